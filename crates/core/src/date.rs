@@ -1,0 +1,202 @@
+//! Dates as people know them: to the day, to the month, or only the year.
+//!
+//! "Detenido en agosto de 2024" is a fact with month precision. Vigilia keeps the precision it
+//! was given, so that counts over uncertain dates can be reported as bounds instead of guesses.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::lang::{Lang, Localize};
+
+/// A whole calendar day (no time of day, no time zone).
+pub type Day = jiff::civil::Date;
+
+/// How much of a date is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    Day,
+    Month,
+    Year,
+}
+
+/// A date known to the day, the month or the year: written `2024-08-15`, `2024-08` or `2024`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PartialDate {
+    first: Day,
+    precision: Precision,
+}
+
+/// Why a text is not a date.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("{0:?} is not a date (expected YYYY-MM-DD, YYYY-MM or YYYY)")]
+    Malformed(String),
+    #[error("{0:?} does not exist in the calendar")]
+    Impossible(String),
+    #[error("{0:?} is outside the years {MIN_YEAR}–{MAX_YEAR}")]
+    OutOfRange(String),
+}
+
+impl Localize for DateError {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Self::Malformed(s), Lang::Es) => {
+                format!("{s:?} no es una fecha (se espera AAAA-MM-DD, AAAA-MM o AAAA)")
+            }
+            (Self::Impossible(s), Lang::Es) => format!("{s:?} no existe en el calendario"),
+            (Self::OutOfRange(s), Lang::Es) => {
+                format!("{s:?} está fuera de los años {MIN_YEAR}–{MAX_YEAR}")
+            }
+            (_, Lang::En) => self.to_string(),
+        }
+    }
+}
+
+/// The earliest year Vigilia accepts in a date (birth dates of elderly detainees included).
+pub const MIN_YEAR: i16 = 1900;
+/// The latest year Vigilia accepts in a date.
+pub const MAX_YEAR: i16 = 2100;
+
+impl PartialDate {
+    /// An exact day.
+    pub fn day(day: Day) -> Self {
+        Self {
+            first: day,
+            precision: Precision::Day,
+        }
+    }
+
+    /// Parses `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (surrounding blanks ignored).
+    pub fn parse(text: &str) -> Result<Self, DateError> {
+        let s = text.trim();
+        let malformed = || DateError::Malformed(s.to_string());
+        let parts: Vec<&str> = s.split('-').collect();
+        let number = |p: &str, len: usize| -> Result<i16, DateError> {
+            if p.len() != len || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(malformed());
+            }
+            p.parse::<i16>().map_err(|_| malformed())
+        };
+        let (year, month, day, precision) = match parts.as_slice() {
+            [y] => (number(y, 4)?, 1, 1, Precision::Year),
+            [y, m] => (number(y, 4)?, number(m, 2)?, 1, Precision::Month),
+            [y, m, d] => (number(y, 4)?, number(m, 2)?, number(d, 2)?, Precision::Day),
+            _ => return Err(malformed()),
+        };
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(DateError::OutOfRange(s.to_string()));
+        }
+        let first = Day::new(year, month as i8, day as i8)
+            .map_err(|_| DateError::Impossible(s.to_string()))?;
+        Ok(Self { first, precision })
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    pub fn is_exact(&self) -> bool {
+        self.precision == Precision::Day
+    }
+
+    /// The first day the date can be.
+    pub fn first_day(&self) -> Day {
+        self.first
+    }
+
+    /// The last day the date can be.
+    pub fn last_day(&self) -> Day {
+        match self.precision {
+            Precision::Day => self.first,
+            Precision::Month => self.first.last_of_month(),
+            Precision::Year => self.first.last_of_year(),
+        }
+    }
+
+    /// True when every day this date can be comes before every day `other` can be.
+    pub fn certainly_before(&self, other: &PartialDate) -> bool {
+        self.last_day() < other.first_day()
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.first;
+        match self.precision {
+            Precision::Day => write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+            Precision::Month => write!(f, "{:04}-{:02}", d.year(), d.month()),
+            Precision::Year => write!(f, "{:04}", d.year()),
+        }
+    }
+}
+
+impl Serialize for PartialDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        PartialDate::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses an exact day `YYYY-MM-DD`, as command-line options take them.
+pub fn parse_day(text: &str) -> Result<Day, DateError> {
+    let d = PartialDate::parse(text)?;
+    if d.is_exact() {
+        Ok(d.first_day())
+    } else {
+        Err(DateError::Malformed(text.trim().to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_precision_and_bounds() {
+        let m = PartialDate::parse("2024-02").unwrap();
+        assert_eq!(m.to_string(), "2024-02");
+        assert_eq!(m.first_day().to_string(), "2024-02-01");
+        assert_eq!(m.last_day().to_string(), "2024-02-29");
+        let y = PartialDate::parse(" 2019 ").unwrap();
+        assert_eq!(y.last_day().to_string(), "2019-12-31");
+        assert_eq!(y.precision(), Precision::Year);
+    }
+
+    #[test]
+    fn rejects_impossible_and_malformed_dates() {
+        assert!(matches!(
+            PartialDate::parse("2024-02-31"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(
+            PartialDate::parse("31/02/2024"),
+            Err(DateError::Malformed(_))
+        ));
+        assert!(matches!(
+            PartialDate::parse("2024-2-3"),
+            Err(DateError::Malformed(_))
+        ));
+        assert!(matches!(
+            PartialDate::parse("1850"),
+            Err(DateError::OutOfRange(_))
+        ));
+        assert!(parse_day("2024-08").is_err());
+    }
+
+    #[test]
+    fn certainly_before_respects_uncertainty() {
+        let aug = PartialDate::parse("2024-08").unwrap();
+        let d15 = PartialDate::parse("2024-08-15").unwrap();
+        let sep = PartialDate::parse("2024-09-01").unwrap();
+        assert!(!aug.certainly_before(&d15));
+        assert!(aug.certainly_before(&sep));
+    }
+}

@@ -1,0 +1,780 @@
+//! The detentions CSV, version 1 (`shared/formats/detentions-csv.md`): one row per detention.
+//!
+//! This module is the format and nothing else: reading a header, turning a row's cells into a
+//! checked [`Row`] (or a [`RowError`] naming line, column and reason), working out which facts a
+//! row adds to what the registry already holds, and writing a detention back as a row. Reading
+//! files and storing facts happen elsewhere.
+
+use crate::date::{Day, PartialDate};
+use crate::fact::Change;
+use crate::ids::PersonId;
+use crate::lang::{Lang, Localize};
+use crate::model::{
+    Arrest, Custody, Dated, Detention, Disclosure, End, EndType, Identity, Person, Recognition,
+    RecognitionStatus, Service, Sex, Step,
+};
+use crate::national_id::{NationalId, NationalIdError};
+use crate::profile::Profile;
+use crate::text::non_empty;
+
+macro_rules! columns {
+    ($($variant:ident = $name:literal),* $(,)?) => {
+        /// The columns of the format, in the order an export writes them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Column { $($variant),* }
+
+        impl Column {
+            pub const ALL: &'static [Column] = &[$(Column::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Column::$variant => $name),* }
+            }
+        }
+    };
+}
+
+columns! {
+    DetentionRef = "detention_ref",
+    PersonRef = "person_ref",
+    GivenNames = "given_names",
+    PaternalSurname = "paternal_surname",
+    MaternalSurname = "maternal_surname",
+    NationalId = "national_id",
+    Sex = "sex",
+    BirthDate = "birth_date",
+    Minor = "minor",
+    CivilianMilitary = "civilian_military",
+    Nationality = "nationality",
+    ArrestDate = "arrest_date",
+    ArrestState = "arrest_state",
+    ArrestMunicipality = "arrest_municipality",
+    Agency = "agency",
+    Facility = "facility",
+    Charges = "charges",
+    Context = "context",
+    WhereaboutsUnknownSince = "whereabouts_unknown_since",
+    WhereaboutsKnownSince = "whereabouts_known_since",
+    HouseArrestSince = "house_arrest_since",
+    ConvictedOn = "convicted_on",
+    EndDate = "end_date",
+    EndType = "end_type",
+    Recognition = "recognition",
+    Category = "category",
+    RecordedOn = "recorded_on",
+    EndRecordedOn = "end_recorded_on",
+    Disclosure = "disclosure",
+    Notes = "notes",
+}
+
+/// Columns a rejects file adds; an import passes over them, so a corrected rejects file imports as it is.
+pub const REJECT_COLUMNS: [&str; 3] = ["reject_line", "reject_column", "reject_reason"];
+
+const REQUIRED: [Column; 3] = [Column::DetentionRef, Column::PersonRef, Column::ArrestDate];
+
+/// Where each column stands in a file.
+#[derive(Clone, Debug)]
+pub struct Header {
+    positions: Vec<Option<usize>>,
+    width: usize,
+}
+
+/// A header that cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    #[error("line 1: unknown column {0:?} (the detentions CSV has: {known})", known = known_columns())]
+    Unknown(String),
+    #[error("line 1: column {0:?} appears twice")]
+    Duplicate(String),
+    #[error("line 1: required column {0:?} is missing")]
+    Missing(&'static str),
+}
+
+fn known_columns() -> String {
+    Column::ALL
+        .iter()
+        .map(|c| c.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Localize for HeaderError {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Self::Unknown(c), Lang::Es) => format!(
+                "línea 1: columna desconocida {c:?} (el CSV de detenciones tiene: {})",
+                known_columns()
+            ),
+            (Self::Duplicate(c), Lang::Es) => {
+                format!("línea 1: la columna {c:?} aparece dos veces")
+            }
+            (Self::Missing(c), Lang::Es) => format!("línea 1: falta la columna obligatoria {c:?}"),
+            (_, Lang::En) => self.to_string(),
+        }
+    }
+}
+
+impl Header {
+    /// Reads the header row. Columns may come in any order; unknown ones are an error.
+    pub fn parse<S: AsRef<str>>(names: &[S]) -> Result<Header, HeaderError> {
+        let mut positions = vec![None; Column::ALL.len()];
+        for (i, raw) in names.iter().enumerate() {
+            let name = raw.as_ref().trim_start_matches('\u{feff}').trim();
+            if REJECT_COLUMNS.contains(&name) {
+                continue;
+            }
+            let Some(col) = Column::ALL.iter().position(|c| c.name() == name) else {
+                return Err(HeaderError::Unknown(name.to_string()));
+            };
+            let slot = positions
+                .get_mut(col)
+                .ok_or(HeaderError::Unknown(name.to_string()))?;
+            if slot.is_some() {
+                return Err(HeaderError::Duplicate(name.to_string()));
+            }
+            *slot = Some(i);
+        }
+        for req in REQUIRED {
+            if positions.get(req as usize).copied().flatten().is_none() {
+                return Err(HeaderError::Missing(req.name()));
+            }
+        }
+        Ok(Header {
+            positions,
+            width: names.len(),
+        })
+    }
+
+    /// How many cells a row of this file has.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    fn cell<'a, S: AsRef<str>>(&self, cells: &'a [S], col: Column) -> &'a str {
+        self.positions
+            .get(col as usize)
+            .copied()
+            .flatten()
+            .and_then(|i| cells.get(i))
+            .map(|s| s.as_ref())
+            .unwrap_or("")
+    }
+}
+
+/// One detention as a row states it. Empty cells are `None`: unknown, not "none".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub line: u64,
+    pub detention_ref: String,
+    pub person_ref: String,
+    pub identity: Identity,
+    pub disclosure: Option<Disclosure>,
+    pub arrest: Arrest,
+    pub facility: Option<String>,
+    pub charges: Vec<String>,
+    pub whereabouts_unknown_since: Option<PartialDate>,
+    pub whereabouts_known_since: Option<PartialDate>,
+    pub house_arrest_since: Option<PartialDate>,
+    pub convicted_on: Option<PartialDate>,
+    pub end: Option<End>,
+    pub recognition: Option<RecognitionStatus>,
+    pub category: Option<u8>,
+    pub recorded_on: Option<Day>,
+    pub end_recorded_on: Option<Day>,
+    pub notes: Option<String>,
+}
+
+/// What is wrong with a cell (or with how two cells of a row fit together).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Required,
+    Date(crate::date::DateError),
+    NationalId(NationalIdError),
+    Sex,
+    Bool,
+    CivilianMilitary,
+    Nationality,
+    UnknownState,
+    EndBeforeArrest { arrest: String },
+    StepBeforeArrest { arrest: String },
+    EndWithoutType,
+    TypeWithoutEnd,
+    EndType,
+    Recognition,
+    Category,
+    RecordedAfterToday { today: Day },
+    EndRecordedBeforeRecorded { recorded_on: Day },
+    Disclosure,
+    Width { expected: usize, found: usize },
+    DuplicateRef { first_line: u64 },
+    OtherPerson { person_ref: String },
+    Unreadable(String),
+}
+
+/// A row that cannot be read: its line in the file (the header is line 1), column and reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub column: &'static str,
+    pub value: String,
+    pub reason: Reason,
+}
+
+impl Localize for RowError {
+    fn localize(&self, lang: Lang) -> String {
+        let v = &self.value;
+        let es = lang == Lang::Es;
+        let what = match &self.reason {
+            Reason::Required => lang.pick("está vacía y es obligatoria", "is empty and required").to_string(),
+            Reason::Date(e) => e.localize(lang),
+            Reason::NationalId(e) => e.localize(lang),
+            Reason::Sex => if es { format!("{v:?} no es un sexo (F, M, X, Mujer, Hombre)") } else { format!("{v:?} is not a sex (F, M, X, Mujer, Hombre)") },
+            Reason::Bool => if es { format!("{v:?} no es true ni false") } else { format!("{v:?} is neither true nor false") },
+            Reason::CivilianMilitary => if es { format!("{v:?} no es civilian ni military") } else { format!("{v:?} is neither civilian nor military") },
+            Reason::Nationality => if es { format!("{v:?} no es una lista de códigos ISO de dos letras separados por ';' (VE;CO)") } else { format!("{v:?} is not a list of two-letter ISO codes separated by ';' (VE;CO)") },
+            Reason::UnknownState => if es { format!("{v:?} no es un estado del perfil de país (nombre o código ISO 3166-2)") } else { format!("{v:?} is not a state of the country profile (name or ISO 3166-2 code)") },
+            Reason::EndBeforeArrest { arrest } => if es { format!("el fin {v} es anterior a la detención {arrest}") } else { format!("the end {v} is before the arrest {arrest}") },
+            Reason::StepBeforeArrest { arrest } => if es { format!("{v} es anterior a la detención {arrest}") } else { format!("{v} is before the arrest {arrest}") },
+            Reason::EndWithoutType => lang.pick("hay fecha de fin sin end_type (released, released_under_measures, deported, died_in_custody, escaped, unknown)", "there is an end date without end_type (released, released_under_measures, deported, died_in_custody, escaped, unknown)").to_string(),
+            Reason::TypeWithoutEnd => if es { format!("end_type {v:?} sin end_date") } else { format!("end_type {v:?} without end_date") },
+            Reason::EndType => if es { format!("{v:?} no es un tipo de fin (released, released_under_measures, deported, died_in_custody, escaped, unknown)") } else { format!("{v:?} is not an end type (released, released_under_measures, deported, died_in_custody, escaped, unknown)") },
+            Reason::Recognition => if es { format!("{v:?} no es recognised, under_study ni not_recognised") } else { format!("{v:?} is not recognised, under_study or not_recognised") },
+            Reason::Category => if es { format!("{v:?} no es una categoría (1, 2 o 3)") } else { format!("{v:?} is not a category (1, 2 or 3)") },
+            Reason::RecordedAfterToday { today } => if es { format!("{v} es posterior a hoy ({today})") } else { format!("{v} is after today ({today})") },
+            Reason::EndRecordedBeforeRecorded { recorded_on } => if es { format!("{v} es anterior a recorded_on ({recorded_on})") } else { format!("{v} is before recorded_on ({recorded_on})") },
+            Reason::Disclosure => if es { format!("{v:?} no es named, initials ni count_only") } else { format!("{v:?} is not named, initials or count_only") },
+            Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
+            Reason::DuplicateRef { first_line } => if es { format!("{v:?} ya aparece en la línea {first_line}") } else { format!("{v:?} already appears on line {first_line}") },
+            Reason::OtherPerson { person_ref } => if es { format!("la detención {v:?} pertenece a la persona {person_ref:?} en el registro") } else { format!("detention {v:?} belongs to person {person_ref:?} in the registry") },
+            Reason::Unreadable(e) => e.clone(),
+        };
+        if es {
+            format!("línea {}, columna {}: {what}", self.line, self.column)
+        } else {
+            format!("line {}, column {}: {what}", self.line, self.column)
+        }
+    }
+}
+
+/// What a row is read against.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    pub profile: &'a Profile,
+    /// The day of the import: recorded dates may not be after it.
+    pub today: Day,
+}
+
+impl Row {
+    /// Reads one row's cells. `line` is the row's line in the file (the header is line 1).
+    pub fn parse<S: AsRef<str>>(
+        header: &Header,
+        cells: &[S],
+        line: u64,
+        ctx: &Context<'_>,
+    ) -> Result<Row, RowError> {
+        let err = |column: Column, value: &str, reason: Reason| RowError {
+            line,
+            column: column.name(),
+            value: value.to_string(),
+            reason,
+        };
+        if cells.len() != header.width() {
+            return Err(RowError {
+                line,
+                column: "*",
+                value: String::new(),
+                reason: Reason::Width {
+                    expected: header.width(),
+                    found: cells.len(),
+                },
+            });
+        }
+        let cell = |c: Column| non_empty(header.cell(cells, c));
+        let text = |c: Column| cell(c).map(str::to_string);
+        let required = |c: Column| {
+            cell(c)
+                .map(str::to_string)
+                .ok_or_else(|| err(c, "", Reason::Required))
+        };
+        let date = |c: Column| -> Result<Option<PartialDate>, RowError> {
+            cell(c)
+                .map(|v| PartialDate::parse(v).map_err(|e| err(c, v, Reason::Date(e))))
+                .transpose()
+        };
+        let list = |c: Column| -> Vec<String> {
+            cell(c)
+                .map(|v| {
+                    v.split(';')
+                        .filter_map(non_empty)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+
+        let detention_ref = required(Column::DetentionRef)?;
+        let person_ref = required(Column::PersonRef)?;
+        let national_id = cell(Column::NationalId)
+            .map(|v| {
+                NationalId::parse(v).map_err(|e| err(Column::NationalId, v, Reason::NationalId(e)))
+            })
+            .transpose()?;
+        let sex = cell(Column::Sex)
+            .map(|v| parse_sex(v).ok_or_else(|| err(Column::Sex, v, Reason::Sex)))
+            .transpose()?;
+        let minor = cell(Column::Minor)
+            .map(|v| parse_bool(v).ok_or_else(|| err(Column::Minor, v, Reason::Bool)))
+            .transpose()?;
+        let service = cell(Column::CivilianMilitary)
+            .map(|v| match v.to_ascii_lowercase().as_str() {
+                "civilian" | "civil" => Ok(Service::Civilian),
+                "military" | "militar" => Ok(Service::Military),
+                _ => Err(err(Column::CivilianMilitary, v, Reason::CivilianMilitary)),
+            })
+            .transpose()?;
+        let nationalities = list(Column::Nationality);
+        if let Some(bad) = nationalities
+            .iter()
+            .find(|n| n.len() != 2 || !n.bytes().all(|b| b.is_ascii_alphabetic()))
+        {
+            return Err(err(Column::Nationality, bad, Reason::Nationality));
+        }
+        let nationalities = nationalities
+            .iter()
+            .map(|n| n.to_ascii_uppercase())
+            .collect();
+        let identity = Identity {
+            given_names: text(Column::GivenNames),
+            paternal_surname: text(Column::PaternalSurname),
+            maternal_surname: text(Column::MaternalSurname),
+            national_id,
+            sex,
+            birth_date: date(Column::BirthDate)?,
+            minor,
+            nationalities,
+            service,
+            ..Identity::default()
+        };
+
+        let arrest_date = date(Column::ArrestDate)?
+            .ok_or_else(|| err(Column::ArrestDate, "", Reason::Required))?;
+        let state = cell(Column::ArrestState)
+            .map(|v| {
+                ctx.profile
+                    .state(v)
+                    .and_then(|s| s.code.clone())
+                    .ok_or_else(|| err(Column::ArrestState, v, Reason::UnknownState))
+            })
+            .transpose()?;
+        let arrest = Arrest {
+            date: arrest_date,
+            state,
+            municipality: text(Column::ArrestMunicipality),
+            agency: cell(Column::Agency).map(|v| Profile::canonical(&ctx.profile.agencies, v)),
+            circumstances: None,
+            context: list(Column::Context),
+        };
+
+        let after_arrest = |c: Column| -> Result<Option<PartialDate>, RowError> {
+            let d = date(c)?;
+            if let Some(d) = d
+                && d.certainly_before(&arrest_date)
+            {
+                return Err(err(
+                    c,
+                    &d.to_string(),
+                    Reason::StepBeforeArrest {
+                        arrest: arrest_date.to_string(),
+                    },
+                ));
+            }
+            Ok(d)
+        };
+        let whereabouts_unknown_since = after_arrest(Column::WhereaboutsUnknownSince)?;
+        let whereabouts_known_since = after_arrest(Column::WhereaboutsKnownSince)?;
+        let house_arrest_since = after_arrest(Column::HouseArrestSince)?;
+        let convicted_on = after_arrest(Column::ConvictedOn)?;
+
+        let end_type = cell(Column::EndType)
+            .map(|v| EndType::from_name(v).ok_or_else(|| err(Column::EndType, v, Reason::EndType)))
+            .transpose()?;
+        let end = match (date(Column::EndDate)?, end_type) {
+            (Some(d), Some(kind)) => {
+                if d.certainly_before(&arrest_date) {
+                    return Err(err(
+                        Column::EndDate,
+                        &d.to_string(),
+                        Reason::EndBeforeArrest {
+                            arrest: arrest_date.to_string(),
+                        },
+                    ));
+                }
+                Some(End { date: d, kind })
+            }
+            (Some(d), None) => {
+                return Err(err(Column::EndType, &d.to_string(), Reason::EndWithoutType));
+            }
+            (None, Some(t)) => return Err(err(Column::EndType, t.name(), Reason::TypeWithoutEnd)),
+            (None, None) => None,
+        };
+
+        let recognition = cell(Column::Recognition)
+            .map(|v| {
+                RecognitionStatus::from_name(v)
+                    .ok_or_else(|| err(Column::Recognition, v, Reason::Recognition))
+            })
+            .transpose()?;
+        let category = cell(Column::Category)
+            .map(|v| match v {
+                "1" => Ok(1),
+                "2" => Ok(2),
+                "3" => Ok(3),
+                _ => Err(err(Column::Category, v, Reason::Category)),
+            })
+            .transpose()?;
+
+        let recorded = |c: Column| -> Result<Option<Day>, RowError> {
+            let Some(v) = cell(c) else { return Ok(None) };
+            let d = crate::date::parse_day(v).map_err(|e| err(c, v, Reason::Date(e)))?;
+            if d > ctx.today {
+                return Err(err(c, v, Reason::RecordedAfterToday { today: ctx.today }));
+            }
+            Ok(Some(d))
+        };
+        let recorded_on = recorded(Column::RecordedOn)?;
+        let end_recorded_on = recorded(Column::EndRecordedOn)?;
+        if let Some(e) = end_recorded_on {
+            let r = recorded_on.unwrap_or(ctx.today);
+            if e < r {
+                return Err(err(
+                    Column::EndRecordedOn,
+                    &e.to_string(),
+                    Reason::EndRecordedBeforeRecorded { recorded_on: r },
+                ));
+            }
+        }
+        let disclosure = cell(Column::Disclosure)
+            .map(|v| match v {
+                "named" => Ok(Disclosure::Named),
+                "initials" => Ok(Disclosure::Initials),
+                "count_only" => Ok(Disclosure::CountOnly),
+                _ => Err(err(Column::Disclosure, v, Reason::Disclosure)),
+            })
+            .transpose()?;
+
+        Ok(Row {
+            line,
+            detention_ref,
+            person_ref,
+            identity,
+            disclosure,
+            arrest,
+            facility: cell(Column::Facility)
+                .map(|v| Profile::canonical(&ctx.profile.facilities, v)),
+            charges: list(Column::Charges)
+                .iter()
+                .map(|c| Profile::canonical(&ctx.profile.charges, c))
+                .collect(),
+            whereabouts_unknown_since,
+            whereabouts_known_since,
+            house_arrest_since,
+            convicted_on,
+            end,
+            recognition,
+            category,
+            recorded_on,
+            end_recorded_on,
+            notes: text(Column::Notes),
+        })
+    }
+}
+
+fn parse_sex(v: &str) -> Option<Sex> {
+    match crate::text::fold(v).as_str() {
+        "f" | "mujer" | "femenino" => Some(Sex::F),
+        "m" | "hombre" | "masculino" => Some(Sex::M),
+        "x" => Some(Sex::X),
+        _ => None,
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "si" | "sí" | "yes" | "1" => Some(true),
+        "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// A fact a row adds, with the day it counts as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Planned {
+    pub change: Change,
+    pub recorded_on: Day,
+}
+
+/// The facts a row adds about its person: all of them for a new person, only what differs for
+/// one already in the registry (an empty cell changes nothing). Corrections of what the
+/// registry already holds are recorded on `today`, the day the registry learned them.
+pub fn person_changes(row: &Row, existing: Option<&Person>, today: Day) -> Vec<Planned> {
+    let recorded_on = row.recorded_on.unwrap_or(today);
+    let mut out = Vec::new();
+    let (disclosure, on) = match existing {
+        None => {
+            out.push(Planned {
+                change: Change::PersonStated {
+                    reference: Some(row.person_ref.clone()),
+                    identity: row.identity.clone(),
+                    cleared: Vec::new(),
+                },
+                recorded_on,
+            });
+            (Disclosure::default(), recorded_on)
+        }
+        Some(p) => {
+            let stated = identity_changes(&p.identity, &row.identity);
+            if stated != Identity::default() {
+                out.push(Planned {
+                    change: Change::PersonStated {
+                        reference: None,
+                        identity: stated,
+                        cleared: Vec::new(),
+                    },
+                    recorded_on: today,
+                });
+            }
+            (p.disclosure, today)
+        }
+    };
+    if let Some(level) = row.disclosure
+        && level != disclosure
+    {
+        out.push(Planned {
+            change: Change::DisclosureSet { level },
+            recorded_on: on,
+        });
+    }
+    out
+}
+
+/// The fields of `stated` that are known and differ from `current`.
+fn identity_changes(current: &Identity, stated: &Identity) -> Identity {
+    let mut diff = Identity::default();
+    macro_rules! differ {
+        ($($f:ident),*) => {$(
+            if stated.$f.is_some() && stated.$f != current.$f {
+                diff.$f.clone_from(&stated.$f);
+            }
+        )*};
+    }
+    differ!(
+        given_names,
+        paternal_surname,
+        maternal_surname,
+        national_id,
+        sex,
+        birth_date,
+        minor,
+        service
+    );
+    if !stated.nationalities.is_empty() && stated.nationalities != current.nationalities {
+        diff.nationalities.clone_from(&stated.nationalities);
+    }
+    diff
+}
+
+/// The facts a row adds about its detention. For a new detention: the opening, its steps, the
+/// recognition (`default_recognition` where the row has none) and its end. For one already in
+/// the registry: only what the row knows and the registry does not.
+pub fn detention_changes(
+    row: &Row,
+    person: PersonId,
+    existing: Option<&Detention>,
+    default_recognition: RecognitionStatus,
+    today: Day,
+) -> Vec<Planned> {
+    let new = existing.is_none();
+    let on = if new {
+        row.recorded_on.unwrap_or(today)
+    } else {
+        today
+    };
+    let mut out = Vec::new();
+    let mut push = |change: Change| {
+        out.push(Planned {
+            change,
+            recorded_on: on,
+        })
+    };
+    match existing {
+        None => push(Change::DetentionOpened {
+            person,
+            reference: Some(row.detention_ref.clone()),
+            arrest: row.arrest.clone(),
+            group: None,
+            previous: None,
+        }),
+        Some(d) => {
+            let mut arrest = d.arrest.clone();
+            arrest.date = row.arrest.date;
+            macro_rules! known {
+                ($($f:ident),*) => {$( if row.arrest.$f.is_some() { arrest.$f.clone_from(&row.arrest.$f); } )*};
+            }
+            known!(state, municipality, agency, circumstances);
+            if !row.arrest.context.is_empty() {
+                arrest.context.clone_from(&row.arrest.context);
+            }
+            if arrest != d.arrest {
+                push(Change::ArrestCorrected { arrest });
+            }
+        }
+    }
+    let step = |date: Option<PartialDate>, what: Step| Change::StepRecorded(Dated { date, what });
+    if let Some(f) = &row.facility
+        && existing.is_none_or(|d| d.last_facility() != Some(f.as_str()))
+    {
+        push(step(
+            None,
+            Step::Custody(Custody::Held {
+                facility: Some(f.clone()),
+            }),
+        ));
+    }
+    let known_charges: Vec<&str> = existing.map(|d| d.charges()).unwrap_or_default();
+    let new_charges: Vec<String> = row
+        .charges
+        .iter()
+        .filter(|c| !known_charges.contains(&c.as_str()))
+        .cloned()
+        .collect();
+    if !new_charges.is_empty() {
+        push(step(
+            None,
+            Step::Charged {
+                charges: new_charges,
+            },
+        ));
+    }
+    let dated_steps: [(Option<PartialDate>, Step); 4] = [
+        (
+            row.whereabouts_unknown_since,
+            Step::Custody(Custody::WhereaboutsUnknown),
+        ),
+        (
+            row.whereabouts_known_since,
+            Step::Custody(Custody::WhereaboutsKnown),
+        ),
+        (row.house_arrest_since, Step::Custody(Custody::HouseArrest)),
+        (row.convicted_on, Step::Convicted { sentence: None }),
+    ];
+    for (date, what) in dated_steps {
+        if let Some(date) = date
+            && existing.is_none_or(|d| d.last_step_date(|s| same_kind(s, &what)) != Some(date))
+        {
+            push(step(Some(date), what));
+        }
+    }
+    let status = row.recognition.or(new.then_some(default_recognition));
+    if let Some(status) = status {
+        let current = existing.and_then(|d| d.recognition.as_ref());
+        let category = row.category.or(current.and_then(|r| r.category));
+        if current.is_none_or(|r| r.status != status || r.category != category) {
+            push(Change::RecognitionDecided(Recognition {
+                status,
+                category,
+                reviewer: None,
+                reason: None,
+                criteria: Vec::new(),
+            }));
+        }
+    }
+    if let Some(notes) = &row.notes
+        && existing.is_none_or(|d| d.notes.as_ref() != Some(notes))
+    {
+        push(Change::NotesSet {
+            notes: notes.clone(),
+        });
+    }
+    if let Some(end) = &row.end
+        && existing.is_none_or(|d| d.end.as_ref() != Some(end))
+    {
+        out.push(Planned {
+            change: Change::Ended { end: end.clone() },
+            recorded_on: row.end_recorded_on.unwrap_or(on).max(on),
+        });
+    }
+    out
+}
+
+fn same_kind(a: &Step, b: &Step) -> bool {
+    match (a, b) {
+        (Step::Custody(x), Step::Custody(y)) => {
+            std::mem::discriminant(x) == std::mem::discriminant(y)
+        }
+        _ => std::mem::discriminant(a) == std::mem::discriminant(b),
+    }
+}
+
+/// Writes a detention (and its person) as a row, cells in [`Column::ALL`] order.
+pub fn render(person: &Person, d: &Detention, profile: &Profile) -> Vec<String> {
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    let date = |v: Option<PartialDate>| v.map(|d| d.to_string()).unwrap_or_default();
+    let last = |what: Step| date(d.last_step_date(|s| same_kind(s, &what)));
+    let id = &person.identity;
+    Column::ALL
+        .iter()
+        .map(|c| match c {
+            Column::DetentionRef => d
+                .reference
+                .clone()
+                .unwrap_or_else(|| format!("d{}", d.id.0)),
+            Column::PersonRef => person
+                .reference
+                .clone()
+                .unwrap_or_else(|| format!("p{}", person.id.0)),
+            Column::GivenNames => opt(id.given_names.clone()),
+            Column::PaternalSurname => opt(id.paternal_surname.clone()),
+            Column::MaternalSurname => opt(id.maternal_surname.clone()),
+            Column::NationalId => opt(id.national_id.map(|n| n.to_string())),
+            Column::Sex => opt(id.sex.map(|s| format!("{s:?}"))),
+            Column::BirthDate => date(id.birth_date),
+            Column::Minor => opt(id.minor.map(|m| m.to_string())),
+            Column::CivilianMilitary => opt(id.service.map(|s| match s {
+                Service::Civilian => "civilian".to_string(),
+                Service::Military => "military".to_string(),
+            })),
+            Column::Nationality => id.nationalities.join(";"),
+            Column::ArrestDate => d.arrest.date.to_string(),
+            Column::ArrestState => opt(d
+                .arrest
+                .state
+                .as_deref()
+                .map(|code| profile.state_name(code).unwrap_or(code).to_string())),
+            Column::ArrestMunicipality => opt(d.arrest.municipality.clone()),
+            Column::Agency => opt(d.arrest.agency.clone()),
+            Column::Facility => opt(d.last_facility().map(str::to_string)),
+            Column::Charges => d.charges().join(";"),
+            Column::Context => d.arrest.context.join(";"),
+            Column::WhereaboutsUnknownSince => last(Step::Custody(Custody::WhereaboutsUnknown)),
+            Column::WhereaboutsKnownSince => last(Step::Custody(Custody::WhereaboutsKnown)),
+            Column::HouseArrestSince => last(Step::Custody(Custody::HouseArrest)),
+            Column::ConvictedOn => last(Step::Convicted { sentence: None }),
+            Column::EndDate => date(d.end.as_ref().map(|e| e.date)),
+            Column::EndType => opt(d.end.as_ref().map(|e| e.kind.name().to_string())),
+            Column::Recognition => opt(d.recognition.as_ref().map(|r| r.status.name().to_string())),
+            Column::Category => opt(d
+                .recognition
+                .as_ref()
+                .and_then(|r| r.category)
+                .map(|c| c.to_string())),
+            Column::RecordedOn => d.recorded_on.to_string(),
+            Column::EndRecordedOn => opt(d.end_recorded_on.map(|x| x.to_string())),
+            Column::Disclosure => match person.disclosure {
+                Disclosure::Named => "named",
+                Disclosure::Initials => "initials",
+                Disclosure::CountOnly => "count_only",
+            }
+            .to_string(),
+            Column::Notes => opt(d.notes.clone()),
+        })
+        .collect()
+}

@@ -1,0 +1,376 @@
+//! Facts: the only thing Vigilia ever writes.
+//!
+//! Every change to the registry is a [`Fact`] appended to the ledger: who recorded it (`actor`),
+//! the day the organisation learned it (`recorded_on`, the "as known on" axis), which record it
+//! is about (`subject`), the date it took effect (`valid_on`), the sources it rests on, and the
+//! [`Change`] itself. Each fact carries the hash of the one before, so any changed byte breaks
+//! the chain. Nothing is updated in place: a correction is a new fact.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::date::{Day, PartialDate};
+use crate::ids::{DetentionId, GroupId, PersonId, SourceId, Subject};
+use crate::model::{
+    Arrest, Channel, Dated, Disclosure, End, Identity, Observation, Recognition, Reliability, Step,
+};
+
+/// The hash that stands before the first fact.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One change to one record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    // --- the registry itself
+    /// The first fact of every ledger: the country profile it was made with (TOML text).
+    RegistryCreated {
+        profile: String,
+    },
+
+    // --- persons
+    /// States (or corrects) who a person is; fields left out are unchanged.
+    PersonStated {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        identity: Identity,
+        /// Fields found to be wrong and now unknown (`national_id`, `birth_date`, …).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cleared: Vec<String>,
+    },
+    DisclosureSet {
+        level: Disclosure,
+    },
+    /// This person is the same as `into`; undone by [`Change::MergeUndone`].
+    MergedInto {
+        into: PersonId,
+        reason: String,
+    },
+    MergeUndone {
+        reason: String,
+    },
+
+    // --- detentions
+    DetentionOpened {
+        person: PersonId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        arrest: Arrest,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<GroupId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<DetentionId>,
+    },
+    ArrestCorrected {
+        arrest: Arrest,
+    },
+    StepRecorded(Dated<Step>),
+    Ended {
+        end: End,
+    },
+    /// The recorded end was wrong: the detention goes on.
+    EndRetracted {
+        reason: String,
+    },
+    RecognitionDecided(Recognition),
+    NotesSet {
+        notes: String,
+    },
+
+    // --- reports, sources, facilities, groups
+    ReportReceived {
+        channel: Channel,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contact: Option<String>,
+        consent: Disclosure,
+    },
+    ReportMatched {
+        detention: DetentionId,
+    },
+    SourceRecorded {
+        title: String,
+        reliability: Reliability,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        report: Option<crate::ids::ReportId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        link: Option<String>,
+    },
+    FacilityRecorded {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        state: Option<String>,
+    },
+    FacilityObserved(Observation),
+    GroupRecorded {
+        arrest: Arrest,
+        count: u32,
+    },
+    GroupCountCorrected {
+        count: u32,
+    },
+    GroupMemberIdentified {
+        detention: DetentionId,
+    },
+}
+
+impl Change {
+    /// The date the change took effect, where it has one (its valid time).
+    pub fn valid_on(&self) -> Option<PartialDate> {
+        match self {
+            Change::DetentionOpened { arrest, .. }
+            | Change::ArrestCorrected { arrest }
+            | Change::GroupRecorded { arrest, .. } => Some(arrest.date),
+            Change::StepRecorded(step) => step.date,
+            Change::Ended { end } => Some(end.date),
+            Change::FacilityObserved(o) => Some(o.date),
+            _ => None,
+        }
+    }
+
+    /// The changes that bring a new record into being.
+    pub fn creates(&self) -> bool {
+        matches!(
+            self,
+            Change::RegistryCreated { .. }
+                | Change::PersonStated { .. }
+                | Change::DetentionOpened { .. }
+                | Change::ReportReceived { .. }
+                | Change::SourceRecorded { .. }
+                | Change::FacilityRecorded { .. }
+                | Change::GroupRecorded { .. }
+        )
+    }
+}
+
+/// A fact before the ledger seals it with its place in the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    pub recorded_on: Day,
+    pub actor: String,
+    pub subject: Subject,
+    pub change: Change,
+    pub sources: Vec<SourceId>,
+}
+
+/// A fact as read back from the ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fact {
+    pub seq: u64,
+    pub appended_at: jiff::Timestamp,
+    pub recorded_on: Day,
+    pub actor: String,
+    pub subject: Subject,
+    pub valid_on: Option<PartialDate>,
+    pub sources: Vec<SourceId>,
+    pub change: Change,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A fact exactly as stored: every column as text, so that verification hashes the stored bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactRow {
+    pub seq: u64,
+    pub appended_at: String,
+    pub recorded_on: String,
+    pub actor: String,
+    pub subject: String,
+    pub valid_on: Option<String>,
+    /// Source ids separated by commas.
+    pub sources: String,
+    /// The change as JSON.
+    pub change: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Why a stored fact cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("fact {seq}: column {column} is unreadable: {detail}")]
+    Column {
+        seq: u64,
+        column: &'static str,
+        detail: String,
+    },
+}
+
+impl FactRow {
+    /// Seals a draft at position `seq` after the fact whose hash is `prev_hash`.
+    pub fn seal(draft: &Draft, seq: u64, appended_at: jiff::Timestamp, prev_hash: &str) -> Self {
+        let mut row = FactRow {
+            seq,
+            appended_at: appended_at.to_string(),
+            recorded_on: draft.recorded_on.to_string(),
+            actor: draft.actor.clone(),
+            subject: draft.subject.to_string(),
+            valid_on: draft.change.valid_on().map(|d| d.to_string()),
+            sources: draft
+                .sources
+                .iter()
+                .map(|s| s.0.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            // Serialising a plain enum of owned data cannot fail.
+            change: serde_json::to_string(&draft.change).unwrap_or_default(),
+            prev_hash: prev_hash.to_string(),
+            hash: String::new(),
+        };
+        row.hash = row.compute_hash();
+        row
+    }
+
+    /// SHA-256 over every column but `hash`, each length-prefixed so no two rows share an encoding.
+    pub fn compute_hash(&self) -> String {
+        let mut h = Sha256::new();
+        let seq = self.seq.to_string();
+        let valid_on = self.valid_on.as_deref().unwrap_or("");
+        for field in [
+            seq.as_str(),
+            &self.appended_at,
+            &self.recorded_on,
+            &self.actor,
+            &self.subject,
+            valid_on,
+            &self.sources,
+            &self.change,
+            &self.prev_hash,
+        ] {
+            h.update((field.len() as u64).to_le_bytes());
+            h.update(field.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+
+    /// Reads the stored text back into a fact.
+    pub fn decode(&self) -> Result<Fact, DecodeError> {
+        let err = |column: &'static str, detail: String| DecodeError::Column {
+            seq: self.seq,
+            column,
+            detail,
+        };
+        let appended_at = self
+            .appended_at
+            .parse()
+            .map_err(|e: jiff::Error| err("appended_at", e.to_string()))?;
+        let recorded_on = self
+            .recorded_on
+            .parse()
+            .map_err(|e: jiff::Error| err("recorded_on", e.to_string()))?;
+        let subject = Subject::parse(&self.subject)
+            .ok_or_else(|| err("subject", format!("{:?} is not kind:id", self.subject)))?;
+        let valid_on = match &self.valid_on {
+            Some(v) => Some(PartialDate::parse(v).map_err(|e| err("valid_on", e.to_string()))?),
+            None => None,
+        };
+        let mut sources = Vec::new();
+        for s in self.sources.split(',').filter(|s| !s.is_empty()) {
+            let id = s.parse().map_err(|_| err("sources", format!("{s:?}")))?;
+            sources.push(SourceId(id));
+        }
+        let change: Change =
+            serde_json::from_str(&self.change).map_err(|e| err("change", e.to_string()))?;
+        Ok(Fact {
+            seq: self.seq,
+            appended_at,
+            recorded_on,
+            actor: self.actor.clone(),
+            subject,
+            valid_on,
+            sources,
+            change,
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+        })
+    }
+}
+
+/// What went wrong walking the chain, naming the first broken fact.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    #[error(
+        "fact {seq}: expected position {expected} in the chain (a fact is missing or was inserted)"
+    )]
+    Gap { seq: u64, expected: u64 },
+    #[error(
+        "fact {seq}: it names {found} as the previous hash, but the previous fact's hash is {expected}"
+    )]
+    BrokenLink {
+        seq: u64,
+        expected: String,
+        found: String,
+    },
+    #[error(
+        "fact {seq}: its content does not match its hash (it was changed after it was written)"
+    )]
+    Tampered { seq: u64 },
+    #[error(transparent)]
+    Unreadable(#[from] DecodeError),
+}
+
+impl ChainError {
+    /// The position of the first broken fact.
+    pub fn seq(&self) -> u64 {
+        match self {
+            ChainError::Gap { seq, .. }
+            | ChainError::BrokenLink { seq, .. }
+            | ChainError::Tampered { seq } => *seq,
+            ChainError::Unreadable(DecodeError::Column { seq, .. }) => *seq,
+        }
+    }
+}
+
+/// Walks a chain one fact at a time, in order.
+#[derive(Clone, Debug)]
+pub struct ChainCheck {
+    count: u64,
+    head: String,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        Self {
+            count: 0,
+            head: GENESIS_HASH.to_string(),
+        }
+    }
+}
+
+impl ChainCheck {
+    /// Checks the next stored fact: its position, its link to the one before, its hash, and
+    /// that it can be read.
+    pub fn check(&mut self, row: &FactRow) -> Result<(), ChainError> {
+        let expected = self.count + 1;
+        if row.seq != expected {
+            return Err(ChainError::Gap {
+                seq: row.seq,
+                expected,
+            });
+        }
+        if row.prev_hash != self.head {
+            return Err(ChainError::BrokenLink {
+                seq: row.seq,
+                expected: self.head.clone(),
+                found: row.prev_hash.clone(),
+            });
+        }
+        if row.compute_hash() != row.hash {
+            return Err(ChainError::Tampered { seq: row.seq });
+        }
+        row.decode()?;
+        self.count = row.seq;
+        self.head = row.hash.clone();
+        Ok(())
+    }
+
+    /// Facts checked so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The hash of the last fact checked (the ledger head).
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+}

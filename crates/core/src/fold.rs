@@ -1,0 +1,361 @@
+//! The state of a record is a fold of its facts.
+//!
+//! Facts apply in ledger order. "As known on K" only filters: it sees the facts the organisation
+//! had recorded on or before day K, so a balance computed for a past week can be reproduced as
+//! it was published, and compared with what is known now.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Day;
+use crate::fact::{Change, Fact};
+use crate::ids::{DetentionId, FacilityId, GroupId, Kind, PersonId, ReportId, SourceId, Subject};
+use crate::model::{Detention, Facility, GroupDetention, Identity, Person, Report, Source};
+
+/// "As known on": `None` is what is known now; `Some(K)` sees only facts recorded on or before K.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KnownOn(pub Option<Day>);
+
+impl KnownOn {
+    pub const NOW: KnownOn = KnownOn(None);
+
+    pub fn sees(&self, fact: &Fact) -> bool {
+        self.0.is_none_or(|k| fact.recorded_on <= k)
+    }
+}
+
+/// The registry's own settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryRecord {
+    /// The country profile, as TOML.
+    pub profile: String,
+}
+
+/// Any record the ledger holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    Registry(RegistryRecord),
+    Person(Person),
+    Detention(Detention),
+    Report(Report),
+    Source(Source),
+    Facility(Facility),
+    Group(GroupDetention),
+}
+
+impl Record {
+    /// The organisation's own reference, for records that have one.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            Record::Person(p) => p.reference.as_deref(),
+            Record::Detention(d) => d.reference.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The record this one belongs to: a detention's person.
+    pub fn parent(&self) -> Option<u64> {
+        match self {
+            Record::Detention(d) => Some(d.person.0),
+            _ => None,
+        }
+    }
+}
+
+/// A fact that cannot apply to the record it names.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FoldError {
+    #[error("fact {seq}: {subject} does not exist yet, and this change does not create it")]
+    NotCreated { seq: u64, subject: Subject },
+    #[error("fact {seq}: {subject} already exists")]
+    AlreadyExists { seq: u64, subject: Subject },
+    #[error("fact {seq}: this change does not apply to a {kind}")]
+    WrongKind { seq: u64, kind: &'static str },
+    #[error("fact {seq}: {detail}")]
+    Invalid { seq: u64, detail: String },
+}
+
+/// Folds a record's facts (in ledger order) as known on `known_on`.
+pub fn fold<'a>(
+    facts: impl IntoIterator<Item = &'a Fact>,
+    known_on: KnownOn,
+) -> Result<Option<Record>, FoldError> {
+    let mut record = None;
+    for fact in facts {
+        if known_on.sees(fact) {
+            record = Some(apply(record, fact)?);
+        }
+    }
+    Ok(record)
+}
+
+/// Applies one fact to the record as it stands (`None` before its first fact).
+pub fn apply(record: Option<Record>, fact: &Fact) -> Result<Record, FoldError> {
+    let seq = fact.seq;
+    let subject = fact.subject;
+    let wrong = |kind: Kind| FoldError::WrongKind {
+        seq,
+        kind: kind.name(),
+    };
+    let Some(record) = record else {
+        return create(fact);
+    };
+    if fact.change.creates() && !matches!(fact.change, Change::PersonStated { .. }) {
+        return Err(FoldError::AlreadyExists { seq, subject });
+    }
+    Ok(match (record, &fact.change) {
+        (
+            Record::Person(mut p),
+            Change::PersonStated {
+                reference,
+                identity,
+                cleared,
+            },
+        ) => {
+            if reference.is_some() {
+                p.reference.clone_from(reference);
+            }
+            merge_identity(&mut p.identity, identity);
+            for field in cleared {
+                clear_field(&mut p.identity, field)
+                    .map_err(|detail| FoldError::Invalid { seq, detail })?;
+            }
+            Record::Person(p)
+        }
+        (Record::Person(mut p), Change::DisclosureSet { level }) => {
+            p.disclosure = *level;
+            Record::Person(p)
+        }
+        (Record::Person(mut p), Change::MergedInto { into, .. }) => {
+            if *into == p.id {
+                return Err(FoldError::Invalid {
+                    seq,
+                    detail: "a person cannot be merged into itself".into(),
+                });
+            }
+            p.merged_into = Some(*into);
+            Record::Person(p)
+        }
+        (Record::Person(mut p), Change::MergeUndone { .. }) => {
+            p.merged_into = None;
+            Record::Person(p)
+        }
+        (Record::Person(_), _) => return Err(wrong(Kind::Person)),
+
+        (Record::Detention(mut d), Change::ArrestCorrected { arrest }) => {
+            d.arrest = arrest.clone();
+            Record::Detention(d)
+        }
+        (Record::Detention(mut d), Change::StepRecorded(step)) => {
+            d.steps.push(step.clone());
+            Record::Detention(d)
+        }
+        (Record::Detention(mut d), Change::Ended { end }) => {
+            d.end = Some(end.clone());
+            d.end_recorded_on = Some(fact.recorded_on);
+            Record::Detention(d)
+        }
+        (Record::Detention(mut d), Change::EndRetracted { .. }) => {
+            d.end = None;
+            d.end_recorded_on = None;
+            Record::Detention(d)
+        }
+        (Record::Detention(mut d), Change::RecognitionDecided(r)) => {
+            d.recognition = Some(r.clone());
+            Record::Detention(d)
+        }
+        (Record::Detention(mut d), Change::NotesSet { notes }) => {
+            d.notes = Some(notes.clone());
+            Record::Detention(d)
+        }
+        (Record::Detention(_), _) => return Err(wrong(Kind::Detention)),
+
+        (Record::Report(mut r), Change::ReportMatched { detention }) => {
+            r.matched_to = Some(*detention);
+            Record::Report(r)
+        }
+        (Record::Report(_), _) => return Err(wrong(Kind::Report)),
+        (Record::Facility(mut f), Change::FacilityObserved(o)) => {
+            f.observations.push(o.clone());
+            Record::Facility(f)
+        }
+        (Record::Facility(_), _) => return Err(wrong(Kind::Facility)),
+        (Record::Group(mut g), Change::GroupCountCorrected { count }) => {
+            g.count = *count;
+            Record::Group(g)
+        }
+        (Record::Group(mut g), Change::GroupMemberIdentified { detention }) => {
+            if !g.identified.contains(detention) {
+                g.identified.push(*detention);
+            }
+            Record::Group(g)
+        }
+        (Record::Group(_), _) => return Err(wrong(Kind::Group)),
+        (Record::Source(_), _) => return Err(wrong(Kind::Source)),
+        (Record::Registry(_), _) => return Err(wrong(Kind::Registry)),
+    })
+}
+
+fn create(fact: &Fact) -> Result<Record, FoldError> {
+    let seq = fact.seq;
+    let subject = fact.subject;
+    let id = subject.id;
+    let kind_matches = |kind: Kind| {
+        if subject.kind == kind {
+            Ok(())
+        } else {
+            Err(FoldError::WrongKind {
+                seq,
+                kind: subject.kind.name(),
+            })
+        }
+    };
+    Ok(match &fact.change {
+        Change::RegistryCreated { profile } => {
+            kind_matches(Kind::Registry)?;
+            Record::Registry(RegistryRecord {
+                profile: profile.clone(),
+            })
+        }
+        Change::PersonStated {
+            reference,
+            identity,
+            ..
+        } => {
+            kind_matches(Kind::Person)?;
+            Record::Person(Person {
+                id: PersonId(id),
+                reference: reference.clone(),
+                identity: identity.clone(),
+                ..Person::default()
+            })
+        }
+        Change::DetentionOpened {
+            person,
+            reference,
+            arrest,
+            group,
+            previous,
+        } => {
+            kind_matches(Kind::Detention)?;
+            Record::Detention(Detention {
+                id: DetentionId(id),
+                person: *person,
+                reference: reference.clone(),
+                arrest: arrest.clone(),
+                steps: Vec::new(),
+                end: None,
+                recognition: None,
+                group: *group,
+                previous: *previous,
+                notes: None,
+                recorded_on: fact.recorded_on,
+                end_recorded_on: None,
+            })
+        }
+        Change::ReportReceived {
+            channel,
+            text,
+            contact,
+            consent,
+        } => {
+            kind_matches(Kind::Report)?;
+            Record::Report(Report {
+                id: ReportId(id),
+                channel: *channel,
+                text: text.clone(),
+                contact: contact.clone(),
+                consent: *consent,
+                matched_to: None,
+            })
+        }
+        Change::SourceRecorded {
+            title,
+            reliability,
+            report,
+            link,
+        } => {
+            kind_matches(Kind::Source)?;
+            Record::Source(Source {
+                id: SourceId(id),
+                title: title.clone(),
+                reliability: *reliability,
+                report: *report,
+                link: link.clone(),
+            })
+        }
+        Change::FacilityRecorded { name, state } => {
+            kind_matches(Kind::Facility)?;
+            Record::Facility(Facility {
+                id: FacilityId(id),
+                name: name.clone(),
+                state: state.clone(),
+                observations: Vec::new(),
+            })
+        }
+        Change::GroupRecorded { arrest, count } => {
+            kind_matches(Kind::Group)?;
+            Record::Group(GroupDetention {
+                id: GroupId(id),
+                arrest: arrest.clone(),
+                count: *count,
+                identified: Vec::new(),
+            })
+        }
+        _ => return Err(FoldError::NotCreated { seq, subject }),
+    })
+}
+
+/// Copies every field `stated` knows onto `identity`.
+pub fn merge_identity(identity: &mut Identity, stated: &Identity) {
+    macro_rules! take {
+        ($($f:ident),*) => {$(
+            if stated.$f.is_some() {
+                identity.$f.clone_from(&stated.$f);
+            }
+        )*};
+    }
+    take!(
+        given_names,
+        paternal_surname,
+        maternal_surname,
+        national_id,
+        sex,
+        birth_date,
+        minor,
+        service,
+        rank,
+        branch,
+        indigenous_people,
+        disability,
+        occupation
+    );
+    if !stated.aliases.is_empty() {
+        identity.aliases.clone_from(&stated.aliases);
+    }
+    if !stated.nationalities.is_empty() {
+        identity.nationalities.clone_from(&stated.nationalities);
+    }
+}
+
+fn clear_field(identity: &mut Identity, field: &str) -> Result<(), String> {
+    match field {
+        "given_names" => identity.given_names = None,
+        "paternal_surname" => identity.paternal_surname = None,
+        "maternal_surname" => identity.maternal_surname = None,
+        "aliases" => identity.aliases.clear(),
+        "national_id" => identity.national_id = None,
+        "sex" => identity.sex = None,
+        "birth_date" => identity.birth_date = None,
+        "minor" => identity.minor = None,
+        "nationalities" => identity.nationalities.clear(),
+        "service" => identity.service = None,
+        "rank" => identity.rank = None,
+        "branch" => identity.branch = None,
+        "indigenous_people" => identity.indigenous_people = None,
+        "disability" => identity.disability = None,
+        "occupation" => identity.occupation = None,
+        other => return Err(format!("{other:?} is not a field of a person")),
+    }
+    Ok(())
+}

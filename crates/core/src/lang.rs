@@ -1,0 +1,36 @@
+//! Spanish first, English always: every message a person reads has both texts.
+
+use serde::{Deserialize, Serialize};
+
+/// The language a message is shown in. Spanish is the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Es,
+    En,
+}
+
+impl Lang {
+    /// Reads `es`/`en` (also `es-VE`, `en_US.UTF-8`, as locales are written); anything else is Spanish.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.trim().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Es
+        }
+    }
+
+    /// Picks the text in this language.
+    pub fn pick<'a>(self, es: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Es => es,
+            Lang::En => en,
+        }
+    }
+}
+
+/// A message that can be said in Spanish and in English.
+pub trait Localize {
+    fn localize(&self, lang: Lang) -> String;
+}

@@ -1,0 +1,406 @@
+//! The registry's records as they stand after folding their facts.
+//!
+//! None of these is written directly: each is the result of [`crate::fold`] over the facts about
+//! it, and a change to any of them is a new fact (see [`crate::fact::Change`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::{Day, PartialDate};
+use crate::ids::{DetentionId, FacilityId, GroupId, PersonId, ReportId, SourceId};
+use crate::national_id::NationalId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sex {
+    F,
+    M,
+    X,
+}
+
+/// Civilian or military (with rank and branch for the military).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    Civilian,
+    Military,
+}
+
+/// What public outputs may show of a person, from the consent given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Named publicly.
+    Named,
+    /// Initials and state only.
+    Initials,
+    /// Counted, never named.
+    #[default]
+    CountOnly,
+}
+
+/// The identity of a detainee. Every field may be unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: PersonId,
+    /// The organisation's own id for this person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(flatten)]
+    pub identity: Identity,
+    pub disclosure: Disclosure,
+    /// Set when this person was found to be the same as another and merged into it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<PersonId>,
+}
+
+/// Who a person is, as stated by the facts. A stated field replaces the one before.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_names: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paternal_surname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maternal_surname: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_id: Option<NationalId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<Sex>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<PartialDate>,
+    /// Under 18 at arrest, for when no birth date is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minor: Option<bool>,
+    /// ISO 3166-1 alpha-2 codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nationalities: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indigenous_people: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disability: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupation: Option<String>,
+}
+
+/// The arrest that opens a detention.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Arrest {
+    pub date: PartialDate,
+    /// ISO 3166-2 code from the country profile (`VE-V`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<String>,
+    /// Arresting body, by the profile's canonical name where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circumstances: Option<String>,
+    /// Context tags (`post-election 2024`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<String>,
+}
+
+/// Where and how a detainee is held from a date on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "custody", rename_all = "snake_case")]
+pub enum Custody {
+    /// Held at a facility (a transfer is a new `held` state).
+    Held {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
+    },
+    /// Family and lawyer do not know where the person is held (enforced disappearance).
+    WhereaboutsUnknown,
+    /// The place became known again after a time unknown.
+    WhereaboutsKnown,
+    /// Still deprived of liberty, at home.
+    HouseArrest,
+    /// In hospital under custody.
+    Hospital {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
+    },
+}
+
+/// One dated step of a detention's legal and custody history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    Custody(Custody),
+    /// Presented before a court (due within 48 hours of the arrest).
+    CourtPresentation {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        court: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        military_court: Option<bool>,
+    },
+    /// Charges, by the profile's canonical names where known.
+    Charged {
+        charges: Vec<String>,
+    },
+    /// Defence: private, or a public defender imposed by the court.
+    Defence {
+        imposed: bool,
+    },
+    Convicted {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sentence: Option<String>,
+    },
+}
+
+/// A step with the date it took effect, when known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dated<T> {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<PartialDate>,
+    #[serde(flatten)]
+    pub what: T,
+}
+
+/// How a detention ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndType {
+    Released,
+    /// "Excarcelación": out of prison, charges not dismissed (presentation, travel ban, gag order).
+    ReleasedUnderMeasures,
+    Deported,
+    DiedInCustody,
+    Escaped,
+    Unknown,
+}
+
+impl EndType {
+    pub const ALL: [EndType; 6] = [
+        EndType::Released,
+        EndType::ReleasedUnderMeasures,
+        EndType::Deported,
+        EndType::DiedInCustody,
+        EndType::Escaped,
+        EndType::Unknown,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EndType::Released => "released",
+            EndType::ReleasedUnderMeasures => "released_under_measures",
+            EndType::Deported => "deported",
+            EndType::DiedInCustody => "died_in_custody",
+            EndType::Escaped => "escaped",
+            EndType::Unknown => "unknown",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<EndType> {
+        EndType::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct End {
+    pub date: PartialDate,
+    #[serde(rename = "type")]
+    pub kind: EndType,
+}
+
+/// Whether a detention counts as political.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecognitionStatus {
+    Recognised,
+    UnderStudy,
+    NotRecognised,
+}
+
+impl RecognitionStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            RecognitionStatus::Recognised => "recognised",
+            RecognitionStatus::UnderStudy => "under_study",
+            RecognitionStatus::NotRecognised => "not_recognised",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Recognised, Self::UnderStudy, Self::NotRecognised]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+}
+
+/// A dated decision on whether a detention is political.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recognition {
+    pub status: RecognitionStatus,
+    /// Foro Penal's categories: 1 individual threat, 2 member of an intimidated group, 3 used for a narrative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub criteria: Vec<String>,
+}
+
+/// One episode of deprivation of liberty, from arrest to its end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detention {
+    pub id: DetentionId,
+    pub person: PersonId,
+    /// The organisation's own id for this detention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    pub arrest: Arrest,
+    /// Custody and legal steps in the order they were recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Dated<Step>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<End>,
+    /// The decision in force (the latest one recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recognition: Option<Recognition>,
+    /// The group detention this person was identified from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupId>,
+    /// An earlier detention of the same person (the revolving door).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<DetentionId>,
+    /// Internal notes, never public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The day the organisation learned of the arrest (the first fact's recorded day).
+    pub recorded_on: Day,
+    /// The day the organisation learned of the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_recorded_on: Option<Day>,
+}
+
+impl Detention {
+    /// The last facility the person was known to be held at.
+    pub fn last_facility(&self) -> Option<&str> {
+        self.steps.iter().rev().find_map(|s| match &s.what {
+            Step::Custody(Custody::Held { facility }) => facility.as_deref(),
+            _ => None,
+        })
+    }
+
+    /// The date of the last step matching `pred`.
+    pub fn last_step_date(&self, pred: impl Fn(&Step) -> bool) -> Option<PartialDate> {
+        self.steps
+            .iter()
+            .rev()
+            .find(|s| pred(&s.what))
+            .and_then(|s| s.date)
+    }
+
+    /// Every charge, in the order first recorded, once each.
+    pub fn charges(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for s in &self.steps {
+            if let Step::Charged { charges } = &s.what {
+                for c in charges {
+                    if !out.contains(&c.as_str()) {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The channel a report came in by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Family,
+    Volunteer,
+    Lawyer,
+    Press,
+    SocialMedia,
+    Official,
+}
+
+/// What came in, before it is matched to a person and a detention.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: ReportId,
+    pub channel: Channel,
+    /// What the reporter said, as they said it (names, dates, places).
+    pub text: String,
+    /// The reporter's contact (encrypted at rest; shown only to roles that need it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    pub consent: Disclosure,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched_to: Option<DetentionId>,
+}
+
+/// How far a source can be trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reliability {
+    /// A court document, an official record, a lawyer's first-hand account.
+    Confirmed,
+    Probable,
+    Unverified,
+}
+
+/// A document or report a fact rests on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub id: SourceId,
+    pub title: String,
+    pub reliability: Reliability,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// A dated observation of the conditions in a facility.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    pub date: PartialDate,
+    /// `food`, `water`, `family_access`, `lawyer_access`, `health_care`, …
+    pub aspect: String,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facility {
+    pub id: FacilityId,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observations: Vec<Observation>,
+}
+
+/// "47 people detained at a rally in Margarita, 8 identified so far."
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDetention {
+    pub id: GroupId,
+    pub arrest: Arrest,
+    /// How many people were detained, identified or not.
+    pub count: u32,
+    /// The detentions identified so far.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identified: Vec<DetentionId>,
+}
+
+impl GroupDetention {
+    /// People detained in the group who are not identified yet.
+    pub fn unidentified(&self) -> u32 {
+        self.count.saturating_sub(self.identified.len() as u32)
+    }
+}

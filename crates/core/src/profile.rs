@@ -1,0 +1,292 @@
+//! Country profiles: the administrative map, agencies, facilities and charges of one country,
+//! as data. Venezuela's is built in (`profiles/ve.toml`); another is a TOML file of the same shape,
+//! given to `vigilia init --profile FILE` and stored in the registry's first fact.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::text::fold;
+
+/// The Venezuelan profile, the default.
+pub const VENEZUELA_TOML: &str = include_str!("../../../profiles/ve.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    version: u32,
+    code: String,
+    name: String,
+    utc_offset: String,
+    #[serde(default)]
+    national_id: Option<String>,
+    #[serde(default)]
+    state_prefixes: Vec<String>,
+    #[serde(default)]
+    states: Vec<Named>,
+    #[serde(default)]
+    agencies: Vec<Named>,
+    #[serde(default)]
+    facilities: Vec<Named>,
+    #[serde(default)]
+    charges: Vec<Named>,
+}
+
+/// One entry of a profile list: a canonical name, its code where it has one, and other names.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    #[serde(default)]
+    pub code: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub full_name: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub agency: Option<String>,
+    #[serde(default)]
+    pub law: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// A list of names looked up by any of the ways people write them.
+#[derive(Clone, Debug, Default)]
+pub struct Vocabulary {
+    entries: Vec<Named>,
+    by_key: HashMap<String, usize>,
+}
+
+impl Vocabulary {
+    fn new(entries: Vec<Named>, what: &str, prefixes: &[String]) -> Result<Self, ProfileError> {
+        let mut by_key = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            let names = e
+                .code
+                .iter()
+                .chain([&e.name])
+                .chain(e.full_name.iter())
+                .chain(&e.aliases);
+            for n in names {
+                let key = strip_prefixes(&fold(n), prefixes);
+                if let Some(&other) = by_key.get(&key)
+                    && other != i
+                {
+                    return Err(ProfileError::Ambiguous {
+                        what: what.to_string(),
+                        name: n.clone(),
+                    });
+                }
+                by_key.insert(key, i);
+            }
+        }
+        Ok(Self { entries, by_key })
+    }
+
+    /// Finds the entry written as `text` (any alias, accents and case ignored).
+    pub fn find(&self, text: &str, prefixes: &[String]) -> Option<&Named> {
+        let key = strip_prefixes(&fold(text), prefixes);
+        self.by_key.get(&key).and_then(|&i| self.entries.get(i))
+    }
+
+    pub fn entries(&self) -> &[Named] {
+        &self.entries
+    }
+}
+
+fn strip_prefixes(key: &str, prefixes: &[String]) -> String {
+    for p in prefixes {
+        let p = fold(p);
+        if let Some(rest) = key.strip_prefix(&p)
+            && let Some(rest) = rest.strip_prefix(' ')
+        {
+            return rest.to_string();
+        }
+    }
+    key.to_string()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    #[error("the country profile is not valid TOML of the expected shape: {0}")]
+    Syntax(String),
+    #[error("the country profile has version {0}; this Vigilia reads version 1")]
+    Version(u32),
+    #[error("the country profile's utc_offset {0:?} is not like \"-04:00\"")]
+    Offset(String),
+    #[error("the country profile names {name:?} for two different {what}")]
+    Ambiguous { what: String, name: String },
+    #[error("the country profile has a {what} without a code: {name:?}")]
+    MissingCode { what: String, name: String },
+}
+
+/// A loaded country profile.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    pub code: String,
+    pub name: String,
+    /// The organisation's time zone offset, which decides what "today" is.
+    pub utc_offset: jiff::tz::Offset,
+    /// Whether national ids are Venezuelan cédulas (`cedula_ve`) or free text (`none`).
+    pub cedula: bool,
+    prefixes: Vec<String>,
+    pub states: Vocabulary,
+    pub agencies: Vocabulary,
+    pub facilities: Vocabulary,
+    pub charges: Vocabulary,
+    /// The TOML it was read from, kept so the registry stores exactly what it was made with.
+    pub source: String,
+}
+
+impl Profile {
+    /// The built-in Venezuelan profile.
+    pub fn venezuela() -> Result<Profile, ProfileError> {
+        Profile::from_toml(VENEZUELA_TOML)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Profile, ProfileError> {
+        let file: ProfileFile =
+            toml::from_str(text).map_err(|e| ProfileError::Syntax(e.to_string()))?;
+        if file.version != 1 {
+            return Err(ProfileError::Version(file.version));
+        }
+        let utc_offset = parse_offset(&file.utc_offset)
+            .ok_or_else(|| ProfileError::Offset(file.utc_offset.clone()))?;
+        for s in &file.states {
+            if s.code.is_none() {
+                return Err(ProfileError::MissingCode {
+                    what: "state".into(),
+                    name: s.name.clone(),
+                });
+            }
+        }
+        let prefixes = file.state_prefixes;
+        Ok(Profile {
+            code: file.code,
+            name: file.name,
+            utc_offset,
+            cedula: file.national_id.as_deref() == Some("cedula_ve"),
+            states: Vocabulary::new(file.states, "states", &prefixes)?,
+            agencies: Vocabulary::new(file.agencies, "agencies", &[])?,
+            facilities: Vocabulary::new(file.facilities, "facilities", &[])?,
+            charges: Vocabulary::new(file.charges, "charges", &[])?,
+            prefixes,
+            source: text.to_string(),
+        })
+    }
+
+    /// The state written as `text`: its code (`VE-V`), name (`Zulia`) or an alias (`Edo. Zulia`, `Maracaibo`).
+    pub fn state(&self, text: &str) -> Option<&Named> {
+        self.states.find(text, &self.prefixes)
+    }
+
+    /// A state's canonical name from its code.
+    pub fn state_name(&self, code: &str) -> Option<&str> {
+        self.states
+            .entries()
+            .iter()
+            .find(|s| s.code.as_deref() == Some(code))
+            .map(|s| s.name.as_str())
+    }
+
+    /// The canonical name of an agency, facility or charge; unknown ones are kept as written.
+    pub fn canonical(vocabulary: &Vocabulary, text: &str) -> String {
+        vocabulary
+            .find(text, &[])
+            .map(|n| n.name.clone())
+            .unwrap_or_else(|| text.trim().to_string())
+    }
+
+    /// The organisation's calendar day at an instant.
+    pub fn day_at(&self, at: jiff::Timestamp) -> crate::date::Day {
+        self.utc_offset.to_datetime(at).date()
+    }
+}
+
+fn parse_offset(text: &str) -> Option<jiff::tz::Offset> {
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, text.get(1..)?),
+        b'-' => (-1, text.get(1..)?),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    let h: i32 = h.parse().ok()?;
+    let m: i32 = m.parse().ok()?;
+    if h > 14 || m > 59 {
+        return None;
+    }
+    jiff::tz::Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn venezuela_knows_how_states_are_written() {
+        let ve = Profile::venezuela().unwrap();
+        assert_eq!(ve.states.entries().len(), 25);
+        for (written, code) in [
+            ("Zulia", "VE-V"),
+            ("Edo. Zulia", "VE-V"),
+            ("Estado Zulia", "VE-V"),
+            ("VE-V", "VE-V"),
+            ("Caracas", "VE-A"),
+            ("DC", "VE-A"),
+            ("Vargas", "VE-X"),
+            ("TACHIRA", "VE-S"),
+            ("Táchira", "VE-S"),
+            ("Margarita", "VE-O"),
+        ] {
+            assert_eq!(
+                ve.state(written).and_then(|s| s.code.as_deref()),
+                Some(code),
+                "{written}"
+            );
+        }
+        assert!(ve.state("Atlantis").is_none());
+        assert_eq!(
+            Profile::canonical(&ve.facilities, "SEBIN El Helicoide"),
+            "El Helicoide"
+        );
+        assert_eq!(Profile::canonical(&ve.facilities, "Rodeo 1"), "Rodeo I");
+        assert_eq!(Profile::canonical(&ve.agencies, "Guardia Nacional"), "GNB");
+        assert_eq!(
+            Profile::canonical(&ve.agencies, "Policía de Chacao"),
+            "Policía de Chacao"
+        );
+    }
+
+    #[test]
+    fn caracas_days_start_four_hours_after_utc() {
+        let ve = Profile::venezuela().unwrap();
+        let at: jiff::Timestamp = "2024-07-29T02:00:00Z".parse().unwrap();
+        assert_eq!(ve.day_at(at).to_string(), "2024-07-28");
+    }
+
+    #[test]
+    fn a_second_profile_loads_from_its_file() {
+        let by = Profile::from_toml(include_str!("../../../profiles/by.toml")).unwrap();
+        assert_eq!(by.code, "BY");
+        assert_eq!(
+            by.state("Minsk").and_then(|s| s.code.as_deref()),
+            Some("BY-HM")
+        );
+        assert!(!by.cedula);
+    }
+
+    #[test]
+    fn refuses_unknown_keys_and_versions() {
+        assert!(matches!(
+            Profile::from_toml("version = 2\ncode='X'\nname='X'\nutc_offset='+00:00'"),
+            Err(ProfileError::Version(2))
+        ));
+        assert!(matches!(
+            Profile::from_toml(
+                "version = 1\ncode='X'\nname='X'\nutc_offset='+00:00'\ncolour='red'"
+            ),
+            Err(ProfileError::Syntax(_))
+        ));
+    }
+}

@@ -1,0 +1,43 @@
+//! Folding text for comparison: `Edo. Táchira`, `TACHIRA` and `tachira` are the same key.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Lower case, accents removed, punctuation turned into spaces, blanks collapsed.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = true;
+    for c in text.nfd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Trims a cell; an empty or blank cell is unknown (`None`).
+pub fn non_empty(text: &str) -> Option<&str> {
+    let t = text.trim();
+    (!t.is_empty()).then_some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folds_accents_case_and_punctuation() {
+        assert_eq!(fold("Edo. Táchira"), "edo tachira");
+        assert_eq!(fold("  NÚÑEZ,  José "), "nunez jose");
+        assert_eq!(fold("Distrito-Capital"), "distrito capital");
+    }
+}
