@@ -516,44 +516,36 @@ pub struct Planned {
 /// one already in the registry (an empty cell changes nothing). Corrections of what the
 /// registry already holds are recorded on `today`, the day the registry learned them.
 pub fn person_changes(row: &Row, existing: Option<&Person>, today: Day) -> Vec<Planned> {
-    let recorded_on = row.recorded_on.unwrap_or(today);
-    let mut out = Vec::new();
-    let (disclosure, on) = match existing {
-        None => {
-            out.push(Planned {
-                change: Change::PersonStated {
-                    reference: Some(row.person_ref.clone()),
-                    identity: row.identity.clone(),
-                    cleared: Vec::new(),
-                },
-                recorded_on,
-            });
-            (Disclosure::default(), recorded_on)
-        }
-        Some(p) => {
-            let stated = identity_changes(&p.identity, &row.identity);
-            if stated != Identity::default() {
-                out.push(Planned {
-                    change: Change::PersonStated {
-                        reference: None,
-                        identity: stated,
-                        cleared: Vec::new(),
-                    },
-                    recorded_on: today,
-                });
-            }
-            (p.disclosure, today)
-        }
+    let Some(p) = existing else {
+        return vec![Planned {
+            change: Change::PersonStated {
+                reference: Some(row.person_ref.clone()),
+                identity: row.identity.clone(),
+                disclosure: row.disclosure.filter(|d| *d != Disclosure::default()),
+                cleared: Vec::new(),
+            },
+            recorded_on: row.recorded_on.unwrap_or(today),
+        }];
     };
-    if let Some(level) = row.disclosure
-        && level != disclosure
-    {
-        out.push(Planned {
-            change: Change::DisclosureSet { level },
-            recorded_on: on,
+    let mut out = Vec::new();
+    let stated = identity_changes(&p.identity, &row.identity);
+    if stated != Identity::default() {
+        out.push(Change::PersonStated {
+            reference: None,
+            identity: stated,
+            disclosure: None,
+            cleared: Vec::new(),
         });
     }
-    out
+    if let Some(level) = row.disclosure.filter(|level| *level != p.disclosure) {
+        out.push(Change::DisclosureSet { level });
+    }
+    out.into_iter()
+        .map(|change| Planned {
+            change,
+            recorded_on: today,
+        })
+        .collect()
 }
 
 /// The fields of `stated` that are known and differ from `current`.
@@ -582,9 +574,10 @@ fn identity_changes(current: &Identity, stated: &Identity) -> Identity {
     diff
 }
 
-/// The facts a row adds about its detention. For a new detention: the opening, its steps, the
-/// recognition (`default_recognition` where the row has none) and its end. For one already in
-/// the registry: only what the row knows and the registry does not.
+/// The facts a row adds about its detention. A new detention is one fact: the opening with the
+/// steps, recognition (`default_recognition` where the row has none) and notes learned with it,
+/// then its end if it has one. For a detention already in the registry: only what the row
+/// knows and the registry does not, recorded on `today`.
 pub fn detention_changes(
     row: &Row,
     person: PersonId,
@@ -592,27 +585,13 @@ pub fn detention_changes(
     default_recognition: RecognitionStatus,
     today: Day,
 ) -> Vec<Planned> {
-    let new = existing.is_none();
-    let on = if new {
-        row.recorded_on.unwrap_or(today)
-    } else {
-        today
+    let on = match existing {
+        None => row.recorded_on.unwrap_or(today),
+        Some(_) => today,
     };
-    let mut out = Vec::new();
-    let mut push = |change: Change| {
-        out.push(Planned {
-            change,
-            recorded_on: on,
-        })
-    };
-    match existing {
-        None => push(Change::DetentionOpened {
-            person,
-            reference: Some(row.detention_ref.clone()),
-            arrest: row.arrest.clone(),
-            group: None,
-            previous: None,
-        }),
+    let mut changes = Vec::new();
+    let arrest = match existing {
+        None => None,
         Some(d) => {
             let mut arrest = d.arrest.clone();
             arrest.date = row.arrest.date;
@@ -623,21 +602,24 @@ pub fn detention_changes(
             if !row.arrest.context.is_empty() {
                 arrest.context.clone_from(&row.arrest.context);
             }
-            if arrest != d.arrest {
-                push(Change::ArrestCorrected { arrest });
-            }
+            (arrest != d.arrest).then_some(arrest)
         }
+    };
+    if let Some(arrest) = arrest {
+        changes.push(Change::ArrestCorrected { arrest });
     }
-    let step = |date: Option<PartialDate>, what: Step| Change::StepRecorded(Dated { date, what });
+
+    let mut steps = Vec::new();
     if let Some(f) = &row.facility
         && existing.is_none_or(|d| d.last_facility() != Some(f.as_str()))
     {
-        push(step(
-            None,
-            Step::Custody(Custody::Held {
-                facility: Some(f.clone()),
-            }),
-        ));
+        let held = Custody::Held {
+            facility: Some(f.clone()),
+        };
+        steps.push(Dated {
+            date: None,
+            what: Step::Custody(held),
+        });
     }
     let known_charges: Vec<&str> = existing.map(|d| d.charges()).unwrap_or_default();
     let new_charges: Vec<String> = row
@@ -647,12 +629,12 @@ pub fn detention_changes(
         .cloned()
         .collect();
     if !new_charges.is_empty() {
-        push(step(
-            None,
-            Step::Charged {
+        steps.push(Dated {
+            date: None,
+            what: Step::Charged {
                 charges: new_charges,
             },
-        ));
+        });
     }
     let dated_steps: [(Option<PartialDate>, Step); 4] = [
         (
@@ -670,30 +652,58 @@ pub fn detention_changes(
         if let Some(date) = date
             && existing.is_none_or(|d| d.last_step_date(|s| same_kind(s, &what)) != Some(date))
         {
-            push(step(Some(date), what));
+            steps.push(Dated {
+                date: Some(date),
+                what,
+            });
         }
     }
-    let status = row.recognition.or(new.then_some(default_recognition));
-    if let Some(status) = status {
-        let current = existing.and_then(|d| d.recognition.as_ref());
+
+    let current = existing.and_then(|d| d.recognition.as_ref());
+    let status = row
+        .recognition
+        .or(existing.is_none().then_some(default_recognition));
+    let recognition = status.and_then(|status| {
         let category = row.category.or(current.and_then(|r| r.category));
-        if current.is_none_or(|r| r.status != status || r.category != category) {
-            push(Change::RecognitionDecided(Recognition {
+        current
+            .is_none_or(|r| r.status != status || r.category != category)
+            .then(|| Recognition {
                 status,
                 category,
                 reviewer: None,
                 reason: None,
                 criteria: Vec::new(),
-            }));
+            })
+    });
+    let notes = row
+        .notes
+        .clone()
+        .filter(|n| existing.is_none_or(|d| d.notes.as_ref() != Some(n)));
+
+    match existing {
+        None => changes.push(Change::DetentionOpened {
+            person,
+            reference: Some(row.detention_ref.clone()),
+            arrest: row.arrest.clone(),
+            steps,
+            recognition,
+            notes,
+            group: None,
+            previous: None,
+        }),
+        Some(_) => {
+            changes.extend(steps.into_iter().map(Change::StepRecorded));
+            changes.extend(recognition.map(Change::RecognitionDecided));
+            changes.extend(notes.map(|notes| Change::NotesSet { notes }));
         }
     }
-    if let Some(notes) = &row.notes
-        && existing.is_none_or(|d| d.notes.as_ref() != Some(notes))
-    {
-        push(Change::NotesSet {
-            notes: notes.clone(),
-        });
-    }
+    let mut out: Vec<Planned> = changes
+        .into_iter()
+        .map(|change| Planned {
+            change,
+            recorded_on: on,
+        })
+        .collect();
     if let Some(end) = &row.end
         && existing.is_none_or(|d| d.end.as_ref() != Some(end))
     {

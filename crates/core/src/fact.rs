@@ -34,6 +34,8 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
         identity: Identity,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        disclosure: Option<Disclosure>,
         /// Fields found to be wrong and now unknown (`national_id`, `birth_date`, …).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         cleared: Vec<String>,
@@ -51,11 +53,19 @@ pub enum Change {
     },
 
     // --- detentions
+    /// A new detention, with what was learned together with the arrest: its first custody and
+    /// legal steps, the recognition decision and notes.
     DetentionOpened {
         person: PersonId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
         arrest: Arrest,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        steps: Vec<Dated<Step>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recognition: Option<Recognition>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notes: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         group: Option<GroupId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -197,8 +207,14 @@ pub enum DecodeError {
 }
 
 impl FactRow {
-    /// Seals a draft at position `seq` after the fact whose hash is `prev_hash`.
-    pub fn seal(draft: &Draft, seq: u64, appended_at: jiff::Timestamp, prev_hash: &str) -> Self {
+    /// Seals a draft at position `seq` after the fact whose hash is `prev_hash`: the row to
+    /// store and the fact it reads back as.
+    pub fn seal(
+        draft: Draft,
+        seq: u64,
+        appended_at: jiff::Timestamp,
+        prev_hash: &str,
+    ) -> (Self, Fact) {
         let mut row = FactRow {
             seq,
             appended_at: appended_at.to_string(),
@@ -218,7 +234,19 @@ impl FactRow {
             hash: String::new(),
         };
         row.hash = row.compute_hash();
-        row
+        let fact = Fact {
+            seq,
+            appended_at,
+            recorded_on: draft.recorded_on,
+            actor: draft.actor,
+            subject: draft.subject,
+            valid_on: draft.change.valid_on(),
+            sources: draft.sources,
+            change: draft.change,
+            prev_hash: row.prev_hash.clone(),
+            hash: row.hash.clone(),
+        };
+        (row, fact)
     }
 
     /// SHA-256 over every column but `hash`, each length-prefixed so no two rows share an encoding.

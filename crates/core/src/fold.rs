@@ -109,9 +109,13 @@ pub fn apply(record: Option<Record>, fact: &Fact) -> Result<Record, FoldError> {
             Change::PersonStated {
                 reference,
                 identity,
+                disclosure,
                 cleared,
             },
         ) => {
+            if let Some(level) = disclosure {
+                p.disclosure = *level;
+            }
             if reference.is_some() {
                 p.reference.clone_from(reference);
             }
@@ -220,6 +224,7 @@ fn create(fact: &Fact) -> Result<Record, FoldError> {
         Change::PersonStated {
             reference,
             identity,
+            disclosure,
             ..
         } => {
             kind_matches(Kind::Person)?;
@@ -227,13 +232,17 @@ fn create(fact: &Fact) -> Result<Record, FoldError> {
                 id: PersonId(id),
                 reference: reference.clone(),
                 identity: identity.clone(),
-                ..Person::default()
+                disclosure: disclosure.unwrap_or_default(),
+                merged_into: None,
             })
         }
         Change::DetentionOpened {
             person,
             reference,
             arrest,
+            steps,
+            recognition,
+            notes,
             group,
             previous,
         } => {
@@ -243,12 +252,12 @@ fn create(fact: &Fact) -> Result<Record, FoldError> {
                 person: *person,
                 reference: reference.clone(),
                 arrest: arrest.clone(),
-                steps: Vec::new(),
+                steps: steps.clone(),
                 end: None,
-                recognition: None,
+                recognition: recognition.clone(),
                 group: *group,
                 previous: *previous,
-                notes: None,
+                notes: notes.clone(),
                 recorded_on: fact.recorded_on,
                 end_recorded_on: None,
             })

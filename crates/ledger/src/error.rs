@@ -1,0 +1,77 @@
+use std::path::PathBuf;
+
+use vigilia_core::fact::ChainError;
+use vigilia_core::fold::FoldError;
+use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::profile::ProfileError;
+
+/// What can go wrong storing or reading the ledger.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error(
+        "{0:?} is not a database URL Vigilia knows: use sqlite://PATH or postgres://USER@HOST/DB"
+    )]
+    Url(String),
+    #[error(
+        "there is no registry at {0}: create one with `vigilia init` (Vigilia never creates an empty registry by itself)"
+    )]
+    NotFound(PathBuf),
+    #[error("{0} is not a Vigilia registry (no ledger in it): create one with `vigilia init`")]
+    NotARegistry(String),
+    #[error("{0} already holds a registry; `init` only creates new ones")]
+    AlreadyExists(String),
+    #[error(
+        "the registry was made by a newer Vigilia (schema version {found}; this one knows up to {known})"
+    )]
+    NewerSchema { found: i64, known: i64 },
+    #[error("the ledger is broken: {0}")]
+    Chain(#[from] ChainError),
+    #[error("a fact does not fit its record: {0}")]
+    Fold(#[from] FoldError),
+    #[error("the registry's country profile cannot be read: {0}")]
+    Profile(#[from] ProfileError),
+    #[error("projection row {kind}:{id} is unreadable: {detail} (run `vigilia rebuild`)")]
+    Projection {
+        kind: String,
+        id: u64,
+        detail: String,
+    },
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+}
+
+impl Localize for LedgerError {
+    fn localize(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            Self::Url(u) => format!(
+                "{u:?} no es una URL de base de datos que Vigilia conozca: use sqlite://RUTA o postgres://USUARIO@SERVIDOR/BD"
+            ),
+            Self::NotFound(p) => format!(
+                "no hay un registro en {}: cree uno con `vigilia init` (Vigilia nunca crea un registro vacío por su cuenta)",
+                p.display()
+            ),
+            Self::NotARegistry(w) => format!(
+                "{w} no es un registro de Vigilia (no tiene libro de hechos): cree uno con `vigilia init`"
+            ),
+            Self::AlreadyExists(w) => {
+                format!("{w} ya contiene un registro; `init` solo crea registros nuevos")
+            }
+            Self::NewerSchema { found, known } => format!(
+                "el registro fue creado por una versión más nueva de Vigilia (esquema {found}; esta conoce hasta {known})"
+            ),
+            Self::Chain(e) => format!("el libro de hechos está roto: {e}"),
+            Self::Fold(e) => format!("un hecho no corresponde a su registro: {e}"),
+            Self::Profile(e) => format!("no se puede leer el perfil de país del registro: {e}"),
+            Self::Projection { kind, id, detail } => format!(
+                "la fila de proyección {kind}:{id} no se puede leer: {detail} (ejecute `vigilia rebuild`)"
+            ),
+            Self::Sqlite(e) => format!("SQLite: {e}"),
+            Self::Postgres(e) => format!("PostgreSQL: {e}"),
+        }
+    }
+}

@@ -1,0 +1,476 @@
+//! The ledger's logic, written once for every engine: appending sealed facts and keeping the
+//! projection in step in the same transaction, reading records, verifying the hash chain, and
+//! rebuilding the projection from the facts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use vigilia_core::clock::Clock;
+use vigilia_core::date::Day;
+use vigilia_core::fact::{ChainCheck, Change, Draft, Fact, FactRow, GENESIS_HASH};
+use vigilia_core::fold::{self, KnownOn, Record};
+use vigilia_core::ids::{Kind, Subject};
+use vigilia_core::profile::Profile;
+
+use crate::engine::{Engine, RecordRow};
+use crate::postgres::Postgres;
+use crate::sqlite::Sqlite;
+use crate::{DatabaseUrl, LedgerError};
+
+/// Facts read per page while walking the whole ledger.
+const PAGE: usize = 20_000;
+
+/// How far the ledger reaches: the number of facts and the hash of the last one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub facts: u64,
+    pub hash: String,
+}
+
+/// What a rebuild did: the projection's digest before and after must be equal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rebuilt {
+    pub records: u64,
+    pub digest_before: String,
+    pub digest_after: String,
+}
+
+/// A registry: its ledger of facts and the projection derived from it.
+pub struct Ledger {
+    engine: Box<dyn Engine>,
+    clock: Arc<dyn Clock>,
+    profile: Option<Profile>,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ledger({})", self.engine.name())
+    }
+}
+
+fn connect(url: &DatabaseUrl, create: bool) -> Result<Box<dyn Engine>, LedgerError> {
+    Ok(match url {
+        DatabaseUrl::Sqlite(path) => Box::new(Sqlite::open(path, create)?),
+        DatabaseUrl::Postgres(url) => Box::new(Postgres::open(url, create)?),
+    })
+}
+
+impl Ledger {
+    /// Opens an existing registry. A missing SQLite file or a database without a ledger is an
+    /// error: only [`Ledger::create`] makes a registry.
+    pub fn open(url: &DatabaseUrl, clock: Arc<dyn Clock>) -> Result<Ledger, LedgerError> {
+        let mut ledger = Ledger {
+            engine: connect(url, false)?,
+            clock,
+            profile: None,
+        };
+        if ledger.engine.head()?.is_none() {
+            return Err(LedgerError::NotARegistry(url.to_string()));
+        }
+        Ok(ledger)
+    }
+
+    /// Creates a registry with its country profile as the first fact.
+    pub fn create(
+        url: &DatabaseUrl,
+        clock: Arc<dyn Clock>,
+        profile: Profile,
+        actor: &str,
+    ) -> Result<Ledger, LedgerError> {
+        let mut ledger = Ledger {
+            engine: connect(url, true)?,
+            clock,
+            profile: None,
+        };
+        if ledger.engine.head()?.is_some() {
+            return Err(LedgerError::AlreadyExists(url.to_string()));
+        }
+        let today = profile.day_at(ledger.clock.now());
+        let mut tx = ledger.begin()?;
+        tx.append(Draft {
+            recorded_on: today,
+            actor: actor.to_string(),
+            subject: Subject::REGISTRY,
+            change: Change::RegistryCreated {
+                profile: profile.source.clone(),
+            },
+            sources: Vec::new(),
+        })?;
+        tx.commit()?;
+        ledger.profile = Some(profile);
+        Ok(ledger)
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn engine_name(&self) -> &'static str {
+        self.engine.name()
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The registry's country profile, as stored in its first fact.
+    pub fn profile(&mut self) -> Result<&Profile, LedgerError> {
+        if self.profile.is_none() {
+            let Some(Record::Registry(r)) = self.get(Subject::REGISTRY)? else {
+                return Err(LedgerError::NotARegistry("registry:0".into()));
+            };
+            self.profile = Some(Profile::from_toml(&r.profile)?);
+        }
+        self.profile
+            .as_ref()
+            .ok_or_else(|| LedgerError::NotARegistry("registry:0".into()))
+    }
+
+    /// The organisation's calendar day now, by its profile's time zone.
+    pub fn today(&mut self) -> Result<Day, LedgerError> {
+        let now = self.clock.now();
+        Ok(self.profile()?.day_at(now))
+    }
+
+    pub fn head(&mut self) -> Result<Head, LedgerError> {
+        Ok(match self.engine.head()? {
+            Some((facts, hash)) => Head { facts, hash },
+            None => Head {
+                facts: 0,
+                hash: GENESIS_HASH.to_string(),
+            },
+        })
+    }
+
+    /// Starts a write. Facts appended in it become visible, durable and part of the chain
+    /// together at [`Tx::commit`], or not at all.
+    pub fn begin(&mut self) -> Result<Tx<'_>, LedgerError> {
+        self.engine.begin()?;
+        let started = (|| {
+            let head = self.head()?;
+            let mut max_ids = HashMap::new();
+            for (kind, id) in self.engine.max_ids()? {
+                if let Some(k) = Kind::from_name(&kind) {
+                    max_ids.insert(k, id);
+                }
+            }
+            Ok::<_, LedgerError>((head, max_ids))
+        })();
+        let (head, max_ids) = match started {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = self.engine.rollback();
+                return Err(e);
+            }
+        };
+        let appended_at = self.clock.now();
+        Ok(Tx {
+            appended_at,
+            seq: head.facts,
+            head: head.hash,
+            next_ids: max_ids.clone(),
+            existing_max: max_ids,
+            rows: Vec::new(),
+            touched: HashMap::new(),
+            order: Vec::new(),
+            done: false,
+            ledger: self,
+        })
+    }
+
+    /// A record as it stands now (from the projection).
+    pub fn get(&mut self, subject: Subject) -> Result<Option<Record>, LedgerError> {
+        self.engine
+            .record(subject.kind.name(), subject.id)?
+            .map(|row| decode_record(&row))
+            .transpose()
+    }
+
+    /// A record as it was known on a day: folded from its facts recorded on or before it.
+    pub fn as_known_on(
+        &mut self,
+        subject: Subject,
+        known_on: KnownOn,
+    ) -> Result<Option<Record>, LedgerError> {
+        let facts = self.history(subject)?;
+        Ok(fold::fold(&facts, known_on)?)
+    }
+
+    /// Every fact about a record, in ledger order.
+    pub fn history(&mut self, subject: Subject) -> Result<Vec<Fact>, LedgerError> {
+        let rows = self.engine.facts_of(&subject.to_string())?;
+        rows.iter()
+            .map(|r| r.decode().map_err(|e| LedgerError::Chain(e.into())))
+            .collect()
+    }
+
+    /// Calls `f` with every record of a kind, by id.
+    pub fn for_each(
+        &mut self,
+        kind: Kind,
+        mut f: impl FnMut(Record) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        let mut after = 0;
+        loop {
+            let rows = self.engine.records_after(kind.name(), after, PAGE)?;
+            let Some(last) = rows.last() else {
+                return Ok(());
+            };
+            after = last.id;
+            for row in &rows {
+                f(decode_record(row)?)?;
+            }
+        }
+    }
+
+    /// The organisation's references of a kind, with the ids they name.
+    pub fn references(&mut self, kind: Kind) -> Result<HashMap<String, u64>, LedgerError> {
+        Ok(self.engine.references(kind.name())?.into_iter().collect())
+    }
+
+    pub fn count(&mut self, kind: Kind) -> Result<u64, LedgerError> {
+        self.engine.count_records(kind.name())
+    }
+
+    /// Walks the whole chain from the first fact: positions, links, hashes, and that every fact
+    /// can be read. The error names the first broken fact.
+    pub fn verify(&mut self, progress: &mut dyn FnMut(u64)) -> Result<Head, LedgerError> {
+        let mut check = ChainCheck::default();
+        loop {
+            let rows = self.engine.facts_after(check.count(), PAGE)?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                check.check(row)?;
+            }
+            progress(check.count());
+        }
+        let stored = self.head()?;
+        if stored.facts != check.count() {
+            return Err(LedgerError::Chain(vigilia_core::fact::ChainError::Gap {
+                seq: check.count() + 1,
+                expected: check.count() + 1,
+            }));
+        }
+        Ok(Head {
+            facts: check.count(),
+            hash: check.head().to_string(),
+        })
+    }
+
+    /// A digest of the whole projection, to show that a rebuild changed nothing.
+    pub fn projection_digest(&mut self) -> Result<String, LedgerError> {
+        let mut h = Sha256::new();
+        for kind in Kind::ALL {
+            let mut after = 0;
+            loop {
+                let rows = self.engine.records_after(kind.name(), after, PAGE)?;
+                let Some(last) = rows.last() else { break };
+                after = last.id;
+                for r in &rows {
+                    let parent = r.parent.map(|p| p.to_string()).unwrap_or_default();
+                    let id = r.id.to_string();
+                    for field in [
+                        r.kind.as_str(),
+                        &id,
+                        r.reference.as_deref().unwrap_or(""),
+                        &parent,
+                        &r.state,
+                    ] {
+                        h.update((field.len() as u64).to_le_bytes());
+                        h.update(field.as_bytes());
+                    }
+                }
+            }
+        }
+        Ok(hex::encode(h.finalize()))
+    }
+
+    /// Throws the projection away and folds it again from the facts, in one transaction.
+    pub fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<Rebuilt, LedgerError> {
+        self.engine.begin()?;
+        match self.rebuild_in_transaction(progress) {
+            Ok(r) => {
+                self.engine.commit()?;
+                Ok(r)
+            }
+            Err(e) => {
+                let _ = self.engine.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn rebuild_in_transaction(
+        &mut self,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Rebuilt, LedgerError> {
+        let digest_before = self.projection_digest()?;
+        self.engine.clear_records()?;
+        let mut records = 0u64;
+        let mut facts_read = 0u64;
+        let mut pending: Vec<RecordRow> = Vec::new();
+        let mut current: Option<(Subject, Record)> = None;
+        let mut after: Option<(String, u64)> = None;
+        loop {
+            let rows = self
+                .engine
+                .facts_by_subject_after(after.as_ref().map(|(s, q)| (s.as_str(), *q)), PAGE)?;
+            let Some(last) = rows.last() else { break };
+            after = Some((last.subject.clone(), last.seq));
+            for row in &rows {
+                let fact = row.decode().map_err(|e| LedgerError::Chain(e.into()))?;
+                let state = match current.take() {
+                    Some((subject, record)) if subject == fact.subject => Some(record),
+                    Some((subject, record)) => {
+                        pending.push(encode_record(subject, &record));
+                        records += 1;
+                        None
+                    }
+                    None => None,
+                };
+                current = Some((fact.subject, fold::apply(state, &fact)?));
+            }
+            facts_read += rows.len() as u64;
+            if pending.len() >= PAGE {
+                self.engine.put_records(&pending)?;
+                pending.clear();
+            }
+            progress(facts_read);
+        }
+        if let Some((subject, record)) = current {
+            pending.push(encode_record(subject, &record));
+            records += 1;
+        }
+        self.engine.put_records(&pending)?;
+        let digest_after = self.projection_digest()?;
+        Ok(Rebuilt {
+            records,
+            digest_before,
+            digest_after,
+        })
+    }
+}
+
+fn encode_record(subject: Subject, record: &Record) -> RecordRow {
+    RecordRow {
+        kind: subject.kind.name().to_string(),
+        id: subject.id,
+        reference: record.reference().map(str::to_string),
+        parent: record.parent(),
+        // A record is plain owned data: serialising it cannot fail.
+        state: serde_json::to_string(record).unwrap_or_default(),
+    }
+}
+
+fn decode_record(row: &RecordRow) -> Result<Record, LedgerError> {
+    serde_json::from_str(&row.state).map_err(|e| LedgerError::Projection {
+        kind: row.kind.clone(),
+        id: row.id,
+        detail: e.to_string(),
+    })
+}
+
+/// One write to the ledger. Dropped without [`Tx::commit`], it leaves nothing behind.
+pub struct Tx<'a> {
+    ledger: &'a mut Ledger,
+    appended_at: jiff::Timestamp,
+    seq: u64,
+    head: String,
+    next_ids: HashMap<Kind, u64>,
+    existing_max: HashMap<Kind, u64>,
+    rows: Vec<FactRow>,
+    touched: HashMap<Subject, Record>,
+    order: Vec<Subject>,
+    done: bool,
+}
+
+impl std::fmt::Debug for Tx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Tx(after {}, {} new facts)",
+            self.seq - self.rows.len() as u64,
+            self.rows.len()
+        )
+    }
+}
+
+impl Tx<'_> {
+    /// A fresh id for a new record of `kind`.
+    pub fn new_id(&mut self, kind: Kind) -> u64 {
+        let next = self.next_ids.entry(kind).or_insert(0);
+        *next += 1;
+        *next
+    }
+
+    /// A record as it stands in this transaction.
+    pub fn get(&mut self, subject: Subject) -> Result<Option<&Record>, LedgerError> {
+        self.load(subject)?;
+        Ok(self.touched.get(&subject))
+    }
+
+    fn load(&mut self, subject: Subject) -> Result<(), LedgerError> {
+        let known = self.existing_max.get(&subject.kind).copied().unwrap_or(0);
+        if self.touched.contains_key(&subject) || subject.id > known {
+            return Ok(());
+        }
+        if let Some(record) = self.ledger.get(subject)? {
+            self.touched.insert(subject, record);
+            self.order.push(subject);
+        }
+        Ok(())
+    }
+
+    /// Appends a fact and returns its position. A fact that does not fit its record is refused
+    /// and nothing changes.
+    pub fn append(&mut self, draft: Draft) -> Result<u64, LedgerError> {
+        let subject = draft.subject;
+        self.load(subject)?;
+        let (row, fact) = FactRow::seal(draft, self.seq + 1, self.appended_at, &self.head);
+        let current = self.touched.get(&subject).cloned();
+        let updated = fold::apply(current, &fact)?;
+        if self.touched.insert(subject, updated).is_none() {
+            self.order.push(subject);
+        }
+        self.seq = row.seq;
+        self.head.clone_from(&row.hash);
+        self.rows.push(row);
+        Ok(self.seq)
+    }
+
+    /// Facts appended so far in this transaction.
+    pub fn appended(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Stores the facts and the records they changed, durably, in one transaction.
+    pub fn commit(mut self) -> Result<Head, LedgerError> {
+        let result = (|| {
+            self.ledger.engine.insert_facts(&self.rows)?;
+            let rows: Vec<RecordRow> = self
+                .order
+                .iter()
+                .filter_map(|s| self.touched.get(s).map(|r| encode_record(*s, r)))
+                .collect();
+            self.ledger.engine.put_records(&rows)?;
+            self.ledger.engine.commit()
+        })();
+        self.done = true;
+        if let Err(e) = result {
+            let _ = self.ledger.engine.rollback();
+            return Err(e);
+        }
+        Ok(Head {
+            facts: self.seq,
+            hash: self.head.clone(),
+        })
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.ledger.engine.rollback();
+        }
+    }
+}

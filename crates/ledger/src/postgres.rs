@@ -1,0 +1,265 @@
+//! The PostgreSQL engine, for an organisation that outgrows one machine. Same tables and the same
+//! behaviour as SQLite (one conformance suite runs against both); writes go in multi-row
+//! statements, since every statement is a round trip to the server.
+
+use postgres::types::ToSql;
+use postgres::{Client, NoTls};
+use vigilia_core::fact::FactRow;
+
+use crate::LedgerError;
+use crate::engine::{Engine, RecordRow, check_schema};
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_ledger.sql")];
+
+/// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
+const CHUNK: usize = 1000;
+
+/// A registry in a PostgreSQL database.
+pub struct Postgres {
+    client: Client,
+}
+
+impl std::fmt::Debug for Postgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Postgres")
+    }
+}
+
+impl Postgres {
+    /// Connects; with `create` false a database without a ledger is an error.
+    pub fn open(url: &str, create: bool) -> Result<Postgres, LedgerError> {
+        let mut client = Client::connect(url, NoTls)?;
+        client.batch_execute(
+            "SET client_min_messages = warning; \
+             CREATE TABLE IF NOT EXISTS vigilia_schema (version BIGINT NOT NULL)",
+        )?;
+        let version: i64 = client
+            .query_opt("SELECT max(version) FROM vigilia_schema", &[])?
+            .and_then(|r| r.get::<_, Option<i64>>(0))
+            .unwrap_or(0);
+        if version == 0 && !create {
+            return Err(LedgerError::NotARegistry(
+                crate::DatabaseUrl::Postgres(url.into()).to_string(),
+            ));
+        }
+        check_schema(version, MIGRATIONS.len() as i64)?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let mut tx = client.transaction()?;
+            tx.batch_execute(sql)?;
+            tx.execute(
+                "INSERT INTO vigilia_schema (version) VALUES ($1)",
+                &[&((i + 1) as i64)],
+            )?;
+            tx.commit()?;
+        }
+        Ok(Postgres { client })
+    }
+}
+
+fn fact_row(r: &postgres::Row) -> FactRow {
+    FactRow {
+        seq: r.get::<_, i64>(0) as u64,
+        appended_at: r.get(1),
+        recorded_on: r.get(2),
+        actor: r.get(3),
+        subject: r.get(4),
+        valid_on: r.get(5),
+        sources: r.get(6),
+        change: r.get(7),
+        prev_hash: r.get(8),
+        hash: r.get(9),
+    }
+}
+
+fn record_row(r: &postgres::Row) -> RecordRow {
+    RecordRow {
+        kind: r.get(0),
+        id: r.get::<_, i64>(1) as u64,
+        reference: r.get(2),
+        parent: r.get::<_, Option<i64>>(3).map(|p| p as u64),
+        state: r.get(4),
+    }
+}
+
+const FACT_COLUMNS: &str =
+    "seq, appended_at, recorded_on, actor, subject, valid_on, sources, change, prev_hash, hash";
+
+/// `($1, $2, …), ($k+1, …)` for `rows` rows of `cols` columns.
+fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Engine for Postgres {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn begin(&mut self) -> Result<(), LedgerError> {
+        // One writer at a time extends the chain; readers are not blocked.
+        self.client
+            .batch_execute("BEGIN; LOCK TABLE facts IN EXCLUSIVE MODE")?;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), LedgerError> {
+        self.client.batch_execute("COMMIT")?;
+        Ok(())
+    }
+
+    fn rollback(&mut self) -> Result<(), LedgerError> {
+        self.client.batch_execute("ROLLBACK")?;
+        Ok(())
+    }
+
+    fn head(&mut self) -> Result<Option<(u64, String)>, LedgerError> {
+        Ok(self
+            .client
+            .query_opt("SELECT seq, hash FROM facts ORDER BY seq DESC LIMIT 1", &[])?
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
+    }
+
+    fn insert_facts(&mut self, rows: &[FactRow]) -> Result<(), LedgerError> {
+        for chunk in rows.chunks(CHUNK) {
+            let seqs: Vec<i64> = chunk.iter().map(|f| f.seq as i64).collect();
+            let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * 10);
+            for (f, seq) in chunk.iter().zip(&seqs) {
+                params.extend_from_slice(&[
+                    seq,
+                    &f.appended_at,
+                    &f.recorded_on,
+                    &f.actor,
+                    &f.subject,
+                    &f.valid_on,
+                    &f.sources,
+                    &f.change,
+                    &f.prev_hash,
+                    &f.hash,
+                ]);
+            }
+            let sql = format!(
+                "INSERT INTO facts ({FACT_COLUMNS}) VALUES {}",
+                placeholders(chunk.len(), 10)
+            );
+            self.client.execute(&sql, &params)?;
+        }
+        Ok(())
+    }
+
+    fn facts_after(&mut self, after: u64, limit: usize) -> Result<Vec<FactRow>, LedgerError> {
+        let rows = self.client.query(
+            &format!("SELECT {FACT_COLUMNS} FROM facts WHERE seq > $1 ORDER BY seq LIMIT $2"),
+            &[&(after as i64), &(limit as i64)],
+        )?;
+        Ok(rows.iter().map(fact_row).collect())
+    }
+
+    fn facts_by_subject_after(
+        &mut self,
+        after: Option<(&str, u64)>,
+        limit: usize,
+    ) -> Result<Vec<FactRow>, LedgerError> {
+        let (subject, seq) = after.unwrap_or(("", 0));
+        let rows = self.client.query(
+            &format!(
+                "SELECT {FACT_COLUMNS} FROM facts \
+                 WHERE (subject COLLATE \"C\", seq) > ($1 COLLATE \"C\", $2) \
+                 ORDER BY subject COLLATE \"C\", seq LIMIT $3"
+            ),
+            &[&subject, &(seq as i64), &(limit as i64)],
+        )?;
+        Ok(rows.iter().map(fact_row).collect())
+    }
+
+    fn facts_of(&mut self, subject: &str) -> Result<Vec<FactRow>, LedgerError> {
+        let rows = self.client.query(
+            &format!("SELECT {FACT_COLUMNS} FROM facts WHERE subject = $1 ORDER BY seq"),
+            &[&subject],
+        )?;
+        Ok(rows.iter().map(fact_row).collect())
+    }
+
+    fn put_records(&mut self, rows: &[RecordRow]) -> Result<(), LedgerError> {
+        for chunk in rows.chunks(CHUNK) {
+            let nums: Vec<(i64, Option<i64>)> = chunk
+                .iter()
+                .map(|r| (r.id as i64, r.parent.map(|p| p as i64)))
+                .collect();
+            let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * 5);
+            for (r, (id, parent)) in chunk.iter().zip(&nums) {
+                params.extend_from_slice(&[&r.kind, id, &r.reference, parent, &r.state]);
+            }
+            let sql = format!(
+                "INSERT INTO records (kind, id, reference, parent, state) VALUES {} \
+                 ON CONFLICT (kind, id) DO UPDATE SET reference = excluded.reference, \
+                 parent = excluded.parent, state = excluded.state",
+                placeholders(chunk.len(), 5)
+            );
+            self.client.execute(&sql, &params)?;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError> {
+        Ok(self
+            .client
+            .query_opt(
+                "SELECT kind, id, reference, parent, state FROM records WHERE kind = $1 AND id = $2",
+                &[&kind, &(id as i64)],
+            )?
+            .as_ref()
+            .map(record_row))
+    }
+
+    fn records_after(
+        &mut self,
+        kind: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordRow>, LedgerError> {
+        let rows = self.client.query(
+            "SELECT kind, id, reference, parent, state FROM records \
+             WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3",
+            &[&kind, &(after as i64), &(limit as i64)],
+        )?;
+        Ok(rows.iter().map(record_row).collect())
+    }
+
+    fn references(&mut self, kind: &str) -> Result<Vec<(String, u64)>, LedgerError> {
+        let rows = self.client.query(
+            "SELECT reference, id FROM records WHERE kind = $1 AND reference IS NOT NULL",
+            &[&kind],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+            .collect())
+    }
+
+    fn max_ids(&mut self) -> Result<Vec<(String, u64)>, LedgerError> {
+        let rows = self
+            .client
+            .query("SELECT kind, max(id) FROM records GROUP BY kind", &[])?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+            .collect())
+    }
+
+    fn count_records(&mut self, kind: &str) -> Result<u64, LedgerError> {
+        let row = self
+            .client
+            .query_one("SELECT count(*) FROM records WHERE kind = $1", &[&kind])?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    fn clear_records(&mut self) -> Result<(), LedgerError> {
+        self.client.execute("DELETE FROM records", &[])?;
+        Ok(())
+    }
+}

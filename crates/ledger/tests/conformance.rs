@@ -1,0 +1,406 @@
+//! One behaviour, two engines: every test here runs against SQLite and against PostgreSQL.
+//! The PostgreSQL half runs when `VIGILIA_TEST_POSTGRES_URL` names a server where the test may
+//! create databases (`scripts/test` starts a throwaway one); otherwise it says it was skipped.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use vigilia_core::clock::FixedClock;
+use vigilia_core::date::PartialDate;
+use vigilia_core::fact::{Change, Draft};
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{DetentionId, Kind, PersonId, Subject};
+use vigilia_core::model::{Arrest, End, EndType, Identity};
+use vigilia_core::profile::Profile;
+use vigilia_ledger::{DatabaseUrl, Ledger, LedgerError};
+
+struct Backend {
+    url: DatabaseUrl,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Backend {
+    fn sqlite() -> Backend {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("registry.db"));
+        Backend {
+            url,
+            _dir: Some(dir),
+        }
+    }
+
+    /// A fresh, empty database on the test server.
+    fn postgres() -> Option<Backend> {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let admin = std::env::var("VIGILIA_TEST_POSTGRES_URL").ok()?;
+        let name = format!(
+            "conf_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls).unwrap();
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let base = admin.rsplit_once('/').unwrap().0;
+        Some(Backend {
+            url: DatabaseUrl::Postgres(format!("{base}/{name}")),
+            _dir: None,
+        })
+    }
+
+    /// Runs raw SQL on the database behind Vigilia's back, as an attacker with the file would.
+    fn tamper(&self, sql: &str) {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                rusqlite::Connection::open(path)
+                    .unwrap()
+                    .execute_batch(sql)
+                    .unwrap();
+            }
+            DatabaseUrl::Postgres(url) => {
+                ::postgres::Client::connect(url, ::postgres::NoTls)
+                    .unwrap()
+                    .batch_execute(sql)
+                    .unwrap();
+            }
+        }
+    }
+}
+
+fn clock(at: &str) -> Arc<FixedClock> {
+    Arc::new(FixedClock(at.parse().unwrap()))
+}
+
+fn day(s: &str) -> jiff::civil::Date {
+    s.parse().unwrap()
+}
+
+fn create(b: &Backend) -> Ledger {
+    Ledger::create(
+        &b.url,
+        clock("2024-08-20T15:00:00Z"),
+        Profile::venezuela().unwrap(),
+        "test",
+    )
+    .unwrap()
+}
+
+/// One person with one detention, arrested 2024-07-29, recorded on 2024-07-30.
+fn record_detention(ledger: &mut Ledger) -> (PersonId, DetentionId) {
+    let mut tx = ledger.begin().unwrap();
+    let p = PersonId(tx.new_id(Kind::Person));
+    let d = DetentionId(tx.new_id(Kind::Detention));
+    tx.append(Draft {
+        recorded_on: day("2024-07-30"),
+        actor: "volunteer-7".into(),
+        subject: p.into(),
+        change: Change::PersonStated {
+            reference: Some("P-1".into()),
+            identity: Identity {
+                given_names: Some("José Gregorio".into()),
+                paternal_surname: Some("Pérez".into()),
+                ..Identity::default()
+            },
+            disclosure: None,
+            cleared: vec![],
+        },
+        sources: vec![],
+    })
+    .unwrap();
+    tx.append(Draft {
+        recorded_on: day("2024-07-30"),
+        actor: "volunteer-7".into(),
+        subject: d.into(),
+        change: Change::DetentionOpened {
+            person: p,
+            reference: Some("D-1".into()),
+            arrest: Arrest {
+                date: PartialDate::parse("2024-07-29").unwrap(),
+                state: Some("VE-V".into()),
+                municipality: None,
+                agency: Some("SEBIN".into()),
+                circumstances: None,
+                context: vec!["post-election 2024".into()],
+            },
+            steps: vec![],
+            recognition: None,
+            notes: None,
+            group: None,
+            previous: None,
+        },
+        sources: vec![],
+    })
+    .unwrap();
+    tx.commit().unwrap();
+    (p, d)
+}
+
+fn end(ledger: &mut Ledger, d: DetentionId, date: &str, recorded_on: &str) {
+    let mut tx = ledger.begin().unwrap();
+    tx.append(Draft {
+        recorded_on: day(recorded_on),
+        actor: "lawyer-2".into(),
+        subject: d.into(),
+        change: Change::Ended {
+            end: End {
+                date: PartialDate::parse(date).unwrap(),
+                kind: EndType::ReleasedUnderMeasures,
+            },
+        },
+        sources: vec![],
+    })
+    .unwrap();
+    tx.commit().unwrap();
+}
+
+fn detention(ledger: &mut Ledger, d: DetentionId) -> vigilia_core::model::Detention {
+    match ledger.get(d.into()).unwrap() {
+        Some(Record::Detention(d)) => d,
+        other => panic!("expected a detention, got {other:?}"),
+    }
+}
+
+fn a_registry_is_only_made_by_create(b: &Backend) {
+    assert!(matches!(
+        Ledger::open(&b.url, clock("2024-08-20T00:00:00Z")),
+        Err(LedgerError::NotFound(_) | LedgerError::NotARegistry(_))
+    ));
+    drop(create(b));
+    let mut opened = Ledger::open(&b.url, clock("2024-08-21T00:00:00Z")).unwrap();
+    assert_eq!(opened.profile().unwrap().code, "VE");
+    assert_eq!(opened.head().unwrap().facts, 1);
+    assert!(matches!(
+        Ledger::create(
+            &b.url,
+            clock("2024-08-21T00:00:00Z"),
+            Profile::venezuela().unwrap(),
+            "x"
+        ),
+        Err(LedgerError::AlreadyExists(_))
+    ));
+}
+
+fn facts_fold_into_records_and_the_chain_verifies(b: &Backend) {
+    let mut ledger = create(b);
+    let (p, d) = record_detention(&mut ledger);
+    end(&mut ledger, d, "2024-08-12", "2024-08-13");
+    let det = detention(&mut ledger, d);
+    assert_eq!(det.person, p);
+    assert_eq!(
+        det.end.as_ref().map(|e| e.kind),
+        Some(EndType::ReleasedUnderMeasures)
+    );
+    assert_eq!(det.recorded_on, day("2024-07-30"));
+    assert_eq!(det.end_recorded_on, Some(day("2024-08-13")));
+    let head = ledger.head().unwrap();
+    assert_eq!(head.facts, 4);
+    assert_eq!(ledger.verify(&mut |_| {}).unwrap(), head);
+    assert_eq!(
+        ledger.references(Kind::Detention).unwrap().get("D-1"),
+        Some(&d.0)
+    );
+    assert_eq!(ledger.history(d.into()).unwrap().len(), 2);
+}
+
+fn as_known_on_sees_only_what_was_recorded_by_then(b: &Backend) {
+    let mut ledger = create(b);
+    let (_, d) = record_detention(&mut ledger);
+    end(&mut ledger, d, "2024-08-12", "2024-08-13");
+    let before = ledger
+        .as_known_on(d.into(), KnownOn(Some(day("2024-08-12"))))
+        .unwrap();
+    let Some(Record::Detention(before)) = before else {
+        panic!("no detention")
+    };
+    assert!(before.end.is_none(), "the end was not known on 2024-08-12");
+    let before_arrest = ledger
+        .as_known_on(d.into(), KnownOn(Some(day("2024-07-29"))))
+        .unwrap();
+    assert!(
+        before_arrest.is_none(),
+        "the detention was not known on 2024-07-29"
+    );
+    let now = ledger.as_known_on(d.into(), KnownOn::NOW).unwrap();
+    assert_eq!(now, Some(Record::Detention(detention(&mut ledger, d))));
+}
+
+fn a_correction_is_a_new_fact_and_the_old_state_stays_reachable(b: &Backend) {
+    let mut ledger = create(b);
+    let (_, d) = record_detention(&mut ledger);
+    end(&mut ledger, d, "2024-08-12", "2024-08-13");
+    let mut tx = ledger.begin().unwrap();
+    tx.append(Draft {
+        recorded_on: day("2024-08-15"),
+        actor: "coordinator-1".into(),
+        subject: d.into(),
+        change: Change::EndRetracted {
+            reason: "the release was announced but did not happen".into(),
+        },
+        sources: vec![],
+    })
+    .unwrap();
+    tx.commit().unwrap();
+    assert!(detention(&mut ledger, d).end.is_none());
+    let Some(Record::Detention(then)) = ledger
+        .as_known_on(d.into(), KnownOn(Some(day("2024-08-14"))))
+        .unwrap()
+    else {
+        panic!("no detention")
+    };
+    assert!(
+        then.end.is_some(),
+        "as known on 2024-08-14 the detention had ended"
+    );
+    assert_eq!(
+        ledger.head().unwrap().facts,
+        5,
+        "nothing was updated in place"
+    );
+}
+
+fn a_fact_that_does_not_fit_is_refused_and_nothing_is_written(b: &Backend) {
+    let mut ledger = create(b);
+    let before = ledger.head().unwrap();
+    {
+        let mut tx = ledger.begin().unwrap();
+        let p = PersonId(tx.new_id(Kind::Person));
+        tx.append(Draft {
+            recorded_on: day("2024-08-01"),
+            actor: "t".into(),
+            subject: p.into(),
+            change: Change::PersonStated {
+                reference: Some("P-9".into()),
+                identity: Identity::default(),
+                disclosure: None,
+                cleared: vec![],
+            },
+            sources: vec![],
+        })
+        .unwrap();
+        let err = tx
+            .append(Draft {
+                recorded_on: day("2024-08-01"),
+                actor: "t".into(),
+                subject: Subject {
+                    kind: Kind::Detention,
+                    id: 77,
+                },
+                change: Change::EndRetracted { reason: "x".into() },
+                sources: vec![],
+            })
+            .unwrap_err();
+        assert!(matches!(err, LedgerError::Fold(_)), "{err}");
+        // dropped without commit
+    }
+    assert_eq!(ledger.head().unwrap(), before);
+    assert_eq!(ledger.count(Kind::Person).unwrap(), 0);
+}
+
+fn changing_any_stored_byte_breaks_verify_at_that_fact(b: &Backend) {
+    let mut ledger = create(b);
+    let (_, d) = record_detention(&mut ledger);
+    end(&mut ledger, d, "2024-08-12", "2024-08-13");
+    drop(ledger);
+    for (column, sql) in [
+        (
+            "change",
+            "UPDATE facts SET change = replace(change, '2024-08-12', '2024-08-11') WHERE seq = 4",
+        ),
+        (
+            "actor",
+            "UPDATE facts SET actor = 'someone-else' WHERE seq = 4",
+        ),
+        (
+            "recorded_on",
+            "UPDATE facts SET recorded_on = '2024-08-14' WHERE seq = 4",
+        ),
+    ] {
+        b.tamper("CREATE TABLE IF NOT EXISTS keep AS SELECT * FROM facts WHERE seq = 4");
+        b.tamper(sql);
+        let mut ledger = Ledger::open(&b.url, clock("2024-09-01T00:00:00Z")).unwrap();
+        let err = ledger.verify(&mut |_| {}).unwrap_err();
+        match err {
+            LedgerError::Chain(e) => assert_eq!(e.seq(), 4, "{column}: {e}"),
+            other => panic!("{column}: {other}"),
+        }
+        drop(ledger);
+        b.tamper("DELETE FROM facts WHERE seq = 4; INSERT INTO facts SELECT * FROM keep; DROP TABLE keep");
+        let mut ledger = Ledger::open(&b.url, clock("2024-09-01T00:00:00Z")).unwrap();
+        assert!(
+            ledger.verify(&mut |_| {}).is_ok(),
+            "restored after {column}"
+        );
+    }
+    b.tamper("DELETE FROM facts WHERE seq = 3");
+    let mut ledger = Ledger::open(&b.url, clock("2024-09-01T00:00:00Z")).unwrap();
+    let err = ledger.verify(&mut |_| {}).unwrap_err();
+    assert!(
+        matches!(&err, LedgerError::Chain(e) if e.seq() == 4),
+        "{err}"
+    );
+}
+
+fn rebuild_recreates_the_projection_identically(b: &Backend) {
+    let mut ledger = create(b);
+    let (_, d) = record_detention(&mut ledger);
+    end(&mut ledger, d, "2024-08-12", "2024-08-13");
+    let original = ledger.projection_digest().unwrap();
+    let rebuilt = ledger.rebuild(&mut |_| {}).unwrap();
+    assert_eq!(rebuilt.records, 3, "registry, person, detention");
+    assert_eq!(rebuilt.digest_before, original);
+    assert_eq!(rebuilt.digest_after, original);
+    drop(ledger);
+    b.tamper("UPDATE records SET state = replace(state, 'released_under_measures', 'released') WHERE kind = 'detention'");
+    b.tamper("DELETE FROM records WHERE kind = 'person'");
+    let mut ledger = Ledger::open(&b.url, clock("2024-09-01T00:00:00Z")).unwrap();
+    assert_ne!(ledger.projection_digest().unwrap(), original);
+    let rebuilt = ledger.rebuild(&mut |_| {}).unwrap();
+    assert_eq!(
+        rebuilt.digest_after, original,
+        "the facts alone give back the projection"
+    );
+    assert_eq!(
+        detention(&mut ledger, d).end.map(|e| e.kind),
+        Some(EndType::ReleasedUnderMeasures)
+    );
+}
+
+fn ids_continue_after_reopening(b: &Backend) {
+    let mut ledger = create(b);
+    let (p1, d1) = record_detention(&mut ledger);
+    drop(ledger);
+    let mut ledger = Ledger::open(&b.url, clock("2024-09-01T00:00:00Z")).unwrap();
+    let mut tx = ledger.begin().unwrap();
+    assert_eq!(tx.new_id(Kind::Person), p1.0 + 1);
+    assert_eq!(tx.new_id(Kind::Detention), d1.0 + 1);
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(&super::Backend::sqlite()) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() {
+                match super::Backend::postgres() {
+                    Some(b) => super::$name(&b),
+                    None => eprintln!("skipped: set VIGILIA_TEST_POSTGRES_URL to run the PostgreSQL half"),
+                }
+            } )*
+        }
+    };
+}
+
+conformance!(
+    a_registry_is_only_made_by_create,
+    facts_fold_into_records_and_the_chain_verifies,
+    as_known_on_sees_only_what_was_recorded_by_then,
+    a_correction_is_a_new_fact_and_the_old_state_stays_reachable,
+    a_fact_that_does_not_fit_is_refused_and_nothing_is_written,
+    changing_any_stored_byte_breaks_verify_at_that_fact,
+    rebuild_recreates_the_projection_identically,
+    ids_continue_after_reopening,
+);
