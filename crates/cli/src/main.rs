@@ -1,1 +1,214 @@
-fn main() {}
+//! `vigilia`: the command a data officer scripts. This file only reads the command line and
+//! hands each command to its module; errors are shown in the user's language at the end.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use vigilia_core::clock::Clock;
+use vigilia_core::lang::Lang;
+use vigilia_ledger::{DatabaseUrl, Ledger};
+
+mod clock;
+mod demo;
+mod export;
+mod failure;
+mod import;
+mod progress;
+mod registry;
+mod source;
+
+use failure::Failure;
+
+/// Prints a line on standard output; a reader that went away (`| head`) is not an error.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Vigilia: a registry of political detentions.
+#[derive(Debug, Parser)]
+#[command(name = "vigilia", version, about, long_about = None)]
+struct Cli {
+    /// Where the registry is: sqlite://PATH (default) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "VIGILIA_DATABASE_URL",
+        default_value = "sqlite://vigilia.db"
+    )]
+    database: String,
+
+    /// Language of messages: es (default) or en.
+    #[arg(long, global = true, env = "VIGILIA_LANG", default_value = "es")]
+    lang: String,
+
+    /// Who is acting, as recorded on every fact written.
+    #[arg(long, global = true, env = "VIGILIA_ACTOR")]
+    actor: Option<String>,
+
+    /// Take this instant as "now" (RFC 3339, e.g. 2024-08-20T12:00:00Z) for reproducible runs.
+    #[arg(long, global = true, env = "VIGILIA_NOW")]
+    now: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new, empty registry (the only command that creates one).
+    Init {
+        /// Country profile (TOML); Venezuela's is built in.
+        #[arg(long)]
+        profile: Option<PathBuf>,
+    },
+    /// Import records from a file.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export records to a file.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// Walk the hash chain of the whole ledger; name the first broken fact.
+    Verify,
+    /// Recreate the projection (current-state tables) from the ledger.
+    Rebuild,
+    /// Create a demo registry with generated, Venezuela-like data, and show its summary.
+    Demo {
+        /// Seed of the generator: the same seed gives the same registry.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many detentions to generate.
+        #[arg(long, default_value_t = 12_000)]
+        detentions: u64,
+        /// Only write the generated detentions CSV to this file; no registry is made.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// Show what the registry holds and its stock at a date.
+    Summary {
+        /// The date counted (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Count only what had been recorded by this date (YYYY-MM-DD).
+        #[arg(long)]
+        known_on: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportWhat {
+    /// The detentions CSV (or an .xlsx with the same columns).
+    Detentions {
+        file: PathBuf,
+        /// Recognition for rows whose `recognition` cell is empty.
+        #[arg(long, value_enum, default_value_t = DefaultRecognition::UnderStudy)]
+        recognition: DefaultRecognition,
+        /// Store nothing if any row is bad.
+        #[arg(long)]
+        all_or_nothing: bool,
+        /// Write the bad rows, with line, column and reason, to this CSV.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportWhat {
+    /// The detentions CSV.
+    Detentions {
+        /// The file to write (`-` for standard output).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DefaultRecognition {
+    Recognised,
+    UnderStudy,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = Lang::from_tag(&cli.lang);
+    match run(cli, lang) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("vigilia: {}", failure.message(lang));
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+/// What every command gets.
+#[derive(Debug)]
+pub struct Env {
+    pub url: DatabaseUrl,
+    pub clock: Arc<dyn Clock>,
+    pub lang: Lang,
+    pub actor: String,
+}
+
+impl Env {
+    pub fn open(&self) -> Result<Ledger, Failure> {
+        Ok(Ledger::open(&self.url, self.clock.clone())?)
+    }
+}
+
+fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
+    let env = Env {
+        url: DatabaseUrl::parse(&cli.database)?,
+        clock: clock::from_option(cli.now.as_deref())?,
+        lang,
+        actor: cli.actor.unwrap_or_else(clock::login_name),
+    };
+    match cli.command {
+        Command::Init { profile } => registry::init(&env, profile.as_deref()),
+        Command::Import {
+            what:
+                ImportWhat::Detentions {
+                    file,
+                    recognition,
+                    all_or_nothing,
+                    rejects,
+                },
+        } => {
+            let recognition = match recognition {
+                DefaultRecognition::Recognised => {
+                    vigilia_core::model::RecognitionStatus::Recognised
+                }
+                DefaultRecognition::UnderStudy => {
+                    vigilia_core::model::RecognitionStatus::UnderStudy
+                }
+            };
+            let options = import::Options {
+                recognition,
+                all_or_nothing,
+                rejects,
+            };
+            import::detentions_file(&env, &file, &options)
+        }
+        Command::Export {
+            what: ExportWhat::Detentions { out },
+        } => export::detentions(&env, &out),
+        Command::Verify => registry::verify(&env),
+        Command::Rebuild => registry::rebuild(&env),
+        Command::Demo {
+            seed,
+            detentions,
+            csv,
+        } => demo::run(&env, seed, detentions, csv.as_deref()),
+        Command::Summary { as_of, known_on } => {
+            registry::summary(&env, as_of.as_deref(), known_on.as_deref())
+        }
+    }
+}

@@ -52,8 +52,8 @@ pub trait Engine: Send {
     ) -> Result<Vec<RecordRow>, LedgerError>;
     /// Every `(reference, id)` of a kind.
     fn references(&mut self, kind: &str) -> Result<Vec<(String, u64)>, LedgerError>;
-    /// The highest id of each kind in the projection.
-    fn max_ids(&mut self) -> Result<Vec<(String, u64)>, LedgerError>;
+    /// The highest id of a kind in the projection (0 when there is none).
+    fn max_id(&mut self, kind: &str) -> Result<u64, LedgerError>;
     fn count_records(&mut self, kind: &str) -> Result<u64, LedgerError>;
     fn clear_records(&mut self) -> Result<(), LedgerError>;
 }

@@ -147,10 +147,8 @@ impl Ledger {
         let started = (|| {
             let head = self.head()?;
             let mut max_ids = HashMap::new();
-            for (kind, id) in self.engine.max_ids()? {
-                if let Some(k) = Kind::from_name(&kind) {
-                    max_ids.insert(k, id);
-                }
+            for kind in Kind::ALL {
+                max_ids.insert(kind, self.engine.max_id(kind.name())?);
             }
             Ok::<_, LedgerError>((head, max_ids))
         })();
@@ -202,23 +200,19 @@ impl Ledger {
             .collect()
     }
 
-    /// Calls `f` with every record of a kind, by id.
-    pub fn for_each(
+    /// Up to `limit` records of a kind with ids above `after`, by id: page through a kind by
+    /// passing the last id seen.
+    pub fn page(
         &mut self,
         kind: Kind,
-        mut f: impl FnMut(Record) -> Result<(), LedgerError>,
-    ) -> Result<(), LedgerError> {
-        let mut after = 0;
-        loop {
-            let rows = self.engine.records_after(kind.name(), after, PAGE)?;
-            let Some(last) = rows.last() else {
-                return Ok(());
-            };
-            after = last.id;
-            for row in &rows {
-                f(decode_record(row)?)?;
-            }
-        }
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Record>, LedgerError> {
+        self.engine
+            .records_after(kind.name(), after, limit)?
+            .iter()
+            .map(decode_record)
+            .collect()
     }
 
     /// The organisation's references of a kind, with the ids they name.
@@ -306,48 +300,132 @@ impl Ledger {
     ) -> Result<Rebuilt, LedgerError> {
         let digest_before = self.projection_digest()?;
         self.engine.clear_records()?;
-        let mut records = 0u64;
-        let mut facts_read = 0u64;
         let mut pending: Vec<RecordRow> = Vec::new();
-        let mut current: Option<(Subject, Record)> = None;
-        let mut after: Option<(String, u64)> = None;
-        loop {
-            let rows = self
-                .engine
-                .facts_by_subject_after(after.as_ref().map(|(s, q)| (s.as_str(), *q)), PAGE)?;
-            let Some(last) = rows.last() else { break };
-            after = Some((last.subject.clone(), last.seq));
-            for row in &rows {
-                let fact = row.decode().map_err(|e| LedgerError::Chain(e.into()))?;
-                let state = match current.take() {
-                    Some((subject, record)) if subject == fact.subject => Some(record),
-                    Some((subject, record)) => {
-                        pending.push(encode_record(subject, &record));
-                        records += 1;
-                        None
-                    }
-                    None => None,
-                };
-                current = Some((fact.subject, fold::apply(state, &fact)?));
-            }
-            facts_read += rows.len() as u64;
-            if pending.len() >= PAGE {
-                self.engine.put_records(&pending)?;
+        let mut records = 0u64;
+        let flush = |engine: &mut dyn Engine, pending: &mut Vec<RecordRow>, force: bool| {
+            if force || pending.len() >= PAGE {
+                engine.put_records(pending)?;
                 pending.clear();
             }
+            Ok::<_, LedgerError>(())
+        };
+        let mut folded = Vec::new();
+        let mut after = None;
+        let mut facts_read = 0;
+        loop {
+            let more = self.fold_page(None, KnownOn::NOW, &mut after, &mut folded)?;
+            facts_read += more;
+            for (subject, record) in folded.drain(..) {
+                pending.push(encode_record(subject, &record));
+                records += 1;
+            }
+            flush(self.engine.as_mut(), &mut pending, more == 0)?;
             progress(facts_read);
+            if more == 0 {
+                break;
+            }
         }
-        if let Some((subject, record)) = current {
-            pending.push(encode_record(subject, &record));
-            records += 1;
-        }
-        self.engine.put_records(&pending)?;
         let digest_after = self.projection_digest()?;
         Ok(Rebuilt {
             records,
             digest_before,
             digest_after,
         })
+    }
+
+    /// Folds every record of a kind as known on a day, streaming through the ledger one record
+    /// at a time, and hands each to `f`.
+    pub fn fold_all(
+        &mut self,
+        kind: Kind,
+        known_on: KnownOn,
+        f: &mut dyn FnMut(Record),
+    ) -> Result<(), LedgerError> {
+        let prefix = format!("{}:", kind.name());
+        let mut after = Some((prefix.clone(), 0));
+        let mut folded = Vec::new();
+        while self.fold_page(Some(&prefix), known_on, &mut after, &mut folded)? > 0 {
+            for (_, record) in folded.drain(..) {
+                f(record);
+            }
+        }
+        for (_, record) in folded.drain(..) {
+            f(record);
+        }
+        Ok(())
+    }
+
+    /// Reads the next page of facts in (subject, seq) order from `after` and folds the records
+    /// it completes into `out`. A record whose facts run past the page is carried: the page is
+    /// cut before its first fact, so it is folded whole next time. Returns the facts consumed
+    /// (0 at the end, when the last record is flushed). With `prefix`, stops at the first
+    /// subject outside it.
+    fn fold_page(
+        &mut self,
+        prefix: Option<&str>,
+        known_on: KnownOn,
+        after: &mut Option<(String, u64)>,
+        out: &mut Vec<(Subject, Record)>,
+    ) -> Result<u64, LedgerError> {
+        let mut rows = self
+            .engine
+            .facts_by_subject_after(after.as_ref().map(|(s, q)| (s.as_str(), *q)), PAGE)?;
+        if let Some(prefix) = prefix {
+            rows.retain(|r| r.subject.starts_with(prefix));
+        }
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        // Unless this page is the last, leave the last subject for the next page: its facts may
+        // continue there.
+        let full = rows.len() == PAGE;
+        let last_subject = rows.last().map(|r| r.subject.clone()).unwrap_or_default();
+        let keep = if full {
+            rows.iter()
+                .position(|r| r.subject == last_subject)
+                .unwrap_or(rows.len())
+        } else {
+            rows.len()
+        };
+        if keep == 0 {
+            // One record with more facts than a page: fold it from its own history.
+            let subject = Subject::parse(&last_subject)
+                .ok_or_else(|| LedgerError::NotARegistry(last_subject.clone()))?;
+            let facts = self.history(subject)?;
+            let n = facts.len() as u64;
+            if let Some(record) = fold::fold(&facts, known_on)? {
+                out.push((subject, record));
+            }
+            let last_seq = facts.last().map(|f| f.seq).unwrap_or(0);
+            *after = Some((last_subject, last_seq));
+            return Ok(n);
+        }
+        rows.truncate(keep);
+        let mut current: Option<(Subject, Option<Record>)> = None;
+        for row in &rows {
+            let fact = row.decode().map_err(|e| LedgerError::Chain(e.into()))?;
+            let state = match current.take() {
+                Some((subject, record)) if subject == fact.subject => record,
+                Some((subject, record)) => {
+                    out.extend(record.map(|r| (subject, r)));
+                    None
+                }
+                None => None,
+            };
+            let state = if known_on.sees(&fact) {
+                Some(fold::apply(state, &fact)?)
+            } else {
+                state
+            };
+            current = Some((fact.subject, state));
+        }
+        if let Some((subject, record)) = current {
+            out.extend(record.map(|r| (subject, r)));
+        }
+        if let Some(last) = rows.last() {
+            *after = Some((last.subject.clone(), last.seq));
+        }
+        Ok(rows.len() as u64)
     }
 }
 

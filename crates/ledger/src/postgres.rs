@@ -241,14 +241,11 @@ impl Engine for Postgres {
             .collect())
     }
 
-    fn max_ids(&mut self) -> Result<Vec<(String, u64)>, LedgerError> {
-        let rows = self
+    fn max_id(&mut self, kind: &str) -> Result<u64, LedgerError> {
+        let row = self
             .client
-            .query("SELECT kind, max(id) FROM records GROUP BY kind", &[])?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
-            .collect())
+            .query_one("SELECT max(id) FROM records WHERE kind = $1", &[&kind])?;
+        Ok(row.get::<_, Option<i64>>(0).unwrap_or(0) as u64)
     }
 
     fn count_records(&mut self, kind: &str) -> Result<u64, LedgerError> {

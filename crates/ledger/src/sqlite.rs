@@ -208,12 +208,12 @@ impl Engine for Sqlite {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn max_ids(&mut self) -> Result<Vec<(String, u64)>, LedgerError> {
-        let mut stmt = self
+    fn max_id(&mut self, kind: &str) -> Result<u64, LedgerError> {
+        let n: Option<i64> = self
             .conn
-            .prepare_cached("SELECT kind, max(id) FROM records GROUP BY kind")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .prepare_cached("SELECT max(id) FROM records WHERE kind = ?1")?
+            .query_row([kind], |r| r.get(0))?;
+        Ok(n.unwrap_or(0) as u64)
     }
 
     fn count_records(&mut self, kind: &str) -> Result<u64, LedgerError> {

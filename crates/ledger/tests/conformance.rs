@@ -2,7 +2,12 @@
 //! The PostgreSQL half runs when `VIGILIA_TEST_POSTGRES_URL` names a server where the test may
 //! create databases (`scripts/test` starts a throwaway one); otherwise it says it was skipped.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,0 +1,62 @@
+//! The one boundary error of the command: what went wrong, in Spanish and English, and the exit
+//! code a script can rely on — 1 when the registry or the machine failed, 2 for bad input
+//! (a wrong option, a bad file, rows that could not be read), 3 when `verify` finds the ledger
+//! broken.
+
+use vigilia_core::lang::{Lang, Localize};
+use vigilia_ledger::LedgerError;
+
+#[derive(Debug)]
+pub enum Failure {
+    /// The input was wrong: exit code 2.
+    BadInput {
+        es: String,
+        en: String,
+    },
+    /// The ledger's chain is broken: exit code 3.
+    Broken(LedgerError),
+    /// Storage or the system failed: exit code 1.
+    Ledger(LedgerError),
+    Io {
+        es: String,
+        en: String,
+    },
+}
+
+impl Failure {
+    pub fn bad(es: impl Into<String>, en: impl Into<String>) -> Failure {
+        Failure::BadInput {
+            es: es.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn io(path: &std::path::Path, e: &dyn std::fmt::Display) -> Failure {
+        Failure::Io {
+            es: format!("{}: {e}", path.display()),
+            en: format!("{}: {e}", path.display()),
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Failure::BadInput { es, en } | Failure::Io { es, en } => lang.pick(es, en).to_string(),
+            Failure::Broken(e) | Failure::Ledger(e) => e.localize(lang),
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::BadInput { .. } => 2,
+            Failure::Broken(_) => 3,
+            Failure::Ledger(LedgerError::Url(_) | LedgerError::NotFound(_)) => 2,
+            Failure::Ledger(_) | Failure::Io { .. } => 1,
+        }
+    }
+}
+
+impl From<LedgerError> for Failure {
+    fn from(e: LedgerError) -> Failure {
+        Failure::Ledger(e)
+    }
+}

@@ -1,0 +1,351 @@
+//! `vigilia import detentions FILE`: every good row is stored, every bad row is reported with its
+//! line, column and reason (and written to `--rejects`), or with `--all-or-nothing` nothing is
+//! stored unless every row is good. Rows are committed in batches: when a batch's progress line
+//! is printed, its facts are durable. Importing the same file again adds nothing.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use vigilia_core::date::Day;
+use vigilia_core::exchange::{self, Context, Header, Reason, Row, RowError};
+use vigilia_core::fact::Draft;
+use vigilia_core::fold::Record;
+use vigilia_core::ids::{DetentionId, Kind, PersonId, Subject};
+use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::model::RecognitionStatus;
+use vigilia_ledger::{Ledger, Tx};
+
+use crate::Env;
+use crate::failure::Failure;
+use crate::progress::Progress;
+use crate::source::{self, RowSource};
+
+/// Rows per transaction.
+const BATCH: u64 = 20_000;
+
+#[derive(Debug)]
+pub struct Options {
+    pub recognition: RecognitionStatus,
+    pub all_or_nothing: bool,
+    pub rejects: Option<PathBuf>,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub rows: u64,
+    /// Rows that added at least one fact.
+    pub changed: u64,
+    /// Rows the registry already held exactly.
+    pub unchanged: u64,
+    pub facts: u64,
+    /// Each rejected row: its message, and its cells followed by line, column and reason.
+    pub rejected: Vec<(String, Vec<String>)>,
+    /// The header of the rejects file: the source's own, then the three reject columns.
+    pub rejects_header: Vec<String>,
+    /// False when `--all-or-nothing` refused the file.
+    pub stored: bool,
+}
+
+pub fn detentions_file(env: &Env, path: &Path, options: &Options) -> Result<(), Failure> {
+    let mut source = source::open(path)?;
+    let mut ledger = env.open()?;
+    let outcome = detentions(
+        &mut ledger,
+        env,
+        source.as_mut(),
+        options,
+        &path.display().to_string(),
+    )?;
+    report(env.lang, &outcome, options)
+}
+
+/// Prints what an import did, writes the rejects file, and fails (exit code 2) if rows were rejected.
+pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure> {
+    for (message, _) in &o.rejected {
+        eprintln!("{message}");
+    }
+    let n = crate::registry::number;
+    if o.stored {
+        crate::say!(
+            "{}",
+            match lang {
+                Lang::Es => format!(
+                    "{} filas leídas: {} guardadas ({} hechos nuevos), {} sin cambios, {} rechazadas",
+                    n(lang, o.rows),
+                    n(lang, o.changed),
+                    n(lang, o.facts),
+                    n(lang, o.unchanged),
+                    n(lang, o.rejected.len() as u64)
+                ),
+                Lang::En => format!(
+                    "{} rows read: {} stored ({} new facts), {} unchanged, {} rejected",
+                    n(lang, o.rows),
+                    n(lang, o.changed),
+                    n(lang, o.facts),
+                    n(lang, o.unchanged),
+                    n(lang, o.rejected.len() as u64)
+                ),
+            }
+        );
+    }
+    if o.rejected.is_empty() {
+        return Ok(());
+    }
+    let written = match &options.rejects {
+        Some(path) => {
+            write_rejects(path, o)?;
+            format!(" → {}", path.display())
+        }
+        None => String::new(),
+    };
+    let count = n(lang, o.rejected.len() as u64);
+    Err(if o.stored {
+        Failure::bad(
+            format!("{count} filas rechazadas{written}; las demás quedaron guardadas"),
+            format!("{count} rows rejected{written}; the others were stored"),
+        )
+    } else {
+        Failure::bad(
+            format!("{count} filas rechazadas{written}; con --all-or-nothing no se guardó nada"),
+            format!("{count} rows rejected{written}; with --all-or-nothing nothing was stored"),
+        )
+    })
+}
+
+/// The rejects file: the file's own header plus `reject_line`, `reject_column`, `reject_reason`.
+/// Corrected, it imports as it is (those three columns are passed over).
+fn write_rejects(path: &Path, o: &Outcome) -> Result<(), Failure> {
+    let mut w = csv::Writer::from_path(path).map_err(|e| Failure::io(path, &e))?;
+    let write = |w: &mut csv::Writer<std::fs::File>, cells: &[String]| {
+        w.write_record(cells).map_err(|e| Failure::io(path, &e))
+    };
+    write(&mut w, &o.rejects_header)?;
+    for (_, cells) in &o.rejected {
+        write(&mut w, cells)?;
+    }
+    w.flush().map_err(|e| Failure::io(path, &e))
+}
+
+/// Imports every row of `source` into the ledger.
+pub fn detentions(
+    ledger: &mut Ledger,
+    env: &Env,
+    source: &mut dyn RowSource,
+    options: &Options,
+    label: &str,
+) -> Result<Outcome, Failure> {
+    let lang = env.lang;
+    let header = Header::parse(source.header()).map_err(|e| Failure::BadInput {
+        es: format!("{label}: {}", e.localize(Lang::Es)),
+        en: format!("{label}: {}", e.localize(Lang::En)),
+    })?;
+    let profile = ledger.profile()?.clone();
+    let today = ledger.today()?;
+    let ctx = Context {
+        profile: &profile,
+        today,
+    };
+    let mut refs = Refs {
+        persons: ledger.references(Kind::Person)?,
+        detentions: ledger.references(Kind::Detention)?,
+        seen: HashMap::new(),
+    };
+    let reject_header: Vec<String> = source
+        .header()
+        .iter()
+        .cloned()
+        .chain(exchange::REJECT_COLUMNS.iter().map(|c| c.to_string()))
+        .collect();
+    let mut outcome = Outcome {
+        stored: true,
+        rejects_header: reject_header,
+        ..Outcome::default()
+    };
+    let reject = |outcome: &mut Outcome,
+                  line: u64,
+                  column: &str,
+                  message: String,
+                  mut cells: Vec<String>| {
+        cells.resize(header.width(), String::new());
+        cells.extend([line.to_string(), column.to_string(), message.clone()]);
+        outcome.rejected.push((message, cells));
+    };
+    let mut progress = Progress::new(lang.pick("importando", "importing"), source.position().1);
+    let mut in_batch = 0u64;
+    let mut tx = ledger.begin()?;
+    while let Some(next) = source.next_row() {
+        outcome.rows += 1;
+        let (line, cells) = match next {
+            Ok(row) => row,
+            Err(u) => {
+                let message = lang.pick(&u.es, &u.en).to_string();
+                reject(&mut outcome, u.line, &u.column, message, Vec::new());
+                continue;
+            }
+        };
+        let applied = Row::parse(&header, &cells, line, &ctx)
+            .map_err(Rejected::Row)
+            .and_then(|row| {
+                apply(
+                    &mut tx,
+                    &mut refs,
+                    &row,
+                    options.recognition,
+                    today,
+                    &env.actor,
+                )
+            });
+        match applied {
+            Ok(0) => outcome.unchanged += 1,
+            Ok(facts) => {
+                outcome.changed += 1;
+                outcome.facts += facts as u64;
+            }
+            Err(Rejected::Row(e)) => {
+                let message = e.localize(lang);
+                reject(&mut outcome, e.line, e.column, message, cells);
+            }
+            Err(Rejected::Fatal(f)) => return Err(f),
+        }
+        in_batch += 1;
+        let (done, _) = source.position();
+        let message = format!(
+            "{} {}",
+            number(lang, outcome.rows),
+            lang.pick("filas", "rows")
+        );
+        progress.set(done, &message);
+        if in_batch >= BATCH && !options.all_or_nothing {
+            tx.commit()?;
+            in_batch = 0;
+            let stored = format!("{} ({})", message, lang.pick("guardadas", "stored"));
+            progress.line(done, &stored);
+            tx = ledger.begin()?;
+        }
+    }
+    progress.finish();
+    if options.all_or_nothing && !outcome.rejected.is_empty() {
+        drop(tx);
+        outcome.stored = false;
+    } else {
+        tx.commit()?;
+    }
+    Ok(outcome)
+}
+
+fn number(lang: Lang, n: u64) -> String {
+    crate::registry::number(lang, n)
+}
+
+/// The organisation's references known so far, and where in this file each detention appeared.
+struct Refs {
+    persons: HashMap<String, u64>,
+    detentions: HashMap<String, u64>,
+    seen: HashMap<String, u64>,
+}
+
+enum Rejected {
+    Row(RowError),
+    Fatal(Failure),
+}
+
+impl From<vigilia_ledger::LedgerError> for Rejected {
+    fn from(e: vigilia_ledger::LedgerError) -> Rejected {
+        Rejected::Fatal(e.into())
+    }
+}
+
+/// Appends the facts one row adds; returns how many.
+fn apply(
+    tx: &mut Tx<'_>,
+    refs: &mut Refs,
+    row: &Row,
+    recognition: RecognitionStatus,
+    today: Day,
+    actor: &str,
+) -> Result<usize, Rejected> {
+    if let Some(first_line) = refs.seen.get(&row.detention_ref) {
+        return Err(Rejected::Row(RowError {
+            line: row.line,
+            column: "detention_ref",
+            value: row.detention_ref.clone(),
+            reason: Reason::DuplicateRef {
+                first_line: *first_line,
+            },
+        }));
+    }
+    let person_id = refs.persons.get(&row.person_ref).map(|&id| PersonId(id));
+    let detention_id = refs
+        .detentions
+        .get(&row.detention_ref)
+        .map(|&id| DetentionId(id));
+
+    let existing_detention = match detention_id {
+        None => None,
+        Some(id) => match tx.get(id.into())? {
+            Some(Record::Detention(d)) => Some(d.clone()),
+            _ => None,
+        },
+    };
+    if let Some(d) = &existing_detention
+        && Some(d.person) != person_id
+    {
+        let owner = match tx.get(d.person.into())? {
+            Some(Record::Person(p)) => p
+                .reference
+                .clone()
+                .unwrap_or_else(|| format!("p{}", p.id.0)),
+            _ => format!("p{}", d.person.0),
+        };
+        return Err(Rejected::Row(RowError {
+            line: row.line,
+            column: "person_ref",
+            value: row.detention_ref.clone(),
+            reason: Reason::OtherPerson { person_ref: owner },
+        }));
+    }
+    let existing_person = match person_id {
+        None => None,
+        Some(id) => match tx.get(id.into())? {
+            Some(Record::Person(p)) => Some(p.clone()),
+            _ => None,
+        },
+    };
+
+    let person = person_id.unwrap_or_else(|| PersonId(tx.new_id(Kind::Person)));
+    let detention = detention_id.unwrap_or_else(|| DetentionId(tx.new_id(Kind::Detention)));
+    let planned = exchange::person_changes(row, existing_person.as_ref(), today)
+        .into_iter()
+        .map(|p| (Subject::from(person), p))
+        .chain(
+            exchange::detention_changes(
+                row,
+                person,
+                existing_detention.as_ref(),
+                recognition,
+                today,
+            )
+            .into_iter()
+            .map(|p| (Subject::from(detention), p)),
+        );
+    let mut count = 0;
+    for (subject, p) in planned {
+        tx.append(Draft {
+            recorded_on: p.recorded_on,
+            actor: actor.to_string(),
+            subject,
+            change: p.change,
+            sources: Vec::new(),
+        })?;
+        count += 1;
+    }
+    refs.persons
+        .entry(row.person_ref.clone())
+        .or_insert(person.0);
+    refs.detentions
+        .entry(row.detention_ref.clone())
+        .or_insert(detention.0);
+    refs.seen.insert(row.detention_ref.clone(), row.line);
+    Ok(count)
+}

@@ -1,0 +1,293 @@
+//! Commands about the registry as a whole: `init`, `verify`, `rebuild`, `summary`.
+
+use std::path::Path;
+
+use vigilia_core::date::{Day, parse_day};
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::Kind;
+use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::model::Detention;
+use vigilia_core::profile::Profile;
+use vigilia_ledger::{DatabaseUrl, Ledger, LedgerError};
+
+use crate::Env;
+use crate::failure::Failure;
+use crate::progress::Progress;
+
+/// `12.345` in Spanish, `12,345` in English.
+pub fn number(lang: Lang, n: u64) -> String {
+    let sep = lang.pick(".", ",");
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn init(env: &Env, profile: Option<&Path>) -> Result<(), Failure> {
+    let ledger = create(env, profile)?;
+    drop(ledger);
+    crate::say!(
+        "{}",
+        env.lang.pick(
+            &format!("Registro creado en {}", env.url),
+            &format!("Registry created at {}", env.url)
+        )
+    );
+    Ok(())
+}
+
+/// Creates the registry (refusing an existing one); a SQLite file is readable by its owner only.
+pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
+    let profile = match profile {
+        None => Profile::venezuela(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Failure::io(path, &e))?;
+            Profile::from_toml(&text)
+        }
+    }
+    .map_err(|e| {
+        Failure::bad(
+            format!("perfil de país: {e}"),
+            format!("country profile: {e}"),
+        )
+    })?;
+    if let DatabaseUrl::Sqlite(path) = &env.url
+        && path.exists()
+    {
+        return Err(LedgerError::AlreadyExists(env.url.to_string()).into());
+    }
+    let ledger = Ledger::create(&env.url, env.clock.clone(), profile, &env.actor)?;
+    #[cfg(unix)]
+    if let DatabaseUrl::Sqlite(path) = &env.url {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Failure::io(path, &e))?;
+    }
+    Ok(ledger)
+}
+
+pub fn verify(env: &Env) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let total = ledger.head()?.facts;
+    let mut progress = Progress::new(env.lang.pick("verificando", "verifying"), total);
+    let result = ledger.verify(&mut |done| progress.set(done, ""));
+    progress.finish();
+    match result {
+        Ok(head) => {
+            crate::say!(
+                "{}",
+                env.lang.pick(
+                    &format!(
+                        "Cadena íntegra: {} hechos; cabeza {}",
+                        number(env.lang, head.facts),
+                        head.hash
+                    ),
+                    &format!(
+                        "Chain intact: {} facts; head {}",
+                        number(env.lang, head.facts),
+                        head.hash
+                    ),
+                )
+            );
+            Ok(())
+        }
+        Err(e @ LedgerError::Chain(_)) => Err(Failure::Broken(e)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn rebuild(env: &Env) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let total = ledger.head()?.facts;
+    let mut progress = Progress::new(env.lang.pick("reconstruyendo", "rebuilding"), total);
+    let r = ledger.rebuild(&mut |done| progress.set(done, ""))?;
+    progress.finish();
+    let lang = env.lang;
+    crate::say!(
+        "{}",
+        lang.pick(
+            &format!(
+                "Proyección reconstruida: {} registros; huella {}",
+                number(lang, r.records),
+                r.digest_after
+            ),
+            &format!(
+                "Projection rebuilt: {} records; digest {}",
+                number(lang, r.records),
+                r.digest_after
+            ),
+        )
+    );
+    if r.digest_before == r.digest_after {
+        crate::say!(
+            "{}",
+            lang.pick("Idéntica a la anterior.", "Identical to the one before.")
+        );
+    } else {
+        crate::say!(
+            "{}",
+            lang.pick(
+                &format!(
+                    "La anterior ({}) difería del libro de hechos y fue reemplazada.",
+                    r.digest_before
+                ),
+                &format!(
+                    "The one before ({}) differed from the ledger and was replaced.",
+                    r.digest_before
+                ),
+            )
+        );
+    }
+    Ok(())
+}
+
+fn day_option(name: &str, text: Option<&str>, today: Day) -> Result<Option<Day>, Failure> {
+    let Some(text) = text else { return Ok(None) };
+    let day = parse_day(text).map_err(|e| {
+        Failure::bad(
+            format!("--{name}: {}", e.localize(Lang::Es)),
+            format!("--{name}: {}", e.localize(Lang::En)),
+        )
+    })?;
+    if day > today {
+        return Err(Failure::bad(
+            format!("--{name} {day} es posterior a hoy ({today})"),
+            format!("--{name} {day} is after today ({today})"),
+        ));
+    }
+    Ok(Some(day))
+}
+
+/// What the registry holds, and its stock at a date as known now or on a past day.
+pub fn summary(env: &Env, as_of: Option<&str>, known_on: Option<&str>) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    print_summary(env, &mut ledger, as_of, known_on)
+}
+
+pub fn print_summary(
+    env: &Env,
+    ledger: &mut Ledger,
+    as_of: Option<&str>,
+    known_on: Option<&str>,
+) -> Result<(), Failure> {
+    let lang = env.lang;
+    let today = ledger.today()?;
+    let as_of = day_option("as-of", as_of, today)?.unwrap_or(today);
+    let known_on = KnownOn(day_option("known-on", known_on, today)?);
+    let head = ledger.head()?;
+    let persons = ledger.count(Kind::Person)?;
+    let detentions = load_detentions(ledger, known_on)?;
+    let stock = vigilia_count::stock(&detentions, as_of);
+    let n = |x: u64| number(lang, x);
+    let b = |x: vigilia_count::Bounds| {
+        if x.lower == x.upper {
+            n(x.lower)
+        } else {
+            format!(
+                "{}–{} ({})",
+                n(x.lower),
+                n(x.upper),
+                lang.pick("fechas inciertas", "uncertain dates")
+            )
+        }
+    };
+    let known = match known_on.0 {
+        None => lang
+            .pick("según lo conocido hoy", "as known today")
+            .to_string(),
+        Some(k) => format!("{} {k}", lang.pick("según lo conocido el", "as known on")),
+    };
+    let profile = ledger.profile()?.name.clone();
+    match lang {
+        Lang::Es => {
+            crate::say!(
+                "Registro {} ({}, perfil {profile})",
+                env.url,
+                ledger.engine_name()
+            );
+            crate::say!(
+                "  hechos: {} · cabeza del libro: {}",
+                n(head.facts),
+                head.hash
+            );
+            crate::say!(
+                "  personas: {} · detenciones: {}",
+                n(persons),
+                n(detentions.len() as u64)
+            );
+            crate::say!("Al {as_of}, {known}:");
+            crate::say!(
+                "  presos políticos:                  {}",
+                b(stock.political_prisoners)
+            );
+            crate::say!("  detenidos (reconocidos):           {}", b(stock.held));
+            crate::say!(
+                "  detenidos en estudio:              {}",
+                b(stock.under_study)
+            );
+            crate::say!(
+                "  detenciones políticas acumuladas:  {}",
+                b(stock.cumulative_political_detentions)
+            );
+        }
+        Lang::En => {
+            crate::say!(
+                "Registry {} ({}, profile {profile})",
+                env.url,
+                ledger.engine_name()
+            );
+            crate::say!("  facts: {} · ledger head: {}", n(head.facts), head.hash);
+            crate::say!(
+                "  persons: {} · detentions: {}",
+                n(persons),
+                n(detentions.len() as u64)
+            );
+            crate::say!("As of {as_of}, {known}:");
+            crate::say!(
+                "  political prisoners:               {}",
+                b(stock.political_prisoners)
+            );
+            crate::say!("  held (recognised):                 {}", b(stock.held));
+            crate::say!(
+                "  held, under study:                 {}",
+                b(stock.under_study)
+            );
+            crate::say!(
+                "  cumulative political detentions:   {}",
+                b(stock.cumulative_political_detentions)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every detention as known now (from the projection) or as known on a past day (folded).
+fn load_detentions(ledger: &mut Ledger, known_on: KnownOn) -> Result<Vec<Detention>, Failure> {
+    let mut out = Vec::new();
+    if known_on == KnownOn::NOW {
+        let mut after = 0;
+        loop {
+            let page = ledger.page(Kind::Detention, after, 20_000)?;
+            let Some(Record::Detention(last)) = page.last() else {
+                break;
+            };
+            after = last.id.0;
+            out.extend(page.into_iter().filter_map(|r| match r {
+                Record::Detention(d) => Some(d),
+                _ => None,
+            }));
+        }
+    } else {
+        ledger.fold_all(Kind::Detention, known_on, &mut |record| {
+            if let Record::Detention(d) = record {
+                out.push(d);
+            }
+        })?;
+    }
+    Ok(out)
+}
