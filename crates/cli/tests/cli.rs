@@ -1,0 +1,568 @@
+//! The `vigilia` command as a data officer uses it: real binary, real SQLite files (and a real
+//! PostgreSQL when `VIGILIA_TEST_POSTGRES_URL` is set), real CSV and XLSX files.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const NOW: &str = "2026-11-20T15:00:00Z";
+
+const HEADER: &str = "detention_ref,person_ref,given_names,paternal_surname,maternal_surname,national_id,sex,birth_date,arrest_date,arrest_state,agency,facility,end_date,end_type,recognition,category,recorded_on,end_recorded_on";
+
+struct Registry {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Registry {
+    /// A registry URL that does not exist yet: SQLite in a temporary folder.
+    fn sqlite() -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("registry.db").display());
+        Registry { dir, url }
+    }
+
+    /// A fresh PostgreSQL database, when a test server is given.
+    fn postgres() -> Option<Registry> {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let admin = std::env::var("VIGILIA_TEST_POSTGRES_URL").ok()?;
+        let name = format!(
+            "cli_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        Some(Registry {
+            dir: tempfile::tempdir().unwrap(),
+            url,
+        })
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_vigilia"));
+        c.args(["--database", &self.url, "--now", NOW, "--actor", "test"])
+            .args(args);
+        c.env("VIGILIA_LANG", "en");
+        c.env_remove("VIGILIA_DATABASE_URL");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs and expects success; returns standard output.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "vigilia {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn facts(&self) -> u64 {
+        let out = self.ok(&["verify"]);
+        let n = out
+            .split("Chain intact: ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        n.replace(',', "").parse().unwrap()
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+fn both_engines(test: impl Fn(&Registry)) {
+    test(&Registry::sqlite());
+    match Registry::postgres() {
+        Some(r) => test(&r),
+        None => eprintln!("PostgreSQL half skipped: set VIGILIA_TEST_POSTGRES_URL"),
+    }
+}
+
+#[test]
+fn a_registry_is_never_created_by_accident() {
+    let r = Registry::sqlite();
+    let out = r.run(&["summary"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("vigilia init"), "{}", stderr(&out));
+    assert!(
+        !r.path("registry.db").exists(),
+        "a mistyped path must not create a file"
+    );
+
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vigilia"));
+    let out = c
+        .args(["--database", "mysql://root@db/x", "verify"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("sqlite://"), "{}", stderr(&out));
+
+    r.ok(&["init"]);
+    let out = r.run(&["init"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("already holds a registry"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_rows_are_reported_with_line_column_and_reason_and_good_rows_are_kept() {
+    both_engines(|r| {
+        r.ok(&["init"]);
+        let file = r.write(
+            "in.csv",
+            &format!(
+                "{HEADER}\n\
+                 D1,P1,José Gregorio,Pérez,Rodríguez,V-12.345.678,M,1985-03-15,2024-07-30,Zulia,SEBIN,El Helicoide,,,recognised,1,2024-07-31,\n\
+                 D2,P2,Ana,Gómez,,12345679,F,,2024-02-31,Lara,GNB,,,,recognised,,2024-03-01,\n\
+                 D3,P3,Luis,Díaz,,V-12A45678,M,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,\n\
+                 D4,P4,Rosa,Blanco,,,F,,2024-08-01,Lara,GNB,,2024-07-01,released,recognised,,2024-08-02,2024-08-02\n\
+                 D5,P5,Pedro,Marín,,,M,,2024-08-01,Atlantis,GNB,,,,recognised,,2024-08-02,\n\
+                 D6,P6,Juan,Rojas,,,M,,2024-08-01,Edo. Táchira,GNB,,2024-08-03,,recognised,,2024-08-02,\n\
+                 D7,P1,José Gregorio,Pérez,Rodríguez,V-12345678,M,1985-03-15,2019-01-23,Caracas,DGCIM,Rodeo 1,2019-06-01,released_under_measures,recognised,2,2019-01-25,2019-06-03\n"
+            ),
+        );
+        let rejects = r.path("rejects.csv");
+        let out = r.run(&[
+            "import",
+            "detentions",
+            file.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "rows were rejected");
+        let err = stderr(&out);
+        for expected in [
+            "line 3, column arrest_date: \"2024-02-31\" does not exist in the calendar",
+            "line 4, column national_id: \"V-12A45678\" is not a cédula",
+            "line 5, column end_date: the end 2024-07-01 is before the arrest 2024-08-01",
+            "line 6, column arrest_state: \"Atlantis\" is not a state",
+            "line 7, column end_type: there is an end date without end_type",
+            "5 rows rejected",
+        ] {
+            assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("7 rows read: 2 stored"), "{stdout}");
+
+        // The rejects file holds the bad rows, each with its line, column and reason.
+        let mut rd = csv::Reader::from_path(&rejects).unwrap();
+        let headers = rd.headers().unwrap().clone();
+        assert_eq!(
+            headers.iter().skip(headers.len() - 3).collect::<Vec<_>>(),
+            ["reject_line", "reject_column", "reject_reason"]
+        );
+        let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 5);
+        assert_eq!(&rows[0][0], "D2");
+        assert_eq!(&rows[0][headers.len() - 3], "3");
+        assert_eq!(&rows[0][headers.len() - 2], "arrest_date");
+
+        // The good rows are there: one person with two detentions (cédula written two ways).
+        let export = r.path("out.csv");
+        r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
+        let text = std::fs::read_to_string(&export).unwrap();
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(text.contains("D1,P1,José Gregorio,Pérez,Rodríguez,V-12345678,M,1985-03-15,,,,2024-07-30,Zulia,,SEBIN,El Helicoide"), "{text}");
+        assert!(
+            text.contains(",2019-01-23,Distrito Capital,,DGCIM,Rodeo I,"),
+            "aliases become canonical names: {text}"
+        );
+
+        // Fixed and imported again, the rejects file adds exactly the corrected rows.
+        let fixed = std::fs::read_to_string(&rejects)
+            .unwrap()
+            .replace("2024-02-31", "2024-02-28")
+            .replace("V-12A45678", "V-12045678")
+            .replace("2024-07-01,released", "2024-08-09,released")
+            .replace("Atlantis", "Bolívar")
+            .replace("2024-08-03,,", "2024-08-03,released_under_measures,");
+        let fixed_path = r.write("fixed.csv", &fixed);
+        let out = r.ok(&["import", "detentions", fixed_path.to_str().unwrap()]);
+        assert!(out.contains("5 rows read: 5 stored"), "{out}");
+    });
+}
+
+#[test]
+fn all_or_nothing_stores_nothing_when_a_row_is_bad() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let before = r.facts();
+    let file = r.write(
+        "in.csv",
+        &format!(
+            "{HEADER}\n\
+             D1,P1,Ana,Gómez,,,F,,2024-07-30,Zulia,SEBIN,,,,recognised,,2024-07-31,\n\
+             D2,P2,Luis,Díaz,,,M,,31/07/2024,Zulia,SEBIN,,,,recognised,,2024-07-31,\n"
+        ),
+    );
+    let out = r.run(&[
+        "import",
+        "detentions",
+        file.to_str().unwrap(),
+        "--all-or-nothing",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("line 3, column arrest_date: \"31/07/2024\" is not a date"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("nothing was stored"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(r.facts(), before);
+}
+
+#[test]
+fn header_problems_stop_the_import_before_anything_is_stored() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    for (header, expected) in [
+        (
+            "detention_ref,person_ref,arrest_date,colour",
+            "unknown column \"colour\"",
+        ),
+        (
+            "detention_ref,person_ref",
+            "required column \"arrest_date\" is missing",
+        ),
+        (
+            "detention_ref,person_ref,arrest_date,sex,sex",
+            "column \"sex\" appears twice",
+        ),
+    ] {
+        let file = r.write("h.csv", &format!("{header}\nD1,P1,2024-01-01,M,M\n"));
+        let out = r.run(&["import", "detentions", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{header}");
+        assert!(stderr(&out).contains(expected), "{}", stderr(&out));
+        assert!(stderr(&out).contains("line 1"), "{}", stderr(&out));
+    }
+    assert_eq!(r.facts(), 1);
+    let out = r.run(&[
+        "--lang",
+        "es",
+        "import",
+        "detentions",
+        r.path("no-such.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no existe el archivo"),
+        "Spanish first: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn export_imports_into_an_empty_registry_and_exports_byte_identical_and_reimport_adds_nothing() {
+    both_engines(|r| {
+        let demo = r.path("demo.csv");
+        r.ok(&[
+            "demo",
+            "--seed",
+            "7",
+            "--detentions",
+            "3000",
+            "--csv",
+            demo.to_str().unwrap(),
+        ]);
+        r.ok(&["init"]);
+        let first = r.ok(&["import", "detentions", demo.to_str().unwrap()]);
+        assert!(first.contains("3,000 rows read: 3,000 stored"), "{first}");
+        let facts = r.facts();
+        let again = r.ok(&["import", "detentions", demo.to_str().unwrap()]);
+        assert!(
+            again.contains("0 stored (0 new facts), 3,000 unchanged"),
+            "{again}"
+        );
+        assert_eq!(
+            r.facts(),
+            facts,
+            "importing the same file twice adds nothing"
+        );
+
+        let e1 = r.path("e1.csv");
+        r.ok(&["export", "detentions", "--out", e1.to_str().unwrap()]);
+        let other = Registry::sqlite();
+        other.ok(&["init"]);
+        other.ok(&["import", "detentions", e1.to_str().unwrap()]);
+        let e2 = other.path("e2.csv");
+        other.ok(&["export", "detentions", "--out", e2.to_str().unwrap()]);
+        assert_eq!(std::fs::read(&e1).unwrap(), std::fs::read(&e2).unwrap());
+    });
+}
+
+#[test]
+fn a_changed_spreadsheet_imports_as_corrections_and_the_past_stays_as_it_was_known() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let v1 = r.write(
+        "v1.csv",
+        &format!("{HEADER}\nD1,P1,Ana,Gómez,,,F,,2024-07-30,Zulia,SEBIN,El Helicoide,,,recognised,1,2024-07-31,\n"),
+    );
+    r.ok(&["import", "detentions", v1.to_str().unwrap()]);
+    // The release becomes known, and the facility was wrong.
+    let v2 = r.write(
+        "v2.csv",
+        &format!("{HEADER}\nD1,P1,Ana,Gómez,,,F,,2024-07-30,Zulia,SEBIN,Rodeo I,2024-09-01,released,recognised,1,2024-07-31,2024-09-03\n"),
+    );
+    let out = r.ok(&["import", "detentions", v2.to_str().unwrap()]);
+    assert!(out.contains("1 stored (2 new facts)"), "{out}");
+    let now = r.ok(&["summary", "--as-of", "2024-10-01"]);
+    assert!(
+        now.contains("political prisoners:               0"),
+        "{now}"
+    );
+    let then = r.ok(&[
+        "summary",
+        "--as-of",
+        "2024-10-01",
+        "--known-on",
+        "2024-09-02",
+    ]);
+    assert!(
+        then.contains("political prisoners:               1"),
+        "as known on 2024-09-02 she was still held: {then}"
+    );
+}
+
+#[test]
+fn xlsx_with_the_same_columns_imports_like_the_csv() {
+    let r = Registry::sqlite();
+    let path = r.path("in.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for (c, name) in [
+        "detention_ref",
+        "person_ref",
+        "given_names",
+        "national_id",
+        "arrest_date",
+        "arrest_state",
+        "recognition",
+        "recorded_on",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    sheet.write_string(1, 0, "D1").unwrap();
+    sheet.write_string(1, 1, "P1").unwrap();
+    sheet.write_string(1, 2, "María de los Ángeles").unwrap();
+    sheet.write_number(1, 3, 12345678.0).unwrap();
+    let arrest = rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 8, 2).unwrap();
+    sheet
+        .write_datetime_with_format(1, 4, &arrest, &date)
+        .unwrap();
+    sheet.write_string(1, 5, "Edo. Zulia").unwrap();
+    sheet.write_string(1, 6, "recognised").unwrap();
+    sheet.write_string(1, 7, "2024-08-03").unwrap();
+    sheet.write_string(2, 0, "D2").unwrap();
+    sheet.write_string(2, 1, "P2").unwrap();
+    sheet.write_string(2, 4, "2024-13-01").unwrap();
+    book.save(&path).unwrap();
+
+    r.ok(&["init"]);
+    let out = r.run(&["import", "detentions", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("line 3, column arrest_date"),
+        "{}",
+        stderr(&out)
+    );
+    let export = r.path("out.csv");
+    r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&export).unwrap();
+    assert!(
+        text.contains("D1,P1,María de los Ángeles,,,V-12345678,,,,,,2024-08-02,Zulia,"),
+        "{text}"
+    );
+}
+
+#[test]
+fn verify_names_the_first_tampered_fact_and_rebuild_is_identical() {
+    let r = Registry::sqlite();
+    r.ok(&["demo", "--seed", "3", "--detentions", "500"]);
+    let ok = r.ok(&["verify"]);
+    assert!(ok.contains("Chain intact"), "{ok}");
+    let rebuilt = r.ok(&["rebuild"]);
+    assert!(
+        rebuilt.contains("Identical to the one before."),
+        "{rebuilt}"
+    );
+
+    let db = r.path("registry.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE facts SET change = replace(change, 'released', 'escaped') WHERE seq = (SELECT min(seq) FROM facts WHERE change LIKE '%\"released\"%')", []).unwrap();
+    let seq: i64 = conn
+        .query_row(
+            "SELECT min(seq) FROM facts WHERE change LIKE '%escaped%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    let out = r.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains(&format!("fact {seq}:")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("does not match its hash"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_second_country_profile_loads_without_code() {
+    let r = Registry::sqlite();
+    let profile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/by.toml");
+    r.ok(&["init", "--profile", profile.to_str().unwrap()]);
+    let file = r.write(
+        "by.csv",
+        "detention_ref,person_ref,arrest_date,arrest_state,agency,recognition\nB1,P1,2020-08-10,Minsk,ОМОН,recognised\nB2,P2,2020-08-10,Zulia,KGB,recognised\n",
+    );
+    let out = r.run(&["import", "detentions", file.to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("line 3, column arrest_state: \"Zulia\" is not a state"),
+        "{}",
+        stderr(&out)
+    );
+    let summary = r.ok(&["summary", "--as-of", "2020-08-20"]);
+    assert!(summary.contains("profile Belarus"), "{summary}");
+    assert!(
+        summary.contains("political prisoners:               1"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn dates_in_the_future_and_malformed_dates_are_refused() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    for args in [
+        ["summary", "--as-of", "2026-12-01"],
+        ["summary", "--as-of", "2026-13-01"],
+        ["summary", "--known-on", "2030-01-01"],
+    ] {
+        let out = r.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let file = r.write(
+        "f.csv",
+        "detention_ref,person_ref,arrest_date,recorded_on\nD1,P1,2026-11-01,2026-11-25\n",
+    );
+    let out = r.run(&["import", "detentions", file.to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("line 2, column recorded_on: 2026-11-25 is after today (2026-11-20)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_batch_acknowledged_before_a_kill_is_kept() {
+    let r = Registry::sqlite();
+    let demo = r.path("big.csv");
+    r.ok(&[
+        "demo",
+        "--seed",
+        "11",
+        "--detentions",
+        "120000",
+        "--csv",
+        demo.to_str().unwrap(),
+    ]);
+    r.ok(&["init"]);
+    let mut child = r
+        .command(&["import", "detentions", demo.to_str().unwrap()])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first "(stored)" line is the acknowledgement of a committed batch: kill right after it.
+    let mut acknowledged = None;
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if line.contains("(stored)") {
+            let n = line
+                .split('%')
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .replace(',', "");
+            acknowledged = Some(n.parse::<u64>().unwrap());
+            child.kill().unwrap();
+            break;
+        }
+    }
+    child.wait().unwrap();
+    let acknowledged = acknowledged.expect("the import acknowledged a batch before finishing");
+    assert!(acknowledged < 120_000, "killed before the end");
+    let e = r.path("after.csv");
+    r.ok(&["export", "detentions", "--out", e.to_str().unwrap()]);
+    let rows = std::fs::read_to_string(&e).unwrap().lines().count() as u64 - 1;
+    assert!(
+        rows >= acknowledged,
+        "{rows} rows survived, {acknowledged} were acknowledged"
+    );
+    assert!(r.ok(&["verify"]).contains("Chain intact"));
+    // Importing the file again completes it, without duplicates.
+    let out = r.ok(&["import", "detentions", demo.to_str().unwrap()]);
+    assert!(out.contains(&format!("{} unchanged", fmt(rows))), "{out}");
+}
+
+fn fmt(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
