@@ -92,6 +92,9 @@ enum Command {
         /// Only write the generated detentions CSV to this file; no registry is made.
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Delete the SQLite registry at --database first, if there is one.
+        #[arg(long)]
+        replace: bool,
     },
     /// Show what the registry holds and its stock at a date.
     Summary {
@@ -206,7 +209,13 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             seed,
             detentions,
             csv,
-        } => demo::run(&env, seed, detentions, csv.as_deref()),
+            replace,
+        } => {
+            if replace && csv.is_none() {
+                registry::remove_sqlite(&env)?;
+            }
+            demo::run(&env, seed, detentions, csv.as_deref())
+        }
         Command::Summary { as_of, known_on } => {
             registry::summary(&env, as_of.as_deref(), known_on.as_deref())
         }

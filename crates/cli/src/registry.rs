@@ -71,6 +71,26 @@ pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
     Ok(ledger)
 }
 
+/// Deletes a SQLite registry file (with its WAL files), for `demo --replace`. Refused for
+/// PostgreSQL: Vigilia does not drop server databases.
+pub fn remove_sqlite(env: &Env) -> Result<(), Failure> {
+    let DatabaseUrl::Sqlite(path) = &env.url else {
+        return Err(Failure::bad(
+            "--replace solo borra registros SQLite; en PostgreSQL use una base de datos vacía",
+            "--replace only deletes SQLite registries; on PostgreSQL use an empty database",
+        ));
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.clone().into_os_string();
+        p.push(suffix);
+        let p = std::path::PathBuf::from(p);
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| Failure::io(&p, &e))?;
+        }
+    }
+    Ok(())
+}
+
 pub fn verify(env: &Env) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let total = ledger.head()?.facts;
