@@ -788,3 +788,212 @@ pub fn render(person: &Person, d: &Detention, profile: &Profile) -> Vec<String> 
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fold::{Record, apply};
+
+    fn ctx(profile: &Profile) -> Context<'_> {
+        Context {
+            profile,
+            today: "2026-11-20".parse().unwrap(),
+        }
+    }
+
+    fn parse(header: &str, row: &str) -> Result<Row, RowError> {
+        let profile = Profile::venezuela().unwrap();
+        let h: Vec<&str> = header.split(',').collect();
+        let cells: Vec<&str> = row.split(',').collect();
+        Row::parse(&Header::parse(&h).unwrap(), &cells, 2, &ctx(&profile))
+    }
+
+    #[test]
+    fn reads_the_values_as_organisations_write_them() {
+        let h = "detention_ref,person_ref,sex,minor,civilian_military,nationality,arrest_date,arrest_state,agency,charges";
+        let row = parse(
+            h,
+            " D1 ,P1,Mujer,false,military,ve;CO,2024-08,Vargas,Guardia Nacional,Terrorismo;odio",
+        )
+        .unwrap();
+        assert_eq!(row.detention_ref, "D1");
+        assert_eq!(row.identity.sex, Some(Sex::F));
+        assert_eq!(row.identity.minor, Some(false));
+        assert_eq!(row.identity.service, Some(Service::Military));
+        assert_eq!(row.identity.nationalities, ["VE", "CO"]);
+        assert_eq!(row.arrest.date.to_string(), "2024-08");
+        assert_eq!(row.arrest.state.as_deref(), Some("VE-X"));
+        assert_eq!(row.arrest.agency.as_deref(), Some("GNB"));
+        assert_eq!(row.charges, ["terrorismo", "incitación al odio"]);
+        assert_eq!(
+            parse(h, "D1,P1,Masculino,,,,2024-08-01,,,")
+                .unwrap()
+                .identity
+                .sex,
+            Some(Sex::M)
+        );
+    }
+
+    #[test]
+    fn names_the_column_and_reason_of_each_mistake() {
+        let h = "detention_ref,person_ref,sex,nationality,arrest_date,category,end_date,end_type,recorded_on,end_recorded_on";
+        let cases = [
+            ("D1,P1,W,,2024-08-01,,,,,", "sex"),
+            ("D1,P1,,VEN,2024-08-01,,,,,", "nationality"),
+            ("D1,P1,,,2024-08-01,4,,,,", "category"),
+            ("D1,P1,,,2024-08-01,,,released,,", "end_type"),
+            ("D1,P1,,,2024-08-01,,2024-08-05,freed,,", "end_type"),
+            (
+                "D1,P1,,,2024-08-01,,2024-08-05,released,2024-08-10,2024-08-09",
+                "end_recorded_on",
+            ),
+            (",P1,,,2024-08-01,,,,,", "detention_ref"),
+            ("D1,P1,,,,,,,,", "arrest_date"),
+        ];
+        for (row, column) in cases {
+            let e = parse(h, row).unwrap_err();
+            assert_eq!(e.column, column, "{row}: {}", e.localize(Lang::En));
+            assert!(
+                e.localize(Lang::Es).starts_with("línea 2, columna "),
+                "{}",
+                e.localize(Lang::Es)
+            );
+        }
+    }
+
+    fn person_and_detention(row: &Row) -> (Person, Detention) {
+        let today = "2026-11-20".parse().unwrap();
+        let mut records: Vec<Option<Record>> = vec![None, None];
+        let mut seq = 0;
+        let planned = person_changes(row, None, today)
+            .into_iter()
+            .map(|p| (0, p))
+            .chain(
+                detention_changes(row, PersonId(1), None, RecognitionStatus::UnderStudy, today)
+                    .into_iter()
+                    .map(|p| (1, p)),
+            );
+        for (i, p) in planned {
+            seq += 1;
+            let subject = if i == 0 {
+                PersonId(1).into()
+            } else {
+                crate::ids::DetentionId(1).into()
+            };
+            let draft = crate::fact::Draft {
+                recorded_on: p.recorded_on,
+                actor: "t".into(),
+                subject,
+                change: p.change,
+                sources: vec![],
+            };
+            let (_, fact) = crate::fact::FactRow::seal(
+                draft,
+                seq,
+                "2026-11-20T00:00:00Z".parse().unwrap(),
+                crate::fact::GENESIS_HASH,
+            );
+            let slot = records.get_mut(i).unwrap();
+            *slot = Some(apply(slot.take(), &fact).unwrap());
+        }
+        match (records.remove(0), records.remove(0)) {
+            (Some(Record::Person(p)), Some(Record::Detention(d))) => (p, d),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_row_already_held_adds_nothing_and_an_empty_cell_erases_nothing() {
+        let h = "detention_ref,person_ref,given_names,facility,arrest_date,house_arrest_since,recognition,category,end_date,end_type,recorded_on,end_recorded_on";
+        let row = parse(h, "D1,P1,Ana,Rodeo 1,2024-08-01,2024-09-01,recognised,2,2024-10-01,released,2024-08-02,2024-10-03").unwrap();
+        let (person, detention) = person_and_detention(&row);
+        assert_eq!(detention.recorded_on.to_string(), "2024-08-02");
+        assert_eq!(
+            detention.end_recorded_on.map(|d| d.to_string()).as_deref(),
+            Some("2024-10-03")
+        );
+        let today = "2026-11-20".parse().unwrap();
+        assert!(person_changes(&row, Some(&person), today).is_empty());
+        assert!(
+            detention_changes(
+                &row,
+                person.id,
+                Some(&detention),
+                RecognitionStatus::UnderStudy,
+                today
+            )
+            .is_empty()
+        );
+
+        let sparse = parse(h, "D1,P1,,,2024-08-01,,,,,,,").unwrap();
+        assert!(person_changes(&sparse, Some(&person), today).is_empty());
+        assert!(
+            detention_changes(
+                &sparse,
+                person.id,
+                Some(&detention),
+                RecognitionStatus::UnderStudy,
+                today
+            )
+            .is_empty()
+        );
+
+        let moved = parse(h, "D1,P1,Ana,Tocorón,2024-08-01,,,,,,,").unwrap();
+        let changes = detention_changes(
+            &moved,
+            person.id,
+            Some(&detention),
+            RecognitionStatus::UnderStudy,
+            today,
+        );
+        assert_eq!(changes.len(), 1);
+        assert!(
+            matches!(&changes[0].change, Change::StepRecorded(Dated { what: Step::Custody(Custody::Held { facility: Some(f) }), .. }) if f == "Tocorón")
+        );
+        assert_eq!(
+            changes[0].recorded_on, today,
+            "a correction is recorded on the day it was learned"
+        );
+    }
+
+    #[test]
+    fn render_writes_back_what_parse_read() {
+        let h: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        let cells = [
+            "D9",
+            "P9",
+            "María de los Ángeles",
+            "De Freitas",
+            "Núñez",
+            "V-12345678",
+            "F",
+            "1990-05",
+            "",
+            "civilian",
+            "VE;CO",
+            "2024-07-30",
+            "Zulia",
+            "Maracaibo",
+            "SEBIN",
+            "El Helicoide",
+            "terrorismo;incitación al odio",
+            "post-election 2024",
+            "2024-07-31",
+            "2024-09-01",
+            "2024-10-01",
+            "2025-01-15",
+            "2025-03-01",
+            "released_under_measures",
+            "recognised",
+            "2",
+            "2024-08-01",
+            "2025-03-02",
+            "initials",
+            "llamar a la madre",
+        ];
+        let profile = Profile::venezuela().unwrap();
+        let row = Row::parse(&Header::parse(&h).unwrap(), &cells, 2, &ctx(&profile)).unwrap();
+        let (person, detention) = person_and_detention(&row);
+        assert_eq!(render(&person, &detention, &profile), cells);
+    }
+}
