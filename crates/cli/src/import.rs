@@ -127,6 +127,55 @@ fn write_rejects(path: &Path, o: &Outcome) -> Result<(), Failure> {
     w.flush().map_err(|e| Failure::io(path, &e))
 }
 
+/// Rows handed from the reading thread to the writing one, with how far the source is read.
+struct Chunk {
+    rows: Vec<Parsed>,
+    position: u64,
+}
+
+enum Parsed {
+    Row {
+        cells: Vec<String>,
+        row: Result<Row, RowError>,
+    },
+    Unreadable(source::Unreadable),
+}
+
+const CHUNK: usize = 1000;
+
+/// Reads and checks rows on this thread and sends them on in chunks: parsing uses one core while
+/// the ledger writes on the other.
+fn read_rows(
+    source: &mut dyn RowSource,
+    header: &Header,
+    ctx: &Context<'_>,
+    to: std::sync::mpsc::SyncSender<Chunk>,
+) {
+    let mut rows = Vec::with_capacity(CHUNK);
+    while let Some(next) = source.next_row() {
+        rows.push(match next {
+            Ok((line, cells)) => {
+                let row = Row::parse(header, &cells, line, ctx);
+                Parsed::Row { cells, row }
+            }
+            Err(u) => Parsed::Unreadable(u),
+        });
+        if rows.len() == CHUNK {
+            let chunk = Chunk {
+                rows: std::mem::replace(&mut rows, Vec::with_capacity(CHUNK)),
+                position: source.position().0,
+            };
+            if to.send(chunk).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = to.send(Chunk {
+        rows,
+        position: source.position().0,
+    });
+}
+
 /// Imports every row of `source` into the ledger.
 pub fn detentions(
     ledger: &mut Ledger,
@@ -157,81 +206,92 @@ pub fn detentions(
         .cloned()
         .chain(exchange::REJECT_COLUMNS.iter().map(|c| c.to_string()))
         .collect();
+    let total = source.position().1;
     let mut outcome = Outcome {
         stored: true,
         rejects_header: reject_header,
         ..Outcome::default()
     };
+    let width = header.width();
     let reject = |outcome: &mut Outcome,
                   line: u64,
                   column: &str,
                   message: String,
                   mut cells: Vec<String>| {
-        cells.resize(header.width(), String::new());
+        cells.resize(width, String::new());
         cells.extend([line.to_string(), column.to_string(), message.clone()]);
         outcome.rejected.push((message, cells));
     };
-    let mut progress = Progress::new(lang.pick("importando", "importing"), source.position().1);
-    let mut in_batch = 0u64;
-    let mut tx = ledger.begin()?;
-    while let Some(next) = source.next_row() {
-        outcome.rows += 1;
-        let (line, cells) = match next {
-            Ok(row) => row,
-            Err(u) => {
-                let message = lang.pick(&u.es, &u.en).to_string();
-                reject(&mut outcome, u.line, &u.column, message, Vec::new());
-                continue;
+    let mut progress = Progress::new(lang.pick("importando", "importing"), total);
+    std::thread::scope(|scope| {
+        let (to, from) = std::sync::mpsc::sync_channel::<Chunk>(16);
+        let (header, ctx) = (&header, &ctx);
+        scope.spawn(move || read_rows(source, header, ctx, to));
+        let mut in_batch = 0u64;
+        let mut tx = ledger.begin()?;
+        for chunk in from {
+            for parsed in chunk.rows {
+                outcome.rows += 1;
+                let (cells, row) = match parsed {
+                    Parsed::Row { cells, row } => (cells, row),
+                    Parsed::Unreadable(u) => {
+                        let message = lang.pick(&u.es, &u.en).to_string();
+                        reject(&mut outcome, u.line, &u.column, message, Vec::new());
+                        continue;
+                    }
+                };
+                let applied = row.map_err(Rejected::Row).and_then(|row| {
+                    apply(
+                        &mut tx,
+                        &mut refs,
+                        &row,
+                        options.recognition,
+                        today,
+                        &env.actor,
+                    )
+                });
+                match applied {
+                    Ok(0) => outcome.unchanged += 1,
+                    Ok(facts) => {
+                        outcome.changed += 1;
+                        outcome.facts += facts as u64;
+                    }
+                    Err(Rejected::Row(e)) => {
+                        let message = e.localize(lang);
+                        reject(&mut outcome, e.line, e.column, message, cells);
+                    }
+                    Err(Rejected::Fatal(f)) => return Err(f),
+                }
+                in_batch += 1;
+                if in_batch >= BATCH && !options.all_or_nothing {
+                    tx.commit()?;
+                    in_batch = 0;
+                    let stored = format!(
+                        "{} {} ({})",
+                        number(lang, outcome.rows),
+                        lang.pick("filas", "rows"),
+                        lang.pick("guardadas", "stored")
+                    );
+                    progress.line(chunk.position, &stored);
+                    tx = ledger.begin()?;
+                }
             }
-        };
-        let applied = Row::parse(&header, &cells, line, &ctx)
-            .map_err(Rejected::Row)
-            .and_then(|row| {
-                apply(
-                    &mut tx,
-                    &mut refs,
-                    &row,
-                    options.recognition,
-                    today,
-                    &env.actor,
-                )
-            });
-        match applied {
-            Ok(0) => outcome.unchanged += 1,
-            Ok(facts) => {
-                outcome.changed += 1;
-                outcome.facts += facts as u64;
-            }
-            Err(Rejected::Row(e)) => {
-                let message = e.localize(lang);
-                reject(&mut outcome, e.line, e.column, message, cells);
-            }
-            Err(Rejected::Fatal(f)) => return Err(f),
+            let message = format!(
+                "{} {}",
+                number(lang, outcome.rows),
+                lang.pick("filas", "rows")
+            );
+            progress.set(chunk.position, &message);
         }
-        in_batch += 1;
-        let (done, _) = source.position();
-        let message = format!(
-            "{} {}",
-            number(lang, outcome.rows),
-            lang.pick("filas", "rows")
-        );
-        progress.set(done, &message);
-        if in_batch >= BATCH && !options.all_or_nothing {
+        progress.finish();
+        if options.all_or_nothing && !outcome.rejected.is_empty() {
+            drop(tx);
+            outcome.stored = false;
+        } else {
             tx.commit()?;
-            in_batch = 0;
-            let stored = format!("{} ({})", message, lang.pick("guardadas", "stored"));
-            progress.line(done, &stored);
-            tx = ledger.begin()?;
         }
-    }
-    progress.finish();
-    if options.all_or_nothing && !outcome.rejected.is_empty() {
-        drop(tx);
-        outcome.stored = false;
-    } else {
-        tx.commit()?;
-    }
-    Ok(outcome)
+        Ok(outcome)
+    })
 }
 
 fn number(lang: Lang, n: u64) -> String {

@@ -18,7 +18,7 @@ pub struct Unreadable {
 }
 
 /// Rows of a table, after its header.
-pub trait RowSource {
+pub trait RowSource: Send {
     fn header(&self) -> &[String];
     /// The next row: its line (the header is line 1) and cells.
     fn next_row(&mut self) -> Option<Result<(u64, Vec<String>), Unreadable>>;

@@ -890,11 +890,11 @@ mod tests {
             let (_, fact) = crate::fact::FactRow::seal(
                 draft,
                 seq,
-                "2026-11-20T00:00:00Z".parse().unwrap(),
+                &crate::fact::AppendedAt::new("2026-11-20T00:00:00Z".parse().unwrap()),
                 crate::fact::GENESIS_HASH,
             );
             let slot = records.get_mut(i).unwrap();
-            *slot = Some(apply(slot.take(), &fact).unwrap());
+            *slot = Some(apply(slot.take(), fact).unwrap());
         }
         match (records.remove(0), records.remove(0)) {
             (Some(Record::Person(p)), Some(Record::Detention(d))) => (p, d),

@@ -163,6 +163,16 @@ pub struct Draft {
     pub sources: Vec<SourceId>,
 }
 
+/// The instant a transaction appends its facts at, with its text form (formatted once).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppendedAt(jiff::Timestamp, String);
+
+impl AppendedAt {
+    pub fn new(at: jiff::Timestamp) -> Self {
+        AppendedAt(at, at.to_string())
+    }
+}
+
 /// A fact as read back from the ledger.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fact {
@@ -209,15 +219,11 @@ pub enum DecodeError {
 impl FactRow {
     /// Seals a draft at position `seq` after the fact whose hash is `prev_hash`: the row to
     /// store and the fact it reads back as.
-    pub fn seal(
-        draft: Draft,
-        seq: u64,
-        appended_at: jiff::Timestamp,
-        prev_hash: &str,
-    ) -> (Self, Fact) {
+    pub fn seal(draft: Draft, seq: u64, at: &AppendedAt, prev_hash: &str) -> (Self, Fact) {
+        let appended_at = at.0;
         let mut row = FactRow {
             seq,
-            appended_at: appended_at.to_string(),
+            appended_at: at.1.clone(),
             recorded_on: draft.recorded_on.to_string(),
             actor: draft.actor.clone(),
             subject: draft.subject.to_string(),

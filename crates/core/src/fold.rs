@@ -83,16 +83,17 @@ pub fn fold<'a>(
     let mut record = None;
     for fact in facts {
         if known_on.sees(fact) {
-            record = Some(apply(record, fact)?);
+            record = Some(apply(record, fact.clone())?);
         }
     }
     Ok(record)
 }
 
 /// Applies one fact to the record as it stands (`None` before its first fact).
-pub fn apply(record: Option<Record>, fact: &Fact) -> Result<Record, FoldError> {
+pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
     let seq = fact.seq;
     let subject = fact.subject;
+    let recorded_on = fact.recorded_on;
     let wrong = |kind: Kind| FoldError::WrongKind {
         seq,
         kind: kind.name(),
@@ -103,7 +104,7 @@ pub fn apply(record: Option<Record>, fact: &Fact) -> Result<Record, FoldError> {
     if fact.change.creates() && !matches!(fact.change, Change::PersonStated { .. }) {
         return Err(FoldError::AlreadyExists { seq, subject });
     }
-    Ok(match (record, &fact.change) {
+    Ok(match (record, fact.change) {
         (
             Record::Person(mut p),
             Change::PersonStated {
@@ -114,30 +115,30 @@ pub fn apply(record: Option<Record>, fact: &Fact) -> Result<Record, FoldError> {
             },
         ) => {
             if let Some(level) = disclosure {
-                p.disclosure = *level;
+                p.disclosure = level;
             }
             if reference.is_some() {
-                p.reference.clone_from(reference);
+                p.reference = reference;
             }
             merge_identity(&mut p.identity, identity);
-            for field in cleared {
+            for field in &cleared {
                 clear_field(&mut p.identity, field)
                     .map_err(|detail| FoldError::Invalid { seq, detail })?;
             }
             Record::Person(p)
         }
         (Record::Person(mut p), Change::DisclosureSet { level }) => {
-            p.disclosure = *level;
+            p.disclosure = level;
             Record::Person(p)
         }
         (Record::Person(mut p), Change::MergedInto { into, .. }) => {
-            if *into == p.id {
+            if into == p.id {
                 return Err(FoldError::Invalid {
                     seq,
                     detail: "a person cannot be merged into itself".into(),
                 });
             }
-            p.merged_into = Some(*into);
+            p.merged_into = Some(into);
             Record::Person(p)
         }
         (Record::Person(mut p), Change::MergeUndone { .. }) => {
@@ -147,16 +148,16 @@ pub fn apply(record: Option<Record>, fact: &Fact) -> Result<Record, FoldError> {
         (Record::Person(_), _) => return Err(wrong(Kind::Person)),
 
         (Record::Detention(mut d), Change::ArrestCorrected { arrest }) => {
-            d.arrest = arrest.clone();
+            d.arrest = arrest;
             Record::Detention(d)
         }
         (Record::Detention(mut d), Change::StepRecorded(step)) => {
-            d.steps.push(step.clone());
+            d.steps.push(step);
             Record::Detention(d)
         }
         (Record::Detention(mut d), Change::Ended { end }) => {
-            d.end = Some(end.clone());
-            d.end_recorded_on = Some(fact.recorded_on);
+            d.end = Some(end);
+            d.end_recorded_on = Some(recorded_on);
             Record::Detention(d)
         }
         (Record::Detention(mut d), Change::EndRetracted { .. }) => {
@@ -165,32 +166,32 @@ pub fn apply(record: Option<Record>, fact: &Fact) -> Result<Record, FoldError> {
             Record::Detention(d)
         }
         (Record::Detention(mut d), Change::RecognitionDecided(r)) => {
-            d.recognition = Some(r.clone());
+            d.recognition = Some(r);
             Record::Detention(d)
         }
         (Record::Detention(mut d), Change::NotesSet { notes }) => {
-            d.notes = Some(notes.clone());
+            d.notes = Some(notes);
             Record::Detention(d)
         }
         (Record::Detention(_), _) => return Err(wrong(Kind::Detention)),
 
         (Record::Report(mut r), Change::ReportMatched { detention }) => {
-            r.matched_to = Some(*detention);
+            r.matched_to = Some(detention);
             Record::Report(r)
         }
         (Record::Report(_), _) => return Err(wrong(Kind::Report)),
         (Record::Facility(mut f), Change::FacilityObserved(o)) => {
-            f.observations.push(o.clone());
+            f.observations.push(o);
             Record::Facility(f)
         }
         (Record::Facility(_), _) => return Err(wrong(Kind::Facility)),
         (Record::Group(mut g), Change::GroupCountCorrected { count }) => {
-            g.count = *count;
+            g.count = count;
             Record::Group(g)
         }
         (Record::Group(mut g), Change::GroupMemberIdentified { detention }) => {
-            if !g.identified.contains(detention) {
-                g.identified.push(*detention);
+            if !g.identified.contains(&detention) {
+                g.identified.push(detention);
             }
             Record::Group(g)
         }
@@ -200,7 +201,7 @@ pub fn apply(record: Option<Record>, fact: &Fact) -> Result<Record, FoldError> {
     })
 }
 
-fn create(fact: &Fact) -> Result<Record, FoldError> {
+fn create(fact: Fact) -> Result<Record, FoldError> {
     let seq = fact.seq;
     let subject = fact.subject;
     let id = subject.id;
@@ -214,12 +215,10 @@ fn create(fact: &Fact) -> Result<Record, FoldError> {
             })
         }
     };
-    Ok(match &fact.change {
+    Ok(match fact.change {
         Change::RegistryCreated { profile } => {
             kind_matches(Kind::Registry)?;
-            Record::Registry(RegistryRecord {
-                profile: profile.clone(),
-            })
+            Record::Registry(RegistryRecord { profile })
         }
         Change::PersonStated {
             reference,
@@ -230,8 +229,8 @@ fn create(fact: &Fact) -> Result<Record, FoldError> {
             kind_matches(Kind::Person)?;
             Record::Person(Person {
                 id: PersonId(id),
-                reference: reference.clone(),
-                identity: identity.clone(),
+                reference,
+                identity,
                 disclosure: disclosure.unwrap_or_default(),
                 merged_into: None,
             })
@@ -249,15 +248,15 @@ fn create(fact: &Fact) -> Result<Record, FoldError> {
             kind_matches(Kind::Detention)?;
             Record::Detention(Detention {
                 id: DetentionId(id),
-                person: *person,
-                reference: reference.clone(),
-                arrest: arrest.clone(),
-                steps: steps.clone(),
+                person,
+                reference,
+                arrest,
+                steps,
                 end: None,
-                recognition: recognition.clone(),
-                group: *group,
-                previous: *previous,
-                notes: notes.clone(),
+                recognition,
+                group,
+                previous,
+                notes,
                 recorded_on: fact.recorded_on,
                 end_recorded_on: None,
             })
@@ -271,10 +270,10 @@ fn create(fact: &Fact) -> Result<Record, FoldError> {
             kind_matches(Kind::Report)?;
             Record::Report(Report {
                 id: ReportId(id),
-                channel: *channel,
-                text: text.clone(),
-                contact: contact.clone(),
-                consent: *consent,
+                channel,
+                text,
+                contact,
+                consent,
                 matched_to: None,
             })
         }
@@ -287,18 +286,18 @@ fn create(fact: &Fact) -> Result<Record, FoldError> {
             kind_matches(Kind::Source)?;
             Record::Source(Source {
                 id: SourceId(id),
-                title: title.clone(),
-                reliability: *reliability,
-                report: *report,
-                link: link.clone(),
+                title,
+                reliability,
+                report,
+                link,
             })
         }
         Change::FacilityRecorded { name, state } => {
             kind_matches(Kind::Facility)?;
             Record::Facility(Facility {
                 id: FacilityId(id),
-                name: name.clone(),
-                state: state.clone(),
+                name,
+                state,
                 observations: Vec::new(),
             })
         }
@@ -306,8 +305,8 @@ fn create(fact: &Fact) -> Result<Record, FoldError> {
             kind_matches(Kind::Group)?;
             Record::Group(GroupDetention {
                 id: GroupId(id),
-                arrest: arrest.clone(),
-                count: *count,
+                arrest,
+                count,
                 identified: Vec::new(),
             })
         }
@@ -316,11 +315,11 @@ fn create(fact: &Fact) -> Result<Record, FoldError> {
 }
 
 /// Copies every field `stated` knows onto `identity`.
-pub fn merge_identity(identity: &mut Identity, stated: &Identity) {
+pub fn merge_identity(identity: &mut Identity, stated: Identity) {
     macro_rules! take {
         ($($f:ident),*) => {$(
             if stated.$f.is_some() {
-                identity.$f.clone_from(&stated.$f);
+                identity.$f = stated.$f;
             }
         )*};
     }
@@ -340,10 +339,10 @@ pub fn merge_identity(identity: &mut Identity, stated: &Identity) {
         occupation
     );
     if !stated.aliases.is_empty() {
-        identity.aliases.clone_from(&stated.aliases);
+        identity.aliases = stated.aliases;
     }
     if !stated.nationalities.is_empty() {
-        identity.nationalities.clone_from(&stated.nationalities);
+        identity.nationalities = stated.nationalities;
     }
 }
 

@@ -95,10 +95,10 @@ impl Vocabulary {
     }
 }
 
+/// Drops a leading prefix (`estado`, `edo`) from a folded key; `prefixes` are folded too.
 fn strip_prefixes(key: &str, prefixes: &[String]) -> String {
     for p in prefixes {
-        let p = fold(p);
-        if let Some(rest) = key.strip_prefix(&p)
+        if let Some(rest) = key.strip_prefix(p.as_str())
             && let Some(rest) = rest.strip_prefix(' ')
         {
             return rest.to_string();
@@ -161,7 +161,7 @@ impl Profile {
                 });
             }
         }
-        let prefixes = file.state_prefixes;
+        let prefixes: Vec<String> = file.state_prefixes.iter().map(|p| fold(p)).collect();
         Ok(Profile {
             code: file.code,
             name: file.name,

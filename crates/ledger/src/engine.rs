@@ -2,6 +2,7 @@
 //! ledger (hashing, folding, verifying live in [`crate::Ledger`], once for every engine).
 
 use vigilia_core::fact::FactRow;
+use vigilia_core::ids::Subject;
 
 use crate::LedgerError;
 
@@ -35,11 +36,11 @@ pub trait Engine: Send {
     /// come together, which is how a rebuild folds them.
     fn facts_by_subject_after(
         &mut self,
-        after: Option<(&str, u64)>,
+        after: Option<(Subject, u64)>,
         limit: usize,
     ) -> Result<Vec<FactRow>, LedgerError>;
     /// One record's facts in ledger order.
-    fn facts_of(&mut self, subject: &str) -> Result<Vec<FactRow>, LedgerError>;
+    fn facts_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError>;
 
     fn put_records(&mut self, rows: &[RecordRow]) -> Result<(), LedgerError>;
     fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError>;
@@ -56,6 +57,22 @@ pub trait Engine: Send {
     fn max_id(&mut self, kind: &str) -> Result<u64, LedgerError>;
     fn count_records(&mut self, kind: &str) -> Result<u64, LedgerError>;
     fn clear_records(&mut self) -> Result<(), LedgerError>;
+}
+
+/// The subject of a row about to be stored, as its two columns.
+pub(crate) fn subject_columns(row: &FactRow) -> (&str, i64) {
+    match row.subject.split_once(':') {
+        Some((kind, id)) => (kind, id.parse().unwrap_or(-1)),
+        None => (row.subject.as_str(), -1),
+    }
+}
+
+/// A hash as stored: 32 bytes, not 64 hex digits.
+pub(crate) fn hash_bytes(hex_text: &str) -> Result<[u8; 32], LedgerError> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hex_text, &mut out)
+        .map_err(|_| LedgerError::Refused(format!("{hex_text:?} is not a SHA-256 hash")))?;
+    Ok(out)
 }
 
 /// Engines apply their migrations in order; a registry newer than the binary is refused.

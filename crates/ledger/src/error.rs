@@ -28,6 +28,8 @@ pub enum LedgerError {
     Chain(#[from] ChainError),
     #[error("a fact does not fit its record: {0}")]
     Fold(#[from] FoldError),
+    #[error("the transaction was abandoned after a refused fact ({0}); nothing of it was written")]
+    Refused(String),
     #[error("the registry's country profile cannot be read: {0}")]
     Profile(#[from] ProfileError),
     #[error("projection row {kind}:{id} is unreadable: {detail} (run `vigilia rebuild`)")]
@@ -66,6 +68,9 @@ impl Localize for LedgerError {
             ),
             Self::Chain(e) => format!("el libro de hechos está roto: {e}"),
             Self::Fold(e) => format!("un hecho no corresponde a su registro: {e}"),
+            Self::Refused(e) => format!(
+                "la transacción se abandonó tras un hecho rechazado ({e}); no se escribió nada de ella"
+            ),
             Self::Profile(e) => format!("no se puede leer el perfil de país del registro: {e}"),
             Self::Projection { kind, id, detail } => format!(
                 "la fila de proyección {kind}:{id} no se puede leer: {detail} (ejecute `vigilia rebuild`)"

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use vigilia_core::clock::Clock;
 use vigilia_core::date::Day;
-use vigilia_core::fact::{ChainCheck, Change, Draft, Fact, FactRow, GENESIS_HASH};
+use vigilia_core::fact::{AppendedAt, ChainCheck, Change, Draft, Fact, FactRow, GENESIS_HASH};
 use vigilia_core::fold::{self, KnownOn, Record};
 use vigilia_core::ids::{Kind, Subject};
 use vigilia_core::profile::Profile;
@@ -159,9 +159,10 @@ impl Ledger {
                 return Err(e);
             }
         };
-        let appended_at = self.clock.now();
+        let appended_at = AppendedAt::new(self.clock.now());
         Ok(Tx {
             appended_at,
+            refused: None,
             seq: head.facts,
             head: head.hash,
             next_ids: max_ids.clone(),
@@ -194,7 +195,7 @@ impl Ledger {
 
     /// Every fact about a record, in ledger order.
     pub fn history(&mut self, subject: Subject) -> Result<Vec<Fact>, LedgerError> {
-        let rows = self.engine.facts_of(&subject.to_string())?;
+        let rows = self.engine.facts_of(subject)?;
         rows.iter()
             .map(|r| r.decode().map_err(|e| LedgerError::Chain(e.into())))
             .collect()
@@ -341,10 +342,9 @@ impl Ledger {
         known_on: KnownOn,
         f: &mut dyn FnMut(Record),
     ) -> Result<(), LedgerError> {
-        let prefix = format!("{}:", kind.name());
-        let mut after = Some((prefix.clone(), 0));
+        let mut after = Some((Subject { kind, id: 0 }, 0));
         let mut folded = Vec::new();
-        while self.fold_page(Some(&prefix), known_on, &mut after, &mut folded)? > 0 {
+        while self.fold_page(Some(kind), known_on, &mut after, &mut folded)? > 0 {
             for (_, record) in folded.drain(..) {
                 f(record);
             }
@@ -362,16 +362,15 @@ impl Ledger {
     /// subject outside it.
     fn fold_page(
         &mut self,
-        prefix: Option<&str>,
+        only: Option<Kind>,
         known_on: KnownOn,
-        after: &mut Option<(String, u64)>,
+        after: &mut Option<(Subject, u64)>,
         out: &mut Vec<(Subject, Record)>,
     ) -> Result<u64, LedgerError> {
-        let mut rows = self
-            .engine
-            .facts_by_subject_after(after.as_ref().map(|(s, q)| (s.as_str(), *q)), PAGE)?;
-        if let Some(prefix) = prefix {
-            rows.retain(|r| r.subject.starts_with(prefix));
+        let mut rows = self.engine.facts_by_subject_after(*after, PAGE)?;
+        if let Some(kind) = only {
+            let prefix = format!("{}:", kind.name());
+            rows.retain(|r| r.subject.starts_with(&prefix));
         }
         if rows.is_empty() {
             return Ok(0);
@@ -397,15 +396,16 @@ impl Ledger {
                 out.push((subject, record));
             }
             let last_seq = facts.last().map(|f| f.seq).unwrap_or(0);
-            *after = Some((last_subject, last_seq));
+            *after = Some((subject, last_seq));
             return Ok(n);
         }
         rows.truncate(keep);
         let mut current: Option<(Subject, Option<Record>)> = None;
         for row in &rows {
             let fact = row.decode().map_err(|e| LedgerError::Chain(e.into()))?;
+            let fact_subject = fact.subject;
             let state = match current.take() {
-                Some((subject, record)) if subject == fact.subject => record,
+                Some((subject, record)) if subject == fact_subject => record,
                 Some((subject, record)) => {
                     out.extend(record.map(|r| (subject, r)));
                     None
@@ -413,17 +413,19 @@ impl Ledger {
                 None => None,
             };
             let state = if known_on.sees(&fact) {
-                Some(fold::apply(state, &fact)?)
+                Some(fold::apply(state, fact)?)
             } else {
                 state
             };
-            current = Some((fact.subject, state));
+            current = Some((fact_subject, state));
         }
         if let Some((subject, record)) = current {
             out.extend(record.map(|r| (subject, r)));
         }
         if let Some(last) = rows.last() {
-            *after = Some((last.subject.clone(), last.seq));
+            let subject = Subject::parse(&last.subject)
+                .ok_or_else(|| LedgerError::NotARegistry(last.subject.clone()))?;
+            *after = Some((subject, last.seq));
         }
         Ok(rows.len() as u64)
     }
@@ -451,7 +453,9 @@ fn decode_record(row: &RecordRow) -> Result<Record, LedgerError> {
 /// One write to the ledger. Dropped without [`Tx::commit`], it leaves nothing behind.
 pub struct Tx<'a> {
     ledger: &'a mut Ledger,
-    appended_at: jiff::Timestamp,
+    appended_at: AppendedAt,
+    /// Set when a fact was refused: the transaction can then only be dropped.
+    refused: Option<String>,
     seq: u64,
     head: String,
     next_ids: HashMap<Kind, u64>,
@@ -499,16 +503,28 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Appends a fact and returns its position. A fact that does not fit its record is refused
-    /// and nothing changes.
+    /// Appends a fact and returns its position. A fact that does not fit its record is refused;
+    /// the transaction can then only be dropped, and nothing of it is written.
     pub fn append(&mut self, draft: Draft) -> Result<u64, LedgerError> {
+        if let Some(why) = &self.refused {
+            return Err(LedgerError::Refused(why.clone()));
+        }
         let subject = draft.subject;
         self.load(subject)?;
-        let (row, fact) = FactRow::seal(draft, self.seq + 1, self.appended_at, &self.head);
-        let current = self.touched.get(&subject).cloned();
-        let updated = fold::apply(current, &fact)?;
-        if self.touched.insert(subject, updated).is_none() {
-            self.order.push(subject);
+        let (row, fact) = FactRow::seal(draft, self.seq + 1, &self.appended_at, &self.head);
+        let current = self.touched.remove(&subject);
+        let known = current.is_some();
+        match fold::apply(current, fact) {
+            Ok(updated) => {
+                self.touched.insert(subject, updated);
+                if !known {
+                    self.order.push(subject);
+                }
+            }
+            Err(e) => {
+                self.refused = Some(e.to_string());
+                return Err(e.into());
+            }
         }
         self.seq = row.seq;
         self.head.clone_from(&row.hash);
@@ -523,6 +539,9 @@ impl Tx<'_> {
 
     /// Stores the facts and the records they changed, durably, in one transaction.
     pub fn commit(mut self) -> Result<Head, LedgerError> {
+        if let Some(why) = self.refused.take() {
+            return Err(LedgerError::Refused(why));
+        }
         let result = (|| {
             self.ledger.engine.insert_facts(&self.rows)?;
             let rows: Vec<RecordRow> = self

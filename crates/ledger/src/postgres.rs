@@ -7,7 +7,9 @@ use postgres::{Client, NoTls};
 use vigilia_core::fact::FactRow;
 
 use crate::LedgerError;
-use crate::engine::{Engine, RecordRow, check_schema};
+use vigilia_core::ids::Subject;
+
+use crate::engine::{Engine, RecordRow, check_schema, hash_bytes, subject_columns};
 
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_ledger.sql")];
 
@@ -66,8 +68,8 @@ fn fact_row(r: &postgres::Row) -> FactRow {
         valid_on: r.get(5),
         sources: r.get(6),
         change: r.get(7),
-        prev_hash: r.get(8),
-        hash: r.get(9),
+        prev_hash: hex::encode(r.get::<_, Vec<u8>>(8)),
+        hash: hex::encode(r.get::<_, Vec<u8>>(9)),
     }
 }
 
@@ -81,8 +83,9 @@ fn record_row(r: &postgres::Row) -> RecordRow {
     }
 }
 
-const FACT_COLUMNS: &str =
-    "seq, appended_at, recorded_on, actor, subject, valid_on, sources, change, prev_hash, hash";
+/// The columns of a fact as read: the subject's two columns joined back into `kind:id`.
+const FACT_COLUMNS: &str = "seq, appended_at, recorded_on, actor, subject_kind || ':' || subject_id, \
+     valid_on, sources, change, prev_hash, hash";
 
 /// `($1, $2, …), ($k+1, …)` for `rows` rows of `cols` columns.
 fn placeholders(rows: usize, cols: usize) -> String {
@@ -121,30 +124,42 @@ impl Engine for Postgres {
         Ok(self
             .client
             .query_opt("SELECT seq, hash FROM facts ORDER BY seq DESC LIMIT 1", &[])?
-            .map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
+            .map(|r| {
+                (
+                    r.get::<_, i64>(0) as u64,
+                    hex::encode(r.get::<_, Vec<u8>>(1)),
+                )
+            }))
     }
 
     fn insert_facts(&mut self, rows: &[FactRow]) -> Result<(), LedgerError> {
         for chunk in rows.chunks(CHUNK) {
-            let seqs: Vec<i64> = chunk.iter().map(|f| f.seq as i64).collect();
-            let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * 10);
-            for (f, seq) in chunk.iter().zip(&seqs) {
+            let mut nums: Vec<(i64, &str, i64, Vec<u8>, Vec<u8>)> = Vec::with_capacity(chunk.len());
+            for f in chunk {
+                let (kind, id) = subject_columns(f);
+                let (prev, hash) = (hash_bytes(&f.prev_hash)?, hash_bytes(&f.hash)?);
+                nums.push((f.seq as i64, kind, id, prev.to_vec(), hash.to_vec()));
+            }
+            let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * 11);
+            for (f, (seq, kind, id, prev, hash)) in chunk.iter().zip(&nums) {
                 params.extend_from_slice(&[
                     seq,
                     &f.appended_at,
                     &f.recorded_on,
                     &f.actor,
-                    &f.subject,
+                    kind,
+                    id,
                     &f.valid_on,
                     &f.sources,
                     &f.change,
-                    &f.prev_hash,
-                    &f.hash,
+                    prev,
+                    hash,
                 ]);
             }
             let sql = format!(
-                "INSERT INTO facts ({FACT_COLUMNS}) VALUES {}",
-                placeholders(chunk.len(), 10)
+                "INSERT INTO facts (seq, appended_at, recorded_on, actor, subject_kind, subject_id, \
+                 valid_on, sources, change, prev_hash, hash) VALUES {}",
+                placeholders(chunk.len(), 11)
             );
             self.client.execute(&sql, &params)?;
         }
@@ -161,25 +176,29 @@ impl Engine for Postgres {
 
     fn facts_by_subject_after(
         &mut self,
-        after: Option<(&str, u64)>,
+        after: Option<(Subject, u64)>,
         limit: usize,
     ) -> Result<Vec<FactRow>, LedgerError> {
-        let (subject, seq) = after.unwrap_or(("", 0));
+        // "" sorts before every kind: no `after` is the very beginning.
+        let (kind, id, seq) =
+            after.map_or(("", 0, 0), |(s, q)| (s.kind.name(), s.id as i64, q as i64));
         let rows = self.client.query(
             &format!(
                 "SELECT {FACT_COLUMNS} FROM facts \
-                 WHERE (subject COLLATE \"C\", seq) > ($1 COLLATE \"C\", $2) \
-                 ORDER BY subject COLLATE \"C\", seq LIMIT $3"
+                 WHERE (subject_kind COLLATE \"C\", subject_id, seq) > ($1 COLLATE \"C\", $2, $3) \
+                 ORDER BY subject_kind COLLATE \"C\", subject_id, seq LIMIT $4"
             ),
-            &[&subject, &(seq as i64), &(limit as i64)],
+            &[&kind, &id, &seq, &(limit as i64)],
         )?;
         Ok(rows.iter().map(fact_row).collect())
     }
 
-    fn facts_of(&mut self, subject: &str) -> Result<Vec<FactRow>, LedgerError> {
+    fn facts_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
         let rows = self.client.query(
-            &format!("SELECT {FACT_COLUMNS} FROM facts WHERE subject = $1 ORDER BY seq"),
-            &[&subject],
+            &format!(
+                "SELECT {FACT_COLUMNS} FROM facts WHERE subject_kind = $1 AND subject_id = $2 ORDER BY seq"
+            ),
+            &[&subject.kind.name(), &(subject.id as i64)],
         )?;
         Ok(rows.iter().map(fact_row).collect())
     }
