@@ -87,6 +87,9 @@ fn record_row(r: &postgres::Row) -> RecordRow {
 const FACT_COLUMNS: &str = "seq, appended_at, recorded_on, actor, subject_kind || ':' || subject_id, \
      valid_on, sources, change, prev_hash, hash";
 
+/// A fact's values that are not text as stored: seq, subject kind and id, prev_hash, hash.
+type FactNumbers<'a> = (i64, &'a str, i64, Vec<u8>, Vec<u8>);
+
 /// `($1, $2, …), ($k+1, …)` for `rows` rows of `cols` columns.
 fn placeholders(rows: usize, cols: usize) -> String {
     (0..rows)
@@ -134,7 +137,7 @@ impl Engine for Postgres {
 
     fn insert_facts(&mut self, rows: &[FactRow]) -> Result<(), LedgerError> {
         for chunk in rows.chunks(CHUNK) {
-            let mut nums: Vec<(i64, &str, i64, Vec<u8>, Vec<u8>)> = Vec::with_capacity(chunk.len());
+            let mut nums: Vec<FactNumbers<'_>> = Vec::with_capacity(chunk.len());
             for f in chunk {
                 let (kind, id) = subject_columns(f);
                 let (prev, hash) = (hash_bytes(&f.prev_hash)?, hash_bytes(&f.hash)?);
