@@ -639,10 +639,10 @@ impl RowSource for Generator {
         &self.header
     }
 
-    fn next_row(&mut self) -> Option<Result<(u64, Vec<String>), Unreadable>> {
+    fn next_row(&mut self) -> Option<Result<(u64, csv::StringRecord), Unreadable>> {
         (self.made < self.total).then(|| {
             let line = self.made + 2;
-            Ok((line, self.row()))
+            Ok((line, csv::StringRecord::from(self.row())))
         })
     }
 

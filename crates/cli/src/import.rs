@@ -3,7 +3,7 @@
 //! stored unless every row is good. Rows are committed in batches: when a batch's progress line
 //! is printed, its facts are durable. Importing the same file again adds nothing.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 use vigilia_core::date::Day;
@@ -135,8 +135,8 @@ struct Chunk {
 
 enum Parsed {
     Row {
-        cells: Vec<String>,
-        row: Result<Row, RowError>,
+        cells: csv::StringRecord,
+        row: Box<Result<Row, RowError>>,
     },
     Unreadable(source::Unreadable),
 }
@@ -155,7 +155,8 @@ fn read_rows(
     while let Some(next) = source.next_row() {
         rows.push(match next {
             Ok((line, cells)) => {
-                let row = Row::parse(header, &cells, line, ctx);
+                let fields: Vec<&str> = cells.iter().collect();
+                let row = Box::new(Row::parse(header, &fields, line, ctx));
                 Parsed::Row { cells, row }
             }
             Err(u) => Parsed::Unreadable(u),
@@ -196,9 +197,12 @@ pub fn detentions(
         today,
     };
     let mut refs = Refs {
-        persons: ledger.references(Kind::Person)?,
-        detentions: ledger.references(Kind::Detention)?,
-        seen: HashMap::new(),
+        persons: ledger.references(Kind::Person)?.into_iter().collect(),
+        detentions: ledger
+            .references(Kind::Detention)?
+            .into_iter()
+            .map(|(r, id)| (r, (id, 0)))
+            .collect(),
     };
     let reject_header: Vec<String> = source
         .header()
@@ -223,12 +227,18 @@ pub fn detentions(
         outcome.rejected.push((message, cells));
     };
     let mut progress = Progress::new(lang.pick("importando", "importing"), total);
-    std::thread::scope(|scope| {
+    ledger.bulk(true)?;
+    let result = std::thread::scope(|scope| {
         let (to, from) = std::sync::mpsc::sync_channel::<Chunk>(16);
         let (header, ctx) = (&header, &ctx);
-        scope.spawn(move || read_rows(source, header, ctx, to));
+        std::thread::Builder::new()
+            .name("vigilia-read".into())
+            .spawn_scoped(scope, move || read_rows(source, header, ctx, to))
+            .map_err(|e| Failure::io(Path::new(label), &e))?;
         let mut in_batch = 0u64;
         let mut tx = ledger.begin()?;
+        // The batch whose commit is on its way to the disk, and its acknowledgement.
+        let mut committing: Option<(vigilia_ledger::Committing, u64, String)> = None;
         for chunk in from {
             for parsed in chunk.rows {
                 outcome.rows += 1;
@@ -258,6 +268,7 @@ pub fn detentions(
                     }
                     Err(Rejected::Row(e)) => {
                         let message = e.localize(lang);
+                        let cells = cells.iter().map(str::to_string).collect();
                         reject(&mut outcome, e.line, e.column, message, cells);
                     }
                     Err(Rejected::Fatal(f)) => return Err(f),
@@ -283,6 +294,10 @@ pub fn detentions(
             );
             progress.set(chunk.position, &message);
         }
+        if let Some((previous, position, stored)) = committing.take() {
+            previous.wait()?;
+            progress.line(position, &stored);
+        }
         progress.finish();
         if options.all_or_nothing && !outcome.rejected.is_empty() {
             drop(tx);
@@ -291,18 +306,20 @@ pub fn detentions(
             tx.commit()?;
         }
         Ok(outcome)
-    })
+    });
+    ledger.bulk(false)?;
+    result
 }
 
 fn number(lang: Lang, n: u64) -> String {
     crate::registry::number(lang, n)
 }
 
-/// The organisation's references known so far, and where in this file each detention appeared.
+/// The organisation's references known so far: persons by id, detentions by id with the line
+/// of this file they appeared on (0 when not in this file yet).
 struct Refs {
-    persons: HashMap<String, u64>,
-    detentions: HashMap<String, u64>,
-    seen: HashMap<String, u64>,
+    persons: FxHashMap<String, u64>,
+    detentions: FxHashMap<String, (u64, u64)>,
 }
 
 enum Rejected {
@@ -325,21 +342,17 @@ fn apply(
     today: Day,
     actor: &str,
 ) -> Result<usize, Rejected> {
-    if let Some(first_line) = refs.seen.get(&row.detention_ref) {
+    let known = refs.detentions.get(&row.detention_ref).copied();
+    if let Some((_, first_line)) = known.filter(|(_, line)| *line > 0) {
         return Err(Rejected::Row(RowError {
             line: row.line,
             column: "detention_ref",
             value: row.detention_ref.clone(),
-            reason: Reason::DuplicateRef {
-                first_line: *first_line,
-            },
+            reason: Reason::DuplicateRef { first_line },
         }));
     }
     let person_id = refs.persons.get(&row.person_ref).map(|&id| PersonId(id));
-    let detention_id = refs
-        .detentions
-        .get(&row.detention_ref)
-        .map(|&id| DetentionId(id));
+    let detention_id = known.map(|(id, _)| DetentionId(id));
 
     let existing_detention = match detention_id {
         None => None,
@@ -400,12 +413,10 @@ fn apply(
         })?;
         count += 1;
     }
-    refs.persons
-        .entry(row.person_ref.clone())
-        .or_insert(person.0);
+    if person_id.is_none() {
+        refs.persons.insert(row.person_ref.clone(), person.0);
+    }
     refs.detentions
-        .entry(row.detention_ref.clone())
-        .or_insert(detention.0);
-    refs.seen.insert(row.detention_ref.clone(), row.line);
+        .insert(row.detention_ref.clone(), (detention.0, row.line));
     Ok(count)
 }

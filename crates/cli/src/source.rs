@@ -21,7 +21,7 @@ pub struct Unreadable {
 pub trait RowSource: Send {
     fn header(&self) -> &[String];
     /// The next row: its line (the header is line 1) and cells.
-    fn next_row(&mut self) -> Option<Result<(u64, Vec<String>), Unreadable>>;
+    fn next_row(&mut self) -> Option<Result<(u64, csv::StringRecord), Unreadable>>;
     /// How far through the source this is, in its own units (bytes, rows): (done, total).
     fn position(&self) -> (u64, u64);
 }
@@ -88,12 +88,16 @@ impl RowSource for Csv {
         &self.header
     }
 
-    fn next_row(&mut self) -> Option<Result<(u64, Vec<String>), Unreadable>> {
+    fn next_row(&mut self) -> Option<Result<(u64, csv::StringRecord), Unreadable>> {
         match self.reader.read_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
                 let line = self.record.position().map(|p| p.line()).unwrap_or(0);
-                Some(Ok((line, self.record.iter().map(str::to_string).collect())))
+                let next = csv::StringRecord::with_capacity(
+                    self.record.as_slice().len(),
+                    self.record.len(),
+                );
+                Some(Ok((line, std::mem::replace(&mut self.record, next))))
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -169,7 +173,7 @@ impl RowSource for Sheet {
         &self.header
     }
 
-    fn next_row(&mut self) -> Option<Result<(u64, Vec<String>), Unreadable>> {
+    fn next_row(&mut self) -> Option<Result<(u64, csv::StringRecord), Unreadable>> {
         let (line, cells) = self.rows.next()?;
         self.done += 1;
         let mut out = Vec::with_capacity(cells.len());
@@ -200,7 +204,7 @@ impl RowSource for Sheet {
             out.pop();
         }
         out.resize(out.len().max(self.header.len()), String::new());
-        Some(Ok((line, out)))
+        Some(Ok((line, csv::StringRecord::from(out))))
     }
 
     fn position(&self) -> (u64, u64) {

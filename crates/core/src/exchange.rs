@@ -891,7 +891,7 @@ mod tests {
                 draft,
                 seq,
                 &crate::fact::AppendedAt::new("2026-11-20T00:00:00Z".parse().unwrap()),
-                crate::fact::GENESIS_HASH,
+                crate::fact::Hash::GENESIS,
             );
             let slot = records.get_mut(i).unwrap();
             *slot = Some(apply(slot.take(), fact).unwrap());

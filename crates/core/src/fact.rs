@@ -15,8 +15,42 @@ use crate::model::{
     Arrest, Channel, Dated, Disclosure, End, Identity, Observation, Recognition, Reliability, Step,
 };
 
-/// The hash that stands before the first fact.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// A SHA-256 hash: 32 bytes, shown as 64 hex digits.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Hash(pub [u8; 32]);
+
+impl Hash {
+    /// The hash that stands before the first fact.
+    pub const GENESIS: Hash = Hash([0; 32]);
+
+    /// Reads 32 stored bytes.
+    pub fn from_slice(bytes: &[u8]) -> Option<Hash> {
+        bytes.try_into().ok().map(Hash)
+    }
+
+    /// Reads 64 hex digits.
+    pub fn from_hex(text: &str) -> Option<Hash> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(text, &mut out)
+            .ok()
+            .map(|()| Hash(out))
+    }
+}
+
+impl std::fmt::Display for Hash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Hash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
 
 /// One change to one record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,8 +218,8 @@ pub struct Fact {
     pub valid_on: Option<PartialDate>,
     pub sources: Vec<SourceId>,
     pub change: Change,
-    pub prev_hash: String,
-    pub hash: String,
+    pub prev_hash: Hash,
+    pub hash: Hash,
 }
 
 /// A fact exactly as stored: every column as text, so that verification hashes the stored bytes.
@@ -201,8 +235,8 @@ pub struct FactRow {
     pub sources: String,
     /// The change as JSON.
     pub change: String,
-    pub prev_hash: String,
-    pub hash: String,
+    pub prev_hash: Hash,
+    pub hash: Hash,
 }
 
 /// Why a stored fact cannot be read.
@@ -219,7 +253,7 @@ pub enum DecodeError {
 impl FactRow {
     /// Seals a draft at position `seq` after the fact whose hash is `prev_hash`: the row to
     /// store and the fact it reads back as.
-    pub fn seal(draft: Draft, seq: u64, at: &AppendedAt, prev_hash: &str) -> (Self, Fact) {
+    pub fn seal(draft: Draft, seq: u64, at: &AppendedAt, prev_hash: Hash) -> (Self, Fact) {
         let appended_at = at.0;
         let mut row = FactRow {
             seq,
@@ -236,8 +270,8 @@ impl FactRow {
                 .join(","),
             // Serialising a plain enum of owned data cannot fail.
             change: serde_json::to_string(&draft.change).unwrap_or_default(),
-            prev_hash: prev_hash.to_string(),
-            hash: String::new(),
+            prev_hash,
+            hash: Hash::GENESIS,
         };
         row.hash = row.compute_hash();
         let fact = Fact {
@@ -249,14 +283,15 @@ impl FactRow {
             valid_on: draft.change.valid_on(),
             sources: draft.sources,
             change: draft.change,
-            prev_hash: row.prev_hash.clone(),
-            hash: row.hash.clone(),
+            prev_hash: row.prev_hash,
+            hash: row.hash,
         };
         (row, fact)
     }
 
-    /// SHA-256 over every column but `hash`, each length-prefixed so no two rows share an encoding.
-    pub fn compute_hash(&self) -> String {
+    /// SHA-256 over every column but `hash`, each length-prefixed so no two rows share an
+    /// encoding; the previous hash enters as its 32 bytes.
+    pub fn compute_hash(&self) -> Hash {
         let mut h = Sha256::new();
         let seq = self.seq.to_string();
         let valid_on = self.valid_on.as_deref().unwrap_or("");
@@ -269,12 +304,13 @@ impl FactRow {
             valid_on,
             &self.sources,
             &self.change,
-            &self.prev_hash,
         ] {
             h.update((field.len() as u64).to_le_bytes());
             h.update(field.as_bytes());
         }
-        hex::encode(h.finalize())
+        h.update((self.prev_hash.0.len() as u64).to_le_bytes());
+        h.update(self.prev_hash.0);
+        Hash(h.finalize().into())
     }
 
     /// Reads the stored text back into a fact.
@@ -314,8 +350,8 @@ impl FactRow {
             valid_on,
             sources,
             change,
-            prev_hash: self.prev_hash.clone(),
-            hash: self.hash.clone(),
+            prev_hash: self.prev_hash,
+            hash: self.hash,
         })
     }
 }
@@ -332,8 +368,8 @@ pub enum ChainError {
     )]
     BrokenLink {
         seq: u64,
-        expected: String,
-        found: String,
+        expected: Hash,
+        found: Hash,
     },
     #[error(
         "fact {seq}: its content does not match its hash (it was changed after it was written)"
@@ -356,19 +392,10 @@ impl ChainError {
 }
 
 /// Walks a chain one fact at a time, in order.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ChainCheck {
     count: u64,
-    head: String,
-}
-
-impl Default for ChainCheck {
-    fn default() -> Self {
-        Self {
-            count: 0,
-            head: GENESIS_HASH.to_string(),
-        }
-    }
+    head: Hash,
 }
 
 impl ChainCheck {
@@ -385,8 +412,8 @@ impl ChainCheck {
         if row.prev_hash != self.head {
             return Err(ChainError::BrokenLink {
                 seq: row.seq,
-                expected: self.head.clone(),
-                found: row.prev_hash.clone(),
+                expected: self.head,
+                found: row.prev_hash,
             });
         }
         if row.compute_hash() != row.hash {
@@ -394,7 +421,7 @@ impl ChainCheck {
         }
         row.decode()?;
         self.count = row.seq;
-        self.head = row.hash.clone();
+        self.head = row.hash;
         Ok(())
     }
 
@@ -404,7 +431,7 @@ impl ChainCheck {
     }
 
     /// The hash of the last fact checked (the ledger head).
-    pub fn head(&self) -> &str {
-        &self.head
+    pub fn head(&self) -> Hash {
+        self.head
     }
 }

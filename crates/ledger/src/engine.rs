@@ -1,10 +1,35 @@
 //! What a storage engine must do. Engines store and fetch rows; they hold no logic of the
 //! ledger (hashing, folding, verifying live in [`crate::Ledger`], once for every engine).
 
-use vigilia_core::fact::FactRow;
+use vigilia_core::fact::{DecodeError, FactRow, Hash};
 use vigilia_core::ids::Subject;
 
 use crate::LedgerError;
+
+/// A commit on its way to the disk. [`Committing::wait`] returns once it is durable, or with
+/// the reason it failed.
+pub struct Committing(Box<dyn FnOnce() -> Result<(), LedgerError> + Send>);
+
+impl std::fmt::Debug for Committing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Committing")
+    }
+}
+
+impl Committing {
+    pub fn new(wait: impl FnOnce() -> Result<(), LedgerError> + Send + 'static) -> Self {
+        Committing(Box::new(wait))
+    }
+
+    /// A commit that is already durable.
+    pub fn done() -> Self {
+        Committing::new(|| Ok(()))
+    }
+
+    pub fn wait(self) -> Result<(), LedgerError> {
+        (self.0)()
+    }
+}
 
 /// One row of the projection: a record's current state as JSON, with the columns it is found by.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,10 +51,20 @@ pub trait Engine: Send {
     /// Makes the transaction durable: when it returns, the facts survive a crash.
     fn commit(&mut self) -> Result<(), LedgerError>;
     fn rollback(&mut self) -> Result<(), LedgerError>;
+    /// Commits and opens the next write transaction right behind it, without waiting for the
+    /// commit to reach the disk where the engine can (the SQLite engine can).
+    fn commit_and_begin(&mut self) -> Result<Committing, LedgerError> {
+        self.commit()?;
+        self.begin()?;
+        Ok(Committing::done())
+    }
 
     /// The last fact's position and hash.
-    fn head(&mut self) -> Result<Option<(u64, String)>, LedgerError>;
-    fn insert_facts(&mut self, rows: &[FactRow]) -> Result<(), LedgerError>;
+    fn head(&mut self) -> Result<Option<(u64, Hash)>, LedgerError>;
+    /// Adds facts to the open transaction. An engine may return before they are written (the
+    /// SQLite engine writes on its own thread while the caller builds the next ones); a failure
+    /// then surfaces at the latest at [`Engine::commit`], which never succeeds after one.
+    fn insert_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError>;
     /// Facts after position `after`, in order, at most `limit`.
     fn facts_after(&mut self, after: u64, limit: usize) -> Result<Vec<FactRow>, LedgerError>;
     /// Facts in (subject, seq) order after the given key, at most `limit`: one record's facts
@@ -42,7 +77,10 @@ pub trait Engine: Send {
     /// One record's facts in ledger order.
     fn facts_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError>;
 
-    fn put_records(&mut self, rows: &[RecordRow]) -> Result<(), LedgerError>;
+    /// Inserts or replaces projection rows in the open transaction; may return before they are
+    /// written, like [`Engine::insert_facts`].
+    fn put_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError>;
+    /// A record as last committed (a transaction reads here only records it has not touched).
     fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError>;
     /// Records of a kind with id above `after`, by id, at most `limit`.
     fn records_after(
@@ -57,6 +95,11 @@ pub trait Engine: Send {
     fn max_id(&mut self, kind: &str) -> Result<u64, LedgerError>;
     fn count_records(&mut self, kind: &str) -> Result<u64, LedgerError>;
     fn clear_records(&mut self) -> Result<(), LedgerError>;
+    /// Prepares for (or ends) a bulk load. Only an engine that can write faster that way does
+    /// anything, and only when nobody else has the database open.
+    fn bulk(&mut self, _on: bool) -> Result<(), LedgerError> {
+        Ok(())
+    }
 }
 
 /// The subject of a row about to be stored, as its two columns.
@@ -67,12 +110,18 @@ pub(crate) fn subject_columns(row: &FactRow) -> (&str, i64) {
     }
 }
 
-/// A hash as stored: 32 bytes, not 64 hex digits.
-pub(crate) fn hash_bytes(hex_text: &str) -> Result<[u8; 32], LedgerError> {
-    let mut out = [0u8; 32];
-    hex::decode_to_slice(hex_text, &mut out)
-        .map_err(|_| LedgerError::Refused(format!("{hex_text:?} is not a SHA-256 hash")))?;
-    Ok(out)
+/// A hash read back from its 32 stored bytes.
+pub(crate) fn stored_hash(seq: i64, bytes: &[u8]) -> Result<Hash, LedgerError> {
+    Hash::from_slice(bytes).ok_or_else(|| {
+        LedgerError::Chain(
+            DecodeError::Column {
+                seq: seq as u64,
+                column: "hash",
+                detail: format!("{} bytes where a hash has 32", bytes.len()),
+            }
+            .into(),
+        )
+    })
 }
 
 /// Engines apply their migrations in order; a registry newer than the binary is refused.

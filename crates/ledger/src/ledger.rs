@@ -3,17 +3,19 @@
 //! rebuilding the projection from the facts.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use vigilia_core::clock::Clock;
 use vigilia_core::date::Day;
-use vigilia_core::fact::{AppendedAt, ChainCheck, Change, Draft, Fact, FactRow, GENESIS_HASH};
+use vigilia_core::fact::{AppendedAt, ChainCheck, Change, Draft, Fact, FactRow, Hash};
 use vigilia_core::fold::{self, KnownOn, Record};
 use vigilia_core::ids::{Kind, Subject};
 use vigilia_core::profile::Profile;
 
-use crate::engine::{Engine, RecordRow};
+use crate::engine::{Committing, Engine, RecordRow};
 use crate::postgres::Postgres;
 use crate::sqlite::Sqlite;
 use crate::{DatabaseUrl, LedgerError};
@@ -21,11 +23,14 @@ use crate::{DatabaseUrl, LedgerError};
 /// Facts read per page while walking the whole ledger.
 const PAGE: usize = 20_000;
 
+/// Facts a transaction gathers before handing them to the engine.
+const STAGE: usize = 4096;
+
 /// How far the ledger reaches: the number of facts and the hash of the last one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Head {
     pub facts: u64,
-    pub hash: String,
+    pub hash: Hash,
 }
 
 /// What a rebuild did: the projection's digest before and after must be equal.
@@ -102,6 +107,12 @@ impl Ledger {
         Ok(ledger)
     }
 
+    /// Starts or ends a bulk load (an import of many rows). On SQLite with nobody else using
+    /// the file, it writes each page once instead of twice; it changes nothing else.
+    pub fn bulk(&mut self, on: bool) -> Result<(), LedgerError> {
+        self.engine.bulk(on)
+    }
+
     /// `sqlite` or `postgres`.
     pub fn engine_name(&self) -> &'static str {
         self.engine.name()
@@ -135,7 +146,7 @@ impl Ledger {
             Some((facts, hash)) => Head { facts, hash },
             None => Head {
                 facts: 0,
-                hash: GENESIS_HASH.to_string(),
+                hash: Hash::GENESIS,
             },
         })
     }
@@ -168,8 +179,10 @@ impl Ledger {
             next_ids: max_ids.clone(),
             existing_max: max_ids,
             rows: Vec::new(),
-            touched: HashMap::new(),
+            appended: 0,
+            touched: FxHashMap::default(),
             order: Vec::new(),
+            recent: FxHashMap::default(),
             done: false,
             ledger: self,
         })
@@ -248,7 +261,7 @@ impl Ledger {
         }
         Ok(Head {
             facts: check.count(),
-            hash: check.head().to_string(),
+            hash: check.head(),
         })
     }
 
@@ -305,8 +318,7 @@ impl Ledger {
         let mut records = 0u64;
         let flush = |engine: &mut dyn Engine, pending: &mut Vec<RecordRow>, force: bool| {
             if force || pending.len() >= PAGE {
-                engine.put_records(pending)?;
-                pending.clear();
+                engine.put_records(std::mem::take(pending))?;
             }
             Ok::<_, LedgerError>(())
         };
@@ -457,12 +469,18 @@ pub struct Tx<'a> {
     /// Set when a fact was refused: the transaction can then only be dropped.
     refused: Option<String>,
     seq: u64,
-    head: String,
+    head: Hash,
     next_ids: HashMap<Kind, u64>,
     existing_max: HashMap<Kind, u64>,
+    /// Sealed facts not yet handed to the engine.
     rows: Vec<FactRow>,
-    touched: HashMap<Subject, Record>,
+    /// Facts appended in this transaction.
+    appended: usize,
+    touched: FxHashMap<Subject, Record>,
     order: Vec<Subject>,
+    /// Records the transaction before this one changed, while its commit may still be on its
+    /// way to the disk (see [`Tx::commit_and_continue`]).
+    recent: FxHashMap<Subject, Record>,
     done: bool,
 }
 
@@ -471,8 +489,8 @@ impl std::fmt::Debug for Tx<'_> {
         write!(
             f,
             "Tx(after {}, {} new facts)",
-            self.seq - self.rows.len() as u64,
-            self.rows.len()
+            self.seq - self.appended as u64,
+            self.appended
         )
     }
 }
@@ -496,6 +514,11 @@ impl Tx<'_> {
         if self.touched.contains_key(&subject) || subject.id > known {
             return Ok(());
         }
+        if let Some(record) = self.recent.get(&subject) {
+            self.touched.insert(subject, record.clone());
+            self.order.push(subject);
+            return Ok(());
+        }
         if let Some(record) = self.ledger.get(subject)? {
             self.touched.insert(subject, record);
             self.order.push(subject);
@@ -511,7 +534,7 @@ impl Tx<'_> {
         }
         let subject = draft.subject;
         self.load(subject)?;
-        let (row, fact) = FactRow::seal(draft, self.seq + 1, &self.appended_at, &self.head);
+        let (row, fact) = FactRow::seal(draft, self.seq + 1, &self.appended_at, self.head);
         let current = self.touched.remove(&subject);
         let known = current.is_some();
         match fold::apply(current, fact) {
@@ -527,14 +550,46 @@ impl Tx<'_> {
             }
         }
         self.seq = row.seq;
-        self.head.clone_from(&row.hash);
+        self.head = row.hash;
         self.rows.push(row);
+        self.appended += 1;
+        if self.rows.len() >= STAGE {
+            // Hand them to the engine now: it may write them while the caller builds more.
+            self.ledger
+                .engine
+                .insert_facts(std::mem::take(&mut self.rows))?;
+        }
         Ok(self.seq)
     }
 
     /// Facts appended so far in this transaction.
     pub fn appended(&self) -> usize {
-        self.rows.len()
+        self.appended
+    }
+
+    /// Commits without waiting for the disk and goes on as a new transaction, for long imports:
+    /// this transaction's commit is written while the caller builds the next one. The returned
+    /// [`Committing`] says when it is durable: wait for it before acknowledging its facts, and
+    /// before calling this again (records it changed stay in memory only until then).
+    pub fn commit_and_continue(&mut self) -> Result<Committing, LedgerError> {
+        if let Some(why) = &self.refused {
+            return Err(LedgerError::Refused(why.clone()));
+        }
+        let rows = std::mem::take(&mut self.rows);
+        self.ledger.engine.insert_facts(rows)?;
+        let records: Vec<RecordRow> = self
+            .order
+            .iter()
+            .filter_map(|s| self.touched.get(s).map(|r| encode_record(*s, r)))
+            .collect();
+        self.ledger.engine.put_records(records)?;
+        let committing = self.ledger.engine.commit_and_begin()?;
+        self.appended_at = AppendedAt::new(self.ledger.clock.now());
+        self.existing_max.clone_from(&self.next_ids);
+        self.appended = 0;
+        self.order.clear();
+        self.recent = std::mem::take(&mut self.touched);
+        Ok(committing)
     }
 
     /// Stores the facts and the records they changed, durably, in one transaction.
@@ -543,13 +598,15 @@ impl Tx<'_> {
             return Err(LedgerError::Refused(why));
         }
         let result = (|| {
-            self.ledger.engine.insert_facts(&self.rows)?;
+            self.ledger
+                .engine
+                .insert_facts(std::mem::take(&mut self.rows))?;
             let rows: Vec<RecordRow> = self
                 .order
                 .iter()
                 .filter_map(|s| self.touched.get(s).map(|r| encode_record(*s, r)))
                 .collect();
-            self.ledger.engine.put_records(&rows)?;
+            self.ledger.engine.put_records(rows)?;
             self.ledger.engine.commit()
         })();
         self.done = true;
@@ -559,7 +616,7 @@ impl Tx<'_> {
         }
         Ok(Head {
             facts: self.seq,
-            hash: self.head.clone(),
+            hash: self.head,
         })
     }
 }

@@ -12,7 +12,7 @@ pub mod postgres;
 pub mod sqlite;
 mod url;
 
-pub use engine::{Engine, RecordRow};
+pub use engine::{Committing, Engine, RecordRow};
 pub use error::LedgerError;
 pub use ledger::{Head, Ledger, Rebuilt, Tx};
 pub use url::DatabaseUrl;

@@ -4,12 +4,12 @@
 
 use postgres::types::ToSql;
 use postgres::{Client, NoTls};
-use vigilia_core::fact::FactRow;
+use vigilia_core::fact::{FactRow, Hash};
 
 use crate::LedgerError;
 use vigilia_core::ids::Subject;
 
-use crate::engine::{Engine, RecordRow, check_schema, hash_bytes, subject_columns};
+use crate::engine::{Engine, RecordRow, check_schema, stored_hash, subject_columns};
 
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_ledger.sql")];
 
@@ -58,9 +58,10 @@ impl Postgres {
     }
 }
 
-fn fact_row(r: &postgres::Row) -> FactRow {
-    FactRow {
-        seq: r.get::<_, i64>(0) as u64,
+fn fact_row(r: &postgres::Row) -> Result<FactRow, LedgerError> {
+    let seq: i64 = r.get(0);
+    Ok(FactRow {
+        seq: seq as u64,
         appended_at: r.get(1),
         recorded_on: r.get(2),
         actor: r.get(3),
@@ -68,9 +69,9 @@ fn fact_row(r: &postgres::Row) -> FactRow {
         valid_on: r.get(5),
         sources: r.get(6),
         change: r.get(7),
-        prev_hash: hex::encode(r.get::<_, Vec<u8>>(8)),
-        hash: hex::encode(r.get::<_, Vec<u8>>(9)),
-    }
+        prev_hash: stored_hash(seq, r.get(8))?,
+        hash: stored_hash(seq, r.get(9))?,
+    })
 }
 
 fn record_row(r: &postgres::Row) -> RecordRow {
@@ -123,25 +124,29 @@ impl Engine for Postgres {
         Ok(())
     }
 
-    fn head(&mut self) -> Result<Option<(u64, String)>, LedgerError> {
-        Ok(self
+    fn head(&mut self) -> Result<Option<(u64, Hash)>, LedgerError> {
+        let row = self
             .client
-            .query_opt("SELECT seq, hash FROM facts ORDER BY seq DESC LIMIT 1", &[])?
-            .map(|r| {
-                (
-                    r.get::<_, i64>(0) as u64,
-                    hex::encode(r.get::<_, Vec<u8>>(1)),
-                )
-            }))
+            .query_opt("SELECT seq, hash FROM facts ORDER BY seq DESC LIMIT 1", &[])?;
+        row.map(|r| {
+            let seq: i64 = r.get(0);
+            Ok((seq as u64, stored_hash(seq, r.get(1))?))
+        })
+        .transpose()
     }
 
-    fn insert_facts(&mut self, rows: &[FactRow]) -> Result<(), LedgerError> {
+    fn insert_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError> {
         for chunk in rows.chunks(CHUNK) {
             let mut nums: Vec<FactNumbers<'_>> = Vec::with_capacity(chunk.len());
             for f in chunk {
                 let (kind, id) = subject_columns(f);
-                let (prev, hash) = (hash_bytes(&f.prev_hash)?, hash_bytes(&f.hash)?);
-                nums.push((f.seq as i64, kind, id, prev.to_vec(), hash.to_vec()));
+                nums.push((
+                    f.seq as i64,
+                    kind,
+                    id,
+                    f.prev_hash.0.to_vec(),
+                    f.hash.0.to_vec(),
+                ));
             }
             let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * 11);
             for (f, (seq, kind, id, prev, hash)) in chunk.iter().zip(&nums) {
@@ -174,7 +179,7 @@ impl Engine for Postgres {
             &format!("SELECT {FACT_COLUMNS} FROM facts WHERE seq > $1 ORDER BY seq LIMIT $2"),
             &[&(after as i64), &(limit as i64)],
         )?;
-        Ok(rows.iter().map(fact_row).collect())
+        rows.iter().map(fact_row).collect()
     }
 
     fn facts_by_subject_after(
@@ -193,7 +198,7 @@ impl Engine for Postgres {
             ),
             &[&kind, &id, &seq, &(limit as i64)],
         )?;
-        Ok(rows.iter().map(fact_row).collect())
+        rows.iter().map(fact_row).collect()
     }
 
     fn facts_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
@@ -203,10 +208,10 @@ impl Engine for Postgres {
             ),
             &[&subject.kind.name(), &(subject.id as i64)],
         )?;
-        Ok(rows.iter().map(fact_row).collect())
+        rows.iter().map(fact_row).collect()
     }
 
-    fn put_records(&mut self, rows: &[RecordRow]) -> Result<(), LedgerError> {
+    fn put_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError> {
         for chunk in rows.chunks(CHUNK) {
             let nums: Vec<(i64, Option<i64>)> = chunk
                 .iter()

@@ -1,22 +1,36 @@
 //! The embedded engine: one SQLite file in WAL mode, `synchronous = FULL` so that a committed
 //! fact survives the process being killed (and the machine losing power) right after.
+//!
+//! The connection lives on its own thread. Reads wait for their answer; writes of facts and
+//! records are queued and the caller goes on building the next ones, so on a two-core machine
+//! an import parses, seals and writes at the same time. A queued write that fails makes the
+//! next call that waits (at the latest, the commit) fail, and the transaction is rolled back.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
-use vigilia_core::fact::FactRow;
-
-use crate::LedgerError;
+use vigilia_core::fact::{FactRow, Hash};
 use vigilia_core::ids::Subject;
 
-use crate::engine::{Engine, RecordRow, check_schema, hash_bytes, subject_columns};
+use crate::LedgerError;
+use crate::engine::{Committing, Engine, RecordRow, check_schema, subject_columns};
 
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_ledger.sql")];
+
+type Job = Box<dyn FnOnce(&mut Connection, &mut Option<LedgerError>) + Send>;
 
 /// A registry in one SQLite file.
 #[derive(Debug)]
 pub struct Sqlite {
-    conn: Connection,
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+    /// A second, read-only connection for point reads of committed records: a transaction
+    /// reads a record here only when it has not touched it, so committed state is the right
+    /// one, and the read need not wait behind the writes queued on the writer's thread.
+    reader: Option<Connection>,
+    path: PathBuf,
 }
 
 impl Sqlite {
@@ -26,32 +40,127 @@ impl Sqlite {
         if !create && !path.exists() {
             return Err(LedgerError::NotFound(path.to_path_buf()));
         }
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if create {
-            flags |= OpenFlags::SQLITE_OPEN_CREATE;
-        }
-        let conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        // Facts and records are rows of half a kilobyte: larger pages split less. Only a new,
-        // empty file takes a page size, and only before WAL mode.
-        conn.pragma_update(None, "page_size", 16384)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "cache_size", -262_144)?;
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version == 0 && !create {
-            return Err(LedgerError::NotARegistry(path.display().to_string()));
-        }
-        check_schema(version, MIGRATIONS.len() as i64)?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.unchecked_transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
-        }
-        Ok(Sqlite { conn })
+        let conn = connect(path, create)?;
+        let reader = open_reader(path)?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("vigilia-sqlite".into())
+            .spawn(move || {
+                let mut conn = conn;
+                let mut failed = None;
+                for job in queue {
+                    job(&mut conn, &mut failed);
+                }
+            })
+            .map_err(|e| LedgerError::Refused(format!("cannot start the SQLite thread: {e}")))?;
+        Ok(Sqlite {
+            jobs: Some(jobs),
+            thread: Some(thread),
+            reader: Some(reader),
+            path: path.to_path_buf(),
+        })
     }
+
+    /// Runs `f` on the connection and waits for its answer. A queued write that failed before
+    /// it is reported here instead.
+    fn call<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<R, LedgerError> + Send + 'static,
+    ) -> Result<R, LedgerError> {
+        let (answer, reply) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |conn, failed| {
+            let result = match failed.take() {
+                Some(e) => Err(e),
+                None => f(conn),
+            };
+            let _ = answer.send(result);
+        });
+        self.send(job)?;
+        reply.recv().map_err(|_| self.gone())?
+    }
+
+    /// Queues `f` without waiting. If an earlier queued job failed, `f` is skipped.
+    fn stage(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<(), LedgerError> + Send + 'static,
+    ) -> Result<(), LedgerError> {
+        self.send(Box::new(move |conn, failed| {
+            if failed.is_none()
+                && let Err(e) = f(conn)
+            {
+                *failed = Some(e);
+            }
+        }))
+    }
+
+    fn send(&self, job: Job) -> Result<(), LedgerError> {
+        match &self.jobs {
+            Some(jobs) => jobs.send(job).map_err(|_| self.gone()),
+            None => Err(self.gone()),
+        }
+    }
+
+    fn gone(&self) -> LedgerError {
+        LedgerError::Refused(format!(
+            "the SQLite thread for {} has stopped",
+            self.path.display()
+        ))
+    }
+}
+
+impl Drop for Sqlite {
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn open_reader(path: &Path) -> Result<Connection, LedgerError> {
+    let reader = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    reader.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(reader)
+}
+
+fn connect(path: &Path, create: bool) -> Result<Connection, LedgerError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Facts and records are rows of half a kilobyte: larger pages split less. Only a new,
+    // empty file takes a page size, and only before WAL mode.
+    conn.pragma_update(None, "page_size", 16384)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "cache_size", -262_144)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version == 0 && !create {
+        return Err(LedgerError::NotARegistry(path.display().to_string()));
+    }
+    check_schema(version, MIGRATIONS.len() as i64)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(conn)
+}
+
+/// A hash from its 32 stored bytes.
+fn blob_hash(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Hash> {
+    let bytes: Vec<u8> = r.get(idx)?;
+    Hash::from_slice(&bytes).ok_or_else(|| {
+        let detail = format!("{} bytes where a hash has 32", bytes.len());
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Blob, detail.into())
+    })
 }
 
 fn fact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FactRow> {
@@ -64,8 +173,8 @@ fn fact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FactRow> {
         valid_on: r.get(5)?,
         sources: r.get(6)?,
         change: r.get(7)?,
-        prev_hash: hex::encode(r.get::<_, Vec<u8>>(8)?),
-        hash: hex::encode(r.get::<_, Vec<u8>>(9)?),
+        prev_hash: blob_hash(r, 8)?,
+        hash: blob_hash(r, 9)?,
     })
 }
 
@@ -83,73 +192,127 @@ fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
 const FACT_COLUMNS: &str = "seq, appended_at, recorded_on, actor, subject_kind || ':' || subject_id, \
      valid_on, sources, change, prev_hash, hash";
 
+fn query_facts(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<FactRow>, LedgerError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, fact_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn query_records(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<RecordRow>, LedgerError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, record_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 impl Engine for Sqlite {
     fn name(&self) -> &'static str {
         "sqlite"
     }
 
     fn begin(&mut self) -> Result<(), LedgerError> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        Ok(())
+        self.call(|c| Ok(c.execute_batch("BEGIN IMMEDIATE")?))
     }
 
     fn commit(&mut self) -> Result<(), LedgerError> {
-        self.conn.execute_batch("COMMIT")?;
-        Ok(())
+        self.call(|c| Ok(c.execute_batch("COMMIT")?))
+    }
+
+    fn commit_and_begin(&mut self) -> Result<Committing, LedgerError> {
+        let (answer, reply) = mpsc::sync_channel(1);
+        self.send(Box::new(move |conn, failed| {
+            let result = match failed.take() {
+                Some(e) => Err(e),
+                None => conn
+                    .execute_batch("COMMIT; BEGIN IMMEDIATE")
+                    .map_err(LedgerError::from),
+            };
+            if let Err(e) = &result {
+                // Later queued writes must not land in a transaction of their own.
+                *failed = Some(LedgerError::Refused(format!(
+                    "an earlier commit failed: {e}"
+                )));
+            }
+            let _ = answer.send(result);
+        }))?;
+        let path = self.path.clone();
+        Ok(Committing::new(move || {
+            reply.recv().map_err(|_| {
+                LedgerError::Refused(format!(
+                    "the SQLite thread for {} has stopped",
+                    path.display()
+                ))
+            })?
+        }))
     }
 
     fn rollback(&mut self) -> Result<(), LedgerError> {
-        if !self.conn.is_autocommit() {
-            self.conn.execute_batch("ROLLBACK")?;
-        }
-        Ok(())
+        // Runs even after a failed queued write: that failure is what is being rolled back.
+        let (answer, reply) = mpsc::sync_channel(1);
+        self.send(Box::new(move |conn, failed| {
+            *failed = None;
+            let result = if conn.is_autocommit() {
+                Ok(())
+            } else {
+                conn.execute_batch("ROLLBACK").map_err(LedgerError::from)
+            };
+            let _ = answer.send(result);
+        }))?;
+        reply.recv().map_err(|_| self.gone())?
     }
 
-    fn head(&mut self) -> Result<Option<(u64, String)>, LedgerError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT seq, hash FROM facts ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)? as u64,
-                    hex::encode(r.get::<_, Vec<u8>>(1)?),
-                ))
-            })
-            .optional()?)
+    fn head(&mut self) -> Result<Option<(u64, Hash)>, LedgerError> {
+        self.call(|c| {
+            Ok(
+                c.prepare_cached("SELECT seq, hash FROM facts ORDER BY seq DESC LIMIT 1")?
+                    .query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, blob_hash(r, 1)?)))
+                    .optional()?,
+            )
+        })
     }
 
-    fn insert_facts(&mut self, rows: &[FactRow]) -> Result<(), LedgerError> {
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT INTO facts (seq, appended_at, recorded_on, actor, subject_kind, subject_id, \
-             valid_on, sources, change, prev_hash, hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        for f in rows {
-            let (kind, id) = subject_columns(f);
-            let (prev, hash) = (hash_bytes(&f.prev_hash)?, hash_bytes(&f.hash)?);
-            stmt.execute(params![
-                f.seq as i64,
-                f.appended_at,
-                f.recorded_on,
-                f.actor,
-                kind,
-                id,
-                f.valid_on,
-                f.sources,
-                f.change,
-                &prev[..],
-                &hash[..]
-            ])?;
-        }
-        Ok(())
+    fn insert_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError> {
+        self.stage(move |c| {
+            let mut stmt = c.prepare_cached(
+                "INSERT INTO facts (seq, appended_at, recorded_on, actor, subject_kind, subject_id, \
+                 valid_on, sources, change, prev_hash, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            for f in &rows {
+                let (kind, id) = subject_columns(f);
+                stmt.execute(params![
+                    f.seq as i64,
+                    f.appended_at,
+                    f.recorded_on,
+                    f.actor,
+                    kind,
+                    id,
+                    f.valid_on,
+                    f.sources,
+                    f.change,
+                    &f.prev_hash.0[..],
+                    &f.hash.0[..]
+                ])?;
+            }
+            Ok(())
+        })
     }
 
     fn facts_after(&mut self, after: u64, limit: usize) -> Result<Vec<FactRow>, LedgerError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {FACT_COLUMNS} FROM facts WHERE seq > ?1 ORDER BY seq LIMIT ?2"
-        ))?;
-        let rows = stmt.query_map(params![after as i64, limit as i64], fact_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.call(move |c| {
+            query_facts(
+                c,
+                &format!("SELECT {FACT_COLUMNS} FROM facts WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+                params![after as i64, limit as i64],
+            )
+        })
     }
 
     fn facts_by_subject_after(
@@ -160,50 +323,53 @@ impl Engine for Sqlite {
         // "" sorts before every kind: no `after` is the very beginning.
         let (kind, id, seq) =
             after.map_or(("", 0, 0), |(s, q)| (s.kind.name(), s.id as i64, q as i64));
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {FACT_COLUMNS} FROM facts \
-             WHERE (subject_kind, subject_id, seq) > (?1, ?2, ?3) \
-             ORDER BY subject_kind, subject_id, seq LIMIT ?4"
-        ))?;
-        let args = params![kind, id, seq, limit as i64];
-        let rows = stmt.query_map(args, fact_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.call(move |c| {
+            query_facts(
+                c,
+                &format!(
+                    "SELECT {FACT_COLUMNS} FROM facts \
+                     WHERE (subject_kind, subject_id, seq) > (?1, ?2, ?3) \
+                     ORDER BY subject_kind, subject_id, seq LIMIT ?4"
+                ),
+                params![kind, id, seq, limit as i64],
+            )
+        })
     }
 
     fn facts_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {FACT_COLUMNS} FROM facts WHERE subject_kind = ?1 AND subject_id = ?2 ORDER BY seq"
-        ))?;
-        let rows = stmt.query_map(params![subject.kind.name(), subject.id as i64], fact_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.call(move |c| {
+            query_facts(
+                c,
+                &format!(
+                    "SELECT {FACT_COLUMNS} FROM facts WHERE subject_kind = ?1 AND subject_id = ?2 ORDER BY seq"
+                ),
+                params![subject.kind.name(), subject.id as i64],
+            )
+        })
     }
 
-    fn put_records(&mut self, rows: &[RecordRow]) -> Result<(), LedgerError> {
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT INTO records (kind, id, reference, parent, state) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT (kind, id) DO UPDATE SET reference = excluded.reference, \
-             parent = excluded.parent, state = excluded.state",
-        )?;
-        for r in rows {
-            stmt.execute(params![
-                r.kind,
-                r.id as i64,
-                r.reference,
-                r.parent.map(|p| p as i64),
-                r.state
-            ])?;
-        }
-        Ok(())
+    fn put_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError> {
+        self.stage(move |c| {
+            let mut stmt = c.prepare_cached(
+                "INSERT INTO records (kind, id, reference, parent, state) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (kind, id) DO UPDATE SET reference = excluded.reference, \
+                 parent = excluded.parent, state = excluded.state",
+            )?;
+            for r in &rows {
+                stmt.execute(params![r.kind, r.id as i64, r.reference, r.parent.map(|p| p as i64), r.state])?;
+            }
+            Ok(())
+        })
     }
 
     fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT kind, id, reference, parent, state FROM records WHERE kind = ?1 AND id = ?2",
-            )?
-            .query_row(params![kind, id as i64], record_row)
-            .optional()?)
+        let reader = self.reader.as_ref().ok_or_else(|| self.gone())?;
+        Ok(query_records(
+            reader,
+            "SELECT kind, id, reference, parent, state FROM records WHERE kind = ?1 AND id = ?2",
+            params![kind, id as i64],
+        )?
+        .pop())
     }
 
     fn records_after(
@@ -212,40 +378,73 @@ impl Engine for Sqlite {
         after: u64,
         limit: usize,
     ) -> Result<Vec<RecordRow>, LedgerError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, id, reference, parent, state FROM records \
-             WHERE kind = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![kind, after as i64, limit as i64], record_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let kind = kind.to_string();
+        self.call(move |c| {
+            query_records(
+                c,
+                "SELECT kind, id, reference, parent, state FROM records \
+                 WHERE kind = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+                params![kind, after as i64, limit as i64],
+            )
+        })
     }
 
     fn references(&mut self, kind: &str) -> Result<Vec<(String, u64)>, LedgerError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT reference, id FROM records WHERE kind = ?1 AND reference IS NOT NULL",
-        )?;
-        let rows = stmt.query_map([kind], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let kind = kind.to_string();
+        self.call(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT reference, id FROM records WHERE kind = ?1 AND reference IS NOT NULL",
+            )?;
+            let rows = stmt.query_map([kind], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     fn max_id(&mut self, kind: &str) -> Result<u64, LedgerError> {
-        let n: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT max(id) FROM records WHERE kind = ?1")?
-            .query_row([kind], |r| r.get(0))?;
-        Ok(n.unwrap_or(0) as u64)
+        let kind = kind.to_string();
+        self.call(move |c| {
+            let n: Option<i64> = c
+                .prepare_cached("SELECT max(id) FROM records WHERE kind = ?1")?
+                .query_row([kind], |r| r.get(0))?;
+            Ok(n.unwrap_or(0) as u64)
+        })
     }
 
     fn count_records(&mut self, kind: &str) -> Result<u64, LedgerError> {
-        let n: i64 = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?
-            .query_row([kind], |r| r.get(0))?;
-        Ok(n as u64)
+        let kind = kind.to_string();
+        self.call(move |c| {
+            let n: i64 = c
+                .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?
+                .query_row([kind], |r| r.get(0))?;
+            Ok(n as u64)
+        })
     }
 
     fn clear_records(&mut self) -> Result<(), LedgerError> {
-        self.conn.execute("DELETE FROM records", [])?;
-        Ok(())
+        self.call(|c| Ok(c.execute("DELETE FROM records", []).map(|_| ())?))
+    }
+
+    /// A bulk load writes each new page once with a rollback journal, twice in WAL mode (WAL,
+    /// then checkpoint). The switch is made only when no other connection has the file open
+    /// (SQLite refuses otherwise, and the load simply stays in WAL); every open sets WAL again.
+    fn bulk(&mut self, on: bool) -> Result<(), LedgerError> {
+        let mode = if on { "DELETE" } else { "WAL" };
+        // Our own reader would count as another connection: close it for the switch.
+        self.reader = None;
+        let switched = self.call(move |c| {
+            let _: String =
+                c.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| r.get(0))?;
+            Ok(())
+        });
+        self.reader = Some(open_reader(&self.path)?);
+        match switched {
+            // Someone else has the file open: the load goes on in WAL mode.
+            Err(LedgerError::Sqlite(e))
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
     }
 }
