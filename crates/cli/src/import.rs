@@ -67,24 +67,16 @@ pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure>
     }
     let n = crate::registry::number;
     if o.stored {
+        let (rows, changed, facts) = (n(lang, o.rows), n(lang, o.changed), n(lang, o.facts));
+        let (unchanged, rejected) = (n(lang, o.unchanged), n(lang, o.rejected.len() as u64));
         crate::say!(
             "{}",
             match lang {
                 Lang::Es => format!(
-                    "{} filas leídas: {} guardadas ({} hechos nuevos), {} sin cambios, {} rechazadas",
-                    n(lang, o.rows),
-                    n(lang, o.changed),
-                    n(lang, o.facts),
-                    n(lang, o.unchanged),
-                    n(lang, o.rejected.len() as u64)
+                    "{rows} filas leídas: {changed} guardadas ({facts} hechos nuevos), {unchanged} sin cambios, {rejected} rechazadas"
                 ),
                 Lang::En => format!(
-                    "{} rows read: {} stored ({} new facts), {} unchanged, {} rejected",
-                    n(lang, o.rows),
-                    n(lang, o.changed),
-                    n(lang, o.facts),
-                    n(lang, o.unchanged),
-                    n(lang, o.rejected.len() as u64)
+                    "{rows} rows read: {changed} stored ({facts} new facts), {unchanged} unchanged, {rejected} rejected"
                 ),
             }
         );

@@ -223,65 +223,51 @@ pub fn print_summary(
         Some(k) => format!("{} {k}", lang.pick("según lo conocido el", "as known on")),
     };
     let profile = ledger.profile()?.name.clone();
-    match lang {
-        Lang::Es => {
-            crate::say!(
-                "Registro {} ({}, perfil {profile})",
-                env.url,
-                ledger.engine_name()
-            );
-            crate::say!(
-                "  hechos: {} · cabeza del libro: {}",
-                n(head.facts),
-                head.hash
-            );
-            crate::say!(
-                "  personas: {} · detenciones: {}",
-                n(persons),
-                n(detentions.len() as u64)
-            );
-            crate::say!("Al {as_of}, {known}:");
-            crate::say!(
-                "  presos políticos:                  {}",
-                b(stock.political_prisoners)
-            );
-            crate::say!("  detenidos (reconocidos):           {}", b(stock.held));
-            crate::say!(
-                "  detenidos en estudio:              {}",
-                b(stock.under_study)
-            );
-            crate::say!(
-                "  detenciones políticas acumuladas:  {}",
-                b(stock.cumulative_political_detentions)
-            );
-        }
-        Lang::En => {
-            crate::say!(
-                "Registry {} ({}, profile {profile})",
-                env.url,
-                ledger.engine_name()
-            );
-            crate::say!("  facts: {} · ledger head: {}", n(head.facts), head.hash);
-            crate::say!(
-                "  persons: {} · detentions: {}",
-                n(persons),
-                n(detentions.len() as u64)
-            );
-            crate::say!("As of {as_of}, {known}:");
-            crate::say!(
-                "  political prisoners:               {}",
-                b(stock.political_prisoners)
-            );
-            crate::say!("  held (recognised):                 {}", b(stock.held));
-            crate::say!(
-                "  held, under study:                 {}",
-                b(stock.under_study)
-            );
-            crate::say!(
-                "  cumulative political detentions:   {}",
-                b(stock.cumulative_political_detentions)
-            );
-        }
+    let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
+    let engine = ledger.engine_name();
+    crate::say!(
+        "{} {} ({engine}, {} {profile})",
+        pick("Registro", "Registry"),
+        env.url,
+        pick("perfil", "profile")
+    );
+    crate::say!(
+        "  {}: {} · {}: {}",
+        pick("hechos", "facts"),
+        n(head.facts),
+        pick("cabeza del libro", "ledger head"),
+        head.hash
+    );
+    crate::say!(
+        "  {}: {} · {}: {}",
+        pick("personas", "persons"),
+        n(persons),
+        pick("detenciones", "detentions"),
+        n(detentions.len() as u64)
+    );
+    crate::say!("{} {as_of}, {known}:", pick("Al", "As of"));
+    for (label, figure) in [
+        (
+            pick("presos políticos", "political prisoners"),
+            stock.political_prisoners,
+        ),
+        (
+            pick("detenidos (reconocidos)", "held (recognised)"),
+            stock.held,
+        ),
+        (
+            pick("detenidos en estudio", "held, under study"),
+            stock.under_study,
+        ),
+        (
+            pick(
+                "detenciones políticas acumuladas",
+                "cumulative political detentions",
+            ),
+            stock.cumulative_political_detentions,
+        ),
+    ] {
+        crate::say!("  {:<34} {}", format!("{label}:"), b(figure));
     }
     Ok(())
 }

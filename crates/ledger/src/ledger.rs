@@ -54,26 +54,35 @@ impl std::fmt::Debug for Ledger {
     }
 }
 
-fn connect(url: &DatabaseUrl, create: bool) -> Result<Box<dyn Engine>, LedgerError> {
-    Ok(match url {
+/// The ledger on the engine the URL names, and whether it holds any fact yet.
+fn connect(
+    url: &DatabaseUrl,
+    create: bool,
+    clock: Arc<dyn Clock>,
+) -> Result<(Ledger, bool), LedgerError> {
+    let mut engine: Box<dyn Engine> = match url {
         DatabaseUrl::Sqlite(path) => Box::new(Sqlite::open(path, create)?),
         DatabaseUrl::Postgres(url) => Box::new(Postgres::open(url, create)?),
-    })
+    };
+    let has_facts = engine.head()?.is_some();
+    Ok((
+        Ledger {
+            engine,
+            clock,
+            profile: None,
+        },
+        has_facts,
+    ))
 }
 
 impl Ledger {
     /// Opens an existing registry. A missing SQLite file or a database without a ledger is an
     /// error: only [`Ledger::create`] makes a registry.
     pub fn open(url: &DatabaseUrl, clock: Arc<dyn Clock>) -> Result<Ledger, LedgerError> {
-        let mut ledger = Ledger {
-            engine: connect(url, false)?,
-            clock,
-            profile: None,
-        };
-        if ledger.engine.head()?.is_none() {
-            return Err(LedgerError::NotARegistry(url.to_string()));
+        match connect(url, false, clock)? {
+            (ledger, true) => Ok(ledger),
+            (_, false) => Err(LedgerError::NotARegistry(url.to_string())),
         }
-        Ok(ledger)
     }
 
     /// Creates a registry with its country profile as the first fact.
@@ -83,12 +92,8 @@ impl Ledger {
         profile: Profile,
         actor: &str,
     ) -> Result<Ledger, LedgerError> {
-        let mut ledger = Ledger {
-            engine: connect(url, true)?,
-            clock,
-            profile: None,
-        };
-        if ledger.engine.head()?.is_some() {
+        let (mut ledger, has_facts) = connect(url, true, clock)?;
+        if has_facts {
             return Err(LedgerError::AlreadyExists(url.to_string()));
         }
         let today = profile.day_at(ledger.clock.now());
