@@ -367,3 +367,197 @@ fn clear_field(identity: &mut Identity, field: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::PartialDate;
+    use crate::fact::{AppendedAt, Draft, FactRow, Hash};
+    use crate::model::{Arrest, Channel, Disclosure};
+
+    fn fact(seq: u64, subject: Subject, recorded_on: &str, change: Change) -> Fact {
+        let draft = Draft {
+            recorded_on: recorded_on.parse().unwrap(),
+            actor: "t".into(),
+            subject,
+            change,
+            sources: vec![],
+        };
+        FactRow::seal(
+            draft,
+            seq,
+            &AppendedAt::new("2024-09-01T00:00:00Z".parse().unwrap()),
+            Hash::GENESIS,
+        )
+        .1
+    }
+
+    fn arrest() -> Arrest {
+        Arrest {
+            date: PartialDate::parse("2024-08-03").unwrap(),
+            state: Some("VE-O".into()),
+            municipality: Some("Porlamar".into()),
+            agency: None,
+            circumstances: None,
+            context: vec![],
+        }
+    }
+
+    #[test]
+    fn a_group_detention_is_resolved_into_persons_as_they_are_identified() {
+        let g = Subject::from(GroupId(1));
+        let facts = [
+            fact(
+                1,
+                g,
+                "2024-08-03",
+                Change::GroupRecorded {
+                    arrest: arrest(),
+                    count: 47,
+                },
+            ),
+            fact(
+                2,
+                g,
+                "2024-08-05",
+                Change::GroupMemberIdentified {
+                    detention: DetentionId(10),
+                },
+            ),
+            fact(
+                3,
+                g,
+                "2024-08-06",
+                Change::GroupMemberIdentified {
+                    detention: DetentionId(11),
+                },
+            ),
+            fact(
+                4,
+                g,
+                "2024-08-06",
+                Change::GroupMemberIdentified {
+                    detention: DetentionId(11),
+                },
+            ),
+            fact(
+                5,
+                g,
+                "2024-08-09",
+                Change::GroupCountCorrected { count: 45 },
+            ),
+        ];
+        let Some(Record::Group(now)) = fold(&facts, KnownOn::NOW).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (now.count, now.identified.len(), now.unidentified()),
+            (45, 2, 43)
+        );
+        let Some(Record::Group(then)) =
+            fold(&facts, KnownOn(Some("2024-08-05".parse().unwrap()))).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!((then.count, then.unidentified()), (47, 46));
+    }
+
+    #[test]
+    fn reports_are_matched_and_merges_can_be_undone() {
+        let r = Subject::from(ReportId(1));
+        let facts = [
+            fact(
+                1,
+                r,
+                "2024-08-03",
+                Change::ReportReceived {
+                    channel: Channel::Family,
+                    text: "mi hijo José".into(),
+                    contact: None,
+                    consent: Disclosure::Initials,
+                },
+            ),
+            fact(
+                2,
+                r,
+                "2024-08-04",
+                Change::ReportMatched {
+                    detention: DetentionId(5),
+                },
+            ),
+        ];
+        let Some(Record::Report(report)) = fold(&facts, KnownOn::NOW).unwrap() else {
+            panic!()
+        };
+        assert_eq!(report.matched_to, Some(DetentionId(5)));
+
+        let p = Subject::from(PersonId(2));
+        let stated = Change::PersonStated {
+            reference: None,
+            identity: Identity::default(),
+            disclosure: None,
+            cleared: vec![],
+        };
+        let merged = [
+            fact(1, p, "2024-08-03", stated),
+            fact(
+                2,
+                p,
+                "2024-08-04",
+                Change::MergedInto {
+                    into: PersonId(1),
+                    reason: "misma cédula".into(),
+                },
+            ),
+            fact(
+                3,
+                p,
+                "2024-08-05",
+                Change::MergeUndone {
+                    reason: "hermanos, no la misma persona".into(),
+                },
+            ),
+        ];
+        let Some(Record::Person(after)) = fold(&merged, KnownOn::NOW).unwrap() else {
+            panic!()
+        };
+        assert_eq!(after.merged_into, None);
+        let Some(Record::Person(during)) =
+            fold(&merged, KnownOn(Some("2024-08-04".parse().unwrap()))).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(during.merged_into, Some(PersonId(1)));
+    }
+
+    #[test]
+    fn a_fact_for_the_wrong_kind_or_an_absent_record_is_refused() {
+        let d = Subject::from(DetentionId(1));
+        let err = apply(
+            None,
+            fact(
+                1,
+                d,
+                "2024-08-03",
+                Change::EndRetracted { reason: "x".into() },
+            ),
+        )
+        .unwrap_err();
+        assert!(matches!(err, FoldError::NotCreated { .. }));
+        let p = Subject::from(PersonId(1));
+        let err = apply(
+            None,
+            fact(
+                1,
+                p,
+                "2024-08-03",
+                Change::GroupRecorded {
+                    arrest: arrest(),
+                    count: 3,
+                },
+            ),
+        )
+        .unwrap_err();
+        assert!(matches!(err, FoldError::WrongKind { .. }));
+    }
+}
