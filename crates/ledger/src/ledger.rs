@@ -319,30 +319,28 @@ impl Ledger {
     ) -> Result<Rebuilt, LedgerError> {
         let digest_before = self.projection_digest()?;
         self.engine.clear_records()?;
-        let mut pending: Vec<RecordRow> = Vec::new();
+        // Records folded and not yet written: filled by one closure, emptied by the other.
+        let pending = std::cell::RefCell::new(Vec::<RecordRow>::new());
         let mut records = 0u64;
-        let flush = |engine: &mut dyn Engine, pending: &mut Vec<RecordRow>, force: bool| {
-            if force || pending.len() >= PAGE {
-                engine.put_records(std::mem::take(pending))?;
-            }
-            Ok::<_, LedgerError>(())
-        };
-        let mut folded = Vec::new();
-        let mut after = None;
-        let mut facts_read = 0;
-        loop {
-            let more = self.fold_page(None, KnownOn::NOW, &mut after, &mut folded)?;
-            facts_read += more;
-            for (subject, record) in folded.drain(..) {
-                pending.push(encode_record(subject, &record));
-                records += 1;
-            }
-            flush(self.engine.as_mut(), &mut pending, more == 0)?;
-            progress(facts_read);
-            if more == 0 {
-                break;
-            }
-        }
+        self.histories(
+            None,
+            None,
+            progress,
+            &mut |subject, facts| {
+                if let Some(record) = fold::fold(&facts, KnownOn::NOW)? {
+                    pending.borrow_mut().push(encode_record(subject, &record));
+                    records += 1;
+                }
+                Ok(())
+            },
+            &mut |engine: &mut dyn Engine| {
+                if pending.borrow().len() >= PAGE {
+                    engine.put_records(pending.take())?;
+                }
+                Ok(())
+            },
+        )?;
+        self.engine.put_records(pending.take())?;
         let digest_after = self.projection_digest()?;
         Ok(Rebuilt {
             records,
@@ -359,92 +357,78 @@ impl Ledger {
         known_on: KnownOn,
         f: &mut dyn FnMut(Record),
     ) -> Result<(), LedgerError> {
-        let mut after = Some((Subject { kind, id: 0 }, 0));
-        let mut folded = Vec::new();
-        while self.fold_page(Some(kind), known_on, &mut after, &mut folded)? > 0 {
-            for (_, record) in folded.drain(..) {
+        self.for_each_history(Some(kind), None, &mut |_, facts| {
+            if let Some(record) = fold::fold(&facts, known_on)? {
                 f(record);
             }
-        }
-        for (_, record) in folded.drain(..) {
-            f(record);
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
-    /// Reads the next page of facts in (subject, seq) order from `after` and folds the records
-    /// it completes into `out`. A record whose facts run past the page is carried: the page is
-    /// cut before its first fact, so it is folded whole next time. Returns the facts consumed
-    /// (0 at the end, when the last record is flushed). With `prefix`, stops at the first
-    /// subject outside it.
-    fn fold_page(
+    /// Hands `f` the whole history of every record (of one kind, or all), one record at a
+    /// time, streaming through the ledger. With `up_to`, only facts at or before that position:
+    /// the ledger as it was when its head was there.
+    pub fn for_each_history(
         &mut self,
         only: Option<Kind>,
-        known_on: KnownOn,
-        after: &mut Option<(Subject, u64)>,
-        out: &mut Vec<(Subject, Record)>,
-    ) -> Result<u64, LedgerError> {
-        let mut rows = self.engine.facts_by_subject_after(*after, PAGE)?;
-        if let Some(kind) = only {
-            let prefix = format!("{}:", kind.name());
-            rows.retain(|r| r.subject.starts_with(&prefix));
-        }
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        // Unless this page is the last, leave the last subject for the next page: its facts may
-        // continue there.
-        let full = rows.len() == PAGE;
-        let last_subject = rows.last().map(|r| r.subject.clone()).unwrap_or_default();
-        let keep = if full {
-            rows.iter()
-                .position(|r| r.subject == last_subject)
-                .unwrap_or(rows.len())
-        } else {
-            rows.len()
-        };
-        if keep == 0 {
-            // One record with more facts than a page: fold it from its own history.
-            let subject = Subject::parse(&last_subject)
-                .ok_or_else(|| LedgerError::NotARegistry(last_subject.clone()))?;
-            let facts = self.history(subject)?;
-            let n = facts.len() as u64;
-            if let Some(record) = fold::fold(&facts, known_on)? {
-                out.push((subject, record));
-            }
-            let last_seq = facts.last().map(|f| f.seq).unwrap_or(0);
-            *after = Some((subject, last_seq));
-            return Ok(n);
-        }
-        rows.truncate(keep);
-        let mut current: Option<(Subject, Option<Record>)> = None;
-        for row in &rows {
-            let fact = row.decode().map_err(|e| LedgerError::Chain(e.into()))?;
-            let fact_subject = fact.subject;
-            let state = match current.take() {
-                Some((subject, record)) if subject == fact_subject => record,
-                Some((subject, record)) => {
-                    out.extend(record.map(|r| (subject, r)));
-                    None
-                }
-                None => None,
-            };
-            let state = if known_on.sees(&fact) {
-                Some(fold::apply(state, fact)?)
-            } else {
-                state
-            };
-            current = Some((fact_subject, state));
-        }
-        if let Some((subject, record)) = current {
-            out.extend(record.map(|r| (subject, r)));
-        }
-        if let Some(last) = rows.last() {
-            let subject = Subject::parse(&last.subject)
+        up_to: Option<u64>,
+        f: &mut dyn FnMut(Subject, Vec<Fact>) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        self.histories(only, up_to, &mut |_| {}, f, &mut |_| Ok(()))
+    }
+
+    /// The loop behind [`Ledger::for_each_history`] and [`Ledger::rebuild`]: pages through the
+    /// facts in (subject, seq) order; a record's facts may run over a page and are carried on.
+    /// After each page `page_done` may write to the engine.
+    fn histories(
+        &mut self,
+        only: Option<Kind>,
+        up_to: Option<u64>,
+        progress: &mut dyn FnMut(u64),
+        f: &mut dyn FnMut(Subject, Vec<Fact>) -> Result<(), LedgerError>,
+        page_done: &mut dyn FnMut(&mut dyn Engine) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        let mut after = only.map(|kind| (Subject { kind, id: 0 }, 0));
+        let mut current: Option<(Subject, Vec<Fact>)> = None;
+        let mut read = 0u64;
+        loop {
+            let rows = self.engine.facts_by_subject_after(after, PAGE)?;
+            let Some(last) = rows.last() else { break };
+            let last_subject = Subject::parse(&last.subject)
                 .ok_or_else(|| LedgerError::NotARegistry(last.subject.clone()))?;
-            *after = Some((subject, last.seq));
+            after = Some((last_subject, last.seq));
+            let full = rows.len() == PAGE;
+            let mut past_kind = false;
+            for row in &rows {
+                if up_to.is_some_and(|s| row.seq > s) {
+                    continue;
+                }
+                let fact = row.decode().map_err(|e| LedgerError::Chain(e.into()))?;
+                if only.is_some_and(|k| fact.subject.kind != k) {
+                    past_kind = true;
+                    break;
+                }
+                match &mut current {
+                    Some((subject, facts)) if *subject == fact.subject => facts.push(fact),
+                    _ => {
+                        if let Some((subject, facts)) = current.take() {
+                            f(subject, facts)?;
+                        }
+                        current = Some((fact.subject, vec![fact]));
+                    }
+                }
+            }
+            read += rows.len() as u64;
+            progress(read);
+            page_done(self.engine.as_mut())?;
+            if past_kind || !full {
+                break;
+            }
         }
-        Ok(rows.len() as u64)
+        if let Some((subject, facts)) = current {
+            f(subject, facts)?;
+        }
+        Ok(())
     }
 }
 
