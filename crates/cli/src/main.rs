@@ -11,6 +11,7 @@ use vigilia_core::lang::Lang;
 use vigilia_ledger::{DatabaseUrl, Ledger};
 
 mod clock;
+mod count;
 mod demo;
 mod export;
 mod failure;
@@ -101,7 +102,44 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
-    /// Show what the registry holds and its stock at a date.
+    /// The balance of political prisoners at a date (rules foro-penal-1).
+    Balance {
+        /// The date counted (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Count only what had been recorded by this date (YYYY-MM-DD).
+        #[arg(long)]
+        known_on: Option<String>,
+        /// Start of the period whose movements are counted, (SINCE, AS_OF]; a week before by default.
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, value_enum, default_value_t = count::Format::Text)]
+        format: count::Format,
+        /// List the detentions behind a figure: FIGURE, DIMENSION=VALUE or FIGURE:DIMENSION=VALUE.
+        #[arg(long)]
+        list: Option<String>,
+        /// Store this balance as a published one (a fact in the ledger).
+        #[arg(long)]
+        publish: bool,
+        /// Recompute published balance ID from the ledger as it was; it must be identical.
+        #[arg(long, conflicts_with_all = ["as_of", "known_on", "since", "publish", "list"])]
+        reproduce: Option<u64>,
+        /// With --reproduce: how what is known today changes that balance.
+        #[arg(long, requires = "reproduce")]
+        compare_now: bool,
+    },
+    /// Who became a political prisoner and who stopped being one between two dates.
+    Diff {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        known_on: Option<String>,
+        #[arg(long, value_enum, default_value_t = count::Format::Text)]
+        format: count::Format,
+    },
+    /// Show what the registry holds and its balance at a date.
     Summary {
         /// The date counted (YYYY-MM-DD); today by default.
         #[arg(long)]
@@ -221,6 +259,34 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             }
             demo::run(&env, seed, detentions, csv.as_deref())
         }
+        Command::Balance {
+            as_of,
+            known_on,
+            since,
+            format,
+            list,
+            publish,
+            reproduce,
+            compare_now,
+        } => count::balance_command(
+            &env,
+            &count::Request {
+                as_of: as_of.as_deref(),
+                known_on: known_on.as_deref(),
+                since: since.as_deref(),
+                format,
+                list: list.as_deref(),
+                publish,
+                reproduce,
+                compare_now,
+            },
+        ),
+        Command::Diff {
+            from,
+            to,
+            known_on,
+            format,
+        } => count::diff_command(&env, &from, &to, known_on.as_deref(), format),
         Command::Summary { as_of, known_on } => {
             registry::summary(&env, as_of.as_deref(), known_on.as_deref())
         }

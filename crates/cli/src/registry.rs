@@ -2,11 +2,8 @@
 
 use std::path::Path;
 
-use vigilia_core::date::{Day, parse_day};
-use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::Kind;
-use vigilia_core::lang::{Lang, Localize};
-use vigilia_core::model::Detention;
+use vigilia_core::lang::Lang;
 use vigilia_core::profile::Profile;
 use vigilia_ledger::{DatabaseUrl, Ledger, LedgerError};
 
@@ -166,24 +163,7 @@ pub fn rebuild(env: &Env) -> Result<(), Failure> {
     Ok(())
 }
 
-fn day_option(name: &str, text: Option<&str>, today: Day) -> Result<Option<Day>, Failure> {
-    let Some(text) = text else { return Ok(None) };
-    let day = parse_day(text).map_err(|e| {
-        Failure::bad(
-            format!("--{name}: {}", e.localize(Lang::Es)),
-            format!("--{name}: {}", e.localize(Lang::En)),
-        )
-    })?;
-    if day > today {
-        return Err(Failure::bad(
-            format!("--{name} {day} es posterior a hoy ({today})"),
-            format!("--{name} {day} is after today ({today})"),
-        ));
-    }
-    Ok(Some(day))
-}
-
-/// What the registry holds, and its stock at a date as known now or on a past day.
+/// What the registry holds, and its balance at a date as known now or on a past day.
 pub fn summary(env: &Env, as_of: Option<&str>, known_on: Option<&str>) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     print_summary(env, &mut ledger, as_of, known_on)
@@ -196,32 +176,13 @@ pub fn print_summary(
     known_on: Option<&str>,
 ) -> Result<(), Failure> {
     let lang = env.lang;
-    let today = ledger.today()?;
-    let as_of = day_option("as-of", as_of, today)?.unwrap_or(today);
-    let known_on = KnownOn(day_option("known-on", known_on, today)?);
+    let when = crate::count::When::parse(ledger, as_of, known_on, None)?;
     let head = ledger.head()?;
     let persons = ledger.count(Kind::Person)?;
-    let detentions = load_detentions(ledger, known_on)?;
-    let stock = vigilia_count::stock(&detentions, as_of);
+    let detentions = ledger.count(Kind::Detention)?;
+    let index = crate::count::build_index(ledger, None)?;
+    let balance = crate::count::compute(ledger, &index, &when)?;
     let n = |x: u64| number(lang, x);
-    let b = |x: vigilia_count::Bounds| {
-        if x.lower == x.upper {
-            n(x.lower)
-        } else {
-            format!(
-                "{}–{} ({})",
-                n(x.lower),
-                n(x.upper),
-                lang.pick("fechas inciertas", "uncertain dates")
-            )
-        }
-    };
-    let known = match known_on.0 {
-        None => lang
-            .pick("según lo conocido hoy", "as known today")
-            .to_string(),
-        Some(k) => format!("{} {k}", lang.pick("según lo conocido el", "as known on")),
-    };
     let profile = ledger.profile()?.name.clone();
     let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
     let engine = ledger.engine_name();
@@ -243,57 +204,8 @@ pub fn print_summary(
         pick("personas", "persons"),
         n(persons),
         pick("detenciones", "detentions"),
-        n(detentions.len() as u64)
+        n(detentions)
     );
-    crate::say!("{} {as_of}, {known}:", pick("Al", "As of"));
-    for (label, figure) in [
-        (
-            pick("presos políticos", "political prisoners"),
-            stock.political_prisoners,
-        ),
-        (
-            pick("detenidos (reconocidos)", "held (recognised)"),
-            stock.held,
-        ),
-        (
-            pick("detenidos en estudio", "held, under study"),
-            stock.under_study,
-        ),
-        (
-            pick(
-                "detenciones políticas acumuladas",
-                "cumulative political detentions",
-            ),
-            stock.cumulative_political_detentions,
-        ),
-    ] {
-        crate::say!("  {:<34} {}", format!("{label}:"), b(figure));
-    }
+    crate::say!("{}", crate::count::to_text(lang, &balance));
     Ok(())
-}
-
-/// Every detention as known now (from the projection) or as known on a past day (folded).
-fn load_detentions(ledger: &mut Ledger, known_on: KnownOn) -> Result<Vec<Detention>, Failure> {
-    let mut out = Vec::new();
-    if known_on == KnownOn::NOW {
-        let mut after = 0;
-        loop {
-            let page = ledger.page(Kind::Detention, after, 20_000)?;
-            let Some(Record::Detention(last)) = page.last() else {
-                break;
-            };
-            after = last.id.0;
-            out.extend(page.into_iter().filter_map(|r| match r {
-                Record::Detention(d) => Some(d),
-                _ => None,
-            }));
-        }
-    } else {
-        ledger.fold_all(Kind::Detention, known_on, &mut |record| {
-            if let Record::Detention(d) = record {
-                out.push(d);
-            }
-        })?;
-    }
-    Ok(out)
 }

@@ -344,21 +344,11 @@ fn a_changed_spreadsheet_imports_as_corrections_and_the_past_stays_as_it_was_kno
     );
     let out = r.ok(&["import", "detentions", v2.to_str().unwrap()]);
     assert!(out.contains("1 stored (2 new facts)"), "{out}");
-    let now = r.ok(&["summary", "--as-of", "2024-10-01"]);
-    assert!(
-        now.contains("political prisoners:               0"),
-        "{now}"
-    );
-    let then = r.ok(&[
-        "summary",
-        "--as-of",
-        "2024-10-01",
-        "--known-on",
-        "2024-09-02",
-    ]);
-    assert!(
-        then.contains("political prisoners:               1"),
-        "as known on 2024-09-02 she was still held: {then}"
+    assert_eq!(prisoners(&r, &["--as-of", "2024-10-01"]), 0);
+    assert_eq!(
+        prisoners(&r, &["--as-of", "2024-10-01", "--known-on", "2024-09-02"]),
+        1,
+        "as known on 2024-09-02 she was still held"
     );
 }
 
@@ -471,10 +461,15 @@ fn a_second_country_profile_loads_without_code() {
     );
     let summary = r.ok(&["summary", "--as-of", "2020-08-20"]);
     assert!(summary.contains("profile Belarus"), "{summary}");
-    assert!(
-        summary.contains("political prisoners:               1"),
-        "{summary}"
-    );
+    assert_eq!(prisoners(&r, &["--as-of", "2020-08-20"]), 1);
+}
+
+/// The number of political prisoners from `vigilia balance … --format json`.
+fn prisoners(r: &Registry, args: &[&str]) -> u64 {
+    let mut all = vec!["balance", "--format", "json"];
+    all.extend_from_slice(args);
+    let b: serde_json::Value = serde_json::from_str(&r.ok(&all)).unwrap();
+    b["political_prisoners"]["total"].as_u64().unwrap()
 }
 
 #[test]
@@ -565,4 +560,176 @@ fn fmt(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// A small registry whose figures are counted by hand in the tests below.
+fn counted_registry() -> Registry {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let file = r.write(
+        "c.csv",
+        &format!(
+            "{HEADER}\n\
+             D1,P1,Ana,Gómez,,,F,,2024-07-29,Zulia,SEBIN,El Helicoide,,,recognised,1,2024-07-30,\n\
+             D2,P2,Luis,Díaz,,,M,,2024-07-30,Lara,GNB,,2024-08-12,released_under_measures,recognised,2,2024-07-31,2024-08-13\n\
+             D3,P3,Juan,Rojas,,,M,,2024-08-10,Lara,GNB,,,,recognised,2,2024-08-11,\n\
+             D4,P4,Rosa,Pérez,,,F,,2024-08-01,Lara,GNB,,,,under_study,,2024-08-02,\n\
+             D5,P5,Pedro,Marín,,,M,,2024-08-01,Lara,GNB,,2024-08-02,released,recognised,3,2024-08-02,2024-08-02\n"
+        ),
+    );
+    r.ok(&["import", "detentions", file.to_str().unwrap()]);
+    r
+}
+
+#[test]
+fn the_balance_counts_by_the_rules_and_its_json_is_stable() {
+    let r = counted_registry();
+    let out = r.ok(&["balance", "--as-of", "2024-08-11", "--format", "json"]);
+    let b: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in [
+        "as_of",
+        "known_on",
+        "rules",
+        "ledger_head",
+        "political_prisoners",
+        "held",
+        "period",
+        "cumulative",
+        "under_study",
+    ] {
+        assert!(b.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(b["rules"], "foro-penal-1");
+    assert_eq!(b["known_on"], serde_json::Value::Null);
+    // D1 held since 07-29 (prisoner); D2 released 08-12 (still a prisoner on 08-11);
+    // D3 arrested 08-10 (held, not yet 48 hours); D5 lasted one day.
+    assert_eq!(b["political_prisoners"]["total"], 2);
+    assert_eq!(b["held"]["total"], 3);
+    assert_eq!(b["under_study"]["total"], 1);
+    assert_eq!(b["political_prisoners"]["by"]["sex"]["F"], 1);
+    assert_eq!(b["political_prisoners"]["by"]["state"]["Zulia"], 1);
+    assert_eq!(
+        b["political_prisoners"]["by"]["facility"]["El Helicoide"],
+        1
+    );
+    assert_eq!(b["period"]["from"], "2024-08-04");
+    assert_eq!(b["period"]["political_detentions"], 1);
+    assert_eq!(b["cumulative"]["political_detentions"], 4);
+    let dims = b["political_prisoners"]["by"].as_object().unwrap();
+    assert_eq!(dims.len(), 13);
+    for (dim, values) in dims {
+        let sum: u64 = values
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        if dim != "charge" && dim != "context" {
+            assert_eq!(sum, 2, "{dim} sums to the total");
+        }
+    }
+    let week = r.ok(&["balance", "--as-of", "2024-08-15", "--format", "json"]);
+    let w: serde_json::Value = serde_json::from_str(&week).unwrap();
+    assert_eq!(w["period"]["releases"], 1);
+    assert_eq!(w["period"]["prisoner_releases"], 1);
+    assert_eq!(
+        w["period"]["new_prisoners"], 1,
+        "D3 became a prisoner on 08-12"
+    );
+    assert_eq!(w["period"]["ends_by_type"]["released_under_measures"], 1);
+
+    let list = r.ok(&[
+        "balance",
+        "--as-of",
+        "2024-08-11",
+        "--list",
+        "political_prisoners:sex=F",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert!(list.contains("D1,P1,Ana Gómez"), "{list}");
+}
+
+#[test]
+fn a_published_balance_reproduces_identically_after_corrections() {
+    let r = counted_registry();
+    let published = r.ok(&[
+        "balance",
+        "--as-of",
+        "2024-08-11",
+        "--publish",
+        "--format",
+        "json",
+    ]);
+    // Later the organisation learns D1 was released on 08-05, and D3 is not political.
+    let fix = r.write(
+        "fix.csv",
+        &format!(
+            "{HEADER}\n\
+             D1,P1,Ana,Gómez,,,F,,2024-07-29,Zulia,SEBIN,El Helicoide,2024-08-05,released,recognised,1,2024-07-30,2024-08-20\n\
+             D3,P3,Juan,Rojas,,,M,,2024-08-10,Lara,GNB,,,,not_recognised,,2024-08-11,\n"
+        ),
+    );
+    r.ok(&["import", "detentions", fix.to_str().unwrap()]);
+    let again = r.ok(&["balance", "--reproduce", "1", "--format", "json"]);
+    assert_eq!(again, published, "byte-identical figures");
+    let now = r.ok(&["balance", "--reproduce", "1", "--compare-now"]);
+    let prisoners = now
+        .lines()
+        .find(|l| l.contains("political prisoners"))
+        .unwrap();
+    assert!(
+        prisoners
+            .split_whitespace()
+            .rev()
+            .take(3)
+            .collect::<Vec<_>>()
+            == ["-1", "1", "2"],
+        "{now}"
+    );
+    let out = r.run(&["balance", "--reproduce", "9"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn balance_refuses_bad_dates_and_unknown_dimensions() {
+    let r = counted_registry();
+    for (args, expected) in [
+        (vec!["balance", "--as-of", "2026-11-21"], "after today"),
+        (vec!["balance", "--known-on", "2026-12-01"], "after today"),
+        (vec!["balance", "--as-of", "2024-02-30"], "does not exist"),
+        (vec!["balance", "--as-of", "15/08/2024"], "is not a date"),
+        (vec!["balance", "--list", "height=tall"], "--list"),
+        (
+            vec!["diff", "--from", "2024-08-10", "--to", "2024-08-01"],
+            "must be before",
+        ),
+    ] {
+        let out = r.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains(expected),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let ok = r.ok(&[
+        "balance",
+        "--as-of",
+        "2024-08-15",
+        "--known-on",
+        "2024-08-12",
+    ]);
+    assert!(
+        ok.contains("as known on 2024-08-12"),
+        "a known-on date before as-of is allowed: {ok}"
+    );
+    let diff = r.run(&["diff", "--from", "2024-08-01", "--to", "2024-08-15"]);
+    assert!(diff.status.success());
+    assert!(
+        stderr(&diff).contains("1 became political prisoners, 1 stopped being ones"),
+        "{}",
+        stderr(&diff)
+    );
 }

@@ -156,6 +156,25 @@ pub enum Change {
     GroupMemberIdentified {
         detention: DetentionId,
     },
+
+    // --- published figures
+    /// A balance as published: what it was computed from and the figures exactly as shown.
+    BalancePublished(Publication),
+}
+
+/// A published balance: enough to recompute it from the ledger as it was, and its figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    pub rules: String,
+    pub as_of: Day,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_on: Option<Day>,
+    pub since: Day,
+    /// The position and hash of the last fact the figures were computed from.
+    pub ledger_seq: u64,
+    pub ledger_head: String,
+    /// The balance as JSON, byte for byte as published.
+    pub figures: String,
 }
 
 impl Change {
@@ -183,6 +202,7 @@ impl Change {
                 | Change::SourceRecorded { .. }
                 | Change::FacilityRecorded { .. }
                 | Change::GroupRecorded { .. }
+                | Change::BalancePublished(_)
         )
     }
 }

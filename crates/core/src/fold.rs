@@ -41,6 +41,17 @@ pub enum Record {
     Source(Source),
     Facility(Facility),
     Group(GroupDetention),
+    Publication(PublishedBalance),
+}
+
+/// A published balance, with its id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedBalance {
+    pub id: u64,
+    /// The day it was published.
+    pub published_on: Day,
+    #[serde(flatten)]
+    pub publication: crate::fact::Publication,
 }
 
 impl Record {
@@ -198,6 +209,7 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
         (Record::Group(_), _) => return Err(wrong(Kind::Group)),
         (Record::Source(_), _) => return Err(wrong(Kind::Source)),
         (Record::Registry(_), _) => return Err(wrong(Kind::Registry)),
+        (Record::Publication(_), _) => return Err(wrong(Kind::Publication)),
     })
 }
 
@@ -308,6 +320,14 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 arrest,
                 count,
                 identified: Vec::new(),
+            })
+        }
+        Change::BalancePublished(publication) => {
+            kind_matches(Kind::Publication)?;
+            Record::Publication(PublishedBalance {
+                id,
+                published_on: fact.recorded_on,
+                publication,
             })
         }
         _ => return Err(FoldError::NotCreated { seq, subject }),

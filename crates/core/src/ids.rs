@@ -40,17 +40,19 @@ pub enum Kind {
     Source,
     Facility,
     Group,
+    Publication,
     Registry,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Person,
         Kind::Detention,
         Kind::Report,
         Kind::Source,
         Kind::Facility,
         Kind::Group,
+        Kind::Publication,
         Kind::Registry,
     ];
 
@@ -62,6 +64,7 @@ impl Kind {
             Kind::Source => "source",
             Kind::Facility => "facility",
             Kind::Group => "group",
+            Kind::Publication => "publication",
             Kind::Registry => "registry",
         }
     }
@@ -83,6 +86,8 @@ typed_id!(/// A prison or detention centre.
     FacilityId, Kind::Facility);
 typed_id!(/// A group detention: a count of people not all identified yet.
     GroupId, Kind::Group);
+typed_id!(/// A published balance.
+    PublicationId, Kind::Publication);
 
 /// What a fact is about: `person:12`, `detention:7`, `registry:0` (the registry itself).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

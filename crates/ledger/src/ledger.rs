@@ -243,6 +243,12 @@ impl Ledger {
         self.engine.count_records(kind.name())
     }
 
+    /// The hash of the fact at position `seq`, if there is one.
+    pub fn fact_hash(&mut self, seq: u64) -> Result<Option<Hash>, LedgerError> {
+        let rows = self.engine.facts_after(seq.saturating_sub(1), 1)?;
+        Ok(rows.first().filter(|r| r.seq == seq).map(|r| r.hash))
+    }
+
     /// Walks the whole chain from the first fact: positions, links, hashes, and that every fact
     /// can be read. The error names the first broken fact.
     pub fn verify(&mut self, progress: &mut dyn FnMut(u64)) -> Result<Head, LedgerError> {

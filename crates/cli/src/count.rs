@@ -1,0 +1,805 @@
+//! `vigilia balance`, `vigilia diff`: the figures of `foro-penal-1` from the counting index.
+
+use std::collections::BTreeSet;
+
+use vigilia_core::date::{Day, parse_day};
+use vigilia_core::fact::{Change, Draft, Publication};
+use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
+use vigilia_core::ids::{DetentionId, Kind, PublicationId, Subject};
+use vigilia_core::lang::{Lang, Localize};
+use vigilia_count::balance::{held, prisoner};
+use vigilia_count::index::{Case, day_no};
+use vigilia_count::{Balance, Dim, Index, IndexBuilder};
+use vigilia_ledger::Ledger;
+
+use crate::Env;
+use crate::failure::Failure;
+
+/// Reads every person and detention from the ledger (up to a position, for a published
+/// balance) into the counting index.
+pub fn build_index(ledger: &mut Ledger, up_to: Option<u64>) -> Result<Index, Failure> {
+    let mut builder = IndexBuilder::new(ledger.profile()?.clone());
+    ledger.for_each_history(Some(Kind::Person), up_to, &mut |_, facts| {
+        builder.add_person(&facts);
+        Ok(())
+    })?;
+    ledger.for_each_history(Some(Kind::Detention), up_to, &mut |_, facts| {
+        builder.add_detention(&facts);
+        Ok(())
+    })?;
+    Ok(builder.finish())
+}
+
+/// A date option: `YYYY-MM-DD`, not after today. Bad ones are bad input (exit code 2).
+pub fn day_option(name: &str, text: Option<&str>, today: Day) -> Result<Option<Day>, Failure> {
+    let Some(text) = text else { return Ok(None) };
+    let day = parse_day(text).map_err(|e| {
+        Failure::bad(
+            format!("--{name}: {}", e.localize(Lang::Es)),
+            format!("--{name}: {}", e.localize(Lang::En)),
+        )
+    })?;
+    if day > today {
+        return Err(Failure::bad(
+            format!("--{name} {day} es posterior a hoy ({today})"),
+            format!("--{name} {day} is after today ({today})"),
+        ));
+    }
+    Ok(Some(day))
+}
+
+fn week_before(day: Day) -> Day {
+    day.checked_sub(jiff::Span::new().days(7)).unwrap_or(day)
+}
+
+/// The dates a balance is asked for.
+#[derive(Debug)]
+pub struct When {
+    pub as_of: Day,
+    pub known_on: KnownOn,
+    pub since: Day,
+}
+
+impl When {
+    pub fn parse(
+        ledger: &mut Ledger,
+        as_of: Option<&str>,
+        known_on: Option<&str>,
+        since: Option<&str>,
+    ) -> Result<When, Failure> {
+        let today = ledger.today()?;
+        let as_of = day_option("as-of", as_of, today)?.unwrap_or(today);
+        let known_on = KnownOn(day_option("known-on", known_on, today)?);
+        let since = match since {
+            None => week_before(as_of),
+            Some(text) => parse_day(text).map_err(|e| {
+                Failure::bad(
+                    format!("--since: {}", e.localize(Lang::Es)),
+                    format!("--since: {}", e.localize(Lang::En)),
+                )
+            })?,
+        };
+        if since >= as_of {
+            return Err(Failure::bad(
+                format!("--since {since} debe ser anterior a --as-of {as_of}"),
+                format!("--since {since} must be before --as-of {as_of}"),
+            ));
+        }
+        Ok(When {
+            as_of,
+            known_on,
+            since,
+        })
+    }
+}
+
+/// The balance as known on `when`, with the ledger head it was computed from.
+pub fn compute(ledger: &mut Ledger, index: &Index, when: &When) -> Result<Balance, Failure> {
+    let mut b = vigilia_count::balance(index, when.as_of, when.known_on, when.since);
+    b.ledger_head = ledger.head()?.hash.to_string();
+    Ok(b)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+/// What `vigilia balance` was asked.
+#[derive(Debug)]
+pub struct Request<'a> {
+    pub as_of: Option<&'a str>,
+    pub known_on: Option<&'a str>,
+    pub since: Option<&'a str>,
+    pub format: Format,
+    pub list: Option<&'a str>,
+    pub publish: bool,
+    pub reproduce: Option<u64>,
+    pub compare_now: bool,
+}
+
+pub fn balance_command(env: &Env, req: &Request<'_>) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    if let Some(id) = req.reproduce {
+        return reproduce(env, &mut ledger, id, req.compare_now, req.format);
+    }
+    let when = When::parse(&mut ledger, req.as_of, req.known_on, req.since)?;
+    let index = build_index(&mut ledger, None)?;
+    if let Some(selector) = req.list {
+        return list(env, &mut ledger, &index, &when, selector, req.format);
+    }
+    let b = compute(&mut ledger, &index, &when)?;
+    let json = to_json(&b);
+    print(env.lang, &b, &json, req.format);
+    if req.publish {
+        let head = ledger.head()?;
+        let today = ledger.today()?;
+        let publication = Publication {
+            rules: b.rules.to_string(),
+            as_of: when.as_of,
+            known_on: when.known_on.0,
+            since: when.since,
+            ledger_seq: head.facts,
+            ledger_head: head.hash.to_string(),
+            figures: json,
+        };
+        let mut tx = ledger.begin()?;
+        let id = PublicationId(tx.new_id(Kind::Publication));
+        tx.append(Draft {
+            recorded_on: today,
+            actor: env.actor.clone(),
+            subject: id.into(),
+            change: Change::BalancePublished(publication),
+            sources: vec![],
+        })?;
+        tx.commit()?;
+        eprintln!(
+            "{}",
+            env.lang.pick(
+                &format!(
+                    "Balance publicado con el número {} (cabeza del libro {})",
+                    id.0, head.hash
+                ),
+                &format!(
+                    "Balance published as number {} (ledger head {})",
+                    id.0, head.hash
+                ),
+            )
+        );
+    }
+    Ok(())
+}
+
+/// The balance as JSON: the stable interface of `docs/balance.md`.
+pub fn to_json(b: &Balance) -> String {
+    serde_json::to_string_pretty(b).unwrap_or_default()
+}
+
+fn print(lang: Lang, b: &Balance, json: &str, format: Format) {
+    match format {
+        Format::Json => crate::say!("{json}"),
+        Format::Csv => crate::say!("{}", to_csv(b)),
+        Format::Text => crate::say!("{}", to_text(lang, b)),
+    }
+}
+
+/// The balance as rows `figure,dimension,value,count`.
+pub fn to_csv(b: &Balance) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut row = |f: &str, d: &str, v: &str, n: u64| {
+        let _ = w.write_record([f, d, v, &n.to_string()]);
+    };
+    row("figure", "dimension", "value", 0);
+    for (name, fig) in [
+        ("political_prisoners", &b.political_prisoners),
+        ("held", &b.held),
+    ] {
+        row(name, "total", "", fig.total);
+        row(name, "lower", "", fig.lower);
+        row(name, "upper", "", fig.upper);
+        for (dim, values) in &fig.by {
+            for (value, n) in values {
+                row(name, dim, value, *n);
+            }
+        }
+    }
+    let p = &b.period;
+    for (name, n, upper) in [
+        (
+            "political_detentions",
+            p.political_detentions,
+            p.upper.political_detentions,
+        ),
+        ("new_prisoners", p.new_prisoners, p.upper.new_prisoners),
+        ("releases", p.releases, p.upper.releases),
+        (
+            "prisoner_releases",
+            p.prisoner_releases,
+            p.upper.prisoner_releases,
+        ),
+        ("deaths", p.deaths, p.upper.deaths),
+    ] {
+        row("period", name, "", n);
+        row("period", name, "upper", upper);
+    }
+    for (kind, n) in &p.ends_by_type {
+        row("period", "ends_by_type", kind, *n);
+    }
+    row(
+        "cumulative",
+        "political_detentions",
+        "",
+        b.cumulative.political_detentions,
+    );
+    row(
+        "cumulative",
+        "political_detentions",
+        "upper",
+        b.cumulative.political_detentions_upper,
+    );
+    row("under_study", "total", "", b.under_study.total);
+    row("under_study", "upper", "", b.under_study.upper);
+    let bytes = w.into_inner().unwrap_or_default();
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    // The header row was written with a count column of "0": name it.
+    text.replacen(
+        "figure,dimension,value,0",
+        "figure,dimension,value,count",
+        1,
+    )
+    .trim_end()
+    .to_string()
+}
+
+fn bounds(lang: Lang, lower: u64, upper: u64) -> String {
+    let n = |x| crate::registry::number(lang, x);
+    if lower == upper {
+        n(lower)
+    } else {
+        format!(
+            "{}–{} ({})",
+            n(lower),
+            n(upper),
+            lang.pick("fechas inciertas", "uncertain dates")
+        )
+    }
+}
+
+/// The balance for a person to read.
+pub fn to_text(lang: Lang, b: &Balance) -> String {
+    let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
+    let n = |x| crate::registry::number(lang, x);
+    let known = match &b.known_on {
+        None => pick("según lo conocido hoy", "as known today").to_string(),
+        Some(k) => format!("{} {k}", pick("según lo conocido el", "as known on")),
+    };
+    let mut out = vec![format!(
+        "{} {}, {known} ({})",
+        pick("Balance al", "Balance as of"),
+        b.as_of,
+        b.rules
+    )];
+    let p = &b.period;
+    let figures = [
+        (
+            pick("presos políticos", "political prisoners"),
+            bounds(
+                lang,
+                b.political_prisoners.lower,
+                b.political_prisoners.upper,
+            ),
+        ),
+        (
+            pick("detenidos reconocidos", "held, recognised"),
+            bounds(lang, b.held.lower, b.held.upper),
+        ),
+        (
+            pick("detenidos en estudio", "held, under study"),
+            bounds(lang, b.under_study.lower, b.under_study.upper),
+        ),
+        (
+            pick(
+                "detenciones políticas acumuladas",
+                "cumulative political detentions",
+            ),
+            bounds(
+                lang,
+                b.cumulative.political_detentions,
+                b.cumulative.political_detentions_upper,
+            ),
+        ),
+    ];
+    for (label, value) in figures {
+        out.push(format!("  {:<38} {value}", format!("{label}:")));
+    }
+    out.push(format!(
+        "{} ({}, {}]:",
+        pick("Movimientos", "Movements"),
+        p.from,
+        p.to
+    ));
+    let movements = [
+        (
+            pick("detenciones políticas", "political detentions"),
+            p.political_detentions,
+            p.upper.political_detentions,
+        ),
+        (
+            pick("nuevos presos políticos", "new political prisoners"),
+            p.new_prisoners,
+            p.upper.new_prisoners,
+        ),
+        (
+            pick("excarcelaciones", "releases"),
+            p.releases,
+            p.upper.releases,
+        ),
+        (
+            pick(
+                "excarcelaciones de presos políticos",
+                "releases of political prisoners",
+            ),
+            p.prisoner_releases,
+            p.upper.prisoner_releases,
+        ),
+        (
+            pick("muertes bajo custodia", "deaths in custody"),
+            p.deaths,
+            p.upper.deaths,
+        ),
+    ];
+    for (label, lower, upper) in movements {
+        out.push(format!(
+            "  {:<38} {}",
+            format!("{label}:"),
+            bounds(lang, lower, upper)
+        ));
+    }
+    out.push(format!(
+        "{}:",
+        pick("Presos políticos por", "Political prisoners by")
+    ));
+    for dim in [
+        Dim::Sex,
+        Dim::CivilianMilitary,
+        Dim::Age,
+        Dim::Nationality,
+        Dim::Convicted,
+        Dim::WhereaboutsUnknown,
+        Dim::HouseArrest,
+        Dim::Category,
+    ] {
+        if let Some(values) = b.political_prisoners.by.get(dim.name()) {
+            let parts: Vec<String> = values
+                .iter()
+                .map(|(v, c)| format!("{v} {}", n(*c)))
+                .collect();
+            out.push(format!("  {:<20} {}", dim.name(), parts.join(" · ")));
+        }
+    }
+    for dim in [Dim::State, Dim::Facility] {
+        if let Some(values) = b.political_prisoners.by.get(dim.name()) {
+            let mut top: Vec<(&String, &u64)> = values.iter().collect();
+            top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let parts: Vec<String> = top
+                .iter()
+                .take(6)
+                .map(|(v, c)| format!("{v} {}", n(**c)))
+                .collect();
+            out.push(format!(
+                "  {:<20} {}{}",
+                dim.name(),
+                parts.join(" · "),
+                if top.len() > 6 { " …" } else { "" }
+            ));
+        }
+    }
+    out.push(format!(
+        "{}: {}",
+        pick("Cabeza del libro", "Ledger head"),
+        b.ledger_head
+    ));
+    out.join("\n")
+}
+
+fn reproduce(
+    env: &Env,
+    ledger: &mut Ledger,
+    id: u64,
+    compare_now: bool,
+    format: Format,
+) -> Result<(), Failure> {
+    let Some(Record::Publication(p)) = ledger.get(Subject::from(PublicationId(id)))? else {
+        return Err(Failure::bad(
+            format!("no hay un balance publicado con el número {id}"),
+            format!("there is no published balance number {id}"),
+        ));
+    };
+    let PublishedBalance {
+        publication: pb,
+        published_on,
+        ..
+    } = p;
+    let index = build_index(ledger, Some(pb.ledger_seq))?;
+    let mut b = vigilia_count::balance(&index, pb.as_of, KnownOn(pb.known_on), pb.since);
+    b.ledger_head = ledger
+        .fact_hash(pb.ledger_seq)?
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    let again = to_json(&b);
+    let lang = env.lang;
+    if again != pb.figures {
+        eprintln!(
+            "{}",
+            lang.pick(
+                "Las cifras recalculadas NO coinciden con las publicadas:",
+                "The recomputed figures do NOT match the published ones:"
+            )
+        );
+        crate::say!("{again}");
+        return Err(Failure::Broken(vigilia_ledger::LedgerError::Refused(
+            format!(
+                "published balance {id} (ledger head {}) does not reproduce",
+                pb.ledger_head
+            ),
+        )));
+    }
+    eprintln!(
+        "{}",
+        lang.pick(
+            &format!("Balance {id} publicado el {published_on}: reproducido idéntico desde el libro hasta el hecho {} ({})", pb.ledger_seq, pb.ledger_head),
+            &format!("Balance {id} published on {published_on}: reproduced identical from the ledger up to fact {} ({})", pb.ledger_seq, pb.ledger_head),
+        )
+    );
+    if !compare_now {
+        print(lang, &b, &again, format);
+        return Ok(());
+    }
+    let full = build_index(ledger, None)?;
+    let now = vigilia_count::balance(&full, pb.as_of, KnownOn::NOW, pb.since);
+    let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
+    crate::say!(
+        "{} {} — {} / {}",
+        pick("Balance al", "Balance as of"),
+        pb.as_of,
+        pick("publicado", "published"),
+        pick("con lo que se sabe hoy", "with what is known today")
+    );
+    let rows = [
+        (
+            pick("presos políticos", "political prisoners"),
+            b.political_prisoners.total,
+            now.political_prisoners.total,
+        ),
+        (
+            pick("detenidos reconocidos", "held, recognised"),
+            b.held.total,
+            now.held.total,
+        ),
+        (
+            pick("detenidos en estudio", "held, under study"),
+            b.under_study.total,
+            now.under_study.total,
+        ),
+        (
+            pick(
+                "detenciones políticas (periodo)",
+                "political detentions (period)",
+            ),
+            b.period.political_detentions,
+            now.period.political_detentions,
+        ),
+        (
+            pick("excarcelaciones (periodo)", "releases (period)"),
+            b.period.releases,
+            now.period.releases,
+        ),
+        (
+            pick(
+                "detenciones políticas acumuladas",
+                "cumulative political detentions",
+            ),
+            b.cumulative.political_detentions,
+            now.cumulative.political_detentions,
+        ),
+    ];
+    for (label, then, now) in rows {
+        let delta = now as i64 - then as i64;
+        crate::say!(
+            "  {:<34} {then:>8} {now:>8} {delta:>+8}",
+            format!("{label}:")
+        );
+    }
+    Ok(())
+}
+
+/// Which figure a `--list` asks for, and within which breakdown value.
+#[derive(Debug)]
+struct Selector {
+    figure: Figure,
+    dim: Option<(Dim, String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Figure {
+    PoliticalPrisoners,
+    Held,
+    UnderStudy,
+}
+
+fn parse_selector(text: &str) -> Result<Selector, Failure> {
+    let bad = || {
+        Failure::bad(
+            format!(
+                "--list {text:?}: use FIGURA, DIMENSIÓN=VALOR o FIGURA:DIMENSIÓN=VALOR (figuras: political_prisoners, held, under_study; dimensiones: {})",
+                dims()
+            ),
+            format!(
+                "--list {text:?}: use FIGURE, DIMENSION=VALUE or FIGURE:DIMENSION=VALUE (figures: political_prisoners, held, under_study; dimensions: {})",
+                dims()
+            ),
+        )
+    };
+    let (figure, rest) = match text.split_once(':') {
+        Some((f, rest)) => (f, Some(rest)),
+        None if text.contains('=') => ("political_prisoners", Some(text)),
+        None => (text, None),
+    };
+    let figure = match figure {
+        "political_prisoners" => Figure::PoliticalPrisoners,
+        "held" => Figure::Held,
+        "under_study" => Figure::UnderStudy,
+        _ => return Err(bad()),
+    };
+    let dim = match rest {
+        None => None,
+        Some(r) => {
+            let (d, v) = r.split_once('=').ok_or_else(bad)?;
+            Some((Dim::from_name(d).ok_or_else(bad)?, v.to_string()))
+        }
+    };
+    Ok(Selector { figure, dim })
+}
+
+fn dims() -> String {
+    Dim::ALL
+        .iter()
+        .map(|d| d.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn selected(index: &Index, c: &Case, s: &Selector, d: i32) -> bool {
+    use vigilia_core::model::RecognitionStatus as R;
+    let in_figure = match s.figure {
+        Figure::PoliticalPrisoners => c.status == Some(R::Recognised) && prisoner(c, d).0,
+        Figure::Held => c.status == Some(R::Recognised) && held(c, d).0,
+        Figure::UnderStudy => c.status == Some(R::UnderStudy) && held(c, d).0,
+    };
+    in_figure
+        && s.dim.as_ref().is_none_or(|(dim, value)| {
+            if dim.is_multi() {
+                let values = c.values(*dim);
+                if values.is_empty() {
+                    value == "unknown"
+                } else {
+                    values.iter().any(|v| index.names.name(*dim, *v) == value)
+                }
+            } else {
+                index
+                    .names
+                    .name(*dim, vigilia_count::balance::value(c, *dim, d))
+                    == value
+            }
+        })
+}
+
+fn list(
+    env: &Env,
+    ledger: &mut Ledger,
+    index: &Index,
+    when: &When,
+    selector: &str,
+    format: Format,
+) -> Result<(), Failure> {
+    let s = parse_selector(selector)?;
+    let d = day_no(when.as_of);
+    let ids: Vec<u64> = index
+        .cases(when.known_on)
+        .filter(|c| selected(index, c, &s, d))
+        .map(|c| c.detention)
+        .collect();
+    print_detentions(
+        env,
+        ledger,
+        &ids.iter()
+            .map(|id| (*id, String::new()))
+            .collect::<Vec<_>>(),
+        format,
+    )?;
+    eprintln!(
+        "{} {}",
+        crate::registry::number(env.lang, ids.len() as u64),
+        env.lang.pick("detenciones", "detentions")
+    );
+    Ok(())
+}
+
+/// Detentions with the person behind each, one per line (or CSV/JSON rows).
+fn print_detentions(
+    env: &Env,
+    ledger: &mut Ledger,
+    rows: &[(u64, String)],
+    format: Format,
+) -> Result<(), Failure> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut json = Vec::new();
+    let header = [
+        "detention_ref",
+        "person_ref",
+        "name",
+        "national_id",
+        "arrest_date",
+        "arrest_state",
+        "end_date",
+        "end_type",
+        "note",
+    ];
+    let _ = out.write_record(header);
+    let profile = ledger.profile()?.clone();
+    for (id, note) in rows {
+        let Some(Record::Detention(d)) = ledger.get(DetentionId(*id).into())? else {
+            continue;
+        };
+        let person = match ledger.get(d.person.into())? {
+            Some(Record::Person(p)) => Some(p),
+            _ => None,
+        };
+        let identity = person.as_ref().map(|p| &p.identity);
+        let name = identity
+            .map(|i| {
+                [
+                    i.given_names.as_deref(),
+                    i.paternal_surname.as_deref(),
+                    i.maternal_surname.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ")
+            })
+            .unwrap_or_default();
+        let cells = [
+            d.reference
+                .clone()
+                .unwrap_or_else(|| format!("d{}", d.id.0)),
+            person
+                .as_ref()
+                .and_then(|p| p.reference.clone())
+                .unwrap_or_default(),
+            name,
+            identity
+                .and_then(|i| i.national_id)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            d.arrest.date.to_string(),
+            d.arrest
+                .state
+                .as_deref()
+                .map(|c| profile.state_name(c).unwrap_or(c).to_string())
+                .unwrap_or_default(),
+            d.end
+                .as_ref()
+                .map(|e| e.date.to_string())
+                .unwrap_or_default(),
+            d.end
+                .as_ref()
+                .map(|e| e.kind.name().to_string())
+                .unwrap_or_default(),
+            note.clone(),
+        ];
+        match format {
+            Format::Json => json.push(
+                header
+                    .iter()
+                    .zip(cells.iter())
+                    .map(|(k, v)| (k.to_string(), serde_json::Value::from(v.clone())))
+                    .collect::<serde_json::Map<_, _>>(),
+            ),
+            _ => {
+                let _ = out.write_record(&cells);
+            }
+        }
+    }
+    match format {
+        Format::Json => crate::say!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        ),
+        Format::Csv => crate::say!(
+            "{}",
+            String::from_utf8(out.into_inner().unwrap_or_default())
+                .unwrap_or_default()
+                .trim_end()
+        ),
+        Format::Text => {
+            let text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
+            for line in text.lines().skip(1) {
+                crate::say!("  {}", line.replace(',', "  "));
+            }
+            let _ = env;
+        }
+    }
+    Ok(())
+}
+
+/// `vigilia diff --from D1 --to D2`: who became a political prisoner and who stopped being one.
+pub fn diff_command(
+    env: &Env,
+    from: &str,
+    to: &str,
+    known_on: Option<&str>,
+    format: Format,
+) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let today = ledger.today()?;
+    let from = day_option("from", Some(from), today)?.unwrap_or(today);
+    let to = day_option("to", Some(to), today)?.unwrap_or(today);
+    if from >= to {
+        return Err(Failure::bad(
+            format!("--from {from} debe ser anterior a --to {to}"),
+            format!("--from {from} must be before --to {to}"),
+        ));
+    }
+    let known_on = KnownOn(day_option("known-on", known_on, today)?);
+    let index = build_index(&mut ledger, None)?;
+    let (d1, d2) = (day_no(from), day_no(to));
+    use vigilia_core::model::RecognitionStatus as R;
+    let is_prisoner = |c: &Case, d| c.status == Some(R::Recognised) && prisoner(c, d).0;
+    let before: BTreeSet<u64> = index
+        .cases(known_on)
+        .filter(|c| is_prisoner(c, d1))
+        .map(|c| c.detention)
+        .collect();
+    let mut rows = Vec::new();
+    for c in index.cases(known_on) {
+        let (was, is) = (before.contains(&c.detention), is_prisoner(c, d2));
+        if is && !was {
+            rows.push((
+                c.detention,
+                "+ became a political prisoner / pasó a ser preso político".to_string(),
+            ));
+        } else if was && !is {
+            let how = match &c.end {
+                Some((end, kind)) if end.last <= d2 => {
+                    format!("- left: {} / salió: {}", kind.name(), kind.name())
+                }
+                _ => "- no longer counted (recognition) / ya no se cuenta (reconocimiento)"
+                    .to_string(),
+            };
+            rows.push((c.detention, how));
+        }
+    }
+    print_detentions(env, &mut ledger, &rows, format)?;
+    let entered = rows.iter().filter(|(_, n)| n.starts_with('+')).count() as u64;
+    let left = rows.len() as u64 - entered;
+    let n = |x| crate::registry::number(env.lang, x);
+    eprintln!(
+        "{}",
+        env.lang.pick(
+            &format!(
+                "Entre {from} y {to}: {} pasaron a ser presos políticos, {} dejaron de serlo",
+                n(entered),
+                n(left)
+            ),
+            &format!(
+                "Between {from} and {to}: {} became political prisoners, {} stopped being ones",
+                n(entered),
+                n(left)
+            ),
+        )
+    );
+    Ok(())
+}

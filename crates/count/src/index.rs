@@ -1,0 +1,525 @@
+//! The counting index: every detention reduced to what the rules of `foro-penal-1` look at,
+//! kept in memory, with one version per day on which what the organisation knew about it
+//! changed — so that counting "as known on K" picks, for each detention, the last version
+//! recorded on or before K, without touching the ledger.
+//!
+//! It is built from the ledger's facts (`IndexBuilder`), never from SQL, and is fully
+//! determined by them.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use vigilia_core::date::{Day, PartialDate};
+use vigilia_core::fact::Fact;
+use vigilia_core::fold::{self, KnownOn, Record};
+use vigilia_core::model::{
+    Custody, Detention, EndType, Person, RecognitionStatus, Service, Sex, Step,
+};
+use vigilia_core::profile::Profile;
+
+/// A whole day as a number (days since 1970-01-01), for fast comparisons.
+pub type DayNo = i32;
+
+pub fn day_no(d: Day) -> DayNo {
+    let epoch = jiff::civil::date(1970, 1, 1);
+    (d - epoch).get_days()
+}
+
+pub fn day_of(n: DayNo) -> Day {
+    let epoch = jiff::civil::date(1970, 1, 1);
+    epoch
+        .checked_add(jiff::Span::new().days(i64::from(n)))
+        .unwrap_or(epoch)
+}
+
+/// The days a partial date can be: `first..=last`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub first: DayNo,
+    pub last: DayNo,
+}
+
+impl Span {
+    pub fn of(d: &PartialDate) -> Span {
+        Span {
+            first: day_no(d.first_day()),
+            last: day_no(d.last_day()),
+        }
+    }
+}
+
+/// The breakdowns of a balance, with their stable names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Dim {
+    Sex,
+    CivilianMilitary,
+    Age,
+    Nationality,
+    Convicted,
+    WhereaboutsUnknown,
+    HouseArrest,
+    State,
+    Facility,
+    Agency,
+    Charge,
+    Category,
+    Context,
+}
+
+impl Dim {
+    pub const ALL: [Dim; 13] = [
+        Dim::Sex,
+        Dim::CivilianMilitary,
+        Dim::Age,
+        Dim::Nationality,
+        Dim::Convicted,
+        Dim::WhereaboutsUnknown,
+        Dim::HouseArrest,
+        Dim::State,
+        Dim::Facility,
+        Dim::Agency,
+        Dim::Charge,
+        Dim::Category,
+        Dim::Context,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dim::Sex => "sex",
+            Dim::CivilianMilitary => "civilian_military",
+            Dim::Age => "age",
+            Dim::Nationality => "nationality",
+            Dim::Convicted => "convicted",
+            Dim::WhereaboutsUnknown => "whereabouts_unknown",
+            Dim::HouseArrest => "house_arrest",
+            Dim::State => "state",
+            Dim::Facility => "facility",
+            Dim::Agency => "agency",
+            Dim::Charge => "charge",
+            Dim::Category => "category",
+            Dim::Context => "context",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Dim> {
+        Dim::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// Dimensions whose value for a detention does not change with the date counted.
+    pub fn is_static(self) -> bool {
+        matches!(
+            self,
+            Dim::Sex
+                | Dim::CivilianMilitary
+                | Dim::Nationality
+                | Dim::State
+                | Dim::Agency
+                | Dim::Category
+        )
+    }
+
+    /// Dimensions where a detention may have several values (counted once per value).
+    pub fn is_multi(self) -> bool {
+        matches!(self, Dim::Charge | Dim::Context)
+    }
+}
+
+/// Value 0 of every dimension.
+pub const UNKNOWN: u32 = 0;
+
+/// The values of the dimensions that are names (states, facilities, agencies, charges,
+/// contexts), each numbered once; `unknown` is 0 everywhere.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Names {
+    values: Vec<Vec<String>>,
+    #[serde(skip)]
+    ids: Vec<HashMap<String, u32>>,
+}
+
+impl Names {
+    fn new() -> Names {
+        let mut n = Names {
+            values: vec![Vec::new(); Dim::ALL.len()],
+            ids: vec![HashMap::new(); Dim::ALL.len()],
+        };
+        for dim in Dim::ALL {
+            let fixed: &[&str] = match dim {
+                Dim::Sex => &["unknown", "F", "M", "X"],
+                Dim::CivilianMilitary => &["unknown", "civilian", "military"],
+                Dim::Age => &["unknown", "adult", "adolescent"],
+                Dim::Nationality => &["unknown", "national", "dual", "foreign"],
+                Dim::Convicted | Dim::WhereaboutsUnknown | Dim::HouseArrest => {
+                    &["unknown", "true", "false"]
+                }
+                Dim::Category => &["unknown", "1", "2", "3"],
+                _ => &["unknown"],
+            };
+            for v in fixed {
+                n.id(dim, v);
+            }
+        }
+        n
+    }
+
+    fn id(&mut self, dim: Dim, value: &str) -> u32 {
+        let d = dim as usize;
+        if let Some(&id) = self.ids.get(d).and_then(|m| m.get(value)) {
+            return id;
+        }
+        let Some(values) = self.values.get_mut(d) else {
+            return UNKNOWN;
+        };
+        let id = values.len() as u32;
+        values.push(value.to_string());
+        if let Some(m) = self.ids.get_mut(d) {
+            m.insert(value.to_string(), id);
+        }
+        id
+    }
+
+    /// The name of a value.
+    pub fn name(&self, dim: Dim, id: u32) -> &str {
+        self.values
+            .get(dim as usize)
+            .and_then(|v| v.get(id as usize))
+            .map_or("unknown", String::as_str)
+    }
+
+    /// How many values a dimension has (unknown included).
+    pub fn count(&self, dim: Dim) -> usize {
+        self.values.get(dim as usize).map_or(1, Vec::len)
+    }
+
+    /// The id of a value by its name, if the dimension has it.
+    pub fn find(&self, dim: Dim, name: &str) -> Option<u32> {
+        self.values
+            .get(dim as usize)?
+            .iter()
+            .position(|v| v == name)
+            .map(|i| i as u32)
+    }
+}
+
+pub(crate) const TRUE: u32 = 1;
+pub(crate) const FALSE: u32 = 2;
+
+/// One custody step as counting sees it: from when it applies, and where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustodyAt {
+    pub from: DayNo,
+    /// Facility id, for a `held` step with a named facility.
+    pub facility: Option<u32>,
+    pub house_arrest: bool,
+}
+
+/// A detention as the rules see it, as known from some day on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub detention: u64,
+    pub arrest: Span,
+    pub end: Option<(Span, EndType)>,
+    pub status: Option<RecognitionStatus>,
+    /// Values of the static dimensions (the others are worked out for the date counted).
+    pub fixed: Fixed,
+    /// The days the person can turn 18 (from the birth date, with its precision).
+    pub adult_from: Option<Span>,
+    pub minor: Option<bool>,
+    pub charges: Vec<u32>,
+    pub context: Vec<u32>,
+    /// Custody steps in the order recorded.
+    pub custody: Vec<CustodyAt>,
+    /// Whereabouts unknown (true) or known again (false), from a day, in the order recorded.
+    pub whereabouts: Vec<(DayNo, bool)>,
+    pub convicted: Option<Span>,
+}
+
+/// Values of a detention's static dimensions, one slot per [`Dim`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fixed(pub [u32; 13]);
+
+impl Fixed {
+    pub fn get(&self, dim: Dim) -> u32 {
+        self.0.get(dim as usize).copied().unwrap_or(UNKNOWN)
+    }
+
+    fn set(&mut self, dim: Dim, value: u32) {
+        if let Some(slot) = self.0.get_mut(dim as usize) {
+            *slot = value;
+        }
+    }
+}
+
+/// One detention's versions: `(first day it was known so, case)`, oldest first.
+pub type Versions = Vec<(DayNo, Case)>;
+
+/// Every detention, ready to count.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Index {
+    pub names: Names,
+    pub detentions: Vec<Versions>,
+}
+
+impl Index {
+    /// The version of each detention known on `known_on` (the last one when `None`).
+    pub fn cases(&self, known_on: KnownOn) -> impl Iterator<Item = &Case> {
+        let k = known_on.0.map(day_no);
+        self.detentions.iter().filter_map(move |versions| match k {
+            None => versions.last().map(|(_, c)| c),
+            Some(k) => versions
+                .iter()
+                .rev()
+                .find(|(since, _)| *since <= k)
+                .map(|(_, c)| c),
+        })
+    }
+
+    /// Rebuilds the lookup tables that are not serialised.
+    pub fn after_load(&mut self) {
+        self.names.ids = self
+            .names
+            .values
+            .iter()
+            .map(|vals| {
+                vals.iter()
+                    .enumerate()
+                    .map(|(i, v)| (v.clone(), i as u32))
+                    .collect()
+            })
+            .collect();
+    }
+}
+
+/// What counting needs of a person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PersonDims {
+    sex: u32,
+    service: u32,
+    nationality: u32,
+    birth: Option<Span>,
+    minor: Option<bool>,
+}
+
+/// Builds an [`Index`] from record histories: all persons first, then the detentions.
+#[derive(Debug)]
+pub struct IndexBuilder {
+    profile: Profile,
+    names: Names,
+    persons: HashMap<u64, Vec<(DayNo, PersonDims)>>,
+    detentions: Vec<(u64, Versions)>,
+}
+
+/// Folds a history into one state per distinct recorded day: what was known from that day on.
+fn versions<T>(facts: &[Fact], pick: impl Fn(Record) -> Option<T>) -> Vec<(DayNo, T)> {
+    let mut days: Vec<Day> = facts.iter().map(|f| f.recorded_on).collect();
+    days.sort();
+    days.dedup();
+    if days.len() == 1 {
+        return fold::fold(facts, KnownOn::NOW)
+            .ok()
+            .flatten()
+            .and_then(pick)
+            .map(|t| (days.iter().map(|d| day_no(*d)).next().unwrap_or(0), t))
+            .into_iter()
+            .collect();
+    }
+    days.into_iter()
+        .filter_map(|d| {
+            let record = fold::fold(facts, KnownOn(Some(d))).ok()??;
+            pick(record).map(|t| (day_no(d), t))
+        })
+        .collect()
+}
+
+impl IndexBuilder {
+    pub fn new(profile: Profile) -> IndexBuilder {
+        IndexBuilder {
+            profile,
+            names: Names::new(),
+            persons: HashMap::new(),
+            detentions: Vec::new(),
+        }
+    }
+
+    /// Takes one person's history. Add every person before the detentions.
+    pub fn add_person(&mut self, facts: &[Fact]) {
+        let Some(first) = facts.first() else { return };
+        let code = self.profile.code.clone();
+        let v = versions(facts, |r| match r {
+            Record::Person(p) => Some(person_dims(&p, &code)),
+            _ => None,
+        });
+        self.persons.insert(first.subject.id, v);
+    }
+
+    /// Takes one detention's history.
+    pub fn add_detention(&mut self, facts: &[Fact]) {
+        let Some(first) = facts.first() else { return };
+        let dversions = versions(facts, |r| match r {
+            Record::Detention(d) => Some(d),
+            _ => None,
+        });
+        let Some((_, latest)) = dversions.last() else {
+            return;
+        };
+        let pversions = self
+            .persons
+            .get(&latest.person.0)
+            .cloned()
+            .unwrap_or_default();
+        // A new version wherever the detention or its person changed.
+        let mut days: Vec<DayNo> = dversions.iter().map(|(d, _)| *d).collect();
+        let start = days.first().copied().unwrap_or(0);
+        days.extend(pversions.iter().map(|(d, _)| *d).filter(|d| *d > start));
+        days.sort_unstable();
+        days.dedup();
+        let mut out: Versions = Vec::with_capacity(days.len());
+        for day in days {
+            let Some((_, d)) = dversions.iter().rev().find(|(since, _)| *since <= day) else {
+                continue;
+            };
+            let p = pversions
+                .iter()
+                .rev()
+                .find(|(since, _)| *since <= day)
+                .map(|(_, p)| p);
+            let case = self.case(d, p);
+            if out.last().is_none_or(|(_, c)| *c != case) {
+                out.push((day, case));
+            }
+        }
+        self.detentions.push((first.subject.id, out));
+    }
+
+    pub fn finish(mut self) -> Index {
+        self.detentions.sort_by_key(|(id, _)| *id);
+        Index {
+            names: self.names,
+            detentions: self.detentions.into_iter().map(|(_, v)| v).collect(),
+        }
+    }
+
+    fn case(&mut self, d: &Detention, p: Option<&PersonDims>) -> Case {
+        let names = &mut self.names;
+        let mut fixed = Fixed([UNKNOWN; 13]);
+        if let Some(p) = p {
+            fixed.set(Dim::Sex, p.sex);
+            fixed.set(Dim::CivilianMilitary, p.service);
+            fixed.set(Dim::Nationality, p.nationality);
+        }
+        fixed.set(
+            Dim::State,
+            match &d.arrest.state {
+                Some(code) => names.id(Dim::State, self.profile.state_name(code).unwrap_or(code)),
+                None => UNKNOWN,
+            },
+        );
+        fixed.set(
+            Dim::Agency,
+            d.arrest
+                .agency
+                .as_deref()
+                .map_or(UNKNOWN, |a| names.id(Dim::Agency, a)),
+        );
+        let recognition = d.recognition.as_ref();
+        fixed.set(
+            Dim::Category,
+            recognition
+                .and_then(|r| r.category)
+                .map_or(UNKNOWN, u32::from),
+        );
+        let arrest = Span::of(&d.arrest.date);
+        let mut custody = Vec::new();
+        let mut whereabouts = Vec::new();
+        let mut convicted = None;
+        for step in &d.steps {
+            let from = step
+                .date
+                .as_ref()
+                .map_or(arrest.first, |date| Span::of(date).first);
+            match &step.what {
+                Step::Custody(Custody::Held { facility })
+                | Step::Custody(Custody::Hospital { facility }) => {
+                    let facility = facility.as_deref().map(|f| names.id(Dim::Facility, f));
+                    custody.push(CustodyAt {
+                        from,
+                        facility,
+                        house_arrest: false,
+                    });
+                }
+                Step::Custody(Custody::HouseArrest) => {
+                    custody.push(CustodyAt {
+                        from,
+                        facility: None,
+                        house_arrest: true,
+                    });
+                }
+                Step::Custody(Custody::WhereaboutsUnknown) => whereabouts.push((from, true)),
+                Step::Custody(Custody::WhereaboutsKnown) => whereabouts.push((from, false)),
+                Step::Convicted { .. } => {
+                    convicted = Some(step.date.as_ref().map_or(arrest, Span::of))
+                }
+                _ => {}
+            }
+        }
+        Case {
+            detention: d.id.0,
+            arrest,
+            end: d.end.as_ref().map(|e| (Span::of(&e.date), e.kind)),
+            status: recognition.map(|r| r.status),
+            fixed,
+            adult_from: p.and_then(|p| p.birth).map(|b| Span {
+                first: plus_18_years(b.first),
+                last: plus_18_years(b.last),
+            }),
+            minor: p.and_then(|p| p.minor),
+            charges: d
+                .charges()
+                .iter()
+                .map(|c| names.id(Dim::Charge, c))
+                .collect(),
+            context: d
+                .arrest
+                .context
+                .iter()
+                .map(|c| names.id(Dim::Context, c))
+                .collect(),
+            custody,
+            whereabouts,
+            convicted,
+        }
+    }
+}
+
+fn plus_18_years(day: DayNo) -> DayNo {
+    let d = day_of(day);
+    day_no(d.checked_add(jiff::Span::new().years(18)).unwrap_or(d))
+}
+
+fn person_dims(p: &Person, country: &str) -> PersonDims {
+    let i = &p.identity;
+    PersonDims {
+        sex: match i.sex {
+            Some(Sex::F) => 1,
+            Some(Sex::M) => 2,
+            Some(Sex::X) => 3,
+            None => UNKNOWN,
+        },
+        service: match i.service {
+            Some(Service::Civilian) => 1,
+            Some(Service::Military) => 2,
+            None => UNKNOWN,
+        },
+        nationality: if i.nationalities.is_empty() {
+            UNKNOWN
+        } else {
+            let own = i.nationalities.iter().any(|c| c == country);
+            match (own, i.nationalities.len()) {
+                (true, 1) => 1,
+                (true, _) => 2,
+                (false, _) => 3,
+            }
+        },
+        birth: i.birth_date.as_ref().map(Span::of),
+        minor: i.minor,
+    }
+}

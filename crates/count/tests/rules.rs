@@ -1,0 +1,313 @@
+//! The rules of foro-penal-1 on small, hand-made histories whose figures can be counted by hand.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use vigilia_core::date::{Day, PartialDate};
+use vigilia_core::fact::{AppendedAt, Change, Draft, Fact, FactRow, Hash};
+use vigilia_core::fold::KnownOn;
+use vigilia_core::ids::{DetentionId, PersonId, Subject};
+use vigilia_core::model::{
+    Arrest, Custody, Dated, End, EndType, Identity, Recognition, RecognitionStatus, Service, Sex,
+    Step,
+};
+use vigilia_core::profile::Profile;
+use vigilia_count::{Dim, Index, IndexBuilder, balance};
+
+fn day(s: &str) -> Day {
+    s.parse().unwrap()
+}
+
+struct Registry {
+    seq: u64,
+    persons: Vec<Vec<Fact>>,
+    detentions: Vec<Vec<Fact>>,
+}
+
+impl Registry {
+    fn new() -> Self {
+        Registry {
+            seq: 0,
+            persons: vec![],
+            detentions: vec![],
+        }
+    }
+
+    fn fact(&mut self, subject: Subject, recorded_on: &str, change: Change) -> Fact {
+        self.seq += 1;
+        let draft = Draft {
+            recorded_on: day(recorded_on),
+            actor: "t".into(),
+            subject,
+            change,
+            sources: vec![],
+        };
+        FactRow::seal(
+            draft,
+            self.seq,
+            &AppendedAt::new("2026-01-01T00:00:00Z".parse().unwrap()),
+            Hash::GENESIS,
+        )
+        .1
+    }
+
+    /// A person with one detention; returns the detention's index for later facts.
+    fn detention(
+        &mut self,
+        sex: Sex,
+        arrest: &str,
+        recorded: &str,
+        status: RecognitionStatus,
+        steps: Vec<Dated<Step>>,
+    ) -> usize {
+        let pid = PersonId(self.persons.len() as u64 + 1);
+        let did = DetentionId(self.detentions.len() as u64 + 1);
+        let identity = Identity {
+            sex: Some(sex),
+            service: Some(Service::Civilian),
+            nationalities: vec!["VE".into()],
+            ..Identity::default()
+        };
+        let pf = self.fact(
+            pid.into(),
+            recorded,
+            Change::PersonStated {
+                reference: None,
+                identity,
+                disclosure: None,
+                cleared: vec![],
+            },
+        );
+        self.persons.push(vec![pf]);
+        let arrest = Arrest {
+            date: PartialDate::parse(arrest).unwrap(),
+            state: Some("VE-V".into()),
+            municipality: None,
+            agency: Some("SEBIN".into()),
+            circumstances: None,
+            context: vec!["post-election 2024".into()],
+        };
+        let recognition = Some(Recognition {
+            status,
+            category: Some(2),
+            reviewer: None,
+            reason: None,
+            criteria: vec![],
+        });
+        let df = self.fact(
+            did.into(),
+            recorded,
+            Change::DetentionOpened {
+                person: pid,
+                reference: None,
+                arrest,
+                steps,
+                recognition,
+                notes: None,
+                group: None,
+                previous: None,
+            },
+        );
+        self.detentions.push(vec![df]);
+        self.detentions.len() - 1
+    }
+
+    fn end(&mut self, i: usize, date: &str, kind: EndType, recorded: &str) {
+        let did = DetentionId(i as u64 + 1);
+        let f = self.fact(
+            did.into(),
+            recorded,
+            Change::Ended {
+                end: End {
+                    date: PartialDate::parse(date).unwrap(),
+                    kind,
+                },
+            },
+        );
+        self.detentions[i].push(f);
+    }
+
+    fn index(&self) -> Index {
+        let mut b = IndexBuilder::new(Profile::venezuela().unwrap());
+        for p in &self.persons {
+            b.add_person(p);
+        }
+        for d in &self.detentions {
+            b.add_detention(d);
+        }
+        b.finish()
+    }
+}
+
+const R: RecognitionStatus = RecognitionStatus::Recognised;
+
+#[test]
+fn a_prisoner_is_a_recognised_detention_held_at_least_48_hours() {
+    let mut r = Registry::new();
+    r.detention(Sex::M, "2024-08-01", "2024-08-01", R, vec![]); // prisoner on 08-10
+    r.detention(Sex::F, "2024-08-09", "2024-08-09", R, vec![]); // held, not 48 h yet
+    let i = r.detention(Sex::M, "2024-08-01", "2024-08-01", R, vec![]);
+    r.end(i, "2024-08-10", EndType::Released, "2024-08-10"); // ended on D: not held
+    let i = r.detention(Sex::M, "2024-08-05", "2024-08-05", R, vec![]);
+    r.end(
+        i,
+        "2024-08-07",
+        EndType::ReleasedUnderMeasures,
+        "2024-08-07",
+    ); // 2 days: never a prisoner
+    r.detention(
+        Sex::M,
+        "2024-08-05",
+        "2024-08-05",
+        RecognitionStatus::UnderStudy,
+        vec![],
+    );
+    r.detention(
+        Sex::M,
+        "2024-08-05",
+        "2024-08-05",
+        RecognitionStatus::NotRecognised,
+        vec![],
+    );
+    let b = balance(
+        &r.index(),
+        day("2024-08-10"),
+        KnownOn::NOW,
+        day("2024-08-03"),
+    );
+    assert_eq!(b.political_prisoners.total, 1);
+    assert_eq!(b.held.total, 2);
+    assert_eq!(b.under_study.total, 1);
+    assert_eq!(b.cumulative.political_detentions, 4);
+    // Period (08-03, 08-10]: arrests on 08-05 and 08-09; releases on 08-07 and 08-10, of which
+    // the one on 08-10 had been a prisoner (9 days); new prisoners: the 08-01 arrests became
+    // prisoners on 08-03 (not in the period), 08-05 would on 08-07 but ended that day.
+    assert_eq!(b.period.political_detentions, 2);
+    assert_eq!(b.period.releases, 2);
+    assert_eq!(b.period.prisoner_releases, 1);
+    assert_eq!(b.period.new_prisoners, 0);
+    assert_eq!(b.period.ends_by_type.get("released"), Some(&1));
+    assert_eq!(
+        b.period.ends_by_type.get("released_under_measures"),
+        Some(&1)
+    );
+}
+
+#[test]
+fn every_single_valued_breakdown_sums_to_its_total() {
+    let mut r = Registry::new();
+    for k in 0..40 {
+        let sex = [Sex::M, Sex::F, Sex::X][k % 3];
+        let steps = match k % 4 {
+            0 => vec![Dated {
+                date: Some(PartialDate::parse("2024-08-20").unwrap()),
+                what: Step::Custody(Custody::HouseArrest),
+            }],
+            1 => vec![
+                Dated {
+                    date: None,
+                    what: Step::Custody(Custody::Held {
+                        facility: Some("Tocorón".into()),
+                    }),
+                },
+                Dated {
+                    date: None,
+                    what: Step::Charged {
+                        charges: vec!["terrorismo".into(), "incitación al odio".into()],
+                    },
+                },
+            ],
+            2 => vec![Dated {
+                date: Some(PartialDate::parse("2024-08-02").unwrap()),
+                what: Step::Custody(Custody::WhereaboutsUnknown),
+            }],
+            _ => vec![],
+        };
+        let arrest = if k % 5 == 0 { "2024-07" } else { "2024-07-30" };
+        r.detention(sex, arrest, "2024-08-01", R, steps);
+    }
+    let b = balance(
+        &r.index(),
+        day("2024-09-01"),
+        KnownOn::NOW,
+        day("2024-08-25"),
+    );
+    for figure in [&b.political_prisoners, &b.held] {
+        assert_eq!(figure.by.len(), 13);
+        for dim in Dim::ALL {
+            let sum: u64 = figure.by[dim.name()].values().sum();
+            if dim.is_multi() {
+                assert!(sum >= figure.total, "{}", dim.name());
+            } else {
+                assert_eq!(sum, figure.total, "{} sums to the total", dim.name());
+            }
+        }
+    }
+    assert_eq!(b.political_prisoners.by["house_arrest"]["true"], 10);
+    assert_eq!(b.political_prisoners.by["whereabouts_unknown"]["true"], 10);
+    assert_eq!(b.political_prisoners.by["charge"]["terrorismo"], 10);
+    assert_eq!(b.political_prisoners.by["facility"]["Tocorón"], 10);
+    assert_eq!(b.political_prisoners.by["state"]["Zulia"], 40);
+    assert_eq!(b.political_prisoners.by["sex"]["F"], 13);
+}
+
+#[test]
+fn uncertain_dates_give_bounds_not_guesses() {
+    let mut r = Registry::new();
+    let i = r.detention(Sex::M, "2024-08", "2024-09-01", R, vec![]);
+    r.end(i, "2024-08-20", EndType::Released, "2024-09-01");
+    let index = r.index();
+    let b = balance(&index, day("2024-08-15"), KnownOn::NOW, day("2024-08-08"));
+    assert_eq!((b.held.lower, b.held.upper), (0, 1));
+    assert_eq!(
+        (b.political_prisoners.lower, b.political_prisoners.upper),
+        (0, 1)
+    );
+    assert_eq!(
+        (
+            b.period.political_detentions,
+            b.period.upper.political_detentions
+        ),
+        (0, 1)
+    );
+    let b = balance(&index, day("2024-09-01"), KnownOn::NOW, day("2024-08-25"));
+    assert_eq!((b.held.lower, b.held.upper), (0, 0));
+    assert_eq!(
+        (
+            b.cumulative.political_detentions,
+            b.cumulative.political_detentions_upper
+        ),
+        (1, 1)
+    );
+}
+
+#[test]
+fn as_known_on_sees_the_past_as_it_was_recorded() {
+    let mut r = Registry::new();
+    let i = r.detention(Sex::F, "2024-07-30", "2024-08-02", R, vec![]);
+    r.end(i, "2024-08-12", EndType::Released, "2024-08-20");
+    let index = r.index();
+    // Published on 2024-08-14, for 2024-08-14: the release was not known yet.
+    let then = balance(
+        &index,
+        day("2024-08-14"),
+        KnownOn(Some(day("2024-08-14"))),
+        day("2024-08-07"),
+    );
+    assert_eq!(then.political_prisoners.total, 1);
+    let now = balance(&index, day("2024-08-14"), KnownOn::NOW, day("2024-08-07"));
+    assert_eq!(now.political_prisoners.total, 0);
+    assert_eq!(now.period.releases, 1);
+    // Before the arrest was recorded, it was not counted at all.
+    let before = balance(
+        &index,
+        day("2024-08-01"),
+        KnownOn(Some(day("2024-08-01"))),
+        day("2024-07-25"),
+    );
+    assert_eq!(before.cumulative.political_detentions, 0);
+}
