@@ -311,3 +311,90 @@ fn as_known_on_sees_the_past_as_it_was_recorded() {
     );
     assert_eq!(before.cumulative.political_detentions, 0);
 }
+
+#[test]
+fn every_step_of_a_series_equals_the_balance_at_that_date() {
+    use vigilia_count::series::{Every, series};
+    let mut r = Registry::new();
+    let arrests = [
+        "2024-07-01",
+        "2024-07-15",
+        "2024-07",
+        "2024-08-03",
+        "2024-08-20",
+        "2024",
+        "2024-06-30",
+        "2024-09-02",
+    ];
+    for (k, arrest) in arrests.iter().cycle().take(64).enumerate() {
+        let status = if k % 7 == 0 {
+            RecognitionStatus::UnderStudy
+        } else {
+            R
+        };
+        let sex = if k % 3 == 0 { Sex::F } else { Sex::M };
+        let i = r.detention(sex, arrest, "2024-06-01", status, vec![]);
+        match k % 5 {
+            0 => r.end(i, "2024-08-10", EndType::Released, "2024-08-12"),
+            1 => r.end(i, "2024-09", EndType::ReleasedUnderMeasures, "2024-10-01"),
+            2 => r.end(i, "2024-09-15", EndType::DiedInCustody, "2024-09-16"),
+            _ => {}
+        }
+    }
+    let index = r.index();
+    let (from, to) = (day("2024-07-01"), day("2024-10-31"));
+    for (every, back) in [(Every::Week, 7), (Every::Day, 1)] {
+        let rows = series(&index, from, to, every, &[], KnownOn::NOW).unwrap();
+        assert!(rows.len() > 10);
+        for row in &rows {
+            let d = day(&row.date);
+            let since = d.checked_sub(jiff::Span::new().days(back)).unwrap();
+            let b = balance(&index, d, KnownOn::NOW, since);
+            assert_eq!(
+                row.political_prisoners_lower, b.political_prisoners.lower,
+                "{}",
+                row.date
+            );
+            assert_eq!(
+                row.political_prisoners_upper, b.political_prisoners.upper,
+                "{}",
+                row.date
+            );
+            assert_eq!(row.held, b.held.lower, "{}", row.date);
+            assert_eq!(
+                row.political_detentions, b.period.political_detentions,
+                "{}",
+                row.date
+            );
+            assert_eq!(row.releases, b.period.releases, "{}", row.date);
+            assert_eq!(
+                row.prisoner_releases, b.period.prisoner_releases,
+                "{}",
+                row.date
+            );
+            assert_eq!(row.deaths, b.period.deaths, "{}", row.date);
+        }
+    }
+    // Grouped by sex, the groups add up to the whole.
+    let all = series(&index, from, to, Every::Week, &[], KnownOn::NOW).unwrap();
+    let by_sex = series(&index, from, to, Every::Week, &[Dim::Sex], KnownOn::NOW).unwrap();
+    for row in &all {
+        let sum: u64 = by_sex
+            .iter()
+            .filter(|s| s.date == row.date)
+            .map(|s| s.political_prisoners)
+            .sum();
+        assert_eq!(sum, row.political_prisoners, "{}", row.date);
+    }
+    assert!(
+        series(
+            &index,
+            from,
+            to,
+            Every::Week,
+            &[Dim::Facility],
+            KnownOn::NOW
+        )
+        .is_err()
+    );
+}
