@@ -105,6 +105,7 @@ pub enum Format {
     Text,
     Json,
     Csv,
+    Svg,
 }
 
 /// What `vigilia balance` was asked.
@@ -182,6 +183,7 @@ fn print(lang: Lang, b: &Balance, json: &str, format: Format) {
         Format::Json => crate::say!("{json}"),
         Format::Csv => crate::say!("{}", to_csv(b)),
         Format::Text => crate::say!("{}", to_text(lang, b)),
+        Format::Svg => crate::say!("{}", crate::chart::breakdown(b, lang)),
     }
 }
 
@@ -724,7 +726,7 @@ fn print_detentions(
                 .unwrap_or_default()
                 .trim_end()
         ),
-        Format::Text => {
+        Format::Text | Format::Svg => {
             let text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
             for line in text.lines().skip(1) {
                 crate::say!("  {}", line.replace(',', "  "));
@@ -802,4 +804,115 @@ pub fn diff_command(
         )
     );
     Ok(())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Every {
+    Day,
+    Week,
+    Month,
+}
+
+/// `vigilia series`: the figures at every step from `from` to `to`.
+pub fn series_command(
+    env: &Env,
+    from: &str,
+    to: &str,
+    every: Every,
+    by: Option<&str>,
+    known_on: Option<&str>,
+    format: Format,
+) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let today = ledger.today()?;
+    let from = day_option("from", Some(from), today)?.unwrap_or(today);
+    let to = day_option("to", Some(to), today)?.unwrap_or(today);
+    if from > to {
+        return Err(Failure::bad(
+            format!("--from {from} es posterior a --to {to}"),
+            format!("--from {from} is after --to {to}"),
+        ));
+    }
+    let known_on = KnownOn(day_option("known-on", known_on, today)?);
+    let mut dims = Vec::new();
+    for name in by.unwrap_or("").split(',').filter(|s| !s.is_empty()) {
+        let dim = Dim::from_name(name.trim()).ok_or_else(|| {
+            Failure::bad(
+                format!("--by: {name:?} no es una dimensión ({})", dims_list()),
+                format!("--by: {name:?} is not a dimension ({})", dims_list()),
+            )
+        })?;
+        dims.push(dim);
+    }
+    let every = match every {
+        Every::Day => vigilia_count::series::Every::Day,
+        Every::Week => vigilia_count::series::Every::Week,
+        Every::Month => vigilia_count::series::Every::Month,
+    };
+    let index = build_index(&mut ledger, None)?;
+    let rows = vigilia_count::series::series(&index, from, to, every, &dims, known_on).map_err(|e| match e {
+        vigilia_count::series::SeriesError::NotStatic(d) => Failure::bad(
+            format!("--by {}: su valor cambia con la fecha; en una serie solo sex, civilian_military, nationality, state, agency, category, charge, context", d.name()),
+            format!("--by {}: its value changes with the date; a series takes only sex, civilian_military, nationality, state, agency, category, charge, context", d.name()),
+        ),
+    })?;
+    match format {
+        Format::Json => crate::say!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        ),
+        Format::Svg => {
+            let svg = crate::chart::revolving_door(&rows, env.lang)
+                .map_err(|e| Failure::bad(format!("gráfico: {e}"), format!("chart: {e}")))?;
+            crate::say!("{svg}");
+        }
+        Format::Csv | Format::Text => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut header: Vec<&str> = vec!["date"];
+            header.extend(dims.iter().map(|d| d.name()));
+            header.extend([
+                "political_prisoners",
+                "political_prisoners_lower",
+                "political_prisoners_upper",
+                "held",
+                "political_detentions",
+                "releases",
+                "prisoner_releases",
+                "deaths",
+            ]);
+            let _ = w.write_record(&header);
+            for r in &rows {
+                let mut cells = vec![r.date.clone()];
+                cells.extend(
+                    dims.iter()
+                        .map(|d| r.by.get(d.name()).cloned().unwrap_or_default()),
+                );
+                cells.extend(
+                    [
+                        r.political_prisoners,
+                        r.political_prisoners_lower,
+                        r.political_prisoners_upper,
+                        r.held,
+                        r.political_detentions,
+                        r.releases,
+                        r.prisoner_releases,
+                        r.deaths,
+                    ]
+                    .map(|n| n.to_string()),
+                );
+                let _ = w.write_record(&cells);
+            }
+            crate::say!(
+                "{}",
+                String::from_utf8(w.into_inner().unwrap_or_default())
+                    .unwrap_or_default()
+                    .trim_end()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn dims_list() -> String {
+    dims()
 }

@@ -10,6 +10,7 @@ use vigilia_core::clock::Clock;
 use vigilia_core::lang::Lang;
 use vigilia_ledger::{DatabaseUrl, Ledger};
 
+mod chart;
 mod clock;
 mod count;
 mod demo;
@@ -127,6 +128,22 @@ enum Command {
         /// With --reproduce: how what is known today changes that balance.
         #[arg(long, requires = "reproduce")]
         compare_now: bool,
+    },
+    /// The figures at every step of a period (the revolving door over time).
+    Series {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum, default_value_t = count::Every::Week)]
+        every: count::Every,
+        /// Group by these dimensions, comma-separated (sex,civilian_military,…).
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        known_on: Option<String>,
+        #[arg(long, value_enum, default_value_t = count::Format::Csv)]
+        format: count::Format,
     },
     /// Who became a political prisoner and who stopped being one between two dates.
     Diff {
@@ -280,6 +297,22 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
                 reproduce,
                 compare_now,
             },
+        ),
+        Command::Series {
+            from,
+            to,
+            every,
+            by,
+            known_on,
+            format,
+        } => count::series_command(
+            &env,
+            &from,
+            &to,
+            every,
+            by.as_deref(),
+            known_on.as_deref(),
+            format,
         ),
         Command::Diff {
             from,

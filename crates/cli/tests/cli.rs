@@ -733,3 +733,63 @@ fn balance_refuses_bad_dates_and_unknown_dimensions() {
         stderr(&diff)
     );
 }
+
+#[test]
+fn a_series_has_one_row_per_step_and_draws_the_revolving_door() {
+    let r = counted_registry();
+    let csv = r.ok(&[
+        "series",
+        "--from",
+        "2024-07-29",
+        "--to",
+        "2024-08-26",
+        "--every",
+        "week",
+    ]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows[0],
+        "date,political_prisoners,political_prisoners_lower,political_prisoners_upper,held,political_detentions,releases,prisoner_releases,deaths"
+    );
+    assert_eq!(rows.len(), 1 + 5, "2024-07-29 … 2024-08-26 every 7 days");
+    assert_eq!(rows[2], "2024-08-05,2,2,2,2,2,1,0,0", "{csv}");
+    let by = r.ok(&[
+        "series",
+        "--from",
+        "2024-08-05",
+        "--to",
+        "2024-08-05",
+        "--by",
+        "sex",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&by).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2, "F and M: {by}");
+    let svg = r.ok(&[
+        "--lang",
+        "es",
+        "series",
+        "--from",
+        "2024-07-01",
+        "--to",
+        "2024-09-30",
+        "--format",
+        "svg",
+    ]);
+    assert!(
+        svg.starts_with("<svg") && svg.contains("Puerta giratoria"),
+        "{}",
+        &svg[..200.min(svg.len())]
+    );
+    let out = r.run(&[
+        "series",
+        "--from",
+        "2024-07-01",
+        "--to",
+        "2024-09-30",
+        "--by",
+        "facility",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
