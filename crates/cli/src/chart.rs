@@ -56,17 +56,12 @@ pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
             .y_desc(pick("personas", "people"))
             .draw()
             .map_err(|e| e.to_string())?;
-        let series: [(
-            &str,
-            RGBColor,
-            u32,
-            Box<dyn Fn(&(u64, u64, u64, u64)) -> u64>,
-        ); 4] = [
+        let lines: [(&str, RGBColor, u32, fn(&Totals) -> u64); 4] = [
             (
                 pick("presos políticos", "political prisoners"),
                 RGBColor(170, 20, 30),
                 3,
-                Box::new(|v| v.0),
+                |t| t.prisoners,
             ),
             (
                 pick(
@@ -75,22 +70,22 @@ pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
                 ),
                 RGBColor(230, 150, 150),
                 1,
-                Box::new(|v| v.1),
+                |t| t.possible,
             ),
             (
                 pick("detenciones del periodo", "arrests in the step"),
                 RGBColor(30, 70, 170),
                 2,
-                Box::new(|v| v.2),
+                |t| t.arrests,
             ),
             (
                 pick("excarcelaciones del periodo", "releases in the step"),
                 RGBColor(20, 130, 60),
                 2,
-                Box::new(|v| v.3),
+                |t| t.releases,
             ),
         ];
-        for (label, color, width, value) in series {
+        for (label, color, width, value) in lines {
             chart
                 .draw_series(LineSeries::new(
                     points.iter().enumerate().map(|(i, (_, v))| (i, value(v))),
