@@ -7,20 +7,29 @@ use plotters::prelude::*;
 use vigilia_core::lang::Lang;
 use vigilia_count::series::Step;
 
+/// One step's figures, summed over the `--by` groups.
+#[derive(Clone, Copy, Debug, Default)]
+struct Totals {
+    prisoners: u64,
+    possible: u64,
+    arrests: u64,
+    releases: u64,
+}
+
 /// Draws the series (summed over any `--by` groups) as an SVG document.
 pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
-    let mut per_date: BTreeMap<&str, (u64, u64, u64, u64)> = BTreeMap::new();
+    let mut per_date: BTreeMap<&str, Totals> = BTreeMap::new();
     for r in rows {
         let e = per_date.entry(r.date.as_str()).or_default();
-        e.0 += r.political_prisoners;
-        e.1 += r.political_prisoners_upper;
-        e.2 += r.political_detentions;
-        e.3 += r.releases;
+        e.prisoners += r.political_prisoners;
+        e.possible += r.political_prisoners_upper;
+        e.arrests += r.political_detentions;
+        e.releases += r.releases;
     }
-    let points: Vec<(&str, (u64, u64, u64, u64))> = per_date.into_iter().collect();
+    let points: Vec<(&str, Totals)> = per_date.into_iter().collect();
     let top = points
         .iter()
-        .map(|(_, (p, u, a, r))| *p.max(u).max(a).max(r))
+        .map(|(_, t)| t.prisoners.max(t.possible).max(t.arrests).max(t.releases))
         .max()
         .unwrap_or(1)
         .max(1);
