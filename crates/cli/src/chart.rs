@@ -16,6 +16,9 @@ struct Totals {
     releases: u64,
 }
 
+/// A line of the chart: its label, colour, width, and the figure it draws.
+type Line<'a> = (&'a str, RGBColor, u32, fn(&Totals) -> u64);
+
 /// Draws the series (summed over any `--by` groups) as an SVG document.
 pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
     let mut per_date: BTreeMap<&str, Totals> = BTreeMap::new();
@@ -65,7 +68,7 @@ pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
             .y_desc(pick("personas", "people"))
             .draw()
             .map_err(|e| e.to_string())?;
-        let lines: [(&str, RGBColor, u32, fn(&Totals) -> u64); 4] = [
+        let lines: [Line<'_>; 4] = [
             (
                 pick("presos políticos", "political prisoners"),
                 RGBColor(170, 20, 30),
