@@ -15,6 +15,75 @@ use vigilia_ledger::Ledger;
 use crate::Env;
 use crate::failure::Failure;
 
+/// The name the counting index is saved under.
+const SNAPSHOT: &str = "count-index";
+
+/// The counting index of the ledger as it stands: the saved one if it reflects the current
+/// head, otherwise folded from the facts and saved for next time.
+pub fn current_index(ledger: &mut Ledger) -> Result<Index, Failure> {
+    if let Some(index) = ledger
+        .current_snapshot(SNAPSHOT)?
+        .as_deref()
+        .and_then(Index::from_bytes)
+    {
+        return Ok(index);
+    }
+    let head = ledger.head()?;
+    let index = match ledger.snapshot_behind(SNAPSHOT)? {
+        Some((bytes, touched)) if touched.len() <= UPDATE_AT_MOST => {
+            match Index::from_bytes(&bytes) {
+                Some(mut index) => {
+                    update_index(ledger, &mut index, &touched)?;
+                    index
+                }
+                None => build_index(ledger, None)?,
+            }
+        }
+        _ => build_index(ledger, None)?,
+    };
+    ledger.save_snapshot(SNAPSHOT, &head, index.to_bytes())?;
+    Ok(index)
+}
+
+/// Beyond this many changed records a full rebuild is as fast as an update.
+const UPDATE_AT_MOST: usize = 50_000;
+
+/// Refolds the records changed since the index was saved: touched detentions, and every
+/// detention of a touched person.
+fn update_index(
+    ledger: &mut Ledger,
+    index: &mut Index,
+    touched: &[Subject],
+) -> Result<(), Failure> {
+    let persons: std::collections::HashSet<u64> = touched
+        .iter()
+        .filter(|s| s.kind == Kind::Person)
+        .map(|s| s.id)
+        .collect();
+    let mut detentions: BTreeSet<u64> = touched
+        .iter()
+        .filter(|s| s.kind == Kind::Detention)
+        .map(|s| s.id)
+        .collect();
+    detentions.extend(index.detentions_of(&persons));
+    let mut detention_histories = Vec::new();
+    let mut people = BTreeSet::new();
+    for id in detentions {
+        let facts = ledger.history(DetentionId(id).into())?;
+        if let Some(Change::DetentionOpened { person, .. }) = facts.first().map(|f| &f.change) {
+            people.insert(person.0);
+        }
+        detention_histories.push(facts);
+    }
+    let mut person_histories = Vec::new();
+    for id in people {
+        person_histories.push(ledger.history(vigilia_core::ids::PersonId(id).into())?);
+    }
+    let profile = ledger.profile()?.clone();
+    index.update(profile, &person_histories, &detention_histories);
+    Ok(())
+}
+
 /// Reads every person and detention from the ledger (up to a position, for a published
 /// balance) into the counting index.
 pub fn build_index(ledger: &mut Ledger, up_to: Option<u64>) -> Result<Index, Failure> {
@@ -127,7 +196,7 @@ pub fn balance_command(env: &Env, req: &Request<'_>) -> Result<(), Failure> {
         return reproduce(env, &mut ledger, id, req.compare_now, req.format);
     }
     let when = When::parse(&mut ledger, req.as_of, req.known_on, req.since)?;
-    let index = build_index(&mut ledger, None)?;
+    let index = current_index(&mut ledger)?;
     if let Some(selector) = req.list {
         return list(env, &mut ledger, &index, &when, selector, req.format);
     }
@@ -459,7 +528,7 @@ fn reproduce(
         print(lang, &b, &again, format);
         return Ok(());
     }
-    let full = build_index(ledger, None)?;
+    let full = current_index(ledger)?;
     let now = vigilia_count::balance(&full, pb.as_of, KnownOn::NOW, pb.since);
     let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
     crate::say!(
@@ -756,7 +825,7 @@ pub fn diff_command(
         ));
     }
     let known_on = KnownOn(day_option("known-on", known_on, today)?);
-    let index = build_index(&mut ledger, None)?;
+    let index = current_index(&mut ledger)?;
     let (d1, d2) = (day_no(from), day_no(to));
     use vigilia_core::model::RecognitionStatus as R;
     let is_prisoner = |c: &Case, d| c.status == Some(R::Recognised) && prisoner(c, d).0;
@@ -849,7 +918,7 @@ pub fn series_command(
         Every::Week => vigilia_count::series::Every::Week,
         Every::Month => vigilia_count::series::Every::Month,
     };
-    let index = build_index(&mut ledger, None)?;
+    let index = current_index(&mut ledger)?;
     let rows = vigilia_count::series::series(&index, from, to, every, &dims, known_on).map_err(|e| match e {
         vigilia_count::series::SeriesError::NotStatic(d) => Failure::bad(
             format!("--by {}: su valor cambia con la fecha; en una serie solo sex, civilian_military, nationality, state, agency, category, charge, context", d.name()),

@@ -793,3 +793,37 @@ fn a_series_has_one_row_per_step_and_draws_the_revolving_door() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_saved_index_follows_corrections_exactly_as_a_full_rebuild() {
+    let r = counted_registry();
+    let first = r.ok(&["balance", "--as-of", "2024-08-15", "--format", "json"]);
+    // The index is saved now; change a person (sex) and a detention (end), and add one.
+    let fix = r.write(
+        "fix.csv",
+        &format!(
+            "{HEADER}\n\
+             D1,P1,Ana,Gómez,,,X,,2024-07-29,Zulia,SEBIN,El Helicoide,2024-08-14,released,recognised,1,2024-07-30,2024-08-20\n\
+             D6,P3,Juan,Rojas,,,M,,2024-08-12,Lara,GNB,,,,recognised,3,2024-08-13,\n"
+        ),
+    );
+    r.ok(&["import", "detentions", fix.to_str().unwrap()]);
+    let updated = r.ok(&["balance", "--as-of", "2024-08-15", "--format", "json"]);
+    assert_ne!(updated, first);
+    let db = r.path("registry.db");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("DELETE FROM snapshots", [])
+        .unwrap();
+    let rebuilt = r.ok(&["balance", "--as-of", "2024-08-15", "--format", "json"]);
+    assert_eq!(
+        updated, rebuilt,
+        "an updated index counts exactly as one folded from scratch"
+    );
+    let b: serde_json::Value = serde_json::from_str(&rebuilt).unwrap();
+    assert_eq!(
+        b["political_prisoners"]["by"]["sex"]["X"], 0,
+        "D1 was released"
+    );
+    assert_eq!(b["held"]["total"], 2, "D3 and D6");
+}

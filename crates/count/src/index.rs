@@ -216,6 +216,7 @@ pub struct CustodyAt {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
     pub detention: u64,
+    pub person: u64,
     pub arrest: Span,
     pub end: Option<(Span, EndType)>,
     pub status: Option<RecognitionStatus>,
@@ -252,6 +253,10 @@ impl Fixed {
 /// One detention's versions: `(first day it was known so, case)`, oldest first.
 pub type Versions = Vec<(DayNo, Case)>;
 
+/// The saved index's format: changed whenever [`Index`] or the rules change, so that an old
+/// snapshot is rebuilt rather than misread.
+const FORMAT: &[u8] = b"vigilia-count-index/2\n";
+
 /// Every detention, ready to count.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Index {
@@ -273,8 +278,64 @@ impl Index {
         })
     }
 
+    /// The index as bytes, to be saved beside the ledger (see `vigilia_ledger::Ledger::save_snapshot`).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = FORMAT.to_vec();
+        out.extend(postcard::to_allocvec(self).unwrap_or_default());
+        out
+    }
+
+    /// Reads an index saved by [`Index::to_bytes`]; `None` if it is of another format.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Index> {
+        let body = bytes.strip_prefix(FORMAT)?;
+        let mut index: Index = postcard::from_bytes(body).ok()?;
+        index.after_load();
+        Some(index)
+    }
+
+    /// Brings the index up to date with records that changed: `persons` and `detentions` are
+    /// the whole histories of the persons and detentions touched since it was built, and of
+    /// every detention of a touched person (see [`Index::detentions_of`]).
+    pub fn update(&mut self, profile: Profile, persons: &[Vec<Fact>], detentions: &[Vec<Fact>]) {
+        let mut builder = IndexBuilder::resume(profile, self);
+        for p in persons {
+            builder.add_person(p);
+        }
+        for d in detentions {
+            builder.add_detention(d);
+        }
+        self.names = builder.names;
+        for (id, versions) in builder.detentions {
+            let at = self
+                .detentions
+                .partition_point(|v| v.first().is_some_and(|(_, c)| c.detention < id));
+            let found = self
+                .detentions
+                .get(at)
+                .and_then(|v| v.first())
+                .is_some_and(|(_, c)| c.detention == id);
+            if found {
+                if let Some(slot) = self.detentions.get_mut(at) {
+                    *slot = versions;
+                }
+            } else {
+                self.detentions.insert(at, versions);
+            }
+        }
+    }
+
+    /// The detentions whose person is one of `persons`.
+    pub fn detentions_of(&self, persons: &std::collections::HashSet<u64>) -> Vec<u64> {
+        self.detentions
+            .iter()
+            .filter_map(|v| v.last())
+            .filter(|(_, c)| persons.contains(&c.person))
+            .map(|(_, c)| c.detention)
+            .collect()
+    }
+
     /// Rebuilds the lookup tables that are not serialised.
-    pub fn after_load(&mut self) {
+    fn after_load(&mut self) {
         self.names.ids = self
             .names
             .values
@@ -335,6 +396,16 @@ impl IndexBuilder {
         IndexBuilder {
             profile,
             names: Names::new(),
+            persons: HashMap::new(),
+            detentions: Vec::new(),
+        }
+    }
+
+    /// A builder that goes on numbering values where `index` left off, to update it.
+    fn resume(profile: Profile, index: &mut Index) -> IndexBuilder {
+        IndexBuilder {
+            profile,
+            names: std::mem::take(&mut index.names),
             persons: HashMap::new(),
             detentions: Vec::new(),
         }
@@ -463,6 +534,7 @@ impl IndexBuilder {
         }
         Case {
             detention: d.id.0,
+            person: d.person.0,
             arrest,
             end: d.end.as_ref().map(|e| (Span::of(&e.date), e.kind)),
             status: recognition.map(|r| r.status),

@@ -95,6 +95,15 @@ pub trait Engine: Send {
     fn max_id(&mut self, kind: &str) -> Result<u64, LedgerError>;
     fn count_records(&mut self, kind: &str) -> Result<u64, LedgerError>;
     fn clear_records(&mut self) -> Result<(), LedgerError>;
+    /// Derived data saved under a name, with the ledger position and head it reflects.
+    fn snapshot(&mut self, name: &str) -> Result<Option<(u64, Hash, Vec<u8>)>, LedgerError>;
+    fn put_snapshot(
+        &mut self,
+        name: &str,
+        seq: u64,
+        head: Hash,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError>;
     /// Prepares for (or ends) a bulk load. Only an engine that can write faster that way does
     /// anything, and only when nobody else has the database open.
     fn bulk(&mut self, _on: bool) -> Result<(), LedgerError> {

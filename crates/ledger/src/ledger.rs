@@ -33,6 +33,13 @@ pub struct Head {
     pub hash: Hash,
 }
 
+/// Saved derived data a few facts behind the ledger, with the records changed since.
+#[derive(Clone, Debug)]
+pub struct Behind {
+    pub data: Vec<u8>,
+    pub touched: Vec<Subject>,
+}
+
 /// What a rebuild did: the projection's digest before and after must be equal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rebuilt {
@@ -241,6 +248,55 @@ impl Ledger {
 
     pub fn count(&mut self, kind: Kind) -> Result<u64, LedgerError> {
         self.engine.count_records(kind.name())
+    }
+
+    /// Derived data saved under `name`, if it reflects the ledger as it stands now (same
+    /// position and head); anything older or from another chain is ignored.
+    pub fn current_snapshot(&mut self, name: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        let head = self.head()?;
+        Ok(self
+            .engine
+            .snapshot(name)?
+            .filter(|(seq, hash, _)| *seq == head.facts && *hash == head.hash)
+            .map(|(_, _, data)| data))
+    }
+
+    /// Derived data saved under `name` that reflects an earlier state of this same ledger (its
+    /// position's hash is still the one saved), with the records changed since then. `None`
+    /// when there is none, or when the ledger is not the one it was made from.
+    pub fn snapshot_behind(&mut self, name: &str) -> Result<Option<Behind>, LedgerError> {
+        let Some((seq, hash, data)) = self.engine.snapshot(name)? else {
+            return Ok(None);
+        };
+        if self.fact_hash(seq)? != Some(hash) {
+            return Ok(None);
+        }
+        let mut touched = std::collections::BTreeSet::new();
+        let mut after = seq;
+        loop {
+            let rows = self.engine.facts_after(after, PAGE)?;
+            let Some(last) = rows.last() else { break };
+            after = last.seq;
+            for row in &rows {
+                if let Some(subject) = Subject::parse(&row.subject) {
+                    touched.insert(subject);
+                }
+            }
+        }
+        Ok(Some(Behind {
+            data,
+            touched: touched.into_iter().collect(),
+        }))
+    }
+
+    /// Saves derived data that reflects the ledger as it stands at `head`.
+    pub fn save_snapshot(
+        &mut self,
+        name: &str,
+        head: &Head,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError> {
+        self.engine.put_snapshot(name, head.facts, head.hash, data)
     }
 
     /// The hash of the fact at position `seq`, if there is one.

@@ -14,5 +14,5 @@ mod url;
 
 pub use engine::{Committing, Engine, RecordRow};
 pub use error::LedgerError;
-pub use ledger::{Head, Ledger, Rebuilt, Tx};
+pub use ledger::{Behind, Head, Ledger, Rebuilt, Tx};
 pub use url::DatabaseUrl;

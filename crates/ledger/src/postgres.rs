@@ -11,7 +11,10 @@ use vigilia_core::ids::Subject;
 
 use crate::engine::{Engine, RecordRow, check_schema, stored_hash, subject_columns};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_ledger.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/0001_ledger.sql"),
+    include_str!("../migrations/postgres/0002_snapshots.sql"),
+];
 
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
 const CHUNK: usize = 1000;
@@ -280,6 +283,33 @@ impl Engine for Postgres {
             .client
             .query_one("SELECT count(*) FROM records WHERE kind = $1", &[&kind])?;
         Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    fn snapshot(&mut self, name: &str) -> Result<Option<(u64, Hash, Vec<u8>)>, LedgerError> {
+        let row = self.client.query_opt(
+            "SELECT seq, head, data FROM snapshots WHERE name = $1",
+            &[&name],
+        )?;
+        row.map(|r| {
+            let seq: i64 = r.get(0);
+            Ok((seq as u64, stored_hash(seq, r.get(1))?, r.get(2)))
+        })
+        .transpose()
+    }
+
+    fn put_snapshot(
+        &mut self,
+        name: &str,
+        seq: u64,
+        head: Hash,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError> {
+        self.client.execute(
+            "INSERT INTO snapshots (name, seq, head, data) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, head = excluded.head, data = excluded.data",
+            &[&name, &(seq as i64), &&head.0[..], &data],
+        )?;
+        Ok(())
     }
 
     fn clear_records(&mut self) -> Result<(), LedgerError> {

@@ -17,7 +17,10 @@ use vigilia_core::ids::Subject;
 use crate::LedgerError;
 use crate::engine::{Committing, Engine, RecordRow, check_schema, subject_columns};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_ledger.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_ledger.sql"),
+    include_str!("../migrations/sqlite/0002_snapshots.sql"),
+];
 
 type Job = Box<dyn FnOnce(&mut Connection, &mut Option<LedgerError>) + Send>;
 
@@ -417,6 +420,41 @@ impl Engine for Sqlite {
                 .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?
                 .query_row([kind], |r| r.get(0))?;
             Ok(n as u64)
+        })
+    }
+
+    fn snapshot(&mut self, name: &str) -> Result<Option<(u64, Hash, Vec<u8>)>, LedgerError> {
+        let name = name.to_string();
+        self.call(move |c| {
+            Ok(
+                c.prepare_cached("SELECT seq, head, data FROM snapshots WHERE name = ?1")?
+                    .query_row([name], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)? as u64,
+                            blob_hash(r, 1)?,
+                            r.get::<_, Vec<u8>>(2)?,
+                        ))
+                    })
+                    .optional()?,
+            )
+        })
+    }
+
+    fn put_snapshot(
+        &mut self,
+        name: &str,
+        seq: u64,
+        head: Hash,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError> {
+        let name = name.to_string();
+        self.call(move |c| {
+            c.prepare_cached(
+                "INSERT INTO snapshots (name, seq, head, data) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, head = excluded.head, data = excluded.data",
+            )?
+            .execute(params![name, seq as i64, &head.0[..], data])?;
+            Ok(())
         })
     }
 
