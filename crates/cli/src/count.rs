@@ -30,10 +30,10 @@ pub fn current_index(ledger: &mut Ledger) -> Result<Index, Failure> {
     }
     let head = ledger.head()?;
     let index = match ledger.snapshot_behind(SNAPSHOT)? {
-        Some((bytes, touched)) if touched.len() <= UPDATE_AT_MOST => {
-            match Index::from_bytes(&bytes) {
+        Some(behind) if behind.touched.len() <= UPDATE_AT_MOST => {
+            match Index::from_bytes(&behind.data) {
                 Some(mut index) => {
-                    update_index(ledger, &mut index, &touched)?;
+                    update_index(ledger, &mut index, &behind.touched)?;
                     index
                 }
                 None => build_index(ledger, None)?,
