@@ -71,8 +71,13 @@ def main():
     step("rebuild", base + ["rebuild"])
     step("export", base + ["export", "detentions", "--out", str(out / "export.csv")])
     wall, stdout = step("re-import (adds nothing)", base + ["import", "detentions", str(csv)])
-    step("summary", base + ["summary", "--as-of", "2024-08-15"])
-    step("summary, as known on", base + ["summary", "--as-of", "2024-08-15", "--known-on", "2024-08-20"])
+    # Counting: the first balance folds the index from the facts and saves it; later ones load it.
+    subprocess.run(["sqlite3", str(db), "DELETE FROM snapshots"], check=False)
+    step("balance (folds and saves the index)", base + ["balance", "--as-of", "2024-08-15", "--format", "json"])
+    step("balance, cold start, saved index", base + ["balance", "--as-of", "2024-08-15", "--format", "json"])
+    step("balance as known on, cold start", base + ["balance", "--as-of", "2024-08-15", "--known-on", "2024-08-20", "--format", "json"])
+    step("series weekly 2014-2026", base + ["series", "--from", "2014-01-06", "--to", "2026-11-15", "--every", "week"])
+    step("series weekly by sex,civilian_military", base + ["series", "--from", "2014-01-06", "--to", "2026-11-15", "--every", "week", "--by", "sex,civilian_military"])
 
     cpu = ""
     try:
