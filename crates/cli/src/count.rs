@@ -60,6 +60,10 @@ fn update_index(
         .filter(|s| s.kind == Kind::Person)
         .map(|s| s.id)
         .collect();
+    let mut group_histories = Vec::new();
+    for g in touched.iter().filter(|s| s.kind == Kind::Group) {
+        group_histories.push(ledger.history(*g)?);
+    }
     let mut detentions: BTreeSet<u64> = touched
         .iter()
         .filter(|s| s.kind == Kind::Detention)
@@ -80,7 +84,12 @@ fn update_index(
         person_histories.push(ledger.history(vigilia_core::ids::PersonId(id).into())?);
     }
     let profile = ledger.profile()?.clone();
-    index.update(profile, &person_histories, &detention_histories);
+    index.update(
+        profile,
+        &person_histories,
+        &detention_histories,
+        &group_histories,
+    );
     Ok(())
 }
 
@@ -94,6 +103,10 @@ pub fn build_index(ledger: &mut Ledger, up_to: Option<u64>) -> Result<Index, Fai
     })?;
     ledger.for_each_history(Some(Kind::Detention), up_to, &mut |_, facts| {
         builder.add_detention(&facts);
+        Ok(())
+    })?;
+    ledger.for_each_history(Some(Kind::Group), up_to, &mut |_, facts| {
+        builder.add_group(&facts);
         Ok(())
     })?;
     Ok(builder.finish())

@@ -146,7 +146,10 @@ pub enum Change {
         state: Option<String>,
     },
     FacilityObserved(Observation),
+    /// A group detention: `count` people detained together, identified or not.
     GroupRecorded {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
         arrest: Arrest,
         count: u32,
     },

@@ -60,6 +60,7 @@ impl Record {
         match self {
             Record::Person(p) => p.reference.as_deref(),
             Record::Detention(d) => d.reference.as_deref(),
+            Record::Group(g) => g.reference.as_deref(),
             _ => None,
         }
     }
@@ -313,10 +314,15 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 observations: Vec::new(),
             })
         }
-        Change::GroupRecorded { arrest, count } => {
+        Change::GroupRecorded {
+            reference,
+            arrest,
+            count,
+        } => {
             kind_matches(Kind::Group)?;
             Record::Group(GroupDetention {
                 id: GroupId(id),
+                reference,
                 arrest,
                 count,
                 identified: Vec::new(),
@@ -432,6 +438,7 @@ mod tests {
                 g,
                 "2024-08-03",
                 Change::GroupRecorded {
+                    reference: None,
                     arrest: arrest(),
                     count: 47,
                 },
@@ -572,6 +579,7 @@ mod tests {
                 p,
                 "2024-08-03",
                 Change::GroupRecorded {
+                    reference: None,
                     arrest: arrest(),
                     count: 3,
                 },

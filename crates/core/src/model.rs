@@ -390,6 +390,9 @@ pub struct Facility {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupDetention {
     pub id: GroupId,
+    /// The organisation's own id for this group (an event's id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     pub arrest: Arrest,
     /// How many people were detained, identified or not.
     pub count: u32,

@@ -46,12 +46,19 @@ impl Count {
 pub struct Period {
     pub from: String,
     pub to: String,
+    /// Political detentions in the period, unidentified members of group detentions included.
     pub political_detentions: u64,
+    /// Group detentions (events where people were detained together) in the period.
+    pub events: u64,
     pub new_prisoners: u64,
     pub releases: u64,
     pub prisoner_releases: u64,
     pub deaths: u64,
     pub ends_by_type: BTreeMap<&'static str, u64>,
+    /// The period's political detentions by the dimensions that do not change with the date.
+    pub by: BTreeMap<&'static str, BTreeMap<String, u64>>,
+    /// The period's events by state, agency and context.
+    pub events_by: BTreeMap<&'static str, BTreeMap<String, u64>>,
     /// The same figures counting every uncertain date the way that counts it.
     pub upper: PeriodUpper,
 }
@@ -59,6 +66,7 @@ pub struct Period {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PeriodUpper {
     pub political_detentions: u64,
+    pub events: u64,
     pub new_prisoners: u64,
     pub releases: u64,
     pub prisoner_releases: u64,
@@ -245,6 +253,47 @@ fn dim_lists_zero(dim: Dim, id: usize) -> bool {
     }
 }
 
+/// The dimensions a period's movements are broken down by: those fixed for a detention.
+pub const PERIOD_DIMS: [Dim; 8] = [
+    Dim::Sex,
+    Dim::CivilianMilitary,
+    Dim::Nationality,
+    Dim::State,
+    Dim::Agency,
+    Dim::Category,
+    Dim::Charge,
+    Dim::Context,
+];
+
+/// Adds `n` under a case's (or group's) values of `dims` in `by`.
+fn add_by(
+    by: &mut BTreeMap<&'static str, BTreeMap<String, u64>>,
+    index: &Index,
+    dims: &[Dim],
+    fixed: &crate::index::Fixed,
+    multi: impl Fn(Dim) -> Vec<u32>,
+    n: u64,
+) {
+    for dim in dims {
+        let values = if dim.is_multi() {
+            multi(*dim)
+        } else {
+            vec![fixed.get(*dim)]
+        };
+        let values = if values.is_empty() {
+            vec![UNKNOWN]
+        } else {
+            values
+        };
+        let entry = by.entry(dim.name()).or_default();
+        for v in values {
+            *entry
+                .entry(index.names.name(*dim, v).to_string())
+                .or_insert(0) += n;
+        }
+    }
+}
+
 /// Counts the balance at `as_of`, as known on `known_on`, with movements since `since`.
 pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Balance {
     let d = day_no(as_of);
@@ -288,6 +337,16 @@ pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Bala
         let (in_c, in_p) = within(c.arrest, p, d);
         b.period.political_detentions += u64::from(in_c);
         b.period.upper.political_detentions += u64::from(in_p);
+        if in_c {
+            add_by(
+                &mut b.period.by,
+                index,
+                &PERIOD_DIMS,
+                &c.fixed,
+                |dim| c.values(dim).to_vec(),
+                1,
+            );
+        }
         // Became a prisoner in the period: the day arrest + 2 falls in it, still held that day.
         let becomes = Span {
             first: c.arrest.first + PRISONER_AFTER_DAYS,
@@ -322,6 +381,41 @@ pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Bala
                 b.period.deaths += u64::from(e_c);
                 b.period.upper.deaths += u64::from(e_p);
             }
+        }
+    }
+    for g in index.groups(known_on) {
+        let (arrested_c, arrested_p) = (g.arrest.last <= d, g.arrest.first <= d);
+        b.cumulative.political_detentions += g.unidentified * u64::from(arrested_c);
+        b.cumulative.political_detentions_upper += g.unidentified * u64::from(arrested_p);
+        let (in_c, in_p) = within(g.arrest, p, d);
+        b.period.events += u64::from(in_c);
+        b.period.upper.events += u64::from(in_p);
+        b.period.political_detentions += g.unidentified * u64::from(in_c);
+        b.period.upper.political_detentions += g.unidentified * u64::from(in_p);
+        if in_c {
+            let context = |dim: Dim| {
+                if dim == Dim::Context {
+                    g.context.clone()
+                } else {
+                    Vec::new()
+                }
+            };
+            add_by(
+                &mut b.period.by,
+                index,
+                &PERIOD_DIMS,
+                &g.fixed,
+                context,
+                g.unidentified,
+            );
+            add_by(
+                &mut b.period.events_by,
+                index,
+                &[Dim::State, Dim::Agency, Dim::Context],
+                &g.fixed,
+                context,
+                1,
+            );
         }
     }
     b.held = Figure {

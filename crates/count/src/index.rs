@@ -255,13 +255,27 @@ pub type Versions = Vec<(DayNo, Case)>;
 
 /// The saved index's format: changed whenever [`Index`] or the rules change, so that an old
 /// snapshot is rebuilt rather than misread.
-const FORMAT: &[u8] = b"vigilia-count-index/2\n";
+const FORMAT: &[u8] = b"vigilia-count-index/3\n";
 
-/// Every detention, ready to count.
+/// A group detention as counting sees it: people detained together, not all identified.
+/// Its unidentified members count as political detentions on its date; the identified ones are
+/// detentions of their own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCase {
+    pub group: u64,
+    pub arrest: Span,
+    pub unidentified: u64,
+    /// State and agency (the other static dimensions are unknown for a group).
+    pub fixed: Fixed,
+    pub context: Vec<u32>,
+}
+
+/// Every detention and group detention, ready to count.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Index {
     pub names: Names,
     pub detentions: Vec<Versions>,
+    pub groups: Vec<Vec<(DayNo, GroupCase)>>,
 }
 
 impl Index {
@@ -275,6 +289,19 @@ impl Index {
                 .rev()
                 .find(|(since, _)| *since <= k)
                 .map(|(_, c)| c),
+        })
+    }
+
+    /// The version of each group detention known on `known_on`.
+    pub fn groups(&self, known_on: KnownOn) -> impl Iterator<Item = &GroupCase> {
+        let k = known_on.0.map(day_no);
+        self.groups.iter().filter_map(move |versions| match k {
+            None => versions.last().map(|(_, g)| g),
+            Some(k) => versions
+                .iter()
+                .rev()
+                .find(|(since, _)| *since <= k)
+                .map(|(_, g)| g),
         })
     }
 
@@ -296,7 +323,13 @@ impl Index {
     /// Brings the index up to date with records that changed: `persons` and `detentions` are
     /// the whole histories of the persons and detentions touched since it was built, and of
     /// every detention of a touched person (see [`Index::detentions_of`]).
-    pub fn update(&mut self, profile: Profile, persons: &[Vec<Fact>], detentions: &[Vec<Fact>]) {
+    pub fn update(
+        &mut self,
+        profile: Profile,
+        persons: &[Vec<Fact>],
+        detentions: &[Vec<Fact>],
+        groups: &[Vec<Fact>],
+    ) {
         let mut builder = IndexBuilder::resume(profile, self);
         for p in persons {
             builder.add_person(p);
@@ -304,7 +337,24 @@ impl Index {
         for d in detentions {
             builder.add_detention(d);
         }
+        for g in groups {
+            builder.add_group(g);
+        }
         self.names = builder.names;
+        for (id, versions) in builder.groups {
+            let at = self
+                .groups
+                .partition_point(|v| v.first().is_some_and(|(_, g)| g.group < id));
+            let found = self
+                .groups
+                .get(at)
+                .and_then(|v| v.first())
+                .is_some_and(|(_, g)| g.group == id);
+            match self.groups.get_mut(at) {
+                Some(slot) if found => *slot = versions,
+                _ => self.groups.insert(at, versions),
+            }
+        }
         for (id, versions) in builder.detentions {
             let at = self
                 .detentions
@@ -367,10 +417,11 @@ pub struct IndexBuilder {
     names: Names,
     persons: HashMap<u64, Vec<(DayNo, PersonDims)>>,
     detentions: Vec<(u64, Versions)>,
+    groups: Vec<(u64, Vec<(DayNo, GroupCase)>)>,
 }
 
 /// Folds a history into one state per distinct recorded day: what was known from that day on.
-fn versions<T>(facts: &[Fact], pick: impl Fn(Record) -> Option<T>) -> Vec<(DayNo, T)> {
+fn versions<T>(facts: &[Fact], mut pick: impl FnMut(Record) -> Option<T>) -> Vec<(DayNo, T)> {
     let mut days: Vec<Day> = facts.iter().map(|f| f.recorded_on).collect();
     days.sort();
     days.dedup();
@@ -398,6 +449,7 @@ impl IndexBuilder {
             names: Names::new(),
             persons: HashMap::new(),
             detentions: Vec::new(),
+            groups: Vec::new(),
         }
     }
 
@@ -408,6 +460,7 @@ impl IndexBuilder {
             names: std::mem::take(&mut index.names),
             persons: HashMap::new(),
             detentions: Vec::new(),
+            groups: Vec::new(),
         }
     }
 
@@ -461,11 +514,48 @@ impl IndexBuilder {
         self.detentions.push((first.subject.id, out));
     }
 
+    /// Takes one group detention's history.
+    pub fn add_group(&mut self, facts: &[Fact]) {
+        let Some(first) = facts.first() else { return };
+        let profile = &self.profile;
+        let names = &mut self.names;
+        let versions = versions(facts, |r| match r {
+            Record::Group(g) => {
+                let mut fixed = Fixed([UNKNOWN; 13]);
+                if let Some(code) = &g.arrest.state {
+                    fixed.set(
+                        Dim::State,
+                        names.id(Dim::State, profile.state_name(code).unwrap_or(code)),
+                    );
+                }
+                if let Some(a) = &g.arrest.agency {
+                    fixed.set(Dim::Agency, names.id(Dim::Agency, a));
+                }
+                Some(GroupCase {
+                    group: g.id.0,
+                    arrest: Span::of(&g.arrest.date),
+                    unidentified: u64::from(g.unidentified()),
+                    fixed,
+                    context: g
+                        .arrest
+                        .context
+                        .iter()
+                        .map(|c| names.id(Dim::Context, c))
+                        .collect(),
+                })
+            }
+            _ => None,
+        });
+        self.groups.push((first.subject.id, versions));
+    }
+
     pub fn finish(mut self) -> Index {
         self.detentions.sort_by_key(|(id, _)| *id);
+        self.groups.sort_by_key(|(id, _)| *id);
         Index {
             names: self.names,
             detentions: self.detentions.into_iter().map(|(_, v)| v).collect(),
+            groups: self.groups.into_iter().map(|(_, v)| v).collect(),
         }
     }
 

@@ -117,13 +117,18 @@ fn step_of(ends: &[DayNo], first_from: DayNo, day: DayNo) -> Option<usize> {
 
 /// Counts a span that lands in one step for certain (lower bound of the step figures).
 fn add_event(diff: &mut [i64], ends: &[DayNo], first_from: DayNo, span: Span) {
+    add_events(diff, ends, first_from, span, 1);
+}
+
+/// Counts `n` for a span that lands in one step for certain.
+fn add_events(diff: &mut [i64], ends: &[DayNo], first_from: DayNo, span: Span, n: i64) {
     if let (Some(a), Some(b)) = (
         step_of(ends, first_from, span.first),
         step_of(ends, first_from, span.last),
     ) && a == b
         && let Some(x) = diff.get_mut(a)
     {
-        *x += 1;
+        *x += n;
     }
 }
 
@@ -223,6 +228,38 @@ pub fn series(
                 .entry(key.clone())
                 .or_insert_with(|| Sweep::new(days, ends.len()));
             add(sweep, c, base, &ends, first_from);
+        }
+    }
+    // Unidentified members of group detentions are political detentions of their step.
+    for g in index.groups(known_on) {
+        let mut keys: Vec<Vec<u32>> = vec![Vec::new()];
+        for dim in by {
+            let values = match dim {
+                Dim::Context if !g.context.is_empty() => g.context.clone(),
+                _ => vec![g.fixed.get(*dim)],
+            };
+            keys = keys
+                .iter()
+                .flat_map(|k| {
+                    values.iter().map(move |v| {
+                        let mut k = k.clone();
+                        k.push(*v);
+                        k
+                    })
+                })
+                .collect();
+        }
+        for key in keys {
+            let sweep = groups
+                .entry(key)
+                .or_insert_with(|| Sweep::new(days, ends.len()));
+            add_events(
+                &mut sweep.detentions,
+                &ends,
+                first_from,
+                g.arrest,
+                g.unidentified as i64,
+            );
         }
     }
     if groups.is_empty() {
