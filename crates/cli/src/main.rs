@@ -14,6 +14,7 @@ mod chart;
 mod clock;
 mod count;
 mod demo;
+mod events;
 mod export;
 mod failure;
 mod import;
@@ -169,6 +170,16 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum ImportWhat {
+    /// A list of events at which people were detained together (group detentions).
+    Events {
+        file: PathBuf,
+        /// How to read the list: which column is what (see examples/ovdinfo/).
+        #[arg(long)]
+        mapping: PathBuf,
+        /// Write the bad rows, with line, column and reason, to this CSV.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+    },
     /// The detentions CSV (or an .xlsx with the same columns).
     Detentions {
         file: PathBuf,
@@ -260,6 +271,14 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             };
             import::detentions_file(&env, &file, &options)
         }
+        Command::Import {
+            what:
+                ImportWhat::Events {
+                    file,
+                    mapping,
+                    rejects,
+                },
+        } => events::import(&env, &file, &mapping, rejects.as_deref()),
         Command::Export {
             what: ExportWhat::Detentions { out },
         } => export::detentions(&env, &out),

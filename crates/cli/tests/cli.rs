@@ -827,3 +827,117 @@ fn the_saved_index_follows_corrections_exactly_as_a_full_rebuild() {
     );
     assert_eq!(b["held"]["total"], 2, "D3 and D6");
 }
+
+/// The real data beside the repository (`shared/data/real`), as CI has it.
+fn real_data(name: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/real")
+        .join(name);
+    assert!(
+        p.exists(),
+        "the shared data folder must be beside the repository: {}",
+        p.display()
+    );
+    p
+}
+
+fn repo_file(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn ovdinfo_published_figures_are_reproduced() {
+    let data = real_data("ovdinfo-moscow-2011-2013");
+    let list = |f: &str| data.join(f).to_str().unwrap().to_string();
+    let all = Registry::sqlite();
+    all.ok(&["init", "--profile", &repo_file("profiles/ru.toml")]);
+    all.ok(&[
+        "import",
+        "events",
+        &list("events_2011-12_to_2012-12.csv"),
+        "--mapping",
+        &repo_file("examples/ovdinfo/events-2011-12_to_2012-12.toml"),
+    ]);
+    all.ok(&[
+        "import",
+        "events",
+        &list("events_2013.csv"),
+        "--mapping",
+        &repo_file("examples/ovdinfo/events-2013.toml"),
+    ]);
+    let moscow_2013 = Registry::sqlite();
+    moscow_2013.ok(&["init", "--profile", &repo_file("profiles/ru.toml")]);
+    moscow_2013.ok(&[
+        "import",
+        "events",
+        &list("events_2013.csv"),
+        "--mapping",
+        &repo_file("examples/ovdinfo/events-2013-moscow.toml"),
+    ]);
+    let profile = vigilia_core::profile::Profile::from_toml(
+        &std::fs::read_to_string(repo_file("profiles/ru.toml")).unwrap(),
+    )
+    .unwrap();
+
+    let mut balances: std::collections::HashMap<(bool, String, String), serde_json::Value> =
+        Default::default();
+    let (mut compared, mut exact, mut misses) = (0, 0, Vec::new());
+    let mut rd = csv::Reader::from_path(data.join("published_counts.csv")).unwrap();
+    for row in rd.records().map(Result::unwrap) {
+        let (start, end, region, metric, breakdown, value) =
+            (&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]);
+        if metric == "distinct_persons_detained" || breakdown.starts_with("mapped") {
+            continue; // needs person identities or police stations: not in an event list
+        }
+        let published: i64 = value.parse().unwrap();
+        // Breakdowns of 2013 are of Moscow alone: read them from the Moscow-only registry.
+        let moscow_only = start.starts_with("2013") && breakdown != "total";
+        let r = if moscow_only { &moscow_2013 } else { &all };
+        let since = jiff::civil::Date::strptime("%Y-%m-%d", start)
+            .unwrap()
+            .yesterday()
+            .unwrap()
+            .to_string();
+        let b = balances
+            .entry((moscow_only, since.clone(), end.to_string()))
+            .or_insert_with(|| {
+                serde_json::from_str(&r.ok(&[
+                    "balance", "--as-of", end, "--since", &since, "--format", "json",
+                ]))
+                .unwrap()
+            });
+        let events = metric == "events_with_detentions";
+        let by = &b["period"][if events { "events_by" } else { "by" }];
+        let get = |dim: &str, v: &str| by[dim][v].as_i64().unwrap_or(0);
+        let ours = if breakdown == "total" {
+            get("state", &profile.state(region).unwrap().name)
+        } else if breakdown == "organizer in (Spontaneous, Other)" {
+            get("context", "organizer=Spontaneous") + get("context", "organizer=Other")
+        } else {
+            get("context", breakdown)
+        };
+        compared += 1;
+        let tolerance = if events { 1 } else { 5 };
+        if ours == published {
+            exact += 1;
+        } else if (ours - published).abs() > tolerance {
+            misses.push(format!("{start}..{end} {region} {metric} {breakdown}: published {published}, registry {ours}"));
+        }
+    }
+    assert_eq!(
+        compared, 90,
+        "every comparable published figure was checked"
+    );
+    assert!(
+        misses.is_empty(),
+        "beyond max(1 event, 5 detentions):\n{}",
+        misses.join("\n")
+    );
+    assert!(exact >= 78, "{exact} of {compared} exact");
+    eprintln!("OVD-Info: {exact} of {compared} published figures exact, all within tolerance");
+}

@@ -1,0 +1,333 @@
+//! `vigilia import events FILE --mapping M.toml`: lists of events at which people were detained
+//! together (OVD-Info's, a rally's count), each stored as a group detention. A mapping file says
+//! which column holds the event's id, date, number of people, place, and which columns become
+//! context tags (`examples/ovdinfo/`). Importing the same list again adds nothing; a changed
+//! number is recorded as a correction.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use vigilia_core::date::PartialDate;
+use vigilia_core::fact::{Change, Draft};
+use vigilia_core::fold::Record;
+use vigilia_core::ids::{GroupId, Kind, Subject};
+use vigilia_core::lang::Lang;
+use vigilia_core::model::Arrest;
+use vigilia_core::text::non_empty;
+
+use crate::Env;
+use crate::failure::Failure;
+use crate::import::{Outcome, report};
+use crate::source;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mapping {
+    version: u32,
+    #[serde(default)]
+    filter: Option<Filter>,
+    state: Field,
+    reference: Reference,
+    date: DateField,
+    count: Column,
+    #[serde(default)]
+    context: BTreeMap<String, String>,
+    #[serde(default)]
+    recorded_on: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Filter {
+    column: String,
+    equals: String,
+}
+
+/// A value from a column, or the same value for every row.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Field {
+    #[serde(default)]
+    column: Option<String>,
+    #[serde(default)]
+    value: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reference {
+    column: String,
+    #[serde(default)]
+    prefix: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DateField {
+    column: String,
+    /// `DD.MM.YYYY`, `DD/MM/YYYY` or `YYYY-MM-DD`.
+    format: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Column {
+    column: String,
+}
+
+fn read_mapping(path: &Path) -> Result<Mapping, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::io(path, &e))?;
+    let m: Mapping = toml::from_str(&text).map_err(|e| {
+        Failure::bad(
+            format!("{}: el mapeo no es válido: {e}", path.display()),
+            format!("{}: the mapping is not valid: {e}", path.display()),
+        )
+    })?;
+    if m.version != 1 {
+        return Err(Failure::bad(
+            format!(
+                "{}: versión de mapeo {} desconocida (se lee la 1)",
+                path.display(),
+                m.version
+            ),
+            format!(
+                "{}: unknown mapping version {} (this reads 1)",
+                path.display(),
+                m.version
+            ),
+        ));
+    }
+    if !["DD.MM.YYYY", "DD/MM/YYYY", "YYYY-MM-DD"].contains(&m.date.format.as_str()) {
+        return Err(Failure::bad(
+            format!(
+                "{}: date.format {:?}: use DD.MM.YYYY, DD/MM/YYYY o YYYY-MM-DD",
+                path.display(),
+                m.date.format
+            ),
+            format!(
+                "{}: date.format {:?}: use DD.MM.YYYY, DD/MM/YYYY or YYYY-MM-DD",
+                path.display(),
+                m.date.format
+            ),
+        ));
+    }
+    if m.state.column.is_none() == m.state.value.is_none() {
+        return Err(Failure::bad(
+            format!(
+                "{}: state necesita column o value (uno de los dos)",
+                path.display()
+            ),
+            format!(
+                "{}: state needs column or value (one of them)",
+                path.display()
+            ),
+        ));
+    }
+    Ok(m)
+}
+
+fn parse_date(text: &str, format: &str) -> Option<PartialDate> {
+    let iso = match format {
+        "DD.MM.YYYY" | "DD/MM/YYYY" => {
+            let sep = if format.contains('.') { '.' } else { '/' };
+            let mut parts = text.trim().split(sep);
+            let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+            format!("{y}-{m:0>2}-{d:0>2}")
+        }
+        _ => text.trim().to_string(),
+    };
+    PartialDate::parse(&iso).ok().filter(|d| d.is_exact())
+}
+
+pub fn import(
+    env: &Env,
+    path: &Path,
+    mapping_path: &Path,
+    rejects: Option<&Path>,
+) -> Result<(), Failure> {
+    let mapping = read_mapping(mapping_path)?;
+    let mut source = source::open(path)?;
+    let header: Vec<String> = source.header().to_vec();
+    let col = |name: &str, key: &str| -> Result<usize, Failure> {
+        header
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .ok_or_else(|| {
+                Failure::bad(
+                    format!(
+                        "{}: la columna {name:?} ({key} en {}) no está en la línea 1",
+                        path.display(),
+                        mapping_path.display()
+                    ),
+                    format!(
+                        "{}: column {name:?} ({key} in {}) is not on line 1",
+                        path.display(),
+                        mapping_path.display()
+                    ),
+                )
+            })
+    };
+    let ref_col = col(&mapping.reference.column, "reference.column")?;
+    let date_col = col(&mapping.date.column, "date.column")?;
+    let count_col = col(&mapping.count.column, "count.column")?;
+    let state_col = mapping
+        .state
+        .column
+        .as_deref()
+        .map(|c| col(c, "state.column"))
+        .transpose()?;
+    let filter = mapping
+        .filter
+        .as_ref()
+        .map(|f| col(&f.column, "filter.column").map(|i| (i, f.equals.clone())))
+        .transpose()?;
+    let context: Vec<(String, usize)> = mapping
+        .context
+        .iter()
+        .map(|(name, c)| col(c, "context").map(|i| (name.clone(), i)))
+        .collect::<Result<_, _>>()?;
+
+    let mut ledger = env.open()?;
+    let profile = ledger.profile()?.clone();
+    let today = ledger.today()?;
+    let recorded_on = match &mapping.recorded_on {
+        Some(t) => crate::count::day_option("recorded_on", Some(t), today)?.unwrap_or(today),
+        None => today,
+    };
+    let mut refs = ledger.references(Kind::Group)?;
+    let lang = env.lang;
+    let mut outcome = Outcome {
+        stored: true,
+        rejects_header: header
+            .iter()
+            .cloned()
+            .chain(["reject_line", "reject_column", "reject_reason"].map(String::from))
+            .collect(),
+        ..Outcome::default()
+    };
+    let mut tx = ledger.begin()?;
+    while let Some(next) = source.next_row() {
+        let (line, record) = match next {
+            Ok(row) => row,
+            Err(u) => {
+                outcome.rows += 1;
+                outcome
+                    .rejected
+                    .push((lang.pick(&u.es, &u.en).to_string(), Vec::new()));
+                continue;
+            }
+        };
+        let cells: Vec<&str> = record.iter().collect();
+        let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+        if let Some((i, equals)) = &filter
+            && cell(*i).trim() != equals
+        {
+            continue;
+        }
+        outcome.rows += 1;
+        let mut reject = |column: &str, es: String, en: String| {
+            let message = match lang {
+                Lang::Es => format!("línea {line}, columna {column}: {es}"),
+                Lang::En => format!("line {line}, column {column}: {en}"),
+            };
+            let mut row: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+            row.resize(header.len(), String::new());
+            row.extend([line.to_string(), column.to_string(), message.clone()]);
+            outcome.rejected.push((message, row));
+        };
+        let Some(reference) =
+            non_empty(cell(ref_col)).map(|r| format!("{}{r}", mapping.reference.prefix))
+        else {
+            reject(
+                &mapping.reference.column,
+                "está vacía y es obligatoria".into(),
+                "is empty and required".into(),
+            );
+            continue;
+        };
+        let Some(date) = parse_date(cell(date_col), &mapping.date.format) else {
+            let v = cell(date_col);
+            reject(
+                &mapping.date.column,
+                format!("{v:?} no es una fecha {}", mapping.date.format),
+                format!("{v:?} is not a {} date", mapping.date.format),
+            );
+            continue;
+        };
+        let Ok(count) = cell(count_col).trim().parse::<u32>() else {
+            let v = cell(count_col);
+            reject(
+                &mapping.count.column,
+                format!("{v:?} no es un número de personas"),
+                format!("{v:?} is not a number of people"),
+            );
+            continue;
+        };
+        let state_text = match state_col {
+            Some(i) => cell(i).to_string(),
+            None => mapping.state.value.clone().unwrap_or_default(),
+        };
+        let Some(state) = profile.state(&state_text).and_then(|s| s.code.clone()) else {
+            reject(
+                mapping.state.column.as_deref().unwrap_or("state"),
+                format!("{state_text:?} no es un estado del perfil de país"),
+                format!("{state_text:?} is not a state of the country profile"),
+            );
+            continue;
+        };
+        let tags = context
+            .iter()
+            .filter_map(|(name, i)| non_empty(cell(*i)).map(|v| format!("{name}={v}")))
+            .collect();
+        let arrest = Arrest {
+            date,
+            state: Some(state),
+            municipality: None,
+            agency: None,
+            circumstances: None,
+            context: tags,
+        };
+        let change = match refs.get(&reference) {
+            None => {
+                let id = tx.new_id(Kind::Group);
+                refs.insert(reference.clone(), id);
+                Some((
+                    GroupId(id),
+                    Change::GroupRecorded {
+                        reference: Some(reference),
+                        arrest,
+                        count,
+                    },
+                ))
+            }
+            Some(&id) => match tx.get(Subject::from(GroupId(id)))? {
+                Some(Record::Group(g)) if g.count != count => {
+                    Some((GroupId(id), Change::GroupCountCorrected { count }))
+                }
+                _ => None,
+            },
+        };
+        match change {
+            None => outcome.unchanged += 1,
+            Some((id, change)) => {
+                tx.append(Draft {
+                    recorded_on,
+                    actor: env.actor.clone(),
+                    subject: id.into(),
+                    change,
+                    sources: vec![],
+                })?;
+                outcome.changed += 1;
+                outcome.facts += 1;
+            }
+        }
+    }
+    tx.commit()?;
+    let options = crate::import::Options {
+        recognition: vigilia_core::model::RecognitionStatus::Recognised,
+        all_or_nothing: false,
+        rejects: rejects.map(Path::to_path_buf),
+    };
+    report(lang, &outcome, &options)
+}
