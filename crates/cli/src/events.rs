@@ -32,9 +32,24 @@ struct Mapping {
     date: DateField,
     count: Column,
     #[serde(default)]
+    place: Option<Column>,
+    #[serde(default)]
     context: BTreeMap<String, String>,
     #[serde(default)]
     recorded_on: Option<String>,
+    #[serde(default)]
+    revision: Option<Revision>,
+}
+
+/// This list is a later version of one loaded before under other references: its rows are
+/// matched to the earlier events on the same date (same place first, then the closest number),
+/// and earlier events it no longer has are corrected to nobody.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Revision {
+    replaces_prefix: String,
+    #[serde(default)]
+    retract_unmatched: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -177,6 +192,11 @@ pub fn import(
         .as_deref()
         .map(|c| col(c, "state.column"))
         .transpose()?;
+    let place_col = mapping
+        .place
+        .as_ref()
+        .map(|p| col(&p.column, "place.column"))
+        .transpose()?;
     let filter = mapping
         .filter
         .as_ref()
@@ -196,6 +216,27 @@ pub fn import(
         None => today,
     };
     let mut refs = ledger.references(Kind::Group)?;
+    // The earlier version's events, by date, for a revision.
+    let mut earlier: BTreeMap<String, Vec<(u64, String, u32)>> = BTreeMap::new();
+    if let Some(rev) = &mapping.revision {
+        let ids: Vec<u64> = refs
+            .iter()
+            .filter(|(r, _)| r.starts_with(&rev.replaces_prefix))
+            .map(|(_, id)| *id)
+            .collect();
+        for id in ids {
+            if let Some(Record::Group(g)) = ledger.get(Subject::from(GroupId(id)))? {
+                let place = g.arrest.municipality.clone().unwrap_or_default();
+                earlier.entry(g.arrest.date.to_string()).or_default().push((
+                    id,
+                    place_key(&place),
+                    g.count,
+                ));
+            }
+        }
+    }
+    let mut revised: std::collections::BTreeSet<u64> = std::collections::BTreeSet::new();
+    let (mut first_date, mut last_date): (Option<PartialDate>, Option<PartialDate>) = (None, None);
     let lang = env.lang;
     let mut outcome = Outcome {
         stored: true,
@@ -280,15 +321,50 @@ pub fn import(
             .iter()
             .filter_map(|(name, i)| non_empty(cell(*i)).map(|v| format!("{name}={v}")))
             .collect();
+        let place = place_col
+            .and_then(|i| non_empty(cell(i)))
+            .map(str::to_string);
+        first_date = Some(first_date.map_or(date, |d: PartialDate| {
+            if date.first_day() < d.first_day() {
+                date
+            } else {
+                d
+            }
+        }));
+        last_date = Some(last_date.map_or(date, |d: PartialDate| {
+            if date.first_day() > d.first_day() {
+                date
+            } else {
+                d
+            }
+        }));
+        // A revision: the same event in the earlier list, matched by date, place, number.
+        let matched = if refs.contains_key(&reference) {
+            None
+        } else {
+            earlier.get_mut(&date.to_string()).and_then(|candidates| {
+                let key = place_key(place.as_deref().unwrap_or(""));
+                let best = candidates
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (id, _, _))| !revised.contains(id))
+                    .min_by_key(|(_, (_, p, n))| (prefix(p) != prefix(&key), n.abs_diff(count)))
+                    .map(|(i, _)| i)?;
+                let (id, _, _) = candidates.get(best)?;
+                revised.insert(*id);
+                Some(*id)
+            })
+        };
         let arrest = Arrest {
             date,
             state: Some(state),
-            municipality: None,
+            municipality: place,
             agency: None,
             circumstances: None,
             context: tags,
         };
-        let change = match refs.get(&reference) {
+        let known = refs.get(&reference).copied().or(matched);
+        let change = match known {
             None => {
                 let id = tx.new_id(Kind::Group);
                 refs.insert(reference.clone(), id);
@@ -301,7 +377,7 @@ pub fn import(
                     },
                 ))
             }
-            Some(&id) => match tx.get(Subject::from(GroupId(id)))? {
+            Some(id) => match tx.get(Subject::from(GroupId(id)))? {
                 Some(Record::Group(g)) if g.count != count => {
                     Some((GroupId(id), Change::GroupCountCorrected { count }))
                 }
@@ -323,6 +399,32 @@ pub fn import(
             }
         }
     }
+    // Earlier events the revised list no longer has, within its dates: nobody was detained there.
+    if let (Some(rev), Some(first), Some(last)) = (&mapping.revision, first_date, last_date)
+        && rev.retract_unmatched
+    {
+        for (date, events) in &earlier {
+            let Ok(d) = PartialDate::parse(date) else {
+                continue;
+            };
+            if d.first_day() < first.first_day() || d.first_day() > last.first_day() {
+                continue;
+            }
+            for (id, _, count) in events {
+                if !revised.contains(id) && *count > 0 {
+                    let change = Change::GroupCountCorrected { count: 0 };
+                    tx.append(Draft {
+                        recorded_on,
+                        actor: env.actor.clone(),
+                        subject: GroupId(*id).into(),
+                        change,
+                        sources: vec![],
+                    })?;
+                    outcome.facts += 1;
+                }
+            }
+        }
+    }
     tx.commit()?;
     let options = crate::import::Options {
         recognition: vigilia_core::model::RecognitionStatus::Recognised,
@@ -330,4 +432,18 @@ pub fn import(
         rejects: rejects.map(Path::to_path_buf),
     };
     report(lang, &outcome, &options)
+}
+
+/// A place as compared between versions of a list: folded, without "square".
+fn place_key(place: &str) -> String {
+    vigilia_core::text::fold(place)
+        .replace("ploshchad", "")
+        .replace("площадь", "")
+        .trim()
+        .to_string()
+}
+
+/// The first letters of a place: enough to tell "Пушкинская" from "Красная".
+fn prefix(key: &str) -> String {
+    key.chars().take(6).collect()
 }

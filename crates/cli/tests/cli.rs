@@ -941,3 +941,75 @@ fn ovdinfo_published_figures_are_reproduced() {
     assert!(exact >= 78, "{exact} of {compared} exact");
     eprintln!("OVD-Info: {exact} of {compared} published figures exact, all within tolerance");
 }
+
+#[test]
+fn ovdinfo_revision_as_known_then_and_as_known_now() {
+    let data = real_data("ovdinfo-moscow-2011-2013");
+    let list = |f: &str| data.join(f).to_str().unwrap().to_string();
+    let r = Registry::sqlite();
+    r.ok(&["init", "--profile", &repo_file("profiles/ru.toml")]);
+    r.ok(&[
+        "import",
+        "events",
+        &list("events_snapshot_2012-11.csv"),
+        "--mapping",
+        &repo_file("examples/ovdinfo/events-snapshot-2012-11.toml"),
+    ]);
+    let revision = [
+        "import",
+        "events",
+        &list("events_2011-12_to_2012-12.csv"),
+        "--mapping",
+        &repo_file("examples/ovdinfo/events-2011-12_to_2012-12-revision.toml"),
+    ];
+    r.ok(&revision);
+    let period = |known_on: Option<&str>| -> (i64, i64) {
+        let mut args = vec![
+            "balance",
+            "--as-of",
+            "2012-09-29",
+            "--since",
+            "2011-12-03",
+            "--format",
+            "json",
+        ];
+        if let Some(k) = known_on {
+            args.extend(["--known-on", k]);
+        }
+        let b: serde_json::Value = serde_json::from_str(&r.ok(&args)).unwrap();
+        (
+            b["period"]["events"].as_i64().unwrap(),
+            b["period"]["political_detentions"].as_i64().unwrap(),
+        )
+    };
+    assert_eq!(
+        period(Some("2012-11-08")),
+        (180, 4885),
+        "as OVD-Info knew it on 2012-11-08"
+    );
+    assert_eq!(period(None), (183, 4852), "as known now");
+    // The Ostankino picket of 18.03.2012 keeps its history: 100 as first known, then 95.
+    let db = rusqlite::Connection::open(r.path("registry.db")).unwrap();
+    let history: Vec<(String, String)> = db
+        .prepare(
+            "SELECT f.recorded_on, f.change FROM facts f JOIN records g ON g.kind = 'group' AND f.subject_kind = 'group' AND f.subject_id = g.id \
+             WHERE g.state LIKE '%2012-03-18%' AND g.state LIKE '%Останкино%' ORDER BY f.seq",
+        )
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert!(
+        history[0].0 == "2012-11-08" && history[0].1.contains("\"count\":100"),
+        "{history:?}"
+    );
+    assert!(
+        history[1].0 == "2013-01-10" && history[1].1.contains("\"count\":95"),
+        "{history:?}"
+    );
+    // Importing the revision again adds nothing.
+    let again = r.ok(&revision);
+    assert!(again.contains("0 stored (0 new facts)"), "{again}");
+}

@@ -388,8 +388,9 @@ pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Bala
         b.cumulative.political_detentions += g.unidentified * u64::from(arrested_c);
         b.cumulative.political_detentions_upper += g.unidentified * u64::from(arrested_p);
         let (in_c, in_p) = within(g.arrest, p, d);
-        b.period.events += u64::from(in_c);
-        b.period.upper.events += u64::from(in_p);
+        let is_event = u64::from(g.count > 0);
+        b.period.events += is_event * u64::from(in_c);
+        b.period.upper.events += is_event * u64::from(in_p);
         b.period.political_detentions += g.unidentified * u64::from(in_c);
         b.period.upper.political_detentions += g.unidentified * u64::from(in_p);
         if in_c {

@@ -255,7 +255,7 @@ pub type Versions = Vec<(DayNo, Case)>;
 
 /// The saved index's format: changed whenever [`Index`] or the rules change, so that an old
 /// snapshot is rebuilt rather than misread.
-const FORMAT: &[u8] = b"vigilia-count-index/3\n";
+const FORMAT: &[u8] = b"vigilia-count-index/4\n";
 
 /// A group detention as counting sees it: people detained together, not all identified.
 /// Its unidentified members count as political detentions on its date; the identified ones are
@@ -264,6 +264,8 @@ const FORMAT: &[u8] = b"vigilia-count-index/3\n";
 pub struct GroupCase {
     pub group: u64,
     pub arrest: Span,
+    /// How many were detained (a group corrected to 0 is no event).
+    pub count: u32,
     pub unidentified: u64,
     /// State and agency (the other static dimensions are unknown for a group).
     pub fixed: Fixed,
@@ -534,6 +536,7 @@ impl IndexBuilder {
                 Some(GroupCase {
                     group: g.id.0,
                     arrest: Span::of(&g.arrest.date),
+                    count: g.count,
                     unidentified: u64::from(g.unidentified()),
                     fixed,
                     context: g
