@@ -19,19 +19,24 @@ pub enum Precision {
     Day,
     Month,
     Year,
+    /// Somewhere between two days ("released between the arrest and 2020-07-27").
+    Range,
 }
 
-/// A date known to the day, the month or the year: written `2024-08-15`, `2024-08` or `2024`.
+/// A date known to the day, the month or the year, or only between two days: written
+/// `2024-08-15`, `2024-08`, `2024`, or `2004-03/2020-07-27` (a range, as in ISO 8601 intervals).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PartialDate {
     first: Day,
+    /// The last day, for a range (otherwise derived from `first` and the precision).
+    last: Day,
     precision: Precision,
 }
 
 /// Why a text is not a date.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
-    #[error("{0:?} is not a date (expected YYYY-MM-DD, YYYY-MM or YYYY)")]
+    #[error("{0:?} is not a date (expected YYYY-MM-DD, YYYY-MM, YYYY or FROM/TO)")]
     Malformed(String),
     #[error("{0:?} does not exist in the calendar")]
     Impossible(String),
@@ -43,7 +48,7 @@ impl Localize for DateError {
     fn localize(&self, lang: Lang) -> String {
         match (self, lang) {
             (Self::Malformed(s), Lang::Es) => {
-                format!("{s:?} no es una fecha (se espera AAAA-MM-DD, AAAA-MM o AAAA)")
+                format!("{s:?} no es una fecha (se espera AAAA-MM-DD, AAAA-MM, AAAA o DESDE/HASTA)")
             }
             (Self::Impossible(s), Lang::Es) => format!("{s:?} no existe en el calendario"),
             (Self::OutOfRange(s), Lang::Es) => {
@@ -64,12 +69,44 @@ impl PartialDate {
     pub fn day(day: Day) -> Self {
         Self {
             first: day,
+            last: day,
             precision: Precision::Day,
         }
     }
 
-    /// Parses `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (surrounding blanks ignored).
+    /// Parses `YYYY-MM-DD`, `YYYY-MM`, `YYYY`, or a range `FROM/TO` of two such dates
+    /// (surrounding blanks ignored).
     pub fn parse(text: &str) -> Result<Self, DateError> {
+        let s = text.trim();
+        if let Some((from, to)) = s.split_once('/') {
+            let malformed = |_| DateError::Malformed(s.to_string());
+            let (from, to) = (
+                Self::parse_one(from).map_err(malformed)?,
+                Self::parse_one(to).map_err(malformed)?,
+            );
+            if to.last_day() < from.first_day() {
+                return Err(DateError::Malformed(s.to_string()));
+            }
+            return Ok(Self::between(from.first_day(), to.last_day()));
+        }
+        Self::parse_one(s)
+    }
+
+    /// Somewhere from `first` to `last` (an exact day when they are equal).
+    pub fn between(first: Day, last: Day) -> Self {
+        let precision = if first == last {
+            Precision::Day
+        } else {
+            Precision::Range
+        };
+        Self {
+            first,
+            last,
+            precision,
+        }
+    }
+
+    fn parse_one(text: &str) -> Result<Self, DateError> {
         let s = text.trim();
         let malformed = || DateError::Malformed(s.to_string());
         let parts: Vec<&str> = s.split('-').collect();
@@ -90,7 +127,16 @@ impl PartialDate {
         }
         let first = Day::new(year, month as i8, day as i8)
             .map_err(|_| DateError::Impossible(s.to_string()))?;
-        Ok(Self { first, precision })
+        let last = match precision {
+            Precision::Month => first.last_of_month(),
+            Precision::Year => first.last_of_year(),
+            Precision::Day | Precision::Range => first,
+        };
+        Ok(Self {
+            first,
+            last,
+            precision,
+        })
     }
 
     pub fn precision(&self) -> Precision {
@@ -108,11 +154,7 @@ impl PartialDate {
 
     /// The last day the date can be.
     pub fn last_day(&self) -> Day {
-        match self.precision {
-            Precision::Day => self.first,
-            Precision::Month => self.first.last_of_month(),
-            Precision::Year => self.first.last_of_year(),
-        }
+        self.last
     }
 
     /// True when every day this date can be comes before every day `other` can be.
@@ -128,6 +170,7 @@ impl fmt::Display for PartialDate {
             Precision::Day => write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
             Precision::Month => write!(f, "{:04}-{:02}", d.year(), d.month()),
             Precision::Year => write!(f, "{:04}", d.year()),
+            Precision::Range => write!(f, "{}/{}", self.first, self.last),
         }
     }
 }
@@ -189,6 +232,23 @@ mod tests {
             Err(DateError::OutOfRange(_))
         ));
         assert!(parse_day("2024-08").is_err());
+    }
+
+    #[test]
+    fn a_range_is_any_day_between_two_dates() {
+        let r = PartialDate::parse("2004-03/2020-07-27").unwrap();
+        assert_eq!(r.precision(), Precision::Range);
+        assert_eq!(r.first_day().to_string(), "2004-03-01");
+        assert_eq!(r.last_day().to_string(), "2020-07-27");
+        assert_eq!(r.to_string(), "2004-03-01/2020-07-27");
+        assert_eq!(PartialDate::parse(&r.to_string()).unwrap(), r);
+        assert!(PartialDate::parse("2020-01-01/2019-01-01").is_err());
+        assert_eq!(
+            PartialDate::parse("2020-01-05/2020-01-05")
+                .unwrap()
+                .precision(),
+            Precision::Day
+        );
     }
 
     #[test]

@@ -255,7 +255,7 @@ pub type Versions = Vec<(DayNo, Case)>;
 
 /// The saved index's format: changed whenever [`Index`] or the rules change, so that an old
 /// snapshot is rebuilt rather than misread.
-const FORMAT: &[u8] = b"vigilia-count-index/4\n";
+const FORMAT: &[u8] = b"vigilia-count-index/5\n";
 
 /// A group detention as counting sees it: people detained together, not all identified.
 /// Its unidentified members count as political detentions on its date; the identified ones are
@@ -585,13 +585,24 @@ impl IndexBuilder {
                 .map_or(UNKNOWN, |a| names.id(Dim::Agency, a)),
         );
         let recognition = d.recognition.as_ref();
+        // What was recorded cannot have happened after it was recorded: an arrest known only
+        // to the year 2020 and recorded on 2020-07-27 happened by 2020-07-27.
+        let arrest = clip(Span::of(&d.arrest.date), d.recorded_on);
+        let end = d.end.as_ref().map(|e| {
+            (
+                clip(
+                    Span::of(&e.date),
+                    d.end_recorded_on.unwrap_or(d.recorded_on),
+                ),
+                e.kind,
+            )
+        });
         fixed.set(
             Dim::Category,
             recognition
                 .and_then(|r| r.category)
                 .map_or(UNKNOWN, u32::from),
         );
-        let arrest = Span::of(&d.arrest.date);
         let mut custody = Vec::new();
         let mut whereabouts = Vec::new();
         let mut convicted = None;
@@ -629,7 +640,7 @@ impl IndexBuilder {
             detention: d.id.0,
             person: d.person.0,
             arrest,
-            end: d.end.as_ref().map(|e| (Span::of(&e.date), e.kind)),
+            end,
             status: recognition.map(|r| r.status),
             fixed,
             adult_from: p.and_then(|p| p.birth).map(|b| Span {
@@ -652,6 +663,15 @@ impl IndexBuilder {
             whereabouts,
             convicted,
         }
+    }
+}
+
+/// A span no later than the day it was recorded (an uncertain date's possible days end there).
+fn clip(span: Span, recorded_on: Day) -> Span {
+    let r = day_no(recorded_on);
+    Span {
+        first: span.first.min(r),
+        last: span.last.min(r).max(span.first.min(r)),
     }
 }
 
