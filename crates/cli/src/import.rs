@@ -47,8 +47,16 @@ pub struct Outcome {
     pub stored: bool,
 }
 
-pub fn detentions_file(env: &Env, path: &Path, options: &Options) -> Result<(), Failure> {
+pub fn detentions_file(
+    env: &Env,
+    path: &Path,
+    mapping: Option<&Path>,
+    options: &Options,
+) -> Result<(), Failure> {
     let mut source = source::open(path)?;
+    if let Some(mapping) = mapping {
+        source = Box::new(crate::mapped::Mapped::open(source, mapping)?);
+    }
     let mut ledger = env.open()?;
     let outcome = detentions(
         &mut ledger,

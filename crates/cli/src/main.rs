@@ -18,6 +18,7 @@ mod events;
 mod export;
 mod failure;
 mod import;
+mod mapped;
 mod progress;
 mod registry;
 mod source;
@@ -192,6 +193,9 @@ enum ImportWhat {
         /// Write the bad rows, with line, column and reason, to this CSV.
         #[arg(long)]
         rejects: Option<PathBuf>,
+        /// Read another table as the detentions CSV (which column is what; see examples/cecc/).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
     },
 }
 
@@ -254,6 +258,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
                     recognition,
                     all_or_nothing,
                     rejects,
+                    mapping,
                 },
         } => {
             let recognition = match recognition {
@@ -269,7 +274,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
                 all_or_nothing,
                 rejects,
             };
-            import::detentions_file(&env, &file, &options)
+            import::detentions_file(&env, &file, mapping.as_deref(), &options)
         }
         Command::Import {
             what:

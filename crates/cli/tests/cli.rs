@@ -1013,3 +1013,58 @@ fn ovdinfo_revision_as_known_then_and_as_known_now() {
     let again = r.ok(&revision);
     assert!(again.contains("0 stored (0 new facts)"), "{again}");
 }
+
+#[test]
+fn cecc_status_counts_and_partial_dates_as_bounds() {
+    let data = real_data("china-cecc-chrd");
+    let r = Registry::sqlite();
+    r.ok(&["init", "--profile", &repo_file("profiles/cn.toml")]);
+    let rejects = r.path("rejects.csv");
+    let out = r.run(&[
+        "import",
+        "detentions",
+        data.join("cecc_ppd_retrieved_2020-07-27.csv")
+            .to_str()
+            .unwrap(),
+        "--mapping",
+        &repo_file("examples/cecc/cecc-2020-07-27.toml"),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    // CECC's own inconsistencies (a release dated before the detention) are reported, not guessed at.
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("10,271 rows read: 10,260 stored"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        stderr(&out).contains(
+            "line 6360, column end_date: the end 2010-04-19 is before the arrest 2011-04-14"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    let at = |day: &str| -> serde_json::Value {
+        serde_json::from_str(&r.ok(&["balance", "--as-of", day, "--format", "json"])).unwrap()
+    };
+    let snapshot = at("2020-07-27");
+    // DET-family 1,587 plus HOUSE 6, and certain: nothing held that day rests on a guess.
+    assert_eq!(snapshot["held"]["lower"], 1593);
+    assert_eq!(snapshot["held"]["upper"], 1593);
+    assert_eq!(snapshot["held"]["by"]["house_arrest"]["true"], 6);
+    assert_eq!(snapshot["held"]["by"]["house_arrest"]["false"], 1587);
+    // On 2008-06-26 CECC published a partial list of 734 detained; most releases have no date,
+    // so the registry can only bound that day's stock — and the bounds must hold the 734.
+    let past = at("2008-06-26");
+    let (lower, upper) = (
+        past["held"]["lower"].as_u64().unwrap(),
+        past["held"]["upper"].as_u64().unwrap(),
+    );
+    assert!(lower <= 734 && 734 <= upper, "[{lower}, {upper}]");
+    assert!(
+        upper - lower > 1000,
+        "undated releases make a wide, honest interval: [{lower}, {upper}]"
+    );
+}
