@@ -1068,3 +1068,107 @@ fn cecc_status_counts_and_partial_dates_as_bounds() {
         "undated releases make a wide, honest interval: [{lower}, {upper}]"
     );
 }
+
+#[test]
+fn a_balance_is_shaped_like_foro_penals_and_keeps_its_identities() {
+    // Foro Penal publishes totals with breakdowns by sex, civilian/military, age, convicted,
+    // whereabouts unknown and foreign nationality; no record-level list is public. Check that
+    // every published breakdown has its place in Vigilia's balance, that the published
+    // balances' own identities hold, and that Vigilia's hold at the same dates.
+    let data = real_data("foro-penal-published");
+    let ours = |breakdown: &str| -> Option<(&'static str, &'static str)> {
+        Some(match breakdown {
+            "sex=male" => ("sex", "M"),
+            "sex=female" => ("sex", "F"),
+            "status=civilian" => ("civilian_military", "civilian"),
+            "status=military" => ("civilian_military", "military"),
+            "age=adult" => ("age", "adult"),
+            "age=adolescent" | "age=minor" => ("age", "adolescent"),
+            "legal=convicted" => ("convicted", "true"),
+            "legal=not_convicted" => ("convicted", "false"),
+            "whereabouts=unknown" => ("whereabouts_unknown", "true"),
+            "nationality=foreign" => ("nationality", "foreign"),
+            _ => return None,
+        })
+    };
+    let mut published: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>> =
+        Default::default();
+    let mut rd = csv::Reader::from_path(data.join("published_counts.csv")).unwrap();
+    for row in rd.records().map(Result::unwrap) {
+        if &row[1] == "political_prisoners" {
+            published
+                .entry(row[0].to_string())
+                .or_default()
+                .insert(row[2].to_string(), row[3].parse().unwrap());
+            if &row[2] != "total" {
+                assert!(
+                    ours(&row[2]).is_some(),
+                    "a published breakdown Vigilia has no place for: {}",
+                    &row[2]
+                );
+            }
+        }
+    }
+    for (when, figures) in &published {
+        let total = figures.get("total");
+        for (a, b) in [
+            ("sex=male", "sex=female"),
+            ("status=civilian", "status=military"),
+            ("legal=convicted", "legal=not_convicted"),
+        ] {
+            if let (Some(t), Some(x), Some(y)) = (total, figures.get(a), figures.get(b)) {
+                assert_eq!(x + y, *t, "{when}: {a} + {b}");
+            }
+        }
+    }
+    // Vigilia's balance, on a demo registry, at the published dates.
+    let r = Registry::sqlite();
+    r.ok(&["demo", "--seed", "5", "--detentions", "6000"]);
+    for day in [
+        "2021-04-05",
+        "2021-12-06",
+        "2024-12-16",
+        "2025-01-09",
+        "2025-08-07",
+    ] {
+        let b: serde_json::Value =
+            serde_json::from_str(&r.ok(&["balance", "--as-of", day, "--format", "json"])).unwrap();
+        let p = &b["political_prisoners"];
+        let total = p["total"].as_u64().unwrap();
+        assert!(total > 0, "{day}");
+        for dim in [
+            "sex",
+            "civilian_military",
+            "age",
+            "convicted",
+            "whereabouts_unknown",
+            "nationality",
+        ] {
+            let sum: u64 = p["by"][dim]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|v| v.as_u64().unwrap())
+                .sum();
+            assert_eq!(sum, total, "{day}: {dim} sums to the total");
+        }
+        for breakdown in [
+            "sex=male",
+            "status=military",
+            "age=adolescent",
+            "legal=convicted",
+            "whereabouts=unknown",
+            "nationality=foreign",
+        ] {
+            let (dim, value) = ours(breakdown).unwrap();
+            assert!(
+                p["by"][dim].get(value).is_some()
+                    || !matches!(
+                        dim,
+                        "sex" | "civilian_military" | "age" | "convicted" | "whereabouts_unknown"
+                    ),
+                "{day}: {dim}={value}"
+            );
+        }
+    }
+}
