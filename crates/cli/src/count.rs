@@ -998,3 +998,76 @@ pub fn series_command(
 fn dims_list() -> String {
     dims()
 }
+
+/// `vigilia bench-count`: the counting engine timed warm, in this process, for `bench/`.
+/// Loads the index once, then runs each computation `repeat` times and prints, as JSON, the
+/// best and median milliseconds with the figures computed (so a harness can check that what
+/// it compares against counts the same).
+pub fn bench_command(
+    env: &Env,
+    as_of: &str,
+    known_on: &str,
+    from: &str,
+    to: &str,
+    repeat: usize,
+) -> Result<(), Failure> {
+    use std::time::Instant;
+    let mut ledger = env.open()?;
+    let today = ledger.today()?;
+    let as_of = day_option("as-of", Some(as_of), today)?.unwrap_or(today);
+    let known_on = day_option("known-on", Some(known_on), today)?.unwrap_or(today);
+    let (from, to) = (
+        day_option("from", Some(from), today)?.unwrap_or(today),
+        day_option("to", Some(to), today)?.unwrap_or(today),
+    );
+    let load = Instant::now();
+    let index = current_index(&mut ledger)?;
+    let load_ms = load.elapsed().as_secs_f64() * 1000.0;
+    let since = week_before(as_of);
+    let time = |f: &dyn Fn() -> serde_json::Value| -> serde_json::Value {
+        let mut times = Vec::with_capacity(repeat);
+        let mut result = serde_json::Value::Null;
+        for _ in 0..repeat.max(1) {
+            let start = Instant::now();
+            result = f();
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        let best = times.first().copied().unwrap_or(0.0);
+        let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
+        serde_json::json!({ "best_ms": best, "median_ms": median, "figures": result })
+    };
+    let series_figures = |rows: Vec<vigilia_count::series::Step>| {
+        let sum = |f: fn(&vigilia_count::series::Step) -> u64| rows.iter().map(f).sum::<u64>();
+        serde_json::json!({
+            "rows": rows.len(),
+            "sum_political_prisoners": sum(|r| r.political_prisoners),
+            "sum_political_prisoners_upper": sum(|r| r.political_prisoners_upper),
+            "sum_held": sum(|r| r.held),
+            "sum_political_detentions": sum(|r| r.political_detentions),
+            "sum_releases": sum(|r| r.releases),
+        })
+    };
+    let balance_figures = |b: Balance| {
+        serde_json::json!({
+            "political_prisoners": b.political_prisoners.total,
+            "political_prisoners_upper": b.political_prisoners.upper,
+            "held": b.held.total,
+            "by_sex": b.political_prisoners.by.get("sex"),
+            "by_state": b.political_prisoners.by.get("state"),
+            "period_political_detentions": b.period.political_detentions,
+            "period_releases": b.period.releases,
+        })
+    };
+    use vigilia_count::series::{Every as E, series};
+    let out = serde_json::json!({
+        "detentions": index.detentions.len(),
+        "index_load_ms": load_ms,
+        "balance": time(&|| balance_figures(vigilia_count::balance(&index, as_of, KnownOn::NOW, since))),
+        "balance_known_on": time(&|| balance_figures(vigilia_count::balance(&index, as_of, KnownOn(Some(known_on)), since))),
+        "series_weekly": time(&|| series_figures(series(&index, from, to, E::Week, &[], KnownOn::NOW).unwrap_or_default())),
+        "series_weekly_by_sex_civilian_military": time(&|| series_figures(series(&index, from, to, E::Week, &[Dim::Sex, Dim::CivilianMilitary], KnownOn::NOW).unwrap_or_default())),
+    });
+    crate::say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(())
+}

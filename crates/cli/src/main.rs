@@ -158,6 +158,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = count::Format::Text)]
         format: count::Format,
     },
+    /// Time the counting engine warm, in this process (for bench/; prints JSON).
+    #[command(hide = true)]
+    BenchCount {
+        #[arg(long)]
+        as_of: String,
+        #[arg(long)]
+        known_on: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+    },
     /// Show what the registry holds and its balance at a date.
     Summary {
         /// The date counted (YYYY-MM-DD); today by default.
@@ -344,6 +358,13 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             known_on,
             format,
         } => count::diff_command(&env, &from, &to, known_on.as_deref(), format),
+        Command::BenchCount {
+            as_of,
+            known_on,
+            from,
+            to,
+            repeat,
+        } => count::bench_command(&env, &as_of, &known_on, &from, &to, repeat),
         Command::Summary { as_of, known_on } => {
             registry::summary(&env, as_of.as_deref(), known_on.as_deref())
         }
