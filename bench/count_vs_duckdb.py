@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Vigilia's counting engine against DuckDB, side by side, on the same data, in one run.
+
+Usage: python3 bench/count_vs_duckdb.py [--sizes 12000,1000000] [--repeat 15]
+
+For each size it makes (or reuses) a demo registry in bench/out/, then:
+- Vigilia: `vigilia bench-count` loads the counting index once and times, in that warm
+  process, a full balance (all breakdowns), the same as known on a past day, a weekly series
+  2014-2026, and the same by sex and civilian/military;
+- DuckDB (Python package in a virtualenv this script makes in bench/.venv; not a project
+  dependency): loads the registry's own export into a table once (dates turned into first/last
+  days, clipped to the day they were recorded, as the rules do), then times its best SQL for the
+  same figures — GROUPING SETS for the breakdowns, running sums and an ASOF join for the series.
+Both report best and median milliseconds; the script checks that both computed the same
+figures before it prints a ratio.
+"""
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+VENV = ROOT / "bench" / ".venv"
+NOW = "2026-11-20T15:00:00Z"
+AS_OF, KNOWN_ON, FROM, TO = "2024-08-15", "2024-08-20", "2014-01-06", "2026-11-15"
+
+
+def ensure_duckdb():
+    py = VENV / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    if subprocess.run([str(py), "-c", "import duckdb"], capture_output=True).returncode != 0:
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "duckdb"], check=True)
+    return py
+
+
+def vigilia(*args):
+    exe = ROOT / "target" / "release" / "vigilia"
+    return subprocess.run([str(exe), "--now", NOW, *args], check=True, capture_output=True, text=True).stdout
+
+
+def registry(n):
+    db = OUT / f"registry-{n}.db"
+    if not db.exists():
+        csv = OUT / f"detentions-{n}.csv"
+        if not csv.exists():
+            vigilia("demo", "--seed", "1", "--detentions", str(n), "--csv", str(csv))
+        vigilia("--database", f"sqlite://{db}", "init")
+        vigilia("--database", f"sqlite://{db}", "import", "detentions", str(csv))
+    export = OUT / f"export-{n}.csv"
+    vigilia("--database", f"sqlite://{db}", "export", "detentions", "--out", str(export))
+    return db, export
+
+
+
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="12000,1000000")
+    ap.add_argument("--repeat", type=int, default=15)
+    a = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cargo", "build", "--release", "--locked", "-p", "vigilia"], cwd=ROOT, check=True)
+    py = ensure_duckdb()
+    lines = ["| size | figure | Vigilia best / median (ms) | DuckDB best / median (ms) | DuckDB ÷ Vigilia (best) | same figures |", "|---|---|---:|---:|---:|---|"]
+    for n in [int(s) for s in a.sizes.split(",")]:
+        db, export = registry(n)
+        v = json.loads(vigilia("--database", f"sqlite://{db}", "bench-count", "--as-of", AS_OF, "--known-on", KNOWN_ON,
+                               "--from", FROM, "--to", TO, "--repeat", str(a.repeat)))
+        side = ROOT / "bench" / "duckdb_side.py"
+        d = json.loads(subprocess.run([str(py), str(side), str(export), AS_OF, KNOWN_ON, FROM, TO, str(a.repeat)],
+                                      check=True, stdout=subprocess.PIPE, text=True).stdout)
+        for figure in ["balance", "balance_known_on", "series_weekly", "series_weekly_by_sex_civilian_military"]:
+            vf, df = v[figure], d[figure]
+            keys = [k for k in df["figures"] if k in vf["figures"]]
+            same = all(vf["figures"][k] == df["figures"][k] for k in keys)
+            detail = "yes" if same else "NO: " + ", ".join(f"{k} {vf['figures'][k]} vs {df['figures'][k]}" for k in keys if vf["figures"][k] != df["figures"][k])
+            ratio = df["best_ms"] / vf["best_ms"] if vf["best_ms"] else float("inf")
+            lines.append(f"| {n:,} | {figure} | {vf['best_ms']:.2f} / {vf['median_ms']:.2f} | {df['best_ms']:.2f} / {df['median_ms']:.2f} | {ratio:.1f}× | {detail} |")
+        lines.append(f"| {n:,} | (index load, cold) | {v['index_load_ms']:.0f} | | | |")
+        print("\n".join(lines[-5:]), flush=True)
+    text = "\n".join(lines) + "\n"
+    (OUT / "count_vs_duckdb.md").write_text(text)
+    print("\n" + text)
+
+
+if __name__ == "__main__":
+    main()
