@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use vigilia_core::date::Day;
 use vigilia_core::fold::KnownOn;
-use vigilia_core::model::{EndType, RecognitionStatus};
+use vigilia_core::model::EndType;
 
-use crate::index::{Case, DayNo, Dim, FALSE, Index, Span, TRUE, UNKNOWN, day_no};
+use crate::index::{Case, DayNo, Dim, FALSE, Index, NO_END, Span, TRUE, UNKNOWN, day_no};
 
 /// The name of the rule set these figures follow.
 pub const RULES: &str = "foro-penal-1";
@@ -187,6 +187,7 @@ impl Case {
 }
 
 /// Counts per dimension value, for one figure.
+#[derive(Clone)]
 struct Tally {
     counts: Vec<Vec<u64>>,
 }
@@ -201,35 +202,77 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, c: &Case, d: DayNo) {
-        for (dim, counts) in Dim::ALL.iter().zip(self.counts.iter_mut()) {
+    fn bump(counts: &mut [u64], v: u32, n: u64) {
+        if let Some(x) = counts.get_mut(v as usize) {
+            *x += n;
+        }
+    }
+
+    /// One detention under its value of every dimension on day `d` (`dims` limits which).
+    fn add(&mut self, c: &Case, d: DayNo, dims: &[Dim]) {
+        for dim in dims {
+            let Some(counts) = self.counts.get_mut(*dim as usize) else {
+                continue;
+            };
             if dim.is_multi() {
                 let values = c.values(*dim);
-                if values.is_empty()
-                    && let Some(x) = counts.get_mut(UNKNOWN as usize)
-                {
-                    *x += 1;
+                if values.is_empty() {
+                    Self::bump(counts, UNKNOWN, 1);
                 }
                 for v in values {
-                    if let Some(x) = counts.get_mut(*v as usize) {
-                        *x += 1;
-                    }
+                    Self::bump(counts, *v, 1);
                 }
-            } else if let Some(x) = counts.get_mut(value(c, *dim, d) as usize) {
-                *x += 1;
+            } else {
+                Self::bump(counts, value(c, *dim, d), 1);
             }
         }
     }
 
-    fn into_by(self, index: &Index) -> BTreeMap<&'static str, BTreeMap<String, u64>> {
+    /// One detention under the values already worked out for it (`values[dim]` for the
+    /// single-valued dimensions; multi-valued ones read from the case).
+    fn add_values(&mut self, c: &Case, values: &[u32; 13]) {
+        for (dim, counts) in Dim::ALL.iter().zip(self.counts.iter_mut()) {
+            if dim.is_multi() {
+                let vs = c.values(*dim);
+                if vs.is_empty() {
+                    Self::bump(counts, UNKNOWN, 1);
+                }
+                for v in vs {
+                    Self::bump(counts, *v, 1);
+                }
+            } else {
+                Self::bump(
+                    counts,
+                    values.get(*dim as usize).copied().unwrap_or(UNKNOWN),
+                    1,
+                );
+            }
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
+            for (x, y) in mine.iter_mut().zip(theirs) {
+                *x += y;
+            }
+        }
+    }
+
+    fn into_by(
+        self,
+        index: &Index,
+        dims: &[Dim],
+        zeros: bool,
+    ) -> BTreeMap<&'static str, BTreeMap<String, u64>> {
         Dim::ALL
             .iter()
             .zip(self.counts)
+            .filter(|(dim, _)| dims.contains(dim))
             .map(|(dim, counts)| {
                 let values = counts
                     .iter()
                     .enumerate()
-                    .filter(|(id, n)| **n > 0 || dim_lists_zero(*dim, *id))
+                    .filter(|(id, n)| **n > 0 || (zeros && dim_lists_zero(*dim, *id)))
                     .map(|(id, n)| (index.names.name(*dim, id as u32).to_string(), *n))
                     .collect();
                 (dim.name(), values)
@@ -294,12 +337,197 @@ fn add_by(
     }
 }
 
+/// Everything a balance counts, for part of the detentions; parts are merged.
+#[derive(Clone)]
+struct Acc {
+    held: Count,
+    prisoners: Count,
+    under_study: Count,
+    cumulative: (u64, u64),
+    detentions: (u64, u64),
+    new_prisoners: (u64, u64),
+    releases: (u64, u64),
+    prisoner_releases: (u64, u64),
+    deaths: (u64, u64),
+    ends: [(u64, u64); 6],
+    held_tally: Tally,
+    prisoner_tally: Tally,
+    period_tally: Tally,
+}
+
+fn add2(x: &mut (u64, u64), (c, p): (bool, bool)) {
+    x.0 += u64::from(c);
+    x.1 += u64::from(p);
+}
+
+fn add_count(x: &mut Count, other: Count) {
+    x.lower += other.lower;
+    x.upper += other.upper;
+    x.total = x.lower;
+}
+
+impl Acc {
+    fn new(index: &Index) -> Acc {
+        Acc {
+            held: Count::default(),
+            prisoners: Count::default(),
+            under_study: Count::default(),
+            cumulative: (0, 0),
+            detentions: (0, 0),
+            new_prisoners: (0, 0),
+            releases: (0, 0),
+            prisoner_releases: (0, 0),
+            deaths: (0, 0),
+            ends: [(0, 0); 6],
+            held_tally: Tally::new(index),
+            prisoner_tally: Tally::new(index),
+            period_tally: Tally::new(index),
+        }
+    }
+
+    fn merge(&mut self, o: Acc) {
+        add_count(&mut self.held, o.held);
+        add_count(&mut self.prisoners, o.prisoners);
+        add_count(&mut self.under_study, o.under_study);
+        for (x, y) in [
+            (&mut self.cumulative, o.cumulative),
+            (&mut self.detentions, o.detentions),
+            (&mut self.new_prisoners, o.new_prisoners),
+            (&mut self.releases, o.releases),
+            (&mut self.prisoner_releases, o.prisoner_releases),
+            (&mut self.deaths, o.deaths),
+        ] {
+            x.0 += y.0;
+            x.1 += y.1;
+        }
+        for (x, y) in self.ends.iter_mut().zip(o.ends) {
+            x.0 += y.0;
+            x.1 += y.1;
+        }
+        self.held_tally.merge(o.held_tally);
+        self.prisoner_tally.merge(o.prisoner_tally);
+        self.period_tally.merge(o.period_tally);
+    }
+
+    /// Counts detentions `range` of the index from its columns; the full case is read only
+    /// for the detentions that enter a breakdown.
+    fn count(
+        &mut self,
+        index: &Index,
+        range: std::ops::Range<usize>,
+        d: DayNo,
+        p: DayNo,
+        k: Option<DayNo>,
+    ) {
+        let cols = &index.cols;
+        let get = |v: &[DayNo], r: usize| v.get(r).copied().unwrap_or(NO_END);
+        for i in range {
+            let Some(r) = cols.row(i, k) else { continue };
+            let status = cols.status.get(r).copied().unwrap_or(0);
+            if status != 1 && status != 2 {
+                continue;
+            }
+            let (af, al) = (get(&cols.a_first, r), get(&cols.a_last, r));
+            let (ef, el) = (get(&cols.e_first, r), get(&cols.e_last, r));
+            let held = (al <= d && ef > d, af <= d && el > d);
+            if status == 2 {
+                add2_count(&mut self.under_study, held);
+                continue;
+            }
+            add2_count(&mut self.held, held);
+            let prisoner = (
+                held.0 && al + PRISONER_AFTER_DAYS <= d,
+                held.1 && af + PRISONER_AFTER_DAYS <= d,
+            );
+            add2_count(&mut self.prisoners, prisoner);
+            add2(&mut self.cumulative, (al <= d, af <= d));
+            let arrested_in = (af > p && al <= d, al > p && af <= d);
+            add2(&mut self.detentions, arrested_in);
+            let (bf, bl) = (af + PRISONER_AFTER_DAYS, al + PRISONER_AFTER_DAYS);
+            let becomes = (bf > p && bl <= d, bl > p && bf <= d);
+            add2(
+                &mut self.new_prisoners,
+                (becomes.0 && ef > bl, becomes.1 && el > bf),
+            );
+            if ef != NO_END {
+                let ended_in = (ef > p && el <= d, el > p && ef <= d);
+                let kind = cols.end_kind.get(r).copied().unwrap_or(255) as usize;
+                if let Some(e) = self.ends.get_mut(kind) {
+                    add2(e, ended_in);
+                }
+                let kind = EndType::ALL.get(kind).copied().unwrap_or(EndType::Unknown);
+                if is_release(kind) {
+                    add2(&mut self.releases, ended_in);
+                    let was = (ef - al > PRISONER_AFTER_DAYS, el - af > PRISONER_AFTER_DAYS);
+                    add2(
+                        &mut self.prisoner_releases,
+                        (ended_in.0 && was.0, ended_in.1 && was.1),
+                    );
+                }
+                if kind == EndType::DiedInCustody {
+                    add2(&mut self.deaths, ended_in);
+                }
+            }
+            if held.0 || prisoner.0 || arrested_in.0 {
+                let Some(c) = index.case_at(i, r) else {
+                    continue;
+                };
+                if held.0 {
+                    // Every value once, for both the held and the prisoners' breakdowns.
+                    let mut values = [UNKNOWN; 13];
+                    for dim in Dim::ALL {
+                        if !dim.is_multi()
+                            && let Some(v) = values.get_mut(dim as usize)
+                        {
+                            *v = value(c, dim, d);
+                        }
+                    }
+                    self.held_tally.add_values(c, &values);
+                    if prisoner.0 {
+                        self.prisoner_tally.add_values(c, &values);
+                    }
+                }
+                if arrested_in.0 {
+                    self.period_tally.add(c, d, &PERIOD_DIMS);
+                }
+            }
+        }
+    }
+}
+
+fn add2_count(x: &mut Count, (c, p): (bool, bool)) {
+    x.add((c, p));
+}
+
+/// Below this many detentions one thread counts faster than two.
+const PARALLEL_FROM: usize = 50_000;
+
 /// Counts the balance at `as_of`, as known on `known_on`, with movements since `since`.
 pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Balance {
     let d = day_no(as_of);
     let p = day_no(since);
-    let mut held_tally = Tally::new(index);
-    let mut prisoner_tally = Tally::new(index);
+    let k = known_on.0.map(day_no);
+    let n = index.cols.len();
+    let mut acc = Acc::new(index);
+    if n < PARALLEL_FROM {
+        acc.count(index, 0..n, d, p, k);
+    } else {
+        let half = n / 2;
+        let other = std::thread::scope(|scope| {
+            let handle = scope.spawn(|| {
+                let mut a = Acc::new(index);
+                a.count(index, half..n, d, p, k);
+                a
+            });
+            acc.count(index, 0..half, d, p, k);
+            handle.join().ok()
+        });
+        match other {
+            Some(o) => acc.merge(o),
+            // A counting thread cannot panic short of a bug; count its half here rather than lose it.
+            None => acc.count(index, half..n, d, p, k),
+        }
+    }
     let mut b = Balance {
         as_of: as_of.to_string(),
         known_on: known_on.0.map(|k| k.to_string()),
@@ -311,78 +539,28 @@ pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Bala
         },
         ..Balance::default()
     };
-    let (mut held_count, mut prisoner_count) = (Count::default(), Count::default());
-    for c in index.cases(known_on) {
-        match c.status {
-            Some(RecognitionStatus::Recognised) => {}
-            Some(RecognitionStatus::UnderStudy) => {
-                b.under_study.add(held(c, d));
-                continue;
-            }
-            _ => continue,
+    b.under_study = acc.under_study;
+    b.cumulative.political_detentions = acc.cumulative.0;
+    b.cumulative.political_detentions_upper = acc.cumulative.1;
+    b.period.political_detentions = acc.detentions.0;
+    b.period.upper.political_detentions = acc.detentions.1;
+    b.period.new_prisoners = acc.new_prisoners.0;
+    b.period.upper.new_prisoners = acc.new_prisoners.1;
+    b.period.releases = acc.releases.0;
+    b.period.upper.releases = acc.releases.1;
+    b.period.prisoner_releases = acc.prisoner_releases.0;
+    b.period.upper.prisoner_releases = acc.prisoner_releases.1;
+    b.period.deaths = acc.deaths.0;
+    b.period.upper.deaths = acc.deaths.1;
+    for (kind, (c, u)) in EndType::ALL.iter().zip(acc.ends) {
+        if c > 0 {
+            b.period.ends_by_type.insert(kind.name(), c);
         }
-        let h = held(c, d);
-        held_count.add(h);
-        if h.0 {
-            held_tally.add(c, d);
-        }
-        let pr = prisoner(c, d);
-        prisoner_count.add(pr);
-        if pr.0 {
-            prisoner_tally.add(c, d);
-        }
-        let (arrested_c, arrested_p) = (c.arrest.last <= d, c.arrest.first <= d);
-        b.cumulative.political_detentions += u64::from(arrested_c);
-        b.cumulative.political_detentions_upper += u64::from(arrested_p);
-        let (in_c, in_p) = within(c.arrest, p, d);
-        b.period.political_detentions += u64::from(in_c);
-        b.period.upper.political_detentions += u64::from(in_p);
-        if in_c {
-            add_by(
-                &mut b.period.by,
-                index,
-                &PERIOD_DIMS,
-                &c.fixed,
-                |dim| c.values(dim).to_vec(),
-                1,
-            );
-        }
-        // Became a prisoner in the period: the day arrest + 2 falls in it, still held that day.
-        let becomes = Span {
-            first: c.arrest.first + PRISONER_AFTER_DAYS,
-            last: c.arrest.last + PRISONER_AFTER_DAYS,
-        };
-        let (b_c, b_p) = within(becomes, p, d);
-        let (still_c, still_p) = match &c.end {
-            None => (true, true),
-            Some((end, _)) => (end.first > becomes.last, end.last > becomes.first),
-        };
-        b.period.new_prisoners += u64::from(b_c && still_c);
-        b.period.upper.new_prisoners += u64::from(b_p && still_p);
-        if let Some((end, kind)) = &c.end {
-            let (e_c, e_p) = within(*end, p, d);
-            if e_c {
-                *b.period.ends_by_type.entry(kind.name()).or_insert(0) += 1;
-            }
-            if e_p {
-                *b.period.upper.ends_by_type.entry(kind.name()).or_insert(0) += 1;
-            }
-            let (was_c, was_p) = (
-                end.first - c.arrest.last > PRISONER_AFTER_DAYS,
-                end.last - c.arrest.first > PRISONER_AFTER_DAYS,
-            );
-            if is_release(*kind) {
-                b.period.releases += u64::from(e_c);
-                b.period.upper.releases += u64::from(e_p);
-                b.period.prisoner_releases += u64::from(e_c && was_c);
-                b.period.upper.prisoner_releases += u64::from(e_p && was_p);
-            }
-            if *kind == EndType::DiedInCustody {
-                b.period.deaths += u64::from(e_c);
-                b.period.upper.deaths += u64::from(e_p);
-            }
+        if u > 0 {
+            b.period.upper.ends_by_type.insert(kind.name(), u);
         }
     }
+    b.period.by = acc.period_tally.into_by(index, &PERIOD_DIMS, false);
     for g in index.groups(known_on) {
         let (arrested_c, arrested_p) = (g.arrest.last <= d, g.arrest.first <= d);
         b.cumulative.political_detentions += g.unidentified * u64::from(arrested_c);
@@ -393,7 +571,7 @@ pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Bala
         b.period.upper.events += is_event * u64::from(in_p);
         b.period.political_detentions += g.unidentified * u64::from(in_c);
         b.period.upper.political_detentions += g.unidentified * u64::from(in_p);
-        if in_c {
+        if in_c && g.count > 0 {
             let context = |dim: Dim| {
                 if dim == Dim::Context {
                     g.context.clone()
@@ -420,16 +598,16 @@ pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Bala
         }
     }
     b.held = Figure {
-        total: held_count.lower,
-        lower: held_count.lower,
-        upper: held_count.upper,
-        by: held_tally.into_by(index),
+        total: acc.held.lower,
+        lower: acc.held.lower,
+        upper: acc.held.upper,
+        by: acc.held_tally.into_by(index, &Dim::ALL, true),
     };
     b.political_prisoners = Figure {
-        total: prisoner_count.lower,
-        lower: prisoner_count.lower,
-        upper: prisoner_count.upper,
-        by: prisoner_tally.into_by(index),
+        total: acc.prisoners.lower,
+        lower: acc.prisoners.lower,
+        upper: acc.prisoners.upper,
+        by: acc.prisoner_tally.into_by(index, &Dim::ALL, true),
     };
     b
 }

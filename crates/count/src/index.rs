@@ -278,9 +278,107 @@ pub struct Index {
     pub names: Names,
     pub detentions: Vec<Versions>,
     pub groups: Vec<Vec<(DayNo, GroupCase)>>,
+    /// The hot fields of every version, as flat arrays (derived; rebuilt after load).
+    #[serde(skip)]
+    pub cols: Columns,
+}
+
+/// No end, in the end columns.
+pub const NO_END: DayNo = DayNo::MAX;
+
+/// The fields counting reads for every detention, one entry per version, in flat arrays:
+/// counting walks memory in order instead of following a pointer per detention.
+/// Detention `i`'s versions are rows `offsets[i]..offsets[i + 1]`, oldest first.
+#[derive(Clone, Debug, Default)]
+pub struct Columns {
+    pub offsets: Vec<u32>,
+    pub since: Vec<DayNo>,
+    pub a_first: Vec<DayNo>,
+    pub a_last: Vec<DayNo>,
+    pub e_first: Vec<DayNo>,
+    pub e_last: Vec<DayNo>,
+    /// `EndType::ALL` position, or 255 without an end.
+    pub end_kind: Vec<u8>,
+    /// 0 none, 1 recognised, 2 under study, 3 not recognised.
+    pub status: Vec<u8>,
+    pub fixed: Vec<Fixed>,
+}
+
+impl Columns {
+    fn of(detentions: &[Versions]) -> Columns {
+        let rows: usize = detentions.iter().map(Vec::len).sum();
+        let mut c = Columns {
+            offsets: Vec::with_capacity(detentions.len() + 1),
+            ..Columns::default()
+        };
+        for v in [
+            &mut c.since,
+            &mut c.a_first,
+            &mut c.a_last,
+            &mut c.e_first,
+            &mut c.e_last,
+        ] {
+            v.reserve(rows);
+        }
+        c.offsets.push(0);
+        for versions in detentions {
+            for (since, case) in versions {
+                c.since.push(*since);
+                c.a_first.push(case.arrest.first);
+                c.a_last.push(case.arrest.last);
+                c.e_first
+                    .push(case.end.as_ref().map_or(NO_END, |(e, _)| e.first));
+                c.e_last
+                    .push(case.end.as_ref().map_or(NO_END, |(e, _)| e.last));
+                c.end_kind.push(case.end.as_ref().map_or(255, |(_, k)| {
+                    vigilia_core::model::EndType::ALL
+                        .iter()
+                        .position(|x| x == k)
+                        .unwrap_or(5) as u8
+                }));
+                c.status.push(match case.status {
+                    None => 0,
+                    Some(RecognitionStatus::Recognised) => 1,
+                    Some(RecognitionStatus::UnderStudy) => 2,
+                    Some(RecognitionStatus::NotRecognised) => 3,
+                });
+                c.fixed.push(case.fixed);
+            }
+            c.offsets.push(c.since.len() as u32);
+        }
+        c
+    }
+
+    /// The row of detention `i` known on day `k` (the last one when `None`).
+    #[inline]
+    pub fn row(&self, i: usize, k: Option<DayNo>) -> Option<usize> {
+        let start = *self.offsets.get(i)? as usize;
+        let end = *self.offsets.get(i + 1)? as usize;
+        match k {
+            None => end.checked_sub(1).filter(|r| *r >= start),
+            Some(k) => (start..end)
+                .rev()
+                .find(|r| self.since.get(*r).is_some_and(|s| *s <= k)),
+        }
+    }
+
+    /// How many detentions.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Index {
+    /// The full case of detention `i`'s version at `row` (a row of [`Columns`]).
+    pub fn case_at(&self, i: usize, row: usize) -> Option<&Case> {
+        let start = *self.cols.offsets.get(i)? as usize;
+        self.detentions.get(i)?.get(row - start).map(|(_, c)| c)
+    }
+
     /// The version of each detention known on `known_on` (the last one when `None`).
     pub fn cases(&self, known_on: KnownOn) -> impl Iterator<Item = &Case> {
         let k = known_on.0.map(day_no);
@@ -374,6 +472,12 @@ impl Index {
                 self.detentions.insert(at, versions);
             }
         }
+        self.cols = Columns::of(&self.detentions);
+    }
+
+    fn with_columns(mut self) -> Index {
+        self.cols = Columns::of(&self.detentions);
+        self
     }
 
     /// The detentions whose person is one of `persons`.
@@ -388,6 +492,7 @@ impl Index {
 
     /// Rebuilds the lookup tables that are not serialised.
     fn after_load(&mut self) {
+        self.cols = Columns::of(&self.detentions);
         self.names.ids = self
             .names
             .values
@@ -559,7 +664,9 @@ impl IndexBuilder {
             names: self.names,
             detentions: self.detentions.into_iter().map(|(_, v)| v).collect(),
             groups: self.groups.into_iter().map(|(_, v)| v).collect(),
+            cols: Columns::default(),
         }
+        .with_columns()
     }
 
     fn case(&mut self, d: &Detention, p: Option<&PersonDims>) -> Case {

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use vigilia_core::date::Day;
 use vigilia_core::fold::KnownOn;
-use vigilia_core::model::{EndType, RecognitionStatus};
+use vigilia_core::model::EndType;
 
 use crate::balance::PRISONER_AFTER_DAYS;
-use crate::index::{Case, DayNo, Dim, Index, Span, UNKNOWN, day_no};
+use crate::index::{DayNo, Dim, Index, NO_END, Span, UNKNOWN, day_no};
 
 /// How far apart the steps are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +77,22 @@ struct Sweep {
 }
 
 impl Sweep {
+    fn merge(&mut self, other: &Sweep) {
+        for (mine, theirs) in [
+            (&mut self.held, &other.held),
+            (&mut self.prisoners_lower, &other.prisoners_lower),
+            (&mut self.prisoners_upper, &other.prisoners_upper),
+            (&mut self.detentions, &other.detentions),
+            (&mut self.releases, &other.releases),
+            (&mut self.prisoner_releases, &other.prisoner_releases),
+            (&mut self.deaths, &other.deaths),
+        ] {
+            for (x, y) in mine.iter_mut().zip(theirs) {
+                *x += y;
+            }
+        }
+    }
+
     fn new(days: usize, steps: usize) -> Sweep {
         Sweep {
             held: vec![0; days + 1],
@@ -107,60 +123,100 @@ fn interval(diff: &mut [i64], base: DayNo, start: DayNo, end: Option<DayNo>) {
 
 /// The step a day falls in: step i covers (ends[i-1], ends[i]]; `None` before the first
 /// step's period or after the last step.
-fn step_of(ends: &[DayNo], first_from: DayNo, day: DayNo) -> Option<usize> {
-    if day <= first_from {
-        return None;
+/// The steps of a series: their end days, the day before the first step's period, and the
+/// stride when steps are evenly spaced (days, weeks), which makes finding a day's step arithmetic.
+struct Steps<'a> {
+    ends: &'a [DayNo],
+    first_from: DayNo,
+    stride: Option<DayNo>,
+}
+
+impl Steps<'_> {
+    /// The step a day falls in: step i covers (ends[i-1], ends[i]]; `None` before the first
+    /// step's period or after the last step.
+    fn of(&self, day: DayNo) -> Option<usize> {
+        if day <= self.first_from {
+            return None;
+        }
+        let i = match self.stride {
+            Some(stride) => ((day - self.first_from - 1) / stride) as usize,
+            None => self.ends.partition_point(|e| *e < day),
+        };
+        (i < self.ends.len()).then_some(i)
     }
-    let i = ends.partition_point(|e| *e < day);
-    (i < ends.len()).then_some(i)
 }
 
 /// Counts a span that lands in one step for certain (lower bound of the step figures).
-fn add_event(diff: &mut [i64], ends: &[DayNo], first_from: DayNo, span: Span) {
-    add_events(diff, ends, first_from, span, 1);
+fn add_event(diff: &mut [i64], steps: &Steps<'_>, span: Span) {
+    add_events(diff, steps, span, 1);
 }
 
 /// Counts `n` for a span that lands in one step for certain.
-fn add_events(diff: &mut [i64], ends: &[DayNo], first_from: DayNo, span: Span, n: i64) {
-    if let (Some(a), Some(b)) = (
-        step_of(ends, first_from, span.first),
-        step_of(ends, first_from, span.last),
-    ) && a == b
+fn add_events(diff: &mut [i64], steps: &Steps<'_>, span: Span, n: i64) {
+    if let (Some(a), Some(b)) = (steps.of(span.first), steps.of(span.last))
+        && a == b
         && let Some(x) = diff.get_mut(a)
     {
         *x += n;
     }
 }
 
-fn add(s: &mut Sweep, c: &Case, base: DayNo, ends: &[DayNo], first_from: DayNo) {
-    let end_first = c.end.as_ref().map(|(e, _)| e.first);
-    let end_last = c.end.as_ref().map(|(e, _)| e.last);
-    interval(&mut s.held, base, c.arrest.last, end_first);
+/// What the sweep reads of one detention.
+struct Row {
+    af: DayNo,
+    al: DayNo,
+    ef: DayNo,
+    el: DayNo,
+    kind: u8,
+}
+
+fn add_row(s: &mut Sweep, r: &Row, base: DayNo, steps: &Steps<'_>) {
+    let end_first = (r.ef != NO_END).then_some(r.ef);
+    let end_last = (r.el != NO_END).then_some(r.el);
+    interval(&mut s.held, base, r.al, end_first);
     interval(
         &mut s.prisoners_lower,
         base,
-        c.arrest.last + PRISONER_AFTER_DAYS,
+        r.al + PRISONER_AFTER_DAYS,
         end_first,
     );
     interval(
         &mut s.prisoners_upper,
         base,
-        c.arrest.first + PRISONER_AFTER_DAYS,
+        r.af + PRISONER_AFTER_DAYS,
         end_last,
     );
-    add_event(&mut s.detentions, ends, first_from, c.arrest);
-    if let Some((end, kind)) = &c.end {
+    add_event(
+        &mut s.detentions,
+        steps,
+        Span {
+            first: r.af,
+            last: r.al,
+        },
+    );
+    if r.ef != NO_END {
+        let end = Span {
+            first: r.ef,
+            last: r.el,
+        };
+        let kind = EndType::ALL
+            .get(r.kind as usize)
+            .copied()
+            .unwrap_or(EndType::Unknown);
         if matches!(kind, EndType::Released | EndType::ReleasedUnderMeasures) {
-            add_event(&mut s.releases, ends, first_from, *end);
-            if end.first - c.arrest.last > PRISONER_AFTER_DAYS {
-                add_event(&mut s.prisoner_releases, ends, first_from, *end);
+            add_event(&mut s.releases, steps, end);
+            if r.ef - r.al > PRISONER_AFTER_DAYS {
+                add_event(&mut s.prisoner_releases, steps, end);
             }
         }
-        if *kind == EndType::DiedInCustody {
-            add_event(&mut s.deaths, ends, first_from, *end);
+        if kind == EndType::DiedInCustody {
+            add_event(&mut s.deaths, steps, end);
         }
     }
 }
+
+/// Below this many detentions one thread sweeps faster than two.
+const PARALLEL_FROM: usize = 50_000;
 
 /// The series from `from` to `to`, as known on `known_on`, grouped by static dimensions.
 pub fn series(
@@ -184,52 +240,115 @@ pub fn series(
             .map(day_no)
             .unwrap_or(0),
     };
+    // The earliest arrest of any version: the day arrays start there (or at the first step).
     let base = index
-        .cases(known_on)
-        .map(|c| c.arrest.first)
+        .cols
+        .a_first
+        .iter()
+        .copied()
         .min()
         .unwrap_or(first_from)
         .min(first_from);
     let last = ends.last().copied().unwrap_or(base);
+    let stride = match every {
+        Every::Day => Some(1),
+        Every::Week => Some(7),
+        Every::Month => None,
+    };
+    let steps = Steps {
+        ends: &ends,
+        first_from,
+        stride,
+    };
     let days = (last - base + 1).max(1) as usize;
-    let mut groups: BTreeMap<Vec<u32>, Sweep> = BTreeMap::new();
-    let mut keys: Vec<Vec<u32>> = Vec::new();
-    for c in index.cases(known_on) {
-        if c.status != Some(RecognitionStatus::Recognised) {
-            continue;
-        }
-        // Every combination of the case's values (a multi-valued dimension adds one per value).
-        keys.clear();
-        keys.push(Vec::new());
-        for dim in by {
-            let values: Vec<u32> = if dim.is_multi() {
-                let v = c.values(*dim);
-                if v.is_empty() {
-                    vec![UNKNOWN]
-                } else {
-                    v.to_vec()
-                }
-            } else {
-                vec![c.fixed.get(*dim)]
+    let k = known_on.0.map(day_no);
+    let n = index.cols.len();
+    let multi = by.iter().any(|d| d.is_multi());
+    let count_part = |range: std::ops::Range<usize>| -> BTreeMap<Vec<u32>, Sweep> {
+        let cols = &index.cols;
+        let mut groups: BTreeMap<Vec<u32>, Sweep> = BTreeMap::new();
+        let mut key: Vec<u32> = Vec::with_capacity(by.len());
+        let mut keys: Vec<Vec<u32>> = Vec::new();
+        for i in range {
+            let Some(r) = cols.row(i, k) else { continue };
+            if cols.status.get(r) != Some(&1) {
+                continue;
+            }
+            let get = |v: &[DayNo]| v.get(r).copied().unwrap_or(NO_END);
+            let row = Row {
+                af: get(&cols.a_first),
+                al: get(&cols.a_last),
+                ef: get(&cols.e_first),
+                el: get(&cols.e_last),
+                kind: cols.end_kind.get(r).copied().unwrap_or(255),
             };
-            keys = keys
-                .iter()
-                .flat_map(|k| {
-                    values.iter().map(move |v| {
-                        let mut k = k.clone();
-                        k.push(*v);
-                        k
+            let fixed = cols.fixed.get(r).copied().unwrap_or_default();
+            if !multi {
+                key.clear();
+                key.extend(by.iter().map(|d| fixed.get(*d)));
+                match groups.get_mut(key.as_slice()) {
+                    Some(sweep) => add_row(sweep, &row, base, &steps),
+                    None => {
+                        let mut sweep = Sweep::new(days, ends.len());
+                        add_row(&mut sweep, &row, base, &steps);
+                        groups.insert(key.clone(), sweep);
+                    }
+                }
+                continue;
+            }
+            // Every combination of the values (a multi-valued dimension adds one per value).
+            let case = index.case_at(i, r);
+            keys.clear();
+            keys.push(Vec::new());
+            for dim in by {
+                let values: Vec<u32> = if dim.is_multi() {
+                    match case.map(|c| c.values(*dim)) {
+                        Some(v) if !v.is_empty() => v.to_vec(),
+                        _ => vec![UNKNOWN],
+                    }
+                } else {
+                    vec![fixed.get(*dim)]
+                };
+                keys = keys
+                    .iter()
+                    .flat_map(|k| {
+                        values.iter().map(move |v| {
+                            let mut k = k.clone();
+                            k.push(*v);
+                            k
+                        })
                     })
-                })
-                .collect();
+                    .collect();
+            }
+            for key in &keys {
+                let sweep = groups
+                    .entry(key.clone())
+                    .or_insert_with(|| Sweep::new(days, ends.len()));
+                add_row(sweep, &row, base, &steps);
+            }
         }
-        for key in &keys {
-            let sweep = groups
-                .entry(key.clone())
-                .or_insert_with(|| Sweep::new(days, ends.len()));
-            add(sweep, c, base, &ends, first_from);
+        groups
+    };
+    let mut groups = if n < PARALLEL_FROM {
+        count_part(0..n)
+    } else {
+        let half = n / 2;
+        let (mut mine, theirs) = std::thread::scope(|scope| {
+            let handle = scope.spawn(|| count_part(half..n));
+            let mine = count_part(0..half);
+            (mine, handle.join().ok())
+        });
+        let theirs = theirs.unwrap_or_else(|| count_part(half..n));
+        for (key, sweep) in theirs {
+            match mine.get_mut(&key) {
+                Some(s) => s.merge(&sweep),
+                None => {
+                    mine.insert(key, sweep);
+                }
+            }
         }
-    }
+        mine
+    };
     // Unidentified members of group detentions are political detentions of their step.
     for g in index.groups(known_on) {
         let mut keys: Vec<Vec<u32>> = vec![Vec::new()];
@@ -255,8 +374,7 @@ pub fn series(
                 .or_insert_with(|| Sweep::new(days, ends.len()));
             add_events(
                 &mut sweep.detentions,
-                &ends,
-                first_from,
+                &steps,
                 g.arrest,
                 g.unidentified as i64,
             );

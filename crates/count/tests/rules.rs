@@ -398,3 +398,116 @@ fn every_step_of_a_series_equals_the_balance_at_that_date() {
         .is_err()
     );
 }
+
+#[test]
+fn counting_on_two_threads_gives_the_same_figures_as_the_rules_case_by_case() {
+    use vigilia_count::balance::{held, prisoner};
+    use vigilia_count::index::day_no;
+    use vigilia_count::series::{Every, series};
+    // More detentions than the threshold at which counting splits the work in two.
+    let mut r = Registry::new();
+    let arrests = [
+        "2024-07-01",
+        "2024-07-15",
+        "2024-07",
+        "2024-08-03",
+        "2024-08-20",
+        "2024",
+        "2023-12-30",
+        "2024-09-02",
+        "2024-08-14",
+    ];
+    for k in 0..60_000usize {
+        let status = if k % 11 == 0 {
+            RecognitionStatus::UnderStudy
+        } else {
+            R
+        };
+        let sex = if k % 3 == 0 { Sex::F } else { Sex::M };
+        let i = r.detention(
+            sex,
+            arrests[k % arrests.len()],
+            "2023-12-01",
+            status,
+            vec![],
+        );
+        match k % 7 {
+            0 => r.end(i, "2024-08-10", EndType::Released, "2024-08-12"),
+            1 => r.end(i, "2024-09", EndType::ReleasedUnderMeasures, "2024-10-01"),
+            2 => r.end(i, "2024-08-16", EndType::DiedInCustody, "2024-08-17"),
+            _ => {}
+        }
+    }
+    let index = r.index();
+    let d = day("2024-08-15");
+    let b = balance(&index, d, KnownOn::NOW, day("2024-08-08"));
+    let dn = day_no(d);
+    let recognised = || index.cases(KnownOn::NOW).filter(|c| c.status == Some(R));
+    assert_eq!(
+        b.political_prisoners.lower,
+        recognised().filter(|c| prisoner(c, dn).0).count() as u64
+    );
+    assert_eq!(
+        b.political_prisoners.upper,
+        recognised().filter(|c| prisoner(c, dn).1).count() as u64
+    );
+    assert_eq!(
+        b.held.lower,
+        recognised().filter(|c| held(c, dn).0).count() as u64
+    );
+    let sum: u64 = b.political_prisoners.by["sex"].values().sum();
+    assert_eq!(sum, b.political_prisoners.total);
+    let rows = series(
+        &index,
+        day("2024-07-01"),
+        day("2024-10-31"),
+        Every::Week,
+        &[],
+        KnownOn::NOW,
+    )
+    .unwrap();
+    for row in &rows {
+        let at = day(&row.date);
+        let step = balance(
+            &index,
+            at,
+            KnownOn::NOW,
+            at.checked_sub(jiff::Span::new().days(7)).unwrap(),
+        );
+        assert_eq!(
+            row.political_prisoners_lower, step.political_prisoners.lower,
+            "{}",
+            row.date
+        );
+        assert_eq!(
+            row.political_prisoners_upper, step.political_prisoners.upper,
+            "{}",
+            row.date
+        );
+        assert_eq!(row.held, step.held.lower, "{}", row.date);
+        assert_eq!(
+            row.political_detentions, step.period.political_detentions,
+            "{}",
+            row.date
+        );
+        assert_eq!(row.releases, step.period.releases, "{}", row.date);
+        assert_eq!(row.deaths, step.period.deaths, "{}", row.date);
+    }
+    let by_sex = series(
+        &index,
+        day("2024-07-01"),
+        day("2024-10-31"),
+        Every::Week,
+        &[Dim::Sex],
+        KnownOn::NOW,
+    )
+    .unwrap();
+    for row in &rows {
+        let sum: u64 = by_sex
+            .iter()
+            .filter(|s| s.date == row.date)
+            .map(|s| s.political_prisoners)
+            .sum();
+        assert_eq!(sum, row.political_prisoners, "{}", row.date);
+    }
+}
