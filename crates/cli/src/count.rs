@@ -932,12 +932,7 @@ pub fn series_command(
         Every::Month => vigilia_count::series::Every::Month,
     };
     let index = current_index(&mut ledger)?;
-    let rows = vigilia_count::series::series(&index, from, to, every, &dims, known_on).map_err(|e| match e {
-        vigilia_count::series::SeriesError::NotStatic(d) => Failure::bad(
-            format!("--by {}: su valor cambia con la fecha; en una serie solo sex, civilian_military, nationality, state, agency, category, charge, context", d.name()),
-            format!("--by {}: its value changes with the date; a series takes only sex, civilian_military, nationality, state, agency, category, charge, context", d.name()),
-        ),
-    })?;
+    let rows = vigilia_count::series::series(&index, from, to, every, &dims, known_on);
     match format {
         Format::Json => crate::say!(
             "{}",
@@ -1065,8 +1060,8 @@ pub fn bench_command(
         "index_load_ms": load_ms,
         "balance": time(&|| balance_figures(vigilia_count::balance(&index, as_of, KnownOn::NOW, since))),
         "balance_known_on": time(&|| balance_figures(vigilia_count::balance(&index, as_of, KnownOn(Some(known_on)), since))),
-        "series_weekly": time(&|| series_figures(series(&index, from, to, E::Week, &[], KnownOn::NOW).unwrap_or_default())),
-        "series_weekly_by_sex_civilian_military": time(&|| series_figures(series(&index, from, to, E::Week, &[Dim::Sex, Dim::CivilianMilitary], KnownOn::NOW).unwrap_or_default())),
+        "series_weekly": time(&|| series_figures(series(&index, from, to, E::Week, &[], KnownOn::NOW))),
+        "series_weekly_by_sex_civilian_military": time(&|| series_figures(series(&index, from, to, E::Week, &[Dim::Sex, Dim::CivilianMilitary], KnownOn::NOW))),
     });
     crate::say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())

@@ -782,6 +782,22 @@ fn a_series_has_one_row_per_step_and_draws_the_revolving_door() {
         "{}",
         &svg[..200.min(svg.len())]
     );
+    // A dimension whose value changes with the date: D1 is held at El Helicoide from its arrest.
+    let by_facility = r.ok(&[
+        "series",
+        "--from",
+        "2024-08-05",
+        "--to",
+        "2024-08-05",
+        "--by",
+        "facility",
+    ]);
+    assert!(
+        by_facility
+            .lines()
+            .any(|l| l.starts_with("2024-08-05,El Helicoide,1,")),
+        "{by_facility}"
+    );
     let out = r.run(&[
         "series",
         "--from",
@@ -789,7 +805,7 @@ fn a_series_has_one_row_per_step_and_draws_the_revolving_door() {
         "--to",
         "2024-09-30",
         "--by",
-        "facility",
+        "height",
     ]);
     assert_eq!(out.status.code(), Some(2));
 }

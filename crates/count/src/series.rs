@@ -37,13 +37,6 @@ pub struct Step {
     pub deaths: u64,
 }
 
-/// Why a series cannot be made.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SeriesError {
-    /// The dimension's value changes with the date counted (age, facility, …).
-    NotStatic(Dim),
-}
-
 /// The step end dates: `from`, `from + step`, … up to `to`.
 pub fn steps(from: Day, to: Day, every: Every) -> Vec<Day> {
     let mut out = Vec::new();
@@ -171,30 +164,54 @@ struct Row {
 }
 
 fn add_row(s: &mut Sweep, r: &Row, base: DayNo, steps: &Steps<'_>) {
-    let end_first = (r.ef != NO_END).then_some(r.ef);
-    let end_last = (r.el != NO_END).then_some(r.el);
-    interval(&mut s.held, base, r.al, end_first);
-    interval(
-        &mut s.prisoners_lower,
-        base,
-        r.al + PRISONER_AFTER_DAYS,
-        end_first,
-    );
-    interval(
-        &mut s.prisoners_upper,
-        base,
-        r.af + PRISONER_AFTER_DAYS,
-        end_last,
-    );
-    add_event(
-        &mut s.detentions,
-        steps,
-        Span {
-            first: r.af,
-            last: r.al,
-        },
-    );
-    if r.ef != NO_END {
+    add_row_clipped(s, r, base, steps, (EARLIEST, LATEST));
+}
+
+/// Far enough before and after any date counted, with room for `+ 2` without overflow.
+const EARLIEST: DayNo = DayNo::MIN / 2;
+const LATEST: DayNo = DayNo::MAX / 2;
+
+/// Adds the part of a detention that lies in days [from, to): its stock intervals cut to them,
+/// and its arrest and end if they fall in them.
+fn add_row_clipped(
+    s: &mut Sweep,
+    r: &Row,
+    base: DayNo,
+    steps: &Steps<'_>,
+    (from, to): (DayNo, DayNo),
+) {
+    let cut = |start: DayNo, end: DayNo| -> Option<(DayNo, DayNo)> {
+        let (a, b) = (start.max(from), end.min(to));
+        (a < b).then_some((a, b))
+    };
+    let end_first = if r.ef != NO_END { r.ef } else { LATEST };
+    let end_last = if r.el != NO_END { r.el } else { LATEST };
+    let stocks = [
+        (&mut s.held, r.al, end_first),
+        (
+            &mut s.prisoners_lower,
+            r.al + PRISONER_AFTER_DAYS,
+            end_first,
+        ),
+        (&mut s.prisoners_upper, r.af + PRISONER_AFTER_DAYS, end_last),
+    ];
+    for (diff, start, end) in stocks {
+        if let Some((a, b)) = cut(start, end) {
+            interval(diff, base, a, Some(b));
+        }
+    }
+    let inside = |day: DayNo| from <= day && day < to;
+    if inside(r.af) {
+        add_event(
+            &mut s.detentions,
+            steps,
+            Span {
+                first: r.af,
+                last: r.al,
+            },
+        );
+    }
+    if r.ef != NO_END && inside(r.ef) {
         let end = Span {
             first: r.ef,
             last: r.el,
@@ -215,6 +232,24 @@ fn add_row(s: &mut Sweep, r: &Row, base: DayNo, steps: &Steps<'_>) {
     }
 }
 
+/// The days on which a detention's value of one of `by` may change: between two of them every
+/// value is the same.
+fn change_days(c: &crate::index::Case, by: &[Dim]) -> Vec<DayNo> {
+    let mut cuts = Vec::new();
+    for dim in by {
+        match dim {
+            Dim::Age => cuts.extend(c.adult_from.iter().flat_map(|a| [a.first, a.last])),
+            Dim::Convicted => cuts.extend(c.convicted.iter().flat_map(|s| [s.first, s.last])),
+            Dim::WhereaboutsUnknown => cuts.extend(c.whereabouts.iter().map(|(d, _)| *d)),
+            Dim::HouseArrest | Dim::Facility => cuts.extend(c.custody.iter().map(|s| s.from)),
+            _ => {}
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
 /// Below this many detentions one thread sweeps faster than two.
 const PARALLEL_FROM: usize = 50_000;
 
@@ -226,10 +261,7 @@ pub fn series(
     every: Every,
     by: &[Dim],
     known_on: KnownOn,
-) -> Result<Vec<Step>, SeriesError> {
-    if let Some(dim) = by.iter().find(|d| !d.is_static() && !d.is_multi()) {
-        return Err(SeriesError::NotStatic(*dim));
-    }
+) -> Vec<Step> {
     let dates = steps(from, to, every);
     let ends: Vec<DayNo> = dates.iter().map(|d| day_no(*d)).collect();
     let first_from = match every {
@@ -264,6 +296,8 @@ pub fn series(
     let k = known_on.0.map(day_no);
     let n = index.cols.len();
     let multi = by.iter().any(|d| d.is_multi());
+    // Dimensions whose value changes with the date: a detention is cut where they may change.
+    let dynamic = by.iter().any(|d| !d.is_static() && !d.is_multi());
     let count_part = |range: std::ops::Range<usize>| -> BTreeMap<Vec<u32>, Sweep> {
         let cols = &index.cols;
         let mut groups: BTreeMap<Vec<u32>, Sweep> = BTreeMap::new();
@@ -283,7 +317,7 @@ pub fn series(
                 kind: cols.end_kind.get(r).copied().unwrap_or(255),
             };
             let fixed = cols.fixed.get(r).copied().unwrap_or_default();
-            if !multi {
+            if !multi && !dynamic {
                 key.clear();
                 key.extend(by.iter().map(|d| fixed.get(*d)));
                 match groups.get_mut(key.as_slice()) {
@@ -296,35 +330,52 @@ pub fn series(
                 }
                 continue;
             }
-            // Every combination of the values (a multi-valued dimension adds one per value).
-            let case = index.case_at(i, r);
-            keys.clear();
-            keys.push(Vec::new());
-            for dim in by {
-                let values: Vec<u32> = if dim.is_multi() {
-                    match case.map(|c| c.values(*dim)) {
-                        Some(v) if !v.is_empty() => v.to_vec(),
-                        _ => vec![UNKNOWN],
-                    }
-                } else {
-                    vec![fixed.get(*dim)]
+            let Some(case) = index.case_at(i, r) else {
+                continue;
+            };
+            let cuts = if dynamic {
+                change_days(case, by)
+            } else {
+                Vec::new()
+            };
+            let edges: Vec<DayNo> = std::iter::once(EARLIEST)
+                .chain(cuts)
+                .chain(std::iter::once(LATEST))
+                .collect();
+            for segment in edges.windows(2) {
+                let (Some(&from), Some(&to)) = (segment.first(), segment.get(1)) else {
+                    continue;
                 };
-                keys = keys
-                    .iter()
-                    .flat_map(|k| {
-                        values.iter().map(move |v| {
-                            let mut k = k.clone();
-                            k.push(*v);
-                            k
+                // Every combination of the values in this segment (a multi-valued dimension
+                // adds one per value).
+                keys.clear();
+                keys.push(Vec::new());
+                for dim in by {
+                    let values: Vec<u32> = if dim.is_multi() {
+                        match case.values(*dim) {
+                            v if !v.is_empty() => v.to_vec(),
+                            _ => vec![UNKNOWN],
+                        }
+                    } else {
+                        vec![crate::balance::value(case, *dim, from)]
+                    };
+                    keys = keys
+                        .iter()
+                        .flat_map(|k| {
+                            values.iter().map(move |v| {
+                                let mut k = k.clone();
+                                k.push(*v);
+                                k
+                            })
                         })
-                    })
-                    .collect();
-            }
-            for key in &keys {
-                let sweep = groups
-                    .entry(key.clone())
-                    .or_insert_with(|| Sweep::new(days, ends.len()));
-                add_row(sweep, &row, base, &steps);
+                        .collect();
+                }
+                for key in &keys {
+                    let sweep = groups
+                        .entry(key.clone())
+                        .or_insert_with(|| Sweep::new(days, ends.len()));
+                    add_row_clipped(sweep, &row, base, &steps, (from, to));
+                }
             }
         }
         groups
@@ -428,5 +479,5 @@ pub fn series(
         }
     }
     rows.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.by.cmp(&b.by)));
-    Ok(rows)
+    rows
 }
