@@ -208,26 +208,6 @@ impl Tally {
         }
     }
 
-    /// One detention under its value of every dimension on day `d` (`dims` limits which).
-    fn add(&mut self, c: &Case, d: DayNo, dims: &[Dim]) {
-        for dim in dims {
-            let Some(counts) = self.counts.get_mut(*dim as usize) else {
-                continue;
-            };
-            if dim.is_multi() {
-                let values = c.values(*dim);
-                if values.is_empty() {
-                    Self::bump(counts, UNKNOWN, 1);
-                }
-                for v in values {
-                    Self::bump(counts, *v, 1);
-                }
-            } else {
-                Self::bump(counts, value(c, *dim, d), 1);
-            }
-        }
-    }
-
     /// One detention under the values already worked out for it (`values[dim]` for the
     /// single-valued dimensions; multi-valued ones read from the case).
     fn add_values(&mut self, c: &Case, values: &[u32; 13]) {
@@ -488,7 +468,8 @@ impl Acc {
                     }
                 }
                 if arrested_in.0 {
-                    self.period_tally.add(c, d, &PERIOD_DIMS);
+                    // The period's breakdowns are of dimensions fixed for a detention.
+                    self.period_tally.add_values(c, &c.fixed.0);
                 }
             }
         }

@@ -232,6 +232,20 @@ fn add_row_clipped(
     }
 }
 
+/// Every key of `keys` extended by every value of `values` (the combinations of a group's
+/// values, a multi-valued dimension adding one per value).
+fn combine(keys: &[Vec<u32>], values: &[u32]) -> Vec<Vec<u32>> {
+    keys.iter()
+        .flat_map(|k| {
+            values.iter().map(move |v| {
+                let mut k = k.clone();
+                k.push(*v);
+                k
+            })
+        })
+        .collect()
+}
+
 /// The days on which a detention's value of one of `by` may change: between two of them every
 /// value is the same.
 fn change_days(c: &crate::index::Case, by: &[Dim]) -> Vec<DayNo> {
@@ -359,16 +373,7 @@ pub fn series(
                     } else {
                         vec![crate::balance::value(case, *dim, from)]
                     };
-                    keys = keys
-                        .iter()
-                        .flat_map(|k| {
-                            values.iter().map(move |v| {
-                                let mut k = k.clone();
-                                k.push(*v);
-                                k
-                            })
-                        })
-                        .collect();
+                    keys = combine(&keys, &values);
                 }
                 for key in &keys {
                     let sweep = groups
@@ -408,16 +413,7 @@ pub fn series(
                 Dim::Context if !g.context.is_empty() => g.context.clone(),
                 _ => vec![g.fixed.get(*dim)],
             };
-            keys = keys
-                .iter()
-                .flat_map(|k| {
-                    values.iter().map(move |v| {
-                        let mut k = k.clone();
-                        k.push(*v);
-                        k
-                    })
-                })
-                .collect();
+            keys = combine(&keys, &values);
         }
         for key in keys {
             let sweep = groups
