@@ -1,7 +1,13 @@
-//! Vigilia's matching: one person, many reports.
+//! Vigilia's matching: one person, many reports (DESIGN.md, "Matching").
 //!
-//! This crate will hold name normalisation for Hispanic names (two surnames, particles,
-//! compound given names, nicknames), a Spanish phonetic key, cédula comparison with typo
-//! tolerance, blocking, learned scores and clustering (DESIGN.md, "Matching"). It depends only
-//! on `vigilia-core`: it reads persons and reports and proposes merges, which the ledger records
-//! as facts. Nothing is in it yet; the foundation only fixes where it stands.
+//! - [`name`]: Venezuelan names as they are written — accents, particles (`de la`, `De Freitas`),
+//!   compound given names, abbreviations (`Ma.`, `José G.`), nicknames (`Goyo`, `Majo`), a
+//!   married woman's `de <husband>`, the whole name in one field — read into comparable parts.
+//! - [`phonetic`]: a key for Spanish spelling as heard (b/v, s/z/c, ll/y, silent h, j/g, x/j,
+//!   `Jhon`/`Yon`), not English Soundex.
+//!
+//! Candidate search, learned scores and clustering build on these. The crate depends only on
+//! `vigilia-core`; merges it proposes are recorded by the ledger as facts.
+
+pub mod name;
+pub mod phonetic;
