@@ -11,3 +11,4 @@
 
 pub mod name;
 pub mod phonetic;
+pub mod report;

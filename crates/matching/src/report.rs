@@ -1,0 +1,307 @@
+//! Reports as they arrive (`shared/formats/reports-csv.md`), read into comparable values. The
+//! values are messy on purpose; reading them must understand them as they are: dates written
+//! day first (`15/03/85`), an age instead of a birth date, cédulas with dots, letters and typos.
+
+use vigilia_core::date::PartialDate;
+use vigilia_core::national_id::NationalId;
+use vigilia_core::text::{fold, non_empty};
+
+use crate::name::{Name, parse, parse_whole};
+
+/// A report's values, read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub id: String,
+    pub line: u64,
+    pub name: Name,
+    pub cedula: Option<NationalId>,
+    pub birth: Option<PartialDate>,
+    pub age: Option<u8>,
+    pub sex: Option<char>,
+    pub state: Option<String>,
+    pub arrest: Option<PartialDate>,
+    pub facility: Option<String>,
+}
+
+/// A report that cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("line 1: the reports CSV needs a report_id column")]
+    NoIdColumn,
+    #[error("line {line}, column report_id: empty")]
+    EmptyId { line: u64 },
+    #[error("line {line}, column report_id: {id:?} already appears on line {first}")]
+    DuplicateId { line: u64, id: String, first: u64 },
+}
+
+/// Where each known column stands in a file.
+#[derive(Clone, Debug, Default)]
+pub struct Columns {
+    id: usize,
+    given: Option<usize>,
+    surnames: Option<usize>,
+    cedula: Option<usize>,
+    birth: Option<usize>,
+    age: Option<usize>,
+    sex: Option<usize>,
+    state: Option<usize>,
+    arrest: Option<usize>,
+    facility: Option<usize>,
+}
+
+impl Columns {
+    /// Reads the header; missing columns are unknown values, a missing `report_id` an error.
+    pub fn parse<S: AsRef<str>>(header: &[S]) -> Result<Columns, ReportError> {
+        let at = |name: &str| {
+            header
+                .iter()
+                .position(|h| h.as_ref().trim_start_matches('\u{feff}').trim() == name)
+        };
+        Ok(Columns {
+            id: at("report_id").ok_or(ReportError::NoIdColumn)?,
+            given: at("given_names"),
+            surnames: at("surnames"),
+            cedula: at("cedula"),
+            birth: at("birth_date"),
+            age: at("age"),
+            sex: at("sex"),
+            state: at("state"),
+            arrest: at("arrest_date"),
+            facility: at("facility"),
+        })
+    }
+}
+
+/// A date as reporters write it: day first (`15/03/1985`, `15-03-85`, `15.03.1985`), or ISO
+/// (`1985-03-15`), or a month or year alone. A two-digit year is 20xx when that is not after
+/// `this_year`, else 19xx (`85` → 1985, `24` → 2024).
+pub fn day_first(text: &str, this_year: i16) -> Option<PartialDate> {
+    let t = text.trim();
+    if let Ok(d) = PartialDate::parse(t) {
+        return Some(d);
+    }
+    let parts: Vec<&str> = t.split(['/', '-', '.']).map(str::trim).collect();
+    let num = |s: &str| s.parse::<i16>().ok();
+    let year = |s: &str| -> Option<i16> {
+        let y = num(s)?;
+        match s.len() {
+            4 => Some(y),
+            2 => Some(if 2000 + y <= this_year {
+                2000 + y
+            } else {
+                1900 + y
+            }),
+            _ => None,
+        }
+    };
+    let iso = match parts.as_slice() {
+        [d, m, y] => format!("{:04}-{:02}-{:02}", year(y)?, num(m)?, num(d)?),
+        [m, y] => format!("{:04}-{:02}", year(y)?, num(m)?),
+        _ => return None,
+    };
+    PartialDate::parse(&iso).ok()
+}
+
+fn sex(text: &str) -> Option<char> {
+    match fold(text).as_str() {
+        "m" | "masculino" | "hombre" | "varon" => Some('M'),
+        "f" | "femenino" | "mujer" => Some('F'),
+        _ => None,
+    }
+}
+
+/// How alike two cédulas are, digit by digit: 1 equal; 0.8 one digit wrong or two swapped
+/// (a typo); 0 otherwise. Different letters (V/E) with equal digits still count as 0.8.
+pub fn cedula_similarity(a: &NationalId, b: &NationalId) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    let (x, y) = (a.number.to_string(), b.number.to_string());
+    if x == y {
+        return 0.8;
+    }
+    if x.len() != y.len() {
+        return 0.0;
+    }
+    let diff: Vec<usize> = x
+        .bytes()
+        .zip(y.bytes())
+        .enumerate()
+        .filter(|(_, (p, q))| p != q)
+        .map(|(i, _)| i)
+        .collect();
+    let typo = match diff.as_slice() {
+        [_] => true,
+        [i, j] if *j == i + 1 => {
+            x.as_bytes().get(*i) == y.as_bytes().get(*j)
+                && x.as_bytes().get(*j) == y.as_bytes().get(*i)
+        }
+        _ => false,
+    };
+    if typo { 0.8 } else { 0.0 }
+}
+
+/// Reads the rows of a reports file. `rows` yields each row's line and cells.
+pub fn read<S: AsRef<str>>(
+    columns: &Columns,
+    rows: impl IntoIterator<Item = (u64, Vec<S>)>,
+    this_year: i16,
+) -> Result<Vec<Report>, ReportError> {
+    let mut seen = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (line, cells) in rows {
+        let cell = |i: Option<usize>| {
+            i.and_then(|i| cells.get(i))
+                .and_then(|c| non_empty(c.as_ref()))
+        };
+        let Some(id) = cell(Some(columns.id)) else {
+            return Err(ReportError::EmptyId { line });
+        };
+        if let Some(first) = seen.insert(id.to_string(), line) {
+            return Err(ReportError::DuplicateId {
+                line,
+                id: id.to_string(),
+                first,
+            });
+        }
+        let (given, surnames) = (
+            cell(columns.given).unwrap_or(""),
+            cell(columns.surnames).unwrap_or(""),
+        );
+        let name = if surnames.is_empty() {
+            parse_whole(given)
+        } else {
+            parse(given, surnames)
+        };
+        out.push(Report {
+            id: id.to_string(),
+            line,
+            name,
+            cedula: cell(columns.cedula).and_then(|c| NationalId::parse(c).ok()),
+            birth: cell(columns.birth).and_then(|d| day_first(d, this_year)),
+            age: cell(columns.age).and_then(|a| a.parse().ok()),
+            sex: cell(columns.sex).and_then(sex),
+            state: cell(columns.state).map(str::to_string),
+            arrest: cell(columns.arrest).and_then(|d| day_first(d, this_year)),
+            facility: cell(columns.facility).map(fold),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_as_reporters_write_them() {
+        for written in [
+            "15/03/1985",
+            "1985-03-15",
+            "15-03-1985",
+            "15/03/85",
+            "15.03.1985",
+        ] {
+            assert_eq!(
+                day_first(written, 2026).map(|d| d.to_string()).as_deref(),
+                Some("1985-03-15"),
+                "{written}"
+            );
+        }
+        assert_eq!(
+            day_first("03/2024", 2026).map(|d| d.to_string()).as_deref(),
+            Some("2024-03")
+        );
+        assert_eq!(
+            day_first("15/03/24", 2026)
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2024-03-15")
+        );
+        assert_eq!(day_first("31/02/2024", 2026), None);
+        assert_eq!(day_first("ayer", 2026), None);
+    }
+
+    #[test]
+    fn cedulas_with_typos_are_close_not_equal() {
+        let c = |s: &str| NationalId::parse(s).unwrap();
+        assert_eq!(cedula_similarity(&c("V-12.345.678"), &c("12345678")), 1.0);
+        assert_eq!(
+            cedula_similarity(&c("V-12345678"), &c("V-12345679")),
+            0.8,
+            "one digit"
+        );
+        assert_eq!(
+            cedula_similarity(&c("V-12345678"), &c("V-12354678")),
+            0.8,
+            "two swapped"
+        );
+        assert_eq!(cedula_similarity(&c("V-12345678"), &c("V-87654321")), 0.0);
+        assert_eq!(cedula_similarity(&c("V-1234567"), &c("V-12345678")), 0.0);
+    }
+
+    #[test]
+    fn reading_a_file_refuses_missing_duplicate_and_empty_ids() {
+        assert_eq!(
+            Columns::parse(&["nombre"]).unwrap_err(),
+            ReportError::NoIdColumn
+        );
+        let cols = Columns::parse(&[
+            "report_id",
+            "given_names",
+            "surnames",
+            "cedula",
+            "birth_date",
+            "sex",
+        ])
+        .unwrap();
+        let rows = vec![
+            (
+                2,
+                vec![
+                    "r1",
+                    "JOSE G.",
+                    "PEREZ",
+                    "C.I. 12.345.678",
+                    "15/03/85",
+                    "Masculino",
+                ],
+            ),
+            (
+                3,
+                vec![
+                    "r2",
+                    "José Gregorio Pérez Rodríguez",
+                    "",
+                    "v-12345678",
+                    "1985-03-15",
+                    "M",
+                ],
+            ),
+        ];
+        let reports = read(&cols, rows, 2026).unwrap();
+        assert_eq!(reports[0].cedula, reports[1].cedula);
+        assert_eq!(reports[0].birth, reports[1].birth);
+        assert_eq!(
+            reports[1].name.surnames,
+            vec!["perez".to_string(), "rodriguez".to_string()]
+        );
+        let dup = vec![
+            (2, vec!["r1", "", "", "", "", ""]),
+            (3, vec!["r1", "", "", "", "", ""]),
+        ];
+        assert_eq!(
+            read(&cols, dup, 2026).unwrap_err(),
+            ReportError::DuplicateId {
+                line: 3,
+                id: "r1".into(),
+                first: 2
+            }
+        );
+        let empty = vec![(2, vec!["", "", "", "", "", ""])];
+        assert_eq!(
+            read(&cols, empty, 2026).unwrap_err(),
+            ReportError::EmptyId { line: 2 }
+        );
+    }
+}
