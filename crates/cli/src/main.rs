@@ -13,6 +13,7 @@ use vigilia_ledger::{DatabaseUrl, Ledger};
 mod chart;
 mod clock;
 mod count;
+mod dedupe;
 mod demo;
 mod events;
 mod export;
@@ -157,6 +158,16 @@ enum Command {
         known_on: Option<String>,
         #[arg(long, value_enum, default_value_t = count::Format::Text)]
         format: count::Format,
+    },
+    /// Which reports of a reports CSV are the same person (no registry needed).
+    Dedupe {
+        file: PathBuf,
+        /// Write `report_id,cluster_id` here.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the scored candidate pairs (matches and pairs to review).
+        #[arg(long)]
+        pairs: Option<PathBuf>,
     },
     /// Time the counting engine warm, in this process (for bench/; prints JSON).
     #[command(hide = true)]
@@ -358,6 +369,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             known_on,
             format,
         } => count::diff_command(&env, &from, &to, known_on.as_deref(), format),
+        Command::Dedupe { file, out, pairs } => dedupe::run(&env, &file, &out, pairs.as_deref()),
         Command::BenchCount {
             as_of,
             known_on,

@@ -9,6 +9,7 @@
 //! Candidate search, learned scores and clustering build on these. The crate depends only on
 //! `vigilia-core`; merges it proposes are recorded by the ledger as facts.
 
+pub mod dedupe;
 pub mod name;
 pub mod phonetic;
 pub mod report;

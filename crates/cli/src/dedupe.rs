@@ -1,0 +1,109 @@
+//! `vigilia dedupe FILE --out clusters.csv [--pairs pairs.csv]`: which reports of a reports CSV
+//! (`shared/formats/reports-csv.md`) are the same person. Needs no registry. Nothing is written
+//! unless the whole file could be read.
+
+use std::path::Path;
+
+use vigilia_matching::dedupe::dedupe;
+use vigilia_matching::report::{Columns, read};
+
+use crate::Env;
+use crate::failure::Failure;
+use crate::source;
+
+/// Pairs at least this likely are the same person.
+const SURE: f64 = 0.95;
+/// Pairs at least this likely are written to `--pairs` for a person to review.
+const REVIEW: f64 = 0.5;
+
+pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(), Failure> {
+    let mut src = source::open(file)?;
+    let bad = |e: &dyn std::fmt::Display| {
+        Failure::bad(
+            format!("{}: {e}", file.display()),
+            format!("{}: {e}", file.display()),
+        )
+    };
+    let columns = Columns::parse(src.header()).map_err(|e| bad(&e))?;
+    let mut rows = Vec::new();
+    while let Some(next) = src.next_row() {
+        match next {
+            Ok((line, record)) => rows.push((
+                line,
+                record.iter().map(str::to_string).collect::<Vec<String>>(),
+            )),
+            Err(u) => return Err(Failure::bad(u.es, u.en)),
+        }
+    }
+    let this_year = env.clock.now().to_zoned(jiff::tz::TimeZone::UTC).year();
+    let reports = read(&columns, rows, this_year).map_err(|e| bad(&e))?;
+    let outcome = dedupe(&reports, SURE, REVIEW);
+    let id = |i: usize| reports.get(i).map(|r| r.id.as_str()).unwrap_or("");
+    let write = |path: &Path, header: &[&str], rows: Vec<Vec<String>>| -> Result<(), Failure> {
+        let partial = path.with_extension("partial");
+        let mut w = csv::Writer::from_path(&partial).map_err(|e| Failure::io(&partial, &e))?;
+        w.write_record(header)
+            .map_err(|e| Failure::io(&partial, &e))?;
+        for r in rows {
+            w.write_record(&r).map_err(|e| Failure::io(&partial, &e))?;
+        }
+        w.flush().map_err(|e| Failure::io(&partial, &e))?;
+        std::fs::rename(&partial, path).map_err(|e| Failure::io(path, &e))
+    };
+    let cluster_rows = outcome
+        .clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| vec![id(i).to_string(), id(*c).to_string()])
+        .collect();
+    if let Some(p) = pairs {
+        let pair_rows = outcome
+            .pairs
+            .iter()
+            .map(|p| {
+                let status = if p.probability >= SURE {
+                    "match"
+                } else {
+                    "review"
+                };
+                vec![
+                    id(p.left).to_string(),
+                    id(p.right).to_string(),
+                    format!("{:.4}", p.probability),
+                    status.to_string(),
+                ]
+            })
+            .collect();
+        write(
+            p,
+            &["report_id_left", "report_id_right", "probability", "status"],
+            pair_rows,
+        )?;
+    }
+    write(out, &["report_id", "cluster_id"], cluster_rows)?;
+    let clusters: std::collections::HashSet<usize> = outcome.clusters.iter().copied().collect();
+    let review = outcome
+        .pairs
+        .iter()
+        .filter(|p| p.probability < SURE)
+        .count();
+    let n = |x: usize| crate::registry::number(env.lang, x as u64);
+    crate::say!(
+        "{}",
+        env.lang.pick(
+            &format!(
+                "{} reportes: {} personas; {} pares para revisar",
+                n(reports.len()),
+                n(clusters.len()),
+                n(review)
+            ),
+            &format!(
+                "{} reports: {} persons; {} pairs to review",
+                n(reports.len()),
+                n(clusters.len()),
+                n(review)
+            ),
+        )
+    );
+    Ok(())
+}
