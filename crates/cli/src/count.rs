@@ -21,23 +21,16 @@ const SNAPSHOT: &str = "count-index";
 /// The counting index of the ledger as it stands: the saved one if it reflects the current
 /// head, otherwise folded from the facts and saved for next time.
 pub fn current_index(ledger: &mut Ledger) -> Result<Index, Failure> {
-    if let Some(index) = ledger
-        .current_snapshot(SNAPSHOT)?
-        .as_deref()
-        .and_then(Index::from_bytes)
-    {
-        return Ok(index);
-    }
     let head = ledger.head()?;
-    let index = match ledger.snapshot_behind(SNAPSHOT)? {
-        Some(behind) if behind.touched.len() <= UPDATE_AT_MOST => {
-            match Index::from_bytes(&behind.data) {
-                Some(mut index) => {
-                    update_index(ledger, &mut index, &behind.touched)?;
-                    index
-                }
-                None => build_index(ledger, None)?,
-            }
+    let saved = ledger.snapshot(SNAPSHOT)?;
+    let loaded = saved
+        .as_ref()
+        .and_then(|s| Index::from_bytes(&s.data).map(|i| (i, &s.touched)));
+    let index = match loaded {
+        Some((index, touched)) if touched.is_empty() => return Ok(index),
+        Some((mut index, touched)) if touched.len() <= UPDATE_AT_MOST => {
+            update_index(ledger, &mut index, touched)?;
+            index
         }
         _ => build_index(ledger, None)?,
     };

@@ -53,11 +53,6 @@ pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
             format!("country profile: {e}"),
         )
     })?;
-    if let DatabaseUrl::Sqlite(path) = &env.url
-        && path.exists()
-    {
-        return Err(LedgerError::AlreadyExists(env.url.to_string()).into());
-    }
     let ledger = Ledger::create(&env.url, env.clock.clone(), profile, &env.actor)?;
     #[cfg(unix)]
     if let DatabaseUrl::Sqlite(path) = &env.url {

@@ -250,21 +250,11 @@ impl Ledger {
         self.engine.count_records(kind.name())
     }
 
-    /// Derived data saved under `name`, if it reflects the ledger as it stands now (same
-    /// position and head); anything older or from another chain is ignored.
-    pub fn current_snapshot(&mut self, name: &str) -> Result<Option<Vec<u8>>, LedgerError> {
-        let head = self.head()?;
-        Ok(self
-            .engine
-            .snapshot(name)?
-            .filter(|(seq, hash, _)| *seq == head.facts && *hash == head.hash)
-            .map(|(_, _, data)| data))
-    }
-
-    /// Derived data saved under `name` that reflects an earlier state of this same ledger (its
-    /// position's hash is still the one saved), with the records changed since then. `None`
-    /// when there is none, or when the ledger is not the one it was made from.
-    pub fn snapshot_behind(&mut self, name: &str) -> Result<Option<Behind>, LedgerError> {
+    /// Derived data saved under `name` from this same ledger (the hash saved with it is still
+    /// the hash of the fact at its position), with the records changed since then — none when
+    /// it is current. `None` when there is none, or when the ledger is not the one it was
+    /// made from. The data is read once.
+    pub fn snapshot(&mut self, name: &str) -> Result<Option<Behind>, LedgerError> {
         let Some((seq, hash, data)) = self.engine.snapshot(name)? else {
             return Ok(None);
         };

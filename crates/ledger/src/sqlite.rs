@@ -38,10 +38,14 @@ pub struct Sqlite {
 
 impl Sqlite {
     /// Opens the registry at `path`. With `create` false a missing file is an error: a typo in a
-    /// path must never give an empty registry.
+    /// path must never give an empty registry; with `create` true an existing file is one.
     pub fn open(path: &Path, create: bool) -> Result<Sqlite, LedgerError> {
         if !create && !path.exists() {
             return Err(LedgerError::NotFound(path.to_path_buf()));
+        }
+        // Creating never writes into a file that is already there, a registry or not.
+        if create && path.exists() {
+            return Err(LedgerError::AlreadyExists(path.display().to_string()));
         }
         let conn = connect(path, create)?;
         let reader = open_reader(path)?;

@@ -383,6 +383,33 @@ fn ids_continue_after_reopening(b: &Backend) {
     assert_eq!(tx.new_id(Kind::Detention), d1.0 + 1);
 }
 
+#[test]
+fn create_never_writes_into_an_existing_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (x TEXT)")
+        .unwrap();
+    let err = Ledger::create(
+        &DatabaseUrl::Sqlite(path.clone()),
+        clock("2024-08-20T00:00:00Z"),
+        Profile::venezuela().unwrap(),
+        "t",
+    )
+    .unwrap_err();
+    assert!(matches!(err, LedgerError::AlreadyExists(_)), "{err}");
+    let tables: Vec<String> = rusqlite::Connection::open(&path)
+        .unwrap()
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(tables, ["notes"], "the other file is left as it was");
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
