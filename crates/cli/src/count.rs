@@ -611,11 +611,11 @@ fn parse_selector(text: &str) -> Result<Selector, Failure> {
         Failure::bad(
             format!(
                 "--list {text:?}: use FIGURA, DIMENSIÓN=VALOR o FIGURA:DIMENSIÓN=VALOR (figuras: political_prisoners, held, under_study; dimensiones: {})",
-                dims()
+                dimension_names()
             ),
             format!(
                 "--list {text:?}: use FIGURE, DIMENSION=VALUE or FIGURE:DIMENSION=VALUE (figures: political_prisoners, held, under_study; dimensions: {})",
-                dims()
+                dimension_names()
             ),
         )
     };
@@ -640,7 +640,7 @@ fn parse_selector(text: &str) -> Result<Selector, Failure> {
     Ok(Selector { figure, dim })
 }
 
-fn dims() -> String {
+fn dimension_names() -> String {
     Dim::ALL
         .iter()
         .map(|d| d.name())
@@ -689,7 +689,6 @@ fn list(
         .map(|c| c.detention)
         .collect();
     print_detentions(
-        env,
         ledger,
         &ids.iter()
             .map(|id| (*id, String::new()))
@@ -706,7 +705,6 @@ fn list(
 
 /// Detentions with the person behind each, one per line (or CSV/JSON rows).
 fn print_detentions(
-    env: &Env,
     ledger: &mut Ledger,
     rows: &[(u64, String)],
     format: Format,
@@ -806,10 +804,29 @@ fn print_detentions(
             for line in text.lines().skip(1) {
                 crate::say!("  {}", line.replace(',', "  "));
             }
-            let _ = env;
         }
     }
     Ok(())
+}
+
+/// `--from` and `--to`: days not after today, `--from` before `--to` (or the same day, when
+/// `same_day` is allowed).
+fn from_to(
+    ledger: &mut Ledger,
+    from: &str,
+    to: &str,
+    same_day: bool,
+) -> Result<(Day, Day), Failure> {
+    let today = ledger.today()?;
+    let from = day_option("from", Some(from), today)?.unwrap_or(today);
+    let to = day_option("to", Some(to), today)?.unwrap_or(today);
+    if from > to || (from == to && !same_day) {
+        return Err(Failure::bad(
+            format!("--from {from} debe ser anterior a --to {to}"),
+            format!("--from {from} must be before --to {to}"),
+        ));
+    }
+    Ok((from, to))
 }
 
 /// `vigilia diff --from D1 --to D2`: who became a political prisoner and who stopped being one.
@@ -822,14 +839,7 @@ pub fn diff_command(
 ) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let today = ledger.today()?;
-    let from = day_option("from", Some(from), today)?.unwrap_or(today);
-    let to = day_option("to", Some(to), today)?.unwrap_or(today);
-    if from >= to {
-        return Err(Failure::bad(
-            format!("--from {from} debe ser anterior a --to {to}"),
-            format!("--from {from} must be before --to {to}"),
-        ));
-    }
+    let (from, to) = from_to(&mut ledger, from, to, false)?;
     let known_on = KnownOn(day_option("known-on", known_on, today)?);
     let index = current_index(&mut ledger)?;
     let (d1, d2) = (day_no(from), day_no(to));
@@ -859,7 +869,7 @@ pub fn diff_command(
             rows.push((c.detention, how));
         }
     }
-    print_detentions(env, &mut ledger, &rows, format)?;
+    print_detentions(&mut ledger, &rows, format)?;
     let entered = rows.iter().filter(|(_, n)| n.starts_with('+')).count() as u64;
     let left = rows.len() as u64 - entered;
     let n = |x| crate::registry::number(env.lang, x);
@@ -900,21 +910,14 @@ pub fn series_command(
 ) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let today = ledger.today()?;
-    let from = day_option("from", Some(from), today)?.unwrap_or(today);
-    let to = day_option("to", Some(to), today)?.unwrap_or(today);
-    if from > to {
-        return Err(Failure::bad(
-            format!("--from {from} es posterior a --to {to}"),
-            format!("--from {from} is after --to {to}"),
-        ));
-    }
+    let (from, to) = from_to(&mut ledger, from, to, true)?;
     let known_on = KnownOn(day_option("known-on", known_on, today)?);
     let mut dims = Vec::new();
     for name in by.unwrap_or("").split(',').filter(|s| !s.is_empty()) {
         let dim = Dim::from_name(name.trim()).ok_or_else(|| {
             Failure::bad(
-                format!("--by: {name:?} no es una dimensión ({})", dims_list()),
-                format!("--by: {name:?} is not a dimension ({})", dims_list()),
+                format!("--by: {name:?} no es una dimensión ({})", dimension_names()),
+                format!("--by: {name:?} is not a dimension ({})", dimension_names()),
             )
         })?;
         dims.push(dim);
@@ -981,10 +984,6 @@ pub fn series_command(
         }
     }
     Ok(())
-}
-
-fn dims_list() -> String {
-    dims()
 }
 
 /// `vigilia bench-count`: the counting engine timed warm, in this process, for `bench/`.

@@ -434,10 +434,9 @@ pub fn import(
     report(lang, &outcome, &options)
 }
 
-/// A place as compared between versions of a list: folded, without "square".
+/// A place as compared between versions of a list: folded, without "square" (площадь).
 fn place_key(place: &str) -> String {
     vigilia_core::text::fold(place)
-        .replace("ploshchad", "")
         .replace("площадь", "")
         .trim()
         .to_string()

@@ -279,7 +279,7 @@ pub fn detentions(
                     in_batch = 0;
                     let stored = format!(
                         "{} {} ({})",
-                        number(lang, outcome.rows),
+                        crate::registry::number(lang, outcome.rows),
                         lang.pick("filas", "rows"),
                         lang.pick("guardadas", "stored")
                     );
@@ -289,7 +289,7 @@ pub fn detentions(
             }
             let message = format!(
                 "{} {}",
-                number(lang, outcome.rows),
+                crate::registry::number(lang, outcome.rows),
                 lang.pick("filas", "rows")
             );
             progress.set(chunk.position, &message);
@@ -309,10 +309,6 @@ pub fn detentions(
     });
     ledger.bulk(false)?;
     result
-}
-
-fn number(lang: Lang, n: u64) -> String {
-    crate::registry::number(lang, n)
 }
 
 /// The organisation's references known so far: persons by id, detentions by id with the line

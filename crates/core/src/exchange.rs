@@ -207,7 +207,6 @@ pub enum Reason {
     Width { expected: usize, found: usize },
     DuplicateRef { first_line: u64 },
     OtherPerson { person_ref: String },
-    Unreadable(String),
 }
 
 /// A row that cannot be read: its line in the file (the header is line 1), column and reason.
@@ -245,7 +244,6 @@ impl Localize for RowError {
             Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
             Reason::DuplicateRef { first_line } => if es { format!("{v:?} ya aparece en la línea {first_line}") } else { format!("{v:?} already appears on line {first_line}") },
             Reason::OtherPerson { person_ref } => if es { format!("la detención {v:?} pertenece a la persona {person_ref:?} en el registro") } else { format!("detention {v:?} belongs to person {person_ref:?} in the registry") },
-            Reason::Unreadable(e) => e.clone(),
         };
         if es {
             format!("línea {}, columna {}: {what}", self.line, self.column)

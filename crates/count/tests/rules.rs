@@ -145,6 +145,36 @@ impl Registry {
 
 const R: RecognitionStatus = RecognitionStatus::Recognised;
 
+/// Every row of a series equals the balance at its date, with the period the step before.
+fn assert_series_equals_balance(index: &Index, rows: &[vigilia_count::series::Step], back: i64) {
+    for row in rows {
+        let d = day(&row.date);
+        let b = balance(
+            index,
+            d,
+            KnownOn::NOW,
+            d.checked_sub(jiff::Span::new().days(back)).unwrap(),
+        );
+        let date = &row.date;
+        assert_eq!(
+            row.political_prisoners_lower, b.political_prisoners.lower,
+            "{date}"
+        );
+        assert_eq!(
+            row.political_prisoners_upper, b.political_prisoners.upper,
+            "{date}"
+        );
+        assert_eq!(row.held, b.held.lower, "{date}");
+        assert_eq!(
+            row.political_detentions, b.period.political_detentions,
+            "{date}"
+        );
+        assert_eq!(row.releases, b.period.releases, "{date}");
+        assert_eq!(row.prisoner_releases, b.period.prisoner_releases, "{date}");
+        assert_eq!(row.deaths, b.period.deaths, "{date}");
+    }
+}
+
 #[test]
 fn a_prisoner_is_a_recognised_detention_held_at_least_48_hours() {
     let mut r = Registry::new();
@@ -382,34 +412,7 @@ fn every_step_of_a_series_equals_the_balance_at_that_date() {
     for (every, back) in [(Every::Week, 7), (Every::Day, 1)] {
         let rows = series(&index, from, to, every, &[], KnownOn::NOW);
         assert!(rows.len() > 10);
-        for row in &rows {
-            let d = day(&row.date);
-            let since = d.checked_sub(jiff::Span::new().days(back)).unwrap();
-            let b = balance(&index, d, KnownOn::NOW, since);
-            assert_eq!(
-                row.political_prisoners_lower, b.political_prisoners.lower,
-                "{}",
-                row.date
-            );
-            assert_eq!(
-                row.political_prisoners_upper, b.political_prisoners.upper,
-                "{}",
-                row.date
-            );
-            assert_eq!(row.held, b.held.lower, "{}", row.date);
-            assert_eq!(
-                row.political_detentions, b.period.political_detentions,
-                "{}",
-                row.date
-            );
-            assert_eq!(row.releases, b.period.releases, "{}", row.date);
-            assert_eq!(
-                row.prisoner_releases, b.period.prisoner_releases,
-                "{}",
-                row.date
-            );
-            assert_eq!(row.deaths, b.period.deaths, "{}", row.date);
-        }
+        assert_series_equals_balance(&index, &rows, back);
     }
     // Grouped by sex, the groups add up to the whole.
     let all = series(&index, from, to, Every::Week, &[], KnownOn::NOW);
@@ -540,33 +543,7 @@ fn counting_on_two_threads_gives_the_same_figures_as_the_rules_case_by_case() {
         &[],
         KnownOn::NOW,
     );
-    for row in &rows {
-        let at = day(&row.date);
-        let step = balance(
-            &index,
-            at,
-            KnownOn::NOW,
-            at.checked_sub(jiff::Span::new().days(7)).unwrap(),
-        );
-        assert_eq!(
-            row.political_prisoners_lower, step.political_prisoners.lower,
-            "{}",
-            row.date
-        );
-        assert_eq!(
-            row.political_prisoners_upper, step.political_prisoners.upper,
-            "{}",
-            row.date
-        );
-        assert_eq!(row.held, step.held.lower, "{}", row.date);
-        assert_eq!(
-            row.political_detentions, step.period.political_detentions,
-            "{}",
-            row.date
-        );
-        assert_eq!(row.releases, step.period.releases, "{}", row.date);
-        assert_eq!(row.deaths, step.period.deaths, "{}", row.date);
-    }
+    assert_series_equals_balance(&index, &rows, 7);
     let by_sex = series(
         &index,
         day("2024-07-01"),

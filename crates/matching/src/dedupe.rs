@@ -141,6 +141,30 @@ pub fn candidates(reports: &[Report]) -> Vec<(usize, usize, bool)> {
     out
 }
 
+/// How often each level of field `f` happens among weighted comparisons (unknown left out;
+/// every level starts at a small count, so none has probability zero).
+fn frequencies<'a>(
+    weighted: impl Iterator<Item = (&'a [u8; FIELDS], f64)>,
+    f: usize,
+) -> [f64; LEVELS] {
+    let mut counts = [1e-3f64; LEVELS];
+    for (v, w) in weighted {
+        if let Some(c) = v
+            .get(f)
+            .filter(|l| **l > 0)
+            .and_then(|l| counts.get_mut(*l as usize))
+        {
+            *c += w;
+        }
+    }
+    let total: f64 = counts.iter().skip(1).sum();
+    let mut out = [0.0; LEVELS];
+    for (o, c) in out.iter_mut().zip(counts).skip(1) {
+        *o = c / total;
+    }
+    out
+}
+
 /// Fellegi–Sunter parameters: the probability of each level among matches (`m`) and among
 /// non-matches (`u`), and the share of matches among the candidate pairs.
 #[derive(Clone, Debug)]
@@ -154,28 +178,25 @@ impl Model {
     /// Learns the parameters: `u` from random pairs (almost all non-matches, as in Splink),
     /// then `m` and the share of matches from the candidate pairs by expectation–maximisation.
     pub fn learn(vectors: &[[u8; FIELDS]], random: &[[u8; FIELDS]]) -> Model {
-        // Start: matches agree, non-matches spread as the data does.
         let mut model = Model {
             m: [[0.0; LEVELS]; FIELDS],
             u: [[0.0; LEVELS]; FIELDS],
             prior: 0.1,
         };
         for f in 0..FIELDS {
-            let mut counts = [1.0f64; LEVELS];
-            for v in vectors {
-                if let Some(c) = v.get(f).and_then(|l| counts.get_mut(*l as usize)) {
-                    *c += 1.0;
-                }
+            // u: how often each level happens between two reports taken at random.
+            if let Some(u) = model.u.get_mut(f) {
+                *u = frequencies(random.iter().map(|v| (v, 1.0)), f);
             }
-            let total: f64 = counts.iter().skip(1).sum();
-            for l in 1..LEVELS {
-                if let (Some(u), Some(m), Some(c)) = (
-                    model.u.get_mut(f).and_then(|r| r.get_mut(l)),
-                    model.m.get_mut(f).and_then(|r| r.get_mut(l)),
-                    counts.get(l),
-                ) {
-                    *u = c / total;
-                    *m = if l + 1 == LEVELS || (f == 4 && l == 2) || (f == 0 && l == 3) {
+            // m starts with matches at the field's top level; EM moves it from there.
+            let top = match f {
+                0 => 3,
+                4 => 2,
+                _ => LEVELS - 1,
+            };
+            if let Some(m) = model.m.get_mut(f) {
+                for (l, x) in m.iter_mut().enumerate().skip(1) {
+                    *x = if l == top {
                         0.8
                     } else {
                         0.2 / (LEVELS - 2) as f64
@@ -183,57 +204,16 @@ impl Model {
                 }
             }
         }
-        // u: how often each level happens between two reports taken at random.
-        for f in 0..FIELDS {
-            let mut counts = [1.0f64; LEVELS];
-            for v in random {
-                if let Some(c) = v.get(f).and_then(|l| counts.get_mut(*l as usize)) {
-                    *c += 1.0;
-                }
-            }
-            let total: f64 = counts.iter().skip(1).sum();
-            for l in 1..LEVELS {
-                if let (Some(u), Some(c)) =
-                    (model.u.get_mut(f).and_then(|r| r.get_mut(l)), counts.get(l))
-                {
-                    *u = c / total;
-                }
-            }
-        }
         for _ in 0..30 {
-            let mut m_acc = [[1e-3f64; LEVELS]; FIELDS];
-            let mut u_acc = [[1e-3f64; LEVELS]; FIELDS];
-            let mut g_sum = 0.0;
-            for v in vectors {
-                let g = model.probability(v);
-                g_sum += g;
-                for (f, level) in v.iter().enumerate() {
-                    if *level == 0 {
-                        continue;
-                    }
-                    if let Some(x) = m_acc.get_mut(f).and_then(|r| r.get_mut(*level as usize)) {
-                        *x += g;
-                    }
-                    if let Some(x) = u_acc.get_mut(f).and_then(|r| r.get_mut(*level as usize)) {
-                        *x += 1.0 - g;
-                    }
-                }
-            }
-            let _ = &u_acc;
+            let weighted: Vec<(&[u8; FIELDS], f64)> =
+                vectors.iter().map(|v| (v, model.probability(v))).collect();
             for f in 0..FIELDS {
-                for (acc, out) in [(&m_acc, &mut model.m)] {
-                    let (Some(a), Some(o)) = (acc.get(f), out.get_mut(f)) else {
-                        continue;
-                    };
-                    let total: f64 = a.iter().skip(1).sum();
-                    for l in 1..LEVELS {
-                        if let (Some(x), Some(y)) = (a.get(l), o.get_mut(l)) {
-                            *y = x / total;
-                        }
-                    }
+                if let Some(m) = model.m.get_mut(f) {
+                    *m = frequencies(weighted.iter().copied(), f);
                 }
             }
-            model.prior = (g_sum / vectors.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
+            let sum: f64 = weighted.iter().map(|(_, g)| g).sum();
+            model.prior = (sum / vectors.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
         }
         model
     }
