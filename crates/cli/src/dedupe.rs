@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
+use vigilia_core::profile::Profile;
+use vigilia_matching::compare::{Comparison, FIELD_NAMES};
 use vigilia_matching::dedupe::dedupe;
+use vigilia_matching::model::Model;
 use vigilia_matching::report::{Columns, read};
 
 use crate::Env;
@@ -36,9 +39,11 @@ pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(
         }
     }
     let this_year = env.clock.now().to_zoned(jiff::tz::TimeZone::UTC).year();
-    let reports = read(&columns, rows, this_year).map_err(|e| bad(&e))?;
-    let outcome = dedupe(&reports, SURE, REVIEW);
-    let id = |i: usize| reports.get(i).map(|r| r.id.as_str()).unwrap_or("");
+    let profile = Profile::venezuela().map_err(|e| bad(&e))?;
+    let reports = read(&columns, rows, this_year, &profile).map_err(|e| bad(&e))?;
+    let ids: Vec<String> = reports.iter().map(|r| r.id.clone()).collect();
+    let outcome = dedupe(reports, SURE, REVIEW);
+    let id = |i: usize| ids.get(i).map(String::as_str).unwrap_or("");
     let write = |path: &Path, header: &[&str], rows: Vec<Vec<String>>| -> Result<(), Failure> {
         let partial = path.with_extension("partial");
         let mut w = csv::Writer::from_path(&partial).map_err(|e| Failure::io(&partial, &e))?;
@@ -71,12 +76,19 @@ pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(
                     id(p.right).to_string(),
                     format!("{:.4}", p.probability),
                     status.to_string(),
+                    evidence(&outcome.model, &p.comparison),
                 ]
             })
             .collect();
         write(
             p,
-            &["report_id_left", "report_id_right", "probability", "status"],
+            &[
+                "report_id_left",
+                "report_id_right",
+                "probability",
+                "status",
+                "evidence",
+            ],
             pair_rows,
         )?;
     }
@@ -92,18 +104,32 @@ pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(
         "{}",
         env.lang.pick(
             &format!(
-                "{} reportes: {} personas; {} pares para revisar",
-                n(reports.len()),
+                "{} reportes: {} personas; {} pares para revisar ({} pares comparados)",
+                n(ids.len()),
                 n(clusters.len()),
-                n(review)
+                n(review),
+                n(outcome.compared)
             ),
             &format!(
-                "{} reports: {} persons; {} pairs to review",
-                n(reports.len()),
+                "{} reports: {} persons; {} pairs to review ({} pairs compared)",
+                n(ids.len()),
                 n(clusters.len()),
-                n(review)
+                n(review),
+                n(outcome.compared)
             ),
         )
     );
     Ok(())
+}
+
+/// What each known field added to a pair's weight, for the person reviewing it:
+/// `cedula +14.2 surnames +9.1 birth -3.0` (log2 of the Bayes factor, field by field).
+fn evidence(model: &Model, c: &Comparison) -> String {
+    FIELD_NAMES
+        .iter()
+        .enumerate()
+        .filter(|(f, _)| c.levels.get(*f).is_some_and(|l| *l > 0))
+        .map(|(f, name)| format!("{name} {:+.1}", model.field_weight(c, f)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -1,260 +1,272 @@
-//! Deduplicating reports: candidate pairs from several blocking keys, Fellegi–Sunter weights
-//! whose parameters are learned from the data by expectation–maximisation (not hand-tuned), and
+//! Deduplicating reports: candidate pairs from several blocking rules (so that recall does not
+//! hang on one field), a Fellegi–Sunter model learned from the same reports (`model`), and
 //! clusters: pairs sure enough are merged, pairs in between are kept for a person to review.
 
-use std::collections::HashMap;
+use crate::compare::{
+    ARREST, BIRTH, CEDULA, Comparison, FIELDS, Features, Frequencies, GIVEN, STATE, SURNAMES,
+    compare, prepare,
+};
+use crate::model::{Model, Training};
+use crate::report::Report;
 
-use crate::phonetic::key;
-use crate::report::{Report, cedula_similarity};
+/// Random pairs compared to learn how often fields agree by chance.
+const RANDOM_PAIRS: usize = 200_000;
 
-/// The fields compared, each at a level: 0 unknown on one side, 1 disagrees, higher agrees more.
-const FIELDS: usize = 5;
-const LEVELS: usize = 5;
-
-/// Random pairs drawn to learn how often fields agree by chance.
-const RANDOM_PAIRS: usize = 50_000;
+/// Pairs per rule the model learns `m` from (taken evenly from all the rule's pairs).
+const TRAINING_PAIRS: usize = 200_000;
 
 /// Blocks larger than this are too common to pair within (the hundreds of José González); the
-/// other keys still find their pairs.
-const BLOCK_LIMIT: usize = 500;
+/// other rules still find their pairs.
+pub const BLOCK_LIMIT: usize = 500;
+
+/// A blocking rule: reports with the same key are compared. `fields` are the fields the key is
+/// made of, which the model leaves out when it learns from the rule's pairs.
+#[derive(Debug)]
+pub struct Rule {
+    pub name: &'static str,
+    pub fields: &'static [usize],
+    /// Whether the model learns from the rule's pairs: rules on one field alone find many
+    /// pairs of different people (all the Pérez), which mislead EM; they are there for recall.
+    pub train: bool,
+    key: fn(&Features) -> Option<u64>,
+}
+
+/// A 64-bit FNV-1a hash of a rule's parts.
+fn hash<'a>(rule: u8, parts: impl IntoIterator<Item = &'a str>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(rule);
+    h = h.wrapping_mul(0x0100_0000_01b3);
+    for p in parts {
+        for b in p.bytes().chain([0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
 
 fn first(v: &[String]) -> Option<&str> {
     v.first().map(String::as_str)
 }
 
-fn close(a: &str, b: &str) -> bool {
-    strsim::jaro_winkler(a, b) >= 0.9
+fn date(d: Option<vigilia_core::date::PartialDate>) -> Option<String> {
+    d.map(|d| d.to_string())
 }
 
-/// The comparison of two reports, field by field.
-fn compare(a: &Report, b: &Report) -> [u8; FIELDS] {
-    let cedula = match (&a.cedula, &b.cedula) {
-        (Some(x), Some(y)) => match cedula_similarity(x, y) {
-            s if s >= 1.0 => 3,
-            s if s > 0.0 => 2,
-            _ => 1,
+/// The blocking rules, each a different way two reports of one person can be found together.
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: "cedula",
+        train: true,
+        fields: &[CEDULA],
+        key: |f| {
+            f.report
+                .cedula
+                .map(|c| hash(0, [c.number.to_string().as_str()]))
         },
-        _ => 0,
-    };
-    let surname = match (first(&a.name.surnames), first(&b.name.surnames)) {
-        (Some(x), Some(y)) => {
-            let swapped = a.name.surnames.len() > 1
-                && b.name.surnames.len() > 1
-                && a.name.surnames.first() == b.name.surnames.get(1)
-                && a.name.surnames.get(1) == b.name.surnames.first();
-            if x == y || swapped {
-                4
-            } else if key(x) == key(y) {
-                3
-            } else if close(x, y) {
-                2
-            } else {
-                1
-            }
-        }
-        _ => 0,
-    };
-    let given = match (first(&a.name.given), first(&b.name.given)) {
-        (Some(x), Some(y)) if x == y => 4,
-        (Some(x), Some(y)) if key(x) == key(y) => 3,
-        (Some(x), Some(y)) if close(x, y) => 2,
-        (Some(x), None) if b.name.initials.first() == x.chars().next().as_ref() => 2,
-        (None, Some(y)) if a.name.initials.first() == y.chars().next().as_ref() => 2,
-        (Some(_), Some(_)) => 1,
-        _ => 0,
-    };
-    let birth = match (&a.birth, &b.birth) {
-        (Some(x), Some(y)) if x == y => 4,
-        (Some(x), Some(y))
-            if x.is_exact() && y.is_exact() && {
-                let (p, q) = (x.first_day(), y.first_day());
-                p.year() == q.year()
-                    && p.month() as i16 == q.day() as i16
-                    && p.day() as i16 == q.month() as i16
-            } =>
-        {
-            3
-        }
-        (Some(x), Some(y)) if x.first_day().year() == y.first_day().year() => 2,
-        (Some(_), Some(_)) => 1,
-        _ => 0,
-    };
-    let sex = match (a.sex, b.sex) {
-        (Some(x), Some(y)) if x == y => 2,
-        (Some(_), Some(_)) => 1,
-        _ => 0,
-    };
-    [cedula, surname, given, birth, sex]
-}
+    },
+    Rule {
+        name: "surname+given",
+        train: true,
+        fields: &[SURNAMES, GIVEN],
+        key: |f| Some(hash(1, [first(&f.surname_keys)?, first(&f.given_keys)?])),
+    },
+    Rule {
+        name: "surnames",
+        train: false,
+        fields: &[SURNAMES],
+        key: |f| match f.surname_keys.as_slice() {
+            [a, b] => Some(hash(2, [a.as_str(), b.as_str()])),
+            _ => None,
+        },
+    },
+    Rule {
+        name: "surname",
+        train: false,
+        fields: &[SURNAMES],
+        key: |f| Some(hash(7, [first(&f.surname_keys)?])),
+    },
+    Rule {
+        name: "given",
+        train: false,
+        fields: &[GIVEN],
+        key: |f| Some(hash(8, [first(&f.given_keys)?])),
+    },
+    Rule {
+        name: "birth",
+        train: false,
+        fields: &[BIRTH],
+        key: |f| Some(hash(9, [date(f.report.birth)?.as_str()])),
+    },
+    Rule {
+        name: "surname+birth",
+        train: true,
+        fields: &[SURNAMES, BIRTH],
+        key: |f| Some(hash(3, [first(&f.surname_keys)?, &date(f.report.birth)?])),
+    },
+    Rule {
+        name: "given+birth",
+        train: true,
+        fields: &[GIVEN, BIRTH],
+        key: |f| Some(hash(4, [first(&f.given_keys)?, &date(f.report.birth)?])),
+    },
+    Rule {
+        name: "surname+arrest",
+        train: true,
+        fields: &[SURNAMES, ARREST],
+        key: |f| Some(hash(5, [first(&f.surname_keys)?, &date(f.report.arrest)?])),
+    },
+    Rule {
+        name: "given+arrest+state",
+        train: true,
+        fields: &[GIVEN, ARREST, STATE],
+        key: |f| {
+            Some(hash(
+                6,
+                [
+                    first(&f.given_keys)?,
+                    &date(f.report.arrest)?,
+                    f.report.state.as_deref()?,
+                ],
+            ))
+        },
+    },
+];
 
-/// The blocking keys of a report: two reports sharing any key become a candidate pair.
-fn blocking_keys(r: &Report) -> Vec<String> {
-    let mut keys = Vec::new();
-    if let Some(c) = &r.cedula {
-        keys.push(format!("c:{}", c.number));
-    }
-    let surname = first(&r.name.surnames).map(key);
-    let given = first(&r.name.given).map(key);
-    let birth = r.birth.map(|b| b.to_string());
-    if let (Some(s), Some(g)) = (&surname, &given) {
-        keys.push(format!("n:{s}:{g}"));
-    }
-    if let (Some(s), Some(b)) = (&surname, &birth) {
-        keys.push(format!("b:{s}:{b}"));
-    }
-    if let (Some(g), Some(b)) = (&given, &birth) {
-        keys.push(format!("g:{g}:{b}"));
-    }
-    keys
-}
-
-/// A key on several fields (cédula; surname and given name; either with the birth date): the
-/// pairs it finds are mostly matches, and the model learns from them.
-fn strict(key: &str) -> bool {
-    matches!(key.get(..2), Some("c:" | "n:" | "b:" | "g:"))
-}
-
-/// The candidate pairs (indexes into `reports`, smaller first), each marked when a strict key
-/// found it.
-pub fn candidates(reports: &[Report]) -> Vec<(usize, usize, bool)> {
-    let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, r) in reports.iter().enumerate() {
-        for k in blocking_keys(r) {
-            blocks.entry(k).or_default().push(i);
-        }
-    }
-    let mut pairs: HashMap<(usize, usize), bool> = HashMap::new();
-    for (key, members) in blocks
+/// The keys of one report, one per rule that applies, with the rule's number.
+pub fn keys(f: &Features) -> impl Iterator<Item = (usize, u64)> + '_ {
+    RULES
         .iter()
-        .filter(|(_, m)| m.len() > 1 && m.len() <= BLOCK_LIMIT)
-    {
-        for (n, &i) in members.iter().enumerate() {
-            for &j in members.iter().skip(n + 1) {
-                let by_strict = pairs.entry((i.min(j), i.max(j))).or_insert(false);
-                *by_strict |= strict(key);
-            }
+        .enumerate()
+        .filter_map(|(r, rule)| (rule.key)(f).map(|k| (r, k)))
+}
+
+/// A candidate pair (indexes into the reports, smaller first) and the rules that found it (a
+/// bit per rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub left: u32,
+    pub right: u32,
+    pub rules: u16,
+}
+
+/// The candidate pairs: every two reports sharing a key, in blocks of at most [`BLOCK_LIMIT`].
+pub fn candidates(features: &[Features]) -> Vec<Candidate> {
+    let mut entries: Vec<(u64, u8, u32)> = Vec::with_capacity(features.len() * RULES.len());
+    for (i, f) in features.iter().enumerate() {
+        for (r, k) in keys(f) {
+            entries.push((k, r as u8, i as u32));
         }
     }
-    let mut out: Vec<(usize, usize, bool)> =
-        pairs.into_iter().map(|((i, j), s)| (i, j, s)).collect();
-    out.sort_unstable();
-    out
-}
-
-/// How often each level of field `f` happens among weighted comparisons (unknown left out;
-/// every level starts at a small count, so none has probability zero).
-fn frequencies<'a>(
-    weighted: impl Iterator<Item = (&'a [u8; FIELDS], f64)>,
-    f: usize,
-) -> [f64; LEVELS] {
-    let mut counts = [1e-3f64; LEVELS];
-    for (v, w) in weighted {
-        if let Some(c) = v
-            .get(f)
-            .filter(|l| **l > 0)
-            .and_then(|l| counts.get_mut(*l as usize))
-        {
-            *c += w;
+    entries.sort_unstable();
+    let mut pairs: Vec<(u64, u16)> = Vec::new();
+    for block in entries.chunk_by(|a, b| a.0 == b.0) {
+        if block.len() < 2 || block.len() > BLOCK_LIMIT {
+            continue;
         }
-    }
-    let total: f64 = counts.iter().skip(1).sum();
-    let mut out = [0.0; LEVELS];
-    for (o, c) in out.iter_mut().zip(counts).skip(1) {
-        *o = c / total;
-    }
-    out
-}
-
-/// Fellegi–Sunter parameters: the probability of each level among matches (`m`) and among
-/// non-matches (`u`), and the share of matches among the candidate pairs.
-#[derive(Clone, Debug)]
-pub struct Model {
-    m: [[f64; LEVELS]; FIELDS],
-    u: [[f64; LEVELS]; FIELDS],
-    prior: f64,
-}
-
-impl Model {
-    /// Learns the parameters: `u` from random pairs (almost all non-matches, as in Splink),
-    /// then `m` and the share of matches from the candidate pairs by expectation–maximisation.
-    pub fn learn(vectors: &[[u8; FIELDS]], random: &[[u8; FIELDS]]) -> Model {
-        let mut model = Model {
-            m: [[0.0; LEVELS]; FIELDS],
-            u: [[0.0; LEVELS]; FIELDS],
-            prior: 0.1,
-        };
-        for f in 0..FIELDS {
-            // u: how often each level happens between two reports taken at random.
-            if let Some(u) = model.u.get_mut(f) {
-                *u = frequencies(random.iter().map(|v| (v, 1.0)), f);
-            }
-            // m starts with matches at the field's top level; EM moves it from there.
-            let top = match f {
-                0 => 3,
-                4 => 2,
-                _ => LEVELS - 1,
-            };
-            if let Some(m) = model.m.get_mut(f) {
-                for (l, x) in m.iter_mut().enumerate().skip(1) {
-                    *x = if l == top {
-                        0.8
-                    } else {
-                        0.2 / (LEVELS - 2) as f64
-                    };
+        let bit = block.first().map_or(0, |(_, r, _)| 1u16 << r);
+        for (n, &(_, _, i)) in block.iter().enumerate() {
+            for &(_, _, j) in block.iter().skip(n + 1) {
+                if i != j {
+                    pairs.push(((u64::from(i.min(j)) << 32) | u64::from(i.max(j)), bit));
                 }
             }
         }
-        for _ in 0..30 {
-            let weighted: Vec<(&[u8; FIELDS], f64)> =
-                vectors.iter().map(|v| (v, model.probability(v))).collect();
-            for f in 0..FIELDS {
-                if let Some(m) = model.m.get_mut(f) {
-                    *m = frequencies(weighted.iter().copied(), f);
-                }
-            }
-            let sum: f64 = weighted.iter().map(|(_, g)| g).sum();
-            model.prior = (sum / vectors.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
-        }
-        model
     }
-
-    /// Re-estimates the share of matches among `vectors` with `m` and `u` fixed: the pairs a
-    /// model is applied to are not the ones it learned from.
-    pub fn fit_prior(&mut self, vectors: &[[u8; FIELDS]]) {
-        for _ in 0..30 {
-            let sum: f64 = vectors.iter().map(|v| self.probability(v)).sum();
-            self.prior = (sum / vectors.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
+    pairs.sort_unstable();
+    let mut out: Vec<Candidate> = Vec::with_capacity(pairs.len());
+    for (code, bit) in pairs {
+        let (left, right) = ((code >> 32) as u32, code as u32);
+        match out.last_mut() {
+            Some(last) if last.left == left && last.right == right => last.rules |= bit,
+            _ => out.push(Candidate {
+                left,
+                right,
+                rules: bit,
+            }),
         }
     }
+    out
+}
 
-    /// The match weight of a comparison: log2 of its Bayes factor (unknown fields count 0).
-    pub fn weight(&self, v: &[u8; FIELDS]) -> f64 {
-        v.iter()
-            .enumerate()
-            .filter(|(_, l)| **l > 0)
-            .map(|(f, l)| {
-                let m = self
-                    .m
-                    .get(f)
-                    .and_then(|r| r.get(*l as usize))
-                    .copied()
-                    .unwrap_or(1.0);
-                let u = self
-                    .u
-                    .get(f)
-                    .and_then(|r| r.get(*l as usize))
-                    .copied()
-                    .unwrap_or(1.0);
-                (m / u).log2()
+/// Compares many pairs on all cores.
+pub fn compare_all(
+    features: &[Features],
+    freq: &Frequencies,
+    pairs: &[(u32, u32)],
+) -> Vec<Comparison> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = pairs.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = pairs
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(
+                            |&(i, j)| match (features.get(i as usize), features.get(j as usize)) {
+                                (Some(a), Some(b)) => compare(a, b, freq),
+                                _ => Comparison::default(),
+                            },
+                        )
+                        .collect::<Vec<_>>()
+                })
             })
-            .sum()
-    }
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
 
-    /// The probability that a pair with this comparison is a match.
-    pub fn probability(&self, v: &[u8; FIELDS]) -> f64 {
-        let odds = self.prior / (1.0 - self.prior) * self.weight(v).exp2();
-        odds / (1.0 + odds)
-    }
+/// Reports taken at random, in pairs, from a fixed seed (the same file gives the same model).
+fn random_pairs(n: usize, count: usize) -> Vec<(u32, u32)> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n.max(1) as u64) as u32
+    };
+    (0..count)
+        .map(|_| (next(), next()))
+        .filter(|(i, j)| i != j)
+        .collect()
+}
+
+/// Learns the model from the reports and their candidate pairs.
+pub fn learn(
+    features: &[Features],
+    freq: &Frequencies,
+    candidates: &[Candidate],
+    compared: &[Comparison],
+) -> Model {
+    let n = features.len();
+    let random = compare_all(
+        features,
+        freq,
+        &random_pairs(n, RANDOM_PAIRS.min(n * n.saturating_sub(1) / 2)),
+    );
+    let rules: Vec<Training> = RULES
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| rule.train)
+        .map(|(r, rule)| {
+            let found: Vec<[u8; FIELDS]> = candidates
+                .iter()
+                .zip(compared)
+                .filter(|(c, _)| c.rules & (1 << r) != 0)
+                .map(|(_, v)| v.levels)
+                .collect();
+            let step = found.len().div_ceil(TRAINING_PAIRS).max(1);
+            Training {
+                fixed: rule.fields,
+                vectors: found.into_iter().step_by(step).collect(),
+            }
+        })
+        .collect();
+    let total = n as f64 * (n as f64 - 1.0) / 2.0;
+    Model::learn(&random, &rules, compared, total)
 }
 
 /// A scored candidate pair.
@@ -263,6 +275,7 @@ pub struct Pair {
     pub left: usize,
     pub right: usize,
     pub probability: f64,
+    pub comparison: Comparison,
 }
 
 /// What deduplication found.
@@ -272,6 +285,10 @@ pub struct Outcome {
     pub clusters: Vec<usize>,
     /// Pairs at or above the review threshold, best first.
     pub pairs: Vec<Pair>,
+    /// The model learned, to explain the scores.
+    pub model: Model,
+    /// How many candidate pairs were compared.
+    pub compared: usize,
 }
 
 fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -290,45 +307,17 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 
 /// Clusters reports: pairs with probability ≥ `sure` are the same person; pairs ≥ `review`
 /// are returned for a person to decide.
-pub fn dedupe(reports: &[Report], sure: f64, review: f64) -> Outcome {
-    let pairs = candidates(reports);
-    let vectors: Vec<[u8; FIELDS]> = pairs
-        .iter()
-        .map(|&(i, j, _)| match (reports.get(i), reports.get(j)) {
-            (Some(a), Some(b)) => compare(a, b),
-            _ => [0; FIELDS],
-        })
-        .collect();
-    // Reports taken at random, to learn how often fields agree by chance.
-    let n = reports.len();
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n.max(1) as u64) as usize
-    };
-    let random: Vec<[u8; FIELDS]> = (0..RANDOM_PAIRS.min(n * n / 2))
-        .filter_map(|_| {
-            let (i, j) = (next(), next());
-            (i != j).then(|| match (reports.get(i), reports.get(j)) {
-                (Some(a), Some(b)) => compare(a, b),
-                _ => [0; FIELDS],
-            })
-        })
-        .collect();
-    let training: Vec<[u8; FIELDS]> = pairs
-        .iter()
-        .zip(&vectors)
-        .filter(|((_, _, strict), _)| *strict)
-        .map(|(_, v)| *v)
-        .collect();
-    let mut model = Model::learn(&training, &random);
-    model.fit_prior(&vectors);
-    let mut parent: Vec<usize> = (0..reports.len()).collect();
+pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
+    let (features, freq) = prepare(reports);
+    let found = candidates(&features);
+    let pairs: Vec<(u32, u32)> = found.iter().map(|c| (c.left, c.right)).collect();
+    let compared = compare_all(&features, &freq, &pairs);
+    let model = learn(&features, &freq, &found, &compared);
+    let mut parent: Vec<usize> = (0..features.len()).collect();
     let mut scored = Vec::new();
-    for (&(i, j, _), v) in pairs.iter().zip(&vectors) {
-        let probability = model.probability(v);
+    for (&(i, j), c) in pairs.iter().zip(&compared) {
+        let (i, j) = (i as usize, j as usize);
+        let probability = model.probability(c);
         if probability >= sure {
             let (a, b) = (find(&mut parent, i), find(&mut parent, j));
             if let Some(x) = parent.get_mut(a.max(b)) {
@@ -340,13 +329,16 @@ pub fn dedupe(reports: &[Report], sure: f64, review: f64) -> Outcome {
                 left: i,
                 right: j,
                 probability,
+                comparison: *c,
             });
         }
     }
     scored.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-    let clusters = (0..reports.len()).map(|i| find(&mut parent, i)).collect();
+    let clusters = (0..features.len()).map(|i| find(&mut parent, i)).collect();
     Outcome {
         clusters,
         pairs: scored,
+        model,
+        compared: pairs.len(),
     }
 }

@@ -1,15 +1,24 @@
 //! Vigilia's matching: one person, many reports (DESIGN.md, "Matching").
 //!
+//! Read top to bottom, a report goes through:
 //! - [`name`]: Venezuelan names as they are written — accents, particles (`de la`, `De Freitas`),
 //!   compound given names, abbreviations (`Ma.`, `José G.`), nicknames (`Goyo`, `Majo`), a
-//!   married woman's `de <husband>`, the whole name in one field — read into comparable parts.
+//!   married woman's `de <husband>`, the whole name in one field — read into comparable parts;
 //! - [`phonetic`]: a key for Spanish spelling as heard (b/v, s/z/c, ll/y, silent h, j/g, x/j,
-//!   `Jhon`/`Yon`), not English Soundex.
+//!   `Jhon`/`Yon`), not English Soundex;
+//! - [`report`]: a reports CSV row read into values (day-first dates, ages, cédulas, places
+//!   through the country profile);
+//! - [`compare`]: two reports compared field by field, with how common their names are;
+//! - [`model`]: Fellegi–Sunter weights learned from the data (EM), and probabilities;
+//! - [`dedupe`]: blocking rules, candidate pairs, clusters with two thresholds;
+//! - [`index`]: the same rules as an index kept current, for one report's ranked candidates.
 //!
-//! Candidate search, learned scores and clustering build on these. The crate depends only on
-//! `vigilia-core`; merges it proposes are recorded by the ledger as facts.
+//! The crate depends only on `vigilia-core`; merges it proposes are recorded by the ledger as
+//! facts.
 
+pub mod compare;
 pub mod dedupe;
+pub mod model;
 pub mod name;
 pub mod phonetic;
 pub mod report;

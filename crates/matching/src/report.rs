@@ -4,6 +4,7 @@
 
 use vigilia_core::date::PartialDate;
 use vigilia_core::national_id::NationalId;
+use vigilia_core::profile::Profile;
 use vigilia_core::text::{fold, non_empty};
 
 use crate::name::{Name, parse, parse_whole};
@@ -141,11 +142,14 @@ pub fn cedula_similarity(a: &NationalId, b: &NationalId) -> f64 {
     if typo { 0.8 } else { 0.0 }
 }
 
-/// Reads the rows of a reports file. `rows` yields each row's line and cells.
+/// Reads the rows of a reports file. `rows` yields each row's line and cells. States and
+/// facilities are read through the country profile's names and aliases (`Edo. Zulia`,
+/// `Maracaibo` → `VE-V`); places it does not know are compared as written, folded.
 pub fn read<S: AsRef<str>>(
     columns: &Columns,
     rows: impl IntoIterator<Item = (u64, Vec<S>)>,
     this_year: i16,
+    profile: &Profile,
 ) -> Result<Vec<Report>, ReportError> {
     let mut seen = std::collections::HashMap::new();
     let mut out = Vec::new();
@@ -181,9 +185,15 @@ pub fn read<S: AsRef<str>>(
             birth: cell(columns.birth).and_then(|d| day_first(d, this_year)),
             age: cell(columns.age).and_then(|a| a.parse().ok()),
             sex: cell(columns.sex).and_then(sex),
-            state: cell(columns.state).map(str::to_string),
+            state: cell(columns.state).map(|s| {
+                profile
+                    .state(s)
+                    .and_then(|n| n.code.clone())
+                    .unwrap_or_else(|| fold(s))
+            }),
             arrest: cell(columns.arrest).and_then(|d| day_first(d, this_year)),
-            facility: cell(columns.facility).map(fold),
+            facility: cell(columns.facility)
+                .map(|f| fold(&Profile::canonical(&profile.facilities, f))),
         });
     }
     Ok(out)
@@ -192,6 +202,10 @@ pub fn read<S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ve() -> Profile {
+        Profile::venezuela().unwrap()
+    }
 
     #[test]
     fn dates_as_reporters_write_them() {
@@ -279,7 +293,7 @@ mod tests {
                 ],
             ),
         ];
-        let reports = read(&cols, rows, 2026).unwrap();
+        let reports = read(&cols, rows, 2026, &ve()).unwrap();
         assert_eq!(reports[0].cedula, reports[1].cedula);
         assert_eq!(reports[0].birth, reports[1].birth);
         assert_eq!(
@@ -291,7 +305,7 @@ mod tests {
             (3, vec!["r1", "", "", "", "", ""]),
         ];
         assert_eq!(
-            read(&cols, dup, 2026).unwrap_err(),
+            read(&cols, dup, 2026, &ve()).unwrap_err(),
             ReportError::DuplicateId {
                 line: 3,
                 id: "r1".into(),
@@ -300,7 +314,7 @@ mod tests {
         );
         let empty = vec![(2, vec!["", "", "", "", "", ""])];
         assert_eq!(
-            read(&cols, empty, 2026).unwrap_err(),
+            read(&cols, empty, 2026, &ve()).unwrap_err(),
             ReportError::EmptyId { line: 2 }
         );
     }

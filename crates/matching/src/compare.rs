@@ -1,0 +1,313 @@
+//! Comparing two reports field by field. Each field gets a level: 0 when one side does not know
+//! it, 1 when they disagree, higher the more they agree. The levels are what the model weighs;
+//! where two reports agree exactly on a name, how common that name is (its term frequency)
+//! decides how much the agreement is worth: two `González` say less than two `Arocha`.
+
+use std::collections::HashMap;
+
+use vigilia_core::date::PartialDate;
+
+use crate::phonetic::key;
+use crate::report::{Report, cedula_similarity};
+
+/// The fields compared, in this order.
+pub const FIELDS: usize = 7;
+/// Levels run from 0 (unknown) to `LEVELS - 1` (agree most).
+pub const LEVELS: usize = 6;
+/// The names of the fields, for explanations and `--pairs`.
+pub const FIELD_NAMES: [&str; FIELDS] = [
+    "cedula", "surnames", "given", "birth", "sex", "state", "arrest",
+];
+pub const CEDULA: usize = 0;
+pub const SURNAMES: usize = 1;
+pub const GIVEN: usize = 2;
+pub const BIRTH: usize = 3;
+pub const SEX: usize = 4;
+pub const STATE: usize = 5;
+pub const ARREST: usize = 6;
+
+/// How common a name is taken to be before the reports say (one in a hundred)...
+pub const NAME_SHARE: f64 = 0.01;
+/// ...and how many reports that assumption counts for.
+pub const NAME_REPORTS: f64 = 100.0;
+
+/// A report prepared for many comparisons: phonetic keys computed once, names interned so
+/// that their frequencies can be looked up.
+#[derive(Clone, Debug, Default)]
+pub struct Features {
+    pub surnames: Vec<String>,
+    pub surname_keys: Vec<String>,
+    pub given: Vec<String>,
+    pub given_keys: Vec<String>,
+    pub initials: Vec<char>,
+    /// Interned ids of the first surname, the second, all given names, the first given name.
+    pub names: [Option<u32>; 4],
+    pub report: Report,
+}
+
+/// How often each interned name happens, as a share of the reports that have one.
+#[derive(Clone, Debug, Default)]
+pub struct Frequencies {
+    ids: HashMap<String, u32>,
+    counts: Vec<u32>,
+    totals: [u32; 4],
+}
+
+impl Frequencies {
+    fn intern(&mut self, kind: usize, value: String) -> u32 {
+        if let Some(t) = self.totals.get_mut(kind) {
+            *t += 1;
+        }
+        let next = self.counts.len() as u32;
+        let id = *self.ids.entry(format!("{kind}:{value}")).or_insert(next);
+        if id == next {
+            self.counts.push(0);
+        }
+        if let Some(c) = self.counts.get_mut(id as usize) {
+            *c += 1;
+        }
+        id
+    }
+
+    /// The share of reports (with a value of that kind) that have the name `id`. A few reports
+    /// say little about how common a name is: until there are many, the share leans towards
+    /// one in a hundred ([`NAME_SHARE`] counted as [`NAME_REPORTS`] reports).
+    pub fn share(&self, kind: usize, id: u32) -> f64 {
+        let count = self.counts.get(id as usize).copied().unwrap_or(1);
+        let total = self.totals.get(kind).copied().unwrap_or(1);
+        (f64::from(count) + NAME_REPORTS * NAME_SHARE) / (f64::from(total) + NAME_REPORTS)
+    }
+}
+
+/// Prepares reports for comparison and counts how often each name happens among them.
+pub fn prepare(reports: Vec<Report>) -> (Vec<Features>, Frequencies) {
+    let mut freq = Frequencies::default();
+    let features = reports
+        .into_iter()
+        .map(|r| {
+            let n = &r.name;
+            let joined = |v: &[String]| (!v.is_empty()).then(|| v.join(" "));
+            let values = [
+                n.surnames.first().cloned(),
+                n.surnames.get(1).cloned(),
+                joined(&n.given),
+                n.given.first().cloned(),
+            ];
+            let mut names = [None; 4];
+            for (kind, (slot, v)) in names.iter_mut().zip(values).enumerate() {
+                *slot = v.map(|v| freq.intern(kind, v));
+            }
+            Features {
+                surnames: n.surnames.clone(),
+                surname_keys: n.surnames.iter().map(|s| key(s)).collect(),
+                given: n.given.clone(),
+                given_keys: n.given.iter().map(|s| key(s)).collect(),
+                initials: n.initials.clone(),
+                names,
+                report: r,
+            }
+        })
+        .collect();
+    (features, freq)
+}
+
+/// The comparison of two reports: a level per field, and for exact name agreements the share
+/// of reports with that name (0 where no term frequency applies).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Comparison {
+    pub levels: [u8; FIELDS],
+    pub shares: [f32; FIELDS],
+}
+
+fn close(a: &str, b: &str) -> bool {
+    strsim::jaro_winkler(a, b) >= 0.88
+}
+
+/// Surnames: 5 all equal (or the two swapped), 4 the first equal, 3 one surname in common or
+/// sounding the same, 2 spelled closely, 1 different.
+fn surnames(a: &Features, b: &Features, freq: &Frequencies) -> (u8, f32) {
+    let (Some(x), Some(y)) = (a.surnames.first(), b.surnames.first()) else {
+        return (0, 0.0);
+    };
+    let share = |kind: usize| {
+        a.names
+            .get(kind)
+            .copied()
+            .flatten()
+            .map_or(0.0, |id| freq.share(kind, id) as f32)
+    };
+    let swapped = a.surnames.len() == 2
+        && b.surnames.len() == 2
+        && a.surnames.first() == b.surnames.get(1)
+        && a.surnames.get(1) == b.surnames.first();
+    // Paternal and maternal surnames come down two different families: the chance that two
+    // people share both is the product of their shares. (Brothers and sisters share both;
+    // their given names tell them apart.)
+    if a.surnames == b.surnames {
+        let second = if a.surnames.len() > 1 { share(1) } else { 1.0 };
+        return (5, share(0) * second);
+    }
+    if swapped {
+        return (5, 0.0);
+    }
+    if x == y {
+        // The second surname missing on one side counts as agreeing on what is known.
+        if a.surnames.len() == 1 || b.surnames.len() == 1 {
+            return (4, share(0));
+        }
+        let second = (a.surnames.get(1), b.surnames.get(1));
+        let near = match second {
+            (Some(p), Some(q)) => a.surname_keys.get(1) == b.surname_keys.get(1) || close(p, q),
+            _ => false,
+        };
+        return if near { (4, 0.0) } else { (3, 0.0) };
+    }
+    let sounds = a.surname_keys.first() == b.surname_keys.first()
+        && (a.surnames.len() == 1
+            || b.surnames.len() == 1
+            || a.surname_keys.get(1) == b.surname_keys.get(1));
+    if sounds {
+        return (4, 0.0);
+    }
+    if a.surnames.iter().any(|s| b.surnames.contains(s))
+        || a.surname_keys.first() == b.surname_keys.first()
+    {
+        return (3, 0.0);
+    }
+    if close(x, y) {
+        return (2, 0.0);
+    }
+    (1, 0.0)
+}
+
+/// Given names: 5 all equal, 4 the first equal, 3 sounding the same, 2 close or an initial
+/// that fits, 1 different.
+fn given(a: &Features, b: &Features, freq: &Frequencies) -> (u8, f32) {
+    let share = |kind: usize| {
+        a.names
+            .get(kind)
+            .copied()
+            .flatten()
+            .map_or(0.0, |id| freq.share(kind, id) as f32)
+    };
+    match (a.given.first(), b.given.first()) {
+        (Some(_), Some(_)) if a.given == b.given => (5, share(2)),
+        (Some(x), Some(y)) if x == y => (4, share(3)),
+        (Some(_), Some(_)) if a.given_keys.first() == b.given_keys.first() => (3, 0.0),
+        (Some(x), Some(y)) if close(x, y) || a.given.contains(y) || b.given.contains(x) => (2, 0.0),
+        (Some(x), None) if b.initials.first() == x.chars().next().as_ref() => (2, 0.0),
+        (None, Some(y)) if a.initials.first() == y.chars().next().as_ref() => (2, 0.0),
+        (Some(_), Some(_)) => (1, 0.0),
+        _ => (0, 0.0),
+    }
+}
+
+/// The year a report implies its person was born: from the birth date, or from the age at
+/// arrest.
+fn birth_year(r: &Report) -> Option<i16> {
+    match (r.birth, r.age, r.arrest) {
+        (Some(b), _, _) => Some(b.first_day().year()),
+        (None, Some(age), Some(arrest)) => Some(arrest.first_day().year() - i16::from(age)),
+        _ => None,
+    }
+}
+
+/// Birth: 5 the same day, 4 day and month swapped, 3 two of year, month and day equal, 2 the
+/// same year (or an age that fits), 1 different.
+fn birth(a: &Report, b: &Report) -> u8 {
+    if let (Some(x), Some(y)) = (a.birth, b.birth) {
+        if x == y {
+            return if x.is_exact() { 5 } else { 2 };
+        }
+        let (p, q) = (x.first_day(), y.first_day());
+        if x.is_exact() && y.is_exact() {
+            if p.year() == q.year() && p.month() == q.day() && p.day() == q.month() {
+                return 4;
+            }
+            let same = [
+                p.year() == q.year(),
+                p.month() == q.month(),
+                p.day() == q.day(),
+            ];
+            if same.iter().filter(|s| **s).count() == 2 {
+                return 3;
+            }
+        }
+        if overlaps(&x, &y) || p.year() == q.year() {
+            return 2;
+        }
+        return 1;
+    }
+    match (birth_year(a), birth_year(b)) {
+        (Some(x), Some(y)) if (x - y).abs() <= 1 => 2,
+        (Some(_), Some(_)) => 1,
+        _ => match (a.age, b.age) {
+            (Some(x), Some(y)) if x.abs_diff(y) <= 1 => 2,
+            (Some(_), Some(_)) => 1,
+            _ => 0,
+        },
+    }
+}
+
+fn overlaps(x: &PartialDate, y: &PartialDate) -> bool {
+    x.first_day() <= y.last_day() && y.first_day() <= x.last_day()
+}
+
+/// Arrest: 4 the same day, 3 within a week, 2 dates that may be the same (a month written for a
+/// day), 1 different.
+fn arrest(a: &Report, b: &Report) -> u8 {
+    let (Some(x), Some(y)) = (a.arrest, b.arrest) else {
+        return 0;
+    };
+    if x == y && x.is_exact() {
+        return 4;
+    }
+    if x.is_exact() && y.is_exact() {
+        let days = (x.first_day() - y.first_day()).get_days().abs();
+        if days <= 7 {
+            return 3;
+        }
+    }
+    if overlaps(&x, &y) { 2 } else { 1 }
+}
+
+/// Compares two prepared reports.
+pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
+    let (ra, rb) = (&a.report, &b.report);
+    let cedula = match (&ra.cedula, &rb.cedula) {
+        (Some(x), Some(y)) => match cedula_similarity(x, y) {
+            s if s >= 1.0 => 3,
+            s if s > 0.0 => 2,
+            _ => 1,
+        },
+        _ => 0,
+    };
+    let (surname, surname_share) = surnames(a, b, freq);
+    let (given, given_share) = given(a, b, freq);
+    fn equal<T: PartialEq>(x: &Option<T>, y: &Option<T>) -> u8 {
+        match (x, y) {
+            (Some(p), Some(q)) if p == q => 2,
+            (Some(_), Some(_)) => 1,
+            _ => 0,
+        }
+    }
+    let mut shares = [0.0; FIELDS];
+    if let Some(s) = shares.get_mut(SURNAMES) {
+        *s = surname_share;
+    }
+    if let Some(s) = shares.get_mut(GIVEN) {
+        *s = given_share;
+    }
+    Comparison {
+        levels: [
+            cedula,
+            surname,
+            given,
+            birth(ra, rb),
+            equal(&ra.sex, &rb.sex),
+            equal(&ra.state, &rb.state),
+            arrest(ra, rb),
+        ],
+        shares,
+    }
+}

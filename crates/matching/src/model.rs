@@ -1,0 +1,276 @@
+//! The Fellegi–Sunter model: for each field and level, how often it happens between two reports
+//! of the same person (`m`) and between two reports of different people (`u`), and how likely
+//! two reports taken at random are the same person (`lambda`). A pair's match weight is the sum
+//! over fields of `log2(m / u)`; its probability follows from the weight and `lambda`.
+//!
+//! Every parameter is learned from the data being matched, none is tuned by hand:
+//! - `u` from comparisons of reports taken at random (almost all of different people);
+//! - `m` by expectation–maximisation on the pairs each blocking rule finds, leaving out the
+//!   fields that rule blocked on (inside a block those agree by construction, so they say
+//!   nothing about `m`), then averaged over the rules;
+//! - `lambda` as the fixed point where the expected number of matching pairs among the
+//!   candidates, over all possible pairs, gives back `lambda` (the maximum-likelihood `lambda`
+//!   for the learned `m` and `u`; pairs outside the candidates count as non-matches). Blocking
+//!   selects pairs by their own values, so a candidate's probability with the global `lambda`
+//!   and all its fields is still right.
+//!
+//! Where two reports agree exactly on a name, `u` is replaced by the share of reports with that
+//! name (term frequency): agreeing on a rare surname weighs more than agreeing on `González`.
+
+use crate::compare::{Comparison, FIELDS, LEVELS};
+
+/// The probabilities of each level of each field.
+type Table = [[f64; LEVELS]; FIELDS];
+
+/// Expectation–maximisation rounds per blocking rule.
+const ROUNDS: usize = 25;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub m: Table,
+    pub u: Table,
+    pub lambda: f64,
+}
+
+/// What is assumed before any data, in the order of `compare::FIELD_NAMES`: how often each
+/// level happens between two reports of the same person...
+const PRIOR_M: Table = [
+    [0.0, 0.02, 0.05, 0.93, 0.0, 0.0],
+    [0.0, 0.03, 0.04, 0.08, 0.15, 0.70],
+    [0.0, 0.05, 0.08, 0.07, 0.10, 0.70],
+    [0.0, 0.05, 0.10, 0.08, 0.02, 0.75],
+    [0.0, 0.02, 0.98, 0.0, 0.0, 0.0],
+    [0.0, 0.20, 0.80, 0.0, 0.0, 0.0],
+    [0.0, 0.30, 0.20, 0.10, 0.40, 0.0],
+];
+/// ...and between two reports of different people.
+const PRIOR_U: Table = [
+    [0.0, 0.9999, 0.00009, 0.00001, 0.0, 0.0],
+    [0.0, 0.97, 0.01, 0.01, 0.005, 0.005],
+    [0.0, 0.93, 0.02, 0.02, 0.01, 0.02],
+    [0.0, 0.9775, 0.02, 0.0019, 0.00005, 0.00005],
+    [0.0, 0.5, 0.5, 0.0, 0.0, 0.0],
+    [0.0, 0.9, 0.1, 0.0, 0.0, 0.0],
+    [0.0, 0.9, 0.05, 0.03, 0.02, 0.0],
+];
+/// How many pairs the assumptions count for: a handful of reports cannot learn a model, a
+/// thousand can.
+const PRIOR_M_PAIRS: f64 = 20.0;
+const PRIOR_U_PAIRS: f64 = 1_000.0;
+
+/// How often each level of each field happens among weighted comparisons, starting from `prior`
+/// counted as `pairs` comparisons; unknown (level 0) is left out.
+fn frequencies<'a>(
+    weighted: impl Iterator<Item = (&'a [u8; FIELDS], f64)>,
+    prior: &Table,
+    pairs: f64,
+) -> Table {
+    let mut counts = *prior;
+    for row in counts.iter_mut() {
+        for c in row.iter_mut() {
+            *c = *c * pairs + 1e-6;
+        }
+    }
+    for (v, w) in weighted {
+        for (row, &l) in counts.iter_mut().zip(v) {
+            if l > 0
+                && let Some(c) = row.get_mut(usize::from(l))
+            {
+                *c += w;
+            }
+        }
+    }
+    let mut out = [[0.0; LEVELS]; FIELDS];
+    for (o, row) in out.iter_mut().zip(counts) {
+        let total: f64 = row.iter().skip(1).sum();
+        for (x, c) in o.iter_mut().zip(row).skip(1) {
+            *x = c / total;
+        }
+    }
+    out
+}
+
+fn ratio(m: &Table, u: &Table, f: usize, l: u8) -> f64 {
+    let at = |t: &Table| {
+        t.get(f)
+            .and_then(|r| r.get(usize::from(l)))
+            .copied()
+            .unwrap_or(1.0)
+    };
+    at(m) / at(u)
+}
+
+/// What one blocking rule gives the model to learn from.
+#[derive(Clone, Debug)]
+pub struct Training<'a> {
+    /// The fields the rule blocks on.
+    pub fixed: &'a [usize],
+    /// The comparisons of those pairs (all of them, or a sample taken evenly).
+    pub vectors: Vec<[u8; FIELDS]>,
+}
+
+impl Model {
+    /// Learns the model. `random` are comparisons of reports taken at random; `rules` what
+    /// the training rules found; `candidates` all candidate pairs, out of `total_pairs`.
+    pub fn learn(
+        random: &[Comparison],
+        rules: &[Training],
+        candidates: &[Comparison],
+        total_pairs: f64,
+    ) -> Model {
+        let u = frequencies(
+            random.iter().map(|c| (&c.levels, 1.0)),
+            &PRIOR_U,
+            PRIOR_U_PAIRS,
+        );
+        // m starts from the prior; EM moves it from there.
+        let start = frequencies(std::iter::empty(), &PRIOR_M, PRIOR_M_PAIRS);
+        let mut sum = [[0.0; LEVELS]; FIELDS];
+        let mut estimates = [0u32; FIELDS];
+        for rule in rules.iter().filter(|r| !r.vectors.is_empty()) {
+            let m = em(&start, &u, rule.fixed, &rule.vectors);
+            for f in (0..FIELDS).filter(|f| !rule.fixed.contains(f)) {
+                if let (Some(s), Some(row), Some(n)) =
+                    (sum.get_mut(f), m.get(f), estimates.get_mut(f))
+                {
+                    for (a, b) in s.iter_mut().zip(row) {
+                        *a += b;
+                    }
+                    *n += 1;
+                }
+            }
+        }
+        let mut m = start;
+        for ((row, s), n) in m.iter_mut().zip(sum).zip(estimates) {
+            if n > 0 {
+                for (x, y) in row.iter_mut().zip(s) {
+                    *x = y / f64::from(n);
+                }
+            }
+        }
+        let mut model = Model { m, u, lambda: 1e-6 };
+        model.lambda = model.fixed_point_lambda(candidates, total_pairs);
+        model
+    }
+
+    /// The fixed point where the expected number of matching pairs among the candidates, over
+    /// all pairs, gives back `lambda`.
+    pub fn fixed_point_lambda(&self, candidates: &[Comparison], total_pairs: f64) -> f64 {
+        let weights: Vec<f64> = candidates.iter().map(|c| self.weight(c).exp2()).collect();
+        let mut lambda = self.lambda;
+        for _ in 0..500 {
+            let odds = lambda / (1.0 - lambda);
+            let expected: f64 = weights.iter().map(|b| odds * b / (1.0 + odds * b)).sum();
+            let next = (expected / total_pairs).clamp(1e-12, 0.5);
+            let done = (next - lambda).abs() <= lambda * 1e-6;
+            lambda = next;
+            if done {
+                break;
+            }
+        }
+        lambda
+    }
+
+    /// The weight of one field's level in a comparison (term frequency applied).
+    pub fn field_weight(&self, c: &Comparison, f: usize) -> f64 {
+        let l = c.levels.get(f).copied().unwrap_or(0);
+        if l == 0 {
+            return 0.0;
+        }
+        let share = f64::from(c.shares.get(f).copied().unwrap_or(0.0));
+        if share > 0.0 {
+            let m = self
+                .m
+                .get(f)
+                .and_then(|r| r.get(usize::from(l)))
+                .copied()
+                .unwrap_or(1.0);
+            return (m / share).log2();
+        }
+        ratio(&self.m, &self.u, f, l).log2()
+    }
+
+    /// The match weight of a comparison: log2 of its Bayes factor.
+    pub fn weight(&self, c: &Comparison) -> f64 {
+        (0..FIELDS).map(|f| self.field_weight(c, f)).sum()
+    }
+
+    /// The probability that two reports with this comparison are the same person.
+    pub fn probability(&self, c: &Comparison) -> f64 {
+        let odds = self.lambda / (1.0 - self.lambda) * self.weight(c).exp2();
+        if odds.is_infinite() {
+            return 1.0;
+        }
+        odds / (1.0 + odds)
+    }
+}
+
+/// The shares of matches EM starts from: EM finds a local optimum, and among a rule's pairs
+/// matches can be most of them (cédula) or a few in a thousand (surname and year), so it starts
+/// from several and keeps the most likely.
+const STARTS: [f64; 3] = [0.5, 0.05, 0.005];
+
+/// Expectation–maximisation on the pairs of one blocking rule: `u` fixed, the fields in `fixed`
+/// left out; returns `m`.
+fn em(start: &Table, u: &Table, fixed: &[usize], vectors: &[[u8; FIELDS]]) -> Table {
+    STARTS
+        .iter()
+        .map(|&share| em_from(start, share, u, fixed, vectors))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(*start, |(m, _)| m)
+}
+
+/// One EM run from a starting share of matches; returns `m` and the log-likelihood.
+fn em_from(
+    start: &Table,
+    mut share: f64,
+    u: &Table,
+    fixed: &[usize],
+    vectors: &[[u8; FIELDS]],
+) -> (Table, f64) {
+    let mut m = *start;
+    let probabilities = |m: &Table, v: &[u8; FIELDS]| -> (f64, f64) {
+        let mut pm = 1.0;
+        let mut pu = 1.0;
+        for (f, &l) in v.iter().enumerate() {
+            if l > 0 && !fixed.contains(&f) {
+                let at = |t: &Table| {
+                    t.get(f)
+                        .and_then(|r| r.get(usize::from(l)))
+                        .copied()
+                        .unwrap_or(1.0)
+                };
+                pm *= at(m);
+                pu *= at(u);
+            }
+        }
+        (pm, pu)
+    };
+    for _ in 0..ROUNDS {
+        let posterior: Vec<f64> = vectors
+            .iter()
+            .map(|v| {
+                let (pm, pu) = probabilities(&m, v);
+                let (a, b) = (share * pm, (1.0 - share) * pu);
+                if a + b > 0.0 { a / (a + b) } else { 0.0 }
+            })
+            .collect();
+        m = frequencies(
+            vectors.iter().zip(posterior.iter().copied()),
+            &PRIOR_M,
+            PRIOR_M_PAIRS,
+        );
+        share =
+            (posterior.iter().sum::<f64>() / vectors.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
+    }
+    let likelihood = vectors
+        .iter()
+        .map(|v| {
+            let (pm, pu) = probabilities(&m, v);
+            (share * pm + (1.0 - share) * pu)
+                .max(f64::MIN_POSITIVE)
+                .ln()
+        })
+        .sum();
+    (m, likelihood)
+}
