@@ -69,7 +69,7 @@ pub fn run(env: &Env, seed: u64, detentions: u64, csv: Option<&Path>) -> Result<
     crate::registry::print_summary(env, &mut ledger, Some(&until.to_string()), None)
 }
 
-const MALE: &[&str] = &[
+pub(crate) const MALE: &[&str] = &[
     "José",
     "Luis",
     "Carlos",
@@ -101,11 +101,11 @@ const MALE: &[&str] = &[
     "Gustavo",
     "Nelson",
 ];
-const MALE_SECOND: &[&str] = &[
+pub(crate) const MALE_SECOND: &[&str] = &[
     "Gregorio", "Alberto", "Enrique", "Rafael", "David", "Antonio", "Javier", "Eduardo", "Manuel",
     "Alfonso",
 ];
-const FEMALE: &[&str] = &[
+pub(crate) const FEMALE: &[&str] = &[
     "María",
     "Ana",
     "Carmen",
@@ -127,7 +127,7 @@ const FEMALE: &[&str] = &[
     "Zulay",
     "Milagros",
 ];
-const FEMALE_SECOND: &[&str] = &[
+pub(crate) const FEMALE_SECOND: &[&str] = &[
     "José",
     "Fernanda",
     "Alejandra",
@@ -137,7 +137,7 @@ const FEMALE_SECOND: &[&str] = &[
     "Eugenia",
     "Victoria",
 ];
-const SURNAMES: &[&str] = &[
+pub(crate) const SURNAMES: &[&str] = &[
     "González",
     "Rodríguez",
     "Pérez",
@@ -190,7 +190,7 @@ const SURNAMES: &[&str] = &[
     "Navas",
 ];
 /// States by weight (the capital and the large western states have the most arrests).
-const STATES: &[(&str, u32)] = &[
+pub(crate) const STATES: &[(&str, u32)] = &[
     ("Distrito Capital", 20),
     ("Miranda", 14),
     ("Zulia", 10),
@@ -227,7 +227,7 @@ const CIVIL_AGENCIES: &[(&str, u32)] = &[
     ("DGCIM", 5),
     ("Colectivos", 4),
 ];
-const FACILITIES: &[&str] = &[
+pub(crate) const FACILITIES: &[&str] = &[
     "El Helicoide",
     "Rodeo I",
     "Tocorón",

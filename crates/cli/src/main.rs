@@ -15,6 +15,7 @@ mod clock;
 mod count;
 mod dedupe;
 mod demo;
+mod demo_reports;
 mod events;
 mod export;
 mod failure;
@@ -168,6 +169,21 @@ enum Command {
         /// Also write the scored candidate pairs (matches and pairs to review).
         #[arg(long)]
         pairs: Option<PathBuf>,
+    },
+    /// Generate reports as they arrive, with the truth, to measure matching (seeded; nothing
+    /// in them is about real people).
+    DemoReports {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many reports.
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        /// The reports CSV written.
+        #[arg(long)]
+        out: PathBuf,
+        /// Where `report_id,person` is written: which person each report is about.
+        #[arg(long)]
+        truth: PathBuf,
     },
     /// Time the counting engine warm, in this process (for bench/; prints JSON).
     #[command(hide = true)]
@@ -370,6 +386,12 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             format,
         } => count::diff_command(&env, &from, &to, known_on.as_deref(), format),
         Command::Dedupe { file, out, pairs } => dedupe::run(&env, &file, &out, pairs.as_deref()),
+        Command::DemoReports {
+            seed,
+            count,
+            out,
+            truth,
+        } => demo_reports::run(&env, seed, count, &out, &truth),
         Command::BenchCount {
             as_of,
             known_on,

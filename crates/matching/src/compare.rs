@@ -79,35 +79,79 @@ impl Frequencies {
     }
 }
 
+/// The name values counted, by kind: first surname, second surname, all given names, the
+/// first given name.
+fn name_values(n: &crate::name::Name) -> [Option<String>; 4] {
+    [
+        n.surnames.first().cloned(),
+        n.surnames.get(1).cloned(),
+        (!n.given.is_empty()).then(|| n.given.join(" ")),
+        n.given.first().cloned(),
+    ]
+}
+
+impl Frequencies {
+    /// Prepares a report for comparison and counts its names.
+    pub fn add(&mut self, r: Report) -> Features {
+        let mut names = [None; 4];
+        for (kind, (slot, v)) in names.iter_mut().zip(name_values(&r.name)).enumerate() {
+            *slot = v.map(|v| self.intern(kind, v));
+        }
+        Features::new(r, names)
+    }
+
+    /// No longer counts the names of a report prepared by [`Frequencies::add`].
+    pub fn remove(&mut self, f: &Features) {
+        for (kind, id) in f.names.iter().enumerate() {
+            if let Some(id) = id {
+                if let Some(c) = self.counts.get_mut(*id as usize) {
+                    *c = c.saturating_sub(1);
+                }
+                if let Some(t) = self.totals.get_mut(kind) {
+                    *t = t.saturating_sub(1);
+                }
+            }
+        }
+    }
+
+    /// Prepares a report for comparison without counting it (a query).
+    pub fn look_up(&self, r: Report) -> Features {
+        let mut names = [None; 4];
+        for (kind, (slot, v)) in names.iter_mut().zip(name_values(&r.name)).enumerate() {
+            *slot = v.and_then(|v| self.ids.get(&format!("{kind}:{v}")).copied());
+        }
+        Features::new(r, names)
+    }
+}
+
+impl Features {
+    fn new(r: Report, names: [Option<u32>; 4]) -> Features {
+        let n = &r.name;
+        Features {
+            surnames: n.surnames.clone(),
+            surname_keys: n.surnames.iter().map(|s| key(s)).collect(),
+            given: n.given.clone(),
+            given_keys: n.given.iter().map(|s| key(s)).collect(),
+            initials: n.initials.clone(),
+            names,
+            report: r,
+        }
+    }
+
+    /// The share of reports with this report's name of `kind` (0 when unknown).
+    fn share(&self, freq: &Frequencies, kind: usize) -> f32 {
+        self.names
+            .get(kind)
+            .copied()
+            .flatten()
+            .map_or(0.0, |id| freq.share(kind, id) as f32)
+    }
+}
+
 /// Prepares reports for comparison and counts how often each name happens among them.
 pub fn prepare(reports: Vec<Report>) -> (Vec<Features>, Frequencies) {
     let mut freq = Frequencies::default();
-    let features = reports
-        .into_iter()
-        .map(|r| {
-            let n = &r.name;
-            let joined = |v: &[String]| (!v.is_empty()).then(|| v.join(" "));
-            let values = [
-                n.surnames.first().cloned(),
-                n.surnames.get(1).cloned(),
-                joined(&n.given),
-                n.given.first().cloned(),
-            ];
-            let mut names = [None; 4];
-            for (kind, (slot, v)) in names.iter_mut().zip(values).enumerate() {
-                *slot = v.map(|v| freq.intern(kind, v));
-            }
-            Features {
-                surnames: n.surnames.clone(),
-                surname_keys: n.surnames.iter().map(|s| key(s)).collect(),
-                given: n.given.clone(),
-                given_keys: n.given.iter().map(|s| key(s)).collect(),
-                initials: n.initials.clone(),
-                names,
-                report: r,
-            }
-        })
-        .collect();
+    let features = reports.into_iter().map(|r| freq.add(r)).collect();
     (features, freq)
 }
 
@@ -129,13 +173,7 @@ fn surnames(a: &Features, b: &Features, freq: &Frequencies) -> (u8, f32) {
     let (Some(x), Some(y)) = (a.surnames.first(), b.surnames.first()) else {
         return (0, 0.0);
     };
-    let share = |kind: usize| {
-        a.names
-            .get(kind)
-            .copied()
-            .flatten()
-            .map_or(0.0, |id| freq.share(kind, id) as f32)
-    };
+    let share = |kind: usize| a.share(freq, kind);
     let swapped = a.surnames.len() == 2
         && b.surnames.len() == 2
         && a.surnames.first() == b.surnames.get(1)
@@ -183,13 +221,7 @@ fn surnames(a: &Features, b: &Features, freq: &Frequencies) -> (u8, f32) {
 /// Given names: 5 all equal, 4 the first equal, 3 sounding the same, 2 close or an initial
 /// that fits, 1 different.
 fn given(a: &Features, b: &Features, freq: &Frequencies) -> (u8, f32) {
-    let share = |kind: usize| {
-        a.names
-            .get(kind)
-            .copied()
-            .flatten()
-            .map_or(0.0, |id| freq.share(kind, id) as f32)
-    };
+    let share = |kind: usize| a.share(freq, kind);
     match (a.given.first(), b.given.first()) {
         (Some(_), Some(_)) if a.given == b.given => (5, share(2)),
         (Some(x), Some(y)) if x == y => (4, share(3)),

@@ -3,8 +3,8 @@
 //! clusters: pairs sure enough are merged, pairs in between are kept for a person to review.
 
 use crate::compare::{
-    ARREST, BIRTH, CEDULA, Comparison, FIELDS, Features, Frequencies, GIVEN, STATE, SURNAMES,
-    compare, prepare,
+    ARREST, BIRTH, CEDULA, Comparison, Features, Frequencies, GIVEN, STATE, SURNAMES, compare,
+    prepare,
 };
 use crate::model::{Model, Training};
 use crate::report::Report;
@@ -18,6 +18,19 @@ const TRAINING_PAIRS: usize = 200_000;
 /// Blocks larger than this are too common to pair within (the hundreds of José González); the
 /// other rules still find their pairs.
 pub const BLOCK_LIMIT: usize = 500;
+/// The block limit of rules on one field alone.
+pub const SINGLE_FIELD_LIMIT: usize = 50;
+
+impl Rule {
+    /// The largest block this rule pairs within.
+    pub fn limit(&self) -> usize {
+        if self.train {
+            BLOCK_LIMIT
+        } else {
+            SINGLE_FIELD_LIMIT
+        }
+    }
+}
 
 /// A blocking rule: reports with the same key are compared. `fields` are the fields the key is
 /// made of, which the model leaves out when it learns from the rule's pairs.
@@ -26,7 +39,8 @@ pub struct Rule {
     pub name: &'static str,
     pub fields: &'static [usize],
     /// Whether the model learns from the rule's pairs: rules on one field alone find many
-    /// pairs of different people (all the Pérez), which mislead EM; they are there for recall.
+    /// pairs of different people (all the Pérez), which mislead EM; they are there for recall,
+    /// and pair only within blocks up to [`SINGLE_FIELD_LIMIT`] (where the value is rare).
     pub train: bool,
     key: fn(&Features) -> Option<u64>,
 }
@@ -140,52 +154,94 @@ pub fn keys(f: &Features) -> impl Iterator<Item = (usize, u64)> + '_ {
         .filter_map(|(r, rule)| (rule.key)(f).map(|k| (r, k)))
 }
 
-/// A candidate pair (indexes into the reports, smaller first) and the rules that found it (a
-/// bit per rule).
+/// A candidate pair, packed in 64 bits: the two reports (indexes, smaller first, 27 bits each)
+/// and the rules that found it (a bit per rule). Packing keeps a million reports' hundred
+/// million candidate pairs in memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Candidate {
-    pub left: u32,
-    pub right: u32,
-    pub rules: u16,
+pub struct Candidate(u64);
+
+/// The most reports one run can pair (indexes have 27 bits).
+pub const MAX_REPORTS: usize = 1 << 27;
+const RULE_BITS: u32 = 10;
+const _: () = assert!(RULES.len() <= RULE_BITS as usize);
+
+impl Candidate {
+    fn new(left: u32, right: u32, rules: u64) -> Candidate {
+        Candidate((u64::from(left) << (27 + RULE_BITS)) | (u64::from(right) << RULE_BITS) | rules)
+    }
+    pub fn left(self) -> u32 {
+        (self.0 >> (27 + RULE_BITS)) as u32
+    }
+    pub fn right(self) -> u32 {
+        ((self.0 >> RULE_BITS) & ((1 << 27) - 1)) as u32
+    }
+    /// Whether rule number `r` found the pair.
+    pub fn found_by(self, r: usize) -> bool {
+        self.0 & (1 << r) != 0
+    }
 }
 
-/// The candidate pairs: every two reports sharing a key, in blocks of at most [`BLOCK_LIMIT`].
+/// The candidate pairs: every two reports sharing a key, in blocks no larger than the rule's
+/// limit. At most [`MAX_REPORTS`] reports.
 pub fn candidates(features: &[Features]) -> Vec<Candidate> {
     let mut entries: Vec<(u64, u8, u32)> = Vec::with_capacity(features.len() * RULES.len());
-    for (i, f) in features.iter().enumerate() {
+    for (i, f) in features.iter().enumerate().take(MAX_REPORTS) {
         for (r, k) in keys(f) {
             entries.push((k, r as u8, i as u32));
         }
     }
     entries.sort_unstable();
-    let mut pairs: Vec<(u64, u16)> = Vec::new();
+    let mut pairs: Vec<Candidate> = Vec::new();
     for block in entries.chunk_by(|a, b| a.0 == b.0) {
-        if block.len() < 2 || block.len() > BLOCK_LIMIT {
+        let Some(&(_, r, _)) = block.first() else {
+            continue;
+        };
+        let limit = RULES.get(usize::from(r)).map_or(BLOCK_LIMIT, Rule::limit);
+        if block.len() < 2 || block.len() > limit {
             continue;
         }
-        let bit = block.first().map_or(0, |(_, r, _)| 1u16 << r);
         for (n, &(_, _, i)) in block.iter().enumerate() {
             for &(_, _, j) in block.iter().skip(n + 1) {
                 if i != j {
-                    pairs.push(((u64::from(i.min(j)) << 32) | u64::from(i.max(j)), bit));
+                    pairs.push(Candidate::new(i.min(j), i.max(j), 1 << r));
                 }
             }
         }
     }
     pairs.sort_unstable();
+    // The same pair found by several rules: one candidate with all their bits.
     let mut out: Vec<Candidate> = Vec::with_capacity(pairs.len());
-    for (code, bit) in pairs {
-        let (left, right) = ((code >> 32) as u32, code as u32);
+    for c in pairs {
         match out.last_mut() {
-            Some(last) if last.left == left && last.right == right => last.rules |= bit,
-            _ => out.push(Candidate {
-                left,
-                right,
-                rules: bit,
-            }),
+            Some(last) if last.0 >> RULE_BITS == c.0 >> RULE_BITS => last.0 |= c.0,
+            _ => out.push(c),
         }
     }
     out
+}
+
+/// Maps `f` over `items` on all cores, keeping the order.
+fn in_parallel<I: Sync, O: Send>(items: &[I], f: impl Fn(&I) -> O + Sync) -> Vec<O> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<O>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+fn compare_at(features: &[Features], freq: &Frequencies, i: u32, j: u32) -> Comparison {
+    match (features.get(i as usize), features.get(j as usize)) {
+        (Some(a), Some(b)) => compare(a, b, freq),
+        _ => Comparison::default(),
+    }
 }
 
 /// Compares many pairs on all cores.
@@ -194,29 +250,7 @@ pub fn compare_all(
     freq: &Frequencies,
     pairs: &[(u32, u32)],
 ) -> Vec<Comparison> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = pairs.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = pairs
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(
-                            |&(i, j)| match (features.get(i as usize), features.get(j as usize)) {
-                                (Some(a), Some(b)) => compare(a, b, freq),
-                                _ => Comparison::default(),
-                            },
-                        )
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+    in_parallel(pairs, |&(i, j)| compare_at(features, freq, i, j))
 }
 
 /// Reports taken at random, in pairs, from a fixed seed (the same file gives the same model).
@@ -234,13 +268,13 @@ fn random_pairs(n: usize, count: usize) -> Vec<(u32, u32)> {
         .collect()
 }
 
-/// Learns the model from the reports and their candidate pairs.
+/// Learns the model from the reports and their candidate pairs; returns it with every
+/// candidate's match weight.
 pub fn learn(
     features: &[Features],
     freq: &Frequencies,
     candidates: &[Candidate],
-    compared: &[Comparison],
-) -> Model {
+) -> (Model, Vec<f32>) {
     let n = features.len();
     let random = compare_all(
         features,
@@ -252,21 +286,30 @@ pub fn learn(
         .enumerate()
         .filter(|(_, rule)| rule.train)
         .map(|(r, rule)| {
-            let found: Vec<[u8; FIELDS]> = candidates
+            let found = candidates.iter().filter(|c| c.found_by(r)).count();
+            let step = found.div_ceil(TRAINING_PAIRS).max(1);
+            let sample: Vec<(u32, u32)> = candidates
                 .iter()
-                .zip(compared)
-                .filter(|(c, _)| c.rules & (1 << r) != 0)
-                .map(|(_, v)| v.levels)
+                .filter(|c| c.found_by(r))
+                .step_by(step)
+                .map(|c| (c.left(), c.right()))
                 .collect();
-            let step = found.len().div_ceil(TRAINING_PAIRS).max(1);
             Training {
                 fixed: rule.fields,
-                vectors: found.into_iter().step_by(step).collect(),
+                vectors: compare_all(features, freq, &sample)
+                    .into_iter()
+                    .map(|c| c.levels)
+                    .collect(),
             }
         })
         .collect();
+    let mut model = Model::learn(&random, &rules);
+    let weights = in_parallel(candidates, |c| {
+        model.weight(&compare_at(features, freq, c.left(), c.right())) as f32
+    });
     let total = n as f64 * (n as f64 - 1.0) / 2.0;
-    Model::learn(&random, &rules, compared, total)
+    model.lambda = model.fixed_point_lambda(&weights, total.max(1.0));
+    (model, weights)
 }
 
 /// A scored candidate pair.
@@ -310,14 +353,12 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
     let (features, freq) = prepare(reports);
     let found = candidates(&features);
-    let pairs: Vec<(u32, u32)> = found.iter().map(|c| (c.left, c.right)).collect();
-    let compared = compare_all(&features, &freq, &pairs);
-    let model = learn(&features, &freq, &found, &compared);
+    let (model, weights) = learn(&features, &freq, &found);
     let mut parent: Vec<usize> = (0..features.len()).collect();
     let mut scored = Vec::new();
-    for (&(i, j), c) in pairs.iter().zip(&compared) {
-        let (i, j) = (i as usize, j as usize);
-        let probability = model.probability(c);
+    for (c, w) in found.iter().zip(&weights) {
+        let (i, j) = (c.left() as usize, c.right() as usize);
+        let probability = model.probability_of_weight(f64::from(*w));
         if probability >= sure {
             let (a, b) = (find(&mut parent, i), find(&mut parent, j));
             if let Some(x) = parent.get_mut(a.max(b)) {
@@ -329,7 +370,7 @@ pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
                 left: i,
                 right: j,
                 probability,
-                comparison: *c,
+                comparison: compare_at(&features, &freq, c.left(), c.right()),
             });
         }
     }
@@ -339,6 +380,6 @@ pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
         clusters,
         pairs: scored,
         model,
-        compared: pairs.len(),
+        compared: found.len(),
     }
 }

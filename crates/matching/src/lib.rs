@@ -18,6 +18,7 @@
 
 pub mod compare;
 pub mod dedupe;
+pub mod index;
 pub mod model;
 pub mod name;
 pub mod phonetic;

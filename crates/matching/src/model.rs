@@ -110,14 +110,10 @@ pub struct Training<'a> {
 }
 
 impl Model {
-    /// Learns the model. `random` are comparisons of reports taken at random; `rules` what
-    /// the training rules found; `candidates` all candidate pairs, out of `total_pairs`.
-    pub fn learn(
-        random: &[Comparison],
-        rules: &[Training],
-        candidates: &[Comparison],
-        total_pairs: f64,
-    ) -> Model {
+    /// Learns `m` and `u`. `random` are comparisons of reports taken at random; `rules` what the
+    /// training rules found. `lambda` is found afterwards, from every candidate's weight
+    /// ([`Model::fixed_point_lambda`]).
+    pub fn learn(random: &[Comparison], rules: &[Training]) -> Model {
         let u = frequencies(
             random.iter().map(|c| (&c.levels, 1.0)),
             &PRIOR_U,
@@ -148,15 +144,14 @@ impl Model {
                 }
             }
         }
-        let mut model = Model { m, u, lambda: 1e-6 };
-        model.lambda = model.fixed_point_lambda(candidates, total_pairs);
-        model
+        Model { m, u, lambda: 1e-6 }
     }
 
     /// The fixed point where the expected number of matching pairs among the candidates, over
     /// all pairs, gives back `lambda`.
-    pub fn fixed_point_lambda(&self, candidates: &[Comparison], total_pairs: f64) -> f64 {
-        let weights: Vec<f64> = candidates.iter().map(|c| self.weight(c).exp2()).collect();
+    /// `weights` are the candidates' match weights.
+    pub fn fixed_point_lambda(&self, weights: &[f32], total_pairs: f64) -> f64 {
+        let weights: Vec<f64> = weights.iter().map(|w| f64::from(*w).exp2()).collect();
         let mut lambda = self.lambda;
         for _ in 0..500 {
             let odds = lambda / (1.0 - lambda);
@@ -197,7 +192,12 @@ impl Model {
 
     /// The probability that two reports with this comparison are the same person.
     pub fn probability(&self, c: &Comparison) -> f64 {
-        let odds = self.lambda / (1.0 - self.lambda) * self.weight(c).exp2();
+        self.probability_of_weight(self.weight(c))
+    }
+
+    /// The probability of a match with this match weight.
+    pub fn probability_of_weight(&self, weight: f64) -> f64 {
+        let odds = self.lambda / (1.0 - self.lambda) * weight.exp2();
         if odds.is_infinite() {
             return 1.0;
         }
