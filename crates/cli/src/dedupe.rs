@@ -15,9 +15,9 @@ use crate::failure::Failure;
 use crate::source;
 
 /// Pairs at least this likely are the same person.
-const SURE: f64 = 0.95;
+pub const SURE: f64 = 0.95;
 /// Pairs at least this likely are written to `--pairs` for a person to review.
-const REVIEW: f64 = 0.5;
+pub const REVIEW: f64 = 0.5;
 
 pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(), Failure> {
     let mut src = source::open(file)?;
@@ -44,17 +44,6 @@ pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(
     let ids: Vec<String> = reports.iter().map(|r| r.id.clone()).collect();
     let outcome = dedupe(reports, SURE, REVIEW);
     let id = |i: usize| ids.get(i).map(String::as_str).unwrap_or("");
-    let write = |path: &Path, header: &[&str], rows: Vec<Vec<String>>| -> Result<(), Failure> {
-        let partial = path.with_extension("partial");
-        let mut w = csv::Writer::from_path(&partial).map_err(|e| Failure::io(&partial, &e))?;
-        w.write_record(header)
-            .map_err(|e| Failure::io(&partial, &e))?;
-        for r in rows {
-            w.write_record(&r).map_err(|e| Failure::io(&partial, &e))?;
-        }
-        w.flush().map_err(|e| Failure::io(&partial, &e))?;
-        std::fs::rename(&partial, path).map_err(|e| Failure::io(path, &e))
-    };
     let cluster_rows = outcome
         .clusters
         .iter()
@@ -80,7 +69,7 @@ pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(
                 ]
             })
             .collect();
-        write(
+        write_csv(
             p,
             &[
                 "report_id_left",
@@ -92,7 +81,7 @@ pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(
             pair_rows,
         )?;
     }
-    write(out, &["report_id", "cluster_id"], cluster_rows)?;
+    write_csv(out, &["report_id", "cluster_id"], cluster_rows)?;
     let clusters: std::collections::HashSet<usize> = outcome.clusters.iter().copied().collect();
     let review = outcome
         .pairs
@@ -124,7 +113,7 @@ pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(
 
 /// What each known field added to a pair's weight, for the person reviewing it:
 /// `cedula +14.2 surnames +9.1 birth -3.0` (log2 of the Bayes factor, field by field).
-fn evidence(model: &Model, c: &Comparison) -> String {
+pub fn evidence(model: &Model, c: &Comparison) -> String {
     FIELD_NAMES
         .iter()
         .enumerate()
@@ -132,4 +121,17 @@ fn evidence(model: &Model, c: &Comparison) -> String {
         .map(|(f, name)| format!("{name} {:+.1}", model.field_weight(c, f)))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Writes a CSV whole or not at all: to a `.partial` file first, renamed when complete.
+pub fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<(), Failure> {
+    let partial = path.with_extension("partial");
+    let mut w = csv::Writer::from_path(&partial).map_err(|e| Failure::io(&partial, &e))?;
+    w.write_record(header)
+        .map_err(|e| Failure::io(&partial, &e))?;
+    for r in rows {
+        w.write_record(&r).map_err(|e| Failure::io(&partial, &e))?;
+    }
+    w.flush().map_err(|e| Failure::io(&partial, &e))?;
+    std::fs::rename(&partial, path).map_err(|e| Failure::io(path, &e))
 }

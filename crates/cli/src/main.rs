@@ -21,6 +21,7 @@ mod export;
 mod failure;
 mod import;
 mod mapped;
+mod persons;
 mod progress;
 mod registry;
 mod source;
@@ -160,15 +161,39 @@ enum Command {
         #[arg(long, value_enum, default_value_t = count::Format::Text)]
         format: count::Format,
     },
-    /// Which reports of a reports CSV are the same person (no registry needed).
+    /// Which reports of a reports CSV are the same person (writes `report_id,cluster_id`); with
+    /// no FILE, which persons of the registry may be the same (writes pairs to review).
     Dedupe {
-        file: PathBuf,
-        /// Write `report_id,cluster_id` here.
+        file: Option<PathBuf>,
+        /// Write `report_id,cluster_id` here (or, on the registry, the pairs to review).
         #[arg(long)]
         out: PathBuf,
         /// Also write the scored candidate pairs (matches and pairs to review).
         #[arg(long)]
         pairs: Option<PathBuf>,
+    },
+    /// Record that a person is the same as another (a fact, with --actor and --reason).
+    Merge {
+        person: u64,
+        #[arg(long)]
+        into: u64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Undo a merge: the person is separate again (a fact, with --actor and --reason).
+    Unmerge {
+        person: u64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// For each report of a reports CSV, the registered persons it may be about, best first.
+    Candidates {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// How many candidates per report at most.
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
     },
     /// Generate reports as they arrive, with the truth, to measure matching (seeded; nothing
     /// in them is about real people).
@@ -385,7 +410,21 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             known_on,
             format,
         } => count::diff_command(&env, &from, &to, known_on.as_deref(), format),
-        Command::Dedupe { file, out, pairs } => dedupe::run(&env, &file, &out, pairs.as_deref()),
+        Command::Dedupe {
+            file: Some(file),
+            out,
+            pairs,
+        } => dedupe::run(&env, &file, &out, pairs.as_deref()),
+        Command::Dedupe {
+            file: None, out, ..
+        } => persons::proposals(&env, &out),
+        Command::Merge {
+            person,
+            into,
+            reason,
+        } => persons::merge(&env, person, into, &reason),
+        Command::Unmerge { person, reason } => persons::unmerge(&env, person, &reason),
+        Command::Candidates { file, out, limit } => persons::candidates(&env, &file, &out, limit),
         Command::DemoReports {
             seed,
             count,

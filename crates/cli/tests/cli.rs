@@ -1449,3 +1449,92 @@ fn catalonia_person_count_is_within_one_percent_of_the_archives() {
         "{persons}: no better than grouping by exact name"
     );
 }
+
+#[test]
+fn registry_persons_are_proposed_merged_unmerged_and_found_for_new_reports() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let file = r.write(
+        "detentions.csv",
+        "detention_ref,person_ref,given_names,paternal_surname,maternal_surname,national_id,sex,birth_date,arrest_date,arrest_state,recorded_on\n\
+         D-1,P-1,José Gregorio,Pérez,Rodríguez,V-12345678,M,1985-03-15,2024-08-01,Zulia,2024-08-02\n\
+         D-2,P-2,Goyo,Pérez,Rodríguez,V-12345678,M,1985-03-15,2024-08-03,Zulia,2024-08-04\n\
+         D-3,P-3,María,González,Díaz,V-20111222,F,1990-01-01,2024-08-01,Lara,2024-08-02\n\
+         D-4,P-4,Luis,Rojas,Marcano,V-9999999,M,1970-05-05,2024-08-01,Lara,2024-08-02\n",
+    );
+    r.ok(&["import", "detentions", file.to_str().unwrap()]);
+
+    // The registry's own persons: P-1 and P-2 are proposed, nobody else.
+    let proposals = r.path("proposals.csv");
+    r.ok(&["dedupe", "--out", proposals.to_str().unwrap()]);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&proposals)
+        .unwrap()
+        .records()
+        .map(|x| x.unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let (a, b) = (rows[0][0].to_string(), rows[0][2].to_string());
+    assert!(rows[0][1].contains("Pérez") && rows[0][3].contains("Pérez"));
+
+    // A merge needs a reason, is a fact with its actor, and can be undone.
+    let no_reason = r.run(&["merge", &a, "--into", &b, "--reason", " "]);
+    assert_eq!(no_reason.status.code(), Some(2));
+    r.ok(&[
+        "merge",
+        &a,
+        "--into",
+        &b,
+        "--reason",
+        "misma cédula; la madre lo confirmó",
+    ]);
+    r.ok(&["dedupe", "--out", proposals.to_str().unwrap()]);
+    assert_eq!(
+        csv::Reader::from_path(&proposals)
+            .unwrap()
+            .records()
+            .count(),
+        0,
+        "merged persons are not proposed again"
+    );
+    let twice = r.run(&["merge", &a, "--into", &b, "--reason", "otra vez"]);
+    assert!(
+        stderr(&twice).contains("already merged"),
+        "{}",
+        stderr(&twice)
+    );
+    r.ok(&["unmerge", &a, "--reason", "eran primos"]);
+    r.ok(&["dedupe", "--out", proposals.to_str().unwrap()]);
+    assert_eq!(
+        csv::Reader::from_path(&proposals)
+            .unwrap()
+            .records()
+            .count(),
+        1
+    );
+    let said = r.ok(&["verify"]);
+    assert!(said.contains("ntact") || said.contains("ntegr"), "{said}");
+
+    // New reports get their ranked candidates.
+    let reports = r.write(
+        "reports.csv",
+        "report_id,given_names,surnames,cedula,birth_date\n\
+         n1,MARIA,GONZALES,20.111.222,01/01/90\n\
+         n2,Pedro,Nadie,V-5555555,1950-01-01\n",
+    );
+    let out = r.path("candidates.csv");
+    let said = r.ok(&[
+        "candidates",
+        reports.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(said.contains("2 reports against 4 persons"), "{said}");
+    let found: Vec<csv::StringRecord> = csv::Reader::from_path(&out)
+        .unwrap()
+        .records()
+        .map(|x| x.unwrap())
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((&found[0][0], &found[0][1]), ("n1", "1"));
+    assert!(found[0][3].contains("María"), "{found:?}");
+}

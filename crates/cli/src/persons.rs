@@ -1,0 +1,319 @@
+//! The registry's own persons and matching: proposals of persons who may be the same
+//! (`vigilia dedupe` without a file), merges and their undoing as facts (`vigilia merge`,
+//! `vigilia unmerge`, with who decided and why), and candidates for new reports
+//! (`vigilia candidates FILE`).
+
+use std::path::Path;
+use std::time::Instant;
+
+use vigilia_core::fact::{Change, Draft};
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{Kind, PersonId, Subject};
+use vigilia_core::model::{Person, Sex};
+use vigilia_core::profile::Profile;
+use vigilia_ledger::Ledger;
+use vigilia_matching::dedupe::dedupe;
+use vigilia_matching::index::Index;
+use vigilia_matching::name::parse;
+use vigilia_matching::report::{Columns, Report, read};
+
+use crate::Env;
+use crate::dedupe::{REVIEW, SURE, evidence, write_csv};
+use crate::failure::Failure;
+use crate::source;
+
+/// A registered person as a report, to compare with others.
+fn as_report(p: &Person) -> Report {
+    let i = &p.identity;
+    let surnames = [i.paternal_surname.as_deref(), i.maternal_surname.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    Report {
+        id: p.id.0.to_string(),
+        name: parse(i.given_names.as_deref().unwrap_or(""), &surnames),
+        cedula: i.national_id,
+        birth: i.birth_date,
+        sex: i.sex.and_then(|s| match s {
+            Sex::F => Some('F'),
+            Sex::M => Some('M'),
+            Sex::X => None,
+        }),
+        ..Report::default()
+    }
+}
+
+/// The persons not merged into another, as reports.
+fn registered(ledger: &mut Ledger) -> Result<Vec<(u64, Report, String)>, Failure> {
+    let mut out = Vec::new();
+    ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
+        if let Record::Person(p) = r
+            && p.merged_into.is_none()
+        {
+            let i = &p.identity;
+            let name = [
+                i.given_names.as_deref(),
+                i.paternal_surname.as_deref(),
+                i.maternal_surname.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+            out.push((p.id.0, as_report(&p), name));
+        }
+    })?;
+    Ok(out)
+}
+
+/// `vigilia dedupe` on the registry: pairs of persons who may be the same, for review.
+pub fn proposals(env: &Env, out: &Path) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let persons = registered(&mut ledger)?;
+    let ids: Vec<(u64, String)> = persons.iter().map(|(id, _, n)| (*id, n.clone())).collect();
+    let outcome = dedupe(
+        persons.into_iter().map(|(_, r, _)| r).collect(),
+        SURE,
+        REVIEW,
+    );
+    let person = |i: usize| ids.get(i).cloned().unwrap_or_default();
+    let rows: Vec<Vec<String>> = outcome
+        .pairs
+        .iter()
+        .map(|p| {
+            let ((a, an), (b, bn)) = (person(p.left), person(p.right));
+            vec![
+                a.to_string(),
+                an,
+                b.to_string(),
+                bn,
+                format!("{:.4}", p.probability),
+                evidence(&outcome.model, &p.comparison),
+            ]
+        })
+        .collect();
+    let n = rows.len();
+    write_csv(
+        out,
+        &[
+            "person",
+            "name",
+            "same_as",
+            "same_as_name",
+            "probability",
+            "evidence",
+        ],
+        rows,
+    )?;
+    crate::say!(
+        "{}",
+        env.lang.pick(
+            &format!(
+                "{} personas: {n} pares que pueden ser la misma persona, en {} (revíselos y use `vigilia merge`)",
+                ids.len(),
+                out.display()
+            ),
+            &format!(
+                "{} persons: {n} pairs that may be the same person, in {} (review them and use `vigilia merge`)",
+                ids.len(),
+                out.display()
+            ),
+        )
+    );
+    Ok(())
+}
+
+fn person(ledger: &mut Ledger, id: u64) -> Result<Person, Failure> {
+    match ledger.get(Subject::from(PersonId(id)))? {
+        Some(Record::Person(p)) => Ok(p),
+        _ => Err(Failure::bad(
+            format!("no hay ninguna persona {id} en el registro"),
+            format!("there is no person {id} in the registry"),
+        )),
+    }
+}
+
+fn reason_needed(reason: &str) -> Result<(), Failure> {
+    if reason.trim().is_empty() {
+        return Err(Failure::bad(
+            "diga por qué (--reason): queda en el registro con quien lo decidió",
+            "say why (--reason): it stays in the registry with who decided it",
+        ));
+    }
+    Ok(())
+}
+
+/// `vigilia merge PERSON --into OTHER --reason …`: the two are the same person.
+pub fn merge(env: &Env, id: u64, into: u64, reason: &str) -> Result<(), Failure> {
+    reason_needed(reason)?;
+    let mut ledger = env.open()?;
+    if id == into {
+        return Err(Failure::bad(
+            format!("la persona {id} no puede fusionarse consigo misma"),
+            format!("person {id} cannot be merged into itself"),
+        ));
+    }
+    let p = person(&mut ledger, id)?;
+    let target = person(&mut ledger, into)?;
+    if let Some(other) = p.merged_into {
+        return Err(Failure::bad(
+            format!("la persona {id} ya está fusionada con {}", other.0),
+            format!("person {id} is already merged into {}", other.0),
+        ));
+    }
+    if let Some(other) = target.merged_into {
+        return Err(Failure::bad(
+            format!(
+                "la persona {into} está fusionada con {}: fusione con {}",
+                other.0, other.0
+            ),
+            format!(
+                "person {into} is merged into {}: merge into {}",
+                other.0, other.0
+            ),
+        ));
+    }
+    let today = ledger.today()?;
+    let mut tx = ledger.begin()?;
+    tx.append(Draft {
+        recorded_on: today,
+        actor: env.actor.clone(),
+        subject: PersonId(id).into(),
+        change: Change::MergedInto {
+            into: PersonId(into),
+            reason: reason.to_string(),
+        },
+        sources: vec![],
+    })?;
+    tx.commit()?;
+    crate::say!(
+        "{}",
+        env.lang.pick(
+            &format!("persona {id} fusionada con {into} (se deshace con `vigilia unmerge {id}`)"),
+            &format!("person {id} merged into {into} (undo with `vigilia unmerge {id}`)"),
+        )
+    );
+    Ok(())
+}
+
+/// `vigilia unmerge PERSON --reason …`: the merge was wrong; they are two persons again.
+pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
+    reason_needed(reason)?;
+    let mut ledger = env.open()?;
+    let p = person(&mut ledger, id)?;
+    if p.merged_into.is_none() {
+        return Err(Failure::bad(
+            format!("la persona {id} no está fusionada con nadie"),
+            format!("person {id} is not merged into anyone"),
+        ));
+    }
+    let today = ledger.today()?;
+    let mut tx = ledger.begin()?;
+    tx.append(Draft {
+        recorded_on: today,
+        actor: env.actor.clone(),
+        subject: PersonId(id).into(),
+        change: Change::MergeUndone {
+            reason: reason.to_string(),
+        },
+        sources: vec![],
+    })?;
+    tx.commit()?;
+    crate::say!(
+        "{}",
+        env.lang.pick(
+            &format!("persona {id} separada de nuevo"),
+            &format!("person {id} is separate again")
+        )
+    );
+    Ok(())
+}
+
+/// `vigilia candidates FILE --out FILE`: for each report, the registered persons it may be
+/// about, best first. The index is built once; each report's search is timed.
+pub fn candidates(env: &Env, file: &Path, out: &Path, limit: usize) -> Result<(), Failure> {
+    let mut src = source::open(file)?;
+    let bad = |e: &dyn std::fmt::Display| {
+        Failure::bad(
+            format!("{}: {e}", file.display()),
+            format!("{}: {e}", file.display()),
+        )
+    };
+    let columns = Columns::parse(src.header()).map_err(|e| bad(&e))?;
+    let mut rows = Vec::new();
+    while let Some(next) = src.next_row() {
+        match next {
+            Ok((line, record)) => rows.push((
+                line,
+                record.iter().map(str::to_string).collect::<Vec<String>>(),
+            )),
+            Err(u) => return Err(Failure::bad(u.es, u.en)),
+        }
+    }
+    let mut ledger = env.open()?;
+    let this_year = ledger.today()?.year();
+    let profile: Profile = ledger.profile()?.clone();
+    let reports = read(&columns, rows, this_year, &profile).map_err(|e| bad(&e))?;
+    let persons = registered(&mut ledger)?;
+    let names: std::collections::HashMap<u64, String> =
+        persons.iter().map(|(id, _, n)| (*id, n.clone())).collect();
+    let index = Index::build(persons.into_iter().map(|(id, r, _)| (id, r)).collect());
+    let mut latencies = Vec::with_capacity(reports.len());
+    let mut lines = Vec::new();
+    for r in reports {
+        let id = r.id.clone();
+        let started = Instant::now();
+        let found = index.candidates(r, limit, REVIEW);
+        latencies.push(started.elapsed());
+        for (rank, c) in found.iter().enumerate() {
+            lines.push(vec![
+                id.clone(),
+                (rank + 1).to_string(),
+                c.person.to_string(),
+                names.get(&c.person).cloned().unwrap_or_default(),
+                format!("{:.4}", c.probability),
+                evidence(index.model(), &c.comparison),
+            ]);
+        }
+    }
+    let found = lines.len();
+    write_csv(
+        out,
+        &[
+            "report_id",
+            "rank",
+            "person",
+            "name",
+            "probability",
+            "evidence",
+        ],
+        lines,
+    )?;
+    latencies.sort_unstable();
+    let at = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    crate::say!(
+        "{}",
+        env.lang.pick(
+            &format!(
+                "{} reportes contra {} personas: {found} candidatos; búsqueda p50 {:.2} ms, p99 {:.2} ms",
+                latencies.len(),
+                index.len(),
+                at(0.5),
+                at(0.99)
+            ),
+            &format!(
+                "{} reports against {} persons: {found} candidates; search p50 {:.2} ms, p99 {:.2} ms",
+                latencies.len(),
+                index.len(),
+                at(0.5),
+                at(0.99)
+            ),
+        )
+    );
+    Ok(())
+}
