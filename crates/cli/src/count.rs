@@ -733,19 +733,7 @@ fn print_detentions(
             _ => None,
         };
         let identity = person.as_ref().map(|p| &p.identity);
-        let name = identity
-            .map(|i| {
-                [
-                    i.given_names.as_deref(),
-                    i.paternal_surname.as_deref(),
-                    i.maternal_surname.as_deref(),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ")
-            })
-            .unwrap_or_default();
+        let name = identity.map(|i| i.full_name()).unwrap_or_default();
         let cells = [
             d.reference
                 .clone()

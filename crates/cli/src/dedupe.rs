@@ -8,7 +8,7 @@ use vigilia_core::profile::Profile;
 use vigilia_matching::compare::{Comparison, FIELD_NAMES};
 use vigilia_matching::dedupe::dedupe;
 use vigilia_matching::model::Model;
-use vigilia_matching::report::{Columns, read};
+use vigilia_matching::report::{Columns, Report, read};
 
 use crate::Env;
 use crate::failure::Failure;
@@ -19,7 +19,9 @@ pub const SURE: f64 = 0.95;
 /// Pairs at least this likely are written to `--pairs` for a person to review.
 pub const REVIEW: f64 = 0.5;
 
-pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(), Failure> {
+/// Reads a reports CSV (or sheet) whole; nothing is done with a file that has a bad row.
+/// `profile` reads its places; the year two-digit years are read against is the organisation's.
+pub fn read_reports(env: &Env, file: &Path, profile: &Profile) -> Result<Vec<Report>, Failure> {
     let mut src = source::open(file)?;
     let bad = |e: &dyn std::fmt::Display| {
         Failure::bad(
@@ -38,9 +40,13 @@ pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(
             Err(u) => return Err(Failure::bad(u.es, u.en)),
         }
     }
-    let this_year = env.clock.now().to_zoned(jiff::tz::TimeZone::UTC).year();
-    let profile = Profile::venezuela().map_err(|e| bad(&e))?;
-    let reports = read(&columns, rows, this_year, &profile).map_err(|e| bad(&e))?;
+    let this_year = profile.day_at(env.clock.now()).year();
+    read(&columns, rows, this_year, profile).map_err(|e| bad(&e))
+}
+
+pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(), Failure> {
+    let profile = Profile::venezuela().map_err(|e| Failure::bad(e.to_string(), e.to_string()))?;
+    let reports = read_reports(env, file, &profile)?;
     let ids: Vec<String> = reports.iter().map(|r| r.id.clone()).collect();
     let outcome = dedupe(reports, SURE, REVIEW);
     let id = |i: usize| ids.get(i).map(String::as_str).unwrap_or("");

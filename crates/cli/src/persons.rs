@@ -15,24 +15,18 @@ use vigilia_ledger::Ledger;
 use vigilia_matching::dedupe::dedupe;
 use vigilia_matching::index::Index;
 use vigilia_matching::name::parse;
-use vigilia_matching::report::{Columns, Report, read};
+use vigilia_matching::report::Report;
 
 use crate::Env;
-use crate::dedupe::{REVIEW, SURE, evidence, write_csv};
+use crate::dedupe::{REVIEW, SURE, evidence, read_reports, write_csv};
 use crate::failure::Failure;
-use crate::source;
 
 /// A registered person as a report, to compare with others.
 fn as_report(p: &Person) -> Report {
     let i = &p.identity;
-    let surnames = [i.paternal_surname.as_deref(), i.maternal_surname.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
     Report {
         id: p.id.0.to_string(),
-        name: parse(i.given_names.as_deref().unwrap_or(""), &surnames),
+        name: parse(i.given_names.as_deref().unwrap_or(""), &i.surnames()),
         cedula: i.national_id,
         birth: i.birth_date,
         sex: i.sex.and_then(|s| match s {
@@ -51,17 +45,7 @@ fn registered(ledger: &mut Ledger) -> Result<Vec<(u64, Report, String)>, Failure
         if let Record::Person(p) = r
             && p.merged_into.is_none()
         {
-            let i = &p.identity;
-            let name = [
-                i.given_names.as_deref(),
-                i.paternal_surname.as_deref(),
-                i.maternal_surname.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-            out.push((p.id.0, as_report(&p), name));
+            out.push((p.id.0, as_report(&p), p.identity.full_name()));
         }
     })?;
     Ok(out)
@@ -144,6 +128,21 @@ fn reason_needed(reason: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Appends one fact about a person, recorded today by the command's actor.
+fn record(env: &Env, ledger: &mut Ledger, id: u64, change: Change) -> Result<(), Failure> {
+    let today = ledger.today()?;
+    let mut tx = ledger.begin()?;
+    tx.append(Draft {
+        recorded_on: today,
+        actor: env.actor.clone(),
+        subject: PersonId(id).into(),
+        change,
+        sources: vec![],
+    })?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// `vigilia merge PERSON --into OTHER --reason …`: the two are the same person.
 pub fn merge(env: &Env, id: u64, into: u64, reason: &str) -> Result<(), Failure> {
     reason_needed(reason)?;
@@ -174,19 +173,15 @@ pub fn merge(env: &Env, id: u64, into: u64, reason: &str) -> Result<(), Failure>
             ),
         ));
     }
-    let today = ledger.today()?;
-    let mut tx = ledger.begin()?;
-    tx.append(Draft {
-        recorded_on: today,
-        actor: env.actor.clone(),
-        subject: PersonId(id).into(),
-        change: Change::MergedInto {
+    record(
+        env,
+        &mut ledger,
+        id,
+        Change::MergedInto {
             into: PersonId(into),
             reason: reason.to_string(),
         },
-        sources: vec![],
-    })?;
-    tx.commit()?;
+    )?;
     crate::say!(
         "{}",
         env.lang.pick(
@@ -208,18 +203,14 @@ pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
             format!("person {id} is not merged into anyone"),
         ));
     }
-    let today = ledger.today()?;
-    let mut tx = ledger.begin()?;
-    tx.append(Draft {
-        recorded_on: today,
-        actor: env.actor.clone(),
-        subject: PersonId(id).into(),
-        change: Change::MergeUndone {
+    record(
+        env,
+        &mut ledger,
+        id,
+        Change::MergeUndone {
             reason: reason.to_string(),
         },
-        sources: vec![],
-    })?;
-    tx.commit()?;
+    )?;
     crate::say!(
         "{}",
         env.lang.pick(
@@ -233,28 +224,9 @@ pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
 /// `vigilia candidates FILE --out FILE`: for each report, the registered persons it may be
 /// about, best first. The index is built once; each report's search is timed.
 pub fn candidates(env: &Env, file: &Path, out: &Path, limit: usize) -> Result<(), Failure> {
-    let mut src = source::open(file)?;
-    let bad = |e: &dyn std::fmt::Display| {
-        Failure::bad(
-            format!("{}: {e}", file.display()),
-            format!("{}: {e}", file.display()),
-        )
-    };
-    let columns = Columns::parse(src.header()).map_err(|e| bad(&e))?;
-    let mut rows = Vec::new();
-    while let Some(next) = src.next_row() {
-        match next {
-            Ok((line, record)) => rows.push((
-                line,
-                record.iter().map(str::to_string).collect::<Vec<String>>(),
-            )),
-            Err(u) => return Err(Failure::bad(u.es, u.en)),
-        }
-    }
     let mut ledger = env.open()?;
-    let this_year = ledger.today()?.year();
     let profile: Profile = ledger.profile()?.clone();
-    let reports = read(&columns, rows, this_year, &profile).map_err(|e| bad(&e))?;
+    let reports = read_reports(env, file, &profile)?;
     let persons = registered(&mut ledger)?;
     let names: std::collections::HashMap<u64, String> =
         persons.iter().map(|(id, _, n)| (*id, n.clone())).collect();

@@ -89,6 +89,30 @@ pub struct Identity {
     pub occupation: Option<String>,
 }
 
+impl Identity {
+    /// The surnames as written, paternal first (`Pérez Rodríguez`).
+    pub fn surnames(&self) -> String {
+        [
+            self.paternal_surname.as_deref(),
+            self.maternal_surname.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+
+    /// Given names and surnames (`José Gregorio Pérez Rodríguez`).
+    pub fn full_name(&self) -> String {
+        let surnames = self.surnames();
+        match self.given_names.as_deref() {
+            Some(g) if !surnames.is_empty() => format!("{g} {surnames}"),
+            Some(g) => g.to_string(),
+            None => surnames,
+        }
+    }
+}
+
 /// The arrest that opens a detention.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Arrest {
