@@ -11,12 +11,12 @@ use crate::phonetic::key;
 use crate::report::{Report, cedula_similarity};
 
 /// The fields compared, in this order.
-pub const FIELDS: usize = 7;
+pub const FIELDS: usize = 8;
 /// Levels run from 0 (unknown) to `LEVELS - 1` (agree most).
 pub const LEVELS: usize = 6;
 /// The names of the fields, for explanations and `--pairs`.
 pub const FIELD_NAMES: [&str; FIELDS] = [
-    "cedula", "surnames", "given", "birth", "sex", "state", "arrest",
+    "cedula", "surnames", "given", "birth", "sex", "state", "arrest", "facility",
 ];
 pub const CEDULA: usize = 0;
 pub const SURNAMES: usize = 1;
@@ -25,6 +25,7 @@ pub const BIRTH: usize = 3;
 pub const SEX: usize = 4;
 pub const STATE: usize = 5;
 pub const ARREST: usize = 6;
+pub const FACILITY: usize = 7;
 
 /// How common a name is taken to be before the reports say (one in a hundred)...
 pub const NAME_SHARE: f64 = 0.01;
@@ -35,11 +36,9 @@ pub const NAME_REPORTS: f64 = 100.0;
 /// that their frequencies can be looked up.
 #[derive(Clone, Debug, Default)]
 pub struct Features {
-    pub surnames: Vec<String>,
+    /// The phonetic keys of the surnames and given names, in order.
     pub surname_keys: Vec<String>,
-    pub given: Vec<String>,
     pub given_keys: Vec<String>,
-    pub initials: Vec<char>,
     /// Interned ids of the first surname, the second, all given names, the first given name.
     pub names: [Option<u32>; 4],
     pub report: Report,
@@ -128,11 +127,8 @@ impl Features {
     fn new(r: Report, names: [Option<u32>; 4]) -> Features {
         let n = &r.name;
         Features {
-            surnames: n.surnames.clone(),
             surname_keys: n.surnames.iter().map(|s| key(s)).collect(),
-            given: n.given.clone(),
             given_keys: n.given.iter().map(|s| key(s)).collect(),
-            initials: n.initials.clone(),
             names,
             report: r,
         }
@@ -169,11 +165,12 @@ fn close(a: &str, b: &str) -> bool {
 
 /// Surnames: 5 all equal (or the two swapped), 4 the first equal, 3 one surname in common or
 /// sounding the same, 2 spelled closely, 1 different.
-fn surnames(a: &Features, b: &Features, freq: &Frequencies) -> (u8, f32) {
+fn surnames(fa: &Features, fb: &Features, freq: &Frequencies) -> (u8, f32) {
+    let (a, b) = (&fa.report.name, &fb.report.name);
     let (Some(x), Some(y)) = (a.surnames.first(), b.surnames.first()) else {
         return (0, 0.0);
     };
-    let share = |kind: usize| a.share(freq, kind);
+    let share = |kind: usize| fa.share(freq, kind);
     let swapped = a.surnames.len() == 2
         && b.surnames.len() == 2
         && a.surnames.first() == b.surnames.get(1)
@@ -195,20 +192,20 @@ fn surnames(a: &Features, b: &Features, freq: &Frequencies) -> (u8, f32) {
         }
         let second = (a.surnames.get(1), b.surnames.get(1));
         let near = match second {
-            (Some(p), Some(q)) => a.surname_keys.get(1) == b.surname_keys.get(1) || close(p, q),
+            (Some(p), Some(q)) => fa.surname_keys.get(1) == fb.surname_keys.get(1) || close(p, q),
             _ => false,
         };
         return if near { (4, 0.0) } else { (3, 0.0) };
     }
-    let sounds = a.surname_keys.first() == b.surname_keys.first()
+    let sounds = fa.surname_keys.first() == fb.surname_keys.first()
         && (a.surnames.len() == 1
             || b.surnames.len() == 1
-            || a.surname_keys.get(1) == b.surname_keys.get(1));
+            || fa.surname_keys.get(1) == fb.surname_keys.get(1));
     if sounds {
         return (4, 0.0);
     }
     if a.surnames.iter().any(|s| b.surnames.contains(s))
-        || a.surname_keys.first() == b.surname_keys.first()
+        || fa.surname_keys.first() == fb.surname_keys.first()
     {
         return (3, 0.0);
     }
@@ -220,12 +217,13 @@ fn surnames(a: &Features, b: &Features, freq: &Frequencies) -> (u8, f32) {
 
 /// Given names: 5 all equal, 4 the first equal, 3 sounding the same, 2 close or an initial
 /// that fits, 1 different.
-fn given(a: &Features, b: &Features, freq: &Frequencies) -> (u8, f32) {
-    let share = |kind: usize| a.share(freq, kind);
+fn given(fa: &Features, fb: &Features, freq: &Frequencies) -> (u8, f32) {
+    let (a, b) = (&fa.report.name, &fb.report.name);
+    let share = |kind: usize| fa.share(freq, kind);
     match (a.given.first(), b.given.first()) {
         (Some(_), Some(_)) if a.given == b.given => (5, share(2)),
         (Some(x), Some(y)) if x == y => (4, share(3)),
-        (Some(_), Some(_)) if a.given_keys.first() == b.given_keys.first() => (3, 0.0),
+        (Some(_), Some(_)) if fa.given_keys.first() == fb.given_keys.first() => (3, 0.0),
         (Some(x), Some(y)) if close(x, y) || a.given.contains(y) || b.given.contains(x) => (2, 0.0),
         (Some(x), None) if b.initials.first() == x.chars().next().as_ref() => (2, 0.0),
         (None, Some(y)) if a.initials.first() == y.chars().next().as_ref() => (2, 0.0),
@@ -339,6 +337,7 @@ pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
             equal(&ra.sex, &rb.sex),
             equal(&ra.state, &rb.state),
             arrest(ra, rb),
+            equal(&ra.facility, &rb.facility),
         ],
         shares,
     }

@@ -268,26 +268,29 @@ fn random_pairs(n: usize, count: usize) -> Vec<(u32, u32)> {
         .collect()
 }
 
-/// Learns the model from the reports and their candidate pairs; returns it with every
-/// candidate's match weight.
-pub fn learn(
-    features: &[Features],
-    freq: &Frequencies,
-    candidates: &[Candidate],
-) -> (Model, Vec<f32>) {
+/// Learns `m` and `u` from the reports and their candidate pairs (`lambda` is left for the
+/// caller: [`weigh`] finds it for deduplication, the online index sets its own).
+pub fn learn(features: &[Features], freq: &Frequencies, candidates: &[Candidate]) -> Model {
     let n = features.len();
     let random = compare_all(
         features,
         freq,
         &random_pairs(n, RANDOM_PAIRS.min(n * n.saturating_sub(1) / 2)),
     );
+    let mut found = [0usize; RULE_BITS as usize];
+    for c in candidates {
+        for (r, count) in found.iter_mut().enumerate() {
+            *count += usize::from(c.found_by(r));
+        }
+    }
     let rules: Vec<Training> = RULES
         .iter()
         .enumerate()
         .filter(|(_, rule)| rule.train)
         .map(|(r, rule)| {
-            let found = candidates.iter().filter(|c| c.found_by(r)).count();
-            let step = found.div_ceil(TRAINING_PAIRS).max(1);
+            let step = found
+                .get(r)
+                .map_or(1, |f| f.div_ceil(TRAINING_PAIRS).max(1));
             let sample: Vec<(u32, u32)> = candidates
                 .iter()
                 .filter(|c| c.found_by(r))
@@ -303,13 +306,23 @@ pub fn learn(
             }
         })
         .collect();
-    let mut model = Model::learn(&random, &rules);
+    Model::learn(&random, &rules)
+}
+
+/// Every candidate's match weight, and `lambda` found from them (out of all the pairs the
+/// reports make).
+pub fn weigh(
+    model: &mut Model,
+    features: &[Features],
+    freq: &Frequencies,
+    candidates: &[Candidate],
+) -> Vec<f32> {
     let weights = in_parallel(candidates, |c| {
         model.weight(&compare_at(features, freq, c.left(), c.right())) as f32
     });
-    let total = n as f64 * (n as f64 - 1.0) / 2.0;
-    model.lambda = model.fixed_point_lambda(&weights, total.max(1.0));
-    (model, weights)
+    let n = features.len() as f64;
+    model.lambda = model.fixed_point_lambda(&weights, (n * (n - 1.0) / 2.0).max(1.0));
+    weights
 }
 
 /// A scored candidate pair.
@@ -353,7 +366,8 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
     let (features, freq) = prepare(reports);
     let found = candidates(&features);
-    let (model, weights) = learn(&features, &freq, &found);
+    let mut model = learn(&features, &freq, &found);
+    let weights = weigh(&mut model, &features, &freq, &found);
     let mut parent: Vec<usize> = (0..features.len()).collect();
     let mut scored = Vec::new();
     for (c, w) in found.iter().zip(&weights) {

@@ -37,7 +37,7 @@ impl Index {
         let mut freq = Frequencies::default();
         let (ids, features): (Vec<u64>, Vec<Features>) =
             persons.into_iter().map(|(id, r)| (id, freq.add(r))).unzip();
-        let (mut model, _) = learn(&features, &freq, &candidates(&features));
+        let mut model = learn(&features, &freq, &candidates(&features));
         // A new report is as likely as not about someone already registered, and then about any
         // one of them: that is the chance it is about a given person before its values are seen.
         model.lambda = 0.5 / features.len().max(1) as f64;

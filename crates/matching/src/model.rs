@@ -42,6 +42,7 @@ const PRIOR_M: Table = [
     [0.0, 0.02, 0.98, 0.0, 0.0, 0.0],
     [0.0, 0.20, 0.80, 0.0, 0.0, 0.0],
     [0.0, 0.30, 0.20, 0.10, 0.40, 0.0],
+    [0.0, 0.30, 0.70, 0.0, 0.0, 0.0],
 ];
 /// ...and between two reports of different people.
 const PRIOR_U: Table = [
@@ -52,6 +53,7 @@ const PRIOR_U: Table = [
     [0.0, 0.5, 0.5, 0.0, 0.0, 0.0],
     [0.0, 0.9, 0.1, 0.0, 0.0, 0.0],
     [0.0, 0.9, 0.05, 0.03, 0.02, 0.0],
+    [0.0, 0.9, 0.1, 0.0, 0.0, 0.0],
 ];
 /// How many pairs the assumptions count for: a handful of reports cannot learn a model, a
 /// thousand can.
@@ -90,14 +92,12 @@ fn frequencies<'a>(
     out
 }
 
-fn ratio(m: &Table, u: &Table, f: usize, l: u8) -> f64 {
-    let at = |t: &Table| {
-        t.get(f)
-            .and_then(|r| r.get(usize::from(l)))
-            .copied()
-            .unwrap_or(1.0)
-    };
-    at(m) / at(u)
+/// The probability of level `l` of field `f` in a table.
+fn at(t: &Table, f: usize, l: u8) -> f64 {
+    t.get(f)
+        .and_then(|r| r.get(usize::from(l)))
+        .copied()
+        .unwrap_or(1.0)
 }
 
 /// What one blocking rule gives the model to learn from.
@@ -172,17 +172,14 @@ impl Model {
         if l == 0 {
             return 0.0;
         }
+        // Where the name's share applies, it replaces u.
         let share = f64::from(c.shares.get(f).copied().unwrap_or(0.0));
-        if share > 0.0 {
-            let m = self
-                .m
-                .get(f)
-                .and_then(|r| r.get(usize::from(l)))
-                .copied()
-                .unwrap_or(1.0);
-            return (m / share).log2();
-        }
-        ratio(&self.m, &self.u, f, l).log2()
+        let u = if share > 0.0 {
+            share
+        } else {
+            at(&self.u, f, l)
+        };
+        (at(&self.m, f, l) / u).log2()
     }
 
     /// The match weight of a comparison: log2 of its Bayes factor.
@@ -234,14 +231,8 @@ fn em_from(
         let mut pu = 1.0;
         for (f, &l) in v.iter().enumerate() {
             if l > 0 && !fixed.contains(&f) {
-                let at = |t: &Table| {
-                    t.get(f)
-                        .and_then(|r| r.get(usize::from(l)))
-                        .copied()
-                        .unwrap_or(1.0)
-                };
-                pm *= at(m);
-                pu *= at(u);
+                pm *= at(m, f, l);
+                pu *= at(u, f, l);
             }
         }
         (pm, pu)

@@ -13,7 +13,6 @@ use crate::name::{Name, parse, parse_whole};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     pub id: String,
-    pub line: u64,
     pub name: Name,
     pub cedula: Option<NationalId>,
     pub birth: Option<PartialDate>,
@@ -179,7 +178,6 @@ pub fn read<S: AsRef<str>>(
         };
         out.push(Report {
             id: id.to_string(),
-            line,
             name,
             cedula: cell(columns.cedula).and_then(|c| NationalId::parse(c).ok()),
             birth: cell(columns.birth).and_then(|d| day_first(d, this_year)),
