@@ -38,20 +38,23 @@ def setup():
 
 
 def timed(cmd):
-    """Runs a command; returns its wall time in seconds and peak memory (MiB) of the process."""
+    """Runs a command; returns its wall time in seconds, peak memory (MiB) of the process, and
+    the last line it wrote if it failed (a tool failing on a file is a result, not a stop)."""
     wrapped = ["/usr/bin/time", "-f", "%M"] + cmd if os.path.exists("/usr/bin/time") else cmd
     t0 = time.perf_counter()
     run = subprocess.run(wrapped, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if run.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{run.stderr[-2000:]}")
+        lines = [x for x in run.stderr.strip().splitlines()
+                 if not x.strip().isdigit() and not x.startswith("Command exited")]
+        return wall, None, (lines[-1] if lines else "failed")[-120:]
     peak = None
     if wrapped is not cmd:
         try:
             peak = int(run.stderr.strip().splitlines()[-1]) / 1024
         except (ValueError, IndexError):
             peak = None
-    return wall, peak
+    return wall, peak, None
 
 
 def main():
@@ -86,7 +89,12 @@ def main():
             tools.append(("splink", [python, os.path.join(HERE, "splink_side.py"), reports,
                                      os.path.join(OUT, name + ".splink.csv")]))
         for tool, cmd in tools:
-            wall, peak = timed(cmd)
+            wall, peak, failed = timed(cmd)
+            if failed:
+                line = f"| {name} | {rows:,} | {tool} | {wall:.2f} | – | failed: {failed} | – | – | – | – |"
+                print(line, flush=True)
+                lines.append(line)
+                continue
             predicted = metrics.read(os.path.join(OUT, f"{name}.{tool}.csv"))
             persons = len(set(predicted.values()))
             if os.path.exists(truth_path):

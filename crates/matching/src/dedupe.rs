@@ -268,8 +268,9 @@ fn random_pairs(n: usize, count: usize) -> Vec<(u32, u32)> {
         .collect()
 }
 
-/// Learns `m` and `u` from the reports and their candidate pairs (`lambda` is left for the
-/// caller: [`weigh`] finds it for deduplication, the online index sets its own).
+/// Learns `m` and `u` from the reports and their candidate pairs (with no candidates, `m` is the
+/// prior). `lambda` is left for the caller: [`weigh`] finds it for deduplication, the online
+/// index sets its own.
 pub fn learn(features: &[Features], freq: &Frequencies, candidates: &[Candidate]) -> Model {
     let n = features.len();
     let random = compare_all(

@@ -2,13 +2,14 @@
 //! every person's blocking keys (the rules of [`crate::dedupe`]), so a report is compared only
 //! with the persons sharing a key with it; it is kept current as facts arrive (a person stated
 //! or corrected is [`Index::put`] again, a person merged away is [`Index::remove`]d). The model
-//! is learned once from the persons themselves, as `dedupe` learns it from reports, except the
-//! chance before comparing (`lambda`), which for a new report is one half over the persons.
+//! takes `u` and the names' shares from the persons; `m` is the stated prior (a registry has no
+//! duplicates to learn it from), and the chance before comparing (`lambda`) for a new report
+//! is one half over the persons.
 
 use std::collections::HashMap;
 
 use crate::compare::{Comparison, Features, Frequencies, compare};
-use crate::dedupe::{BLOCK_LIMIT, RULES, Rule, candidates, keys, learn};
+use crate::dedupe::{BLOCK_LIMIT, RULES, Rule, keys, learn};
 use crate::model::Model;
 use crate::report::Report;
 
@@ -37,7 +38,10 @@ impl Index {
         let mut freq = Frequencies::default();
         let (ids, features): (Vec<u64>, Vec<Features>) =
             persons.into_iter().map(|(id, r)| (id, freq.add(r))).unzip();
-        let mut model = learn(&features, &freq, &candidates(&features));
+        // u and the names' shares are learned from the persons; m is not: a registry holds each
+        // person once (merges take the others out), so its pairs have no matches to learn from,
+        // and EM on them would learn the shape of namesakes. m stays the stated prior.
+        let mut model = learn(&features, &freq, &[]);
         // A new report is as likely as not about someone already registered, and then about any
         // one of them: that is the chance it is about a given person before its values are seen.
         model.lambda = 0.5 / features.len().max(1) as f64;
