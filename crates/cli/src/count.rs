@@ -9,101 +9,12 @@ use vigilia_core::ids::{DetentionId, Kind, PublicationId, Subject};
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_count::balance::{held, prisoner};
 use vigilia_count::index::{Case, day_no};
-use vigilia_count::{Balance, Dim, Index, IndexBuilder};
+use vigilia_count::stored::{build_index, current_index};
+use vigilia_count::{Balance, Dim, Index};
 use vigilia_ledger::Ledger;
 
 use crate::Env;
 use crate::failure::Failure;
-
-/// The name the counting index is saved under.
-const SNAPSHOT: &str = "count-index";
-
-/// The counting index of the ledger as it stands: the saved one if it reflects the current
-/// head, otherwise folded from the facts and saved for next time.
-pub fn current_index(ledger: &mut Ledger) -> Result<Index, Failure> {
-    let head = ledger.head()?;
-    let saved = ledger.snapshot(SNAPSHOT)?;
-    let loaded = saved
-        .as_ref()
-        .and_then(|s| Index::from_bytes(&s.data).map(|i| (i, &s.touched)));
-    let index = match loaded {
-        Some((index, touched)) if touched.is_empty() => return Ok(index),
-        Some((mut index, touched)) if touched.len() <= UPDATE_AT_MOST => {
-            update_index(ledger, &mut index, touched)?;
-            index
-        }
-        _ => build_index(ledger, None)?,
-    };
-    ledger.save_snapshot(SNAPSHOT, &head, index.to_bytes())?;
-    Ok(index)
-}
-
-/// Beyond this many changed records a full rebuild is as fast as an update.
-const UPDATE_AT_MOST: usize = 50_000;
-
-/// Refolds the records changed since the index was saved: touched detentions, and every
-/// detention of a touched person.
-fn update_index(
-    ledger: &mut Ledger,
-    index: &mut Index,
-    touched: &[Subject],
-) -> Result<(), Failure> {
-    let persons: std::collections::HashSet<u64> = touched
-        .iter()
-        .filter(|s| s.kind == Kind::Person)
-        .map(|s| s.id)
-        .collect();
-    let mut group_histories = Vec::new();
-    for g in touched.iter().filter(|s| s.kind == Kind::Group) {
-        group_histories.push(ledger.history(*g)?);
-    }
-    let mut detentions: BTreeSet<u64> = touched
-        .iter()
-        .filter(|s| s.kind == Kind::Detention)
-        .map(|s| s.id)
-        .collect();
-    detentions.extend(index.detentions_of(&persons));
-    let mut detention_histories = Vec::new();
-    let mut people = BTreeSet::new();
-    for id in detentions {
-        let facts = ledger.history(DetentionId(id).into())?;
-        if let Some(Change::DetentionOpened { person, .. }) = facts.first().map(|f| &f.change) {
-            people.insert(person.0);
-        }
-        detention_histories.push(facts);
-    }
-    let mut person_histories = Vec::new();
-    for id in people {
-        person_histories.push(ledger.history(vigilia_core::ids::PersonId(id).into())?);
-    }
-    let profile = ledger.profile()?.clone();
-    index.update(
-        profile,
-        &person_histories,
-        &detention_histories,
-        &group_histories,
-    );
-    Ok(())
-}
-
-/// Reads every person and detention from the ledger (up to a position, for a published
-/// balance) into the counting index.
-pub fn build_index(ledger: &mut Ledger, up_to: Option<u64>) -> Result<Index, Failure> {
-    let mut builder = IndexBuilder::new(ledger.profile()?.clone());
-    ledger.for_each_history(Some(Kind::Person), up_to, &mut |_, facts| {
-        builder.add_person(&facts);
-        Ok(())
-    })?;
-    ledger.for_each_history(Some(Kind::Detention), up_to, &mut |_, facts| {
-        builder.add_detention(&facts);
-        Ok(())
-    })?;
-    ledger.for_each_history(Some(Kind::Group), up_to, &mut |_, facts| {
-        builder.add_group(&facts);
-        Ok(())
-    })?;
-    Ok(builder.finish())
-}
 
 /// A date option: `YYYY-MM-DD`, not after today. Bad ones are bad input (exit code 2).
 pub fn day_option(name: &str, text: Option<&str>, today: Day) -> Result<Option<Day>, Failure> {
@@ -258,7 +169,7 @@ fn print(lang: Lang, b: &Balance, json: &str, format: Format) {
         Format::Json => crate::say!("{json}"),
         Format::Csv => crate::say!("{}", to_csv(b)),
         Format::Text => crate::say!("{}", to_text(lang, b)),
-        Format::Svg => crate::say!("{}", crate::chart::breakdown(b, lang)),
+        Format::Svg => crate::say!("{}", vigilia_count::chart::breakdown(b, lang)),
     }
 }
 
@@ -923,7 +834,7 @@ pub fn series_command(
             serde_json::to_string_pretty(&rows).unwrap_or_default()
         ),
         Format::Svg => {
-            let svg = crate::chart::revolving_door(&rows, env.lang)
+            let svg = vigilia_count::chart::revolving_door(&rows, env.lang)
                 .map_err(|e| Failure::bad(format!("gráfico: {e}"), format!("chart: {e}")))?;
             crate::say!("{svg}");
         }

@@ -10,7 +10,6 @@ use vigilia_core::clock::Clock;
 use vigilia_core::lang::Lang;
 use vigilia_ledger::{DatabaseUrl, Ledger};
 
-mod chart;
 mod clock;
 mod count;
 mod dedupe;

@@ -175,7 +175,7 @@ pub fn print_summary(
     let head = ledger.head()?;
     let persons = ledger.count(Kind::Person)?;
     let detentions = ledger.count(Kind::Detention)?;
-    let index = crate::count::current_index(ledger)?;
+    let index = vigilia_count::stored::current_index(ledger)?;
     let balance = crate::count::compute(ledger, &index, &when)?;
     let n = |x: u64| number(lang, x);
     let profile = ledger.profile()?.name.clone();

@@ -12,7 +12,8 @@ use sha2::{Digest, Sha256};
 use crate::date::{Day, PartialDate};
 use crate::ids::{DetentionId, GroupId, PersonId, SourceId, Subject};
 use crate::model::{
-    Arrest, Channel, Dated, Disclosure, End, Identity, Observation, Recognition, Reliability, Step,
+    Arrest, Channel, Dated, Disclosure, End, Identity, Observation, Recognition, Reliability,
+    Reported, Role, Step,
 };
 
 /// A SHA-256 hash: 32 bytes, shown as 64 hex digits.
@@ -128,6 +129,27 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         contact: Option<String>,
         consent: Disclosure,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        details: Option<Reported>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reporter: Option<String>,
+        /// SHA-256 (hex) of the receipt code given to the reporter.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        receipt: Option<String>,
+    },
+    /// The reporter added to their report.
+    ReportAdded {
+        text: String,
+    },
+    ReportAssigned {
+        to: String,
+    },
+    ReportRejected {
+        reason: String,
+    },
+    /// The report is about this group detention.
+    ReportGrouped {
+        group: GroupId,
     },
     ReportMatched {
         detention: DetentionId,
@@ -158,6 +180,36 @@ pub enum Change {
     },
     GroupMemberIdentified {
         detention: DetentionId,
+    },
+
+    // --- accounts
+    /// An account invited with a role; `invitation` is the SHA-256 (hex) of the link's token.
+    AccountCreated {
+        name: String,
+        role: Role,
+        invitation: String,
+    },
+    /// A new invitation (the old one no longer works).
+    InvitationRenewed {
+        invitation: String,
+    },
+    /// Argon2id PHC string.
+    PasswordSet {
+        hash: String,
+    },
+    /// The base32 TOTP secret.
+    SecondFactorSet {
+        secret: String,
+    },
+    RoleChanged {
+        role: Role,
+    },
+    /// SHA-256 (hex) of an API token.
+    TokenIssued {
+        hash: String,
+    },
+    AccountRevoked {
+        reason: String,
     },
 
     // --- published figures
@@ -206,6 +258,7 @@ impl Change {
                 | Change::FacilityRecorded { .. }
                 | Change::GroupRecorded { .. }
                 | Change::BalancePublished(_)
+                | Change::AccountCreated { .. }
         )
     }
 }

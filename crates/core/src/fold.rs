@@ -8,8 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::Day;
 use crate::fact::{Change, Fact};
-use crate::ids::{DetentionId, FacilityId, GroupId, Kind, PersonId, ReportId, SourceId, Subject};
-use crate::model::{Detention, Facility, GroupDetention, Identity, Person, Report, Source};
+use crate::ids::{
+    AccountId, DetentionId, FacilityId, GroupId, Kind, PersonId, ReportId, SourceId, Subject,
+};
+use crate::model::{
+    Account, Addition, Detention, Facility, GroupDetention, Identity, Person, Report, Source,
+};
 
 /// "As known on": `None` is what is known now; `Some(K)` sees only facts recorded on or before K.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,6 +46,7 @@ pub enum Record {
     Facility(Facility),
     Group(GroupDetention),
     Publication(PublishedBalance),
+    Account(Account),
 }
 
 /// A published balance, with its id.
@@ -61,6 +66,9 @@ impl Record {
             Record::Person(p) => p.reference.as_deref(),
             Record::Detention(d) => d.reference.as_deref(),
             Record::Group(g) => g.reference.as_deref(),
+            // An account is found by its name, a report by its receipt's hash.
+            Record::Account(a) => Some(&a.name),
+            Record::Report(r) => r.receipt.as_deref(),
             _ => None,
         }
     }
@@ -189,6 +197,27 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
 
         (Record::Report(mut r), Change::ReportMatched { detention }) => {
             r.matched_to = Some(detention);
+            r.rejected = None;
+            Record::Report(r)
+        }
+        (Record::Report(mut r), Change::ReportGrouped { group }) => {
+            r.group = Some(group);
+            r.rejected = None;
+            Record::Report(r)
+        }
+        (Record::Report(mut r), Change::ReportAdded { text }) => {
+            r.additions.push(Addition {
+                on: recorded_on,
+                text,
+            });
+            Record::Report(r)
+        }
+        (Record::Report(mut r), Change::ReportAssigned { to }) => {
+            r.assigned_to = Some(to);
+            Record::Report(r)
+        }
+        (Record::Report(mut r), Change::ReportRejected { reason }) => {
+            r.rejected = Some(reason);
             Record::Report(r)
         }
         (Record::Report(_), _) => return Err(wrong(Kind::Report)),
@@ -211,6 +240,25 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
         (Record::Source(_), _) => return Err(wrong(Kind::Source)),
         (Record::Registry(_), _) => return Err(wrong(Kind::Registry)),
         (Record::Publication(_), _) => return Err(wrong(Kind::Publication)),
+        (Record::Account(mut a), change) => {
+            match change {
+                Change::InvitationRenewed { invitation } => a.invitation = Some(invitation),
+                Change::PasswordSet { hash } => {
+                    a.password = Some(hash);
+                    a.invitation = None;
+                }
+                Change::SecondFactorSet { secret } => a.second_factor = Some(secret),
+                Change::RoleChanged { role } => a.role = role,
+                Change::TokenIssued { hash } => a.tokens.push(hash),
+                Change::AccountRevoked { reason } => {
+                    a.revoked = Some(reason);
+                    a.invitation = None;
+                    a.tokens.clear();
+                }
+                _ => return Err(wrong(Kind::Account)),
+            }
+            Record::Account(a)
+        }
     })
 }
 
@@ -279,6 +327,9 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
             text,
             contact,
             consent,
+            details,
+            reporter,
+            receipt,
         } => {
             kind_matches(Kind::Report)?;
             Record::Report(Report {
@@ -288,6 +339,32 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 contact,
                 consent,
                 matched_to: None,
+                details,
+                reporter,
+                assigned_to: None,
+                receipt,
+                received_on: fact.recorded_on,
+                additions: Vec::new(),
+                rejected: None,
+                group: None,
+            })
+        }
+        Change::AccountCreated {
+            name,
+            role,
+            invitation,
+        } => {
+            kind_matches(Kind::Account)?;
+            Record::Account(Account {
+                id: AccountId(id),
+                name,
+                role,
+                password: None,
+                second_factor: None,
+                invitation: Some(invitation),
+                invited_on: fact.recorded_on,
+                tokens: Vec::new(),
+                revoked: None,
             })
         }
         Change::SourceRecorded {
@@ -502,6 +579,9 @@ mod tests {
                     text: "mi hijo José".into(),
                     contact: None,
                     consent: Disclosure::Initials,
+                    details: None,
+                    reporter: None,
+                    receipt: None,
                 },
             ),
             fact(

@@ -42,10 +42,11 @@ pub enum Kind {
     Group,
     Publication,
     Registry,
+    Account,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Person,
         Kind::Detention,
         Kind::Report,
@@ -54,6 +55,7 @@ impl Kind {
         Kind::Group,
         Kind::Publication,
         Kind::Registry,
+        Kind::Account,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +68,7 @@ impl Kind {
             Kind::Group => "group",
             Kind::Publication => "publication",
             Kind::Registry => "registry",
+            Kind::Account => "account",
         }
     }
 
@@ -88,6 +91,8 @@ typed_id!(/// A group detention: a count of people not all identified yet.
     GroupId, Kind::Group);
 typed_id!(/// A published balance.
     PublicationId, Kind::Publication);
+typed_id!(/// Someone who signs in: a volunteer, lawyer, coordinator, analyst or admin.
+    AccountId, Kind::Account);
 
 /// What a fact is about: `person:12`, `detention:7`, `registry:0` (the registry itself).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

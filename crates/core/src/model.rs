@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::{Day, PartialDate};
-use crate::ids::{DetentionId, FacilityId, GroupId, PersonId, ReportId, SourceId};
+use crate::ids::{AccountId, DetentionId, FacilityId, GroupId, PersonId, ReportId, SourceId};
 use crate::national_id::NationalId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -367,6 +367,171 @@ pub struct Report {
     pub consent: Disclosure,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_to: Option<DetentionId>,
+    /// What the reporter said, field by field, where a form asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Reported>,
+    /// The account that reported it (none for a family's report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter: Option<String>,
+    /// The account it is assigned to, to follow up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// SHA-256 (hex) of the receipt code the reporter was given; the code itself is not kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
+    /// The day it came in.
+    pub received_on: Day,
+    /// What the reporter added later, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additions: Vec<Addition>,
+    /// Why it was rejected in triage, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<String>,
+    /// The group detention it reported or was filed under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupId>,
+}
+
+impl Report {
+    /// Where the report stands in triage.
+    pub fn status(&self) -> ReportStatus {
+        if self.matched_to.is_some() || self.group.is_some() {
+            ReportStatus::Accepted
+        } else if self.rejected.is_some() {
+            ReportStatus::Rejected
+        } else {
+            ReportStatus::New
+        }
+    }
+}
+
+/// Where a report stands in triage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    New,
+    Accepted,
+    Rejected,
+}
+
+/// Something a reporter added to their report later.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Addition {
+    pub on: Day,
+    pub text: String,
+}
+
+/// What a form asked the reporter, field by field; every field may be unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reported {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_names: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paternal_surname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maternal_surname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_id: Option<NationalId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<Sex>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<PartialDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrest_date: Option<PartialDate>,
+    /// ISO 3166-2 code from the country profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Where, in the reporter's words (town, street, event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// By whom, by the profile's canonical name where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    /// Where held now, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility: Option<String>,
+    /// For a group detention: how many were detained in all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+}
+
+impl Reported {
+    /// The identity the report states, as a person's identity.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            given_names: self.given_names.clone(),
+            paternal_surname: self.paternal_surname.clone(),
+            maternal_surname: self.maternal_surname.clone(),
+            national_id: self.national_id.clone(),
+            sex: self.sex,
+            birth_date: self.birth_date,
+            ..Identity::default()
+        }
+    }
+}
+
+/// What an account may do. Staff roles must sign in with a second factor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Coordinator,
+    Lawyer,
+    Volunteer,
+    Analyst,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Coordinator,
+        Role::Lawyer,
+        Role::Volunteer,
+        Role::Analyst,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coordinator => "coordinator",
+            Role::Lawyer => "lawyer",
+            Role::Volunteer => "volunteer",
+            Role::Analyst => "analyst",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// Staff see more than their own reports, so a password alone is not enough.
+    pub fn needs_second_factor(self) -> bool {
+        self != Role::Volunteer
+    }
+}
+
+/// Someone who signs in. Secrets are kept only as hashes (password, invitation, API tokens);
+/// the second factor's shared secret must be kept to check codes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub name: String,
+    pub role: Role,
+    /// Argon2id PHC string; none until the invitation is taken up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Base32 TOTP secret, once enrolled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<String>,
+    /// SHA-256 (hex) of the open invitation's token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<String>,
+    pub invited_on: Day,
+    /// SHA-256 (hex) of each API token issued and not revoked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<String>,
 }
 
 /// How far a source can be trusted.

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::series::Step;
 use plotters::prelude::*;
 use vigilia_core::lang::Lang;
-use vigilia_count::series::Step;
 
 /// One step's figures, summed over the `--by` groups.
 #[derive(Clone, Copy, Debug, Default)]
@@ -122,7 +122,7 @@ pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
 }
 
 /// A balance's main breakdowns of political prisoners as horizontal bars.
-pub fn breakdown(b: &vigilia_count::Balance, lang: Lang) -> String {
+pub fn breakdown(b: &crate::Balance, lang: Lang) -> String {
     let mut bars: Vec<(String, u64)> = Vec::new();
     for dim in ["sex", "civilian_military", "age", "state"] {
         if let Some(values) = b.political_prisoners.by.get(dim) {
