@@ -462,7 +462,7 @@ impl Reported {
             given_names: self.given_names.clone(),
             paternal_surname: self.paternal_surname.clone(),
             maternal_surname: self.maternal_surname.clone(),
-            national_id: self.national_id.clone(),
+            national_id: self.national_id,
             sex: self.sex,
             birth_date: self.birth_date,
             ..Identity::default()
