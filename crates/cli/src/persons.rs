@@ -9,34 +9,16 @@ use std::time::Instant;
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{Kind, PersonId, Subject};
-use vigilia_core::model::{Person, Sex};
+use vigilia_core::model::Person;
 use vigilia_core::profile::Profile;
 use vigilia_ledger::Ledger;
 use vigilia_matching::dedupe::dedupe;
 use vigilia_matching::index::Index;
-use vigilia_matching::name::parse;
 use vigilia_matching::report::Report;
 
 use crate::Env;
 use crate::dedupe::{REVIEW, SURE, evidence, read_reports, write_csv};
 use crate::failure::Failure;
-
-/// A registered person as a report, to compare with others.
-fn as_report(p: &Person) -> Report {
-    let i = &p.identity;
-    Report {
-        id: p.id.0.to_string(),
-        name: parse(i.given_names.as_deref().unwrap_or(""), &i.surnames()),
-        cedula: i.national_id,
-        birth: i.birth_date,
-        sex: i.sex.and_then(|s| match s {
-            Sex::F => Some('F'),
-            Sex::M => Some('M'),
-            Sex::X => None,
-        }),
-        ..Report::default()
-    }
-}
 
 /// The persons not merged into another, as reports.
 fn registered(ledger: &mut Ledger) -> Result<Vec<(u64, Report, String)>, Failure> {
@@ -45,7 +27,7 @@ fn registered(ledger: &mut Ledger) -> Result<Vec<(u64, Report, String)>, Failure
         if let Record::Person(p) = r
             && p.merged_into.is_none()
         {
-            out.push((p.id.0, as_report(&p), p.identity.full_name()));
+            out.push((p.id.0, Report::of_identity(p.id.0, &p.identity), p.identity.full_name()));
         }
     })?;
     Ok(out)

@@ -241,6 +241,27 @@ impl Ledger {
             .collect()
     }
 
+    /// The record of a kind with this reference (an account by name, a report by receipt).
+    pub fn by_reference(
+        &mut self,
+        kind: Kind,
+        reference: &str,
+    ) -> Result<Option<Record>, LedgerError> {
+        self.engine
+            .by_reference(kind.name(), reference)?
+            .map(|row| decode_record(&row))
+            .transpose()
+    }
+
+    /// The records of a kind that belong to `parent` (a person's detentions), by id.
+    pub fn children(&mut self, kind: Kind, parent: u64) -> Result<Vec<Record>, LedgerError> {
+        self.engine
+            .children(kind.name(), parent)?
+            .iter()
+            .map(decode_record)
+            .collect()
+    }
+
     /// The organisation's references of a kind, with the ids they name.
     pub fn references(&mut self, kind: Kind) -> Result<HashMap<String, u64>, LedgerError> {
         Ok(self.engine.references(kind.name())?.into_iter().collect())

@@ -14,6 +14,7 @@ use crate::engine::{Engine, RecordRow, check_schema, stored_hash, subject_column
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0001_ledger.sql"),
     include_str!("../migrations/postgres/0002_snapshots.sql"),
+    include_str!("../migrations/postgres/0003_children.sql"),
 ];
 
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
@@ -256,6 +257,31 @@ impl Engine for Postgres {
             "SELECT kind, id, reference, parent, state FROM records \
              WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3",
             &[&kind, &(after as i64), &(limit as i64)],
+        )?;
+        Ok(rows.iter().map(record_row).collect())
+    }
+
+    fn by_reference(
+        &mut self,
+        kind: &str,
+        reference: &str,
+    ) -> Result<Option<RecordRow>, LedgerError> {
+        Ok(self
+            .client
+            .query_opt(
+                "SELECT kind, id, reference, parent, state FROM records \
+                 WHERE kind = $1 AND reference = $2",
+                &[&kind, &reference],
+            )?
+            .as_ref()
+            .map(record_row))
+    }
+
+    fn children(&mut self, kind: &str, parent: u64) -> Result<Vec<RecordRow>, LedgerError> {
+        let rows = self.client.query(
+            "SELECT kind, id, reference, parent, state FROM records \
+             WHERE kind = $1 AND parent = $2 ORDER BY id",
+            &[&kind, &(parent as i64)],
         )?;
         Ok(rows.iter().map(record_row).collect())
     }

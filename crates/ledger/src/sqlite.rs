@@ -20,6 +20,7 @@ use crate::engine::{Committing, Engine, RecordRow, check_schema, subject_columns
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_ledger.sql"),
     include_str!("../migrations/sqlite/0002_snapshots.sql"),
+    include_str!("../migrations/sqlite/0003_children.sql"),
 ];
 
 type Job = Box<dyn FnOnce(&mut Connection, &mut Option<LedgerError>) + Send>;
@@ -392,6 +393,35 @@ impl Engine for Sqlite {
                 "SELECT kind, id, reference, parent, state FROM records \
                  WHERE kind = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
                 params![kind, after as i64, limit as i64],
+            )
+        })
+    }
+
+    fn by_reference(
+        &mut self,
+        kind: &str,
+        reference: &str,
+    ) -> Result<Option<RecordRow>, LedgerError> {
+        let (kind, reference) = (kind.to_string(), reference.to_string());
+        self.call(move |c| {
+            Ok(query_records(
+                c,
+                "SELECT kind, id, reference, parent, state FROM records \
+                 WHERE kind = ?1 AND reference = ?2",
+                params![kind, reference],
+            )?
+            .pop())
+        })
+    }
+
+    fn children(&mut self, kind: &str, parent: u64) -> Result<Vec<RecordRow>, LedgerError> {
+        let kind = kind.to_string();
+        self.call(move |c| {
+            query_records(
+                c,
+                "SELECT kind, id, reference, parent, state FROM records \
+                 WHERE kind = ?1 AND parent = ?2 ORDER BY id",
+                params![kind, parent as i64],
             )
         })
     }

@@ -3,6 +3,7 @@
 //! day first (`15/03/85`), an age instead of a birth date, cédulas with dots, letters and typos.
 
 use vigilia_core::date::PartialDate;
+use vigilia_core::model::{Identity, Sex};
 use vigilia_core::national_id::NationalId;
 use vigilia_core::profile::Profile;
 use vigilia_core::text::{fold, non_empty};
@@ -21,6 +22,27 @@ pub struct Report {
     pub state: Option<String>,
     pub arrest: Option<PartialDate>,
     pub facility: Option<String>,
+}
+
+impl Report {
+    /// A registered person's identity as a report, to compare with others.
+    pub fn of_identity(id: u64, identity: &Identity) -> Report {
+        Report {
+            id: id.to_string(),
+            name: parse(
+                identity.given_names.as_deref().unwrap_or(""),
+                &identity.surnames(),
+            ),
+            cedula: identity.national_id,
+            birth: identity.birth_date,
+            sex: identity.sex.and_then(|s| match s {
+                Sex::F => Some('F'),
+                Sex::M => Some('M'),
+                Sex::X => None,
+            }),
+            ..Report::default()
+        }
+    }
 }
 
 /// A report that cannot be read.
