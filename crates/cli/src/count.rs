@@ -7,8 +7,9 @@ use vigilia_core::fact::{Change, Draft, Publication};
 use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
 use vigilia_core::ids::{DetentionId, Kind, PublicationId, Subject};
 use vigilia_core::lang::{Lang, Localize};
-use vigilia_count::balance::{held, prisoner};
+use vigilia_count::balance::prisoner;
 use vigilia_count::index::{Case, day_no};
+use vigilia_count::list::{Selector, behind, dimension_names};
 use vigilia_count::stored::{build_index, current_index};
 use vigilia_count::{Balance, Dim, Index};
 use vigilia_ledger::Ledger;
@@ -503,87 +504,6 @@ fn reproduce(
     Ok(())
 }
 
-/// Which figure a `--list` asks for, and within which breakdown value.
-#[derive(Debug)]
-struct Selector {
-    figure: Figure,
-    dim: Option<(Dim, String)>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Figure {
-    PoliticalPrisoners,
-    Held,
-    UnderStudy,
-}
-
-fn parse_selector(text: &str) -> Result<Selector, Failure> {
-    let bad = || {
-        Failure::bad(
-            format!(
-                "--list {text:?}: use FIGURA, DIMENSIÓN=VALOR o FIGURA:DIMENSIÓN=VALOR (figuras: political_prisoners, held, under_study; dimensiones: {})",
-                dimension_names()
-            ),
-            format!(
-                "--list {text:?}: use FIGURE, DIMENSION=VALUE or FIGURE:DIMENSION=VALUE (figures: political_prisoners, held, under_study; dimensions: {})",
-                dimension_names()
-            ),
-        )
-    };
-    let (figure, rest) = match text.split_once(':') {
-        Some((f, rest)) => (f, Some(rest)),
-        None if text.contains('=') => ("political_prisoners", Some(text)),
-        None => (text, None),
-    };
-    let figure = match figure {
-        "political_prisoners" => Figure::PoliticalPrisoners,
-        "held" => Figure::Held,
-        "under_study" => Figure::UnderStudy,
-        _ => return Err(bad()),
-    };
-    let dim = match rest {
-        None => None,
-        Some(r) => {
-            let (d, v) = r.split_once('=').ok_or_else(bad)?;
-            Some((Dim::from_name(d).ok_or_else(bad)?, v.to_string()))
-        }
-    };
-    Ok(Selector { figure, dim })
-}
-
-fn dimension_names() -> String {
-    Dim::ALL
-        .iter()
-        .map(|d| d.name())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn selected(index: &Index, c: &Case, s: &Selector, d: i32) -> bool {
-    use vigilia_core::model::RecognitionStatus as R;
-    let in_figure = match s.figure {
-        Figure::PoliticalPrisoners => c.status == Some(R::Recognised) && prisoner(c, d).0,
-        Figure::Held => c.status == Some(R::Recognised) && held(c, d).0,
-        Figure::UnderStudy => c.status == Some(R::UnderStudy) && held(c, d).0,
-    };
-    in_figure
-        && s.dim.as_ref().is_none_or(|(dim, value)| {
-            if dim.is_multi() {
-                let values = c.values(*dim);
-                if values.is_empty() {
-                    value == "unknown"
-                } else {
-                    values.iter().any(|v| index.names.name(*dim, *v) == value)
-                }
-            } else {
-                index
-                    .names
-                    .name(*dim, vigilia_count::balance::value(c, *dim, d))
-                    == value
-            }
-        })
-}
-
 fn list(
     env: &Env,
     ledger: &mut Ledger,
@@ -592,13 +512,13 @@ fn list(
     selector: &str,
     format: Format,
 ) -> Result<(), Failure> {
-    let s = parse_selector(selector)?;
-    let d = day_no(when.as_of);
-    let ids: Vec<u64> = index
-        .cases(when.known_on)
-        .filter(|c| selected(index, c, &s, d))
-        .map(|c| c.detention)
-        .collect();
+    let s = Selector::parse(selector).map_err(|e| {
+        Failure::bad(
+            format!("--list {}", e.localize(Lang::Es)),
+            format!("--list {}", e.localize(Lang::En)),
+        )
+    })?;
+    let ids = behind(index, when.as_of, when.known_on, &s);
     print_detentions(
         ledger,
         &ids.iter()

@@ -27,7 +27,11 @@ fn registered(ledger: &mut Ledger) -> Result<Vec<(u64, Report, String)>, Failure
         if let Record::Person(p) = r
             && p.merged_into.is_none()
         {
-            out.push((p.id.0, Report::of_identity(p.id.0, &p.identity), p.identity.full_name()));
+            out.push((
+                p.id.0,
+                Report::of_identity(p.id.0, &p.identity),
+                p.identity.full_name(),
+            ));
         }
     })?;
     Ok(out)

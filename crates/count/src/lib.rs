@@ -5,12 +5,14 @@
 //!   the movements of the period before it; with dates known only to the month or the year,
 //!   every figure is a pair of bounds (certain, possible).
 //! - `series`: the same figures at every step of a period, in one sweep.
+//! - `list`: the detentions behind a figure.
 //! - `stored`: the index kept beside the ledger, so a balance needs no full fold.
 //! - `chart`: the revolving-door chart and a balance's breakdowns, as SVG.
 
 pub mod balance;
 pub mod chart;
 pub mod index;
+pub mod list;
 pub mod series;
 pub mod stored;
 

@@ -90,8 +90,11 @@ pub trait Engine: Send {
         limit: usize,
     ) -> Result<Vec<RecordRow>, LedgerError>;
     /// The record of a kind with this reference.
-    fn by_reference(&mut self, kind: &str, reference: &str)
-    -> Result<Option<RecordRow>, LedgerError>;
+    fn by_reference(
+        &mut self,
+        kind: &str,
+        reference: &str,
+    ) -> Result<Option<RecordRow>, LedgerError>;
     /// The records of a kind whose parent is `parent`, by id.
     fn children(&mut self, kind: &str, parent: u64) -> Result<Vec<RecordRow>, LedgerError>;
     /// Every `(reference, id)` of a kind.
