@@ -23,6 +23,7 @@ mod mapped;
 mod persons;
 mod progress;
 mod registry;
+mod serve;
 mod source;
 
 use failure::Failure;
@@ -45,14 +46,10 @@ macro_rules! say {
 #[derive(Debug, Parser)]
 #[command(name = "vigilia", version, about, long_about = None)]
 struct Cli {
-    /// Where the registry is: sqlite://PATH (default) or postgres://USER@HOST/DB.
-    #[arg(
-        long,
-        global = true,
-        env = "VIGILIA_DATABASE_URL",
-        default_value = "sqlite://vigilia.db"
-    )]
-    database: String,
+    /// Where the registry is: sqlite://PATH (default sqlite://vigilia.db; with `serve --demo`,
+    /// sqlite://demo.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "VIGILIA_DATABASE_URL")]
+    database: Option<String>,
 
     /// Language of messages: es (default) or en.
     #[arg(long, global = true, env = "VIGILIA_LANG", default_value = "es")]
@@ -223,6 +220,26 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         repeat: usize,
     },
+    /// Serve the web application (pages and JSON API).
+    Serve {
+        /// Address to listen on (loopback; put an HTTPS proxy in front for others).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+        /// Start on a fresh demo registry (replacing sqlite://demo.db) with one account per role.
+        #[arg(long)]
+        demo: bool,
+        /// Seconds a public form must be open before it is accepted (0: no wait).
+        #[arg(long, default_value_t = 3)]
+        intake_delay: u64,
+        /// Public reports accepted per address per hour (0: no limit).
+        #[arg(long, default_value_t = 10)]
+        intake_per_hour: u32,
+    },
+    /// Accounts: invite one, issue an API token, revoke one.
+    User {
+        #[command(subcommand)]
+        what: UserWhat,
+    },
     /// Show what the registry holds and its balance at a date.
     Summary {
         /// The date counted (YYYY-MM-DD); today by default.
@@ -261,6 +278,28 @@ enum ImportWhat {
         /// Read another table as the detentions CSV (which column is what; see examples/cecc/).
         #[arg(long)]
         mapping: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserWhat {
+    /// Invite an account; prints the invitation link (shown once, good for 7 days).
+    Add {
+        name: String,
+        /// admin, coordinator, lawyer, volunteer or analyst.
+        #[arg(long)]
+        role: String,
+        /// The address people reach Vigilia at, for the link.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
+    /// Issue an API token for an account (shown once).
+    Token { name: String },
+    /// Revoke an account: its tokens stop working.
+    Revoke {
+        name: String,
+        #[arg(long, default_value = "revoked")]
+        reason: String,
     },
 }
 
@@ -308,8 +347,17 @@ impl Env {
 }
 
 fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
+    let demo = matches!(cli.command, Command::Serve { demo: true, .. });
+    let database = cli.database.clone().unwrap_or_else(|| {
+        if demo {
+            "sqlite://demo.db"
+        } else {
+            "sqlite://vigilia.db"
+        }
+        .to_string()
+    });
     let env = Env {
-        url: DatabaseUrl::parse(&cli.database)?,
+        url: DatabaseUrl::parse(&database)?,
         clock: clock::from_option(cli.now.as_deref())?,
         lang,
         actor: cli.actor.unwrap_or_else(clock::login_name),
@@ -437,6 +485,29 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             to,
             repeat,
         } => count::bench_command(&env, &as_of, &known_on, &from, &to, repeat),
+        Command::Serve {
+            bind,
+            demo,
+            intake_delay,
+            intake_per_hour,
+        } => serve::serve(
+            &env,
+            bind,
+            demo,
+            vigilia_web::Config {
+                intake_delay,
+                intake_per_hour,
+            },
+        ),
+        Command::User { what } => match what {
+            UserWhat::Add {
+                name,
+                role,
+                base_url,
+            } => serve::add(&env, &name, &role, &base_url),
+            UserWhat::Token { name } => serve::token(&env, &name),
+            UserWhat::Revoke { name, reason } => serve::revoke(&env, &name, &reason),
+        },
         Command::Summary { as_of, known_on } => {
             registry::summary(&env, as_of.as_deref(), known_on.as_deref())
         }

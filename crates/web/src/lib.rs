@@ -1,6 +1,98 @@
 //! Vigilia's web application: server-rendered pages (family intake, volunteer reports, triage,
 //! records, the balance), the JSON API with its OpenAPI document, sessions and authorisation.
 //!
-//! It depends on `vigilia-core`, and will reach storage through `vigilia-ledger`, counting
-//! through `vigilia-count` and matching through `vigilia-matching`; none of them depends on it.
-//! Nothing is in it yet; the foundation only fixes where it stands.
+//! Every route is a row of one table (`routes`), which says who may use it; the `auth`
+//! middleware checks each request against that row before any handler runs. Pages are askama
+//! templates (`templates/`), escaped by default, and work without JavaScript.
+
+// The select macro of the templates compares a choice's value with the one typed as text.
+#[allow(clippy::cmp_owned)]
+mod accounts;
+mod api;
+mod app;
+mod auth;
+mod balance;
+mod error;
+mod forms;
+mod home;
+// The select macro of the templates compares a choice's value with the one typed as text.
+#[allow(clippy::cmp_owned)]
+mod intake;
+mod page;
+mod records;
+// The select macro of the templates compares a choice's value with the one typed as text.
+#[allow(clippy::cmp_owned)]
+mod reports;
+mod routes;
+mod triage;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::Response;
+
+pub use accounts::{Invitation, demo_account, invite, issue_token, revoke_named as revoke};
+pub use app::new_token;
+pub use app::{App, Config};
+pub use auth::{COOKIE, code_matches, current_code};
+pub use error::WebError;
+pub use routes::{Access, ROUTES, Route};
+
+/// The whole application: every route of the table behind the authorisation check, and the
+/// security headers on every response.
+pub fn router(app: Arc<App>) -> Router {
+    let mut router = Router::new();
+    for r in ROUTES {
+        router = router.route(r.path, (r.handler)());
+    }
+    router
+        .layer(from_fn_with_state(app.clone(), auth::authorize))
+        .layer(from_fn(security_headers))
+        .with_state(app)
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(app: Arc<App>, bind: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
+/// No inline script or style, no framing, no sniffing, no referrer; nothing private is cached.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let cacheable = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if cacheable {
+            "public, max-age=86400"
+        } else {
+            "no-store"
+        }),
+    );
+    res
+}

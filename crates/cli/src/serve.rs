@@ -1,0 +1,133 @@
+//! `vigilia serve`: the web application on this registry; with `--demo`, on a fresh demo
+//! registry with one account per role, printed to the terminal. `vigilia user …`: accounts.
+
+use std::net::SocketAddr;
+
+use vigilia_core::model::Role;
+use vigilia_web::{App, Config, WebError};
+
+use crate::Env;
+use crate::failure::Failure;
+
+fn web(e: WebError) -> Failure {
+    match e {
+        WebError::Ledger(e) => Failure::Ledger(e),
+        WebError::Bad { es, en } => Failure::bad(es, en),
+        other => Failure::bad(
+            other.message(vigilia_core::lang::Lang::Es),
+            other.message(vigilia_core::lang::Lang::En),
+        ),
+    }
+}
+
+/// A demo account's password: random, shown once.
+fn demo_password() -> Result<String, Failure> {
+    let (token, _) = vigilia_web::new_token().map_err(web)?;
+    Ok(token.chars().take(16).collect())
+}
+
+pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<(), Failure> {
+    if !bind.ip().is_loopback() {
+        return Err(Failure::bad(
+            format!(
+                "--bind {bind}: Vigilia todavía no sirve TLS; escuche en 127.0.0.1 y ponga delante un proxy con HTTPS"
+            ),
+            format!(
+                "--bind {bind}: Vigilia does not serve TLS yet; listen on 127.0.0.1 and put an HTTPS proxy in front"
+            ),
+        ));
+    }
+    let ledger = if demo {
+        crate::registry::remove_sqlite(env)?;
+        crate::demo::run(env, 1, 12_000, None)?;
+        let mut ledger = env.open()?;
+        let now = env.clock.now();
+        crate::say!(
+            "\n{}",
+            env.lang.pick(
+                "Cuentas de demostración (contraseña; el personal también necesita el código de 6 dígitos de la clave TOTP, p. ej. `oathtool --totp -b CLAVE`):",
+                "Demo accounts (password; staff also need the 6-digit code of the TOTP key, e.g. `oathtool --totp -b KEY`):"
+            )
+        );
+        for role in Role::ALL {
+            let name = format!("demo-{}", role.name());
+            let password = demo_password()?;
+            let secret =
+                vigilia_web::demo_account(&mut ledger, &name, role, &password).map_err(web)?;
+            let code = secret
+                .as_deref()
+                .and_then(|s| vigilia_web::current_code(s, now))
+                .map(|c| {
+                    format!(
+                        "  TOTP {}  ({} {c})",
+                        secret.clone().unwrap_or_default(),
+                        env.lang.pick("código ahora:", "code now:")
+                    )
+                })
+                .unwrap_or_default();
+            crate::say!("  {name:<18} {password}{code}");
+        }
+        ledger
+    } else {
+        env.open()?
+    };
+    let app = App::new(ledger, env.clock.clone(), config).map_err(web)?;
+    crate::say!(
+        "\n{} http://{bind}/",
+        env.lang
+            .pick("Vigilia escucha en", "Vigilia is listening on")
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::bad(e.to_string(), e.to_string()))?;
+    runtime
+        .block_on(vigilia_web::serve(app, bind))
+        .map_err(|e| {
+            Failure::bad(
+                format!("no se pudo escuchar en {bind}: {e}"),
+                format!("could not listen on {bind}: {e}"),
+            )
+        })
+}
+
+pub fn add(env: &Env, name: &str, role: &str, base: &str) -> Result<(), Failure> {
+    let Some(role) = Role::from_name(role) else {
+        return Err(Failure::bad(
+            format!("--role {role:?}: use admin, coordinator, lawyer, volunteer o analyst"),
+            format!("--role {role:?}: use admin, coordinator, lawyer, volunteer or analyst"),
+        ));
+    };
+    let mut ledger = env.open()?;
+    let inv = vigilia_web::invite(&mut ledger, name, role, &env.actor).map_err(web)?;
+    crate::say!(
+        "{}\n{}/invitation/{}",
+        env.lang.pick(
+            "Invitación (se muestra una sola vez, dura 7 días; envíela por un canal seguro):",
+            "Invitation (shown once, lasts 7 days; send it over a safe channel):"
+        ),
+        base.trim_end_matches('/'),
+        inv.token
+    );
+    Ok(())
+}
+
+pub fn token(env: &Env, name: &str) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let token = vigilia_web::issue_token(&mut ledger, name, &env.actor).map_err(web)?;
+    crate::say!("{token}");
+    Ok(())
+}
+
+pub fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    vigilia_web::revoke(&mut ledger, name, reason, &env.actor).map_err(web)?;
+    crate::say!(
+        "{}",
+        env.lang.pick(
+            "Cuenta revocada: sus tokens ya no sirven; sus sesiones terminan al reiniciar el servidor.",
+            "Account revoked: its tokens no longer work; its sessions end when the server restarts."
+        )
+    );
+    Ok(())
+}

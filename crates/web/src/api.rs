@@ -1,0 +1,276 @@
+//! The JSON API: the same operations as the pages, for scripts and other tools, with a bearer
+//! token (`vigilia user token NAME`). Its OpenAPI document is generated from the route table.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Serialize;
+use serde_json::{Value, json};
+use vigilia_core::lang::Lang;
+
+use crate::app::App;
+use crate::auth::Ctx;
+use crate::balance::{When, compute, publications as published};
+use crate::error::WebError;
+use crate::forms::ReportForm;
+use crate::page::Errors;
+use crate::records::{
+    DecisionForm, Q, StepForm, decide_in, detention_in, end_in, person_in, search_in, step_in,
+};
+use crate::routes::{Access, ROUTES};
+use crate::triage::{
+    AttachForm, ReasonForm, accept_new_in, attach_in, candidates as ranked, reject_in, report,
+    waiting,
+};
+use crate::{reports, triage};
+
+/// An error as JSON: `{"error": {"es": …, "en": …}}` with its status.
+pub fn error(e: WebError) -> Response {
+    let status = e.status();
+    let body = json!({"error": {"es": e.message(Lang::Es), "en": e.message(Lang::En)}});
+    (status, Json(body)).into_response()
+}
+
+fn answer<T: Serialize>(r: Result<T, WebError>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+/// Form errors: 422 with `{"errors": {field: {es, en}}}`.
+fn checked<T: Serialize>(r: Result<Result<T, Errors>, WebError>) -> Response {
+    match r {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err(e)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"errors": e.to_json()})),
+        )
+            .into_response(),
+        Err(e) => error(e),
+    }
+}
+
+/// OpenAPI 3.1, from the route table: every API route with its summary and who may use it.
+pub async fn openapi() -> Response {
+    let mut paths = serde_json::Map::new();
+    for r in ROUTES.iter().filter(|r| r.api) {
+        let roles = match r.access {
+            Access::Public => vec!["public".to_string()],
+            Access::Signed => vec!["signed-in".to_string()],
+            Access::Roles(rs) => rs.iter().map(|x| x.name().to_string()).collect(),
+        };
+        let params: Vec<Value> = r
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "integer"}}))
+            .collect();
+        let mut op = json!({
+            "summary": r.summary.1,
+            "description": format!("{} — roles: {}", r.summary.0, roles.join(", ")),
+            "x-roles": roles,
+            "parameters": params,
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {}}},
+                "401": {"description": "No token or a revoked one"},
+                "403": {"description": "This account's role may not"},
+                "422": {"description": "Invalid fields: {errors: {field: {es, en}}}"}
+            }
+        });
+        if let Some(op) = op.as_object_mut() {
+            if r.access != Access::Public {
+                op.insert("security".into(), json!([{"bearer": []}]));
+            }
+            if r.method == "POST" {
+                op.insert(
+                    "requestBody".into(),
+                    json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}}),
+                );
+            }
+        }
+        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        entry[r.method.to_ascii_lowercase()] = op;
+    }
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Vigilia", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Registro de detenciones políticas / A registry of political detentions"},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": paths
+    }))
+    .into_response()
+}
+
+pub async fn publications(State(app): State<Arc<App>>) -> Response {
+    answer(app.ledger(|_, l| published(l)).await.map(|list| {
+        list.into_iter()
+            .map(|p| {
+                json!({"id": p.id, "published_on": p.published_on.to_string(), "as_of": p.publication.as_of.to_string(),
+                       "ledger_head": p.publication.ledger_head,
+                       "figures": serde_json::from_str::<Value>(&p.publication.figures).unwrap_or_default()})
+            })
+            .collect::<Vec<_>>()
+    }))
+}
+
+pub async fn balance(State(app): State<Arc<App>>, Query(w): Query<When>) -> Response {
+    answer(app.ledger(move |app, l| compute(app, l, &w)).await)
+}
+
+pub async fn search(State(app): State<Arc<App>>, Query(q): Query<Q>) -> Response {
+    answer(app.ledger(move |_, l| search_in(l, &q.q, 100)).await)
+}
+
+pub async fn person(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
+    answer(
+        app.ledger(move |_, l| person_in(l, id))
+            .await
+            .map(|(p, d)| json!({"person": p, "detentions": d})),
+    )
+}
+
+pub async fn detention(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
+    answer(app.ledger(move |_, l| detention_in(l, id)).await)
+}
+
+fn actor(ctx: &Ctx) -> Result<String, WebError> {
+    Ok(ctx.viewer()?.name.clone())
+}
+
+pub async fn step(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Json(f): Json<StepForm>,
+) -> Response {
+    let Ok(a) = actor(&ctx) else {
+        return error(WebError::Forbidden);
+    };
+    checked(app.ledger(move |_, l| step_in(l, id, &a, &f)).await)
+}
+
+pub async fn end(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Json(f): Json<StepForm>,
+) -> Response {
+    let Ok(a) = actor(&ctx) else {
+        return error(WebError::Forbidden);
+    };
+    checked(app.ledger(move |_, l| end_in(l, id, &a, &f)).await)
+}
+
+pub async fn recognition(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Json(f): Json<DecisionForm>,
+) -> Response {
+    let Ok(a) = actor(&ctx) else {
+        return error(WebError::Forbidden);
+    };
+    checked(app.ledger(move |_, l| decide_in(l, id, &a, &f)).await)
+}
+
+pub async fn reports(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -> Response {
+    let Some(v) = ctx.viewer.clone() else {
+        return error(WebError::Forbidden);
+    };
+    let coordinator = v.role == vigilia_core::model::Role::Coordinator;
+    answer(
+        app.ledger(move |_, l| reports::visible(l, &v))
+            .await
+            .map(|rs| {
+                rs.into_iter()
+                    .map(|mut r| {
+                        if !coordinator {
+                            r.contact = None;
+                        }
+                        r
+                    })
+                    .collect::<Vec<_>>()
+            }),
+    )
+}
+
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Json(f): Json<ReportForm>,
+) -> Response {
+    let Some(v) = ctx.viewer.clone() else {
+        return error(WebError::Forbidden);
+    };
+    checked(
+        reports::send(&app, &v, f)
+            .await
+            .map(|r| r.map(|id| json!({"report": id.0}))),
+    )
+}
+
+pub async fn queue(State(app): State<Arc<App>>) -> Response {
+    answer(app.ledger(|_, l| waiting(l)).await)
+}
+
+pub async fn candidates(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
+    answer(
+        app.ledger(move |app, l| {
+            let r = report(l, id)?;
+            let c = ranked(app, l, &r)?;
+            Ok(json!({"report": r, "candidates": c}))
+        })
+        .await,
+    )
+}
+
+pub async fn accept_new(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Response {
+    let Ok(a) = actor(&ctx) else {
+        return error(WebError::Forbidden);
+    };
+    answer(
+        app.ledger(move |_, l| accept_new_in(l, id, &a))
+            .await
+            .map(|d| json!({"detention": d.0})),
+    )
+}
+
+pub async fn attach(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Json(f): Json<AttachForm>,
+) -> Response {
+    let Ok(a) = actor(&ctx) else {
+        return error(WebError::Forbidden);
+    };
+    answer(
+        app.ledger(move |_, l| attach_in(l, id, &a, f.person, f.detention))
+            .await
+            .map(|d| json!({"detention": d.0})),
+    )
+}
+
+pub async fn reject(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Json(f): Json<ReasonForm>,
+) -> Response {
+    let Ok(a) = actor(&ctx) else {
+        return error(WebError::Forbidden);
+    };
+    let _ = triage::waiting;
+    answer(
+        app.ledger(move |_, l| reject_in(l, id, &a, &f.reason))
+            .await,
+    )
+}

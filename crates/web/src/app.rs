@@ -1,0 +1,169 @@
+//! The application's state: the registry, the clock, the server's secret, sessions and limits,
+//! and the counting and matching indexes kept warm between requests.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use vigilia_core::clock::Clock;
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::Kind;
+use vigilia_ledger::Ledger;
+
+use crate::auth::{Limits, Sessions};
+use crate::error::WebError;
+
+/// What the server is started with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Seconds a public form must have been open before it is accepted (the delay token).
+    pub intake_delay: u64,
+    /// Public reports accepted per address per hour (0: no limit).
+    pub intake_per_hour: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            intake_delay: 3,
+            intake_per_hour: 10,
+        }
+    }
+}
+
+/// Everything a request can reach.
+pub struct App {
+    ledger: Mutex<Ledger>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+    /// Signs the tokens of anonymous forms; new at every start.
+    key: [u8; 32],
+    pub sessions: Mutex<Sessions>,
+    pub limits: Mutex<Limits>,
+    counting: Mutex<Option<(u64, Arc<vigilia_count::Index>)>>,
+    matching: Mutex<Option<(u64, Arc<vigilia_matching::index::Index>)>>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("App")
+    }
+}
+
+/// Locks a mutex; a thread that panicked holding it leaves data that is still consistent
+/// (every write is a ledger transaction), so the lock is taken anyway.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl App {
+    pub fn new(
+        ledger: Ledger,
+        clock: Arc<dyn Clock>,
+        config: Config,
+    ) -> Result<Arc<App>, WebError> {
+        Ok(Arc::new(App {
+            ledger: Mutex::new(ledger),
+            clock,
+            config,
+            key: random_bytes()?,
+            sessions: Mutex::new(Sessions::default()),
+            limits: Mutex::new(Limits::default()),
+            counting: Mutex::new(None),
+            matching: Mutex::new(None),
+        }))
+    }
+
+    /// Runs `work` on the registry on a blocking thread (the ledger is synchronous).
+    pub async fn ledger<T, F>(self: &Arc<Self>, work: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&App, &mut Ledger) -> Result<T, WebError> + Send + 'static,
+    {
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut ledger = lock(&app.ledger);
+            work(&app, &mut ledger)
+        })
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// HMAC-SHA-256 of `message` under the server's key, as hex.
+    pub fn sign(&self, message: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable_key());
+        mac.update(message.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The counting index of the ledger as it stands, kept between requests.
+    pub fn counting(&self, ledger: &mut Ledger) -> Result<Arc<vigilia_count::Index>, WebError> {
+        let head = ledger.head()?.facts;
+        let mut cached = lock(&self.counting);
+        if let Some((at, index)) = cached.as_ref()
+            && *at == head
+        {
+            return Ok(index.clone());
+        }
+        let index = Arc::new(vigilia_count::stored::current_index(ledger)?);
+        *cached = Some((head, index.clone()));
+        Ok(index)
+    }
+
+    /// The matching index of the registry's persons (not merged into another).
+    pub fn matching(
+        &self,
+        ledger: &mut Ledger,
+    ) -> Result<Arc<vigilia_matching::index::Index>, WebError> {
+        let head = ledger.head()?.facts;
+        let mut cached = lock(&self.matching);
+        if let Some((at, index)) = cached.as_ref()
+            && *at == head
+        {
+            return Ok(index.clone());
+        }
+        let mut persons = Vec::new();
+        ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
+            if let Record::Person(p) = r
+                && p.merged_into.is_none()
+            {
+                persons.push((
+                    p.id.0,
+                    vigilia_matching::report::Report::of_identity(p.id.0, &p.identity),
+                ));
+            }
+        })?;
+        let index = Arc::new(vigilia_matching::index::Index::build(persons));
+        *cached = Some((head, index.clone()));
+        Ok(index)
+    }
+}
+
+/// An HMAC key of 32 bytes is always accepted.
+#[allow(clippy::panic)]
+fn unreachable_key() -> ! {
+    panic!("HMAC accepts keys of any length")
+}
+
+/// Bytes from the operating system's generator.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], WebError> {
+    let mut out = [0u8; N];
+    getrandom::fill(&mut out).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(out)
+}
+
+/// A random token (hex) and the SHA-256 (hex) it is stored as.
+pub fn new_token() -> Result<(String, String), WebError> {
+    let token = hex::encode(random_bytes::<32>()?);
+    let hash = sha256(&token);
+    Ok((token, hash))
+}
+
+pub fn sha256(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}

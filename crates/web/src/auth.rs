@@ -1,0 +1,442 @@
+//! Who is asking: accounts, passwords (Argon2id), the second factor (TOTP), sessions kept
+//! server-side and known to the browser only by a `__Host-` cookie (stored hashed), API tokens,
+//! CSRF tokens, sign-in limits, and the one middleware that checks every request against the
+//! route table before any handler runs.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use jiff::{SignedDuration, Timestamp};
+use vigilia_core::fold::Record;
+use vigilia_core::ids::Kind;
+use vigilia_core::lang::Lang;
+use vigilia_core::model::{Account, Role};
+use vigilia_ledger::Ledger;
+
+use crate::app::{App, lock, sha256};
+use crate::error::WebError;
+use crate::routes::{Access, Route};
+
+/// The session cookie: `__Host-` pins it to this host, path `/`, HTTPS.
+pub const COOKIE: &str = "__Host-vigilia";
+/// A session ends after this long without a request...
+const IDLE: SignedDuration = SignedDuration::from_mins(30);
+/// ...and after this long in any case.
+const ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
+/// Failed sign-ins of one account before it is locked for a while.
+const FAILURES_BEFORE_LOCK: u32 = 5;
+const LOCKED_FOR: SignedDuration = SignedDuration::from_mins(15);
+/// Sign-in attempts per address in a window.
+const ATTEMPTS_PER_ADDRESS: usize = 30;
+const ATTEMPT_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// How long an anonymous form's token is good for.
+const FORM_TOKEN_LIFE: SignedDuration = SignedDuration::from_hours(4);
+
+/// A signed-in account, as a handler sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Viewer {
+    pub account: u64,
+    pub name: String,
+    pub role: Role,
+    /// The session's CSRF token (empty for API tokens, which need none).
+    pub csrf: String,
+}
+
+#[derive(Clone, Debug)]
+struct Session {
+    viewer: Viewer,
+    started: Timestamp,
+    seen: Timestamp,
+}
+
+/// Open sessions by the SHA-256 of their cookie.
+#[derive(Debug, Default)]
+pub struct Sessions(HashMap<String, Session>);
+
+impl Sessions {
+    /// Ends every session of an account (revocation, role change).
+    pub fn end_all_of(&mut self, account: u64) {
+        self.0.retain(|_, s| s.viewer.account != account);
+    }
+}
+
+/// Failed sign-ins and public reports, counted in memory.
+#[derive(Debug, Default)]
+pub struct Limits {
+    failures: HashMap<String, (u32, Option<Timestamp>)>,
+    attempts: HashMap<IpAddr, Vec<Timestamp>>,
+    reports: HashMap<IpAddr, Vec<Timestamp>>,
+}
+
+/// Keeps the times in `window` and says whether fewer than `most` remain; records `now` if so.
+fn within(times: &mut Vec<Timestamp>, now: Timestamp, window: SignedDuration, most: usize) -> bool {
+    times.retain(|t| now.duration_since(*t) < window);
+    if times.len() >= most {
+        return false;
+    }
+    times.push(now);
+    true
+}
+
+impl Limits {
+    /// A public report from `ip` now: refused beyond the hourly limit.
+    pub fn report(&mut self, ip: IpAddr, now: Timestamp, per_hour: u32) -> bool {
+        per_hour == 0
+            || within(
+                self.reports.entry(ip).or_default(),
+                now,
+                SignedDuration::from_hours(1),
+                per_hour as usize,
+            )
+    }
+}
+
+pub fn hash_password(password: &str) -> Result<String, WebError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| WebError::Internal(e.to_string()))
+}
+
+fn password_matches(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// A new TOTP secret, base32.
+pub fn new_second_factor() -> String {
+    totp_rs::Secret::generate().to_base32()
+}
+
+fn totp(secret: &str) -> Option<totp_rs::Totp> {
+    let secret = totp_rs::Secret::try_from_base32(secret).ok()?;
+    totp_rs::Builder::new().with_secret(secret).build().ok()
+}
+
+/// Whether `code` is the TOTP code of `secret` at `now` (one step either side).
+pub fn code_matches(secret: &str, code: &str, now: Timestamp) -> bool {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    totp(secret).is_some_and(|t| t.check(&code, now.as_second().max(0) as u64).is_some())
+}
+
+/// The current code of a secret (for the demo's terminal and for tests).
+pub fn current_code(secret: &str, now: Timestamp) -> Option<String> {
+    totp(secret).map(|t| t.generate(now.as_second().max(0) as u64).to_string())
+}
+
+/// The `otpauth://` URI an authenticator app reads.
+pub fn otpauth_uri(name: &str, secret: &str) -> String {
+    format!("otpauth://totp/Vigilia:{name}?secret={secret}&issuer=Vigilia")
+}
+
+pub fn account(ledger: &mut Ledger, name: &str) -> Result<Option<Account>, WebError> {
+    Ok(match ledger.by_reference(Kind::Account, name)? {
+        Some(Record::Account(a)) => Some(a),
+        _ => None,
+    })
+}
+
+/// Why a sign-in was refused (the same message whatever was wrong, but a locked account).
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignInRefused {
+    Wrong,
+    Locked,
+    TooManyFromHere,
+}
+
+impl App {
+    /// Checks name, password and (for staff) code; on success opens a session and returns its
+    /// cookie token.
+    pub fn sign_in(
+        &self,
+        ledger: &mut Ledger,
+        ip: IpAddr,
+        name: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<Result<(String, Viewer), SignInRefused>, WebError> {
+        let now = self.now();
+        {
+            let mut limits = lock(&self.limits);
+            if !within(
+                limits.attempts.entry(ip).or_default(),
+                now,
+                ATTEMPT_WINDOW,
+                ATTEMPTS_PER_ADDRESS,
+            ) {
+                return Ok(Err(SignInRefused::TooManyFromHere));
+            }
+            if let Some((_, Some(until))) = limits.failures.get(name)
+                && now < *until
+            {
+                return Ok(Err(SignInRefused::Locked));
+            }
+        }
+        let found = account(ledger, name)?;
+        let ok = found.as_ref().is_some_and(|a| {
+            a.revoked.is_none()
+                && a.password
+                    .as_deref()
+                    .is_some_and(|h| password_matches(password, h))
+                && match (&a.second_factor, a.role.needs_second_factor()) {
+                    (Some(secret), _) => code_matches(secret, code, now),
+                    (None, needs) => !needs,
+                }
+        });
+        let mut limits = lock(&self.limits);
+        let Some(a) = found.filter(|_| ok) else {
+            let entry = limits.failures.entry(name.to_string()).or_default();
+            entry.0 += 1;
+            if entry.0 >= FAILURES_BEFORE_LOCK {
+                entry.0 = 0;
+                entry.1 = now.checked_add(LOCKED_FOR).ok();
+            }
+            return Ok(Err(SignInRefused::Wrong));
+        };
+        limits.failures.remove(name);
+        drop(limits);
+        let (token, hash) = crate::app::new_token()?;
+        let viewer = Viewer {
+            account: a.id.0,
+            name: a.name,
+            role: a.role,
+            csrf: crate::app::new_token()?.0,
+        };
+        lock(&self.sessions).0.insert(
+            hash,
+            Session {
+                viewer: viewer.clone(),
+                started: now,
+                seen: now,
+            },
+        );
+        Ok(Ok((token, viewer)))
+    }
+
+    pub fn sign_out(&self, token: &str) {
+        lock(&self.sessions).0.remove(&sha256(token));
+    }
+
+    /// The session a cookie names, if it is still open; touching it keeps it open.
+    fn session(&self, token: &str) -> Option<Viewer> {
+        let now = self.now();
+        let mut sessions = lock(&self.sessions);
+        let key = sha256(token);
+        let s = sessions.0.get_mut(&key)?;
+        if now.duration_since(s.seen) > IDLE || now.duration_since(s.started) > ABSOLUTE {
+            sessions.0.remove(&key);
+            return None;
+        }
+        s.seen = now;
+        Some(s.viewer.clone())
+    }
+
+    /// The account an API token belongs to.
+    fn bearer(&self, ledger: &mut Ledger, token: &str) -> Result<Option<Viewer>, WebError> {
+        let hash = sha256(token);
+        let mut found = None;
+        ledger.fold_all(Kind::Account, vigilia_core::fold::KnownOn::NOW, &mut |r| {
+            if let Record::Account(a) = r
+                && a.revoked.is_none()
+                && a.tokens.contains(&hash)
+            {
+                found = Some(Viewer {
+                    account: a.id.0,
+                    name: a.name,
+                    role: a.role,
+                    csrf: String::new(),
+                });
+            }
+        })?;
+        Ok(found)
+    }
+
+    /// A token for an anonymous form: when it was given, signed.
+    pub fn form_token(&self) -> String {
+        let at = self.now().as_second();
+        format!("{at}.{}", self.sign(&format!("form:{at}")))
+    }
+
+    /// How long ago an anonymous form's token was given, if it is genuine and not expired.
+    pub fn form_token_age(&self, token: &str) -> Option<SignedDuration> {
+        let (at, mac) = token.split_once('.')?;
+        if self.sign(&format!("form:{at}")) != mac {
+            return None;
+        }
+        let given = Timestamp::from_second(at.parse().ok()?).ok()?;
+        let age = self.now().duration_since(given);
+        (age >= SignedDuration::ZERO && age <= FORM_TOKEN_LIFE).then_some(age)
+    }
+}
+
+/// What every handler gets: the language, who is asking, and the address they came from.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub viewer: Option<Viewer>,
+    pub ip: IpAddr,
+    /// The CSRF token forms must carry: the session's, or a signed anonymous one.
+    pub csrf: String,
+    /// The path asked for, to come back to after switching language.
+    pub path: String,
+}
+
+impl Ctx {
+    pub fn viewer(&self) -> Result<&Viewer, WebError> {
+        self.viewer
+            .as_ref()
+            .ok_or_else(|| WebError::SignIn(self.path.clone()))
+    }
+
+    pub fn has(&self, roles: &[Role]) -> bool {
+        self.viewer
+            .as_ref()
+            .is_some_and(|v| roles.contains(&v.role))
+    }
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn language(req: &Request) -> Lang {
+    if let Some(l) = cookie(req.headers(), "lang") {
+        return Lang::from_tag(&l);
+    }
+    Lang::Es
+}
+
+/// The most a form body may be (sources are links, not uploads).
+const BODY_LIMIT: usize = 256 * 1024;
+
+/// Checks every request against the route table: who may use the route, and that a form carries
+/// this session's CSRF token (or, with no session, a genuine anonymous form token).
+pub async fn authorize(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    match check(&app, req).await {
+        Ok(req) => next.run(req).await,
+        Err((e, api)) if api => crate::api::error(e),
+        Err((e, _)) => e.into_response(),
+    }
+}
+
+async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)> {
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    let Some(route) = path.and_then(|p| Route::find(req.method(), &p)) else {
+        return Ok(req);
+    };
+    let api = route.api;
+    let fail = |e| (e, api);
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let viewer = if api {
+        match bearer {
+            Some(token) => {
+                let found = app
+                    .ledger(move |app, l| app.bearer(l, &token))
+                    .await
+                    .map_err(fail)?;
+                Some(found.ok_or(fail(WebError::SignIn(here.clone())))?)
+            }
+            None => None,
+        }
+    } else {
+        cookie(req.headers(), COOKIE).and_then(|t| app.session(&t))
+    };
+    match (&route.access, &viewer) {
+        (Access::Public, _) => {}
+        (Access::Signed, Some(_)) => {}
+        (Access::Roles(roles), Some(v)) if roles.contains(&v.role) => {}
+        (_, Some(_)) => return Err(fail(WebError::Forbidden)),
+        (_, None) => return Err(fail(WebError::SignIn(here))),
+    }
+    let csrf = match &viewer {
+        Some(v) if !api => v.csrf.clone(),
+        _ => app.form_token(),
+    };
+    let ctx = Ctx {
+        lang: language(&req),
+        viewer: viewer.clone(),
+        ip,
+        csrf,
+        path: here,
+    };
+    let (mut parts, body) = req.into_parts();
+    parts.extensions.insert(ctx);
+    if parts.method != Method::POST || api {
+        return Ok(Request::from_parts(parts, body));
+    }
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        fail(WebError::bad(
+            "El formulario es demasiado grande.",
+            "The form is too large.",
+        ))
+    })?;
+    let sent = form_field(&bytes, "csrf").unwrap_or_default();
+    let genuine = match &viewer {
+        Some(v) => !v.csrf.is_empty() && sent == v.csrf,
+        None => app.form_token_age(&sent).is_some(),
+    };
+    if !genuine {
+        return Err(fail(WebError::bad(
+            "El formulario caducó o no vino de esta página. Vuelva atrás, recargue la página y envíelo de nuevo.",
+            "The form expired or did not come from this page. Go back, reload the page and send it again.",
+        )));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// One field of a URL-encoded form.
+pub fn form_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// The `Set-Cookie` header of a session.
+pub fn session_cookie(token: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub fn clear_session_cookie() -> HeaderValue {
+    HeaderValue::from_static(
+        "__Host-vigilia=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0",
+    )
+}

@@ -1,0 +1,54 @@
+//! The home page, the stylesheet and the language switch.
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, Query};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::auth::Ctx;
+use crate::page::{Chrome, ok, see};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    p: Chrome,
+}
+
+pub async fn home(Extension(ctx): Extension<Ctx>) -> Response {
+    ok(&Home {
+        p: Chrome::of(&ctx),
+    })
+}
+
+pub async fn style() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/style.css"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Back {
+    #[serde(default)]
+    back: String,
+}
+
+/// Remembers the language in a cookie and goes back (only to a path of this site).
+pub async fn language(Path(code): Path<String>, Query(q): Query<Back>) -> Response {
+    let lang = if code == "en" { "en" } else { "es" };
+    let back = if q.back.starts_with('/') && !q.back.starts_with("//") {
+        q.back
+    } else {
+        "/".to_string()
+    };
+    let mut res = see(&back);
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"
+    )) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}

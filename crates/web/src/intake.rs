@@ -1,0 +1,273 @@
+//! The family's public form (no account), its receipt code, and following a report with it.
+//!
+//! Floods are held off without third parties: the form's token is signed with the time it was
+//! given, and a report sent sooner than `Config::intake_delay` seconds after is asked to wait
+//! (a person takes longer than that to fill the form; a script must wait as long for each);
+//! and each address may send `Config::intake_per_hour` reports an hour.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use axum::{Extension, Form};
+use serde::Deserialize;
+use vigilia_core::fact::{Change, Draft};
+use vigilia_core::fold::Record;
+use vigilia_core::ids::Kind;
+use vigilia_core::model::{Channel, Report, ReportStatus};
+
+use crate::app::{App, lock, random_bytes, sha256};
+use crate::auth::Ctx;
+use crate::error::WebError;
+use crate::forms::{ReportForm, receive, states};
+use crate::page::{Chrome, Errors, invalid, ok};
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+struct Intake {
+    p: Chrome,
+    f: ReportForm,
+    errors: Errors,
+    states: Vec<(String, String)>,
+    wait: bool,
+}
+
+async fn intake_page(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    f: ReportForm,
+    errors: Errors,
+    wait: bool,
+) -> Result<Intake, WebError> {
+    let l = ctx.lang;
+    let states = app
+        .ledger(move |_, ledger| {
+            Ok(states(
+                ledger.profile()?,
+                l.pick("— no sé —", "— I do not know —"),
+            ))
+        })
+        .await?;
+    Ok(Intake {
+        p: Chrome::of(ctx),
+        f,
+        errors,
+        states,
+        wait,
+    })
+}
+
+pub async fn form(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    Ok(ok(&intake_page(
+        &app,
+        &ctx,
+        ReportForm::default(),
+        Errors::default(),
+        false,
+    )
+    .await?))
+}
+
+/// A receipt code: 12 characters from an alphabet without look-alikes (60 bits), in groups.
+fn receipt_code() -> Result<String, WebError> {
+    const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let bytes = random_bytes::<12>()?;
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| ALPHABET.get(usize::from(b % 32)).copied().unwrap_or(b'2') as char)
+        .collect();
+    Ok(chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+/// A code as typed: upper case, without spaces or dashes.
+fn normal_code(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct Receipt {
+    p: Chrome,
+    code: String,
+}
+
+#[derive(Deserialize)]
+pub struct Sent {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    f: ReportForm,
+}
+
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Form(sent): Form<Sent>,
+) -> Result<Response, WebError> {
+    let age = app.form_token_age(&sent.csrf).unwrap_or_default();
+    if age.as_secs() < app.config.intake_delay as i64 {
+        return Ok(invalid(
+            &intake_page(&app, &ctx, sent.f, Errors::default(), true).await?,
+        ));
+    }
+    let now = app.now();
+    let allowed = lock(&app.limits).report(ctx.ip, now, app.config.intake_per_hour);
+    if !allowed {
+        return Err(WebError::TooMany {
+            es: "Se recibieron muchos reportes desde esta conexión en la última hora. Espere un rato y vuelva a intentarlo; lo que escribió no se ha guardado.".into(),
+            en: "Many reports came from this connection in the last hour. Wait a while and try again; what you wrote was not stored.".into(),
+        });
+    }
+    let f = sent.f.clone();
+    let checked = app
+        .ledger(move |_, ledger| {
+            let today = ledger.today()?;
+            Ok(f.check(ledger.profile()?, today, false))
+        })
+        .await?;
+    let valid = match checked {
+        Ok(v) => v,
+        Err(errors) => {
+            return Ok(invalid(
+                &intake_page(&app, &ctx, sent.f, errors, false).await?,
+            ));
+        }
+    };
+    let code = receipt_code()?;
+    let hash = sha256(&normal_code(&code));
+    app.ledger(move |_, ledger| receive(ledger, valid, Channel::Family, None, Some(hash)))
+        .await?;
+    Ok(ok(&Receipt {
+        p: Chrome::of(&ctx),
+        code,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "follow.html")]
+struct Follow {
+    p: Chrome,
+    code: String,
+    error: Option<(String, String)>,
+}
+
+pub async fn follow_form(Extension(ctx): Extension<Ctx>) -> Response {
+    ok(&Follow {
+        p: Chrome::of(&ctx),
+        code: String::new(),
+        error: None,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct Status {
+    p: Chrome,
+    code: String,
+    r: Report,
+    status: ReportStatus,
+    added: bool,
+}
+
+#[derive(Deserialize)]
+pub struct Code {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// The report a receipt code names, and nothing else.
+async fn by_code(app: &Arc<App>, code: &str) -> Result<Option<Report>, WebError> {
+    let hash = sha256(&normal_code(code));
+    app.ledger(move |_, ledger| {
+        Ok(match ledger.by_reference(Kind::Report, &hash)? {
+            Some(Record::Report(r)) => Some(r),
+            _ => None,
+        })
+    })
+    .await
+}
+
+fn not_found(ctx: &Ctx, code: String) -> Response {
+    invalid(&Follow {
+        p: Chrome::of(ctx),
+        code,
+        error: Some((
+            "No encontramos un reporte con ese código. Revise que esté completo (12 letras y números).".into(),
+            "We found no report with that code. Check that it is complete (12 letters and digits).".into(),
+        )),
+    })
+}
+
+pub async fn follow(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Form(q): Form<Code>,
+) -> Result<Response, WebError> {
+    match by_code(&app, &q.code).await? {
+        None => Ok(not_found(&ctx, q.code)),
+        Some(r) => Ok(ok(&Status {
+            p: Chrome::of(&ctx),
+            code: q.code,
+            status: r.status(),
+            r,
+            added: false,
+        })),
+    }
+}
+
+/// The family adds what they learned since (their report only, found by its code).
+pub async fn add(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Form(q): Form<Code>,
+) -> Result<Response, WebError> {
+    let Some(r) = by_code(&app, &q.code).await? else {
+        return Ok(not_found(&ctx, q.code));
+    };
+    let text = q.text.trim().to_string();
+    if text.is_empty() || text.chars().count() > 5000 {
+        return Err(WebError::bad(
+            "Escriba lo que quiere agregar (hasta 5000 caracteres).",
+            "Write what you want to add (up to 5000 characters).",
+        ));
+    }
+    let id = r.id;
+    let r = app
+        .ledger(move |_, ledger| {
+            let today = ledger.today()?;
+            let mut tx = ledger.begin()?;
+            tx.append(Draft {
+                recorded_on: today,
+                actor: "public-form".into(),
+                subject: id.into(),
+                change: Change::ReportAdded { text },
+                sources: vec![],
+            })?;
+            tx.commit()?;
+            match ledger.get(id.into())? {
+                Some(Record::Report(r)) => Ok(r),
+                _ => Err(WebError::NotFound),
+            }
+        })
+        .await?;
+    Ok(ok(&Status {
+        p: Chrome::of(&ctx),
+        code: q.code,
+        status: r.status(),
+        r,
+        added: true,
+    }))
+}

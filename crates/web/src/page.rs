@@ -1,0 +1,177 @@
+//! What every page shares: the chrome (language, who is signed in, the CSRF token), rendering
+//! with the right headers, form values and their errors, and small formatting helpers.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::model::Role;
+
+use crate::auth::Ctx;
+
+/// The frame of every page.
+#[derive(Clone, Debug)]
+pub struct Chrome {
+    pub l: Lang,
+    pub user: Option<String>,
+    pub role: Option<Role>,
+    pub csrf: String,
+    pub here: String,
+}
+
+impl Chrome {
+    pub fn of(ctx: &Ctx) -> Chrome {
+        Chrome {
+            l: ctx.lang,
+            user: ctx.viewer.as_ref().map(|v| v.name.clone()),
+            role: ctx.viewer.as_ref().map(|v| v.role),
+            csrf: ctx.csrf.clone(),
+            here: ctx.path.clone(),
+        }
+    }
+
+    /// The text in the page's language.
+    pub fn t<'a>(&self, es: &'a str, en: &'a str) -> &'a str {
+        self.l.pick(es, en)
+    }
+
+    /// Whether the signed-in account has one of these roles (by name: `coordinator,lawyer`).
+    pub fn is(&self, roles: &str) -> bool {
+        self.role
+            .is_some_and(|r| roles.split(',').any(|n| n.trim() == r.name()))
+    }
+
+    /// A report's triage status, in words.
+    pub fn status(&self, r: &vigilia_core::model::Report) -> &'static str {
+        use vigilia_core::model::ReportStatus as S;
+        match r.status() {
+            S::New => self.t("nuevo", "new"),
+            S::Accepted => self.t("aceptado", "accepted"),
+            S::Rejected => self.t("rechazado", "rejected"),
+        }
+    }
+
+    /// A value as compact JSON (a fact's change in a history table).
+    pub fn json<T: serde::Serialize>(&self, v: &T) -> String {
+        serde_json::to_string(v).unwrap_or_default()
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.l.pick("es", "en")
+    }
+
+    /// The link that switches to the other language and comes back here.
+    pub fn switch(&self) -> String {
+        format!(
+            "/lang/{}?back={}",
+            self.l.pick("en", "es"),
+            url_encode(&self.here)
+        )
+    }
+}
+
+/// Field errors of a form, in both languages; shown next to their fields.
+#[derive(Clone, Debug, Default)]
+pub struct Errors(pub BTreeMap<&'static str, (String, String)>);
+
+impl Errors {
+    pub fn add(&mut self, field: &'static str, es: impl Into<String>, en: impl Into<String>) {
+        self.0.entry(field).or_insert((es.into(), en.into()));
+    }
+
+    pub fn add_localized(&mut self, field: &'static str, e: &dyn Localize) {
+        self.add(field, e.localize(Lang::Es), e.localize(Lang::En));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The error of one field in the page's language.
+    pub fn get(&self, field: &str, l: &Lang) -> Option<&str> {
+        self.0.get(field).map(|(es, en)| l.pick(es, en))
+    }
+
+    /// As JSON for the API: `{field: {es, en}}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.0
+                .iter()
+                .map(|(k, (es, en))| (k.to_string(), serde_json::json!({"es": es, "en": en})))
+                .collect(),
+        )
+    }
+}
+
+/// Renders a template as an HTML response.
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            eprintln!("vigilia serve: template: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+pub fn ok(page: &impl Template) -> Response {
+    render(StatusCode::OK, page)
+}
+
+/// A form sent back with its errors: 422, values as typed.
+pub fn invalid(page: &impl Template) -> Response {
+    render(StatusCode::UNPROCESSABLE_ENTITY, page)
+}
+
+/// After a successful POST: see the result (303, so a reload does not send it again).
+pub fn see(path: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, path.to_string())],
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub es: String,
+    pub en: String,
+    pub status: u16,
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A number written the way the language writes it (12.345 / 12,345).
+pub fn number(l: Lang, n: u64) -> String {
+    let digits = n.to_string();
+    let sep = l.pick(".", ",");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Trims a field; empty is none.
+pub fn given(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}

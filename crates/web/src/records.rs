@@ -1,0 +1,559 @@
+//! Records: search (accent-insensitive, by name or cédula), a person with all their detentions,
+//! a detention's timeline with the 48-hour deadline, sources, recognition and the history of
+//! every fact; lawyers record legal steps, ends and recognition decisions; coordinators merge
+//! and split persons.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::{Extension, Form};
+use serde::{Deserialize, Serialize};
+use vigilia_core::date::PartialDate;
+use vigilia_core::fact::{Change, Draft, Fact};
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{DetentionId, Kind, PersonId, SourceId, Subject};
+use vigilia_core::model::{
+    Custody, Dated, Detention, End, EndType, Person, Recognition, RecognitionStatus, Source, Step,
+};
+use vigilia_core::text::fold;
+use vigilia_ledger::Ledger;
+
+use crate::app::App;
+use crate::auth::Ctx;
+use crate::error::WebError;
+use crate::forms::{date_field, line};
+use crate::page::{Chrome, Errors, ok, see};
+
+/// Persons whose name or cédula matches every word of `q`, accents and case aside.
+pub fn search_in(ledger: &mut Ledger, q: &str, limit: usize) -> Result<Vec<Person>, WebError> {
+    let words: Vec<String> = fold(q).split_whitespace().map(str::to_string).collect();
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
+        if out.len() >= limit {
+            return;
+        }
+        if let Record::Person(p) = r {
+            let by_id = !digits.is_empty()
+                && digits.len() >= 5
+                && p.identity
+                    .national_id
+                    .is_some_and(|n| n.number.to_string() == digits);
+            let name = fold(&format!(
+                "{} {}",
+                p.identity.full_name(),
+                p.identity.aliases.join(" ")
+            ));
+            if by_id
+                || words
+                    .iter()
+                    .all(|w| name.split_whitespace().any(|n| n.starts_with(w.as_str())))
+            {
+                out.push(p);
+            }
+        }
+    })?;
+    Ok(out)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Q {
+    pub q: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct Search {
+    p: Chrome,
+    q: String,
+    persons: Vec<Person>,
+}
+
+pub async fn search(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<Q>,
+) -> Result<Response, WebError> {
+    let text = q.q.clone();
+    let persons = app.ledger(move |_, l| search_in(l, &text, 100)).await?;
+    Ok(ok(&Search {
+        p: Chrome::of(&ctx),
+        q: q.q,
+        persons,
+    }))
+}
+
+pub fn person_in(ledger: &mut Ledger, id: u64) -> Result<(Person, Vec<Detention>), WebError> {
+    let Some(Record::Person(p)) = ledger.get(PersonId(id).into())? else {
+        return Err(WebError::NotFound);
+    };
+    let detentions = ledger
+        .children(Kind::Detention, id)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Detention(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    Ok((p, detentions))
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    p: Chrome,
+    person: Person,
+    detentions: Vec<Detention>,
+    history: Vec<Fact>,
+}
+
+pub async fn person(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    let (person, detentions, history) = app
+        .ledger(move |_, l| {
+            let (p, d) = person_in(l, id)?;
+            let h = l.history(PersonId(id).into())?;
+            Ok((p, d, h))
+        })
+        .await?;
+    Ok(ok(&PersonPage {
+        p: Chrome::of(&ctx),
+        person,
+        detentions,
+        history,
+    }))
+}
+
+/// A detention with what its page shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct Full {
+    pub detention: Detention,
+    pub person: Option<Person>,
+    /// Steps in date order (undated ones last, in the order recorded).
+    pub timeline: Vec<Dated<Step>>,
+    /// The 48-hour deadline for the court presentation, for an arrest known to the day.
+    pub deadline: Option<String>,
+    /// When the detainee was presented to a court, and whether that was in time.
+    pub presented: Option<(String, bool)>,
+    pub sources: Vec<Source>,
+    #[serde(skip)]
+    pub history: Vec<Fact>,
+}
+
+pub fn detention_in(ledger: &mut Ledger, id: u64) -> Result<Full, WebError> {
+    let Some(Record::Detention(d)) = ledger.get(DetentionId(id).into())? else {
+        return Err(WebError::NotFound);
+    };
+    let person = match ledger.get(d.person.into())? {
+        Some(Record::Person(p)) => Some(p),
+        _ => None,
+    };
+    let mut timeline = d.steps.clone();
+    timeline.sort_by_key(|s| s.date.map(|d| d.first_day()));
+    timeline.sort_by_key(|s| s.date.is_none());
+    let deadline = d
+        .arrest
+        .date
+        .is_exact()
+        .then(|| {
+            d.arrest
+                .date
+                .first_day()
+                .checked_add(jiff::Span::new().days(2))
+                .ok()
+        })
+        .flatten();
+    let presented = d
+        .steps
+        .iter()
+        .filter(|s| matches!(s.what, Step::CourtPresentation { .. }))
+        .filter_map(|s| s.date)
+        .min_by_key(|x| x.first_day())
+        .map(|p| (p.to_string(), deadline.is_none_or(|dl| p.last_day() <= dl)));
+    let history = ledger.history(DetentionId(id).into())?;
+    let mut ids: Vec<SourceId> = history.iter().flat_map(|f| f.sources.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut sources = Vec::new();
+    for s in ids {
+        if let Some(Record::Source(s)) = ledger.get(s.into())? {
+            sources.push(s);
+        }
+    }
+    Ok(Full {
+        detention: d,
+        person,
+        timeline,
+        deadline: deadline.map(|d| d.to_string()),
+        presented,
+        sources,
+        history,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "detention.html")]
+struct DetentionPage {
+    p: Chrome,
+    f: Full,
+    today: String,
+}
+
+pub async fn detention(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    let (f, today) = app
+        .ledger(move |_, l| Ok((detention_in(l, id)?, l.today()?.to_string())))
+        .await?;
+    Ok(ok(&DetentionPage {
+        p: Chrome::of(&ctx),
+        f,
+        today,
+    }))
+}
+
+/// A step, an end or a decision as typed in a form (or sent to the API).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct StepForm {
+    /// held, whereabouts_unknown, whereabouts_known, house_arrest, hospital, court, charged,
+    /// defence_private, defence_imposed, convicted
+    pub kind: String,
+    pub date: String,
+    /// The facility, the court, the charges (comma-separated) or the sentence.
+    pub detail: String,
+}
+
+fn record(
+    ledger: &mut Ledger,
+    subject: Subject,
+    actor: &str,
+    change: Change,
+) -> Result<(), WebError> {
+    let today = ledger.today()?;
+    let mut tx = ledger.begin()?;
+    tx.append(Draft {
+        recorded_on: today,
+        actor: actor.to_string(),
+        subject,
+        change,
+        sources: vec![],
+    })?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn exists(ledger: &mut Ledger, id: u64) -> Result<Detention, WebError> {
+    match ledger.get(DetentionId(id).into())? {
+        Some(Record::Detention(d)) => Ok(d),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+/// Checks a step and records it.
+pub fn step_in(
+    ledger: &mut Ledger,
+    id: u64,
+    actor: &str,
+    f: &StepForm,
+) -> Result<Result<(), Errors>, WebError> {
+    exists(ledger, id)?;
+    let today = ledger.today()?;
+    let mut e = Errors::default();
+    let date = date_field(&mut e, "date", &f.date, today);
+    let detail = line(&mut e, "detail", &f.detail);
+    let what = match f.kind.as_str() {
+        "held" => Step::Custody(Custody::Held { facility: detail }),
+        "whereabouts_unknown" => Step::Custody(Custody::WhereaboutsUnknown),
+        "whereabouts_known" => Step::Custody(Custody::WhereaboutsKnown),
+        "house_arrest" => Step::Custody(Custody::HouseArrest),
+        "hospital" => Step::Custody(Custody::Hospital { facility: detail }),
+        "court" => Step::CourtPresentation {
+            court: detail,
+            military_court: None,
+        },
+        "charged" => Step::Charged {
+            charges: detail
+                .unwrap_or_default()
+                .split(',')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+        },
+        "defence_private" => Step::Defence { imposed: false },
+        "defence_imposed" => Step::Defence { imposed: true },
+        "convicted" => Step::Convicted { sentence: detail },
+        _ => {
+            e.add("kind", "Elija qué pasó.", "Choose what happened.");
+            Step::Custody(Custody::WhereaboutsKnown)
+        }
+    };
+    if date.is_none() && e.get("date", &vigilia_core::lang::Lang::Es).is_none() {
+        e.add(
+            "date",
+            "¿Cuándo? AAAA-MM-DD (o AAAA-MM).",
+            "When? YYYY-MM-DD (or YYYY-MM).",
+        );
+    }
+    if !e.is_empty() {
+        return Ok(Err(e));
+    }
+    record(
+        ledger,
+        DetentionId(id).into(),
+        actor,
+        Change::StepRecorded(Dated { date, what }),
+    )?;
+    Ok(Ok(()))
+}
+
+/// Checks an end (`kind` is its type) and records it.
+pub fn end_in(
+    ledger: &mut Ledger,
+    id: u64,
+    actor: &str,
+    f: &StepForm,
+) -> Result<Result<(), Errors>, WebError> {
+    let d = exists(ledger, id)?;
+    let today = ledger.today()?;
+    let mut e = Errors::default();
+    let kind = EndType::from_name(&f.kind);
+    if kind.is_none() {
+        e.add("kind", "Elija cómo terminó.", "Choose how it ended.");
+    }
+    let date: Option<PartialDate> = date_field(&mut e, "date", &f.date, today);
+    if date.is_none() && e.get("date", &vigilia_core::lang::Lang::Es).is_none() {
+        e.add("date", "¿Cuándo? AAAA-MM-DD.", "When? YYYY-MM-DD.");
+    }
+    if let Some(dt) = date
+        && dt.certainly_before(&d.arrest.date)
+    {
+        e.add(
+            "date",
+            "El fin no puede ser anterior a la detención.",
+            "The end cannot be before the arrest.",
+        );
+    }
+    let (Some(kind), Some(date), true) = (kind, date, e.is_empty()) else {
+        return Ok(Err(e));
+    };
+    record(
+        ledger,
+        DetentionId(id).into(),
+        actor,
+        Change::Ended {
+            end: End { date, kind },
+        },
+    )?;
+    Ok(Ok(()))
+}
+
+/// Records a recognition decision (`kind` is its status; `detail` the reason; `date` unused).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    pub status: String,
+    pub category: String,
+    pub reason: String,
+}
+
+pub fn decide_in(
+    ledger: &mut Ledger,
+    id: u64,
+    actor: &str,
+    f: &DecisionForm,
+) -> Result<Result<(), Errors>, WebError> {
+    exists(ledger, id)?;
+    let mut e = Errors::default();
+    let status = RecognitionStatus::from_name(&f.status);
+    if status.is_none() {
+        e.add("status", "Elija la decisión.", "Choose the decision.");
+    }
+    let category = match f.category.trim() {
+        "" => None,
+        c => match c.parse::<u8>() {
+            Ok(n @ 1..=3) => Some(n),
+            _ => {
+                e.add(
+                    "category",
+                    "La categoría es 1, 2 o 3.",
+                    "The category is 1, 2 or 3.",
+                );
+                None
+            }
+        },
+    };
+    let reason = line(&mut e, "reason", &f.reason);
+    if reason.is_none() {
+        e.add(
+            "reason",
+            "Explique la decisión: queda en el registro.",
+            "Explain the decision: it stays on the record.",
+        );
+    }
+    let (Some(status), true) = (status, e.is_empty()) else {
+        return Ok(Err(e));
+    };
+    record(
+        ledger,
+        DetentionId(id).into(),
+        actor,
+        Change::RecognitionDecided(Recognition {
+            status,
+            category,
+            reviewer: Some(actor.to_string()),
+            reason,
+            criteria: vec![],
+        }),
+    )?;
+    Ok(Ok(()))
+}
+
+/// Form errors on a detention's page come back as a 422 with the messages in order.
+fn refused(ctx: &Ctx, e: &Errors) -> WebError {
+    let es =
+        e.0.values()
+            .map(|(es, _)| es.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+    let en =
+        e.0.values()
+            .map(|(_, en)| en.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+    let _ = ctx;
+    WebError::bad(es, en)
+}
+
+pub async fn step(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, WebError> {
+    let actor = ctx.viewer()?.name.clone();
+    match app.ledger(move |_, l| step_in(l, id, &actor, &f)).await? {
+        Ok(()) => Ok(see(&format!("/detentions/{id}"))),
+        Err(e) => Err(refused(&ctx, &e)),
+    }
+}
+
+pub async fn end(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, WebError> {
+    let actor = ctx.viewer()?.name.clone();
+    match app.ledger(move |_, l| end_in(l, id, &actor, &f)).await? {
+        Ok(()) => Ok(see(&format!("/detentions/{id}"))),
+        Err(e) => Err(refused(&ctx, &e)),
+    }
+}
+
+pub async fn recognition(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, WebError> {
+    let actor = ctx.viewer()?.name.clone();
+    match app.ledger(move |_, l| decide_in(l, id, &actor, &f)).await? {
+        Ok(()) => Ok(see(&format!("/detentions/{id}"))),
+        Err(e) => Err(refused(&ctx, &e)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MergeForm {
+    into: String,
+    reason: String,
+}
+
+pub async fn merge(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, WebError> {
+    let actor = ctx.viewer()?.name.clone();
+    let into: u64 = f.into.trim().trim_start_matches('#').parse().map_err(|_| {
+        WebError::bad(
+            "Escriba el número de la otra persona.",
+            "Write the other person's number.",
+        )
+    })?;
+    if f.reason.trim().is_empty() {
+        return Err(WebError::bad(
+            "Diga por qué son la misma persona.",
+            "Say why they are the same person.",
+        ));
+    }
+    if into == id {
+        return Err(WebError::bad(
+            "Una persona no se fusiona consigo misma.",
+            "A person is not merged into itself.",
+        ));
+    }
+    let reason = f.reason.trim().to_string();
+    app.ledger(move |_, l| {
+        person_in(l, id)?;
+        person_in(l, into)?;
+        record(
+            l,
+            PersonId(id).into(),
+            &actor,
+            Change::MergedInto {
+                into: PersonId(into),
+                reason,
+            },
+        )
+    })
+    .await?;
+    Ok(see(&format!("/persons/{id}")))
+}
+
+pub async fn unmerge(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, WebError> {
+    let actor = ctx.viewer()?.name.clone();
+    if f.reason.trim().is_empty() {
+        return Err(WebError::bad(
+            "Diga por qué no son la misma persona.",
+            "Say why they are not the same person.",
+        ));
+    }
+    let reason = f.reason.trim().to_string();
+    app.ledger(move |_, l| {
+        let (p, _) = person_in(l, id)?;
+        if p.merged_into.is_none() {
+            return Err(WebError::bad(
+                "Esta persona no está fusionada.",
+                "This person is not merged.",
+            ));
+        }
+        record(
+            l,
+            PersonId(id).into(),
+            &actor,
+            Change::MergeUndone { reason },
+        )
+    })
+    .await?;
+    Ok(see(&format!("/persons/{id}")))
+}

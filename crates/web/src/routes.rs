@@ -1,0 +1,130 @@
+//! Every route, once: its method and path, who may use it, whether it is part of the JSON API,
+//! what it does (for the OpenAPI document), and its handler. The router is built from this
+//! table, the authorisation middleware reads it, and the tests walk it, so a route cannot be
+//! added without saying who may use it.
+
+use std::sync::Arc;
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+use vigilia_core::model::Role;
+
+use crate::app::App;
+use crate::{accounts, api, balance, home, intake, records, reports, triage};
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    Signed,
+    Roles(&'static [Role]),
+}
+
+#[derive(Debug)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    pub api: bool,
+    /// What it does: Spanish, English.
+    pub summary: (&'static str, &'static str),
+    pub handler: fn() -> MethodRouter<Arc<App>>,
+}
+
+impl Route {
+    /// The route a request matched.
+    pub fn find(method: &Method, path: &str) -> Option<&'static Route> {
+        ROUTES
+            .iter()
+            .find(|r| r.path == path && r.method == method.as_str())
+    }
+}
+
+use Role::{Admin, Analyst, Coordinator, Lawyer, Volunteer};
+
+const CASES: &[Role] = &[Coordinator, Lawyer];
+const FIGURES: &[Role] = &[Coordinator, Lawyer, Analyst];
+const REPORTERS: &[Role] = &[Volunteer, Coordinator, Lawyer];
+const OWN_REPORTS: &[Role] = &[Volunteer, Coordinator];
+const TRIAGE: &[Role] = &[Coordinator];
+const ADMIN: &[Role] = &[Admin];
+
+macro_rules! routes {
+    ($( $method:ident $path:literal $access:expr, $api:literal, $es:literal, $en:literal => $handler:path; )*) => {
+        pub static ROUTES: &[Route] = &[
+            $(Route {
+                method: routes!(@m $method),
+                path: $path,
+                access: $access,
+                api: $api,
+                summary: ($es, $en),
+                handler: || routes!(@r $method, $handler),
+            },)*
+        ];
+    };
+    (@m GET) => { "GET" };
+    (@m POST) => { "POST" };
+    (@r GET, $h:path) => { get($h) };
+    (@r POST, $h:path) => { post($h) };
+}
+
+routes! {
+    GET "/" Access::Public, false, "Inicio", "Home" => home::home;
+    GET "/static/style.css" Access::Public, false, "Hoja de estilo", "Stylesheet" => home::style;
+    GET "/lang/{code}" Access::Public, false, "Cambiar de idioma", "Switch language" => home::language;
+    GET "/report" Access::Public, false, "Formulario para familias", "Family report form" => intake::form;
+    POST "/report" Access::Public, false, "Enviar un reporte familiar", "Send a family report" => intake::submit;
+    GET "/follow" Access::Public, false, "Seguir un reporte con su código", "Follow a report by its code" => intake::follow_form;
+    POST "/follow" Access::Public, false, "Ver el estado de un reporte", "See a report's status" => intake::follow;
+    POST "/follow/add" Access::Public, false, "Agregar información a un reporte", "Add to a report" => intake::add;
+    GET "/public" Access::Public, false, "Balances publicados", "Published balances" => balance::public_list;
+    GET "/public/{id}" Access::Public, false, "Un balance publicado", "A published balance" => balance::public_one;
+    GET "/login" Access::Public, false, "Entrar", "Sign in" => accounts::login_form;
+    POST "/login" Access::Public, false, "Entrar", "Sign in" => accounts::login;
+    POST "/logout" Access::Signed, false, "Salir", "Sign out" => accounts::logout;
+    GET "/invitation/{token}" Access::Public, false, "Aceptar una invitación", "Take up an invitation" => accounts::invitation_form;
+    POST "/invitation/{token}" Access::Public, false, "Crear contraseña y segundo factor", "Set password and second factor" => accounts::accept;
+    GET "/accounts" Access::Roles(ADMIN), false, "Cuentas", "Accounts" => accounts::list;
+    POST "/accounts" Access::Roles(ADMIN), false, "Invitar una cuenta", "Invite an account" => accounts::invite_form;
+    POST "/accounts/{id}/revoke" Access::Roles(ADMIN), false, "Revocar una cuenta", "Revoke an account" => accounts::revoke;
+    GET "/reports" Access::Roles(OWN_REPORTS), false, "Mis reportes", "My reports" => reports::mine;
+    GET "/reports/new" Access::Roles(REPORTERS), false, "Reportar una detención", "Report a detention" => reports::form;
+    POST "/reports/new" Access::Roles(REPORTERS), false, "Enviar un reporte", "Send a report" => reports::submit;
+    GET "/reports/{id}" Access::Roles(OWN_REPORTS), false, "Un reporte", "A report" => reports::show;
+    POST "/reports/{id}/sources" Access::Roles(OWN_REPORTS), false, "Adjuntar una fuente", "Attach a source" => reports::add_source;
+    GET "/triage" Access::Roles(TRIAGE), false, "Reportes nuevos", "New reports" => triage::queue;
+    GET "/triage/{id}" Access::Roles(TRIAGE), false, "Revisar un reporte", "Review a report" => triage::show;
+    POST "/triage/{id}/new" Access::Roles(TRIAGE), false, "Aceptar como persona nueva", "Accept as a new person" => triage::accept_new;
+    POST "/triage/{id}/attach" Access::Roles(TRIAGE), false, "Vincular a una persona o detención", "Attach to a person or detention" => triage::attach;
+    POST "/triage/{id}/reject" Access::Roles(TRIAGE), false, "Rechazar un reporte", "Reject a report" => triage::reject;
+    POST "/triage/{id}/assign" Access::Roles(TRIAGE), false, "Asignar un reporte", "Assign a report" => triage::assign;
+    GET "/persons" Access::Roles(CASES), false, "Buscar personas", "Search persons" => records::search;
+    GET "/persons/{id}" Access::Roles(CASES), false, "Una persona", "A person" => records::person;
+    POST "/persons/{id}/merge" Access::Roles(TRIAGE), false, "Fusionar personas", "Merge persons" => records::merge;
+    POST "/persons/{id}/unmerge" Access::Roles(TRIAGE), false, "Separar personas", "Split persons" => records::unmerge;
+    GET "/detentions/{id}" Access::Roles(CASES), false, "Una detención", "A detention" => records::detention;
+    POST "/detentions/{id}/step" Access::Roles(CASES), false, "Registrar un paso", "Record a step" => records::step;
+    POST "/detentions/{id}/end" Access::Roles(CASES), false, "Registrar el fin", "Record the end" => records::end;
+    POST "/detentions/{id}/recognition" Access::Roles(CASES), false, "Decidir el reconocimiento", "Decide recognition" => records::recognition;
+    GET "/balance" Access::Roles(FIGURES), false, "Balance", "Balance" => balance::current;
+    GET "/balance/list" Access::Roles(FIGURES), false, "La lista detrás de una cifra", "The list behind a figure" => balance::list;
+    POST "/balance/publish" Access::Roles(TRIAGE), false, "Publicar el balance", "Publish the balance" => balance::publish;
+    GET "/api/openapi.json" Access::Public, true, "Este documento", "This document" => api::openapi;
+    GET "/api/publications" Access::Public, true, "Balances publicados", "Published balances" => api::publications;
+    GET "/api/balance" Access::Roles(FIGURES), true, "Balance a una fecha", "Balance at a date" => api::balance;
+    GET "/api/persons" Access::Roles(CASES), true, "Buscar personas (q)", "Search persons (q)" => api::search;
+    GET "/api/persons/{id}" Access::Roles(CASES), true, "Una persona con sus detenciones", "A person with their detentions" => api::person;
+    GET "/api/detentions/{id}" Access::Roles(CASES), true, "Una detención con su historia", "A detention with its history" => api::detention;
+    POST "/api/detentions/{id}/steps" Access::Roles(CASES), true, "Registrar un paso", "Record a step" => api::step;
+    POST "/api/detentions/{id}/end" Access::Roles(CASES), true, "Registrar el fin", "Record the end" => api::end;
+    POST "/api/detentions/{id}/recognition" Access::Roles(CASES), true, "Decidir el reconocimiento", "Decide recognition" => api::recognition;
+    GET "/api/reports" Access::Roles(OWN_REPORTS), true, "Mis reportes", "My reports" => api::reports;
+    POST "/api/reports" Access::Roles(REPORTERS), true, "Enviar un reporte", "Send a report" => api::submit;
+    GET "/api/triage" Access::Roles(TRIAGE), true, "Reportes nuevos", "New reports" => api::queue;
+    GET "/api/triage/{id}" Access::Roles(TRIAGE), true, "Un reporte con sus candidatos", "A report with its candidates" => api::candidates;
+    POST "/api/triage/{id}/new" Access::Roles(TRIAGE), true, "Aceptar como persona nueva", "Accept as a new person" => api::accept_new;
+    POST "/api/triage/{id}/attach" Access::Roles(TRIAGE), true, "Vincular", "Attach" => api::attach;
+    POST "/api/triage/{id}/reject" Access::Roles(TRIAGE), true, "Rechazar", "Reject" => api::reject;
+}
