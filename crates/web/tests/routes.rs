@@ -1,0 +1,553 @@
+//! In-process HTTP tests: every route of the table × every role (and no account) is allowed or
+//! refused as the table says; a family reports and follows its report; bad input comes back
+//! next to its field with what was typed; a volunteer cannot open another's report.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use tower::ServiceExt;
+use vigilia_core::clock::Clock;
+use vigilia_core::model::Role;
+use vigilia_core::profile::Profile;
+use vigilia_ledger::{DatabaseUrl, Ledger};
+use vigilia_web::{Access, App, Config, ROUTES};
+
+/// A clock the test moves forward.
+#[derive(Debug)]
+struct TestClock(Mutex<jiff::Timestamp>);
+
+impl Clock for TestClock {
+    fn now(&self) -> jiff::Timestamp {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl TestClock {
+    fn advance(&self, secs: i64) {
+        let mut t = self.0.lock().unwrap();
+        *t = t
+            .checked_add(jiff::SignedDuration::from_secs(secs))
+            .unwrap();
+    }
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    app: Arc<App>,
+    clock: Arc<TestClock>,
+    secrets: Vec<(Role, String, Option<String>, String)>,
+}
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let url =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
+    let clock = Arc::new(TestClock(Mutex::new(
+        "2026-11-20T15:00:00Z".parse().unwrap(),
+    )));
+    let mut ledger =
+        Ledger::create(&url, clock.clone(), Profile::venezuela().unwrap(), "test").unwrap();
+    let mut secrets = Vec::new();
+    for role in Role::ALL {
+        let name = format!("t-{}", role.name());
+        let secret = vigilia_web::demo_account(&mut ledger, &name, role, PASSWORD).unwrap();
+        let token = vigilia_web::issue_token(&mut ledger, &name, "test").unwrap();
+        secrets.push((role, name, secret, token));
+    }
+    // A second volunteer, whose report the first must not see.
+    vigilia_web::demo_account(&mut ledger, "t-other", Role::Volunteer, PASSWORD).unwrap();
+    // An account the admin may revoke in the matrix.
+    vigilia_web::invite(&mut ledger, "t-spare", Role::Volunteer, "test").unwrap();
+    let app = App::new(
+        ledger,
+        clock.clone(),
+        Config {
+            intake_delay: 3,
+            intake_per_hour: 100,
+        },
+    )
+    .unwrap();
+    World {
+        _dir: dir,
+        app,
+        clock,
+        secrets,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    location: String,
+    cookie: Option<String>,
+    body: String,
+}
+
+async fn send(w: &World, req: Request<Body>) -> Reply {
+    let res = vigilia_web::router(w.app.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
+    let bytes = axum::body::to_bytes(res.into_body(), 10_000_000)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        location,
+        cookie,
+        body: String::from_utf8_lossy(&bytes).to_string(),
+    }
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut r = Request::get(path);
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Request<Body> {
+    let body = serde_urlencoded::to_string(form).unwrap();
+    let mut r =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::from(body)).unwrap()
+}
+
+/// The CSRF token of the first form on a page.
+fn csrf(body: &str) -> String {
+    let at = body
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a csrf field");
+    let rest = &body[at + 19..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Signs in through the login form; returns the session cookie and its CSRF token.
+async fn sign_in(w: &World, role: Role) -> (String, String) {
+    let (_, name, secret, _) = w.secrets.iter().find(|s| s.0 == role).unwrap();
+    let page = send(w, get("/login", None)).await;
+    let code = secret
+        .as_deref()
+        .map(|s| vigilia_web::current_code(s, w.clock.now()).unwrap())
+        .unwrap_or_default();
+    let r = send(
+        w,
+        post(
+            "/login",
+            None,
+            &[
+                ("csrf", &csrf(&page.body)),
+                ("name", name),
+                ("password", PASSWORD),
+                ("code", &code),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{role:?} signs in: {}",
+        r.body
+    );
+    let cookie = r.cookie.expect("a session cookie");
+    assert!(cookie.starts_with("__Host-vigilia="));
+    let home = send(w, get("/", Some(&cookie))).await;
+    (cookie, csrf(&home.body))
+}
+
+/// Records every route needs: a report by the first volunteer, a person with a detention.
+async fn seed(w: &World, volunteer: &(String, String)) {
+    let r = send(
+        w,
+        post(
+            "/reports/new",
+            Some(&volunteer.0),
+            &[
+                ("csrf", &volunteer.1),
+                ("given_names", "José Gregorio"),
+                ("paternal_surname", "Pérez"),
+                ("arrest_date", "2026-11-10"),
+                ("consent", "initials"),
+                ("state", "Zulia"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = sign_in(w, Role::Coordinator).await;
+    let r = send(w, post("/triage/1/new", Some(&c.0), &[("csrf", &c.1)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location, "/detentions/1");
+}
+
+fn path_for(route: &str) -> String {
+    let id = if route.starts_with("/accounts/") {
+        "7"
+    } else {
+        "1"
+    };
+    route
+        .replace("{id}", id)
+        .replace("{token}", "0000")
+        .replace("{code}", "en")
+}
+
+#[tokio::test]
+async fn every_route_admits_exactly_the_roles_the_table_names() {
+    let w = world();
+    let mut sessions = Vec::new();
+    for role in Role::ALL {
+        sessions.push((role, sign_in(&w, role).await));
+    }
+    let volunteer = sessions
+        .iter()
+        .find(|s| s.0 == Role::Volunteer)
+        .unwrap()
+        .1
+        .clone();
+    seed(&w, &volunteer).await;
+    let mut checked = 0;
+    for route in ROUTES {
+        let path = path_for(route.path);
+        // No account.
+        let req = if route.method == "GET" {
+            get(&path, None)
+        } else if route.api {
+            Request::post(&path)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap()
+        } else {
+            let page = send(&w, get("/login", None)).await;
+            post(&path, None, &[("csrf", &csrf(&page.body))])
+        };
+        let r = send(&w, req).await;
+        let refused = matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+            || (r.status == StatusCode::SEE_OTHER && r.location.starts_with("/login?next="));
+        assert_eq!(
+            refused,
+            route.access != Access::Public,
+            "{} {} without an account: {} {}",
+            route.method,
+            route.path,
+            r.status,
+            r.location
+        );
+        checked += 1;
+        for (role, (cookie, token)) in &sessions {
+            if route.path == "/logout" {
+                continue;
+            }
+            let req = if route.api {
+                let (_, _, _, bearer) = w.secrets.iter().find(|s| s.0 == *role).unwrap();
+                let r = if route.method == "GET" {
+                    Request::get(&path)
+                } else {
+                    Request::post(&path)
+                };
+                r.header(header::AUTHORIZATION, format!("Bearer {bearer}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from("{}"))
+                    .unwrap()
+            } else if route.method == "GET" {
+                get(&path, Some(cookie))
+            } else {
+                post(&path, Some(cookie), &[("csrf", token)])
+            };
+            let r = send(&w, req).await;
+            let allowed = match route.access {
+                Access::Public | Access::Signed => true,
+                Access::Roles(roles) => roles.contains(role),
+            };
+            let refused = matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
+            assert_eq!(
+                !refused,
+                allowed,
+                "{} {} as {role:?}: {} {}",
+                route.method,
+                route.path,
+                r.status,
+                &r.body[..r.body.len().min(300)]
+            );
+            assert!(
+                r.status != StatusCode::INTERNAL_SERVER_ERROR,
+                "{} {} as {role:?}: {}",
+                route.method,
+                route.path,
+                r.body
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > ROUTES.len() * 5);
+    // Signing out ends the session: the same cookie no longer opens a private page.
+    let (cookie, token) = &sessions.iter().find(|s| s.0 == Role::Lawyer).unwrap().1;
+    let r = send(&w, post("/logout", Some(cookie), &[("csrf", token)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = send(&w, get("/persons", Some(cookie))).await;
+    assert!(r.location.starts_with("/login"), "{}", r.status);
+}
+
+#[tokio::test]
+async fn a_form_without_this_sessions_csrf_token_is_refused_and_stores_nothing() {
+    let w = world();
+    let (cookie, _) = sign_in(&w, Role::Volunteer).await;
+    let r = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&cookie),
+            &[
+                ("csrf", "forged"),
+                ("given_names", "Ana"),
+                ("arrest_date", "2026-11-01"),
+                ("consent", "named"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = send(&w, get("/reports", Some(&cookie))).await;
+    assert!(r.body.contains("Todavía no hay reportes"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_family_reports_gets_a_code_and_follows_its_report_only() {
+    let w = world();
+    let page = send(&w, get("/report", None)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = csrf(&page.body);
+    let form = |date: &'static str| {
+        vec![
+            ("given_names", "María José"),
+            ("paternal_surname", "Rodríguez"),
+            ("national_id", "V-12.345.678"),
+            ("arrest_date", date),
+            ("consent", "initials"),
+            ("contact", "+58 414 000 0000"),
+        ]
+    };
+    // Sent at once: asked to wait, and nothing typed is lost.
+    let mut f = form("2026-11-18");
+    f.push(("csrf", &token));
+    let r = send(&w, post("/report", None, &f)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("espere unos segundos"));
+    assert!(r.body.contains("value=\"María José\""));
+    w.clock.advance(5);
+    // A wrong date: the message stands next to the field, in Spanish, and the rest is kept.
+    let mut f = form("2026-13-45");
+    f.push(("csrf", &token));
+    let r = send(&w, post("/report", None, &f)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"arrest_date-error\""), "{}", r.body);
+    assert!(
+        r.body.contains("no existe en el calendario") || r.body.contains("no es una fecha"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"V-12.345.678\""));
+    // A future date is refused too.
+    let mut f = form("2027-01-01");
+    f.push(("csrf", &token));
+    let r = send(&w, post("/report", None, &f)).await;
+    assert!(r.body.contains("posterior a hoy"), "{}", r.body);
+    // Right: a receipt code.
+    let mut f = form("2026-11-18");
+    f.push(("csrf", &token));
+    let r = send(&w, post("/report", None, &f)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let at = r.body.find("id=\"receipt\">").unwrap() + 13;
+    let code = r.body[at..at + 14].to_string();
+    assert_eq!(code.len(), 14);
+    // With the code (typed in lower case, without dashes) the family sees its report.
+    let page = send(&w, get("/follow", None)).await;
+    let t = csrf(&page.body);
+    let typed = code.replace('-', "").to_lowercase();
+    let r = send(&w, post("/follow", None, &[("csrf", &t), ("code", &typed)])).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("María José"));
+    assert!(r.body.contains("recibido, en revisión"));
+    // Its contact is not shown back, and a wrong code finds nothing.
+    assert!(!r.body.contains("414 000"));
+    let r = send(
+        &w,
+        post("/follow", None, &[("csrf", &t), ("code", "ZZZZ-ZZZZ-ZZZZ")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.body.contains("María José"));
+    // The family adds what it learned; the coordinator sees it in triage.
+    let r = send(
+        &w,
+        post(
+            "/follow/add",
+            None,
+            &[
+                ("csrf", &t),
+                ("code", &code),
+                ("text", "Está en El Helicoide"),
+            ],
+        ),
+    )
+    .await;
+    assert!(r.body.contains("Está en El Helicoide"));
+    let (c, _) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, get("/triage", Some(&c))).await;
+    assert!(r.body.contains("María José Rodríguez"), "{}", r.body);
+    let r = send(&w, get("/reports/1", Some(&c))).await;
+    assert!(
+        r.body.contains("+58 414 000 0000"),
+        "the coordinator sees the contact"
+    );
+}
+
+#[tokio::test]
+async fn a_volunteer_sees_only_their_own_reports() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    // The other volunteer (same password, no second factor) signs in.
+    let page = send(&w, get("/login", None)).await;
+    let r = send(
+        &w,
+        post(
+            "/login",
+            None,
+            &[
+                ("csrf", &csrf(&page.body)),
+                ("name", "t-other"),
+                ("password", PASSWORD),
+            ],
+        ),
+    )
+    .await;
+    let other = r.cookie.unwrap();
+    let r = send(&w, get("/reports/1", Some(&other))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(&w, get("/reports", Some(&other))).await;
+    assert!(!r.body.contains("José Gregorio"));
+    let r = send(&w, get("/reports/1", Some(&me.0))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("José Gregorio"));
+}
+
+#[tokio::test]
+async fn a_lawyer_records_the_release_and_the_balance_changes() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/recognition",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("status", "recognised"),
+                ("category", "1"),
+                ("reason", "Dirigente vecinal"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (analyst, _) = sign_in(&w, Role::Analyst).await;
+    let before = send(&w, get("/api/balance", None)).await;
+    assert_eq!(before.status, StatusCode::UNAUTHORIZED);
+    let r = send(&w, get("/balance", Some(&analyst))).await;
+    assert!(
+        r.body.contains("id=\"political-prisoners\">1<"),
+        "{}",
+        r.body
+    );
+    // A release before the arrest is refused, with the reason.
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/end",
+            Some(&lawyer),
+            &[("csrf", &lt), ("kind", "released"), ("date", "2026-11-01")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("anterior a la detención"));
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/end",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("kind", "released_under_measures"),
+                ("date", "2026-11-19"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = send(&w, get("/balance", Some(&analyst))).await;
+    assert!(
+        r.body.contains("id=\"political-prisoners\">0<"),
+        "{}",
+        r.body
+    );
+    // As known before the release, the balance is what it was.
+    let r = send(&w, get("/balance?as_of=2026-11-18", Some(&analyst))).await;
+    assert!(
+        r.body.contains("id=\"political-prisoners\">1<"),
+        "{}",
+        r.body
+    );
+    // The analyst sees the list behind the number, without names; the lawyer with them.
+    let r = send(
+        &w,
+        get(
+            "/balance/list?list=political_prisoners&as_of=2026-11-18",
+            Some(&analyst),
+        ),
+    )
+    .await;
+    assert!(
+        r.body.contains("<td>1</td>") && !r.body.contains("José Gregorio"),
+        "{}",
+        r.body
+    );
+    let r = send(
+        &w,
+        get(
+            "/balance/list?list=political_prisoners&as_of=2026-11-18",
+            Some(&lawyer),
+        ),
+    )
+    .await;
+    assert!(r.body.contains("José Gregorio"));
+    // The history names who recorded what.
+    let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
+    assert!(r.body.contains("t-lawyer") && r.body.contains("t-coordinator"));
+}
