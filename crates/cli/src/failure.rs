@@ -55,6 +55,16 @@ impl Failure {
     }
 }
 
+/// What the web's shared operations refuse is bad input here; a storage failure stays one.
+impl From<vigilia_web::WebError> for Failure {
+    fn from(e: vigilia_web::WebError) -> Failure {
+        match e {
+            vigilia_web::WebError::Ledger(e) => Failure::Ledger(e),
+            other => Failure::bad(other.message(Lang::Es), other.message(Lang::En)),
+        }
+    }
+}
+
 impl From<LedgerError> for Failure {
     fn from(e: LedgerError) -> Failure {
         Failure::Ledger(e)

@@ -6,41 +6,18 @@
 use std::path::Path;
 use std::time::Instant;
 
-use vigilia_core::fact::{Change, Draft};
-use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{Kind, PersonId, Subject};
-use vigilia_core::model::Person;
 use vigilia_core::profile::Profile;
-use vigilia_ledger::Ledger;
 use vigilia_matching::dedupe::dedupe;
 use vigilia_matching::index::Index;
-use vigilia_matching::report::Report;
 
 use crate::Env;
 use crate::dedupe::{REVIEW, SURE, evidence, read_reports, write_csv};
 use crate::failure::Failure;
 
-/// The persons not merged into another, as reports.
-fn registered(ledger: &mut Ledger) -> Result<Vec<(u64, Report, String)>, Failure> {
-    let mut out = Vec::new();
-    ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
-        if let Record::Person(p) = r
-            && p.merged_into.is_none()
-        {
-            out.push((
-                p.id.0,
-                Report::of_identity(p.id.0, &p.identity),
-                p.identity.full_name(),
-            ));
-        }
-    })?;
-    Ok(out)
-}
-
 /// `vigilia dedupe` on the registry: pairs of persons who may be the same, for review.
 pub fn proposals(env: &Env, out: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    let persons = registered(&mut ledger)?;
+    let persons = vigilia_web::registered(&mut ledger)?;
     let ids: Vec<(u64, String)> = persons.iter().map(|(id, _, n)| (*id, n.clone())).collect();
     let outcome = dedupe(
         persons.into_iter().map(|(_, r, _)| r).collect(),
@@ -94,80 +71,10 @@ pub fn proposals(env: &Env, out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn person(ledger: &mut Ledger, id: u64) -> Result<Person, Failure> {
-    match ledger.get(Subject::from(PersonId(id)))? {
-        Some(Record::Person(p)) => Ok(p),
-        _ => Err(Failure::bad(
-            format!("no hay ninguna persona {id} en el registro"),
-            format!("there is no person {id} in the registry"),
-        )),
-    }
-}
-
-fn reason_needed(reason: &str) -> Result<(), Failure> {
-    if reason.trim().is_empty() {
-        return Err(Failure::bad(
-            "diga por qué (--reason): queda en el registro con quien lo decidió",
-            "say why (--reason): it stays in the registry with who decided it",
-        ));
-    }
-    Ok(())
-}
-
-/// Appends one fact about a person, recorded today by the command's actor.
-fn record(env: &Env, ledger: &mut Ledger, id: u64, change: Change) -> Result<(), Failure> {
-    let today = ledger.today()?;
-    let mut tx = ledger.begin()?;
-    tx.append(Draft {
-        recorded_on: today,
-        actor: env.actor.clone(),
-        subject: PersonId(id).into(),
-        change,
-        sources: vec![],
-    })?;
-    tx.commit()?;
-    Ok(())
-}
-
 /// `vigilia merge PERSON --into OTHER --reason …`: the two are the same person.
 pub fn merge(env: &Env, id: u64, into: u64, reason: &str) -> Result<(), Failure> {
-    reason_needed(reason)?;
     let mut ledger = env.open()?;
-    if id == into {
-        return Err(Failure::bad(
-            format!("la persona {id} no puede fusionarse consigo misma"),
-            format!("person {id} cannot be merged into itself"),
-        ));
-    }
-    let p = person(&mut ledger, id)?;
-    let target = person(&mut ledger, into)?;
-    if let Some(other) = p.merged_into {
-        return Err(Failure::bad(
-            format!("la persona {id} ya está fusionada con {}", other.0),
-            format!("person {id} is already merged into {}", other.0),
-        ));
-    }
-    if let Some(other) = target.merged_into {
-        return Err(Failure::bad(
-            format!(
-                "la persona {into} está fusionada con {}: fusione con {}",
-                other.0, other.0
-            ),
-            format!(
-                "person {into} is merged into {}: merge into {}",
-                other.0, other.0
-            ),
-        ));
-    }
-    record(
-        env,
-        &mut ledger,
-        id,
-        Change::MergedInto {
-            into: PersonId(into),
-            reason: reason.to_string(),
-        },
-    )?;
+    vigilia_web::merge_persons(&mut ledger, id, into, reason, &env.actor)?;
     crate::say!(
         "{}",
         env.lang.pick(
@@ -180,23 +87,8 @@ pub fn merge(env: &Env, id: u64, into: u64, reason: &str) -> Result<(), Failure>
 
 /// `vigilia unmerge PERSON --reason …`: the merge was wrong; they are two persons again.
 pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
-    reason_needed(reason)?;
     let mut ledger = env.open()?;
-    let p = person(&mut ledger, id)?;
-    if p.merged_into.is_none() {
-        return Err(Failure::bad(
-            format!("la persona {id} no está fusionada con nadie"),
-            format!("person {id} is not merged into anyone"),
-        ));
-    }
-    record(
-        env,
-        &mut ledger,
-        id,
-        Change::MergeUndone {
-            reason: reason.to_string(),
-        },
-    )?;
+    vigilia_web::unmerge_person(&mut ledger, id, reason, &env.actor)?;
     crate::say!(
         "{}",
         env.lang.pick(
@@ -213,7 +105,7 @@ pub fn candidates(env: &Env, file: &Path, out: &Path, limit: usize) -> Result<()
     let mut ledger = env.open()?;
     let profile: Profile = ledger.profile()?.clone();
     let reports = read_reports(env, file, &profile)?;
-    let persons = registered(&mut ledger)?;
+    let persons = vigilia_web::registered(&mut ledger)?;
     let names: std::collections::HashMap<u64, String> =
         persons.iter().map(|(id, _, n)| (*id, n.clone())).collect();
     let index = Index::build(persons.into_iter().map(|(id, r, _)| (id, r)).collect());

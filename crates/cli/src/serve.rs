@@ -4,25 +4,14 @@
 use std::net::SocketAddr;
 
 use vigilia_core::model::Role;
-use vigilia_web::{App, Config, WebError};
+use vigilia_web::{App, Config};
 
 use crate::Env;
 use crate::failure::Failure;
 
-fn web(e: WebError) -> Failure {
-    match e {
-        WebError::Ledger(e) => Failure::Ledger(e),
-        WebError::Bad { es, en } => Failure::bad(es, en),
-        other => Failure::bad(
-            other.message(vigilia_core::lang::Lang::Es),
-            other.message(vigilia_core::lang::Lang::En),
-        ),
-    }
-}
-
 /// A demo account's password: random, shown once.
 fn demo_password() -> Result<String, Failure> {
-    let (token, _) = vigilia_web::new_token().map_err(web)?;
+    let (token, _) = vigilia_web::new_token()?;
     Ok(token.chars().take(16).collect())
 }
 
@@ -52,8 +41,7 @@ pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<
         for role in Role::ALL {
             let name = format!("demo-{}", role.name());
             let password = demo_password()?;
-            let secret =
-                vigilia_web::demo_account(&mut ledger, &name, role, &password).map_err(web)?;
+            let secret = vigilia_web::demo_account(&mut ledger, &name, role, &password)?;
             let code = secret
                 .as_deref()
                 .and_then(|s| vigilia_web::current_code(s, now))
@@ -71,7 +59,7 @@ pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<
     } else {
         env.open()?
     };
-    let app = App::new(ledger, env.clock.clone(), config).map_err(web)?;
+    let app = App::new(ledger, env.clock.clone(), config)?;
     crate::say!(
         "\n{} http://{bind}/",
         env.lang
@@ -99,7 +87,7 @@ pub fn add(env: &Env, name: &str, role: &str, base: &str) -> Result<(), Failure>
         ));
     };
     let mut ledger = env.open()?;
-    let inv = vigilia_web::invite(&mut ledger, name, role, &env.actor).map_err(web)?;
+    let inv = vigilia_web::invite(&mut ledger, name, role, &env.actor)?;
     crate::say!(
         "{}\n{}/invitation/{}",
         env.lang.pick(
@@ -114,14 +102,14 @@ pub fn add(env: &Env, name: &str, role: &str, base: &str) -> Result<(), Failure>
 
 pub fn token(env: &Env, name: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    let token = vigilia_web::issue_token(&mut ledger, name, &env.actor).map_err(web)?;
+    let token = vigilia_web::issue_token(&mut ledger, name, &env.actor)?;
     crate::say!("{token}");
     Ok(())
 }
 
 pub fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    vigilia_web::revoke(&mut ledger, name, reason, &env.actor).map_err(web)?;
+    vigilia_web::revoke(&mut ledger, name, reason, &env.actor)?;
     crate::say!(
         "{}",
         env.lang.pick(

@@ -200,6 +200,25 @@ impl Ledger {
         })
     }
 
+    /// Appends one fact about an existing record, recorded today, in a transaction of its own.
+    pub fn record(
+        &mut self,
+        actor: &str,
+        subject: Subject,
+        change: Change,
+    ) -> Result<Head, LedgerError> {
+        let recorded_on = self.today()?;
+        let mut tx = self.begin()?;
+        tx.append(Draft {
+            recorded_on,
+            actor: actor.to_string(),
+            subject,
+            change,
+            sources: Vec::new(),
+        })?;
+        tx.commit()
+    }
+
     /// A record as it stands now (from the projection).
     pub fn get(&mut self, subject: Subject) -> Result<Option<Record>, LedgerError> {
         self.engine

@@ -17,8 +17,8 @@ use vigilia_ledger::Ledger;
 
 use crate::app::{App, lock, new_token, sha256};
 use crate::auth::{
-    COOKIE, Ctx, SignInRefused, account, clear_session_cookie, code_matches, cookie, hash_password,
-    new_second_factor, otpauth_uri, session_cookie,
+    COOKIE, Ctx, SignInRefused, account, active, clear_session_cookie, code_matches, cookie,
+    hash_password, new_second_factor, otpauth_uri, session_cookie,
 };
 use crate::error::WebError;
 use crate::page::{Chrome, Errors, invalid, ok, see};
@@ -108,14 +108,14 @@ pub fn demo_account(
     let id = AccountId(inv.account);
     let secret = role.needs_second_factor().then(new_second_factor);
     if let Some(s) = &secret {
-        append(
+        record(
             ledger,
             id,
             "demo",
             Change::SecondFactorSet { secret: s.clone() },
         )?;
     }
-    append(
+    record(
         ledger,
         id,
         "demo",
@@ -133,13 +133,8 @@ pub fn revoke_named(
     reason: &str,
     actor: &str,
 ) -> Result<u64, WebError> {
-    let Some(a) = account(ledger, name)?.filter(|a| a.revoked.is_none()) else {
-        return Err(WebError::bad(
-            format!("No hay una cuenta activa {name:?}."),
-            format!("There is no active account {name:?}."),
-        ));
-    };
-    append(
+    let a = active(ledger, name)?;
+    record(
         ledger,
         a.id,
         actor,
@@ -152,28 +147,15 @@ pub fn revoke_named(
 
 /// Issues an API token for an account; the token is shown once.
 pub fn issue_token(ledger: &mut Ledger, name: &str, actor: &str) -> Result<String, WebError> {
-    let Some(a) = account(ledger, name)?.filter(|a| a.revoked.is_none()) else {
-        return Err(WebError::bad(
-            format!("No hay una cuenta activa {name:?}."),
-            format!("There is no active account {name:?}."),
-        ));
-    };
+    let a = active(ledger, name)?;
     let (token, hash) = new_token()?;
-    append(ledger, a.id, actor, Change::TokenIssued { hash })?;
+    record(ledger, a.id, actor, Change::TokenIssued { hash })?;
     Ok(token)
 }
 
-fn append(ledger: &mut Ledger, id: AccountId, actor: &str, change: Change) -> Result<(), WebError> {
-    let today = ledger.today()?;
-    let mut tx = ledger.begin()?;
-    tx.append(Draft {
-        recorded_on: today,
-        actor: actor.to_string(),
-        subject: id.into(),
-        change,
-        sources: vec![],
-    })?;
-    tx.commit()?;
+/// One fact about an account, by `actor`.
+fn record(ledger: &mut Ledger, id: AccountId, actor: &str, change: Change) -> Result<(), WebError> {
+    ledger.record(actor, id.into(), change)?;
     Ok(())
 }
 
@@ -399,9 +381,9 @@ pub async fn accept(
     let (id, name) = (a.id, a.name.clone());
     app.ledger(move |_, l| {
         if let Some(secret) = secret {
-            append(l, id, &name, Change::SecondFactorSet { secret })?;
+            record(l, id, &name, Change::SecondFactorSet { secret })?;
         }
-        append(l, id, &name, Change::PasswordSet { hash })
+        record(l, id, &name, Change::PasswordSet { hash })
     })
     .await?;
     Ok(see("/login"))
@@ -528,7 +510,7 @@ pub async fn revoke(
             Some(Record::Account(_)) => return Ok(()),
             _ => return Err(WebError::NotFound),
         }
-        append(l, AccountId(id), &actor, Change::AccountRevoked { reason })
+        record(l, AccountId(id), &actor, Change::AccountRevoked { reason })
     })
     .await?;
     lock(&app.sessions).end_all_of(id);

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use vigilia_core::clock::Clock;
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::Kind;
-use vigilia_ledger::Ledger;
+use vigilia_ledger::{Ledger, LedgerError};
 
 use crate::auth::{Limits, Sessions};
 use crate::error::WebError;
@@ -40,8 +40,10 @@ pub struct App {
     key: [u8; 32],
     pub sessions: Mutex<Sessions>,
     pub limits: Mutex<Limits>,
-    counting: Mutex<Option<(u64, Arc<vigilia_count::Index>)>>,
-    matching: Mutex<Option<(u64, Arc<vigilia_matching::index::Index>)>>,
+    counting: Warm<vigilia_count::Index>,
+    matching: Warm<vigilia_matching::index::Index>,
+    /// Active API tokens (their SHA-256) and whose they are.
+    pub tokens: Warm<std::collections::HashMap<String, crate::auth::Viewer>>,
 }
 
 impl std::fmt::Debug for App {
@@ -69,8 +71,9 @@ impl App {
             key: random_bytes()?,
             sessions: Mutex::new(Sessions::default()),
             limits: Mutex::new(Limits::default()),
-            counting: Mutex::new(None),
-            matching: Mutex::new(None),
+            counting: Warm::default(),
+            matching: Warm::default(),
+            tokens: Warm::default(),
         }))
     }
 
@@ -103,16 +106,8 @@ impl App {
 
     /// The counting index of the ledger as it stands, kept between requests.
     pub fn counting(&self, ledger: &mut Ledger) -> Result<Arc<vigilia_count::Index>, WebError> {
-        let head = ledger.head()?.facts;
-        let mut cached = lock(&self.counting);
-        if let Some((at, index)) = cached.as_ref()
-            && *at == head
-        {
-            return Ok(index.clone());
-        }
-        let index = Arc::new(vigilia_count::stored::current_index(ledger)?);
-        *cached = Some((head, index.clone()));
-        Ok(index)
+        self.counting
+            .get(ledger, |l| Ok(vigilia_count::stored::current_index(l)?))
     }
 
     /// The matching index of the registry's persons (not merged into another).
@@ -120,28 +115,67 @@ impl App {
         &self,
         ledger: &mut Ledger,
     ) -> Result<Arc<vigilia_matching::index::Index>, WebError> {
+        self.matching.get(ledger, |l| {
+            let persons = registered(l)?
+                .into_iter()
+                .map(|(id, r, _)| (id, r))
+                .collect();
+            Ok(vigilia_matching::index::Index::build(persons))
+        })
+    }
+}
+
+/// A value derived from the ledger, kept while the ledger's head stays where it was.
+pub struct Warm<T>(Mutex<Option<(u64, Arc<T>)>>);
+
+impl<T> std::fmt::Debug for Warm<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Warm")
+    }
+}
+
+impl<T> Default for Warm<T> {
+    fn default() -> Self {
+        Warm(Mutex::new(None))
+    }
+}
+
+impl<T> Warm<T> {
+    pub fn get(
+        &self,
+        ledger: &mut Ledger,
+        build: impl FnOnce(&mut Ledger) -> Result<T, WebError>,
+    ) -> Result<Arc<T>, WebError> {
         let head = ledger.head()?.facts;
-        let mut cached = lock(&self.matching);
-        if let Some((at, index)) = cached.as_ref()
+        let mut kept = lock(&self.0);
+        if let Some((at, value)) = kept.as_ref()
             && *at == head
         {
-            return Ok(index.clone());
+            return Ok(value.clone());
         }
-        let mut persons = Vec::new();
-        ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
-            if let Record::Person(p) = r
-                && p.merged_into.is_none()
-            {
-                persons.push((
-                    p.id.0,
-                    vigilia_matching::report::Report::of_identity(p.id.0, &p.identity),
-                ));
-            }
-        })?;
-        let index = Arc::new(vigilia_matching::index::Index::build(persons));
-        *cached = Some((head, index.clone()));
-        Ok(index)
+        let value = Arc::new(build(ledger)?);
+        *kept = Some((head, value.clone()));
+        Ok(value)
     }
+}
+
+/// The persons not merged into another, as reports to match against, with their names.
+pub fn registered(
+    ledger: &mut Ledger,
+) -> Result<Vec<(u64, vigilia_matching::report::Report, String)>, LedgerError> {
+    let mut out = Vec::new();
+    ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
+        if let Record::Person(p) = r
+            && p.merged_into.is_none()
+        {
+            out.push((
+                p.id.0,
+                vigilia_matching::report::Report::of_identity(p.id.0, &p.identity),
+                p.identity.full_name(),
+            ));
+        }
+    })?;
+    Ok(out)
 }
 
 /// An HMAC key of 32 bytes is always accepted.

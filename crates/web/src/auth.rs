@@ -145,6 +145,18 @@ pub fn account(ledger: &mut Ledger, name: &str) -> Result<Option<Account>, WebEr
     })
 }
 
+/// An account that is not revoked, by name; refused with a message otherwise.
+pub fn active(ledger: &mut Ledger, name: &str) -> Result<Account, WebError> {
+    account(ledger, name)?
+        .filter(|a| a.revoked.is_none())
+        .ok_or_else(|| {
+            WebError::bad(
+                format!("No hay una cuenta activa {name:?}."),
+                format!("There is no active account {name:?}."),
+            )
+        })
+}
+
 /// Why a sign-in was refused (the same message whatever was wrong, but a locked account).
 #[derive(Debug, PartialEq, Eq)]
 pub enum SignInRefused {
@@ -240,24 +252,30 @@ impl App {
         Some(s.viewer.clone())
     }
 
-    /// The account an API token belongs to.
+    /// The account an API token belongs to (the tokens are read once per ledger head).
     fn bearer(&self, ledger: &mut Ledger, token: &str) -> Result<Option<Viewer>, WebError> {
-        let hash = sha256(token);
-        let mut found = None;
-        ledger.fold_all(Kind::Account, vigilia_core::fold::KnownOn::NOW, &mut |r| {
-            if let Record::Account(a) = r
-                && a.revoked.is_none()
-                && a.tokens.contains(&hash)
-            {
-                found = Some(Viewer {
-                    account: a.id.0,
-                    name: a.name,
-                    role: a.role,
-                    csrf: String::new(),
-                });
-            }
+        let tokens = self.tokens.get(ledger, |l| {
+            let mut by_hash = HashMap::new();
+            l.fold_all(Kind::Account, vigilia_core::fold::KnownOn::NOW, &mut |r| {
+                if let Record::Account(a) = r
+                    && a.revoked.is_none()
+                {
+                    for hash in &a.tokens {
+                        by_hash.insert(
+                            hash.clone(),
+                            Viewer {
+                                account: a.id.0,
+                                name: a.name.clone(),
+                                role: a.role,
+                                csrf: String::new(),
+                            },
+                        );
+                    }
+                }
+            })?;
+            Ok(by_hash)
         })?;
-        Ok(found)
+        Ok(tokens.get(&sha256(token)).cloned())
     }
 
     /// A token for an anonymous form: when it was given, signed.

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
-use vigilia_core::fact::{Change, Draft};
+use vigilia_core::fact::Change;
 use vigilia_core::fold::Record;
 use vigilia_core::ids::Kind;
 use vigilia_core::model::{Channel, Report, ReportStatus};
@@ -247,16 +247,7 @@ pub async fn add(
     let id = r.id;
     let r = app
         .ledger(move |_, ledger| {
-            let today = ledger.today()?;
-            let mut tx = ledger.begin()?;
-            tx.append(Draft {
-                recorded_on: today,
-                actor: "public-form".into(),
-                subject: id.into(),
-                change: Change::ReportAdded { text },
-                sources: vec![],
-            })?;
-            tx.commit()?;
+            ledger.record("public-form", id.into(), Change::ReportAdded { text })?;
             match ledger.get(id.into())? {
                 Some(Record::Report(r)) => Ok(r),
                 _ => Err(WebError::NotFound),

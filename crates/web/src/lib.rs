@@ -36,10 +36,11 @@ use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 
 pub use accounts::{Invitation, demo_account, invite, issue_token, revoke_named as revoke};
-pub use app::new_token;
 pub use app::{App, Config};
+pub use app::{new_token, registered};
 pub use auth::{COOKIE, code_matches, current_code};
 pub use error::WebError;
+pub use records::{merge_persons, unmerge_person};
 pub use routes::{Access, ROUTES, Route};
 
 /// The whole application: every route of the table behind the authorisation check, and the

@@ -11,9 +11,10 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use serde::{Deserialize, Serialize};
 use vigilia_core::date::PartialDate;
-use vigilia_core::fact::{Change, Draft, Fact};
+use vigilia_core::fact::{Change, Fact};
 use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{DetentionId, Kind, PersonId, SourceId, Subject};
+use vigilia_core::ids::{DetentionId, Kind, PersonId, SourceId};
+use vigilia_core::lang::Lang;
 use vigilia_core::model::{
     Custody, Dated, Detention, End, EndType, Person, Recognition, RecognitionStatus, Source, Step,
 };
@@ -235,25 +236,6 @@ pub struct StepForm {
     pub detail: String,
 }
 
-fn record(
-    ledger: &mut Ledger,
-    subject: Subject,
-    actor: &str,
-    change: Change,
-) -> Result<(), WebError> {
-    let today = ledger.today()?;
-    let mut tx = ledger.begin()?;
-    tx.append(Draft {
-        recorded_on: today,
-        actor: actor.to_string(),
-        subject,
-        change,
-        sources: vec![],
-    })?;
-    tx.commit()?;
-    Ok(())
-}
-
 fn exists(ledger: &mut Ledger, id: u64) -> Result<Detention, WebError> {
     match ledger.get(DetentionId(id).into())? {
         Some(Record::Detention(d)) => Ok(d),
@@ -309,10 +291,9 @@ pub fn step_in(
     if !e.is_empty() {
         return Ok(Err(e));
     }
-    record(
-        ledger,
-        DetentionId(id).into(),
+    ledger.record(
         actor,
+        DetentionId(id).into(),
         Change::StepRecorded(Dated { date, what }),
     )?;
     Ok(Ok(()))
@@ -348,10 +329,9 @@ pub fn end_in(
     let (Some(kind), Some(date), true) = (kind, date, e.is_empty()) else {
         return Ok(Err(e));
     };
-    record(
-        ledger,
-        DetentionId(id).into(),
+    ledger.record(
         actor,
+        DetentionId(id).into(),
         Change::Ended {
             end: End { date, kind },
         },
@@ -405,10 +385,9 @@ pub fn decide_in(
     let (Some(status), true) = (status, e.is_empty()) else {
         return Ok(Err(e));
     };
-    record(
-        ledger,
-        DetentionId(id).into(),
+    ledger.record(
         actor,
+        DetentionId(id).into(),
         Change::RecognitionDecided(Recognition {
             status,
             category,
@@ -420,20 +399,26 @@ pub fn decide_in(
     Ok(Ok(()))
 }
 
-/// Form errors on a detention's page come back as a 422 with the messages in order.
-fn refused(ctx: &Ctx, e: &Errors) -> WebError {
-    let es =
-        e.0.values()
-            .map(|(es, _)| es.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-    let en =
-        e.0.values()
-            .map(|(_, en)| en.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-    let _ = ctx;
-    WebError::bad(es, en)
+/// Checks a form about a detention and records it: field errors, or done.
+type Checked<F> = fn(&mut Ledger, u64, &str, &F) -> Result<Result<(), Errors>, WebError>;
+
+/// A lawyer's form on a detention's page: recorded, then back to the page; its field errors
+/// come back as one message (the page's forms are short).
+async fn on_detention<F>(
+    app: Arc<App>,
+    ctx: Ctx,
+    id: u64,
+    f: F,
+    work: Checked<F>,
+) -> Result<Response, WebError>
+where
+    F: Send + 'static,
+{
+    let actor = ctx.viewer()?.name.clone();
+    match app.ledger(move |_, l| work(l, id, &actor, &f)).await? {
+        Ok(()) => Ok(see(&format!("/detentions/{id}"))),
+        Err(e) => Err(WebError::bad(e.joined(Lang::Es), e.joined(Lang::En))),
+    }
 }
 
 pub async fn step(
@@ -442,11 +427,7 @@ pub async fn step(
     Path(id): Path<u64>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
-    let actor = ctx.viewer()?.name.clone();
-    match app.ledger(move |_, l| step_in(l, id, &actor, &f)).await? {
-        Ok(()) => Ok(see(&format!("/detentions/{id}"))),
-        Err(e) => Err(refused(&ctx, &e)),
-    }
+    on_detention(app, ctx, id, f, step_in).await
 }
 
 pub async fn end(
@@ -455,11 +436,7 @@ pub async fn end(
     Path(id): Path<u64>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
-    let actor = ctx.viewer()?.name.clone();
-    match app.ledger(move |_, l| end_in(l, id, &actor, &f)).await? {
-        Ok(()) => Ok(see(&format!("/detentions/{id}"))),
-        Err(e) => Err(refused(&ctx, &e)),
-    }
+    on_detention(app, ctx, id, f, end_in).await
 }
 
 pub async fn recognition(
@@ -468,11 +445,92 @@ pub async fn recognition(
     Path(id): Path<u64>,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, WebError> {
-    let actor = ctx.viewer()?.name.clone();
-    match app.ledger(move |_, l| decide_in(l, id, &actor, &f)).await? {
-        Ok(()) => Ok(see(&format!("/detentions/{id}"))),
-        Err(e) => Err(refused(&ctx, &e)),
+    on_detention(app, ctx, id, f, decide_in).await
+}
+
+fn person_or_refuse(ledger: &mut Ledger, id: u64) -> Result<Person, WebError> {
+    match ledger.get(PersonId(id).into())? {
+        Some(Record::Person(p)) => Ok(p),
+        _ => Err(WebError::bad(
+            format!("No hay ninguna persona {id} en el registro."),
+            format!("There is no person {id} in the registry."),
+        )),
     }
+}
+
+fn reason_needed(reason: &str) -> Result<String, WebError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(WebError::bad(
+            "Diga por qué: queda en el registro con quien lo decidió.",
+            "Say why: it stays in the registry with who decided it.",
+        ));
+    }
+    Ok(reason.to_string())
+}
+
+/// Records that person `id` is the same as `into` (both exist, neither is merged already).
+pub fn merge_persons(
+    ledger: &mut Ledger,
+    id: u64,
+    into: u64,
+    reason: &str,
+    actor: &str,
+) -> Result<(), WebError> {
+    let reason = reason_needed(reason)?;
+    if id == into {
+        return Err(WebError::bad(
+            format!("La persona {id} no puede fusionarse consigo misma."),
+            format!("Person {id} cannot be merged into itself."),
+        ));
+    }
+    let p = person_or_refuse(ledger, id)?;
+    let target = person_or_refuse(ledger, into)?;
+    if let Some(other) = p.merged_into {
+        return Err(WebError::bad(
+            format!("La persona {id} ya está fusionada con {}.", other.0),
+            format!("Person {id} is already merged into {}.", other.0),
+        ));
+    }
+    if let Some(other) = target.merged_into {
+        return Err(WebError::bad(
+            format!(
+                "La persona {into} está fusionada con {}: fusione con {}.",
+                other.0, other.0
+            ),
+            format!(
+                "Person {into} is merged into {}: merge into {}.",
+                other.0, other.0
+            ),
+        ));
+    }
+    ledger.record(
+        actor,
+        PersonId(id).into(),
+        Change::MergedInto {
+            into: PersonId(into),
+            reason,
+        },
+    )?;
+    Ok(())
+}
+
+/// Undoes a merge: the person is separate again.
+pub fn unmerge_person(
+    ledger: &mut Ledger,
+    id: u64,
+    reason: &str,
+    actor: &str,
+) -> Result<(), WebError> {
+    let reason = reason_needed(reason)?;
+    if person_or_refuse(ledger, id)?.merged_into.is_none() {
+        return Err(WebError::bad(
+            format!("La persona {id} no está fusionada con nadie."),
+            format!("Person {id} is not merged into anyone."),
+        ));
+    }
+    ledger.record(actor, PersonId(id).into(), Change::MergeUndone { reason })?;
+    Ok(())
 }
 
 #[derive(Deserialize, Default)]
@@ -495,33 +553,8 @@ pub async fn merge(
             "Write the other person's number.",
         )
     })?;
-    if f.reason.trim().is_empty() {
-        return Err(WebError::bad(
-            "Diga por qué son la misma persona.",
-            "Say why they are the same person.",
-        ));
-    }
-    if into == id {
-        return Err(WebError::bad(
-            "Una persona no se fusiona consigo misma.",
-            "A person is not merged into itself.",
-        ));
-    }
-    let reason = f.reason.trim().to_string();
-    app.ledger(move |_, l| {
-        person_in(l, id)?;
-        person_in(l, into)?;
-        record(
-            l,
-            PersonId(id).into(),
-            &actor,
-            Change::MergedInto {
-                into: PersonId(into),
-                reason,
-            },
-        )
-    })
-    .await?;
+    app.ledger(move |_, l| merge_persons(l, id, into, &f.reason, &actor))
+        .await?;
     Ok(see(&format!("/persons/{id}")))
 }
 
@@ -532,28 +565,7 @@ pub async fn unmerge(
     Form(f): Form<MergeForm>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.name.clone();
-    if f.reason.trim().is_empty() {
-        return Err(WebError::bad(
-            "Diga por qué no son la misma persona.",
-            "Say why they are not the same person.",
-        ));
-    }
-    let reason = f.reason.trim().to_string();
-    app.ledger(move |_, l| {
-        let (p, _) = person_in(l, id)?;
-        if p.merged_into.is_none() {
-            return Err(WebError::bad(
-                "Esta persona no está fusionada.",
-                "This person is not merged.",
-            ));
-        }
-        record(
-            l,
-            PersonId(id).into(),
-            &actor,
-            Change::MergeUndone { reason },
-        )
-    })
-    .await?;
+    app.ledger(move |_, l| unmerge_person(l, id, &f.reason, &actor))
+        .await?;
     Ok(see(&format!("/persons/{id}")))
 }

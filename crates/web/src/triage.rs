@@ -383,18 +383,13 @@ pub fn reject_in(ledger: &mut Ledger, id: u64, actor: &str, reason: &str) -> Res
     }
     let r = report(ledger, id)?;
     open(&r)?;
-    let today = ledger.today()?;
-    let mut tx = ledger.begin()?;
-    tx.append(Draft {
-        recorded_on: today,
-        actor: actor.to_string(),
-        subject: r.id.into(),
-        change: Change::ReportRejected {
+    ledger.record(
+        actor,
+        r.id.into(),
+        Change::ReportRejected {
             reason: reason.to_string(),
         },
-        sources: vec![],
-    })?;
-    tx.commit()?;
+    )?;
     Ok(())
 }
 
@@ -471,22 +466,8 @@ pub async fn assign(
     let to = f.to.trim().to_string();
     app.ledger(move |_, l| {
         let r = report(l, id)?;
-        if crate::auth::account(l, &to)?.is_none_or(|a| a.revoked.is_some()) {
-            return Err(WebError::bad(
-                format!("No hay una cuenta activa {to:?}."),
-                format!("There is no active account {to:?}."),
-            ));
-        }
-        let today = l.today()?;
-        let mut tx = l.begin()?;
-        tx.append(Draft {
-            recorded_on: today,
-            actor,
-            subject: r.id.into(),
-            change: Change::ReportAssigned { to },
-            sources: vec![],
-        })?;
-        tx.commit()?;
+        crate::auth::active(l, &to)?;
+        l.record(&actor, r.id.into(), Change::ReportAssigned { to })?;
         Ok(())
     })
     .await?;
