@@ -2,15 +2,16 @@
 
 use std::collections::BTreeSet;
 
-use vigilia_core::date::{Day, parse_day};
-use vigilia_core::fact::{Change, Draft, Publication};
+use vigilia_core::date::Day;
 use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
-use vigilia_core::ids::{DetentionId, Kind, PublicationId, Subject};
+use vigilia_core::ids::{DetentionId, PublicationId, Subject};
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_count::balance::prisoner;
 use vigilia_count::index::{Case, day_no};
 use vigilia_count::list::{Selector, behind, dimension_names};
-use vigilia_count::stored::{build_index, current_index};
+pub use vigilia_count::stored::compute;
+use vigilia_count::stored::{build_index, current_index, publish};
+use vigilia_count::when::{When, week_before};
 use vigilia_count::{Balance, Dim, Index};
 use vigilia_ledger::Ledger;
 
@@ -19,72 +20,7 @@ use crate::failure::Failure;
 
 /// A date option: `YYYY-MM-DD`, not after today. Bad ones are bad input (exit code 2).
 pub fn day_option(name: &str, text: Option<&str>, today: Day) -> Result<Option<Day>, Failure> {
-    let Some(text) = text else { return Ok(None) };
-    let day = parse_day(text).map_err(|e| {
-        Failure::bad(
-            format!("--{name}: {}", e.localize(Lang::Es)),
-            format!("--{name}: {}", e.localize(Lang::En)),
-        )
-    })?;
-    if day > today {
-        return Err(Failure::bad(
-            format!("--{name} {day} es posterior a hoy ({today})"),
-            format!("--{name} {day} is after today ({today})"),
-        ));
-    }
-    Ok(Some(day))
-}
-
-fn week_before(day: Day) -> Day {
-    day.checked_sub(jiff::Span::new().days(7)).unwrap_or(day)
-}
-
-/// The dates a balance is asked for.
-#[derive(Debug)]
-pub struct When {
-    pub as_of: Day,
-    pub known_on: KnownOn,
-    pub since: Day,
-}
-
-impl When {
-    pub fn parse(
-        ledger: &mut Ledger,
-        as_of: Option<&str>,
-        known_on: Option<&str>,
-        since: Option<&str>,
-    ) -> Result<When, Failure> {
-        let today = ledger.today()?;
-        let as_of = day_option("as-of", as_of, today)?.unwrap_or(today);
-        let known_on = KnownOn(day_option("known-on", known_on, today)?);
-        let since = match since {
-            None => week_before(as_of),
-            Some(text) => parse_day(text).map_err(|e| {
-                Failure::bad(
-                    format!("--since: {}", e.localize(Lang::Es)),
-                    format!("--since: {}", e.localize(Lang::En)),
-                )
-            })?,
-        };
-        if since >= as_of {
-            return Err(Failure::bad(
-                format!("--since {since} debe ser anterior a --as-of {as_of}"),
-                format!("--since {since} must be before --as-of {as_of}"),
-            ));
-        }
-        Ok(When {
-            as_of,
-            known_on,
-            since,
-        })
-    }
-}
-
-/// The balance as known on `when`, with the ledger head it was computed from.
-pub fn compute(ledger: &mut Ledger, index: &Index, when: &When) -> Result<Balance, Failure> {
-    let mut b = vigilia_count::balance(index, when.as_of, when.known_on, when.since);
-    b.ledger_head = ledger.head()?.hash.to_string();
-    Ok(b)
+    Ok(vigilia_count::when::day_option(name, text, today)?)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -113,36 +49,17 @@ pub fn balance_command(env: &Env, req: &Request<'_>) -> Result<(), Failure> {
     if let Some(id) = req.reproduce {
         return reproduce(env, &mut ledger, id, req.compare_now, req.format);
     }
-    let when = When::parse(&mut ledger, req.as_of, req.known_on, req.since)?;
+    let when = When::parse(ledger.today()?, req.as_of, req.known_on, req.since)?;
     let index = current_index(&mut ledger)?;
     if let Some(selector) = req.list {
         return list(env, &mut ledger, &index, &when, selector, req.format);
     }
     let b = compute(&mut ledger, &index, &when)?;
-    let json = to_json(&b);
+    let json = b.to_json();
     print(env.lang, &b, &json, req.format);
     if req.publish {
+        let id = publish(&mut ledger, &b, &when, &env.actor)?;
         let head = ledger.head()?;
-        let today = ledger.today()?;
-        let publication = Publication {
-            rules: b.rules.to_string(),
-            as_of: when.as_of,
-            known_on: when.known_on.0,
-            since: when.since,
-            ledger_seq: head.facts,
-            ledger_head: head.hash.to_string(),
-            figures: json,
-        };
-        let mut tx = ledger.begin()?;
-        let id = PublicationId(tx.new_id(Kind::Publication));
-        tx.append(Draft {
-            recorded_on: today,
-            actor: env.actor.clone(),
-            subject: id.into(),
-            change: Change::BalancePublished(publication),
-            sources: vec![],
-        })?;
-        tx.commit()?;
         eprintln!(
             "{}",
             env.lang.pick(
@@ -158,11 +75,6 @@ pub fn balance_command(env: &Env, req: &Request<'_>) -> Result<(), Failure> {
         );
     }
     Ok(())
-}
-
-/// The balance as JSON: the stable interface of `docs/balance.md`.
-pub fn to_json(b: &Balance) -> String {
-    serde_json::to_string_pretty(b).unwrap_or_default()
 }
 
 fn print(lang: Lang, b: &Balance, json: &str, format: Format) {
@@ -417,7 +329,7 @@ fn reproduce(
         .fact_hash(pb.ledger_seq)?
         .map(|h| h.to_string())
         .unwrap_or_default();
-    let again = to_json(&b);
+    let again = b.to_json();
     let lang = env.lang;
     if again != pb.figures {
         eprintln!(

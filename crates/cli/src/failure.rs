@@ -65,6 +65,12 @@ impl From<vigilia_web::WebError> for Failure {
     }
 }
 
+impl From<vigilia_count::when::WhenError> for Failure {
+    fn from(e: vigilia_count::when::WhenError) -> Failure {
+        Failure::bad(e.localize(Lang::Es), e.localize(Lang::En))
+    }
+}
+
 impl From<LedgerError> for Failure {
     fn from(e: LedgerError) -> Failure {
         Failure::Ledger(e)

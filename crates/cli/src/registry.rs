@@ -171,7 +171,7 @@ pub fn print_summary(
     known_on: Option<&str>,
 ) -> Result<(), Failure> {
     let lang = env.lang;
-    let when = crate::count::When::parse(ledger, as_of, known_on, None)?;
+    let when = vigilia_count::when::When::parse(ledger.today()?, as_of, known_on, None)?;
     let head = ledger.head()?;
     let persons = ledger.count(Kind::Person)?;
     let detentions = ledger.count(Kind::Detention)?;

@@ -73,10 +73,13 @@ impl Record {
         }
     }
 
-    /// The record this one belongs to: a detention's person.
+    /// The record this one belongs to: a detention's person, a matched report's detention, a
+    /// source's report.
     pub fn parent(&self) -> Option<u64> {
         match self {
             Record::Detention(d) => Some(d.person.0),
+            Record::Report(r) => r.matched_to.map(|d| d.0),
+            Record::Source(s) => s.report.map(|r| r.0),
             _ => None,
         }
     }

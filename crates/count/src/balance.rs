@@ -94,6 +94,13 @@ pub struct Balance {
     pub under_study: Count,
 }
 
+impl Balance {
+    /// The balance as JSON: the stable interface of `docs/balance.md`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
 /// Whether a detention was held at `d`: (certainly, possibly). House arrest and whereabouts
 /// unknown are held; any end is an end.
 pub fn held(c: &Case, d: DayNo) -> (bool, bool) {

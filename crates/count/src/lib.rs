@@ -7,6 +7,7 @@
 //! - `series`: the same figures at every step of a period, in one sweep.
 //! - `list`: the detentions behind a figure.
 //! - `stored`: the index kept beside the ledger, so a balance needs no full fold.
+//! - `when`: the dates a figure is asked for, read and checked.
 //! - `chart`: the revolving-door chart and a balance's breakdowns, as SVG.
 
 pub mod balance;
@@ -15,6 +16,7 @@ pub mod index;
 pub mod list;
 pub mod series;
 pub mod stored;
+pub mod when;
 
 pub use balance::{Balance, Figure, RULES, balance};
 pub use index::{Dim, Index, IndexBuilder};

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use vigilia_core::fact::Change;
-use vigilia_core::ids::{DetentionId, Kind, PersonId, Subject};
+use vigilia_core::fact::{Change, Draft, Publication};
+use vigilia_core::ids::{DetentionId, Kind, PersonId, PublicationId, Subject};
 use vigilia_ledger::{Ledger, LedgerError};
 
-use crate::{Index, IndexBuilder};
+use crate::when::When;
+use crate::{Balance, Index, IndexBuilder};
 
 /// The name the counting index is saved under.
 const SNAPSHOT: &str = "count-index";
@@ -97,4 +98,43 @@ pub fn build_index(ledger: &mut Ledger, up_to: Option<u64>) -> Result<Index, Led
         Ok(())
     })?;
     Ok(builder.finish())
+}
+
+/// The balance as known on `when`, with the head of the ledger it was computed from.
+pub fn compute(ledger: &mut Ledger, index: &Index, when: &When) -> Result<Balance, LedgerError> {
+    let mut b = crate::balance(index, when.as_of, when.known_on, when.since);
+    b.ledger_head = ledger.head()?.hash.to_string();
+    Ok(b)
+}
+
+/// Stores a balance as published: a fact with the dates, the ledger position it was computed
+/// at, and its figures as JSON byte for byte (so that it can be reproduced and compared).
+pub fn publish(
+    ledger: &mut Ledger,
+    b: &Balance,
+    when: &When,
+    actor: &str,
+) -> Result<PublicationId, LedgerError> {
+    let head = ledger.head()?;
+    let recorded_on = ledger.today()?;
+    let publication = Publication {
+        rules: b.rules.to_string(),
+        as_of: when.as_of,
+        known_on: when.known_on.0,
+        since: when.since,
+        ledger_seq: head.facts,
+        ledger_head: head.hash.to_string(),
+        figures: b.to_json(),
+    };
+    let mut tx = ledger.begin()?;
+    let id = PublicationId(tx.new_id(Kind::Publication));
+    tx.append(Draft {
+        recorded_on,
+        actor: actor.to_string(),
+        subject: id.into(),
+        change: Change::BalancePublished(publication),
+        sources: vec![],
+    })?;
+    tx.commit()?;
+    Ok(id)
 }

@@ -13,19 +13,19 @@ use vigilia_core::lang::Lang;
 
 use crate::app::App;
 use crate::auth::Ctx;
-use crate::balance::{When, compute, publications as published};
+use crate::balance::{Asked, compute, publications as published};
 use crate::error::WebError;
 use crate::forms::ReportForm;
 use crate::page::Errors;
 use crate::records::{
     DecisionForm, Q, StepForm, decide_in, detention_in, end_in, person_in, search_in, step_in,
 };
+use crate::reports;
 use crate::routes::{Access, ROUTES};
 use crate::triage::{
     AttachForm, ReasonForm, accept_new_in, attach_in, candidates as ranked, reject_in, report,
     waiting,
 };
-use crate::{reports, triage};
 
 /// An error as JSON: `{"error": {"es": …, "en": …}}` with its status.
 pub fn error(e: WebError) -> Response {
@@ -117,8 +117,8 @@ pub async fn publications(State(app): State<Arc<App>>) -> Response {
     }))
 }
 
-pub async fn balance(State(app): State<Arc<App>>, Query(w): Query<When>) -> Response {
-    answer(app.ledger(move |app, l| compute(app, l, &w)).await)
+pub async fn balance(State(app): State<Arc<App>>, Query(w): Query<Asked>) -> Response {
+    answer(app.ledger(move |app, l| Ok(compute(app, l, &w)?.0)).await)
 }
 
 pub async fn search(State(app): State<Arc<App>>, Query(q): Query<Q>) -> Response {
@@ -239,7 +239,7 @@ pub async fn accept_new(
     answer(
         app.ledger(move |_, l| accept_new_in(l, id, &a))
             .await
-            .map(|d| json!({"detention": d.0})),
+            .map(|d| json!({"detention": d.map(|d| d.0)})),
     )
 }
 
@@ -268,7 +268,6 @@ pub async fn reject(
     let Ok(a) = actor(&ctx) else {
         return error(WebError::Forbidden);
     };
-    let _ = triage::waiting;
     answer(
         app.ledger(move |_, l| reject_in(l, id, &a, &f.reason))
             .await,

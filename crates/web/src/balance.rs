@@ -9,15 +9,16 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
-use vigilia_core::date::{Day, parse_day};
-use vigilia_core::fact::{Change, Draft, Publication};
+use vigilia_core::date::Day;
 use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
 use vigilia_core::ids::{DetentionId, Kind, PublicationId};
-use vigilia_core::lang::Localize;
+use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::Role;
-use vigilia_count::Balance;
 use vigilia_count::list::{Selector, behind};
 use vigilia_count::series::{Every, series};
+use vigilia_count::stored;
+use vigilia_count::when::{When, WhenError};
+use vigilia_count::{Balance, Index};
 use vigilia_ledger::Ledger;
 
 use crate::app::App;
@@ -25,83 +26,52 @@ use crate::auth::Ctx;
 use crate::error::WebError;
 use crate::page::{Chrome, number, ok, see};
 
-/// The dates asked, as typed.
+/// The dates asked, as typed (and, for the list, which figure).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct When {
+pub struct Asked {
     pub as_of: String,
     pub known_on: String,
     pub since: String,
     pub list: String,
 }
 
-/// The dates, read: as of (today by default), known on (now by default), since (a week before).
-pub fn dates(ledger: &mut Ledger, w: &When) -> Result<(Day, KnownOn, Day), WebError> {
-    let today = ledger.today()?;
-    let day = |name: &str, text: &str| -> Result<Option<Day>, WebError> {
-        if text.trim().is_empty() {
-            return Ok(None);
-        }
-        let d = parse_day(text.trim()).map_err(|e| {
-            WebError::bad(
-                format!("{name}: {}", e.localize(vigilia_core::lang::Lang::Es)),
-                format!("{name}: {}", e.localize(vigilia_core::lang::Lang::En)),
-            )
-        })?;
-        if d > today {
-            return Err(WebError::bad(
-                format!("{name}: {d} es posterior a hoy ({today})"),
-                format!("{name}: {d} is after today ({today})"),
-            ));
-        }
-        Ok(Some(d))
-    };
-    let as_of = day("as_of", &w.as_of)?.unwrap_or(today);
-    let known_on = KnownOn(day("known_on", &w.known_on)?);
-    let since = match day("since", &w.since)? {
-        Some(s) if s < as_of => s,
-        Some(_) => {
-            return Err(WebError::bad(
-                "since debe ser anterior a as_of",
-                "since must be before as_of",
-            ));
-        }
-        None => as_of
-            .checked_sub(jiff::Span::new().days(7))
-            .unwrap_or(as_of),
-    };
-    Ok((as_of, known_on, since))
+impl From<WhenError> for WebError {
+    fn from(e: WhenError) -> WebError {
+        WebError::bad(e.localize(Lang::Es), e.localize(Lang::En))
+    }
 }
 
-/// The balance for these dates, from the counting index kept warm.
-pub fn compute(app: &App, ledger: &mut Ledger, w: &When) -> Result<Balance, WebError> {
-    let (as_of, known_on, since) = dates(ledger, w)?;
+/// The balance for the dates asked, from the counting index kept warm, with the dates read.
+pub fn compute(
+    app: &App,
+    ledger: &mut Ledger,
+    asked: &Asked,
+) -> Result<(Balance, When, Arc<Index>), WebError> {
+    let when = When::parse(
+        ledger.today()?,
+        Some(&asked.as_of),
+        Some(&asked.known_on),
+        Some(&asked.since),
+    )?;
     let index = app.counting(ledger)?;
-    let mut b = vigilia_count::balance(&index, as_of, known_on, since);
-    b.ledger_head = ledger.head()?.hash.to_string();
-    Ok(b)
+    let b = stored::compute(ledger, &index, &when)?;
+    Ok((b, when, index))
 }
 
 /// A year of weekly steps up to `as_of`, drawn.
-fn chart(
-    app: &App,
-    ledger: &mut Ledger,
-    as_of: Day,
-    known_on: KnownOn,
-    l: vigilia_core::lang::Lang,
-) -> Result<String, WebError> {
-    let index = app.counting(ledger)?;
+fn chart(index: &Index, as_of: Day, known_on: KnownOn, l: Lang) -> Result<String, WebError> {
     let from = as_of
         .checked_sub(jiff::Span::new().days(364))
         .unwrap_or(as_of);
-    let rows = series(&index, from, as_of, Every::Week, &[], known_on);
+    let rows = series(index, from, as_of, Every::Week, &[], known_on);
     vigilia_count::chart::revolving_door(&rows, l).map_err(WebError::Internal)
 }
 
 /// One breakdown table: a dimension and its values with their counts.
 pub type Breakdown = (String, Vec<(String, String)>);
 
-fn breakdowns(l: vigilia_core::lang::Lang, b: &Balance) -> Vec<Breakdown> {
+fn breakdowns(l: Lang, b: &Balance) -> Vec<Breakdown> {
     b.political_prisoners
         .by
         .iter()
@@ -121,7 +91,7 @@ fn breakdowns(l: vigilia_core::lang::Lang, b: &Balance) -> Vec<Breakdown> {
 #[template(path = "balance.html")]
 struct BalancePage {
     p: Chrome,
-    w: When,
+    w: Asked,
     b: Balance,
     breakdowns: Vec<Breakdown>,
     chart: String,
@@ -132,15 +102,14 @@ struct BalancePage {
 pub async fn current(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
-    Query(w): Query<When>,
+    Query(w): Query<Asked>,
 ) -> Result<Response, WebError> {
     let l = ctx.lang;
-    let w2 = w.clone();
+    let asked = w.clone();
     let (b, svg) = app
         .ledger(move |app, ledger| {
-            let b = compute(app, ledger, &w2)?;
-            let (as_of, known_on, _) = dates(ledger, &w2)?;
-            let svg = chart(app, ledger, as_of, known_on, l)?;
+            let (b, when, index) = compute(app, ledger, &asked)?;
+            let svg = chart(&index, when.as_of, when.known_on, l)?;
             Ok((b, svg))
         })
         .await?;
@@ -159,24 +128,18 @@ pub async fn current(
 pub async fn list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
-    Query(w): Query<When>,
+    Query(w): Query<Asked>,
 ) -> Result<Response, WebError> {
     let l = ctx.lang;
     let names = ctx.has(&[Role::Coordinator, Role::Lawyer]);
     let w2 = w.clone();
     let (b, rows) = app
         .ledger(move |app, ledger| {
-            let selector = Selector::parse(w2.list.trim()).map_err(|e| {
-                WebError::bad(
-                    e.localize(vigilia_core::lang::Lang::Es),
-                    e.localize(vigilia_core::lang::Lang::En),
-                )
-            })?;
-            let b = compute(app, ledger, &w2)?;
-            let (as_of, known_on, _) = dates(ledger, &w2)?;
-            let index = app.counting(ledger)?;
+            let selector = Selector::parse(w2.list.trim())
+                .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
+            let (b, when, index) = compute(app, ledger, &w2)?;
             let mut rows = Vec::new();
-            for id in behind(&index, as_of, known_on, &selector)
+            for id in behind(&index, when.as_of, when.known_on, &selector)
                 .into_iter()
                 .take(2000)
             {
@@ -207,37 +170,20 @@ pub async fn list(
 }
 
 /// Publishes the balance for these dates: a fact holding its figures exactly as computed.
-pub fn publish_in(app: &App, ledger: &mut Ledger, w: &When, actor: &str) -> Result<u64, WebError> {
-    let b = compute(app, ledger, w)?;
-    let (as_of, known_on, since) = dates(ledger, w)?;
-    let head = ledger.head()?;
-    let today = ledger.today()?;
-    let publication = Publication {
-        rules: b.rules.to_string(),
-        as_of,
-        known_on: known_on.0,
-        since,
-        ledger_seq: head.facts,
-        ledger_head: head.hash.to_string(),
-        figures: serde_json::to_string_pretty(&b).unwrap_or_default(),
-    };
-    let mut tx = ledger.begin()?;
-    let id = PublicationId(tx.new_id(Kind::Publication));
-    tx.append(Draft {
-        recorded_on: today,
-        actor: actor.to_string(),
-        subject: id.into(),
-        change: Change::BalancePublished(publication),
-        sources: vec![],
-    })?;
-    tx.commit()?;
-    Ok(id.0)
+pub fn publish_in(
+    app: &App,
+    ledger: &mut Ledger,
+    asked: &Asked,
+    actor: &str,
+) -> Result<u64, WebError> {
+    let (b, when, _) = compute(app, ledger, asked)?;
+    Ok(stored::publish(ledger, &b, &when, actor)?.0)
 }
 
 pub async fn publish(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
-    Form(w): Form<When>,
+    Form(w): Form<Asked>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.name.clone();
     let id = app
@@ -297,9 +243,9 @@ pub async fn public_one(
             let Some(Record::Publication(pb)) = ledger.get(PublicationId(id).into())? else {
                 return Err(WebError::NotFound);
             };
+            let index = app.counting(ledger)?;
             let svg = chart(
-                app,
-                ledger,
+                &index,
                 pb.publication.as_of,
                 KnownOn(Some(pb.published_on)),
                 l,

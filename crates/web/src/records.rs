@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use vigilia_core::date::PartialDate;
 use vigilia_core::fact::{Change, Fact};
 use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{DetentionId, Kind, PersonId, SourceId};
+use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId, SourceId};
 use vigilia_core::lang::Lang;
 use vigilia_core::model::{
     Custody, Dated, Detention, End, EndType, Person, Recognition, RecognitionStatus, Source, Step,
@@ -90,19 +90,23 @@ pub async fn search(
     }))
 }
 
-pub fn person_in(ledger: &mut Ledger, id: u64) -> Result<(Person, Vec<Detention>), WebError> {
-    let Some(Record::Person(p)) = ledger.get(PersonId(id).into())? else {
-        return Err(WebError::NotFound);
-    };
-    let detentions = ledger
-        .children(Kind::Detention, id)?
+/// A person's detentions, by id.
+pub fn detentions_of(ledger: &mut Ledger, person: u64) -> Result<Vec<Detention>, WebError> {
+    Ok(ledger
+        .children(Kind::Detention, person)?
         .into_iter()
         .filter_map(|r| match r {
             Record::Detention(d) => Some(d),
             _ => None,
         })
-        .collect();
-    Ok((p, detentions))
+        .collect())
+}
+
+pub fn person_in(ledger: &mut Ledger, id: u64) -> Result<(Person, Vec<Detention>), WebError> {
+    let Some(Record::Person(p)) = ledger.get(PersonId(id).into())? else {
+        return Err(WebError::NotFound);
+    };
+    Ok((p, detentions_of(ledger, id)?))
 }
 
 #[derive(Template)]
@@ -188,6 +192,22 @@ pub fn detention_in(ledger: &mut Ledger, id: u64) -> Result<Full, WebError> {
     for s in ids {
         if let Some(Record::Source(s)) = ledger.get(s.into())? {
             sources.push(s);
+        }
+    }
+    // And what the reports matched to it brought (the reports themselves, their links).
+    let reports: Vec<ReportId> = ledger
+        .children(Kind::Report, id)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Report(r) => Some(r.id),
+            _ => None,
+        })
+        .collect();
+    for r in reports {
+        for s in crate::reports::sources_of(ledger, r)? {
+            if !sources.iter().any(|x| x.id == s.id) {
+                sources.push(s);
+            }
         }
     }
     Ok(Full {

@@ -160,15 +160,14 @@ struct Show {
 
 /// The sources attached to a report.
 pub fn sources_of(ledger: &mut Ledger, report: ReportId) -> Result<Vec<Source>, WebError> {
-    let mut out = Vec::new();
-    ledger.fold_all(Kind::Source, KnownOn::NOW, &mut |r| {
-        if let Record::Source(s) = r
-            && s.report == Some(report)
-        {
-            out.push(s);
-        }
-    })?;
-    Ok(out)
+    Ok(ledger
+        .children(Kind::Source, report.0)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Source(s) => Some(s),
+            _ => None,
+        })
+        .collect())
 }
 
 pub async fn show(

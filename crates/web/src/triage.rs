@@ -68,14 +68,7 @@ pub fn candidates(app: &App, ledger: &mut Ledger, r: &Report) -> Result<Vec<Cand
     let mut out = Vec::new();
     for c in index.candidates(probe, CANDIDATES, AT_LEAST) {
         if let Some(Record::Person(person)) = ledger.get(PersonId(c.person).into())? {
-            let detentions = ledger
-                .children(Kind::Detention, c.person)?
-                .into_iter()
-                .filter_map(|r| match r {
-                    Record::Detention(d) => Some(d),
-                    _ => None,
-                })
-                .collect();
+            let detentions = crate::records::detentions_of(ledger, c.person)?;
             out.push(Candidate {
                 score: c.probability,
                 person,
@@ -235,25 +228,32 @@ fn open_detention(
     Ok(d)
 }
 
+/// The report is about detention `d`; the match cites the source the report became.
 fn matched(
     tx: &mut Tx<'_>,
     r: &Report,
     d: DetentionId,
     actor: &str,
     today: vigilia_core::date::Day,
+    s: SourceId,
 ) -> Result<(), WebError> {
     tx.append(Draft {
         recorded_on: today,
         actor: actor.to_string(),
         subject: r.id.into(),
         change: Change::ReportMatched { detention: d },
-        sources: vec![],
+        sources: vec![s],
     })?;
     Ok(())
 }
 
-/// Accepts a report as a new person and detention (and, for a group, the group detention).
-pub fn accept_new_in(ledger: &mut Ledger, id: u64, actor: &str) -> Result<DetentionId, WebError> {
+/// Accepts a report as a new person and detention (and, for a group, the group detention);
+/// a group report without a name gives no detention.
+pub fn accept_new_in(
+    ledger: &mut Ledger,
+    id: u64,
+    actor: &str,
+) -> Result<Option<DetentionId>, WebError> {
     let r = report(ledger, id)?;
     open(&r)?;
     let today = ledger.today()?;
@@ -291,7 +291,7 @@ pub fn accept_new_in(ledger: &mut Ledger, id: u64, actor: &str) -> Result<Detent
         || identity.national_id.is_some();
     if !named {
         tx.commit()?;
-        return Ok(DetentionId(0));
+        return Ok(None);
     }
     let p = PersonId(tx.new_id(Kind::Person));
     tx.append(Draft {
@@ -316,10 +316,10 @@ pub fn accept_new_in(ledger: &mut Ledger, id: u64, actor: &str) -> Result<Detent
             sources: vec![s],
         })?;
     } else {
-        matched(&mut tx, &r, d, actor, today)?;
+        matched(&mut tx, &r, d, actor, today, s)?;
     }
     tx.commit()?;
-    Ok(d)
+    Ok(Some(d))
 }
 
 /// Attaches a report to an existing detention, or opens a new detention of an existing person.
@@ -342,8 +342,7 @@ pub fn attach_in(
         }
         let mut tx = ledger.begin()?;
         let s = source(&mut tx, &r, actor, today)?;
-        let _ = s;
-        matched(&mut tx, &r, DetentionId(d), actor, today)?;
+        matched(&mut tx, &r, DetentionId(d), actor, today, s)?;
         tx.commit()?;
         return Ok(DetentionId(d));
     }
@@ -357,18 +356,14 @@ pub fn attach_in(
         return Err(WebError::NotFound);
     }
     // A new arrest of a person already registered: the revolving door links it to the last one.
-    let previous = ledger
-        .children(Kind::Detention, p)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Detention(d) => Some(d.id),
-            _ => None,
-        })
+    let previous = crate::records::detentions_of(ledger, p)?
+        .iter()
+        .map(|d| d.id)
         .max();
     let mut tx = ledger.begin()?;
     let s = source(&mut tx, &r, actor, today)?;
     let d = open_detention(&mut tx, &r, PersonId(p), previous, None, actor, today, s)?;
-    matched(&mut tx, &r, d, actor, today)?;
+    matched(&mut tx, &r, d, actor, today, s)?;
     tx.commit()?;
     Ok(d)
 }
@@ -394,11 +389,10 @@ pub fn reject_in(ledger: &mut Ledger, id: u64, actor: &str, reason: &str) -> Res
 }
 
 /// Where to go after accepting: the detention, or (a group without names) the queue.
-fn after(d: DetentionId) -> Response {
-    if d.0 == 0 {
-        see("/triage")
-    } else {
-        see(&format!("/detentions/{}", d.0))
+fn after(d: Option<DetentionId>) -> Response {
+    match d {
+        Some(d) => see(&format!("/detentions/{}", d.0)),
+        None => see("/triage"),
     }
 }
 
@@ -429,7 +423,7 @@ pub async fn attach(
     let d = app
         .ledger(move |_, l| attach_in(l, id, &actor, f.person, f.detention))
         .await?;
-    Ok(after(d))
+    Ok(after(Some(d)))
 }
 
 #[derive(Deserialize, Default, Serialize)]

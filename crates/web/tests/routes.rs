@@ -551,3 +551,103 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
     let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
     assert!(r.body.contains("t-lawyer") && r.body.contains("t-coordinator"));
 }
+
+#[tokio::test]
+async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balance_is_public() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    // The same man reported again, without accents and with his cédula missing.
+    let r = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("given_names", "Jose Gregorio"),
+                ("paternal_surname", "Perez"),
+                ("arrest_date", "2026-11-10"),
+                ("consent", "initials"),
+                ("state", "Zulia"),
+                ("source_title", "Foto del acta"),
+                ("source_link", "https://example.org/acta"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.location, "/reports/2", "{}", r.body);
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, get("/triage/2", Some(&c))).await;
+    assert!(
+        r.body
+            .contains("href=\"/persons/1\">José Gregorio Pérez</a>"),
+        "the registered person is a candidate: {}",
+        r.body
+    );
+    let r = send(
+        &w,
+        post(
+            "/triage/2/attach",
+            Some(&c),
+            &[("csrf", &ct), ("detention", "1")],
+        ),
+    )
+    .await;
+    assert_eq!(r.location, "/detentions/1");
+    // Reviewed once: a second decision is refused; the detention now rests on both reports.
+    let r = send(
+        &w,
+        post(
+            "/triage/2/reject",
+            Some(&c),
+            &[("csrf", &ct), ("reason", "duplicado")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = send(&w, get("/detentions/1", Some(&c))).await;
+    assert!(
+        r.body.contains("href=\"/reports/1\"") && r.body.contains("href=\"/reports/2\""),
+        "{}",
+        r.body
+    );
+    let r = send(&w, get("/triage", Some(&c))).await;
+    assert!(r.body.contains("(0)"), "the queue is empty: {}", r.body);
+    // Recognised, then published: the public page shows the figure, and no name.
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    send(
+        &w,
+        post(
+            "/detentions/1/recognition",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("status", "recognised"),
+                ("reason", "Dirigente vecinal"),
+            ],
+        ),
+    )
+    .await;
+    let r = send(
+        &w,
+        post(
+            "/balance/publish",
+            Some(&c),
+            &[("csrf", &ct), ("as_of", "2026-11-20")],
+        ),
+    )
+    .await;
+    assert_eq!(r.location, "/public/1", "{}", r.body);
+    let r = send(&w, get("/public/1", None)).await;
+    assert!(
+        r.body
+            .contains("id=\"published-prisoners\">1 presos políticos"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("Gregorio"));
+    let api = send(&w, get("/api/publications", None)).await;
+    let list: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(list[0]["figures"]["political_prisoners"]["total"], 1);
+}
