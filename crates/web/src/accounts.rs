@@ -207,9 +207,13 @@ pub async fn login(
     Form(f): Form<SignIn>,
 ) -> Result<Response, WebError> {
     let (name, password, code, ip) = (f.name.clone(), f.password, f.code, ctx.ip);
-    let result = app
-        .ledger(move |app, l| app.sign_in(l, ip, &name, &password, &code))
-        .await?;
+    let who = name.clone();
+    let found = app.ledger(move |_, l| account(l, &who)).await?;
+    let signing = app.clone();
+    let result =
+        tokio::task::spawn_blocking(move || signing.sign_in(found, ip, &name, &password, &code))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))??;
     match result {
         Ok((token, viewer)) => {
             let home = match viewer.role {

@@ -18,7 +18,8 @@ use crate::error::WebError;
 use crate::forms::ReportForm;
 use crate::page::Errors;
 use crate::records::{
-    DecisionForm, Q, StepForm, decide_in, detention_in, end_in, person_in, search_in, step_in,
+    Checked, DecisionForm, Q, StepForm, decide_in, detention_in, end_in, person_in, search_in,
+    step_in,
 };
 use crate::reports;
 use crate::routes::{Access, ROUTES};
@@ -141,16 +142,27 @@ fn actor(ctx: &Ctx) -> Result<String, WebError> {
     Ok(ctx.viewer()?.name.clone())
 }
 
+/// A form about a detention, sent as JSON: checked, recorded by the token's account.
+async fn on_detention<F: Send + 'static>(
+    app: Arc<App>,
+    ctx: Ctx,
+    id: u64,
+    f: F,
+    work: Checked<F>,
+) -> Response {
+    let Ok(a) = actor(&ctx) else {
+        return error(WebError::Forbidden);
+    };
+    checked(app.ledger(move |_, l| work(l, id, &a, &f)).await)
+}
+
 pub async fn step(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
     Json(f): Json<StepForm>,
 ) -> Response {
-    let Ok(a) = actor(&ctx) else {
-        return error(WebError::Forbidden);
-    };
-    checked(app.ledger(move |_, l| step_in(l, id, &a, &f)).await)
+    on_detention(app, ctx, id, f, step_in).await
 }
 
 pub async fn end(
@@ -159,10 +171,7 @@ pub async fn end(
     Path(id): Path<u64>,
     Json(f): Json<StepForm>,
 ) -> Response {
-    let Ok(a) = actor(&ctx) else {
-        return error(WebError::Forbidden);
-    };
-    checked(app.ledger(move |_, l| end_in(l, id, &a, &f)).await)
+    on_detention(app, ctx, id, f, end_in).await
 }
 
 pub async fn recognition(
@@ -171,31 +180,14 @@ pub async fn recognition(
     Path(id): Path<u64>,
     Json(f): Json<DecisionForm>,
 ) -> Response {
-    let Ok(a) = actor(&ctx) else {
-        return error(WebError::Forbidden);
-    };
-    checked(app.ledger(move |_, l| decide_in(l, id, &a, &f)).await)
+    on_detention(app, ctx, id, f, decide_in).await
 }
 
 pub async fn reports(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -> Response {
     let Some(v) = ctx.viewer.clone() else {
         return error(WebError::Forbidden);
     };
-    let coordinator = v.role == vigilia_core::model::Role::Coordinator;
-    answer(
-        app.ledger(move |_, l| reports::visible(l, &v))
-            .await
-            .map(|rs| {
-                rs.into_iter()
-                    .map(|mut r| {
-                        if !coordinator {
-                            r.contact = None;
-                        }
-                        r
-                    })
-                    .collect::<Vec<_>>()
-            }),
-    )
+    answer(app.ledger(move |_, l| reports::visible(l, &v)).await)
 }
 
 pub async fn submit(

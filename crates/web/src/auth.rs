@@ -166,11 +166,12 @@ pub enum SignInRefused {
 }
 
 impl App {
-    /// Checks name, password and (for staff) code; on success opens a session and returns its
-    /// cookie token.
+    /// Checks name, password and (for staff) code against the account found by that name; on
+    /// success opens a session and returns its cookie token. The password hash is checked
+    /// outside the registry's lock: it takes tens of milliseconds on purpose.
     pub fn sign_in(
         &self,
-        ledger: &mut Ledger,
+        found: Option<Account>,
         ip: IpAddr,
         name: &str,
         password: &str,
@@ -193,7 +194,6 @@ impl App {
                 return Ok(Err(SignInRefused::Locked));
             }
         }
-        let found = account(ledger, name)?;
         let ok = found.as_ref().is_some_and(|a| {
             a.revoked.is_none()
                 && a.password

@@ -220,15 +220,20 @@ impl ReportForm {
     }
 }
 
-/// Stores a report (and its source, if one was given) in one transaction.
+/// Checks a report and, if every field is right, stores it (and its source, if one was given)
+/// in one transaction. A family's report (no `reporter`) cannot be a group detention.
 pub fn receive(
     ledger: &mut Ledger,
-    valid: Valid,
+    form: &ReportForm,
     channel: Channel,
     reporter: Option<&str>,
     receipt: Option<String>,
-) -> Result<ReportId, WebError> {
+) -> Result<Result<ReportId, Errors>, WebError> {
     let today = ledger.today()?;
+    let valid = match form.check(ledger.profile()?, today, reporter.is_some()) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
     let actor = reporter.unwrap_or("public-form").to_string();
     let mut tx = ledger.begin()?;
     let id = ReportId(tx.new_id(Kind::Report));
@@ -263,7 +268,7 @@ pub fn receive(
         })?;
     }
     tx.commit()?;
-    Ok(id)
+    Ok(Ok(id))
 }
 
 /// The states of the profile as `(code, name)`, with an empty first choice.

@@ -129,25 +129,17 @@ pub async fn submit(
             en: "Many reports came from this connection in the last hour. Wait a while and try again; what you wrote was not stored.".into(),
         });
     }
-    let f = sent.f.clone();
-    let checked = app
-        .ledger(move |_, ledger| {
-            let today = ledger.today()?;
-            Ok(f.check(ledger.profile()?, today, false))
-        })
-        .await?;
-    let valid = match checked {
-        Ok(v) => v,
-        Err(errors) => {
-            return Ok(invalid(
-                &intake_page(&app, &ctx, sent.f, errors, false).await?,
-            ));
-        }
-    };
     let code = receipt_code()?;
     let hash = sha256(&normal_code(&code));
-    app.ledger(move |_, ledger| receive(ledger, valid, Channel::Family, None, Some(hash)))
+    let f = sent.f.clone();
+    let stored = app
+        .ledger(move |_, l| receive(l, &f, Channel::Family, None, Some(hash)))
         .await?;
+    if let Err(errors) = stored {
+        return Ok(invalid(
+            &intake_page(&app, &ctx, sent.f, errors, false).await?,
+        ));
+    }
     Ok(ok(&Receipt {
         p: Chrome::of(&ctx),
         code,

@@ -420,7 +420,7 @@ pub fn decide_in(
 }
 
 /// Checks a form about a detention and records it: field errors, or done.
-type Checked<F> = fn(&mut Ledger, u64, &str, &F) -> Result<Result<(), Errors>, WebError>;
+pub type Checked<F> = fn(&mut Ledger, u64, &str, &F) -> Result<Result<(), Errors>, WebError>;
 
 /// A lawyer's form on a detention's page: recorded, then back to the page; its field errors
 /// come back as one message (the page's forms are short).

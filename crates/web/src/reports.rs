@@ -27,6 +27,14 @@ pub fn may_see(v: &Viewer, r: &Report) -> bool {
         || r.assigned_to.as_deref() == Some(v.name.as_str())
 }
 
+/// A report as this account may see it: the reporter's contact only for coordinators.
+fn as_seen_by(v: &Viewer, mut r: Report) -> Report {
+    if v.role != Role::Coordinator {
+        r.contact = None;
+    }
+    r
+}
+
 /// The reports this account may see, newest first.
 pub fn visible(ledger: &mut Ledger, v: &Viewer) -> Result<Vec<Report>, WebError> {
     let mut out = Vec::new();
@@ -34,7 +42,7 @@ pub fn visible(ledger: &mut Ledger, v: &Viewer) -> Result<Vec<Report>, WebError>
         if let Record::Report(r) = r
             && may_see(v, &r)
         {
-            out.push(r);
+            out.push(as_seen_by(v, r));
         }
     })?;
     out.reverse();
@@ -44,7 +52,7 @@ pub fn visible(ledger: &mut Ledger, v: &Viewer) -> Result<Vec<Report>, WebError>
 /// One report, if this account may see it (otherwise: refused, whether it exists or not).
 pub fn one(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Report, WebError> {
     match ledger.get(ReportId(id).into())? {
-        Some(Record::Report(r)) if may_see(v, &r) => Ok(r),
+        Some(Record::Report(r)) if may_see(v, &r) => Ok(as_seen_by(v, r)),
         Some(Record::Report(_)) => Err(WebError::Forbidden),
         _ if v.role == Role::Coordinator => Err(WebError::NotFound),
         _ => Err(WebError::Forbidden),
@@ -126,14 +134,8 @@ pub async fn send(
         Channel::Volunteer
     };
     let name = v.name.clone();
-    app.ledger(move |_, l| {
-        let today = l.today()?;
-        match f.check(l.profile()?, today, true) {
-            Ok(valid) => Ok(Ok(receive(l, valid, channel, Some(&name), None)?)),
-            Err(e) => Ok(Err(e)),
-        }
-    })
-    .await
+    app.ledger(move |_, l| receive(l, &f, channel, Some(&name), None))
+        .await
 }
 
 pub async fn submit(
@@ -155,7 +157,6 @@ struct Show {
     p: Chrome,
     r: Report,
     sources: Vec<Source>,
-    show_contact: bool,
 }
 
 /// The sources attached to a report.
@@ -183,12 +184,10 @@ pub async fn show(
             Ok((r, s))
         })
         .await?;
-    let show_contact = ctx.has(&[Role::Coordinator]);
     Ok(ok(&Show {
         p: Chrome::of(&ctx),
         r,
         sources,
-        show_contact,
     }))
 }
 
