@@ -155,7 +155,7 @@ pub fn to_csv(b: &Balance) -> String {
 }
 
 fn bounds(lang: Lang, lower: u64, upper: u64) -> String {
-    let n = |x| crate::registry::number(lang, x);
+    let n = |x| lang.number(x);
     if lower == upper {
         n(lower)
     } else {
@@ -171,7 +171,7 @@ fn bounds(lang: Lang, lower: u64, upper: u64) -> String {
 /// The balance for a person to read.
 pub fn to_text(lang: Lang, b: &Balance) -> String {
     let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
-    let n = |x| crate::registry::number(lang, x);
+    let n = |x| lang.number(x);
     let known = match &b.known_on {
         None => pick("según lo conocido hoy", "as known today").to_string(),
         Some(k) => format!("{} {k}", pick("según lo conocido el", "as known on")),
@@ -440,7 +440,7 @@ fn list(
     )?;
     eprintln!(
         "{} {}",
-        crate::registry::number(env.lang, ids.len() as u64),
+        env.lang.number(ids.len() as u64),
         env.lang.pick("detenciones", "detentions")
     );
     Ok(())
@@ -603,7 +603,7 @@ pub fn diff_command(
     print_detentions(&mut ledger, &rows, format)?;
     let entered = rows.iter().filter(|(_, n)| n.starts_with('+')).count() as u64;
     let left = rows.len() as u64 - entered;
-    let n = |x| crate::registry::number(env.lang, x);
+    let n = |x| env.lang.number(x);
     eprintln!(
         "{}",
         env.lang.pick(

@@ -94,7 +94,7 @@ pub fn run(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(
         .iter()
         .filter(|p| p.probability < SURE)
         .count();
-    let n = |x: usize| crate::registry::number(env.lang, x as u64);
+    let n = |x: usize| env.lang.number(x as u64);
     crate::say!(
         "{}",
         env.lang.pick(

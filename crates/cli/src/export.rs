@@ -66,12 +66,12 @@ pub fn detentions(env: &Env, out: &Path) -> Result<(), Failure> {
             env.lang.pick(
                 &format!(
                     "{} detenciones exportadas a {}",
-                    crate::registry::number(env.lang, written),
+                    env.lang.number(written),
                     out.display()
                 ),
                 &format!(
                     "{} detentions exported to {}",
-                    crate::registry::number(env.lang, written),
+                    env.lang.number(written),
                     out.display()
                 ),
             )

@@ -73,7 +73,7 @@ pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure>
     for (message, _) in &o.rejected {
         eprintln!("{message}");
     }
-    let n = crate::registry::number;
+    let n = Lang::number;
     if o.stored {
         let (rows, changed, facts) = (n(lang, o.rows), n(lang, o.changed), n(lang, o.facts));
         let (unchanged, rejected) = (n(lang, o.unchanged), n(lang, o.rejected.len() as u64));
@@ -279,7 +279,7 @@ pub fn detentions(
                     in_batch = 0;
                     let stored = format!(
                         "{} {} ({})",
-                        crate::registry::number(lang, outcome.rows),
+                        lang.number(outcome.rows),
                         lang.pick("filas", "rows"),
                         lang.pick("guardadas", "stored")
                     );
@@ -289,7 +289,7 @@ pub fn detentions(
             }
             let message = format!(
                 "{} {}",
-                crate::registry::number(lang, outcome.rows),
+                lang.number(outcome.rows),
                 lang.pick("filas", "rows")
             );
             progress.set(chunk.position, &message);

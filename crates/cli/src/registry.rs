@@ -3,27 +3,12 @@
 use std::path::Path;
 
 use vigilia_core::ids::Kind;
-use vigilia_core::lang::Lang;
 use vigilia_core::profile::Profile;
 use vigilia_ledger::{DatabaseUrl, Ledger, LedgerError};
 
 use crate::Env;
 use crate::failure::Failure;
 use crate::progress::Progress;
-
-/// `12.345` in Spanish, `12,345` in English.
-pub fn number(lang: Lang, n: u64) -> String {
-    let sep = lang.pick(".", ",");
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(sep);
-        }
-        out.push(c);
-    }
-    out
-}
 
 pub fn init(env: &Env, profile: Option<&Path>) -> Result<(), Failure> {
     let ledger = create(env, profile)?;
@@ -96,12 +81,12 @@ pub fn verify(env: &Env) -> Result<(), Failure> {
                 env.lang.pick(
                     &format!(
                         "Cadena íntegra: {} hechos; cabeza {}",
-                        number(env.lang, head.facts),
+                        env.lang.number(head.facts),
                         head.hash
                     ),
                     &format!(
                         "Chain intact: {} facts; head {}",
-                        number(env.lang, head.facts),
+                        env.lang.number(head.facts),
                         head.hash
                     ),
                 )
@@ -125,12 +110,12 @@ pub fn rebuild(env: &Env) -> Result<(), Failure> {
         lang.pick(
             &format!(
                 "Proyección reconstruida: {} registros; huella {}",
-                number(lang, r.records),
+                lang.number(r.records),
                 r.digest_after
             ),
             &format!(
                 "Projection rebuilt: {} records; digest {}",
-                number(lang, r.records),
+                lang.number(r.records),
                 r.digest_after
             ),
         )
@@ -177,7 +162,7 @@ pub fn print_summary(
     let detentions = ledger.count(Kind::Detention)?;
     let index = vigilia_count::stored::current_index(ledger)?;
     let balance = crate::count::compute(ledger, &index, &when)?;
-    let n = |x: u64| number(lang, x);
+    let n = |x: u64| lang.number(x);
     let profile = ledger.profile()?.name.clone();
     let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
     let engine = ledger.engine_name();

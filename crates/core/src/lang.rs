@@ -21,6 +21,20 @@ impl Lang {
         }
     }
 
+    /// A whole number as this language writes it: `12.345` in Spanish, `12,345` in English.
+    pub fn number(self, n: u64) -> String {
+        let sep = self.pick(".", ",");
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
+
     /// Picks the text in this language.
     pub fn pick<'a>(self, es: &'a str, en: &'a str) -> &'a str {
         match self {

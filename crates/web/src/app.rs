@@ -36,6 +36,8 @@ pub struct App {
     ledger: Mutex<Ledger>,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
+    /// The registry's country profile (fixed by its first fact).
+    pub profile: vigilia_core::profile::Profile,
     /// Signs the tokens of anonymous forms; new at every start.
     key: [u8; 32],
     pub sessions: Mutex<Sessions>,
@@ -60,11 +62,12 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl App {
     pub fn new(
-        ledger: Ledger,
+        mut ledger: Ledger,
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Result<Arc<App>, WebError> {
         Ok(Arc::new(App {
+            profile: ledger.profile()?.clone(),
             ledger: Mutex::new(ledger),
             clock,
             config,

@@ -24,7 +24,7 @@ use vigilia_ledger::Ledger;
 use crate::app::App;
 use crate::auth::Ctx;
 use crate::error::WebError;
-use crate::page::{Chrome, number, ok, see};
+use crate::page::{Chrome, ok, see};
 
 /// The dates asked, as typed (and, for the list, which figure).
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -80,7 +80,7 @@ fn breakdowns(l: Lang, b: &Balance) -> Vec<Breakdown> {
                 dim.to_string(),
                 values
                     .iter()
-                    .map(|(v, n)| (v.clone(), number(l, *n)))
+                    .map(|(v, n)| (v.clone(), l.number(*n)))
                     .collect(),
             )
         })
@@ -260,7 +260,7 @@ pub async fn public_one(
             .get(k)
             .and_then(|f| f.get("total"))
             .and_then(|n| n.as_u64())
-            .map(|n| number(l, n))
+            .map(|n| l.number(n))
             .unwrap_or_default()
     };
     let breakdowns = figures
@@ -276,7 +276,7 @@ pub async fn public_one(
                             .as_object()
                             .map(|v| {
                                 v.iter()
-                                    .map(|(k, n)| (k.clone(), number(l, n.as_u64().unwrap_or(0))))
+                                    .map(|(k, n)| (k.clone(), l.number(n.as_u64().unwrap_or(0))))
                                     .collect()
                             })
                             .unwrap_or_default(),

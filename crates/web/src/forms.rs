@@ -8,10 +8,11 @@ use vigilia_core::ids::{Kind, ReportId, SourceId};
 use vigilia_core::model::{Channel, Disclosure, Reliability, Reported, Sex};
 use vigilia_core::national_id::NationalId;
 use vigilia_core::profile::Profile;
+use vigilia_core::text::non_empty;
 use vigilia_ledger::Ledger;
 
 use crate::error::WebError;
-use crate::page::{Errors, given};
+use crate::page::Errors;
 
 /// The longest a one-line field may be, and a free text.
 const LINE: usize = 200;
@@ -59,8 +60,8 @@ pub fn date_field(
     text: &str,
     today: Day,
 ) -> Option<PartialDate> {
-    let t = given(text)?;
-    match PartialDate::parse(&t) {
+    let t = non_empty(text)?;
+    match PartialDate::parse(t) {
         Ok(d) if d.first_day() > today => {
             errors.add(
                 field,
@@ -79,7 +80,7 @@ pub fn date_field(
 
 /// A one-line field of at most `LINE` characters.
 pub fn line(errors: &mut Errors, field: &'static str, text: &str) -> Option<String> {
-    let t = given(text)?;
+    let t = non_empty(text)?;
     if t.chars().count() > LINE {
         errors.add(
             field,
@@ -87,7 +88,7 @@ pub fn line(errors: &mut Errors, field: &'static str, text: &str) -> Option<Stri
             format!("At most {LINE} characters."),
         );
     }
-    Some(t)
+    Some(t.to_string())
 }
 
 pub fn disclosure(text: &str) -> Option<Disclosure> {
@@ -103,7 +104,7 @@ impl ReportForm {
     /// Checks every field; all the errors at once.
     pub fn check(&self, profile: &Profile, today: Day, volunteer: bool) -> Result<Valid, Errors> {
         let mut e = Errors::default();
-        let national_id = given(&self.national_id).and_then(|t| match NationalId::parse(&t) {
+        let national_id = non_empty(&self.national_id).and_then(|t| match NationalId::parse(t) {
             Ok(n) => Some(n),
             Err(err) => {
                 e.add_localized("national_id", &err);
@@ -119,7 +120,7 @@ impl ReportForm {
                 None
             }
         };
-        let state = given(&self.state).and_then(|s| match profile.state(&s) {
+        let state = non_empty(&self.state).and_then(|s| match profile.state(s) {
             Some(n) => n.code.clone(),
             None => {
                 e.add(
@@ -130,7 +131,7 @@ impl ReportForm {
                 None
             }
         });
-        let count = given(&self.count).and_then(|c| match c.parse::<u32>() {
+        let count = non_empty(&self.count).and_then(|c| match c.parse::<u32>() {
             Ok(n) if (1..=100_000).contains(&n) => Some(n),
             _ => {
                 e.add(

@@ -40,15 +40,10 @@ async fn intake_page(
     errors: Errors,
     wait: bool,
 ) -> Result<Intake, WebError> {
-    let l = ctx.lang;
-    let states = app
-        .ledger(move |_, ledger| {
-            Ok(states(
-                ledger.profile()?,
-                l.pick("— no sé —", "— I do not know —"),
-            ))
-        })
-        .await?;
+    let states = states(
+        &app.profile,
+        ctx.lang.pick("— no sé —", "— I do not know —"),
+    );
     Ok(Intake {
         p: Chrome::of(ctx),
         f,

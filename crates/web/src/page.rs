@@ -164,23 +164,3 @@ pub fn url_encode(text: &str) -> String {
     }
     out
 }
-
-/// A number written the way the language writes it (12.345 / 12,345).
-pub fn number(l: Lang, n: u64) -> String {
-    let digits = n.to_string();
-    let sep = l.pick(".", ",");
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(sep);
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Trims a field; empty is none.
-pub fn given(text: &str) -> Option<String> {
-    let t = text.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}

@@ -93,15 +93,7 @@ async fn form_page(
     f: ReportForm,
     errors: Errors,
 ) -> Result<Response, WebError> {
-    let l = ctx.lang;
-    let states = app
-        .ledger(move |_, ledger| {
-            Ok(states(
-                ledger.profile()?,
-                l.pick("— no sé —", "— unknown —"),
-            ))
-        })
-        .await?;
+    let states = states(&app.profile, ctx.lang.pick("— no sé —", "— unknown —"));
     let page = NewReport {
         p: Chrome::of(ctx),
         f,
