@@ -4,10 +4,11 @@
 # (Debian: apt-get install wrk) and a release build. Prints wrk's latency distribution.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+root=$(pwd)
 PORT=${PORT:-18090}; DUR=${DUR:-20s}; CONN=${CONN:-200}
 work=$(mktemp -d); trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
-/work/main/target/release/vigilia serve --demo --bind 127.0.0.1:$PORT --intake-delay 0 --intake-per-hour 0 >serve.log 2>&1 &
+"$root/target/release/vigilia" serve --demo --bind 127.0.0.1:$PORT --intake-delay 0 --intake-per-hour 0 >serve.log 2>&1 &
 pid=$!
 for _ in $(seq 120); do grep -q "escucha en" serve.log 2>/dev/null && break; sleep 1; done
 line=$(grep "demo-analyst" serve.log)
@@ -26,3 +27,6 @@ wrk.body = "csrf=$form&given_names=Jos%C3%A9&paternal_surname=P%C3%A9rez&arrest_
 LUA
 echo "== POST /report ($CONN clients, $DUR; each report committed before the reply)"
 wrk -t2 -c"$CONN" -d"$DUR" --latency -s post.lua http://127.0.0.1:$PORT/report | sed -n '1,20p'
+kill $pid; wait $pid 2>/dev/null || true
+echo "== the registry after the load (every acknowledged report is a fact; the chain verifies)"
+"$root/target/release/vigilia" --database "sqlite://$work/demo.db" verify

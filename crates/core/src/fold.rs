@@ -16,7 +16,7 @@ use crate::model::{
 };
 
 /// "As known on": `None` is what is known now; `Some(K)` sees only facts recorded on or before K.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct KnownOn(pub Option<Day>);
 
 impl KnownOn {

@@ -63,7 +63,7 @@ pub fn week_before(day: Day) -> Day {
 }
 
 /// The dates a balance is asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct When {
     pub as_of: Day,
     pub known_on: KnownOn,

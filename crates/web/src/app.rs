@@ -44,6 +44,10 @@ pub struct App {
     pub limits: Mutex<Limits>,
     counting: Warm<vigilia_count::Index>,
     matching: Warm<vigilia_matching::index::Index>,
+    /// Where new reports are stored, together.
+    pub inbox: crate::forms::Inbox,
+    /// Balance pages computed since the head last moved.
+    pub balances: Warm<crate::balance::Kept>,
     /// Active API tokens (their SHA-256) and whose they are.
     pub tokens: Warm<std::collections::HashMap<String, crate::auth::Viewer>>,
 }
@@ -66,18 +70,27 @@ impl App {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Result<Arc<App>, WebError> {
-        Ok(Arc::new(App {
-            profile: ledger.profile()?.clone(),
+        let profile = ledger.profile()?.clone();
+        let key = random_bytes()?;
+        Ok(Arc::new_cyclic(|app| App {
+            inbox: crate::forms::Inbox::start(app.clone()),
+            profile,
             ledger: Mutex::new(ledger),
             clock,
             config,
-            key: random_bytes()?,
+            key,
             sessions: Mutex::new(Sessions::default()),
             limits: Mutex::new(Limits::default()),
             counting: Warm::default(),
             matching: Warm::default(),
+            balances: Warm::default(),
             tokens: Warm::default(),
         }))
+    }
+
+    /// The registry's lock, for the report writer.
+    pub fn ledger_lock(&self) -> &Mutex<Ledger> {
+        &self.ledger
     }
 
     /// Runs `work` on the registry on a blocking thread (the ledger is synchronous).
@@ -109,8 +122,19 @@ impl App {
 
     /// The counting index of the ledger as it stands, kept between requests.
     pub fn counting(&self, ledger: &mut Ledger) -> Result<Arc<vigilia_count::Index>, WebError> {
-        self.counting
-            .get(ledger, |l| Ok(vigilia_count::stored::current_index(l)?))
+        let head = ledger.head()?.facts;
+        self.counting_at(head, ledger)
+    }
+
+    /// The counting index for the ledger at `head` facts.
+    pub fn counting_at(
+        &self,
+        head: u64,
+        ledger: &mut Ledger,
+    ) -> Result<Arc<vigilia_count::Index>, WebError> {
+        self.counting.get_at(head, ledger, |l| {
+            Ok(vigilia_count::stored::current_index(l)?)
+        })
     }
 
     /// The matching index of the registry's persons (not merged into another).
@@ -150,6 +174,16 @@ impl<T> Warm<T> {
         build: impl FnOnce(&mut Ledger) -> Result<T, WebError>,
     ) -> Result<Arc<T>, WebError> {
         let head = ledger.head()?.facts;
+        self.get_at(head, ledger, build)
+    }
+
+    /// The value for the ledger at `head` facts (when the caller has just read the head).
+    pub fn get_at(
+        &self,
+        head: u64,
+        ledger: &mut Ledger,
+        build: impl FnOnce(&mut Ledger) -> Result<T, WebError>,
+    ) -> Result<Arc<T>, WebError> {
         let mut kept = lock(&self.0);
         if let Some((at, value)) = kept.as_ref()
             && *at == head

@@ -2,7 +2,8 @@
 //! known-on dates; the list behind a figure; publishing; and the public page of published
 //! balances (aggregate figures only: no names, whatever their disclosure level).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -21,7 +22,7 @@ use vigilia_count::when::{When, WhenError};
 use vigilia_count::{Balance, Index};
 use vigilia_ledger::Ledger;
 
-use crate::app::App;
+use crate::app::{App, lock};
 use crate::auth::Ctx;
 use crate::error::WebError;
 use crate::page::{Chrome, ok, see};
@@ -99,6 +100,20 @@ struct BalancePage {
     listed: bool,
 }
 
+/// A balance page's figures and chart, computed once per ledger head, dates and language.
+#[derive(Debug)]
+pub struct Shown {
+    b: Balance,
+    chart: String,
+    breakdowns: Vec<Breakdown>,
+}
+
+/// The balances shown since the ledger's head last moved, by dates and language.
+pub type Kept = Mutex<HashMap<(When, Lang), Arc<Shown>>>;
+
+/// At most this many balances are kept per head (each a page's worth of figures and chart).
+const KEPT: usize = 64;
+
 pub async fn current(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
@@ -106,19 +121,54 @@ pub async fn current(
 ) -> Result<Response, WebError> {
     let l = ctx.lang;
     let asked = w.clone();
-    let (b, svg) = app
+    // Under the registry's lock only what must read it; the counting is done outside.
+    let (when, index, head, kept) = app
         .ledger(move |app, ledger| {
-            let (b, when, index) = compute(app, ledger, &asked)?;
-            let svg = chart(&index, when.as_of, when.known_on, l)?;
-            Ok((b, svg))
+            let when = When::parse(
+                ledger.today()?,
+                Some(&asked.as_of),
+                Some(&asked.known_on),
+                Some(&asked.since),
+            )?;
+            let head = ledger.head()?;
+            let kept = app
+                .balances
+                .get_at(head.facts, ledger, |_| Ok(Kept::default()))?;
+            let index = app.counting_at(head.facts, ledger)?;
+            Ok((when, index, head.hash.to_string(), kept))
         })
         .await?;
+    let found = lock(&kept).get(&(when, l)).cloned();
+    let shown = match found {
+        Some(s) => s,
+        None => {
+            let s = tokio::task::spawn_blocking(move || -> Result<Arc<Shown>, WebError> {
+                let mut b = vigilia_count::balance(&index, when.as_of, when.known_on, when.since);
+                b.ledger_head = head;
+                let chart = chart(&index, when.as_of, when.known_on, l)?;
+                let breakdowns = breakdowns(l, &b);
+                Ok(Arc::new(Shown {
+                    b,
+                    chart,
+                    breakdowns,
+                }))
+            })
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))??;
+            let mut kept = lock(&kept);
+            if kept.len() >= KEPT {
+                kept.clear();
+            }
+            kept.insert((when, l), s.clone());
+            s
+        }
+    };
     Ok(ok(&BalancePage {
         p: Chrome::of(&ctx),
-        breakdowns: breakdowns(l, &b),
+        breakdowns: shown.breakdowns.clone(),
         w,
-        b,
-        chart: svg,
+        b: shown.b.clone(),
+        chart: shown.chart.clone(),
         list: Vec::new(),
         listed: false,
     }))

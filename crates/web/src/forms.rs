@@ -2,6 +2,7 @@
 //! field is checked (with a message next to it, in both languages), and the facts it becomes.
 
 use serde::{Deserialize, Serialize};
+use std::sync::Weak;
 use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::ids::{Kind, ReportId, SourceId};
@@ -9,8 +10,10 @@ use vigilia_core::model::{Channel, Disclosure, Reliability, Reported, Sex};
 use vigilia_core::national_id::NationalId;
 use vigilia_core::profile::Profile;
 use vigilia_core::text::non_empty;
-use vigilia_ledger::Ledger;
 
+use vigilia_ledger::Tx;
+
+use crate::app::{App, lock};
 use crate::error::WebError;
 use crate::page::Errors;
 
@@ -221,35 +224,139 @@ impl ReportForm {
     }
 }
 
-/// Checks a report and, if every field is right, stores it (and its source, if one was given)
-/// in one transaction. A family's report (no `reporter`) cannot be a group detention.
-pub fn receive(
-    ledger: &mut Ledger,
-    form: &ReportForm,
-    channel: Channel,
-    reporter: Option<&str>,
-    receipt: Option<String>,
-) -> Result<Result<ReportId, Errors>, WebError> {
-    let today = ledger.today()?;
-    let valid = match form.check(ledger.profile()?, today, reporter.is_some()) {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(e)),
+/// A report to store: the form as sent, by whom, and the hash of its receipt code.
+#[derive(Debug)]
+pub struct Incoming {
+    pub form: ReportForm,
+    pub channel: Channel,
+    pub reporter: Option<String>,
+    pub receipt: Option<String>,
+}
+
+/// A report checked and stored, or the errors of its fields (and nothing stored).
+pub type Received = Result<Result<ReportId, Errors>, WebError>;
+
+struct Job {
+    report: Incoming,
+    reply: tokio::sync::oneshot::Sender<Received>,
+}
+
+/// Reports are stored by one writer, which takes every report that arrived while it wrote the
+/// last ones into one transaction: one commit to disk for all of them. A report is answered
+/// only once its transaction is committed.
+#[derive(Debug)]
+pub struct Inbox(std::sync::mpsc::Sender<Job>);
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Job")
+    }
+}
+
+/// The most reports one transaction takes.
+const BATCH: usize = 1000;
+
+impl Inbox {
+    /// Starts the writer; it stops when the application is gone.
+    pub fn start(app: Weak<App>) -> Inbox {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        std::thread::spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut jobs = vec![first];
+                while jobs.len() < BATCH
+                    && let Ok(more) = rx.try_recv()
+                {
+                    jobs.push(more);
+                }
+                let Some(app) = app.upgrade() else { break };
+                write(&app, jobs);
+            }
+        });
+        Inbox(tx)
+    }
+
+    /// Checks and stores a report; answers once it is durable.
+    pub async fn receive(&self, report: Incoming) -> Received {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.0
+            .send(Job { report, reply })
+            .map_err(|_| WebError::Internal("the report writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| WebError::Internal("the report writer stopped".into()))?
+    }
+}
+
+/// Writes a batch: reports with wrong fields are answered with their errors; the others go into
+/// one transaction, and all of them are answered with its outcome.
+fn write(app: &App, jobs: Vec<Job>) {
+    let mut ledger = lock(app.ledger_lock());
+    let today = match ledger.today() {
+        Ok(t) => t,
+        Err(e) => {
+            for j in jobs {
+                let _ = j.reply.send(Err(WebError::Internal(e.to_string())));
+            }
+            return;
+        }
     };
-    let actor = reporter.unwrap_or("public-form").to_string();
-    let mut tx = ledger.begin()?;
+    let mut valid = Vec::new();
+    for j in jobs {
+        let volunteer = j.report.reporter.is_some();
+        match j.report.form.check(&app.profile, today, volunteer) {
+            Ok(v) => valid.push((j, v)),
+            Err(e) => {
+                let _ = j.reply.send(Ok(Err(e)));
+            }
+        }
+    }
+    if valid.is_empty() {
+        return;
+    }
+    let stored = (|| {
+        let mut tx = ledger.begin()?;
+        let mut ids = Vec::new();
+        for (j, v) in &valid {
+            ids.push(append(&mut tx, today, &j.report, v.clone())?);
+        }
+        tx.commit()?;
+        Ok::<_, vigilia_ledger::LedgerError>(ids)
+    })();
+    match stored {
+        Ok(ids) => {
+            for ((j, _), id) in valid.into_iter().zip(ids) {
+                let _ = j.reply.send(Ok(Ok(id)));
+            }
+        }
+        Err(e) => {
+            for (j, _) in valid {
+                let _ = j.reply.send(Err(WebError::Internal(e.to_string())));
+            }
+        }
+    }
+}
+
+/// Appends a report's facts: the report, and its source if one was given.
+fn append(
+    tx: &mut Tx<'_>,
+    today: Day,
+    r: &Incoming,
+    valid: Valid,
+) -> Result<ReportId, vigilia_ledger::LedgerError> {
+    let actor = r.reporter.clone().unwrap_or_else(|| "public-form".into());
     let id = ReportId(tx.new_id(Kind::Report));
     tx.append(Draft {
         recorded_on: today,
         actor: actor.clone(),
         subject: id.into(),
         change: Change::ReportReceived {
-            channel,
+            channel: r.channel,
             text: valid.text,
             contact: valid.contact,
             consent: valid.consent,
             details: Some(valid.details),
-            reporter: reporter.map(str::to_string),
-            receipt,
+            reporter: r.reporter.clone(),
+            receipt: r.receipt.clone(),
         },
         sources: vec![],
     })?;
@@ -268,8 +375,7 @@ pub fn receive(
             sources: vec![],
         })?;
     }
-    tx.commit()?;
-    Ok(Ok(id))
+    Ok(id)
 }
 
 /// The states of the profile as `(code, name)`, with an empty first choice.

@@ -20,7 +20,7 @@ use vigilia_core::model::{Channel, Report, ReportStatus};
 use crate::app::{App, lock, random_bytes, sha256};
 use crate::auth::Ctx;
 use crate::error::WebError;
-use crate::forms::{ReportForm, receive, states};
+use crate::forms::{Incoming, ReportForm, states};
 use crate::page::{Chrome, Errors, invalid, ok};
 
 #[derive(Template)]
@@ -126,9 +126,14 @@ pub async fn submit(
     }
     let code = receipt_code()?;
     let hash = sha256(&normal_code(&code));
-    let f = sent.f.clone();
     let stored = app
-        .ledger(move |_, l| receive(l, &f, Channel::Family, None, Some(hash)))
+        .inbox
+        .receive(Incoming {
+            form: sent.f.clone(),
+            channel: Channel::Family,
+            reporter: None,
+            receipt: Some(hash),
+        })
         .await?;
     if let Err(errors) = stored {
         return Ok(invalid(

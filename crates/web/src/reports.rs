@@ -17,7 +17,7 @@ use vigilia_ledger::Ledger;
 use crate::app::App;
 use crate::auth::{Ctx, Viewer};
 use crate::error::WebError;
-use crate::forms::{ReportForm, line, receive, states};
+use crate::forms::{Incoming, ReportForm, line, states};
 use crate::page::{Chrome, Errors, invalid, ok, see};
 
 /// Whether this account may see this report: its reporter, its assignee, or a coordinator.
@@ -125,8 +125,13 @@ pub async fn send(
     } else {
         Channel::Volunteer
     };
-    let name = v.name.clone();
-    app.ledger(move |_, l| receive(l, &f, channel, Some(&name), None))
+    app.inbox
+        .receive(Incoming {
+            form: f,
+            channel,
+            reporter: Some(v.name.clone()),
+            receipt: None,
+        })
         .await
 }
 
