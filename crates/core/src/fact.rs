@@ -161,6 +161,8 @@ pub enum Change {
         report: Option<crate::ids::ReportId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         link: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<crate::model::Attachment>,
     },
     FacilityRecorded {
         name: String,

@@ -375,6 +375,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
             reliability,
             report,
             link,
+            file,
         } => {
             kind_matches(Kind::Source)?;
             Record::Source(Source {
@@ -383,6 +384,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 reliability,
                 report,
                 link,
+                file,
             })
         }
         Change::FacilityRecorded { name, state } => {

@@ -2,6 +2,7 @@
 //! fold into records, country profiles, and the detentions CSV format. No I/O happens here:
 //! storage is `vigilia-ledger`, counting `vigilia-count`, the command line `vigilia`.
 
+pub mod attachment;
 pub mod clock;
 pub mod date;
 pub mod exchange;

@@ -554,6 +554,18 @@ pub struct Source {
     pub report: Option<ReportId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<Attachment>,
+}
+
+/// A file kept with a source (a photo, a document), named by the SHA-256 of its bytes: the fact
+/// that records the source carries the hash, so the chain vouches for the file too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub sha256: String,
+    /// `image/jpeg`, `image/png` or `application/pdf`.
+    pub media_type: String,
+    pub bytes: u64,
 }
 
 /// A dated observation of the conditions in a facility.

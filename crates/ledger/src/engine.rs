@@ -112,6 +112,15 @@ pub trait Engine: Send {
         head: Hash,
         data: Vec<u8>,
     ) -> Result<(), LedgerError>;
+    /// Keeps a file under the SHA-256 of its bytes (kept once however often it is stored).
+    fn put_file(
+        &mut self,
+        sha256: &str,
+        media_type: &str,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError>;
+    /// A kept file: its media type and bytes.
+    fn file(&mut self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, LedgerError>;
     /// Prepares for (or ends) a bulk load. Only an engine that can write faster that way does
     /// anything, and only when nobody else has the database open.
     fn bulk(&mut self, _on: bool) -> Result<(), LedgerError> {

@@ -38,6 +38,8 @@ pub enum LedgerError {
         id: u64,
         detail: String,
     },
+    #[error("the file {0} no longer has the bytes its source recorded: it was changed")]
+    FileChanged(String),
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {0}")]
@@ -74,6 +76,9 @@ impl Localize for LedgerError {
             Self::Profile(e) => format!("no se puede leer el perfil de país del registro: {e}"),
             Self::Projection { kind, id, detail } => format!(
                 "la fila de proyección {kind}:{id} no se puede leer: {detail} (ejecute `vigilia rebuild`)"
+            ),
+            Self::FileChanged(h) => format!(
+                "el archivo {h} ya no tiene los bytes que registró su fuente: fue modificado"
             ),
             Self::Sqlite(e) => format!("SQLite: {e}"),
             Self::Postgres(e) => format!("PostgreSQL: {e}"),

@@ -329,6 +329,17 @@ impl Ledger {
         self.engine.put_snapshot(name, head.facts, head.hash, data)
     }
 
+    /// A kept file's media type and bytes; an error if its bytes no longer hash to its name.
+    pub fn file(&mut self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, LedgerError> {
+        let Some((media_type, data)) = self.engine.file(sha256)? else {
+            return Ok(None);
+        };
+        if hex::encode(Sha256::digest(&data)) != sha256 {
+            return Err(LedgerError::FileChanged(sha256.to_string()));
+        }
+        Ok(Some((media_type, data)))
+    }
+
     /// The hash of the fact at position `seq`, if there is one.
     pub fn fact_hash(&mut self, seq: u64) -> Result<Option<Hash>, LedgerError> {
         let rows = self.engine.facts_after(seq.saturating_sub(1), 1)?;
@@ -605,6 +616,22 @@ impl Tx<'_> {
             self.order.push(subject);
         }
         Ok(())
+    }
+
+    /// Keeps a file in this transaction, for the source fact that will name it.
+    pub fn keep_file(
+        &mut self,
+        media_type: &str,
+        data: Vec<u8>,
+    ) -> Result<vigilia_core::model::Attachment, LedgerError> {
+        let sha256 = hex::encode(Sha256::digest(&data));
+        let bytes = data.len() as u64;
+        self.ledger.engine.put_file(&sha256, media_type, data)?;
+        Ok(vigilia_core::model::Attachment {
+            sha256,
+            media_type: media_type.to_string(),
+            bytes,
+        })
     }
 
     /// Appends a fact and returns its position. A fact that does not fit its record is refused;

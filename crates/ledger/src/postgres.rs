@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0001_ledger.sql"),
     include_str!("../migrations/postgres/0002_snapshots.sql"),
     include_str!("../migrations/postgres/0003_children.sql"),
+    include_str!("../migrations/postgres/0004_files.sql"),
 ];
 
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
@@ -336,6 +337,28 @@ impl Engine for Postgres {
             &[&name, &(seq as i64), &&head.0[..], &data],
         )?;
         Ok(())
+    }
+
+    fn put_file(
+        &mut self,
+        sha256: &str,
+        media_type: &str,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError> {
+        self.client.execute(
+            "INSERT INTO files (sha256, media_type, data) VALUES ($1, $2, $3) \
+             ON CONFLICT (sha256) DO NOTHING",
+            &[&sha256, &media_type, &data],
+        )?;
+        Ok(())
+    }
+
+    fn file(&mut self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, LedgerError> {
+        let row = self.client.query_opt(
+            "SELECT media_type, data FROM files WHERE sha256 = $1",
+            &[&sha256],
+        )?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 
     fn clear_records(&mut self) -> Result<(), LedgerError> {

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_ledger.sql"),
     include_str!("../migrations/sqlite/0002_snapshots.sql"),
     include_str!("../migrations/sqlite/0003_children.sql"),
+    include_str!("../migrations/sqlite/0004_files.sql"),
 ];
 
 type Job = Box<dyn FnOnce(&mut Connection, &mut Option<LedgerError>) + Send>;
@@ -489,6 +490,34 @@ impl Engine for Sqlite {
             )?
             .execute(params![name, seq as i64, &head.0[..], data])?;
             Ok(())
+        })
+    }
+
+    fn put_file(
+        &mut self,
+        sha256: &str,
+        media_type: &str,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError> {
+        let (sha256, media_type) = (sha256.to_string(), media_type.to_string());
+        self.call(move |c| {
+            c.prepare_cached(
+                "INSERT INTO files (sha256, media_type, data) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (sha256) DO NOTHING",
+            )?
+            .execute(params![sha256, media_type, data])?;
+            Ok(())
+        })
+    }
+
+    fn file(&mut self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, LedgerError> {
+        let sha256 = sha256.to_string();
+        self.call(move |c| {
+            Ok(
+                c.prepare_cached("SELECT media_type, data FROM files WHERE sha256 = ?1")?
+                    .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?,
+            )
         })
     }
 

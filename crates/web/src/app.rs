@@ -37,7 +37,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub config: Config,
     /// The registry's country profile (fixed by its first fact).
-    pub profile: vigilia_core::profile::Profile,
+    pub profile: Arc<vigilia_core::profile::Profile>,
     /// Signs the tokens of anonymous forms; new at every start.
     key: [u8; 32],
     pub sessions: Mutex<Sessions>,
@@ -70,7 +70,7 @@ impl App {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Result<Arc<App>, WebError> {
-        let profile = ledger.profile()?.clone();
+        let profile = Arc::new(ledger.profile()?.clone());
         let key = random_bytes()?;
         Ok(Arc::new_cyclic(|app| App {
             inbox: crate::forms::Inbox::start(app.clone()),

@@ -306,6 +306,8 @@ pub struct Ctx {
     pub csrf: String,
     /// The path asked for, to come back to after switching language.
     pub path: String,
+    /// The registry's country profile, to name its states.
+    pub profile: Arc<vigilia_core::profile::Profile>,
 }
 
 impl Ctx {
@@ -339,9 +341,6 @@ fn language(req: &Request) -> Lang {
     }
     Lang::Es
 }
-
-/// The most a form body may be (sources are links, not uploads).
-const BODY_LIMIT: usize = 256 * 1024;
 
 /// Checks every request against the route table: who may use the route, and that a form carries
 /// this session's CSRF token (or, with no session, a genuine anonymous form token).
@@ -410,19 +409,27 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
         ip,
         csrf,
         path: here,
+        profile: app.profile.clone(),
     };
     let (mut parts, body) = req.into_parts();
     parts.extensions.insert(ctx);
     if parts.method != Method::POST || api {
         return Ok(Request::from_parts(parts, body));
     }
-    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
-        fail(WebError::bad(
-            "El formulario es demasiado grande.",
-            "The form is too large.",
-        ))
-    })?;
-    let sent = form_field(&bytes, "csrf").unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, route.body_limit)
+        .await
+        .map_err(|_| {
+            fail(WebError::bad(
+                "El formulario es demasiado grande (un archivo puede pesar hasta 10 MB).",
+                "The form is too large (a file may be up to 10 MB).",
+            ))
+        })?;
+    let sent = if route.body_limit > crate::routes::FORM_LIMIT {
+        multipart_field(&parts.headers, bytes.clone(), "csrf").await
+    } else {
+        form_field(&bytes, "csrf")
+    }
+    .unwrap_or_default();
     let genuine = match &viewer {
         Some(v) => !v.csrf.is_empty() && sent == v.csrf,
         None => app.form_token_age(&sent).is_some(),
@@ -443,6 +450,26 @@ pub fn form_field(body: &[u8], name: &str) -> Option<String> {
         .into_iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v)
+}
+
+/// One text field of a form sent with a file (`multipart/form-data`).
+async fn multipart_field(
+    headers: &axum::http::HeaderMap,
+    bytes: axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    use axum::extract::FromRequest;
+    let mut req = axum::http::Request::new(Body::from(bytes));
+    *req.headers_mut() = headers.clone();
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// The `Set-Cookie` header of a session.

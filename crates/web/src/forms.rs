@@ -195,15 +195,7 @@ impl ReportForm {
         }
         let source = line(&mut e, "source_title", &self.source_title);
         let link = line(&mut e, "source_link", &self.source_link);
-        if let Some(l) = &link
-            && !(l.starts_with("https://") || l.starts_with("http://"))
-        {
-            e.add(
-                "source_link",
-                "Un enlace empieza por https:// o http://",
-                "A link starts with https:// or http://",
-            );
-        }
+        check_link(&mut e, "source_link", link.as_deref());
         if !e.is_empty() {
             return Err(e);
         }
@@ -371,11 +363,25 @@ fn append(
                 reliability: Reliability::Unverified,
                 report: Some(id),
                 link,
+                file: None,
             },
             sources: vec![],
         })?;
     }
     Ok(id)
+}
+
+/// A link must be a web address: anything else (`javascript:`, `data:`) is refused.
+pub fn check_link(e: &mut Errors, field: &'static str, link: Option<&str>) {
+    if let Some(l) = link
+        && !(l.starts_with("https://") || l.starts_with("http://"))
+    {
+        e.add(
+            field,
+            "Un enlace empieza por https:// o http://",
+            "A link starts with https:// or http://",
+        );
+    }
 }
 
 /// The states of the profile as `(code, name)`, with an empty first choice.

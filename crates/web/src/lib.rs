@@ -58,7 +58,11 @@ pub fn router(app: Arc<App>) -> Router {
 
 /// Serves until the process is stopped.
 pub async fn serve(app: Arc<App>, bind: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(bind).await?;
+    serve_on(app, tokio::net::TcpListener::bind(bind).await?).await
+}
+
+/// Serves on a socket already bound (tests bind port 0 and read which port they got).
+pub async fn serve_on(app: Arc<App>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<SocketAddr>(),

@@ -19,6 +19,7 @@ pub struct Chrome {
     pub role: Option<Role>,
     pub csrf: String,
     pub here: String,
+    profile: std::sync::Arc<vigilia_core::profile::Profile>,
 }
 
 impl Chrome {
@@ -29,6 +30,7 @@ impl Chrome {
             role: ctx.viewer.as_ref().map(|v| v.role),
             csrf: ctx.csrf.clone(),
             here: ctx.path.clone(),
+            profile: ctx.profile.clone(),
         }
     }
 
@@ -51,6 +53,16 @@ impl Chrome {
             S::Accepted => self.t("aceptado", "accepted"),
             S::Rejected => self.t("rechazado", "rejected"),
         }
+    }
+
+    /// A state's name, from its code (`VE-V` is Zulia); a code the profile lacks as it is.
+    pub fn state<'a>(&'a self, code: &'a str) -> &'a str {
+        self.profile.state_name(code).unwrap_or(code)
+    }
+
+    /// A file's size in kilobytes, rounded up (`1.234 kB`).
+    pub fn size(&self, bytes: &u64) -> String {
+        format!("{} kB", self.l.number(bytes.div_ceil(1024)))
     }
 
     /// A value as compact JSON (a fact's change in a history table).

@@ -4,20 +4,22 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
-use serde::Deserialize;
+use vigilia_core::attachment;
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{Kind, ReportId, SourceId};
-use vigilia_core::model::{Channel, Reliability, Report, Role, Source};
+use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::model::{Attachment, Channel, Reliability, Report, Role, Source};
 use vigilia_ledger::Ledger;
 
 use crate::app::App;
 use crate::auth::{Ctx, Viewer};
 use crate::error::WebError;
-use crate::forms::{Incoming, ReportForm, line, states};
+use crate::forms::{Incoming, ReportForm, check_link, line, states};
 use crate::page::{Chrome, Errors, invalid, ok, see};
 
 /// Whether this account may see this report: its reporter, its assignee, or a coordinator.
@@ -154,6 +156,9 @@ struct Show {
     p: Chrome,
     r: Report,
     sources: Vec<Source>,
+    /// The source form as sent, and what was wrong with it.
+    f: SourceForm,
+    errors: Errors,
 }
 
 /// The sources attached to a report.
@@ -168,10 +173,12 @@ pub fn sources_of(ledger: &mut Ledger, report: ReportId) -> Result<Vec<Source>, 
         .collect())
 }
 
-pub async fn show(
-    State(app): State<Arc<App>>,
-    Extension(ctx): Extension<Ctx>,
-    Path(id): Path<u64>,
+async fn report_page(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    id: u64,
+    f: SourceForm,
+    errors: Errors,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
     let (r, sources) = app
@@ -181,56 +188,122 @@ pub async fn show(
             Ok((r, s))
         })
         .await?;
-    Ok(ok(&Show {
-        p: Chrome::of(&ctx),
+    let page = Show {
+        p: Chrome::of(ctx),
         r,
         sources,
-    }))
+        f,
+        errors,
+    };
+    Ok(if page.errors.is_empty() {
+        ok(&page)
+    } else {
+        invalid(&page)
+    })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+pub async fn show(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    report_page(&app, &ctx, id, SourceForm::default(), Errors::default()).await
+}
+
+/// A source as typed: what it is, its link, and the file's name (the file itself cannot be
+/// shown back: a browser never fills a file field).
+#[derive(Clone, Debug, Default)]
 pub struct SourceForm {
     title: String,
     link: String,
+}
+
+/// Reads the source form, sent with or without a file.
+async fn read_source(mut form: Multipart) -> Result<(SourceForm, Option<Vec<u8>>), WebError> {
+    let unreadable = |_| {
+        WebError::bad(
+            "El formulario llegó incompleto.",
+            "The form arrived incomplete.",
+        )
+    };
+    let mut f = SourceForm::default();
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or_default() {
+            "title" => f.title = field.text().await.map_err(unreadable)?,
+            "link" => f.link = field.text().await.map_err(unreadable)?,
+            "file" => {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                if !bytes.is_empty() {
+                    file = Some(bytes.to_vec());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((f, file))
 }
 
 pub async fn add_source(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
-    Form(f): Form<SourceForm>,
+    form: Multipart,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
+    let (f, file) = read_source(form).await?;
     let mut e = Errors::default();
     let title = line(&mut e, "title", &f.title);
     let link = line(&mut e, "link", &f.link);
-    if title.is_none() && link.is_none() {
-        return Err(WebError::bad(
-            "Escriba qué es la fuente o su enlace.",
-            "Write what the source is or its link.",
-        ));
+    check_link(&mut e, "link", link.as_deref());
+    let file = match file.map(|b| attachment::prepare(&b)).transpose() {
+        Ok(file) => file,
+        Err(why) => {
+            e.add(
+                "file",
+                format!(
+                    "{}. Elija el archivo otra vez.",
+                    capitalised(&why.localize(Lang::Es))
+                ),
+                format!(
+                    "{}. Choose the file again.",
+                    capitalised(&why.localize(Lang::En))
+                ),
+            );
+            None
+        }
+    };
+    if e.is_empty() && title.is_none() && link.is_none() && file.is_none() {
+        e.add(
+            "title",
+            "Escriba qué es la fuente, su enlace, o adjunte un archivo.",
+            "Write what the source is, its link, or attach a file.",
+        );
     }
     if !e.is_empty() {
-        return Err(WebError::bad(
-            "Máximo 200 caracteres.",
-            "At most 200 characters.",
-        ));
+        return report_page(&app, &ctx, id, f, e).await;
     }
     app.ledger(move |_, l| {
         let r = one(l, &v, id)?;
         let today = l.today()?;
         let mut tx = l.begin()?;
+        let file = match file {
+            Some((media_type, bytes)) => Some(tx.keep_file(media_type, bytes)?),
+            None => None,
+        };
         let s = SourceId(tx.new_id(Kind::Source));
         tx.append(Draft {
             recorded_on: today,
             actor: v.name.clone(),
             subject: s.into(),
             change: Change::SourceRecorded {
-                title: title.unwrap_or_else(|| link.clone().unwrap_or_default()),
+                title: title
+                    .or_else(|| link.clone())
+                    .unwrap_or_else(|| default_title(file.as_ref())),
                 reliability: Reliability::Unverified,
                 report: Some(r.id),
                 link,
+                file,
             },
             sources: vec![],
         })?;
@@ -239,4 +312,60 @@ pub async fn add_source(
     })
     .await?;
     Ok(see(&format!("/reports/{id}")))
+}
+
+/// A source's name when only a file was given.
+fn default_title(file: Option<&Attachment>) -> String {
+    match file.map(|f| f.media_type.as_str()) {
+        Some("application/pdf") => "documento".into(),
+        _ => "foto".into(),
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|first| first.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A source's file, for those who may see its report (and lawyers, who verify cases). Photos
+/// open in the browser; documents are downloaded.
+pub async fn source_file(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    let v = ctx.viewer()?.clone();
+    let (media_type, bytes) = app
+        .ledger(move |_, l| {
+            let Some(Record::Source(s)) = l.get(SourceId(id).into())? else {
+                return Err(WebError::NotFound);
+            };
+            let report = match s.report {
+                Some(r) => l.get(r.into())?,
+                None => None,
+            };
+            let allowed = v.role == Role::Lawyer
+                || matches!(&report, Some(Record::Report(r)) if may_see(&v, r));
+            if !allowed {
+                return Err(WebError::Forbidden);
+            }
+            let file = s.file.ok_or(WebError::NotFound)?;
+            l.file(&file.sha256)?.ok_or(WebError::NotFound)
+        })
+        .await?;
+    let disposition = if media_type.starts_with("image/") {
+        format!("inline; filename=\"fuente-{id}\"")
+    } else {
+        format!("attachment; filename=\"fuente-{id}.pdf\"")
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }

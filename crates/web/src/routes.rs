@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use vigilia_core::model::Role;
@@ -30,6 +31,8 @@ pub struct Route {
     pub api: bool,
     /// What it does: Spanish, English.
     pub summary: (&'static str, &'static str),
+    /// The largest body taken: forms are small; only routes declared `UPLOAD` take files.
+    pub body_limit: usize,
     pub handler: fn() -> MethodRouter<Arc<App>>,
 }
 
@@ -41,6 +44,11 @@ impl Route {
             .find(|r| r.path == path && r.method == method.as_str())
     }
 }
+
+/// The most a form body may be.
+pub const FORM_LIMIT: usize = 256 * 1024;
+/// The most a form with a file may be: the file and its other fields.
+pub const UPLOAD_LIMIT: usize = vigilia_core::attachment::MAX_BYTES + 64 * 1024;
 
 use Role::{Admin, Analyst, Coordinator, Lawyer, Volunteer};
 
@@ -60,6 +68,7 @@ macro_rules! routes {
                 access: $access,
                 api: $api,
                 summary: ($es, $en),
+                body_limit: routes!(@limit $method),
                 handler: || routes!(@r $method, $handler),
             },)*
         ];
@@ -67,7 +76,11 @@ macro_rules! routes {
     (@m GET) => { "GET" };
     (@m POST) => { "POST" };
     (@r GET, $h:path) => { get($h) };
+    (@m UPLOAD) => { "POST" };
     (@r POST, $h:path) => { post($h) };
+    (@r UPLOAD, $h:path) => { post($h).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)) };
+    (@limit UPLOAD) => { UPLOAD_LIMIT };
+    (@limit $m:ident) => { FORM_LIMIT };
 }
 
 routes! {
@@ -93,7 +106,8 @@ routes! {
     GET "/reports/new" Access::Roles(REPORTERS), false, "Reportar una detención", "Report a detention" => reports::form;
     POST "/reports/new" Access::Roles(REPORTERS), false, "Enviar un reporte", "Send a report" => reports::submit;
     GET "/reports/{id}" Access::Roles(OWN_REPORTS), false, "Un reporte", "A report" => reports::show;
-    POST "/reports/{id}/sources" Access::Roles(OWN_REPORTS), false, "Adjuntar una fuente", "Attach a source" => reports::add_source;
+    UPLOAD "/reports/{id}/sources" Access::Roles(OWN_REPORTS), false, "Adjuntar una fuente", "Attach a source" => reports::add_source;
+    GET "/sources/{id}/file" Access::Roles(REPORTERS), false, "El archivo de una fuente", "A source's file" => reports::source_file;
     GET "/triage" Access::Roles(TRIAGE), false, "Reportes nuevos", "New reports" => triage::queue;
     GET "/triage/{id}" Access::Roles(TRIAGE), false, "Revisar un reporte", "Review a report" => triage::show;
     POST "/triage/{id}/new" Access::Roles(TRIAGE), false, "Aceptar como persona nueva", "Accept as a new person" => triage::accept_new;

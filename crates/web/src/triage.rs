@@ -145,6 +145,7 @@ fn source(
             reliability,
             report: Some(r.id),
             link: None,
+            file: None,
         },
         sources: vec![],
     })?;

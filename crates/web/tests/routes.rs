@@ -8,81 +8,15 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::{Arc, Mutex};
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use tower::ServiceExt;
 use vigilia_core::clock::Clock;
 use vigilia_core::model::Role;
-use vigilia_core::profile::Profile;
-use vigilia_ledger::{DatabaseUrl, Ledger};
-use vigilia_web::{Access, App, Config, ROUTES};
+use vigilia_web::{Access, ROUTES};
 
-/// A clock the test moves forward.
-#[derive(Debug)]
-struct TestClock(Mutex<jiff::Timestamp>);
-
-impl Clock for TestClock {
-    fn now(&self) -> jiff::Timestamp {
-        *self.0.lock().unwrap()
-    }
-}
-
-impl TestClock {
-    fn advance(&self, secs: i64) {
-        let mut t = self.0.lock().unwrap();
-        *t = t
-            .checked_add(jiff::SignedDuration::from_secs(secs))
-            .unwrap();
-    }
-}
-
-struct World {
-    _dir: tempfile::TempDir,
-    app: Arc<App>,
-    clock: Arc<TestClock>,
-    secrets: Vec<(Role, String, Option<String>, String)>,
-}
-
-const PASSWORD: &str = "correct horse battery staple";
-
-fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let url =
-        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
-    let clock = Arc::new(TestClock(Mutex::new(
-        "2026-11-20T15:00:00Z".parse().unwrap(),
-    )));
-    let mut ledger =
-        Ledger::create(&url, clock.clone(), Profile::venezuela().unwrap(), "test").unwrap();
-    let mut secrets = Vec::new();
-    for role in Role::ALL {
-        let name = format!("t-{}", role.name());
-        let secret = vigilia_web::demo_account(&mut ledger, &name, role, PASSWORD).unwrap();
-        let token = vigilia_web::issue_token(&mut ledger, &name, "test").unwrap();
-        secrets.push((role, name, secret, token));
-    }
-    // A second volunteer, whose report the first must not see.
-    vigilia_web::demo_account(&mut ledger, "t-other", Role::Volunteer, PASSWORD).unwrap();
-    // An account the admin may revoke in the matrix.
-    vigilia_web::invite(&mut ledger, "t-spare", Role::Volunteer, "test").unwrap();
-    let app = App::new(
-        ledger,
-        clock.clone(),
-        Config {
-            intake_delay: 3,
-            intake_per_hour: 100,
-        },
-    )
-    .unwrap();
-    World {
-        _dir: dir,
-        app,
-        clock,
-        secrets,
-    }
-}
+mod common;
+use common::{PASSWORD, World, world};
 
 struct Reply {
     status: StatusCode,

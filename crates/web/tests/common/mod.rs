@@ -1,0 +1,77 @@
+//! What the web tests share: a registry in a temporary directory, with one account of each role
+//! (their TOTP secrets and API tokens kept), served by an `App` on a clock the test moves.
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+
+use vigilia_core::clock::Clock;
+use vigilia_core::model::Role;
+use vigilia_core::profile::Profile;
+use vigilia_ledger::{DatabaseUrl, Ledger};
+use vigilia_web::{App, Config};
+
+/// A clock the test moves forward.
+#[derive(Debug)]
+pub struct TestClock(Mutex<jiff::Timestamp>);
+
+impl Clock for TestClock {
+    fn now(&self) -> jiff::Timestamp {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl TestClock {
+    pub fn advance(&self, secs: i64) {
+        let mut t = self.0.lock().unwrap();
+        *t = t
+            .checked_add(jiff::SignedDuration::from_secs(secs))
+            .unwrap();
+    }
+}
+
+pub struct World {
+    pub _dir: tempfile::TempDir,
+    pub app: Arc<App>,
+    pub clock: Arc<TestClock>,
+    /// Each role's account: name, TOTP secret (none for volunteers), API token.
+    pub secrets: Vec<(Role, String, Option<String>, String)>,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let url =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
+    let clock = Arc::new(TestClock(Mutex::new(
+        "2026-11-20T15:00:00Z".parse().unwrap(),
+    )));
+    let mut ledger =
+        Ledger::create(&url, clock.clone(), Profile::venezuela().unwrap(), "test").unwrap();
+    let mut secrets = Vec::new();
+    for role in Role::ALL {
+        let name = format!("t-{}", role.name());
+        let secret = vigilia_web::demo_account(&mut ledger, &name, role, PASSWORD).unwrap();
+        let token = vigilia_web::issue_token(&mut ledger, &name, "test").unwrap();
+        secrets.push((role, name, secret, token));
+    }
+    // A second volunteer, whose report the first must not see.
+    vigilia_web::demo_account(&mut ledger, "t-other", Role::Volunteer, PASSWORD).unwrap();
+    // An account the admin may revoke in the matrix.
+    vigilia_web::invite(&mut ledger, "t-spare", Role::Volunteer, "test").unwrap();
+    let app = App::new(
+        ledger,
+        clock.clone(),
+        Config {
+            intake_delay: 3,
+            intake_per_hour: 100,
+        },
+    )
+    .unwrap();
+    World {
+        _dir: dir,
+        app,
+        clock,
+        secrets,
+    }
+}
