@@ -292,6 +292,16 @@ enum UserWhat {
         /// The address people reach Vigilia at, for the link.
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         base_url: String,
+        /// A state whose cases a lawyer sees (repeat for several; none: every state).
+        #[arg(long = "state")]
+        states: Vec<String>,
+    },
+    /// Set the states whose cases a lawyer sees, besides the cases assigned to them (none:
+    /// every state).
+    Regions {
+        name: String,
+        #[arg(long = "state")]
+        states: Vec<String>,
     },
     /// Issue an API token for an account (shown once).
     Token { name: String },
@@ -504,7 +514,9 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
                 name,
                 role,
                 base_url,
-            } => serve::add(&env, &name, &role, &base_url),
+                states,
+            } => serve::add(&env, &name, &role, &base_url, &states),
+            UserWhat::Regions { name, states } => serve::regions(&env, &name, &states),
             UserWhat::Token { name } => serve::token(&env, &name),
             UserWhat::Revoke { name, reason } => serve::revoke(&env, &name, &reason),
         },

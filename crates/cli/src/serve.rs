@@ -79,7 +79,13 @@ pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<
         })
 }
 
-pub fn add(env: &Env, name: &str, role: &str, base: &str) -> Result<(), Failure> {
+pub fn add(
+    env: &Env,
+    name: &str,
+    role: &str,
+    base: &str,
+    states: &[String],
+) -> Result<(), Failure> {
     let Some(role) = Role::from_name(role) else {
         return Err(Failure::bad(
             format!("--role {role:?}: use admin, coordinator, lawyer, volunteer o analyst"),
@@ -88,6 +94,12 @@ pub fn add(env: &Env, name: &str, role: &str, base: &str) -> Result<(), Failure>
     };
     let mut ledger = env.open()?;
     let inv = vigilia_web::invite(&mut ledger, name, role, &env.actor)?;
+    if !states.is_empty() {
+        say_regions(
+            env,
+            &vigilia_web::set_regions(&mut ledger, name, states, &env.actor)?,
+        );
+    }
     crate::say!(
         "{}\n{}/invitation/{}",
         env.lang.pick(
@@ -98,6 +110,36 @@ pub fn add(env: &Env, name: &str, role: &str, base: &str) -> Result<(), Failure>
         inv.token
     );
     Ok(())
+}
+
+pub fn regions(env: &Env, name: &str, states: &[String]) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    say_regions(
+        env,
+        &vigilia_web::set_regions(&mut ledger, name, states, &env.actor)?,
+    );
+    Ok(())
+}
+
+fn say_regions(env: &Env, names: &[String]) {
+    if names.is_empty() {
+        crate::say!(
+            "{}",
+            env.lang.pick(
+                "Ve los casos de todos los estados.",
+                "Sees the cases of every state."
+            )
+        );
+    } else {
+        crate::say!(
+            "{} {}",
+            env.lang.pick(
+                "Ve los casos de estos estados y los que se le asignen:",
+                "Sees the cases of these states and those assigned to them:"
+            ),
+            names.join(", ")
+        );
+    }
 }
 
 pub fn token(env: &Env, name: &str) -> Result<(), Failure> {

@@ -206,6 +206,10 @@ pub enum Change {
     RoleChanged {
         role: Role,
     },
+    /// The states whose cases the account sees (empty: every state).
+    RegionsSet {
+        states: Vec<String>,
+    },
     /// SHA-256 (hex) of an API token.
     TokenIssued {
         hash: String,

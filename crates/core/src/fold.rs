@@ -252,6 +252,7 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
                 }
                 Change::SecondFactorSet { secret } => a.second_factor = Some(secret),
                 Change::RoleChanged { role } => a.role = role,
+                Change::RegionsSet { states } => a.regions = states,
                 Change::TokenIssued { hash } => a.tokens.push(hash),
                 Change::AccountRevoked { reason } => {
                     a.revoked = Some(reason);
@@ -368,6 +369,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 invited_on: fact.recorded_on,
                 tokens: Vec::new(),
                 revoked: None,
+                regions: Vec::new(),
             })
         }
         Change::SourceRecorded {

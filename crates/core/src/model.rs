@@ -532,6 +532,10 @@ pub struct Account {
     pub tokens: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<String>,
+    /// The states (profile codes) whose cases a lawyer sees, besides the cases assigned to
+    /// them; empty: every state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
 }
 
 /// How far a source can be trusted.

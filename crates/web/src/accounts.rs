@@ -145,6 +145,47 @@ pub fn revoke_named(
     Ok(a.id.0)
 }
 
+/// Sets the states whose cases an account sees (written as names, codes or aliases: `Zulia`,
+/// `VE-V`, `Edo. Zulia`); none: every state. Returns the states' names.
+pub fn set_regions(
+    ledger: &mut Ledger,
+    name: &str,
+    states: &[String],
+    actor: &str,
+) -> Result<Vec<String>, WebError> {
+    let a = active(ledger, name)?;
+    let profile = ledger.profile()?.clone();
+    let mut codes = Vec::new();
+    let mut names = Vec::new();
+    for text in states {
+        let Some(s) = profile.state(text) else {
+            let known: Vec<&str> = profile
+                .states
+                .entries()
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            return Err(WebError::bad(
+                format!(
+                    "{text:?} no es un estado del perfil; son: {}",
+                    known.join(", ")
+                ),
+                format!(
+                    "{text:?} is not a state of the profile; they are: {}",
+                    known.join(", ")
+                ),
+            ));
+        };
+        let code = s.code.clone().unwrap_or_else(|| s.name.clone());
+        if !codes.contains(&code) {
+            codes.push(code);
+            names.push(s.name.clone());
+        }
+    }
+    record(ledger, a.id, actor, Change::RegionsSet { states: codes })?;
+    Ok(names)
+}
+
 /// Issues an API token for an account; the token is shown once.
 pub fn issue_token(ledger: &mut Ledger, name: &str, actor: &str) -> Result<String, WebError> {
     let a = active(ledger, name)?;

@@ -10,9 +10,10 @@ use axum::{Extension, Json};
 use serde::Serialize;
 use serde_json::{Value, json};
 use vigilia_core::lang::Lang;
+use vigilia_ledger::Ledger;
 
 use crate::app::App;
-use crate::auth::Ctx;
+use crate::auth::{Ctx, Viewer};
 use crate::balance::{Asked, compute, publications as published};
 use crate::error::WebError;
 use crate::forms::ReportForm;
@@ -122,20 +123,42 @@ pub async fn balance(State(app): State<Arc<App>>, Query(w): Query<Asked>) -> Res
     answer(app.ledger(move |app, l| Ok(compute(app, l, &w)?.0)).await)
 }
 
-pub async fn search(State(app): State<Arc<App>>, Query(q): Query<Q>) -> Response {
-    answer(app.ledger(move |_, l| search_in(l, &q.q, 100)).await)
+/// Work on the registry as the token's account.
+async fn as_viewer<T: Send + 'static>(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    work: impl FnOnce(&mut Ledger, &Viewer) -> Result<T, WebError> + Send + 'static,
+) -> Result<T, WebError> {
+    let v = ctx.viewer()?.clone();
+    app.ledger(move |_, l| work(l, &v)).await
 }
 
-pub async fn person(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
+pub async fn search(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<Q>,
+) -> Response {
+    answer(as_viewer(&app, &ctx, move |l, v| search_in(l, v, &q.q, 100)).await)
+}
+
+pub async fn person(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Response {
     answer(
-        app.ledger(move |_, l| person_in(l, id))
+        as_viewer(&app, &ctx, move |l, v| person_in(l, v, id))
             .await
             .map(|(p, d)| json!({"person": p, "detentions": d})),
     )
 }
 
-pub async fn detention(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
-    answer(app.ledger(move |_, l| detention_in(l, id)).await)
+pub async fn detention(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Response {
+    answer(as_viewer(&app, &ctx, move |l, v| detention_in(l, v, id)).await)
 }
 
 fn actor(ctx: &Ctx) -> Result<String, WebError> {
@@ -150,10 +173,13 @@ async fn on_detention<F: Send + 'static>(
     f: F,
     work: Checked<F>,
 ) -> Response {
-    let Ok(a) = actor(&ctx) else {
-        return error(WebError::Forbidden);
-    };
-    checked(app.ledger(move |_, l| work(l, id, &a, &f)).await)
+    checked(
+        as_viewer(&app, &ctx, move |l, v| {
+            crate::records::in_scope(l, v, id)?;
+            work(l, id, &v.name, &f)
+        })
+        .await,
+    )
 }
 
 pub async fn step(

@@ -48,6 +48,25 @@ pub struct Viewer {
     pub role: Role,
     /// The session's CSRF token (empty for API tokens, which need none).
     pub csrf: String,
+    /// The states whose cases a lawyer sees (empty: every state).
+    pub regions: Vec<String>,
+}
+
+impl Viewer {
+    pub fn of(a: &vigilia_core::model::Account, csrf: String) -> Viewer {
+        Viewer {
+            account: a.id.0,
+            name: a.name.clone(),
+            role: a.role,
+            csrf,
+            regions: a.regions.clone(),
+        }
+    }
+
+    /// Coordinators, and lawyers without states of their own, see every case.
+    pub fn sees_every_case(&self) -> bool {
+        self.role == Role::Coordinator || (self.role == Role::Lawyer && self.regions.is_empty())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -217,12 +236,7 @@ impl App {
         limits.failures.remove(name);
         drop(limits);
         let (token, hash) = crate::app::new_token()?;
-        let viewer = Viewer {
-            account: a.id.0,
-            name: a.name,
-            role: a.role,
-            csrf: crate::app::new_token()?.0,
-        };
+        let viewer = Viewer::of(&a, crate::app::new_token()?.0);
         lock(&self.sessions).0.insert(
             hash,
             Session {
@@ -261,15 +275,7 @@ impl App {
                     && a.revoked.is_none()
                 {
                     for hash in &a.tokens {
-                        by_hash.insert(
-                            hash.clone(),
-                            Viewer {
-                                account: a.id.0,
-                                name: a.name.clone(),
-                                role: a.role,
-                                csrf: String::new(),
-                            },
-                        );
+                        by_hash.insert(hash.clone(), Viewer::of(&a, String::new()));
                     }
                 }
             })?;
@@ -315,12 +321,6 @@ impl Ctx {
         self.viewer
             .as_ref()
             .ok_or_else(|| WebError::SignIn(self.path.clone()))
-    }
-
-    pub fn has(&self, roles: &[Role]) -> bool {
-        self.viewer
-            .as_ref()
-            .is_some_and(|v| roles.contains(&v.role))
     }
 }
 

@@ -14,7 +14,6 @@ use vigilia_core::date::Day;
 use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
 use vigilia_core::ids::{DetentionId, Kind, PublicationId};
 use vigilia_core::lang::{Lang, Localize};
-use vigilia_core::model::Role;
 use vigilia_count::list::{Selector, behind};
 use vigilia_count::series::{Every, series};
 use vigilia_count::stored;
@@ -174,14 +173,14 @@ pub async fn current(
     }))
 }
 
-/// The detentions behind a figure; names only for roles that see cases (per-field rule).
+/// The detentions behind a figure; names only for those who see the case (per-field rule).
 pub async fn list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     Query(w): Query<Asked>,
 ) -> Result<Response, WebError> {
     let l = ctx.lang;
-    let names = ctx.has(&[Role::Coordinator, Role::Lawyer]);
+    let viewer = ctx.viewer.clone();
     let w2 = w.clone();
     let (b, rows) = app
         .ledger(move |app, ledger| {
@@ -194,6 +193,10 @@ pub async fn list(
                 .take(2000)
             {
                 if let Some(Record::Detention(d)) = ledger.get(DetentionId(id).into())? {
+                    let names = match &viewer {
+                        Some(v) => crate::records::sees(ledger, v, &d)?,
+                        None => false,
+                    };
                     let name = if names {
                         match ledger.get(d.person.into())? {
                             Some(Record::Person(p)) => p.identity.full_name(),

@@ -35,7 +35,9 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 
-pub use accounts::{Invitation, demo_account, invite, issue_token, revoke_named as revoke};
+pub use accounts::{
+    Invitation, demo_account, invite, issue_token, revoke_named as revoke, set_regions,
+};
 pub use app::{App, Config};
 pub use app::{new_token, registered};
 pub use auth::{COOKIE, code_matches, current_code};

@@ -16,27 +16,80 @@ use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId, SourceId};
 use vigilia_core::lang::Lang;
 use vigilia_core::model::{
-    Custody, Dated, Detention, End, EndType, Person, Recognition, RecognitionStatus, Source, Step,
+    Custody, Dated, Detention, End, EndType, Person, Recognition, RecognitionStatus, Role, Source,
+    Step,
 };
 use vigilia_core::text::fold;
 use vigilia_ledger::Ledger;
 
 use crate::app::App;
-use crate::auth::Ctx;
+use crate::auth::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::forms::{date_field, line};
 use crate::page::{Chrome, Errors, ok, see};
 
-/// Persons whose name or cédula matches every word of `q`, accents and case aside.
-pub fn search_in(ledger: &mut Ledger, q: &str, limit: usize) -> Result<Vec<Person>, WebError> {
+/// Whether this account sees this detention: coordinators every case; a lawyer the cases of
+/// their states (every state when none is set) and those with a report assigned to them; no
+/// other role (the route table keeps them off case pages; analysts see figures, not names).
+pub fn sees(ledger: &mut Ledger, v: &Viewer, d: &Detention) -> Result<bool, WebError> {
+    Ok(match v.role {
+        _ if v.sees_every_case() => true,
+        Role::Lawyer => {
+            d.arrest.state.as_ref().is_some_and(|s| v.regions.contains(s))
+                || ledger.children(Kind::Report, d.id.0)?.iter().any(|r| {
+                    matches!(r, Record::Report(r) if r.assigned_to.as_deref() == Some(v.name.as_str()))
+                })
+        }
+        _ => false,
+    })
+}
+
+/// A detention this account may work on, or why not.
+pub fn in_scope(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Detention, WebError> {
+    let d = exists(ledger, id)?;
+    if sees(ledger, v, &d)? {
+        Ok(d)
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+/// The detentions of a person this account sees; refused when it sees none of them.
+fn seen_detentions(
+    ledger: &mut Ledger,
+    v: &Viewer,
+    person: u64,
+) -> Result<Vec<Detention>, WebError> {
+    let all = detentions_of(ledger, person)?;
+    let mut seen = Vec::new();
+    for d in all {
+        if sees(ledger, v, &d)? {
+            seen.push(d);
+        }
+    }
+    if seen.is_empty() && !v.sees_every_case() {
+        return Err(WebError::Forbidden);
+    }
+    Ok(seen)
+}
+
+/// Persons whose name or cédula matches every word of `q`, accents and case aside, among those
+/// this account sees.
+pub fn search_in(
+    ledger: &mut Ledger,
+    v: &Viewer,
+    q: &str,
+    limit: usize,
+) -> Result<Vec<Person>, WebError> {
     let words: Vec<String> = fold(q).split_whitespace().map(str::to_string).collect();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     if words.is_empty() {
         return Ok(Vec::new());
     }
+    let everything = v.sees_every_case();
     let mut out = Vec::new();
     ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
-        if out.len() >= limit {
+        if everything && out.len() >= limit {
             return;
         }
         if let Record::Person(p) = r {
@@ -59,6 +112,15 @@ pub fn search_in(ledger: &mut Ledger, q: &str, limit: usize) -> Result<Vec<Perso
             }
         }
     })?;
+    if !everything {
+        let mut seen = Vec::new();
+        for p in out {
+            if seen.len() < limit && seen_detentions(ledger, v, p.id.0).is_ok() {
+                seen.push(p);
+            }
+        }
+        out = seen;
+    }
     Ok(out)
 }
 
@@ -82,7 +144,8 @@ pub async fn search(
     Query(q): Query<Q>,
 ) -> Result<Response, WebError> {
     let text = q.q.clone();
-    let persons = app.ledger(move |_, l| search_in(l, &text, 100)).await?;
+    let v = ctx.viewer()?.clone();
+    let persons = app.ledger(move |_, l| search_in(l, &v, &text, 100)).await?;
     Ok(ok(&Search {
         p: Chrome::of(&ctx),
         q: q.q,
@@ -102,11 +165,16 @@ pub fn detentions_of(ledger: &mut Ledger, person: u64) -> Result<Vec<Detention>,
         .collect())
 }
 
-pub fn person_in(ledger: &mut Ledger, id: u64) -> Result<(Person, Vec<Detention>), WebError> {
+/// A person and the detentions of theirs this account sees.
+pub fn person_in(
+    ledger: &mut Ledger,
+    v: &Viewer,
+    id: u64,
+) -> Result<(Person, Vec<Detention>), WebError> {
     let Some(Record::Person(p)) = ledger.get(PersonId(id).into())? else {
         return Err(WebError::NotFound);
     };
-    Ok((p, detentions_of(ledger, id)?))
+    Ok((p, seen_detentions(ledger, v, id)?))
 }
 
 #[derive(Template)]
@@ -123,9 +191,10 @@ pub async fn person(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
+    let v = ctx.viewer()?.clone();
     let (person, detentions, history) = app
         .ledger(move |_, l| {
-            let (p, d) = person_in(l, id)?;
+            let (p, d) = person_in(l, &v, id)?;
             let h = l.history(PersonId(id).into())?;
             Ok((p, d, h))
         })
@@ -154,10 +223,8 @@ pub struct Full {
     pub history: Vec<Fact>,
 }
 
-pub fn detention_in(ledger: &mut Ledger, id: u64) -> Result<Full, WebError> {
-    let Some(Record::Detention(d)) = ledger.get(DetentionId(id).into())? else {
-        return Err(WebError::NotFound);
-    };
+pub fn detention_in(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Full, WebError> {
+    let d = in_scope(ledger, v, id)?;
     let person = match ledger.get(d.person.into())? {
         Some(Record::Person(p)) => Some(p),
         _ => None,
@@ -234,8 +301,9 @@ pub async fn detention(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
+    let v = ctx.viewer()?.clone();
     let (f, today) = app
-        .ledger(move |_, l| Ok((detention_in(l, id)?, l.today()?.to_string())))
+        .ledger(move |_, l| Ok((detention_in(l, &v, id)?, l.today()?.to_string())))
         .await?;
     Ok(ok(&DetentionPage {
         p: Chrome::of(&ctx),
@@ -434,8 +502,14 @@ async fn on_detention<F>(
 where
     F: Send + 'static,
 {
-    let actor = ctx.viewer()?.name.clone();
-    match app.ledger(move |_, l| work(l, id, &actor, &f)).await? {
+    let v = ctx.viewer()?.clone();
+    match app
+        .ledger(move |_, l| {
+            in_scope(l, &v, id)?;
+            work(l, id, &v.name, &f)
+        })
+        .await?
+    {
         Ok(()) => Ok(see(&format!("/detentions/{id}"))),
         Err(e) => Err(WebError::bad(e.joined(Lang::Es), e.joined(Lang::En))),
     }

@@ -329,7 +329,8 @@ fn capitalised(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A source's file, for those who may see its report (and lawyers, who verify cases). Photos
+/// A source's file, for those who may see its report, and lawyers who see the case it was
+/// matched to. Photos
 /// open in the browser; documents are downloaded.
 pub async fn source_file(
     State(app): State<Arc<App>>,
@@ -346,8 +347,14 @@ pub async fn source_file(
                 Some(r) => l.get(r.into())?,
                 None => None,
             };
-            let allowed = v.role == Role::Lawyer
-                || matches!(&report, Some(Record::Report(r)) if may_see(&v, r));
+            let allowed = match &report {
+                Some(Record::Report(r)) if may_see(&v, r) => true,
+                Some(Record::Report(r)) if v.role == Role::Lawyer => match r.matched_to {
+                    Some(d) => crate::records::in_scope(l, &v, d.0).is_ok(),
+                    None => false,
+                },
+                _ => false,
+            };
             if !allowed {
                 return Err(WebError::Forbidden);
             }

@@ -589,3 +589,107 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     let list: serde_json::Value = serde_json::from_str(&api.body).unwrap();
     assert_eq!(list[0]["figures"]["political_prisoners"]["total"], 1);
 }
+
+#[tokio::test]
+async fn a_lawyer_of_one_state_sees_its_cases_and_those_assigned_only() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    // Two arrests in Zulia: the first assigned to the lawyer, the second not.
+    for (n, name) in [(1, "Ana"), (2, "Berta")] {
+        let r = send(
+            &w,
+            post(
+                "/reports/new",
+                Some(&me.0),
+                &[
+                    ("csrf", &me.1),
+                    ("given_names", name),
+                    ("paternal_surname", "Zambrano"),
+                    ("arrest_date", "2026-11-10"),
+                    ("consent", "named"),
+                    ("state", "VE-V"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(r.location, format!("/reports/{n}"), "{}", r.body);
+        if n == 1 {
+            let r = send(
+                &w,
+                post(
+                    "/triage/1/assign",
+                    Some(&c),
+                    &[("csrf", &ct), ("to", "t-lawyer")],
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let r = send(
+            &w,
+            post(&format!("/triage/{n}/new"), Some(&c), &[("csrf", &ct)]),
+        )
+        .await;
+        assert_eq!(r.location, format!("/detentions/{n}"));
+    }
+    // The lawyer works in Miranda. A state the profile lacks is refused, naming the states.
+    let wrong = w
+        .app
+        .ledger(|_, l| vigilia_web::set_regions(l, "t-lawyer", &["Narnia".into()], "t-admin"))
+        .await
+        .unwrap_err();
+    assert!(format!("{wrong:?}").contains("Zulia"), "{wrong:?}");
+    w.app
+        .ledger(|_, l| vigilia_web::set_regions(l, "t-lawyer", &["Edo. Miranda".into()], "t-admin"))
+        .await
+        .unwrap();
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    // The assigned case: seen, and worked on.
+    let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Ana Zambrano"));
+    // The other: refused on every page and in the API, and its name not in search or lists.
+    for path in ["/detentions/2", "/persons/2"] {
+        let r = send(&w, get(path, Some(&lawyer))).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let r = send(
+        &w,
+        post(
+            "/detentions/2/end",
+            Some(&lawyer),
+            &[("csrf", &lt), ("kind", "released"), ("date", "2026-11-19")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(&w, get("/persons?q=zambrano", Some(&lawyer))).await;
+    assert!(
+        r.body.contains("Ana Zambrano") && !r.body.contains("Berta"),
+        "{}",
+        r.body
+    );
+    let (_, _, _, token) = w.secrets.iter().find(|s| s.0 == Role::Lawyer).unwrap();
+    let api = Request::get("/api/detentions/2")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&w, api).await.status, StatusCode::FORBIDDEN);
+    let r = send(
+        &w,
+        get(
+            "/balance/list?list=under_study&as_of=2026-11-20",
+            Some(&lawyer),
+        ),
+    )
+    .await;
+    assert!(
+        r.body.contains("Ana Zambrano") && !r.body.contains("Berta"),
+        "{}",
+        r.body
+    );
+    // The coordinator sees both.
+    let r = send(&w, get("/persons?q=zambrano", Some(&c))).await;
+    assert!(r.body.contains("Ana Zambrano") && r.body.contains("Berta Zambrano"));
+}
