@@ -93,6 +93,8 @@ pub fn add(
         ));
     };
     let mut ledger = env.open()?;
+    // The states are checked first: a lawyer invited without them would see every case.
+    vigilia_web::states_named(&mut ledger, states)?;
     let inv = vigilia_web::invite(&mut ledger, name, role, &env.actor)?;
     if !states.is_empty() {
         say_regions(

@@ -154,7 +154,18 @@ pub fn set_regions(
     actor: &str,
 ) -> Result<Vec<String>, WebError> {
     let a = active(ledger, name)?;
-    let profile = ledger.profile()?.clone();
+    let (codes, names) = states_named(ledger, states)?;
+    record(ledger, a.id, actor, Change::RegionsSet { states: codes })?;
+    Ok(names)
+}
+
+/// The profile's states written as `states`: their codes and names; an error naming the
+/// profile's states when one is not among them.
+pub fn states_named(
+    ledger: &mut Ledger,
+    states: &[String],
+) -> Result<(Vec<String>, Vec<String>), WebError> {
+    let profile = ledger.profile()?;
     let mut codes = Vec::new();
     let mut names = Vec::new();
     for text in states {
@@ -182,8 +193,7 @@ pub fn set_regions(
             names.push(s.name.clone());
         }
     }
-    record(ledger, a.id, actor, Change::RegionsSet { states: codes })?;
-    Ok(names)
+    Ok((codes, names))
 }
 
 /// Issues an API token for an account; the token is shown once.

@@ -37,6 +37,7 @@ use axum::response::Response;
 
 pub use accounts::{
     Invitation, demo_account, invite, issue_token, revoke_named as revoke, set_regions,
+    states_named,
 };
 pub use app::{App, Config};
 pub use app::{new_token, registered};
