@@ -49,7 +49,14 @@ impl Failure {
         match self {
             Failure::BadInput { .. } => 2,
             Failure::Broken(_) => 3,
-            Failure::Ledger(LedgerError::Url(_) | LedgerError::NotFound(_)) => 2,
+            Failure::Ledger(
+                LedgerError::Url(_)
+                | LedgerError::NotFound(_)
+                | LedgerError::NoKey(_)
+                | LedgerError::KeyFile { .. }
+                | LedgerError::KeyExposed { .. }
+                | LedgerError::WrongKey(_),
+            ) => 2,
             Failure::Ledger(_) | Failure::Io { .. } => 1,
         }
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use vigilia_core::clock::Clock;
 use vigilia_core::lang::Lang;
-use vigilia_ledger::{DatabaseUrl, Ledger};
+use vigilia_ledger::{DatabaseUrl, Ledger, Secret};
 
 mod clock;
 mod count;
@@ -50,6 +50,12 @@ struct Cli {
     /// sqlite://demo.db) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "VIGILIA_DATABASE_URL")]
     database: Option<String>,
+
+    /// The registry's key file (SQLite: what the database is encrypted with). Default: the
+    /// database's path with `.key` for its extension (vigilia.db → vigilia.key); keep it, or a
+    /// copy, away from the database. VIGILIA_PASSPHRASE gives a passphrase instead.
+    #[arg(long, global = true, env = "VIGILIA_KEY_FILE")]
+    key_file: Option<PathBuf>,
 
     /// Language of messages: es (default) or en.
     #[arg(long, global = true, env = "VIGILIA_LANG", default_value = "es")]
@@ -345,6 +351,9 @@ fn main() -> ExitCode {
 #[derive(Debug)]
 pub struct Env {
     pub url: DatabaseUrl,
+    /// Where the registry's key is (SQLite), unless a passphrase is given.
+    pub key_file: Option<PathBuf>,
+    pub passphrase: Option<String>,
     pub clock: Arc<dyn Clock>,
     pub lang: Lang,
     pub actor: String,
@@ -352,7 +361,40 @@ pub struct Env {
 
 impl Env {
     pub fn open(&self) -> Result<Ledger, Failure> {
-        Ok(Ledger::open(&self.url, self.clock.clone())?)
+        let key = self.key()?;
+        Ok(Ledger::open_with(
+            &self.url,
+            key.as_ref(),
+            self.clock.clone(),
+        )?)
+    }
+
+    /// The key to open the registry with: the passphrase, or the key file (SQLite).
+    pub fn key(&self) -> Result<Option<Secret>, Failure> {
+        if let Some(p) = &self.passphrase {
+            return Ok(Some(Secret::Passphrase(p.clone())));
+        }
+        match (&self.url, &self.key_file) {
+            // No registry there: opening says so, which matters more than a missing key.
+            (DatabaseUrl::Sqlite(db), _) if !db.exists() => Ok(None),
+            (DatabaseUrl::Sqlite(_), Some(path)) => Ok(Some(Secret::read_file(path)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// A new key for a new registry, written to the key file (never over an existing one).
+    pub fn new_key(&self) -> Result<Option<Secret>, Failure> {
+        if let Some(p) = &self.passphrase {
+            return Ok(Some(Secret::Passphrase(p.clone())));
+        }
+        match (&self.url, &self.key_file) {
+            (DatabaseUrl::Sqlite(_), Some(path)) => {
+                let key = Secret::generate()?;
+                key.write_new(path)?;
+                Ok(Some(key))
+            }
+            _ => Ok(None),
+        }
     }
 }
 
@@ -366,8 +408,18 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         }
         .to_string()
     });
+    let url = DatabaseUrl::parse(&database)?;
+    let key_file = match (&url, cli.key_file) {
+        (_, Some(path)) => Some(path),
+        (DatabaseUrl::Sqlite(db), None) => Some(db.with_extension("key")),
+        (DatabaseUrl::Postgres(_), None) => None,
+    };
     let env = Env {
-        url: DatabaseUrl::parse(&database)?,
+        url,
+        key_file,
+        passphrase: std::env::var("VIGILIA_PASSPHRASE")
+            .ok()
+            .filter(|p| !p.is_empty()),
         clock: clock::from_option(cli.now.as_deref())?,
         lang,
         actor: cli.actor.unwrap_or_else(clock::login_name),

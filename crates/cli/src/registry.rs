@@ -20,6 +20,21 @@ pub fn init(env: &Env, profile: Option<&Path>) -> Result<(), Failure> {
             &format!("Registry created at {}", env.url)
         )
     );
+    if let (DatabaseUrl::Sqlite(_), Some(key), None) = (&env.url, &env.key_file, &env.passphrase) {
+        crate::say!(
+            "{}",
+            env.lang.pick(
+                &format!(
+                    "Cifrado con la clave de {k} (solo su dueño puede leerla). Sin ella el registro es ilegible: guarde una copia fuera de esta máquina, y no la deje junto a la base de datos en un equipo que pueda ser incautado.",
+                    k = key.display()
+                ),
+                &format!(
+                    "Encrypted with the key in {k} (readable by its owner only). Without it the registry is unreadable: keep a copy off this machine, and do not leave it beside the database on a machine that may be seized.",
+                    k = key.display()
+                )
+            )
+        );
+    }
     Ok(())
 }
 
@@ -38,7 +53,20 @@ pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
             format!("country profile: {e}"),
         )
     })?;
-    let ledger = Ledger::create(&env.url, env.clock.clone(), profile, &env.actor)?;
+    // An existing registry is refused before a key is written for it.
+    if let DatabaseUrl::Sqlite(path) = &env.url
+        && path.exists()
+    {
+        return Err(LedgerError::AlreadyExists(path.display().to_string()).into());
+    }
+    let key = env.new_key()?;
+    let ledger = Ledger::create_with(
+        &env.url,
+        key.as_ref(),
+        env.clock.clone(),
+        profile,
+        &env.actor,
+    )?;
     #[cfg(unix)]
     if let DatabaseUrl::Sqlite(path) = &env.url {
         use std::os::unix::fs::PermissionsExt;
@@ -64,6 +92,15 @@ pub fn remove_sqlite(env: &Env) -> Result<(), Failure> {
         if p.exists() {
             std::fs::remove_file(&p).map_err(|e| Failure::io(&p, &e))?;
         }
+    }
+    // The replaced registry's own key (beside it) goes with it; a new one is made with the
+    // new registry. A key file given elsewhere is never deleted.
+    let own = path.with_extension("key");
+    if let Some(key) = &env.key_file
+        && *key == own
+        && key.exists()
+    {
+        std::fs::remove_file(key).map_err(|e| Failure::io(key, &e))?;
     }
     Ok(())
 }

@@ -3,11 +3,34 @@
 
 use std::net::SocketAddr;
 
+use vigilia_core::fold::Record;
+use vigilia_core::ids::Kind;
 use vigilia_core::model::Role;
 use vigilia_web::{App, Config};
 
 use crate::Env;
 use crate::failure::Failure;
+
+/// The demo accounts' passwords were printed to a terminal: outside `--demo` a registry that
+/// still has them is not served.
+fn refuse_demo_accounts(ledger: &mut vigilia_ledger::Ledger) -> Result<(), Failure> {
+    for role in Role::ALL {
+        let name = format!("demo-{}", role.name());
+        if let Some(Record::Account(a)) = ledger.by_reference(Kind::Account, &name)?
+            && a.revoked.is_none()
+        {
+            return Err(Failure::bad(
+                format!(
+                    "este registro tiene las cuentas de demostración ({name}, …), cuyas contraseñas se imprimieron en pantalla: sírvalo con --demo, o revóquelas antes (vigilia user revoke {name})"
+                ),
+                format!(
+                    "this registry has the demo accounts ({name}, …), whose passwords were printed on screen: serve it with --demo, or revoke them first (vigilia user revoke {name})"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// A demo account's password: random, shown once.
 fn demo_password() -> Result<String, Failure> {
@@ -57,7 +80,9 @@ pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<
         }
         ledger
     } else {
-        env.open()?
+        let mut ledger = env.open()?;
+        refuse_demo_accounts(&mut ledger)?;
+        ledger
     };
     let app = App::new(ledger, env.clock.clone(), config)?;
     crate::say!(

@@ -97,6 +97,17 @@ impl Registry {
     }
 }
 
+/// The registry's SQLite file opened directly, as someone holding its key could: with the key
+/// file `init` wrote beside it.
+fn open_keyed(db: &std::path::Path) -> rusqlite::Connection {
+    let text = std::fs::read_to_string(db.with_extension("key")).unwrap();
+    let hex = text.trim().strip_prefix("vigilia-key-1 ").unwrap();
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))
+        .unwrap();
+    conn
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
 }
@@ -420,7 +431,38 @@ fn verify_names_the_first_tampered_fact_and_rebuild_is_identical() {
     );
 
     let db = r.path("registry.db");
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    // Without the key the file is unreadable: plain SQLite refuses it, and neither its tables
+    // nor anyone's name can be found in its bytes (nor in its write-ahead log).
+    let plain = rusqlite::Connection::open(&db).unwrap();
+    let refused = plain
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap_err();
+    assert!(refused.to_string().contains("not a database"), "{refused}");
+    drop(plain);
+    let export = r.path("export.csv");
+    r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
+    let mut rows = csv::Reader::from_path(&export).unwrap();
+    let column = rows
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "paternal_surname")
+        .unwrap();
+    let someone = rows.records().next().unwrap().unwrap()[column].to_string();
+    assert!(someone.len() > 3, "{someone:?}");
+    for file in ["registry.db", "registry.db-wal"] {
+        if let Ok(bytes) = std::fs::read(r.path(file)) {
+            for needle in ["CREATE TABLE", "facts", someone.as_str()] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                    "{needle:?} readable in {file}"
+                );
+            }
+        }
+    }
+    let conn = open_keyed(&db);
     conn.execute("UPDATE facts SET change = replace(change, 'released', 'escaped') WHERE seq = (SELECT min(seq) FROM facts WHERE change LIKE '%\"released\"%')", []).unwrap();
     let seq: i64 = conn
         .query_row(
@@ -827,8 +869,7 @@ fn the_saved_index_follows_corrections_exactly_as_a_full_rebuild() {
     let updated = r.ok(&["balance", "--as-of", "2024-08-15", "--format", "json"]);
     assert_ne!(updated, first);
     let db = r.path("registry.db");
-    rusqlite::Connection::open(&db)
-        .unwrap()
+    open_keyed(&db)
         .execute("DELETE FROM snapshots", [])
         .unwrap();
     let rebuilt = r.ok(&["balance", "--as-of", "2024-08-15", "--format", "json"]);
@@ -1005,7 +1046,7 @@ fn ovdinfo_revision_as_known_then_and_as_known_now() {
     );
     assert_eq!(period(None), (183, 4852), "as known now");
     // The Ostankino picket of 18.03.2012 keeps its history: 100 as first known, then 95.
-    let db = rusqlite::Connection::open(r.path("registry.db")).unwrap();
+    let db = open_keyed(&r.path("registry.db"));
     let history: Vec<(String, String)> = db
         .prepare(
             "SELECT f.recorded_on, f.change FROM facts f JOIN records g ON g.kind = 'group' AND f.subject_kind = 'group' AND f.subject_id = g.id \
@@ -1552,4 +1593,47 @@ fn registry_persons_are_proposed_merged_unmerged_and_found_for_new_reports() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!((&found[0][0], &found[0][1]), ("n1", "1"));
     assert!(found[0][3].contains("María"), "{found:?}");
+}
+
+#[test]
+fn serve_refuses_to_run_insecurely_and_says_how_to_fix_it() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    // Anyone else but loopback, without TLS.
+    let out = r.run(&["serve", "--bind", "0.0.0.0:8080"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("HTTPS"), "{}", stderr(&out));
+    // A key file others can read.
+    let key = r.path("registry.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let out = r.run(&["serve", "--bind", "127.0.0.1:0"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    // The demo accounts, whose passwords were printed, outside --demo.
+    r.ok(&["user", "add", "demo-admin", "--role", "admin"]);
+    let out = r.run(&["serve", "--bind", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("vigilia user revoke demo-admin"),
+        "{}",
+        stderr(&out)
+    );
+    // Without the key the registry is not opened at all.
+    std::fs::rename(&key, r.path("elsewhere.key")).unwrap();
+    let out = r.run(&["summary"]);
+    assert!(stderr(&out).contains("--key-file"), "{}", stderr(&out));
+    let other = r.path("other.key");
+    std::fs::write(&other, format!("vigilia-key-1 {}\n", "ab".repeat(32))).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let out = r.run(&["--key-file", other.to_str().unwrap(), "summary"]);
+    assert!(stderr(&out).contains("key is wrong"), "{}", stderr(&out));
 }

@@ -38,6 +38,20 @@ pub enum LedgerError {
         id: u64,
         detail: String,
     },
+    #[error(
+        "there is no key file at {0}: give the registry's key with --key-file or VIGILIA_KEY_FILE (`vigilia init` writes one beside the database)"
+    )]
+    NoKey(String),
+    #[error("key file {path}: {detail}")]
+    KeyFile { path: String, detail: String },
+    #[error(
+        "the key file {path} can be read by others (mode {mode:o}): run `chmod 600 {path}`, and consider who may have copied it"
+    )]
+    KeyExposed { path: String, mode: u32 },
+    #[error(
+        "{0} cannot be read with this key: the key is wrong, or the file is not an encrypted Vigilia registry (give the registry's key with --key-file or VIGILIA_KEY_FILE)"
+    )]
+    WrongKey(String),
     #[error("the file {0} no longer has the bytes its source recorded: it was changed")]
     FileChanged(String),
     #[error("SQLite: {0}")]
@@ -76,6 +90,16 @@ impl Localize for LedgerError {
             Self::Profile(e) => format!("no se puede leer el perfil de país del registro: {e}"),
             Self::Projection { kind, id, detail } => format!(
                 "la fila de proyección {kind}:{id} no se puede leer: {detail} (ejecute `vigilia rebuild`)"
+            ),
+            Self::NoKey(p) => format!(
+                "no hay archivo de clave en {p}: indique la clave del registro con --key-file o VIGILIA_KEY_FILE (`vigilia init` escribe una junto a la base de datos)"
+            ),
+            Self::KeyFile { path, detail } => format!("archivo de clave {path}: {detail}"),
+            Self::KeyExposed { path, mode } => format!(
+                "otros pueden leer el archivo de clave {path} (modo {mode:o}): ejecute `chmod 600 {path}` y piense quién pudo copiarlo"
+            ),
+            Self::WrongKey(p) => format!(
+                "{p} no se puede leer con esta clave: la clave es otra, o el archivo no es un registro cifrado de Vigilia (indique la clave del registro con --key-file o VIGILIA_KEY_FILE)"
             ),
             Self::FileChanged(h) => format!(
                 "el archivo {h} ya no tiene los bytes que registró su fuente: fue modificado"

@@ -18,7 +18,7 @@ use vigilia_core::profile::Profile;
 use crate::engine::{Committing, Engine, RecordRow};
 use crate::postgres::Postgres;
 use crate::sqlite::Sqlite;
-use crate::{DatabaseUrl, LedgerError};
+use crate::{DatabaseUrl, LedgerError, Secret};
 
 /// Facts read per page while walking the whole ledger.
 const PAGE: usize = 20_000;
@@ -64,11 +64,12 @@ impl std::fmt::Debug for Ledger {
 /// The ledger on the engine the URL names, and whether it holds any fact yet.
 fn connect(
     url: &DatabaseUrl,
+    key: Option<&Secret>,
     create: bool,
     clock: Arc<dyn Clock>,
 ) -> Result<(Ledger, bool), LedgerError> {
     let mut engine: Box<dyn Engine> = match url {
-        DatabaseUrl::Sqlite(path) => Box::new(Sqlite::open(path, create)?),
+        DatabaseUrl::Sqlite(path) => Box::new(Sqlite::open(path, key, create)?),
         DatabaseUrl::Postgres(url) => Box::new(Postgres::open(url, create)?),
     };
     let has_facts = engine.head()?.is_some();
@@ -85,21 +86,44 @@ fn connect(
 impl Ledger {
     /// Opens an existing registry. A missing SQLite file or a database without a ledger is an
     /// error: only [`Ledger::create`] makes a registry.
+    /// Without a key: a SQLite file is neither encrypted nor decrypted (tests, benchmarks);
+    /// the command line always opens SQLite with [`Ledger::open_with`].
     pub fn open(url: &DatabaseUrl, clock: Arc<dyn Clock>) -> Result<Ledger, LedgerError> {
-        match connect(url, false, clock)? {
+        Ledger::open_with(url, None, clock)
+    }
+
+    /// Opens an existing registry with its key (SQLite: the key it was encrypted with).
+    pub fn open_with(
+        url: &DatabaseUrl,
+        key: Option<&Secret>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Ledger, LedgerError> {
+        match connect(url, key, false, clock)? {
             (ledger, true) => Ok(ledger),
             (_, false) => Err(LedgerError::NotARegistry(url.to_string())),
         }
     }
 
-    /// Creates a registry with its country profile as the first fact.
+    /// Creates a registry with its country profile as the first fact (without a key: see
+    /// [`Ledger::open`]).
     pub fn create(
         url: &DatabaseUrl,
         clock: Arc<dyn Clock>,
         profile: Profile,
         actor: &str,
     ) -> Result<Ledger, LedgerError> {
-        let (mut ledger, has_facts) = connect(url, true, clock)?;
+        Ledger::create_with(url, None, clock, profile, actor)
+    }
+
+    /// Creates a registry encrypted with `key` (SQLite), its profile as the first fact.
+    pub fn create_with(
+        url: &DatabaseUrl,
+        key: Option<&Secret>,
+        clock: Arc<dyn Clock>,
+        profile: Profile,
+        actor: &str,
+    ) -> Result<Ledger, LedgerError> {
+        let (mut ledger, has_facts) = connect(url, key, true, clock)?;
         if has_facts {
             return Err(LedgerError::AlreadyExists(url.to_string()));
         }

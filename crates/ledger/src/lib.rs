@@ -7,6 +7,7 @@
 
 mod engine;
 mod error;
+mod key;
 mod ledger;
 pub mod postgres;
 pub mod sqlite;
@@ -14,5 +15,6 @@ mod url;
 
 pub use engine::{Committing, Engine, RecordRow};
 pub use error::LedgerError;
+pub use key::Secret;
 pub use ledger::{Behind, Head, Ledger, Rebuilt, Tx};
 pub use url::DatabaseUrl;

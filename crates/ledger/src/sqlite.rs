@@ -14,8 +14,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use vigilia_core::fact::{FactRow, Hash};
 use vigilia_core::ids::Subject;
 
-use crate::LedgerError;
 use crate::engine::{Committing, Engine, RecordRow, check_schema, subject_columns};
+use crate::{LedgerError, Secret};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_ledger.sql"),
@@ -36,12 +36,13 @@ pub struct Sqlite {
     /// one, and the read need not wait behind the writes queued on the writer's thread.
     reader: Option<Connection>,
     path: PathBuf,
+    key: Option<Secret>,
 }
 
 impl Sqlite {
     /// Opens the registry at `path`. With `create` false a missing file is an error: a typo in a
     /// path must never give an empty registry; with `create` true an existing file is one.
-    pub fn open(path: &Path, create: bool) -> Result<Sqlite, LedgerError> {
+    pub fn open(path: &Path, key: Option<&Secret>, create: bool) -> Result<Sqlite, LedgerError> {
         if !create && !path.exists() {
             return Err(LedgerError::NotFound(path.to_path_buf()));
         }
@@ -49,8 +50,8 @@ impl Sqlite {
         if create && path.exists() {
             return Err(LedgerError::AlreadyExists(path.display().to_string()));
         }
-        let conn = connect(path, create)?;
-        let reader = open_reader(path)?;
+        let conn = connect(path, key, create)?;
+        let reader = open_reader(path, key)?;
         let (jobs, queue) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("vigilia-sqlite".into())
@@ -67,6 +68,7 @@ impl Sqlite {
             thread: Some(thread),
             reader: Some(reader),
             path: path.to_path_buf(),
+            key: key.cloned(),
         })
     }
 
@@ -126,25 +128,49 @@ impl Drop for Sqlite {
     }
 }
 
-fn open_reader(path: &Path) -> Result<Connection, LedgerError> {
+fn open_reader(path: &Path, key: Option<&Secret>) -> Result<Connection, LedgerError> {
     let reader = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    unlock(&reader, path, key)?;
     reader.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(reader)
 }
 
-fn connect(path: &Path, create: bool) -> Result<Connection, LedgerError> {
+/// Gives SQLCipher the key before anything else is read, and checks that it opens the file: a
+/// wrong key (or none, for an encrypted file) fails here with a message that says so.
+fn unlock(conn: &Connection, path: &Path, key: Option<&Secret>) -> Result<(), LedgerError> {
+    if let Some(key) = key {
+        conn.execute_batch(&format!("PRAGMA key = {};", key.pragma()))?;
+    }
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Err(LedgerError::WrongKey(path.display().to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn connect(path: &Path, key: Option<&Secret>, create: bool) -> Result<Connection, LedgerError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
+    unlock(&conn, path, key)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     // Facts and records are rows of half a kilobyte: larger pages split less. Only a new,
-    // empty file takes a page size, and only before WAL mode.
-    conn.pragma_update(None, "page_size", 16384)?;
+    // empty file takes a page size, and only before WAL mode (SQLCipher keeps its own page
+    // size, 4 KiB, which every opening must repeat: an encrypted file keeps that).
+    if key.is_none() {
+        conn.pragma_update(None, "page_size", 16384)?;
+    }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "cache_size", -262_144)?;
@@ -537,7 +563,7 @@ impl Engine for Sqlite {
                 c.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| r.get(0))?;
             Ok(())
         });
-        self.reader = Some(open_reader(&self.path)?);
+        self.reader = Some(open_reader(&self.path, self.key.as_ref())?);
         match switched {
             // Someone else has the file open: the load goes on in WAL mode.
             Err(LedgerError::Sqlite(e))

@@ -118,17 +118,24 @@ impl Limits {
     }
 }
 
+/// Argon2id with OWASP's parameters, written out: 19 MiB, two passes, one lane. A stored
+/// hash carries its own parameters, so changing these later still verifies old hashes.
+fn argon2() -> Argon2<'static> {
+    match argon2::Params::new(19 * 1024, 2, 1, None) {
+        Ok(params) => Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params),
+        Err(_) => Argon2::default(),
+    }
+}
+
 pub fn hash_password(password: &str) -> Result<String, WebError> {
-    Argon2::default()
+    argon2()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| WebError::Internal(e.to_string()))
 }
 
 fn password_matches(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
+    argon2().verify_password(password.as_bytes(), hash).is_ok()
 }
 
 /// A new TOTP secret, base32.
