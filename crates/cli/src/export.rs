@@ -17,6 +17,14 @@ const PAGE: usize = 10_000;
 
 pub fn detentions(env: &Env, out: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
+    // Who took the whole registry, and when: recorded before a row is written.
+    ledger.record(
+        &env.actor,
+        vigilia_core::ids::Subject::REGISTRY,
+        vigilia_core::fact::Change::Audited {
+            what: vigilia_core::fact::Audit::Exported,
+        },
+    )?;
     let profile = ledger.profile()?.clone();
     let total = ledger.count(Kind::Detention)?;
     let to_stdout = out.as_os_str() == "-";

@@ -176,15 +176,49 @@ pub fn token(env: &Env, name: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// How far back `user revoke` reports what the account saw.
+const EXPOSURE_DAYS: i64 = 90;
+
 pub fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     vigilia_web::revoke(&mut ledger, name, reason, &env.actor)?;
     crate::say!(
         "{}",
         env.lang.pick(
-            "Cuenta revocada: sus tokens ya no sirven; sus sesiones terminan al reiniciar el servidor.",
-            "Account revoked: its tokens no longer work; its sessions end when the server restarts."
+            "Cuenta revocada: sus sesiones y tokens dejan de servir en la próxima petición.",
+            "Account revoked: its sessions and tokens stop working from the next request."
         )
     );
+    let (account, reach, seen) = vigilia_web::exposure(&mut ledger, name, EXPOSURE_DAYS)?;
+    let lang = env.lang;
+    crate::say!(
+        "\n{} {}\n{}",
+        lang.pick(
+            &format!(
+                "Lo que {name} ({}) pudo ver en los últimos {EXPOSURE_DAYS} días:",
+                account.role.name()
+            ),
+            &format!(
+                "What {name} ({}) could see in the last {EXPOSURE_DAYS} days:",
+                account.role.name()
+            )
+        ),
+        lang.pick(&reach.0, &reach.1),
+        lang.pick(
+            &format!(
+                "{} registros con su nombre:",
+                lang.number(seen.len() as u64)
+            ),
+            &format!("{} records by name:", lang.number(seen.len() as u64))
+        )
+    );
+    for e in seen {
+        crate::say!(
+            "  {:<16} {:<32} {}",
+            e.subject.to_string(),
+            e.name,
+            lang.pick(&e.why.0, &e.why.1)
+        );
+    }
     Ok(())
 }

@@ -218,9 +218,53 @@ pub enum Change {
         reason: String,
     },
 
+    // --- the audit trail
+    /// Someone (the fact's actor) saw or took this record: who looked at a case, who signed
+    /// in, who exported. It changes nothing in the record and carries none of its values.
+    Audited {
+        what: Audit,
+    },
+
     // --- published figures
     /// A balance as published: what it was computed from and the figures exactly as shown.
     BalancePublished(Publication),
+}
+
+/// What an audit fact records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audit {
+    /// Its page or API answer was shown (a person, a detention, a report with its contact).
+    Viewed,
+    /// A file attached to this source was opened.
+    FileOpened,
+    /// Listed by name behind a figure.
+    Listed,
+    /// The account signed in.
+    SignedIn,
+    /// A sign-in with this account's name was refused.
+    SignInRefused,
+    /// The registry's records were exported (by the command line).
+    Exported,
+}
+
+impl Audit {
+    /// What was done, in words: Spanish, English.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Audit::Viewed => ("vio la ficha", "viewed the record"),
+            Audit::FileOpened => ("abrió un archivo", "opened a file"),
+            Audit::Listed => ("listó nombres", "listed names"),
+            Audit::SignedIn => ("entró", "signed in"),
+            Audit::SignInRefused => ("entrada rechazada", "sign-in refused"),
+            Audit::Exported => ("exportó el registro", "exported the registry"),
+        }
+    }
+}
+
+/// Whether a stored change (its JSON, as the ledger keeps it) is an audit fact.
+pub fn is_audit(change_json: &str) -> bool {
+    change_json.starts_with(r#"{"type":"audited""#)
 }
 
 /// A published balance: enough to recompute it from the ledger as it was, and its figures.

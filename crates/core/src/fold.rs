@@ -124,6 +124,9 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
     let Some(record) = record else {
         return create(fact);
     };
+    if let Change::Audited { .. } = fact.change {
+        return Ok(record);
+    }
     if fact.change.creates() && !matches!(fact.change, Change::PersonStated { .. }) {
         return Err(FoldError::AlreadyExists { seq, subject });
     }
@@ -511,6 +514,36 @@ mod tests {
             circumstances: None,
             context: vec![],
         }
+    }
+
+    #[test]
+    fn an_audit_fact_changes_nothing_and_is_known_as_one_by_its_json() {
+        let g = Subject::from(GroupId(1));
+        let created = fact(
+            1,
+            g,
+            "2024-08-03",
+            Change::GroupRecorded {
+                reference: None,
+                arrest: arrest(),
+                count: 47,
+            },
+        );
+        let seen = fact(
+            2,
+            g,
+            "2024-08-04",
+            Change::Audited {
+                what: crate::fact::Audit::Viewed,
+            },
+        );
+        let before = fold([&created], KnownOn::NOW).unwrap();
+        assert_eq!(fold([&created, &seen], KnownOn::NOW).unwrap(), before);
+        // Nobody can be "seen" before they exist.
+        assert!(fold([&seen], KnownOn::NOW).is_err());
+        let json = |f: &Fact| serde_json::to_string(&f.change).unwrap();
+        assert!(crate::fact::is_audit(&json(&seen)));
+        assert!(!crate::fact::is_audit(&json(&created)));
     }
 
     #[test]

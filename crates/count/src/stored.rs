@@ -100,10 +100,11 @@ pub fn build_index(ledger: &mut Ledger, up_to: Option<u64>) -> Result<Index, Led
     Ok(builder.finish())
 }
 
-/// The balance as known on `when`, with the head of the ledger it was computed from.
+/// The balance as known on `when`, with the head of the ledger it was computed from (its
+/// last fact that was not an audit fact: audit facts change no figure).
 pub fn compute(ledger: &mut Ledger, index: &Index, when: &When) -> Result<Balance, LedgerError> {
     let mut b = crate::balance(index, when.as_of, when.known_on, when.since);
-    b.ledger_head = ledger.head()?.hash.to_string();
+    b.ledger_head = ledger.content()?.hash.to_string();
     Ok(b)
 }
 
@@ -115,7 +116,7 @@ pub fn publish(
     when: &When,
     actor: &str,
 ) -> Result<PublicationId, LedgerError> {
-    let head = ledger.head()?;
+    let head = ledger.content()?;
     let recorded_on = ledger.today()?;
     let publication = Publication {
         rules: b.rules.to_string(),

@@ -27,7 +27,7 @@ const PAGE: usize = 20_000;
 const STAGE: usize = 4096;
 
 /// How far the ledger reaches: the number of facts and the hash of the last one.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Head {
     pub facts: u64,
     pub hash: Hash,
@@ -53,6 +53,8 @@ pub struct Ledger {
     engine: Box<dyn Engine>,
     clock: Arc<dyn Clock>,
     profile: Option<Profile>,
+    /// The head last looked at and the last fact up to it that was not an audit fact.
+    content: (u64, Head),
 }
 
 impl std::fmt::Debug for Ledger {
@@ -78,6 +80,13 @@ fn connect(
             engine,
             clock,
             profile: None,
+            content: (
+                0,
+                Head {
+                    facts: 0,
+                    hash: Hash::GENESIS,
+                },
+            ),
         },
         has_facts,
     ))
@@ -185,6 +194,52 @@ impl Ledger {
                 hash: Hash::GENESIS,
             },
         })
+    }
+
+    /// The head as of the last fact that changed what the registry says. Audit facts (who
+    /// looked at what) change nothing, so what is derived from the registry as it stands stays
+    /// good while this stays where it is, however many audit facts follow.
+    pub fn content(&mut self) -> Result<Head, LedgerError> {
+        let head = self.head()?.facts;
+        let (seen, last) = self.content;
+        if seen == head {
+            return Ok(last);
+        }
+        // Back from the head, a page at a time, to the first fact that is not an audit fact
+        // (or to the head seen before, when nothing but audit facts came since).
+        let floor = if seen < head { seen } else { 0 };
+        let mut end = head;
+        let mut found = if seen < head {
+            last
+        } else {
+            Head {
+                facts: 0,
+                hash: Hash::GENESIS,
+            }
+        };
+        while end > floor {
+            let start = end.saturating_sub(PAGE as u64).max(floor);
+            let rows = self.engine.facts_after(start, (end - start) as usize)?;
+            if let Some(row) = rows
+                .iter()
+                .rev()
+                .find(|r| !vigilia_core::fact::is_audit(&r.change))
+            {
+                found = Head {
+                    facts: row.seq,
+                    hash: row.hash,
+                };
+                break;
+            }
+            end = start;
+        }
+        self.content = (head, found);
+        Ok(found)
+    }
+
+    /// The position of [`Ledger::content`].
+    pub fn content_head(&mut self) -> Result<u64, LedgerError> {
+        Ok(self.content()?.facts)
     }
 
     /// Starts a write. Facts appended in it become visible, durable and part of the chain

@@ -383,6 +383,39 @@ fn ids_continue_after_reopening(b: &Backend) {
     assert_eq!(tx.new_id(Kind::Detention), d1.0 + 1);
 }
 
+fn audit_facts_join_the_chain_but_leave_the_content_head_where_it_was(b: &Backend) {
+    let mut ledger = create(b);
+    let (person, detention) = record_detention(&mut ledger);
+    let content = ledger.content_head().unwrap();
+    assert_eq!(content, ledger.head().unwrap().facts);
+    let before = ledger.get(person.into()).unwrap();
+    let seen = Change::Audited {
+        what: vigilia_core::fact::Audit::Viewed,
+    };
+    ledger
+        .record("lawyer", person.into(), seen.clone())
+        .unwrap();
+    ledger.record("lawyer", person.into(), seen).unwrap();
+    assert_eq!(ledger.head().unwrap().facts, content + 2);
+    assert_eq!(ledger.content_head().unwrap(), content);
+    assert_eq!(ledger.get(person.into()).unwrap(), before);
+    // Seen from another connection too (another process wrote them).
+    let mut other = Ledger::open(&b.url, clock("2024-08-21T00:00:00Z")).unwrap();
+    assert_eq!(other.content_head().unwrap(), content);
+    let history = other.history(person.into()).unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .filter(|f| matches!(f.change, Change::Audited { .. }))
+            .count(),
+        2
+    );
+    // A real change moves it.
+    end(&mut other, detention, "2024-08-15", "2024-08-20");
+    assert_eq!(ledger.content_head().unwrap(), ledger.head().unwrap().facts);
+    ledger.verify(&mut |_| {}).unwrap();
+}
+
 #[test]
 fn create_never_writes_into_an_existing_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -435,4 +468,5 @@ conformance!(
     changing_any_stored_byte_breaks_verify_at_that_fact,
     rebuild_recreates_the_projection_identically,
     ids_continue_after_reopening,
+    audit_facts_join_the_chain_but_leave_the_content_head_where_it_was,
 );

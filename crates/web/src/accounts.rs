@@ -9,9 +9,9 @@ use axum::http::header;
 use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
-use vigilia_core::fact::{Change, Draft};
+use vigilia_core::fact::{Audit, Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{AccountId, Kind};
+use vigilia_core::ids::{AccountId, Kind, Subject};
 use vigilia_core::model::{Account, Role};
 use vigilia_ledger::Ledger;
 
@@ -261,10 +261,21 @@ pub async fn login(
     let who = name.clone();
     let found = app.ledger(move |_, l| account(l, &who)).await?;
     let signing = app.clone();
+    let subject = found.as_ref().map(|a| (a.id, a.name.clone()));
     let result =
         tokio::task::spawn_blocking(move || signing.sign_in(found, ip, &name, &password, &code))
             .await
             .map_err(|e| WebError::Internal(e.to_string()))??;
+    // Every sign-in and every refused one of an existing account is an audit fact. A name
+    // that is no account is not stored: people type passwords into the name field.
+    if let Some((id, name)) = subject {
+        let what = match result {
+            Ok(_) => Audit::SignedIn,
+            Err(_) => Audit::SignInRefused,
+        };
+        app.ledger(move |_, l| crate::app::audit(l, &name, id.into(), what))
+            .await?;
+    }
     match result {
         Ok((token, viewer)) => {
             let home = match viewer.role {
@@ -570,4 +581,130 @@ pub async fn revoke(
     .await?;
     lock(&app.sessions).end_all_of(id);
     Ok(see("/accounts"))
+}
+
+/// A text in Spanish and in English.
+pub type Words = (String, String);
+
+/// One thing an account could see, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposed {
+    pub subject: Subject,
+    /// The person it names (or the source's title), as the registry has it.
+    pub name: String,
+    pub why: Words,
+}
+
+/// What an account could see in the last `days` days, so that the organisation knows who is
+/// exposed when the account's holder is arrested: the reports they made or were assigned,
+/// every record they looked at or wrote about since, and what their role opens to them.
+/// Returns the account, the role's reach in words (Spanish, English), and the records.
+pub fn exposure(
+    ledger: &mut Ledger,
+    name: &str,
+    days: i64,
+) -> Result<(Account, Words, Vec<Exposed>), WebError> {
+    let a = account(ledger, name)?.ok_or_else(|| {
+        WebError::bad(
+            format!("No hay una cuenta {name:?}."),
+            format!("There is no account {name:?}."),
+        )
+    })?;
+    let since = ledger
+        .today()?
+        .checked_sub(jiff::Span::new().days(days))
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut found: Vec<(Subject, Words)> = Vec::new();
+    ledger.fold_all(Kind::Report, KnownOn::NOW, &mut |r| {
+        if let Record::Report(r) = r {
+            if r.reporter.as_deref() == Some(name) {
+                found.push((r.id.into(), ("lo reportó".into(), "reported it".into())));
+            } else if r.assigned_to.as_deref() == Some(name) {
+                found.push((r.id.into(), ("asignado".into(), "assigned".into())));
+            }
+        }
+    })?;
+    ledger.for_each_history(None, None, &mut |subject, facts| {
+        for f in facts.iter().rev() {
+            if f.actor != name || f.recorded_on < since || subject.kind == Kind::Account {
+                continue;
+            }
+            let why = match &f.change {
+                Change::Audited { what } => (
+                    format!("{} el {}", what.words().0, f.recorded_on),
+                    format!("{} on {}", what.words().1, f.recorded_on),
+                ),
+                _ => (
+                    format!("lo registró el {}", f.recorded_on),
+                    format!("recorded it on {}", f.recorded_on),
+                ),
+            };
+            found.push((subject, why));
+            break;
+        }
+        Ok(())
+    })?;
+    let mut out = Vec::new();
+    for (subject, why) in found {
+        if out.iter().any(|e: &Exposed| e.subject == subject) {
+            continue;
+        }
+        out.push(Exposed {
+            subject,
+            name: named(ledger, subject)?,
+            why,
+        });
+    }
+    let reach = match a.role {
+        Role::Coordinator => (
+            "todo el registro, con los contactos de quienes reportan".into(),
+            "the whole registry, with reporters' contacts".into(),
+        ),
+        Role::Lawyer if a.regions.is_empty() => (
+            "todos los casos (sin contactos)".into(),
+            "every case (without contacts)".into(),
+        ),
+        Role::Lawyer => {
+            let profile = ledger.profile()?.clone();
+            let states: Vec<&str> = a
+                .regions
+                .iter()
+                .map(|c| profile.state_name(c).unwrap_or(c))
+                .collect();
+            (
+                format!("los casos de {} (sin contactos)", states.join(", ")),
+                format!("the cases of {} (without contacts)", states.join(", ")),
+            )
+        }
+        Role::Volunteer => (
+            "solo sus reportes y los asignados".into(),
+            "only their reports and those assigned".into(),
+        ),
+        Role::Analyst => (
+            "cifras, sin nombres".into(),
+            "figures, without names".into(),
+        ),
+        Role::Admin => (
+            "las cuentas, sin casos".into(),
+            "the accounts, no cases".into(),
+        ),
+    };
+    Ok((a, reach, out))
+}
+
+/// Whom a record names: a person's or a detainee's name, a report's, a source's title.
+fn named(ledger: &mut Ledger, subject: Subject) -> Result<String, WebError> {
+    Ok(match ledger.get(subject)? {
+        Some(Record::Person(p)) => p.identity.full_name(),
+        Some(Record::Detention(d)) => match ledger.get(d.person.into())? {
+            Some(Record::Person(p)) => p.identity.full_name(),
+            _ => String::new(),
+        },
+        Some(Record::Report(r)) => r
+            .details
+            .map(|d| d.identity().full_name())
+            .unwrap_or_default(),
+        Some(Record::Source(s)) => s.title,
+        _ => String::new(),
+    })
 }

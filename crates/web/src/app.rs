@@ -48,8 +48,8 @@ pub struct App {
     pub inbox: crate::forms::Inbox,
     /// Balance pages computed since the head last moved.
     pub balances: Warm<crate::balance::Kept>,
-    /// Active API tokens (their SHA-256) and whose they are.
-    pub tokens: Warm<std::collections::HashMap<String, crate::auth::Viewer>>,
+    /// The active accounts and their API tokens.
+    pub accounts: Warm<crate::auth::Accounts>,
 }
 
 impl std::fmt::Debug for App {
@@ -84,7 +84,7 @@ impl App {
             counting: Warm::default(),
             matching: Warm::default(),
             balances: Warm::default(),
-            tokens: Warm::default(),
+            accounts: Warm::default(),
         }))
     }
 
@@ -122,7 +122,7 @@ impl App {
 
     /// The counting index of the ledger as it stands, kept between requests.
     pub fn counting(&self, ledger: &mut Ledger) -> Result<Arc<vigilia_count::Index>, WebError> {
-        let head = ledger.head()?.facts;
+        let head = ledger.content_head()?;
         self.counting_at(head, ledger)
     }
 
@@ -152,7 +152,8 @@ impl App {
     }
 }
 
-/// A value derived from the ledger, kept while the ledger's head stays where it was.
+/// A value derived from the ledger, kept while what the registry says stays as it was (audit
+/// facts move the head, not [`Ledger::content_head`]).
 pub struct Warm<T>(Mutex<Option<(u64, Arc<T>)>>);
 
 impl<T> std::fmt::Debug for Warm<T> {
@@ -173,7 +174,7 @@ impl<T> Warm<T> {
         ledger: &mut Ledger,
         build: impl FnOnce(&mut Ledger) -> Result<T, WebError>,
     ) -> Result<Arc<T>, WebError> {
-        let head = ledger.head()?.facts;
+        let head = ledger.content_head()?;
         self.get_at(head, ledger, build)
     }
 
@@ -194,6 +195,18 @@ impl<T> Warm<T> {
         *kept = Some((head, value.clone()));
         Ok(value)
     }
+}
+
+/// Records that `actor` saw or took `subject` (an audit fact, durable before the page is
+/// shown). It carries what kind of access it was, never the values seen.
+pub fn audit(
+    ledger: &mut Ledger,
+    actor: &str,
+    subject: vigilia_core::ids::Subject,
+    what: vigilia_core::fact::Audit,
+) -> Result<(), WebError> {
+    ledger.record(actor, subject, vigilia_core::fact::Change::Audited { what })?;
+    Ok(())
 }
 
 /// The persons not merged into another, as reports to match against, with their names.

@@ -183,6 +183,13 @@ pub fn active(ledger: &mut Ledger, name: &str) -> Result<Account, WebError> {
         })
 }
 
+/// The active accounts, by id, and the account of each API token (by its SHA-256).
+#[derive(Debug, Default)]
+pub struct Accounts {
+    by_id: HashMap<u64, Account>,
+    by_token: HashMap<String, u64>,
+}
+
 /// Why a sign-in was refused (the same message whatever was wrong, but a locked account).
 #[derive(Debug, PartialEq, Eq)]
 pub enum SignInRefused {
@@ -273,22 +280,52 @@ impl App {
         Some(s.viewer.clone())
     }
 
-    /// The account an API token belongs to (the tokens are read once per ledger head).
-    fn bearer(&self, ledger: &mut Ledger, token: &str) -> Result<Option<Viewer>, WebError> {
-        let tokens = self.tokens.get(ledger, |l| {
-            let mut by_hash = HashMap::new();
+    /// The active accounts, by id and by API token (read again whenever the registry moved,
+    /// so that a revocation or a change of role or states, even by the command line, holds
+    /// from the next request on).
+    fn accounts(&self, ledger: &mut Ledger) -> Result<Arc<Accounts>, WebError> {
+        self.accounts.get(ledger, |l| {
+            let mut all = Accounts::default();
             l.fold_all(Kind::Account, vigilia_core::fold::KnownOn::NOW, &mut |r| {
                 if let Record::Account(a) = r
                     && a.revoked.is_none()
                 {
                     for hash in &a.tokens {
-                        by_hash.insert(hash.clone(), Viewer::of(&a, String::new()));
+                        all.by_token.insert(hash.clone(), a.id.0);
                     }
+                    all.by_id.insert(a.id.0, a);
                 }
             })?;
-            Ok(by_hash)
-        })?;
-        Ok(tokens.get(&sha256(token)).cloned())
+            Ok(all)
+        })
+    }
+
+    /// The account an API token belongs to.
+    fn bearer(&self, ledger: &mut Ledger, token: &str) -> Result<Option<Viewer>, WebError> {
+        let all = self.accounts(ledger)?;
+        Ok(all
+            .by_token
+            .get(&sha256(token))
+            .and_then(|id| all.by_id.get(id))
+            .map(|a| Viewer::of(a, String::new())))
+    }
+
+    /// A session's viewer as the account stands now: none once it is revoked (the session is
+    /// ended), its role and states as they are now.
+    fn current(
+        &self,
+        ledger: &mut Ledger,
+        token: &str,
+        v: Viewer,
+    ) -> Result<Option<Viewer>, WebError> {
+        let all = self.accounts(ledger)?;
+        match all.by_id.get(&v.account) {
+            Some(a) => Ok(Some(Viewer::of(a, v.csrf))),
+            None => {
+                self.sign_out(token);
+                Ok(None)
+            }
+        }
     }
 
     /// A token for an anonymous form: when it was given, signed.
@@ -397,7 +434,13 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
             None => None,
         }
     } else {
-        cookie(req.headers(), COOKIE).and_then(|t| app.session(&t))
+        match cookie(req.headers(), COOKIE).and_then(|t| app.session(&t).map(|v| (t, v))) {
+            Some((token, v)) => app
+                .ledger(move |app, l| app.current(l, &token, v))
+                .await
+                .map_err(fail)?,
+            None => None,
+        }
     };
     match (&route.access, &viewer) {
         (Access::Public, _) => {}

@@ -11,8 +11,9 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_core::date::Day;
+use vigilia_core::fact::Audit;
 use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
-use vigilia_core::ids::{DetentionId, Kind, PublicationId};
+use vigilia_core::ids::{DetentionId, Kind, PublicationId, Subject};
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_count::list::{Selector, behind};
 use vigilia_count::series::{Every, series};
@@ -129,7 +130,7 @@ pub async fn current(
                 Some(&asked.known_on),
                 Some(&asked.since),
             )?;
-            let head = ledger.head()?;
+            let head = ledger.content()?;
             let kept = app
                 .balances
                 .get_at(head.facts, ledger, |_| Ok(Kept::default()))?;
@@ -207,6 +208,12 @@ pub async fn list(
                     };
                     rows.push((id, name, d.arrest.date.to_string()));
                 }
+            }
+            // Names listed behind a figure: who saw such a list, and when.
+            if let Some(v) = &viewer
+                && rows.iter().any(|(_, name, _)| !name.is_empty())
+            {
+                crate::app::audit(ledger, &v.name, Subject::REGISTRY, Audit::Listed)?;
             }
             Ok((b, rows))
         })

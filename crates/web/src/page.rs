@@ -65,6 +65,17 @@ impl Chrome {
         format!("{} kB", self.l.number(bytes.div_ceil(1024)))
     }
 
+    /// What an audit fact records, in words.
+    pub fn audit(&self, change: &vigilia_core::fact::Change) -> &'static str {
+        match change {
+            vigilia_core::fact::Change::Audited { what } => {
+                let (es, en) = what.words();
+                self.t(es, en)
+            }
+            _ => "",
+        }
+    }
+
     /// A value as compact JSON (a fact's change in a history table).
     pub fn json<T: serde::Serialize>(&self, v: &T) -> String {
         serde_json::to_string(v).unwrap_or_default()

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use serde::{Deserialize, Serialize};
 use vigilia_core::date::PartialDate;
-use vigilia_core::fact::{Change, Fact};
+use vigilia_core::fact::{Audit, Change, Fact};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId, SourceId};
 use vigilia_core::lang::Lang;
@@ -22,7 +22,7 @@ use vigilia_core::model::{
 use vigilia_core::text::fold;
 use vigilia_ledger::Ledger;
 
-use crate::app::App;
+use crate::app::{App, audit};
 use crate::auth::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::forms::{date_field, line};
@@ -174,7 +174,9 @@ pub fn person_in(
     let Some(Record::Person(p)) = ledger.get(PersonId(id).into())? else {
         return Err(WebError::NotFound);
     };
-    Ok((p, seen_detentions(ledger, v, id)?))
+    let detentions = seen_detentions(ledger, v, id)?;
+    audit(ledger, &v.name, p.id.into(), Audit::Viewed)?;
+    Ok((p, detentions))
 }
 
 #[derive(Template)]
@@ -184,6 +186,7 @@ struct PersonPage {
     person: Person,
     detentions: Vec<Detention>,
     history: Vec<Fact>,
+    views: Vec<Fact>,
 }
 
 pub async fn person(
@@ -192,10 +195,10 @@ pub async fn person(
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
-    let (person, detentions, history) = app
+    let (person, detentions, (history, views)) = app
         .ledger(move |_, l| {
             let (p, d) = person_in(l, &v, id)?;
-            let h = l.history(PersonId(id).into())?;
+            let h = changes_and_views(l.history(PersonId(id).into())?, &v);
             Ok((p, d, h))
         })
         .await?;
@@ -204,6 +207,7 @@ pub async fn person(
         person,
         detentions,
         history,
+        views,
     }))
 }
 
@@ -221,10 +225,28 @@ pub struct Full {
     pub sources: Vec<Source>,
     #[serde(skip)]
     pub history: Vec<Fact>,
+    /// Who looked at the case, and when (audit facts): shown to coordinators only.
+    #[serde(skip)]
+    pub views: Vec<Fact>,
+}
+
+/// A record's history split into what changed it and who looked at it; the lookers only for
+/// coordinators.
+fn changes_and_views(facts: Vec<Fact>, v: &Viewer) -> (Vec<Fact>, Vec<Fact>) {
+    let (views, changes): (Vec<Fact>, Vec<Fact>) = facts
+        .into_iter()
+        .partition(|f| matches!(f.change, Change::Audited { .. }));
+    let views = if v.role == Role::Coordinator {
+        views
+    } else {
+        Vec::new()
+    };
+    (changes, views)
 }
 
 pub fn detention_in(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Full, WebError> {
     let d = in_scope(ledger, v, id)?;
+    audit(ledger, &v.name, d.id.into(), Audit::Viewed)?;
     let person = match ledger.get(d.person.into())? {
         Some(Record::Person(p)) => Some(p),
         _ => None,
@@ -251,7 +273,7 @@ pub fn detention_in(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Full, We
         .filter_map(|s| s.date)
         .min_by_key(|x| x.first_day())
         .map(|p| (p.to_string(), deadline.is_none_or(|dl| p.last_day() <= dl)));
-    let history = ledger.history(DetentionId(id).into())?;
+    let (history, views) = changes_and_views(ledger.history(DetentionId(id).into())?, v);
     let mut ids: Vec<SourceId> = history.iter().flat_map(|f| f.sources.clone()).collect();
     ids.sort();
     ids.dedup();
@@ -285,6 +307,7 @@ pub fn detention_in(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Full, We
         presented,
         sources,
         history,
+        views,
     })
 }
 

@@ -9,14 +9,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use vigilia_core::attachment;
-use vigilia_core::fact::{Change, Draft};
+use vigilia_core::fact::{Audit, Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{Kind, ReportId, SourceId};
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::{Attachment, Channel, Reliability, Report, Role, Source};
 use vigilia_ledger::Ledger;
 
-use crate::app::App;
+use crate::app::{App, audit};
 use crate::auth::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::forms::{Incoming, ReportForm, check_link, line, states};
@@ -37,14 +37,16 @@ fn as_seen_by(v: &Viewer, mut r: Report) -> Report {
     r
 }
 
-/// The reports this account may see, newest first.
+/// The reports this account may see, newest first; without contacts (a contact is read on
+/// the report's own page, and that read is recorded).
 pub fn visible(ledger: &mut Ledger, v: &Viewer) -> Result<Vec<Report>, WebError> {
     let mut out = Vec::new();
     ledger.fold_all(Kind::Report, KnownOn::NOW, &mut |r| {
-        if let Record::Report(r) = r
+        if let Record::Report(mut r) = r
             && may_see(v, &r)
         {
-            out.push(as_seen_by(v, r));
+            r.contact = None;
+            out.push(r);
         }
     })?;
     out.reverse();
@@ -185,6 +187,7 @@ async fn report_page(
         .ledger(move |_, l| {
             let r = one(l, &v, id)?;
             let s = sources_of(l, r.id)?;
+            audit(l, &v.name, r.id.into(), Audit::Viewed)?;
             Ok((r, s))
         })
         .await?;
@@ -359,7 +362,9 @@ pub async fn source_file(
                 return Err(WebError::Forbidden);
             }
             let file = s.file.ok_or(WebError::NotFound)?;
-            l.file(&file.sha256)?.ok_or(WebError::NotFound)
+            let found = l.file(&file.sha256)?.ok_or(WebError::NotFound)?;
+            audit(l, &v.name, s.id.into(), Audit::FileOpened)?;
+            Ok(found)
         })
         .await?;
     let disposition = if media_type.starts_with("image/") {

@@ -693,3 +693,93 @@ async fn a_lawyer_of_one_state_sees_its_cases_and_those_assigned_only() {
     let r = send(&w, get("/persons?q=zambrano", Some(&c))).await;
     assert!(r.body.contains("Ana Zambrano") && r.body.contains("Berta Zambrano"));
 }
+
+#[tokio::test]
+async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
+    let before = w.app.ledger(|_, l| Ok(l.head()?.facts)).await.unwrap();
+    let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // The lawyer does not see who else looked; the coordinator does, and the view is a fact.
+    assert!(!r.body.contains("Quién consultó"));
+    let (c, _) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, get("/detentions/1", Some(&c))).await;
+    let views = &r.body[r.body.find("id=\"views\"").expect("the views section")..];
+    assert!(
+        views.contains("t-lawyer") && views.contains("vio la ficha"),
+        "{views}"
+    );
+    // The views are facts of the chain, and the history of changes does not list them.
+    let after = w.app.ledger(|_, l| Ok(l.head()?.facts)).await.unwrap();
+    assert!(
+        after >= before + 3,
+        "two views and a sign-in: {before} → {after}"
+    );
+    let history = &r.body[..r.body.find("id=\"views\"").unwrap()];
+    assert!(!history.contains("audited"), "{history}");
+    // A refused sign-in of an existing account is recorded too.
+    let page = send(&w, get("/login", None)).await;
+    send(
+        &w,
+        post(
+            "/login",
+            None,
+            &[
+                ("csrf", &csrf(&page.body)),
+                ("name", "t-lawyer"),
+                ("password", "wrong"),
+            ],
+        ),
+    )
+    .await;
+    let refused = w
+        .app
+        .ledger(|_, l| {
+            let Some(vigilia_core::fold::Record::Account(a)) =
+                l.by_reference(vigilia_core::ids::Kind::Account, "t-lawyer")?
+            else {
+                panic!("the lawyer's account")
+            };
+            Ok(l.history(a.id.into())?)
+        })
+        .await
+        .unwrap();
+    assert!(refused.iter().any(|f| matches!(
+        f.change,
+        vigilia_core::fact::Change::Audited {
+            what: vigilia_core::fact::Audit::SignInRefused
+        }
+    )));
+    // Revoked (as the command line does, from outside the server): the open session ends at
+    // the next request, and what the lawyer saw is reported.
+    w.app
+        .ledger(|_, l| vigilia_web::revoke(l, "t-lawyer", "arrested", "t-admin"))
+        .await
+        .unwrap();
+    let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
+    assert!(
+        r.location.starts_with("/login"),
+        "{} {}",
+        r.status,
+        r.location
+    );
+    let (_, reach, seen) = w
+        .app
+        .ledger(|_, l| vigilia_web::exposure(l, "t-lawyer", 90))
+        .await
+        .unwrap();
+    assert_eq!(reach.1, "every case (without contacts)");
+    let d = seen
+        .iter()
+        .find(|e| e.subject.to_string() == "detention:1")
+        .expect("the detention the lawyer looked at");
+    assert_eq!(d.name, "José Gregorio Pérez");
+    assert!(
+        d.why.1.starts_with("viewed the record on 2026-11-20"),
+        "{:?}",
+        d.why
+    );
+}
