@@ -10,6 +10,7 @@ use vigilia_core::clock::Clock;
 use vigilia_core::lang::Lang;
 use vigilia_ledger::{DatabaseUrl, Ledger, Secret};
 
+mod backup;
 mod clock;
 mod count;
 mod dedupe;
@@ -80,6 +81,20 @@ enum Command {
         /// Country profile (TOML); Venezuela's is built in.
         #[arg(long)]
         profile: Option<PathBuf>,
+    },
+    /// Write an encrypted backup of the whole registry (while it is in use, too).
+    Backup {
+        /// Where to write it (readable by its owner only).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new registry (--database, --key-file: where it goes, and its
+    /// new key).
+    Restore {
+        file: PathBuf,
+        /// The backup identity `init` wrote (AGE-SECRET-KEY-…), or VIGILIA_BACKUP_PASSPHRASE.
+        #[arg(long)]
+        identity: Option<PathBuf>,
     },
     /// Import records from a file.
     Import {
@@ -426,6 +441,8 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
     };
     match cli.command {
         Command::Init { profile } => registry::init(&env, profile.as_deref()),
+        Command::Backup { out } => backup::backup(&env, &out),
+        Command::Restore { file, identity } => backup::restore(&env, &file, identity.as_deref()),
         Command::Import {
             what:
                 ImportWhat::Detentions {

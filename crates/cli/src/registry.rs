@@ -11,7 +11,8 @@ use crate::failure::Failure;
 use crate::progress::Progress;
 
 pub fn init(env: &Env, profile: Option<&Path>) -> Result<(), Failure> {
-    let ledger = create(env, profile)?;
+    let mut ledger = create(env, profile)?;
+    crate::backup::make_recipient(env, &mut ledger)?;
     drop(ledger);
     crate::say!(
         "{}",
@@ -53,12 +54,7 @@ pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
             format!("country profile: {e}"),
         )
     })?;
-    // An existing registry is refused before a key is written for it.
-    if let DatabaseUrl::Sqlite(path) = &env.url
-        && path.exists()
-    {
-        return Err(LedgerError::AlreadyExists(path.display().to_string()).into());
-    }
+    refuse_existing(env)?;
     let key = env.new_key()?;
     let ledger = Ledger::create_with(
         &env.url,
@@ -74,6 +70,16 @@ pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
             .map_err(|e| Failure::io(path, &e))?;
     }
     Ok(ledger)
+}
+
+/// An existing SQLite registry is refused before a key is written for a new one.
+pub fn refuse_existing(env: &Env) -> Result<(), Failure> {
+    if let DatabaseUrl::Sqlite(path) = &env.url
+        && path.exists()
+    {
+        return Err(LedgerError::AlreadyExists(path.display().to_string()).into());
+    }
+    Ok(())
 }
 
 /// Deletes a SQLite registry file (with its WAL files), for `demo --replace`. Refused for

@@ -63,7 +63,8 @@ impl Registry {
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_vigilia"));
         c.args(["--database", &self.url, "--now", NOW, "--actor", "test"])
-            .args(args);
+            .args(args)
+            .current_dir(self.dir.path());
         c.env("VIGILIA_LANG", "en");
         c.env_remove("VIGILIA_DATABASE_URL");
         c
@@ -284,7 +285,11 @@ fn header_problems_stop_the_import_before_anything_is_stored() {
         assert!(stderr(&out).contains(expected), "{}", stderr(&out));
         assert!(stderr(&out).contains("line 1"), "{}", stderr(&out));
     }
-    assert_eq!(r.facts(), 1);
+    assert_eq!(
+        r.facts(),
+        2,
+        "only what init wrote: the profile and the backup recipient"
+    );
     let out = r.run(&[
         "--lang",
         "es",
@@ -1636,4 +1641,75 @@ fn serve_refuses_to_run_insecurely_and_says_how_to_fix_it() {
     }
     let out = r.run(&["--key-file", other.to_str().unwrap(), "summary"]);
     assert!(stderr(&out).contains("key is wrong"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_backup_restores_the_same_head_on_either_engine_and_is_useless_without_its_identity() {
+    let data = real_data("ovdinfo-moscow-2011-2013");
+    let r = Registry::sqlite();
+    r.ok(&["init", "--profile", &repo_file("profiles/ru.toml")]);
+    r.ok(&[
+        "import",
+        "events",
+        data.join("events_2013.csv").to_str().unwrap(),
+        "--mapping",
+        &repo_file("examples/ovdinfo/events-2013.toml"),
+    ]);
+    let verified = r.ok(&["verify"]);
+    let head = verified.split("head ").nth(1).unwrap().trim().to_string();
+    let copy = r.path("copy.age");
+    r.ok(&["backup", "--out", copy.to_str().unwrap()]);
+    // Encrypted: no place name of the data can be read in it.
+    let bytes = std::fs::read(&copy).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1"));
+    for needle in ["Москва", "vigilia-backup-1", "detention"] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle} readable in the backup"
+        );
+    }
+    let identity = r.path("registry.backup-key");
+    let mut targets = vec![Registry::sqlite()];
+    targets.extend(Registry::postgres());
+    for target in targets {
+        // Without the identity, or with another registry's, nothing is restored.
+        let out = target.run(&["restore", copy.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let other = Registry::sqlite();
+        other.ok(&["init"]);
+        let wrong = other.path("registry.backup-key");
+        let out = target.run(&[
+            "restore",
+            copy.to_str().unwrap(),
+            "--identity",
+            wrong.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("cannot be opened"),
+            "{}",
+            stderr(&out)
+        );
+        // With it: the same head, and verify passes.
+        let restored = target.ok(&[
+            "restore",
+            copy.to_str().unwrap(),
+            "--identity",
+            identity.to_str().unwrap(),
+        ]);
+        assert!(restored.contains(&head), "{restored}");
+        assert!(target.ok(&["verify"]).contains(&head));
+        assert_eq!(
+            target.ok(&["balance", "--as-of", "2013-12-31", "--format", "json"]),
+            r.ok(&["balance", "--as-of", "2013-12-31", "--format", "json"])
+        );
+        // A registry is never restored over another.
+        let out = target.run(&[
+            "restore",
+            copy.to_str().unwrap(),
+            "--identity",
+            identity.to_str().unwrap(),
+        ]);
+        assert_ne!(out.status.code(), Some(0));
+    }
 }

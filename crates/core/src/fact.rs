@@ -62,6 +62,10 @@ pub enum Change {
     RegistryCreated {
         profile: String,
     },
+    /// Backups are encrypted to this age recipient from now on.
+    BackupRecipientSet {
+        recipient: String,
+    },
 
     // --- persons
     /// States (or corrects) who a person is; fields left out are unchanged.

@@ -32,6 +32,9 @@ impl KnownOn {
 pub struct RegistryRecord {
     /// The country profile, as TOML.
     pub profile: String,
+    /// The age recipient (`age1…`) backups are encrypted to; its identity is kept offline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_recipient: Option<String>,
 }
 
 /// Any record the ledger holds.
@@ -244,6 +247,10 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
         }
         (Record::Group(_), _) => return Err(wrong(Kind::Group)),
         (Record::Source(_), _) => return Err(wrong(Kind::Source)),
+        (Record::Registry(mut r), Change::BackupRecipientSet { recipient }) => {
+            r.backup_recipient = Some(recipient);
+            Record::Registry(r)
+        }
         (Record::Registry(_), _) => return Err(wrong(Kind::Registry)),
         (Record::Publication(_), _) => return Err(wrong(Kind::Publication)),
         (Record::Account(mut a), change) => {
@@ -286,7 +293,10 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
     Ok(match fact.change {
         Change::RegistryCreated { profile } => {
             kind_matches(Kind::Registry)?;
-            Record::Registry(RegistryRecord { profile })
+            Record::Registry(RegistryRecord {
+                profile,
+                backup_recipient: None,
+            })
         }
         Change::PersonStated {
             reference,

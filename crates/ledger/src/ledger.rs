@@ -152,6 +152,49 @@ impl Ledger {
         Ok(ledger)
     }
 
+    /// An empty registry, for a restore to fill: refused where one exists.
+    pub(crate) fn create_empty(
+        url: &DatabaseUrl,
+        key: Option<&Secret>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Ledger, LedgerError> {
+        match connect(url, key, true, clock)? {
+            (_, true) => Err(LedgerError::AlreadyExists(url.to_string())),
+            (ledger, false) => Ok(ledger),
+        }
+    }
+
+    /// Stores facts exactly as they were stored elsewhere (a restore); `verify` checks them.
+    pub(crate) fn restore_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError> {
+        self.engine.begin()?;
+        let result = self.engine.insert_facts(rows);
+        match result {
+            Ok(()) => self.engine.commit(),
+            Err(e) => {
+                let _ = self.engine.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// Keeps a file from a backup, refusing one whose bytes do not match its name.
+    pub(crate) fn restore_file(
+        &mut self,
+        sha256: &str,
+        media_type: &str,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError> {
+        if hex::encode(Sha256::digest(&data)) != sha256 {
+            return Err(LedgerError::FileChanged(sha256.to_string()));
+        }
+        self.engine.put_file(sha256, media_type, data)
+    }
+
+    /// Up to `limit` stored facts after position `after`, as stored (a backup copies them).
+    pub fn raw_facts(&mut self, after: u64, limit: usize) -> Result<Vec<FactRow>, LedgerError> {
+        self.engine.facts_after(after, limit)
+    }
+
     /// Starts or ends a bulk load (an import of many rows). On SQLite with nobody else using
     /// the file, it writes each page once instead of twice; it changes nothing else.
     pub fn bulk(&mut self, on: bool) -> Result<(), LedgerError> {

@@ -5,6 +5,7 @@
 //! database: [`sqlite`] (the default, one file) and [`postgres`]. Which one is chosen by the
 //! URL's scheme ([`DatabaseUrl`]).
 
+pub mod backup;
 mod engine;
 mod error;
 mod key;
