@@ -11,6 +11,7 @@ use vigilia_core::lang::Lang;
 use vigilia_ledger::{DatabaseUrl, Ledger, Secret};
 
 mod backup;
+mod checkpoint;
 mod clock;
 mod count;
 mod dedupe;
@@ -106,8 +107,20 @@ enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
-    /// Walk the hash chain of the whole ledger; name the first broken fact.
-    Verify,
+    /// Walk the hash chain of the whole ledger; name the first broken fact. With anchors
+    /// (signed checkpoints, published balances as JSON), check the chain against them too.
+    Verify {
+        #[arg(long = "anchor")]
+        anchors: Vec<PathBuf>,
+    },
+    /// Write a signed checkpoint of the ledger's head, to hand to a partner or print (the
+    /// signing key is made on first use; keep it apart from the registry).
+    Checkpoint {
+        #[arg(long)]
+        signing_key: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Recreate the projection (current-state tables) from the ledger.
     Rebuild,
     /// Create a demo registry with generated, Venezuela-like data, and show its summary.
@@ -479,7 +492,10 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Export {
             what: ExportWhat::Detentions { out },
         } => export::detentions(&env, &out),
-        Command::Verify => registry::verify(&env),
+        Command::Verify { anchors } => registry::verify(&env, &anchors),
+        Command::Checkpoint { signing_key, out } => {
+            checkpoint::checkpoint(&env, &signing_key, &out)
+        }
         Command::Rebuild => registry::rebuild(&env),
         Command::Demo {
             seed,

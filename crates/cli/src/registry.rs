@@ -111,12 +111,31 @@ pub fn remove_sqlite(env: &Env) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn verify(env: &Env) -> Result<(), Failure> {
+pub fn verify(env: &Env, anchors: &[std::path::PathBuf]) -> Result<(), Failure> {
+    let mut read = Vec::new();
+    for path in anchors {
+        read.extend(crate::checkpoint::read(path)?);
+    }
     let mut ledger = env.open()?;
     let total = ledger.head()?.facts;
     let mut progress = Progress::new(env.lang.pick("verificando", "verifying"), total);
     let result = ledger.verify(&mut |done| progress.set(done, ""));
     progress.finish();
+    let result = result.and_then(|head| {
+        for anchor in &read {
+            crate::checkpoint::check(&mut ledger, anchor).map_err(LedgerError::Chain)?;
+        }
+        Ok(head)
+    });
+    if !read.is_empty() && result.is_ok() {
+        crate::say!(
+            "{}",
+            env.lang.pick(
+                &format!("Coincide con {} anclas externas.", read.len()),
+                &format!("Matches {} outside anchors.", read.len())
+            )
+        );
+    }
     match result {
         Ok(head) => {
             crate::say!(

@@ -1713,3 +1713,103 @@ fn a_backup_restores_the_same_head_on_either_engine_and_is_useless_without_its_i
         assert_ne!(out.status.code(), Some(0));
     }
 }
+
+#[test]
+fn a_rewritten_chain_verifies_alone_but_not_against_a_checkpoint_or_a_publication() {
+    let data = real_data("ovdinfo-moscow-2011-2013");
+    let import = |r: &Registry, file: &str, mapping: &str| {
+        r.ok(&[
+            "import",
+            "events",
+            data.join(file).to_str().unwrap(),
+            "--mapping",
+            &repo_file(mapping),
+        ]);
+    };
+    let a = Registry::sqlite();
+    a.ok(&["init", "--profile", &repo_file("profiles/ru.toml")]);
+    import(&a, "events_2013.csv", "examples/ovdinfo/events-2013.toml");
+    let early = a.path("early.age");
+    a.ok(&["backup", "--out", early.to_str().unwrap()]);
+    import(
+        &a,
+        "events_2011-12_to_2012-12.csv",
+        "examples/ovdinfo/events-2011-12_to_2012-12.toml",
+    );
+    let key = a.path("signing.key");
+    let cp = a.path("checkpoint.txt");
+    let out = a.ok(&[
+        "checkpoint",
+        "--signing-key",
+        key.to_str().unwrap(),
+        "--out",
+        cp.to_str().unwrap(),
+    ]);
+    assert!(out.contains("New signing key"), "{out}");
+    let ok = a.ok(&["verify", "--anchor", cp.to_str().unwrap()]);
+    assert!(ok.contains("Matches 1 outside anchors"), "{ok}");
+
+    // A key holder rewrites history from the early backup on: one event of 2012 with fewer
+    // detained. The forged chain holds together by itself.
+    let b = Registry::sqlite();
+    b.ok(&[
+        "restore",
+        early.to_str().unwrap(),
+        "--identity",
+        a.path("registry.backup-key").to_str().unwrap(),
+    ]);
+    let forged = b.path("forged.csv");
+    let mut rd = csv::Reader::from_path(data.join("events_2011-12_to_2012-12.csv")).unwrap();
+    let mut wr = csv::Writer::from_path(&forged).unwrap();
+    let headers = rd.headers().unwrap().clone();
+    let count = headers
+        .iter()
+        .position(|h| h == "number_of_detentions")
+        .unwrap();
+    wr.write_record(&headers).unwrap();
+    for (i, row) in rd.records().enumerate() {
+        let mut row: Vec<String> = row.unwrap().iter().map(str::to_string).collect();
+        if i == 0 {
+            assert_eq!(row[count], "198");
+            row[count] = "98".into();
+        }
+        wr.write_record(&row).unwrap();
+    }
+    wr.flush().unwrap();
+    b.ok(&[
+        "import",
+        "events",
+        forged.to_str().unwrap(),
+        "--mapping",
+        &repo_file("examples/ovdinfo/events-2011-12_to_2012-12.toml"),
+    ]);
+    assert!(b.ok(&["verify"]).contains("Chain intact"));
+    let out = b.run(&["verify", "--anchor", cp.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("rewritten"), "{}", stderr(&out));
+    // A checkpoint altered by hand is refused: its signature no longer matches.
+    let text = std::fs::read_to_string(&cp).unwrap();
+    let head_b = b.ok(&["verify"]);
+    let head_b = head_b.split("head ").nth(1).unwrap().trim();
+    let line = text.lines().find(|l| l.starts_with("head: ")).unwrap();
+    let altered = a.write(
+        "altered.txt",
+        &text.replace(line, &format!("head: {head_b}")),
+    );
+    let out = b.run(&["verify", "--anchor", altered.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("signature"), "{}", stderr(&out));
+    // A published balance's head is an anchor too (as /api/publications gives it).
+    let facts = a.facts();
+    let verified = a.ok(&["verify"]);
+    let head_a = verified.split("head ").nth(1).unwrap().trim();
+    let publication = a.write(
+        "publication.json",
+        &format!(
+            r#"[{{"as_of": "2013-12-31", "ledger_seq": {facts}, "ledger_head": "{head_a}"}}]"#
+        ),
+    );
+    a.ok(&["verify", "--anchor", publication.to_str().unwrap()]);
+    let out = b.run(&["verify", "--anchor", publication.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}

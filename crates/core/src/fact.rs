@@ -505,6 +505,9 @@ pub enum ChainError {
         "fact {seq}: its content does not match its hash (it was changed after it was written)"
     )]
     Tampered { seq: u64 },
+    /// The chain holds together but is not the one an outside anchor vouched for.
+    #[error("fact {seq}: {why}")]
+    Anchor { seq: u64, why: String },
     #[error(transparent)]
     Unreadable(#[from] DecodeError),
 }
@@ -515,7 +518,8 @@ impl ChainError {
         match self {
             ChainError::Gap { seq, .. }
             | ChainError::BrokenLink { seq, .. }
-            | ChainError::Tampered { seq } => *seq,
+            | ChainError::Tampered { seq }
+            | ChainError::Anchor { seq, .. } => *seq,
             ChainError::Unreadable(DecodeError::Column { seq, .. }) => *seq,
         }
     }
