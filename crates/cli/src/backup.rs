@@ -54,7 +54,8 @@ pub fn make_recipient(env: &Env, ledger: &mut Ledger) -> Result<(), Failure> {
     Ok(())
 }
 
-fn write_private(path: &Path, text: &str) -> Result<(), Failure> {
+/// Writes a new file readable by its owner only (a key); never over an existing one.
+pub fn write_private(path: &Path, text: &str) -> Result<(), Failure> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -73,19 +73,7 @@ fn signing(env: &Env, path: &Path) -> Result<SigningKey, Failure> {
     if !path.exists() {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| Failure::bad(e.to_string(), e.to_string()))?;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut f = options.open(path).map_err(|e| Failure::io(path, &e))?;
-        std::io::Write::write_all(
-            &mut f,
-            format!("{KEY_FORMAT} {}\n", hex::encode(seed)).as_bytes(),
-        )
-        .map_err(|e| Failure::io(path, &e))?;
+        crate::backup::write_private(path, &format!("{KEY_FORMAT} {}", hex::encode(seed)))?;
         let key = SigningKey::from_bytes(&seed);
         crate::say!(
             "{}",
