@@ -1,0 +1,247 @@
+//! Crash safety: `vigilia serve` takes family reports from several clients while an import
+//! writes beside it, and is killed with SIGKILL at a random moment, again and again, restarted
+//! each time. Afterwards every report that was acknowledged (a receipt code was answered) can
+//! be followed with its code, every import that finished is all there, `verify` passes and the
+//! projection is identical to a rebuild.
+//!
+//! `VIGILIA_CRASH_ROUNDS` sets how many kills (12 here; `bench/crash/run.sh` runs hundreds).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+
+const NOW: &str = "2026-11-20T12:00:00Z";
+const CLIENTS: usize = 4;
+
+struct Registry {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Registry {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_vigilia"));
+        c.args(["--database", &self.url, "--now", NOW, "--actor", "crash"])
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("VIGILIA_LANG", "en")
+            .env_remove("VIGILIA_DATABASE_URL");
+        c
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "vigilia {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    /// Starts the server on a free port and waits until it answers.
+    fn serve(&self) -> (Child, String) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let bind = format!("127.0.0.1:{port}");
+        let child = self
+            .command(&[
+                "serve",
+                "--bind",
+                &bind,
+                "--intake-delay",
+                "0",
+                "--intake-per-hour",
+                "0",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://{bind}");
+        let started = Instant::now();
+        while agent().get(&format!("{base}/report")).call().is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server did not come up"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        (child, base)
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+/// The anonymous form token of a public page.
+fn csrf(agent: &ureq::Agent, url: &str) -> Option<String> {
+    let page = agent
+        .get(url)
+        .call()
+        .ok()?
+        .body_mut()
+        .read_to_string()
+        .ok()?;
+    let at = page.find("name=\"csrf\" value=\"")? + 19;
+    Some(page[at..at + page[at..].find('"')?].to_string())
+}
+
+/// Sends one family report; its receipt code if the server acknowledged it.
+fn report(agent: &ureq::Agent, base: &str, name: &str) -> Option<String> {
+    let token = csrf(agent, &format!("{base}/report"))?;
+    let mut res = agent
+        .post(&format!("{base}/report"))
+        .send_form([
+            ("csrf", token.as_str()),
+            ("given_names", name),
+            ("paternal_surname", "Prueba"),
+            ("arrest_date", "2026-11-01"),
+            ("consent", "count_only"),
+        ])
+        .ok()?;
+    let body = res.body_mut().read_to_string().ok()?;
+    let at = body.find("id=\"receipt\">")? + 13;
+    Some(body[at..at + 14].to_string())
+}
+
+#[test]
+fn killed_at_random_moments_the_server_loses_nothing_it_acknowledged() {
+    let rounds: usize = std::env::var("VIGILIA_CRASH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(12);
+    let dir = tempfile::tempdir().unwrap();
+    let r = Registry {
+        url: format!("sqlite://{}", dir.path().join("registry.db").display()),
+        dir,
+    };
+    r.ok(&["init"]);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
+    let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let mut imports_done = Vec::new();
+    let mut imports_killed = 0;
+    for round in 0..rounds {
+        let (mut server, base) = r.serve();
+        let stop = Arc::new(AtomicBool::new(false));
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|c| {
+                let (stop, acked, base) = (stop.clone(), acked.clone(), base.clone());
+                std::thread::spawn(move || {
+                    let agent = agent();
+                    let mut i = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        let name = format!("Caso r{round}c{c}n{i}");
+                        if let Some(code) = report(&agent, &base, &name) {
+                            acked.lock().unwrap().push((code, name));
+                        }
+                        i += 1;
+                    }
+                })
+            })
+            .collect();
+        // Every other round an import writes beside the server.
+        let mut import = (round % 2 == 0).then(|| {
+            let rows: String = (0..300)
+                .map(|i| {
+                    format!(
+                        "R{round}-{i},P{round}-{i},2026-10-{:02},Nombre,Apellido\n",
+                        i % 28 + 1
+                    )
+                })
+                .collect();
+            let file = r.dir.path().join(format!("import-{round}.csv"));
+            std::fs::write(
+                &file,
+                format!(
+                    "detention_ref,person_ref,arrest_date,given_names,paternal_surname\n{rows}"
+                ),
+            )
+            .unwrap();
+            r.command(&["import", "detentions", file.to_str().unwrap()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        });
+        std::thread::sleep(Duration::from_millis(rng.random_range(50..700)));
+        server.kill().unwrap(); // SIGKILL
+        server.wait().unwrap();
+        if let Some(child) = import.as_mut() {
+            match child.try_wait().unwrap() {
+                Some(status) if status.success() => imports_done.push(round),
+                Some(status) => panic!("import of round {round} failed: {status}"),
+                None => {
+                    child.kill().unwrap();
+                    child.wait().unwrap();
+                    imports_killed += 1;
+                }
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        for c in clients {
+            c.join().unwrap();
+        }
+    }
+
+    // Everything acknowledged is there: each receipt code still finds its report.
+    let (mut server, base) = r.serve();
+    let agent = agent();
+    let acked = acked.lock().unwrap().clone();
+    let mut lost = Vec::new();
+    for (code, name) in &acked {
+        let token = csrf(&agent, &format!("{base}/follow")).unwrap();
+        let found = agent
+            .post(&format!("{base}/follow"))
+            .send_form([("csrf", token.as_str()), ("code", code.as_str())])
+            .ok()
+            .and_then(|mut res| res.body_mut().read_to_string().ok())
+            .is_some_and(|body| body.contains(name.as_str()));
+        if !found {
+            lost.push(name.clone());
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let export = r.dir.path().join("export.csv");
+    r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
+    let exported = std::fs::read_to_string(&export).unwrap();
+    for round in &imports_done {
+        for i in 0..300 {
+            if !exported.contains(&format!("R{round}-{i},")) {
+                lost.push(format!("R{round}-{i}"));
+            }
+        }
+    }
+    let verified = r.ok(&["verify"]);
+    let rebuilt = r.ok(&["rebuild"]);
+    println!(
+        "crash: {rounds} kills; {} reports acknowledged, {} imports finished and {imports_killed} killed; lost: {}",
+        acked.len(),
+        imports_done.len(),
+        lost.len()
+    );
+    assert!(lost.is_empty(), "lost after SIGKILL: {lost:?}");
+    assert!(acked.len() > rounds, "the clients got reports through");
+    assert!(verified.contains("Chain intact"), "{verified}");
+    assert!(
+        rebuilt.contains("Identical to the one before."),
+        "{rebuilt}"
+    );
+}
