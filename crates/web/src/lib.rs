@@ -43,6 +43,7 @@ pub use app::{App, Config};
 pub use app::{new_token, registered};
 pub use auth::{COOKIE, code_matches, current_code};
 pub use error::WebError;
+pub use forms::ReportForm;
 pub use records::{merge_persons, unmerge_person};
 pub use routes::{Access, ROUTES, Route};
 
