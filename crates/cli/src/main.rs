@@ -83,6 +83,11 @@ enum Command {
         #[arg(long)]
         profile: Option<PathBuf>,
     },
+    /// The registry's key.
+    Keys {
+        #[command(subcommand)]
+        what: KeysWhat,
+    },
     /// Write an encrypted backup of the whole registry (while it is in use, too).
     Backup {
         /// Where to write it (readable by its owner only).
@@ -316,6 +321,16 @@ enum ImportWhat {
 }
 
 #[derive(Debug, Subcommand)]
+enum KeysWhat {
+    /// Re-encrypt the registry with a new key, written to a new key file; the old key stops
+    /// opening it. Stop the server first.
+    Rotate {
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum UserWhat {
     /// Invite an account; prints the invitation link (shown once, good for 7 days).
     Add {
@@ -455,6 +470,9 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
     match cli.command {
         Command::Init { profile } => registry::init(&env, profile.as_deref()),
         Command::Backup { out } => backup::backup(&env, &out),
+        Command::Keys {
+            what: KeysWhat::Rotate { new_key_file },
+        } => registry::rotate(&env, &new_key_file),
         Command::Restore { file, identity } => backup::restore(&env, &file, identity.as_deref()),
         Command::Import {
             what:

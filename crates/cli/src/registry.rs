@@ -72,6 +72,40 @@ pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
     Ok(ledger)
 }
 
+/// Re-encrypts the registry under a new key written to `new_key_file`.
+pub fn rotate(env: &Env, new_key_file: &Path) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let key = vigilia_ledger::Secret::generate()?;
+    key.write_new(new_key_file)?;
+    if let Err(e) = ledger.rekey(&key) {
+        // Nothing was re-encrypted: the new key file would only mislead.
+        let _ = std::fs::remove_file(new_key_file);
+        return Err(e.into());
+    }
+    let head = ledger.verify(&mut |_| {})?;
+    let old = env
+        .key_file
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "VIGILIA_PASSPHRASE".into());
+    crate::say!(
+        "{}",
+        env.lang.pick(
+            &format!(
+                "Registro cifrado de nuevo con la clave de {new} ({} hechos, cadena íntegra). La clave anterior ({old}) ya no lo abre: destrúyala junto con sus copias, y use --key-file {new} (o renombre el archivo).",
+                env.lang.number(head.facts),
+                new = new_key_file.display()
+            ),
+            &format!(
+                "Registry encrypted again with the key in {new} ({} facts, chain intact). The old key ({old}) no longer opens it: destroy it and its copies, and use --key-file {new} (or rename the file).",
+                env.lang.number(head.facts),
+                new = new_key_file.display()
+            )
+        )
+    );
+    Ok(())
+}
+
 /// An existing SQLite registry is refused before a key is written for a new one.
 pub fn refuse_existing(env: &Env) -> Result<(), Failure> {
     if let DatabaseUrl::Sqlite(path) = &env.url

@@ -1813,3 +1813,35 @@ fn a_rewritten_chain_verifies_alone_but_not_against_a_checkpoint_or_a_publicatio
     let out = b.run(&["verify", "--anchor", publication.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
+
+#[test]
+fn rotating_the_key_re_encrypts_the_registry_and_retires_the_old_key() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    r.ok(&["user", "add", "ana", "--role", "lawyer"]);
+    let before = r.ok(&["verify"]);
+    let new = r.path("new.key");
+    let out = r.ok(&["keys", "rotate", "--new-key-file", new.to_str().unwrap()]);
+    assert!(out.contains("no longer opens it"), "{out}");
+    let old = r.run(&["verify"]);
+    assert_eq!(old.status.code(), Some(2));
+    assert!(stderr(&old).contains("key is wrong"), "{}", stderr(&old));
+    assert!(
+        !stderr(&old).contains("hmac"),
+        "no SQLCipher noise: {}",
+        stderr(&old)
+    );
+    let after = r.ok(&["--key-file", new.to_str().unwrap(), "verify"]);
+    assert_eq!(after, before, "the same chain, now under the new key");
+    // A key file is never written over.
+    let out = r.run(&[
+        "--key-file",
+        new.to_str().unwrap(),
+        "keys",
+        "rotate",
+        "--new-key-file",
+        new.to_str().unwrap(),
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(r.ok(&["--key-file", new.to_str().unwrap(), "verify"]) == before);
+}

@@ -4,7 +4,7 @@
 use vigilia_core::fact::{DecodeError, FactRow, Hash};
 use vigilia_core::ids::Subject;
 
-use crate::LedgerError;
+use crate::{LedgerError, Secret};
 
 /// A commit on its way to the disk. [`Committing::wait`] returns once it is durable, or with
 /// the reason it failed.
@@ -121,6 +121,14 @@ pub trait Engine: Send {
     ) -> Result<(), LedgerError>;
     /// A kept file: its media type and bytes.
     fn file(&mut self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, LedgerError>;
+    /// Re-encrypts the whole database with a new key (SQLite with SQLCipher); engines that
+    /// Vigilia does not encrypt refuse.
+    fn rekey(&mut self, _key: &Secret) -> Result<(), LedgerError> {
+        Err(LedgerError::Refused(format!(
+            "{} databases are not encrypted by Vigilia: their key is the server's disk encryption",
+            self.name()
+        )))
+    }
     /// Prepares for (or ends) a bulk load. Only an engine that can write faster that way does
     /// anything, and only when nobody else has the database open.
     fn bulk(&mut self, _on: bool) -> Result<(), LedgerError> {

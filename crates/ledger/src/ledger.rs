@@ -190,6 +190,11 @@ impl Ledger {
         self.engine.put_file(sha256, media_type, data)
     }
 
+    /// Re-encrypts the registry with a new key (SQLite); the old key no longer opens it.
+    pub fn rekey(&mut self, key: &Secret) -> Result<(), LedgerError> {
+        self.engine.rekey(key)
+    }
+
     /// Up to `limit` stored facts after position `after`, as stored (a backup copies them).
     pub fn raw_facts(&mut self, after: u64, limit: usize) -> Result<Vec<FactRow>, LedgerError> {
         self.engine.facts_after(after, limit)

@@ -142,7 +142,11 @@ fn open_reader(path: &Path, key: Option<&Secret>) -> Result<Connection, LedgerEr
 /// wrong key (or none, for an encrypted file) fails here with a message that says so.
 fn unlock(conn: &Connection, path: &Path, key: Option<&Secret>) -> Result<(), LedgerError> {
     if let Some(key) = key {
-        conn.execute_batch(&format!("PRAGMA key = {};", key.pragma()))?;
+        // A wrong key is reported by the error below, not by SQLCipher's own log on stderr.
+        conn.execute_batch(&format!(
+            "PRAGMA cipher_log_level = NONE; PRAGMA key = {};",
+            key.pragma()
+        ))?;
     }
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
@@ -549,6 +553,23 @@ impl Engine for Sqlite {
 
     fn clear_records(&mut self) -> Result<(), LedgerError> {
         self.call(|c| Ok(c.execute("DELETE FROM records", []).map(|_| ())?))
+    }
+
+    /// Every page is rewritten under the new key (the WAL is folded in first), and the
+    /// reader reopens with it.
+    fn rekey(&mut self, key: &Secret) -> Result<(), LedgerError> {
+        self.reader = None;
+        let pragma = key.pragma();
+        let result = self.call(move |c| {
+            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+            c.execute_batch(&format!("PRAGMA rekey = {pragma};"))?;
+            Ok(())
+        });
+        if result.is_ok() {
+            self.key = Some(key.clone());
+        }
+        self.reader = Some(open_reader(&self.path, self.key.as_ref())?);
+        result
     }
 
     /// A bulk load writes each new page once with a rollback journal, twice in WAL mode (WAL,
