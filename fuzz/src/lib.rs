@@ -69,10 +69,15 @@ pub fn detentions_csv(data: &[u8]) {
 /// The detentions spreadsheet importer: the first sheet of an XLSX file.
 pub fn detentions_xlsx(data: &[u8]) {
     use calamine::Reader;
-    let Ok(mut book) = calamine::Xlsx::new(Cursor::new(data)) else {
-        return;
-    };
-    let Some(Ok(sheet)) = book.worksheet_range_at(0) else {
+    // As the importer does: a panic inside calamine is a damaged file (calamine 0.38 overflows
+    // on some cell references when overflow checks are on).
+    let read = std::panic::catch_unwind(|| {
+        calamine::Xlsx::new(Cursor::new(data))
+            .ok()
+            .and_then(|mut book| book.worksheet_range_at(0))
+            .and_then(Result::ok)
+    });
+    let Ok(Some(sheet)) = read else {
         return;
     };
     detention_rows(

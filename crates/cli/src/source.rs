@@ -141,11 +141,15 @@ impl Sheet {
                 format!("{}: the spreadsheet cannot be read: {e}", path.display()),
             )
         };
-        let mut book = calamine::open_workbook_auto(path).map_err(|e| bad(&e))?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| bad(&"no sheets"))?
-            .map_err(|e| bad(&e))?;
+        // calamine can panic on a damaged file (fuzzing found an arithmetic overflow in its
+        // cell references): that is a damaged spreadsheet too, not a crash.
+        let read = std::panic::catch_unwind(|| {
+            let mut book = calamine::open_workbook_auto(path).map_err(|e| bad(&e))?;
+            book.worksheet_range_at(0)
+                .ok_or_else(|| bad(&"no sheets"))?
+                .map_err(|e| bad(&e))
+        });
+        let range = read.map_err(|_| bad(&"it is damaged"))??;
         let first_row = range.start().map(|(r, _)| u64::from(r)).unwrap_or(0);
         let mut rows = range
             .rows()

@@ -55,6 +55,8 @@ pub struct Ledger {
     profile: Option<Profile>,
     /// The head last looked at and the last fact up to it that was not an audit fact.
     content: (u64, Head),
+    /// Up to the first position, the last fact (not an audit fact) about each kind of record.
+    changes: (u64, HashMap<Kind, u64>),
 }
 
 impl std::fmt::Debug for Ledger {
@@ -80,6 +82,7 @@ fn connect(
             engine,
             clock,
             profile: None,
+            changes: (0, HashMap::new()),
             content: (
                 0,
                 Head {
@@ -283,6 +286,35 @@ impl Ledger {
         }
         self.content = (head, found);
         Ok(found)
+    }
+
+    /// The position of the last fact, not an audit fact, about a record of these kinds: what
+    /// is derived from those records alone (the counting index from persons and detentions,
+    /// the accounts) stays good while this stays where it is, whatever else is written.
+    pub fn changed(&mut self, kinds: &[Kind]) -> Result<u64, LedgerError> {
+        let head = self.head()?.facts;
+        if head < self.changes.0 {
+            self.changes = (0, HashMap::new());
+        }
+        while self.changes.0 < head {
+            let rows = self.engine.facts_after(self.changes.0, PAGE)?;
+            let Some(last) = rows.last() else { break };
+            self.changes.0 = last.seq;
+            for r in rows
+                .iter()
+                .filter(|r| !vigilia_core::fact::is_audit(&r.change))
+            {
+                if let Some(s) = Subject::parse(&r.subject) {
+                    self.changes.1.insert(s.kind, r.seq);
+                }
+            }
+        }
+        Ok(kinds
+            .iter()
+            .filter_map(|k| self.changes.1.get(k))
+            .copied()
+            .max()
+            .unwrap_or(0))
     }
 
     /// The position of [`Ledger::content`].

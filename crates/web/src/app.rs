@@ -81,10 +81,10 @@ impl App {
             key,
             sessions: Mutex::new(Sessions::default()),
             limits: Mutex::new(Limits::default()),
-            counting: Warm::default(),
-            matching: Warm::default(),
-            balances: Warm::default(),
-            accounts: Warm::default(),
+            counting: Warm::of(COUNTED),
+            matching: Warm::of(&[Kind::Person]),
+            balances: Warm::of(COUNTED),
+            accounts: Warm::of(&[Kind::Account]),
         }))
     }
 
@@ -120,21 +120,11 @@ impl App {
         hex::encode(mac.finalize().into_bytes())
     }
 
-    /// The counting index of the ledger as it stands, kept between requests.
+    /// The counting index of the ledger as it stands, kept between requests (rebuilt only when
+    /// persons, detentions or groups change: reports, accounts and views count for nothing).
     pub fn counting(&self, ledger: &mut Ledger) -> Result<Arc<vigilia_count::Index>, WebError> {
-        let head = ledger.content_head()?;
-        self.counting_at(head, ledger)
-    }
-
-    /// The counting index for the ledger at `head` facts.
-    pub fn counting_at(
-        &self,
-        head: u64,
-        ledger: &mut Ledger,
-    ) -> Result<Arc<vigilia_count::Index>, WebError> {
-        self.counting.get_at(head, ledger, |l| {
-            Ok(vigilia_count::stored::current_index(l)?)
-        })
+        self.counting
+            .get(ledger, |l| Ok(vigilia_count::stored::current_index(l)?))
     }
 
     /// The matching index of the registry's persons (not merged into another).
@@ -152,9 +142,15 @@ impl App {
     }
 }
 
-/// A value derived from the ledger, kept while what the registry says stays as it was (audit
-/// facts move the head, not [`Ledger::content_head`]).
-pub struct Warm<T>(Mutex<Option<(u64, Arc<T>)>>);
+/// A value derived from some kinds of records, kept while no fact about a record of those kinds
+/// is written ([`Ledger::changed`]; audit facts change nothing).
+pub struct Warm<T> {
+    kinds: &'static [Kind],
+    kept: Mutex<Option<(u64, Arc<T>)>>,
+}
+
+/// What counting reads: persons, detentions and group detentions.
+pub const COUNTED: &[Kind] = &[Kind::Person, Kind::Detention, Kind::Group];
 
 impl<T> std::fmt::Debug for Warm<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -162,30 +158,21 @@ impl<T> std::fmt::Debug for Warm<T> {
     }
 }
 
-impl<T> Default for Warm<T> {
-    fn default() -> Self {
-        Warm(Mutex::new(None))
-    }
-}
-
 impl<T> Warm<T> {
+    pub const fn of(kinds: &'static [Kind]) -> Warm<T> {
+        Warm {
+            kinds,
+            kept: Mutex::new(None),
+        }
+    }
+
     pub fn get(
         &self,
         ledger: &mut Ledger,
         build: impl FnOnce(&mut Ledger) -> Result<T, WebError>,
     ) -> Result<Arc<T>, WebError> {
-        let head = ledger.content_head()?;
-        self.get_at(head, ledger, build)
-    }
-
-    /// The value for the ledger at `head` facts (when the caller has just read the head).
-    pub fn get_at(
-        &self,
-        head: u64,
-        ledger: &mut Ledger,
-        build: impl FnOnce(&mut Ledger) -> Result<T, WebError>,
-    ) -> Result<Arc<T>, WebError> {
-        let mut kept = lock(&self.0);
+        let head = ledger.changed(self.kinds)?;
+        let mut kept = lock(&self.kept);
         if let Some((at, value)) = kept.as_ref()
             && *at == head
         {

@@ -131,10 +131,8 @@ pub async fn current(
                 Some(&asked.since),
             )?;
             let head = ledger.content()?;
-            let kept = app
-                .balances
-                .get_at(head.facts, ledger, |_| Ok(Kept::default()))?;
-            let index = app.counting_at(head.facts, ledger)?;
+            let kept = app.balances.get(ledger, |_| Ok(Kept::default()))?;
+            let index = app.counting(ledger)?;
             Ok((when, index, head.hash.to_string(), kept))
         })
         .await?;
