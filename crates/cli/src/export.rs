@@ -18,12 +18,10 @@ const PAGE: usize = 10_000;
 pub fn detentions(env: &Env, out: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     // Who took the whole registry, and when: recorded before a row is written.
-    ledger.record(
+    ledger.audit(
         &env.actor,
         vigilia_core::ids::Subject::REGISTRY,
-        vigilia_core::fact::Change::Audited {
-            what: vigilia_core::fact::Audit::Exported,
-        },
+        vigilia_core::fact::Audit::Exported,
     )?;
     let profile = ledger.profile()?.clone();
     let total = ledger.count(Kind::Detention)?;

@@ -53,8 +53,6 @@ pub struct Ledger {
     engine: Box<dyn Engine>,
     clock: Arc<dyn Clock>,
     profile: Option<Profile>,
-    /// The head last looked at and the last fact up to it that was not an audit fact.
-    content: (u64, Head),
     /// Up to the first position, the last fact (not an audit fact) about each kind of record.
     changes: (u64, HashMap<Kind, u64>),
 }
@@ -83,13 +81,6 @@ fn connect(
             clock,
             profile: None,
             changes: (0, HashMap::new()),
-            content: (
-                0,
-                Head {
-                    facts: 0,
-                    hash: Hash::GENESIS,
-                },
-            ),
         },
         has_facts,
     ))
@@ -248,44 +239,11 @@ impl Ledger {
     }
 
     /// The head as of the last fact that changed what the registry says. Audit facts (who
-    /// looked at what) change nothing, so what is derived from the registry as it stands stays
-    /// good while this stays where it is, however many audit facts follow.
+    /// looked at what) change nothing, so a balance computed now holds for this head.
     pub fn content(&mut self) -> Result<Head, LedgerError> {
-        let head = self.head()?.facts;
-        let (seen, last) = self.content;
-        if seen == head {
-            return Ok(last);
-        }
-        // Back from the head, a page at a time, to the first fact that is not an audit fact
-        // (or to the head seen before, when nothing but audit facts came since).
-        let floor = if seen < head { seen } else { 0 };
-        let mut end = head;
-        let mut found = if seen < head {
-            last
-        } else {
-            Head {
-                facts: 0,
-                hash: Hash::GENESIS,
-            }
-        };
-        while end > floor {
-            let start = end.saturating_sub(PAGE as u64).max(floor);
-            let rows = self.engine.facts_after(start, (end - start) as usize)?;
-            if let Some(row) = rows
-                .iter()
-                .rev()
-                .find(|r| !vigilia_core::fact::is_audit(&r.change))
-            {
-                found = Head {
-                    facts: row.seq,
-                    hash: row.hash,
-                };
-                break;
-            }
-            end = start;
-        }
-        self.content = (head, found);
-        Ok(found)
+        let facts = self.changed(&Kind::ALL)?;
+        let hash = self.fact_hash(facts)?.unwrap_or(Hash::GENESIS);
+        Ok(Head { facts, hash })
     }
 
     /// The position of the last fact, not an audit fact, about a record of these kinds: what
@@ -315,11 +273,6 @@ impl Ledger {
             .copied()
             .max()
             .unwrap_or(0))
-    }
-
-    /// The position of [`Ledger::content`].
-    pub fn content_head(&mut self) -> Result<u64, LedgerError> {
-        Ok(self.content()?.facts)
     }
 
     /// Starts a write. Facts appended in it become visible, durable and part of the chain
@@ -376,6 +329,17 @@ impl Ledger {
             sources: Vec::new(),
         })?;
         tx.commit()
+    }
+
+    /// Records that `actor` saw or took `subject` (an audit fact, durable when this returns).
+    /// It carries what kind of access it was, never the values seen.
+    pub fn audit(
+        &mut self,
+        actor: &str,
+        subject: Subject,
+        what: vigilia_core::fact::Audit,
+    ) -> Result<Head, LedgerError> {
+        self.record(actor, subject, Change::Audited { what })
     }
 
     /// A record as it stands now (from the projection).

@@ -273,7 +273,7 @@ pub async fn login(
             Ok(_) => Audit::SignedIn,
             Err(_) => Audit::SignInRefused,
         };
-        app.ledger(move |_, l| crate::app::audit(l, &name, id.into(), what))
+        app.ledger(move |_, l| Ok(l.audit(&name, id.into(), what)?))
             .await?;
     }
     match result {

@@ -184,18 +184,6 @@ impl<T> Warm<T> {
     }
 }
 
-/// Records that `actor` saw or took `subject` (an audit fact, durable before the page is
-/// shown). It carries what kind of access it was, never the values seen.
-pub fn audit(
-    ledger: &mut Ledger,
-    actor: &str,
-    subject: vigilia_core::ids::Subject,
-    what: vigilia_core::fact::Audit,
-) -> Result<(), WebError> {
-    ledger.record(actor, subject, vigilia_core::fact::Change::Audited { what })?;
-    Ok(())
-}
-
 /// The persons not merged into another, as reports to match against, with their names.
 pub fn registered(
     ledger: &mut Ledger,

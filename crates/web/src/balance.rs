@@ -211,7 +211,7 @@ pub async fn list(
             if let Some(v) = &viewer
                 && rows.iter().any(|(_, name, _)| !name.is_empty())
             {
-                crate::app::audit(ledger, &v.name, Subject::REGISTRY, Audit::Listed)?;
+                ledger.audit(&v.name, Subject::REGISTRY, Audit::Listed)?;
             }
             Ok((b, rows))
         })

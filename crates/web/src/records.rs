@@ -22,7 +22,7 @@ use vigilia_core::model::{
 use vigilia_core::text::fold;
 use vigilia_ledger::Ledger;
 
-use crate::app::{App, audit};
+use crate::app::App;
 use crate::auth::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::forms::{date_field, line};
@@ -175,7 +175,7 @@ pub fn person_in(
         return Err(WebError::NotFound);
     };
     let detentions = seen_detentions(ledger, v, id)?;
-    audit(ledger, &v.name, p.id.into(), Audit::Viewed)?;
+    ledger.audit(&v.name, p.id.into(), Audit::Viewed)?;
     Ok((p, detentions))
 }
 
@@ -246,7 +246,7 @@ fn changes_and_views(facts: Vec<Fact>, v: &Viewer) -> (Vec<Fact>, Vec<Fact>) {
 
 pub fn detention_in(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Full, WebError> {
     let d = in_scope(ledger, v, id)?;
-    audit(ledger, &v.name, d.id.into(), Audit::Viewed)?;
+    ledger.audit(&v.name, d.id.into(), Audit::Viewed)?;
     let person = match ledger.get(d.person.into())? {
         Some(Record::Person(p)) => Some(p),
         _ => None,

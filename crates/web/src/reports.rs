@@ -16,7 +16,7 @@ use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::{Attachment, Channel, Reliability, Report, Role, Source};
 use vigilia_ledger::Ledger;
 
-use crate::app::{App, audit};
+use crate::app::App;
 use crate::auth::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::forms::{Incoming, ReportForm, check_link, line, states};
@@ -187,7 +187,7 @@ async fn report_page(
         .ledger(move |_, l| {
             let r = one(l, &v, id)?;
             let s = sources_of(l, r.id)?;
-            audit(l, &v.name, r.id.into(), Audit::Viewed)?;
+            l.audit(&v.name, r.id.into(), Audit::Viewed)?;
             Ok((r, s))
         })
         .await?;
@@ -363,7 +363,7 @@ pub async fn source_file(
             }
             let file = s.file.ok_or(WebError::NotFound)?;
             let found = l.file(&file.sha256)?.ok_or(WebError::NotFound)?;
-            audit(l, &v.name, s.id.into(), Audit::FileOpened)?;
+            l.audit(&v.name, s.id.into(), Audit::FileOpened)?;
             Ok(found)
         })
         .await?;
