@@ -11,92 +11,11 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 
-const NOW: &str = "2026-11-20T15:00:00Z";
+mod common;
+use common::Registry;
 
 const HEADER: &str = "detention_ref,person_ref,given_names,paternal_surname,maternal_surname,national_id,sex,birth_date,arrest_date,arrest_state,agency,facility,end_date,end_type,recognition,category,recorded_on,end_recorded_on";
-
-struct Registry {
-    dir: tempfile::TempDir,
-    url: String,
-}
-
-impl Registry {
-    /// A registry URL that does not exist yet: SQLite in a temporary folder.
-    fn sqlite() -> Registry {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("registry.db").display());
-        Registry { dir, url }
-    }
-
-    /// A fresh PostgreSQL database, when a test server is given.
-    fn postgres() -> Option<Registry> {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let admin = std::env::var("VIGILIA_TEST_POSTGRES_URL").ok()?;
-        let name = format!(
-            "cli_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
-        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        Some(Registry {
-            dir: tempfile::tempdir().unwrap(),
-            url,
-        })
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_vigilia"));
-        c.args(["--database", &self.url, "--now", NOW, "--actor", "test"])
-            .args(args)
-            .current_dir(self.dir.path());
-        c.env("VIGILIA_LANG", "en");
-        c.env_remove("VIGILIA_DATABASE_URL");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    /// Runs and expects success; returns standard output.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "vigilia {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn facts(&self) -> u64 {
-        let out = self.ok(&["verify"]);
-        let n = out
-            .split("Chain intact: ")
-            .nth(1)
-            .unwrap()
-            .split(' ')
-            .next()
-            .unwrap();
-        n.replace(',', "").parse().unwrap()
-    }
-}
 
 /// The registry's SQLite file opened directly, as someone holding its key could: with the key
 /// file `init` wrote beside it.

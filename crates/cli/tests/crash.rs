@@ -12,75 +12,50 @@
     clippy::indexing_slicing
 )]
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 
-const NOW: &str = "2026-11-20T12:00:00Z";
 const CLIENTS: usize = 4;
 
-struct Registry {
-    dir: tempfile::TempDir,
-    url: String,
-}
+mod common;
+use common::Registry;
 
-impl Registry {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_vigilia"));
-        c.args(["--database", &self.url, "--now", NOW, "--actor", "crash"])
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("VIGILIA_LANG", "en")
-            .env_remove("VIGILIA_DATABASE_URL");
-        c
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.command(args).output().unwrap();
+/// Starts the server on a free port and waits until it answers.
+fn serve(r: &Registry) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let child = r
+        .command(&[
+            "serve",
+            "--bind",
+            &bind,
+            "--intake-delay",
+            "0",
+            "--intake-per-hour",
+            "0",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://{bind}");
+    let started = Instant::now();
+    while agent().get(&format!("{base}/report")).call().is_err() {
         assert!(
-            out.status.success(),
-            "vigilia {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not come up"
         );
-        String::from_utf8_lossy(&out.stdout).to_string()
+        std::thread::sleep(Duration::from_millis(20));
     }
-
-    /// Starts the server on a free port and waits until it answers.
-    fn serve(&self) -> (Child, String) {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let bind = format!("127.0.0.1:{port}");
-        let child = self
-            .command(&[
-                "serve",
-                "--bind",
-                &bind,
-                "--intake-delay",
-                "0",
-                "--intake-per-hour",
-                "0",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let base = format!("http://{bind}");
-        let started = Instant::now();
-        while agent().get(&format!("{base}/report")).call().is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the server did not come up"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        (child, base)
-    }
+    (child, base)
 }
 
 fn agent() -> ureq::Agent {
@@ -127,18 +102,14 @@ fn killed_at_random_moments_the_server_loses_nothing_it_acknowledged() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(12);
-    let dir = tempfile::tempdir().unwrap();
-    let r = Registry {
-        url: format!("sqlite://{}", dir.path().join("registry.db").display()),
-        dir,
-    };
+    let r = Registry::sqlite();
     r.ok(&["init"]);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
     let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let mut imports_done = Vec::new();
     let mut imports_killed = 0;
     for round in 0..rounds {
-        let (mut server, base) = r.serve();
+        let (mut server, base) = serve(&r);
         let stop = Arc::new(AtomicBool::new(false));
         let clients: Vec<_> = (0..CLIENTS)
             .map(|c| {
@@ -201,7 +172,7 @@ fn killed_at_random_moments_the_server_loses_nothing_it_acknowledged() {
     }
 
     // Everything acknowledged is there: each receipt code still finds its report.
-    let (mut server, base) = r.serve();
+    let (mut server, base) = serve(&r);
     let agent = agent();
     let acked = acked.lock().unwrap().clone();
     let mut lost = Vec::new();
