@@ -10,20 +10,10 @@ root=$(pwd)
 PORT=${PORT:-18091}; DUR=${DUR:-10m}; CONN=${CONN:-500}
 work=$(mktemp -d); trap 'kill $pid $sampler 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
-"$root/target/release/vigilia" serve --demo --bind 127.0.0.1:$PORT --intake-delay 0 --intake-per-hour 0 >serve.log 2>&1 &
-pid=$!
-for _ in $(seq 180); do grep -q "escucha en" serve.log 2>/dev/null && break; sleep 1; done
-sign_in() {
-  local line pass code tok
-  line=$(grep "demo-$1 " serve.log)
-  pass=$(echo "$line" | awk '{print $2}'); code=$(echo "$line" | sed 's/.*ahora: \([0-9]*\).*/\1/')
-  tok=$(curl -s http://127.0.0.1:$PORT/login | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
-  curl -s -i -X POST http://127.0.0.1:$PORT/login --data-urlencode "csrf=$tok" \
-    --data-urlencode "name=demo-$1" --data-urlencode "password=$pass" --data-urlencode "code=$code" \
-    | sed -n 's/^set-cookie: \([^;]*\).*/\1/p'
-}
+source "$root/bench/web/lib.sh"
+start_demo
 lawyer=$(sign_in lawyer); analyst=$(sign_in analyst)
-form=$(curl -s http://127.0.0.1:$PORT/report | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+form=$(form_token)
 cat > mixed.lua <<LUA
 math.randomseed(7)
 local body = "csrf=$form&given_names=Jos%C3%A9&paternal_surname=P%C3%A9rez&arrest_date=2026-11-01&consent=initials"
