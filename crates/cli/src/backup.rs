@@ -208,10 +208,11 @@ pub fn restore(env: &Env, file: &Path, identity: Option<&Path>) -> Result<(), Fa
     let key = env.new_key()?;
     let head = backup::restore(
         &env.url,
-        key.as_ref(),
+        Some(&key),
         env.clock.clone(),
         &mut BufReader::new(reader),
-    )?;
+    )
+    .inspect_err(|_| env.forget_new_key())?;
     crate::say!(
         "{}",
         env.lang.pick(

@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use vigilia_core::confidential::{Confidential, Field};
 use vigilia_core::exchange::{self, Column};
 use vigilia_core::fold::Record;
 use vigilia_core::ids::Kind;
@@ -46,9 +47,16 @@ pub fn detentions(env: &Env, out: &Path) -> Result<(), Failure> {
         };
         after = last.id.0;
         for record in page {
-            let Record::Detention(d) = record else {
+            let Record::Detention(mut d) = record else {
                 continue;
             };
+            if let Some(notes) = &d.notes {
+                d.notes = Some(Confidential::Plain(ledger.reveal(
+                    d.id.into(),
+                    Field::Notes,
+                    notes,
+                )?));
+            }
             if person.as_ref().is_none_or(|p| p.id != d.person) {
                 person = match ledger.get(d.person.into())? {
                     Some(Record::Person(p)) => Some(p),

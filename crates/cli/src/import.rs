@@ -6,6 +6,7 @@
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
+use vigilia_core::confidential::{Confidential, Field};
 use vigilia_core::date::Day;
 use vigilia_core::exchange::{self, Context, Header, Reason, Row, RowError};
 use vigilia_core::fact::Draft;
@@ -353,7 +354,18 @@ fn apply(
     let existing_detention = match detention_id {
         None => None,
         Some(id) => match tx.get(id.into())? {
-            Some(Record::Detention(d)) => Some(d.clone()),
+            Some(Record::Detention(d)) => {
+                let mut d = d.clone();
+                // Its notes as text, so that a row with the same notes adds nothing.
+                if let Some(notes) = &d.notes {
+                    d.notes = Some(Confidential::Plain(tx.reveal(
+                        id.into(),
+                        Field::Notes,
+                        notes,
+                    )?));
+                }
+                Some(d)
+            }
             _ => None,
         },
     };

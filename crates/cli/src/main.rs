@@ -412,7 +412,7 @@ impl Env {
         )?)
     }
 
-    /// The key to open the registry with: the passphrase, or the key file (SQLite).
+    /// The key to open the registry with: the passphrase, or the key file.
     pub fn key(&self) -> Result<Option<Secret>, Failure> {
         if let Some(p) = &self.passphrase {
             return Ok(Some(Secret::Passphrase(p.clone())));
@@ -420,23 +420,33 @@ impl Env {
         match (&self.url, &self.key_file) {
             // No registry there: opening says so, which matters more than a missing key.
             (DatabaseUrl::Sqlite(db), _) if !db.exists() => Ok(None),
-            (DatabaseUrl::Sqlite(_), Some(path)) => Ok(Some(Secret::read_file(path)?)),
-            _ => Ok(None),
+            (_, Some(path)) => Ok(Some(Secret::read_file(path)?)),
+            (_, None) => Ok(None),
         }
     }
 
-    /// A new key for a new registry, written to the key file (never over an existing one).
-    pub fn new_key(&self) -> Result<Option<Secret>, Failure> {
+    /// A new key for a new registry, written to the key file (never over an existing one). A
+    /// registry is never made without a key: on PostgreSQL, where no file sits beside the
+    /// database, the key file must be named.
+    pub fn new_key(&self) -> Result<Secret, Failure> {
         if let Some(p) = &self.passphrase {
-            return Ok(Some(Secret::Passphrase(p.clone())));
+            return Ok(Secret::Passphrase(p.clone()));
         }
-        match (&self.url, &self.key_file) {
-            (DatabaseUrl::Sqlite(_), Some(path)) => {
-                let key = Secret::generate()?;
-                key.write_new(path)?;
-                Ok(Some(key))
-            }
-            _ => Ok(None),
+        let Some(path) = &self.key_file else {
+            return Err(Failure::bad(
+                "un registro en PostgreSQL necesita su clave: indique con --key-file ARCHIVO (o VIGILIA_KEY_FILE) dónde escribirla, o use VIGILIA_PASSPHRASE. Con ella se cifran los contactos de quienes reportan y las notas.",
+                "a registry on PostgreSQL needs its key: say with --key-file FILE (or VIGILIA_KEY_FILE) where to write it, or use VIGILIA_PASSPHRASE. Reporters' contacts and notes are encrypted with it.",
+            ));
+        };
+        let key = Secret::generate()?;
+        key.write_new(path)?;
+        Ok(key)
+    }
+
+    /// Deletes the key [`Env::new_key`] wrote, when its registry could not be made after all.
+    pub fn forget_new_key(&self) {
+        if let (Some(path), None) = (&self.key_file, &self.passphrase) {
+            let _ = std::fs::remove_file(path);
         }
     }
 }

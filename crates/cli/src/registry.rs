@@ -21,18 +21,31 @@ pub fn init(env: &Env, profile: Option<&Path>) -> Result<(), Failure> {
             &format!("Registry created at {}", env.url)
         )
     );
-    if let (DatabaseUrl::Sqlite(_), Some(key), None) = (&env.url, &env.key_file, &env.passphrase) {
+    if let (Some(key), None) = (&env.key_file, &env.passphrase) {
+        let k = key.display();
+        let (es, en) = match env.url {
+            DatabaseUrl::Sqlite(_) => (
+                format!(
+                    "Cifrado con la clave de {k} (solo su dueño puede leerla). Sin ella el registro es ilegible"
+                ),
+                format!(
+                    "Encrypted with the key in {k} (readable by its owner only). Without it the registry is unreadable"
+                ),
+            ),
+            DatabaseUrl::Postgres(_) => (
+                format!(
+                    "Los contactos de quienes reportan y las notas se cifran con la clave de {k} (solo su dueño puede leerla). Sin ella no se pueden leer"
+                ),
+                format!(
+                    "Reporters' contacts and notes are encrypted with the key in {k} (readable by its owner only). Without it they cannot be read"
+                ),
+            ),
+        };
         crate::say!(
             "{}",
             env.lang.pick(
-                &format!(
-                    "Cifrado con la clave de {k} (solo su dueño puede leerla). Sin ella el registro es ilegible: guarde una copia fuera de esta máquina, y no la deje junto a la base de datos en un equipo que pueda ser incautado.",
-                    k = key.display()
-                ),
-                &format!(
-                    "Encrypted with the key in {k} (readable by its owner only). Without it the registry is unreadable: keep a copy off this machine, and do not leave it beside the database on a machine that may be seized.",
-                    k = key.display()
-                )
+                &format!("{es}: guarde una copia fuera de esta máquina, y no la deje junto a la base de datos en un equipo que pueda ser incautado."),
+                &format!("{en}: keep a copy off this machine, and do not leave it beside the database on a machine that may be seized.")
             )
         );
     }
@@ -56,13 +69,8 @@ pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
     })?;
     refuse_existing(env)?;
     let key = env.new_key()?;
-    let ledger = Ledger::create_with(
-        &env.url,
-        key.as_ref(),
-        env.clock.clone(),
-        profile,
-        &env.actor,
-    )?;
+    let ledger = Ledger::create_with(&env.url, Some(&key), env.clock.clone(), profile, &env.actor)
+        .inspect_err(|_| env.forget_new_key())?;
     #[cfg(unix)]
     if let DatabaseUrl::Sqlite(path) = &env.url {
         use std::os::unix::fs::PermissionsExt;

@@ -1733,6 +1733,95 @@ fn a_rewritten_chain_verifies_alone_but_not_against_a_checkpoint_or_a_publicatio
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
 
+/// Every stored change, as its JSON, read from the database itself (with the SQLite key).
+fn stored_changes(r: &Registry) -> String {
+    let sql = "SELECT change FROM facts ORDER BY seq";
+    let rows: Vec<String> = match r.url.strip_prefix("sqlite://") {
+        Some(db) => open_keyed(Path::new(db))
+            .prepare(sql)
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect(),
+        None => postgres::Client::connect(&r.url, postgres::NoTls)
+            .unwrap()
+            .query(sql, &[])
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect(),
+    };
+    rows.join("\n")
+}
+
+#[test]
+fn notes_are_stored_encrypted_and_read_back_by_export_import_and_after_a_new_key() {
+    both_engines(|r| {
+        r.ok(&["init"]);
+        let file = r.write(
+            "notes.csv",
+            "detention_ref,person_ref,given_names,paternal_surname,arrest_date,arrest_state,notes\n\
+             D1,P1,José Gregorio,Pérez,2024-07-30,Zulia,La familia teme represalias del SEBIN\n",
+        );
+        r.ok(&["import", "detentions", file.to_str().unwrap()]);
+        let stored = stored_changes(r);
+        assert!(stored.contains(r#""encrypted":1"#), "{stored}");
+        assert!(!stored.contains("represalias"), "{stored}");
+
+        let export = |r: &Registry, extra: &[&str]| {
+            let out = r.path("out.csv");
+            let _ = std::fs::remove_file(&out);
+            let mut args = extra.to_vec();
+            args.extend(["export", "detentions", "--out", out.to_str().unwrap()]);
+            r.ok(&args);
+            std::fs::read_to_string(&out).unwrap()
+        };
+        assert!(export(r, &[]).contains("La familia teme represalias del SEBIN"));
+        // The same notes again add nothing; other notes are a new fact.
+        let facts = r.facts();
+        r.ok(&["import", "detentions", file.to_str().unwrap()]);
+        assert_eq!(r.facts(), facts);
+
+        // After a new key the notes read the same (on PostgreSQL only the keyring changes).
+        let new = r.path("new.key");
+        r.ok(&["keys", "rotate", "--new-key-file", new.to_str().unwrap()]);
+        let text = export(r, &["--key-file", new.to_str().unwrap()]);
+        assert!(
+            text.contains("La familia teme represalias del SEBIN"),
+            "{text}"
+        );
+        if r.url.starts_with("postgres") {
+            // The old key no longer unwraps the keyring; without a key nothing opens.
+            let old = r.run(&["export", "detentions", "--out", "x.csv"]);
+            assert_eq!(old.status.code(), Some(2), "{}", stderr(&old));
+            let none = r
+                .command(&["verify"])
+                .env_remove("VIGILIA_KEY_FILE")
+                .output()
+                .unwrap();
+            assert!(stderr(&none).contains("--key-file"), "{}", stderr(&none));
+        }
+    });
+}
+
+#[test]
+fn a_postgresql_registry_is_not_made_without_a_key() {
+    let Some(r) = Registry::postgres() else {
+        eprintln!("PostgreSQL half skipped: set VIGILIA_TEST_POSTGRES_URL");
+        return;
+    };
+    let out = r
+        .command(&["init"])
+        .env_remove("VIGILIA_KEY_FILE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--key-file FILE"), "{}", stderr(&out));
+    r.ok(&["init"]);
+    assert!(r.path("registry.key").exists());
+}
+
 #[test]
 fn rotating_the_key_re_encrypts_the_registry_and_retires_the_old_key() {
     let r = Registry::sqlite();

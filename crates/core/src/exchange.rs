@@ -5,6 +5,7 @@
 //! row adds to what the registry already holds, and writing a detention back as a row. Reading
 //! files and storing facts happen elsewhere.
 
+use crate::confidential::Confidential;
 use crate::date::{Day, PartialDate};
 use crate::fact::Change;
 use crate::ids::PersonId;
@@ -676,7 +677,11 @@ pub fn detention_changes(
     let notes = row
         .notes
         .clone()
-        .filter(|n| existing.is_none_or(|d| d.notes.as_ref() != Some(n)));
+        // Sealed notes compare as unknown: the caller opens them first (see `render`).
+        .filter(|n| {
+            existing.is_none_or(|d| d.notes.as_ref().and_then(Confidential::plain) != Some(n))
+        })
+        .map(Confidential::Plain);
 
     match existing {
         None => changes.push(Change::DetentionOpened {
@@ -722,7 +727,8 @@ fn same_kind(a: &Step, b: &Step) -> bool {
     }
 }
 
-/// Writes a detention (and its person) as a row, cells in [`Column::ALL`] order.
+/// Writes a detention (and its person) as a row, cells in [`Column::ALL`] order. Notes are
+/// written where they are open: the caller opens sealed ones for those who may read them.
 pub fn render(person: &Person, d: &Detention, profile: &Profile) -> Vec<String> {
     let opt = |v: Option<String>| v.unwrap_or_default();
     let date = |v: Option<PartialDate>| v.map(|d| d.to_string()).unwrap_or_default();
@@ -782,7 +788,11 @@ pub fn render(person: &Person, d: &Detention, profile: &Profile) -> Vec<String> 
                 Disclosure::CountOnly => "count_only",
             }
             .to_string(),
-            Column::Notes => opt(d.notes.clone()),
+            Column::Notes => opt(d
+                .notes
+                .as_ref()
+                .and_then(Confidential::plain)
+                .map(str::to_string)),
         })
         .collect()
 }

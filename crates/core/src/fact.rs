@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::confidential::{Confidential, Field};
 use crate::date::{Day, PartialDate};
 use crate::ids::{DetentionId, GroupId, PersonId, SourceId, Subject};
 use crate::model::{
@@ -104,7 +105,7 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         recognition: Option<Recognition>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        notes: Option<String>,
+        notes: Option<Confidential>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         group: Option<GroupId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,7 +124,7 @@ pub enum Change {
     },
     RecognitionDecided(Recognition),
     NotesSet {
-        notes: String,
+        notes: Confidential,
     },
 
     // --- reports, sources, facilities, groups
@@ -131,7 +132,7 @@ pub enum Change {
         channel: Channel,
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        contact: Option<String>,
+        contact: Option<Confidential>,
         consent: Disclosure,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         details: Option<Reported>,
@@ -287,6 +288,19 @@ pub struct Publication {
 }
 
 impl Change {
+    /// The change's confidential field, if it has one: the ledger encrypts it before the fact
+    /// is hashed into the chain.
+    pub fn confidential_mut(&mut self) -> Option<(Field, &mut Confidential)> {
+        match self {
+            Change::ReportReceived {
+                contact: Some(c), ..
+            } => Some((Field::Contact, c)),
+            Change::DetentionOpened { notes: Some(n), .. } => Some((Field::Notes, n)),
+            Change::NotesSet { notes } => Some((Field::Notes, notes)),
+            _ => None,
+        }
+    }
+
     /// The date the change took effect, where it has one (its valid time).
     pub fn valid_on(&self) -> Option<PartialDate> {
         match self {

@@ -4,6 +4,7 @@
 
 pub mod attachment;
 pub mod clock;
+pub mod confidential;
 pub mod date;
 pub mod exchange;
 pub mod fact;

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::confidential::Confidential;
 use crate::date::{Day, PartialDate};
 use crate::ids::{AccountId, DetentionId, FacilityId, GroupId, PersonId, ReportId, SourceId};
 use crate::national_id::NationalId;
@@ -300,7 +301,7 @@ pub struct Detention {
     pub previous: Option<DetentionId>,
     /// Internal notes, never public.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
+    pub notes: Option<Confidential>,
     /// The day the organisation learned of the arrest (the first fact's recorded day).
     pub recorded_on: Day,
     /// The day the organisation learned of the end.
@@ -361,9 +362,9 @@ pub struct Report {
     pub channel: Channel,
     /// What the reporter said, as they said it (names, dates, places).
     pub text: String,
-    /// The reporter's contact (encrypted at rest; shown only to roles that need it).
+    /// The reporter's contact, sealed (opened only for the roles that need it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<String>,
+    pub contact: Option<Confidential>,
     pub consent: Disclosure,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_to: Option<DetentionId>,

@@ -1,6 +1,7 @@
 //! A registry's whole content as one stream of lines, and back: every fact exactly as stored
-//! (so the restored chain ends at the same head, hash for hash) and every kept file. The
-//! stream is plain; the command line encrypts it (age) before it touches a disk.
+//! (so the restored chain ends at the same head, hash for hash), every kept file, and the
+//! records' data keys (unwrapped: the new registry wraps them under its own key). The stream
+//! is plain; the command line encrypts it (age) before it touches a disk.
 //!
 //! Written while the registry is in use, it is consistent: facts are only ever appended, so
 //! the facts up to the head read at the start are a ledger as it stood; files are only ever
@@ -55,6 +56,10 @@ pub fn write(ledger: &mut Ledger, out: &mut dyn Write) -> Result<Head, LedgerErr
             writeln!(out, "{line}").map_err(io)?;
         }
     }
+    // The records' data keys, unwrapped: the restored registry wraps them under its own key.
+    for (name, key) in ledger.data_keys()? {
+        writeln!(out, "{}", json!({"key": name, "data": hex::encode(key)})).map_err(io)?;
+    }
     out.flush().map_err(io)?;
     Ok(head)
 }
@@ -81,10 +86,18 @@ pub fn restore(
     }
     let mut ledger = Ledger::create_empty(url, key, clock)?;
     let mut rows = Vec::new();
+    let mut keys = Vec::new();
     for (i, line) in lines {
         let line = line.map_err(|e| bad(i + 1, &e.to_string()))?;
         let v: Value = serde_json::from_str(&line).map_err(|e| bad(i + 1, &e.to_string()))?;
-        if let Some(sha) = field(&v, "file").as_str() {
+        if let Some(name) = field(&v, "key").as_str() {
+            let data = field(&v, "data")
+                .as_str()
+                .and_then(|d| hex::decode(d).ok())
+                .and_then(|d| <[u8; 32]>::try_from(d).ok())
+                .ok_or_else(|| bad(i + 1, "a record key that is not 32 bytes"))?;
+            keys.push((name.to_string(), data));
+        } else if let Some(sha) = field(&v, "file").as_str() {
             let data = field(&v, "data")
                 .as_str()
                 .and_then(|d| hex::decode(d).ok())
@@ -99,6 +112,7 @@ pub fn restore(
         }
     }
     ledger.restore_facts(rows)?;
+    ledger.restore_data_keys(keys)?;
     ledger.rebuild(&mut |_| {})?;
     let head = ledger.verify(&mut |_| {})?;
     if field(&header, "head").as_str() != Some(head.hash.to_string().as_str())

@@ -121,13 +121,16 @@ pub trait Engine: Send {
     ) -> Result<(), LedgerError>;
     /// A kept file: its media type and bytes.
     fn file(&mut self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, LedgerError>;
-    /// Re-encrypts the whole database with a new key (SQLite with SQLCipher); engines that
-    /// Vigilia does not encrypt refuse.
+    /// A row of the keyring (see [`crate::keyring`]).
+    fn key_get(&mut self, name: &str) -> Result<Option<Vec<u8>>, LedgerError>;
+    /// Keeps keyring rows: new ones only, or (`replace`) over those of the same name.
+    fn key_put(&mut self, rows: Vec<(String, Vec<u8>)>, replace: bool) -> Result<(), LedgerError>;
+    /// Every row of the keyring.
+    fn keys(&mut self) -> Result<Vec<(String, Vec<u8>)>, LedgerError>;
+    /// Re-encrypts the whole database with a new key (SQLite with SQLCipher). Other engines
+    /// leave the disk to the server's own encryption: nothing to do.
     fn rekey(&mut self, _key: &Secret) -> Result<(), LedgerError> {
-        Err(LedgerError::Refused(format!(
-            "{} databases are not encrypted by Vigilia: their key is the server's disk encryption",
-            self.name()
-        )))
+        Ok(())
     }
     /// Prepares for (or ends) a bulk load. Only an engine that can write faster that way does
     /// anything, and only when nobody else has the database open.

@@ -52,8 +52,19 @@ pub enum LedgerError {
         "{0} cannot be read with this key: the key is wrong, or the file is not an encrypted Vigilia registry (give the registry's key with --key-file or VIGILIA_KEY_FILE)"
     )]
     WrongKey(String),
+    #[error(
+        "{0} keeps reporters' contacts and notes encrypted: give its key with --key-file or VIGILIA_KEY_FILE (or VIGILIA_PASSPHRASE)"
+    )]
+    KeyNeeded(String),
     #[error("the file {0} no longer has the bytes its source recorded: it was changed")]
     FileChanged(String),
+    #[error(
+        "the {field} of {subject} cannot be decrypted: its key was erased, the registry was opened without its key, or the stored value was changed"
+    )]
+    Unreadable {
+        subject: String,
+        field: &'static str,
+    },
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {0}")]
@@ -101,8 +112,14 @@ impl Localize for LedgerError {
             Self::WrongKey(p) => format!(
                 "{p} no se puede leer con esta clave: la clave es otra, o el archivo no es un registro cifrado de Vigilia (indique la clave del registro con --key-file o VIGILIA_KEY_FILE)"
             ),
+            Self::KeyNeeded(u) => format!(
+                "{u} guarda cifrados los contactos de quienes reportan y las notas: indique su clave con --key-file o VIGILIA_KEY_FILE (o VIGILIA_PASSPHRASE)"
+            ),
             Self::FileChanged(h) => format!(
                 "el archivo {h} ya no tiene los bytes que registró su fuente: fue modificado"
+            ),
+            Self::Unreadable { subject, field } => format!(
+                "no se puede descifrar el campo {field} de {subject}: su clave fue borrada, el registro se abrió sin su clave, o el valor guardado fue modificado"
             ),
             Self::Sqlite(e) => format!("SQLite: {e}"),
             Self::Postgres(e) => format!("PostgreSQL: {e}"),

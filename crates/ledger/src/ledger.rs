@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use vigilia_core::clock::Clock;
+use vigilia_core::confidential::{Confidential, Field};
 use vigilia_core::date::Day;
 use vigilia_core::fact::{AppendedAt, ChainCheck, Change, Draft, Fact, FactRow, Hash};
 use vigilia_core::fold::{self, KnownOn, Record};
@@ -16,6 +17,7 @@ use vigilia_core::ids::{Kind, Subject};
 use vigilia_core::profile::Profile;
 
 use crate::engine::{Committing, Engine, RecordRow};
+use crate::keyring::{self, Key};
 use crate::postgres::Postgres;
 use crate::sqlite::Sqlite;
 use crate::{DatabaseUrl, LedgerError, Secret};
@@ -55,6 +57,8 @@ pub struct Ledger {
     profile: Option<Profile>,
     /// Up to the first position, the last fact (not an audit fact) about each kind of record.
     changes: (u64, HashMap<Kind, u64>),
+    /// The key-encryption key of the keyring, when the registry was opened with its key.
+    kek: Option<Key>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -75,15 +79,47 @@ fn connect(
         DatabaseUrl::Postgres(url) => Box::new(Postgres::open(url, create)?),
     };
     let has_facts = engine.head()?.is_some();
+    let kek = match key {
+        Some(secret) => Some(open_keyring(engine.as_mut(), secret, url)?),
+        None if engine.key_get(keyring::CHECK)?.is_some() => {
+            return Err(LedgerError::KeyNeeded(url.to_string()));
+        }
+        None => None,
+    };
     Ok((
         Ledger {
             engine,
             clock,
             profile: None,
             changes: (0, HashMap::new()),
+            kek,
         },
         has_facts,
     ))
+}
+
+/// The keyring's key-encryption key for `secret`; the first opening with a key makes the
+/// keyring's salt and check, later ones refuse a key that does not unwrap the check.
+fn open_keyring(
+    engine: &mut dyn Engine,
+    secret: &Secret,
+    url: &DatabaseUrl,
+) -> Result<Key, LedgerError> {
+    let salt: [u8; 16] = keyring::random()?;
+    engine.key_put(vec![(keyring::SALT.into(), salt.to_vec())], false)?;
+    let salt = engine
+        .key_get(keyring::SALT)?
+        .ok_or_else(|| LedgerError::WrongKey(url.to_string()))?;
+    let kek = Key::derive(secret, &salt)?;
+    let check = kek.wrap(keyring::CHECK, &Key::random()?)?;
+    engine.key_put(vec![(keyring::CHECK.into(), check)], false)?;
+    let stored = engine
+        .key_get(keyring::CHECK)?
+        .ok_or_else(|| LedgerError::WrongKey(url.to_string()))?;
+    match kek.unwrap(keyring::CHECK, &stored) {
+        Some(_) => Ok(kek),
+        None => Err(LedgerError::WrongKey(url.to_string())),
+    }
 }
 
 impl Ledger {
@@ -184,9 +220,123 @@ impl Ledger {
         self.engine.put_file(sha256, media_type, data)
     }
 
-    /// Re-encrypts the registry with a new key (SQLite); the old key no longer opens it.
+    /// Changes the registry's key: the keyring's data keys are wrapped again under the new
+    /// key-encryption key (the facts do not change), then a SQLite file is re-encrypted page
+    /// by page. The old key no longer opens it. Should the re-encryption fail, the keyring is
+    /// put back as it was.
     pub fn rekey(&mut self, key: &Secret) -> Result<(), LedgerError> {
-        self.engine.rekey(key)
+        let Some(old) = self.kek.take() else {
+            return self.engine.rekey(key);
+        };
+        let result = (|| {
+            let salt = self
+                .engine
+                .key_get(keyring::SALT)?
+                .ok_or_else(|| LedgerError::Refused("the keyring has no salt".into()))?;
+            let new = Key::derive(key, &salt)?;
+            let before: Vec<(String, Vec<u8>)> = self
+                .engine
+                .keys()?
+                .into_iter()
+                .filter(|(name, _)| name != keyring::SALT)
+                .collect();
+            let mut after = Vec::with_capacity(before.len());
+            for (name, wrapped) in &before {
+                let data = old
+                    .unwrap(name, wrapped)
+                    .ok_or_else(|| LedgerError::WrongKey(format!("keyring row {name}")))?;
+                after.push((name.clone(), new.wrap(name, &data)?));
+            }
+            self.replace_keys(after)?;
+            if let Err(e) = self.engine.rekey(key) {
+                let _ = self.replace_keys(before);
+                return Err(e);
+            }
+            Ok(new)
+        })();
+        match result {
+            Ok(new) => {
+                self.kek = Some(new);
+                Ok(())
+            }
+            Err(e) => {
+                self.kek = Some(old);
+                Err(e)
+            }
+        }
+    }
+
+    fn replace_keys(&mut self, rows: Vec<(String, Vec<u8>)>) -> Result<(), LedgerError> {
+        self.engine.begin()?;
+        match self.engine.key_put(rows, true) {
+            Ok(()) => self.engine.commit(),
+            Err(e) => {
+                let _ = self.engine.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// The text of a record's confidential field. An encrypted one is decrypted with the
+    /// record's data key: the caller has checked that the account may read it, and audits it.
+    pub fn reveal(
+        &mut self,
+        subject: Subject,
+        field: Field,
+        value: &Confidential,
+    ) -> Result<String, LedgerError> {
+        let data = match (value, &self.kek) {
+            (Confidential::Encrypted(_), Some(kek)) => {
+                let name = keyring::name_of(subject);
+                self.engine
+                    .key_get(&name)?
+                    .and_then(|wrapped| kek.unwrap(&name, &wrapped))
+            }
+            _ => None,
+        };
+        keyring::reveal(value, subject, field, data.as_ref())
+    }
+
+    /// Every record's data key, in the clear, for a backup (which is itself encrypted).
+    pub(crate) fn data_keys(&mut self) -> Result<Vec<(String, [u8; 32])>, LedgerError> {
+        let Some(kek) = &self.kek else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for (name, wrapped) in self.engine.keys()? {
+            if name == keyring::SALT || name == keyring::CHECK {
+                continue;
+            }
+            let key = kek
+                .unwrap(&name, &wrapped)
+                .ok_or_else(|| LedgerError::WrongKey(format!("keyring row {name}")))?;
+            out.push((name, key.bytes()));
+        }
+        Ok(out)
+    }
+
+    /// Keeps data keys from a backup, wrapped under this registry's key.
+    pub(crate) fn restore_data_keys(
+        &mut self,
+        keys: Vec<(String, [u8; 32])>,
+    ) -> Result<(), LedgerError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let Some(kek) = &self.kek else {
+            return Err(LedgerError::Refused(
+                "the backup has encrypted fields: restore it with a key for the new registry"
+                    .into(),
+            ));
+        };
+        let rows = keys
+            .into_iter()
+            .map(|(name, bytes)| {
+                let wrapped = kek.wrap(&name, &Key::from_bytes(bytes))?;
+                Ok((name, wrapped))
+            })
+            .collect::<Result<Vec<_>, LedgerError>>()?;
+        self.replace_keys(rows)
     }
 
     /// Up to `limit` stored facts after position `after`, as stored (a backup copies them).
@@ -307,6 +457,7 @@ impl Ledger {
             touched: FxHashMap::default(),
             order: Vec::new(),
             recent: FxHashMap::default(),
+            data_keys: FxHashMap::default(),
             done: false,
             ledger: self,
         })
@@ -696,6 +847,8 @@ pub struct Tx<'a> {
     /// Records the transaction before this one changed, while its commit may still be on its
     /// way to the disk (see [`Tx::commit_and_continue`]).
     recent: FxHashMap<Subject, Record>,
+    /// Data keys of the records whose confidential fields this transaction encrypted.
+    data_keys: FxHashMap<Subject, Key>,
     done: bool,
 }
 
@@ -759,11 +912,12 @@ impl Tx<'_> {
 
     /// Appends a fact and returns its position. A fact that does not fit its record is refused;
     /// the transaction can then only be dropped, and nothing of it is written.
-    pub fn append(&mut self, draft: Draft) -> Result<u64, LedgerError> {
+    pub fn append(&mut self, mut draft: Draft) -> Result<u64, LedgerError> {
         if let Some(why) = &self.refused {
             return Err(LedgerError::Refused(why.clone()));
         }
         let subject = draft.subject;
+        self.encrypt(subject, &mut draft.change)?;
         self.load(subject)?;
         let (row, fact) = FactRow::seal(draft, self.seq + 1, &self.appended_at, self.head);
         let current = self.touched.remove(&subject);
@@ -791,6 +945,52 @@ impl Tx<'_> {
                 .insert_facts(std::mem::take(&mut self.rows))?;
         }
         Ok(self.seq)
+    }
+
+    /// Encrypts the change's confidential field, if it has one in the clear, with its record's
+    /// data key (made now for a record that has none). Without a key the registry keeps it as
+    /// typed: only tests and benchmarks open registries so.
+    fn encrypt(&mut self, subject: Subject, change: &mut Change) -> Result<(), LedgerError> {
+        let Some(kek) = &self.ledger.kek else {
+            return Ok(());
+        };
+        let Some((field, value)) = change.confidential_mut() else {
+            return Ok(());
+        };
+        let Confidential::Plain(text) = value else {
+            return Ok(());
+        };
+        if !self.data_keys.contains_key(&subject) {
+            let name = keyring::name_of(subject);
+            let key = match self.ledger.engine.key_get(&name)? {
+                Some(wrapped) => kek.unwrap(&name, &wrapped).ok_or(LedgerError::Unreadable {
+                    subject: name.clone(),
+                    field: field.name(),
+                })?,
+                None => {
+                    let key = Key::random()?;
+                    let wrapped = kek.wrap(&name, &key)?;
+                    self.ledger.engine.key_put(vec![(name, wrapped)], false)?;
+                    key
+                }
+            };
+            self.data_keys.insert(subject, key);
+        }
+        if let Some(key) = self.data_keys.get(&subject) {
+            *value = Confidential::Encrypted(key.encrypt_field(subject, field, text)?);
+        }
+        Ok(())
+    }
+
+    /// The text of a record's confidential field, as [`Ledger::reveal`] (the keyring is read
+    /// inside this transaction, so keys made in it are found).
+    pub fn reveal(
+        &mut self,
+        subject: Subject,
+        field: Field,
+        value: &Confidential,
+    ) -> Result<String, LedgerError> {
+        self.ledger.reveal(subject, field, value)
     }
 
     /// Facts appended so far in this transaction.

@@ -9,6 +9,7 @@ pub mod backup;
 mod engine;
 mod error;
 mod key;
+mod keyring;
 mod ledger;
 pub mod postgres;
 pub mod sqlite;

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0002_snapshots.sql"),
     include_str!("../migrations/postgres/0003_children.sql"),
     include_str!("../migrations/postgres/0004_files.sql"),
+    include_str!("../migrations/postgres/0005_keyring.sql"),
 ];
 
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
@@ -364,5 +365,33 @@ impl Engine for Postgres {
     fn clear_records(&mut self) -> Result<(), LedgerError> {
         self.client.execute("DELETE FROM records", &[])?;
         Ok(())
+    }
+
+    fn key_get(&mut self, name: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        let row = self
+            .client
+            .query_opt("SELECT value FROM keyring WHERE name = $1", &[&name])?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn key_put(&mut self, rows: Vec<(String, Vec<u8>)>, replace: bool) -> Result<(), LedgerError> {
+        let sql = if replace {
+            "INSERT INTO keyring (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+        } else {
+            "INSERT INTO keyring (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"
+        };
+        let statement = self.client.prepare(sql)?;
+        for (name, value) in rows {
+            self.client.execute(&statement, &[&name, &value])?;
+        }
+        Ok(())
+    }
+
+    fn keys(&mut self) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
+        let rows = self
+            .client
+            .query("SELECT name, value FROM keyring ORDER BY name", &[])?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 }

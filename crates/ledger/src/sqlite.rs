@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_snapshots.sql"),
     include_str!("../migrations/sqlite/0003_children.sql"),
     include_str!("../migrations/sqlite/0004_files.sql"),
+    include_str!("../migrations/sqlite/0005_keyring.sql"),
 ];
 
 type Job = Box<dyn FnOnce(&mut Connection, &mut Option<LedgerError>) + Send>;
@@ -161,6 +162,11 @@ fn unlock(conn: &Connection, path: &Path, key: Option<&Secret>) -> Result<(), Le
     }
 }
 
+/// The writer's page cache (negative: KiB). It bounds what SQLite keeps in memory however long
+/// a server runs and however large the ledger grows; a bulk load takes the larger one.
+const CACHE_KIB: i64 = -65_536;
+const BULK_CACHE_KIB: i64 = -262_144;
+
 fn connect(path: &Path, key: Option<&Secret>, create: bool) -> Result<Connection, LedgerError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
@@ -177,7 +183,7 @@ fn connect(path: &Path, key: Option<&Secret>, create: bool) -> Result<Connection
     }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "cache_size", -262_144)?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version == 0 && !create {
@@ -555,6 +561,39 @@ impl Engine for Sqlite {
         self.call(|c| Ok(c.execute("DELETE FROM records", []).map(|_| ())?))
     }
 
+    fn key_get(&mut self, name: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        let name = name.to_string();
+        self.call(move |c| {
+            Ok(
+                c.prepare_cached("SELECT value FROM keyring WHERE name = ?1")?
+                    .query_row([name], |r| r.get(0))
+                    .optional()?,
+            )
+        })
+    }
+
+    fn key_put(&mut self, rows: Vec<(String, Vec<u8>)>, replace: bool) -> Result<(), LedgerError> {
+        self.call(move |c| {
+            let mut insert = c.prepare_cached(if replace {
+                "INSERT OR REPLACE INTO keyring (name, value) VALUES (?1, ?2)"
+            } else {
+                "INSERT OR IGNORE INTO keyring (name, value) VALUES (?1, ?2)"
+            })?;
+            for (name, value) in rows {
+                insert.execute(params![name, value])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn keys(&mut self) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
+        self.call(|c| {
+            let mut q = c.prepare_cached("SELECT name, value FROM keyring ORDER BY name")?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
     /// Every page is rewritten under the new key (the WAL is folded in first), and the
     /// reader reopens with it.
     fn rekey(&mut self, key: &Secret) -> Result<(), LedgerError> {
@@ -576,10 +615,15 @@ impl Engine for Sqlite {
     /// then checkpoint). The switch is made only when no other connection has the file open
     /// (SQLite refuses otherwise, and the load simply stays in WAL); every open sets WAL again.
     fn bulk(&mut self, on: bool) -> Result<(), LedgerError> {
-        let mode = if on { "DELETE" } else { "WAL" };
+        let (mode, cache) = if on {
+            ("DELETE", BULK_CACHE_KIB)
+        } else {
+            ("WAL", CACHE_KIB)
+        };
         // Our own reader would count as another connection: close it for the switch.
         self.reader = None;
         let switched = self.call(move |c| {
+            c.pragma_update(None, "cache_size", cache)?;
             let _: String =
                 c.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| r.get(0))?;
             Ok(())

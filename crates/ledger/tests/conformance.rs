@@ -13,13 +13,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use vigilia_core::clock::FixedClock;
+use vigilia_core::confidential::{Confidential, Field};
 use vigilia_core::date::PartialDate;
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{DetentionId, Kind, PersonId, Subject};
-use vigilia_core::model::{Arrest, End, EndType, Identity};
+use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId, Subject};
+use vigilia_core::model::{Arrest, Channel, Disclosure, End, EndType, Identity};
 use vigilia_core::profile::Profile;
-use vigilia_ledger::{DatabaseUrl, Ledger, LedgerError};
+use vigilia_ledger::{DatabaseUrl, Ledger, LedgerError, Secret};
 
 struct Backend {
     url: DatabaseUrl,
@@ -419,6 +420,144 @@ fn audit_facts_join_the_chain_but_leave_the_content_head_where_it_was(b: &Backen
     ledger.verify(&mut |_| {}).unwrap();
 }
 
+/// A report with a reporter's contact, in its own transaction.
+fn report_with_contact(ledger: &mut Ledger, contact: &str) -> ReportId {
+    let mut tx = ledger.begin().unwrap();
+    let r = ReportId(tx.new_id(Kind::Report));
+    tx.append(Draft {
+        recorded_on: day("2024-08-20"),
+        actor: "familia".into(),
+        subject: r.into(),
+        change: Change::ReportReceived {
+            channel: Channel::Family,
+            text: "Se llevaron a mi hermano en Maracaibo".into(),
+            contact: Some(Confidential::Plain(contact.into())),
+            consent: Disclosure::CountOnly,
+            details: None,
+            reporter: None,
+            receipt: None,
+        },
+        sources: vec![],
+    })
+    .unwrap();
+    tx.commit().unwrap();
+    r
+}
+
+fn contact_of(ledger: &mut Ledger, r: ReportId) -> Confidential {
+    match ledger.get(r.into()).unwrap() {
+        Some(Record::Report(r)) => r.contact.unwrap(),
+        other => panic!("expected a report, got {other:?}"),
+    }
+}
+
+/// Contacts and notes are encrypted record by record, under data keys wrapped by the registry's
+/// key: the stored facts never hold them, the right key reads them (after a rotation too, and
+/// in a restored backup), and the wrong key, or none, does not.
+fn confidential_fields_are_encrypted_per_record(b: &Backend) {
+    const CONTACT: &str = "0414-5550101, su hermana";
+    let key = Secret::generate().unwrap();
+    let at = clock("2024-08-20T15:00:00Z");
+    let mut ledger = Ledger::create_with(
+        &b.url,
+        Some(&key),
+        at.clone(),
+        Profile::venezuela().unwrap(),
+        "test",
+    )
+    .unwrap();
+    let (_, d) = record_detention(&mut ledger);
+    let report = report_with_contact(&mut ledger, CONTACT);
+    ledger
+        .record(
+            "abogada",
+            d.into(),
+            Change::NotesSet {
+                notes: "La familia teme represalias".into(),
+            },
+        )
+        .unwrap();
+
+    // Stored: ciphertext only, in the fact and in the projection.
+    let facts = ledger.raw_facts(0, 100).unwrap();
+    assert!(
+        facts
+            .iter()
+            .all(|f| !f.change.contains("0414") && !f.change.contains("represalias"))
+    );
+    assert!(facts.iter().any(|f| f.change.contains(r#""encrypted":1"#)));
+    let sealed = contact_of(&mut ledger, report);
+    assert!(sealed.plain().is_none());
+    assert_eq!(
+        ledger
+            .reveal(report.into(), Field::Contact, &sealed)
+            .unwrap(),
+        CONTACT
+    );
+    let notes = detention(&mut ledger, d).notes.unwrap();
+    assert_eq!(
+        ledger.reveal(d.into(), Field::Notes, &notes).unwrap(),
+        "La familia teme represalias"
+    );
+    // Bound to its record and field: moved elsewhere, it does not open.
+    assert!(matches!(
+        ledger.reveal(report.into(), Field::Notes, &sealed),
+        Err(LedgerError::Unreadable { .. })
+    ));
+    assert!(ledger.reveal(d.into(), Field::Contact, &sealed).is_err());
+    let head = ledger.verify(&mut |_| {}).unwrap();
+
+    // Another key, or none, does not open the registry's keyring.
+    let other = Secret::generate().unwrap();
+    assert!(matches!(
+        Ledger::open_with(&b.url, Some(&other), at.clone()),
+        Err(LedgerError::WrongKey(_))
+    ));
+    if let DatabaseUrl::Postgres(_) = b.url {
+        assert!(matches!(
+            Ledger::open(&b.url, at.clone()),
+            Err(LedgerError::KeyNeeded(_))
+        ));
+    }
+
+    // A new key: the keyring is wrapped again, the facts do not change.
+    let new = Secret::generate().unwrap();
+    ledger.rekey(&new).unwrap();
+    drop(ledger);
+    assert!(Ledger::open_with(&b.url, Some(&key), at.clone()).is_err());
+    let mut ledger = Ledger::open_with(&b.url, Some(&new), at.clone()).unwrap();
+    assert_eq!(ledger.verify(&mut |_| {}).unwrap(), head);
+    let sealed = contact_of(&mut ledger, report);
+    assert_eq!(
+        ledger
+            .reveal(report.into(), Field::Contact, &sealed)
+            .unwrap(),
+        CONTACT
+    );
+
+    // A backup restored under a third key reads them too, at the same head.
+    let mut stream = Vec::new();
+    vigilia_ledger::backup::write(&mut ledger, &mut stream).unwrap();
+    let target = Backend::sqlite();
+    let third = Secret::generate().unwrap();
+    let restored_head = vigilia_ledger::backup::restore(
+        &target.url,
+        Some(&third),
+        at.clone(),
+        &mut stream.as_slice(),
+    )
+    .unwrap();
+    assert_eq!(restored_head, head);
+    let mut restored = Ledger::open_with(&target.url, Some(&third), at).unwrap();
+    let sealed = contact_of(&mut restored, report);
+    assert_eq!(
+        restored
+            .reveal(report.into(), Field::Contact, &sealed)
+            .unwrap(),
+        CONTACT
+    );
+}
+
 #[test]
 fn create_never_writes_into_an_existing_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -472,4 +611,5 @@ conformance!(
     rebuild_recreates_the_projection_identically,
     ids_continue_after_reopening,
     audit_facts_join_the_chain_but_leave_the_content_head_where_it_was,
+    confidential_fields_are_encrypted_per_record,
 );

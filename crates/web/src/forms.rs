@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::sync::Weak;
+use vigilia_core::confidential::Confidential;
 use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::ids::{Kind, ReportId, SourceId};
@@ -344,7 +345,7 @@ fn append(
         change: Change::ReportReceived {
             channel: r.channel,
             text: valid.text,
-            contact: valid.contact,
+            contact: valid.contact.map(Confidential::Plain),
             consent: valid.consent,
             details: Some(valid.details),
             reporter: r.reporter.clone(),

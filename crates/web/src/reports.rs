@@ -9,6 +9,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use vigilia_core::attachment;
+use vigilia_core::confidential::Field;
 use vigilia_core::fact::{Audit, Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{Kind, ReportId, SourceId};
@@ -157,6 +158,8 @@ pub async fn submit(
 struct Show {
     p: Chrome,
     r: Report,
+    /// The reporter's contact, decrypted for a coordinator.
+    contact: Option<String>,
     sources: Vec<Source>,
     /// The source form as sent, and what was wrong with it.
     f: SourceForm,
@@ -183,17 +186,22 @@ async fn report_page(
     errors: Errors,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
-    let (r, sources) = app
+    let (r, contact, sources) = app
         .ledger(move |_, l| {
             let r = one(l, &v, id)?;
+            let contact = match &r.contact {
+                Some(c) => Some(l.reveal(r.id.into(), Field::Contact, c)?),
+                None => None,
+            };
             let s = sources_of(l, r.id)?;
             l.audit(&v.name, r.id.into(), Audit::Viewed)?;
-            Ok((r, s))
+            Ok((r, contact, s))
         })
         .await?;
     let page = Show {
         p: Chrome::of(ctx),
         r,
+        contact,
         sources,
         f,
         errors,

@@ -361,6 +361,17 @@ async fn a_family_reports_gets_a_code_and_follows_its_report_only() {
         r.body.contains("+58 414 000 0000"),
         "the coordinator sees the contact"
     );
+    // The registry itself keeps the contact encrypted with the report's own key: no stored
+    // fact holds it.
+    let facts = w
+        .app
+        .ledger_lock()
+        .lock()
+        .unwrap()
+        .raw_facts(0, 10_000)
+        .unwrap();
+    assert!(facts.iter().any(|f| f.change.contains("report_received")));
+    assert!(facts.iter().all(|f| !f.change.contains("414 000")));
 }
 
 #[tokio::test]

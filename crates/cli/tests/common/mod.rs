@@ -58,6 +58,10 @@ impl Registry {
             .current_dir(self.dir.path());
         c.env("VIGILIA_LANG", "en");
         c.env_remove("VIGILIA_DATABASE_URL");
+        if self.url.starts_with("postgres") {
+            // No file sits beside a PostgreSQL database: its key is named.
+            c.env("VIGILIA_KEY_FILE", self.path("registry.key"));
+        }
         c
     }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use vigilia_core::clock::Clock;
 use vigilia_core::model::Role;
 use vigilia_core::profile::Profile;
-use vigilia_ledger::{DatabaseUrl, Ledger};
+use vigilia_ledger::{DatabaseUrl, Ledger, Secret};
 use vigilia_web::{App, Config};
 
 /// A clock the test moves forward.
@@ -46,8 +46,15 @@ pub fn world() -> World {
     let clock = Arc::new(TestClock(Mutex::new(
         "2026-11-20T15:00:00Z".parse().unwrap(),
     )));
-    let mut ledger =
-        Ledger::create(&url, clock.clone(), Profile::venezuela().unwrap(), "test").unwrap();
+    let key = Secret::generate().unwrap();
+    let mut ledger = Ledger::create_with(
+        &url,
+        Some(&key),
+        clock.clone(),
+        Profile::venezuela().unwrap(),
+        "test",
+    )
+    .unwrap();
     let mut secrets = Vec::new();
     for role in Role::ALL {
         let name = format!("t-{}", role.name());
