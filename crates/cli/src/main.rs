@@ -261,7 +261,7 @@ enum Command {
     },
     /// Serve the web application (pages and JSON API).
     Serve {
-        /// Address to listen on (loopback; put an HTTPS proxy in front for others).
+        /// Address to listen on (loopback; beyond it only with --trusted-proxy).
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: std::net::SocketAddr,
         /// Start on a fresh demo registry (replacing sqlite://demo.db) with one account per role.
@@ -273,6 +273,11 @@ enum Command {
         /// Public reports accepted per address per hour (0: no limit).
         #[arg(long, default_value_t = 10)]
         intake_per_hour: u32,
+        /// The address of a reverse proxy (with HTTPS) in front of Vigilia, whose
+        /// X-Forwarded-For is believed; repeat for several. Required to listen beyond loopback,
+        /// and then only the proxies (and loopback) are served.
+        #[arg(long = "trusted-proxy", value_name = "ADDRESS")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Accounts: invite one, issue an API token, revoke one.
     User {
@@ -613,6 +618,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             demo,
             intake_delay,
             intake_per_hour,
+            trusted_proxies,
         } => serve::serve(
             &env,
             bind,
@@ -620,6 +626,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             vigilia_web::Config {
                 intake_delay,
                 intake_per_hour,
+                trusted_proxies,
             },
         ),
         Command::User { what } => match what {

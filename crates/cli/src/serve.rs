@@ -39,13 +39,13 @@ fn demo_password() -> Result<String, Failure> {
 }
 
 pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<(), Failure> {
-    if !bind.ip().is_loopback() {
+    if !bind.ip().is_loopback() && config.trusted_proxies.is_empty() {
         return Err(Failure::bad(
             format!(
-                "--bind {bind}: Vigilia todavía no sirve TLS; escuche en 127.0.0.1 y ponga delante un proxy con HTTPS"
+                "--bind {bind}: Vigilia no sirve TLS; escuche en 127.0.0.1 y ponga delante un proxy con HTTPS, o, si el proxy está en otra máquina, nómbrelo con --trusted-proxy DIRECCIÓN (solo él será atendido)"
             ),
             format!(
-                "--bind {bind}: Vigilia does not serve TLS yet; listen on 127.0.0.1 and put an HTTPS proxy in front"
+                "--bind {bind}: Vigilia does not serve TLS; listen on 127.0.0.1 and put an HTTPS proxy in front, or, with the proxy on another machine, name it with --trusted-proxy ADDRESS (only it will be served)"
             ),
         ));
     }
@@ -90,8 +90,12 @@ pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<
         env.lang
             .pick("Vigilia escucha en", "Vigilia is listening on")
     );
+    // Work on the registry runs on blocking threads, one at a time under its lock: a few
+    // threads serve it as fast as many, and queue waiting requests in order, where hundreds
+    // (Tokio's default) would each hold a stack and an allocator heap while they wait.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(8)
         .build()
         .map_err(|e| Failure::bad(e.to_string(), e.to_string()))?;
     runtime

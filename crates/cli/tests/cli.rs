@@ -1527,6 +1527,7 @@ fn serve_refuses_to_run_insecurely_and_says_how_to_fix_it() {
     let out = r.run(&["serve", "--bind", "0.0.0.0:8080"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("HTTPS"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--trusted-proxy"), "{}", stderr(&out));
     // A key file others can read.
     let key = r.path("registry.key");
     #[cfg(unix)]

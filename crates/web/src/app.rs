@@ -20,6 +20,9 @@ pub struct Config {
     pub intake_delay: u64,
     /// Public reports accepted per address per hour (0: no limit).
     pub intake_per_hour: u32,
+    /// The reverse proxies whose `X-Forwarded-For` tells the client's address (none: the
+    /// header is ignored, and every request counts as coming from its connection's address).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -27,6 +30,7 @@ impl Default for Config {
         Config {
             intake_delay: 3,
             intake_per_hour: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }

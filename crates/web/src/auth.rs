@@ -91,6 +91,8 @@ impl Sessions {
 #[derive(Debug, Default)]
 pub struct Limits {
     failures: HashMap<String, (u32, Option<Timestamp>)>,
+    /// Per account, the time step of the last second-factor code accepted: a code is good once.
+    codes_used: HashMap<String, u64>,
     attempts: HashMap<IpAddr, Vec<Timestamp>>,
     reports: HashMap<IpAddr, Vec<Timestamp>>,
 }
@@ -150,8 +152,13 @@ fn totp(secret: &str) -> Option<totp_rs::Totp> {
 
 /// Whether `code` is the TOTP code of `secret` at `now` (one step either side).
 pub fn code_matches(secret: &str, code: &str, now: Timestamp) -> bool {
+    code_step(secret, code, now).is_some()
+}
+
+/// The time step `code` belongs to, if it is a code of `secret` at `now` (one step either side).
+fn code_step(secret: &str, code: &str, now: Timestamp) -> Option<u64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    totp(secret).is_some_and(|t| t.check(&code, now.as_second().max(0) as u64).is_some())
+    totp(secret).and_then(|t| t.check(&code, now.as_second().max(0) as u64))
 }
 
 /// The current code of a secret (for the demo's terminal and for tests).
@@ -227,18 +234,27 @@ impl App {
                 return Ok(Err(SignInRefused::Locked));
             }
         }
-        let ok = found.as_ref().is_some_and(|a| {
-            a.revoked.is_none()
+        // Accepted: with the time step of its code, for staff.
+        let accepted: Option<Option<u64>> = found.as_ref().and_then(|a| {
+            let password_ok = a.revoked.is_none()
                 && a.password
                     .as_deref()
-                    .is_some_and(|h| password_matches(password, h))
-                && match (&a.second_factor, a.role.needs_second_factor()) {
-                    (Some(secret), _) => code_matches(secret, code, now),
-                    (None, needs) => !needs,
-                }
+                    .is_some_and(|h| password_matches(password, h));
+            match (&a.second_factor, a.role.needs_second_factor()) {
+                _ if !password_ok => None,
+                (Some(secret), _) => code_step(secret, code, now).map(Some),
+                (None, needs) => (!needs).then_some(None),
+            }
         });
         let mut limits = lock(&self.limits);
-        let Some(a) = found.filter(|_| ok) else {
+        // A code already used (seen over a shoulder, or replayed from a captured request) is
+        // refused like a wrong one.
+        let replayed = matches!(accepted, Some(Some(step))
+            if limits.codes_used.get(name).is_some_and(|&last| step <= last));
+        if let Some(Some(step)) = accepted.filter(|_| !replayed) {
+            limits.codes_used.insert(name.to_string(), step);
+        }
+        let Some(a) = found.filter(|_| accepted.is_some() && !replayed) else {
             let entry = limits.failures.entry(name.to_string()).or_default();
             entry.0 += 1;
             if entry.0 >= FAILURES_BEFORE_LOCK {
@@ -386,6 +402,34 @@ fn language(req: &Request) -> Lang {
     Lang::Es
 }
 
+/// The address a request comes from, for the per-address limits. Behind a trusted proxy it is
+/// the last address of `X-Forwarded-For` that is not itself a trusted proxy; from anywhere
+/// else the header is ignored (a client could write anything in it). When proxies are named,
+/// a connection from neither one of them nor loopback is refused (`None`): it went around the
+/// proxy, and so around its TLS.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    if !trusted.contains(&peer) {
+        return (trusted.is_empty() || peer.is_loopback()).then_some(peer);
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    Some(
+        forwarded
+            .iter()
+            .rev()
+            .map(|a| a.parse::<IpAddr>())
+            .take_while(Result::is_ok)
+            .filter_map(Result::ok)
+            .find(|a| !trusted.contains(a))
+            .unwrap_or(peer),
+    )
+}
+
 /// Checks every request against the route table: who may use the route, and that a form carries
 /// this session's CSRF token (or, with no session, a genuine anonymous form token).
 pub async fn authorize(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
@@ -406,11 +450,13 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
     };
     let api = route.api;
     let fail = |e| (e, api);
-    let ip = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let ip = client_ip(peer, req.headers(), &app.config.trusted_proxies)
+        .ok_or_else(|| fail(WebError::Forbidden))?;
     let here = req
         .uri()
         .path_and_query()
@@ -534,4 +580,49 @@ pub fn clear_session_cookie() -> HeaderValue {
     HeaderValue::from_static(
         "__Host-vigilia=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn forwarded(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", v.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_says_who_the_client_is() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.5")];
+        let h = forwarded("203.0.113.9, 198.51.100.7");
+        // Without proxies the header is ignored.
+        assert_eq!(client_ip(ip("127.0.0.1"), &h, &[]), Some(ip("127.0.0.1")));
+        // From the proxy: the last address it added.
+        assert_eq!(
+            client_ip(ip("10.0.0.5"), &h, &proxy),
+            Some(ip("198.51.100.7"))
+        );
+        // A chain of trusted proxies is skipped; a forged first entry is not believed.
+        let two = [ip("10.0.0.5"), ip("10.0.0.6")];
+        let chain = forwarded("1.2.3.4, 198.51.100.7, 10.0.0.6");
+        assert_eq!(
+            client_ip(ip("10.0.0.5"), &chain, &two),
+            Some(ip("198.51.100.7"))
+        );
+        // Garbage after the real client stops the walk at the proxy itself.
+        let junk = forwarded("198.51.100.7, not-an-address");
+        assert_eq!(
+            client_ip(ip("10.0.0.5"), &junk, &proxy),
+            Some(ip("10.0.0.5"))
+        );
+        // Around the proxy: refused; loopback (a local check) is still let in, as itself.
+        assert_eq!(client_ip(ip("203.0.113.9"), &h, &proxy), None);
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &h, &proxy),
+            Some(ip("127.0.0.1"))
+        );
+    }
 }

@@ -228,6 +228,8 @@ impl Browser {
         self.fill("name", name).await;
         self.fill("password", PASSWORD).await;
         if let Some(s) = secret {
+            // A code is good once: each sign-in waits for the next one.
+            w.clock.advance(30);
             let code = vigilia_web::current_code(s, w.clock.now()).unwrap();
             self.fill("code", &code).await;
         }

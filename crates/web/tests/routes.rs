@@ -51,6 +51,91 @@ async fn send(w: &World, req: Request<Body>) -> Reply {
     }
 }
 
+#[tokio::test]
+async fn a_second_factor_code_signs_in_once() {
+    let w = world();
+    sign_in(&w, Role::Lawyer).await;
+    // The same code again, at the same moment (read over a shoulder, or replayed).
+    let (_, name, secret, _) = w.secrets.iter().find(|s| s.0 == Role::Lawyer).unwrap();
+    let code = vigilia_web::current_code(secret.as_deref().unwrap(), w.clock.now()).unwrap();
+    let page = send(&w, get("/login", None)).await;
+    let form = [
+        ("csrf", csrf(&page.body)),
+        ("name", name.clone()),
+        ("password", PASSWORD.to_string()),
+        ("code", code),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = send(&w, post("/login", None, &form)).await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER, "a used code is refused");
+    assert!(r.cookie.is_none_or(|c| !c.starts_with("__Host-vigilia=")));
+    // The next code signs in.
+    sign_in(&w, Role::Lawyer).await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_only_the_proxy_is_served_and_its_client_is_limited() {
+    let w = common::world_with(vigilia_web::Config {
+        intake_delay: 0,
+        intake_per_hour: 1,
+        trusted_proxies: vec!["10.0.0.5".parse().unwrap()],
+    });
+    let from = |peer: &str, client: &str| {
+        let mut r = get("/report", None);
+        r.extensions_mut()
+            .insert(axum::extract::ConnectInfo::<std::net::SocketAddr>(
+                format!("{peer}:40000").parse().unwrap(),
+            ));
+        r.headers_mut()
+            .insert("x-forwarded-for", client.parse().unwrap());
+        r
+    };
+    // Around the proxy (straight to Vigilia's plain HTTP): refused.
+    let r = send(&w, from("203.0.113.9", "203.0.113.9")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(&w, from("10.0.0.5", "203.0.113.9")).await.status,
+        StatusCode::OK
+    );
+    // The hourly limit counts each client behind the proxy apart.
+    let report = |client: &'static str| {
+        let w = &w;
+        async move {
+            let page = send(w, from("10.0.0.5", client)).await;
+            let t = csrf(&page.body);
+            let mut r = post(
+                "/report",
+                None,
+                &[
+                    ("csrf", &t),
+                    ("given_names", "Ana"),
+                    ("paternal_surname", "Gómez"),
+                    ("arrest_date", "2026-11-19"),
+                    ("consent", "initials"),
+                ],
+            );
+            r.extensions_mut()
+                .insert(axum::extract::ConnectInfo::<std::net::SocketAddr>(
+                    "10.0.0.5:40000".parse().unwrap(),
+                ));
+            r.headers_mut()
+                .insert("x-forwarded-for", client.parse().unwrap());
+            send(w, r).await.status
+        }
+    };
+    assert_eq!(report("198.51.100.7").await, StatusCode::OK);
+    assert_eq!(
+        report("198.51.100.8").await,
+        StatusCode::OK,
+        "another client"
+    );
+    assert_ne!(
+        report("198.51.100.7").await,
+        StatusCode::OK,
+        "the same client again"
+    );
+}
+
 fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
     let mut r = Request::get(path);
     if let Some(c) = cookie {
@@ -81,6 +166,8 @@ fn csrf(body: &str) -> String {
 /// Signs in through the login form; returns the session cookie and its CSRF token.
 async fn sign_in(w: &World, role: Role) -> (String, String) {
     let (_, name, secret, _) = w.secrets.iter().find(|s| s.0 == role).unwrap();
+    // A code is good once: each sign-in waits for the next one.
+    w.clock.advance(30);
     let page = send(w, get("/login", None)).await;
     let code = secret
         .as_deref()

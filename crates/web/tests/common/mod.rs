@@ -40,6 +40,14 @@ pub struct World {
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub fn world() -> World {
+    world_with(Config {
+        intake_delay: 3,
+        intake_per_hour: 100,
+        trusted_proxies: Vec::new(),
+    })
+}
+
+pub fn world_with(config: Config) -> World {
     let dir = tempfile::tempdir().unwrap();
     let url =
         DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
@@ -66,15 +74,7 @@ pub fn world() -> World {
     vigilia_web::demo_account(&mut ledger, "t-other", Role::Volunteer, PASSWORD).unwrap();
     // An account the admin may revoke in the matrix.
     vigilia_web::invite(&mut ledger, "t-spare", Role::Volunteer, "test").unwrap();
-    let app = App::new(
-        ledger,
-        clock.clone(),
-        Config {
-            intake_delay: 3,
-            intake_per_hour: 100,
-        },
-    )
-    .unwrap();
+    let app = App::new(ledger, clock.clone(), config).unwrap();
     World {
         _dir: dir,
         app,
