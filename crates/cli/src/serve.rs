@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use vigilia_core::fold::Record;
 use vigilia_core::ids::Kind;
 use vigilia_core::model::Role;
-use vigilia_web::{App, Config};
+use vigilia_web::{App, Config, EXPOSURE_DAYS};
 
 use crate::Env;
 use crate::failure::Failure;
@@ -179,9 +179,6 @@ pub fn token(env: &Env, name: &str) -> Result<(), Failure> {
     crate::say!("{token}");
     Ok(())
 }
-
-/// How far back `user revoke` reports what the account saw.
-const EXPOSURE_DAYS: i64 = 90;
 
 pub fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;

@@ -509,6 +509,31 @@ pub async fn list(
 pub struct Invite {
     name: String,
     role: String,
+    /// The admin's own password, asked again before an account (and its role) is made.
+    password: String,
+}
+
+/// Whether `password` is the signed-in account's own: asked again before the accounts change
+/// (an unattended session is not enough to give someone a role or take one away).
+async fn confirmed(app: &Arc<App>, name: &str, password: String) -> Result<bool, WebError> {
+    let name = name.to_string();
+    let hash = app
+        .ledger(move |_, l| Ok(account(l, &name)?.and_then(|a| a.password)))
+        .await?;
+    // The hash is checked off the registry's lock: it takes a while, on purpose.
+    tokio::task::spawn_blocking(move || {
+        hash.is_some_and(|h| crate::auth::password_matches(&password, &h))
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))
+}
+
+fn not_confirmed(errors: &mut Errors) {
+    errors.add(
+        "password",
+        "Esa no es su contraseña: escríbala de nuevo para confirmar.",
+        "That is not your password: type it again to confirm.",
+    );
 }
 
 pub async fn invite_form(
@@ -529,6 +554,9 @@ pub async fn invite_form(
             "De 1 a 64 letras sin acentos, dígitos, '.', '-' o '_'.",
             "1 to 64 unaccented letters, digits, '.', '-' or '_'.",
         );
+    }
+    if !confirmed(&app, &actor, f.password).await? {
+        not_confirmed(&mut errors);
     }
     let Some(role) = role.filter(|_| errors.is_empty()) else {
         return accounts_page(&app, &ctx, None, errors, f.name).await;
@@ -556,6 +584,8 @@ pub async fn invite_form(
 #[serde(default)]
 pub struct Reason {
     reason: String,
+    /// The admin's own password, asked again.
+    password: String,
 }
 
 pub async fn revoke(
@@ -565,22 +595,72 @@ pub async fn revoke(
     Form(f): Form<Reason>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.name.clone();
+    if !confirmed(&app, &actor, f.password).await? {
+        let mut errors = Errors::default();
+        not_confirmed(&mut errors);
+        return accounts_page(&app, &ctx, None, errors, String::new()).await;
+    }
     let reason = if f.reason.trim().is_empty() {
         "revoked".to_string()
     } else {
         f.reason.trim().to_string()
     };
-    app.ledger(move |_, l| {
-        match l.get(AccountId(id).into())? {
-            Some(Record::Account(a)) if a.revoked.is_none() => {}
-            Some(Record::Account(_)) => return Ok(()),
-            _ => return Err(WebError::NotFound),
-        }
-        record(l, AccountId(id), &actor, Change::AccountRevoked { reason })
-    })
-    .await?;
+    let revoked = app
+        .ledger(move |_, l| {
+            let name = match l.get(AccountId(id).into())? {
+                Some(Record::Account(a)) if a.revoked.is_none() => a.name,
+                Some(Record::Account(_)) => return Ok(None),
+                _ => return Err(WebError::NotFound),
+            };
+            record(l, AccountId(id), &actor, Change::AccountRevoked { reason })?;
+            let (_, reach, seen) = exposure(l, &name, EXPOSURE_DAYS)?;
+            Ok(Some((name, reach, seen)))
+        })
+        .await?;
     lock(&app.sessions).end_all_of(id);
-    Ok(see("/accounts"))
+    let Some((name, reach, seen)) = revoked else {
+        return Ok(see("/accounts"));
+    };
+    // The admin sees what was exposed, not the cases themselves: kinds, numbers and why; a
+    // coordinator opens each one to know whom to warn.
+    let seen = seen
+        .into_iter()
+        .map(|e| {
+            let (es, en) = match e.subject.kind {
+                Kind::Person => ("persona", "person"),
+                Kind::Detention => ("detención", "detention"),
+                Kind::Report => ("reporte", "report"),
+                Kind::Source => ("fuente", "source"),
+                other => (other.name(), other.name()),
+            };
+            let link = match e.subject.kind {
+                Kind::Person => format!("/persons/{}", e.subject.id),
+                Kind::Detention => format!("/detentions/{}", e.subject.id),
+                Kind::Report => format!("/reports/{}", e.subject.id),
+                _ => String::new(),
+            };
+            ((es.to_string(), en.to_string()), e.subject.id, link, e.why)
+        })
+        .collect();
+    Ok(ok(&RevokedPage {
+        p: Chrome::of(&ctx),
+        name,
+        reach,
+        seen,
+    }))
+}
+
+/// How far back a revocation looks for what the account could see.
+pub const EXPOSURE_DAYS: i64 = 90;
+
+#[derive(Template)]
+#[template(path = "revoked.html")]
+struct RevokedPage {
+    p: Chrome,
+    name: String,
+    reach: Words,
+    /// Each record: its kind in words, its number, its page, and why it was exposed.
+    seen: Vec<(Words, u64, String, Words)>,
 }
 
 /// A text in Spanish and in English.

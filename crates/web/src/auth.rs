@@ -136,7 +136,7 @@ pub fn hash_password(password: &str) -> Result<String, WebError> {
         .map_err(|e| WebError::Internal(e.to_string()))
 }
 
-fn password_matches(password: &str, hash: &str) -> bool {
+pub(crate) fn password_matches(password: &str, hash: &str) -> bool {
     argon2().verify_password(password.as_bytes(), hash).is_ok()
 }
 

@@ -36,8 +36,8 @@ use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 
 pub use accounts::{
-    Exposed, Invitation, demo_account, exposure, invite, issue_token, revoke_named as revoke,
-    set_regions, states_named,
+    EXPOSURE_DAYS, Exposed, Invitation, demo_account, exposure, invite, issue_token,
+    revoke_named as revoke, set_regions, states_named,
 };
 pub use app::{App, Config};
 pub use app::{new_token, registered};

@@ -52,6 +52,75 @@ async fn send(w: &World, req: Request<Body>) -> Reply {
 }
 
 #[tokio::test]
+async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let admin = sign_in(&w, Role::Admin).await;
+    let id = w
+        .app
+        .ledger(|_, l| {
+            let Some(vigilia_core::fold::Record::Account(a)) =
+                l.by_reference(vigilia_core::ids::Kind::Account, "t-volunteer")?
+            else {
+                panic!("the volunteer's account")
+            };
+            Ok(a.id.0)
+        })
+        .await
+        .unwrap();
+    let revoke = |password: &'static str| {
+        post(
+            &format!("/accounts/{id}/revoke"),
+            Some(&admin.0),
+            &[
+                ("csrf", &admin.1),
+                ("reason", "detenida"),
+                ("password", password),
+            ],
+        )
+    };
+    let r = send(&w, revoke("not mine")).await;
+    // Without the admin's own password again, nothing happens.
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Esa no es su contraseña"), "{}", r.body);
+    let r = send(&w, get("/reports", Some(&me.0))).await;
+    assert_eq!(r.status, StatusCode::OK, "the volunteer is still signed in");
+    let r = send(&w, revoke(PASSWORD)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Cuenta revocada"), "{}", r.body);
+    assert!(r.body.contains("solo sus reportes y los asignados"));
+    assert!(
+        r.body.contains("href=\"/reports/1\">reporte 1</a>"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("lo reportó"));
+    assert!(!r.body.contains("Pérez"), "no case content for the admin");
+    // Its session ended at once.
+    let r = send(&w, get("/reports", Some(&me.0))).await;
+    assert!(r.location.starts_with("/login"), "{}", r.status);
+    // Giving a role asks for the password again too.
+    let invite = |password: &'static str| {
+        post(
+            "/accounts",
+            Some(&admin.0),
+            &[
+                ("csrf", &admin.1),
+                ("name", "nueva"),
+                ("role", "coordinator"),
+                ("password", password),
+            ],
+        )
+    };
+    let r = send(&w, invite("")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.body.contains("id=\"invitation\""));
+    let r = send(&w, invite(PASSWORD)).await;
+    assert!(r.body.contains("id=\"invitation\""), "{}", r.body);
+}
+
+#[tokio::test]
 async fn a_second_factor_code_signs_in_once() {
     let w = world();
     sign_in(&w, Role::Lawyer).await;
