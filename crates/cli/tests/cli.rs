@@ -1784,6 +1784,19 @@ fn notes_are_stored_encrypted_and_read_back_by_export_import_and_after_a_new_key
         r.ok(&["import", "detentions", file.to_str().unwrap()]);
         assert_eq!(r.facts(), facts);
 
+        // A data key lost behind Vigilia's back is named by `verify`.
+        if let Some(db) = r.url.strip_prefix("sqlite://") {
+            let conn = open_keyed(Path::new(db));
+            conn.execute_batch("UPDATE keyring SET name = 'gone' WHERE name = 'detention:1'")
+                .unwrap();
+            let out = r.run(&["verify"]);
+            assert_ne!(out.status.code(), Some(0));
+            assert!(stderr(&out).contains("detention:1"), "{}", stderr(&out));
+            conn.execute_batch("UPDATE keyring SET name = 'detention:1' WHERE name = 'gone'")
+                .unwrap();
+            r.ok(&["verify"]);
+        }
+
         // After a new key the notes read the same (on PostgreSQL only the keyring changes).
         let new = r.path("new.key");
         r.ok(&["keys", "rotate", "--new-key-file", new.to_str().unwrap()]);

@@ -89,6 +89,8 @@ fn report(agent: &ureq::Agent, base: &str, name: &str) -> Option<String> {
             ("paternal_surname", "Prueba"),
             ("arrest_date", "2026-11-01"),
             ("consent", "count_only"),
+            // Encrypted with a data key made in the same transaction: `verify` opens it.
+            ("contact", "0414-000 0000"),
         ])
         .ok()?;
     let body = res.body_mut().read_to_string().ok()?;

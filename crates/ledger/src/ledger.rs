@@ -631,6 +631,7 @@ impl Ledger {
             }
             for row in &rows {
                 check.check(row)?;
+                self.check_encrypted(row)?;
             }
             progress(check.count());
         }
@@ -645,6 +646,24 @@ impl Ledger {
             facts: check.count(),
             hash: check.head(),
         })
+    }
+
+    /// With the registry's key: a fact's encrypted field must open with its record's data key
+    /// (a lost or altered keyring row is named, not found later on a page).
+    fn check_encrypted(&mut self, row: &FactRow) -> Result<(), LedgerError> {
+        if self.kek.is_none() || !row.change.contains(r#""encrypted":"#) {
+            return Ok(());
+        }
+        let (Some(subject), Ok(mut change)) = (
+            Subject::parse(&row.subject),
+            serde_json::from_str::<Change>(&row.change),
+        ) else {
+            return Ok(());
+        };
+        if let Some((field, value)) = change.confidential_mut() {
+            self.reveal(subject, field, value)?;
+        }
+        Ok(())
     }
 
     /// A digest of the whole projection, to show that a rebuild changed nothing.
