@@ -105,14 +105,20 @@ fn open_keyring(
     secret: &Secret,
     url: &DatabaseUrl,
 ) -> Result<Key, LedgerError> {
-    let salt: [u8; 16] = keyring::random()?;
-    engine.key_put(vec![(keyring::SALT.into(), salt.to_vec())], false)?;
+    // Written once (a registry already opened with its key is only read: a second process,
+    // such as `verify` beside a running server, takes no write lock here).
+    if engine.key_get(keyring::SALT)?.is_none() {
+        let salt: [u8; 16] = keyring::random()?;
+        engine.key_put(vec![(keyring::SALT.into(), salt.to_vec())], false)?;
+    }
     let salt = engine
         .key_get(keyring::SALT)?
         .ok_or_else(|| LedgerError::WrongKey(url.to_string()))?;
     let kek = Key::derive(secret, &salt)?;
-    let check = kek.wrap(keyring::CHECK, &Key::random()?)?;
-    engine.key_put(vec![(keyring::CHECK.into(), check)], false)?;
+    if engine.key_get(keyring::CHECK)?.is_none() {
+        let check = kek.wrap(keyring::CHECK, &Key::random()?)?;
+        engine.key_put(vec![(keyring::CHECK.into(), check)], false)?;
+    }
     let stored = engine
         .key_get(keyring::CHECK)?
         .ok_or_else(|| LedgerError::WrongKey(url.to_string()))?;
