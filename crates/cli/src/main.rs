@@ -126,6 +126,14 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Erase a record's confidential fields for good (a report's contact, a detention's
+    /// notes): its data key is destroyed, and a fact says who did it and why.
+    Erase {
+        /// The record, as `verify` names it: report:12, detention:5.
+        record: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Recreate the projection (current-state tables) from the ledger.
     Rebuild,
     /// Create a demo registry with generated, Venezuela-like data, and show its summary.
@@ -529,6 +537,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Checkpoint { signing_key, out } => {
             checkpoint::checkpoint(&env, &signing_key, &out)
         }
+        Command::Erase { record, reason } => registry::erase(&env, &record, &reason),
         Command::Rebuild => registry::rebuild(&env),
         Command::Demo {
             seed,

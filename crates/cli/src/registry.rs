@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use vigilia_core::ids::Kind;
+use vigilia_core::ids::{Kind, Subject};
 use vigilia_core::profile::Profile;
 use vigilia_ledger::{DatabaseUrl, Ledger, LedgerError};
 
@@ -109,6 +109,42 @@ pub fn rotate(env: &Env, new_key_file: &Path) -> Result<(), Failure> {
                 env.lang.number(head.facts),
                 new = new_key_file.display()
             )
+        )
+    );
+    Ok(())
+}
+
+/// Erases a report's contact or a detention's notes for good.
+pub fn erase(env: &Env, record: &str, reason: &str) -> Result<(), Failure> {
+    let subject = Subject::parse(record)
+        .filter(|s| matches!(s.kind, Kind::Report | Kind::Detention))
+        .ok_or_else(|| {
+            Failure::bad(
+                format!(
+                    "{record:?}: nombre un reporte o una detención, p. ej. report:12 o detention:5"
+                ),
+                format!("{record:?}: name a report or a detention, e.g. report:12 or detention:5"),
+            )
+        })?;
+    if reason.trim().is_empty() {
+        return Err(Failure::bad(
+            "--reason: diga por qué se borra (queda en el registro)",
+            "--reason: say why it is erased (it is kept in the ledger)",
+        ));
+    }
+    let mut ledger = env.open()?;
+    if ledger.get(subject)?.is_none() {
+        return Err(Failure::bad(
+            format!("no hay {record} en el registro"),
+            format!("there is no {record} in the registry"),
+        ));
+    }
+    let head = ledger.erase(&env.actor, subject, reason.trim())?;
+    crate::say!(
+        "{}",
+        env.lang.pick(
+            &format!("Borrado para siempre lo confidencial de {record} (hecho {}): su clave fue destruida; la cadena sigue íntegra.", head.facts),
+            &format!("Erased for good the confidential fields of {record} (fact {}): its key was destroyed; the chain still verifies.", head.facts)
         )
     );
     Ok(())

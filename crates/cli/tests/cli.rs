@@ -1805,6 +1805,24 @@ fn notes_are_stored_encrypted_and_read_back_by_export_import_and_after_a_new_key
             text.contains("La familia teme represalias del SEBIN"),
             "{text}"
         );
+
+        // Erased for good: gone from the export, and the chain still verifies.
+        let key = ["--key-file", new.to_str().unwrap()];
+        for (record, reason, says) in [
+            ("person:1", "x", "name a report or a detention"),
+            ("detention:99", "x", "there is no detention:99"),
+            ("detention:1", " ", "--reason"),
+        ] {
+            let out = r.run(&[&key[..], &["erase", record, "--reason", reason]].concat());
+            assert_eq!(out.status.code(), Some(2));
+            assert!(stderr(&out).contains(says), "{}", stderr(&out));
+        }
+        let erase = ["erase", "detention:1", "--reason", "pedido de la familia"];
+        let out = r.ok(&[&key[..], &erase[..]].concat());
+        assert!(out.contains("Erased for good"), "{out}");
+        let text = export(r, &key);
+        assert!(!text.contains("represalias"), "{text}");
+        r.ok(&[&key[..], &["verify"]].concat());
         if r.url.starts_with("postgres") {
             // The old key no longer unwraps the keyring; without a key nothing opens.
             let old = r.run(&["export", "detentions", "--out", "x.csv"]);

@@ -126,6 +126,12 @@ pub enum Change {
     NotesSet {
         notes: Confidential,
     },
+    /// The record's confidential fields (a report's contact, a detention's notes) were erased:
+    /// its data key was destroyed with this fact, so what earlier facts hold of them is
+    /// ciphertext nobody can open any more.
+    ConfidentialErased {
+        reason: String,
+    },
 
     // --- reports, sources, facilities, groups
     ReportReceived {

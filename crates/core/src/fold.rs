@@ -202,6 +202,10 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
             d.notes = Some(notes);
             Record::Detention(d)
         }
+        (Record::Detention(mut d), Change::ConfidentialErased { .. }) => {
+            d.notes = None;
+            Record::Detention(d)
+        }
         (Record::Detention(_), _) => return Err(wrong(Kind::Detention)),
 
         (Record::Report(mut r), Change::ReportMatched { detention }) => {
@@ -212,6 +216,10 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
         (Record::Report(mut r), Change::ReportGrouped { group }) => {
             r.group = Some(group);
             r.rejected = None;
+            Record::Report(r)
+        }
+        (Record::Report(mut r), Change::ConfidentialErased { .. }) => {
+            r.contact = None;
             Record::Report(r)
         }
         (Record::Report(mut r), Change::ReportAdded { text }) => {

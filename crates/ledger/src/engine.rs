@@ -127,6 +127,8 @@ pub trait Engine: Send {
     fn key_put(&mut self, rows: Vec<(String, Vec<u8>)>, replace: bool) -> Result<(), LedgerError>;
     /// Every row of the keyring.
     fn keys(&mut self) -> Result<Vec<(String, Vec<u8>)>, LedgerError>;
+    /// Destroys a row of the keyring (a record's data key: its fields are then erased).
+    fn key_delete(&mut self, name: &str) -> Result<(), LedgerError>;
     /// Re-encrypts the whole database with a new key (SQLite with SQLCipher). Other engines
     /// leave the disk to the server's own encryption: nothing to do.
     fn rekey(&mut self, _key: &Secret) -> Result<(), LedgerError> {

@@ -303,6 +303,30 @@ impl Ledger {
         keyring::reveal(value, subject, field, data.as_ref())
     }
 
+    /// Erases a record's confidential fields for good: its data key is destroyed, in the same
+    /// transaction as the fact that says who erased them and why. Earlier facts keep their
+    /// ciphertext, so the chain still verifies; nobody can open it any more.
+    pub fn erase(
+        &mut self,
+        actor: &str,
+        subject: Subject,
+        reason: &str,
+    ) -> Result<Head, LedgerError> {
+        let recorded_on = self.today()?;
+        let mut tx = self.begin()?;
+        tx.append(Draft {
+            recorded_on,
+            actor: actor.to_string(),
+            subject,
+            change: Change::ConfidentialErased {
+                reason: reason.to_string(),
+            },
+            sources: Vec::new(),
+        })?;
+        tx.ledger.engine.key_delete(&keyring::name_of(subject))?;
+        tx.commit()
+    }
+
     /// Every record's data key, in the clear, for a backup (which is itself encrypted).
     pub(crate) fn data_keys(&mut self) -> Result<Vec<(String, [u8; 32])>, LedgerError> {
         let Some(kek) = &self.kek else {
@@ -630,6 +654,9 @@ impl Ledger {
     /// can be read. The error names the first broken fact.
     pub fn verify(&mut self, progress: &mut dyn FnMut(u64)) -> Result<Head, LedgerError> {
         let mut check = ChainCheck::default();
+        // Encrypted fields without a data key, and the records whose fields were erased.
+        let mut keyless: Vec<(Subject, Field)> = Vec::new();
+        let mut erased: std::collections::HashSet<Subject> = Default::default();
         loop {
             let rows = self.engine.facts_after(check.count(), PAGE)?;
             if rows.is_empty() {
@@ -637,9 +664,18 @@ impl Ledger {
             }
             for row in &rows {
                 check.check(row)?;
-                self.check_encrypted(row)?;
+                keyless.extend(self.check_encrypted(row)?);
+                if row.change.starts_with(r#"{"type":"confidential_erased""#) {
+                    erased.extend(Subject::parse(&row.subject));
+                }
             }
             progress(check.count());
+        }
+        if let Some((subject, field)) = keyless.into_iter().find(|(s, _)| !erased.contains(s)) {
+            return Err(LedgerError::Unreadable {
+                subject: subject.to_string(),
+                field: field.name(),
+            });
         }
         let stored = self.head()?;
         if stored.facts != check.count() {
@@ -655,21 +691,26 @@ impl Ledger {
     }
 
     /// With the registry's key: a fact's encrypted field must open with its record's data key
-    /// (a lost or altered keyring row is named, not found later on a page).
-    fn check_encrypted(&mut self, row: &FactRow) -> Result<(), LedgerError> {
+    /// (an altered keyring row is named, not found later on a page). A field whose record has no
+    /// data key is returned: that is right only for a record whose fields were erased.
+    fn check_encrypted(&mut self, row: &FactRow) -> Result<Option<(Subject, Field)>, LedgerError> {
         if self.kek.is_none() || !row.change.contains(r#""encrypted":"#) {
-            return Ok(());
+            return Ok(None);
         }
         let (Some(subject), Ok(mut change)) = (
             Subject::parse(&row.subject),
             serde_json::from_str::<Change>(&row.change),
         ) else {
-            return Ok(());
+            return Ok(None);
         };
-        if let Some((field, value)) = change.confidential_mut() {
-            self.reveal(subject, field, value)?;
+        let Some((field, value)) = change.confidential_mut() else {
+            return Ok(None);
+        };
+        if self.engine.key_get(&keyring::name_of(subject))?.is_none() {
+            return Ok(Some((subject, field)));
         }
-        Ok(())
+        self.reveal(subject, field, value)?;
+        Ok(None)
     }
 
     /// A digest of the whole projection, to show that a rebuild changed nothing.

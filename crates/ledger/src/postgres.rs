@@ -388,6 +388,12 @@ impl Engine for Postgres {
         Ok(())
     }
 
+    fn key_delete(&mut self, name: &str) -> Result<(), LedgerError> {
+        self.client
+            .execute("DELETE FROM keyring WHERE name = $1", &[&name])?;
+        Ok(())
+    }
+
     fn keys(&mut self) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
         let rows = self
             .client

@@ -586,6 +586,21 @@ impl Engine for Sqlite {
         })
     }
 
+    fn key_delete(&mut self, name: &str) -> Result<(), LedgerError> {
+        let name = name.to_string();
+        // Overwritten before it is deleted, so the freed page does not keep the wrapped key
+        // (secure_delete zeroes freed content too).
+        self.call(move |c| {
+            c.execute_batch("PRAGMA secure_delete = ON;")?;
+            c.execute(
+                "UPDATE keyring SET value = zeroblob(length(value)) WHERE name = ?1",
+                [&name],
+            )?;
+            c.execute("DELETE FROM keyring WHERE name = ?1", [&name])?;
+            Ok(())
+        })
+    }
+
     fn keys(&mut self) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
         self.call(|c| {
             let mut q = c.prepare_cached("SELECT name, value FROM keyring ORDER BY name")?;

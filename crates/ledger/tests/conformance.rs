@@ -572,6 +572,31 @@ fn confidential_fields_are_encrypted_per_record(b: &Backend) {
             .unwrap(),
         CONTACT
     );
+
+    // Erased: the record no longer has it, what the old fact holds no longer opens, and the
+    // chain (and a backup of it) still verifies.
+    ledger
+        .erase("coordinadora", report.into(), "la familia lo pidió")
+        .unwrap();
+    match ledger.get(report.into()).unwrap() {
+        Some(Record::Report(r)) => assert!(r.contact.is_none()),
+        other => panic!("expected the report, got {other:?}"),
+    }
+    assert!(matches!(
+        ledger.reveal(report.into(), Field::Contact, &sealed),
+        Err(LedgerError::Unreadable { .. })
+    ));
+    assert_eq!(ledger.verify(&mut |_| {}).unwrap().facts, head.facts + 1);
+    let mut stream = Vec::new();
+    vigilia_ledger::backup::write(&mut ledger, &mut stream).unwrap();
+    let again = Backend::sqlite();
+    vigilia_ledger::backup::restore(
+        &again.url,
+        Some(&third),
+        clock("2024-08-21T00:00:00Z"),
+        &mut stream.as_slice(),
+    )
+    .unwrap();
 }
 
 #[test]
