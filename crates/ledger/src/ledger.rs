@@ -312,19 +312,12 @@ impl Ledger {
         subject: Subject,
         reason: &str,
     ) -> Result<Head, LedgerError> {
-        let recorded_on = self.today()?;
-        let mut tx = self.begin()?;
-        tx.append(Draft {
-            recorded_on,
-            actor: actor.to_string(),
-            subject,
-            change: Change::ConfidentialErased {
-                reason: reason.to_string(),
-            },
-            sources: Vec::new(),
-        })?;
-        tx.ledger.engine.key_delete(&keyring::name_of(subject))?;
-        tx.commit()
+        let change = Change::ConfidentialErased {
+            reason: reason.to_string(),
+        };
+        self.record_with(actor, subject, change, |tx| {
+            tx.ledger.engine.key_delete(&keyring::name_of(subject))
+        })
     }
 
     /// Every record's data key, in the clear, for a backup (which is itself encrypted).
@@ -500,6 +493,17 @@ impl Ledger {
         subject: Subject,
         change: Change,
     ) -> Result<Head, LedgerError> {
+        self.record_with(actor, subject, change, |_| Ok(()))
+    }
+
+    /// [`Ledger::record`], with `also` done in the same transaction.
+    fn record_with(
+        &mut self,
+        actor: &str,
+        subject: Subject,
+        change: Change,
+        also: impl FnOnce(&mut Tx<'_>) -> Result<(), LedgerError>,
+    ) -> Result<Head, LedgerError> {
         let recorded_on = self.today()?;
         let mut tx = self.begin()?;
         tx.append(Draft {
@@ -509,6 +513,7 @@ impl Ledger {
             change,
             sources: Vec::new(),
         })?;
+        also(&mut tx)?;
         tx.commit()
     }
 
