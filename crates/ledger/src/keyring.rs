@@ -16,8 +16,9 @@
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use sha2::Sha256;
-use vigilia_core::confidential::{Confidential, Encrypted, Field};
+use vigilia_core::confidential::{Encrypted, Field};
 use vigilia_core::ids::Subject;
+use zeroize::Zeroize;
 
 use crate::{LedgerError, Secret};
 
@@ -35,10 +36,8 @@ pub(crate) struct Key([u8; 32]);
 
 impl Drop for Key {
     fn drop(&mut self) {
-        // A plain loop the optimiser may keep: good enough for a key that lived in memory anyway.
-        for b in self.0.iter_mut() {
-            *b = 0;
-        }
+        // zeroize's writes are volatile: the optimiser cannot drop them as dead stores.
+        self.0.zeroize();
     }
 }
 
@@ -73,7 +72,7 @@ impl Key {
         hkdf::Hkdf::<Sha256>::new(Some(salt), &ikm)
             .expand(b"vigilia keyring v1", &mut out)
             .map_err(|e| LedgerError::Refused(e.to_string()))?;
-        ikm.iter_mut().for_each(|b| *b = 0);
+        ikm.zeroize();
         Ok(Key(out))
     }
 
@@ -141,10 +140,7 @@ impl Key {
         field: Field,
         encrypted: &Encrypted,
     ) -> Result<String, LedgerError> {
-        let unreadable = || LedgerError::Unreadable {
-            subject: subject.to_string(),
-            field: field.name(),
-        };
+        let unreadable = || unreadable(subject, field);
         if encrypted.encrypted != VERSION {
             return Err(unreadable());
         }
@@ -164,6 +160,14 @@ impl Key {
             )
             .map_err(|_| unreadable())?;
         String::from_utf8(plain).map_err(|_| unreadable())
+    }
+}
+
+/// The error for a field that cannot be decrypted.
+pub(crate) fn unreadable(subject: Subject, field: Field) -> LedgerError {
+    LedgerError::Unreadable {
+        subject: subject.to_string(),
+        field: field.name(),
     }
 }
 
@@ -196,25 +200,6 @@ pub(crate) fn random<const N: usize>() -> Result<[u8; N], LedgerError> {
     getrandom::fill(&mut bytes)
         .map_err(|e| LedgerError::Refused(format!("no randomness for a key: {e}")))?;
     Ok(bytes)
-}
-
-/// The text of a confidential value: encrypted ones opened with the record's data key.
-pub(crate) fn reveal(
-    value: &Confidential,
-    subject: Subject,
-    field: Field,
-    key: Option<&Key>,
-) -> Result<String, LedgerError> {
-    match (value, key) {
-        (Confidential::Plain(text), _) => Ok(text.clone()),
-        (Confidential::Encrypted(encrypted), Some(key)) => {
-            key.decrypt_field(subject, field, encrypted)
-        }
-        (Confidential::Encrypted(_), None) => Err(LedgerError::Unreadable {
-            subject: subject.to_string(),
-            field: field.name(),
-        }),
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! rebuilding the projection from the facts.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use vigilia_core::ids::{Kind, Subject};
 use vigilia_core::profile::Profile;
 
 use crate::engine::{Committing, Engine, RecordRow};
-use crate::keyring::{self, Key};
+use crate::keyring::{self, Key, unreadable};
 use crate::postgres::Postgres;
 use crate::sqlite::Sqlite;
 use crate::{DatabaseUrl, LedgerError, Secret};
@@ -291,16 +292,43 @@ impl Ledger {
         field: Field,
         value: &Confidential,
     ) -> Result<String, LedgerError> {
-        let data = match (value, &self.kek) {
-            (Confidential::Encrypted(_), Some(kek)) => {
-                let name = keyring::name_of(subject);
-                self.engine
-                    .key_get(&name)?
-                    .and_then(|wrapped| kek.unwrap(&name, &wrapped))
-            }
-            _ => None,
+        let encrypted = match value {
+            Confidential::Plain(text) => return Ok(text.clone()),
+            Confidential::Encrypted(e) => e,
         };
-        keyring::reveal(value, subject, field, data.as_ref())
+        match self.data_key(subject, field)? {
+            Some(key) => key.decrypt_field(subject, field, encrypted),
+            None => Err(unreadable(subject, field)),
+        }
+    }
+
+    /// A new data key for a record, kept wrapped in the keyring (in the current transaction).
+    fn new_data_key(&mut self, subject: Subject) -> Result<Key, LedgerError> {
+        let kek = self.kek.as_ref().ok_or(LedgerError::KeyNeeded(
+            "this registry (opened without its key)".into(),
+        ))?;
+        let key = Key::random()?;
+        let name = keyring::name_of(subject);
+        let wrapped = kek.wrap(&name, &key)?;
+        self.engine.key_put(vec![(name, wrapped)], false)?;
+        Ok(key)
+    }
+
+    /// A record's data key from the keyring; `None` when it has none (never made, or erased)
+    /// or when the registry was opened without its key. A row this key did not wrap (changed,
+    /// or from another registry) is refused.
+    fn data_key(&mut self, subject: Subject, field: Field) -> Result<Option<Key>, LedgerError> {
+        let Some(kek) = &self.kek else {
+            return Ok(None);
+        };
+        let name = keyring::name_of(subject);
+        match self.engine.key_get(&name)? {
+            None => Ok(None),
+            Some(wrapped) => kek
+                .unwrap(&name, &wrapped)
+                .map(Some)
+                .ok_or_else(|| unreadable(subject, field)),
+        }
     }
 
     /// Erases a record's confidential fields for good: its data key is destroyed, in the same
@@ -708,14 +736,13 @@ impl Ledger {
         ) else {
             return Ok(None);
         };
-        let Some((field, value)) = change.confidential_mut() else {
+        let Some((field, Confidential::Encrypted(encrypted))) = change.confidential_mut() else {
             return Ok(None);
         };
-        if self.engine.key_get(&keyring::name_of(subject))?.is_none() {
-            return Ok(Some((subject, field)));
+        match self.data_key(subject, field)? {
+            None => Ok(Some((subject, field))),
+            Some(key) => key.decrypt_field(subject, field, encrypted).map(|_| None),
         }
-        self.reveal(subject, field, value)?;
-        Ok(None)
     }
 
     /// A digest of the whole projection, to show that a rebuild changed nothing.
@@ -1022,34 +1049,26 @@ impl Tx<'_> {
     /// data key (made now for a record that has none). Without a key the registry keeps it as
     /// typed: only tests and benchmarks open registries so.
     fn encrypt(&mut self, subject: Subject, change: &mut Change) -> Result<(), LedgerError> {
-        let Some(kek) = &self.ledger.kek else {
+        if self.ledger.kek.is_none() {
             return Ok(());
-        };
+        }
         let Some((field, value)) = change.confidential_mut() else {
             return Ok(());
         };
         let Confidential::Plain(text) = value else {
             return Ok(());
         };
-        if !self.data_keys.contains_key(&subject) {
-            let name = keyring::name_of(subject);
-            let key = match self.ledger.engine.key_get(&name)? {
-                Some(wrapped) => kek.unwrap(&name, &wrapped).ok_or(LedgerError::Unreadable {
-                    subject: name.clone(),
-                    field: field.name(),
-                })?,
-                None => {
-                    let key = Key::random()?;
-                    let wrapped = kek.wrap(&name, &key)?;
-                    self.ledger.engine.key_put(vec![(name, wrapped)], false)?;
-                    key
-                }
-            };
-            self.data_keys.insert(subject, key);
-        }
-        if let Some(key) = self.data_keys.get(&subject) {
-            *value = Confidential::Encrypted(key.encrypt_field(subject, field, text)?);
-        }
+        let key = match self.data_keys.entry(subject) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => {
+                let key = match self.ledger.data_key(subject, field)? {
+                    Some(key) => key,
+                    None => self.ledger.new_data_key(subject)?,
+                };
+                new.insert(key)
+            }
+        };
+        *value = Confidential::Encrypted(key.encrypt_field(subject, field, text)?);
         Ok(())
     }
 
