@@ -11,7 +11,7 @@ use age::secrecy::{ExposeSecret, SecretString};
 use vigilia_core::fact::Change;
 use vigilia_core::fold::Record;
 use vigilia_core::ids::Subject;
-use vigilia_ledger::{DatabaseUrl, Ledger, backup};
+use vigilia_ledger::{DatabaseUrl, Ledger, backup, create_private};
 
 use crate::Env;
 use crate::failure::Failure;
@@ -56,15 +56,10 @@ pub fn make_recipient(env: &Env, ledger: &mut Ledger) -> Result<(), Failure> {
 
 /// Writes a new file readable by its owner only (a key); never over an existing one.
 pub fn write_private(path: &Path, text: &str) -> Result<(), Failure> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(path).map_err(|e| Failure::io(path, &e))?;
-    writeln!(f, "{text}").map_err(|e| Failure::io(path, &e))
+    let mut f = create_private(path).map_err(|e| Failure::io(path, &e))?;
+    writeln!(f, "{text}")
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Failure::io(path, &e))
 }
 
 fn passphrase() -> Option<SecretString> {
@@ -101,18 +96,9 @@ pub fn backup(env: &Env, out: &Path) -> Result<(), Failure> {
         }
     };
     let partial = out.with_extension("partial");
-    let file = {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        options
-            .open(&partial)
-            .map_err(|e| Failure::io(&partial, &e))?
-    };
+    // What an interrupted backup left behind is replaced.
+    let _ = std::fs::remove_file(&partial);
+    let file = create_private(&partial).map_err(|e| Failure::io(&partial, &e))?;
     let mut writer = encryptor
         .wrap_output(BufWriter::new(file))
         .map_err(|e| Failure::io(&partial, &e))?;

@@ -42,16 +42,7 @@ impl Secret {
         let Secret::Key(bytes) = self else {
             return Err(key_file(path, "a passphrase is not written to a file"));
         };
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options
-            .open(path)
-            .map_err(|e| key_file(path, &e.to_string()))?;
+        let mut file = create_private(path).map_err(|e| key_file(path, &e.to_string()))?;
         writeln!(file, "{FORMAT} {}", hex::encode(bytes))
             .and_then(|()| file.sync_all())
             .map_err(|e| key_file(path, &e.to_string()))
@@ -95,6 +86,19 @@ impl Secret {
             Secret::Passphrase(p) => format!("'{}'", p.replace('\'', "''")),
         }
     }
+}
+
+/// A new file readable by its owner only (mode 0600), for keys and backups; an existing file
+/// is never opened.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 fn key_file(path: &Path, detail: &str) -> LedgerError {

@@ -17,6 +17,6 @@ mod url;
 
 pub use engine::{Committing, Engine, RecordRow};
 pub use error::LedgerError;
-pub use key::Secret;
+pub use key::{Secret, create_private};
 pub use ledger::{Behind, Head, Ledger, Rebuilt, Tx};
 pub use url::DatabaseUrl;
