@@ -111,6 +111,12 @@ pub struct Shown {
 /// The balances shown since the ledger's head last moved, by dates and language.
 pub type Kept = Mutex<HashMap<(When, Lang), Arc<Shown>>>;
 
+/// A balance page kept, or what it is counted from: the index and the ledger head it holds for.
+enum Found {
+    Kept(Arc<Shown>),
+    ToCount(Arc<vigilia_count::Index>, String),
+}
+
 /// At most this many balances are kept per head (each a page's worth of figures and chart).
 const KEPT: usize = 64;
 
@@ -121,8 +127,9 @@ pub async fn current(
 ) -> Result<Response, WebError> {
     let l = ctx.lang;
     let asked = w.clone();
-    // Under the registry's lock only what must read it; the counting is done outside.
-    let (when, index, head, kept) = app
+    // Under the registry's lock only what must read it; the counting is done outside. A page
+    // already kept needs nothing more from the registry.
+    let (when, kept, found) = app
         .ledger(move |app, ledger| {
             let when = When::parse(
                 ledger.today()?,
@@ -130,16 +137,18 @@ pub async fn current(
                 Some(&asked.known_on),
                 Some(&asked.since),
             )?;
-            let head = ledger.content()?;
             let kept = app.balances.get(ledger, |_| Ok(Kept::default()))?;
-            let index = app.counting(ledger)?;
-            Ok((when, index, head.hash.to_string(), kept))
+            let found = lock(&kept).get(&(when, l)).cloned();
+            let found = match found {
+                Some(shown) => Found::Kept(shown),
+                None => Found::ToCount(app.counting(ledger)?, ledger.content()?.hash.to_string()),
+            };
+            Ok((when, kept, found))
         })
         .await?;
-    let found = lock(&kept).get(&(when, l)).cloned();
     let shown = match found {
-        Some(s) => s,
-        None => {
+        Found::Kept(s) => s,
+        Found::ToCount(index, head) => {
             let s = tokio::task::spawn_blocking(move || -> Result<Arc<Shown>, WebError> {
                 let mut b = vigilia_count::balance(&index, when.as_of, when.known_on, when.since);
                 b.ledger_head = head;
