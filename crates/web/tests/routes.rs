@@ -57,18 +57,7 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
     let me = sign_in(&w, Role::Volunteer).await;
     seed(&w, &me).await;
     let admin = sign_in(&w, Role::Admin).await;
-    let id = w
-        .app
-        .ledger(|_, l| {
-            let Some(vigilia_core::fold::Record::Account(a)) =
-                l.by_reference(vigilia_core::ids::Kind::Account, "t-volunteer")?
-            else {
-                panic!("the volunteer's account")
-            };
-            Ok(a.id.0)
-        })
-        .await
-        .unwrap();
+    let id = account_id(&w, "t-volunteer").await;
     let revoke = |password: &'static str| {
         post(
             &format!("/accounts/{id}/revoke"),
@@ -203,6 +192,19 @@ async fn behind_a_trusted_proxy_only_the_proxy_is_served_and_its_client_is_limit
         StatusCode::OK,
         "the same client again"
     );
+}
+
+/// The id of an account, by name.
+async fn account_id(w: &World, name: &'static str) -> u64 {
+    w.app
+        .ledger(
+            move |_, l| match l.by_reference(vigilia_core::ids::Kind::Account, name)? {
+                Some(vigilia_core::fold::Record::Account(a)) => Ok(a.id.0),
+                other => panic!("no account {name}: {other:?}"),
+            },
+        )
+        .await
+        .unwrap()
 }
 
 fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
@@ -902,16 +904,10 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
         ),
     )
     .await;
+    let lawyer_id = account_id(&w, "t-lawyer").await;
     let refused = w
         .app
-        .ledger(|_, l| {
-            let Some(vigilia_core::fold::Record::Account(a)) =
-                l.by_reference(vigilia_core::ids::Kind::Account, "t-lawyer")?
-            else {
-                panic!("the lawyer's account")
-            };
-            Ok(l.history(a.id.into())?)
-        })
+        .ledger(move |_, l| Ok(l.history(vigilia_core::ids::AccountId(lawyer_id).into())?))
         .await
         .unwrap();
     assert!(refused.iter().any(|f| matches!(
