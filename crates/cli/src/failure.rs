@@ -55,7 +55,10 @@ impl Failure {
                 | LedgerError::NoKey(_)
                 | LedgerError::KeyFile { .. }
                 | LedgerError::KeyExposed { .. }
-                | LedgerError::WrongKey(_),
+                | LedgerError::WrongKey(_)
+                | LedgerError::KeyNeeded(_)
+                | LedgerError::BadBackup { .. }
+                | LedgerError::BackupIncomplete { .. },
             ) => 2,
             Failure::Ledger(_) | Failure::Io { .. } => 1,
         }

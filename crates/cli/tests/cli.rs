@@ -1610,6 +1610,18 @@ fn a_backup_restores_the_same_head_on_either_engine_and_is_useless_without_its_i
             "{}",
             stderr(&out)
         );
+        // A cut backup is refused with where it broke, and leaves neither registry nor key.
+        let cut = r.path("cut.age");
+        std::fs::write(&cut, &bytes[..bytes.len().min(400)]).unwrap();
+        let out = target.run(&[
+            "restore",
+            cut.to_str().unwrap(),
+            "--identity",
+            identity.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("of the backup"), "{}", stderr(&out));
+        assert!(!target.path("registry.key").exists());
         // With it: the same head, and verify passes.
         let restored = target.ok(&[
             "restore",

@@ -23,7 +23,7 @@ const PAGE: usize = 5_000;
 /// Writes the registry as it stands now; returns the head it ends at.
 pub fn write(ledger: &mut Ledger, out: &mut dyn Write) -> Result<Head, LedgerError> {
     let head = ledger.head()?;
-    let io = |e: std::io::Error| LedgerError::Refused(format!("writing the backup: {e}"));
+    let io = |e: std::io::Error| LedgerError::Io(format!("writing the backup: {e}"));
     writeln!(
         out,
         "{}",
@@ -72,40 +72,61 @@ pub fn restore(
     clock: std::sync::Arc<dyn vigilia_core::clock::Clock>,
     input: &mut dyn BufRead,
 ) -> Result<Head, LedgerError> {
-    let bad = |line: usize, what: &str| {
-        LedgerError::Refused(format!("line {line} of the backup: {what}"))
+    let bad = |line: usize, es: &str, en: &str| LedgerError::BadBackup {
+        line,
+        es: es.to_string(),
+        en: en.to_string(),
     };
     let mut lines = input.lines().enumerate();
-    let (_, first) = lines.next().ok_or_else(|| bad(1, "it is empty"))?;
+    let (_, first) = lines
+        .next()
+        .ok_or_else(|| bad(1, "está vacía", "it is empty"))?;
     let header: Value = first
         .ok()
         .and_then(|l| serde_json::from_str(&l).ok())
-        .ok_or_else(|| bad(1, "not a Vigilia backup"))?;
+        .ok_or_else(|| bad(1, "no es una copia de Vigilia", "not a Vigilia backup"))?;
     if field(&header, "format").as_str() != Some(FORMAT) {
-        return Err(bad(1, &format!("not a {FORMAT} backup")));
+        return Err(bad(
+            1,
+            &format!("no es una copia {FORMAT}"),
+            &format!("not a {FORMAT} backup"),
+        ));
     }
     let mut ledger = Ledger::create_empty(url, key, clock)?;
     let mut rows = Vec::new();
     let mut keys = Vec::new();
     for (i, line) in lines {
-        let line = line.map_err(|e| bad(i + 1, &e.to_string()))?;
-        let v: Value = serde_json::from_str(&line).map_err(|e| bad(i + 1, &e.to_string()))?;
+        let line = line.map_err(|e| bad(i + 1, &e.to_string(), &e.to_string()))?;
+        let v: Value =
+            serde_json::from_str(&line).map_err(|e| bad(i + 1, &e.to_string(), &e.to_string()))?;
         if let Some(name) = field(&v, "key").as_str() {
             let data = field(&v, "data")
                 .as_str()
                 .and_then(|d| hex::decode(d).ok())
                 .and_then(|d| <[u8; 32]>::try_from(d).ok())
-                .ok_or_else(|| bad(i + 1, "a record key that is not 32 bytes"))?;
+                .ok_or_else(|| {
+                    bad(
+                        i + 1,
+                        "una clave de registro que no tiene 32 bytes",
+                        "a record key that is not 32 bytes",
+                    )
+                })?;
             keys.push((name.to_string(), data));
         } else if let Some(sha) = field(&v, "file").as_str() {
             let data = field(&v, "data")
                 .as_str()
                 .and_then(|d| hex::decode(d).ok())
-                .ok_or_else(|| bad(i + 1, "a file without its bytes"))?;
+                .ok_or_else(|| {
+                    bad(
+                        i + 1,
+                        "un archivo sin sus bytes",
+                        "a file without its bytes",
+                    )
+                })?;
             let media_type = field(&v, "media_type").as_str().unwrap_or_default();
             ledger.restore_file(sha, media_type, data)?;
         } else {
-            rows.push(fact_row(&v).ok_or_else(|| bad(i + 1, "not a fact"))?);
+            rows.push(fact_row(&v).ok_or_else(|| bad(i + 1, "no es un hecho", "not a fact"))?);
             if rows.len() >= PAGE {
                 ledger.restore_facts(std::mem::take(&mut rows))?;
             }
@@ -118,13 +139,12 @@ pub fn restore(
     if field(&header, "head").as_str() != Some(head.hash.to_string().as_str())
         || field(&header, "facts").as_u64() != Some(head.facts)
     {
-        return Err(LedgerError::Refused(format!(
-            "the backup says it ends at fact {} ({}), the restored ledger at {} ({}): it is incomplete",
-            field(&header, "facts"),
-            field(&header, "head"),
-            head.facts,
-            head.hash
-        )));
+        return Err(LedgerError::BackupIncomplete {
+            said_facts: field(&header, "facts").to_string(),
+            said_head: field(&header, "head").to_string(),
+            facts: head.facts,
+            head: head.hash.to_string(),
+        });
     }
     Ok(head)
 }

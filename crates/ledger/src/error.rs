@@ -58,6 +58,21 @@ pub enum LedgerError {
     KeyNeeded(String),
     #[error("the file {0} no longer has the bytes its source recorded: it was changed")]
     FileChanged(String),
+    #[error("line {line} of the backup: {en}")]
+    BadBackup { line: usize, es: String, en: String },
+    #[error(
+        "the backup says it ends at fact {said_facts} ({said_head}), the restored ledger at {facts} ({head}): it is incomplete"
+    )]
+    BackupIncomplete {
+        said_facts: String,
+        said_head: String,
+        facts: u64,
+        head: String,
+    },
+    #[error("encryption failed: {0}")]
+    Crypto(String),
+    #[error("{0}")]
+    Io(String),
     #[error(
         "the {field} of {subject} cannot be decrypted: its key was erased, the registry was opened without its key, or the stored value was changed"
     )]
@@ -115,6 +130,17 @@ impl Localize for LedgerError {
             Self::KeyNeeded(u) => format!(
                 "{u} guarda cifrados los contactos de quienes reportan y las notas: indique su clave con --key-file o VIGILIA_KEY_FILE (o VIGILIA_PASSPHRASE)"
             ),
+            Self::BadBackup { line, es, .. } => format!("línea {line} de la copia: {es}"),
+            Self::BackupIncomplete {
+                said_facts,
+                said_head,
+                facts,
+                head,
+            } => format!(
+                "la copia dice que termina en el hecho {said_facts} ({said_head}), el registro restaurado en {facts} ({head}): está incompleta"
+            ),
+            Self::Crypto(e) => format!("falló el cifrado: {e}"),
+            Self::Io(e) => format!("error de lectura o escritura: {e}"),
             Self::FileChanged(h) => format!(
                 "el archivo {h} ya no tiene los bytes que registró su fuente: fue modificado"
             ),

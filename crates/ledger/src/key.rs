@@ -33,7 +33,7 @@ impl Secret {
     pub fn generate() -> Result<Secret, LedgerError> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
-            .map_err(|e| LedgerError::Refused(format!("no randomness for a new key: {e}")))?;
+            .map_err(|e| LedgerError::Crypto(format!("no randomness for a new key: {e}")))?;
         Ok(Secret::Key(bytes))
     }
 

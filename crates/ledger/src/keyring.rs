@@ -62,16 +62,16 @@ impl Key {
             Secret::Key(bytes) => ikm = *bytes,
             Secret::Passphrase(p) => {
                 let params = argon2::Params::new(19 * 1024, 2, 1, Some(32))
-                    .map_err(|e| LedgerError::Refused(e.to_string()))?;
+                    .map_err(|e| LedgerError::Crypto(e.to_string()))?;
                 argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
                     .hash_password_into(p.as_bytes(), salt, &mut ikm)
-                    .map_err(|e| LedgerError::Refused(e.to_string()))?;
+                    .map_err(|e| LedgerError::Crypto(e.to_string()))?;
             }
         }
         let mut out = [0u8; 32];
         hkdf::Hkdf::<Sha256>::new(Some(salt), &ikm)
             .expand(b"vigilia keyring v1", &mut out)
-            .map_err(|e| LedgerError::Refused(e.to_string()))?;
+            .map_err(|e| LedgerError::Crypto(e.to_string()))?;
         ikm.zeroize();
         Ok(Key(out))
     }
@@ -192,13 +192,13 @@ fn encrypt(
 ) -> Result<Vec<u8>, LedgerError> {
     cipher
         .encrypt(XNonce::from_slice(nonce), Payload { msg, aad })
-        .map_err(|_| LedgerError::Refused("encryption failed".into()))
+        .map_err(|_| LedgerError::Crypto("XChaCha20-Poly1305".into()))
 }
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N], LedgerError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)
-        .map_err(|e| LedgerError::Refused(format!("no randomness for a key: {e}")))?;
+        .map_err(|e| LedgerError::Crypto(format!("no randomness for a key: {e}")))?;
     Ok(bytes)
 }
 

@@ -239,7 +239,7 @@ impl Ledger {
             let salt = self
                 .engine
                 .key_get(keyring::SALT)?
-                .ok_or_else(|| LedgerError::Refused("the keyring has no salt".into()))?;
+                .ok_or_else(|| LedgerError::Crypto("the keyring has no salt".into()))?;
             let new = Key::derive(key, &salt)?;
             let before: Vec<(String, Vec<u8>)> = self
                 .engine
@@ -375,10 +375,7 @@ impl Ledger {
             return Ok(());
         }
         let Some(kek) = &self.kek else {
-            return Err(LedgerError::Refused(
-                "the backup has encrypted fields: restore it with a key for the new registry"
-                    .into(),
-            ));
+            return Err(LedgerError::KeyNeeded("the backup".into()));
         };
         let rows = keys
             .into_iter()
