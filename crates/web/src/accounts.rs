@@ -646,6 +646,7 @@ pub async fn revoke(
         p: Chrome::of(&ctx),
         name,
         reach,
+        days: EXPOSURE_DAYS,
         seen,
     }))
 }
@@ -659,6 +660,7 @@ struct RevokedPage {
     p: Chrome,
     name: String,
     reach: Words,
+    days: i64,
     /// Each record: its kind in words, its number, its page, and why it was exposed.
     seen: Vec<(Words, u64, String, Words)>,
 }

@@ -79,6 +79,7 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Cuenta revocada"), "{}", r.body);
     assert!(r.body.contains("solo sus reportes y los asignados"));
+    assert!(r.body.contains("en los últimos 90 días"), "{}", r.body);
     assert!(
         r.body.contains("href=\"/reports/1\">reporte 1</a>"),
         "{}",
