@@ -65,11 +65,21 @@ impl Failure {
     }
 }
 
+/// What a use case refuses is bad input here; a storage failure stays one.
+impl From<vigilia_app::AppError> for Failure {
+    fn from(e: vigilia_app::AppError) -> Failure {
+        match e {
+            vigilia_app::AppError::Ledger(e) => Failure::Ledger(e),
+            other => Failure::bad(other.localize(Lang::Es), other.localize(Lang::En)),
+        }
+    }
+}
+
 /// What the web's shared operations refuse is bad input here; a storage failure stays one.
 impl From<vigilia_web::WebError> for Failure {
     fn from(e: vigilia_web::WebError) -> Failure {
         match e {
-            vigilia_web::WebError::Ledger(e) => Failure::Ledger(e),
+            vigilia_web::WebError::App(e) => e.into(),
             other => Failure::bad(other.message(Lang::Es), other.message(Lang::En)),
         }
     }

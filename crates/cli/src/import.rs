@@ -238,8 +238,6 @@ pub fn detentions(
             .map_err(|e| Failure::io(Path::new(label), &e))?;
         let mut in_batch = 0u64;
         let mut tx = ledger.begin()?;
-        // The batch whose commit is on its way to the disk, and its acknowledgement.
-        let mut committing: Option<(vigilia_ledger::Committing, u64, String)> = None;
         for chunk in from {
             for parsed in chunk.rows {
                 outcome.rows += 1;
@@ -294,10 +292,6 @@ pub fn detentions(
                 lang.pick("filas", "rows")
             );
             progress.set(chunk.position, &message);
-        }
-        if let Some((previous, position, stored)) = committing.take() {
-            previous.wait()?;
-            progress.line(position, &stored);
         }
         progress.finish();
         if options.all_or_nothing && !outcome.rejected.is_empty() {

@@ -6,6 +6,8 @@
 use std::path::Path;
 use std::time::Instant;
 
+use vigilia_app::{Actor, records, write};
+use vigilia_core::ids::PersonId;
 use vigilia_core::profile::Profile;
 use vigilia_matching::dedupe::dedupe;
 use vigilia_matching::index::Index;
@@ -74,7 +76,10 @@ pub fn proposals(env: &Env, out: &Path) -> Result<(), Failure> {
 /// `vigilia merge PERSON --into OTHER --reason …`: the two are the same person.
 pub fn merge(env: &Env, id: u64, into: u64, reason: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    vigilia_web::merge_persons(&mut ledger, id, into, reason, &env.actor)?;
+    let actor = Actor::operator(&env.actor);
+    write(&mut ledger, |tx| {
+        records::merge(tx, &actor, PersonId(id), PersonId(into), reason)
+    })?;
     crate::say!(
         "{}",
         env.lang.pick(
@@ -88,7 +93,10 @@ pub fn merge(env: &Env, id: u64, into: u64, reason: &str) -> Result<(), Failure>
 /// `vigilia unmerge PERSON --reason …`: the merge was wrong; they are two persons again.
 pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    vigilia_web::unmerge_person(&mut ledger, id, reason, &env.actor)?;
+    let actor = Actor::operator(&env.actor);
+    write(&mut ledger, |tx| {
+        records::unmerge(tx, &actor, PersonId(id), reason)
+    })?;
     crate::say!(
         "{}",
         env.lang.pick(

@@ -3,10 +3,14 @@
 
 use std::net::SocketAddr;
 
+use vigilia_app::accounts::{self, EXPOSURE_DAYS, Which};
+use vigilia_app::credentials::{current_code, hash_password, new_second_factor, new_token};
+use vigilia_app::{Actor, write};
 use vigilia_core::fold::Record;
 use vigilia_core::ids::Kind;
+use vigilia_core::lang::Localize;
 use vigilia_core::model::Role;
-use vigilia_web::{App, Config, EXPOSURE_DAYS};
+use vigilia_web::{App, Config};
 
 use crate::Env;
 use crate::failure::Failure;
@@ -34,7 +38,7 @@ fn refuse_demo_accounts(ledger: &mut vigilia_ledger::Ledger) -> Result<(), Failu
 
 /// A demo account's password: random, shown once.
 fn demo_password() -> Result<String, Failure> {
-    let (token, _) = vigilia_web::new_token()?;
+    let (token, _) = new_token()?;
     Ok(token.chars().take(16).collect())
 }
 
@@ -64,10 +68,15 @@ pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<
         for role in Role::ALL {
             let name = format!("demo-{}", role.name());
             let password = demo_password()?;
-            let secret = vigilia_web::demo_account(&mut ledger, &name, role, &password)?;
+            let secret = role.needs_second_factor().then(new_second_factor);
+            let hash = hash_password(&password)?;
+            let factor = secret.clone();
+            write(&mut ledger, |tx| {
+                accounts::demo_account(tx, &name, role, hash, factor)
+            })?;
             let code = secret
                 .as_deref()
-                .and_then(|s| vigilia_web::current_code(s, now))
+                .and_then(|s| current_code(s, now))
                 .map(|c| {
                     format!(
                         "  TOTP {}  ({} {c})",
@@ -122,14 +131,19 @@ pub fn add(
         ));
     };
     let mut ledger = env.open()?;
-    // The states are checked first: a lawyer invited without them would see every case.
-    vigilia_web::states_named(&mut ledger, states)?;
-    let inv = vigilia_web::invite(&mut ledger, name, role, &env.actor)?;
-    if !states.is_empty() {
-        say_regions(
-            env,
-            &vigilia_web::set_regions(&mut ledger, name, states, &env.actor)?,
-        );
+    // The invitation and the states in one transaction: a lawyer invited without their
+    // states would see every case.
+    let (inv, names) = write(&mut ledger, |tx| {
+        let inv = accounts::invite(tx, &env.actor, name, role)?;
+        let names = if states.is_empty() {
+            None
+        } else {
+            Some(accounts::set_regions(tx, &env.actor, name, states)?)
+        };
+        Ok((inv, names))
+    })?;
+    if let Some(names) = names {
+        say_regions(env, &names);
     }
     crate::say!(
         "{}\n{}/invitation/{}",
@@ -145,10 +159,10 @@ pub fn add(
 
 pub fn regions(env: &Env, name: &str, states: &[String]) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    say_regions(
-        env,
-        &vigilia_web::set_regions(&mut ledger, name, states, &env.actor)?,
-    );
+    let names = write(&mut ledger, |tx| {
+        accounts::set_regions(tx, &env.actor, name, states)
+    })?;
+    say_regions(env, &names);
     Ok(())
 }
 
@@ -175,14 +189,23 @@ fn say_regions(env: &Env, names: &[String]) {
 
 pub fn token(env: &Env, name: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    let token = vigilia_web::issue_token(&mut ledger, name, &env.actor)?;
+    let token = write(&mut ledger, |tx| {
+        accounts::issue_token(tx, &env.actor, name)
+    })?;
     crate::say!("{token}");
     Ok(())
 }
 
 pub fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    vigilia_web::revoke(&mut ledger, name, reason, &env.actor)?;
+    let actor = Actor::operator(&env.actor);
+    let which = Which::Named(name.to_string());
+    let Some(exposure) = accounts::revoke_and_expose(&mut ledger, &actor, &which, reason)? else {
+        return Err(Failure::bad(
+            format!("la cuenta {name} ya estaba revocada"),
+            format!("the account {name} was already revoked"),
+        ));
+    };
     crate::say!(
         "{}",
         env.lang.pick(
@@ -190,7 +213,7 @@ pub fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
             "Account revoked: its sessions and tokens stop working from the next request."
         )
     );
-    let (account, reach, seen) = vigilia_web::exposure(&mut ledger, name, EXPOSURE_DAYS)?;
+    let (account, reach, seen) = (exposure.account, exposure.reach, exposure.seen);
     let lang = env.lang;
     crate::say!(
         "\n{} {}\n{}",
@@ -204,7 +227,7 @@ pub fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
                 account.role.name()
             )
         ),
-        lang.pick(&reach.0, &reach.1),
+        reach.localize(lang),
         lang.pick(
             &format!(
                 "{} registros con su nombre:",
@@ -218,7 +241,7 @@ pub fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
             "  {:<16} {:<32} {}",
             e.subject.to_string(),
             e.name,
-            lang.pick(&e.why.0, &e.why.1)
+            e.why.localize(lang)
         );
     }
     Ok(())

@@ -12,58 +12,17 @@
     clippy::indexing_slicing
 )]
 
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
 
 const CLIENTS: usize = 4;
 
 mod common;
-use common::Registry;
-
-/// Starts the server on a free port and waits until it answers.
-fn serve(r: &Registry) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let bind = format!("127.0.0.1:{port}");
-    let child = r
-        .command(&[
-            "serve",
-            "--bind",
-            &bind,
-            "--intake-delay",
-            "0",
-            "--intake-per-hour",
-            "0",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://{bind}");
-    let started = Instant::now();
-    while agent().get(&format!("{base}/report")).call().is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the server did not come up"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (child, base)
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
-}
+use common::{Registry, agent, serve};
 
 /// The anonymous form token of a public page.
 fn csrf(agent: &ureq::Agent, url: &str) -> Option<String> {

@@ -59,6 +59,81 @@ impl Localize for DateError {
     }
 }
 
+const MONTHS_ES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn month_name(day: Day, lang: Lang) -> &'static str {
+    let names = lang.pick_static(&MONTHS_ES, &MONTHS_EN);
+    let i = usize::try_from(day.month() - 1).unwrap_or(0);
+    names.get(i).copied().unwrap_or("")
+}
+
+/// A day as a person writes it: "5 de agosto de 2024", "5 August 2024".
+pub fn spoken_day(day: Day, lang: Lang) -> String {
+    match lang {
+        Lang::Es => format!(
+            "{} de {} de {}",
+            day.day(),
+            month_name(day, lang),
+            day.year()
+        ),
+        Lang::En => format!("{} {} {}", day.day(), month_name(day, lang), day.year()),
+    }
+}
+
+impl PartialDate {
+    /// The date as a person writes it, to its precision: "5 de agosto de 2024", "agosto de
+    /// 2024", "2024", "entre el 1 de marzo de 2004 y el 27 de julio de 2020".
+    pub fn spoken(&self, lang: Lang) -> String {
+        match (self.precision, lang) {
+            (Precision::Day, _) => spoken_day(self.first, lang),
+            (Precision::Month, Lang::Es) => {
+                format!("{} de {}", month_name(self.first, lang), self.first.year())
+            }
+            (Precision::Month, Lang::En) => {
+                format!("{} {}", month_name(self.first, lang), self.first.year())
+            }
+            (Precision::Year, _) => self.first.year().to_string(),
+            (Precision::Range, Lang::Es) => format!(
+                "entre el {} y el {}",
+                spoken_day(self.first, lang),
+                spoken_day(self.last, lang)
+            ),
+            (Precision::Range, Lang::En) => format!(
+                "between {} and {}",
+                spoken_day(self.first, lang),
+                spoken_day(self.last, lang)
+            ),
+        }
+    }
+}
+
 /// The earliest year Vigilia accepts in a date (birth dates of elderly detainees included).
 pub const MIN_YEAR: i16 = 1900;
 /// The latest year Vigilia accepts in a date.
@@ -201,6 +276,20 @@ pub fn parse_day(text: &str) -> Result<Day, DateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_spoken_as_people_write_them() {
+        let say = |t: &str, l| PartialDate::parse(t).unwrap().spoken(l);
+        assert_eq!(say("2024-08-05", Lang::Es), "5 de agosto de 2024");
+        assert_eq!(say("2024-08-05", Lang::En), "5 August 2024");
+        assert_eq!(say("2024-12", Lang::Es), "diciembre de 2024");
+        assert_eq!(say("2024-01", Lang::En), "January 2024");
+        assert_eq!(say("2019", Lang::Es), "2019");
+        assert_eq!(
+            say("2004-03/2020-07-27", Lang::Es),
+            "entre el 1 de marzo de 2004 y el 27 de julio de 2020"
+        );
+    }
 
     #[test]
     fn keeps_precision_and_bounds() {

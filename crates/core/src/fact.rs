@@ -355,6 +355,10 @@ impl AppendedAt {
     pub fn new(at: jiff::Timestamp) -> Self {
         AppendedAt(at, at.to_string())
     }
+
+    pub fn timestamp(&self) -> jiff::Timestamp {
+        self.0
+    }
 }
 
 /// A fact as read back from the ledger.

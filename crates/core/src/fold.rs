@@ -167,10 +167,25 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
                     detail: "a person cannot be merged into itself".into(),
                 });
             }
+            if let Some(already) = p.merged_into {
+                return Err(FoldError::Invalid {
+                    seq,
+                    detail: format!(
+                        "person {} is already merged into person {}",
+                        p.id.0, already.0
+                    ),
+                });
+            }
             p.merged_into = Some(into);
             Record::Person(p)
         }
         (Record::Person(mut p), Change::MergeUndone { .. }) => {
+            if p.merged_into.is_none() {
+                return Err(FoldError::Invalid {
+                    seq,
+                    detail: format!("person {} is not merged into anyone", p.id.0),
+                });
+            }
             p.merged_into = None;
             Record::Person(p)
         }
@@ -209,11 +224,31 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
         (Record::Detention(_), _) => return Err(wrong(Kind::Detention)),
 
         (Record::Report(mut r), Change::ReportMatched { detention }) => {
+            // A report becomes one detention's source once: a second match would count the
+            // arrest it reports twice.
+            if let Some(already) = r.matched_to {
+                return Err(FoldError::Invalid {
+                    seq,
+                    detail: format!(
+                        "report {} is already matched to detention {}",
+                        r.id.0, already.0
+                    ),
+                });
+            }
             r.matched_to = Some(detention);
             r.rejected = None;
             Record::Report(r)
         }
         (Record::Report(mut r), Change::ReportGrouped { group }) => {
+            if let Some(already) = r.group {
+                return Err(FoldError::Invalid {
+                    seq,
+                    detail: format!(
+                        "report {} already opened group detention {}",
+                        r.id.0, already.0
+                    ),
+                });
+            }
             r.group = Some(group);
             r.rejected = None;
             Record::Report(r)
@@ -693,6 +728,48 @@ mod tests {
             panic!()
         };
         assert_eq!(during.merged_into, Some(PersonId(1)));
+
+        // What must never happen twice is refused by the fold itself, whoever appends it: a
+        // second match would count the reported arrest twice; a merge of a merged person (or
+        // an undo of no merge) would leave the persons in a state nobody decided.
+        let again = fact(
+            3,
+            r,
+            "2024-08-05",
+            Change::ReportMatched {
+                detention: DetentionId(6),
+            },
+        );
+        let err = apply(Some(Record::Report(report)), again).unwrap_err();
+        assert!(
+            err.to_string().contains("already matched to detention 5"),
+            "{err}"
+        );
+        let Some(merged_once) = fold(&merged[..2], KnownOn::NOW).unwrap() else {
+            panic!()
+        };
+        let twice = fact(
+            3,
+            p,
+            "2024-08-05",
+            Change::MergedInto {
+                into: PersonId(3),
+                reason: "otra".into(),
+            },
+        );
+        let err = apply(Some(merged_once), twice).unwrap_err();
+        assert!(
+            err.to_string().contains("already merged into person 1"),
+            "{err}"
+        );
+        let undo = fact(
+            4,
+            p,
+            "2024-08-06",
+            Change::MergeUndone { reason: "x".into() },
+        );
+        let err = apply(Some(Record::Person(after)), undo).unwrap_err();
+        assert!(err.to_string().contains("not merged"), "{err}");
     }
 
     #[test]

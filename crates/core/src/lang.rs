@@ -42,6 +42,14 @@ impl Lang {
             Lang::En => en,
         }
     }
+
+    /// Picks one of two values (tables of words) by language.
+    pub fn pick_static<T: ?Sized>(self, es: &'static T, en: &'static T) -> &'static T {
+        match self {
+            Lang::Es => es,
+            Lang::En => en,
+        }
+    }
 }
 
 /// A message that can be said in Spanish and in English.

@@ -6,31 +6,6 @@ use vigilia_core::ids::Subject;
 
 use crate::{LedgerError, Secret};
 
-/// A commit on its way to the disk. [`Committing::wait`] returns once it is durable, or with
-/// the reason it failed.
-pub struct Committing(Box<dyn FnOnce() -> Result<(), LedgerError> + Send>);
-
-impl std::fmt::Debug for Committing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Committing")
-    }
-}
-
-impl Committing {
-    pub fn new(wait: impl FnOnce() -> Result<(), LedgerError> + Send + 'static) -> Self {
-        Committing(Box::new(wait))
-    }
-
-    /// A commit that is already durable.
-    pub fn done() -> Self {
-        Committing::new(|| Ok(()))
-    }
-
-    pub fn wait(self) -> Result<(), LedgerError> {
-        (self.0)()
-    }
-}
-
 /// One row of the projection: a record's current state as JSON, with the columns it is found by.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordRow {
@@ -51,13 +26,6 @@ pub trait Engine: Send {
     /// Makes the transaction durable: when it returns, the facts survive a crash.
     fn commit(&mut self) -> Result<(), LedgerError>;
     fn rollback(&mut self) -> Result<(), LedgerError>;
-    /// Commits and opens the next write transaction right behind it, without waiting for the
-    /// commit to reach the disk where the engine can (the SQLite engine can).
-    fn commit_and_begin(&mut self) -> Result<Committing, LedgerError> {
-        self.commit()?;
-        self.begin()?;
-        Ok(Committing::done())
-    }
 
     /// The last fact's position and hash.
     fn head(&mut self) -> Result<Option<(u64, Hash)>, LedgerError>;

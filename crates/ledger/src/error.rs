@@ -30,6 +30,8 @@ pub enum LedgerError {
     Fold(#[from] FoldError),
     #[error("the transaction was abandoned after a refused fact ({0}); nothing of it was written")]
     Refused(String),
+    #[error("the registry's storage stopped working: {0}")]
+    Stopped(String),
     #[error("the registry's country profile cannot be read: {0}")]
     Profile(#[from] ProfileError),
     #[error("projection row {kind}:{id} is unreadable: {detail} (run `vigilia rebuild`)")]
@@ -113,6 +115,7 @@ impl Localize for LedgerError {
             Self::Refused(e) => format!(
                 "la transacción se abandonó tras un hecho rechazado ({e}); no se escribió nada de ella"
             ),
+            Self::Stopped(e) => format!("el almacenamiento del registro dejó de funcionar: {e}"),
             Self::Profile(e) => format!("no se puede leer el perfil de país del registro: {e}"),
             Self::Projection { kind, id, detail } => format!(
                 "la fila de proyección {kind}:{id} no se puede leer: {detail} (ejecute `vigilia rebuild`)"

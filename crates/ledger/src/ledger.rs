@@ -17,7 +17,7 @@ use vigilia_core::fold::{self, KnownOn, Record};
 use vigilia_core::ids::{Kind, Subject};
 use vigilia_core::profile::Profile;
 
-use crate::engine::{Committing, Engine, RecordRow};
+use crate::engine::{Engine, RecordRow};
 use crate::keyring::{self, Key, unreadable};
 use crate::postgres::Postgres;
 use crate::sqlite::Sqlite;
@@ -504,7 +504,6 @@ impl Ledger {
             appended: 0,
             touched: FxHashMap::default(),
             order: Vec::new(),
-            recent: FxHashMap::default(),
             data_keys: FxHashMap::default(),
             done: false,
             ledger: self,
@@ -939,9 +938,6 @@ pub struct Tx<'a> {
     appended: usize,
     touched: FxHashMap<Subject, Record>,
     order: Vec<Subject>,
-    /// Records the transaction before this one changed, while its commit may still be on its
-    /// way to the disk (see [`Tx::commit_and_continue`]).
-    recent: FxHashMap<Subject, Record>,
     /// Data keys of the records whose confidential fields this transaction encrypted.
     data_keys: FxHashMap<Subject, Key>,
     done: bool,
@@ -966,6 +962,44 @@ impl Tx<'_> {
         *next
     }
 
+    /// The registry's country profile.
+    pub fn profile(&mut self) -> Result<&Profile, LedgerError> {
+        self.ledger.profile()
+    }
+
+    /// The organisation's calendar day when this transaction began.
+    pub fn today(&mut self) -> Result<Day, LedgerError> {
+        let at = self.appended_at.timestamp();
+        Ok(self.ledger.profile()?.day_at(at))
+    }
+
+    /// The records of `kind` whose parent is `parent`, as committed before this transaction
+    /// (which holds the writer's lock, so no other writer changes them meanwhile).
+    pub fn children(&mut self, kind: Kind, parent: u64) -> Result<Vec<Record>, LedgerError> {
+        self.ledger.children(kind, parent)
+    }
+
+    /// The record of `kind` with this reference (an account's name), as committed before this
+    /// transaction (which holds the writer's lock).
+    pub fn by_reference(
+        &mut self,
+        kind: Kind,
+        reference: &str,
+    ) -> Result<Option<Record>, LedgerError> {
+        self.ledger.by_reference(kind, reference)
+    }
+
+    /// Every record of `kind` as committed before this transaction (which holds the writer's
+    /// lock), folded as known on `known_on`.
+    pub fn fold_all(
+        &mut self,
+        kind: Kind,
+        known_on: KnownOn,
+        each: &mut dyn FnMut(Record),
+    ) -> Result<(), LedgerError> {
+        self.ledger.fold_all(kind, known_on, each)
+    }
+
     /// A record as it stands in this transaction.
     pub fn get(&mut self, subject: Subject) -> Result<Option<&Record>, LedgerError> {
         self.load(subject)?;
@@ -975,11 +1009,6 @@ impl Tx<'_> {
     fn load(&mut self, subject: Subject) -> Result<(), LedgerError> {
         let known = self.existing_max.get(&subject.kind).copied().unwrap_or(0);
         if self.touched.contains_key(&subject) || subject.id > known {
-            return Ok(());
-        }
-        if let Some(record) = self.recent.get(&subject) {
-            self.touched.insert(subject, record.clone());
-            self.order.push(subject);
             return Ok(());
         }
         if let Some(record) = self.ledger.get(subject)? {
@@ -1083,31 +1112,6 @@ impl Tx<'_> {
     /// Facts appended so far in this transaction.
     pub fn appended(&self) -> usize {
         self.appended
-    }
-
-    /// Commits without waiting for the disk and goes on as a new transaction, for long imports:
-    /// this transaction's commit is written while the caller builds the next one. The returned
-    /// [`Committing`] says when it is durable: wait for it before acknowledging its facts, and
-    /// before calling this again (records it changed stay in memory only until then).
-    pub fn commit_and_continue(&mut self) -> Result<Committing, LedgerError> {
-        if let Some(why) = &self.refused {
-            return Err(LedgerError::Refused(why.clone()));
-        }
-        let rows = std::mem::take(&mut self.rows);
-        self.ledger.engine.insert_facts(rows)?;
-        let records: Vec<RecordRow> = self
-            .order
-            .iter()
-            .filter_map(|s| self.touched.get(s).map(|r| encode_record(*s, r)))
-            .collect();
-        self.ledger.engine.put_records(records)?;
-        let committing = self.ledger.engine.commit_and_begin()?;
-        self.appended_at = AppendedAt::new(self.ledger.clock.now());
-        self.existing_max.clone_from(&self.next_ids);
-        self.appended = 0;
-        self.order.clear();
-        self.recent = std::mem::take(&mut self.touched);
-        Ok(committing)
     }
 
     /// Stores the facts and the records they changed, durably, in one transaction.

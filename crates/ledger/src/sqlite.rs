@@ -14,7 +14,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use vigilia_core::fact::{FactRow, Hash};
 use vigilia_core::ids::Subject;
 
-use crate::engine::{Committing, Engine, RecordRow, check_schema, subject_columns};
+use crate::engine::{Engine, RecordRow, check_schema, subject_columns};
 use crate::{LedgerError, Secret};
 
 const MIGRATIONS: &[&str] = &[
@@ -63,7 +63,7 @@ impl Sqlite {
                     job(&mut conn, &mut failed);
                 }
             })
-            .map_err(|e| LedgerError::Refused(format!("cannot start the SQLite thread: {e}")))?;
+            .map_err(|e| LedgerError::Stopped(format!("cannot start the SQLite thread: {e}")))?;
         Ok(Sqlite {
             jobs: Some(jobs),
             thread: Some(thread),
@@ -113,7 +113,7 @@ impl Sqlite {
     }
 
     fn gone(&self) -> LedgerError {
-        LedgerError::Refused(format!(
+        LedgerError::Stopped(format!(
             "the SQLite thread for {} has stopped",
             self.path.display()
         ))
@@ -268,34 +268,6 @@ impl Engine for Sqlite {
 
     fn commit(&mut self) -> Result<(), LedgerError> {
         self.call(|c| Ok(c.execute_batch("COMMIT")?))
-    }
-
-    fn commit_and_begin(&mut self) -> Result<Committing, LedgerError> {
-        let (answer, reply) = mpsc::sync_channel(1);
-        self.send(Box::new(move |conn, failed| {
-            let result = match failed.take() {
-                Some(e) => Err(e),
-                None => conn
-                    .execute_batch("COMMIT; BEGIN IMMEDIATE")
-                    .map_err(LedgerError::from),
-            };
-            if let Err(e) = &result {
-                // Later queued writes must not land in a transaction of their own.
-                *failed = Some(LedgerError::Refused(format!(
-                    "an earlier commit failed: {e}"
-                )));
-            }
-            let _ = answer.send(result);
-        }))?;
-        let path = self.path.clone();
-        Ok(Committing::new(move || {
-            reply.recv().map_err(|_| {
-                LedgerError::Refused(format!(
-                    "the SQLite thread for {} has stopped",
-                    path.display()
-                ))
-            })?
-        }))
     }
 
     fn rollback(&mut self) -> Result<(), LedgerError> {

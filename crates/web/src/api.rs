@@ -18,20 +18,27 @@ use crate::balance::{Asked, compute, publications as published};
 use crate::error::WebError;
 use crate::forms::ReportForm;
 use crate::page::Errors;
-use crate::records::{
-    Checked, DecisionForm, Q, StepForm, decide_in, detention_in, end_in, person_in, search_in,
-    step_in,
-};
+use crate::records::{OnDetention, Q, detention_in, person_in, search_in};
 use crate::reports;
 use crate::routes::{Access, ROUTES};
-use crate::triage::{
-    AttachForm, ReasonForm, accept_new_in, attach_in, candidates as ranked, reject_in, report,
-    waiting,
-};
+use crate::triage::{AttachForm, ReasonForm, candidates as ranked};
+use vigilia_app::records::{self, DecisionForm, StepForm};
+use vigilia_app::triage::{self, AttachTo};
+use vigilia_app::{AppError, write};
+use vigilia_core::ids::{DetentionId, ReportId};
 
-/// An error as JSON: `{"error": {"es": …, "en": …}}` with its status.
+/// An error as JSON: `{"error": {"es": …, "en": …}}` with its status; a form's errors as
+/// `{"errors": {field: {es, en}}}` (422).
 pub fn error(e: WebError) -> Response {
+    e.log();
     let status = e.status();
+    if let WebError::App(AppError::Invalid(fields)) = &e {
+        let mut errors = Errors::default();
+        for (field, problem) in fields.iter() {
+            errors.add_localized(field, problem);
+        }
+        return (status, Json(json!({"errors": errors.to_json()}))).into_response();
+    }
     let body = json!({"error": {"es": e.message(Lang::Es), "en": e.message(Lang::En)}});
     (status, Json(body)).into_response()
 }
@@ -161,24 +168,21 @@ pub async fn detention(
     answer(as_viewer(&app, &ctx, move |l, v| detention_in(l, v, id)).await)
 }
 
-fn actor(ctx: &Ctx) -> Result<String, WebError> {
-    Ok(ctx.viewer()?.name.clone())
-}
-
 /// A form about a detention, sent as JSON: checked, recorded by the token's account.
 async fn on_detention<F: Send + 'static>(
     app: Arc<App>,
     ctx: Ctx,
     id: u64,
     f: F,
-    work: Checked<F>,
+    work: OnDetention<F>,
 ) -> Response {
-    checked(
-        as_viewer(&app, &ctx, move |l, v| {
-            crate::records::in_scope(l, v, id)?;
-            work(l, id, &v.name, &f)
-        })
-        .await,
+    let Ok(actor) = ctx.viewer().map(Viewer::actor) else {
+        return error(WebError::Forbidden);
+    };
+    answer(
+        app.ledger(move |_, l| Ok(write(l, |tx| work(tx, &actor, DetentionId(id), &f))?))
+            .await
+            .map(|()| json!({"recorded": true})),
     )
 }
 
@@ -188,7 +192,7 @@ pub async fn step(
     Path(id): Path<u64>,
     Json(f): Json<StepForm>,
 ) -> Response {
-    on_detention(app, ctx, id, f, step_in).await
+    on_detention(app, ctx, id, f, records::record_step).await
 }
 
 pub async fn end(
@@ -197,7 +201,7 @@ pub async fn end(
     Path(id): Path<u64>,
     Json(f): Json<StepForm>,
 ) -> Response {
-    on_detention(app, ctx, id, f, end_in).await
+    on_detention(app, ctx, id, f, records::record_end).await
 }
 
 pub async fn recognition(
@@ -206,7 +210,7 @@ pub async fn recognition(
     Path(id): Path<u64>,
     Json(f): Json<DecisionForm>,
 ) -> Response {
-    on_detention(app, ctx, id, f, decide_in).await
+    on_detention(app, ctx, id, f, records::decide).await
 }
 
 pub async fn reports(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -> Response {
@@ -232,13 +236,13 @@ pub async fn submit(
 }
 
 pub async fn queue(State(app): State<Arc<App>>) -> Response {
-    answer(app.ledger(|_, l| waiting(l)).await)
+    answer(app.ledger(|_, l| Ok(triage::waiting(l)?)).await)
 }
 
 pub async fn candidates(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
     answer(
         app.ledger(move |app, l| {
-            let r = report(l, id)?;
+            let r = triage::report(l, ReportId(id))?;
             let c = ranked(app, l, &r)?;
             Ok(json!({"report": r, "candidates": c}))
         })
@@ -251,11 +255,11 @@ pub async fn accept_new(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
 ) -> Response {
-    let Ok(a) = actor(&ctx) else {
+    let Ok(a) = ctx.viewer().map(Viewer::actor) else {
         return error(WebError::Forbidden);
     };
     answer(
-        app.ledger(move |_, l| accept_new_in(l, id, &a))
+        app.ledger(move |_, l| Ok(write(l, |tx| triage::accept_new(tx, &a, ReportId(id)))?))
             .await
             .map(|d| json!({"detention": d.map(|d| d.0)})),
     )
@@ -267,11 +271,15 @@ pub async fn attach(
     Path(id): Path<u64>,
     Json(f): Json<AttachForm>,
 ) -> Response {
-    let Ok(a) = actor(&ctx) else {
+    let Ok(a) = ctx.viewer().map(Viewer::actor) else {
         return error(WebError::Forbidden);
     };
+    let to = match AttachTo::chosen(f.person, f.detention) {
+        Ok(to) => to,
+        Err(e) => return error(e.into()),
+    };
     answer(
-        app.ledger(move |_, l| attach_in(l, id, &a, f.person, f.detention))
+        app.ledger(move |_, l| Ok(write(l, |tx| triage::attach(tx, &a, ReportId(id), to))?))
             .await
             .map(|d| json!({"detention": d.0})),
     )
@@ -283,11 +291,15 @@ pub async fn reject(
     Path(id): Path<u64>,
     Json(f): Json<ReasonForm>,
 ) -> Response {
-    let Ok(a) = actor(&ctx) else {
+    let Ok(a) = ctx.viewer().map(Viewer::actor) else {
         return error(WebError::Forbidden);
     };
     answer(
-        app.ledger(move |_, l| reject_in(l, id, &a, &f.reason))
-            .await,
+        app.ledger(move |_, l| {
+            Ok(write(l, |tx| {
+                triage::reject(tx, &a, ReportId(id), &f.reason)
+            })?)
+        })
+        .await,
     )
 }

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use vigilia_core::clock::Clock;
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::Kind;
@@ -213,20 +213,4 @@ fn unreachable_key() -> ! {
     panic!("HMAC accepts keys of any length")
 }
 
-/// Bytes from the operating system's generator.
-pub fn random_bytes<const N: usize>() -> Result<[u8; N], WebError> {
-    let mut out = [0u8; N];
-    getrandom::fill(&mut out).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(out)
-}
-
-/// A random token (hex) and the SHA-256 (hex) it is stored as.
-pub fn new_token() -> Result<(String, String), WebError> {
-    let token = hex::encode(random_bytes::<32>()?);
-    let hash = sha256(&token);
-    Ok((token, hash))
-}
-
-pub fn sha256(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
+pub use vigilia_app::credentials::{new_token, random_bytes, sha256};

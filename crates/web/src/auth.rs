@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
@@ -65,7 +63,17 @@ impl Viewer {
 
     /// Coordinators, and lawyers without states of their own, see every case.
     pub fn sees_every_case(&self) -> bool {
-        self.role == Role::Coordinator || (self.role == Role::Lawyer && self.regions.is_empty())
+        self.actor().sees_every_case()
+    }
+
+    /// The account as the use cases know it: who acts.
+    pub fn actor(&self) -> vigilia_app::Actor {
+        vigilia_app::Actor {
+            account: self.account,
+            name: self.name.clone(),
+            role: self.role,
+            regions: self.regions.clone(),
+        }
     }
 }
 
@@ -120,75 +128,9 @@ impl Limits {
     }
 }
 
-/// Argon2id with OWASP's parameters, written out: 19 MiB, two passes, one lane. A stored
-/// hash carries its own parameters, so changing these later still verifies old hashes.
-fn argon2() -> Argon2<'static> {
-    match argon2::Params::new(19 * 1024, 2, 1, None) {
-        Ok(params) => Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params),
-        Err(_) => Argon2::default(),
-    }
-}
-
-pub fn hash_password(password: &str) -> Result<String, WebError> {
-    argon2()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| WebError::Internal(e.to_string()))
-}
-
-pub(crate) fn password_matches(password: &str, hash: &str) -> bool {
-    argon2().verify_password(password.as_bytes(), hash).is_ok()
-}
-
-/// A new TOTP secret, base32.
-pub fn new_second_factor() -> String {
-    totp_rs::Secret::generate().to_base32()
-}
-
-fn totp(secret: &str) -> Option<totp_rs::Totp> {
-    let secret = totp_rs::Secret::try_from_base32(secret).ok()?;
-    totp_rs::Builder::new().with_secret(secret).build().ok()
-}
-
-/// Whether `code` is the TOTP code of `secret` at `now` (one step either side).
-pub fn code_matches(secret: &str, code: &str, now: Timestamp) -> bool {
-    code_step(secret, code, now).is_some()
-}
-
-/// The time step `code` belongs to, if it is a code of `secret` at `now` (one step either side).
-fn code_step(secret: &str, code: &str, now: Timestamp) -> Option<u64> {
-    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    totp(secret).and_then(|t| t.check(&code, now.as_second().max(0) as u64))
-}
-
-/// The current code of a secret (for the demo's terminal and for tests).
-pub fn current_code(secret: &str, now: Timestamp) -> Option<String> {
-    totp(secret).map(|t| t.generate(now.as_second().max(0) as u64).to_string())
-}
-
-/// The `otpauth://` URI an authenticator app reads.
-pub fn otpauth_uri(name: &str, secret: &str) -> String {
-    format!("otpauth://totp/Vigilia:{name}?secret={secret}&issuer=Vigilia")
-}
-
-pub fn account(ledger: &mut Ledger, name: &str) -> Result<Option<Account>, WebError> {
-    Ok(match ledger.by_reference(Kind::Account, name)? {
-        Some(Record::Account(a)) => Some(a),
-        _ => None,
-    })
-}
-
-/// An account that is not revoked, by name; refused with a message otherwise.
-pub fn active(ledger: &mut Ledger, name: &str) -> Result<Account, WebError> {
-    account(ledger, name)?
-        .filter(|a| a.revoked.is_none())
-        .ok_or_else(|| {
-            WebError::bad(
-                format!("No hay una cuenta activa {name:?}."),
-                format!("There is no active account {name:?}."),
-            )
-        })
-}
+pub use vigilia_app::credentials::{
+    code_matches, code_step, hash_password, new_second_factor, otpauth_uri, password_matches,
+};
 
 /// The active accounts, by id, and the account of each API token (by its SHA-256).
 #[derive(Debug, Default)]

@@ -202,7 +202,7 @@ pub async fn list(
             {
                 if let Some(Record::Detention(d)) = ledger.get(DetentionId(id).into())? {
                     let names = match &viewer {
-                        Some(v) => crate::records::sees(ledger, v, &d)?,
+                        Some(v) => vigilia_app::actor::sees(ledger, &v.actor(), &d)?,
                         None => false,
                     };
                     let name = if names {

@@ -1,9 +1,22 @@
-//! What can go wrong in a request, and the page (or JSON) it becomes.
+//! What can go wrong in a request, and the page (or JSON) it becomes. A failure of the server
+//! (not of the request) is logged with the request's id, and the page shows that id so the
+//! person can quote it.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use vigilia_app::AppError;
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_ledger::LedgerError;
+
+tokio::task_local! {
+    /// The id of the request being answered (see [`crate::request_id`]).
+    pub static REQUEST: String;
+}
+
+/// The id of the request being answered, when there is one.
+pub fn request_id() -> Option<String> {
+    REQUEST.try_with(Clone::clone).ok()
+}
 
 #[derive(Debug)]
 pub enum WebError {
@@ -22,7 +35,8 @@ pub enum WebError {
         es: String,
         en: String,
     },
-    Ledger(LedgerError),
+    /// A use case said no, or failed.
+    App(AppError),
     Internal(String),
 }
 
@@ -36,18 +50,26 @@ impl WebError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::NotFound | WebError::App(AppError::NotFound(_)) => StatusCode::NOT_FOUND,
+            WebError::Forbidden | WebError::App(AppError::Forbidden(_)) => StatusCode::FORBIDDEN,
             WebError::SignIn(_) => StatusCode::UNAUTHORIZED,
             WebError::Bad { .. } => StatusCode::BAD_REQUEST,
             WebError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
-            WebError::Ledger(LedgerError::Refused(_)) => StatusCode::CONFLICT,
-            WebError::Ledger(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::App(AppError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::App(e) if e.is_conflict() => StatusCode::CONFLICT,
+            WebError::App(e) if e.is_failure() => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::App(_) => StatusCode::BAD_REQUEST,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
+    /// Whether the server failed (logged, with the request's id), rather than the request.
+    pub fn is_failure(&self) -> bool {
+        self.status() == StatusCode::INTERNAL_SERVER_ERROR
+    }
+
     pub fn message(&self, lang: Lang) -> String {
-        match self {
+        let text = match self {
             WebError::NotFound => lang.pick("No existe.", "Not found.").into(),
             WebError::Forbidden => lang
                 .pick(
@@ -59,20 +81,51 @@ impl WebError {
                 .pick("Inicie sesión para continuar.", "Sign in to continue.")
                 .into(),
             WebError::Bad { es, en } | WebError::TooMany { es, en } => lang.pick(es, en).into(),
-            WebError::Ledger(e) => e.localize(lang),
+            WebError::App(e) if e.is_failure() => lang
+                .pick(
+                    "El registro no pudo completar esta operación; no se guardó nada a medias.",
+                    "The registry could not complete this; nothing was half-stored.",
+                )
+                .into(),
+            WebError::App(e) => e.localize(lang),
             WebError::Internal(_) => lang
                 .pick(
                     "Error interno. Nada de lo enviado se guardó a medias.",
                     "Internal error. Nothing sent was half-stored.",
                 )
                 .into(),
+        };
+        match (self.is_failure(), request_id()) {
+            (true, Some(id)) => format!(
+                "{text} {} {id}.",
+                lang.pick(
+                    "Si vuelve a ocurrir, dé este código a quien administra Vigilia:",
+                    "If it happens again, give this code to whoever runs Vigilia:"
+                )
+            ),
+            _ => text,
         }
+    }
+
+    /// Logs a failure of the server with the request's id (never personal data: the error's
+    /// own text names records by kind and number).
+    pub fn log(&self) {
+        if self.is_failure() {
+            let id = request_id().unwrap_or_else(|| "-".into());
+            eprintln!("vigilia serve: request {id}: {self:?}");
+        }
+    }
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> WebError {
+        WebError::App(e)
     }
 }
 
 impl From<LedgerError> for WebError {
     fn from(e: LedgerError) -> WebError {
-        WebError::Ledger(e)
+        WebError::App(AppError::Ledger(e))
     }
 }
 
@@ -89,11 +142,7 @@ impl IntoResponse for WebError {
             return Redirect::to(&format!("/login?next={}", crate::page::url_encode(next)))
                 .into_response();
         }
-        if matches!(self, WebError::Internal(_))
-            || matches!(&self, WebError::Ledger(e) if !matches!(e, LedgerError::Refused(_)))
-        {
-            eprintln!("vigilia serve: {self:?}");
-        }
+        self.log();
         let page = crate::page::ErrorPage {
             es: self.message(Lang::Es),
             en: self.message(Lang::En),

@@ -35,16 +35,11 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 
-pub use accounts::{
-    EXPOSURE_DAYS, Exposed, Invitation, demo_account, exposure, invite, issue_token,
-    revoke_named as revoke, set_regions, states_named,
-};
+pub use app::registered;
 pub use app::{App, Config};
-pub use app::{new_token, registered};
-pub use auth::{COOKIE, code_matches, current_code};
+pub use auth::COOKIE;
 pub use error::WebError;
 pub use forms::ReportForm;
-pub use records::{merge_persons, unmerge_person};
 pub use routes::{Access, ROUTES, Route};
 
 /// The whole application: every route of the table behind the authorisation check, and the
@@ -57,7 +52,21 @@ pub fn router(app: Arc<App>) -> Router {
     router
         .layer(from_fn_with_state(app.clone(), auth::authorize))
         .layer(from_fn(security_headers))
+        .layer(from_fn(request_id))
         .with_state(app)
+}
+
+/// Gives every request an id (answered as `X-Request-Id`) that its errors are logged and shown
+/// with, so a person can quote it.
+async fn request_id(req: Request, next: Next) -> Response {
+    let id = app::random_bytes::<6>()
+        .map(hex::encode)
+        .unwrap_or_else(|_| "-".into());
+    let mut res = error::REQUEST.scope(id.clone(), next.run(req)).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
 }
 
 /// Serves until the process is stopped.

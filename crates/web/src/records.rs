@@ -10,48 +10,24 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::{Extension, Form};
 use serde::{Deserialize, Serialize};
-use vigilia_core::date::PartialDate;
+use vigilia_app::actor::sees;
+use vigilia_app::records::{self, DecisionForm, StepForm};
+use vigilia_app::{Actor, AppError, write};
 use vigilia_core::fact::{Audit, Change, Fact};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId, SourceId};
-use vigilia_core::lang::Lang;
-use vigilia_core::model::{
-    Custody, Dated, Detention, End, EndType, Person, Recognition, RecognitionStatus, Role, Source,
-    Step,
-};
+use vigilia_core::model::{Dated, Detention, Person, Role, Source, Step};
 use vigilia_core::text::fold;
-use vigilia_ledger::Ledger;
+use vigilia_ledger::{Ledger, Tx};
 
 use crate::app::App;
 use crate::auth::{Ctx, Viewer};
 use crate::error::WebError;
-use crate::forms::{date_field, line};
-use crate::page::{Chrome, Errors, ok, see};
-
-/// Whether this account sees this detention: coordinators every case; a lawyer the cases of
-/// their states (every state when none is set) and those with a report assigned to them; no
-/// other role (the route table keeps them off case pages; analysts see figures, not names).
-pub fn sees(ledger: &mut Ledger, v: &Viewer, d: &Detention) -> Result<bool, WebError> {
-    Ok(match v.role {
-        _ if v.sees_every_case() => true,
-        Role::Lawyer => {
-            d.arrest.state.as_ref().is_some_and(|s| v.regions.contains(s))
-                || ledger.children(Kind::Report, d.id.0)?.iter().any(|r| {
-                    matches!(r, Record::Report(r) if r.assigned_to.as_deref() == Some(v.name.as_str()))
-                })
-        }
-        _ => false,
-    })
-}
+use crate::page::{Chrome, ok, see};
 
 /// A detention this account may work on, or why not.
 pub fn in_scope(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Detention, WebError> {
-    let d = exists(ledger, id)?;
-    if sees(ledger, v, &d)? {
-        Ok(d)
-    } else {
-        Err(WebError::Forbidden)
-    }
+    Ok(records::in_scope(ledger, &v.actor(), DetentionId(id))?)
 }
 
 /// The detentions of a person this account sees; refused when it sees none of them.
@@ -60,10 +36,11 @@ fn seen_detentions(
     v: &Viewer,
     person: u64,
 ) -> Result<Vec<Detention>, WebError> {
-    let all = detentions_of(ledger, person)?;
+    let all = records::detentions_of(ledger, PersonId(person))?;
+    let actor = v.actor();
     let mut seen = Vec::new();
     for d in all {
-        if sees(ledger, v, &d)? {
+        if sees(ledger, &actor, &d)? {
             seen.push(d);
         }
     }
@@ -151,18 +128,6 @@ pub async fn search(
         q: q.q,
         persons,
     }))
-}
-
-/// A person's detentions, by id.
-pub fn detentions_of(ledger: &mut Ledger, person: u64) -> Result<Vec<Detention>, WebError> {
-    Ok(ledger
-        .children(Kind::Detention, person)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Detention(d) => Some(d),
-            _ => None,
-        })
-        .collect())
 }
 
 /// A person and the detentions of theirs this account sees.
@@ -335,183 +300,8 @@ pub async fn detention(
     }))
 }
 
-/// A step, an end or a decision as typed in a form (or sent to the API).
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct StepForm {
-    /// held, whereabouts_unknown, whereabouts_known, house_arrest, hospital, court, charged,
-    /// defence_private, defence_imposed, convicted
-    pub kind: String,
-    pub date: String,
-    /// The facility, the court, the charges (comma-separated) or the sentence.
-    pub detail: String,
-}
-
-fn exists(ledger: &mut Ledger, id: u64) -> Result<Detention, WebError> {
-    match ledger.get(DetentionId(id).into())? {
-        Some(Record::Detention(d)) => Ok(d),
-        _ => Err(WebError::NotFound),
-    }
-}
-
-/// Checks a step and records it.
-pub fn step_in(
-    ledger: &mut Ledger,
-    id: u64,
-    actor: &str,
-    f: &StepForm,
-) -> Result<Result<(), Errors>, WebError> {
-    exists(ledger, id)?;
-    let today = ledger.today()?;
-    let mut e = Errors::default();
-    let date = date_field(&mut e, "date", &f.date, today);
-    let detail = line(&mut e, "detail", &f.detail);
-    let what = match f.kind.as_str() {
-        "held" => Step::Custody(Custody::Held { facility: detail }),
-        "whereabouts_unknown" => Step::Custody(Custody::WhereaboutsUnknown),
-        "whereabouts_known" => Step::Custody(Custody::WhereaboutsKnown),
-        "house_arrest" => Step::Custody(Custody::HouseArrest),
-        "hospital" => Step::Custody(Custody::Hospital { facility: detail }),
-        "court" => Step::CourtPresentation {
-            court: detail,
-            military_court: None,
-        },
-        "charged" => Step::Charged {
-            charges: detail
-                .unwrap_or_default()
-                .split(',')
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty())
-                .collect(),
-        },
-        "defence_private" => Step::Defence { imposed: false },
-        "defence_imposed" => Step::Defence { imposed: true },
-        "convicted" => Step::Convicted { sentence: detail },
-        _ => {
-            e.add("kind", "Elija qué pasó.", "Choose what happened.");
-            Step::Custody(Custody::WhereaboutsKnown)
-        }
-    };
-    if date.is_none() && e.get("date", &vigilia_core::lang::Lang::Es).is_none() {
-        e.add(
-            "date",
-            "¿Cuándo? AAAA-MM-DD (o AAAA-MM).",
-            "When? YYYY-MM-DD (or YYYY-MM).",
-        );
-    }
-    if !e.is_empty() {
-        return Ok(Err(e));
-    }
-    ledger.record(
-        actor,
-        DetentionId(id).into(),
-        Change::StepRecorded(Dated { date, what }),
-    )?;
-    Ok(Ok(()))
-}
-
-/// Checks an end (`kind` is its type) and records it.
-pub fn end_in(
-    ledger: &mut Ledger,
-    id: u64,
-    actor: &str,
-    f: &StepForm,
-) -> Result<Result<(), Errors>, WebError> {
-    let d = exists(ledger, id)?;
-    let today = ledger.today()?;
-    let mut e = Errors::default();
-    let kind = EndType::from_name(&f.kind);
-    if kind.is_none() {
-        e.add("kind", "Elija cómo terminó.", "Choose how it ended.");
-    }
-    let date: Option<PartialDate> = date_field(&mut e, "date", &f.date, today);
-    if date.is_none() && e.get("date", &vigilia_core::lang::Lang::Es).is_none() {
-        e.add("date", "¿Cuándo? AAAA-MM-DD.", "When? YYYY-MM-DD.");
-    }
-    if let Some(dt) = date
-        && dt.certainly_before(&d.arrest.date)
-    {
-        e.add(
-            "date",
-            "El fin no puede ser anterior a la detención.",
-            "The end cannot be before the arrest.",
-        );
-    }
-    let (Some(kind), Some(date), true) = (kind, date, e.is_empty()) else {
-        return Ok(Err(e));
-    };
-    ledger.record(
-        actor,
-        DetentionId(id).into(),
-        Change::Ended {
-            end: End { date, kind },
-        },
-    )?;
-    Ok(Ok(()))
-}
-
-/// Records a recognition decision (`kind` is its status; `detail` the reason; `date` unused).
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct DecisionForm {
-    pub status: String,
-    pub category: String,
-    pub reason: String,
-}
-
-pub fn decide_in(
-    ledger: &mut Ledger,
-    id: u64,
-    actor: &str,
-    f: &DecisionForm,
-) -> Result<Result<(), Errors>, WebError> {
-    exists(ledger, id)?;
-    let mut e = Errors::default();
-    let status = RecognitionStatus::from_name(&f.status);
-    if status.is_none() {
-        e.add("status", "Elija la decisión.", "Choose the decision.");
-    }
-    let category = match f.category.trim() {
-        "" => None,
-        c => match c.parse::<u8>() {
-            Ok(n @ 1..=3) => Some(n),
-            _ => {
-                e.add(
-                    "category",
-                    "La categoría es 1, 2 o 3.",
-                    "The category is 1, 2 or 3.",
-                );
-                None
-            }
-        },
-    };
-    let reason = line(&mut e, "reason", &f.reason);
-    if reason.is_none() {
-        e.add(
-            "reason",
-            "Explique la decisión: queda en el registro.",
-            "Explain the decision: it stays on the record.",
-        );
-    }
-    let (Some(status), true) = (status, e.is_empty()) else {
-        return Ok(Err(e));
-    };
-    ledger.record(
-        actor,
-        DetentionId(id).into(),
-        Change::RecognitionDecided(Recognition {
-            status,
-            category,
-            reviewer: Some(actor.to_string()),
-            reason,
-            criteria: vec![],
-        }),
-    )?;
-    Ok(Ok(()))
-}
-
-/// Checks a form about a detention and records it: field errors, or done.
-pub type Checked<F> = fn(&mut Ledger, u64, &str, &F) -> Result<Result<(), Errors>, WebError>;
+/// A use case on a detention, run in one write transaction by the account.
+pub type OnDetention<F> = fn(&mut Tx<'_>, &Actor, DetentionId, &F) -> Result<(), AppError>;
 
 /// A lawyer's form on a detention's page: recorded, then back to the page; its field errors
 /// come back as one message (the page's forms are short).
@@ -520,22 +310,15 @@ async fn on_detention<F>(
     ctx: Ctx,
     id: u64,
     f: F,
-    work: Checked<F>,
+    work: OnDetention<F>,
 ) -> Result<Response, WebError>
 where
     F: Send + 'static,
 {
-    let v = ctx.viewer()?.clone();
-    match app
-        .ledger(move |_, l| {
-            in_scope(l, &v, id)?;
-            work(l, id, &v.name, &f)
-        })
-        .await?
-    {
-        Ok(()) => Ok(see(&format!("/detentions/{id}"))),
-        Err(e) => Err(WebError::bad(e.joined(Lang::Es), e.joined(Lang::En))),
-    }
+    let actor = ctx.viewer()?.actor();
+    app.ledger(move |_, l| Ok(write(l, |tx| work(tx, &actor, DetentionId(id), &f))?))
+        .await?;
+    Ok(see(&format!("/detentions/{id}")))
 }
 
 pub async fn step(
@@ -544,7 +327,7 @@ pub async fn step(
     Path(id): Path<u64>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
-    on_detention(app, ctx, id, f, step_in).await
+    on_detention(app, ctx, id, f, records::record_step).await
 }
 
 pub async fn end(
@@ -553,7 +336,7 @@ pub async fn end(
     Path(id): Path<u64>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
-    on_detention(app, ctx, id, f, end_in).await
+    on_detention(app, ctx, id, f, records::record_end).await
 }
 
 pub async fn recognition(
@@ -562,92 +345,7 @@ pub async fn recognition(
     Path(id): Path<u64>,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, WebError> {
-    on_detention(app, ctx, id, f, decide_in).await
-}
-
-fn person_or_refuse(ledger: &mut Ledger, id: u64) -> Result<Person, WebError> {
-    match ledger.get(PersonId(id).into())? {
-        Some(Record::Person(p)) => Ok(p),
-        _ => Err(WebError::bad(
-            format!("No hay ninguna persona {id} en el registro."),
-            format!("There is no person {id} in the registry."),
-        )),
-    }
-}
-
-fn reason_needed(reason: &str) -> Result<String, WebError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(WebError::bad(
-            "Diga por qué: queda en el registro con quien lo decidió.",
-            "Say why: it stays in the registry with who decided it.",
-        ));
-    }
-    Ok(reason.to_string())
-}
-
-/// Records that person `id` is the same as `into` (both exist, neither is merged already).
-pub fn merge_persons(
-    ledger: &mut Ledger,
-    id: u64,
-    into: u64,
-    reason: &str,
-    actor: &str,
-) -> Result<(), WebError> {
-    let reason = reason_needed(reason)?;
-    if id == into {
-        return Err(WebError::bad(
-            format!("La persona {id} no puede fusionarse consigo misma."),
-            format!("Person {id} cannot be merged into itself."),
-        ));
-    }
-    let p = person_or_refuse(ledger, id)?;
-    let target = person_or_refuse(ledger, into)?;
-    if let Some(other) = p.merged_into {
-        return Err(WebError::bad(
-            format!("La persona {id} ya está fusionada con {}.", other.0),
-            format!("Person {id} is already merged into {}.", other.0),
-        ));
-    }
-    if let Some(other) = target.merged_into {
-        return Err(WebError::bad(
-            format!(
-                "La persona {into} está fusionada con {}: fusione con {}.",
-                other.0, other.0
-            ),
-            format!(
-                "Person {into} is merged into {}: merge into {}.",
-                other.0, other.0
-            ),
-        ));
-    }
-    ledger.record(
-        actor,
-        PersonId(id).into(),
-        Change::MergedInto {
-            into: PersonId(into),
-            reason,
-        },
-    )?;
-    Ok(())
-}
-
-/// Undoes a merge: the person is separate again.
-pub fn unmerge_person(
-    ledger: &mut Ledger,
-    id: u64,
-    reason: &str,
-    actor: &str,
-) -> Result<(), WebError> {
-    let reason = reason_needed(reason)?;
-    if person_or_refuse(ledger, id)?.merged_into.is_none() {
-        return Err(WebError::bad(
-            format!("La persona {id} no está fusionada con nadie."),
-            format!("Person {id} is not merged into anyone."),
-        ));
-    }
-    ledger.record(actor, PersonId(id).into(), Change::MergeUndone { reason })?;
-    Ok(())
+    on_detention(app, ctx, id, f, records::decide).await
 }
 
 #[derive(Deserialize, Default)]
@@ -663,15 +361,19 @@ pub async fn merge(
     Path(id): Path<u64>,
     Form(f): Form<MergeForm>,
 ) -> Result<Response, WebError> {
-    let actor = ctx.viewer()?.name.clone();
+    let actor = ctx.viewer()?.actor();
     let into: u64 = f.into.trim().trim_start_matches('#').parse().map_err(|_| {
         WebError::bad(
             "Escriba el número de la otra persona.",
             "Write the other person's number.",
         )
     })?;
-    app.ledger(move |_, l| merge_persons(l, id, into, &f.reason, &actor))
-        .await?;
+    app.ledger(move |_, l| {
+        Ok(write(l, |tx| {
+            records::merge(tx, &actor, PersonId(id), PersonId(into), &f.reason)
+        })?)
+    })
+    .await?;
     Ok(see(&format!("/persons/{id}")))
 }
 
@@ -681,8 +383,12 @@ pub async fn unmerge(
     Path(id): Path<u64>,
     Form(f): Form<MergeForm>,
 ) -> Result<Response, WebError> {
-    let actor = ctx.viewer()?.name.clone();
-    app.ledger(move |_, l| unmerge_person(l, id, &f.reason, &actor))
-        .await?;
+    let actor = ctx.viewer()?.actor();
+    app.ledger(move |_, l| {
+        Ok(write(l, |tx| {
+            records::unmerge(tx, &actor, PersonId(id), &f.reason)
+        })?)
+    })
+    .await?;
     Ok(see(&format!("/persons/{id}")))
 }

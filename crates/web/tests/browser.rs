@@ -230,7 +230,7 @@ impl Browser {
         if let Some(s) = secret {
             // A code is good once: each sign-in waits for the next one.
             w.clock.advance(30);
-            let code = vigilia_web::current_code(s, w.clock.now()).unwrap();
+            let code = vigilia_app::credentials::current_code(s, w.clock.now()).unwrap();
             self.fill("code", &code).await;
         }
         self.follow("form[action='/login'] button").await;

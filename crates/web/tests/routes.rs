@@ -11,7 +11,9 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use tower::ServiceExt;
+use vigilia_app::accounts;
 use vigilia_core::clock::Clock;
+use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::Role;
 use vigilia_web::{Access, ROUTES};
 
@@ -116,7 +118,8 @@ async fn a_second_factor_code_signs_in_once() {
     sign_in(&w, Role::Lawyer).await;
     // The same code again, at the same moment (read over a shoulder, or replayed).
     let (_, name, secret, _) = w.secrets.iter().find(|s| s.0 == Role::Lawyer).unwrap();
-    let code = vigilia_web::current_code(secret.as_deref().unwrap(), w.clock.now()).unwrap();
+    let code =
+        vigilia_app::credentials::current_code(secret.as_deref().unwrap(), w.clock.now()).unwrap();
     let page = send(&w, get("/login", None)).await;
     let form = [
         ("csrf", csrf(&page.body)),
@@ -243,7 +246,7 @@ async fn sign_in(w: &World, role: Role) -> (String, String) {
     let page = send(w, get("/login", None)).await;
     let code = secret
         .as_deref()
-        .map(|s| vigilia_web::current_code(s, w.clock.now()).unwrap())
+        .map(|s| vigilia_app::credentials::current_code(s, w.clock.now()).unwrap())
         .unwrap_or_default();
     let r = send(
         w,
@@ -603,7 +606,7 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
         ),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("anterior a la detención"));
     let r = send(
         &w,
@@ -713,7 +716,8 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         ),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("ya fue revisado"), "{}", r.body);
     let r = send(&w, get("/detentions/1", Some(&c))).await;
     assert!(
         r.body.contains("href=\"/reports/1\"") && r.body.contains("href=\"/reports/2\""),
@@ -806,12 +810,20 @@ async fn a_lawyer_of_one_state_sees_its_cases_and_those_assigned_only() {
     // The lawyer works in Miranda. A state the profile lacks is refused, naming the states.
     let wrong = w
         .app
-        .ledger(|_, l| vigilia_web::set_regions(l, "t-lawyer", &["Narnia".into()], "t-admin"))
+        .ledger(|_, l| {
+            Ok(vigilia_app::write(l, |tx| {
+                accounts::set_regions(tx, "t-admin", "t-lawyer", &["Narnia".into()])
+            })?)
+        })
         .await
         .unwrap_err();
     assert!(format!("{wrong:?}").contains("Zulia"), "{wrong:?}");
     w.app
-        .ledger(|_, l| vigilia_web::set_regions(l, "t-lawyer", &["Edo. Miranda".into()], "t-admin"))
+        .ledger(|_, l| {
+            Ok(vigilia_app::write(l, |tx| {
+                accounts::set_regions(tx, "t-admin", "t-lawyer", &["Edo. Miranda".into()])
+            })?)
+        })
         .await
         .unwrap();
     let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
@@ -920,7 +932,12 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
     // Revoked (as the command line does, from outside the server): the open session ends at
     // the next request, and what the lawyer saw is reported.
     w.app
-        .ledger(|_, l| vigilia_web::revoke(l, "t-lawyer", "arrested", "t-admin"))
+        .ledger(|_, l| {
+            let which = accounts::Which::Named("t-lawyer".into());
+            Ok(vigilia_app::write(l, |tx| {
+                accounts::revoke(tx, "t-admin", &which, "arrested")
+            })?)
+        })
         .await
         .unwrap();
     let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
@@ -930,20 +947,23 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
         r.status,
         r.location
     );
-    let (_, reach, seen) = w
+    let exposure = w
         .app
-        .ledger(|_, l| vigilia_web::exposure(l, "t-lawyer", 90))
+        .ledger(|_, l| Ok(accounts::exposure(l, "t-lawyer", 90)?))
         .await
         .unwrap();
-    assert_eq!(reach.1, "every case (without contacts)");
+    let seen = exposure.seen;
+    assert_eq!(
+        exposure.reach.localize(Lang::En),
+        "every case (without contacts)"
+    );
     let d = seen
         .iter()
         .find(|e| e.subject.to_string() == "detention:1")
         .expect("the detention the lawyer looked at");
     assert_eq!(d.name, "José Gregorio Pérez");
-    assert!(
-        d.why.1.starts_with("viewed the record on 2026-11-20"),
-        "{:?}",
-        d.why
+    assert_eq!(
+        d.why.localize(Lang::Es),
+        "vio la ficha el 20 de noviembre de 2026"
     );
 }

@@ -2,8 +2,9 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 /// The instant every command takes as "now".
 pub const NOW: &str = "2026-11-20T15:00:00Z";
@@ -91,4 +92,47 @@ impl Registry {
             .unwrap();
         n.replace(',', "").parse().unwrap()
     }
+}
+
+/// Starts `vigilia serve` on a free port of 127.0.0.1 and waits until it answers; its address.
+pub fn serve(r: &Registry) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let child = r
+        .command(&[
+            "serve",
+            "--bind",
+            &bind,
+            "--intake-delay",
+            "0",
+            "--intake-per-hour",
+            "0",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://{bind}");
+    let started = Instant::now();
+    while agent().get(&format!("{base}/report")).call().is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not come up"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child, base)
+}
+
+/// An HTTP client for the servers the tests start (answers of any status are returned).
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(30)))
+        .http_status_as_error(false)
+        .build()
+        .into()
 }

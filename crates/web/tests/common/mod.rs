@@ -4,6 +4,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use vigilia_app::credentials::{hash_password, new_second_factor};
+use vigilia_app::{accounts, write};
 use vigilia_core::clock::Clock;
 use vigilia_core::model::Role;
 use vigilia_core::profile::Profile;
@@ -66,14 +68,17 @@ pub fn world_with(config: Config) -> World {
     let mut secrets = Vec::new();
     for role in Role::ALL {
         let name = format!("t-{}", role.name());
-        let secret = vigilia_web::demo_account(&mut ledger, &name, role, PASSWORD).unwrap();
-        let token = vigilia_web::issue_token(&mut ledger, &name, "test").unwrap();
+        let secret = demo_account(&mut ledger, &name, role);
+        let token = write(&mut ledger, |tx| accounts::issue_token(tx, "test", &name)).unwrap();
         secrets.push((role, name, secret, token));
     }
     // A second volunteer, whose report the first must not see.
-    vigilia_web::demo_account(&mut ledger, "t-other", Role::Volunteer, PASSWORD).unwrap();
+    demo_account(&mut ledger, "t-other", Role::Volunteer);
     // An account the admin may revoke in the matrix.
-    vigilia_web::invite(&mut ledger, "t-spare", Role::Volunteer, "test").unwrap();
+    write(&mut ledger, |tx| {
+        accounts::invite(tx, "test", "t-spare", Role::Volunteer)
+    })
+    .unwrap();
     let app = App::new(ledger, clock.clone(), config).unwrap();
     World {
         _dir: dir,
@@ -81,4 +86,16 @@ pub fn world_with(config: Config) -> World {
         clock,
         secrets,
     }
+}
+
+/// An account ready to sign in with [`PASSWORD`]; its second factor's secret, for staff.
+pub fn demo_account(ledger: &mut Ledger, name: &str, role: Role) -> Option<String> {
+    let secret = role.needs_second_factor().then(new_second_factor);
+    let hash = hash_password(PASSWORD).unwrap();
+    let factor = secret.clone();
+    write(ledger, |tx| {
+        accounts::demo_account(tx, name, role, hash, factor)
+    })
+    .unwrap();
+    secret
 }

@@ -1,0 +1,419 @@
+//! Accounts: invitations (from `vigilia user add` or the admin's page) and taking one up,
+//! states a lawyer covers, API tokens, revocation, and what an account could see (so the
+//! organisation knows whom to warn when the holder is arrested). Every check that guards a
+//! write reads the account inside that write's transaction: an invitation is used once, a
+//! revoked account stays revoked.
+
+use vigilia_core::date::Day;
+use vigilia_core::fact::{Audit, Change, Draft};
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{AccountId, Kind, Subject};
+use vigilia_core::model::{Account, Role};
+use vigilia_core::profile::Profile;
+use vigilia_ledger::{Ledger, Tx};
+
+use crate::actor::Actor;
+use crate::credentials::{new_token, sha256};
+use crate::error::AppError;
+
+/// Invitations are good for a week.
+pub const INVITATION_DAYS: i32 = 7;
+/// Passwords are long, not complicated.
+pub const MIN_PASSWORD: usize = 12;
+/// How far back a revocation looks for what the account could see.
+pub const EXPOSURE_DAYS: i64 = 90;
+
+/// An invitation just made: the link's token is shown once and kept only as a hash.
+#[derive(Clone, Debug)]
+pub struct Invitation {
+    pub account: u64,
+    pub token: String,
+}
+
+/// 1 to 64 unaccented letters, digits, '.', '-' or '_'.
+pub fn account_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// Appends one fact about an account, by `actor`, recorded today.
+fn record(tx: &mut Tx<'_>, id: AccountId, actor: &str, change: Change) -> Result<(), AppError> {
+    let recorded_on = tx.today()?;
+    tx.append(Draft {
+        recorded_on,
+        actor: actor.to_string(),
+        subject: id.into(),
+        change,
+        sources: vec![],
+    })?;
+    Ok(())
+}
+
+/// An account by name, as it stands in this transaction.
+fn named(tx: &mut Tx<'_>, name: &str) -> Result<Option<Account>, AppError> {
+    Ok(match tx.by_reference(Kind::Account, name)? {
+        Some(Record::Account(a)) => Some(a),
+        _ => None,
+    })
+}
+
+/// An account by name, as it stands now.
+pub fn account(ledger: &mut Ledger, name: &str) -> Result<Option<Account>, AppError> {
+    Ok(match ledger.by_reference(Kind::Account, name)? {
+        Some(Record::Account(a)) => Some(a),
+        _ => None,
+    })
+}
+
+/// Invites a new account (or renews the invitation of one not yet taken up).
+pub fn invite(
+    tx: &mut Tx<'_>,
+    actor: &str,
+    name: &str,
+    role: Role,
+) -> Result<Invitation, AppError> {
+    if !account_name_ok(name) {
+        return Err(AppError::BadAccountName(name.to_string()));
+    }
+    let (token, hash) = new_token()?;
+    let (id, change) = match named(tx, name)? {
+        Some(a) if a.password.is_none() && a.revoked.is_none() => {
+            (a.id, Change::InvitationRenewed { invitation: hash })
+        }
+        Some(_) => return Err(AppError::AccountExists(name.to_string())),
+        None => (
+            AccountId(tx.new_id(Kind::Account)),
+            Change::AccountCreated {
+                name: name.to_string(),
+                role,
+                invitation: hash,
+            },
+        ),
+    };
+    record(tx, id, actor, change)?;
+    Ok(Invitation {
+        account: id.0,
+        token,
+    })
+}
+
+/// The account an invitation token opens, if it is still good on `today`.
+fn invited_among(
+    each: impl FnOnce(&mut dyn FnMut(Record)) -> Result<(), AppError>,
+    token: &str,
+    today: Day,
+) -> Result<Option<Account>, AppError> {
+    let hash = sha256(token);
+    let mut found = None;
+    each(&mut |r| {
+        if let Record::Account(a) = r
+            && a.invitation.as_deref() == Some(hash.as_str())
+            && a.revoked.is_none()
+        {
+            found = Some(a);
+        }
+    })?;
+    Ok(found.filter(|a| {
+        today
+            .since(a.invited_on)
+            .map(|s| s.get_days() <= INVITATION_DAYS)
+            .unwrap_or(false)
+    }))
+}
+
+/// The account an invitation token opens, if it is still good (for the invitation's page).
+pub fn invited(ledger: &mut Ledger, token: &str) -> Result<Account, AppError> {
+    let today = ledger.today()?;
+    invited_among(
+        |f| Ok(ledger.fold_all(Kind::Account, KnownOn::NOW, f)?),
+        token,
+        today,
+    )?
+    .ok_or(AppError::InvitationExpired)
+}
+
+/// Takes up an invitation: the password (already hashed, off any lock) and, for staff, the
+/// second factor the person enrolled. The invitation is checked in this transaction, so it
+/// opens the account once.
+pub fn accept_invitation(
+    tx: &mut Tx<'_>,
+    token: &str,
+    password_hash: String,
+    second_factor: Option<String>,
+) -> Result<Account, AppError> {
+    let today = tx.today()?;
+    let a = invited_among(
+        |f| Ok(tx.fold_all(Kind::Account, KnownOn::NOW, f)?),
+        token,
+        today,
+    )?
+    .ok_or(AppError::InvitationExpired)?;
+    if let Some(secret) = second_factor.filter(|_| a.role.needs_second_factor()) {
+        record(tx, a.id, &a.name, Change::SecondFactorSet { secret })?;
+    }
+    record(
+        tx,
+        a.id,
+        &a.name,
+        Change::PasswordSet {
+            hash: password_hash,
+        },
+    )?;
+    Ok(a)
+}
+
+/// A demo account, ready to sign in: password set and, for staff, the second factor given.
+pub fn demo_account(
+    tx: &mut Tx<'_>,
+    name: &str,
+    role: Role,
+    password_hash: String,
+    second_factor: Option<String>,
+) -> Result<(), AppError> {
+    let inv = invite(tx, "demo", name, role)?;
+    let id = AccountId(inv.account);
+    if let Some(secret) = second_factor {
+        record(tx, id, "demo", Change::SecondFactorSet { secret })?;
+    }
+    record(
+        tx,
+        id,
+        "demo",
+        Change::PasswordSet {
+            hash: password_hash,
+        },
+    )
+}
+
+/// An account that is not revoked, by name, as it stands in this transaction.
+pub fn active(tx: &mut Tx<'_>, name: &str) -> Result<Account, AppError> {
+    match named(tx, name)? {
+        Some(a) if a.revoked.is_none() => Ok(a),
+        _ => Err(AppError::NoActiveAccount(name.to_string())),
+    }
+}
+
+/// Which account to revoke: by name (command line) or number (the admin's page).
+#[derive(Clone, Debug)]
+pub enum Which {
+    Named(String),
+    Numbered(AccountId),
+}
+
+/// Revokes an account (its sessions and tokens stop working from the next request); `None`
+/// when it was already revoked.
+pub fn revoke(
+    tx: &mut Tx<'_>,
+    actor: &str,
+    which: &Which,
+    reason: &str,
+) -> Result<Option<Account>, AppError> {
+    let a = match which {
+        Which::Named(name) => named(tx, name)?.ok_or(AppError::NoActiveAccount(name.clone()))?,
+        Which::Numbered(id) => match tx.get((*id).into())? {
+            Some(Record::Account(a)) => a.clone(),
+            _ => return Err(AppError::NotFound((*id).into())),
+        },
+    };
+    if a.revoked.is_some() {
+        return Ok(None);
+    }
+    let reason = match reason.trim() {
+        "" => "revoked".to_string(),
+        r => r.to_string(),
+    };
+    record(tx, a.id, actor, Change::AccountRevoked { reason })?;
+    Ok(Some(a))
+}
+
+/// The profile's states written as `states` (names, codes or aliases: `Zulia`, `VE-V`,
+/// `Edo. Zulia`): their codes and names, or which one is not a state.
+pub fn states_named(
+    profile: &Profile,
+    states: &[String],
+) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let mut codes = Vec::new();
+    let mut names = Vec::new();
+    for text in states {
+        let Some(s) = profile.state(text) else {
+            let known = profile
+                .states
+                .entries()
+                .iter()
+                .map(|s| s.name.clone())
+                .collect();
+            return Err(AppError::NotAState {
+                typed: text.clone(),
+                known,
+            });
+        };
+        let code = s.code.clone().unwrap_or_else(|| s.name.clone());
+        if !codes.contains(&code) {
+            codes.push(code);
+            names.push(s.name.clone());
+        }
+    }
+    Ok((codes, names))
+}
+
+/// Sets the states whose cases an account sees (none: every state); the states' names.
+pub fn set_regions(
+    tx: &mut Tx<'_>,
+    actor: &str,
+    name: &str,
+    states: &[String],
+) -> Result<Vec<String>, AppError> {
+    let a = active(tx, name)?;
+    let profile = tx.profile()?.clone();
+    let (codes, names) = states_named(&profile, states)?;
+    record(tx, a.id, actor, Change::RegionsSet { states: codes })?;
+    Ok(names)
+}
+
+/// Issues an API token for an account; the token is shown once and kept as its hash.
+pub fn issue_token(tx: &mut Tx<'_>, actor: &str, name: &str) -> Result<String, AppError> {
+    let a = active(tx, name)?;
+    let (token, hash) = new_token()?;
+    record(tx, a.id, actor, Change::TokenIssued { hash })?;
+    Ok(token)
+}
+
+/// Why an account could see a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Why {
+    Reported,
+    Assigned,
+    /// It looked at it (or opened, listed, exported) on that day.
+    Audited(Audit, Day),
+    /// It recorded something about it on that day.
+    Recorded(Day),
+}
+
+/// What a role opens to an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reach {
+    Everything,
+    EveryCase,
+    CasesOf(Vec<String>),
+    OwnReports,
+    Figures,
+    Accounts,
+}
+
+/// One thing an account could see, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposed {
+    pub subject: Subject,
+    /// The person it names (or the source's title), as the registry has it.
+    pub name: String,
+    pub why: Why,
+}
+
+/// What an account could see in the last `days` days.
+#[derive(Debug, Clone)]
+pub struct Exposure {
+    pub account: Account,
+    pub reach: Reach,
+    pub seen: Vec<Exposed>,
+}
+
+/// What an account could see in the last `days` days, so that the organisation knows who is
+/// exposed when the account's holder is arrested: the reports they made or were assigned,
+/// every record they looked at or wrote about since, and what their role opens to them.
+pub fn exposure(ledger: &mut Ledger, name: &str, days: i64) -> Result<Exposure, AppError> {
+    let a = account(ledger, name)?.ok_or_else(|| AppError::NoAccount(name.to_string()))?;
+    let today = ledger.today()?;
+    let since = today
+        .checked_sub(jiff::Span::new().days(days))
+        .unwrap_or(today);
+    let mut found: Vec<(Subject, Why)> = Vec::new();
+    ledger.fold_all(Kind::Report, KnownOn::NOW, &mut |r| {
+        if let Record::Report(r) = r {
+            if r.reporter.as_deref() == Some(name) {
+                found.push((r.id.into(), Why::Reported));
+            } else if r.assigned_to.as_deref() == Some(name) {
+                found.push((r.id.into(), Why::Assigned));
+            }
+        }
+    })?;
+    ledger.for_each_history(None, None, &mut |subject, facts| {
+        let last = facts
+            .iter()
+            .rev()
+            .find(|f| f.actor == name && f.recorded_on >= since && subject.kind != Kind::Account);
+        if let Some(f) = last {
+            let why = match &f.change {
+                Change::Audited { what } => Why::Audited(*what, f.recorded_on),
+                _ => Why::Recorded(f.recorded_on),
+            };
+            found.push((subject, why));
+        }
+        Ok(())
+    })?;
+    let mut seen: Vec<Exposed> = Vec::new();
+    for (subject, why) in found {
+        if seen.iter().any(|e| e.subject == subject) {
+            continue;
+        }
+        seen.push(Exposed {
+            subject,
+            name: whom(ledger, subject)?,
+            why,
+        });
+    }
+    let reach = match a.role {
+        Role::Coordinator => Reach::Everything,
+        Role::Lawyer if a.regions.is_empty() => Reach::EveryCase,
+        Role::Lawyer => {
+            let profile = ledger.profile()?;
+            Reach::CasesOf(
+                a.regions
+                    .iter()
+                    .map(|c| profile.state_name(c).unwrap_or(c).to_string())
+                    .collect(),
+            )
+        }
+        Role::Volunteer => Reach::OwnReports,
+        Role::Analyst => Reach::Figures,
+        Role::Admin => Reach::Accounts,
+    };
+    Ok(Exposure {
+        account: a,
+        reach,
+        seen,
+    })
+}
+
+/// Whom a record names: a person's or a detainee's name, a report's, a source's title.
+fn whom(ledger: &mut Ledger, subject: Subject) -> Result<String, AppError> {
+    Ok(match ledger.get(subject)? {
+        Some(Record::Person(p)) => p.identity.full_name(),
+        Some(Record::Detention(d)) => match ledger.get(d.person.into())? {
+            Some(Record::Person(p)) => p.identity.full_name(),
+            _ => String::new(),
+        },
+        Some(Record::Report(r)) => r
+            .details
+            .map(|d| d.identity().full_name())
+            .unwrap_or_default(),
+        Some(Record::Source(s)) => s.title,
+        _ => String::new(),
+    })
+}
+
+/// Revokes by `actor`'s decision, as the command line does: the account and what it could see.
+pub fn revoke_and_expose(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    which: &Which,
+    reason: &str,
+) -> Result<Option<Exposure>, AppError> {
+    let revoked = crate::registry::write(ledger, |tx| revoke(tx, &actor.name, which, reason))?;
+    match revoked {
+        Some(a) => Ok(Some(exposure(ledger, &a.name, EXPOSURE_DAYS)?)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,90 @@
+//! Who acts: the account a use case runs for, and what its role lets it reach.
+
+use vigilia_core::fold::Record;
+use vigilia_core::ids::Kind;
+use vigilia_core::model::{Account, Detention, Role};
+use vigilia_ledger::{Ledger, LedgerError, Tx};
+
+/// The account on whose behalf a use case runs (its name is the actor of every fact written).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub account: u64,
+    pub name: String,
+    pub role: Role,
+    /// The states whose cases a lawyer sees (empty: every state).
+    pub regions: Vec<String>,
+}
+
+impl Actor {
+    pub fn of(a: &Account) -> Actor {
+        Actor {
+            account: a.id.0,
+            name: a.name.clone(),
+            role: a.role,
+            regions: a.regions.clone(),
+        }
+    }
+
+    /// The person at the command line: whoever holds the registry's key reaches every record,
+    /// and acts under the name they give (`--actor`).
+    pub fn operator(name: &str) -> Actor {
+        Actor {
+            account: 0,
+            name: name.to_string(),
+            role: Role::Coordinator,
+            regions: Vec::new(),
+        }
+    }
+
+    /// Coordinators, and lawyers without states of their own, see every case.
+    pub fn sees_every_case(&self) -> bool {
+        self.role == Role::Coordinator || (self.role == Role::Lawyer && self.regions.is_empty())
+    }
+
+    /// Whether this account sees this detention: coordinators every case; a lawyer the cases of
+    /// their states (every state when none is set) and those with a report assigned to them; no
+    /// other role (analysts see figures, not names).
+    pub fn sees(&self, assigned: &[Record], d: &Detention) -> bool {
+        match self.role {
+            _ if self.sees_every_case() => true,
+            Role::Lawyer => {
+                d.arrest
+                    .state
+                    .as_ref()
+                    .is_some_and(|s| self.regions.contains(s))
+                    || assigned.iter().any(|r| {
+                        matches!(r, Record::Report(r)
+                            if r.assigned_to.as_deref() == Some(self.name.as_str()))
+                    })
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Where the records a scope check reads come from: the registry as it stands, or the write
+/// transaction the check guards.
+pub trait Reads {
+    fn reports_of(&mut self, detention: u64) -> Result<Vec<Record>, LedgerError>;
+}
+
+impl Reads for Ledger {
+    fn reports_of(&mut self, detention: u64) -> Result<Vec<Record>, LedgerError> {
+        self.children(Kind::Report, detention)
+    }
+}
+
+impl Reads for Tx<'_> {
+    fn reports_of(&mut self, detention: u64) -> Result<Vec<Record>, LedgerError> {
+        self.children(Kind::Report, detention)
+    }
+}
+
+/// Whether `actor` sees detention `d`, reading its reports from `reads`.
+pub fn sees(reads: &mut dyn Reads, actor: &Actor, d: &Detention) -> Result<bool, LedgerError> {
+    if actor.sees_every_case() {
+        return Ok(true);
+    }
+    let assigned = reads.reports_of(d.id.0)?;
+    Ok(actor.sees(&assigned, d))
+}

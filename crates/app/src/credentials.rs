@@ -1,0 +1,81 @@
+//! Credentials: passwords (Argon2id), second-factor codes (TOTP), and the random tokens of
+//! invitations, sessions and the API, kept only as their SHA-256.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+
+/// Argon2id with OWASP's parameters, written out: 19 MiB, two passes, one lane. A stored
+/// hash carries its own parameters, so changing these later still verifies old hashes.
+fn argon2() -> Argon2<'static> {
+    match argon2::Params::new(19 * 1024, 2, 1, None) {
+        Ok(params) => Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params),
+        Err(_) => Argon2::default(),
+    }
+}
+
+/// The stored form of a password. Slow on purpose: call it off any lock.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    argon2()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Credential(e.to_string()))
+}
+
+/// Whether `password` is the one `hash` was made from. Slow on purpose: call it off any lock.
+pub fn password_matches(password: &str, hash: &str) -> bool {
+    argon2().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+/// A new TOTP secret, base32.
+pub fn new_second_factor() -> String {
+    totp_rs::Secret::generate().to_base32()
+}
+
+fn totp(secret: &str) -> Option<totp_rs::Totp> {
+    let secret = totp_rs::Secret::try_from_base32(secret).ok()?;
+    totp_rs::Builder::new().with_secret(secret).build().ok()
+}
+
+/// Whether `code` is the TOTP code of `secret` at `now` (one step either side).
+pub fn code_matches(secret: &str, code: &str, now: Timestamp) -> bool {
+    code_step(secret, code, now).is_some()
+}
+
+/// The time step `code` belongs to, if it is a code of `secret` at `now` (one step either side).
+pub fn code_step(secret: &str, code: &str, now: Timestamp) -> Option<u64> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    totp(secret).and_then(|t| t.check(&code, now.as_second().max(0) as u64))
+}
+
+/// The current code of a secret (for the demo's terminal and for tests).
+pub fn current_code(secret: &str, now: Timestamp) -> Option<String> {
+    totp(secret).map(|t| t.generate(now.as_second().max(0) as u64).to_string())
+}
+
+/// The `otpauth://` URI an authenticator app reads.
+pub fn otpauth_uri(name: &str, secret: &str) -> String {
+    format!("otpauth://totp/Vigilia:{name}?secret={secret}&issuer=Vigilia")
+}
+
+/// `N` random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], AppError> {
+    let mut out = [0u8; N];
+    getrandom::fill(&mut out).map_err(|e| AppError::Credential(e.to_string()))?;
+    Ok(out)
+}
+
+/// A random token (hex) and the SHA-256 (hex) it is stored as.
+pub fn new_token() -> Result<(String, String), AppError> {
+    let token = hex::encode(random_bytes::<32>()?);
+    let hash = sha256(&token);
+    Ok((token, hash))
+}
+
+/// SHA-256 of a text, as hex.
+pub fn sha256(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}

@@ -1,0 +1,79 @@
+//! What can go wrong in a use case. Each variant names one thing; [`crate::messages`] says it
+//! to a person in Spanish and English.
+
+use vigilia_core::ids::{PersonId, ReportId, Subject};
+use vigilia_ledger::LedgerError;
+
+use crate::fields::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0} does not exist")]
+    NotFound(Subject),
+    #[error("this account may not see or change {0}")]
+    Forbidden(Subject),
+    #[error("{0} was already reviewed")]
+    AlreadyReviewed(ReportId),
+    #[error("{0} does not say when the arrest was")]
+    NoArrestDate(ReportId),
+    #[error("no reason was given")]
+    ReasonNeeded,
+    #[error("neither a person nor a detention was chosen")]
+    NothingChosen,
+    #[error("{0} cannot be merged into itself")]
+    MergeIntoItself(PersonId),
+    #[error("{person} is already merged into {into}")]
+    AlreadyMerged { person: PersonId, into: PersonId },
+    #[error("{person} is merged into {into}")]
+    TargetMerged { person: PersonId, into: PersonId },
+    #[error("{0} is not merged into anyone")]
+    NotMerged(PersonId),
+    #[error("there is no active account named {0:?}")]
+    NoActiveAccount(String),
+    #[error("{0:?}: an account name has 1 to 64 unaccented letters, digits, '.', '-' or '_'")]
+    BadAccountName(String),
+    #[error("the account {0:?} already exists")]
+    AccountExists(String),
+    #[error("there is no account named {0:?}")]
+    NoAccount(String),
+    #[error("the invitation does not exist, was used, or expired")]
+    InvitationExpired,
+    #[error("{typed:?} is not a state of the registry's profile")]
+    NotAState { typed: String, known: Vec<String> },
+    #[error("credentials could not be made: {0}")]
+    Credential(String),
+    #[error("the form has errors: {0:?}")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+impl AppError {
+    /// Whether the registry failed (rather than the request being wrong): worth logging.
+    pub fn is_failure(&self) -> bool {
+        match self {
+            AppError::Credential(_) => true,
+            AppError::Ledger(e) => !matches!(e, LedgerError::Refused(_) | LedgerError::Fold(_)),
+            _ => false,
+        }
+    }
+
+    /// Whether the request lost a race with another write (the state it relied on changed).
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            AppError::AlreadyReviewed(_)
+                | AppError::AlreadyMerged { .. }
+                | AppError::TargetMerged { .. }
+                | AppError::NotMerged(_)
+                | AppError::AccountExists(_)
+                | AppError::Ledger(LedgerError::Refused(_) | LedgerError::Fold(_))
+        )
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(e: FieldErrors) -> AppError {
+        AppError::Invalid(e)
+    }
+}

@@ -1,0 +1,104 @@
+//! A form's errors, field by field: what is wrong with what was typed, said by
+//! [`crate::messages`].
+
+use std::collections::BTreeMap;
+
+use vigilia_core::date::{DateError, Day, PartialDate};
+
+/// The longest one-line field.
+pub const LINE: usize = 200;
+
+/// What is wrong with one field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// A date the form needs is missing.
+    WhenMissing,
+    BadDate(DateError),
+    DateAfterToday {
+        date: PartialDate,
+        today: Day,
+    },
+    TooLong {
+        max: usize,
+    },
+    ChooseWhatHappened,
+    ChooseHowItEnded,
+    EndBeforeArrest,
+    ChooseDecision,
+    BadCategory,
+    ExplainDecision,
+}
+
+/// The problems of a form, at most one per field, in field order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<&'static str, Problem>);
+
+impl FieldErrors {
+    /// Notes a problem with `field` (the first one found stays).
+    pub fn add(&mut self, field: &'static str, problem: Problem) {
+        self.0.entry(field).or_insert(problem);
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Problem)> {
+        self.0.iter().map(|(f, p)| (*f, p))
+    }
+
+    /// Ok when nothing was found wrong.
+    pub fn check(self) -> Result<(), FieldErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+
+    /// A date typed in a form: `AAAA-MM-DD`, `AAAA-MM` or `AAAA`, not after today; `None` when
+    /// empty or wrong (and then the problem is noted).
+    pub fn date(&mut self, field: &'static str, text: &str, today: Day) -> Option<PartialDate> {
+        let t = non_empty(text)?;
+        match PartialDate::parse(t) {
+            Ok(date) if date.first_day() > today => {
+                self.add(field, Problem::DateAfterToday { date, today });
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.add(field, Problem::BadDate(e));
+                None
+            }
+        }
+    }
+
+    /// A date the form needs: as [`FieldErrors::date`], and noted as missing when empty.
+    pub fn required_date(
+        &mut self,
+        field: &'static str,
+        text: &str,
+        today: Day,
+    ) -> Option<PartialDate> {
+        let date = self.date(field, text, today);
+        if date.is_none() && !self.has(field) {
+            self.add(field, Problem::WhenMissing);
+        }
+        date
+    }
+
+    /// A one-line field of at most [`LINE`] characters; `None` when empty.
+    pub fn line(&mut self, field: &'static str, text: &str) -> Option<String> {
+        let t = non_empty(text)?;
+        if t.chars().count() > LINE {
+            self.add(field, Problem::TooLong { max: LINE });
+        }
+        Some(t.to_string())
+    }
+}
+
+/// The text without surrounding blanks, or `None` when nothing is left.
+pub fn non_empty(text: &str) -> Option<&str> {
+    let t = text.trim();
+    (!t.is_empty()).then_some(t)
+}

@@ -1,0 +1,305 @@
+//! The message catalogue: every error of a use case, said to a person in Spanish and English.
+//! The web and the command line render these; neither writes its own wording of them.
+
+use vigilia_core::date::spoken_day;
+use vigilia_core::ids::{Kind, Subject};
+use vigilia_core::lang::{Lang, Localize};
+
+use crate::accounts::{Reach, Why};
+use crate::error::AppError;
+use crate::fields::Problem;
+
+/// A record named as a person would: "la detención 7", "the person 12".
+pub fn record(s: Subject, lang: Lang) -> String {
+    let (es, en) = match s.kind {
+        Kind::Person => ("la persona", "person"),
+        Kind::Detention => ("la detención", "detention"),
+        Kind::Report => ("el reporte", "report"),
+        Kind::Source => ("la fuente", "source"),
+        Kind::Facility => ("el centro de reclusión", "facility"),
+        Kind::Group => ("la detención colectiva", "group detention"),
+        Kind::Publication => ("el balance publicado", "published balance"),
+        Kind::Registry => ("el registro", "the registry"),
+        Kind::Account => ("la cuenta", "account"),
+    };
+    match (s.kind, lang) {
+        (Kind::Registry, _) => lang.pick(es, en).to_string(),
+        (_, Lang::Es) => format!("{es} {}", s.id),
+        (_, Lang::En) => format!("{en} {}", s.id),
+    }
+}
+
+/// The name of a kind of record, without article: "persona", "detention".
+pub fn kind_name(kind: Kind, lang: Lang) -> &'static str {
+    match kind {
+        Kind::Person => lang.pick("persona", "person"),
+        Kind::Detention => lang.pick("detención", "detention"),
+        Kind::Report => lang.pick("reporte", "report"),
+        Kind::Source => lang.pick("fuente", "source"),
+        Kind::Facility => lang.pick("centro de reclusión", "facility"),
+        Kind::Group => lang.pick("detención colectiva", "group detention"),
+        Kind::Publication => lang.pick("balance publicado", "published balance"),
+        Kind::Registry => lang.pick("registro", "registry"),
+        Kind::Account => lang.pick("cuenta", "account"),
+    }
+}
+
+fn capitalised(text: String) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+impl Localize for AppError {
+    fn localize(&self, lang: Lang) -> String {
+        let es = lang == Lang::Es;
+        match self {
+            AppError::NotFound(s) => capitalised(if es {
+                format!("{} no existe en el registro.", record(*s, lang))
+            } else {
+                format!("There is no {} in the registry.", record(*s, lang))
+            }),
+            AppError::Forbidden(_) => lang
+                .pick(
+                    "Su cuenta no tiene acceso a esto.",
+                    "Your account has no access to this.",
+                )
+                .into(),
+            AppError::AlreadyReviewed(r) => capitalised(if es {
+                format!(
+                    "{} ya fue revisado (quizás por otra persona hace un momento).",
+                    record((*r).into(), lang)
+                )
+            } else {
+                format!(
+                    "{} was already reviewed (perhaps by someone else a moment ago).",
+                    record((*r).into(), lang)
+                )
+            }),
+            AppError::NoArrestDate(_) => lang
+                .pick(
+                    "El reporte no dice cuándo fue la detención; agréguelo antes de aceptarlo.",
+                    "The report does not say when the arrest was; add it before accepting it.",
+                )
+                .into(),
+            AppError::ReasonNeeded => lang
+                .pick(
+                    "Diga por qué: queda en el registro con quien lo decidió.",
+                    "Say why: it stays in the registry with who decided it.",
+                )
+                .into(),
+            AppError::NothingChosen => lang
+                .pick(
+                    "Elija una persona o una detención.",
+                    "Choose a person or a detention.",
+                )
+                .into(),
+            AppError::MergeIntoItself(p) => capitalised(if es {
+                format!("{} no puede fusionarse consigo misma.", record((*p).into(), lang))
+            } else {
+                format!("{} cannot be merged into itself.", record((*p).into(), lang))
+            }),
+            AppError::AlreadyMerged { person, into } => capitalised(if es {
+                format!(
+                    "{} ya está fusionada con la persona {}.",
+                    record((*person).into(), lang),
+                    into.0
+                )
+            } else {
+                format!(
+                    "{} is already merged into person {}.",
+                    record((*person).into(), lang),
+                    into.0
+                )
+            }),
+            AppError::TargetMerged { person, into } => capitalised(if es {
+                format!(
+                    "{} está fusionada con la persona {}: fusione con la persona {}.",
+                    record((*person).into(), lang),
+                    into.0,
+                    into.0
+                )
+            } else {
+                format!(
+                    "{} is merged into person {}: merge into person {}.",
+                    record((*person).into(), lang),
+                    into.0,
+                    into.0
+                )
+            }),
+            AppError::NotMerged(p) => capitalised(if es {
+                format!("{} no está fusionada con nadie.", record((*p).into(), lang))
+            } else {
+                format!("{} is not merged into anyone.", record((*p).into(), lang))
+            }),
+            AppError::NoActiveAccount(name) => {
+                if es {
+                    format!("No hay ninguna cuenta activa llamada «{name}».")
+                } else {
+                    format!("There is no active account named “{name}”.")
+                }
+            }
+            AppError::BadAccountName(name) => match lang {
+                Lang::Es => format!(
+                    "«{name}»: un nombre de cuenta tiene de 1 a 64 letras sin acentos, dígitos, '.', '-' o '_'."
+                ),
+                Lang::En => format!(
+                    "“{name}”: an account name has 1 to 64 unaccented letters, digits, '.', '-' or '_'."
+                ),
+            },
+            AppError::AccountExists(name) => match lang {
+                Lang::Es => format!("Ya existe la cuenta «{name}»."),
+                Lang::En => format!("The account “{name}” already exists."),
+            },
+            AppError::NoAccount(name) => match lang {
+                Lang::Es => format!("No hay ninguna cuenta llamada «{name}»."),
+                Lang::En => format!("There is no account named “{name}”."),
+            },
+            AppError::InvitationExpired => lang
+                .pick(
+                    "Esta invitación no existe, ya se usó o caducó (duran 7 días). Pida una nueva a quien administra Vigilia.",
+                    "This invitation does not exist, was used or expired (they last 7 days). Ask whoever runs Vigilia for a new one.",
+                )
+                .into(),
+            AppError::NotAState { typed, known } => match lang {
+                Lang::Es => format!(
+                    "«{typed}» no es un estado del perfil del registro; son: {}.",
+                    known.join(", ")
+                ),
+                Lang::En => format!(
+                    "“{typed}” is not a state of the registry's profile; they are: {}.",
+                    known.join(", ")
+                ),
+            },
+            AppError::Credential(_) => lang
+                .pick(
+                    "No se pudo generar la credencial; no se guardó nada.",
+                    "The credential could not be made; nothing was stored.",
+                )
+                .into(),
+            AppError::Invalid(errors) => errors
+                .iter()
+                .map(|(_, p)| p.localize(lang))
+                .collect::<Vec<_>>()
+                .join(" "),
+            AppError::Ledger(e) => match e {
+                vigilia_ledger::LedgerError::Refused(_) | vigilia_ledger::LedgerError::Fold(_) => {
+                    lang.pick(
+                        "Otra persona cambió este registro al mismo tiempo; no se guardó nada. Vuelva a abrirlo y revise.",
+                        "Someone else changed this record at the same time; nothing was stored. Open it again and check.",
+                    )
+                    .into()
+                }
+                other => other.localize(lang),
+            },
+        }
+    }
+}
+
+impl Localize for Problem {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            Problem::WhenMissing => lang
+                .pick(
+                    "¿Cuándo? Escriba la fecha (AAAA-MM-DD, o AAAA-MM si solo sabe el mes).",
+                    "When? Write the date (YYYY-MM-DD, or YYYY-MM if you only know the month).",
+                )
+                .into(),
+            Problem::BadDate(e) => e.localize(lang),
+            Problem::DateAfterToday { date, today } => match lang {
+                Lang::Es => format!(
+                    "La fecha ({}) es posterior a hoy, {}.",
+                    date.spoken(lang),
+                    spoken_day(*today, lang)
+                ),
+                Lang::En => format!(
+                    "The date ({}) is after today, {}.",
+                    date.spoken(lang),
+                    spoken_day(*today, lang)
+                ),
+            },
+            Problem::TooLong { max } => match lang {
+                Lang::Es => format!("Máximo {max} caracteres."),
+                Lang::En => format!("At most {max} characters."),
+            },
+            Problem::ChooseWhatHappened => {
+                lang.pick("Elija qué pasó.", "Choose what happened.").into()
+            }
+            Problem::ChooseHowItEnded => lang
+                .pick("Elija cómo terminó.", "Choose how it ended.")
+                .into(),
+            Problem::EndBeforeArrest => lang
+                .pick(
+                    "El fin no puede ser anterior a la detención.",
+                    "The end cannot be before the arrest.",
+                )
+                .into(),
+            Problem::ChooseDecision => lang
+                .pick("Elija la decisión.", "Choose the decision.")
+                .into(),
+            Problem::BadCategory => lang
+                .pick("La categoría es 1, 2 o 3.", "The category is 1, 2 or 3.")
+                .into(),
+            Problem::ExplainDecision => lang
+                .pick(
+                    "Explique la decisión: queda en el registro.",
+                    "Explain the decision: it stays on the record.",
+                )
+                .into(),
+        }
+    }
+}
+
+impl Localize for Why {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Why::Reported, _) => lang.pick("lo reportó", "reported it").into(),
+            (Why::Assigned, _) => lang.pick("asignado", "assigned").into(),
+            (Why::Audited(what, on), Lang::Es) => {
+                format!("{} el {}", what.words().0, spoken_day(*on, lang))
+            }
+            (Why::Audited(what, on), Lang::En) => {
+                format!("{} on {}", what.words().1, spoken_day(*on, lang))
+            }
+            (Why::Recorded(on), Lang::Es) => format!("lo registró el {}", spoken_day(*on, lang)),
+            (Why::Recorded(on), Lang::En) => format!("recorded it on {}", spoken_day(*on, lang)),
+        }
+    }
+}
+
+impl Localize for Reach {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            Reach::Everything => lang
+                .pick(
+                    "todo el registro, con los contactos de quienes reportan",
+                    "the whole registry, with reporters' contacts",
+                )
+                .into(),
+            Reach::EveryCase => lang
+                .pick(
+                    "todos los casos (sin contactos)",
+                    "every case (without contacts)",
+                )
+                .into(),
+            Reach::CasesOf(states) => match lang {
+                Lang::Es => format!("los casos de {} (sin contactos)", states.join(", ")),
+                Lang::En => format!("the cases of {} (without contacts)", states.join(", ")),
+            },
+            Reach::OwnReports => lang
+                .pick(
+                    "solo sus reportes y los asignados",
+                    "only their reports and those assigned",
+                )
+                .into(),
+            Reach::Figures => lang
+                .pick("cifras, sin nombres", "figures, without names")
+                .into(),
+            Reach::Accounts => lang
+                .pick("las cuentas, sin casos", "the accounts, no cases")
+                .into(),
+        }
+    }
+}

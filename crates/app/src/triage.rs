@@ -1,0 +1,319 @@
+//! Triage: a new report is accepted as a new person and detention, attached to a person or
+//! detention already registered, rejected with a reason, or assigned to someone. Every check
+//! reads the report inside the write that acts on it, so a report reviewed at the same moment
+//! by two coordinators (or two servers) becomes one detention, and the second is told why.
+
+use vigilia_core::date::{Day, PartialDate};
+use vigilia_core::fact::{Change, Draft};
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{DetentionId, GroupId, Kind, PersonId, ReportId, SourceId};
+use vigilia_core::model::{
+    Account, Arrest, Channel, Custody, Dated, Recognition, RecognitionStatus, Reliability, Report,
+    ReportStatus, Step,
+};
+use vigilia_ledger::{Ledger, Tx};
+
+use crate::actor::Actor;
+use crate::error::AppError;
+
+/// The reports waiting for triage, oldest first.
+pub fn waiting(ledger: &mut Ledger) -> Result<Vec<Report>, AppError> {
+    let mut out = Vec::new();
+    ledger.fold_all(Kind::Report, KnownOn::NOW, &mut |r| {
+        if let Record::Report(r) = r
+            && r.status() == ReportStatus::New
+        {
+            out.push(r);
+        }
+    })?;
+    Ok(out)
+}
+
+/// A report as it stands now.
+pub fn report(ledger: &mut Ledger, id: ReportId) -> Result<Report, AppError> {
+    match ledger.get(id.into())? {
+        Some(Record::Report(r)) => Ok(r),
+        _ => Err(AppError::NotFound(id.into())),
+    }
+}
+
+/// A report still waiting for triage, as it stands in this transaction.
+fn still_new(tx: &mut Tx<'_>, id: ReportId) -> Result<Report, AppError> {
+    match tx.get(id.into())? {
+        Some(Record::Report(r)) if r.status() == ReportStatus::New => Ok(r.clone()),
+        Some(Record::Report(_)) => Err(AppError::AlreadyReviewed(id)),
+        _ => Err(AppError::NotFound(id.into())),
+    }
+}
+
+/// One way of writing the facts of a triage decision: who, when, citing what.
+struct Writer<'a> {
+    actor: &'a str,
+    today: Day,
+}
+
+impl Writer<'_> {
+    fn append(
+        &self,
+        tx: &mut Tx<'_>,
+        subject: impl Into<vigilia_core::ids::Subject>,
+        change: Change,
+        sources: Vec<SourceId>,
+    ) -> Result<u64, AppError> {
+        Ok(tx.append(Draft {
+            recorded_on: self.today,
+            actor: self.actor.to_string(),
+            subject: subject.into(),
+            change,
+            sources,
+        })?)
+    }
+
+    /// The source a report becomes when it is accepted: how far it can be trusted by who sent
+    /// it.
+    fn source(&self, tx: &mut Tx<'_>, r: &Report) -> Result<SourceId, AppError> {
+        let s = SourceId(tx.new_id(Kind::Source));
+        let reliability = match r.channel {
+            Channel::Lawyer | Channel::Official => Reliability::Probable,
+            _ => Reliability::Unverified,
+        };
+        let change = Change::SourceRecorded {
+            title: format!("report:{}", r.id.0),
+            reliability,
+            report: Some(r.id),
+            link: None,
+            file: None,
+        };
+        self.append(tx, s, change, vec![])?;
+        Ok(s)
+    }
+
+    /// Opens a detention for `person` from the report (under study until a lawyer decides).
+    fn open_detention(
+        &self,
+        tx: &mut Tx<'_>,
+        r: &Report,
+        person: PersonId,
+        previous: Option<DetentionId>,
+        group: Option<GroupId>,
+        s: SourceId,
+    ) -> Result<DetentionId, AppError> {
+        let arrest = arrest_of(r)?;
+        let steps = r
+            .details
+            .as_ref()
+            .and_then(|d| d.facility.clone())
+            .map(|f| Dated {
+                date: None,
+                what: Step::Custody(Custody::Held { facility: Some(f) }),
+            })
+            .into_iter()
+            .collect();
+        let d = DetentionId(tx.new_id(Kind::Detention));
+        let change = Change::DetentionOpened {
+            person,
+            reference: None,
+            arrest,
+            steps,
+            recognition: Some(Recognition {
+                status: RecognitionStatus::UnderStudy,
+                category: None,
+                reviewer: Some(self.actor.to_string()),
+                reason: None,
+                criteria: vec![],
+            }),
+            notes: None,
+            group,
+            previous,
+        };
+        self.append(tx, d, change, vec![s])?;
+        Ok(d)
+    }
+
+    /// The report is about detention `d`; the match cites the source the report became.
+    fn matched(
+        &self,
+        tx: &mut Tx<'_>,
+        r: &Report,
+        d: DetentionId,
+        s: SourceId,
+    ) -> Result<(), AppError> {
+        self.append(tx, r.id, Change::ReportMatched { detention: d }, vec![s])?;
+        Ok(())
+    }
+}
+
+/// The arrest a report states; its date must be known at least to the year.
+fn arrest_of(r: &Report) -> Result<Arrest, AppError> {
+    let d = r.details.clone().unwrap_or_default();
+    let date: PartialDate = d.arrest_date.ok_or(AppError::NoArrestDate(r.id))?;
+    Ok(Arrest {
+        date,
+        state: d.state,
+        municipality: None,
+        agency: d.agency,
+        circumstances: d.place,
+        context: vec![],
+    })
+}
+
+/// Accepts a report as a new person and detention (and, for a group, the group detention);
+/// a group report without a name gives no detention.
+pub fn accept_new(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: ReportId,
+) -> Result<Option<DetentionId>, AppError> {
+    let r = still_new(tx, id)?;
+    let w = Writer {
+        actor: &actor.name,
+        today: tx.today()?,
+    };
+    let details = r.details.clone().unwrap_or_default();
+    let s = w.source(tx, &r)?;
+    let group = match details.count {
+        Some(count) if count > 1 => {
+            let g = GroupId(tx.new_id(Kind::Group));
+            let change = Change::GroupRecorded {
+                reference: None,
+                arrest: arrest_of(&r)?,
+                count,
+            };
+            w.append(tx, g, change, vec![s])?;
+            w.append(tx, r.id, Change::ReportGrouped { group: g }, vec![])?;
+            Some(g)
+        }
+        _ => None,
+    };
+    let identity = details.identity();
+    let named = identity.given_names.is_some()
+        || identity.paternal_surname.is_some()
+        || identity.national_id.is_some();
+    if !named {
+        return Ok(None);
+    }
+    let p = PersonId(tx.new_id(Kind::Person));
+    let change = Change::PersonStated {
+        reference: None,
+        identity,
+        disclosure: Some(r.consent),
+        cleared: vec![],
+    };
+    w.append(tx, p, change, vec![s])?;
+    let d = w.open_detention(tx, &r, p, None, group, s)?;
+    match group {
+        Some(g) => {
+            w.append(
+                tx,
+                g,
+                Change::GroupMemberIdentified { detention: d },
+                vec![s],
+            )?;
+        }
+        None => w.matched(tx, &r, d, s)?,
+    }
+    Ok(Some(d))
+}
+
+/// What a report is attached to: a detention already registered, or a person already
+/// registered who was arrested again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachTo {
+    Detention(DetentionId),
+    Person(PersonId),
+}
+
+impl AttachTo {
+    /// From a form that names one or the other (the detention when both are given).
+    pub fn chosen(person: Option<u64>, detention: Option<u64>) -> Result<AttachTo, AppError> {
+        match (detention, person) {
+            (Some(d), _) => Ok(AttachTo::Detention(DetentionId(d))),
+            (None, Some(p)) => Ok(AttachTo::Person(PersonId(p))),
+            (None, None) => Err(AppError::NothingChosen),
+        }
+    }
+}
+
+/// Attaches a report to an existing detention, or opens a new detention of an existing person
+/// (linked to their last one: the revolving door).
+pub fn attach(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: ReportId,
+    to: AttachTo,
+) -> Result<DetentionId, AppError> {
+    let r = still_new(tx, id)?;
+    let w = Writer {
+        actor: &actor.name,
+        today: tx.today()?,
+    };
+    match to {
+        AttachTo::Detention(d) => {
+            if !matches!(tx.get(d.into())?, Some(Record::Detention(_))) {
+                return Err(AppError::NotFound(d.into()));
+            }
+            let s = w.source(tx, &r)?;
+            w.matched(tx, &r, d, s)?;
+            Ok(d)
+        }
+        AttachTo::Person(p) => {
+            match tx.get(p.into())? {
+                Some(Record::Person(person)) => {
+                    if let Some(into) = person.merged_into {
+                        return Err(AppError::TargetMerged { person: p, into });
+                    }
+                }
+                _ => return Err(AppError::NotFound(p.into())),
+            }
+            let previous = tx
+                .children(Kind::Detention, p.0)?
+                .iter()
+                .filter_map(|d| match d {
+                    Record::Detention(d) => Some(d.id),
+                    _ => None,
+                })
+                .max();
+            let s = w.source(tx, &r)?;
+            let d = w.open_detention(tx, &r, p, previous, None, s)?;
+            w.matched(tx, &r, d, s)?;
+            Ok(d)
+        }
+    }
+}
+
+/// Rejects a new report, saying why (the reason stays on the record).
+pub fn reject(tx: &mut Tx<'_>, actor: &Actor, id: ReportId, reason: &str) -> Result<(), AppError> {
+    let reason = crate::records::reason_needed(reason)?;
+    still_new(tx, id)?;
+    let today = tx.today()?;
+    let w = Writer {
+        actor: &actor.name,
+        today,
+    };
+    w.append(tx, id, Change::ReportRejected { reason }, vec![])?;
+    Ok(())
+}
+
+/// Assigns a report to an active account (a lawyer then sees its case).
+pub fn assign(tx: &mut Tx<'_>, actor: &Actor, id: ReportId, to: &str) -> Result<(), AppError> {
+    let to = to.trim();
+    if !matches!(tx.get(id.into())?, Some(Record::Report(_))) {
+        return Err(AppError::NotFound(id.into()));
+    }
+    active_account(tx, to)?;
+    let w = Writer {
+        actor: &actor.name,
+        today: tx.today()?,
+    };
+    let change = Change::ReportAssigned { to: to.to_string() };
+    w.append(tx, id, change, vec![])?;
+    Ok(())
+}
+
+/// An account that is not revoked, by name, as it stands in this transaction.
+pub fn active_account(tx: &mut Tx<'_>, name: &str) -> Result<Account, AppError> {
+    match tx.by_reference(Kind::Account, name)? {
+        Some(Record::Account(a)) if a.revoked.is_none() => Ok(a),
+        _ => Err(AppError::NoActiveAccount(name.to_string())),
+    }
+}
