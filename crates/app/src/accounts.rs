@@ -151,6 +151,11 @@ pub fn accept_invitation(
         today,
     )?
     .ok_or(AppError::InvitationExpired)?;
+    // Taken up by a write earlier in this same transaction?
+    match tx.get(a.id.into())? {
+        Some(Record::Account(now)) if now.invitation == a.invitation => {}
+        _ => return Err(AppError::InvitationExpired),
+    }
     if let Some(secret) = second_factor.filter(|_| a.role.needs_second_factor()) {
         record(tx, a.id, &a.name, Change::SecondFactorSet { secret })?;
     }

@@ -40,6 +40,8 @@ pub enum AppError {
     InvitationExpired,
     #[error("{typed:?} is not a state of the registry's profile")]
     NotAState { typed: String, known: Vec<String> },
+    #[error("the registry changed after the balance was counted")]
+    CountedBeforeAChange,
     #[error("credentials could not be made: {0}")]
     Credential(String),
     #[error("the form has errors: {0:?}")]
@@ -67,6 +69,7 @@ impl AppError {
                 | AppError::TargetMerged { .. }
                 | AppError::NotMerged(_)
                 | AppError::AccountExists(_)
+                | AppError::CountedBeforeAChange
                 | AppError::Ledger(LedgerError::Refused(_) | LedgerError::Fold(_))
         )
     }

@@ -173,6 +173,12 @@ impl Localize for AppError {
                     known.join(", ")
                 ),
             },
+            AppError::CountedBeforeAChange => lang
+                .pick(
+                    "El registro cambió mientras se contaba el balance; no se publicó. Vuelva a calcularlo y publíquelo.",
+                    "The registry changed while the balance was being counted; it was not published. Count it again and publish it.",
+                )
+                .into(),
             AppError::Credential(_) => lang
                 .pick(
                     "No se pudo generar la credencial; no se guardó nada.",

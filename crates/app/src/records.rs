@@ -276,3 +276,22 @@ pub fn unmerge(tx: &mut Tx<'_>, actor: &Actor, id: PersonId, reason: &str) -> Re
     }
     record(tx, actor, id, Change::MergeUndone { reason })
 }
+
+/// Records that `actor` saw or took `subject`: an audit fact, carrying what kind of access it
+/// was, never the values seen.
+pub fn audit(
+    tx: &mut Tx<'_>,
+    actor: &str,
+    subject: Subject,
+    what: vigilia_core::fact::Audit,
+) -> Result<(), AppError> {
+    let recorded_on = tx.today()?;
+    tx.append(Draft {
+        recorded_on,
+        actor: actor.to_string(),
+        subject,
+        change: Change::Audited { what },
+        sources: Vec::new(),
+    })?;
+    Ok(())
+}

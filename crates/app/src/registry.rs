@@ -1,8 +1,15 @@
-//! Running a use case against the registry: a write runs inside one ledger transaction, so the
-//! checks it makes and the facts it appends see the same state; it is committed only when the
-//! use case succeeded, and nothing of it is written otherwise.
+//! Running use cases against the registry.
+//!
+//! A write runs inside one ledger transaction, so the checks it makes and the facts it appends
+//! see the same state; it is committed only when the use case succeeded, and nothing of it is
+//! written otherwise. A [`Registry`] serves many at once: reads run on connections of their own
+//! (they never wait behind a write), and writes go to one writer, which takes every write
+//! waiting into one transaction and answers each only once that transaction is durable.
 
-use vigilia_ledger::{Ledger, Tx};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+use vigilia_ledger::{Ledger, LedgerError, Tx};
 
 use crate::error::AppError;
 
@@ -18,4 +25,149 @@ pub fn write<T>(
         tx.commit()?;
     }
     Ok(out)
+}
+
+/// The most writes one transaction takes.
+const BATCH: usize = 512;
+
+/// A registry served to many: a pool of readers and one writer.
+pub struct Registry {
+    readers: Mutex<Vec<Ledger>>,
+    returned: Condvar,
+    jobs: Mutex<Sender<Box<dyn Job>>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Registry")
+    }
+}
+
+/// Locks a mutex; a thread that panicked holding it leaves data that is still consistent
+/// (every write is a ledger transaction), so the lock is taken anyway.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Registry {
+    /// Serves the registry `writer` is open on, with `readers` more connections for reads.
+    pub fn new(writer: Ledger, readers: usize) -> Result<Registry, AppError> {
+        let pool = (0..readers.max(1))
+            .map(|_| writer.another())
+            .collect::<Result<Vec<_>, _>>()?;
+        let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
+        std::thread::Builder::new()
+            .name("vigilia-writer".into())
+            .spawn(move || writer_loop(writer, queue))
+            .map_err(|e| AppError::Ledger(LedgerError::Stopped(e.to_string())))?;
+        Ok(Registry {
+            readers: Mutex::new(pool),
+            returned: Condvar::new(),
+            jobs: Mutex::new(jobs),
+        })
+    }
+
+    /// Runs `work` on a reader: the registry as last committed. Blocks while every reader is
+    /// busy.
+    pub fn read<T>(&self, work: impl FnOnce(&mut Ledger) -> T) -> T {
+        let mut ledger = {
+            let mut pool = lock(&self.readers);
+            loop {
+                if let Some(l) = pool.pop() {
+                    break l;
+                }
+                pool = self.returned.wait(pool).unwrap_or_else(|e| e.into_inner());
+            }
+        };
+        let out = work(&mut ledger);
+        lock(&self.readers).push(ledger);
+        self.returned.notify_one();
+        out
+    }
+
+    /// Runs `work` in a write transaction, with other writes waiting at the same moment, and
+    /// returns once its facts are durable (or with why they were not written). `work` may run
+    /// twice: when another write of its transaction fails, each is run again alone.
+    pub fn write<T: Send + 'static>(
+        &self,
+        work: impl FnMut(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let job = Box::new(Write {
+            work,
+            out: None,
+            reply,
+        });
+        lock(&self.jobs).send(job).map_err(|_| stopped())?;
+        answer.recv().map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> AppError {
+    AppError::Ledger(LedgerError::Stopped(
+        "the registry's writer has stopped".into(),
+    ))
+}
+
+/// One write waiting for the writer.
+trait Job: Send {
+    /// Appends its facts to `tx`.
+    fn run(&mut self, tx: &mut Tx<'_>) -> Result<(), AppError>;
+    /// Answers: its result once committed, or why it was not.
+    fn answer(self: Box<Self>, outcome: Result<(), AppError>);
+}
+
+struct Write<T, F> {
+    work: F,
+    out: Option<T>,
+    reply: SyncSender<Result<T, AppError>>,
+}
+
+impl<T: Send, F: FnMut(&mut Tx<'_>) -> Result<T, AppError> + Send> Job for Write<T, F> {
+    fn run(&mut self, tx: &mut Tx<'_>) -> Result<(), AppError> {
+        self.out = Some((self.work)(tx)?);
+        Ok(())
+    }
+
+    fn answer(self: Box<Self>, outcome: Result<(), AppError>) {
+        let Write { out, reply, .. } = *self;
+        let _ = reply.send(outcome.and_then(|()| out.ok_or_else(stopped)));
+    }
+}
+
+/// The writer: takes every write waiting, runs them in one transaction and commits once. If
+/// one of them fails, the transaction is dropped and each is run again in its own, so a write
+/// is refused only for its own reason.
+fn writer_loop(mut ledger: Ledger, queue: Receiver<Box<dyn Job>>) {
+    while let Ok(first) = queue.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < BATCH
+            && let Ok(more) = queue.try_recv()
+        {
+            jobs.push(more);
+        }
+        if jobs.len() > 1 && together(&mut ledger, &mut jobs).is_ok() {
+            for j in jobs {
+                j.answer(Ok(()));
+            }
+            continue;
+        }
+        for mut j in jobs {
+            let outcome = together(&mut ledger, std::slice::from_mut(&mut j));
+            j.answer(outcome);
+        }
+    }
+}
+
+/// Runs every job in one transaction and commits it; on any failure nothing is written (and
+/// each job is then run alone).
+fn together(ledger: &mut Ledger, jobs: &mut [Box<dyn Job>]) -> Result<(), AppError> {
+    let mut tx = ledger.begin()?;
+    for j in jobs.iter_mut() {
+        j.run(&mut tx)?;
+    }
+    if tx.appended() > 0 {
+        tx.commit()?;
+    }
+    Ok(())
 }

@@ -10,7 +10,7 @@ use vigilia_count::balance::prisoner;
 use vigilia_count::index::{Case, day_no};
 use vigilia_count::list::{Selector, behind, dimension_names};
 pub use vigilia_count::stored::compute;
-use vigilia_count::stored::{build_index, current_index, publish};
+use vigilia_count::stored::{build_index, current_index};
 use vigilia_count::when::{When, week_before};
 use vigilia_count::{Balance, Dim, Index};
 use vigilia_ledger::Ledger;
@@ -58,7 +58,9 @@ pub fn balance_command(env: &Env, req: &Request<'_>) -> Result<(), Failure> {
     let json = b.to_json();
     print(env.lang, &b, &json, req.format);
     if req.publish {
-        let id = publish(&mut ledger, &b, &when, &env.actor)?;
+        let id = vigilia_app::write(&mut ledger, |tx| {
+            vigilia_app::publication::publish(tx, &env.actor, &b, &when)
+        })?;
         let head = ledger.head()?;
         eprintln!(
             "{}",

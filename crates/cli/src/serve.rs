@@ -36,6 +36,9 @@ fn refuse_demo_accounts(ledger: &mut vigilia_ledger::Ledger) -> Result<(), Failu
     Ok(())
 }
 
+/// Connections that serve reads, beside the writer's.
+const READERS: usize = 4;
+
 /// A demo account's password: random, shown once.
 fn demo_password() -> Result<String, Failure> {
     let (token, _) = new_token()?;
@@ -93,7 +96,10 @@ pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<
         refuse_demo_accounts(&mut ledger)?;
         ledger
     };
-    let app = App::new(ledger, env.clock.clone(), config)?;
+    // Reads run on connections of their own, beside the one writer: four readers keep two
+    // cores busy while some wait on the disk.
+    let registry = vigilia_app::Registry::new(ledger, READERS)?;
+    let app = App::new(registry, env.clock.clone(), config)?;
     crate::say!(
         "\n{} http://{bind}/",
         env.lang

@@ -63,6 +63,24 @@ pub struct PublishedBalance {
 }
 
 impl Record {
+    /// Which record this is.
+    pub fn subject(&self) -> Subject {
+        match self {
+            Record::Registry(_) => Subject::REGISTRY,
+            Record::Person(p) => p.id.into(),
+            Record::Detention(d) => d.id.into(),
+            Record::Report(r) => r.id.into(),
+            Record::Source(s) => s.id.into(),
+            Record::Facility(f) => f.id.into(),
+            Record::Group(g) => g.id.into(),
+            Record::Publication(p) => Subject {
+                kind: Kind::Publication,
+                id: p.id,
+            },
+            Record::Account(a) => a.id.into(),
+        }
+    }
+
     /// The organisation's own reference, for records that have one.
     pub fn reference(&self) -> Option<&str> {
         match self {

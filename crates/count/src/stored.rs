@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use vigilia_core::fact::{Change, Draft, Publication};
-use vigilia_core::ids::{DetentionId, Kind, PersonId, PublicationId, Subject};
+use vigilia_core::fact::Change;
+use vigilia_core::ids::{DetentionId, Kind, PersonId, Subject};
 use vigilia_ledger::{Ledger, LedgerError};
 
 use crate::when::When;
@@ -106,36 +106,4 @@ pub fn compute(ledger: &mut Ledger, index: &Index, when: &When) -> Result<Balanc
     let mut b = crate::balance(index, when.as_of, when.known_on, when.since);
     b.ledger_head = ledger.content()?.hash.to_string();
     Ok(b)
-}
-
-/// Stores a balance as published: a fact with the dates, the ledger position it was computed
-/// at, and its figures as JSON byte for byte (so that it can be reproduced and compared).
-pub fn publish(
-    ledger: &mut Ledger,
-    b: &Balance,
-    when: &When,
-    actor: &str,
-) -> Result<PublicationId, LedgerError> {
-    let head = ledger.content()?;
-    let recorded_on = ledger.today()?;
-    let publication = Publication {
-        rules: b.rules.to_string(),
-        as_of: when.as_of,
-        known_on: when.known_on.0,
-        since: when.since,
-        ledger_seq: head.facts,
-        ledger_head: head.hash.to_string(),
-        figures: b.to_json(),
-    };
-    let mut tx = ledger.begin()?;
-    let id = PublicationId(tx.new_id(Kind::Publication));
-    tx.append(Draft {
-        recorded_on,
-        actor: actor.to_string(),
-        subject: id.into(),
-        change: Change::BalancePublished(publication),
-        sources: vec![],
-    })?;
-    tx.commit()?;
-    Ok(id)
 }

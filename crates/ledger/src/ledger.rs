@@ -60,6 +60,9 @@ pub struct Ledger {
     changes: (u64, HashMap<Kind, u64>),
     /// The key-encryption key of the keyring, when the registry was opened with its key.
     kek: Option<Key>,
+    /// Where the registry is and the key it was opened with, to open more connections to it.
+    url: DatabaseUrl,
+    key: Option<Secret>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -94,6 +97,8 @@ fn connect(
             profile: None,
             changes: (0, HashMap::new()),
             kek,
+            url: url.clone(),
+            key: key.cloned(),
         },
         has_facts,
     ))
@@ -148,6 +153,12 @@ impl Ledger {
             (ledger, true) => Ok(ledger),
             (_, false) => Err(LedgerError::NotARegistry(url.to_string())),
         }
+    }
+
+    /// Another connection to the same registry, opened with the same key: for readers that
+    /// must not wait behind the writer.
+    pub fn another(&self) -> Result<Ledger, LedgerError> {
+        Ledger::open_with(&self.url, self.key.as_ref(), self.clock.clone())
     }
 
     /// Creates a registry with its country profile as the first fact (without a key: see
@@ -967,6 +978,11 @@ impl Tx<'_> {
         self.ledger.profile()
     }
 
+    /// The content head as committed before this transaction (see [`Ledger::content`]).
+    pub fn content(&mut self) -> Result<Head, LedgerError> {
+        self.ledger.content()
+    }
+
     /// The organisation's calendar day when this transaction began.
     pub fn today(&mut self) -> Result<Day, LedgerError> {
         let at = self.appended_at.timestamp();
@@ -976,7 +992,25 @@ impl Tx<'_> {
     /// The records of `kind` whose parent is `parent`, as committed before this transaction
     /// (which holds the writer's lock, so no other writer changes them meanwhile).
     pub fn children(&mut self, kind: Kind, parent: u64) -> Result<Vec<Record>, LedgerError> {
-        self.ledger.children(kind, parent)
+        let mut out: Vec<Record> = Vec::new();
+        for r in self.ledger.children(kind, parent)? {
+            // A record changed in this transaction is read as it now stands.
+            match self.touched.get(&r.subject()) {
+                Some(t) if t.parent() != Some(parent) => {}
+                Some(t) => out.push(t.clone()),
+                None => out.push(r),
+            }
+        }
+        for (s, t) in &self.touched {
+            if s.kind == kind
+                && t.parent() == Some(parent)
+                && !out.iter().any(|o| o.subject() == *s)
+            {
+                out.push(t.clone());
+            }
+        }
+        out.sort_by_key(|r| r.subject().id);
+        Ok(out)
     }
 
     /// The record of `kind` with this reference (an account's name), as committed before this
@@ -986,6 +1020,13 @@ impl Tx<'_> {
         kind: Kind,
         reference: &str,
     ) -> Result<Option<Record>, LedgerError> {
+        let here = self
+            .touched
+            .iter()
+            .find(|(s, r)| s.kind == kind && r.reference() == Some(reference));
+        if let Some((_, r)) = here {
+            return Ok(Some(r.clone()));
+        }
         self.ledger.by_reference(kind, reference)
     }
 

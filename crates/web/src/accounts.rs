@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_app::accounts::{self, EXPOSURE_DAYS, MIN_PASSWORD};
-use vigilia_app::{Actor, AppError, messages, write};
+use vigilia_app::{Actor, AppError, messages};
 use vigilia_core::fact::Audit;
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{AccountId, Kind};
@@ -75,7 +75,7 @@ pub async fn login(
     let (name, password, code, ip) = (f.name.clone(), f.password, f.code, ctx.ip);
     let who = name.clone();
     let found = app
-        .ledger(move |_, l| Ok(accounts::account(l, &who)?))
+        .read(move |_, l| Ok(accounts::account(l, &who)?))
         .await?;
     let signing = app.clone();
     let subject = found.as_ref().map(|a| (a.id, a.name.clone()));
@@ -90,8 +90,7 @@ pub async fn login(
             Ok(_) => Audit::SignedIn,
             Err(_) => Audit::SignInRefused,
         };
-        app.ledger(move |_, l| Ok(l.audit(&name, id.into(), what)?))
-            .await?;
+        app.audit(&name, id.into(), what).await?;
     }
     match result {
         Ok((token, viewer)) => {
@@ -164,7 +163,7 @@ pub async fn invitation_form(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let a = app
-        .ledger(move |_, l| Ok(accounts::invited(l, &token)?))
+        .read(move |_, l| Ok(accounts::invited(l, &token)?))
         .await?;
     let secret = new_second_factor();
     Ok(ok(&InvitationPage {
@@ -194,9 +193,7 @@ pub async fn accept(
 ) -> Result<Response, WebError> {
     let now = app.now();
     let t = token.clone();
-    let a = app
-        .ledger(move |_, l| Ok(accounts::invited(l, &t)?))
-        .await?;
+    let a = app.read(move |_, l| Ok(accounts::invited(l, &t)?)).await?;
     let mut errors = Errors::default();
     if f.password.chars().count() < MIN_PASSWORD {
         errors.add(
@@ -234,12 +231,8 @@ pub async fn accept(
         .await
         .map_err(|e| WebError::Internal(e.to_string()))??;
     let secret = staff.then_some(f.secret);
-    app.ledger(move |_, l| {
-        Ok(write(l, |tx| {
-            accounts::accept_invitation(tx, &token, hash, secret)
-        })?)
-    })
-    .await?;
+    app.write(move |tx| accounts::accept_invitation(tx, &token, hash.clone(), secret.clone()))
+        .await?;
     Ok(see("/login"))
 }
 
@@ -261,7 +254,7 @@ async fn accounts_page(
     name: String,
 ) -> Result<Response, WebError> {
     let accounts = app
-        .ledger(|_, l| {
+        .read(|_, l| {
             let mut out = Vec::new();
             l.fold_all(Kind::Account, KnownOn::NOW, &mut |r| {
                 if let Record::Account(a) = r {
@@ -306,7 +299,7 @@ pub struct Invite {
 async fn confirmed(app: &Arc<App>, name: &str, password: String) -> Result<bool, WebError> {
     let name = name.to_string();
     let hash = app
-        .ledger(move |_, l| Ok(accounts::account(l, &name)?.and_then(|a| a.password)))
+        .read(move |_, l| Ok(accounts::account(l, &name)?.and_then(|a| a.password)))
         .await?;
     // The hash is checked off the registry's lock: it takes a while, on purpose.
     tokio::task::spawn_blocking(move || {
@@ -351,7 +344,7 @@ pub async fn invite_form(
     };
     let name = f.name.clone();
     let made = app
-        .ledger(move |_, l| Ok(write(l, |tx| accounts::invite(tx, &actor, &name, role))?))
+        .write(move |tx| accounts::invite(tx, &actor, &name, role))
         .await;
     match made {
         Ok(inv) => {
@@ -391,7 +384,7 @@ pub async fn revoke(
         return accounts_page(&app, &ctx, None, errors, String::new()).await;
     }
     let revoked = app
-        .ledger(move |_, l| {
+        .read(move |_, l| {
             let which = accounts::Which::Numbered(AccountId(id));
             let actor = Actor::operator(&actor);
             Ok(accounts::revoke_and_expose(l, &actor, &which, &f.reason)?)

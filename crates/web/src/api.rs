@@ -18,14 +18,14 @@ use crate::balance::{Asked, compute, publications as published};
 use crate::error::WebError;
 use crate::forms::ReportForm;
 use crate::page::Errors;
-use crate::records::{OnDetention, Q, detention_in, person_in, search_in};
+use crate::records::{OnDetention, Q, detention_in, person_in, search_in, viewed};
 use crate::reports;
 use crate::routes::{Access, ROUTES};
 use crate::triage::{AttachForm, ReasonForm, candidates as ranked};
+use vigilia_app::AppError;
 use vigilia_app::records::{self, DecisionForm, StepForm};
 use vigilia_app::triage::{self, AttachTo};
-use vigilia_app::{AppError, write};
-use vigilia_core::ids::{DetentionId, ReportId};
+use vigilia_core::ids::{DetentionId, PersonId, ReportId};
 
 /// An error as JSON: `{"error": {"es": …, "en": …}}` with its status; a form's errors as
 /// `{"errors": {field: {es, en}}}` (422).
@@ -115,7 +115,7 @@ pub async fn openapi() -> Response {
 }
 
 pub async fn publications(State(app): State<Arc<App>>) -> Response {
-    answer(app.ledger(|_, l| published(l)).await.map(|list| {
+    answer(app.read(|_, l| published(l)).await.map(|list| {
         list.into_iter()
             .map(|p| {
                 json!({"id": p.id, "published_on": p.published_on.to_string(), "as_of": p.publication.as_of.to_string(),
@@ -127,7 +127,7 @@ pub async fn publications(State(app): State<Arc<App>>) -> Response {
 }
 
 pub async fn balance(State(app): State<Arc<App>>, Query(w): Query<Asked>) -> Response {
-    answer(app.ledger(move |app, l| Ok(compute(app, l, &w)?.0)).await)
+    answer(app.read(move |app, l| Ok(compute(app, l, &w)?.0)).await)
 }
 
 /// Work on the registry as the token's account.
@@ -137,7 +137,7 @@ async fn as_viewer<T: Send + 'static>(
     work: impl FnOnce(&mut Ledger, &Viewer) -> Result<T, WebError> + Send + 'static,
 ) -> Result<T, WebError> {
     let v = ctx.viewer()?.clone();
-    app.ledger(move |_, l| work(l, &v)).await
+    app.read(move |_, l| work(l, &v)).await
 }
 
 pub async fn search(
@@ -153,10 +153,15 @@ pub async fn person(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
 ) -> Response {
+    let Ok(v) = ctx.viewer().cloned() else {
+        return error(WebError::Forbidden);
+    };
     answer(
-        as_viewer(&app, &ctx, move |l, v| person_in(l, v, id))
-            .await
-            .map(|(p, d)| json!({"person": p, "detentions": d})),
+        viewed(&app, &v, PersonId(id).into(), move |l, v| {
+            person_in(l, v, id)
+        })
+        .await
+        .map(|(p, d)| json!({"person": p, "detentions": d})),
     )
 }
 
@@ -165,7 +170,15 @@ pub async fn detention(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
 ) -> Response {
-    answer(as_viewer(&app, &ctx, move |l, v| detention_in(l, v, id)).await)
+    let Ok(v) = ctx.viewer().cloned() else {
+        return error(WebError::Forbidden);
+    };
+    answer(
+        viewed(&app, &v, DetentionId(id).into(), move |l, v| {
+            detention_in(l, v, id)
+        })
+        .await,
+    )
 }
 
 /// A form about a detention, sent as JSON: checked, recorded by the token's account.
@@ -180,7 +193,7 @@ async fn on_detention<F: Send + 'static>(
         return error(WebError::Forbidden);
     };
     answer(
-        app.ledger(move |_, l| Ok(write(l, |tx| work(tx, &actor, DetentionId(id), &f))?))
+        app.write(move |tx| work(tx, &actor, DetentionId(id), &f))
             .await
             .map(|()| json!({"recorded": true})),
     )
@@ -217,7 +230,7 @@ pub async fn reports(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>
     let Some(v) = ctx.viewer.clone() else {
         return error(WebError::Forbidden);
     };
-    answer(app.ledger(move |_, l| reports::visible(l, &v)).await)
+    answer(app.read(move |_, l| reports::visible(l, &v)).await)
 }
 
 pub async fn submit(
@@ -236,12 +249,12 @@ pub async fn submit(
 }
 
 pub async fn queue(State(app): State<Arc<App>>) -> Response {
-    answer(app.ledger(|_, l| Ok(triage::waiting(l)?)).await)
+    answer(app.read(|_, l| Ok(triage::waiting(l)?)).await)
 }
 
 pub async fn candidates(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
     answer(
-        app.ledger(move |app, l| {
+        app.read(move |app, l| {
             let r = triage::report(l, ReportId(id))?;
             let c = ranked(app, l, &r)?;
             Ok(json!({"report": r, "candidates": c}))
@@ -259,7 +272,7 @@ pub async fn accept_new(
         return error(WebError::Forbidden);
     };
     answer(
-        app.ledger(move |_, l| Ok(write(l, |tx| triage::accept_new(tx, &a, ReportId(id)))?))
+        app.write(move |tx| triage::accept_new(tx, &a, ReportId(id)))
             .await
             .map(|d| json!({"detention": d.map(|d| d.0)})),
     )
@@ -279,7 +292,7 @@ pub async fn attach(
         Err(e) => return error(e.into()),
     };
     answer(
-        app.ledger(move |_, l| Ok(write(l, |tx| triage::attach(tx, &a, ReportId(id), to))?))
+        app.write(move |tx| triage::attach(tx, &a, ReportId(id), to))
             .await
             .map(|d| json!({"detention": d.0})),
     )
@@ -295,11 +308,7 @@ pub async fn reject(
         return error(WebError::Forbidden);
     };
     answer(
-        app.ledger(move |_, l| {
-            Ok(write(l, |tx| {
-                triage::reject(tx, &a, ReportId(id), &f.reason)
-            })?)
-        })
-        .await,
+        app.write(move |tx| triage::reject(tx, &a, ReportId(id), &f.reason))
+            .await,
     )
 }

@@ -5,10 +5,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use vigilia_app::{AppError, Registry};
 use vigilia_core::clock::Clock;
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::Kind;
-use vigilia_ledger::{Ledger, LedgerError};
+use vigilia_ledger::{Ledger, LedgerError, Tx};
 
 use crate::auth::{Limits, Sessions};
 use crate::error::WebError;
@@ -37,7 +38,7 @@ impl Default for Config {
 
 /// Everything a request can reach.
 pub struct App {
-    ledger: Mutex<Ledger>,
+    registry: Registry,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
     /// The registry's country profile (fixed by its first fact).
@@ -48,8 +49,6 @@ pub struct App {
     pub limits: Mutex<Limits>,
     counting: Warm<vigilia_count::Index>,
     matching: Warm<vigilia_matching::index::Index>,
-    /// Where new reports are stored, together.
-    pub inbox: crate::forms::Inbox,
     /// Balance pages computed since the head last moved.
     pub balances: Warm<crate::balance::Kept>,
     /// The active accounts and their API tokens.
@@ -70,16 +69,15 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl App {
     pub fn new(
-        mut ledger: Ledger,
+        registry: Registry,
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Result<Arc<App>, WebError> {
-        let profile = Arc::new(ledger.profile()?.clone());
+        let profile = Arc::new(registry.read(|l| l.profile().cloned())?);
         let key = random_bytes()?;
-        Ok(Arc::new_cyclic(|app| App {
-            inbox: crate::forms::Inbox::start(app.clone()),
+        Ok(Arc::new(App {
             profile,
-            ledger: Mutex::new(ledger),
+            registry,
             clock,
             config,
             key,
@@ -92,24 +90,45 @@ impl App {
         }))
     }
 
-    /// The registry's lock, for the report writer.
-    pub fn ledger_lock(&self) -> &Mutex<Ledger> {
-        &self.ledger
-    }
-
-    /// Runs `work` on the registry on a blocking thread (the ledger is synchronous).
-    pub async fn ledger<T, F>(self: &Arc<Self>, work: F) -> Result<T, WebError>
+    /// Runs `work` on a reader of the registry, on a blocking thread (the ledger is
+    /// synchronous): reads never wait behind writes.
+    pub async fn read<T, F>(self: &Arc<Self>, work: F) -> Result<T, WebError>
     where
         T: Send + 'static,
         F: FnOnce(&App, &mut Ledger) -> Result<T, WebError> + Send + 'static,
     {
         let app = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut ledger = lock(&app.ledger);
-            work(&app, &mut ledger)
-        })
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || app.registry.read(|l| work(&app, l)))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?
+    }
+
+    /// Runs a use case in a write transaction (with the other writes waiting at the same
+    /// moment); answers once its facts are durable.
+    pub async fn write<T, F>(self: &Arc<Self>, work: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
+    {
+        let app = self.clone();
+        Ok(
+            tokio::task::spawn_blocking(move || app.registry.write(work))
+                .await
+                .map_err(|e| WebError::Internal(e.to_string()))??,
+        )
+    }
+
+    /// Records that the account saw or took `subject` (an audit fact, durable when this
+    /// returns: a page is never sent before the fact that it was seen).
+    pub async fn audit(
+        self: &Arc<Self>,
+        actor: &str,
+        subject: vigilia_core::ids::Subject,
+        what: vigilia_core::fact::Audit,
+    ) -> Result<(), WebError> {
+        let actor = actor.to_string();
+        self.write(move |tx| vigilia_app::records::audit(tx, &actor, subject, what))
+            .await
     }
 
     pub fn now(&self) -> jiff::Timestamp {

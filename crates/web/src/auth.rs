@@ -414,7 +414,7 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
         match bearer {
             Some(token) => {
                 let found = app
-                    .ledger(move |app, l| app.bearer(l, &token))
+                    .read(move |app, l| app.bearer(l, &token))
                     .await
                     .map_err(fail)?;
                 Some(found.ok_or(fail(WebError::SignIn(here.clone())))?)
@@ -424,7 +424,7 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
     } else {
         match cookie(req.headers(), COOKIE).and_then(|t| app.session(&t).map(|v| (t, v))) {
             Some((token, v)) => app
-                .ledger(move |app, l| app.current(l, &token, v))
+                .read(move |app, l| app.current(l, &token, v))
                 .await
                 .map_err(fail)?,
             None => None,

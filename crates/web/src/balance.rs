@@ -130,7 +130,7 @@ pub async fn current(
     // Under the registry's lock only what must read it; the counting is done outside. A page
     // already kept needs nothing more from the registry.
     let (when, kept, found) = app
-        .ledger(move |app, ledger| {
+        .read(move |app, ledger| {
             let when = When::parse(
                 ledger.today()?,
                 Some(&asked.as_of),
@@ -189,9 +189,10 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     let l = ctx.lang;
     let viewer = ctx.viewer.clone();
+    let reader = viewer.clone();
     let w2 = w.clone();
     let (b, rows) = app
-        .ledger(move |app, ledger| {
+        .read(move |app, ledger| {
             let selector = Selector::parse(w2.list.trim())
                 .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
             let (b, when, index) = compute(app, ledger, &w2)?;
@@ -201,7 +202,7 @@ pub async fn list(
                 .take(2000)
             {
                 if let Some(Record::Detention(d)) = ledger.get(DetentionId(id).into())? {
-                    let names = match &viewer {
+                    let names = match &reader {
                         Some(v) => vigilia_app::actor::sees(ledger, &v.actor(), &d)?,
                         None => false,
                     };
@@ -216,15 +217,15 @@ pub async fn list(
                     rows.push((id, name, d.arrest.date.to_string()));
                 }
             }
-            // Names listed behind a figure: who saw such a list, and when.
-            if let Some(v) = &viewer
-                && rows.iter().any(|(_, name, _)| !name.is_empty())
-            {
-                ledger.audit(&v.name, Subject::REGISTRY, Audit::Listed)?;
-            }
             Ok((b, rows))
         })
         .await?;
+    // Names listed behind a figure: who saw such a list, and when (before the list is sent).
+    if let Some(v) = &viewer
+        && rows.iter().any(|(_, name, _)| !name.is_empty())
+    {
+        app.audit(&v.name, Subject::REGISTRY, Audit::Listed).await?;
+    }
     Ok(ok(&BalancePage {
         p: Chrome::of(&ctx),
         breakdowns: breakdowns(l, &b),
@@ -236,27 +237,20 @@ pub async fn list(
     }))
 }
 
-/// Publishes the balance for these dates: a fact holding its figures exactly as computed.
-pub fn publish_in(
-    app: &App,
-    ledger: &mut Ledger,
-    asked: &Asked,
-    actor: &str,
-) -> Result<u64, WebError> {
-    let (b, when, _) = compute(app, ledger, asked)?;
-    Ok(stored::publish(ledger, &b, &when, actor)?.0)
-}
-
+/// Publishes the balance for these dates: a fact holding its figures exactly as computed
+/// (counted on a reader, stored by the writer, which refuses it if the registry changed in
+/// between).
 pub async fn publish(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     Form(w): Form<Asked>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.name.clone();
+    let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
     let id = app
-        .ledger(move |app, l| publish_in(app, l, &w, &actor))
+        .write(move |tx| vigilia_app::publication::publish(tx, &actor, &b, &when))
         .await?;
-    Ok(see(&format!("/public/{id}")))
+    Ok(see(&format!("/public/{}", id.0)))
 }
 
 pub fn publications(ledger: &mut Ledger) -> Result<Vec<PublishedBalance>, WebError> {
@@ -281,7 +275,7 @@ pub async fn public_list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let list = app.ledger(|_, l| publications(l)).await?;
+    let list = app.read(|_, l| publications(l)).await?;
     Ok(ok(&Public {
         p: Chrome::of(&ctx),
         list,
@@ -306,7 +300,7 @@ pub async fn public_one(
 ) -> Result<Response, WebError> {
     let l = ctx.lang;
     let (pb, svg) = app
-        .ledger(move |app, ledger| {
+        .read(move |app, ledger| {
             let Some(Record::Publication(pb)) = ledger.get(PublicationId(id).into())? else {
                 return Err(WebError::NotFound);
             };

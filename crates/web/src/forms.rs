@@ -2,7 +2,7 @@
 //! field is checked (with a message next to it, in both languages), and the facts it becomes.
 
 use serde::{Deserialize, Serialize};
-use std::sync::Weak;
+use std::sync::Arc;
 use vigilia_core::confidential::Confidential;
 use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::{Change, Draft};
@@ -14,7 +14,7 @@ use vigilia_core::text::non_empty;
 
 use vigilia_ledger::Tx;
 
-use crate::app::{App, lock};
+use crate::app::App;
 use crate::error::WebError;
 use crate::page::Errors;
 
@@ -226,107 +226,19 @@ pub struct Incoming {
     pub receipt: Option<String>,
 }
 
-/// A report checked and stored, or the errors of its fields (and nothing stored).
-pub type Received = Result<Result<ReportId, Errors>, WebError>;
-
-struct Job {
-    report: Incoming,
-    reply: tokio::sync::oneshot::Sender<Received>,
-}
-
-/// Reports are stored by one writer, which takes every report that arrived while it wrote the
-/// last ones into one transaction: one commit to disk for all of them. A report is answered
-/// only once its transaction is committed.
-#[derive(Debug)]
-pub struct Inbox(std::sync::mpsc::Sender<Job>);
-
-impl std::fmt::Debug for Job {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Job")
-    }
-}
-
-/// The most reports one transaction takes.
-const BATCH: usize = 1000;
-
-impl Inbox {
-    /// Starts the writer; it stops when the application is gone.
-    pub fn start(app: Weak<App>) -> Inbox {
-        let (tx, rx) = std::sync::mpsc::channel::<Job>();
-        std::thread::spawn(move || {
-            while let Ok(first) = rx.recv() {
-                let mut jobs = vec![first];
-                while jobs.len() < BATCH
-                    && let Ok(more) = rx.try_recv()
-                {
-                    jobs.push(more);
-                }
-                let Some(app) = app.upgrade() else { break };
-                write(&app, jobs);
-            }
-        });
-        Inbox(tx)
-    }
-
-    /// Checks and stores a report; answers once it is durable.
-    pub async fn receive(&self, report: Incoming) -> Received {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.0
-            .send(Job { report, reply })
-            .map_err(|_| WebError::Internal("the report writer stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| WebError::Internal("the report writer stopped".into()))?
-    }
-}
-
-/// Writes a batch: reports with wrong fields are answered with their errors; the others go into
-/// one transaction, and all of them are answered with its outcome.
-fn write(app: &App, jobs: Vec<Job>) {
-    let mut ledger = lock(app.ledger_lock());
-    let today = match ledger.today() {
-        Ok(t) => t,
-        Err(e) => {
-            for j in jobs {
-                let _ = j.reply.send(Err(WebError::Internal(e.to_string())));
-            }
-            return;
+/// Checks a report and stores it (with the other writes waiting at the same moment); answers
+/// once it is durable, or with the errors of its fields (and nothing stored).
+pub async fn store(app: &Arc<App>, report: Incoming) -> Result<Result<ReportId, Errors>, WebError> {
+    let profile = app.profile.clone();
+    app.write(move |tx| {
+        let today = tx.today()?;
+        let volunteer = report.reporter.is_some();
+        match report.form.check(&profile, today, volunteer) {
+            Ok(valid) => Ok(Ok(append(tx, today, &report, valid)?)),
+            Err(errors) => Ok(Err(errors)),
         }
-    };
-    let mut valid = Vec::new();
-    for j in jobs {
-        let volunteer = j.report.reporter.is_some();
-        match j.report.form.check(&app.profile, today, volunteer) {
-            Ok(v) => valid.push((j, v)),
-            Err(e) => {
-                let _ = j.reply.send(Ok(Err(e)));
-            }
-        }
-    }
-    if valid.is_empty() {
-        return;
-    }
-    let stored = (|| {
-        let mut tx = ledger.begin()?;
-        let mut ids = Vec::new();
-        for (j, v) in &valid {
-            ids.push(append(&mut tx, today, &j.report, v.clone())?);
-        }
-        tx.commit()?;
-        Ok::<_, vigilia_ledger::LedgerError>(ids)
-    })();
-    match stored {
-        Ok(ids) => {
-            for ((j, _), id) in valid.into_iter().zip(ids) {
-                let _ = j.reply.send(Ok(Ok(id)));
-            }
-        }
-        Err(e) => {
-            for (j, _) in valid {
-                let _ = j.reply.send(Err(WebError::Internal(e.to_string())));
-            }
-        }
-    }
+    })
+    .await
 }
 
 /// Appends a report's facts: the report, and its source if one was given.

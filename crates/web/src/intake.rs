@@ -12,7 +12,6 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
-use vigilia_core::fact::Change;
 use vigilia_core::fold::Record;
 use vigilia_core::ids::Kind;
 use vigilia_core::model::{Channel, Report, ReportStatus};
@@ -126,15 +125,13 @@ pub async fn submit(
     }
     let code = receipt_code()?;
     let hash = sha256(&normal_code(&code));
-    let stored = app
-        .inbox
-        .receive(Incoming {
-            form: sent.f.clone(),
-            channel: Channel::Family,
-            reporter: None,
-            receipt: Some(hash),
-        })
-        .await?;
+    let incoming = Incoming {
+        form: sent.f.clone(),
+        channel: Channel::Family,
+        reporter: None,
+        receipt: Some(hash),
+    };
+    let stored = crate::forms::store(&app, incoming).await?;
     if let Err(errors) = stored {
         return Ok(invalid(
             &intake_page(&app, &ctx, sent.f, errors, false).await?,
@@ -183,7 +180,7 @@ pub struct Code {
 /// The report a receipt code names, and nothing else.
 async fn by_code(app: &Arc<App>, code: &str) -> Result<Option<Report>, WebError> {
     let hash = sha256(&normal_code(code));
-    app.ledger(move |_, ledger| {
+    app.read(move |_, ledger| {
         Ok(match ledger.by_reference(Kind::Report, &hash)? {
             Some(Record::Report(r)) => Some(r),
             _ => None,
@@ -238,13 +235,7 @@ pub async fn add(
     }
     let id = r.id;
     let r = app
-        .ledger(move |_, ledger| {
-            ledger.record("public-form", id.into(), Change::ReportAdded { text })?;
-            match ledger.get(id.into())? {
-                Some(Record::Report(r)) => Ok(r),
-                _ => Err(WebError::NotFound),
-            }
-        })
+        .write(move |tx| vigilia_app::intake::add_to_report(tx, id, &text))
         .await?;
     Ok(ok(&Status {
         p: Chrome::of(&ctx),

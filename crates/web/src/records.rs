@@ -12,10 +12,10 @@ use axum::{Extension, Form};
 use serde::{Deserialize, Serialize};
 use vigilia_app::actor::sees;
 use vigilia_app::records::{self, DecisionForm, StepForm};
-use vigilia_app::{Actor, AppError, write};
+use vigilia_app::{Actor, AppError};
 use vigilia_core::fact::{Audit, Change, Fact};
 use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId, SourceId};
+use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId, SourceId, Subject};
 use vigilia_core::model::{Dated, Detention, Person, Role, Source, Step};
 use vigilia_core::text::fold;
 use vigilia_ledger::{Ledger, Tx};
@@ -122,7 +122,7 @@ pub async fn search(
 ) -> Result<Response, WebError> {
     let text = q.q.clone();
     let v = ctx.viewer()?.clone();
-    let persons = app.ledger(move |_, l| search_in(l, &v, &text, 100)).await?;
+    let persons = app.read(move |_, l| search_in(l, &v, &text, 100)).await?;
     Ok(ok(&Search {
         p: Chrome::of(&ctx),
         q: q.q,
@@ -140,8 +140,21 @@ pub fn person_in(
         return Err(WebError::NotFound);
     };
     let detentions = seen_detentions(ledger, v, id)?;
-    ledger.audit(&v.name, p.id.into(), Audit::Viewed)?;
     Ok((p, detentions))
+}
+
+/// Reads what a page of a record shows and records, before the page is sent, that the
+/// account viewed the record.
+pub async fn viewed<T: Send + 'static>(
+    app: &Arc<App>,
+    v: &Viewer,
+    subject: Subject,
+    read: impl FnOnce(&mut Ledger, &Viewer) -> Result<T, WebError> + Send + 'static,
+) -> Result<T, WebError> {
+    let reader = v.clone();
+    let out = app.read(move |_, l| read(l, &reader)).await?;
+    app.audit(&v.name, subject, Audit::Viewed).await?;
+    Ok(out)
 }
 
 #[derive(Template)]
@@ -160,10 +173,10 @@ pub async fn person(
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
-    let (person, detentions, (history, views)) = app
-        .ledger(move |_, l| {
-            let (p, d) = person_in(l, &v, id)?;
-            let h = changes_and_views(l.history(PersonId(id).into())?, &v);
+    let (person, detentions, (history, views)) =
+        viewed(&app, &v, PersonId(id).into(), move |l, v| {
+            let (p, d) = person_in(l, v, id)?;
+            let h = changes_and_views(l.history(PersonId(id).into())?, v);
             Ok((p, d, h))
         })
         .await?;
@@ -211,7 +224,6 @@ fn changes_and_views(facts: Vec<Fact>, v: &Viewer) -> (Vec<Fact>, Vec<Fact>) {
 
 pub fn detention_in(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Full, WebError> {
     let d = in_scope(ledger, v, id)?;
-    ledger.audit(&v.name, d.id.into(), Audit::Viewed)?;
     let person = match ledger.get(d.person.into())? {
         Some(Record::Person(p)) => Some(p),
         _ => None,
@@ -290,9 +302,10 @@ pub async fn detention(
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
-    let (f, today) = app
-        .ledger(move |_, l| Ok((detention_in(l, &v, id)?, l.today()?.to_string())))
-        .await?;
+    let (f, today) = viewed(&app, &v, DetentionId(id).into(), move |l, v| {
+        Ok((detention_in(l, v, id)?, l.today()?.to_string()))
+    })
+    .await?;
     Ok(ok(&DetentionPage {
         p: Chrome::of(&ctx),
         f,
@@ -316,7 +329,7 @@ where
     F: Send + 'static,
 {
     let actor = ctx.viewer()?.actor();
-    app.ledger(move |_, l| Ok(write(l, |tx| work(tx, &actor, DetentionId(id), &f))?))
+    app.write(move |tx| work(tx, &actor, DetentionId(id), &f))
         .await?;
     Ok(see(&format!("/detentions/{id}")))
 }
@@ -368,12 +381,8 @@ pub async fn merge(
             "Write the other person's number.",
         )
     })?;
-    app.ledger(move |_, l| {
-        Ok(write(l, |tx| {
-            records::merge(tx, &actor, PersonId(id), PersonId(into), &f.reason)
-        })?)
-    })
-    .await?;
+    app.write(move |tx| records::merge(tx, &actor, PersonId(id), PersonId(into), &f.reason))
+        .await?;
     Ok(see(&format!("/persons/{id}")))
 }
 
@@ -384,11 +393,7 @@ pub async fn unmerge(
     Form(f): Form<MergeForm>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.actor();
-    app.ledger(move |_, l| {
-        Ok(write(l, |tx| {
-            records::unmerge(tx, &actor, PersonId(id), &f.reason)
-        })?)
-    })
-    .await?;
+    app.write(move |tx| records::unmerge(tx, &actor, PersonId(id), &f.reason))
+        .await?;
     Ok(see(&format!("/persons/{id}")))
 }

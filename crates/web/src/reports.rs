@@ -76,7 +76,7 @@ pub async fn mine(
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
-    let reports = app.ledger(move |_, l| visible(l, &v)).await?;
+    let reports = app.read(move |_, l| visible(l, &v)).await?;
     Ok(ok(&Mine {
         p: Chrome::of(&ctx),
         reports,
@@ -130,14 +130,13 @@ pub async fn send(
     } else {
         Channel::Volunteer
     };
-    app.inbox
-        .receive(Incoming {
-            form: f,
-            channel,
-            reporter: Some(v.name.clone()),
-            receipt: None,
-        })
-        .await
+    let incoming = Incoming {
+        form: f,
+        channel,
+        reporter: Some(v.name.clone()),
+        receipt: None,
+    };
+    crate::forms::store(app, incoming).await
 }
 
 pub async fn submit(
@@ -186,18 +185,19 @@ async fn report_page(
     errors: Errors,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
+    let name = v.name.clone();
     let (r, contact, sources) = app
-        .ledger(move |_, l| {
+        .read(move |_, l| {
             let r = one(l, &v, id)?;
             let contact = match &r.contact {
                 Some(c) => Some(l.reveal(r.id.into(), Field::Contact, c)?),
                 None => None,
             };
             let s = sources_of(l, r.id)?;
-            l.audit(&v.name, r.id.into(), Audit::Viewed)?;
             Ok((r, contact, s))
         })
         .await?;
+    app.audit(&name, r.id.into(), Audit::Viewed).await?;
     let page = Show {
         p: Chrome::of(ctx),
         r,
@@ -294,31 +294,31 @@ pub async fn add_source(
     if !e.is_empty() {
         return report_page(&app, &ctx, id, f, e).await;
     }
-    app.ledger(move |_, l| {
-        let r = one(l, &v, id)?;
-        let today = l.today()?;
-        let mut tx = l.begin()?;
-        let file = match file {
-            Some((media_type, bytes)) => Some(tx.keep_file(media_type, bytes)?),
+    let r = app.read(move |_, l| one(l, &v, id)).await?;
+    let actor = ctx.viewer()?.name.clone();
+    app.write(move |tx| {
+        let today = tx.today()?;
+        let file = match &file {
+            Some((media_type, bytes)) => Some(tx.keep_file(media_type, bytes.clone())?),
             None => None,
         };
         let s = SourceId(tx.new_id(Kind::Source));
         tx.append(Draft {
             recorded_on: today,
-            actor: v.name.clone(),
+            actor: actor.clone(),
             subject: s.into(),
             change: Change::SourceRecorded {
                 title: title
+                    .clone()
                     .or_else(|| link.clone())
                     .unwrap_or_else(|| default_title(file.as_ref())),
                 reliability: Reliability::Unverified,
                 report: Some(r.id),
-                link,
+                link: link.clone(),
                 file,
             },
             sources: vec![],
         })?;
-        tx.commit()?;
         Ok(())
     })
     .await?;
@@ -349,8 +349,9 @@ pub async fn source_file(
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
+    let name = v.name.clone();
     let (media_type, bytes) = app
-        .ledger(move |_, l| {
+        .read(move |_, l| {
             let Some(Record::Source(s)) = l.get(SourceId(id).into())? else {
                 return Err(WebError::NotFound);
             };
@@ -371,9 +372,10 @@ pub async fn source_file(
             }
             let file = s.file.ok_or(WebError::NotFound)?;
             let found = l.file(&file.sha256)?.ok_or(WebError::NotFound)?;
-            l.audit(&v.name, s.id.into(), Audit::FileOpened)?;
             Ok(found)
         })
+        .await?;
+    app.audit(&name, SourceId(id).into(), Audit::FileOpened)
         .await?;
     let disposition = if media_type.starts_with("image/") {
         format!("inline; filename=\"fuente-{id}\"")

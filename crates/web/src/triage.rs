@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::{Extension, Form};
 use serde::{Deserialize, Serialize};
+use vigilia_app::records;
 use vigilia_app::triage::{self, AttachTo};
-use vigilia_app::{records, write};
 use vigilia_core::fold::Record;
 use vigilia_core::ids::{DetentionId, PersonId, ReportId};
 use vigilia_core::model::{Detention, Person, Report};
@@ -67,7 +67,7 @@ pub async fn queue(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let reports = app.ledger(|_, l| Ok(triage::waiting(l)?)).await?;
+    let reports = app.read(|_, l| Ok(triage::waiting(l)?)).await?;
     Ok(ok(&Queue {
         p: Chrome::of(&ctx),
         reports,
@@ -88,7 +88,7 @@ pub async fn show(
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
     let (r, candidates) = app
-        .ledger(move |app, l| {
+        .read(move |app, l| {
             let r = triage::report(l, ReportId(id))?;
             let c = candidates(app, l, &r)?;
             Ok((r, c))
@@ -116,7 +116,7 @@ pub async fn accept_new(
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.actor();
     let d = app
-        .ledger(move |_, l| Ok(write(l, |tx| triage::accept_new(tx, &actor, ReportId(id)))?))
+        .write(move |tx| triage::accept_new(tx, &actor, ReportId(id)))
         .await?;
     Ok(after(d))
 }
@@ -137,7 +137,7 @@ pub async fn attach(
     let actor = ctx.viewer()?.actor();
     let to = AttachTo::chosen(f.person, f.detention)?;
     let d = app
-        .ledger(move |_, l| Ok(write(l, |tx| triage::attach(tx, &actor, ReportId(id), to))?))
+        .write(move |tx| triage::attach(tx, &actor, ReportId(id), to))
         .await?;
     Ok(after(Some(d)))
 }
@@ -155,12 +155,8 @@ pub async fn reject(
     Form(f): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.actor();
-    app.ledger(move |_, l| {
-        Ok(write(l, |tx| {
-            triage::reject(tx, &actor, ReportId(id), &f.reason)
-        })?)
-    })
-    .await?;
+    app.write(move |tx| triage::reject(tx, &actor, ReportId(id), &f.reason))
+        .await?;
     Ok(see("/triage"))
 }
 
@@ -177,11 +173,7 @@ pub async fn assign(
     Form(f): Form<AssignForm>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.actor();
-    app.ledger(move |_, l| {
-        Ok(write(l, |tx| {
-            triage::assign(tx, &actor, ReportId(id), &f.to)
-        })?)
-    })
-    .await?;
+    app.write(move |tx| triage::assign(tx, &actor, ReportId(id), &f.to))
+        .await?;
     Ok(see(&format!("/triage/{id}")))
 }

@@ -304,7 +304,7 @@ async fn a_family_a_coordinator_a_lawyer_and_two_volunteers_do_their_work_in_chr
     assert_eq!(shown, "image/jpeg");
     let kept = w
         .app
-        .ledger(|_, l| {
+        .read(|_, l| {
             let Some(Record::Source(s)) = l.get(SourceId(1).into())? else {
                 panic!("source 1 is the photo")
             };

@@ -201,7 +201,7 @@ async fn behind_a_trusted_proxy_only_the_proxy_is_served_and_its_client_is_limit
 /// The id of an account, by name.
 async fn account_id(w: &World, name: &'static str) -> u64 {
     w.app
-        .ledger(
+        .read(
             move |_, l| match l.by_reference(vigilia_core::ids::Kind::Account, name)? {
                 Some(vigilia_core::fold::Record::Account(a)) => Ok(a.id.0),
                 other => panic!("no account {name}: {other:?}"),
@@ -527,10 +527,8 @@ async fn a_family_reports_gets_a_code_and_follows_its_report_only() {
     // fact holds it.
     let facts = w
         .app
-        .ledger_lock()
-        .lock()
-        .unwrap()
-        .raw_facts(0, 10_000)
+        .read(|_, l| Ok(l.raw_facts(0, 10_000)?))
+        .await
         .unwrap();
     assert!(facts.iter().any(|f| f.change.contains("report_received")));
     assert!(facts.iter().all(|f| !f.change.contains("414 000")));
@@ -810,20 +808,12 @@ async fn a_lawyer_of_one_state_sees_its_cases_and_those_assigned_only() {
     // The lawyer works in Miranda. A state the profile lacks is refused, naming the states.
     let wrong = w
         .app
-        .ledger(|_, l| {
-            Ok(vigilia_app::write(l, |tx| {
-                accounts::set_regions(tx, "t-admin", "t-lawyer", &["Narnia".into()])
-            })?)
-        })
+        .write(move |tx| accounts::set_regions(tx, "t-admin", "t-lawyer", &["Narnia".into()]))
         .await
         .unwrap_err();
     assert!(format!("{wrong:?}").contains("Zulia"), "{wrong:?}");
     w.app
-        .ledger(|_, l| {
-            Ok(vigilia_app::write(l, |tx| {
-                accounts::set_regions(tx, "t-admin", "t-lawyer", &["Edo. Miranda".into()])
-            })?)
-        })
+        .write(move |tx| accounts::set_regions(tx, "t-admin", "t-lawyer", &["Edo. Miranda".into()]))
         .await
         .unwrap();
     let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
@@ -882,7 +872,7 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
     let me = sign_in(&w, Role::Volunteer).await;
     seed(&w, &me).await;
     let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
-    let before = w.app.ledger(|_, l| Ok(l.head()?.facts)).await.unwrap();
+    let before = w.app.read(|_, l| Ok(l.head()?.facts)).await.unwrap();
     let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
     assert_eq!(r.status, StatusCode::OK);
     // The lawyer does not see who else looked; the coordinator does, and the view is a fact.
@@ -895,7 +885,7 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
         "{views}"
     );
     // The views are facts of the chain, and the history of changes does not list them.
-    let after = w.app.ledger(|_, l| Ok(l.head()?.facts)).await.unwrap();
+    let after = w.app.read(|_, l| Ok(l.head()?.facts)).await.unwrap();
     assert!(
         after >= before + 3,
         "two views and a sign-in: {before} → {after}"
@@ -920,7 +910,7 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
     let lawyer_id = account_id(&w, "t-lawyer").await;
     let refused = w
         .app
-        .ledger(move |_, l| Ok(l.history(vigilia_core::ids::AccountId(lawyer_id).into())?))
+        .read(move |_, l| Ok(l.history(vigilia_core::ids::AccountId(lawyer_id).into())?))
         .await
         .unwrap();
     assert!(refused.iter().any(|f| matches!(
@@ -932,11 +922,9 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
     // Revoked (as the command line does, from outside the server): the open session ends at
     // the next request, and what the lawyer saw is reported.
     w.app
-        .ledger(|_, l| {
+        .write(move |tx| {
             let which = accounts::Which::Named("t-lawyer".into());
-            Ok(vigilia_app::write(l, |tx| {
-                accounts::revoke(tx, "t-admin", &which, "arrested")
-            })?)
+            accounts::revoke(tx, "t-admin", &which, "arrested")
         })
         .await
         .unwrap();
@@ -949,7 +937,7 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
     );
     let exposure = w
         .app
-        .ledger(|_, l| Ok(accounts::exposure(l, "t-lawyer", 90)?))
+        .read(|_, l| Ok(accounts::exposure(l, "t-lawyer", 90)?))
         .await
         .unwrap();
     let seen = exposure.seen;

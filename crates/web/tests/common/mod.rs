@@ -79,7 +79,8 @@ pub fn world_with(config: Config) -> World {
         accounts::invite(tx, "test", "t-spare", Role::Volunteer)
     })
     .unwrap();
-    let app = App::new(ledger, clock.clone(), config).unwrap();
+    let registry = vigilia_app::Registry::new(ledger, 2).unwrap();
+    let app = App::new(registry, clock.clone(), config).unwrap();
     World {
         _dir: dir,
         app,
