@@ -179,6 +179,7 @@ fn arrest_of(r: &Report) -> Result<Arrest, WebError> {
         agency: d.agency,
         circumstances: d.place,
         context: vec![],
+        minor: None,
     })
 }
 
