@@ -386,6 +386,98 @@ fn a_registry_with_minor_on_the_person_still_verifies_reproduces_and_migrates_by
 }
 
 #[test]
+fn rows_of_a_person_that_disagree_are_reported_with_their_lines_and_do_not_flip() {
+    both_engines(|r| {
+        let demo = r.demo_csv("demo.csv", 7, 2000);
+        let mut rd = csv::Reader::from_path(&demo).unwrap();
+        let headers = rd.headers().unwrap().clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (person, sex, service) = (col("person_ref"), col("sex"), col("civilian_military"));
+        let mut rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        // The first two persons arrested twice: the second arrest of one says the other sex,
+        // of the other the other service. (Line = index + 2: the header is line 1.)
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        let mut twice = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(&first) = seen.get(&row[person]) {
+                if twice.len() < 2 && !twice.iter().any(|(f, _)| *f == first) {
+                    twice.push((first, i));
+                }
+            } else {
+                seen.insert(row[person].to_string(), i);
+            }
+        }
+        assert_eq!(twice.len(), 2, "the demo arrests some persons again");
+        let mut expected = Vec::new();
+        for (k, (first, again)) in twice.into_iter().enumerate() {
+            let (column, name) = if k == 0 {
+                (sex, "sex")
+            } else {
+                (service, "civilian_military")
+            };
+            let was = rows[first][column].to_string();
+            let other = match was.as_str() {
+                "F" => "M",
+                "M" => "F",
+                "civilian" => "military",
+                _ => "civilian",
+            };
+            let mut cells: Vec<String> = rows[again].iter().map(str::to_string).collect();
+            cells[column] = other.to_string();
+            rows[again] = csv::StringRecord::from(cells);
+            expected.push(format!(
+                "line {}, column {name}: \"{other}\" contradicts \"{was}\" on line {} for person \"{}\"; \"{was}\" is kept",
+                again + 2,
+                first + 2,
+                &rows[first][person]
+            ));
+        }
+        let file = r.path("disagree.csv");
+        let mut w = csv::Writer::from_path(&file).unwrap();
+        w.write_record(&headers).unwrap();
+        for row in &rows {
+            w.write_record(row).unwrap();
+        }
+        w.flush().unwrap();
+
+        r.ok(&["init"]);
+        let import = || {
+            let out = r.run(&["import", "detentions", file.to_str().unwrap()]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            (
+                String::from_utf8_lossy(&out.stdout).to_string(),
+                stderr(&out),
+            )
+        };
+        let (first, err) = import();
+        assert!(first.contains("2,000 rows read: 2,000 stored"), "{first}");
+        for (n, (out, err)) in [(first, err), import()].into_iter().enumerate() {
+            assert!(
+                out.contains("2 person cells in conflict with an earlier row"),
+                "{out}"
+            );
+            for line in &expected {
+                assert_eq!(
+                    err.matches(line.as_str()).count(),
+                    1,
+                    "{line} once in:\n{err}"
+                );
+            }
+            assert_eq!(err.matches("contradicts").count(), 2, "{err}");
+            if n == 1 {
+                assert!(
+                    out.contains("0 stored (0 new facts), 2,000 unchanged"),
+                    "the second import adds nothing: {out}"
+                );
+            }
+        }
+        let facts = r.facts();
+        import();
+        assert_eq!(r.facts(), facts);
+    });
+}
+
+#[test]
 fn xlsx_with_the_same_columns_imports_like_the_csv() {
     let r = Registry::sqlite();
     let path = r.path("in.xlsx");
