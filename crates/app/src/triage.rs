@@ -154,6 +154,7 @@ fn arrest_of(r: &Report) -> Result<Arrest, AppError> {
         agency: d.agency,
         circumstances: d.place,
         context: vec![],
+        minor: None,
     })
 }
 

@@ -307,8 +307,9 @@ pub struct Generator {
     total: u64,
     made: u64,
     until: Day,
-    /// Persons already made, to arrest some of them again: (person_ref, the identity cells).
-    persons: Vec<(String, Vec<String>)>,
+    /// Persons already made, to arrest some of them again: (person_ref, the identity cells,
+    /// the birth day the cells were drawn from).
+    persons: Vec<(String, Vec<String>, Day)>,
     next_person: u64,
 }
 
@@ -373,8 +374,9 @@ impl Generator {
     }
 
     /// Given names, surnames, cédula, sex, nationality, civilian/military, birth date, minor,
-    /// disclosure: what belongs to the person, the same at every arrest.
-    fn identity(&mut self, military: bool, arrest: Day) -> Vec<String> {
+    /// disclosure: what belongs to the person, the same at every arrest but `minor`, which is
+    /// under 18 at this arrest (see [`Generator::minor_at`]); and the birth day.
+    fn identity(&mut self, military: bool, arrest: Day) -> (Vec<String>, Day) {
         let female = !military && self.chance(0.12);
         let given = if female {
             let first = self.pick(FEMALE);
@@ -426,14 +428,14 @@ impl Generator {
         let (birth_date, minor) = match self.rng.random_range(0..10) {
             0..=5 => (birth.to_string(), String::new()),
             6 => (format!("{:04}", birth.year()), String::new()),
-            7 => (String::new(), (age < 18).to_string()),
+            7 => (String::new(), Self::minor_at(birth, arrest).to_string()),
             _ => (String::new(), String::new()),
         };
         let service = if military { "military" } else { "civilian" };
         let disclosure = self
             .pick(&["named", "named", "initials", "count_only", "count_only"])
             .to_string();
-        vec![
+        let cells = vec![
             given,
             paternal,
             maternal,
@@ -444,7 +446,13 @@ impl Generator {
             birth_date,
             minor,
             disclosure,
-        ]
+        ];
+        (cells, birth)
+    }
+
+    /// Under 18 at `arrest`, in the generator's years of 365 days.
+    fn minor_at(birth: Day, arrest: Day) -> bool {
+        (arrest - birth).get_days() < 18 * 365
     }
 
     fn row(&mut self) -> Vec<String> {
@@ -457,13 +465,18 @@ impl Generator {
         let again = !self.persons.is_empty() && self.chance(0.06);
         let (person_ref, identity) = if again {
             let i = self.rng.random_range(0..self.persons.len());
-            self.persons.get(i).cloned().unwrap_or_default()
+            let Some((person_ref, mut identity, birth)) = self.persons.get(i).cloned() else {
+                return Vec::new();
+            };
+            // Known only as "minor": the flag is of this arrest (a minor then, maybe not now).
+            if let Some(minor) = identity.get_mut(8).filter(|m| !m.is_empty()) {
+                *minor = Self::minor_at(birth, arrest).to_string();
+            }
+            (person_ref, identity)
         } else {
             self.next_person += 1;
-            let p = (
-                format!("P-{:07}", self.next_person),
-                self.identity(military, arrest),
-            );
+            let (identity, birth) = self.identity(military, arrest);
+            let p = (format!("P-{:07}", self.next_person), identity, birth);
             if self.persons.len() < 200_000 {
                 self.persons.push(p.clone());
             } else {
@@ -472,7 +485,7 @@ impl Generator {
                     *slot = p.clone();
                 }
             }
-            p
+            (p.0, p.1)
         };
         let military = identity.get(6).is_some_and(|m| m == "military");
 

@@ -362,6 +362,7 @@ pub fn import(
             agency: None,
             circumstances: None,
             context: tags,
+            minor: None,
         };
         let known = refs.get(&reference).copied().or(matched);
         let change = match known {

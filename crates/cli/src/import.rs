@@ -2,13 +2,19 @@
 //! line, column and reason (and written to `--rejects`), or with `--all-or-nothing` nothing is
 //! stored unless every row is good. Rows are committed in batches: when a batch's progress line
 //! is printed, its facts are durable. Importing the same file again adds nothing.
+//!
+//! A person's rows in one file are one statement about the person: the first row that gives a
+//! person column (sex, civilian/military, names, …) states it, and a later row of the same
+//! person that gives another value is reported with both lines and changes nothing
+//! (`exchange::Row::settle_person`), so that rows that disagree do not overwrite each other on
+//! every import.
 
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 use vigilia_core::confidential::{Confidential, Field};
 use vigilia_core::date::Day;
-use vigilia_core::exchange::{self, Context, Header, Reason, Row, RowError};
+use vigilia_core::exchange::{self, Context, Header, Reason, Row, RowError, Stated};
 use vigilia_core::fact::Draft;
 use vigilia_core::fold::Record;
 use vigilia_core::ids::{DetentionId, Kind, PersonId, Subject};
@@ -42,6 +48,9 @@ pub struct Outcome {
     pub facts: u64,
     /// Each rejected row: its message, and its cells followed by line, column and reason.
     pub rejected: Vec<(String, Vec<String>)>,
+    /// Each person cell that contradicts an earlier row of the same person (the row was stored
+    /// without it): its message, with both lines.
+    pub conflicts: Vec<String>,
     /// The header of the rejects file: the source's own, then the three reject columns.
     pub rejects_header: Vec<String>,
     /// False when `--all-or-nothing` refused the file.
@@ -71,21 +80,32 @@ pub fn detentions_file(
 
 /// Prints what an import did, writes the rejects file, and fails (exit code 2) if rows were rejected.
 pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure> {
-    for (message, _) in &o.rejected {
+    for message in o.rejected.iter().map(|(m, _)| m).chain(&o.conflicts) {
         eprintln!("{message}");
     }
     let n = Lang::number;
     if o.stored {
         let (rows, changed, facts) = (n(lang, o.rows), n(lang, o.changed), n(lang, o.facts));
         let (unchanged, rejected) = (n(lang, o.unchanged), n(lang, o.rejected.len() as u64));
+        let conflicts = match (o.conflicts.len() as u64, lang) {
+            (0, _) => String::new(),
+            (c, Lang::Es) => format!(
+                ", {} datos de persona en conflicto con una fila anterior (queda el de la primera)",
+                n(lang, c)
+            ),
+            (c, Lang::En) => format!(
+                ", {} person cells in conflict with an earlier row (the first row's value is kept)",
+                n(lang, c)
+            ),
+        };
         crate::say!(
             "{}",
             match lang {
                 Lang::Es => format!(
-                    "{rows} filas leídas: {changed} guardadas ({facts} hechos nuevos), {unchanged} sin cambios, {rejected} rechazadas"
+                    "{rows} filas leídas: {changed} guardadas ({facts} hechos nuevos), {unchanged} sin cambios, {rejected} rechazadas{conflicts}"
                 ),
                 Lang::En => format!(
-                    "{rows} rows read: {changed} stored ({facts} new facts), {unchanged} unchanged, {rejected} rejected"
+                    "{rows} rows read: {changed} stored ({facts} new facts), {unchanged} unchanged, {rejected} rejected{conflicts}"
                 ),
             }
         );
@@ -204,6 +224,7 @@ pub fn detentions(
             .into_iter()
             .map(|(r, id)| (r, (id, 0)))
             .collect(),
+        stated: FxHashMap::default(),
     };
     let reject_header: Vec<String> = source
         .header()
@@ -249,16 +270,21 @@ pub fn detentions(
                         continue;
                     }
                 };
-                let applied = row.map_err(Rejected::Row).and_then(|row| {
+                let mut conflicts = Vec::new();
+                let applied = row.map_err(Rejected::Row).and_then(|mut row| {
                     apply(
                         &mut tx,
                         &mut refs,
-                        &row,
+                        &mut row,
                         options.recognition,
                         today,
                         &env.actor,
+                        &mut conflicts,
                     )
                 });
+                outcome
+                    .conflicts
+                    .extend(conflicts.iter().map(|c| c.localize(lang)));
                 match applied {
                     Ok(0) => outcome.unchanged += 1,
                     Ok(facts) => {
@@ -307,10 +333,12 @@ pub fn detentions(
 }
 
 /// The organisation's references known so far: persons by id, detentions by id with the line
-/// of this file they appeared on (0 when not in this file yet).
+/// of this file they appeared on (0 when not in this file yet); and for each person with rows in
+/// this file, the lines that stated its columns.
 struct Refs {
     persons: FxHashMap<String, u64>,
     detentions: FxHashMap<String, (u64, u64)>,
+    stated: FxHashMap<u64, Stated>,
 }
 
 enum Rejected {
@@ -324,14 +352,17 @@ impl From<vigilia_ledger::LedgerError> for Rejected {
     }
 }
 
-/// Appends the facts one row adds; returns how many.
+/// Appends the facts one row adds; returns how many. Person cells that contradict an earlier
+/// row of the same person are left out and added to `conflicts`.
+#[allow(clippy::too_many_arguments)]
 fn apply(
     tx: &mut Tx<'_>,
     refs: &mut Refs,
-    row: &Row,
+    row: &mut Row,
     recognition: RecognitionStatus,
     today: Day,
     actor: &str,
+    conflicts: &mut Vec<RowError>,
 ) -> Result<usize, Rejected> {
     let known = refs.detentions.get(&row.detention_ref).copied();
     if let Some((_, first_line)) = known.filter(|(_, line)| *line > 0) {
@@ -390,6 +421,9 @@ fn apply(
 
     let person = person_id.unwrap_or_else(|| PersonId(tx.new_id(Kind::Person)));
     let detention = detention_id.unwrap_or_else(|| DetentionId(tx.new_id(Kind::Detention)));
+    let stated = refs.stated.entry(person.0).or_default();
+    conflicts.extend(row.settle_person(existing_person.as_ref(), stated));
+    let row: &Row = row;
     let planned = exchange::person_changes(row, existing_person.as_ref(), today)
         .into_iter()
         .map(|p| (Subject::from(person), p))

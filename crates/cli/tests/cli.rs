@@ -227,16 +227,7 @@ fn header_problems_stop_the_import_before_anything_is_stored() {
 #[test]
 fn export_imports_into_an_empty_registry_and_exports_byte_identical_and_reimport_adds_nothing() {
     both_engines(|r| {
-        let demo = r.path("demo.csv");
-        r.ok(&[
-            "demo",
-            "--seed",
-            "7",
-            "--detentions",
-            "3000",
-            "--csv",
-            demo.to_str().unwrap(),
-        ]);
+        let demo = r.demo_csv("demo.csv", 7, 3000);
         r.ok(&["init"]);
         let first = r.ok(&["import", "detentions", demo.to_str().unwrap()]);
         assert!(first.contains("3,000 rows read: 3,000 stored"), "{first}");
@@ -285,6 +276,205 @@ fn a_changed_spreadsheet_imports_as_corrections_and_the_past_stays_as_it_was_kno
         1,
         "as known on 2024-09-02 she was still held"
     );
+}
+
+/// One person arrested at 17 (`minor` true, released) and again as an adult (`minor` false,
+/// held), and another arrested as a minor; no birth dates.
+const MINOR_ROWS: &str = "detention_ref,person_ref,given_names,paternal_surname,sex,minor,arrest_date,arrest_state,agency,end_date,end_type,recognition,category,recorded_on,end_recorded_on\n\
+    D1,P1,Luis,Díaz,M,true,2023-05-01,Lara,GNB,2023-06-01,released,recognised,2,2023-05-02,2023-06-02\n\
+    D2,P1,Luis,Díaz,M,false,2024-07-29,Lara,GNB,,,recognised,2,2024-07-30,\n\
+    D3,P2,Ana,Gómez,F,true,2024-07-29,Zulia,SEBIN,,,recognised,1,2024-07-30,\n";
+
+/// Political prisoners by age (adolescent, adult, unknown) on a date.
+fn ages(r: &Registry, args: &[&str]) -> (u64, u64, u64) {
+    let mut all = vec!["balance", "--format", "json"];
+    all.extend_from_slice(args);
+    let b: serde_json::Value = serde_json::from_str(&r.ok(&all)).unwrap();
+    let age = &b["political_prisoners"]["by"]["age"];
+    let n = |v: &str| age[v].as_u64().unwrap();
+    (n("adolescent"), n("adult"), n("unknown"))
+}
+
+#[test]
+fn minor_is_a_fact_of_each_detention_and_reimporting_adds_nothing() {
+    both_engines(|r| {
+        r.ok(&["init"]);
+        let file = r.write("minor.csv", MINOR_ROWS);
+        let first = r.ok(&["import", "detentions", file.to_str().unwrap()]);
+        assert!(first.contains("3 rows read: 3 stored"), "{first}");
+        // Luis was an adolescent prisoner in May 2023 and is an adult one now: the flag of one
+        // arrest never applies to the other.
+        assert_eq!(ages(r, &["--as-of", "2023-05-15"]), (1, 0, 0));
+        assert_eq!(ages(r, &["--as-of", "2024-08-11"]), (1, 1, 0));
+        let facts = r.facts();
+        let again = r.ok(&["import", "detentions", file.to_str().unwrap()]);
+        assert!(
+            again.contains("0 stored (0 new facts), 3 unchanged"),
+            "{again}"
+        );
+        assert_eq!(r.facts(), facts);
+
+        let out = r.path("out.csv");
+        r.ok(&["export", "detentions", "--out", out.to_str().unwrap()]);
+        let mut rd = csv::Reader::from_path(&out).unwrap();
+        let minor = rd.headers().unwrap().iter().position(|h| h == "minor");
+        let minor = minor.unwrap();
+        let flags: Vec<String> = rd
+            .records()
+            .map(|row| row.unwrap()[minor].to_string())
+            .collect();
+        assert_eq!(flags, ["true", "false", "true"]);
+
+        // A corrected flag is a correction of that arrest only.
+        let fixed = r.write(
+            "fixed.csv",
+            &MINOR_ROWS.replace("D3,P2,Ana,Gómez,F,true", "D3,P2,Ana,Gómez,F,false"),
+        );
+        let out = r.ok(&["import", "detentions", fixed.to_str().unwrap()]);
+        assert!(out.contains("1 stored (1 new facts)"), "{out}");
+        assert_eq!(ages(r, &["--as-of", "2024-08-11"]), (0, 2, 0));
+    });
+}
+
+#[test]
+fn a_registry_with_minor_on_the_person_still_verifies_reproduces_and_migrates_by_reimport() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy-minor");
+    let (backup, identity) = (fixture.join("backup.age"), fixture.join("backup-key"));
+    let file = fixture.join("detentions.csv");
+    // The old rows are the ones of MINOR_ROWS.
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), MINOR_ROWS);
+    let mut targets = vec![Registry::sqlite()];
+    targets.extend(Registry::postgres());
+    for r in targets {
+        r.ok(&[
+            "restore",
+            backup.to_str().unwrap(),
+            "--identity",
+            identity.to_str().unwrap(),
+        ]);
+        r.ok(&["verify"]);
+        let reproduce = |n: &str| {
+            let out = r.run(&["balance", "--reproduce", n, "--format", "json"]);
+            assert!(out.status.success(), "balance {n}: {}", stderr(&out));
+            let b: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let age = &b["political_prisoners"]["by"]["age"];
+            (
+                age["adolescent"].as_u64().unwrap(),
+                age["adult"].as_u64().unwrap(),
+            )
+        };
+        // Published when the person's last row (an adult) stood for both arrests: it
+        // reproduces as published, and so does what the registry counts until it learns more.
+        assert_eq!(reproduce("1"), (0, 1));
+        assert_eq!(reproduce("2"), (1, 1));
+        assert_eq!(ages(&r, &["--as-of", "2023-05-15"]), (0, 1, 0));
+
+        // The same file again gives each detention its own flag, once.
+        let out = r.ok(&["import", "detentions", file.to_str().unwrap()]);
+        assert!(out.contains("3 stored (3 new facts)"), "{out}");
+        let out = r.ok(&["import", "detentions", file.to_str().unwrap()]);
+        assert!(out.contains("0 stored (0 new facts)"), "{out}");
+        assert_eq!(ages(&r, &["--as-of", "2023-05-15"]), (1, 0, 0));
+        assert_eq!(ages(&r, &["--as-of", "2024-08-11"]), (1, 1, 0));
+        assert_eq!(
+            reproduce("1"),
+            (0, 1),
+            "a published balance does not change"
+        );
+        r.ok(&["verify"]);
+    }
+}
+
+#[test]
+fn rows_of_a_person_that_disagree_are_reported_with_their_lines_and_do_not_flip() {
+    both_engines(|r| {
+        let demo = r.demo_csv("demo.csv", 7, 2000);
+        let mut rd = csv::Reader::from_path(&demo).unwrap();
+        let headers = rd.headers().unwrap().clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (person, sex, service) = (col("person_ref"), col("sex"), col("civilian_military"));
+        let mut rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        // The first two persons arrested twice: the second arrest of one says the other sex,
+        // of the other the other service. (Line = index + 2: the header is line 1.)
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        let mut twice = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(&first) = seen.get(&row[person]) {
+                if twice.len() < 2 && !twice.iter().any(|(f, _)| *f == first) {
+                    twice.push((first, i));
+                }
+            } else {
+                seen.insert(row[person].to_string(), i);
+            }
+        }
+        assert_eq!(twice.len(), 2, "the demo arrests some persons again");
+        let mut expected = Vec::new();
+        for (k, (first, again)) in twice.into_iter().enumerate() {
+            let (column, name) = if k == 0 {
+                (sex, "sex")
+            } else {
+                (service, "civilian_military")
+            };
+            let was = rows[first][column].to_string();
+            let other = match was.as_str() {
+                "F" => "M",
+                "M" => "F",
+                "civilian" => "military",
+                _ => "civilian",
+            };
+            let mut cells: Vec<String> = rows[again].iter().map(str::to_string).collect();
+            cells[column] = other.to_string();
+            rows[again] = csv::StringRecord::from(cells);
+            expected.push(format!(
+                "line {}, column {name}: \"{other}\" contradicts \"{was}\" on line {} for person \"{}\"; \"{was}\" is kept",
+                again + 2,
+                first + 2,
+                &rows[first][person]
+            ));
+        }
+        let file = r.path("disagree.csv");
+        let mut w = csv::Writer::from_path(&file).unwrap();
+        w.write_record(&headers).unwrap();
+        for row in &rows {
+            w.write_record(row).unwrap();
+        }
+        w.flush().unwrap();
+
+        r.ok(&["init"]);
+        let import = || {
+            let out = r.run(&["import", "detentions", file.to_str().unwrap()]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            (
+                String::from_utf8_lossy(&out.stdout).to_string(),
+                stderr(&out),
+            )
+        };
+        let (first, err) = import();
+        assert!(first.contains("2,000 rows read: 2,000 stored"), "{first}");
+        for (n, (out, err)) in [(first, err), import()].into_iter().enumerate() {
+            assert!(
+                out.contains("2 person cells in conflict with an earlier row"),
+                "{out}"
+            );
+            for line in &expected {
+                assert_eq!(
+                    err.matches(line.as_str()).count(),
+                    1,
+                    "{line} once in:\n{err}"
+                );
+            }
+            assert_eq!(err.matches("contradicts").count(), 2, "{err}");
+            if n == 1 {
+                assert!(
+                    out.contains("0 stored (0 new facts), 2,000 unchanged"),
+                    "the second import adds nothing: {out}"
+                );
+            }
+        }
+        let facts = r.facts();
+        import();
+        assert_eq!(r.facts(), facts);
+    });
 }
 
 #[test]
@@ -465,16 +655,7 @@ fn dates_in_the_future_and_malformed_dates_are_refused() {
 #[test]
 fn a_batch_acknowledged_before_a_kill_is_kept() {
     let r = Registry::sqlite();
-    let demo = r.path("big.csv");
-    r.ok(&[
-        "demo",
-        "--seed",
-        "11",
-        "--detentions",
-        "120000",
-        "--csv",
-        demo.to_str().unwrap(),
-    ]);
+    let demo = r.demo_csv("big.csv", 11, 120000);
     r.ok(&["init"]);
     let mut child = r
         .command(&["import", "detentions", demo.to_str().unwrap()])

@@ -195,19 +195,40 @@ pub enum Reason {
     CivilianMilitary,
     Nationality,
     UnknownState,
-    EndBeforeArrest { arrest: String },
-    StepBeforeArrest { arrest: String },
+    EndBeforeArrest {
+        arrest: String,
+    },
+    StepBeforeArrest {
+        arrest: String,
+    },
     EndWithoutType,
     TypeWithoutEnd,
     EndType,
     Recognition,
     Category,
-    RecordedAfterToday { today: Day },
-    EndRecordedBeforeRecorded { recorded_on: Day },
+    RecordedAfterToday {
+        today: Day,
+    },
+    EndRecordedBeforeRecorded {
+        recorded_on: Day,
+    },
     Disclosure,
-    Width { expected: usize, found: usize },
-    DuplicateRef { first_line: u64 },
-    OtherPerson { person_ref: String },
+    Width {
+        expected: usize,
+        found: usize,
+    },
+    DuplicateRef {
+        first_line: u64,
+    },
+    OtherPerson {
+        person_ref: String,
+    },
+    /// A person column that an earlier row of the same person in the file gave another value.
+    PersonConflict {
+        person_ref: String,
+        kept: String,
+        kept_line: u64,
+    },
 }
 
 /// A row that cannot be read: its line in the file (the header is line 1), column and reason.
@@ -245,6 +266,7 @@ impl Localize for RowError {
             Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
             Reason::DuplicateRef { first_line } => if es { format!("{v:?} ya aparece en la línea {first_line}") } else { format!("{v:?} already appears on line {first_line}") },
             Reason::OtherPerson { person_ref } => if es { format!("la detención {v:?} pertenece a la persona {person_ref:?} en el registro") } else { format!("detention {v:?} belongs to person {person_ref:?} in the registry") },
+            Reason::PersonConflict { person_ref, kept, kept_line } => if es { format!("{v:?} contradice {kept:?} de la línea {kept_line} para la persona {person_ref:?}; queda {kept:?}") } else { format!("{v:?} contradicts {kept:?} on line {kept_line} for person {person_ref:?}; {kept:?} is kept") },
         };
         if es {
             format!("línea {}, columna {}: {what}", self.line, self.column)
@@ -348,7 +370,6 @@ impl Row {
             national_id,
             sex,
             birth_date: date(Column::BirthDate)?,
-            minor,
             nationalities,
             service,
             ..Identity::default()
@@ -371,6 +392,7 @@ impl Row {
             agency: cell(Column::Agency).map(|v| Profile::canonical(&ctx.profile.agencies, v)),
             circumstances: None,
             context: list(Column::Context),
+            minor,
         };
 
         let after_arrest = |c: Column| -> Result<Option<PartialDate>, RowError> {
@@ -504,6 +526,101 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// The columns that belong to the person rather than the detention: each row of a person
+/// states them again.
+pub const PERSON_COLUMNS: [Column; 9] = [
+    Column::GivenNames,
+    Column::PaternalSurname,
+    Column::MaternalSurname,
+    Column::NationalId,
+    Column::Sex,
+    Column::BirthDate,
+    Column::CivilianMilitary,
+    Column::Nationality,
+    Column::Disclosure,
+];
+
+/// A person column's value as the format writes it; `None` when unknown (or not a person column).
+fn person_cell(id: &Identity, disclosure: Option<Disclosure>, column: Column) -> Option<String> {
+    match column {
+        Column::GivenNames => id.given_names.clone(),
+        Column::PaternalSurname => id.paternal_surname.clone(),
+        Column::MaternalSurname => id.maternal_surname.clone(),
+        Column::NationalId => id.national_id.map(|n| n.to_string()),
+        Column::Sex => id.sex.map(|s| format!("{s:?}")),
+        Column::BirthDate => id.birth_date.map(|d| d.to_string()),
+        Column::CivilianMilitary => id.service.map(|s| {
+            match s {
+                Service::Civilian => "civilian",
+                Service::Military => "military",
+            }
+            .to_string()
+        }),
+        Column::Nationality => (!id.nationalities.is_empty()).then(|| id.nationalities.join(";")),
+        Column::Disclosure => disclosure.map(|d| {
+            match d {
+                Disclosure::Named => "named",
+                Disclosure::Initials => "initials",
+                Disclosure::CountOnly => "count_only",
+            }
+            .to_string()
+        }),
+        _ => None,
+    }
+}
+
+/// The line on which one file first gave each of one person's [`PERSON_COLUMNS`] (0: not yet).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stated([u32; PERSON_COLUMNS.len()]);
+
+impl Row {
+    /// Reads a person's rows in one file as one statement about the person: each person column
+    /// is stated by the first row of the person that fills it. A later row that gives it another
+    /// value is a conflict, returned to be reported (its line and value, the value kept and the
+    /// line it came from), and its cell is dropped, so the row changes nothing of the person and
+    /// importing the file again adds nothing. `person` is the person as the registry holds it
+    /// after the file's earlier rows; `stated`, the file's lines for that person so far.
+    pub fn settle_person(&mut self, person: Option<&Person>, stated: &mut Stated) -> Vec<RowError> {
+        let mut conflicts = Vec::new();
+        for (column, first) in PERSON_COLUMNS.iter().copied().zip(stated.0.iter_mut()) {
+            let Some(value) = person_cell(&self.identity, self.disclosure, column) else {
+                continue;
+            };
+            if *first == 0 {
+                *first = u32::try_from(self.line).unwrap_or(u32::MAX);
+                continue;
+            }
+            let kept = person.and_then(|p| person_cell(&p.identity, Some(p.disclosure), column));
+            if let Some(kept) = kept.filter(|k| *k != value) {
+                conflicts.push(RowError {
+                    line: self.line,
+                    column: column.name(),
+                    value,
+                    reason: Reason::PersonConflict {
+                        person_ref: self.person_ref.clone(),
+                        kept,
+                        kept_line: u64::from(*first),
+                    },
+                });
+            }
+            let id = &mut self.identity;
+            match column {
+                Column::GivenNames => id.given_names = None,
+                Column::PaternalSurname => id.paternal_surname = None,
+                Column::MaternalSurname => id.maternal_surname = None,
+                Column::NationalId => id.national_id = None,
+                Column::Sex => id.sex = None,
+                Column::BirthDate => id.birth_date = None,
+                Column::CivilianMilitary => id.service = None,
+                Column::Nationality => id.nationalities.clear(),
+                Column::Disclosure => self.disclosure = None,
+                _ => {}
+            }
+        }
+        conflicts
+    }
+}
+
 /// A fact a row adds, with the day it counts as recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Planned {
@@ -564,7 +681,6 @@ fn identity_changes(current: &Identity, stated: &Identity) -> Identity {
         national_id,
         sex,
         birth_date,
-        minor,
         service
     );
     if !stated.nationalities.is_empty() && stated.nationalities != current.nationalities {
@@ -597,7 +713,7 @@ pub fn detention_changes(
             macro_rules! known {
                 ($($f:ident),*) => {$( if row.arrest.$f.is_some() { arrest.$f.clone_from(&row.arrest.$f); } )*};
             }
-            known!(state, municipality, agency, circumstances);
+            known!(state, municipality, agency, circumstances, minor);
             if !row.arrest.context.is_empty() {
                 arrest.context.clone_from(&row.arrest.context);
             }
@@ -736,7 +852,7 @@ pub fn render(person: &Person, d: &Detention, profile: &Profile) -> Vec<String> 
     let id = &person.identity;
     Column::ALL
         .iter()
-        .map(|c| match c {
+        .map(|&c| match c {
             Column::DetentionRef => d
                 .reference
                 .clone()
@@ -745,18 +861,17 @@ pub fn render(person: &Person, d: &Detention, profile: &Profile) -> Vec<String> 
                 .reference
                 .clone()
                 .unwrap_or_else(|| format!("p{}", person.id.0)),
-            Column::GivenNames => opt(id.given_names.clone()),
-            Column::PaternalSurname => opt(id.paternal_surname.clone()),
-            Column::MaternalSurname => opt(id.maternal_surname.clone()),
-            Column::NationalId => opt(id.national_id.map(|n| n.to_string())),
-            Column::Sex => opt(id.sex.map(|s| format!("{s:?}"))),
-            Column::BirthDate => date(id.birth_date),
-            Column::Minor => opt(id.minor.map(|m| m.to_string())),
-            Column::CivilianMilitary => opt(id.service.map(|s| match s {
-                Service::Civilian => "civilian".to_string(),
-                Service::Military => "military".to_string(),
-            })),
-            Column::Nationality => id.nationalities.join(";"),
+            Column::GivenNames
+            | Column::PaternalSurname
+            | Column::MaternalSurname
+            | Column::NationalId
+            | Column::Sex
+            | Column::BirthDate
+            | Column::CivilianMilitary
+            | Column::Nationality
+            | Column::Disclosure => opt(person_cell(id, Some(person.disclosure), c)),
+            // What counting uses: the detention's own flag, or an old registry's person-level one.
+            Column::Minor => opt(d.minor(id.legacy_minor).map(|m| m.to_string())),
             Column::ArrestDate => d.arrest.date.to_string(),
             Column::ArrestState => opt(d
                 .arrest
@@ -782,12 +897,6 @@ pub fn render(person: &Person, d: &Detention, profile: &Profile) -> Vec<String> 
                 .map(|c| c.to_string())),
             Column::RecordedOn => d.recorded_on.to_string(),
             Column::EndRecordedOn => opt(d.end_recorded_on.map(|x| x.to_string())),
-            Column::Disclosure => match person.disclosure {
-                Disclosure::Named => "named",
-                Disclosure::Initials => "initials",
-                Disclosure::CountOnly => "count_only",
-            }
-            .to_string(),
             Column::Notes => opt(d
                 .notes
                 .as_ref()
@@ -826,7 +935,7 @@ mod tests {
         .unwrap();
         assert_eq!(row.detention_ref, "D1");
         assert_eq!(row.identity.sex, Some(Sex::F));
-        assert_eq!(row.identity.minor, Some(false));
+        assert_eq!(row.arrest.minor, Some(false));
         assert_eq!(row.identity.service, Some(Service::Military));
         assert_eq!(row.identity.nationalities, ["VE", "CO"]);
         assert_eq!(row.arrest.date.to_string(), "2024-08");
@@ -965,6 +1074,48 @@ mod tests {
     }
 
     #[test]
+    fn a_persons_rows_in_one_file_state_it_once_and_each_conflict_is_named() {
+        let h = "detention_ref,person_ref,given_names,sex,civilian_military,arrest_date,minor";
+        let today = "2026-11-20".parse().unwrap();
+        let rows = || {
+            let first = parse(h, "D1,P1,Ana,F,civilian,2019-08-01,true").unwrap();
+            let mut second = parse(h, "D2,P1,Ana,M,military,2025-09-01,false").unwrap();
+            second.line = 7;
+            (first, second)
+        };
+        let (mut first, mut second) = rows();
+        let mut stated = Stated::default();
+        assert!(first.settle_person(None, &mut stated).is_empty());
+        let (person, _) = person_and_detention(&first);
+        let conflicts = second.settle_person(Some(&person), &mut stated);
+        let columns: Vec<&str> = conflicts.iter().map(|c| c.column).collect();
+        assert_eq!(columns, ["sex", "civilian_military"]);
+        assert_eq!(
+            conflicts[0].localize(Lang::En),
+            r#"line 7, column sex: "M" contradicts "F" on line 2 for person "P1"; "F" is kept"#
+        );
+        assert_eq!(
+            conflicts[1].localize(Lang::Es),
+            r#"línea 7, columna civilian_military: "military" contradice "civilian" de la línea 2 para la persona "P1"; queda "civilian""#
+        );
+        assert!(person_changes(&second, Some(&person), today).is_empty());
+        assert_eq!(
+            (first.arrest.minor, second.arrest.minor),
+            (Some(true), Some(false)),
+            "each detention keeps its own flag"
+        );
+
+        // The same file again: the first row agrees with the registry, the second conflicts as
+        // before and changes nothing.
+        let (mut first, mut second) = rows();
+        let mut stated = Stated::default();
+        assert!(first.settle_person(Some(&person), &mut stated).is_empty());
+        assert!(person_changes(&first, Some(&person), today).is_empty());
+        assert_eq!(second.settle_person(Some(&person), &mut stated).len(), 2);
+        assert!(person_changes(&second, Some(&person), today).is_empty());
+    }
+
+    #[test]
     fn render_writes_back_what_parse_read() {
         let h: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
         let cells = [
@@ -976,7 +1127,7 @@ mod tests {
             "V-12345678",
             "F",
             "1990-05",
-            "",
+            "false",
             "civilian",
             "VE;CO",
             "2024-07-30",

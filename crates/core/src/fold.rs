@@ -514,7 +514,7 @@ pub fn merge_identity(identity: &mut Identity, stated: Identity) {
         national_id,
         sex,
         birth_date,
-        minor,
+        legacy_minor,
         service,
         rank,
         branch,
@@ -539,7 +539,7 @@ fn clear_field(identity: &mut Identity, field: &str) -> Result<(), String> {
         "national_id" => identity.national_id = None,
         "sex" => identity.sex = None,
         "birth_date" => identity.birth_date = None,
-        "minor" => identity.minor = None,
+        "minor" => identity.legacy_minor = None,
         "nationalities" => identity.nationalities.clear(),
         "service" => identity.service = None,
         "rank" => identity.rank = None,
@@ -584,6 +584,7 @@ mod tests {
             agency: None,
             circumstances: None,
             context: vec![],
+            minor: None,
         }
     }
 
@@ -615,6 +616,71 @@ mod tests {
         let json = |f: &Fact| serde_json::to_string(&f.change).unwrap();
         assert!(crate::fact::is_audit(&json(&seen)));
         assert!(!crate::fact::is_audit(&json(&created)));
+    }
+
+    #[test]
+    fn minor_is_a_fact_of_each_detention_and_an_old_persons_flag_still_folds() {
+        // A person as stored before detentions had a flag of their own: `minor` in the identity.
+        let stored =
+            r#"{"type":"person_stated","reference":"P1","identity":{"sex":"F","minor":true}}"#;
+        let change: Change = serde_json::from_str(stored).unwrap();
+        assert_eq!(
+            serde_json::to_string(&change).unwrap(),
+            stored,
+            "an old fact reads and writes back byte for byte"
+        );
+        let p = Subject::from(PersonId(1));
+        let Some(Record::Person(person)) =
+            fold(&[fact(1, p, "2024-08-03", change)], KnownOn::NOW).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(person.identity.legacy_minor, Some(true));
+
+        let opened = |seq, d: u64, minor| {
+            let arrest = Arrest { minor, ..arrest() };
+            fact(
+                seq,
+                Subject::from(DetentionId(d)),
+                "2024-08-03",
+                Change::DetentionOpened {
+                    person: PersonId(1),
+                    reference: None,
+                    arrest,
+                    steps: vec![],
+                    recognition: None,
+                    notes: None,
+                    group: None,
+                    previous: None,
+                },
+            )
+        };
+        let detention = |facts: &[Fact]| match fold(facts, KnownOn::NOW).unwrap() {
+            Some(Record::Detention(d)) => d,
+            other => panic!("{other:?}"),
+        };
+        let first = opened(2, 1, Some(true));
+        let corrected = fact(
+            3,
+            Subject::from(DetentionId(1)),
+            "2024-08-10",
+            Change::ArrestCorrected {
+                arrest: Arrest {
+                    minor: Some(false),
+                    ..arrest()
+                },
+            },
+        );
+        let d1 = detention(std::slice::from_ref(&first));
+        assert_eq!(d1.minor(person.identity.legacy_minor), Some(true));
+        assert_eq!(
+            detention(&[first, corrected]).minor(Some(true)),
+            Some(false),
+            "a correction changes the detention's own flag, which wins over the legacy one"
+        );
+        let unflagged = detention(&[opened(4, 2, None)]);
+        assert_eq!(unflagged.minor(person.identity.legacy_minor), Some(true));
+        assert_eq!(unflagged.minor(None), None);
     }
 
     #[test]

@@ -70,9 +70,14 @@ pub struct Identity {
     pub sex: Option<Sex>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<PartialDate>,
-    /// Under 18 at arrest, for when no birth date is known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub minor: Option<bool>,
+    /// Legacy: "under 18 at arrest" as registries stored it before each detention had its own
+    /// flag: on the person, where the last row imported overwrote it for every detention. It still folds from those
+    /// facts (stored as `minor`, so their bytes and hashes are untouched), nothing writes it
+    /// any more, and counting reads it only for this person's detentions that have no flag of
+    /// their own ([`Arrest::minor`]), which keeps balances published from such facts
+    /// reproducible (docs/balance.md, "Age").
+    #[serde(rename = "minor", default, skip_serializing_if = "Option::is_none")]
+    pub legacy_minor: Option<bool>,
     /// ISO 3166-1 alpha-2 codes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nationalities: Vec<String>,
@@ -131,6 +136,10 @@ pub struct Arrest {
     /// Context tags (`post-election 2024`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<String>,
+    /// Under 18 at this arrest, for when no birth date is known: a fact of this detention,
+    /// never of the person's other ones. Corrected by `ArrestCorrected`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minor: Option<bool>,
 }
 
 /// Where and how a detainee is held from a date on.
@@ -310,6 +319,12 @@ pub struct Detention {
 }
 
 impl Detention {
+    /// Whether the person was under 18 at this arrest, for when no birth date is known: the
+    /// detention's own flag, else the person's legacy one (see [`Identity::legacy_minor`]).
+    pub fn minor(&self, legacy: Option<bool>) -> Option<bool> {
+        self.arrest.minor.or(legacy)
+    }
+
     /// The last facility the person was known to be held at.
     pub fn last_facility(&self) -> Option<&str> {
         self.steps.iter().rev().find_map(|s| match &s.what {

@@ -135,6 +135,8 @@ fn is_release(t: EndType) -> bool {
 /// The value of a dimension for a detention on day `d`.
 pub fn value(c: &Case, dim: Dim, d: DayNo) -> u32 {
     match dim {
+        // By the birth date when there is one; else by this detention's own flag (under 18 at
+        // this arrest), never another detention's.
         Dim::Age => match (c.adult_from, c.minor) {
             (Some(a), _) if d < a.first => 2,
             (Some(a), _) if d >= a.last => 1,

@@ -224,6 +224,8 @@ pub struct Case {
     pub fixed: Fixed,
     /// The days the person can turn 18 (from the birth date, with its precision).
     pub adult_from: Option<Span>,
+    /// Under 18 at this arrest, for when there is no birth date: the detention's own flag, or
+    /// for a detention without one, its person's legacy flag (`Identity::legacy_minor`).
     pub minor: Option<bool>,
     pub charges: Vec<u32>,
     pub context: Vec<u32>,
@@ -255,7 +257,7 @@ pub type Versions = Vec<(DayNo, Case)>;
 
 /// The saved index's format: changed whenever [`Index`] or the rules change, so that an old
 /// snapshot is rebuilt rather than misread.
-const FORMAT: &[u8] = b"vigilia-count-index/5\n";
+const FORMAT: &[u8] = b"vigilia-count-index/6\n";
 
 /// A group detention as counting sees it: people detained together, not all identified.
 /// Its unidentified members count as political detentions on its date; the identified ones are
@@ -514,7 +516,8 @@ struct PersonDims {
     service: u32,
     nationality: u32,
     birth: Option<Span>,
-    minor: Option<bool>,
+    /// An old registry's person-level "minor" (see `Identity::legacy_minor`).
+    legacy_minor: Option<bool>,
 }
 
 /// Builds an [`Index`] from record histories: all persons first, then the detentions.
@@ -754,7 +757,7 @@ impl IndexBuilder {
                 first: plus_18_years(b.first),
                 last: plus_18_years(b.last),
             }),
-            minor: p.and_then(|p| p.minor),
+            minor: d.minor(p.and_then(|p| p.legacy_minor)),
             charges: d
                 .charges()
                 .iter()
@@ -812,6 +815,6 @@ fn person_dims(p: &Person, country: &str) -> PersonDims {
             }
         },
         birth: i.birth_date.as_ref().map(Span::of),
-        minor: i.minor,
+        legacy_minor: i.legacy_minor,
     }
 }

@@ -157,6 +157,39 @@ fn every_single_valued_breakdown_sums_to_its_total() {
     assert_eq!(b.political_prisoners.by["sex"]["F"], 13);
 }
 
+/// Adolescent, adult and unknown political prisoners on 2024-09-01.
+fn ages(r: &Registry) -> (u64, u64, u64) {
+    let b = balance(
+        &r.index(),
+        day("2024-09-01"),
+        KnownOn::NOW,
+        day("2024-08-25"),
+    );
+    let age = &b.political_prisoners.by["age"];
+    (age["adolescent"], age["adult"], age["unknown"])
+}
+
+#[test]
+fn without_a_birth_date_each_detention_counts_by_its_own_minor_flag() {
+    // Arrested at 17 and again at 18, no birth date known, both still held.
+    let mut r = Registry::new();
+    let p = r.person(Sex::M, None, "2023-05-02");
+    r.open(p, "2023-05-01", Some(true), "2023-05-02", R, vec![]);
+    r.open(p, "2024-08-01", Some(false), "2024-08-02", R, vec![]);
+    assert_eq!(ages(&r), (1, 1, 0), "one adolescent, one adult");
+
+    // A person as an old registry stored them, with `minor` on the person: it stands for the
+    // detentions with no flag of their own (so that balances published then reproduce), and
+    // not for one that has its own.
+    let mut old = Registry::new();
+    let p = old.person(Sex::F, Some(true), "2024-08-02");
+    old.open(p, "2024-08-01", None, "2024-08-02", R, vec![]);
+    assert_eq!(ages(&old), (1, 0, 0));
+    old.open(p, "2024-08-03", Some(false), "2024-08-04", R, vec![]);
+    old.open(p, "2024-08-05", None, "2024-08-06", R, vec![]);
+    assert_eq!(ages(&old), (2, 1, 0));
+}
+
 #[test]
 fn uncertain_dates_give_bounds_not_guesses() {
     let mut r = Registry::new();

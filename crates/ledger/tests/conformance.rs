@@ -130,6 +130,7 @@ fn record_detention(ledger: &mut Ledger) -> (PersonId, DetentionId) {
                 agency: Some("SEBIN".into()),
                 circumstances: None,
                 context: vec!["post-election 2024".into()],
+                minor: None,
             },
             steps: vec![],
             recognition: None,

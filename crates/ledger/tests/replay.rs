@@ -63,6 +63,7 @@ fn groups(persons: &[(String, Vec<Case>)]) -> Vec<Vec<(Subject, Change)>> {
                         agency: None,
                         circumstances: None,
                         context: vec![],
+                        minor: None,
                     },
                     steps: vec![],
                     recognition: None,

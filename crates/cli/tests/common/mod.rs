@@ -52,6 +52,21 @@ impl Registry {
         p
     }
 
+    /// Writes `detentions` rows of the demo generator with `seed` to the file `name`.
+    pub fn demo_csv(&self, name: &str, seed: u64, detentions: u64) -> PathBuf {
+        let path = self.path(name);
+        self.ok(&[
+            "demo",
+            "--seed",
+            &seed.to_string(),
+            "--detentions",
+            &detentions.to_string(),
+            "--csv",
+            path.to_str().unwrap(),
+        ]);
+        path
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_vigilia"));
         c.args(["--database", &self.url, "--now", NOW, "--actor", "test"])

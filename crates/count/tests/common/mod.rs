@@ -56,12 +56,19 @@ impl Registry {
         status: RecognitionStatus,
         steps: Vec<Dated<Step>>,
     ) -> usize {
+        let pid = self.person(sex, None, recorded);
+        self.open(pid, arrest, None, recorded, status, steps)
+    }
+
+    /// A person; `legacy_minor` is the person-level flag that registries stored before each
+    /// detention had its own.
+    pub fn person(&mut self, sex: Sex, legacy_minor: Option<bool>, recorded: &str) -> PersonId {
         let pid = PersonId(self.persons.len() as u64 + 1);
-        let did = DetentionId(self.detentions.len() as u64 + 1);
         let identity = Identity {
             sex: Some(sex),
             service: Some(Service::Civilian),
             nationalities: vec!["VE".into()],
+            legacy_minor,
             ..Identity::default()
         };
         let pf = self.fact(
@@ -75,6 +82,20 @@ impl Registry {
             },
         );
         self.persons.push(vec![pf]);
+        pid
+    }
+
+    /// A detention of `person`, marked minor (under 18 at this arrest) or not, or neither.
+    pub fn open(
+        &mut self,
+        person: PersonId,
+        arrest: &str,
+        minor: Option<bool>,
+        recorded: &str,
+        status: RecognitionStatus,
+        steps: Vec<Dated<Step>>,
+    ) -> usize {
+        let did = DetentionId(self.detentions.len() as u64 + 1);
         let arrest = Arrest {
             date: PartialDate::parse(arrest).unwrap(),
             state: Some("VE-V".into()),
@@ -82,6 +103,7 @@ impl Registry {
             agency: Some("SEBIN".into()),
             circumstances: None,
             context: vec!["post-election 2024".into()],
+            minor,
         };
         let recognition = Some(Recognition {
             status,
@@ -94,7 +116,7 @@ impl Registry {
             did.into(),
             recorded,
             Change::DetentionOpened {
-                person: pid,
+                person,
                 reference: None,
                 arrest,
                 steps,
