@@ -808,17 +808,26 @@ fn the_saved_index_follows_corrections_exactly_as_a_full_rebuild() {
     assert_eq!(b["held"]["total"], 2, "D3 and D6");
 }
 
-/// The real data beside the repository (`shared/data/real`), as CI has it.
+/// The real data kept in the repository (`data/real`, each folder with its SOURCE.md): the
+/// tables the tests read, the large ones gzip-compressed as `.csv.gz`.
 fn real_data(name: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/real")
+        .join("../../data/real")
         .join(name);
-    assert!(
-        p.exists(),
-        "the shared data folder must be beside the repository: {}",
-        p.display()
-    );
+    assert!(p.exists(), "no such data folder: {}", p.display());
     p
+}
+
+/// A table the test reads itself (to reshape it into a reports CSV), gzip-decompressed when its
+/// name ends in `.gz`, as the command does.
+fn read_table(path: &Path, builder: &csv::ReaderBuilder) -> csv::Reader<Box<dyn std::io::Read>> {
+    let file = std::fs::File::open(path).unwrap();
+    let input: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    builder.from_reader(input)
 }
 
 /// `text` gzip-compressed.
@@ -1011,7 +1020,7 @@ fn cecc_status_counts_and_partial_dates_as_bounds() {
     let out = r.run(&[
         "import",
         "detentions",
-        data.join("cecc_ppd_retrieved_2020-07-27.csv")
+        data.join("cecc_ppd_retrieved_2020-07-27.csv.gz")
             .to_str()
             .unwrap(),
         "--mapping",
@@ -1486,17 +1495,17 @@ fn dedupe_quality_on_febrl_1_to_4() {
     ];
     for files in [
         &["febrl_dataset1.csv"][..],
-        &["febrl_dataset2.csv"],
-        &["febrl_dataset3.csv"],
-        &["febrl_dataset4a.csv", "febrl_dataset4b.csv"],
+        &["febrl_dataset2.csv.gz"],
+        &["febrl_dataset3.csv.gz"],
+        &["febrl_dataset4a.csv.gz", "febrl_dataset4b.csv.gz"],
     ] {
         let mut truth = std::collections::HashMap::new();
         let mut rows = Vec::new();
         for (n, file) in files.iter().enumerate() {
-            let mut reader = csv::ReaderBuilder::new()
-                .trim(csv::Trim::All)
-                .from_path(data.join(file))
-                .unwrap();
+            let mut reader = read_table(
+                &data.join(file),
+                csv::ReaderBuilder::new().trim(csv::Trim::All),
+            );
             for rec in reader.records() {
                 let rec = rec.unwrap();
                 let id = format!("{n}:{}", &rec[0]);
@@ -1531,9 +1540,11 @@ fn catalonia_person_count_is_within_one_percent_of_the_archives() {
     let data = real_data("catalonia-franco-military-courts");
     let r = Registry::sqlite();
     let mut rows = Vec::new();
-    for rec in csv::Reader::from_path(data.join("procediments_1938-1978.csv"))
-        .unwrap()
-        .records()
+    for rec in read_table(
+        &data.join("procediments_1938-1978.csv.gz"),
+        &csv::ReaderBuilder::new(),
+    )
+    .records()
     {
         let rec = rec.unwrap();
         let sex = match &rec[2] {
