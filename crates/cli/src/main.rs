@@ -315,7 +315,8 @@ enum ImportWhat {
         #[arg(long)]
         rejects: Option<PathBuf>,
     },
-    /// The detentions CSV (or an .xlsx with the same columns).
+    /// The detentions CSV (or an .xlsx with the same columns; a CSV named .gz is read through
+    /// gzip).
     Detentions {
         file: PathBuf,
         /// Recognition for rows whose `recognition` cell is empty.

@@ -1,10 +1,13 @@
-//! Where rows come from: a CSV file, the first sheet of a spreadsheet (.xlsx, .xls, .ods), or the
-//! demo generator. Each gives a header and then rows with their line in the file.
+//! Where rows come from: a CSV file (gzip-compressed when its name ends in `.gz`), the first
+//! sheet of a spreadsheet (.xlsx, .xls, .ods), or the demo generator. Each gives a header and then
+//! rows with their line in the file.
 
 use std::fs::File;
+use std::io::{self, Read};
 use std::path::Path;
 
 use calamine::{Data, Reader};
+use flate2::read::MultiGzDecoder;
 
 use crate::failure::Failure;
 
@@ -26,37 +29,152 @@ pub trait RowSource: Send {
     fn position(&self) -> (u64, u64);
 }
 
-/// Opens a file by its extension: spreadsheets by calamine, everything else as CSV.
+/// Opens a file by its extension: spreadsheets by calamine, everything else as CSV (through
+/// [`open_input`], so `table.csv.gz` is read as `table.csv` would be).
 pub fn open(path: &Path) -> Result<Box<dyn RowSource>, Failure> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
     if !path.exists() {
         return Err(Failure::bad(
             format!("no existe el archivo {}", path.display()),
             format!("there is no file {}", path.display()),
         ));
     }
-    match ext.as_str() {
-        "xlsx" | "xlsm" | "xls" | "ods" => Ok(Box::new(Sheet::open(path)?)),
-        _ => Ok(Box::new(Csv::open(path)?)),
+    let ext = extension(path);
+    if is_sheet(&ext) {
+        return Ok(Box::new(Sheet::open(path)?));
+    }
+    // A spreadsheet is compressed already; calamine reads only the file itself.
+    if ext == "gz" && is_sheet(&extension(Path::new(path.file_stem().unwrap_or_default()))) {
+        return Err(Failure::bad(
+            format!(
+                "{}: una hoja de cálculo comprimida con gzip no se lee; descomprímala antes (gunzip)",
+                path.display()
+            ),
+            format!(
+                "{}: a gzip-compressed spreadsheet is not read; decompress it first (gunzip)",
+                path.display()
+            ),
+        ));
+    }
+    Ok(Box::new(Csv::open(path)?))
+}
+
+/// A file name's extension, lower case ("" if none).
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default()
+}
+
+fn is_sheet(extension: &str) -> bool {
+    matches!(extension, "xlsx" | "xlsm" | "xls" | "ods")
+}
+
+/// An input file as it is read: as it is, or, when its name ends in `.gz`, decompressed from
+/// gzip as it streams (never whole in memory).
+#[derive(Debug)]
+pub struct Input {
+    stream: Stream,
+    /// Bytes of the file on disk.
+    size: u64,
+}
+
+#[derive(Debug)]
+enum Stream {
+    Plain(Counted<File>),
+    Gzip(Box<MultiGzDecoder<Counted<File>>>),
+}
+
+impl Input {
+    /// How far through the file on disk this is, in bytes: (read, total). For a gzip file
+    /// these are compressed bytes, so progress is measured against the file's own size.
+    pub fn progress(&self) -> (u64, u64) {
+        let counted = match &self.stream {
+            Stream::Plain(c) => c,
+            Stream::Gzip(d) => d.get_ref(),
+        };
+        (counted.read, self.size)
     }
 }
 
+impl Read for Input {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.stream {
+            Stream::Plain(r) => r.read(buf),
+            Stream::Gzip(r) => r.read(buf),
+        }
+    }
+}
+
+/// A reader that counts the bytes read through it.
+#[derive(Debug)]
+struct Counted<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// Opens a file a user hands in to be read (every CSV the command reads comes through here).
+/// The name decides, as it does for spreadsheets: a name ending in `.gz` is gzip (several
+/// members, as `cat a.gz b.gz` makes, are read one after the other, as `gunzip` does) and
+/// anything else is read as it is. A `.gz` file is first read through once to the end, checking
+/// its checksums, so that a damaged one is refused, naming it, before a single row is used:
+/// an import never stores the rows before the damage and then stops.
+pub fn open_input(path: &Path) -> Result<Input, Failure> {
+    let open = || -> Result<(Counted<File>, u64), Failure> {
+        let file = File::open(path).map_err(|e| Failure::io(path, &e))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        Ok((
+            Counted {
+                inner: file,
+                read: 0,
+            },
+            size,
+        ))
+    };
+    let (file, size) = open()?;
+    if extension(path) != "gz" {
+        return Ok(Input {
+            stream: Stream::Plain(file),
+            size,
+        });
+    }
+    io::copy(&mut MultiGzDecoder::new(file), &mut io::sink()).map_err(|e| {
+        Failure::bad(
+            format!(
+                "{}: no es un archivo gzip válido (el nombre termina en .gz): {e}",
+                path.display()
+            ),
+            format!(
+                "{}: not a valid gzip file (its name ends in .gz): {e}",
+                path.display()
+            ),
+        )
+    })?;
+    let (file, size) = open()?;
+    Ok(Input {
+        stream: Stream::Gzip(Box::new(MultiGzDecoder::new(file))),
+        size,
+    })
+}
+
 struct Csv {
-    reader: csv::Reader<File>,
+    reader: csv::Reader<Input>,
     header: Vec<String>,
     record: csv::StringRecord,
-    size: u64,
 }
 
 impl Csv {
     fn open(path: &Path) -> Result<Csv, Failure> {
-        let file = File::open(path).map_err(|e| Failure::io(path, &e))?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+        let input = open_input(path)?;
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
         let header = reader
             .headers()
             .map_err(|e| {
@@ -78,7 +196,6 @@ impl Csv {
             reader,
             header,
             record: csv::StringRecord::new(),
-            size,
         })
     }
 }
@@ -118,7 +235,7 @@ impl RowSource for Csv {
     }
 
     fn position(&self) -> (u64, u64) {
-        (self.reader.position().byte(), self.size)
+        self.reader.get_ref().progress()
     }
 }
 

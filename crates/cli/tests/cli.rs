@@ -17,6 +17,17 @@ use common::Registry;
 
 const HEADER: &str = "detention_ref,person_ref,given_names,paternal_surname,maternal_surname,national_id,sex,birth_date,arrest_date,arrest_state,agency,facility,end_date,end_type,recognition,category,recorded_on,end_recorded_on";
 
+/// Seven detentions under [`HEADER`], five of them bad (lines 3 to 7), each in its own way.
+const SEVEN_ROWS_FIVE_BAD: &str = "\
+D1,P1,José Gregorio,Pérez,Rodríguez,V-12.345.678,M,1985-03-15,2024-07-30,Zulia,SEBIN,El Helicoide,,,recognised,1,2024-07-31,
+D2,P2,Ana,Gómez,,12345679,F,,2024-02-31,Lara,GNB,,,,recognised,,2024-03-01,
+D3,P3,Luis,Díaz,,V-12A45678,M,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,
+D4,P4,Rosa,Blanco,,,F,,2024-08-01,Lara,GNB,,2024-07-01,released,recognised,,2024-08-02,2024-08-02
+D5,P5,Pedro,Marín,,,M,,2024-08-01,Atlantis,GNB,,,,recognised,,2024-08-02,
+D6,P6,Juan,Rojas,,,M,,2024-08-01,Edo. Táchira,GNB,,2024-08-03,,recognised,,2024-08-02,
+D7,P1,José Gregorio,Pérez,Rodríguez,V-12345678,M,1985-03-15,2019-01-23,Caracas,DGCIM,Rodeo 1,2019-06-01,released_under_measures,recognised,2,2019-01-25,2019-06-03
+";
+
 /// The registry's SQLite file opened directly, as someone holding its key could: with the key
 /// file `init` wrote beside it.
 fn open_keyed(db: &std::path::Path) -> rusqlite::Connection {
@@ -73,19 +84,7 @@ fn a_registry_is_never_created_by_accident() {
 fn bad_rows_are_reported_with_line_column_and_reason_and_good_rows_are_kept() {
     both_engines(|r| {
         r.ok(&["init"]);
-        let file = r.write(
-            "in.csv",
-            &format!(
-                "{HEADER}\n\
-                 D1,P1,José Gregorio,Pérez,Rodríguez,V-12.345.678,M,1985-03-15,2024-07-30,Zulia,SEBIN,El Helicoide,,,recognised,1,2024-07-31,\n\
-                 D2,P2,Ana,Gómez,,12345679,F,,2024-02-31,Lara,GNB,,,,recognised,,2024-03-01,\n\
-                 D3,P3,Luis,Díaz,,V-12A45678,M,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,\n\
-                 D4,P4,Rosa,Blanco,,,F,,2024-08-01,Lara,GNB,,2024-07-01,released,recognised,,2024-08-02,2024-08-02\n\
-                 D5,P5,Pedro,Marín,,,M,,2024-08-01,Atlantis,GNB,,,,recognised,,2024-08-02,\n\
-                 D6,P6,Juan,Rojas,,,M,,2024-08-01,Edo. Táchira,GNB,,2024-08-03,,recognised,,2024-08-02,\n\
-                 D7,P1,José Gregorio,Pérez,Rodríguez,V-12345678,M,1985-03-15,2019-01-23,Caracas,DGCIM,Rodeo 1,2019-06-01,released_under_measures,recognised,2,2019-01-25,2019-06-03\n"
-            ),
-        );
+        let file = r.write("in.csv", &format!("{HEADER}\n{SEVEN_ROWS_FIVE_BAD}"));
         let rejects = r.path("rejects.csv");
         let out = r.run(&[
             "import",
@@ -990,17 +989,34 @@ fn the_saved_index_follows_corrections_exactly_as_a_full_rebuild() {
     assert_eq!(b["held"]["total"], 2, "D3 and D6");
 }
 
-/// The real data beside the repository (`shared/data/real`), as CI has it.
+/// The real data kept in the repository (`data/real`, each folder with its SOURCE.md): the
+/// tables the tests read, the large ones gzip-compressed as `.csv.gz`.
 fn real_data(name: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/real")
+        .join("../../data/real")
         .join(name);
-    assert!(
-        p.exists(),
-        "the shared data folder must be beside the repository: {}",
-        p.display()
-    );
+    assert!(p.exists(), "no such data folder: {}", p.display());
     p
+}
+
+/// A table the test reads itself (to reshape it into a reports CSV), gzip-decompressed when its
+/// name ends in `.gz`, as the command does.
+fn read_table(path: &Path, builder: &csv::ReaderBuilder) -> csv::Reader<Box<dyn std::io::Read>> {
+    let file = std::fs::File::open(path).unwrap();
+    let input: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    builder.from_reader(input)
+}
+
+/// `text` gzip-compressed.
+fn gzip(text: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(text).unwrap();
+    e.finish().unwrap()
 }
 
 fn repo_file(path: &str) -> String {
@@ -1185,7 +1201,7 @@ fn cecc_status_counts_and_partial_dates_as_bounds() {
     let out = r.run(&[
         "import",
         "detentions",
-        data.join("cecc_ppd_retrieved_2020-07-27.csv")
+        data.join("cecc_ppd_retrieved_2020-07-27.csv.gz")
             .to_str()
             .unwrap(),
         "--mapping",
@@ -1228,6 +1244,150 @@ fn cecc_status_counts_and_partial_dates_as_bounds() {
     assert!(
         upper - lower > 1000,
         "undated releases make a wide, honest interval: [{lower}, {upper}]"
+    );
+}
+
+#[test]
+fn a_gzip_file_is_read_exactly_as_the_plain_one() {
+    // Detentions with bad rows: the same rows stored, the same lines in the same messages, the
+    // same rejects file. The gzip file is two members end to end, as `cat a.gz b.gz` makes.
+    let text = format!("{HEADER}\n{SEVEN_ROWS_FIVE_BAD}");
+    let half = text.find("\nD4").unwrap() + 1;
+    let mut two_members = gzip(&text.as_bytes()[..half]);
+    two_members.extend(gzip(&text.as_bytes()[half..]));
+    let events = real_data("ovdinfo-moscow-2011-2013").join("events_2013.csv");
+    let events = std::fs::read(events).unwrap();
+    let mut seen = Vec::new();
+    for (suffix, detentions, events) in [
+        ("", text.as_bytes().to_vec(), events.clone()),
+        (".gz", two_members, gzip(&events)),
+    ] {
+        let r = Registry::sqlite();
+        r.ok(&["init"]);
+        let file = r.path(&format!("in.csv{suffix}"));
+        std::fs::write(&file, detentions).unwrap();
+        let (rejects, export) = (r.path("rejects.csv"), r.path("out.csv"));
+        let out = r.run(&[
+            "import",
+            "detentions",
+            file.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ]);
+        r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
+        let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+        let detentions = (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            stderr(&out).replace(r.dir.path().to_str().unwrap(), "DIR"),
+            read(&rejects),
+            read(&export),
+        );
+
+        let r = Registry::sqlite();
+        r.ok(&["init", "--profile", &repo_file("profiles/ru.toml")]);
+        let file = r.path(&format!("events.csv{suffix}"));
+        std::fs::write(&file, events).unwrap();
+        let imported = r.ok(&[
+            "import",
+            "events",
+            file.to_str().unwrap(),
+            "--mapping",
+            &repo_file("examples/ovdinfo/events-2013.toml"),
+        ]);
+        let mut balance: serde_json::Value = serde_json::from_str(&r.ok(&[
+            "balance",
+            "--as-of",
+            "2013-12-31",
+            "--since",
+            "2013-01-01",
+            "--format",
+            "json",
+        ]))
+        .unwrap();
+        // Each registry's chain has its own head (its facts are encrypted with its own key).
+        balance["ledger_head"].take();
+        seen.push((detentions, imported, balance));
+    }
+    let (detentions, imported, _) = &seen[0];
+    assert_eq!(detentions.0, Some(2), "{detentions:?}");
+    assert!(
+        detentions.1.contains("7 rows read: 2 stored"),
+        "{detentions:?}"
+    );
+    assert!(
+        detentions.2.contains("line 7, column end_type"),
+        "{detentions:?}"
+    );
+    assert!(imported.contains("235 rows read"), "{imported}");
+    assert_eq!(seen[0], seen[1], "plain, then gzip");
+}
+
+#[test]
+fn a_damaged_gzip_file_is_refused_naming_it_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.csv");
+    Registry::sqlite().ok(&[
+        "demo",
+        "--seed",
+        "3",
+        "--detentions",
+        "2000",
+        "--csv",
+        demo.to_str().unwrap(),
+    ]);
+    let ovdinfo = real_data("ovdinfo-moscow-2011-2013").join("events_2013.csv");
+    let detentions = Registry::sqlite();
+    detentions.ok(&["init"]);
+    let events = Registry::sqlite();
+    events.ok(&["init", "--profile", &repo_file("profiles/ru.toml")]);
+    let before = (detentions.ok(&["verify"]), events.ok(&["verify"]));
+    for (plain, r, command) in [
+        (&demo, &detentions, &["import", "detentions"][..]),
+        (
+            &ovdinfo,
+            &events,
+            &[
+                "import",
+                "events",
+                "--mapping",
+                &repo_file("examples/ovdinfo/events-2013.toml"),
+            ],
+        ),
+    ] {
+        let text = std::fs::read(plain).unwrap();
+        let good = gzip(&text);
+        let n = good.len();
+        let mut flipped = good.clone();
+        flipped[n / 2] ^= 0x55;
+        let mut bad_checksum = good.clone();
+        bad_checksum[n - 6] ^= 0x01;
+        for (what, bytes) in [
+            ("not gzip at all", text.clone()),
+            ("cut in the middle", good[..n / 2].to_vec()),
+            ("a byte changed in the middle", flipped),
+            ("every row whole, the checksum wrong", bad_checksum),
+            ("empty", Vec::new()),
+        ] {
+            let file = r.path("damaged.csv.gz");
+            std::fs::write(&file, bytes).unwrap();
+            let out = r.run(&[command, &[file.to_str().unwrap()]].concat());
+            assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains(&format!(
+                    "{}: not a valid gzip file (its name ends in .gz)",
+                    file.display()
+                )),
+                "{what}: {}",
+                stderr(&out)
+            );
+            assert!(out.stdout.is_empty(), "{what}: nothing read, nothing said");
+        }
+    }
+    assert_eq!(
+        (detentions.ok(&["verify"]), events.ok(&["verify"])),
+        before,
+        "the registries are as they were"
     );
 }
 
@@ -1516,17 +1676,17 @@ fn dedupe_quality_on_febrl_1_to_4() {
     ];
     for files in [
         &["febrl_dataset1.csv"][..],
-        &["febrl_dataset2.csv"],
-        &["febrl_dataset3.csv"],
-        &["febrl_dataset4a.csv", "febrl_dataset4b.csv"],
+        &["febrl_dataset2.csv.gz"],
+        &["febrl_dataset3.csv.gz"],
+        &["febrl_dataset4a.csv.gz", "febrl_dataset4b.csv.gz"],
     ] {
         let mut truth = std::collections::HashMap::new();
         let mut rows = Vec::new();
         for (n, file) in files.iter().enumerate() {
-            let mut reader = csv::ReaderBuilder::new()
-                .trim(csv::Trim::All)
-                .from_path(data.join(file))
-                .unwrap();
+            let mut reader = read_table(
+                &data.join(file),
+                csv::ReaderBuilder::new().trim(csv::Trim::All),
+            );
             for rec in reader.records() {
                 let rec = rec.unwrap();
                 let id = format!("{n}:{}", &rec[0]);
@@ -1561,9 +1721,11 @@ fn catalonia_person_count_is_within_one_percent_of_the_archives() {
     let data = real_data("catalonia-franco-military-courts");
     let r = Registry::sqlite();
     let mut rows = Vec::new();
-    for rec in csv::Reader::from_path(data.join("procediments_1938-1978.csv"))
-        .unwrap()
-        .records()
+    for rec in read_table(
+        &data.join("procediments_1938-1978.csv.gz"),
+        &csv::ReaderBuilder::new(),
+    )
+    .records()
     {
         let rec = rec.unwrap();
         let sex = match &rec[2] {
