@@ -1,5 +1,5 @@
 //! `vigilia dedupe FILE --out clusters.csv [--pairs pairs.csv]`: which reports of a reports CSV
-//! (`shared/formats/reports-csv.md`) are the same person. Needs no registry. Nothing is written
+//! (`docs/formats/reports-csv.md`) are the same person. Needs no registry. Nothing is written
 //! unless the whole file could be read.
 
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! The detentions CSV, version 1 (`shared/formats/detentions-csv.md`): one row per detention.
+//! The detentions CSV, version 1 (`docs/formats/detentions-csv.md`): one row per detention.
 //!
 //! This module is the format and nothing else: reading a header, turning a row's cells into a
 //! checked [`Row`] (or a [`RowError`] naming line, column and reason), working out which facts a

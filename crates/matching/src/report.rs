@@ -1,4 +1,4 @@
-//! Reports as they arrive (`shared/formats/reports-csv.md`), read into comparable values. The
+//! Reports as they arrive (`docs/formats/reports-csv.md`), read into comparable values. The
 //! values are messy on purpose; reading them must understand them as they are: dates written
 //! day first (`15/03/85`), an age instead of a birth date, cédulas with dots, letters and typos.
 
