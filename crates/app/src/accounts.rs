@@ -135,14 +135,21 @@ pub fn invited(ledger: &mut Ledger, token: &str) -> Result<Account, AppError> {
     .ok_or(AppError::InvitationExpired)
 }
 
+/// A second factor as enrolled: its secret, and the time step of the code that proved it.
+#[derive(Clone, Debug)]
+pub struct Enrolled {
+    pub secret: String,
+    pub step: u64,
+}
+
 /// Takes up an invitation: the password (already hashed, off any lock) and, for staff, the
-/// second factor the person enrolled. The invitation is checked in this transaction, so it
-/// opens the account once.
+/// second factor the person enrolled (whose code is then used: it will not sign in). The
+/// invitation is checked in this transaction, so it opens the account once.
 pub fn accept_invitation(
     tx: &mut Tx<'_>,
     token: &str,
     password_hash: String,
-    second_factor: Option<String>,
+    second_factor: Option<Enrolled>,
 ) -> Result<Account, AppError> {
     let today = tx.today()?;
     let a = invited_among(
@@ -156,7 +163,10 @@ pub fn accept_invitation(
         Some(Record::Account(now)) if now.invitation == a.invitation => {}
         _ => return Err(AppError::InvitationExpired),
     }
-    if let Some(secret) = second_factor.filter(|_| a.role.needs_second_factor()) {
+    if let Some(factor) = second_factor.filter(|_| a.role.needs_second_factor()) {
+        let now = tx.now();
+        crate::sessions::use_code(tx, &a.name, factor.step, now)?;
+        let secret = factor.secret;
         record(tx, a.id, &a.name, Change::SecondFactorSet { secret })?;
     }
     record(

@@ -40,6 +40,8 @@ pub enum AppError {
     InvitationExpired,
     #[error("{typed:?} is not a state of the registry's profile")]
     NotAState { typed: String, known: Vec<String> },
+    #[error("too many reports came from this address in the last hour")]
+    TooManyReports,
     #[error("the registry changed after the balance was counted")]
     CountedBeforeAChange,
     #[error("credentials could not be made: {0}")]

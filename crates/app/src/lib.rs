@@ -19,6 +19,7 @@ pub mod messages;
 pub mod publication;
 pub mod records;
 pub mod registry;
+pub mod sessions;
 pub mod triage;
 
 pub use actor::Actor;

@@ -173,6 +173,12 @@ impl Localize for AppError {
                     known.join(", ")
                 ),
             },
+            AppError::TooManyReports => lang
+                .pick(
+                    "Se recibieron muchos reportes desde esta conexión en la última hora. Espere un rato y vuelva a intentarlo; lo que escribió no se ha guardado.",
+                    "Many reports came from this connection in the last hour. Wait a while and try again; what you wrote was not stored.",
+                )
+                .into(),
             AppError::CountedBeforeAChange => lang
                 .pick(
                     "El registro cambió mientras se contaba el balance; no se publicó. Vuelva a calcularlo y publíquelo.",

@@ -21,7 +21,7 @@ pub fn write<T>(
 ) -> Result<T, AppError> {
     let mut tx = ledger.begin()?;
     let out = work(&mut tx)?;
-    if tx.appended() > 0 {
+    if !tx.is_empty() {
         tx.commit()?;
     }
     Ok(out)
@@ -166,7 +166,7 @@ fn together(ledger: &mut Ledger, jobs: &mut [Box<dyn Job>]) -> Result<(), AppErr
     for j in jobs.iter_mut() {
         j.run(&mut tx)?;
     }
-    if tx.appended() > 0 {
+    if !tx.is_empty() {
         tx.commit()?;
     }
     Ok(())

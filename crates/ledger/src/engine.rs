@@ -97,6 +97,16 @@ pub trait Engine: Send {
     fn keys(&mut self) -> Result<Vec<(String, Vec<u8>)>, LedgerError>;
     /// Destroys a row of the keyring (a record's data key: its fields are then erased).
     fn key_delete(&mut self, name: &str) -> Result<(), LedgerError>;
+    /// A row of the servers' shared state (`server_state`) not expired at `now` (Unix seconds).
+    fn state_get(&mut self, key: &str, now: i64) -> Result<Option<String>, LedgerError>;
+    /// Sets a row of the servers' shared state (`None`: removes it), and removes the rows
+    /// expired at `now`.
+    fn state_put(
+        &mut self,
+        key: &str,
+        value: Option<(&str, i64)>,
+        now: i64,
+    ) -> Result<(), LedgerError>;
     /// Re-encrypts the whole database with a new key (SQLite with SQLCipher). Other engines
     /// leave the disk to the server's own encryption: nothing to do.
     fn rekey(&mut self, _key: &Secret) -> Result<(), LedgerError> {

@@ -516,6 +516,7 @@ impl Ledger {
             touched: FxHashMap::default(),
             order: Vec::new(),
             data_keys: FxHashMap::default(),
+            state_changed: false,
             done: false,
             ledger: self,
         })
@@ -561,6 +562,12 @@ impl Ledger {
         what: vigilia_core::fact::Audit,
     ) -> Result<Head, LedgerError> {
         self.record(actor, subject, Change::Audited { what })
+    }
+
+    /// A row of the servers' shared state, if it has not expired (see `server_state`).
+    pub fn state(&mut self, key: &str) -> Result<Option<String>, LedgerError> {
+        let now = self.clock.now().as_second();
+        self.engine.state_get(key, now)
     }
 
     /// A record as it stands now (from the projection).
@@ -951,6 +958,8 @@ pub struct Tx<'a> {
     order: Vec<Subject>,
     /// Data keys of the records whose confidential fields this transaction encrypted.
     data_keys: FxHashMap<Subject, Key>,
+    /// Whether it changed the servers' shared state.
+    state_changed: bool,
     done: bool,
 }
 
@@ -978,9 +987,34 @@ impl Tx<'_> {
         self.ledger.profile()
     }
 
+    /// A row of the servers' shared state, read under the writer's lock (so a change made from
+    /// it holds against every other server).
+    pub fn state(&mut self, key: &str) -> Result<Option<String>, LedgerError> {
+        self.ledger.state(key)
+    }
+
+    /// Sets (or, with `None`, removes) a row of the servers' shared state until `expires`
+    /// (Unix seconds); it is written with this transaction.
+    pub fn set_state(&mut self, key: &str, value: Option<(&str, i64)>) -> Result<(), LedgerError> {
+        let now = self.appended_at.timestamp().as_second();
+        self.ledger.engine.state_put(key, value, now)?;
+        self.state_changed = true;
+        Ok(())
+    }
+
+    /// Whether this transaction would write nothing: no fact, no shared state.
+    pub fn is_empty(&self) -> bool {
+        self.appended == 0 && !self.state_changed
+    }
+
     /// The content head as committed before this transaction (see [`Ledger::content`]).
     pub fn content(&mut self) -> Result<Head, LedgerError> {
         self.ledger.content()
+    }
+
+    /// The instant this transaction began (its facts' `appended_at`).
+    pub fn now(&self) -> jiff::Timestamp {
+        self.appended_at.timestamp()
     }
 
     /// The organisation's calendar day when this transaction began.

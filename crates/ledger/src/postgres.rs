@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0003_children.sql"),
     include_str!("../migrations/postgres/0004_files.sql"),
     include_str!("../migrations/postgres/0005_keyring.sql"),
+    include_str!("../migrations/postgres/0006_server_state.sql"),
 ];
 
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
@@ -364,6 +365,35 @@ impl Engine for Postgres {
 
     fn clear_records(&mut self) -> Result<(), LedgerError> {
         self.client.execute("DELETE FROM records", &[])?;
+        Ok(())
+    }
+
+    fn state_get(&mut self, key: &str, now: i64) -> Result<Option<String>, LedgerError> {
+        let row = self.client.query_opt(
+            "SELECT value FROM server_state WHERE key = $1 AND expires > $2",
+            &[&key, &now],
+        )?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn state_put(
+        &mut self,
+        key: &str,
+        value: Option<(&str, i64)>,
+        now: i64,
+    ) -> Result<(), LedgerError> {
+        match value {
+            Some((v, expires)) => self.client.execute(
+                "INSERT INTO server_state (key, value, expires) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires",
+                &[&key, &v, &expires],
+            )?,
+            None => self
+                .client
+                .execute("DELETE FROM server_state WHERE key = $1", &[&key])?,
+        };
+        self.client
+            .execute("DELETE FROM server_state WHERE expires <= $1", &[&now])?;
         Ok(())
     }
 

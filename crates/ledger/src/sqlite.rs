@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0003_children.sql"),
     include_str!("../migrations/sqlite/0004_files.sql"),
     include_str!("../migrations/sqlite/0005_keyring.sql"),
+    include_str!("../migrations/sqlite/0006_server_state.sql"),
 ];
 
 type Job = Box<dyn FnOnce(&mut Connection, &mut Option<LedgerError>) + Send>;
@@ -531,6 +532,42 @@ impl Engine for Sqlite {
 
     fn clear_records(&mut self) -> Result<(), LedgerError> {
         self.call(|c| Ok(c.execute("DELETE FROM records", []).map(|_| ())?))
+    }
+
+    fn state_get(&mut self, key: &str, now: i64) -> Result<Option<String>, LedgerError> {
+        let key = key.to_string();
+        self.call(move |c| {
+            Ok(
+                c.prepare_cached("SELECT value FROM server_state WHERE key = ?1 AND expires > ?2")?
+                    .query_row(params![key, now], |r| r.get(0))
+                    .optional()?,
+            )
+        })
+    }
+
+    fn state_put(
+        &mut self,
+        key: &str,
+        value: Option<(&str, i64)>,
+        now: i64,
+    ) -> Result<(), LedgerError> {
+        let key = key.to_string();
+        let value = value.map(|(v, e)| (v.to_string(), e));
+        self.call(move |c| {
+            match value {
+                Some((v, expires)) => c
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO server_state (key, value, expires) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![key, v, expires])?,
+                None => c
+                    .prepare_cached("DELETE FROM server_state WHERE key = ?1")?
+                    .execute([key])?,
+            };
+            c.prepare_cached("DELETE FROM server_state WHERE expires <= ?1")?
+                .execute([now])?;
+            Ok(())
+        })
     }
 
     fn key_get(&mut self, name: &str) -> Result<Option<Vec<u8>>, LedgerError> {

@@ -11,15 +11,14 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_app::accounts::{self, EXPOSURE_DAYS, MIN_PASSWORD};
 use vigilia_app::{Actor, AppError, messages};
-use vigilia_core::fact::Audit;
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{AccountId, Kind};
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::{Account, Role};
 
-use crate::app::{App, lock};
+use crate::app::App;
 use crate::auth::{
-    COOKIE, Ctx, SignInRefused, clear_session_cookie, code_matches, cookie, hash_password,
+    COOKIE, Ctx, SignInRefused, clear_session_cookie, code_step, cookie, hash_password,
     new_second_factor, otpauth_uri, session_cookie,
 };
 use crate::error::WebError;
@@ -72,26 +71,9 @@ pub async fn login(
     Extension(ctx): Extension<Ctx>,
     Form(f): Form<SignIn>,
 ) -> Result<Response, WebError> {
-    let (name, password, code, ip) = (f.name.clone(), f.password, f.code, ctx.ip);
-    let who = name.clone();
-    let found = app
-        .read(move |_, l| Ok(accounts::account(l, &who)?))
+    let result = app
+        .sign_in(f.name.clone(), ctx.ip, f.password, f.code)
         .await?;
-    let signing = app.clone();
-    let subject = found.as_ref().map(|a| (a.id, a.name.clone()));
-    let result =
-        tokio::task::spawn_blocking(move || signing.sign_in(found, ip, &name, &password, &code))
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))??;
-    // Every sign-in and every refused one of an existing account is an audit fact. A name
-    // that is no account is not stored: people type passwords into the name field.
-    if let Some((id, name)) = subject {
-        let what = match result {
-            Ok(_) => Audit::SignedIn,
-            Err(_) => Audit::SignInRefused,
-        };
-        app.audit(&name, id.into(), what).await?;
-    }
     match result {
         Ok((token, viewer)) => {
             let home = match viewer.role {
@@ -137,8 +119,10 @@ pub async fn login(
 }
 
 pub async fn logout(State(app): State<Arc<App>>, headers: axum::http::HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers, COOKIE) {
-        app.sign_out(&token);
+    if let Some(token) = cookie(&headers, COOKIE)
+        && let Err(e) = app.sign_out(token).await
+    {
+        e.log();
     }
     let mut res = see("/");
     res.headers_mut()
@@ -209,7 +193,8 @@ pub async fn accept(
         );
     }
     let staff = a.role.needs_second_factor();
-    if staff && !code_matches(&f.secret, &f.code, now) {
+    let step = code_step(&f.secret, &f.code, now);
+    if staff && step.is_none() {
         errors.add(
             "code",
             "Ese código no corresponde: escanee la clave en su aplicación y escriba el código de 6 dígitos que muestra ahora.",
@@ -230,8 +215,11 @@ pub async fn accept(
     let hash = tokio::task::spawn_blocking(move || hash_password(&f.password))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))??;
-    let secret = staff.then_some(f.secret);
-    app.write(move |tx| accounts::accept_invitation(tx, &token, hash.clone(), secret.clone()))
+    let factor = step.filter(|_| staff).map(|step| accounts::Enrolled {
+        secret: f.secret,
+        step,
+    });
+    app.write(move |tx| accounts::accept_invitation(tx, &token, hash.clone(), factor.clone()))
         .await?;
     Ok(see("/login"))
 }
@@ -390,7 +378,7 @@ pub async fn revoke(
             Ok(accounts::revoke_and_expose(l, &actor, &which, &f.reason)?)
         })
         .await?;
-    lock(&app.sessions).end_all_of(id);
+    // Its sessions end at the next request: each is checked against the active accounts.
     let Some(exposure) = revoked else {
         return Ok(see("/accounts"));
     };

@@ -11,7 +11,6 @@ use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::Kind;
 use vigilia_ledger::{Ledger, LedgerError, Tx};
 
-use crate::auth::{Limits, Sessions};
 use crate::error::WebError;
 
 /// What the server is started with.
@@ -45,8 +44,6 @@ pub struct App {
     pub profile: Arc<vigilia_core::profile::Profile>,
     /// Signs the tokens of anonymous forms; new at every start.
     key: [u8; 32],
-    pub sessions: Mutex<Sessions>,
-    pub limits: Mutex<Limits>,
     counting: Warm<vigilia_count::Index>,
     matching: Warm<vigilia_matching::index::Index>,
     /// Balance pages computed since the head last moved.
@@ -74,15 +71,13 @@ impl App {
         config: Config,
     ) -> Result<Arc<App>, WebError> {
         let profile = Arc::new(registry.read(|l| l.profile().cloned())?);
-        let key = random_bytes()?;
+        let key = registry.write(vigilia_app::sessions::form_key)?;
         Ok(Arc::new(App {
             profile,
             registry,
             clock,
             config,
             key,
-            sessions: Mutex::new(Sessions::default()),
-            limits: Mutex::new(Limits::default()),
             counting: Warm::of(COUNTED),
             matching: Warm::of(&[Kind::Person]),
             balances: Warm::of(COUNTED),
@@ -232,4 +227,4 @@ fn unreachable_key() -> ! {
     panic!("HMAC accepts keys of any length")
 }
 
-pub use vigilia_app::credentials::{new_token, random_bytes, sha256};
+pub use vigilia_app::credentials::{random_bytes, sha256};

@@ -19,22 +19,12 @@ use vigilia_core::lang::Lang;
 use vigilia_core::model::{Account, Role};
 use vigilia_ledger::Ledger;
 
-use crate::app::{App, lock, sha256};
+use crate::app::{App, sha256};
 use crate::error::WebError;
 use crate::routes::{Access, Route};
 
 /// The session cookie: `__Host-` pins it to this host, path `/`, HTTPS.
 pub const COOKIE: &str = "__Host-vigilia";
-/// A session ends after this long without a request...
-const IDLE: SignedDuration = SignedDuration::from_mins(30);
-/// ...and after this long in any case.
-const ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
-/// Failed sign-ins of one account before it is locked for a while.
-const FAILURES_BEFORE_LOCK: u32 = 5;
-const LOCKED_FOR: SignedDuration = SignedDuration::from_mins(15);
-/// Sign-in attempts per address in a window.
-const ATTEMPTS_PER_ADDRESS: usize = 30;
-const ATTEMPT_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 /// How long an anonymous form's token is good for.
 const FORM_TOKEN_LIFE: SignedDuration = SignedDuration::from_hours(4);
 
@@ -77,60 +67,12 @@ impl Viewer {
     }
 }
 
-#[derive(Clone, Debug)]
-struct Session {
-    viewer: Viewer,
-    started: Timestamp,
-    seen: Timestamp,
-}
-
-/// Open sessions by the SHA-256 of their cookie.
-#[derive(Debug, Default)]
-pub struct Sessions(HashMap<String, Session>);
-
-impl Sessions {
-    /// Ends every session of an account (revocation, role change).
-    pub fn end_all_of(&mut self, account: u64) {
-        self.0.retain(|_, s| s.viewer.account != account);
-    }
-}
-
-/// Failed sign-ins and public reports, counted in memory.
-#[derive(Debug, Default)]
-pub struct Limits {
-    failures: HashMap<String, (u32, Option<Timestamp>)>,
-    /// Per account, the time step of the last second-factor code accepted: a code is good once.
-    codes_used: HashMap<String, u64>,
-    attempts: HashMap<IpAddr, Vec<Timestamp>>,
-    reports: HashMap<IpAddr, Vec<Timestamp>>,
-}
-
-/// Keeps the times in `window` and says whether fewer than `most` remain; records `now` if so.
-fn within(times: &mut Vec<Timestamp>, now: Timestamp, window: SignedDuration, most: usize) -> bool {
-    times.retain(|t| now.duration_since(*t) < window);
-    if times.len() >= most {
-        return false;
-    }
-    times.push(now);
-    true
-}
-
-impl Limits {
-    /// A public report from `ip` now: refused beyond the hourly limit.
-    pub fn report(&mut self, ip: IpAddr, now: Timestamp, per_hour: u32) -> bool {
-        per_hour == 0
-            || within(
-                self.reports.entry(ip).or_default(),
-                now,
-                SignedDuration::from_hours(1),
-                per_hour as usize,
-            )
-    }
-}
-
+use vigilia_app::accounts;
 pub use vigilia_app::credentials::{
-    code_matches, code_step, hash_password, new_second_factor, otpauth_uri, password_matches,
+    code_step, hash_password, new_second_factor, otpauth_uri, password_matches,
 };
+pub use vigilia_app::sessions::SignInRefused;
+use vigilia_app::sessions::{self, Session};
 
 /// The active accounts, by id, and the account of each API token (by its SHA-256).
 #[derive(Debug, Default)]
@@ -139,103 +81,77 @@ pub struct Accounts {
     by_token: HashMap<String, u64>,
 }
 
-/// Why a sign-in was refused (the same message whatever was wrong, but a locked account).
-#[derive(Debug, PartialEq, Eq)]
-pub enum SignInRefused {
-    Wrong,
-    Locked,
-    TooManyFromHere,
-}
-
 impl App {
     /// Checks name, password and (for staff) code against the account found by that name; on
-    /// success opens a session and returns its cookie token. The password hash is checked
-    /// outside the registry's lock: it takes tens of milliseconds on purpose.
-    pub fn sign_in(
-        &self,
-        found: Option<Account>,
+    /// success opens a session and returns its cookie token. The password hash is checked off
+    /// the registry (it takes tens of milliseconds on purpose); the attempt is then settled in
+    /// one write, which every server of the registry sees.
+    pub async fn sign_in(
+        self: &Arc<Self>,
+        name: String,
         ip: IpAddr,
-        name: &str,
-        password: &str,
-        code: &str,
+        password: String,
+        code: String,
     ) -> Result<Result<(String, Viewer), SignInRefused>, WebError> {
         let now = self.now();
-        {
-            let mut limits = lock(&self.limits);
-            if !within(
-                limits.attempts.entry(ip).or_default(),
-                now,
-                ATTEMPT_WINDOW,
-                ATTEMPTS_PER_ADDRESS,
-            ) {
-                return Ok(Err(SignInRefused::TooManyFromHere));
-            }
-            if let Some((_, Some(until))) = limits.failures.get(name)
-                && now < *until
-            {
-                return Ok(Err(SignInRefused::Locked));
-            }
+        let address = ip.to_string();
+        let (who, from) = (name.clone(), address.clone());
+        let (found, allowed) = self
+            .read(move |_, l| {
+                let allowed = sessions::may_try(l, &who, &from, now)?;
+                Ok((accounts::account(l, &who)?, allowed))
+            })
+            .await?;
+        if let Err(why) = allowed {
+            return Ok(Err(why));
         }
+        let checking = found.clone();
         // Accepted: with the time step of its code, for staff.
-        let accepted: Option<Option<u64>> = found.as_ref().and_then(|a| {
-            let password_ok = a.revoked.is_none()
-                && a.password
-                    .as_deref()
-                    .is_some_and(|h| password_matches(password, h));
-            match (&a.second_factor, a.role.needs_second_factor()) {
-                _ if !password_ok => None,
-                (Some(secret), _) => code_step(secret, code, now).map(Some),
-                (None, needs) => (!needs).then_some(None),
-            }
-        });
-        let mut limits = lock(&self.limits);
-        // A code already used (seen over a shoulder, or replayed from a captured request) is
-        // refused like a wrong one.
-        let replayed = matches!(accepted, Some(Some(step))
-            if limits.codes_used.get(name).is_some_and(|&last| step <= last));
-        if let Some(Some(step)) = accepted.filter(|_| !replayed) {
-            limits.codes_used.insert(name.to_string(), step);
-        }
-        let Some(a) = found.filter(|_| accepted.is_some() && !replayed) else {
-            let entry = limits.failures.entry(name.to_string()).or_default();
-            entry.0 += 1;
-            if entry.0 >= FAILURES_BEFORE_LOCK {
-                entry.0 = 0;
-                entry.1 = now.checked_add(LOCKED_FOR).ok();
-            }
-            return Ok(Err(SignInRefused::Wrong));
+        let accepted: Option<Option<u64>> = tokio::task::spawn_blocking(move || {
+            checking.as_ref().and_then(|a| {
+                let password_ok = a.revoked.is_none()
+                    && a.password
+                        .as_deref()
+                        .is_some_and(|h| password_matches(&password, h));
+                match (&a.second_factor, a.role.needs_second_factor()) {
+                    _ if !password_ok => None,
+                    (Some(secret), _) => code_step(secret, &code, now).map(Some),
+                    (None, needs) => (!needs).then_some(None),
+                }
+            })
+        })
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+        let account = found.clone();
+        let settled = self
+            .write(move |tx| {
+                sessions::settle_sign_in(tx, account.as_ref(), &name, &address, accepted, now)
+            })
+            .await?;
+        Ok(match (settled, found) {
+            (Ok(signed), Some(a)) => Ok((signed.token, Viewer::of(&a, signed.session.csrf))),
+            (Ok(_), None) => Err(SignInRefused::Wrong),
+            (Err(why), _) => Err(why),
+        })
+    }
+
+    pub async fn sign_out(self: &Arc<Self>, token: String) -> Result<(), WebError> {
+        self.write(move |tx| sessions::end(tx, &token)).await
+    }
+
+    /// The session a cookie names, if it is still open; its use is written down (at most once
+    /// a minute), which keeps it open.
+    async fn session(self: &Arc<Self>, token: String) -> Result<Option<Session>, WebError> {
+        let t = token.clone();
+        let Some(s) = self.read(move |_, l| Ok(sessions::session(l, &t)?)).await? else {
+            return Ok(None);
         };
-        limits.failures.remove(name);
-        drop(limits);
-        let (token, hash) = crate::app::new_token()?;
-        let viewer = Viewer::of(&a, crate::app::new_token()?.0);
-        lock(&self.sessions).0.insert(
-            hash,
-            Session {
-                viewer: viewer.clone(),
-                started: now,
-                seen: now,
-            },
-        );
-        Ok(Ok((token, viewer)))
-    }
-
-    pub fn sign_out(&self, token: &str) {
-        lock(&self.sessions).0.remove(&sha256(token));
-    }
-
-    /// The session a cookie names, if it is still open; touching it keeps it open.
-    fn session(&self, token: &str) -> Option<Viewer> {
         let now = self.now();
-        let mut sessions = lock(&self.sessions);
-        let key = sha256(token);
-        let s = sessions.0.get_mut(&key)?;
-        if now.duration_since(s.seen) > IDLE || now.duration_since(s.started) > ABSOLUTE {
-            sessions.0.remove(&key);
-            return None;
+        if sessions::needs_touch(&s, now) {
+            self.write(move |tx| sessions::touch(tx, &token, now))
+                .await?;
         }
-        s.seen = now;
-        Some(s.viewer.clone())
+        Ok(Some(s))
     }
 
     /// The active accounts, by id and by API token (read again whenever the registry moved,
@@ -270,20 +186,12 @@ impl App {
 
     /// A session's viewer as the account stands now: none once it is revoked (the session is
     /// ended), its role and states as they are now.
-    fn current(
-        &self,
-        ledger: &mut Ledger,
-        token: &str,
-        v: Viewer,
-    ) -> Result<Option<Viewer>, WebError> {
+    fn current(&self, ledger: &mut Ledger, s: &Session) -> Result<Option<Viewer>, WebError> {
         let all = self.accounts(ledger)?;
-        match all.by_id.get(&v.account) {
-            Some(a) => Ok(Some(Viewer::of(a, v.csrf))),
-            None => {
-                self.sign_out(token);
-                Ok(None)
-            }
-        }
+        Ok(all
+            .by_id
+            .get(&s.account)
+            .map(|a| Viewer::of(a, s.csrf.clone())))
     }
 
     /// A token for an anonymous form: when it was given, signed.
@@ -422,9 +330,13 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
             None => None,
         }
     } else {
-        match cookie(req.headers(), COOKIE).and_then(|t| app.session(&t).map(|v| (t, v))) {
-            Some((token, v)) => app
-                .read(move |app, l| app.current(l, &token, v))
+        let session = match cookie(req.headers(), COOKIE) {
+            Some(token) => app.session(token).await.map_err(fail)?,
+            None => None,
+        };
+        match session {
+            Some(s) => app
+                .read(move |app, l| app.current(l, &s))
                 .await
                 .map_err(fail)?,
             None => None,

@@ -54,7 +54,9 @@ impl WebError {
             WebError::Forbidden | WebError::App(AppError::Forbidden(_)) => StatusCode::FORBIDDEN,
             WebError::SignIn(_) => StatusCode::UNAUTHORIZED,
             WebError::Bad { .. } => StatusCode::BAD_REQUEST,
-            WebError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::TooMany { .. } | WebError::App(AppError::TooManyReports) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             WebError::App(AppError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::App(e) if e.is_conflict() => StatusCode::CONFLICT,
             WebError::App(e) if e.is_failure() => StatusCode::INTERNAL_SERVER_ERROR,

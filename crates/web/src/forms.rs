@@ -2,7 +2,10 @@
 //! field is checked (with a message next to it, in both languages), and the facts it becomes.
 
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 use std::sync::Arc;
+
+use vigilia_app::{AppError, sessions};
 use vigilia_core::confidential::Confidential;
 use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::{Change, Draft};
@@ -227,10 +230,22 @@ pub struct Incoming {
 }
 
 /// Checks a report and stores it (with the other writes waiting at the same moment); answers
-/// once it is durable, or with the errors of its fields (and nothing stored).
-pub async fn store(app: &Arc<App>, report: Incoming) -> Result<Result<ReportId, Errors>, WebError> {
+/// once it is durable, or with the errors of its fields (and nothing stored). A public report
+/// counts against its address's hourly limit, in the same transaction (so every server of
+/// the registry counts it).
+pub async fn store(
+    app: &Arc<App>,
+    report: Incoming,
+    from: Option<IpAddr>,
+) -> Result<Result<ReportId, Errors>, WebError> {
     let profile = app.profile.clone();
+    let (now, per_hour) = (app.now(), app.config.intake_per_hour);
     app.write(move |tx| {
+        if let Some(ip) = from
+            && !sessions::admit_report(tx, &ip.to_string(), now, per_hour)?
+        {
+            return Err(AppError::TooManyReports);
+        }
         let today = tx.today()?;
         let volunteer = report.reporter.is_some();
         match report.form.check(&profile, today, volunteer) {

@@ -16,7 +16,7 @@ use vigilia_core::fold::Record;
 use vigilia_core::ids::Kind;
 use vigilia_core::model::{Channel, Report, ReportStatus};
 
-use crate::app::{App, lock, random_bytes, sha256};
+use crate::app::{App, random_bytes, sha256};
 use crate::auth::Ctx;
 use crate::error::WebError;
 use crate::forms::{Incoming, ReportForm, states};
@@ -115,14 +115,6 @@ pub async fn submit(
             &intake_page(&app, &ctx, sent.f, Errors::default(), true).await?,
         ));
     }
-    let now = app.now();
-    let allowed = lock(&app.limits).report(ctx.ip, now, app.config.intake_per_hour);
-    if !allowed {
-        return Err(WebError::TooMany {
-            es: "Se recibieron muchos reportes desde esta conexión en la última hora. Espere un rato y vuelva a intentarlo; lo que escribió no se ha guardado.".into(),
-            en: "Many reports came from this connection in the last hour. Wait a while and try again; what you wrote was not stored.".into(),
-        });
-    }
     let code = receipt_code()?;
     let hash = sha256(&normal_code(&code));
     let incoming = Incoming {
@@ -131,7 +123,7 @@ pub async fn submit(
         reporter: None,
         receipt: Some(hash),
     };
-    let stored = crate::forms::store(&app, incoming).await?;
+    let stored = crate::forms::store(&app, incoming, Some(ctx.ip)).await?;
     if let Err(errors) = stored {
         return Ok(invalid(
             &intake_page(&app, &ctx, sent.f, errors, false).await?,

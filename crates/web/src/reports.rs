@@ -136,7 +136,7 @@ pub async fn send(
         reporter: Some(v.name.clone()),
         receipt: None,
     };
-    crate::forms::store(app, incoming).await
+    crate::forms::store(app, incoming, None).await
 }
 
 pub async fn submit(

@@ -1,0 +1,272 @@
+//! What every `vigilia serve` on one registry must agree on: open sessions, sign-in limits and
+//! lockouts, the second-factor codes already used, the per-address limit of public reports,
+//! and the key that signs anonymous forms. It lives in the registry (`server_state`, outside
+//! the chain), and every change to it is made inside a write transaction, so several servers
+//! behind one proxy count one attempt once and accept one code once.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use vigilia_core::fact::{Audit, Change, Draft};
+use vigilia_core::model::Account;
+use vigilia_ledger::{Ledger, Tx};
+
+use crate::credentials::{new_token, random_bytes, sha256};
+use crate::error::AppError;
+
+/// A session ends after this long without a request...
+pub const IDLE: SignedDuration = SignedDuration::from_mins(30);
+/// ...and after this long in any case.
+pub const ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
+/// A session's last request is written down at most this often.
+const TOUCH_EVERY: i64 = 60;
+/// Failed sign-ins of one account before it is locked for a while.
+pub const FAILURES_BEFORE_LOCK: u32 = 5;
+pub const LOCKED_FOR: SignedDuration = SignedDuration::from_mins(15);
+/// Sign-in attempts per address in a window.
+pub const ATTEMPTS_PER_ADDRESS: usize = 30;
+pub const ATTEMPT_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// Far in the future: for what does not expire by itself.
+const NEVER: i64 = i64::MAX / 2;
+
+/// An open session, as kept under the SHA-256 of its cookie.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub account: u64,
+    /// The session's CSRF token.
+    pub csrf: String,
+    pub started: i64,
+    pub seen: i64,
+}
+
+impl Session {
+    /// When it ends if nothing more happens.
+    fn expires(&self) -> i64 {
+        (self.seen + IDLE.as_secs()).min(self.started + ABSOLUTE.as_secs())
+    }
+}
+
+fn session_key(token: &str) -> String {
+    format!("session:{}", sha256(token))
+}
+
+fn decode<T: for<'de> Deserialize<'de>>(text: Option<String>) -> Option<T> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+fn put<T: Serialize>(tx: &mut Tx<'_>, key: &str, value: &T, expires: i64) -> Result<(), AppError> {
+    let text = serde_json::to_string(value).map_err(|e| AppError::Credential(e.to_string()))?;
+    tx.set_state(key, Some((&text, expires)))?;
+    Ok(())
+}
+
+/// The session a cookie names, if it is still open (read on any connection).
+pub fn session(ledger: &mut Ledger, token: &str) -> Result<Option<Session>, AppError> {
+    Ok(decode(ledger.state(&session_key(token))?))
+}
+
+/// Notes that a session was used `now` (written at most once a minute), which keeps it open.
+pub fn touch(tx: &mut Tx<'_>, token: &str, now: Timestamp) -> Result<(), AppError> {
+    let key = session_key(token);
+    let Some(mut s) = decode::<Session>(tx.state(&key)?) else {
+        return Ok(());
+    };
+    if now.as_second() - s.seen >= TOUCH_EVERY {
+        s.seen = now.as_second();
+        let expires = s.expires();
+        put(tx, &key, &s, expires)?;
+    }
+    Ok(())
+}
+
+/// Whether a session's last use is old enough to be written down again.
+pub fn needs_touch(s: &Session, now: Timestamp) -> bool {
+    now.as_second() - s.seen >= TOUCH_EVERY
+}
+
+/// Ends a session.
+pub fn end(tx: &mut Tx<'_>, token: &str) -> Result<(), AppError> {
+    tx.set_state(&session_key(token), None)?;
+    Ok(())
+}
+
+/// Why a sign-in was refused (the same message whatever was wrong, but a locked account).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInRefused {
+    Wrong,
+    Locked,
+    TooManyFromHere,
+}
+
+/// Failed sign-ins of an account in a row, and until when it is locked.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Failures {
+    count: u32,
+    locked_until: Option<i64>,
+}
+
+/// Times (Unix seconds) of recent events from one address.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Recent(Vec<i64>);
+
+impl Recent {
+    /// Keeps the times in `window` and says whether fewer than `most` remain; notes `now` if so.
+    fn admit(&mut self, now: i64, window: SignedDuration, most: usize) -> bool {
+        self.0.retain(|t| now - t < window.as_secs());
+        if self.0.len() >= most {
+            return false;
+        }
+        self.0.push(now);
+        true
+    }
+}
+
+/// Whether a sign-in may be tried at all (read beforehand, so that a locked account or a
+/// flooding address costs no password hash; [`settle_sign_in`] decides for good).
+pub fn may_try(
+    ledger: &mut Ledger,
+    name: &str,
+    address: &str,
+    now: Timestamp,
+) -> Result<Result<(), SignInRefused>, AppError> {
+    let attempts: Recent =
+        decode(ledger.state(&format!("attempts:{address}"))?).unwrap_or_default();
+    let recent = attempts
+        .0
+        .iter()
+        .filter(|t| now.as_second() - **t < ATTEMPT_WINDOW.as_secs())
+        .count();
+    if recent >= ATTEMPTS_PER_ADDRESS {
+        return Ok(Err(SignInRefused::TooManyFromHere));
+    }
+    let failures: Failures = decode(ledger.state(&format!("failures:{name}"))?).unwrap_or_default();
+    if failures.locked_until.is_some_and(|u| now.as_second() < u) {
+        return Ok(Err(SignInRefused::Locked));
+    }
+    Ok(Ok(()))
+}
+
+/// A sign-in that succeeded: the cookie's token and the session.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub token: String,
+    pub session: Session,
+}
+
+/// Settles a sign-in attempt once the password (and code) were checked off any lock:
+/// `accepted` is `None` when they were wrong, `Some(step)` when right (with the time step of
+/// the second-factor code, for staff). Counts the attempt against the address and the
+/// account, refuses a code already used, opens the session, and records the sign-in (or the
+/// refused one, for an existing account) as an audit fact, all in this transaction.
+pub fn settle_sign_in(
+    tx: &mut Tx<'_>,
+    found: Option<&Account>,
+    name: &str,
+    address: &str,
+    accepted: Option<Option<u64>>,
+    now: Timestamp,
+) -> Result<Result<SignedIn, SignInRefused>, AppError> {
+    let t = now.as_second();
+    let attempts_key = format!("attempts:{address}");
+    let mut attempts: Recent = decode(tx.state(&attempts_key)?).unwrap_or_default();
+    let admitted = attempts.admit(t, ATTEMPT_WINDOW, ATTEMPTS_PER_ADDRESS);
+    put(tx, &attempts_key, &attempts, t + ATTEMPT_WINDOW.as_secs())?;
+    if !admitted {
+        return Ok(Err(SignInRefused::TooManyFromHere));
+    }
+    let failures_key = format!("failures:{name}");
+    let mut failures: Failures = decode(tx.state(&failures_key)?).unwrap_or_default();
+    if failures.locked_until.is_some_and(|u| t < u) {
+        return Ok(Err(SignInRefused::Locked));
+    }
+    // A code already used (seen over a shoulder, or replayed from a captured request) is
+    // refused like a wrong one, by every server.
+    let replayed = match accepted {
+        Some(Some(step)) => !use_code(tx, name, step, now)?,
+        _ => false,
+    };
+    let account = found.filter(|a| a.revoked.is_none() && accepted.is_some() && !replayed);
+    let outcome = match account {
+        None => {
+            failures.count += 1;
+            if failures.count >= FAILURES_BEFORE_LOCK {
+                failures.count = 0;
+                failures.locked_until = Some(t + LOCKED_FOR.as_secs());
+            }
+            put(tx, &failures_key, &failures, t + LOCKED_FOR.as_secs() * 4)?;
+            Err(SignInRefused::Wrong)
+        }
+        Some(a) => {
+            tx.set_state(&failures_key, None)?;
+            let (token, _) = new_token()?;
+            let session = Session {
+                account: a.id.0,
+                csrf: new_token()?.0,
+                started: t,
+                seen: t,
+            };
+            put(tx, &session_key(&token), &session, session.expires())?;
+            Ok(SignedIn { token, session })
+        }
+    };
+    // Every sign-in and every refused one of an existing account is an audit fact. A name
+    // that is no account is not stored: people type passwords into the name field.
+    if let Some(a) = found {
+        let what = if outcome.is_ok() {
+            Audit::SignedIn
+        } else {
+            Audit::SignInRefused
+        };
+        let recorded_on = tx.today()?;
+        tx.append(Draft {
+            recorded_on,
+            actor: a.name.clone(),
+            subject: a.id.into(),
+            change: Change::Audited { what },
+            sources: Vec::new(),
+        })?;
+    }
+    Ok(outcome)
+}
+
+/// Uses the second-factor code of time step `step` for account `name`: false when that step
+/// (or a later one) was already used, by any server. A code is good once.
+pub fn use_code(tx: &mut Tx<'_>, name: &str, step: u64, now: Timestamp) -> Result<bool, AppError> {
+    let key = format!("code:{name}");
+    if decode::<u64>(tx.state(&key)?).is_some_and(|last| step <= last) {
+        return Ok(false);
+    }
+    put(tx, &key, &step, now.as_second() + 3600)?;
+    Ok(true)
+}
+
+/// Counts a public report from `address` now; false beyond `per_hour` (0: no limit).
+pub fn admit_report(
+    tx: &mut Tx<'_>,
+    address: &str,
+    now: Timestamp,
+    per_hour: u32,
+) -> Result<bool, AppError> {
+    if per_hour == 0 {
+        return Ok(true);
+    }
+    let key = format!("reports:{address}");
+    let mut recent: Recent = decode(tx.state(&key)?).unwrap_or_default();
+    let window = SignedDuration::from_hours(1);
+    let admitted = recent.admit(now.as_second(), window, per_hour as usize);
+    put(tx, &key, &recent, now.as_second() + window.as_secs())?;
+    Ok(admitted)
+}
+
+/// The key that signs anonymous forms, the same for every server of the registry (made by
+/// the first one).
+pub fn form_key(tx: &mut Tx<'_>) -> Result<[u8; 32], AppError> {
+    if let Some(hex_key) = tx.state("form-key")?
+        && let Ok(bytes) = hex::decode(hex_key)
+        && let Ok(key) = <[u8; 32]>::try_from(bytes)
+    {
+        return Ok(key);
+    }
+    let key = random_bytes::<32>()?;
+    tx.set_state("form-key", Some((&hex::encode(key), NEVER)))?;
+    Ok(key)
+}
