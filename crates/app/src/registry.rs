@@ -70,7 +70,7 @@ impl Registry {
     /// Runs `work` on a reader: the registry as last committed. Blocks while every reader is
     /// busy.
     pub fn read<T>(&self, work: impl FnOnce(&mut Ledger) -> T) -> T {
-        let mut ledger = {
+        let ledger = {
             let mut pool = lock(&self.readers);
             loop {
                 if let Some(l) = pool.pop() {
@@ -79,10 +79,15 @@ impl Registry {
                 pool = self.returned.wait(pool).unwrap_or_else(|e| e.into_inner());
             }
         };
-        let out = work(&mut ledger);
-        lock(&self.readers).push(ledger);
-        self.returned.notify_one();
-        out
+        // Given back even if `work` panics, so a bug in one request cannot drain the pool.
+        let mut lent = Lent {
+            registry: self,
+            ledger: Some(ledger),
+        };
+        match lent.ledger.as_mut() {
+            Some(l) => work(l),
+            None => unreachable_lent(),
+        }
     }
 
     /// Runs `work` in a write transaction, with other writes waiting at the same moment, and
@@ -101,6 +106,26 @@ impl Registry {
         lock(&self.jobs).send(job).map_err(|_| stopped())?;
         answer.recv().map_err(|_| stopped())?
     }
+}
+
+/// A reader lent to one read, returned to the pool when dropped.
+struct Lent<'a> {
+    registry: &'a Registry,
+    ledger: Option<Ledger>,
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if let Some(l) = self.ledger.take() {
+            lock(&self.registry.readers).push(l);
+            self.registry.returned.notify_one();
+        }
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_lent() -> ! {
+    panic!("a lent reader is present until it is dropped")
 }
 
 fn stopped() -> AppError {
@@ -146,17 +171,28 @@ fn writer_loop(mut ledger: Ledger, queue: Receiver<Box<dyn Job>>) {
         {
             jobs.push(more);
         }
-        if jobs.len() > 1 && together(&mut ledger, &mut jobs).is_ok() {
+        if jobs.len() > 1 && guarded(&mut ledger, &mut jobs).is_ok() {
             for j in jobs {
                 j.answer(Ok(()));
             }
             continue;
         }
         for mut j in jobs {
-            let outcome = together(&mut ledger, std::slice::from_mut(&mut j));
+            let outcome = guarded(&mut ledger, std::slice::from_mut(&mut j));
             j.answer(outcome);
         }
     }
+}
+
+/// [`together`], where a job that panics (a bug) fails only its own transaction: the writer
+/// goes on serving the others.
+fn guarded(ledger: &mut Ledger, jobs: &mut [Box<dyn Job>]) -> Result<(), AppError> {
+    let run = std::panic::AssertUnwindSafe(|| together(ledger, jobs));
+    std::panic::catch_unwind(run).unwrap_or_else(|_| {
+        Err(AppError::Ledger(LedgerError::Stopped(
+            "a write failed unexpectedly; nothing of it was stored".into(),
+        )))
+    })
 }
 
 /// Runs every job in one transaction and commits it; on any failure nothing is written (and

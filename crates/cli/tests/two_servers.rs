@@ -24,8 +24,7 @@ fn both_servers_accept_every_report(r: &Registry) {
         .iter()
         .map(|n| r.ok(&["user", "token", n]).trim().to_string())
         .collect();
-    let (mut one, base_one) = serve(r);
-    let (mut two, base_two) = serve(r);
+    let (servers, base_one, base_two) = Pair::start(r);
 
     // The reports come in through the first server.
     let client = agent();
@@ -74,10 +73,7 @@ fn both_servers_accept_every_report(r: &Registry) {
         })
         .collect();
     let statuses: Vec<Vec<u16>> = workers.into_iter().map(|w| w.join().unwrap()).collect();
-    one.kill().unwrap();
-    two.kill().unwrap();
-    one.wait().unwrap();
-    two.wait().unwrap();
+    drop(servers);
 
     for i in 0..REPORTS {
         let answers = [statuses[0][i], statuses[1][i]];
@@ -106,6 +102,35 @@ fn two_servers_on_postgres_turn_each_report_into_one_detention() {
         return;
     };
     both_servers_accept_every_report(&r);
+}
+
+/// Two servers on one registry, stopped when dropped.
+struct Pair(Vec<std::process::Child>);
+
+impl Pair {
+    fn start(r: &Registry) -> (Pair, String, String) {
+        let (one, a) = serve(r);
+        let (two, b) = serve(r);
+        (Pair(vec![one, two]), a, b)
+    }
+}
+
+impl Drop for Pair {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A client that, like a browser's first request, sees redirects instead of following them.
+fn browser() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent()
 }
 
 /// The value of a hidden field of a page.
@@ -164,13 +189,8 @@ fn both_servers_share_sessions_codes_and_lockouts(r: &Registry) {
     r.ok(&["init"]);
     let out = r.ok(&["user", "add", "ana", "--role", "coordinator"]);
     let token = out.trim().rsplit('/').next().unwrap().to_string();
-    let (mut one, a) = serve(r);
-    let (mut two, b) = serve(r);
-    let client = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .new_agent();
+    let (servers, a, b) = Pair::start(r);
+    let client = browser();
     let now: jiff::Timestamp = common::NOW.parse().unwrap();
 
     let (_, invitation) = page(&client, &format!("{a}/invitation/{token}"), None);
@@ -232,10 +252,7 @@ fn both_servers_share_sessions_codes_and_lockouts(r: &Registry) {
     let (_, _, body) = sign_in(&a);
     assert!(body.contains("bloqueada"), "on every server: {body}");
 
-    one.kill().unwrap();
-    two.kill().unwrap();
-    one.wait().unwrap();
-    two.wait().unwrap();
+    drop(servers);
 }
 
 /// A session opened through one server is honoured by the other and ends on both.
@@ -243,13 +260,8 @@ fn a_session_opened_on_one_server_holds_on_the_other(r: &Registry) {
     r.ok(&["init"]);
     let out = r.ok(&["user", "add", "beto", "--role", "volunteer"]);
     let token = out.trim().rsplit('/').next().unwrap().to_string();
-    let (mut one, a) = serve(r);
-    let (mut two, b) = serve(r);
-    let client = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .new_agent();
+    let (servers, a, b) = Pair::start(r);
+    let client = browser();
     let password = "otra frase larga de prueba";
     let (_, invitation) = page(&client, &format!("{a}/invitation/{token}"), None);
     let (status, _, _) = post(
@@ -287,10 +299,7 @@ fn a_session_opened_on_one_server_holds_on_the_other(r: &Registry) {
     assert_eq!(status, 303);
     let (status, _) = page(&client, &format!("{a}/reports"), Some(&cookie));
     assert_eq!(status, 303, "signed out on one server, signed out on both");
-    one.kill().unwrap();
-    two.kill().unwrap();
-    one.wait().unwrap();
-    two.wait().unwrap();
+    drop(servers);
 }
 
 #[test]

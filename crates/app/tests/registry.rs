@@ -1,0 +1,107 @@
+//! The registry served to many: writes from many threads at once are each committed once and
+//! answered after commit; a write refused for its own reason does not take others down with it;
+//! a bug in one request (a panic) neither stops the writer nor loses a reader.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use vigilia_app::{AppError, Registry};
+use vigilia_core::clock::FixedClock;
+use vigilia_core::fact::{Change, Draft};
+use vigilia_core::ids::{Kind, PersonId};
+use vigilia_core::model::Identity;
+use vigilia_core::profile::Profile;
+use vigilia_ledger::{DatabaseUrl, Ledger, Tx};
+
+fn registry(dir: &tempfile::TempDir) -> Registry {
+    let url =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
+    let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
+    let ledger = Ledger::create(&url, clock, Profile::venezuela().unwrap(), "test").unwrap();
+    Registry::new(ledger, 2).unwrap()
+}
+
+/// A new person named `name`.
+fn person(tx: &mut Tx<'_>, name: &str) -> Result<u64, AppError> {
+    let id = tx.new_id(Kind::Person);
+    let recorded_on = tx.today()?;
+    tx.append(Draft {
+        recorded_on,
+        actor: "test".into(),
+        subject: PersonId(id).into(),
+        change: Change::PersonStated {
+            reference: None,
+            identity: Identity {
+                given_names: Some(name.into()),
+                ..Identity::default()
+            },
+            disclosure: None,
+            cleared: vec![],
+        },
+        sources: vec![],
+    })?;
+    Ok(id)
+}
+
+#[test]
+fn many_writes_at_once_are_each_stored_once_and_a_refused_one_alone_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = Arc::new(registry(&dir));
+    let writers: Vec<_> = (0..40)
+        .map(|i| {
+            let r = r.clone();
+            std::thread::spawn(move || {
+                r.write(move |tx| {
+                    if i % 10 == 3 {
+                        // Refused by the fold: a person merged into itself.
+                        let id = person(tx, "self")?;
+                        let recorded_on = tx.today()?;
+                        tx.append(Draft {
+                            recorded_on,
+                            actor: "test".into(),
+                            subject: PersonId(id).into(),
+                            change: Change::MergedInto {
+                                into: PersonId(id),
+                                reason: "x".into(),
+                            },
+                            sources: vec![],
+                        })?;
+                    }
+                    person(tx, &format!("P{i}"))
+                })
+            })
+        })
+        .collect();
+    let answers: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    let refused = answers.iter().filter(|a| a.is_err()).count();
+    assert_eq!(refused, 4, "only the four bad writes are refused");
+    let mut ids: Vec<u64> = answers.into_iter().filter_map(Result::ok).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 36, "every good write has its own person");
+    let stored = r.read(|l| l.count(Kind::Person)).unwrap();
+    assert_eq!(stored, 36, "and nothing of the refused ones was stored");
+}
+
+#[test]
+fn a_bug_in_one_request_stops_neither_the_writer_nor_the_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = Arc::new(registry(&dir));
+    for _ in 0..3 {
+        let r2 = r.clone();
+        let panicked = std::thread::spawn(move || r2.read(|_| panic!("a bug while reading")));
+        assert!(panicked.join().is_err());
+    }
+    let failed = r.write(|_| -> Result<(), AppError> { panic!("a bug while writing") });
+    assert!(
+        failed.is_err(),
+        "the panicking write is answered with an error"
+    );
+    let id = r.write(|tx| person(tx, "after")).unwrap();
+    assert_eq!(id, 1, "the writer still writes");
+    assert_eq!(
+        r.read(|l| l.count(Kind::Person)).unwrap(),
+        1,
+        "the readers still read"
+    );
+}
