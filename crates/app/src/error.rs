@@ -46,6 +46,8 @@ pub enum AppError {
     CountedBeforeAChange,
     #[error("credentials could not be made: {0}")]
     Credential(String),
+    #[error(transparent)]
+    Input(#[from] crate::import::InputError),
     #[error("the form has errors: {0:?}")]
     Invalid(FieldErrors),
     #[error(transparent)]

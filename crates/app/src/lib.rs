@@ -14,6 +14,7 @@ pub mod actor;
 pub mod credentials;
 pub mod error;
 pub mod fields;
+pub mod import;
 pub mod intake;
 pub mod messages;
 pub mod publication;

@@ -8,6 +8,8 @@ use vigilia_core::lang::{Lang, Localize};
 use crate::accounts::{Reach, Why};
 use crate::error::AppError;
 use crate::fields::Problem;
+use crate::import::events::EventProblem;
+use crate::import::{InputError, MappingProblem};
 
 /// A record named as a person would: "la detención 7", "the person 12".
 pub fn record(s: Subject, lang: Lang) -> String {
@@ -191,6 +193,7 @@ impl Localize for AppError {
                     "The credential could not be made; nothing was stored.",
                 )
                 .into(),
+            AppError::Input(e) => e.localize(lang),
             AppError::Invalid(errors) => errors
                 .iter()
                 .map(|(_, p)| p.localize(lang))
@@ -312,6 +315,106 @@ impl Localize for Reach {
             Reach::Accounts => lang
                 .pick("las cuentas, sin casos", "the accounts, no cases")
                 .into(),
+        }
+    }
+}
+
+impl Localize for InputError {
+    fn localize(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return match self {
+                InputError::Mapping { path, problem } => {
+                    format!("{}: {}", path.display(), problem.localize(lang))
+                }
+                other => other.to_string(),
+            };
+        }
+        match self {
+            InputError::NoFile(p) => format!("no existe el archivo {}", p.display()),
+            InputError::Unreadable { path, detail } => format!("{}: {detail}", path.display()),
+            InputError::NotGzip { path, detail } => format!(
+                "{}: no es un archivo gzip válido (el nombre termina en .gz): {detail}",
+                path.display()
+            ),
+            InputError::GzippedSheet(p) => format!(
+                "{}: una hoja de cálculo comprimida con gzip no se lee; descomprímala antes (gunzip)",
+                p.display()
+            ),
+            InputError::Header { path, detail } => format!(
+                "{}: la línea 1 (encabezado) no se puede leer: {detail}",
+                path.display()
+            ),
+            InputError::Sheet { path, detail } => format!(
+                "{}: no se puede leer la hoja de cálculo: {detail}",
+                path.display()
+            ),
+            InputError::Columns { label, error } => format!("{label}: {}", error.localize(lang)),
+            InputError::Mapping { path, problem } => {
+                format!("{}: {}", path.display(), problem.localize(lang))
+            }
+        }
+    }
+}
+
+impl Localize for MappingProblem {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (MappingProblem::Invalid(e), Lang::Es) => format!("el mapeo no es válido: {e}"),
+            (MappingProblem::Invalid(e), Lang::En) => format!("the mapping is not valid: {e}"),
+            (MappingProblem::UnknownVersion(v), Lang::Es) => {
+                format!("versión de mapeo {v} desconocida (se lee la 1)")
+            }
+            (MappingProblem::UnknownVersion(v), Lang::En) => {
+                format!("unknown mapping version {v} (this reads 1)")
+            }
+            (MappingProblem::MissingColumn { column, for_what }, Lang::Es) => {
+                format!("la columna {column:?} (para {for_what}) no está en la línea 1 del archivo")
+            }
+            (MappingProblem::MissingColumn { column, for_what }, Lang::En) => {
+                format!("column {column:?} (for {for_what}) is not on line 1 of the file")
+            }
+            (MappingProblem::NotAColumn(c), Lang::Es) => {
+                format!("{c:?} no es una columna del CSV de detenciones")
+            }
+            (MappingProblem::NotAColumn(c), Lang::En) => {
+                format!("{c:?} is not a column of the detentions CSV")
+            }
+            (MappingProblem::DateFormat(f), Lang::Es) => {
+                format!("date.format {f:?}: use DD.MM.YYYY, DD/MM/YYYY o YYYY-MM-DD")
+            }
+            (MappingProblem::DateFormat(f), Lang::En) => {
+                format!("date.format {f:?}: use DD.MM.YYYY, DD/MM/YYYY or YYYY-MM-DD")
+            }
+            (MappingProblem::StateColumnOrValue, Lang::Es) => {
+                "state necesita column o value (uno de los dos)".into()
+            }
+            (MappingProblem::StateColumnOrValue, Lang::En) => {
+                "state needs column or value (one of them)".into()
+            }
+        }
+    }
+}
+
+impl Localize for EventProblem {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (EventProblem::NoReference, _) => lang
+                .pick("está vacía y es obligatoria", "is empty and required")
+                .into(),
+            (EventProblem::NotADate { value, format }, Lang::Es) => {
+                format!("{value:?} no es una fecha {format}")
+            }
+            (EventProblem::NotADate { value, format }, Lang::En) => {
+                format!("{value:?} is not a {format} date")
+            }
+            (EventProblem::NotACount(v), Lang::Es) => format!("{v:?} no es un número de personas"),
+            (EventProblem::NotACount(v), Lang::En) => format!("{v:?} is not a number of people"),
+            (EventProblem::NotAState(v), Lang::Es) => {
+                format!("{v:?} no es un estado del perfil de país")
+            }
+            (EventProblem::NotAState(v), Lang::En) => {
+                format!("{v:?} is not a state of the country profile")
+            }
         }
     }
 }

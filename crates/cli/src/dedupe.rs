@@ -12,7 +12,7 @@ use vigilia_matching::report::{Columns, Report, read};
 
 use crate::Env;
 use crate::failure::Failure;
-use crate::source;
+use vigilia_app::import::rows;
 
 /// Pairs at least this likely are the same person.
 pub const SURE: f64 = 0.95;
@@ -22,7 +22,7 @@ pub const REVIEW: f64 = 0.5;
 /// Reads a reports CSV (or sheet) whole; nothing is done with a file that has a bad row.
 /// `profile` reads its places; the year two-digit years are read against is the organisation's.
 pub fn read_reports(env: &Env, file: &Path, profile: &Profile) -> Result<Vec<Report>, Failure> {
-    let mut src = source::open(file)?;
+    let mut src = rows::open(file)?;
     let bad = |e: &dyn std::fmt::Display| {
         Failure::bad(
             format!("{}: {e}", file.display()),

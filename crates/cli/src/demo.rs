@@ -26,8 +26,8 @@ use vigilia_core::model::RecognitionStatus;
 
 use crate::Env;
 use crate::failure::Failure;
-use crate::import::{self, Options};
-use crate::source::{RowSource, Unreadable};
+use vigilia_app::import::detentions::{self, Options};
+use vigilia_app::import::rows::{RowSource, Unreadable};
 
 /// The last day of generated data (kept fixed so a seed always gives the same rows).
 const UNTIL: (i16, i8, i8) = (2026, 11, 15);
@@ -64,8 +64,16 @@ pub fn run(env: &Env, seed: u64, detentions: u64, csv: Option<&Path>) -> Result<
         all_or_nothing: false,
         rejects: None,
     };
-    let outcome = import::detentions(&mut ledger, env, &mut generator, &options, "demo")?;
-    import::report(env.lang, &outcome, &options)?;
+    let mut progress = crate::progress::Rows::new(env.lang, generator.position().1);
+    let outcome = detentions::detentions(
+        &mut ledger,
+        &env.actor,
+        &mut generator,
+        &options,
+        "demo",
+        &mut progress,
+    )?;
+    crate::import::report(env.lang, &outcome, &options)?;
     crate::registry::print_summary(env, &mut ledger, Some(&until.to_string()), None)
 }
 

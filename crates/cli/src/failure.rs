@@ -68,8 +68,15 @@ impl Failure {
 /// What a use case refuses is bad input here; a storage failure stays one.
 impl From<vigilia_app::AppError> for Failure {
     fn from(e: vigilia_app::AppError) -> Failure {
+        use vigilia_app::import::InputError;
         match e {
             vigilia_app::AppError::Ledger(e) => Failure::Ledger(e),
+            unreadable @ vigilia_app::AppError::Input(InputError::Unreadable { .. }) => {
+                Failure::Io {
+                    es: unreadable.localize(Lang::Es),
+                    en: unreadable.localize(Lang::En),
+                }
+            }
             other => Failure::bad(other.localize(Lang::Es), other.localize(Lang::En)),
         }
     }

@@ -17,16 +17,13 @@ mod count;
 mod dedupe;
 mod demo;
 mod demo_reports;
-mod events;
 mod export;
 mod failure;
 mod import;
-mod mapped;
 mod persons;
 mod progress;
 mod registry;
 mod serve;
-mod source;
 
 use failure::Failure;
 
@@ -530,7 +527,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
                     mapping,
                     rejects,
                 },
-        } => events::import(&env, &file, &mapping, rejects.as_deref()),
+        } => import::events_file(&env, &file, &mapping, rejects.as_deref()),
         Command::Export {
             what: ExportWhat::Detentions { out },
         } => export::detentions(&env, &out),

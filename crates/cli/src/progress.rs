@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use vigilia_core::lang::Lang;
 
 /// Reports progress of `total` units (bytes of a file, facts of a ledger).
 #[derive(Debug)]
@@ -64,5 +65,48 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// An import's progress as the command line shows it: rows read, and the lines of batches
+/// stored (durable when the line is printed).
+#[derive(Debug)]
+pub struct Rows {
+    bar: Progress,
+    lang: Lang,
+}
+
+impl Rows {
+    /// Over `total` units of the source (bytes of a file, rows of a generator).
+    pub fn new(lang: Lang, total: u64) -> Rows {
+        Rows {
+            bar: Progress::new(lang.pick("importando", "importing"), total),
+            lang,
+        }
+    }
+}
+
+impl vigilia_app::import::Progress for Rows {
+    fn read(&mut self, position: u64, rows: u64) {
+        let message = format!(
+            "{} {}",
+            self.lang.number(rows),
+            self.lang.pick("filas", "rows")
+        );
+        self.bar.set(position, &message);
+    }
+
+    fn stored(&mut self, position: u64, rows: u64) {
+        let message = format!(
+            "{} {} ({})",
+            self.lang.number(rows),
+            self.lang.pick("filas", "rows"),
+            self.lang.pick("guardadas", "stored")
+        );
+        self.bar.line(position, &message);
+    }
+
+    fn finish(&mut self) {
+        self.bar.finish();
     }
 }

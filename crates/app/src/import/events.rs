@@ -12,14 +12,14 @@ use vigilia_core::date::PartialDate;
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::Record;
 use vigilia_core::ids::{GroupId, Kind, Subject};
-use vigilia_core::lang::Lang;
 use vigilia_core::model::Arrest;
 use vigilia_core::text::non_empty;
+use vigilia_ledger::Ledger;
 
-use crate::Env;
-use crate::failure::Failure;
-use crate::import::{Outcome, report};
-use crate::source;
+use super::detentions::{Outcome, Rejected, RowProblem};
+use super::rows::RowSource;
+use super::{InputError, MappingProblem};
+use crate::error::AppError;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -91,55 +91,42 @@ struct Column {
     column: String,
 }
 
-fn read_mapping(path: &Path) -> Result<Mapping, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| Failure::io(path, &e))?;
-    let m: Mapping = toml::from_str(&text).map_err(|e| {
-        Failure::bad(
-            format!("{}: el mapeo no es válido: {e}", path.display()),
-            format!("{}: the mapping is not valid: {e}", path.display()),
-        )
+fn read_mapping(path: &Path) -> Result<Mapping, AppError> {
+    let bad = |problem| {
+        AppError::from(InputError::Mapping {
+            path: path.to_path_buf(),
+            problem,
+        })
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
     })?;
+    let m: Mapping =
+        toml::from_str(&text).map_err(|e| bad(MappingProblem::Invalid(e.to_string())))?;
     if m.version != 1 {
-        return Err(Failure::bad(
-            format!(
-                "{}: versión de mapeo {} desconocida (se lee la 1)",
-                path.display(),
-                m.version
-            ),
-            format!(
-                "{}: unknown mapping version {} (this reads 1)",
-                path.display(),
-                m.version
-            ),
-        ));
+        return Err(bad(MappingProblem::UnknownVersion(m.version)));
     }
     if !["DD.MM.YYYY", "DD/MM/YYYY", "YYYY-MM-DD"].contains(&m.date.format.as_str()) {
-        return Err(Failure::bad(
-            format!(
-                "{}: date.format {:?}: use DD.MM.YYYY, DD/MM/YYYY o YYYY-MM-DD",
-                path.display(),
-                m.date.format
-            ),
-            format!(
-                "{}: date.format {:?}: use DD.MM.YYYY, DD/MM/YYYY or YYYY-MM-DD",
-                path.display(),
-                m.date.format
-            ),
-        ));
+        return Err(bad(MappingProblem::DateFormat(m.date.format.clone())));
     }
     if m.state.column.is_none() == m.state.value.is_none() {
-        return Err(Failure::bad(
-            format!(
-                "{}: state necesita column o value (uno de los dos)",
-                path.display()
-            ),
-            format!(
-                "{}: state needs column or value (one of them)",
-                path.display()
-            ),
-        ));
+        return Err(bad(MappingProblem::StateColumnOrValue));
     }
     Ok(m)
+}
+
+/// What is wrong with one event of the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventProblem {
+    /// The event's id is empty.
+    NoReference,
+    NotADate {
+        value: String,
+        format: String,
+    },
+    NotACount(String),
+    NotAState(String),
 }
 
 fn parse_date(text: &str, format: &str) -> Option<PartialDate> {
@@ -155,32 +142,29 @@ fn parse_date(text: &str, format: &str) -> Option<PartialDate> {
     PartialDate::parse(&iso).ok().filter(|d| d.is_exact())
 }
 
-pub fn import(
-    env: &Env,
-    path: &Path,
+/// Imports a list of events (`source`, read from `table`) as group detentions, by `actor`, as
+/// `mapping_path` says.
+pub fn events(
+    ledger: &mut Ledger,
+    actor: &str,
+    source: &mut dyn RowSource,
+    table: &Path,
     mapping_path: &Path,
-    rejects: Option<&Path>,
-) -> Result<(), Failure> {
+) -> Result<Outcome, AppError> {
     let mapping = read_mapping(mapping_path)?;
-    let mut source = source::open(path)?;
     let header: Vec<String> = source.header().to_vec();
-    let col = |name: &str, key: &str| -> Result<usize, Failure> {
+    let col = |name: &str, key: &str| -> Result<usize, AppError> {
         header
             .iter()
             .position(|h| h.trim_start_matches('\u{feff}') == name)
             .ok_or_else(|| {
-                Failure::bad(
-                    format!(
-                        "{}: la columna {name:?} ({key} en {}) no está en la línea 1",
-                        path.display(),
-                        mapping_path.display()
-                    ),
-                    format!(
-                        "{}: column {name:?} ({key} in {}) is not on line 1",
-                        path.display(),
-                        mapping_path.display()
-                    ),
-                )
+                AppError::from(InputError::Mapping {
+                    path: mapping_path.to_path_buf(),
+                    problem: MappingProblem::MissingColumn {
+                        column: name.to_string(),
+                        for_what: format!("{key}, {}", table.display()),
+                    },
+                })
             })
     };
     let ref_col = col(&mapping.reference.column, "reference.column")?;
@@ -208,11 +192,17 @@ pub fn import(
         .map(|(name, c)| col(c, "context").map(|i| (name.clone(), i)))
         .collect::<Result<_, _>>()?;
 
-    let mut ledger = env.open()?;
     let profile = ledger.profile()?.clone();
     let today = ledger.today()?;
     let recorded_on = match &mapping.recorded_on {
-        Some(t) => crate::count::day_option("recorded_on", Some(t), today)?.unwrap_or(today),
+        Some(t) => vigilia_count::when::day_option("recorded_on", Some(t), today)
+            .map_err(|e| {
+                AppError::from(InputError::Mapping {
+                    path: mapping_path.to_path_buf(),
+                    problem: MappingProblem::Invalid(e.to_string()),
+                })
+            })?
+            .unwrap_or(today),
         None => today,
     };
     let mut refs = ledger.references(Kind::Group)?;
@@ -237,7 +227,6 @@ pub fn import(
     }
     let mut revised: std::collections::BTreeSet<u64> = std::collections::BTreeSet::new();
     let (mut first_date, mut last_date): (Option<PartialDate>, Option<PartialDate>) = (None, None);
-    let lang = env.lang;
     let mut outcome = Outcome {
         stored: true,
         rejects_header: header
@@ -253,9 +242,12 @@ pub fn import(
             Ok(row) => row,
             Err(u) => {
                 outcome.rows += 1;
-                outcome
-                    .rejected
-                    .push((lang.pick(&u.es, &u.en).to_string(), Vec::new()));
+                outcome.rejected.push(Rejected {
+                    line: u.line,
+                    column: u.column.clone(),
+                    cells: vec![String::new(); header.len()],
+                    problem: RowProblem::Unreadable(u),
+                });
                 continue;
             }
         };
@@ -267,42 +259,37 @@ pub fn import(
             continue;
         }
         outcome.rows += 1;
-        let mut reject = |column: &str, es: String, en: String| {
-            let message = match lang {
-                Lang::Es => format!("línea {line}, columna {column}: {es}"),
-                Lang::En => format!("line {line}, column {column}: {en}"),
-            };
+        let mut reject = |column: &str, problem: EventProblem| {
             let mut row: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
             row.resize(header.len(), String::new());
-            row.extend([line.to_string(), column.to_string(), message.clone()]);
-            outcome.rejected.push((message, row));
+            outcome.rejected.push(Rejected {
+                line,
+                column: column.to_string(),
+                cells: row,
+                problem: RowProblem::Event {
+                    line,
+                    column: column.to_string(),
+                    problem,
+                },
+            });
         };
         let Some(reference) =
             non_empty(cell(ref_col)).map(|r| format!("{}{r}", mapping.reference.prefix))
         else {
-            reject(
-                &mapping.reference.column,
-                "está vacía y es obligatoria".into(),
-                "is empty and required".into(),
-            );
+            reject(&mapping.reference.column, EventProblem::NoReference);
             continue;
         };
         let Some(date) = parse_date(cell(date_col), &mapping.date.format) else {
-            let v = cell(date_col);
-            reject(
-                &mapping.date.column,
-                format!("{v:?} no es una fecha {}", mapping.date.format),
-                format!("{v:?} is not a {} date", mapping.date.format),
-            );
+            let problem = EventProblem::NotADate {
+                value: cell(date_col).to_string(),
+                format: mapping.date.format.clone(),
+            };
+            reject(&mapping.date.column, problem);
             continue;
         };
         let Ok(count) = cell(count_col).trim().parse::<u32>() else {
-            let v = cell(count_col);
-            reject(
-                &mapping.count.column,
-                format!("{v:?} no es un número de personas"),
-                format!("{v:?} is not a number of people"),
-            );
+            let problem = EventProblem::NotACount(cell(count_col).to_string());
+            reject(&mapping.count.column, problem);
             continue;
         };
         let state_text = match state_col {
@@ -310,11 +297,8 @@ pub fn import(
             None => mapping.state.value.clone().unwrap_or_default(),
         };
         let Some(state) = profile.state(&state_text).and_then(|s| s.code.clone()) else {
-            reject(
-                mapping.state.column.as_deref().unwrap_or("state"),
-                format!("{state_text:?} no es un estado del perfil de país"),
-                format!("{state_text:?} is not a state of the country profile"),
-            );
+            let column = mapping.state.column.as_deref().unwrap_or("state");
+            reject(column, EventProblem::NotAState(state_text.clone()));
             continue;
         };
         let tags = context
@@ -390,7 +374,7 @@ pub fn import(
             Some((id, change)) => {
                 tx.append(Draft {
                     recorded_on,
-                    actor: env.actor.clone(),
+                    actor: actor.to_string(),
                     subject: id.into(),
                     change,
                     sources: vec![],
@@ -416,7 +400,7 @@ pub fn import(
                     let change = Change::GroupCountCorrected { count: 0 };
                     tx.append(Draft {
                         recorded_on,
-                        actor: env.actor.clone(),
+                        actor: actor.to_string(),
                         subject: GroupId(*id).into(),
                         change,
                         sources: vec![],
@@ -427,12 +411,7 @@ pub fn import(
         }
     }
     tx.commit()?;
-    let options = crate::import::Options {
-        recognition: vigilia_core::model::RecognitionStatus::Recognised,
-        all_or_nothing: false,
-        rejects: rejects.map(Path::to_path_buf),
-    };
-    report(lang, &outcome, &options)
+    Ok(outcome)
 }
 
 /// A place as compared between versions of a list: folded, without "square" (площадь).

@@ -9,7 +9,8 @@ use std::path::Path;
 use calamine::{Data, Reader};
 use flate2::read::MultiGzDecoder;
 
-use crate::failure::Failure;
+use super::InputError;
+use crate::error::AppError;
 
 /// A row that could not even be split into cells (bad UTF-8, an Excel error cell).
 #[derive(Debug)]
@@ -31,12 +32,9 @@ pub trait RowSource: Send {
 
 /// Opens a file by its extension: spreadsheets by calamine, everything else as CSV (through
 /// [`open_input`], so `table.csv.gz` is read as `table.csv` would be).
-pub fn open(path: &Path) -> Result<Box<dyn RowSource>, Failure> {
+pub fn open(path: &Path) -> Result<Box<dyn RowSource>, AppError> {
     if !path.exists() {
-        return Err(Failure::bad(
-            format!("no existe el archivo {}", path.display()),
-            format!("there is no file {}", path.display()),
-        ));
+        return Err(InputError::NoFile(path.to_path_buf()).into());
     }
     let ext = extension(path);
     if is_sheet(&ext) {
@@ -44,16 +42,7 @@ pub fn open(path: &Path) -> Result<Box<dyn RowSource>, Failure> {
     }
     // A spreadsheet is compressed already; calamine reads only the file itself.
     if ext == "gz" && is_sheet(&extension(Path::new(path.file_stem().unwrap_or_default()))) {
-        return Err(Failure::bad(
-            format!(
-                "{}: una hoja de cálculo comprimida con gzip no se lee; descomprímala antes (gunzip)",
-                path.display()
-            ),
-            format!(
-                "{}: a gzip-compressed spreadsheet is not read; decompress it first (gunzip)",
-                path.display()
-            ),
-        ));
+        return Err(InputError::GzippedSheet(path.to_path_buf()).into());
     }
     Ok(Box::new(Csv::open(path)?))
 }
@@ -127,9 +116,12 @@ impl<R: Read> Read for Counted<R> {
 /// anything else is read as it is. A `.gz` file is first read through once to the end, checking
 /// its checksums, so that a damaged one is refused, naming it, before a single row is used:
 /// an import never stores the rows before the damage and then stops.
-pub fn open_input(path: &Path) -> Result<Input, Failure> {
-    let open = || -> Result<(Counted<File>, u64), Failure> {
-        let file = File::open(path).map_err(|e| Failure::io(path, &e))?;
+pub fn open_input(path: &Path) -> Result<Input, AppError> {
+    let open = || -> Result<(Counted<File>, u64), AppError> {
+        let file = File::open(path).map_err(|e| InputError::Unreadable {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         Ok((
             Counted {
@@ -146,17 +138,9 @@ pub fn open_input(path: &Path) -> Result<Input, Failure> {
             size,
         });
     }
-    io::copy(&mut MultiGzDecoder::new(file), &mut io::sink()).map_err(|e| {
-        Failure::bad(
-            format!(
-                "{}: no es un archivo gzip válido (el nombre termina en .gz): {e}",
-                path.display()
-            ),
-            format!(
-                "{}: not a valid gzip file (its name ends in .gz): {e}",
-                path.display()
-            ),
-        )
+    io::copy(&mut MultiGzDecoder::new(file), &mut io::sink()).map_err(|e| InputError::NotGzip {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
     })?;
     let (file, size) = open()?;
     Ok(Input {
@@ -172,22 +156,14 @@ struct Csv {
 }
 
 impl Csv {
-    fn open(path: &Path) -> Result<Csv, Failure> {
+    fn open(path: &Path) -> Result<Csv, AppError> {
         let input = open_input(path)?;
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
         let header = reader
             .headers()
-            .map_err(|e| {
-                Failure::bad(
-                    format!(
-                        "{}: la línea 1 (encabezado) no se puede leer: {e}",
-                        path.display()
-                    ),
-                    format!(
-                        "{}: line 1 (the header) cannot be read: {e}",
-                        path.display()
-                    ),
-                )
+            .map_err(|e| InputError::Header {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
             })?
             .iter()
             .map(str::to_string)
@@ -248,15 +224,12 @@ struct Sheet {
 }
 
 impl Sheet {
-    fn open(path: &Path) -> Result<Sheet, Failure> {
+    fn open(path: &Path) -> Result<Sheet, AppError> {
         let bad = |e: &dyn std::fmt::Display| {
-            Failure::bad(
-                format!(
-                    "{}: no se puede leer la hoja de cálculo: {e}",
-                    path.display()
-                ),
-                format!("{}: the spreadsheet cannot be read: {e}", path.display()),
-            )
+            AppError::from(InputError::Sheet {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })
         };
         // calamine can panic on a damaged file (fuzzing found an arithmetic overflow in its
         // cell references): that is a damaged spreadsheet too, not a crash.

@@ -10,8 +10,9 @@ use std::path::Path;
 use serde::Deserialize;
 use vigilia_core::exchange::Column;
 
-use crate::failure::Failure;
-use crate::source::{RowSource, Unreadable};
+use super::rows::{RowSource, Unreadable};
+use super::{InputError, MappingProblem};
+use crate::error::AppError;
 
 /// Where one column of the detentions CSV comes from.
 #[derive(Debug, Default, Deserialize)]
@@ -114,26 +115,28 @@ pub struct Mapped {
     source_index: BTreeMap<String, usize>,
 }
 
+impl std::fmt::Debug for Mapped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Mapped({} columns)", self.specs.len())
+    }
+}
+
 impl Mapped {
-    pub fn open(inner: Box<dyn RowSource>, mapping: &Path) -> Result<Mapped, Failure> {
-        let bad = |es: String, en: String| {
-            Failure::bad(
-                format!("{}: {es}", mapping.display()),
-                format!("{}: {en}", mapping.display()),
-            )
+    pub fn open(inner: Box<dyn RowSource>, mapping: &Path) -> Result<Mapped, AppError> {
+        let bad = |problem: MappingProblem| {
+            AppError::from(InputError::Mapping {
+                path: mapping.to_path_buf(),
+                problem,
+            })
         };
-        let text = std::fs::read_to_string(mapping).map_err(|e| Failure::io(mapping, &e))?;
-        let m: Mapping = toml::from_str(&text).map_err(|e| {
-            bad(
-                format!("el mapeo no es válido: {e}"),
-                format!("the mapping is not valid: {e}"),
-            )
+        let text = std::fs::read_to_string(mapping).map_err(|e| InputError::Unreadable {
+            path: mapping.to_path_buf(),
+            detail: e.to_string(),
         })?;
+        let m: Mapping =
+            toml::from_str(&text).map_err(|e| bad(MappingProblem::Invalid(e.to_string())))?;
         if m.version != 1 {
-            return Err(bad(
-                format!("versión {} desconocida (se lee la 1)", m.version),
-                format!("unknown version {} (this reads 1)", m.version),
-            ));
+            return Err(bad(MappingProblem::UnknownVersion(m.version)));
         }
         let source_index: BTreeMap<String, usize> = inner
             .header()
@@ -151,26 +154,17 @@ impl Mapped {
                     .chain(spec.when.as_ref().map(|w| &w.column))
                 {
                     if !source_index.contains_key(name) {
-                        return Err(bad(
-                            format!(
-                                "la columna {name:?} (para {}) no está en la línea 1 del archivo",
-                                col.name()
-                            ),
-                            format!(
-                                "column {name:?} (for {}) is not on line 1 of the file",
-                                col.name()
-                            ),
-                        ));
+                        return Err(bad(MappingProblem::MissingColumn {
+                            column: name.clone(),
+                            for_what: col.name().to_string(),
+                        }));
                     }
                 }
                 specs.push((*col, spec));
             }
         }
         if let Some(unknown) = columns.keys().next() {
-            return Err(bad(
-                format!("{unknown:?} no es una columna del CSV de detenciones"),
-                format!("{unknown:?} is not a column of the detentions CSV"),
-            ));
+            return Err(bad(MappingProblem::NotAColumn(unknown.clone())));
         }
         Ok(Mapped {
             header: Column::ALL.iter().map(|c| c.name().to_string()).collect(),

@@ -1,0 +1,404 @@
+//! The detentions CSV (or a table mapped to it): every good row is stored, every bad row is
+//! reported with its line, column and reason, or with `all_or_nothing` nothing is stored unless
+//! every row is good. Rows are committed in batches: when the progress says a batch is stored,
+//! its facts are durable. Importing the same file again adds nothing.
+//!
+//! A person's rows in one file are one statement about the person: the first row that gives a
+//! person column (sex, civilian/military, names, …) states it, and a later row of the same
+//! person that gives another value is reported with both lines and changes nothing
+//! (`exchange::Row::settle_person`), so that rows that disagree do not overwrite each other on
+//! every import.
+
+use rustc_hash::FxHashMap;
+use std::path::PathBuf;
+
+use vigilia_core::confidential::{Confidential, Field};
+use vigilia_core::date::Day;
+use vigilia_core::exchange::{self, Context, Header, Reason, Row, RowError, Stated};
+use vigilia_core::fact::Draft;
+use vigilia_core::fold::Record;
+use vigilia_core::ids::{DetentionId, Kind, PersonId, Subject};
+use vigilia_core::lang::{Lang, Localize};
+
+use vigilia_core::model::RecognitionStatus;
+use vigilia_ledger::{Ledger, Tx};
+
+use super::rows::{self, RowSource};
+use super::{InputError, Progress};
+use crate::error::AppError;
+
+/// Rows per transaction.
+const BATCH: u64 = 20_000;
+
+#[derive(Debug)]
+pub struct Options {
+    pub recognition: RecognitionStatus,
+    pub all_or_nothing: bool,
+    pub rejects: Option<PathBuf>,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub rows: u64,
+    /// Rows that added at least one fact.
+    pub changed: u64,
+    /// Rows the registry already held exactly.
+    pub unchanged: u64,
+    pub facts: u64,
+    /// Each rejected row.
+    pub rejected: Vec<Rejected>,
+    /// Each person cell that contradicts an earlier row of the same person (the row was stored
+    /// without it), with both lines.
+    pub conflicts: Vec<RowError>,
+    /// The header of the rejects file: the source's own, then the three reject columns.
+    pub rejects_header: Vec<String>,
+    /// False when `--all-or-nothing` refused the file.
+    pub stored: bool,
+}
+
+/// A row that was not stored: where, why, and its cells as read (for the rejects file).
+#[derive(Debug)]
+pub struct Rejected {
+    pub line: u64,
+    pub column: String,
+    pub problem: RowProblem,
+    /// The row's cells, as many as the header has.
+    pub cells: Vec<String>,
+}
+
+/// Why a row was not stored.
+#[derive(Debug)]
+pub enum RowProblem {
+    /// A cell is wrong (or the row contradicts the registry).
+    Row(RowError),
+    /// The row could not even be split into cells.
+    Unreadable(rows::Unreadable),
+    /// An event of a list of events is wrong.
+    Event {
+        line: u64,
+        column: String,
+        problem: super::events::EventProblem,
+    },
+}
+
+impl Localize for RowProblem {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            RowProblem::Row(e) => e.localize(lang),
+            RowProblem::Unreadable(u) => lang.pick(&u.es, &u.en).to_string(),
+            RowProblem::Event {
+                line,
+                column,
+                problem,
+            } => match lang {
+                Lang::Es => format!("línea {line}, columna {column}: {}", problem.localize(lang)),
+                Lang::En => format!("line {line}, column {column}: {}", problem.localize(lang)),
+            },
+        }
+    }
+}
+
+/// Rows handed from the reading thread to the writing one, with how far the source is read.
+struct Chunk {
+    rows: Vec<Parsed>,
+    position: u64,
+}
+
+enum Parsed {
+    Row {
+        cells: csv::StringRecord,
+        row: Box<Result<Row, RowError>>,
+    },
+    Unreadable(rows::Unreadable),
+}
+
+const CHUNK: usize = 1000;
+
+/// Reads and checks rows on this thread and sends them on in chunks: parsing uses one core while
+/// the ledger writes on the other.
+fn read_rows(
+    source: &mut dyn RowSource,
+    header: &Header,
+    ctx: &Context<'_>,
+    to: std::sync::mpsc::SyncSender<Chunk>,
+) {
+    let mut rows = Vec::with_capacity(CHUNK);
+    while let Some(next) = source.next_row() {
+        rows.push(match next {
+            Ok((line, cells)) => {
+                let fields: Vec<&str> = cells.iter().collect();
+                let row = Box::new(Row::parse(header, &fields, line, ctx));
+                Parsed::Row { cells, row }
+            }
+            Err(u) => Parsed::Unreadable(u),
+        });
+        if rows.len() == CHUNK {
+            let chunk = Chunk {
+                rows: std::mem::replace(&mut rows, Vec::with_capacity(CHUNK)),
+                position: source.position().0,
+            };
+            if to.send(chunk).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = to.send(Chunk {
+        rows,
+        position: source.position().0,
+    });
+}
+
+/// Imports every row of `source` into the ledger, as `actor`; `label` names the source in
+/// errors.
+pub fn detentions(
+    ledger: &mut Ledger,
+    actor: &str,
+    source: &mut dyn RowSource,
+    options: &Options,
+    label: &str,
+    progress: &mut dyn Progress,
+) -> Result<Outcome, AppError> {
+    let header = Header::parse(source.header()).map_err(|error| InputError::Columns {
+        label: label.to_string(),
+        error,
+    })?;
+    let profile = ledger.profile()?.clone();
+    let today = ledger.today()?;
+    let ctx = Context {
+        profile: &profile,
+        today,
+    };
+    let mut refs = Refs {
+        persons: ledger.references(Kind::Person)?.into_iter().collect(),
+        detentions: ledger
+            .references(Kind::Detention)?
+            .into_iter()
+            .map(|(r, id)| (r, (id, 0)))
+            .collect(),
+        stated: FxHashMap::default(),
+    };
+    let reject_header: Vec<String> = source
+        .header()
+        .iter()
+        .cloned()
+        .chain(exchange::REJECT_COLUMNS.iter().map(|c| c.to_string()))
+        .collect();
+
+    let mut outcome = Outcome {
+        stored: true,
+        rejects_header: reject_header,
+        ..Outcome::default()
+    };
+    let width = header.width();
+    let reject =
+        |outcome: &mut Outcome, line: u64, column: &str, problem, mut cells: Vec<String>| {
+            cells.resize(width, String::new());
+            outcome.rejected.push(Rejected {
+                line,
+                column: column.to_string(),
+                problem,
+                cells,
+            });
+        };
+    ledger.bulk(true)?;
+    let result = std::thread::scope(|scope| {
+        let (to, from) = std::sync::mpsc::sync_channel::<Chunk>(16);
+        let (header, ctx) = (&header, &ctx);
+        std::thread::Builder::new()
+            .name("vigilia-read".into())
+            .spawn_scoped(scope, move || read_rows(source, header, ctx, to))
+            .map_err(|e| AppError::Ledger(vigilia_ledger::LedgerError::Stopped(e.to_string())))?;
+        let mut in_batch = 0u64;
+        let mut tx = ledger.begin()?;
+        for chunk in from {
+            for parsed in chunk.rows {
+                outcome.rows += 1;
+                let (cells, row) = match parsed {
+                    Parsed::Row { cells, row } => (cells, row),
+                    Parsed::Unreadable(u) => {
+                        let (line, column) = (u.line, u.column.clone());
+                        reject(
+                            &mut outcome,
+                            line,
+                            &column,
+                            RowProblem::Unreadable(u),
+                            Vec::new(),
+                        );
+                        continue;
+                    }
+                };
+                let mut conflicts = Vec::new();
+                let applied = row.map_err(Refused::Row).and_then(|mut row| {
+                    apply(
+                        &mut tx,
+                        &mut refs,
+                        &mut row,
+                        options.recognition,
+                        today,
+                        actor,
+                        &mut conflicts,
+                    )
+                });
+                outcome.conflicts.extend(conflicts);
+                match applied {
+                    Ok(0) => outcome.unchanged += 1,
+                    Ok(facts) => {
+                        outcome.changed += 1;
+                        outcome.facts += facts as u64;
+                    }
+                    Err(Refused::Row(e)) => {
+                        let cells = cells.iter().map(str::to_string).collect();
+                        let (line, column) = (e.line, e.column);
+                        reject(&mut outcome, line, column, RowProblem::Row(e), cells);
+                    }
+                    Err(Refused::Fatal(f)) => return Err(f),
+                }
+                in_batch += 1;
+                if in_batch >= BATCH && !options.all_or_nothing {
+                    tx.commit()?;
+                    in_batch = 0;
+                    progress.stored(chunk.position, outcome.rows);
+                    tx = ledger.begin()?;
+                }
+            }
+            progress.read(chunk.position, outcome.rows);
+        }
+        progress.finish();
+        if options.all_or_nothing && !outcome.rejected.is_empty() {
+            drop(tx);
+            outcome.stored = false;
+        } else {
+            tx.commit()?;
+        }
+        Ok(outcome)
+    });
+    ledger.bulk(false)?;
+    result
+}
+
+/// The organisation's references known so far: persons by id, detentions by id with the line
+/// of this file they appeared on (0 when not in this file yet); and for each person with rows in
+/// this file, the lines that stated its columns.
+struct Refs {
+    persons: FxHashMap<String, u64>,
+    detentions: FxHashMap<String, (u64, u64)>,
+    stated: FxHashMap<u64, Stated>,
+}
+
+/// Why a row was not applied: its own fault, or the registry's (which stops the import).
+enum Refused {
+    Row(RowError),
+    Fatal(AppError),
+}
+
+impl From<vigilia_ledger::LedgerError> for Refused {
+    fn from(e: vigilia_ledger::LedgerError) -> Refused {
+        Refused::Fatal(e.into())
+    }
+}
+
+/// Appends the facts one row adds; returns how many. Person cells that contradict an earlier
+/// row of the same person are left out and added to `conflicts`.
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    tx: &mut Tx<'_>,
+    refs: &mut Refs,
+    row: &mut Row,
+    recognition: RecognitionStatus,
+    today: Day,
+    actor: &str,
+    conflicts: &mut Vec<RowError>,
+) -> Result<usize, Refused> {
+    let known = refs.detentions.get(&row.detention_ref).copied();
+    if let Some((_, first_line)) = known.filter(|(_, line)| *line > 0) {
+        return Err(Refused::Row(RowError {
+            line: row.line,
+            column: "detention_ref",
+            value: row.detention_ref.clone(),
+            reason: Reason::DuplicateRef { first_line },
+        }));
+    }
+    let person_id = refs.persons.get(&row.person_ref).map(|&id| PersonId(id));
+    let detention_id = known.map(|(id, _)| DetentionId(id));
+
+    let existing_detention = match detention_id {
+        None => None,
+        Some(id) => match tx.get(id.into())? {
+            Some(Record::Detention(d)) => {
+                let mut d = d.clone();
+                // Its notes as text, so that a row with the same notes adds nothing.
+                if let Some(notes) = &d.notes {
+                    d.notes = Some(Confidential::Plain(tx.reveal(
+                        id.into(),
+                        Field::Notes,
+                        notes,
+                    )?));
+                }
+                Some(d)
+            }
+            _ => None,
+        },
+    };
+    if let Some(d) = &existing_detention
+        && Some(d.person) != person_id
+    {
+        let owner = match tx.get(d.person.into())? {
+            Some(Record::Person(p)) => p
+                .reference
+                .clone()
+                .unwrap_or_else(|| format!("p{}", p.id.0)),
+            _ => format!("p{}", d.person.0),
+        };
+        return Err(Refused::Row(RowError {
+            line: row.line,
+            column: "person_ref",
+            value: row.detention_ref.clone(),
+            reason: Reason::OtherPerson { person_ref: owner },
+        }));
+    }
+    let existing_person = match person_id {
+        None => None,
+        Some(id) => match tx.get(id.into())? {
+            Some(Record::Person(p)) => Some(p.clone()),
+            _ => None,
+        },
+    };
+
+    let person = person_id.unwrap_or_else(|| PersonId(tx.new_id(Kind::Person)));
+    let detention = detention_id.unwrap_or_else(|| DetentionId(tx.new_id(Kind::Detention)));
+    let stated = refs.stated.entry(person.0).or_default();
+    conflicts.extend(row.settle_person(existing_person.as_ref(), stated));
+    let row: &Row = row;
+    let planned = exchange::person_changes(row, existing_person.as_ref(), today)
+        .into_iter()
+        .map(|p| (Subject::from(person), p))
+        .chain(
+            exchange::detention_changes(
+                row,
+                person,
+                existing_detention.as_ref(),
+                recognition,
+                today,
+            )
+            .into_iter()
+            .map(|p| (Subject::from(detention), p)),
+        );
+    let mut count = 0;
+    for (subject, p) in planned {
+        tx.append(Draft {
+            recorded_on: p.recorded_on,
+            actor: actor.to_string(),
+            subject,
+            change: p.change,
+            sources: Vec::new(),
+        })?;
+        count += 1;
+    }
+    if person_id.is_none() {
+        refs.persons.insert(row.person_ref.clone(), person.0);
+    }
+    refs.detentions
+        .insert(row.detention_ref.clone(), (detention.0, row.line));
+    Ok(count)
+}

@@ -1,0 +1,74 @@
+//! Imports: the tables organisations already keep, read row by row (CSV, gzip-compressed CSV,
+//! spreadsheets, or another organisation's table through a mapping) and stored as facts. Every
+//! good row is stored, every bad row is reported with its line, column and reason, and a file
+//! imported again adds nothing. The command line reads the options, shows the progress and
+//! renders the outcome; everything else is here.
+
+pub mod detentions;
+pub mod events;
+pub mod mapped;
+pub mod rows;
+
+use std::path::PathBuf;
+
+use vigilia_core::exchange::HeaderError;
+
+/// Where a long import tells how far it is, in its source's units (bytes of a file, rows).
+pub trait Progress {
+    /// `rows` rows read, `position` of the source's total.
+    fn read(&mut self, position: u64, rows: u64);
+    /// The first `rows` rows are durable (a batch was committed).
+    fn stored(&mut self, position: u64, rows: u64);
+    fn finish(&mut self);
+}
+
+/// Progress nobody watches.
+#[derive(Debug)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn read(&mut self, _: u64, _: u64) {}
+    fn stored(&mut self, _: u64, _: u64) {}
+    fn finish(&mut self) {}
+}
+
+/// What is wrong with a file handed to an import (before any of its rows is used).
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("there is no file {}", .0.display())]
+    NoFile(PathBuf),
+    #[error("{}: {detail}", path.display())]
+    Unreadable { path: PathBuf, detail: String },
+    #[error("{}: not a valid gzip file (its name ends in .gz): {detail}", path.display())]
+    NotGzip { path: PathBuf, detail: String },
+    #[error("{}: a gzip-compressed spreadsheet is not read; decompress it first (gunzip)", .0.display())]
+    GzippedSheet(PathBuf),
+    #[error("{}: line 1 (the header) cannot be read: {detail}", path.display())]
+    Header { path: PathBuf, detail: String },
+    #[error("{}: the spreadsheet cannot be read: {detail}", path.display())]
+    Sheet { path: PathBuf, detail: String },
+    #[error("{label}: {error}")]
+    Columns { label: String, error: HeaderError },
+    #[error("{}: {problem:?}", path.display())]
+    Mapping {
+        path: PathBuf,
+        problem: MappingProblem,
+    },
+}
+
+/// What is wrong with a mapping file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingProblem {
+    /// Not TOML of the mapping's shape.
+    Invalid(String),
+    UnknownVersion(u32),
+    /// A column the mapping names is not on line 1 of the table: the column, and what for.
+    MissingColumn {
+        column: String,
+        for_what: String,
+    },
+    /// A key that is not a column of the detentions CSV.
+    NotAColumn(String),
+    DateFormat(String),
+    StateColumnOrValue,
+}
