@@ -98,15 +98,7 @@ fn read_mapping(path: &Path) -> Result<Mapping, AppError> {
             problem,
         })
     };
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
-    let m: Mapping =
-        toml::from_str(&text).map_err(|e| bad(MappingProblem::Invalid(e.to_string())))?;
-    if m.version != 1 {
-        return Err(bad(MappingProblem::UnknownVersion(m.version)));
-    }
+    let m: Mapping = super::mapping_file(path, |m: &Mapping| m.version)?;
     if !["DD.MM.YYYY", "DD/MM/YYYY", "YYYY-MM-DD"].contains(&m.date.format.as_str()) {
         return Err(bad(MappingProblem::DateFormat(m.date.format.clone())));
     }

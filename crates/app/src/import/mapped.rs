@@ -129,15 +129,7 @@ impl Mapped {
                 problem,
             })
         };
-        let text = std::fs::read_to_string(mapping).map_err(|e| InputError::Unreadable {
-            path: mapping.to_path_buf(),
-            detail: e.to_string(),
-        })?;
-        let m: Mapping =
-            toml::from_str(&text).map_err(|e| bad(MappingProblem::Invalid(e.to_string())))?;
-        if m.version != 1 {
-            return Err(bad(MappingProblem::UnknownVersion(m.version)));
-        }
+        let m: Mapping = super::mapping_file(mapping, |m: &Mapping| m.version)?;
         let source_index: BTreeMap<String, usize> = inner
             .header()
             .iter()

@@ -32,6 +32,26 @@ impl Progress for Quiet {
     fn finish(&mut self) {}
 }
 
+/// A mapping file of version 1, read: `version_of` says which version it declares.
+pub(crate) fn mapping_file<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    version_of: impl Fn(&T) -> u32,
+) -> Result<T, crate::error::AppError> {
+    let bad = |problem| InputError::Mapping {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    let m: T = toml::from_str(&text).map_err(|e| bad(MappingProblem::Invalid(e.to_string())))?;
+    match version_of(&m) {
+        1 => Ok(m),
+        v => Err(bad(MappingProblem::UnknownVersion(v)).into()),
+    }
+}
+
 /// What is wrong with a file handed to an import (before any of its rows is used).
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
