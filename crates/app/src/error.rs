@@ -48,6 +48,8 @@ pub enum AppError {
     Credential(String),
     #[error(transparent)]
     Input(#[from] crate::import::InputError),
+    #[error("{path}: cannot be written: {detail}")]
+    Output { path: String, detail: String },
     #[error("the form has errors: {0:?}")]
     Invalid(FieldErrors),
     #[error(transparent)]
@@ -58,7 +60,7 @@ impl AppError {
     /// Whether the registry failed (rather than the request being wrong): worth logging.
     pub fn is_failure(&self) -> bool {
         match self {
-            AppError::Credential(_) => true,
+            AppError::Credential(_) | AppError::Output { .. } => true,
             AppError::Ledger(e) => !matches!(e, LedgerError::Refused(_) | LedgerError::Fold(_)),
             _ => false,
         }

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod actor;
 pub mod credentials;
 pub mod error;
+pub mod export;
 pub mod fields;
 pub mod import;
 pub mod intake;

@@ -194,6 +194,10 @@ impl Localize for AppError {
                 )
                 .into(),
             AppError::Input(e) => e.localize(lang),
+            AppError::Output { path, detail } => match lang {
+                Lang::Es => format!("{path}: no se puede escribir: {detail}"),
+                Lang::En => format!("{path}: cannot be written: {detail}"),
+            },
             AppError::Invalid(errors) => errors
                 .iter()
                 .map(|(_, p)| p.localize(lang))

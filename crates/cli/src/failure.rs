@@ -71,12 +71,11 @@ impl From<vigilia_app::AppError> for Failure {
         use vigilia_app::import::InputError;
         match e {
             vigilia_app::AppError::Ledger(e) => Failure::Ledger(e),
-            unreadable @ vigilia_app::AppError::Input(InputError::Unreadable { .. }) => {
-                Failure::Io {
-                    es: unreadable.localize(Lang::Es),
-                    en: unreadable.localize(Lang::En),
-                }
-            }
+            unreadable @ (vigilia_app::AppError::Input(InputError::Unreadable { .. })
+            | vigilia_app::AppError::Output { .. }) => Failure::Io {
+                es: unreadable.localize(Lang::Es),
+                en: unreadable.localize(Lang::En),
+            },
             other => Failure::bad(other.localize(Lang::Es), other.localize(Lang::En)),
         }
     }

@@ -1,0 +1,72 @@
+//! Export: the detentions CSV, one row per detention by id, so that it imports into an empty
+//! registry and exports again byte for byte the same. Who took the whole registry, and when, is
+//! an audit fact, durable before a single row is written.
+
+use std::io::Write;
+
+use vigilia_core::confidential::{Confidential, Field};
+use vigilia_core::exchange::{self, Column};
+use vigilia_core::fact::Audit;
+use vigilia_core::fold::Record;
+use vigilia_core::ids::{Kind, Subject};
+use vigilia_ledger::Ledger;
+
+use crate::error::AppError;
+
+/// Detentions read per page.
+const PAGE: usize = 10_000;
+
+/// Writes every detention to `out` as the detentions CSV, by `actor` (who holds the registry's
+/// key: the notes are written in the clear); `progress` hears how many were written of how
+/// many. Returns how many were written.
+pub fn detentions(
+    ledger: &mut Ledger,
+    actor: &str,
+    out: &mut dyn Write,
+    label: &str,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<u64, AppError> {
+    crate::registry::write(ledger, |tx| {
+        crate::records::audit(tx, actor, Subject::REGISTRY, Audit::Exported)
+    })?;
+    let profile = ledger.profile()?.clone();
+    let total = ledger.count(Kind::Detention)?;
+    let fail = |e: &dyn std::fmt::Display| AppError::Output {
+        path: label.to_string(),
+        detail: e.to_string(),
+    };
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(out));
+    w.write_record(Column::ALL.iter().map(|c| c.name()))
+        .map_err(|e| fail(&e))?;
+    let (mut after, mut written) = (0, 0u64);
+    let mut person: Option<vigilia_core::model::Person> = None;
+    loop {
+        let page = ledger.page(Kind::Detention, after, PAGE)?;
+        let Some(Record::Detention(last)) = page.last() else {
+            break;
+        };
+        after = last.id.0;
+        for record in page {
+            let Record::Detention(mut d) = record else {
+                continue;
+            };
+            if let Some(notes) = &d.notes {
+                let text = ledger.reveal(d.id.into(), Field::Notes, notes)?;
+                d.notes = Some(Confidential::Plain(text));
+            }
+            if person.as_ref().is_none_or(|p| p.id != d.person) {
+                person = match ledger.get(d.person.into())? {
+                    Some(Record::Person(p)) => Some(p),
+                    _ => None,
+                };
+            }
+            let Some(p) = &person else { continue };
+            w.write_record(exchange::render(p, &d, &profile))
+                .map_err(|e| fail(&e))?;
+            written += 1;
+        }
+        progress(written, total);
+    }
+    w.flush().map_err(|e| fail(&e))?;
+    Ok(written)
+}
