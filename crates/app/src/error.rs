@@ -16,6 +16,8 @@ pub enum AppError {
     AlreadyReviewed(ReportId),
     #[error("{0} does not say when the arrest was")]
     NoArrestDate(ReportId),
+    #[error("{0} keeps no confidential field (reports and detentions do)")]
+    NothingConfidential(Subject),
     #[error("no reason was given")]
     ReasonNeeded,
     #[error("neither a person nor a detention was chosen")]

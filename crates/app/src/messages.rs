@@ -86,6 +86,16 @@ impl Localize for AppError {
                     "The report does not say when the arrest was; add it before accepting it.",
                 )
                 .into(),
+            AppError::NothingConfidential(s) => capitalised(match lang {
+                Lang::Es => format!(
+                    "{} no guarda nada confidencial: nombre un reporte o una detención, p. ej. report:12 o detention:5.",
+                    record(*s, lang)
+                ),
+                Lang::En => format!(
+                    "{} keeps nothing confidential: name a report or a detention, e.g. report:12 or detention:5.",
+                    record(*s, lang)
+                ),
+            }),
             AppError::ReasonNeeded => lang
                 .pick(
                     "Diga por qué: queda en el registro con quien lo decidió.",

@@ -295,3 +295,26 @@ pub fn audit(
     })?;
     Ok(())
 }
+
+/// Erases a report's contact or a detention's notes for good: the record's data key is
+/// destroyed in the same transaction as the fact that says who erased them and why. Earlier
+/// facts keep their ciphertext, so the chain still verifies; nobody can open it any more.
+pub fn erase(tx: &mut Tx<'_>, actor: &str, subject: Subject, reason: &str) -> Result<(), AppError> {
+    if !matches!(subject.kind, Kind::Report | Kind::Detention) {
+        return Err(AppError::NothingConfidential(subject));
+    }
+    let reason = reason_needed(reason)?;
+    if tx.get(subject)?.is_none() {
+        return Err(AppError::NotFound(subject));
+    }
+    let recorded_on = tx.today()?;
+    tx.append(Draft {
+        recorded_on,
+        actor: actor.to_string(),
+        subject,
+        change: Change::ConfidentialErased { reason },
+        sources: Vec::new(),
+    })?;
+    tx.destroy_data_key(subject)?;
+    Ok(())
+}

@@ -116,30 +116,19 @@ pub fn rotate(env: &Env, new_key_file: &Path) -> Result<(), Failure> {
 
 /// Erases a report's contact or a detention's notes for good.
 pub fn erase(env: &Env, record: &str, reason: &str) -> Result<(), Failure> {
-    let subject = Subject::parse(record)
-        .filter(|s| matches!(s.kind, Kind::Report | Kind::Detention))
-        .ok_or_else(|| {
-            Failure::bad(
-                format!(
-                    "{record:?}: nombre un reporte o una detención, p. ej. report:12 o detention:5"
-                ),
-                format!("{record:?}: name a report or a detention, e.g. report:12 or detention:5"),
-            )
-        })?;
-    if reason.trim().is_empty() {
-        return Err(Failure::bad(
-            "--reason: diga por qué se borra (queda en el registro)",
-            "--reason: say why it is erased (it is kept in the ledger)",
-        ));
-    }
+    let subject = Subject::parse(record).ok_or_else(|| {
+        Failure::bad(
+            format!(
+                "{record:?}: nombre un reporte o una detención, p. ej. report:12 o detention:5"
+            ),
+            format!("{record:?}: name a report or a detention, e.g. report:12 or detention:5"),
+        )
+    })?;
     let mut ledger = env.open()?;
-    if ledger.get(subject)?.is_none() {
-        return Err(Failure::bad(
-            format!("no hay {record} en el registro"),
-            format!("there is no {record} in the registry"),
-        ));
-    }
-    let head = ledger.erase(&env.actor, subject, reason.trim())?;
+    vigilia_app::write(&mut ledger, |tx| {
+        vigilia_app::records::erase(tx, &env.actor, subject, reason)
+    })?;
+    let head = ledger.head()?;
     crate::say!(
         "{}",
         env.lang.pick(

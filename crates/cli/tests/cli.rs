@@ -2165,8 +2165,8 @@ fn notes_are_stored_encrypted_and_read_back_by_export_import_and_after_a_new_key
         let key = ["--key-file", new.to_str().unwrap()];
         for (record, reason, says) in [
             ("person:1", "x", "name a report or a detention"),
-            ("detention:99", "x", "there is no detention:99"),
-            ("detention:1", " ", "--reason"),
+            ("detention:99", "x", "There is no detention 99"),
+            ("detention:1", " ", "Say why"),
         ] {
             let out = r.run(&[&key[..], &["erase", record, "--reason", reason]].concat());
             assert_eq!(out.status.code(), Some(2));

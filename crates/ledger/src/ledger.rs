@@ -354,9 +354,7 @@ impl Ledger {
         let change = Change::ConfidentialErased {
             reason: reason.to_string(),
         };
-        self.record_with(actor, subject, change, |tx| {
-            tx.ledger.engine.key_delete(&keyring::name_of(subject))
-        })
+        self.record_with(actor, subject, change, |tx| tx.destroy_data_key(subject))
     }
 
     /// Every record's data key, in the clear, for a backup (which is itself encrypted).
@@ -1073,6 +1071,13 @@ impl Tx<'_> {
         each: &mut dyn FnMut(Record),
     ) -> Result<(), LedgerError> {
         self.ledger.fold_all(kind, known_on, each)
+    }
+
+    /// Destroys the data key of `subject`'s confidential fields, in this transaction (which must
+    /// also append the `ConfidentialErased` fact that says who erased them and why).
+    pub fn destroy_data_key(&mut self, subject: Subject) -> Result<(), LedgerError> {
+        self.data_keys.remove(&subject);
+        self.ledger.engine.key_delete(&keyring::name_of(subject))
     }
 
     /// A record as it stands in this transaction.
