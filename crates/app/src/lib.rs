@@ -18,6 +18,7 @@ pub mod fields;
 pub mod import;
 pub mod intake;
 pub mod messages;
+pub mod persons;
 pub mod publication;
 pub mod records;
 pub mod registry;

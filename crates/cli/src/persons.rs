@@ -19,7 +19,7 @@ use crate::failure::Failure;
 /// `vigilia dedupe` on the registry: pairs of persons who may be the same, for review.
 pub fn proposals(env: &Env, out: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    let persons = vigilia_web::registered(&mut ledger)?;
+    let persons = vigilia_app::persons::registered(&mut ledger)?;
     let ids: Vec<(u64, String)> = persons.iter().map(|(id, _, n)| (*id, n.clone())).collect();
     let outcome = dedupe(
         persons.into_iter().map(|(_, r, _)| r).collect(),
@@ -113,7 +113,7 @@ pub fn candidates(env: &Env, file: &Path, out: &Path, limit: usize) -> Result<()
     let mut ledger = env.open()?;
     let profile: Profile = ledger.profile()?.clone();
     let reports = read_reports(env, file, &profile)?;
-    let persons = vigilia_web::registered(&mut ledger)?;
+    let persons = vigilia_app::persons::registered(&mut ledger)?;
     let names: std::collections::HashMap<u64, String> =
         persons.iter().map(|(id, _, n)| (*id, n.clone())).collect();
     let index = Index::build(persons.into_iter().map(|(id, r, _)| (id, r)).collect());

@@ -7,9 +7,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use vigilia_app::{AppError, Registry};
 use vigilia_core::clock::Clock;
-use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::Kind;
-use vigilia_ledger::{Ledger, LedgerError, Tx};
+use vigilia_ledger::{Ledger, Tx};
 
 use crate::error::WebError;
 
@@ -151,7 +150,7 @@ impl App {
         ledger: &mut Ledger,
     ) -> Result<Arc<vigilia_matching::index::Index>, WebError> {
         self.matching.get(ledger, |l| {
-            let persons = registered(l)?
+            let persons = vigilia_app::persons::registered(l)?
                 .into_iter()
                 .map(|(id, r, _)| (id, r))
                 .collect();
@@ -200,25 +199,6 @@ impl<T> Warm<T> {
         *kept = Some((head, value.clone()));
         Ok(value)
     }
-}
-
-/// The persons not merged into another, as reports to match against, with their names.
-pub fn registered(
-    ledger: &mut Ledger,
-) -> Result<Vec<(u64, vigilia_matching::report::Report, String)>, LedgerError> {
-    let mut out = Vec::new();
-    ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
-        if let Record::Person(p) = r
-            && p.merged_into.is_none()
-        {
-            out.push((
-                p.id.0,
-                vigilia_matching::report::Report::of_identity(p.id.0, &p.identity),
-                p.identity.full_name(),
-            ));
-        }
-    })?;
-    Ok(out)
 }
 
 /// An HMAC key of 32 bytes is always accepted.

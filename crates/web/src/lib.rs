@@ -35,7 +35,6 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 
-pub use app::registered;
 pub use app::{App, Config};
 pub use auth::COOKIE;
 pub use error::WebError;
