@@ -128,7 +128,7 @@ pub fn cedulas(data: &[u8]) {
 /// The family intake form: the body as the browser sends it, read and checked as the handler
 /// does before anything is stored.
 pub fn intake_form(data: &[u8]) {
-    if let Ok(form) = serde_urlencoded::from_bytes::<vigilia_web::ReportForm>(data) {
+    if let Ok(form) = serde_urlencoded::from_bytes::<vigilia_app::ReportForm>(data) {
         let _ = form.check(profile(), today(), false);
         let _ = form.check(profile(), today(), true);
     }

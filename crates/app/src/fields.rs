@@ -27,6 +27,23 @@ pub enum Problem {
     ChooseDecision,
     BadCategory,
     ExplainDecision,
+    BadNationalId(vigilia_core::national_id::NationalIdError),
+    ChooseAnOption,
+    /// Not a state of the registry's country profile.
+    NotAState(String),
+    /// Not a whole number of people (1 or more).
+    NotACount,
+    /// Neither a name, a surname nor a cédula of the person detained.
+    NoOneNamed,
+    /// The report does not say when the arrest was.
+    WhenArrested,
+    ChooseConsent,
+    /// A link that is not a web address (`javascript:`, `data:`).
+    NotALink,
+    /// A file that is not kept (too large, not a photo or a PDF), and why.
+    FileRefused(vigilia_core::attachment::AttachmentError),
+    /// A source with neither a title, a link nor a file.
+    NoSource,
 }
 
 /// The problems of a form, at most one per field, in field order.
@@ -85,6 +102,16 @@ impl FieldErrors {
             self.add(field, Problem::WhenMissing);
         }
         date
+    }
+
+    /// A link typed in a form: a web address (`https://`, `http://`), nothing else; `None`
+    /// when empty.
+    pub fn link(&mut self, field: &'static str, text: &str) -> Option<String> {
+        let link = self.line(field, text)?;
+        if !(link.starts_with("https://") || link.starts_with("http://")) {
+            self.add(field, Problem::NotALink);
+        }
+        Some(link)
     }
 
     /// A one-line field of at most [`LINE`] characters; `None` when empty.

@@ -1,13 +1,221 @@
-//! What comes in from families and volunteers: a family adds to the report it made (by its
-//! receipt code, found by the page).
+//! What comes in from families and volunteers: the report form (shared by the family intake,
+//! volunteers and the API), how each field is checked, and the facts a report becomes; and a
+//! family adding to the report it made.
 
+use serde::{Deserialize, Serialize};
+use vigilia_core::attachment;
+use vigilia_core::confidential::Confidential;
+use vigilia_core::date::Day;
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::Record;
-use vigilia_core::ids::ReportId;
-use vigilia_core::model::Report;
+use vigilia_core::ids::{Kind, ReportId, SourceId};
+use vigilia_core::model::{Channel, Disclosure, Reliability, Report, Reported, Sex};
+use vigilia_core::national_id::NationalId;
+use vigilia_core::profile::Profile;
+use vigilia_core::text::non_empty;
 use vigilia_ledger::Tx;
 
 use crate::error::AppError;
+use crate::fields::{FieldErrors, Problem};
+
+/// The longest free text of a report.
+pub const TEXT: usize = 5000;
+
+/// A report as typed: every field a string, so nothing typed is lost when a field is wrong.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ReportForm {
+    pub given_names: String,
+    pub paternal_surname: String,
+    pub maternal_surname: String,
+    pub national_id: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub arrest_date: String,
+    pub state: String,
+    pub place: String,
+    pub agency: String,
+    pub facility: String,
+    pub text: String,
+    pub contact: String,
+    pub consent: String,
+    /// Volunteers: how many were detained together (a group detention).
+    pub count: String,
+    /// Volunteers: a source (a link to a photo, a document, a post).
+    pub source_title: String,
+    pub source_link: String,
+}
+
+/// A report that passed every check.
+#[derive(Clone, Debug)]
+pub struct Valid {
+    pub details: Reported,
+    pub text: String,
+    pub contact: Option<String>,
+    pub consent: Disclosure,
+    pub source: Option<(String, Option<String>)>,
+}
+
+pub fn disclosure(text: &str) -> Option<Disclosure> {
+    match text {
+        "named" => Some(Disclosure::Named),
+        "initials" => Some(Disclosure::Initials),
+        "count_only" => Some(Disclosure::CountOnly),
+        _ => None,
+    }
+}
+
+impl ReportForm {
+    /// Checks every field; all the errors at once.
+    pub fn check(
+        &self,
+        profile: &Profile,
+        today: Day,
+        volunteer: bool,
+    ) -> Result<Valid, FieldErrors> {
+        let mut e = FieldErrors::default();
+        let national_id = non_empty(&self.national_id).and_then(|t| match NationalId::parse(t) {
+            Ok(n) => Some(n),
+            Err(err) => {
+                e.add("national_id", Problem::BadNationalId(err));
+                None
+            }
+        });
+        let sex = match self.sex.as_str() {
+            "F" => Some(Sex::F),
+            "M" => Some(Sex::M),
+            "" => None,
+            _ => {
+                e.add("sex", Problem::ChooseAnOption);
+                None
+            }
+        };
+        let state = non_empty(&self.state).and_then(|s| match profile.state(s) {
+            Some(n) => n.code.clone(),
+            None => {
+                e.add("state", Problem::NotAState(s.to_string()));
+                None
+            }
+        });
+        let count = non_empty(&self.count).and_then(|c| match c.parse::<u32>() {
+            Ok(n) if (1..=100_000).contains(&n) => Some(n),
+            _ => {
+                e.add("count", Problem::NotACount);
+                None
+            }
+        });
+        let details = Reported {
+            given_names: e.line("given_names", &self.given_names),
+            paternal_surname: e.line("paternal_surname", &self.paternal_surname),
+            maternal_surname: e.line("maternal_surname", &self.maternal_surname),
+            national_id,
+            sex,
+            birth_date: e.date("birth_date", &self.birth_date, today),
+            arrest_date: e.date("arrest_date", &self.arrest_date, today),
+            state,
+            place: e.line("place", &self.place),
+            agency: e.line("agency", &self.agency),
+            facility: e.line("facility", &self.facility),
+            count: if volunteer { count } else { None },
+        };
+        let named = details.given_names.is_some()
+            || details.paternal_surname.is_some()
+            || details.national_id.is_some();
+        if !named && details.count.is_none() && self.national_id.trim().is_empty() {
+            e.add("given_names", Problem::NoOneNamed);
+        }
+        if self.arrest_date.trim().is_empty() {
+            e.add("arrest_date", Problem::WhenArrested);
+        }
+        let text = self.text.trim().to_string();
+        if text.chars().count() > TEXT {
+            e.add("text", Problem::TooLong { max: TEXT });
+        }
+        let contact = e.line("contact", &self.contact);
+        let consent = disclosure(&self.consent);
+        if consent.is_none() {
+            e.add("consent", Problem::ChooseConsent);
+        }
+        let source = e.line("source_title", &self.source_title);
+        let link = e.link("source_link", &self.source_link);
+        e.check()?;
+        let source = match (source, link) {
+            (None, None) => None,
+            (title, link) => Some((
+                title.unwrap_or_else(|| link.clone().unwrap_or_default()),
+                link,
+            )),
+        };
+        Ok(Valid {
+            details,
+            text,
+            contact,
+            consent: consent.unwrap_or_default(),
+            source,
+        })
+    }
+}
+
+/// A report to store: the form as sent, by whom, and the hash of its receipt code.
+#[derive(Clone, Debug)]
+pub struct Incoming {
+    pub form: ReportForm,
+    pub channel: Channel,
+    pub reporter: Option<String>,
+    pub receipt: Option<String>,
+}
+
+/// Checks a report and stores it: its id, or the problems of its fields (and nothing stored).
+pub fn receive(
+    tx: &mut Tx<'_>,
+    report: &Incoming,
+    profile: &Profile,
+) -> Result<Result<ReportId, FieldErrors>, AppError> {
+    let today = tx.today()?;
+    let volunteer = report.reporter.is_some();
+    match report.form.check(profile, today, volunteer) {
+        Ok(valid) => Ok(Ok(append(tx, today, report, valid)?)),
+        Err(errors) => Ok(Err(errors)),
+    }
+}
+
+/// Appends a report's facts: the report, and its source if one was given.
+fn append(tx: &mut Tx<'_>, today: Day, r: &Incoming, valid: Valid) -> Result<ReportId, AppError> {
+    let actor = r.reporter.clone().unwrap_or_else(|| "public-form".into());
+    let id = ReportId(tx.new_id(Kind::Report));
+    tx.append(Draft {
+        recorded_on: today,
+        actor: actor.clone(),
+        subject: id.into(),
+        change: Change::ReportReceived {
+            channel: r.channel,
+            text: valid.text,
+            contact: valid.contact.map(Confidential::Plain),
+            consent: valid.consent,
+            details: Some(valid.details),
+            reporter: r.reporter.clone(),
+            receipt: r.receipt.clone(),
+        },
+        sources: vec![],
+    })?;
+    if let Some((title, link)) = valid.source {
+        let s = SourceId(tx.new_id(Kind::Source));
+        tx.append(Draft {
+            recorded_on: today,
+            actor,
+            subject: s.into(),
+            change: Change::SourceRecorded {
+                title,
+                reliability: Reliability::Unverified,
+                report: Some(id),
+                link,
+                file: None,
+            },
+            sources: vec![],
+        })?;
+    }
+    Ok(id)
+}
 
 /// Adds what a family wrote to its report; the report as it then stands.
 pub fn add_to_report(tx: &mut Tx<'_>, id: ReportId, text: &str) -> Result<Report, AppError> {
@@ -28,4 +236,65 @@ pub fn add_to_report(tx: &mut Tx<'_>, id: ReportId, text: &str) -> Result<Report
         Some(Record::Report(r)) => Ok(r.clone()),
         _ => Err(AppError::NotFound(id.into())),
     }
+}
+
+/// A source as typed on a report's page: its title, a link, and a file's bytes.
+#[derive(Clone, Debug, Default)]
+pub struct SourceForm {
+    pub title: String,
+    pub link: String,
+    pub file: Option<Vec<u8>>,
+}
+
+/// Checks a source and records it for report `report` (photos kept without their metadata),
+/// by `actor`.
+pub fn add_source(
+    tx: &mut Tx<'_>,
+    actor: &str,
+    report: ReportId,
+    f: &SourceForm,
+) -> Result<SourceId, AppError> {
+    let mut e = FieldErrors::default();
+    let title = e.line("title", &f.title);
+    let link = e.link("link", &f.link);
+    let file = match f.file.as_deref().map(attachment::prepare).transpose() {
+        Ok(file) => file,
+        Err(why) => {
+            e.add("file", Problem::FileRefused(why));
+            None
+        }
+    };
+    if e.is_empty() && title.is_none() && link.is_none() && file.is_none() {
+        e.add("title", Problem::NoSource);
+    }
+    e.check()?;
+    if !matches!(tx.get(report.into())?, Some(Record::Report(_))) {
+        return Err(AppError::NotFound(report.into()));
+    }
+    let today = tx.today()?;
+    let file = match file {
+        Some((media_type, bytes)) => Some(tx.keep_file(media_type, bytes)?),
+        None => None,
+    };
+    let title = title.or_else(|| link.clone()).unwrap_or_else(|| {
+        match file.as_ref().map(|f| f.media_type.as_str()) {
+            Some("application/pdf") => "documento".into(),
+            _ => "foto".into(),
+        }
+    });
+    let s = SourceId(tx.new_id(Kind::Source));
+    tx.append(Draft {
+        recorded_on: today,
+        actor: actor.to_string(),
+        subject: s.into(),
+        change: Change::SourceRecorded {
+            title,
+            reliability: Reliability::Unverified,
+            report: Some(report),
+            link,
+            file,
+        },
+        sources: vec![],
+    })?;
+    Ok(s)
 }

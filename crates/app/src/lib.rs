@@ -28,4 +28,5 @@ pub mod triage;
 pub use actor::Actor;
 pub use error::AppError;
 pub use fields::{FieldErrors, Problem};
+pub use intake::{Incoming, ReportForm};
 pub use registry::{Registry, write};

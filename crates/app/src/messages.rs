@@ -271,6 +271,55 @@ impl Localize for Problem {
             Problem::BadCategory => lang
                 .pick("La categoría es 1, 2 o 3.", "The category is 1, 2 or 3.")
                 .into(),
+            Problem::BadNationalId(e) => e.localize(lang),
+            Problem::ChooseAnOption => lang.pick("Elija una opción.", "Choose an option.").into(),
+            Problem::NotAState(s) => match lang {
+                Lang::Es => format!("{s:?} no es un estado de la lista."),
+                Lang::En => format!("{s:?} is not a state on the list."),
+            },
+            Problem::NotACount => lang
+                .pick(
+                    "Escriba un número entero de personas (1 o más).",
+                    "Write a whole number of people (1 or more).",
+                )
+                .into(),
+            Problem::NoOneNamed => lang
+                .pick(
+                    "Escriba al menos un nombre, un apellido o la cédula de la persona detenida.",
+                    "Write at least a given name, a surname or the ID number of the person detained.",
+                )
+                .into(),
+            Problem::WhenArrested => lang
+                .pick(
+                    "¿Cuándo fue la detención? Si no sabe el día, escriba el mes (2024-08) o el año.",
+                    "When was the arrest? If you do not know the day, write the month (2024-08) or the year.",
+                )
+                .into(),
+            Problem::ChooseConsent => lang
+                .pick(
+                    "Elija qué podemos publicar sobre la persona detenida.",
+                    "Choose what we may publish about the person detained.",
+                )
+                .into(),
+            Problem::NotALink => lang
+                .pick(
+                    "Un enlace empieza por https:// o http://",
+                    "A link starts with https:// or http://",
+                )
+                .into(),
+            Problem::FileRefused(why) => match lang {
+                Lang::Es => format!(
+                    "{}. Elija el archivo otra vez.",
+                    capitalised(why.localize(lang))
+                ),
+                Lang::En => format!("{}. Choose the file again.", capitalised(why.localize(lang))),
+            },
+            Problem::NoSource => lang
+                .pick(
+                    "Escriba qué es la fuente, su enlace, o adjunte un archivo.",
+                    "Write what the source is, its link, or attach a file.",
+                )
+                .into(),
             Problem::ExplainDecision => lang
                 .pick(
                     "Explique la decisión: queda en el registro.",

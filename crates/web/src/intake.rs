@@ -19,8 +19,9 @@ use vigilia_core::model::{Channel, Report, ReportStatus};
 use crate::app::{App, random_bytes, sha256};
 use crate::auth::Ctx;
 use crate::error::WebError;
-use crate::forms::{Incoming, ReportForm, states};
+use crate::forms::states;
 use crate::page::{Chrome, Errors, invalid, ok};
+use vigilia_app::intake::{Incoming, ReportForm};
 
 #[derive(Template)]
 #[template(path = "intake.html")]

@@ -38,7 +38,6 @@ use axum::response::Response;
 pub use app::{App, Config};
 pub use auth::COOKIE;
 pub use error::WebError;
-pub use forms::ReportForm;
 pub use routes::{Access, ROUTES, Route};
 
 /// The whole application: every route of the table behind the authorisation check, and the

@@ -117,15 +117,6 @@ impl Errors {
         self.0.get(field).map(|(es, en)| l.pick(es, en))
     }
 
-    /// Every message in one language, in field order.
-    pub fn joined(&self, l: Lang) -> String {
-        self.0
-            .values()
-            .map(|(es, en)| l.pick(es, en))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
     /// As JSON for the API: `{field: {es, en}}`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::Value::Object(

@@ -8,20 +8,20 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
-use vigilia_core::attachment;
 use vigilia_core::confidential::Field;
-use vigilia_core::fact::{Audit, Change, Draft};
+use vigilia_core::fact::Audit;
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{Kind, ReportId, SourceId};
-use vigilia_core::lang::{Lang, Localize};
-use vigilia_core::model::{Attachment, Channel, Reliability, Report, Role, Source};
+use vigilia_core::model::{Channel, Report, Role, Source};
 use vigilia_ledger::Ledger;
 
 use crate::app::App;
 use crate::auth::{Ctx, Viewer};
 use crate::error::WebError;
-use crate::forms::{Incoming, ReportForm, check_link, line, states};
+use crate::forms::states;
 use crate::page::{Chrome, Errors, invalid, ok, see};
+use vigilia_app::AppError;
+use vigilia_app::intake::{self, Incoming, ReportForm};
 
 /// Whether this account may see this report: its reporter, its assignee, or a coordinator.
 pub fn may_see(v: &Viewer, r: &Report) -> bool {
@@ -263,81 +263,23 @@ pub async fn add_source(
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
     let (f, file) = read_source(form).await?;
-    let mut e = Errors::default();
-    let title = line(&mut e, "title", &f.title);
-    let link = line(&mut e, "link", &f.link);
-    check_link(&mut e, "link", link.as_deref());
-    let file = match file.map(|b| attachment::prepare(&b)).transpose() {
-        Ok(file) => file,
-        Err(why) => {
-            e.add(
-                "file",
-                format!(
-                    "{}. Elija el archivo otra vez.",
-                    capitalised(&why.localize(Lang::Es))
-                ),
-                format!(
-                    "{}. Choose the file again.",
-                    capitalised(&why.localize(Lang::En))
-                ),
-            );
-            None
-        }
-    };
-    if e.is_empty() && title.is_none() && link.is_none() && file.is_none() {
-        e.add(
-            "title",
-            "Escriba qué es la fuente, su enlace, o adjunte un archivo.",
-            "Write what the source is, its link, or attach a file.",
-        );
-    }
-    if !e.is_empty() {
-        return report_page(&app, &ctx, id, f, e).await;
-    }
     let r = app.read(move |_, l| one(l, &v, id)).await?;
     let actor = ctx.viewer()?.name.clone();
-    app.write(move |tx| {
-        let today = tx.today()?;
-        let file = match &file {
-            Some((media_type, bytes)) => Some(tx.keep_file(media_type, bytes.clone())?),
-            None => None,
-        };
-        let s = SourceId(tx.new_id(Kind::Source));
-        tx.append(Draft {
-            recorded_on: today,
-            actor: actor.clone(),
-            subject: s.into(),
-            change: Change::SourceRecorded {
-                title: title
-                    .clone()
-                    .or_else(|| link.clone())
-                    .unwrap_or_else(|| default_title(file.as_ref())),
-                reliability: Reliability::Unverified,
-                report: Some(r.id),
-                link: link.clone(),
-                file,
-            },
-            sources: vec![],
-        })?;
-        Ok(())
-    })
-    .await?;
+    let source = intake::SourceForm {
+        title: f.title.clone(),
+        link: f.link.clone(),
+        file,
+    };
+    let added = app
+        .write(move |tx| intake::add_source(tx, &actor, r.id, &source))
+        .await;
+    match added {
+        Err(WebError::App(AppError::Invalid(fields))) => {
+            return report_page(&app, &ctx, id, f, crate::forms::errors_of(&fields)).await;
+        }
+        other => other?,
+    };
     Ok(see(&format!("/reports/{id}")))
-}
-
-/// A source's name when only a file was given.
-fn default_title(file: Option<&Attachment>) -> String {
-    match file.map(|f| f.media_type.as_str()) {
-        Some("application/pdf") => "documento".into(),
-        _ => "foto".into(),
-    }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut c = text.chars();
-    c.next()
-        .map(|first| first.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// A source's file, for those who may see its report, and lawyers who see the case it was
