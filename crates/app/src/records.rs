@@ -3,12 +3,15 @@
 //! record, and the account's reach over it, inside the write that changes it.
 
 use serde::{Deserialize, Serialize};
-use vigilia_core::fact::{Change, Draft};
-use vigilia_core::fold::Record;
-use vigilia_core::ids::{DetentionId, Kind, PersonId, Subject};
+use vigilia_core::date::{Day, PartialDate};
+use vigilia_core::fact::{Change, Draft, Fact};
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId, SourceId, Subject};
 use vigilia_core::model::{
-    Custody, Dated, Detention, End, EndType, Person, Recognition, RecognitionStatus, Step,
+    Custody, Dated, Detention, End, EndType, Person, Recognition, RecognitionStatus, Role, Source,
+    Step,
 };
+use vigilia_core::text::fold;
 use vigilia_ledger::{Ledger, Tx};
 
 use crate::actor::{Actor, sees};
@@ -53,6 +56,200 @@ fn in_scope_tx(tx: &mut Tx<'_>, actor: &Actor, id: DetentionId) -> Result<Detent
     } else {
         Err(AppError::Forbidden(id.into()))
     }
+}
+
+/// The detentions of a person this account sees; refused when it sees none of them.
+fn seen_detentions(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    person: PersonId,
+) -> Result<Vec<Detention>, AppError> {
+    let all = detentions_of(ledger, person)?;
+    let mut seen = Vec::new();
+    for d in all {
+        if sees(ledger, actor, &d)? {
+            seen.push(d);
+        }
+    }
+    if seen.is_empty() && !actor.sees_every_case() {
+        return Err(AppError::Forbidden(person.into()));
+    }
+    Ok(seen)
+}
+
+/// Persons whose name or cédula matches every word of `q`, accents and case aside, among those
+/// this account sees.
+pub fn search(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    q: &str,
+    limit: usize,
+) -> Result<Vec<Person>, AppError> {
+    let words: Vec<String> = fold(q).split_whitespace().map(str::to_string).collect();
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let everything = actor.sees_every_case();
+    let mut out = Vec::new();
+    ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
+        if everything && out.len() >= limit {
+            return;
+        }
+        if let Record::Person(p) = r {
+            let by_id = !digits.is_empty()
+                && digits.len() >= 5
+                && p.identity
+                    .national_id
+                    .is_some_and(|n| n.number.to_string() == digits);
+            let name = fold(&format!(
+                "{} {}",
+                p.identity.full_name(),
+                p.identity.aliases.join(" ")
+            ));
+            if by_id
+                || words
+                    .iter()
+                    .all(|w| name.split_whitespace().any(|n| n.starts_with(w.as_str())))
+            {
+                out.push(p);
+            }
+        }
+    })?;
+    if !everything {
+        let mut seen = Vec::new();
+        for p in out {
+            if seen.len() < limit && seen_detentions(ledger, actor, p.id).is_ok() {
+                seen.push(p);
+            }
+        }
+        out = seen;
+    }
+    Ok(out)
+}
+
+/// A person and the detentions of theirs this account sees.
+pub fn person(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    id: PersonId,
+) -> Result<(Person, Vec<Detention>), AppError> {
+    let Some(Record::Person(p)) = ledger.get(id.into())? else {
+        return Err(AppError::NotFound(id.into()));
+    };
+    let detentions = seen_detentions(ledger, actor, id)?;
+    Ok((p, detentions))
+}
+
+/// A detention with what its page shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct Full {
+    pub detention: Detention,
+    pub person: Option<Person>,
+    /// Steps in date order (undated ones last, in the order recorded).
+    pub timeline: Vec<Dated<Step>>,
+    /// The 48-hour deadline for the court presentation, for an arrest known to the day.
+    pub deadline: Option<Day>,
+    /// When the detainee was presented to a court, and whether that was in time.
+    pub presented: Option<(PartialDate, bool)>,
+    pub sources: Vec<Source>,
+    #[serde(skip)]
+    pub history: Vec<Fact>,
+    /// Who looked at the case, and when (audit facts): shown to coordinators only.
+    #[serde(skip)]
+    pub views: Vec<Fact>,
+}
+
+/// A record's history split into what changed it and who looked at it; the lookers only for
+/// coordinators.
+pub fn changes_and_views(facts: Vec<Fact>, actor: &Actor) -> (Vec<Fact>, Vec<Fact>) {
+    let (views, changes): (Vec<Fact>, Vec<Fact>) = facts
+        .into_iter()
+        .partition(|f| matches!(f.change, Change::Audited { .. }));
+    let views = if actor.role == Role::Coordinator {
+        views
+    } else {
+        Vec::new()
+    };
+    (changes, views)
+}
+
+pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<Full, AppError> {
+    let d = in_scope(ledger, actor, id)?;
+    let person = match ledger.get(d.person.into())? {
+        Some(Record::Person(p)) => Some(p),
+        _ => None,
+    };
+    let mut timeline = d.steps.clone();
+    timeline.sort_by_key(|s| s.date.map(|d| d.first_day()));
+    timeline.sort_by_key(|s| s.date.is_none());
+    let deadline = d
+        .arrest
+        .date
+        .is_exact()
+        .then(|| {
+            d.arrest
+                .date
+                .first_day()
+                .checked_add(jiff::Span::new().days(2))
+                .ok()
+        })
+        .flatten();
+    let presented = d
+        .steps
+        .iter()
+        .filter(|s| matches!(s.what, Step::CourtPresentation { .. }))
+        .filter_map(|s| s.date)
+        .min_by_key(|x| x.first_day())
+        .map(|p| (p, deadline.is_none_or(|dl| p.last_day() <= dl)));
+    let (history, views) = changes_and_views(ledger.history(id.into())?, actor);
+    let mut ids: Vec<SourceId> = history.iter().flat_map(|f| f.sources.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut sources = Vec::new();
+    for s in ids {
+        if let Some(Record::Source(s)) = ledger.get(s.into())? {
+            sources.push(s);
+        }
+    }
+    // And what the reports matched to it brought (the reports themselves, their links).
+    let reports: Vec<ReportId> = ledger
+        .children(Kind::Report, id.0)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Report(r) => Some(r.id),
+            _ => None,
+        })
+        .collect();
+    for r in reports {
+        for s in sources_of(ledger, r)? {
+            if !sources.iter().any(|x| x.id == s.id) {
+                sources.push(s);
+            }
+        }
+    }
+    Ok(Full {
+        detention: d,
+        person,
+        timeline,
+        deadline,
+        presented,
+        sources,
+        history,
+        views,
+    })
+}
+
+/// The sources a report became, or was given.
+pub fn sources_of(ledger: &mut Ledger, report: ReportId) -> Result<Vec<Source>, AppError> {
+    Ok(ledger
+        .children(Kind::Source, report.0)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Source(s) => Some(s),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Appends one fact by `actor`, recorded today.
@@ -232,7 +429,7 @@ pub fn reason_needed(reason: &str) -> Result<String, AppError> {
 }
 
 /// A person as it stands in this transaction.
-fn person(tx: &mut Tx<'_>, id: PersonId) -> Result<Person, AppError> {
+fn person_tx(tx: &mut Tx<'_>, id: PersonId) -> Result<Person, AppError> {
     match tx.get(id.into())? {
         Some(Record::Person(p)) => Ok(p.clone()),
         _ => Err(AppError::NotFound(id.into())),
@@ -251,8 +448,8 @@ pub fn merge(
     if id == into {
         return Err(AppError::MergeIntoItself(id));
     }
-    let p = person(tx, id)?;
-    let target = person(tx, into)?;
+    let p = person_tx(tx, id)?;
+    let target = person_tx(tx, into)?;
     if let Some(other) = p.merged_into {
         return Err(AppError::AlreadyMerged {
             person: id,
@@ -271,7 +468,7 @@ pub fn merge(
 /// Undoes a merge: the person is separate again.
 pub fn unmerge(tx: &mut Tx<'_>, actor: &Actor, id: PersonId, reason: &str) -> Result<(), AppError> {
     let reason = reason_needed(reason)?;
-    if person(tx, id)?.merged_into.is_none() {
+    if person_tx(tx, id)?.merged_into.is_none() {
         return Err(AppError::NotMerged(id));
     }
     record(tx, actor, id, Change::MergeUndone { reason })

@@ -9,15 +9,14 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::{Extension, Form};
-use serde::{Deserialize, Serialize};
-use vigilia_app::actor::sees;
-use vigilia_app::records::{self, DecisionForm, StepForm};
+use serde::Deserialize;
+use vigilia_app::records::{self, DecisionForm, Full, StepForm};
 use vigilia_app::{Actor, AppError};
-use vigilia_core::fact::{Audit, Change, Fact};
-use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId, SourceId, Subject};
-use vigilia_core::model::{Dated, Detention, Person, Role, Source, Step};
-use vigilia_core::text::fold;
+use vigilia_core::date::spoken_day;
+use vigilia_core::fact::{Audit, Fact};
+use vigilia_core::ids::{DetentionId, PersonId, Subject};
+use vigilia_core::lang::Lang;
+use vigilia_core::model::{Detention, Person};
 use vigilia_ledger::{Ledger, Tx};
 
 use crate::app::App;
@@ -28,77 +27,6 @@ use crate::page::{Chrome, ok, see};
 /// A detention this account may work on, or why not.
 pub fn in_scope(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Detention, WebError> {
     Ok(records::in_scope(ledger, &v.actor(), DetentionId(id))?)
-}
-
-/// The detentions of a person this account sees; refused when it sees none of them.
-fn seen_detentions(
-    ledger: &mut Ledger,
-    v: &Viewer,
-    person: u64,
-) -> Result<Vec<Detention>, WebError> {
-    let all = records::detentions_of(ledger, PersonId(person))?;
-    let actor = v.actor();
-    let mut seen = Vec::new();
-    for d in all {
-        if sees(ledger, &actor, &d)? {
-            seen.push(d);
-        }
-    }
-    if seen.is_empty() && !v.sees_every_case() {
-        return Err(WebError::Forbidden);
-    }
-    Ok(seen)
-}
-
-/// Persons whose name or cédula matches every word of `q`, accents and case aside, among those
-/// this account sees.
-pub fn search_in(
-    ledger: &mut Ledger,
-    v: &Viewer,
-    q: &str,
-    limit: usize,
-) -> Result<Vec<Person>, WebError> {
-    let words: Vec<String> = fold(q).split_whitespace().map(str::to_string).collect();
-    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    if words.is_empty() {
-        return Ok(Vec::new());
-    }
-    let everything = v.sees_every_case();
-    let mut out = Vec::new();
-    ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
-        if everything && out.len() >= limit {
-            return;
-        }
-        if let Record::Person(p) = r {
-            let by_id = !digits.is_empty()
-                && digits.len() >= 5
-                && p.identity
-                    .national_id
-                    .is_some_and(|n| n.number.to_string() == digits);
-            let name = fold(&format!(
-                "{} {}",
-                p.identity.full_name(),
-                p.identity.aliases.join(" ")
-            ));
-            if by_id
-                || words
-                    .iter()
-                    .all(|w| name.split_whitespace().any(|n| n.starts_with(w.as_str())))
-            {
-                out.push(p);
-            }
-        }
-    })?;
-    if !everything {
-        let mut seen = Vec::new();
-        for p in out {
-            if seen.len() < limit && seen_detentions(ledger, v, p.id.0).is_ok() {
-                seen.push(p);
-            }
-        }
-        out = seen;
-    }
-    Ok(out)
 }
 
 #[derive(Deserialize, Default)]
@@ -130,17 +58,29 @@ pub async fn search(
     }))
 }
 
+/// Persons whose name or cédula matches every word of `q` (accents and case aside), among
+/// those this account sees.
+pub fn search_in(
+    ledger: &mut Ledger,
+    v: &Viewer,
+    q: &str,
+    limit: usize,
+) -> Result<Vec<Person>, WebError> {
+    Ok(records::search(ledger, &v.actor(), q, limit)?)
+}
+
 /// A person and the detentions of theirs this account sees.
 pub fn person_in(
     ledger: &mut Ledger,
     v: &Viewer,
     id: u64,
 ) -> Result<(Person, Vec<Detention>), WebError> {
-    let Some(Record::Person(p)) = ledger.get(PersonId(id).into())? else {
-        return Err(WebError::NotFound);
-    };
-    let detentions = seen_detentions(ledger, v, id)?;
-    Ok((p, detentions))
+    Ok(records::person(ledger, &v.actor(), PersonId(id))?)
+}
+
+/// A detention with what its page shows, if this account sees it.
+pub fn detention_in(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Full, WebError> {
+    Ok(records::detention(ledger, &v.actor(), DetentionId(id))?)
 }
 
 /// Reads what a page of a record shows and records, before the page is sent, that the
@@ -176,7 +116,7 @@ pub async fn person(
     let (person, detentions, (history, views)) =
         viewed(&app, &v, PersonId(id).into(), move |l, v| {
             let (p, d) = person_in(l, v, id)?;
-            let h = changes_and_views(l.history(PersonId(id).into())?, v);
+            let h = records::changes_and_views(l.history(PersonId(id).into())?, &v.actor());
             Ok((p, d, h))
         })
         .await?;
@@ -189,111 +129,22 @@ pub async fn person(
     }))
 }
 
-/// A detention with what its page shows.
-#[derive(Clone, Debug, Serialize)]
-pub struct Full {
-    pub detention: Detention,
-    pub person: Option<Person>,
-    /// Steps in date order (undated ones last, in the order recorded).
-    pub timeline: Vec<Dated<Step>>,
-    /// The 48-hour deadline for the court presentation, for an arrest known to the day.
-    pub deadline: Option<String>,
-    /// When the detainee was presented to a court, and whether that was in time.
-    pub presented: Option<(String, bool)>,
-    pub sources: Vec<Source>,
-    #[serde(skip)]
-    pub history: Vec<Fact>,
-    /// Who looked at the case, and when (audit facts): shown to coordinators only.
-    #[serde(skip)]
-    pub views: Vec<Fact>,
-}
-
-/// A record's history split into what changed it and who looked at it; the lookers only for
-/// coordinators.
-fn changes_and_views(facts: Vec<Fact>, v: &Viewer) -> (Vec<Fact>, Vec<Fact>) {
-    let (views, changes): (Vec<Fact>, Vec<Fact>) = facts
-        .into_iter()
-        .partition(|f| matches!(f.change, Change::Audited { .. }));
-    let views = if v.role == Role::Coordinator {
-        views
-    } else {
-        Vec::new()
-    };
-    (changes, views)
-}
-
-pub fn detention_in(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Full, WebError> {
-    let d = in_scope(ledger, v, id)?;
-    let person = match ledger.get(d.person.into())? {
-        Some(Record::Person(p)) => Some(p),
-        _ => None,
-    };
-    let mut timeline = d.steps.clone();
-    timeline.sort_by_key(|s| s.date.map(|d| d.first_day()));
-    timeline.sort_by_key(|s| s.date.is_none());
-    let deadline = d
-        .arrest
-        .date
-        .is_exact()
-        .then(|| {
-            d.arrest
-                .date
-                .first_day()
-                .checked_add(jiff::Span::new().days(2))
-                .ok()
-        })
-        .flatten();
-    let presented = d
-        .steps
-        .iter()
-        .filter(|s| matches!(s.what, Step::CourtPresentation { .. }))
-        .filter_map(|s| s.date)
-        .min_by_key(|x| x.first_day())
-        .map(|p| (p.to_string(), deadline.is_none_or(|dl| p.last_day() <= dl)));
-    let (history, views) = changes_and_views(ledger.history(DetentionId(id).into())?, v);
-    let mut ids: Vec<SourceId> = history.iter().flat_map(|f| f.sources.clone()).collect();
-    ids.sort();
-    ids.dedup();
-    let mut sources = Vec::new();
-    for s in ids {
-        if let Some(Record::Source(s)) = ledger.get(s.into())? {
-            sources.push(s);
-        }
-    }
-    // And what the reports matched to it brought (the reports themselves, their links).
-    let reports: Vec<ReportId> = ledger
-        .children(Kind::Report, id)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Report(r) => Some(r.id),
-            _ => None,
-        })
-        .collect();
-    for r in reports {
-        for s in crate::reports::sources_of(ledger, r)? {
-            if !sources.iter().any(|x| x.id == s.id) {
-                sources.push(s);
-            }
-        }
-    }
-    Ok(Full {
-        detention: d,
-        person,
-        timeline,
-        deadline: deadline.map(|d| d.to_string()),
-        presented,
-        sources,
-        history,
-        views,
-    })
-}
-
 #[derive(Template)]
 #[template(path = "detention.html")]
 struct DetentionPage {
     p: Chrome,
     f: Full,
     today: String,
+    /// The court deadline and the presentation's date, in words (Spanish, English).
+    deadline: Option<Words>,
+    presented: Option<(Words, bool)>,
+}
+
+/// A text in Spanish and in English.
+type Words = (String, String);
+
+fn words(spoken: impl Fn(Lang) -> String) -> Words {
+    (spoken(Lang::Es), spoken(Lang::En))
 }
 
 pub async fn detention(
@@ -306,10 +157,16 @@ pub async fn detention(
         Ok((detention_in(l, v, id)?, l.today()?.to_string()))
     })
     .await?;
+    let deadline = f.deadline.map(|d| words(|l| spoken_day(d, l)));
+    let presented = f
+        .presented
+        .map(|(p, in_time)| (words(|l| p.spoken(l)), in_time));
     Ok(ok(&DetentionPage {
         p: Chrome::of(&ctx),
         f,
         today,
+        deadline,
+        presented,
     }))
 }
 

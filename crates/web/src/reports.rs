@@ -165,18 +165,6 @@ struct Show {
     errors: Errors,
 }
 
-/// The sources attached to a report.
-pub fn sources_of(ledger: &mut Ledger, report: ReportId) -> Result<Vec<Source>, WebError> {
-    Ok(ledger
-        .children(Kind::Source, report.0)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Source(s) => Some(s),
-            _ => None,
-        })
-        .collect())
-}
-
 async fn report_page(
     app: &Arc<App>,
     ctx: &Ctx,
@@ -193,7 +181,7 @@ async fn report_page(
                 Some(c) => Some(l.reveal(r.id.into(), Field::Contact, c)?),
                 None => None,
             };
-            let s = sources_of(l, r.id)?;
+            let s = vigilia_app::records::sources_of(l, r.id)?;
             Ok((r, contact, s))
         })
         .await?;

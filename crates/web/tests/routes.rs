@@ -656,9 +656,15 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
     )
     .await;
     assert!(r.body.contains("José Gregorio"));
-    // The history names who recorded what.
+    // The history names who recorded what; the court deadline is said in words (arrested on
+    // 10 November: 48 hours end on the 12th), never as an ISO date.
     let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
     assert!(r.body.contains("t-lawyer") && r.body.contains("t-coordinator"));
+    assert!(
+        r.body.contains("el plazo vencía el 12 de noviembre de 2026"),
+        "{}",
+        r.body
+    );
 }
 
 #[tokio::test]
