@@ -661,7 +661,8 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
     let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
     assert!(r.body.contains("t-lawyer") && r.body.contains("t-coordinator"));
     assert!(
-        r.body.contains("el plazo vencía el 12 de noviembre de 2026"),
+        r.body
+            .contains("el plazo vencía el 12 de noviembre de 2026"),
         "{}",
         r.body
     );
