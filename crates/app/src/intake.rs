@@ -9,12 +9,13 @@ use vigilia_core::date::Day;
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::Record;
 use vigilia_core::ids::{Kind, ReportId, SourceId};
-use vigilia_core::model::{Channel, Disclosure, Reliability, Report, Reported, Sex};
+use vigilia_core::model::{Channel, Disclosure, Reliability, Report, Reported, Role, Sex};
 use vigilia_core::national_id::NationalId;
 use vigilia_core::profile::Profile;
 use vigilia_core::text::non_empty;
 use vigilia_ledger::Tx;
 
+use crate::actor::Actor;
 use crate::error::AppError;
 use crate::fields::{FieldErrors, Problem};
 
@@ -247,10 +248,10 @@ pub struct SourceForm {
 }
 
 /// Checks a source and records it for report `report` (photos kept without their metadata),
-/// by `actor`.
+/// by `actor`, who must see the report (checked in this transaction).
 pub fn add_source(
     tx: &mut Tx<'_>,
-    actor: &str,
+    actor: &Actor,
     report: ReportId,
     f: &SourceForm,
 ) -> Result<SourceId, AppError> {
@@ -267,10 +268,12 @@ pub fn add_source(
     if e.is_empty() && title.is_none() && link.is_none() && file.is_none() {
         e.add("title", Problem::NoSource);
     }
-    e.check()?;
-    if !matches!(tx.get(report.into())?, Some(Record::Report(_))) {
-        return Err(AppError::NotFound(report.into()));
+    match tx.get(report.into())? {
+        Some(Record::Report(r)) if crate::reports::may_see(actor, r) => {}
+        _ if actor.role == Role::Coordinator => return Err(AppError::NotFound(report.into())),
+        _ => return Err(AppError::Forbidden(report.into())),
     }
+    e.check()?;
     let today = tx.today()?;
     let file = match file {
         Some((media_type, bytes)) => Some(tx.keep_file(media_type, bytes)?),
@@ -285,7 +288,7 @@ pub fn add_source(
     let s = SourceId(tx.new_id(Kind::Source));
     tx.append(Draft {
         recorded_on: today,
-        actor: actor.to_string(),
+        actor: actor.name.clone(),
         subject: s.into(),
         change: Change::SourceRecorded {
             title,

@@ -22,6 +22,7 @@ pub mod persons;
 pub mod publication;
 pub mod records;
 pub mod registry;
+pub mod reports;
 pub mod sessions;
 pub mod triage;
 

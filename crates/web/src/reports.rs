@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use vigilia_core::confidential::Field;
 use vigilia_core::fact::Audit;
-use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{Kind, ReportId, SourceId};
+use vigilia_core::fold::Record;
+use vigilia_core::ids::{ReportId, SourceId};
 use vigilia_core::model::{Channel, Report, Role, Source};
 use vigilia_ledger::Ledger;
 
@@ -20,48 +20,17 @@ use crate::auth::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::forms::states;
 use crate::page::{Chrome, Errors, invalid, ok, see};
-use vigilia_app::AppError;
 use vigilia_app::intake::{self, Incoming, ReportForm};
+use vigilia_app::{AppError, reports};
 
-/// Whether this account may see this report: its reporter, its assignee, or a coordinator.
-pub fn may_see(v: &Viewer, r: &Report) -> bool {
-    v.role == Role::Coordinator
-        || r.reporter.as_deref() == Some(v.name.as_str())
-        || r.assigned_to.as_deref() == Some(v.name.as_str())
-}
-
-/// A report as this account may see it: the reporter's contact only for coordinators.
-fn as_seen_by(v: &Viewer, mut r: Report) -> Report {
-    if v.role != Role::Coordinator {
-        r.contact = None;
-    }
-    r
-}
-
-/// The reports this account may see, newest first; without contacts (a contact is read on
-/// the report's own page, and that read is recorded).
+/// The reports this account may see, newest first, without contacts.
 pub fn visible(ledger: &mut Ledger, v: &Viewer) -> Result<Vec<Report>, WebError> {
-    let mut out = Vec::new();
-    ledger.fold_all(Kind::Report, KnownOn::NOW, &mut |r| {
-        if let Record::Report(mut r) = r
-            && may_see(v, &r)
-        {
-            r.contact = None;
-            out.push(r);
-        }
-    })?;
-    out.reverse();
-    Ok(out)
+    Ok(reports::visible(ledger, &v.actor())?)
 }
 
 /// One report, if this account may see it (otherwise: refused, whether it exists or not).
 pub fn one(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Report, WebError> {
-    match ledger.get(ReportId(id).into())? {
-        Some(Record::Report(r)) if may_see(v, &r) => Ok(as_seen_by(v, r)),
-        Some(Record::Report(_)) => Err(WebError::Forbidden),
-        _ if v.role == Role::Coordinator => Err(WebError::NotFound),
-        _ => Err(WebError::Forbidden),
-    }
+    Ok(reports::one(ledger, &v.actor(), ReportId(id))?)
 }
 
 #[derive(Template)]
@@ -251,15 +220,14 @@ pub async fn add_source(
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
     let (f, file) = read_source(form).await?;
-    let r = app.read(move |_, l| one(l, &v, id)).await?;
-    let actor = ctx.viewer()?.name.clone();
+    let actor = v.actor();
     let source = intake::SourceForm {
         title: f.title.clone(),
         link: f.link.clone(),
         file,
     };
     let added = app
-        .write(move |tx| intake::add_source(tx, &actor, r.id, &source))
+        .write(move |tx| intake::add_source(tx, &actor, ReportId(id), &source))
         .await;
     match added {
         Err(WebError::App(AppError::Invalid(fields))) => {
@@ -290,7 +258,7 @@ pub async fn source_file(
                 None => None,
             };
             let allowed = match &report {
-                Some(Record::Report(r)) if may_see(&v, r) => true,
+                Some(Record::Report(r)) if reports::may_see(&v.actor(), r) => true,
                 Some(Record::Report(r)) if v.role == Role::Lawyer => match r.matched_to {
                     Some(d) => crate::records::in_scope(l, &v, d.0).is_ok(),
                     None => false,
