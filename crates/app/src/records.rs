@@ -515,3 +515,40 @@ pub fn erase(tx: &mut Tx<'_>, actor: &str, subject: Subject, reason: &str) -> Re
     tx.destroy_data_key(subject)?;
     Ok(())
 }
+
+/// A detention behind a figure, with its person when the account sees the case.
+#[derive(Clone, Debug)]
+pub struct Behind {
+    pub detention: Detention,
+    pub person: Option<Person>,
+}
+
+/// The detentions of `ids` as `actor` may list them: each with its person only when the actor
+/// sees the case (per-field rule). When any name is listed ([`lists_names`]), the caller
+/// records who saw such a list ([`audit`] with `Audit::Listed`) before showing it.
+pub fn behind(ledger: &mut Ledger, actor: &Actor, ids: &[u64]) -> Result<Vec<Behind>, AppError> {
+    let mut out = Vec::new();
+    for &id in ids {
+        let Some(Record::Detention(d)) = ledger.get(DetentionId(id).into())? else {
+            continue;
+        };
+        let person = if sees(ledger, actor, &d)? {
+            match ledger.get(d.person.into())? {
+                Some(Record::Person(p)) => Some(p),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        out.push(Behind {
+            detention: d,
+            person,
+        });
+    }
+    Ok(out)
+}
+
+/// Whether a list behind a figure names anyone (and so must be recorded as seen).
+pub fn lists_names(rows: &[Behind]) -> bool {
+    rows.iter().any(|b| b.person.is_some())
+}

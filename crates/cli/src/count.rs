@@ -3,8 +3,9 @@
 use std::collections::BTreeSet;
 
 use vigilia_core::date::Day;
+use vigilia_core::fact::Audit;
 use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
-use vigilia_core::ids::{DetentionId, PublicationId, Subject};
+use vigilia_core::ids::{PublicationId, Subject};
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_count::balance::prisoner;
 use vigilia_count::index::{Case, day_no};
@@ -434,6 +435,7 @@ fn list(
     })?;
     let ids = behind(index, when.as_of, when.known_on, &s);
     print_detentions(
+        env,
         ledger,
         &ids.iter()
             .map(|id| (*id, String::new()))
@@ -448,12 +450,24 @@ fn list(
     Ok(())
 }
 
-/// Detentions with the person behind each, one per line (or CSV/JSON rows).
+/// Detentions with the person behind each, one per line (or CSV/JSON rows). Names listed
+/// are recorded as seen (an audit fact by the operator) before they are printed.
 fn print_detentions(
+    env: &Env,
     ledger: &mut Ledger,
     rows: &[(u64, String)],
     format: Format,
 ) -> Result<(), Failure> {
+    let actor = vigilia_app::Actor::operator(&env.actor);
+    let ids: Vec<u64> = rows.iter().map(|(id, _)| *id).collect();
+    let found = vigilia_app::records::behind(ledger, &actor, &ids)?;
+    if vigilia_app::records::lists_names(&found) {
+        vigilia_app::write(ledger, |tx| {
+            vigilia_app::records::audit(tx, &actor.name, Subject::REGISTRY, Audit::Listed)
+        })?;
+    }
+    let notes: std::collections::HashMap<u64, &String> =
+        rows.iter().map(|(id, note)| (*id, note)).collect();
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut json = Vec::new();
     let header = [
@@ -469,14 +483,12 @@ fn print_detentions(
     ];
     let _ = out.write_record(header);
     let profile = ledger.profile()?.clone();
-    for (id, note) in rows {
-        let Some(Record::Detention(d)) = ledger.get(DetentionId(*id).into())? else {
-            continue;
-        };
-        let person = match ledger.get(d.person.into())? {
-            Some(Record::Person(p)) => Some(p),
-            _ => None,
-        };
+    for b in found {
+        let (d, person) = (b.detention, b.person);
+        let note = notes
+            .get(&d.id.0)
+            .map(|n| n.to_string())
+            .unwrap_or_default();
         let identity = person.as_ref().map(|p| &p.identity);
         let name = identity.map(|i| i.full_name()).unwrap_or_default();
         let cells = [
@@ -506,7 +518,7 @@ fn print_detentions(
                 .as_ref()
                 .map(|e| e.kind.name().to_string())
                 .unwrap_or_default(),
-            note.clone(),
+            note,
         ];
         match format {
             Format::Json => json.push(
@@ -602,7 +614,7 @@ pub fn diff_command(
             rows.push((c.detention, how));
         }
     }
-    print_detentions(&mut ledger, &rows, format)?;
+    print_detentions(env, &mut ledger, &rows, format)?;
     let entered = rows.iter().filter(|(_, n)| n.starts_with('+')).count() as u64;
     let left = rows.len() as u64 - entered;
     let n = |x| env.lang.number(x);

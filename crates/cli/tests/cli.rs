@@ -784,6 +784,7 @@ fn the_balance_counts_by_the_rules_and_its_json_is_stable() {
     );
     assert_eq!(w["period"]["ends_by_type"]["released_under_measures"], 1);
 
+    let before = r.facts();
     let list = r.ok(&[
         "balance",
         "--as-of",
@@ -795,6 +796,11 @@ fn the_balance_counts_by_the_rules_and_its_json_is_stable() {
     ]);
     assert_eq!(list.lines().count(), 2, "{list}");
     assert!(list.contains("D1,P1,Ana Gómez"), "{list}");
+    assert_eq!(
+        r.facts(),
+        before + 1,
+        "names listed behind a figure are recorded as seen, as on the web"
+    );
 }
 
 #[test]

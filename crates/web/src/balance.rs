@@ -13,7 +13,7 @@ use serde::Deserialize;
 use vigilia_core::date::Day;
 use vigilia_core::fact::Audit;
 use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
-use vigilia_core::ids::{DetentionId, Kind, PublicationId, Subject};
+use vigilia_core::ids::{Kind, PublicationId, Subject};
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_count::list::{Selector, behind};
 use vigilia_count::series::{Every, series};
@@ -96,7 +96,8 @@ struct BalancePage {
     b: Balance,
     breakdowns: Vec<Breakdown>,
     chart: String,
-    list: Vec<(u64, String, String)>,
+    /// Each detention behind the figure: its number, the name (if seen), the arrest in words.
+    list: Vec<(u64, String, (String, String))>,
     listed: bool,
 }
 
@@ -196,36 +197,33 @@ pub async fn list(
             let selector = Selector::parse(w2.list.trim())
                 .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
             let (b, when, index) = compute(app, ledger, &w2)?;
-            let mut rows = Vec::new();
-            for id in behind(&index, when.as_of, when.known_on, &selector)
+            let ids: Vec<u64> = behind(&index, when.as_of, when.known_on, &selector)
                 .into_iter()
                 .take(2000)
-            {
-                if let Some(Record::Detention(d)) = ledger.get(DetentionId(id).into())? {
-                    let names = match &reader {
-                        Some(v) => vigilia_app::actor::sees(ledger, &v.actor(), &d)?,
-                        None => false,
-                    };
-                    let name = if names {
-                        match ledger.get(d.person.into())? {
-                            Some(Record::Person(p)) => p.identity.full_name(),
-                            _ => String::new(),
-                        }
-                    } else {
-                        String::new()
-                    };
-                    rows.push((id, name, d.arrest.date.to_string()));
-                }
-            }
+                .collect();
+            let actor = match &reader {
+                Some(v) => v.actor(),
+                None => return Err(WebError::Forbidden),
+            };
+            let rows = vigilia_app::records::behind(ledger, &actor, &ids)?;
             Ok((b, rows))
         })
         .await?;
     // Names listed behind a figure: who saw such a list, and when (before the list is sent).
     if let Some(v) = &viewer
-        && rows.iter().any(|(_, name, _)| !name.is_empty())
+        && vigilia_app::records::lists_names(&rows)
     {
         app.audit(&v.name, Subject::REGISTRY, Audit::Listed).await?;
     }
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let name = r.person.map(|p| p.identity.full_name()).unwrap_or_default();
+            let date = &r.detention.arrest.date;
+            let said = (date.spoken(Lang::Es), date.spoken(Lang::En));
+            (r.detention.id.0, name, said)
+        })
+        .collect();
     Ok(ok(&BalancePage {
         p: Chrome::of(&ctx),
         breakdowns: breakdowns(l, &b),
