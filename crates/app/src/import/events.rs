@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use vigilia_core::date::PartialDate;
+use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::Record;
 use vigilia_core::ids::{GroupId, Kind, Subject};
 use vigilia_core::model::Arrest;
 use vigilia_core::text::non_empty;
-use vigilia_ledger::Ledger;
+use vigilia_ledger::{Ledger, Tx};
 
 use super::detentions::{Outcome, Rejected, RowProblem};
 use super::rows::RowSource;
@@ -134,6 +134,189 @@ fn parse_date(text: &str, format: &str) -> Option<PartialDate> {
     PartialDate::parse(&iso).ok().filter(|d| d.is_exact())
 }
 
+/// Where each thing an event needs is on the table's line 1.
+struct Columns {
+    reference: usize,
+    date: usize,
+    count: usize,
+    state: Option<usize>,
+    place: Option<usize>,
+    /// Only rows whose cell in this column is this value.
+    filter: Option<(usize, String)>,
+    /// Context tags: their name and column.
+    context: Vec<(String, usize)>,
+}
+
+impl Columns {
+    /// Finds every column the mapping names; an error names the one missing.
+    fn find(
+        mapping: &Mapping,
+        header: &[String],
+        table: &Path,
+        mapping_path: &Path,
+    ) -> Result<Columns, AppError> {
+        let col = |name: &str, key: &str| -> Result<usize, AppError> {
+            header
+                .iter()
+                .position(|h| h.trim_start_matches('\u{feff}') == name)
+                .ok_or_else(|| {
+                    AppError::from(InputError::Mapping {
+                        path: mapping_path.to_path_buf(),
+                        problem: MappingProblem::MissingColumn {
+                            column: name.to_string(),
+                            for_what: format!("{key}, {}", table.display()),
+                        },
+                    })
+                })
+        };
+        Ok(Columns {
+            reference: col(&mapping.reference.column, "reference.column")?,
+            date: col(&mapping.date.column, "date.column")?,
+            count: col(&mapping.count.column, "count.column")?,
+            state: mapping
+                .state
+                .column
+                .as_deref()
+                .map(|c| col(c, "state.column"))
+                .transpose()?,
+            place: mapping
+                .place
+                .as_ref()
+                .map(|p| col(&p.column, "place.column"))
+                .transpose()?,
+            filter: mapping
+                .filter
+                .as_ref()
+                .map(|f| col(&f.column, "filter.column").map(|i| (i, f.equals.clone())))
+                .transpose()?,
+            context: mapping
+                .context
+                .iter()
+                .map(|(name, c)| col(c, "context").map(|i| (name.clone(), i)))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// An earlier version's events, by date: each group's id, place (as compared) and count.
+type Earlier = BTreeMap<String, Vec<(u64, String, u32)>>;
+
+/// The events of the earlier version a revision replaces (those whose reference starts with
+/// its prefix).
+fn earlier_events(
+    ledger: &mut Ledger,
+    refs: &std::collections::HashMap<String, u64>,
+    mapping: &Mapping,
+) -> Result<Earlier, AppError> {
+    let mut earlier = Earlier::new();
+    let Some(rev) = &mapping.revision else {
+        return Ok(earlier);
+    };
+    let ids: Vec<u64> = refs
+        .iter()
+        .filter(|(r, _)| r.starts_with(&rev.replaces_prefix))
+        .map(|(_, id)| *id)
+        .collect();
+    for id in ids {
+        if let Some(Record::Group(g)) = ledger.get(Subject::from(GroupId(id)))? {
+            let place = g.arrest.municipality.clone().unwrap_or_default();
+            earlier.entry(g.arrest.date.to_string()).or_default().push((
+                id,
+                place_key(&place),
+                g.count,
+            ));
+        }
+    }
+    Ok(earlier)
+}
+
+/// One event as read from a row: its reference, arrest and number of people.
+struct Event {
+    reference: String,
+    arrest: Arrest,
+    count: u32,
+}
+
+/// Reads one row's event, or the column and problem that make it wrong.
+fn read_event(
+    cells: &[&str],
+    columns: &Columns,
+    mapping: &Mapping,
+    profile: &vigilia_core::profile::Profile,
+) -> Result<Event, (String, EventProblem)> {
+    let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+    let reference = non_empty(cell(columns.reference))
+        .map(|r| format!("{}{r}", mapping.reference.prefix))
+        .ok_or_else(|| (mapping.reference.column.clone(), EventProblem::NoReference))?;
+    let date = parse_date(cell(columns.date), &mapping.date.format).ok_or_else(|| {
+        let problem = EventProblem::NotADate {
+            value: cell(columns.date).to_string(),
+            format: mapping.date.format.clone(),
+        };
+        (mapping.date.column.clone(), problem)
+    })?;
+    let count = cell(columns.count).trim().parse::<u32>().map_err(|_| {
+        let problem = EventProblem::NotACount(cell(columns.count).to_string());
+        (mapping.count.column.clone(), problem)
+    })?;
+    let state_text = match columns.state {
+        Some(i) => cell(i).to_string(),
+        None => mapping.state.value.clone().unwrap_or_default(),
+    };
+    let state = profile
+        .state(&state_text)
+        .and_then(|s| s.code.clone())
+        .ok_or_else(|| {
+            let column = mapping.state.column.as_deref().unwrap_or("state");
+            (
+                column.to_string(),
+                EventProblem::NotAState(state_text.clone()),
+            )
+        })?;
+    let context = columns
+        .context
+        .iter()
+        .filter_map(|(name, i)| non_empty(cell(*i)).map(|v| format!("{name}={v}")))
+        .collect();
+    let place = columns
+        .place
+        .and_then(|i| non_empty(cell(i)))
+        .map(str::to_string);
+    Ok(Event {
+        reference,
+        count,
+        arrest: Arrest {
+            date,
+            state: Some(state),
+            municipality: place,
+            agency: None,
+            circumstances: None,
+            context,
+            minor: None,
+        },
+    })
+}
+
+/// The same event in the earlier list a revision replaces, matched by date, place and number
+/// (each earlier event matched once).
+fn revised_from(
+    earlier: &mut Earlier,
+    revised: &mut std::collections::BTreeSet<u64>,
+    e: &Event,
+) -> Option<u64> {
+    let candidates = earlier.get_mut(&e.arrest.date.to_string())?;
+    let key = place_key(e.arrest.municipality.as_deref().unwrap_or(""));
+    let best = candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, (id, _, _))| !revised.contains(id))
+        .min_by_key(|(_, (_, p, n))| (prefix(p) != prefix(&key), n.abs_diff(e.count)))
+        .map(|(i, _)| i)?;
+    let (id, _, _) = candidates.get(best)?;
+    revised.insert(*id);
+    Some(*id)
+}
+
 /// Imports a list of events (`source`, read from `table`) as group detentions, by `actor`, as
 /// `mapping_path` says.
 pub fn events(
@@ -145,45 +328,7 @@ pub fn events(
 ) -> Result<Outcome, AppError> {
     let mapping = read_mapping(mapping_path)?;
     let header: Vec<String> = source.header().to_vec();
-    let col = |name: &str, key: &str| -> Result<usize, AppError> {
-        header
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == name)
-            .ok_or_else(|| {
-                AppError::from(InputError::Mapping {
-                    path: mapping_path.to_path_buf(),
-                    problem: MappingProblem::MissingColumn {
-                        column: name.to_string(),
-                        for_what: format!("{key}, {}", table.display()),
-                    },
-                })
-            })
-    };
-    let ref_col = col(&mapping.reference.column, "reference.column")?;
-    let date_col = col(&mapping.date.column, "date.column")?;
-    let count_col = col(&mapping.count.column, "count.column")?;
-    let state_col = mapping
-        .state
-        .column
-        .as_deref()
-        .map(|c| col(c, "state.column"))
-        .transpose()?;
-    let place_col = mapping
-        .place
-        .as_ref()
-        .map(|p| col(&p.column, "place.column"))
-        .transpose()?;
-    let filter = mapping
-        .filter
-        .as_ref()
-        .map(|f| col(&f.column, "filter.column").map(|i| (i, f.equals.clone())))
-        .transpose()?;
-    let context: Vec<(String, usize)> = mapping
-        .context
-        .iter()
-        .map(|(name, c)| col(c, "context").map(|i| (name.clone(), i)))
-        .collect::<Result<_, _>>()?;
-
+    let columns = Columns::find(&mapping, &header, table, mapping_path)?;
     let profile = ledger.profile()?.clone();
     let today = ledger.today()?;
     let recorded_on = match &mapping.recorded_on {
@@ -198,27 +343,9 @@ pub fn events(
         None => today,
     };
     let mut refs = ledger.references(Kind::Group)?;
-    // The earlier version's events, by date, for a revision.
-    let mut earlier: BTreeMap<String, Vec<(u64, String, u32)>> = BTreeMap::new();
-    if let Some(rev) = &mapping.revision {
-        let ids: Vec<u64> = refs
-            .iter()
-            .filter(|(r, _)| r.starts_with(&rev.replaces_prefix))
-            .map(|(_, id)| *id)
-            .collect();
-        for id in ids {
-            if let Some(Record::Group(g)) = ledger.get(Subject::from(GroupId(id)))? {
-                let place = g.arrest.municipality.clone().unwrap_or_default();
-                earlier.entry(g.arrest.date.to_string()).or_default().push((
-                    id,
-                    place_key(&place),
-                    g.count,
-                ));
-            }
-        }
-    }
-    let mut revised: std::collections::BTreeSet<u64> = std::collections::BTreeSet::new();
-    let (mut first_date, mut last_date): (Option<PartialDate>, Option<PartialDate>) = (None, None);
+    let mut earlier = earlier_events(ledger, &refs, &mapping)?;
+    let mut revised = std::collections::BTreeSet::new();
+    let mut dates: Option<(Day, Day)> = None;
     let mut outcome = Outcome {
         stored: true,
         rejects_header: header
@@ -227,6 +354,15 @@ pub fn events(
             .chain(["reject_line", "reject_column", "reject_reason"].map(String::from))
             .collect(),
         ..Outcome::default()
+    };
+    let append = |tx: &mut Tx<'_>, id: GroupId, change: Change| {
+        tx.append(Draft {
+            recorded_on,
+            actor: actor.to_string(),
+            subject: id.into(),
+            change,
+            sources: vec![],
+        })
     };
     let mut tx = ledger.begin()?;
     while let Some(next) = source.next_row() {
@@ -244,119 +380,53 @@ pub fn events(
             }
         };
         let cells: Vec<&str> = record.iter().collect();
-        let cell = |i: usize| cells.get(i).copied().unwrap_or("");
-        if let Some((i, equals)) = &filter
-            && cell(*i).trim() != equals
+        if let Some((i, equals)) = &columns.filter
+            && cells.get(*i).copied().unwrap_or("").trim() != equals
         {
             continue;
         }
         outcome.rows += 1;
-        let mut reject = |column: &str, problem: EventProblem| {
-            let mut row: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
-            row.resize(header.len(), String::new());
-            outcome.rejected.push(Rejected {
-                line,
-                column: column.to_string(),
-                cells: row,
-                problem: RowProblem::Event {
+        let event = match read_event(&cells, &columns, &mapping, &profile) {
+            Ok(event) => event,
+            Err((column, problem)) => {
+                let mut row: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+                row.resize(header.len(), String::new());
+                outcome.rejected.push(Rejected {
                     line,
-                    column: column.to_string(),
-                    problem,
-                },
-            });
-        };
-        let Some(reference) =
-            non_empty(cell(ref_col)).map(|r| format!("{}{r}", mapping.reference.prefix))
-        else {
-            reject(&mapping.reference.column, EventProblem::NoReference);
-            continue;
-        };
-        let Some(date) = parse_date(cell(date_col), &mapping.date.format) else {
-            let problem = EventProblem::NotADate {
-                value: cell(date_col).to_string(),
-                format: mapping.date.format.clone(),
-            };
-            reject(&mapping.date.column, problem);
-            continue;
-        };
-        let Ok(count) = cell(count_col).trim().parse::<u32>() else {
-            let problem = EventProblem::NotACount(cell(count_col).to_string());
-            reject(&mapping.count.column, problem);
-            continue;
-        };
-        let state_text = match state_col {
-            Some(i) => cell(i).to_string(),
-            None => mapping.state.value.clone().unwrap_or_default(),
-        };
-        let Some(state) = profile.state(&state_text).and_then(|s| s.code.clone()) else {
-            let column = mapping.state.column.as_deref().unwrap_or("state");
-            reject(column, EventProblem::NotAState(state_text.clone()));
-            continue;
-        };
-        let tags = context
-            .iter()
-            .filter_map(|(name, i)| non_empty(cell(*i)).map(|v| format!("{name}={v}")))
-            .collect();
-        let place = place_col
-            .and_then(|i| non_empty(cell(i)))
-            .map(str::to_string);
-        first_date = Some(first_date.map_or(date, |d: PartialDate| {
-            if date.first_day() < d.first_day() {
-                date
-            } else {
-                d
+                    column: column.clone(),
+                    cells: row,
+                    problem: RowProblem::Event {
+                        line,
+                        column,
+                        problem,
+                    },
+                });
+                continue;
             }
-        }));
-        last_date = Some(last_date.map_or(date, |d: PartialDate| {
-            if date.first_day() > d.first_day() {
-                date
-            } else {
-                d
-            }
-        }));
+        };
+        let day = event.arrest.date.first_day();
+        dates = Some(dates.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
         // A revision: the same event in the earlier list, matched by date, place, number.
-        let matched = if refs.contains_key(&reference) {
+        let matched = if refs.contains_key(&event.reference) {
             None
         } else {
-            earlier.get_mut(&date.to_string()).and_then(|candidates| {
-                let key = place_key(place.as_deref().unwrap_or(""));
-                let best = candidates
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (id, _, _))| !revised.contains(id))
-                    .min_by_key(|(_, (_, p, n))| (prefix(p) != prefix(&key), n.abs_diff(count)))
-                    .map(|(i, _)| i)?;
-                let (id, _, _) = candidates.get(best)?;
-                revised.insert(*id);
-                Some(*id)
-            })
+            revised_from(&mut earlier, &mut revised, &event)
         };
-        let arrest = Arrest {
-            date,
-            state: Some(state),
-            municipality: place,
-            agency: None,
-            circumstances: None,
-            context: tags,
-            minor: None,
-        };
-        let known = refs.get(&reference).copied().or(matched);
-        let change = match known {
+        let change = match refs.get(&event.reference).copied().or(matched) {
             None => {
                 let id = tx.new_id(Kind::Group);
-                refs.insert(reference.clone(), id);
-                Some((
-                    GroupId(id),
-                    Change::GroupRecorded {
-                        reference: Some(reference),
-                        arrest,
-                        count,
-                    },
-                ))
+                refs.insert(event.reference.clone(), id);
+                let change = Change::GroupRecorded {
+                    reference: Some(event.reference),
+                    arrest: event.arrest,
+                    count: event.count,
+                };
+                Some((GroupId(id), change))
             }
             Some(id) => match tx.get(Subject::from(GroupId(id)))? {
-                Some(Record::Group(g)) if g.count != count => {
-                    Some((GroupId(id), Change::GroupCountCorrected { count }))
+                Some(Record::Group(g)) if g.count != event.count => {
+                    let change = Change::GroupCountCorrected { count: event.count };
+                    Some((GroupId(id), change))
                 }
                 _ => None,
             },
@@ -364,39 +434,30 @@ pub fn events(
         match change {
             None => outcome.unchanged += 1,
             Some((id, change)) => {
-                tx.append(Draft {
-                    recorded_on,
-                    actor: actor.to_string(),
-                    subject: id.into(),
-                    change,
-                    sources: vec![],
-                })?;
+                append(&mut tx, id, change)?;
                 outcome.changed += 1;
                 outcome.facts += 1;
             }
         }
     }
     // Earlier events the revised list no longer has, within its dates: nobody was detained there.
-    if let (Some(rev), Some(first), Some(last)) = (&mapping.revision, first_date, last_date)
+    if let (Some(rev), Some((first, last))) = (&mapping.revision, dates)
         && rev.retract_unmatched
     {
         for (date, events) in &earlier {
             let Ok(d) = PartialDate::parse(date) else {
                 continue;
             };
-            if d.first_day() < first.first_day() || d.first_day() > last.first_day() {
+            if d.first_day() < first || d.first_day() > last {
                 continue;
             }
             for (id, _, count) in events {
                 if !revised.contains(id) && *count > 0 {
-                    let change = Change::GroupCountCorrected { count: 0 };
-                    tx.append(Draft {
-                        recorded_on,
-                        actor: actor.to_string(),
-                        subject: GroupId(*id).into(),
-                        change,
-                        sources: vec![],
-                    })?;
+                    append(
+                        &mut tx,
+                        GroupId(*id),
+                        Change::GroupCountCorrected { count: 0 },
+                    )?;
                     outcome.facts += 1;
                 }
             }
