@@ -56,8 +56,9 @@ pub struct Ledger {
     engine: Box<dyn Engine>,
     clock: Arc<dyn Clock>,
     profile: Option<Profile>,
-    /// Up to the first position, the last fact (not an audit fact) about each kind of record.
-    changes: (u64, HashMap<Kind, u64>),
+    /// The last fact (not an audit fact) about each kind of record, as read from the registry
+    /// when its head was the one kept with it.
+    changes: Option<(Head, LastChanges)>,
     /// The key-encryption key of the keyring, when the registry was opened with its key.
     kek: Option<Key>,
 }
@@ -92,7 +93,7 @@ fn connect(
             engine,
             clock,
             profile: None,
-            changes: (0, HashMap::new()),
+            changes: None,
             kek,
         },
         has_facts,
@@ -203,8 +204,13 @@ impl Ledger {
 
     /// Stores facts exactly as they were stored elsewhere (a restore); `verify` checks them.
     pub(crate) fn restore_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError> {
+        let mut changed = LastChanges::default();
+        rows.iter().for_each(|r| changed.note_row(r));
         self.engine.begin()?;
-        let result = self.engine.insert_facts(rows);
+        let result = self
+            .engine
+            .insert_facts(rows)
+            .and_then(|()| changed.store(self.engine.as_mut(), false));
         match result {
             Ok(()) => self.engine.commit(),
             Err(e) => {
@@ -447,30 +453,20 @@ impl Ledger {
     /// The position of the last fact, not an audit fact, about a record of these kinds: what
     /// is derived from those records alone (the counting index from persons and detentions,
     /// the accounts) stays good while this stays where it is, whatever else is written.
+    ///
+    /// The positions are kept in the registry, written with the facts (so no process scans
+    /// the ledger for them), and read again whenever the head has moved since they were last
+    /// read: another process may have written.
     pub fn changed(&mut self, kinds: &[Kind]) -> Result<u64, LedgerError> {
-        let head = self.head()?.facts;
-        if head < self.changes.0 {
-            self.changes = (0, HashMap::new());
-        }
-        while self.changes.0 < head {
-            let rows = self.engine.facts_after(self.changes.0, PAGE)?;
-            let Some(last) = rows.last() else { break };
-            self.changes.0 = last.seq;
-            for r in rows
-                .iter()
-                .filter(|r| !vigilia_core::fact::is_audit(&r.change))
-            {
-                if let Some(s) = Subject::parse(&r.subject) {
-                    self.changes.1.insert(s.kind, r.seq);
-                }
-            }
-        }
-        Ok(kinds
-            .iter()
-            .filter_map(|k| self.changes.1.get(k))
-            .copied()
-            .max()
-            .unwrap_or(0))
+        let head = self.head()?;
+        let changes = match self.changes.take() {
+            Some((seen, changes)) if seen == head => changes,
+            // Read after the head: at least as recent as it (a commit writes both at once).
+            _ => LastChanges(self.engine.changed()?.into_iter().collect()),
+        };
+        let last = changes.last(kinds);
+        self.changes = Some((head, changes));
+        Ok(last)
     }
 
     /// Starts a write. Facts appended in it become visible, durable and part of the chain
@@ -505,6 +501,7 @@ impl Ledger {
             touched: FxHashMap::default(),
             order: Vec::new(),
             data_keys: FxHashMap::default(),
+            changed: LastChanges::default(),
             done: false,
             ledger: self,
         })
@@ -686,6 +683,7 @@ impl Ledger {
         // Encrypted fields without a data key, and the records whose fields were erased.
         let mut keyless: Vec<(Subject, Field)> = Vec::new();
         let mut erased: std::collections::HashSet<Subject> = Default::default();
+        let mut changed = LastChanges::default();
         loop {
             let rows = self.engine.facts_after(check.count(), PAGE)?;
             if rows.is_empty() {
@@ -693,6 +691,7 @@ impl Ledger {
             }
             for row in &rows {
                 check.check(row)?;
+                changed.note_row(row);
                 keyless.extend(self.check_encrypted(row)?);
                 if row.change.starts_with(r#"{"type":"confidential_erased""#) {
                     erased.extend(Subject::parse(&row.subject));
@@ -706,12 +705,25 @@ impl Ledger {
                 field: field.name(),
             });
         }
+        // Read before the head: if the head is still where the walk ended, these were kept
+        // for exactly the facts walked.
+        let kept = LastChanges(self.engine.changed()?.into_iter().collect());
         let stored = self.head()?;
         if stored.facts != check.count() {
             return Err(LedgerError::Chain(vigilia_core::fact::ChainError::Gap {
                 seq: check.count() + 1,
                 expected: check.count() + 1,
             }));
+        }
+        if let Some(kind) = Kind::ALL
+            .into_iter()
+            .find(|k| kept.get(*k) != changed.get(*k))
+        {
+            return Err(LedgerError::KindChanged {
+                kind: kind.name(),
+                kept: kept.get(kind),
+                facts: changed.get(kind),
+            });
         }
         Ok(Head {
             facts: check.count(),
@@ -793,11 +805,18 @@ impl Ledger {
         // Records folded and not yet written: filled by one closure, emptied by the other.
         let pending = std::cell::RefCell::new(Vec::<RecordRow>::new());
         let mut records = 0u64;
+        let mut changed = LastChanges::default();
         self.histories(
             None,
             None,
             progress,
             &mut |subject, facts| {
+                if let Some(f) = facts
+                    .iter()
+                    .rfind(|f| !matches!(f.change, Change::Audited { .. }))
+                {
+                    changed.note(subject.kind, f.seq);
+                }
                 if let Some(record) = fold::fold(&facts, KnownOn::NOW)? {
                     pending.borrow_mut().push(encode_record(subject, &record));
                     records += 1;
@@ -812,6 +831,8 @@ impl Ledger {
             },
         )?;
         self.engine.put_records(pending.take())?;
+        changed.store(self.engine.as_mut(), true)?;
+        self.changes = None;
         let digest_after = self.projection_digest()?;
         Ok(Rebuilt {
             records,
@@ -903,6 +924,46 @@ impl Ledger {
     }
 }
 
+/// The position of the last fact, not an audit fact, about each kind of record.
+#[derive(Clone, Debug, Default)]
+struct LastChanges(FxHashMap<Kind, u64>);
+
+impl LastChanges {
+    fn note(&mut self, kind: Kind, seq: u64) {
+        let last = self.0.entry(kind).or_insert(0);
+        *last = (*last).max(seq);
+    }
+
+    /// Notes a fact as stored, unless it is an audit fact.
+    fn note_row(&mut self, row: &FactRow) {
+        if !vigilia_core::fact::is_audit(&row.change)
+            && let Some(subject) = Subject::parse(&row.subject)
+        {
+            self.note(subject.kind, row.seq);
+        }
+    }
+
+    fn get(&self, kind: Kind) -> u64 {
+        self.0.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// The last of these kinds' changes (0 when none has any).
+    fn last(&self, kinds: &[Kind]) -> u64 {
+        kinds.iter().map(|k| self.get(*k)).max().unwrap_or(0)
+    }
+
+    /// Keeps these positions in the registry, in the open transaction (`replace`: as the only
+    /// ones).
+    fn store(&self, engine: &mut dyn Engine, replace: bool) -> Result<(), LedgerError> {
+        if self.0.is_empty() && !replace {
+            return Ok(());
+        }
+        let mut rows: Vec<(Kind, u64)> = self.0.iter().map(|(k, s)| (*k, *s)).collect();
+        rows.sort();
+        engine.put_changed(rows, replace)
+    }
+}
+
 fn encode_record(subject: Subject, record: &Record) -> RecordRow {
     RecordRow {
         kind: subject.kind.name().to_string(),
@@ -940,6 +1001,8 @@ pub struct Tx<'a> {
     order: Vec<Subject>,
     /// Data keys of the records whose confidential fields this transaction encrypted.
     data_keys: FxHashMap<Subject, Key>,
+    /// The last fact, not an audit fact, of each kind appended in this transaction.
+    changed: LastChanges,
     done: bool,
 }
 
@@ -1060,6 +1123,7 @@ impl Tx<'_> {
         }
         self.seq = row.seq;
         self.head = row.hash;
+        self.changed.note_row(&row);
         self.rows.push(row);
         self.appended += 1;
         if self.rows.len() >= STAGE {
@@ -1129,6 +1193,7 @@ impl Tx<'_> {
                 .filter_map(|s| self.touched.get(s).map(|r| encode_record(*s, r)))
                 .collect();
             self.ledger.engine.put_records(rows)?;
+            self.changed.store(self.ledger.engine.as_mut(), false)?;
             self.ledger.engine.commit()
         })();
         self.done = true;
