@@ -2,7 +2,7 @@
 //! ledger (hashing, folding, verifying live in [`crate::Ledger`], once for every engine).
 
 use vigilia_core::fact::{DecodeError, FactRow, Hash};
-use vigilia_core::ids::Subject;
+use vigilia_core::ids::{Kind, Subject};
 
 use crate::{LedgerError, Secret};
 
@@ -71,6 +71,13 @@ pub trait Engine: Send {
     fn max_id(&mut self, kind: &str) -> Result<u64, LedgerError>;
     fn count_records(&mut self, kind: &str) -> Result<u64, LedgerError>;
     fn clear_records(&mut self) -> Result<(), LedgerError>;
+    /// The position of the last fact, not an audit fact, about each kind of record, as last
+    /// committed (kinds without such a fact are absent).
+    fn changed(&mut self) -> Result<Vec<(Kind, u64)>, LedgerError>;
+    /// Moves kinds' last changes forward to these positions in the open transaction (a kept
+    /// position is never moved back); with `replace`, these become the only ones (a rebuild).
+    /// May return before they are written, like [`Engine::insert_facts`].
+    fn put_changed(&mut self, rows: Vec<(Kind, u64)>, replace: bool) -> Result<(), LedgerError>;
     /// Derived data saved under a name, with the ledger position and head it reflects.
     fn snapshot(&mut self, name: &str) -> Result<Option<(u64, Hash, Vec<u8>)>, LedgerError>;
     fn put_snapshot(

@@ -41,6 +41,14 @@ pub enum LedgerError {
         detail: String,
     },
     #[error(
+        "the registry keeps fact {kept} as the last change to its {kind} records, but the facts say {facts} (run `vigilia rebuild`)"
+    )]
+    KindChanged {
+        kind: &'static str,
+        kept: u64,
+        facts: u64,
+    },
+    #[error(
         "there is no key file at {0}: give the registry's key with --key-file or VIGILIA_KEY_FILE (`vigilia init` writes one beside the database)"
     )]
     NoKey(String),
@@ -119,6 +127,9 @@ impl Localize for LedgerError {
             Self::Profile(e) => format!("no se puede leer el perfil de país del registro: {e}"),
             Self::Projection { kind, id, detail } => format!(
                 "la fila de proyección {kind}:{id} no se puede leer: {detail} (ejecute `vigilia rebuild`)"
+            ),
+            Self::KindChanged { kind, kept, facts } => format!(
+                "el registro guarda el hecho {kept} como el último cambio de sus registros {kind}, pero los hechos dicen {facts} (ejecute `vigilia rebuild`)"
             ),
             Self::NoKey(p) => format!(
                 "no hay archivo de clave en {p}: indique la clave del registro con --key-file o VIGILIA_KEY_FILE (`vigilia init` escribe una junto a la base de datos)"

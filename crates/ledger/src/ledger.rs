@@ -56,8 +56,9 @@ pub struct Ledger {
     engine: Box<dyn Engine>,
     clock: Arc<dyn Clock>,
     profile: Option<Profile>,
-    /// Up to the first position, the last fact (not an audit fact) about each kind of record.
-    changes: (u64, HashMap<Kind, u64>),
+    /// The last fact (not an audit fact) about each kind of record, as read from the registry
+    /// when its head was the one kept with it.
+    changes: Option<(Head, LastChanges)>,
     /// The key-encryption key of the keyring, when the registry was opened with its key.
     kek: Option<Key>,
     /// Where the registry is and the key it was opened with, to open more connections to it.
@@ -95,7 +96,7 @@ fn connect(
             engine,
             clock,
             profile: None,
-            changes: (0, HashMap::new()),
+            changes: None,
             kek,
             url: url.clone(),
             key: key.cloned(),
@@ -214,8 +215,13 @@ impl Ledger {
 
     /// Stores facts exactly as they were stored elsewhere (a restore); `verify` checks them.
     pub(crate) fn restore_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError> {
+        let mut changed = LastChanges::default();
+        rows.iter().for_each(|r| changed.note_row(r));
         self.engine.begin()?;
-        let result = self.engine.insert_facts(rows);
+        let result = self
+            .engine
+            .insert_facts(rows)
+            .and_then(|()| changed.store(self.engine.as_mut(), false));
         match result {
             Ok(()) => self.engine.commit(),
             Err(e) => {
@@ -456,30 +462,20 @@ impl Ledger {
     /// The position of the last fact, not an audit fact, about a record of these kinds: what
     /// is derived from those records alone (the counting index from persons and detentions,
     /// the accounts) stays good while this stays where it is, whatever else is written.
+    ///
+    /// The positions are kept in the registry, written with the facts (so no process scans
+    /// the ledger for them), and read again whenever the head has moved since they were last
+    /// read: another process may have written.
     pub fn changed(&mut self, kinds: &[Kind]) -> Result<u64, LedgerError> {
-        let head = self.head()?.facts;
-        if head < self.changes.0 {
-            self.changes = (0, HashMap::new());
-        }
-        while self.changes.0 < head {
-            let rows = self.engine.facts_after(self.changes.0, PAGE)?;
-            let Some(last) = rows.last() else { break };
-            self.changes.0 = last.seq;
-            for r in rows
-                .iter()
-                .filter(|r| !vigilia_core::fact::is_audit(&r.change))
-            {
-                if let Some(s) = Subject::parse(&r.subject) {
-                    self.changes.1.insert(s.kind, r.seq);
-                }
-            }
-        }
-        Ok(kinds
-            .iter()
-            .filter_map(|k| self.changes.1.get(k))
-            .copied()
-            .max()
-            .unwrap_or(0))
+        let head = self.head()?;
+        let changes = match self.changes.take() {
+            Some((seen, changes)) if seen == head => changes,
+            // Read after the head: at least as recent as it (a commit writes both at once).
+            _ => LastChanges(self.engine.changed()?.into_iter().collect()),
+        };
+        let last = changes.last(kinds);
+        self.changes = Some((head, changes));
+        Ok(last)
     }
 
     /// Starts a write. Facts appended in it become visible, durable and part of the chain
@@ -515,6 +511,7 @@ impl Ledger {
             order: Vec::new(),
             data_keys: FxHashMap::default(),
             state_changed: false,
+            changed: LastChanges::default(),
             done: false,
             ledger: self,
         })
@@ -702,6 +699,7 @@ impl Ledger {
         // Encrypted fields without a data key, and the records whose fields were erased.
         let mut keyless: Vec<(Subject, Field)> = Vec::new();
         let mut erased: std::collections::HashSet<Subject> = Default::default();
+        let mut changed = LastChanges::default();
         loop {
             let rows = self.engine.facts_after(check.count(), PAGE)?;
             if rows.is_empty() {
@@ -709,6 +707,7 @@ impl Ledger {
             }
             for row in &rows {
                 check.check(row)?;
+                changed.note_row(row);
                 keyless.extend(self.check_encrypted(row)?);
                 if row.change.starts_with(r#"{"type":"confidential_erased""#) {
                     erased.extend(Subject::parse(&row.subject));
@@ -722,12 +721,25 @@ impl Ledger {
                 field: field.name(),
             });
         }
+        // Read before the head: if the head is still where the walk ended, these were kept
+        // for exactly the facts walked.
+        let kept = LastChanges(self.engine.changed()?.into_iter().collect());
         let stored = self.head()?;
         if stored.facts != check.count() {
             return Err(LedgerError::Chain(vigilia_core::fact::ChainError::Gap {
                 seq: check.count() + 1,
                 expected: check.count() + 1,
             }));
+        }
+        if let Some(kind) = Kind::ALL
+            .into_iter()
+            .find(|k| kept.get(*k) != changed.get(*k))
+        {
+            return Err(LedgerError::KindChanged {
+                kind: kind.name(),
+                kept: kept.get(kind),
+                facts: changed.get(kind),
+            });
         }
         Ok(Head {
             facts: check.count(),
@@ -809,11 +821,18 @@ impl Ledger {
         // Records folded and not yet written: filled by one closure, emptied by the other.
         let pending = std::cell::RefCell::new(Vec::<RecordRow>::new());
         let mut records = 0u64;
+        let mut changed = LastChanges::default();
         self.histories(
             None,
             None,
             progress,
             &mut |subject, facts| {
+                if let Some(f) = facts
+                    .iter()
+                    .rfind(|f| !matches!(f.change, Change::Audited { .. }))
+                {
+                    changed.note(subject.kind, f.seq);
+                }
                 if let Some(record) = fold::fold(&facts, KnownOn::NOW)? {
                     pending.borrow_mut().push(encode_record(subject, &record));
                     records += 1;
@@ -828,6 +847,8 @@ impl Ledger {
             },
         )?;
         self.engine.put_records(pending.take())?;
+        changed.store(self.engine.as_mut(), true)?;
+        self.changes = None;
         let digest_after = self.projection_digest()?;
         Ok(Rebuilt {
             records,
@@ -919,6 +940,46 @@ impl Ledger {
     }
 }
 
+/// The position of the last fact, not an audit fact, about each kind of record.
+#[derive(Clone, Debug, Default)]
+struct LastChanges(FxHashMap<Kind, u64>);
+
+impl LastChanges {
+    fn note(&mut self, kind: Kind, seq: u64) {
+        let last = self.0.entry(kind).or_insert(0);
+        *last = (*last).max(seq);
+    }
+
+    /// Notes a fact as stored, unless it is an audit fact.
+    fn note_row(&mut self, row: &FactRow) {
+        if !vigilia_core::fact::is_audit(&row.change)
+            && let Some(subject) = Subject::parse(&row.subject)
+        {
+            self.note(subject.kind, row.seq);
+        }
+    }
+
+    fn get(&self, kind: Kind) -> u64 {
+        self.0.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// The last of these kinds' changes (0 when none has any).
+    fn last(&self, kinds: &[Kind]) -> u64 {
+        kinds.iter().map(|k| self.get(*k)).max().unwrap_or(0)
+    }
+
+    /// Keeps these positions in the registry, in the open transaction (`replace`: as the only
+    /// ones).
+    fn store(&self, engine: &mut dyn Engine, replace: bool) -> Result<(), LedgerError> {
+        if self.0.is_empty() && !replace {
+            return Ok(());
+        }
+        let mut rows: Vec<(Kind, u64)> = self.0.iter().map(|(k, s)| (*k, *s)).collect();
+        rows.sort();
+        engine.put_changed(rows, replace)
+    }
+}
+
 fn encode_record(subject: Subject, record: &Record) -> RecordRow {
     RecordRow {
         kind: subject.kind.name().to_string(),
@@ -958,6 +1019,8 @@ pub struct Tx<'a> {
     data_keys: FxHashMap<Subject, Key>,
     /// Whether it changed the servers' shared state.
     state_changed: bool,
+    /// The last fact, not an audit fact, of each kind appended in this transaction.
+    changed: LastChanges,
     done: bool,
 }
 
@@ -1140,6 +1203,7 @@ impl Tx<'_> {
         }
         self.seq = row.seq;
         self.head = row.hash;
+        self.changed.note_row(&row);
         self.rows.push(row);
         self.appended += 1;
         if self.rows.len() >= STAGE {
@@ -1209,6 +1273,7 @@ impl Tx<'_> {
                 .filter_map(|s| self.touched.get(s).map(|r| encode_record(*s, r)))
                 .collect();
             self.ledger.engine.put_records(rows)?;
+            self.changed.store(self.ledger.engine.as_mut(), false)?;
             self.ledger.engine.commit()
         })();
         self.done = true;

@@ -7,7 +7,7 @@ use postgres::{Client, NoTls};
 use vigilia_core::fact::{FactRow, Hash};
 
 use crate::LedgerError;
-use vigilia_core::ids::Subject;
+use vigilia_core::ids::{Kind, Subject};
 
 use crate::engine::{Engine, RecordRow, check_schema, stored_hash, subject_columns};
 
@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0004_files.sql"),
     include_str!("../migrations/postgres/0005_keyring.sql"),
     include_str!("../migrations/postgres/0006_server_state.sql"),
+    include_str!("../migrations/postgres/0007_kinds_changed.sql"),
 ];
 
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
@@ -312,6 +313,40 @@ impl Engine for Postgres {
             .client
             .query_one("SELECT count(*) FROM records WHERE kind = $1", &[&kind])?;
         Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    fn changed(&mut self) -> Result<Vec<(Kind, u64)>, LedgerError> {
+        let rows = self
+            .client
+            .query("SELECT kind, seq FROM kinds_changed", &[])?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let kind = Kind::from_name(r.get::<_, &str>(0))?;
+                Some((kind, r.get::<_, i64>(1) as u64))
+            })
+            .collect())
+    }
+
+    fn put_changed(&mut self, rows: Vec<(Kind, u64)>, replace: bool) -> Result<(), LedgerError> {
+        if replace {
+            self.client.execute("DELETE FROM kinds_changed", &[])?;
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let values: Vec<(&str, i64)> = rows.iter().map(|(k, s)| (k.name(), *s as i64)).collect();
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(values.len() * 2);
+        for (kind, seq) in &values {
+            params.extend_from_slice(&[kind, seq]);
+        }
+        let sql = format!(
+            "INSERT INTO kinds_changed (kind, seq) VALUES {} \
+             ON CONFLICT (kind) DO UPDATE SET seq = GREATEST(kinds_changed.seq, excluded.seq)",
+            placeholders(values.len(), 2)
+        );
+        self.client.execute(&sql, &params)?;
+        Ok(())
     }
 
     fn snapshot(&mut self, name: &str) -> Result<Option<(u64, Hash, Vec<u8>)>, LedgerError> {

@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use vigilia_core::fact::{FactRow, Hash};
-use vigilia_core::ids::Subject;
+use vigilia_core::ids::{Kind, Subject};
 
 use crate::engine::{Engine, RecordRow, check_schema, subject_columns};
 use crate::{LedgerError, Secret};
@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0004_files.sql"),
     include_str!("../migrations/sqlite/0005_keyring.sql"),
     include_str!("../migrations/sqlite/0006_server_state.sql"),
+    include_str!("../migrations/sqlite/0007_kinds_changed.sql"),
 ];
 
 type Job = Box<dyn FnOnce(&mut Connection, &mut Option<LedgerError>) + Send>;
@@ -464,6 +465,34 @@ impl Engine for Sqlite {
                 .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?
                 .query_row([kind], |r| r.get(0))?;
             Ok(n as u64)
+        })
+    }
+
+    fn changed(&mut self) -> Result<Vec<(Kind, u64)>, LedgerError> {
+        self.call(|c| {
+            let mut q = c.prepare_cached("SELECT kind, seq FROM kinds_changed")?;
+            let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            let rows: Vec<(String, i64)> = rows.collect::<Result<_, _>>()?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(kind, seq)| Some((Kind::from_name(&kind)?, seq as u64)))
+                .collect())
+        })
+    }
+
+    fn put_changed(&mut self, rows: Vec<(Kind, u64)>, replace: bool) -> Result<(), LedgerError> {
+        self.stage(move |c| {
+            if replace {
+                c.execute("DELETE FROM kinds_changed", [])?;
+            }
+            let mut stmt = c.prepare_cached(
+                "INSERT INTO kinds_changed (kind, seq) VALUES (?1, ?2) \
+                 ON CONFLICT (kind) DO UPDATE SET seq = max(seq, excluded.seq)",
+            )?;
+            for (kind, seq) in rows {
+                stmt.execute(params![kind.name(), seq as i64])?;
+            }
+            Ok(())
         })
     }
 

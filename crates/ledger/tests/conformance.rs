@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )]
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -55,6 +56,36 @@ impl Backend {
             url: DatabaseUrl::Postgres(format!("{base}/{name}")),
             _dir: None,
         })
+    }
+
+    /// Another fresh, empty database on the same engine.
+    fn another(&self) -> Backend {
+        match self.url {
+            DatabaseUrl::Sqlite(_) => Backend::sqlite(),
+            DatabaseUrl::Postgres(_) => Backend::postgres().unwrap(),
+        }
+    }
+
+    /// The last change of each kind of record as the registry keeps it, read with raw SQL.
+    fn kinds_changed(&self) -> BTreeMap<String, u64> {
+        const SQL: &str = "SELECT kind, seq FROM kinds_changed";
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let mut q = conn.prepare(SQL).unwrap();
+                q.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            }
+            DatabaseUrl::Postgres(url) => ::postgres::Client::connect(url, ::postgres::NoTls)
+                .unwrap()
+                .query(SQL, &[])
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+                .collect(),
+        }
     }
 
     /// Runs raw SQL on the database behind Vigilia's back, as an attacker with the file would.
@@ -421,6 +452,130 @@ fn audit_facts_join_the_chain_but_leave_the_content_head_where_it_was(b: &Backen
     ledger.verify(&mut |_| {}).unwrap();
 }
 
+/// The last fact, not an audit fact, about each kind of record, found by reading every fact.
+fn scanned(ledger: &mut Ledger) -> BTreeMap<String, u64> {
+    let mut last = BTreeMap::new();
+    let mut after = 0;
+    loop {
+        let rows = ledger.raw_facts(after, 3).unwrap();
+        let Some(end) = rows.last() else { break };
+        after = end.seq;
+        for row in rows {
+            let fact = row.decode().unwrap();
+            if !matches!(fact.change, Change::Audited { .. }) {
+                last.insert(fact.subject.kind.name().to_string(), fact.seq);
+            }
+        }
+    }
+    last
+}
+
+/// What [`Ledger::changed`] says for each kind, beside what the registry keeps and a scan.
+fn assert_kinds_changed(b: &Backend, ledger: &mut Ledger, when: &str) {
+    let scan = scanned(ledger);
+    assert_eq!(b.kinds_changed(), scan, "kept = scanned, {when}");
+    for kind in Kind::ALL {
+        let expected = scan.get(kind.name()).copied().unwrap_or(0);
+        assert_eq!(
+            ledger.changed(&[kind]).unwrap(),
+            expected,
+            "{kind:?}, {when}"
+        );
+    }
+    let content = scan.values().copied().max().unwrap_or(0);
+    assert_eq!(ledger.changed(&Kind::ALL).unwrap(), content, "{when}");
+    assert_eq!(ledger.content().unwrap().facts, content, "{when}");
+}
+
+fn seen() -> Change {
+    Change::Audited {
+        what: vigilia_core::fact::Audit::Viewed,
+    }
+}
+
+/// The last change of each kind is kept in the registry with the facts, so that a process
+/// starts without reading them all: it stays equal to a scan of the facts through audit facts,
+/// writes by another process, a rebuild, and a backup restored.
+fn kinds_changed_are_kept_with_the_facts(b: &Backend) {
+    let mut ledger = create(b);
+    assert_kinds_changed(b, &mut ledger, "created");
+    let (person, detention) = record_detention(&mut ledger);
+    ledger.record("abogada", person.into(), seen()).unwrap();
+    let report = report_with_contact(&mut ledger, "0414-5550101");
+    end(&mut ledger, detention, "2024-08-12", "2024-08-13");
+    ledger.record("abogada", report.into(), seen()).unwrap();
+    ledger.record("abogada", detention.into(), seen()).unwrap();
+    assert_eq!(
+        b.kinds_changed()["detention"],
+        6,
+        "the end, not the audits after it"
+    );
+    assert_kinds_changed(b, &mut ledger, "mixed kinds and audit facts");
+
+    // Another process writes: this one sees it once the head has moved.
+    let mut other = Ledger::open(&b.url, clock("2024-08-21T00:00:00Z")).unwrap();
+    let second = report_with_contact(&mut other, "0412-5550202");
+    other.record("abogada", second.into(), seen()).unwrap();
+    other.record("abogada", person.into(), seen()).unwrap();
+    drop(other);
+    assert_eq!(ledger.changed(&[Kind::Report]).unwrap(), 9);
+    assert_kinds_changed(b, &mut ledger, "after another process wrote");
+
+    // Drifted (written behind Vigilia's back): verify says so, rebuild puts it right.
+    drop(ledger);
+    b.tamper("UPDATE kinds_changed SET seq = 2 WHERE kind = 'detention'; DELETE FROM kinds_changed WHERE kind = 'report'");
+    let mut ledger = Ledger::open(&b.url, clock("2024-09-01T00:00:00Z")).unwrap();
+    match ledger.verify(&mut |_| {}) {
+        Err(LedgerError::KindChanged { kind, kept, facts }) => {
+            assert_eq!((kind, kept, facts), ("detention", 2, 6));
+        }
+        other => panic!("expected the drift, got {other:?}"),
+    }
+    ledger.rebuild(&mut |_| {}).unwrap();
+    assert_kinds_changed(b, &mut ledger, "after rebuild");
+    ledger.verify(&mut |_| {}).unwrap();
+
+    // A backup restored keeps them as the original.
+    let mut stream = Vec::new();
+    vigilia_ledger::backup::write(&mut ledger, &mut stream).unwrap();
+    let target = b.another();
+    vigilia_ledger::backup::restore(
+        &target.url,
+        None,
+        clock("2024-09-02T00:00:00Z"),
+        &mut stream.as_slice(),
+    )
+    .unwrap();
+    let mut restored = Ledger::open(&target.url, clock("2024-09-02T00:00:00Z")).unwrap();
+    assert_kinds_changed(&target, &mut restored, "restored");
+    assert_eq!(target.kinds_changed(), b.kinds_changed());
+}
+
+/// A registry made before the last changes were kept gets them from its facts when opened,
+/// with its facts untouched.
+fn a_registry_without_kinds_changed_migrates_forward(b: &Backend) {
+    let mut ledger = create(b);
+    let (person, detention) = record_detention(&mut ledger);
+    end(&mut ledger, detention, "2024-08-12", "2024-08-13");
+    report_with_contact(&mut ledger, "0414-5550101");
+    ledger.record("abogada", person.into(), seen()).unwrap();
+    let facts = ledger.raw_facts(0, 100).unwrap();
+    drop(ledger);
+    b.tamper("DROP TABLE kinds_changed");
+    match &b.url {
+        DatabaseUrl::Sqlite(_) => b.tamper("PRAGMA user_version = 6"),
+        DatabaseUrl::Postgres(_) => b.tamper("DELETE FROM vigilia_schema WHERE version > 6"),
+    }
+    let mut ledger = Ledger::open(&b.url, clock("2024-09-01T00:00:00Z")).unwrap();
+    assert_eq!(ledger.raw_facts(0, 100).unwrap(), facts, "facts unchanged");
+    assert_kinds_changed(b, &mut ledger, "migrated");
+    assert_eq!(b.kinds_changed()["person"], 2, "not the audit fact");
+    assert_eq!(
+        ledger.verify(&mut |_| {}).unwrap().facts,
+        facts.len() as u64
+    );
+}
+
 /// A report with a reporter's contact, in its own transaction.
 fn report_with_contact(ledger: &mut Ledger, contact: &str) -> ReportId {
     let mut tx = ledger.begin().unwrap();
@@ -654,4 +809,6 @@ conformance!(
     ids_continue_after_reopening,
     audit_facts_join_the_chain_but_leave_the_content_head_where_it_was,
     confidential_fields_are_encrypted_per_record,
+    kinds_changed_are_kept_with_the_facts,
+    a_registry_without_kinds_changed_migrates_forward,
 );
