@@ -88,3 +88,33 @@ pub fn sees(reads: &mut dyn Reads, actor: &Actor, d: &Detention) -> Result<bool,
     let assigned = reads.reports_of(d.id.0)?;
     Ok(actor.sees(&assigned, d))
 }
+
+/// `actor` as its account stands in this transaction: refused once the account is revoked,
+/// with its role and states as they are now (not as they were when the request was checked).
+/// The operator at the command line has no account and is taken as given.
+pub fn current(tx: &mut Tx<'_>, actor: &Actor) -> Result<Actor, crate::error::AppError> {
+    if actor.account == 0 {
+        return Ok(actor.clone());
+    }
+    let id = vigilia_core::ids::AccountId(actor.account);
+    match tx.get(id.into())? {
+        Some(Record::Account(a)) if a.revoked.is_none() => Ok(Actor::of(a)),
+        _ => Err(crate::error::AppError::Forbidden(id.into())),
+    }
+}
+
+/// `actor` as it stands now, if its role is one of `roles` (the operator always is).
+pub fn acting_as(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    roles: &[Role],
+) -> Result<Actor, crate::error::AppError> {
+    let now = current(tx, actor)?;
+    if now.account == 0 || roles.contains(&now.role) {
+        Ok(now)
+    } else {
+        Err(crate::error::AppError::Forbidden(
+            vigilia_core::ids::AccountId(now.account).into(),
+        ))
+    }
+}

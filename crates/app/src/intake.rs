@@ -255,6 +255,7 @@ pub fn add_source(
     report: ReportId,
     f: &SourceForm,
 ) -> Result<SourceId, AppError> {
+    let actor = &crate::actor::current(tx, actor)?;
     let mut e = FieldErrors::default();
     let title = e.line("title", &f.title);
     let link = e.link("link", &f.link);

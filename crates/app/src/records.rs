@@ -14,7 +14,7 @@ use vigilia_core::model::{
 use vigilia_core::text::fold;
 use vigilia_ledger::{Ledger, Tx};
 
-use crate::actor::{Actor, sees};
+use crate::actor::{Actor, acting_as, sees};
 use crate::error::AppError;
 use crate::fields::{FieldErrors, Problem};
 
@@ -48,6 +48,7 @@ pub fn in_scope(
 
 /// The detention as it stands in this transaction, if `actor` may work on it.
 fn in_scope_tx(tx: &mut Tx<'_>, actor: &Actor, id: DetentionId) -> Result<Detention, AppError> {
+    let actor = &acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
     let Some(Record::Detention(d)) = tx.get(id.into())?.cloned() else {
         return Err(AppError::NotFound(id.into()));
     };
@@ -444,6 +445,7 @@ pub fn merge(
     into: PersonId,
     reason: &str,
 ) -> Result<(), AppError> {
+    let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
     let reason = reason_needed(reason)?;
     if id == into {
         return Err(AppError::MergeIntoItself(id));
@@ -467,6 +469,7 @@ pub fn merge(
 
 /// Undoes a merge: the person is separate again.
 pub fn unmerge(tx: &mut Tx<'_>, actor: &Actor, id: PersonId, reason: &str) -> Result<(), AppError> {
+    let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
     let reason = reason_needed(reason)?;
     if person_tx(tx, id)?.merged_into.is_none() {
         return Err(AppError::NotMerged(id));

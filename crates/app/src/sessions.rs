@@ -7,6 +7,8 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use vigilia_core::fact::{Audit, Change, Draft};
+use vigilia_core::fold::Record;
+use vigilia_core::ids::Kind;
 use vigilia_core::model::Account;
 use vigilia_ledger::{Ledger, Tx};
 
@@ -120,51 +122,17 @@ impl Recent {
     }
 }
 
-/// Whether a sign-in may be tried at all (read beforehand, so that a locked account or a
-/// flooding address costs no password hash; [`settle_sign_in`] decides for good).
-pub fn may_try(
-    ledger: &mut Ledger,
+/// Counts a sign-in attempt before any password is checked, so that neither a flooding address
+/// nor a name under attack costs more than the limits allow in password hashes: refused
+/// beyond the attempts of an address in a window, or while the account is locked. Every
+/// attempt counts as a failure of the account until [`settle_sign_in`] finds it right, so that
+/// attempts made at the same moment lock the account as surely as attempts made one by one.
+pub fn begin_sign_in(
+    tx: &mut Tx<'_>,
     name: &str,
     address: &str,
     now: Timestamp,
 ) -> Result<Result<(), SignInRefused>, AppError> {
-    let attempts: Recent =
-        decode(ledger.state(&format!("attempts:{address}"))?).unwrap_or_default();
-    let recent = attempts
-        .0
-        .iter()
-        .filter(|t| now.as_second() - **t < ATTEMPT_WINDOW.as_secs())
-        .count();
-    if recent >= ATTEMPTS_PER_ADDRESS {
-        return Ok(Err(SignInRefused::TooManyFromHere));
-    }
-    let failures: Failures = decode(ledger.state(&format!("failures:{name}"))?).unwrap_or_default();
-    if failures.locked_until.is_some_and(|u| now.as_second() < u) {
-        return Ok(Err(SignInRefused::Locked));
-    }
-    Ok(Ok(()))
-}
-
-/// A sign-in that succeeded: the cookie's token and the session.
-#[derive(Clone, Debug)]
-pub struct SignedIn {
-    pub token: String,
-    pub session: Session,
-}
-
-/// Settles a sign-in attempt once the password (and code) were checked off any lock:
-/// `accepted` is `None` when they were wrong, `Some(step)` when right (with the time step of
-/// the second-factor code, for staff). Counts the attempt against the address and the
-/// account, refuses a code already used, opens the session, and records the sign-in (or the
-/// refused one, for an existing account) as an audit fact, all in this transaction.
-pub fn settle_sign_in(
-    tx: &mut Tx<'_>,
-    found: Option<&Account>,
-    name: &str,
-    address: &str,
-    accepted: Option<Option<u64>>,
-    now: Timestamp,
-) -> Result<Result<SignedIn, SignInRefused>, AppError> {
     let t = now.as_second();
     let attempts_key = format!("attempts:{address}");
     let mut attempts: Recent = decode(tx.state(&attempts_key)?).unwrap_or_default();
@@ -173,39 +141,86 @@ pub fn settle_sign_in(
     if !admitted {
         return Ok(Err(SignInRefused::TooManyFromHere));
     }
+    // A name that cannot be an account's is never kept (people type passwords into it).
+    if !crate::accounts::account_name_ok(name) {
+        return Ok(Ok(()));
+    }
     let failures_key = format!("failures:{name}");
     let mut failures: Failures = decode(tx.state(&failures_key)?).unwrap_or_default();
     if failures.locked_until.is_some_and(|u| t < u) {
         return Ok(Err(SignInRefused::Locked));
     }
-    // A code already used (seen over a shoulder, or replayed from a captured request) is
-    // refused like a wrong one, by every server.
-    let replayed = match accepted {
-        Some(Some(step)) => !use_code(tx, name, step, now)?,
+    failures.count += 1;
+    if failures.count >= FAILURES_BEFORE_LOCK {
+        failures.count = 0;
+        failures.locked_until = Some(t + LOCKED_FOR.as_secs());
+    }
+    put(tx, &failures_key, &failures, t + LOCKED_FOR.as_secs() * 4)?;
+    Ok(Ok(()))
+}
+
+/// A sign-in that succeeded: the cookie's token and the session.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub token: String,
+    pub session: Session,
+    pub account: Account,
+}
+
+/// What the password check (done off any lock) found: the password hash it matched, and the
+/// time step of the second-factor code, for staff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    pub password_hash: String,
+    pub step: Option<u64>,
+}
+
+/// Settles a sign-in attempt counted by [`begin_sign_in`], once the password (and code) were
+/// checked off any lock: `checked` is `None` when they were wrong. The account is read again
+/// here, so one revoked, or whose password changed, while its password was being checked is
+/// refused. A code already used is refused; a right attempt clears the account's failures and
+/// opens the session; the sign-in (or the refused one, for an existing account) is an audit
+/// fact, all in this transaction.
+pub fn settle_sign_in(
+    tx: &mut Tx<'_>,
+    name: &str,
+    checked: Option<Checked>,
+    now: Timestamp,
+) -> Result<Result<SignedIn, SignInRefused>, AppError> {
+    let t = now.as_second();
+    let found = match tx.by_reference(Kind::Account, name)? {
+        Some(Record::Account(a)) => Some(a),
+        _ => None,
+    };
+    let still_right = |a: &Account, c: &Checked| {
+        a.revoked.is_none() && a.password.as_deref() == Some(c.password_hash.as_str())
+    };
+    let right = match (&found, &checked) {
+        (Some(a), Some(c)) if still_right(a, c) => match c.step {
+            // A code already used (seen over a shoulder, or replayed from a captured request)
+            // is refused like a wrong one, by every server.
+            Some(step) => use_code(tx, name, step, now)?,
+            None => !a.role.needs_second_factor(),
+        },
         _ => false,
     };
-    let account = found.filter(|a| a.revoked.is_none() && accepted.is_some() && !replayed);
-    let outcome = match account {
-        None => {
-            failures.count += 1;
-            if failures.count >= FAILURES_BEFORE_LOCK {
-                failures.count = 0;
-                failures.locked_until = Some(t + LOCKED_FOR.as_secs());
-            }
-            put(tx, &failures_key, &failures, t + LOCKED_FOR.as_secs() * 4)?;
-            Err(SignInRefused::Wrong)
-        }
-        Some(a) => {
-            tx.set_state(&failures_key, None)?;
+    let outcome = match found.clone().filter(|_| right) {
+        None => Err(SignInRefused::Wrong),
+        Some(account) => {
+            tx.set_state(&format!("failures:{name}"), None)?;
             let (token, _) = new_token()?;
             let session = Session {
-                account: a.id.0,
+                account: account.id.0,
                 csrf: new_token()?.0,
                 started: t,
                 seen: t,
             };
             put(tx, &session_key(&token), &session, session.expires())?;
-            Ok(SignedIn { token, session })
+            Ok(SignedIn {
+                token,
+                session,
+                account,
+            })
         }
     };
     // Every sign-in and every refused one of an existing account is an audit fact. A name

@@ -9,11 +9,11 @@ use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, GroupId, Kind, PersonId, ReportId, SourceId};
 use vigilia_core::model::{
     Account, Arrest, Channel, Custody, Dated, Recognition, RecognitionStatus, Reliability, Report,
-    ReportStatus, Step,
+    ReportStatus, Role, Step,
 };
 use vigilia_ledger::{Ledger, Tx};
 
-use crate::actor::Actor;
+use crate::actor::{Actor, acting_as};
 use crate::error::AppError;
 
 /// The reports waiting for triage, oldest first.
@@ -165,6 +165,7 @@ pub fn accept_new(
     actor: &Actor,
     id: ReportId,
 ) -> Result<Option<DetentionId>, AppError> {
+    let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
     let r = still_new(tx, id)?;
     let w = Writer {
         actor: &actor.name,
@@ -243,6 +244,7 @@ pub fn attach(
     id: ReportId,
     to: AttachTo,
 ) -> Result<DetentionId, AppError> {
+    let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
     let r = still_new(tx, id)?;
     let w = Writer {
         actor: &actor.name,
@@ -284,6 +286,7 @@ pub fn attach(
 
 /// Rejects a new report, saying why (the reason stays on the record).
 pub fn reject(tx: &mut Tx<'_>, actor: &Actor, id: ReportId, reason: &str) -> Result<(), AppError> {
+    let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
     let reason = crate::records::reason_needed(reason)?;
     still_new(tx, id)?;
     let today = tx.today()?;
@@ -297,6 +300,7 @@ pub fn reject(tx: &mut Tx<'_>, actor: &Actor, id: ReportId, reason: &str) -> Res
 
 /// Assigns a report to an active account (a lawyer then sees its case).
 pub fn assign(tx: &mut Tx<'_>, actor: &Actor, id: ReportId, to: &str) -> Result<(), AppError> {
+    let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
     let to = to.trim();
     if !matches!(tx.get(id.into())?, Some(Record::Report(_))) {
         return Err(AppError::NotFound(id.into()));

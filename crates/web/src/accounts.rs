@@ -22,7 +22,7 @@ use crate::auth::{
     new_second_factor, otpauth_uri, session_cookie,
 };
 use crate::error::WebError;
-use crate::page::{Chrome, Errors, invalid, ok, see};
+use crate::page::{Chrome, Errors, invalid, local, ok, see};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -37,15 +37,6 @@ struct Login {
 #[serde(default)]
 pub struct Next {
     next: String,
-}
-
-/// Only a path on this site is a place to go back to.
-fn local(path: &str) -> String {
-    if path.starts_with('/') && !path.starts_with("//") {
-        path.to_string()
-    } else {
-        "/".to_string()
-    }
 }
 
 pub async fn login_form(Extension(ctx): Extension<Ctx>, Query(q): Query<Next>) -> Response {
@@ -108,12 +99,18 @@ pub async fn login(
                     "Too many attempts from this connection. Wait a few minutes.",
                 ),
             };
-            Ok(invalid(&Login {
+            // Wrong: the form again (422); locked or too many: come back later (429).
+            let status = match why {
+                SignInRefused::Wrong => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                _ => axum::http::StatusCode::TOO_MANY_REQUESTS,
+            };
+            let page = Login {
                 p: Chrome::of(&ctx),
                 name: f.name,
                 next: f.next,
                 error: Some((error.0.into(), error.1.into())),
-            }))
+            };
+            Ok(crate::page::render(status, &page))
         }
     }
 }

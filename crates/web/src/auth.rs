@@ -25,6 +25,31 @@ use crate::routes::{Access, Route};
 
 /// The session cookie: `__Host-` pins it to this host, path `/`, HTTPS.
 pub const COOKIE: &str = "__Host-vigilia";
+/// An Argon2id hash of a password nobody has (made once, with the same parameters as every
+/// account's), checked when a name is no account's.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let nobody = hex::encode(crate::app::random_bytes::<16>().unwrap_or_default());
+        hash_password(&nobody).unwrap_or_default()
+    })
+}
+
+/// The key the per-address limits count under: an IPv4 address, or an IPv6 address's /64 (one
+/// client is usually given a whole /64, and could otherwise change address at every request).
+pub fn limit_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+        },
+    }
+}
+
 /// How long an anonymous form's token is good for.
 const FORM_TOKEN_LIFE: SignedDuration = SignedDuration::from_hours(4);
 
@@ -72,7 +97,7 @@ pub use vigilia_app::credentials::{
     code_step, hash_password, new_second_factor, otpauth_uri, password_matches,
 };
 pub use vigilia_app::sessions::SignInRefused;
-use vigilia_app::sessions::{self, Session};
+use vigilia_app::sessions::{self, Checked, Session};
 
 /// The active accounts, by id, and the account of each API token (by its SHA-256).
 #[derive(Debug, Default)]
@@ -94,45 +119,44 @@ impl App {
         code: String,
     ) -> Result<Result<(String, Viewer), SignInRefused>, WebError> {
         let now = self.now();
-        let address = ip.to_string();
-        let (who, from) = (name.clone(), address.clone());
-        let (found, allowed) = self
-            .read(move |_, l| {
-                let allowed = sessions::may_try(l, &who, &from, now)?;
-                Ok((accounts::account(l, &who)?, allowed))
-            })
+        let (who, address) = (name.clone(), limit_key(ip));
+        // The attempt is counted before any password is checked.
+        let begun = self
+            .write(move |tx| sessions::begin_sign_in(tx, &who, &address, now))
             .await?;
-        if let Err(why) = allowed {
+        if let Err(why) = begun {
             return Ok(Err(why));
         }
-        let checking = found.clone();
-        // Accepted: with the time step of its code, for staff.
-        let accepted: Option<Option<u64>> = tokio::task::spawn_blocking(move || {
-            checking.as_ref().and_then(|a| {
-                let password_ok = a.revoked.is_none()
-                    && a.password
-                        .as_deref()
-                        .is_some_and(|h| password_matches(&password, h));
-                match (&a.second_factor, a.role.needs_second_factor()) {
-                    _ if !password_ok => None,
-                    (Some(secret), _) => code_step(secret, &code, now).map(Some),
-                    (None, needs) => (!needs).then_some(None),
-                }
+        let who = name.clone();
+        let found = self
+            .read(move |_, l| Ok(accounts::account(l, &who)?))
+            .await?;
+        // The same work whether or not the account exists: a dummy hash for a name that is
+        // none, so the time taken does not tell which names are accounts.
+        let checked: Option<Checked> = tokio::task::spawn_blocking(move || {
+            let hash = found
+                .as_ref()
+                .and_then(|a| a.password.clone())
+                .unwrap_or_else(|| dummy_hash().to_string());
+            if !password_matches(&password, &hash) {
+                return None;
+            }
+            let a = found?;
+            let step = match &a.second_factor {
+                Some(secret) => Some(code_step(secret, &code, now)?),
+                None => None,
+            };
+            Some(Checked {
+                password_hash: hash,
+                step,
             })
         })
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
-        let account = found.clone();
         let settled = self
-            .write(move |tx| {
-                sessions::settle_sign_in(tx, account.as_ref(), &name, &address, accepted, now)
-            })
+            .write(move |tx| sessions::settle_sign_in(tx, &name, checked.clone(), now))
             .await?;
-        Ok(match (settled, found) {
-            (Ok(signed), Some(a)) => Ok((signed.token, Viewer::of(&a, signed.session.csrf))),
-            (Ok(_), None) => Err(SignInRefused::Wrong),
-            (Err(why), _) => Err(why),
-        })
+        Ok(settled.map(|s| (s.token, Viewer::of(&s.account, s.session.csrf))))
     }
 
     pub async fn sign_out(self: &Arc<Self>, token: String) -> Result<(), WebError> {
@@ -295,8 +319,14 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string());
-    let Some(route) = path.and_then(|p| Route::find(req.method(), &p)) else {
+    // No path of the table matched: the router answers 404 by itself.
+    let Some(path) = path else {
         return Ok(req);
+    };
+    // A path of the table with a method it does not list is refused here, before any handler
+    // (the router would otherwise answer, e.g., HEAD with the GET handler, unchecked).
+    let Some(route) = Route::find(req.method(), &path) else {
+        return Err((WebError::MethodNotAllowed, path.starts_with("/api/")));
     };
     let api = route.api;
     let fail = |e| (e, api);

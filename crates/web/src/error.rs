@@ -21,6 +21,8 @@ pub fn request_id() -> Option<String> {
 #[derive(Debug)]
 pub enum WebError {
     NotFound,
+    /// A path that exists, asked with a method it does not take.
+    MethodNotAllowed,
     /// Signed in, but this is not theirs to see or do.
     Forbidden,
     /// Not signed in: go to the sign-in page, then back here.
@@ -51,6 +53,7 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound | WebError::App(AppError::NotFound(_)) => StatusCode::NOT_FOUND,
+            WebError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             WebError::Forbidden | WebError::App(AppError::Forbidden(_)) => StatusCode::FORBIDDEN,
             WebError::SignIn(_) => StatusCode::UNAUTHORIZED,
             WebError::Bad { .. } => StatusCode::BAD_REQUEST,
@@ -73,6 +76,12 @@ impl WebError {
     pub fn message(&self, lang: Lang) -> String {
         let text = match self {
             WebError::NotFound => lang.pick("No existe.", "Not found.").into(),
+            WebError::MethodNotAllowed => lang
+                .pick(
+                    "Esta dirección no acepta ese tipo de petición.",
+                    "This address does not take that kind of request.",
+                )
+                .into(),
             WebError::Forbidden => lang
                 .pick(
                     "Su cuenta no tiene acceso a esto.",

@@ -24,17 +24,22 @@ pub async fn store(
 ) -> Result<Result<ReportId, Errors>, WebError> {
     let profile = app.profile.clone();
     let (now, per_hour) = (app.now(), app.config.intake_per_hour);
+    // Over the limit is an answer of the write, not a failure: a failed write would make the
+    // writer run every other write of its batch again, one by one.
     let stored = app
         .write(move |tx| {
             if let Some(ip) = from
-                && !sessions::admit_report(tx, &ip.to_string(), now, per_hour)?
+                && !sessions::admit_report(tx, &crate::auth::limit_key(ip), now, per_hour)?
             {
-                return Err(AppError::TooManyReports);
+                return Ok(None);
             }
-            intake::receive(tx, &report, &profile)
+            intake::receive(tx, &report, &profile).map(Some)
         })
         .await?;
-    Ok(stored.map_err(|fields| errors_of(&fields)))
+    match stored {
+        None => Err(AppError::TooManyReports.into()),
+        Some(stored) => Ok(stored.map_err(|fields| errors_of(&fields))),
+    }
 }
 
 /// A form's problems, said in both languages beside their fields.

@@ -39,12 +39,7 @@ pub struct Back {
 /// Remembers the language in a cookie and goes back (only to a path of this site).
 pub async fn language(Path(code): Path<String>, Query(q): Query<Back>) -> Response {
     let lang = if code == "en" { "en" } else { "es" };
-    let back = if q.back.starts_with('/') && !q.back.starts_with("//") {
-        q.back
-    } else {
-        "/".to_string()
-    };
-    let mut res = see(&back);
+    let mut res = see(&crate::page::local(&q.back));
     if let Ok(v) = HeaderValue::from_str(&format!(
         "lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"
     )) {

@@ -18,10 +18,12 @@ use vigilia_core::model::{Channel, Report, ReportStatus};
 
 use crate::app::{App, random_bytes, sha256};
 use crate::auth::Ctx;
+use crate::auth::limit_key;
 use crate::error::WebError;
 use crate::forms::states;
 use crate::page::{Chrome, Errors, invalid, ok};
 use vigilia_app::intake::{Incoming, ReportForm};
+use vigilia_app::{AppError, sessions};
 
 #[derive(Template)]
 #[template(path = "intake.html")]
@@ -227,9 +229,21 @@ pub async fn add(
         ));
     }
     let id = r.id;
+    // What a family adds counts against the same hourly limit as a new report, and against
+    // the report's own: the public cannot grow the ledger without bound.
+    let (now, per_hour, address) = (app.now(), app.config.intake_per_hour, limit_key(ctx.ip));
     let r = app
-        .write(move |tx| vigilia_app::intake::add_to_report(tx, id, &text))
-        .await?;
+        .write(move |tx| {
+            let receipt = format!("report:{}", id.0);
+            if !sessions::admit_report(tx, &address, now, per_hour)?
+                || !sessions::admit_report(tx, &receipt, now, per_hour)?
+            {
+                return Ok(None);
+            }
+            vigilia_app::intake::add_to_report(tx, id, &text).map(Some)
+        })
+        .await?
+        .ok_or(WebError::App(AppError::TooManyReports))?;
     Ok(ok(&Status {
         p: Chrome::of(&ctx),
         code: q.code,

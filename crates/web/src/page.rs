@@ -165,6 +165,20 @@ pub struct ErrorPage {
     pub status: u16,
 }
 
+/// A path of this site to go back to, or `/`: one `/` followed by neither `/` nor `\\` (which
+/// browsers read as another host), and no control characters.
+pub fn local(path: &str) -> String {
+    let mut chars = path.chars();
+    let safe = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !path.chars().any(|c| c.is_control() || c == '\\');
+    if safe {
+        path.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
 /// Percent-encodes a query value.
 pub fn url_encode(text: &str) -> String {
     let mut out = String::new();
@@ -177,4 +191,25 @@ pub fn url_encode(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local;
+
+    #[test]
+    fn only_a_path_of_this_site_is_a_place_to_go_back_to() {
+        assert_eq!(local("/detentions/4?x=1"), "/detentions/4?x=1");
+        for elsewhere in [
+            "//evil.example",
+            "/\\evil.example/phish",
+            "/ok/\\x",
+            "https://evil.example",
+            "evil",
+            "",
+            "/\tx",
+        ] {
+            assert_eq!(local(elsewhere), "/", "{elsewhere:?}");
+        }
+    }
 }

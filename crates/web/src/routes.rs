@@ -38,10 +38,15 @@ pub struct Route {
 
 impl Route {
     /// The route a request matched.
+    /// The row of a method and a matched path (`HEAD` is `GET` without the body, and is
+    /// allowed to exactly whom `GET` is).
     pub fn find(method: &Method, path: &str) -> Option<&'static Route> {
-        ROUTES
-            .iter()
-            .find(|r| r.path == path && r.method == method.as_str())
+        let method = if method == Method::HEAD {
+            "GET"
+        } else {
+            method.as_str()
+        };
+        ROUTES.iter().find(|r| r.path == path && r.method == method)
     }
 }
 

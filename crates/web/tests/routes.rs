@@ -353,6 +353,28 @@ async fn every_route_admits_exactly_the_roles_the_table_names() {
             r.location
         );
         checked += 1;
+        // Any other method on the same path is checked as the table says or refused: HEAD is
+        // GET without a body (never a way around the check), the others are not allowed.
+        for method in ["HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+            let req = Request::builder()
+                .method(method)
+                .uri(&path)
+                .body(Body::empty())
+                .unwrap();
+            let r = send(&w, req).await;
+            let closed = matches!(
+                r.status,
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::METHOD_NOT_ALLOWED
+            ) || (r.status == StatusCode::SEE_OTHER
+                && r.location.starts_with("/login?next="));
+            let public_get = method == "HEAD" && route.access == Access::Public;
+            assert!(
+                closed || public_get || route.method == method,
+                "{method} {} without an account: {}",
+                route.path,
+                r.status
+            );
+        }
         for (role, (cookie, token)) in &sessions {
             if route.path == "/logout" {
                 continue;
@@ -928,6 +950,7 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
     )));
     // Revoked (as the command line does, from outside the server): the open session ends at
     // the next request, and what the lawyer saw is reported.
+    let lawyer_id = account_id(&w, "t-lawyer").await;
     w.app
         .write(move |tx| {
             let which = accounts::Which::Named("t-lawyer".into());
@@ -935,6 +958,35 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
         })
         .await
         .unwrap();
+    // A request checked just before the revocation and written just after is refused too:
+    // every write reads its account again inside the transaction.
+    let before_revocation = vigilia_app::Actor {
+        account: lawyer_id,
+        name: "t-lawyer".into(),
+        role: Role::Lawyer,
+        regions: vec![],
+    };
+    let step = vigilia_app::records::StepForm {
+        kind: "house_arrest".into(),
+        date: "2026-11-19".into(),
+        detail: String::new(),
+    };
+    let late = w
+        .app
+        .write(move |tx| {
+            let d = vigilia_core::ids::DetentionId(1);
+            vigilia_app::records::record_step(tx, &before_revocation, d, &step)
+        })
+        .await;
+    assert!(
+        matches!(
+            late,
+            Err(vigilia_web::WebError::App(
+                vigilia_app::AppError::Forbidden(_)
+            ))
+        ),
+        "{late:?}"
+    );
     let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
     assert!(
         r.location.starts_with("/login"),
