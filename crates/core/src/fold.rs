@@ -316,7 +316,11 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
         (Record::Publication(_), _) => return Err(wrong(Kind::Publication)),
         (Record::Account(mut a), change) => {
             match change {
-                Change::InvitationRenewed { invitation } => a.invitation = Some(invitation),
+                Change::InvitationRenewed { invitation } => {
+                    // A renewed invitation lasts its days from the renewal.
+                    a.invitation = Some(invitation);
+                    a.invited_on = recorded_on;
+                }
                 Change::PasswordSet { hash } => {
                     a.password = Some(hash);
                     a.invitation = None;
