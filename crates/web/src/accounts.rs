@@ -17,12 +17,13 @@ use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::{Account, Role};
 
 use crate::app::App;
-use crate::auth::{
-    COOKIE, Ctx, SignInRefused, clear_session_cookie, code_step, cookie, hash_password,
-    new_second_factor, otpauth_uri, session_cookie,
-};
+use crate::ctx::{COOKIE, Ctx, clear_session_cookie, cookie, session_cookie};
 use crate::error::WebError;
 use crate::page::{Chrome, Errors, invalid, local, ok, see};
+use vigilia_app::credentials::{
+    code_step, hash_password, new_second_factor, otpauth_uri, password_matches,
+};
+use vigilia_app::sessions::SignInRefused;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -287,11 +288,9 @@ async fn confirmed(app: &Arc<App>, name: &str, password: String) -> Result<bool,
         .read(move |_, l| Ok(accounts::account(l, &name)?.and_then(|a| a.password)))
         .await?;
     // The hash is checked off the registry's lock: it takes a while, on purpose.
-    tokio::task::spawn_blocking(move || {
-        hash.is_some_and(|h| crate::auth::password_matches(&password, &h))
-    })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))
+    tokio::task::spawn_blocking(move || hash.is_some_and(|h| password_matches(&password, &h)))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))
 }
 
 fn not_confirmed(errors: &mut Errors) {

@@ -13,8 +13,8 @@ use vigilia_core::lang::Lang;
 use vigilia_ledger::Ledger;
 
 use crate::app::App;
-use crate::auth::{Ctx, Viewer};
 use crate::balance::{Asked, compute, publications as published};
+use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::page::Errors;
 use crate::records::{OnDetention, Q, detention_in, person_in, search_in, viewed};

@@ -1,7 +1,10 @@
 //! The application's state: the registry, the clock, the server's secret, sessions and limits,
 //! and the counting and matching indexes kept warm between requests.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use vigilia_core::model::Account;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -48,7 +51,7 @@ pub struct App {
     /// Balance pages computed since the head last moved.
     pub balances: Warm<crate::balance::Kept>,
     /// The active accounts and their API tokens.
-    pub accounts: Warm<crate::auth::Accounts>,
+    pub accounts: Warm<Accounts>,
 }
 
 impl std::fmt::Debug for App {
@@ -199,6 +202,13 @@ impl<T> Warm<T> {
         *kept = Some((head, value.clone()));
         Ok(value)
     }
+}
+
+/// The active accounts, by id, and the account of each API token (by its SHA-256).
+#[derive(Debug, Default)]
+pub struct Accounts {
+    pub by_id: HashMap<u64, Account>,
+    pub by_token: HashMap<String, u64>,
 }
 
 /// An HMAC key of 32 bytes is always accepted.

@@ -3,28 +3,26 @@
 //! CSRF tokens, sign-in limits, and the one middleware that checks every request against the
 //! route table before any handler runs.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use jiff::{SignedDuration, Timestamp};
 use vigilia_core::fold::Record;
 use vigilia_core::ids::Kind;
 use vigilia_core::lang::Lang;
-use vigilia_core::model::{Account, Role};
 use vigilia_ledger::Ledger;
 
+use crate::app::Accounts;
 use crate::app::{App, sha256};
+use crate::ctx::{COOKIE, Ctx, Viewer, cookie, limit_key};
 use crate::error::WebError;
 use crate::routes::{Access, Route};
 
-/// The session cookie: `__Host-` pins it to this host, path `/`, HTTPS.
-pub const COOKIE: &str = "__Host-vigilia";
 /// An Argon2id hash of a password nobody has (made once, with the same parameters as every
 /// account's), checked when a name is no account's.
 fn dummy_hash() -> &'static str {
@@ -35,76 +33,12 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// The key the per-address limits count under: an IPv4 address, or an IPv6 address's /64 (one
-/// client is usually given a whole /64, and could otherwise change address at every request).
-pub fn limit_key(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let [a, b, c, d, ..] = v6.segments();
-                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
-            }
-        },
-    }
-}
-
 /// How long an anonymous form's token is good for.
 const FORM_TOKEN_LIFE: SignedDuration = SignedDuration::from_hours(4);
 
-/// A signed-in account, as a handler sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Viewer {
-    pub account: u64,
-    pub name: String,
-    pub role: Role,
-    /// The session's CSRF token (empty for API tokens, which need none).
-    pub csrf: String,
-    /// The states whose cases a lawyer sees (empty: every state).
-    pub regions: Vec<String>,
-}
-
-impl Viewer {
-    pub fn of(a: &vigilia_core::model::Account, csrf: String) -> Viewer {
-        Viewer {
-            account: a.id.0,
-            name: a.name.clone(),
-            role: a.role,
-            csrf,
-            regions: a.regions.clone(),
-        }
-    }
-
-    /// Coordinators, and lawyers without states of their own, see every case.
-    pub fn sees_every_case(&self) -> bool {
-        self.actor().sees_every_case()
-    }
-
-    /// The account as the use cases know it: who acts.
-    pub fn actor(&self) -> vigilia_app::Actor {
-        vigilia_app::Actor {
-            account: self.account,
-            name: self.name.clone(),
-            role: self.role,
-            regions: self.regions.clone(),
-        }
-    }
-}
-
 use vigilia_app::accounts;
-pub use vigilia_app::credentials::{
-    code_step, hash_password, new_second_factor, otpauth_uri, password_matches,
-};
-pub use vigilia_app::sessions::SignInRefused;
-use vigilia_app::sessions::{self, Checked, Session};
-
-/// The active accounts, by id, and the account of each API token (by its SHA-256).
-#[derive(Debug, Default)]
-pub struct Accounts {
-    by_id: HashMap<u64, Account>,
-    by_token: HashMap<String, u64>,
-}
+use vigilia_app::credentials::{code_step, hash_password, password_matches};
+use vigilia_app::sessions::{self, Checked, Session, SignInRefused};
 
 impl App {
     /// Checks name, password and (for staff) code against the account found by that name; on
@@ -234,39 +168,6 @@ impl App {
         let age = self.now().duration_since(given);
         (age >= SignedDuration::ZERO && age <= FORM_TOKEN_LIFE).then_some(age)
     }
-}
-
-/// What every handler gets: the language, who is asking, and the address they came from.
-#[derive(Clone, Debug)]
-pub struct Ctx {
-    pub lang: Lang,
-    pub viewer: Option<Viewer>,
-    pub ip: IpAddr,
-    /// The CSRF token forms must carry: the session's, or a signed anonymous one.
-    pub csrf: String,
-    /// The path asked for, to come back to after switching language.
-    pub path: String,
-    /// The registry's country profile, to name its states.
-    pub profile: Arc<vigilia_core::profile::Profile>,
-}
-
-impl Ctx {
-    pub fn viewer(&self) -> Result<&Viewer, WebError> {
-        self.viewer
-            .as_ref()
-            .ok_or_else(|| WebError::SignIn(self.path.clone()))
-    }
-}
-
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
 }
 
 fn language(req: &Request) -> Lang {
@@ -450,20 +351,6 @@ async fn multipart_field(
         }
     }
     None
-}
-
-/// The `Set-Cookie` header of a session.
-pub fn session_cookie(token: &str) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-pub fn clear_session_cookie() -> HeaderValue {
-    HeaderValue::from_static(
-        "__Host-vigilia=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0",
-    )
 }
 
 #[cfg(test)]

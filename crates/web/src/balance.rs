@@ -23,7 +23,7 @@ use vigilia_count::{Balance, Index};
 use vigilia_ledger::Ledger;
 
 use crate::app::{App, lock};
-use crate::auth::Ctx;
+use crate::ctx::Ctx;
 use crate::error::WebError;
 use crate::page::{Chrome, ok, see};
 

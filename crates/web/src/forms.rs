@@ -29,7 +29,7 @@ pub async fn store(
     let stored = app
         .write(move |tx| {
             if let Some(ip) = from
-                && !sessions::admit_report(tx, &crate::auth::limit_key(ip), now, per_hour)?
+                && !sessions::admit_report(tx, &crate::ctx::limit_key(ip), now, per_hour)?
             {
                 return Ok(None);
             }

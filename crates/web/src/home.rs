@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::auth::Ctx;
+use crate::ctx::Ctx;
 use crate::page::{Chrome, ok, see};
 
 #[derive(Template)]

@@ -17,8 +17,7 @@ use vigilia_core::ids::Kind;
 use vigilia_core::model::{Channel, Report, ReportStatus};
 
 use crate::app::{App, random_bytes, sha256};
-use crate::auth::Ctx;
-use crate::auth::limit_key;
+use crate::ctx::{Ctx, limit_key};
 use crate::error::WebError;
 use crate::forms::states;
 use crate::page::{Chrome, Errors, invalid, ok};

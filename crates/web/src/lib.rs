@@ -12,6 +12,7 @@ mod api;
 mod app;
 mod auth;
 mod balance;
+mod ctx;
 mod error;
 mod forms;
 mod home;
@@ -36,7 +37,7 @@ use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 
 pub use app::{App, Config};
-pub use auth::COOKIE;
+pub use ctx::COOKIE;
 pub use error::WebError;
 pub use routes::{Access, ROUTES, Route};
 

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::Role;
 
-use crate::auth::Ctx;
+use crate::ctx::Ctx;
 
 /// The frame of every page.
 #[derive(Clone, Debug)]

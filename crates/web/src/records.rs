@@ -20,7 +20,7 @@ use vigilia_core::model::{Detention, Person};
 use vigilia_ledger::{Ledger, Tx};
 
 use crate::app::App;
-use crate::auth::{Ctx, Viewer};
+use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::page::{Chrome, ok, see};
 

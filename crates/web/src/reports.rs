@@ -16,7 +16,7 @@ use vigilia_core::model::{Channel, Report, Role, Source};
 use vigilia_ledger::Ledger;
 
 use crate::app::App;
-use crate::auth::{Ctx, Viewer};
+use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::forms::states;
 use crate::page::{Chrome, Errors, invalid, ok, see};

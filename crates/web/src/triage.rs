@@ -17,7 +17,7 @@ use vigilia_core::model::{Detention, Person, Report};
 use vigilia_ledger::Ledger;
 
 use crate::app::App;
-use crate::auth::Ctx;
+use crate::ctx::Ctx;
 use crate::error::WebError;
 use crate::page::{Chrome, ok, see};
 
