@@ -6,7 +6,7 @@
 //! (they never wait behind a write), and writes go to one writer, which takes every write
 //! waiting into one transaction and answers each only once that transaction is durable.
 
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use vigilia_ledger::{Ledger, LedgerError, Tx};
@@ -98,13 +98,28 @@ impl Registry {
         work: impl FnMut(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         let (reply, answer) = mpsc::sync_channel(1);
+        self.submit(work, move |outcome| {
+            let _ = reply.send(outcome);
+        });
+        answer.recv().map_err(|_| stopped())?
+    }
+
+    /// [`Registry::write`] without waiting: `done` is called, on the writer's thread, with the
+    /// outcome once the facts are durable (or with why they were not written); it must not
+    /// block. If the writer has stopped, `done` is dropped uncalled. A caller that waits
+    /// asynchronously holds no thread while its write is queued, so every write waiting at one
+    /// moment can join one transaction.
+    pub fn submit<T: Send + 'static>(
+        &self,
+        work: impl FnMut(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
+        done: impl FnOnce(Result<T, AppError>) + Send + 'static,
+    ) {
         let job = Box::new(Write {
             work,
             out: None,
-            reply,
+            done,
         });
-        lock(&self.jobs).send(job).map_err(|_| stopped())?;
-        answer.recv().map_err(|_| stopped())?
+        let _ = lock(&self.jobs).send(job);
     }
 }
 
@@ -142,21 +157,26 @@ trait Job: Send {
     fn answer(self: Box<Self>, outcome: Result<(), AppError>);
 }
 
-struct Write<T, F> {
+struct Write<T, F, D> {
     work: F,
     out: Option<T>,
-    reply: SyncSender<Result<T, AppError>>,
+    done: D,
 }
 
-impl<T: Send, F: FnMut(&mut Tx<'_>) -> Result<T, AppError> + Send> Job for Write<T, F> {
+impl<T, F, D> Job for Write<T, F, D>
+where
+    T: Send,
+    F: FnMut(&mut Tx<'_>) -> Result<T, AppError> + Send,
+    D: FnOnce(Result<T, AppError>) + Send,
+{
     fn run(&mut self, tx: &mut Tx<'_>) -> Result<(), AppError> {
         self.out = Some((self.work)(tx)?);
         Ok(())
     }
 
     fn answer(self: Box<Self>, outcome: Result<(), AppError>) {
-        let Write { out, reply, .. } = *self;
-        let _ = reply.send(outcome.and_then(|()| out.ok_or_else(stopped)));
+        let Write { out, done, .. } = *self;
+        done(outcome.and_then(|()| out.ok_or_else(stopped)));
     }
 }
 

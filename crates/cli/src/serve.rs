@@ -105,9 +105,10 @@ pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<
         env.lang
             .pick("Vigilia escucha en", "Vigilia is listening on")
     );
-    // Work on the registry runs on blocking threads, one at a time under its lock: a few
-    // threads serve it as fast as many, and queue waiting requests in order, where hundreds
-    // (Tokio's default) would each hold a stack and an allocator heap while they wait.
+    // Reads run on blocking threads, at most READERS at a time on the registry, and writes
+    // wait for the writer without holding a thread: a few threads serve as fast as many, and
+    // queue waiting reads in order, where hundreds (Tokio's default) would each hold a stack
+    // and an allocator heap while they wait.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(8)

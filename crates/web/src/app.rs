@@ -107,12 +107,15 @@ impl App {
         T: Send + 'static,
         F: FnMut(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
     {
-        let app = self.clone();
-        Ok(
-            tokio::task::spawn_blocking(move || app.registry.write(work))
-                .await
-                .map_err(|e| WebError::Internal(e.to_string()))??,
-        )
+        // Waits without holding a thread: every write waiting at one moment joins the writer's
+        // next transaction.
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.registry.submit(work, move |outcome| {
+            let _ = reply.send(outcome);
+        });
+        Ok(answer
+            .await
+            .map_err(|_| WebError::Internal("the registry's writer has stopped".into()))??)
     }
 
     /// Records that the account saw or took `subject` (an audit fact, durable when this
