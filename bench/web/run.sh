@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Load on loopback: 200 concurrent clients against the balance page (as an analyst) and the
 # family intake POST (durable: each report is committed before the reply). Needs `wrk`
-# (Debian: apt-get install wrk) and a release build. Prints wrk's latency distribution.
+# (Debian: apt-get install wrk) and a release build (taken from $CARGO_TARGET_DIR when set).
+# Prints wrk's latency distribution.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 PORT=${PORT:-18090}; DUR=${DUR:-20s}; CONN=${CONN:-200}
-work=$(mktemp -d); trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+work=$(mktemp -d); pid=""; trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
 source "$root/bench/web/lib.sh"
 start_demo
@@ -23,4 +24,4 @@ echo "== POST /report ($CONN clients, $DUR; each report committed before the rep
 wrk -t2 -c"$CONN" -d"$DUR" --latency -s post.lua http://127.0.0.1:$PORT/report | sed -n '1,20p'
 kill $pid; wait $pid 2>/dev/null || true
 echo "== the registry after the load (every acknowledged report is a fact; the chain verifies)"
-"$root/target/release/vigilia" --database "sqlite://$work/demo.db" verify
+"$vigilia" --database "sqlite://$work/demo.db" verify
