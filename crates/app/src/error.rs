@@ -1,8 +1,16 @@
 //! What can go wrong in a use case. Each variant names one thing; [`crate::messages`] says it
 //! to a person in Spanish and English.
 
+use std::path::PathBuf;
+
+use vigilia_core::date::Day;
 use vigilia_core::ids::{PersonId, ReportId, Subject};
+use vigilia_count::when::WhenError;
 use vigilia_ledger::LedgerError;
+use vigilia_matching::report::ReportError;
+
+use crate::anchors::AnchorProblem;
+use crate::import::rows::Unreadable;
 
 use crate::fields::FieldErrors;
 
@@ -54,6 +62,37 @@ pub enum AppError {
     Output { path: String, detail: String },
     #[error("the form has errors: {0:?}")]
     Invalid(FieldErrors),
+    #[error("a registry on PostgreSQL needs its key file named")]
+    KeyFileNeeded,
+    #[error("only a SQLite registry is deleted")]
+    SqliteOnly,
+    #[error("country profile: {0}")]
+    BadProfile(String),
+    #[error("this registry has no backup recipient")]
+    NoBackupRecipient,
+    #[error("{}: not an encrypted Vigilia backup ({detail})", path.display())]
+    NotABackup { path: PathBuf, detail: String },
+    #[error("{}: cannot be opened with that identity or passphrase ({detail})", path.display())]
+    BackupNotOpened { path: PathBuf, detail: String },
+    #[error("{}: holds no age identity (AGE-SECRET-KEY-…)", .0.display())]
+    NoIdentity(PathBuf),
+    #[error("{}: not a Vigilia signing key", .0.display())]
+    NotASigningKey(PathBuf),
+    #[error("{}: not an anchor: {problem:?}", path.display())]
+    BadAnchor {
+        path: PathBuf,
+        problem: AnchorProblem,
+    },
+    #[error("--from {from} must be before --to {to}")]
+    FromNotBeforeTo { from: Day, to: Day },
+    #[error("{0:?} is not a dimension")]
+    NotADimension(String),
+    #[error(transparent)]
+    When(#[from] WhenError),
+    #[error("{}: {error}", path.display())]
+    Reports { path: PathBuf, error: ReportError },
+    #[error("{}: line {}: {}", path.display(), row.line, row.en)]
+    BadRow { path: PathBuf, row: Unreadable },
     #[error(transparent)]
     Ledger(#[from] LedgerError),
 }

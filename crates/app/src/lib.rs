@@ -11,12 +11,17 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod anchors;
+pub mod backup;
+pub mod counting;
 pub mod credentials;
+pub mod dedupe;
 pub mod error;
 pub mod export;
 pub mod fields;
 pub mod import;
 pub mod intake;
+pub mod keys;
 pub mod messages;
 pub mod persons;
 pub mod publication;

@@ -213,6 +213,67 @@ impl Localize for AppError {
                 .map(|(_, p)| p.localize(lang))
                 .collect::<Vec<_>>()
                 .join(" "),
+            AppError::KeyFileNeeded => lang
+                .pick(
+                    "un registro en PostgreSQL necesita su clave: indique con --key-file ARCHIVO (o VIGILIA_KEY_FILE) dónde escribirla, o use VIGILIA_PASSPHRASE. Con ella se cifran los contactos de quienes reportan y las notas.",
+                    "a registry on PostgreSQL needs its key: say with --key-file FILE (or VIGILIA_KEY_FILE) where to write it, or use VIGILIA_PASSPHRASE. Reporters' contacts and notes are encrypted with it.",
+                )
+                .into(),
+            AppError::SqliteOnly => lang
+                .pick(
+                    "--replace solo borra registros SQLite; en PostgreSQL use una base de datos vacía",
+                    "--replace only deletes SQLite registries; on PostgreSQL use an empty database",
+                )
+                .into(),
+            AppError::BadProfile(e) => lang.pick(&format!("perfil de país: {e}"), &format!("country profile: {e}")).into(),
+            AppError::NoBackupRecipient => lang
+                .pick(
+                    "este registro no tiene destinatario de copias: dé una frase con VIGILIA_BACKUP_PASSPHRASE",
+                    "this registry has no backup recipient: give a passphrase with VIGILIA_BACKUP_PASSPHRASE",
+                )
+                .into(),
+            AppError::NotABackup { path, detail } if es => {
+                format!("{}: no es una copia cifrada de Vigilia ({detail})", path.display())
+            }
+            AppError::BackupNotOpened { path, detail } if es => format!(
+                "{}: no se puede abrir con esa identidad o frase ({detail})",
+                path.display()
+            ),
+            AppError::NoIdentity(path) if es => format!(
+                "{}: no contiene una identidad age (AGE-SECRET-KEY-…)",
+                path.display()
+            ),
+            AppError::NotASigningKey(path) if es => {
+                format!("{}: no es una clave de firma de Vigilia", path.display())
+            }
+            AppError::BadAnchor { path, problem } => {
+                format!("{}: {}", path.display(), problem.localize(lang))
+            }
+            AppError::FromNotBeforeTo { from, to } if es => {
+                format!("--from {from} debe ser anterior a --to {to}")
+            }
+            AppError::NotADimension(typed) => {
+                let names = vigilia_count::list::dimension_names();
+                match lang {
+                    Lang::Es => format!("--by: {typed:?} no es una dimensión ({names})"),
+                    Lang::En => format!("--by: {typed:?} is not a dimension ({names})"),
+                }
+            }
+            AppError::When(e) => e.localize(lang),
+            AppError::Reports { path, error } if es => {
+                format!("{}: {}", path.display(), report_error(error))
+            }
+            AppError::BadRow { path, row } => {
+                let what = lang.pick(&row.es, &row.en);
+                let line = lang.pick("línea", "line");
+                format!("{}: {line} {}, {}: {what}", path.display(), row.line, row.column)
+            }
+            AppError::NotABackup { .. }
+            | AppError::BackupNotOpened { .. }
+            | AppError::NoIdentity(_)
+            | AppError::NotASigningKey(_)
+            | AppError::FromNotBeforeTo { .. }
+            | AppError::Reports { .. } => self.to_string(),
             AppError::Ledger(e) => match e {
                 vigilia_ledger::LedgerError::Refused(_) | vigilia_ledger::LedgerError::Fold(_) => {
                     lang.pick(
@@ -224,6 +285,46 @@ impl Localize for AppError {
                 other => other.localize(lang),
             },
         }
+    }
+}
+
+/// A reports CSV's problem, in Spanish.
+fn report_error(e: &vigilia_matching::report::ReportError) -> String {
+    use vigilia_matching::report::ReportError as R;
+    match e {
+        R::NoIdColumn => "línea 1: el CSV de reportes necesita una columna report_id".into(),
+        R::EmptyId { line } => format!("línea {line}, columna report_id: vacía"),
+        R::DuplicateId { line, id, first } => {
+            format!("línea {line}, columna report_id: {id:?} ya aparece en la línea {first}")
+        }
+    }
+}
+
+impl Localize for crate::anchors::AnchorProblem {
+    fn localize(&self, lang: Lang) -> String {
+        use crate::anchors::AnchorProblem as A;
+        let (es, en) = match self {
+            A::NoSignature => (
+                "punto de control sin firma",
+                "checkpoint without a signature",
+            ),
+            A::UnreadableKey => ("clave pública ilegible", "unreadable public key"),
+            A::UnreadableSignature => ("firma ilegible", "unreadable signature"),
+            A::Altered => (
+                "la firma no corresponde: el punto de control fue alterado",
+                "the signature does not match: the checkpoint was altered",
+            ),
+            A::NoFactCount => ("sin número de hechos", "no number of facts"),
+            A::NotAnAnchor => (
+                "no es un punto de control ni un balance publicado (JSON)",
+                "neither a checkpoint nor a published balance (JSON)",
+            ),
+            A::NoLedgerHead => (
+                "un balance publicado sin ledger_seq y ledger_head",
+                "a published balance without ledger_seq and ledger_head",
+            ),
+        };
+        lang.pick(es, en).into()
     }
 }
 

@@ -6,15 +6,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use vigilia_app::keys::KeySource;
 use vigilia_core::clock::Clock;
 use vigilia_core::lang::Lang;
-use vigilia_ledger::{DatabaseUrl, Ledger, Secret};
+use vigilia_ledger::{DatabaseUrl, Ledger};
 
 mod backup;
-mod checkpoint;
 mod clock;
 mod count;
-mod dedupe;
 mod demo;
 mod demo_reports;
 mod export;
@@ -404,10 +403,8 @@ fn main() -> ExitCode {
 /// What every command gets.
 #[derive(Debug)]
 pub struct Env {
-    pub url: DatabaseUrl,
-    /// Where the registry's key is (SQLite), unless a passphrase is given.
-    pub key_file: Option<PathBuf>,
-    pub passphrase: Option<String>,
+    /// Where the registry is, and its key.
+    pub keys: KeySource,
     pub clock: Arc<dyn Clock>,
     pub lang: Lang,
     pub actor: String,
@@ -415,50 +412,7 @@ pub struct Env {
 
 impl Env {
     pub fn open(&self) -> Result<Ledger, Failure> {
-        let key = self.key()?;
-        Ok(Ledger::open_with(
-            &self.url,
-            key.as_ref(),
-            self.clock.clone(),
-        )?)
-    }
-
-    /// The key to open the registry with: the passphrase, or the key file.
-    pub fn key(&self) -> Result<Option<Secret>, Failure> {
-        if let Some(p) = &self.passphrase {
-            return Ok(Some(Secret::Passphrase(p.clone())));
-        }
-        match (&self.url, &self.key_file) {
-            // No registry there: opening says so, which matters more than a missing key.
-            (DatabaseUrl::Sqlite(db), _) if !db.exists() => Ok(None),
-            (_, Some(path)) => Ok(Some(Secret::read_file(path)?)),
-            (_, None) => Ok(None),
-        }
-    }
-
-    /// A new key for a new registry, written to the key file (never over an existing one). A
-    /// registry is never made without a key: on PostgreSQL, where no file sits beside the
-    /// database, the key file must be named.
-    pub fn new_key(&self) -> Result<Secret, Failure> {
-        if let Some(p) = &self.passphrase {
-            return Ok(Secret::Passphrase(p.clone()));
-        }
-        let Some(path) = &self.key_file else {
-            return Err(Failure::bad(
-                "un registro en PostgreSQL necesita su clave: indique con --key-file ARCHIVO (o VIGILIA_KEY_FILE) dónde escribirla, o use VIGILIA_PASSPHRASE. Con ella se cifran los contactos de quienes reportan y las notas.",
-                "a registry on PostgreSQL needs its key: say with --key-file FILE (or VIGILIA_KEY_FILE) where to write it, or use VIGILIA_PASSPHRASE. Reporters' contacts and notes are encrypted with it.",
-            ));
-        };
-        let key = Secret::generate()?;
-        key.write_new(path)?;
-        Ok(key)
-    }
-
-    /// Deletes the key [`Env::new_key`] wrote, when its registry could not be made after all.
-    pub fn forget_new_key(&self) {
-        if let (Some(path), None) = (&self.key_file, &self.passphrase) {
-            let _ = std::fs::remove_file(path);
-        }
+        Ok(self.keys.open(self.clock.clone())?)
     }
 }
 
@@ -472,18 +426,12 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         }
         .to_string()
     });
-    let url = DatabaseUrl::parse(&database)?;
-    let key_file = match (&url, cli.key_file) {
-        (_, Some(path)) => Some(path),
-        (DatabaseUrl::Sqlite(db), None) => Some(db.with_extension("key")),
-        (DatabaseUrl::Postgres(_), None) => None,
-    };
     let env = Env {
-        url,
-        key_file,
-        passphrase: std::env::var("VIGILIA_PASSPHRASE")
-            .ok()
-            .filter(|p| !p.is_empty()),
+        keys: KeySource::new(
+            DatabaseUrl::parse(&database)?,
+            cli.key_file,
+            std::env::var("VIGILIA_PASSPHRASE").ok(),
+        ),
         clock: clock::from_option(cli.now.as_deref())?,
         lang,
         actor: cli.actor.unwrap_or_else(clock::login_name),
@@ -532,9 +480,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             what: ExportWhat::Detentions { out },
         } => export::detentions(&env, &out),
         Command::Verify { anchors } => registry::verify(&env, &anchors),
-        Command::Checkpoint { signing_key, out } => {
-            checkpoint::checkpoint(&env, &signing_key, &out)
-        }
+        Command::Checkpoint { signing_key, out } => registry::checkpoint(&env, &signing_key, &out),
         Command::Erase { record, reason } => registry::erase(&env, &record, &reason),
         Command::Rebuild => registry::rebuild(&env),
         Command::Demo {
@@ -544,7 +490,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             replace,
         } => {
             if replace && csv.is_none() {
-                registry::remove_sqlite(&env)?;
+                env.keys.remove_sqlite()?;
             }
             demo::run(&env, seed, detentions, csv.as_deref())
         }
@@ -596,7 +542,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             file: Some(file),
             out,
             pairs,
-        } => dedupe::run(&env, &file, &out, pairs.as_deref()),
+        } => persons::dedupe(&env, &file, &out, pairs.as_deref()),
         Command::Dedupe {
             file: None, out, ..
         } => persons::proposals(&env, &out),

@@ -1,74 +1,74 @@
-//! The registry's own persons and matching: proposals of persons who may be the same
-//! (`vigilia dedupe` without a file), merges and their undoing as facts (`vigilia merge`,
-//! `vigilia unmerge`, with who decided and why), and candidates for new reports
-//! (`vigilia candidates FILE`).
+//! Persons and matching (see `vigilia_app::dedupe`): which reports of a reports CSV are the same
+//! person (`vigilia dedupe FILE`, no registry needed), which of the registry's persons may be
+//! (`vigilia dedupe`), merges and their undoing as facts (`vigilia merge`, `vigilia unmerge`,
+//! with who decided and why), and candidates for new reports (`vigilia candidates FILE`).
+//! Nothing is written unless the whole input could be read.
 
 use std::path::Path;
-use std::time::Instant;
 
+use vigilia_app::dedupe::{self, write_csv};
 use vigilia_app::{Actor, records, write};
 use vigilia_core::ids::PersonId;
 use vigilia_core::profile::Profile;
-use vigilia_matching::dedupe::dedupe;
-use vigilia_matching::index::Index;
+use vigilia_matching::report::Report;
 
 use crate::Env;
-use crate::dedupe::{REVIEW, SURE, evidence, read_reports, write_csv};
 use crate::failure::Failure;
+use crate::registry::say;
+
+fn reports(env: &Env, file: &Path, profile: &Profile) -> Result<Vec<Report>, Failure> {
+    let this_year = profile.day_at(env.clock.now()).year();
+    Ok(dedupe::read_reports(file, profile, this_year)?)
+}
+
+/// `vigilia dedupe FILE --out clusters.csv [--pairs pairs.csv]`.
+pub fn dedupe(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(), Failure> {
+    let profile = Profile::venezuela().map_err(|e| Failure::bad(e.to_string(), e.to_string()))?;
+    let g = dedupe::group(reports(env, file, &profile)?);
+    if let Some(p) = pairs {
+        let header = [
+            "report_id_left",
+            "report_id_right",
+            "probability",
+            "status",
+            "evidence",
+        ];
+        write_csv(p, &header, &g.pairs)?;
+    }
+    write_csv(out, &["report_id", "cluster_id"], &g.clusters)?;
+    let n = |x: usize| env.lang.number(x as u64);
+    let (r, p, v) = (n(g.clusters.len()), n(g.persons), n(g.to_review));
+    let c = env.lang.number(g.compared);
+    say(
+        env,
+        format!("{r} reportes: {p} personas; {v} pares para revisar ({c} pares comparados)"),
+        format!("{r} reports: {p} persons; {v} pairs to review ({c} pairs compared)"),
+    );
+    Ok(())
+}
 
 /// `vigilia dedupe` on the registry: pairs of persons who may be the same, for review.
 pub fn proposals(env: &Env, out: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    let persons = vigilia_app::persons::registered(&mut ledger)?;
-    let ids: Vec<(u64, String)> = persons.iter().map(|(id, _, n)| (*id, n.clone())).collect();
-    let outcome = dedupe(
-        persons.into_iter().map(|(_, r, _)| r).collect(),
-        SURE,
-        REVIEW,
-    );
-    let person = |i: usize| ids.get(i).cloned().unwrap_or_default();
-    let rows: Vec<Vec<String>> = outcome
-        .pairs
-        .iter()
-        .map(|p| {
-            let ((a, an), (b, bn)) = (person(p.left), person(p.right));
-            vec![
-                a.to_string(),
-                an,
-                b.to_string(),
-                bn,
-                format!("{:.4}", p.probability),
-                evidence(&outcome.model, &p.comparison),
-            ]
-        })
-        .collect();
-    let n = rows.len();
-    write_csv(
-        out,
-        &[
-            "person",
-            "name",
-            "same_as",
-            "same_as_name",
-            "probability",
-            "evidence",
-        ],
-        rows,
-    )?;
-    crate::say!(
-        "{}",
-        env.lang.pick(
-            &format!(
-                "{} personas: {n} pares que pueden ser la misma persona, en {} (revíselos y use `vigilia merge`)",
-                ids.len(),
-                out.display()
-            ),
-            &format!(
-                "{} persons: {n} pairs that may be the same person, in {} (review them and use `vigilia merge`)",
-                ids.len(),
-                out.display()
-            ),
-        )
+    let (rows, persons) = dedupe::proposals(&mut ledger)?;
+    let header = [
+        "person",
+        "name",
+        "same_as",
+        "same_as_name",
+        "probability",
+        "evidence",
+    ];
+    write_csv(out, &header, &rows)?;
+    let (n, o) = (rows.len(), out.display());
+    say(
+        env,
+        format!(
+            "{persons} personas: {n} pares que pueden ser la misma persona, en {o} (revíselos y use `vigilia merge`)"
+        ),
+        format!(
+            "{persons} persons: {n} pairs that may be the same person, in {o} (review them and use `vigilia merge`)"
+        ),
     );
     Ok(())
 }
@@ -80,12 +80,10 @@ pub fn merge(env: &Env, id: u64, into: u64, reason: &str) -> Result<(), Failure>
     write(&mut ledger, |tx| {
         records::merge(tx, &actor, PersonId(id), PersonId(into), reason)
     })?;
-    crate::say!(
-        "{}",
-        env.lang.pick(
-            &format!("persona {id} fusionada con {into} (se deshace con `vigilia unmerge {id}`)"),
-            &format!("person {id} merged into {into} (undo with `vigilia unmerge {id}`)"),
-        )
+    say(
+        env,
+        format!("persona {id} fusionada con {into} (se deshace con `vigilia unmerge {id}`)"),
+        format!("person {id} merged into {into} (undo with `vigilia unmerge {id}`)"),
     );
     Ok(())
 }
@@ -97,81 +95,45 @@ pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
     write(&mut ledger, |tx| {
         records::unmerge(tx, &actor, PersonId(id), reason)
     })?;
-    crate::say!(
-        "{}",
-        env.lang.pick(
-            &format!("persona {id} separada de nuevo"),
-            &format!("person {id} is separate again")
-        )
+    say(
+        env,
+        format!("persona {id} separada de nuevo"),
+        format!("person {id} is separate again"),
     );
     Ok(())
 }
 
 /// `vigilia candidates FILE --out FILE`: for each report, the registered persons it may be
-/// about, best first. The index is built once; each report's search is timed.
+/// about, best first, with how long each search took.
 pub fn candidates(env: &Env, file: &Path, out: &Path, limit: usize) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    let profile: Profile = ledger.profile()?.clone();
-    let reports = read_reports(env, file, &profile)?;
-    let persons = vigilia_app::persons::registered(&mut ledger)?;
-    let names: std::collections::HashMap<u64, String> =
-        persons.iter().map(|(id, _, n)| (*id, n.clone())).collect();
-    let index = Index::build(persons.into_iter().map(|(id, r, _)| (id, r)).collect());
-    let mut latencies = Vec::with_capacity(reports.len());
-    let mut lines = Vec::new();
-    for r in reports {
-        let id = r.id.clone();
-        let started = Instant::now();
-        let found = index.candidates(r, limit, REVIEW);
-        latencies.push(started.elapsed());
-        for (rank, c) in found.iter().enumerate() {
-            lines.push(vec![
-                id.clone(),
-                (rank + 1).to_string(),
-                c.person.to_string(),
-                names.get(&c.person).cloned().unwrap_or_default(),
-                format!("{:.4}", c.probability),
-                evidence(index.model(), &c.comparison),
-            ]);
-        }
-    }
-    let found = lines.len();
-    write_csv(
-        out,
-        &[
-            "report_id",
-            "rank",
-            "person",
-            "name",
-            "probability",
-            "evidence",
-        ],
-        lines,
-    )?;
-    latencies.sort_unstable();
+    let profile = ledger.profile()?.clone();
+    let reports = reports(env, file, &profile)?;
+    let mut c = dedupe::candidates(&mut ledger, reports, limit)?;
+    let header = [
+        "report_id",
+        "rank",
+        "person",
+        "name",
+        "probability",
+        "evidence",
+    ];
+    write_csv(out, &header, &c.rows)?;
+    c.searches.sort_unstable();
     let at = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        let i = ((c.searches.len() as f64 * q) as usize).min(c.searches.len().saturating_sub(1));
+        c.searches.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     };
-    crate::say!(
-        "{}",
-        env.lang.pick(
-            &format!(
-                "{} reportes contra {} personas: {found} candidatos; búsqueda p50 {:.2} ms, p99 {:.2} ms",
-                latencies.len(),
-                index.len(),
-                at(0.5),
-                at(0.99)
-            ),
-            &format!(
-                "{} reports against {} persons: {found} candidates; search p50 {:.2} ms, p99 {:.2} ms",
-                latencies.len(),
-                index.len(),
-                at(0.5),
-                at(0.99)
-            ),
-        )
+    let (r, p, f) = (c.searches.len(), c.persons, c.rows.len());
+    let (p50, p99) = (at(0.5), at(0.99));
+    say(
+        env,
+        format!(
+            "{r} reportes contra {p} personas: {f} candidatos; búsqueda p50 {p50:.2} ms, p99 {p99:.2} ms"
+        ),
+        format!(
+            "{r} reports against {p} persons: {f} candidates; search p50 {p50:.2} ms, p99 {p99:.2} ms"
+        ),
     );
     Ok(())
 }

@@ -1,9 +1,9 @@
-//! Commands about the registry as a whole: `init`, `verify`, `rebuild`, `summary`.
+//! Commands about the registry as a whole: `init`, `keys rotate`, `erase`, `checkpoint`,
+//! `verify`, `rebuild`, `summary`.
 
 use std::path::Path;
 
 use vigilia_core::ids::{Kind, Subject};
-use vigilia_core::profile::Profile;
 use vigilia_ledger::{DatabaseUrl, Ledger, LedgerError};
 
 use crate::Env;
@@ -12,87 +12,78 @@ use crate::progress::Progress;
 
 pub fn init(env: &Env, profile: Option<&Path>) -> Result<(), Failure> {
     let mut ledger = create(env, profile)?;
-    crate::backup::make_recipient(env, &mut ledger)?;
+    let identity = vigilia_app::backup::identity_path(&env.keys.url);
+    vigilia_app::backup::make_recipient(&mut ledger, &env.actor, &identity)?;
     drop(ledger);
-    crate::say!(
-        "{}",
-        env.lang.pick(
-            &format!("Registro creado en {}", env.url),
-            &format!("Registry created at {}", env.url)
-        )
+    let (url, i) = (&env.keys.url, identity.display());
+    say(
+        env,
+        format!("Registro creado en {url}"),
+        format!("Registry created at {url}"),
     );
-    if let (Some(key), None) = (&env.key_file, &env.passphrase) {
-        let k = key.display();
-        let (es, en) = match env.url {
-            DatabaseUrl::Sqlite(_) => (
-                format!(
-                    "Cifrado con la clave de {k} (solo su dueño puede leerla). Sin ella el registro es ilegible"
-                ),
-                format!(
-                    "Encrypted with the key in {k} (readable by its owner only). Without it the registry is unreadable"
-                ),
+    say(
+        env,
+        format!(
+            "Identidad de las copias de seguridad en {i}: llévela fuera de esta máquina (una memoria guardada aparte); sin ella ninguna copia se puede leer."
+        ),
+        format!(
+            "Backup identity in {i}: take it off this machine (a drive kept apart); without it no backup can be read."
+        ),
+    );
+    let (Some(key), None) = (&env.keys.file, &env.keys.passphrase) else {
+        return Ok(());
+    };
+    let k = key.display();
+    let (es, en) = match url {
+        DatabaseUrl::Sqlite(_) => (
+            format!(
+                "Cifrado con la clave de {k} (solo su dueño puede leerla). Sin ella el registro es ilegible"
             ),
-            DatabaseUrl::Postgres(_) => (
-                format!(
-                    "Los contactos de quienes reportan y las notas se cifran con la clave de {k} (solo su dueño puede leerla). Sin ella no se pueden leer"
-                ),
-                format!(
-                    "Reporters' contacts and notes are encrypted with the key in {k} (readable by its owner only). Without it they cannot be read"
-                ),
+            format!(
+                "Encrypted with the key in {k} (readable by its owner only). Without it the registry is unreadable"
             ),
-        };
-        crate::say!(
-            "{}",
-            env.lang.pick(
-                &format!("{es}: guarde una copia fuera de esta máquina, y no la deje junto a la base de datos en un equipo que pueda ser incautado."),
-                &format!("{en}: keep a copy off this machine, and do not leave it beside the database on a machine that may be seized.")
-            )
-        );
-    }
+        ),
+        DatabaseUrl::Postgres(_) => (
+            format!(
+                "Los contactos de quienes reportan y las notas se cifran con la clave de {k} (solo su dueño puede leerla). Sin ella no se pueden leer"
+            ),
+            format!(
+                "Reporters' contacts and notes are encrypted with the key in {k} (readable by its owner only). Without it they cannot be read"
+            ),
+        ),
+    };
+    say(
+        env,
+        format!(
+            "{es}: guarde una copia fuera de esta máquina, y no la deje junto a la base de datos en un equipo que pueda ser incautado."
+        ),
+        format!(
+            "{en}: keep a copy off this machine, and do not leave it beside the database on a machine that may be seized."
+        ),
+    );
     Ok(())
 }
 
-/// Creates the registry (refusing an existing one); a SQLite file is readable by its owner only.
+/// Prints a line in the user's language.
+pub fn say(env: &Env, es: String, en: String) {
+    crate::say!("{}", env.lang.pick(&es, &en));
+}
+
+/// Creates the registry (refusing an existing one), with a new key.
 pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
-    let profile = match profile {
-        None => Profile::venezuela(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Failure::io(path, &e))?;
-            Profile::from_toml(&text)
-        }
-    }
-    .map_err(|e| {
-        Failure::bad(
-            format!("perfil de país: {e}"),
-            format!("country profile: {e}"),
-        )
-    })?;
-    refuse_existing(env)?;
-    let key = env.new_key()?;
-    let ledger = Ledger::create_with(&env.url, Some(&key), env.clock.clone(), profile, &env.actor)
-        .inspect_err(|_| env.forget_new_key())?;
-    #[cfg(unix)]
-    if let DatabaseUrl::Sqlite(path) = &env.url {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Failure::io(path, &e))?;
-    }
-    Ok(ledger)
+    let clock = env.clock.clone();
+    Ok(vigilia_app::keys::create(
+        &env.keys, clock, profile, &env.actor,
+    )?)
 }
 
 /// Re-encrypts the registry under a new key written to `new_key_file`.
 pub fn rotate(env: &Env, new_key_file: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    let key = vigilia_ledger::Secret::generate()?;
-    key.write_new(new_key_file)?;
-    if let Err(e) = ledger.rekey(&key) {
-        // Nothing was re-encrypted: the new key file would only mislead.
-        let _ = std::fs::remove_file(new_key_file);
-        return Err(e.into());
-    }
-    let head = ledger.verify(&mut |_| {})?;
+    let head = vigilia_app::keys::rotate(&mut ledger, new_key_file)?;
     let old = env
-        .key_file
+        .keys
+        .file
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "VIGILIA_PASSPHRASE".into());
@@ -139,68 +130,52 @@ pub fn erase(env: &Env, record: &str, reason: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// An existing SQLite registry is refused before a key is written for a new one.
-pub fn refuse_existing(env: &Env) -> Result<(), Failure> {
-    if let DatabaseUrl::Sqlite(path) = &env.url
-        && path.exists()
-    {
-        return Err(LedgerError::AlreadyExists(path.display().to_string()).into());
+/// Writes a signed checkpoint of the registry's head (making the signing key first if need be).
+pub fn checkpoint(env: &Env, signing_key: &Path, out: &Path) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let now = env.clock.now();
+    let done = vigilia_app::anchors::checkpoint(&mut ledger, signing_key, out, now)?;
+    if let Some(public) = done.new_key {
+        let p = signing_key.display();
+        say(
+            env,
+            format!(
+                "Nueva clave de firma en {p}: guárdela lejos del registro. Su clave pública: {public}"
+            ),
+            format!(
+                "New signing key in {p}: keep it away from the registry. Its public key: {public}"
+            ),
+        );
     }
-    Ok(())
-}
-
-/// Deletes a SQLite registry file (with its WAL files), for `demo --replace`. Refused for
-/// PostgreSQL: Vigilia does not drop server databases.
-pub fn remove_sqlite(env: &Env) -> Result<(), Failure> {
-    let DatabaseUrl::Sqlite(path) = &env.url else {
-        return Err(Failure::bad(
-            "--replace solo borra registros SQLite; en PostgreSQL use una base de datos vacía",
-            "--replace only deletes SQLite registries; on PostgreSQL use an empty database",
-        ));
-    };
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.clone().into_os_string();
-        p.push(suffix);
-        let p = std::path::PathBuf::from(p);
-        if p.exists() {
-            std::fs::remove_file(&p).map_err(|e| Failure::io(&p, &e))?;
-        }
-    }
-    // The replaced registry's own key (beside it) goes with it; a new one is made with the
-    // new registry. A key file given elsewhere is never deleted.
-    let own = path.with_extension("key");
-    if let Some(key) = &env.key_file
-        && *key == own
-        && key.exists()
-    {
-        std::fs::remove_file(key).map_err(|e| Failure::io(key, &e))?;
-    }
+    let (o, n, h) = (
+        out.display(),
+        env.lang.number(done.head.facts),
+        done.head.hash,
+    );
+    say(
+        env,
+        format!(
+            "Punto de control en {o}: {n} hechos, cabeza {h}. Entréguelo a un aliado o imprímalo."
+        ),
+        format!("Checkpoint in {o}: {n} facts, head {h}. Hand it to a partner or print it."),
+    );
     Ok(())
 }
 
 pub fn verify(env: &Env, anchors: &[std::path::PathBuf]) -> Result<(), Failure> {
-    let mut read = Vec::new();
-    for path in anchors {
-        read.extend(crate::checkpoint::read(path)?);
-    }
+    let anchors = vigilia_app::anchors::read_all(anchors)?;
     let mut ledger = env.open()?;
     let total = ledger.head()?.facts;
     let mut progress = Progress::new(env.lang.pick("verificando", "verifying"), total);
-    let result = ledger.verify(&mut |done| progress.set(done, ""));
+    let result =
+        vigilia_app::anchors::verify(&mut ledger, &anchors, &mut |done| progress.set(done, ""));
     progress.finish();
-    let result = result.and_then(|head| {
-        for anchor in &read {
-            crate::checkpoint::check(&mut ledger, anchor).map_err(LedgerError::Chain)?;
-        }
-        Ok(head)
-    });
-    if !read.is_empty() && result.is_ok() {
-        crate::say!(
-            "{}",
-            env.lang.pick(
-                &format!("Coincide con {} anclas externas.", read.len()),
-                &format!("Matches {} outside anchors.", read.len())
-            )
+    if !anchors.is_empty() && result.is_ok() {
+        let n = anchors.len();
+        say(
+            env,
+            format!("Coincide con {n} anclas externas."),
+            format!("Matches {n} outside anchors."),
         );
     }
     match result {
@@ -298,7 +273,7 @@ pub fn print_summary(
     crate::say!(
         "{} {} ({engine}, {} {profile})",
         pick("Registro", "Registry"),
-        env.url,
+        env.keys.url,
         pick("perfil", "profile")
     );
     crate::say!(

@@ -57,7 +57,7 @@ pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<
         ));
     }
     let ledger = if demo {
-        crate::registry::remove_sqlite(env)?;
+        env.keys.remove_sqlite()?;
         crate::demo::run(env, 1, 12_000, None)?;
         let mut ledger = env.open()?;
         let now = env.clock.now();

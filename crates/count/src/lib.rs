@@ -16,6 +16,7 @@ pub mod index;
 pub mod list;
 pub mod series;
 pub mod stored;
+pub mod timing;
 pub mod when;
 
 pub use balance::{Balance, Figure, RULES, balance};

@@ -13,7 +13,7 @@ use vigilia_core::lang::Lang;
 use vigilia_ledger::Ledger;
 
 use crate::app::App;
-use crate::balance::{Asked, compute, publications as published};
+use crate::balance::{Asked, compute};
 use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::page::Errors;
@@ -22,6 +22,7 @@ use crate::reports;
 use crate::routes::{Access, ROUTES};
 use crate::triage::{AttachForm, ReasonForm, candidates as ranked};
 use vigilia_app::AppError;
+use vigilia_app::counting::publications as published;
 use vigilia_app::intake::ReportForm;
 use vigilia_app::records::{self, DecisionForm, StepForm};
 use vigilia_app::triage::{self, AttachTo};
@@ -115,11 +116,11 @@ pub async fn openapi() -> Response {
 }
 
 pub async fn publications(State(app): State<Arc<App>>) -> Response {
-    answer(app.read(|_, l| published(l)).await.map(|list| {
+    answer(app.read(|_, l| Ok(published(l)?)).await.map(|list| {
         list.into_iter()
             .map(|p| {
                 json!({"id": p.id, "published_on": p.published_on.to_string(), "as_of": p.publication.as_of.to_string(),
-                       "ledger_head": p.publication.ledger_head,
+                       "ledger_seq": p.publication.ledger_seq, "ledger_head": p.publication.ledger_head,
                        "figures": serde_json::from_str::<Value>(&p.publication.figures).unwrap_or_default()})
             })
             .collect::<Vec<_>>()

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use vigilia_core::date::Day;
 use vigilia_core::fact::Audit;
 use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
-use vigilia_core::ids::{Kind, PublicationId, Subject};
+use vigilia_core::ids::{PublicationId, Subject};
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_count::list::{Selector, behind};
 use vigilia_count::series::{Every, series};
@@ -251,17 +251,6 @@ pub async fn publish(
     Ok(see(&format!("/public/{}", id.0)))
 }
 
-pub fn publications(ledger: &mut Ledger) -> Result<Vec<PublishedBalance>, WebError> {
-    let mut out = Vec::new();
-    ledger.fold_all(Kind::Publication, KnownOn::NOW, &mut |r| {
-        if let Record::Publication(p) = r {
-            out.push(p);
-        }
-    })?;
-    out.reverse();
-    Ok(out)
-}
-
 #[derive(Template)]
 #[template(path = "public.html")]
 struct Public {
@@ -273,7 +262,9 @@ pub async fn public_list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let list = app.read(|_, l| publications(l)).await?;
+    let list = app
+        .read(|_, l| Ok(vigilia_app::counting::publications(l)?))
+        .await?;
     Ok(ok(&Public {
         p: Chrome::of(&ctx),
         list,

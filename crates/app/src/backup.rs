@@ -1,0 +1,152 @@
+//! Backups: the whole registry (every fact as stored, every file) encrypted with age to the
+//! registry's backup recipient, whose identity `init` writes for the organisation to keep
+//! offline, or to a passphrase. A backup is useless without that identity or passphrase, and
+//! a restore makes a new registry with a new key of its own.
+
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use age::secrecy::{ExposeSecret, SecretString};
+use vigilia_core::clock::Clock;
+use vigilia_core::fact::Change;
+use vigilia_core::fold::Record;
+use vigilia_core::ids::Subject;
+use vigilia_ledger::{DatabaseUrl, Head, Ledger, backup, create_private};
+
+use crate::error::AppError;
+use crate::import::InputError;
+use crate::keys::KeySource;
+
+/// The backup identity's file beside a SQLite registry (`vigilia.db` → `vigilia.backup-key`);
+/// for PostgreSQL, in the current folder.
+pub fn identity_path(url: &DatabaseUrl) -> PathBuf {
+    match url {
+        DatabaseUrl::Sqlite(db) => db.with_extension("backup-key"),
+        DatabaseUrl::Postgres(_) => "vigilia.backup-key".into(),
+    }
+}
+
+/// At `init`: a new age key pair; the identity to `path`, readable by its owner only, the
+/// recipient into the registry (a fact, so nobody can quietly redirect backups).
+pub fn make_recipient(ledger: &mut Ledger, actor: &str, path: &Path) -> Result<(), AppError> {
+    let identity = age::x25519::Identity::generate();
+    write_private(path, identity.to_string().expose_secret())?;
+    ledger.record(
+        actor,
+        Subject::REGISTRY,
+        Change::BackupRecipientSet {
+            recipient: identity.to_public().to_string(),
+        },
+    )?;
+    Ok(())
+}
+
+/// Writes a new file readable by its owner only (a key); never over an existing one.
+pub fn write_private(path: &Path, text: &str) -> Result<(), AppError> {
+    let written = create_private(path).and_then(|mut f| {
+        writeln!(f, "{text}")?;
+        f.sync_all()
+    });
+    written.map_err(|e| output(path, &e))
+}
+
+fn output(path: &Path, e: &dyn std::fmt::Display) -> AppError {
+    AppError::Output {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// Writes an encrypted backup of the registry as it stands (the server may be running) to
+/// `out`, whole or not at all: to `out.partial` first, renamed once complete and on disk.
+/// Encrypted to the passphrase if one is given, else to the registry's recipient.
+pub fn write(
+    ledger: &mut Ledger,
+    out: &Path,
+    passphrase: Option<String>,
+) -> Result<Head, AppError> {
+    let encryptor = match passphrase.filter(|p| !p.is_empty()) {
+        Some(p) => age::Encryptor::with_user_passphrase(SecretString::from(p)),
+        None => {
+            let recipient = match ledger.get(Subject::REGISTRY)? {
+                Some(Record::Registry(r)) => r.backup_recipient,
+                _ => None,
+            };
+            let recipient = recipient
+                .as_deref()
+                .and_then(|t| age::x25519::Recipient::from_str(t).ok())
+                .ok_or(AppError::NoBackupRecipient)?;
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .map_err(|e| AppError::Credential(e.to_string()))?
+        }
+    };
+    let partial = out.with_extension("partial");
+    // What an interrupted backup left behind is replaced.
+    let _ = std::fs::remove_file(&partial);
+    let file = create_private(&partial).map_err(|e| output(&partial, &e))?;
+    let mut writer = encryptor
+        .wrap_output(BufWriter::new(file))
+        .map_err(|e| output(&partial, &e))?;
+    let head = backup::write(ledger, &mut writer)?;
+    writer
+        .finish()
+        .and_then(|mut w| w.flush().map(|()| w))
+        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+        .and_then(|f| f.sync_all())
+        .map_err(|e| output(&partial, &e))?;
+    std::fs::rename(&partial, out).map_err(|e| output(out, &e))?;
+    Ok(head)
+}
+
+/// How a backup is opened: the identity file `init` wrote (AGE-SECRET-KEY-…), or the
+/// passphrase it was written with.
+#[derive(Debug)]
+pub enum Opener<'a> {
+    Identity(&'a Path),
+    Passphrase(String),
+}
+
+/// Restores the backup `file` into a registry that does not exist yet, with a new key of its
+/// own (`keys`). Returns the head of the restored chain, verified.
+pub fn restore(
+    keys: &KeySource,
+    clock: Arc<dyn Clock>,
+    file: &Path,
+    opener: Opener<'_>,
+) -> Result<Head, AppError> {
+    let input = std::fs::File::open(file).map_err(|e| InputError::Unreadable {
+        path: file.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    let decryptor =
+        age::Decryptor::new_buffered(BufReader::new(input)).map_err(|e| AppError::NotABackup {
+            path: file.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+    let refused = |e: age::DecryptError| AppError::BackupNotOpened {
+        path: file.to_path_buf(),
+        detail: e.to_string(),
+    };
+    let reader = match opener {
+        Opener::Identity(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+            let id = text
+                .lines()
+                .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+                .and_then(|l| age::x25519::Identity::from_str(l.trim()).ok())
+                .ok_or_else(|| AppError::NoIdentity(path.to_path_buf()))?;
+            decryptor.decrypt(std::iter::once(&id as &dyn age::Identity))
+        }
+        Opener::Passphrase(p) => {
+            let id = age::scrypt::Identity::new(SecretString::from(p));
+            decryptor.decrypt(std::iter::once(&id as &dyn age::Identity))
+        }
+    }
+    .map_err(refused)?;
+    keys.create(|key| backup::restore(&keys.url, Some(key), clock, &mut BufReader::new(reader)))
+}

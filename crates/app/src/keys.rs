@@ -1,0 +1,168 @@
+//! The registry's keys: where the key that opens it is (a key file, or a passphrase), a new
+//! key for a new registry, re-encrypting the registry under a new key, and the new registry
+//! itself (`init`, `restore`, `demo`), which is never made without its key.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use vigilia_core::clock::Clock;
+use vigilia_core::profile::Profile;
+use vigilia_ledger::{DatabaseUrl, Head, Ledger, LedgerError, Secret};
+
+use crate::error::AppError;
+use crate::import::InputError;
+
+/// Where the key of the registry at `url` is.
+#[derive(Debug, Clone)]
+pub struct KeySource {
+    pub url: DatabaseUrl,
+    /// The key file: by default the database's path with `.key` (SQLite); on PostgreSQL it
+    /// must be named.
+    pub file: Option<PathBuf>,
+    /// A passphrase instead of a key file (`VIGILIA_PASSPHRASE`).
+    pub passphrase: Option<String>,
+}
+
+impl KeySource {
+    /// The key file beside a SQLite database unless another is named.
+    pub fn new(url: DatabaseUrl, file: Option<PathBuf>, passphrase: Option<String>) -> KeySource {
+        let file = match (&url, file) {
+            (_, Some(path)) => Some(path),
+            (DatabaseUrl::Sqlite(db), None) => Some(db.with_extension("key")),
+            (DatabaseUrl::Postgres(_), None) => None,
+        };
+        let passphrase = passphrase.filter(|p| !p.is_empty());
+        KeySource {
+            url,
+            file,
+            passphrase,
+        }
+    }
+
+    /// Opens the registry.
+    pub fn open(&self, clock: Arc<dyn Clock>) -> Result<Ledger, LedgerError> {
+        Ledger::open_with(&self.url, self.key()?.as_ref(), clock)
+    }
+
+    /// The key to open the registry with: the passphrase, or the key file.
+    pub fn key(&self) -> Result<Option<Secret>, LedgerError> {
+        if let Some(p) = &self.passphrase {
+            return Ok(Some(Secret::Passphrase(p.clone())));
+        }
+        match (&self.url, &self.file) {
+            // No registry there: opening says so, which matters more than a missing key.
+            (DatabaseUrl::Sqlite(db), _) if !db.exists() => Ok(None),
+            (_, Some(path)) => Ok(Some(Secret::read_file(path)?)),
+            (_, None) => Ok(None),
+        }
+    }
+
+    /// A new key for a new registry, written to the key file (never over an existing one).
+    fn new_key(&self) -> Result<Secret, AppError> {
+        if let Some(p) = &self.passphrase {
+            return Ok(Secret::Passphrase(p.clone()));
+        }
+        let Some(path) = &self.file else {
+            return Err(AppError::KeyFileNeeded);
+        };
+        let key = Secret::generate()?;
+        key.write_new(path)?;
+        Ok(key)
+    }
+
+    /// Deletes the key [`KeySource::new_key`] wrote, when its registry could not be made.
+    fn forget_new_key(&self) {
+        if let (Some(path), None) = (&self.file, &self.passphrase) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    /// Makes a new registry with a new key (`make` creates it with the key given); an existing
+    /// SQLite registry is refused before any key is written, and the key is deleted again if
+    /// the registry could not be made. A SQLite file is readable by its owner only.
+    pub fn create<T>(
+        &self,
+        make: impl FnOnce(&Secret) -> Result<T, LedgerError>,
+    ) -> Result<T, AppError> {
+        if let DatabaseUrl::Sqlite(path) = &self.url
+            && path.exists()
+        {
+            return Err(LedgerError::AlreadyExists(path.display().to_string()).into());
+        }
+        let key = self.new_key()?;
+        let made = make(&key).inspect_err(|_| self.forget_new_key())?;
+        #[cfg(unix)]
+        if let DatabaseUrl::Sqlite(path) = &self.url {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(
+                |e| AppError::Output {
+                    path: path.display().to_string(),
+                    detail: e.to_string(),
+                },
+            )?;
+        }
+        Ok(made)
+    }
+
+    /// Deletes a SQLite registry (with its WAL files and its own key beside it), for
+    /// `demo --replace`. Refused for PostgreSQL: Vigilia does not drop server databases. A
+    /// key file named elsewhere is never deleted.
+    pub fn remove_sqlite(&self) -> Result<(), AppError> {
+        let DatabaseUrl::Sqlite(path) = &self.url else {
+            return Err(AppError::SqliteOnly);
+        };
+        let mut files: Vec<PathBuf> = ["", "-wal", "-shm"]
+            .iter()
+            .map(|suffix| {
+                let mut p = path.clone().into_os_string();
+                p.push(suffix);
+                PathBuf::from(p)
+            })
+            .collect();
+        let own = path.with_extension("key");
+        if self.file.as_ref() == Some(&own) {
+            files.push(own);
+        }
+        for p in files.iter().filter(|p| p.exists()) {
+            std::fs::remove_file(p).map_err(|e| AppError::Output {
+                path: p.display().to_string(),
+                detail: e.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// A new, empty registry with the country profile at `profile` (Venezuela's by default).
+pub fn create(
+    keys: &KeySource,
+    clock: Arc<dyn Clock>,
+    profile: Option<&Path>,
+    actor: &str,
+) -> Result<Ledger, AppError> {
+    let profile = match profile {
+        None => Profile::venezuela(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+            Profile::from_toml(&text)
+        }
+    }
+    .map_err(|e| AppError::BadProfile(e.to_string()))?;
+    keys.create(|key| Ledger::create_with(&keys.url, Some(key), clock, profile, actor))
+}
+
+/// Re-encrypts the registry under a new key written to `new_key_file`; the old key stops
+/// opening it. Returns the head of the chain, verified after.
+pub fn rotate(ledger: &mut Ledger, new_key_file: &Path) -> Result<Head, AppError> {
+    let key = Secret::generate()?;
+    key.write_new(new_key_file)?;
+    if let Err(e) = ledger.rekey(&key) {
+        // Nothing was re-encrypted: the new key file would only mislead.
+        let _ = std::fs::remove_file(new_key_file);
+        return Err(e.into());
+    }
+    Ok(ledger.verify(&mut |_| {})?)
+}

@@ -1,0 +1,69 @@
+//! The counting engine timed warm, for `bench/` (`vigilia bench-count`): each computation run
+//! `repeat` times on an index already loaded, with the best and median milliseconds and the
+//! figures computed (so a harness can check that what it compares against counts the same).
+
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use vigilia_core::date::Day;
+use vigilia_core::fold::KnownOn;
+
+use crate::series::{Every, Step, series};
+use crate::when::week_before;
+use crate::{Balance, Dim, Index};
+
+/// Times the balance (as known now and on `known_on`) and the weekly series over `period`.
+pub fn run(
+    index: &Index,
+    load_ms: f64,
+    as_of: Day,
+    known_on: Day,
+    (from, to): (Day, Day),
+    repeat: usize,
+) -> Value {
+    let since = week_before(as_of);
+    let time = |f: &dyn Fn() -> Value| -> Value {
+        let mut times = Vec::with_capacity(repeat);
+        let mut result = Value::Null;
+        for _ in 0..repeat.max(1) {
+            let start = Instant::now();
+            result = f();
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        let best = times.first().copied().unwrap_or(0.0);
+        let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
+        json!({ "best_ms": best, "median_ms": median, "figures": result })
+    };
+    let series_figures = |rows: Vec<Step>| {
+        let sum = |f: fn(&Step) -> u64| rows.iter().map(f).sum::<u64>();
+        json!({
+            "rows": rows.len(),
+            "sum_political_prisoners": sum(|r| r.political_prisoners),
+            "sum_political_prisoners_upper": sum(|r| r.political_prisoners_upper),
+            "sum_held": sum(|r| r.held),
+            "sum_political_detentions": sum(|r| r.political_detentions),
+            "sum_releases": sum(|r| r.releases),
+        })
+    };
+    let balance_figures = |b: Balance| {
+        json!({
+            "political_prisoners": b.political_prisoners.total,
+            "political_prisoners_upper": b.political_prisoners.upper,
+            "held": b.held.total,
+            "by_sex": b.political_prisoners.by.get("sex"),
+            "by_state": b.political_prisoners.by.get("state"),
+            "period_political_detentions": b.period.political_detentions,
+            "period_releases": b.period.releases,
+        })
+    };
+    let by = [Dim::Sex, Dim::CivilianMilitary];
+    json!({
+        "detentions": index.detentions.len(),
+        "index_load_ms": load_ms,
+        "balance": time(&|| balance_figures(crate::balance(index, as_of, KnownOn::NOW, since))),
+        "balance_known_on": time(&|| balance_figures(crate::balance(index, as_of, KnownOn(Some(known_on)), since))),
+        "series_weekly": time(&|| series_figures(series(index, from, to, Every::Week, &[], KnownOn::NOW))),
+        "series_weekly_by_sex_civilian_military": time(&|| series_figures(series(index, from, to, Every::Week, &by, KnownOn::NOW))),
+    })
+}
