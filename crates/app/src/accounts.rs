@@ -180,27 +180,57 @@ pub fn accept_invitation(
     Ok(a)
 }
 
-/// A demo account, ready to sign in: password set and, for staff, the second factor given.
-pub fn demo_account(
-    tx: &mut Tx<'_>,
-    name: &str,
-    role: Role,
-    password_hash: String,
-    second_factor: Option<String>,
-) -> Result<(), AppError> {
-    let inv = invite(tx, "demo", name, role)?;
-    let id = AccountId(inv.account);
-    if let Some(secret) = second_factor {
-        record(tx, id, "demo", Change::SecondFactorSet { secret })?;
+/// A demo account made by [`demo_accounts`]: its name, password, and second-factor key.
+#[derive(Debug)]
+pub struct DemoAccount {
+    pub name: String,
+    pub password: String,
+    pub second_factor: Option<String>,
+}
+
+/// One account per role, `demo-<role>`, ready to sign in: a random password and, for staff,
+/// the second factor given. The passwords are shown once, to whoever started the demo.
+pub fn demo_accounts(ledger: &mut Ledger) -> Result<Vec<DemoAccount>, AppError> {
+    let mut made = Vec::new();
+    for role in Role::ALL {
+        let name = format!("demo-{}", role.name());
+        let password: String = crate::credentials::new_token()?
+            .0
+            .chars()
+            .take(16)
+            .collect();
+        let second_factor = role
+            .needs_second_factor()
+            .then(crate::credentials::new_second_factor);
+        let hash = crate::credentials::hash_password(&password)?;
+        crate::registry::write(ledger, |tx| {
+            let id = AccountId(invite(tx, "demo", &name, role)?.account);
+            if let Some(secret) = second_factor.clone() {
+                record(tx, id, "demo", Change::SecondFactorSet { secret })?;
+            }
+            record(tx, id, "demo", Change::PasswordSet { hash })
+        })?;
+        made.push(DemoAccount {
+            name,
+            password,
+            second_factor,
+        });
     }
-    record(
-        tx,
-        id,
-        "demo",
-        Change::PasswordSet {
-            hash: password_hash,
-        },
-    )
+    Ok(made)
+}
+
+/// The first demo account still active, if any: their passwords were printed to a terminal,
+/// so outside a demo a registry that still has them is not served.
+pub fn demo_account_left(ledger: &mut Ledger) -> Result<Option<String>, AppError> {
+    for role in Role::ALL {
+        let name = format!("demo-{}", role.name());
+        if let Some(Record::Account(a)) = ledger.by_reference(Kind::Account, &name)?
+            && a.revoked.is_none()
+        {
+            return Ok(Some(name));
+        }
+    }
+    Ok(None)
 }
 
 /// An account that is not revoked, by name, as it stands in this transaction.

@@ -176,23 +176,3 @@ pub fn candidates(
         searches,
     })
 }
-
-/// Writes a CSV whole or not at all: to a `.partial` file first, renamed when complete.
-pub fn write_csv<R: AsRef<[String]>>(
-    path: &Path,
-    header: &[&str],
-    rows: &[R],
-) -> Result<(), AppError> {
-    let partial = path.with_extension("partial");
-    let fail = |p: &Path, e: &dyn std::fmt::Display| AppError::Output {
-        path: p.display().to_string(),
-        detail: e.to_string(),
-    };
-    let mut w = csv::Writer::from_path(&partial).map_err(|e| fail(&partial, &e))?;
-    w.write_record(header).map_err(|e| fail(&partial, &e))?;
-    for r in rows {
-        w.write_record(r.as_ref()).map_err(|e| fail(&partial, &e))?;
-    }
-    w.flush().map_err(|e| fail(&partial, &e))?;
-    std::fs::rename(&partial, path).map_err(|e| fail(path, &e))
-}

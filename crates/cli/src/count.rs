@@ -22,27 +22,93 @@ pub enum Format {
     Svg,
 }
 
-/// What `vigilia balance` was asked.
-#[derive(Debug)]
-pub struct Request<'a> {
-    pub as_of: Option<&'a str>,
-    pub known_on: Option<&'a str>,
-    pub since: Option<&'a str>,
-    pub format: Format,
-    pub list: Option<&'a str>,
-    pub publish: bool,
-    pub reproduce: Option<u64>,
-    pub compare_now: bool,
+/// What `vigilia balance` is asked.
+#[derive(Debug, clap::Args)]
+pub struct BalanceArgs {
+    /// The date counted (YYYY-MM-DD); today by default.
+    #[arg(long)]
+    as_of: Option<String>,
+    /// Count only what had been recorded by this date (YYYY-MM-DD).
+    #[arg(long)]
+    known_on: Option<String>,
+    /// Start of the period whose movements are counted, (SINCE, AS_OF]; a week before by default.
+    #[arg(long)]
+    since: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// List the detentions behind a figure: FIGURE, DIMENSION=VALUE or FIGURE:DIMENSION=VALUE.
+    #[arg(long)]
+    list: Option<String>,
+    /// Store this balance as a published one (a fact in the ledger).
+    #[arg(long)]
+    publish: bool,
+    /// Recompute published balance ID from the ledger as it was; it must be identical.
+    #[arg(long, conflicts_with_all = ["as_of", "known_on", "since", "publish", "list"])]
+    reproduce: Option<u64>,
+    /// With --reproduce: how what is known today changes that balance.
+    #[arg(long, requires = "reproduce")]
+    compare_now: bool,
 }
 
-pub fn balance_command(env: &Env, req: &Request<'_>) -> Result<(), Failure> {
+/// What `vigilia series` is asked.
+#[derive(Debug, clap::Args)]
+pub struct SeriesArgs {
+    #[arg(long)]
+    from: String,
+    #[arg(long)]
+    to: String,
+    #[arg(long, value_enum, default_value_t = Every::Week)]
+    every: Every,
+    /// Group by these dimensions, comma-separated (sex,civilian_military,…).
+    #[arg(long)]
+    by: Option<String>,
+    #[arg(long)]
+    known_on: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+}
+
+/// What `vigilia diff` is asked.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    #[arg(long)]
+    from: String,
+    #[arg(long)]
+    to: String,
+    #[arg(long)]
+    known_on: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// What `vigilia bench-count` is asked.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    #[arg(long)]
+    as_of: String,
+    #[arg(long)]
+    known_on: String,
+    #[arg(long)]
+    from: String,
+    #[arg(long)]
+    to: String,
+    #[arg(long, default_value_t = 20)]
+    repeat: usize,
+}
+
+pub fn balance_command(env: &Env, req: &BalanceArgs) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     if let Some(id) = req.reproduce {
         return reproduce(env, &mut ledger, id, req.compare_now, req.format);
     }
-    let when = When::parse(ledger.today()?, req.as_of, req.known_on, req.since)?;
+    let (as_of, known_on, since) = (
+        req.as_of.as_deref(),
+        req.known_on.as_deref(),
+        req.since.as_deref(),
+    );
+    let when = When::parse(ledger.today()?, as_of, known_on, since)?;
     let index = current_index(&mut ledger)?;
-    if let Some(selector) = req.list {
+    if let Some(selector) = req.list.as_deref() {
         let s = Selector::parse(selector).map_err(|e| {
             Failure::bad(
                 format!("--list {}", e.localize(Lang::Es)),
@@ -78,160 +144,9 @@ fn print(lang: Lang, b: &Balance, format: Format) {
     match format {
         Format::Json => crate::say!("{}", b.to_json()),
         Format::Csv => crate::say!("{}", counting::balance_csv(b)),
-        Format::Text => crate::say!("{}", to_text(lang, b)),
+        Format::Text => crate::say!("{}", vigilia_count::text::balance(b, lang)),
         Format::Svg => crate::say!("{}", vigilia_count::chart::breakdown(b, lang)),
     }
-}
-
-fn bounds(lang: Lang, lower: u64, upper: u64) -> String {
-    let n = |x| lang.number(x);
-    if lower == upper {
-        n(lower)
-    } else {
-        format!(
-            "{}–{} ({})",
-            n(lower),
-            n(upper),
-            lang.pick("fechas inciertas", "uncertain dates")
-        )
-    }
-}
-
-/// The balance for a person to read.
-pub fn to_text(lang: Lang, b: &Balance) -> String {
-    let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
-    let n = |x| lang.number(x);
-    let known = match &b.known_on {
-        None => pick("según lo conocido hoy", "as known today").to_string(),
-        Some(k) => format!("{} {k}", pick("según lo conocido el", "as known on")),
-    };
-    let mut out = vec![format!(
-        "{} {}, {known} ({})",
-        pick("Balance al", "Balance as of"),
-        b.as_of,
-        b.rules
-    )];
-    let p = &b.period;
-    let figures = [
-        (
-            pick("presos políticos", "political prisoners"),
-            bounds(
-                lang,
-                b.political_prisoners.lower,
-                b.political_prisoners.upper,
-            ),
-        ),
-        (
-            pick("detenidos reconocidos", "held, recognised"),
-            bounds(lang, b.held.lower, b.held.upper),
-        ),
-        (
-            pick("detenidos en estudio", "held, under study"),
-            bounds(lang, b.under_study.lower, b.under_study.upper),
-        ),
-        (
-            pick(
-                "detenciones políticas acumuladas",
-                "cumulative political detentions",
-            ),
-            bounds(
-                lang,
-                b.cumulative.political_detentions,
-                b.cumulative.political_detentions_upper,
-            ),
-        ),
-    ];
-    for (label, value) in figures {
-        out.push(format!("  {:<38} {value}", format!("{label}:")));
-    }
-    out.push(format!(
-        "{} ({}, {}]:",
-        pick("Movimientos", "Movements"),
-        p.from,
-        p.to
-    ));
-    let movements = [
-        (
-            pick("detenciones políticas", "political detentions"),
-            p.political_detentions,
-            p.upper.political_detentions,
-        ),
-        (
-            pick("nuevos presos políticos", "new political prisoners"),
-            p.new_prisoners,
-            p.upper.new_prisoners,
-        ),
-        (
-            pick("excarcelaciones", "releases"),
-            p.releases,
-            p.upper.releases,
-        ),
-        (
-            pick(
-                "excarcelaciones de presos políticos",
-                "releases of political prisoners",
-            ),
-            p.prisoner_releases,
-            p.upper.prisoner_releases,
-        ),
-        (
-            pick("muertes bajo custodia", "deaths in custody"),
-            p.deaths,
-            p.upper.deaths,
-        ),
-    ];
-    for (label, lower, upper) in movements {
-        out.push(format!(
-            "  {:<38} {}",
-            format!("{label}:"),
-            bounds(lang, lower, upper)
-        ));
-    }
-    out.push(format!(
-        "{}:",
-        pick("Presos políticos por", "Political prisoners by")
-    ));
-    for dim in [
-        Dim::Sex,
-        Dim::CivilianMilitary,
-        Dim::Age,
-        Dim::Nationality,
-        Dim::Convicted,
-        Dim::WhereaboutsUnknown,
-        Dim::HouseArrest,
-        Dim::Category,
-    ] {
-        if let Some(values) = b.political_prisoners.by.get(dim.name()) {
-            let parts: Vec<String> = values
-                .iter()
-                .map(|(v, c)| format!("{v} {}", n(*c)))
-                .collect();
-            out.push(format!("  {:<20} {}", dim.name(), parts.join(" · ")));
-        }
-    }
-    for dim in [Dim::State, Dim::Facility] {
-        if let Some(values) = b.political_prisoners.by.get(dim.name()) {
-            let mut top: Vec<(&String, &u64)> = values.iter().collect();
-            top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let parts: Vec<String> = top
-                .iter()
-                .take(6)
-                .map(|(v, c)| format!("{v} {}", n(**c)))
-                .collect();
-            out.push(format!(
-                "  {:<20} {}{}",
-                dim.name(),
-                parts.join(" · "),
-                if top.len() > 6 { " …" } else { "" }
-            ));
-        }
-    }
-    out.push(format!(
-        "{}: {}",
-        pick("Cabeza del libro", "Ledger head"),
-        b.ledger_head
-    ));
-    out.join("\n")
 }
 
 fn reproduce(
@@ -376,17 +291,12 @@ fn print_detentions(
 }
 
 /// `vigilia diff --from D1 --to D2`: who became a political prisoner and who stopped being one.
-pub fn diff_command(
-    env: &Env,
-    from: &str,
-    to: &str,
-    known_on: Option<&str>,
-    format: Format,
-) -> Result<(), Failure> {
+pub fn diff_command(env: &Env, args: &DiffArgs) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let today = ledger.today()?;
-    let (from, to) = counting::from_to(today, from, to, false)?;
-    let known_on = KnownOn(day_option("known-on", known_on, today)?);
+    let (from, to) = counting::from_to(today, &args.from, &args.to, false)?;
+    let known_on = KnownOn(day_option("known-on", args.known_on.as_deref(), today)?);
+    let format = args.format;
     let moved = counting::diff(&mut ledger, from, to, known_on)?;
     let rows: Vec<(u64, String)> = (moved.iter())
         .map(|(id, m)| {
@@ -432,28 +342,20 @@ pub enum Every {
 }
 
 /// `vigilia series`: the figures at every step from `from` to `to`.
-pub fn series_command(
-    env: &Env,
-    from: &str,
-    to: &str,
-    every: Every,
-    by: Option<&str>,
-    known_on: Option<&str>,
-    format: Format,
-) -> Result<(), Failure> {
+pub fn series_command(env: &Env, args: &SeriesArgs) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let today = ledger.today()?;
-    let (from, to) = counting::from_to(today, from, to, true)?;
-    let known_on = KnownOn(day_option("known-on", known_on, today)?);
-    let dims: Vec<Dim> = counting::dimensions(by.unwrap_or(""))?;
-    let every = match every {
+    let (from, to) = counting::from_to(today, &args.from, &args.to, true)?;
+    let known_on = KnownOn(day_option("known-on", args.known_on.as_deref(), today)?);
+    let dims: Vec<Dim> = counting::dimensions(args.by.as_deref().unwrap_or(""))?;
+    let every = match args.every {
         Every::Day => vigilia_count::series::Every::Day,
         Every::Week => vigilia_count::series::Every::Week,
         Every::Month => vigilia_count::series::Every::Month,
     };
     let index = current_index(&mut ledger)?;
     let rows = vigilia_count::series::series(&index, from, to, every, &dims, known_on);
-    match format {
+    match args.format {
         Format::Json => crate::say!(
             "{}",
             serde_json::to_string_pretty(&rows).unwrap_or_default()
@@ -470,14 +372,14 @@ pub fn series_command(
 
 /// `vigilia bench-count`: the counting engine timed warm, in this process, for `bench/`
 /// (see `vigilia_count::timing`).
-pub fn bench_command(
-    env: &Env,
-    as_of: &str,
-    known_on: &str,
-    from: &str,
-    to: &str,
-    repeat: usize,
-) -> Result<(), Failure> {
+pub fn bench_command(env: &Env, args: &BenchArgs) -> Result<(), Failure> {
+    let BenchArgs {
+        as_of,
+        known_on,
+        from,
+        to,
+        repeat,
+    } = args;
     let mut ledger = env.open()?;
     let today = ledger.today()?;
     let day = |name, text| -> Result<_, Failure> {
@@ -488,7 +390,7 @@ pub fn bench_command(
     let load = std::time::Instant::now();
     let index = current_index(&mut ledger)?;
     let load_ms = load.elapsed().as_secs_f64() * 1000.0;
-    let out = vigilia_count::timing::run(&index, load_ms, as_of, known_on, (from, to), repeat);
+    let out = vigilia_count::timing::run(&index, load_ms, as_of, known_on, (from, to), *repeat);
     crate::say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())
 }

@@ -9,27 +9,68 @@
 //! (`exchange::Row::settle_person`), so that rows that disagree do not overwrite each other on
 //! every import.
 
-use std::path::Path;
+use std::path::PathBuf;
 
-pub use vigilia_app::import::detentions::Options;
+use vigilia_app::import::detentions::Options;
 use vigilia_app::import::detentions::{self, Outcome};
 use vigilia_app::import::events;
 use vigilia_app::import::{mapped::Mapped, rows};
 use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::model::RecognitionStatus;
 
 use crate::Env;
 use crate::failure::Failure;
 use crate::progress::Rows;
 
+/// What `vigilia import detentions` is asked.
+#[derive(Debug, clap::Args)]
+pub struct DetentionsArgs {
+    file: PathBuf,
+    /// Recognition for rows whose `recognition` cell is empty.
+    #[arg(long, value_enum, default_value_t = DefaultRecognition::UnderStudy)]
+    recognition: DefaultRecognition,
+    /// Store nothing if any row is bad.
+    #[arg(long)]
+    all_or_nothing: bool,
+    /// Write the bad rows, with line, column and reason, to this CSV.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// Read another table as the detentions CSV (which column is what; see examples/cecc/).
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum DefaultRecognition {
+    Recognised,
+    UnderStudy,
+}
+
+/// What `vigilia import events` is asked.
+#[derive(Debug, clap::Args)]
+pub struct EventsArgs {
+    file: PathBuf,
+    /// How to read the list: which column is what (see examples/ovdinfo/).
+    #[arg(long)]
+    mapping: PathBuf,
+    /// Write the bad rows, with line, column and reason, to this CSV.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+}
+
 /// `vigilia import detentions FILE [--mapping M.toml]`.
-pub fn detentions_file(
-    env: &Env,
-    path: &Path,
-    mapping: Option<&Path>,
-    options: &Options,
-) -> Result<(), Failure> {
+pub fn detentions_file(env: &Env, args: &DetentionsArgs) -> Result<(), Failure> {
+    let options = Options {
+        recognition: match args.recognition {
+            DefaultRecognition::Recognised => RecognitionStatus::Recognised,
+            DefaultRecognition::UnderStudy => RecognitionStatus::UnderStudy,
+        },
+        all_or_nothing: args.all_or_nothing,
+        rejects: args.rejects.clone(),
+    };
+    let path = &args.file;
     let mut source = rows::open(path)?;
-    if let Some(mapping) = mapping {
+    if let Some(mapping) = &args.mapping {
         source = Box::new(Mapped::open(source, mapping)?);
     }
     let mut ledger = env.open()?;
@@ -38,27 +79,23 @@ pub fn detentions_file(
         &mut ledger,
         &env.actor,
         source.as_mut(),
-        options,
+        &options,
         &path.display().to_string(),
         &mut progress,
     )?;
-    report(env.lang, &outcome, options)
+    report(env.lang, &outcome, &options)
 }
 
 /// `vigilia import events FILE --mapping M.toml`: a list of events as group detentions.
-pub fn events_file(
-    env: &Env,
-    path: &Path,
-    mapping: &Path,
-    rejects: Option<&Path>,
-) -> Result<(), Failure> {
+pub fn events_file(env: &Env, args: &EventsArgs) -> Result<(), Failure> {
+    let (path, mapping) = (&args.file, &args.mapping);
     let mut source = rows::open(path)?;
     let mut ledger = env.open()?;
     let outcome = events::events(&mut ledger, &env.actor, source.as_mut(), path, mapping)?;
     let options = Options {
-        recognition: vigilia_core::model::RecognitionStatus::Recognised,
+        recognition: RecognitionStatus::Recognised,
         all_or_nothing: false,
-        rejects: rejects.map(Path::to_path_buf),
+        rejects: args.rejects.clone(),
     };
     report(env.lang, &outcome, &options)
 }
@@ -103,7 +140,7 @@ pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure>
     }
     let written = match &options.rejects {
         Some(path) => {
-            write_rejects(path, o, lang)?;
+            detentions::write_rejects(path, o, lang)?;
             format!(" → {}", path.display())
         }
         None => String::new(),
@@ -120,24 +157,4 @@ pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure>
             format!("{count} rows rejected{written}; with --all-or-nothing nothing was stored"),
         )
     })
-}
-
-/// The rejects file: the file's own header plus `reject_line`, `reject_column`, `reject_reason`.
-/// Corrected, it imports as it is (those three columns are passed over).
-fn write_rejects(path: &Path, o: &Outcome, lang: Lang) -> Result<(), Failure> {
-    let mut w = csv::Writer::from_path(path).map_err(|e| Failure::io(path, &e))?;
-    let write = |w: &mut csv::Writer<std::fs::File>, cells: &[String]| {
-        w.write_record(cells).map_err(|e| Failure::io(path, &e))
-    };
-    write(&mut w, &o.rejects_header)?;
-    for r in &o.rejected {
-        let mut cells = r.cells.clone();
-        cells.extend([
-            r.line.to_string(),
-            r.column.clone(),
-            r.problem.localize(lang),
-        ]);
-        write(&mut w, &cells)?;
-    }
-    w.flush().map_err(|e| Failure::io(path, &e))
 }

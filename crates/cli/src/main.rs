@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use vigilia_app::keys::KeySource;
 use vigilia_core::clock::Clock;
 use vigilia_core::lang::Lang;
@@ -148,58 +148,11 @@ enum Command {
         replace: bool,
     },
     /// The balance of political prisoners at a date (rules foro-penal-1).
-    Balance {
-        /// The date counted (YYYY-MM-DD); today by default.
-        #[arg(long)]
-        as_of: Option<String>,
-        /// Count only what had been recorded by this date (YYYY-MM-DD).
-        #[arg(long)]
-        known_on: Option<String>,
-        /// Start of the period whose movements are counted, (SINCE, AS_OF]; a week before by default.
-        #[arg(long)]
-        since: Option<String>,
-        #[arg(long, value_enum, default_value_t = count::Format::Text)]
-        format: count::Format,
-        /// List the detentions behind a figure: FIGURE, DIMENSION=VALUE or FIGURE:DIMENSION=VALUE.
-        #[arg(long)]
-        list: Option<String>,
-        /// Store this balance as a published one (a fact in the ledger).
-        #[arg(long)]
-        publish: bool,
-        /// Recompute published balance ID from the ledger as it was; it must be identical.
-        #[arg(long, conflicts_with_all = ["as_of", "known_on", "since", "publish", "list"])]
-        reproduce: Option<u64>,
-        /// With --reproduce: how what is known today changes that balance.
-        #[arg(long, requires = "reproduce")]
-        compare_now: bool,
-    },
+    Balance(count::BalanceArgs),
     /// The figures at every step of a period (the revolving door over time).
-    Series {
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
-        #[arg(long, value_enum, default_value_t = count::Every::Week)]
-        every: count::Every,
-        /// Group by these dimensions, comma-separated (sex,civilian_military,…).
-        #[arg(long)]
-        by: Option<String>,
-        #[arg(long)]
-        known_on: Option<String>,
-        #[arg(long, value_enum, default_value_t = count::Format::Csv)]
-        format: count::Format,
-    },
+    Series(count::SeriesArgs),
     /// Who became a political prisoner and who stopped being one between two dates.
-    Diff {
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
-        #[arg(long)]
-        known_on: Option<String>,
-        #[arg(long, value_enum, default_value_t = count::Format::Text)]
-        format: count::Format,
-    },
+    Diff(count::DiffArgs),
     /// Which reports of a reports CSV are the same person (writes `report_id,cluster_id`); with
     /// no FILE, which persons of the registry may be the same (writes pairs to review).
     Dedupe {
@@ -251,38 +204,9 @@ enum Command {
     },
     /// Time the counting engine warm, in this process (for bench/; prints JSON).
     #[command(hide = true)]
-    BenchCount {
-        #[arg(long)]
-        as_of: String,
-        #[arg(long)]
-        known_on: String,
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
-        #[arg(long, default_value_t = 20)]
-        repeat: usize,
-    },
+    BenchCount(count::BenchArgs),
     /// Serve the web application (pages and JSON API).
-    Serve {
-        /// Address to listen on (loopback; beyond it only with --trusted-proxy).
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        bind: std::net::SocketAddr,
-        /// Start on a fresh demo registry (replacing sqlite://demo.db) with one account per role.
-        #[arg(long)]
-        demo: bool,
-        /// Seconds a public form must be open before it is accepted (0: no wait).
-        #[arg(long, default_value_t = 3)]
-        intake_delay: u64,
-        /// Public reports accepted per address per hour (0: no limit).
-        #[arg(long, default_value_t = 10)]
-        intake_per_hour: u32,
-        /// The address of a reverse proxy (with HTTPS) in front of Vigilia, whose
-        /// X-Forwarded-For is believed; repeat for several. Required to listen beyond loopback,
-        /// and then only the proxies (and loopback) are served.
-        #[arg(long = "trusted-proxy", value_name = "ADDRESS")]
-        trusted_proxies: Vec<std::net::IpAddr>,
-    },
+    Serve(serve::ServeArgs),
     /// Accounts: invite one, issue an API token, revoke one.
     User {
         #[command(subcommand)]
@@ -302,32 +226,10 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum ImportWhat {
     /// A list of events at which people were detained together (group detentions).
-    Events {
-        file: PathBuf,
-        /// How to read the list: which column is what (see examples/ovdinfo/).
-        #[arg(long)]
-        mapping: PathBuf,
-        /// Write the bad rows, with line, column and reason, to this CSV.
-        #[arg(long)]
-        rejects: Option<PathBuf>,
-    },
+    Events(import::EventsArgs),
     /// The detentions CSV (or an .xlsx with the same columns; a CSV named .gz is read through
     /// gzip).
-    Detentions {
-        file: PathBuf,
-        /// Recognition for rows whose `recognition` cell is empty.
-        #[arg(long, value_enum, default_value_t = DefaultRecognition::UnderStudy)]
-        recognition: DefaultRecognition,
-        /// Store nothing if any row is bad.
-        #[arg(long)]
-        all_or_nothing: bool,
-        /// Write the bad rows, with line, column and reason, to this CSV.
-        #[arg(long)]
-        rejects: Option<PathBuf>,
-        /// Read another table as the detentions CSV (which column is what; see examples/cecc/).
-        #[arg(long)]
-        mapping: Option<PathBuf>,
-    },
+    Detentions(import::DetentionsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -382,12 +284,6 @@ enum ExportWhat {
     },
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum DefaultRecognition {
-    Recognised,
-    UnderStudy,
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = Lang::from_tag(&cli.lang);
@@ -417,7 +313,7 @@ impl Env {
 }
 
 fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
-    let demo = matches!(cli.command, Command::Serve { demo: true, .. });
+    let demo = matches!(&cli.command, Command::Serve(args) if args.demo);
     let database = cli.database.clone().unwrap_or_else(|| {
         if demo {
             "sqlite://demo.db"
@@ -444,38 +340,11 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         } => registry::rotate(&env, &new_key_file),
         Command::Restore { file, identity } => backup::restore(&env, &file, identity.as_deref()),
         Command::Import {
-            what:
-                ImportWhat::Detentions {
-                    file,
-                    recognition,
-                    all_or_nothing,
-                    rejects,
-                    mapping,
-                },
-        } => {
-            let recognition = match recognition {
-                DefaultRecognition::Recognised => {
-                    vigilia_core::model::RecognitionStatus::Recognised
-                }
-                DefaultRecognition::UnderStudy => {
-                    vigilia_core::model::RecognitionStatus::UnderStudy
-                }
-            };
-            let options = import::Options {
-                recognition,
-                all_or_nothing,
-                rejects,
-            };
-            import::detentions_file(&env, &file, mapping.as_deref(), &options)
-        }
+            what: ImportWhat::Detentions(args),
+        } => import::detentions_file(&env, &args),
         Command::Import {
-            what:
-                ImportWhat::Events {
-                    file,
-                    mapping,
-                    rejects,
-                },
-        } => import::events_file(&env, &file, &mapping, rejects.as_deref()),
+            what: ImportWhat::Events(args),
+        } => import::events_file(&env, &args),
         Command::Export {
             what: ExportWhat::Detentions { out },
         } => export::detentions(&env, &out),
@@ -494,50 +363,9 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             }
             demo::run(&env, seed, detentions, csv.as_deref())
         }
-        Command::Balance {
-            as_of,
-            known_on,
-            since,
-            format,
-            list,
-            publish,
-            reproduce,
-            compare_now,
-        } => count::balance_command(
-            &env,
-            &count::Request {
-                as_of: as_of.as_deref(),
-                known_on: known_on.as_deref(),
-                since: since.as_deref(),
-                format,
-                list: list.as_deref(),
-                publish,
-                reproduce,
-                compare_now,
-            },
-        ),
-        Command::Series {
-            from,
-            to,
-            every,
-            by,
-            known_on,
-            format,
-        } => count::series_command(
-            &env,
-            &from,
-            &to,
-            every,
-            by.as_deref(),
-            known_on.as_deref(),
-            format,
-        ),
-        Command::Diff {
-            from,
-            to,
-            known_on,
-            format,
-        } => count::diff_command(&env, &from, &to, known_on.as_deref(), format),
+        Command::Balance(args) => count::balance_command(&env, &args),
+        Command::Series(args) => count::series_command(&env, &args),
+        Command::Diff(args) => count::diff_command(&env, &args),
         Command::Dedupe {
             file: Some(file),
             out,
@@ -559,29 +387,8 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             out,
             truth,
         } => demo_reports::run(&env, seed, count, &out, &truth),
-        Command::BenchCount {
-            as_of,
-            known_on,
-            from,
-            to,
-            repeat,
-        } => count::bench_command(&env, &as_of, &known_on, &from, &to, repeat),
-        Command::Serve {
-            bind,
-            demo,
-            intake_delay,
-            intake_per_hour,
-            trusted_proxies,
-        } => serve::serve(
-            &env,
-            bind,
-            demo,
-            vigilia_web::Config {
-                intake_delay,
-                intake_per_hour,
-                trusted_proxies,
-            },
-        ),
+        Command::BenchCount(args) => count::bench_command(&env, &args),
+        Command::Serve(args) => serve::serve(&env, &args),
         Command::User { what } => match what {
             UserWhat::Add {
                 name,

@@ -6,7 +6,8 @@
 
 use std::path::Path;
 
-use vigilia_app::dedupe::{self, write_csv};
+use vigilia_app::dedupe;
+use vigilia_app::export::write_csv;
 use vigilia_app::{Actor, records, write};
 use vigilia_core::ids::PersonId;
 use vigilia_core::profile::Profile;

@@ -81,26 +81,18 @@ pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
 pub fn rotate(env: &Env, new_key_file: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let head = vigilia_app::keys::rotate(&mut ledger, new_key_file)?;
-    let old = env
-        .keys
-        .file
-        .as_ref()
+    let old = (env.keys.file.as_ref())
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "VIGILIA_PASSPHRASE".into());
-    crate::say!(
-        "{}",
-        env.lang.pick(
-            &format!(
-                "Registro cifrado de nuevo con la clave de {new} ({} hechos, cadena íntegra). La clave anterior ({old}) ya no lo abre: destrúyala junto con sus copias, y use --key-file {new} (o renombre el archivo).",
-                env.lang.number(head.facts),
-                new = new_key_file.display()
-            ),
-            &format!(
-                "Registry encrypted again with the key in {new} ({} facts, chain intact). The old key ({old}) no longer opens it: destroy it and its copies, and use --key-file {new} (or rename the file).",
-                env.lang.number(head.facts),
-                new = new_key_file.display()
-            )
-        )
+    let (new, n) = (new_key_file.display(), env.lang.number(head.facts));
+    say(
+        env,
+        format!(
+            "Registro cifrado de nuevo con la clave de {new} ({n} hechos, cadena íntegra). La clave anterior ({old}) ya no lo abre: destrúyala junto con sus copias, y use --key-file {new} (o renombre el archivo)."
+        ),
+        format!(
+            "Registry encrypted again with the key in {new} ({n} facts, chain intact). The old key ({old}) no longer opens it: destroy it and its copies, and use --key-file {new} (or rename the file)."
+        ),
     );
     Ok(())
 }
@@ -119,13 +111,15 @@ pub fn erase(env: &Env, record: &str, reason: &str) -> Result<(), Failure> {
     vigilia_app::write(&mut ledger, |tx| {
         vigilia_app::records::erase(tx, &env.actor, subject, reason)
     })?;
-    let head = ledger.head()?;
-    crate::say!(
-        "{}",
-        env.lang.pick(
-            &format!("Borrado para siempre lo confidencial de {record} (hecho {}): su clave fue destruida; la cadena sigue íntegra.", head.facts),
-            &format!("Erased for good the confidential fields of {record} (fact {}): its key was destroyed; the chain still verifies.", head.facts)
-        )
+    let f = ledger.head()?.facts;
+    say(
+        env,
+        format!(
+            "Borrado para siempre lo confidencial de {record} (hecho {f}): su clave fue destruida; la cadena sigue íntegra."
+        ),
+        format!(
+            "Erased for good the confidential fields of {record} (fact {f}): its key was destroyed; the chain still verifies."
+        ),
     );
     Ok(())
 }
@@ -180,20 +174,11 @@ pub fn verify(env: &Env, anchors: &[std::path::PathBuf]) -> Result<(), Failure> 
     }
     match result {
         Ok(head) => {
-            crate::say!(
-                "{}",
-                env.lang.pick(
-                    &format!(
-                        "Cadena íntegra: {} hechos; cabeza {}",
-                        env.lang.number(head.facts),
-                        head.hash
-                    ),
-                    &format!(
-                        "Chain intact: {} facts; head {}",
-                        env.lang.number(head.facts),
-                        head.hash
-                    ),
-                )
+            let (n, h) = (env.lang.number(head.facts), head.hash);
+            say(
+                env,
+                format!("Cadena íntegra: {n} hechos; cabeza {h}"),
+                format!("Chain intact: {n} facts; head {h}"),
             );
             Ok(())
         }
@@ -208,40 +193,23 @@ pub fn rebuild(env: &Env) -> Result<(), Failure> {
     let mut progress = Progress::new(env.lang.pick("reconstruyendo", "rebuilding"), total);
     let r = ledger.rebuild(&mut |done| progress.set(done, ""))?;
     progress.finish();
-    let lang = env.lang;
-    crate::say!(
-        "{}",
-        lang.pick(
-            &format!(
-                "Proyección reconstruida: {} registros; huella {}",
-                lang.number(r.records),
-                r.digest_after
-            ),
-            &format!(
-                "Projection rebuilt: {} records; digest {}",
-                lang.number(r.records),
-                r.digest_after
-            ),
-        )
+    let (n, before, after) = (env.lang.number(r.records), r.digest_before, r.digest_after);
+    say(
+        env,
+        format!("Proyección reconstruida: {n} registros; huella {after}"),
+        format!("Projection rebuilt: {n} records; digest {after}"),
     );
-    if r.digest_before == r.digest_after {
-        crate::say!(
-            "{}",
-            lang.pick("Idéntica a la anterior.", "Identical to the one before.")
+    if before == after {
+        say(
+            env,
+            "Idéntica a la anterior.".into(),
+            "Identical to the one before.".into(),
         );
     } else {
-        crate::say!(
-            "{}",
-            lang.pick(
-                &format!(
-                    "La anterior ({}) difería del libro de hechos y fue reemplazada.",
-                    r.digest_before
-                ),
-                &format!(
-                    "The one before ({}) differed from the ledger and was replaced.",
-                    r.digest_before
-                ),
-            )
+        say(
+            env,
+            format!("La anterior ({before}) difería del libro de hechos y fue reemplazada."),
+            format!("The one before ({before}) differed from the ledger and was replaced."),
         );
     }
     Ok(())
@@ -267,29 +235,18 @@ pub fn print_summary(
     let index = vigilia_count::stored::current_index(ledger)?;
     let balance = crate::count::compute(ledger, &index, &when)?;
     let n = |x: u64| lang.number(x);
-    let profile = ledger.profile()?.name.clone();
-    let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
-    let engine = ledger.engine_name();
-    crate::say!(
-        "{} {} ({engine}, {} {profile})",
-        pick("Registro", "Registry"),
-        env.keys.url,
-        pick("perfil", "profile")
+    let (engine, url) = (ledger.engine_name(), &env.keys.url);
+    let profile = &ledger.profile()?.name;
+    let (f, h, p, d) = (n(head.facts), head.hash, n(persons), n(detentions));
+    say(
+        env,
+        format!(
+            "Registro {url} ({engine}, perfil {profile})\n  hechos: {f} · cabeza del libro: {h}\n  personas: {p} · detenciones: {d}"
+        ),
+        format!(
+            "Registry {url} ({engine}, profile {profile})\n  facts: {f} · ledger head: {h}\n  persons: {p} · detentions: {d}"
+        ),
     );
-    crate::say!(
-        "  {}: {} · {}: {}",
-        pick("hechos", "facts"),
-        n(head.facts),
-        pick("cabeza del libro", "ledger head"),
-        head.hash
-    );
-    crate::say!(
-        "  {}: {} · {}: {}",
-        pick("personas", "persons"),
-        n(persons),
-        pick("detenciones", "detentions"),
-        n(detentions)
-    );
-    crate::say!("{}", crate::count::to_text(lang, &balance));
+    crate::say!("{}", vigilia_count::text::balance(&balance, lang));
     Ok(())
 }

@@ -4,10 +4,8 @@
 use std::net::SocketAddr;
 
 use vigilia_app::accounts::{self, EXPOSURE_DAYS, Which};
-use vigilia_app::credentials::{current_code, hash_password, new_second_factor, new_token};
+use vigilia_app::credentials::current_code;
 use vigilia_app::{Actor, write};
-use vigilia_core::fold::Record;
-use vigilia_core::ids::Kind;
 use vigilia_core::lang::Localize;
 use vigilia_core::model::Role;
 use vigilia_web::{App, Config};
@@ -15,37 +13,38 @@ use vigilia_web::{App, Config};
 use crate::Env;
 use crate::failure::Failure;
 
-/// The demo accounts' passwords were printed to a terminal: outside `--demo` a registry that
-/// still has them is not served.
-fn refuse_demo_accounts(ledger: &mut vigilia_ledger::Ledger) -> Result<(), Failure> {
-    for role in Role::ALL {
-        let name = format!("demo-{}", role.name());
-        if let Some(Record::Account(a)) = ledger.by_reference(Kind::Account, &name)?
-            && a.revoked.is_none()
-        {
-            return Err(Failure::bad(
-                format!(
-                    "este registro tiene las cuentas de demostración ({name}, …), cuyas contraseñas se imprimieron en pantalla: sírvalo con --demo, o revóquelas antes (vigilia user revoke {name})"
-                ),
-                format!(
-                    "this registry has the demo accounts ({name}, …), whose passwords were printed on screen: serve it with --demo, or revoke them first (vigilia user revoke {name})"
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Connections that serve reads, beside the writer's.
 const READERS: usize = 4;
 
-/// A demo account's password: random, shown once.
-fn demo_password() -> Result<String, Failure> {
-    let (token, _) = new_token()?;
-    Ok(token.chars().take(16).collect())
+/// What `vigilia serve` is asked.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback; beyond it only with --trusted-proxy).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Start on a fresh demo registry (replacing sqlite://demo.db) with one account per role.
+    #[arg(long)]
+    pub demo: bool,
+    /// Seconds a public form must be open before it is accepted (0: no wait).
+    #[arg(long, default_value_t = 3)]
+    intake_delay: u64,
+    /// Public reports accepted per address per hour (0: no limit).
+    #[arg(long, default_value_t = 10)]
+    intake_per_hour: u32,
+    /// The address of a reverse proxy (with HTTPS) in front of Vigilia, whose
+    /// X-Forwarded-For is believed; repeat for several. Required to listen beyond loopback,
+    /// and then only the proxies (and loopback) are served.
+    #[arg(long = "trusted-proxy", value_name = "ADDRESS")]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
-pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<(), Failure> {
+pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
+    let (bind, demo) = (args.bind, args.demo);
+    let config = Config {
+        intake_delay: args.intake_delay,
+        intake_per_hour: args.intake_per_hour,
+        trusted_proxies: args.trusted_proxies.clone(),
+    };
     if !bind.ip().is_loopback() && config.trusted_proxies.is_empty() {
         return Err(Failure::bad(
             format!(
@@ -68,32 +67,31 @@ pub fn serve(env: &Env, bind: SocketAddr, demo: bool, config: Config) -> Result<
                 "Demo accounts (password; staff also need the 6-digit code of the TOTP key, e.g. `oathtool --totp -b KEY`):"
             )
         );
-        for role in Role::ALL {
-            let name = format!("demo-{}", role.name());
-            let password = demo_password()?;
-            let secret = role.needs_second_factor().then(new_second_factor);
-            let hash = hash_password(&password)?;
-            let factor = secret.clone();
-            write(&mut ledger, |tx| {
-                accounts::demo_account(tx, &name, role, hash, factor)
-            })?;
-            let code = secret
-                .as_deref()
-                .and_then(|s| current_code(s, now))
-                .map(|c| {
+        for a in accounts::demo_accounts(&mut ledger)? {
+            let code = (a.second_factor.as_deref())
+                .and_then(|s| Some((s, current_code(s, now)?)))
+                .map(|(s, c)| {
                     format!(
-                        "  TOTP {}  ({} {c})",
-                        secret.clone().unwrap_or_default(),
+                        "  TOTP {s}  ({} {c})",
                         env.lang.pick("código ahora:", "code now:")
                     )
                 })
                 .unwrap_or_default();
-            crate::say!("  {name:<18} {password}{code}");
+            crate::say!("  {:<18} {}{code}", a.name, a.password);
         }
         ledger
     } else {
         let mut ledger = env.open()?;
-        refuse_demo_accounts(&mut ledger)?;
+        if let Some(name) = accounts::demo_account_left(&mut ledger)? {
+            return Err(Failure::bad(
+                format!(
+                    "este registro tiene las cuentas de demostración ({name}, …), cuyas contraseñas se imprimieron en pantalla: sírvalo con --demo, o revóquelas antes (vigilia user revoke {name})"
+                ),
+                format!(
+                    "this registry has the demo accounts ({name}, …), whose passwords were printed on screen: serve it with --demo, or revoke them first (vigilia user revoke {name})"
+                ),
+            ));
+        }
         ledger
     };
     // Reads run on connections of their own, beside the one writer: four readers keep two

@@ -16,6 +16,7 @@ pub mod index;
 pub mod list;
 pub mod series;
 pub mod stored;
+pub mod text;
 pub mod timing;
 pub mod when;
 

@@ -402,3 +402,27 @@ fn apply(
         .insert(row.detention_ref.clone(), (detention.0, row.line));
     Ok(count)
 }
+
+/// Writes the rejects file: the file's own header plus `reject_line`, `reject_column`,
+/// `reject_reason` (in `lang`). Corrected, it imports as it is (those three columns are passed
+/// over).
+pub fn write_rejects(
+    path: &std::path::Path,
+    o: &Outcome,
+    lang: vigilia_core::lang::Lang,
+) -> Result<(), AppError> {
+    use vigilia_core::lang::Localize;
+    let rows: Vec<Vec<String>> = (o.rejected.iter())
+        .map(|r| {
+            let mut cells = r.cells.clone();
+            cells.extend([
+                r.line.to_string(),
+                r.column.clone(),
+                r.problem.localize(lang),
+            ]);
+            cells
+        })
+        .collect();
+    let header: Vec<&str> = o.rejects_header.iter().map(String::as_str).collect();
+    crate::export::write_csv(path, &header, &rows)
+}

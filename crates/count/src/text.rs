@@ -1,0 +1,164 @@
+//! The balance as text for a person to read (a terminal, a message): the figures, the
+//! movements of the period, and the breakdowns, with uncertain dates shown as a range.
+
+use vigilia_core::lang::Lang;
+
+use crate::{Balance, Dim};
+
+/// Label width of a figure's line.
+const LABEL: usize = 38;
+
+/// The balance as lines of text.
+pub fn balance(b: &Balance, lang: Lang) -> String {
+    let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
+    let known = match &b.known_on {
+        None => pick("según lo conocido hoy", "as known today").to_string(),
+        Some(k) => format!("{} {k}", pick("según lo conocido el", "as known on")),
+    };
+    let mut out = vec![format!(
+        "{} {}, {known} ({})",
+        pick("Balance al", "Balance as of"),
+        b.as_of,
+        b.rules
+    )];
+    out.extend(figures(b, lang));
+    let p = &b.period;
+    out.push(format!(
+        "{} ({}, {}]:",
+        pick("Movimientos", "Movements"),
+        p.from,
+        p.to
+    ));
+    out.extend(movements(b, lang));
+    out.push(format!(
+        "{}:",
+        pick("Presos políticos por", "Political prisoners by")
+    ));
+    out.extend(breakdowns(b, lang));
+    out.push(format!(
+        "{}: {}",
+        pick("Cabeza del libro", "Ledger head"),
+        b.ledger_head
+    ));
+    out.join("\n")
+}
+
+/// A figure's line: its label and value, a range when dates are uncertain.
+fn line(lang: Lang, label: &str, lower: u64, upper: u64) -> String {
+    let value = if lower == upper {
+        lang.number(lower)
+    } else {
+        let uncertain = lang.pick("fechas inciertas", "uncertain dates");
+        format!(
+            "{}–{} ({uncertain})",
+            lang.number(lower),
+            lang.number(upper)
+        )
+    };
+    format!("  {:<LABEL$} {value}", format!("{label}:"))
+}
+
+fn figures(b: &Balance, lang: Lang) -> Vec<String> {
+    let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
+    let (pp, c) = (&b.political_prisoners, &b.cumulative);
+    vec![
+        line(
+            lang,
+            pick("presos políticos", "political prisoners"),
+            pp.lower,
+            pp.upper,
+        ),
+        line(
+            lang,
+            pick("detenidos reconocidos", "held, recognised"),
+            b.held.lower,
+            b.held.upper,
+        ),
+        line(
+            lang,
+            pick("detenidos en estudio", "held, under study"),
+            b.under_study.lower,
+            b.under_study.upper,
+        ),
+        line(
+            lang,
+            pick(
+                "detenciones políticas acumuladas",
+                "cumulative political detentions",
+            ),
+            c.political_detentions,
+            c.political_detentions_upper,
+        ),
+    ]
+}
+
+fn movements(b: &Balance, lang: Lang) -> Vec<String> {
+    let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
+    let (p, u) = (&b.period, &b.period.upper);
+    [
+        (
+            pick("detenciones políticas", "political detentions"),
+            p.political_detentions,
+            u.political_detentions,
+        ),
+        (
+            pick("nuevos presos políticos", "new political prisoners"),
+            p.new_prisoners,
+            u.new_prisoners,
+        ),
+        (pick("excarcelaciones", "releases"), p.releases, u.releases),
+        (
+            pick(
+                "excarcelaciones de presos políticos",
+                "releases of political prisoners",
+            ),
+            p.prisoner_releases,
+            u.prisoner_releases,
+        ),
+        (
+            pick("muertes bajo custodia", "deaths in custody"),
+            p.deaths,
+            u.deaths,
+        ),
+    ]
+    .into_iter()
+    .map(|(label, lower, upper)| line(lang, label, lower, upper))
+    .collect()
+}
+
+/// Every breakdown of the political prisoners; states and facilities by their six largest.
+fn breakdowns(b: &Balance, lang: Lang) -> Vec<String> {
+    let all = [
+        Dim::Sex,
+        Dim::CivilianMilitary,
+        Dim::Age,
+        Dim::Nationality,
+        Dim::Convicted,
+        Dim::WhereaboutsUnknown,
+        Dim::HouseArrest,
+        Dim::Category,
+    ];
+    let mut out = Vec::new();
+    for (dim, top) in all
+        .map(|d| (d, None))
+        .into_iter()
+        .chain([(Dim::State, Some(6)), (Dim::Facility, Some(6))])
+    {
+        let Some(values) = b.political_prisoners.by.get(dim.name()) else {
+            continue;
+        };
+        let mut values: Vec<(&String, &u64)> = values.iter().collect();
+        if top.is_some() {
+            values.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        }
+        let shown = top.unwrap_or(values.len());
+        let parts: Vec<String> = values
+            .iter()
+            .take(shown)
+            .map(|(v, c)| format!("{v} {}", lang.number(**c)))
+            .collect();
+        let more = if values.len() > shown { " …" } else { "" };
+        out.push(format!("  {:<20} {}{more}", dim.name(), parts.join(" · ")));
+    }
+    out
+}
