@@ -203,13 +203,8 @@ pub fn demo_accounts(ledger: &mut Ledger) -> Result<Vec<DemoAccount>, AppError> 
             .needs_second_factor()
             .then(crate::credentials::new_second_factor);
         let hash = crate::credentials::hash_password(&password)?;
-        crate::registry::write(ledger, |tx| {
-            let id = AccountId(invite(tx, "demo", &name, role)?.account);
-            if let Some(secret) = second_factor.clone() {
-                record(tx, id, "demo", Change::SecondFactorSet { secret })?;
-            }
-            record(tx, id, "demo", Change::PasswordSet { hash })
-        })?;
+        let factor = second_factor.clone();
+        crate::registry::write(ledger, |tx| demo_account(tx, &name, role, hash, factor))?;
         made.push(DemoAccount {
             name,
             password,
@@ -217,6 +212,22 @@ pub fn demo_accounts(ledger: &mut Ledger) -> Result<Vec<DemoAccount>, AppError> 
         });
     }
     Ok(made)
+}
+
+/// A demo account, ready to sign in: password set and, for staff, the second factor given.
+pub fn demo_account(
+    tx: &mut Tx<'_>,
+    name: &str,
+    role: Role,
+    password_hash: String,
+    second_factor: Option<String>,
+) -> Result<(), AppError> {
+    let id = AccountId(invite(tx, "demo", name, role)?.account);
+    if let Some(secret) = second_factor {
+        record(tx, id, "demo", Change::SecondFactorSet { secret })?;
+    }
+    let hash = password_hash;
+    record(tx, id, "demo", Change::PasswordSet { hash })
 }
 
 /// The first demo account still active, if any: their passwords were printed to a terminal,
