@@ -243,36 +243,7 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_string);
-    let viewer = if api {
-        match bearer {
-            Some(token) => {
-                let found = app
-                    .read(move |app, l| app.bearer(l, &token))
-                    .await
-                    .map_err(fail)?;
-                Some(found.ok_or(fail(WebError::SignIn(here.clone())))?)
-            }
-            None => None,
-        }
-    } else {
-        let session = match cookie(req.headers(), COOKIE) {
-            Some(token) => app.session(token).await.map_err(fail)?,
-            None => None,
-        };
-        match session {
-            Some(s) => app
-                .read(move |app, l| app.current(l, &s))
-                .await
-                .map_err(fail)?,
-            None => None,
-        }
-    };
+    let viewer = viewer(app, req.headers(), api, &here).await.map_err(fail)?;
     match (&route.access, &viewer) {
         (Access::Public, _) => {}
         (Access::Signed, Some(_)) => {}
@@ -297,31 +268,72 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
     if parts.method != Method::POST || api {
         return Ok(Request::from_parts(parts, body));
     }
-    let bytes = axum::body::to_bytes(body, route.body_limit)
+    let body = genuine_form(app, &parts, body, route.body_limit, viewer.as_ref())
         .await
-        .map_err(|_| {
-            fail(WebError::bad(
-                "El formulario es demasiado grande (un archivo puede pesar hasta 10 MB).",
-                "The form is too large (a file may be up to 10 MB).",
-            ))
-        })?;
-    let sent = if route.body_limit > crate::routes::FORM_LIMIT {
+        .map_err(fail)?;
+    Ok(Request::from_parts(parts, body))
+}
+
+/// Who is asking: the API token's account, or the session's (none when neither is valid).
+async fn viewer(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    api: bool,
+    here: &str,
+) -> Result<Option<Viewer>, WebError> {
+    if api {
+        let bearer = (headers.get(header::AUTHORIZATION))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string);
+        let Some(token) = bearer else {
+            return Ok(None);
+        };
+        let found = app.read(move |app, l| app.bearer(l, &token)).await?;
+        return Ok(Some(found.ok_or(WebError::SignIn(here.to_string()))?));
+    }
+    let session = match cookie(headers, COOKIE) {
+        Some(token) => app.session(token).await?,
+        None => None,
+    };
+    match session {
+        Some(s) => app.read(move |app, l| app.current(l, &s)).await,
+        None => Ok(None),
+    }
+}
+
+/// A form's body, read whole (up to `limit`), once it is known to carry this session's CSRF
+/// token (or, with no session, a genuine anonymous form token).
+async fn genuine_form(
+    app: &Arc<App>,
+    parts: &axum::http::request::Parts,
+    body: Body,
+    limit: usize,
+    viewer: Option<&Viewer>,
+) -> Result<Body, WebError> {
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        WebError::bad(
+            "El formulario es demasiado grande (un archivo puede pesar hasta 10 MB).",
+            "The form is too large (a file may be up to 10 MB).",
+        )
+    })?;
+    let sent = if limit > crate::routes::FORM_LIMIT {
         multipart_field(&parts.headers, bytes.clone(), "csrf").await
     } else {
         form_field(&bytes, "csrf")
     }
     .unwrap_or_default();
-    let genuine = match &viewer {
+    let genuine = match viewer {
         Some(v) => !v.csrf.is_empty() && sent == v.csrf,
         None => app.form_token_age(&sent).is_some(),
     };
     if !genuine {
-        return Err(fail(WebError::bad(
+        return Err(WebError::bad(
             "El formulario caducó o no vino de esta página. Vuelva atrás, recargue la página y envíelo de nuevo.",
             "The form expired or did not come from this page. Go back, reload the page and send it again.",
-        )));
+        ));
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    Ok(Body::from(bytes))
 }
 
 /// One field of a URL-encoded form.

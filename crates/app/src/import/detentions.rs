@@ -169,7 +169,7 @@ pub fn detentions(
         profile: &profile,
         today,
     };
-    let mut refs = Refs {
+    let refs = Refs {
         persons: ledger.references(Kind::Person)?.into_iter().collect(),
         detentions: ledger
             .references(Kind::Detention)?
@@ -184,23 +184,18 @@ pub fn detentions(
         .cloned()
         .chain(exchange::REJECT_COLUMNS.iter().map(|c| c.to_string()))
         .collect();
-
-    let mut outcome = Outcome {
-        stored: true,
-        rejects_header: reject_header,
-        ..Outcome::default()
+    let mut import = Import {
+        refs,
+        outcome: Outcome {
+            stored: true,
+            rejects_header: reject_header,
+            ..Outcome::default()
+        },
+        width: header.width(),
+        recognition: options.recognition,
+        today,
+        actor,
     };
-    let width = header.width();
-    let reject =
-        |outcome: &mut Outcome, line: u64, column: &str, problem, mut cells: Vec<String>| {
-            cells.resize(width, String::new());
-            outcome.rejected.push(Rejected {
-                line,
-                column: column.to_string(),
-                problem,
-                cells,
-            });
-        };
     ledger.bulk(true)?;
     let result = std::thread::scope(|scope| {
         let (to, from) = std::sync::mpsc::sync_channel::<Chunk>(16);
@@ -213,68 +208,84 @@ pub fn detentions(
         let mut tx = ledger.begin()?;
         for chunk in from {
             for parsed in chunk.rows {
-                outcome.rows += 1;
-                let (cells, row) = match parsed {
-                    Parsed::Row { cells, row } => (cells, row),
-                    Parsed::Unreadable(u) => {
-                        let (line, column) = (u.line, u.column.clone());
-                        reject(
-                            &mut outcome,
-                            line,
-                            &column,
-                            RowProblem::Unreadable(u),
-                            Vec::new(),
-                        );
-                        continue;
-                    }
-                };
-                let mut conflicts = Vec::new();
-                let applied = row.map_err(Refused::Row).and_then(|mut row| {
-                    apply(
-                        &mut tx,
-                        &mut refs,
-                        &mut row,
-                        options.recognition,
-                        today,
-                        actor,
-                        &mut conflicts,
-                    )
-                });
-                outcome.conflicts.extend(conflicts);
-                match applied {
-                    Ok(0) => outcome.unchanged += 1,
-                    Ok(facts) => {
-                        outcome.changed += 1;
-                        outcome.facts += facts as u64;
-                    }
-                    Err(Refused::Row(e)) => {
-                        let cells = cells.iter().map(str::to_string).collect();
-                        let (line, column) = (e.line, e.column);
-                        reject(&mut outcome, line, column, RowProblem::Row(e), cells);
-                    }
-                    Err(Refused::Fatal(f)) => return Err(f),
-                }
+                import.row(&mut tx, parsed)?;
                 in_batch += 1;
                 if in_batch >= BATCH && !options.all_or_nothing {
                     tx.commit()?;
                     in_batch = 0;
-                    progress.stored(chunk.position, outcome.rows);
+                    progress.stored(chunk.position, import.outcome.rows);
                     tx = ledger.begin()?;
                 }
             }
-            progress.read(chunk.position, outcome.rows);
+            progress.read(chunk.position, import.outcome.rows);
         }
         progress.finish();
-        if options.all_or_nothing && !outcome.rejected.is_empty() {
+        if options.all_or_nothing && !import.outcome.rejected.is_empty() {
             drop(tx);
-            outcome.stored = false;
+            import.outcome.stored = false;
         } else {
             tx.commit()?;
         }
-        Ok(outcome)
+        Ok(())
     });
     ledger.bulk(false)?;
-    result
+    result.map(|()| import.outcome)
+}
+
+/// An import of detentions under way, on the writing thread.
+struct Import<'a> {
+    refs: Refs,
+    outcome: Outcome,
+    /// Cells in the header (a rejected row is padded to it).
+    width: usize,
+    recognition: RecognitionStatus,
+    today: Day,
+    actor: &'a str,
+}
+
+impl Import<'_> {
+    /// Stores one row read, or rejects it with its reason; a failure of the registry stops the
+    /// import.
+    fn row(&mut self, tx: &mut Tx<'_>, parsed: Parsed) -> Result<(), AppError> {
+        self.outcome.rows += 1;
+        let (cells, row) = match parsed {
+            Parsed::Row { cells, row } => (cells, row),
+            Parsed::Unreadable(u) => {
+                let (line, column) = (u.line, u.column.clone());
+                self.reject(line, &column, RowProblem::Unreadable(u), Vec::new());
+                return Ok(());
+            }
+        };
+        let mut conflicts = Vec::new();
+        let applied = row
+            .map_err(Refused::Row)
+            .and_then(|mut row| self.apply(tx, &mut row, &mut conflicts));
+        self.outcome.conflicts.extend(conflicts);
+        match applied {
+            Ok(0) => self.outcome.unchanged += 1,
+            Ok(facts) => {
+                self.outcome.changed += 1;
+                self.outcome.facts += facts as u64;
+            }
+            Err(Refused::Row(e)) => {
+                let cells = cells.iter().map(str::to_string).collect();
+                let (line, column) = (e.line, e.column);
+                self.reject(line, column, RowProblem::Row(e), cells);
+            }
+            Err(Refused::Fatal(f)) => return Err(f),
+        }
+        Ok(())
+    }
+
+    fn reject(&mut self, line: u64, column: &str, problem: RowProblem, mut cells: Vec<String>) {
+        cells.resize(self.width, String::new());
+        self.outcome.rejected.push(Rejected {
+            line,
+            column: column.to_string(),
+            problem,
+            cells,
+        });
+    }
 }
 
 /// The organisation's references known so far: persons by id, detentions by id with the line
@@ -298,109 +309,115 @@ impl From<vigilia_ledger::LedgerError> for Refused {
     }
 }
 
-/// Appends the facts one row adds; returns how many. Person cells that contradict an earlier
-/// row of the same person are left out and added to `conflicts`.
-#[allow(clippy::too_many_arguments)]
-fn apply(
-    tx: &mut Tx<'_>,
-    refs: &mut Refs,
-    row: &mut Row,
-    recognition: RecognitionStatus,
-    today: Day,
-    actor: &str,
-    conflicts: &mut Vec<RowError>,
-) -> Result<usize, Refused> {
-    let known = refs.detentions.get(&row.detention_ref).copied();
-    if let Some((_, first_line)) = known.filter(|(_, line)| *line > 0) {
-        return Err(Refused::Row(RowError {
-            line: row.line,
-            column: "detention_ref",
-            value: row.detention_ref.clone(),
-            reason: Reason::DuplicateRef { first_line },
-        }));
-    }
-    let person_id = refs.persons.get(&row.person_ref).map(|&id| PersonId(id));
-    let detention_id = known.map(|(id, _)| DetentionId(id));
-
-    let existing_detention = match detention_id {
-        None => None,
-        Some(id) => match tx.get(id.into())? {
-            Some(Record::Detention(d)) => {
-                let mut d = d.clone();
-                // Its notes as text, so that a row with the same notes adds nothing.
-                if let Some(notes) = &d.notes {
-                    d.notes = Some(Confidential::Plain(tx.reveal(
-                        id.into(),
-                        Field::Notes,
-                        notes,
-                    )?));
-                }
-                Some(d)
-            }
-            _ => None,
-        },
-    };
-    if let Some(d) = &existing_detention
-        && Some(d.person) != person_id
-    {
-        let owner = match tx.get(d.person.into())? {
-            Some(Record::Person(p)) => p
-                .reference
-                .clone()
-                .unwrap_or_else(|| format!("p{}", p.id.0)),
-            _ => format!("p{}", d.person.0),
+impl Import<'_> {
+    /// Appends the facts one row adds; returns how many. Person cells that contradict an
+    /// earlier row of the same person are left out and added to `conflicts`.
+    fn apply(
+        &mut self,
+        tx: &mut Tx<'_>,
+        row: &mut Row,
+        conflicts: &mut Vec<RowError>,
+    ) -> Result<usize, Refused> {
+        let refs = &mut self.refs;
+        let known = refs.detentions.get(&row.detention_ref).copied();
+        if let Some((_, first_line)) = known.filter(|(_, line)| *line > 0) {
+            return Err(Refused::Row(RowError {
+                line: row.line,
+                column: "detention_ref",
+                value: row.detention_ref.clone(),
+                reason: Reason::DuplicateRef { first_line },
+            }));
+        }
+        let person_id = refs.persons.get(&row.person_ref).map(|&id| PersonId(id));
+        let detention_id = known.map(|(id, _)| DetentionId(id));
+        let existing_detention = match detention_id {
+            None => None,
+            Some(id) => stored_detention(tx, id)?,
         };
-        return Err(Refused::Row(RowError {
-            line: row.line,
-            column: "person_ref",
-            value: row.detention_ref.clone(),
-            reason: Reason::OtherPerson { person_ref: owner },
-        }));
-    }
-    let existing_person = match person_id {
-        None => None,
-        Some(id) => match tx.get(id.into())? {
-            Some(Record::Person(p)) => Some(p.clone()),
-            _ => None,
-        },
-    };
-
-    let person = person_id.unwrap_or_else(|| PersonId(tx.new_id(Kind::Person)));
-    let detention = detention_id.unwrap_or_else(|| DetentionId(tx.new_id(Kind::Detention)));
-    let stated = refs.stated.entry(person.0).or_default();
-    conflicts.extend(row.settle_person(existing_person.as_ref(), stated));
-    let row: &Row = row;
-    let planned = exchange::person_changes(row, existing_person.as_ref(), today)
-        .into_iter()
-        .map(|p| (Subject::from(person), p))
-        .chain(
-            exchange::detention_changes(
-                row,
-                person,
-                existing_detention.as_ref(),
-                recognition,
-                today,
-            )
+        if let Some(d) = &existing_detention
+            && Some(d.person) != person_id
+        {
+            return Err(Refused::Row(RowError {
+                line: row.line,
+                column: "person_ref",
+                value: row.detention_ref.clone(),
+                reason: Reason::OtherPerson {
+                    person_ref: person_ref(tx, d.person)?,
+                },
+            }));
+        }
+        let existing_person = match person_id {
+            None => None,
+            Some(id) => match tx.get(id.into())? {
+                Some(Record::Person(p)) => Some(p.clone()),
+                _ => None,
+            },
+        };
+        let person = person_id.unwrap_or_else(|| PersonId(tx.new_id(Kind::Person)));
+        let detention = detention_id.unwrap_or_else(|| DetentionId(tx.new_id(Kind::Detention)));
+        let stated = refs.stated.entry(person.0).or_default();
+        conflicts.extend(row.settle_person(existing_person.as_ref(), stated));
+        let row: &Row = row;
+        let today = self.today;
+        let planned = exchange::person_changes(row, existing_person.as_ref(), today)
             .into_iter()
-            .map(|p| (Subject::from(detention), p)),
-        );
-    let mut count = 0;
-    for (subject, p) in planned {
-        tx.append(Draft {
-            recorded_on: p.recorded_on,
-            actor: actor.to_string(),
-            subject,
-            change: p.change,
-            sources: Vec::new(),
-        })?;
-        count += 1;
+            .map(|p| (Subject::from(person), p))
+            .chain(
+                exchange::detention_changes(
+                    row,
+                    person,
+                    existing_detention.as_ref(),
+                    self.recognition,
+                    today,
+                )
+                .into_iter()
+                .map(|p| (Subject::from(detention), p)),
+            );
+        let mut count = 0;
+        for (subject, p) in planned {
+            tx.append(Draft {
+                recorded_on: p.recorded_on,
+                actor: self.actor.to_string(),
+                subject,
+                change: p.change,
+                sources: Vec::new(),
+            })?;
+            count += 1;
+        }
+        if person_id.is_none() {
+            refs.persons.insert(row.person_ref.clone(), person.0);
+        }
+        refs.detentions
+            .insert(row.detention_ref.clone(), (detention.0, row.line));
+        Ok(count)
     }
-    if person_id.is_none() {
-        refs.persons.insert(row.person_ref.clone(), person.0);
+}
+
+/// A stored detention, with its notes as text so that a row with the same notes adds nothing.
+fn stored_detention(
+    tx: &mut Tx<'_>,
+    id: DetentionId,
+) -> Result<Option<vigilia_core::model::Detention>, Refused> {
+    let Some(Record::Detention(d)) = tx.get(id.into())? else {
+        return Ok(None);
+    };
+    let mut d = d.clone();
+    if let Some(notes) = &d.notes {
+        let text = tx.reveal(id.into(), Field::Notes, notes)?;
+        d.notes = Some(Confidential::Plain(text));
     }
-    refs.detentions
-        .insert(row.detention_ref.clone(), (detention.0, row.line));
-    Ok(count)
+    Ok(Some(d))
+}
+
+/// A person's reference as the organisation writes it (`p12` when it has none).
+fn person_ref(tx: &mut Tx<'_>, id: PersonId) -> Result<String, Refused> {
+    Ok(match tx.get(id.into())? {
+        Some(Record::Person(p)) => p
+            .reference
+            .clone()
+            .unwrap_or_else(|| format!("p{}", p.id.0)),
+        _ => format!("p{}", id.0),
+    })
 }
 
 /// Writes the rejects file: the file's own header plus `reject_line`, `reject_column`,

@@ -4,7 +4,7 @@
 //! context tags (`examples/ovdinfo/`). Importing the same list again adds nothing; a changed
 //! number is recorded as a correction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -17,7 +17,7 @@ use vigilia_core::text::non_empty;
 use vigilia_ledger::{Ledger, Tx};
 
 use super::detentions::{Outcome, Rejected, RowProblem};
-use super::rows::RowSource;
+use super::rows::{RowSource, Unreadable};
 use super::{InputError, MappingProblem};
 use crate::error::AppError;
 
@@ -299,11 +299,7 @@ fn read_event(
 
 /// The same event in the earlier list a revision replaces, matched by date, place and number
 /// (each earlier event matched once).
-fn revised_from(
-    earlier: &mut Earlier,
-    revised: &mut std::collections::BTreeSet<u64>,
-    e: &Event,
-) -> Option<u64> {
+fn revised_from(earlier: &mut Earlier, revised: &mut BTreeSet<u64>, e: &Event) -> Option<u64> {
     let candidates = earlier.get_mut(&e.arrest.date.to_string())?;
     let key = place_key(e.arrest.municipality.as_deref().unwrap_or(""));
     let best = candidates
@@ -329,69 +325,105 @@ pub fn events(
     let mapping = read_mapping(mapping_path)?;
     let header: Vec<String> = source.header().to_vec();
     let columns = Columns::find(&mapping, &header, table, mapping_path)?;
-    let profile = ledger.profile()?.clone();
-    let today = ledger.today()?;
-    let recorded_on = match &mapping.recorded_on {
-        Some(t) => vigilia_count::when::day_option("recorded_on", Some(t), today)
-            .map_err(|e| {
-                AppError::from(InputError::Mapping {
-                    path: mapping_path.to_path_buf(),
-                    problem: MappingProblem::Invalid(e.to_string()),
-                })
-            })?
-            .unwrap_or(today),
-        None => today,
-    };
-    let mut refs = ledger.references(Kind::Group)?;
-    let mut earlier = earlier_events(ledger, &refs, &mapping)?;
-    let mut revised = std::collections::BTreeSet::new();
-    let mut dates: Option<(Day, Day)> = None;
-    let mut outcome = Outcome {
-        stored: true,
-        rejects_header: header
-            .iter()
-            .cloned()
-            .chain(["reject_line", "reject_column", "reject_reason"].map(String::from))
-            .collect(),
-        ..Outcome::default()
-    };
-    let append = |tx: &mut Tx<'_>, id: GroupId, change: Change| {
-        tx.append(Draft {
-            recorded_on,
-            actor: actor.to_string(),
-            subject: id.into(),
-            change,
-            sources: vec![],
-        })
+    let refs = ledger.references(Kind::Group)?;
+    let earlier = earlier_events(ledger, &refs, &mapping)?;
+    let mut import = Import {
+        recorded_on: recorded_on(&mapping, mapping_path, ledger.today()?)?,
+        profile: ledger.profile()?.clone(),
+        actor,
+        mapping: &mapping,
+        columns: &columns,
+        width: header.len(),
+        refs,
+        earlier,
+        revised: BTreeSet::new(),
+        dates: None,
+        outcome: Outcome {
+            stored: true,
+            rejects_header: header
+                .iter()
+                .cloned()
+                .chain(["reject_line", "reject_column", "reject_reason"].map(String::from))
+                .collect(),
+            ..Outcome::default()
+        },
     };
     let mut tx = ledger.begin()?;
     while let Some(next) = source.next_row() {
+        import.row(&mut tx, next)?;
+    }
+    import.retract_unmatched(&mut tx)?;
+    tx.commit()?;
+    Ok(import.outcome)
+}
+
+/// The day the facts are recorded on: the mapping's `recorded_on` (when the list was
+/// published), else today.
+fn recorded_on(mapping: &Mapping, mapping_path: &Path, today: Day) -> Result<Day, AppError> {
+    let Some(text) = &mapping.recorded_on else {
+        return Ok(today);
+    };
+    let day = vigilia_count::when::day_option("recorded_on", Some(text), today).map_err(|e| {
+        InputError::Mapping {
+            path: mapping_path.to_path_buf(),
+            problem: MappingProblem::Invalid(e.to_string()),
+        }
+    })?;
+    Ok(day.unwrap_or(today))
+}
+
+/// An import of a list of events under way.
+struct Import<'a> {
+    recorded_on: Day,
+    profile: vigilia_core::profile::Profile,
+    actor: &'a str,
+    mapping: &'a Mapping,
+    columns: &'a Columns,
+    /// Cells in the header (a rejected row is padded to it).
+    width: usize,
+    /// Group detentions by reference.
+    refs: std::collections::HashMap<String, u64>,
+    /// The earlier list's events a revision may replace, and those it did.
+    earlier: Earlier,
+    revised: BTreeSet<u64>,
+    /// The first and last day of the events read.
+    dates: Option<(Day, Day)>,
+    outcome: Outcome,
+}
+
+impl Import<'_> {
+    /// Reads one row: a filtered-out row is skipped, a bad one rejected, a good one stored.
+    fn row(
+        &mut self,
+        tx: &mut Tx<'_>,
+        next: Result<(u64, csv::StringRecord), Unreadable>,
+    ) -> Result<(), AppError> {
         let (line, record) = match next {
             Ok(row) => row,
             Err(u) => {
-                outcome.rows += 1;
-                outcome.rejected.push(Rejected {
+                self.outcome.rows += 1;
+                self.outcome.rejected.push(Rejected {
                     line: u.line,
                     column: u.column.clone(),
-                    cells: vec![String::new(); header.len()],
+                    cells: vec![String::new(); self.width],
                     problem: RowProblem::Unreadable(u),
                 });
-                continue;
+                return Ok(());
             }
         };
         let cells: Vec<&str> = record.iter().collect();
-        if let Some((i, equals)) = &columns.filter
+        if let Some((i, equals)) = &self.columns.filter
             && cells.get(*i).copied().unwrap_or("").trim() != equals
         {
-            continue;
+            return Ok(());
         }
-        outcome.rows += 1;
-        let event = match read_event(&cells, &columns, &mapping, &profile) {
-            Ok(event) => event,
+        self.outcome.rows += 1;
+        match read_event(&cells, self.columns, self.mapping, &self.profile) {
+            Ok(event) => self.store(tx, event),
             Err((column, problem)) => {
                 let mut row: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
-                row.resize(header.len(), String::new());
-                outcome.rejected.push(Rejected {
+                row.resize(self.width, String::new());
+                self.outcome.rejected.push(Rejected {
                     line,
                     column: column.clone(),
                     cells: row,
@@ -401,21 +433,28 @@ pub fn events(
                         problem,
                     },
                 });
-                continue;
+                Ok(())
             }
-        };
+        }
+    }
+
+    /// Stores an event: a new group detention, a corrected number, or nothing if unchanged.
+    fn store(&mut self, tx: &mut Tx<'_>, event: Event) -> Result<(), AppError> {
         let day = event.arrest.date.first_day();
-        dates = Some(dates.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
+        self.dates = Some(
+            self.dates
+                .map_or((day, day), |(a, b)| (a.min(day), b.max(day))),
+        );
         // A revision: the same event in the earlier list, matched by date, place, number.
-        let matched = if refs.contains_key(&event.reference) {
+        let matched = if self.refs.contains_key(&event.reference) {
             None
         } else {
-            revised_from(&mut earlier, &mut revised, &event)
+            revised_from(&mut self.earlier, &mut self.revised, &event)
         };
-        let change = match refs.get(&event.reference).copied().or(matched) {
+        let change = match self.refs.get(&event.reference).copied().or(matched) {
             None => {
                 let id = tx.new_id(Kind::Group);
-                refs.insert(event.reference.clone(), id);
+                self.refs.insert(event.reference.clone(), id);
                 let change = Change::GroupRecorded {
                     reference: Some(event.reference),
                     arrest: event.arrest,
@@ -432,39 +471,55 @@ pub fn events(
             },
         };
         match change {
-            None => outcome.unchanged += 1,
+            None => self.outcome.unchanged += 1,
             Some((id, change)) => {
-                append(&mut tx, id, change)?;
-                outcome.changed += 1;
-                outcome.facts += 1;
+                self.append(tx, id, change)?;
+                self.outcome.changed += 1;
             }
         }
+        Ok(())
     }
-    // Earlier events the revised list no longer has, within its dates: nobody was detained there.
-    if let (Some(rev), Some((first, last))) = (&mapping.revision, dates)
-        && rev.retract_unmatched
-    {
-        for (date, events) in &earlier {
+
+    fn append(&mut self, tx: &mut Tx<'_>, id: GroupId, change: Change) -> Result<(), AppError> {
+        tx.append(Draft {
+            recorded_on: self.recorded_on,
+            actor: self.actor.to_string(),
+            subject: id.into(),
+            change,
+            sources: vec![],
+        })?;
+        self.outcome.facts += 1;
+        Ok(())
+    }
+
+    /// Earlier events the revised list no longer has, within its dates: nobody was detained
+    /// there (when the mapping's revision says so).
+    fn retract_unmatched(&mut self, tx: &mut Tx<'_>) -> Result<(), AppError> {
+        let (Some(rev), Some((first, last))) = (&self.mapping.revision, self.dates) else {
+            return Ok(());
+        };
+        if !rev.retract_unmatched {
+            return Ok(());
+        }
+        let mut retracted = Vec::new();
+        for (date, events) in &self.earlier {
             let Ok(d) = PartialDate::parse(date) else {
                 continue;
             };
             if d.first_day() < first || d.first_day() > last {
                 continue;
             }
-            for (id, _, count) in events {
-                if !revised.contains(id) && *count > 0 {
-                    append(
-                        &mut tx,
-                        GroupId(*id),
-                        Change::GroupCountCorrected { count: 0 },
-                    )?;
-                    outcome.facts += 1;
-                }
-            }
+            retracted.extend(
+                (events.iter())
+                    .filter(|(id, _, count)| !self.revised.contains(id) && *count > 0)
+                    .map(|(id, _, _)| *id),
+            );
         }
+        for id in retracted {
+            self.append(tx, GroupId(id), Change::GroupCountCorrected { count: 0 })?;
+        }
+        Ok(())
     }
-    tx.commit()?;
-    Ok(outcome)
 }
 
 /// A place as compared between versions of a list: folded, without "square" (площадь).
