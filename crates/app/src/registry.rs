@@ -6,6 +6,7 @@
 //! (they never wait behind a write), and writes go to one writer, which takes every write
 //! waiting into one transaction and answers each only once that transaction is durable.
 
+use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -92,7 +93,8 @@ impl Registry {
 
     /// Runs `work` in a write transaction, with other writes waiting at the same moment, and
     /// returns once its facts are durable (or with why they were not written). `work` may run
-    /// twice: when another write of its transaction fails, each is run again alone.
+    /// more than once: when a write before it in its transaction fails, it runs again in the
+    /// next.
     pub fn write<T: Send + 'static>(
         &self,
         work: impl FnMut(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
@@ -180,50 +182,86 @@ where
     }
 }
 
-/// The writer: takes every write waiting, runs them in one transaction and commits once. If
-/// one of them fails, the transaction is dropped and each is run again in its own, so a write
-/// is refused only for its own reason.
+/// The writer: takes every write waiting, runs them in one transaction and commits once.
+///
+/// When one of them fails, it alone is answered with its error (it ran after the writes before
+/// it, as it would have alone); the writes before it run again and are committed together, and
+/// those after it wait for the next transaction. A failing write so costs one more commit, not
+/// a replay of every write of its transaction. Only a failure that belongs to no write (the
+/// commit itself) runs each write again alone.
 fn writer_loop(mut ledger: Ledger, queue: Receiver<Box<dyn Job>>) {
-    while let Ok(first) = queue.recv() {
-        let mut jobs = vec![first];
-        while jobs.len() < BATCH
+    let mut waiting: VecDeque<Box<dyn Job>> = VecDeque::new();
+    loop {
+        if waiting.is_empty() {
+            match queue.recv() {
+                Ok(job) => waiting.push_back(job),
+                Err(_) => return,
+            }
+        }
+        while waiting.len() < BATCH
             && let Ok(more) = queue.try_recv()
         {
-            jobs.push(more);
+            waiting.push_back(more);
         }
-        if jobs.len() > 1 && guarded(&mut ledger, &mut jobs).is_ok() {
-            for j in jobs {
-                j.answer(Ok(()));
+        let mut jobs: Vec<Box<dyn Job>> = waiting.drain(..).collect();
+        match guarded(&mut ledger, &mut jobs) {
+            Ok(()) => jobs.into_iter().for_each(|j| j.answer(Ok(()))),
+            Err(Failed {
+                at: Some(at),
+                error,
+            }) => {
+                let after = jobs.split_off(at + 1);
+                if let Some(failed) = jobs.pop() {
+                    failed.answer(Err(error));
+                }
+                if !jobs.is_empty() {
+                    match guarded(&mut ledger, &mut jobs) {
+                        Ok(()) => jobs.into_iter().for_each(|j| j.answer(Ok(()))),
+                        Err(_) => each_alone(&mut ledger, jobs),
+                    }
+                }
+                waiting.extend(after);
             }
-            continue;
-        }
-        for mut j in jobs {
-            let outcome = guarded(&mut ledger, std::slice::from_mut(&mut j));
-            j.answer(outcome);
+            Err(Failed { at: None, .. }) => each_alone(&mut ledger, jobs),
         }
     }
 }
 
-/// [`together`], where a job that panics (a bug) fails only its own transaction: the writer
-/// goes on serving the others.
-fn guarded(ledger: &mut Ledger, jobs: &mut [Box<dyn Job>]) -> Result<(), AppError> {
-    let run = std::panic::AssertUnwindSafe(|| together(ledger, jobs));
-    std::panic::catch_unwind(run).unwrap_or_else(|_| {
+/// Runs each job in a transaction of its own.
+fn each_alone(ledger: &mut Ledger, jobs: Vec<Box<dyn Job>>) {
+    for mut j in jobs {
+        let outcome = guarded(ledger, std::slice::from_mut(&mut j)).map_err(|f| f.error);
+        j.answer(outcome);
+    }
+}
+
+/// Why a transaction of jobs was not committed: which job failed (none when beginning or
+/// committing the transaction failed), and how.
+struct Failed {
+    at: Option<usize>,
+    error: AppError,
+}
+
+/// Runs every job in one transaction and commits it; on any failure nothing is written. A job
+/// that panics (a bug) fails only this transaction: the writer goes on serving the others.
+fn guarded(ledger: &mut Ledger, jobs: &mut [Box<dyn Job>]) -> Result<(), Failed> {
+    let mut at = None;
+    let run = std::panic::AssertUnwindSafe(|| {
+        let mut tx = ledger.begin()?;
+        for (i, j) in jobs.iter_mut().enumerate() {
+            at = Some(i);
+            j.run(&mut tx)?;
+        }
+        at = None;
+        if !tx.is_empty() {
+            tx.commit()?;
+        }
+        Ok(())
+    });
+    let outcome = std::panic::catch_unwind(run).unwrap_or_else(|_| {
         Err(AppError::Ledger(LedgerError::Stopped(
             "a write failed unexpectedly; nothing of it was stored".into(),
         )))
-    })
-}
-
-/// Runs every job in one transaction and commits it; on any failure nothing is written (and
-/// each job is then run alone).
-fn together(ledger: &mut Ledger, jobs: &mut [Box<dyn Job>]) -> Result<(), AppError> {
-    let mut tx = ledger.begin()?;
-    for j in jobs.iter_mut() {
-        j.run(&mut tx)?;
-    }
-    if !tx.is_empty() {
-        tx.commit()?;
-    }
-    Ok(())
+    });
+    outcome.map_err(|error| Failed { at, error })
 }

@@ -105,3 +105,83 @@ fn a_bug_in_one_request_stops_neither_the_writer_nor_the_readers() {
         "the readers still read"
     );
 }
+
+/// A clock a second later at every reading: each transaction's facts carry the instant it
+/// began, so the instants stored tell how many transactions committed.
+#[derive(Debug)]
+struct Ticking(std::sync::atomic::AtomicI64);
+
+impl vigilia_core::clock::Clock for Ticking {
+    fn now(&self) -> jiff::Timestamp {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        jiff::Timestamp::from_second(1_795_000_000 + n).unwrap()
+    }
+}
+
+/// A write refused after it appended (an invalid request, a lost race) is answered alone, and
+/// the writes that shared its transaction are not then committed one by one: a stream of bad
+/// requests cannot turn every good one into a transaction (a disk flush) of its own.
+#[test]
+fn a_refused_write_does_not_split_the_others_into_a_transaction_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let url =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
+    let clock = Arc::new(Ticking(std::sync::atomic::AtomicI64::new(0)));
+    let ledger = Ledger::create(&url, clock, Profile::venezuela().unwrap(), "test").unwrap();
+    let r = Arc::new(Registry::new(ledger, 2).unwrap());
+    // The writer is held busy while the 60 writes queue up, so that they meet in one batch.
+    let (hold, release) = std::sync::mpsc::channel::<()>();
+    let release = std::sync::Mutex::new(release);
+    let blocker = {
+        let r = r.clone();
+        std::thread::spawn(move || {
+            r.write(move |tx| {
+                let _ = release.lock().unwrap().recv();
+                person(tx, "first")
+            })
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let writers: Vec<_> = (0..60)
+        .map(|i| {
+            let r = r.clone();
+            let w = std::thread::spawn(move || {
+                r.write(move |tx| {
+                    let id = person(tx, &format!("P{i}"))?;
+                    if i % 3 == 1 {
+                        // Appended, then refused: nothing of it may be stored.
+                        return Err(AppError::ReasonNeeded);
+                    }
+                    Ok(id)
+                })
+            });
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            w
+        })
+        .collect();
+    hold.send(()).unwrap();
+    blocker.join().unwrap().unwrap();
+    let answers: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    for (i, a) in answers.iter().enumerate() {
+        assert_eq!(a.is_err(), i % 3 == 1, "write {i}: {a:?}");
+    }
+    let ids: Vec<u64> = answers.into_iter().filter_map(Result::ok).collect();
+    let stored = r.read(|l| l.count(Kind::Person)).unwrap();
+    assert_eq!(
+        stored,
+        1 + 40,
+        "the good writes, once each, and none of the refused ones"
+    );
+    let mut instants = std::collections::BTreeSet::new();
+    for id in ids {
+        for f in r.read(|l| l.history(PersonId(id).into())).unwrap() {
+            instants.insert(f.appended_at);
+        }
+    }
+    // 20 refusals split the 40 good writes into at most 21 transactions (one by one: 40).
+    assert!(
+        instants.len() <= 25,
+        "{} transactions for 40 good writes",
+        instants.len()
+    );
+}
