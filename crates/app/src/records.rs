@@ -161,18 +161,23 @@ pub struct Full {
     pub views: Vec<Fact>,
 }
 
-/// A record's history split into what changed it and who looked at it; the lookers only for
-/// coordinators.
-pub fn changes_and_views(facts: Vec<Fact>, actor: &Actor) -> (Vec<Fact>, Vec<Fact>) {
-    let (views, changes): (Vec<Fact>, Vec<Fact>) = facts
-        .into_iter()
-        .partition(|f| matches!(f.change, Change::Audited { .. }));
+/// How many of the latest views of a record a coordinator is shown.
+pub const VIEWS_SHOWN: usize = 50;
+
+/// A record's history: what changed it, and who looked at it last (newest first; only for
+/// coordinators, at most [`VIEWS_SHOWN`]).
+pub fn changes_and_views(
+    ledger: &mut Ledger,
+    subject: Subject,
+    actor: &Actor,
+) -> Result<(Vec<Fact>, Vec<Fact>), AppError> {
+    let changes = ledger.changes(subject)?;
     let views = if actor.role == Role::Coordinator {
-        views
+        ledger.views(subject, VIEWS_SHOWN)?
     } else {
         Vec::new()
     };
-    (changes, views)
+    Ok((changes, views))
 }
 
 pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<Full, AppError> {
@@ -203,7 +208,7 @@ pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<
         .filter_map(|s| s.date)
         .min_by_key(|x| x.first_day())
         .map(|p| (p, deadline.is_none_or(|dl| p.last_day() <= dl)));
-    let (history, views) = changes_and_views(ledger.history(id.into())?, actor);
+    let (history, views) = changes_and_views(ledger, id.into(), actor)?;
     let mut ids: Vec<SourceId> = history.iter().flat_map(|f| f.sources.clone()).collect();
     ids.sort();
     ids.dedup();

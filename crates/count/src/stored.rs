@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use vigilia_core::fact::Change;
 use vigilia_core::ids::{DetentionId, Kind, PersonId, Subject};
-use vigilia_ledger::{Ledger, LedgerError};
+use vigilia_ledger::{Head, Ledger, LedgerError, Tx};
 
 use crate::when::When;
 use crate::{Balance, Index, IndexBuilder};
@@ -14,23 +14,54 @@ use crate::{Balance, Index, IndexBuilder};
 const SNAPSHOT: &str = "count-index";
 
 /// The counting index of the ledger as it stands: the saved one if it reflects the current
-/// head, otherwise folded from the facts and saved for next time.
+/// head, otherwise brought up to date or folded from the facts, and saved for next time when
+/// that was much work.
 pub fn current_index(ledger: &mut Ledger) -> Result<Index, LedgerError> {
+    let (index, unsaved) = index_of(ledger)?;
+    if let Some(u) = unsaved {
+        ledger.save_snapshot(SNAPSHOT, &u.head, u.data)?;
+    }
+    Ok(index)
+}
+
+/// An index worth saving, and the head it reflects.
+#[derive(Debug)]
+pub struct Unsaved {
+    head: Head,
+    data: Vec<u8>,
+}
+
+/// Saves the index in `tx` (a server saves through its writer, never through a reader).
+pub fn save(tx: &mut Tx<'_>, unsaved: &Unsaved) -> Result<(), LedgerError> {
+    tx.save_snapshot(SNAPSHOT, &unsaved.head, unsaved.data.clone())
+}
+
+/// Below this many records changed since the index was saved, bringing it up to date costs
+/// less than saving it again.
+const SAVE_FROM: usize = 1_000;
+
+/// The counting index of the ledger as it stands, and, when it cost much work (folded from
+/// every fact, or many records changed), the index to save: [`current_index`] without the
+/// write.
+pub fn index_of(ledger: &mut Ledger) -> Result<(Index, Option<Unsaved>), LedgerError> {
     let head = ledger.head()?;
     let saved = ledger.snapshot(SNAPSHOT)?;
     let loaded = saved
         .as_ref()
         .and_then(|s| Index::from_bytes(&s.data).map(|i| (i, &s.touched)));
-    let index = match loaded {
-        Some((index, touched)) if touched.is_empty() => return Ok(index),
+    let (index, changed) = match loaded {
+        Some((index, touched)) if touched.is_empty() => return Ok((index, None)),
         Some((mut index, touched)) if touched.len() <= UPDATE_AT_MOST => {
             update_index(ledger, &mut index, touched)?;
-            index
+            (index, touched.len())
         }
-        _ => build_index(ledger, None)?,
+        _ => (build_index(ledger, None)?, usize::MAX),
     };
-    ledger.save_snapshot(SNAPSHOT, &head, index.to_bytes())?;
-    Ok(index)
+    let unsaved = (changed >= SAVE_FROM).then(|| Unsaved {
+        head,
+        data: index.to_bytes(),
+    });
+    Ok((index, unsaved))
 }
 
 /// Beyond this many changed records a full rebuild is as fast as an update.
@@ -50,7 +81,7 @@ fn update_index(
         .collect();
     let mut group_histories = Vec::new();
     for g in touched.iter().filter(|s| s.kind == Kind::Group) {
-        group_histories.push(ledger.history(*g)?);
+        group_histories.push(ledger.changes(*g)?);
     }
     let mut detentions: BTreeSet<u64> = touched
         .iter()
@@ -61,7 +92,7 @@ fn update_index(
     let mut detention_histories = Vec::new();
     let mut people = BTreeSet::new();
     for id in detentions {
-        let facts = ledger.history(DetentionId(id).into())?;
+        let facts = ledger.changes(DetentionId(id).into())?;
         if let Some(Change::DetentionOpened { person, .. }) = facts.first().map(|f| &f.change) {
             people.insert(person.0);
         }
@@ -69,7 +100,7 @@ fn update_index(
     }
     let mut person_histories = Vec::new();
     for id in people {
-        person_histories.push(ledger.history(PersonId(id).into())?);
+        person_histories.push(ledger.changes(PersonId(id).into())?);
     }
     let profile = ledger.profile()?.clone();
     index.update(

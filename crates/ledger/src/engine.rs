@@ -44,6 +44,11 @@ pub trait Engine: Send {
     ) -> Result<Vec<FactRow>, LedgerError>;
     /// One record's facts in ledger order.
     fn facts_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError>;
+    /// One record's facts without its audit facts, in ledger order (through an index of
+    /// their own: as fast for a record looked at often as for one never looked at).
+    fn changes_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError>;
+    /// One record's last `limit` audit facts (who looked at it), newest first.
+    fn views_of(&mut self, subject: Subject, limit: usize) -> Result<Vec<FactRow>, LedgerError>;
 
     /// Inserts or replaces projection rows in the open transaction; may return before they are
     /// written, like [`Engine::insert_facts`].

@@ -591,6 +591,23 @@ impl Ledger {
             .collect()
     }
 
+    /// Every fact that changed a record (its history without who looked at it), in ledger
+    /// order; folding these gives what folding its whole history gives.
+    pub fn changes(&mut self, subject: Subject) -> Result<Vec<Fact>, LedgerError> {
+        let rows = self.engine.changes_of(subject)?;
+        rows.iter()
+            .map(|r| r.decode().map_err(|e| LedgerError::Chain(e.into())))
+            .collect()
+    }
+
+    /// The last `limit` times a record was looked at (its audit facts), newest first.
+    pub fn views(&mut self, subject: Subject, limit: usize) -> Result<Vec<Fact>, LedgerError> {
+        let rows = self.engine.views_of(subject, limit)?;
+        rows.iter()
+            .map(|r| r.decode().map_err(|e| LedgerError::Chain(e.into())))
+            .collect()
+    }
+
     /// Up to `limit` records of a kind with ids above `after`, by id: page through a kind by
     /// passing the last id seen.
     pub fn page(
@@ -1059,6 +1076,21 @@ impl Tx<'_> {
     pub fn set_state(&mut self, key: &str, value: Option<(&str, i64)>) -> Result<(), LedgerError> {
         let now = self.appended_at.timestamp().as_second();
         self.ledger.engine.state_put(key, value, now)?;
+        self.state_changed = true;
+        Ok(())
+    }
+
+    /// Saves derived data that reflects the ledger as it stood at `head` (see
+    /// [`Ledger::save_snapshot`]), with this transaction: on a server, through its one writer.
+    pub fn save_snapshot(
+        &mut self,
+        name: &str,
+        head: &Head,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError> {
+        self.ledger
+            .engine
+            .put_snapshot(name, head.facts, head.hash, data)?;
         self.state_changed = true;
         Ok(())
     }

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0005_keyring.sql"),
     include_str!("../migrations/postgres/0006_server_state.sql"),
     include_str!("../migrations/postgres/0007_kinds_changed.sql"),
+    include_str!("../migrations/postgres/0008_changes_by_subject.sql"),
 ];
 
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
@@ -218,6 +219,31 @@ impl Engine for Postgres {
                  WHERE subject_kind COLLATE \"C\" = $1 AND subject_id = $2 ORDER BY seq"
             ),
             &[&subject.kind.name(), &(subject.id as i64)],
+        )?;
+        rows.iter().map(fact_row).collect()
+    }
+
+    fn changes_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
+        let rows = self.client.query(
+            &format!(
+                "SELECT {FACT_COLUMNS} FROM facts \
+                 WHERE subject_kind COLLATE \"C\" = $1 AND subject_id = $2 \
+                 AND substr(change, 1, 17) <> '{{\"type\":\"audited\"' ORDER BY seq"
+            ),
+            &[&subject.kind.name(), &(subject.id as i64)],
+        )?;
+        rows.iter().map(fact_row).collect()
+    }
+
+    fn views_of(&mut self, subject: Subject, limit: usize) -> Result<Vec<FactRow>, LedgerError> {
+        let rows = self.client.query(
+            &format!(
+                "SELECT {FACT_COLUMNS} FROM facts \
+                 WHERE subject_kind COLLATE \"C\" = $1 AND subject_id = $2 \
+                 AND substr(change, 1, 17) = '{{\"type\":\"audited\"' \
+                 ORDER BY seq DESC LIMIT $3"
+            ),
+            &[&subject.kind.name(), &(subject.id as i64), &(limit as i64)],
         )?;
         rows.iter().map(fact_row).collect()
     }

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0005_keyring.sql"),
     include_str!("../migrations/sqlite/0006_server_state.sql"),
     include_str!("../migrations/sqlite/0007_kinds_changed.sql"),
+    include_str!("../migrations/sqlite/0008_changes_by_subject.sql"),
 ];
 
 type Job = Box<dyn FnOnce(&mut Connection, &mut Option<LedgerError>) + Send>;
@@ -363,6 +364,35 @@ impl Engine for Sqlite {
                     "SELECT {FACT_COLUMNS} FROM facts WHERE subject_kind = ?1 AND subject_id = ?2 ORDER BY seq"
                 ),
                 params![subject.kind.name(), subject.id as i64],
+            )
+        })
+    }
+
+    fn changes_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
+        self.call(move |c| {
+            query_facts(
+                c,
+                &format!(
+                    "SELECT {FACT_COLUMNS} FROM facts INDEXED BY facts_changes_by_subject \
+                     WHERE subject_kind = ?1 AND subject_id = ?2 \
+                     AND substr(change, 1, 17) <> '{{\"type\":\"audited\"' ORDER BY seq"
+                ),
+                params![subject.kind.name(), subject.id as i64],
+            )
+        })
+    }
+
+    fn views_of(&mut self, subject: Subject, limit: usize) -> Result<Vec<FactRow>, LedgerError> {
+        self.call(move |c| {
+            query_facts(
+                c,
+                &format!(
+                    "SELECT {FACT_COLUMNS} FROM facts INDEXED BY facts_by_subject \
+                     WHERE subject_kind = ?1 AND subject_id = ?2 \
+                     AND substr(change, 1, 17) = '{{\"type\":\"audited\"' \
+                     ORDER BY seq DESC LIMIT ?3"
+                ),
+                params![subject.kind.name(), subject.id as i64, limit as i64],
             )
         })
     }

@@ -146,8 +146,16 @@ impl App {
     /// The counting index of the ledger as it stands, kept between requests (rebuilt only when
     /// persons, detentions or groups change: reports, accounts and views count for nothing).
     pub fn counting(&self, ledger: &mut Ledger) -> Result<Arc<vigilia_count::Index>, WebError> {
-        self.counting
-            .get(ledger, |l| Ok(vigilia_count::stored::current_index(l)?))
+        self.counting.get(ledger, |l| {
+            let (index, unsaved) = vigilia_count::stored::index_of(l)?;
+            // Saved for the next start through the writer, without waiting: a reader writes
+            // nothing.
+            if let Some(u) = unsaved {
+                let save = move |tx: &mut Tx<'_>| Ok(vigilia_count::stored::save(tx, &u)?);
+                self.registry.submit(save, |_| {});
+            }
+            Ok(index)
+        })
     }
 
     /// The matching index of the registry's persons (not merged into another).

@@ -116,7 +116,7 @@ pub async fn person(
     let (person, detentions, (history, views)) =
         viewed(&app, &v, PersonId(id).into(), move |l, v| {
             let (p, d) = person_in(l, v, id)?;
-            let h = records::changes_and_views(l.history(PersonId(id).into())?, &v.actor());
+            let h = records::changes_and_views(l, PersonId(id).into(), &v.actor())?;
             Ok((p, d, h))
         })
         .await?;
