@@ -15,7 +15,6 @@ mod backup;
 mod clock;
 mod count;
 mod demo;
-mod demo_reports;
 mod export;
 mod failure;
 mod import;
@@ -386,7 +385,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             count,
             out,
             truth,
-        } => demo_reports::run(&env, seed, count, &out, &truth),
+        } => demo::reports(&env, seed, count, &out, &truth),
         Command::BenchCount(args) => count::bench_command(&env, &args),
         Command::Serve(args) => serve::serve(&env, &args),
         Command::User { what } => match what {
