@@ -13,6 +13,7 @@ use vigilia_ledger::Ledger;
 
 use crate::Env;
 use crate::failure::Failure;
+use crate::registry::tell;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -129,12 +130,10 @@ pub fn balance_command(env: &Env, req: &BalanceArgs) -> Result<(), Failure> {
             vigilia_app::publication::publish(tx, &env.actor, &b, &when)
         })?;
         let (id, h) = (id.0, ledger.head()?.hash);
-        eprintln!(
-            "{}",
-            env.lang.pick(
-                &format!("Balance publicado con el número {id} (cabeza del libro {h})"),
-                &format!("Balance published as number {id} (ledger head {h})"),
-            )
+        tell(
+            env,
+            format!("Balance publicado con el número {id} (cabeza del libro {h})"),
+            format!("Balance published as number {id} (ledger head {h})"),
         );
     }
     Ok(())
@@ -161,84 +160,31 @@ fn reproduce(
     let (seq, head, on) = (pb.ledger_seq, &pb.ledger_head, r.published.published_on);
     let lang = env.lang;
     if !r.identical {
-        eprintln!(
-            "{}",
-            lang.pick(
-                "Las cifras recalculadas NO coinciden con las publicadas:",
-                "The recomputed figures do NOT match the published ones:"
-            )
+        tell(
+            env,
+            "Las cifras recalculadas NO coinciden con las publicadas:",
+            "The recomputed figures do NOT match the published ones:",
         );
         crate::say!("{}", r.again.to_json());
         return Err(Failure::Broken(vigilia_ledger::LedgerError::Refused(
             format!("published balance {id} (ledger head {head}) does not reproduce"),
         )));
     }
-    eprintln!(
-        "{}",
-        lang.pick(
-            &format!("Balance {id} publicado el {on}: reproducido idéntico desde el libro hasta el hecho {seq} ({head})"),
-            &format!("Balance {id} published on {on}: reproduced identical from the ledger up to fact {seq} ({head})"),
-        )
+    tell(
+        env,
+        format!(
+            "Balance {id} publicado el {on}: reproducido idéntico desde el libro hasta el hecho {seq} ({head})"
+        ),
+        format!(
+            "Balance {id} published on {on}: reproduced identical from the ledger up to fact {seq} ({head})"
+        ),
     );
     if !compare_now {
         print(lang, &r.again, format);
         return Ok(());
     }
-    let (b, now) = (&r.again, counting::as_known_now(ledger, &r.published)?);
-    let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
-    crate::say!(
-        "{} {} — {} / {}",
-        pick("Balance al", "Balance as of"),
-        pb.as_of,
-        pick("publicado", "published"),
-        pick("con lo que se sabe hoy", "with what is known today")
-    );
-    let (p, n) = (&b.period, &now.period);
-    let rows = [
-        (
-            pick("presos políticos", "political prisoners"),
-            b.political_prisoners.total,
-            now.political_prisoners.total,
-        ),
-        (
-            pick("detenidos reconocidos", "held, recognised"),
-            b.held.total,
-            now.held.total,
-        ),
-        (
-            pick("detenidos en estudio", "held, under study"),
-            b.under_study.total,
-            now.under_study.total,
-        ),
-        (
-            pick(
-                "detenciones políticas (periodo)",
-                "political detentions (period)",
-            ),
-            p.political_detentions,
-            n.political_detentions,
-        ),
-        (
-            pick("excarcelaciones (periodo)", "releases (period)"),
-            p.releases,
-            n.releases,
-        ),
-        (
-            pick(
-                "detenciones políticas acumuladas",
-                "cumulative political detentions",
-            ),
-            b.cumulative.political_detentions,
-            now.cumulative.political_detentions,
-        ),
-    ];
-    for (label, then, now) in rows {
-        let delta = now as i64 - then as i64;
-        crate::say!(
-            "  {:<34} {then:>8} {now:>8} {delta:>+8}",
-            format!("{label}:")
-        );
-    }
+    let now = counting::as_known_now(ledger, &r.published)?;
+    crate::say!("{}", vigilia_count::text::compared(&r.again, &now, lang));
     Ok(())
 }
 
@@ -320,16 +266,10 @@ pub fn diff_command(env: &Env, args: &DiffArgs) -> Result<(), Failure> {
         .count() as u64;
     let n = |x| env.lang.number(x);
     let (e, l) = (n(entered), n(moved.len() as u64 - entered));
-    eprintln!(
-        "{}",
-        env.lang.pick(
-            &format!(
-                "Entre {from} y {to}: {e} pasaron a ser presos políticos, {l} dejaron de serlo"
-            ),
-            &format!(
-                "Between {from} and {to}: {e} became political prisoners, {l} stopped being ones"
-            ),
-        )
+    tell(
+        env,
+        format!("Entre {from} y {to}: {e} pasaron a ser presos políticos, {l} dejaron de serlo"),
+        format!("Between {from} and {to}: {e} became political prisoners, {l} stopped being ones"),
     );
     Ok(())
 }

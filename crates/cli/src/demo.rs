@@ -2,7 +2,7 @@
 //! a new registry or to the files given on the command line.
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use vigilia_app::import::detentions::{self, Options};
 use vigilia_app::import::rows::RowSource;
@@ -11,22 +11,47 @@ use vigilia_demo::{Error, Generator, LAST_DAY, Reports};
 
 use crate::Env;
 use crate::failure::Failure;
+use crate::registry::tell;
 
-/// A new registry with `detentions` generated from `seed`, and its summary; with `csv`, only the
-/// rows, written to that file.
-pub fn run(env: &Env, seed: u64, detentions: u64, csv: Option<&Path>) -> Result<(), Failure> {
+/// What `vigilia demo` is asked.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Seed of the generator: the same seed gives the same registry.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// How many detentions to generate.
+    #[arg(long, default_value_t = 12_000)]
+    detentions: u64,
+    /// Only write the generated detentions CSV to this file; no registry is made.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Delete the SQLite registry at --database first, if there is one.
+    #[arg(long)]
+    replace: bool,
+}
+
+/// A new registry with the detentions generated, and its summary; with `--csv`, only the rows,
+/// written to that file.
+pub fn run(env: &Env, args: &DemoArgs) -> Result<(), Failure> {
+    if args.replace && args.csv.is_none() {
+        env.keys.remove_sqlite()?;
+    }
+    generate(env, args.seed, args.detentions, args.csv.as_deref())
+}
+
+/// A new registry with `detentions` generated from `seed` (`serve --demo`'s), or the rows only.
+pub fn generate(env: &Env, seed: u64, detentions: u64, csv: Option<&Path>) -> Result<(), Failure> {
     let mut generator = Generator::new(seed, detentions);
     if let Some(path) = csv {
         let file = File::create(path).map_err(|e| Failure::io(path, &e))?;
         generator
             .write_csv(file)
             .map_err(|e| Failure::io(path, e.csv()))?;
-        eprintln!(
-            "{}",
-            env.lang.pick(
-                &format!("{detentions} detenciones generadas en {}", path.display()),
-                &format!("{detentions} detentions generated in {}", path.display())
-            )
+        let p = path.display();
+        tell(
+            env,
+            format!("{detentions} detenciones generadas en {p}"),
+            format!("{detentions} detentions generated in {p}"),
         );
         return Ok(());
     }
@@ -55,14 +80,31 @@ pub fn run(env: &Env, seed: u64, detentions: u64, csv: Option<&Path>) -> Result<
     crate::registry::print_summary(env, &mut ledger, Some(&LAST_DAY.to_string()), None)
 }
 
-/// `count` reports generated from `seed` to `out`, and who each is about to `truth`.
-pub fn reports(
-    env: &Env,
+/// What `vigilia demo-reports` is asked.
+#[derive(Debug, clap::Args)]
+pub struct ReportsArgs {
+    #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// How many reports.
+    #[arg(long, default_value_t = 10_000)]
     count: usize,
-    out: &Path,
-    truth: &Path,
-) -> Result<(), Failure> {
+    /// The reports CSV written.
+    #[arg(long)]
+    out: PathBuf,
+    /// Where `report_id,person` is written: which person each report is about.
+    #[arg(long)]
+    truth: PathBuf,
+}
+
+/// `count` reports generated from `seed` to `out`, and who each is about to `truth`.
+pub fn reports(env: &Env, args: &ReportsArgs) -> Result<(), Failure> {
+    let ReportsArgs {
+        seed,
+        count,
+        out,
+        truth,
+    } = args;
+    let (seed, count) = (*seed, *count);
     let out_file = File::create(out).map_err(|e| Failure::io(out, &e))?;
     let truth_file = File::create(truth).map_err(|e| Failure::io(truth, &e))?;
     let written = Reports::new(seed, count)

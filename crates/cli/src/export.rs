@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::Env;
 use crate::failure::Failure;
 use crate::progress::Progress;
+use crate::registry::tell;
 
 pub fn detentions(env: &Env, out: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
@@ -39,20 +40,11 @@ pub fn detentions(env: &Env, out: &Path) -> Result<(), Failure> {
     drop(sink);
     if !to_stdout {
         std::fs::rename(&partial, out).map_err(|e| Failure::io(out, &e))?;
-        eprintln!(
-            "{}",
-            env.lang.pick(
-                &format!(
-                    "{} detenciones exportadas a {}",
-                    env.lang.number(written),
-                    out.display()
-                ),
-                &format!(
-                    "{} detentions exported to {}",
-                    env.lang.number(written),
-                    out.display()
-                ),
-            )
+        let (n, o) = (env.lang.number(written), out.display());
+        tell(
+            env,
+            format!("{n} detenciones exportadas a {o}"),
+            format!("{n} detentions exported to {o}"),
         );
     }
     Ok(())

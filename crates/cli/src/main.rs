@@ -132,20 +132,7 @@ enum Command {
     /// Recreate the projection (current-state tables) from the ledger.
     Rebuild,
     /// Create a demo registry with generated, Venezuela-like data, and show its summary.
-    Demo {
-        /// Seed of the generator: the same seed gives the same registry.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// How many detentions to generate.
-        #[arg(long, default_value_t = 12_000)]
-        detentions: u64,
-        /// Only write the generated detentions CSV to this file; no registry is made.
-        #[arg(long)]
-        csv: Option<PathBuf>,
-        /// Delete the SQLite registry at --database first, if there is one.
-        #[arg(long)]
-        replace: bool,
-    },
+    Demo(demo::DemoArgs),
     /// The balance of political prisoners at a date (rules foro-penal-1).
     Balance(count::BalanceArgs),
     /// The figures at every step of a period (the revolving door over time).
@@ -188,19 +175,7 @@ enum Command {
     },
     /// Generate reports as they arrive, with the truth, to measure matching (seeded; nothing
     /// in them is about real people).
-    DemoReports {
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// How many reports.
-        #[arg(long, default_value_t = 10_000)]
-        count: usize,
-        /// The reports CSV written.
-        #[arg(long)]
-        out: PathBuf,
-        /// Where `report_id,person` is written: which person each report is about.
-        #[arg(long)]
-        truth: PathBuf,
-    },
+    DemoReports(demo::ReportsArgs),
     /// Time the counting engine warm, in this process (for bench/; prints JSON).
     #[command(hide = true)]
     BenchCount(count::BenchArgs),
@@ -209,7 +184,7 @@ enum Command {
     /// Accounts: invite one, issue an API token, revoke one.
     User {
         #[command(subcommand)]
-        what: UserWhat,
+        what: serve::UserWhat,
     },
     /// Show what the registry holds and its balance at a date.
     Summary {
@@ -238,38 +213,6 @@ enum KeysWhat {
     Rotate {
         #[arg(long)]
         new_key_file: PathBuf,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum UserWhat {
-    /// Invite an account; prints the invitation link (shown once, good for 7 days).
-    Add {
-        name: String,
-        /// admin, coordinator, lawyer, volunteer or analyst.
-        #[arg(long)]
-        role: String,
-        /// The address people reach Vigilia at, for the link.
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
-        base_url: String,
-        /// A state whose cases a lawyer sees (repeat for several; none: every state).
-        #[arg(long = "state")]
-        states: Vec<String>,
-    },
-    /// Set the states whose cases a lawyer sees, besides the cases assigned to them (none:
-    /// every state).
-    Regions {
-        name: String,
-        #[arg(long = "state")]
-        states: Vec<String>,
-    },
-    /// Issue an API token for an account (shown once).
-    Token { name: String },
-    /// Revoke an account: its tokens stop working.
-    Revoke {
-        name: String,
-        #[arg(long, default_value = "revoked")]
-        reason: String,
     },
 }
 
@@ -351,17 +294,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Checkpoint { signing_key, out } => registry::checkpoint(&env, &signing_key, &out),
         Command::Erase { record, reason } => registry::erase(&env, &record, &reason),
         Command::Rebuild => registry::rebuild(&env),
-        Command::Demo {
-            seed,
-            detentions,
-            csv,
-            replace,
-        } => {
-            if replace && csv.is_none() {
-                env.keys.remove_sqlite()?;
-            }
-            demo::run(&env, seed, detentions, csv.as_deref())
-        }
+        Command::Demo(args) => demo::run(&env, &args),
         Command::Balance(args) => count::balance_command(&env, &args),
         Command::Series(args) => count::series_command(&env, &args),
         Command::Diff(args) => count::diff_command(&env, &args),
@@ -380,25 +313,10 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         } => persons::merge(&env, person, into, &reason),
         Command::Unmerge { person, reason } => persons::unmerge(&env, person, &reason),
         Command::Candidates { file, out, limit } => persons::candidates(&env, &file, &out, limit),
-        Command::DemoReports {
-            seed,
-            count,
-            out,
-            truth,
-        } => demo::reports(&env, seed, count, &out, &truth),
+        Command::DemoReports(args) => demo::reports(&env, &args),
         Command::BenchCount(args) => count::bench_command(&env, &args),
         Command::Serve(args) => serve::serve(&env, &args),
-        Command::User { what } => match what {
-            UserWhat::Add {
-                name,
-                role,
-                base_url,
-                states,
-            } => serve::add(&env, &name, &role, &base_url, &states),
-            UserWhat::Regions { name, states } => serve::regions(&env, &name, &states),
-            UserWhat::Token { name } => serve::token(&env, &name),
-            UserWhat::Revoke { name, reason } => serve::revoke(&env, &name, &reason),
-        },
+        Command::User { what } => serve::user(&env, what),
         Command::Summary { as_of, known_on } => {
             registry::summary(&env, as_of.as_deref(), known_on.as_deref())
         }

@@ -65,8 +65,13 @@ pub fn init(env: &Env, profile: Option<&Path>) -> Result<(), Failure> {
 }
 
 /// Prints a line in the user's language.
-pub fn say(env: &Env, es: String, en: String) {
-    crate::say!("{}", env.lang.pick(&es, &en));
+pub fn say(env: &Env, es: impl AsRef<str>, en: impl AsRef<str>) {
+    crate::say!("{}", env.lang.pick(es.as_ref(), en.as_ref()));
+}
+
+/// Tells the user something on standard error (beside what is printed), in their language.
+pub fn tell(env: &Env, es: impl AsRef<str>, en: impl AsRef<str>) {
+    eprintln!("{}", env.lang.pick(es.as_ref(), en.as_ref()));
 }
 
 /// Creates the registry (refusing an existing one), with a new key.
@@ -202,8 +207,8 @@ pub fn rebuild(env: &Env) -> Result<(), Failure> {
     if before == after {
         say(
             env,
-            "Idéntica a la anterior.".into(),
-            "Identical to the one before.".into(),
+            "Idéntica a la anterior.",
+            "Identical to the one before.",
         );
     } else {
         say(

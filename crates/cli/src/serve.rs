@@ -12,6 +12,7 @@ use vigilia_web::{App, Config};
 
 use crate::Env;
 use crate::failure::Failure;
+use crate::registry::say;
 
 /// Connections that serve reads, beside the writer's.
 const READERS: usize = 4;
@@ -57,7 +58,7 @@ pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
     }
     let ledger = if demo {
         env.keys.remove_sqlite()?;
-        crate::demo::run(env, 1, 12_000, None)?;
+        crate::demo::generate(env, 1, 12_000, None)?;
         let mut ledger = env.open()?;
         let now = env.clock.now();
         crate::say!(
@@ -98,10 +99,10 @@ pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
     // cores busy while some wait on the disk.
     let registry = vigilia_app::Registry::new(ledger, READERS)?;
     let app = App::new(registry, env.clock.clone(), config)?;
-    crate::say!(
-        "\n{} http://{bind}/",
-        env.lang
-            .pick("Vigilia escucha en", "Vigilia is listening on")
+    say(
+        env,
+        format!("\nVigilia escucha en http://{bind}/"),
+        format!("\nVigilia is listening on http://{bind}/"),
     );
     // Reads run on blocking threads, at most READERS at a time on the registry, and writes
     // wait for the writer without holding a thread: a few threads serve as fast as many, and
@@ -122,13 +123,54 @@ pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
         })
 }
 
-pub fn add(
-    env: &Env,
-    name: &str,
-    role: &str,
-    base: &str,
-    states: &[String],
-) -> Result<(), Failure> {
+#[derive(Debug, clap::Subcommand)]
+pub enum UserWhat {
+    /// Invite an account; prints the invitation link (shown once, good for 7 days).
+    Add {
+        name: String,
+        /// admin, coordinator, lawyer, volunteer or analyst.
+        #[arg(long)]
+        role: String,
+        /// The address people reach Vigilia at, for the link.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+        /// A state whose cases a lawyer sees (repeat for several; none: every state).
+        #[arg(long = "state")]
+        states: Vec<String>,
+    },
+    /// Set the states whose cases a lawyer sees, besides the cases assigned to them (none:
+    /// every state).
+    Regions {
+        name: String,
+        #[arg(long = "state")]
+        states: Vec<String>,
+    },
+    /// Issue an API token for an account (shown once).
+    Token { name: String },
+    /// Revoke an account: its tokens stop working.
+    Revoke {
+        name: String,
+        #[arg(long, default_value = "revoked")]
+        reason: String,
+    },
+}
+
+/// `vigilia user …`.
+pub fn user(env: &Env, what: UserWhat) -> Result<(), Failure> {
+    match what {
+        UserWhat::Add {
+            name,
+            role,
+            base_url,
+            states,
+        } => add(env, &name, &role, &base_url, &states),
+        UserWhat::Regions { name, states } => regions(env, &name, &states),
+        UserWhat::Token { name } => token(env, &name),
+        UserWhat::Revoke { name, reason } => revoke(env, &name, &reason),
+    }
+}
+
+fn add(env: &Env, name: &str, role: &str, base: &str, states: &[String]) -> Result<(), Failure> {
     let Some(role) = Role::from_name(role) else {
         return Err(Failure::bad(
             format!("--role {role:?}: use admin, coordinator, lawyer, volunteer o analyst"),
@@ -162,7 +204,7 @@ pub fn add(
     Ok(())
 }
 
-pub fn regions(env: &Env, name: &str, states: &[String]) -> Result<(), Failure> {
+fn regions(env: &Env, name: &str, states: &[String]) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let names = write(&mut ledger, |tx| {
         accounts::set_regions(tx, &env.actor, name, states)
@@ -173,26 +215,22 @@ pub fn regions(env: &Env, name: &str, states: &[String]) -> Result<(), Failure> 
 
 fn say_regions(env: &Env, names: &[String]) {
     if names.is_empty() {
-        crate::say!(
-            "{}",
-            env.lang.pick(
-                "Ve los casos de todos los estados.",
-                "Sees the cases of every state."
-            )
+        say(
+            env,
+            "Ve los casos de todos los estados.",
+            "Sees the cases of every state.",
         );
     } else {
-        crate::say!(
-            "{} {}",
-            env.lang.pick(
-                "Ve los casos de estos estados y los que se le asignen:",
-                "Sees the cases of these states and those assigned to them:"
-            ),
-            names.join(", ")
+        let n = names.join(", ");
+        say(
+            env,
+            format!("Ve los casos de estos estados y los que se le asignen: {n}"),
+            format!("Sees the cases of these states and those assigned to them: {n}"),
         );
     }
 }
 
-pub fn token(env: &Env, name: &str) -> Result<(), Failure> {
+fn token(env: &Env, name: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let token = write(&mut ledger, |tx| {
         accounts::issue_token(tx, &env.actor, name)
@@ -201,7 +239,7 @@ pub fn token(env: &Env, name: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
+fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let actor = Actor::operator(&env.actor);
     let which = Which::Named(name.to_string());
@@ -211,35 +249,24 @@ pub fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
             format!("the account {name} was already revoked"),
         ));
     };
-    crate::say!(
-        "{}",
-        env.lang.pick(
-            "Cuenta revocada: sus sesiones y tokens dejan de servir en la próxima petición.",
-            "Account revoked: its sessions and tokens stop working from the next request."
-        )
+    say(
+        env,
+        "Cuenta revocada: sus sesiones y tokens dejan de servir en la próxima petición.",
+        "Account revoked: its sessions and tokens stop working from the next request.",
     );
-    let (account, reach, seen) = (exposure.account, exposure.reach, exposure.seen);
-    let lang = env.lang;
-    crate::say!(
-        "\n{} {}\n{}",
-        lang.pick(
-            &format!(
-                "Lo que {name} ({}) pudo ver en los últimos {EXPOSURE_DAYS} días:",
-                account.role.name()
-            ),
-            &format!(
-                "What {name} ({}) could see in the last {EXPOSURE_DAYS} days:",
-                account.role.name()
-            )
+    let role = exposure.account.role.name();
+    let (reach, seen) = (exposure.reach, exposure.seen);
+    let (lang, n) = (env.lang, env.lang.number(seen.len() as u64));
+    say(
+        env,
+        format!(
+            "\nLo que {name} ({role}) pudo ver en los últimos {EXPOSURE_DAYS} días: {}\n{n} registros con su nombre:",
+            reach.localize(lang)
         ),
-        reach.localize(lang),
-        lang.pick(
-            &format!(
-                "{} registros con su nombre:",
-                lang.number(seen.len() as u64)
-            ),
-            &format!("{} records by name:", lang.number(seen.len() as u64))
-        )
+        format!(
+            "\nWhat {name} ({role}) could see in the last {EXPOSURE_DAYS} days: {}\n{n} records by name:",
+            reach.localize(lang)
+        ),
     );
     for e in seen {
         crate::say!(

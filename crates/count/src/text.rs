@@ -162,3 +162,64 @@ fn breakdowns(b: &Balance, lang: Lang) -> Vec<String> {
     }
     out
 }
+
+/// A balance as published beside the same balance counted with what is known today: the main
+/// figures, then and now, and how much each moved.
+pub fn compared(then: &Balance, now: &Balance, lang: Lang) -> String {
+    let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
+    let mut out = vec![format!(
+        "{} {} — {} / {}",
+        pick("Balance al", "Balance as of"),
+        then.as_of,
+        pick("publicado", "published"),
+        pick("con lo que se sabe hoy", "with what is known today")
+    )];
+    let (p, n) = (&then.period, &now.period);
+    let (tc, nc) = (&then.cumulative, &now.cumulative);
+    let rows = [
+        (
+            pick("presos políticos", "political prisoners"),
+            then.political_prisoners.total,
+            now.political_prisoners.total,
+        ),
+        (
+            pick("detenidos reconocidos", "held, recognised"),
+            then.held.total,
+            now.held.total,
+        ),
+        (
+            pick("detenidos en estudio", "held, under study"),
+            then.under_study.total,
+            now.under_study.total,
+        ),
+        (
+            pick(
+                "detenciones políticas (periodo)",
+                "political detentions (period)",
+            ),
+            p.political_detentions,
+            n.political_detentions,
+        ),
+        (
+            pick("excarcelaciones (periodo)", "releases (period)"),
+            p.releases,
+            n.releases,
+        ),
+        (
+            pick(
+                "detenciones políticas acumuladas",
+                "cumulative political detentions",
+            ),
+            tc.political_detentions,
+            nc.political_detentions,
+        ),
+    ];
+    for (label, then, now) in rows {
+        let delta = now as i64 - then as i64;
+        out.push(format!(
+            "  {:<34} {then:>8} {now:>8} {delta:>+8}",
+            format!("{label}:")
+        ));
+    }
+    out.join("\n")
+}
