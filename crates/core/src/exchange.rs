@@ -286,201 +286,35 @@ pub struct Context<'a> {
 
 impl Row {
     /// Reads one row's cells. `line` is the row's line in the file (the header is line 1).
+    /// The cells are read in a fixed order and the first mistake found is the one named:
+    /// the references, the person, the arrest, the steps after it, the end, the recognition,
+    /// the days recorded, the disclosure.
     pub fn parse<S: AsRef<str>>(
         header: &Header,
         cells: &[S],
         line: u64,
         ctx: &Context<'_>,
     ) -> Result<Row, RowError> {
-        let err = |column: Column, value: &str, reason: Reason| RowError {
-            line,
-            column: column.name(),
-            value: value.to_string(),
-            reason,
-        };
-        if cells.len() != header.width() {
-            return Err(RowError {
-                line,
-                column: "*",
-                value: String::new(),
-                reason: Reason::Width {
-                    expected: header.width(),
-                    found: cells.len(),
-                },
-            });
-        }
-        let cell = |c: Column| non_empty(header.cell(cells, c));
-        let text = |c: Column| cell(c).map(str::to_string);
-        let required = |c: Column| {
-            cell(c)
-                .map(str::to_string)
-                .ok_or_else(|| err(c, "", Reason::Required))
-        };
-        let date = |c: Column| -> Result<Option<PartialDate>, RowError> {
-            cell(c)
-                .map(|v| PartialDate::parse(v).map_err(|e| err(c, v, Reason::Date(e))))
-                .transpose()
-        };
-        let list = |c: Column| -> Vec<String> {
-            cell(c)
-                .map(|v| {
-                    v.split(';')
-                        .filter_map(non_empty)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-
-        let detention_ref = required(Column::DetentionRef)?;
-        let person_ref = required(Column::PersonRef)?;
-        let national_id = cell(Column::NationalId)
-            .map(|v| {
-                NationalId::parse(v).map_err(|e| err(Column::NationalId, v, Reason::NationalId(e)))
-            })
-            .transpose()?;
-        let sex = cell(Column::Sex)
-            .map(|v| parse_sex(v).ok_or_else(|| err(Column::Sex, v, Reason::Sex)))
-            .transpose()?;
-        let minor = cell(Column::Minor)
-            .map(|v| parse_bool(v).ok_or_else(|| err(Column::Minor, v, Reason::Bool)))
-            .transpose()?;
-        let service = cell(Column::CivilianMilitary)
-            .map(|v| match v.to_ascii_lowercase().as_str() {
-                "civilian" | "civil" => Ok(Service::Civilian),
-                "military" | "militar" => Ok(Service::Military),
-                _ => Err(err(Column::CivilianMilitary, v, Reason::CivilianMilitary)),
-            })
-            .transpose()?;
-        let nationalities = list(Column::Nationality);
-        if let Some(bad) = nationalities
-            .iter()
-            .find(|n| n.len() != 2 || !n.bytes().all(|b| b.is_ascii_alphabetic()))
-        {
-            return Err(err(Column::Nationality, bad, Reason::Nationality));
-        }
-        let nationalities = nationalities
-            .iter()
-            .map(|n| n.to_ascii_uppercase())
-            .collect();
-        let identity = Identity {
-            given_names: text(Column::GivenNames),
-            paternal_surname: text(Column::PaternalSurname),
-            maternal_surname: text(Column::MaternalSurname),
-            national_id,
-            sex,
-            birth_date: date(Column::BirthDate)?,
-            nationalities,
-            service,
-            ..Identity::default()
-        };
-
-        let arrest_date = date(Column::ArrestDate)?
-            .ok_or_else(|| err(Column::ArrestDate, "", Reason::Required))?;
-        let state = cell(Column::ArrestState)
-            .map(|v| {
-                ctx.profile
-                    .state(v)
-                    .and_then(|s| s.code.clone())
-                    .ok_or_else(|| err(Column::ArrestState, v, Reason::UnknownState))
-            })
-            .transpose()?;
-        let arrest = Arrest {
-            date: arrest_date,
-            state,
-            municipality: text(Column::ArrestMunicipality),
-            agency: cell(Column::Agency).map(|v| Profile::canonical(&ctx.profile.agencies, v)),
-            circumstances: None,
-            context: list(Column::Context),
-            minor,
-        };
-
-        let after_arrest = |c: Column| -> Result<Option<PartialDate>, RowError> {
-            let d = date(c)?;
-            if let Some(d) = d
-                && d.certainly_before(&arrest_date)
-            {
-                return Err(err(
-                    c,
-                    &d.to_string(),
-                    Reason::StepBeforeArrest {
-                        arrest: arrest_date.to_string(),
-                    },
-                ));
-            }
-            Ok(d)
-        };
-        let whereabouts_unknown_since = after_arrest(Column::WhereaboutsUnknownSince)?;
-        let whereabouts_known_since = after_arrest(Column::WhereaboutsKnownSince)?;
-        let house_arrest_since = after_arrest(Column::HouseArrestSince)?;
-        let convicted_on = after_arrest(Column::ConvictedOn)?;
-
-        let end_type = cell(Column::EndType)
-            .map(|v| EndType::from_name(v).ok_or_else(|| err(Column::EndType, v, Reason::EndType)))
-            .transpose()?;
-        let end = match (date(Column::EndDate)?, end_type) {
-            (Some(d), Some(kind)) => {
-                if d.certainly_before(&arrest_date) {
-                    return Err(err(
-                        Column::EndDate,
-                        &d.to_string(),
-                        Reason::EndBeforeArrest {
-                            arrest: arrest_date.to_string(),
-                        },
-                    ));
-                }
-                Some(End { date: d, kind })
-            }
-            (Some(d), None) => {
-                return Err(err(Column::EndType, &d.to_string(), Reason::EndWithoutType));
-            }
-            (None, Some(t)) => return Err(err(Column::EndType, t.name(), Reason::TypeWithoutEnd)),
-            (None, None) => None,
-        };
-
-        let recognition = cell(Column::Recognition)
-            .map(|v| {
-                RecognitionStatus::from_name(v)
-                    .ok_or_else(|| err(Column::Recognition, v, Reason::Recognition))
-            })
-            .transpose()?;
-        let category = cell(Column::Category)
-            .map(|v| match v {
-                "1" => Ok(1),
-                "2" => Ok(2),
-                "3" => Ok(3),
-                _ => Err(err(Column::Category, v, Reason::Category)),
-            })
-            .transpose()?;
-
-        let recorded = |c: Column| -> Result<Option<Day>, RowError> {
-            let Some(v) = cell(c) else { return Ok(None) };
-            let d = crate::date::parse_day(v).map_err(|e| err(c, v, Reason::Date(e)))?;
-            if d > ctx.today {
-                return Err(err(c, v, Reason::RecordedAfterToday { today: ctx.today }));
-            }
-            Ok(Some(d))
-        };
-        let recorded_on = recorded(Column::RecordedOn)?;
-        let end_recorded_on = recorded(Column::EndRecordedOn)?;
-        if let Some(e) = end_recorded_on {
-            let r = recorded_on.unwrap_or(ctx.today);
-            if e < r {
-                return Err(err(
-                    Column::EndRecordedOn,
-                    &e.to_string(),
-                    Reason::EndRecordedBeforeRecorded { recorded_on: r },
-                ));
-            }
-        }
-        let disclosure = cell(Column::Disclosure)
-            .map(|v| match v {
-                "named" => Ok(Disclosure::Named),
-                "initials" => Ok(Disclosure::Initials),
-                "count_only" => Ok(Disclosure::CountOnly),
-                _ => Err(err(Column::Disclosure, v, Reason::Disclosure)),
-            })
-            .transpose()?;
+        let row = Cells::new(header, cells, line)?;
+        let detention_ref = row.required(Column::DetentionRef)?;
+        let person_ref = row.required(Column::PersonRef)?;
+        let (identity, minor) = row.identity()?;
+        let arrest = row.arrest(ctx, minor)?;
+        let whereabouts_unknown_since =
+            row.after_arrest(Column::WhereaboutsUnknownSince, &arrest.date)?;
+        let whereabouts_known_since =
+            row.after_arrest(Column::WhereaboutsKnownSince, &arrest.date)?;
+        let house_arrest_since = row.after_arrest(Column::HouseArrestSince, &arrest.date)?;
+        let convicted_on = row.after_arrest(Column::ConvictedOn, &arrest.date)?;
+        let end = row.end(&arrest.date)?;
+        let recognition = row.read(
+            Column::Recognition,
+            RecognitionStatus::from_name,
+            Reason::Recognition,
+        )?;
+        let category = row.read(Column::Category, parse_category, Reason::Category)?;
+        let (recorded_on, end_recorded_on) = row.recorded(ctx.today)?;
+        let disclosure = row.read(Column::Disclosure, parse_disclosure, Reason::Disclosure)?;
 
         Ok(Row {
             line,
@@ -489,9 +323,11 @@ impl Row {
             identity,
             disclosure,
             arrest,
-            facility: cell(Column::Facility)
+            facility: row
+                .cell(Column::Facility)
                 .map(|v| Profile::canonical(&ctx.profile.facilities, v)),
-            charges: list(Column::Charges)
+            charges: row
+                .list(Column::Charges)
                 .iter()
                 .map(|c| Profile::canonical(&ctx.profile.charges, c))
                 .collect(),
@@ -504,8 +340,242 @@ impl Row {
             category,
             recorded_on,
             end_recorded_on,
-            notes: text(Column::Notes),
+            notes: row.text(Column::Notes),
         })
+    }
+}
+
+/// One row's cells where the header places them, with the row's line: what [`Row::parse`]
+/// reads each column from, and names a mistaken cell by.
+struct Cells<'a, S> {
+    header: &'a Header,
+    cells: &'a [S],
+    line: u64,
+}
+
+impl<'a, S: AsRef<str>> Cells<'a, S> {
+    /// A row's cells, which must be as many as the header's columns.
+    fn new(header: &'a Header, cells: &'a [S], line: u64) -> Result<Self, RowError> {
+        if cells.len() != header.width() {
+            return Err(RowError {
+                line,
+                column: "*",
+                value: String::new(),
+                reason: Reason::Width {
+                    expected: header.width(),
+                    found: cells.len(),
+                },
+            });
+        }
+        Ok(Cells {
+            header,
+            cells,
+            line,
+        })
+    }
+
+    /// What is wrong with a cell of this row: its line, column, value and reason.
+    fn err(&self, column: Column, value: &str, reason: Reason) -> RowError {
+        RowError {
+            line: self.line,
+            column: column.name(),
+            value: value.to_string(),
+            reason,
+        }
+    }
+
+    /// A column's cell, trimmed; `None` when it is empty (unknown) or the file lacks it.
+    fn cell(&self, c: Column) -> Option<&'a str> {
+        non_empty(self.header.cell(self.cells, c))
+    }
+
+    /// A free-text cell.
+    fn text(&self, c: Column) -> Option<String> {
+        self.cell(c).map(str::to_string)
+    }
+
+    /// A cell that may not be empty.
+    fn required(&self, c: Column) -> Result<String, RowError> {
+        self.text(c)
+            .ok_or_else(|| self.err(c, "", Reason::Required))
+    }
+
+    /// A cell read by `read`, whose `None` is the mistake `reason`.
+    fn read<T>(
+        &self,
+        c: Column,
+        read: impl FnOnce(&str) -> Option<T>,
+        reason: Reason,
+    ) -> Result<Option<T>, RowError> {
+        self.cell(c)
+            .map(|v| read(v).ok_or_else(|| self.err(c, v, reason)))
+            .transpose()
+    }
+
+    /// A date, known to the day, month or year.
+    fn date(&self, c: Column) -> Result<Option<PartialDate>, RowError> {
+        self.cell(c)
+            .map(|v| PartialDate::parse(v).map_err(|e| self.err(c, v, Reason::Date(e))))
+            .transpose()
+    }
+
+    /// A list separated by `;`, its empty items dropped.
+    fn list(&self, c: Column) -> Vec<String> {
+        self.cell(c)
+            .map(|v| {
+                v.split(';')
+                    .filter_map(non_empty)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The person as the row states them, and the arrest's `minor` flag, which is read among
+    /// the person's cells (after sex, before civilian or military) so that a row with several
+    /// mistakes is named by the same first one.
+    fn identity(&self) -> Result<(Identity, Option<bool>), RowError> {
+        let national_id = self
+            .cell(Column::NationalId)
+            .map(|v| {
+                NationalId::parse(v)
+                    .map_err(|e| self.err(Column::NationalId, v, Reason::NationalId(e)))
+            })
+            .transpose()?;
+        let sex = self.read(Column::Sex, parse_sex, Reason::Sex)?;
+        let minor = self.read(Column::Minor, parse_bool, Reason::Bool)?;
+        let service = self.read(
+            Column::CivilianMilitary,
+            parse_service,
+            Reason::CivilianMilitary,
+        )?;
+        let nationalities = self.nationalities()?;
+        let identity = Identity {
+            given_names: self.text(Column::GivenNames),
+            paternal_surname: self.text(Column::PaternalSurname),
+            maternal_surname: self.text(Column::MaternalSurname),
+            national_id,
+            sex,
+            birth_date: self.date(Column::BirthDate)?,
+            nationalities,
+            service,
+            ..Identity::default()
+        };
+        Ok((identity, minor))
+    }
+
+    /// Nationalities: two-letter ISO codes, written in capitals.
+    fn nationalities(&self) -> Result<Vec<String>, RowError> {
+        let nationalities = self.list(Column::Nationality);
+        if let Some(bad) = nationalities
+            .iter()
+            .find(|n| n.len() != 2 || !n.bytes().all(|b| b.is_ascii_alphabetic()))
+        {
+            return Err(self.err(Column::Nationality, bad, Reason::Nationality));
+        }
+        Ok(nationalities
+            .iter()
+            .map(|n| n.to_ascii_uppercase())
+            .collect())
+    }
+
+    /// The arrest: its date (required), its state by the country profile, place, agency (by
+    /// the profile's name for it) and context; `minor` as read with the person.
+    fn arrest(&self, ctx: &Context<'_>, minor: Option<bool>) -> Result<Arrest, RowError> {
+        let date = self
+            .date(Column::ArrestDate)?
+            .ok_or_else(|| self.err(Column::ArrestDate, "", Reason::Required))?;
+        let state = self.read(
+            Column::ArrestState,
+            |v| ctx.profile.state(v).and_then(|s| s.code.clone()),
+            Reason::UnknownState,
+        )?;
+        Ok(Arrest {
+            date,
+            state,
+            municipality: self.text(Column::ArrestMunicipality),
+            agency: self
+                .cell(Column::Agency)
+                .map(|v| Profile::canonical(&ctx.profile.agencies, v)),
+            circumstances: None,
+            context: self.list(Column::Context),
+            minor,
+        })
+    }
+
+    /// The date of a step of the detention, which cannot be certainly before the arrest.
+    fn after_arrest(
+        &self,
+        c: Column,
+        arrest: &PartialDate,
+    ) -> Result<Option<PartialDate>, RowError> {
+        let d = self.date(c)?;
+        if let Some(d) = d
+            && d.certainly_before(arrest)
+        {
+            return Err(self.err(
+                c,
+                &d.to_string(),
+                Reason::StepBeforeArrest {
+                    arrest: arrest.to_string(),
+                },
+            ));
+        }
+        Ok(d)
+    }
+
+    /// The end: a date and a type, neither without the other, not certainly before the arrest.
+    fn end(&self, arrest: &PartialDate) -> Result<Option<End>, RowError> {
+        let end_type = self.read(Column::EndType, EndType::from_name, Reason::EndType)?;
+        match (self.date(Column::EndDate)?, end_type) {
+            (Some(d), Some(kind)) => {
+                if d.certainly_before(arrest) {
+                    return Err(self.err(
+                        Column::EndDate,
+                        &d.to_string(),
+                        Reason::EndBeforeArrest {
+                            arrest: arrest.to_string(),
+                        },
+                    ));
+                }
+                Ok(Some(End { date: d, kind }))
+            }
+            (Some(d), None) => {
+                Err(self.err(Column::EndType, &d.to_string(), Reason::EndWithoutType))
+            }
+            (None, Some(t)) => Err(self.err(Column::EndType, t.name(), Reason::TypeWithoutEnd)),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The days the detention and its end were recorded: whole days, not after `today`, and
+    /// the end not recorded before the detention (or, without that day, before `today`).
+    fn recorded(&self, today: Day) -> Result<(Option<Day>, Option<Day>), RowError> {
+        let recorded_on = self.recorded_day(Column::RecordedOn, today)?;
+        let end_recorded_on = self.recorded_day(Column::EndRecordedOn, today)?;
+        if let Some(e) = end_recorded_on {
+            let r = recorded_on.unwrap_or(today);
+            if e < r {
+                return Err(self.err(
+                    Column::EndRecordedOn,
+                    &e.to_string(),
+                    Reason::EndRecordedBeforeRecorded { recorded_on: r },
+                ));
+            }
+        }
+        Ok((recorded_on, end_recorded_on))
+    }
+
+    /// A day something was recorded: a whole day, not after `today`.
+    fn recorded_day(&self, c: Column, today: Day) -> Result<Option<Day>, RowError> {
+        let Some(v) = self.cell(c) else {
+            return Ok(None);
+        };
+        let d = crate::date::parse_day(v).map_err(|e| self.err(c, v, Reason::Date(e)))?;
+        if d > today {
+            return Err(self.err(c, v, Reason::RecordedAfterToday { today }));
+        }
+        Ok(Some(d))
     }
 }
 
@@ -522,6 +592,32 @@ fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "true" | "si" | "sí" | "yes" | "1" => Some(true),
         "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_service(v: &str) -> Option<Service> {
+    match v.to_ascii_lowercase().as_str() {
+        "civilian" | "civil" => Some(Service::Civilian),
+        "military" | "militar" => Some(Service::Military),
+        _ => None,
+    }
+}
+
+fn parse_category(v: &str) -> Option<u8> {
+    match v {
+        "1" => Some(1),
+        "2" => Some(2),
+        "3" => Some(3),
+        _ => None,
+    }
+}
+
+fn parse_disclosure(v: &str) -> Option<Disclosure> {
+    match v {
+        "named" => Some(Disclosure::Named),
+        "initials" => Some(Disclosure::Initials),
+        "count_only" => Some(Disclosure::CountOnly),
         _ => None,
     }
 }
@@ -704,53 +800,63 @@ pub fn detention_changes(
         None => row.recorded_on.unwrap_or(today),
         Some(_) => today,
     };
+    let steps = new_steps(row, existing);
+    let recognition = new_recognition(row, existing, default_recognition);
+    let notes = new_notes(row, existing);
     let mut changes = Vec::new();
-    let arrest = match existing {
-        None => None,
+    match existing {
+        None => changes.push(Change::DetentionOpened {
+            person,
+            reference: Some(row.detention_ref.clone()),
+            arrest: row.arrest.clone(),
+            steps,
+            recognition,
+            notes,
+            group: None,
+            previous: None,
+        }),
         Some(d) => {
-            let mut arrest = d.arrest.clone();
-            arrest.date = row.arrest.date;
-            macro_rules! known {
-                ($($f:ident),*) => {$( if row.arrest.$f.is_some() { arrest.$f.clone_from(&row.arrest.$f); } )*};
+            if let Some(arrest) = corrected_arrest(row, d) {
+                changes.push(Change::ArrestCorrected { arrest });
             }
-            known!(state, municipality, agency, circumstances, minor);
-            if !row.arrest.context.is_empty() {
-                arrest.context.clone_from(&row.arrest.context);
-            }
-            (arrest != d.arrest).then_some(arrest)
+            changes.extend(steps.into_iter().map(Change::StepRecorded));
+            changes.extend(recognition.map(Change::RecognitionDecided));
+            changes.extend(notes.map(|notes| Change::NotesSet { notes }));
         }
-    };
-    if let Some(arrest) = arrest {
-        changes.push(Change::ArrestCorrected { arrest });
     }
-
-    let mut steps = Vec::new();
-    if let Some(f) = &row.facility
-        && existing.is_none_or(|d| d.last_facility() != Some(f.as_str()))
-    {
-        let held = Custody::Held {
-            facility: Some(f.clone()),
-        };
-        steps.push(Dated {
-            date: None,
-            what: Step::Custody(held),
-        });
-    }
-    let known_charges: Vec<&str> = existing.map(|d| d.charges()).unwrap_or_default();
-    let new_charges: Vec<String> = row
-        .charges
-        .iter()
-        .filter(|c| !known_charges.contains(&c.as_str()))
-        .cloned()
+    let mut out: Vec<Planned> = changes
+        .into_iter()
+        .map(|change| Planned {
+            change,
+            recorded_on: on,
+        })
         .collect();
-    if !new_charges.is_empty() {
-        steps.push(Dated {
-            date: None,
-            what: Step::Charged {
-                charges: new_charges,
-            },
-        });
+    out.extend(new_end(row, existing, on));
+    out
+}
+
+/// A detention's arrest as the row corrects it: the row's date, and every field the row
+/// fills; `None` when that is the arrest the registry holds.
+fn corrected_arrest(row: &Row, d: &Detention) -> Option<Arrest> {
+    let mut arrest = d.arrest.clone();
+    arrest.date = row.arrest.date;
+    macro_rules! known {
+        ($($f:ident),*) => {$( if row.arrest.$f.is_some() { arrest.$f.clone_from(&row.arrest.$f); } )*};
     }
+    known!(state, municipality, agency, circumstances, minor);
+    if !row.arrest.context.is_empty() {
+        arrest.context.clone_from(&row.arrest.context);
+    }
+    (arrest != d.arrest).then_some(arrest)
+}
+
+/// The steps a row adds, in this order: the facility the detainee is held at and the charges
+/// the registry does not know yet (undated), then the dated steps (whereabouts unknown and
+/// known, house arrest, conviction) the registry does not have on that date.
+fn new_steps(row: &Row, existing: Option<&Detention>) -> Vec<Dated<Step>> {
+    let mut steps = Vec::new();
+    steps.extend(new_facility(row, existing));
+    steps.extend(new_charges(row, existing));
     let dated_steps: [(Option<PartialDate>, Step); 4] = [
         (
             row.whereabouts_unknown_since,
@@ -773,12 +879,54 @@ pub fn detention_changes(
             });
         }
     }
+    steps
+}
 
+/// Held at the row's facility, unless that is where the registry last has the detainee.
+fn new_facility(row: &Row, existing: Option<&Detention>) -> Option<Dated<Step>> {
+    let f = row.facility.as_ref()?;
+    if existing.is_some_and(|d| d.last_facility() == Some(f.as_str())) {
+        return None;
+    }
+    let held = Custody::Held {
+        facility: Some(f.clone()),
+    };
+    Some(Dated {
+        date: None,
+        what: Step::Custody(held),
+    })
+}
+
+/// Charged with the row's charges that the registry does not know of; `None` if there are none.
+fn new_charges(row: &Row, existing: Option<&Detention>) -> Option<Dated<Step>> {
+    let known_charges: Vec<&str> = existing.map(|d| d.charges()).unwrap_or_default();
+    let new_charges: Vec<String> = row
+        .charges
+        .iter()
+        .filter(|c| !known_charges.contains(&c.as_str()))
+        .cloned()
+        .collect();
+    (!new_charges.is_empty()).then_some(Dated {
+        date: None,
+        what: Step::Charged {
+            charges: new_charges,
+        },
+    })
+}
+
+/// The recognition decision a row adds: its status (for a new detention without one,
+/// `default_recognition`) with its category, or the category already held; `None` when the
+/// registry's decision already says that.
+fn new_recognition(
+    row: &Row,
+    existing: Option<&Detention>,
+    default_recognition: RecognitionStatus,
+) -> Option<Recognition> {
     let current = existing.and_then(|d| d.recognition.as_ref());
     let status = row
         .recognition
         .or(existing.is_none().then_some(default_recognition));
-    let recognition = status.and_then(|status| {
+    status.and_then(|status| {
         let category = row.category.or(current.and_then(|r| r.category));
         current
             .is_none_or(|r| r.status != status || r.category != category)
@@ -789,49 +937,31 @@ pub fn detention_changes(
                 reason: None,
                 criteria: Vec::new(),
             })
-    });
-    let notes = row
-        .notes
+    })
+}
+
+/// The row's notes, unless the registry holds the same notes open.
+fn new_notes(row: &Row, existing: Option<&Detention>) -> Option<Confidential> {
+    row.notes
         .clone()
         // Sealed notes compare as unknown: the caller opens them first (see `render`).
         .filter(|n| {
             existing.is_none_or(|d| d.notes.as_ref().and_then(Confidential::plain) != Some(n))
         })
-        .map(Confidential::Plain);
+        .map(Confidential::Plain)
+}
 
-    match existing {
-        None => changes.push(Change::DetentionOpened {
-            person,
-            reference: Some(row.detention_ref.clone()),
-            arrest: row.arrest.clone(),
-            steps,
-            recognition,
-            notes,
-            group: None,
-            previous: None,
-        }),
-        Some(_) => {
-            changes.extend(steps.into_iter().map(Change::StepRecorded));
-            changes.extend(recognition.map(Change::RecognitionDecided));
-            changes.extend(notes.map(|notes| Change::NotesSet { notes }));
-        }
+/// The end a row adds, unless the registry has it: recorded on the row's `end_recorded_on`,
+/// never before the day `on` the detention's other facts are recorded.
+fn new_end(row: &Row, existing: Option<&Detention>, on: Day) -> Option<Planned> {
+    let end = row.end.as_ref()?;
+    if existing.is_some_and(|d| d.end.as_ref() == Some(end)) {
+        return None;
     }
-    let mut out: Vec<Planned> = changes
-        .into_iter()
-        .map(|change| Planned {
-            change,
-            recorded_on: on,
-        })
-        .collect();
-    if let Some(end) = &row.end
-        && existing.is_none_or(|d| d.end.as_ref() != Some(end))
-    {
-        out.push(Planned {
-            change: Change::Ended { end: end.clone() },
-            recorded_on: row.end_recorded_on.unwrap_or(on).max(on),
-        });
-    }
-    out
+    Some(Planned {
+        change: Change::Ended { end: end.clone() },
+        recorded_on: row.end_recorded_on.unwrap_or(on).max(on),
+    })
 }
 
 fn same_kind(a: &Step, b: &Step) -> bool {
