@@ -12,7 +12,7 @@ use vigilia_core::fold::KnownOn;
 use vigilia_core::model::EndType;
 
 use crate::balance::PRISONER_AFTER_DAYS;
-use crate::index::{DayNo, Dim, Index, NO_END, Span, UNKNOWN, day_no};
+use crate::index::{Case, Columns, DayNo, Dim, Fixed, Index, NO_END, Span, UNKNOWN, day_no};
 
 /// How far apart the steps are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,6 +163,20 @@ struct Row {
     kind: u8,
 }
 
+impl Row {
+    /// The columns' values for the detention version at row `r`.
+    fn at(cols: &Columns, r: usize) -> Row {
+        let get = |v: &[DayNo]| v.get(r).copied().unwrap_or(NO_END);
+        Row {
+            af: get(&cols.a_first),
+            al: get(&cols.a_last),
+            ef: get(&cols.e_first),
+            el: get(&cols.e_last),
+            kind: cols.end_kind.get(r).copied().unwrap_or(255),
+        }
+    }
+}
+
 fn add_row(s: &mut Sweep, r: &Row, base: DayNo, steps: &Steps<'_>) {
     add_row_clipped(s, r, base, steps, (EARLIEST, LATEST));
 }
@@ -267,7 +281,9 @@ fn change_days(c: &crate::index::Case, by: &[Dim]) -> Vec<DayNo> {
 /// Below this many detentions one thread sweeps faster than two.
 const PARALLEL_FROM: usize = 50_000;
 
-/// The series from `from` to `to`, as known on `known_on`, grouped by static dimensions.
+/// The series from `from` to `to`, as known on `known_on`, grouped by the dimensions `by`:
+/// one sweep over the detentions fills each group's difference arrays, the unidentified
+/// members of group detentions are added, and the arrays are read at every step.
 pub fn series(
     index: &Index,
     from: Day,
@@ -278,123 +294,106 @@ pub fn series(
 ) -> Vec<Step> {
     let dates = steps(from, to, every);
     let ends: Vec<DayNo> = dates.iter().map(|d| day_no(*d)).collect();
-    let first_from = match every {
-        Every::Day => day_no(from) - 1,
-        Every::Week => day_no(from) - 7,
-        Every::Month => from
-            .checked_sub(jiff::Span::new().months(1))
-            .map(day_no)
-            .unwrap_or(0),
+    let frame = Frame::new(index, from, every, &ends);
+    let sweeper = Sweeper {
+        index,
+        by,
+        frame: &frame,
+        k: known_on.0.map(day_no),
+        multi: by.iter().any(|d| d.is_multi()),
+        dynamic: by.iter().any(|d| !d.is_static() && !d.is_multi()),
     };
-    // The earliest arrest of any version: the day arrays start there (or at the first step).
-    let base = index
-        .cols
-        .a_first
-        .iter()
-        .copied()
-        .min()
-        .unwrap_or(first_from)
-        .min(first_from);
-    let last = ends.last().copied().unwrap_or(base);
-    let stride = match every {
-        Every::Day => Some(1),
-        Every::Week => Some(7),
-        Every::Month => None,
-    };
-    let steps = Steps {
-        ends: &ends,
-        first_from,
-        stride,
-    };
-    let days = (last - base + 1).max(1) as usize;
-    let k = known_on.0.map(day_no);
-    let n = index.cols.len();
-    let multi = by.iter().any(|d| d.is_multi());
-    // Dimensions whose value changes with the date: a detention is cut where they may change.
-    let dynamic = by.iter().any(|d| !d.is_static() && !d.is_multi());
-    let count_part = |range: std::ops::Range<usize>| -> BTreeMap<Vec<u32>, Sweep> {
-        let cols = &index.cols;
-        let mut groups: BTreeMap<Vec<u32>, Sweep> = BTreeMap::new();
-        let mut key: Vec<u32> = Vec::with_capacity(by.len());
-        let mut keys: Vec<Vec<u32>> = Vec::new();
-        for i in range {
-            let Some(r) = cols.row(i, k) else { continue };
-            if cols.status.get(r) != Some(&1) {
-                continue;
-            }
-            let get = |v: &[DayNo]| v.get(r).copied().unwrap_or(NO_END);
-            let row = Row {
-                af: get(&cols.a_first),
-                al: get(&cols.a_last),
-                ef: get(&cols.e_first),
-                el: get(&cols.e_last),
-                kind: cols.end_kind.get(r).copied().unwrap_or(255),
-            };
-            let fixed = cols.fixed.get(r).copied().unwrap_or_default();
-            if !multi && !dynamic {
-                key.clear();
-                key.extend(by.iter().map(|d| fixed.get(*d)));
-                match groups.get_mut(key.as_slice()) {
-                    Some(sweep) => add_row(sweep, &row, base, &steps),
-                    None => {
-                        let mut sweep = Sweep::new(days, ends.len());
-                        add_row(&mut sweep, &row, base, &steps);
-                        groups.insert(key.clone(), sweep);
-                    }
-                }
-                continue;
-            }
-            let Some(case) = index.case_at(i, r) else {
-                continue;
-            };
-            let cuts = if dynamic {
-                change_days(case, by)
-            } else {
-                Vec::new()
-            };
-            let edges: Vec<DayNo> = std::iter::once(EARLIEST)
-                .chain(cuts)
-                .chain(std::iter::once(LATEST))
-                .collect();
-            for segment in edges.windows(2) {
-                let (Some(&from), Some(&to)) = (segment.first(), segment.get(1)) else {
-                    continue;
-                };
-                // Every combination of the values in this segment (a multi-valued dimension
-                // adds one per value).
-                keys.clear();
-                keys.push(Vec::new());
-                for dim in by {
-                    let values: Vec<u32> = if dim.is_multi() {
-                        match case.values(*dim) {
-                            v if !v.is_empty() => v.to_vec(),
-                            _ => vec![UNKNOWN],
-                        }
-                    } else {
-                        vec![crate::balance::value(case, *dim, from)]
-                    };
-                    keys = combine(&keys, &values);
-                }
-                for key in &keys {
-                    let sweep = groups
-                        .entry(key.clone())
-                        .or_insert_with(|| Sweep::new(days, ends.len()));
-                    add_row_clipped(sweep, &row, base, &steps, (from, to));
-                }
-            }
+    let mut groups = sweeper.sweep_all();
+    add_unidentified(&mut groups, index, by, known_on, &frame);
+    if groups.is_empty() {
+        groups.insert(vec![UNKNOWN; by.len()], frame.sweep());
+    }
+    rows(&groups, index, by, &dates, &frame)
+}
+
+/// Each group's difference arrays, by the group's values of the `--by` dimensions.
+type Groups = BTreeMap<Vec<u32>, Sweep>;
+
+/// Where a series' arrays stand: its steps, the first day of the day arrays (the earliest
+/// arrest of any version, or the day before the first step's period) and how many days they
+/// hold (up to the last step's end).
+struct Frame<'a> {
+    steps: Steps<'a>,
+    base: DayNo,
+    days: usize,
+}
+
+impl<'a> Frame<'a> {
+    /// The frame of steps ending on `ends`, the first ending on `from`, every `every`.
+    fn new(index: &Index, from: Day, every: Every, ends: &'a [DayNo]) -> Frame<'a> {
+        let first_from = match every {
+            Every::Day => day_no(from) - 1,
+            Every::Week => day_no(from) - 7,
+            Every::Month => from
+                .checked_sub(jiff::Span::new().months(1))
+                .map(day_no)
+                .unwrap_or(0),
+        };
+        // The earliest arrest of any version: the day arrays start there (or at the first step).
+        let base = index
+            .cols
+            .a_first
+            .iter()
+            .copied()
+            .min()
+            .unwrap_or(first_from)
+            .min(first_from);
+        let last = ends.last().copied().unwrap_or(base);
+        let stride = match every {
+            Every::Day => Some(1),
+            Every::Week => Some(7),
+            Every::Month => None,
+        };
+        Frame {
+            steps: Steps {
+                ends,
+                first_from,
+                stride,
+            },
+            base,
+            days: (last - base + 1).max(1) as usize,
         }
-        groups
-    };
-    let mut groups = if n < PARALLEL_FROM {
-        count_part(0..n)
-    } else {
+    }
+
+    /// Empty arrays for one group.
+    fn sweep(&self) -> Sweep {
+        Sweep::new(self.days, self.steps.ends.len())
+    }
+}
+
+/// The sweep over the identified detentions, shared by the threads that each take a part.
+struct Sweeper<'a> {
+    index: &'a Index,
+    by: &'a [Dim],
+    frame: &'a Frame<'a>,
+    /// "As known on", as a day number; `None` for now.
+    k: Option<DayNo>,
+    /// Some dimension of `by` is multi-valued (charges, context).
+    multi: bool,
+    /// Some dimension of `by` changes with the date: a detention is cut where it may change.
+    dynamic: bool,
+}
+
+impl Sweeper<'_> {
+    /// Sweeps every detention; above [`PARALLEL_FROM`] in two halves on two threads, whose
+    /// groups are then merged.
+    fn sweep_all(&self) -> Groups {
+        let n = self.index.cols.len();
+        if n < PARALLEL_FROM {
+            return self.sweep(0..n);
+        }
         let half = n / 2;
         let (mut mine, theirs) = std::thread::scope(|scope| {
-            let handle = scope.spawn(|| count_part(half..n));
-            let mine = count_part(0..half);
+            let handle = scope.spawn(|| self.sweep(half..n));
+            let mine = self.sweep(0..half);
             (mine, handle.join().ok())
         });
-        let theirs = theirs.unwrap_or_else(|| count_part(half..n));
+        let theirs = theirs.unwrap_or_else(|| self.sweep(half..n));
         for (key, sweep) in theirs {
             match mine.get_mut(&key) {
                 Some(s) => s.merge(&sweep),
@@ -404,8 +403,109 @@ pub fn series(
             }
         }
         mine
-    };
-    // Unidentified members of group detentions are political detentions of their step.
+    }
+
+    /// Sweeps detentions `range` of the index: each recognised as political, in the version
+    /// known on `k`, is added to the arrays of its group (or groups).
+    fn sweep(&self, range: std::ops::Range<usize>) -> Groups {
+        let cols = &self.index.cols;
+        let mut groups = Groups::new();
+        // Buffers reused from one detention to the next.
+        let mut key: Vec<u32> = Vec::with_capacity(self.by.len());
+        let mut keys: Vec<Vec<u32>> = Vec::new();
+        for i in range {
+            let Some(r) = cols.row(i, self.k) else {
+                continue;
+            };
+            if cols.status.get(r) != Some(&1) {
+                continue;
+            }
+            let row = Row::at(cols, r);
+            if !self.multi && !self.dynamic {
+                let fixed = cols.fixed.get(r).copied().unwrap_or_default();
+                self.add_whole(&mut groups, &mut key, &fixed, &row);
+                continue;
+            }
+            let Some(case) = self.index.case_at(i, r) else {
+                continue;
+            };
+            self.add_segments(&mut groups, &mut keys, case, &row);
+        }
+        groups
+    }
+
+    /// Adds a detention whole to its one group, when every dimension of `by` is static and
+    /// single-valued: the group is its fixed values.
+    fn add_whole(&self, groups: &mut Groups, key: &mut Vec<u32>, fixed: &Fixed, row: &Row) {
+        let Frame { steps, base, .. } = self.frame;
+        key.clear();
+        key.extend(self.by.iter().map(|d| fixed.get(*d)));
+        match groups.get_mut(key.as_slice()) {
+            Some(sweep) => add_row(sweep, row, *base, steps),
+            None => {
+                let mut sweep = self.frame.sweep();
+                add_row(&mut sweep, row, *base, steps);
+                groups.insert(key.clone(), sweep);
+            }
+        }
+    }
+
+    /// Adds a detention cut at the days its values may change: each segment to the group of
+    /// every combination of its values in the segment (a multi-valued dimension adds one per
+    /// value).
+    fn add_segments(&self, groups: &mut Groups, keys: &mut Vec<Vec<u32>>, case: &Case, row: &Row) {
+        let Frame { steps, base, .. } = self.frame;
+        let cuts = if self.dynamic {
+            change_days(case, self.by)
+        } else {
+            Vec::new()
+        };
+        let edges: Vec<DayNo> = std::iter::once(EARLIEST)
+            .chain(cuts)
+            .chain(std::iter::once(LATEST))
+            .collect();
+        for segment in edges.windows(2) {
+            let (Some(&from), Some(&to)) = (segment.first(), segment.get(1)) else {
+                continue;
+            };
+            segment_keys(keys, case, self.by, from);
+            for key in keys.iter() {
+                let sweep = groups
+                    .entry(key.clone())
+                    .or_insert_with(|| self.frame.sweep());
+                add_row_clipped(sweep, row, *base, steps, (from, to));
+            }
+        }
+    }
+}
+
+/// Every combination of a detention's values of `by` in a segment starting on `from`, into
+/// `keys` (a multi-valued dimension adds one per value, or unknown without any).
+fn segment_keys(keys: &mut Vec<Vec<u32>>, case: &Case, by: &[Dim], from: DayNo) {
+    keys.clear();
+    keys.push(Vec::new());
+    for dim in by {
+        let values: Vec<u32> = if dim.is_multi() {
+            match case.values(*dim) {
+                v if !v.is_empty() => v.to_vec(),
+                _ => vec![UNKNOWN],
+            }
+        } else {
+            vec![crate::balance::value(case, *dim, from)]
+        };
+        *keys = combine(keys, &values);
+    }
+}
+
+/// Unidentified members of group detentions are political detentions of their step, under
+/// their group's values (state, agency, context; the others unknown).
+fn add_unidentified(
+    groups: &mut Groups,
+    index: &Index,
+    by: &[Dim],
+    known_on: KnownOn,
+    frame: &Frame<'_>,
+) {
     for g in index.groups(known_on) {
         let mut keys: Vec<Vec<u32>> = vec![Vec::new()];
         for dim in by {
@@ -416,41 +516,22 @@ pub fn series(
             keys = combine(&keys, &values);
         }
         for key in keys {
-            let sweep = groups
-                .entry(key)
-                .or_insert_with(|| Sweep::new(days, ends.len()));
+            let sweep = groups.entry(key).or_insert_with(|| frame.sweep());
             add_events(
                 &mut sweep.detentions,
-                &steps,
+                &frame.steps,
                 g.arrest,
                 g.unidentified as i64,
             );
         }
     }
-    if groups.is_empty() {
-        groups.insert(vec![UNKNOWN; by.len()], Sweep::new(days, ends.len()));
-    }
+}
+
+/// The rows of the series: every group's figures at every step, by date and then by group.
+fn rows(groups: &Groups, index: &Index, by: &[Dim], dates: &[Day], frame: &Frame<'_>) -> Vec<Step> {
     let mut rows = Vec::with_capacity(dates.len() * groups.len());
-    for (key, s) in &groups {
-        let at = |diff: &[i64]| -> Vec<u64> {
-            let mut run = 0i64;
-            let mut out = vec![0u64; ends.len()];
-            let mut next = 0usize;
-            for (day, delta) in diff.iter().enumerate() {
-                run += delta;
-                while let Some(e) = ends.get(next) {
-                    if i64::from(*e - base) == day as i64 {
-                        if let Some(o) = out.get_mut(next) {
-                            *o = run.max(0) as u64;
-                        }
-                        next += 1;
-                    } else {
-                        break;
-                    }
-                }
-            }
-            out
-        };
+    for (key, s) in groups {
+        let at = |diff: &[i64]| at_steps(diff, frame.steps.ends, frame.base);
         let (held, lower, upper) = (at(&s.held), at(&s.prisoners_lower), at(&s.prisoners_upper));
         let by_names: BTreeMap<&'static str, String> = by
             .iter()
@@ -476,4 +557,26 @@ pub fn series(
     }
     rows.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.by.cmp(&b.by)));
     rows
+}
+
+/// A stock at the end of every step: the running sum of its day-difference array (which
+/// starts on day `base`) read on each step's end day.
+fn at_steps(diff: &[i64], ends: &[DayNo], base: DayNo) -> Vec<u64> {
+    let mut run = 0i64;
+    let mut out = vec![0u64; ends.len()];
+    let mut next = 0usize;
+    for (day, delta) in diff.iter().enumerate() {
+        run += delta;
+        while let Some(e) = ends.get(next) {
+            if i64::from(*e - base) == day as i64 {
+                if let Some(o) = out.get_mut(next) {
+                    *o = run.max(0) as u64;
+                }
+                next += 1;
+            } else {
+                break;
+            }
+        }
+    }
+    out
 }
