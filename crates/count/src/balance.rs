@@ -7,7 +7,9 @@ use vigilia_core::date::Day;
 use vigilia_core::fold::KnownOn;
 use vigilia_core::model::EndType;
 
-use crate::index::{Case, DayNo, Dim, FALSE, Index, NO_END, Span, TRUE, UNKNOWN, day_no};
+use crate::index::{
+    Case, DayNo, Dim, FALSE, GroupCase, Index, NO_END, Span, TRUE, UNKNOWN, day_no,
+};
 
 /// The name of the rule set these figures follow.
 pub const RULES: &str = "foro-penal-1";
@@ -492,32 +494,12 @@ fn add2_count(x: &mut Count, (c, p): (bool, bool)) {
 /// Below this many detentions one thread counts faster than two.
 const PARALLEL_FROM: usize = 50_000;
 
-/// Counts the balance at `as_of`, as known on `known_on`, with movements since `since`.
+/// Counts the balance at `as_of`, as known on `known_on`, with movements since `since`: the
+/// identified detentions first, then the unidentified members of group detentions.
 pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Balance {
     let d = day_no(as_of);
     let p = day_no(since);
-    let k = known_on.0.map(day_no);
-    let n = index.cols.len();
-    let mut acc = Acc::new(index);
-    if n < PARALLEL_FROM {
-        acc.count(index, 0..n, d, p, k);
-    } else {
-        let half = n / 2;
-        let other = std::thread::scope(|scope| {
-            let handle = scope.spawn(|| {
-                let mut a = Acc::new(index);
-                a.count(index, half..n, d, p, k);
-                a
-            });
-            acc.count(index, 0..half, d, p, k);
-            handle.join().ok()
-        });
-        match other {
-            Some(o) => acc.merge(o),
-            // A counting thread cannot panic short of a bug; count its half here rather than lose it.
-            None => acc.count(index, half..n, d, p, k),
-        }
-    }
+    let acc = count_detentions(index, d, p, known_on.0.map(day_no));
     let mut b = Balance {
         as_of: as_of.to_string(),
         known_on: known_on.0.map(|k| k.to_string()),
@@ -532,72 +514,112 @@ pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Bala
     b.under_study = acc.under_study;
     b.cumulative.political_detentions = acc.cumulative.0;
     b.cumulative.political_detentions_upper = acc.cumulative.1;
-    b.period.political_detentions = acc.detentions.0;
-    b.period.upper.political_detentions = acc.detentions.1;
-    b.period.new_prisoners = acc.new_prisoners.0;
-    b.period.upper.new_prisoners = acc.new_prisoners.1;
-    b.period.releases = acc.releases.0;
-    b.period.upper.releases = acc.releases.1;
-    b.period.prisoner_releases = acc.prisoner_releases.0;
-    b.period.upper.prisoner_releases = acc.prisoner_releases.1;
-    b.period.deaths = acc.deaths.0;
-    b.period.upper.deaths = acc.deaths.1;
-    for (kind, (c, u)) in EndType::ALL.iter().zip(acc.ends) {
-        if c > 0 {
-            b.period.ends_by_type.insert(kind.name(), c);
-        }
-        if u > 0 {
-            b.period.upper.ends_by_type.insert(kind.name(), u);
-        }
-    }
+    add_movements(&mut b.period, &acc);
     b.period.by = acc.period_tally.into_by(index, &PERIOD_DIMS, false);
     for g in index.groups(known_on) {
-        let (arrested_c, arrested_p) = (g.arrest.last <= d, g.arrest.first <= d);
-        b.cumulative.political_detentions += g.unidentified * u64::from(arrested_c);
-        b.cumulative.political_detentions_upper += g.unidentified * u64::from(arrested_p);
-        let (in_c, in_p) = within(g.arrest, p, d);
-        let is_event = u64::from(g.count > 0);
-        b.period.events += is_event * u64::from(in_c);
-        b.period.upper.events += is_event * u64::from(in_p);
-        b.period.political_detentions += g.unidentified * u64::from(in_c);
-        b.period.upper.political_detentions += g.unidentified * u64::from(in_p);
-        if in_c && g.count > 0 {
-            let context = |dim: Dim| {
-                if dim == Dim::Context {
-                    g.context.clone()
-                } else {
-                    Vec::new()
-                }
-            };
-            add_by(
-                &mut b.period.by,
-                index,
-                &PERIOD_DIMS,
-                &g.fixed,
-                context,
-                g.unidentified,
-            );
-            add_by(
-                &mut b.period.events_by,
-                index,
-                &[Dim::State, Dim::Agency, Dim::Context],
-                &g.fixed,
-                context,
-                1,
-            );
+        add_group(&mut b, index, g, p, d);
+    }
+    b.held = figure(acc.held, acc.held_tally, index);
+    b.political_prisoners = figure(acc.prisoners, acc.prisoner_tally, index);
+    b
+}
+
+/// Counts every detention of the index at `d`, with movements in (p, d], as known on `k`;
+/// above [`PARALLEL_FROM`] in two halves on two threads, then merged.
+fn count_detentions(index: &Index, d: DayNo, p: DayNo, k: Option<DayNo>) -> Acc {
+    let n = index.cols.len();
+    let mut acc = Acc::new(index);
+    if n < PARALLEL_FROM {
+        acc.count(index, 0..n, d, p, k);
+        return acc;
+    }
+    let half = n / 2;
+    let other = std::thread::scope(|scope| {
+        let handle = scope.spawn(|| {
+            let mut a = Acc::new(index);
+            a.count(index, half..n, d, p, k);
+            a
+        });
+        acc.count(index, 0..half, d, p, k);
+        handle.join().ok()
+    });
+    match other {
+        Some(o) => acc.merge(o),
+        // A counting thread cannot panic short of a bug; count its half here rather than lose it.
+        None => acc.count(index, half..n, d, p, k),
+    }
+    acc
+}
+
+/// The period's movements of the identified detentions: political detentions, new
+/// prisoners, releases, prisoner releases, deaths and ends by type, certain and possible.
+fn add_movements(period: &mut Period, acc: &Acc) {
+    period.political_detentions = acc.detentions.0;
+    period.upper.political_detentions = acc.detentions.1;
+    period.new_prisoners = acc.new_prisoners.0;
+    period.upper.new_prisoners = acc.new_prisoners.1;
+    period.releases = acc.releases.0;
+    period.upper.releases = acc.releases.1;
+    period.prisoner_releases = acc.prisoner_releases.0;
+    period.upper.prisoner_releases = acc.prisoner_releases.1;
+    period.deaths = acc.deaths.0;
+    period.upper.deaths = acc.deaths.1;
+    for (kind, (c, u)) in EndType::ALL.iter().zip(acc.ends) {
+        if c > 0 {
+            period.ends_by_type.insert(kind.name(), c);
+        }
+        if u > 0 {
+            period.upper.ends_by_type.insert(kind.name(), u);
         }
     }
-    b.held = Figure {
-        total: acc.held.lower,
-        lower: acc.held.lower,
-        upper: acc.held.upper,
-        by: acc.held_tally.into_by(index, &Dim::ALL, true),
-    };
-    b.political_prisoners = Figure {
-        total: acc.prisoners.lower,
-        lower: acc.prisoners.lower,
-        upper: acc.prisoners.upper,
-        by: acc.prisoner_tally.into_by(index, &Dim::ALL, true),
-    };
-    b
+}
+
+/// Adds a group detention: its unidentified members to the cumulative political detentions
+/// and, arrested in (p, d], to the period's (with their breakdowns); the group itself as an
+/// event of the period when anyone was detained in it.
+fn add_group(b: &mut Balance, index: &Index, g: &GroupCase, p: DayNo, d: DayNo) {
+    let (arrested_c, arrested_p) = (g.arrest.last <= d, g.arrest.first <= d);
+    b.cumulative.political_detentions += g.unidentified * u64::from(arrested_c);
+    b.cumulative.political_detentions_upper += g.unidentified * u64::from(arrested_p);
+    let (in_c, in_p) = within(g.arrest, p, d);
+    let is_event = u64::from(g.count > 0);
+    b.period.events += is_event * u64::from(in_c);
+    b.period.upper.events += is_event * u64::from(in_p);
+    b.period.political_detentions += g.unidentified * u64::from(in_c);
+    b.period.upper.political_detentions += g.unidentified * u64::from(in_p);
+    if in_c && g.count > 0 {
+        let context = |dim: Dim| {
+            if dim == Dim::Context {
+                g.context.clone()
+            } else {
+                Vec::new()
+            }
+        };
+        add_by(
+            &mut b.period.by,
+            index,
+            &PERIOD_DIMS,
+            &g.fixed,
+            context,
+            g.unidentified,
+        );
+        add_by(
+            &mut b.period.events_by,
+            index,
+            &[Dim::State, Dim::Agency, Dim::Context],
+            &g.fixed,
+            context,
+            1,
+        );
+    }
+}
+
+/// A stock (held, political prisoners) with its breakdown by every dimension.
+fn figure(count: Count, tally: Tally, index: &Index) -> Figure {
+    Figure {
+        total: count.lower,
+        lower: count.lower,
+        upper: count.upper,
+        by: tally.into_by(index, &Dim::ALL, true),
+    }
 }
