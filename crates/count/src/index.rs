@@ -672,7 +672,59 @@ impl IndexBuilder {
         .with_columns()
     }
 
+    /// One version of a detention reduced to what the rules look at, with its person as
+    /// known on the same day (`p`): the static values, arrest and end as day spans (no later
+    /// than the days they were recorded), and the dated custody steps the date-dependent
+    /// breakdowns are read from. Names are numbered in the order met: state, agency,
+    /// facilities, charges, context.
     fn case(&mut self, d: &Detention, p: Option<&PersonDims>) -> Case {
+        let fixed = self.fixed(d, p);
+        // What was recorded cannot have happened after it was recorded: an arrest known only
+        // to the year 2020 and recorded on 2020-07-27 happened by 2020-07-27.
+        let arrest = clip(Span::of(&d.arrest.date), d.recorded_on);
+        let end = d.end.as_ref().map(|e| {
+            (
+                clip(
+                    Span::of(&e.date),
+                    d.end_recorded_on.unwrap_or(d.recorded_on),
+                ),
+                e.kind,
+            )
+        });
+        let course = Course::of(&mut self.names, d, arrest);
+        let names = &mut self.names;
+        Case {
+            detention: d.id.0,
+            person: d.person.0,
+            arrest,
+            end,
+            status: d.recognition.as_ref().map(|r| r.status),
+            fixed,
+            adult_from: p.and_then(|p| p.birth).map(|b| Span {
+                first: plus_18_years(b.first),
+                last: plus_18_years(b.last),
+            }),
+            minor: d.minor(p.and_then(|p| p.legacy_minor)),
+            charges: d
+                .charges()
+                .iter()
+                .map(|c| names.id(Dim::Charge, c))
+                .collect(),
+            context: d
+                .arrest
+                .context
+                .iter()
+                .map(|c| names.id(Dim::Context, c))
+                .collect(),
+            custody: course.custody,
+            whereabouts: course.whereabouts,
+            convicted: course.convicted,
+        }
+    }
+
+    /// The values of a detention's static dimensions: sex, civilian or military and
+    /// nationality from its person; state and agency of the arrest; recognition category.
+    fn fixed(&mut self, d: &Detention, p: Option<&PersonDims>) -> Fixed {
         let names = &mut self.names;
         let mut fixed = Fixed([UNKNOWN; 13]);
         if let Some(p) = p {
@@ -694,28 +746,33 @@ impl IndexBuilder {
                 .as_deref()
                 .map_or(UNKNOWN, |a| names.id(Dim::Agency, a)),
         );
-        let recognition = d.recognition.as_ref();
-        // What was recorded cannot have happened after it was recorded: an arrest known only
-        // to the year 2020 and recorded on 2020-07-27 happened by 2020-07-27.
-        let arrest = clip(Span::of(&d.arrest.date), d.recorded_on);
-        let end = d.end.as_ref().map(|e| {
-            (
-                clip(
-                    Span::of(&e.date),
-                    d.end_recorded_on.unwrap_or(d.recorded_on),
-                ),
-                e.kind,
-            )
-        });
         fixed.set(
             Dim::Category,
-            recognition
+            d.recognition
+                .as_ref()
                 .and_then(|r| r.category)
                 .map_or(UNKNOWN, u32::from),
         );
-        let mut custody = Vec::new();
-        let mut whereabouts = Vec::new();
-        let mut convicted = None;
+        fixed
+    }
+}
+
+/// A detention's custody course, from its steps in the order recorded: where it was held (or
+/// under house arrest) from which day, whereabouts unknown or known again, and conviction.
+struct Course {
+    custody: Vec<CustodyAt>,
+    whereabouts: Vec<(DayNo, bool)>,
+    convicted: Option<Span>,
+}
+
+impl Course {
+    /// Reads the steps of `d`; an undated step counts from the `arrest`.
+    fn of(names: &mut Names, d: &Detention, arrest: Span) -> Course {
+        let mut course = Course {
+            custody: Vec::new(),
+            whereabouts: Vec::new(),
+            convicted: None,
+        };
         for step in &d.steps {
             let from = step
                 .date
@@ -725,54 +782,28 @@ impl IndexBuilder {
                 Step::Custody(Custody::Held { facility })
                 | Step::Custody(Custody::Hospital { facility }) => {
                     let facility = facility.as_deref().map(|f| names.id(Dim::Facility, f));
-                    custody.push(CustodyAt {
+                    course.custody.push(CustodyAt {
                         from,
                         facility,
                         house_arrest: false,
                     });
                 }
                 Step::Custody(Custody::HouseArrest) => {
-                    custody.push(CustodyAt {
+                    course.custody.push(CustodyAt {
                         from,
                         facility: None,
                         house_arrest: true,
                     });
                 }
-                Step::Custody(Custody::WhereaboutsUnknown) => whereabouts.push((from, true)),
-                Step::Custody(Custody::WhereaboutsKnown) => whereabouts.push((from, false)),
+                Step::Custody(Custody::WhereaboutsUnknown) => course.whereabouts.push((from, true)),
+                Step::Custody(Custody::WhereaboutsKnown) => course.whereabouts.push((from, false)),
                 Step::Convicted { .. } => {
-                    convicted = Some(step.date.as_ref().map_or(arrest, Span::of))
+                    course.convicted = Some(step.date.as_ref().map_or(arrest, Span::of))
                 }
                 _ => {}
             }
         }
-        Case {
-            detention: d.id.0,
-            person: d.person.0,
-            arrest,
-            end,
-            status: recognition.map(|r| r.status),
-            fixed,
-            adult_from: p.and_then(|p| p.birth).map(|b| Span {
-                first: plus_18_years(b.first),
-                last: plus_18_years(b.last),
-            }),
-            minor: d.minor(p.and_then(|p| p.legacy_minor)),
-            charges: d
-                .charges()
-                .iter()
-                .map(|c| names.id(Dim::Charge, c))
-                .collect(),
-            context: d
-                .arrest
-                .context
-                .iter()
-                .map(|c| names.id(Dim::Context, c))
-                .collect(),
-            custody,
-            whereabouts,
-            convicted,
-        }
+        course
     }
 }
 
