@@ -61,8 +61,11 @@ pub fn prepare(data: &[u8]) -> Result<(&'static str, Vec<u8>), AttachmentError> 
 
 const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-/// A JPEG without its application segments APP1–APP15 (EXIF, XMP, ICC, maker notes) and
-/// comments; the JFIF header, tables and image data are kept byte for byte.
+/// A JPEG as only what draws the picture: the tables, frame and scans, to the end of the
+/// image. Every application segment (APP0–APP15: JFIF and its thumbnail, EXIF with its GPS
+/// position, XMP, ICC, maker notes, the multi-picture index) and comment is left out, and so is
+/// everything after the end of the image: the video a "motion photo" appends, the second images
+/// of a multi-picture file.
 fn strip_jpeg(data: &[u8]) -> Result<Vec<u8>, AttachmentError> {
     let damaged = AttachmentError::Damaged("JPEG");
     let mut out = Vec::with_capacity(data.len());
@@ -91,20 +94,41 @@ fn strip_jpeg(data: &[u8]) -> Result<Vec<u8>, AttachmentError> {
         };
         let end = at + 2 + usize::from(u16::from_be_bytes([hi, lo]));
         let segment = data.get(at..end).ok_or(damaged.clone())?;
-        if marker == 0xDA {
-            // Start of scan: the image data runs to the end; nothing after it is metadata
-            // a camera writes.
-            out.extend_from_slice(data.get(at..).ok_or(damaged)?);
-            return Ok(out);
-        }
-        if !((0xE1..=0xEF).contains(&marker) || marker == 0xFE) {
+        if !((0xE0..=0xEF).contains(&marker) || marker == 0xFE) {
             out.extend_from_slice(segment);
         }
         at = end;
+        if marker == 0xDA {
+            // Start of scan: its coded data runs to the next marker that is neither a
+            // stuffed byte (FF 00) nor a restart (FF D0–D7).
+            let data_end = scan_end(data, at).ok_or(damaged.clone())?;
+            out.extend_from_slice(data.get(at..data_end).ok_or(damaged.clone())?);
+            at = data_end;
+        }
     }
 }
 
-/// A PNG without its text, EXIF and time chunks.
+/// Where a scan's entropy-coded data that starts at `from` ends: at the next marker.
+fn scan_end(data: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let ff = at + data.get(at..)?.iter().position(|&b| b == 0xFF)?;
+        match data.get(ff + 1)? {
+            0x00 | 0xD0..=0xD7 => at = ff + 2,
+            // Fill bytes may run before the marker.
+            0xFF => at = ff + 1,
+            _ => return Some(ff),
+        }
+    }
+}
+
+/// The chunks of a PNG that draw the picture or say how its colours are meant; every other
+/// chunk (text, EXIF, time, and any private chunk, which may hold anything) is left out.
+const PNG_KEPT: [&[u8; 4]; 10] = [
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"sBIT", b"bKGD",
+];
+
+/// A PNG as only its picture ([`PNG_KEPT`]), to its end: nothing after IEND is kept.
 fn strip_png(data: &[u8]) -> Result<Vec<u8>, AttachmentError> {
     let damaged = AttachmentError::Damaged("PNG");
     let mut out = Vec::with_capacity(data.len());
@@ -119,7 +143,7 @@ fn strip_png(data: &[u8]) -> Result<Vec<u8>, AttachmentError> {
         let end = at + 12 + len;
         let chunk = data.get(at..end).ok_or(damaged.clone())?;
         let kind = chunk.get(4..8).ok_or(damaged.clone())?;
-        if !matches!(kind, b"tEXt" | b"zTXt" | b"iTXt" | b"eXIf" | b"tIME") {
+        if PNG_KEPT.iter().any(|k| k.as_slice() == kind) {
             out.extend_from_slice(chunk);
         }
         if kind == b"IEND" {
@@ -164,10 +188,51 @@ mod tests {
         assert_eq!(kind, "image/jpeg");
         assert!(contains(&j, b"GPS") && !contains(&kept, b"GPS"));
         assert!(!contains(&kept, b"Samsung"));
-        assert!(contains(&kept, b"JFIF"));
         // Everything from the quantisation table on is unchanged.
         let tables = j.iter().position(|&b| b == 0xDB).unwrap() - 1;
         assert!(kept.ends_with(&j[tables..]));
+    }
+
+    /// A phone's "motion photo": the picture, then an MP4 whose metadata holds the position
+    /// and the phone's serial; a second image after the first (multi-picture); a progressive
+    /// picture of two scans with restart markers and stuffed bytes.
+    #[test]
+    fn nothing_after_the_picture_and_no_second_image_is_kept() {
+        let mut j = jpeg();
+        let picture = prepare(&j).unwrap().1;
+        j.extend_from_slice(b"\0\0\0\x18ftypmp42....moov udta \xA9xyz+10.6545-071.6406/");
+        j.extend_from_slice(b"Samsung SM-A135 serial R58N12345");
+        let mut second = jpeg();
+        second.splice(2..2, [0xFF, 0xE2, 0x00, 0x08, b'M', b'P', b'F', 0]);
+        j.extend(second);
+        let (_, kept) = prepare(&j).unwrap();
+        assert_eq!(
+            kept, picture,
+            "only the first picture, without its metadata"
+        );
+        for secret in [&b"10.6545"[..], b"R58N12345", b"ftyp", b"MPF"] {
+            assert!(!contains(&kept, secret));
+        }
+        // Two scans (progressive), with a restart marker and a stuffed byte in each.
+        let mut p = jpeg();
+        let eoi = p.len() - 2;
+        p.splice(
+            eoi..eoi,
+            [
+                0xFF, 0xC4, 0x00, 0x03, 0x00, 0xFF, 0xDA, 0x00, 0x03, 0x01, 0x11, 0xFF, 0x00, 0xFF,
+                0xD3, 0x22,
+            ],
+        );
+        let (_, kept) = prepare(&p).unwrap();
+        let from_tables = p.iter().position(|&b| b == 0xDB).unwrap() - 1;
+        assert!(
+            kept.ends_with(&p[from_tables..]),
+            "both scans kept byte for byte"
+        );
+        assert!(
+            !contains(&kept, b"JFIF"),
+            "the JFIF header (and any thumbnail) goes too"
+        );
     }
 
     #[test]
@@ -182,12 +247,17 @@ mod tests {
         let mut p = PNG.to_vec();
         p.extend(chunk(b"IHDR", &[0; 13]));
         p.extend(chunk(b"tEXt", b"Location\0Maracaibo"));
+        p.extend(chunk(b"prVt", b"GPS 10.6545 -71.6406"));
         p.extend(chunk(b"IDAT", &[7; 20]));
         p.extend(chunk(b"IEND", &[]));
+        let picture = p.len() - (12 + 18) - (12 + 20);
+        p.extend(b"trailing: serial R58N12345");
         let (kind, kept) = prepare(&p).unwrap();
         assert_eq!(kind, "image/png");
-        assert!(!contains(&kept, b"Maracaibo"));
-        assert_eq!(kept.len(), p.len() - (12 + 18));
+        for secret in [&b"Maracaibo"[..], b"10.6545", b"R58N12345"] {
+            assert!(!contains(&kept, secret));
+        }
+        assert_eq!(kept.len(), picture);
     }
 
     #[test]
