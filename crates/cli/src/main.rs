@@ -43,8 +43,8 @@ macro_rules! say {
 #[derive(Debug, Parser)]
 #[command(name = "vigilia", version, about, long_about = None)]
 struct Cli {
-    /// Where the registry is: sqlite://PATH (default sqlite://vigilia.db; with `serve --demo`,
-    /// sqlite://demo.db) or postgres://USER@HOST/DB.
+    /// Where the registry is: sqlite://PATH (default sqlite://vigilia.db) or
+    /// postgres://USER@HOST/DB. `serve --demo` always uses sqlite://demo.db in this folder.
     #[arg(long, global = true, env = "VIGILIA_DATABASE_URL")]
     database: Option<String>,
 
@@ -255,21 +255,19 @@ impl Env {
 }
 
 fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
+    // `serve --demo` only ever touches its own files (demo.db and demo.key here), whatever
+    // --database, --key-file or the environment say: it replaces what it finds there.
     let demo = matches!(&cli.command, Command::Serve(args) if args.demo);
-    let database = cli.database.clone().unwrap_or_else(|| {
-        if demo {
-            "sqlite://demo.db"
-        } else {
-            "sqlite://vigilia.db"
-        }
-        .to_string()
-    });
-    let env = Env {
-        keys: KeySource::new(
-            DatabaseUrl::parse(&database)?,
+    let (database, key_file, passphrase) = match demo {
+        true => ("sqlite://demo.db".to_string(), None, None),
+        false => (
+            (cli.database.clone()).unwrap_or_else(|| "sqlite://vigilia.db".into()),
             cli.key_file,
             std::env::var("VIGILIA_PASSPHRASE").ok(),
         ),
+    };
+    let env = Env {
+        keys: KeySource::new(DatabaseUrl::parse(&database)?, key_file, passphrase),
         clock: clock::from_option(cli.now.as_deref())?,
         lang,
         actor: cli.actor.unwrap_or_else(clock::login_name),

@@ -23,7 +23,8 @@ pub struct ServeArgs {
     /// Address to listen on (loopback; beyond it only with --trusted-proxy).
     #[arg(long, default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
-    /// Start on a fresh demo registry (replacing sqlite://demo.db) with one account per role.
+    /// Start on a fresh demo registry with one account per role: sqlite://demo.db in this
+    /// folder (replaced), whatever --database or VIGILIA_DATABASE_URL say.
     #[arg(long)]
     pub demo: bool,
     /// Seconds a public form must be open before it is accepted (0: no wait).

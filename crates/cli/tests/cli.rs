@@ -2246,3 +2246,32 @@ fn rotating_the_key_re_encrypts_the_registry_and_retires_the_old_key() {
     assert_ne!(out.status.code(), Some(0));
     assert!(r.ok(&["--key-file", new.to_str().unwrap(), "verify"]) == before);
 }
+
+/// `serve --demo` replaces its own demo registry: pointed at a real one (--database, or
+/// VIGILIA_DATABASE_URL set for the organisation's commands), it leaves that one as it was.
+#[test]
+fn serve_demo_never_touches_the_registry_it_is_pointed_at() {
+    use std::io::BufRead;
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let before = r.facts();
+    let real = std::fs::read(r.path("registry.db")).unwrap();
+    let mut child = r
+        .command(&["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .env("VIGILIA_DATABASE_URL", &r.url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let listening = out
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("listening on"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(listening, "the demo server started");
+    assert!(r.path("demo.db").exists(), "on its own demo.db");
+    assert_eq!(std::fs::read(r.path("registry.db")).unwrap(), real);
+    assert_eq!(r.facts(), before, "the real registry is whole");
+}
