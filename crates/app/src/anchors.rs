@@ -27,10 +27,12 @@ pub struct Anchor {
     pub registry: Option<String>,
     /// Where it comes from, for messages: a checkpoint's date and key, or a publication.
     pub what: String,
+    /// The public key (hex) that signed it, for a checkpoint.
+    pub signer: Option<String>,
 }
 
 /// Why a file is not an anchor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnchorProblem {
     NoSignature,
     UnreadableKey,
@@ -42,6 +44,17 @@ pub enum AnchorProblem {
     NotAnAnchor,
     /// A published balance without `ledger_seq` and `ledger_head`.
     NoLedgerHead,
+    /// Signed by a key that is not one of those trusted (whoever holds the registry's key can
+    /// sign a checkpoint of a rewritten chain with a key of their own): its fingerprint.
+    UntrustedKey(String),
+}
+
+/// A public key's fingerprint as people compare it: its first 16 hex digits, in groups of 4.
+pub fn fingerprint(public_hex: &str) -> String {
+    let digits: Vec<String> = (public_hex.as_bytes().chunks(4).take(4))
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    digits.join(" ")
 }
 
 /// A checkpoint written: the head it vouches for, and the public key of the signing key when
@@ -103,10 +116,10 @@ fn signing(path: &Path) -> Result<(SigningKey, bool), AppError> {
     Ok((SigningKey::from_bytes(&seed), false))
 }
 
-/// Reads an anchor: a signed checkpoint (its signature checked), or a published balance as
-/// JSON (one, or the list `/api/publications` gives), which carries `ledger_seq` and
-/// `ledger_head`.
-pub fn read(path: &Path) -> Result<Vec<Anchor>, AppError> {
+/// Reads an anchor: a signed checkpoint (its signature checked, by one of the `trusted` public
+/// keys, hex), or a published balance as JSON (one, or the list `/api/publications` gives),
+/// which carries `ledger_seq` and `ledger_head`.
+pub fn read(path: &Path, trusted: &[String]) -> Result<Vec<Anchor>, AppError> {
     let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
         path: path.to_path_buf(),
         detail: e.to_string(),
@@ -116,7 +129,15 @@ pub fn read(path: &Path) -> Result<Vec<Anchor>, AppError> {
         problem,
     };
     if text.starts_with(FORMAT) {
-        return read_checkpoint(&text).map(|a| vec![a]).map_err(bad);
+        let anchor = read_checkpoint(&text).map_err(bad)?;
+        let signer = anchor.signer.clone().unwrap_or_default();
+        if !trusted
+            .iter()
+            .any(|t| t.trim().eq_ignore_ascii_case(&signer))
+        {
+            return Err(bad(AnchorProblem::UntrustedKey(fingerprint(&signer))));
+        }
+        return Ok(vec![anchor]);
     }
     let json: serde_json::Value =
         serde_json::from_str(&text).map_err(|_| bad(AnchorProblem::NotAnAnchor))?;
@@ -138,6 +159,7 @@ pub fn read(path: &Path) -> Result<Vec<Anchor>, AppError> {
             head: head.to_string(),
             registry: None,
             what: format!("balance published as of {as_of}"),
+            signer: None,
         });
     }
     Ok(out)
@@ -177,6 +199,7 @@ fn read_checkpoint(text: &str) -> Result<Anchor, AnchorProblem> {
             field("date").unwrap_or_default(),
             key.get(..16).unwrap_or_default()
         ),
+        signer: Some(key),
     })
 }
 
@@ -227,11 +250,11 @@ pub fn check(ledger: &mut Ledger, anchor: &Anchor) -> Result<(), ChainError> {
     }
 }
 
-/// The anchors in these files.
-pub fn read_all(paths: &[PathBuf]) -> Result<Vec<Anchor>, AppError> {
+/// The anchors in these files; checkpoints must be signed by one of the `trusted` keys.
+pub fn read_all(paths: &[PathBuf], trusted: &[String]) -> Result<Vec<Anchor>, AppError> {
     let mut all = Vec::new();
     for path in paths {
-        all.extend(read(path)?);
+        all.extend(read(path, trusted)?);
     }
     Ok(all)
 }

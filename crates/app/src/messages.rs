@@ -303,7 +303,18 @@ fn report_error(e: &vigilia_matching::report::ReportError) -> String {
 impl Localize for crate::anchors::AnchorProblem {
     fn localize(&self, lang: Lang) -> String {
         use crate::anchors::AnchorProblem as A;
+        if let A::UntrustedKey(f) = self {
+            return match lang {
+                Lang::Es => format!(
+                    "firmado con la clave {f}, que no es una de las de confianza: dé la clave pública que la organización guardó al firmar sus puntos de control con --trusted-key (quien tiene la clave del registro puede firmar uno falso con una clave propia)"
+                ),
+                Lang::En => format!(
+                    "signed with the key {f}, which is not a trusted one: give the public key the organisation kept when it signed its checkpoints with --trusted-key (whoever holds the registry's key can sign a false one with a key of their own)"
+                ),
+            };
+        }
         let (es, en) = match self {
+            A::UntrustedKey(_) => ("", ""),
             A::NoSignature => (
                 "punto de control sin firma",
                 "checkpoint without a signature",

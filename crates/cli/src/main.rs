@@ -112,6 +112,10 @@ enum Command {
     Verify {
         #[arg(long = "anchor")]
         anchors: Vec<PathBuf>,
+        /// The public key (as `checkpoint` printed it) a checkpoint must be signed with; repeat
+        /// for several.
+        #[arg(long = "trusted-key", value_name = "HEX")]
+        trusted_keys: Vec<String>,
     },
     /// Write a signed checkpoint of the ledger's head, to hand to a partner or print (the
     /// signing key is made on first use; keep it apart from the registry).
@@ -288,7 +292,10 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Export {
             what: ExportWhat::Detentions { out },
         } => export::detentions(&env, &out),
-        Command::Verify { anchors } => registry::verify(&env, &anchors),
+        Command::Verify {
+            anchors,
+            trusted_keys,
+        } => registry::verify(&env, &anchors, &trusted_keys),
         Command::Checkpoint { signing_key, out } => registry::checkpoint(&env, &signing_key, &out),
         Command::Erase { record, reason } => registry::erase(&env, &record, &reason),
         Command::Rebuild => registry::rebuild(&env),

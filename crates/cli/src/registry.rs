@@ -161,8 +161,12 @@ pub fn checkpoint(env: &Env, signing_key: &Path, out: &Path) -> Result<(), Failu
     Ok(())
 }
 
-pub fn verify(env: &Env, anchors: &[std::path::PathBuf]) -> Result<(), Failure> {
-    let anchors = vigilia_app::anchors::read_all(anchors)?;
+pub fn verify(
+    env: &Env,
+    anchors: &[std::path::PathBuf],
+    trusted: &[String],
+) -> Result<(), Failure> {
+    let anchors = vigilia_app::anchors::read_all(anchors, trusted)?;
     let mut ledger = env.open()?;
     let total = ledger.head()?.facts;
     let mut progress = Progress::new(env.lang.pick("verificando", "verifying"), total);
@@ -171,10 +175,21 @@ pub fn verify(env: &Env, anchors: &[std::path::PathBuf]) -> Result<(), Failure> 
     progress.finish();
     if !anchors.is_empty() && result.is_ok() {
         let n = anchors.len();
+        let signers: std::collections::BTreeSet<String> = (anchors.iter())
+            .filter_map(|a| a.signer.as_deref().map(vigilia_app::anchors::fingerprint))
+            .collect();
+        let keys = signers.into_iter().collect::<Vec<_>>().join(", ");
+        let (es, en) = match keys.is_empty() {
+            true => (String::new(), String::new()),
+            false => (
+                format!(" (puntos de control firmados con la clave {keys})"),
+                format!(" (checkpoints signed with the key {keys})"),
+            ),
+        };
         say(
             env,
-            format!("Coincide con {n} anclas externas."),
-            format!("Matches {n} outside anchors."),
+            format!("Coincide con {n} anclas externas{es}."),
+            format!("Matches {n} outside anchors{en}."),
         );
     }
     match result {

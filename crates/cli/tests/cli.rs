@@ -2027,8 +2027,19 @@ fn a_rewritten_chain_verifies_alone_but_not_against_a_checkpoint_or_a_publicatio
         cp.to_str().unwrap(),
     ]);
     assert!(out.contains("New signing key"), "{out}");
-    let ok = a.ok(&["verify", "--anchor", cp.to_str().unwrap()]);
+    let public = out.split("Its public key: ").nth(1).unwrap();
+    let public = public.lines().next().unwrap().trim().to_string();
+    let cp_arg = cp.to_str().unwrap();
+    let ok = a.ok(&["verify", "--anchor", cp_arg, "--trusted-key", &public]);
     assert!(ok.contains("Matches 1 outside anchors"), "{ok}");
+    assert!(
+        ok.contains(&public[..4]),
+        "the signing key's fingerprint is shown: {ok}"
+    );
+    // A checkpoint is only as good as the key it is checked against: without one, it is refused.
+    let out = a.run(&["verify", "--anchor", cp_arg]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--trusted-key"), "{}", stderr(&out));
 
     // A key holder rewrites history from the early backup on: one event of 2012 with fewer
     // detained. The forged chain holds together by itself.
@@ -2065,9 +2076,28 @@ fn a_rewritten_chain_verifies_alone_but_not_against_a_checkpoint_or_a_publicatio
         &repo_file("examples/ovdinfo/events-2011-12_to_2012-12.toml"),
     ]);
     assert!(b.ok(&["verify"]).contains("Chain intact"));
-    let out = b.run(&["verify", "--anchor", cp.to_str().unwrap()]);
+    let out = b.run(&["verify", "--anchor", cp_arg, "--trusted-key", &public]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("rewritten"), "{}", stderr(&out));
+    // The forger signs a checkpoint of the rewritten chain with a key of their own: it holds
+    // together, but it is not the organisation's key.
+    let forged_cp = b.path("forged-checkpoint.txt");
+    b.ok(&[
+        "checkpoint",
+        "--signing-key",
+        b.path("forger.key").to_str().unwrap(),
+        "--out",
+        forged_cp.to_str().unwrap(),
+    ]);
+    let out = b.run(&[
+        "verify",
+        "--anchor",
+        forged_cp.to_str().unwrap(),
+        "--trusted-key",
+        &public,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a trusted"), "{}", stderr(&out));
     // A checkpoint altered by hand is refused: its signature no longer matches.
     let text = std::fs::read_to_string(&cp).unwrap();
     let head_b = b.ok(&["verify"]);
@@ -2077,7 +2107,13 @@ fn a_rewritten_chain_verifies_alone_but_not_against_a_checkpoint_or_a_publicatio
         "altered.txt",
         &text.replace(line, &format!("head: {head_b}")),
     );
-    let out = b.run(&["verify", "--anchor", altered.to_str().unwrap()]);
+    let out = b.run(&[
+        "verify",
+        "--anchor",
+        altered.to_str().unwrap(),
+        "--trusted-key",
+        &public,
+    ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("signature"), "{}", stderr(&out));
     // A published balance's head is an anchor too (as /api/publications gives it).

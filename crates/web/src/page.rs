@@ -60,6 +60,13 @@ impl Chrome {
         self.profile.state_name(code).unwrap_or(code)
     }
 
+    /// An instant as people say it, in the organisation's time: "5 de diciembre de 2026, 14:03".
+    pub fn moment(&self, at: &jiff::Timestamp) -> String {
+        let local = self.profile.utc_offset.to_datetime(*at);
+        let day = vigilia_core::date::spoken_day(local.date(), self.l);
+        format!("{day}, {:02}:{:02}", local.hour(), local.minute())
+    }
+
     /// A file's size in kilobytes, rounded up (`1.234 kB`).
     pub fn size(&self, bytes: &u64) -> String {
         format!("{} kB", self.l.number(bytes.div_ceil(1024)))

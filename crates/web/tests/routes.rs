@@ -905,12 +905,17 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
     let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
     assert_eq!(r.status, StatusCode::OK);
     // The lawyer does not see who else looked; the coordinator does, and the view is a fact.
-    assert!(!r.body.contains("Quién consultó"));
+    assert!(!r.body.contains("id=\"views\"") && !r.body.contains("Quién lo consultó"));
     let (c, _) = sign_in(&w, Role::Coordinator).await;
     let r = send(&w, get("/detentions/1", Some(&c))).await;
     let views = &r.body[r.body.find("id=\"views\"").expect("the views section")..];
     assert!(
         views.contains("t-lawyer") && views.contains("vio la ficha"),
+        "{views}"
+    );
+    // When, as people say it in the organisation's time, not as a timestamp.
+    assert!(
+        views.contains(" de 20") && !views.contains("Z</td>"),
         "{views}"
     );
     // The views are facts of the chain, and the history of changes does not list them.
