@@ -194,7 +194,11 @@ pub fn csv_table<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(header);
     for r in rows {
-        let _ = w.write_record(r.as_ref());
+        let cells = r
+            .as_ref()
+            .iter()
+            .map(|c| vigilia_core::exchange::for_spreadsheet(c));
+        let _ = w.write_record(cells.map(|c| c.into_owned()));
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes)

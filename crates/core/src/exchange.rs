@@ -67,6 +67,36 @@ columns! {
     Notes = "notes",
 }
 
+/// Whether a spreadsheet would take a cell for a formula (it begins with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return), or the cell is such a one already guarded (an apostrophe before it).
+fn needs_guard(cell: &str) -> bool {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => true,
+        Some(b'\'') => needs_guard(&cell[1..]),
+        _ => false,
+    }
+}
+
+/// A cell as written to a CSV that a spreadsheet may open: what it would run as a formula
+/// (`=HYPERLINK(…)` sent on the public form) is written after an apostrophe, which spreadsheets
+/// show as text. [`from_spreadsheet`] reads it back exactly: a value that itself begins with an
+/// apostrophe before such a character gets one more.
+pub fn for_spreadsheet(cell: &str) -> std::borrow::Cow<'_, str> {
+    if needs_guard(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A cell as [`for_spreadsheet`] wrote it, read back to its value.
+pub fn from_spreadsheet(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => cell,
+    }
+}
+
 /// Columns a rejects file adds; an import passes over them, so a corrected rejects file imports as it is.
 pub const REJECT_COLUMNS: [&str; 3] = ["reject_line", "reject_column", "reject_reason"];
 

@@ -176,6 +176,18 @@ impl Csv {
     }
 }
 
+/// A row as Vigilia's own CSVs wrote it for spreadsheets, read back to its values (see
+/// `exchange::for_spreadsheet`): only rows with a cell that begins with an apostrophe change.
+fn from_spreadsheet(record: csv::StringRecord) -> csv::StringRecord {
+    if !record.iter().any(|c| c.starts_with('\'')) {
+        return record;
+    }
+    record
+        .iter()
+        .map(vigilia_core::exchange::from_spreadsheet)
+        .collect()
+}
+
 impl RowSource for Csv {
     fn header(&self) -> &[String] {
         &self.header
@@ -190,7 +202,8 @@ impl RowSource for Csv {
                     self.record.as_slice().len(),
                     self.record.len(),
                 );
-                Some(Ok((line, std::mem::replace(&mut self.record, next))))
+                let record = std::mem::replace(&mut self.record, next);
+                Some(Ok((line, from_spreadsheet(record))))
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
