@@ -64,8 +64,8 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("a registry on PostgreSQL needs its key file named")]
     KeyFileNeeded,
-    #[error("only a SQLite registry is deleted")]
-    SqliteOnly,
+    #[error("{0}: only a demo registry (a SQLite file named demo.db) is replaced")]
+    NotADemo(String),
     #[error("country profile: {0}")]
     BadProfile(String),
     #[error("this registry has no backup recipient")]

@@ -104,13 +104,20 @@ impl KeySource {
         Ok(made)
     }
 
-    /// Deletes a SQLite registry (with its WAL files and its own key beside it), for
-    /// `demo --replace`. Refused for PostgreSQL: Vigilia does not drop server databases. A
-    /// key file named elsewhere is never deleted.
-    pub fn remove_sqlite(&self) -> Result<(), AppError> {
+    /// Deletes a demo registry (`demo.db`, with its WAL files and its own key beside it), for
+    /// `demo --replace` and `serve --demo`. Only a SQLite file named `demo.db` is ever
+    /// deleted: pointed at another registry (a real one named by VIGILIA_DATABASE_URL), it is
+    /// refused. Its key goes only with it, and a key file named elsewhere never does.
+    pub fn remove_demo(&self) -> Result<(), AppError> {
         let DatabaseUrl::Sqlite(path) = &self.url else {
-            return Err(AppError::SqliteOnly);
+            return Err(AppError::NotADemo(self.url.to_string()));
         };
+        if path.file_name() != Some(std::ffi::OsStr::new("demo.db")) {
+            return Err(AppError::NotADemo(path.display().to_string()));
+        }
+        if !path.exists() {
+            return Ok(());
+        }
         let mut files: Vec<PathBuf> = ["", "-wal", "-shm"]
             .iter()
             .map(|suffix| {

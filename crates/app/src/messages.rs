@@ -219,12 +219,14 @@ impl Localize for AppError {
                     "a registry on PostgreSQL needs its key: say with --key-file FILE (or VIGILIA_KEY_FILE) where to write it, or use VIGILIA_PASSPHRASE. Reporters' contacts and notes are encrypted with it.",
                 )
                 .into(),
-            AppError::SqliteOnly => lang
-                .pick(
-                    "--replace solo borra registros SQLite; en PostgreSQL use una base de datos vacía",
-                    "--replace only deletes SQLite registries; on PostgreSQL use an empty database",
-                )
-                .into(),
+            AppError::NotADemo(what) => match lang {
+                Lang::Es => format!(
+                    "{what}: --replace solo reemplaza un registro de demostración (un archivo SQLite llamado demo.db); un registro real no se borra nunca. Use --database sqlite://demo.db, o una base de datos vacía"
+                ),
+                Lang::En => format!(
+                    "{what}: --replace only replaces a demo registry (a SQLite file named demo.db); a real registry is never deleted. Use --database sqlite://demo.db, or an empty database"
+                ),
+            },
             AppError::BadProfile(e) => lang.pick(&format!("perfil de país: {e}"), &format!("country profile: {e}")).into(),
             AppError::NoBackupRecipient => lang
                 .pick(

@@ -34,7 +34,7 @@ pub struct DemoArgs {
 /// written to that file.
 pub fn run(env: &Env, args: &DemoArgs) -> Result<(), Failure> {
     if args.replace && args.csv.is_none() {
-        env.keys.remove_sqlite()?;
+        env.keys.remove_demo()?;
     }
     generate(env, args.seed, args.detentions, args.csv.as_deref())
 }

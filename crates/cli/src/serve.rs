@@ -58,7 +58,7 @@ pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
         ));
     }
     let ledger = if demo {
-        env.keys.remove_sqlite()?;
+        env.keys.remove_demo()?;
         crate::demo::generate(env, 1, 12_000, None)?;
         let mut ledger = env.open()?;
         let now = env.clock.now();

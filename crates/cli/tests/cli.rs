@@ -2378,3 +2378,30 @@ fn exported_cells_are_never_formulas_and_still_round_trip() {
     assert!(listed.contains("'=HYPERLINK"), "{listed}");
     assert!(listed.contains("'-Ana"), "{listed}");
 }
+
+/// `demo --replace` replaces only a demo registry: pointed at a real one (a registry named by
+/// the environment), it refuses and leaves it and its key as they were.
+#[test]
+fn demo_replace_never_deletes_a_real_registry() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let before = r.facts();
+    let key = std::fs::read(r.path("registry.key")).unwrap();
+    let out = r.run(&["demo", "--replace", "--detentions", "5"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("demo.db"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(r.path("registry.key")).unwrap(), key);
+    assert_eq!(r.facts(), before);
+    // Its own demo registry it replaces, as often as asked.
+    let demo = Registry {
+        url: format!("sqlite://{}", r.path("demo.db").display()),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let mut run = |n: &str| {
+        let mut c = demo.command(&["demo", "--replace", "--detentions", n]);
+        assert!(c.output().unwrap().status.success());
+    };
+    run("5");
+    run("7");
+    assert!(demo.ok(&["summary"]).contains("detentions: 7"));
+}
