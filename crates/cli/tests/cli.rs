@@ -2397,7 +2397,7 @@ fn demo_replace_never_deletes_a_real_registry() {
         url: format!("sqlite://{}", r.path("demo.db").display()),
         dir: tempfile::tempdir().unwrap(),
     };
-    let mut run = |n: &str| {
+    let run = |n: &str| {
         let mut c = demo.command(&["demo", "--replace", "--detentions", n]);
         assert!(c.output().unwrap().status.success());
     };
