@@ -184,11 +184,12 @@ where
 
 /// The writer: takes every write waiting, runs them in one transaction and commits once.
 ///
-/// When one of them fails, it alone is answered with its error (it ran after the writes before
-/// it, as it would have alone); the writes before it run again and are committed together, and
-/// those after it wait for the next transaction. A failing write so costs one more commit, not
-/// a replay of every write of its transaction. Only a failure that belongs to no write (the
-/// commit itself) runs each write again alone.
+/// A write refused before it changed anything (most refusals: not found, not allowed, a form's
+/// errors) is answered with its error and the others go on in the same transaction. When one
+/// fails after it changed something, it alone is answered with its error (it ran after the
+/// writes before it, as it would have alone), once the writes before it have run again and
+/// been committed together; those after it wait for the next transaction. Only a failure that
+/// belongs to no write (the commit itself) runs each write again alone.
 fn writer_loop(mut ledger: Ledger, queue: Receiver<Box<dyn Job>>) {
     let mut waiting: VecDeque<Box<dyn Job>> = VecDeque::new();
     loop {
@@ -205,20 +206,21 @@ fn writer_loop(mut ledger: Ledger, queue: Receiver<Box<dyn Job>>) {
         }
         let mut jobs: Vec<Box<dyn Job>> = waiting.drain(..).collect();
         match guarded(&mut ledger, &mut jobs) {
-            Ok(()) => jobs.into_iter().for_each(|j| j.answer(Ok(()))),
+            Ok(refused) => answer(jobs, refused),
             Err(Failed {
                 at: Some(at),
                 error,
             }) => {
                 let after = jobs.split_off(at + 1);
-                if let Some(failed) = jobs.pop() {
-                    failed.answer(Err(error));
-                }
+                let failed = jobs.pop();
                 if !jobs.is_empty() {
                     match guarded(&mut ledger, &mut jobs) {
-                        Ok(()) => jobs.into_iter().for_each(|j| j.answer(Ok(()))),
+                        Ok(refused) => answer(jobs, refused),
                         Err(_) => each_alone(&mut ledger, jobs),
                     }
+                }
+                if let Some(failed) = failed {
+                    failed.answer(Err(error));
                 }
                 waiting.extend(after);
             }
@@ -227,10 +229,20 @@ fn writer_loop(mut ledger: Ledger, queue: Receiver<Box<dyn Job>>) {
     }
 }
 
+/// Answers each job of a committed transaction: its result, or why it was refused.
+fn answer(jobs: Vec<Box<dyn Job>>, refused: Vec<Option<AppError>>) {
+    for (j, r) in jobs.into_iter().zip(refused) {
+        j.answer(r.map_or(Ok(()), Err));
+    }
+}
+
 /// Runs each job in a transaction of its own.
 fn each_alone(ledger: &mut Ledger, jobs: Vec<Box<dyn Job>>) {
     for mut j in jobs {
-        let outcome = guarded(ledger, std::slice::from_mut(&mut j)).map_err(|f| f.error);
+        let outcome = match guarded(ledger, std::slice::from_mut(&mut j)) {
+            Ok(mut refused) => refused.pop().flatten().map_or(Ok(()), Err),
+            Err(f) => Err(f.error),
+        };
         j.answer(outcome);
     }
 }
@@ -242,21 +254,31 @@ struct Failed {
     error: AppError,
 }
 
-/// Runs every job in one transaction and commits it; on any failure nothing is written. A job
-/// that panics (a bug) fails only this transaction: the writer goes on serving the others.
-fn guarded(ledger: &mut Ledger, jobs: &mut [Box<dyn Job>]) -> Result<(), Failed> {
+/// Runs every job in one transaction and commits it; returns, for each job, why it was refused
+/// if it was refused before it changed anything. On any other failure nothing is written. A
+/// job that panics (a bug) fails only this transaction: the writer goes on serving the others.
+fn guarded(
+    ledger: &mut Ledger,
+    jobs: &mut [Box<dyn Job>],
+) -> Result<Vec<Option<AppError>>, Failed> {
     let mut at = None;
     let run = std::panic::AssertUnwindSafe(|| {
         let mut tx = ledger.begin()?;
+        let mut refused = Vec::with_capacity(jobs.len());
         for (i, j) in jobs.iter_mut().enumerate() {
             at = Some(i);
-            j.run(&mut tx)?;
+            let before = tx.writes();
+            match j.run(&mut tx) {
+                Ok(()) => refused.push(None),
+                Err(e) if tx.writes() == before => refused.push(Some(e)),
+                Err(e) => return Err(e),
+            }
         }
         at = None;
         if !tx.is_empty() {
             tx.commit()?;
         }
-        Ok(())
+        Ok(refused)
     });
     let outcome = std::panic::catch_unwind(run).unwrap_or_else(|_| {
         Err(AppError::Ledger(LedgerError::Stopped(

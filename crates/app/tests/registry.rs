@@ -118,11 +118,10 @@ impl vigilia_core::clock::Clock for Ticking {
     }
 }
 
-/// A write refused after it appended (an invalid request, a lost race) is answered alone, and
-/// the writes that shared its transaction are not then committed one by one: a stream of bad
-/// requests cannot turn every good one into a transaction (a disk flush) of its own.
-#[test]
-fn a_refused_write_does_not_split_the_others_into_a_transaction_each() {
+/// 60 writes queued at once behind a held writer, every third refused (before it wrote
+/// anything, or after it appended a person); checks each answer and what was stored, and returns
+/// how many transactions committed the 40 good writes (counted by the instants of their facts).
+fn transactions_for_40_good_writes(refused_after_appending: bool) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let url =
         DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
@@ -147,6 +146,9 @@ fn a_refused_write_does_not_split_the_others_into_a_transaction_each() {
             let r = r.clone();
             let w = std::thread::spawn(move || {
                 r.write(move |tx| {
+                    if i % 3 == 1 && !refused_after_appending {
+                        return Err(AppError::ReasonNeeded);
+                    }
                     let id = person(tx, &format!("P{i}"))?;
                     if i % 3 == 1 {
                         // Appended, then refused: nothing of it may be stored.
@@ -178,10 +180,23 @@ fn a_refused_write_does_not_split_the_others_into_a_transaction_each() {
             instants.insert(f.appended_at);
         }
     }
+    instants.len()
+}
+
+/// A write refused after it appended (an invalid request, a lost race) is answered alone, and
+/// the writes that shared its transaction are not then committed one by one: a stream of bad
+/// requests cannot turn every good one into a transaction (a disk flush) of its own.
+#[test]
+fn a_refused_write_does_not_split_the_others_into_a_transaction_each() {
     // 20 refusals split the 40 good writes into at most 21 transactions (one by one: 40).
-    assert!(
-        instants.len() <= 25,
-        "{} transactions for 40 good writes",
-        instants.len()
-    );
+    let n = transactions_for_40_good_writes(true);
+    assert!(n <= 25, "{n} transactions for 40 good writes");
+}
+
+/// A write refused before it wrote anything (not found, not allowed, a form's errors: most
+/// refusals) leaves the others in their one transaction.
+#[test]
+fn a_write_refused_before_writing_leaves_the_others_together() {
+    let n = transactions_for_40_good_writes(false);
+    assert!(n <= 3, "{n} transactions for 40 good writes");
 }

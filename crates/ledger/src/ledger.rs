@@ -512,6 +512,7 @@ impl Ledger {
             data_keys: FxHashMap::default(),
             state_changed: false,
             changed: LastChanges::default(),
+            writes: 0,
             done: false,
             ledger: self,
         })
@@ -1038,6 +1039,8 @@ pub struct Tx<'a> {
     state_changed: bool,
     /// The last fact, not an audit fact, of each kind appended in this transaction.
     changed: LastChanges,
+    /// How many changes this transaction made (facts, ids, shared state, keys, files).
+    writes: u64,
     done: bool,
 }
 
@@ -1054,7 +1057,15 @@ impl std::fmt::Debug for Tx<'_> {
 
 impl Tx<'_> {
     /// A fresh id for a new record of `kind`.
+    /// How many changes this transaction has made so far (facts appended, ids taken, shared
+    /// state, data keys, files): a use case refused with this unchanged wrote nothing, and the
+    /// transaction can go on for other use cases.
+    pub fn writes(&self) -> u64 {
+        self.writes
+    }
+
     pub fn new_id(&mut self, kind: Kind) -> u64 {
+        self.writes += 1;
         let next = self.next_ids.entry(kind).or_insert(0);
         *next += 1;
         *next
@@ -1074,6 +1085,7 @@ impl Tx<'_> {
     /// Sets (or, with `None`, removes) a row of the servers' shared state until `expires`
     /// (Unix seconds); it is written with this transaction.
     pub fn set_state(&mut self, key: &str, value: Option<(&str, i64)>) -> Result<(), LedgerError> {
+        self.writes += 1;
         let now = self.appended_at.timestamp().as_second();
         self.ledger.engine.state_put(key, value, now)?;
         self.state_changed = true;
@@ -1088,6 +1100,7 @@ impl Tx<'_> {
         head: &Head,
         data: Vec<u8>,
     ) -> Result<(), LedgerError> {
+        self.writes += 1;
         self.ledger
             .engine
             .put_snapshot(name, head.facts, head.hash, data)?;
@@ -1171,6 +1184,7 @@ impl Tx<'_> {
     /// Destroys the data key of `subject`'s confidential fields, in this transaction (which must
     /// also append the `ConfidentialErased` fact that says who erased them and why).
     pub fn destroy_data_key(&mut self, subject: Subject) -> Result<(), LedgerError> {
+        self.writes += 1;
         self.data_keys.remove(&subject);
         self.ledger.engine.key_delete(&keyring::name_of(subject))
     }
@@ -1199,6 +1213,7 @@ impl Tx<'_> {
         media_type: &str,
         data: Vec<u8>,
     ) -> Result<vigilia_core::model::Attachment, LedgerError> {
+        self.writes += 1;
         let sha256 = hex::encode(Sha256::digest(&data));
         let bytes = data.len() as u64;
         self.ledger.engine.put_file(&sha256, media_type, data)?;
@@ -1212,6 +1227,7 @@ impl Tx<'_> {
     /// Appends a fact and returns its position. A fact that does not fit its record is refused;
     /// the transaction can then only be dropped, and nothing of it is written.
     pub fn append(&mut self, mut draft: Draft) -> Result<u64, LedgerError> {
+        self.writes += 1;
         if let Some(why) = &self.refused {
             return Err(LedgerError::Refused(why.clone()));
         }
