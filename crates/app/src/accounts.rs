@@ -230,18 +230,18 @@ pub fn demo_account(
     record(tx, id, "demo", Change::PasswordSet { hash })
 }
 
-/// The first demo account still active, if any: their passwords were printed to a terminal,
-/// so outside a demo a registry that still has them is not served.
-pub fn demo_account_left(ledger: &mut Ledger) -> Result<Option<String>, AppError> {
+/// Refuses a registry with a demo account still active: their passwords were printed to a
+/// terminal, so outside a demo such a registry is not served.
+pub fn refuse_demo_accounts(ledger: &mut Ledger) -> Result<(), AppError> {
     for role in Role::ALL {
         let name = format!("demo-{}", role.name());
         if let Some(Record::Account(a)) = ledger.by_reference(Kind::Account, &name)?
             && a.revoked.is_none()
         {
-            return Ok(Some(name));
+            return Err(AppError::DemoAccountsLeft(name));
         }
     }
-    Ok(None)
+    Ok(())
 }
 
 /// An account that is not revoked, by name, as it stands in this transaction.

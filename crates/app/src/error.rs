@@ -62,6 +62,12 @@ pub enum AppError {
     Output { path: String, detail: String },
     #[error("the form has errors: {0:?}")]
     Invalid(FieldErrors),
+    #[error("{}: it is one of the registry's own files (the database, its key or the backup identity); write elsewhere", .0.display())]
+    OwnFile(PathBuf),
+    #[error(
+        "this registry has the demo accounts ({0}, …), whose passwords were printed on screen: serve it with --demo, or revoke them first (vigilia user revoke {0})"
+    )]
+    DemoAccountsLeft(String),
     #[error("a registry on PostgreSQL needs its key file named")]
     KeyFileNeeded,
     #[error("{0}: only a demo registry (a SQLite file named demo.db) is replaced")]

@@ -76,24 +76,86 @@ pub fn detentions(
     Ok(written)
 }
 
-/// Writes a CSV whole or not at all: to a `.partial` file first, renamed when complete.
+/// A file being written for `path`, whole or not at all: a new file beside it, readable by its
+/// owner only (what Vigilia writes holds names and cédulas), created where nothing was (never
+/// through a link another user left), and moved to `path` only when complete.
+#[derive(Debug)]
+pub struct Output {
+    path: std::path::PathBuf,
+    partial: std::path::PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    /// What a finished output writes to (nothing).
+    sink: std::io::Sink,
+}
+
+impl Output {
+    pub fn create(path: &Path) -> Result<Output, AppError> {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let random = crate::credentials::new_token()?.0;
+        let tag = random.get(..12).unwrap_or(&random);
+        let partial = path.with_file_name(format!(".{name}.{tag}.partial"));
+        let file = vigilia_ledger::create_private(&partial).map_err(|e| output(&partial, &e))?;
+        Ok(Output {
+            path: path.to_path_buf(),
+            partial,
+            file: Some(std::io::BufWriter::new(file)),
+            sink: std::io::sink(),
+        })
+    }
+
+    /// Where to write.
+    pub fn writer(&mut self) -> &mut dyn Write {
+        match self.file.as_mut() {
+            Some(f) => f,
+            None => &mut self.sink,
+        }
+    }
+
+    /// Puts the complete file in its place.
+    pub fn finish(mut self) -> Result<(), AppError> {
+        let file = self.file.take().map(|f| f.into_inner());
+        let synced = match file {
+            Some(Ok(f)) => f.sync_all(),
+            Some(Err(e)) => Err(e.into_error()),
+            None => Ok(()),
+        };
+        synced.map_err(|e| output(&self.partial, &e))?;
+        std::fs::rename(&self.partial, &self.path).map_err(|e| output(&self.path, &e))
+    }
+}
+
+impl Drop for Output {
+    /// An output not finished leaves nothing behind.
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.partial);
+        }
+    }
+}
+
+fn output(path: &Path, e: &dyn std::fmt::Display) -> AppError {
+    AppError::Output {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// Writes a CSV whole or not at all ([`Output`]).
 pub fn write_csv<R: AsRef<[String]>>(
     path: &Path,
     header: &[&str],
     rows: &[R],
 ) -> Result<(), AppError> {
-    let partial = path.with_extension("partial");
-    let fail = |p: &Path, e: &dyn std::fmt::Display| AppError::Output {
-        path: p.display().to_string(),
-        detail: e.to_string(),
-    };
-    let mut w = csv::Writer::from_path(&partial).map_err(|e| fail(&partial, &e))?;
-    w.write_record(header).map_err(|e| fail(&partial, &e))?;
-    for r in rows {
-        let cells = r.as_ref().iter().map(|c| exchange::for_spreadsheet(c));
-        w.write_record(cells.map(|c| c.into_owned()))
-            .map_err(|e| fail(&partial, &e))?;
+    let mut out = Output::create(path)?;
+    {
+        let mut w = csv::Writer::from_writer(out.writer());
+        w.write_record(header).map_err(|e| output(path, &e))?;
+        for r in rows {
+            let cells = r.as_ref().iter().map(|c| exchange::for_spreadsheet(c));
+            w.write_record(cells.map(|c| c.into_owned()))
+                .map_err(|e| output(path, &e))?;
+        }
+        w.flush().map_err(|e| output(path, &e))?;
     }
-    w.flush().map_err(|e| fail(&partial, &e))?;
-    std::fs::rename(&partial, path).map_err(|e| fail(path, &e))
+    out.finish()
 }

@@ -39,6 +39,38 @@ impl KeySource {
         }
     }
 
+    /// A file to write, refused when it is one of the registry's own ([`KeySource::is_own_file`]):
+    /// `--out vigilia.key` would destroy the key.
+    pub fn output<'a>(&self, path: &'a Path) -> Result<&'a Path, AppError> {
+        match self.is_own_file(path) {
+            true => Err(AppError::OwnFile(path.to_path_buf())),
+            false => Ok(path),
+        }
+    }
+
+    /// Whether `path` is one of the registry's own files: the SQLite database and its journal,
+    /// the key file, the backup identity beside it.
+    pub fn is_own_file(&self, path: &Path) -> bool {
+        let mut own: Vec<PathBuf> = self.file.iter().cloned().collect();
+        own.push(crate::backup::identity_path(&self.url));
+        if let DatabaseUrl::Sqlite(db) = &self.url {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut p = db.clone().into_os_string();
+                p.push(suffix);
+                own.push(PathBuf::from(p));
+            }
+        }
+        let canonical = |p: &Path| -> Option<PathBuf> {
+            let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+            let dir = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
+            Some(dir.join(p.file_name()?))
+        };
+        let Some(target) = canonical(path) else {
+            return false;
+        };
+        own.iter().any(|o| canonical(o).as_ref() == Some(&target))
+    }
+
     /// Opens the registry.
     pub fn open(&self, clock: Arc<dyn Clock>) -> Result<Ledger, LedgerError> {
         Ledger::open_with(&self.url, self.key()?.as_ref(), clock)

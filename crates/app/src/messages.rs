@@ -234,6 +234,13 @@ impl Localize for AppError {
                     "this registry has no backup recipient: give a passphrase with VIGILIA_BACKUP_PASSPHRASE",
                 )
                 .into(),
+            AppError::DemoAccountsLeft(name) if es => format!(
+                "este registro tiene las cuentas de demostración ({name}, …), cuyas contraseñas se imprimieron en pantalla: sírvalo con --demo, o revóquelas antes (vigilia user revoke {name})"
+            ),
+            AppError::OwnFile(path) if es => format!(
+                "{}: es un archivo del propio registro (la base de datos, su clave o la identidad de las copias); escriba en otro",
+                path.display()
+            ),
             AppError::NotABackup { path, detail } if es => {
                 format!("{}: no es una copia cifrada de Vigilia ({detail})", path.display())
             }
@@ -271,6 +278,8 @@ impl Localize for AppError {
                 format!("{}: {line} {}, {}: {what}", path.display(), row.line, row.column)
             }
             AppError::NotABackup { .. }
+            | AppError::OwnFile(_)
+            | AppError::DemoAccountsLeft(_)
             | AppError::BackupNotOpened { .. }
             | AppError::NoIdentity(_)
             | AppError::NotASigningKey(_)

@@ -18,7 +18,7 @@ fn passphrase() -> Option<String> {
 /// Writes an encrypted backup of the registry as it stands (the server may be running).
 pub fn backup(env: &Env, out: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    let head = backup::write(&mut ledger, out, passphrase())?;
+    let head = backup::write(&mut ledger, env.keys.output(out)?, passphrase())?;
     let (o, n, h) = (out.display(), env.lang.number(head.facts), head.hash);
     say(
         env,

@@ -43,7 +43,7 @@ pub fn run(env: &Env, args: &DemoArgs) -> Result<(), Failure> {
 pub fn generate(env: &Env, seed: u64, detentions: u64, csv: Option<&Path>) -> Result<(), Failure> {
     let mut generator = Generator::new(seed, detentions);
     if let Some(path) = csv {
-        let file = File::create(path).map_err(|e| Failure::io(path, &e))?;
+        let file = File::create(env.keys.output(path)?).map_err(|e| Failure::io(path, &e))?;
         generator
             .write_csv(file)
             .map_err(|e| Failure::io(path, e.csv()))?;
@@ -105,8 +105,8 @@ pub fn reports(env: &Env, args: &ReportsArgs) -> Result<(), Failure> {
         truth,
     } = args;
     let (seed, count) = (*seed, *count);
-    let out_file = File::create(out).map_err(|e| Failure::io(out, &e))?;
-    let truth_file = File::create(truth).map_err(|e| Failure::io(truth, &e))?;
+    let out_file = File::create(env.keys.output(out)?).map_err(|e| Failure::io(out, &e))?;
+    let truth_file = File::create(env.keys.output(truth)?).map_err(|e| Failure::io(truth, &e))?;
     let written = Reports::new(seed, count)
         .write_csv(out_file, truth_file)
         .map_err(|e| match e {

@@ -13,18 +13,21 @@ use crate::registry::tell;
 pub fn detentions(env: &Env, out: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let to_stdout = out.as_os_str() == "-";
-    let partial = out.with_extension("partial");
-    let mut sink: Box<dyn Write> = if to_stdout {
-        Box::new(std::io::stdout().lock())
-    } else {
-        Box::new(std::fs::File::create(&partial).map_err(|e| Failure::io(&partial, &e))?)
+    let mut file = match to_stdout {
+        true => None,
+        false => Some(vigilia_app::export::Output::create(env.keys.output(out)?)?),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let sink: &mut dyn Write = match file.as_mut() {
+        Some(f) => f.writer(),
+        None => &mut stdout,
     };
     let mut progress: Option<Progress> = None;
     let label = out.display().to_string();
     let written = vigilia_app::export::detentions(
         &mut ledger,
         &env.actor,
-        &mut sink,
+        sink,
         &label,
         &mut |done, total| {
             progress
@@ -37,9 +40,8 @@ pub fn detentions(env: &Env, out: &Path) -> Result<(), Failure> {
     if let Some(p) = progress {
         p.finish();
     }
-    drop(sink);
-    if !to_stdout {
-        std::fs::rename(&partial, out).map_err(|e| Failure::io(out, &e))?;
+    if let Some(file) = file {
+        file.finish()?;
         let (n, o) = (env.lang.number(written), out.display());
         tell(
             env,

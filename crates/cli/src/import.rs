@@ -60,6 +60,10 @@ pub struct EventsArgs {
 
 /// `vigilia import detentions FILE [--mapping M.toml]`.
 pub fn detentions_file(env: &Env, args: &DetentionsArgs) -> Result<(), Failure> {
+    args.rejects
+        .as_deref()
+        .map(|r| env.keys.output(r))
+        .transpose()?;
     let options = Options {
         recognition: match args.recognition {
             DefaultRecognition::Recognised => RecognitionStatus::Recognised,
@@ -88,6 +92,10 @@ pub fn detentions_file(env: &Env, args: &DetentionsArgs) -> Result<(), Failure> 
 
 /// `vigilia import events FILE --mapping M.toml`: a list of events as group detentions.
 pub fn events_file(env: &Env, args: &EventsArgs) -> Result<(), Failure> {
+    args.rejects
+        .as_deref()
+        .map(|r| env.keys.output(r))
+        .transpose()?;
     let (path, mapping) = (&args.file, &args.mapping);
     let mut source = rows::open(path)?;
     let mut ledger = env.open()?;

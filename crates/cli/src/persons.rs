@@ -34,9 +34,13 @@ pub fn dedupe(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Resul
             "status",
             "evidence",
         ];
-        write_csv(p, &header, &g.pairs)?;
+        write_csv(env.keys.output(p)?, &header, &g.pairs)?;
     }
-    write_csv(out, &["report_id", "cluster_id"], &g.clusters)?;
+    write_csv(
+        env.keys.output(out)?,
+        &["report_id", "cluster_id"],
+        &g.clusters,
+    )?;
     let n = |x: usize| env.lang.number(x as u64);
     let (r, p, v) = (n(g.clusters.len()), n(g.persons), n(g.to_review));
     let c = env.lang.number(g.compared);
@@ -60,7 +64,7 @@ pub fn proposals(env: &Env, out: &Path) -> Result<(), Failure> {
         "probability",
         "evidence",
     ];
-    write_csv(out, &header, &rows)?;
+    write_csv(env.keys.output(out)?, &header, &rows)?;
     let (n, o) = (rows.len(), out.display());
     say(
         env,
@@ -119,7 +123,7 @@ pub fn candidates(env: &Env, file: &Path, out: &Path, limit: usize) -> Result<()
         "probability",
         "evidence",
     ];
-    write_csv(out, &header, &c.rows)?;
+    write_csv(env.keys.output(out)?, &header, &c.rows)?;
     c.searches.sort_unstable();
     let at = |q: f64| {
         let i = ((c.searches.len() as f64 * q) as usize).min(c.searches.len().saturating_sub(1));

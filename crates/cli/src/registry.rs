@@ -133,7 +133,8 @@ pub fn erase(env: &Env, record: &str, reason: &str) -> Result<(), Failure> {
 pub fn checkpoint(env: &Env, signing_key: &Path, out: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let now = env.clock.now();
-    let done = vigilia_app::anchors::checkpoint(&mut ledger, signing_key, out, now)?;
+    let done =
+        vigilia_app::anchors::checkpoint(&mut ledger, signing_key, env.keys.output(out)?, now)?;
     if let Some(public) = done.new_key {
         let p = signing_key.display();
         say(

@@ -47,27 +47,16 @@ pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
         intake_per_hour: args.intake_per_hour,
         trusted_proxies: args.trusted_proxies.clone(),
     };
-    if !bind.ip().is_loopback() && config.trusted_proxies.is_empty() {
-        return Err(Failure::bad(
-            format!(
-                "--bind {bind}: Vigilia no sirve TLS; escuche en 127.0.0.1 y ponga delante un proxy con HTTPS, o, si el proxy está en otra máquina, nómbrelo con --trusted-proxy DIRECCIÓN (solo él será atendido)"
-            ),
-            format!(
-                "--bind {bind}: Vigilia does not serve TLS; listen on 127.0.0.1 and put an HTTPS proxy in front, or, with the proxy on another machine, name it with --trusted-proxy ADDRESS (only it will be served)"
-            ),
-        ));
-    }
+    config.check(bind)?;
     let ledger = if demo {
         env.keys.remove_demo()?;
         crate::demo::generate(env, 1, 12_000, None)?;
         let mut ledger = env.open()?;
         let now = env.clock.now();
-        crate::say!(
-            "\n{}",
-            env.lang.pick(
-                "Cuentas de demostración (contraseña; el personal también necesita el código de 6 dígitos de la clave TOTP, p. ej. `oathtool --totp -b CLAVE`):",
-                "Demo accounts (password; staff also need the 6-digit code of the TOTP key, e.g. `oathtool --totp -b KEY`):"
-            )
+        say(
+            env,
+            "\nCuentas de demostración (contraseña; el personal también necesita el código de 6 dígitos de la clave TOTP, p. ej. `oathtool --totp -b CLAVE`):",
+            "\nDemo accounts (password; staff also need the 6-digit code of the TOTP key, e.g. `oathtool --totp -b KEY`):",
         );
         for a in accounts::demo_accounts(&mut ledger)? {
             let code = (a.second_factor.as_deref())
@@ -84,16 +73,7 @@ pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
         ledger
     } else {
         let mut ledger = env.open()?;
-        if let Some(name) = accounts::demo_account_left(&mut ledger)? {
-            return Err(Failure::bad(
-                format!(
-                    "este registro tiene las cuentas de demostración ({name}, …), cuyas contraseñas se imprimieron en pantalla: sírvalo con --demo, o revóquelas antes (vigilia user revoke {name})"
-                ),
-                format!(
-                    "this registry has the demo accounts ({name}, …), whose passwords were printed on screen: serve it with --demo, or revoke them first (vigilia user revoke {name})"
-                ),
-            ));
-        }
+        accounts::refuse_demo_accounts(&mut ledger)?;
         ledger
     };
     // Reads run on connections of their own, beside the one writer: four readers keep two
@@ -114,14 +94,9 @@ pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
         .max_blocking_threads(8)
         .build()
         .map_err(|e| Failure::bad(e.to_string(), e.to_string()))?;
-    runtime
-        .block_on(vigilia_web::serve(app, bind))
-        .map_err(|e| {
-            Failure::bad(
-                format!("no se pudo escuchar en {bind}: {e}"),
-                format!("could not listen on {bind}: {e}"),
-            )
-        })
+    let listening = runtime.block_on(vigilia_web::serve(app, bind));
+    let (es, en) = ("no se pudo escuchar en", "could not listen on");
+    listening.map_err(|e| Failure::bad(format!("{es} {bind}: {e}"), format!("{en} {bind}: {e}")))
 }
 
 #[derive(Debug, clap::Subcommand)]

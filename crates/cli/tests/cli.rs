@@ -2405,3 +2405,41 @@ fn demo_replace_never_deletes_a_real_registry() {
     run("7");
     assert!(demo.ok(&["summary"]).contains("detentions: 7"));
 }
+
+/// What Vigilia writes never lands on the registry's own files, is readable by its owner only
+/// (it holds names and cédulas), and leaves nothing behind a link another user left.
+#[test]
+fn outputs_never_replace_the_registrys_files_and_are_private() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let key = std::fs::read(r.path("registry.key")).unwrap();
+    for own in ["registry.key", "registry.db", "registry.backup-key"] {
+        let out = r.run(&[
+            "export",
+            "detentions",
+            "--out",
+            r.path(own).to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{own}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("registry's own files"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(std::fs::read(r.path("registry.key")).unwrap(), key);
+    r.facts();
+    let exported = r.path("export.csv");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // A link left where the old partial file went is not followed.
+        let theirs = r.path("theirs.txt");
+        std::fs::write(&theirs, "").unwrap();
+        std::os::unix::fs::symlink(&theirs, r.path("export.partial")).unwrap();
+        r.ok(&["export", "detentions", "--out", exported.to_str().unwrap()]);
+        let mode = std::fs::metadata(&exported).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read(&theirs).unwrap(), b"");
+    }
+}

@@ -27,6 +27,24 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
+impl Config {
+    /// Refuses to listen beyond loopback without a TLS proxy in front: Vigilia does not serve
+    /// TLS, and only named proxies are believed.
+    pub fn check(&self, bind: std::net::SocketAddr) -> Result<(), WebError> {
+        if bind.ip().is_loopback() || !self.trusted_proxies.is_empty() {
+            return Ok(());
+        }
+        Err(WebError::bad(
+            format!(
+                "--bind {bind}: Vigilia no sirve TLS; escuche en 127.0.0.1 y ponga delante un proxy con HTTPS, o, si el proxy está en otra máquina, nómbrelo con --trusted-proxy DIRECCIÓN (solo él será atendido)"
+            ),
+            format!(
+                "--bind {bind}: Vigilia does not serve TLS; listen on 127.0.0.1 and put an HTTPS proxy in front, or, with the proxy on another machine, name it with --trusted-proxy ADDRESS (only it will be served)"
+            ),
+        ))
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
