@@ -11,7 +11,7 @@ use std::sync::Arc;
 use age::secrecy::{ExposeSecret, SecretString};
 use vigilia_core::clock::Clock;
 use vigilia_core::fact::Change;
-use vigilia_core::fold::Record;
+use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::Subject;
 use vigilia_ledger::{DatabaseUrl, Head, Ledger, backup, create_private};
 
@@ -59,21 +59,32 @@ fn output(path: &Path, e: &dyn std::fmt::Display) -> AppError {
     }
 }
 
+/// A backup written: the head it holds, and the recipient it was encrypted to (none for a
+/// passphrase), to be shown so that a recipient changed behind the organisation's back is seen.
+#[derive(Debug)]
+pub struct Written {
+    pub head: Head,
+    pub recipient: Option<String>,
+}
+
 /// Writes an encrypted backup of the registry as it stands (the server may be running) to
 /// `out`, whole or not at all: to `out.partial` first, renamed once complete and on disk.
-/// Encrypted to the passphrase if one is given, else to the registry's recipient.
+/// Encrypted to the passphrase if one is given, else to the registry's recipient, as its facts
+/// say (folded from them, never read from the current-state tables, which nothing verifies).
 pub fn write(
     ledger: &mut Ledger,
     out: &Path,
     passphrase: Option<String>,
-) -> Result<Head, AppError> {
+) -> Result<Written, AppError> {
+    let mut to = None;
     let encryptor = match passphrase.filter(|p| !p.is_empty()) {
         Some(p) => age::Encryptor::with_user_passphrase(SecretString::from(p)),
         None => {
-            let recipient = match ledger.get(Subject::REGISTRY)? {
+            let recipient = match ledger.as_known_on(Subject::REGISTRY, KnownOn::NOW)? {
                 Some(Record::Registry(r)) => r.backup_recipient,
                 _ => None,
             };
+            to = recipient.clone();
             let recipient = recipient
                 .as_deref()
                 .and_then(|t| age::x25519::Recipient::from_str(t).ok())
@@ -97,7 +108,10 @@ pub fn write(
         .and_then(|f| f.sync_all())
         .map_err(|e| output(&partial, &e))?;
     std::fs::rename(&partial, out).map_err(|e| output(out, &e))?;
-    Ok(head)
+    Ok(Written {
+        head,
+        recipient: to,
+    })
 }
 
 /// How a backup is opened: the identity file `init` wrote (AGE-SECRET-KEY-…), or the

@@ -76,6 +76,29 @@ pub fn new_token() -> Result<(String, String), AppError> {
 }
 
 /// SHA-256 of a text, as hex.
+/// Whether two secrets (tokens, signatures) are the same, in a time that does not depend on
+/// where they first differ: comparing with `==` stops at the first different byte, and the time
+/// it takes tells an attacker how much of a guess was right.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let differ = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    a.len() == b.len() && differ == 0
+}
+
 pub fn sha256(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_are_the_same_only_when_every_byte_is() {
+        assert!(same_secret("a1b2c3", "a1b2c3"));
+        assert!(!same_secret("a1b2c3", "a1b2c4"));
+        assert!(!same_secret("a1b2c3", "a1b2c"));
+        assert!(!same_secret("", "x"));
+        assert!(same_secret("", ""));
+    }
 }

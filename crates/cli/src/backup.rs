@@ -18,12 +18,15 @@ fn passphrase() -> Option<String> {
 /// Writes an encrypted backup of the registry as it stands (the server may be running).
 pub fn backup(env: &Env, out: &Path) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    let head = backup::write(&mut ledger, env.keys.output(out)?, passphrase())?;
-    let (o, n, h) = (out.display(), env.lang.number(head.facts), head.hash);
+    let w = backup::write(&mut ledger, env.keys.output(out)?, passphrase())?;
+    let (o, n, h) = (out.display(), env.lang.number(w.head.facts), w.head.hash);
+    let to = w
+        .recipient
+        .unwrap_or_else(|| "VIGILIA_BACKUP_PASSPHRASE".into());
     say(
         env,
-        format!("Copia cifrada en {o}: {n} hechos, cabeza {h}"),
-        format!("Encrypted backup in {o}: {n} facts, head {h}"),
+        format!("Copia cifrada en {o} para {to}: {n} hechos, cabeza {h}"),
+        format!("Encrypted backup in {o} for {to}: {n} facts, head {h}"),
     );
     Ok(())
 }

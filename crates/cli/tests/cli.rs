@@ -2443,3 +2443,42 @@ fn outputs_never_replace_the_registrys_files_and_are_private() {
         assert_eq!(std::fs::read(&theirs).unwrap(), b"");
     }
 }
+
+/// A backup is encrypted to the recipient the registry's facts name, and says which: a
+/// database user who changes the current-state row (PostgreSQL, without the key file) does not
+/// redirect it.
+#[test]
+fn a_backup_goes_to_the_recipient_the_facts_name_not_a_changed_row() {
+    let Some(r) = Registry::postgres() else {
+        eprintln!("skipped: set VIGILIA_TEST_POSTGRES_URL");
+        return;
+    };
+    r.ok(&["init"]);
+    let mut db = postgres::Client::connect(&r.url, postgres::NoTls).unwrap();
+    let state: String = db
+        .query_one("SELECT state FROM records WHERE kind = 'registry'", &[])
+        .unwrap()
+        .get(0);
+    let ours = state
+        .split('"')
+        .find(|w| w.starts_with("age1"))
+        .unwrap()
+        .to_string();
+    let theirs = age::x25519::Identity::generate().to_public().to_string();
+    let changed = state.replace(&ours, &theirs);
+    db.execute(
+        "UPDATE records SET state = $1 WHERE kind = 'registry'",
+        &[&changed],
+    )
+    .unwrap();
+    let copy = r.path("copy.age");
+    let out = r.ok(&["backup", "--out", copy.to_str().unwrap()]);
+    assert!(out.contains(&ours) && !out.contains(&theirs), "{out}");
+    let restored = Registry::sqlite();
+    restored.ok(&[
+        "restore",
+        copy.to_str().unwrap(),
+        "--identity",
+        r.path("vigilia.backup-key").to_str().unwrap(),
+    ]);
+}

@@ -161,7 +161,7 @@ impl App {
     /// How long ago an anonymous form's token was given, if it is genuine and not expired.
     pub fn form_token_age(&self, token: &str) -> Option<SignedDuration> {
         let (at, mac) = token.split_once('.')?;
-        if self.sign(&format!("form:{at}")) != mac {
+        if !vigilia_app::credentials::same_secret(&self.sign(&format!("form:{at}")), mac) {
             return None;
         }
         let given = Timestamp::from_second(at.parse().ok()?).ok()?;
@@ -324,7 +324,7 @@ async fn genuine_form(
     }
     .unwrap_or_default();
     let genuine = match viewer {
-        Some(v) => !v.csrf.is_empty() && sent == v.csrf,
+        Some(v) => !v.csrf.is_empty() && vigilia_app::credentials::same_secret(&sent, &v.csrf),
         None => app.form_token_age(&sent).is_some(),
     };
     if !genuine {
