@@ -1980,6 +1980,16 @@ fn a_backup_restores_the_same_head_on_either_engine_and_is_useless_without_its_i
         ]);
         assert!(restored.contains(&head), "{restored}");
         assert!(target.ok(&["verify"]).contains(&head));
+        #[cfg(unix)]
+        if target.url.starts_with("sqlite") {
+            use std::os::unix::fs::PermissionsExt;
+            let db = target.path("registry.db");
+            let mode = std::fs::metadata(db).unwrap().permissions().mode() & 0o777;
+            assert_eq!(
+                mode, 0o600,
+                "a restored registry is readable by its owner only"
+            );
+        }
         assert_eq!(
             target.ok(&["balance", "--as-of", "2013-12-31", "--format", "json"]),
             r.ok(&["balance", "--as-of", "2013-12-31", "--format", "json"])
