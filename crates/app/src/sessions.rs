@@ -104,6 +104,22 @@ pub enum SignInRefused {
 struct Failures {
     count: u32,
     locked_until: Option<i64>,
+    /// How many times this account was locked from this address since it last signed in:
+    /// each lock lasts twice as long as the one before.
+    #[serde(default)]
+    locks: u32,
+}
+
+/// How long the `locks`-th lock lasts: [`LOCKED_FOR`], doubled for each lock before it, at most
+/// a day.
+fn lock_length(locks: u32) -> i64 {
+    (LOCKED_FOR.as_secs() << locks.min(7)).min(24 * 3600)
+}
+
+/// The failures of one account from one address: strangers elsewhere cannot lock the account
+/// out for its owner.
+fn failures_key(name: &str, address: &str) -> String {
+    format!("failures:{name}:{address}")
 }
 
 /// Times (Unix seconds) of recent events from one address.
@@ -145,17 +161,18 @@ pub fn begin_sign_in(
     if !crate::accounts::account_name_ok(name) {
         return Ok(Ok(()));
     }
-    let failures_key = format!("failures:{name}");
-    let mut failures: Failures = decode(tx.state(&failures_key)?).unwrap_or_default();
+    let key = failures_key(name, address);
+    let mut failures: Failures = decode(tx.state(&key)?).unwrap_or_default();
     if failures.locked_until.is_some_and(|u| t < u) {
         return Ok(Err(SignInRefused::Locked));
     }
     failures.count += 1;
     if failures.count >= FAILURES_BEFORE_LOCK {
         failures.count = 0;
-        failures.locked_until = Some(t + LOCKED_FOR.as_secs());
+        failures.locked_until = Some(t + lock_length(failures.locks));
+        failures.locks += 1;
     }
-    put(tx, &failures_key, &failures, t + LOCKED_FOR.as_secs() * 4)?;
+    put(tx, &key, &failures, t + lock_length(failures.locks) * 4)?;
     Ok(Ok(()))
 }
 
@@ -184,6 +201,7 @@ pub struct Checked {
 pub fn settle_sign_in(
     tx: &mut Tx<'_>,
     name: &str,
+    address: &str,
     checked: Option<Checked>,
     now: Timestamp,
 ) -> Result<Result<SignedIn, SignInRefused>, AppError> {
@@ -207,7 +225,7 @@ pub fn settle_sign_in(
     let outcome = match found.clone().filter(|_| right) {
         None => Err(SignInRefused::Wrong),
         Some(account) => {
-            tx.set_state(&format!("failures:{name}"), None)?;
+            tx.set_state(&failures_key(name, address), None)?;
             let (token, _) = new_token()?;
             let session = Session {
                 account: account.id.0,

@@ -54,6 +54,7 @@ impl App {
     ) -> Result<Result<(String, Viewer), SignInRefused>, WebError> {
         let now = self.now();
         let (who, address) = (name.clone(), limit_key(ip));
+        let from = address.clone();
         // The attempt is counted before any password is checked.
         let begun = self
             .write(move |tx| sessions::begin_sign_in(tx, &who, &address, now))
@@ -88,7 +89,7 @@ impl App {
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
         let settled = self
-            .write(move |tx| sessions::settle_sign_in(tx, &name, checked.clone(), now))
+            .write(move |tx| sessions::settle_sign_in(tx, &name, &from, checked.clone(), now))
             .await?;
         Ok(settled.map(|s| (s.token, Viewer::of(&s.account, s.session.csrf))))
     }
