@@ -68,6 +68,10 @@ pub enum AppError {
         "this registry has the demo accounts ({0}, …), whose passwords were printed on screen: serve it with --demo, or revoke them first (vigilia user revoke {0})"
     )]
     DemoAccountsLeft(String),
+    #[error("write what you want to add (up to 5000 characters)")]
+    AdditionLength,
+    #[error("this report cannot take more additions")]
+    ReportFull,
     #[error("a registry on PostgreSQL needs its key file named")]
     KeyFileNeeded,
     #[error("{0}: only a demo registry (a SQLite file named demo.db) is replaced")]

@@ -218,10 +218,23 @@ fn append(tx: &mut Tx<'_>, today: Day, r: &Incoming, valid: Valid) -> Result<Rep
     Ok(id)
 }
 
+/// The most a family may add to one report, and the longest addition: the public cannot grow
+/// a report (a permanent fact each time) without bound.
+pub const MAX_ADDITIONS: usize = 30;
+pub const MAX_ADDITION_CHARS: usize = 5000;
+
 /// Adds what a family wrote to its report; the report as it then stands.
 pub fn add_to_report(tx: &mut Tx<'_>, id: ReportId, text: &str) -> Result<Report, AppError> {
-    if !matches!(tx.get(id.into())?, Some(Record::Report(_))) {
-        return Err(AppError::NotFound(id.into()));
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_ADDITION_CHARS {
+        return Err(AppError::AdditionLength);
+    }
+    match tx.get(id.into())? {
+        Some(Record::Report(r)) if r.additions.len() >= MAX_ADDITIONS => {
+            return Err(AppError::ReportFull);
+        }
+        Some(Record::Report(_)) => {}
+        _ => return Err(AppError::NotFound(id.into())),
     }
     let recorded_on = tx.today()?;
     tx.append(Draft {

@@ -213,6 +213,18 @@ impl Localize for AppError {
                 .map(|(_, p)| p.localize(lang))
                 .collect::<Vec<_>>()
                 .join(" "),
+            AppError::AdditionLength => lang
+                .pick(
+                    "Escriba lo que quiere agregar (hasta 5000 caracteres).",
+                    "Write what you want to add (up to 5000 characters).",
+                )
+                .into(),
+            AppError::ReportFull => lang
+                .pick(
+                    "Este reporte ya no admite más agregados por este medio. Si tiene algo importante que decir, comuníquese con la organización por sus canales habituales.",
+                    "This report takes no more additions this way. If you have something important to say, reach the organisation through its usual channels.",
+                )
+                .into(),
             AppError::KeyFileNeeded => lang
                 .pick(
                     "un registro en PostgreSQL necesita su clave: indique con --key-file ARCHIVO (o VIGILIA_KEY_FILE) dónde escribirla, o use VIGILIA_PASSPHRASE. Con ella se cifran los contactos de quienes reportan y las notas.",

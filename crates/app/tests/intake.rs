@@ -1,0 +1,52 @@
+//! What the public can add to a report is bounded: each addition's length, and how many one
+//! report takes (each is a permanent fact).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use vigilia_app::intake::{self, Incoming, MAX_ADDITIONS, ReportForm};
+use vigilia_app::{AppError, write};
+use vigilia_core::clock::FixedClock;
+use vigilia_core::model::Channel;
+use vigilia_core::profile::Profile;
+use vigilia_ledger::{DatabaseUrl, Ledger};
+
+#[test]
+fn a_report_takes_bounded_additions_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let url =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
+    let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
+    let profile = Profile::venezuela().unwrap();
+    let mut l = Ledger::create(&url, clock, profile.clone(), "test").unwrap();
+    let incoming = Incoming {
+        form: ReportForm {
+            given_names: "María José".into(),
+            paternal_surname: "Rodríguez".into(),
+            arrest_date: "2026-11-01".into(),
+            consent: "initials".into(),
+            ..ReportForm::default()
+        },
+        channel: Channel::Family,
+        reporter: None,
+        receipt: None,
+    };
+    let id = write(&mut l, |tx| intake::receive(tx, &incoming, &profile))
+        .unwrap()
+        .unwrap();
+    let add = |l: &mut Ledger, text: &str| write(l, |tx| intake::add_to_report(tx, id, text));
+    assert!(matches!(add(&mut l, "   "), Err(AppError::AdditionLength)));
+    assert!(matches!(
+        add(&mut l, &"x".repeat(5001)),
+        Err(AppError::AdditionLength)
+    ));
+    for i in 0..MAX_ADDITIONS {
+        add(&mut l, &format!("novedad {i}")).unwrap();
+    }
+    let facts = l.head().unwrap().facts;
+    let refused = add(&mut l, "una más").unwrap_err();
+    assert!(matches!(refused, AppError::ReportFull));
+    let said = vigilia_core::lang::Localize::localize(&refused, vigilia_core::lang::Lang::Es);
+    assert!(said.contains("canales habituales"), "{said}");
+    assert_eq!(l.head().unwrap().facts, facts, "nothing stored");
+}
