@@ -38,6 +38,10 @@ pub struct ServeArgs {
     /// and then only the proxies (and loopback) are served.
     #[arg(long = "trusted-proxy", value_name = "ADDRESS")]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address people reach Vigilia at (https://vigilia.example.org), for the links it
+    /// gives out; http://BIND by default.
+    #[arg(long, env = "VIGILIA_BASE_URL")]
+    base_url: Option<String>,
 }
 
 pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
@@ -46,6 +50,7 @@ pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
         intake_delay: args.intake_delay,
         intake_per_hour: args.intake_per_hour,
         trusted_proxies: args.trusted_proxies.clone(),
+        base_url: (args.base_url.clone()).unwrap_or_else(|| format!("http://{bind}")),
     };
     config.check(bind)?;
     let ledger = if demo {

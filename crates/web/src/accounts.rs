@@ -304,7 +304,6 @@ fn not_confirmed(errors: &mut Errors) {
 pub async fn invite_form(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
-    headers: axum::http::HeaderMap,
     Form(f): Form<Invite>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.name.clone();
@@ -332,11 +331,8 @@ pub async fn invite_form(
         .await;
     match made {
         Ok(inv) => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("127.0.0.1:8080");
-            let link = format!("http://{host}/invitation/{}", inv.token);
+            let base = app.config.base_url.trim_end_matches('/');
+            let link = format!("{base}/invitation/{}", inv.token);
             accounts_page(&app, &ctx, Some(link), Errors::default(), String::new()).await
         }
         Err(WebError::App(e @ (AppError::AccountExists(_) | AppError::BadAccountName(_)))) => {

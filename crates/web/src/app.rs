@@ -25,6 +25,9 @@ pub struct Config {
     /// The reverse proxies whose `X-Forwarded-For` tells the client's address (none: the
     /// header is ignored, and every request counts as coming from its connection's address).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address people reach Vigilia at (invitation links are built on it, never on the
+    /// request's Host header, which a client chooses).
+    pub base_url: String,
 }
 
 impl Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             intake_delay: 3,
             intake_per_hour: 10,
             trusted_proxies: Vec::new(),
+            base_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

@@ -108,8 +108,19 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
     let r = send(&w, invite("")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!r.body.contains("id=\"invitation\""));
-    let r = send(&w, invite(PASSWORD)).await;
+    // The link is built on the configured address, never on the Host a client sends.
+    let mut asked = invite(PASSWORD);
+    asked
+        .headers_mut()
+        .insert("host", "evil.example".parse().unwrap());
+    let r = send(&w, asked).await;
     assert!(r.body.contains("id=\"invitation\""), "{}", r.body);
+    assert!(
+        r.body.contains("https://vigilia.example.org/invitation/"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("evil.example"), "{}", r.body);
 }
 
 #[tokio::test]
@@ -141,6 +152,7 @@ async fn behind_a_trusted_proxy_only_the_proxy_is_served_and_its_client_is_limit
         intake_delay: 0,
         intake_per_hour: 1,
         trusted_proxies: vec!["10.0.0.5".parse().unwrap()],
+        ..vigilia_web::Config::default()
     });
     let from = |peer: &str, client: &str| {
         let mut r = get("/report", None);

@@ -46,6 +46,7 @@ pub fn world() -> World {
         intake_delay: 3,
         intake_per_hour: 100,
         trusted_proxies: Vec::new(),
+        base_url: "https://vigilia.example.org/".into(),
     })
 }
 
