@@ -48,6 +48,11 @@ impl KeySource {
         }
     }
 
+    /// [`KeySource::output`] for a file that may not be asked for (`--rejects`).
+    pub fn maybe_output(&self, path: Option<&Path>) -> Result<(), AppError> {
+        path.map_or(Ok(()), |p| self.output(p).map(|_| ()))
+    }
+
     /// Whether `path` is one of the registry's own files: the SQLite database and its journal,
     /// the key file, the backup identity beside it.
     pub fn is_own_file(&self, path: &Path) -> bool {

@@ -60,10 +60,7 @@ pub struct EventsArgs {
 
 /// `vigilia import detentions FILE [--mapping M.toml]`.
 pub fn detentions_file(env: &Env, args: &DetentionsArgs) -> Result<(), Failure> {
-    args.rejects
-        .as_deref()
-        .map(|r| env.keys.output(r))
-        .transpose()?;
+    env.keys.maybe_output(args.rejects.as_deref())?;
     let options = Options {
         recognition: match args.recognition {
             DefaultRecognition::Recognised => RecognitionStatus::Recognised,
@@ -92,10 +89,7 @@ pub fn detentions_file(env: &Env, args: &DetentionsArgs) -> Result<(), Failure> 
 
 /// `vigilia import events FILE --mapping M.toml`: a list of events as group detentions.
 pub fn events_file(env: &Env, args: &EventsArgs) -> Result<(), Failure> {
-    args.rejects
-        .as_deref()
-        .map(|r| env.keys.output(r))
-        .transpose()?;
+    env.keys.maybe_output(args.rejects.as_deref())?;
     let (path, mapping) = (&args.file, &args.mapping);
     let mut source = rows::open(path)?;
     let mut ledger = env.open()?;
