@@ -69,6 +69,21 @@ pub fn account(ledger: &mut Ledger, name: &str) -> Result<Option<Account>, AppEr
 }
 
 /// Invites a new account (or renews the invitation of one not yet taken up).
+/// An invitation made by an administrator on the web. Administration never sees case content,
+/// so it may not make an account that does: coordinators and lawyers are invited from the
+/// command line, by whoever holds the registry's key (`vigilia user add`).
+pub fn invite_by_admin(
+    tx: &mut Tx<'_>,
+    actor: &str,
+    name: &str,
+    role: Role,
+) -> Result<Invitation, AppError> {
+    if matches!(role, Role::Coordinator | Role::Lawyer) {
+        return Err(AppError::StaffFromCommandLine);
+    }
+    invite(tx, actor, name, role)
+}
+
 pub fn invite(
     tx: &mut Tx<'_>,
     actor: &str,

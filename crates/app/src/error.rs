@@ -68,6 +68,8 @@ pub enum AppError {
         "this registry has the demo accounts ({0}, …), whose passwords were printed on screen: serve it with --demo, or revoke them first (vigilia user revoke {0})"
     )]
     DemoAccountsLeft(String),
+    #[error("coordinators and lawyers are invited from the command line (vigilia user add)")]
+    StaffFromCommandLine,
     #[error("write what you want to add (up to 5000 characters)")]
     AdditionLength,
     #[error("this report cannot take more additions")]

@@ -213,6 +213,12 @@ impl Localize for AppError {
                 .map(|(_, p)| p.localize(lang))
                 .collect::<Vec<_>>()
                 .join(" "),
+            AppError::StaffFromCommandLine => lang
+                .pick(
+                    "Las cuentas de coordinación y de abogados ven los casos: las invita quien guarda la clave del registro, desde la línea de comandos (vigilia user add NOMBRE --role coordinator).",
+                    "Coordinator and lawyer accounts see the cases: whoever holds the registry's key invites them, from the command line (vigilia user add NAME --role coordinator).",
+                )
+                .into(),
             AppError::AdditionLength => lang
                 .pick(
                     "Escriba lo que quiere agregar (hasta 5000 caracteres).",

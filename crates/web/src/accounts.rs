@@ -327,13 +327,17 @@ pub async fn invite_form(
     };
     let name = f.name.clone();
     let made = app
-        .write(move |tx| accounts::invite(tx, &actor, &name, role))
+        .write(move |tx| accounts::invite_by_admin(tx, &actor, &name, role))
         .await;
     match made {
         Ok(inv) => {
             let base = app.config.base_url.trim_end_matches('/');
             let link = format!("{base}/invitation/{}", inv.token);
             accounts_page(&app, &ctx, Some(link), Errors::default(), String::new()).await
+        }
+        Err(WebError::App(e @ AppError::StaffFromCommandLine)) => {
+            errors.add_localized("role", &e);
+            accounts_page(&app, &ctx, None, errors, f.name).await
         }
         Err(WebError::App(e @ (AppError::AccountExists(_) | AppError::BadAccountName(_)))) => {
             errors.add_localized("name", &e);

@@ -93,18 +93,26 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
     let r = send(&w, get("/reports", Some(&me.0))).await;
     assert!(r.location.starts_with("/login"), "{}", r.status);
     // Giving a role asks for the password again too.
-    let invite = |password: &'static str| {
+    let invite_as = |role: &'static str, password: &'static str| {
         post(
             "/accounts",
             Some(&admin.0),
             &[
                 ("csrf", &admin.1),
                 ("name", "nueva"),
-                ("role", "coordinator"),
+                ("role", role),
                 ("password", password),
             ],
         )
     };
+    let invite = |password: &'static str| invite_as("volunteer", password);
+    // Administration never sees case content, so it cannot make an account that does.
+    for staff in ["coordinator", "lawyer"] {
+        let r = send(&w, invite_as(staff, PASSWORD)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{staff}");
+        assert!(!r.body.contains("id=\"invitation\""));
+        assert!(r.body.contains("vigilia user add"), "{}", r.body);
+    }
     let r = send(&w, invite("")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!r.body.contains("id=\"invitation\""));
