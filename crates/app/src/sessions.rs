@@ -176,6 +176,12 @@ pub fn begin_sign_in(
     Ok(Ok(()))
 }
 
+/// Forgets the failures an attempt of `name` from `address` was presumed to be, once it turned
+/// out right (an admin's password asked again).
+pub fn forgive(tx: &mut Tx<'_>, name: &str, address: &str) -> Result<(), AppError> {
+    Ok(tx.set_state(&failures_key(name, address), None)?)
+}
+
 /// A sign-in that succeeded: the cookie's token and the session.
 #[derive(Clone, Debug)]
 pub struct SignedIn {

@@ -282,15 +282,37 @@ pub struct Invite {
 
 /// Whether `password` is the signed-in account's own: asked again before the accounts change
 /// (an unattended session is not enough to give someone a role or take one away).
-async fn confirmed(app: &Arc<App>, name: &str, password: String) -> Result<bool, WebError> {
-    let name = name.to_string();
+/// Whether `password` is the admin's own, asked again before giving or taking a role. Each
+/// try counts as a sign-in attempt of that account from that address (before the password is
+/// hashed), so guessing it from an unattended session meets the same lockout as the sign-in.
+async fn confirmed(
+    app: &Arc<App>,
+    name: &str,
+    ip: std::net::IpAddr,
+    password: String,
+) -> Result<bool, WebError> {
+    let (who, address, now) = (name.to_string(), crate::ctx::limit_key(ip), app.now());
+    let (who2, address2) = (who.clone(), address.clone());
+    let begun = app
+        .write(move |tx| vigilia_app::sessions::begin_sign_in(tx, &who2, &address2, now))
+        .await?;
+    if begun.is_err() {
+        return Ok(false);
+    }
+    let name = who.clone();
     let hash = app
         .read(move |_, l| Ok(accounts::account(l, &name)?.and_then(|a| a.password)))
         .await?;
     // The hash is checked off the registry's lock: it takes a while, on purpose.
-    tokio::task::spawn_blocking(move || hash.is_some_and(|h| password_matches(&password, &h)))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))
+    let right =
+        tokio::task::spawn_blocking(move || hash.is_some_and(|h| password_matches(&password, &h)))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+    if right {
+        app.write(move |tx| vigilia_app::sessions::forgive(tx, &who, &address))
+            .await?;
+    }
+    Ok(right)
 }
 
 fn not_confirmed(errors: &mut Errors) {
@@ -319,7 +341,7 @@ pub async fn invite_form(
             "1 to 64 unaccented letters, digits, '.', '-' or '_'.",
         );
     }
-    if !confirmed(&app, &actor, f.password).await? {
+    if !confirmed(&app, &actor, ctx.ip, f.password).await? {
         not_confirmed(&mut errors);
     }
     let Some(role) = role.filter(|_| errors.is_empty()) else {
@@ -362,7 +384,7 @@ pub async fn revoke(
     Form(f): Form<Reason>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.name.clone();
-    if !confirmed(&app, &actor, f.password).await? {
+    if !confirmed(&app, &actor, ctx.ip, f.password).await? {
         let mut errors = Errors::default();
         not_confirmed(&mut errors);
         return accounts_page(&app, &ctx, None, errors, String::new()).await;

@@ -129,6 +129,15 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
         r.body
     );
     assert!(!r.body.contains("evil.example"), "{}", r.body);
+    // Guessing the admin's password from an unattended session meets the sign-in's lockout:
+    // after five wrong tries even the right one is refused (from that address).
+    for _ in 0..5 {
+        let r = send(&w, invite("adivinando")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = send(&w, invite(PASSWORD)).await;
+    assert!(!r.body.contains("id=\"invitation\""));
+    assert!(r.body.contains("Esa no es su contraseña"), "{}", r.body);
 }
 
 #[tokio::test]
