@@ -170,11 +170,11 @@ impl App {
     pub fn counting(&self, ledger: &mut Ledger) -> Result<Arc<vigilia_count::Index>, WebError> {
         self.counting.get(ledger, |l| {
             let (index, unsaved) = vigilia_count::stored::index_of(l)?;
-            // Saved for the next start through the writer, without waiting: a reader writes
-            // nothing.
+            // Saved for the next start through the writer (a reader writes nothing), and
+            // waited for: a save still running when the process ends would be cut short.
             if let Some(u) = unsaved {
-                let save = move |tx: &mut Tx<'_>| Ok(vigilia_count::stored::save(tx, &u)?);
-                self.registry.submit(save, |_| {});
+                self.registry
+                    .write(move |tx| Ok(vigilia_count::stored::save(tx, &u)?))?;
             }
             Ok(index)
         })
