@@ -6,6 +6,7 @@
 //! checkpoint printed or given to a partner says "after N facts the head was H", signed with a
 //! key the organisation keeps apart from the registry, and a published balance says the same.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -13,7 +14,6 @@ use vigilia_core::fact::ChainError;
 use vigilia_ledger::{Head, Ledger, LedgerError};
 
 use crate::error::AppError;
-use crate::import::InputError;
 
 const FORMAT: &str = "vigilia-checkpoint-1";
 const KEY_FORMAT: &str = "vigilia-signing-key-1";
@@ -87,10 +87,11 @@ pub fn checkpoint(
     );
     let signature = key.sign(body.as_bytes());
     let text = format!("{body}signature: {}\n", hex::encode(signature.to_bytes()));
-    std::fs::write(out, text).map_err(|e| AppError::Output {
-        path: out.display().to_string(),
-        detail: e.to_string(),
-    })?;
+    let mut file = crate::export::Output::create(out)?;
+    file.writer()
+        .write_all(text.as_bytes())
+        .map_err(|e| crate::export::output(out, &e))?;
+    file.finish()?;
     let new_key = new_key.then(|| hex::encode(key.verifying_key().as_bytes()));
     Ok(Checkpoint { head, new_key })
 }
@@ -103,10 +104,7 @@ fn signing(path: &Path) -> Result<(SigningKey, bool), AppError> {
         crate::backup::write_private(path, &format!("{KEY_FORMAT} {}", hex::encode(seed)))?;
         return Ok((SigningKey::from_bytes(&seed), true));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
+    let text = crate::import::read_text(path)?;
     let seed = text
         .trim()
         .strip_prefix(KEY_FORMAT)
@@ -120,10 +118,7 @@ fn signing(path: &Path) -> Result<(SigningKey, bool), AppError> {
 /// keys, hex), or a published balance as JSON (one, or the list `/api/publications` gives),
 /// which carries `ledger_seq` and `ledger_head`.
 pub fn read(path: &Path, trusted: &[String]) -> Result<Vec<Anchor>, AppError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
+    let text = crate::import::read_text(path)?;
     let bad = |problem| AppError::BadAnchor {
         path: path.to_path_buf(),
         problem,

@@ -3,7 +3,7 @@
 //! offline, or to a passphrase. A backup is useless without that identity or passphrase, and
 //! a restore makes a new registry with a new key of its own.
 
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use vigilia_core::ids::Subject;
 use vigilia_ledger::{DatabaseUrl, Head, Ledger, backup, create_private};
 
 use crate::error::AppError;
+use crate::export::output;
 use crate::import::InputError;
 use crate::keys::KeySource;
 
@@ -52,13 +53,6 @@ pub fn write_private(path: &Path, text: &str) -> Result<(), AppError> {
     written.map_err(|e| output(path, &e))
 }
 
-fn output(path: &Path, e: &dyn std::fmt::Display) -> AppError {
-    AppError::Output {
-        path: path.display().to_string(),
-        detail: e.to_string(),
-    }
-}
-
 /// A backup written: the head it holds, and the recipient it was encrypted to (none for a
 /// passphrase), to be shown so that a recipient changed behind the organisation's back is seen.
 #[derive(Debug)]
@@ -68,7 +62,7 @@ pub struct Written {
 }
 
 /// Writes an encrypted backup of the registry as it stands (the server may be running) to
-/// `out`, whole or not at all: to `out.partial` first, renamed once complete and on disk.
+/// `out`, whole or not at all ([`crate::export::Output`]).
 /// Encrypted to the passphrase if one is given, else to the registry's recipient, as its facts
 /// say (folded from them, never read from the current-state tables, which nothing verifies).
 pub fn write(
@@ -93,21 +87,13 @@ pub fn write(
                 .map_err(|e| AppError::Credential(e.to_string()))?
         }
     };
-    let partial = out.with_extension("partial");
-    // What an interrupted backup left behind is replaced.
-    let _ = std::fs::remove_file(&partial);
-    let file = create_private(&partial).map_err(|e| output(&partial, &e))?;
+    let mut file = crate::export::Output::create(out)?;
     let mut writer = encryptor
-        .wrap_output(BufWriter::new(file))
-        .map_err(|e| output(&partial, &e))?;
+        .wrap_output(file.writer())
+        .map_err(|e| output(out, &e))?;
     let head = backup::write(ledger, &mut writer)?;
-    writer
-        .finish()
-        .and_then(|mut w| w.flush().map(|()| w))
-        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
-        .and_then(|f| f.sync_all())
-        .map_err(|e| output(&partial, &e))?;
-    std::fs::rename(&partial, out).map_err(|e| output(out, &e))?;
+    writer.finish().map_err(|e| output(out, &e))?;
+    file.finish()?;
     Ok(Written {
         head,
         recipient: to,
@@ -145,10 +131,7 @@ pub fn restore(
     };
     let reader = match opener {
         Opener::Identity(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            })?;
+            let text = crate::import::read_text(path)?;
             let id = text
                 .lines()
                 .find(|l| l.starts_with("AGE-SECRET-KEY-"))

@@ -194,11 +194,7 @@ pub fn csv_table<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(header);
     for r in rows {
-        let cells = r
-            .as_ref()
-            .iter()
-            .map(|c| vigilia_core::exchange::for_spreadsheet(c));
-        let _ = w.write_record(cells.map(|c| c.into_owned()));
+        let _ = crate::export::write_row(&mut w, r.as_ref());
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes)

@@ -62,12 +62,7 @@ pub fn detentions(
                 };
             }
             let Some(p) = &person else { continue };
-            w.write_record(
-                exchange::render(p, &d, &profile)
-                    .iter()
-                    .map(|c| exchange::for_spreadsheet(c).into_owned()),
-            )
-            .map_err(|e| fail(&e))?;
+            write_row(&mut w, &exchange::render(p, &d, &profile)).map_err(|e| fail(&e))?;
             written += 1;
         }
         progress(written, total);
@@ -78,14 +73,14 @@ pub fn detentions(
 
 /// A file being written for `path`, whole or not at all: a new file beside it, readable by its
 /// owner only (what Vigilia writes holds names and cédulas), created where nothing was (never
-/// through a link another user left), and moved to `path` only when complete.
+/// through a link another user left), and moved to `path` only when complete. Dropped before
+/// [`Output::finish`], it leaves nothing behind.
 #[derive(Debug)]
 pub struct Output {
     path: std::path::PathBuf,
     partial: std::path::PathBuf,
-    file: Option<std::io::BufWriter<std::fs::File>>,
-    /// What a finished output writes to (nothing).
-    sink: std::io::Sink,
+    file: std::io::BufWriter<std::fs::File>,
+    done: bool,
 }
 
 impl Output {
@@ -98,42 +93,47 @@ impl Output {
         Ok(Output {
             path: path.to_path_buf(),
             partial,
-            file: Some(std::io::BufWriter::new(file)),
-            sink: std::io::sink(),
+            file: std::io::BufWriter::new(file),
+            done: false,
         })
     }
 
     /// Where to write.
-    pub fn writer(&mut self) -> &mut dyn Write {
-        match self.file.as_mut() {
-            Some(f) => f,
-            None => &mut self.sink,
-        }
+    pub fn writer(&mut self) -> &mut std::io::BufWriter<std::fs::File> {
+        &mut self.file
     }
 
-    /// Puts the complete file in its place.
+    /// Puts the complete file, on disk, in its place.
     pub fn finish(mut self) -> Result<(), AppError> {
-        let file = self.file.take().map(|f| f.into_inner());
-        let synced = match file {
-            Some(Ok(f)) => f.sync_all(),
-            Some(Err(e)) => Err(e.into_error()),
-            None => Ok(()),
-        };
-        synced.map_err(|e| output(&self.partial, &e))?;
-        std::fs::rename(&self.partial, &self.path).map_err(|e| output(&self.path, &e))
+        let written = self
+            .file
+            .flush()
+            .and_then(|()| self.file.get_ref().sync_all());
+        written.map_err(|e| output(&self.partial, &e))?;
+        std::fs::rename(&self.partial, &self.path).map_err(|e| output(&self.path, &e))?;
+        self.done = true;
+        Ok(())
     }
 }
 
 impl Drop for Output {
-    /// An output not finished leaves nothing behind.
     fn drop(&mut self) {
-        if self.file.is_some() {
+        if !self.done {
             let _ = std::fs::remove_file(&self.partial);
         }
     }
 }
 
-fn output(path: &Path, e: &dyn std::fmt::Display) -> AppError {
+/// Writes a row of a CSV a spreadsheet may open: no cell is a formula
+/// ([`exchange::for_spreadsheet`]); only a cell that needs it is copied.
+pub fn write_row<W: Write>(w: &mut csv::Writer<W>, cells: &[String]) -> csv::Result<()> {
+    let safe: Vec<std::borrow::Cow<'_, str>> =
+        cells.iter().map(|c| exchange::for_spreadsheet(c)).collect();
+    w.write_record(safe.iter().map(|c| c.as_bytes()))
+}
+
+/// A file that could not be written, as a use case says it.
+pub fn output(path: &Path, e: &dyn std::fmt::Display) -> AppError {
     AppError::Output {
         path: path.display().to_string(),
         detail: e.to_string(),
@@ -151,9 +151,7 @@ pub fn write_csv<R: AsRef<[String]>>(
         let mut w = csv::Writer::from_writer(out.writer());
         w.write_record(header).map_err(|e| output(path, &e))?;
         for r in rows {
-            let cells = r.as_ref().iter().map(|c| exchange::for_spreadsheet(c));
-            w.write_record(cells.map(|c| c.into_owned()))
-                .map_err(|e| output(path, &e))?;
+            write_row(&mut w, r.as_ref()).map_err(|e| output(path, &e))?;
         }
         w.flush().map_err(|e| output(path, &e))?;
     }

@@ -10,7 +10,6 @@ use vigilia_core::profile::Profile;
 use vigilia_ledger::{DatabaseUrl, Head, Ledger, LedgerError, Secret};
 
 use crate::error::AppError;
-use crate::import::InputError;
 
 /// Where the key of the registry at `url` is.
 #[derive(Debug, Clone)]
@@ -59,11 +58,7 @@ impl KeySource {
         let mut own: Vec<PathBuf> = self.file.iter().cloned().collect();
         own.push(crate::backup::identity_path(&self.url));
         if let DatabaseUrl::Sqlite(db) = &self.url {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut p = db.clone().into_os_string();
-                p.push(suffix);
-                own.push(PathBuf::from(p));
-            }
+            own.extend(sqlite_files(db));
         }
         let canonical = |p: &Path| -> Option<PathBuf> {
             let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
@@ -155,14 +150,7 @@ impl KeySource {
         if !path.exists() {
             return Ok(());
         }
-        let mut files: Vec<PathBuf> = ["", "-wal", "-shm"]
-            .iter()
-            .map(|suffix| {
-                let mut p = path.clone().into_os_string();
-                p.push(suffix);
-                PathBuf::from(p)
-            })
-            .collect();
+        let mut files = sqlite_files(path);
         let own = path.with_extension("key");
         if self.file.as_ref() == Some(&own) {
             files.push(own);
@@ -177,6 +165,18 @@ impl KeySource {
     }
 }
 
+/// A SQLite registry's files: the database and its journals.
+fn sqlite_files(db: &Path) -> Vec<PathBuf> {
+    ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .map(|suffix| {
+            let mut p = db.as_os_str().to_os_string();
+            p.push(suffix);
+            PathBuf::from(p)
+        })
+        .collect()
+}
+
 /// A new, empty registry with the country profile at `profile` (Venezuela's by default).
 pub fn create(
     keys: &KeySource,
@@ -187,10 +187,7 @@ pub fn create(
     let profile = match profile {
         None => Profile::venezuela(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            })?;
+            let text = crate::import::read_text(path)?;
             Profile::from_toml(&text)
         }
     }

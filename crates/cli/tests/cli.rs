@@ -2443,14 +2443,21 @@ fn outputs_never_replace_the_registrys_files_and_are_private() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        // A link left where the old partial file went is not followed.
+        // A link another user left at the name asked for is replaced, never written through.
         let theirs = r.path("theirs.txt");
         std::fs::write(&theirs, "").unwrap();
-        std::os::unix::fs::symlink(&theirs, r.path("export.partial")).unwrap();
+        std::os::unix::fs::symlink(&theirs, &exported).unwrap();
         r.ok(&["export", "detentions", "--out", exported.to_str().unwrap()]);
         let mode = std::fs::metadata(&exported).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(std::fs::read(&theirs).unwrap(), b"");
+        assert!(!std::fs::symlink_metadata(&exported).unwrap().is_symlink());
+        // Nothing half-written is left beside it.
+        let names: Vec<String> = std::fs::read_dir(r.path("."))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".partial")), "{names:?}");
     }
 }
 

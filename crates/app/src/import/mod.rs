@@ -9,7 +9,7 @@ pub mod events;
 pub mod mapped;
 pub mod rows;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use vigilia_core::exchange::HeaderError;
 
@@ -41,10 +41,7 @@ pub(crate) fn mapping_file<T: serde::de::DeserializeOwned>(
         path: path.to_path_buf(),
         problem,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
+    let text = read_text(path)?;
     let m: T = toml::from_str(&text).map_err(|e| bad(MappingProblem::Invalid(e.to_string())))?;
     match version_of(&m) {
         1 => Ok(m),
@@ -91,4 +88,12 @@ pub enum MappingProblem {
     NotAColumn(String),
     DateFormat(String),
     StateColumnOrValue,
+}
+
+/// A text file given on the command line (a mapping, a profile, an anchor, a key), whole.
+pub fn read_text(path: &Path) -> Result<String, InputError> {
+    std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })
 }
