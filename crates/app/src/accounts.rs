@@ -95,7 +95,9 @@ pub fn invite(
     }
     let (token, hash) = new_token()?;
     let (id, change) = match named(tx, name)? {
-        Some(a) if a.password.is_none() && a.revoked.is_none() => {
+        // A pending invitation is renewed only for the role it was made for: renewing a
+        // pending lawyer's as "volunteer" handed the admin a lawyer's account.
+        Some(a) if a.password.is_none() && a.revoked.is_none() && a.role == role => {
             (a.id, Change::InvitationRenewed { invitation: hash })
         }
         Some(_) => return Err(AppError::AccountExists(name.to_string())),

@@ -1,8 +1,8 @@
 //! `vigilia demo` and `vigilia demo-reports`: the seeded generators of `vigilia-demo`, written to
 //! a new registry or to the files given on the command line.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
+use vigilia_app::export::Output;
 
 use vigilia_app::import::detentions::{self, Options};
 use vigilia_app::import::rows::RowSource;
@@ -43,10 +43,9 @@ pub fn run(env: &Env, args: &DemoArgs) -> Result<(), Failure> {
 pub fn generate(env: &Env, seed: u64, detentions: u64, csv: Option<&Path>) -> Result<(), Failure> {
     let mut generator = Generator::new(seed, detentions);
     if let Some(path) = csv {
-        let file = File::create(env.keys.output(path)?).map_err(|e| Failure::io(path, &e))?;
-        generator
-            .write_csv(file)
-            .map_err(|e| Failure::io(path, e.csv()))?;
+        let mut file = Output::create(env.keys.output(path)?)?;
+        (generator.write_csv(file.writer())).map_err(|e| Failure::io(path, e.csv()))?;
+        file.finish()?;
         let p = path.display();
         tell(
             env,
@@ -105,14 +104,16 @@ pub fn reports(env: &Env, args: &ReportsArgs) -> Result<(), Failure> {
         truth,
     } = args;
     let (seed, count) = (*seed, *count);
-    let out_file = File::create(env.keys.output(out)?).map_err(|e| Failure::io(out, &e))?;
-    let truth_file = File::create(env.keys.output(truth)?).map_err(|e| Failure::io(truth, &e))?;
+    let mut out_file = Output::create(env.keys.output(out)?)?;
+    let mut truth_file = Output::create(env.keys.output(truth)?)?;
     let written = Reports::new(seed, count)
-        .write_csv(out_file, truth_file)
+        .write_csv(out_file.writer(), truth_file.writer())
         .map_err(|e| match e {
             Error::Truth(_) => Failure::io(truth, e.csv()),
             _ => Failure::io(out, e.csv()),
         })?;
+    out_file.finish()?;
+    truth_file.finish()?;
     let (n, persons) = (written.reports, written.persons);
     crate::say!(
         "{}",

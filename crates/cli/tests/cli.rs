@@ -2452,6 +2452,11 @@ fn outputs_never_replace_the_registrys_files_and_are_private() {
         assert_eq!(mode, 0o600);
         assert_eq!(std::fs::read(&theirs).unwrap(), b"");
         assert!(!std::fs::symlink_metadata(&exported).unwrap().is_symlink());
+        // The same for every writer: a link to the key where the demo's CSV goes.
+        let csv = r.path("out.csv");
+        std::os::unix::fs::symlink(r.path("registry.key"), &csv).unwrap();
+        r.ok(&["demo", "--csv", csv.to_str().unwrap(), "--detentions", "5"]);
+        assert_eq!(std::fs::read(r.path("registry.key")).unwrap(), key);
         // Nothing half-written is left beside it.
         let names: Vec<String> = std::fs::read_dir(r.path("."))
             .unwrap()

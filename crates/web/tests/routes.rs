@@ -106,7 +106,25 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
         )
     };
     let invite = |password: &'static str| invite_as("volunteer", password);
-    // Administration never sees case content, so it cannot make an account that does.
+    // Administration never sees case content, so it cannot make an account that does, not
+    // even by renewing a lawyer's pending invitation under another role.
+    w.app
+        .write(|tx| vigilia_app::accounts::invite(tx, "test", "pendiente", Role::Lawyer))
+        .await
+        .unwrap();
+    let renew = post(
+        "/accounts",
+        Some(&admin.0),
+        &[
+            ("csrf", &admin.1),
+            ("name", "pendiente"),
+            ("role", "volunteer"),
+            ("password", PASSWORD),
+        ],
+    );
+    let r = send(&w, renew).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.body.contains("id=\"invitation\""), "{}", r.body);
     for staff in ["coordinator", "lawyer"] {
         let r = send(&w, invite_as(staff, PASSWORD)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{staff}");
