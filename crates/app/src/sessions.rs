@@ -176,10 +176,33 @@ pub fn begin_sign_in(
     Ok(Ok(()))
 }
 
-/// Forgets the failures an attempt of `name` from `address` was presumed to be, once it turned
-/// out right (an admin's password asked again).
-pub fn forgive(tx: &mut Tx<'_>, name: &str, address: &str) -> Result<(), AppError> {
-    Ok(tx.set_state(&failures_key(name, address), None)?)
+/// Counts an account's password asked again (an admin giving or taking a role), before it is
+/// hashed: after [`FAILURES_BEFORE_LOCK`] wrong ones in a row, from any address, it is refused
+/// for longer each time. Kept apart from the sign-in's counts, so that a mistyped confirmation
+/// never locks its owner out of signing in.
+pub fn begin_confirmation(
+    tx: &mut Tx<'_>,
+    name: &str,
+    now: Timestamp,
+) -> Result<Result<(), SignInRefused>, AppError> {
+    let (t, key) = (now.as_second(), format!("confirm:{name}"));
+    let mut failures: Failures = decode(tx.state(&key)?).unwrap_or_default();
+    if failures.locked_until.is_some_and(|u| t < u) {
+        return Ok(Err(SignInRefused::Locked));
+    }
+    failures.count += 1;
+    if failures.count >= FAILURES_BEFORE_LOCK {
+        failures.count = 0;
+        failures.locked_until = Some(t + lock_length(failures.locks));
+        failures.locks += 1;
+    }
+    put(tx, &key, &failures, t + lock_length(failures.locks) * 4)?;
+    Ok(Ok(()))
+}
+
+/// A confirmation that was right: its count starts again.
+pub fn confirmation_right(tx: &mut Tx<'_>, name: &str) -> Result<(), AppError> {
+    Ok(tx.set_state(&format!("confirm:{name}"), None)?)
 }
 
 /// A sign-in that succeeded: the cookie's token and the session.

@@ -283,18 +283,14 @@ pub struct Invite {
 /// Whether `password` is the signed-in account's own: asked again before the accounts change
 /// (an unattended session is not enough to give someone a role or take one away).
 /// Whether `password` is the admin's own, asked again before giving or taking a role. Each
-/// try counts as a sign-in attempt of that account from that address (before the password is
-/// hashed), so guessing it from an unattended session meets the same lockout as the sign-in.
-async fn confirmed(
-    app: &Arc<App>,
-    name: &str,
-    ip: std::net::IpAddr,
-    password: String,
-) -> Result<bool, WebError> {
-    let (who, address, now) = (name.to_string(), crate::ctx::limit_key(ip), app.now());
-    let (who2, address2) = (who.clone(), address.clone());
+/// try is counted (in the registry, before the password is hashed); after five wrong ones in a
+/// row confirmations are refused for a while, so an unattended session is no password oracle.
+/// The sign-in's own counts are left alone: a mistyped confirmation never locks the admin out.
+async fn confirmed(app: &Arc<App>, name: &str, password: String) -> Result<bool, WebError> {
+    let (who, now) = (name.to_string(), app.now());
+    let counted = who.clone();
     let begun = app
-        .write(move |tx| vigilia_app::sessions::begin_sign_in(tx, &who2, &address2, now))
+        .write(move |tx| vigilia_app::sessions::begin_confirmation(tx, &counted, now))
         .await?;
     if begun.is_err() {
         return Ok(false);
@@ -309,7 +305,7 @@ async fn confirmed(
             .await
             .map_err(|e| WebError::Internal(e.to_string()))?;
     if right {
-        app.write(move |tx| vigilia_app::sessions::forgive(tx, &who, &address))
+        app.write(move |tx| vigilia_app::sessions::confirmation_right(tx, &who))
             .await?;
     }
     Ok(right)
@@ -341,7 +337,7 @@ pub async fn invite_form(
             "1 to 64 unaccented letters, digits, '.', '-' or '_'.",
         );
     }
-    if !confirmed(&app, &actor, ctx.ip, f.password).await? {
+    if !confirmed(&app, &actor, f.password).await? {
         not_confirmed(&mut errors);
     }
     let Some(role) = role.filter(|_| errors.is_empty()) else {
@@ -384,7 +380,7 @@ pub async fn revoke(
     Form(f): Form<Reason>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.name.clone();
-    if !confirmed(&app, &actor, ctx.ip, f.password).await? {
+    if !confirmed(&app, &actor, f.password).await? {
         let mut errors = Errors::default();
         not_confirmed(&mut errors);
         return accounts_page(&app, &ctx, None, errors, String::new()).await;
