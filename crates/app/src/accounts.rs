@@ -4,6 +4,7 @@
 //! write reads the account inside that write's transaction: an invitation is used once, a
 //! revoked account stays revoked.
 
+use vigilia_core::confidential::{Confidential, Field};
 use vigilia_core::date::Day;
 use vigilia_core::fact::{Audit, Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
@@ -385,12 +386,22 @@ pub struct Exposed {
     pub why: Why,
 }
 
+/// A search an account made: when, what it typed, and how many persons it returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub on: Day,
+    pub query: String,
+    pub returned: usize,
+}
+
 /// What an account could see in the last `days` days.
 #[derive(Debug, Clone)]
 pub struct Exposure {
     pub account: Account,
     pub reach: Reach,
     pub seen: Vec<Exposed>,
+    /// Its searches, oldest first: who it looked for, even when nobody was found.
+    pub searches: Vec<Search>,
 }
 
 /// What an account could see in the last `days` days, so that the organisation knows who is
@@ -412,20 +423,49 @@ pub fn exposure(ledger: &mut Ledger, name: &str, days: i64) -> Result<Exposure, 
             }
         }
     })?;
+    let mut queries: Vec<(Day, Confidential, usize)> = Vec::new();
     ledger.for_each_history(None, None, &mut |subject, facts| {
+        // What a search, a list or a comparison showed it, record by record.
+        for f in facts
+            .iter()
+            .filter(|f| f.actor == name && f.recorded_on >= since)
+        {
+            if let Change::Audited {
+                what,
+                records,
+                query,
+            } = &f.change
+            {
+                for r in records {
+                    found.push((*r, Why::Audited(*what, f.recorded_on)));
+                }
+                if let Some(q) = query {
+                    queries.push((f.recorded_on, q.clone(), records.len()));
+                }
+            }
+        }
         let last = facts
             .iter()
             .rev()
             .find(|f| f.actor == name && f.recorded_on >= since && subject.kind != Kind::Account);
         if let Some(f) = last {
             let why = match &f.change {
-                Change::Audited { what } => Why::Audited(*what, f.recorded_on),
+                Change::Audited { what, .. } => Why::Audited(*what, f.recorded_on),
                 _ => Why::Recorded(f.recorded_on),
             };
             found.push((subject, why));
         }
         Ok(())
     })?;
+    let mut searches = Vec::new();
+    for (on, query, returned) in queries {
+        let query = ledger.reveal(Subject::REGISTRY, Field::Query, &query)?;
+        searches.push(Search {
+            on,
+            query,
+            returned,
+        });
+    }
     let mut seen: Vec<Exposed> = Vec::new();
     for (subject, why) in found {
         if seen.iter().any(|e| e.subject == subject) {
@@ -457,6 +497,7 @@ pub fn exposure(ledger: &mut Ledger, name: &str, days: i64) -> Result<Exposure, 
         account: a,
         reach,
         seen,
+        searches,
     })
 }
 

@@ -490,12 +490,31 @@ pub fn audit(
     subject: Subject,
     what: vigilia_core::fact::Audit,
 ) -> Result<(), AppError> {
+    audit_read(tx, actor, what, subject, Vec::new(), None)
+}
+
+/// Records that `actor` was shown `records` at once (a search, a list of reports, the persons a
+/// report may be about), and what it searched for: one audit fact about `subject` (the registry,
+/// or the report compared) that names the records returned, never their values; the query is
+/// encrypted like a contact. A turned insider cannot copy the registry page by page unseen.
+pub fn audit_read(
+    tx: &mut Tx<'_>,
+    actor: &str,
+    what: vigilia_core::fact::Audit,
+    subject: Subject,
+    records: Vec<Subject>,
+    query: Option<&str>,
+) -> Result<(), AppError> {
     let recorded_on = tx.today()?;
     tx.append(Draft {
         recorded_on,
         actor: actor.to_string(),
         subject,
-        change: Change::Audited { what },
+        change: Change::Audited {
+            what,
+            records,
+            query: query.map(Into::into),
+        },
         sources: Vec::new(),
     })?;
     Ok(())

@@ -283,7 +283,11 @@ pub fn settle_sign_in(
             recorded_on,
             actor: a.name.clone(),
             subject: a.id.into(),
-            change: Change::Audited { what },
+            change: Change::Audited {
+                what,
+                records: Vec::new(),
+                query: None,
+            },
             sources: Vec::new(),
         })?;
     }

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use vigilia_app::accounts::{self, EXPOSURE_DAYS, Which};
 use vigilia_app::credentials::current_code;
 use vigilia_app::{Actor, write};
+use vigilia_core::date::spoken_day;
 use vigilia_core::lang::Localize;
 use vigilia_core::model::Role;
 use vigilia_web::{App, Config};
@@ -236,7 +237,7 @@ fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
         "Account revoked: its sessions and tokens stop working from the next request.",
     );
     let role = exposure.account.role.name();
-    let (reach, seen) = (exposure.reach, exposure.seen);
+    let (reach, seen) = (exposure.reach, &exposure.seen);
     let (lang, n) = (env.lang, env.lang.number(seen.len() as u64));
     say(
         env,
@@ -255,6 +256,17 @@ fn revoke(env: &Env, name: &str, reason: &str) -> Result<(), Failure> {
             e.subject.to_string(),
             e.name,
             e.why.localize(lang)
+        );
+    }
+    if !exposure.searches.is_empty() {
+        say(env, "\nSus búsquedas:", "\nIts searches:");
+    }
+    for s in &exposure.searches {
+        let (day, found) = (spoken_day(s.on, lang), lang.number(s.returned as u64));
+        say(
+            env,
+            format!("  «{}», el {day}: {found} personas", s.query),
+            format!("  “{}”, on {day}: {found} persons", s.query),
         );
     }
     Ok(())

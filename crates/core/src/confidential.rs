@@ -63,6 +63,8 @@ impl std::fmt::Debug for Confidential {
 pub enum Field {
     Contact,
     Notes,
+    /// What an account searched for (in an audit fact of the registry).
+    Query,
 }
 
 impl Field {
@@ -70,6 +72,7 @@ impl Field {
         match self {
             Field::Contact => "contact",
             Field::Notes => "notes",
+            Field::Query => "query",
         }
     }
 }

@@ -234,6 +234,14 @@ pub enum Change {
     /// in, who exported. It changes nothing in the record and carries none of its values.
     Audited {
         what: Audit,
+        /// The records a list or a search returned (its subject is then the registry), in the
+        /// order shown: who took which names is known without storing the names themselves.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        records: Vec<Subject>,
+        /// What was searched for, as typed; encrypted like a contact (a query is a name or a
+        /// cédula).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        query: Option<Confidential>,
     },
 
     // --- published figures
@@ -257,6 +265,13 @@ pub enum Audit {
     SignInRefused,
     /// The registry's records were exported (by the command line).
     Exported,
+    /// Persons were searched by name or cédula (the records returned and the query are in the
+    /// fact).
+    Searched,
+    /// A list of reports was shown (the triage queue, a volunteer's or lawyer's reports).
+    ListedReports,
+    /// A report was shown with the registered persons it may be about (triage).
+    Compared,
 }
 
 impl Audit {
@@ -269,6 +284,12 @@ impl Audit {
             Audit::SignedIn => ("entró", "signed in"),
             Audit::SignInRefused => ("entrada rechazada", "sign-in refused"),
             Audit::Exported => ("exportó el registro", "exported the registry"),
+            Audit::Searched => ("buscó personas", "searched persons"),
+            Audit::ListedReports => ("listó reportes", "listed reports"),
+            Audit::Compared => (
+                "comparó un reporte con personas",
+                "compared a report with persons",
+            ),
         }
     }
 }
@@ -303,6 +324,7 @@ impl Change {
             } => Some((Field::Contact, c)),
             Change::DetentionOpened { notes: Some(n), .. } => Some((Field::Notes, n)),
             Change::NotesSet { notes } => Some((Field::Notes, notes)),
+            Change::Audited { query: Some(q), .. } => Some((Field::Query, q)),
             _ => None,
         }
     }

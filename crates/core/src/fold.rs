@@ -611,6 +611,8 @@ mod tests {
             "2024-08-04",
             Change::Audited {
                 what: crate::fact::Audit::Viewed,
+                records: Vec::new(),
+                query: None,
             },
         );
         let before = fold([&created], KnownOn::NOW).unwrap();

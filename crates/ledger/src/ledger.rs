@@ -557,7 +557,15 @@ impl Ledger {
         subject: Subject,
         what: vigilia_core::fact::Audit,
     ) -> Result<Head, LedgerError> {
-        self.record(actor, subject, Change::Audited { what })
+        self.record(
+            actor,
+            subject,
+            Change::Audited {
+                what,
+                records: Vec::new(),
+                query: None,
+            },
+        )
     }
 
     /// A row of the servers' shared state, if it has not expired (see `server_state`).

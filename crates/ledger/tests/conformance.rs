@@ -424,6 +424,8 @@ fn audit_facts_join_the_chain_but_leave_the_content_head_where_it_was(b: &Backen
     let before = ledger.get(person.into()).unwrap();
     let seen = Change::Audited {
         what: vigilia_core::fact::Audit::Viewed,
+        records: Vec::new(),
+        query: None,
     };
     ledger
         .record("lawyer", person.into(), seen.clone())
@@ -526,6 +528,8 @@ fn assert_kinds_changed(b: &Backend, ledger: &mut Ledger, when: &str) {
 fn seen() -> Change {
     Change::Audited {
         what: vigilia_core::fact::Audit::Viewed,
+        records: Vec::new(),
+        query: None,
     }
 }
 

@@ -10,17 +10,16 @@ use axum::{Extension, Json};
 use serde::Serialize;
 use serde_json::{Value, json};
 use vigilia_core::lang::Lang;
-use vigilia_ledger::Ledger;
 
 use crate::app::App;
 use crate::balance::{Asked, compute};
 use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::page::Errors;
-use crate::records::{OnDetention, Q, detention_in, person_in, search_in, viewed};
+use crate::records::{OnDetention, Q, detention_in, person_in, searched, viewed};
 use crate::reports;
 use crate::routes::{Access, ROUTES};
-use crate::triage::{AttachForm, ReasonForm, candidates as ranked};
+use crate::triage::{AttachForm, ReasonForm, compared, waiting};
 use vigilia_app::AppError;
 use vigilia_app::counting::publications as published;
 use vigilia_app::intake::ReportForm;
@@ -131,22 +130,15 @@ pub async fn balance(State(app): State<Arc<App>>, Query(w): Query<Asked>) -> Res
     answer(app.read(move |app, l| Ok(compute(app, l, &w)?.0)).await)
 }
 
-/// Work on the registry as the token's account.
-async fn as_viewer<T: Send + 'static>(
-    app: &Arc<App>,
-    ctx: &Ctx,
-    work: impl FnOnce(&mut Ledger, &Viewer) -> Result<T, WebError> + Send + 'static,
-) -> Result<T, WebError> {
-    let v = ctx.viewer()?.clone();
-    app.read(move |_, l| work(l, &v)).await
-}
-
 pub async fn search(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<Q>,
 ) -> Response {
-    answer(as_viewer(&app, &ctx, move |l, v| search_in(l, v, &q.q, 100)).await)
+    match ctx.viewer() {
+        Ok(v) => answer(searched(&app, v, q.q).await),
+        Err(e) => error(e),
+    }
 }
 
 pub async fn person(
@@ -228,10 +220,10 @@ pub async fn recognition(
 }
 
 pub async fn reports(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -> Response {
-    let Some(v) = ctx.viewer.clone() else {
-        return error(WebError::Forbidden);
-    };
-    answer(app.read(move |_, l| reports::visible(l, &v)).await)
+    match ctx.viewer() {
+        Ok(v) => answer(reports::listed(&app, v).await),
+        Err(e) => error(e),
+    }
 }
 
 pub async fn submit(
@@ -249,19 +241,23 @@ pub async fn submit(
     )
 }
 
-pub async fn queue(State(app): State<Arc<App>>) -> Response {
-    answer(app.read(|_, l| Ok(triage::waiting(l)?)).await)
+pub async fn queue(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -> Response {
+    match ctx.viewer() {
+        Ok(v) => answer(waiting(&app, v).await),
+        Err(e) => error(e),
+    }
 }
 
-pub async fn candidates(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
-    answer(
-        app.read(move |app, l| {
-            let r = triage::report(l, ReportId(id))?;
-            let c = ranked(app, l, &r)?;
-            Ok(json!({"report": r, "candidates": c}))
-        })
-        .await,
-    )
+pub async fn candidates(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Response {
+    let found = match ctx.viewer() {
+        Ok(v) => compared(&app, v, ReportId(id)).await,
+        Err(e) => Err(e),
+    };
+    answer(found.map(|(r, c)| json!({"report": r, "candidates": c})))
 }
 
 pub async fn accept_new(

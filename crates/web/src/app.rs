@@ -148,9 +148,32 @@ impl App {
         subject: vigilia_core::ids::Subject,
         what: vigilia_core::fact::Audit,
     ) -> Result<(), WebError> {
-        let actor = actor.to_string();
-        self.write(move |tx| vigilia_app::records::audit(tx, &actor, subject, what))
+        self.audit_read(actor, what, subject, Vec::new(), None)
             .await
+    }
+
+    /// Records that `actor` was shown `records` at once (and what it searched for), before the
+    /// answer is sent: see [`vigilia_app::records::audit_read`].
+    pub async fn audit_read(
+        self: &Arc<Self>,
+        actor: &str,
+        what: vigilia_core::fact::Audit,
+        subject: vigilia_core::ids::Subject,
+        records: Vec<vigilia_core::ids::Subject>,
+        query: Option<String>,
+    ) -> Result<(), WebError> {
+        let actor = actor.to_string();
+        self.write(move |tx| {
+            vigilia_app::records::audit_read(
+                tx,
+                &actor,
+                what,
+                subject,
+                records.clone(),
+                query.as_deref(),
+            )
+        })
+        .await
     }
 
     pub fn now(&self) -> jiff::Timestamp {

@@ -75,7 +75,7 @@ impl Chrome {
     /// What an audit fact records, in words.
     pub fn audit(&self, change: &vigilia_core::fact::Change) -> &'static str {
         match change {
-            vigilia_core::fact::Change::Audited { what } => {
+            vigilia_core::fact::Change::Audited { what, .. } => {
                 let (es, en) = what.words();
                 self.t(es, en)
             }

@@ -48,9 +48,7 @@ pub async fn search(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<Q>,
 ) -> Result<Response, WebError> {
-    let text = q.q.clone();
-    let v = ctx.viewer()?.clone();
-    let persons = app.read(move |_, l| search_in(l, &v, &text, 100)).await?;
+    let persons = searched(&app, ctx.viewer()?, q.q.clone()).await?;
     Ok(ok(&Search {
         p: Chrome::of(&ctx),
         q: q.q,
@@ -59,14 +57,25 @@ pub async fn search(
 }
 
 /// Persons whose name or cédula matches every word of `q` (accents and case aside), among
-/// those this account sees.
-pub fn search_in(
-    ledger: &mut Ledger,
-    v: &Viewer,
-    q: &str,
-    limit: usize,
-) -> Result<Vec<Person>, WebError> {
-    Ok(records::search(ledger, &v.actor(), q, limit)?)
+/// those this account sees, at most 100. Who searched, for what, and whom it returned is
+/// recorded before the answer is sent.
+pub async fn searched(app: &Arc<App>, v: &Viewer, q: String) -> Result<Vec<Person>, WebError> {
+    let (actor, text) = (v.actor(), q.clone());
+    let persons = app
+        .read(move |_, l| Ok(records::search(l, &actor, &text, 100)?))
+        .await?;
+    if !q.trim().is_empty() {
+        let returned = persons.iter().map(|p| p.id.into()).collect();
+        app.audit_read(
+            &v.name,
+            Audit::Searched,
+            Subject::REGISTRY,
+            returned,
+            Some(q),
+        )
+        .await?;
+    }
+    Ok(persons)
 }
 
 /// A person and the detentions of theirs this account sees.

@@ -11,7 +11,7 @@ use axum::{Extension, Form};
 use vigilia_core::confidential::Field;
 use vigilia_core::fact::Audit;
 use vigilia_core::fold::Record;
-use vigilia_core::ids::{ReportId, SourceId};
+use vigilia_core::ids::{ReportId, SourceId, Subject};
 use vigilia_core::model::{Channel, Report, Role, Source};
 use vigilia_ledger::Ledger;
 
@@ -23,9 +23,25 @@ use crate::page::{Chrome, Errors, invalid, ok, see};
 use vigilia_app::intake::{self, Incoming, ReportForm};
 use vigilia_app::{AppError, reports};
 
-/// The reports this account may see, newest first, without contacts.
-pub fn visible(ledger: &mut Ledger, v: &Viewer) -> Result<Vec<Report>, WebError> {
-    Ok(reports::visible(ledger, &v.actor())?)
+/// The reports this account may see, newest first, without contacts; that the account was
+/// shown them is recorded before the answer is sent.
+pub async fn listed(app: &Arc<App>, v: &Viewer) -> Result<Vec<Report>, WebError> {
+    let actor = v.actor();
+    let reports = app
+        .read(move |_, l| Ok(reports::visible(l, &actor)?))
+        .await?;
+    shown(app, v, &reports).await?;
+    Ok(reports)
+}
+
+/// Records that the account was shown a list of reports (not when it was empty).
+pub async fn shown(app: &Arc<App>, v: &Viewer, reports: &[Report]) -> Result<(), WebError> {
+    if reports.is_empty() {
+        return Ok(());
+    }
+    let ids = reports.iter().map(|r| r.id.into()).collect();
+    app.audit_read(&v.name, Audit::ListedReports, Subject::REGISTRY, ids, None)
+        .await
 }
 
 /// One report, if this account may see it (otherwise: refused, whether it exists or not).
@@ -44,8 +60,7 @@ pub async fn mine(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let v = ctx.viewer()?.clone();
-    let reports = app.read(move |_, l| visible(l, &v)).await?;
+    let reports = listed(&app, ctx.viewer()?).await?;
     Ok(ok(&Mine {
         p: Chrome::of(&ctx),
         reports,

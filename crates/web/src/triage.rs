@@ -11,13 +11,14 @@ use axum::{Extension, Form};
 use serde::{Deserialize, Serialize};
 use vigilia_app::records;
 use vigilia_app::triage::{self, AttachTo};
+use vigilia_core::fact::Audit;
 use vigilia_core::fold::Record;
 use vigilia_core::ids::{DetentionId, PersonId, ReportId};
 use vigilia_core::model::{Detention, Person, Report};
 use vigilia_ledger::Ledger;
 
 use crate::app::App;
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::page::{Chrome, ok, see};
 
@@ -56,6 +57,33 @@ pub fn candidates(app: &App, ledger: &mut Ledger, r: &Report) -> Result<Vec<Cand
     Ok(out)
 }
 
+/// The reports waiting for triage, oldest first; that the account was shown them is recorded.
+pub async fn waiting(app: &Arc<App>, v: &Viewer) -> Result<Vec<Report>, WebError> {
+    let reports = app.read(|_, l| Ok(triage::waiting(l)?)).await?;
+    crate::reports::shown(app, v, &reports).await?;
+    Ok(reports)
+}
+
+/// A report waiting for triage with the persons it may be about; that the account compared
+/// them (which persons it was shown) is recorded.
+pub async fn compared(
+    app: &Arc<App>,
+    v: &Viewer,
+    id: ReportId,
+) -> Result<(Report, Vec<Candidate>), WebError> {
+    let (r, found) = app
+        .read(move |app, l| {
+            let r = triage::report(l, id)?;
+            let c = candidates(app, l, &r)?;
+            Ok((r, c))
+        })
+        .await?;
+    let persons = found.iter().map(|c| c.person.id.into()).collect();
+    app.audit_read(&v.name, Audit::Compared, id.into(), persons, None)
+        .await?;
+    Ok((r, found))
+}
+
 #[derive(Template)]
 #[template(path = "triage.html")]
 struct Queue {
@@ -67,7 +95,7 @@ pub async fn queue(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let reports = app.read(|_, l| Ok(triage::waiting(l)?)).await?;
+    let reports = waiting(&app, ctx.viewer()?).await?;
     Ok(ok(&Queue {
         p: Chrome::of(&ctx),
         reports,
@@ -87,13 +115,7 @@ pub async fn show(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
-    let (r, candidates) = app
-        .read(move |app, l| {
-            let r = triage::report(l, ReportId(id))?;
-            let c = candidates(app, l, &r)?;
-            Ok((r, c))
-        })
-        .await?;
+    let (r, candidates) = compared(&app, ctx.viewer()?, ReportId(id)).await?;
     Ok(ok(&One {
         p: Chrome::of(&ctx),
         r,

@@ -999,7 +999,8 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
     assert!(refused.iter().any(|f| matches!(
         f.change,
         vigilia_core::fact::Change::Audited {
-            what: vigilia_core::fact::Audit::SignInRefused
+            what: vigilia_core::fact::Audit::SignInRefused,
+            ..
         }
     )));
     // Revoked (as the command line does, from outside the server): the open session ends at
@@ -1067,4 +1068,163 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
         d.why.localize(Lang::Es),
         "vio la ficha el 20 de noviembre de 2026"
     );
+}
+
+/// Bulk reads of names (a search, the triage queue and its candidates, the list of reports, and
+/// their API twins) are audit facts that say who, what was searched for, and which records came
+/// back; the query is stored encrypted (it is a name or a cédula), and revoking the account
+/// reports every record such a read showed it and what it searched for.
+#[tokio::test]
+async fn searches_and_lists_of_names_are_recorded_with_what_they_returned() {
+    use vigilia_core::fact::{Audit, Change};
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let audits = |w: &World| {
+        let app = w.app.clone();
+        async move {
+            app.read(|_, l| {
+                let mut out = Vec::new();
+                l.for_each_history(None, None, &mut |subject, facts| {
+                    for f in facts {
+                        if let Change::Audited { what, records, .. } = &f.change {
+                            out.push((subject, f.actor.clone(), *what, records.clone()));
+                        }
+                    }
+                    Ok(())
+                })?;
+                Ok(out)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
+    let r = send(&w, get("/persons?q=perez", Some(&lawyer))).await;
+    assert!(r.body.contains("José Gregorio Pérez"), "{}", r.body);
+    let (_, _, _, token) = w.secrets.iter().find(|s| s.0 == Role::Lawyer).unwrap();
+    let api = Request::get("/api/persons?q=V-99.999.999")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&w, api).await.status, StatusCode::OK);
+    let searches: Vec<_> = audits(&w)
+        .await
+        .into_iter()
+        .filter(|a| a.2 == Audit::Searched)
+        .collect();
+    assert_eq!(searches.len(), 2, "{searches:?}");
+    assert_eq!(searches[0].1, "t-lawyer");
+    assert_eq!(
+        searches[0]
+            .3
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+        ["person:1"]
+    );
+    // A search that finds nobody is recorded too: whom the insider looked for matters.
+    assert!(searches[1].3.is_empty());
+    // The query is not in the chain as typed.
+    let stored = w
+        .app
+        .read(|_, l| Ok(l.history(vigilia_core::ids::Subject::REGISTRY)?))
+        .await
+        .unwrap();
+    let json: String = stored
+        .iter()
+        .map(|f| serde_json::to_string(&f.change).unwrap())
+        .collect();
+    assert!(json.contains("\"query\"") && !json.contains("perez") && !json.contains("99.999"));
+    // The coordinator's queue (empty after the seed: not recorded), a new report, then the
+    // queue, its candidates and the list of reports, by page and by API.
+    let (c, _) = sign_in(&w, Role::Coordinator).await;
+    let r = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("given_names", "José"),
+                ("paternal_surname", "Pérez"),
+                ("arrest_date", "2026-11-10"),
+                ("consent", "initials"),
+                ("state", "Zulia"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let before = audits(&w).await.len();
+    assert_eq!(
+        send(&w, get("/triage", Some(&c))).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&w, get("/triage/2", Some(&c))).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&w, get("/reports", Some(&me.0))).await.status,
+        StatusCode::OK
+    );
+    let (_, _, _, ct) = w.secrets.iter().find(|s| s.0 == Role::Coordinator).unwrap();
+    for path in ["/api/triage", "/api/triage/2"] {
+        let api = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {ct}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&w, api).await.status, StatusCode::OK, "{path}");
+    }
+    // Grouped by record, not in ledger order: compare them sorted.
+    let all = audits(&w).await;
+    assert_eq!(all.len(), before + 5, "{all:?}");
+    let mut new: Vec<String> = all
+        .iter()
+        .filter(|a| matches!(a.2, Audit::ListedReports | Audit::Compared))
+        .map(|(subject, actor, what, records)| {
+            let records: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+            format!("{subject} {actor} {what:?} {}", records.join(","))
+        })
+        .collect();
+    new.sort();
+    assert_eq!(
+        new,
+        [
+            "registry:0 t-coordinator ListedReports report:2",
+            "registry:0 t-coordinator ListedReports report:2",
+            "registry:0 t-volunteer ListedReports report:2,report:1",
+            "report:2 t-coordinator Compared person:1",
+            "report:2 t-coordinator Compared person:1",
+        ]
+    );
+    // Revoked: what every such read showed is reported, and what the lawyer searched for.
+    w.app
+        .write(move |tx| {
+            let which = accounts::Which::Named("t-lawyer".into());
+            accounts::revoke(tx, "t-admin", &which, "arrested")
+        })
+        .await
+        .unwrap();
+    let exposure = w
+        .app
+        .read(|_, l| Ok(accounts::exposure(l, "t-lawyer", 90)?))
+        .await
+        .unwrap();
+    let person = exposure
+        .seen
+        .iter()
+        .find(|e| e.subject.to_string() == "person:1")
+        .expect("the person the search returned");
+    assert_eq!(
+        person.why.localize(Lang::Es),
+        "buscó personas el 20 de noviembre de 2026"
+    );
+    let typed: Vec<(&str, usize)> = exposure
+        .searches
+        .iter()
+        .map(|s| (s.query.as_str(), s.returned))
+        .collect();
+    assert_eq!(typed, [("perez", 1), ("V-99.999.999", 0)]);
 }
