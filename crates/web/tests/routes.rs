@@ -324,7 +324,8 @@ async fn sign_in(w: &World, role: Role) -> (String, String) {
 }
 
 /// Records every route needs: a report by the first volunteer, a person with a detention.
-async fn seed(w: &World, volunteer: &(String, String)) {
+/// A volunteer reports a Pérez arrested in Zulia on 10 November.
+async fn report_perez(w: &World, volunteer: &(String, String), given_names: &str) {
     let r = send(
         w,
         post(
@@ -332,7 +333,7 @@ async fn seed(w: &World, volunteer: &(String, String)) {
             Some(&volunteer.0),
             &[
                 ("csrf", &volunteer.1),
-                ("given_names", "José Gregorio"),
+                ("given_names", given_names),
                 ("paternal_surname", "Pérez"),
                 ("arrest_date", "2026-11-10"),
                 ("consent", "initials"),
@@ -342,6 +343,10 @@ async fn seed(w: &World, volunteer: &(String, String)) {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+async fn seed(w: &World, volunteer: &(String, String)) {
+    report_perez(w, volunteer, "José Gregorio").await;
     let c = sign_in(w, Role::Coordinator).await;
     let r = send(w, post("/triage/1/new", Some(&c.0), &[("csrf", &c.1)])).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -1139,23 +1144,7 @@ async fn searches_and_lists_of_names_are_recorded_with_what_they_returned() {
     // The coordinator's queue (empty after the seed: not recorded), a new report, then the
     // queue, its candidates and the list of reports, by page and by API.
     let (c, _) = sign_in(&w, Role::Coordinator).await;
-    let r = send(
-        &w,
-        post(
-            "/reports/new",
-            Some(&me.0),
-            &[
-                ("csrf", &me.1),
-                ("given_names", "José"),
-                ("paternal_surname", "Pérez"),
-                ("arrest_date", "2026-11-10"),
-                ("consent", "initials"),
-                ("state", "Zulia"),
-            ],
-        ),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    report_perez(&w, &me, "José").await;
     let before = audits(&w).await.len();
     assert_eq!(
         send(&w, get("/triage", Some(&c))).await.status,
