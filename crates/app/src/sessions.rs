@@ -270,9 +270,15 @@ pub fn settle_sign_in(
             })
         }
     };
-    // Every sign-in and every refused one of an existing account is an audit fact. A name
-    // that is no account is not stored: people type passwords into the name field.
-    if let Some(a) = found {
+    // Every sign-in of an existing account is an audit fact, and so is the first refused one
+    // of a series from an address and the one that locks it (the others are only counted):
+    // a guesser cannot fill the chain. A name that is no account is not stored: people type
+    // passwords into the name field.
+    let (first, locking) = match decode::<Failures>(tx.state(&failures_key(name, address))?) {
+        Some(f) => (f.count == 1, f.count == 0 && f.locked_until.is_some()),
+        None => (true, false),
+    };
+    if let Some(a) = found.filter(|_| outcome.is_ok() || first || locking) {
         let what = if outcome.is_ok() {
             Audit::SignedIn
         } else {

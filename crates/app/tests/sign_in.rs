@@ -54,3 +54,44 @@ fn wrong_passwords_lock_an_account_only_from_where_they_came_and_longer_each_tim
     let after = t1 + SignedDuration::from_secs(2 * LOCKED_FOR.as_secs() + 1);
     assert_eq!(wrong(&mut l, attacker, after), Err(SignInRefused::Wrong));
 }
+
+/// A refused sign-in of an existing account is an audit fact only when it begins a series from
+/// an address, or locks it; the others are counted: a guesser cannot fill the chain with
+/// facts, and the owner still learns that someone tried, from where, and that it was locked.
+#[test]
+fn a_series_of_wrong_passwords_is_recorded_once_and_its_lock_once() {
+    use vigilia_core::fact::{Audit, Change};
+    use vigilia_core::ids::{Kind, Subject};
+    use vigilia_core::model::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir);
+    vigilia_app::write(&mut l, |tx| {
+        vigilia_app::accounts::demo_account(tx, "ana", Role::Volunteer, "x".into(), None)
+    })
+    .unwrap();
+    let t0: Timestamp = "2026-11-20T15:00:00Z".parse().unwrap();
+    for _ in 0..FAILURES_BEFORE_LOCK + 3 {
+        let _ = wrong(&mut l, "203.0.113.7", t0);
+    }
+    let _ = wrong(&mut l, "198.51.100.20", t0);
+    let account = match l.by_reference(Kind::Account, "ana").unwrap() {
+        Some(vigilia_core::fold::Record::Account(a)) => Subject::from(a.id),
+        other => panic!("{other:?}"),
+    };
+    let refused = l
+        .history(account)
+        .unwrap()
+        .into_iter()
+        .filter(|f| {
+            matches!(
+                f.change,
+                Change::Audited {
+                    what: Audit::SignInRefused,
+                    ..
+                }
+            )
+        })
+        .count();
+    // The attacker's first, the one that locked, and the owner's first from elsewhere.
+    assert_eq!(refused, 3);
+}
