@@ -30,6 +30,9 @@ const NONCE: usize = 24;
 pub(crate) const CHECK: &str = "check";
 /// The keyring's row with the salt the key-encryption key is derived with.
 pub(crate) const SALT: &str = "salt";
+/// The keyring's row with the key that names the servers' shared state (see
+/// [`Key::pseudonym`]).
+pub(crate) const STATE_NAMES: &str = "state-names";
 
 /// A 256-bit key: the key-encryption key, or a record's data key. Zeroed when dropped.
 pub(crate) struct Key([u8; 32]);
@@ -52,6 +55,19 @@ impl Key {
 
     pub(crate) fn bytes(&self) -> [u8; 32] {
         self.0
+    }
+
+    /// A name for `text` that only this key gives (HKDF-SHA256-Expand, a keyed PRF, 128 bits in
+    /// hex): the servers' shared state is kept under such names, so a copy of the database
+    /// without the registry's key does not say which addresses sent reports or which accounts
+    /// were being guessed (an IPv4 address cannot be found again by trying them all).
+    pub(crate) fn pseudonym(&self, text: &str) -> Result<String, LedgerError> {
+        let prf = hkdf::Hkdf::<Sha256>::from_prk(&self.0)
+            .map_err(|_| LedgerError::Crypto("pseudonym key".into()))?;
+        let mut out = [0u8; 16];
+        prf.expand(text.as_bytes(), &mut out)
+            .map_err(|_| LedgerError::Crypto("pseudonym length".into()))?;
+        Ok(hex::encode(out))
     }
 
     /// The key-encryption key: HKDF-SHA256 of the registry's key (a passphrase is first

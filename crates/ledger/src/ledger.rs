@@ -61,6 +61,8 @@ pub struct Ledger {
     changes: Option<(Head, LastChanges)>,
     /// The key-encryption key of the keyring, when the registry was opened with its key.
     kek: Option<Key>,
+    /// The key that names rows of the servers' shared state, with the registry's key.
+    state_names: Option<Key>,
     /// Where the registry is and the key it was opened with, to open more connections to it.
     url: DatabaseUrl,
     key: Option<Secret>,
@@ -91,6 +93,10 @@ fn connect(
         }
         None => None,
     };
+    let state_names = match &kek {
+        Some(kek) => Some(unwrap_or_make(engine.as_mut(), kek, keyring::STATE_NAMES)?),
+        None => None,
+    };
     Ok((
         Ledger {
             engine,
@@ -98,6 +104,7 @@ fn connect(
             profile: None,
             changes: None,
             kek,
+            state_names,
             url: url.clone(),
             key: key.cloned(),
         },
@@ -133,6 +140,20 @@ fn open_keyring(
         Some(_) => Ok(kek),
         None => Err(LedgerError::WrongKey(url.to_string())),
     }
+}
+
+/// A key of the keyring made once, at the first opening with the registry's key (several
+/// processes opening at once keep the first one written).
+fn unwrap_or_make(engine: &mut dyn Engine, kek: &Key, name: &str) -> Result<Key, LedgerError> {
+    if engine.key_get(name)?.is_none() {
+        let wrapped = kek.wrap(name, &Key::random()?)?;
+        engine.key_put(vec![(name.into(), wrapped)], false)?;
+    }
+    let stored = engine
+        .key_get(name)?
+        .ok_or_else(|| LedgerError::WrongKey(format!("keyring row {name}")))?;
+    kek.unwrap(name, &stored)
+        .ok_or_else(|| LedgerError::WrongKey(format!("keyring row {name}")))
 }
 
 impl Ledger {
@@ -571,7 +592,18 @@ impl Ledger {
     /// A row of the servers' shared state, if it has not expired (see `server_state`).
     pub fn state(&mut self, key: &str) -> Result<Option<String>, LedgerError> {
         let now = self.clock.now().as_second();
-        self.engine.state_get(key, now)
+        let name = self.state_name(key)?;
+        self.engine.state_get(&name, now)
+    }
+
+    /// The name a row of the servers' shared state is stored under: a keyed pseudonym of
+    /// `key` (which names an address or an account) when the registry was opened with its key;
+    /// `key` itself only in registries without one (tests and benchmarks).
+    fn state_name(&self, key: &str) -> Result<String, LedgerError> {
+        match &self.state_names {
+            Some(names) => names.pseudonym(key),
+            None => Ok(key.to_string()),
+        }
     }
 
     /// A record as it stands now (from the projection).
@@ -1095,7 +1127,8 @@ impl Tx<'_> {
     pub fn set_state(&mut self, key: &str, value: Option<(&str, i64)>) -> Result<(), LedgerError> {
         self.writes += 1;
         let now = self.appended_at.timestamp().as_second();
-        self.ledger.engine.state_put(key, value, now)?;
+        let name = self.ledger.state_name(key)?;
+        self.ledger.engine.state_put(&name, value, now)?;
         self.state_changed = true;
         Ok(())
     }

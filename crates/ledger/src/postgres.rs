@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0006_server_state.sql"),
     include_str!("../migrations/postgres/0007_kinds_changed.sql"),
     include_str!("../migrations/postgres/0008_changes_by_subject.sql"),
+    include_str!("../migrations/postgres/0009_state_expires.sql"),
 ];
 
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0006_server_state.sql"),
     include_str!("../migrations/sqlite/0007_kinds_changed.sql"),
     include_str!("../migrations/sqlite/0008_changes_by_subject.sql"),
+    include_str!("../migrations/sqlite/0009_state_expires.sql"),
 ];
 
 type Job = Box<dyn FnOnce(&mut Connection, &mut Option<LedgerError>) + Send>;

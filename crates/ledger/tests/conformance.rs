@@ -822,6 +822,44 @@ fn create_never_writes_into_an_existing_sqlite_file() {
     assert_eq!(tables, ["notes"], "the other file is left as it was");
 }
 
+/// The servers' shared state is kept under keyed pseudonyms when the registry has its key: a
+/// copy of the database does not say which addresses sent reports or tried to sign in, while
+/// every process opened with the key finds the same rows.
+fn shared_state_is_named_by_pseudonyms(b: &Backend) {
+    let key = Secret::generate().unwrap();
+    let open = || Ledger::open_with(&b.url, Some(&key), clock("2024-08-20T15:00:00Z")).unwrap();
+    drop(
+        Ledger::create_with(
+            &b.url,
+            Some(&key),
+            clock("2024-08-20T15:00:00Z"),
+            Profile::venezuela().unwrap(),
+            "test",
+        )
+        .unwrap(),
+    );
+    let (mut one, mut two) = (open(), open());
+    let mut tx = one.begin().unwrap();
+    tx.set_state("reports:203.0.113.7", Some(("[1724166000]", 1_900_000_000)))
+        .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(
+        two.state("reports:203.0.113.7").unwrap().as_deref(),
+        Some("[1724166000]")
+    );
+    assert_eq!(two.state("reports:203.0.113.8").unwrap(), None);
+    if let DatabaseUrl::Postgres(url) = &b.url {
+        let rows = ::postgres::Client::connect(url, ::postgres::NoTls)
+            .unwrap()
+            .query("SELECT key FROM server_state", &[])
+            .unwrap();
+        let names: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        assert_eq!(names.len(), 1);
+        assert!(!names[0].contains("203.0.113"), "{names:?}");
+        assert_eq!(names[0].len(), 32, "{names:?}");
+    }
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -850,6 +888,7 @@ conformance!(
     audit_facts_join_the_chain_but_leave_the_content_head_where_it_was,
     changes_and_views_are_read_apart,
     confidential_fields_are_encrypted_per_record,
+    shared_state_is_named_by_pseudonyms,
     kinds_changed_are_kept_with_the_facts,
     a_registry_without_kinds_changed_migrates_forward,
 );
