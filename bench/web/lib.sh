@@ -27,24 +27,27 @@ sign_in() {
     --data-urlencode "name=demo-$1" --data-urlencode "password=$pass" --data-urlencode "code=$code" \
     | sed -n 's/^set-cookie: \([^;]*\).*/\1/p'
 }
-form_token() {
-  curl -s http://127.0.0.1:$PORT/report | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1
+# The CSRF token of a session (COOKIE) on server BASE, from the volunteer's report form.
+session_csrf() { # COOKIE BASE
+  curl -s -H "Cookie: $1" "$2/reports/new" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1
 }
 
-# The mixed load's wrk script: 20% intake POSTs (one form token), 40% detention pages as a
-# lawyer, 40% balance pages as an analyst. Its `done` prints one line with the figures.
-mixed_lua() { # FORM LAWYER_COOKIE ANALYST_COOKIE
+# The mixed load's wrk script: 20% reports sent by a volunteer (the family form's token sends
+# one report, so a load cannot reuse one; a volunteer's report goes through the same intake
+# write, committed before the reply), 40% detention pages as a lawyer, 40% balance pages as an
+# analyst. Its `done` prints one line with the figures.
+mixed_lua() { # VOLUNTEER_COOKIE VOLUNTEER_CSRF LAWYER_COOKIE ANALYST_COOKIE
   cat <<LUA
 math.randomseed(7)
-local body = "csrf=$1&given_names=Jos%C3%A9&paternal_surname=P%C3%A9rez&arrest_date=2026-11-01&consent=initials"
+local body = "csrf=$2&given_names=Jos%C3%A9&paternal_surname=P%C3%A9rez&arrest_date=2026-11-01&consent=initials&state=VE-V"
 request = function()
   local r = math.random(100)
   if r <= 20 then
-    return wrk.format("POST", "/report", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+    return wrk.format("POST", "/reports/new", {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "$1"}, body)
   elseif r <= 60 then
-    return wrk.format("GET", "/detentions/" .. math.random(12000), {["Cookie"] = "$2"})
+    return wrk.format("GET", "/detentions/" .. math.random(12000), {["Cookie"] = "$3"})
   else
-    return wrk.format("GET", "/balance", {["Cookie"] = "$3"})
+    return wrk.format("GET", "/balance", {["Cookie"] = "$4"})
   end
 end
 done = function(s, latency, requests)

@@ -49,8 +49,9 @@ for b in "${bases[@]}"; do
   echo "   $b: $(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $analyst" "$b/balance")" \
     "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $lawyer" "$b/detentions/1")"
 done
-form=$(PORT=$((PORT + SERVERS - 1)); form_token)
-mixed_lua "$form" "$lawyer" "$analyst" > mixed.lua
+last="${bases[$((SERVERS - 1))]}"
+volunteer=$(account bench-volunteer volunteer "$last")
+mixed_lua "$volunteer" "$(session_csrf "$volunteer" "$last")" "$lawyer" "$analyst" > mixed.lua
 sample_rss "${pids[@]}" > rss.log &
 sampler=$!
 echo "== mixed load: $CONN clients for $DUR over $SERVERS server(s) (20% intake POST, 40% detention pages, 40% balance)"

@@ -15,7 +15,8 @@ cd "$work"
 source "$root/bench/web/lib.sh"
 start_demo
 lawyer=$(sign_in lawyer); analyst=$(sign_in analyst)
-mixed_lua "$(form_token)" "$lawyer" "$analyst" > mixed.lua
+volunteer=$(sign_in volunteer)
+mixed_lua "$volunteer" "$(session_csrf "$volunteer" http://127.0.0.1:$PORT)" "$lawyer" "$analyst" > mixed.lua
 sample_rss $pid > rss.log &
 sampler=$!
 echo "== mixed load: $CONN clients for $DUR (20% intake POST, 40% detention pages, 40% balance)"

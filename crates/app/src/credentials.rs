@@ -89,6 +89,27 @@ pub fn sha256(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
+/// Leading zero bits the public form's proof of work asks for: 65,536 hashes on average, a
+/// second or two on a cheap phone while the family types, one hash for the server to check.
+pub const WORK_BITS: u32 = 16;
+
+/// Whether `nonce` proves the work for `challenge`: the SHA-256 of `challenge:nonce` begins with
+/// `bits` zero bits.
+pub fn work_done(challenge: &str, nonce: &str, bits: u32) -> bool {
+    if nonce.is_empty() || nonce.len() > 32 {
+        return false;
+    }
+    let hash = Sha256::digest(format!("{challenge}:{nonce}").as_bytes());
+    let mut zeros = 0;
+    for byte in hash {
+        zeros += byte.leading_zeros();
+        if byte != 0 {
+            break;
+        }
+    }
+    zeros >= bits
+}
+
 #[cfg(test)]
 mod tests {
     use super::same_secret;

@@ -52,6 +52,8 @@ pub enum AppError {
     NotAState { typed: String, known: Vec<String> },
     #[error("too many reports came from this address in the last hour")]
     TooManyReports,
+    #[error("this form was already sent")]
+    FormAlreadySent,
     #[error("the registry changed after the balance was counted")]
     CountedBeforeAChange,
     #[error("credentials could not be made: {0}")]
@@ -129,6 +131,7 @@ impl AppError {
                 | AppError::NotMerged(_)
                 | AppError::AccountExists(_)
                 | AppError::CountedBeforeAChange
+                | AppError::FormAlreadySent
                 | AppError::Ledger(LedgerError::Refused(_) | LedgerError::Fold(_))
         )
     }

@@ -191,6 +191,12 @@ impl Localize for AppError {
                     "Many reports came from this connection in the last hour. Wait a while and try again; what you wrote was not stored.",
                 )
                 .into(),
+            AppError::FormAlreadySent => lang
+                .pick(
+                    "Este formulario ya se envió y su reporte quedó guardado: guarde el código que recibió. Para reportar otra detención, abra el formulario de nuevo.",
+                    "This form was already sent and its report is stored: keep the code you received. To report another detention, open the form again.",
+                )
+                .into(),
             AppError::CountedBeforeAChange => lang
                 .pick(
                     "El registro cambió mientras se contaba el balance; no se publicó. Vuelva a calcularlo y publíquelo.",

@@ -329,6 +329,18 @@ pub fn admit_report(
     Ok(admitted)
 }
 
+/// Whether the token of an anonymous form already sent a report: one form, one report, so a
+/// script cannot wait once and send many.
+pub fn form_used(tx: &mut Tx<'_>, token: &str) -> Result<bool, AppError> {
+    Ok(tx.state(&format!("form-used:{token}"))?.is_some())
+}
+
+/// Marks the token of an anonymous form as used by the report just stored with it (in the
+/// same transaction), until it would have expired anyway (`until`, Unix seconds).
+pub fn use_form_token(tx: &mut Tx<'_>, token: &str, until: i64) -> Result<(), AppError> {
+    put(tx, &format!("form-used:{token}"), &true, until)
+}
+
 /// The key that signs anonymous forms, the same for every server of the registry (made by
 /// the first one).
 pub fn form_key(tx: &mut Tx<'_>) -> Result<[u8; 32], AppError> {

@@ -34,7 +34,7 @@ fn dummy_hash() -> &'static str {
 }
 
 /// How long an anonymous form's token is good for.
-const FORM_TOKEN_LIFE: SignedDuration = SignedDuration::from_hours(4);
+pub const FORM_TOKEN_LIFE: SignedDuration = SignedDuration::from_hours(4);
 
 use vigilia_app::accounts;
 use vigilia_app::credentials::{code_step, hash_password, password_matches};
@@ -153,18 +153,21 @@ impl App {
             .map(|a| Viewer::of(a, s.csrf.clone())))
     }
 
-    /// A token for an anonymous form: when it was given, signed.
+    /// A token for an anonymous form: when it was given and a random part (two forms opened
+    /// in the same second are told apart: each sends one report), signed.
     pub fn form_token(&self) -> String {
         let at = self.now().as_second();
-        format!("{at}.{}", self.sign(&format!("form:{at}")))
+        let one = hex::encode(crate::app::random_bytes::<8>().unwrap_or_default());
+        format!("{at}.{one}.{}", self.sign(&format!("form:{at}.{one}")))
     }
 
     /// How long ago an anonymous form's token was given, if it is genuine and not expired.
     pub fn form_token_age(&self, token: &str) -> Option<SignedDuration> {
-        let (at, mac) = token.split_once('.')?;
-        if !vigilia_app::credentials::same_secret(&self.sign(&format!("form:{at}")), mac) {
+        let (signed, mac) = token.rsplit_once('.')?;
+        if !vigilia_app::credentials::same_secret(&self.sign(&format!("form:{signed}")), mac) {
             return None;
         }
+        let (at, _) = signed.split_once('.')?;
         let given = Timestamp::from_second(at.parse().ok()?).ok()?;
         let age = self.now().duration_since(given);
         (age >= SignedDuration::ZERO && age <= FORM_TOKEN_LIFE).then_some(age)

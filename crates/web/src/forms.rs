@@ -13,33 +13,47 @@ use crate::app::App;
 use crate::error::WebError;
 use crate::page::Errors;
 
+/// Where a report comes from: an account, or the public form (its address, and its token,
+/// which sends one report).
+pub enum From {
+    Account,
+    Public { address: IpAddr, token: String },
+}
+
 /// Checks a report and stores it (with the other writes waiting at the same moment); answers
 /// once it is durable, or with the errors of its fields (and nothing stored). A public report
 /// counts against its address's hourly limit, in the same transaction (so every server of
-/// the registry counts it).
+/// the registry counts it), and its form's token is used by it.
 pub async fn store(
     app: &Arc<App>,
     report: Incoming,
-    from: Option<IpAddr>,
+    from: From,
 ) -> Result<Result<ReportId, Errors>, WebError> {
     let profile = app.profile.clone();
     let (now, per_hour) = (app.now(), app.config.intake_per_hour);
-    // Over the limit is an answer of the write, not a failure: a failed write would make the
-    // writer run every other write of its batch again, one by one.
+    let until = (now + crate::auth::FORM_TOKEN_LIFE).as_second();
+    // Refusals are answers of the write, not failures: a failed write would make the writer run
+    // every other write of its batch again, one by one. The checks run inside the write, so
+    // two servers cannot both take one token.
     let stored = app
         .write(move |tx| {
-            if let Some(ip) = from
-                && !sessions::admit_report(tx, &crate::ctx::limit_key(ip), now, per_hour)?
-            {
-                return Ok(None);
+            if let From::Public { address, token } = &from {
+                if sessions::form_used(tx, token)? {
+                    return Ok(Err(AppError::FormAlreadySent));
+                }
+                let limit_key = crate::ctx::limit_key(*address);
+                if !sessions::admit_report(tx, &limit_key, now, per_hour)? {
+                    return Ok(Err(AppError::TooManyReports));
+                }
             }
-            intake::receive(tx, &report, &profile).map(Some)
+            let stored = intake::receive(tx, &report, &profile)?;
+            if let (From::Public { token, .. }, Ok(_)) = (&from, &stored) {
+                sessions::use_form_token(tx, token, until)?;
+            }
+            Ok(Ok(stored))
         })
         .await?;
-    match stored {
-        None => Err(AppError::TooManyReports.into()),
-        Some(stored) => Ok(stored.map_err(|fields| errors_of(&fields))),
-    }
+    Ok(stored?.map_err(|fields| errors_of(&fields)))
 }
 
 /// A form's problems, said in both languages beside their fields.

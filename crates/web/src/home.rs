@@ -22,6 +22,15 @@ pub async fn home(Extension(ctx): Extension<Ctx>) -> Response {
     })
 }
 
+/// The public form's proof of work, done in the family's browser (see `intake`).
+pub async fn work() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/work.js"),
+    )
+        .into_response()
+}
+
 pub async fn style() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],

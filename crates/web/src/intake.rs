@@ -1,9 +1,11 @@
 //! The family's public form (no account), its receipt code, and following a report with it.
 //!
 //! Floods are held off without third parties: the form's token is signed with the time it was
-//! given, and a report sent sooner than `Config::intake_delay` seconds after is asked to wait
-//! (a person takes longer than that to fill the form; a script must wait as long for each);
-//! and each address may send `Config::intake_per_hour` reports an hour.
+//! given, and sends one report. A report sent sooner than `Config::intake_delay` seconds after
+//! is asked to wait (a person takes longer than that to fill the form; a script must wait as
+//! long for each); the page's script proves a small work for the token while the family types
+//! ([`WORK_BITS`]), and a browser without JavaScript waits [`WITHOUT_WORK`] times as long
+//! instead; each address (an IPv6 /64) may send `Config::intake_per_hour` reports an hour.
 
 use std::sync::Arc;
 
@@ -14,6 +16,7 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_core::fold::Record;
 use vigilia_core::ids::Kind;
+use vigilia_core::lang::Lang;
 use vigilia_core::model::{Channel, Report, ReportStatus};
 
 use crate::app::{App, random_bytes, sha256};
@@ -21,6 +24,7 @@ use crate::ctx::{Ctx, limit_key};
 use crate::error::WebError;
 use crate::forms::states;
 use crate::page::{Chrome, Errors, invalid, ok};
+use vigilia_app::credentials::{WORK_BITS, work_done};
 use vigilia_app::intake::{Incoming, ReportForm};
 use vigilia_app::{AppError, sessions};
 
@@ -31,41 +35,66 @@ struct Intake {
     f: ReportForm,
     errors: Errors,
     states: Vec<(String, String)>,
-    wait: bool,
+    /// The form's token and its proof of work: kept when the page comes back (a wait, a
+    /// field to fix), so the wait counts from when the form was first opened.
+    token: String,
+    work: String,
+    bits: u32,
+    /// What to wait for before sending again, when asked to.
+    wait: Option<String>,
 }
 
-async fn intake_page(
+/// The public form as it was sent (`sent`) or new.
+fn intake_page(
     app: &Arc<App>,
     ctx: &Ctx,
-    f: ReportForm,
+    sent: Option<Sent>,
     errors: Errors,
-    wait: bool,
-) -> Result<Intake, WebError> {
+    wait: Option<i64>,
+) -> Intake {
     let states = states(
         &app.profile,
         ctx.lang.pick("— no sé —", "— I do not know —"),
     );
-    Ok(Intake {
+    let sent = sent.unwrap_or_else(|| Sent {
+        csrf: ctx.csrf.clone(),
+        work: String::new(),
+        f: ReportForm::default(),
+    });
+    let wait = wait.map(|left| {
+        let (es, en) = if left <= 5 {
+            ("unos segundos".to_string(), "a few seconds".to_string())
+        } else {
+            (format!("{left} segundos"), format!("{left} seconds"))
+        };
+        match ctx.lang {
+            Lang::Es => format!(
+                "Por seguridad, espere {es} y pulse «Enviar» otra vez. Lo que escribió sigue aquí."
+            ),
+            Lang::En => {
+                format!(
+                    "For safety, wait {en} and press “Send” again. What you wrote is still here."
+                )
+            }
+        }
+    });
+    Intake {
         p: Chrome::of(ctx),
-        f,
+        f: sent.f,
         errors,
         states,
+        token: sent.csrf,
+        work: sent.work,
+        bits: WORK_BITS,
         wait,
-    })
+    }
 }
 
 pub async fn form(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    Ok(ok(&intake_page(
-        &app,
-        &ctx,
-        ReportForm::default(),
-        Errors::default(),
-        false,
-    )
-    .await?))
+    Ok(ok(&intake_page(&app, &ctx, None, Errors::default(), None)))
 }
 
 /// A receipt code: 12 characters from an alphabet without look-alikes (60 bits), in groups.
@@ -98,10 +127,17 @@ struct Receipt {
     code: String,
 }
 
+/// How many times longer a form sent without its proof of work (no JavaScript) must have been
+/// open: 30 seconds with the default delay, still less than a person takes to fill it.
+const WITHOUT_WORK: i64 = 10;
+
 #[derive(Deserialize)]
 pub struct Sent {
     #[serde(default)]
     csrf: String,
+    /// The nonce the page's script found for the token (empty without JavaScript).
+    #[serde(default)]
+    work: String,
     #[serde(flatten)]
     f: ReportForm,
 }
@@ -111,11 +147,22 @@ pub async fn submit(
     Extension(ctx): Extension<Ctx>,
     Form(sent): Form<Sent>,
 ) -> Result<Response, WebError> {
-    let age = app.form_token_age(&sent.csrf).unwrap_or_default();
-    if age.as_secs() < app.config.intake_delay as i64 {
-        return Ok(invalid(
-            &intake_page(&app, &ctx, sent.f, Errors::default(), true).await?,
-        ));
+    let age = app.form_token_age(&sent.csrf).unwrap_or_default().as_secs();
+    let delay = app.config.intake_delay as i64;
+    let wait = if work_done(&sent.csrf, &sent.work, WORK_BITS) {
+        delay
+    } else {
+        delay * WITHOUT_WORK
+    };
+    if age < wait {
+        let left = Some(wait - age);
+        return Ok(invalid(&intake_page(
+            &app,
+            &ctx,
+            Some(sent),
+            Errors::default(),
+            left,
+        )));
     }
     let code = receipt_code()?;
     let hash = sha256(&normal_code(&code));
@@ -125,11 +172,12 @@ pub async fn submit(
         reporter: None,
         receipt: Some(hash),
     };
-    let stored = crate::forms::store(&app, incoming, Some(ctx.ip)).await?;
-    if let Err(errors) = stored {
-        return Ok(invalid(
-            &intake_page(&app, &ctx, sent.f, errors, false).await?,
-        ));
+    let from = crate::forms::From::Public {
+        address: ctx.ip,
+        token: sent.csrf.clone(),
+    };
+    if let Err(errors) = crate::forms::store(&app, incoming, from).await? {
+        return Ok(invalid(&intake_page(&app, &ctx, Some(sent), errors, None)));
     }
     Ok(ok(&Receipt {
         p: Chrome::of(&ctx),

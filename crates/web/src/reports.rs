@@ -120,7 +120,7 @@ pub async fn send(
         reporter: Some(v.name.clone()),
         receipt: None,
     };
-    crate::forms::store(app, incoming, None).await
+    crate::forms::store(app, incoming, crate::forms::From::Account).await
 }
 
 pub async fn submit(

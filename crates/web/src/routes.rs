@@ -91,6 +91,7 @@ macro_rules! routes {
 routes! {
     GET "/" Access::Public, false, "Inicio", "Home" => home::home;
     GET "/static/style.css" Access::Public, false, "Hoja de estilo", "Stylesheet" => home::style;
+    GET "/static/work.js" Access::Public, false, "La prueba de trabajo del formulario público", "The public form's proof of work" => home::work;
     GET "/lang/{code}" Access::Public, false, "Cambiar de idioma", "Switch language" => home::language;
     GET "/report" Access::Public, false, "Formulario para familias", "Family report form" => intake::form;
     POST "/report" Access::Public, false, "Enviar un reporte familiar", "Send a family report" => intake::submit;

@@ -345,7 +345,10 @@ async fn a_family_a_coordinator_a_lawyer_and_two_volunteers_do_their_work_in_chr
     b.press("input[name='consent'][value='named']").await;
     b.follow("form[action='/report'] button[type='submit']")
         .await;
-    assert!(b.text().await.contains("espere unos segundos"));
+    let asked = b.text().await;
+    assert!(asked.contains("espere unos segundos"), "{asked}");
+    // The page's script proved its work for the form while it was filled in.
+    assert!(!b.value("work").await.is_empty());
     assert_eq!(b.value("given_names").await, "Jose Gregorio");
     assert_eq!(b.value("facility").await, "El Helicoide");
     b.look("03-family-asked-to-wait").await;

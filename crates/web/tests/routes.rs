@@ -279,6 +279,16 @@ fn post(path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Request<Body
 }
 
 /// The CSRF token of the first form on a page.
+/// The proof of work the public form's script finds for a token (see `static/work.js`).
+fn work(token: &str) -> String {
+    (0u64..)
+        .map(|n| n.to_string())
+        .find(|n| {
+            vigilia_app::credentials::work_done(token, n, vigilia_app::credentials::WORK_BITS)
+        })
+        .unwrap()
+}
+
 fn csrf(body: &str) -> String {
     let at = body
         .find("name=\"csrf\" value=\"")
@@ -526,17 +536,24 @@ async fn a_family_reports_gets_a_code_and_follows_its_report_only() {
             ("contact", "+58 414 000 0000"),
         ]
     };
-    // Sent at once: asked to wait, and nothing typed is lost.
+    // Sent at once without the page's script (no proof of work): asked to wait half a minute,
+    // and nothing typed is lost; the page keeps the form's token, so the wait counts from
+    // when the form was opened.
     let mut f = form("2026-11-18");
     f.push(("csrf", &token));
     let r = send(&w, post("/report", None, &f)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("espere unos segundos"));
+    assert!(r.body.contains("espere 30 segundos"), "{}", r.body);
     assert!(r.body.contains("value=\"María José\""));
+    assert_eq!(csrf(&r.body), token);
     w.clock.advance(5);
-    // A wrong date: the message stands next to the field, in Spanish, and the rest is kept.
+    let r = send(&w, post("/report", None, &f)).await;
+    assert!(r.body.contains("espere 25 segundos"), "{}", r.body);
+    // With the proof of work the script finds, three seconds are enough. A wrong date: the
+    // message stands next to the field, in Spanish, and the rest is kept.
+    let proof = work(&token);
     let mut f = form("2026-13-45");
-    f.push(("csrf", &token));
+    f.extend([("csrf", token.as_str()), ("work", proof.as_str())]);
     let r = send(&w, post("/report", None, &f)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("id=\"arrest_date-error\""), "{}", r.body);
@@ -548,14 +565,18 @@ async fn a_family_reports_gets_a_code_and_follows_its_report_only() {
     assert!(r.body.contains("value=\"V-12.345.678\""));
     // A future date is refused too.
     let mut f = form("2027-01-01");
-    f.push(("csrf", &token));
+    f.extend([("csrf", token.as_str()), ("work", proof.as_str())]);
     let r = send(&w, post("/report", None, &f)).await;
     assert!(r.body.contains("posterior a hoy"), "{}", r.body);
     // Right: a receipt code.
     let mut f = form("2026-11-18");
-    f.push(("csrf", &token));
+    f.extend([("csrf", token.as_str()), ("work", proof.as_str())]);
     let r = send(&w, post("/report", None, &f)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The same form again (a script that waited once): refused, and nothing more is stored.
+    let again = send(&w, post("/report", None, &f)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("ya se envió"), "{}", again.body);
     let at = r.body.find("id=\"receipt\">").unwrap() + 13;
     let code = r.body[at..at + 14].to_string();
     assert_eq!(code.len(), 14);
@@ -1216,4 +1237,57 @@ async fn searches_and_lists_of_names_are_recorded_with_what_they_returned() {
         .map(|s| (s.query.as_str(), s.returned))
         .collect();
     assert_eq!(typed, [("perez", 1), ("V-99.999.999", 0)]);
+}
+
+/// The public form's token sends one report (two forms opened in the same second have
+/// different ones); without the page's script a form is accepted half a minute after it was
+/// opened, and a made-up proof of work counts for nothing.
+#[tokio::test]
+async fn a_public_form_sends_one_report_and_without_javascript_waits_longer() {
+    let w = world();
+    let first = csrf(&send(&w, get("/report", None)).await.body);
+    let second = csrf(&send(&w, get("/report", None)).await.body);
+    assert_ne!(first, second, "two forms opened in the same second");
+    let form = |token: &str, proof: &str| {
+        vec![
+            ("csrf", token.to_string()),
+            ("work", proof.to_string()),
+            ("given_names", "Luisa".to_string()),
+            ("paternal_surname", "Mendoza".to_string()),
+            ("arrest_date", "2026-11-18".to_string()),
+            ("consent", "count_only".to_string()),
+        ]
+    };
+    let sent = |f: Vec<(&'static str, String)>| {
+        let w = &w;
+        async move {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            send(w, post("/report", None, &f)).await
+        }
+    };
+    w.clock.advance(31);
+    let r = sent(form(&first, "")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = sent(form(&first, &work(&first))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let third = csrf(&send(&w, get("/report", None)).await.body);
+    w.clock.advance(5);
+    let r = sent(form(&third, "12345")).await;
+    assert!(r.body.contains("espere 25 segundos"), "{}", r.body);
+    let r = sent(form(&second, "")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let reports = w
+        .app
+        .read(|_, l| {
+            let mut n = 0;
+            l.fold_all(
+                vigilia_core::ids::Kind::Report,
+                vigilia_core::fold::KnownOn::NOW,
+                &mut |_| n += 1,
+            )?;
+            Ok(n)
+        })
+        .await
+        .unwrap();
+    assert_eq!(reports, 2);
 }
