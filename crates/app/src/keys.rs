@@ -123,15 +123,19 @@ impl KeySource {
         }
         let key = self.new_key()?;
         let made = make(&key).inspect_err(|_| self.forget_new_key())?;
+        // The database and the journals SQLite made beside it (left at the caller's umask),
+        // readable by their owner only; later journals take the database's mode.
         #[cfg(unix)]
         if let DatabaseUrl::Sqlite(path) = &self.url {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(
-                |e| AppError::Output {
-                    path: path.display().to_string(),
-                    detail: e.to_string(),
-                },
-            )?;
+            for file in sqlite_files(path).iter().filter(|f| f.exists()) {
+                std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).map_err(
+                    |e| AppError::Output {
+                        path: file.display().to_string(),
+                        detail: e.to_string(),
+                    },
+                )?;
+            }
         }
         Ok(made)
     }

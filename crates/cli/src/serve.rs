@@ -113,8 +113,12 @@ pub enum UserWhat {
         /// admin, coordinator, lawyer, volunteer or analyst.
         #[arg(long)]
         role: String,
-        /// The address people reach Vigilia at, for the link.
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        /// The address people reach Vigilia at, for the link (as `serve --base-url`).
+        #[arg(
+            long,
+            env = "VIGILIA_BASE_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
         base_url: String,
         /// A state whose cases a lawyer sees (repeat for several; none: every state).
         #[arg(long = "state")]

@@ -1983,12 +1983,17 @@ fn a_backup_restores_the_same_head_on_either_engine_and_is_useless_without_its_i
         #[cfg(unix)]
         if target.url.starts_with("sqlite") {
             use std::os::unix::fs::PermissionsExt;
-            let db = target.path("registry.db");
-            let mode = std::fs::metadata(db).unwrap().permissions().mode() & 0o777;
-            assert_eq!(
-                mode, 0o600,
-                "a restored registry is readable by its owner only"
-            );
+            // The database and the journals beside it (SQLite made them at the umask).
+            for file in ["registry.db", "registry.db-wal", "registry.db-shm"] {
+                let Ok(meta) = std::fs::metadata(target.path(file)) else {
+                    continue;
+                };
+                assert_eq!(
+                    meta.permissions().mode() & 0o777,
+                    0o600,
+                    "a restored registry is readable by its owner only: {file}"
+                );
+            }
         }
         assert_eq!(
             target.ok(&["balance", "--as-of", "2013-12-31", "--format", "json"]),

@@ -269,8 +269,15 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
     };
     let (mut parts, body) = req.into_parts();
     parts.extensions.insert(ctx);
-    if parts.method != Method::POST || api {
+    if parts.method != Method::POST {
         return Ok(Request::from_parts(parts, body));
+    }
+    if api {
+        // The route table's limit holds for the API too (not the JSON extractor's 2 MB).
+        let bytes = axum::body::to_bytes(body, route.body_limit)
+            .await
+            .map_err(|_| fail(too_large()))?;
+        return Ok(Request::from_parts(parts, Body::from(bytes)));
     }
     let body = genuine_form(app, &parts, body, route.body_limit, viewer.as_ref())
         .await
@@ -306,6 +313,14 @@ async fn viewer(
     }
 }
 
+/// A body over its route's limit.
+fn too_large() -> WebError {
+    WebError::bad(
+        "El formulario es demasiado grande (un archivo puede pesar hasta 10 MB).",
+        "The form is too large (a file may be up to 10 MB).",
+    )
+}
+
 /// A form's body, read whole (up to `limit`), once it is known to carry this session's CSRF
 /// token (or, with no session, a genuine anonymous form token).
 async fn genuine_form(
@@ -315,12 +330,9 @@ async fn genuine_form(
     limit: usize,
     viewer: Option<&Viewer>,
 ) -> Result<Body, WebError> {
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        WebError::bad(
-            "El formulario es demasiado grande (un archivo puede pesar hasta 10 MB).",
-            "The form is too large (a file may be up to 10 MB).",
-        )
-    })?;
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())?;
     let sent = if limit > crate::routes::FORM_LIMIT {
         multipart_field(&parts.headers, bytes.clone(), "csrf").await
     } else {

@@ -1291,3 +1291,27 @@ async fn a_public_form_sends_one_report_and_without_javascript_waits_longer() {
         .unwrap();
     assert_eq!(reports, 2);
 }
+
+/// The API's bodies are held to the route table's limit, as forms are (the JSON extractor alone
+/// read up to 2 MB of whatever a token holder sent).
+#[tokio::test]
+async fn an_api_body_over_its_limit_is_refused_before_it_is_read() {
+    let w = world();
+    let (_, _, _, token) = w.secrets.iter().find(|s| s.0 == Role::Volunteer).unwrap();
+    let huge = format!(
+        "{{\"given_names\":\"{}\",\"paternal_surname\":\"Pérez\"}}",
+        "a".repeat(1024 * 1024)
+    );
+    let r = Request::post("/api/reports")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(huge))
+        .unwrap();
+    let r = send(&w, r).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.body.contains("too large") || r.body.contains("demasiado grande"),
+        "{}",
+        r.body
+    );
+}
