@@ -9,7 +9,7 @@ use crate::accounts::{Reach, Why};
 use crate::error::AppError;
 use crate::fields::Problem;
 use crate::import::events::EventProblem;
-use crate::import::{InputError, MappingProblem};
+use crate::import::{InputError, MappingProblem, SheetLimit};
 
 /// A record named as a person would: "la detención 7", "the person 12".
 pub fn record(s: Subject, lang: Lang) -> String {
@@ -529,6 +529,41 @@ impl Localize for Reach {
     }
 }
 
+impl Localize for SheetLimit {
+    fn localize(&self, lang: Lang) -> String {
+        let n = |v: u64| lang.number(v);
+        let most = n(crate::import::rows::MAX_COLUMNS);
+        match (self, lang) {
+            (SheetLimit::Unpacked(mb), Lang::Es) => format!(
+                "la hoja se descomprime en más de {} MB; divídala en varias o guárdela como .csv",
+                n(*mb)
+            ),
+            (SheetLimit::Unpacked(mb), Lang::En) => format!(
+                "the spreadsheet unpacks to more than {} MB; split it or save it as .csv",
+                n(*mb)
+            ),
+            (SheetLimit::Column { row, column }, Lang::Es) => format!(
+                "fila {}: hay una celda en la columna {}, más allá de las {most} que se leen; borre lo que haya a la derecha de la tabla",
+                n(*row),
+                n(*column)
+            ),
+            (SheetLimit::Column { row, column }, Lang::En) => format!(
+                "row {}: there is a cell in column {}, beyond the {most} read; delete what lies right of the table",
+                n(*row),
+                n(*column)
+            ),
+            (SheetLimit::Cells(max), Lang::Es) => format!(
+                "la hoja tiene más de {} celdas; divídala en varias o guárdela como .csv",
+                n(*max)
+            ),
+            (SheetLimit::Cells(max), Lang::En) => format!(
+                "the sheet has more than {} cells; split it or save it as .csv",
+                n(*max)
+            ),
+        }
+    }
+}
+
 impl Localize for InputError {
     fn localize(&self, lang: Lang) -> String {
         if lang == Lang::En {
@@ -557,6 +592,13 @@ impl Localize for InputError {
             InputError::Sheet { path, detail } => format!(
                 "{}: no se puede leer la hoja de cálculo: {detail}",
                 path.display()
+            ),
+            InputError::SheetTooBig { path, limit } => {
+                format!("{}: {}", path.display(), limit.localize(lang))
+            }
+            InputError::SheetFormat(p) => format!(
+                "{}: Vigilia lee hojas .xlsx y archivos .csv; guarde esta como .xlsx o .csv (Archivo › Guardar como)",
+                p.display()
             ),
             InputError::Columns { label, error } => format!("{label}: {}", error.localize(lang)),
             InputError::Mapping { path, problem } => {

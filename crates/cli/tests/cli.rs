@@ -531,6 +531,70 @@ fn xlsx_with_the_same_columns_imports_like_the_csv() {
     );
 }
 
+/// A spreadsheet is held to bounds before and while it is read: a cell far to the right, parts
+/// that unpack to more than 256 MB, or a format Vigilia does not read, each said with where;
+/// nothing is stored (calamine made a dense table up to the farthest cell: a 3 MB file took
+/// 1.7 GB).
+#[test]
+fn a_spreadsheet_beyond_its_bounds_is_refused_before_it_is_read_whole() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let before = r.facts();
+    let path = r.path("far.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, name) in ["detention_ref", "person_ref", "given_names", "arrest_date"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    for (c, value) in ["D1", "P1", "Ana", "2024-08-02"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *value).unwrap();
+    }
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    book.save(&path).unwrap();
+    let out = r.run(&["import", "detentions", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("row 1,048,576: there is a cell in column 16,384"),
+        "{}",
+        stderr(&out)
+    );
+    // Parts that declare more than 256 MB (a bomb that declares less is cut where it says).
+    let mut bytes = std::fs::read(&path).unwrap();
+    let central = bytes
+        .windows(4)
+        .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+        .unwrap();
+    bytes[central + 24..central + 28].copy_from_slice(&0x2000_0000u32.to_le_bytes());
+    let bomb = r.path("bomb.xlsx");
+    std::fs::write(&bomb, bytes).unwrap();
+    let out = r.run(&["import", "detentions", bomb.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unpacks to more than 256 MB"),
+        "{}",
+        stderr(&out)
+    );
+    let ods = r.path("tabla.ods");
+    std::fs::write(&ods, b"PK").unwrap();
+    let out = r.run(&[
+        "--lang",
+        "es",
+        "import",
+        "detentions",
+        ods.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("guarde esta como .xlsx o .csv"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(r.facts(), before);
+}
+
 #[test]
 fn verify_names_the_first_tampered_fact_and_rebuild_is_identical() {
     let r = Registry::sqlite();

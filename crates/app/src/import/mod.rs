@@ -64,6 +64,10 @@ pub enum InputError {
     Header { path: PathBuf, detail: String },
     #[error("{}: the spreadsheet cannot be read: {detail}", path.display())]
     Sheet { path: PathBuf, detail: String },
+    #[error("{}: {}", path.display(), vigilia_core::lang::Localize::localize(limit, vigilia_core::lang::Lang::En))]
+    SheetTooBig { path: PathBuf, limit: SheetLimit },
+    #[error("{}: Vigilia reads .xlsx spreadsheets and .csv files; save this one as .xlsx or .csv (File › Save as)", .0.display())]
+    SheetFormat(PathBuf),
     #[error("{label}: {error}")]
     Columns { label: String, error: HeaderError },
     #[error("{}: {problem:?}", path.display())]
@@ -71,6 +75,19 @@ pub enum InputError {
         path: PathBuf,
         problem: MappingProblem,
     },
+}
+
+/// What made a spreadsheet too big to read: checked before, or while, its cells are read, so
+/// that a small file cannot take the machine's memory (one cell far away made a dense table of
+/// every cell before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetLimit {
+    /// Its parts unpack to more than this many megabytes.
+    Unpacked(u64),
+    /// A cell beyond the last column read (row and column, from 1).
+    Column { row: u64, column: u64 },
+    /// More than this many cells, counting the empty ones before the last of each row.
+    Cells(u64),
 }
 
 /// What is wrong with a mapping file.

@@ -9,7 +9,7 @@ use std::path::Path;
 use calamine::{Data, Reader};
 use flate2::read::MultiGzDecoder;
 
-use super::InputError;
+use super::{InputError, SheetLimit};
 use crate::error::AppError;
 
 /// A row that could not even be split into cells (bad UTF-8, an Excel error cell).
@@ -40,6 +40,9 @@ pub fn open(path: &Path) -> Result<Box<dyn RowSource>, AppError> {
     if is_sheet(&ext) {
         return Ok(Box::new(Sheet::open(path)?));
     }
+    if matches!(ext.as_str(), "xls" | "ods") {
+        return Err(InputError::SheetFormat(path.to_path_buf()).into());
+    }
     // A spreadsheet is compressed already; calamine reads only the file itself.
     if ext == "gz" && is_sheet(&extension(Path::new(path.file_stem().unwrap_or_default()))) {
         return Err(InputError::GzippedSheet(path.to_path_buf()).into());
@@ -56,8 +59,16 @@ fn extension(path: &Path) -> String {
 }
 
 fn is_sheet(extension: &str) -> bool {
-    matches!(extension, "xlsx" | "xlsm" | "xls" | "ods")
+    matches!(extension, "xlsx" | "xlsm")
 }
+
+/// The most a spreadsheet's parts may unpack to, in megabytes.
+pub const MAX_UNPACKED_MB: u64 = 256;
+/// The last column read (a registry's tables have tens of columns).
+pub const MAX_COLUMNS: u64 = 1024;
+/// The most cells read, counting the empty ones before the last cell of each row (a cell is
+/// about 32 bytes besides its text).
+pub const MAX_CELLS: u64 = 5_000_000;
 
 /// An input file as it is read: as it is, or, when its name ends in `.gz`, decompressed from
 /// gzip as it streams (never whole in memory).
@@ -228,7 +239,11 @@ impl RowSource for Csv {
     }
 }
 
-/// The first sheet of a spreadsheet, read whole (spreadsheets are read whole by calamine anyway).
+/// The first sheet of a spreadsheet, its rows read whole, within bounds checked before and while
+/// its cells are read: what its parts unpack to ([`MAX_UNPACKED_MB`]), the last column
+/// ([`MAX_COLUMNS`]) and the cells kept ([`MAX_CELLS`]). Cells are read one by one, so rows
+/// left empty cost nothing (calamine's table of a sheet is dense: a 3 MB file with a cell far
+/// away took 1.7 GB).
 struct Sheet {
     header: Vec<String>,
     rows: std::vec::IntoIter<(u64, Vec<Data>)>,
@@ -244,20 +259,68 @@ impl Sheet {
                 detail: e.to_string(),
             })
         };
+        let too_big = |limit| {
+            AppError::from(InputError::SheetTooBig {
+                path: path.to_path_buf(),
+                limit,
+            })
+        };
+        // What its parts unpack to, as the archive's directory declares it (unzipping stops
+        // there, even for a part that says its size again after its data).
+        let file = std::fs::File::open(path).map_err(|e| bad(&e))?;
+        let mut archive =
+            zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| bad(&e))?;
+        let mut unpacked = 0u64;
+        for i in 0..archive.len() {
+            let part = archive.by_index_raw(i).map_err(|e| bad(&e))?;
+            unpacked = unpacked.saturating_add(part.size());
+        }
+        if unpacked > MAX_UNPACKED_MB << 20 {
+            return Err(too_big(SheetLimit::Unpacked(MAX_UNPACKED_MB)));
+        }
+        drop(archive);
         // calamine can panic on a damaged file (fuzzing found an arithmetic overflow in its
         // cell references): that is a damaged spreadsheet too, not a crash.
-        let read = std::panic::catch_unwind(|| {
-            let mut book = calamine::open_workbook_auto(path).map_err(|e| bad(&e))?;
-            book.worksheet_range_at(0)
-                .ok_or_else(|| bad(&"no sheets"))?
-                .map_err(|e| bad(&e))
+        let read = std::panic::catch_unwind(|| -> Result<Vec<(u64, Vec<Data>)>, AppError> {
+            let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| bad(&e))?;
+            let first = book
+                .sheet_names()
+                .first()
+                .cloned()
+                .ok_or_else(|| bad(&"no sheets"))?;
+            let mut cells = book.worksheet_cells_reader(&first).map_err(|e| bad(&e))?;
+            let mut rows: Vec<(u64, Vec<Data>)> = Vec::new();
+            let mut kept = 0u64;
+            while let Some(cell) = cells.next_cell().map_err(|e| bad(&e))? {
+                let (row, column) = cell.get_position();
+                let (row, column) = (u64::from(row) + 1, u64::from(column));
+                if column >= MAX_COLUMNS {
+                    let column = column + 1;
+                    return Err(too_big(SheetLimit::Column { row, column }));
+                }
+                let value = Data::from(cell.get_value().clone());
+                if value == Data::Empty {
+                    continue;
+                }
+                if rows.last().is_none_or(|(r, _)| *r != row) {
+                    rows.push((row, Vec::new()));
+                }
+                let Some((_, cells_of_row)) = rows.last_mut() else {
+                    continue;
+                };
+                let width = column as usize + 1;
+                if cells_of_row.len() < width {
+                    kept += (width - cells_of_row.len()) as u64;
+                    if kept > MAX_CELLS {
+                        return Err(too_big(SheetLimit::Cells(MAX_CELLS)));
+                    }
+                    cells_of_row.resize(width, Data::Empty);
+                }
+                cells_of_row[column as usize] = value;
+            }
+            Ok(rows)
         });
-        let range = read.map_err(|_| bad(&"it is damaged"))??;
-        let first_row = range.start().map(|(r, _)| u64::from(r)).unwrap_or(0);
-        let mut rows = range
-            .rows()
-            .enumerate()
-            .map(|(i, cells)| (first_row + i as u64 + 1, cells.to_vec()));
+        let mut rows = read.map_err(|_| bad(&"it is damaged"))??.into_iter();
         let header = match rows.next() {
             Some((_, cells)) => cells
                 .iter()
