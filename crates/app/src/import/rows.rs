@@ -316,7 +316,9 @@ impl Sheet {
                     }
                     cells_of_row.resize(width, Data::Empty);
                 }
-                cells_of_row[column as usize] = value;
+                if let Some(slot) = cells_of_row.get_mut(column as usize) {
+                    *slot = value;
+                }
             }
             Ok(rows)
         });
