@@ -12,6 +12,7 @@
 
 pub mod balance;
 pub mod chart;
+pub mod disclosure;
 pub mod index;
 pub mod list;
 pub mod series;

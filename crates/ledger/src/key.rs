@@ -19,6 +19,19 @@ pub enum Secret {
     Passphrase(String),
 }
 
+/// Wiped when dropped (zeroize's writes are volatile: the optimiser cannot drop them as dead
+/// stores), so a freed key does not linger in memory a core dump or swap could show. Copies made
+/// on the way to SQLCipher's PRAGMA are its own to keep.
+impl Drop for Secret {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        match self {
+            Secret::Key(bytes) => bytes.zeroize(),
+            Secret::Passphrase(text) => text.zeroize(),
+        }
+    }
+}
+
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

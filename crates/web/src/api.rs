@@ -10,6 +10,7 @@ use axum::{Extension, Json};
 use serde::Serialize;
 use serde_json::{Value, json};
 use vigilia_core::lang::Lang;
+use vigilia_count::disclosure::for_the_public;
 
 use crate::app::App;
 use crate::balance::{Asked, compute};
@@ -120,7 +121,7 @@ pub async fn publications(State(app): State<Arc<App>>) -> Response {
             .map(|p| {
                 json!({"id": p.id, "published_on": p.published_on.to_string(), "as_of": p.publication.as_of.to_string(),
                        "ledger_seq": p.publication.ledger_seq, "ledger_head": p.publication.ledger_head,
-                       "figures": serde_json::from_str::<Value>(&p.publication.figures).unwrap_or_default()})
+                       "figures": for_the_public(&serde_json::from_str::<Value>(&p.publication.figures).unwrap_or_default())})
             })
             .collect::<Vec<_>>()
     }))

@@ -282,6 +282,20 @@ struct PublicOne {
     chart: String,
 }
 
+/// A cell of a public breakdown: its count, or "fewer than 3" where it is withheld.
+fn public_count(n: &serde_json::Value, l: Lang) -> String {
+    match n.as_u64() {
+        Some(n) => l.number(n),
+        None => {
+            let k = vigilia_count::disclosure::SMALLEST_SHOWN;
+            match l {
+                Lang::Es => format!("menos de {k}"),
+                Lang::En => format!("fewer than {k}"),
+            }
+        }
+    }
+}
+
 pub async fn public_one(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
@@ -303,8 +317,10 @@ pub async fn public_one(
             Ok((pb, svg))
         })
         .await?;
-    let figures: serde_json::Value =
-        serde_json::from_str(&pb.publication.figures).unwrap_or_default();
+    // What the public sees: small cells withheld (see `vigilia_count::disclosure`).
+    let figures = vigilia_count::disclosure::for_the_public(
+        &serde_json::from_str(&pb.publication.figures).unwrap_or_default(),
+    );
     let at = |k: &str| {
         figures
             .get(k)
@@ -326,7 +342,7 @@ pub async fn public_one(
                             .as_object()
                             .map(|v| {
                                 v.iter()
-                                    .map(|(k, n)| (k.clone(), l.number(n.as_u64().unwrap_or(0))))
+                                    .map(|(k, n)| (k.clone(), public_count(n, l)))
                                     .collect()
                             })
                             .unwrap_or_default(),

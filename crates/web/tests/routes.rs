@@ -861,9 +861,22 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         r.body
     );
     assert!(!r.body.contains("Gregorio"));
+    // One prisoner: every cell of the breakdowns would name him (a man, from Zulia): withheld,
+    // in the page and in the API, while the total stays as counted.
+    assert!(r.body.contains("menos de 3"), "{}", r.body);
+    assert!(!r.body.contains("class=\"n\">1<"), "{}", r.body);
     let api = send(&w, get("/api/publications", None)).await;
     let list: serde_json::Value = serde_json::from_str(&api.body).unwrap();
-    assert_eq!(list[0]["figures"]["political_prisoners"]["total"], 1);
+    let figures = &list[0]["figures"];
+    assert_eq!(figures["political_prisoners"]["total"], 1);
+    assert_eq!(figures["withheld_below"], 3);
+    let by = figures["political_prisoners"]["by"].as_object().unwrap();
+    assert!(!by.is_empty());
+    for (dimension, cells) in by {
+        for (value, n) in cells.as_object().unwrap() {
+            assert!(n.is_null() || n == 0, "{dimension} {value}: {n}");
+        }
+    }
 }
 
 #[tokio::test]
