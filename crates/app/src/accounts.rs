@@ -11,7 +11,7 @@ use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{AccountId, Kind, Subject};
 use vigilia_core::model::{Account, Role};
 use vigilia_core::profile::Profile;
-use vigilia_ledger::{Ledger, Tx};
+use vigilia_ledger::{Ledger, LedgerError, Tx};
 
 use crate::actor::Actor;
 use crate::credentials::{new_token, sha256};
@@ -153,6 +153,65 @@ pub fn invited(ledger: &mut Ledger, token: &str) -> Result<Account, AppError> {
     .ok_or(AppError::InvitationExpired)
 }
 
+/// An account's credentials, opened with its data key: what a sign-in checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Credentials {
+    /// The password's Argon2id hash; none until the invitation is taken up.
+    pub password: Option<String>,
+    /// The second factor's TOTP secret, for staff.
+    pub second_factor: Option<String>,
+}
+
+/// Opens `a`'s credentials with `reveal` (the ledger's, or a transaction's): a credential whose
+/// key was destroyed (the account revoked) is none.
+pub fn open_credentials(
+    a: &Account,
+    reveal: &mut dyn FnMut(Subject, Field, &Confidential) -> Result<String, LedgerError>,
+) -> Result<Credentials, AppError> {
+    let mut open = |field, value: &Option<Confidential>| match value {
+        None => Ok(None),
+        Some(v) => match reveal(a.id.into(), field, v) {
+            Ok(text) => Ok(Some(text)),
+            Err(LedgerError::Unreadable { .. }) => Ok(None),
+            Err(e) => Err(AppError::from(e)),
+        },
+    };
+    Ok(Credentials {
+        password: open(Field::Password, &a.password)?,
+        second_factor: open(Field::SecondFactor, &a.second_factor)?,
+    })
+}
+
+/// The account named `name` with its credentials opened, if there is one.
+pub fn with_credentials(
+    ledger: &mut Ledger,
+    name: &str,
+) -> Result<Option<(Account, Credentials)>, AppError> {
+    let Some(a) = account(ledger, name)? else {
+        return Ok(None);
+    };
+    let c = open_credentials(&a, &mut |s, f, v| ledger.reveal(s, f, v))?;
+    Ok(Some((a, c)))
+}
+
+/// Sets an account's credentials anew: its data key is destroyed first, so every earlier
+/// password hash and second-factor secret in the chain can no longer be read, and the ones
+/// written now are encrypted under a new key.
+fn set_credentials(
+    tx: &mut Tx<'_>,
+    a: &Account,
+    password_hash: String,
+    second_factor: Option<String>,
+) -> Result<(), AppError> {
+    tx.destroy_data_key(a.id.into())?;
+    if let Some(secret) = second_factor {
+        let secret = secret.into();
+        record(tx, a.id, &a.name, Change::SecondFactorSet { secret })?;
+    }
+    let hash = password_hash.into();
+    record(tx, a.id, &a.name, Change::PasswordSet { hash })
+}
+
 /// A second factor as enrolled: its secret, and the time step of the code that proved it.
 #[derive(Clone, Debug)]
 pub struct Enrolled {
@@ -181,20 +240,12 @@ pub fn accept_invitation(
         Some(Record::Account(now)) if now.invitation == a.invitation => {}
         _ => return Err(AppError::InvitationExpired),
     }
-    if let Some(factor) = second_factor.filter(|_| a.role.needs_second_factor()) {
+    let factor = second_factor.filter(|_| a.role.needs_second_factor());
+    if let Some(factor) = &factor {
         let now = tx.now();
         crate::sessions::use_code(tx, &a.name, factor.step, now)?;
-        let secret = factor.secret;
-        record(tx, a.id, &a.name, Change::SecondFactorSet { secret })?;
     }
-    record(
-        tx,
-        a.id,
-        &a.name,
-        Change::PasswordSet {
-            hash: password_hash,
-        },
-    )?;
+    set_credentials(tx, &a, password_hash, factor.map(|f| f.secret))?;
     Ok(a)
 }
 
@@ -242,9 +293,10 @@ pub fn demo_account(
 ) -> Result<(), AppError> {
     let id = AccountId(invite(tx, "demo", name, role)?.account);
     if let Some(secret) = second_factor {
+        let secret = secret.into();
         record(tx, id, "demo", Change::SecondFactorSet { secret })?;
     }
-    let hash = password_hash;
+    let hash = password_hash.into();
     record(tx, id, "demo", Change::PasswordSet { hash })
 }
 
@@ -300,6 +352,8 @@ pub fn revoke(
         r => r.to_string(),
     };
     record(tx, a.id, actor, Change::AccountRevoked { reason })?;
+    // Its password hash and second-factor secret are of no more use: erased for good.
+    tx.destroy_data_key(a.id.into())?;
     Ok(Some(a))
 }
 

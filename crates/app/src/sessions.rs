@@ -239,8 +239,14 @@ pub fn settle_sign_in(
         Some(Record::Account(a)) => Some(a),
         _ => None,
     };
+    let now_hash = match &found {
+        Some(a) => {
+            crate::accounts::open_credentials(a, &mut |s, f, v| tx.reveal(s, f, v))?.password
+        }
+        None => None,
+    };
     let still_right = |a: &Account, c: &Checked| {
-        a.revoked.is_none() && a.password.as_deref() == Some(c.password_hash.as_str())
+        a.revoked.is_none() && now_hash.as_deref() == Some(c.password_hash.as_str())
     };
     let right = match (&found, &checked) {
         (Some(a), Some(c)) if still_right(a, c) => match c.step {

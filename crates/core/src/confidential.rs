@@ -65,6 +65,10 @@ pub enum Field {
     Notes,
     /// What an account searched for (in an audit fact of the registry).
     Query,
+    /// An account's password hash.
+    Password,
+    /// An account's second-factor secret.
+    SecondFactor,
 }
 
 impl Field {
@@ -73,6 +77,8 @@ impl Field {
             Field::Contact => "contact",
             Field::Notes => "notes",
             Field::Query => "query",
+            Field::Password => "password",
+            Field::SecondFactor => "second_factor",
         }
     }
 }

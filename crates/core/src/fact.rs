@@ -206,13 +206,15 @@ pub enum Change {
     InvitationRenewed {
         invitation: String,
     },
-    /// Argon2id PHC string.
+    /// Argon2id PHC string, encrypted under the account's data key, which is destroyed and made
+    /// anew whenever credentials are set again or the account is revoked: the chain keeps no
+    /// readable password hash but the current one (older facts hold it in the clear).
     PasswordSet {
-        hash: String,
+        hash: Confidential,
     },
-    /// The base32 TOTP secret.
+    /// The base32 TOTP secret, encrypted as the password's hash is.
     SecondFactorSet {
-        secret: String,
+        secret: Confidential,
     },
     RoleChanged {
         role: Role,
@@ -325,6 +327,8 @@ impl Change {
             Change::DetentionOpened { notes: Some(n), .. } => Some((Field::Notes, n)),
             Change::NotesSet { notes } => Some((Field::Notes, notes)),
             Change::Audited { query: Some(q), .. } => Some((Field::Query, q)),
+            Change::PasswordSet { hash } => Some((Field::Password, hash)),
+            Change::SecondFactorSet { secret } => Some((Field::SecondFactor, secret)),
             _ => None,
         }
     }

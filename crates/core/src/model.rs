@@ -533,12 +533,13 @@ pub struct Account {
     pub id: AccountId,
     pub name: String,
     pub role: Role,
-    /// Argon2id PHC string; none until the invitation is taken up.
+    /// Argon2id PHC string (encrypted, see `Change::PasswordSet`); none until the invitation
+    /// is taken up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    /// Base32 TOTP secret, once enrolled.
+    pub password: Option<crate::confidential::Confidential>,
+    /// Base32 TOTP secret (encrypted), once enrolled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub second_factor: Option<String>,
+    pub second_factor: Option<crate::confidential::Confidential>,
     /// SHA-256 (hex) of the open invitation's token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation: Option<String>,

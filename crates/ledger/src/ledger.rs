@@ -757,6 +757,11 @@ impl Ledger {
         // Encrypted fields without a data key, and the records whose fields were erased.
         let mut keyless: Vec<(Subject, Field)> = Vec::new();
         let mut erased: std::collections::HashSet<Subject> = Default::default();
+        // An account's credentials: each new set destroys the key of the ones before, and
+        // revoking destroys the last; only the account's current set must open.
+        // (The second factor is set just before the password it goes with.)
+        let mut credentials: std::collections::HashMap<String, Vec<FactRow>> = Default::default();
+        let mut factors: std::collections::HashMap<String, Vec<FactRow>> = Default::default();
         let mut changed = LastChanges::default();
         loop {
             let rows = self.engine.facts_after(check.count(), PAGE)?;
@@ -766,12 +771,30 @@ impl Ledger {
             for row in &rows {
                 check.check(row)?;
                 changed.note_row(row);
-                keyless.extend(self.check_encrypted(row)?);
-                if row.change.starts_with(r#"{"type":"confidential_erased""#) {
+                let change = &row.change;
+                if change.starts_with(r#"{"type":"second_factor_set""#) {
+                    factors
+                        .entry(row.subject.clone())
+                        .or_default()
+                        .push(row.clone());
+                } else if change.starts_with(r#"{"type":"password_set""#) {
+                    let mut set = factors.remove(&row.subject).unwrap_or_default();
+                    set.push(row.clone());
+                    credentials.insert(row.subject.clone(), set);
+                } else if change.starts_with(r#"{"type":"account_revoked""#) {
+                    credentials.remove(&row.subject);
+                    factors.remove(&row.subject);
+                } else {
+                    keyless.extend(self.check_encrypted(row)?);
+                }
+                if change.starts_with(r#"{"type":"confidential_erased""#) {
                     erased.extend(Subject::parse(&row.subject));
                 }
             }
             progress(check.count());
+        }
+        for row in credentials.values().chain(factors.values()).flatten() {
+            keyless.extend(self.check_encrypted(row)?);
         }
         if let Some((subject, field)) = keyless.into_iter().find(|(s, _)| !erased.contains(s)) {
             return Err(LedgerError::Unreadable {

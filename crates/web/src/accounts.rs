@@ -297,7 +297,7 @@ async fn confirmed(app: &Arc<App>, name: &str, password: String) -> Result<bool,
     }
     let name = who.clone();
     let hash = app
-        .read(move |_, l| Ok(accounts::account(l, &name)?.and_then(|a| a.password)))
+        .read(move |_, l| Ok(accounts::with_credentials(l, &name)?.and_then(|(_, c)| c.password)))
         .await?;
     // The hash is checked off the registry's lock: it takes a while, on purpose.
     let right =

@@ -64,20 +64,20 @@ impl App {
         }
         let who = name.clone();
         let found = self
-            .read(move |_, l| Ok(accounts::account(l, &who)?))
+            .read(move |_, l| Ok(accounts::with_credentials(l, &who)?))
             .await?;
         // The same work whether or not the account exists: a dummy hash for a name that is
         // none, so the time taken does not tell which names are accounts.
         let checked: Option<Checked> = tokio::task::spawn_blocking(move || {
             let hash = found
                 .as_ref()
-                .and_then(|a| a.password.clone())
+                .and_then(|(_, c)| c.password.clone())
                 .unwrap_or_else(|| dummy_hash().to_string());
             if !password_matches(&password, &hash) {
                 return None;
             }
-            let a = found?;
-            let step = match &a.second_factor {
+            let (_, c) = found?;
+            let step = match &c.second_factor {
                 Some(secret) => Some(code_step(secret, &code, now)?),
                 None => None,
             };
