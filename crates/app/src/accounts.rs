@@ -409,6 +409,57 @@ pub fn issue_token(tx: &mut Tx<'_>, actor: &str, name: &str) -> Result<String, A
     Ok(token)
 }
 
+/// How many days back coordinators are shown the accounts made or given a role.
+pub const NEW_ACCOUNT_DAYS: i64 = 30;
+
+/// An account made, or given a role, recently: coordinators see each one, so that an account
+/// nobody in the organisation expected (made by a turned key holder or admin) is noticed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAccount {
+    pub name: String,
+    pub role: Role,
+    /// Who made it, or gave it the role.
+    pub by: String,
+    pub on: Day,
+    /// Whether the role was given to an existing account (rather than a new one made).
+    pub role_changed: bool,
+}
+
+/// The accounts made or given a role in the last `days` days, newest first.
+pub fn new_accounts(ledger: &mut Ledger, days: i64) -> Result<Vec<NewAccount>, AppError> {
+    let today = ledger.today()?;
+    let since = today
+        .checked_sub(jiff::Span::new().days(days))
+        .unwrap_or(today);
+    let mut accounts = Vec::new();
+    ledger.fold_all(Kind::Account, KnownOn::NOW, &mut |r| {
+        if let Record::Account(a) = r {
+            accounts.push(a);
+        }
+    })?;
+    let mut out = Vec::new();
+    for a in accounts {
+        for f in ledger.changes(a.id.into())? {
+            let (role, role_changed) = match f.change {
+                Change::AccountCreated { role, .. } => (role, false),
+                Change::RoleChanged { role } => (role, true),
+                _ => continue,
+            };
+            if f.recorded_on >= since {
+                out.push(NewAccount {
+                    name: a.name.clone(),
+                    role,
+                    by: f.actor.clone(),
+                    on: f.recorded_on,
+                    role_changed,
+                });
+            }
+        }
+    }
+    out.sort_by(|x, y| y.on.cmp(&x.on).then_with(|| x.name.cmp(&y.name)));
+    Ok(out)
+}
+
 /// Why an account could see a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Why {

@@ -200,9 +200,46 @@ pub fn begin_confirmation(
     Ok(Ok(()))
 }
 
-/// A confirmation that was right: its count starts again.
-pub fn confirmation_right(tx: &mut Tx<'_>, name: &str) -> Result<(), AppError> {
-    Ok(tx.set_state(&format!("confirm:{name}"), None)?)
+/// Settles a confirmation counted by [`begin_confirmation`], once the password (and code) were
+/// checked off any lock (`checked`: `None` when wrong). Right: the password is still the
+/// account's, the code unused (it is used now), and the count starts again. Wrong: an audit fact
+/// of the account says so, so that its holder and the organisation see someone tried.
+pub fn settle_confirmation(
+    tx: &mut Tx<'_>,
+    name: &str,
+    checked: Option<Checked>,
+    now: Timestamp,
+) -> Result<bool, AppError> {
+    let Some(Record::Account(a)) = tx.by_reference(Kind::Account, name)? else {
+        return Ok(false);
+    };
+    let hash = crate::accounts::open_credentials(&a, &mut |s, f, v| tx.reveal(s, f, v))?.password;
+    let right = match &checked {
+        Some(c) if a.revoked.is_none() && hash.as_deref() == Some(c.password_hash.as_str()) => {
+            match c.step {
+                Some(step) => use_code(tx, name, step, now)?,
+                None => !a.role.needs_second_factor(),
+            }
+        }
+        _ => false,
+    };
+    if right {
+        tx.set_state(&format!("confirm:{name}"), None)?;
+    } else {
+        let recorded_on = tx.today()?;
+        tx.append(Draft {
+            recorded_on,
+            actor: a.name.clone(),
+            subject: a.id.into(),
+            change: Change::Audited {
+                what: Audit::ConfirmationRefused,
+                records: Vec::new(),
+                query: None,
+            },
+            sources: Vec::new(),
+        })?;
+    }
+    Ok(right)
 }
 
 /// A sign-in that succeeded: the cookie's token and the session.

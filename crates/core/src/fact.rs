@@ -274,6 +274,8 @@ pub enum Audit {
     ListedReports,
     /// A report was shown with the registered persons it may be about (triage).
     Compared,
+    /// The account's password (and code) asked again before a change of accounts was wrong.
+    ConfirmationRefused,
 }
 
 impl Audit {
@@ -291,6 +293,10 @@ impl Audit {
             Audit::Compared => (
                 "comparó un reporte con personas",
                 "compared a report with persons",
+            ),
+            Audit::ConfirmationRefused => (
+                "confirmación de contraseña rechazada",
+                "password confirmation refused",
             ),
         }
     }

@@ -370,6 +370,20 @@ pub enum Channel {
     Official,
 }
 
+impl Channel {
+    /// Where a report came from, in words: Spanish, English.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Channel::Family => ("familia (formulario público)", "family (public form)"),
+            Channel::Volunteer => ("voluntariado", "volunteer"),
+            Channel::Lawyer => ("abogado o abogada", "lawyer"),
+            Channel::Press => ("prensa", "press"),
+            Channel::SocialMedia => ("redes sociales", "social media"),
+            Channel::Official => ("fuente oficial", "official source"),
+        }
+    }
+}
+
 /// What came in, before it is matched to a person and a detention.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -513,6 +527,17 @@ impl Role {
             Role::Lawyer => "lawyer",
             Role::Volunteer => "volunteer",
             Role::Analyst => "analyst",
+        }
+    }
+
+    /// The role in words: Spanish, English.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Admin => ("administración", "administration"),
+            Role::Coordinator => ("coordinación", "coordinator"),
+            Role::Lawyer => ("abogado o abogada", "lawyer"),
+            Role::Volunteer => ("voluntario o voluntaria", "volunteer"),
+            Role::Analyst => ("análisis de cifras", "figures analyst"),
         }
     }
 

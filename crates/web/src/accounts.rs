@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
@@ -20,10 +20,10 @@ use crate::app::App;
 use crate::ctx::{COOKIE, Ctx, clear_session_cookie, cookie, session_cookie};
 use crate::error::WebError;
 use crate::page::{Chrome, Errors, invalid, local, ok, see};
-use vigilia_app::credentials::{
-    code_step, hash_password, new_second_factor, otpauth_uri, password_matches,
-};
-use vigilia_app::sessions::SignInRefused;
+use vigilia_app::credentials::{code_step, hash_password, new_second_factor, otpauth_uri};
+use vigilia_app::sessions::{self, SignInRefused};
+
+use crate::auth::check_off_lock;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -229,7 +229,14 @@ struct Accounts {
     accounts: Vec<Account>,
     link: Option<String>,
     errors: Errors,
-    typed: String,
+    typed: Typed,
+}
+
+/// What the admin typed in the invitation form, kept when it comes back with a problem.
+#[derive(Default)]
+struct Typed {
+    name: String,
+    role: String,
 }
 
 async fn accounts_page(
@@ -237,7 +244,7 @@ async fn accounts_page(
     ctx: &Ctx,
     link: Option<String>,
     errors: Errors,
-    name: String,
+    typed: Typed,
 ) -> Result<Response, WebError> {
     let accounts = app
         .read(|_, l| {
@@ -255,7 +262,7 @@ async fn accounts_page(
         accounts,
         link,
         errors,
-        typed: name,
+        typed,
     };
     Ok(if page.errors.is_empty() {
         ok(&page)
@@ -268,7 +275,7 @@ pub async fn list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    accounts_page(&app, &ctx, None, Errors::default(), String::new()).await
+    accounts_page(&app, &ctx, None, Errors::default(), Typed::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -276,52 +283,70 @@ pub async fn list(
 pub struct Invite {
     name: String,
     role: String,
-    /// The admin's own password, asked again before an account (and its role) is made.
+    /// The admin's own password and second factor's code, asked again before an account (and
+    /// its role) is made.
     password: String,
+    code: String,
 }
 
-/// Whether `password` is the signed-in account's own: asked again before the accounts change
-/// (an unattended session is not enough to give someone a role or take one away).
-/// Whether `password` is the admin's own, asked again before giving or taking a role. Each
-/// try is counted (in the registry, before the password is hashed); after five wrong ones in a
-/// row confirmations are refused for a while, so an unattended session is no password oracle.
-/// The sign-in's own counts are left alone: a mistyped confirmation never locks the admin out.
-async fn confirmed(app: &Arc<App>, name: &str, password: String) -> Result<bool, WebError> {
+/// What asking the admin's password (and code) again found.
+enum Confirmation {
+    Right,
+    Wrong,
+    /// Too many wrong ones in a row: the session is ended, and the admin signs in again.
+    Ended,
+}
+
+/// Whether `password` and `code` are the admin's own, asked again before giving or taking a
+/// role. Each try is counted in the registry before the password is hashed; a wrong one is an
+/// audit fact of the account; after five wrong ones in a row the session is ended (from a
+/// session left open, nobody can guess on), and confirmations are refused for a while. The
+/// sign-in's own counts are left alone: a mistyped confirmation never locks the admin out.
+async fn confirmed(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    name: &str,
+    password: String,
+    code: String,
+) -> Result<Confirmation, WebError> {
     let (who, now) = (name.to_string(), app.now());
     let counted = who.clone();
     let begun = app
-        .write(move |tx| vigilia_app::sessions::begin_confirmation(tx, &counted, now))
+        .write(move |tx| sessions::begin_confirmation(tx, &counted, now))
         .await?;
     if begun.is_err() {
-        return Ok(false);
+        if let Some(token) = cookie(headers, COOKIE) {
+            app.sign_out(token).await?;
+        }
+        return Ok(Confirmation::Ended);
     }
     let name = who.clone();
-    let hash = app
-        .read(move |_, l| Ok(accounts::with_credentials(l, &name)?.and_then(|(_, c)| c.password)))
+    let found = app
+        .read(move |_, l| Ok(accounts::with_credentials(l, &name)?))
         .await?;
-    // The hash is checked off the registry's lock: it takes a while, on purpose.
-    let right =
-        tokio::task::spawn_blocking(move || hash.is_some_and(|h| password_matches(&password, &h)))
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-    if right {
-        app.write(move |tx| vigilia_app::sessions::confirmation_right(tx, &who))
-            .await?;
-    }
-    Ok(right)
+    let checked = check_off_lock(found.map(|(_, c)| c), password, code, now).await?;
+    let right = app
+        .write(move |tx| sessions::settle_confirmation(tx, &who, checked.clone(), now))
+        .await?;
+    Ok(if right {
+        Confirmation::Right
+    } else {
+        Confirmation::Wrong
+    })
 }
 
 fn not_confirmed(errors: &mut Errors) {
     errors.add(
         "password",
-        "Esa no es su contraseña: escríbala de nuevo para confirmar.",
-        "That is not your password: type it again to confirm.",
+        "La contraseña o el código no son los suyos: escríbalos de nuevo para confirmar.",
+        "The password or the code is not yours: type them again to confirm.",
     );
 }
 
 pub async fn invite_form(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
     Form(f): Form<Invite>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.name.clone();
@@ -337,11 +362,17 @@ pub async fn invite_form(
             "1 to 64 unaccented letters, digits, '.', '-' or '_'.",
         );
     }
-    if !confirmed(&app, &actor, f.password).await? {
-        not_confirmed(&mut errors);
+    match confirmed(&app, &headers, &actor, f.password, f.code).await? {
+        Confirmation::Right => {}
+        Confirmation::Wrong => not_confirmed(&mut errors),
+        Confirmation::Ended => return Ok(see("/login")),
     }
+    let typed = Typed {
+        name: f.name.clone(),
+        role: f.role.clone(),
+    };
     let Some(role) = role.filter(|_| errors.is_empty()) else {
-        return accounts_page(&app, &ctx, None, errors, f.name).await;
+        return accounts_page(&app, &ctx, None, errors, typed).await;
     };
     let name = f.name.clone();
     let made = app
@@ -351,15 +382,15 @@ pub async fn invite_form(
         Ok(inv) => {
             let base = app.config.base_url.trim_end_matches('/');
             let link = format!("{base}/invitation/{}", inv.token);
-            accounts_page(&app, &ctx, Some(link), Errors::default(), String::new()).await
+            accounts_page(&app, &ctx, Some(link), Errors::default(), Typed::default()).await
         }
         Err(WebError::App(e @ AppError::StaffFromCommandLine)) => {
             errors.add_localized("role", &e);
-            accounts_page(&app, &ctx, None, errors, f.name).await
+            accounts_page(&app, &ctx, None, errors, typed).await
         }
         Err(WebError::App(e @ (AppError::AccountExists(_) | AppError::BadAccountName(_)))) => {
             errors.add_localized("name", &e);
-            accounts_page(&app, &ctx, None, errors, f.name).await
+            accounts_page(&app, &ctx, None, errors, typed).await
         }
         Err(e) => Err(e),
     }
@@ -369,21 +400,66 @@ pub async fn invite_form(
 #[serde(default)]
 pub struct Reason {
     reason: String,
-    /// The admin's own password, asked again.
+    /// The admin's own password and code, asked again.
     password: String,
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "revoke.html")]
+struct RevokePage {
+    p: Chrome,
+    account: Account,
+    reason: String,
+    errors: Errors,
+}
+
+/// The account to revoke, if it is one still active.
+async fn revocable(app: &Arc<App>, id: u64) -> Result<Account, WebError> {
+    app.read(move |_, l| match l.get(AccountId(id).into())? {
+        Some(Record::Account(a)) if a.revoked.is_none() => Ok(a),
+        _ => Err(WebError::NotFound),
+    })
+    .await
+}
+
+/// Asks why, and the admin's password and code, before an account is revoked.
+pub async fn revoke_form(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    let account = revocable(&app, id).await?;
+    Ok(ok(&RevokePage {
+        p: Chrome::of(&ctx),
+        account,
+        reason: String::new(),
+        errors: Errors::default(),
+    }))
 }
 
 pub async fn revoke(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
     Path(id): Path<u64>,
     Form(f): Form<Reason>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.name.clone();
-    if !confirmed(&app, &actor, f.password).await? {
-        let mut errors = Errors::default();
-        not_confirmed(&mut errors);
-        return accounts_page(&app, &ctx, None, errors, String::new()).await;
+    let account = revocable(&app, id).await?;
+    let mut errors = Errors::default();
+    match confirmed(&app, &headers, &actor, f.password, f.code).await? {
+        Confirmation::Right => {}
+        Confirmation::Wrong => not_confirmed(&mut errors),
+        Confirmation::Ended => return Ok(see("/login")),
+    }
+    if !errors.is_empty() {
+        return Ok(invalid(&RevokePage {
+            p: Chrome::of(&ctx),
+            account,
+            reason: f.reason,
+            errors,
+        }));
     }
     let revoked = app
         .read(move |_, l| {

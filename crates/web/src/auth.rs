@@ -40,6 +40,36 @@ use vigilia_app::accounts;
 use vigilia_app::credentials::{code_step, hash_password, password_matches};
 use vigilia_app::sessions::{self, Checked, Session, SignInRefused};
 
+/// Checks a password (and, where the account has one, its second factor's code) against an
+/// account's credentials, off any lock and as long whether or not there is an account (a dummy
+/// hash for none): what a sign-in and a confirmation settle with.
+pub async fn check_off_lock(
+    credentials: Option<accounts::Credentials>,
+    password: String,
+    code: String,
+    now: jiff::Timestamp,
+) -> Result<Option<Checked>, WebError> {
+    tokio::task::spawn_blocking(move || {
+        let hash = credentials
+            .as_ref()
+            .and_then(|c| c.password.clone())
+            .unwrap_or_else(|| dummy_hash().to_string());
+        if !password_matches(&password, &hash) {
+            return None;
+        }
+        let step = match &credentials?.second_factor {
+            Some(secret) => Some(code_step(secret, &code, now)?),
+            None => None,
+        };
+        Some(Checked {
+            password_hash: hash,
+            step,
+        })
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))
+}
+
 impl App {
     /// Checks name, password and (for staff) code against the account found by that name; on
     /// success opens a session and returns its cookie token. The password hash is checked off
@@ -68,26 +98,8 @@ impl App {
             .await?;
         // The same work whether or not the account exists: a dummy hash for a name that is
         // none, so the time taken does not tell which names are accounts.
-        let checked: Option<Checked> = tokio::task::spawn_blocking(move || {
-            let hash = found
-                .as_ref()
-                .and_then(|(_, c)| c.password.clone())
-                .unwrap_or_else(|| dummy_hash().to_string());
-            if !password_matches(&password, &hash) {
-                return None;
-            }
-            let (_, c) = found?;
-            let step = match &c.second_factor {
-                Some(secret) => Some(code_step(secret, &code, now)?),
-                None => None,
-            };
-            Some(Checked {
-                password_hash: hash,
-                step,
-            })
-        })
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        let credentials = found.map(|(_, c)| c);
+        let checked = check_off_lock(credentials, password, code, now).await?;
         let settled = self
             .write(move |tx| sessions::settle_sign_in(tx, &name, &from, checked.clone(), now))
             .await?;

@@ -56,6 +56,23 @@ impl Chrome {
     }
 
     /// A state's name, from its code (`VE-V` is Zulia); a code the profile lacks as it is.
+    /// A day as people say it ("el 3 de diciembre de 2026"), without the "el".
+    pub fn day(&self, day: &vigilia_core::date::Day) -> String {
+        vigilia_core::date::spoken_day(*day, self.l)
+    }
+
+    /// Where a report came from, in words.
+    pub fn channel(&self, channel: &vigilia_core::model::Channel) -> &'static str {
+        let (es, en) = channel.words();
+        self.t(es, en)
+    }
+
+    /// A role in words.
+    pub fn role(&self, role: &vigilia_core::model::Role) -> &'static str {
+        let (es, en) = role.words();
+        self.t(es, en)
+    }
+
     pub fn state<'a>(&'a self, code: &'a str) -> &'a str {
         self.profile.state_name(code).unwrap_or(code)
     }

@@ -107,6 +107,7 @@ routes! {
     POST "/invitation/{token}" Access::Public, false, "Crear contraseña y segundo factor", "Set password and second factor" => accounts::accept;
     GET "/accounts" Access::Roles(ADMIN), false, "Cuentas", "Accounts" => accounts::list;
     POST "/accounts" Access::Roles(ADMIN), false, "Invitar una cuenta", "Invite an account" => accounts::invite_form;
+    GET "/accounts/{id}/revoke" Access::Roles(ADMIN), false, "Confirmar que se revoca una cuenta", "Confirm revoking an account" => accounts::revoke_form;
     POST "/accounts/{id}/revoke" Access::Roles(ADMIN), false, "Revocar una cuenta", "Revoke an account" => accounts::revoke;
     GET "/reports" Access::Roles(OWN_REPORTS), false, "Mis reportes", "My reports" => reports::mine;
     GET "/reports/new" Access::Roles(REPORTERS), false, "Reportar una detención", "Report a detention" => reports::form;

@@ -89,6 +89,9 @@ pub async fn compared(
 struct Queue {
     p: Chrome,
     reports: Vec<Report>,
+    /// Accounts made or given a role lately, for the coordinators to check.
+    new_accounts: Vec<vigilia_app::accounts::NewAccount>,
+    days: i64,
 }
 
 pub async fn queue(
@@ -96,9 +99,15 @@ pub async fn queue(
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
     let reports = waiting(&app, ctx.viewer()?).await?;
+    let days = vigilia_app::accounts::NEW_ACCOUNT_DAYS;
+    let new_accounts = app
+        .read(move |_, l| Ok(vigilia_app::accounts::new_accounts(l, days)?))
+        .await?;
     Ok(ok(&Queue {
         p: Chrome::of(&ctx),
         reports,
+        new_accounts,
+        days,
     }))
 }
 

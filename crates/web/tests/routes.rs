@@ -59,8 +59,21 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
     let me = sign_in(&w, Role::Volunteer).await;
     seed(&w, &me).await;
     let admin = sign_in(&w, Role::Admin).await;
+    let (_, _, secret, _) = w.secrets.iter().find(|s| s.0 == Role::Admin).unwrap();
+    let secret = secret.clone().unwrap();
+    // The admin's code, fresh for each confirmation: a code is good once.
+    let code = || {
+        w.clock.advance(30);
+        vigilia_app::credentials::current_code(&secret, w.clock.now()).unwrap()
+    };
     let id = account_id(&w, "t-volunteer").await;
-    let revoke = |password: &'static str| {
+    let page = send(&w, get(&format!("/accounts/{id}/revoke"), Some(&admin.0))).await;
+    assert!(
+        page.body.contains("Revocar la cuenta t-volunteer"),
+        "{}",
+        page.body
+    );
+    let revoke = |password: &str, code: &str| {
         post(
             &format!("/accounts/{id}/revoke"),
             Some(&admin.0),
@@ -68,16 +81,21 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
                 ("csrf", &admin.1),
                 ("reason", "detenida"),
                 ("password", password),
+                ("code", code),
             ],
         )
     };
-    let r = send(&w, revoke("not mine")).await;
-    // Without the admin's own password again, nothing happens.
+    // Without the admin's own password and code again, nothing happens; the reason typed is
+    // kept.
+    let r = send(&w, revoke("not mine", &code())).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("Esa no es su contraseña"), "{}", r.body);
+    assert!(r.body.contains("no son los suyos"), "{}", r.body);
+    assert!(r.body.contains(">detenida</textarea>"), "{}", r.body);
+    let r = send(&w, revoke(PASSWORD, "000000")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a wrong code");
     let r = send(&w, get("/reports", Some(&me.0))).await;
     assert_eq!(r.status, StatusCode::OK, "the volunteer is still signed in");
-    let r = send(&w, revoke(PASSWORD)).await;
+    let r = send(&w, revoke(PASSWORD, &code())).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Cuenta revocada"), "{}", r.body);
     assert!(r.body.contains("solo sus reportes y los asignados"));
@@ -92,8 +110,12 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
     // Its session ended at once.
     let r = send(&w, get("/reports", Some(&me.0))).await;
     assert!(r.location.starts_with("/login"), "{}", r.status);
-    // Giving a role asks for the password again too.
-    let invite_as = |role: &'static str, password: &'static str| {
+    // The accounts in words: roles and states, no codes.
+    let list = send(&w, get("/accounts", Some(&admin.0))).await;
+    assert!(list.body.contains("abogado o abogada") && list.body.contains("revocada"));
+    assert!(!list.body.contains(">lawyer<"), "{}", list.body);
+    // Giving a role asks for the password and code again too.
+    let invite_as = |role: &str, password: &str, code: &str| {
         post(
             "/accounts",
             Some(&admin.0),
@@ -102,10 +124,10 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
                 ("name", "nueva"),
                 ("role", role),
                 ("password", password),
+                ("code", code),
             ],
         )
     };
-    let invite = |password: &'static str| invite_as("volunteer", password);
     // Administration never sees case content, so it cannot make an account that does, not
     // even by renewing a lawyer's pending invitation under another role.
     w.app
@@ -120,22 +142,27 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
             ("name", "pendiente"),
             ("role", "volunteer"),
             ("password", PASSWORD),
+            ("code", &code()),
         ],
     );
     let r = send(&w, renew).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!r.body.contains("id=\"invitation\""), "{}", r.body);
     for staff in ["coordinator", "lawyer"] {
-        let r = send(&w, invite_as(staff, PASSWORD)).await;
+        let r = send(&w, invite_as(staff, PASSWORD, &code())).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{staff}");
         assert!(!r.body.contains("id=\"invitation\""));
         assert!(r.body.contains("vigilia user add"), "{}", r.body);
     }
-    let r = send(&w, invite("")).await;
+    // A missing password: refused, and what was typed (the name, the role) is kept, with the
+    // problem said once, beside its field.
+    let r = send(&w, invite_as("analyst", "", &code())).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!r.body.contains("id=\"invitation\""));
+    assert!(r.body.contains("value=\"analyst\" selected"), "{}", r.body);
+    assert_eq!(r.body.matches("no son los suyos").count(), 1, "{}", r.body);
     // The link is built on the configured address, never on the Host a client sends.
-    let mut asked = invite(PASSWORD);
+    let mut asked = invite_as("volunteer", PASSWORD, &code());
     asked
         .headers_mut()
         .insert("host", "evil.example".parse().unwrap());
@@ -147,15 +174,43 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
         r.body
     );
     assert!(!r.body.contains("evil.example"), "{}", r.body);
-    // Guessing the admin's password from an unattended session meets the sign-in's lockout:
-    // after five wrong tries even the right one is refused (from that address).
+    // Guessing the admin's password from an unattended session: five wrong tries, each an
+    // audit fact of the admin's account, and then the session is ended.
+    let count_refused = || async {
+        let admin_id = account_id(&w, "t-admin").await;
+        let facts = w
+            .app
+            .read(move |_, l| Ok(l.history(vigilia_core::ids::AccountId(admin_id).into())?))
+            .await
+            .unwrap();
+        facts
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.change,
+                    vigilia_core::fact::Change::Audited {
+                        what: vigilia_core::fact::Audit::ConfirmationRefused,
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    let before = count_refused().await;
     for _ in 0..5 {
-        let r = send(&w, invite("adivinando")).await;
+        let r = send(&w, invite_as("volunteer", "adivinando", &code())).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let r = send(&w, invite(PASSWORD)).await;
+    assert_eq!(count_refused().await, before + 5);
+    let r = send(&w, invite_as("volunteer", PASSWORD, &code())).await;
     assert!(!r.body.contains("id=\"invitation\""));
-    assert!(r.body.contains("Esa no es su contraseña"), "{}", r.body);
+    assert_eq!(r.location, "/login", "{}", r.body);
+    let r = send(&w, get("/accounts", Some(&admin.0))).await;
+    assert!(
+        r.location.starts_with("/login"),
+        "the session ended: {}",
+        r.status
+    );
     // ... while signing in is not locked: mistyped confirmations never lock the admin out.
     sign_in(&w, Role::Admin).await;
 }
@@ -1327,4 +1382,30 @@ async fn an_api_body_over_its_limit_is_refused_before_it_is_read() {
         "{}",
         r.body
     );
+}
+
+/// Coordinators are told of every account made or given a role in the last 30 days, on their
+/// queue: a lawyer's account made from the command line by a turned key holder is noticed.
+#[tokio::test]
+async fn coordinators_see_the_accounts_made_lately() {
+    let w = world();
+    w.app
+        .write(|tx| vigilia_app::accounts::invite(tx, "clave", "abogado-nuevo", Role::Lawyer))
+        .await
+        .unwrap();
+    let (c, _) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, get("/triage", Some(&c))).await;
+    assert!(r.body.contains("Cuentas nuevas del equipo"), "{}", r.body);
+    assert!(
+        r.body.contains(
+            "<strong>abogado-nuevo</strong>, abogado o abogada: creada por clave el 20 de noviembre de 2026"
+        ),
+        "{}",
+        r.body
+    );
+    // A month on, the notice is gone.
+    w.clock.advance(31 * 24 * 3600);
+    let (c, _) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, get("/triage", Some(&c))).await;
+    assert!(!r.body.contains("abogado-nuevo"), "{}", r.body);
 }
