@@ -101,6 +101,17 @@ struct BalancePage {
     listed: bool,
 }
 
+impl BalancePage {
+    /// The dates of the balance shown, as a list's link carries them: a figure's list is that
+    /// figure (the same as-of and known-on), so its rows are as many as the figure says.
+    fn dates(&self) -> String {
+        match &self.b.known_on {
+            Some(k) => format!("as_of={}&known_on={k}", self.b.as_of),
+            None => format!("as_of={}", self.b.as_of),
+        }
+    }
+}
+
 /// A balance page's figures and chart, computed once per ledger head, dates and language.
 #[derive(Debug)]
 pub struct Shown {

@@ -1409,3 +1409,66 @@ async fn coordinators_see_the_accounts_made_lately() {
     let r = send(&w, get("/triage", Some(&c))).await;
     assert!(!r.body.contains("abogado-nuevo"), "{}", r.body);
 }
+
+/// Every figure's list is that figure: each "lista" link of the balance page carries the
+/// balance's dates (as of, and as known on), so its rows are as many as the figure says, also
+/// when what is known today differs (a release recorded later).
+#[tokio::test]
+async fn every_list_behind_a_figure_has_as_many_rows_as_the_figure() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/recognition",
+            Some(&lawyer),
+            &[("csrf", &lt), ("status", "recognised"), ("reason", "Dirigente")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Five days later the release on the 19th is recorded: known today, he is free on the 20th;
+    // as known on the 20th, he was a political prisoner.
+    w.clock.advance(5 * 24 * 3600);
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/end",
+            Some(&lawyer),
+            &[("csrf", &lt), ("kind", "released"), ("date", "2026-11-19")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (c, _) = sign_in(&w, Role::Coordinator).await;
+    let page = send(&w, get("/balance?as_of=2026-11-20&known_on=2026-11-20", Some(&c))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let digits = |s: &str| -> u64 {
+        s.chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    };
+    let mut checked = 0;
+    for row in page.body.split("<tr>").filter(|r| r.contains("/balance/list?")) {
+        let at = row.find("href=\"").unwrap() + 6;
+        let href = row[at..at + row[at..].find('"').unwrap()]
+            .replace("&amp;", "&")
+            .replace("&#38;", "&");
+        let n = row.find("class=\"n").unwrap();
+        let cell = &row[n..];
+        let figure = digits(&cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()]);
+        let list = send(&w, get(&href, Some(&c))).await;
+        let table = &list.body[list.body.find("<table id=\"list\">").expect(&href)..];
+        let table = &table[..table.find("</table>").unwrap()];
+        let rows = table.matches("<tr>").count() - 1;
+        assert_eq!(rows as u64, figure, "{href}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "the links checked: {checked}");
+    assert!(page.body.contains("id=\"political-prisoners\">1<"), "{}", page.body);
+}
