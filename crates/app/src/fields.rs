@@ -33,6 +33,10 @@ pub enum Problem {
     NotAState(String),
     /// Not a whole number of people (1 or more).
     NotACount,
+    /// Fewer people than a group already has identified.
+    CountTooSmall {
+        at_least: u32,
+    },
     /// Neither a name, a surname nor a cédula of the person detained.
     NoOneNamed,
     /// The report does not say when the arrest was.

@@ -424,6 +424,16 @@ impl Localize for Problem {
                 Lang::Es => format!("{s:?} no es un estado de la lista."),
                 Lang::En => format!("{s:?} is not a state on the list."),
             },
+            Problem::CountTooSmall { at_least } => match lang {
+                Lang::Es => format!(
+                    "Escriba un número entero de personas, al menos {} (las ya identificadas en el grupo).",
+                    lang.number(u64::from(*at_least))
+                ),
+                Lang::En => format!(
+                    "Type a whole number of people, at least {} (those already identified in the group).",
+                    lang.number(u64::from(*at_least))
+                ),
+            },
             Problem::NotACount => lang
                 .pick(
                     "Escriba un número entero de personas (1 o más).",

@@ -579,3 +579,82 @@ pub fn behind(ledger: &mut Ledger, actor: &Actor, ids: &[u64]) -> Result<Vec<Beh
 pub fn lists_names(rows: &[Behind]) -> bool {
     rows.iter().any(|b| b.person.is_some())
 }
+
+/// A group detention with what its page shows: its members (each with its person when the
+/// account sees the case), the reports filed under it, and its facts in order.
+#[derive(Clone, Debug)]
+pub struct GroupPage {
+    pub group: vigilia_core::model::GroupDetention,
+    pub members: Vec<Behind>,
+    pub reports: Vec<ReportId>,
+    pub history: Vec<Fact>,
+}
+
+/// A group detention, for the staff who see cases.
+pub fn group(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    id: vigilia_core::ids::GroupId,
+) -> Result<GroupPage, AppError> {
+    if !matches!(actor.role, Role::Coordinator | Role::Lawyer) {
+        return Err(AppError::Forbidden(id.into()));
+    }
+    let Some(Record::Group(group)) = ledger.get(id.into())? else {
+        return Err(AppError::NotFound(id.into()));
+    };
+    let ids: Vec<u64> = group.identified.iter().map(|d| d.0).collect();
+    let members = behind(ledger, actor, &ids)?;
+    let mut reports = Vec::new();
+    ledger.fold_all(Kind::Report, KnownOn::NOW, &mut |r| {
+        if let Record::Report(r) = r
+            && r.group == Some(id)
+        {
+            reports.push(r.id);
+        }
+    })?;
+    let history = ledger.changes(id.into())?;
+    Ok(GroupPage {
+        group,
+        members,
+        reports,
+        history,
+    })
+}
+
+/// Corrects how many people a group detention counts (a coordinator, saying why): never fewer
+/// than those already identified in it.
+pub fn correct_group_count(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: vigilia_core::ids::GroupId,
+    count: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
+    let group = match tx.get(id.into())? {
+        Some(Record::Group(g)) => g.clone(),
+        _ => return Err(AppError::NotFound(id.into())),
+    };
+    let reason = reason_needed(reason)?;
+    let mut errors = FieldErrors::default();
+    let count = match count.trim().replace('.', "").parse::<u32>() {
+        Ok(n) if n as usize >= group.identified.len() && n > 0 => Some(n),
+        _ => {
+            errors.add(
+                "count",
+                Problem::CountTooSmall {
+                    at_least: group.identified.len().max(1) as u32,
+                },
+            );
+            None
+        }
+    };
+    let Some(count) = count.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let change = Change::GroupCountCorrected {
+        count,
+        reason: Some(reason),
+    };
+    record(tx, actor, id, change)
+}

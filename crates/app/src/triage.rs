@@ -8,8 +8,8 @@ use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, GroupId, Kind, PersonId, ReportId, SourceId};
 use vigilia_core::model::{
-    Account, Arrest, Channel, Custody, Dated, Recognition, RecognitionStatus, Reliability, Report,
-    ReportStatus, Role, Step,
+    Account, Arrest, Channel, Custody, Dated, GroupDetention, Recognition, RecognitionStatus,
+    Reliability, Report, ReportStatus, Role, Step,
 };
 use vigilia_ledger::{Ledger, Tx};
 
@@ -217,23 +217,65 @@ pub fn accept_new(
     Ok(Some(d))
 }
 
-/// What a report is attached to: a detention already registered, or a person already
-/// registered who was arrested again.
+/// What a report is attached to: a detention already registered, a person already registered
+/// who was arrested again, or a group detention already registered (another report of the
+/// same arrest of many).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttachTo {
     Detention(DetentionId),
     Person(PersonId),
+    Group(GroupId),
 }
 
 impl AttachTo {
-    /// From a form that names one or the other (the detention when both are given).
-    pub fn chosen(person: Option<u64>, detention: Option<u64>) -> Result<AttachTo, AppError> {
-        match (detention, person) {
-            (Some(d), _) => Ok(AttachTo::Detention(DetentionId(d))),
-            (None, Some(p)) => Ok(AttachTo::Person(PersonId(p))),
-            (None, None) => Err(AppError::NothingChosen),
+    /// From a form that names one of them (the group, then the detention, when several are).
+    pub fn chosen(
+        person: Option<u64>,
+        detention: Option<u64>,
+        group: Option<u64>,
+    ) -> Result<AttachTo, AppError> {
+        match (group, detention, person) {
+            (Some(g), _, _) => Ok(AttachTo::Group(GroupId(g))),
+            (None, Some(d), _) => Ok(AttachTo::Detention(DetentionId(d))),
+            (None, None, Some(p)) => Ok(AttachTo::Person(PersonId(p))),
+            (None, None, None) => Err(AppError::NothingChosen),
         }
     }
+}
+
+/// The group detentions a report may also be about: arrested on a day both dates allow, in the
+/// same state when both say it; those of the same agency first, then the nearest in size. A
+/// second report of "47 detained at the rally" is offered the group the first one made, so
+/// that the 47 are counted once.
+pub fn group_candidates(ledger: &mut Ledger, r: &Report) -> Result<Vec<GroupDetention>, AppError> {
+    let Some(d) = &r.details else {
+        return Ok(Vec::new());
+    };
+    let Some(date) = d.arrest_date else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    ledger.fold_all(Kind::Group, KnownOn::NOW, &mut |g| {
+        if let Record::Group(g) = g {
+            let same_days = g.arrest.date.first_day() <= date.last_day()
+                && date.first_day() <= g.arrest.date.last_day();
+            let same_state = match (&g.arrest.state, &d.state) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            };
+            if same_days && same_state && g.count > 0 {
+                found.push(g);
+            }
+        }
+    })?;
+    let agency = |g: &GroupDetention| {
+        let same = matches!((&g.arrest.agency, &d.agency), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
+        !same
+    };
+    let size = |g: &GroupDetention| d.count.unwrap_or(1).abs_diff(g.count);
+    found.sort_by_key(|g| (agency(g), size(g), g.id));
+    found.truncate(5);
+    Ok(found)
 }
 
 /// Attaches a report to an existing detention, or opens a new detention of an existing person
@@ -243,7 +285,7 @@ pub fn attach(
     actor: &Actor,
     id: ReportId,
     to: AttachTo,
-) -> Result<DetentionId, AppError> {
+) -> Result<Option<DetentionId>, AppError> {
     let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
     let r = still_new(tx, id)?;
     let w = Writer {
@@ -257,8 +299,9 @@ pub fn attach(
             }
             let s = w.source(tx, &r)?;
             w.matched(tx, &r, d, s)?;
-            Ok(d)
+            Ok(Some(d))
         }
+        AttachTo::Group(g) => attach_to_group(tx, &w, &r, g),
         AttachTo::Person(p) => {
             match tx.get(p.into())? {
                 Some(Record::Person(person)) => {
@@ -279,9 +322,77 @@ pub fn attach(
             let s = w.source(tx, &r)?;
             let d = w.open_detention(tx, &r, p, previous, None, s)?;
             w.matched(tx, &r, d, s)?;
-            Ok(d)
+            Ok(Some(d))
         }
     }
+}
+
+/// Files a report under a group detention already registered: it becomes a source of the
+/// group; the person it names (if any) is a new member of the group, not a new event; and a
+/// report that counts more people detained than the group says corrects its count (a fact).
+/// Whatever order the reports come in, the people of one arrest are counted once. Answers the
+/// detention of the person named (none for a report without a name).
+fn attach_to_group(
+    tx: &mut Tx<'_>,
+    w: &Writer<'_>,
+    r: &Report,
+    g: GroupId,
+) -> Result<Option<DetentionId>, AppError> {
+    let group = match tx.get(g.into())? {
+        Some(Record::Group(group)) => group.clone(),
+        _ => return Err(AppError::NotFound(g.into())),
+    };
+    let s = w.source(tx, r)?;
+    w.append(tx, r.id, Change::ReportGrouped { group: g }, vec![])?;
+    let details = r.details.clone().unwrap_or_default();
+    if let Some(count) = details.count.filter(|c| *c > group.count) {
+        w.append(
+            tx,
+            g,
+            Change::GroupCountCorrected {
+                count,
+                reason: None,
+            },
+            vec![s],
+        )?;
+    }
+    let identity = details.identity();
+    let named = identity.given_names.is_some()
+        || identity.paternal_surname.is_some()
+        || identity.national_id.is_some();
+    if !named {
+        return Ok(None);
+    }
+    let p = PersonId(tx.new_id(Kind::Person));
+    let change = Change::PersonStated {
+        reference: None,
+        identity,
+        disclosure: Some(r.consent),
+        cleared: vec![],
+    };
+    w.append(tx, p, change, vec![s])?;
+    let d = w.open_detention(tx, r, p, None, Some(g), s)?;
+    w.append(
+        tx,
+        g,
+        Change::GroupMemberIdentified { detention: d },
+        vec![s],
+    )?;
+    // A group whose members are all named now counts them all.
+    let identified = group.identified.len() as u32 + 1;
+    if identified > group.count.max(details.count.unwrap_or(0)) {
+        let count = identified;
+        w.append(
+            tx,
+            g,
+            Change::GroupCountCorrected {
+                count,
+                reason: None,
+            },
+            vec![s],
+        )?;
+    }
+    Ok(Some(d))
 }
 
 /// Rejects a new report, saying why (the reason stays on the record).

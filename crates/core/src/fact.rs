@@ -190,6 +190,9 @@ pub enum Change {
     },
     GroupCountCorrected {
         count: u32,
+        /// Why, when a person corrected it (an import or a later report says it by itself).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     GroupMemberIdentified {
         detention: DetentionId,

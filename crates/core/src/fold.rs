@@ -296,7 +296,7 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
             Record::Facility(f)
         }
         (Record::Facility(_), _) => return Err(wrong(Kind::Facility)),
-        (Record::Group(mut g), Change::GroupCountCorrected { count }) => {
+        (Record::Group(mut g), Change::GroupCountCorrected { count, .. }) => {
             g.count = count;
             Record::Group(g)
         }
@@ -731,7 +731,10 @@ mod tests {
                 5,
                 g,
                 "2024-08-09",
-                Change::GroupCountCorrected { count: 45 },
+                Change::GroupCountCorrected {
+                    count: 45,
+                    reason: None,
+                },
             ),
         ];
         let Some(Record::Group(now)) = fold(&facts, KnownOn::NOW).unwrap() else {

@@ -258,7 +258,7 @@ pub async fn candidates(
         Ok(v) => compared(&app, v, ReportId(id)).await,
         Err(e) => Err(e),
     };
-    answer(found.map(|(r, c)| json!({"report": r, "candidates": c})))
+    answer(found)
 }
 
 pub async fn accept_new(
@@ -285,14 +285,14 @@ pub async fn attach(
     let Ok(a) = ctx.viewer().map(Viewer::actor) else {
         return error(WebError::Forbidden);
     };
-    let to = match AttachTo::chosen(f.person, f.detention) {
+    let to = match AttachTo::chosen(f.person, f.detention, f.group) {
         Ok(to) => to,
         Err(e) => return error(e.into()),
     };
     answer(
         app.write(move |tx| triage::attach(tx, &a, ReportId(id), to))
             .await
-            .map(|d| json!({"detention": d.0})),
+            .map(|d| json!({"detention": d.map(|d| d.0)})),
     )
 }
 

@@ -15,6 +15,7 @@ mod balance;
 mod ctx;
 mod error;
 mod forms;
+mod groups;
 mod home;
 // The select macro of the templates compares a choice's value with the one typed as text.
 #[allow(clippy::cmp_owned)]

@@ -67,6 +67,47 @@ impl Chrome {
         self.t(es, en)
     }
 
+    /// What a fact did to a group detention, in words.
+    pub fn group_change(&self, change: &vigilia_core::fact::Change) -> String {
+        use vigilia_core::fact::Change;
+        let n = |c: &u32| self.l.number(u64::from(*c));
+        match (change, self.l) {
+            (Change::GroupRecorded { count, .. }, Lang::Es) => {
+                format!("registrada con {} personas detenidas", n(count))
+            }
+            (Change::GroupRecorded { count, .. }, Lang::En) => {
+                format!("recorded with {} people detained", n(count))
+            }
+            (Change::GroupCountCorrected { count, reason }, lang) => {
+                let why = reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default();
+                match lang {
+                    Lang::Es => format!("número corregido a {}{why}", n(count)),
+                    Lang::En => format!("number corrected to {}{why}", n(count)),
+                }
+            }
+            (Change::GroupMemberIdentified { detention }, Lang::Es) => {
+                format!("identificada una persona (detención {})", detention.0)
+            }
+            (Change::GroupMemberIdentified { detention }, Lang::En) => {
+                format!("a person identified (detention {})", detention.0)
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// A number grouped the way the language writes it ("1.296", "1,296").
+    pub fn n(&self, n: &u64) -> String {
+        self.l.number(*n)
+    }
+
+    /// A date to its precision, in words ("5 de agosto de 2024", "agosto de 2024").
+    pub fn date(&self, d: &vigilia_core::date::PartialDate) -> String {
+        d.spoken(self.l)
+    }
+
     /// A role in words.
     pub fn role(&self, role: &vigilia_core::model::Role) -> &'static str {
         let (es, en) = role.words();

@@ -11,7 +11,7 @@ use axum::routing::{MethodRouter, get, post};
 use vigilia_core::model::Role;
 
 use crate::app::App;
-use crate::{accounts, api, balance, home, intake, records, reports, triage};
+use crate::{accounts, api, balance, groups, home, intake, records, reports, triage};
 
 /// Who may use a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +125,8 @@ routes! {
     GET "/persons/{id}" Access::Roles(CASES), false, "Una persona", "A person" => records::person;
     POST "/persons/{id}/merge" Access::Roles(TRIAGE), false, "Fusionar personas", "Merge persons" => records::merge;
     POST "/persons/{id}/unmerge" Access::Roles(TRIAGE), false, "Separar personas", "Split persons" => records::unmerge;
+    GET "/groups/{id}" Access::Roles(CASES), false, "Una detención colectiva", "A group detention" => groups::show;
+    POST "/groups/{id}/count" Access::Roles(TRIAGE), false, "Corregir el número de una detención colectiva", "Correct a group detention's number" => groups::correct;
     GET "/detentions/{id}" Access::Roles(CASES), false, "Una detención", "A detention" => records::detention;
     POST "/detentions/{id}/step" Access::Roles(CASES), false, "Registrar un paso", "Record a step" => records::step;
     POST "/detentions/{id}/end" Access::Roles(CASES), false, "Registrar el fin", "Record the end" => records::end;

@@ -14,7 +14,7 @@ use vigilia_app::triage::{self, AttachTo};
 use vigilia_core::fact::Audit;
 use vigilia_core::fold::Record;
 use vigilia_core::ids::{DetentionId, PersonId, ReportId};
-use vigilia_core::model::{Detention, Person, Report};
+use vigilia_core::model::{Detention, GroupDetention, Person, Report};
 use vigilia_ledger::Ledger;
 
 use crate::app::App;
@@ -64,24 +64,38 @@ pub async fn waiting(app: &Arc<App>, v: &Viewer) -> Result<Vec<Report>, WebError
     Ok(reports)
 }
 
-/// A report waiting for triage with the persons it may be about; that the account compared
-/// them (which persons it was shown) is recorded.
-pub async fn compared(
-    app: &Arc<App>,
-    v: &Viewer,
-    id: ReportId,
-) -> Result<(Report, Vec<Candidate>), WebError> {
-    let (r, found) = app
+/// A report waiting for triage with what it may be about: registered persons, and group
+/// detentions of the same arrest.
+#[derive(Clone, Debug, Serialize)]
+pub struct Compared {
+    pub report: Report,
+    pub candidates: Vec<Candidate>,
+    pub groups: Vec<GroupDetention>,
+}
+
+/// A report waiting for triage with the persons and groups it may be about; that the account
+/// compared them (which persons it was shown) is recorded.
+pub async fn compared(app: &Arc<App>, v: &Viewer, id: ReportId) -> Result<Compared, WebError> {
+    let found = app
         .read(move |app, l| {
-            let r = triage::report(l, id)?;
-            let c = candidates(app, l, &r)?;
-            Ok((r, c))
+            let report = triage::report(l, id)?;
+            let candidates = candidates(app, l, &report)?;
+            let groups = triage::group_candidates(l, &report)?;
+            Ok(Compared {
+                report,
+                candidates,
+                groups,
+            })
         })
         .await?;
-    let persons = found.iter().map(|c| c.person.id.into()).collect();
+    let persons = found
+        .candidates
+        .iter()
+        .map(|c| c.person.id.into())
+        .collect();
     app.audit_read(&v.name, Audit::Compared, id.into(), persons, None)
         .await?;
-    Ok((r, found))
+    Ok(found)
 }
 
 #[derive(Template)]
@@ -117,6 +131,7 @@ struct One {
     p: Chrome,
     r: Report,
     candidates: Vec<Candidate>,
+    groups: Vec<GroupDetention>,
 }
 
 pub async fn show(
@@ -124,11 +139,12 @@ pub async fn show(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
-    let (r, candidates) = compared(&app, ctx.viewer()?, ReportId(id)).await?;
+    let c = compared(&app, ctx.viewer()?, ReportId(id)).await?;
     Ok(ok(&One {
         p: Chrome::of(&ctx),
-        r,
-        candidates,
+        r: c.report,
+        candidates: c.candidates,
+        groups: c.groups,
     }))
 }
 
@@ -157,6 +173,8 @@ pub async fn accept_new(
 pub struct AttachForm {
     pub person: Option<u64>,
     pub detention: Option<u64>,
+    /// A group detention already registered: the report is another report of that arrest.
+    pub group: Option<u64>,
 }
 
 pub async fn attach(
@@ -166,11 +184,11 @@ pub async fn attach(
     Form(f): Form<AttachForm>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.actor();
-    let to = AttachTo::chosen(f.person, f.detention)?;
+    let to = AttachTo::chosen(f.person, f.detention, f.group)?;
     let d = app
         .write(move |tx| triage::attach(tx, &actor, ReportId(id), to))
         .await?;
-    Ok(after(Some(d)))
+    Ok(after(d))
 }
 
 #[derive(Deserialize, Default, Serialize)]

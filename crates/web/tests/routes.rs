@@ -1424,7 +1424,11 @@ async fn every_list_behind_a_figure_has_as_many_rows_as_the_figure() {
         post(
             "/detentions/1/recognition",
             Some(&lawyer),
-            &[("csrf", &lt), ("status", "recognised"), ("reason", "Dirigente")],
+            &[
+                ("csrf", &lt),
+                ("status", "recognised"),
+                ("reason", "Dirigente"),
+            ],
         ),
     )
     .await;
@@ -1444,7 +1448,11 @@ async fn every_list_behind_a_figure_has_as_many_rows_as_the_figure() {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let (c, _) = sign_in(&w, Role::Coordinator).await;
-    let page = send(&w, get("/balance?as_of=2026-11-20&known_on=2026-11-20", Some(&c))).await;
+    let page = send(
+        &w,
+        get("/balance?as_of=2026-11-20&known_on=2026-11-20", Some(&c)),
+    )
+    .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let digits = |s: &str| -> u64 {
         s.chars()
@@ -1454,7 +1462,11 @@ async fn every_list_behind_a_figure_has_as_many_rows_as_the_figure() {
             .unwrap()
     };
     let mut checked = 0;
-    for row in page.body.split("<tr>").filter(|r| r.contains("/balance/list?")) {
+    for row in page
+        .body
+        .split("<tr>")
+        .filter(|r| r.contains("/balance/list?"))
+    {
         let at = row.find("href=\"").unwrap() + 6;
         let href = row[at..at + row[at..].find('"').unwrap()]
             .replace("&amp;", "&")
@@ -1470,5 +1482,154 @@ async fn every_list_behind_a_figure_has_as_many_rows_as_the_figure() {
         checked += 1;
     }
     assert!(checked >= 4, "the links checked: {checked}");
-    assert!(page.body.contains("id=\"political-prisoners\">1<"), "{}", page.body);
+    assert!(
+        page.body.contains("id=\"political-prisoners\">1<"),
+        "{}",
+        page.body
+    );
+}
+
+/// Group detentions count once: two volunteers report the same arrest of 47 (each naming one
+/// person) and a third an arrest of 12 (naming one). The second report is offered the group the
+/// first made and filed under it, so the cumulative count grows by 45 + 11 unidentified (the
+/// three named are under study), not 46 + 46 + 11 as when each report made its own group; the
+/// group's page shows both identified, and its count is corrected with a reason.
+#[tokio::test]
+async fn a_second_report_of_a_group_arrest_joins_its_group_and_counts_once() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    let report = |name: &'static str, count: &'static str, date: &'static str| {
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("given_names", name),
+                ("paternal_surname", "Pérez"),
+                ("arrest_date", date),
+                ("consent", "initials"),
+                ("state", "VE-V"),
+                ("agency", "GNB"),
+                ("count", count),
+            ],
+        )
+    };
+    for (name, count, date) in [
+        ("Ana", "47", "2026-11-15"),
+        ("Berta", "47", "2026-11-15"),
+        ("Carla", "12", "2026-11-12"),
+    ] {
+        let r = send(&w, report(name, count, date)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, post("/triage/1/new", Some(&c), &[("csrf", &ct)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The second report: the group of the first is offered.
+    let page = send(&w, get("/triage/2", Some(&c))).await;
+    assert!(
+        page.body.contains("¿Es la misma detención colectiva?"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("name=\"group\" value=\"1\""),
+        "{}",
+        page.body
+    );
+    let r = send(
+        &w,
+        post(
+            "/triage/2/attach",
+            Some(&c),
+            &[("csrf", &ct), ("group", "1")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The third is another event (another day): not offered that group; a group of its own.
+    let page = send(&w, get("/triage/3", Some(&c))).await;
+    assert!(
+        !page.body.contains("name=\"group\" value=\"1\""),
+        "{}",
+        page.body
+    );
+    let r = send(&w, post("/triage/3/new", Some(&c), &[("csrf", &ct)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let balance = send(
+        &w,
+        get("/balance?as_of=2026-11-20&since=2026-11-01", Some(&c)),
+    )
+    .await;
+    assert!(
+        balance.body.contains("id=\"cumulative\">56<"),
+        "45 + 11, not 103: {}",
+        balance.body
+    );
+    let group = send(&w, get("/groups/1", Some(&c))).await;
+    assert_eq!(group.status, StatusCode::OK, "{}", group.body);
+    assert!(
+        group
+            .body
+            .contains("id=\"group-count\">47 personas detenidas"),
+        "{}",
+        group.body
+    );
+    assert!(group.body.contains("Ana Pérez") && group.body.contains("Berta Pérez"));
+    assert!(
+        group.body.contains("href=\"/reports/1\"") && group.body.contains("href=\"/reports/2\"")
+    );
+    // A correction: with a reason, not below those identified; what was typed comes back.
+    let r = send(
+        &w,
+        post(
+            "/groups/1/count",
+            Some(&c),
+            &[
+                ("csrf", &ct),
+                ("count", "1"),
+                ("reason", "lista del tribunal"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("al menos 2"), "{}", r.body);
+    assert!(
+        r.body.contains(">lista del tribunal</textarea>"),
+        "{}",
+        r.body
+    );
+    let r = send(
+        &w,
+        post(
+            "/groups/1/count",
+            Some(&c),
+            &[
+                ("csrf", &ct),
+                ("count", "52"),
+                ("reason", "lista del tribunal"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.location, "/groups/1", "{}", r.body);
+    let group = send(&w, get("/groups/1", Some(&c))).await;
+    assert!(
+        group
+            .body
+            .contains("número corregido a 52: lista del tribunal"),
+        "{}",
+        group.body
+    );
+    let balance = send(
+        &w,
+        get("/balance?as_of=2026-11-20&since=2026-11-01", Some(&c)),
+    )
+    .await;
+    assert!(
+        balance.body.contains("id=\"cumulative\">61<"),
+        "{}",
+        balance.body
+    );
 }

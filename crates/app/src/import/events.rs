@@ -464,7 +464,10 @@ impl Import<'_> {
             }
             Some(id) => match tx.get(Subject::from(GroupId(id)))? {
                 Some(Record::Group(g)) if g.count != event.count => {
-                    let change = Change::GroupCountCorrected { count: event.count };
+                    let change = Change::GroupCountCorrected {
+                        count: event.count,
+                        reason: None,
+                    };
                     Some((GroupId(id), change))
                 }
                 _ => None,
@@ -516,7 +519,11 @@ impl Import<'_> {
             );
         }
         for id in retracted {
-            self.append(tx, GroupId(id), Change::GroupCountCorrected { count: 0 })?;
+            let change = Change::GroupCountCorrected {
+                count: 0,
+                reason: None,
+            };
+            self.append(tx, GroupId(id), change)?;
         }
         Ok(())
     }

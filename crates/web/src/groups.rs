@@ -1,0 +1,107 @@
+//! Group detentions ("47 detenidos en la marcha, 8 identificados"): their page, with the event,
+//! the people identified, the reports filed under it and the count's corrections; and the
+//! coordinator's correction of the count.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::{Extension, Form};
+use serde::Deserialize;
+use vigilia_app::AppError;
+use vigilia_app::records::{self, GroupPage};
+use vigilia_core::ids::GroupId;
+
+use crate::app::App;
+use crate::ctx::Ctx;
+use crate::error::WebError;
+use crate::page::{Chrome, Errors, invalid, ok, see};
+use crate::records::viewed;
+
+#[derive(Template)]
+#[template(path = "group.html")]
+struct Group {
+    p: Chrome,
+    g: GroupPage,
+    count: String,
+    reason: String,
+    errors: Errors,
+}
+
+/// The group's page as it stands, with the correction form as typed.
+async fn page(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    id: u64,
+    count: String,
+    reason: String,
+    errors: Errors,
+) -> Result<Group, WebError> {
+    let v = ctx.viewer()?.clone();
+    let g = viewed(app, &v, GroupId(id).into(), move |l, v| {
+        Ok(records::group(l, &v.actor(), GroupId(id))?)
+    })
+    .await?;
+    Ok(Group {
+        p: Chrome::of(ctx),
+        g,
+        count,
+        reason,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    let group = page(
+        &app,
+        &ctx,
+        id,
+        String::new(),
+        String::new(),
+        Errors::default(),
+    )
+    .await?;
+    Ok(ok(&group))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CountForm {
+    count: String,
+    reason: String,
+}
+
+/// A coordinator corrects how many people the group counts, saying why; a problem comes back
+/// beside its field with what was typed.
+pub async fn correct(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<CountForm>,
+) -> Result<Response, WebError> {
+    let actor = ctx.viewer()?.actor();
+    let (count, reason) = (f.count.clone(), f.reason.clone());
+    let done = app
+        .write(move |tx| {
+            let corrected = records::correct_group_count(tx, &actor, GroupId(id), &count, &reason);
+            match corrected {
+                Err(e @ (AppError::Invalid(_) | AppError::ReasonNeeded)) => Ok(Err(e)),
+                other => other.map(Ok),
+            }
+        })
+        .await?;
+    let mut errors = Errors::default();
+    match done {
+        Ok(()) => return Ok(see(&format!("/groups/{id}"))),
+        Err(AppError::Invalid(fields)) => errors = crate::forms::errors_of(&fields),
+        Err(e) => errors.add_localized("reason", &e),
+    }
+    Ok(invalid(
+        &page(&app, &ctx, id, f.count, f.reason, errors).await?,
+    ))
+}
