@@ -77,11 +77,12 @@ impl FieldErrors {
         if self.is_empty() { Ok(()) } else { Err(self) }
     }
 
-    /// A date typed in a form: `AAAA-MM-DD`, `AAAA-MM` or `AAAA`, not after today; `None` when
-    /// empty or wrong (and then the problem is noted).
+    /// A date typed in a form as people type them (`12/03/1985`, `3/8/24`, `03/1985`, `1985`,
+    /// or `1985-03-12`), not after today; `None` when empty or wrong (and then the problem is
+    /// noted).
     pub fn date(&mut self, field: &'static str, text: &str, today: Day) -> Option<PartialDate> {
         let t = non_empty(text)?;
-        match PartialDate::parse(t) {
+        match PartialDate::typed(t, today) {
             Ok(date) if date.first_day() > today => {
                 self.add(field, Problem::DateAfterToday { date, today });
                 None

@@ -383,6 +383,14 @@ impl Localize for Problem {
                     "When? Write the date (YYYY-MM-DD, or YYYY-MM if you only know the month).",
                 )
                 .into(),
+            Problem::BadDate(vigilia_core::date::DateError::Malformed(typed)) => match lang {
+                Lang::Es => format!(
+                    "«{typed}» no es una fecha: escríbala como día/mes/año (12/03/1985), mes/año si no sabe el día (03/1985), o solo el año."
+                ),
+                Lang::En => format!(
+                    "“{typed}” is not a date: write it as day/month/year (12/03/1985), month/year if you do not know the day (03/1985), or just the year."
+                ),
+            },
             Problem::BadDate(e) => e.localize(lang),
             Problem::DateAfterToday { date, today } => match lang {
                 Lang::Es => format!(

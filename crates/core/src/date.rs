@@ -107,7 +107,97 @@ pub fn spoken_day(day: Day, lang: Lang) -> String {
     }
 }
 
+/// A day as a table shows it: "05/08/2024" in Spanish (day first, as Venezuelans write it),
+/// "5 Aug 2024" in English (unambiguous).
+pub fn short_day(day: Day, lang: Lang) -> String {
+    match lang {
+        Lang::Es => format!("{:02}/{:02}/{}", day.day(), day.month(), day.year()),
+        Lang::En => format!(
+            "{} {} {}",
+            day.day(),
+            month_name(day, lang).get(..3).unwrap_or(""),
+            day.year()
+        ),
+    }
+}
+
 impl PartialDate {
+    /// The date as a table shows it, to its precision: "05/08/2024", "08/2024", "2024",
+    /// "entre 01/03/2004 y 27/07/2020".
+    pub fn short(&self, lang: Lang) -> String {
+        match (self.precision, lang) {
+            (Precision::Day, _) => short_day(self.first, lang),
+            (Precision::Month, Lang::Es) => {
+                format!("{:02}/{}", self.first.month(), self.first.year())
+            }
+            (Precision::Month, Lang::En) => {
+                format!("{} {}", month_name(self.first, lang), self.first.year())
+            }
+            (Precision::Year, _) => self.first.year().to_string(),
+            (Precision::Range, Lang::Es) => format!(
+                "entre {} y {}",
+                short_day(self.first, lang),
+                short_day(self.last, lang)
+            ),
+            (Precision::Range, Lang::En) => format!(
+                "between {} and {}",
+                short_day(self.first, lang),
+                short_day(self.last, lang)
+            ),
+        }
+    }
+
+    /// A date as a person types it in a form: day first with `/`, `-` or `.` (`12/03/1985`,
+    /// `3/8/24`, `03-1985` for a month), or as Vigilia writes it (`1985-03-12`, `1985-03`,
+    /// `1985`, a range `FROM/TO`). A two-digit year is the latest year ending so that is not
+    /// after `today` (`24` is 2024 in 2026, `85` is 1985). The precision typed is kept.
+    pub fn typed(text: &str, today: Day) -> Result<Self, DateError> {
+        let s = text.trim();
+        let iso_start = s.len() >= 4 && s.bytes().take(4).all(|b| b.is_ascii_digit());
+        if iso_start || s.is_empty() {
+            return Self::parse(s);
+        }
+        let malformed = || DateError::Malformed(s.to_string());
+        let parts: Vec<&str> = s.split(['/', '-', '.']).map(str::trim).collect();
+        let number = |p: &str| -> Result<i16, DateError> {
+            if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(malformed());
+            }
+            p.parse::<i16>().map_err(|_| malformed())
+        };
+        let year = |p: &str| -> Result<i16, DateError> {
+            let y = number(p)?;
+            match p.len() {
+                4 => Ok(y),
+                2 => {
+                    let this = today.year();
+                    let century = this - this % 100;
+                    Ok(if century + y <= this {
+                        century + y
+                    } else {
+                        century - 100 + y
+                    })
+                }
+                _ => Err(malformed()),
+            }
+        };
+        let (y, m, d) = match parts.as_slice() {
+            // A month: its year in full (`12/03` is a day without its year, not March 2003).
+            [m, y] if y.len() == 4 => (year(y)?, number(m)?, None),
+            [d, m, y] => (year(y)?, number(m)?, Some(number(d)?)),
+            _ => return Err(malformed()),
+        };
+        let iso = match d {
+            Some(d) => format!("{y:04}-{m:02}-{d:02}"),
+            None => format!("{y:04}-{m:02}"),
+        };
+        Self::parse(&iso).map_err(|e| match e {
+            DateError::Impossible(_) => DateError::Impossible(s.to_string()),
+            DateError::OutOfRange(_) => DateError::OutOfRange(s.to_string()),
+            _ => malformed(),
+        })
+    }
+
     /// The date as a person writes it, to its precision: "5 de agosto de 2024", "agosto de
     /// 2024", "2024", "entre el 1 de marzo de 2004 y el 27 de julio de 2020".
     pub fn spoken(&self, lang: Lang) -> String {
@@ -263,6 +353,17 @@ impl<'de> Deserialize<'de> for PartialDate {
     }
 }
 
+/// An exact day as a person types it (`20/11/2026`, `20/11/26`, or `2026-11-20`; see
+/// [`PartialDate::typed`]).
+pub fn typed_day(text: &str, today: Day) -> Result<Day, DateError> {
+    let d = PartialDate::typed(text, today)?;
+    if d.is_exact() {
+        Ok(d.first_day())
+    } else {
+        Err(DateError::Malformed(text.trim().to_string()))
+    }
+}
+
 /// Parses an exact day `YYYY-MM-DD`, as command-line options take them.
 pub fn parse_day(text: &str) -> Result<Day, DateError> {
     let d = PartialDate::parse(text)?;
@@ -289,6 +390,26 @@ mod tests {
             say("2004-03/2020-07-27", Lang::Es),
             "entre el 1 de marzo de 2004 y el 27 de julio de 2020"
         );
+    }
+
+    #[test]
+    fn dates_are_read_as_people_type_them() {
+        let today = Day::new(2026, 12, 5).unwrap();
+        let read = |t: &str| PartialDate::typed(t, today).map(|d| d.to_string());
+        assert_eq!(read("12/03/1985").unwrap(), "1985-03-12");
+        assert_eq!(read("3/8/24").unwrap(), "2024-08-03");
+        assert_eq!(read("3/8/85").unwrap(), "1985-08-03");
+        assert_eq!(read("03-1985").unwrap(), "1985-03");
+        assert_eq!(read("5.8.2024").unwrap(), "2024-08-05");
+        assert_eq!(read("1985-03-12").unwrap(), "1985-03-12");
+        assert_eq!(read("2004-03/2020-07-27").unwrap(), "2004-03-01/2020-07-27");
+        assert!(matches!(read("31/02/2024"), Err(DateError::Impossible(t)) if t == "31/02/2024"));
+        assert!(read("12/03").is_err());
+        assert!(read("ayer").is_err());
+        let short = |t: &str, l| PartialDate::parse(t).unwrap().short(l);
+        assert_eq!(short("2024-08-05", Lang::Es), "05/08/2024");
+        assert_eq!(short("2024-08", Lang::Es), "08/2024");
+        assert_eq!(short("2024-08-05", Lang::En), "5 Aug 2024");
     }
 
     #[test]

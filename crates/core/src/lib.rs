@@ -15,3 +15,4 @@ pub mod model;
 pub mod national_id;
 pub mod profile;
 pub mod text;
+pub mod words;

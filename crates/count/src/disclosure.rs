@@ -1,65 +1,130 @@
-//! What the public sees of a balance: the totals as counted, and breakdowns without small cells.
+//! What the public sees of a balance: its totals as counted, and the breakdowns of political
+//! prisoners without small cells.
 //!
-//! A breakdown's cell of one or two people can name them: "one woman at El Helicoide" is a
-//! person a family asked only to count. So every count in a breakdown from 1 to
-//! [`SMALLEST_SHOWN`] − 1 is withheld (shown as "fewer than 3"), and where a breakdown withholds
-//! only one cell, its smallest other cell is withheld too, so that the one cannot be found again
-//! by taking the others from the total. Staff and the stored publication keep the exact figures;
-//! only what leaves for the public passes through here.
+//! A breakdown's cell of one or two people can name them ("one woman at El Helicoide" is a
+//! person a family asked only to count), and so can the difference of two breakdowns of nested
+//! figures (held minus political prisoners is whoever was arrested in the last 48 hours), or the
+//! labels left on withheld cells. So the public gets:
+//! - the totals and the period's movements, as counted;
+//! - the breakdowns of political prisoners only (none of `held`, of the period, of the ends):
+//!   no two overlapping tables to take one from the other;
+//! - in each breakdown, every value of fewer than [`SMALLEST_SHOWN`] people is not named: all
+//!   such values are added into one `others` cell, with the smallest named values as well
+//!   until `others` has at least [`SMALLEST_SHOWN`]; a breakdown left with no named value is
+//!   not published at all.
+//!
+//! Staff and the stored publication keep the exact figures; only what leaves for the public
+//! passes through here.
 
 use serde_json::{Map, Value};
 
-/// The smallest count a public breakdown shows.
+/// The smallest count a public breakdown names.
 pub const SMALLEST_SHOWN: u64 = 3;
 
-/// The breakdowns of a balance's JSON (`docs/balance.md`), by their path.
-const BREAKDOWNS: [(&str, &str); 4] = [
-    ("political_prisoners", "by"),
-    ("held", "by"),
-    ("period", "by"),
-    ("period", "events_by"),
+/// The key of the cell that gathers the values not named.
+pub const OTHERS: &str = "others";
+
+/// The figures kept for the public, by their path (`docs/balance.md`); the rest is left out.
+const TOTALS: [&str; 4] = ["total", "lower", "upper", "by"];
+const PERIOD: [&str; 9] = [
+    "from",
+    "to",
+    "political_detentions",
+    "events",
+    "new_prisoners",
+    "releases",
+    "prisoner_releases",
+    "deaths",
+    "upper",
 ];
 
-/// The balance's figures (as JSON) as the public sees them: every withheld cell is `null`, and
-/// `withheld_below` says the threshold.
+/// The balance's figures (as JSON) as the public sees them (see the module's text).
 pub fn for_the_public(figures: &Value) -> Value {
-    let mut out = figures.clone();
-    for (figure, by) in BREAKDOWNS {
-        let Some(dimensions) = out
-            .get_mut(figure)
-            .and_then(|f| f.get_mut(by))
-            .and_then(Value::as_object_mut)
-        else {
-            continue;
+    let mut out = Map::new();
+    let Some(all) = figures.as_object() else {
+        return Value::Object(out);
+    };
+    for (key, value) in all {
+        let kept = match key.as_str() {
+            "political_prisoners" => keep(value, &TOTALS).map(|mut f| {
+                if let Some(by) = f.get_mut("by").and_then(Value::as_object_mut) {
+                    *by = public_breakdowns(by);
+                }
+                f
+            }),
+            "held" | "under_study" => keep(value, &TOTALS[..3]),
+            "period" => keep(value, &PERIOD).map(|mut p| {
+                if let Some(upper) = p.get_mut("upper").and_then(Value::as_object_mut) {
+                    upper.remove("ends_by_type");
+                }
+                p
+            }),
+            _ => Some(value.clone()),
         };
-        for cells in dimensions.values_mut().filter_map(Value::as_object_mut) {
-            withhold(cells);
+        if let Some(v) = kept {
+            out.insert(key.clone(), v);
         }
     }
-    if let Some(top) = out.as_object_mut() {
-        top.insert("withheld_below".into(), Value::from(SMALLEST_SHOWN));
-    }
-    out
+    out.insert("withheld_below".into(), Value::from(SMALLEST_SHOWN));
+    Value::Object(out)
 }
 
-/// Withholds the small cells of one breakdown, and one more where a single one would be.
-fn withhold(cells: &mut Map<String, Value>) {
-    let small = |n: u64| n > 0 && n < SMALLEST_SHOWN;
-    let mut withheld = 0;
-    for n in cells.values_mut() {
-        if n.as_u64().is_some_and(small) {
-            *n = Value::Null;
-            withheld += 1;
+/// An object with only the keys given.
+fn keep(value: &Value, keys: &[&str]) -> Option<Value> {
+    let object = value.as_object()?;
+    let kept: Map<String, Value> = object
+        .iter()
+        .filter(|(k, _)| keys.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Some(Value::Object(kept))
+}
+
+/// Each breakdown with its small values gathered into `others`; those left without a named
+/// value are dropped.
+fn public_breakdowns(by: &Map<String, Value>) -> Map<String, Value> {
+    by.iter()
+        .filter_map(|(dim, cells)| {
+            let cells = gathered(cells.as_object()?)?;
+            Some((dim.clone(), Value::Object(cells)))
+        })
+        .collect()
+}
+
+/// One breakdown as the public sees it, or none when nothing in it could be named.
+fn gathered(cells: &Map<String, Value>) -> Option<Map<String, Value>> {
+    let mut named: Vec<(&String, u64)> = Vec::new();
+    let mut others = 0;
+    for (value, n) in cells {
+        let n = n.as_u64().unwrap_or(0);
+        if n >= SMALLEST_SHOWN || n == 0 {
+            named.push((value, n));
+        } else {
+            others += n;
         }
     }
-    if withheld == 1
-        && let Some(n) = cells
-            .values_mut()
-            .filter(|n| n.as_u64().is_some_and(|n| n >= SMALLEST_SHOWN))
-            .min_by_key(|n| n.as_u64())
-    {
-        *n = Value::Null;
+    // Too few in `others` would name its people again: the smallest named go in too.
+    named.sort_by_key(|(value, n)| (*n, (*value).clone()));
+    let mut from = 0;
+    while others > 0 && others < SMALLEST_SHOWN {
+        let Some((_, n)) = named.get(from).copied() else {
+            break;
+        };
+        others += n;
+        from += 1;
     }
+    let named = named.get(from..).unwrap_or_default();
+    if !named.iter().any(|(_, n)| *n > 0) {
+        return None;
+    }
+    let mut out: Map<String, Value> = named
+        .iter()
+        .map(|(v, n)| ((*v).clone(), Value::from(*n)))
+        .collect();
+    if others > 0 {
+        out.insert(OTHERS.into(), Value::from(others));
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -68,30 +133,40 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn small_cells_are_withheld_and_a_lone_one_takes_the_next_smallest_with_it() {
+    fn small_values_are_gathered_unnamed_and_overlapping_tables_left_out() {
         let figures = json!({
-            "political_prisoners": {"total": 120, "by": {
+            "as_of": "2026-11-20",
+            "political_prisoners": {"total": 120, "lower": 120, "upper": 121, "by": {
                 "sex": {"F": 1, "M": 117, "unknown": 2},
                 "facility": {"El Helicoide": 1, "Rodeo I": 40, "Tocorón": 79},
-                "state": {"Zulia": 60, "Lara": 60, "Apure": 0}
+                "state": {"Zulia": 60, "Lara": 60, "Apure": 0},
+                "agency": {"SEBIN": 1, "DGCIM": 1}
             }},
-            "period": {"new_prisoners": 1, "by": {"sex": {"F": 1, "M": 5}}}
+            "held": {"total": 121, "lower": 121, "upper": 122, "by": {"sex": {"F": 1, "M": 118, "unknown": 2}}},
+            "period": {"from": "2026-11-13", "to": "2026-11-20", "new_prisoners": 1, "deaths": 1,
+                "by": {"sex": {"M": 1}}, "events_by": {}, "ends_by_type": {"died_in_custody": 1},
+                "upper": {"deaths": 1, "ends_by_type": {"died_in_custody": 1}}}
         });
         let public = for_the_public(&figures);
         let by = &public["political_prisoners"]["by"];
-        // Two small cells: both withheld, nothing more needed.
-        assert_eq!(by["sex"], json!({"F": null, "M": 117, "unknown": null}));
-        // One small cell: the smallest other goes too (else 120 − 40 − 79 = 1).
-        assert_eq!(
-            by["facility"],
-            json!({"El Helicoide": null, "Rodeo I": null, "Tocorón": 79})
-        );
-        // No small cell: as counted (a zero names nobody).
+        // Two small values: gathered, unnamed (3 ≥ 3).
+        assert_eq!(by["sex"], json!({"M": 117, "others": 3}));
+        // One small value alone would be known: the next smallest joins it (1 + 40).
+        assert_eq!(by["facility"], json!({"Tocorón": 79, "others": 41}));
+        // Nothing small: as counted (a zero names nobody).
         assert_eq!(by["state"], json!({"Zulia": 60, "Lara": 60, "Apure": 0}));
-        assert_eq!(public["period"]["by"]["sex"], json!({"F": null, "M": null}));
+        // Everything small: not published (its labels would be the answer).
+        assert!(by.get("agency").is_none());
+        // No table overlapping the prisoners' to take one from the other.
+        assert!(public["held"].get("by").is_none());
+        assert!(public["period"].get("by").is_none());
+        assert!(public["period"].get("ends_by_type").is_none());
+        assert!(public["period"]["upper"].get("ends_by_type").is_none());
         // Totals and the period's movements stay as counted.
         assert_eq!(public["political_prisoners"]["total"], 120);
+        assert_eq!(public["held"]["total"], 121);
         assert_eq!(public["period"]["new_prisoners"], 1);
+        assert_eq!(public["as_of"], "2026-11-20");
         assert_eq!(public["withheld_below"], 3);
     }
 }

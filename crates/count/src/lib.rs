@@ -20,6 +20,7 @@ pub mod stored;
 pub mod text;
 pub mod timing;
 pub mod when;
+pub mod words;
 
 pub use balance::{Balance, Figure, RULES, balance};
 pub use index::{Dim, Index, IndexBuilder};

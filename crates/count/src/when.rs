@@ -2,7 +2,7 @@
 //! fields of a web form): read, checked against today, and refused with a message that names
 //! the option.
 
-use vigilia_core::date::{DateError, Day, parse_day};
+use vigilia_core::date::{DateError, Day, typed_day};
 use vigilia_core::fold::KnownOn;
 use vigilia_core::lang::{Lang, Localize};
 
@@ -38,12 +38,13 @@ impl Localize for WhenError {
     }
 }
 
-/// A date option: `YYYY-MM-DD`, not after today; none when not given.
+/// A date option (`YYYY-MM-DD`, or day first as people type it: `20/11/2026`), not after
+/// today; none when not given.
 pub fn day_option(option: &str, text: Option<&str>, today: Day) -> Result<Option<Day>, WhenError> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    let day = parse_day(text).map_err(|error| WhenError::Date {
+    let day = typed_day(text, today).map_err(|error| WhenError::Date {
         option: option.to_string(),
         error,
     })?;
@@ -83,7 +84,7 @@ impl When {
         let known_on = KnownOn(day_option("known-on", known_on, today)?);
         let since = match since.map(str::trim).filter(|t| !t.is_empty()) {
             None => week_before(as_of),
-            Some(text) => parse_day(text).map_err(|error| WhenError::Date {
+            Some(text) => typed_day(text, today).map_err(|error| WhenError::Date {
                 option: "since".into(),
                 error,
             })?,

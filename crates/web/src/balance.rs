@@ -19,6 +19,7 @@ use vigilia_count::list::{Selector, behind};
 use vigilia_count::series::{Every, series};
 use vigilia_count::stored;
 use vigilia_count::when::{When, WhenError};
+use vigilia_count::words;
 use vigilia_count::{Balance, Index};
 use vigilia_ledger::Ledger;
 
@@ -70,20 +71,46 @@ fn chart(index: &Index, as_of: Day, known_on: KnownOn, l: Lang) -> Result<String
 }
 
 /// One breakdown table: a dimension and its values with their counts.
-pub type Breakdown = (String, Vec<(String, String)>);
+/// A breakdown as a page shows it: its name and each value's, in words, with the codes a
+/// list's link carries.
+#[derive(Clone, Debug)]
+pub struct Breakdown {
+    pub dim: String,
+    pub title: String,
+    pub cells: Vec<Cell>,
+}
+
+/// One value of a breakdown: its code, its name in words, and its count as shown.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub code: String,
+    pub name: String,
+    pub n: String,
+}
+
+impl Breakdown {
+    fn of(dim: &str, cells: impl Iterator<Item = (String, String)>, l: Lang) -> Breakdown {
+        Breakdown {
+            dim: dim.to_string(),
+            title: words::dimension(dim, l),
+            cells: cells
+                .map(|(code, n)| Cell {
+                    name: words::value(dim, &code, l),
+                    code,
+                    n,
+                })
+                .collect(),
+        }
+    }
+}
 
 fn breakdowns(l: Lang, b: &Balance) -> Vec<Breakdown> {
     b.political_prisoners
         .by
         .iter()
         .map(|(dim, values)| {
-            (
-                dim.to_string(),
-                values
-                    .iter()
-                    .map(|(v, n)| (v.clone(), l.number(*n)))
-                    .collect(),
-            )
+            let cells = values.iter().map(|(v, n)| (v.clone(), l.number(*n)));
+            Breakdown::of(dim, cells, l)
         })
         .collect()
 }
@@ -102,6 +129,11 @@ struct BalancePage {
 }
 
 impl BalancePage {
+    /// The name of the list shown, in words.
+    fn list_title(&self) -> String {
+        words::list_title(&self.w.list, self.p.l)
+    }
+
     /// The dates of the balance shown, as a list's link carries them: a figure's list is that
     /// figure (the same as-of and known-on), so its rows are as many as the figure says.
     fn dates(&self) -> String {
@@ -224,14 +256,16 @@ pub async fn list(
     if let Some(v) = &viewer
         && vigilia_app::records::lists_names(&rows)
     {
-        app.audit(&v.name, Subject::REGISTRY, Audit::Listed).await?;
+        let shown = rows.iter().map(|r| r.detention.id.into()).collect();
+        app.audit_read(&v.name, Audit::Listed, Subject::REGISTRY, shown, None)
+            .await?;
     }
     let rows = rows
         .into_iter()
         .map(|r| {
             let name = r.person.map(|p| p.identity.full_name()).unwrap_or_default();
             let date = &r.detention.arrest.date;
-            let said = (date.spoken(Lang::Es), date.spoken(Lang::En));
+            let said = (date.short(Lang::Es), date.short(Lang::En));
             (r.detention.id.0, name, said)
         })
         .collect();
@@ -293,20 +327,6 @@ struct PublicOne {
     chart: String,
 }
 
-/// A cell of a public breakdown: its count, or "fewer than 3" where it is withheld.
-fn public_count(n: &serde_json::Value, l: Lang) -> String {
-    match n.as_u64() {
-        Some(n) => l.number(n),
-        None => {
-            let k = vigilia_count::disclosure::SMALLEST_SHOWN;
-            match l {
-                Lang::Es => format!("menos de {k}"),
-                Lang::En => format!("fewer than {k}"),
-            }
-        }
-    }
-}
-
 pub async fn public_one(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
@@ -347,17 +367,9 @@ pub async fn public_one(
         .map(|by| {
             by.iter()
                 .map(|(dim, values)| {
-                    (
-                        dim.clone(),
-                        values
-                            .as_object()
-                            .map(|v| {
-                                v.iter()
-                                    .map(|(k, n)| (k.clone(), public_count(n, l)))
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    )
+                    let cells = values.as_object().into_iter().flatten();
+                    let cells = cells.map(|(k, n)| (k.clone(), l.number(n.as_u64().unwrap_or(0))));
+                    Breakdown::of(dim, cells, l)
                 })
                 .collect()
         })

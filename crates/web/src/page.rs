@@ -56,9 +56,17 @@ impl Chrome {
     }
 
     /// A state's name, from its code (`VE-V` is Zulia); a code the profile lacks as it is.
-    /// A day as people say it ("el 3 de diciembre de 2026"), without the "el".
+    /// A day as a table shows it ("03/12/2026"; "3 Dec 2026" in English).
     pub fn day(&self, day: &vigilia_core::date::Day) -> String {
-        vigilia_core::date::spoken_day(*day, self.l)
+        vigilia_core::date::short_day(*day, self.l)
+    }
+
+    /// A day written `AAAA-MM-DD` (a balance's dates), as a table shows it.
+    pub fn iso(&self, day: &str) -> String {
+        match vigilia_core::date::parse_day(day) {
+            Ok(d) => self.day(&d),
+            Err(_) => day.to_string(),
+        }
     }
 
     /// Where a report came from, in words.
@@ -98,14 +106,25 @@ impl Chrome {
         }
     }
 
+    /// Any value of the model in words (see `vigilia_core::words`): an end, a recognition, a
+    /// step, a fact of a history, a date.
+    pub fn w<T: Localize>(&self, value: &T) -> String {
+        value.localize(self.l)
+    }
+
+    /// A likeness between 0 and 1 as a percentage ("87 %").
+    pub fn percent(&self, x: &f64) -> String {
+        format!("{} %", (x * 100.0).round() as i64)
+    }
+
     /// A number grouped the way the language writes it ("1.296", "1,296").
     pub fn n(&self, n: &u64) -> String {
         self.l.number(*n)
     }
 
-    /// A date to its precision, in words ("5 de agosto de 2024", "agosto de 2024").
+    /// A date to its precision, as a table shows it ("05/08/2024", "08/2024", "2024").
     pub fn date(&self, d: &vigilia_core::date::PartialDate) -> String {
-        d.spoken(self.l)
+        d.short(self.l)
     }
 
     /// A role in words.
@@ -139,11 +158,6 @@ impl Chrome {
             }
             _ => "",
         }
-    }
-
-    /// A value as compact JSON (a fact's change in a history table).
-    pub fn json<T: serde::Serialize>(&self, v: &T) -> String {
-        serde_json::to_string(v).unwrap_or_default()
     }
 
     pub fn lang_code(&self) -> &'static str {

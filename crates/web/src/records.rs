@@ -143,7 +143,6 @@ pub async fn person(
 struct DetentionPage {
     p: Chrome,
     f: Full,
-    today: String,
     /// The court deadline and the presentation's date, in words (Spanish, English).
     deadline: Option<Words>,
     presented: Option<(Words, bool)>,
@@ -162,8 +161,8 @@ pub async fn detention(
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
-    let (f, today) = viewed(&app, &v, DetentionId(id).into(), move |l, v| {
-        Ok((detention_in(l, v, id)?, l.today()?.to_string()))
+    let f = viewed(&app, &v, DetentionId(id).into(), move |l, v| {
+        detention_in(l, v, id)
     })
     .await?;
     let deadline = f.deadline.map(|d| words(|l| spoken_day(d, l)));
@@ -173,7 +172,6 @@ pub async fn detention(
     Ok(ok(&DetentionPage {
         p: Chrome::of(&ctx),
         f,
-        today,
         deadline,
         presented,
     }))

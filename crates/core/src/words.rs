@@ -1,0 +1,496 @@
+//! The vocabulary people read: every value of the model a page or a text shows, in Spanish (as
+//! a Venezuelan organisation writes it) and English. Codes (`released_under_measures`) stay in
+//! files and the API; people read these.
+
+use crate::date::PartialDate;
+use crate::lang::{Lang, Localize};
+use crate::model::{
+    Custody, Disclosure, EndType, RecognitionStatus, Reliability, ReportStatus, Service, Sex, Step,
+};
+
+fn pick(lang: Lang, es: &str, en: &str) -> String {
+    match lang {
+        Lang::Es => es.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+impl Localize for EndType {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            EndType::Released => ("liberación plena", "released"),
+            EndType::ReleasedUnderMeasures => (
+                "excarcelación con medidas cautelares",
+                "released under restrictions",
+            ),
+            EndType::Deported => ("expulsión del país", "deported"),
+            EndType::DiedInCustody => ("muerte bajo custodia", "died in custody"),
+            EndType::Escaped => ("fuga", "escaped"),
+            EndType::Unknown => ("fin de causa desconocida", "ended, how is not known"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for RecognitionStatus {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            RecognitionStatus::Recognised => {
+                ("preso político reconocido", "recognised political prisoner")
+            }
+            RecognitionStatus::UnderStudy => ("en estudio", "under study"),
+            RecognitionStatus::NotRecognised => {
+                ("no reconocido como preso político", "not recognised")
+            }
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for Disclosure {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            Disclosure::Named => (
+                "se publica su nombre completo",
+                "their full name is published",
+            ),
+            Disclosure::Initials => (
+                "solo sus iniciales y el estado",
+                "only their initials and state",
+            ),
+            Disclosure::CountOnly => (
+                "solo se cuenta, nunca se nombra",
+                "counted only, never named",
+            ),
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for Reliability {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            Reliability::Confirmed => ("confirmada", "confirmed"),
+            Reliability::Probable => ("probable", "probable"),
+            Reliability::Unverified => ("sin verificar", "unverified"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for ReportStatus {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            ReportStatus::New => ("recibido, en revisión", "received, being reviewed"),
+            ReportStatus::Accepted => ("verificado", "verified"),
+            ReportStatus::Rejected => ("no se pudo verificar", "could not be verified"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for Sex {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            Sex::F => ("mujer", "woman"),
+            Sex::M => ("hombre", "man"),
+            Sex::X => ("otro", "other"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for Service {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            Service::Civilian => ("civil", "civilian"),
+            Service::Military => ("militar", "military"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+/// Where a place is said, or "a place not known" when it is not.
+fn place(facility: &Option<String>, lang: Lang) -> String {
+    match facility {
+        Some(f) => f.clone(),
+        None => pick(lang, "un lugar no conocido", "a place not known"),
+    }
+}
+
+impl Localize for Custody {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Custody::Held { facility }, Lang::Es) => {
+                format!("recluido en {}", place(facility, lang))
+            }
+            (Custody::Held { facility }, Lang::En) => format!("held at {}", place(facility, lang)),
+            (Custody::WhereaboutsUnknown, _) => pick(
+                lang,
+                "paradero desconocido: la familia y la defensa no saben dónde está",
+                "whereabouts unknown: family and lawyers do not know where they are held",
+            ),
+            (Custody::WhereaboutsKnown, _) => pick(
+                lang,
+                "se conoce de nuevo su paradero",
+                "whereabouts known again",
+            ),
+            (Custody::HouseArrest, _) => pick(lang, "arresto domiciliario", "house arrest"),
+            (Custody::Hospital { facility }, Lang::Es) => {
+                format!("hospitalizado bajo custodia en {}", place(facility, lang))
+            }
+            (Custody::Hospital { facility }, Lang::En) => {
+                format!("in hospital under custody at {}", place(facility, lang))
+            }
+        }
+    }
+}
+
+impl Localize for Step {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Step::Custody(c), _) => c.localize(lang),
+            (
+                Step::CourtPresentation {
+                    court,
+                    military_court,
+                },
+                Lang::Es,
+            ) => {
+                let military = if *military_court == Some(true) {
+                    " (tribunal militar)"
+                } else {
+                    ""
+                };
+                match court {
+                    Some(c) => format!("presentado ante el tribunal: {c}{military}"),
+                    None => format!("presentado ante un tribunal{military}"),
+                }
+            }
+            (
+                Step::CourtPresentation {
+                    court,
+                    military_court,
+                },
+                Lang::En,
+            ) => {
+                let military = if *military_court == Some(true) {
+                    " (military court)"
+                } else {
+                    ""
+                };
+                match court {
+                    Some(c) => format!("presented before the court: {c}{military}"),
+                    None => format!("presented before a court{military}"),
+                }
+            }
+            (Step::Charged { charges }, Lang::Es) => {
+                format!("imputado por: {}", charges.join(", "))
+            }
+            (Step::Charged { charges }, Lang::En) => {
+                format!("charged with: {}", charges.join(", "))
+            }
+            (Step::Defence { imposed: true }, _) => pick(
+                lang,
+                "el tribunal le impuso un defensor público",
+                "the court imposed a public defender",
+            ),
+            (Step::Defence { imposed: false }, _) => pick(
+                lang,
+                "defensa privada de su confianza",
+                "private defence of their choice",
+            ),
+            (Step::Convicted { sentence }, Lang::Es) => match sentence {
+                Some(s) => format!("condenado: {s}"),
+                None => "condenado".to_string(),
+            },
+            (Step::Convicted { sentence }, Lang::En) => match sentence {
+                Some(s) => format!("convicted: {s}"),
+                None => "convicted".to_string(),
+            },
+        }
+    }
+}
+
+impl Localize for PartialDate {
+    /// As a table shows it (`05/08/2024`; see [`PartialDate::short`]).
+    fn localize(&self, lang: Lang) -> String {
+        self.short(lang)
+    }
+}
+
+/// A fact as a sentence of a record's history ("excarcelación con medidas cautelares el
+/// 03/08/2024"); what it changed, never a code.
+impl Localize for crate::fact::Change {
+    fn localize(&self, lang: Lang) -> String {
+        use crate::fact::Change as C;
+        let es = lang == Lang::Es;
+        let on = |d: &Option<PartialDate>| match d {
+            Some(d) => format!("{} {}", pick(lang, "el", "on"), d.short(lang)),
+            None => pick(lang, "sin fecha", "undated"),
+        };
+        match self {
+            C::RegistryCreated { .. } => pick(lang, "registro creado", "registry created"),
+            C::BackupRecipientSet { .. } => pick(
+                lang,
+                "nueva clave de las copias de respaldo",
+                "new backup recipient",
+            ),
+            C::PersonStated { identity, .. } => {
+                let name = identity.full_name();
+                let id = identity
+                    .national_id
+                    .as_ref()
+                    .map(|n| format!(", {} {n}", pick(lang, "cédula", "ID")))
+                    .unwrap_or_default();
+                format!(
+                    "{}: {name}{id}",
+                    pick(lang, "datos de la persona", "who the person is")
+                )
+            }
+            C::DisclosureSet { level } => format!(
+                "{}: {}",
+                pick(lang, "qué se publica", "what is published"),
+                level.localize(lang)
+            ),
+            C::MergedInto { into, reason } => format!(
+                "{} {} ({reason})",
+                pick(lang, "es la misma persona que la", "is the same person as"),
+                into.0
+            ),
+            C::MergeUndone { reason } => {
+                format!(
+                    "{} ({reason})",
+                    pick(lang, "fusión deshecha", "merge undone")
+                )
+            }
+            C::DetentionOpened { arrest, .. } => format!(
+                "{} {}",
+                pick(
+                    lang,
+                    "detención registrada: detenido",
+                    "detention recorded: arrested"
+                ),
+                on(&Some(arrest.date))
+            ),
+            C::ArrestCorrected { arrest } => format!(
+                "{} {}",
+                pick(
+                    lang,
+                    "detención corregida: detenido",
+                    "arrest corrected: arrested"
+                ),
+                on(&Some(arrest.date))
+            ),
+            C::StepRecorded(step) => format!("{} {}", step.what.localize(lang), on(&step.date)),
+            C::Ended { end } => format!("{} {}", end.kind.localize(lang), on(&Some(end.date))),
+            C::EndRetracted { reason } => format!(
+                "{} ({reason})",
+                pick(
+                    lang,
+                    "el fin registrado era un error: sigue detenido",
+                    "the end recorded was wrong: still held"
+                )
+            ),
+            C::RecognitionDecided(r) => {
+                let category = r
+                    .category
+                    .map(|c| format!(", {} {c}", pick(lang, "categoría", "category")))
+                    .unwrap_or_default();
+                let why = r
+                    .reason
+                    .as_ref()
+                    .map(|w| format!(": {w}"))
+                    .unwrap_or_default();
+                format!("{}{category}{why}", r.status.localize(lang))
+            }
+            C::NotesSet { .. } => pick(
+                lang,
+                "notas internas actualizadas",
+                "internal notes updated",
+            ),
+            C::ConfidentialErased { reason } => format!(
+                "{} ({reason})",
+                pick(
+                    lang,
+                    "datos confidenciales borrados para siempre",
+                    "confidential data erased for good"
+                )
+            ),
+            C::ReportReceived { channel, .. } => {
+                let (e, n) = channel.words();
+                format!(
+                    "{} {}",
+                    pick(lang, "reporte recibido de", "report received from"),
+                    if es { e } else { n }
+                )
+            }
+            C::ReportAdded { text } => {
+                format!(
+                    "{}: «{text}»",
+                    pick(lang, "quien reportó agregó", "the reporter added")
+                )
+            }
+            C::ReportAssigned { to } => format!("{} {to}", pick(lang, "asignado a", "assigned to")),
+            C::ReportRejected { reason } => {
+                format!("{}: {reason}", pick(lang, "rechazado", "rejected"))
+            }
+            C::ReportGrouped { group } => format!(
+                "{} {}",
+                pick(
+                    lang,
+                    "archivado en la detención colectiva",
+                    "filed under the group detention"
+                ),
+                group.0
+            ),
+            C::ReportMatched { detention } => format!(
+                "{} {}",
+                pick(
+                    lang,
+                    "corresponde a la detención",
+                    "matched to the detention"
+                ),
+                detention.0
+            ),
+            C::SourceRecorded {
+                title, reliability, ..
+            } => format!(
+                "{}: {title} ({})",
+                pick(lang, "fuente registrada", "source recorded"),
+                reliability.localize(lang)
+            ),
+            C::FacilityRecorded { name, .. } => {
+                format!(
+                    "{}: {name}",
+                    pick(
+                        lang,
+                        "centro de reclusión registrado",
+                        "place of detention recorded"
+                    )
+                )
+            }
+            C::FacilityObserved(_) => pick(
+                lang,
+                "observación del centro de reclusión",
+                "observation of the place",
+            ),
+            C::GroupRecorded { count, .. } => format!(
+                "{} {count} {}",
+                pick(
+                    lang,
+                    "detención colectiva registrada:",
+                    "group detention recorded:"
+                ),
+                pick(lang, "personas", "people")
+            ),
+            C::GroupCountCorrected { count, reason } => {
+                let why = reason
+                    .as_ref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default();
+                format!(
+                    "{} {count}{why}",
+                    pick(lang, "número corregido a", "number corrected to")
+                )
+            }
+            C::GroupMemberIdentified { detention } => format!(
+                "{} {}",
+                pick(
+                    lang,
+                    "identificada una persona: detención",
+                    "a person identified: detention"
+                ),
+                detention.0
+            ),
+            C::AccountCreated { role, .. } => {
+                let (e, n) = role.words();
+                format!(
+                    "{} {}",
+                    pick(
+                        lang,
+                        "cuenta creada con el rol",
+                        "account made with the role"
+                    ),
+                    if es { e } else { n }
+                )
+            }
+            C::InvitationRenewed { .. } => pick(lang, "invitación renovada", "invitation renewed"),
+            C::PasswordSet { .. } => pick(lang, "contraseña establecida", "password set"),
+            C::SecondFactorSet { .. } => {
+                pick(lang, "segundo factor inscrito", "second factor enrolled")
+            }
+            C::RoleChanged { role } => {
+                let (e, n) = role.words();
+                format!(
+                    "{} {}",
+                    pick(lang, "nuevo rol:", "new role:"),
+                    if es { e } else { n }
+                )
+            }
+            C::RegionsSet { states } => format!(
+                "{}: {}",
+                pick(lang, "estados cuyos casos ve", "states whose cases it sees"),
+                if states.is_empty() {
+                    pick(lang, "todos", "all")
+                } else {
+                    states.join(", ")
+                }
+            ),
+            C::TokenIssued { .. } => pick(lang, "clave de API emitida", "API token issued"),
+            C::AccountRevoked { reason } => format!(
+                "{}: {reason}",
+                pick(lang, "cuenta revocada", "account revoked")
+            ),
+            C::Audited { what, .. } => {
+                let (e, n) = what.words();
+                if es { e.to_string() } else { n.to_string() }
+            }
+            C::BalancePublished(p) => format!(
+                "{} {}",
+                pick(lang, "balance publicado al", "balance published as of"),
+                crate::date::short_day(p.as_of, lang)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fact::Change;
+    use crate::model::{Dated, End};
+
+    #[test]
+    fn facts_read_as_sentences() {
+        let on = PartialDate::parse("2024-08-03").ok();
+        let moved = Change::StepRecorded(Dated {
+            date: on,
+            what: Step::Custody(Custody::Held {
+                facility: Some("El Helicoide (SEBIN)".into()),
+            }),
+        });
+        assert_eq!(
+            moved.localize(Lang::Es),
+            "recluido en El Helicoide (SEBIN) el 03/08/2024"
+        );
+        let ended = Change::Ended {
+            end: End {
+                date: PartialDate::parse("2024-09").unwrap(),
+                kind: EndType::ReleasedUnderMeasures,
+            },
+        };
+        assert_eq!(
+            ended.localize(Lang::Es),
+            "excarcelación con medidas cautelares el 09/2024"
+        );
+        assert_eq!(
+            ended.localize(Lang::En),
+            "released under restrictions on September 2024"
+        );
+        assert_eq!(
+            RecognitionStatus::UnderStudy.localize(Lang::Es),
+            "en estudio"
+        );
+    }
+}
