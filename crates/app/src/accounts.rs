@@ -163,13 +163,18 @@ pub struct Credentials {
 }
 
 /// Opens `a`'s credentials with `reveal` (the ledger's, or a transaction's): a credential whose
-/// key was destroyed (the account revoked) is none.
+/// key was destroyed (the account revoked) is none, and so is one in the clear in a registry
+/// opened with its key (`keyed`): Vigilia writes them encrypted there, so a hash in the clear
+/// was put by someone who could write the database but not read it (the current-state row of
+/// an account is not part of the chain).
 pub fn open_credentials(
     a: &Account,
+    keyed: bool,
     reveal: &mut dyn FnMut(Subject, Field, &Confidential) -> Result<String, LedgerError>,
 ) -> Result<Credentials, AppError> {
     let mut open = |field, value: &Option<Confidential>| match value {
         None => Ok(None),
+        Some(Confidential::Plain(_)) if keyed => Ok(None),
         Some(v) => match reveal(a.id.into(), field, v) {
             Ok(text) => Ok(Some(text)),
             Err(LedgerError::Unreadable { .. }) => Ok(None),
@@ -190,8 +195,45 @@ pub fn with_credentials(
     let Some(a) = account(ledger, name)? else {
         return Ok(None);
     };
-    let c = open_credentials(&a, &mut |s, f, v| ledger.reveal(s, f, v))?;
+    let keyed = ledger.keyed();
+    let c = open_credentials(&a, keyed, &mut |s, f, v| ledger.reveal(s, f, v))?;
     Ok(Some((a, c)))
+}
+
+/// Encrypts the credentials still in the clear (written before they were encrypted) of every
+/// active account, once, when a registry is served with its key: read from the account's
+/// facts (the chain), never from its current-state row, and set again under a new data key.
+/// Answers how many accounts were sealed.
+pub fn seal_credentials(ledger: &mut Ledger) -> Result<usize, AppError> {
+    if !ledger.keyed() {
+        return Ok(0);
+    }
+    let mut accounts = Vec::new();
+    ledger.fold_all(Kind::Account, KnownOn::NOW, &mut |r| {
+        if let Record::Account(a) = r {
+            accounts.push(a);
+        }
+    })?;
+    let mut sealed = 0;
+    for a in accounts.into_iter().filter(|a| a.revoked.is_none()) {
+        let facts = ledger.changes(a.id.into())?;
+        let Some(Record::Account(chained)) =
+            vigilia_core::fold::fold(&facts, KnownOn::NOW).map_err(LedgerError::from)?
+        else {
+            continue;
+        };
+        let plain =
+            |c: &Option<Confidential>| c.as_ref().and_then(|c| c.plain()).map(str::to_string);
+        let Some(hash) = plain(&chained.password) else {
+            continue;
+        };
+        let factor = plain(&chained.second_factor);
+        crate::registry::write(ledger, |tx| {
+            set_credentials(tx, &chained, hash.clone(), factor.clone())
+        })?;
+        sealed += 1;
+    }
+    Ok(sealed)
 }
 
 /// Sets an account's credentials anew: its data key is destroyed first, so every earlier

@@ -21,7 +21,7 @@ use vigilia_ledger::Ledger;
 
 use crate::actor::Actor;
 use crate::error::AppError;
-use crate::records::{Behind, audit, behind};
+use crate::records::{Behind, behind};
 
 /// `from` and `to` as typed: days not after today, `from` before `to` (or the same day, when
 /// `same_day` is allowed).
@@ -146,8 +146,17 @@ pub fn diff(
 pub fn listed(ledger: &mut Ledger, actor: &Actor, ids: &[u64]) -> Result<Vec<Behind>, AppError> {
     let found = behind(ledger, actor, ids)?;
     if crate::records::lists_names(&found) {
+        let shown: Vec<Subject> = found.iter().map(|b| b.detention.id.into()).collect();
         crate::registry::write(ledger, |tx| {
-            audit(tx, &actor.name, Subject::REGISTRY, Audit::Listed)
+            let shown = shown.clone();
+            crate::records::audit_read(
+                tx,
+                &actor.name,
+                Audit::Listed,
+                Subject::REGISTRY,
+                shown,
+                None,
+            )
         })?;
     }
     Ok(found)

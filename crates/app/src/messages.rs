@@ -578,6 +578,14 @@ impl Localize for SheetLimit {
                 "the sheet has more than {} cells; split it or save it as .csv",
                 n(*max)
             ),
+            (SheetLimit::Text(mb), Lang::Es) => format!(
+                "las celdas de la hoja suman más de {} MB de texto; divídala en varias o guárdela como .csv",
+                n(*mb)
+            ),
+            (SheetLimit::Text(mb), Lang::En) => format!(
+                "the sheet's cells hold more than {} MB of text; split it or save it as .csv",
+                n(*mb)
+            ),
         }
     }
 }

@@ -143,12 +143,21 @@ impl Recent {
 /// beyond the attempts of an address in a window, or while the account is locked. Every
 /// attempt counts as a failure of the account until [`settle_sign_in`] finds it right, so that
 /// attempts made at the same moment lock the account as surely as attempts made one by one.
+/// A sign-in attempt counted by [`begin_sign_in`]: whether its refusal, should it be refused,
+/// is written down (the first of a series from its address, or the one that locks the
+/// account), decided by the count this attempt itself made, so that attempts made at the same
+/// moment cannot all pass unwritten.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    pub noted: bool,
+}
+
 pub fn begin_sign_in(
     tx: &mut Tx<'_>,
     name: &str,
     address: &str,
     now: Timestamp,
-) -> Result<Result<(), SignInRefused>, AppError> {
+) -> Result<Result<Attempt, SignInRefused>, AppError> {
     let t = now.as_second();
     let attempts_key = format!("attempts:{address}");
     let mut attempts: Recent = decode(tx.state(&attempts_key)?).unwrap_or_default();
@@ -159,7 +168,7 @@ pub fn begin_sign_in(
     }
     // A name that cannot be an account's is never kept (people type passwords into it).
     if !crate::accounts::account_name_ok(name) {
-        return Ok(Ok(()));
+        return Ok(Ok(Attempt { noted: false }));
     }
     let key = failures_key(name, address);
     let mut failures: Failures = decode(tx.state(&key)?).unwrap_or_default();
@@ -167,13 +176,15 @@ pub fn begin_sign_in(
         return Ok(Err(SignInRefused::Locked));
     }
     failures.count += 1;
+    let mut noted = failures.count == 1;
     if failures.count >= FAILURES_BEFORE_LOCK {
         failures.count = 0;
         failures.locked_until = Some(t + lock_length(failures.locks));
         failures.locks += 1;
+        noted = true;
     }
     put(tx, &key, &failures, t + lock_length(failures.locks) * 4)?;
-    Ok(Ok(()))
+    Ok(Ok(Attempt { noted }))
 }
 
 /// Counts an account's password asked again (an admin giving or taking a role), before it is
@@ -213,7 +224,9 @@ pub fn settle_confirmation(
     let Some(Record::Account(a)) = tx.by_reference(Kind::Account, name)? else {
         return Ok(false);
     };
-    let hash = crate::accounts::open_credentials(&a, &mut |s, f, v| tx.reveal(s, f, v))?.password;
+    let keyed = tx.keyed();
+    let hash =
+        crate::accounts::open_credentials(&a, keyed, &mut |s, f, v| tx.reveal(s, f, v))?.password;
     let right = match &checked {
         Some(c) if a.revoked.is_none() && hash.as_deref() == Some(c.password_hash.as_str()) => {
             match c.step {
@@ -268,6 +281,7 @@ pub fn settle_sign_in(
     tx: &mut Tx<'_>,
     name: &str,
     address: &str,
+    attempt: Attempt,
     checked: Option<Checked>,
     now: Timestamp,
 ) -> Result<Result<SignedIn, SignInRefused>, AppError> {
@@ -278,7 +292,8 @@ pub fn settle_sign_in(
     };
     let now_hash = match &found {
         Some(a) => {
-            crate::accounts::open_credentials(a, &mut |s, f, v| tx.reveal(s, f, v))?.password
+            let keyed = tx.keyed();
+            crate::accounts::open_credentials(a, keyed, &mut |s, f, v| tx.reveal(s, f, v))?.password
         }
         None => None,
     };
@@ -317,11 +332,7 @@ pub fn settle_sign_in(
     // of a series from an address and the one that locks it (the others are only counted):
     // a guesser cannot fill the chain. A name that is no account is not stored: people type
     // passwords into the name field.
-    let (first, locking) = match decode::<Failures>(tx.state(&failures_key(name, address))?) {
-        Some(f) => (f.count == 1, f.count == 0 && f.locked_until.is_some()),
-        None => (true, false),
-    };
-    if let Some(a) = found.filter(|_| outcome.is_ok() || first || locking) {
+    if let Some(a) = found.filter(|_| outcome.is_ok() || attempt.noted) {
         let what = if outcome.is_ok() {
             Audit::SignedIn
         } else {
@@ -361,14 +372,66 @@ pub fn admit_report(
     now: Timestamp,
     per_hour: u32,
 ) -> Result<bool, AppError> {
-    if per_hour == 0 {
+    admit(tx, &format!("reports:{address}"), now, per_hour, true)
+}
+
+/// Whether `address` may send another public report now: fewer than `per_hour` stored in the
+/// last hour (0: no limit), and fewer than ten times as many refused (a form with mistakes);
+/// nothing is counted. Only a report stored uses up the hour's reports ([`count_report`]), so
+/// a stranger's mistyped forms cannot close the form for everyone behind the same address.
+pub fn may_report(
+    tx: &mut Tx<'_>,
+    address: &str,
+    now: Timestamp,
+    per_hour: u32,
+) -> Result<bool, AppError> {
+    Ok(
+        admit(tx, &format!("reports:{address}"), now, per_hour, false)?
+            && admit(
+                tx,
+                &format!("refused:{address}"),
+                now,
+                per_hour.saturating_mul(10),
+                false,
+            )?,
+    )
+}
+
+/// Counts a public report from `address` now: stored (`stored`), or refused for its mistakes.
+pub fn count_report(
+    tx: &mut Tx<'_>,
+    address: &str,
+    now: Timestamp,
+    per_hour: u32,
+    stored: bool,
+) -> Result<(), AppError> {
+    let (key, most) = if stored {
+        (format!("reports:{address}"), per_hour)
+    } else {
+        (format!("refused:{address}"), per_hour.saturating_mul(10))
+    };
+    admit(tx, &key, now, most, true)?;
+    Ok(())
+}
+
+/// Whether fewer than `most` events are under `key` in the last hour (0: no limit), noting one
+/// more now when `note`.
+fn admit(
+    tx: &mut Tx<'_>,
+    key: &str,
+    now: Timestamp,
+    most: u32,
+    note: bool,
+) -> Result<bool, AppError> {
+    if most == 0 {
         return Ok(true);
     }
-    let key = format!("reports:{address}");
-    let mut recent: Recent = decode(tx.state(&key)?).unwrap_or_default();
+    let mut recent: Recent = decode(tx.state(key)?).unwrap_or_default();
     let window = SignedDuration::from_hours(1);
-    let admitted = recent.admit(now.as_second(), window, per_hour as usize);
-    put(tx, &key, &recent, now.as_second() + window.as_secs())?;
+    let admitted = recent.admit(now.as_second(), window, most as usize);
+    if note {
+        put(tx, key, &recent, now.as_second() + window.as_secs())?;
+    }
     Ok(admitted)
 }
 
@@ -387,6 +450,13 @@ pub fn use_form_token(tx: &mut Tx<'_>, token: &str, until: i64) -> Result<(), Ap
 /// The key that signs anonymous forms, the same for every server of the registry (made by
 /// the first one).
 pub fn form_key(tx: &mut Tx<'_>) -> Result<[u8; 32], AppError> {
+    // Derived from the registry's keyring: stored nowhere, so a copy of the database cannot
+    // sign forms that look hours old. Only a registry opened without its key keeps one in the
+    // servers' state.
+    if let Some(key) = tx.secret_for("anonymous forms")? {
+        tx.set_state("form-key", None)?;
+        return Ok(key);
+    }
     if let Some(hex_key) = tx.state("form-key")?
         && let Ok(bytes) = hex::decode(hex_key)
         && let Ok(key) = <[u8; 32]>::try_from(bytes)

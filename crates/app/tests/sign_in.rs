@@ -21,9 +21,9 @@ fn ledger(dir: &tempfile::TempDir) -> Ledger {
 fn wrong(l: &mut Ledger, address: &str, at: Timestamp) -> Result<(), SignInRefused> {
     let begun =
         vigilia_app::write(l, |tx| sessions::begin_sign_in(tx, "ana", address, at)).unwrap();
-    begun?;
+    let attempt = begun?;
     vigilia_app::write(l, |tx| {
-        sessions::settle_sign_in(tx, "ana", address, None, at)
+        sessions::settle_sign_in(tx, "ana", address, attempt, None, at)
     })
     .unwrap()
     .map(|_| ())
@@ -94,4 +94,56 @@ fn a_series_of_wrong_passwords_is_recorded_once_and_its_lock_once() {
         .count();
     // The attacker's first, the one that locked, and the owner's first from elsewhere.
     assert_eq!(refused, 3);
+}
+
+/// Attempts made at the same moment (all counted before any is settled) still write their
+/// series down once: whether a refusal is noted is decided by each attempt's own count, not by
+/// the shared count read when it is settled (four parallel guesses wrote nothing).
+#[test]
+fn wrong_passwords_sent_at_once_are_still_written_down() {
+    use vigilia_core::fact::{Audit, Change};
+    use vigilia_core::ids::{Kind, Subject};
+    use vigilia_core::model::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir);
+    vigilia_app::write(&mut l, |tx| {
+        vigilia_app::accounts::demo_account(tx, "ana", Role::Volunteer, "x".into(), None)
+    })
+    .unwrap();
+    let t0: Timestamp = "2026-11-20T15:00:00Z".parse().unwrap();
+    let attempts: Vec<_> = (0..4)
+        .map(|_| {
+            vigilia_app::write(&mut l, |tx| {
+                sessions::begin_sign_in(tx, "ana", "203.0.113.7", t0)
+            })
+            .unwrap()
+            .unwrap()
+        })
+        .collect();
+    for attempt in attempts {
+        let settled = vigilia_app::write(&mut l, |tx| {
+            sessions::settle_sign_in(tx, "ana", "203.0.113.7", attempt, None, t0)
+        })
+        .unwrap();
+        assert_eq!(settled.map(|_| ()), Err(SignInRefused::Wrong));
+    }
+    let account = match l.by_reference(Kind::Account, "ana").unwrap() {
+        Some(vigilia_core::fold::Record::Account(a)) => Subject::from(a.id),
+        other => panic!("{other:?}"),
+    };
+    let refused = l
+        .history(account)
+        .unwrap()
+        .into_iter()
+        .filter(|f| {
+            matches!(
+                f.change,
+                Change::Audited {
+                    what: Audit::SignInRefused,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(refused, 1);
 }

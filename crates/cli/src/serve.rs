@@ -80,6 +80,14 @@ pub fn serve(env: &Env, args: &ServeArgs) -> Result<(), Failure> {
     } else {
         let mut ledger = env.open()?;
         accounts::refuse_demo_accounts(&mut ledger)?;
+        let sealed = accounts::seal_credentials(&mut ledger)?;
+        if sealed > 0 {
+            say(
+                env,
+                format!("Contraseñas cifradas por primera vez: {sealed} cuentas."),
+                format!("Passwords encrypted for the first time: {sealed} accounts."),
+            );
+        }
         ledger
     };
     // Reads run on connections of their own, beside the one writer: four readers keep two

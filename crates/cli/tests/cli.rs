@@ -577,6 +577,23 @@ fn a_spreadsheet_beyond_its_bounds_is_refused_before_it_is_read_whole() {
         "{}",
         stderr(&out)
     );
+    // One long text shared by many cells: small on disk, read once per cell.
+    let shared = r.path("shared.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let long = "x".repeat(32_000);
+    for row in 0..5_000u32 {
+        sheet.write_string(row, 0, &long).unwrap();
+    }
+    book.save(&shared).unwrap();
+    assert!(std::fs::metadata(&shared).unwrap().len() < 1_000_000);
+    let out = r.run(&["import", "detentions", shared.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("more than 128 MB of text"),
+        "{}",
+        stderr(&out)
+    );
     let ods = r.path("tabla.ods");
     std::fs::write(&ods, b"PK").unwrap();
     let out = r.run(&[
@@ -915,7 +932,10 @@ fn balance_refuses_bad_dates_and_unknown_dimensions() {
         (vec!["balance", "--as-of", "2026-11-21"], "after today"),
         (vec!["balance", "--known-on", "2026-12-01"], "after today"),
         (vec!["balance", "--as-of", "2024-02-30"], "does not exist"),
-        (vec!["balance", "--as-of", "15/08/2024"], "is not a date"),
+        (
+            vec!["balance", "--as-of", "el 15 de agosto"],
+            "is not a date",
+        ),
         (vec!["balance", "--list", "height=tall"], "--list"),
         (
             vec!["diff", "--from", "2024-08-10", "--to", "2024-08-01"],
@@ -930,6 +950,11 @@ fn balance_refuses_bad_dates_and_unknown_dimensions() {
             stderr(&out)
         );
     }
+    // Dates as people type them are read as the ISO ones.
+    assert_eq!(
+        r.ok(&["balance", "--as-of", "15/08/2024", "--format", "json"]),
+        r.ok(&["balance", "--as-of", "2024-08-15", "--format", "json"])
+    );
     let ok = r.ok(&[
         "balance",
         "--as-of",

@@ -62,12 +62,23 @@ impl Key {
     /// without the registry's key does not say which addresses sent reports or which accounts
     /// were being guessed (an IPv4 address cannot be found again by trying them all).
     pub(crate) fn pseudonym(&self, text: &str) -> Result<String, LedgerError> {
+        let mut out = [0u8; 16];
+        self.expand(text, &mut out)?;
+        Ok(hex::encode(out))
+    }
+
+    /// A 256-bit secret for `purpose`, derived from this key (HKDF-SHA256-Expand).
+    pub(crate) fn secret_for(&self, purpose: &str) -> Result<[u8; 32], LedgerError> {
+        let mut out = [0u8; 32];
+        self.expand(&format!("secret:{purpose}"), &mut out)?;
+        Ok(out)
+    }
+
+    fn expand(&self, info: &str, out: &mut [u8]) -> Result<(), LedgerError> {
         let prf = hkdf::Hkdf::<Sha256>::from_prk(&self.0)
             .map_err(|_| LedgerError::Crypto("pseudonym key".into()))?;
-        let mut out = [0u8; 16];
-        prf.expand(text.as_bytes(), &mut out)
-            .map_err(|_| LedgerError::Crypto("pseudonym length".into()))?;
-        Ok(hex::encode(out))
+        prf.expand(info.as_bytes(), out)
+            .map_err(|_| LedgerError::Crypto("pseudonym length".into()))
     }
 
     /// The key-encryption key: HKDF-SHA256 of the registry's key (a passphrase is first

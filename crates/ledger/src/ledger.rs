@@ -322,6 +322,22 @@ impl Ledger {
         }
     }
 
+    /// A secret for `purpose` (such as signing anonymous forms), the same for every process
+    /// opened with the registry's key and stored nowhere: derived from a keyring key. `None`
+    /// without the key.
+    pub fn secret_for(&self, purpose: &str) -> Result<Option<[u8; 32]>, LedgerError> {
+        self.state_names
+            .as_ref()
+            .map(|k| k.secret_for(purpose))
+            .transpose()
+    }
+
+    /// Whether the registry was opened with its key (confidential fields are then encrypted,
+    /// and a value in the clear where one is expected was not written by Vigilia).
+    pub fn keyed(&self) -> bool {
+        self.kek.is_some()
+    }
+
     /// The text of a record's confidential field. An encrypted one is decrypted with the
     /// record's data key: the caller has checked that the account may read it, and audits it.
     pub fn reveal(
@@ -1352,6 +1368,16 @@ impl Tx<'_> {
         };
         *value = Confidential::Encrypted(key.encrypt_field(subject, field, text)?);
         Ok(())
+    }
+
+    /// A secret for `purpose` (see [`Ledger::secret_for`]).
+    pub fn secret_for(&self, purpose: &str) -> Result<Option<[u8; 32]>, LedgerError> {
+        self.ledger.secret_for(purpose)
+    }
+
+    /// Whether the registry was opened with its key (see [`Ledger::keyed`]).
+    pub fn keyed(&self) -> bool {
+        self.ledger.keyed()
     }
 
     /// The text of a record's confidential field, as [`Ledger::reveal`] (the keyring is read

@@ -29,6 +29,9 @@ const CHUNK: usize = 1000;
 /// A registry in a PostgreSQL database.
 pub struct Postgres {
     client: Client,
+    /// A data key was destroyed in the open transaction: once it commits, the keyring is
+    /// vacuumed, so the deleted row's bytes do not stay in the table's pages.
+    keys_destroyed: bool,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -64,7 +67,10 @@ impl Postgres {
             )?;
             tx.commit()?;
         }
-        Ok(Postgres { client })
+        Ok(Postgres {
+            client,
+            keys_destroyed: false,
+        })
     }
 }
 
@@ -126,10 +132,17 @@ impl Engine for Postgres {
 
     fn commit(&mut self) -> Result<(), LedgerError> {
         self.client.batch_execute("COMMIT")?;
+        if std::mem::take(&mut self.keys_destroyed) {
+            // Outside any transaction, as VACUUM must be. A snapshot still open elsewhere can
+            // keep the old row until the next vacuum; the WAL and replicas keep it until they
+            // are recycled (docs/security).
+            let _ = self.client.batch_execute("VACUUM keyring");
+        }
         Ok(())
     }
 
     fn rollback(&mut self) -> Result<(), LedgerError> {
+        self.keys_destroyed = false;
         self.client.batch_execute("ROLLBACK")?;
         Ok(())
     }
@@ -486,6 +499,7 @@ impl Engine for Postgres {
     fn key_delete(&mut self, name: &str) -> Result<(), LedgerError> {
         self.client
             .execute("DELETE FROM keyring WHERE name = $1", &[&name])?;
+        self.keys_destroyed = true;
         Ok(())
     }
 

@@ -89,9 +89,10 @@ impl App {
         let begun = self
             .write(move |tx| sessions::begin_sign_in(tx, &who, &address, now))
             .await?;
-        if let Err(why) = begun {
-            return Ok(Err(why));
-        }
+        let attempt = match begun {
+            Ok(attempt) => attempt,
+            Err(why) => return Ok(Err(why)),
+        };
         let who = name.clone();
         let found = self
             .read(move |_, l| Ok(accounts::with_credentials(l, &who)?))
@@ -101,7 +102,9 @@ impl App {
         let credentials = found.map(|(_, c)| c);
         let checked = check_off_lock(credentials, password, code, now).await?;
         let settled = self
-            .write(move |tx| sessions::settle_sign_in(tx, &name, &from, checked.clone(), now))
+            .write(move |tx| {
+                sessions::settle_sign_in(tx, &name, &from, attempt, checked.clone(), now)
+            })
             .await?;
         Ok(settled.map(|s| (s.token, Viewer::of(&s.account, s.session.csrf))))
     }
@@ -291,7 +294,8 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
             .map_err(|_| fail(too_large()))?;
         return Ok(Request::from_parts(parts, Body::from(bytes)));
     }
-    let body = genuine_form(app, &parts, body, route.body_limit, viewer.as_ref())
+    let public = matches!(route.access, Access::Public);
+    let body = genuine_form(app, &parts, body, route.body_limit, viewer.as_ref(), public)
         .await
         .map_err(fail)?;
     Ok(Request::from_parts(parts, body))
@@ -341,6 +345,7 @@ async fn genuine_form(
     body: Body,
     limit: usize,
     viewer: Option<&Viewer>,
+    public: bool,
 ) -> Result<Body, WebError> {
     let bytes = axum::body::to_bytes(body, limit)
         .await
@@ -352,7 +357,11 @@ async fn genuine_form(
     }
     .unwrap_or_default();
     let genuine = match viewer {
-        Some(v) => !v.csrf.is_empty() && vigilia_app::credentials::same_secret(&sent, &v.csrf),
+        // A public form (the family's, say) carries a form token even for someone signed in.
+        Some(v) => {
+            (!v.csrf.is_empty() && vigilia_app::credentials::same_secret(&sent, &v.csrf))
+                || (public && app.form_token_age(&sent).is_some())
+        }
         None => app.form_token_age(&sent).is_some(),
     };
     if !genuine {

@@ -42,13 +42,17 @@ pub async fn store(
                     return Ok(Err(AppError::FormAlreadySent));
                 }
                 let limit_key = crate::ctx::limit_key(*address);
-                if !sessions::admit_report(tx, &limit_key, now, per_hour)? {
+                if !sessions::may_report(tx, &limit_key, now, per_hour)? {
                     return Ok(Err(AppError::TooManyReports));
                 }
             }
             let stored = intake::receive(tx, &report, &profile)?;
-            if let (From::Public { token, .. }, Ok(_)) = (&from, &stored) {
-                sessions::use_form_token(tx, token, until)?;
+            if let From::Public { token, address } = &from {
+                let limit_key = crate::ctx::limit_key(*address);
+                sessions::count_report(tx, &limit_key, now, per_hour, stored.is_ok())?;
+                if stored.is_ok() {
+                    sessions::use_form_token(tx, token, until)?;
+                }
             }
             Ok(Ok(stored))
         })

@@ -11,13 +11,13 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_app::AppError;
 use vigilia_app::records::{self, GroupPage};
+use vigilia_core::fact::Audit;
 use vigilia_core::ids::GroupId;
 
 use crate::app::App;
 use crate::ctx::Ctx;
 use crate::error::WebError;
 use crate::page::{Chrome, Errors, invalid, ok, see};
-use crate::records::viewed;
 
 #[derive(Template)]
 #[template(path = "group.html")]
@@ -38,11 +38,15 @@ async fn page(
     reason: String,
     errors: Errors,
 ) -> Result<Group, WebError> {
-    let v = ctx.viewer()?.clone();
-    let g = viewed(app, &v, GroupId(id).into(), move |l, v| {
-        Ok(records::group(l, &v.actor(), GroupId(id))?)
-    })
-    .await?;
+    let v = ctx.viewer()?;
+    let actor = v.actor();
+    let g = app
+        .read(move |_, l| Ok(records::group(l, &actor, GroupId(id))?))
+        .await?;
+    // Its page names its members: who was shown which is recorded, as for any list of names.
+    let shown = g.members.iter().map(|m| m.detention.id.into()).collect();
+    app.audit_read(&v.name, Audit::Viewed, GroupId(id).into(), shown, None)
+        .await?;
     Ok(Group {
         p: Chrome::of(ctx),
         g,

@@ -56,8 +56,9 @@ fn intake_page(
         &app.profile,
         ctx.lang.pick("— no sé —", "— I do not know —"),
     );
+    // A form token even for someone signed in: a session's token has no age to wait on.
     let sent = sent.unwrap_or_else(|| Sent {
-        csrf: ctx.csrf.clone(),
+        csrf: app.form_token(),
         work: String::new(),
         f: ReportForm::default(),
     });

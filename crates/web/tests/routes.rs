@@ -1311,6 +1311,10 @@ async fn a_public_form_sends_one_report_and_without_javascript_waits_longer() {
     let first = csrf(&send(&w, get("/report", None)).await.body);
     let second = csrf(&send(&w, get("/report", None)).await.body);
     assert_ne!(first, second, "two forms opened in the same second");
+    // The key that signs them is derived from the registry's keyring, stored nowhere: a copy
+    // of the database cannot sign forms that look hours old.
+    let stored = w.app.read(|_, l| Ok(l.state("form-key")?)).await.unwrap();
+    assert_eq!(stored, None);
     let form = |token: &str, proof: &str| {
         vec![
             ("csrf", token.to_string()),
@@ -1627,4 +1631,62 @@ async fn a_second_report_of_a_group_arrest_joins_its_group_and_counts_once() {
         "{}",
         balance.body
     );
+}
+
+/// Only a report stored uses up an address's reports of the hour: a form sent back for its
+/// mistakes does not (a stranger's mistyped forms closed the form for everyone behind the same
+/// address), while the next stored one is still limited.
+#[tokio::test]
+async fn a_form_sent_back_for_its_mistakes_does_not_use_up_the_hour() {
+    let w = common::world_with(vigilia_web::Config {
+        intake_delay: 0,
+        intake_per_hour: 1,
+        ..vigilia_web::Config::default()
+    });
+    let form = |consent: &'static str| {
+        let w = &w;
+        async move {
+            let t = csrf(&send(w, get("/report", None)).await.body);
+            let f = [
+                ("csrf", t.as_str()),
+                ("given_names", "Ana"),
+                ("paternal_surname", "Gómez"),
+                ("arrest_date", "19/11/2026"),
+                ("consent", consent),
+            ];
+            send(w, post("/report", None, &f)).await
+        }
+    };
+    let r = form("").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = form("initials").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = form("initials").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}
+
+/// Someone signed in (a volunteer helping a family at a desk) can send the public form too: its
+/// page carries a form token, whose wait counts (the session's token has no age: it waited for
+/// ever).
+#[tokio::test]
+async fn the_public_form_works_for_someone_signed_in() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    let page = send(&w, get("/report", Some(&me.0))).await;
+    let form = &page.body[page.body.find("action=\"/report\"").unwrap()..];
+    let token = csrf(form);
+    assert_ne!(token, me.1, "a form token, not the session's");
+    let proof = work(&token);
+    w.clock.advance(5);
+    let f = [
+        ("csrf", token.as_str()),
+        ("work", proof.as_str()),
+        ("given_names", "Luisa"),
+        ("paternal_surname", "Mendoza"),
+        ("arrest_date", "18/11/2026"),
+        ("consent", "count_only"),
+    ];
+    let r = send(&w, post("/report", Some(&me.0), &f)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"receipt\""), "{}", r.body);
 }

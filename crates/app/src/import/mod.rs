@@ -88,6 +88,8 @@ pub enum SheetLimit {
     Column { row: u64, column: u64 },
     /// More than this many cells, counting the empty ones before the last of each row.
     Cells(u64),
+    /// More than this many megabytes of text in its cells.
+    Text(u64),
 }
 
 /// What is wrong with a mapping file.
