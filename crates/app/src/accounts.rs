@@ -465,6 +465,8 @@ pub struct NewAccount {
     pub on: Day,
     /// Whether the role was given to an existing account (rather than a new one made).
     pub role_changed: bool,
+    /// Whether the account has been revoked since.
+    pub revoked: bool,
 }
 
 /// The accounts made or given a role in the last `days` days, newest first.
@@ -494,6 +496,7 @@ pub fn new_accounts(ledger: &mut Ledger, days: i64) -> Result<Vec<NewAccount>, A
                     by: f.actor.clone(),
                     on: f.recorded_on,
                     role_changed,
+                    revoked: a.revoked.is_some(),
                 });
             }
         }
@@ -615,7 +618,8 @@ pub fn exposure(ledger: &mut Ledger, name: &str, days: i64) -> Result<Exposure, 
     }
     let mut seen: Vec<Exposed> = Vec::new();
     for (subject, why) in found {
-        if seen.iter().any(|e| e.subject == subject) {
+        // The registry itself is not a record to warn anyone about (its searches are listed).
+        if subject.kind == Kind::Registry || seen.iter().any(|e| e.subject == subject) {
             continue;
         }
         seen.push(Exposed {

@@ -191,24 +191,28 @@ pub fn begin_sign_in(
 /// hashed: after [`FAILURES_BEFORE_LOCK`] wrong ones in a row, from any address, it is refused
 /// for longer each time. Kept apart from the sign-in's counts, so that a mistyped confirmation
 /// never locks its owner out of signing in.
+/// The attempt answers whether it is the one that locks confirmations (`noted`): if it proves
+/// wrong, the session it came from is ended.
 pub fn begin_confirmation(
     tx: &mut Tx<'_>,
     name: &str,
     now: Timestamp,
-) -> Result<Result<(), SignInRefused>, AppError> {
+) -> Result<Result<Attempt, SignInRefused>, AppError> {
     let (t, key) = (now.as_second(), format!("confirm:{name}"));
     let mut failures: Failures = decode(tx.state(&key)?).unwrap_or_default();
     if failures.locked_until.is_some_and(|u| t < u) {
         return Ok(Err(SignInRefused::Locked));
     }
     failures.count += 1;
+    let mut noted = false;
     if failures.count >= FAILURES_BEFORE_LOCK {
         failures.count = 0;
         failures.locked_until = Some(t + lock_length(failures.locks));
         failures.locks += 1;
+        noted = true;
     }
     put(tx, &key, &failures, t + lock_length(failures.locks) * 4)?;
-    Ok(Ok(()))
+    Ok(Ok(Attempt { noted }))
 }
 
 /// Settles a confirmation counted by [`begin_confirmation`], once the password (and code) were

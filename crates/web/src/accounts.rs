@@ -38,14 +38,22 @@ struct Login {
 #[serde(default)]
 pub struct Next {
     next: String,
+    /// Why the last session ended, when Vigilia ended it.
+    why: String,
 }
 
 pub async fn login_form(Extension(ctx): Extension<Ctx>, Query(q): Query<Next>) -> Response {
+    let error = (q.why == "confirmations").then(|| {
+        (
+            "Por seguridad cerramos su sesión: la contraseña o el código para confirmar se escribieron mal cinco veces. Entre de nuevo; podrá confirmar cambios de cuentas dentro de 15 minutos.".to_string(),
+            "For safety your session was closed: the password or code to confirm was typed wrong five times. Sign in again; you can confirm changes to accounts in 15 minutes.".to_string(),
+        )
+    });
     ok(&Login {
         p: Chrome::of(&ctx),
         name: String::new(),
         next: q.next,
-        error: None,
+        error,
     })
 }
 
@@ -293,7 +301,11 @@ pub struct Invite {
 enum Confirmation {
     Right,
     Wrong,
-    /// Too many wrong ones in a row: the session is ended, and the admin signs in again.
+    /// Nothing typed: not counted.
+    Empty,
+    /// Confirmations are refused for a while after too many wrong ones.
+    Locked,
+    /// The wrong one that locked them: the session it came from is ended.
     Ended,
 }
 
@@ -309,17 +321,17 @@ async fn confirmed(
     password: String,
     code: String,
 ) -> Result<Confirmation, WebError> {
+    if password.trim().is_empty() {
+        return Ok(Confirmation::Empty);
+    }
     let (who, now) = (name.to_string(), app.now());
     let counted = who.clone();
     let begun = app
         .write(move |tx| sessions::begin_confirmation(tx, &counted, now))
         .await?;
-    if begun.is_err() {
-        if let Some(token) = cookie(headers, COOKIE) {
-            app.sign_out(token).await?;
-        }
-        return Ok(Confirmation::Ended);
-    }
+    let Ok(attempt) = begun else {
+        return Ok(Confirmation::Locked);
+    };
     let name = who.clone();
     let found = app
         .read(move |_, l| Ok(accounts::with_credentials(l, &name)?))
@@ -328,18 +340,44 @@ async fn confirmed(
     let right = app
         .write(move |tx| sessions::settle_confirmation(tx, &who, checked.clone(), now))
         .await?;
-    Ok(if right {
-        Confirmation::Right
-    } else {
-        Confirmation::Wrong
-    })
+    if right {
+        return Ok(Confirmation::Right);
+    }
+    if attempt.noted {
+        if let Some(token) = cookie(headers, COOKIE) {
+            app.sign_out(token).await?;
+        }
+        return Ok(Confirmation::Ended);
+    }
+    Ok(Confirmation::Wrong)
+}
+
+/// What a confirmation that was not right says, beside the password's field; `None` when the
+/// session was ended (the page then goes to the sign-in, which says why).
+fn confirmation_problem(c: &Confirmation, errors: &mut Errors) -> Option<Response> {
+    match c {
+        Confirmation::Right => {}
+        Confirmation::Wrong => not_confirmed(errors),
+        Confirmation::Empty => errors.add(
+            "password",
+            "Escriba su contraseña y el código de 6 dígitos de su aplicación para confirmar.",
+            "Type your password and the 6-digit code from your app to confirm.",
+        ),
+        Confirmation::Locked => errors.add(
+            "password",
+            "Demasiados intentos equivocados: por seguridad, podrá confirmar de nuevo dentro de 15 minutos.",
+            "Too many wrong tries: for safety, you can confirm again in 15 minutes.",
+        ),
+        Confirmation::Ended => return Some(see("/login?why=confirmations")),
+    }
+    None
 }
 
 fn not_confirmed(errors: &mut Errors) {
     errors.add(
         "password",
-        "La contraseña o el código no son los suyos: escríbalos de nuevo para confirmar.",
-        "The password or the code is not yours: type them again to confirm.",
+        "La contraseña o el código no son los suyos: escríbalos de nuevo (el código, el nuevo que muestre su aplicación). Tras cinco intentos equivocados se cierra la sesión.",
+        "The password or the code is not yours: type them again (the code, the new one your app shows). After five wrong tries the session is closed.",
     );
 }
 
@@ -362,10 +400,12 @@ pub async fn invite_form(
             "1 to 64 unaccented letters, digits, '.', '-' or '_'.",
         );
     }
-    match confirmed(&app, &headers, &actor, f.password, f.code).await? {
-        Confirmation::Right => {}
-        Confirmation::Wrong => not_confirmed(&mut errors),
-        Confirmation::Ended => return Ok(see("/login")),
+    // The fields first: a mistake in them does not use up the code typed.
+    if errors.is_empty() {
+        let c = confirmed(&app, &headers, &actor, f.password, f.code).await?;
+        if let Some(ended) = confirmation_problem(&c, &mut errors) {
+            return Ok(ended);
+        }
     }
     let typed = Typed {
         name: f.name.clone(),
@@ -448,10 +488,17 @@ pub async fn revoke(
     let actor = ctx.viewer()?.name.clone();
     let account = revocable(&app, id).await?;
     let mut errors = Errors::default();
-    match confirmed(&app, &headers, &actor, f.password, f.code).await? {
-        Confirmation::Right => {}
-        Confirmation::Wrong => not_confirmed(&mut errors),
-        Confirmation::Ended => return Ok(see("/login")),
+    if f.reason.trim().is_empty() {
+        errors.add(
+            "reason",
+            "Escriba por qué se revoca la cuenta: queda en el registro.",
+            "Write why the account is revoked: it stays in the registry.",
+        );
+    } else {
+        let c = confirmed(&app, &headers, &actor, f.password, f.code).await?;
+        if let Some(ended) = confirmation_problem(&c, &mut errors) {
+            return Ok(ended);
+        }
     }
     if !errors.is_empty() {
         return Ok(invalid(&RevokePage {

@@ -16,7 +16,7 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_core::fold::Record;
 use vigilia_core::ids::Kind;
-use vigilia_core::lang::Lang;
+use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::{Channel, Report, ReportStatus};
 
 use crate::app::{App, random_bytes, sha256};
@@ -40,8 +40,8 @@ struct Intake {
     token: String,
     work: String,
     bits: u32,
-    /// What to wait for before sending again, when asked to.
-    wait: Option<String>,
+    /// What to wait for before sending again, or why the form was refused.
+    alert: Option<String>,
 }
 
 /// The public form as it was sent (`sent`) or new.
@@ -87,7 +87,7 @@ fn intake_page(
         token: sent.csrf,
         work: sent.work,
         bits: WORK_BITS,
-        wait,
+        alert: wait,
     }
 }
 
@@ -143,6 +143,14 @@ pub struct Sent {
     f: ReportForm,
 }
 
+/// The status a refusal of the public form answers with.
+fn e_status(e: &AppError) -> axum::http::StatusCode {
+    match e {
+        AppError::TooManyReports => axum::http::StatusCode::TOO_MANY_REQUESTS,
+        _ => axum::http::StatusCode::CONFLICT,
+    }
+}
+
 pub async fn submit(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
@@ -155,6 +163,16 @@ pub async fn submit(
     } else {
         delay * WITHOUT_WORK
     };
+    // The fields first: a mistake is said at once, not after a wait.
+    let profile = app.profile.clone();
+    let form = sent.f.clone();
+    let checked = app
+        .read(move |_, l| Ok(form.check(&profile, l.today()?, false).err()))
+        .await?;
+    if let Some(fields) = checked {
+        let errors = crate::forms::errors_of(&fields);
+        return Ok(invalid(&intake_page(&app, &ctx, Some(sent), errors, None)));
+    }
     if age < wait {
         let left = Some(wait - age);
         return Ok(invalid(&intake_page(
@@ -177,8 +195,20 @@ pub async fn submit(
         address: ctx.ip,
         token: sent.csrf.clone(),
     };
-    if let Err(errors) = crate::forms::store(&app, incoming, from).await? {
-        return Ok(invalid(&intake_page(&app, &ctx, Some(sent), errors, None)));
+    match crate::forms::store(&app, incoming, from).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(errors)) => {
+            return Ok(invalid(&intake_page(&app, &ctx, Some(sent), errors, None)));
+        }
+        // Refused by a limit, or sent twice: said on the form, with what was typed kept (or,
+        // once stored, a new form).
+        Err(WebError::App(e @ (AppError::TooManyReports | AppError::FormAlreadySent))) => {
+            let again = matches!(e, AppError::TooManyReports).then_some(sent);
+            let mut page = intake_page(&app, &ctx, again, Errors::default(), None);
+            page.alert = Some(e.localize(ctx.lang));
+            return Ok(crate::page::render(e_status(&e), &page));
+        }
+        Err(e) => return Err(e),
     }
     Ok(ok(&Receipt {
         p: Chrome::of(&ctx),

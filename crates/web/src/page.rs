@@ -127,6 +127,11 @@ impl Chrome {
         d.short(self.l)
     }
 
+    /// Whether `name` is the signed-in account's own.
+    pub fn is_me(&self, name: &str) -> bool {
+        self.user.as_deref() == Some(name)
+    }
+
     /// A role in words.
     pub fn role(&self, role: &vigilia_core::model::Role) -> &'static str {
         let (es, en) = role.words();

@@ -44,6 +44,11 @@
     if (found) return;
     event.preventDefault();
     sending = true;
+    var button = form.querySelector("button[type='submit']");
+    if (button) {
+      button.disabled = true;
+      button.textContent = button.getAttribute("data-sending") || button.textContent;
+    }
   });
   if (!found) search(0);
 })();

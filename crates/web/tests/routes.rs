@@ -160,7 +160,18 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!r.body.contains("id=\"invitation\""));
     assert!(r.body.contains("value=\"analyst\" selected"), "{}", r.body);
-    assert_eq!(r.body.matches("no son los suyos").count(), 1, "{}", r.body);
+    assert_eq!(
+        r.body.matches("Escriba su contraseña").count(),
+        1,
+        "{}",
+        r.body
+    );
+    // A mistake in the fields does not use up the code typed: the same code then confirms.
+    let same = code();
+    let r = send(&w, invite_as("", PASSWORD, &same)).await;
+    assert!(r.body.contains("Elija un rol"), "{}", r.body);
+    let r = send(&w, invite_as("volunteer", PASSWORD, &same)).await;
+    assert!(r.body.contains("id=\"invitation\""), "{}", r.body);
     // The link is built on the configured address, never on the Host a client sends.
     let mut asked = invite_as("volunteer", PASSWORD, &code());
     asked
@@ -197,22 +208,44 @@ async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() 
             .count()
     };
     let before = count_refused().await;
-    for _ in 0..5 {
+    for _ in 0..4 {
         let r = send(&w, invite_as("volunteer", "adivinando", &code())).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Tras cinco intentos"), "{}", r.body);
     }
+    let r = send(&w, invite_as("volunteer", "adivinando", &code())).await;
+    assert_eq!(r.location, "/login?why=confirmations", "{}", r.body);
     assert_eq!(count_refused().await, before + 5);
-    let r = send(&w, invite_as("volunteer", PASSWORD, &code())).await;
-    assert!(!r.body.contains("id=\"invitation\""));
-    assert_eq!(r.location, "/login", "{}", r.body);
     let r = send(&w, get("/accounts", Some(&admin.0))).await;
     assert!(
         r.location.starts_with("/login"),
         "the session ended: {}",
         r.status
     );
-    // ... while signing in is not locked: mistyped confirmations never lock the admin out.
-    sign_in(&w, Role::Admin).await;
+    let r = send(&w, get("/login?why=confirmations", None)).await;
+    assert!(
+        r.body.contains("Por seguridad cerramos su sesión"),
+        "{}",
+        r.body
+    );
+    // ... while signing in is not locked: mistyped confirmations never lock the admin out;
+    // confirming waits its 15 minutes, said so, without ending the new session.
+    let admin = sign_in(&w, Role::Admin).await;
+    let locked = post(
+        "/accounts",
+        Some(&admin.0),
+        &[
+            ("csrf", &admin.1),
+            ("name", "otra"),
+            ("role", "volunteer"),
+            ("password", PASSWORD),
+            ("code", &code()),
+        ],
+    );
+    let r = send(&w, locked).await;
+    assert!(r.body.contains("dentro de 15 minutos"), "{}", r.body);
+    let r = send(&w, get("/accounts", Some(&admin.0))).await;
+    assert_eq!(r.status, StatusCode::OK, "still signed in");
 }
 
 #[tokio::test]
