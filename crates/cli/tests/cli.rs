@@ -950,6 +950,12 @@ fn balance_refuses_bad_dates_and_unknown_dimensions() {
             stderr(&out)
         );
     }
+    // The text balance says its breakdowns in words, in the language asked for.
+    let text = r.ok(&["--lang", "es", "balance", "--as-of", "2024-08-15"]);
+    assert!(
+        text.contains("Civiles y militares") && !text.contains("civilian_military"),
+        "{text}"
+    );
     // Dates as people type them are read as the ISO ones.
     assert_eq!(
         r.ok(&["balance", "--as-of", "15/08/2024", "--format", "json"]),

@@ -155,10 +155,14 @@ fn breakdowns(b: &Balance, lang: Lang) -> Vec<String> {
         let parts: Vec<String> = values
             .iter()
             .take(shown)
-            .map(|(v, c)| format!("{v} {}", lang.number(**c)))
+            .map(|(v, c)| {
+                let v = crate::words::value(dim.name(), v, lang);
+                format!("{v} {}", lang.number(**c))
+            })
             .collect();
         let more = if values.len() > shown { " …" } else { "" };
-        out.push(format!("  {:<20} {}{more}", dim.name(), parts.join(" · ")));
+        let name = crate::words::dimension(dim.name(), lang);
+        out.push(format!("  {name:<20} {}{more}", parts.join(" · ")));
     }
     out
 }
