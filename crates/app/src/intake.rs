@@ -9,11 +9,12 @@ use vigilia_core::date::Day;
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::Record;
 use vigilia_core::ids::{Kind, ReportId, SourceId};
+use vigilia_core::lang::Localize;
 use vigilia_core::model::{Channel, Disclosure, Reliability, Report, Reported, Role, Sex};
 use vigilia_core::national_id::NationalId;
 use vigilia_core::profile::Profile;
 use vigilia_core::text::non_empty;
-use vigilia_ledger::Tx;
+use vigilia_ledger::{Ledger, Tx};
 
 use crate::actor::Actor;
 use crate::error::AppError;
@@ -314,4 +315,60 @@ pub fn add_source(
         sources: vec![],
     })?;
     Ok(s)
+}
+
+/// Something that happened to the person a family reported, as the family may learn it: where
+/// they are held, a court presentation, charges, the defence, a conviction, the recognition
+/// as a political prisoner, the end of the detention. Never who decided, why, internal notes or
+/// contacts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum News {
+    Step(vigilia_core::model::Step),
+    Recognised,
+    Ended(vigilia_core::model::EndType),
+}
+
+impl Localize for News {
+    fn localize(&self, lang: vigilia_core::lang::Lang) -> String {
+        match self {
+            News::Step(s) => s.localize(lang),
+            News::Recognised => lang
+                .pick(
+                    "reconocido por la organización como preso político",
+                    "recognised by the organisation as a political prisoner",
+                )
+                .into(),
+            News::Ended(e) => e.localize(lang),
+        }
+    }
+}
+
+/// What the family who sent report `r` may learn of the detention it became, in order: its
+/// steps, the recognition and the end, each with its date when known. Nothing before the
+/// report was accepted.
+pub fn news_for_the_family(
+    ledger: &mut Ledger,
+    r: &vigilia_core::model::Report,
+) -> Result<Vec<(Option<vigilia_core::date::PartialDate>, News)>, AppError> {
+    let Some(d) = r.matched_to else {
+        return Ok(Vec::new());
+    };
+    let Some(vigilia_core::fold::Record::Detention(d)) = ledger.get(d.into())? else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<(Option<vigilia_core::date::PartialDate>, News)> = d
+        .steps
+        .iter()
+        .map(|s| (s.date, News::Step(s.what.clone())))
+        .collect();
+    if d.recognition
+        .as_ref()
+        .is_some_and(|r| r.status == vigilia_core::model::RecognitionStatus::Recognised)
+    {
+        out.push((None, News::Recognised));
+    }
+    if let Some(end) = &d.end {
+        out.push((Some(end.date), News::Ended(end.kind)));
+    }
+    Ok(out)
 }

@@ -56,3 +56,9 @@ impl Lang {
 pub trait Localize {
     fn localize(&self, lang: Lang) -> String;
 }
+
+impl<T: Localize + ?Sized> Localize for &T {
+    fn localize(&self, lang: Lang) -> String {
+        (**self).localize(lang)
+    }
+}

@@ -240,6 +240,11 @@ struct Status {
     r: Report,
     status: ReportStatus,
     added: bool,
+    /// What happened since, as the family may learn it.
+    news: Vec<(
+        Option<vigilia_core::date::PartialDate>,
+        vigilia_app::intake::News,
+    )>,
 }
 
 #[derive(Deserialize)]
@@ -251,16 +256,25 @@ pub struct Code {
 }
 
 /// The report a receipt code names, and nothing else.
-async fn by_code(app: &Arc<App>, code: &str) -> Result<Option<Report>, WebError> {
+/// A report and what its family may learn since, by its receipt code.
+async fn by_code(app: &Arc<App>, code: &str) -> Result<Option<(Report, News)>, WebError> {
     let hash = sha256(&normal_code(code));
     app.read(move |_, ledger| {
         Ok(match ledger.by_reference(Kind::Report, &hash)? {
-            Some(Record::Report(r)) => Some(r),
+            Some(Record::Report(r)) => {
+                let news = vigilia_app::intake::news_for_the_family(ledger, &r)?;
+                Some((r, news))
+            }
             _ => None,
         })
     })
     .await
 }
+
+type News = Vec<(
+    Option<vigilia_core::date::PartialDate>,
+    vigilia_app::intake::News,
+)>;
 
 fn not_found(ctx: &Ctx, code: String) -> Response {
     invalid(&Follow {
@@ -280,12 +294,13 @@ pub async fn follow(
 ) -> Result<Response, WebError> {
     match by_code(&app, &q.code).await? {
         None => Ok(not_found(&ctx, q.code)),
-        Some(r) => Ok(ok(&Status {
+        Some((r, news)) => Ok(ok(&Status {
             p: Chrome::of(&ctx),
             code: q.code,
             status: r.status(),
             r,
             added: false,
+            news,
         })),
     }
 }
@@ -296,7 +311,7 @@ pub async fn add(
     Extension(ctx): Extension<Ctx>,
     Form(q): Form<Code>,
 ) -> Result<Response, WebError> {
-    let Some(r) = by_code(&app, &q.code).await? else {
+    let Some((r, news)) = by_code(&app, &q.code).await? else {
         return Ok(not_found(&ctx, q.code));
     };
     let text = q.text.clone();
@@ -322,5 +337,6 @@ pub async fn add(
         status: r.status(),
         r,
         added: true,
+        news,
     }))
 }

@@ -1723,3 +1723,89 @@ async fn the_public_form_works_for_someone_signed_in() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("id=\"receipt\""), "{}", r.body);
 }
+
+/// The family who reported follows what happened since, in plain words: the transfer, the
+/// presentation before a court, the release under restrictions, with their dates; never who
+/// decided, why, or the case's internal notes.
+#[tokio::test]
+async fn a_family_learns_what_happened_in_plain_words() {
+    let w = world();
+    let token = csrf(&send(&w, get("/report", None)).await.body);
+    let proof = work(&token);
+    w.clock.advance(5);
+    let f = [
+        ("csrf", token.as_str()),
+        ("work", proof.as_str()),
+        ("given_names", "Rosa"),
+        ("paternal_surname", "Linares"),
+        ("arrest_date", "10/11/2026"),
+        ("consent", "initials"),
+    ];
+    let r = send(&w, post("/report", None, &f)).await;
+    let at = r.body.find("id=\"receipt\">").unwrap() + 13;
+    let code = r.body[at..at + 14].to_string();
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, post("/triage/1/new", Some(&c), &[("csrf", &ct)])).await;
+    assert_eq!(r.location, "/detentions/1", "{}", r.body);
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    for (kind, date, detail) in [
+        ("held", "12/11/2026", "El Helicoide (SEBIN)"),
+        ("court", "13/11/2026", "Tribunal 3.º de Control"),
+    ] {
+        let r = send(
+            &w,
+            post(
+                "/detentions/1/step",
+                Some(&lawyer),
+                &[
+                    ("csrf", &lt),
+                    ("kind", kind),
+                    ("date", date),
+                    ("detail", detail),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/recognition",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("status", "recognised"),
+                ("reason", "razón interna del abogado"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/end",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("kind", "released_under_measures"),
+                ("date", "19/11/2026"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let t = csrf(&send(&w, get("/follow", None)).await.body);
+    let page = send(&w, post("/follow", None, &[("csrf", &t), ("code", &code)])).await;
+    let news = &page.body[page.body.find("id=\"news\"").expect("news")..];
+    for said in [
+        "12/11/2026: recluido en El Helicoide (SEBIN)",
+        "13/11/2026: presentado ante el tribunal: Tribunal 3.º de Control",
+        "reconocido por la organización como preso político",
+        "19/11/2026: excarcelación con medidas cautelares",
+    ] {
+        assert!(news.contains(said), "{said}: {news}");
+    }
+    assert!(!page.body.contains("razón interna") && !page.body.contains("t-lawyer"));
+}
