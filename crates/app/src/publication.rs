@@ -11,12 +11,22 @@ use crate::error::AppError;
 
 /// Publishes `b`, computed for `when`. Refused when the registry changed between the count and
 /// this transaction (the figures would not be those of the position recorded): count again.
+/// The longest note a publication carries.
+pub const NOTE_MAX: usize = 2_000;
+
 pub fn publish(
     tx: &mut Tx<'_>,
     actor: &str,
     b: &Balance,
     when: &When,
+    note: Option<&str>,
 ) -> Result<PublicationId, AppError> {
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > NOTE_MAX) {
+        let mut errors = crate::fields::FieldErrors::default();
+        errors.add("note", crate::fields::Problem::TooLong { max: NOTE_MAX });
+        return Err(AppError::Invalid(errors));
+    }
     let head = tx.content()?;
     if head.hash.to_string() != b.ledger_head {
         return Err(AppError::CountedBeforeAChange);
@@ -29,6 +39,7 @@ pub fn publish(
         ledger_seq: head.facts,
         ledger_head: head.hash.to_string(),
         figures: b.to_json(),
+        note: note.map(str::to_string),
     };
     let id = PublicationId(tx.new_id(Kind::Publication));
     let recorded_on = tx.today()?;

@@ -323,6 +323,9 @@ pub struct Publication {
     pub ledger_head: String,
     /// The balance as JSON, byte for byte as published.
     pub figures: String,
+    /// What the organisation says with it (shown with the figures on the public page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Change {

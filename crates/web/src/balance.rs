@@ -280,20 +280,131 @@ pub async fn list(
     }))
 }
 
-/// Publishes the balance for these dates: a fact holding its figures exactly as computed
-/// (counted on a reader, stored by the writer, which refuses it if the registry changed in
-/// between).
+/// What the public sees of a balance's figures: its two headline totals and the breakdowns of
+/// political prisoners without small cells (`vigilia_count::disclosure`).
+fn public_view(figures_json: &str, l: Lang) -> (String, String, Vec<Breakdown>) {
+    let figures = vigilia_count::disclosure::for_the_public(
+        &serde_json::from_str(figures_json).unwrap_or_default(),
+    );
+    let at = |k: &str| {
+        figures
+            .get(k)
+            .and_then(|f| f.get("total"))
+            .and_then(|n| n.as_u64())
+            .map(|n| l.number(n))
+            .unwrap_or_default()
+    };
+    let breakdowns = figures
+        .get("political_prisoners")
+        .and_then(|f| f.get("by"))
+        .and_then(|b| b.as_object())
+        .map(|by| {
+            by.iter()
+                .map(|(dim, values)| {
+                    let cells = values.as_object().into_iter().flatten();
+                    let cells = cells.map(|(k, n)| (k.clone(), l.number(n.as_u64().unwrap_or(0))));
+                    Breakdown::of(dim, cells, l)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (at("political_prisoners"), at("held"), breakdowns)
+}
+
+#[derive(Template)]
+#[template(path = "publish.html")]
+struct Preview {
+    p: Chrome,
+    b: Balance,
+    prisoners: String,
+    held: String,
+    breakdowns: Vec<Breakdown>,
+    note: String,
+    errors: crate::page::Errors,
+}
+
+impl Preview {
+    /// The balance's date as shown.
+    fn as_of(&self) -> String {
+        self.p.iso(&self.b.as_of)
+    }
+
+    /// The balance's dates, as a link back carries them.
+    fn dates(&self) -> String {
+        match &self.b.known_on {
+            Some(k) => format!("as_of={}&known_on={k}", self.b.as_of),
+            None => format!("as_of={}", self.b.as_of),
+        }
+    }
+}
+
+/// The preview of a publication: what the public will see, a note to go with it, and the
+/// button that publishes (nothing is public before it is pressed).
+async fn preview(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    w: Asked,
+    note: String,
+    errors: crate::page::Errors,
+) -> Result<Preview, WebError> {
+    let (b, _, _) = app.read(move |app, l| compute(app, l, &w)).await?;
+    let (prisoners, held, breakdowns) = public_view(&b.to_json(), ctx.lang);
+    Ok(Preview {
+        p: Chrome::of(ctx),
+        b,
+        prisoners,
+        held,
+        breakdowns,
+        note,
+        errors,
+    })
+}
+
+pub async fn publish_form(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(w): Query<Asked>,
+) -> Result<Response, WebError> {
+    let page = preview(&app, &ctx, w, String::new(), crate::page::Errors::default()).await?;
+    Ok(ok(&page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Publish {
+    #[serde(flatten)]
+    w: Asked,
+    note: String,
+}
+
+/// Publishes the balance for these dates, from its preview: a fact holding its figures exactly
+/// as computed (counted on a reader, stored by the writer, which refuses it if the registry
+/// changed in between) and the note.
 pub async fn publish(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
-    Form(w): Form<Asked>,
+    Form(f): Form<Publish>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.name.clone();
+    let w = f.w.clone();
     let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
-    let id = app
-        .write(move |tx| vigilia_app::publication::publish(tx, &actor, &b, &when))
+    let note = f.note.clone();
+    let done = app
+        .write(move |tx| {
+            match vigilia_app::publication::publish(tx, &actor, &b, &when, Some(&note)) {
+                Err(vigilia_app::AppError::Invalid(e)) => Ok(Err(e)),
+                other => other.map(Ok),
+            }
+        })
         .await?;
-    Ok(see(&format!("/public/{}", id.0)))
+    match done {
+        Ok(id) => Ok(see(&format!("/public/{}", id.0))),
+        Err(fields) => {
+            let errors = crate::forms::errors_of(&fields);
+            let page = preview(&app, &ctx, f.w, f.note, errors).await?;
+            Ok(crate::page::invalid(&page))
+        }
+    }
 }
 
 #[derive(Template)]
@@ -348,36 +459,11 @@ pub async fn public_one(
             Ok((pb, svg))
         })
         .await?;
-    // What the public sees: small cells withheld (see `vigilia_count::disclosure`).
-    let figures = vigilia_count::disclosure::for_the_public(
-        &serde_json::from_str(&pb.publication.figures).unwrap_or_default(),
-    );
-    let at = |k: &str| {
-        figures
-            .get(k)
-            .and_then(|f| f.get("total"))
-            .and_then(|n| n.as_u64())
-            .map(|n| l.number(n))
-            .unwrap_or_default()
-    };
-    let breakdowns = figures
-        .get("political_prisoners")
-        .and_then(|f| f.get("by"))
-        .and_then(|b| b.as_object())
-        .map(|by| {
-            by.iter()
-                .map(|(dim, values)| {
-                    let cells = values.as_object().into_iter().flatten();
-                    let cells = cells.map(|(k, n)| (k.clone(), l.number(n.as_u64().unwrap_or(0))));
-                    Breakdown::of(dim, cells, l)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let (prisoners, held, breakdowns) = public_view(&pb.publication.figures, l);
     Ok(ok(&PublicOne {
         p: Chrome::of(&ctx),
-        prisoners: at("political_prisoners"),
-        held: at("held"),
+        prisoners,
+        held,
         breakdowns,
         chart: svg,
         pb,

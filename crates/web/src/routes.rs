@@ -133,6 +133,7 @@ routes! {
     POST "/detentions/{id}/recognition" Access::Roles(CASES), false, "Decidir el reconocimiento", "Decide recognition" => records::recognition;
     GET "/balance" Access::Roles(FIGURES), false, "Balance", "Balance" => balance::current;
     GET "/balance/list" Access::Roles(FIGURES), false, "La lista detrás de una cifra", "The list behind a figure" => balance::list;
+    GET "/balance/publish" Access::Roles(TRIAGE), false, "Ver lo que se publicaría", "Preview a publication" => balance::publish_form;
     POST "/balance/publish" Access::Roles(TRIAGE), false, "Publicar el balance", "Publish the balance" => balance::publish;
     GET "/api/openapi.json" Access::Public, true, "Este documento", "This document" => api::openapi;
     GET "/api/publications" Access::Public, true, "Balances publicados", "Published balances" => api::publications;

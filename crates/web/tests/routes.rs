@@ -931,17 +931,40 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         ),
     )
     .await;
+    // Publishing shows first what the public will see; nothing is public until confirmed.
+    let preview = send(&w, get("/balance/publish?as_of=2026-11-20", Some(&c))).await;
+    assert!(
+        preview.body.contains("Todavía no se publicó nada"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview.body.contains("id=\"preview-prisoners\">1 presos"),
+        "{}",
+        preview.body
+    );
+    let none = send(&w, get("/api/publications", None)).await;
+    assert_eq!(none.body.trim(), "[]");
     let r = send(
         &w,
         post(
             "/balance/publish",
             Some(&c),
-            &[("csrf", &ct), ("as_of", "2026-11-20")],
+            &[
+                ("csrf", &ct),
+                ("as_of", "2026-11-20"),
+                ("note", "Cifras al cierre de la semana."),
+            ],
         ),
     )
     .await;
     assert_eq!(r.location, "/public/1", "{}", r.body);
     let r = send(&w, get("/public/1", None)).await;
+    assert!(
+        r.body.contains("Cifras al cierre de la semana."),
+        "{}",
+        r.body
+    );
     assert!(
         r.body
             .contains("id=\"published-prisoners\">1 presos políticos"),
