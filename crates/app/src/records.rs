@@ -78,15 +78,31 @@ fn seen_detentions(
     Ok(seen)
 }
 
-/// Persons whose name or cédula matches every word of `q`, accents and case aside, among those
-/// this account sees.
+/// How a name is searched by ear: the Venezuelan phonetic key (`González`, `Gonzales` →
+/// `gonsales`), with a j read as a y, as in `Jusmary`/`Yusmary` or `Jhonny`/`Yony`.
+fn by_ear(word: &str) -> String {
+    vigilia_matching::phonetic::key(word).replace('j', "y")
+}
+
+/// Whether a searched word matches a word of a name: the name's word begins with it (accents
+/// and case aside), or sounds the same (a whole word, of at least four letters).
+fn word_matches(searched: &str, searched_by_ear: &str, name_word: &str) -> bool {
+    name_word.starts_with(searched)
+        || (searched.chars().count() >= 4 && by_ear(name_word) == searched_by_ear)
+}
+
+/// Persons whose name or cédula matches every word of `q`, accents and case aside, or as it
+/// sounds (`Gonzales` finds `González`), among those this account sees.
 pub fn search(
     ledger: &mut Ledger,
     actor: &Actor,
     q: &str,
     limit: usize,
 ) -> Result<Vec<Person>, AppError> {
-    let words: Vec<String> = fold(q).split_whitespace().map(str::to_string).collect();
+    let words: Vec<(String, String)> = fold(q)
+        .split_whitespace()
+        .map(|w| (w.to_string(), by_ear(w)))
+        .collect();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     if words.is_empty() {
         return Ok(Vec::new());
@@ -111,7 +127,7 @@ pub fn search(
             if by_id
                 || words
                     .iter()
-                    .all(|w| name.split_whitespace().any(|n| n.starts_with(w.as_str())))
+                    .all(|(w, ear)| name.split_whitespace().any(|n| word_matches(w, ear, n)))
             {
                 out.push(p);
             }

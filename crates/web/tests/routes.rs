@@ -1832,3 +1832,40 @@ async fn a_family_learns_what_happened_in_plain_words() {
     }
     assert!(!page.body.contains("razón interna") && !page.body.contains("t-lawyer"));
 }
+
+/// Search finds a name as it sounds, the way people write Venezuelan names (`Gonzales` for
+/// `González`, `Yusmary` for `Jusmary`), and still not another name.
+#[tokio::test]
+async fn search_finds_names_as_they_sound() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    let r = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("given_names", "Jusmary"),
+                ("paternal_surname", "González"),
+                ("arrest_date", "2026-11-10"),
+                ("consent", "initials"),
+                ("state", "VE-V"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    send(&w, post("/triage/1/new", Some(&c), &[("csrf", &ct)])).await;
+    for q in ["yusmary gonzales", "Gonsalez", "jusmary", "gonz"] {
+        let r = send(
+            &w,
+            get(&format!("/persons?q={}", q.replace(' ', "+")), Some(&c)),
+        )
+        .await;
+        assert!(r.body.contains("Jusmary González"), "{q}: {}", r.body);
+    }
+    let r = send(&w, get("/persons?q=gomez", Some(&c))).await;
+    assert!(!r.body.contains("Jusmary González"), "{}", r.body);
+}
