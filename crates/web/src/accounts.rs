@@ -147,6 +147,36 @@ struct InvitationPage {
     errors: Errors,
 }
 
+impl InvitationPage {
+    /// The second factor's key as a QR code an authenticator app scans (SVG drawn here: the key
+    /// never leaves for a third-party service); empty if it cannot be drawn (the key is shown
+    /// as text too).
+    fn qr(&self) -> String {
+        let Ok(code) = qrcode::QrCode::new(self.uri.as_bytes()) else {
+            return String::new();
+        };
+        let svg = code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(220, 220)
+            .quiet_zone(true)
+            .build();
+        // An element inside the page, not a document: without its XML declaration.
+        let svg = match svg.find("<svg") {
+            Some(at) => svg.get(at..).unwrap_or_default().to_string(),
+            None => svg,
+        };
+        let label = self.p.t(
+            "Código QR de la clave del segundo factor",
+            "QR code of the second factor's key",
+        );
+        svg.replacen(
+            "<svg",
+            &format!("<svg role=\"img\" aria-label=\"{label}\""),
+            1,
+        )
+    }
+}
+
 pub async fn invitation_form(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,

@@ -1869,3 +1869,31 @@ async fn search_finds_names_as_they_sound() {
     let r = send(&w, get("/persons?q=gomez", Some(&c))).await;
     assert!(!r.body.contains("Jusmary González"), "{}", r.body);
 }
+
+/// A staff invitation shows its second factor as a QR code drawn by the server (with the key
+/// as text beside it); a volunteer's asks for none.
+#[tokio::test]
+async fn a_staff_invitation_shows_its_second_factor_as_a_qr_code() {
+    let w = world();
+    let lawyer = w
+        .app
+        .write(|tx| vigilia_app::accounts::invite(tx, "clave", "nueva-abogada", Role::Lawyer))
+        .await
+        .unwrap();
+    let page = send(&w, get(&format!("/invitation/{}", lawyer.token), None)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let qr = &page.body[page.body.find("id=\"qr\"").expect("a QR code")..];
+    assert!(
+        qr.contains("<svg role=\"img\" aria-label=\"Código QR"),
+        "{qr}"
+    );
+    assert!(!page.body.contains("<?xml"), "an element, not a document");
+    assert!(page.body.contains("id=\"secret\""));
+    let volunteer = w
+        .app
+        .write(|tx| vigilia_app::accounts::invite(tx, "clave", "nuevo-voluntario", Role::Volunteer))
+        .await
+        .unwrap();
+    let page = send(&w, get(&format!("/invitation/{}", volunteer.token), None)).await;
+    assert!(!page.body.contains("id=\"qr\""), "{}", page.body);
+}
