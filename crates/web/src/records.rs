@@ -22,7 +22,7 @@ use vigilia_ledger::{Ledger, Tx};
 use crate::app::App;
 use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
-use crate::page::{Chrome, ok, see};
+use crate::page::{Chrome, Errors, invalid, ok, see};
 
 /// A detention this account may work on, or why not.
 pub fn in_scope(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Detention, WebError> {
@@ -146,6 +146,68 @@ struct DetentionPage {
     /// The court deadline and the presentation's date, in words (Spanish, English).
     deadline: Option<Words>,
     presented: Option<(Words, bool)>,
+    /// The form sent back with its problems (`step`, `end`, `recognition`), what was typed in
+    /// it, and the problems beside their fields; or what was just recorded.
+    which: &'static str,
+    typed: Typed,
+    errors: Errors,
+    done: Option<Words>,
+}
+
+/// What was typed in one of the detention page's forms.
+#[derive(Clone, Debug, Default)]
+pub struct Typed {
+    kind: String,
+    date: String,
+    detail: String,
+    status: String,
+    category: String,
+    reason: String,
+}
+
+impl From<&StepForm> for Typed {
+    fn from(f: &StepForm) -> Typed {
+        Typed {
+            kind: f.kind.clone(),
+            date: f.date.clone(),
+            detail: f.detail.clone(),
+            ..Typed::default()
+        }
+    }
+}
+
+impl From<&DecisionForm> for Typed {
+    fn from(f: &DecisionForm) -> Typed {
+        Typed {
+            status: f.status.clone(),
+            category: f.category.clone(),
+            reason: f.reason.clone(),
+            ..Typed::default()
+        }
+    }
+}
+
+/// What was just recorded, said at the top of the page (`?done=step`).
+fn done(what: &str) -> Option<Words> {
+    let (es, en) = match what {
+        "step" => (
+            "Paso registrado: está en la cronología.",
+            "Step recorded: it is in the timeline.",
+        ),
+        "end" => (
+            "Fin de la detención registrado.",
+            "End of the detention recorded.",
+        ),
+        "recognition" => ("Decisión registrada.", "Decision recorded."),
+        _ => return None,
+    };
+    Some((es.to_string(), en.to_string()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: String,
 }
 
 /// A text in Spanish and in English.
@@ -159,9 +221,17 @@ pub async fn detention(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
+    Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
+    let mut page = detention_page(&app, &ctx, id).await?;
+    page.done = done(&q.done);
+    Ok(ok(&page))
+}
+
+/// A detention's page as it stands (its view recorded).
+async fn detention_page(app: &Arc<App>, ctx: &Ctx, id: u64) -> Result<DetentionPage, WebError> {
     let v = ctx.viewer()?.clone();
-    let f = viewed(&app, &v, DetentionId(id).into(), move |l, v| {
+    let f = viewed(app, &v, DetentionId(id).into(), move |l, v| {
         detention_in(l, v, id)
     })
     .await?;
@@ -169,33 +239,58 @@ pub async fn detention(
     let presented = f
         .presented
         .map(|(p, in_time)| (words(|l| p.spoken(l)), in_time));
-    Ok(ok(&DetentionPage {
-        p: Chrome::of(&ctx),
+    Ok(DetentionPage {
+        p: Chrome::of(ctx),
         f,
         deadline,
         presented,
-    }))
+        which: "",
+        typed: Typed::default(),
+        errors: Errors::default(),
+        done: None,
+    })
 }
 
 /// A use case on a detention, run in one write transaction by the account.
 pub type OnDetention<F> = fn(&mut Tx<'_>, &Actor, DetentionId, &F) -> Result<(), AppError>;
 
-/// A lawyer's form on a detention's page: recorded, then back to the page; its field errors
-/// come back as one message (the page's forms are short).
+/// A lawyer's form on a detention's page (`which`): recorded, then back to the page saying
+/// so; a problem comes back beside its field, with what was typed kept.
 async fn on_detention<F>(
     app: Arc<App>,
     ctx: Ctx,
     id: u64,
     f: F,
+    which: &'static str,
     work: OnDetention<F>,
 ) -> Result<Response, WebError>
 where
     F: Send + 'static,
+    for<'a> Typed: From<&'a F>,
 {
     let actor = ctx.viewer()?.actor();
-    app.write(move |tx| work(tx, &actor, DetentionId(id), &f))
+    let typed = Typed::from(&f);
+    let done = app
+        .write(move |tx| match work(tx, &actor, DetentionId(id), &f) {
+            // A problem of the form is an answer, not a failure of the write.
+            Err(e @ (AppError::Invalid(_) | AppError::ReasonNeeded)) => Ok(Err(e)),
+            other => other.map(Ok),
+        })
         .await?;
-    Ok(see(&format!("/detentions/{id}")))
+    let problem = match done {
+        Ok(()) => return Ok(see(&format!("/detentions/{id}?done={which}"))),
+        Err(e) => e,
+    };
+    let mut errors = Errors::default();
+    match &problem {
+        AppError::Invalid(fields) => errors = crate::forms::errors_of(fields),
+        other => errors.add_localized("reason", other),
+    }
+    let mut page = detention_page(&app, &ctx, id).await?;
+    page.which = which;
+    page.typed = typed;
+    page.errors = errors;
+    Ok(invalid(&page))
 }
 
 pub async fn step(
@@ -204,7 +299,7 @@ pub async fn step(
     Path(id): Path<u64>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
-    on_detention(app, ctx, id, f, records::record_step).await
+    on_detention(app, ctx, id, f, "step", records::record_step).await
 }
 
 pub async fn end(
@@ -213,7 +308,7 @@ pub async fn end(
     Path(id): Path<u64>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
-    on_detention(app, ctx, id, f, records::record_end).await
+    on_detention(app, ctx, id, f, "end", records::record_end).await
 }
 
 pub async fn recognition(
@@ -222,7 +317,7 @@ pub async fn recognition(
     Path(id): Path<u64>,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, WebError> {
-    on_detention(app, ctx, id, f, records::decide).await
+    on_detention(app, ctx, id, f, "recognition", records::decide).await
 }
 
 #[derive(Deserialize, Default)]

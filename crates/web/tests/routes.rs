@@ -1897,3 +1897,49 @@ async fn a_staff_invitation_shows_its_second_factor_as_a_qr_code() {
     let page = send(&w, get(&format!("/invitation/{}", volunteer.token), None)).await;
     assert!(!page.body.contains("id=\"qr\""), "{}", page.body);
 }
+
+/// A lawyer's form on a detention's page keeps what was typed and says the problem beside its
+/// field; what is recorded is confirmed at the top of the page.
+#[tokio::test]
+async fn a_detention_form_keeps_what_was_typed_and_confirms_what_was_recorded() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let step = |date: &'static str| {
+        post(
+            "/detentions/1/step",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("kind", "court"),
+                ("date", date),
+                ("detail", "Tribunal 2.º de Control"),
+            ],
+        )
+    };
+    let r = send(&w, step("31/02/2026")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("No se registró"), "{}", r.body);
+    assert!(r.body.contains("no existe en el calendario"), "{}", r.body);
+    assert!(
+        r.body.contains("value=\"Tribunal 2.º de Control\""),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("<option value=\"court\" selected>"),
+        "{}",
+        r.body
+    );
+    let r = send(&w, step("13/11/2026")).await;
+    assert_eq!(r.location, "/detentions/1?done=step", "{}", r.body);
+    let page = send(&w, get(&r.location, Some(&lawyer))).await;
+    assert!(page.body.contains("Paso registrado"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("13/11/2026: presentado ante el tribunal: Tribunal 2.º de Control"),
+        "{}",
+        page.body
+    );
+}
