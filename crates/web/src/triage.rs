@@ -20,7 +20,8 @@ use vigilia_ledger::Ledger;
 use crate::app::App;
 use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
-use crate::page::{Chrome, ok, see};
+use crate::page::{Chrome, Errors, invalid, ok, see};
+use vigilia_app::AppError;
 
 /// Candidates shown per report, and the least score worth showing.
 const CANDIDATES: usize = 5;
@@ -132,6 +133,64 @@ struct One {
     r: Report,
     candidates: Vec<Candidate>,
     groups: Vec<GroupDetention>,
+    /// The accounts a report can be assigned to (active lawyers and coordinators).
+    staff: Vec<(String, String)>,
+    /// What was typed in the reject and assign forms, and their problems.
+    reason: String,
+    to: String,
+    errors: Errors,
+}
+
+/// A report's triage page, with its forms as typed.
+async fn one(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    id: u64,
+    reason: String,
+    to: String,
+    errors: Errors,
+) -> Result<One, WebError> {
+    let c = compared(app, ctx.viewer()?, ReportId(id)).await?;
+    let l = ctx.lang;
+    let staff = app
+        .read(move |_, ledger| {
+            let mut out = vec![(String::new(), "—".to_string())];
+            ledger.fold_all(
+                vigilia_core::ids::Kind::Account,
+                vigilia_core::fold::KnownOn::NOW,
+                &mut |r| {
+                    if let Record::Account(a) = r
+                        && a.revoked.is_none()
+                        && a.password.is_some()
+                        && matches!(
+                            a.role,
+                            vigilia_core::model::Role::Lawyer
+                                | vigilia_core::model::Role::Coordinator
+                        )
+                    {
+                        let (es, en) = a.role.words();
+                        let role = if l == vigilia_core::lang::Lang::Es {
+                            es
+                        } else {
+                            en
+                        };
+                        out.push((a.name.clone(), format!("{} ({role})", a.name)));
+                    }
+                },
+            )?;
+            Ok(out)
+        })
+        .await?;
+    Ok(One {
+        p: Chrome::of(ctx),
+        r: c.report,
+        candidates: c.candidates,
+        groups: c.groups,
+        staff,
+        reason,
+        to,
+        errors,
+    })
 }
 
 pub async fn show(
@@ -139,13 +198,16 @@ pub async fn show(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
-    let c = compared(&app, ctx.viewer()?, ReportId(id)).await?;
-    Ok(ok(&One {
-        p: Chrome::of(&ctx),
-        r: c.report,
-        candidates: c.candidates,
-        groups: c.groups,
-    }))
+    let page = one(
+        &app,
+        &ctx,
+        id,
+        String::new(),
+        String::new(),
+        Errors::default(),
+    )
+    .await?;
+    Ok(ok(&page))
 }
 
 /// Where to go after accepting: the detention, or (a group without names) the queue.
@@ -204,8 +266,21 @@ pub async fn reject(
     Form(f): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.actor();
-    app.write(move |tx| triage::reject(tx, &actor, ReportId(id), &f.reason))
+    let reason = f.reason.clone();
+    let done = app
+        .write(
+            move |tx| match triage::reject(tx, &actor, ReportId(id), &reason) {
+                Err(e @ AppError::ReasonNeeded) => Ok(Err(e)),
+                other => other.map(Ok),
+            },
+        )
         .await?;
+    if let Err(e) = done {
+        let mut errors = Errors::default();
+        errors.add_localized("reason", &e);
+        let page = one(&app, &ctx, id, f.reason, String::new(), errors).await?;
+        return Ok(invalid(&page));
+    }
     Ok(see("/triage"))
 }
 
@@ -222,7 +297,20 @@ pub async fn assign(
     Form(f): Form<AssignForm>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.actor();
-    app.write(move |tx| triage::assign(tx, &actor, ReportId(id), &f.to))
+    let to = f.to.clone();
+    let done = app
+        .write(
+            move |tx| match triage::assign(tx, &actor, ReportId(id), &to) {
+                Err(e @ AppError::NoActiveAccount(_)) => Ok(Err(e)),
+                other => other.map(Ok),
+            },
+        )
         .await?;
-    Ok(see(&format!("/triage/{id}")))
+    if let Err(e) = done {
+        let mut errors = Errors::default();
+        errors.add_localized("to", &e);
+        let page = one(&app, &ctx, id, String::new(), f.to, errors).await?;
+        return Ok(invalid(&page));
+    }
+    Ok(see(&format!("/triage/{id}?assigned=1")))
 }

@@ -1943,3 +1943,54 @@ async fn a_detention_form_keeps_what_was_typed_and_confirms_what_was_recorded() 
         page.body
     );
 }
+
+/// Triage's reject and assign forms keep what was typed and say the problem beside its field;
+/// assigning offers the active lawyers and coordinators by name.
+#[tokio::test]
+async fn triage_forms_keep_what_was_typed() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    report_perez(&w, &me, "Ana").await;
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let page = send(&w, get("/triage/1", Some(&c))).await;
+    assert!(
+        page.body
+            .contains("<option value=\"t-lawyer\">t-lawyer (abogado o abogada)</option>"),
+        "{}",
+        page.body
+    );
+    let r = send(
+        &w,
+        post(
+            "/triage/1/reject",
+            Some(&c),
+            &[("csrf", &ct), ("reason", "  ")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"reason-error\""), "{}", r.body);
+    let r = send(
+        &w,
+        post(
+            "/triage/1/assign",
+            Some(&c),
+            &[("csrf", &ct), ("to", "nadie")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"to-error\""), "{}", r.body);
+    let r = send(
+        &w,
+        post(
+            "/triage/1/assign",
+            Some(&c),
+            &[("csrf", &ct), ("to", "t-lawyer")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&w, get("/triage/1", Some(&c))).await;
+    assert!(page.body.contains("Asignado a t-lawyer"), "{}", page.body);
+}
