@@ -126,8 +126,6 @@ pub async fn queue(
     }))
 }
 
-// The form macros compare a chosen value with each option as text.
-#[allow(clippy::cmp_owned)]
 #[derive(Template)]
 #[template(path = "triage_one.html")]
 struct One {
