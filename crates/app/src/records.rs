@@ -78,6 +78,9 @@ fn seen_detentions(
     Ok(seen)
 }
 
+/// The most persons a search shows (the page says when there may be more).
+pub const SEARCH_LIMIT: usize = 100;
+
 /// How a name is searched by ear: the Venezuelan phonetic key (`González`, `Gonzales` →
 /// `gonsales`), with a j read as a y, as in `Jusmary`/`Yusmary` or `Jhonny`/`Yony`.
 fn by_ear(word: &str) -> String {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_core::date::Day;
@@ -278,6 +278,42 @@ pub async fn list(
         list: rows,
         listed: true,
     }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Download {
+    #[serde(flatten)]
+    w: Asked,
+    /// `csv` or `json`.
+    format: String,
+}
+
+/// The balance for the dates asked, as a file: its CSV tables or its JSON (`docs/balance.md`),
+/// for those who see the figures, from the page they read it on.
+pub async fn download(
+    State(app): State<Arc<App>>,
+    Query(d): Query<Download>,
+) -> Result<Response, WebError> {
+    let w = d.w.clone();
+    let (b, _, _) = app.read(move |app, l| compute(app, l, &w)).await?;
+    let (body, kind, ext) = match d.format.as_str() {
+        "csv" => (
+            vigilia_app::counting::balance_csv(&b),
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        _ => (b.to_json(), "application/json", "json"),
+    };
+    let name = format!("attachment; filename=\"balance-{}.{ext}\"", b.as_of);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, kind.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// What the public sees of a balance's figures: its two headline totals and the breakdowns of

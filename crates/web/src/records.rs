@@ -41,6 +41,8 @@ struct Search {
     p: Chrome,
     q: String,
     persons: Vec<Person>,
+    /// The search stopped at its limit: there may be more.
+    more: bool,
 }
 
 pub async fn search(
@@ -52,6 +54,7 @@ pub async fn search(
     Ok(ok(&Search {
         p: Chrome::of(&ctx),
         q: q.q,
+        more: persons.len() >= records::SEARCH_LIMIT,
         persons,
     }))
 }
@@ -62,7 +65,7 @@ pub async fn search(
 pub async fn searched(app: &Arc<App>, v: &Viewer, q: String) -> Result<Vec<Person>, WebError> {
     let (actor, text) = (v.actor(), q.clone());
     let persons = app
-        .read(move |_, l| Ok(records::search(l, &actor, &text, 100)?))
+        .read(move |_, l| Ok(records::search(l, &actor, &text, records::SEARCH_LIMIT)?))
         .await?;
     if !q.trim().is_empty() {
         let returned = persons.iter().map(|p| p.id.into()).collect();

@@ -132,6 +132,7 @@ routes! {
     POST "/detentions/{id}/end" Access::Roles(CASES), false, "Registrar el fin", "Record the end" => records::end;
     POST "/detentions/{id}/recognition" Access::Roles(CASES), false, "Decidir el reconocimiento", "Decide recognition" => records::recognition;
     GET "/balance" Access::Roles(FIGURES), false, "Balance", "Balance" => balance::current;
+    GET "/balance/download" Access::Roles(FIGURES), false, "Descargar el balance (CSV o JSON)", "Download the balance (CSV or JSON)" => balance::download;
     GET "/balance/list" Access::Roles(FIGURES), false, "La lista detrás de una cifra", "The list behind a figure" => balance::list;
     GET "/balance/publish" Access::Roles(TRIAGE), false, "Ver lo que se publicaría", "Preview a publication" => balance::publish_form;
     POST "/balance/publish" Access::Roles(TRIAGE), false, "Publicar el balance", "Publish the balance" => balance::publish;

@@ -1994,3 +1994,44 @@ async fn triage_forms_keep_what_was_typed() {
     let page = send(&w, get("/triage/1", Some(&c))).await;
     assert!(page.body.contains("Asignado a t-lawyer"), "{}", page.body);
 }
+
+/// The balance page's figures download as CSV and JSON for those who see the figures, from
+/// their session (the API's token is not needed), and not for a volunteer.
+#[tokio::test]
+async fn the_balance_downloads_as_csv_and_json() {
+    let w = world();
+    let (analyst, _) = sign_in(&w, Role::Analyst).await;
+    let page = send(&w, get("/balance?as_of=20/11/2026", Some(&analyst))).await;
+    assert!(
+        page.body.contains("/balance/download?format=csv"),
+        "{}",
+        page.body
+    );
+    let csv = send(
+        &w,
+        get(
+            "/balance/download?format=csv&as_of=2026-11-20",
+            Some(&analyst),
+        ),
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.lines().next().is_some_and(|h| h.contains(',')),
+        "{}",
+        csv.body
+    );
+    let json = send(
+        &w,
+        get(
+            "/balance/download?format=json&as_of=2026-11-20",
+            Some(&analyst),
+        ),
+    )
+    .await;
+    let figures: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(figures["as_of"], "2026-11-20");
+    let (volunteer, _) = sign_in(&w, Role::Volunteer).await;
+    let r = send(&w, get("/balance/download?format=csv", Some(&volunteer))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
