@@ -33,11 +33,32 @@ pub fn visible(ledger: &mut Ledger, actor: &Actor) -> Result<Vec<Report>, AppErr
     Ok(out)
 }
 
+/// Whether a lawyer sees the case report `r` became (the family's later messages reach whoever
+/// follows the case).
+fn case_seen(ledger: &mut Ledger, actor: &Actor, r: &Report) -> Result<bool, AppError> {
+    if actor.role != Role::Lawyer {
+        return Ok(false);
+    }
+    let Some(d) = r.matched_to else {
+        return Ok(false);
+    };
+    match ledger.get(d.into())? {
+        Some(Record::Detention(d)) => Ok(crate::actor::sees(ledger, actor, &d)?),
+        _ => Ok(false),
+    }
+}
+
 /// One report, if this account may see it (otherwise: refused, whether it exists or not), with
-/// the reporter's contact for coordinators only.
+/// the reporter's contact for coordinators only. A lawyer also sees the report of a case they
+/// follow.
 pub fn one(ledger: &mut Ledger, actor: &Actor, id: ReportId) -> Result<Report, AppError> {
-    match ledger.get(id.into())? {
-        Some(Record::Report(mut r)) if may_see(actor, &r) => {
+    let found = ledger.get(id.into())?;
+    let seen = match &found {
+        Some(Record::Report(r)) => may_see(actor, r) || case_seen(ledger, actor, r)?,
+        _ => false,
+    };
+    match found {
+        Some(Record::Report(mut r)) if seen => {
             if actor.role != Role::Coordinator {
                 r.contact = None;
             }

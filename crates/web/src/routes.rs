@@ -112,7 +112,7 @@ routes! {
     GET "/reports" Access::Roles(OWN_REPORTS), false, "Mis reportes", "My reports" => reports::mine;
     GET "/reports/new" Access::Roles(REPORTERS), false, "Reportar una detención", "Report a detention" => reports::form;
     POST "/reports/new" Access::Roles(REPORTERS), false, "Enviar un reporte", "Send a report" => reports::submit;
-    GET "/reports/{id}" Access::Roles(OWN_REPORTS), false, "Un reporte", "A report" => reports::show;
+    GET "/reports/{id}" Access::Roles(REPORTERS), false, "Un reporte", "A report" => reports::show;
     UPLOAD "/reports/{id}/sources" Access::Roles(OWN_REPORTS), false, "Adjuntar una fuente", "Attach a source" => reports::add_source;
     GET "/sources/{id}/file" Access::Roles(REPORTERS), false, "El archivo de una fuente", "A source's file" => reports::source_file;
     GET "/triage" Access::Roles(TRIAGE), false, "Reportes nuevos", "New reports" => triage::queue;

@@ -1763,6 +1763,7 @@ async fn a_family_learns_what_happened_in_plain_words() {
         ("paternal_surname", "Linares"),
         ("arrest_date", "10/11/2026"),
         ("consent", "initials"),
+        ("contact", "0414-5550199"),
     ];
     let r = send(&w, post("/report", None, &f)).await;
     let at = r.body.find("id=\"receipt\">").unwrap() + 13;
@@ -1831,6 +1832,36 @@ async fn a_family_learns_what_happened_in_plain_words() {
         assert!(news.contains(said), "{said}: {news}");
     }
     assert!(!page.body.contains("razón interna") && !page.body.contains("t-lawyer"));
+    // What the family adds reaches the lawyer who follows the case, on the report's page,
+    // without the family's contact (a coordinator's to see).
+    let r = send(
+        &w,
+        post(
+            "/follow/add",
+            None,
+            &[
+                ("csrf", &t),
+                ("code", &code),
+                ("text", "Lo trasladaron a Tocorón"),
+            ],
+        ),
+    )
+    .await;
+    assert!(r.body.contains("Lo trasladaron a Tocorón"), "{}", r.body);
+    let report = send(&w, get("/reports/1", Some(&lawyer))).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    assert!(
+        report.body.contains("Lo trasladaron a Tocorón"),
+        "{}",
+        report.body
+    );
+    assert!(!report.body.contains("5550199"), "{}", report.body);
+    let detention = send(&w, get("/detentions/1", Some(&lawyer))).await;
+    assert!(
+        detention.body.contains("href=\"/reports/1\""),
+        "{}",
+        detention.body
+    );
 }
 
 /// Search finds a name as it sounds, the way people write Venezuelan names (`Gonzales` for
