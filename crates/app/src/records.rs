@@ -677,3 +677,86 @@ pub fn correct_group_count(
     };
     record(tx, actor, id, change)
 }
+
+/// How many cases "mis casos" lists at most.
+pub const MY_CASES: usize = 300;
+
+/// A case on a lawyer's list: the detention, whom it is about (as the lawyer sees them), when
+/// it last changed, when the lawyer last looked, and whether it changed since.
+#[derive(Clone, Debug)]
+pub struct MyCase {
+    pub detention: Detention,
+    pub name: String,
+    pub changed_on: Day,
+    pub seen_on: Option<Day>,
+    pub news: bool,
+}
+
+/// The cases a lawyer follows: those with a report assigned to them, and (for a lawyer of some
+/// states) the detentions still open in their states, newest first, at most [`MY_CASES`];
+/// those that changed since the lawyer last looked come first.
+pub fn my_cases(ledger: &mut Ledger, actor: &Actor) -> Result<Vec<MyCase>, AppError> {
+    if !matches!(actor.role, Role::Lawyer | Role::Coordinator) {
+        return Err(AppError::Forbidden(Subject::REGISTRY));
+    }
+    let mut ids: Vec<DetentionId> = Vec::new();
+    ledger.fold_all(Kind::Report, KnownOn::NOW, &mut |r| {
+        if let Record::Report(r) = r
+            && r.assigned_to.as_deref() == Some(actor.name.as_str())
+            && let Some(d) = r.matched_to
+        {
+            ids.push(d);
+        }
+    })?;
+    if actor.role == Role::Lawyer && !actor.regions.is_empty() {
+        ledger.fold_all(Kind::Detention, KnownOn::NOW, &mut |r| {
+            if let Record::Detention(d) = r
+                && d.end.is_none()
+                && d.arrest
+                    .state
+                    .as_ref()
+                    .is_some_and(|s| actor.regions.contains(s))
+            {
+                ids.push(d.id);
+            }
+        })?;
+    }
+    ids.sort_by(|a, b| b.cmp(a));
+    ids.dedup();
+    ids.truncate(MY_CASES);
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(Record::Detention(d)) = ledger.get(id.into())? else {
+            continue;
+        };
+        let name = match ledger.get(d.person.into())? {
+            Some(Record::Person(p)) => p.identity.full_name(),
+            _ => String::new(),
+        };
+        let changes = ledger.changes(id.into())?;
+        let last = changes.last().map(|f| (f.seq, f.recorded_on));
+        let changed_on = last.map_or(d.arrest.date.first_day(), |(_, on)| on);
+        let seen = ledger
+            .views(id.into(), VIEWS_SHOWN)?
+            .into_iter()
+            .filter(|f| f.actor == actor.name)
+            .map(|f| (f.seq, f.recorded_on))
+            .max();
+        let seen_on = seen.map(|(_, on)| on);
+        // Changed after the lawyer's last look (by the ledger's order, not only the day).
+        let news = match (seen, last) {
+            (Some((viewed, _)), Some((changed, _))) => changed > viewed,
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        out.push(MyCase {
+            detention: d,
+            name,
+            changed_on,
+            seen_on,
+            news,
+        });
+    }
+    out.sort_by(|a, b| b.news.cmp(&a.news).then(b.changed_on.cmp(&a.changed_on)));
+    Ok(out)
+}

@@ -359,3 +359,34 @@ pub async fn unmerge(
         .await?;
     Ok(see(&format!("/persons/{id}")))
 }
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct Cases {
+    p: Chrome,
+    cases: Vec<records::MyCase>,
+    most: usize,
+}
+
+/// A lawyer's cases ("mis casos"), those that changed since they last looked first; who was
+/// shown which is recorded, as for any list of names.
+pub async fn cases(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let v = ctx.viewer()?;
+    let actor = v.actor();
+    let cases = app
+        .read(move |_, l| Ok(records::my_cases(l, &actor)?))
+        .await?;
+    if !cases.is_empty() {
+        let shown = cases.iter().map(|c| c.detention.id.into()).collect();
+        app.audit_read(&v.name, Audit::Listed, Subject::REGISTRY, shown, None)
+            .await?;
+    }
+    Ok(ok(&Cases {
+        p: Chrome::of(&ctx),
+        cases,
+        most: records::MY_CASES,
+    }))
+}

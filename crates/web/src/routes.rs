@@ -127,6 +127,7 @@ routes! {
     POST "/persons/{id}/unmerge" Access::Roles(TRIAGE), false, "Separar personas", "Split persons" => records::unmerge;
     GET "/groups/{id}" Access::Roles(CASES), false, "Una detención colectiva", "A group detention" => groups::show;
     POST "/groups/{id}/count" Access::Roles(TRIAGE), false, "Corregir el número de una detención colectiva", "Correct a group detention's number" => groups::correct;
+    GET "/cases" Access::Roles(CASES), false, "Mis casos", "My cases" => records::cases;
     GET "/detentions/{id}" Access::Roles(CASES), false, "Una detención", "A detention" => records::detention;
     POST "/detentions/{id}/step" Access::Roles(CASES), false, "Registrar un paso", "Record a step" => records::step;
     POST "/detentions/{id}/end" Access::Roles(CASES), false, "Registrar el fin", "Record the end" => records::end;

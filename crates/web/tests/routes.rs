@@ -2066,3 +2066,55 @@ async fn the_balance_downloads_as_csv_and_json() {
     let r = send(&w, get("/balance/download?format=csv", Some(&volunteer))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// A lawyer's "mis casos" lists the cases assigned to them, marking those that changed since
+/// they last opened them.
+#[tokio::test]
+async fn a_lawyer_sees_their_cases_and_what_changed_since() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let r = send(
+        &w,
+        post(
+            "/triage/1/assign",
+            Some(&c),
+            &[("csrf", &ct), ("to", "t-lawyer")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
+    let cases = send(&w, get("/cases", Some(&lawyer))).await;
+    assert!(cases.body.contains("José Gregorio Pérez"), "{}", cases.body);
+    assert!(
+        cases.body.contains("con novedades"),
+        "never opened: {}",
+        cases.body
+    );
+    send(&w, get("/detentions/1", Some(&lawyer))).await;
+    let cases = send(&w, get("/cases", Some(&lawyer))).await;
+    assert!(!cases.body.contains("con novedades"), "{}", cases.body);
+    let (other, ot) = sign_in(&w, Role::Coordinator).await;
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/step",
+            Some(&other),
+            &[
+                ("csrf", &ot),
+                ("kind", "house_arrest"),
+                ("date", "18/11/2026"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let cases = send(&w, get("/cases", Some(&lawyer))).await;
+    assert!(
+        cases.body.contains("con novedades"),
+        "changed since: {}",
+        cases.body
+    );
+}
