@@ -470,8 +470,55 @@ struct PublicOne {
     pb: PublishedBalance,
     prisoners: String,
     held: String,
+    /// The change since the balance published before it (as of an earlier date), in words.
+    change: Option<String>,
     breakdowns: Vec<Breakdown>,
     chart: String,
+}
+
+/// How many political prisoners more or fewer than in the balance published before, in words.
+fn change_since(before: &PublishedBalance, now: &PublishedBalance, l: Lang) -> String {
+    let total = |p: &PublishedBalance| {
+        serde_json::from_str::<serde_json::Value>(&p.publication.figures)
+            .ok()
+            .and_then(|f| f["political_prisoners"]["total"].as_u64())
+            .unwrap_or(0)
+    };
+    let (then, today) = (total(before), total(now));
+    let day = vigilia_core::date::short_day(before.publication.as_of, l);
+    let n = |v: u64| l.number(v);
+    match (today.cmp(&then), l) {
+        (std::cmp::Ordering::Greater, Lang::Es) => {
+            format!(
+                "{} más que en el balance al {day} ({}).",
+                n(today - then),
+                n(then)
+            )
+        }
+        (std::cmp::Ordering::Greater, Lang::En) => {
+            format!(
+                "{} more than in the balance as of {day} ({}).",
+                n(today - then),
+                n(then)
+            )
+        }
+        (std::cmp::Ordering::Less, Lang::Es) => {
+            format!(
+                "{} menos que en el balance al {day} ({}).",
+                n(then - today),
+                n(then)
+            )
+        }
+        (std::cmp::Ordering::Less, Lang::En) => {
+            format!(
+                "{} fewer than in the balance as of {day} ({}).",
+                n(then - today),
+                n(then)
+            )
+        }
+        (_, Lang::Es) => format!("Los mismos que en el balance al {day}."),
+        (_, Lang::En) => format!("The same as in the balance as of {day}."),
+    }
 }
 
 pub async fn public_one(
@@ -480,11 +527,16 @@ pub async fn public_one(
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
     let l = ctx.lang;
-    let (pb, svg) = app
+    let (pb, svg, before) = app
         .read(move |app, ledger| {
             let Some(Record::Publication(pb)) = ledger.get(PublicationId(id).into())? else {
                 return Err(WebError::NotFound);
             };
+            // The last balance published as of an earlier date.
+            let before = vigilia_app::counting::publications(ledger)?
+                .into_iter()
+                .filter(|x| x.publication.as_of < pb.publication.as_of)
+                .max_by_key(|x| (x.publication.as_of, x.id));
             let index = app.counting(ledger)?;
             let svg = chart(
                 &index,
@@ -492,14 +544,16 @@ pub async fn public_one(
                 KnownOn(Some(pb.published_on)),
                 l,
             )?;
-            Ok((pb, svg))
+            Ok((pb, svg, before))
         })
         .await?;
+    let change = before.map(|b| change_since(&b, &pb, l));
     let (prisoners, held, breakdowns) = public_view(&pb.publication.figures, l);
     Ok(ok(&PublicOne {
         p: Chrome::of(&ctx),
         prisoners,
         held,
+        change,
         breakdowns,
         chart: svg,
         pb,

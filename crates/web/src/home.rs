@@ -22,6 +22,20 @@ pub async fn home(Extension(ctx): Extension<Ctx>) -> Response {
     })
 }
 
+#[derive(Template)]
+#[template(path = "method.html")]
+struct Method {
+    p: Chrome,
+}
+
+/// What the published figures count and how: definitions and method, for the public and the
+/// press.
+pub async fn method(Extension(ctx): Extension<Ctx>) -> Response {
+    ok(&Method {
+        p: Chrome::of(&ctx),
+    })
+}
+
 /// The public form's proof of work, done in the family's browser (see `intake`).
 pub async fn work() -> Response {
     (

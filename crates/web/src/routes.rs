@@ -99,6 +99,7 @@ routes! {
     POST "/follow" Access::Public, false, "Ver el estado de un reporte", "See a report's status" => intake::follow;
     POST "/follow/add" Access::Public, false, "Agregar información a un reporte", "Add to a report" => intake::add;
     GET "/public" Access::Public, false, "Balances publicados", "Published balances" => balance::public_list;
+    GET "/public/method" Access::Public, false, "Definiciones y método", "Definitions and method" => home::method;
     GET "/public/{id}" Access::Public, false, "Un balance publicado", "A published balance" => balance::public_one;
     GET "/login" Access::Public, false, "Entrar", "Sign in" => accounts::login_form;
     POST "/login" Access::Public, false, "Entrar", "Sign in" => accounts::login;

@@ -983,6 +983,30 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     assert_eq!(figures["withheld_below"], 3);
     assert_eq!(figures["political_prisoners"]["by"], serde_json::json!({}));
     assert!(figures["held"].get("by").is_none() && figures["period"].get("by").is_none());
+    // A balance published as of an earlier date: the later one says the change since.
+    let r = send(
+        &w,
+        post(
+            "/balance/publish",
+            Some(&c),
+            &[("csrf", &ct), ("as_of", "2026-11-11")],
+        ),
+    )
+    .await;
+    assert_eq!(r.location, "/public/2", "{}", r.body);
+    let r = send(&w, get("/public/1", None)).await;
+    assert!(
+        r.body
+            .contains("1 más que en el balance al 11/11/2026 (0)."),
+        "{}",
+        r.body
+    );
+    let method = send(&w, get("/public/method", None)).await;
+    assert!(
+        method.body.contains("Las tres categorías"),
+        "{}",
+        method.body
+    );
 }
 
 #[tokio::test]
