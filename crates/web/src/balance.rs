@@ -481,7 +481,7 @@ fn change_since(before: &PublishedBalance, now: &PublishedBalance, l: Lang) -> S
     let total = |p: &PublishedBalance| {
         serde_json::from_str::<serde_json::Value>(&p.publication.figures)
             .ok()
-            .and_then(|f| f["political_prisoners"]["total"].as_u64())
+            .and_then(|f| f.get("political_prisoners")?.get("total")?.as_u64())
             .unwrap_or(0)
     };
     let (then, today) = (total(before), total(now));
