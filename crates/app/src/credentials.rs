@@ -35,6 +35,13 @@ pub fn new_second_factor() -> String {
     totp_rs::Secret::generate().to_base32()
 }
 
+/// A second factor's key made from `seed` (160 bits of it): the same each time the same
+/// invitation's page is shown, so a key scanned on one visit still matches after a reload.
+pub fn second_factor_from(seed: &[u8]) -> String {
+    let bytes: Vec<u8> = seed.iter().copied().take(20).collect();
+    totp_rs::Secret::from(bytes).to_base32()
+}
+
 fn totp(secret: &str) -> Option<totp_rs::Totp> {
     let secret = totp_rs::Secret::try_from_base32(secret).ok()?;
     totp_rs::Builder::new().with_secret(secret).build().ok()

@@ -99,7 +99,9 @@ impl ReportForm {
                 None
             }
         });
-        let count = non_empty(&self.count).and_then(|c| match c.parse::<u32>() {
+        // "1.200", as Venezuelans write a thousand and two hundred.
+        let digits = |c: &str| c.replace(['.', ' '], "");
+        let count = non_empty(&self.count).and_then(|c| match digits(c).parse::<u32>() {
             Ok(n) if (1..=100_000).contains(&n) => Some(n),
             _ => {
                 e.add("count", Problem::NotACount);

@@ -345,14 +345,14 @@ fn attach_to_group(
     let s = w.source(tx, r)?;
     w.append(tx, r.id, Change::ReportGrouped { group: g }, vec![])?;
     let details = r.details.clone().unwrap_or_default();
+    // The group's history says why its count moved (the organisation's language).
+    let because = Some(format!("según el reporte {}", r.id.0));
     if let Some(count) = details.count.filter(|c| *c > group.count) {
+        let reason = because.clone();
         w.append(
             tx,
             g,
-            Change::GroupCountCorrected {
-                count,
-                reason: None,
-            },
+            Change::GroupCountCorrected { count, reason },
             vec![s],
         )?;
     }
@@ -381,14 +381,11 @@ fn attach_to_group(
     // A group whose members are all named now counts them all.
     let identified = group.identified.len() as u32 + 1;
     if identified > group.count.max(details.count.unwrap_or(0)) {
-        let count = identified;
+        let (count, reason) = (identified, because);
         w.append(
             tx,
             g,
-            Change::GroupCountCorrected {
-                count,
-                reason: None,
-            },
+            Change::GroupCountCorrected { count, reason },
             vec![s],
         )?;
     }

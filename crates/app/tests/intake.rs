@@ -50,3 +50,20 @@ fn a_report_takes_bounded_additions_and_says_so() {
     assert!(said.contains("canales habituales"), "{said}");
     assert_eq!(l.head().unwrap().facts, facts, "nothing stored");
 }
+
+/// A count of people is read as people write it: "1.200" is a thousand two hundred.
+#[test]
+fn a_count_is_read_with_its_thousands_dot() {
+    let profile = Profile::venezuela().unwrap();
+    let today = jiff::civil::date(2026, 11, 20);
+    let form = |count: &str| ReportForm {
+        given_names: "Ana".into(),
+        arrest_date: "12/11/2026".into(),
+        consent: "initials".into(),
+        count: count.into(),
+        ..ReportForm::default()
+    };
+    let valid = form("1.200").check(&profile, today, true).unwrap();
+    assert_eq!(valid.details.count, Some(1200));
+    assert!(form("1,5").check(&profile, today, true).is_err());
+}

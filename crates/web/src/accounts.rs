@@ -20,7 +20,9 @@ use crate::app::App;
 use crate::ctx::{COOKIE, Ctx, clear_session_cookie, cookie, session_cookie};
 use crate::error::WebError;
 use crate::page::{Chrome, Errors, invalid, local, ok, see};
-use vigilia_app::credentials::{code_step, hash_password, new_second_factor, otpauth_uri};
+use vigilia_app::credentials::{
+    code_step, hash_password, new_second_factor, otpauth_uri, second_factor_from,
+};
 use vigilia_app::sessions::{self, SignInRefused};
 
 use crate::auth::check_off_lock;
@@ -148,6 +150,16 @@ struct InvitationPage {
 }
 
 impl InvitationPage {
+    /// The key in groups of four, as an authenticator app asks it to be typed.
+    fn grouped(&self) -> String {
+        let chars: Vec<char> = self.secret.chars().collect();
+        chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// The second factor's key as a QR code an authenticator app scans (SVG drawn here: the key
     /// never leaves for a third-party service); empty if it cannot be drawn (the key is shown
     /// as text too).
@@ -182,10 +194,16 @@ pub async fn invitation_form(
     Extension(ctx): Extension<Ctx>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let a = app
-        .read(move |_, l| Ok(accounts::invited(l, &token)?))
-        .await?;
-    let secret = new_second_factor();
+    let t = token.clone();
+    let a = app.read(move |_, l| Ok(accounts::invited(l, &t)?)).await?;
+    // Derived from the invitation under the server's key: the same on every visit of the
+    // page (a key scanned before a reload still matches), unknown to anyone else.
+    let seed = hex::decode(app.sign(&format!("second factor:{token}"))).unwrap_or_default();
+    let secret = if seed.len() >= 20 {
+        second_factor_from(&seed)
+    } else {
+        new_second_factor()
+    };
     Ok(ok(&InvitationPage {
         p: Chrome::of(&ctx),
         uri: otpauth_uri(&a.name, &secret),

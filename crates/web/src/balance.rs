@@ -90,16 +90,23 @@ pub struct Cell {
 
 impl Breakdown {
     fn of(dim: &str, cells: impl Iterator<Item = (String, String)>, l: Lang) -> Breakdown {
+        let mut cells: Vec<Cell> = cells
+            .map(|(code, n)| Cell {
+                name: words::value(dim, &code, l),
+                code,
+                n,
+            })
+            .collect();
+        // In the alphabet's order, accents aside (Mérida between Lara and Monagas), with what
+        // is not known and the values gathered last.
+        cells.sort_by_key(|c| {
+            let last = matches!(c.code.as_str(), "unknown" | "others");
+            (last, vigilia_core::text::fold(&c.name))
+        });
         Breakdown {
             dim: dim.to_string(),
             title: words::dimension(dim, l),
-            cells: cells
-                .map(|(code, n)| Cell {
-                    name: words::value(dim, &code, l),
-                    code,
-                    n,
-                })
-                .collect(),
+            cells,
         }
     }
 }
@@ -357,6 +364,8 @@ struct Preview {
     breakdowns: Vec<Breakdown>,
     note: String,
     errors: crate::page::Errors,
+    /// Balances already published as of the same date: (number, day published).
+    already: Vec<(u64, Day)>,
 }
 
 impl Preview {
@@ -383,9 +392,19 @@ async fn preview(
     note: String,
     errors: crate::page::Errors,
 ) -> Result<Preview, WebError> {
-    let (b, _, _) = app.read(move |app, l| compute(app, l, &w)).await?;
+    let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
+    let already = app
+        .read(move |_, l| {
+            Ok(vigilia_app::counting::publications(l)?
+                .into_iter()
+                .filter(|x| x.publication.as_of == when.as_of)
+                .map(|x| (x.id, x.published_on))
+                .collect::<Vec<_>>())
+        })
+        .await?;
     let (prisoners, held, breakdowns) = public_view(&b.to_json(), ctx.lang);
     Ok(Preview {
+        already,
         p: Chrome::of(ctx),
         b,
         prisoners,

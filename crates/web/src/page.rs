@@ -132,6 +132,28 @@ impl Chrome {
         self.user.as_deref() == Some(name)
     }
 
+    /// When a fact was loaded, if on another day than it says it was recorded (an import of
+    /// older records): " (cargado el 5/12/2026, 09:31)"; nothing otherwise.
+    pub fn loaded(&self, recorded_on: &vigilia_core::date::Day, at: &jiff::Timestamp) -> String {
+        let local = self.profile.utc_offset.to_datetime(*at);
+        if local.date() == *recorded_on {
+            return String::new();
+        }
+        format!(
+            " ({} {})",
+            self.t("cargado el", "loaded on"),
+            self.moment(at)
+        )
+    }
+
+    /// A source's title: a report it came from by its number in words ("Reporte 3").
+    pub fn source_title(&self, title: &str) -> String {
+        match title.strip_prefix("report:") {
+            Some(n) => format!("{} {n}", self.t("Reporte", "Report")),
+            None => title.to_string(),
+        }
+    }
+
     /// A role in words.
     pub fn role(&self, role: &vigilia_core::model::Role) -> &'static str {
         let (es, en) = role.words();
@@ -145,7 +167,7 @@ impl Chrome {
     /// An instant as people say it, in the organisation's time: "5 de diciembre de 2026, 14:03".
     pub fn moment(&self, at: &jiff::Timestamp) -> String {
         let local = self.profile.utc_offset.to_datetime(*at);
-        let day = vigilia_core::date::spoken_day(local.date(), self.l);
+        let day = vigilia_core::date::short_day(local.date(), self.l);
         format!("{day}, {:02}:{:02}", local.hour(), local.minute())
     }
 

@@ -12,7 +12,6 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_app::records::{self, DecisionForm, Full, StepForm};
 use vigilia_app::{Actor, AppError};
-use vigilia_core::date::spoken_day;
 use vigilia_core::fact::{Audit, Fact};
 use vigilia_core::ids::{DetentionId, PersonId, Subject};
 use vigilia_core::lang::Lang;
@@ -202,6 +201,10 @@ fn done(what: &str) -> Option<Words> {
             "End of the detention recorded.",
         ),
         "recognition" => ("Decisión registrada.", "Decision recorded."),
+        "accepted" => (
+            "Reporte aceptado: esta es la detención que quedó registrada.",
+            "Report accepted: this is the detention it recorded.",
+        ),
         _ => return None,
     };
     Some((es.to_string(), en.to_string()))
@@ -210,7 +213,7 @@ fn done(what: &str) -> Option<Words> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Done {
-    done: String,
+    pub done: String,
 }
 
 /// A text in Spanish and in English.
@@ -238,10 +241,12 @@ async fn detention_page(app: &Arc<App>, ctx: &Ctx, id: u64) -> Result<DetentionP
         detention_in(l, v, id)
     })
     .await?;
-    let deadline = f.deadline.map(|d| words(|l| spoken_day(d, l)));
+    let deadline = f
+        .deadline
+        .map(|d| words(|l| vigilia_core::date::short_day(d, l)));
     let presented = f
         .presented
-        .map(|(p, in_time)| (words(|l| p.spoken(l)), in_time));
+        .map(|(p, in_time)| (words(|l| p.short(l)), in_time));
     Ok(DetentionPage {
         p: Chrome::of(ctx),
         f,

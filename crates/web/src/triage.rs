@@ -104,6 +104,8 @@ pub async fn compared(app: &Arc<App>, v: &Viewer, id: ReportId) -> Result<Compar
 struct Queue {
     p: Chrome,
     reports: Vec<Report>,
+    /// A report was just filed (one without a name, under its group).
+    accepted: bool,
     /// Accounts made or given a role lately, for the coordinators to check.
     new_accounts: Vec<vigilia_app::accounts::NewAccount>,
     days: i64,
@@ -112,6 +114,7 @@ struct Queue {
 pub async fn queue(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<crate::records::Done>,
 ) -> Result<Response, WebError> {
     let reports = waiting(&app, ctx.viewer()?).await?;
     let days = vigilia_app::accounts::NEW_ACCOUNT_DAYS;
@@ -121,6 +124,7 @@ pub async fn queue(
     Ok(ok(&Queue {
         p: Chrome::of(&ctx),
         reports,
+        accepted: q.done == "accepted",
         new_accounts,
         days,
     }))
@@ -213,8 +217,8 @@ pub async fn show(
 /// Where to go after accepting: the detention, or (a group without names) the queue.
 fn after(d: Option<DetentionId>) -> Response {
     match d {
-        Some(d) => see(&format!("/detentions/{}", d.0)),
-        None => see("/triage"),
+        Some(d) => see(&format!("/detentions/{}?done=accepted", d.0)),
+        None => see("/triage?done=accepted"),
     }
 }
 

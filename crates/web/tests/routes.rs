@@ -448,7 +448,7 @@ async fn seed(w: &World, volunteer: &(String, String)) {
     let c = sign_in(w, Role::Coordinator).await;
     let r = send(w, post("/triage/1/new", Some(&c.0), &[("csrf", &c.1)])).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.location, "/detentions/1");
+    assert_eq!(r.location, "/detentions/1?done=accepted");
 }
 
 fn path_for(route: &str) -> String {
@@ -846,8 +846,7 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
     let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
     assert!(r.body.contains("t-lawyer") && r.body.contains("t-coordinator"));
     assert!(
-        r.body
-            .contains("el plazo vencía el 12 de noviembre de 2026"),
+        r.body.contains("el plazo vencía el 12/11/2026"),
         "{}",
         r.body
     );
@@ -895,7 +894,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         ),
     )
     .await;
-    assert_eq!(r.location, "/detentions/1");
+    assert_eq!(r.location, "/detentions/1?done=accepted");
     // Reviewed once: a second decision is refused; the detention now rests on both reports.
     let r = send(
         &w,
@@ -1050,7 +1049,7 @@ async fn a_lawyer_of_one_state_sees_its_cases_and_those_assigned_only() {
             post(&format!("/triage/{n}/new"), Some(&c), &[("csrf", &ct)]),
         )
         .await;
-        assert_eq!(r.location, format!("/detentions/{n}"));
+        assert_eq!(r.location, format!("/detentions/{n}?done=accepted"));
     }
     // The lawyer works in Miranda. A state the profile lacks is refused, naming the states.
     let wrong = w
@@ -1133,7 +1132,7 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
     );
     // When, as people say it in the organisation's time, not as a timestamp.
     assert!(
-        views.contains(" de 20") && !views.contains("Z</td>"),
+        views.contains("/2026, ") && !views.contains("Z</td>"),
         "{views}"
     );
     // The views are facts of the chain, and the history of changes does not list them.
@@ -1604,6 +1603,12 @@ async fn a_second_report_of_a_group_arrest_joins_its_group_and_counts_once() {
     let (c, ct) = sign_in(&w, Role::Coordinator).await;
     let r = send(&w, post("/triage/1/new", Some(&c), &[("csrf", &ct)])).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let accepted = send(&w, get(&r.location, Some(&c))).await;
+    assert!(
+        accepted.body.contains("Reporte aceptado"),
+        "{}",
+        accepted.body
+    );
     // The second report: the group of the first is offered.
     let page = send(&w, get("/triage/2", Some(&c))).await;
     assert!(
@@ -1794,7 +1799,7 @@ async fn a_family_learns_what_happened_in_plain_words() {
     let code = r.body[at..at + 14].to_string();
     let (c, ct) = sign_in(&w, Role::Coordinator).await;
     let r = send(&w, post("/triage/1/new", Some(&c), &[("csrf", &ct)])).await;
-    assert_eq!(r.location, "/detentions/1", "{}", r.body);
+    assert_eq!(r.location, "/detentions/1?done=accepted", "{}", r.body);
     let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
     for (kind, date, detail) in [
         ("held", "12/11/2026", "El Helicoide (SEBIN)"),
