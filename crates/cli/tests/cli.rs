@@ -1029,6 +1029,11 @@ fn a_series_has_one_row_per_step_and_draws_the_revolving_door() {
         "{}",
         &svg[..200.min(svg.len())]
     );
+    // Its days as the pages write them, never ISO.
+    assert!(
+        svg.contains("/07/2024") && !svg.contains(">2024-07"),
+        "{svg}"
+    );
     // A dimension whose value changes with the date: D1 is held at El Helicoide from its arrest.
     let by_facility = r.ok(&[
         "series",

@@ -40,7 +40,9 @@ pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
     let pick = |es: &'static str, en: &'static str| lang.pick(es, en);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (1100, 520)).into_drawing_area();
+        // Drawn small, with large letters: a phone shows it at a third of its width or more,
+        // and its text must still be read there.
+        let root = SVGBackend::with_string(&mut svg, (760, 480)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
@@ -48,23 +50,31 @@ pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
                     "Puerta giratoria: presos políticos, detenciones y excarcelaciones",
                     "Revolving door: political prisoners, arrests and releases",
                 ),
-                ("sans-serif", 22),
+                ("sans-serif", 24),
             )
             .margin(14)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
+            .x_label_area_size(44)
+            .y_label_area_size(80)
             .build_cartesian_2d(0..n - 1, 0..top + top / 10 + 1)
             .map_err(|e| e.to_string())?;
+        // Days and numbers as the pages write them (05/12/2026, 1.800).
         let label_of = |i: &usize| {
             points
                 .get(*i)
-                .map(|(d, _)| d.to_string())
+                .map(|(d, _)| match vigilia_core::date::parse_day(d) {
+                    Ok(day) => vigilia_core::date::short_day(day, lang),
+                    Err(_) => d.to_string(),
+                })
                 .unwrap_or_default()
         };
+        let number_of = |n: &u64| lang.number(*n);
         chart
             .configure_mesh()
-            .x_labels(10)
+            .x_labels(4)
             .x_label_formatter(&label_of)
+            .y_label_formatter(&number_of)
+            .x_label_style(("sans-serif", 20))
+            .y_label_style(("sans-serif", 20))
             .y_desc(pick("personas", "people"))
             .draw()
             .map_err(|e| e.to_string())?;
@@ -112,6 +122,7 @@ pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
+            .label_font(("sans-serif", 18))
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .draw()
