@@ -29,6 +29,31 @@ pub fn waiting(ledger: &mut Ledger) -> Result<Vec<Report>, AppError> {
     Ok(out)
 }
 
+/// The other reports waiting for triage that name the same person as `r` (the same name,
+/// accents and case aside, or the same cédula): a family that sent its form twice, or two
+/// volunteers who heard of the same arrest. Decide one, then attach the others to it.
+pub fn same_person_waiting(ledger: &mut Ledger, r: &Report) -> Result<Vec<Report>, AppError> {
+    let Some(d) = &r.details else {
+        return Ok(Vec::new());
+    };
+    let name = vigilia_core::text::fold(&d.identity().full_name());
+    let id = d.national_id;
+    if name.is_empty() && id.is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(waiting(ledger)?
+        .into_iter()
+        .filter(|o| o.id != r.id)
+        .filter(|o| {
+            o.details.as_ref().is_some_and(|od| {
+                (id.is_some() && od.national_id == id)
+                    || (!name.is_empty()
+                        && vigilia_core::text::fold(&od.identity().full_name()) == name)
+            })
+        })
+        .collect())
+}
+
 /// A report as it stands now.
 pub fn report(ledger: &mut Ledger, id: ReportId) -> Result<Report, AppError> {
     match ledger.get(id.into())? {

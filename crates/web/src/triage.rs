@@ -72,6 +72,8 @@ pub struct Compared {
     pub report: Report,
     pub candidates: Vec<Candidate>,
     pub groups: Vec<GroupDetention>,
+    /// Other reports waiting that name the same person.
+    pub twins: Vec<Report>,
 }
 
 /// A report waiting for triage with the persons and groups it may be about; that the account
@@ -82,10 +84,12 @@ pub async fn compared(app: &Arc<App>, v: &Viewer, id: ReportId) -> Result<Compar
             let report = triage::report(l, id)?;
             let candidates = candidates(app, l, &report)?;
             let groups = triage::group_candidates(l, &report)?;
+            let twins = triage::same_person_waiting(l, &report)?;
             Ok(Compared {
                 report,
                 candidates,
                 groups,
+                twins,
             })
         })
         .await?;
@@ -137,6 +141,7 @@ struct One {
     r: Report,
     candidates: Vec<Candidate>,
     groups: Vec<GroupDetention>,
+    twins: Vec<Report>,
     /// The accounts a report can be assigned to (active lawyers and coordinators).
     staff: Vec<(String, String)>,
     /// What was typed in the reject and assign forms, and their problems.
@@ -190,6 +195,7 @@ async fn one(
         r: c.report,
         candidates: c.candidates,
         groups: c.groups,
+        twins: c.twins,
         staff,
         reason,
         to,

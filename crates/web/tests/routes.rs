@@ -2011,6 +2011,7 @@ async fn triage_forms_keep_what_was_typed() {
     let w = world();
     let me = sign_in(&w, Role::Volunteer).await;
     report_perez(&w, &me, "Ana").await;
+    report_perez(&w, &me, "ANA").await;
     let (c, ct) = sign_in(&w, Role::Coordinator).await;
     let page = send(&w, get("/triage/1", Some(&c))).await;
     assert!(
@@ -2019,6 +2020,9 @@ async fn triage_forms_keep_what_was_typed() {
         "{}",
         page.body
     );
+    // The same person reported twice is pointed out.
+    let twins = &page.body[page.body.find("id=\"twins\"").expect("twins")..];
+    assert!(twins.contains("href=\"/triage/2\""), "{twins}");
     let r = send(
         &w,
         post(
