@@ -760,3 +760,18 @@ pub fn my_cases(ledger: &mut Ledger, actor: &Actor) -> Result<Vec<MyCase>, AppEr
     out.sort_by(|a, b| b.news.cmp(&a.news).then(b.changed_on.cmp(&a.changed_on)));
     Ok(out)
 }
+
+/// A person's case file, to print: the person as this account may see them, and each of their
+/// detentions this account sees, with its timeline, legal steps and sources.
+pub fn case_file(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    id: PersonId,
+) -> Result<(Person, Vec<Full>), AppError> {
+    let (person, detentions) = self::person(ledger, actor, id)?;
+    let mut files = Vec::new();
+    for d in detentions {
+        files.push(detention(ledger, actor, d.id)?);
+    }
+    Ok((person, files))
+}

@@ -395,3 +395,31 @@ pub async fn cases(
         most: records::MY_CASES,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "case_file.html")]
+struct CaseFile {
+    p: Chrome,
+    person: Person,
+    files: Vec<Full>,
+}
+
+/// A person's case file, made to be printed (or saved as PDF from the browser): identity as the
+/// account sees it, every detention it sees with timeline, steps and sources; no forms, no
+/// history of who looked. Its view is recorded like the person's page.
+pub async fn case_file(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    let v = ctx.viewer()?.clone();
+    let (person, files) = viewed(&app, &v, PersonId(id).into(), move |l, v| {
+        Ok(records::case_file(l, &v.actor(), PersonId(id))?)
+    })
+    .await?;
+    Ok(ok(&CaseFile {
+        p: Chrome::of(&ctx),
+        person,
+        files,
+    }))
+}

@@ -123,6 +123,7 @@ routes! {
     POST "/triage/{id}/reject" Access::Roles(TRIAGE), false, "Rechazar un reporte", "Reject a report" => triage::reject;
     POST "/triage/{id}/assign" Access::Roles(TRIAGE), false, "Asignar un reporte", "Assign a report" => triage::assign;
     GET "/persons" Access::Roles(CASES), false, "Buscar personas", "Search persons" => records::search;
+    GET "/persons/{id}/file" Access::Roles(CASES), false, "La ficha de una persona, para imprimir", "A person's case file, to print" => records::case_file;
     GET "/persons/{id}" Access::Roles(CASES), false, "Una persona", "A person" => records::person;
     POST "/persons/{id}/merge" Access::Roles(TRIAGE), false, "Fusionar personas", "Merge persons" => records::merge;
     POST "/persons/{id}/unmerge" Access::Roles(TRIAGE), false, "Separar personas", "Split persons" => records::unmerge;

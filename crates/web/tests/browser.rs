@@ -407,6 +407,22 @@ async fn a_family_a_coordinator_a_lawyer_and_two_volunteers_do_their_work_in_chr
     b.fill("end-date", "2026-11-19").await;
     b.follow("form[action='/detentions/1/end'] button").await;
     b.look("06-lawyer-release").await;
+    // The person's case file, printed to PDF by the browser (its print stylesheet).
+    b.go("/persons/1/file").await;
+    assert!(
+        b.text().await.contains("excarcelación") || b.text().await.contains("liberación plena")
+    );
+    b.look("06b-case-file").await;
+    let pdf =
+        b.c.print(fantoccini::wd::PrintConfiguration::default())
+            .await
+            .unwrap();
+    assert!(
+        pdf.starts_with(b"%PDF") && pdf.len() > 1_000,
+        "{} bytes",
+        pdf.len()
+    );
+    std::fs::write(b.shots.join("06b-case-file.pdf"), &pdf).unwrap();
     b.go("/balance").await;
     assert_eq!(b.text_of("political-prisoners").await, "0");
     b.look("07-balance-after").await;
