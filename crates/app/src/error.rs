@@ -113,6 +113,15 @@ pub enum AppError {
 
 impl AppError {
     /// Whether the registry failed (rather than the request being wrong): worth logging.
+    /// Whether this is a mistake in what a person typed (a field, a missing reason, an account
+    /// that is not one): a form answers it beside its field.
+    pub fn is_mistake(&self) -> bool {
+        matches!(
+            self,
+            AppError::Invalid(_) | AppError::ReasonNeeded | AppError::NoActiveAccount(_)
+        )
+    }
+
     pub fn is_failure(&self) -> bool {
         match self {
             AppError::Credential(_) | AppError::Output { .. } => true,

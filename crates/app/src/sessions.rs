@@ -110,6 +110,26 @@ struct Failures {
     locks: u32,
 }
 
+impl Failures {
+    /// Counts one more failure at `t`: at [`FAILURES_BEFORE_LOCK`] in a row the count starts
+    /// again and a lock begins, longer than the one before. Answers whether this one locked.
+    fn count_one(&mut self, t: i64) -> bool {
+        self.count += 1;
+        if self.count < FAILURES_BEFORE_LOCK {
+            return false;
+        }
+        self.count = 0;
+        self.locked_until = Some(t + lock_length(self.locks));
+        self.locks += 1;
+        true
+    }
+
+    /// How long its row is kept: four times its next lock.
+    fn kept_until(&self, t: i64) -> i64 {
+        t + lock_length(self.locks) * 4
+    }
+}
+
 /// How long the `locks`-th lock lasts: [`LOCKED_FOR`], doubled for each lock before it, at most
 /// a day.
 fn lock_length(locks: u32) -> i64 {
@@ -175,24 +195,17 @@ pub fn begin_sign_in(
     if failures.locked_until.is_some_and(|u| t < u) {
         return Ok(Err(SignInRefused::Locked));
     }
-    failures.count += 1;
-    let mut noted = failures.count == 1;
-    if failures.count >= FAILURES_BEFORE_LOCK {
-        failures.count = 0;
-        failures.locked_until = Some(t + lock_length(failures.locks));
-        failures.locks += 1;
-        noted = true;
-    }
-    put(tx, &key, &failures, t + lock_length(failures.locks) * 4)?;
+    let locking = failures.count_one(t);
+    let noted = locking || failures.count == 1;
+    put(tx, &key, &failures, failures.kept_until(t))?;
     Ok(Ok(Attempt { noted }))
 }
 
 /// Counts an account's password asked again (an admin giving or taking a role), before it is
 /// hashed: after [`FAILURES_BEFORE_LOCK`] wrong ones in a row, from any address, it is refused
 /// for longer each time. Kept apart from the sign-in's counts, so that a mistyped confirmation
-/// never locks its owner out of signing in.
-/// The attempt answers whether it is the one that locks confirmations (`noted`): if it proves
-/// wrong, the session it came from is ended.
+/// never locks its owner out of signing in. The attempt answers whether it is the one that
+/// locks confirmations (`noted`): if it proves wrong, the session it came from is ended.
 pub fn begin_confirmation(
     tx: &mut Tx<'_>,
     name: &str,
@@ -203,15 +216,8 @@ pub fn begin_confirmation(
     if failures.locked_until.is_some_and(|u| t < u) {
         return Ok(Err(SignInRefused::Locked));
     }
-    failures.count += 1;
-    let mut noted = false;
-    if failures.count >= FAILURES_BEFORE_LOCK {
-        failures.count = 0;
-        failures.locked_until = Some(t + lock_length(failures.locks));
-        failures.locks += 1;
-        noted = true;
-    }
-    put(tx, &key, &failures, t + lock_length(failures.locks) * 4)?;
+    let noted = failures.count_one(t);
+    put(tx, &key, &failures, failures.kept_until(t))?;
     Ok(Ok(Attempt { noted }))
 }
 

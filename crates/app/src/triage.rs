@@ -155,6 +155,32 @@ impl Writer<'_> {
         Ok(d)
     }
 
+    /// A new person for the one the report names (by a name, a surname or a cédula), with the
+    /// consent the reporter gave; none when it names nobody (a group's count alone).
+    fn person_named(
+        &self,
+        tx: &mut Tx<'_>,
+        r: &Report,
+        s: SourceId,
+    ) -> Result<Option<PersonId>, AppError> {
+        let identity = r.details.clone().unwrap_or_default().identity();
+        let named = identity.given_names.is_some()
+            || identity.paternal_surname.is_some()
+            || identity.national_id.is_some();
+        if !named {
+            return Ok(None);
+        }
+        let p = PersonId(tx.new_id(Kind::Person));
+        let change = Change::PersonStated {
+            reference: None,
+            identity,
+            disclosure: Some(r.consent),
+            cleared: vec![],
+        };
+        self.append(tx, p, change, vec![s])?;
+        Ok(Some(p))
+    }
+
     /// The report is about detention `d`; the match cites the source the report became.
     fn matched(
         &self,
@@ -212,21 +238,9 @@ pub fn accept_new(
         }
         _ => None,
     };
-    let identity = details.identity();
-    let named = identity.given_names.is_some()
-        || identity.paternal_surname.is_some()
-        || identity.national_id.is_some();
-    if !named {
+    let Some(p) = w.person_named(tx, &r, s)? else {
         return Ok(None);
-    }
-    let p = PersonId(tx.new_id(Kind::Person));
-    let change = Change::PersonStated {
-        reference: None,
-        identity,
-        disclosure: Some(r.consent),
-        cleared: vec![],
     };
-    w.append(tx, p, change, vec![s])?;
     let d = w.open_detention(tx, &r, p, None, group, s)?;
     match group {
         Some(g) => {
@@ -381,21 +395,9 @@ fn attach_to_group(
             vec![s],
         )?;
     }
-    let identity = details.identity();
-    let named = identity.given_names.is_some()
-        || identity.paternal_surname.is_some()
-        || identity.national_id.is_some();
-    if !named {
+    let Some(p) = w.person_named(tx, r, s)? else {
         return Ok(None);
-    }
-    let p = PersonId(tx.new_id(Kind::Person));
-    let change = Change::PersonStated {
-        reference: None,
-        identity,
-        disclosure: Some(r.consent),
-        cleared: vec![],
     };
-    w.append(tx, p, change, vec![s])?;
     let d = w.open_detention(tx, r, p, None, Some(g), s)?;
     w.append(
         tx,

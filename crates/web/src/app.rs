@@ -124,6 +124,24 @@ impl App {
 
     /// Runs a use case in a write transaction (with the other writes waiting at the same
     /// moment); answers once its facts are durable.
+    /// A form's write: as [`App::write`], but a mistake in what was typed
+    /// ([`AppError::is_mistake`]) is an answer of the write (`Ok(Err)`), for the form to show
+    /// beside its field, not a failure that makes the writer run its batch again.
+    pub async fn attempt<T, F>(
+        self: &Arc<Self>,
+        mut work: F,
+    ) -> Result<Result<T, AppError>, WebError>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
+    {
+        self.write(move |tx| match work(tx) {
+            Err(e) if e.is_mistake() => Ok(Err(e)),
+            other => other.map(Ok),
+        })
+        .await
+    }
+
     pub async fn write<T, F>(self: &Arc<Self>, work: F) -> Result<T, WebError>
     where
         T: Send + 'static,

@@ -135,6 +135,15 @@ struct BalancePage {
     listed: bool,
 }
 
+/// A balance's dates as a link carries them: a list, a download or the way back is of that
+/// same balance (as of, and as known on).
+fn dates_of(b: &Balance) -> String {
+    match &b.known_on {
+        Some(k) => format!("as_of={}&known_on={k}", b.as_of),
+        None => format!("as_of={}", b.as_of),
+    }
+}
+
 impl BalancePage {
     /// The name of the list shown, in words.
     fn list_title(&self) -> String {
@@ -144,10 +153,7 @@ impl BalancePage {
     /// The dates of the balance shown, as a list's link carries them: a figure's list is that
     /// figure (the same as-of and known-on), so its rows are as many as the figure says.
     fn dates(&self) -> String {
-        match &self.b.known_on {
-            Some(k) => format!("as_of={}&known_on={k}", self.b.as_of),
-            None => format!("as_of={}", self.b.as_of),
-        }
+        dates_of(&self.b)
     }
 }
 
@@ -376,10 +382,7 @@ impl Preview {
 
     /// The balance's dates, as a link back carries them.
     fn dates(&self) -> String {
-        match &self.b.known_on {
-            Some(k) => format!("as_of={}&known_on={k}", self.b.as_of),
-            None => format!("as_of={}", self.b.as_of),
-        }
+        dates_of(&self.b)
     }
 }
 
@@ -445,17 +448,12 @@ pub async fn publish(
     let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
     let note = f.note.clone();
     let done = app
-        .write(move |tx| {
-            match vigilia_app::publication::publish(tx, &actor, &b, &when, Some(&note)) {
-                Err(vigilia_app::AppError::Invalid(e)) => Ok(Err(e)),
-                other => other.map(Ok),
-            }
-        })
+        .attempt(move |tx| vigilia_app::publication::publish(tx, &actor, &b, &when, Some(&note)))
         .await?;
     match done {
         Ok(id) => Ok(see(&format!("/public/{}", id.0))),
-        Err(fields) => {
-            let errors = crate::forms::errors_of(&fields);
+        Err(e) => {
+            let errors = crate::forms::mistake(&e, "note");
             let page = preview(&app, &ctx, f.w, f.note, errors).await?;
             Ok(crate::page::invalid(&page))
         }

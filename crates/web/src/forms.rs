@@ -60,6 +60,19 @@ pub async fn store(
     Ok(stored?.map_err(|fields| errors_of(&fields)))
 }
 
+/// A form's mistake ([`vigilia_app::AppError::is_mistake`]) beside its fields: a field's
+/// problems where they are, any other beside `field`.
+pub fn mistake(e: &AppError, field: &'static str) -> Errors {
+    match e {
+        AppError::Invalid(fields) => errors_of(fields),
+        other => {
+            let mut errors = Errors::default();
+            errors.add_localized(field, other);
+            errors
+        }
+    }
+}
+
 /// A form's problems, said in both languages beside their fields.
 pub fn errors_of(fields: &FieldErrors) -> Errors {
     let mut errors = Errors::default();

@@ -9,7 +9,6 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
-use vigilia_app::AppError;
 use vigilia_app::records::{self, GroupPage};
 use vigilia_core::fact::Audit;
 use vigilia_core::ids::GroupId;
@@ -91,20 +90,12 @@ pub async fn correct(
     let actor = ctx.viewer()?.actor();
     let (count, reason) = (f.count.clone(), f.reason.clone());
     let done = app
-        .write(move |tx| {
-            let corrected = records::correct_group_count(tx, &actor, GroupId(id), &count, &reason);
-            match corrected {
-                Err(e @ (AppError::Invalid(_) | AppError::ReasonNeeded)) => Ok(Err(e)),
-                other => other.map(Ok),
-            }
-        })
+        .attempt(move |tx| records::correct_group_count(tx, &actor, GroupId(id), &count, &reason))
         .await?;
-    let mut errors = Errors::default();
-    match done {
+    let errors = match done {
         Ok(()) => return Ok(see(&format!("/groups/{id}"))),
-        Err(AppError::Invalid(fields)) => errors = crate::forms::errors_of(&fields),
-        Err(e) => errors.add_localized("reason", &e),
-    }
+        Err(e) => crate::forms::mistake(&e, "reason"),
+    };
     Ok(invalid(
         &page(&app, &ctx, id, f.count, f.reason, errors).await?,
     ))

@@ -279,21 +279,12 @@ where
     let actor = ctx.viewer()?.actor();
     let typed = Typed::from(&f);
     let done = app
-        .write(move |tx| match work(tx, &actor, DetentionId(id), &f) {
-            // A problem of the form is an answer, not a failure of the write.
-            Err(e @ (AppError::Invalid(_) | AppError::ReasonNeeded)) => Ok(Err(e)),
-            other => other.map(Ok),
-        })
+        .attempt(move |tx| work(tx, &actor, DetentionId(id), &f))
         .await?;
-    let problem = match done {
+    let errors = match done {
         Ok(()) => return Ok(see(&format!("/detentions/{id}?done={which}"))),
-        Err(e) => e,
+        Err(e) => crate::forms::mistake(&e, "reason"),
     };
-    let mut errors = Errors::default();
-    match &problem {
-        AppError::Invalid(fields) => errors = crate::forms::errors_of(fields),
-        other => errors.add_localized("reason", other),
-    }
     let mut page = detention_page(&app, &ctx, id).await?;
     page.which = which;
     page.typed = typed;

@@ -21,7 +21,6 @@ use crate::app::App;
 use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
 use crate::page::{Chrome, Errors, invalid, ok, see};
-use vigilia_app::AppError;
 
 /// Candidates shown per report, and the least score worth showing.
 const CANDIDATES: usize = 5;
@@ -278,16 +277,10 @@ pub async fn reject(
     let actor = ctx.viewer()?.actor();
     let reason = f.reason.clone();
     let done = app
-        .write(
-            move |tx| match triage::reject(tx, &actor, ReportId(id), &reason) {
-                Err(e @ AppError::ReasonNeeded) => Ok(Err(e)),
-                other => other.map(Ok),
-            },
-        )
+        .attempt(move |tx| triage::reject(tx, &actor, ReportId(id), &reason))
         .await?;
     if let Err(e) = done {
-        let mut errors = Errors::default();
-        errors.add_localized("reason", &e);
+        let errors = crate::forms::mistake(&e, "reason");
         let page = one(&app, &ctx, id, f.reason, String::new(), errors).await?;
         return Ok(invalid(&page));
     }
@@ -309,16 +302,10 @@ pub async fn assign(
     let actor = ctx.viewer()?.actor();
     let to = f.to.clone();
     let done = app
-        .write(
-            move |tx| match triage::assign(tx, &actor, ReportId(id), &to) {
-                Err(e @ AppError::NoActiveAccount(_)) => Ok(Err(e)),
-                other => other.map(Ok),
-            },
-        )
+        .attempt(move |tx| triage::assign(tx, &actor, ReportId(id), &to))
         .await?;
     if let Err(e) = done {
-        let mut errors = Errors::default();
-        errors.add_localized("to", &e);
+        let errors = crate::forms::mistake(&e, "to");
         let page = one(&app, &ctx, id, String::new(), f.to, errors).await?;
         return Ok(invalid(&page));
     }
