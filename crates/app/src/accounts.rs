@@ -75,14 +75,16 @@ pub fn account(ledger: &mut Ledger, name: &str) -> Result<Option<Account>, AppEr
 /// command line, by whoever holds the registry's key (`vigilia user add`).
 pub fn invite_by_admin(
     tx: &mut Tx<'_>,
-    actor: &str,
+    actor: &Actor,
     name: &str,
     role: Role,
 ) -> Result<Invitation, AppError> {
+    // The admin's account, read again in this transaction: one revoked meanwhile invites nobody.
+    let actor = crate::actor::acting_as(tx, actor, &[Role::Admin])?;
     if matches!(role, Role::Coordinator | Role::Lawyer) {
         return Err(AppError::StaffFromCommandLine);
     }
-    invite(tx, actor, name, role)
+    invite(tx, &actor.name, name, role)
 }
 
 pub fn invite(
@@ -676,7 +678,12 @@ pub fn revoke_and_expose(
     which: &Which,
     reason: &str,
 ) -> Result<Option<Exposure>, AppError> {
-    let revoked = crate::registry::write(ledger, |tx| revoke(tx, &actor.name, which, reason))?;
+    // The revoking account is read again in the transaction: of two admins revoking each other
+    // at one moment, the second is refused.
+    let revoked = crate::registry::write(ledger, |tx| {
+        let actor = crate::actor::acting_as(tx, actor, &[Role::Admin])?;
+        revoke(tx, &actor.name, which, reason)
+    })?;
     match revoked {
         Some(a) => Ok(Some(exposure(ledger, &a.name, EXPOSURE_DAYS)?)),
         None => Ok(None),

@@ -345,9 +345,11 @@ impl Localize for News {
     }
 }
 
-/// What the family who sent report `r` may learn of the detention it became, in order: its
-/// steps, the recognition and the end, each with its date when known. Nothing before the
-/// report was accepted.
+/// What the family who sent report `r` may learn of the detention it became, in order: the
+/// steps, the recognition and the end recorded after their report was matched to it, each with
+/// its date when known. Nothing the organisation knew before (a report attached, rightly or by
+/// mistake, to an older case would otherwise show that case's whole history to whoever holds
+/// the code).
 pub fn news_for_the_family(
     ledger: &mut Ledger,
     r: &vigilia_core::model::Report,
@@ -355,22 +357,34 @@ pub fn news_for_the_family(
     let Some(d) = r.matched_to else {
         return Ok(Vec::new());
     };
-    let Some(vigilia_core::fold::Record::Detention(d)) = ledger.get(d.into())? else {
+    let matched = ledger
+        .changes(r.id.into())?
+        .into_iter()
+        .find(|f| matches!(f.change, Change::ReportMatched { .. }));
+    let Some(matched) = matched else {
         return Ok(Vec::new());
     };
-    let mut out: Vec<(Option<vigilia_core::date::PartialDate>, News)> = d
-        .steps
-        .iter()
-        .map(|s| (s.date, News::Step(s.what.clone())))
-        .collect();
-    if d.recognition
-        .as_ref()
-        .is_some_and(|r| r.status == vigilia_core::model::RecognitionStatus::Recognised)
-    {
-        out.push((None, News::Recognised));
-    }
-    if let Some(end) = &d.end {
-        out.push((Some(end.date), News::Ended(end.kind)));
+    let (since, decided) = (matched.seq, matched.appended_at);
+    let mut out = Vec::new();
+    for f in ledger.changes(d.into())? {
+        match f.change {
+            // Opened by the same decision that matched the report (its transaction): the steps
+            // the report itself told are news to nobody, but say where the case starts.
+            Change::DetentionOpened { steps, .. } if f.appended_at == decided => {
+                out.extend(steps.into_iter().map(|s| (s.date, News::Step(s.what))));
+            }
+            Change::StepRecorded(s) if f.seq > since => out.push((s.date, News::Step(s.what))),
+            Change::RecognitionDecided(rec)
+                if f.seq > since
+                    && rec.status == vigilia_core::model::RecognitionStatus::Recognised =>
+            {
+                out.push((None, News::Recognised));
+            }
+            Change::Ended { end } if f.seq > since => {
+                out.push((Some(end.date), News::Ended(end.kind)));
+            }
+            _ => {}
+        }
     }
     Ok(out)
 }

@@ -456,8 +456,8 @@ impl Localize for Problem {
                 .into(),
             Problem::WhenArrested => lang
                 .pick(
-                    "¿Cuándo fue la detención? Si no sabe el día, escriba el mes (2024-08) o el año.",
-                    "When was the arrest? If you do not know the day, write the month (2024-08) or the year.",
+                    "¿Cuándo fue la detención? Escríbala como 12/03/2024; si no sabe el día, el mes (03/2024) o el año.",
+                    "When was the arrest? Write it as 12/03/2024 (day/month/year); if you do not know the day, the month (03/2024) or the year.",
                 )
                 .into(),
             Problem::ChooseConsent => lang

@@ -16,11 +16,13 @@ pub const NOTE_MAX: usize = 2_000;
 
 pub fn publish(
     tx: &mut Tx<'_>,
-    actor: &str,
+    actor: &crate::actor::Actor,
     b: &Balance,
     when: &When,
     note: Option<&str>,
 ) -> Result<PublicationId, AppError> {
+    let actor =
+        &crate::actor::acting_as(tx, actor, &[vigilia_core::model::Role::Coordinator])?.name;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     if note.is_some_and(|n| n.chars().count() > NOTE_MAX) {
         let mut errors = crate::fields::FieldErrors::default();

@@ -621,6 +621,16 @@ pub fn group(
     let Some(Record::Group(group)) = ledger.get(id.into())? else {
         return Err(AppError::NotFound(id.into()));
     };
+    // A lawyer of some states sees the groups of those states only (as for detentions).
+    let in_scope = actor.sees_every_case()
+        || group
+            .arrest
+            .state
+            .as_ref()
+            .is_some_and(|s| actor.regions.contains(s));
+    if !in_scope {
+        return Err(AppError::Forbidden(id.into()));
+    }
     let ids: Vec<u64> = group.identified.iter().map(|d| d.0).collect();
     let members = behind(ledger, actor, &ids)?;
     let mut reports = Vec::new();

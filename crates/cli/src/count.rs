@@ -127,7 +127,13 @@ pub fn balance_command(env: &Env, req: &BalanceArgs) -> Result<(), Failure> {
     print(env.lang, &b, req.format);
     if req.publish {
         let id = vigilia_app::write(&mut ledger, |tx| {
-            vigilia_app::publication::publish(tx, &env.actor, &b, &when, None)
+            vigilia_app::publication::publish(
+                tx,
+                &vigilia_app::Actor::operator(&env.actor),
+                &b,
+                &when,
+                None,
+            )
         })?;
         let (id, h) = (id.0, ledger.head()?.hash);
         tell(

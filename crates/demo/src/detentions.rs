@@ -84,7 +84,7 @@ pub const WAVES: &[Wave] = &[
     Wave {
         from: WAVE_2024,
         to: jiff::civil::date(2024, 8, 15),
-        context: "post-election 2024",
+        context: "poselectoral 2024",
         weight: 0.17,
     },
     Wave {

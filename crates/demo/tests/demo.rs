@@ -91,7 +91,7 @@ fn the_waves_are_in_the_dates_and_the_2024_wave_is_mostly_still_held() {
     let rows = rows(&detentions_csv(1, 12_000));
     let wave: Vec<_> = rows
         .iter()
-        .filter(|r| r["context"] == "post-election 2024")
+        .filter(|r| r["context"] == "poselectoral 2024")
         .collect();
     // 17% of arrests, between 29 July and 15 August 2024.
     assert!((1_700..2_400).contains(&wave.len()), "{}", wave.len());

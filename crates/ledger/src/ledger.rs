@@ -549,6 +549,7 @@ impl Ledger {
             data_keys: FxHashMap::default(),
             state_changed: false,
             changed: LastChanges::default(),
+            content: None,
             writes: 0,
             done: false,
             ledger: self,
@@ -1118,6 +1119,8 @@ pub struct Tx<'a> {
     state_changed: bool,
     /// The last fact, not an audit fact, of each kind appended in this transaction.
     changed: LastChanges,
+    /// The content head after this transaction's own facts, once it appended one.
+    content: Option<Head>,
     /// How many changes this transaction made (facts, ids, shared state, keys, files).
     writes: u64,
     done: bool,
@@ -1193,9 +1196,13 @@ impl Tx<'_> {
         self.appended == 0 && !self.state_changed
     }
 
-    /// The content head as committed before this transaction (see [`Ledger::content`]).
+    /// The content head with this transaction's own facts (see [`Ledger::content`]): a check
+    /// made against it sees the writes batched before it in the same transaction.
     pub fn content(&mut self) -> Result<Head, LedgerError> {
-        self.ledger.content()
+        match self.content {
+            Some(head) => Ok(head),
+            None => self.ledger.content(),
+        }
     }
 
     /// The instant this transaction began (its facts' `appended_at`).
@@ -1331,6 +1338,12 @@ impl Tx<'_> {
         }
         self.seq = row.seq;
         self.head = row.hash;
+        if !vigilia_core::fact::is_audit(&row.change) {
+            self.content = Some(Head {
+                facts: row.seq,
+                hash: row.hash,
+            });
+        }
         self.changed.note_row(&row);
         self.rows.push(row);
         self.appended += 1;

@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_app::accounts::{self, EXPOSURE_DAYS, MIN_PASSWORD};
-use vigilia_app::{Actor, AppError, messages};
+use vigilia_app::{AppError, messages};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{AccountId, Kind};
 use vigilia_core::lang::{Lang, Localize};
@@ -462,9 +462,10 @@ pub async fn invite_form(
     let Some(role) = role.filter(|_| errors.is_empty()) else {
         return accounts_page(&app, &ctx, None, errors, typed).await;
     };
+    let me = ctx.viewer()?.actor();
     let name = f.name.clone();
     let made = app
-        .write(move |tx| accounts::invite_by_admin(tx, &actor, &name, role))
+        .write(move |tx| accounts::invite_by_admin(tx, &me, &name, role))
         .await;
     match made {
         Ok(inv) => {
@@ -556,11 +557,11 @@ pub async fn revoke(
             errors,
         }));
     }
+    let me = ctx.viewer()?.actor();
     let revoked = app
         .read(move |_, l| {
             let which = accounts::Which::Numbered(AccountId(id));
-            let actor = Actor::operator(&actor);
-            Ok(accounts::revoke_and_expose(l, &actor, &which, &f.reason)?)
+            Ok(accounts::revoke_and_expose(l, &me, &which, &f.reason)?)
         })
         .await?;
     // Its sessions end at the next request: each is checked against the active accounts.

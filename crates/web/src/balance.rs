@@ -443,12 +443,12 @@ pub async fn publish(
     Extension(ctx): Extension<Ctx>,
     Form(f): Form<Publish>,
 ) -> Result<Response, WebError> {
-    let actor = ctx.viewer()?.name.clone();
+    let me = ctx.viewer()?.actor();
     let w = f.w.clone();
     let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
     let note = f.note.clone();
     let done = app
-        .attempt(move |tx| vigilia_app::publication::publish(tx, &actor, &b, &when, Some(&note)))
+        .attempt(move |tx| vigilia_app::publication::publish(tx, &me, &b, &when, Some(&note)))
         .await?;
     match done {
         Ok(id) => Ok(see(&format!("/public/{}", id.0))),

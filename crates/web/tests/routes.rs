@@ -2151,3 +2151,67 @@ async fn a_lawyer_sees_their_cases_and_what_changed_since() {
         cases.body
     );
 }
+
+/// A family's report attached to a case already registered learns only what is recorded after
+/// the match: whoever holds a code must not read the case's earlier history.
+#[tokio::test]
+async fn a_family_attached_to_an_older_case_learns_only_what_came_after() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let step = |detail: &'static str, date: &'static str| {
+        post(
+            "/detentions/1/step",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("kind", "held"),
+                ("date", date),
+                ("detail", detail),
+            ],
+        )
+    };
+    send(&w, step("Rodeo I", "11/11/2026")).await;
+    let token = csrf(&send(&w, get("/report", None)).await.body);
+    let proof = work(&token);
+    w.clock.advance(5);
+    let f = [
+        ("csrf", token.as_str()),
+        ("work", proof.as_str()),
+        ("given_names", "José Gregorio"),
+        ("paternal_surname", "Pérez"),
+        ("arrest_date", "10/11/2026"),
+        ("consent", "initials"),
+    ];
+    let r = send(&w, post("/report", None, &f)).await;
+    let at = r.body.find("id=\"receipt\">").unwrap() + 13;
+    let code = r.body[at..at + 14].to_string();
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let r = send(
+        &w,
+        post(
+            "/triage/2/attach",
+            Some(&c),
+            &[("csrf", &ct), ("detention", "1")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let later = post(
+        "/detentions/1/step",
+        Some(&lawyer),
+        &[
+            ("csrf", &lt),
+            ("kind", "held"),
+            ("date", "20/11/2026"),
+            ("detail", "Tocorón"),
+        ],
+    );
+    send(&w, later).await;
+    let t = csrf(&send(&w, get("/follow", None)).await.body);
+    let page = send(&w, post("/follow", None, &[("csrf", &t), ("code", &code)])).await;
+    assert!(page.body.contains("recluido en Tocorón"), "{}", page.body);
+    assert!(!page.body.contains("Rodeo I"), "{}", page.body);
+}
