@@ -24,6 +24,8 @@ pub enum Problem {
     ChooseWhatHappened,
     ChooseHowItEnded,
     EndBeforeArrest,
+    /// A range whose end comes before its start.
+    RangeReversed,
     ChooseDecision,
     BadCategory,
     ExplainDecision,

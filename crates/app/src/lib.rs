@@ -22,6 +22,7 @@ pub mod fields;
 pub mod import;
 pub mod intake;
 pub mod keys;
+pub mod lists;
 pub mod messages;
 pub mod persons;
 pub mod publication;

@@ -414,6 +414,12 @@ impl Localize for Problem {
             Problem::ChooseHowItEnded => lang
                 .pick("Elija cómo terminó.", "Choose how it ended.")
                 .into(),
+            Problem::RangeReversed => lang
+                .pick(
+                    "La fecha final no puede ser anterior a la inicial.",
+                    "The last date cannot be before the first.",
+                )
+                .to_string(),
             Problem::EndBeforeArrest => lang
                 .pick(
                     "El fin no puede ser anterior a la detención.",

@@ -279,6 +279,8 @@ pub enum Audit {
     Compared,
     /// The account's password (and code) asked again before a change of accounts was wrong.
     ConfirmationRefused,
+    /// A list of detentions was downloaded as a file (the records it held are in the fact).
+    Downloaded,
 }
 
 impl Audit {
@@ -301,6 +303,7 @@ impl Audit {
                 "confirmación de contraseña rechazada",
                 "password confirmation refused",
             ),
+            Audit::Downloaded => ("descargó una lista", "downloaded a list"),
         }
     }
 }

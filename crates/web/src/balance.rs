@@ -10,11 +10,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
+use vigilia_app::lists;
 use vigilia_core::date::Day;
 use vigilia_core::fact::Audit;
 use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
-use vigilia_core::ids::{PublicationId, Subject};
+use vigilia_core::ids::{DetentionId, PublicationId, Subject};
 use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::model::RecognitionStatus;
 use vigilia_count::list::{Selector, behind};
 use vigilia_count::series::{Every, series};
 use vigilia_count::stored;
@@ -26,7 +28,7 @@ use vigilia_ledger::Ledger;
 use crate::app::{App, lock};
 use crate::ctx::Ctx;
 use crate::error::WebError;
-use crate::page::{Chrome, ok, see};
+use crate::page::{Chrome, Errors, ok, see};
 
 /// The dates asked, as typed (and, for the list, which figure).
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -130,9 +132,6 @@ struct BalancePage {
     b: Balance,
     breakdowns: Vec<Breakdown>,
     chart: String,
-    /// Each detention behind the figure: its number, the name (if seen), the arrest in words.
-    list: Vec<(u64, String, (String, String))>,
-    listed: bool,
 }
 
 /// A balance's dates as a link carries them: a list, a download or the way back is of that
@@ -145,11 +144,6 @@ fn dates_of(b: &Balance) -> String {
 }
 
 impl BalancePage {
-    /// The name of the list shown, in words.
-    fn list_title(&self) -> String {
-        words::list_title(&self.w.list, self.p.l)
-    }
-
     /// The dates of the balance shown, as a list's link carries them: a figure's list is that
     /// figure (the same as-of and known-on), so its rows are as many as the figure says.
     fn dates(&self) -> String {
@@ -233,64 +227,262 @@ pub async fn current(
         w,
         b: shown.b.clone(),
         chart: shown.chart.clone(),
-        list: Vec::new(),
-        listed: false,
     }))
 }
 
 /// The detentions behind a figure; names only for those who see the case (per-field rule).
+/// The list behind a figure as asked: the figure's dates and selection, the list's filters,
+/// sort and page, and (for a download) the file's format.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    w: Asked,
+    #[serde(flatten)]
+    t: lists::Typed,
+    /// `csv` or `xlsx`, for a download.
+    format: String,
+}
+
+impl ListQuery {
+    /// This list's address with `changes` made to it (a page, a format): every filter kept.
+    fn link(&self, path: &str, changes: &[(&str, String)]) -> String {
+        let t = &self.t;
+        let mut pairs: Vec<(&str, String)> = vec![
+            ("list", self.w.list.clone()),
+            ("as_of", self.w.as_of.clone()),
+            ("known_on", self.w.known_on.clone()),
+            ("state", t.state.clone()),
+            ("facility", t.facility.clone()),
+            ("situation", t.situation.clone()),
+            ("recognition", t.recognition.clone()),
+            ("from", t.from.clone()),
+            ("to", t.to.clone()),
+            ("sort", t.sort.clone()),
+        ];
+        for (k, v) in changes {
+            pairs.retain(|(key, _)| key != k);
+            pairs.push((k, v.clone()));
+        }
+        pairs.retain(|(_, v)| !v.trim().is_empty());
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
+}
+
+/// The rows behind the figure asked, as `viewer` may list them, with the balance and the day
+/// the rows' situation is of.
+async fn rows_behind(
+    app: &Arc<App>,
+    w: &Asked,
+    viewer: &crate::ctx::Viewer,
+) -> Result<(Balance, Vec<lists::Row>, Day), WebError> {
+    let (w, actor) = (w.clone(), viewer.actor());
+    app.read(move |app, ledger| {
+        let selector = Selector::parse(w.list.trim())
+            .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
+        let (b, when, index) = compute(app, ledger, &w)?;
+        let ids = behind(&index, when.as_of, when.known_on, &selector);
+        let rows = vigilia_app::records::behind(ledger, &actor, &ids)?
+            .iter()
+            .map(|r| lists::Row::of(r, when.as_of))
+            .collect();
+        Ok((b, rows, ledger.today()?))
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    p: Chrome,
+    q: ListQuery,
+    b: Balance,
+    /// The figure's rows on the page asked, or nothing when a filter could not be read.
+    shown: Option<lists::Page>,
+    errors: Errors,
+    states: Vec<(String, String)>,
+    situations: Vec<(String, String)>,
+    recognitions: Vec<(String, String)>,
+    sorts: Vec<(String, String)>,
+}
+
+impl ListPage {
+    fn title(&self) -> String {
+        words::list_title(&self.q.w.list, self.p.l)
+    }
+
+    /// Whether the list is filtered or sorted, or a filter was typed wrong: the filters are
+    /// shown open.
+    fn filtering(&self) -> bool {
+        let t = &self.q.t;
+        !self.errors.is_empty()
+            || [
+                &t.state,
+                &t.facility,
+                &t.situation,
+                &t.recognition,
+                &t.from,
+                &t.to,
+                &t.sort,
+            ]
+            .iter()
+            .any(|x| !x.trim().is_empty())
+    }
+
+    fn back(&self) -> String {
+        format!("/balance?{}", dates_of(&self.b))
+    }
+
+    fn link(&self, changes: &[(&str, String)]) -> String {
+        self.q.link("/balance/list", changes)
+    }
+
+    fn page_link(&self, page: usize) -> String {
+        self.link(&[("page", page.to_string())])
+    }
+
+    fn download(&self, format: &str) -> String {
+        self.q
+            .link("/balance/list/download", &[("format", format.to_string())])
+    }
+
+    fn unfiltered(&self) -> String {
+        let mut plain = ListQuery {
+            w: self.q.w.clone(),
+            ..ListQuery::default()
+        };
+        plain.t.sort = self.q.t.sort.clone();
+        plain.link("/balance/list", &[])
+    }
+}
+
+/// A form's choices: an empty one first ("any"), then each with its name in words.
+fn choices<T: Localize>(
+    l: Lang,
+    any: (&str, &str),
+    all: impl Iterator<Item = (String, T)>,
+) -> Vec<(String, String)> {
+    std::iter::once((String::new(), l.pick(any.0, any.1).to_string()))
+        .chain(all.map(|(code, x)| (code, x.localize(l))))
+        .collect()
+}
+
+/// The list behind a figure of the balance: exactly the detentions it counts (same as-of,
+/// known-on and selection), narrowed by the filters asked, sorted, a page at a time. Who saw a
+/// page with names, and which, is recorded before it is sent.
 pub async fn list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
-    Query(w): Query<Asked>,
+    Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let l = ctx.lang;
-    let viewer = ctx.viewer.clone();
-    let reader = viewer.clone();
-    let w2 = w.clone();
-    let (b, rows) = app
-        .read(move |app, ledger| {
-            let selector = Selector::parse(w2.list.trim())
-                .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
-            let (b, when, index) = compute(app, ledger, &w2)?;
-            let ids: Vec<u64> = behind(&index, when.as_of, when.known_on, &selector)
-                .into_iter()
-                .take(2000)
-                .collect();
-            let actor = match &reader {
-                Some(v) => v.actor(),
-                None => return Err(WebError::Forbidden),
-            };
-            let rows = vigilia_app::records::behind(ledger, &actor, &ids)?;
-            Ok((b, rows))
-        })
-        .await?;
-    // Names listed behind a figure: who saw such a list, and when (before the list is sent).
-    if let Some(v) = &viewer
-        && vigilia_app::records::lists_names(&rows)
+    let viewer = ctx.viewer()?.clone();
+    let (b, rows, today) = rows_behind(&app, &q.w, &viewer).await?;
+    let profile = &app.profile;
+    let (shown, errors) = match q.t.read(profile, today) {
+        Ok(asked) => (Some(lists::page(rows, &asked, profile)), Errors::default()),
+        Err(e) => (None, crate::forms::mistake(&e, "state")),
+    };
+    if let Some(page) = &shown
+        && page.rows.iter().any(|r| r.name.is_some())
     {
-        let shown = rows.iter().map(|r| r.detention.id.into()).collect();
-        app.audit_read(&v.name, Audit::Listed, Subject::REGISTRY, shown, None)
-            .await?;
+        let listed = page.rows.iter().map(|r| DetentionId(r.detention).into());
+        app.audit_read(
+            &viewer.name,
+            Audit::Listed,
+            Subject::REGISTRY,
+            listed.collect(),
+            None,
+        )
+        .await?;
     }
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let name = r.person.map(|p| p.identity.full_name()).unwrap_or_default();
-            let date = &r.detention.arrest.date;
-            let said = (date.short(Lang::Es), date.short(Lang::En));
-            (r.detention.id.0, name, said)
-        })
-        .collect();
-    Ok(ok(&BalancePage {
+    Ok(ok(&ListPage {
         p: Chrome::of(&ctx),
-        breakdowns: breakdowns(l, &b),
-        w,
         b,
-        chart: String::new(),
-        list: rows,
-        listed: true,
+        shown,
+        errors,
+        states: crate::forms::states(profile, l.pick("Todos", "All")),
+        situations: choices(
+            l,
+            ("Todas", "All"),
+            lists::Situation::all().map(|s| (s.code().to_string(), s)),
+        ),
+        recognitions: choices(
+            l,
+            ("Todos", "All"),
+            [
+                RecognitionStatus::Recognised,
+                RecognitionStatus::UnderStudy,
+                RecognitionStatus::NotRecognised,
+            ]
+            .into_iter()
+            .map(|s| (s.name().to_string(), s)),
+        ),
+        sorts: lists::Sort::ALL
+            .into_iter()
+            .map(|s| (s.code().to_string(), s.localize(l)))
+            .collect(),
+        q,
     }))
+}
+
+/// The list behind a figure, filtered and sorted as on its page, every row, as a CSV or XLSX
+/// file in the page's language. Who took it, and which records it held, is recorded before a
+/// byte is sent.
+pub async fn list_download(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let l = ctx.lang;
+    let viewer = ctx.viewer()?.clone();
+    let (b, rows, today) = rows_behind(&app, &q.w, &viewer).await?;
+    let profile = &app.profile;
+    let asked =
+        q.t.read(profile, today)
+            .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
+    let rows = lists::narrowed(rows, &asked, profile);
+    if rows.iter().any(|r| r.name.is_some()) {
+        let taken = rows.iter().map(|r| DetentionId(r.detention).into());
+        app.audit_read(
+            &viewer.name,
+            Audit::Downloaded,
+            Subject::REGISTRY,
+            taken.collect(),
+            Some(q.link("", &[])),
+        )
+        .await?;
+    }
+    let (headings, cells) = lists::table(&rows, profile, l);
+    let (body, kind, ext) = match q.format.as_str() {
+        "xlsx" => (
+            lists::xlsx(&headings, &cells, l.pick("Lista", "List"))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => (
+            lists::csv(&headings, &cells)?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+    };
+    Ok(attachment(body, kind, &format!("lista-{}.{ext}", b.as_of)))
+}
+
+/// A file to save, named `name`.
+fn attachment(body: Vec<u8>, kind: &str, name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, kind.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -318,15 +510,11 @@ pub async fn download(
         ),
         _ => (b.to_json(), "application/json", "json"),
     };
-    let name = format!("attachment; filename=\"balance-{}.{ext}\"", b.as_of);
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, kind.to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, name),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(attachment(
+        body.into_bytes(),
+        kind,
+        &format!("balance-{}.{ext}", b.as_of),
+    ))
 }
 
 /// What the public sees of a balance's figures: its two headline totals and the breakdowns of

@@ -32,6 +32,8 @@ pub fn in_scope(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Detention, W
 #[serde(default)]
 pub struct Q {
     pub q: String,
+    /// The page of results (from 1).
+    pub page: String,
 }
 
 #[derive(Template)]
@@ -39,23 +41,83 @@ pub struct Q {
 struct Search {
     p: Chrome,
     q: String,
+    /// The page of persons shown, by surname.
     persons: Vec<Person>,
+    /// How many persons were found, the page shown and how many there are.
+    found: usize,
+    page: usize,
+    pages: usize,
     /// The search stopped at its limit: there may be more.
     more: bool,
 }
+
+impl Search {
+    fn page_link(&self, page: usize) -> String {
+        let pairs = [("q", self.q.clone()), ("page", page.to_string())];
+        format!(
+            "/persons?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
+}
+
+/// Persons found at most by one search on the page (the API answers the first 100).
+const SEARCH_PAGES_LIMIT: usize = 1_000;
 
 pub async fn search(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<Q>,
 ) -> Result<Response, WebError> {
-    let persons = searched(&app, ctx.viewer()?, q.q.clone()).await?;
+    let v = ctx.viewer()?;
+    let (actor, text) = (v.actor(), q.q.clone());
+    let mut persons = app
+        .read(move |_, l| Ok(records::search(l, &actor, &text, SEARCH_PAGES_LIMIT)?))
+        .await?;
+    let more = persons.len() >= SEARCH_PAGES_LIMIT;
+    let found = persons.len();
+    persons.sort_by_cached_key(|p| {
+        let i = &p.identity;
+        let name = format!(
+            "{} {}",
+            i.surnames(),
+            i.given_names.as_deref().unwrap_or_default()
+        );
+        (vigilia_core::text::fold(&name), p.id)
+    });
+    let page = q.page.trim().parse().unwrap_or(1);
+    let (persons, page, pages) = vigilia_app::lists::paged(persons, page);
+    audit_search(&app, v, &q.q, &persons).await?;
     Ok(ok(&Search {
         p: Chrome::of(&ctx),
         q: q.q,
-        more: persons.len() >= records::SEARCH_LIMIT,
         persons,
+        found,
+        page,
+        pages,
+        more,
     }))
+}
+
+/// Records, before the answer is sent, who searched, for what, and whom it showed.
+async fn audit_search(
+    app: &Arc<App>,
+    v: &Viewer,
+    q: &str,
+    shown: &[Person],
+) -> Result<(), WebError> {
+    if q.trim().is_empty() {
+        return Ok(());
+    }
+    let returned = shown.iter().map(|p| p.id.into()).collect();
+    app.audit_read(
+        &v.name,
+        Audit::Searched,
+        Subject::REGISTRY,
+        returned,
+        Some(q.to_string()),
+    )
+    .await
 }
 
 /// Persons whose name or cédula matches every word of `q` (accents and case aside), among
@@ -66,17 +128,7 @@ pub async fn searched(app: &Arc<App>, v: &Viewer, q: String) -> Result<Vec<Perso
     let persons = app
         .read(move |_, l| Ok(records::search(l, &actor, &text, records::SEARCH_LIMIT)?))
         .await?;
-    if !q.trim().is_empty() {
-        let returned = persons.iter().map(|p| p.id.into()).collect();
-        app.audit_read(
-            &v.name,
-            Audit::Searched,
-            Subject::REGISTRY,
-            returned,
-            Some(q),
-        )
-        .await?;
-    }
+    audit_search(app, v, &q, &persons).await?;
     Ok(persons)
 }
 
@@ -360,8 +412,18 @@ pub async fn unmerge(
 #[template(path = "cases.html")]
 struct Cases {
     p: Chrome,
+    /// The page of cases shown, of `total`.
     cases: Vec<records::MyCase>,
+    total: usize,
+    page: usize,
+    pages: usize,
     most: usize,
+}
+
+impl Cases {
+    fn page_link(&self, page: usize) -> String {
+        format!("/cases?page={page}")
+    }
 }
 
 /// A lawyer's cases ("mis casos"), those that changed since they last looked first; who was
@@ -369,12 +431,15 @@ struct Cases {
 pub async fn cases(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
+    Query(q): Query<Q>,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?;
     let actor = v.actor();
     let cases = app
         .read(move |_, l| Ok(records::my_cases(l, &actor)?))
         .await?;
+    let total = cases.len();
+    let (cases, page, pages) = vigilia_app::lists::paged(cases, q.page.trim().parse().unwrap_or(1));
     if !cases.is_empty() {
         let shown = cases.iter().map(|c| c.detention.id.into()).collect();
         app.audit_read(&v.name, Audit::Listed, Subject::REGISTRY, shown, None)
@@ -383,6 +448,9 @@ pub async fn cases(
     Ok(ok(&Cases {
         p: Chrome::of(&ctx),
         cases,
+        total,
+        page,
+        pages,
         most: records::MY_CASES,
     }))
 }

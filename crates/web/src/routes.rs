@@ -137,6 +137,7 @@ routes! {
     GET "/balance" Access::Roles(FIGURES), false, "Balance", "Balance" => balance::current;
     GET "/balance/download" Access::Roles(FIGURES), false, "Descargar el balance (CSV o JSON)", "Download the balance (CSV or JSON)" => balance::download;
     GET "/balance/list" Access::Roles(FIGURES), false, "La lista detrás de una cifra", "The list behind a figure" => balance::list;
+    GET "/balance/list/download" Access::Roles(FIGURES), false, "Descargar la lista detrás de una cifra (CSV o XLSX)", "Download the list behind a figure (CSV or XLSX)" => balance::list_download;
     GET "/balance/publish" Access::Roles(TRIAGE), false, "Ver lo que se publicaría", "Preview a publication" => balance::publish_form;
     POST "/balance/publish" Access::Roles(TRIAGE), false, "Publicar el balance", "Publish the balance" => balance::publish;
     GET "/api/openapi.json" Access::Public, true, "Este documento", "This document" => api::openapi;

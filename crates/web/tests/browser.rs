@@ -1,11 +1,15 @@
 //! End-to-end in a real headless Chromium, driven through ChromeDriver, against `vigilia serve`
 //! on 127.0.0.1: a family reports a detention; a coordinator triages it against the person
 //! already registered; a lawyer records the release and the balance changes; a volunteer cannot
-//! open another volunteer's report. Every page is looked at on a 360-pixel-wide screen.
+//! open another volunteer's report. Every page is looked at on a 360-pixel-wide screen (and the
+//! staff's main pages again at 1280 pixels), and checked with axe-core: no serious or critical
+//! accessibility violation.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`scripts/test` installs them); the paths can
 //! be changed with `VIGILIA_CHROMIUM` and `VIGILIA_CHROMEDRIVER`. Screenshots of each step are
-//! kept in `target/screenshots/` (or `VIGILIA_SCREENSHOTS`).
+//! kept in `target/screenshots/` (or `VIGILIA_SCREENSHOTS`). axe-core is the npm package pinned in
+//! `tests/axe/package.json` (`scripts/test` runs `npm ci` there; `VIGILIA_AXE` names another
+//! `axe.min.js`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -84,20 +88,44 @@ struct Browser {
     c: Client,
     base: String,
     shots: PathBuf,
+    /// The screen's width in pixels: a phone's (360) or a desk's (1280).
+    width: i64,
+    axe: String,
     _profile: tempfile::TempDir,
+}
+
+/// axe-core's script, as `npm ci` in `tests/axe` installs it.
+fn axe_script() -> String {
+    let path = std::env::var("VIGILIA_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/axe/node_modules/axe-core/axe.min.js")
+        });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is needed to check the pages' accessibility: {}: {e}; run `npm ci` in crates/web/tests/axe (scripts/test does)",
+            path.display()
+        )
+    })
 }
 
 impl Browser {
     async fn open(driver: &Driver, base: String) -> Browser {
+        Browser::open_at(driver, base, 360).await
+    }
+
+    async fn open_at(driver: &Driver, base: String, width: i64) -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let chromium =
             std::env::var("VIGILIA_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": chromium,
-                // A phone's screen: headless windows are never narrower than 500 pixels.
+                // A phone's screen (headless windows are never narrower than 500 pixels), or
+                // a desk's.
                 "mobileEmulation": {
-                    "deviceMetrics": { "width": 360, "height": 740, "pixelRatio": 1.0 }
+                    "deviceMetrics": { "width": width, "height": if width < 500 { 740 } else { 900 }, "pixelRatio": 1.0 }
                 },
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -125,6 +153,8 @@ impl Browser {
             c,
             base,
             shots,
+            width,
+            axe: axe_script(),
             _profile: profile,
         }
     }
@@ -203,11 +233,27 @@ impl Browser {
             .unwrap()
     }
 
-    /// Keeps a screenshot, and checks the page fits a 360-pixel-wide phone without sideways
-    /// scrolling.
+    /// Keeps a screenshot, checks the page fits the screen without sideways scrolling, and has
+    /// no serious or critical accessibility violation by axe-core.
     async fn look(&self, name: &str) {
         let png = self.c.screenshot().await.unwrap();
+        let name = if self.width == 360 {
+            name.to_string()
+        } else {
+            format!("{name}-{}", self.width)
+        };
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+        let check = format!(
+            "{}\nconst done = arguments[arguments.length - 1];\
+             axe.run(document, {{ resultTypes: ['violations'] }}).then(r => done(r.violations\
+               .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+               .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))),\
+               e => done(['axe failed: ' + e]));",
+            self.axe
+        );
+        let found = self.c.execute_async(&check, vec![]).await.unwrap();
+        let found: Vec<String> = serde_json::from_value(found).unwrap();
+        assert!(found.is_empty(), "{name}: accessibility: {found:#?}");
         let widths = self
             .c
             .execute(
@@ -218,7 +264,7 @@ impl Browser {
             .unwrap();
         let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
         assert!(
-            inner == 360 && scroll <= inner,
+            inner == self.width && scroll <= inner,
             "{name}: the page is {scroll} pixels wide on a {inner}-pixel screen"
         );
     }
@@ -447,4 +493,56 @@ async fn a_family_a_coordinator_a_lawyer_and_two_volunteers_do_their_work_in_chr
     assert!(!b.text().await.contains("Gregorio"));
 
     b.c.close().await.unwrap();
+}
+
+/// The staff's main pages on a registry of 1,500 detentions, on a phone and at a desk: the
+/// balance, the list behind a figure (filtered, a page further on), a search, the accounts
+/// and the triage queue; every one fits its screen and passes axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_staffs_lists_read_on_a_phone_and_at_a_desk() {
+    let w = common::world_with_detentions(1_500);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(vigilia_web::serve_on(w.app.clone(), listener));
+    let driver = Driver::start();
+    for width in [360, 1280] {
+        let b = Browser::open_at(&driver, base.clone(), width).await;
+        b.sign_in_as(&w, Role::Coordinator).await;
+        b.go("/balance?as_of=2026-11-20").await;
+        b.look("20-balance").await;
+        b.go("/balance/list?list=held&as_of=2026-11-20").await;
+        b.look("21-list").await;
+        // Filter by a state, chosen in the form, and sort by surname.
+        b.press("details.filters-box > summary").await;
+        b.choose("state", "VE-A").await;
+        b.choose("sort", "name").await;
+        b.follow("form.filters button").await;
+        let text = b.text_of("total").await;
+        assert!(text.contains(" de "), "{text}");
+        b.look("22-list-filtered").await;
+        b.go("/balance/list?list=held&as_of=2026-11-20&page=2")
+            .await;
+        assert!(b.text_of("total").await.contains("página 2 de"));
+        // A filter typed wrong is said beside it.
+        b.go("/balance/list?list=held&as_of=2026-11-20&from=31/02/2024")
+            .await;
+        assert!(
+            b.text_of("from-error").await.contains("2024")
+                || !b.text_of("from-error").await.is_empty()
+        );
+        b.look("23-list-wrong-filter").await;
+        b.go("/persons?q=maria").await;
+        b.look("24-search").await;
+        b.go("/triage").await;
+        b.look("25-triage").await;
+        b.sign_out().await;
+        b.sign_in_as(&w, Role::Lawyer).await;
+        b.go("/cases").await;
+        b.look("26-lawyer-cases").await;
+        b.sign_out().await;
+        b.sign_in_as(&w, Role::Admin).await;
+        b.go("/accounts").await;
+        b.look("27-accounts").await;
+        b.c.close().await.unwrap();
+    }
 }

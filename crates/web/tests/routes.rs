@@ -25,6 +25,7 @@ struct Reply {
     location: String,
     cookie: Option<String>,
     body: String,
+    bytes: Vec<u8>,
 }
 
 async fn send(w: &World, req: Request<Body>) -> Reply {
@@ -50,6 +51,7 @@ async fn send(w: &World, req: Request<Body>) -> Reply {
         location,
         cookie,
         body: String::from_utf8_lossy(&bytes).to_string(),
+        bytes: bytes.to_vec(),
     }
 }
 
@@ -828,7 +830,7 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
     )
     .await;
     assert!(
-        r.body.contains("<td>1</td>") && !r.body.contains("José Gregorio"),
+        r.body.contains("\">1</td>") && !r.body.contains("José Gregorio"),
         "{}",
         r.body
     );
@@ -1553,10 +1555,25 @@ async fn every_list_behind_a_figure_has_as_many_rows_as_the_figure() {
         let cell = &row[n..];
         let figure = digits(&cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()]);
         let list = send(&w, get(&href, Some(&c))).await;
-        let table = &list.body[list.body.find("<table id=\"list\">").expect(&href)..];
-        let table = &table[..table.find("</table>").unwrap()];
-        let rows = table.matches("<tr>").count() - 1;
-        assert_eq!(rows as u64, figure, "{href}");
+        let total = &list.body[list.body.find("data-total=\"").expect(&href) + 12..];
+        let total: u64 = total[..total.find('"').unwrap()].parse().unwrap();
+        assert_eq!(total, figure, "{href}");
+        // The whole list, downloaded, holds as many detentions as the figure says.
+        let file = send(
+            &w,
+            get(
+                &href.replace("/balance/list?", "/balance/list/download?format=csv&"),
+                Some(&c),
+            ),
+        )
+        .await;
+        assert_eq!(file.status, StatusCode::OK, "{href}");
+        assert_eq!(
+            file.body.lines().count() as u64,
+            figure + 1,
+            "{href}: {}",
+            file.body
+        );
         checked += 1;
     }
     assert!(checked >= 4, "the links checked: {checked}");
@@ -2214,4 +2231,167 @@ async fn a_family_attached_to_an_older_case_learns_only_what_came_after() {
     let page = send(&w, post("/follow", None, &[("csrf", &t), ("code", &code)])).await;
     assert!(page.body.contains("recluido en Tocorón"), "{}", page.body);
     assert!(!page.body.contains("Rodeo I"), "{}", page.body);
+}
+
+/// A long list behind a figure is read a page at a time with its total, narrowed by filters and
+/// sorted; a filter typed wrong is said beside its field; its downloads (CSV and XLSX) hold
+/// every row the filters leave, and who took one, with which records, is recorded.
+#[tokio::test]
+async fn a_long_list_is_filtered_sorted_paged_and_downloaded() {
+    use vigilia_core::date::PartialDate;
+    use vigilia_core::fact::{Audit, Change};
+    let w = common::world_with_detentions(1_500);
+    let (c, _) = sign_in(&w, Role::Coordinator).await;
+    let base = "/balance/list?list=held&as_of=2026-11-20";
+    let total = |body: &str| -> usize {
+        let at = body.find("data-total=\"").expect(body) + 12;
+        body[at..at + body[at..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    let ids = |body: &str| -> Vec<String> {
+        body.split("<tr><td data-label=")
+            .skip(1)
+            .map(|r| {
+                let r = &r[r.find("/detentions/").unwrap() + 12..];
+                r[..r.find('"').unwrap()].to_string()
+            })
+            .collect()
+    };
+    let first = send(&w, get(base, Some(&c))).await;
+    let n = total(&first.body);
+    assert!(n > 100, "{n}");
+    let page1 = ids(&first.body);
+    assert_eq!(page1.len(), 50);
+    assert!(first.body.contains("rel=\"next\""));
+    let second = send(&w, get(&format!("{base}&page=2"), Some(&c))).await;
+    let page2 = ids(&second.body);
+    assert_eq!(page2.len(), 50);
+    assert!(page1.iter().all(|id| !page2.contains(id)), "pages overlap");
+    assert_eq!(
+        total(&second.body),
+        n,
+        "the total does not depend on the page"
+    );
+    // The whole list: every row, in the page's order.
+    let everything = csv_rows(
+        &w,
+        "/balance/list/download?list=held&as_of=2026-11-20&format=csv",
+        &c,
+    )
+    .await;
+    assert_eq!(everything.len(), n);
+    assert_eq!(&everything[0][0], page1[0].as_str());
+    // By state: the most frequent one; the filtered total is the rows of that state.
+    let profile = vigilia_core::profile::Profile::venezuela().unwrap();
+    let mut by_state = std::collections::HashMap::<String, usize>::new();
+    for r in &everything {
+        *by_state.entry(r[3].to_string()).or_default() += 1;
+    }
+    let (state, count) = by_state
+        .iter()
+        .filter(|s| !s.0.is_empty())
+        .max_by_key(|s| s.1)
+        .unwrap();
+    let code = profile
+        .states
+        .entries()
+        .iter()
+        .find(|s| &s.name == state)
+        .and_then(|s| s.code.clone())
+        .unwrap();
+    let r = send(&w, get(&format!("{base}&state={code}"), Some(&c))).await;
+    assert_eq!(total(&r.body), *count, "{state}");
+    assert!(
+        r.body.contains(&format!("{} de {}", count, n)) || n >= 1000,
+        "{}",
+        r.body
+    );
+    // By arrest dates, typed as people type them; an imprecise date overlaps the range.
+    let august = csv_rows(&w, "/balance/list/download?list=held&as_of=2026-11-20&format=csv&from=1/8/2024&to=31/08/2024&sort=oldest", &c).await;
+    assert!(!august.is_empty() && august.len() < n, "{}", august.len());
+    let today = vigilia_core::date::parse_day("2026-11-20").unwrap();
+    let days: Vec<PartialDate> = august
+        .iter()
+        .map(|r| PartialDate::typed(&r[5], today).unwrap())
+        .collect();
+    for d in &days {
+        assert!(
+            d.last_day() >= vigilia_core::date::parse_day("2024-08-01").unwrap(),
+            "{d:?}"
+        );
+        assert!(
+            d.first_day() <= vigilia_core::date::parse_day("2024-08-31").unwrap(),
+            "{d:?}"
+        );
+    }
+    assert!(
+        days.windows(2)
+            .all(|p| p[0].first_day() <= p[1].first_day()),
+        "oldest first"
+    );
+    // Filters typed wrong: said beside their field, and no list pretending to be filtered.
+    let r = send(&w, get(&format!("{base}&from=32/13/2024"), Some(&c))).await;
+    assert!(
+        r.body.contains("id=\"from-error\"") && !r.body.contains("id=\"list\""),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("value=\"32/13/2024\""),
+        "what was typed stays"
+    );
+    let r = send(
+        &w,
+        get(&format!("{base}&from=01/09/2024&to=01/08/2024"), Some(&c)),
+    )
+    .await;
+    assert!(r.body.contains("id=\"to-error\""), "{}", r.body);
+    // The spreadsheet holds the same rows.
+    let r = send(
+        &w,
+        get(
+            "/balance/list/download?list=held&as_of=2026-11-20&format=xlsx",
+            Some(&c),
+        ),
+    )
+    .await;
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(r.bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(sheet.height(), n + 1);
+    assert_eq!(sheet.get((0, 1)).unwrap().to_string(), "Nombre");
+    // Each download was recorded with every record it held.
+    let downloads = w
+        .app
+        .read(|_, l| {
+            let mut out = Vec::new();
+            l.for_each_history(None, None, &mut |_, facts| {
+                for f in facts {
+                    if let Change::Audited {
+                        what: Audit::Downloaded,
+                        records,
+                        ..
+                    } = &f.change
+                    {
+                        out.push(records.len());
+                    }
+                }
+                Ok(())
+            })?;
+            Ok(out)
+        })
+        .await
+        .unwrap();
+    assert_eq!(downloads.len(), 3, "{downloads:?}");
+    assert!(downloads.contains(&n) && downloads.contains(&august.len()));
+}
+
+/// A CSV download's rows (after its heading).
+async fn csv_rows(w: &World, path: &str, cookie: &str) -> Vec<csv::StringRecord> {
+    let r = send(w, get(path, Some(cookie))).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    let text = r.body.trim_start_matches('\u{feff}');
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    rows.records().map(|r| r.unwrap()).collect()
 }

@@ -51,6 +51,42 @@ pub fn world() -> World {
 }
 
 pub fn world_with(config: Config) -> World {
+    world_prepared(config, |_| {})
+}
+
+/// A world whose registry also holds `n` detentions of the demo's generator (seed 7), recognised
+/// as political, imported before it is served.
+pub fn world_with_detentions(n: u64) -> World {
+    world_prepared(
+        Config {
+            intake_delay: 3,
+            intake_per_hour: 100,
+            trusted_proxies: Vec::new(),
+            base_url: "https://vigilia.example.org/".into(),
+        },
+        |ledger| {
+            use vigilia_app::import::detentions::{Options, detentions};
+            let options = Options {
+                recognition: vigilia_core::model::RecognitionStatus::Recognised,
+                all_or_nothing: false,
+                rejects: None,
+            };
+            let mut rows = vigilia_demo::Generator::new(7, n);
+            let out = detentions(
+                ledger,
+                "test",
+                &mut rows,
+                &options,
+                "demo",
+                &mut vigilia_app::import::Quiet,
+            )
+            .unwrap();
+            assert_eq!(out.changed, n);
+        },
+    )
+}
+
+fn world_prepared(config: Config, prepare: impl FnOnce(&mut Ledger)) -> World {
     let dir = tempfile::tempdir().unwrap();
     let url =
         DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
@@ -80,6 +116,7 @@ pub fn world_with(config: Config) -> World {
         accounts::invite(tx, "test", "t-spare", Role::Volunteer)
     })
     .unwrap();
+    prepare(&mut ledger);
     let registry = vigilia_app::Registry::new(ledger, 2).unwrap();
     let app = App::new(registry, clock.clone(), config).unwrap();
     World {
