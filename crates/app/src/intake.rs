@@ -58,15 +58,6 @@ pub struct Valid {
     pub source: Option<(String, Option<String>)>,
 }
 
-pub fn disclosure(text: &str) -> Option<Disclosure> {
-    match text {
-        "named" => Some(Disclosure::Named),
-        "initials" => Some(Disclosure::Initials),
-        "count_only" => Some(Disclosure::CountOnly),
-        _ => None,
-    }
-}
-
 impl ReportForm {
     /// Checks every field; all the errors at once.
     pub fn check(
@@ -136,7 +127,7 @@ impl ReportForm {
             e.add("text", Problem::TooLong { max: TEXT });
         }
         let contact = e.line("contact", &self.contact);
-        let consent = disclosure(&self.consent);
+        let consent = Disclosure::from_name(&self.consent);
         if consent.is_none() {
             e.add("consent", Problem::ChooseConsent);
         }

@@ -23,6 +23,7 @@ pub mod import;
 pub mod intake;
 pub mod keys;
 pub mod lists;
+pub mod merges;
 pub mod messages;
 pub mod persons;
 pub mod publication;

@@ -59,13 +59,19 @@ fn in_scope_tx(tx: &mut Tx<'_>, actor: &Actor, id: DetentionId) -> Result<Detent
     }
 }
 
-/// The detentions of a person this account sees; refused when it sees none of them.
+/// The detentions of a person (and of the persons merged into it, `merged`) this account
+/// sees; refused when it sees none of them.
 fn seen_detentions(
     ledger: &mut Ledger,
     actor: &Actor,
     person: PersonId,
+    merged: &[PersonId],
 ) -> Result<Vec<Detention>, AppError> {
-    let all = detentions_of(ledger, person)?;
+    let mut all = detentions_of(ledger, person)?;
+    for m in merged {
+        all.extend(detentions_of(ledger, *m)?);
+    }
+    all.sort_by_key(|d| (d.arrest.date.first_day(), d.id));
     let mut seen = Vec::new();
     for d in all {
         if sees(ledger, actor, &d)? {
@@ -139,7 +145,7 @@ pub fn search(
     if !everything {
         let mut seen = Vec::new();
         for p in out {
-            if seen.len() < limit && seen_detentions(ledger, actor, p.id).is_ok() {
+            if seen.len() < limit && seen_detentions(ledger, actor, p.id, &[]).is_ok() {
                 seen.push(p);
             }
         }
@@ -148,7 +154,8 @@ pub fn search(
     Ok(out)
 }
 
-/// A person and the detentions of theirs this account sees.
+/// A person and the detentions of theirs this account sees, with those of the persons merged
+/// into it, by arrest date.
 pub fn person(
     ledger: &mut Ledger,
     actor: &Actor,
@@ -157,7 +164,11 @@ pub fn person(
     let Some(Record::Person(p)) = ledger.get(id.into())? else {
         return Err(AppError::NotFound(id.into()));
     };
-    let detentions = seen_detentions(ledger, actor, id)?;
+    let merged: Vec<PersonId> = crate::merges::merged_into(ledger, id)?
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let detentions = seen_detentions(ledger, actor, id, &merged)?;
     Ok((p, detentions))
 }
 
@@ -278,7 +289,7 @@ pub fn sources_of(ledger: &mut Ledger, report: ReportId) -> Result<Vec<Source>, 
 }
 
 /// Appends one fact by `actor`, recorded today.
-fn record(
+pub(crate) fn record(
     tx: &mut Tx<'_>,
     actor: &Actor,
     subject: impl Into<Subject>,
@@ -451,54 +462,6 @@ pub fn reason_needed(reason: &str) -> Result<String, AppError> {
         return Err(AppError::ReasonNeeded);
     }
     Ok(reason.to_string())
-}
-
-/// A person as it stands in this transaction.
-fn person_tx(tx: &mut Tx<'_>, id: PersonId) -> Result<Person, AppError> {
-    match tx.get(id.into())? {
-        Some(Record::Person(p)) => Ok(p.clone()),
-        _ => Err(AppError::NotFound(id.into())),
-    }
-}
-
-/// Records that person `id` is the same as `into` (both exist, neither is merged already).
-pub fn merge(
-    tx: &mut Tx<'_>,
-    actor: &Actor,
-    id: PersonId,
-    into: PersonId,
-    reason: &str,
-) -> Result<(), AppError> {
-    let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
-    let reason = reason_needed(reason)?;
-    if id == into {
-        return Err(AppError::MergeIntoItself(id));
-    }
-    let p = person_tx(tx, id)?;
-    let target = person_tx(tx, into)?;
-    if let Some(other) = p.merged_into {
-        return Err(AppError::AlreadyMerged {
-            person: id,
-            into: other,
-        });
-    }
-    if let Some(other) = target.merged_into {
-        return Err(AppError::TargetMerged {
-            person: into,
-            into: other,
-        });
-    }
-    record(tx, actor, id, Change::MergedInto { into, reason })
-}
-
-/// Undoes a merge: the person is separate again.
-pub fn unmerge(tx: &mut Tx<'_>, actor: &Actor, id: PersonId, reason: &str) -> Result<(), AppError> {
-    let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
-    let reason = reason_needed(reason)?;
-    if person_tx(tx, id)?.merged_into.is_none() {
-        return Err(AppError::NotMerged(id));
-    }
-    record(tx, actor, id, Change::MergeUndone { reason })
 }
 
 /// Records that `actor` saw or took `subject`: an audit fact, carrying what kind of access it

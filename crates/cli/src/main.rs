@@ -161,6 +161,10 @@ enum Command {
         into: u64,
         #[arg(long)]
         reason: String,
+        /// When the two were given different consents to publish, which one stands: named,
+        /// initials or count_only.
+        #[arg(long, value_parser = consent)]
+        consent: Option<vigilia_core::model::Disclosure>,
     },
     /// Undo a merge: the person is separate again (a fact, with --actor and --reason).
     Unmerge {
@@ -315,7 +319,8 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             person,
             into,
             reason,
-        } => persons::merge(&env, person, into, &reason),
+            consent,
+        } => persons::merge(&env, person, into, &reason, consent),
         Command::Unmerge { person, reason } => persons::unmerge(&env, person, &reason),
         Command::Candidates { file, out, limit } => persons::candidates(&env, &file, &out, limit),
         Command::DemoReports(args) => demo::reports(&env, &args),
@@ -326,4 +331,11 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
             registry::summary(&env, as_of.as_deref(), known_on.as_deref())
         }
     }
+}
+
+/// A consent to publish as `--consent` takes it.
+fn consent(text: &str) -> Result<vigilia_core::model::Disclosure, String> {
+    vigilia_core::model::Disclosure::from_name(text).ok_or_else(|| {
+        format!("{text:?}: named, initials o count_only (named, initials or count_only)")
+    })
 }

@@ -8,8 +8,9 @@ use std::path::Path;
 
 use vigilia_app::dedupe;
 use vigilia_app::export::write_csv;
-use vigilia_app::{Actor, records, write};
+use vigilia_app::{Actor, merges, write};
 use vigilia_core::ids::PersonId;
+use vigilia_core::model::Disclosure;
 use vigilia_core::profile::Profile;
 use vigilia_matching::report::Report;
 
@@ -78,12 +79,19 @@ pub fn proposals(env: &Env, out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `vigilia merge PERSON --into OTHER --reason …`: the two are the same person.
-pub fn merge(env: &Env, id: u64, into: u64, reason: &str) -> Result<(), Failure> {
+/// `vigilia merge PERSON --into OTHER --reason … [--consent named|initials|count_only]`: the
+/// two are the same person. When the two were given different consents to publish, `--consent` says which stands.
+pub fn merge(
+    env: &Env,
+    id: u64,
+    into: u64,
+    reason: &str,
+    consent: Option<Disclosure>,
+) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let actor = Actor::operator(&env.actor);
     write(&mut ledger, |tx| {
-        records::merge(tx, &actor, PersonId(id), PersonId(into), reason)
+        merges::merge(tx, &actor, PersonId(id), PersonId(into), reason, consent)
     })?;
     say(
         env,
@@ -98,7 +106,7 @@ pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let actor = Actor::operator(&env.actor);
     write(&mut ledger, |tx| {
-        records::unmerge(tx, &actor, PersonId(id), reason)
+        merges::unmerge(tx, &actor, PersonId(id), reason)
     })?;
     say(
         env,

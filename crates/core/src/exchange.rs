@@ -344,7 +344,11 @@ impl Row {
         )?;
         let category = row.read(Column::Category, parse_category, Reason::Category)?;
         let (recorded_on, end_recorded_on) = row.recorded(ctx.today)?;
-        let disclosure = row.read(Column::Disclosure, parse_disclosure, Reason::Disclosure)?;
+        let disclosure = row.read(
+            Column::Disclosure,
+            Disclosure::from_name,
+            Reason::Disclosure,
+        )?;
 
         Ok(Row {
             line,
@@ -643,15 +647,6 @@ fn parse_category(v: &str) -> Option<u8> {
     }
 }
 
-fn parse_disclosure(v: &str) -> Option<Disclosure> {
-    match v {
-        "named" => Some(Disclosure::Named),
-        "initials" => Some(Disclosure::Initials),
-        "count_only" => Some(Disclosure::CountOnly),
-        _ => None,
-    }
-}
-
 /// The columns that belong to the person rather than the detention: each row of a person
 /// states them again.
 pub const PERSON_COLUMNS: [Column; 9] = [
@@ -683,14 +678,7 @@ fn person_cell(id: &Identity, disclosure: Option<Disclosure>, column: Column) ->
             .to_string()
         }),
         Column::Nationality => (!id.nationalities.is_empty()).then(|| id.nationalities.join(";")),
-        Column::Disclosure => disclosure.map(|d| {
-            match d {
-                Disclosure::Named => "named",
-                Disclosure::Initials => "initials",
-                Disclosure::CountOnly => "count_only",
-            }
-            .to_string()
-        }),
+        Column::Disclosure => disclosure.map(|d| d.name().to_string()),
         _ => None,
     }
 }

@@ -38,6 +38,27 @@ pub enum Disclosure {
     CountOnly,
 }
 
+impl Disclosure {
+    pub const ALL: [Disclosure; 3] = [
+        Disclosure::Named,
+        Disclosure::Initials,
+        Disclosure::CountOnly,
+    ];
+
+    /// Its name in files and forms.
+    pub fn name(self) -> &'static str {
+        match self {
+            Disclosure::Named => "named",
+            Disclosure::Initials => "initials",
+            Disclosure::CountOnly => "count_only",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Disclosure> {
+        Disclosure::ALL.into_iter().find(|d| d.name() == name)
+    }
+}
+
 /// The identity of a detainee. Every field may be unknown.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {

@@ -20,6 +20,7 @@ mod home;
 // The select macro of the templates compares a choice's value with the one typed as text.
 #[allow(clippy::cmp_owned)]
 mod intake;
+mod merges;
 mod page;
 mod records;
 // The select macro of the templates compares a choice's value with the one typed as text.

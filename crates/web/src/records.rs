@@ -168,28 +168,68 @@ struct PersonPage {
     detentions: Vec<Detention>,
     history: Vec<Fact>,
     views: Vec<Fact>,
+    /// Persons who may be the same, to compare (coordinators only).
+    look_alikes: Vec<Person>,
+    /// The persons merged into this one: their names and numbers.
+    merged: Vec<Person>,
+    /// What was just done (`?done=merged`), in words.
+    done: Option<Words>,
+    /// The split form sent back with its problem, and the reason as typed.
+    errors: Errors,
+    reason: String,
 }
 
 pub async fn person(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
+    Query(d): Query<Done>,
+) -> Result<Response, WebError> {
+    person_page(
+        &app,
+        &ctx,
+        id,
+        done(&d.done),
+        Errors::default(),
+        String::new(),
+    )
+    .await
+}
+
+/// A person's page: who they are, their detentions (with those of the persons merged into
+/// them), their history and, for a coordinator, who looked and who may be the same person.
+pub async fn person_page(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    id: u64,
+    done: Option<Words>,
+    errors: Errors,
+    reason: String,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
-    let (person, detentions, (history, views)) =
-        viewed(&app, &v, PersonId(id).into(), move |l, v| {
+    let (person, detentions, (history, views), (look_alikes, merged)) =
+        viewed(app, &v, PersonId(id).into(), move |l, v| {
             let (p, d) = person_in(l, v, id)?;
             let h = records::changes_and_views(l, PersonId(id).into(), &v.actor())?;
-            Ok((p, d, h))
+            let alike = vigilia_app::merges::look_alikes(l, &v.actor(), &p)?;
+            let merged = vigilia_app::merges::merged_into(l, PersonId(id))?;
+            Ok((p, d, h, (alike, merged)))
         })
         .await?;
-    Ok(ok(&PersonPage {
-        p: Chrome::of(&ctx),
+    let failed = !errors.is_empty();
+    let page = PersonPage {
+        p: Chrome::of(ctx),
         person,
         detentions,
         history,
         views,
-    }))
+        look_alikes,
+        merged,
+        done,
+        errors,
+        reason,
+    };
+    Ok(if failed { invalid(&page) } else { ok(&page) })
 }
 
 #[derive(Template)]
@@ -256,6 +296,14 @@ fn done(what: &str) -> Option<Words> {
         "accepted" => (
             "Reporte aceptado: esta es la detención que quedó registrada.",
             "Report accepted: this is the detention it recorded.",
+        ),
+        "merged" => (
+            "Fusión registrada: esta ficha reúne ahora las detenciones de las dos. Se puede deshacer desde la ficha de la otra persona.",
+            "Merge recorded: this page now gathers the detentions of both. It can be undone from the other person's page.",
+        ),
+        "split" => (
+            "Separación registrada: son de nuevo dos personas.",
+            "Split recorded: they are two persons again.",
         ),
         _ => return None,
     };
@@ -369,43 +417,6 @@ pub async fn recognition(
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, WebError> {
     on_detention(app, ctx, id, f, "recognition", records::decide).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct MergeForm {
-    into: String,
-    reason: String,
-}
-
-pub async fn merge(
-    State(app): State<Arc<App>>,
-    Extension(ctx): Extension<Ctx>,
-    Path(id): Path<u64>,
-    Form(f): Form<MergeForm>,
-) -> Result<Response, WebError> {
-    let actor = ctx.viewer()?.actor();
-    let into: u64 = f.into.trim().trim_start_matches('#').parse().map_err(|_| {
-        WebError::bad(
-            "Escriba el número de la otra persona.",
-            "Write the other person's number.",
-        )
-    })?;
-    app.write(move |tx| records::merge(tx, &actor, PersonId(id), PersonId(into), &f.reason))
-        .await?;
-    Ok(see(&format!("/persons/{id}")))
-}
-
-pub async fn unmerge(
-    State(app): State<Arc<App>>,
-    Extension(ctx): Extension<Ctx>,
-    Path(id): Path<u64>,
-    Form(f): Form<MergeForm>,
-) -> Result<Response, WebError> {
-    let actor = ctx.viewer()?.actor();
-    app.write(move |tx| records::unmerge(tx, &actor, PersonId(id), &f.reason))
-        .await?;
-    Ok(see(&format!("/persons/{id}")))
 }
 
 #[derive(Template)]

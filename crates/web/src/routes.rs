@@ -11,7 +11,7 @@ use axum::routing::{MethodRouter, get, post};
 use vigilia_core::model::Role;
 
 use crate::app::App;
-use crate::{accounts, api, balance, groups, home, intake, records, reports, triage};
+use crate::{accounts, api, balance, groups, home, intake, merges, records, reports, triage};
 
 /// Who may use a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,8 +125,9 @@ routes! {
     GET "/persons" Access::Roles(CASES), false, "Buscar personas", "Search persons" => records::search;
     GET "/persons/{id}/file" Access::Roles(CASES), false, "La ficha de una persona, para imprimir", "A person's case file, to print" => records::case_file;
     GET "/persons/{id}" Access::Roles(CASES), false, "Una persona", "A person" => records::person;
-    POST "/persons/{id}/merge" Access::Roles(TRIAGE), false, "Fusionar personas", "Merge persons" => records::merge;
-    POST "/persons/{id}/unmerge" Access::Roles(TRIAGE), false, "Separar personas", "Split persons" => records::unmerge;
+    GET "/persons/{id}/merge" Access::Roles(TRIAGE), false, "Comparar dos personas antes de fusionarlas", "Compare two persons before merging them" => merges::compare;
+    POST "/persons/{id}/merge" Access::Roles(TRIAGE), false, "Fusionar personas", "Merge persons" => merges::merge;
+    POST "/persons/{id}/unmerge" Access::Roles(TRIAGE), false, "Separar personas", "Split persons" => merges::unmerge;
     GET "/groups/{id}" Access::Roles(CASES), false, "Una detención colectiva", "A group detention" => groups::show;
     POST "/groups/{id}/count" Access::Roles(TRIAGE), false, "Corregir el número de una detención colectiva", "Correct a group detention's number" => groups::correct;
     GET "/cases" Access::Roles(CASES), false, "Mis casos", "My cases" => records::cases;

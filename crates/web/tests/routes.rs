@@ -2395,3 +2395,126 @@ async fn csv_rows(w: &World, path: &str, cookie: &str) -> Vec<csv::StringRecord>
     let mut rows = csv::Reader::from_reader(text.as_bytes());
     rows.records().map(|r| r.unwrap()).collect()
 }
+
+/// Two records of one person are compared side by side before they are merged: the page marks
+/// what differs and, as their consents to publish differ, the merge waits until a coordinator
+/// says which stands (nothing is merged until then, and what was typed stays). The survivor
+/// then shows both detentions and the other's name, and keeps the consent chosen; a split
+/// needs its reason.
+#[tokio::test]
+async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
+    let w = world();
+    let v = sign_in(&w, Role::Volunteer).await;
+    for (given, maternal, id, consent, date) in [
+        ("José Gregorio", "", "V-12345678", "named", "2026-11-10"),
+        ("Jose Gregorio", "Rojas", "", "count_only", "2025-03-02"),
+    ] {
+        let r = send(
+            &w,
+            post(
+                "/reports/new",
+                Some(&v.0),
+                &[
+                    ("csrf", &v.1),
+                    ("given_names", given),
+                    ("paternal_surname", "Pérez"),
+                    ("maternal_surname", maternal),
+                    ("national_id", id),
+                    ("arrest_date", date),
+                    ("consent", consent),
+                    ("state", "VE-V"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let c = sign_in(&w, Role::Coordinator).await;
+    for n in [1, 2] {
+        let r = send(
+            &w,
+            post(&format!("/triage/{n}/new"), Some(&c.0), &[("csrf", &c.1)]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    // The first person's page offers the second to compare.
+    let r = send(&w, get("/persons/1", Some(&c.0))).await;
+    assert!(r.body.contains("/persons/1/merge?into=2"), "{}", r.body);
+    let r = send(&w, get("/persons/2/merge?into=1", Some(&c.0))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("≠ distinto") && r.body.contains("id=\"consent\""),
+        "{}",
+        r.body
+    );
+    // No consent chosen: sent back, nothing merged.
+    let merge = |consent: &'static str| {
+        post(
+            "/persons/2/merge",
+            Some(&c.0),
+            &[
+                ("csrf", &c.1),
+                ("into", "1"),
+                ("reason", "misma persona, confirmó la madre"),
+                ("consent", consent),
+            ],
+        )
+    };
+    let r = send(&w, merge("")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"consent-error\"") && r.body.contains("confirmó la madre"),
+        "{}",
+        r.body
+    );
+    let r = send(&w, get("/persons/2", Some(&c.0))).await;
+    assert!(!r.body.contains("Fusionada en"), "nothing was merged");
+    // Chosen: merged; the survivor shows both detentions, the surname and the consent.
+    let r = send(&w, merge("count_only")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location, "/persons/1?done=merged");
+    let r = send(&w, get("/persons/1?done=merged", Some(&c.0))).await;
+    assert!(r.body.contains("Fusión registrada"), "{}", r.body);
+    assert!(
+        r.body.contains("/detentions/1\"") && r.body.contains("/detentions/2\""),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("También registrada como") && r.body.contains("Jose Gregorio Pérez Rojas"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("solo se cuenta, nunca se nombra"),
+        "{}",
+        r.body
+    );
+    // A lawyer who sees the case sees both detentions on the survivor's page too.
+    let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
+    let r = send(&w, get("/persons/1", Some(&lawyer))).await;
+    assert!(r.body.contains("/detentions/2\""), "{}", r.body);
+    // A split needs its reason, said beside the field.
+    let r = send(
+        &w,
+        post(
+            "/persons/2/unmerge",
+            Some(&c.0),
+            &[("csrf", &c.1), ("reason", " ")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"reason-error\""), "{}", r.body);
+    let r = send(
+        &w,
+        post(
+            "/persons/2/unmerge",
+            Some(&c.0),
+            &[("csrf", &c.1), ("reason", "eran primos")],
+        ),
+    )
+    .await;
+    assert_eq!(r.location, "/persons/2?done=split");
+}

@@ -1,0 +1,138 @@
+//! Merging two records of one person, for coordinators: the two side by side with what differs
+//! marked, the consent to publish chosen when they disagree, a confirmation, and the way back
+//! (split). The use cases are `vigilia_app::merges`.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::{Extension, Form};
+use serde::Deserialize;
+use vigilia_app::merges::{self, Comparison};
+use vigilia_core::fact::Audit;
+use vigilia_core::ids::PersonId;
+use vigilia_core::lang::Localize;
+use vigilia_core::model::Disclosure;
+
+use crate::app::App;
+use crate::ctx::Ctx;
+use crate::error::WebError;
+use crate::page::{Chrome, Errors, invalid, ok, see};
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct MergeForm {
+    /// The other person's number: the one that stays.
+    into: String,
+    reason: String,
+    /// The consent that stands, when the two disagree.
+    consent: String,
+}
+
+#[derive(Template)]
+#[template(path = "merge.html")]
+struct MergePage {
+    p: Chrome,
+    c: Comparison,
+    f: MergeForm,
+    errors: Errors,
+    consents: Vec<(String, String)>,
+}
+
+/// The other person's number as typed (`#12` or `12`).
+fn number(typed: &str) -> Result<u64, WebError> {
+    typed.trim().trim_start_matches('#').parse().map_err(|_| {
+        WebError::bad(
+            "Escriba el número de la otra persona (está en su ficha).",
+            "Write the other person's number (it is on their page).",
+        )
+    })
+}
+
+async fn page(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    id: u64,
+    f: MergeForm,
+    errors: Errors,
+) -> Result<MergePage, WebError> {
+    let v = ctx.viewer()?.clone();
+    let into = number(&f.into)?;
+    let actor = v.actor();
+    let c = app
+        .read(move |_, l| Ok(merges::compare(l, &actor, PersonId(id), PersonId(into))?))
+        .await?;
+    // Both records were shown: each view is recorded before the page is sent.
+    for person in [id, into] {
+        app.audit(&v.name, PersonId(person).into(), Audit::Viewed)
+            .await?;
+    }
+    let l = ctx.lang;
+    Ok(MergePage {
+        p: Chrome::of(ctx),
+        consents: Disclosure::ALL
+            .into_iter()
+            .map(|d| (d.name().to_string(), d.localize(l)))
+            .collect(),
+        c,
+        f,
+        errors,
+    })
+}
+
+/// `GET /persons/{id}/merge?into=N`: person `id` and person N side by side, and the form that
+/// merges `id` into N.
+pub async fn compare(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Query(f): Query<MergeForm>,
+) -> Result<Response, WebError> {
+    Ok(ok(&page(&app, &ctx, id, f, Errors::default()).await?))
+}
+
+/// Merges person `id` into the other, once confirmed with a reason (and the consent that
+/// stands, when theirs differ); a mistake comes back beside its field with what was typed.
+pub async fn merge(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, WebError> {
+    let actor = ctx.viewer()?.actor();
+    let into = number(&f.into)?;
+    let consent = Disclosure::from_name(f.consent.trim());
+    let reason = f.reason.clone();
+    let done = app
+        .attempt(move |tx| {
+            merges::merge(tx, &actor, PersonId(id), PersonId(into), &reason, consent)
+        })
+        .await?;
+    let errors = match done {
+        Ok(()) => return Ok(see(&format!("/persons/{into}?done=merged"))),
+        Err(e) => crate::forms::mistake(&e, "reason"),
+    };
+    Ok(invalid(&page(&app, &ctx, id, f, errors).await?))
+}
+
+/// Splits a person merged by mistake (saying why).
+pub async fn unmerge(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, WebError> {
+    let actor = ctx.viewer()?.actor();
+    let reason = f.reason.clone();
+    let done = app
+        .attempt(move |tx| merges::unmerge(tx, &actor, PersonId(id), &reason))
+        .await?;
+    match done {
+        Ok(()) => Ok(see(&format!("/persons/{id}?done=split"))),
+        Err(e) => {
+            let errors = crate::forms::mistake(&e, "reason");
+            crate::records::person_page(&app, &ctx, id, None, errors, f.reason).await
+        }
+    }
+}
