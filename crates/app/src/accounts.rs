@@ -11,6 +11,7 @@ use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{AccountId, Kind, Subject};
 use vigilia_core::model::{Account, Role};
 use vigilia_core::profile::Profile;
+use vigilia_core::text::{composed, fold};
 use vigilia_ledger::{Ledger, LedgerError, Tx};
 
 use crate::actor::Actor;
@@ -31,13 +32,36 @@ pub struct Invitation {
     pub token: String,
 }
 
-/// 1 to 64 unaccented letters, digits, '.', '-' or '_'.
+/// The accented letters an account name may have: Spanish and Portuguese ones, in the Latin
+/// alphabet only, so that no name can pass for another with letters that look alike (a
+/// Cyrillic `а` for a Latin `a`).
+const ACCENTED: &str = "áéíóúüñçàèìòùâêîôûãõÁÉÍÓÚÜÑÇÀÈÌÒÙÂÊÎÔÛÃÕ";
+
+/// 1 to 64 characters: letters (with the accents of [`ACCENTED`]), digits, '.', '-' or '_'
+/// (checked as composed: [`vigilia_core::text::composed`]).
 pub fn account_name_ok(name: &str) -> bool {
+    let name = composed(name);
     !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && name.chars().count() <= 64
+        && name.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') || ACCENTED.contains(c)
+        })
+}
+
+/// An account that another's name could be mistaken for: the same once accents, case and
+/// '.', '-', '_' are set aside (`josé.pérez` and `Jose-Perez`).
+fn look_alike(tx: &mut Tx<'_>, name: &str) -> Result<Option<String>, AppError> {
+    let key = fold(name);
+    let mut found = None;
+    tx.fold_all(Kind::Account, KnownOn::NOW, &mut |r| {
+        if let Record::Account(a) = r
+            && found.is_none()
+            && fold(&a.name) == key
+        {
+            found = Some(a.name);
+        }
+    })?;
+    Ok(found)
 }
 
 /// Appends one fact about an account, by `actor`, recorded today.
@@ -55,7 +79,7 @@ fn record(tx: &mut Tx<'_>, id: AccountId, actor: &str, change: Change) -> Result
 
 /// An account by name, as it stands in this transaction.
 fn named(tx: &mut Tx<'_>, name: &str) -> Result<Option<Account>, AppError> {
-    Ok(match tx.by_reference(Kind::Account, name)? {
+    Ok(match tx.by_reference(Kind::Account, &composed(name))? {
         Some(Record::Account(a)) => Some(a),
         _ => None,
     })
@@ -63,7 +87,7 @@ fn named(tx: &mut Tx<'_>, name: &str) -> Result<Option<Account>, AppError> {
 
 /// An account by name, as it stands now.
 pub fn account(ledger: &mut Ledger, name: &str) -> Result<Option<Account>, AppError> {
-    Ok(match ledger.by_reference(Kind::Account, name)? {
+    Ok(match ledger.by_reference(Kind::Account, &composed(name))? {
         Some(Record::Account(a)) => Some(a),
         _ => None,
     })
@@ -96,6 +120,7 @@ pub fn invite(
     if !account_name_ok(name) {
         return Err(AppError::BadAccountName(name.to_string()));
     }
+    let name = &composed(name);
     let (token, hash) = new_token()?;
     let (id, change) = match named(tx, name)? {
         // A pending invitation is renewed only for the role it was made for: renewing a
@@ -104,14 +129,19 @@ pub fn invite(
             (a.id, Change::InvitationRenewed { invitation: hash })
         }
         Some(_) => return Err(AppError::AccountExists(name.to_string())),
-        None => (
-            AccountId(tx.new_id(Kind::Account)),
-            Change::AccountCreated {
-                name: name.to_string(),
-                role,
-                invitation: hash,
-            },
-        ),
+        None => {
+            if let Some(other) = look_alike(tx, name)? {
+                return Err(AppError::AccountExists(other));
+            }
+            (
+                AccountId(tx.new_id(Kind::Account)),
+                Change::AccountCreated {
+                    name: name.to_string(),
+                    role,
+                    invitation: hash,
+                },
+            )
+        }
     };
     record(tx, id, actor, change)?;
     Ok(Invitation {
@@ -442,6 +472,82 @@ pub fn set_regions(
     let profile = tx.profile()?.clone();
     let (codes, names) = states_named(&profile, states)?;
     record(tx, a.id, actor, Change::RegionsSet { states: codes })?;
+    Ok(names)
+}
+
+/// Whether an account of role `actor` may restore the access of, or set the states of, an
+/// account of role `target` on the web: an administrator, the accounts that see no case
+/// (volunteers, analysts, administrators); a coordinator, lawyers and volunteers, the people
+/// whose cases it already sees. A coordinator's access is restored by whoever holds the
+/// registry's key (`vigilia user reset`).
+pub fn may_manage(actor: Role, target: Role) -> bool {
+    match actor {
+        Role::Admin => matches!(target, Role::Volunteer | Role::Analyst | Role::Admin),
+        Role::Coordinator => matches!(target, Role::Lawyer | Role::Volunteer),
+        _ => false,
+    }
+}
+
+/// An active account that `actor` may manage ([`may_manage`]; the operator, any), never its
+/// own, as it stands in this transaction.
+fn managed(tx: &mut Tx<'_>, actor: &Actor, id: AccountId) -> Result<(Actor, Account), AppError> {
+    let actor = crate::actor::acting_as(tx, actor, &[Role::Admin, Role::Coordinator])?;
+    let a = match tx.get(id.into())? {
+        Some(Record::Account(a)) if a.revoked.is_none() => a.clone(),
+        _ => return Err(AppError::NotFound(id.into())),
+    };
+    // Whoever holds the registry's key (the command line's operator) manages every account.
+    let operator = actor.account == 0;
+    if a.id.0 == actor.account || !(operator || may_manage(actor.role, a.role)) {
+        return Err(AppError::Forbidden(id.into()));
+    }
+    Ok((actor, a))
+}
+
+/// Restores an account's access (a lost phone, a forgotten password): its password, second
+/// factor and API tokens stop working now (their key is destroyed), its sessions end at their
+/// next request, and a new invitation, shown once, sets them again.
+pub fn reset_access(tx: &mut Tx<'_>, actor: &Actor, id: AccountId) -> Result<Invitation, AppError> {
+    let (actor, a) = managed(tx, actor, id)?;
+    let (token, hash) = new_token()?;
+    tx.destroy_data_key(a.id.into())?;
+    record(
+        tx,
+        a.id,
+        &actor.name,
+        Change::AccessReset { invitation: hash },
+    )?;
+    let now = tx.now();
+    crate::sessions::end_sessions_of(tx, a.id.0, now)?;
+    Ok(Invitation {
+        account: a.id.0,
+        token,
+    })
+}
+
+/// Sets the states whose cases a lawyer sees (none: every state), by a coordinator; the
+/// states' names.
+pub fn set_lawyer_states(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: AccountId,
+    states: &[String],
+) -> Result<Vec<String>, AppError> {
+    let (actor, a) = managed(tx, actor, id)?;
+    if a.role != Role::Lawyer {
+        return Err(AppError::Forbidden(id.into()));
+    }
+    let profile = tx.profile()?.clone();
+    // A state that is not one is a mistake of the form, said beside it.
+    let (codes, names) = states_named(&profile, states).map_err(|e| match e {
+        AppError::NotAState { typed, .. } => {
+            let mut errors = crate::fields::FieldErrors::default();
+            errors.add("state", crate::fields::Problem::NotAState(typed));
+            AppError::Invalid(errors)
+        }
+        other => other,
+    })?;
+    record(tx, a.id, &actor.name, Change::RegionsSet { states: codes })?;
     Ok(names)
 }
 

@@ -155,15 +155,19 @@ impl Localize for AppError {
             }
             AppError::BadAccountName(name) => match lang {
                 Lang::Es => format!(
-                    "«{name}»: un nombre de cuenta tiene de 1 a 64 letras sin acentos, dígitos, '.', '-' o '_'."
+                    "«{name}»: un nombre de cuenta tiene de 1 a 64 letras (con o sin acento), dígitos, '.', '-' o '_', sin espacios."
                 ),
                 Lang::En => format!(
-                    "“{name}”: an account name has 1 to 64 unaccented letters, digits, '.', '-' or '_'."
+                    "“{name}”: an account name has 1 to 64 letters (accented or not), digits, '.', '-' or '_', without spaces."
                 ),
             },
             AppError::AccountExists(name) => match lang {
-                Lang::Es => format!("Ya existe la cuenta «{name}»."),
-                Lang::En => format!("The account “{name}” already exists."),
+                Lang::Es => format!(
+                    "Ya existe la cuenta «{name}» (o una que se escribe igual sin acentos ni signos): elija otro nombre."
+                ),
+                Lang::En => format!(
+                    "The account “{name}” already exists (or one written the same without accents or signs): choose another name."
+                ),
             },
             AppError::NoAccount(name) => match lang {
                 Lang::Es => format!("No hay ninguna cuenta llamada «{name}»."),

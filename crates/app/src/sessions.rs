@@ -61,9 +61,25 @@ fn put<T: Serialize>(tx: &mut Tx<'_>, key: &str, value: &T, expires: i64) -> Res
     Ok(())
 }
 
-/// The session a cookie names, if it is still open (read on any connection).
+/// The session a cookie names, if it is still open (read on any connection): not one begun
+/// before its account's access was reset ([`end_sessions_of`]).
 pub fn session(ledger: &mut Ledger, token: &str) -> Result<Option<Session>, AppError> {
-    Ok(decode(ledger.state(&session_key(token))?))
+    let Some(s) = decode::<Session>(ledger.state(&session_key(token))?) else {
+        return Ok(None);
+    };
+    let ended: Option<i64> = decode(ledger.state(&ended_key(s.account))?);
+    Ok(ended.is_none_or(|at| s.started > at).then_some(s))
+}
+
+fn ended_key(account: u64) -> String {
+    format!("sessions-ended:{account}")
+}
+
+/// Ends every session `account` has open (its access was reset): those begun until `now`
+/// are refused from their next request, on every server of the registry.
+pub fn end_sessions_of(tx: &mut Tx<'_>, account: u64, now: Timestamp) -> Result<(), AppError> {
+    let at = now.as_second();
+    put(tx, &ended_key(account), &at, at + ABSOLUTE.as_secs())
 }
 
 /// Notes that a session was used `now` (written at most once a minute), which keeps it open.

@@ -139,6 +139,18 @@ pub enum UserWhat {
         #[arg(long = "state")]
         states: Vec<String>,
     },
+    /// Restore an account's access (a lost phone, a forgotten password): its password, second
+    /// factor and API tokens stop working now; prints a new invitation link (shown once).
+    Reset {
+        name: String,
+        /// The address people reach Vigilia at, for the link (as `serve --base-url`).
+        #[arg(
+            long,
+            env = "VIGILIA_BASE_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        base_url: String,
+    },
     /// Issue an API token for an account (shown once).
     Token { name: String },
     /// Revoke an account: its tokens stop working.
@@ -160,6 +172,7 @@ pub fn user(env: &Env, what: UserWhat) -> Result<(), Failure> {
         } => add(env, &name, &role, &base_url, &states),
         UserWhat::Regions { name, states } => regions(env, &name, &states),
         UserWhat::Token { name } => token(env, &name),
+        UserWhat::Reset { name, base_url } => reset(env, &name, &base_url),
         UserWhat::Revoke { name, reason } => revoke(env, &name, &reason),
     }
 }
@@ -191,6 +204,25 @@ fn add(env: &Env, name: &str, role: &str, base: &str, states: &[String]) -> Resu
         env.lang.pick(
             "Invitación (se muestra una sola vez, dura 7 días; envíela por un canal seguro):",
             "Invitation (shown once, lasts 7 days; send it over a safe channel):"
+        ),
+        base.trim_end_matches('/'),
+        inv.token
+    );
+    Ok(())
+}
+
+fn reset(env: &Env, name: &str, base: &str) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let actor = vigilia_app::Actor::operator(&env.actor);
+    let inv = write(&mut ledger, |tx| {
+        let a = accounts::active(tx, name)?;
+        accounts::reset_access(tx, &actor, a.id)
+    })?;
+    crate::say!(
+        "{}\n{}/invitation/{}",
+        env.lang.pick(
+            "Acceso restablecido: la contraseña, el segundo factor y las claves de API anteriores ya no sirven. Nueva invitación (se muestra una sola vez, dura 7 días; envíela por un canal seguro):",
+            "Access reset: the previous password, second factor and API tokens no longer work. New invitation (shown once, lasts 7 days; send it over a safe channel):"
         ),
         base.trim_end_matches('/'),
         inv.token

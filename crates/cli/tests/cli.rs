@@ -2609,3 +2609,24 @@ fn a_backup_goes_to_the_recipient_the_facts_name_not_a_changed_row() {
         r.path("vigilia.backup-key").to_str().unwrap(),
     ]);
 }
+
+/// Whoever holds the key restores any account's access, a coordinator's too: a new link, shown
+/// once; an account that does not exist is named in the error.
+#[test]
+fn the_key_holder_restores_a_coordinators_access() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let first = r.ok(&["user", "add", "ana", "--role", "coordinator"]);
+    let again = r.ok(&["user", "reset", "ana"]);
+    assert!(again.contains("/invitation/"), "{again}");
+    let link = |out: &str| {
+        out.lines()
+            .find(|l| l.contains("/invitation/"))
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(link(&first), link(&again), "a new link");
+    let none = r.run(&["user", "reset", "nadie"]);
+    assert_ne!(none.status.code(), Some(0));
+    assert!(stderr(&none).contains("nadie"), "{}", stderr(&none));
+}

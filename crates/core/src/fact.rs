@@ -209,6 +209,12 @@ pub enum Change {
     InvitationRenewed {
         invitation: String,
     },
+    /// The account's access restored by someone allowed to (a lost phone, a forgotten
+    /// password): its password, second factor and API tokens stop working at once, and a new
+    /// invitation sets them again.
+    AccessReset {
+        invitation: String,
+    },
     /// Argon2id PHC string, encrypted under the account's data key, which is destroyed and made
     /// anew whenever credentials are set again or the account is revoked: the chain keeps no
     /// readable password hash but the current one (older facts hold it in the clear).

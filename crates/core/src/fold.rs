@@ -321,6 +321,13 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
                     a.invitation = Some(invitation);
                     a.invited_on = recorded_on;
                 }
+                Change::AccessReset { invitation } => {
+                    a.password = None;
+                    a.second_factor = None;
+                    a.tokens.clear();
+                    a.invitation = Some(invitation);
+                    a.invited_on = recorded_on;
+                }
                 Change::PasswordSet { hash } => {
                     a.password = Some(hash);
                     a.invitation = None;

@@ -30,6 +30,12 @@ pub fn non_empty(text: &str) -> Option<&str> {
     (!t.is_empty()).then_some(t)
 }
 
+/// The text with its accents composed (NFC): `é` typed as `e` and a combining accent is the
+/// same `é` as typed at once.
+pub fn composed(text: &str) -> String {
+    text.nfc().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::fold;

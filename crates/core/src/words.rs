@@ -416,6 +416,11 @@ impl Localize for crate::fact::Change {
                 )
             }
             C::InvitationRenewed { .. } => pick(lang, "invitación renovada", "invitation renewed"),
+            C::AccessReset { .. } => pick(
+                lang,
+                "acceso restablecido: nueva invitación",
+                "access reset: new invitation",
+            ),
             C::PasswordSet { .. } => pick(lang, "contraseña establecida", "password set"),
             C::SecondFactorSet { .. } => {
                 pick(lang, "segundo factor inscrito", "second factor enrolled")

@@ -288,6 +288,13 @@ struct Accounts {
     typed: Typed,
 }
 
+impl Accounts {
+    /// Whether the admin may restore this account's access here.
+    fn manages(&self, a: &Account) -> bool {
+        accounts::may_manage(Role::Admin, a.role)
+    }
+}
+
 /// What the admin typed in the invitation form, kept when it comes back with a problem.
 #[derive(Default)]
 struct Typed {
@@ -444,8 +451,8 @@ pub async fn invite_form(
     if !accounts::account_name_ok(&f.name) {
         errors.add(
             "name",
-            "De 1 a 64 letras sin acentos, dígitos, '.', '-' o '_'.",
-            "1 to 64 unaccented letters, digits, '.', '-' or '_'.",
+            "De 1 a 64 letras (con o sin acento), dígitos, '.', '-' o '_', sin espacios.",
+            "1 to 64 letters (accented or not), digits, '.', '-' or '_', without spaces.",
         );
     }
     // The fields first: a mistake in them does not use up the code typed.
@@ -613,3 +620,94 @@ struct RevokedPage {
 
 /// A text in Spanish and in English.
 pub type Words = (String, String);
+
+#[derive(Template)]
+#[template(path = "access.html")]
+struct AccessPage {
+    p: Chrome,
+    account: Account,
+    /// The new invitation's link, shown once after the reset.
+    link: Option<String>,
+    errors: Errors,
+}
+
+impl AccessPage {
+    /// Where the person who restores access goes back to.
+    fn back(&self) -> &'static str {
+        if self.p.is("admin") {
+            "/accounts"
+        } else {
+            "/team"
+        }
+    }
+}
+
+/// An active account the viewer may restore the access of ([`accounts::may_manage`]), never
+/// its own.
+async fn manageable(app: &Arc<App>, ctx: &Ctx, id: u64) -> Result<Account, WebError> {
+    let v = ctx.viewer()?;
+    let (me, role) = (v.name.clone(), v.role);
+    app.read(move |_, l| match l.get(AccountId(id).into())? {
+        Some(Record::Account(a))
+            if a.revoked.is_none() && a.name != me && accounts::may_manage(role, a.role) =>
+        {
+            Ok(a)
+        }
+        Some(Record::Account(_)) => Err(WebError::Forbidden),
+        _ => Err(WebError::NotFound),
+    })
+    .await
+}
+
+/// Says what restoring an account's access does, and asks the viewer's password and code.
+pub async fn access_form(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    let account = manageable(&app, &ctx, id).await?;
+    Ok(ok(&AccessPage {
+        p: Chrome::of(&ctx),
+        account,
+        link: None,
+        errors: Errors::default(),
+    }))
+}
+
+/// Restores an account's access once the viewer confirmed with their password and code: the
+/// old password, second factor and API tokens stop working, and the new invitation's link is
+/// shown once.
+pub async fn access(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(f): Form<Reason>,
+) -> Result<Response, WebError> {
+    let account = manageable(&app, &ctx, id).await?;
+    let actor = ctx.viewer()?.name.clone();
+    let mut errors = Errors::default();
+    let c = confirmed(&app, &headers, &actor, f.password, f.code).await?;
+    if let Some(ended) = confirmation_problem(&c, &mut errors) {
+        return Ok(ended);
+    }
+    if !errors.is_empty() {
+        return Ok(invalid(&AccessPage {
+            p: Chrome::of(&ctx),
+            account,
+            link: None,
+            errors,
+        }));
+    }
+    let me = ctx.viewer()?.actor();
+    let inv = app
+        .write(move |tx| accounts::reset_access(tx, &me, AccountId(id)))
+        .await?;
+    let base = app.config.base_url.trim_end_matches('/');
+    Ok(ok(&AccessPage {
+        p: Chrome::of(&ctx),
+        account,
+        link: Some(format!("{base}/invitation/{}", inv.token)),
+        errors: Errors::default(),
+    }))
+}

@@ -158,13 +158,14 @@ impl App {
             .map(|a| Viewer::of(a, String::new())))
     }
 
-    /// A session's viewer as the account stands now: none once it is revoked (the session is
-    /// ended), its role and states as they are now.
+    /// A session's viewer as the account stands now: none once it is revoked or its access
+    /// was reset (the session is ended), its role and states as they are now.
     fn current(&self, ledger: &mut Ledger, s: &Session) -> Result<Option<Viewer>, WebError> {
         let all = self.accounts(ledger)?;
         Ok(all
             .by_id
             .get(&s.account)
+            .filter(|a| a.password.is_some())
             .map(|a| Viewer::of(a, s.csrf.clone())))
     }
 

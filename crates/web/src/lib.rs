@@ -27,6 +27,7 @@ mod records;
 #[allow(clippy::cmp_owned)]
 mod reports;
 mod routes;
+mod team;
 mod triage;
 
 use std::net::SocketAddr;

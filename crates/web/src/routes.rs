@@ -11,7 +11,7 @@ use axum::routing::{MethodRouter, get, post};
 use vigilia_core::model::Role;
 
 use crate::app::App;
-use crate::{accounts, api, balance, groups, home, intake, merges, records, reports, triage};
+use crate::{accounts, api, balance, groups, home, intake, merges, records, reports, team, triage};
 
 /// Who may use a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +63,9 @@ const REPORTERS: &[Role] = &[Volunteer, Coordinator, Lawyer];
 const OWN_REPORTS: &[Role] = &[Volunteer, Coordinator];
 const TRIAGE: &[Role] = &[Coordinator];
 const ADMIN: &[Role] = &[Admin];
+/// Who restores others' access: administrators and coordinators, each for the roles
+/// `vigilia_app::accounts::may_manage` names.
+const MANAGERS: &[Role] = &[Admin, Coordinator];
 
 macro_rules! routes {
     ($( $method:ident $path:literal $access:expr, $api:literal, $es:literal, $en:literal => $handler:path; )*) => {
@@ -110,6 +113,10 @@ routes! {
     POST "/accounts" Access::Roles(ADMIN), false, "Invitar una cuenta", "Invite an account" => accounts::invite_form;
     GET "/accounts/{id}/revoke" Access::Roles(ADMIN), false, "Confirmar que se revoca una cuenta", "Confirm revoking an account" => accounts::revoke_form;
     POST "/accounts/{id}/revoke" Access::Roles(ADMIN), false, "Revocar una cuenta", "Revoke an account" => accounts::revoke;
+    GET "/accounts/{id}/access" Access::Roles(MANAGERS), false, "Confirmar que se restablece el acceso de una cuenta", "Confirm resetting an account's access" => accounts::access_form;
+    POST "/accounts/{id}/access" Access::Roles(MANAGERS), false, "Restablecer el acceso de una cuenta (contraseña y segundo factor)", "Reset an account's access (password and second factor)" => accounts::access;
+    GET "/team" Access::Roles(TRIAGE), false, "El equipo: abogados y voluntarios", "The team: lawyers and volunteers" => team::show;
+    POST "/team/{id}/states" Access::Roles(TRIAGE), false, "Los estados cuyos casos ve un abogado", "The states whose cases a lawyer sees" => team::states;
     GET "/reports" Access::Roles(OWN_REPORTS), false, "Mis reportes", "My reports" => reports::mine;
     GET "/reports/new" Access::Roles(REPORTERS), false, "Reportar una detención", "Report a detention" => reports::form;
     POST "/reports/new" Access::Roles(REPORTERS), false, "Enviar un reporte", "Send a report" => reports::submit;

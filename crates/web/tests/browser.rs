@@ -537,6 +537,11 @@ async fn the_staffs_lists_read_on_a_phone_and_at_a_desk() {
         b.look("25-triage").await;
         b.go("/persons/2/merge?into=1").await;
         b.look("25b-merge-compare").await;
+        b.go("/team").await;
+        b.press("section.member details > summary").await;
+        b.look("25c-team").await;
+        b.go("/accounts/3/access").await;
+        b.look("25d-reset-access").await;
         b.sign_out().await;
         b.sign_in_as(&w, Role::Lawyer).await;
         b.go("/cases").await;

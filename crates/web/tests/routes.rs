@@ -456,6 +456,9 @@ async fn seed(w: &World, volunteer: &(String, String)) {
 fn path_for(route: &str) -> String {
     let id = if route.starts_with("/accounts/") {
         "7"
+    } else if route.starts_with("/team/") {
+        // The lawyer's account: a coordinator sets a lawyer's states.
+        "3"
     } else {
         "1"
     };
@@ -2517,4 +2520,185 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
     )
     .await;
     assert_eq!(r.location, "/persons/2?done=split");
+}
+
+/// A coordinator sets a lawyer's states on the team page and restores a lawyer's access after a
+/// lost phone: the old sessions, password and second factor stop working at once, and the new
+/// link sets them again. An administrator cannot restore a lawyer's access (it would open the
+/// cases to them); names may carry accents, but not pass for another name.
+#[tokio::test]
+async fn a_coordinator_sets_a_lawyers_states_and_restores_a_lost_second_factor() {
+    let w = world();
+    let c = sign_in(&w, Role::Coordinator).await;
+    let lawyer_id = account_id(&w, "t-lawyer").await;
+    let admin_id = account_id(&w, "t-admin").await;
+    let team = send(&w, get("/team", Some(&c.0))).await;
+    assert_eq!(team.status, StatusCode::OK, "{}", team.body);
+    assert!(team.body.contains("t-lawyer") && team.body.contains("t-volunteer"));
+    assert!(!team.body.contains("t-admin") && !team.body.contains("t-analyst"));
+    // States: two ticked; one that is not a state is said, nothing changes.
+    let states = |pairs: &[(&str, &str)]| {
+        let mut form = vec![("csrf", c.1.as_str())];
+        form.extend_from_slice(pairs);
+        post(&format!("/team/{lawyer_id}/states"), Some(&c.0), &form)
+    };
+    let r = send(&w, states(&[("state", "VE-V"), ("state", "VE-A")])).await;
+    assert_eq!(r.location, "/team?done=states", "{}", r.body);
+    let r = send(&w, get("/team?done=states", Some(&c.0))).await;
+    assert!(
+        r.body.contains("Estados guardados") && r.body.contains("Zulia"),
+        "{}",
+        r.body
+    );
+    let r = send(&w, states(&[("state", "VE-ZZ")])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = send(
+        &w,
+        post(
+            &format!("/team/{admin_id}/states"),
+            Some(&c.0),
+            &[("csrf", &c.1), ("state", "VE-V")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The lawyer is signed in when their phone is lost.
+    let (old_session, _) = sign_in(&w, Role::Lawyer).await;
+    assert_eq!(
+        send(&w, get("/cases", Some(&old_session))).await.status,
+        StatusCode::OK
+    );
+    let (_, _, c_secret, _) = w.secrets.iter().find(|s| s.0 == Role::Coordinator).unwrap();
+    let code = || {
+        w.clock.advance(30);
+        vigilia_app::credentials::current_code(c_secret.as_deref().unwrap(), w.clock.now()).unwrap()
+    };
+    let page = send(
+        &w,
+        get(&format!("/accounts/{lawyer_id}/access"), Some(&c.0)),
+    )
+    .await;
+    assert!(page.body.contains("dejan de funcionar"), "{}", page.body);
+    let reset = |password: &'static str, code: String| {
+        post(
+            &format!("/accounts/{lawyer_id}/access"),
+            Some(&c.0),
+            &[("csrf", &c.1), ("password", password), ("code", &code)],
+        )
+    };
+    let r = send(&w, reset("otra cosa", code())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(!r.body.contains("id=\"invitation\""));
+    let r = send(&w, reset(PASSWORD, code())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let at = r.body.find("/invitation/").expect("the new link") + 12;
+    let token = r.body[at..at + r.body[at..].find('<').unwrap()].to_string();
+    // The old session is over, and so is the old password.
+    let r = send(&w, get("/cases", Some(&old_session))).await;
+    assert!(
+        r.location.starts_with("/login"),
+        "{} {}",
+        r.status,
+        r.location
+    );
+    w.clock.advance(30);
+    let login = send(&w, get("/login", None)).await;
+    let (_, _, l_secret, _) = w.secrets.iter().find(|s| s.0 == Role::Lawyer).unwrap();
+    let old_code =
+        vigilia_app::credentials::current_code(l_secret.as_deref().unwrap(), w.clock.now())
+            .unwrap();
+    let r = send(
+        &w,
+        post(
+            "/login",
+            None,
+            &[
+                ("csrf", &csrf(&login.body)),
+                ("name", "t-lawyer"),
+                ("password", PASSWORD),
+                ("code", &old_code),
+            ],
+        ),
+    )
+    .await;
+    assert_ne!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "the old credentials no longer sign in"
+    );
+    // The new link sets a new password and second factor; the states stay.
+    let page = send(&w, get(&format!("/invitation/{token}"), None)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let at = page.body.find("name=\"secret\" value=\"").unwrap() + 21;
+    let secret = page.body[at..at + page.body[at..].find('"').unwrap()].to_string();
+    let new_code = vigilia_app::credentials::current_code(&secret, w.clock.now()).unwrap();
+    let r = send(
+        &w,
+        post(
+            &format!("/invitation/{token}"),
+            None,
+            &[
+                ("csrf", &csrf(&page.body)),
+                ("password", "una clave nueva y larga"),
+                ("again", "una clave nueva y larga"),
+                ("secret", &secret),
+                ("code", &new_code),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.location, "/login", "{}", r.body);
+    w.clock.advance(30);
+    let login = send(&w, get("/login", None)).await;
+    let new_code = vigilia_app::credentials::current_code(&secret, w.clock.now()).unwrap();
+    let r = send(
+        &w,
+        post(
+            "/login",
+            None,
+            &[
+                ("csrf", &csrf(&login.body)),
+                ("name", "t-lawyer"),
+                ("password", "una clave nueva y larga"),
+                ("code", &new_code),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let lawyer = w
+        .app
+        .read(|_, l| Ok(vigilia_app::accounts::account(l, "t-lawyer")?.unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(lawyer.regions, vec!["VE-V".to_string(), "VE-A".to_string()]);
+    // An administrator may not restore a lawyer's access.
+    let admin = sign_in(&w, Role::Admin).await;
+    let r = send(
+        &w,
+        get(&format!("/accounts/{lawyer_id}/access"), Some(&admin.0)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Names with accents; not one that passes for another.
+    let made = |name: &'static str| {
+        w.app.write(move |tx| {
+            vigilia_app::accounts::invite(tx, "clave", name, Role::Volunteer).map(|_| ())
+        })
+    };
+    made("josé.pérez").await.unwrap();
+    assert!(
+        made("Jose-Perez").await.is_err(),
+        "the same name without accents"
+    );
+    assert!(made("jоsé.perez2").await.is_err(), "a Cyrillic o");
+    assert!(
+        w.app
+            .read(|_, l| Ok(
+                vigilia_app::accounts::account(l, "jose\u{301}.pe\u{301}rez")?.is_some()
+            ))
+            .await
+            .unwrap(),
+        "typed with combining accents"
+    );
 }

@@ -1,0 +1,123 @@
+//! The team, for coordinators: the lawyers (with the states whose cases each one sees) and the
+//! volunteers; a lawyer's states are set here, and anyone's access restored from here
+//! (`/accounts/{id}/access`). The use cases are `vigilia_app::accounts`.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::response::Response;
+use serde::Deserialize;
+use vigilia_app::accounts;
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{AccountId, Kind};
+use vigilia_core::model::{Account, Role};
+
+use crate::app::App;
+use crate::ctx::Ctx;
+use crate::error::WebError;
+use crate::page::{Chrome, Errors, invalid, ok, see};
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage {
+    p: Chrome,
+    /// The active lawyers and volunteers, by role and name.
+    team: Vec<Account>,
+    /// The profile's states: code and name.
+    states: Vec<(String, String)>,
+    /// What was just done, and the form of one lawyer sent back with its problem.
+    done: bool,
+    errors: Errors,
+    failed: Option<u64>,
+}
+
+impl TeamPage {
+    /// Whether this member's form came back with a problem.
+    fn failed_here(&self, a: &Account) -> bool {
+        self.failed == Some(a.id.0)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+}
+
+async fn page(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    done: bool,
+    errors: Errors,
+    failed: Option<u64>,
+) -> Result<Response, WebError> {
+    let mut team = app
+        .read(|_, l| {
+            let mut out = Vec::new();
+            l.fold_all(Kind::Account, KnownOn::NOW, &mut |r| {
+                if let Record::Account(a) = r
+                    && a.revoked.is_none()
+                    && accounts::may_manage(Role::Coordinator, a.role)
+                {
+                    out.push(a);
+                }
+            })?;
+            Ok(out)
+        })
+        .await?;
+    team.sort_by_key(|a| (a.role != Role::Lawyer, vigilia_core::text::fold(&a.name)));
+    let page = TeamPage {
+        p: Chrome::of(ctx),
+        team,
+        states: crate::forms::states(&app.profile, "")
+            .into_iter()
+            .filter(|(code, _)| !code.is_empty())
+            .collect(),
+        done,
+        errors,
+        failed,
+    };
+    Ok(if failed.is_some() {
+        invalid(&page)
+    } else {
+        ok(&page)
+    })
+}
+
+pub async fn show(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(d): Query<Done>,
+) -> Result<Response, WebError> {
+    page(&app, &ctx, d.done == "states", Errors::default(), None).await
+}
+
+/// Sets the states whose cases a lawyer sees: the boxes ticked (`state`, repeated); none
+/// ticked, every state.
+pub async fn states(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| WebError::bad("Formulario ilegible.", "Unreadable form."))?;
+    let chosen: Vec<String> = pairs
+        .into_iter()
+        .filter(|(k, _)| k == "state")
+        .map(|(_, v)| v)
+        .collect();
+    let me = ctx.viewer()?.actor();
+    let done = app
+        .attempt(move |tx| accounts::set_lawyer_states(tx, &me, AccountId(id), &chosen))
+        .await?;
+    match done {
+        Ok(_) => Ok(see("/team?done=states")),
+        Err(e) => {
+            let errors = crate::forms::mistake(&e, "state");
+            page(&app, &ctx, false, errors, Some(id)).await
+        }
+    }
+}
