@@ -41,6 +41,19 @@ pub enum Problem {
     },
     /// Neither a name, a surname nor a cédula of the person detained.
     NoOneNamed,
+    /// A line of the other people named that has neither a name nor a cédula to read (its
+    /// number, from 1), or whose cédula cannot be read.
+    OtherLine {
+        line: usize,
+    },
+    /// More people named than the report says were detained.
+    FewerThanNamed {
+        named: u32,
+    },
+    /// More lines of other people than a report takes.
+    TooManyNamed {
+        max: usize,
+    },
     /// The report does not say when the arrest was.
     WhenArrested,
     ChooseConsent,

@@ -43,6 +43,9 @@ pub struct ReportForm {
     pub consent: String,
     /// Volunteers: how many were detained together (a group detention).
     pub count: String,
+    /// Volunteers: the other people of the same arrest they can name, one per line (names and
+    /// surnames, and the cédula when known).
+    pub others: String,
     /// Volunteers: a source (a link to a photo, a document, a post).
     pub source_title: String,
     pub source_link: String,
@@ -52,6 +55,8 @@ pub struct ReportForm {
 #[derive(Clone, Debug)]
 pub struct Valid {
     pub details: Reported,
+    /// The other people of the same arrest the report names, each as its own report's details.
+    pub others: Vec<Reported>,
     pub text: String,
     pub contact: Option<String>,
     pub consent: Disclosure,
@@ -112,10 +117,25 @@ impl ReportForm {
             agency: e.line("agency", &self.agency),
             facility: e.line("facility", &self.facility),
             count: if volunteer { count } else { None },
+            named_with: None,
         };
+        let others = if volunteer {
+            others_named(&self.others, &details, &mut e)
+        } else {
+            Vec::new()
+        };
+        let mut details = details;
         let named = details.given_names.is_some()
             || details.paternal_surname.is_some()
             || details.national_id.is_some();
+        if !others.is_empty() {
+            let named = others.len() as u32 + u32::from(named);
+            match details.count {
+                Some(c) if c < named => e.add("count", Problem::FewerThanNamed { named }),
+                Some(_) => {}
+                None => details.count = Some(named),
+            }
+        }
         if !named && details.count.is_none() && self.national_id.trim().is_empty() {
             e.add("given_names", Problem::NoOneNamed);
         }
@@ -141,14 +161,82 @@ impl ReportForm {
                 link,
             )),
         };
+        let others = others
+            .into_iter()
+            .map(|o| Reported {
+                count: details.count,
+                ..o
+            })
+            .collect();
         Ok(Valid {
             details,
+            others,
             text,
             contact,
             consent: consent.unwrap_or_default(),
             source,
         })
     }
+}
+
+/// The most other people one report names.
+pub const MAX_OTHERS: usize = 200;
+
+/// The other people of the same arrest, one per line: the words that read as a cédula are
+/// its cédula, the rest its names (`Ana María Pérez Rojas`: two given names, then the
+/// surnames; three words: a given name and two surnames). Each shares the report's arrest.
+fn others_named(text: &str, first: &Reported, e: &mut FieldErrors) -> Vec<Reported> {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.len() > MAX_OTHERS {
+        e.add("others", Problem::TooManyNamed { max: MAX_OTHERS });
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let mut id = None;
+        let mut words = Vec::new();
+        for w in line.split([',', ';', ' ', '\t']).filter(|w| !w.is_empty()) {
+            let looks_like_id = w.chars().filter(char::is_ascii_digit).count() >= 5;
+            match (looks_like_id, NationalId::parse(w)) {
+                (true, Ok(n)) if id.is_none() => id = Some(n),
+                (true, _) => {
+                    e.add("others", Problem::OtherLine { line: i + 1 });
+                }
+                (false, _) if w.chars().any(char::is_alphabetic) => words.push(w),
+                (false, _) => e.add("others", Problem::OtherLine { line: i + 1 }),
+            }
+        }
+        if (words.is_empty() && id.is_none())
+            || words
+                .iter()
+                .any(|w| w.chars().count() > crate::fields::LINE)
+        {
+            e.add("others", Problem::OtherLine { line: i + 1 });
+            continue;
+        }
+        // The last two words are the surnames (one, with two words; none, with one).
+        let own = |ws: &[&str]| (!ws.is_empty()).then(|| ws.join(" "));
+        let n = words.len();
+        let surnames = n.saturating_sub(1).min(2);
+        let (given, rest) = words.split_at(n - surnames);
+        let (paternal, maternal) = match rest {
+            [p, m] => (Some(p.to_string()), Some(m.to_string())),
+            [p] => (Some(p.to_string()), None),
+            _ => (None, None),
+        };
+        let given = own(given);
+        out.push(Reported {
+            given_names: given,
+            paternal_surname: paternal,
+            maternal_surname: maternal,
+            national_id: id,
+            sex: None,
+            birth_date: None,
+            facility: None,
+            ..first.clone()
+        });
+    }
+    out
 }
 
 /// A report to store: the form as sent, by whom, and the hash of its receipt code.
@@ -193,6 +281,33 @@ fn append(tx: &mut Tx<'_>, today: Day, r: &Incoming, valid: Valid) -> Result<Rep
         },
         sources: vec![],
     })?;
+    // Each other person named: a report of its own, named with the first (triage files them
+    // under one group detention), without the contact or the receipt (the first report holds
+    // them).
+    for other in valid.others {
+        let sibling = ReportId(tx.new_id(Kind::Report));
+        tx.append(Draft {
+            recorded_on: today,
+            actor: actor.clone(),
+            subject: sibling.into(),
+            change: Change::ReportReceived {
+                channel: r.channel,
+                text: format!(
+                    "Nombrada en el reporte {} con otras personas detenidas en el mismo hecho.",
+                    id.0
+                ),
+                contact: None,
+                consent: valid.consent,
+                details: Some(Reported {
+                    named_with: Some(id),
+                    ..other
+                }),
+                reporter: r.reporter.clone(),
+                receipt: None,
+            },
+            sources: vec![],
+        })?;
+    }
     if let Some((title, link)) = valid.source {
         let s = SourceId(tx.new_id(Kind::Source));
         tx.append(Draft {

@@ -418,6 +418,30 @@ impl Localize for Problem {
             Problem::ChooseHowItEnded => lang
                 .pick("Elija cómo terminó.", "Choose how it ended.")
                 .into(),
+            Problem::OtherLine { line } => match lang {
+                Lang::Es => format!(
+                    "La línea {line} no se entiende: escriba en cada línea los nombres y apellidos de una persona y, si la sabe, su cédula (V-12345678)."
+                ),
+                Lang::En => format!(
+                    "Line {line} cannot be read: write on each line one person's names and surnames and, if known, their ID number (V-12345678)."
+                ),
+            },
+            Problem::FewerThanNamed { named } => match lang {
+                Lang::Es => format!(
+                    "El total no puede ser menor que las {named} personas nombradas en el reporte."
+                ),
+                Lang::En => format!(
+                    "The total cannot be fewer than the {named} people named in the report."
+                ),
+            },
+            Problem::TooManyNamed { max } => match lang {
+                Lang::Es => format!(
+                    "Un reporte nombra hasta {max} personas más: envíe las demás en otro reporte del mismo hecho."
+                ),
+                Lang::En => format!(
+                    "A report names up to {max} more people: send the others in another report of the same event."
+                ),
+            },
             Problem::RangeReversed => lang
                 .pick(
                     "La fecha final no puede ser anterior a la inicial.",

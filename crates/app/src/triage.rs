@@ -222,6 +222,10 @@ pub fn accept_new(
         actor: &actor.name,
         today: tx.today()?,
     };
+    // A person named together with others of one arrest joins the group their report made.
+    if let Some(g) = family_group(tx, &r)? {
+        return attach_to_group(tx, &w, &r, g);
+    }
     let details = r.details.clone().unwrap_or_default();
     let s = w.source(tx, &r)?;
     let group = match details.count {
@@ -359,11 +363,40 @@ pub fn attach(
                 })
                 .max();
             let s = w.source(tx, &r)?;
-            let d = w.open_detention(tx, &r, p, previous, None, s)?;
-            w.matched(tx, &r, d, s)?;
+            // Arrested again with others named in one report: a member of their group.
+            let group = family_group(tx, &r)?;
+            let d = w.open_detention(tx, &r, p, previous, group, s)?;
+            match group {
+                Some(g) => {
+                    w.append(tx, r.id, Change::ReportGrouped { group: g }, vec![])?;
+                    let change = Change::GroupMemberIdentified { detention: d };
+                    w.append(tx, g, change, vec![s])?;
+                }
+                None => w.matched(tx, &r, d, s)?,
+            }
             Ok(Some(d))
         }
     }
+}
+
+/// The group detention made for the people one report named together (the report that named
+/// them and those made for each other person it named), once one of them was accepted.
+fn family_group(tx: &mut Tx<'_>, r: &Report) -> Result<Option<GroupId>, AppError> {
+    let root = r
+        .details
+        .as_ref()
+        .and_then(|d| d.named_with)
+        .unwrap_or(r.id);
+    let mut found = None;
+    tx.fold_all(Kind::Report, KnownOn::NOW, &mut |x| {
+        if let Record::Report(x) = x
+            && found.is_none()
+            && (x.id == root || x.details.as_ref().and_then(|d| d.named_with) == Some(root))
+        {
+            found = x.group;
+        }
+    })?;
+    Ok(found)
 }
 
 /// Files a report under a group detention already registered: it becomes a source of the

@@ -67,3 +67,51 @@ fn a_count_is_read_with_its_thousands_dot() {
     assert_eq!(valid.details.count, Some(1200));
     assert!(form("1,5").check(&profile, today, true).is_err());
 }
+
+/// Two people named in one report, accepted in one transaction (two coordinators' clicks
+/// batched by the writer): the second sees the group the first made in the same transaction,
+/// and joins it, so the arrest is one group, counted once.
+#[test]
+fn people_named_together_and_accepted_in_one_transaction_make_one_group() {
+    use vigilia_core::fold::{KnownOn, Record};
+    use vigilia_core::ids::{Kind, ReportId};
+    let dir = tempfile::tempdir().unwrap();
+    let url =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
+    let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
+    let profile = Profile::venezuela().unwrap();
+    let mut l = Ledger::create(&url, clock, profile.clone(), "test").unwrap();
+    let incoming = Incoming {
+        form: ReportForm {
+            given_names: "Ana".into(),
+            paternal_surname: "Pérez".into(),
+            arrest_date: "15/11/2026".into(),
+            consent: "initials".into(),
+            count: "20".into(),
+            others: "Berta Rojas\nCarla Díaz".into(),
+            ..ReportForm::default()
+        },
+        channel: Channel::Volunteer,
+        reporter: Some("t-volunteer".into()),
+        receipt: None,
+    };
+    write(&mut l, |tx| intake::receive(tx, &incoming, &profile))
+        .unwrap()
+        .unwrap();
+    let operator = vigilia_app::Actor::operator("clave");
+    write(&mut l, |tx| {
+        for n in [2, 3, 1] {
+            vigilia_app::triage::accept_new(tx, &operator, ReportId(n))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let mut groups = Vec::new();
+    l.fold_all(Kind::Group, KnownOn::NOW, &mut |r| {
+        if let Record::Group(g) = r {
+            groups.push((g.count, g.identified.len()));
+        }
+    })
+    .unwrap();
+    assert_eq!(groups, vec![(20, 3)]);
+}

@@ -504,6 +504,10 @@ pub struct Reported {
     /// For a group detention: how many were detained in all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
+    /// Named in the same report as this one, the first person of a report that named several
+    /// people of one arrest: triage files them all under one group detention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub named_with: Option<crate::ids::ReportId>,
 }
 
 impl Reported {

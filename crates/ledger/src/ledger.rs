@@ -1257,15 +1257,37 @@ impl Tx<'_> {
         self.ledger.by_reference(kind, reference)
     }
 
-    /// Every record of `kind` as committed before this transaction (which holds the writer's
-    /// lock), folded as known on `known_on`.
+    /// Every record of `kind` folded as known on `known_on`. As known now, a record as it stands
+    /// in this transaction: with the facts this transaction (and the writes batched before it)
+    /// appended, and the records they made; a check that guards a write sees every write before
+    /// it. As known on a past day, as committed (nothing written now was known then).
     pub fn fold_all(
         &mut self,
         kind: Kind,
         known_on: KnownOn,
         each: &mut dyn FnMut(Record),
     ) -> Result<(), LedgerError> {
-        self.ledger.fold_all(kind, known_on, each)
+        if known_on != KnownOn::NOW {
+            return self.ledger.fold_all(kind, known_on, each);
+        }
+        let here: Vec<Subject> = self
+            .order
+            .iter()
+            .filter(|s| s.kind == kind && self.touched.contains_key(s))
+            .copied()
+            .collect();
+        let mine: rustc_hash::FxHashSet<Subject> = here.iter().copied().collect();
+        self.ledger.fold_all(kind, known_on, &mut |r| {
+            if !mine.contains(&r.subject()) {
+                each(r);
+            }
+        })?;
+        for s in here {
+            if let Some(r) = self.touched.get(&s) {
+                each(r.clone());
+            }
+        }
+        Ok(())
     }
 
     /// Destroys the data key of `subject`'s confidential fields, in this transaction (which must

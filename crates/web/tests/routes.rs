@@ -2702,3 +2702,96 @@ async fn a_coordinator_sets_a_lawyers_states_and_restores_a_lost_second_factor()
         "typed with combining accents"
     );
 }
+
+/// One report names 8 of 47 people detained at one rally: each named person becomes a report
+/// of its own, and however they are accepted (a later one first, two at the same moment), they
+/// all join one group detention of 47 that counts each person once. A line that cannot be read
+/// is said beside the field, with its number, and nothing is stored.
+#[tokio::test]
+async fn a_report_naming_several_people_of_one_arrest_counts_each_once() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    let report = |others: &'static str| {
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("given_names", "Ana"),
+                ("paternal_surname", "Pérez"),
+                ("arrest_date", "15/11/2026"),
+                ("consent", "initials"),
+                ("state", "VE-V"),
+                ("agency", "GNB"),
+                ("count", "47"),
+                ("others", others),
+            ],
+        )
+    };
+    let r = send(&w, report("Berta Rojas\nV-12A45678\nCarla")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("La línea 2 no se entiende"), "{}", r.body);
+    assert!(
+        r.body.contains("Berta Rojas\nV-12A45678\nCarla</textarea>"),
+        "what was typed stays"
+    );
+    let others = "Berta Rojas V-14.555.666\nCarla Inés Díaz Mora\nDaniel Soto, 20111222\n\
+                  Elena Ruiz\nFélix Vera\nGloria Luna\nHugo Paz";
+    let r = send(&w, report(others)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let page = send(&w, get("/triage/5", Some(&c))).await;
+    assert!(page.body.contains("Elena"), "{}", page.body);
+    // A person named by the report is accepted before the report itself; then two at once.
+    let accept = |n: u64| post(&format!("/triage/{n}/new"), Some(&c), &[("csrf", &ct)]);
+    assert_eq!(send(&w, accept(5)).await.status, StatusCode::SEE_OTHER);
+    let (a, b) = tokio::join!(send(&w, accept(2)), send(&w, accept(3)));
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
+    );
+    for n in [1, 4, 6, 7, 8] {
+        let r = send(&w, accept(n)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.body);
+    }
+    let group = send(&w, get("/groups/1", Some(&c))).await;
+    assert!(
+        group
+            .body
+            .contains("id=\"group-count\">47 personas detenidas"),
+        "{}",
+        group.body
+    );
+    assert!(group.body.contains("8 identificadas"), "{}", group.body);
+    for name in [
+        "Ana Pérez",
+        "Berta Rojas",
+        "Carla Inés Díaz Mora",
+        "Daniel Soto",
+        "Hugo Paz",
+    ] {
+        assert!(group.body.contains(name), "{name}: {}", group.body);
+    }
+    assert_eq!(
+        send(&w, get("/groups/2", Some(&c))).await.status,
+        StatusCode::NOT_FOUND,
+        "one group"
+    );
+    // 39 not identified count as political detentions; the 8 named are under study.
+    let balance = send(
+        &w,
+        get("/balance?as_of=2026-11-20&since=2026-11-01", Some(&c)),
+    )
+    .await;
+    assert!(
+        balance.body.contains("id=\"cumulative\">39<"),
+        "{}",
+        balance.body
+    );
+    let berta = send(&w, get("/persons?q=14555666", Some(&c))).await;
+    assert!(
+        berta.body.contains("Berta Rojas"),
+        "the cédula was read: {}",
+        berta.body
+    );
+}
