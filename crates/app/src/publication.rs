@@ -2,6 +2,7 @@
 //! and its figures byte for byte, so that it can be reproduced and compared later.
 
 use vigilia_core::fact::{Change, Draft, Publication};
+use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{Kind, PublicationId};
 use vigilia_count::Balance;
 use vigilia_count::when::When;
@@ -43,6 +44,37 @@ pub fn publish(
         figures: b.to_json(),
         note: note.map(str::to_string),
     };
+    // The same figures for the same dates published again (a second click, the page sent
+    // again) are the publication already made, not a second one.
+    let mut already = None;
+    // The figures, without the ledger head they were counted at (which a publication moves).
+    let figures = |json: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("ledger_head");
+        }
+        v
+    };
+    let these = figures(&publication.figures);
+    tx.fold_all(Kind::Publication, KnownOn::NOW, &mut |r| {
+        if let Record::Publication(p) = r {
+            let q = &p.publication;
+            if (q.as_of, q.known_on, q.since, &q.rules)
+                == (
+                    publication.as_of,
+                    publication.known_on,
+                    publication.since,
+                    &publication.rules,
+                )
+                && figures(&q.figures) == these
+            {
+                already = Some(PublicationId(p.id));
+            }
+        }
+    })?;
+    if let Some(id) = already {
+        return Ok(id);
+    }
     let id = PublicationId(tx.new_id(Kind::Publication));
     let recorded_on = tx.today()?;
     tx.append(Draft {

@@ -122,7 +122,7 @@ impl Localize for Custody {
     fn localize(&self, lang: Lang) -> String {
         match (self, lang) {
             (Custody::Held { facility }, Lang::Es) => {
-                format!("recluido en {}", place(facility, lang))
+                format!("reclusión en {}", place(facility, lang))
             }
             (Custody::Held { facility }, Lang::En) => format!("held at {}", place(facility, lang)),
             (Custody::WhereaboutsUnknown, _) => pick(
@@ -268,7 +268,7 @@ impl Localize for crate::fact::Change {
                 "{} {}",
                 pick(
                     lang,
-                    "detención registrada: detenido",
+                    "detención registrada: arresto",
                     "detention recorded: arrested"
                 ),
                 on(&Some(arrest.date))
@@ -277,7 +277,7 @@ impl Localize for crate::fact::Change {
                 "{} {}",
                 pick(
                     lang,
-                    "detención corregida: detenido",
+                    "detención corregida: arresto",
                     "arrest corrected: arrested"
                 ),
                 on(&Some(arrest.date))
@@ -288,7 +288,7 @@ impl Localize for crate::fact::Change {
                 "{} ({reason})",
                 pick(
                     lang,
-                    "el fin registrado era un error: sigue detenido",
+                    "el fin registrado era un error: sigue bajo custodia",
                     "the end recorded was wrong: still held"
                 )
             ),
@@ -477,7 +477,7 @@ mod tests {
         });
         assert_eq!(
             moved.localize(Lang::Es),
-            "recluido en El Helicoide (SEBIN) el 03/08/2024"
+            "reclusión en El Helicoide (SEBIN) el 03/08/2024"
         );
         let ended = Change::Ended {
             end: End {

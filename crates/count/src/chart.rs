@@ -95,13 +95,13 @@ pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
                 |t| t.possible,
             ),
             (
-                pick("detenciones del periodo", "arrests in the step"),
+                pick("detenciones del período", "arrests in the step"),
                 RGBColor(30, 70, 170),
                 2,
                 |t| t.arrests,
             ),
             (
-                pick("excarcelaciones del periodo", "releases in the step"),
+                pick("excarcelaciones del período", "releases in the step"),
                 RGBColor(20, 130, 60),
                 2,
                 |t| t.releases,

@@ -198,14 +198,14 @@ pub fn compared(then: &Balance, now: &Balance, lang: Lang) -> String {
         ),
         (
             pick(
-                "detenciones políticas (periodo)",
+                "detenciones políticas (período)",
                 "political detentions (period)",
             ),
             p.political_detentions,
             n.political_detentions,
         ),
         (
-            pick("excarcelaciones (periodo)", "releases (period)"),
+            pick("excarcelaciones (período)", "releases (period)"),
             p.releases,
             n.releases,
         ),

@@ -420,8 +420,8 @@ fn confirmation_problem(c: &Confirmation, errors: &mut Errors) -> Option<Respons
         ),
         Confirmation::Locked => errors.add(
             "password",
-            "Demasiados intentos equivocados: por seguridad, podrá confirmar de nuevo dentro de 15 minutos.",
-            "Too many wrong tries: for safety, you can confirm again in 15 minutes.",
+            "Demasiados intentos equivocados: por seguridad, podrá confirmar de nuevo dentro de 15 minutos como máximo.",
+            "Too many wrong tries: for safety, you can confirm again within 15 minutes at most.",
         ),
         Confirmation::Ended => return Some(see("/login?why=confirmations")),
     }

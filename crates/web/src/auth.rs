@@ -190,7 +190,8 @@ impl App {
     }
 }
 
-fn language(req: &Request) -> Lang {
+/// The language a request asks for: its cookie's, or Spanish.
+pub(crate) fn language(req: &Request) -> Lang {
     if let Some(l) = cookie(req.headers(), "lang") {
         return Lang::from_tag(&l);
     }

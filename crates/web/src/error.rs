@@ -11,6 +11,8 @@ use vigilia_ledger::LedgerError;
 tokio::task_local! {
     /// The id of the request being answered (see [`crate::request_id`]).
     pub static REQUEST: String;
+    /// The language of the person asking, for an error page (see [`crate::request_id`]).
+    pub static LANGUAGE: Lang;
 }
 
 /// The id of the request being answered, when there is one.
@@ -146,7 +148,7 @@ impl From<askama::Error> for WebError {
     }
 }
 
-/// An error page says it in both languages: it may come before the language is known.
+/// An error page says it in the language of the person asking (Spanish when it is not known).
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         if let WebError::SignIn(next) = &self {
@@ -154,10 +156,10 @@ impl IntoResponse for WebError {
                 .into_response();
         }
         self.log();
+        let l = LANGUAGE.try_with(|l| *l).unwrap_or(Lang::Es);
         let page = crate::page::ErrorPage {
-            es: self.message(Lang::Es),
-            en: self.message(Lang::En),
-            status: self.status().as_u16(),
+            message: self.message(l),
+            l,
         };
         crate::page::render(self.status(), &page)
     }

@@ -64,7 +64,9 @@ async fn request_id(req: Request, next: Next) -> Response {
     let id = app::random_bytes::<6>()
         .map(hex::encode)
         .unwrap_or_else(|_| "-".into());
-    let mut res = error::REQUEST.scope(id.clone(), next.run(req)).await;
+    let lang = auth::language(&req);
+    let answer = error::LANGUAGE.scope(lang, next.run(req));
+    let mut res = error::REQUEST.scope(id.clone(), answer).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }

@@ -266,9 +266,8 @@ pub fn see(path: &str) -> Response {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
-    pub es: String,
-    pub en: String,
-    pub status: u16,
+    pub message: String,
+    pub l: Lang,
 }
 
 /// A path of this site to go back to, or `/`: one `/` followed by neither `/` nor `\\` (which

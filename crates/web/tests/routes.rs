@@ -1873,7 +1873,7 @@ async fn a_family_learns_what_happened_in_plain_words() {
     let page = send(&w, post("/follow", None, &[("csrf", &t), ("code", &code)])).await;
     let news = &page.body[page.body.find("id=\"news\"").expect("news")..];
     for said in [
-        "12/11/2026: recluido en El Helicoide (SEBIN)",
+        "12/11/2026: reclusión en El Helicoide (SEBIN)",
         "13/11/2026: presentado ante el tribunal: Tribunal 3.º de Control",
         "reconocido por la organización como preso político",
         "19/11/2026: excarcelación con medidas cautelares",
@@ -2232,7 +2232,7 @@ async fn a_family_attached_to_an_older_case_learns_only_what_came_after() {
     send(&w, later).await;
     let t = csrf(&send(&w, get("/follow", None)).await.body);
     let page = send(&w, post("/follow", None, &[("csrf", &t), ("code", &code)])).await;
-    assert!(page.body.contains("recluido en Tocorón"), "{}", page.body);
+    assert!(page.body.contains("reclusión en Tocorón"), "{}", page.body);
     assert!(!page.body.contains("Rodeo I"), "{}", page.body);
 }
 
