@@ -784,14 +784,21 @@ pub fn revoke_and_expose(
     which: &Which,
     reason: &str,
 ) -> Result<Option<Exposure>, AppError> {
-    // The revoking account is read again in the transaction: of two admins revoking each other
-    // at one moment, the second is refused.
-    let revoked = crate::registry::write(ledger, |tx| {
-        let actor = crate::actor::acting_as(tx, actor, &[Role::Admin])?;
-        revoke(tx, &actor.name, which, reason)
-    })?;
+    let revoked = crate::registry::write(ledger, |tx| revoke_as(tx, actor, which, reason))?;
     match revoked {
         Some(a) => Ok(Some(exposure(ledger, &a.name, EXPOSURE_DAYS)?)),
         None => Ok(None),
     }
+}
+
+/// Revokes an account as `actor` (an administrator, or the operator), read again in the
+/// transaction: of two admins revoking each other at one moment, the second is refused.
+pub fn revoke_as(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    which: &Which,
+    reason: &str,
+) -> Result<Option<Account>, AppError> {
+    let actor = crate::actor::acting_as(tx, actor, &[Role::Admin])?;
+    revoke(tx, &actor.name, which, reason)
 }

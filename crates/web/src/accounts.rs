@@ -565,16 +565,19 @@ pub async fn revoke(
         }));
     }
     let me = ctx.viewer()?.actor();
+    // Revoked by the registry's writer (with the other writes of the moment); what it exposed
+    // read after.
+    let which = accounts::Which::Numbered(AccountId(id));
     let revoked = app
-        .read(move |_, l| {
-            let which = accounts::Which::Numbered(AccountId(id));
-            Ok(accounts::revoke_and_expose(l, &me, &which, &f.reason)?)
-        })
+        .write(move |tx| accounts::revoke_as(tx, &me, &which, &f.reason))
         .await?;
     // Its sessions end at the next request: each is checked against the active accounts.
-    let Some(exposure) = revoked else {
+    let Some(revoked) = revoked else {
         return Ok(see("/accounts"));
     };
+    let exposure = app
+        .read(move |_, l| Ok(accounts::exposure(l, &revoked.name, EXPOSURE_DAYS)?))
+        .await?;
     // The admin sees what was exposed, not the cases themselves: kinds, numbers and why; a
     // coordinator opens each one to know whom to warn.
     let seen = exposure
