@@ -184,6 +184,9 @@ pub struct Full {
     /// When the detainee was presented to a court, and whether that was in time.
     pub presented: Option<(PartialDate, bool)>,
     pub sources: Vec<Source>,
+    /// What the reporters added later to the reports of this detention (a family's "they moved
+    /// him to El Helicoide"), by day, with the report each came in.
+    pub additions: Vec<(ReportId, vigilia_core::model::Addition)>,
     #[serde(skip)]
     pub history: Vec<Fact>,
     /// Who looked at the case, and when (audit facts): shown to coordinators only.
@@ -249,14 +252,19 @@ pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<
         }
     }
     // And what the reports matched to it brought (the reports themselves, their links).
+    let mut additions = Vec::new();
     let reports: Vec<ReportId> = ledger
         .children(Kind::Report, id.0)?
         .into_iter()
         .filter_map(|r| match r {
-            Record::Report(r) => Some(r.id),
+            Record::Report(r) => {
+                additions.extend(r.additions.into_iter().map(|a| (r.id, a)));
+                Some(r.id)
+            }
             _ => None,
         })
         .collect();
+    additions.sort_by_key(|(_, a)| a.on);
     for r in reports {
         for s in sources_of(ledger, r)? {
             if !sources.iter().any(|x| x.id == s.id) {
@@ -267,6 +275,7 @@ pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<
     Ok(Full {
         detention: d,
         person,
+        additions,
         timeline,
         deadline,
         presented,

@@ -1911,6 +1911,15 @@ async fn a_family_learns_what_happened_in_plain_words() {
         "{}",
         detention.body
     );
+    // ... and on the case's own page, dated, without opening the report.
+    let added = &detention.body[detention
+        .body
+        .find("id=\"additions\"")
+        .expect("the additions")..];
+    assert!(
+        added.contains("Lo trasladaron a Tocorón") && added.contains("/2026"),
+        "{added}"
+    );
 }
 
 /// Search finds a name as it sounds, the way people write Venezuelan names (`Gonzales` for
