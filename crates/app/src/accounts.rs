@@ -476,13 +476,16 @@ pub fn set_regions(
 }
 
 /// Whether an account of role `actor` may restore the access of, or set the states of, an
-/// account of role `target` on the web: an administrator, the accounts that see no case
-/// (volunteers, analysts, administrators); a coordinator, lawyers and volunteers, the people
-/// whose cases it already sees. A coordinator's access is restored by whoever holds the
-/// registry's key (`vigilia user reset`).
+/// account of role `target` on the web. Whoever restores an account's access can take it up
+/// (the new link passes through their hands), so only over accounts that see nothing more than
+/// they do: a coordinator, who sees every case, over lawyers and volunteers; an administrator,
+/// who sees no case, over analysts (figures without names) only: a volunteer's reports hold
+/// names and families' contacts, and another administrator's account would let one act as
+/// the other. The rest (coordinators, administrators) by whoever holds the registry's key
+/// (`vigilia user reset`).
 pub fn may_manage(actor: Role, target: Role) -> bool {
     match actor {
-        Role::Admin => matches!(target, Role::Volunteer | Role::Analyst | Role::Admin),
+        Role::Admin => target == Role::Analyst,
         Role::Coordinator => matches!(target, Role::Lawyer | Role::Volunteer),
         _ => false,
     }
@@ -571,13 +574,34 @@ pub struct NewAccount {
     /// Who made it, or gave it the role.
     pub by: String,
     pub on: Day,
-    /// Whether the role was given to an existing account (rather than a new one made).
-    pub role_changed: bool,
+    pub what: AccountNews,
     /// Whether the account has been revoked since.
     pub revoked: bool,
 }
 
-/// The accounts made or given a role in the last `days` days, newest first.
+/// What happened to an account that the coordinators are told of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountNews {
+    Made,
+    /// A role given to an existing account.
+    RoleGiven,
+    /// Its access restored (a new link: whoever takes it up holds the account).
+    AccessReset,
+}
+
+impl AccountNews {
+    /// In words: Spanish, English.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            AccountNews::Made => ("creada por", "made by"),
+            AccountNews::RoleGiven => ("rol dado por", "role given by"),
+            AccountNews::AccessReset => ("acceso restablecido por", "access reset by"),
+        }
+    }
+}
+
+/// The accounts made, given a role or whose access was restored in the last `days` days,
+/// newest first.
 pub fn new_accounts(ledger: &mut Ledger, days: i64) -> Result<Vec<NewAccount>, AppError> {
     let today = ledger.today()?;
     let since = today
@@ -592,9 +616,10 @@ pub fn new_accounts(ledger: &mut Ledger, days: i64) -> Result<Vec<NewAccount>, A
     let mut out = Vec::new();
     for a in accounts {
         for f in ledger.changes(a.id.into())? {
-            let (role, role_changed) = match f.change {
-                Change::AccountCreated { role, .. } => (role, false),
-                Change::RoleChanged { role } => (role, true),
+            let (role, what) = match f.change {
+                Change::AccountCreated { role, .. } => (role, AccountNews::Made),
+                Change::RoleChanged { role } => (role, AccountNews::RoleGiven),
+                Change::AccessReset { .. } => (a.role, AccountNews::AccessReset),
                 _ => continue,
             };
             if f.recorded_on >= since {
@@ -603,7 +628,7 @@ pub fn new_accounts(ledger: &mut Ledger, days: i64) -> Result<Vec<NewAccount>, A
                     role,
                     by: f.actor.clone(),
                     on: f.recorded_on,
-                    role_changed,
+                    what,
                     revoked: a.revoked.is_some(),
                 });
             }

@@ -536,6 +536,14 @@ async fn every_route_admits_exactly_the_roles_the_table_names() {
             if route.path == "/logout" {
                 continue;
             }
+            // An account's access is restored by whoever may take it up: an admin an
+            // analyst's (5), a coordinator a volunteer's (4).
+            let path = if route.path == "/accounts/{id}/access" {
+                let whose = if *role == Role::Admin { 5 } else { 4 };
+                format!("/accounts/{whose}/access")
+            } else {
+                path.clone()
+            };
             let req = if route.api {
                 let (_, _, _, bearer) = w.secrets.iter().find(|s| s.0 == *role).unwrap();
                 let r = if route.method == "GET" {
@@ -2681,14 +2689,28 @@ async fn a_coordinator_sets_a_lawyers_states_and_restores_a_lost_second_factor()
         .await
         .unwrap();
     assert_eq!(lawyer.regions, vec!["VE-V".to_string(), "VE-A".to_string()]);
-    // An administrator may not restore a lawyer's access.
+    // An administrator may not restore a lawyer's access, nor a volunteer's (their reports hold
+    // names and contacts), nor another administrator's: only an analyst's.
     let admin = sign_in(&w, Role::Admin).await;
+    for whose in ["t-lawyer", "t-volunteer"] {
+        let id = account_id(&w, whose).await;
+        let r = send(&w, get(&format!("/accounts/{id}/access"), Some(&admin.0))).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{whose}");
+    }
+    let analyst = account_id(&w, "t-analyst").await;
     let r = send(
         &w,
-        get(&format!("/accounts/{lawyer_id}/access"), Some(&admin.0)),
+        get(&format!("/accounts/{analyst}/access"), Some(&admin.0)),
     )
     .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::OK);
+    // The coordinators are told whose access was restored, by whom.
+    let queue = send(&w, get("/triage", Some(&c.0))).await;
+    assert!(
+        queue.body.contains("acceso restablecido por"),
+        "{}",
+        queue.body
+    );
     // Names with accents; not one that passes for another.
     let made = |name: &'static str| {
         w.app.write(move |tx| {
