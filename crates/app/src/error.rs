@@ -38,6 +38,17 @@ pub enum AppError {
     TargetMerged { person: PersonId, into: PersonId },
     #[error("{0} is not merged into anyone")]
     NotMerged(PersonId),
+    #[error(
+        "{detention} belongs to another group detention ({group}) than the arrest its report names"
+    )]
+    InAnotherGroup {
+        detention: vigilia_core::ids::DetentionId,
+        group: vigilia_core::ids::GroupId,
+    },
+    #[error(
+        "{0} has other persons merged into it: split them first, or merge them into the same person"
+    )]
+    HasMergedPersons(PersonId),
     #[error("there is no active account named {0:?}")]
     NoActiveAccount(String),
     #[error("{0:?}: an account name has 1 to 64 unaccented letters, digits, '.', '-' or '_'")]

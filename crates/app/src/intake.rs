@@ -124,16 +124,14 @@ impl ReportForm {
         } else {
             Vec::new()
         };
-        let mut details = details;
         let named = details.given_names.is_some()
             || details.paternal_surname.is_some()
             || details.national_id.is_some();
+        // Without a count, the group counts the people identified (triage adds each once).
         if !others.is_empty() {
             let named = others.len() as u32 + u32::from(named);
-            match details.count {
-                Some(c) if c < named => e.add("count", Problem::FewerThanNamed { named }),
-                Some(_) => {}
-                None => details.count = Some(named),
+            if details.count.is_some_and(|c| c < named) {
+                e.add("count", Problem::FewerThanNamed { named });
             }
         }
         if !named && details.count.is_none() && self.national_id.trim().is_empty() {

@@ -126,6 +126,30 @@ impl Localize for AppError {
                     into.0
                 )
             }),
+            AppError::InAnotherGroup { detention, group } => capitalised(if es {
+                format!(
+                    "{} es parte de otra detención colectiva (la {}) que la del hecho que nombra este reporte: elija otra detención, o corrija primero las detenciones colectivas.",
+                    record((*detention).into(), lang),
+                    group.0
+                )
+            } else {
+                format!(
+                    "{} belongs to another group detention ({}) than the arrest this report names: choose another detention, or correct the group detentions first.",
+                    record((*detention).into(), lang),
+                    group.0
+                )
+            }),
+            AppError::HasMergedPersons(p) => capitalised(if es {
+                format!(
+                    "{} tiene otras fichas fusionadas en ella: sepárelas primero, o fusiónelas en la misma persona.",
+                    record((*p).into(), lang)
+                )
+            } else {
+                format!(
+                    "{} has other records merged into it: split them first, or merge them into the same person.",
+                    record((*p).into(), lang)
+                )
+            }),
             AppError::TargetMerged { person, into } => capitalised(if es {
                 format!(
                     "{} está fusionada con la persona {}: fusione con la persona {}.",

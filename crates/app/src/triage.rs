@@ -222,8 +222,9 @@ pub fn accept_new(
         actor: &actor.name,
         today: tx.today()?,
     };
-    // A person named together with others of one arrest joins the group their report made.
-    if let Some(g) = family_group(tx, &r)? {
+    // A person named together with others of one arrest joins their group (made now by the
+    // first of them decided).
+    if let Some(g) = family_group(tx, &w, &r)? {
         return attach_to_group(tx, &w, &r, g);
     }
     let details = r.details.clone().unwrap_or_default();
@@ -337,14 +338,52 @@ pub fn attach(
     };
     match to {
         AttachTo::Detention(d) => {
-            if !matches!(tx.get(d.into())?, Some(Record::Detention(_))) {
+            let Some(Record::Detention(detention)) = tx.get(d.into())?.cloned() else {
                 return Err(AppError::NotFound(d.into()));
-            }
+            };
+            // A person named with others of one arrest, already registered for it: a member of
+            // the family's group (counted there once), never of another.
+            let family = if is_family(tx, &r)? {
+                let g = family_group(tx, &w, &r)?;
+                let in_group = |g: GroupId, tx: &mut Tx<'_>| -> Result<bool, AppError> {
+                    Ok(
+                        matches!(tx.get(g.into())?, Some(Record::Group(x)) if x.identified.contains(&d)),
+                    )
+                };
+                if let (Some(g), Some(other)) = (g, detention.group)
+                    && other != g
+                    && !in_group(g, tx)?
+                {
+                    return Err(AppError::InAnotherGroup {
+                        detention: d,
+                        group: other,
+                    });
+                }
+                g
+            } else {
+                None
+            };
             let s = w.source(tx, &r)?;
+            if let Some(g) = family {
+                w.append(tx, r.id, Change::ReportGrouped { group: g }, vec![])?;
+                add_member(tx, &w, &r, g, d, s)?;
+            }
             w.matched(tx, &r, d, s)?;
             Ok(Some(d))
         }
-        AttachTo::Group(g) => attach_to_group(tx, &w, &r, g),
+        AttachTo::Group(g) => {
+            // The people of one report are in one group: not in another.
+            if is_family(tx, &r)?
+                && let Some(mine) = existing_family_group(tx, &r)?
+                && mine != g
+            {
+                return Err(AppError::InAnotherGroup {
+                    detention: DetentionId(0),
+                    group: mine,
+                });
+            }
+            attach_to_group(tx, &w, &r, g)
+        }
         AttachTo::Person(p) => {
             match tx.get(p.into())? {
                 Some(Record::Person(person)) => {
@@ -362,15 +401,14 @@ pub fn attach(
                     _ => None,
                 })
                 .max();
-            let s = w.source(tx, &r)?;
             // Arrested again with others named in one report: a member of their group.
-            let group = family_group(tx, &r)?;
+            let group = family_group(tx, &w, &r)?;
+            let s = w.source(tx, &r)?;
             let d = w.open_detention(tx, &r, p, previous, group, s)?;
             match group {
                 Some(g) => {
                     w.append(tx, r.id, Change::ReportGrouped { group: g }, vec![])?;
-                    let change = Change::GroupMemberIdentified { detention: d };
-                    w.append(tx, g, change, vec![s])?;
+                    add_member(tx, &w, &r, g, d, s)?;
                 }
                 None => w.matched(tx, &r, d, s)?,
             }
@@ -379,14 +417,33 @@ pub fn attach(
     }
 }
 
-/// The group detention made for the people one report named together (the report that named
-/// them and those made for each other person it named), once one of them was accepted.
-fn family_group(tx: &mut Tx<'_>, r: &Report) -> Result<Option<GroupId>, AppError> {
-    let root = r
-        .details
+/// The root of a report's family: the report that named several people of one arrest.
+fn root_of(r: &Report) -> ReportId {
+    r.details
         .as_ref()
         .and_then(|d| d.named_with)
-        .unwrap_or(r.id);
+        .unwrap_or(r.id)
+}
+
+/// Whether a report is one of a family: it named others of its arrest, or was named with them.
+fn is_family(tx: &mut Tx<'_>, r: &Report) -> Result<bool, AppError> {
+    if r.details.as_ref().and_then(|d| d.named_with).is_some() {
+        return Ok(true);
+    }
+    let mut named_others = false;
+    tx.fold_all(Kind::Report, KnownOn::NOW, &mut |x| {
+        if let Record::Report(x) = x
+            && x.details.as_ref().and_then(|d| d.named_with) == Some(r.id)
+        {
+            named_others = true;
+        }
+    })?;
+    Ok(named_others)
+}
+
+/// The group detention a report's family was filed under, if one of them was decided.
+fn existing_family_group(tx: &mut Tx<'_>, r: &Report) -> Result<Option<GroupId>, AppError> {
+    let root = root_of(r);
     let mut found = None;
     tx.fold_all(Kind::Report, KnownOn::NOW, &mut |x| {
         if let Record::Report(x) = x
@@ -397,6 +454,65 @@ fn family_group(tx: &mut Tx<'_>, r: &Report) -> Result<Option<GroupId>, AppError
         }
     })?;
     Ok(found)
+}
+
+/// The group detention of the people one report named together: the one their first decided
+/// report was filed under, or, for the first of them, a new one: of the count the reporter
+/// typed or, without one, of the people identified (it grows as each joins, and a line
+/// rejected or found to be someone already named leaves nobody counted twice). `None` for a
+/// report of no family.
+fn family_group(tx: &mut Tx<'_>, w: &Writer<'_>, r: &Report) -> Result<Option<GroupId>, AppError> {
+    if !is_family(tx, r)? {
+        return Ok(None);
+    }
+    if let Some(g) = existing_family_group(tx, r)? {
+        return Ok(Some(g));
+    }
+    let g = GroupId(tx.new_id(Kind::Group));
+    let count = r.details.as_ref().and_then(|d| d.count).unwrap_or(1).max(1);
+    let s = w.source(tx, r)?;
+    let change = Change::GroupRecorded {
+        reference: None,
+        arrest: arrest_of(r)?,
+        count,
+    };
+    w.append(tx, g, change, vec![s])?;
+    Ok(Some(g))
+}
+
+/// Identifies detention `d` as a member of group `g` (by report `r`), once; a group whose
+/// members are all named then counts them all.
+fn add_member(
+    tx: &mut Tx<'_>,
+    w: &Writer<'_>,
+    r: &Report,
+    g: GroupId,
+    d: DetentionId,
+    s: SourceId,
+) -> Result<(), AppError> {
+    let group = match tx.get(g.into())? {
+        Some(Record::Group(group)) => group.clone(),
+        _ => return Err(AppError::NotFound(g.into())),
+    };
+    if group.identified.contains(&d) {
+        return Ok(());
+    }
+    w.append(
+        tx,
+        g,
+        Change::GroupMemberIdentified { detention: d },
+        vec![s],
+    )?;
+    let identified = group.identified.len() as u32 + 1;
+    if identified > group.count {
+        let reason = Some(format!("según el reporte {}", r.id.0));
+        let change = Change::GroupCountCorrected {
+            count: identified,
+            reason,
+        };
+        w.append(tx, g, change, vec![s])?;
+    }
+    Ok(())
 }
 
 /// Files a report under a group detention already registered: it becomes a source of the
@@ -418,9 +534,8 @@ fn attach_to_group(
     w.append(tx, r.id, Change::ReportGrouped { group: g }, vec![])?;
     let details = r.details.clone().unwrap_or_default();
     // The group's history says why its count moved (the organisation's language).
-    let because = Some(format!("según el reporte {}", r.id.0));
     if let Some(count) = details.count.filter(|c| *c > group.count) {
-        let reason = because.clone();
+        let reason = Some(format!("según el reporte {}", r.id.0));
         w.append(
             tx,
             g,
@@ -432,23 +547,7 @@ fn attach_to_group(
         return Ok(None);
     };
     let d = w.open_detention(tx, r, p, None, Some(g), s)?;
-    w.append(
-        tx,
-        g,
-        Change::GroupMemberIdentified { detention: d },
-        vec![s],
-    )?;
-    // A group whose members are all named now counts them all.
-    let identified = group.identified.len() as u32 + 1;
-    if identified > group.count.max(details.count.unwrap_or(0)) {
-        let (count, reason) = (identified, because);
-        w.append(
-            tx,
-            g,
-            Change::GroupCountCorrected { count, reason },
-            vec![s],
-        )?;
-    }
+    add_member(tx, w, r, g, d, s)?;
     Ok(Some(d))
 }
 

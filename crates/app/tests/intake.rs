@@ -115,3 +115,132 @@ fn people_named_together_and_accepted_in_one_transaction_make_one_group() {
     .unwrap();
     assert_eq!(groups, vec![(20, 3)]);
 }
+
+/// Whatever a coordinator decides for each person one report named, in whatever order (accept
+/// as new, attach to the detention already registered for that person, attach to that
+/// person, reject), the arrest is one group detention, every detention the family made or
+/// joined is identified in it once, and it counts the reporter's number, or, without one, the
+/// people identified: nobody counted twice, no empty place left by a duplicate line.
+#[test]
+fn every_order_of_triage_of_a_family_counts_each_person_once() {
+    use vigilia_app::triage::{self, AttachTo};
+    use vigilia_core::fold::{KnownOn, Record};
+    use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId};
+    #[derive(Clone, Copy, Debug)]
+    enum Decision {
+        New,
+        ToDetention,
+        ToPerson,
+        Reject,
+    }
+    let orders = [
+        [1, 2, 3],
+        [1, 3, 2],
+        [2, 1, 3],
+        [2, 3, 1],
+        [3, 1, 2],
+        [3, 2, 1],
+    ];
+    let decisions = [
+        Decision::New,
+        Decision::ToDetention,
+        Decision::ToPerson,
+        Decision::Reject,
+    ];
+    for count in ["", "3"] {
+        for order in orders {
+            // Pedro (report 3) was already registered (report 4, accepted first: detention 1).
+            for pedro in decisions {
+                let dir = tempfile::tempdir().unwrap();
+                let url =
+                    DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display()))
+                        .unwrap();
+                let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
+                let profile = Profile::venezuela().unwrap();
+                let mut l = Ledger::create(&url, clock, profile.clone(), "test").unwrap();
+                let form = |given: &str, others: &str| ReportForm {
+                    given_names: given.into(),
+                    paternal_surname: "Pérez".into(),
+                    arrest_date: "15/11/2026".into(),
+                    consent: "initials".into(),
+                    count: count.into(),
+                    others: others.into(),
+                    ..ReportForm::default()
+                };
+                let send = |l: &mut Ledger, form: ReportForm| {
+                    let incoming = Incoming {
+                        form,
+                        channel: Channel::Volunteer,
+                        reporter: Some("v".into()),
+                        receipt: None,
+                    };
+                    write(l, |tx| intake::receive(tx, &incoming, &profile))
+                        .unwrap()
+                        .unwrap()
+                };
+                send(&mut l, form("Ana", "Berta Pérez\nPedro Pérez"));
+                let op = vigilia_app::Actor::operator("c");
+                let alone = send(
+                    &mut l,
+                    ReportForm {
+                        count: String::new(),
+                        ..form("Pedro", "")
+                    },
+                );
+                assert_eq!(alone, ReportId(4));
+                let pedro_detention = write(&mut l, |tx| triage::accept_new(tx, &op, alone))
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(pedro_detention, DetentionId(1));
+                for n in order {
+                    let id = ReportId(n);
+                    let decision = if n == 3 { pedro } else { Decision::New };
+                    write(&mut l, |tx| match decision {
+                        Decision::New => triage::accept_new(tx, &op, id).map(|_| ()),
+                        Decision::ToDetention => {
+                            triage::attach(tx, &op, id, AttachTo::Detention(pedro_detention))
+                                .map(|_| ())
+                        }
+                        Decision::ToPerson => {
+                            triage::attach(tx, &op, id, AttachTo::Person(PersonId(1))).map(|_| ())
+                        }
+                        Decision::Reject => triage::reject(tx, &op, id, "duplicado"),
+                    })
+                    .unwrap();
+                }
+                let mut groups = Vec::new();
+                l.fold_all(Kind::Group, KnownOn::NOW, &mut |r| {
+                    if let Record::Group(g) = r {
+                        groups.push(g);
+                    }
+                })
+                .unwrap();
+                let case = format!("count {count:?}, order {order:?}, Pedro {pedro:?}");
+                assert_eq!(groups.len(), 1, "{case}");
+                let g = &groups[0];
+                let mut family_detentions = Vec::new();
+                l.fold_all(Kind::Detention, KnownOn::NOW, &mut |r| {
+                    if let Record::Detention(d) = r
+                        && d.id != pedro_detention
+                    {
+                        family_detentions.push(d.id);
+                    }
+                })
+                .unwrap();
+                // Pedro's own earlier detention joins the group when his line is attached to it.
+                if matches!(pedro, Decision::ToDetention) {
+                    family_detentions.push(pedro_detention);
+                }
+                let mut identified = g.identified.clone();
+                identified.sort();
+                identified.dedup();
+                assert_eq!(identified.len(), g.identified.len(), "{case}: twice");
+                family_detentions.sort();
+                assert_eq!(identified, family_detentions, "{case}");
+                let people = g.identified.len() as u32;
+                let expected = if count.is_empty() { people } else { 3 };
+                assert_eq!(g.count, expected, "{case}");
+            }
+        }
+    }
+}
