@@ -41,6 +41,9 @@ pub enum Problem {
     },
     /// Neither a name, a surname nor a cédula of the person detained.
     NoOneNamed,
+    /// A name with characters no name has (digits, signs): letters, spaces, apostrophes, dots
+    /// and hyphens only.
+    NotAName,
     /// A line of the other people named that has neither a name nor a cédula to read (its
     /// number, from 1), or whose cédula cannot be read.
     OtherLine {
@@ -134,6 +137,16 @@ impl FieldErrors {
         Some(link)
     }
 
+    /// A person's name or surname: a line of letters (any accent), spaces, apostrophes, dots
+    /// and hyphens (`María José`, `D'Amico`, `Pérez-Rojas`); `None` when empty.
+    pub fn name(&mut self, field: &'static str, text: &str) -> Option<String> {
+        let name = self.line(field, text)?;
+        if !is_name(&name) {
+            self.add(field, Problem::NotAName);
+        }
+        Some(name)
+    }
+
     /// A one-line field of at most [`LINE`] characters; `None` when empty.
     pub fn line(&mut self, field: &'static str, text: &str) -> Option<String> {
         let t = non_empty(text)?;
@@ -148,4 +161,19 @@ impl FieldErrors {
 pub fn non_empty(text: &str) -> Option<&str> {
     let t = text.trim();
     (!t.is_empty()).then_some(t)
+}
+
+/// Whether text reads as a name: letters (with their accents), spaces, apostrophes, dots and
+/// hyphens, with at least one letter.
+pub fn is_name(text: &str) -> bool {
+    let signs = |c: char| matches!(c, '-' | '\'' | '’');
+    text.chars().any(char::is_alphabetic)
+        && text
+            .split(' ')
+            .all(|w| !w.starts_with(signs) && !w.ends_with(signs))
+        && text.chars().all(|c| {
+            c.is_alphabetic()
+                || ('\u{300}'..='\u{36f}').contains(&c)
+                || matches!(c, ' ' | '\'' | '’' | '.' | '-')
+        })
 }

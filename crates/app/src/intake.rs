@@ -105,9 +105,9 @@ impl ReportForm {
             }
         });
         let details = Reported {
-            given_names: e.line("given_names", &self.given_names),
-            paternal_surname: e.line("paternal_surname", &self.paternal_surname),
-            maternal_surname: e.line("maternal_surname", &self.maternal_surname),
+            given_names: e.name("given_names", &self.given_names),
+            paternal_surname: e.name("paternal_surname", &self.paternal_surname),
+            maternal_surname: e.name("maternal_surname", &self.maternal_surname),
             national_id,
             sex,
             birth_date: e.date("birth_date", &self.birth_date, today),
@@ -177,6 +177,75 @@ impl ReportForm {
     }
 }
 
+/// Given names that are often a person's second: "Pedro José Pérez" is Pedro José, of the
+/// Pérez family, where "Pedro Pérez Rojas" is Pedro, of the Pérez Rojas.
+const SECOND_GIVEN: &[&str] = &[
+    "jose",
+    "maria",
+    "antonio",
+    "luis",
+    "carlos",
+    "alberto",
+    "alejandro",
+    "andres",
+    "eduardo",
+    "enrique",
+    "manuel",
+    "rafael",
+    "ramon",
+    "miguel",
+    "angel",
+    "david",
+    "daniel",
+    "javier",
+    "alexander",
+    "gabriel",
+    "elena",
+    "isabel",
+    "carolina",
+    "alejandra",
+    "gabriela",
+    "fernanda",
+    "teresa",
+    "ines",
+    "josefina",
+    "victoria",
+    "carmen",
+    "eugenia",
+    "andreina",
+    "valentina",
+    "del",
+    "de",
+    "los",
+];
+
+/// A person's names as one line gives them: before a comma the given names, after it the
+/// surnames; without one, the last two words are the surnames (three words: the last one,
+/// when the second is a usual second given name), two words a name and a surname.
+fn split_name(
+    words: &[String],
+    after_comma: &[String],
+) -> (Option<String>, Option<String>, Option<String>) {
+    let own = |ws: &[String]| (!ws.is_empty()).then(|| ws.join(" "));
+    if !after_comma.is_empty() {
+        let (p, m) = after_comma.split_at(1);
+        return (own(words), own(p), own(m));
+    }
+    let n = words.len();
+    let second_given = n == 3
+        && words
+            .get(1)
+            .is_some_and(|w| SECOND_GIVEN.contains(&vigilia_core::text::fold(w).as_str()));
+    let surnames = if second_given {
+        1
+    } else {
+        n.saturating_sub(1).min(2)
+    };
+    let (given, rest) = words.split_at(n - surnames);
+    let (p, m) = rest.split_at(rest.len().min(1));
+    (own(given), own(p), own(m))
+}
+
 /// The most other people one report names.
 pub const MAX_OTHERS: usize = 200;
 
@@ -191,38 +260,48 @@ fn others_named(text: &str, first: &Reported, e: &mut FieldErrors) -> Vec<Report
     }
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let mut id = None;
-        let mut words = Vec::new();
-        for w in line.split([',', ';', ' ', '\t']).filter(|w| !w.is_empty()) {
-            let looks_like_id = w.chars().filter(char::is_ascii_digit).count() >= 5;
-            match (looks_like_id, NationalId::parse(w)) {
-                (true, Ok(n)) if id.is_none() => id = Some(n),
-                (true, _) => {
-                    e.add("others", Problem::OtherLine { line: i + 1 });
+        // A word with a digit is a cédula (and must read as one); any other, a name's.
+        let (mut id, mut words, mut wrong) = (None, Vec::new(), false);
+        let (names, surnames) = match line.split_once(',') {
+            Some((n, rest)) => (n, Some(rest)),
+            None => (*line, None),
+        };
+        let mut read = |part: &str, into: &mut Vec<String>| {
+            for w in part.split([';', ' ', '\t']).filter(|w| !w.is_empty()) {
+                // `V-…`, `E-…`: a cédula, even mistyped.
+                let id_like = w.len() >= 2
+                    && w.as_bytes().get(1) == Some(&b'-')
+                    && w.chars().next().is_some_and(|c| "VvEeJjPpGg".contains(c));
+                if id_like || w.chars().any(|c| c.is_ascii_digit()) {
+                    match NationalId::parse(w) {
+                        Ok(n) if id.is_none() => id = Some(n),
+                        _ => wrong = true,
+                    }
+                } else if crate::fields::is_name(w) {
+                    into.push(w.to_string());
+                } else {
+                    wrong = true;
                 }
-                (false, _) if w.chars().any(char::is_alphabetic) => words.push(w),
-                (false, _) => e.add("others", Problem::OtherLine { line: i + 1 }),
             }
+        };
+        let mut after_comma = Vec::new();
+        read(names, &mut words);
+        if let Some(rest) = surnames {
+            read(rest, &mut after_comma);
         }
-        if (words.is_empty() && id.is_none())
-            || words
-                .iter()
-                .any(|w| w.chars().count() > crate::fields::LINE)
+        let name_length = words
+            .iter()
+            .chain(&after_comma)
+            .map(|w| w.chars().count() + 1)
+            .sum::<usize>();
+        if wrong
+            || (words.is_empty() && after_comma.is_empty() && id.is_none())
+            || name_length > 2 * crate::fields::LINE
         {
             e.add("others", Problem::OtherLine { line: i + 1 });
             continue;
         }
-        // The last two words are the surnames (one, with two words; none, with one).
-        let own = |ws: &[&str]| (!ws.is_empty()).then(|| ws.join(" "));
-        let n = words.len();
-        let surnames = n.saturating_sub(1).min(2);
-        let (given, rest) = words.split_at(n - surnames);
-        let (paternal, maternal) = match rest {
-            [p, m] => (Some(p.to_string()), Some(m.to_string())),
-            [p] => (Some(p.to_string()), None),
-            _ => (None, None),
-        };
-        let given = own(given);
+        let (given, paternal, maternal) = split_name(&words, &after_comma);
         out.push(Reported {
             given_names: given,
             paternal_surname: paternal,
@@ -290,10 +369,8 @@ fn append(tx: &mut Tx<'_>, today: Day, r: &Incoming, valid: Valid) -> Result<Rep
             subject: sibling.into(),
             change: Change::ReportReceived {
                 channel: r.channel,
-                text: format!(
-                    "Nombrada en el reporte {} con otras personas detenidas en el mismo hecho.",
-                    id.0
-                ),
+                // Its page says it was named with the others (`named_with`), in words.
+                text: String::new(),
                 contact: None,
                 consent: valid.consent,
                 details: Some(Reported {
@@ -491,4 +568,60 @@ pub fn news_for_the_family(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Vec<Reported>, FieldErrors) {
+        let mut e = FieldErrors::default();
+        let out = others_named(text, &Reported::default(), &mut e);
+        (out, e)
+    }
+
+    #[test]
+    fn each_line_of_others_reads_as_a_person_or_is_said_wrong_with_its_number() {
+        let (people, e) = read(
+            "Pedro José Pérez\nAna Pérez Rojas\nCarla Inés Díaz Mora V-14.555.666\n\
+             Luis, Gómez Díaz\nJuan",
+        );
+        assert!(e.is_empty(), "{e:?}");
+        let names: Vec<_> = people
+            .iter()
+            .map(|p| {
+                (
+                    p.given_names.clone().unwrap_or_default(),
+                    p.paternal_surname.clone().unwrap_or_default(),
+                    p.maternal_surname.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        let own = |g: &str, p: &str, m: &str| (g.to_string(), p.to_string(), m.to_string());
+        assert_eq!(
+            names,
+            vec![
+                own("Pedro José", "Pérez", ""),
+                own("Ana", "Pérez", "Rojas"),
+                own("Carla Inés", "Díaz", "Mora"),
+                own("Luis", "Gómez", "Díaz"),
+                own("Juan", "", ""),
+            ]
+        );
+        assert_eq!(people[2].national_id.map(|n| n.number), Some(14_555_666));
+        for wrong in [
+            "Luis Gómez V-12AB34",
+            "María Pérez V-",
+            "Rosa Díaz E-abc",
+            "Ana;=1+1 Pérez",
+            "---",
+        ] {
+            let (_, e) = read(&format!("Berta Rojas\n{wrong}"));
+            assert!(
+                e.iter()
+                    .any(|(f, p)| f == "others" && *p == Problem::OtherLine { line: 2 }),
+                "{wrong}: {e:?}"
+            );
+        }
+    }
 }

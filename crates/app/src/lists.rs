@@ -383,7 +383,11 @@ pub fn csv(headings: &[String], cells: &[Vec<String>]) -> Result<Vec<u8>, AppErr
         path: "CSV".into(),
         detail: e.to_string(),
     };
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    // Every field quoted: a spreadsheet that splits on ';' (Excel in Spanish) keeps a name
+    // with a ';' in it in one cell, whose start is made inert.
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(headings).map_err(fail)?;
     for row in cells {
         w.write_record(row.iter().map(|c| inert(c))).map_err(fail)?;
@@ -428,12 +432,13 @@ mod tests {
         let rows = vec![vec![
             "=HYPERLINK(\"http://x\")".into(),
             "-1+2".into(),
-            "Ana".into(),
+            "Ana;=1+1".into(),
         ]];
         let out = csv(&["a".into(), "b".into(), "c".into()], &rows).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("'=HYPERLINK"), "{text}");
         assert!(text.contains("'-1+2"), "{text}");
-        assert!(text.contains(",Ana"), "{text}");
+        // Quoted: split on ';', the cell still begins with "Ana".
+        assert!(text.contains(",\"Ana;=1+1\""), "{text}");
     }
 }

@@ -442,6 +442,12 @@ impl Localize for Problem {
             Problem::ChooseHowItEnded => lang
                 .pick("Elija cómo terminó.", "Choose how it ended.")
                 .into(),
+            Problem::NotAName => lang
+                .pick(
+                    "Un nombre lleva letras (con o sin acento), espacios, apóstrofos, puntos o guiones; nada más.",
+                    "A name has letters (accented or not), spaces, apostrophes, dots or hyphens; nothing else.",
+                )
+                .into(),
             Problem::OtherLine { line } => match lang {
                 Lang::Es => format!(
                     "La línea {line} no se entiende: escriba en cada línea los nombres y apellidos de una persona y, si la sabe, su cédula (V-12345678)."

@@ -22,7 +22,7 @@ use rand::{Rng, SeedableRng};
 const CLIENTS: usize = 4;
 
 mod common;
-use common::{Registry, agent, serve};
+use common::{Registry, agent, letters, serve};
 
 /// The anonymous form token of a public page.
 fn csrf(agent: &ureq::Agent, url: &str) -> Option<String> {
@@ -79,7 +79,9 @@ fn killed_at_random_moments_the_server_loses_nothing_it_acknowledged() {
                     let agent = agent();
                     let mut i = 0;
                     while !stop.load(Ordering::Relaxed) {
-                        let name = format!("Caso r{round}c{c}n{i}");
+                        // Names are letters: each number written in letters (a = 0).
+                        let name =
+                            format!("Caso R{} C{} N{}", letters(round), letters(c), letters(i));
                         if let Some(code) = report(&agent, &base, &name) {
                             acked.lock().unwrap().push((code, name));
                         }

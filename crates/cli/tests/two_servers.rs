@@ -12,7 +12,7 @@
 use std::sync::{Arc, Barrier};
 
 mod common;
-use common::{Registry, agent, serve};
+use common::{Registry, agent, letters, serve};
 
 const REPORTS: usize = 40;
 
@@ -36,7 +36,7 @@ fn both_servers_accept_every_report(r: &Registry) {
             .header("Content-Type", "application/json")
             .send(
                 serde_json::json!({
-                    "given_names": format!("Persona {i}"),
+                    "given_names": format!("Persona {}", letters(i)),
                     "paternal_surname": "Concurrente",
                     "arrest_date": "2026-11-01",
                     "state": "Zulia",

@@ -151,3 +151,16 @@ pub fn agent() -> ureq::Agent {
         .build()
         .into()
 }
+
+/// A number written in letters, as a name may carry it (0 → "a", 27 → "bb"): names have no
+/// digits.
+pub fn letters(mut n: usize) -> String {
+    let mut out = String::new();
+    loop {
+        out.insert(0, char::from(b'a' + (n % 26) as u8));
+        n /= 26;
+        if n == 0 {
+            return out;
+        }
+    }
+}
