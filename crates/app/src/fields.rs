@@ -60,6 +60,8 @@ pub enum Problem {
     /// The report does not say when the arrest was.
     WhenArrested,
     ChooseConsent,
+    /// A decision recorded without saying why.
+    SayWhy,
     /// A link that is not a web address (`javascript:`, `data:`).
     NotALink,
     /// A file that is not kept (too large, not a photo or a PDF), and why.

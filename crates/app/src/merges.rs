@@ -36,6 +36,8 @@ pub struct Comparison {
     pub survivor_detentions: Vec<Detention>,
     /// The two were given different consents: a coordinator must say which stands.
     pub consent_conflict: bool,
+    /// Both have a cédula, and they differ: almost always two people.
+    pub different_ids: bool,
 }
 
 /// A value in both languages.
@@ -132,6 +134,10 @@ pub fn compare(
     Ok(Comparison {
         lines: lines(&survivor, &other),
         consent_conflict: other.disclosure != survivor.disclosure,
+        different_ids: matches!(
+            (other.identity.national_id, survivor.identity.national_id),
+            (Some(a), Some(b)) if a != b
+        ),
         other_detentions: detentions_of(ledger, id)?,
         survivor_detentions: detentions_of(ledger, into)?,
         other,
@@ -153,7 +159,6 @@ pub fn merge(
     consent: Option<Disclosure>,
 ) -> Result<(), AppError> {
     let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
-    let reason = reason_needed(reason)?;
     if id == into {
         return Err(AppError::MergeIntoItself(id));
     }
@@ -171,17 +176,44 @@ pub fn merge(
             into: other,
         });
     }
+    // Every mistake of the form at once: the reason, and the consent when the two differ.
+    let mut errors = FieldErrors::default();
+    let reason = reason_needed(reason).ok();
+    if reason.is_none() {
+        errors.add("reason", Problem::SayWhy);
+    }
     let disclosure = match consent {
         Some(c) => c,
         None if p.disclosure == target.disclosure => target.disclosure,
         None => {
-            let mut errors = FieldErrors::default();
             errors.add("consent", Problem::ChooseConsent);
-            return Err(AppError::Invalid(errors));
+            target.disclosure
         }
     };
-    record(tx, actor, id, Change::MergedInto { into, reason })?;
-    if disclosure != target.disclosure {
+    let Some(reason) = reason.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    // A person that others were merged into is merged itself only once they are split (or
+    // merged into the same one): no chain hides a person behind another.
+    let mut has_merged = false;
+    tx.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
+        if let Record::Person(x) = r
+            && x.merged_into == Some(id)
+        {
+            has_merged = true;
+        }
+    })?;
+    if has_merged {
+        return Err(AppError::HasMergedPersons(id));
+    }
+    let consent = (disclosure != target.disclosure).then_some([target.disclosure, disclosure]);
+    let change = Change::MergedInto {
+        into,
+        reason,
+        consent,
+    };
+    record(tx, actor, id, change)?;
+    if consent.is_some() {
         record(tx, actor, into, Change::DisclosureSet { level: disclosure })?;
     }
     Ok(())
@@ -191,10 +223,18 @@ pub fn merge(
 pub fn unmerge(tx: &mut Tx<'_>, actor: &Actor, id: PersonId, reason: &str) -> Result<(), AppError> {
     let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
     let reason = reason_needed(reason)?;
-    if person_tx(tx, id)?.merged_into.is_none() {
+    let p = person_tx(tx, id)?;
+    let Some(into) = p.merged_into else {
         return Err(AppError::NotMerged(id));
+    };
+    record(tx, actor, id, Change::MergeUndone { reason })?;
+    // The consent the merge chose goes back to what it was, unless changed since.
+    if let Some([before, after]) = p.merge_consent
+        && person_tx(tx, into)?.disclosure == after
+    {
+        record(tx, actor, into, Change::DisclosureSet { level: before })?;
     }
-    record(tx, actor, id, Change::MergeUndone { reason })
+    Ok(())
 }
 
 /// A person as it stands in this transaction.

@@ -442,6 +442,7 @@ impl Localize for Problem {
             Problem::ChooseHowItEnded => lang
                 .pick("Elija cómo terminó.", "Choose how it ended.")
                 .into(),
+            Problem::SayWhy => AppError::ReasonNeeded.localize(lang),
             Problem::NotAName => lang
                 .pick(
                     "Un nombre lleva letras (con o sin acento), espacios, apóstrofos, puntos o guiones; nada más.",

@@ -63,6 +63,7 @@ fn many_writes_at_once_are_each_stored_once_and_a_refused_one_alone_is_refused()
                             change: Change::MergedInto {
                                 into: PersonId(id),
                                 reason: "x".into(),
+                                consent: None,
                             },
                             sources: vec![],
                         })?;

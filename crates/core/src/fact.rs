@@ -87,6 +87,10 @@ pub enum Change {
     MergedInto {
         into: PersonId,
         reason: String,
+        /// The consent to publish of `into` before and after the merge, when a coordinator
+        /// chose another one (the two persons' differed): a split gives the first back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent: Option<[Disclosure; 2]>,
     },
     MergeUndone {
         reason: String,

@@ -178,7 +178,7 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
             p.disclosure = level;
             Record::Person(p)
         }
-        (Record::Person(mut p), Change::MergedInto { into, .. }) => {
+        (Record::Person(mut p), Change::MergedInto { into, consent, .. }) => {
             if into == p.id {
                 return Err(FoldError::Invalid {
                     seq,
@@ -195,6 +195,7 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
                 });
             }
             p.merged_into = Some(into);
+            p.merge_consent = consent;
             Record::Person(p)
         }
         (Record::Person(mut p), Change::MergeUndone { .. }) => {
@@ -205,6 +206,7 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
                 });
             }
             p.merged_into = None;
+            p.merge_consent = None;
             Record::Person(p)
         }
         (Record::Person(_), _) => return Err(wrong(Kind::Person)),
@@ -383,6 +385,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 identity,
                 disclosure: disclosure.unwrap_or_default(),
                 merged_into: None,
+                merge_consent: None,
             })
         }
         Change::DetentionOpened {
@@ -807,6 +810,7 @@ mod tests {
                 Change::MergedInto {
                     into: PersonId(1),
                     reason: "misma cédula".into(),
+                    consent: None,
                 },
             ),
             fact(
@@ -855,6 +859,7 @@ mod tests {
             Change::MergedInto {
                 into: PersonId(3),
                 reason: "otra".into(),
+                consent: None,
             },
         );
         let err = apply(Some(merged_once), twice).unwrap_err();

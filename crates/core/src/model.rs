@@ -72,6 +72,10 @@ pub struct Person {
     /// Set when this person was found to be the same as another and merged into it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<PersonId>,
+    /// The consent to publish the merge changed on the person it was merged into: before,
+    /// after (see [`crate::fact::Change::MergedInto`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_consent: Option<[Disclosure; 2]>,
 }
 
 /// Who a person is, as stated by the facts. A stated field replaces the one before.

@@ -253,7 +253,7 @@ impl Localize for crate::fact::Change {
                 pick(lang, "qué se publica", "what is published"),
                 level.localize(lang)
             ),
-            C::MergedInto { into, reason } => format!(
+            C::MergedInto { into, reason, .. } => format!(
                 "{} {} ({reason})",
                 pick(lang, "es la misma persona que la", "is the same person as"),
                 into.0

@@ -2481,6 +2481,22 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
             ],
         )
     };
+    // Neither a reason nor a consent: both said at once.
+    let r = send(
+        &w,
+        post(
+            "/persons/2/merge",
+            Some(&c.0),
+            &[("csrf", &c.1), ("into", "1"), ("reason", " ")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"consent-error\"") && r.body.contains("id=\"reason-error\""),
+        "{}",
+        r.body
+    );
     let r = send(&w, merge("")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(
@@ -2537,6 +2553,45 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
     )
     .await;
     assert_eq!(r.location, "/persons/2?done=split");
+    // The consent the merge chose goes back: the family of person 1 allowed the name.
+    let r = send(&w, get("/persons/1", Some(&c.0))).await;
+    assert!(
+        r.body.contains("se publica su nombre completo"),
+        "{}",
+        r.body
+    );
+    // A person others were merged into is not merged in turn (no chain hides anyone).
+    let r = send(&w, merge("named")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let third = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&v.0),
+            &[
+                ("csrf", &v.1),
+                ("given_names", "Gregorio"),
+                ("paternal_surname", "Pérez"),
+                ("arrest_date", "2026-11-11"),
+                ("consent", "named"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(third.status, StatusCode::SEE_OTHER, "{}", third.body);
+    let r = send(&w, post("/triage/3/new", Some(&c.0), &[("csrf", &c.1)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = send(
+        &w,
+        post(
+            "/persons/1/merge",
+            Some(&c.0),
+            &[("csrf", &c.1), ("into", "3"), ("reason", "la misma")],
+        ),
+    )
+    .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.body.contains("sepárelas primero"), "{}", r.body);
 }
 
 /// A coordinator sets a lawyer's states on the team page and restores a lawyer's access after a
