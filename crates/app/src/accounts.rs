@@ -48,15 +48,35 @@ pub fn account_name_ok(name: &str) -> bool {
         })
 }
 
-/// An account that another's name could be mistaken for: the same once accents, case and
-/// '.', '-', '_' are set aside (`josé.pérez` and `Jose-Perez`).
+/// What a name looks like, to tell names that pass for one another: accents, case and '.',
+/// '-', '_' set aside, and the letters that look alike taken as one (`l`, `I`, `1` as `i`; `0`
+/// as `o`; `rn` as `m`; `vv` as `w`; `cl` as `d`).
+fn skeleton(name: &str) -> String {
+    let folded: String = fold(name)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            'l' | '1' | '|' | '!' => 'i',
+            '0' => 'o',
+            '5' => 's',
+            other => other,
+        })
+        .collect();
+    folded
+        .replace("rn", "m")
+        .replace("vv", "w")
+        .replace("cl", "d")
+}
+
+/// An account that another's name could be mistaken for ([`skeleton`]): `josé.pérez` and
+/// `Jose-Perez`, `demo-lawyer` and `demo-Iawyer`.
 fn look_alike(tx: &mut Tx<'_>, name: &str) -> Result<Option<String>, AppError> {
-    let key = fold(name);
+    let key = skeleton(name);
     let mut found = None;
     tx.fold_all(Kind::Account, KnownOn::NOW, &mut |r| {
         if let Record::Account(a) = r
             && found.is_none()
-            && fold(&a.name) == key
+            && skeleton(&a.name) == key
         {
             found = Some(a.name);
         }
@@ -528,18 +548,25 @@ pub fn reset_access(tx: &mut Tx<'_>, actor: &Actor, id: AccountId) -> Result<Inv
     })
 }
 
-/// Sets the states whose cases a lawyer sees (none: every state), by a coordinator; the
-/// states' names.
+/// Sets the states whose cases a lawyer sees, by a coordinator: `every` state, or those of
+/// `states` (at least one: unticking the last one never opens every case); the states' names.
 pub fn set_lawyer_states(
     tx: &mut Tx<'_>,
     actor: &Actor,
     id: AccountId,
+    every: bool,
     states: &[String],
 ) -> Result<Vec<String>, AppError> {
     let (actor, a) = managed(tx, actor, id)?;
     if a.role != Role::Lawyer {
         return Err(AppError::Forbidden(id.into()));
     }
+    if !every && states.is_empty() {
+        let mut errors = crate::fields::FieldErrors::default();
+        errors.add("state", crate::fields::Problem::ChooseStates);
+        return Err(AppError::Invalid(errors));
+    }
+    let states = if every { &[][..] } else { states };
     let profile = tx.profile()?.clone();
     // A state that is not one is a mistake of the form, said beside it.
     let (codes, names) = states_named(&profile, states).map_err(|e| match e {

@@ -144,7 +144,7 @@ pub fn diff(
 /// The detentions of `ids` as `actor` may list them ([`behind`]); when names are listed, who
 /// saw such a list is recorded first.
 pub fn listed(ledger: &mut Ledger, actor: &Actor, ids: &[u64]) -> Result<Vec<Behind>, AppError> {
-    let found = behind(ledger, actor, ids)?;
+    let found = behind(ledger, actor, ids, vigilia_core::fold::KnownOn::NOW)?;
     if crate::records::lists_names(&found) {
         let shown: Vec<Subject> = found.iter().map(|b| b.detention.id.into()).collect();
         crate::registry::write(ledger, |tx| {

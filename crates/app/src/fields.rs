@@ -62,6 +62,8 @@ pub enum Problem {
     ChooseConsent,
     /// A decision recorded without saying why.
     SayWhy,
+    /// "Only these states" with none ticked.
+    ChooseStates,
     /// A link that is not a web address (`javascript:`, `data:`).
     NotALink,
     /// A file that is not kept (too large, not a photo or a PDF), and why.

@@ -247,13 +247,24 @@ fn split_name(
 }
 
 /// The most other people one report names.
-pub const MAX_OTHERS: usize = 200;
+pub const MAX_OTHERS: usize = 100;
+/// The longest list of other people one report takes.
+pub const MAX_OTHERS_CHARS: usize = 10_000;
 
 /// The other people of the same arrest, one per line: the words that read as a cédula are
 /// its cédula, the rest its names (`Ana María Pérez Rojas`: two given names, then the
 /// surnames; three words: a given name and two surnames). Each shares the report's arrest.
 fn others_named(text: &str, first: &Reported, e: &mut FieldErrors) -> Vec<Reported> {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if text.chars().count() > MAX_OTHERS_CHARS {
+        e.add(
+            "others",
+            Problem::TooLong {
+                max: MAX_OTHERS_CHARS,
+            },
+        );
+        return Vec::new();
+    }
     if lines.len() > MAX_OTHERS {
         e.add("others", Problem::TooManyNamed { max: MAX_OTHERS });
         return Vec::new();

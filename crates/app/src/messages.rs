@@ -443,6 +443,12 @@ impl Localize for Problem {
                 .pick("Elija cómo terminó.", "Choose how it ended.")
                 .into(),
             Problem::SayWhy => AppError::ReasonNeeded.localize(lang),
+            Problem::ChooseStates => lang
+                .pick(
+                    "Marque al menos un estado, o elija «todos los estados».",
+                    "Tick at least one state, or choose “every state”.",
+                )
+                .into(),
             Problem::NotAName => lang
                 .pick(
                     "Un nombre lleva letras (con o sin acento), espacios, apóstrofos, puntos o guiones; nada más.",

@@ -541,27 +541,45 @@ pub struct Behind {
     pub person: Option<Person>,
 }
 
-/// The detentions of `ids` as `actor` may list them: each with its person only when the actor
-/// sees the case (per-field rule). When any name is listed ([`lists_names`]), the caller
-/// records who saw such a list ([`audit`] with `Audit::Listed`) before showing it.
-pub fn behind(ledger: &mut Ledger, actor: &Actor, ids: &[u64]) -> Result<Vec<Behind>, AppError> {
+/// The detentions of `ids` as `actor` may list them, each as known on `known_on` (what a list
+/// of that day showed): each with its person only when the actor sees the case now (per-field
+/// rule). When any name is listed ([`lists_names`]), the caller records who saw such a list
+/// ([`audit`] with `Audit::Listed`) before showing it.
+pub fn behind(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    ids: &[u64],
+    known_on: KnownOn,
+) -> Result<Vec<Behind>, AppError> {
+    let then = |ledger: &mut Ledger, subject: Subject, now: Record| -> Result<Record, AppError> {
+        if known_on == KnownOn::NOW {
+            return Ok(now);
+        }
+        Ok(ledger.as_known_on(subject, known_on)?.unwrap_or(now))
+    };
     let mut out = Vec::new();
     for &id in ids {
-        let Some(Record::Detention(d)) = ledger.get(DetentionId(id).into())? else {
+        let subject: Subject = DetentionId(id).into();
+        let Some(Record::Detention(now)) = ledger.get(subject)? else {
             continue;
         };
-        let person = if sees(ledger, actor, &d)? {
-            match ledger.get(d.person.into())? {
-                Some(Record::Person(p)) => Some(p),
+        let seen = sees(ledger, actor, &now)?;
+        let person_id = now.person;
+        let Record::Detention(detention) = then(ledger, subject, Record::Detention(now))? else {
+            continue;
+        };
+        let person = if seen {
+            match ledger.get(person_id.into())? {
+                Some(p @ Record::Person(_)) => match then(ledger, person_id.into(), p)? {
+                    Record::Person(p) => Some(p),
+                    _ => None,
+                },
                 _ => None,
             }
         } else {
             None
         };
-        out.push(Behind {
-            detention: d,
-            person,
-        });
+        out.push(Behind { detention, person });
     }
     Ok(out)
 }
@@ -604,7 +622,7 @@ pub fn group(
         return Err(AppError::Forbidden(id.into()));
     }
     let ids: Vec<u64> = group.identified.iter().map(|d| d.0).collect();
-    let members = behind(ledger, actor, &ids)?;
+    let members = behind(ledger, actor, &ids, KnownOn::NOW)?;
     let mut reports = Vec::new();
     ledger.fold_all(Kind::Report, KnownOn::NOW, &mut |r| {
         if let Record::Report(r) = r

@@ -546,6 +546,7 @@ impl Ledger {
             appended: 0,
             touched: FxHashMap::default(),
             order: Vec::new(),
+            written: rustc_hash::FxHashSet::default(),
             data_keys: FxHashMap::default(),
             state_changed: false,
             changed: LastChanges::default(),
@@ -1113,6 +1114,8 @@ pub struct Tx<'a> {
     appended: usize,
     touched: FxHashMap<Subject, Record>,
     order: Vec<Subject>,
+    /// The records this transaction appended facts to (the others in `touched` were only read).
+    written: rustc_hash::FxHashSet<Subject>,
     /// Data keys of the records whose confidential fields this transaction encrypted.
     data_keys: FxHashMap<Subject, Key>,
     /// Whether it changed the servers' shared state.
@@ -1270,10 +1273,11 @@ impl Tx<'_> {
         if known_on != KnownOn::NOW {
             return self.ledger.fold_all(kind, known_on, each);
         }
+        // Only the records this transaction wrote: one it merely read is as committed.
         let here: Vec<Subject> = self
             .order
             .iter()
-            .filter(|s| s.kind == kind && self.touched.contains_key(s))
+            .filter(|s| s.kind == kind && self.written.contains(s))
             .copied()
             .collect();
         let mine: rustc_hash::FxHashSet<Subject> = here.iter().copied().collect();
@@ -1349,6 +1353,7 @@ impl Tx<'_> {
         match fold::apply(current, fact) {
             Ok(updated) => {
                 self.touched.insert(subject, updated);
+                self.written.insert(subject);
                 if !known {
                     self.order.push(subject);
                 }

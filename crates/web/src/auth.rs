@@ -82,6 +82,8 @@ impl App {
         password: String,
         code: String,
     ) -> Result<Result<(String, Viewer), SignInRefused>, WebError> {
+        // The name as stored: its accents composed, however the keyboard typed them.
+        let name = vigilia_core::text::composed(name.trim());
         let now = self.now();
         let (who, address) = (name.clone(), limit_key(ip));
         let from = address.clone();

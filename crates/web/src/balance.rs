@@ -285,7 +285,7 @@ async fn rows_behind(
             .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
         let (b, when, index) = compute(app, ledger, &w)?;
         let ids = behind(&index, when.as_of, when.known_on, &selector);
-        let rows = vigilia_app::records::behind(ledger, &actor, &ids)?
+        let rows = vigilia_app::records::behind(ledger, &actor, &ids, when.known_on)?
             .iter()
             .map(|r| lists::Row::of(r, when.as_of))
             .collect();
@@ -445,7 +445,9 @@ pub async fn list_download(
         q.t.read(profile, today)
             .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
     let rows = lists::narrowed(rows, &asked, profile);
-    if rows.iter().any(|r| r.name.is_some()) {
+    // Every download is recorded, names or not: numbers, states, places and dates together
+    // can say who someone is.
+    {
         let taken = rows.iter().map(|r| DetentionId(r.detention).into());
         app.audit_read(
             &viewer.name,

@@ -94,8 +94,8 @@ pub async fn show(
     page(&app, &ctx, d.done == "states", Errors::default(), None).await
 }
 
-/// Sets the states whose cases a lawyer sees: the boxes ticked (`state`, repeated); none
-/// ticked, every state.
+/// Sets the states whose cases a lawyer sees: every state (`scope=all`), or the boxes ticked
+/// (`state`, repeated; at least one).
 pub async fn states(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
@@ -104,6 +104,7 @@ pub async fn states(
 ) -> Result<Response, WebError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|_| WebError::bad("Formulario ilegible.", "Unreadable form."))?;
+    let every = pairs.iter().any(|(k, v)| k == "scope" && v == "all");
     let chosen: Vec<String> = pairs
         .into_iter()
         .filter(|(k, _)| k == "state")
@@ -111,7 +112,7 @@ pub async fn states(
         .collect();
     let me = ctx.viewer()?.actor();
     let done = app
-        .attempt(move |tx| accounts::set_lawyer_states(tx, &me, AccountId(id), &chosen))
+        .attempt(move |tx| accounts::set_lawyer_states(tx, &me, AccountId(id), every, &chosen))
         .await?;
     match done {
         Ok(_) => Ok(see("/team?done=states")),

@@ -2624,6 +2624,10 @@ async fn a_coordinator_sets_a_lawyers_states_and_restores_a_lost_second_factor()
     );
     let r = send(&w, states(&[("state", "VE-ZZ")])).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Unticking the last state never opens every case: "every state" is chosen, not implied.
+    let r = send(&w, states(&[("scope", "some")])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Marque al menos un estado"), "{}", r.body);
     let r = send(
         &w,
         post(
@@ -2778,6 +2782,9 @@ async fn a_coordinator_sets_a_lawyers_states_and_restores_a_lost_second_factor()
         "the same name without accents"
     );
     assert!(made("jоsé.perez2").await.is_err(), "a Cyrillic o");
+    assert!(made("t-Iawyer").await.is_err(), "a capital I for an l");
+    assert!(made("t-vo1unteer").await.is_err(), "a one for an l");
+    made("t-lawyer2").await.unwrap();
     assert!(
         w.app
             .read(|_, l| Ok(
