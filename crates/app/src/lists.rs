@@ -202,8 +202,11 @@ pub struct Row {
     /// The person's name and cédula, when the account sees the case.
     pub name: Option<String>,
     pub national_id: Option<String>,
-    /// Surnames first, folded, to sort by.
+    /// Surnames first, folded, to sort by ([`surname_key`]).
     sort_name: Option<String>,
+    /// The name written surnames first ("Pérez Rojas, Ana"), as a list sorted by surname
+    /// shows it.
+    pub by_surname: Option<String>,
     pub state: Option<String>,
     pub facility: Option<String>,
     pub arrested: PartialDate,
@@ -226,12 +229,13 @@ impl Row {
                 .person
                 .as_ref()
                 .and_then(|p| p.identity.national_id.map(|n| n.to_string())),
-            sort_name: b.person.as_ref().map(|p| {
-                fold(&format!(
-                    "{} {}",
-                    p.identity.surnames(),
-                    p.identity.given_names.as_deref().unwrap_or_default()
-                ))
+            sort_name: b.person.as_ref().map(|p| surname_key(&p.identity)),
+            by_surname: b.person.as_ref().map(|p| {
+                let i = &p.identity;
+                match i.given_names.as_deref() {
+                    Some(g) if !i.surnames().is_empty() => format!("{}, {g}", i.surnames()),
+                    _ => i.full_name(),
+                }
             }),
             state: d.arrest.state.clone(),
             facility: d.last_facility().map(str::to_string),
@@ -252,6 +256,18 @@ impl Row {
             && f.from.is_none_or(|from| self.arrested.last_day() >= from)
             && f.to.is_none_or(|to| self.arrested.first_day() <= to)
     }
+}
+
+/// The key a person sorts by in a list by surname: first surname, second surname (none
+/// before any), given names, accents and case aside.
+pub fn surname_key(i: &vigilia_core::model::Identity) -> String {
+    let part = |x: &Option<String>| fold(x.as_deref().unwrap_or_default());
+    format!(
+        "{}\u{0}{}\u{0}{}",
+        part(&i.paternal_surname),
+        part(&i.maternal_surname),
+        part(&i.given_names)
+    )
 }
 
 /// A page of a list: its rows, how many rows the list has after its filters (`total`) and

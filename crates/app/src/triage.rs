@@ -54,6 +54,19 @@ pub fn same_person_waiting(ledger: &mut Ledger, r: &Report) -> Result<Vec<Report
         .collect())
 }
 
+/// The reports made for the other people report `r` named (none when it named nobody else).
+pub fn named_with(ledger: &mut Ledger, r: &Report) -> Result<Vec<Report>, AppError> {
+    let mut out = Vec::new();
+    ledger.fold_all(Kind::Report, KnownOn::NOW, &mut |x| {
+        if let Record::Report(x) = x
+            && x.details.as_ref().and_then(|d| d.named_with) == Some(r.id)
+        {
+            out.push(x);
+        }
+    })?;
+    Ok(out)
+}
+
 /// A report as it stands now.
 pub fn report(ledger: &mut Ledger, id: ReportId) -> Result<Report, AppError> {
     match ledger.get(id.into())? {

@@ -76,15 +76,7 @@ pub async fn search(
         .await?;
     let more = persons.len() >= SEARCH_PAGES_LIMIT;
     let found = persons.len();
-    persons.sort_by_cached_key(|p| {
-        let i = &p.identity;
-        let name = format!(
-            "{} {}",
-            i.surnames(),
-            i.given_names.as_deref().unwrap_or_default()
-        );
-        (vigilia_core::text::fold(&name), p.id)
-    });
+    persons.sort_by_cached_key(|p| (vigilia_app::lists::surname_key(&p.identity), p.id));
     let page = q.page.trim().parse().unwrap_or(1);
     let (persons, page, pages) = vigilia_app::lists::paged(persons, page);
     audit_search(&app, v, &q.q, &persons).await?;

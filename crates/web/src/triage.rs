@@ -73,6 +73,8 @@ pub struct Compared {
     pub groups: Vec<GroupDetention>,
     /// Other reports waiting that name the same person.
     pub twins: Vec<Report>,
+    /// The reports of the other people it named.
+    pub named: Vec<Report>,
 }
 
 /// A report waiting for triage with the persons and groups it may be about; that the account
@@ -84,11 +86,13 @@ pub async fn compared(app: &Arc<App>, v: &Viewer, id: ReportId) -> Result<Compar
             let candidates = candidates(app, l, &report)?;
             let groups = triage::group_candidates(l, &report)?;
             let twins = triage::same_person_waiting(l, &report)?;
+            let named = triage::named_with(l, &report)?;
             Ok(Compared {
                 report,
                 candidates,
                 groups,
                 twins,
+                named,
             })
         })
         .await?;
@@ -141,12 +145,21 @@ struct One {
     candidates: Vec<Candidate>,
     groups: Vec<GroupDetention>,
     twins: Vec<Report>,
+    /// The other people this report named, each a report of its own.
+    named: Vec<Report>,
     /// The accounts a report can be assigned to (active lawyers and coordinators).
     staff: Vec<(String, String)>,
     /// What was typed in the reject and assign forms, and their problems.
     reason: String,
     to: String,
     errors: Errors,
+}
+
+impl One {
+    /// Whether the report still waits for a decision.
+    fn is_new(&self) -> bool {
+        self.r.status() == vigilia_core::model::ReportStatus::New
+    }
 }
 
 /// A report's triage page, with its forms as typed.
@@ -195,6 +208,7 @@ async fn one(
         candidates: c.candidates,
         groups: c.groups,
         twins: c.twins,
+        named: c.named,
         staff,
         reason,
         to,
