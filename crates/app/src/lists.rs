@@ -366,7 +366,9 @@ pub fn table(rows: &[Row], profile: &Profile, lang: Lang) -> (Vec<String>, Vec<V
         .map(|r| {
             vec![
                 r.detention.to_string(),
-                r.name.clone().unwrap_or_default(),
+                r.name
+                    .clone()
+                    .unwrap_or_else(|| lang.pick("(reservado)", "(withheld)").to_string()),
                 r.national_id.clone().unwrap_or_default(),
                 r.state
                     .as_deref()

@@ -34,6 +34,7 @@ struct Login {
     name: String,
     next: String,
     error: Option<(String, String)>,
+    done: Option<(&'static str, &'static str)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -42,9 +43,16 @@ pub struct Next {
     next: String,
     /// Why the last session ended, when Vigilia ended it.
     why: String,
+    /// What was just done (`set`: the password of an invitation), and the account's name.
+    done: String,
+    name: String,
 }
 
 pub async fn login_form(Extension(ctx): Extension<Ctx>, Query(q): Query<Next>) -> Response {
+    let done = (q.done == "set").then_some((
+        "Contraseña guardada. Ya puede entrar con ella y, si su cuenta lo pide, con el código de su aplicación.",
+        "Password saved. You can now sign in with it and, if your account asks for it, the code from your app.",
+    ));
     let error = (q.why == "confirmations").then(|| {
         (
             "Por seguridad cerramos su sesión: la contraseña o el código para confirmar se escribieron mal cinco veces. Entre de nuevo; podrá confirmar cambios de cuentas dentro de 15 minutos.".to_string(),
@@ -53,9 +61,10 @@ pub async fn login_form(Extension(ctx): Extension<Ctx>, Query(q): Query<Next>) -
     });
     ok(&Login {
         p: Chrome::of(&ctx),
-        name: String::new(),
+        name: q.name,
         next: q.next,
         error,
+        done,
     })
 }
 
@@ -120,6 +129,7 @@ pub async fn login(
                 name: f.name,
                 next: f.next,
                 error: Some((error.0.into(), error.1.into())),
+                done: None,
             };
             Ok(crate::page::render(status, &page))
         }
@@ -273,9 +283,13 @@ pub async fn accept(
         secret: f.secret,
         step,
     });
-    app.write(move |tx| accounts::accept_invitation(tx, &token, hash.clone(), factor.clone()))
+    let account = app
+        .write(move |tx| accounts::accept_invitation(tx, &token, hash.clone(), factor.clone()))
         .await?;
-    Ok(see("/login"))
+    Ok(see(&format!(
+        "/login?done=set&name={}",
+        crate::page::url_encode(&account.name)
+    )))
 }
 
 #[derive(Template)]

@@ -82,15 +82,17 @@ pub fn errors_of(fields: &FieldErrors) -> Errors {
     errors
 }
 
-/// The states of the profile as `(code, name)`, with an empty first choice.
+/// The states of the profile as `(code, name)`, by name, with an empty first choice.
 pub fn states(profile: &Profile, none: &str) -> Vec<(String, String)> {
+    let mut states: Vec<(String, String)> = profile
+        .states
+        .entries()
+        .iter()
+        .map(|s| (s.code.clone().unwrap_or_default(), s.name.clone()))
+        .collect();
+    // In the alphabet's order, accents aside: a person looks for Mérida between Lara and Miranda.
+    states.sort_by_cached_key(|(_, name)| vigilia_core::text::fold(name));
     let mut out = vec![(String::new(), none.to_string())];
-    out.extend(
-        profile
-            .states
-            .entries()
-            .iter()
-            .map(|s| (s.code.clone().unwrap_or_default(), s.name.clone())),
-    );
+    out.extend(states);
     out
 }

@@ -177,6 +177,38 @@ impl Chrome {
     }
 
     /// What an audit fact records, in words.
+    /// Views of a record as a table lists them: the same account doing the same within the
+    /// same minute is one row, with how many times (`when`, `who`, `what`, `times`).
+    pub fn views(
+        &self,
+        views: &[vigilia_core::fact::Fact],
+    ) -> Vec<(String, String, String, usize)> {
+        let mut out: Vec<(String, String, String, usize)> = Vec::new();
+        for v in views {
+            let row = (
+                self.moment(&v.appended_at),
+                self.actor(&v.actor).to_string(),
+                self.audit(&v.change).to_string(),
+            );
+            match out.last_mut() {
+                Some(last) if (&last.0, &last.1, &last.2) == (&row.0, &row.1, &row.2) => {
+                    last.3 += 1
+                }
+                _ => out.push((row.0, row.1, row.2, 1)),
+            }
+        }
+        out
+    }
+
+    /// Who recorded a fact: the account's name, or the command line's operator in words.
+    pub fn actor<'a>(&'a self, name: &'a str) -> &'a str {
+        match name {
+            "cli" => self.t("la línea de comandos", "the command line"),
+            "public-form" => self.t("el formulario público", "the public form"),
+            other => other,
+        }
+    }
+
     pub fn audit(&self, change: &vigilia_core::fact::Change) -> &'static str {
         match change {
             vigilia_core::fact::Change::Audited { what, .. } => {
