@@ -40,14 +40,45 @@ struct MergePage {
     consents: Vec<(String, String)>,
 }
 
-/// The other person's number as typed (`#12` or `12`).
-fn number(typed: &str) -> Result<u64, WebError> {
-    typed.trim().trim_start_matches('#').parse().map_err(|_| {
-        WebError::bad(
-            "Escriba el número de la otra persona (está en su ficha).",
-            "Write the other person's number (it is on their page).",
+/// The other person as typed: their number (`12`, `#12`) or the organisation's reference
+/// (`P-0010504`), as their page shows them; `None` when no person is found so.
+async fn other(app: &Arc<App>, typed: &str) -> Result<Option<u64>, WebError> {
+    let typed = typed.trim().trim_start_matches('#').to_string();
+    if let Ok(n) = typed.parse::<u64>() {
+        return Ok(Some(n));
+    }
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    app.read(move |_, l| {
+        Ok(
+            match l.by_reference(vigilia_core::ids::Kind::Person, &typed)? {
+                Some(vigilia_core::fold::Record::Person(p)) => Some(p.id.0),
+                _ => None,
+            },
         )
     })
+    .await
+}
+
+/// The person page again, with the person to compare with as typed and why it was not found.
+async fn not_found(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    id: u64,
+    typed: String,
+) -> Result<Response, WebError> {
+    let mut errors = Errors::default();
+    errors.add(
+        "into",
+        "No hay ninguna persona con ese número o esa referencia: cópielo de su ficha (Número).",
+        "There is no person with that number or reference: copy it from their page (Number).",
+    );
+    let typed = crate::records::PersonTyped {
+        into: typed,
+        ..Default::default()
+    };
+    crate::records::person_page(app, ctx, id, None, errors, typed).await
 }
 
 async fn page(
@@ -58,7 +89,7 @@ async fn page(
     errors: Errors,
 ) -> Result<MergePage, WebError> {
     let v = ctx.viewer()?.clone();
-    let into = number(&f.into)?;
+    let into = other(app, &f.into).await?.ok_or(WebError::NotFound)?;
     let actor = v.actor();
     let c = app
         .read(move |_, l| Ok(merges::compare(l, &actor, PersonId(id), PersonId(into))?))
@@ -89,6 +120,16 @@ pub async fn compare(
     Path(id): Path<u64>,
     Query(f): Query<MergeForm>,
 ) -> Result<Response, WebError> {
+    let exists = match other(&app, &f.into).await? {
+        Some(n) => {
+            app.read(move |_, l| Ok(l.get(vigilia_core::ids::PersonId(n).into())?.is_some()))
+                .await?
+        }
+        None => false,
+    };
+    if !exists {
+        return not_found(&app, &ctx, id, f.into).await;
+    }
     Ok(ok(&page(&app, &ctx, id, f, Errors::default()).await?))
 }
 
@@ -101,7 +142,9 @@ pub async fn merge(
     Form(f): Form<MergeForm>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.actor();
-    let into = number(&f.into)?;
+    let Some(into) = other(&app, &f.into).await? else {
+        return not_found(&app, &ctx, id, f.into).await;
+    };
     let consent = Disclosure::from_name(f.consent.trim());
     let reason = f.reason.clone();
     let done = app
@@ -132,7 +175,11 @@ pub async fn unmerge(
         Ok(()) => Ok(see(&format!("/persons/{id}?done=split"))),
         Err(e) => {
             let errors = crate::forms::mistake(&e, "reason");
-            crate::records::person_page(&app, &ctx, id, None, errors, f.reason).await
+            let typed = crate::records::PersonTyped {
+                reason: f.reason,
+                ..Default::default()
+            };
+            crate::records::person_page(&app, &ctx, id, None, errors, typed).await
         }
     }
 }

@@ -166,9 +166,16 @@ struct PersonPage {
     merged: Vec<Person>,
     /// What was just done (`?done=merged`), in words.
     done: Option<Words>,
-    /// The split form sent back with its problem, and the reason as typed.
+    /// The split or compare form sent back with its problem, and what was typed.
     errors: Errors,
-    reason: String,
+    typed: PersonTyped,
+}
+
+/// What was typed in a person page's forms: the reason to split, the person to compare with.
+#[derive(Clone, Debug, Default)]
+pub struct PersonTyped {
+    pub reason: String,
+    pub into: String,
 }
 
 pub async fn person(
@@ -183,7 +190,7 @@ pub async fn person(
         id,
         done(&d.done),
         Errors::default(),
-        String::new(),
+        PersonTyped::default(),
     )
     .await
 }
@@ -196,7 +203,7 @@ pub async fn person_page(
     id: u64,
     done: Option<Words>,
     errors: Errors,
-    reason: String,
+    typed: PersonTyped,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
     let (person, detentions, (history, views), (look_alikes, merged)) =
@@ -219,7 +226,7 @@ pub async fn person_page(
         merged,
         done,
         errors,
-        reason,
+        typed,
     };
     Ok(if failed { invalid(&page) } else { ok(&page) })
 }

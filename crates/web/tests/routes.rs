@@ -2461,6 +2461,14 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
     // The first person's page offers the second to compare.
     let r = send(&w, get("/persons/1", Some(&c.0))).await;
     assert!(r.body.contains("/persons/1/merge?into=2"), "{}", r.body);
+    // A number that is no one's: said beside the field, on the person's page, as typed.
+    let r = send(&w, get("/persons/2/merge?into=P-99", Some(&c.0))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"into-error\"") && r.body.contains("value=\"P-99\""),
+        "{}",
+        r.body
+    );
     let r = send(&w, get("/persons/2/merge?into=1", Some(&c.0))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
