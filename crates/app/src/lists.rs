@@ -431,14 +431,38 @@ pub fn xlsx(headings: &[String], cells: &[Vec<String>], sheet: &str) -> Result<V
         ws.write_string_with_format(0, c as u16, h, &bold)
             .map_err(fail)?;
     }
+    // Numbers as numbers and days as days (a spreadsheet sorts and filters them); every
+    // other cell as text, never a formula.
+    let day = Format::new().set_num_format("dd/mm/yyyy");
     for (r, row) in cells.iter().enumerate() {
+        let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, cell)
-                .map_err(fail)?;
+            let c = c as u16;
+            let digits =
+                !cell.is_empty() && cell.len() <= 15 && cell.bytes().all(|b| b.is_ascii_digit());
+            if let (true, Ok(n)) = (digits, cell.parse::<u64>()) {
+                ws.write_number(r, c, n as f64).map_err(fail)?;
+            } else if let Some(d) = exact_day(cell) {
+                ws.write_datetime_with_format(r, c, &d, &day)
+                    .map_err(fail)?;
+            } else {
+                ws.write_string(r, c, cell).map_err(fail)?;
+            }
         }
     }
     ws.autofit();
     book.save_to_buffer().map_err(fail)
+}
+
+/// A day written DD/MM/AAAA, as a spreadsheet's date.
+fn exact_day(cell: &str) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    let b = cell.as_bytes();
+    if b.len() != 10 || b.get(2) != Some(&b'/') || b.get(5) != Some(&b'/') {
+        return None;
+    }
+    let part = |r: std::ops::Range<usize>| cell.get(r)?.parse::<u16>().ok();
+    let (d, m, y) = (part(0..2)?, part(3..5)?, part(6..10)?);
+    rust_xlsxwriter::ExcelDateTime::from_ymd(y, u8::try_from(m).ok()?, u8::try_from(d).ok()?).ok()
 }
 
 #[cfg(test)]

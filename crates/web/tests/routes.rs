@@ -2381,6 +2381,16 @@ async fn a_long_list_is_filtered_sorted_paged_and_downloaded() {
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     assert_eq!(sheet.height(), n + 1);
     assert_eq!(sheet.get((0, 1)).unwrap().to_string(), "Nombre");
+    // Detention numbers are numbers, and exact days are days, for the spreadsheet to sort.
+    assert!(
+        matches!(sheet.get((1, 0)), Some(calamine::Data::Float(_))),
+        "{:?}",
+        sheet.get((1, 0))
+    );
+    assert!(
+        (1..sheet.height()).any(|r| matches!(sheet.get((r, 5)), Some(calamine::Data::DateTime(_)))),
+        "some exact arrest day"
+    );
     // Each download was recorded with every record it held.
     let downloads = w
         .app
