@@ -30,6 +30,8 @@ pub const EXPOSURE_DAYS: i64 = 90;
 pub struct Invitation {
     pub account: u64,
     pub token: String,
+    /// An invitation still pending was renewed: its earlier link no longer works.
+    pub renewed: bool,
 }
 
 /// The accented letters an account name may have: Spanish and Portuguese ones, in the Latin
@@ -142,10 +144,14 @@ pub fn invite(
     }
     let name = &composed(name);
     let (token, hash) = new_token()?;
+    let mut renewed = false;
     let (id, change) = match named(tx, name)? {
         // A pending invitation is renewed only for the role it was made for: renewing a
         // pending lawyer's as "volunteer" handed the admin a lawyer's account.
-        Some(a) if a.password.is_none() && a.revoked.is_none() && a.role == role => {
+        // Nor one whose access was restored (it was used): that link is only for whoever
+        // restored it.
+        Some(a) if a.password.is_none() && !a.used && a.revoked.is_none() && a.role == role => {
+            renewed = true;
             (a.id, Change::InvitationRenewed { invitation: hash })
         }
         Some(_) => return Err(AppError::AccountExists(name.to_string())),
@@ -167,6 +173,7 @@ pub fn invite(
     Ok(Invitation {
         account: id.0,
         token,
+        renewed,
     })
 }
 
@@ -545,6 +552,7 @@ pub fn reset_access(tx: &mut Tx<'_>, actor: &Actor, id: AccountId) -> Result<Inv
     Ok(Invitation {
         account: a.id.0,
         token,
+        renewed: false,
     })
 }
 

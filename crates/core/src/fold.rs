@@ -333,6 +333,7 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
                 Change::PasswordSet { hash } => {
                     a.password = Some(hash);
                     a.invitation = None;
+                    a.used = true;
                 }
                 Change::SecondFactorSet { secret } => a.second_factor = Some(secret),
                 Change::RoleChanged { role } => a.role = role,
@@ -458,6 +459,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 tokens: Vec::new(),
                 revoked: None,
                 regions: Vec::new(),
+                used: false,
             })
         }
         Change::SourceRecorded {

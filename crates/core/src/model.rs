@@ -607,6 +607,10 @@ pub struct Account {
     /// them; empty: every state.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<String>,
+    /// Whether the account was ever taken up (a password set): an open invitation of such an
+    /// account is a restored access, never renewed by an invitation to a new account.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub used: bool,
 }
 
 /// How far a source can be trusted.

@@ -297,7 +297,8 @@ pub async fn accept(
 struct Accounts {
     p: Chrome,
     accounts: Vec<Account>,
-    link: Option<String>,
+    /// The invitation just made, and whether it renewed one still pending.
+    link: Option<(String, bool)>,
     errors: Errors,
     typed: Typed,
 }
@@ -319,7 +320,7 @@ struct Typed {
 async fn accounts_page(
     app: &Arc<App>,
     ctx: &Ctx,
-    link: Option<String>,
+    link: Option<(String, bool)>,
     errors: Errors,
     typed: Typed,
 ) -> Result<Response, WebError> {
@@ -492,7 +493,8 @@ pub async fn invite_form(
         Ok(inv) => {
             let base = app.config.base_url.trim_end_matches('/');
             let link = format!("{base}/invitation/{}", inv.token);
-            accounts_page(&app, &ctx, Some(link), Errors::default(), Typed::default()).await
+            let made = Some((link, inv.renewed));
+            accounts_page(&app, &ctx, made, Errors::default(), Typed::default()).await
         }
         Err(WebError::App(e @ AppError::StaffFromCommandLine)) => {
             errors.add_localized("role", &e);

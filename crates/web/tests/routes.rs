@@ -2680,6 +2680,13 @@ async fn a_coordinator_sets_a_lawyers_states_and_restores_a_lost_second_factor()
             &[("csrf", &c.1), ("password", password), ("code", &code)],
         )
     };
+    let reset_of = |id: u64, code: String| {
+        post(
+            &format!("/accounts/{id}/access"),
+            Some(&c.0),
+            &[("csrf", &c.1), ("password", PASSWORD), ("code", &code)],
+        )
+    };
     let r = send(&w, reset("otra cosa", code())).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(!r.body.contains("id=\"invitation\""));
@@ -2785,6 +2792,30 @@ async fn a_coordinator_sets_a_lawyers_states_and_restores_a_lost_second_factor()
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
+    // A volunteer's access restored by a coordinator: its link is not renewed by an invitation
+    // to a "new" account of that name (an admin would hold the volunteer's reports).
+    let volunteer = account_id(&w, "t-volunteer").await;
+    let r = send(&w, reset_of(volunteer, code())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let again = w
+        .app
+        .write(|tx| vigilia_app::accounts::invite(tx, "admin", "t-volunteer", Role::Volunteer))
+        .await;
+    assert!(again.is_err(), "a restored account's link was renewed");
+    let first = w
+        .app
+        .write(|tx| vigilia_app::accounts::invite(tx, "admin", "nueva", Role::Volunteer))
+        .await
+        .unwrap();
+    let second = w
+        .app
+        .write(|tx| vigilia_app::accounts::invite(tx, "admin", "nueva", Role::Volunteer))
+        .await
+        .unwrap();
+    assert!(
+        !first.renewed && second.renewed,
+        "a pending invitation renewed is said so"
+    );
     // The coordinators are told whose access was restored, by whom.
     let queue = send(&w, get("/triage", Some(&c.0))).await;
     assert!(
