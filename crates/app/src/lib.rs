@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod alerts;
 pub mod anchors;
 pub mod backup;
 pub mod counting;

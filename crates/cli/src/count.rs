@@ -82,6 +82,94 @@ pub struct DiffArgs {
     format: Format,
 }
 
+/// What `vigilia alerts` is asked.
+#[derive(Debug, clap::Args)]
+pub struct AlertsArgs {
+    /// The day the alerts are of (DD/MM/AAAA or YYYY-MM-DD); today by default.
+    #[arg(long)]
+    as_of: Option<String>,
+    /// As the registry knew it on this day.
+    #[arg(long)]
+    known_on: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// `vigilia alerts`: what to do today, for the operator (every case), as text or JSON. Names
+/// printed are recorded as seen before they are printed.
+pub fn alerts_command(env: &Env, req: &AlertsArgs) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let when = When::parse(
+        ledger.today()?,
+        req.as_of.as_deref(),
+        req.known_on.as_deref(),
+        None,
+    )?;
+    let index = current_index(&mut ledger)?;
+    let actor = vigilia_app::Actor::operator(&env.actor);
+    let found =
+        vigilia_app::alerts::alerts(&mut ledger, &index, &actor, when.as_of, when.known_on)?;
+    let ids: Vec<u64> = found.iter().map(|a| a.detention.0).collect();
+    let _ = vigilia_app::counting::listed(&mut ledger, &actor, &ids)?;
+    let lang = env.lang;
+    match req.format {
+        Format::Json => {
+            crate::say!(
+                "{}",
+                serde_json::to_string_pretty(&found).unwrap_or_default()
+            );
+        }
+        _ => {
+            let profile = ledger.profile()?.clone();
+            for kind in [
+                vigilia_app::alerts::AlertKind::PresentationOverdue,
+                vigilia_app::alerts::AlertKind::WhereaboutsUnknown,
+            ] {
+                let of: Vec<_> = found.iter().filter(|a| a.kind == kind).collect();
+                crate::say!("{} ({})", kind.localize(lang), lang.number(of.len() as u64));
+                if let Some(rule) = vigilia_app::alerts::rule(&profile, kind) {
+                    let checked = if rule.verified {
+                        lang.pick("verificada", "verified")
+                    } else {
+                        lang.pick("sin verificar por un abogado", "not verified by a lawyer")
+                    };
+                    crate::say!("  {} ({checked})", rule.citation);
+                }
+                for a in of {
+                    let days = lang.number(a.days.max(0) as u64);
+                    let since = vigilia_core::date::short_day(a.since, lang);
+                    let name = a.name.as_deref().unwrap_or("");
+                    let mut flags = Vec::new();
+                    if a.escalate {
+                        flags.push(lang.pick(
+                            "hábeas corpus y acción urgente de la ONU",
+                            "habeas corpus and UN urgent action",
+                        ));
+                    }
+                    if a.urgent_window {
+                        flags.push(lang.pick(
+                            "dentro de los tres meses de la ONU",
+                            "inside the UN's three months",
+                        ));
+                    }
+                    let flags = if flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" [{}]", flags.join("; "))
+                    };
+                    crate::say!(
+                        "  {} {name}: {} {since}, {days} {}{flags}",
+                        a.detention_ref,
+                        lang.pick("desde el", "since"),
+                        lang.pick("días", "days")
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What `vigilia bench-count` is asked.
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {

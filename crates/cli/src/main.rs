@@ -139,6 +139,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// The balance of political prisoners at a date (rules foro-penal-1).
     Balance(count::BalanceArgs),
+    /// What to do today: detentions past the deadline to be brought before a judge, people
+    /// whose whereabouts are unknown (with how long, and when to escalate), for any day.
+    Alerts(count::AlertsArgs),
     /// The figures at every step of a period (the revolving door over time).
     Series(count::SeriesArgs),
     /// Who became a political prisoner and who stopped being one between two dates.
@@ -305,6 +308,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Rebuild => registry::rebuild(&env),
         Command::Demo(args) => demo::run(&env, &args),
         Command::Balance(args) => count::balance_command(&env, &args),
+        Command::Alerts(args) => count::alerts_command(&env, &args),
         Command::Series(args) => count::series_command(&env, &args),
         Command::Diff(args) => count::diff_command(&env, &args),
         Command::Dedupe {

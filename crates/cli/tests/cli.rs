@@ -2630,3 +2630,46 @@ fn the_key_holder_restores_a_coordinators_access() {
     assert_ne!(none.status.code(), Some(0));
     assert!(stderr(&none).contains("nadie"), "{}", stderr(&none));
 }
+
+/// `vigilia alerts --format json`: each alert has its kind, the organisation's reference, since
+/// when and how many days; a day before any arrest has none.
+#[test]
+fn alerts_are_listed_as_json_with_their_kind_reference_and_days() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let file = r.write(
+        "d.csv",
+        "detention_ref,person_ref,arrest_date,given_names,paternal_surname,arrest_state,whereabouts_unknown_since\n\
+         D-1,P-1,2026-11-01,Ana,Pérez,Zulia,\n\
+         D-2,P-2,2026-11-05,Berta,Rojas,Zulia,2026-11-10\n",
+    );
+    r.ok(&["import", "detentions", file.to_str().unwrap()]);
+    let out = r.ok(&["alerts", "--as-of", "2026-11-20", "--format", "json"]);
+    let alerts: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // The disappeared first: ten days, to escalate, inside the UN's three months.
+    let first = &alerts[0];
+    assert_eq!(first["kind"], "whereabouts_unknown", "{out}");
+    assert_eq!(first["detention_ref"], "D-2");
+    assert_eq!(first["since"], "2026-11-10");
+    assert_eq!(first["days"], 10);
+    assert_eq!(first["escalate"], true);
+    assert_eq!(first["urgent_window"], true);
+    let overdue: Vec<_> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "presentation_overdue")
+        .collect();
+    assert_eq!(overdue.len(), 2, "{out}");
+    let ana = overdue
+        .iter()
+        .find(|a| a["detention_ref"] == "D-1")
+        .unwrap();
+    assert_eq!(ana["since"], "2026-11-03");
+    assert_eq!(ana["days"], 17);
+    let none = r.ok(&["alerts", "--as-of", "2026-10-01", "--format", "json"]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&none).unwrap(),
+        serde_json::json!([])
+    );
+}

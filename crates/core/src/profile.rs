@@ -30,6 +30,36 @@ struct ProfileFile {
     facilities: Vec<Named>,
     #[serde(default)]
     charges: Vec<Named>,
+    #[serde(default)]
+    deadlines: Vec<Deadline>,
+}
+
+/// What a legal deadline is about: the clock it keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineKind {
+    /// From the arrest until the person is brought before a judge.
+    Presentation,
+    /// From the day family and lawyers stop knowing where the person is held until it is
+    /// known again: after this long, the registry escalates (habeas corpus, the UN).
+    Whereabouts,
+}
+
+/// A legal deadline as a country's profile states it: how long, what starts and stops it, the
+/// law it comes from, and whether a lawyer of the organisation checked that citation.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadline {
+    pub kind: DeadlineKind,
+    pub hours: u32,
+    /// What starts it and what stops it, in words.
+    pub starts: String,
+    pub stops: String,
+    /// The rule it comes from, as a lawyer would cite it.
+    pub citation: String,
+    /// A lawyer of the organisation checked the citation against the law's text.
+    #[serde(default)]
+    pub verified: bool,
 }
 
 /// One entry of a profile list: a canonical name, its code where it has one, and other names.
@@ -135,6 +165,8 @@ pub struct Profile {
     pub agencies: Vocabulary,
     pub facilities: Vocabulary,
     pub charges: Vocabulary,
+    /// The legal deadlines whose clocks the registry keeps (none: no such alerts).
+    pub deadlines: Vec<Deadline>,
     /// The TOML it was read from, kept so the registry stores exactly what it was made with.
     pub source: String,
 }
@@ -171,9 +203,15 @@ impl Profile {
             agencies: Vocabulary::new(file.agencies, "agencies", &[])?,
             facilities: Vocabulary::new(file.facilities, "facilities", &[])?,
             charges: Vocabulary::new(file.charges, "charges", &[])?,
+            deadlines: file.deadlines,
             prefixes,
             source: text.to_string(),
         })
+    }
+
+    /// The deadline of a kind, when the profile states one.
+    pub fn deadline(&self, kind: DeadlineKind) -> Option<&Deadline> {
+        self.deadlines.iter().find(|d| d.kind == kind)
     }
 
     /// The state written as `text`: its code (`VE-V`), name (`Zulia`) or an alias (`Edo. Zulia`, `Maracaibo`).

@@ -121,3 +121,25 @@ fn selected(index: &Index, c: &Case, s: &Selector, d: i32) -> bool {
             }
         })
 }
+
+/// The detentions certainly held on `as_of` whose whereabouts were then unknown, as known on
+/// `known_on`, each with the day it became unknown: the people behind the balance's
+/// `whereabouts_unknown` (the same rule, [`crate::balance::value`]).
+pub fn missing(index: &Index, as_of: Day, known_on: KnownOn) -> Vec<(u64, Day)> {
+    let d = day_no(as_of);
+    index
+        .cases(known_on)
+        .filter(|c| held(c, d).0 && value(c, Dim::WhereaboutsUnknown, d) == crate::index::TRUE)
+        .filter_map(|c| {
+            let since = c
+                .whereabouts
+                .iter()
+                .filter(|(from, _)| *from <= d)
+                .rev()
+                .take_while(|(_, unknown)| *unknown)
+                .last()
+                .map(|(from, _)| *from)?;
+            Some((c.detention, crate::index::day_of(since)))
+        })
+        .collect()
+}

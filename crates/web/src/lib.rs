@@ -8,6 +8,7 @@
 // The select macro of the templates compares a choice's value with the one typed as text.
 #[allow(clippy::cmp_owned)]
 mod accounts;
+mod alerts;
 mod api;
 mod app;
 mod auth;

@@ -11,7 +11,9 @@ use axum::routing::{MethodRouter, get, post};
 use vigilia_core::model::Role;
 
 use crate::app::App;
-use crate::{accounts, api, balance, groups, home, intake, merges, records, reports, team, triage};
+use crate::{
+    accounts, alerts, api, balance, groups, home, intake, merges, records, reports, team, triage,
+};
 
 /// Who may use a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,6 +140,7 @@ routes! {
     GET "/groups/{id}" Access::Roles(CASES), false, "Una detención colectiva", "A group detention" => groups::show;
     POST "/groups/{id}/count" Access::Roles(TRIAGE), false, "Corregir el número de una detención colectiva", "Correct a group detention's number" => groups::correct;
     GET "/cases" Access::Roles(CASES), false, "Mis casos", "My cases" => records::cases;
+    GET "/alerts" Access::Roles(CASES), false, "Para hoy: plazos vencidos y paraderos desconocidos", "To do today: deadlines passed and whereabouts unknown" => alerts::show;
     GET "/detentions/{id}" Access::Roles(CASES), false, "Una detención", "A detention" => records::detention;
     POST "/detentions/{id}/step" Access::Roles(CASES), false, "Registrar un paso", "Record a step" => records::step;
     POST "/detentions/{id}/end" Access::Roles(CASES), false, "Registrar el fin", "Record the end" => records::end;

@@ -537,6 +537,8 @@ async fn the_staffs_lists_read_on_a_phone_and_at_a_desk() {
         b.look("25-triage").await;
         b.go("/persons/2/merge?into=1").await;
         b.look("25b-merge-compare").await;
+        b.go("/alerts?as_of=20/11/2026").await;
+        b.look("25e-alerts").await;
         b.go("/team").await;
         b.press("section.member details > summary").await;
         b.look("25c-team").await;

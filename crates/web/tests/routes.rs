@@ -2941,3 +2941,96 @@ async fn a_report_naming_several_people_of_one_arrest_counts_each_once() {
         berta.body
     );
 }
+
+/// "Para hoy": a person arrested on 10 November and not brought before a judge is overdue
+/// from the 12th (Constitution art. 44.1: 48 hours); once their whereabouts are unknown from
+/// the 15th they come first, to escalate after 48 hours, and they are the balance's
+/// `whereabouts_unknown`; as known on a day before it was recorded, the disappearance is not
+/// there; a presentation recorded ends the first alert.
+#[tokio::test]
+async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let page = send(&w, get("/alerts", Some(&lawyer))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"count-1\">(0)"), "{}", page.body);
+    assert!(page.body.contains("id=\"count-2\">(1)"), "{}", page.body);
+    assert!(
+        page.body.contains("12/11/2026") && page.body.contains("art. 44"),
+        "{}",
+        page.body
+    );
+    let step = |kind: &'static str, date: &'static str| {
+        post(
+            "/detentions/1/step",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("kind", kind),
+                ("date", date),
+                ("detail", ""),
+            ],
+        )
+    };
+    let r = send(&w, step("whereabouts_unknown", "15/11/2026")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/recognition",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("status", "recognised"),
+                ("reason", "Dirigente vecinal"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&w, get("/alerts", Some(&lawyer))).await;
+    assert!(page.body.contains("id=\"count-1\">(1)"), "{}", page.body);
+    assert!(
+        page.body.contains("Hábeas corpus y acción urgente"),
+        "{}",
+        page.body
+    );
+    // The balance's figure is the same people.
+    let json = send(
+        &w,
+        get(
+            "/balance/download?format=json&as_of=2026-11-20",
+            Some(&lawyer),
+        ),
+    )
+    .await;
+    let b: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(
+        b["political_prisoners"]["by"]["whereabouts_unknown"]["true"], 1,
+        "{}",
+        json.body
+    );
+    // As known on the 19th, before it was recorded: not missing then.
+    let page = send(
+        &w,
+        get(
+            "/alerts?as_of=19/11/2026&known_on=19/11/2026",
+            Some(&lawyer),
+        ),
+    )
+    .await;
+    assert!(page.body.contains("id=\"count-1\">(0)"), "{}", page.body);
+    // Brought before a judge: no longer overdue.
+    let r = send(&w, step("court", "16/11/2026")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&w, get("/alerts", Some(&lawyer))).await;
+    assert!(page.body.contains("id=\"count-2\">(0)"), "{}", page.body);
+    // An analyst has no such page.
+    let (analyst, _) = sign_in(&w, Role::Analyst).await;
+    assert_eq!(
+        send(&w, get("/alerts", Some(&analyst))).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -1,0 +1,208 @@
+//! What to do today: the detentions whose legal clocks have run out, for the cases an account
+//! may see, on any day and as known on any day (an alert list of a past date is what the
+//! registry knew then). Each clock is a deadline of the country profile, with its citation:
+//! a person not brought before a judge in time, a person whose whereabouts are unknown (and,
+//! past its deadline, a case for habeas corpus and the UN's urgent action, while inside the
+//! Working Group's three months).
+
+use serde::Serialize;
+use vigilia_core::date::Day;
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{DetentionId, Kind};
+use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::model::{Detention, Role, Step};
+use vigilia_core::profile::{Deadline, DeadlineKind, Profile};
+use vigilia_count::Index;
+use vigilia_ledger::Ledger;
+
+use crate::actor::{Actor, sees};
+use crate::error::AppError;
+
+/// The days the UN Working Group on Enforced or Involuntary Disappearances acts on a case by
+/// urgent action: disappearances of the last three months.
+pub const URGENT_WINDOW_DAYS: i64 = 90;
+
+/// What an alert is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Held past the deadline to be brought before a judge, no presentation recorded.
+    PresentationOverdue,
+    /// Family and lawyers do not know where the person is held.
+    WhereaboutsUnknown,
+}
+
+impl Localize for AlertKind {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            AlertKind::PresentationOverdue => (
+                "sin presentación ante un tribunal, pasado el plazo",
+                "not brought before a judge, past the deadline",
+            ),
+            AlertKind::WhereaboutsUnknown => ("paradero desconocido", "whereabouts unknown"),
+        };
+        lang.pick(es, en).to_string()
+    }
+}
+
+/// One thing to do: which detention, since when its clock ran out (or the state began), for
+/// how many days, and, for a disappearance, whether it is past its deadline (escalate) and
+/// still inside the UN's urgent window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Alert {
+    pub kind: AlertKind,
+    #[serde(skip)]
+    pub detention: DetentionId,
+    /// The organisation's own reference, or the detention's number.
+    pub detention_ref: String,
+    /// The person's name, when the account sees the case (never in JSON for others).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(serialize_with = "iso")]
+    pub since: Day,
+    pub days: i64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub escalate: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub urgent_window: bool,
+}
+
+fn iso<S: serde::Serializer>(d: &Day, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.to_string())
+}
+
+/// The alerts of day `as_of` as known on `known_on`, for `actor` (coordinators every case, a
+/// lawyer those they see): the disappeared first, longest missing first, then the
+/// presentations overdue, the most recent first. `index` is the
+/// counting index (the disappearances are the balance's own, by construction).
+pub fn alerts(
+    ledger: &mut Ledger,
+    index: &Index,
+    actor: &Actor,
+    as_of: Day,
+    known_on: KnownOn,
+) -> Result<Vec<Alert>, AppError> {
+    if !matches!(actor.role, Role::Coordinator | Role::Lawyer) {
+        return Err(AppError::Forbidden(vigilia_core::ids::Subject::REGISTRY));
+    }
+    let profile = ledger.profile()?.clone();
+    let mut out = Vec::new();
+    if let Some(rule) = profile.deadline(DeadlineKind::Presentation) {
+        let mut held = Vec::new();
+        ledger.fold_all(Kind::Detention, known_on, &mut |r| {
+            if let Record::Detention(d) = r
+                && let Some(since) = presentation_overdue(&d, rule, as_of)
+            {
+                held.push((d, since));
+            }
+        })?;
+        for (d, since) in held {
+            if let Some(alert) = alert(
+                ledger,
+                actor,
+                &d,
+                AlertKind::PresentationOverdue,
+                since,
+                as_of,
+            )? {
+                out.push(alert);
+            }
+        }
+    }
+    let escalate_after = profile
+        .deadline(DeadlineKind::Whereabouts)
+        .map(|d| i64::from(d.hours.div_ceil(24)));
+    for (id, since) in vigilia_count::list::missing(index, as_of, known_on) {
+        let subject = DetentionId(id).into();
+        let found = if known_on == KnownOn::NOW {
+            ledger.get(subject)?
+        } else {
+            ledger.as_known_on(subject, known_on)?
+        };
+        let Some(Record::Detention(d)) = found else {
+            continue;
+        };
+        if let Some(mut a) = alert(
+            ledger,
+            actor,
+            &d,
+            AlertKind::WhereaboutsUnknown,
+            since,
+            as_of,
+        )? {
+            a.escalate = escalate_after.is_some_and(|after| a.days >= after);
+            a.urgent_window = a.days <= URGENT_WINDOW_DAYS;
+            out.push(a);
+        }
+    }
+    // The disappeared first, longest missing first; then the presentations overdue, the most
+    // recent arrest first (the one a lawyer can still act on before a judge).
+    out.sort_by_key(|a| match a.kind {
+        AlertKind::WhereaboutsUnknown => (0, -a.days),
+        AlertKind::PresentationOverdue => (1, a.days),
+    });
+    Ok(out)
+}
+
+/// When the deadline to bring a detention before a judge ran out, if it had by `as_of` with
+/// no presentation recorded and the person still held: for an arrest known to the day.
+fn presentation_overdue(d: &Detention, rule: &Deadline, as_of: Day) -> Option<Day> {
+    if !d.arrest.date.is_exact() || d.arrest.date.first_day() > as_of {
+        return None;
+    }
+    if d.end.as_ref().is_some_and(|e| e.date.first_day() <= as_of) {
+        return None;
+    }
+    let presented = d.steps.iter().any(|s| {
+        matches!(s.what, Step::CourtPresentation { .. })
+            && s.date.is_none_or(|p| p.first_day() <= as_of)
+    });
+    let days = i64::from(rule.hours.div_ceil(24));
+    let deadline = d
+        .arrest
+        .date
+        .first_day()
+        .checked_add(jiff::Span::new().days(days))
+        .ok()?;
+    (!presented && deadline < as_of).then_some(deadline)
+}
+
+/// An alert for a detention the actor sees (none for one they do not).
+fn alert(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    d: &Detention,
+    kind: AlertKind,
+    since: Day,
+    as_of: Day,
+) -> Result<Option<Alert>, AppError> {
+    if !sees(ledger, actor, d)? {
+        return Ok(None);
+    }
+    let name = match ledger.get(d.person.into())? {
+        Some(Record::Person(p)) => Some(p.identity.full_name()),
+        _ => None,
+    };
+    let days = as_of
+        .since(since)
+        .map(|s| i64::from(s.get_days()))
+        .unwrap_or(0);
+    Ok(Some(Alert {
+        kind,
+        detention: d.id,
+        detention_ref: d.reference.clone().unwrap_or_else(|| d.id.0.to_string()),
+        name,
+        since,
+        days,
+        escalate: false,
+        urgent_window: false,
+    }))
+}
+
+/// The deadline behind an alert, as the profile cites it (none for a kind without one).
+pub fn rule(profile: &Profile, kind: AlertKind) -> Option<&Deadline> {
+    match kind {
+        AlertKind::PresentationOverdue => profile.deadline(DeadlineKind::Presentation),
+        AlertKind::WhereaboutsUnknown => profile.deadline(DeadlineKind::Whereabouts),
+    }
+}
