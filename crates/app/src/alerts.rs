@@ -206,3 +206,157 @@ pub fn rule(profile: &Profile, kind: AlertKind) -> Option<&Deadline> {
         AlertKind::WhereaboutsUnknown => profile.deadline(DeadlineKind::Whereabouts),
     }
 }
+
+/// An element the UN Working Group needs in an urgent action, or the family's consent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Element {
+    /// The person's name.
+    Name,
+    /// When they were arrested or disappeared.
+    Date,
+    /// Where they were arrested.
+    Place,
+    /// The forces believed responsible.
+    Forces,
+    /// What the family has done to find them.
+    FamilySteps,
+    /// Who submits the appeal.
+    Submitter,
+    /// The family's consent to give the name (a person counted only is never named).
+    Consent,
+    /// The person's whereabouts are not unknown (any more).
+    NotMissing,
+}
+
+impl Localize for Element {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            Element::Name => ("el nombre de la persona", "the person's name"),
+            Element::Date => ("la fecha de la detención", "the date of the arrest"),
+            Element::Place => ("el lugar de la detención", "the place of the arrest"),
+            Element::Forces => (
+                "los cuerpos que se cree responsables",
+                "the forces believed responsible",
+            ),
+            Element::FamilySteps => (
+                "lo que ha hecho la familia para encontrarla",
+                "what the family has done to find them",
+            ),
+            Element::Submitter => ("quién presenta la comunicación", "who submits it"),
+            Element::Consent => (
+                "el consentimiento de la familia para dar el nombre (la ficha dice «solo contar»)",
+                "the family's consent to give the name (the record says “count only”)",
+            ),
+            Element::NotMissing => (
+                "que el paradero siga desconocido: el registro no lo tiene así",
+                "that the whereabouts are still unknown: the registry does not say so",
+            ),
+        };
+        lang.pick(es, en).to_string()
+    }
+}
+
+/// Drafts of a habeas corpus request and of an urgent action to the UN Working Group on
+/// Enforced or Involuntary Disappearances for a person whose whereabouts are unknown, in
+/// Spanish, from the record and what the lawyer adds (the family's steps, who submits);
+/// refused, naming every element that is missing, when one of the six the Working Group
+/// requires, or the family's consent, is missing.
+pub fn urgent_action(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    id: DetentionId,
+    family_steps: &str,
+    submitter: &str,
+) -> Result<Result<(String, String), Vec<Element>>, AppError> {
+    let d = crate::records::in_scope(ledger, actor, id)?;
+    let person = match ledger.get(d.person.into())? {
+        Some(Record::Person(p)) => p,
+        _ => return Err(AppError::NotFound(d.person.into())),
+    };
+    let mut missing = Vec::new();
+    let since = d
+        .steps
+        .iter()
+        .rev()
+        .find_map(|s| match &s.what {
+            Step::Custody(c) => Some((c.clone(), s.date)),
+            _ => None,
+        })
+        .filter(|(c, _)| *c == vigilia_core::model::Custody::WhereaboutsUnknown);
+    if since.is_none() || d.end.is_some() {
+        missing.push(Element::NotMissing);
+    }
+    let name = person.identity.full_name();
+    if name.trim().is_empty() {
+        missing.push(Element::Name);
+    }
+    let place = [
+        d.arrest.circumstances.clone(),
+        d.arrest.municipality.clone(),
+        d.arrest
+            .state
+            .as_deref()
+            .map(|s| {
+                ledger
+                    .profile()
+                    .map(|p| p.state_name(s).unwrap_or(s).to_string())
+            })
+            .transpose()?,
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    if place.is_empty() {
+        missing.push(Element::Place);
+    }
+    let forces = d.arrest.agency.clone().unwrap_or_default();
+    if forces.trim().is_empty() {
+        missing.push(Element::Forces);
+    }
+    let (steps, by) = (family_steps.trim(), submitter.trim());
+    if steps.is_empty() {
+        missing.push(Element::FamilySteps);
+    }
+    if by.is_empty() {
+        missing.push(Element::Submitter);
+    }
+    if person.disclosure == vigilia_core::model::Disclosure::CountOnly {
+        missing.push(Element::Consent);
+    }
+    if !missing.is_empty() {
+        return Ok(Err(missing));
+    }
+    let arrested = d.arrest.date.short(Lang::Es);
+    let unknown_since = since
+        .and_then(|(_, on)| on)
+        .map(|on| on.short(Lang::Es))
+        .unwrap_or_else(|| arrested.clone());
+    let id_line = person
+        .identity
+        .national_id
+        .map(|n| format!(", cédula {n}"))
+        .unwrap_or_default();
+    let habeas = format!(
+        "SOLICITUD DE HÁBEAS CORPUS (borrador: revise la norma y el tribunal competentes)\n\n\
+         Quien suscribe, {by}, solicita mandamiento de hábeas corpus a favor de {name}{id_line}, \
+         detenido o detenida el {arrested} en {place} por {forces}, cuyo paradero se desconoce \
+         desde el {unknown_since}: ni su familia ni su defensa saben dónde se encuentra.\n\n\
+         Gestiones de la familia: {steps}\n\n\
+         Se pide que la autoridad informe de inmediato dónde se encuentra, por orden de quién y \
+         por qué, que sea presentado o presentada ante el tribunal, y que se garantice su \
+         integridad y su derecho a comunicarse con su familia y su defensa.\n"
+    );
+    let appeal = format!(
+        "ACCIÓN URGENTE – Grupo de Trabajo de la ONU sobre Desapariciones Forzadas o \
+         Involuntarias (borrador)\n\n\
+         1. Persona desaparecida: {name}{id_line}.\n\
+         2. Fecha: detenida el {arrested}; paradero desconocido desde el {unknown_since}.\n\
+         3. Lugar: {place}.\n\
+         4. Fuerzas que se cree responsables: {forces}.\n\
+         5. Gestiones de la familia: {steps}\n\
+         6. Presenta: {by}.\n\n\
+         La familia consintió en que se dé el nombre.\n"
+    );
+    Ok(Ok((habeas, appeal)))
+}

@@ -99,3 +99,62 @@ pub async fn show(
         shown: SHOWN,
     }))
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Drafting {
+    family_steps: String,
+    submitter: String,
+    /// Sent: draft now.
+    draft: String,
+}
+
+#[derive(Template)]
+#[template(path = "urgent.html")]
+struct UrgentPage {
+    p: Chrome,
+    id: u64,
+    f: Drafting,
+    /// The drafts (habeas corpus, urgent action), or what is missing, once asked.
+    drafts: Option<(String, String)>,
+    missing: Vec<String>,
+}
+
+/// `/detentions/{id}/urgent`: drafts of a habeas corpus request and of an urgent action to the
+/// UN Working Group for a person whose whereabouts are unknown, from the record and what the
+/// lawyer adds; refused, naming each missing element, when one is missing.
+pub async fn urgent(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    axum::extract::Path(id): axum::extract::Path<u64>,
+    Query(f): Query<Drafting>,
+) -> Result<Response, WebError> {
+    let v = ctx.viewer()?.clone();
+    let (mut drafts, mut missing) = (None, Vec::new());
+    if !f.draft.is_empty() {
+        let (actor, steps, by) = (v.actor(), f.family_steps.clone(), f.submitter.clone());
+        let made = app
+            .read(move |_, l| {
+                let id = vigilia_core::ids::DetentionId(id);
+                Ok(alerts::urgent_action(l, &actor, id, &steps, &by)?)
+            })
+            .await?;
+        app.audit(
+            &v.name,
+            vigilia_core::ids::DetentionId(id).into(),
+            Audit::Viewed,
+        )
+        .await?;
+        match made {
+            Ok(d) => drafts = Some(d),
+            Err(m) => missing = m.iter().map(|e| e.localize(ctx.lang)).collect(),
+        }
+    }
+    Ok(ok(&UrgentPage {
+        p: Chrome::of(&ctx),
+        id,
+        f,
+        drafts,
+        missing,
+    }))
+}

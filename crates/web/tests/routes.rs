@@ -3012,6 +3012,28 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
         "{}",
         json.body
     );
+    // The drafts for the UN are refused while an element is missing, naming each.
+    let r = send(
+        &w,
+        get(
+            "/detentions/1/urgent?draft=1&family_steps=&submitter=",
+            Some(&lawyer),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let missing = &r.body[r.body.find("id=\"missing\"").expect("what is missing")..];
+    for said in [
+        "los cuerpos que se cree responsables",
+        "lo que ha hecho la familia",
+        "quién presenta",
+    ] {
+        assert!(missing.contains(said), "{said}: {missing}");
+    }
+    assert!(
+        !missing.contains("el nombre") && !r.body.contains("id=\"appeal\""),
+        "{missing}"
+    );
     // As known on the 19th, before it was recorded: not missing then.
     let page = send(
         &w,
@@ -3027,6 +3049,64 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = send(&w, get("/alerts", Some(&lawyer))).await;
     assert!(page.body.contains("id=\"count-2\">(0)"), "{}", page.body);
+    // With the arresting body known and the two elements typed: both drafts, with the six.
+    let r = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("given_names", "Luisa"),
+                ("paternal_surname", "Mora"),
+                ("arrest_date", "14/11/2026"),
+                ("consent", "named"),
+                ("state", "VE-V"),
+                ("place", "Plaza de la República, Maracaibo"),
+                ("agency", "DGCIM"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, post("/triage/2/new", Some(&c), &[("csrf", &ct)])).await;
+    assert_eq!(r.location, "/detentions/2?done=accepted", "{}", r.body);
+    let r = send(
+        &w,
+        post(
+            "/detentions/2/step",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("kind", "whereabouts_unknown"),
+                ("date", "14/11/2026"),
+                ("detail", ""),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = send(
+        &w,
+        get(
+            "/detentions/2/urgent?draft=1&family_steps=Preguntaron+en+el+CICPC&submitter=Foro+Penal",
+            Some(&lawyer),
+        ),
+    )
+    .await;
+    let appeal = &r.body[r.body.find("id=\"appeal\"").expect("the draft")..];
+    for said in [
+        "Luisa Mora",
+        "14/11/2026",
+        "Plaza de la República, Maracaibo",
+        "DGCIM",
+        "Preguntaron en el CICPC",
+        "Foro Penal",
+    ] {
+        assert!(appeal.contains(said), "{said}: {appeal}");
+    }
+    assert!(r.body.contains("id=\"habeas\""));
     // An analyst has no such page.
     let (analyst, _) = sign_in(&w, Role::Analyst).await;
     assert_eq!(
