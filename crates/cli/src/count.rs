@@ -122,8 +122,8 @@ pub fn alerts_command(env: &Env, req: &AlertsArgs) -> Result<(), Failure> {
         _ => {
             let profile = ledger.profile()?.clone();
             for kind in [
-                vigilia_app::alerts::AlertKind::PresentationOverdue,
                 vigilia_app::alerts::AlertKind::WhereaboutsUnknown,
+                vigilia_app::alerts::AlertKind::PresentationOverdue,
             ] {
                 let of: Vec<_> = found.iter().filter(|a| a.kind == kind).collect();
                 crate::say!("{} ({})", kind.localize(lang), lang.number(of.len() as u64));
@@ -157,11 +157,14 @@ pub fn alerts_command(env: &Env, req: &AlertsArgs) -> Result<(), Failure> {
                     } else {
                         format!(" [{}]", flags.join("; "))
                     };
+                    let unit = match (a.days, lang) {
+                        (1, _) => lang.pick("día", "day"),
+                        _ => lang.pick("días", "days"),
+                    };
                     crate::say!(
-                        "  {} {name}: {} {since}, {days} {}{flags}",
+                        "  {} {name}: {} {since}, {days} {unit}{flags}",
                         a.detention_ref,
                         lang.pick("desde el", "since"),
-                        lang.pick("días", "days")
                     );
                 }
             }
