@@ -556,8 +556,9 @@ pub fn reset_access(tx: &mut Tx<'_>, actor: &Actor, id: AccountId) -> Result<Inv
     })
 }
 
-/// Sets the states whose cases a lawyer sees, by a coordinator: `every` state, or those of
-/// `states` (at least one: unticking the last one never opens every case); the states' names.
+/// Sets the states whose cases a lawyer sees, by a coordinator: those of `states` when any is
+/// given, else `every` state when that is what was chosen; none given without `every` is a
+/// mistake (unticking the last one never opens every case). The states' names.
 pub fn set_lawyer_states(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -574,7 +575,6 @@ pub fn set_lawyer_states(
         errors.add("state", crate::fields::Problem::ChooseStates);
         return Err(AppError::Invalid(errors));
     }
-    let states = if every { &[][..] } else { states };
     let profile = tx.profile()?.clone();
     // A state that is not one is a mistake of the form, said beside it.
     let (codes, names) = states_named(&profile, states).map_err(|e| match e {

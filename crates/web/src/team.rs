@@ -27,8 +27,9 @@ struct TeamPage {
     team: Vec<Account>,
     /// The profile's states: code and name.
     states: Vec<(String, String)>,
-    /// What was just done, and the form of one lawyer sent back with its problem.
-    done: bool,
+    /// The lawyer whose states were just saved, and the form of one sent back with its
+    /// problem.
+    saved: Option<u64>,
     errors: Errors,
     failed: Option<u64>,
 }
@@ -38,18 +39,22 @@ impl TeamPage {
     fn failed_here(&self, a: &Account) -> bool {
         self.failed == Some(a.id.0)
     }
+
+    fn saved_here(&self, a: &Account) -> bool {
+        self.saved == Some(a.id.0)
+    }
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Done {
-    done: String,
+    saved: String,
 }
 
 async fn page(
     app: &Arc<App>,
     ctx: &Ctx,
-    done: bool,
+    saved: Option<u64>,
     errors: Errors,
     failed: Option<u64>,
 ) -> Result<Response, WebError> {
@@ -75,7 +80,7 @@ async fn page(
             .into_iter()
             .filter(|(code, _)| !code.is_empty())
             .collect(),
-        done,
+        saved,
         errors,
         failed,
     };
@@ -91,11 +96,11 @@ pub async fn show(
     Extension(ctx): Extension<Ctx>,
     Query(d): Query<Done>,
 ) -> Result<Response, WebError> {
-    page(&app, &ctx, d.done == "states", Errors::default(), None).await
+    page(&app, &ctx, d.saved.parse().ok(), Errors::default(), None).await
 }
 
-/// Sets the states whose cases a lawyer sees: every state (`scope=all`), or the boxes ticked
-/// (`state`, repeated; at least one).
+/// Sets the states whose cases a lawyer sees: the boxes ticked (`state`, repeated), or, with
+/// none ticked, every state when `scope=all` was chosen.
 pub async fn states(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
@@ -115,10 +120,10 @@ pub async fn states(
         .attempt(move |tx| accounts::set_lawyer_states(tx, &me, AccountId(id), every, &chosen))
         .await?;
     match done {
-        Ok(_) => Ok(see("/team?done=states")),
+        Ok(_) => Ok(see(&format!("/team?saved={id}#member-{id}"))),
         Err(e) => {
             let errors = crate::forms::mistake(&e, "state");
-            page(&app, &ctx, false, errors, Some(id)).await
+            page(&app, &ctx, None, errors, Some(id)).await
         }
     }
 }

@@ -2633,8 +2633,12 @@ async fn a_coordinator_sets_a_lawyers_states_and_restores_a_lost_second_factor()
         post(&format!("/team/{lawyer_id}/states"), Some(&c.0), &form)
     };
     let r = send(&w, states(&[("state", "VE-V"), ("state", "VE-A")])).await;
-    assert_eq!(r.location, "/team?done=states", "{}", r.body);
-    let r = send(&w, get("/team?done=states", Some(&c.0))).await;
+    assert!(
+        r.location.starts_with(&format!("/team?saved={lawyer_id}")),
+        "{}",
+        r.location
+    );
+    let r = send(&w, get(&format!("/team?saved={lawyer_id}"), Some(&c.0))).await;
     assert!(
         r.body.contains("Estados guardados") && r.body.contains("Zulia"),
         "{}",
@@ -2646,6 +2650,17 @@ async fn a_coordinator_sets_a_lawyers_states_and_restores_a_lost_second_factor()
     let r = send(&w, states(&[("scope", "some")])).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("Marque al menos un estado"), "{}", r.body);
+    // Ticks count even with "every state" chosen: never wider than what was ticked.
+    let r = send(&w, states(&[("scope", "all"), ("state", "VE-V")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let lawyer = w
+        .app
+        .read(|_, l| Ok(vigilia_app::accounts::account(l, "t-lawyer")?.unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(lawyer.regions, vec!["VE-V".to_string()]);
+    let r = send(&w, states(&[("state", "VE-V"), ("state", "VE-A")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = send(
         &w,
         post(
