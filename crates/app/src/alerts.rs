@@ -260,7 +260,8 @@ impl Localize for Element {
 /// Enforced or Involuntary Disappearances for a person whose whereabouts are unknown, in
 /// Spanish, from the record and what the lawyer adds (the family's steps, who submits);
 /// refused, naming every element that is missing, when one of the six the Working Group
-/// requires, or the family's consent, is missing.
+/// requires is missing. Without the family's consent to give the name, the urgent action is
+/// not drafted (and says why); the court filing is.
 pub fn urgent_action(
     ledger: &mut Ledger,
     actor: &Actor,
@@ -274,15 +275,19 @@ pub fn urgent_action(
         _ => return Err(AppError::NotFound(d.person.into())),
     };
     let mut missing = Vec::new();
+    // Missing until an explicit "whereabouts known" (the balance's rule, so that the alert, the
+    // figure and this page agree).
+    use vigilia_core::model::Custody;
     let since = d
         .steps
         .iter()
-        .rev()
-        .find_map(|s| match &s.what {
-            Step::Custody(c) => Some((c.clone(), s.date)),
+        .filter_map(|s| match &s.what {
+            Step::Custody(Custody::WhereaboutsUnknown) => Some(Some(s.date)),
+            Step::Custody(Custody::WhereaboutsKnown) => Some(None),
             _ => None,
         })
-        .filter(|(c, _)| *c == vigilia_core::model::Custody::WhereaboutsUnknown);
+        // Unknown again while still unknown: it has been unknown since the first.
+        .fold(None, |state, step| step.map(|on| state.unwrap_or(on)));
     if since.is_none() || d.end.is_some() {
         missing.push(Element::NotMissing);
     }
@@ -321,37 +326,70 @@ pub fn urgent_action(
     if by.is_empty() {
         missing.push(Element::Submitter);
     }
-    if person.disclosure == vigilia_core::model::Disclosure::CountOnly {
-        missing.push(Element::Consent);
-    }
+    let consented = person.disclosure != vigilia_core::model::Disclosure::CountOnly;
     if !missing.is_empty() {
+        if !consented {
+            missing.push(Element::Consent);
+        }
         return Ok(Err(missing));
     }
     let arrested = d.arrest.date.short(Lang::Es);
     let unknown_since = since
-        .and_then(|(_, on)| on)
+        .flatten()
         .map(|on| on.short(Lang::Es))
         .unwrap_or_else(|| arrested.clone());
+    // The cédula as Venezuelans write it: V-12.345.678.
     let id_line = person
         .identity
         .national_id
-        .map(|n| format!(", cédula {n}"))
+        .map(|n| {
+            let kind = n.to_string().chars().next().unwrap_or('V');
+            format!(", cédula {kind}-{}", Lang::Es.number(u64::from(n.number)))
+        })
+        .unwrap_or_default();
+    let (detained, presented) = match person.identity.sex {
+        Some(vigilia_core::model::Sex::F) => ("detenida", "presentada"),
+        Some(vigilia_core::model::Sex::M) => ("detenido", "presentado"),
+        _ => ("detenida o detenido", "presentada o presentado"),
+    };
+    let state = d
+        .arrest
+        .state
+        .as_deref()
+        .map(|s| {
+            ledger
+                .profile()
+                .map(|p| p.state_name(s).unwrap_or(s).to_string())
+        })
+        .transpose()?
         .unwrap_or_default();
     let habeas = format!(
-        "SOLICITUD DE HÁBEAS CORPUS (borrador: revise la norma y el tribunal competentes)\n\n\
+        "SOLICITUD DE HÁBEAS CORPUS (borrador)\n\n\
+         A: Juez o Jueza de Control del Circuito Judicial Penal del estado {state} (verifique el \
+         tribunal competente y la norma: acción de amparo a la libertad y seguridad personales, \
+         Constitución, art. 27; cita sin verificar por un abogado de la organización).\n\n\
          Quien suscribe, {by}, solicita mandamiento de hábeas corpus a favor de {name}{id_line}, \
-         detenido o detenida el {arrested} en {place} por {forces}, cuyo paradero se desconoce \
-         desde el {unknown_since}: ni su familia ni su defensa saben dónde se encuentra.\n\n\
+         {detained} el {arrested} en {place} por {forces}, cuyo paradero se desconoce desde el \
+         {unknown_since}: ni su familia ni su defensa saben dónde se encuentra.\n\n\
          Gestiones de la familia: {steps}\n\n\
          Se pide que la autoridad informe de inmediato dónde se encuentra, por orden de quién y \
-         por qué, que sea presentado o presentada ante el tribunal, y que se garantice su \
-         integridad y su derecho a comunicarse con su familia y su defensa.\n"
+         por qué, que sea {presented} ante el tribunal, y que se garantice su integridad y su \
+         derecho a comunicarse con su familia y su defensa.\n\n\
+         Firma, número de Inpreabogado y domicilio procesal de quien suscribe: ______\n"
     );
+    if !consented {
+        // A court filing names the person in any case; the UN is given a name only with the
+        // family's consent.
+        let refused = "La acción urgente ante la ONU no se prepara: la familia no consintió en \
+                       que se dé el nombre (la ficha dice «solo contar»)."
+            .to_string();
+        return Ok(Ok((habeas, refused)));
+    }
     let appeal = format!(
         "ACCIÓN URGENTE – Grupo de Trabajo de la ONU sobre Desapariciones Forzadas o \
          Involuntarias (borrador)\n\n\
          1. Persona desaparecida: {name}{id_line}.\n\
-         2. Fecha: detenida el {arrested}; paradero desconocido desde el {unknown_since}.\n\
+         2. Fecha: {detained} el {arrested}; paradero desconocido desde el {unknown_since}.\n\
          3. Lugar: {place}.\n\
          4. Fuerzas que se cree responsables: {forces}.\n\
          5. Gestiones de la familia: {steps}\n\

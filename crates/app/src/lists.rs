@@ -347,7 +347,12 @@ pub fn paged<T>(items: Vec<T>, page: usize) -> (Vec<T>, usize, usize) {
 
 /// A list as a table in words: its headings and each row's cells, in `lang` (what a download
 /// holds: names only where the list shows them).
-pub fn table(rows: &[Row], profile: &Profile, lang: Lang) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn table(
+    rows: &[Row],
+    profile: &Profile,
+    lang: Lang,
+    sort: Sort,
+) -> (Vec<String>, Vec<Vec<String>>) {
     let headings = [
         ("Detención", "Detention"),
         ("Nombre", "Name"),
@@ -366,9 +371,12 @@ pub fn table(rows: &[Row], profile: &Profile, lang: Lang) -> (Vec<String>, Vec<V
         .map(|r| {
             vec![
                 r.detention.to_string(),
-                r.name
-                    .clone()
-                    .unwrap_or_else(|| lang.pick("(reservado)", "(withheld)").to_string()),
+                // Sorted by surname, written surnames first, as the page shows it.
+                match sort {
+                    Sort::Name => r.by_surname.clone(),
+                    _ => r.name.clone(),
+                }
+                .unwrap_or_else(|| lang.pick("(reservado)", "(withheld)").to_string()),
                 r.national_id.clone().unwrap_or_default(),
                 r.state
                     .as_deref()
@@ -431,16 +439,16 @@ pub fn xlsx(headings: &[String], cells: &[Vec<String>], sheet: &str) -> Result<V
         ws.write_string_with_format(0, c as u16, h, &bold)
             .map_err(fail)?;
     }
-    // Numbers as numbers and days as days (a spreadsheet sorts and filters them); every
-    // other cell as text, never a formula.
+    // The detention's number as a number and exact days as days (a spreadsheet sorts and
+    // filters them); every other cell as text, never a formula.
     let day = Format::new().set_num_format("dd/mm/yyyy");
     for (r, row) in cells.iter().enumerate() {
         let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
             let c = c as u16;
-            let digits =
-                !cell.is_empty() && cell.len() <= 15 && cell.bytes().all(|b| b.is_ascii_digit());
-            if let (true, Ok(n)) = (digits, cell.parse::<u64>()) {
+            // The first column is the detention's number; a year alone ("2024") is a date
+            // known to the year, kept as text.
+            if let (0, Ok(n)) = (c, cell.parse::<u64>()) {
                 ws.write_number(r, c, n as f64).map_err(fail)?;
             } else if let Some(d) = exact_day(cell) {
                 ws.write_datetime_with_format(r, c, &d, &day)

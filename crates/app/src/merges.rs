@@ -97,9 +97,11 @@ fn lines(survivor: &Person, other: &Person) -> Vec<Line> {
         .into_iter()
         .map(|(label, of)| {
             let (s, o) = (of(survivor), of(other));
+            // Each record has its own reference: that they differ says nothing.
+            let differs = s != o && label.0 != "Referencia";
             Line {
                 label,
-                differs: s != o,
+                differs,
                 survivor: s,
                 other: o,
             }

@@ -19,7 +19,7 @@ use vigilia_count::when::When;
 use crate::app::App;
 use crate::ctx::Ctx;
 use crate::error::WebError;
-use crate::page::{Chrome, ok};
+use crate::page::{Chrome, Errors, ok};
 
 /// The most alerts of one kind a page lists (the count says how many there are).
 const SHOWN: usize = 100;
@@ -48,6 +48,8 @@ struct AlertsPage {
     asked: Asked,
     sections: Vec<Section>,
     shown: usize,
+    /// The days typed wrong, beside their fields.
+    errors: Errors,
 }
 
 pub async fn show(
@@ -57,12 +59,36 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
     let (actor, a) = (v.actor(), (asked.as_of.clone(), asked.known_on.clone()));
-    let (when, found) = app
+    // The days as people type them; a mistake is said beside its field, the page kept.
+    let (when, found, errors) = app
         .read(move |app, ledger| {
-            let when = When::parse(ledger.today()?, Some(&a.0), Some(&a.1), None)?;
+            let today = ledger.today()?;
+            let mut errors = Errors::default();
+            let mut day = |field: &'static str, text: &str| -> Option<vigilia_core::date::Day> {
+                if text.trim().is_empty() {
+                    return None;
+                }
+                match vigilia_core::date::typed_day(text, today) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        errors.add_localized(field, &e);
+                        None
+                    }
+                }
+            };
+            let as_of = day("as_of", &a.0).unwrap_or(today);
+            let known_on = vigilia_core::fold::KnownOn(day("known_on", &a.1));
+            let when = When {
+                as_of,
+                known_on,
+                since: as_of,
+            };
+            if !errors.is_empty() {
+                return Ok((when, Vec::new(), errors));
+            }
             let index = app.counting(ledger)?;
             let found = alerts::alerts(ledger, &index, &actor, when.as_of, when.known_on)?;
-            Ok((when, found))
+            Ok((when, found, errors))
         })
         .await?;
     let l = ctx.lang;
@@ -91,13 +117,19 @@ pub async fn show(
         app.audit_read(&v.name, Audit::Listed, Subject::REGISTRY, listed, None)
             .await?;
     }
-    Ok(ok(&AlertsPage {
+    let page = AlertsPage {
         p: Chrome::of(&ctx),
         when,
         asked,
         sections,
         shown: SHOWN,
-    }))
+        errors,
+    };
+    Ok(if page.errors.is_empty() {
+        ok(&page)
+    } else {
+        crate::page::invalid(&page)
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -105,8 +137,6 @@ pub async fn show(
 pub struct Drafting {
     family_steps: String,
     submitter: String,
-    /// Sent: draft now.
-    draft: String,
 }
 
 #[derive(Template)]
@@ -114,47 +144,109 @@ pub struct Drafting {
 struct UrgentPage {
     p: Chrome,
     id: u64,
+    /// Whom the drafts are for.
+    name: String,
     f: Drafting,
     /// The drafts (habeas corpus, urgent action), or what is missing, once asked.
     drafts: Option<(String, String)>,
     missing: Vec<String>,
+    /// The fields the lawyer must fill, when they were left empty.
+    errors: crate::page::Errors,
 }
 
-/// `/detentions/{id}/urgent`: drafts of a habeas corpus request and of an urgent action to the
-/// UN Working Group for a person whose whereabouts are unknown, from the record and what the
-/// lawyer adds; refused, naming each missing element, when one is missing.
+/// The person a detention is of, if the account sees it.
+async fn whom(app: &Arc<App>, ctx: &Ctx, id: u64) -> Result<String, WebError> {
+    let actor = ctx.viewer()?.actor();
+    app.read(move |_, l| {
+        let d = vigilia_app::records::in_scope(l, &actor, vigilia_core::ids::DetentionId(id))?;
+        Ok(match l.get(d.person.into())? {
+            Some(vigilia_core::fold::Record::Person(p)) => p.identity.full_name(),
+            _ => String::new(),
+        })
+    })
+    .await
+}
+
+/// `GET /detentions/{id}/urgent`: the form for the drafts of a habeas corpus request and of an
+/// urgent action to the UN Working Group, for a person whose whereabouts are unknown.
+pub async fn urgent_form(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    axum::extract::Path(id): axum::extract::Path<u64>,
+) -> Result<Response, WebError> {
+    let name = whom(&app, &ctx, id).await?;
+    Ok(ok(&UrgentPage {
+        p: Chrome::of(&ctx),
+        id,
+        name,
+        f: Drafting::default(),
+        drafts: None,
+        missing: Vec::new(),
+        errors: crate::page::Errors::default(),
+    }))
+}
+
+/// `POST /detentions/{id}/urgent`: the drafts, from the record and what the lawyer adds (sent
+/// in the body, never in the address: the family's steps and the lawyer's contact stay out of
+/// logs and history); refused, naming each missing element, when one is missing.
 pub async fn urgent(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     axum::extract::Path(id): axum::extract::Path<u64>,
-    Query(f): Query<Drafting>,
+    axum::Form(f): axum::Form<Drafting>,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
-    let (mut drafts, mut missing) = (None, Vec::new());
-    if !f.draft.is_empty() {
-        let (actor, steps, by) = (v.actor(), f.family_steps.clone(), f.submitter.clone());
-        let made = app
-            .read(move |_, l| {
-                let id = vigilia_core::ids::DetentionId(id);
-                Ok(alerts::urgent_action(l, &actor, id, &steps, &by)?)
-            })
-            .await?;
-        app.audit(
-            &v.name,
-            vigilia_core::ids::DetentionId(id).into(),
-            Audit::Viewed,
-        )
+    let name = whom(&app, &ctx, id).await?;
+    let (actor, steps, by) = (v.actor(), f.family_steps.clone(), f.submitter.clone());
+    let made = app
+        .read(move |_, l| {
+            let id = vigilia_core::ids::DetentionId(id);
+            Ok(alerts::urgent_action(l, &actor, id, &steps, &by)?)
+        })
         .await?;
-        match made {
-            Ok(d) => drafts = Some(d),
-            Err(m) => missing = m.iter().map(|e| e.localize(ctx.lang)).collect(),
+    app.audit(
+        &v.name,
+        vigilia_core::ids::DetentionId(id).into(),
+        Audit::Viewed,
+    )
+    .await?;
+    let (mut drafts, mut missing, mut errors) = (None, Vec::new(), crate::page::Errors::default());
+    match made {
+        Ok(d) => drafts = Some(d),
+        Err(m) => {
+            for e in &m {
+                let field = match e {
+                    alerts::Element::FamilySteps => "family_steps",
+                    alerts::Element::Submitter => "submitter",
+                    _ => continue,
+                };
+                let said = |l| format!("{} {}", l_pick(l), e.localize(l));
+                errors.add(
+                    field,
+                    said(vigilia_core::lang::Lang::Es),
+                    said(vigilia_core::lang::Lang::En),
+                );
+            }
+            missing = m.iter().map(|e| e.localize(ctx.lang)).collect();
         }
     }
-    Ok(ok(&UrgentPage {
+    let page = UrgentPage {
         p: Chrome::of(&ctx),
         id,
+        name,
         f,
         drafts,
         missing,
-    }))
+        errors,
+    };
+    Ok(if page.missing.is_empty() {
+        ok(&page)
+    } else {
+        crate::page::invalid(&page)
+    })
+}
+
+/// "Missing:", in a language.
+fn l_pick(l: vigilia_core::lang::Lang) -> &'static str {
+    l.pick("Falta:", "Missing:")
 }

@@ -332,6 +332,13 @@ impl ListPage {
             .any(|x| !x.trim().is_empty())
     }
 
+    /// Whether a row of the page is shown without its name.
+    fn withheld(&self) -> bool {
+        self.shown
+            .as_ref()
+            .is_some_and(|s| s.rows.iter().any(|r| r.name.is_none()))
+    }
+
     fn back(&self) -> String {
         format!("/balance?{}", dates_of(&self.b))
     }
@@ -458,7 +465,7 @@ pub async fn list_download(
         )
         .await?;
     }
-    let (headings, cells) = lists::table(&rows, profile, l);
+    let (headings, cells) = lists::table(&rows, profile, l, asked.sort);
     let (body, kind, ext) = match q.format.as_str() {
         "xlsx" => (
             lists::xlsx(&headings, &cells, l.pick("Lista", "List"))?,

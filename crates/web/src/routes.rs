@@ -140,7 +140,8 @@ routes! {
     GET "/groups/{id}" Access::Roles(CASES), false, "Una detención colectiva", "A group detention" => groups::show;
     POST "/groups/{id}/count" Access::Roles(TRIAGE), false, "Corregir el número de una detención colectiva", "Correct a group detention's number" => groups::correct;
     GET "/cases" Access::Roles(CASES), false, "Mis casos", "My cases" => records::cases;
-    GET "/detentions/{id}/urgent" Access::Roles(CASES), false, "Borradores de hábeas corpus y acción urgente ante la ONU", "Habeas corpus and UN urgent action drafts" => alerts::urgent;
+    GET "/detentions/{id}/urgent" Access::Roles(CASES), false, "Preparar borradores de hábeas corpus y acción urgente ante la ONU", "Prepare habeas corpus and UN urgent action drafts" => alerts::urgent_form;
+    POST "/detentions/{id}/urgent" Access::Roles(CASES), false, "Borradores de hábeas corpus y acción urgente ante la ONU", "Habeas corpus and UN urgent action drafts" => alerts::urgent;
     GET "/alerts" Access::Roles(CASES), false, "Para hoy: plazos vencidos y paraderos desconocidos", "To do today: deadlines passed and whereabouts unknown" => alerts::show;
     GET "/detentions/{id}" Access::Roles(CASES), false, "Una detención", "A detention" => records::detention;
     POST "/detentions/{id}/step" Access::Roles(CASES), false, "Registrar un paso", "Record a step" => records::step;

@@ -3030,14 +3030,17 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
     // The drafts for the UN are refused while an element is missing, naming each.
     let r = send(
         &w,
-        get(
-            "/detentions/1/urgent?draft=1&family_steps=&submitter=",
+        post(
+            "/detentions/1/urgent",
             Some(&lawyer),
+            &[("csrf", &lt), ("family_steps", ""), ("submitter", "")],
         ),
     )
     .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"family_steps-error\""), "{}", r.body);
     let missing = &r.body[r.body.find("id=\"missing\"").expect("what is missing")..];
+    let missing = &missing[..missing.find("</div>").unwrap()];
     for said in [
         "los cuerpos que se cree responsables",
         "lo que ha hecho la familia",
@@ -3104,9 +3107,14 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = send(
         &w,
-        get(
-            "/detentions/2/urgent?draft=1&family_steps=Preguntaron+en+el+CICPC&submitter=Foro+Penal",
+        post(
+            "/detentions/2/urgent",
             Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("family_steps", "Preguntaron en el CICPC"),
+                ("submitter", "Foro Penal"),
+            ],
         ),
     )
     .await;
