@@ -295,18 +295,21 @@ pub fn urgent_action(
     if name.trim().is_empty() {
         missing.push(Element::Name);
     }
+    let state = d
+        .arrest
+        .state
+        .as_deref()
+        .map(|s| {
+            ledger
+                .profile()
+                .map(|p| p.state_name(s).unwrap_or(s).to_string())
+        })
+        .transpose()?
+        .unwrap_or_default();
     let place = [
         d.arrest.circumstances.clone(),
         d.arrest.municipality.clone(),
-        d.arrest
-            .state
-            .as_deref()
-            .map(|s| {
-                ledger
-                    .profile()
-                    .map(|p| p.state_name(s).unwrap_or(s).to_string())
-            })
-            .transpose()?,
+        (!state.is_empty()).then(|| state.clone()),
     ]
     .into_iter()
     .flatten()
@@ -352,17 +355,6 @@ pub fn urgent_action(
         Some(vigilia_core::model::Sex::M) => ("detenido", "presentado"),
         _ => ("detenida o detenido", "presentada o presentado"),
     };
-    let state = d
-        .arrest
-        .state
-        .as_deref()
-        .map(|s| {
-            ledger
-                .profile()
-                .map(|p| p.state_name(s).unwrap_or(s).to_string())
-        })
-        .transpose()?
-        .unwrap_or_default();
     let habeas = format!(
         "SOLICITUD DE HÁBEAS CORPUS (borrador)\n\n\
          A: Juez o Jueza de Control del Circuito Judicial Penal del estado {state} (verifique el \
