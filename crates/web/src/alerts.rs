@@ -29,6 +29,31 @@ const SHOWN: usize = 100;
 pub struct Asked {
     as_of: String,
     known_on: String,
+    /// One kind only (`presentation_overdue`, `whereabouts_unknown`), read a page at a time.
+    kind: String,
+    page: String,
+}
+
+impl Asked {
+    /// This page's address for one kind and page, the days kept.
+    fn link(&self, kind: AlertKind, page: usize) -> String {
+        let kind = match kind {
+            AlertKind::PresentationOverdue => "presentation_overdue",
+            AlertKind::WhereaboutsUnknown => "whereabouts_unknown",
+        };
+        let page = page.to_string();
+        let pairs = [
+            ("as_of", self.as_of.as_str()),
+            ("known_on", self.known_on.as_str()),
+            ("kind", kind),
+            ("page", page.as_str()),
+        ];
+        let pairs: Vec<_> = pairs.iter().filter(|(_, v)| !v.is_empty()).collect();
+        format!(
+            "/alerts?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
 }
 
 /// One kind of alert as the page shows it: its name, its rule, how many, and the first ones.
@@ -38,6 +63,9 @@ struct Section {
     rule: Option<Deadline>,
     total: usize,
     alerts: Vec<Alert>,
+    /// The page shown and how many there are, when one kind is read a page at a time.
+    page: usize,
+    pages: usize,
 }
 
 #[derive(Template)]
@@ -50,6 +78,12 @@ struct AlertsPage {
     shown: usize,
     /// The days typed wrong, beside their fields.
     errors: Errors,
+}
+
+impl AlertsPage {
+    fn link(&self, kind: &AlertKind, page: usize) -> String {
+        self.asked.link(*kind, page)
+    }
 }
 
 pub async fn show(
@@ -92,19 +126,33 @@ pub async fn show(
         })
         .await?;
     let l = ctx.lang;
+    let one = match asked.kind.as_str() {
+        "presentation_overdue" => Some(AlertKind::PresentationOverdue),
+        "whereabouts_unknown" => Some(AlertKind::WhereaboutsUnknown),
+        _ => None,
+    };
     let sections: Vec<Section> = [
         AlertKind::WhereaboutsUnknown,
         AlertKind::PresentationOverdue,
     ]
     .into_iter()
+    .filter(|k| one.is_none_or(|o| o == *k))
     .map(|kind| {
         let of: Vec<Alert> = found.iter().filter(|a| a.kind == kind).cloned().collect();
+        let total = of.len();
+        // One kind: a page at a time; both: the first of each, with a way to see all.
+        let (alerts, page, pages) = match one {
+            Some(_) => vigilia_app::lists::paged(of, asked.page.trim().parse().unwrap_or(1)),
+            None => (of.into_iter().take(SHOWN).collect(), 1, 1),
+        };
         Section {
             kind,
             title: kind.localize(l),
             rule: alerts::rule(&app.profile, kind).cloned(),
-            total: of.len(),
-            alerts: of.into_iter().take(SHOWN).collect(),
+            total,
+            alerts,
+            page,
+            pages,
         }
     })
     .collect();

@@ -3012,6 +3012,17 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
         "{}",
         page.body
     );
+    // One kind alone, a page at a time.
+    let one = send(
+        &w,
+        get("/alerts?kind=whereabouts_unknown&page=1", Some(&lawyer)),
+    )
+    .await;
+    assert!(
+        one.body.contains("Paradero desconocido") && !one.body.contains("Sin presentación"),
+        "{}",
+        one.body
+    );
     // The balance's figure is the same people.
     let json = send(
         &w,
