@@ -30,6 +30,30 @@ pub enum AlertKind {
     PresentationOverdue,
     /// Family and lawyers do not know where the person is held.
     WhereaboutsUnknown,
+    /// Held with no contact of family or lawyer for longer than the profile allows.
+    Incommunicado,
+}
+
+impl AlertKind {
+    /// Every kind, in the order a page shows them.
+    pub const ALL: [AlertKind; 3] = [
+        AlertKind::WhereaboutsUnknown,
+        AlertKind::Incommunicado,
+        AlertKind::PresentationOverdue,
+    ];
+
+    /// Its name in JSON and in addresses.
+    pub fn name(self) -> &'static str {
+        match self {
+            AlertKind::PresentationOverdue => "presentation_overdue",
+            AlertKind::WhereaboutsUnknown => "whereabouts_unknown",
+            AlertKind::Incommunicado => "incommunicado",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.name() == name)
+    }
 }
 
 impl Localize for AlertKind {
@@ -40,6 +64,10 @@ impl Localize for AlertKind {
                 "not brought before a judge, past the deadline",
             ),
             AlertKind::WhereaboutsUnknown => ("paradero desconocido", "whereabouts unknown"),
+            AlertKind::Incommunicado => (
+                "incomunicación: sin contacto con la familia ni con la defensa",
+                "incommunicado: no contact with family or lawyer",
+            ),
         };
         lang.pick(es, en).to_string()
     }
@@ -87,25 +115,29 @@ pub fn alerts(
     }
     let profile = ledger.profile()?.clone();
     let mut out = Vec::new();
-    if let Some(rule) = profile.deadline(DeadlineKind::Presentation) {
-        let mut held = Vec::new();
+    let presentation = profile.deadline(DeadlineKind::Presentation);
+    let contact = profile.deadline(DeadlineKind::Contact);
+    if presentation.is_some() || contact.is_some() {
+        let mut due = Vec::new();
         ledger.fold_all(Kind::Detention, known_on, &mut |r| {
-            if let Record::Detention(d) = r
-                && let Some(since) = presentation_overdue(&d, rule, as_of)
-            {
-                held.push((d, since));
+            if let Record::Detention(d) = r {
+                let late = presentation.and_then(|rule| presentation_overdue(&d, rule, as_of));
+                let alone = contact.and_then(|rule| incommunicado(&d, rule, as_of));
+                if late.is_some() || alone.is_some() {
+                    due.push((d, late, alone));
+                }
             }
         })?;
-        for (d, since) in held {
-            if let Some(alert) = alert(
-                ledger,
-                actor,
-                &d,
-                AlertKind::PresentationOverdue,
-                since,
-                as_of,
-            )? {
-                out.push(alert);
+        for (d, late, alone) in due {
+            for (kind, since) in [
+                (AlertKind::PresentationOverdue, late),
+                (AlertKind::Incommunicado, alone),
+            ] {
+                if let Some(since) = since
+                    && let Some(a) = alert(ledger, actor, &d, kind, since, as_of)?
+                {
+                    out.push(a);
+                }
             }
         }
     }
@@ -139,7 +171,8 @@ pub fn alerts(
     // recent arrest first (the one a lawyer can still act on before a judge).
     out.sort_by_key(|a| match a.kind {
         AlertKind::WhereaboutsUnknown => (0, -a.days),
-        AlertKind::PresentationOverdue => (1, a.days),
+        AlertKind::Incommunicado => (1, -a.days),
+        AlertKind::PresentationOverdue => (2, a.days),
     });
     Ok(out)
 }
@@ -165,6 +198,28 @@ fn presentation_overdue(d: &Detention, rule: &Deadline, as_of: Day) -> Option<Da
         .checked_add(jiff::Span::new().days(days))
         .ok()?;
     (!presented && deadline < as_of).then_some(deadline)
+}
+
+/// Since when a person held on `as_of` is incommunicado: the profile's days after the last
+/// contact of family or lawyer recorded by then (or after the arrest, when there was none),
+/// if that day has passed.
+fn incommunicado(d: &Detention, rule: &Deadline, as_of: Day) -> Option<Day> {
+    if d.arrest.date.first_day() > as_of
+        || d.end.as_ref().is_some_and(|e| e.date.first_day() <= as_of)
+    {
+        return None;
+    }
+    let last = d
+        .steps
+        .iter()
+        .filter(|s| matches!(s.what, Step::Contact { .. }))
+        .filter_map(|s| s.date.map(|p| p.last_day()))
+        .filter(|day| *day <= as_of)
+        .max()
+        .unwrap_or(d.arrest.date.last_day());
+    let days = i64::from(rule.hours.div_ceil(24));
+    let since = last.checked_add(jiff::Span::new().days(days)).ok()?;
+    (since < as_of).then_some(since)
 }
 
 /// An alert for a detention the actor sees (none for one they do not).
@@ -204,6 +259,7 @@ pub fn rule(profile: &Profile, kind: AlertKind) -> Option<&Deadline> {
     match kind {
         AlertKind::PresentationOverdue => profile.deadline(DeadlineKind::Presentation),
         AlertKind::WhereaboutsUnknown => profile.deadline(DeadlineKind::Whereabouts),
+        AlertKind::Incommunicado => profile.deadline(DeadlineKind::Contact),
     }
 }
 

@@ -360,6 +360,12 @@ pub fn record_step(
         "defence_private" => Some(Step::Defence { imposed: false }),
         "defence_imposed" => Some(Step::Defence { imposed: true }),
         "convicted" => Some(Step::Convicted { sentence: detail }),
+        "contact_family" => Some(Step::Contact {
+            with: vigilia_core::model::ContactWith::Family,
+        }),
+        "contact_lawyer" => Some(Step::Contact {
+            with: vigilia_core::model::ContactWith::Lawyer,
+        }),
         _ => {
             e.add("kind", Problem::ChooseWhatHappened);
             None

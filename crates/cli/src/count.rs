@@ -121,10 +121,7 @@ pub fn alerts_command(env: &Env, req: &AlertsArgs) -> Result<(), Failure> {
         }
         _ => {
             let profile = ledger.profile()?.clone();
-            for kind in [
-                vigilia_app::alerts::AlertKind::WhereaboutsUnknown,
-                vigilia_app::alerts::AlertKind::PresentationOverdue,
-            ] {
+            for kind in vigilia_app::alerts::AlertKind::ALL {
                 let of: Vec<_> = found.iter().filter(|a| a.kind == kind).collect();
                 crate::say!("{} ({})", kind.localize(lang), lang.number(of.len() as u64));
                 if let Some(rule) = vigilia_app::alerts::rule(&profile, kind) {

@@ -2667,6 +2667,16 @@ fn alerts_are_listed_as_json_with_their_kind_reference_and_days() {
         .unwrap();
     assert_eq!(ana["since"], "2026-11-03");
     assert_eq!(ana["days"], 17);
+    // Fifteen days after the arrest with no contact recorded: incommunicado since the 16th.
+    let alone: Vec<_> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "incommunicado")
+        .collect();
+    assert_eq!(alone.len(), 1, "{out}");
+    assert_eq!(alone[0]["detention_ref"], "D-1");
+    assert_eq!(alone[0]["since"], "2026-11-16");
     let none = r.ok(&["alerts", "--as-of", "2026-10-01", "--format", "json"]);
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&none).unwrap(),

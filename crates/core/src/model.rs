@@ -213,6 +213,19 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sentence: Option<String>,
     },
+    /// The family or a lawyer saw or spoke with the person (a visit, a call): what tells the
+    /// registry the person is not held incommunicado.
+    Contact {
+        with: ContactWith,
+    },
+}
+
+/// Who was in contact with a person held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactWith {
+    Family,
+    Lawyer,
 }
 
 /// A step with the date it took effect, when known.

@@ -43,6 +43,9 @@ pub enum DeadlineKind {
     /// From the day family and lawyers stop knowing where the person is held until it is
     /// known again: after this long, the registry escalates (habeas corpus, the UN).
     Whereabouts,
+    /// Since the last contact of family or lawyer with a person held (or the arrest): after
+    /// this long without one, the person is held incommunicado.
+    Contact,
 }
 
 /// A legal deadline as a country's profile states it: how long, what starts and stops it, the

@@ -208,6 +208,18 @@ impl Localize for Step {
                 Some(s) => format!("convicted: {s}"),
                 None => "convicted".to_string(),
             },
+            (Step::Contact { with }, _) => match with {
+                crate::model::ContactWith::Family => pick(
+                    lang,
+                    "contacto con la familia (visita o llamada)",
+                    "contact with the family (visit or call)",
+                ),
+                crate::model::ContactWith::Lawyer => pick(
+                    lang,
+                    "contacto con la defensa (visita o llamada)",
+                    "contact with the lawyer (visit or call)",
+                ),
+            },
         }
     }
 }

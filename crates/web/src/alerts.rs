@@ -37,10 +37,7 @@ pub struct Asked {
 impl Asked {
     /// This page's address for one kind and page, the days kept.
     fn link(&self, kind: AlertKind, page: usize) -> String {
-        let kind = match kind {
-            AlertKind::PresentationOverdue => "presentation_overdue",
-            AlertKind::WhereaboutsUnknown => "whereabouts_unknown",
-        };
+        let kind = kind.name();
         let page = page.to_string();
         let pairs = [
             ("as_of", self.as_of.as_str()),
@@ -126,36 +123,29 @@ pub async fn show(
         })
         .await?;
     let l = ctx.lang;
-    let one = match asked.kind.as_str() {
-        "presentation_overdue" => Some(AlertKind::PresentationOverdue),
-        "whereabouts_unknown" => Some(AlertKind::WhereaboutsUnknown),
-        _ => None,
-    };
-    let sections: Vec<Section> = [
-        AlertKind::WhereaboutsUnknown,
-        AlertKind::PresentationOverdue,
-    ]
-    .into_iter()
-    .filter(|k| one.is_none_or(|o| o == *k))
-    .map(|kind| {
-        let of: Vec<Alert> = found.iter().filter(|a| a.kind == kind).cloned().collect();
-        let total = of.len();
-        // One kind: a page at a time; both: the first of each, with a way to see all.
-        let (alerts, page, pages) = match one {
-            Some(_) => vigilia_app::lists::paged(of, asked.page.trim().parse().unwrap_or(1)),
-            None => (of.into_iter().take(SHOWN).collect(), 1, 1),
-        };
-        Section {
-            kind,
-            title: kind.localize(l),
-            rule: alerts::rule(&app.profile, kind).cloned(),
-            total,
-            alerts,
-            page,
-            pages,
-        }
-    })
-    .collect();
+    let one = AlertKind::from_name(&asked.kind);
+    let sections: Vec<Section> = AlertKind::ALL
+        .into_iter()
+        .filter(|k| one.is_none_or(|o| o == *k))
+        .map(|kind| {
+            let of: Vec<Alert> = found.iter().filter(|a| a.kind == kind).cloned().collect();
+            let total = of.len();
+            // One kind: a page at a time; both: the first of each, with a way to see all.
+            let (alerts, page, pages) = match one {
+                Some(_) => vigilia_app::lists::paged(of, asked.page.trim().parse().unwrap_or(1)),
+                None => (of.into_iter().take(SHOWN).collect(), 1, 1),
+            };
+            Section {
+                kind,
+                title: kind.localize(l),
+                rule: alerts::rule(&app.profile, kind).cloned(),
+                total,
+                alerts,
+                page,
+                pages,
+            }
+        })
+        .collect();
     // The names shown, recorded before the page is sent.
     let listed: Vec<Subject> = sections
         .iter()

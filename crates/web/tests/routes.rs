@@ -2971,7 +2971,12 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
     let page = send(&w, get("/alerts", Some(&lawyer))).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("id=\"count-1\">(0)"), "{}", page.body);
-    assert!(page.body.contains("id=\"count-2\">(1)"), "{}", page.body);
+    assert!(
+        page.body.contains("id=\"count-2\">(0)"),
+        "not yet 15 days: {}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"count-3\">(1)"), "{}", page.body);
     assert!(
         page.body.contains("12/11/2026") && page.body.contains("art. 44"),
         "{}",
@@ -3077,7 +3082,7 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
     let r = send(&w, step("court", "16/11/2026")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = send(&w, get("/alerts", Some(&lawyer))).await;
-    assert!(page.body.contains("id=\"count-2\">(0)"), "{}", page.body);
+    assert!(page.body.contains("id=\"count-3\">(0)"), "{}", page.body);
     // With the arresting body known and the two elements typed: both drafts, with the six.
     let r = send(
         &w,
@@ -3141,6 +3146,30 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
         assert!(appeal.contains(said), "{said}: {appeal}");
     }
     assert!(r.body.contains("id=\"habeas\""));
+    // Fifteen days without contact of family or lawyer: incommunicado from the 25th; a
+    // family visit recorded on the 24th moves it to 9 December.
+    let late = send(&w, get("/alerts?as_of=30/11/2026", Some(&lawyer))).await;
+    assert!(late.body.contains("id=\"count-2\">(2)"), "{}", late.body);
+    assert!(late.body.contains("25/11/2026"), "{}", late.body);
+    w.clock.advance(5 * 86_400);
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/step",
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("kind", "contact_family"),
+                ("date", "24/11/2026"),
+                ("detail", ""),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let late = send(&w, get("/alerts?as_of=30/11/2026", Some(&lawyer))).await;
+    assert!(late.body.contains("id=\"count-2\">(1)"), "{}", late.body);
     // An analyst has no such page.
     let (analyst, _) = sign_in(&w, Role::Analyst).await;
     assert_eq!(
