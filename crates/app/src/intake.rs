@@ -118,11 +118,16 @@ impl ReportForm {
             facility: e.line("facility", &self.facility),
             count: if volunteer { count } else { None },
             named_with: None,
+            names_others: false,
         };
         let others = if volunteer {
             others_named(&self.others, &details, &mut e)
         } else {
             Vec::new()
+        };
+        let details = Reported {
+            names_others: !others.is_empty(),
+            ..details
         };
         let named = details.given_names.is_some()
             || details.paternal_surname.is_some()

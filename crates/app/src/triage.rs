@@ -57,6 +57,9 @@ pub fn same_person_waiting(ledger: &mut Ledger, r: &Report) -> Result<Vec<Report
 /// The reports made for the other people report `r` named (none when it named nobody else).
 pub fn named_with(ledger: &mut Ledger, r: &Report) -> Result<Vec<Report>, AppError> {
     let mut out = Vec::new();
+    if !r.details.as_ref().is_some_and(|d| d.names_others) {
+        return Ok(out);
+    }
     ledger.fold_all(Kind::Report, KnownOn::NOW, &mut |x| {
         if let Record::Report(x) = x
             && x.details.as_ref().and_then(|d| d.named_with) == Some(r.id)
@@ -356,7 +359,7 @@ pub fn attach(
             };
             // A person named with others of one arrest, already registered for it: a member of
             // the family's group (counted there once), never of another.
-            let family = if is_family(tx, &r)? {
+            let family = if is_family(&r) {
                 let g = family_group(tx, &w, &r)?;
                 let in_group = |g: GroupId, tx: &mut Tx<'_>| -> Result<bool, AppError> {
                     Ok(
@@ -386,7 +389,7 @@ pub fn attach(
         }
         AttachTo::Group(g) => {
             // The people of one report are in one group: not in another.
-            if is_family(tx, &r)?
+            if is_family(&r)
                 && let Some(mine) = existing_family_group(tx, &r)?
                 && mine != g
             {
@@ -439,19 +442,10 @@ fn root_of(r: &Report) -> ReportId {
 }
 
 /// Whether a report is one of a family: it named others of its arrest, or was named with them.
-fn is_family(tx: &mut Tx<'_>, r: &Report) -> Result<bool, AppError> {
-    if r.details.as_ref().and_then(|d| d.named_with).is_some() {
-        return Ok(true);
-    }
-    let mut named_others = false;
-    tx.fold_all(Kind::Report, KnownOn::NOW, &mut |x| {
-        if let Record::Report(x) = x
-            && x.details.as_ref().and_then(|d| d.named_with) == Some(r.id)
-        {
-            named_others = true;
-        }
-    })?;
-    Ok(named_others)
+fn is_family(r: &Report) -> bool {
+    r.details
+        .as_ref()
+        .is_some_and(|d| d.named_with.is_some() || d.names_others)
 }
 
 /// The group detention a report's family was filed under, if one of them was decided.
@@ -475,7 +469,7 @@ fn existing_family_group(tx: &mut Tx<'_>, r: &Report) -> Result<Option<GroupId>,
 /// rejected or found to be someone already named leaves nobody counted twice). `None` for a
 /// report of no family.
 fn family_group(tx: &mut Tx<'_>, w: &Writer<'_>, r: &Report) -> Result<Option<GroupId>, AppError> {
-    if !is_family(tx, r)? {
+    if !is_family(r) {
         return Ok(None);
     }
     if let Some(g) = existing_family_group(tx, r)? {

@@ -525,6 +525,10 @@ pub struct Reported {
     /// people of one arrest: triage files them all under one group detention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub named_with: Option<crate::ids::ReportId>,
+    /// This report named other people of its arrest, each a report `named_with` it: what
+    /// triage knows without looking through every report.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub names_others: bool,
 }
 
 impl Reported {
