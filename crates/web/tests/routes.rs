@@ -3154,6 +3154,10 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
     // family visit recorded on the 24th moves it to 9 December.
     let late = send(&w, get("/alerts?as_of=30/11/2026", Some(&lawyer))).await;
     assert!(late.body.contains("id=\"count-2\">(2)"), "{}", late.body);
+    assert!(
+        late.body.contains("Plazo: 15 días desde"),
+        "a deadline of days in days"
+    );
     assert!(late.body.contains("25/11/2026"), "{}", late.body);
     w.clock.advance(5 * 86_400);
     let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
