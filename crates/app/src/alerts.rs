@@ -231,7 +231,13 @@ fn alert(
     since: Day,
     as_of: Day,
 ) -> Result<Option<Alert>, AppError> {
-    if !sees(ledger, actor, d)? {
+    // Who may see it is decided on the detention as it stands now (its state corrected since
+    // is the one that counts), whatever day the alert is of.
+    let now = match ledger.get(d.id.into())? {
+        Some(Record::Detention(now)) => now,
+        _ => return Ok(None),
+    };
+    if !sees(ledger, actor, &now)? {
         return Ok(None);
     }
     let name = match ledger.get(d.person.into())? {

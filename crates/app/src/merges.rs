@@ -184,10 +184,12 @@ pub fn merge(
     if reason.is_none() {
         errors.add("reason", Problem::SayWhy);
     }
+    // The consent that stands is one the families gave: when the two agree, theirs (whatever
+    // the form sends); when they differ, one of the two, chosen.
     let disclosure = match consent {
-        Some(c) => c,
-        None if p.disclosure == target.disclosure => target.disclosure,
-        None => {
+        _ if p.disclosure == target.disclosure => target.disclosure,
+        Some(c) if c == p.disclosure || c == target.disclosure => c,
+        _ => {
             errors.add("consent", Problem::ChooseConsent);
             target.disclosure
         }

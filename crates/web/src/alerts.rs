@@ -213,6 +213,14 @@ pub async fn urgent_form(
     axum::extract::Path(id): axum::extract::Path<u64>,
 ) -> Result<Response, WebError> {
     let name = whom(&app, &ctx, id).await?;
+    // The person's name is shown: the view is recorded before the page is sent.
+    let v = ctx.viewer()?;
+    app.audit(
+        &v.name,
+        vigilia_core::ids::DetentionId(id).into(),
+        Audit::Viewed,
+    )
+    .await?;
     Ok(ok(&UrgentPage {
         p: Chrome::of(&ctx),
         id,

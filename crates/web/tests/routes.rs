@@ -2529,6 +2529,10 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
     let r = send(&w, get("/persons/2", Some(&c.0))).await;
     assert!(!r.body.contains("Fusionada en"), "nothing was merged");
     // Chosen: merged; the survivor shows both detentions, the surname and the consent.
+    // A consent neither family gave is not taken, whatever the form sends.
+    let r = send(&w, merge("initials")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"consent-error\""), "{}", r.body);
     let r = send(&w, merge("count_only")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location, "/persons/1?done=merged");
@@ -3125,6 +3129,22 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Opening the drafts' page shows the name: it is a view, recorded.
+    let views = |w: &World| {
+        let app = w.app.clone();
+        async move {
+            app.read(|_, l| {
+                Ok(l.views(vigilia_core::ids::DetentionId(2).into(), 100)?
+                    .len())
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let before = views(&w).await;
+    let form = send(&w, get("/detentions/2/urgent", Some(&lawyer))).await;
+    assert!(form.body.contains("Luisa Mora"), "{}", form.body);
+    assert_eq!(views(&w).await, before + 1);
     let r = send(
         &w,
         post(
