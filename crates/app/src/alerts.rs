@@ -6,9 +6,10 @@
 //! Working Group's three months).
 
 use serde::Serialize;
+use vigilia_core::case::{Case, HearingOutcome};
 use vigilia_core::date::Day;
 use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{DetentionId, Kind};
+use vigilia_core::ids::{DetentionId, FacilityId, Kind};
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::{Detention, Role, Step};
 use vigilia_core::profile::{Deadline, DeadlineKind, Profile};
@@ -32,14 +33,23 @@ pub enum AlertKind {
     WhereaboutsUnknown,
     /// Held with no contact of family or lawyer for longer than the profile allows.
     Incommunicado,
+    /// A hearing set for the coming days, or one deferred in the last ones.
+    Hearing,
+    /// A presentation to a court under a measure falls due in the coming days.
+    MeasureDue,
+    /// People are held at a place whose conditions were last reported too long ago.
+    FacilityStale,
 }
 
 impl AlertKind {
     /// Every kind, in the order a page shows them.
-    pub const ALL: [AlertKind; 3] = [
+    pub const ALL: [AlertKind; 6] = [
         AlertKind::WhereaboutsUnknown,
         AlertKind::Incommunicado,
         AlertKind::PresentationOverdue,
+        AlertKind::Hearing,
+        AlertKind::MeasureDue,
+        AlertKind::FacilityStale,
     ];
 
     /// Its name in JSON and in addresses.
@@ -48,6 +58,9 @@ impl AlertKind {
             AlertKind::PresentationOverdue => "presentation_overdue",
             AlertKind::WhereaboutsUnknown => "whereabouts_unknown",
             AlertKind::Incommunicado => "incommunicado",
+            AlertKind::Hearing => "hearing",
+            AlertKind::MeasureDue => "measure_due",
+            AlertKind::FacilityStale => "facility_stale",
         }
     }
 
@@ -68,21 +81,40 @@ impl Localize for AlertKind {
                 "incomunicación: sin contacto con la familia ni con la defensa",
                 "incommunicado: no contact with family or lawyer",
             ),
+            AlertKind::Hearing => (
+                "audiencias: próximas y diferidas",
+                "hearings: coming and deferred",
+            ),
+            AlertKind::MeasureDue => (
+                "presentaciones ante el tribunal por medidas cautelares",
+                "court reporting under measures",
+            ),
+            AlertKind::FacilityStale => (
+                "centros sin informe reciente de sus condiciones",
+                "places without a recent report on their conditions",
+            ),
         };
         lang.pick(es, en).to_string()
     }
 }
 
-/// One thing to do: which detention, since when its clock ran out (or the state began), for
-/// how many days, and, for a disappearance, whether it is past its deadline (escalate) and
-/// still inside the UN's urgent window.
+/// One thing to do: which detention (or place), since when its clock ran out (or the state
+/// began, or the day it is due), for how many days (negative: days left), and, for a
+/// disappearance, whether it is past its deadline (escalate) and still inside the UN's urgent
+/// window; for a hearing, whether it was deferred and how often.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Alert {
     pub kind: AlertKind,
     #[serde(skip)]
-    pub detention: DetentionId,
+    pub detention: Option<DetentionId>,
     /// The organisation's own reference, or the detention's number.
-    pub detention_ref: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detention_ref: Option<String>,
+    /// The place, for a place's alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(skip)]
+    pub place_id: Option<FacilityId>,
     /// The person's name, when the account sees the case (never in JSON for others).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -93,6 +125,16 @@ pub struct Alert {
     pub escalate: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub urgent_window: bool,
+    /// A hearing deferred (rather than set).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deferred: bool,
+    /// How many times the case's hearings were deferred, for a hearing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deferrals: Option<usize>,
+    /// What is due, in words: the hearing's reason for a deferral, the measure for a
+    /// presentation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 fn iso<S: serde::Serializer>(d: &Day, s: S) -> Result<S::Ok, S::Error> {
@@ -117,28 +159,60 @@ pub fn alerts(
     let mut out = Vec::new();
     let presentation = profile.deadline(DeadlineKind::Presentation);
     let contact = profile.deadline(DeadlineKind::Contact);
-    if presentation.is_some() || contact.is_some() {
-        let mut due = Vec::new();
-        ledger.fold_all(Kind::Detention, known_on, &mut |r| {
-            if let Record::Detention(d) = r {
-                let late = presentation.and_then(|rule| presentation_overdue(&d, rule, as_of));
-                let alone = contact.and_then(|rule| incommunicado(&d, rule, as_of));
-                if late.is_some() || alone.is_some() {
-                    due.push((d, late, alone));
-                }
+    let window = profile
+        .deadline(DeadlineKind::Hearing)
+        .map(|d| i64::from(d.hours.div_ceil(24)));
+    let measure_days = profile
+        .deadline(DeadlineKind::Measure)
+        .map(|d| d.hours.div_ceil(24));
+    let mut due = Vec::new();
+    ledger.fold_all(Kind::Detention, known_on, &mut |r| {
+        if let Record::Detention(d) = r {
+            let mut found = Vec::new();
+            if let Some(since) = presentation.and_then(|rule| presentation_overdue(&d, rule, as_of))
+            {
+                found.push(Due::at(AlertKind::PresentationOverdue, since));
             }
-        })?;
-        for (d, late, alone) in due {
-            for (kind, since) in [
-                (AlertKind::PresentationOverdue, late),
-                (AlertKind::Incommunicado, alone),
-            ] {
-                if let Some(since) = since
-                    && let Some(a) = alert(ledger, actor, &d, kind, since, as_of)?
-                {
-                    out.push(a);
-                }
+            if let Some(since) = contact.and_then(|rule| incommunicado(&d, rule, as_of)) {
+                found.push(Due::at(AlertKind::Incommunicado, since));
             }
+            if window.is_some() || measure_days.is_some() {
+                found.extend(case_dues(&d, as_of, window, measure_days));
+            }
+            if !found.is_empty() {
+                due.push((d, found));
+            }
+        }
+    })?;
+    for (d, found) in due {
+        for f in found {
+            if let Some(mut a) = alert(ledger, actor, &d, f.kind, f.since, as_of)? {
+                a.deferred = f.deferred;
+                a.deferrals = f.deferrals;
+                a.detail = f.detail;
+                out.push(a);
+            }
+        }
+    }
+    if let Some(rule) = profile.deadline(DeadlineKind::Conditions) {
+        for (place, since) in
+            crate::places::stale(ledger, actor, as_of, known_on, rule.hours.div_ceil(24))?
+        {
+            out.push(Alert {
+                kind: AlertKind::FacilityStale,
+                detention: None,
+                detention_ref: None,
+                place: Some(place.name.clone()),
+                place_id: Some(place.id),
+                name: None,
+                since,
+                days: days_between(since, as_of),
+                escalate: false,
+                urgent_window: false,
+                deferred: false,
+                deferrals: None,
+                detail: None,
+            });
         }
     }
     let escalate_after = profile
@@ -169,10 +243,15 @@ pub fn alerts(
     }
     // The disappeared first, longest missing first; then the presentations overdue, the most
     // recent arrest first (the one a lawyer can still act on before a judge).
+    // Then the hearings and presentations, the soonest first, and the places longest without
+    // a report.
     out.sort_by_key(|a| match a.kind {
         AlertKind::WhereaboutsUnknown => (0, -a.days),
         AlertKind::Incommunicado => (1, -a.days),
         AlertKind::PresentationOverdue => (2, a.days),
+        AlertKind::Hearing => (3, a.days.abs()),
+        AlertKind::MeasureDue => (4, -a.days),
+        AlertKind::FacilityStale => (5, -a.days),
     });
     Ok(out)
 }
@@ -222,6 +301,90 @@ fn incommunicado(d: &Detention, rule: &Deadline, as_of: Day) -> Option<Day> {
     (since < as_of).then_some(since)
 }
 
+/// Days from `since` to `as_of` (negative when `since` is ahead).
+fn days_between(since: Day, as_of: Day) -> i64 {
+    as_of
+        .since(since)
+        .map(|s| i64::from(s.get_days()))
+        .unwrap_or(0)
+}
+
+/// An alert found on a detention, before the account's reach is checked.
+struct Due {
+    kind: AlertKind,
+    since: Day,
+    deferred: bool,
+    deferrals: Option<usize>,
+    detail: Option<String>,
+}
+
+impl Due {
+    fn at(kind: AlertKind, since: Day) -> Due {
+        Due {
+            kind,
+            since,
+            deferred: false,
+            deferrals: None,
+            detail: None,
+        }
+    }
+}
+
+/// A case's hearings set within `window` days ahead or deferred within `window` days back, and
+/// its next presentation under a measure within a week (measures go on after release).
+fn case_dues(
+    d: &Detention,
+    as_of: Day,
+    window: Option<i64>,
+    measure_days: Option<u32>,
+) -> Vec<Due> {
+    let relevant = d
+        .steps
+        .iter()
+        .any(|s| matches!(s.what, Step::Hearing { .. } | Step::MeasuresImposed { .. }));
+    if !relevant {
+        return Vec::new();
+    }
+    let case = Case::of(d, as_of);
+    let mut out = Vec::new();
+    if let Some(window) = window {
+        // As of the day, the hearings set ahead are not in `case` (they are dated later).
+        let ahead = Case::of(
+            d,
+            as_of
+                .checked_add(jiff::Span::new().days(window))
+                .unwrap_or(as_of),
+        );
+        for h in &ahead.hearings {
+            let days = days_between(h.date.first_day(), as_of);
+            let soon = h.outcome == HearingOutcome::Scheduled && (-window..=0).contains(&days);
+            let deferred = h.outcome == HearingOutcome::Deferred && (0..=window).contains(&days);
+            if soon || deferred {
+                out.push(Due {
+                    kind: AlertKind::Hearing,
+                    since: h.date.first_day(),
+                    deferred,
+                    deferrals: Some(case.deferrals.max(usize::from(deferred))),
+                    detail: h.reason.clone(),
+                });
+            }
+        }
+    }
+    if let Some(days) = measure_days
+        && let Some((on, m)) = case.next_presentation(as_of, days)
+        && days_between(on, as_of) >= -7
+    {
+        out.push(Due {
+            kind: AlertKind::MeasureDue,
+            since: on,
+            deferred: false,
+            deferrals: None,
+            detail: Some(m.localize(Lang::Es)),
+        });
+    }
+    out
+}
+
 /// An alert for a detention the actor sees (none for one they do not).
 fn alert(
     ledger: &mut Ledger,
@@ -244,19 +407,20 @@ fn alert(
         Some(Record::Person(p)) => Some(p.identity.full_name()),
         _ => None,
     };
-    let days = as_of
-        .since(since)
-        .map(|s| i64::from(s.get_days()))
-        .unwrap_or(0);
     Ok(Some(Alert {
         kind,
-        detention: d.id,
-        detention_ref: d.reference.clone().unwrap_or_else(|| d.id.0.to_string()),
+        detention: Some(d.id),
+        detention_ref: Some(d.reference.clone().unwrap_or_else(|| d.id.0.to_string())),
+        place: None,
+        place_id: None,
         name,
         since,
-        days,
+        days: days_between(since, as_of),
         escalate: false,
         urgent_window: false,
+        deferred: false,
+        deferrals: None,
+        detail: None,
     }))
 }
 
@@ -266,6 +430,9 @@ pub fn rule(profile: &Profile, kind: AlertKind) -> Option<&Deadline> {
         AlertKind::PresentationOverdue => profile.deadline(DeadlineKind::Presentation),
         AlertKind::WhereaboutsUnknown => profile.deadline(DeadlineKind::Whereabouts),
         AlertKind::Incommunicado => profile.deadline(DeadlineKind::Contact),
+        AlertKind::Hearing => profile.deadline(DeadlineKind::Hearing),
+        AlertKind::MeasureDue => profile.deadline(DeadlineKind::Measure),
+        AlertKind::FacilityStale => profile.deadline(DeadlineKind::Conditions),
     }
 }
 

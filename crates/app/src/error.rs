@@ -118,6 +118,10 @@ pub enum AppError {
     Reports { path: PathBuf, error: ReportError },
     #[error("{}: line {}: {}", path.display(), row.line, row.en)]
     BadRow { path: PathBuf, row: Unreadable },
+    #[error("the file cannot be read: {0}")]
+    BadFile(String),
+    #[error("the file has no column {0:?}")]
+    NoColumn(&'static str),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
 }

@@ -70,6 +70,18 @@ pub enum Problem {
     FileRefused(vigilia_core::attachment::AttachmentError),
     /// A source with neither a title, a link nor a file.
     NoSource,
+    /// A form that says nothing to record (no charge, no court, no measure ticked).
+    NothingToRecord,
+    /// Not a whole number of days between 1 and `max`.
+    NotADayCount {
+        max: u32,
+    },
+    /// Not a whole number (of people, of places).
+    NotANumber,
+    /// A place of detention the register does not have.
+    NotAPlace(String),
+    /// A place whose name is another place's already.
+    PlaceExists(String),
 }
 
 /// The problems of a form, at most one per field, in field order.
@@ -109,6 +121,21 @@ impl FieldErrors {
                 self.add(field, Problem::DateAfterToday { date, today });
                 None
             }
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.add(field, Problem::BadDate(e));
+                None
+            }
+        }
+    }
+
+    /// A date the form needs that may be ahead of today (a hearing set for next week).
+    pub fn any_date(&mut self, field: &'static str, text: &str, today: Day) -> Option<PartialDate> {
+        let Some(t) = non_empty(text) else {
+            self.add(field, Problem::WhenMissing);
+            return None;
+        };
+        match PartialDate::typed(t, today) {
             Ok(d) => Some(d),
             Err(e) => {
                 self.add(field, Problem::BadDate(e));

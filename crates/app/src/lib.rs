@@ -27,6 +27,7 @@ pub mod lists;
 pub mod merges;
 pub mod messages;
 pub mod persons;
+pub mod places;
 pub mod publication;
 pub mod records;
 pub mod registry;

@@ -337,6 +337,18 @@ impl Localize for AppError {
             | AppError::NotASigningKey(_)
             | AppError::FromNotBeforeTo { .. }
             | AppError::Reports { .. } => self.to_string(),
+            AppError::BadFile(detail) => match lang {
+                Lang::Es => format!("El archivo no se puede leer como CSV: {detail}"),
+                Lang::En => format!("The file cannot be read as CSV: {detail}"),
+            },
+            AppError::NoColumn(column) => match lang {
+                Lang::Es => format!(
+                    "Al archivo le falta la columna «{column}» en la primera línea (vea docs/formats/facilities.md)."
+                ),
+                Lang::En => format!(
+                    "The file lacks the column “{column}” in its first line (see docs/formats/facilities.md)."
+                ),
+            },
             AppError::Ledger(e) => match e {
                 vigilia_ledger::LedgerError::Refused(_) | vigilia_ledger::LedgerError::Fold(_) => {
                     lang.pick(
@@ -562,6 +574,34 @@ impl Localize for Problem {
                     "Explain the decision: it stays on the record.",
                 )
                 .into(),
+            Problem::NothingToRecord => lang
+                .pick(
+                    "Escriba o marque lo que hay que registrar: el formulario está vacío.",
+                    "Type or tick what is to be recorded: the form is empty.",
+                )
+                .into(),
+            Problem::NotADayCount { max } => match lang {
+                Lang::Es => format!("Escriba un número de días entre 1 y {max}, p. ej. 15 o 30."),
+                Lang::En => format!("Type a number of days between 1 and {max}, e.g. 15 or 30."),
+            },
+            Problem::NotANumber => lang
+                .pick(
+                    "Escriba un número entero, sin puntos ni letras, p. ej. 750.",
+                    "Type a whole number, without dots or letters, e.g. 750.",
+                )
+                .into(),
+            Problem::NotAPlace(name) => match lang {
+                Lang::Es => format!(
+                    "«{name}» no está en el registro de centros de reclusión: escríbalo como en el registro, o agréguelo primero."
+                ),
+                Lang::En => format!(
+                    "“{name}” is not in the register of places of detention: write it as the register does, or add it first."
+                ),
+            },
+            Problem::PlaceExists(name) => match lang {
+                Lang::Es => format!("«{name}» ya es el nombre de otro centro del registro."),
+                Lang::En => format!("“{name}” is already the name of another place in the register."),
+            },
         }
     }
 }

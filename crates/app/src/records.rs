@@ -3,6 +3,7 @@
 //! record, and the account's reach over it, inside the write that changes it.
 
 use serde::{Deserialize, Serialize};
+use vigilia_core::case::{HearingOutcome, Jurisdiction, Measure, MeasureKind, Phase};
 use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::{Change, Draft, Fact};
 use vigilia_core::fold::{KnownOn, Record};
@@ -320,12 +321,40 @@ pub(crate) fn record(
 #[serde(default)]
 pub struct StepForm {
     /// held, whereabouts_unknown, whereabouts_known, house_arrest, hospital, court, charged,
-    /// defence_private, defence_imposed, convicted; for an end, its type.
+    /// defence_private, defence_imposed, defence_denied, convicted, contact_family,
+    /// contact_lawyer, phase, court_assigned, hearing, measures, measures_lifted; for an end,
+    /// its type.
     pub kind: String,
+    /// The day it happened (for a hearing set, the day it is set for, which may be ahead).
     pub date: String,
     /// The facility, the court, the charges (comma-separated) or the sentence.
     pub detail: String,
+    /// For a phase: presentation_hearing, investigation, indictment, preliminary_hearing,
+    /// trial, sentence, enforcement.
+    pub phase: String,
+    /// For a court: civilian or military.
+    pub jurisdiction: String,
+    pub judge: String,
+    pub case_number: String,
+    /// For a hearing: scheduled, held or deferred.
+    pub outcome: String,
+    /// Why a hearing was deferred.
+    pub reason: String,
+    /// For measures: each one ticked (any text: a ticked box) and every how many days the
+    /// person reports to the court (`detail` is that court).
+    pub presentation: String,
+    pub every_days: String,
+    pub no_leaving_country: String,
+    pub no_leaving_locality: String,
+    pub no_press: String,
+    /// Another measure, as written.
+    pub other: String,
+    /// For measures lifted: the kind lifted (none: every one).
+    pub measure: String,
 }
+
+/// The most days between two presentations a form takes (a year).
+const MAX_EVERY_DAYS: u32 = 366;
 
 /// Checks a legal step and records it on the detention.
 pub fn record_step(
@@ -336,9 +365,16 @@ pub fn record_step(
 ) -> Result<(), AppError> {
     in_scope_tx(tx, actor, id)?;
     let today = tx.today()?;
+    let profile = tx.profile()?.clone();
     let mut e = FieldErrors::default();
-    let date = e.required_date("date", &f.date, today);
+    // A hearing is set for a day ahead; everything else has happened.
+    let date = if f.kind == "hearing" && f.outcome == "scheduled" {
+        e.any_date("date", &f.date, today)
+    } else {
+        e.required_date("date", &f.date, today)
+    };
     let detail = e.line("detail", &f.detail);
+    let ticked = |v: &str| !v.trim().is_empty();
     let what = match f.kind.as_str() {
         "held" => Some(Step::Custody(Custody::Held { facility: detail })),
         "whereabouts_unknown" => Some(Step::Custody(Custody::WhereaboutsUnknown)),
@@ -347,18 +383,36 @@ pub fn record_step(
         "hospital" => Some(Step::Custody(Custody::Hospital { facility: detail })),
         "court" => Some(Step::CourtPresentation {
             court: detail,
-            military_court: None,
+            military_court: Jurisdiction::from_name(&f.jurisdiction)
+                .map(|j| j == Jurisdiction::Military),
         }),
-        "charged" => Some(Step::Charged {
-            charges: detail
+        "charged" => {
+            // Each charge by the profile's name where it has one (so its law and article show);
+            // one it does not know is kept as written.
+            let charges: Vec<String> = detail
                 .unwrap_or_default()
-                .split(',')
-                .map(|c| c.trim().to_string())
+                .split([',', ';'])
+                .map(str::trim)
                 .filter(|c| !c.is_empty())
-                .collect(),
+                .map(|c| vigilia_core::profile::Profile::canonical(&profile.charges, c))
+                .collect();
+            if charges.is_empty() {
+                e.add("detail", Problem::NothingToRecord);
+            }
+            Some(Step::Charged { charges })
+        }
+        "defence_private" => Some(Step::Defence {
+            imposed: false,
+            denied: false,
         }),
-        "defence_private" => Some(Step::Defence { imposed: false }),
-        "defence_imposed" => Some(Step::Defence { imposed: true }),
+        "defence_imposed" => Some(Step::Defence {
+            imposed: true,
+            denied: false,
+        }),
+        "defence_denied" => Some(Step::Defence {
+            imposed: false,
+            denied: true,
+        }),
         "convicted" => Some(Step::Convicted { sentence: detail }),
         "contact_family" => Some(Step::Contact {
             with: vigilia_core::model::ContactWith::Family,
@@ -366,6 +420,108 @@ pub fn record_step(
         "contact_lawyer" => Some(Step::Contact {
             with: vigilia_core::model::ContactWith::Lawyer,
         }),
+        "phase" => match Phase::from_name(&f.phase) {
+            Some(phase) => Some(Step::CaseStage { phase }),
+            None => {
+                e.add("phase", Problem::ChooseAnOption);
+                None
+            }
+        },
+        "court_assigned" => {
+            let jurisdiction = Jurisdiction::from_name(&f.jurisdiction);
+            if !f.jurisdiction.trim().is_empty() && jurisdiction.is_none() {
+                e.add("jurisdiction", Problem::ChooseAnOption);
+            }
+            let judge = e.line("judge", &f.judge);
+            let case_number = e.line("case_number", &f.case_number);
+            if jurisdiction.is_none()
+                && detail.is_none()
+                && judge.is_none()
+                && case_number.is_none()
+            {
+                e.add("detail", Problem::NothingToRecord);
+            }
+            Some(Step::CourtAssigned {
+                jurisdiction,
+                court: detail,
+                judge,
+                case_number,
+            })
+        }
+        "hearing" => {
+            let outcome = HearingOutcome::from_name(&f.outcome);
+            let reason = e.line("reason", &f.reason);
+            match outcome {
+                None => e.add("outcome", Problem::ChooseAnOption),
+                Some(HearingOutcome::Deferred) if reason.is_none() => {
+                    e.add("reason", Problem::SayWhy)
+                }
+                _ => {}
+            }
+            outcome.map(|outcome| Step::Hearing { outcome, reason })
+        }
+        "measures" => {
+            let mut measures = Vec::new();
+            if ticked(&f.presentation) || !f.every_days.trim().is_empty() {
+                let every_days = match f.every_days.trim() {
+                    "" => None,
+                    n => match n.parse::<u32>() {
+                        Ok(n) if (1..=MAX_EVERY_DAYS).contains(&n) => Some(n),
+                        _ => {
+                            e.add(
+                                "every_days",
+                                Problem::NotADayCount {
+                                    max: MAX_EVERY_DAYS,
+                                },
+                            );
+                            None
+                        }
+                    },
+                };
+                measures.push(Measure {
+                    kind: MeasureKind::Presentation,
+                    every_days,
+                    court: detail.clone(),
+                    text: None,
+                });
+            }
+            for (box_, kind) in [
+                (&f.no_leaving_country, MeasureKind::NoLeavingCountry),
+                (&f.no_leaving_locality, MeasureKind::NoLeavingLocality),
+                (&f.no_press, MeasureKind::NoPress),
+            ] {
+                if ticked(box_) {
+                    measures.push(Measure {
+                        kind,
+                        every_days: None,
+                        court: None,
+                        text: None,
+                    });
+                }
+            }
+            if let Some(other) = e.line("other", &f.other) {
+                measures.push(Measure {
+                    kind: MeasureKind::Other,
+                    every_days: None,
+                    court: None,
+                    text: Some(other),
+                });
+            }
+            if measures.is_empty() {
+                e.add("measures", Problem::NothingToRecord);
+            }
+            Some(Step::MeasuresImposed { measures })
+        }
+        "measures_lifted" => match f.measure.trim() {
+            "" | "all" => Some(Step::MeasuresLifted { kinds: Vec::new() }),
+            k => match MeasureKind::from_name(k) {
+                Some(kind) => Some(Step::MeasuresLifted { kinds: vec![kind] }),
+                None => {
+                    e.add("measure", Problem::ChooseAnOption);
+                    None
+                }
+            },
+        },
         _ => {
             e.add("kind", Problem::ChooseWhatHappened);
             None

@@ -109,7 +109,10 @@ pub fn alerts_command(env: &Env, req: &AlertsArgs) -> Result<(), Failure> {
     let actor = vigilia_app::Actor::operator(&env.actor);
     let found =
         vigilia_app::alerts::alerts(&mut ledger, &index, &actor, when.as_of, when.known_on)?;
-    let ids: Vec<u64> = found.iter().map(|a| a.detention.0).collect();
+    let ids: Vec<u64> = found
+        .iter()
+        .filter_map(|a| a.detention.map(|d| d.0))
+        .collect();
     let _ = vigilia_app::counting::listed(&mut ledger, &actor, &ids)?;
     let lang = env.lang;
     match req.format {
@@ -133,41 +136,80 @@ pub fn alerts_command(env: &Env, req: &AlertsArgs) -> Result<(), Failure> {
                     crate::say!("  {} ({checked})", rule.citation);
                 }
                 for a in of {
-                    let days = lang.number(a.days.max(0) as u64);
-                    let since = vigilia_core::date::short_day(a.since, lang);
-                    let name = a.name.as_deref().unwrap_or("");
-                    let mut flags = Vec::new();
-                    if a.escalate {
-                        flags.push(lang.pick(
-                            "hábeas corpus y acción urgente de la ONU",
-                            "habeas corpus and UN urgent action",
-                        ));
-                    }
-                    if a.urgent_window {
-                        flags.push(lang.pick(
-                            "dentro de los tres meses de la ONU",
-                            "inside the UN's three months",
-                        ));
-                    }
-                    let flags = if flags.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" [{}]", flags.join("; "))
-                    };
-                    let unit = match (a.days, lang) {
-                        (1, _) => lang.pick("día", "day"),
-                        _ => lang.pick("días", "days"),
-                    };
-                    crate::say!(
-                        "  {} {name}: {} {since}, {days} {unit}{flags}",
-                        a.detention_ref,
-                        lang.pick("desde el", "since"),
-                    );
+                    crate::say!("  {}", alert_line(a, lang));
                 }
             }
         }
     }
     Ok(())
+}
+
+/// One alert as a line: who or where, since when (or when it is due), how many days, and what
+/// makes it urgent.
+pub fn alert_line(a: &vigilia_app::alerts::Alert, lang: vigilia_core::lang::Lang) -> String {
+    use vigilia_app::alerts::AlertKind;
+    let since = vigilia_core::date::short_day(a.since, lang);
+    let n = lang.number(a.days.unsigned_abs());
+    let unit = if a.days.abs() == 1 {
+        lang.pick("día", "day")
+    } else {
+        lang.pick("días", "days")
+    };
+    let when = match (a.kind, a.days) {
+        (_, 0) => format!("{since} ({})", lang.pick("hoy", "today")),
+        (_, d) if d < 0 => format!("{since} ({} {n} {unit})", lang.pick("en", "in")),
+        (AlertKind::Hearing, _) => match lang {
+            vigilia_core::lang::Lang::Es => format!("{since} (hace {n} {unit})"),
+            vigilia_core::lang::Lang::En => format!("{since} ({n} {unit} ago)"),
+        },
+        _ => format!("{} {since}, {n} {unit}", lang.pick("desde el", "since")),
+    };
+    let mut flags = Vec::new();
+    if a.escalate {
+        flags.push(
+            lang.pick(
+                "hábeas corpus y acción urgente de la ONU",
+                "habeas corpus and UN urgent action",
+            )
+            .to_string(),
+        );
+    }
+    if a.urgent_window {
+        flags.push(
+            lang.pick(
+                "dentro de los tres meses de la ONU",
+                "inside the UN's three months",
+            )
+            .to_string(),
+        );
+    }
+    if a.deferred {
+        flags.push(lang.pick("diferida", "deferred").to_string());
+    }
+    if let Some(n) = a.deferrals.filter(|n| *n > 0) {
+        flags.push(match lang {
+            vigilia_core::lang::Lang::Es => {
+                format!("{n} diferimiento{}", if n == 1 { "" } else { "s" })
+            }
+            vigilia_core::lang::Lang::En => {
+                format!("{n} deferral{}", if n == 1 { "" } else { "s" })
+            }
+        });
+    }
+    if let Some(d) = &a.detail {
+        flags.push(d.clone());
+    }
+    let flags = if flags.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", flags.join("; "))
+    };
+    let who = match (&a.detention_ref, &a.place) {
+        (Some(r), _) => format!("{r} {}", a.name.as_deref().unwrap_or("")),
+        (None, Some(p)) => p.clone(),
+        _ => String::new(),
+    };
+    format!("{}: {when}{flags}", who.trim_end())
 }
 
 /// What `vigilia bench-count` is asked.

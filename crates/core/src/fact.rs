@@ -13,8 +13,8 @@ use crate::confidential::{Confidential, Field};
 use crate::date::{Day, PartialDate};
 use crate::ids::{DetentionId, GroupId, PersonId, SourceId, Subject};
 use crate::model::{
-    Arrest, Channel, Dated, Disclosure, End, Identity, Observation, Recognition, Reliability,
-    Reported, Role, Step,
+    Arrest, Channel, Dated, Disclosure, End, FacilityDetails, Identity, Observation, Recognition,
+    Reliability, Reported, Role, Step,
 };
 
 /// A SHA-256 hash: 32 bytes, shown as 64 hex digits.
@@ -179,11 +179,21 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         file: Option<crate::model::Attachment>,
     },
+    /// A place of detention enters the register.
     FacilityRecorded {
         name: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        state: Option<String>,
+        #[serde(flatten)]
+        details: FacilityDetails,
     },
+    /// Corrects or adds to a place's entry (a new alias, its capacity).
+    FacilityStated {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(flatten)]
+        details: FacilityDetails,
+    },
+    /// How many people a place held on a day.
+    FacilityCounted(crate::model::Population),
     FacilityObserved(Observation),
     /// A group detention: `count` people detained together, identified or not.
     GroupRecorded {
@@ -352,6 +362,10 @@ impl Change {
             Change::DetentionOpened { notes: Some(n), .. } => Some((Field::Notes, n)),
             Change::NotesSet { notes } => Some((Field::Notes, notes)),
             Change::Audited { query: Some(q), .. } => Some((Field::Query, q)),
+            Change::FacilityObserved(Observation {
+                reported_by: Some(r),
+                ..
+            }) => Some((Field::Contact, r)),
             Change::PasswordSet { hash } => Some((Field::Password, hash)),
             Change::SecondFactorSet { secret } => Some((Field::SecondFactor, secret)),
             _ => None,
@@ -367,6 +381,7 @@ impl Change {
             Change::StepRecorded(step) => step.date,
             Change::Ended { end } => Some(end.date),
             Change::FacilityObserved(o) => Some(o.date),
+            Change::FacilityCounted(p) => Some(p.on),
             _ => None,
         }
     }

@@ -106,6 +106,19 @@ impl Record {
     }
 }
 
+/// What a place's entry states, over what it had.
+fn apply_details(f: &mut Facility, d: crate::model::FacilityDetails) {
+    f.state = d.state.or(f.state.take());
+    f.kind = d.kind.or(f.kind);
+    f.authority = d.authority.or(f.authority.take());
+    f.capacity = d.capacity.or(f.capacity);
+    for a in d.aliases {
+        if a != f.name && !f.aliases.contains(&a) {
+            f.aliases.push(a);
+        }
+    }
+}
+
 /// A fact that cannot apply to the record it names.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FoldError {
@@ -297,6 +310,22 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
             f.observations.push(o);
             Record::Facility(f)
         }
+        (Record::Facility(mut f), Change::FacilityCounted(p)) => {
+            f.populations.push(p);
+            Record::Facility(f)
+        }
+        (Record::Facility(mut f), Change::FacilityStated { name, details }) => {
+            if let Some(n) = name {
+                // The old name stays a way to find it.
+                if !f.aliases.contains(&f.name) && n != f.name {
+                    f.aliases.push(std::mem::replace(&mut f.name, n));
+                } else {
+                    f.name = n;
+                }
+            }
+            apply_details(&mut f, details);
+            Record::Facility(f)
+        }
         (Record::Facility(_), _) => return Err(wrong(Kind::Facility)),
         (Record::Group(mut g), Change::GroupCountCorrected { count, .. }) => {
             g.count = count;
@@ -479,14 +508,22 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 file,
             })
         }
-        Change::FacilityRecorded { name, state } => {
+        Change::FacilityRecorded { name, details } => {
             kind_matches(Kind::Facility)?;
-            Record::Facility(Facility {
+            let mut f = Facility {
                 id: FacilityId(id),
                 name,
-                state,
+                state: None,
+                aliases: Vec::new(),
+                kind: None,
+                authority: None,
+                capacity: None,
+                populations: Vec::new(),
                 observations: Vec::new(),
-            })
+                recorded_on: Some(fact.recorded_on),
+            };
+            apply_details(&mut f, details);
+            Record::Facility(f)
         }
         Change::GroupRecorded {
             reference,

@@ -3,6 +3,7 @@
 //! storage is `vigilia-ledger`, counting `vigilia-count`, the command line `vigilia`.
 
 pub mod attachment;
+pub mod case;
 pub mod clock;
 pub mod confidential;
 pub mod date;

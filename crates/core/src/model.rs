@@ -205,9 +205,41 @@ pub enum Step {
     Charged {
         charges: Vec<String>,
     },
-    /// Defence: private, or a public defender imposed by the court.
+    /// Defence: private, a public defender imposed by the court, or none allowed.
     Defence {
         imposed: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        denied: bool,
+    },
+    /// The case entered this phase.
+    CaseStage {
+        phase: crate::case::Phase,
+    },
+    /// The court that has the case (on a transfer, the new one); what it leaves out stays.
+    CourtAssigned {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        jurisdiction: Option<crate::case::Jurisdiction>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        court: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        judge: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        case_number: Option<String>,
+    },
+    /// A hearing on the step's date: set, held or deferred (and why).
+    Hearing {
+        outcome: crate::case::HearingOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// Measures a court imposed (on release, they go on after the detention ends).
+    MeasuresImposed {
+        measures: Vec<crate::case::Measure>,
+    },
+    /// Measures lifted: these kinds, or every one when none is named.
+    MeasuresLifted {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        kinds: Vec<crate::case::MeasureKind>,
     },
     Convicted {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -664,23 +696,158 @@ pub struct Attachment {
     pub bytes: u64,
 }
 
-/// A dated observation of the conditions in a facility.
+/// A dated observation of the conditions in a place of detention.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observation {
     pub date: PartialDate,
-    /// `food`, `water`, `family_access`, `lawyer_access`, `health_care`, …
+    /// One of [`Observation::ASPECTS`]: `family_visits`, `lawyer_access`, `food`, …
     pub aspect: String,
     pub note: String,
+    /// What a family visit costs (transport, fees, what guards ask for), as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<String>,
+    /// Who reported it (a relative, a released detainee, a lawyer): sealed like a reporter's
+    /// contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<Confidential>,
+    /// Whether the person who reported it agreed that it be passed on (to the UN, the press).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub may_pass_on: Option<bool>,
+    /// What the organisation did about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<String>,
 }
 
+impl Observation {
+    /// The aspects of conditions an observation is about.
+    pub const ASPECTS: [&'static str; 9] = [
+        "family_visits",
+        "lawyer_access",
+        "food",
+        "water",
+        "health_care",
+        "isolation",
+        "death",
+        "torture",
+        "other",
+    ];
+}
+
+/// What kind of place a place of detention is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacilityType {
+    Prison,
+    PoliceCell,
+    /// An intelligence service's headquarters (SEBIN, DGCIM).
+    Intelligence,
+    Military,
+    Other,
+}
+
+impl FacilityType {
+    pub const ALL: [FacilityType; 5] = [
+        FacilityType::Prison,
+        FacilityType::PoliceCell,
+        FacilityType::Intelligence,
+        FacilityType::Military,
+        FacilityType::Other,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FacilityType::Prison => "prison",
+            FacilityType::PoliceCell => "police_cell",
+            FacilityType::Intelligence => "intelligence",
+            FacilityType::Military => "military",
+            FacilityType::Other => "other",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<FacilityType> {
+        FacilityType::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// How many people a place held on a day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Population {
+    pub on: PartialDate,
+    pub count: u32,
+}
+
+/// A place of detention in the register.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facility {
     pub id: FacilityId,
     pub name: String,
+    /// ISO 3166-2 code from the country profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// Other names people write for it ("Zona 7", "Zona 7 PNB Boleita").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FacilityType>,
+    /// The body that runs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// How many people it was built for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// Its population as counted on each day, in the order recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub populations: Vec<Population>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub observations: Vec<Observation>,
+    /// The day it entered the register.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_on: Option<Day>,
+}
+
+impl Facility {
+    /// The last population counted, with its day.
+    pub fn population(&self) -> Option<&Population> {
+        self.populations.iter().max_by_key(|p| p.on.first_day())
+    }
+
+    /// Occupancy as a percentage of capacity, from the last count.
+    pub fn occupancy(&self) -> Option<u32> {
+        let (cap, pop) = (self.capacity?, self.population()?);
+        (cap > 0)
+            .then(|| ((u64::from(pop.count) * 100 + u64::from(cap) / 2) / u64::from(cap)) as u32)
+    }
+
+    /// The day of the last observation of its conditions.
+    pub fn last_observed(&self) -> Option<Day> {
+        self.observations.iter().map(|o| o.date.last_day()).max()
+    }
+
+    /// Its name and every alias.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
+/// What a place's entry in the register states; what it leaves out is unchanged (or, for a new
+/// place, unknown).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacilityDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Names to add to its aliases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(
+        default,
+        rename = "facility_type",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kind: Option<FacilityType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
 }
 
 /// "47 people detained at a rally in Margarita, 8 identified so far."

@@ -46,6 +46,12 @@ pub enum DeadlineKind {
     /// Since the last contact of family or lawyer with a person held (or the arrest): after
     /// this long without one, the person is held incommunicado.
     Contact,
+    /// Between two presentations to a court under a measure, when the order does not say.
+    Measure,
+    /// How far ahead the hearings set are shown, and how far back the deferred ones.
+    Hearing,
+    /// How old a place's last report of its conditions may be while people are held there.
+    Conditions,
 }
 
 /// A legal deadline as a country's profile states it: how long, what starts and stops it, the
@@ -80,6 +86,9 @@ pub struct Named {
     pub agency: Option<String>,
     #[serde(default)]
     pub law: Option<String>,
+    /// A place of detention's type: prison, police_cell, intelligence, military, other.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
     #[serde(default)]
     pub aliases: Vec<String>,
 }

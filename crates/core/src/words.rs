@@ -2,6 +2,7 @@
 //! a Venezuelan organisation writes it) and English. Codes (`released_under_measures`) stay in
 //! files and the API; people read these.
 
+use crate::case::{Defence, HearingOutcome, Jurisdiction, Measure, MeasureKind, Phase};
 use crate::date::PartialDate;
 use crate::lang::{Lang, Localize};
 use crate::model::{
@@ -100,6 +101,107 @@ impl Localize for Sex {
     }
 }
 
+impl Localize for Phase {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            Phase::PresentationHearing => ("audiencia de presentación", "presentation hearing"),
+            Phase::Investigation => ("investigación", "investigation"),
+            Phase::Indictment => ("acusación", "indictment"),
+            Phase::PreliminaryHearing => ("audiencia preliminar", "preliminary hearing"),
+            Phase::Trial => ("juicio", "trial"),
+            Phase::Sentence => ("sentencia", "sentence"),
+            Phase::Enforcement => ("ejecución de la pena", "serving the sentence"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for Jurisdiction {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            Jurisdiction::Civilian => ("jurisdicción civil (ordinaria)", "civilian jurisdiction"),
+            Jurisdiction::Military => ("jurisdicción militar", "military jurisdiction"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for Defence {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            Defence::Private => (
+                "defensa privada de su confianza",
+                "private defence of their choice",
+            ),
+            Defence::Imposed => (
+                "el tribunal le impuso un defensor público",
+                "the court imposed a public defender",
+            ),
+            Defence::Denied => ("se le negó la defensa", "denied a defence"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for HearingOutcome {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            HearingOutcome::Scheduled => ("fijada", "set"),
+            HearingOutcome::Held => ("celebrada", "held"),
+            HearingOutcome::Deferred => ("diferida", "deferred"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for MeasureKind {
+    fn localize(&self, lang: Lang) -> String {
+        let (es, en) = match self {
+            MeasureKind::Presentation => (
+                "presentación periódica ante el tribunal",
+                "periodic reporting to the court",
+            ),
+            MeasureKind::NoLeavingCountry => {
+                ("prohibición de salida del país", "not to leave the country")
+            }
+            MeasureKind::NoLeavingLocality => (
+                "prohibición de salir de la localidad",
+                "not to leave the locality",
+            ),
+            MeasureKind::NoPress => (
+                "prohibición de declarar a medios y redes",
+                "not to speak to the press or online",
+            ),
+            MeasureKind::Other => ("otra medida", "another measure"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+impl Localize for Measure {
+    /// `presentación periódica ante el tribunal, cada 30 días, ante Tribunal 3.º de Control`;
+    /// another measure as written.
+    fn localize(&self, lang: Lang) -> String {
+        if self.kind == MeasureKind::Other {
+            return self
+                .text
+                .clone()
+                .unwrap_or_else(|| self.kind.localize(lang));
+        }
+        let mut out = self.kind.localize(lang);
+        if let Some(n) = self.every_days {
+            out.push_str(&match lang {
+                Lang::Es => format!(", cada {n} días"),
+                Lang::En => format!(", every {n} days"),
+            });
+        }
+        if let Some(c) = &self.court {
+            out.push_str(&format!(", {} {c}", pick(lang, "ante", "before")));
+        }
+        out
+    }
+}
+
 impl Localize for Service {
     fn localize(&self, lang: Lang) -> String {
         let (es, en) = match self {
@@ -190,15 +292,78 @@ impl Localize for Step {
             (Step::Charged { charges }, Lang::En) => {
                 format!("charged with: {}", charges.join(", "))
             }
-            (Step::Defence { imposed: true }, _) => pick(
-                lang,
-                "el tribunal le impuso un defensor público",
-                "the court imposed a public defender",
+            (Step::Defence { imposed, denied }, _) => {
+                let d = if *denied {
+                    Defence::Denied
+                } else if *imposed {
+                    Defence::Imposed
+                } else {
+                    Defence::Private
+                };
+                d.localize(lang)
+            }
+            (Step::CaseStage { phase }, _) => format!(
+                "{}: {}",
+                pick(lang, "fase del proceso", "phase of the case"),
+                phase.localize(lang)
             ),
-            (Step::Defence { imposed: false }, _) => pick(
+            (
+                Step::CourtAssigned {
+                    jurisdiction,
+                    court,
+                    judge,
+                    case_number,
+                },
+                _,
+            ) => {
+                let mut parts = vec![pick(lang, "tribunal de la causa", "court of the case")];
+                parts.extend(court.clone());
+                parts.extend(jurisdiction.map(|j| j.localize(lang)));
+                parts.extend(
+                    judge
+                        .as_ref()
+                        .map(|j| format!("{} {j}", pick(lang, "juez o jueza", "judge"))),
+                );
+                parts.extend(
+                    case_number
+                        .as_ref()
+                        .map(|n| format!("{} {n}", pick(lang, "expediente", "case no."))),
+                );
+                parts.join(" · ")
+            }
+            (Step::Hearing { outcome, reason }, _) => {
+                let mut out = format!(
+                    "{}: {}",
+                    pick(lang, "audiencia", "hearing"),
+                    outcome.localize(lang)
+                );
+                if let Some(r) = reason {
+                    out.push_str(&format!(" ({r})"));
+                }
+                out
+            }
+            (Step::MeasuresImposed { measures }, _) => format!(
+                "{}: {}",
+                pick(lang, "medidas cautelares", "measures imposed"),
+                measures
+                    .iter()
+                    .map(|m| m.localize(lang))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            (Step::MeasuresLifted { kinds }, _) if kinds.is_empty() => pick(
                 lang,
-                "defensa privada de su confianza",
-                "private defence of their choice",
+                "se levantaron todas las medidas cautelares",
+                "every measure lifted",
+            ),
+            (Step::MeasuresLifted { kinds }, _) => format!(
+                "{}: {}",
+                pick(lang, "medidas levantadas", "measures lifted"),
+                kinds
+                    .iter()
+                    .map(|k| k.localize(lang))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             (Step::Convicted { sentence }, Lang::Es) => match sentence {
                 Some(s) => format!("condenado: {s}"),
@@ -382,6 +547,28 @@ impl Localize for crate::fact::Change {
                     )
                 )
             }
+            C::FacilityStated { name, details } => {
+                let mut parts = vec![pick(
+                    lang,
+                    "datos del centro corregidos",
+                    "place's entry corrected",
+                )];
+                parts.extend(name.clone());
+                if !details.aliases.is_empty() {
+                    parts.push(format!(
+                        "{}: {}",
+                        pick(lang, "también llamado", "also called"),
+                        details.aliases.join(", ")
+                    ));
+                }
+                parts.join(" · ")
+            }
+            C::FacilityCounted(p) => format!(
+                "{}: {} {}",
+                pick(lang, "población contada", "population counted"),
+                lang.number(u64::from(p.count)),
+                on(&Some(p.on))
+            ),
             C::FacilityObserved(_) => pick(
                 lang,
                 "observación del centro de reclusión",

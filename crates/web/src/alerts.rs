@@ -81,6 +81,28 @@ impl AlertsPage {
     fn link(&self, kind: &AlertKind, page: usize) -> String {
         self.asked.link(*kind, page)
     }
+
+    /// What the day column of a kind says.
+    fn since_label(&self, kind: &AlertKind) -> &'static str {
+        let (es, en) = match kind {
+            AlertKind::WhereaboutsUnknown => ("Desaparecida desde", "Missing since"),
+            AlertKind::Hearing => ("Audiencia del", "Hearing on"),
+            AlertKind::MeasureDue => ("Le toca presentarse el", "Due to report on"),
+            AlertKind::FacilityStale => ("Informe vencido desde", "Report due since"),
+            _ => ("Plazo vencido el", "Deadline passed on"),
+        };
+        self.p.t(es, en)
+    }
+
+    /// How many days, in words: since, or ahead ("en 3 días", "hoy").
+    fn days(&self, a: &Alert) -> String {
+        let n = self.p.n(&a.days.unsigned_abs());
+        match a.days {
+            0 => self.p.t("hoy", "today").to_string(),
+            d if d < 0 => format!("{} {n} {}", self.p.t("en", "in"), self.p.t("días", "days")),
+            _ => n,
+        }
+    }
 }
 
 pub async fn show(
@@ -149,7 +171,7 @@ pub async fn show(
     // The names shown, recorded before the page is sent.
     let listed: Vec<Subject> = sections
         .iter()
-        .flat_map(|s| s.alerts.iter().map(|a| a.detention.into()))
+        .flat_map(|s| s.alerts.iter().filter_map(|a| a.detention.map(Into::into)))
         .collect();
     if !listed.is_empty() {
         app.audit_read(&v.name, Audit::Listed, Subject::REGISTRY, listed, None)

@@ -1,0 +1,951 @@
+//! The register of places of detention: each place with its names, type, authority, state,
+//! capacity and population; dated observations of its conditions; the people held there; and
+//! how the free text people write ("Boleíta", "Zona 7 PNB Boleita") resolves to one place.
+//!
+//! Places are records of the ledger like detentions (a correction is a new fact). A detention
+//! keeps the place as it was written; it is resolved when read, so that an alias added today
+//! places every old record written that way, and a text that fits no place, or two, is listed
+//! for a coordinator instead of being guessed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use vigilia_core::date::Day;
+use vigilia_core::fact::Change;
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{FacilityId, Kind, Subject};
+use vigilia_core::model::{
+    Custody, Detention, EndType, Facility, FacilityDetails, FacilityType, Observation, Population,
+    Role, Step,
+};
+use vigilia_core::profile::Profile;
+use vigilia_core::text::fold;
+use vigilia_ledger::{Ledger, Tx};
+
+use crate::actor::{Actor, acting_as, sees};
+use crate::error::AppError;
+use crate::fields::{FieldErrors, Problem};
+use crate::records::record;
+
+/// Words that say nothing about which place is meant.
+const FILLER: [&str; 12] = [
+    "de", "del", "la", "el", "los", "las", "en", "y", "sede", "centro", "carcel", "reten",
+];
+
+/// How a written place resolves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    Place(FacilityId),
+    /// It fits several places (`Rodeo`: Rodeo I or Rodeo II): a coordinator decides.
+    Ambiguous(Vec<FacilityId>),
+    Unknown,
+}
+
+/// The register as it stands, ready to resolve names.
+#[derive(Clone, Debug, Default)]
+pub struct Register {
+    pub places: Vec<Facility>,
+    /// Each name and alias, folded, with the places it names.
+    exact: HashMap<String, Vec<usize>>,
+    /// Each place's words: of its names, authority and state.
+    words: Vec<Vec<String>>,
+    /// Each name's words, per place.
+    names: Vec<Vec<Vec<String>>>,
+}
+
+fn words_of(text: &str) -> Vec<String> {
+    fold(text)
+        .split(' ')
+        .filter(|w| !w.is_empty() && !FILLER.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+impl Register {
+    pub fn new(mut places: Vec<Facility>, profile: &Profile) -> Register {
+        places.sort_by_key(|p| p.id);
+        let mut exact: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut words = Vec::new();
+        let mut names = Vec::new();
+        for (i, p) in places.iter().enumerate() {
+            let mut all: Vec<String> = Vec::new();
+            let mut mine = Vec::new();
+            for n in p.names() {
+                let slot = exact.entry(fold(n)).or_default();
+                if !slot.contains(&i) {
+                    slot.push(i);
+                }
+                let w = words_of(n);
+                all.extend(w.iter().cloned());
+                mine.push(w);
+            }
+            all.extend(p.authority.iter().flat_map(|a| words_of(a)));
+            if let Some(s) = &p.state {
+                all.extend(words_of(profile.state_name(s).unwrap_or(s)));
+            }
+            all.sort();
+            all.dedup();
+            words.push(all);
+            names.push(mine);
+        }
+        Register {
+            places,
+            exact,
+            words,
+            names,
+        }
+    }
+
+    /// The register as committed, as known on a day.
+    pub fn load(ledger: &mut Ledger, known_on: KnownOn) -> Result<Register, AppError> {
+        let mut places = Vec::new();
+        ledger.fold_all(Kind::Facility, known_on, &mut |r| {
+            if let Record::Facility(f) = r {
+                places.push(f);
+            }
+        })?;
+        let profile = ledger.profile()?.clone();
+        Ok(Register::new(places, &profile))
+    }
+
+    /// The register as it stands in a write.
+    pub fn load_tx(tx: &mut Tx<'_>) -> Result<Register, AppError> {
+        let mut places = Vec::new();
+        tx.fold_all(Kind::Facility, KnownOn::NOW, &mut |r| {
+            if let Record::Facility(f) = r {
+                places.push(f);
+            }
+        })?;
+        let profile = tx.profile()?.clone();
+        Ok(Register::new(places, &profile))
+    }
+
+    pub fn get(&self, id: FacilityId) -> Option<&Facility> {
+        self.places.iter().find(|p| p.id == id)
+    }
+
+    /// Which place `text` names: one of its names or aliases (accents, case and punctuation
+    /// aside); else the one place whose words hold every word written (`Zona 7 PNB Boleita`:
+    /// zona, 7, PNB, Boleíta are all words of Zona 7 Boleíta, run by the PNB); else the one
+    /// place one of whose names is written whole inside it. Two places that fit equally are
+    /// ambiguous, never a guess.
+    pub fn resolve(&self, text: &str) -> Resolution {
+        let key = fold(text);
+        if key.is_empty() {
+            return Resolution::Unknown;
+        }
+        if let Some(found) = self.exact.get(&key) {
+            return self.answer(found.clone());
+        }
+        let written = words_of(text);
+        if written.is_empty() {
+            return Resolution::Unknown;
+        }
+        let covering: Vec<usize> = (0..self.places.len())
+            .filter(|&i| {
+                written
+                    .iter()
+                    .all(|w| self.words[i].binary_search(w).is_ok())
+            })
+            .collect();
+        if !covering.is_empty() {
+            return self.answer(covering);
+        }
+        // A name written whole inside longer text ("calabozos de Zona 7 en Boleita"): the
+        // place with the longest such name.
+        let mut best: Vec<usize> = Vec::new();
+        let mut longest = 0;
+        for (i, names) in self.names.iter().enumerate() {
+            for n in names {
+                if n.is_empty() || !n.iter().all(|w| written.contains(w)) {
+                    continue;
+                }
+                if n.len() > longest {
+                    (longest, best) = (n.len(), vec![i]);
+                } else if n.len() == longest && !best.contains(&i) {
+                    best.push(i);
+                }
+            }
+        }
+        self.answer(best)
+    }
+
+    fn answer(&self, mut found: Vec<usize>) -> Resolution {
+        found.sort();
+        found.dedup();
+        match found.as_slice() {
+            [] => Resolution::Unknown,
+            [one] => Resolution::Place(self.places[*one].id),
+            many => Resolution::Ambiguous(many.iter().map(|&i| self.places[i].id).collect()),
+        }
+    }
+}
+
+/// A place's entry as typed in a form or a file (aliases separated by `;` or new lines).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PlaceForm {
+    pub name: String,
+    pub aliases: String,
+    /// prison, police_cell, intelligence, military, other.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub authority: String,
+    /// A state of the profile, by code, name or alias.
+    pub state: String,
+    pub capacity: String,
+}
+
+fn number(e: &mut FieldErrors, field: &'static str, text: &str) -> Option<u32> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match t.parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            e.add(field, Problem::NotANumber);
+            None
+        }
+    }
+}
+
+impl PlaceForm {
+    /// The details it states, checked against the profile.
+    fn details(&self, e: &mut FieldErrors, profile: &Profile) -> FacilityDetails {
+        let kind = match self.kind.trim() {
+            "" => None,
+            k => {
+                let t = FacilityType::from_name(k);
+                if t.is_none() {
+                    e.add("type", Problem::ChooseAnOption);
+                }
+                t
+            }
+        };
+        let state = e.line("state", &self.state).and_then(|s| {
+            let found = profile.state(&s).and_then(|n| n.code.clone());
+            if found.is_none() {
+                e.add("state", Problem::NotAState(s));
+            }
+            found
+        });
+        let mut aliases = Vec::new();
+        for a in self.aliases.split([';', '\n']) {
+            if let Some(a) = e.line("aliases", a)
+                && !aliases.contains(&a)
+            {
+                aliases.push(a);
+            }
+        }
+        FacilityDetails {
+            state,
+            aliases,
+            kind,
+            authority: e.line("authority", &self.authority),
+            capacity: number(e, "capacity", &self.capacity),
+        }
+    }
+}
+
+/// Refuses a name or alias that is already another place's.
+fn taken(register: &Register, e: &mut FieldErrors, me: Option<FacilityId>, names: &[String]) {
+    for n in names {
+        if let Some(found) = register.exact.get(&fold(n))
+            && found.iter().any(|&i| Some(register.places[i].id) != me)
+        {
+            e.add(
+                if Some(n) == names.first() && me.is_none() {
+                    "name"
+                } else {
+                    "aliases"
+                },
+                Problem::PlaceExists(n.clone()),
+            );
+        }
+    }
+}
+
+/// Adds a place to the register (coordinators).
+pub fn add_place(tx: &mut Tx<'_>, actor: &Actor, f: &PlaceForm) -> Result<FacilityId, AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator])?;
+    let profile = tx.profile()?.clone();
+    let register = Register::load_tx(tx)?;
+    let mut e = FieldErrors::default();
+    let name = e.line("name", &f.name);
+    if name.is_none() {
+        e.add("name", Problem::NothingToRecord);
+    }
+    let details = f.details(&mut e, &profile);
+    let mut all: Vec<String> = name.iter().cloned().collect();
+    all.extend(details.aliases.iter().cloned());
+    taken(&register, &mut e, None, &all);
+    let Some(name) = name else {
+        return Err(e.into());
+    };
+    e.check()?;
+    let id = FacilityId(tx.new_id(Kind::Facility));
+    record(tx, &actor, id, Change::FacilityRecorded { name, details })?;
+    Ok(id)
+}
+
+/// Corrects a place's entry or adds to it: a new name (the old one stays an alias), aliases,
+/// type, authority, state, capacity (coordinators).
+pub fn edit_place(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: FacilityId,
+    f: &PlaceForm,
+) -> Result<(), AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator])?;
+    let profile = tx.profile()?.clone();
+    let register = Register::load_tx(tx)?;
+    if register.get(id).is_none() {
+        return Err(AppError::NotFound(id.into()));
+    }
+    let mut e = FieldErrors::default();
+    let name = e.line("name", &f.name);
+    let details = f.details(&mut e, &profile);
+    let mut all: Vec<String> = name.iter().cloned().collect();
+    all.extend(details.aliases.iter().cloned());
+    taken(&register, &mut e, Some(id), &all);
+    if all.is_empty() && details == FacilityDetails::default() {
+        e.add("name", Problem::NothingToRecord);
+    }
+    e.check()?;
+    record(tx, &actor, id, Change::FacilityStated { name, details })
+}
+
+/// A population count as typed.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct CountForm {
+    pub date: String,
+    pub count: String,
+}
+
+/// Records how many people a place held on a day (coordinators and lawyers).
+pub fn count(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: FacilityId,
+    f: &CountForm,
+) -> Result<(), AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
+    if !matches!(tx.get(id.into())?, Some(Record::Facility(_))) {
+        return Err(AppError::NotFound(id.into()));
+    }
+    let today = tx.today()?;
+    let mut e = FieldErrors::default();
+    let on = e.required_date("date", &f.date, today);
+    let count = number(&mut e, "count", &f.count);
+    if count.is_none() && !e.has("count") {
+        e.add("count", Problem::NotANumber);
+    }
+    let (Some(on), Some(count)) = (on, count) else {
+        return Err(e.into());
+    };
+    e.check()?;
+    record(
+        tx,
+        &actor,
+        id,
+        Change::FacilityCounted(Population { on, count }),
+    )
+}
+
+/// An observation of conditions as typed.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ObservationForm {
+    pub date: String,
+    /// One of [`Observation::ASPECTS`].
+    pub aspect: String,
+    pub note: String,
+    pub cost: String,
+    pub reported_by: String,
+    /// yes, no, or empty (not asked).
+    pub may_pass_on: String,
+    pub follow_up: String,
+}
+
+/// The longest note of an observation.
+const NOTE: usize = 4000;
+
+impl ObservationForm {
+    fn check(&self, e: &mut FieldErrors, today: Day) -> Option<Observation> {
+        let date = e.required_date("date", &self.date, today);
+        let aspect = self.aspect.trim().to_string();
+        if !Observation::ASPECTS.contains(&aspect.as_str()) {
+            e.add("aspect", Problem::ChooseAnOption);
+        }
+        let note = self.note.trim().to_string();
+        if note.is_empty() {
+            e.add("note", Problem::NothingToRecord);
+        } else if note.chars().count() > NOTE {
+            e.add("note", Problem::TooLong { max: NOTE });
+        }
+        let may_pass_on = match fold(&self.may_pass_on).as_str() {
+            "" => None,
+            "yes" | "si" | "true" | "1" => Some(true),
+            "no" | "false" | "0" => Some(false),
+            _ => {
+                e.add("may_pass_on", Problem::ChooseAnOption);
+                None
+            }
+        };
+        Some(Observation {
+            date: date?,
+            aspect,
+            note,
+            cost: e.line("cost", &self.cost),
+            reported_by: e.line("reported_by", &self.reported_by).map(Into::into),
+            may_pass_on,
+            follow_up: e.line("follow_up", &self.follow_up),
+        })
+    }
+}
+
+/// Records an observation of a place's conditions (coordinators and lawyers).
+pub fn observe(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: FacilityId,
+    f: &ObservationForm,
+) -> Result<(), AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
+    if !matches!(tx.get(id.into())?, Some(Record::Facility(_))) {
+        return Err(AppError::NotFound(id.into()));
+    }
+    let today = tx.today()?;
+    let mut e = FieldErrors::default();
+    let o = f.check(&mut e, today);
+    e.check()?;
+    let Some(o) = o else {
+        return Err(AppError::Forbidden(id.into()));
+    };
+    record(tx, &actor, id, Change::FacilityObserved(o))
+}
+
+/// Puts the profile's places in a register that has none of them yet (a new registry's start):
+/// the places the country's organisations already name, with their aliases, state and
+/// authority. Returns how many were added.
+pub fn seed(tx: &mut Tx<'_>, actor: &Actor) -> Result<usize, AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator])?;
+    let profile = tx.profile()?.clone();
+    let register = Register::load_tx(tx)?;
+    let mut added = 0;
+    for n in profile.facilities.entries() {
+        if register.exact.contains_key(&fold(&n.name)) {
+            continue;
+        }
+        let id = FacilityId(tx.new_id(Kind::Facility));
+        let details = FacilityDetails {
+            state: n.state.clone(),
+            aliases: n.aliases.clone(),
+            kind: n.kind.as_deref().and_then(FacilityType::from_name),
+            authority: n.agency.clone(),
+            capacity: None,
+        };
+        record(
+            tx,
+            &actor,
+            id,
+            Change::FacilityRecorded {
+                name: n.name.clone(),
+                details,
+            },
+        )?;
+        added += 1;
+    }
+    Ok(added)
+}
+
+/// Where a detention held the person on `as_of`, as written: the last custody step with a
+/// place dated by then (undated ones count: the registry cannot place them).
+pub fn held_at(d: &Detention, as_of: Day) -> Option<&str> {
+    d.steps
+        .iter()
+        .filter(|s| s.date.is_none_or(|x| x.first_day() <= as_of))
+        .filter_map(|s| match &s.what {
+            Step::Custody(Custody::Held { facility } | Custody::Hospital { facility }) => {
+                Some((s.date.map(|x| x.first_day()), facility.as_deref()))
+            }
+            Step::Custody(_) => Some((s.date.map(|x| x.first_day()), None)),
+            _ => None,
+        })
+        .max_by_key(|(on, _)| *on)
+        .and_then(|(_, f)| f)
+}
+
+/// Every place a detention was written as held at, in any step.
+fn every_place(d: &Detention) -> impl Iterator<Item = &str> {
+    d.steps.iter().filter_map(|s| match &s.what {
+        Step::Custody(Custody::Held { facility } | Custody::Hospital { facility }) => {
+            facility.as_deref()
+        }
+        _ => None,
+    })
+}
+
+fn held_on(d: &Detention, as_of: Day) -> bool {
+    d.arrest.date.first_day() <= as_of && d.end.as_ref().is_none_or(|e| e.date.first_day() > as_of)
+}
+
+/// A person on a place's page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub detention: Detention,
+    pub name: String,
+}
+
+/// A place's page: the place, its people by where they stand (held there now, held there
+/// before, died in custody there), and its conditions.
+#[derive(Clone, Debug)]
+pub struct PlacePage {
+    pub place: Facility,
+    pub held_now: Vec<Held>,
+    pub held_before: Vec<Held>,
+    pub died: Vec<Held>,
+    /// Observations, newest first, with who reported each opened for a coordinator.
+    pub observations: Vec<(Observation, Option<String>)>,
+    /// Populations, newest first.
+    pub populations: Vec<Population>,
+}
+
+fn may_see_places(actor: &Actor) -> Result<(), AppError> {
+    if matches!(actor.role, Role::Coordinator | Role::Lawyer) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(Subject::REGISTRY))
+    }
+}
+
+/// A place's page on `as_of`, as known on `known_on`, with the people `actor` sees.
+pub fn page(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    id: FacilityId,
+    as_of: Day,
+    known_on: KnownOn,
+) -> Result<PlacePage, AppError> {
+    may_see_places(actor)?;
+    let register = Register::load(ledger, known_on)?;
+    let Some(place) = register.get(id).cloned() else {
+        return Err(AppError::NotFound(id.into()));
+    };
+    let mut cache: HashMap<String, bool> = HashMap::new();
+    let mut is_here = |text: &str| -> bool {
+        *cache
+            .entry(text.to_string())
+            .or_insert_with(|| register.resolve(text) == Resolution::Place(id))
+    };
+    let (mut now, mut before, mut died) = (Vec::new(), Vec::new(), Vec::new());
+    let mut all = Vec::new();
+    ledger.fold_all(Kind::Detention, known_on, &mut |r| {
+        if let Record::Detention(d) = r
+            && d.arrest.date.first_day() <= as_of
+        {
+            all.push(d);
+        }
+    })?;
+    for d in all {
+        let here_now = held_at(&d, as_of).is_some_and(&mut is_here);
+        let ever = every_place(&d).any(&mut is_here);
+        if !ever || !sees(ledger, actor, &d)? {
+            continue;
+        }
+        let name = match ledger.get(d.person.into())? {
+            Some(Record::Person(p)) => p.identity.full_name(),
+            _ => String::new(),
+        };
+        let ended = d.end.as_ref().filter(|e| e.date.first_day() <= as_of);
+        let row = Held {
+            detention: d.clone(),
+            name,
+        };
+        if here_now && ended.is_some_and(|e| e.kind == EndType::DiedInCustody) {
+            died.push(row);
+        } else if here_now && held_on(&d, as_of) {
+            now.push(row);
+        } else {
+            before.push(row);
+        }
+    }
+    for list in [&mut now, &mut before, &mut died] {
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    let mut observations = Vec::new();
+    for o in place
+        .observations
+        .iter()
+        .filter(|o| o.date.first_day() <= as_of)
+    {
+        let by = match (&o.reported_by, actor.role) {
+            (Some(c), Role::Coordinator) => {
+                Some(ledger.reveal(id.into(), vigilia_core::confidential::Field::Contact, c)?)
+            }
+            _ => None,
+        };
+        observations.push((o.clone(), by));
+    }
+    observations.sort_by_key(|(o, _)| std::cmp::Reverse(o.date.first_day()));
+    let mut populations: Vec<Population> = place
+        .populations
+        .iter()
+        .filter(|p| p.on.first_day() <= as_of)
+        .cloned()
+        .collect();
+    populations.sort_by_key(|p| std::cmp::Reverse(p.on.first_day()));
+    Ok(PlacePage {
+        place,
+        held_now: now,
+        held_before: before,
+        died,
+        observations,
+        populations,
+    })
+}
+
+/// A place in the register's list: how many people the account sees held there on the day,
+/// and when its conditions were last observed.
+#[derive(Clone, Debug)]
+pub struct PlaceRow {
+    pub place: Facility,
+    pub held: usize,
+}
+
+/// A place written in records that the register does not resolve, with how often it is
+/// written and the places it could be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unresolved {
+    pub text: String,
+    pub detentions: usize,
+    pub reports: usize,
+    pub candidates: Vec<(FacilityId, String)>,
+}
+
+/// The register's list and, for a coordinator, what it does not resolve.
+#[derive(Clone, Debug)]
+pub struct Places {
+    pub rows: Vec<PlaceRow>,
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// Every place with how many people `actor` sees held there on `as_of`, and the places
+/// written in detentions and reports that the register does not resolve (most written
+/// first).
+pub fn places(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    as_of: Day,
+    known_on: KnownOn,
+) -> Result<Places, AppError> {
+    may_see_places(actor)?;
+    let register = Register::load(ledger, known_on)?;
+    let mut held: HashMap<FacilityId, usize> = HashMap::new();
+    let mut written: BTreeMap<String, (String, usize, usize)> = BTreeMap::new();
+    let mut resolved: HashMap<String, Resolution> = HashMap::new();
+    let mut all = Vec::new();
+    ledger.fold_all(Kind::Detention, known_on, &mut |r| {
+        if let Record::Detention(d) = r {
+            all.push(d);
+        }
+    })?;
+    for d in all {
+        if !sees(ledger, actor, &d)? {
+            continue;
+        }
+        let mut seen_here: Vec<String> = Vec::new();
+        for text in every_place(&d) {
+            let key = fold(text);
+            if seen_here.contains(&key) {
+                continue;
+            }
+            seen_here.push(key.clone());
+            let r = resolved
+                .entry(key.clone())
+                .or_insert_with(|| register.resolve(text));
+            if !matches!(r, Resolution::Place(_)) {
+                written.entry(key).or_insert((text.to_string(), 0, 0)).1 += 1;
+            }
+        }
+        if held_on(&d, as_of)
+            && let Some(text) = held_at(&d, as_of)
+            && let Resolution::Place(p) = resolved
+                .entry(fold(text))
+                .or_insert_with(|| register.resolve(text))
+        {
+            *held.entry(*p).or_default() += 1;
+        }
+    }
+    if actor.role == Role::Coordinator {
+        let mut reports = Vec::new();
+        ledger.fold_all(Kind::Report, known_on, &mut |r| {
+            if let Record::Report(r) = r
+                && let Some(f) = r.details.as_ref().and_then(|d| d.facility.clone())
+            {
+                reports.push(f);
+            }
+        })?;
+        for text in reports {
+            let key = fold(&text);
+            let r = resolved
+                .entry(key.clone())
+                .or_insert_with(|| register.resolve(&text));
+            if !matches!(r, Resolution::Place(_)) {
+                written.entry(key).or_insert((text.clone(), 0, 0)).2 += 1;
+            }
+        }
+    }
+    let mut unresolved: Vec<Unresolved> = if actor.role == Role::Coordinator {
+        written
+            .into_iter()
+            .map(|(key, (text, detentions, reports))| {
+                let candidates = match resolved.get(&key) {
+                    Some(Resolution::Ambiguous(ids)) => ids
+                        .iter()
+                        .filter_map(|i| register.get(*i).map(|p| (*i, p.name.clone())))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                Unresolved {
+                    text,
+                    detentions,
+                    reports,
+                    candidates,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    unresolved.sort_by_key(|u| std::cmp::Reverse(u.detentions + u.reports));
+    let rows = register
+        .places
+        .iter()
+        .map(|p| PlaceRow {
+            place: p.clone(),
+            held: held.get(&p.id).copied().unwrap_or(0),
+        })
+        .collect();
+    Ok(Places { rows, unresolved })
+}
+
+/// A place whose conditions were last observed too long ago (or never), with people held
+/// there that `actor` sees: the day its report became due.
+pub fn stale(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    as_of: Day,
+    known_on: KnownOn,
+    days: u32,
+) -> Result<Vec<(Facility, Day)>, AppError> {
+    let list = places(ledger, actor, as_of, known_on)?;
+    let mut out = Vec::new();
+    for row in list.rows {
+        if row.held == 0 {
+            continue;
+        }
+        let last = row
+            .place
+            .observations
+            .iter()
+            .map(|o| o.date.last_day())
+            .filter(|d| *d <= as_of)
+            .max()
+            .or(row.place.recorded_on);
+        let Some(last) = last else { continue };
+        let Ok(due) = last.checked_add(jiff::Span::new().days(i64::from(days))) else {
+            continue;
+        };
+        if due < as_of {
+            out.push((row.place, due));
+        }
+    }
+    Ok(out)
+}
+
+/// What a file of places or observations did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub added: usize,
+    pub updated: usize,
+    pub observations: usize,
+    pub counts: usize,
+}
+
+/// A line of a places or observations file that cannot be read: its line number (the header
+/// is line 1) and what is wrong, field by field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineErrors {
+    pub line: u64,
+    pub errors: FieldErrors,
+}
+
+/// Reads a places CSV (`docs/formats/facilities.md`): `name` and optionally `aliases`,
+/// `type`, `authority`, `state`, `capacity`, `population`, `population_on`. A row whose name
+/// resolves to a place adds to it; any other is a new place. Every line is checked before
+/// anything is written: one wrong line writes nothing, and every wrong line is named.
+pub fn import_places(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    csv_text: &[u8],
+) -> Result<Result<Imported, Vec<LineErrors>>, AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator])?;
+    let today = tx.today()?;
+    let rows = read_csv(csv_text, &["name"])?;
+    let mut bad = Vec::new();
+    let mut done = Imported::default();
+    for (line, row) in rows {
+        let get = |k: &str| row.get(k).cloned().unwrap_or_default();
+        let form = PlaceForm {
+            name: get("name"),
+            aliases: get("aliases"),
+            kind: get("type"),
+            authority: get("authority"),
+            state: get("state"),
+            capacity: get("capacity"),
+        };
+        let register = Register::load_tx(tx)?;
+        let existing = match register.resolve(&form.name) {
+            Resolution::Place(id) => Some(id),
+            _ => None,
+        };
+        let outcome = match existing {
+            Some(id) => edit_place(
+                tx,
+                &actor,
+                id,
+                &PlaceForm {
+                    name: String::new(),
+                    ..form.clone()
+                },
+            )
+            .map(|()| id)
+            .map(|id| {
+                done.updated += 1;
+                id
+            }),
+            None => add_place(tx, &actor, &form).inspect(|_| done.added += 1),
+        };
+        let id = match outcome {
+            Ok(id) => Some(id),
+            Err(AppError::Invalid(errors)) => {
+                // "Nothing to record" on a place already there with nothing new is fine.
+                if existing.is_some() && errors.iter().all(|(_, p)| *p == Problem::NothingToRecord)
+                {
+                    existing
+                } else {
+                    bad.push(LineErrors { line, errors });
+                    None
+                }
+            }
+            Err(other) => return Err(other),
+        };
+        let (pop, on) = (get("population"), get("population_on"));
+        if let Some(id) = id
+            && !(pop.trim().is_empty() && on.trim().is_empty())
+        {
+            let mut e = FieldErrors::default();
+            let on = e.required_date("population_on", &on, today);
+            let n = number(&mut e, "population", &pop);
+            match (on, n, e.is_empty()) {
+                (Some(on), Some(count), true) => {
+                    record(
+                        tx,
+                        &actor,
+                        id,
+                        Change::FacilityCounted(Population { on, count }),
+                    )?;
+                    done.counts += 1;
+                }
+                _ => {
+                    if !e.has("population") && n.is_none() {
+                        e.add("population", Problem::NotANumber);
+                    }
+                    bad.push(LineErrors { line, errors: e })
+                }
+            }
+        }
+    }
+    Ok(if bad.is_empty() { Ok(done) } else { Err(bad) })
+}
+
+/// Reads an observations CSV (`docs/formats/facilities.md`): `place`, `date`, `aspect`,
+/// `note` and optionally `cost`, `reported_by`, `may_pass_on`, `follow_up`. The place must
+/// resolve to one place of the register. All or nothing, as [`import_places`].
+pub fn import_observations(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    csv_text: &[u8],
+) -> Result<Result<Imported, Vec<LineErrors>>, AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
+    let today = tx.today()?;
+    let rows = read_csv(csv_text, &["place", "date", "aspect", "note"])?;
+    let register = Register::load_tx(tx)?;
+    let mut bad = Vec::new();
+    let mut done = Imported::default();
+    for (line, row) in rows {
+        let get = |k: &str| row.get(k).cloned().unwrap_or_default();
+        let mut e = FieldErrors::default();
+        let place = get("place");
+        let id = match register.resolve(&place) {
+            Resolution::Place(id) => Some(id),
+            _ => {
+                e.add("place", Problem::NotAPlace(place.trim().to_string()));
+                None
+            }
+        };
+        let form = ObservationForm {
+            date: get("date"),
+            aspect: get("aspect"),
+            note: get("note"),
+            cost: get("cost"),
+            reported_by: get("reported_by"),
+            may_pass_on: get("may_pass_on"),
+            follow_up: get("follow_up"),
+        };
+        let o = form.check(&mut e, today);
+        match (id, o, e.is_empty()) {
+            (Some(id), Some(o), true) => {
+                record(tx, &actor, id, Change::FacilityObserved(o))?;
+                done.observations += 1;
+            }
+            _ => bad.push(LineErrors { line, errors: e }),
+        }
+    }
+    Ok(if bad.is_empty() { Ok(done) } else { Err(bad) })
+}
+
+/// The rows of a CSV file by column name (header folded: `Name`, ` name ` are `name`), each
+/// with its line number; refused when a needed column is missing.
+fn read_csv(
+    text: &[u8],
+    needed: &[&'static str],
+) -> Result<Vec<(u64, HashMap<String, String>)>, AppError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| AppError::BadFile(e.to_string()))?
+        .iter()
+        .map(|h| fold(h).replace(' ', "_"))
+        .collect();
+    for n in needed {
+        if !header.iter().any(|h| h == n) {
+            return Err(AppError::NoColumn(n));
+        }
+    }
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| AppError::BadFile(e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let row = header
+            .iter()
+            .cloned()
+            .zip(record.iter().map(str::to_string))
+            .collect();
+        out.push((line, row));
+    }
+    Ok(out)
+}

@@ -1,0 +1,444 @@
+//! The criminal case behind a detention: its phase, court, charges, defence, hearings,
+//! conviction, and the measures a court imposed on release, which go on after the detention
+//! ends, until lifted.
+//!
+//! Each of these is a dated [`Step`] of the detention (a fact like any other, so a case as of
+//! a past day, or as known on one, is its steps up to then); [`Case`] reads them back as a
+//! lawyer asks about a case: where does it stand, how often was the hearing deferred, which
+//! measures are in force.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::{Day, PartialDate};
+use crate::model::{Dated, Detention, Step};
+
+/// The phase of a criminal case, in the order the COPP follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// The first hearing before a judge after the arrest ("audiencia de presentación").
+    PresentationHearing,
+    Investigation,
+    /// The prosecutor's accusation ("acusación").
+    Indictment,
+    PreliminaryHearing,
+    Trial,
+    Sentence,
+    /// Serving the sentence ("ejecución").
+    Enforcement,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 7] = [
+        Phase::PresentationHearing,
+        Phase::Investigation,
+        Phase::Indictment,
+        Phase::PreliminaryHearing,
+        Phase::Trial,
+        Phase::Sentence,
+        Phase::Enforcement,
+    ];
+
+    /// Its name in files and forms.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::PresentationHearing => "presentation_hearing",
+            Phase::Investigation => "investigation",
+            Phase::Indictment => "indictment",
+            Phase::PreliminaryHearing => "preliminary_hearing",
+            Phase::Trial => "trial",
+            Phase::Sentence => "sentence",
+            Phase::Enforcement => "enforcement",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// Which courts try the case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Jurisdiction {
+    Civilian,
+    Military,
+}
+
+impl Jurisdiction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Jurisdiction::Civilian => "civilian",
+            Jurisdiction::Military => "military",
+        }
+    }
+
+    /// Its name, or how people write it (`civil`, `militar`).
+    pub fn from_name(name: &str) -> Option<Jurisdiction> {
+        match crate::text::fold(name).as_str() {
+            "civilian" | "civil" | "ordinaria" | "ordinary" => Some(Jurisdiction::Civilian),
+            "military" | "militar" => Some(Jurisdiction::Military),
+            _ => None,
+        }
+    }
+}
+
+/// Who defends the person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Defence {
+    /// A lawyer of their choice.
+    Private,
+    /// A public defender the court imposed instead of the lawyer of their choice.
+    Imposed,
+    /// No defence allowed (the lawyer was kept out).
+    Denied,
+}
+
+/// What happened to a hearing on its date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HearingOutcome {
+    /// Set for that date, not held yet.
+    Scheduled,
+    Held,
+    /// Not held on that date ("diferida"): a figure lawyers report.
+    Deferred,
+}
+
+impl HearingOutcome {
+    pub fn from_name(name: &str) -> Option<HearingOutcome> {
+        match name {
+            "scheduled" => Some(HearingOutcome::Scheduled),
+            "held" => Some(HearingOutcome::Held),
+            "deferred" => Some(HearingOutcome::Deferred),
+            _ => None,
+        }
+    }
+}
+
+/// A measure a court imposed instead of (or after) prison: COPP art. 242 in Venezuela.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    /// Report to a court every so many days ("régimen de presentaciones").
+    Presentation,
+    /// Not to leave the country.
+    NoLeavingCountry,
+    /// Not to leave the town or state.
+    NoLeavingLocality,
+    /// Not to speak to the press or on social media.
+    NoPress,
+    /// Any other, as written.
+    Other,
+}
+
+impl MeasureKind {
+    pub const ALL: [MeasureKind; 5] = [
+        MeasureKind::Presentation,
+        MeasureKind::NoLeavingCountry,
+        MeasureKind::NoLeavingLocality,
+        MeasureKind::NoPress,
+        MeasureKind::Other,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MeasureKind::Presentation => "presentation",
+            MeasureKind::NoLeavingCountry => "no_leaving_country",
+            MeasureKind::NoLeavingLocality => "no_leaving_locality",
+            MeasureKind::NoPress => "no_press",
+            MeasureKind::Other => "other",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<MeasureKind> {
+        MeasureKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// One measure as the court ordered it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measure {
+    pub kind: MeasureKind,
+    /// For presentations: every how many days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every_days: Option<u32>,
+    /// For presentations: before which court.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub court: Option<String>,
+    /// The measure as written, for one of no known kind (or more about a known one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl Measure {
+    /// Reads measures as people write them in a spreadsheet cell, separated by `;`:
+    /// `presentación cada 30 días ante el Tribunal 3.º de Control; prohibición de salida del
+    /// país; prohibición de declarar a la prensa`. What is not recognised is kept as written.
+    pub fn parse_list(text: &str) -> Vec<Measure> {
+        text.split(';')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(Measure::parse)
+            .collect()
+    }
+
+    fn parse(text: &str) -> Measure {
+        let folded = crate::text::fold(text);
+        let has = |w: &str| folded.contains(w);
+        let kind = if has("presentac") || has("presentation") || has("report to") {
+            MeasureKind::Presentation
+        } else if (has("salida") || has("salir") || has("leave") || has("leaving"))
+            && (has("pais") || has("country"))
+        {
+            MeasureKind::NoLeavingCountry
+        } else if has("salida") || has("salir") || has("leave") || has("leaving") {
+            MeasureKind::NoLeavingLocality
+        } else if has("prensa") || has("press") || has("medios") || has("redes") {
+            MeasureKind::NoPress
+        } else {
+            MeasureKind::Other
+        };
+        let every_days = (kind == MeasureKind::Presentation)
+            .then(|| every_days(&folded))
+            .flatten();
+        let court = (kind == MeasureKind::Presentation)
+            .then(|| {
+                let lower = text.to_lowercase();
+                ["ante ", "before "].iter().find_map(|w| {
+                    lower
+                        .find(w)
+                        .map(|at| text[at + w.len()..].trim().to_string())
+                })
+            })
+            .flatten()
+            .filter(|c| !c.is_empty());
+        Measure {
+            kind,
+            every_days,
+            court,
+            text: Some(text.to_string()),
+        }
+    }
+}
+
+/// "cada 30 dias", "every 15 days", "cada 8 días", "semanal", "mensual", "quincenal".
+fn every_days(folded: &str) -> Option<u32> {
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    for (i, w) in words.iter().enumerate() {
+        if (*w == "cada" || *w == "every")
+            && let Some(n) = words.get(i + 1).and_then(|n| n.parse::<u32>().ok())
+        {
+            let unit = words.get(i + 2).copied().unwrap_or("dias");
+            let factor = if unit.starts_with("seman") || unit.starts_with("week") {
+                7
+            } else if unit.starts_with("mes") || unit.starts_with("month") {
+                30
+            } else {
+                1
+            };
+            return (n > 0).then_some(n * factor);
+        }
+    }
+    [
+        ("semanal", 7),
+        ("weekly", 7),
+        ("quincenal", 15),
+        ("mensual", 30),
+        ("monthly", 30),
+        ("cada semana", 7),
+        ("cada mes", 30),
+    ]
+    .into_iter()
+    .find(|(w, _)| folded.contains(w))
+    .map(|(_, n)| n)
+}
+
+/// A hearing: its date, what happened, and why, for a deferral.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hearing {
+    pub date: PartialDate,
+    pub outcome: HearingOutcome,
+    pub reason: Option<String>,
+}
+
+/// The court that has the case.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Court {
+    pub jurisdiction: Option<Jurisdiction>,
+    pub name: Option<String>,
+    pub judge: Option<String>,
+    pub case_number: Option<String>,
+}
+
+/// A detention's case as of a day: where it stands, from its steps dated up to then.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Case {
+    pub phase: Option<Phase>,
+    pub court: Court,
+    /// Every charge, in the order first recorded, as written (the profile's canonical names
+    /// where an import or form found them).
+    pub charges: Vec<String>,
+    pub defence: Option<Defence>,
+    /// Each hearing once, by date, with its last known outcome.
+    pub hearings: Vec<Hearing>,
+    /// How many times a hearing was deferred.
+    pub deferrals: usize,
+    /// Convicted, with the sentence as written.
+    pub conviction: Option<(Option<PartialDate>, Option<String>)>,
+    /// The first presentation before a judge.
+    pub presented_on: Option<PartialDate>,
+    /// The measures in force, each with the day it was imposed.
+    pub measures: Vec<(Option<PartialDate>, Measure)>,
+    /// The last visit or call of the family, and of a lawyer.
+    pub last_family_contact: Option<PartialDate>,
+    pub last_lawyer_contact: Option<PartialDate>,
+}
+
+impl Case {
+    /// The case of `d` as of `as_of`: its steps dated up to then (undated ones count, as the
+    /// registry cannot place them), in date order.
+    pub fn of(d: &Detention, as_of: Day) -> Case {
+        let mut steps: Vec<&Dated<Step>> = d
+            .steps
+            .iter()
+            .filter(|s| s.date.is_none_or(|x| x.first_day() <= as_of))
+            .collect();
+        // Recorded order breaks ties, so a correction recorded later wins.
+        steps.sort_by_key(|s| s.date.map(|x| x.first_day()));
+        let mut case = Case::default();
+        use crate::model::ContactWith;
+        for s in steps {
+            match &s.what {
+                Step::CaseStage { phase } => case.phase = Some(*phase),
+                Step::CourtAssigned {
+                    jurisdiction,
+                    court,
+                    judge,
+                    case_number,
+                } => {
+                    // A new court keeps what it does not say (a case number stays with the case).
+                    case.court.jurisdiction = jurisdiction.or(case.court.jurisdiction);
+                    case.court.name = court.clone().or(case.court.name.take());
+                    case.court.judge = judge.clone().or(case.court.judge.take());
+                    case.court.case_number = case_number.clone().or(case.court.case_number.take());
+                }
+                Step::CourtPresentation {
+                    court,
+                    military_court,
+                } => {
+                    if case.presented_on.is_none() {
+                        case.presented_on = s.date;
+                    }
+                    if case.court.name.is_none() {
+                        case.court.name = court.clone();
+                    }
+                    if case.court.jurisdiction.is_none() {
+                        case.court.jurisdiction = military_court.map(|m| {
+                            if m {
+                                Jurisdiction::Military
+                            } else {
+                                Jurisdiction::Civilian
+                            }
+                        });
+                    }
+                    case.phase = case.phase.or(Some(Phase::PresentationHearing));
+                }
+                Step::Charged { charges } => {
+                    for c in charges {
+                        if !case.charges.contains(c) {
+                            case.charges.push(c.clone());
+                        }
+                    }
+                }
+                Step::Defence { imposed, denied } => {
+                    case.defence = Some(if *denied {
+                        Defence::Denied
+                    } else if *imposed {
+                        Defence::Imposed
+                    } else {
+                        Defence::Private
+                    });
+                }
+                Step::Hearing { outcome, reason } => {
+                    let Some(date) = s.date else { continue };
+                    if *outcome == HearingOutcome::Deferred {
+                        case.deferrals += 1;
+                    }
+                    let hearing = Hearing {
+                        date,
+                        outcome: *outcome,
+                        reason: reason.clone(),
+                    };
+                    match case.hearings.iter_mut().find(|h| h.date == date) {
+                        Some(h) => *h = hearing,
+                        None => case.hearings.push(hearing),
+                    }
+                }
+                Step::Convicted { sentence } => {
+                    case.conviction = Some((s.date, sentence.clone()));
+                    case.phase = Some(
+                        case.phase
+                            .map_or(Phase::Sentence, |p| p.max(Phase::Sentence)),
+                    );
+                }
+                Step::MeasuresImposed { measures } => {
+                    for m in measures {
+                        // A measure of a kind already in force is replaced by the new order.
+                        if m.kind != MeasureKind::Other {
+                            case.measures.retain(|(_, x)| x.kind != m.kind);
+                        }
+                        case.measures.push((s.date, m.clone()));
+                    }
+                }
+                Step::MeasuresLifted { kinds, .. } => {
+                    if kinds.is_empty() {
+                        case.measures.clear();
+                    } else {
+                        case.measures.retain(|(_, m)| !kinds.contains(&m.kind));
+                    }
+                }
+                Step::Contact { with } => {
+                    let slot = match with {
+                        ContactWith::Family => &mut case.last_family_contact,
+                        ContactWith::Lawyer => &mut case.last_lawyer_contact,
+                    };
+                    if s.date.is_some() {
+                        *slot = s.date;
+                    }
+                }
+                Step::Custody(_) => {}
+            }
+        }
+        case.hearings.sort_by_key(|h| h.date.first_day());
+        case
+    }
+
+    /// The next hearing set on or after `as_of`.
+    pub fn next_hearing(&self, as_of: Day) -> Option<&Hearing> {
+        self.hearings
+            .iter()
+            .find(|h| h.outcome == HearingOutcome::Scheduled && h.date.first_day() >= as_of)
+    }
+
+    /// The next day on or after `as_of` a presentation measure in force is due, with the
+    /// measure: every `every_days` (or `default_days` when the order did not say) from the day
+    /// it was imposed.
+    pub fn next_presentation(&self, as_of: Day, default_days: u32) -> Option<(Day, &Measure)> {
+        self.measures
+            .iter()
+            .filter(|(_, m)| m.kind == MeasureKind::Presentation)
+            .filter_map(|(since, m)| {
+                let start = (*since)?.first_day();
+                let every = i64::from(m.every_days.unwrap_or(default_days).max(1));
+                let elapsed = i64::from(as_of.since(start).ok()?.get_days()).max(0);
+                let periods = (elapsed + every - 1) / every;
+                let due = start
+                    .checked_add(jiff::Span::new().days(periods.max(1) * every))
+                    .ok()?;
+                Some((due, m))
+            })
+            .min_by_key(|(due, _)| *due)
+    }
+}
