@@ -341,6 +341,23 @@ impl Localize for AppError {
                 Lang::Es => format!("El archivo no se puede leer como CSV: {detail}"),
                 Lang::En => format!("The file cannot be read as CSV: {detail}"),
             },
+            AppError::BadLines(lines) => {
+                let mut out = lang
+                    .pick(
+                        "No se guardó nada del archivo; corrija estas líneas:",
+                        "Nothing of the file was stored; correct these lines:",
+                    )
+                    .to_string();
+                for l in lines {
+                    for (field, problem) in l.errors.iter() {
+                        out.push_str(&match lang {
+                            Lang::Es => format!("\n  línea {}, columna {field}: {}", l.line, problem.localize(lang)),
+                            Lang::En => format!("\n  line {}, column {field}: {}", l.line, problem.localize(lang)),
+                        });
+                    }
+                }
+                out
+            }
             AppError::NoColumn(column) => match lang {
                 Lang::Es => format!(
                     "Al archivo le falta la columna «{column}» en la primera línea (vea docs/formats/facilities.md)."

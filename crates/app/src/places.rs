@@ -786,12 +786,13 @@ pub struct LineErrors {
 /// Reads a places CSV (`docs/formats/facilities.md`): `name` and optionally `aliases`,
 /// `type`, `authority`, `state`, `capacity`, `population`, `population_on`. A row whose name
 /// resolves to a place adds to it; any other is a new place. Every line is checked before
-/// anything is written: one wrong line writes nothing, and every wrong line is named.
+/// anything is written: a wrong line fails the import ([`AppError::BadLines`], every wrong line
+/// named), so its transaction writes nothing.
 pub fn import_places(
     tx: &mut Tx<'_>,
     actor: &Actor,
     csv_text: &[u8],
-) -> Result<Result<Imported, Vec<LineErrors>>, AppError> {
+) -> Result<Imported, AppError> {
     let actor = acting_as(tx, actor, &[Role::Coordinator])?;
     let today = tx.today()?;
     let rows = read_csv(csv_text, &["name"])?;
@@ -869,7 +870,11 @@ pub fn import_places(
             }
         }
     }
-    Ok(if bad.is_empty() { Ok(done) } else { Err(bad) })
+    if bad.is_empty() {
+        Ok(done)
+    } else {
+        Err(AppError::BadLines(bad))
+    }
 }
 
 /// Reads an observations CSV (`docs/formats/facilities.md`): `place`, `date`, `aspect`,
@@ -879,7 +884,7 @@ pub fn import_observations(
     tx: &mut Tx<'_>,
     actor: &Actor,
     csv_text: &[u8],
-) -> Result<Result<Imported, Vec<LineErrors>>, AppError> {
+) -> Result<Imported, AppError> {
     let actor = acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
     let today = tx.today()?;
     let rows = read_csv(csv_text, &["place", "date", "aspect", "note"])?;
@@ -915,7 +920,11 @@ pub fn import_observations(
             _ => bad.push(LineErrors { line, errors: e }),
         }
     }
-    Ok(if bad.is_empty() { Ok(done) } else { Err(bad) })
+    if bad.is_empty() {
+        Ok(done)
+    } else {
+        Err(AppError::BadLines(bad))
+    }
 }
 
 /// The rows of a CSV file by column name (header folded: `Name`, ` name ` are `name`), each

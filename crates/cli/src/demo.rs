@@ -76,7 +76,88 @@ pub fn generate(env: &Env, seed: u64, detentions: u64, csv: Option<&Path>) -> Re
         &mut progress,
     )?;
     crate::import::report(env.lang, &outcome, &options)?;
+    // The places' populations and observations of their conditions (made up, like the rest).
+    let actor = vigilia_app::Actor::operator(&env.actor);
+    vigilia_app::write(&mut ledger, |tx| {
+        vigilia_app::places::import_places(
+            tx,
+            &actor,
+            vigilia_demo::places::places_csv(seed).as_bytes(),
+        )?;
+        vigilia_app::places::import_observations(
+            tx,
+            &actor,
+            vigilia_demo::places::observations_csv(seed).as_bytes(),
+        )
+    })?;
+    hearings(&mut ledger, &actor)?;
     crate::registry::print_summary(env, &mut ledger, Some(&LAST_DAY.to_string()), None)
+}
+
+/// Why the demo's hearings were deferred: the reasons lawyers report most.
+const DEFERRED: [&str; 4] = [
+    "no hubo traslado desde el centro de reclusión",
+    "el tribunal no despachó",
+    "no compareció el fiscal del Ministerio Público",
+    "la defensa privada no fue juramentada a tiempo",
+];
+
+/// Hearings for the first people still held with a court (none are in the detentions file):
+/// some set for the coming days, some deferred in the last ones (with a new date weeks
+/// later), so that "Para hoy" shows both. Days are counted from the registry's today.
+fn hearings(
+    ledger: &mut vigilia_ledger::Ledger,
+    actor: &vigilia_app::Actor,
+) -> Result<(), Failure> {
+    use vigilia_core::fold::{KnownOn, Record};
+    use vigilia_core::model::Step;
+    let today = ledger.today()?;
+    let mut held = Vec::new();
+    ledger.fold_all(vigilia_core::ids::Kind::Detention, KnownOn::NOW, &mut |r| {
+        if let Record::Detention(d) = r
+            && d.end.is_none()
+            && d.steps
+                .iter()
+                .any(|s| matches!(s.what, Step::CourtAssigned { .. }))
+        {
+            held.push(d.id);
+        }
+    })?;
+    held.sort();
+    let day = |n: i64| {
+        today
+            .checked_add(jiff::Span::new().days(n))
+            .unwrap_or(today)
+            .strftime("%d/%m/%Y")
+            .to_string()
+    };
+    vigilia_app::write(ledger, |tx| {
+        for (i, id) in held.iter().take(24).enumerate() {
+            let i = i as i64;
+            let mut step = |date: String, outcome: &str, reason: &str| {
+                let form = vigilia_app::records::StepForm {
+                    kind: "hearing".into(),
+                    date,
+                    outcome: outcome.into(),
+                    reason: reason.into(),
+                    ..Default::default()
+                };
+                vigilia_app::records::record_step(tx, actor, *id, &form)
+            };
+            if i % 3 == 0 {
+                // Deferred once or twice, the last time in the last days; a new date later.
+                if i % 2 == 0 {
+                    step(day(-40 - i), "deferred", DEFERRED[(i as usize + 1) % 4])?;
+                }
+                step(day(-(i % 6) - 1), "deferred", DEFERRED[i as usize % 4])?;
+                step(day(20 + i), "scheduled", "")?;
+            } else {
+                step(day(i % 7), "scheduled", "")?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
 }
 
 /// What `vigilia demo-reports` is asked.

@@ -19,6 +19,7 @@ mod export;
 mod failure;
 mod import;
 mod persons;
+mod places;
 mod progress;
 mod registry;
 mod serve;
@@ -192,6 +193,11 @@ enum Command {
     BenchCount(count::BenchArgs),
     /// Serve the web application (pages and JSON API).
     Serve(serve::ServeArgs),
+    /// The register of places of detention: the list, and files of places and observations.
+    Places {
+        #[command(subcommand)]
+        what: places::PlacesWhat,
+    },
     /// Accounts: invite one, issue an API token, revoke one.
     User {
         #[command(subcommand)]
@@ -328,6 +334,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Unmerge { person, reason } => persons::unmerge(&env, person, &reason),
         Command::Candidates { file, out, limit } => persons::candidates(&env, &file, &out, limit),
         Command::DemoReports(args) => demo::reports(&env, &args),
+        Command::Places { what } => places::run(&env, &what),
         Command::BenchCount(args) => count::bench_command(&env, &args),
         Command::Serve(args) => serve::serve(&env, &args),
         Command::User { what } => serve::user(&env, what),

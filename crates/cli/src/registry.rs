@@ -74,12 +74,14 @@ pub fn tell(env: &Env, es: impl AsRef<str>, en: impl AsRef<str>) {
     eprintln!("{}", env.lang.pick(es.as_ref(), en.as_ref()));
 }
 
-/// Creates the registry (refusing an existing one), with a new key.
+/// Creates the registry (refusing an existing one), with a new key, and its register of places
+/// of detention started with the profile's.
 pub fn create(env: &Env, profile: Option<&Path>) -> Result<Ledger, Failure> {
     let clock = env.clock.clone();
-    Ok(vigilia_app::keys::create(
-        &env.keys, clock, profile, &env.actor,
-    )?)
+    let mut ledger = vigilia_app::keys::create(&env.keys, clock, profile, &env.actor)?;
+    let actor = vigilia_app::Actor::operator(&env.actor);
+    vigilia_app::write(&mut ledger, |tx| vigilia_app::places::seed(tx, &actor))?;
+    Ok(ledger)
 }
 
 /// Re-encrypts the registry under a new key written to `new_key_file`.

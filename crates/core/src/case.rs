@@ -118,7 +118,7 @@ impl HearingOutcome {
 }
 
 /// A measure a court imposed instead of (or after) prison: COPP art. 242 in Venezuela.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureKind {
     /// Report to a court every so many days ("régimen de presentaciones").
@@ -173,6 +173,28 @@ pub struct Measure {
 }
 
 impl Measure {
+    /// The measure as a spreadsheet cell writes it, which [`Measure::parse_list`] reads back:
+    /// `presentación cada 30 días ante Tribunal 3.º de Control`, `prohibición de salida del
+    /// país`; another one as written.
+    pub fn written(&self) -> String {
+        match self.kind {
+            MeasureKind::Presentation => {
+                let mut out = "presentación".to_string();
+                if let Some(n) = self.every_days {
+                    out.push_str(&format!(" cada {n} días"));
+                }
+                if let Some(c) = &self.court {
+                    out.push_str(&format!(" ante {c}"));
+                }
+                out
+            }
+            MeasureKind::NoLeavingCountry => "prohibición de salida del país".into(),
+            MeasureKind::NoLeavingLocality => "prohibición de salir de la localidad".into(),
+            MeasureKind::NoPress => "prohibición de declarar a la prensa".into(),
+            MeasureKind::Other => self.text.clone().unwrap_or_default().replace(';', ","),
+        }
+    }
+
     /// Reads measures as people write them in a spreadsheet cell, separated by `;`:
     /// `presentación cada 30 días ante el Tribunal 3.º de Control; prohibición de salida del
     /// país; prohibición de declarar a la prensa`. What is not recognised is kept as written.
@@ -218,7 +240,7 @@ impl Measure {
             kind,
             every_days,
             court,
-            text: Some(text.to_string()),
+            text: (kind == MeasureKind::Other).then(|| text.to_string()),
         }
     }
 }

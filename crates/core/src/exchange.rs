@@ -1,18 +1,21 @@
-//! The detentions CSV, version 1 (`docs/formats/detentions-csv.md`): one row per detention.
+//! The detentions CSV, version 2 (`docs/formats/detentions-csv.md`): one row per detention.
+//! Version 1 files are version 2 files without the case's and contacts' columns, and import
+//! as they always did.
 //!
 //! This module is the format and nothing else: reading a header, turning a row's cells into a
 //! checked [`Row`] (or a [`RowError`] naming line, column and reason), working out which facts a
 //! row adds to what the registry already holds, and writing a detention back as a row. Reading
 //! files and storing facts happen elsewhere.
 
+use crate::case::{Case, Jurisdiction, Measure};
 use crate::confidential::Confidential;
 use crate::date::{Day, PartialDate};
 use crate::fact::Change;
 use crate::ids::PersonId;
 use crate::lang::{Lang, Localize};
 use crate::model::{
-    Arrest, Custody, Dated, Detention, Disclosure, End, EndType, Identity, Person, Recognition,
-    RecognitionStatus, Service, Sex, Step,
+    Arrest, ContactWith, Custody, Dated, Detention, Disclosure, End, EndType, Identity, Person,
+    Recognition, RecognitionStatus, Service, Sex, Step,
 };
 use crate::national_id::{NationalId, NationalIdError};
 use crate::profile::Profile;
@@ -65,6 +68,14 @@ columns! {
     EndRecordedOn = "end_recorded_on",
     Disclosure = "disclosure",
     Notes = "notes",
+    // Version 2: the case and contact.
+    PresentedOn = "presented_on",
+    Court = "court",
+    Jurisdiction = "jurisdiction",
+    CaseNumber = "case_number",
+    Measures = "measures",
+    LastFamilyContact = "last_family_contact",
+    LastLawyerContact = "last_lawyer_contact",
 }
 
 /// Whether a spreadsheet would take a cell for a formula (it begins with `=`, `+`, `-`, `@`, a
@@ -212,6 +223,15 @@ pub struct Row {
     pub recorded_on: Option<Day>,
     pub end_recorded_on: Option<Day>,
     pub notes: Option<String>,
+    /// Version 2: the first presentation before a judge, the court that has the case, the
+    /// measures in force, the last contacts.
+    pub presented_on: Option<PartialDate>,
+    pub court: Option<String>,
+    pub jurisdiction: Option<Jurisdiction>,
+    pub case_number: Option<String>,
+    pub measures: Vec<Measure>,
+    pub last_family_contact: Option<PartialDate>,
+    pub last_lawyer_contact: Option<PartialDate>,
 }
 
 /// What is wrong with a cell (or with how two cells of a row fit together).
@@ -236,6 +256,7 @@ pub enum Reason {
     EndType,
     Recognition,
     Category,
+    Jurisdiction,
     RecordedAfterToday {
         today: Day,
     },
@@ -289,6 +310,7 @@ impl Localize for RowError {
             Reason::TypeWithoutEnd => if es { format!("end_type {v:?} sin end_date") } else { format!("end_type {v:?} without end_date") },
             Reason::EndType => if es { format!("{v:?} no es un tipo de fin (released, released_under_measures, deported, died_in_custody, escaped, unknown)") } else { format!("{v:?} is not an end type (released, released_under_measures, deported, died_in_custody, escaped, unknown)") },
             Reason::Recognition => if es { format!("{v:?} no es recognised, under_study ni not_recognised") } else { format!("{v:?} is not recognised, under_study or not_recognised") },
+            Reason::Jurisdiction => if es { format!("{v:?} no es civilian ni military (civil, militar)") } else { format!("{v:?} is neither civilian nor military") },
             Reason::Category => if es { format!("{v:?} no es una categoría (1, 2 o 3)") } else { format!("{v:?} is not a category (1, 2 or 3)") },
             Reason::RecordedAfterToday { today } => if es { format!("{v} es posterior a hoy ({today})") } else { format!("{v} is after today ({today})") },
             Reason::EndRecordedBeforeRecorded { recorded_on } => if es { format!("{v} es anterior a recorded_on ({recorded_on})") } else { format!("{v} is before recorded_on ({recorded_on})") },
@@ -349,6 +371,14 @@ impl Row {
             Disclosure::from_name,
             Reason::Disclosure,
         )?;
+        let presented_on = row.after_arrest(Column::PresentedOn, &arrest.date)?;
+        let jurisdiction = row.read(
+            Column::Jurisdiction,
+            Jurisdiction::from_name,
+            Reason::Jurisdiction,
+        )?;
+        let last_family_contact = row.after_arrest(Column::LastFamilyContact, &arrest.date)?;
+        let last_lawyer_contact = row.after_arrest(Column::LastLawyerContact, &arrest.date)?;
 
         Ok(Row {
             line,
@@ -375,6 +405,16 @@ impl Row {
             recorded_on,
             end_recorded_on,
             notes: row.text(Column::Notes),
+            presented_on,
+            court: row.text(Column::Court),
+            jurisdiction,
+            case_number: row.text(Column::CaseNumber),
+            measures: row
+                .cell(Column::Measures)
+                .map(Measure::parse_list)
+                .unwrap_or_default(),
+            last_family_contact,
+            last_lawyer_contact,
         })
     }
 }
@@ -850,6 +890,11 @@ pub fn detention_changes(
         })
         .collect();
     out.extend(new_end(row, existing, on));
+    // Measures go with the release that imposed them, after it.
+    out.extend(new_measures(row, existing).map(|m| Planned {
+        change: Change::StepRecorded(m),
+        recorded_on: row.end_recorded_on.unwrap_or(on).max(on),
+    }));
     out
 }
 
@@ -875,7 +920,18 @@ fn new_steps(row: &Row, existing: Option<&Detention>) -> Vec<Dated<Step>> {
     let mut steps = Vec::new();
     steps.extend(new_facility(row, existing));
     steps.extend(new_charges(row, existing));
-    let dated_steps: [(Option<PartialDate>, Step); 4] = [
+    steps.extend(new_court(row, existing));
+    let contact = |with| Step::Contact { with };
+    let dated_steps: [(Option<PartialDate>, Step); 7] = [
+        (
+            row.presented_on,
+            Step::CourtPresentation {
+                court: None,
+                military_court: None,
+            },
+        ),
+        (row.last_family_contact, contact(ContactWith::Family)),
+        (row.last_lawyer_contact, contact(ContactWith::Lawyer)),
         (
             row.whereabouts_unknown_since,
             Step::Custody(Custody::WhereaboutsUnknown),
@@ -898,6 +954,67 @@ fn new_steps(row: &Row, existing: Option<&Detention>) -> Vec<Dated<Step>> {
         }
     }
     steps
+}
+
+/// The court that has the case, as the row states it, unless the registry's case says the
+/// same; dated with the presentation, when the row has one.
+fn new_court(row: &Row, existing: Option<&Detention>) -> Option<Dated<Step>> {
+    if row.court.is_none() && row.jurisdiction.is_none() && row.case_number.is_none() {
+        return None;
+    }
+    if let Some(d) = existing {
+        let now = Case::of(d, Day::MAX).court;
+        let same =
+            |stated: &Option<String>, held: &Option<String>| stated.is_none() || stated == held;
+        if same(&row.court, &now.name)
+            && same(&row.case_number, &now.case_number)
+            && (row.jurisdiction.is_none() || row.jurisdiction == now.jurisdiction)
+        {
+            return None;
+        }
+    }
+    Some(Dated {
+        date: row.presented_on,
+        what: Step::CourtAssigned {
+            jurisdiction: row.jurisdiction,
+            court: row.court.clone(),
+            judge: None,
+            case_number: row.case_number.clone(),
+        },
+    })
+}
+
+/// The measures the row states, unless they are the ones in force: imposed on the day of a
+/// release under measures (when the row has one), else undated.
+fn new_measures(row: &Row, existing: Option<&Detention>) -> Option<Dated<Step>> {
+    if row.measures.is_empty() {
+        return None;
+    }
+    let key = |m: &Measure| (m.kind, m.every_days, m.court.clone(), m.text.clone());
+    if let Some(d) = existing {
+        let mut now: Vec<_> = Case::of(d, Day::MAX)
+            .measures
+            .iter()
+            .map(|(_, m)| key(m))
+            .collect();
+        let mut stated: Vec<_> = row.measures.iter().map(key).collect();
+        now.sort();
+        stated.sort();
+        if now == stated {
+            return None;
+        }
+    }
+    let date = row
+        .end
+        .as_ref()
+        .filter(|e| e.kind == EndType::ReleasedUnderMeasures)
+        .map(|e| e.date);
+    Some(Dated {
+        date,
+        what: Step::MeasuresImposed {
+            measures: row.measures.clone(),
+        },
+    })
 }
 
 /// Held at the row's facility, unless that is where the registry last has the detainee.
@@ -987,6 +1104,7 @@ fn same_kind(a: &Step, b: &Step) -> bool {
         (Step::Custody(x), Step::Custody(y)) => {
             std::mem::discriminant(x) == std::mem::discriminant(y)
         }
+        (Step::Contact { with: x }, Step::Contact { with: y }) => x == y,
         _ => std::mem::discriminant(a) == std::mem::discriminant(b),
     }
 }
@@ -998,6 +1116,7 @@ pub fn render(person: &Person, d: &Detention, profile: &Profile) -> Vec<String> 
     let date = |v: Option<PartialDate>| v.map(|d| d.to_string()).unwrap_or_default();
     let last = |what: Step| date(d.last_step_date(|s| same_kind(s, &what)));
     let id = &person.identity;
+    let case = Case::of(d, Day::MAX);
     Column::ALL
         .iter()
         .map(|&c| match c {
@@ -1050,6 +1169,18 @@ pub fn render(person: &Person, d: &Detention, profile: &Profile) -> Vec<String> 
                 .as_ref()
                 .and_then(Confidential::plain)
                 .map(str::to_string)),
+            Column::PresentedOn => date(case.presented_on),
+            Column::Court => opt(case.court.name.clone()),
+            Column::Jurisdiction => opt(case.court.jurisdiction.map(|j| j.name().to_string())),
+            Column::CaseNumber => opt(case.court.case_number.clone()),
+            Column::Measures => case
+                .measures
+                .iter()
+                .map(|(_, m)| m.written())
+                .collect::<Vec<_>>()
+                .join("; "),
+            Column::LastFamilyContact => date(case.last_family_contact),
+            Column::LastLawyerContact => date(case.last_lawyer_contact),
         })
         .collect()
 }

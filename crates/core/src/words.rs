@@ -101,6 +101,39 @@ impl Localize for Sex {
     }
 }
 
+impl Localize for crate::model::FacilityType {
+    fn localize(&self, lang: Lang) -> String {
+        use crate::model::FacilityType as T;
+        let (es, en) = match self {
+            T::Prison => ("cárcel o centro penitenciario", "prison"),
+            T::PoliceCell => ("calabozo policial", "police cells"),
+            T::Intelligence => (
+                "sede de un servicio de inteligencia",
+                "intelligence service",
+            ),
+            T::Military => ("instalación militar", "military"),
+            T::Other => ("otro lugar", "other place"),
+        };
+        pick(lang, es, en)
+    }
+}
+
+/// An aspect of a place's conditions ([`crate::model::Observation::ASPECTS`]) in words.
+pub fn aspect(name: &str, lang: Lang) -> String {
+    let (es, en) = match name {
+        "family_visits" => ("visitas de la familia", "family visits"),
+        "lawyer_access" => ("acceso de la defensa", "lawyer access"),
+        "food" => ("alimentación", "food"),
+        "water" => ("agua", "water"),
+        "health_care" => ("atención médica", "health care"),
+        "isolation" => ("aislamiento", "isolation"),
+        "death" => ("muertes y su causa", "deaths and their cause"),
+        "torture" => ("tortura o malos tratos", "torture or ill-treatment"),
+        _ => ("otro", "other"),
+    };
+    pick(lang, es, en)
+}
+
 impl Localize for Phase {
     fn localize(&self, lang: Lang) -> String {
         let (es, en) = match self {

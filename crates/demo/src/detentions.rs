@@ -44,6 +44,36 @@ const CHARGES: &[&str] = &[
 ];
 const MILITARY_CHARGES: &[&str] = &["rebelión", "traición a la patria", "ultraje al centinela"];
 
+/// How people write some facilities, besides their register name: the ones the register
+/// resolves ("Boleíta", "Zona 7 PNB Boleita"), one it cannot tell ("Rodeo": I or II?) and one
+/// it does not have (a police station's cells), for the coordinator's list of unresolved places.
+const WRITTEN: &[(&str, &[&str])] = &[
+    (
+        "Zona 7 Boleíta",
+        &[
+            "Boleíta",
+            "Zona 7 PNB Boleita",
+            "zona 7",
+            "calabozos de Zona 7",
+        ],
+    ),
+    (
+        "El Helicoide",
+        &["Helicoide", "el helicoide sebin", "SEBIN Helicoide"],
+    ),
+    ("Rodeo I", &["Rodeo", "Rodeo 1", "El Rodeo"]),
+    ("Tocorón", &["Tocoron", "Centro Penitenciario de Aragua"]),
+    ("Yare I", &["Yare", "Yare 1"]),
+    (
+        "INOF",
+        &[
+            "INOF Los Teques",
+            "Instituto Nacional de Orientación Femenina",
+        ],
+    ),
+    ("La Pica", &["La Pica Maturín", "Calabozos PNB La Yaguara"]),
+];
+
 /// A wave of arrests: its first and last day, its context tag, and its share of all arrests.
 #[derive(Debug)]
 pub struct Wave {
@@ -99,6 +129,8 @@ pub const WAVES: &[Wave] = &[
 #[derive(Debug)]
 pub struct Generator {
     rng: ChaCha8Rng,
+    /// The seed, for the case's own draws (see [`Generator::case`]).
+    seed: u64,
     header: Vec<String>,
     total: u64,
     made: u64,
@@ -172,6 +204,23 @@ struct Detention {
     end_recorded: Option<Day>,
     arrest_text: String,
     end_text: Option<String>,
+    case: Case,
+}
+
+/// The case and the contacts: the court presentation, the court, the measures of a release
+/// under measures, the last visits of family and lawyer.
+#[derive(Debug, Default)]
+struct Case {
+    /// The facility as this row writes it: mostly its register name, sometimes as families
+    /// and volunteers write it.
+    facility: String,
+    presented_on: Option<Day>,
+    court: String,
+    jurisdiction: &'static str,
+    case_number: String,
+    measures: String,
+    family: Option<Day>,
+    lawyer: Option<Day>,
 }
 
 impl Generator {
@@ -179,6 +228,7 @@ impl Generator {
     pub fn new(seed: u64, total: u64) -> Generator {
         Generator {
             rng: ChaCha8Rng::seed_from_u64(seed),
+            seed,
             header: Column::ALL.iter().map(|c| c.name().to_string()).collect(),
             total,
             made: 0,
@@ -256,6 +306,7 @@ impl Generator {
         let (recognition, category) = self.recognition();
         let (recorded, end_recorded) = self.recorded(arrest, &end);
         let (arrest_text, end_text) = self.date_texts(arrest, &end);
+        let case = self.case(arrest, &end, &place, military, arrest_text.len() == 10);
         let detention = Detention {
             person_ref,
             identity,
@@ -269,6 +320,7 @@ impl Generator {
             end_recorded,
             arrest_text,
             end_text,
+            case,
         };
         detention.cells(self.made)
     }
@@ -502,6 +554,86 @@ impl Generator {
         }
     }
 
+    /// The case, drawn from a generator of its own (seeded from the seed and the row's number),
+    /// so that the rows' other cells are the ones the same seed always gave. A detention held
+    /// past three days: presented to a court 1 to 4 days after the arrest (85%; none recorded
+    /// for the others), before a court of the state's circuit (a terrorism court in Caracas
+    /// for terrorism charges, a military court for the military) with a case number; a
+    /// release under measures with 1 to 3 of the usual measures (presentations every 8, 15 or
+    /// 30 days); the last family visit (70%) and lawyer visit (50%) on a day while held.
+    fn case(&self, arrest: Day, end: &End, place: &Place, military: bool, exact: bool) -> Case {
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ self.made);
+        if place.facility.is_empty() {
+            return Case::default();
+        }
+        let facility = match WRITTEN.iter().find(|(f, _)| *f == place.facility) {
+            Some((_, ways)) if rng.random_bool(0.15) => ways[rng.random_range(0..ways.len())],
+            _ => place.facility,
+        }
+        .to_string();
+        let last = end.date.unwrap_or(self.until);
+        let presented_on = (exact && rng.random_bool(0.85))
+            .then(|| Self::add_days(arrest, rng.random_range(1..5)).min(last));
+        let n = rng.random_range(1..=50);
+        let (court, jurisdiction) = if military {
+            (
+                format!("Tribunal Militar {n}.º de Control de Caracas"),
+                "military",
+            )
+        } else if place.charges.iter().any(|c| c.contains("terrorismo")) {
+            (
+                format!(
+                    "Tribunal {}.º de Control con competencia en terrorismo, Caracas",
+                    n % 4 + 1
+                ),
+                "civilian",
+            )
+        } else {
+            (
+                format!(
+                    "Tribunal {n}.º de Control del Circuito Judicial Penal de {}",
+                    place.state
+                ),
+                "civilian",
+            )
+        };
+        let case_number = format!("{n}C-{:05}-{}", rng.random_range(1..100_000), arrest.year());
+        let measures = if end.kind == "released_under_measures"
+            && end.date.is_some_and(|d| d.year() >= 2019)
+        {
+            let every = [8, 15, 30][rng.random_range(0..3)];
+            let mut m = vec![format!("presentación cada {every} días ante {court}")];
+            if rng.random_bool(0.6) {
+                m.push("prohibición de salida del país".into());
+            }
+            if rng.random_bool(0.3) {
+                m.push("prohibición de declarar a la prensa".into());
+            }
+            m.join("; ")
+        } else {
+            String::new()
+        };
+        let visit = |rng: &mut ChaCha8Rng, p: f64| {
+            (rng.random_bool(p) && last > arrest).then(|| {
+                let span = i64::from((last - arrest).get_days().max(1));
+                Self::add_days(arrest, rng.random_range(0..span))
+            })
+        };
+        let family = visit(&mut rng, 0.7);
+        let lawyer = visit(&mut rng, 0.5);
+        Case {
+            facility,
+            presented_on,
+            court,
+            jurisdiction,
+            case_number,
+            measures,
+            family,
+            lawyer,
+        }
+    }
+
     /// Mostly recognised with a category, some under study or not recognised.
     fn recognition(&mut self) -> (&'static str, &'static str) {
         let recognition = match self.rng.random_range(0..100) {
@@ -573,7 +705,7 @@ impl Detention {
                 Column::ArrestState => self.place.state.to_string(),
                 Column::ArrestMunicipality => String::new(),
                 Column::Agency => self.place.agency.to_string(),
-                Column::Facility => self.place.facility.to_string(),
+                Column::Facility => self.case.facility.clone(),
                 Column::Charges => self.place.charges.join(";"),
                 Column::Context => self.context.to_string(),
                 Column::WhereaboutsUnknownSince => opt(self.custody.unknown_since),
@@ -588,6 +720,13 @@ impl Detention {
                 Column::EndRecordedOn => opt(self.end_recorded),
                 Column::Disclosure => id.disclosure.clone(),
                 Column::Notes => String::new(),
+                Column::PresentedOn => opt(self.case.presented_on),
+                Column::Court => self.case.court.clone(),
+                Column::Jurisdiction => self.case.jurisdiction.to_string(),
+                Column::CaseNumber => self.case.case_number.clone(),
+                Column::Measures => self.case.measures.clone(),
+                Column::LastFamilyContact => opt(self.case.family),
+                Column::LastLawyerContact => opt(self.case.lawyer),
             })
             .collect()
     }

@@ -9,6 +9,7 @@
 
 pub mod detentions;
 pub mod names;
+pub mod places;
 pub mod reports;
 
 pub use detentions::{Generator, LAST_DAY};
