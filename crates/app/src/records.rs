@@ -3,7 +3,7 @@
 //! record, and the account's reach over it, inside the write that changes it.
 
 use serde::{Deserialize, Serialize};
-use vigilia_core::case::{HearingOutcome, Jurisdiction, Measure, MeasureKind, Phase};
+use vigilia_core::case::{Case, HearingOutcome, Jurisdiction, Measure, MeasureKind, Phase};
 use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::{Change, Draft, Fact};
 use vigilia_core::fold::{KnownOn, Record};
@@ -193,6 +193,16 @@ pub struct Full {
     /// Who looked at the case, and when (audit facts): shown to coordinators only.
     #[serde(skip)]
     pub views: Vec<Fact>,
+    /// The criminal case as it stands, hearings set ahead included.
+    #[serde(skip)]
+    pub case: Case,
+    /// Each charge with the law and article the profile gives it (none: not in the profile,
+    /// kept as written).
+    #[serde(skip)]
+    pub charges: Vec<(String, Option<String>)>,
+    /// The next hearing set, from today.
+    #[serde(skip)]
+    pub next_hearing: Option<PartialDate>,
 }
 
 /// How many of the latest views of a record a coordinator is shown.
@@ -273,6 +283,17 @@ pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<
             }
         }
     }
+    let case = Case::of(&d, Day::MAX);
+    let profile = ledger.profile()?.clone();
+    let charges = case
+        .charges
+        .iter()
+        .map(|c| {
+            let law = profile.charges.find(c, &[]).and_then(|n| n.law.clone());
+            (c.clone(), law)
+        })
+        .collect();
+    let next_hearing = case.next_hearing(ledger.today()?).map(|h| h.date);
     Ok(Full {
         detention: d,
         person,
@@ -283,6 +304,9 @@ pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<
         sources,
         history,
         views,
+        case,
+        charges,
+        next_hearing,
     })
 }
 

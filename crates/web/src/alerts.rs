@@ -115,27 +115,7 @@ pub async fn show(
     // The days as people type them; a mistake is said beside its field, the page kept.
     let (when, found, errors) = app
         .read(move |app, ledger| {
-            let today = ledger.today()?;
-            let mut errors = Errors::default();
-            let mut day = |field: &'static str, text: &str| -> Option<vigilia_core::date::Day> {
-                if text.trim().is_empty() {
-                    return None;
-                }
-                match vigilia_core::date::typed_day(text, today) {
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        errors.add_localized(field, &e);
-                        None
-                    }
-                }
-            };
-            let as_of = day("as_of", &a.0).unwrap_or(today);
-            let known_on = vigilia_core::fold::KnownOn(day("known_on", &a.1));
-            let when = When {
-                as_of,
-                known_on,
-                since: as_of,
-            };
+            let (when, errors) = crate::forms::when(&a.0, &a.1, ledger.today()?);
             if !errors.is_empty() {
                 return Ok((when, Vec::new(), errors));
             }

@@ -96,3 +96,33 @@ pub fn states(profile: &Profile, none: &str) -> Vec<(String, String)> {
     out.extend(states);
     out
 }
+
+/// The day a page is asked for and the day it is as known on, as people type them (empty:
+/// today, and as known now), with a mistake said beside its field (`as_of`, `known_on`).
+pub fn when(
+    as_of: &str,
+    known_on: &str,
+    today: vigilia_core::date::Day,
+) -> (vigilia_count::when::When, Errors) {
+    let mut errors = Errors::default();
+    let mut day = |field: &'static str, text: &str| -> Option<vigilia_core::date::Day> {
+        if text.trim().is_empty() {
+            return None;
+        }
+        match vigilia_core::date::typed_day(text, today) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.add_localized(field, &e);
+                None
+            }
+        }
+    };
+    let as_of = day("as_of", as_of).unwrap_or(today);
+    let known_on = vigilia_core::fold::KnownOn(day("known_on", known_on));
+    let when = vigilia_count::when::When {
+        as_of,
+        known_on,
+        since: as_of,
+    };
+    (when, errors)
+}

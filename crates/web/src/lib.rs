@@ -23,6 +23,7 @@ mod home;
 mod intake;
 mod merges;
 mod page;
+mod places;
 mod records;
 // The select macro of the templates compares a choice's value with the one typed as text.
 #[allow(clippy::cmp_owned)]

@@ -12,6 +12,7 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_app::records::{self, DecisionForm, Full, StepForm};
 use vigilia_app::{Actor, AppError};
+use vigilia_core::case::{HearingOutcome, Jurisdiction, MeasureKind, Phase};
 use vigilia_core::fact::{Audit, Fact};
 use vigilia_core::ids::{DetentionId, PersonId, Subject};
 use vigilia_core::lang::Lang;
@@ -256,6 +257,8 @@ pub struct Typed {
     status: String,
     category: String,
     reason: String,
+    /// A step's form whole (the case's forms have more fields).
+    step: StepForm,
 }
 
 impl From<&StepForm> for Typed {
@@ -264,8 +267,61 @@ impl From<&StepForm> for Typed {
             kind: f.kind.clone(),
             date: f.date.clone(),
             detail: f.detail.clone(),
+            step: f.clone(),
             ..Typed::default()
         }
+    }
+}
+
+/// A choice of a form: its value and its words.
+type Choice = (String, String);
+
+impl DetentionPage {
+    /// Whether the case's form `kind` is the one sent back with problems.
+    fn mine(&self, kind: &str) -> bool {
+        self.which == "case" && self.typed.step.kind == kind
+    }
+
+    fn phases(&self) -> Vec<Choice> {
+        Phase::ALL
+            .into_iter()
+            .map(|p| (p.name().to_string(), self.p.w(&p)))
+            .collect()
+    }
+
+    fn jurisdictions(&self) -> Vec<Choice> {
+        let mut out = vec![(String::new(), self.p.t("sin decir", "not said").to_string())];
+        out.extend(
+            [Jurisdiction::Civilian, Jurisdiction::Military]
+                .into_iter()
+                .map(|j| (j.name().to_string(), self.p.w(&j))),
+        );
+        out
+    }
+
+    fn outcomes(&self) -> Vec<Choice> {
+        [
+            ("scheduled", HearingOutcome::Scheduled),
+            ("held", HearingOutcome::Held),
+            ("deferred", HearingOutcome::Deferred),
+        ]
+        .into_iter()
+        .map(|(n, o)| (n.to_string(), self.p.w(&o)))
+        .collect()
+    }
+
+    fn lifted(&self) -> Vec<Choice> {
+        let mut out = vec![(
+            "all".to_string(),
+            self.p.t("todas las medidas", "every measure").to_string(),
+        )];
+        out.extend(
+            MeasureKind::ALL
+                .into_iter()
+                .filter(|k| *k != MeasureKind::Other)
+                .map(|k| (k.name().to_string(), self.p.w(&k))),
+        );
+        out
     }
 }
 
@@ -286,6 +342,10 @@ fn done(what: &str) -> Option<Words> {
         "step" => (
             "Paso registrado: está en la cronología.",
             "Step recorded: it is in the timeline.",
+        ),
+        "case" => (
+            "Registrado en el caso judicial.",
+            "Recorded in the criminal case.",
         ),
         "end" => (
             "Fin de la detención registrado.",
@@ -398,6 +458,15 @@ pub async fn step(
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
     on_detention(app, ctx, id, f, "step", records::record_step).await
+}
+
+pub async fn case(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, WebError> {
+    on_detention(app, ctx, id, f, "case", records::record_step).await
 }
 
 pub async fn end(

@@ -12,7 +12,8 @@ use vigilia_core::model::Role;
 
 use crate::app::App;
 use crate::{
-    accounts, alerts, api, balance, groups, home, intake, merges, records, reports, team, triage,
+    accounts, alerts, api, balance, groups, home, intake, merges, places, records, reports, team,
+    triage,
 };
 
 /// Who may use a route.
@@ -143,8 +144,16 @@ routes! {
     GET "/detentions/{id}/urgent" Access::Roles(CASES), false, "Preparar borradores de hábeas corpus y acción urgente ante la ONU", "Prepare habeas corpus and UN urgent action drafts" => alerts::urgent_form;
     POST "/detentions/{id}/urgent" Access::Roles(CASES), false, "Borradores de hábeas corpus y acción urgente ante la ONU", "Habeas corpus and UN urgent action drafts" => alerts::urgent;
     GET "/alerts" Access::Roles(CASES), false, "Para hoy: plazos vencidos y paraderos desconocidos", "To do today: deadlines passed and whereabouts unknown" => alerts::show;
+    GET "/places" Access::Roles(CASES), false, "Centros de reclusión", "Places of detention" => places::list;
+    POST "/places" Access::Roles(TRIAGE), false, "Agregar un centro de reclusión", "Add a place of detention" => places::add;
+    POST "/places/alias" Access::Roles(TRIAGE), false, "Agregar otro nombre de un centro", "Add another name of a place" => places::alias;
+    GET "/places/{id}" Access::Roles(CASES), false, "Un centro de reclusión", "A place of detention" => places::show;
+    POST "/places/{id}" Access::Roles(TRIAGE), false, "Corregir los datos de un centro", "Correct a place's entry" => places::edit;
+    POST "/places/{id}/observe" Access::Roles(CASES), false, "Registrar una observación de condiciones", "Record an observation of conditions" => places::observe;
+    POST "/places/{id}/count" Access::Roles(CASES), false, "Registrar la población de un centro", "Record a place's population" => places::count;
     GET "/detentions/{id}" Access::Roles(CASES), false, "Una detención", "A detention" => records::detention;
     POST "/detentions/{id}/step" Access::Roles(CASES), false, "Registrar un paso", "Record a step" => records::step;
+    POST "/detentions/{id}/case" Access::Roles(CASES), false, "Registrar en el caso judicial", "Record in the criminal case" => records::case;
     POST "/detentions/{id}/end" Access::Roles(CASES), false, "Registrar el fin", "Record the end" => records::end;
     POST "/detentions/{id}/recognition" Access::Roles(CASES), false, "Decidir el reconocimiento", "Decide recognition" => records::recognition;
     GET "/balance" Access::Roles(FIGURES), false, "Balance", "Balance" => balance::current;
