@@ -122,6 +122,8 @@ pub enum AppError {
     BadFile(String),
     #[error("the file has no column {0:?}")]
     NoColumn(&'static str),
+    #[error("the digest was not sent: {0}")]
+    Mail(String),
     #[error("lines of the file cannot be read: {0:?}")]
     BadLines(Vec<crate::places::LineErrors>),
     #[error(transparent)]

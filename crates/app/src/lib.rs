@@ -17,6 +17,7 @@ pub mod backup;
 pub mod counting;
 pub mod credentials;
 pub mod dedupe;
+pub mod digest;
 pub mod error;
 pub mod export;
 pub mod fields;

@@ -341,6 +341,10 @@ impl Localize for AppError {
                 Lang::Es => format!("El archivo no se puede leer como CSV: {detail}"),
                 Lang::En => format!("The file cannot be read as CSV: {detail}"),
             },
+            AppError::Mail(detail) => match lang {
+                Lang::Es => format!("El resumen no se envió: {detail}"),
+                Lang::En => format!("The digest was not sent: {detail}"),
+            },
             AppError::BadLines(lines) => {
                 let mut out = lang
                     .pick(

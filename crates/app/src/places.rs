@@ -151,23 +151,29 @@ impl Register {
         if !covering.is_empty() {
             return self.answer(covering);
         }
-        // A name written whole inside longer text ("calabozos de Zona 7 en Boleita"): the
-        // place with the longest such name.
-        let mut best: Vec<usize> = Vec::new();
-        let mut longest = 0;
+        // Names written whole inside longer text ("calabozos de Zona 7 en Boleita"): the
+        // place whose name it is, unless another place's name is written too ("de Yare III a
+        // Tocorón"), or a name that holds it ("Yare III" holds "Yare").
+        let mut contained: Vec<(usize, &Vec<String>)> = Vec::new();
         for (i, names) in self.names.iter().enumerate() {
-            for n in names {
-                if n.is_empty() || !n.iter().all(|w| written.contains(w)) {
-                    continue;
-                }
-                if n.len() > longest {
-                    (longest, best) = (n.len(), vec![i]);
-                } else if n.len() == longest && !best.contains(&i) {
-                    best.push(i);
-                }
+            let longest = names
+                .iter()
+                .filter(|n| !n.is_empty() && n.iter().all(|w| written.contains(w)))
+                .max_by_key(|n| n.len());
+            if let Some(n) = longest {
+                contained.push((i, n));
             }
         }
-        self.answer(best)
+        let kept: Vec<usize> = contained
+            .iter()
+            .filter(|(i, n)| {
+                !contained
+                    .iter()
+                    .any(|(j, m)| j != i && m.len() > n.len() && n.iter().all(|w| m.contains(w)))
+            })
+            .map(|(i, _)| *i)
+            .collect();
+        self.answer(kept)
     }
 
     fn answer(&self, mut found: Vec<usize>) -> Resolution {
@@ -957,4 +963,85 @@ fn read_csv(
         out.push((line, row));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The register a new Venezuelan registry starts with: the profile's places.
+    fn register() -> Register {
+        let profile = Profile::venezuela().unwrap();
+        let places = profile
+            .facilities
+            .entries()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Facility {
+                id: FacilityId(i as u64 + 1),
+                name: n.name.clone(),
+                state: n.state.clone(),
+                aliases: n.aliases.clone(),
+                kind: None,
+                authority: n.agency.clone(),
+                capacity: None,
+                populations: Vec::new(),
+                observations: Vec::new(),
+                recorded_on: None,
+            })
+            .collect();
+        Register::new(places, &profile)
+    }
+
+    fn name(r: &Register, text: &str) -> Option<String> {
+        match r.resolve(text) {
+            Resolution::Place(id) => r.get(id).map(|p| p.name.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_ways_people_write_a_place_resolve_to_it() {
+        let r = register();
+        for text in [
+            "Boleíta",
+            "boleita",
+            "Zona 7",
+            "Zona 7 PNB Boleita",
+            "ZONA 7 (PNB), Boleíta",
+            "calabozos de Zona 7",
+            "zona 7 de boleíta, Miranda",
+        ] {
+            assert_eq!(name(&r, text).as_deref(), Some("Zona 7 Boleíta"), "{text}");
+        }
+        assert_eq!(
+            name(&r, "el helicoide sebin").as_deref(),
+            Some("El Helicoide")
+        );
+        assert_eq!(name(&r, "DGCIM Boleita").as_deref(), Some("DGCIM Boleíta"));
+        assert_eq!(name(&r, "La Pica, Maturín").as_deref(), Some("La Pica"));
+    }
+
+    #[test]
+    fn a_place_that_fits_two_or_none_is_not_guessed() {
+        let r = register();
+        match r.resolve("Rodeo") {
+            Resolution::Ambiguous(ids) => {
+                let names: Vec<_> = ids
+                    .iter()
+                    .map(|i| r.get(*i).unwrap().name.as_str())
+                    .collect();
+                assert_eq!(names, ["Rodeo I", "Rodeo II"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(r.resolve("Calabozos PNB La Yaguara"), Resolution::Unknown);
+        assert_eq!(r.resolve("   "), Resolution::Unknown);
+        assert_eq!(r.resolve("de la"), Resolution::Unknown);
+        // Two places both named whole in the text: not one of them by chance.
+        assert!(matches!(
+            r.resolve("trasladado de Yare III a Tocorón"),
+            Resolution::Ambiguous(_)
+        ));
+    }
 }

@@ -15,6 +15,7 @@ mod backup;
 mod clock;
 mod count;
 mod demo;
+mod digest;
 mod export;
 mod failure;
 mod import;
@@ -140,9 +141,13 @@ enum Command {
     Demo(demo::DemoArgs),
     /// The balance of political prisoners at a date (rules foro-penal-1).
     Balance(count::BalanceArgs),
-    /// What to do today: detentions past the deadline to be brought before a judge, people
-    /// whose whereabouts are unknown (with how long, and when to escalate), for any day.
+    /// What to do today: presentations overdue, whereabouts unknown (with how long, and when
+    /// to escalate), incommunicado, hearings, presentations under measures, places without a
+    /// recent report of their conditions; for any day.
     Alerts(count::AlertsArgs),
+    /// What to do today as an e-mail (no names in it) through the organisation's SMTP server:
+    /// to run every morning.
+    Digest(digest::DigestArgs),
     /// The figures at every step of a period (the revolving door over time).
     Series(count::SeriesArgs),
     /// Who became a political prisoner and who stopped being one between two dates.
@@ -315,6 +320,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Demo(args) => demo::run(&env, &args),
         Command::Balance(args) => count::balance_command(&env, &args),
         Command::Alerts(args) => count::alerts_command(&env, &args),
+        Command::Digest(args) => digest::run(&env, &args),
         Command::Series(args) => count::series_command(&env, &args),
         Command::Diff(args) => count::diff_command(&env, &args),
         Command::Dedupe {

@@ -49,11 +49,15 @@ fn list(env: &Env, as_of: Option<&str>, known_on: Option<&str>) -> Result<(), Fa
     let profile = ledger.profile()?.clone();
     for row in &found.rows {
         let p = &row.place;
-        let mut parts = vec![format!(
-            "{}: {} {}",
-            p.name,
-            lang.number(row.held as u64),
+        let held = if row.held == 1 {
+            lang.pick("persona detenida", "person held")
+        } else {
             lang.pick("personas detenidas", "people held")
+        };
+        let mut parts = vec![format!(
+            "{}: {} {held}",
+            p.name,
+            lang.number(row.held as u64)
         )];
         if let Some(k) = p.kind {
             parts.push(k.localize(lang));

@@ -464,3 +464,182 @@ impl Case {
             .min_by_key(|(due, _)| *due)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{DetentionId, PersonId};
+    use crate::model::{Arrest, ContactWith};
+
+    fn day(s: &str) -> Day {
+        s.parse().unwrap()
+    }
+
+    fn on(s: &str, what: Step) -> Dated<Step> {
+        Dated {
+            date: Some(PartialDate::parse(s).unwrap()),
+            what,
+        }
+    }
+
+    fn detention(steps: Vec<Dated<Step>>) -> Detention {
+        Detention {
+            id: DetentionId(1),
+            person: PersonId(1),
+            reference: None,
+            arrest: Arrest {
+                date: PartialDate::parse("2024-08-02").unwrap(),
+                state: None,
+                municipality: None,
+                agency: None,
+                circumstances: None,
+                context: Vec::new(),
+                minor: None,
+            },
+            steps,
+            end: None,
+            recognition: None,
+            group: None,
+            previous: None,
+            notes: None,
+            recorded_on: day("2024-08-02"),
+            end_recorded_on: None,
+        }
+    }
+
+    #[test]
+    fn measures_are_read_as_people_write_them() {
+        let m = Measure::parse_list(
+            "Presentación cada 30 días ante el Tribunal 3.º de Control; prohibición de salida del país;  ; Prohibición de declarar a medios; no acercarse a la víctima",
+        );
+        assert_eq!(m.len(), 4);
+        assert_eq!(m[0].kind, MeasureKind::Presentation);
+        assert_eq!(m[0].every_days, Some(30));
+        assert_eq!(m[0].court.as_deref(), Some("el Tribunal 3.º de Control"));
+        assert_eq!(m[1].kind, MeasureKind::NoLeavingCountry);
+        assert_eq!(m[2].kind, MeasureKind::NoPress);
+        assert_eq!(m[3].kind, MeasureKind::Other);
+        assert_eq!(m[3].text.as_deref(), Some("no acercarse a la víctima"));
+        assert_eq!(
+            Measure::parse_list("régimen de presentación quincenal")[0].every_days,
+            Some(15)
+        );
+        assert_eq!(
+            Measure::parse_list("presentación cada 2 semanas")[0].every_days,
+            Some(14)
+        );
+        assert_eq!(
+            Measure::parse_list("prohibición de salir del estado Zulia")[0].kind,
+            MeasureKind::NoLeavingLocality
+        );
+        // Each one written back reads as the same measure.
+        for x in &m {
+            let again = Measure::parse_list(&x.written());
+            assert_eq!(
+                (again[0].kind, again[0].every_days, &again[0].court),
+                (x.kind, x.every_days, &x.court),
+                "{}",
+                x.written()
+            );
+        }
+    }
+
+    #[test]
+    fn a_case_counts_deferrals_and_keeps_measures_until_lifted() {
+        let hearing = |o, r: Option<&str>| Step::Hearing {
+            outcome: o,
+            reason: r.map(str::to_string),
+        };
+        let d = detention(vec![
+            on(
+                "2024-08-04",
+                Step::CourtPresentation {
+                    court: Some("Tribunal 2.º de Control".into()),
+                    military_court: Some(false),
+                },
+            ),
+            on("2024-09-10", hearing(HearingOutcome::Scheduled, None)),
+            on(
+                "2024-09-10",
+                hearing(HearingOutcome::Deferred, Some("sin traslado")),
+            ),
+            on(
+                "2024-10-01",
+                hearing(HearingOutcome::Deferred, Some("no despachó")),
+            ),
+            on("2024-11-05", hearing(HearingOutcome::Held, None)),
+            on(
+                "2024-11-05",
+                Step::MeasuresImposed {
+                    measures: Measure::parse_list(
+                        "presentación cada 15 días; prohibición de salida del país",
+                    ),
+                },
+            ),
+            on("2024-12-01", hearing(HearingOutcome::Scheduled, None)),
+            on(
+                "2025-03-01",
+                Step::MeasuresLifted {
+                    kinds: vec![MeasureKind::NoLeavingCountry],
+                },
+            ),
+            on(
+                "2024-11-20",
+                Step::Contact {
+                    with: ContactWith::Family,
+                },
+            ),
+        ]);
+        let case = Case::of(&d, day("2024-11-10"));
+        assert_eq!(case.deferrals, 2);
+        assert_eq!(case.hearings.len(), 3, "one line per hearing date");
+        assert_eq!(case.hearings[0].outcome, HearingOutcome::Deferred);
+        assert_eq!(case.court.jurisdiction, Some(Jurisdiction::Civilian));
+        assert_eq!(
+            case.presented_on.map(|p| p.to_string()).as_deref(),
+            Some("2024-08-04")
+        );
+        assert_eq!(case.measures.len(), 2);
+        assert_eq!(case.last_family_contact, None, "not yet on the 10th");
+        // The next presentation: every 15 days from the 5th of November.
+        let (due, m) = case.next_presentation(day("2024-11-10"), 30).unwrap();
+        assert_eq!(
+            (due, m.kind),
+            (day("2024-11-20"), MeasureKind::Presentation)
+        );
+        assert_eq!(
+            case.next_presentation(day("2024-11-20"), 30).unwrap().0,
+            day("2024-11-20"),
+            "due on the day itself"
+        );
+        // Later: the travel ban lifted, the presentations go on.
+        let later = Case::of(&d, day("2025-06-01"));
+        assert_eq!(
+            later
+                .measures
+                .iter()
+                .map(|(_, m)| m.kind)
+                .collect::<Vec<_>>(),
+            [MeasureKind::Presentation]
+        );
+        assert_eq!(
+            later.next_hearing(day("2025-06-01")),
+            None,
+            "its day has passed"
+        );
+        let before = Case::of(&d, day("2024-11-10"));
+        assert_eq!(
+            before.next_hearing(day("2024-11-10")),
+            None,
+            "a hearing set later is not known as of an earlier day"
+        );
+        let ahead = Case::of(&d, Day::MAX);
+        assert_eq!(
+            ahead
+                .next_hearing(day("2024-11-10"))
+                .map(|h| h.date.to_string())
+                .as_deref(),
+            Some("2024-12-01")
+        );
+    }
+}
