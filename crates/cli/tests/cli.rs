@@ -203,10 +203,15 @@ fn header_problems_stop_the_import_before_anything_is_stored() {
         assert!(stderr(&out).contains(expected), "{}", stderr(&out));
         assert!(stderr(&out).contains("line 1"), "{}", stderr(&out));
     }
+    let places = vigilia_core::profile::Profile::venezuela()
+        .unwrap()
+        .facilities
+        .entries()
+        .len() as u64;
     assert_eq!(
         r.facts(),
-        2,
-        "only what init wrote: the profile and the backup recipient"
+        2 + places,
+        "only what init wrote: the profile, the backup recipient and the register of places"
     );
     let out = r.run(&[
         "--lang",

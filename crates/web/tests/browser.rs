@@ -496,8 +496,9 @@ async fn a_family_a_coordinator_a_lawyer_and_two_volunteers_do_their_work_in_chr
 }
 
 /// The staff's main pages on a registry of 1,500 detentions, on a phone and at a desk: the
-/// balance, the list behind a figure (filtered, a page further on), a search, the accounts
-/// and the triage queue; every one fits its screen and passes axe-core.
+/// balance, the list behind a figure (filtered, a page further on), a search, the accounts,
+/// the triage queue, "Para hoy", the places and a detention's case; every one fits its screen
+/// and passes axe-core.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_staffs_lists_read_on_a_phone_and_at_a_desk() {
     let w = common::world_with_detentions(1_500);
@@ -539,6 +540,16 @@ async fn the_staffs_lists_read_on_a_phone_and_at_a_desk() {
         b.look("25b-merge-compare").await;
         b.go("/alerts?as_of=20/11/2026").await;
         b.look("25e-alerts").await;
+        // The register of places, a place with its people, a detention's case with a form open.
+        b.go("/places").await;
+        b.look("25f-places").await;
+        b.go("/places/4").await;
+        assert!(b.text().await.contains("Zona 7 Boleíta"));
+        b.look("25g-place").await;
+        b.go("/detentions/3").await;
+        b.press("#case-forms + details > summary").await;
+        assert!(b.text().await.contains("Caso judicial"));
+        b.look("25h-detention-case").await;
         b.go("/team").await;
         b.press("section.member details > summary").await;
         b.look("25c-team").await;

@@ -3205,3 +3205,163 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The case on a detention's page: a deferral needs its reason (said beside the field, what was
+/// typed kept), is counted, and shows on "Para hoy" with the hearing set next; measures imposed
+/// on release show as in force. The place written for the detention ("Zona 7 PNB Boleita")
+/// is Zona 7's, whose page lists the person and takes observations; what the register cannot
+/// place ("Rodeo") a coordinator names as another name of a place, and a lawyer may not.
+#[tokio::test]
+async fn a_case_is_followed_on_its_page_and_a_place_on_its_own() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let case = |fields: &[(&str, &str)]| {
+        let mut all = vec![("csrf", lt.as_str())];
+        all.extend_from_slice(fields);
+        post("/detentions/1/case", Some(&lawyer), &all)
+    };
+    let r = send(
+        &w,
+        case(&[("kind", "hearing"), ("date", "18/11/2026"), ("outcome", "deferred")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"hearing-reason-error\""), "{}", r.body);
+    assert!(r.body.contains("value=\"18/11/2026\""), "what was typed is kept");
+    assert!(r.body.contains("<details open>"), "the form sent back is open");
+    for fields in [
+        [("kind", "hearing"), ("date", "18/11/2026"), ("outcome", "deferred"), ("reason", "no hubo traslado")],
+        [("kind", "hearing"), ("date", "24/11/2026"), ("outcome", "scheduled"), ("reason", "")],
+    ] {
+        let r = send(&w, case(&fields)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let page = send(&w, get("/detentions/1", Some(&lawyer))).await;
+    assert!(page.body.contains("id=\"deferrals\">1<"), "{}", page.body);
+    assert!(page.body.contains("próxima: <strong>24/11/2026"), "{}", page.body);
+    let today = send(&w, get("/alerts", Some(&lawyer))).await;
+    assert!(today.body.contains("en 4 días"), "{}", today.body);
+    assert!(today.body.contains("no hubo traslado"), "{}", today.body);
+    // A hearing set ahead is not a day that has passed, a deferral is.
+    let r = send(
+        &w,
+        case(&[("kind", "hearing"), ("date", "30/11/2026"), ("outcome", "held")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Measures: a wrong number of days is said beside its field; then recorded.
+    let r = send(
+        &w,
+        case(&[("kind", "measures"), ("date", "20/11/2026"), ("presentation", "yes"), ("every_days", "quince")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"measures-every_days-error\""), "{}", r.body);
+    let r = send(
+        &w,
+        case(&[
+            ("kind", "measures"),
+            ("date", "20/11/2026"),
+            ("presentation", "yes"),
+            ("every_days", "15"),
+            ("detail", "Tribunal 5.º de Control"),
+            ("no_leaving_country", "yes"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&w, get("/detentions/1", Some(&lawyer))).await;
+    let measures = &page.body[page.body.find("id=\"measures\"").unwrap()..];
+    assert!(
+        measures.contains("cada 15 días, ante Tribunal 5.º de Control")
+            && measures.contains("Prohibición de salida del país"),
+        "{measures}"
+    );
+    // Held at a place written as families write it.
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/step",
+            Some(&lawyer),
+            &[("csrf", &lt), ("kind", "held"), ("date", "19/11/2026"), ("detail", "Zona 7 PNB Boleita")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let list = send(&w, get("/places", Some(&lawyer))).await;
+    let at = list.body.find(">Zona 7 Boleíta</a>").expect("Zona 7 in the register");
+    let id: String = list.body[..at]
+        .rsplit("href=\"/places/")
+        .next()
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let place = send(&w, get(&format!("/places/{id}"), Some(&lawyer))).await;
+    let held = &place.body[place.body.find("Detenidas aquí (1)").expect("one held")..];
+    assert!(held.contains("/detentions/1\""), "{held}");
+    // An observation: a wrong date is said beside it; who reported it is kept from a lawyer.
+    let observe = |date: &str| {
+        post(
+            &format!("/places/{id}/observe"),
+            Some(&lawyer),
+            &[
+                ("csrf", &lt),
+                ("date", date),
+                ("aspect", "water"),
+                ("note", "Sin agua desde hace una semana"),
+                ("reported_by", "hermana de un detenido"),
+                ("may_pass_on", "yes"),
+            ],
+        )
+    };
+    let r = send(&w, observe("31/02/2026")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"observe-date-error\""), "{}", r.body);
+    assert!(r.body.contains("Sin agua desde hace una semana"), "kept");
+    let r = send(&w, observe("19/11/2026")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let place = send(&w, get(&format!("/places/{id}"), Some(&lawyer))).await;
+    assert!(place.body.contains("Sin agua desde hace una semana"));
+    assert!(!place.body.contains("hermana de un detenido"), "sealed for a lawyer");
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let place = send(&w, get(&format!("/places/{id}"), Some(&c))).await;
+    assert!(place.body.contains("hermana de un detenido"), "opened for a coordinator");
+    // "Rodeo" fits two places: listed for the coordinator, named, then placed.
+    let r = send(
+        &w,
+        post(
+            "/detentions/1/step",
+            Some(&lawyer),
+            &[("csrf", &lt), ("kind", "held"), ("date", "20/11/2026"), ("detail", "Rodeo")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let list = send(&w, get("/places", Some(&c))).await;
+    assert!(list.body.contains("«Rodeo»") && list.body.contains("Rodeo I o Rodeo II"), "{}", list.body);
+    let rodeo: String = {
+        let at = list.body.find(">Rodeo I</a>").unwrap();
+        list.body[..at].rsplit("href=\"/places/").next().unwrap().chars().take_while(char::is_ascii_digit).collect()
+    };
+    let denied = send(
+        &w,
+        post("/places/alias", Some(&lawyer), &[("csrf", &lt), ("place", &rodeo), ("aliases", "Rodeo")]),
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let r = send(
+        &w,
+        post("/places/alias", Some(&c), &[("csrf", &ct), ("place", &rodeo), ("aliases", "Rodeo")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let list = send(&w, get("/places", Some(&c))).await;
+    assert!(!list.body.contains("«Rodeo»"), "{}", list.body);
+    let rodeo_page = send(&w, get(&format!("/places/{rodeo}"), Some(&c))).await;
+    assert!(rodeo_page.body.contains("Detenidas aquí (1)"), "{}", rodeo_page.body);
+    let zona = send(&w, get(&format!("/places/{id}"), Some(&c))).await;
+    assert!(zona.body.contains("Estuvieron aquí (1)"), "moved: {}", zona.body);
+}

@@ -116,6 +116,11 @@ fn world_prepared(config: Config, prepare: impl FnOnce(&mut Ledger)) -> World {
         accounts::invite(tx, "test", "t-spare", Role::Volunteer)
     })
     .unwrap();
+    // The register of places a new registry starts with.
+    write(&mut ledger, |tx| {
+        vigilia_app::places::seed(tx, &vigilia_app::Actor::operator("test"))
+    })
+    .unwrap();
     prepare(&mut ledger);
     let registry = vigilia_app::Registry::new(ledger, 2).unwrap();
     let app = App::new(registry, clock.clone(), config).unwrap();
