@@ -16,7 +16,7 @@ use vigilia_core::profile::{Deadline, DeadlineKind, Profile};
 use vigilia_count::Index;
 use vigilia_ledger::Ledger;
 
-use crate::actor::{Actor, sees};
+use crate::actor::Actor;
 use crate::error::AppError;
 
 /// The days the UN Working Group on Enforced or Involuntary Disappearances acts on a case by
@@ -396,11 +396,7 @@ fn alert(
 ) -> Result<Option<Alert>, AppError> {
     // Who may see it is decided on the detention as it stands now (its state corrected since
     // is the one that counts), whatever day the alert is of.
-    let now = match ledger.get(d.id.into())? {
-        Some(Record::Detention(now)) => now,
-        _ => return Ok(None),
-    };
-    if !sees(ledger, actor, &now)? {
+    if crate::actor::sees_now(ledger, actor, d.id)?.is_none() {
         return Ok(None);
     }
     let name = match ledger.get(d.person.into())? {

@@ -118,7 +118,9 @@ pub struct Mail {
     pub to: Vec<String>,
 }
 
-/// Sends the digest, refusing to send it in the clear to any server but this machine's.
+/// Sends the digest over TLS: `smtps://` (TLS from the start, port 465 by default) or
+/// `smtp://…?tls=required` (STARTTLS, port 587 by default); plain `smtp://` only to this
+/// machine (a relay on it). Anything else in the address is refused rather than guessed.
 pub fn send(mail: &Mail, digest: &Digest) -> Result<(), AppError> {
     let bad = |detail: String| AppError::Mail(detail);
     let server = mail.server.trim();
@@ -128,24 +130,37 @@ pub fn send(mail: &Mail, digest: &Digest) -> Result<(), AppError> {
         ))
     })?;
     let host = url.host_str().unwrap_or_default().to_string();
-    let tls = url.scheme() == "smtps"
-        || url
-            .query_pairs()
-            .any(|(k, v)| k == "tls" && v == "required");
-    let local = matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]");
-    if !tls && !local {
-        return Err(bad(format!(
-            "{host}: the digest goes to this server only over TLS (smtps://, or smtp://…?tls=required)"
-        )));
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let starttls = match query.as_slice() {
+        [] => false,
+        [(k, v)] if k == "tls" && v == "required" => true,
+        _ => {
+            return Err(bad(format!(
+                "{host}: the only option the address takes is ?tls=required"
+            )));
+        }
+    };
+    let local = matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]" | "::1");
+    let builder = match (url.scheme(), starttls) {
+        ("smtps", false) => SmtpTransport::relay(&host),
+        ("smtp", true) => SmtpTransport::starttls_relay(&host),
+        ("smtp", false) if local => Ok(SmtpTransport::builder_dangerous(&host)),
+        ("smtp", false) => {
+            return Err(bad(format!(
+                "{host}: the digest goes to this server only over TLS (smtps://, or smtp://…?tls=required)"
+            )));
+        }
+        (other, _) => return Err(bad(format!("{other}: not smtp:// or smtps://"))),
+    };
+    let mut builder = builder.map_err(|e| bad(format!("{host}: {e}")))?;
+    if let Some(port) = url.port() {
+        builder = builder.port(port);
     }
-    let mut builder = SmtpTransport::from_url(server).map_err(|e| bad(format!("{host}: {e}")))?;
     if let Some(password) = &mail.password
         && !url.username().is_empty()
     {
-        builder = builder.credentials(Credentials::new(
-            url.username().to_string(),
-            password.clone(),
-        ));
+        let user = percent_decoded(url.username());
+        builder = builder.credentials(Credentials::new(user, password.clone()));
     }
     let transport = builder.build();
     let from: Mailbox = mail
@@ -166,4 +181,12 @@ pub fn send(mail: &Mail, digest: &Digest) -> Result<(), AppError> {
             .map_err(|e| bad(format!("{host}: {e}")))?;
     }
     Ok(())
+}
+
+/// A user name as the address writes it (`vigilia%40org.example` is `vigilia@org.example`).
+fn percent_decoded(text: &str) -> String {
+    url::form_urlencoded::parse(format!("u={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| text.to_string())
 }

@@ -22,22 +22,45 @@ use vigilia_core::profile::Profile;
 use vigilia_core::text::fold;
 use vigilia_ledger::{Ledger, Tx};
 
-use crate::actor::{Actor, acting_as, sees};
+use crate::actor::{Actor, acting_as, sees_now};
 use crate::error::AppError;
 use crate::fields::{FieldErrors, Problem};
 use crate::records::record;
 
-/// Words that say nothing about which place is meant.
-const FILLER: [&str; 12] = [
-    "de", "del", "la", "el", "los", "las", "en", "y", "sede", "centro", "carcel", "reten",
+/// Words that say nothing about which place is meant: articles, and what every place is
+/// ("calabozos de", "centro penitenciario de").
+const FILLER: [&str; 22] = [
+    "a",
+    "de",
+    "del",
+    "la",
+    "el",
+    "los",
+    "las",
+    "en",
+    "y",
+    "sede",
+    "centro",
+    "carcel",
+    "reten",
+    "calabozo",
+    "calabozos",
+    "celda",
+    "celdas",
+    "penitenciario",
+    "penitenciaria",
+    "internado",
+    "judicial",
+    "instituto",
 ];
 
 /// How a written place resolves.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolution {
     Place(FacilityId),
-    /// It fits several places (`Rodeo`: Rodeo I or Rodeo II): a coordinator decides.
-    Ambiguous(Vec<FacilityId>),
+    /// Not one place for sure, but these may be meant (`Rodeo`: Rodeo I or Rodeo II; `Lara`:
+    /// the prison of that state?): a coordinator decides.
+    Suggested(Vec<FacilityId>),
     Unknown,
 }
 
@@ -47,9 +70,11 @@ pub struct Register {
     pub places: Vec<Facility>,
     /// Each name and alias, folded, with the places it names.
     exact: HashMap<String, Vec<usize>>,
-    /// Each place's words: of its names, authority and state.
+    /// Each place's words: of its names, its authority, its state (and the state's other
+    /// names: Maturín is Monagas), sorted.
     words: Vec<Vec<String>>,
-    /// Each name's words, per place.
+    /// Each name's own words, per place: without the words of any state or of its authority
+    /// (`Fénix Lara` is `fénix`): what says which place it is.
     names: Vec<Vec<Vec<String>>>,
 }
 
@@ -64,11 +89,22 @@ fn words_of(text: &str) -> Vec<String> {
 impl Register {
     pub fn new(mut places: Vec<Facility>, profile: &Profile) -> Register {
         places.sort_by_key(|p| p.id);
+        // Every word of every state's names: a place named after its state is not told by it.
+        let mut state_words: Vec<String> = profile
+            .states
+            .entries()
+            .iter()
+            .flat_map(|s| std::iter::once(&s.name).chain(&s.aliases))
+            .flat_map(|n| words_of(n))
+            .collect();
+        state_words.sort();
+        state_words.dedup();
         let mut exact: HashMap<String, Vec<usize>> = HashMap::new();
         let mut words = Vec::new();
         let mut names = Vec::new();
         for (i, p) in places.iter().enumerate() {
-            let mut all: Vec<String> = Vec::new();
+            let authority: Vec<String> = p.authority.iter().flat_map(|a| words_of(a)).collect();
+            let mut all: Vec<String> = authority.clone();
             let mut mine = Vec::new();
             for n in p.names() {
                 let slot = exact.entry(fold(n)).or_default();
@@ -77,11 +113,22 @@ impl Register {
                 }
                 let w = words_of(n);
                 all.extend(w.iter().cloned());
-                mine.push(w);
+                mine.push(
+                    w.into_iter()
+                        .filter(|w| state_words.binary_search(w).is_err() && !authority.contains(w))
+                        .collect::<Vec<_>>(),
+                );
             }
-            all.extend(p.authority.iter().flat_map(|a| words_of(a)));
-            if let Some(s) = &p.state {
-                all.extend(words_of(profile.state_name(s).unwrap_or(s)));
+            if let Some(s) = p.state.as_deref().and_then(|code| {
+                profile
+                    .states
+                    .entries()
+                    .iter()
+                    .find(|n| n.code.as_deref() == Some(code))
+            }) {
+                for n in std::iter::once(&s.name).chain(&s.aliases) {
+                    all.extend(words_of(n));
+                }
             }
             all.sort();
             all.dedup();
@@ -96,10 +143,11 @@ impl Register {
         }
     }
 
-    /// The register as committed, as known on a day.
-    pub fn load(ledger: &mut Ledger, known_on: KnownOn) -> Result<Register, AppError> {
+    /// The register as committed (names are resolved by the register as it stands now: an
+    /// alias given today places the records written that way before it).
+    pub fn load(ledger: &mut Ledger) -> Result<Register, AppError> {
         let mut places = Vec::new();
-        ledger.fold_all(Kind::Facility, known_on, &mut |r| {
+        ledger.fold_all(Kind::Facility, KnownOn::NOW, &mut |r| {
             if let Record::Facility(f) = r {
                 places.push(f);
             }
@@ -124,65 +172,78 @@ impl Register {
         self.places.iter().find(|p| p.id == id)
     }
 
-    /// Which place `text` names: one of its names or aliases (accents, case and punctuation
-    /// aside); else the one place whose words hold every word written (`Zona 7 PNB Boleita`:
-    /// zona, 7, PNB, Boleíta are all words of Zona 7 Boleíta, run by the PNB); else the one
-    /// place one of whose names is written whole inside it. Two places that fit equally are
-    /// ambiguous, never a guess.
+    /// The place whose name or alias is exactly `text` (accents, capitals and punctuation
+    /// aside), if one place has it.
+    pub fn named(&self, text: &str) -> Option<FacilityId> {
+        match self.exact.get(&fold(text)).map(Vec::as_slice) {
+            Some([one]) => Some(self.places[*one].id),
+            _ => None,
+        }
+    }
+
+    /// Which place `text` names: one of its names or aliases (accents, capitals and
+    /// punctuation aside); else the one place one of whose names is written whole in it, with
+    /// nothing written that is not a word of that place (its names, its authority, its state:
+    /// `Zona 7 PNB Boleita`, `calabozos de Zona 7`, `La Pica, Maturín`). A name counts by the
+    /// words that tell the place (`Fénix` of `Fénix Lara`: `Lara` alone is the state). Else the
+    /// places whose words hold every word written are suggested (`Rodeo`: Rodeo I or II), never
+    /// taken.
     pub fn resolve(&self, text: &str) -> Resolution {
         let key = fold(text);
         if key.is_empty() {
             return Resolution::Unknown;
         }
         if let Some(found) = self.exact.get(&key) {
-            return self.answer(found.clone());
+            return match found.as_slice() {
+                [one] => Resolution::Place(self.places[*one].id),
+                many => Resolution::Suggested(many.iter().map(|&i| self.places[i].id).collect()),
+            };
         }
         let written = words_of(text);
         if written.is_empty() {
             return Resolution::Unknown;
         }
-        let covering: Vec<usize> = (0..self.places.len())
-            .filter(|&i| {
-                written
-                    .iter()
-                    .all(|w| self.words[i].binary_search(w).is_ok())
-            })
-            .collect();
-        if !covering.is_empty() {
-            return self.answer(covering);
-        }
-        // Names written whole inside longer text ("calabozos de Zona 7 en Boleita"): the
-        // place whose name it is, unless another place's name is written too ("de Yare III a
-        // Tocorón"), or a name that holds it ("Yare III" holds "Yare").
-        let mut contained: Vec<(usize, &Vec<String>)> = Vec::new();
+        let covers = |i: usize| {
+            written
+                .iter()
+                .all(|w| self.words[i].binary_search(w).is_ok())
+        };
+        let mut found: Vec<(usize, &Vec<String>)> = Vec::new();
         for (i, names) in self.names.iter().enumerate() {
             let longest = names
                 .iter()
                 .filter(|n| !n.is_empty() && n.iter().all(|w| written.contains(w)))
                 .max_by_key(|n| n.len());
-            if let Some(n) = longest {
-                contained.push((i, n));
+            if let Some(n) = longest
+                && covers(i)
+            {
+                found.push((i, n));
             }
         }
-        let kept: Vec<usize> = contained
+        // A name held in another's (`Yare` in `Yare III`) is not that other place.
+        let kept: Vec<usize> = found
             .iter()
             .filter(|(i, n)| {
-                !contained
+                !found
                     .iter()
                     .any(|(j, m)| j != i && m.len() > n.len() && n.iter().all(|w| m.contains(w)))
             })
             .map(|(i, _)| *i)
             .collect();
-        self.answer(kept)
-    }
-
-    fn answer(&self, mut found: Vec<usize>) -> Resolution {
-        found.sort();
-        found.dedup();
-        match found.as_slice() {
-            [] => Resolution::Unknown,
+        match kept.as_slice() {
             [one] => Resolution::Place(self.places[*one].id),
-            many => Resolution::Ambiguous(many.iter().map(|&i| self.places[i].id).collect()),
+            [] => {
+                let maybe: Vec<FacilityId> = (0..self.places.len())
+                    .filter(|&i| covers(i))
+                    .map(|i| self.places[i].id)
+                    .collect();
+                if maybe.is_empty() {
+                    Resolution::Unknown
+                } else {
+                    Resolution::Suggested(maybe)
+                }
+            }
+            many => Resolution::Suggested(many.iter().map(|&i| self.places[i].id).collect()),
         }
     }
 }
@@ -320,6 +381,41 @@ pub fn edit_place(
     }
     e.check()?;
     record(tx, &actor, id, Change::FacilityStated { name, details })
+}
+
+/// Adds `text`, exactly as written (one name, whatever it holds), as another name of place
+/// `id` (coordinators): what the list of places the register cannot place does.
+pub fn add_alias(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: FacilityId,
+    text: &str,
+) -> Result<(), AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator])?;
+    let register = Register::load_tx(tx)?;
+    if register.get(id).is_none() {
+        return Err(AppError::NotFound(id.into()));
+    }
+    let mut e = FieldErrors::default();
+    let Some(alias) = e.line("aliases", text) else {
+        e.add("aliases", Problem::NothingToRecord);
+        return Err(e.into());
+    };
+    taken(&register, &mut e, Some(id), std::slice::from_ref(&alias));
+    e.check()?;
+    let details = FacilityDetails {
+        aliases: vec![alias],
+        ..FacilityDetails::default()
+    };
+    record(
+        tx,
+        &actor,
+        id,
+        Change::FacilityStated {
+            name: None,
+            details,
+        },
+    )
 }
 
 /// A population count as typed.
@@ -484,13 +580,52 @@ pub fn held_at(d: &Detention, as_of: Day) -> Option<&str> {
         .and_then(|(_, f)| f)
 }
 
-/// Every place a detention was written as held at, in any step.
-fn every_place(d: &Detention) -> impl Iterator<Item = &str> {
-    d.steps.iter().filter_map(|s| match &s.what {
-        Step::Custody(Custody::Held { facility } | Custody::Hospital { facility }) => {
-            facility.as_deref()
-        }
-        _ => None,
+/// Every place a detention was written as held at by `as_of` (undated steps count).
+fn every_place(d: &Detention, as_of: Day) -> impl Iterator<Item = &str> {
+    d.steps
+        .iter()
+        .filter(move |s| s.date.is_none_or(|x| x.first_day() <= as_of))
+        .filter_map(|s| match &s.what {
+            Step::Custody(Custody::Held { facility } | Custody::Hospital { facility }) => {
+                facility.as_deref()
+            }
+            _ => None,
+        })
+}
+
+/// A place as it stood on `as_of` as known on `known_on`: its entry as the register has it
+/// now (names are the register's), with the counts and observations dated by `as_of` among
+/// those recorded by `known_on`.
+fn as_then(
+    ledger: &mut Ledger,
+    place: &Facility,
+    as_of: Day,
+    known_on: KnownOn,
+) -> Result<Facility, AppError> {
+    let mut then = place.clone();
+    if known_on != KnownOn::NOW {
+        let (populations, observations) = match ledger.as_known_on(place.id.into(), known_on)? {
+            Some(Record::Facility(f)) => (f.populations, f.observations),
+            _ => (Vec::new(), Vec::new()),
+        };
+        then.populations = populations;
+        then.observations = observations;
+    }
+    then.populations.retain(|p| p.on.first_day() <= as_of);
+    then.observations.retain(|o| o.date.first_day() <= as_of);
+    Ok(then)
+}
+
+/// A person's name as known on a day.
+fn name_of(ledger: &mut Ledger, d: &Detention, known_on: KnownOn) -> Result<String, AppError> {
+    let found = if known_on == KnownOn::NOW {
+        ledger.get(d.person.into())?
+    } else {
+        ledger.as_known_on(d.person.into(), known_on)?
+    };
+    Ok(match found {
+        Some(Record::Person(p)) => p.identity.full_name(),
+        _ => String::new(),
     })
 }
 
@@ -536,10 +671,11 @@ pub fn page(
     known_on: KnownOn,
 ) -> Result<PlacePage, AppError> {
     may_see_places(actor)?;
-    let register = Register::load(ledger, known_on)?;
+    let register = Register::load(ledger)?;
     let Some(place) = register.get(id).cloned() else {
         return Err(AppError::NotFound(id.into()));
     };
+    let place = as_then(ledger, &place, as_of, known_on)?;
     let mut cache: HashMap<String, bool> = HashMap::new();
     let mut is_here = |text: &str| -> bool {
         *cache
@@ -557,14 +693,12 @@ pub fn page(
     })?;
     for d in all {
         let here_now = held_at(&d, as_of).is_some_and(&mut is_here);
-        let ever = every_place(&d).any(&mut is_here);
-        if !ever || !sees(ledger, actor, &d)? {
+        let ever = every_place(&d, as_of).any(&mut is_here);
+        // Who may see it is decided on the detention as it stands now, whatever the day.
+        if !ever || sees_now(ledger, actor, d.id)?.is_none() {
             continue;
         }
-        let name = match ledger.get(d.person.into())? {
-            Some(Record::Person(p)) => p.identity.full_name(),
-            _ => String::new(),
-        };
+        let name = name_of(ledger, &d, known_on)?;
         let ended = d.end.as_ref().filter(|e| e.date.first_day() <= as_of);
         let row = Held {
             detention: d.clone(),
@@ -582,11 +716,7 @@ pub fn page(
         list.sort_by(|a, b| a.name.cmp(&b.name));
     }
     let mut observations = Vec::new();
-    for o in place
-        .observations
-        .iter()
-        .filter(|o| o.date.first_day() <= as_of)
-    {
+    for o in &place.observations {
         let by = match (&o.reported_by, actor.role) {
             (Some(c), Role::Coordinator) => {
                 Some(ledger.reveal(id.into(), vigilia_core::confidential::Field::Contact, c)?)
@@ -596,12 +726,7 @@ pub fn page(
         observations.push((o.clone(), by));
     }
     observations.sort_by_key(|(o, _)| std::cmp::Reverse(o.date.first_day()));
-    let mut populations: Vec<Population> = place
-        .populations
-        .iter()
-        .filter(|p| p.on.first_day() <= as_of)
-        .cloned()
-        .collect();
+    let mut populations: Vec<Population> = place.populations.clone();
     populations.sort_by_key(|p| std::cmp::Reverse(p.on.first_day()));
     Ok(PlacePage {
         place,
@@ -648,7 +773,7 @@ pub fn places(
     known_on: KnownOn,
 ) -> Result<Places, AppError> {
     may_see_places(actor)?;
-    let register = Register::load(ledger, known_on)?;
+    let register = Register::load(ledger)?;
     let mut held: HashMap<FacilityId, usize> = HashMap::new();
     let mut written: BTreeMap<String, (String, usize, usize)> = BTreeMap::new();
     let mut resolved: HashMap<String, Resolution> = HashMap::new();
@@ -659,11 +784,11 @@ pub fn places(
         }
     })?;
     for d in all {
-        if !sees(ledger, actor, &d)? {
+        if sees_now(ledger, actor, d.id)?.is_none() {
             continue;
         }
         let mut seen_here: Vec<String> = Vec::new();
-        for text in every_place(&d) {
+        for text in every_place(&d, as_of) {
             let key = fold(text);
             if seen_here.contains(&key) {
                 continue;
@@ -709,7 +834,7 @@ pub fn places(
             .into_iter()
             .map(|(key, (text, detentions, reports))| {
                 let candidates = match resolved.get(&key) {
-                    Some(Resolution::Ambiguous(ids)) => ids
+                    Some(Resolution::Suggested(ids)) => ids
                         .iter()
                         .filter_map(|i| register.get(*i).map(|p| (*i, p.name.clone())))
                         .collect(),
@@ -727,14 +852,13 @@ pub fn places(
         Vec::new()
     };
     unresolved.sort_by_key(|u| std::cmp::Reverse(u.detentions + u.reports));
-    let rows = register
-        .places
-        .iter()
-        .map(|p| PlaceRow {
-            place: p.clone(),
+    let mut rows = Vec::new();
+    for p in &register.places {
+        rows.push(PlaceRow {
+            place: as_then(ledger, p, as_of, known_on)?,
             held: held.get(&p.id).copied().unwrap_or(0),
-        })
-        .collect();
+        });
+    }
     Ok(Places { rows, unresolved })
 }
 
@@ -814,11 +938,9 @@ pub fn import_places(
             state: get("state"),
             capacity: get("capacity"),
         };
-        let register = Register::load_tx(tx)?;
-        let existing = match register.resolve(&form.name) {
-            Resolution::Place(id) => Some(id),
-            _ => None,
-        };
+        // A row adds to the place that has exactly that name (never to a place it only looks
+        // like: "Yare II" is not Yare I).
+        let existing = Register::load_tx(tx)?.named(&form.name);
         let outcome = match existing {
             Some(id) => edit_place(
                 tx,
@@ -1025,23 +1147,32 @@ mod tests {
     #[test]
     fn a_place_that_fits_two_or_none_is_not_guessed() {
         let r = register();
-        match r.resolve("Rodeo") {
-            Resolution::Ambiguous(ids) => {
-                let names: Vec<_> = ids
-                    .iter()
-                    .map(|i| r.get(*i).unwrap().name.as_str())
-                    .collect();
-                assert_eq!(names, ["Rodeo I", "Rodeo II"]);
-            }
-            other => panic!("{other:?}"),
+        let suggested = |text: &str| match r.resolve(text) {
+            Resolution::Suggested(ids) => ids
+                .iter()
+                .map(|i| r.get(*i).unwrap().name.clone())
+                .collect::<Vec<_>>(),
+            other => panic!("{text}: {other:?}"),
+        };
+        assert_eq!(suggested("Rodeo"), ["Rodeo I", "Rodeo II"]);
+        // A state, an agency, a number or a word of a name alone: a suggestion at most.
+        assert_eq!(suggested("Lara"), ["Fénix Lara"]);
+        assert_eq!(suggested("Monagas"), ["La Pica"]);
+        assert_eq!(suggested("7"), ["Zona 7 Boleíta"]);
+        assert_eq!(suggested("Zona"), ["Zona 7 Boleíta"]);
+        for text in [
+            "Calabozos PNB La Yaguara",
+            "   ",
+            "de la",
+            "Yare II",
+            "Boleíta Norte",
+        ] {
+            assert_eq!(r.resolve(text), Resolution::Unknown, "{text}");
         }
-        assert_eq!(r.resolve("Calabozos PNB La Yaguara"), Resolution::Unknown);
-        assert_eq!(r.resolve("   "), Resolution::Unknown);
-        assert_eq!(r.resolve("de la"), Resolution::Unknown);
-        // Two places both named whole in the text: not one of them by chance.
-        assert!(matches!(
+        // Two places both named in the text: neither.
+        assert!(!matches!(
             r.resolve("trasladado de Yare III a Tocorón"),
-            Resolution::Ambiguous(_)
+            Resolution::Place(_)
         ));
     }
 }

@@ -3,7 +3,9 @@
 //! record, and the account's reach over it, inside the write that changes it.
 
 use serde::{Deserialize, Serialize};
-use vigilia_core::case::{Case, HearingOutcome, Jurisdiction, Measure, MeasureKind, Phase};
+use vigilia_core::case::{
+    Case, HearingOutcome, Jurisdiction, MAX_EVERY_DAYS, Measure, MeasureKind, Phase,
+};
 use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::{Change, Draft, Fact};
 use vigilia_core::fold::{KnownOn, Record};
@@ -197,9 +199,9 @@ pub struct Full {
     #[serde(skip)]
     pub case: Case,
     /// Each charge with the law and article the profile gives it (none: not in the profile,
-    /// kept as written).
+    /// kept as written), and whether a lawyer verified that citation.
     #[serde(skip)]
-    pub charges: Vec<(String, Option<String>)>,
+    pub charges: Vec<(String, Option<String>, bool)>,
     /// The next hearing set, from today.
     #[serde(skip)]
     pub next_hearing: Option<PartialDate>,
@@ -289,8 +291,9 @@ pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<
         .charges
         .iter()
         .map(|c| {
-            let law = profile.charges.find(c, &[]).and_then(|n| n.law.clone());
-            (c.clone(), law)
+            let found = profile.charges.find(c, &[]);
+            let law = found.and_then(|n| n.law.clone());
+            (c.clone(), law, found.is_some_and(|n| n.verified))
         })
         .collect();
     let next_hearing = case.next_hearing(ledger.today()?).map(|h| h.date);
@@ -376,9 +379,6 @@ pub struct StepForm {
     /// For measures lifted: the kind lifted (none: every one).
     pub measure: String,
 }
-
-/// The most days between two presentations a form takes (a year).
-const MAX_EVERY_DAYS: u32 = 366;
 
 /// Checks a legal step and records it on the detention.
 pub fn record_step(
@@ -502,10 +502,11 @@ pub fn record_step(
                         }
                     },
                 };
+                // A ";" separates measures in a file: a court's name is kept without one.
                 measures.push(Measure {
                     kind: MeasureKind::Presentation,
                     every_days,
-                    court: detail.clone(),
+                    court: detail.as_deref().map(|c| c.replace(';', ",")),
                     text: None,
                 });
             }
@@ -528,7 +529,7 @@ pub fn record_step(
                     kind: MeasureKind::Other,
                     every_days: None,
                     court: None,
-                    text: Some(other),
+                    text: Some(other.replace(';', ",")),
                 });
             }
             if measures.is_empty() {

@@ -340,4 +340,18 @@ fn the_digest_goes_by_smtp_and_names_no_one() {
     ]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("TLS"), "{}", stderr(&refused));
+    // An address that says two things about TLS is not read the lenient way.
+    let twice = r.run(&[
+        "digest",
+        "--to",
+        "a@example.org",
+        "--smtp",
+        "smtp://mailer@192.0.2.2:2525?tls=opportunistic&tls=required",
+    ]);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(
+        stderr(&twice).contains("tls=required"),
+        "{}",
+        stderr(&twice)
+    );
 }

@@ -172,11 +172,20 @@ pub struct Measure {
     pub text: Option<String>,
 }
 
+/// What marks a measure that is not one of the known kinds when a cell writes it, so that it
+/// reads back as written, whatever words it holds.
+const OTHER: &str = "otra medida:";
+
+/// The most days between two presentations (a year): more is not an order a court gives.
+pub const MAX_EVERY_DAYS: u32 = 366;
+
 impl Measure {
-    /// The measure as a spreadsheet cell writes it, which [`Measure::parse_list`] reads back:
-    /// `presentación cada 30 días ante Tribunal 3.º de Control`, `prohibición de salida del
-    /// país`; another one as written.
+    /// The measure as a spreadsheet cell writes it, which [`Measure::parse_list`] reads back
+    /// the same: `presentación cada 30 días ante Tribunal 3.º de Control`, `prohibición de
+    /// salida del país`; another one as `otra medida: …`, as written. A `;` in a court's name or
+    /// a measure's words would split the cell: it is written as a `,`.
     pub fn written(&self) -> String {
+        let clean = |t: &str| t.replace(';', ",");
         match self.kind {
             MeasureKind::Presentation => {
                 let mut out = "presentación".to_string();
@@ -184,20 +193,24 @@ impl Measure {
                     out.push_str(&format!(" cada {n} días"));
                 }
                 if let Some(c) = &self.court {
-                    out.push_str(&format!(" ante {c}"));
+                    out.push_str(&format!(" ante {}", clean(c)));
                 }
                 out
             }
             MeasureKind::NoLeavingCountry => "prohibición de salida del país".into(),
             MeasureKind::NoLeavingLocality => "prohibición de salir de la localidad".into(),
             MeasureKind::NoPress => "prohibición de declarar a la prensa".into(),
-            MeasureKind::Other => self.text.clone().unwrap_or_default().replace(';', ","),
+            MeasureKind::Other => format!(
+                "{OTHER} {}",
+                clean(self.text.as_deref().unwrap_or_default())
+            ),
         }
     }
 
     /// Reads measures as people write them in a spreadsheet cell, separated by `;`:
     /// `presentación cada 30 días ante el Tribunal 3.º de Control; prohibición de salida del
-    /// país; prohibición de declarar a la prensa`. What is not recognised is kept as written.
+    /// país; prohibición de declarar a la prensa`. What is not recognised for sure is kept as
+    /// written, as another measure.
     pub fn parse_list(text: &str) -> Vec<Measure> {
         text.split(';')
             .map(str::trim)
@@ -207,45 +220,109 @@ impl Measure {
     }
 
     fn parse(text: &str) -> Measure {
+        let other = |t: &str| Measure {
+            kind: MeasureKind::Other,
+            every_days: None,
+            court: None,
+            text: Some(t.trim().to_string()),
+        };
         let folded = crate::text::fold(text);
+        if let Some(rest) = folded.strip_prefix("otra medida") {
+            // Written by Vigilia: the words after the colon, exactly.
+            let _ = rest;
+            return other(text.split_once(':').map_or(text, |(_, t)| t));
+        }
         let has = |w: &str| folded.contains(w);
-        let kind = if has("presentac") || has("presentation") || has("report to") {
-            MeasureKind::Presentation
-        } else if (has("salida") || has("salir") || has("leave") || has("leaving"))
-            && (has("pais") || has("country"))
+        // A prohibition, said as one: "prohibición de…", "no salir…", "not to…".
+        let forbids = has("prohib")
+            || has("no salir")
+            || has("no podra")
+            || has("no puede")
+            || has("no declarar")
+            || has("not to")
+            || has("ban");
+        let leave = has("salida") || has("salir") || has("leave") || has("leaving");
+        let kind = if folded.starts_with("presentacion")
+            || folded.starts_with("regimen de presentacion")
+            || folded.starts_with("presentation")
+            || folded.starts_with("report to")
         {
+            MeasureKind::Presentation
+        } else if forbids && leave && (has("pais") || has("country") || has("exterior")) {
             MeasureKind::NoLeavingCountry
-        } else if has("salida") || has("salir") || has("leave") || has("leaving") {
+        } else if forbids
+            && leave
+            && [
+                "localidad",
+                "estado",
+                "municipio",
+                "ciudad",
+                "jurisdiccion",
+                "territori",
+                "locality",
+                "town",
+            ]
+            .iter()
+            .any(|w| has(w))
+        {
             MeasureKind::NoLeavingLocality
-        } else if has("prensa") || has("press") || has("medios") || has("redes") {
+        } else if forbids
+            && [
+                "prensa",
+                "press",
+                "medios",
+                "redes",
+                "declarar",
+                "declaraciones",
+            ]
+            .iter()
+            .any(|w| has(w))
+        {
             MeasureKind::NoPress
         } else {
-            MeasureKind::Other
+            return other(text);
         };
         let every_days = (kind == MeasureKind::Presentation)
             .then(|| every_days(&folded))
             .flatten();
         let court = (kind == MeasureKind::Presentation)
-            .then(|| {
-                let lower = text.to_lowercase();
-                ["ante ", "before "].iter().find_map(|w| {
-                    lower
-                        .find(w)
-                        .map(|at| text[at + w.len()..].trim().to_string())
-                })
-            })
-            .flatten()
-            .filter(|c| !c.is_empty());
+            .then(|| after_word(text, &["ante", "before"]))
+            .flatten();
         Measure {
             kind,
             every_days,
             court,
-            text: (kind == MeasureKind::Other).then(|| text.to_string()),
+            text: None,
         }
     }
 }
 
-/// "cada 30 dias", "every 15 days", "cada 8 días", "semanal", "mensual", "quincenal".
+/// What follows the first of `words` written as a word (any capitals) in `text`, trimmed.
+fn after_word(text: &str, words: &[&str]) -> Option<String> {
+    for (i, _) in text.char_indices() {
+        let starts_word = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace);
+        if !starts_word {
+            continue;
+        }
+        for w in words {
+            let end = i + w.len();
+            if text.is_char_boundary(end)
+                && text[i..end].eq_ignore_ascii_case(w)
+                && text[end..].starts_with(char::is_whitespace)
+            {
+                let rest = text[end..].trim();
+                return (!rest.is_empty()).then(|| rest.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// "cada 30 dias", "every 15 days", "cada 8 días", "semanal", "mensual", "quincenal"; none
+/// for more than [`MAX_EVERY_DAYS`].
 fn every_days(folded: &str) -> Option<u32> {
     let words: Vec<&str> = folded.split_whitespace().collect();
     for (i, w) in words.iter().enumerate() {
@@ -260,7 +337,9 @@ fn every_days(folded: &str) -> Option<u32> {
             } else {
                 1
             };
-            return (n > 0).then_some(n * factor);
+            return n
+                .checked_mul(factor)
+                .filter(|d| (1..=MAX_EVERY_DAYS).contains(d));
         }
     }
     [
@@ -385,9 +464,6 @@ impl Case {
                 }
                 Step::Hearing { outcome, reason } => {
                     let Some(date) = s.date else { continue };
-                    if *outcome == HearingOutcome::Deferred {
-                        case.deferrals += 1;
-                    }
                     let hearing = Hearing {
                         date,
                         outcome: *outcome,
@@ -434,6 +510,13 @@ impl Case {
             }
         }
         case.hearings.sort_by_key(|h| h.date.first_day());
+        // A hearing deferred is one whose day's last word is "deferred": a correction of the
+        // same day is not a second deferral.
+        case.deferrals = case
+            .hearings
+            .iter()
+            .filter(|h| h.outcome == HearingOutcome::Deferred)
+            .count();
         case
     }
 
@@ -532,15 +615,35 @@ mod tests {
             Measure::parse_list("prohibición de salir del estado Zulia")[0].kind,
             MeasureKind::NoLeavingLocality
         );
+        // What is not one of the kinds for sure stays as written, and odd text does not break
+        // the reading.
+        for text in [
+            "arresto domiciliario con permiso de salida médica",
+            "-2+3 arresto con salida médica",
+            "salir del país",
+        ] {
+            assert_eq!(
+                Measure::parse_list(text)[0].kind,
+                MeasureKind::Other,
+                "{text}"
+            );
+        }
+        let odd = Measure::parse_list("presentación İİİ ante Ñandú");
+        assert_eq!(odd[0].court.as_deref(), Some("Ñandú"));
+        assert_eq!(
+            Measure::parse_list("presentación cada 700000000 semanas")[0].every_days,
+            None,
+            "no order of more than a year"
+        );
+        assert_eq!(
+            Measure::parse_list("presentación cada 0 días")[0].every_days,
+            None
+        );
         // Each one written back reads as the same measure.
         for x in &m {
             let again = Measure::parse_list(&x.written());
-            assert_eq!(
-                (again[0].kind, again[0].every_days, &again[0].court),
-                (x.kind, x.every_days, &x.court),
-                "{}",
-                x.written()
-            );
+            assert_eq!(again.len(), 1, "{}", x.written());
+            assert_eq!(again[0], *x, "{}", x.written());
         }
     }
 
@@ -566,6 +669,11 @@ mod tests {
             on(
                 "2024-10-01",
                 hearing(HearingOutcome::Deferred, Some("no despachó")),
+            ),
+            // The same deferral recorded again (its reason corrected): still one.
+            on(
+                "2024-10-01",
+                hearing(HearingOutcome::Deferred, Some("el tribunal no despachó")),
             ),
             on("2024-11-05", hearing(HearingOutcome::Held, None)),
             on(

@@ -1428,6 +1428,13 @@ mod tests {
             "2025-03-02",
             "initials",
             "llamar a la madre",
+            "2024-08-01",
+            "Tribunal 2.º de Control, Maracaibo",
+            "civilian",
+            "2C-00001-2024",
+            "presentación cada 15 días ante Tribunal 2.º de Control; prohibición de salida del país; otra medida: no acercarse a la sede del partido",
+            "2024-09-10",
+            "2024-09-12",
         ];
         let profile = Profile::venezuela().unwrap();
         let row = Row::parse(&Header::parse(&h).unwrap(), &cells, 2, &ctx(&profile)).unwrap();

@@ -814,8 +814,10 @@ impl Facility {
     /// Occupancy as a percentage of capacity, from the last count.
     pub fn occupancy(&self) -> Option<u32> {
         let (cap, pop) = (self.capacity?, self.population()?);
-        (cap > 0)
-            .then(|| ((u64::from(pop.count) * 100 + u64::from(cap) / 2) / u64::from(cap)) as u32)
+        (cap > 0).then(|| {
+            let percent = (u64::from(pop.count) * 100 + u64::from(cap) / 2) / u64::from(cap);
+            u32::try_from(percent).unwrap_or(u32::MAX)
+        })
     }
 
     /// The day of the last observation of its conditions.

@@ -89,6 +89,9 @@ pub struct Named {
     /// A place of detention's type: prison, police_cell, intelligence, military, other.
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
+    /// For a charge: a lawyer of the organisation checked `law` against the law's text.
+    #[serde(default)]
+    pub verified: bool,
     #[serde(default)]
     pub aliases: Vec<String>,
 }

@@ -436,12 +436,9 @@ pub async fn alias(
         .await?;
         return Ok(invalid(&page));
     };
-    let form = PlaceForm {
-        aliases: f.aliases.clone(),
-        ..PlaceForm::default()
-    };
+    let alias = f.aliases.clone();
     let done = app
-        .attempt(move |tx| places::edit_place(tx, &actor, FacilityId(id), &form))
+        .attempt(move |tx| places::add_alias(tx, &actor, FacilityId(id), &alias))
         .await?;
     match done {
         Ok(()) => Ok(see("/places?done=alias#unresolved")),

@@ -1205,7 +1205,7 @@ async fn who_looked_at_a_case_is_recorded_and_revoking_ends_the_session_at_once(
     let step = vigilia_app::records::StepForm {
         kind: "house_arrest".into(),
         date: "2026-11-19".into(),
-        detail: String::new(),
+        ..Default::default()
     };
     let late = w
         .app
@@ -3224,41 +3224,78 @@ async fn a_case_is_followed_on_its_page_and_a_place_on_its_own() {
     };
     let r = send(
         &w,
-        case(&[("kind", "hearing"), ("date", "18/11/2026"), ("outcome", "deferred")]),
+        case(&[
+            ("kind", "hearing"),
+            ("date", "18/11/2026"),
+            ("outcome", "deferred"),
+        ]),
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("id=\"hearing-reason-error\""), "{}", r.body);
-    assert!(r.body.contains("value=\"18/11/2026\""), "what was typed is kept");
-    assert!(r.body.contains("<details open>"), "the form sent back is open");
+    assert!(
+        r.body.contains("value=\"18/11/2026\""),
+        "what was typed is kept"
+    );
+    assert!(
+        r.body.contains("<details open>"),
+        "the form sent back is open"
+    );
     for fields in [
-        [("kind", "hearing"), ("date", "18/11/2026"), ("outcome", "deferred"), ("reason", "no hubo traslado")],
-        [("kind", "hearing"), ("date", "24/11/2026"), ("outcome", "scheduled"), ("reason", "")],
+        [
+            ("kind", "hearing"),
+            ("date", "18/11/2026"),
+            ("outcome", "deferred"),
+            ("reason", "no hubo traslado"),
+        ],
+        [
+            ("kind", "hearing"),
+            ("date", "24/11/2026"),
+            ("outcome", "scheduled"),
+            ("reason", ""),
+        ],
     ] {
         let r = send(&w, case(&fields)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     }
     let page = send(&w, get("/detentions/1", Some(&lawyer))).await;
     assert!(page.body.contains("id=\"deferrals\">1<"), "{}", page.body);
-    assert!(page.body.contains("próxima: <strong>24/11/2026"), "{}", page.body);
+    assert!(
+        page.body.contains("próxima: <strong>24/11/2026"),
+        "{}",
+        page.body
+    );
     let today = send(&w, get("/alerts", Some(&lawyer))).await;
     assert!(today.body.contains("en 4 días"), "{}", today.body);
     assert!(today.body.contains("no hubo traslado"), "{}", today.body);
     // A hearing set ahead is not a day that has passed, a deferral is.
     let r = send(
         &w,
-        case(&[("kind", "hearing"), ("date", "30/11/2026"), ("outcome", "held")]),
+        case(&[
+            ("kind", "hearing"),
+            ("date", "30/11/2026"),
+            ("outcome", "held"),
+        ]),
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     // Measures: a wrong number of days is said beside its field; then recorded.
     let r = send(
         &w,
-        case(&[("kind", "measures"), ("date", "20/11/2026"), ("presentation", "yes"), ("every_days", "quince")]),
+        case(&[
+            ("kind", "measures"),
+            ("date", "20/11/2026"),
+            ("presentation", "yes"),
+            ("every_days", "quince"),
+        ]),
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.body.contains("id=\"measures-every_days-error\""), "{}", r.body);
+    assert!(
+        r.body.contains("id=\"measures-every_days-error\""),
+        "{}",
+        r.body
+    );
     let r = send(
         &w,
         case(&[
@@ -3285,13 +3322,21 @@ async fn a_case_is_followed_on_its_page_and_a_place_on_its_own() {
         post(
             "/detentions/1/step",
             Some(&lawyer),
-            &[("csrf", &lt), ("kind", "held"), ("date", "19/11/2026"), ("detail", "Zona 7 PNB Boleita")],
+            &[
+                ("csrf", &lt),
+                ("kind", "held"),
+                ("date", "19/11/2026"),
+                ("detail", "Zona 7 PNB Boleita"),
+            ],
         ),
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let list = send(&w, get("/places", Some(&lawyer))).await;
-    let at = list.body.find(">Zona 7 Boleíta</a>").expect("Zona 7 in the register");
+    let at = list
+        .body
+        .find(">Zona 7 Boleíta</a>")
+        .expect("Zona 7 in the register");
     let id: String = list.body[..at]
         .rsplit("href=\"/places/")
         .next()
@@ -3325,43 +3370,80 @@ async fn a_case_is_followed_on_its_page_and_a_place_on_its_own() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let place = send(&w, get(&format!("/places/{id}"), Some(&lawyer))).await;
     assert!(place.body.contains("Sin agua desde hace una semana"));
-    assert!(!place.body.contains("hermana de un detenido"), "sealed for a lawyer");
+    assert!(
+        !place.body.contains("hermana de un detenido"),
+        "sealed for a lawyer"
+    );
     let (c, ct) = sign_in(&w, Role::Coordinator).await;
     let place = send(&w, get(&format!("/places/{id}"), Some(&c))).await;
-    assert!(place.body.contains("hermana de un detenido"), "opened for a coordinator");
+    assert!(
+        place.body.contains("hermana de un detenido"),
+        "opened for a coordinator"
+    );
     // "Rodeo" fits two places: listed for the coordinator, named, then placed.
     let r = send(
         &w,
         post(
             "/detentions/1/step",
             Some(&lawyer),
-            &[("csrf", &lt), ("kind", "held"), ("date", "20/11/2026"), ("detail", "Rodeo")],
+            &[
+                ("csrf", &lt),
+                ("kind", "held"),
+                ("date", "20/11/2026"),
+                ("detail", "Rodeo"),
+            ],
         ),
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let list = send(&w, get("/places", Some(&c))).await;
-    assert!(list.body.contains("«Rodeo»") && list.body.contains("Rodeo I o Rodeo II"), "{}", list.body);
+    assert!(
+        list.body.contains("«Rodeo»") && list.body.contains("Rodeo I o Rodeo II"),
+        "{}",
+        list.body
+    );
     let rodeo: String = {
         let at = list.body.find(">Rodeo I</a>").unwrap();
-        list.body[..at].rsplit("href=\"/places/").next().unwrap().chars().take_while(char::is_ascii_digit).collect()
+        list.body[..at]
+            .rsplit("href=\"/places/")
+            .next()
+            .unwrap()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect()
     };
     let denied = send(
         &w,
-        post("/places/alias", Some(&lawyer), &[("csrf", &lt), ("place", &rodeo), ("aliases", "Rodeo")]),
+        post(
+            "/places/alias",
+            Some(&lawyer),
+            &[("csrf", &lt), ("place", &rodeo), ("aliases", "Rodeo")],
+        ),
     )
     .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     let r = send(
         &w,
-        post("/places/alias", Some(&c), &[("csrf", &ct), ("place", &rodeo), ("aliases", "Rodeo")]),
+        post(
+            "/places/alias",
+            Some(&c),
+            &[("csrf", &ct), ("place", &rodeo), ("aliases", "Rodeo")],
+        ),
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let list = send(&w, get("/places", Some(&c))).await;
     assert!(!list.body.contains("«Rodeo»"), "{}", list.body);
     let rodeo_page = send(&w, get(&format!("/places/{rodeo}"), Some(&c))).await;
-    assert!(rodeo_page.body.contains("Detenidas aquí (1)"), "{}", rodeo_page.body);
+    assert!(
+        rodeo_page.body.contains("Detenidas aquí (1)"),
+        "{}",
+        rodeo_page.body
+    );
     let zona = send(&w, get(&format!("/places/{id}"), Some(&c))).await;
-    assert!(zona.body.contains("Estuvieron aquí (1)"), "moved: {}", zona.body);
+    assert!(
+        zona.body.contains("Estuvieron aquí (1)"),
+        "moved: {}",
+        zona.body
+    );
 }
