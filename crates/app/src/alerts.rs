@@ -131,6 +131,15 @@ pub struct Alert {
     /// How many times the case's hearings were deferred, for a hearing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deferrals: Option<usize>,
+    /// For a presentation due, the measure (to say it in the reader's language).
+    #[serde(skip)]
+    pub measure: Option<vigilia_core::case::Measure>,
+    /// For a deferred hearing, the next one already set.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "iso_opt")]
+    pub next_hearing: Option<Day>,
+    /// For a place: its conditions were never reported.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub never: bool,
     /// What is due, in words: the hearing's reason for a deferral, the measure for a
     /// presentation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,6 +148,13 @@ pub struct Alert {
 
 fn iso<S: serde::Serializer>(d: &Day, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&d.to_string())
+}
+
+fn iso_opt<S: serde::Serializer>(d: &Option<Day>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_string()),
+        None => s.serialize_none(),
+    }
 }
 
 /// The alerts of day `as_of` as known on `known_on`, for `actor` (coordinators every case, a
@@ -189,14 +205,16 @@ pub fn alerts(
             if let Some(mut a) = alert(ledger, actor, &d, f.kind, f.since, as_of)? {
                 a.deferred = f.deferred;
                 a.deferrals = f.deferrals;
+                a.next_hearing = f.next_hearing;
+                a.measure = f.measure;
                 a.detail = f.detail;
                 out.push(a);
             }
         }
     }
     if let Some(rule) = profile.deadline(DeadlineKind::Conditions) {
-        for (place, since) in
-            crate::places::stale(ledger, actor, as_of, known_on, rule.hours.div_ceil(24))?
+        let days = rule.hours.div_ceil(24);
+        for (place, since, observed) in crate::places::stale(ledger, actor, as_of, known_on, days)?
         {
             out.push(Alert {
                 kind: AlertKind::FacilityStale,
@@ -211,6 +229,9 @@ pub fn alerts(
                 urgent_window: false,
                 deferred: false,
                 deferrals: None,
+                next_hearing: None,
+                never: !observed,
+                measure: None,
                 detail: None,
             });
         }
@@ -315,6 +336,8 @@ struct Due {
     since: Day,
     deferred: bool,
     deferrals: Option<usize>,
+    next_hearing: Option<Day>,
+    measure: Option<vigilia_core::case::Measure>,
     detail: Option<String>,
 }
 
@@ -325,6 +348,8 @@ impl Due {
             since,
             deferred: false,
             deferrals: None,
+            next_hearing: None,
+            measure: None,
             detail: None,
         }
     }
@@ -355,19 +380,30 @@ fn case_dues(
                 .checked_add(jiff::Span::new().days(window))
                 .unwrap_or(as_of),
         );
+        let next = Case::of(d, Day::MAX)
+            .next_hearing(as_of)
+            .map(|h| h.date.first_day());
         for h in &ahead.hearings {
             let days = days_between(h.date.first_day(), as_of);
-            let soon = h.outcome == HearingOutcome::Scheduled && (-window..=0).contains(&days);
-            let deferred = h.outcome == HearingOutcome::Deferred && (0..=window).contains(&days);
-            if soon || deferred {
+            if h.outcome == HearingOutcome::Scheduled && (-window..=0).contains(&days) {
                 out.push(Due {
-                    kind: AlertKind::Hearing,
-                    since: h.date.first_day(),
-                    deferred,
-                    deferrals: Some(case.deferrals.max(usize::from(deferred))),
-                    detail: h.reason.clone(),
+                    deferrals: Some(case.deferrals),
+                    ..Due::at(AlertKind::Hearing, h.date.first_day())
                 });
             }
+        }
+        // The last deferral of the last days, once, with the new date when one is set.
+        if let Some(h) = case.hearings.iter().rev().find(|h| {
+            h.outcome == HearingOutcome::Deferred
+                && (0..=window).contains(&days_between(h.date.first_day(), as_of))
+        }) {
+            out.push(Due {
+                deferred: true,
+                deferrals: Some(case.deferrals),
+                next_hearing: next,
+                detail: h.reason.clone(),
+                ..Due::at(AlertKind::Hearing, h.date.first_day())
+            });
         }
     }
     if let Some(days) = measure_days
@@ -375,11 +411,9 @@ fn case_dues(
         && days_between(on, as_of) >= -7
     {
         out.push(Due {
-            kind: AlertKind::MeasureDue,
-            since: on,
-            deferred: false,
-            deferrals: None,
             detail: Some(m.localize(Lang::Es)),
+            measure: Some(m.clone()),
+            ..Due::at(AlertKind::MeasureDue, on)
         });
     }
     out
@@ -416,6 +450,9 @@ fn alert(
         urgent_window: false,
         deferred: false,
         deferrals: None,
+        next_hearing: None,
+        never: false,
+        measure: None,
         detail: None,
     }))
 }

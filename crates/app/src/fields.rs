@@ -82,6 +82,18 @@ pub enum Problem {
     NotAPlace(String),
     /// A place whose name is another place's already.
     PlaceExists(String),
+    /// Days between presentations typed, but "periodic presentation" not ticked.
+    TickPresentation,
+    /// Measures recorded with none ticked or written.
+    TickAMeasure,
+    /// Measures lifted that are not in force on that day.
+    NotInForce,
+    /// A step dated before the arrest.
+    BeforeArrest,
+    /// An observation without what was observed.
+    WriteObservation,
+    /// A hearing deferred without saying why.
+    SayWhyDeferred,
 }
 
 /// The problems of a form, at most one per field, in field order.

@@ -440,8 +440,8 @@ impl Localize for Problem {
         match self {
             Problem::WhenMissing => lang
                 .pick(
-                    "¿Cuándo? Escriba la fecha (AAAA-MM-DD, o AAAA-MM si solo sabe el mes).",
-                    "When? Write the date (YYYY-MM-DD, or YYYY-MM if you only know the month).",
+                    "¿Cuándo? Escriba la fecha como día/mes/año (15/11/2026), o mes/año si no sabe el día (11/2026).",
+                    "When? Write the date as day/month/year (15/11/2026), or month/year if you do not know the day (11/2026).",
                 )
                 .into(),
             Problem::BadDate(vigilia_core::date::DateError::Malformed(typed)) => match lang {
@@ -599,6 +599,42 @@ impl Localize for Problem {
                 .pick(
                     "Escriba o marque lo que hay que registrar: el formulario está vacío.",
                     "Type or tick what is to be recorded: the form is empty.",
+                )
+                .into(),
+            Problem::TickPresentation => lang
+                .pick(
+                    "Marque «Presentación periódica» para registrar cada cuántos días, o borre los días.",
+                    "Tick “Periodic reporting” to record every how many days, or clear the days.",
+                )
+                .into(),
+            Problem::TickAMeasure => lang
+                .pick(
+                    "Marque al menos una medida, o escriba la que impuso el tribunal.",
+                    "Tick at least one measure, or write the one the court imposed.",
+                )
+                .into(),
+            Problem::NotInForce => lang
+                .pick(
+                    "Esa medida no estaba vigente ese día: revise la medida y la fecha.",
+                    "That measure was not in force that day: check the measure and the date.",
+                )
+                .into(),
+            Problem::BeforeArrest => lang
+                .pick(
+                    "Esa fecha es anterior a la detención.",
+                    "That date is before the arrest.",
+                )
+                .into(),
+            Problem::WriteObservation => lang
+                .pick(
+                    "Escriba lo observado: es lo que queda en el registro.",
+                    "Write what was observed: it is what the registry keeps.",
+                )
+                .into(),
+            Problem::SayWhyDeferred => lang
+                .pick(
+                    "Diga por qué se difirió (p. ej. no hubo traslado, el tribunal no despachó).",
+                    "Say why it was deferred (e.g. no transfer from prison, the court did not sit).",
                 )
                 .into(),
             Problem::NotADayCount { max } => match lang {

@@ -172,11 +172,32 @@ impl Register {
         self.places.iter().find(|p| p.id == id)
     }
 
+    /// The places at these positions of the register.
+    fn ids(&self, at: &[usize]) -> Vec<FacilityId> {
+        at.iter()
+            .filter_map(|&i| self.places.get(i).map(|p| p.id))
+            .collect()
+    }
+
+    /// One place at this position, or several suggested.
+    fn one_or_suggested(&self, at: &[usize]) -> Resolution {
+        match self.ids(at).as_slice() {
+            [] => Resolution::Unknown,
+            [one] => Resolution::Place(*one),
+            many => Resolution::Suggested(many.to_vec()),
+        }
+    }
+
     /// The place whose name or alias is exactly `text` (accents, capitals and punctuation
     /// aside), if one place has it.
     pub fn named(&self, text: &str) -> Option<FacilityId> {
-        match self.exact.get(&fold(text)).map(Vec::as_slice) {
-            Some([one]) => Some(self.places[*one].id),
+        match self
+            .exact
+            .get(&fold(text))
+            .map(|at| self.ids(at))
+            .as_deref()
+        {
+            Some([one]) => Some(*one),
             _ => None,
         }
     }
@@ -194,19 +215,16 @@ impl Register {
             return Resolution::Unknown;
         }
         if let Some(found) = self.exact.get(&key) {
-            return match found.as_slice() {
-                [one] => Resolution::Place(self.places[*one].id),
-                many => Resolution::Suggested(many.iter().map(|&i| self.places[i].id).collect()),
-            };
+            return self.one_or_suggested(found);
         }
         let written = words_of(text);
         if written.is_empty() {
             return Resolution::Unknown;
         }
         let covers = |i: usize| {
-            written
-                .iter()
-                .all(|w| self.words[i].binary_search(w).is_ok())
+            self.words
+                .get(i)
+                .is_some_and(|words| written.iter().all(|w| words.binary_search(w).is_ok()))
         };
         let mut found: Vec<(usize, &Vec<String>)> = Vec::new();
         for (i, names) in self.names.iter().enumerate() {
@@ -230,21 +248,14 @@ impl Register {
             })
             .map(|(i, _)| *i)
             .collect();
-        match kept.as_slice() {
-            [one] => Resolution::Place(self.places[*one].id),
-            [] => {
-                let maybe: Vec<FacilityId> = (0..self.places.len())
-                    .filter(|&i| covers(i))
-                    .map(|i| self.places[i].id)
-                    .collect();
-                if maybe.is_empty() {
-                    Resolution::Unknown
-                } else {
-                    Resolution::Suggested(maybe)
-                }
-            }
-            many => Resolution::Suggested(many.iter().map(|&i| self.places[i].id).collect()),
+        if kept.is_empty() {
+            let maybe: Vec<usize> = (0..self.places.len()).filter(|&i| covers(i)).collect();
+            return match self.ids(&maybe).as_slice() {
+                [] => Resolution::Unknown,
+                some => Resolution::Suggested(some.to_vec()),
+            };
         }
+        self.one_or_suggested(&kept)
     }
 }
 
@@ -315,21 +326,26 @@ impl PlaceForm {
     }
 }
 
-/// Refuses a name or alias that is already another place's.
-fn taken(register: &Register, e: &mut FieldErrors, me: Option<FacilityId>, names: &[String]) {
-    for n in names {
-        if let Some(found) = register.exact.get(&fold(n))
-            && found.iter().any(|&i| Some(register.places[i].id) != me)
-        {
-            e.add(
-                if Some(n) == names.first() && me.is_none() {
-                    "name"
-                } else {
-                    "aliases"
-                },
-                Problem::PlaceExists(n.clone()),
-            );
-        }
+/// Refuses a name or alias that is already another place's, beside the field it was typed
+/// in.
+fn taken(
+    register: &Register,
+    e: &mut FieldErrors,
+    me: Option<FacilityId>,
+    name: Option<&String>,
+    aliases: &[String],
+) {
+    let others = |n: &String| {
+        register
+            .exact
+            .get(&fold(n))
+            .is_some_and(|found| register.ids(found).iter().any(|id| Some(*id) != me))
+    };
+    if let Some(n) = name.filter(|n| others(n)) {
+        e.add("name", Problem::PlaceExists(n.clone()));
+    }
+    for n in aliases.iter().filter(|n| others(n)) {
+        e.add("aliases", Problem::PlaceExists(n.clone()));
     }
 }
 
@@ -344,9 +360,7 @@ pub fn add_place(tx: &mut Tx<'_>, actor: &Actor, f: &PlaceForm) -> Result<Facili
         e.add("name", Problem::NothingToRecord);
     }
     let details = f.details(&mut e, &profile);
-    let mut all: Vec<String> = name.iter().cloned().collect();
-    all.extend(details.aliases.iter().cloned());
-    taken(&register, &mut e, None, &all);
+    taken(&register, &mut e, None, name.as_ref(), &details.aliases);
     let Some(name) = name else {
         return Err(e.into());
     };
@@ -373,10 +387,8 @@ pub fn edit_place(
     let mut e = FieldErrors::default();
     let name = e.line("name", &f.name);
     let details = f.details(&mut e, &profile);
-    let mut all: Vec<String> = name.iter().cloned().collect();
-    all.extend(details.aliases.iter().cloned());
-    taken(&register, &mut e, Some(id), &all);
-    if all.is_empty() && details == FacilityDetails::default() {
+    taken(&register, &mut e, Some(id), name.as_ref(), &details.aliases);
+    if name.is_none() && details == FacilityDetails::default() {
         e.add("name", Problem::NothingToRecord);
     }
     e.check()?;
@@ -401,7 +413,13 @@ pub fn add_alias(
         e.add("aliases", Problem::NothingToRecord);
         return Err(e.into());
     };
-    taken(&register, &mut e, Some(id), std::slice::from_ref(&alias));
+    taken(
+        &register,
+        &mut e,
+        Some(id),
+        None,
+        std::slice::from_ref(&alias),
+    );
     e.check()?;
     let details = FacilityDetails {
         aliases: vec![alias],
@@ -483,7 +501,7 @@ impl ObservationForm {
         }
         let note = self.note.trim().to_string();
         if note.is_empty() {
-            e.add("note", Problem::NothingToRecord);
+            e.add("note", Problem::WriteObservation);
         } else if note.chars().count() > NOTE {
             e.add("note", Problem::TooLong { max: NOTE });
         }
@@ -712,8 +730,9 @@ pub fn page(
             before.push(row);
         }
     }
+    // In the alphabet's order, accents aside (Ángel between Alejandro and Beatriz).
     for list in [&mut now, &mut before, &mut died] {
-        list.sort_by(|a, b| a.name.cmp(&b.name));
+        list.sort_by_cached_key(|h| fold(&h.name));
     }
     let mut observations = Vec::new();
     for o in &place.observations {
@@ -862,35 +881,39 @@ pub fn places(
     Ok(Places { rows, unresolved })
 }
 
-/// A place whose conditions were last observed too long ago (or never), with people held
-/// there that `actor` sees: the day its report became due.
+/// A place whose conditions were last observed too long ago, or never, while people `actor`
+/// sees are held there: the day its report became due (for one never observed, the day it
+/// entered the register, or `as_of`: it is due now), and whether it was ever observed.
 pub fn stale(
     ledger: &mut Ledger,
     actor: &Actor,
     as_of: Day,
     known_on: KnownOn,
     days: u32,
-) -> Result<Vec<(Facility, Day)>, AppError> {
+) -> Result<Vec<(Facility, Day, bool)>, AppError> {
     let list = places(ledger, actor, as_of, known_on)?;
     let mut out = Vec::new();
     for row in list.rows {
         if row.held == 0 {
             continue;
         }
-        let last = row
-            .place
-            .observations
-            .iter()
-            .map(|o| o.date.last_day())
-            .filter(|d| *d <= as_of)
-            .max()
-            .or(row.place.recorded_on);
-        let Some(last) = last else { continue };
-        let Ok(due) = last.checked_add(jiff::Span::new().days(i64::from(days))) else {
-            continue;
-        };
-        if due < as_of {
-            out.push((row.place, due));
+        match row.place.last_observed() {
+            None => {
+                let since = row
+                    .place
+                    .recorded_on
+                    .filter(|d| *d <= as_of)
+                    .unwrap_or(as_of);
+                out.push((row.place, since, false));
+            }
+            Some(last) => {
+                let Ok(due) = last.checked_add(jiff::Span::new().days(i64::from(days))) else {
+                    continue;
+                };
+                if due < as_of {
+                    out.push((row.place, due, true));
+                }
+            }
         }
     }
     Ok(out)
@@ -952,10 +975,7 @@ pub fn import_places(
                 },
             )
             .map(|()| id)
-            .map(|id| {
-                done.updated += 1;
-                id
-            }),
+            .inspect(|_| done.updated += 1),
             None => add_place(tx, &actor, &form).inspect(|_| done.added += 1),
         };
         let id = match outcome {
@@ -1057,10 +1077,10 @@ pub fn import_observations(
 
 /// The rows of a CSV file by column name (header folded: `Name`, ` name ` are `name`), each
 /// with its line number; refused when a needed column is missing.
-fn read_csv(
-    text: &[u8],
-    needed: &[&'static str],
-) -> Result<Vec<(u64, HashMap<String, String>)>, AppError> {
+/// A line of a file: its number, and its cells by column name.
+type Line = (u64, HashMap<String, String>);
+
+fn read_csv(text: &[u8], needed: &[&'static str]) -> Result<Vec<Line>, AppError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
     let header: Vec<String> = reader
         .headers()

@@ -205,6 +205,10 @@ pub struct Full {
     /// The next hearing set, from today.
     #[serde(skip)]
     pub next_hearing: Option<PartialDate>,
+    /// Where the person is held, as written, with the place of the register it is (none when
+    /// the register cannot place it).
+    #[serde(skip)]
+    pub place: Option<(Option<vigilia_core::ids::FacilityId>, String)>,
 }
 
 /// How many of the latest views of a record a coordinator is shown.
@@ -296,7 +300,18 @@ pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<
             (c.clone(), law, found.is_some_and(|n| n.verified))
         })
         .collect();
-    let next_hearing = case.next_hearing(ledger.today()?).map(|h| h.date);
+    let today = ledger.today()?;
+    let next_hearing = case.next_hearing(today).map(|h| h.date);
+    let place = match crate::places::held_at(&d, today) {
+        Some(written) => {
+            let id = match crate::places::Register::load(ledger)?.resolve(written) {
+                crate::places::Resolution::Place(id) => Some(id),
+                _ => None,
+            };
+            Some((id, written.to_string()))
+        }
+        None => None,
+    };
     Ok(Full {
         detention: d,
         person,
@@ -310,6 +325,7 @@ pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<
         case,
         charges,
         next_hearing,
+        place,
     })
 }
 
@@ -387,7 +403,7 @@ pub fn record_step(
     id: DetentionId,
     f: &StepForm,
 ) -> Result<(), AppError> {
-    in_scope_tx(tx, actor, id)?;
+    let d = in_scope_tx(tx, actor, id)?;
     let today = tx.today()?;
     let profile = tx.profile()?.clone();
     let mut e = FieldErrors::default();
@@ -397,6 +413,9 @@ pub fn record_step(
     } else {
         e.required_date("date", &f.date, today)
     };
+    if date.is_some_and(|x| x.certainly_before(&d.arrest.date)) {
+        e.add("date", Problem::BeforeArrest);
+    }
     let detail = e.line("detail", &f.detail);
     let ticked = |v: &str| !v.trim().is_empty();
     let what = match f.kind.as_str() {
@@ -478,7 +497,7 @@ pub fn record_step(
             match outcome {
                 None => e.add("outcome", Problem::ChooseAnOption),
                 Some(HearingOutcome::Deferred) if reason.is_none() => {
-                    e.add("reason", Problem::SayWhy)
+                    e.add("reason", Problem::SayWhyDeferred)
                 }
                 _ => {}
             }
@@ -486,7 +505,10 @@ pub fn record_step(
         }
         "measures" => {
             let mut measures = Vec::new();
-            if ticked(&f.presentation) || !f.every_days.trim().is_empty() {
+            if !ticked(&f.presentation) && !f.every_days.trim().is_empty() {
+                e.add("every_days", Problem::TickPresentation);
+            }
+            if ticked(&f.presentation) {
                 let every_days = match f.every_days.trim() {
                     "" => None,
                     n => match n.parse::<u32>() {
@@ -532,21 +554,38 @@ pub fn record_step(
                     text: Some(other.replace(';', ",")),
                 });
             }
-            if measures.is_empty() {
-                e.add("measures", Problem::NothingToRecord);
+            if measures.is_empty() && !e.has("every_days") {
+                e.add("measures", Problem::TickAMeasure);
             }
             Some(Step::MeasuresImposed { measures })
         }
-        "measures_lifted" => match f.measure.trim() {
-            "" | "all" => Some(Step::MeasuresLifted { kinds: Vec::new() }),
-            k => match MeasureKind::from_name(k) {
-                Some(kind) => Some(Step::MeasuresLifted { kinds: vec![kind] }),
-                None => {
-                    e.add("measure", Problem::ChooseAnOption);
-                    None
+        "measures_lifted" => {
+            // Only what is in force on that day can be lifted on it.
+            let in_force: Vec<MeasureKind> = date
+                .map(|x| {
+                    Case::of(&d, x.last_day())
+                        .measures
+                        .iter()
+                        .map(|(_, m)| m.kind)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let kinds = match f.measure.trim() {
+                "" | "all" => Some(Vec::new()),
+                k => MeasureKind::from_name(k).map(|kind| vec![kind]),
+            };
+            match &kinds {
+                None => e.add("measure", Problem::ChooseAnOption),
+                Some(k)
+                    if date.is_some()
+                        && (in_force.is_empty() || k.iter().any(|x| !in_force.contains(x))) =>
+                {
+                    e.add("measure", Problem::NotInForce)
                 }
-            },
-        },
+                _ => {}
+            }
+            kinds.map(|kinds| Step::MeasuresLifted { kinds })
+        }
         _ => {
             e.add("kind", Problem::ChooseWhatHappened);
             None

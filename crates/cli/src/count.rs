@@ -196,8 +196,20 @@ pub fn alert_line(a: &vigilia_app::alerts::Alert, lang: vigilia_core::lang::Lang
             }
         });
     }
-    if let Some(d) = &a.detail {
+    if let Some(m) = &a.measure {
+        flags.push(m.localize(lang));
+    } else if let Some(d) = &a.detail {
         flags.push(d.clone());
+    }
+    if let Some(next) = a.next_hearing {
+        flags.push(format!(
+            "{} {}",
+            lang.pick("nueva fecha:", "new date:"),
+            vigilia_core::date::short_day(next, lang)
+        ));
+    }
+    if a.never {
+        flags.push(lang.pick("nunca informado", "never reported").to_string());
     }
     let flags = if flags.is_empty() {
         String::new()

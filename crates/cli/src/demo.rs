@@ -131,6 +131,12 @@ fn hearings(
             .strftime("%d/%m/%Y")
             .to_string()
     };
+    let reason = |i: i64| {
+        DEFERRED
+            .get(i.unsigned_abs() as usize % DEFERRED.len())
+            .copied()
+            .unwrap_or_default()
+    };
     vigilia_app::write(ledger, |tx| {
         for (i, id) in held.iter().take(24).enumerate() {
             let i = i as i64;
@@ -147,9 +153,9 @@ fn hearings(
             if i % 3 == 0 {
                 // Deferred once or twice, the last time in the last days; a new date later.
                 if i % 2 == 0 {
-                    step(day(-40 - i), "deferred", DEFERRED[(i as usize + 1) % 4])?;
+                    step(day(-40 - i), "deferred", reason(i + 1))?;
                 }
-                step(day(-(i % 6) - 1), "deferred", DEFERRED[i as usize % 4])?;
+                step(day(-(i % 6) - 1), "deferred", reason(i))?;
                 step(day(20 + i), "scheduled", "")?;
             } else {
                 step(day(i % 7), "scheduled", "")?;

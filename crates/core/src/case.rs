@@ -104,6 +104,8 @@ pub enum HearingOutcome {
     Held,
     /// Not held on that date ("diferida"): a figure lawyers report.
     Deferred,
+    /// Set by mistake, or called off with no new date: no longer expected.
+    Cancelled,
 }
 
 impl HearingOutcome {
@@ -112,6 +114,7 @@ impl HearingOutcome {
             "scheduled" => Some(HearingOutcome::Scheduled),
             "held" => Some(HearingOutcome::Held),
             "deferred" => Some(HearingOutcome::Deferred),
+            "cancelled" => Some(HearingOutcome::Cancelled),
             _ => None,
         }
     }

@@ -61,9 +61,13 @@ pub enum DeadlineKind {
 pub struct Deadline {
     pub kind: DeadlineKind,
     pub hours: u32,
-    /// What starts it and what stops it, in words.
+    /// What starts it and what stops it, in words (the country's language), and in English.
     pub starts: String,
     pub stops: String,
+    #[serde(default)]
+    pub starts_en: Option<String>,
+    #[serde(default)]
+    pub stops_en: Option<String>,
     /// The rule it comes from, as a lawyer would cite it.
     pub citation: String,
     /// A lawyer of the organisation checked the citation against the law's text.

@@ -182,6 +182,7 @@ impl Localize for HearingOutcome {
             HearingOutcome::Scheduled => ("fijada", "set"),
             HearingOutcome::Held => ("celebrada", "held"),
             HearingOutcome::Deferred => ("diferida", "deferred"),
+            HearingOutcome::Cancelled => ("anulada (sin nueva fecha)", "called off (no new date)"),
         };
         pick(lang, es, en)
     }

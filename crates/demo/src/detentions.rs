@@ -568,7 +568,10 @@ impl Generator {
             return Case::default();
         }
         let facility = match WRITTEN.iter().find(|(f, _)| *f == place.facility) {
-            Some((_, ways)) if rng.random_bool(0.15) => ways[rng.random_range(0..ways.len())],
+            Some((_, ways)) if rng.random_bool(0.15) => ways
+                .get(rng.random_range(0..ways.len()))
+                .copied()
+                .unwrap_or(place.facility),
             _ => place.facility,
         }
         .to_string();
@@ -602,7 +605,10 @@ impl Generator {
         let measures = if end.kind == "released_under_measures"
             && end.date.is_some_and(|d| d.year() >= 2019)
         {
-            let every = [8, 15, 30][rng.random_range(0..3)];
+            let every = [8, 15, 30]
+                .get(rng.random_range(0..3))
+                .copied()
+                .unwrap_or(30);
             let mut m = vec![format!("presentación cada {every} días ante {court}")];
             if rng.random_bool(0.6) {
                 m.push("prohibición de salida del país".into());

@@ -82,7 +82,9 @@ pub fn observations_csv(seed: u64) -> String {
     let mut out = String::from("place,date,aspect,note,cost,reported_by,may_pass_on,follow_up\n");
     for name in PLACES {
         for _ in 0..rng.random_range(1..4) {
-            let (aspect, note) = NOTES[rng.random_range(0..NOTES.len())];
+            let Some(&(aspect, note)) = NOTES.get(rng.random_range(0..NOTES.len())) else {
+                continue;
+            };
             let on = LAST_DAY
                 .checked_sub(jiff::Span::new().days(rng.random_range(3..400)))
                 .unwrap_or(LAST_DAY);
@@ -98,7 +100,10 @@ pub fn observations_csv(seed: u64) -> String {
                 "familiar de un detenido",
                 "persona liberada",
                 "abogado de la organización",
-            ][rng.random_range(0..3)];
+            ]
+            .get(rng.random_range(0..3))
+            .copied()
+            .unwrap_or_default();
             let pass = if rng.random_bool(0.7) { "sí" } else { "no" };
             let follow = if aspect == "torture" {
                 "Documentado para el Grupo de Trabajo de la ONU"

@@ -94,14 +94,35 @@ impl AlertsPage {
         self.p.t(es, en)
     }
 
-    /// How many days, in words: since, or ahead ("en 3 días", "hoy").
+    /// How many days, in words: ahead ("en 3 días", "en 1 día"), today, or past ("hace 2
+    /// días" for a hearing; a number of days for a deadline run out).
     fn days(&self, a: &Alert) -> String {
         let n = self.p.n(&a.days.unsigned_abs());
+        let unit = if a.days.abs() == 1 {
+            self.p.t("día", "day")
+        } else {
+            self.p.t("días", "days")
+        };
         match a.days {
             0 => self.p.t("hoy", "today").to_string(),
-            d if d < 0 => format!("{} {n} {}", self.p.t("en", "in"), self.p.t("días", "days")),
+            d if d < 0 => format!("{} {n} {unit}", self.p.t("en", "in")),
+            _ if a.kind == AlertKind::Hearing => match self.p.l {
+                vigilia_core::lang::Lang::Es => format!("hace {n} {unit}"),
+                vigilia_core::lang::Lang::En => format!("{n} {unit} ago"),
+            },
             _ => n,
         }
+    }
+
+    /// What starts a deadline, in the reader's language where the profile says it.
+    fn starts<'a>(&self, r: &'a Deadline) -> &'a str {
+        self.p
+            .t(&r.starts, r.starts_en.as_deref().unwrap_or(&r.starts))
+    }
+
+    fn stops<'a>(&self, r: &'a Deadline) -> &'a str {
+        self.p
+            .t(&r.stops, r.stops_en.as_deref().unwrap_or(&r.stops))
     }
 }
 

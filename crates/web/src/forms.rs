@@ -112,7 +112,7 @@ pub fn when(
         match vigilia_core::date::typed_day(text, today) {
             Ok(d) => Some(d),
             Err(e) => {
-                errors.add_localized(field, &e);
+                errors.add_localized(field, &vigilia_app::Problem::BadDate(e));
                 None
             }
         }

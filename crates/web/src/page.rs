@@ -112,6 +112,15 @@ impl Chrome {
         value.localize(self.l)
     }
 
+    /// The text with its first letter in capitals and the rest as written (a court's name
+    /// keeps its capitals: askama's `capitalize` lowers them).
+    pub fn cap<T: AsRef<str>>(&self, text: T) -> String {
+        let mut c = text.as_ref().chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    }
+
     /// A likeness between 0 and 1 as a percentage ("87 %").
     pub fn percent(&self, x: &f64) -> String {
         format!("{} %", (x * 100.0).round() as i64)

@@ -41,8 +41,8 @@ const FIRST: usize = 20;
 /// A choice of a form: its value and its words.
 type Choice = (String, String);
 
-fn types(p: &Chrome) -> Vec<Choice> {
-    let mut out = vec![(String::new(), p.t("sin decir", "not said").to_string())];
+fn types(p: &Chrome, none: &str) -> Vec<Choice> {
+    let mut out = vec![(String::new(), none.to_string())];
     out.extend(
         FacilityType::ALL
             .into_iter()
@@ -88,7 +88,7 @@ async fn list_page(
     let p = Chrome::of(ctx);
     let states = crate::forms::states(&app.profile, p.t("sin decir", "not said"));
     Ok(PlacesPage {
-        types: types(&p),
+        types: types(&p, p.t("sin decir", "not said")),
         p,
         when,
         done: asked.done == "alias",
@@ -300,7 +300,7 @@ async fn place_page(
     };
     Ok(OnePlace {
         states: crate::forms::states(&app.profile, p.t("sin cambio", "no change")),
-        types: types(&p),
+        types: types(&p, p.t("sin cambio", "no change")),
         p,
         when,
         asked,
@@ -422,18 +422,14 @@ pub async fn alias(
     Form(f): Form<AliasForm>,
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.actor();
+    let typed = PlaceForm {
+        aliases: f.aliases.clone(),
+        ..PlaceForm::default()
+    };
     let Ok(id) = f.place.trim().parse::<u64>() else {
         let mut errors = Errors::default();
-        errors.add_localized("alias", &vigilia_app::Problem::ChooseAnOption);
-        let page = list_page(
-            &app,
-            &ctx,
-            Asked::default(),
-            "alias".into(),
-            PlaceForm::default(),
-            errors,
-        )
-        .await?;
+        errors.add_localized("place", &vigilia_app::Problem::ChooseAnOption);
+        let page = list_page(&app, &ctx, Asked::default(), "alias".into(), typed, errors).await?;
         return Ok(invalid(&page));
     };
     let alias = f.aliases.clone();
@@ -444,15 +440,8 @@ pub async fn alias(
         Ok(()) => Ok(see("/places?done=alias#unresolved")),
         Err(e) => {
             let errors = crate::forms::mistake(&e, "aliases");
-            let page = list_page(
-                &app,
-                &ctx,
-                Asked::default(),
-                "alias".into(),
-                PlaceForm::default(),
-                errors,
-            )
-            .await?;
+            let page =
+                list_page(&app, &ctx, Asked::default(), "alias".into(), typed, errors).await?;
             Ok(invalid(&page))
         }
     }

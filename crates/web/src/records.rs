@@ -304,6 +304,7 @@ impl DetentionPage {
             ("scheduled", HearingOutcome::Scheduled),
             ("held", HearingOutcome::Held),
             ("deferred", HearingOutcome::Deferred),
+            ("cancelled", HearingOutcome::Cancelled),
         ]
         .into_iter()
         .map(|(n, o)| (n.to_string(), self.p.w(&o)))
