@@ -523,11 +523,12 @@ impl Case {
         case
     }
 
-    /// The next hearing set on or after `as_of`.
+    /// The next hearing on or after `as_of` (of a past day: one held or deferred later had been
+    /// set by then), unless called off.
     pub fn next_hearing(&self, as_of: Day) -> Option<&Hearing> {
         self.hearings
             .iter()
-            .find(|h| h.outcome == HearingOutcome::Scheduled && h.date.first_day() >= as_of)
+            .find(|h| h.outcome != HearingOutcome::Cancelled && h.date.first_day() >= as_of)
     }
 
     /// The next day on or after `as_of` a presentation measure in force is due, with the
