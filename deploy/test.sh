@@ -83,6 +83,16 @@ sec=$(systemd-analyze security --offline=true --threshold=20 --no-pager "$T/unit
 level=$(echo "$sec" | grep -o 'Overall exposure level for vigilia.service: .*' || echo "no score")
 if [ "$sec_ok" = 1 ]; then ok "systemd-analyze security: $level (at most 2.0 required)"; else fail "systemd-analyze security: $level"; fi
 
+# The morning digest's service and timer: verify says nothing.
+sed "s#/usr/local/bin/vigilia#$BIN#g" "$HERE/vigilia-digest.service" >"$T/unit/vigilia-digest.service"
+cp "$HERE/vigilia-digest.timer" "$T/unit/vigilia-digest.timer"
+if out=$(systemd-analyze verify "$T/unit/vigilia-digest.service" "$T/unit/vigilia-digest.timer" 2>&1) && [ -z "$out" ]; then
+  ok "systemd-analyze verify (the digest's service and timer): nothing to say"
+else
+  fail "systemd-analyze verify (the digest's service and timer):"
+  echo "$out" | sed 's/^/      /'
+fi
+
 echo "== the files agree"
 # What one file says another must match: Vigilia's port, the address nginx connects from and
 # the only one Vigilia trusts, the onion's port in nginx and in Tor.
