@@ -29,6 +29,7 @@ pub mod merges;
 pub mod messages;
 pub mod persons;
 pub mod places;
+pub mod public;
 pub mod publication;
 pub mod records;
 pub mod registry;

@@ -218,7 +218,15 @@ pub fn merge(
     };
     record(tx, actor, id, change)?;
     if consent.is_some() {
-        record(tx, actor, into, Change::DisclosureSet { level: disclosure })?;
+        record(
+            tx,
+            actor,
+            into,
+            Change::DisclosureSet {
+                level: disclosure,
+                given_by: None,
+            },
+        )?;
     }
     Ok(())
 }
@@ -236,7 +244,15 @@ pub fn unmerge(tx: &mut Tx<'_>, actor: &Actor, id: PersonId, reason: &str) -> Re
     if let Some([before, after]) = p.merge_consent
         && person_tx(tx, into)?.disclosure == after
     {
-        record(tx, actor, into, Change::DisclosureSet { level: before })?;
+        record(
+            tx,
+            actor,
+            into,
+            Change::DisclosureSet {
+                level: before,
+                given_by: None,
+            },
+        )?;
     }
     Ok(())
 }

@@ -482,3 +482,73 @@ pub fn bench_command(env: &Env, args: &BenchArgs) -> Result<(), Failure> {
     crate::say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())
 }
+
+/// What `vigilia public-list` is asked.
+#[derive(Debug, clap::Args)]
+pub struct PublicListArgs {
+    /// The day (today by default).
+    #[arg(long)]
+    as_of: Option<String>,
+    /// As the registry knew it on this day.
+    #[arg(long)]
+    known_on: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+}
+
+/// `vigilia public-list`: the political prisoners of a day as the public may see them (full
+/// name, initials, or only counted, by each person's consent in force now). CSV rows on
+/// standard output, what they add up to on standard error; or all of it as JSON.
+pub fn public_list_command(env: &Env, req: &PublicListArgs) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let when = When::parse(
+        ledger.today()?,
+        req.as_of.as_deref(),
+        req.known_on.as_deref(),
+        None,
+    )?;
+    let index = current_index(&mut ledger)?;
+    let list = vigilia_app::public::public_list(&mut ledger, &index, when.as_of, when.known_on)?;
+    match req.format {
+        Format::Json => crate::say!(
+            "{}",
+            serde_json::to_string_pretty(&list).unwrap_or_default()
+        ),
+        _ => {
+            let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+            let row = |w: &mut csv::Writer<_>, cells: [&str; 3]| {
+                w.write_record(
+                    cells.map(|c| vigilia_core::exchange::for_spreadsheet(c).into_owned()),
+                )
+                .map_err(|e| Failure::io(std::path::Path::new("-"), &e))
+            };
+            row(&mut w, ["name", "state", "arrest_date"])?;
+            for r in &list.listed {
+                let arrested = r.arrested.map(|d| d.to_string()).unwrap_or_default();
+                row(
+                    &mut w,
+                    [&r.name, r.state.as_deref().unwrap_or(""), &arrested],
+                )?;
+            }
+            w.flush()
+                .map_err(|e| Failure::io(std::path::Path::new("-"), &e))?;
+            let n = |x: usize| env.lang.number(x as u64);
+            crate::registry::tell(
+                env,
+                format!(
+                    "{} presos políticos: {} con nombre o iniciales, {} solo contados",
+                    n(list.political_prisoners),
+                    n(list.listed.len()),
+                    n(list.counted_only)
+                ),
+                format!(
+                    "{} political prisoners: {} by name or initials, {} counted only",
+                    n(list.political_prisoners),
+                    n(list.listed.len()),
+                    n(list.counted_only)
+                ),
+            );
+        }
+    }
+    Ok(())
+}

@@ -148,6 +148,19 @@ enum Command {
     /// What to do today as an e-mail (no names in it) through the organisation's SMTP server:
     /// to run every morning.
     Digest(digest::DigestArgs),
+    /// The political prisoners of a day as the public may see them: full name, initials or
+    /// only counted, by each person's consent in force now (CSV or JSON).
+    PublicList(count::PublicListArgs),
+    /// Record a person's consent to publish, or its withdrawal, and who gave it.
+    Consent {
+        person: u64,
+        /// named, initials or count_only.
+        #[arg(long)]
+        level: String,
+        /// family, person or lawyer.
+        #[arg(long)]
+        by: String,
+    },
     /// The figures at every step of a period (the revolving door over time).
     Series(count::SeriesArgs),
     /// Who became a political prisoner and who stopped being one between two dates.
@@ -321,6 +334,8 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Balance(args) => count::balance_command(&env, &args),
         Command::Alerts(args) => count::alerts_command(&env, &args),
         Command::Digest(args) => digest::run(&env, &args),
+        Command::PublicList(args) => count::public_list_command(&env, &args),
+        Command::Consent { person, level, by } => persons::consent(&env, person, &level, &by),
         Command::Series(args) => count::series_command(&env, &args),
         Command::Diff(args) => count::diff_command(&env, &args),
         Command::Dedupe {

@@ -150,3 +150,23 @@ pub fn candidates(env: &Env, file: &Path, out: &Path, limit: usize) -> Result<()
     );
     Ok(())
 }
+
+/// `vigilia consent PERSON --level named --by family`: a consent to publish, or its
+/// withdrawal (a lower level), with who gave it; every output made after follows it.
+pub fn consent(env: &Env, person: u64, level: &str, by: &str) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let actor = Actor::operator(&env.actor);
+    let form = vigilia_app::public::ConsentForm {
+        level: level.to_string(),
+        given_by: by.to_string(),
+    };
+    write(&mut ledger, |tx| {
+        vigilia_app::public::set_consent(tx, &actor, PersonId(person), &form)
+    })?;
+    say(
+        env,
+        format!("Consentimiento de la persona {person} registrado: {level} ({by})."),
+        format!("Consent of person {person} recorded: {level} ({by})."),
+    );
+    Ok(())
+}

@@ -808,7 +808,10 @@ pub fn person_changes(row: &Row, existing: Option<&Person>, today: Day) -> Vec<P
         });
     }
     if let Some(level) = row.disclosure.filter(|level| *level != p.disclosure) {
-        out.push(Change::DisclosureSet { level });
+        out.push(Change::DisclosureSet {
+            level,
+            given_by: None,
+        });
     }
     out.into_iter()
         .map(|change| Planned {

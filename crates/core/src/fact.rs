@@ -80,8 +80,12 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         cleared: Vec<String>,
     },
+    /// The consent to publish, given or withdrawn (a lower level), and by whom; every output
+    /// made after it follows it.
     DisclosureSet {
         level: Disclosure,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        given_by: Option<crate::model::ConsentGiver>,
     },
     /// This person is the same as `into`; undone by [`Change::MergeUndone`].
     MergedInto {

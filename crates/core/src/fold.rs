@@ -187,8 +187,10 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
             }
             Record::Person(p)
         }
-        (Record::Person(mut p), Change::DisclosureSet { level }) => {
+        (Record::Person(mut p), Change::DisclosureSet { level, given_by }) => {
             p.disclosure = level;
+            p.consent_by = given_by;
+            p.consent_on = Some(recorded_on);
             Record::Person(p)
         }
         (Record::Person(mut p), Change::MergedInto { into, consent, .. }) => {
@@ -414,6 +416,8 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 reference,
                 identity,
                 disclosure: disclosure.unwrap_or_default(),
+                consent_by: None,
+                consent_on: None,
                 merged_into: None,
                 merge_consent: None,
             })

@@ -59,6 +59,37 @@ impl Disclosure {
     }
 }
 
+/// Who gave (or withdrew) the consent to publish a person's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentGiver {
+    Family,
+    /// The person themselves.
+    Person,
+    /// Their lawyer.
+    Lawyer,
+}
+
+impl ConsentGiver {
+    pub const ALL: [ConsentGiver; 3] = [
+        ConsentGiver::Family,
+        ConsentGiver::Person,
+        ConsentGiver::Lawyer,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ConsentGiver::Family => "family",
+            ConsentGiver::Person => "person",
+            ConsentGiver::Lawyer => "lawyer",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ConsentGiver> {
+        ConsentGiver::ALL.into_iter().find(|g| g.name() == name)
+    }
+}
+
 /// The identity of a detainee. Every field may be unknown.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
@@ -69,6 +100,12 @@ pub struct Person {
     #[serde(flatten)]
     pub identity: Identity,
     pub disclosure: Disclosure,
+    /// Who gave the consent in force, and the day it was recorded (none: as reported, or
+    /// from before consents were recorded so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_by: Option<ConsentGiver>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_on: Option<Day>,
     /// Set when this person was found to be the same as another and merged into it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<PersonId>,

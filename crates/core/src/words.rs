@@ -101,6 +101,19 @@ impl Localize for Sex {
     }
 }
 
+impl Localize for crate::model::ConsentGiver {
+    /// Who decided, as a history says it ("lo decidió la familia").
+    fn localize(&self, lang: Lang) -> String {
+        use crate::model::ConsentGiver as G;
+        let (es, en) = match self {
+            G::Family => ("lo decidió la familia", "decided by the family"),
+            G::Person => ("lo decidió la persona", "decided by the person"),
+            G::Lawyer => ("lo decidió su abogado o abogada", "decided by their lawyer"),
+        };
+        pick(lang, es, en)
+    }
+}
+
 impl Localize for crate::model::FacilityType {
     fn localize(&self, lang: Lang) -> String {
         use crate::model::FacilityType as T;
@@ -459,11 +472,17 @@ impl Localize for crate::fact::Change {
                     pick(lang, "datos de la persona", "who the person is")
                 )
             }
-            C::DisclosureSet { level } => format!(
-                "{}: {}",
-                pick(lang, "qué se publica", "what is published"),
-                level.localize(lang)
-            ),
+            C::DisclosureSet { level, given_by } => {
+                let mut out = format!(
+                    "{}: {}",
+                    pick(lang, "qué se publica", "what is published"),
+                    level.localize(lang)
+                );
+                if let Some(by) = given_by {
+                    out.push_str(&format!(" ({})", by.localize(lang)));
+                }
+                out
+            }
             C::MergedInto { into, reason, .. } => format!(
                 "{} {} ({reason})",
                 pick(lang, "es la misma persona que la", "is the same person as"),

@@ -773,3 +773,60 @@ pub async fn public_one(
         pb,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "public_names.html")]
+struct PublicNames {
+    p: Chrome,
+    pb: PublishedBalance,
+    list: vigilia_app::public::PublicList,
+    /// The page of names shown, of `pages`.
+    shown: Vec<vigilia_app::public::PublicRow>,
+    page: usize,
+    pages: usize,
+}
+
+impl PublicNames {
+    fn page_link(&self, page: usize) -> String {
+        format!("/public/{}/names?page={page}", self.pb.id)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageAsked {
+    page: String,
+}
+
+/// The names behind a published balance's political prisoners, as each person's consent in
+/// force today allows: full name, initials, or only counted. The same day and knowledge as the
+/// balance, so the listed and the counted add up to its figure.
+pub async fn public_names(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Query(q): Query<PageAsked>,
+) -> Result<Response, WebError> {
+    let (pb, list) = app
+        .read(move |app, ledger| {
+            let Some(Record::Publication(pb)) = ledger.get(PublicationId(id).into())? else {
+                return Err(WebError::NotFound);
+            };
+            let known_on = KnownOn(Some(pb.publication.known_on.unwrap_or(pb.published_on)));
+            let index = app.counting(ledger)?;
+            let list =
+                vigilia_app::public::public_list(ledger, &index, pb.publication.as_of, known_on)?;
+            Ok((pb, list))
+        })
+        .await?;
+    let (shown, page, pages) =
+        vigilia_app::lists::paged(list.listed.clone(), q.page.trim().parse().unwrap_or(1));
+    Ok(ok(&PublicNames {
+        p: Chrome::of(&ctx),
+        pb,
+        list,
+        shown,
+        page,
+        pages,
+    }))
+}

@@ -172,11 +172,73 @@ struct PersonPage {
     typed: PersonTyped,
 }
 
+impl PersonPage {
+    fn levels(&self) -> Vec<(String, String)> {
+        let mut out = vec![(
+            String::new(),
+            self.p.t("— elija —", "— choose —").to_string(),
+        )];
+        out.extend(
+            vigilia_core::model::Disclosure::ALL
+                .into_iter()
+                .map(|d| (d.name().to_string(), self.p.w(&d))),
+        );
+        out
+    }
+
+    fn givers(&self) -> Vec<(String, String)> {
+        let mut out = vec![(
+            String::new(),
+            self.p.t("— elija —", "— choose —").to_string(),
+        )];
+        out.extend(vigilia_core::model::ConsentGiver::ALL.into_iter().map(|g| {
+            let (es, en) = match g {
+                vigilia_core::model::ConsentGiver::Family => ("la familia", "the family"),
+                vigilia_core::model::ConsentGiver::Person => ("la persona", "the person"),
+                vigilia_core::model::ConsentGiver::Lawyer => {
+                    ("su abogado o abogada", "their lawyer")
+                }
+            };
+            (g.name().to_string(), self.p.t(es, en).to_string())
+        }));
+        out
+    }
+}
+
 /// What was typed in a person page's forms: the reason to split, the person to compare with.
 #[derive(Clone, Debug, Default)]
 pub struct PersonTyped {
     pub reason: String,
     pub into: String,
+    /// The consent form, as typed.
+    pub level: String,
+    pub given_by: String,
+}
+
+/// A coordinator or a lawyer records a person's consent to publish, or its withdrawal.
+pub async fn consent(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<vigilia_app::public::ConsentForm>,
+) -> Result<Response, WebError> {
+    let actor = ctx.viewer()?.actor();
+    let form = f.clone();
+    let done = app
+        .attempt(move |tx| vigilia_app::public::set_consent(tx, &actor, PersonId(id), &form))
+        .await?;
+    match done {
+        Ok(()) => Ok(see(&format!("/persons/{id}?done=consent"))),
+        Err(e) => {
+            let errors = crate::forms::mistake(&e, "level");
+            let typed = PersonTyped {
+                level: f.level,
+                given_by: f.given_by,
+                ..Default::default()
+            };
+            person_page(&app, &ctx, id, None, errors, typed).await
+        }
+    }
 }
 
 pub async fn person(
@@ -360,6 +422,10 @@ fn done(what: &str) -> Option<Words> {
         "merged" => (
             "Fusión registrada: esta ficha reúne ahora las detenciones de las dos. Se puede deshacer desde la ficha de la otra persona.",
             "Merge recorded: this page now gathers the detentions of both. It can be undone from the other person's page.",
+        ),
+        "consent" => (
+            "Consentimiento registrado: toda lista que se publique desde ahora lo sigue.",
+            "Consent recorded: every list published from now on follows it.",
         ),
         "split" => (
             "Separación registrada: son de nuevo dos personas.",

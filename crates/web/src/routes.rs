@@ -107,6 +107,7 @@ routes! {
     GET "/public" Access::Public, false, "Balances publicados", "Published balances" => balance::public_list;
     GET "/public/method" Access::Public, false, "Definiciones y método", "Definitions and method" => home::method;
     GET "/public/{id}" Access::Public, false, "Un balance publicado", "A published balance" => balance::public_one;
+    GET "/public/{id}/names" Access::Public, false, "Los nombres detrás de un balance publicado, según el consentimiento", "The names behind a published balance, as consented" => balance::public_names;
     GET "/login" Access::Public, false, "Entrar", "Sign in" => accounts::login_form;
     POST "/login" Access::Public, false, "Entrar", "Sign in" => accounts::login;
     POST "/logout" Access::Signed, false, "Salir", "Sign out" => accounts::logout;
@@ -138,6 +139,7 @@ routes! {
     GET "/persons/{id}/merge" Access::Roles(TRIAGE), false, "Comparar dos personas antes de fusionarlas", "Compare two persons before merging them" => merges::compare;
     POST "/persons/{id}/merge" Access::Roles(TRIAGE), false, "Fusionar personas", "Merge persons" => merges::merge;
     POST "/persons/{id}/unmerge" Access::Roles(TRIAGE), false, "Separar personas", "Split persons" => merges::unmerge;
+    POST "/persons/{id}/consent" Access::Roles(CASES), false, "Registrar el consentimiento para publicar", "Record the consent to publish" => records::consent;
     GET "/groups/{id}" Access::Roles(CASES), false, "Una detención colectiva", "A group detention" => groups::show;
     POST "/groups/{id}/count" Access::Roles(TRIAGE), false, "Corregir el número de una detención colectiva", "Correct a group detention's number" => groups::correct;
     GET "/cases" Access::Roles(CASES), false, "Mis casos", "My cases" => records::cases;

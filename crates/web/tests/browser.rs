@@ -550,6 +550,22 @@ async fn the_staffs_lists_read_on_a_phone_and_at_a_desk() {
         b.press("#case-forms + details > summary").await;
         assert!(b.text().await.contains("Caso judicial"));
         b.look("25h-detention-case").await;
+        // Publishing a balance (once: the second width finds it published) and its public
+        // pages, the names as consented.
+        b.go("/balance/publish?as_of=2026-11-20").await;
+        if width == 360 {
+            b.follow("form[action='/balance/publish'] button").await;
+        }
+        b.go("/public/1").await;
+        b.look("25i-public-balance").await;
+        b.go("/public/1/names").await;
+        assert!(
+            b.text_of("figure")
+                .await
+                .chars()
+                .any(|c| c.is_ascii_digit())
+        );
+        b.look("25j-public-names").await;
         b.go("/team").await;
         b.press("section.member details > summary").await;
         b.look("25c-team").await;

@@ -984,6 +984,54 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         r.body
     );
     assert!(!r.body.contains("Gregorio"));
+    // The names behind it, as consented: none yet (the report's consent is the family's
+    // word, not recorded as a decision to publish a name), then named, then withdrawn.
+    let before = send(&w, get("/public/1/names", None)).await;
+    assert!(before.body.contains("id=\"figure\">1<"), "{}", before.body);
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let consent = |level: &'static str, by: &'static str| {
+        post(
+            "/persons/1/consent",
+            Some(&lawyer),
+            &[("csrf", lt.as_str()), ("level", level), ("given_by", by)],
+        )
+    };
+    let wrong = send(&w, consent("named", "")).await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    assert!(
+        wrong.body.contains("id=\"consent-given_by-error\""),
+        "{}",
+        wrong.body
+    );
+    let r = send(&w, consent("named", "family")).await;
+    assert_eq!(r.location, "/persons/1?done=consent", "{}", r.body);
+    let named = send(&w, get("/public/1/names", None)).await;
+    assert!(named.body.contains("José Gregorio Pérez"), "{}", named.body);
+    assert!(
+        named.body.contains("1 con su nombre o sus iniciales"),
+        "{}",
+        named.body
+    );
+    let r = send(&w, consent("count_only", "family")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let withdrawn = send(&w, get("/public/1/names", None)).await;
+    assert!(!withdrawn.body.contains("Gregorio"), "{}", withdrawn.body);
+    assert!(
+        withdrawn.body.contains("1 solo contados"),
+        "{}",
+        withdrawn.body
+    );
+    let person = send(&w, get("/persons/1", Some(&lawyer))).await;
+    assert!(
+        person.body.contains("lo decidió la familia"),
+        "{}",
+        person.body
+    );
     // One prisoner: every value of every breakdown would name him (a man, from Zulia): none is
     // published, in the page or in the API, while the total stays as counted; and no figure
     // overlapping the prisoners' (held, the period's) carries a breakdown to subtract.

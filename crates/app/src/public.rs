@@ -1,0 +1,241 @@
+//! What the public may know of who is held: consent to publish, and the public list.
+//!
+//! A person's consent to publish (`named`, `initials`, `count_only`) is a dated decision with
+//! who recorded it (the fact's actor) and who gave it (the family, the person, their lawyer).
+//! A lower level is a withdrawal. Every output made after a decision follows it, whatever day
+//! the output is about: a list of last year made today leaves out a name withdrawn yesterday.
+//!
+//! The public list of a day is the balance's political prisoners of that day: the full name
+//! and state of those `named`, the initials and state of those `initials`, and only the number
+//! of those `count_only`. The listed and the counted-only add up to the figure.
+
+use serde::{Deserialize, Serialize};
+use vigilia_core::date::{Day, PartialDate};
+use vigilia_core::fact::Change;
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{DetentionId, Kind, PersonId};
+use vigilia_core::model::{ConsentGiver, Disclosure, Identity, Role};
+use vigilia_count::Index;
+use vigilia_count::list::{Figure, Selector, behind};
+use vigilia_ledger::{Ledger, Tx};
+
+use crate::actor::{Actor, acting_as, sees};
+use crate::error::AppError;
+use crate::fields::{FieldErrors, Problem};
+use crate::records::record;
+
+/// A consent as typed: the level, and who gave it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ConsentForm {
+    /// named, initials or count_only.
+    pub level: String,
+    /// family, person or lawyer.
+    pub given_by: String,
+}
+
+/// Records a consent to publish (or its withdrawal) for a person, by a coordinator or a lawyer
+/// who sees one of the person's detentions.
+pub fn set_consent(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    person: PersonId,
+    f: &ConsentForm,
+) -> Result<(), AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
+    let Some(Record::Person(p)) = tx.get(person.into())?.cloned() else {
+        return Err(AppError::NotFound(person.into()));
+    };
+    if !actor.sees_every_case() {
+        let mut seen = false;
+        for r in tx.children(Kind::Detention, person.0)? {
+            if let Record::Detention(d) = r
+                && sees(tx, &actor, &d)?
+            {
+                seen = true;
+            }
+        }
+        if !seen {
+            return Err(AppError::Forbidden(person.into()));
+        }
+    }
+    let mut e = FieldErrors::default();
+    let level = Disclosure::from_name(f.level.trim());
+    if level.is_none() {
+        e.add("level", Problem::ChooseConsent);
+    }
+    let given_by = ConsentGiver::from_name(f.given_by.trim());
+    if given_by.is_none() {
+        e.add("given_by", Problem::ChooseAnOption);
+    }
+    let (Some(level), Some(given_by)) = (level, given_by) else {
+        return Err(e.into());
+    };
+    if p.disclosure == level && p.consent_by == Some(given_by) {
+        return Ok(());
+    }
+    record(
+        tx,
+        &actor,
+        person,
+        Change::DisclosureSet {
+            level,
+            given_by: Some(given_by),
+        },
+    )
+}
+
+/// One person on the public list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublicRow {
+    /// The full name, or the initials (`J. G. P. R.`).
+    pub name: String,
+    /// Whether `name` is the full name (consent `named`) or initials.
+    pub named: bool,
+    /// The state of the arrest, by name.
+    pub state: Option<String>,
+    /// The arrest's date, for those named only.
+    #[serde(serialize_with = "iso_opt")]
+    pub arrested: Option<PartialDate>,
+}
+
+fn iso_opt<S: serde::Serializer>(d: &Option<PartialDate>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The public list of a day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublicList {
+    #[serde(serialize_with = "iso")]
+    pub as_of: Day,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "iso_known")]
+    pub known_on: Option<Day>,
+    /// The figure the list stands for: political prisoners that day.
+    pub political_prisoners: usize,
+    /// Named or by initials, in the order of their surnames.
+    pub listed: Vec<PublicRow>,
+    /// Counted, never named.
+    pub counted_only: usize,
+}
+
+fn iso<S: serde::Serializer>(d: &Day, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.to_string())
+}
+
+fn iso_known<S: serde::Serializer>(d: &Option<Day>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// `J. G. P. R.`: the first letter of each given name and surname.
+pub fn initials(identity: &Identity) -> String {
+    let words = [
+        identity.given_names.as_deref(),
+        identity.paternal_surname.as_deref(),
+        identity.maternal_surname.as_deref(),
+    ];
+    words
+        .into_iter()
+        .flatten()
+        .flat_map(str::split_whitespace)
+        .filter_map(|w| w.chars().find(|c| c.is_alphabetic()))
+        .map(|c| format!("{}.", c.to_uppercase()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The public list of the political prisoners of `as_of` as known on `known_on`, each shown
+/// as their consent in force now allows.
+pub fn public_list(
+    ledger: &mut Ledger,
+    index: &Index,
+    as_of: Day,
+    known_on: KnownOn,
+) -> Result<PublicList, AppError> {
+    let selector = Selector {
+        figure: Figure::PoliticalPrisoners,
+        dim: None,
+    };
+    let ids = behind(index, as_of, known_on, &selector);
+    let profile = ledger.profile()?.clone();
+    let mut listed = Vec::new();
+    let mut counted_only = 0;
+    let mut keys = Vec::new();
+    for id in &ids {
+        // The detention as known then (it is that day's figure); the person, and the
+        // consent, as they stand now.
+        let found = if known_on == KnownOn::NOW {
+            ledger.get(DetentionId(*id).into())?
+        } else {
+            ledger.as_known_on(DetentionId(*id).into(), known_on)?
+        };
+        let Some(Record::Detention(d)) = found else {
+            counted_only += 1;
+            continue;
+        };
+        let mut person = match ledger.get(d.person.into())? {
+            Some(Record::Person(p)) => Some(p),
+            _ => None,
+        };
+        // A person merged into another is published as that one decides.
+        while let Some(into) = person.as_ref().and_then(|p| p.merged_into) {
+            person = match ledger.get(into.into())? {
+                Some(Record::Person(p)) => Some(p),
+                _ => None,
+            };
+        }
+        let Some(p) = person else {
+            counted_only += 1;
+            continue;
+        };
+        let state = d
+            .arrest
+            .state
+            .as_deref()
+            .map(|code| profile.state_name(code).unwrap_or(code).to_string());
+        let key = vigilia_core::text::fold(&format!(
+            "{} {}",
+            p.identity.surnames(),
+            p.identity.given_names.as_deref().unwrap_or_default()
+        ));
+        match p.disclosure {
+            Disclosure::Named if !p.identity.full_name().trim().is_empty() => {
+                keys.push(key);
+                listed.push(PublicRow {
+                    name: p.identity.full_name(),
+                    named: true,
+                    state,
+                    arrested: Some(d.arrest.date),
+                });
+            }
+            Disclosure::Initials if !initials(&p.identity).is_empty() => {
+                keys.push(key);
+                listed.push(PublicRow {
+                    name: initials(&p.identity),
+                    named: false,
+                    state,
+                    arrested: None,
+                });
+            }
+            _ => counted_only += 1,
+        }
+    }
+    let mut order: Vec<usize> = (0..listed.len()).collect();
+    order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)));
+    let listed = order
+        .into_iter()
+        .filter_map(|i| listed.get(i).cloned())
+        .collect();
+    Ok(PublicList {
+        as_of,
+        known_on: known_on.0,
+        political_prisoners: ids.len(),
+        listed,
+        counted_only,
+    })
+}
