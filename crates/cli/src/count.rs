@@ -82,15 +82,40 @@ pub struct DiffArgs {
     format: Format,
 }
 
-/// What `vigilia alerts` is asked.
+/// The day a command is about, and the day it is as known on.
 #[derive(Debug, clap::Args)]
-pub struct AlertsArgs {
-    /// The day the alerts are of (DD/MM/AAAA or YYYY-MM-DD); today by default.
+pub struct Days {
+    /// The day (DD/MM/AAAA or YYYY-MM-DD); today by default.
     #[arg(long)]
     as_of: Option<String>,
     /// As the registry knew it on this day.
     #[arg(long)]
     known_on: Option<String>,
+}
+
+impl Days {
+    /// The days asked, with the registry opened on them.
+    fn open(
+        &self,
+        env: &Env,
+    ) -> Result<(vigilia_ledger::Ledger, When, vigilia_count::Index), Failure> {
+        let mut ledger = env.open()?;
+        let when = When::parse(
+            ledger.today()?,
+            self.as_of.as_deref(),
+            self.known_on.as_deref(),
+            None,
+        )?;
+        let index = current_index(&mut ledger)?;
+        Ok((ledger, when, index))
+    }
+}
+
+/// What `vigilia alerts` is asked.
+#[derive(Debug, clap::Args)]
+pub struct AlertsArgs {
+    #[command(flatten)]
+    day: Days,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -98,14 +123,7 @@ pub struct AlertsArgs {
 /// `vigilia alerts`: what to do today, for the operator (every case), as text or JSON. Names
 /// printed are recorded as seen before they are printed.
 pub fn alerts_command(env: &Env, req: &AlertsArgs) -> Result<(), Failure> {
-    let mut ledger = env.open()?;
-    let when = When::parse(
-        ledger.today()?,
-        req.as_of.as_deref(),
-        req.known_on.as_deref(),
-        None,
-    )?;
-    let index = current_index(&mut ledger)?;
+    let (mut ledger, when, index) = req.day.open(env)?;
     let actor = vigilia_app::Actor::operator(&env.actor);
     let found =
         vigilia_app::alerts::alerts(&mut ledger, &index, &actor, when.as_of, when.known_on)?;
@@ -486,12 +504,8 @@ pub fn bench_command(env: &Env, args: &BenchArgs) -> Result<(), Failure> {
 /// What `vigilia public-list` is asked.
 #[derive(Debug, clap::Args)]
 pub struct PublicListArgs {
-    /// The day (today by default).
-    #[arg(long)]
-    as_of: Option<String>,
-    /// As the registry knew it on this day.
-    #[arg(long)]
-    known_on: Option<String>,
+    #[command(flatten)]
+    day: Days,
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
 }
@@ -500,14 +514,7 @@ pub struct PublicListArgs {
 /// name, initials, or only counted, by each person's consent in force now). CSV rows on
 /// standard output, what they add up to on standard error; or all of it as JSON.
 pub fn public_list_command(env: &Env, req: &PublicListArgs) -> Result<(), Failure> {
-    let mut ledger = env.open()?;
-    let when = When::parse(
-        ledger.today()?,
-        req.as_of.as_deref(),
-        req.known_on.as_deref(),
-        None,
-    )?;
-    let index = current_index(&mut ledger)?;
+    let (mut ledger, when, index) = req.day.open(env)?;
     let list = vigilia_app::public::public_list(&mut ledger, &index, when.as_of, when.known_on)?;
     match req.format {
         Format::Json => crate::say!(
