@@ -94,6 +94,11 @@ pub enum Problem {
     WriteObservation,
     /// A hearing deferred without saying why.
     SayWhyDeferred,
+    /// Not a whole number from `min` to `max`.
+    OutOfRange {
+        min: u64,
+        max: u64,
+    },
 }
 
 /// The problems of a form, at most one per field, in field order.

@@ -601,6 +601,10 @@ impl Localize for Problem {
                     "Type or tick what is to be recorded: the form is empty.",
                 )
                 .into(),
+            Problem::OutOfRange { min, max } => match lang {
+                Lang::Es => format!("Escriba un número entero entre {min} y {max}."),
+                Lang::En => format!("Type a whole number from {min} to {max}."),
+            },
             Problem::TickPresentation => lang
                 .pick(
                     "Marque «Presentación periódica» para registrar cada cuántos días, o borre los días.",

@@ -43,6 +43,7 @@ pub fn publish(
         ledger_head: head.hash.to_string(),
         figures: b.to_json(),
         note: note.map(str::to_string),
+        withheld_below: Some(small_cells_tx(tx)?),
     };
     // The same figures for the same dates published again (a second click, the page sent
     // again) are the publication already made, not a second one.
@@ -85,4 +86,52 @@ pub fn publish(
         sources: vec![],
     })?;
     Ok(id)
+}
+
+/// The smallest count the public breakdowns name: the organisation's setting, or 3.
+pub fn small_cells(ledger: &mut vigilia_ledger::Ledger) -> Result<u64, AppError> {
+    Ok(match ledger.get(vigilia_core::ids::Subject::REGISTRY)? {
+        Some(Record::Registry(r)) => r.small_cells,
+        _ => None,
+    }
+    .unwrap_or(vigilia_count::disclosure::SMALLEST_SHOWN))
+}
+
+fn small_cells_tx(tx: &mut Tx<'_>) -> Result<u64, AppError> {
+    Ok(match tx.get(vigilia_core::ids::Subject::REGISTRY)? {
+        Some(Record::Registry(r)) => r.small_cells,
+        _ => None,
+    }
+    .unwrap_or(vigilia_count::disclosure::SMALLEST_SHOWN))
+}
+
+/// The fewest people a public breakdown may name.
+pub const SMALL_CELLS_RANGE: std::ops::RangeInclusive<u64> = 2..=50;
+
+/// Sets the smallest count the public breakdowns name from now on (coordinators): 2 to 50.
+/// Each publication keeps the one it was made with, so a balance published before reads the
+/// same.
+pub fn set_small_cells(
+    tx: &mut Tx<'_>,
+    actor: &crate::actor::Actor,
+    below: u64,
+) -> Result<(), AppError> {
+    let actor = crate::actor::acting_as(tx, actor, &[vigilia_core::model::Role::Coordinator])?;
+    if !SMALL_CELLS_RANGE.contains(&below) {
+        let mut errors = crate::fields::FieldErrors::default();
+        errors.add(
+            "small_cells",
+            crate::fields::Problem::OutOfRange {
+                min: *SMALL_CELLS_RANGE.start(),
+                max: *SMALL_CELLS_RANGE.end(),
+            },
+        );
+        return Err(AppError::Invalid(errors));
+    }
+    crate::records::record(
+        tx,
+        &actor,
+        vigilia_core::ids::Subject::REGISTRY,
+        Change::SmallCellsSet { below },
+    )
 }

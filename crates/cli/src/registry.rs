@@ -273,3 +273,21 @@ pub fn print_summary(
     crate::say!("{}", vigilia_count::text::balance(&balance, lang));
     Ok(())
 }
+
+/// `vigilia settings --small-cells N`: public breakdowns name no value of fewer people than N
+/// from now on (balances published before keep theirs).
+pub fn small_cells(env: &Env, below: u64) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let actor = vigilia_app::Actor::operator(&env.actor);
+    vigilia_app::write(&mut ledger, |tx| {
+        vigilia_app::publication::set_small_cells(tx, &actor, below)
+    })?;
+    say(
+        env,
+        format!(
+            "Desde ahora, las cifras públicas no muestran grupos de menos de {below} personas."
+        ),
+        format!("From now on, public figures show no group of fewer than {below} people."),
+    );
+    Ok(())
+}

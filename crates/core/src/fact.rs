@@ -67,6 +67,11 @@ pub enum Change {
     BackupRecipientSet {
         recipient: String,
     },
+    /// Public breakdowns name no value of fewer people than `below` from now on (each
+    /// publication keeps the one it was made with).
+    SmallCellsSet {
+        below: u64,
+    },
 
     // --- persons
     /// States (or corrects) who a person is; fields left out are unchanged.
@@ -353,6 +358,10 @@ pub struct Publication {
     /// What the organisation says with it (shown with the figures on the public page).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The smallest count its public breakdowns name (none: published before the
+    /// organisation could set it, when it was 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld_below: Option<u64>,
 }
 
 impl Change {

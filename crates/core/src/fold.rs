@@ -35,6 +35,9 @@ pub struct RegistryRecord {
     /// The age recipient (`age1…`) backups are encrypted to; its identity is kept offline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_recipient: Option<String>,
+    /// Public breakdowns name no value of fewer people than this (none: the default, 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub small_cells: Option<u64>,
 }
 
 /// Any record the ledger holds.
@@ -341,6 +344,10 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
         }
         (Record::Group(_), _) => return Err(wrong(Kind::Group)),
         (Record::Source(_), _) => return Err(wrong(Kind::Source)),
+        (Record::Registry(mut r), Change::SmallCellsSet { below }) => {
+            r.small_cells = Some(below);
+            Record::Registry(r)
+        }
         (Record::Registry(mut r), Change::BackupRecipientSet { recipient }) => {
             r.backup_recipient = Some(recipient);
             Record::Registry(r)
@@ -402,6 +409,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
             Record::Registry(RegistryRecord {
                 profile,
                 backup_recipient: None,
+                small_cells: None,
             })
         }
         Change::PersonStated {

@@ -455,6 +455,12 @@ impl Localize for crate::fact::Change {
         };
         match self {
             C::RegistryCreated { .. } => pick(lang, "registro creado", "registry created"),
+            C::SmallCellsSet { below } => match lang {
+                Lang::Es => {
+                    format!("las cifras públicas no muestran grupos de menos de {below} personas")
+                }
+                Lang::En => format!("public figures show no group of fewer than {below} people"),
+            },
             C::BackupRecipientSet { .. } => pick(
                 lang,
                 "nueva clave de las copias de respaldo",

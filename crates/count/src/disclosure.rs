@@ -18,7 +18,7 @@
 
 use serde_json::{Map, Value};
 
-/// The smallest count a public breakdown names.
+/// The smallest count a public breakdown names, unless the organisation sets another.
 pub const SMALLEST_SHOWN: u64 = 3;
 
 /// The key of the cell that gathers the values not named.
@@ -38,8 +38,9 @@ const PERIOD: [&str; 9] = [
     "upper",
 ];
 
-/// The balance's figures (as JSON) as the public sees them (see the module's text).
-pub fn for_the_public(figures: &Value) -> Value {
+/// The balance's figures (as JSON) as the public sees them (see the module's text), naming no
+/// value of fewer than `below` people.
+pub fn for_the_public(figures: &Value, below: u64) -> Value {
     let mut out = Map::new();
     let Some(all) = figures.as_object() else {
         return Value::Object(out);
@@ -48,7 +49,7 @@ pub fn for_the_public(figures: &Value) -> Value {
         let kept = match key.as_str() {
             "political_prisoners" => keep(value, &TOTALS).map(|mut f| {
                 if let Some(by) = f.get_mut("by").and_then(Value::as_object_mut) {
-                    *by = public_breakdowns(by);
+                    *by = public_breakdowns(by, below);
                 }
                 f
             }),
@@ -65,7 +66,7 @@ pub fn for_the_public(figures: &Value) -> Value {
             out.insert(key.clone(), v);
         }
     }
-    out.insert("withheld_below".into(), Value::from(SMALLEST_SHOWN));
+    out.insert("withheld_below".into(), Value::from(below));
     Value::Object(out)
 }
 
@@ -82,22 +83,22 @@ fn keep(value: &Value, keys: &[&str]) -> Option<Value> {
 
 /// Each breakdown with its small values gathered into `others`; those left without a named
 /// value are dropped.
-fn public_breakdowns(by: &Map<String, Value>) -> Map<String, Value> {
+fn public_breakdowns(by: &Map<String, Value>, below: u64) -> Map<String, Value> {
     by.iter()
         .filter_map(|(dim, cells)| {
-            let cells = gathered(cells.as_object()?)?;
+            let cells = gathered(cells.as_object()?, below)?;
             Some((dim.clone(), Value::Object(cells)))
         })
         .collect()
 }
 
 /// One breakdown as the public sees it, or none when nothing in it could be named.
-fn gathered(cells: &Map<String, Value>) -> Option<Map<String, Value>> {
+fn gathered(cells: &Map<String, Value>, below: u64) -> Option<Map<String, Value>> {
     let mut named: Vec<(&String, u64)> = Vec::new();
     let mut others = 0;
     for (value, n) in cells {
         let n = n.as_u64().unwrap_or(0);
-        if n >= SMALLEST_SHOWN || n == 0 {
+        if n >= below || n == 0 {
             named.push((value, n));
         } else {
             others += n;
@@ -106,7 +107,7 @@ fn gathered(cells: &Map<String, Value>) -> Option<Map<String, Value>> {
     // Too few in `others` would name its people again: the smallest named go in too.
     named.sort_by_key(|(value, n)| (*n, (*value).clone()));
     let mut from = 0;
-    while others > 0 && others < SMALLEST_SHOWN {
+    while others > 0 && others < below {
         let Some((_, n)) = named.get(from).copied() else {
             break;
         };
@@ -147,7 +148,7 @@ mod tests {
                 "by": {"sex": {"M": 1}}, "events_by": {}, "ends_by_type": {"died_in_custody": 1},
                 "upper": {"deaths": 1, "ends_by_type": {"died_in_custody": 1}}}
         });
-        let public = for_the_public(&figures);
+        let public = for_the_public(&figures, SMALLEST_SHOWN);
         let by = &public["political_prisoners"]["by"];
         // Two small values: gathered, unnamed (3 ≥ 3).
         assert_eq!(by["sex"], json!({"M": 117, "others": 3}));

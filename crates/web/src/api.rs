@@ -121,7 +121,8 @@ pub async fn publications(State(app): State<Arc<App>>) -> Response {
             .map(|p| {
                 json!({"id": p.id, "published_on": p.published_on.to_string(), "as_of": p.publication.as_of.to_string(),
                        "ledger_seq": p.publication.ledger_seq, "ledger_head": p.publication.ledger_head,
-                       "figures": for_the_public(&serde_json::from_str::<Value>(&p.publication.figures).unwrap_or_default())})
+                       "figures": for_the_public(&serde_json::from_str::<Value>(&p.publication.figures).unwrap_or_default(),
+                                                p.publication.withheld_below.unwrap_or(vigilia_count::disclosure::SMALLEST_SHOWN))})
             })
             .collect::<Vec<_>>()
     }))

@@ -528,9 +528,10 @@ pub async fn download(
 
 /// What the public sees of a balance's figures: its two headline totals and the breakdowns of
 /// political prisoners without small cells (`vigilia_count::disclosure`).
-fn public_view(figures_json: &str, l: Lang) -> (String, String, Vec<Breakdown>) {
+fn public_view(figures_json: &str, below: u64, l: Lang) -> (String, String, Vec<Breakdown>) {
     let figures = vigilia_count::disclosure::for_the_public(
         &serde_json::from_str(figures_json).unwrap_or_default(),
+        below,
     );
     let at = |k: &str| {
         figures
@@ -569,6 +570,8 @@ struct Preview {
     errors: crate::page::Errors,
     /// Balances already published as of the same date: (number, day published).
     already: Vec<(u64, Day)>,
+    /// The smallest count a public breakdown names.
+    below: u64,
 }
 
 impl Preview {
@@ -602,7 +605,10 @@ async fn preview(
                 .collect::<Vec<_>>())
         })
         .await?;
-    let (prisoners, held, breakdowns) = public_view(&b.to_json(), ctx.lang);
+    let below = app
+        .read(|_, l| Ok(vigilia_app::publication::small_cells(l)?))
+        .await?;
+    let (prisoners, held, breakdowns) = public_view(&b.to_json(), below, ctx.lang);
     Ok(Preview {
         already,
         p: Chrome::of(ctx),
@@ -612,6 +618,7 @@ async fn preview(
         breakdowns,
         note,
         errors,
+        below,
     })
 }
 
@@ -688,6 +695,8 @@ struct PublicOne {
     change: Option<String>,
     breakdowns: Vec<Breakdown>,
     chart: String,
+    /// The smallest count its breakdowns name.
+    below: u64,
 }
 
 /// How many political prisoners more or fewer than in the balance published before, in words.
@@ -762,7 +771,11 @@ pub async fn public_one(
         })
         .await?;
     let change = before.map(|b| change_since(&b, &pb, l));
-    let (prisoners, held, breakdowns) = public_view(&pb.publication.figures, l);
+    let below = pb
+        .publication
+        .withheld_below
+        .unwrap_or(vigilia_count::disclosure::SMALLEST_SHOWN);
+    let (prisoners, held, breakdowns) = public_view(&pb.publication.figures, below, l);
     Ok(ok(&PublicOne {
         p: Chrome::of(&ctx),
         prisoners,
@@ -771,6 +784,7 @@ pub async fn public_one(
         breakdowns,
         chart: svg,
         pb,
+        below,
     }))
 }
 

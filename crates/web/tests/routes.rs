@@ -1043,6 +1043,29 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     assert_eq!(figures["withheld_below"], 3);
     assert_eq!(figures["political_prisoners"]["by"], serde_json::json!({}));
     assert!(figures["held"].get("by").is_none() && figures["period"].get("by").is_none());
+    // The organisation raises the smallest group shown to 5: a balance published from then on
+    // keeps 5, the one published before still reads with 3.
+    let too_small = w
+        .app
+        .write(|tx| {
+            vigilia_app::publication::set_small_cells(tx, &vigilia_app::Actor::operator("test"), 1)
+        })
+        .await;
+    assert!(too_small.is_err(), "fewer than 2 is refused");
+    w.app
+        .write(|tx| {
+            vigilia_app::publication::set_small_cells(tx, &vigilia_app::Actor::operator("test"), 5)
+        })
+        .await
+        .unwrap();
+    let preview = send(&w, get("/balance/publish?as_of=2026-11-15", Some(&c))).await;
+    assert!(
+        preview.body.contains("menos de 5 personas"),
+        "{}",
+        preview.body
+    );
+    let first = send(&w, get("/public/1", None)).await;
+    assert!(!first.body.contains("menos de 5"), "{}", first.body);
     // A balance published as of an earlier date: the later one says the change since.
     let r = send(
         &w,
@@ -1054,6 +1077,21 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     )
     .await;
     assert_eq!(r.location, "/public/2", "{}", r.body);
+    let api = send(&w, get("/api/publications", None)).await;
+    let list: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let mut below: Vec<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_u64(), p["figures"]["withheld_below"].as_u64()))
+        .collect();
+    below.sort();
+    assert_eq!(
+        below,
+        [(Some(1), Some(3)), (Some(2), Some(5))],
+        "{}",
+        api.body
+    );
     let r = send(&w, get("/public/1", None)).await;
     assert!(
         r.body
