@@ -97,7 +97,7 @@ pub fn checkpoint(
 }
 
 /// The signing key at `path`, and whether it was made now.
-fn signing(path: &Path) -> Result<(SigningKey, bool), AppError> {
+pub fn signing(path: &Path) -> Result<(SigningKey, bool), AppError> {
     if !path.exists() {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| AppError::Credential(e.to_string()))?;

@@ -122,6 +122,8 @@ pub enum AppError {
     BadFile(String),
     #[error("the file has no column {0:?}")]
     NoColumn(&'static str),
+    #[error("there is no certified list number {0}")]
+    NoCertifiedList(u64),
     #[error("the digest was not sent: {0}")]
     Mail(String),
     #[error("lines of the file cannot be read: {0:?}")]

@@ -14,6 +14,7 @@ pub mod actor;
 pub mod alerts;
 pub mod anchors;
 pub mod backup;
+pub mod certify;
 pub mod counting;
 pub mod credentials;
 pub mod dedupe;

@@ -341,6 +341,10 @@ impl Localize for AppError {
                 Lang::Es => format!("El archivo no se puede leer como CSV: {detail}"),
                 Lang::En => format!("The file cannot be read as CSV: {detail}"),
             },
+            AppError::NoCertifiedList(n) => match lang {
+                Lang::Es => format!("No hay lista certificada n.º {n}."),
+                Lang::En => format!("There is no certified list number {n}."),
+            },
             AppError::Mail(detail) => match lang {
                 Lang::Es => format!("El resumen no se envió: {detail}"),
                 Lang::En => format!("The digest was not sent: {detail}"),

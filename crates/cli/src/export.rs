@@ -3,7 +3,10 @@
 //! written beside its final name and moved into place only when complete.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use vigilia_app::export::Output;
+use vigilia_core::lang::{Lang, Localize};
 
 use crate::Env;
 use crate::failure::Failure;
@@ -50,4 +53,85 @@ pub fn detentions(env: &Env, out: &Path) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// What `vigilia certify` is asked.
+#[derive(Debug, clap::Args)]
+pub struct CertifyArgs {
+    /// The day the list is of (today by default).
+    #[arg(long, conflicts_with = "reproduce")]
+    as_of: Option<String>,
+    /// The folder the files are written to (made if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// The ed25519 signing key (made on first use; keep it apart from the registry).
+    #[arg(long, required_unless_present = "reproduce")]
+    signing_key: Option<PathBuf>,
+    /// Write version N again, byte for byte as made.
+    #[arg(long)]
+    reproduce: Option<u64>,
+}
+
+/// `vigilia certify`: the next certified list (or `--reproduce N`), its files written to
+/// `--out`: the list as CSV and XLSX, what changed since the previous one, the manifest and
+/// its signature.
+pub fn certify(env: &Env, args: &CertifyArgs) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let files = match (args.reproduce, &args.signing_key) {
+        (Some(n), _) => vigilia_app::certify::reproduce(&mut ledger, n)?,
+        (None, Some(key_path)) => {
+            let (key, new) = vigilia_app::anchors::signing(key_path)?;
+            if new {
+                let path = key_path.display();
+                crate::registry::tell(
+                    env,
+                    format!("Clave de firma nueva en {path}: guárdela aparte del registro."),
+                    format!("New signing key in {path}: keep it apart from the registry."),
+                );
+            }
+            let today = ledger.today()?;
+            let as_of = match args.as_of.as_deref() {
+                Some(d) => vigilia_core::date::typed_day(d, today).map_err(|e| {
+                    Failure::bad(
+                        format!("--as-of: {}", e.localize(Lang::Es)),
+                        format!("--as-of: {}", e.localize(Lang::En)),
+                    )
+                })?,
+                None => today,
+            };
+            let index = vigilia_count::stored::current_index(&mut ledger)?;
+            let actor = vigilia_app::Actor::operator(&env.actor);
+            vigilia_app::certify::certify(&mut ledger, &actor, &index, as_of, &key)?
+        }
+        (None, None) => unreachable_args()?,
+    };
+    std::fs::create_dir_all(&args.out).map_err(|e| Failure::io(&args.out, &e))?;
+    for (name, bytes) in &files.files {
+        let path = args.out.join(name);
+        let mut out = Output::create(env.keys.output(&path)?)?;
+        out.writer()
+            .write_all(bytes)
+            .map_err(|e| Failure::io(&path, &e))?;
+        out.finish()?;
+    }
+    let (n, dir) = (files.version, args.out.display());
+    crate::registry::say(
+        env,
+        format!(
+            "Lista certificada n.º {n} escrita en {dir}; clave pública de la firma: {}",
+            files.public_key
+        ),
+        format!(
+            "Certified list no. {n} written to {dir}; the signature's public key: {}",
+            files.public_key
+        ),
+    );
+    Ok(())
+}
+
+fn unreachable_args() -> Result<vigilia_app::certify::Files, Failure> {
+    Err(Failure::bad(
+        "nombre --signing-key (o --reproduce N)",
+        "name --signing-key (or --reproduce N)",
+    ))
 }

@@ -151,6 +151,9 @@ enum Command {
     /// The political prisoners of a day as the public may see them: full name, initials or
     /// only counted, by each person's consent in force now (CSV or JSON).
     PublicList(count::PublicListArgs),
+    /// The certified list for international bodies: CSV and XLSX, what changed since the last
+    /// one, a manifest with each file's SHA-256 and the ledger head, signed (ed25519).
+    Certify(export::CertifyArgs),
     /// The organisation's settings: the smallest group public breakdowns name.
     Settings {
         /// Public breakdowns name no value of fewer people than this (2 to 50; 3 by default).
@@ -341,6 +344,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Alerts(args) => count::alerts_command(&env, &args),
         Command::Digest(args) => digest::run(&env, &args),
         Command::PublicList(args) => count::public_list_command(&env, &args),
+        Command::Certify(args) => export::certify(&env, &args),
         Command::Settings { small_cells } => registry::small_cells(&env, small_cells),
         Command::Consent { person, level, by } => persons::consent(&env, person, &level, &by),
         Command::Series(args) => count::series_command(&env, &args),

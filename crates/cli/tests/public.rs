@@ -69,3 +69,108 @@ fn the_public_list_shows_each_person_as_consented_and_adds_up() {
     assert_eq!(bad.status.code(), Some(2));
     assert_eq!(r.facts(), facts);
 }
+
+/// The certified list: the political prisoners as consent allows, its changes since the last
+/// one (who entered, who left and how), a manifest with each file's SHA-256 and the ledger head,
+/// signed; `--reproduce N` gives the same bytes after later corrections.
+#[test]
+fn a_certified_list_is_signed_numbered_and_reproduced_byte_for_byte() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let file = r.write(
+        "d.csv",
+        "detention_ref,person_ref,given_names,paternal_surname,national_id,arrest_date,arrest_state,recognition,disclosure,end_date,end_type\n\
+         D-1,P-1,José,Pérez,V-12345678,2026-08-01,Zulia,recognised,named,,\n\
+         D-2,P-2,María,Salas,V-7654321,2026-08-02,Lara,recognised,initials,,\n\
+         D-3,P-3,Ana,Ruiz,,2026-08-03,Lara,recognised,count_only,,\n",
+    );
+    r.ok(&["import", "detentions", file.to_str().unwrap()]);
+    let key = r.path("firma.key");
+    let first = r.path("v1");
+    r.ok(&[
+        "certify",
+        "--as-of",
+        "2026-11-15",
+        "--out",
+        first.to_str().unwrap(),
+        "--signing-key",
+        key.to_str().unwrap(),
+    ]);
+    let read = |p: &std::path::Path| std::fs::read(p).unwrap();
+    let list = String::from_utf8(read(&first.join("list-1.csv"))).unwrap();
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 4, "{list}");
+    assert!(
+        lines[1].starts_with("D-1,named,José Pérez,V-12345678,"),
+        "{list}"
+    );
+    assert!(
+        lines[2].starts_with("D-2,initials,M. S.,,"),
+        "the cédula only with the name: {list}"
+    );
+    assert_eq!(lines[3], "D-3,count_only,,,,,,,,,,,,,", "{list}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&first.join("manifest-1.json"))).unwrap();
+    assert_eq!(manifest["political_prisoners"], 3);
+    assert_eq!(manifest["counted_only"], 1);
+    for f in manifest["files"].as_array().unwrap() {
+        let bytes = read(&first.join(f["name"].as_str().unwrap()));
+        use sha2::Digest;
+        assert_eq!(
+            f["sha256"],
+            hex::encode(sha2::Sha256::digest(&bytes)),
+            "{f}"
+        );
+    }
+    let sig = String::from_utf8(read(&first.join("manifest-1.json.sig"))).unwrap();
+    assert_eq!(sig.trim().len(), 128, "an ed25519 signature in hex");
+    // María is released under measures; José's name is corrected: version 2 says who left
+    // and how; version 1 comes back byte for byte.
+    let later = r.write(
+        "later.csv",
+        "detention_ref,person_ref,given_names,paternal_surname,arrest_date,end_date,end_type\n\
+         D-1,P-1,José Luis,Pérez,2026-08-01,,\n\
+         D-2,P-2,María,Salas,2026-08-02,2026-11-18,released_under_measures\n",
+    );
+    r.ok(&["import", "detentions", later.to_str().unwrap()]);
+    let second = r.path("v2");
+    r.ok(&[
+        "certify",
+        "--as-of",
+        "2026-11-19",
+        "--out",
+        second.to_str().unwrap(),
+        "--signing-key",
+        key.to_str().unwrap(),
+    ]);
+    let changes = String::from_utf8(read(&second.join("changes-2.csv"))).unwrap();
+    assert!(
+        changes.contains("left,D-2,released_under_measures"),
+        "{changes}"
+    );
+    let again = r.path("again");
+    r.ok(&[
+        "certify",
+        "--reproduce",
+        "1",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    for name in [
+        "list-1.csv",
+        "list-1.xlsx",
+        "changes-1.csv",
+        "manifest-1.json",
+        "manifest-1.json.sig",
+    ] {
+        assert_eq!(read(&first.join(name)), read(&again.join(name)), "{name}");
+    }
+    let none = r.run(&[
+        "certify",
+        "--reproduce",
+        "9",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(none.status.code(), Some(2));
+}

@@ -281,6 +281,8 @@ pub enum Change {
     // --- published figures
     /// A balance as published: what it was computed from and the figures exactly as shown.
     BalancePublished(Publication),
+    /// A certified list made (its files kept by their hashes; see `vigilia_app::certify`).
+    ListCertified(Certification),
 }
 
 /// What an audit fact records.
@@ -340,6 +342,25 @@ impl Audit {
 /// Whether a stored change (its JSON, as the ledger keeps it) is an audit fact.
 pub fn is_audit(change_json: &str) -> bool {
     change_json.starts_with(r#"{"type":"audited""#)
+}
+
+/// A version of the certified list: the day it is of, the ledger head it came from, its files
+/// by name and SHA-256 (kept in the ledger's file store), and the public key of its signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certification {
+    pub version: u64,
+    pub as_of: Day,
+    pub ledger_seq: u64,
+    pub ledger_head: String,
+    pub files: Vec<CertifiedFile>,
+    pub public_key: String,
+}
+
+/// One file of a certified list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertifiedFile {
+    pub name: String,
+    pub sha256: String,
 }
 
 /// A published balance: enough to recompute it from the ledger as it was, and its figures.

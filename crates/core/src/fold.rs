@@ -38,6 +38,9 @@ pub struct RegistryRecord {
     /// Public breakdowns name no value of fewer people than this (none: the default, 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub small_cells: Option<u64>,
+    /// The certified lists made, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certified: Vec<crate::fact::Certification>,
 }
 
 /// Any record the ledger holds.
@@ -348,6 +351,10 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
             r.small_cells = Some(below);
             Record::Registry(r)
         }
+        (Record::Registry(mut r), Change::ListCertified(c)) => {
+            r.certified.push(c);
+            Record::Registry(r)
+        }
         (Record::Registry(mut r), Change::BackupRecipientSet { recipient }) => {
             r.backup_recipient = Some(recipient);
             Record::Registry(r)
@@ -410,6 +417,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 profile,
                 backup_recipient: None,
                 small_cells: None,
+                certified: Vec::new(),
             })
         }
         Change::PersonStated {

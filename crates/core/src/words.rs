@@ -455,6 +455,18 @@ impl Localize for crate::fact::Change {
         };
         match self {
             C::RegistryCreated { .. } => pick(lang, "registro creado", "registry created"),
+            C::ListCertified(c) => match lang {
+                Lang::Es => format!(
+                    "lista certificada n.º {} (al {})",
+                    c.version,
+                    crate::date::short_day(c.as_of, lang)
+                ),
+                Lang::En => format!(
+                    "certified list no. {} (as of {})",
+                    c.version,
+                    crate::date::short_day(c.as_of, lang)
+                ),
+            },
             C::SmallCellsSet { below } => match lang {
                 Lang::Es => {
                     format!("las cifras públicas no muestran grupos de menos de {below} personas")

@@ -1,0 +1,480 @@
+//! The certified list for international bodies (the OAS, the OHCHR): the political prisoners of
+//! a day, each with what the recipient needs and consent allows, as CSV and XLSX; what changed
+//! since the previous certified list (who entered, who left and how); a manifest with each
+//! file's SHA-256 and the ledger head the list came from; and an ed25519 signature over the
+//! manifest.
+//!
+//! Versions are numbered. Each is a fact of the registry that keeps its files (in the ledger's
+//! file store, by their SHA-256, which the fact carries): `reproduce` gives the same bytes
+//! whatever was corrected since, and checks them against the hashes the chain vouches for.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use vigilia_core::date::Day;
+use vigilia_core::fact::{Certification, CertifiedFile, Change, Draft};
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{DetentionId, Subject};
+use vigilia_core::model::{Custody, Detention, Disclosure, Person, Role, Service, Sex, Step};
+use vigilia_count::Index;
+use vigilia_count::list::{Figure, Selector, behind};
+use vigilia_ledger::Ledger;
+
+use crate::actor::{Actor, acting_as};
+use crate::error::AppError;
+
+/// The columns of the certified list.
+pub const COLUMNS: [&str; 15] = [
+    "reference",
+    "consent",
+    "name",
+    "national_id",
+    "sex",
+    "civilian_military",
+    "age",
+    "arrest_date",
+    "arrest_state",
+    "place_of_detention",
+    "jurisdiction",
+    "charges",
+    "status",
+    "last_verified",
+    "person_reference",
+];
+
+/// One version's files: name and bytes, in the order the manifest lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Files {
+    pub version: u64,
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The hex public key that verifies `manifest-N.json.sig`.
+    pub public_key: String,
+}
+
+/// The manifest: what the list is of, where it came from, and each file's fingerprint.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    format: &'static str,
+    version: u64,
+    as_of: String,
+    known_on: String,
+    ledger_seq: u64,
+    ledger_head: &'a str,
+    political_prisoners: usize,
+    by_name: usize,
+    by_initials: usize,
+    counted_only: usize,
+    entered: usize,
+    left: usize,
+    files: Vec<ManifestFile>,
+    public_key: &'a str,
+}
+
+#[derive(Serialize)]
+struct ManifestFile {
+    name: String,
+    sha256: String,
+    bytes: usize,
+}
+
+/// One row of the list.
+struct Row {
+    reference: String,
+    consent: Disclosure,
+    cells: Vec<String>,
+}
+
+fn sex(s: Option<Sex>) -> &'static str {
+    match s {
+        Some(Sex::F) => "F",
+        Some(Sex::M) => "M",
+        Some(Sex::X) => "X",
+        None => "",
+    }
+}
+
+/// What the list says of a person held: held, at home, in hospital, whereabouts unknown.
+fn status(d: &Detention, as_of: Day) -> &'static str {
+    let last = d
+        .steps
+        .iter()
+        .filter(|s| s.date.is_none_or(|x| x.first_day() <= as_of))
+        .filter_map(|s| match &s.what {
+            Step::Custody(c) => Some((s.date.map(|x| x.first_day()), c)),
+            _ => None,
+        })
+        .max_by_key(|(on, _)| *on)
+        .map(|(_, c)| c);
+    match last {
+        Some(Custody::WhereaboutsUnknown) => "whereabouts_unknown",
+        Some(Custody::HouseArrest) => "house_arrest",
+        Some(Custody::Hospital { .. }) => "hospital",
+        _ => "held",
+    }
+}
+
+/// The rows of the political prisoners of `as_of`, as known now, as consent allows.
+fn rows(ledger: &mut Ledger, index: &Index, as_of: Day) -> Result<Vec<Row>, AppError> {
+    let ids = behind(
+        index,
+        as_of,
+        KnownOn::NOW,
+        &Selector {
+            figure: Figure::PoliticalPrisoners,
+            dim: None,
+        },
+    );
+    let profile = ledger.profile()?.clone();
+    let register = crate::places::Register::load(ledger)?;
+    let mut out = Vec::new();
+    for id in ids {
+        let subject: Subject = DetentionId(id).into();
+        let Some(Record::Detention(d)) = ledger.get(subject)? else {
+            continue;
+        };
+        let mut person: Option<Person> = match ledger.get(d.person.into())? {
+            Some(Record::Person(p)) => Some(p),
+            _ => None,
+        };
+        while let Some(into) = person.as_ref().and_then(|p| p.merged_into) {
+            person = match ledger.get(into.into())? {
+                Some(Record::Person(p)) => Some(p),
+                _ => None,
+            };
+        }
+        let Some(p) = person else { continue };
+        let reference = d
+            .reference
+            .clone()
+            .unwrap_or_else(|| format!("d{}", d.id.0));
+        let consent = p.disclosure;
+        if consent == Disclosure::CountOnly {
+            out.push(Row {
+                reference: reference.clone(),
+                consent,
+                cells: COLUMNS
+                    .iter()
+                    .map(|c| match *c {
+                        "reference" => reference.clone(),
+                        "consent" => consent.name().to_string(),
+                        _ => String::new(),
+                    })
+                    .collect(),
+            });
+            continue;
+        }
+        let named = consent == Disclosure::Named;
+        let case = vigilia_core::case::Case::of(&d, as_of);
+        let place =
+            crate::places::held_at(&d, as_of).map(|written| match register.resolve(written) {
+                crate::places::Resolution::Place(id) => register
+                    .get(id)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| written.to_string()),
+                _ => written.to_string(),
+            });
+        let last_verified = ledger
+            .changes(subject)?
+            .iter()
+            .map(|f| f.recorded_on)
+            .max()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let age = match d.minor(p.identity.legacy_minor) {
+            Some(true) => "adolescent",
+            Some(false) => "adult",
+            None => "",
+        };
+        let cells = COLUMNS
+            .iter()
+            .map(|c| match *c {
+                "reference" => reference.clone(),
+                "consent" => consent.name().to_string(),
+                "name" if named => p.identity.full_name(),
+                "name" => crate::public::initials(&p.identity),
+                "national_id" if named => p
+                    .identity
+                    .national_id
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                "sex" => sex(p.identity.sex).to_string(),
+                "civilian_military" => match p.identity.service {
+                    Some(Service::Military) => "military".to_string(),
+                    Some(Service::Civilian) => "civilian".to_string(),
+                    None => String::new(),
+                },
+                "age" => age.to_string(),
+                "arrest_date" => d.arrest.date.to_string(),
+                "arrest_state" => d
+                    .arrest
+                    .state
+                    .as_deref()
+                    .map(|s| profile.state_name(s).unwrap_or(s).to_string())
+                    .unwrap_or_default(),
+                "place_of_detention" => place.clone().unwrap_or_default(),
+                "jurisdiction" => case
+                    .court
+                    .jurisdiction
+                    .map(|j| j.name().to_string())
+                    .unwrap_or_default(),
+                "charges" => case.charges.join("; "),
+                "status" => status(&d, as_of).to_string(),
+                "last_verified" => last_verified.clone(),
+                "person_reference" if named => p.reference.clone().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .collect();
+        out.push(Row {
+            reference,
+            consent,
+            cells,
+        });
+    }
+    out.sort_by(|a, b| a.reference.cmp(&b.reference));
+    Ok(out)
+}
+
+fn csv_bytes(headings: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+    let fail = |e: csv::Error| AppError::Output {
+        path: "CSV".into(),
+        detail: e.to_string(),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(headings).map_err(fail)?;
+    for r in rows {
+        w.write_record(
+            r.iter()
+                .map(|c| vigilia_core::exchange::for_spreadsheet(c).into_owned()),
+        )
+        .map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| AppError::Output {
+        path: "CSV".into(),
+        detail: e.to_string(),
+    })
+}
+
+/// Who entered the list since the previous version, and who left it and how (their
+/// detention's end, or no longer counted as a political prisoner).
+fn changes(
+    ledger: &mut Ledger,
+    previous: &[(String, String)],
+    now: &[Row],
+    as_of: Day,
+) -> Result<Vec<Vec<String>>, AppError> {
+    let mut out = Vec::new();
+    for r in now {
+        if !previous
+            .iter()
+            .any(|(reference, _)| *reference == r.reference)
+        {
+            out.push(vec!["entered".into(), r.reference.clone(), String::new()]);
+        }
+    }
+    for (reference, id) in previous {
+        if now.iter().any(|r| r.reference == *reference) {
+            continue;
+        }
+        let how = match id.parse::<u64>().ok() {
+            Some(id) => match ledger.get(DetentionId(id).into())? {
+                Some(Record::Detention(d)) => match &d.end {
+                    Some(e) if e.date.first_day() <= as_of => e.kind.name().to_string(),
+                    _ => "no_longer_counted".to_string(),
+                },
+                _ => "no_longer_counted".to_string(),
+            },
+            None => "no_longer_counted".to_string(),
+        };
+        out.push(vec!["left".into(), reference.clone(), how]);
+    }
+    Ok(out)
+}
+
+/// The references of a version's list, with their detention's number (from its stored CSV).
+fn references(ledger: &mut Ledger, c: &Certification) -> Result<Vec<(String, String)>, AppError> {
+    let Some(file) = c
+        .files
+        .iter()
+        .find(|f| f.name.ends_with(".csv") && f.name.starts_with("list"))
+    else {
+        return Ok(Vec::new());
+    };
+    let Some((_, bytes)) = ledger.file(&file.sha256)? else {
+        return Err(AppError::Output {
+            path: file.name.clone(),
+            detail: "missing from the registry's files".into(),
+        });
+    };
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let mut out = Vec::new();
+    for r in reader.records() {
+        let r = r.map_err(|e| AppError::BadFile(e.to_string()))?;
+        let reference = r.get(0).unwrap_or_default().to_string();
+        out.push((reference, String::new()));
+    }
+    // The detention behind each reference, to say how it left.
+    for (reference, id) in &mut out {
+        if let Some(Record::Detention(d)) =
+            ledger.by_reference(vigilia_core::ids::Kind::Detention, reference)?
+        {
+            *id = d.id.0.to_string();
+        } else if let Some(n) = reference.strip_prefix('d') {
+            *id = n.to_string();
+        }
+    }
+    Ok(out)
+}
+
+/// The certifications made so far, in order.
+pub fn certifications(ledger: &mut Ledger) -> Result<Vec<Certification>, AppError> {
+    Ok(match ledger.get(Subject::REGISTRY)? {
+        Some(Record::Registry(r)) => r.certified,
+        _ => Vec::new(),
+    })
+}
+
+/// Makes the next certified list of the political prisoners of `as_of`, signed with `key`;
+/// stores it as a fact with its files; returns them. Coordinators (and the key holder at the
+/// command line).
+pub fn certify(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    index: &Index,
+    as_of: Day,
+    key: &ed25519_dalek::SigningKey,
+) -> Result<Files, AppError> {
+    use ed25519_dalek::Signer;
+    let today = ledger.today()?;
+    let head = ledger.content()?;
+    let before = certifications(ledger)?;
+    let version = before.last().map_or(1, |c| c.version + 1);
+    let previous = match before.last() {
+        Some(c) => references(ledger, c)?,
+        None => Vec::new(),
+    };
+    let rows = rows(ledger, index, as_of)?;
+    let changed = changes(ledger, &previous, &rows, as_of)?;
+    let cells: Vec<Vec<String>> = rows.iter().map(|r| r.cells.clone()).collect();
+    let list_csv = csv_bytes(&COLUMNS, &cells)?;
+    let headings: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    let list_xlsx = crate::lists::xlsx(&headings, &cells, "lista")?;
+    let changes_csv = csv_bytes(&["change", "reference", "how"], &changed)?;
+    let public_key = hex::encode(key.verifying_key().as_bytes());
+    let files = vec![
+        (format!("list-{version}.csv"), list_csv),
+        (format!("list-{version}.xlsx"), list_xlsx),
+        (format!("changes-{version}.csv"), changes_csv),
+    ];
+    let count = |d: Disclosure| rows.iter().filter(|r| r.consent == d).count();
+    let head_hash = head.hash.to_string();
+    let manifest = Manifest {
+        format: "vigilia-certified-list 1",
+        version,
+        as_of: as_of.to_string(),
+        known_on: today.to_string(),
+        ledger_seq: head.facts,
+        ledger_head: &head_hash,
+        political_prisoners: rows.len(),
+        by_name: count(Disclosure::Named),
+        by_initials: count(Disclosure::Initials),
+        counted_only: count(Disclosure::CountOnly),
+        entered: changed
+            .iter()
+            .filter(|c| c.first().is_some_and(|k| k == "entered"))
+            .count(),
+        left: changed
+            .iter()
+            .filter(|c| c.first().is_some_and(|k| k == "left"))
+            .count(),
+        files: files
+            .iter()
+            .map(|(name, bytes)| ManifestFile {
+                name: name.clone(),
+                sha256: hex::encode(Sha256::digest(bytes)),
+                bytes: bytes.len(),
+            })
+            .collect(),
+        public_key: &public_key,
+    };
+    let mut manifest_bytes =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| AppError::Output {
+            path: "manifest".into(),
+            detail: e.to_string(),
+        })?;
+    manifest_bytes.push(b'\n');
+    let signature = format!("{}\n", hex::encode(key.sign(&manifest_bytes).to_bytes()));
+    let mut files = files;
+    files.push((format!("manifest-{version}.json"), manifest_bytes));
+    files.push((
+        format!("manifest-{version}.json.sig"),
+        signature.into_bytes(),
+    ));
+    let stored = files.clone();
+    crate::write(ledger, |tx| {
+        let actor = acting_as(tx, actor, &[Role::Coordinator])?;
+        // Nothing written between the count and now: the list is the ledger head it names.
+        if tx.content()?.hash != head.hash {
+            return Err(AppError::CountedBeforeAChange);
+        }
+        let mut kept = Vec::new();
+        for (name, bytes) in &stored {
+            let media = if name.ends_with(".xlsx") {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            } else if name.ends_with(".json") {
+                "application/json"
+            } else {
+                "text/plain"
+            };
+            let a = tx.keep_file(media, bytes.clone())?;
+            kept.push(CertifiedFile {
+                name: name.clone(),
+                sha256: a.sha256,
+            });
+        }
+        let recorded_on = tx.today()?;
+        tx.append(Draft {
+            recorded_on,
+            actor: actor.name.clone(),
+            subject: Subject::REGISTRY,
+            change: Change::ListCertified(Certification {
+                version,
+                as_of,
+                ledger_seq: head.facts,
+                ledger_head: head.hash.to_string(),
+                files: kept,
+                public_key: public_key.clone(),
+            }),
+            sources: Vec::new(),
+        })?;
+        Ok(())
+    })?;
+    Ok(Files {
+        version,
+        files,
+        public_key,
+    })
+}
+
+/// Version `version` of the certified list, byte for byte as made, each file checked against
+/// the SHA-256 its fact carries.
+pub fn reproduce(ledger: &mut Ledger, version: u64) -> Result<Files, AppError> {
+    let all = certifications(ledger)?;
+    let Some(c) = all.iter().find(|c| c.version == version) else {
+        return Err(AppError::NoCertifiedList(version));
+    };
+    let mut files = Vec::new();
+    for f in &c.files {
+        // `file` checks the bytes against their hash: a changed file is an error, never served.
+        let Some((_, bytes)) = ledger.file(&f.sha256)? else {
+            return Err(AppError::Output {
+                path: f.name.clone(),
+                detail: "missing from the registry's files".into(),
+            });
+        };
+        files.push((f.name.clone(), bytes));
+    }
+    Ok(Files {
+        version,
+        files,
+        public_key: c.public_key.clone(),
+    })
+}
