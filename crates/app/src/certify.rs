@@ -14,7 +14,7 @@ use vigilia_core::date::Day;
 use vigilia_core::fact::{Certification, CertifiedFile, Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, Subject};
-use vigilia_core::model::{Custody, Detention, Disclosure, Person, Role, Service, Sex, Step};
+use vigilia_core::model::{Custody, Detention, Disclosure, Role, Service, Sex, Step};
 use vigilia_count::Index;
 use vigilia_count::list::{Figure, Selector, behind};
 use vigilia_ledger::Ledger;
@@ -131,17 +131,9 @@ fn rows(ledger: &mut Ledger, index: &Index, as_of: Day) -> Result<Vec<Row>, AppE
         let Some(Record::Detention(d)) = ledger.get(subject)? else {
             continue;
         };
-        let mut person: Option<Person> = match ledger.get(d.person.into())? {
-            Some(Record::Person(p)) => Some(p),
-            _ => None,
+        let Some(p) = crate::public::published_person(ledger, d.person)? else {
+            continue;
         };
-        while let Some(into) = person.as_ref().and_then(|p| p.merged_into) {
-            person = match ledger.get(into.into())? {
-                Some(Record::Person(p)) => Some(p),
-                _ => None,
-            };
-        }
-        let Some(p) = person else { continue };
         let reference = d
             .reference
             .clone()

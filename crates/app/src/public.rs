@@ -149,6 +149,28 @@ pub fn initials(identity: &Identity) -> String {
         .join(" ")
 }
 
+/// The person as the public may know them now: the one they were merged into, if they were
+/// (whose consent then decides); merges are never chained, and a broken chain stops.
+pub fn published_person(
+    ledger: &mut Ledger,
+    id: PersonId,
+) -> Result<Option<vigilia_core::model::Person>, AppError> {
+    let mut person = match ledger.get(id.into())? {
+        Some(Record::Person(p)) => p,
+        _ => return Ok(None),
+    };
+    for _ in 0..8 {
+        let Some(into) = person.merged_into else {
+            return Ok(Some(person));
+        };
+        person = match ledger.get(into.into())? {
+            Some(Record::Person(p)) => p,
+            _ => return Ok(None),
+        };
+    }
+    Ok(None)
+}
+
 /// The public list of the political prisoners of `as_of` as known on `known_on`, each shown
 /// as their consent in force now allows.
 pub fn public_list(
@@ -178,18 +200,7 @@ pub fn public_list(
             counted_only += 1;
             continue;
         };
-        let mut person = match ledger.get(d.person.into())? {
-            Some(Record::Person(p)) => Some(p),
-            _ => None,
-        };
-        // A person merged into another is published as that one decides.
-        while let Some(into) = person.as_ref().and_then(|p| p.merged_into) {
-            person = match ledger.get(into.into())? {
-                Some(Record::Person(p)) => Some(p),
-                _ => None,
-            };
-        }
-        let Some(p) = person else {
+        let Some(p) = published_person(ledger, d.person)? else {
             counted_only += 1;
             continue;
         };
