@@ -140,13 +140,14 @@ fn rows(ledger: &mut Ledger, index: &Index, as_of: Day) -> Result<Vec<Row>, AppE
             .unwrap_or_else(|| format!("d{}", d.id.0));
         let consent = p.disclosure;
         if consent == Disclosure::CountOnly {
+            // Counted, and nothing else: not even the reference, which an earlier version may
+            // have given with a name since withdrawn.
             out.push(Row {
-                reference: reference.clone(),
+                reference: String::new(),
                 consent,
                 cells: COLUMNS
                     .iter()
                     .map(|c| match *c {
-                        "reference" => reference.clone(),
                         "consent" => consent.name().to_string(),
                         _ => String::new(),
                     })
@@ -221,7 +222,10 @@ fn rows(ledger: &mut Ledger, index: &Index, as_of: Day) -> Result<Vec<Row>, AppE
             cells,
         });
     }
-    out.sort_by(|a, b| a.reference.cmp(&b.reference));
+    // The listed by reference, the counted only after them.
+    out.sort_by(|a, b| {
+        (a.reference.is_empty(), &a.reference).cmp(&(b.reference.is_empty(), &b.reference))
+    });
     Ok(out)
 }
 
@@ -254,7 +258,7 @@ fn changes(
     as_of: Day,
 ) -> Result<Vec<Vec<String>>, AppError> {
     let mut out = Vec::new();
-    for r in now {
+    for r in now.iter().filter(|r| !r.reference.is_empty()) {
         if !previous
             .iter()
             .any(|(reference, _)| *reference == r.reference)
@@ -270,11 +274,11 @@ fn changes(
             Some(id) => match ledger.get(DetentionId(id).into())? {
                 Some(Record::Detention(d)) => match &d.end {
                     Some(e) if e.date.first_day() <= as_of => e.kind.name().to_string(),
-                    _ => "no_longer_counted".to_string(),
+                    _ => "no_longer_listed".to_string(),
                 },
-                _ => "no_longer_counted".to_string(),
+                _ => "no_longer_listed".to_string(),
             },
-            None => "no_longer_counted".to_string(),
+            None => "no_longer_listed".to_string(),
         };
         out.push(vec!["left".into(), reference.clone(), how]);
     }
@@ -300,8 +304,11 @@ fn references(ledger: &mut Ledger, c: &Certification) -> Result<Vec<(String, Str
     let mut out = Vec::new();
     for r in reader.records() {
         let r = r.map_err(|e| AppError::BadFile(e.to_string()))?;
-        let reference = r.get(0).unwrap_or_default().to_string();
-        out.push((reference, String::new()));
+        let reference =
+            vigilia_core::exchange::from_spreadsheet(r.get(0).unwrap_or_default()).to_string();
+        if !reference.is_empty() {
+            out.push((reference, String::new()));
+        }
     }
     // The detention behind each reference, to say how it left.
     for (reference, id) in &mut out {
@@ -333,13 +340,27 @@ pub fn certify(
     index: &Index,
     as_of: Day,
     key: &ed25519_dalek::SigningKey,
+    new_key: bool,
 ) -> Result<Files, AppError> {
     use ed25519_dalek::Signer;
     let today = ledger.today()?;
+    if as_of > today {
+        return Err(AppError::AfterToday { day: as_of, today });
+    }
     let head = ledger.content()?;
     let before = certifications(ledger)?;
+    let public_key = hex::encode(key.verifying_key().as_bytes());
+    // One key signs every version, so that a recipient checks each against the first: another
+    // key (a typo in its path makes a new one) only when the organisation says it changed it.
+    if let Some(last) = before.last()
+        && last.public_key != public_key
+        && !new_key
+    {
+        return Err(AppError::OtherSigningKey(last.public_key.clone()));
+    }
     let version = before.last().map_or(1, |c| c.version + 1);
-    let previous = match before.last() {
+    // What changed is said against the last version of a day not after this one.
+    let previous = match before.iter().rev().find(|c| c.as_of <= as_of) {
         Some(c) => references(ledger, c)?,
         None => Vec::new(),
     };
@@ -350,7 +371,6 @@ pub fn certify(
     let headings: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
     let list_xlsx = crate::lists::xlsx(&headings, &cells, "lista")?;
     let changes_csv = csv_bytes(&["change", "reference", "how"], &changed)?;
-    let public_key = hex::encode(key.verifying_key().as_bytes());
     let files = vec![
         (format!("list-{version}.csv"), list_csv),
         (format!("list-{version}.xlsx"), list_xlsx),

@@ -122,6 +122,12 @@ pub enum AppError {
     BadFile(String),
     #[error("the file has no column {0:?}")]
     NoColumn(&'static str),
+    #[error("{day} is after today ({today})")]
+    AfterToday { day: Day, today: Day },
+    #[error(
+        "the certified lists so far were signed with the key {0}; say --new-key to sign with another"
+    )]
+    OtherSigningKey(String),
     #[error("there is no certified list number {0}")]
     NoCertifiedList(u64),
     #[error("the digest was not sent: {0}")]

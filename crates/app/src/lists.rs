@@ -448,7 +448,9 @@ pub fn xlsx(headings: &[String], cells: &[Vec<String>], sheet: &str) -> Result<V
             let c = c as u16;
             // The first column is the detention's number; a year alone ("2024") is a date
             // known to the year, kept as text.
-            if let (0, Ok(n)) = (c, cell.parse::<u64>()) {
+            if let (0, Ok(n)) = (c, cell.parse::<u64>())
+                && n.to_string() == *cell
+            {
                 ws.write_number(r, c, n as f64).map_err(fail)?;
             } else if let Some(d) = exact_day(cell) {
                 ws.write_datetime_with_format(r, c, &d, &day)

@@ -341,6 +341,22 @@ impl Localize for AppError {
                 Lang::Es => format!("El archivo no se puede leer como CSV: {detail}"),
                 Lang::En => format!("The file cannot be read as CSV: {detail}"),
             },
+            AppError::AfterToday { day, today } => match lang {
+                Lang::Es => format!(
+                    "{} es posterior a hoy ({}).",
+                    vigilia_core::date::short_day(*day, lang),
+                    vigilia_core::date::short_day(*today, lang)
+                ),
+                Lang::En => self.to_string(),
+            },
+            AppError::OtherSigningKey(key) => match lang {
+                Lang::Es => format!(
+                    "Las listas certificadas hasta ahora se firmaron con la clave {key}: use esa clave, o diga --new-key si la organización la cambió (quien recibe las listas debe saberlo)."
+                ),
+                Lang::En => format!(
+                    "The certified lists so far were signed with the key {key}: use that key, or say --new-key if the organisation changed it (whoever receives the lists must know)."
+                ),
+            },
             AppError::NoCertifiedList(n) => match lang {
                 Lang::Es => format!("No hay lista certificada n.º {n}."),
                 Lang::En => format!("There is no certified list number {n}."),

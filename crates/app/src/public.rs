@@ -46,6 +46,10 @@ pub fn set_consent(
     let Some(Record::Person(p)) = tx.get(person.into())?.cloned() else {
         return Err(AppError::NotFound(person.into()));
     };
+    // A person merged into another is published as that one: the consent is recorded there.
+    if let Some(into) = p.merged_into {
+        return Err(AppError::AlreadyMerged { person, into });
+    }
     if !actor.sees_every_case() {
         let mut seen = false;
         for r in tx.children(Kind::Detention, person.0)? {
@@ -149,6 +153,16 @@ pub fn initials(identity: &Identity) -> String {
         .join(" ")
 }
 
+/// The stricter of two consents (counted only, then initials, then named).
+fn stricter(a: Disclosure, b: Disclosure) -> Disclosure {
+    let rank = |d: Disclosure| match d {
+        Disclosure::CountOnly => 2,
+        Disclosure::Initials => 1,
+        Disclosure::Named => 0,
+    };
+    if rank(a) >= rank(b) { a } else { b }
+}
+
 /// The person as the public may know them now: the one they were merged into, if they were
 /// (whose consent then decides); merges are never chained, and a broken chain stops.
 pub fn published_person(
@@ -159,31 +173,53 @@ pub fn published_person(
         Some(Record::Person(p)) => p,
         _ => return Ok(None),
     };
+    // The strictest consent of the records merged: one family's refusal is not overridden by
+    // another record's consent.
+    let mut strictest = person.disclosure;
     for _ in 0..8 {
         let Some(into) = person.merged_into else {
+            person.disclosure = strictest;
             return Ok(Some(person));
         };
         person = match ledger.get(into.into())? {
             Some(Record::Person(p)) => p,
             _ => return Ok(None),
         };
+        strictest = stricter(strictest, person.disclosure);
     }
     Ok(None)
 }
 
-/// The public list of the political prisoners of `as_of` as known on `known_on`, each shown
-/// as their consent in force now allows.
+/// The public list of the political prisoners of `as_of` as known on `known_on` (and, for a
+/// published balance, recorded by its ledger position `until_seq`), each shown as their
+/// consent in force now allows.
 pub fn public_list(
     ledger: &mut Ledger,
     index: &Index,
     as_of: Day,
     known_on: KnownOn,
+    until_seq: Option<u64>,
 ) -> Result<PublicList, AppError> {
     let selector = Selector {
         figure: Figure::PoliticalPrisoners,
         dim: None,
     };
-    let ids = behind(index, as_of, known_on, &selector);
+    let mut ids = behind(index, as_of, known_on, &selector);
+    // A published balance's list: what was in the ledger when it was counted, not what was
+    // recorded later the same day.
+    if let Some(until) = until_seq {
+        let mut kept = Vec::new();
+        for id in ids {
+            let first = ledger
+                .changes(DetentionId(id).into())?
+                .first()
+                .map(|f| f.seq);
+            if first.is_some_and(|seq| seq <= until) {
+                kept.push(id);
+            }
+        }
+        ids = kept;
+    }
     let profile = ledger.profile()?.clone();
     let mut listed = Vec::new();
     let mut counted_only = 0;
@@ -236,8 +272,19 @@ pub fn public_list(
             _ => counted_only += 1,
         }
     }
+    // The named by surname, then the initials by their letters alone: where initials would sort
+    // among names, the order would tell their surnames.
     let mut order: Vec<usize> = (0..listed.len()).collect();
-    order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)));
+    order.sort_by_key(|&i| {
+        let row = listed.get(i);
+        (
+            row.is_some_and(|r| !r.named),
+            match row {
+                Some(r) if !r.named => r.name.clone(),
+                _ => keys.get(i).cloned().unwrap_or_default(),
+            },
+        )
+    });
     let listed = order
         .into_iter()
         .filter_map(|i| listed.get(i).cloned())

@@ -60,12 +60,13 @@ pub fn publish(
     tx.fold_all(Kind::Publication, KnownOn::NOW, &mut |r| {
         if let Record::Publication(p) = r {
             let q = &p.publication;
-            if (q.as_of, q.known_on, q.since, &q.rules)
+            if (q.as_of, q.known_on, q.since, &q.rules, q.withheld_below)
                 == (
                     publication.as_of,
                     publication.known_on,
                     publication.since,
                     &publication.rules,
+                    publication.withheld_below,
                 )
                 && figures(&q.figures) == these
             {

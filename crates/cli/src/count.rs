@@ -515,7 +515,8 @@ pub struct PublicListArgs {
 /// standard output, what they add up to on standard error; or all of it as JSON.
 pub fn public_list_command(env: &Env, req: &PublicListArgs) -> Result<(), Failure> {
     let (mut ledger, when, index) = req.day.open(env)?;
-    let list = vigilia_app::public::public_list(&mut ledger, &index, when.as_of, when.known_on)?;
+    let list =
+        vigilia_app::public::public_list(&mut ledger, &index, when.as_of, when.known_on, None)?;
     match req.format {
         Format::Json => crate::say!(
             "{}",

@@ -70,6 +70,9 @@ pub struct CertifyArgs {
     /// Write version N again, byte for byte as made.
     #[arg(long)]
     reproduce: Option<u64>,
+    /// Sign with another key than the versions before (the organisation changed it).
+    #[arg(long)]
+    new_key: bool,
 }
 
 /// `vigilia certify`: the next certified list (or `--reproduce N`), its files written to
@@ -101,7 +104,7 @@ pub fn certify(env: &Env, args: &CertifyArgs) -> Result<(), Failure> {
             };
             let index = vigilia_count::stored::current_index(&mut ledger)?;
             let actor = vigilia_app::Actor::operator(&env.actor);
-            vigilia_app::certify::certify(&mut ledger, &actor, &index, as_of, &key)?
+            vigilia_app::certify::certify(&mut ledger, &actor, &index, as_of, &key, args.new_key)?
         }
         (None, None) => unreachable_args()?,
     };

@@ -61,6 +61,23 @@ fn the_public_list_shows_each_person_as_consented_and_adds_up() {
         said.contains("3 political prisoners: 1 by name or initials, 2 counted only"),
         "{said}"
     );
+    // A person merged into another takes the consent there.
+    r.ok(&[
+        "merge",
+        "3",
+        "--into",
+        "2",
+        "--reason",
+        "misma persona",
+        "--consent",
+        "initials",
+    ]);
+    let merged = r.run(&["consent", "3", "--level", "named", "--by", "family"]);
+    assert_eq!(
+        merged.status.code(),
+        Some(2),
+        "set on the person merged into"
+    );
     // A consent that is not one is named, and nothing is stored.
     let facts = r.facts();
     let bad = r.run(&["consent", "2", "--level", "everything", "--by", "family"]);
@@ -108,7 +125,10 @@ fn a_certified_list_is_signed_numbered_and_reproduced_byte_for_byte() {
         lines[2].starts_with("D-2,initials,M. S.,,"),
         "the cédula only with the name: {list}"
     );
-    assert_eq!(lines[3], "D-3,count_only,,,,,,,,,,,,,", "{list}");
+    assert_eq!(
+        lines[3], ",count_only,,,,,,,,,,,,,",
+        "counted only, not even the reference: {list}"
+    );
     let manifest: serde_json::Value =
         serde_json::from_slice(&read(&first.join("manifest-1.json"))).unwrap();
     assert_eq!(manifest["political_prisoners"], 3);
@@ -173,4 +193,29 @@ fn a_certified_list_is_signed_numbered_and_reproduced_byte_for_byte() {
         again.to_str().unwrap(),
     ]);
     assert_eq!(none.status.code(), Some(2));
+    // Another key (a mistyped path makes a new one) only when the organisation says so; and
+    // never a day after today.
+    let other = r.path("otra.key");
+    let v3 = r.path("v3");
+    let refused = r.run(&[
+        "certify",
+        "--as-of",
+        "2026-11-19",
+        "--out",
+        v3.to_str().unwrap(),
+        "--signing-key",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--new-key"));
+    let future = r.run(&[
+        "certify",
+        "--as-of",
+        "2027-01-01",
+        "--out",
+        v3.to_str().unwrap(),
+        "--signing-key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(future.status.code(), Some(2));
 }

@@ -828,8 +828,13 @@ pub async fn public_names(
             };
             let known_on = KnownOn(Some(pb.publication.known_on.unwrap_or(pb.published_on)));
             let index = app.counting(ledger)?;
-            let list =
-                vigilia_app::public::public_list(ledger, &index, pb.publication.as_of, known_on)?;
+            let list = vigilia_app::public::public_list(
+                ledger,
+                &index,
+                pb.publication.as_of,
+                known_on,
+                Some(pb.publication.ledger_seq),
+            )?;
             Ok((pb, list))
         })
         .await?;
