@@ -192,13 +192,15 @@ pub fn published_person(
 
 /// The public list of the political prisoners of `as_of` as known on `known_on` (and, for a
 /// published balance, recorded by its ledger position `until_seq`), each shown as their
-/// consent in force now allows.
+/// consent in force now allows; no state is given where fewer than `below` people of it are
+/// counted only (the smallest group the public figures show).
 pub fn public_list(
     ledger: &mut Ledger,
     index: &Index,
     as_of: Day,
     known_on: KnownOn,
     until_seq: Option<u64>,
+    below: u64,
 ) -> Result<PublicList, AppError> {
     let selector = Selector {
         figure: Figure::PoliticalPrisoners,
@@ -223,6 +225,8 @@ pub fn public_list(
     let profile = ledger.profile()?.clone();
     let mut listed = Vec::new();
     let mut counted_only = 0;
+    let mut hidden_by_state: std::collections::HashMap<Option<String>, u64> =
+        std::collections::HashMap::new();
     let mut keys = Vec::new();
     for id in &ids {
         // The detention as known then (it is that day's figure); the person, and the
@@ -269,7 +273,21 @@ pub fn public_list(
                     arrested: None,
                 });
             }
-            _ => counted_only += 1,
+            _ => {
+                counted_only += 1;
+                *hidden_by_state.entry(state).or_insert(0u64) += 1;
+            }
+        }
+    }
+    // A state's published figure minus the names listed there would give the people counted
+    // only there: where they are fewer than the smallest group shown, the listed of that state
+    // are listed without it.
+    for row in &mut listed {
+        if hidden_by_state
+            .get(&row.state)
+            .is_some_and(|n| *n > 0 && *n < below)
+        {
+            row.state = None;
         }
     }
     // The named by surname, then the initials by their letters alone: where initials would sort

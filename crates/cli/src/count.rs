@@ -515,8 +515,17 @@ pub struct PublicListArgs {
 /// standard output, what they add up to on standard error; or all of it as JSON.
 pub fn public_list_command(env: &Env, req: &PublicListArgs) -> Result<(), Failure> {
     let (mut ledger, when, index) = req.day.open(env)?;
-    let list =
-        vigilia_app::public::public_list(&mut ledger, &index, when.as_of, when.known_on, None)?;
+    let list = {
+        let below = vigilia_app::publication::small_cells(&mut ledger)?;
+        vigilia_app::public::public_list(
+            &mut ledger,
+            &index,
+            when.as_of,
+            when.known_on,
+            None,
+            below,
+        )?
+    };
     match req.format {
         Format::Json => crate::say!(
             "{}",

@@ -834,6 +834,9 @@ pub async fn public_names(
                 pb.publication.as_of,
                 known_on,
                 Some(pb.publication.ledger_seq),
+                pb.publication
+                    .withheld_below
+                    .unwrap_or(vigilia_count::disclosure::SMALLEST_SHOWN),
             )?;
             Ok((pb, list))
         })
