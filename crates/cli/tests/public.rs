@@ -195,6 +195,27 @@ fn a_certified_list_is_signed_numbered_and_reproduced_byte_for_byte() {
         again.to_str().unwrap(),
     ]);
     assert_eq!(none.status.code(), Some(2));
+    // Anyone may fetch a certified list's manifest and signature (no name in them), and follow
+    // the feed that announces each list.
+    let (mut server, base) = common::serve(&r);
+    let agent = common::agent();
+    let fetch = |path: &str| -> Vec<u8> {
+        let mut answer = agent.get(&format!("{base}{path}")).call().unwrap();
+        answer.body_mut().read_to_vec().unwrap()
+    };
+    assert_eq!(
+        fetch("/public/certified/1/manifest.json"),
+        read(&first.join("manifest-1.json"))
+    );
+    assert_eq!(
+        fetch("/public/certified/1/manifest.json.sig"),
+        read(&first.join("manifest-1.json.sig"))
+    );
+    let feed = String::from_utf8(fetch("/public/feed.atom")).unwrap();
+    assert!(feed.contains("Lista certificada n.º 2"), "{feed}");
+    assert!(!feed.contains("Pérez"), "{feed}");
+    server.kill().unwrap();
+    server.wait().unwrap();
     // Another key (a mistyped path makes a new one) only when the organisation says so; and
     // never a day after today.
     let other = r.path("otra.key");

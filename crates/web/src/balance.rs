@@ -669,18 +669,38 @@ pub async fn publish(
 struct Public {
     p: Chrome,
     list: Vec<PublishedBalance>,
+    /// The certified lists, newest first: each manifest's fingerprint is in its fact.
+    certified: Vec<vigilia_core::fact::Certification>,
+}
+
+impl Public {
+    /// A certified list's manifest fingerprint (its SHA-256).
+    fn fingerprint(&self, c: &vigilia_core::fact::Certification) -> String {
+        c.files
+            .iter()
+            .find(|f| f.name.ends_with(".json"))
+            .map(|f| f.sha256.clone())
+            .unwrap_or_default()
+    }
 }
 
 pub async fn public_list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let list = app
-        .read(|_, l| Ok(vigilia_app::counting::publications(l)?))
+    let (list, mut certified) = app
+        .read(|_, l| {
+            Ok((
+                vigilia_app::counting::publications(l)?,
+                vigilia_app::certify::certifications(l)?,
+            ))
+        })
         .await?;
+    certified.reverse();
     Ok(ok(&Public {
         p: Chrome::of(&ctx),
         list,
+        certified,
     }))
 }
 
@@ -851,4 +871,109 @@ pub async fn public_names(
         page,
         pages,
     }))
+}
+
+/// A day as the feed dates it: its start, UTC.
+fn feed_date(day: Day) -> atom_syndication::FixedDateTime {
+    atom_syndication::FixedDateTime::parse_from_rfc3339(&format!("{day}T00:00:00Z"))
+        .unwrap_or_default()
+}
+
+/// An Atom feed of what the organisation published, newest first: each balance (its page) and
+/// each certified list (its manifest, which names no one), for the press to follow.
+pub async fn feed(State(app): State<Arc<App>>) -> Result<Response, WebError> {
+    use atom_syndication::{Entry, Feed, Link};
+    let (balances, lists) = app
+        .read(|_, l| {
+            Ok((
+                vigilia_app::counting::publications(l)?,
+                vigilia_app::certify::certifications(l)?,
+            ))
+        })
+        .await?;
+    let base = app.config.base_url.trim_end_matches('/').to_string();
+    let link = |href: String| Link {
+        href,
+        ..Link::default()
+    };
+    let mut entries: Vec<(Day, u64, Entry)> = Vec::new();
+    for b in &balances {
+        let mut e = Entry::default();
+        e.set_id(format!("{base}/public/{}", b.id));
+        e.set_title(format!(
+            "Balance al {} / Balance as of {}",
+            vigilia_core::date::short_day(b.publication.as_of, Lang::Es),
+            vigilia_core::date::short_day(b.publication.as_of, Lang::En)
+        ));
+        e.set_updated(feed_date(b.published_on));
+        e.set_links(vec![link(format!("{base}/public/{}", b.id))]);
+        entries.push((b.published_on, b.id, e));
+    }
+    for c in &lists {
+        let mut e = Entry::default();
+        let href = format!("{base}/public/certified/{}/manifest.json", c.version);
+        e.set_id(href.clone());
+        e.set_title(format!(
+            "Lista certificada n.º {} (al {}) / Certified list no. {} (as of {})",
+            c.version,
+            vigilia_core::date::short_day(c.as_of, Lang::Es),
+            c.version,
+            vigilia_core::date::short_day(c.as_of, Lang::En)
+        ));
+        e.set_updated(feed_date(c.as_of));
+        e.set_links(vec![link(href)]);
+        entries.push((c.as_of, c.version, e));
+    }
+    entries.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
+    let mut feed = Feed::default();
+    feed.set_id(format!("{base}/public"));
+    feed.set_title("Vigilia: cifras publicadas / published figures");
+    feed.set_links(vec![link(format!("{base}/public"))]);
+    if let Some((day, _, _)) = entries.first() {
+        feed.set_updated(feed_date(*day));
+    }
+    feed.set_entries(entries.into_iter().map(|(_, _, e)| e).collect::<Vec<_>>());
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/atom+xml; charset=utf-8",
+        )],
+        feed.to_string(),
+    )
+        .into_response())
+}
+
+/// A certified list's manifest or its signature (`manifest.json`, `manifest.json.sig`): the
+/// counts, the ledger head and each file's fingerprint, no name; anyone may check a list they
+/// were given against it.
+pub async fn certified_manifest(
+    State(app): State<Arc<App>>,
+    Path((version, file)): Path<(u64, String)>,
+) -> Result<Response, WebError> {
+    let wanted = match file.as_str() {
+        "manifest.json" => format!("manifest-{version}.json"),
+        "manifest.json.sig" => format!("manifest-{version}.json.sig"),
+        _ => return Err(WebError::NotFound),
+    };
+    let files = app
+        .read(
+            move |_, l| match vigilia_app::certify::reproduce(l, version) {
+                Ok(f) => Ok(Some(f)),
+                Err(vigilia_app::AppError::NoCertifiedList(_)) => Ok(None),
+                Err(e) => Err(e.into()),
+            },
+        )
+        .await?;
+    let Some(bytes) = files
+        .and_then(|f| f.files.into_iter().find(|(name, _)| *name == wanted))
+        .map(|(_, b)| b)
+    else {
+        return Err(WebError::NotFound);
+    };
+    let kind = if wanted.ends_with(".json") {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    Ok(attachment(bytes, kind, &wanted))
 }

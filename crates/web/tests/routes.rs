@@ -1099,6 +1099,20 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         "{}",
         r.body
     );
+    // The press follows what is published: both balances in the feed, newest first; no
+    // certified list yet, and none to fetch.
+    let feed = send(&w, get("/public/feed.atom", None)).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert_eq!(feed.body.matches("<entry>").count(), 2, "{}", feed.body);
+    assert!(
+        feed.body.contains("https://vigilia.example.org/public/1")
+            && feed.body.contains("Balance al 20/11/2026"),
+        "{}",
+        feed.body
+    );
+    assert!(!feed.body.contains("Gregorio"));
+    let none = send(&w, get("/public/certified/1/manifest.json", None)).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
     let method = send(&w, get("/public/method", None)).await;
     assert!(
         method.body.contains("Las tres categorías"),
