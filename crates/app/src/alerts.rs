@@ -118,7 +118,6 @@ pub struct Alert {
     /// The person's name, when the account sees the case (never in JSON for others).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(serialize_with = "iso")]
     pub since: Day,
     pub days: i64,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -135,7 +134,7 @@ pub struct Alert {
     #[serde(skip)]
     pub measure: Option<vigilia_core::case::Measure>,
     /// For a deferred hearing, the next one already set.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "iso_opt")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_hearing: Option<Day>,
     /// For a place: its conditions were never reported.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -146,14 +145,28 @@ pub struct Alert {
     pub detail: Option<String>,
 }
 
-fn iso<S: serde::Serializer>(d: &Day, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.to_string())
-}
-
-fn iso_opt<S: serde::Serializer>(d: &Option<Day>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.serialize_str(&d.to_string()),
-        None => s.serialize_none(),
+impl Alert {
+    /// An alert of `kind` since `since`, counted on `as_of`, about nothing yet (its detention
+    /// or place is set by who finds it).
+    fn new(kind: AlertKind, since: Day, as_of: Day) -> Alert {
+        Alert {
+            kind,
+            detention: None,
+            detention_ref: None,
+            place: None,
+            place_id: None,
+            name: None,
+            since,
+            days: days_between(since, as_of),
+            escalate: false,
+            urgent_window: false,
+            deferred: false,
+            deferrals: None,
+            next_hearing: None,
+            never: false,
+            measure: None,
+            detail: None,
+        }
     }
 }
 
@@ -187,10 +200,10 @@ pub fn alerts(
             let mut found = Vec::new();
             if let Some(since) = presentation.and_then(|rule| presentation_overdue(&d, rule, as_of))
             {
-                found.push(Due::at(AlertKind::PresentationOverdue, since));
+                found.push(Alert::new(AlertKind::PresentationOverdue, since, as_of));
             }
             if let Some(since) = contact.and_then(|rule| incommunicado(&d, rule, as_of)) {
-                found.push(Due::at(AlertKind::Incommunicado, since));
+                found.push(Alert::new(AlertKind::Incommunicado, since, as_of));
             }
             if window.is_some() || measure_days.is_some() {
                 found.extend(case_dues(&d, as_of, window, measure_days));
@@ -201,15 +214,8 @@ pub fn alerts(
         }
     })?;
     for (d, found) in due {
-        for f in found {
-            if let Some(mut a) = alert(ledger, actor, &d, f.kind, f.since, as_of)? {
-                a.deferred = f.deferred;
-                a.deferrals = f.deferrals;
-                a.next_hearing = f.next_hearing;
-                a.measure = f.measure;
-                a.detail = f.detail;
-                out.push(a);
-            }
+        for a in found {
+            out.extend(alert(ledger, actor, &d, a)?);
         }
     }
     if let Some(rule) = profile.deadline(DeadlineKind::Conditions) {
@@ -217,22 +223,10 @@ pub fn alerts(
         for (place, since, observed) in crate::places::stale(ledger, actor, as_of, known_on, days)?
         {
             out.push(Alert {
-                kind: AlertKind::FacilityStale,
-                detention: None,
-                detention_ref: None,
                 place: Some(place.name.clone()),
                 place_id: Some(place.id),
-                name: None,
-                since,
-                days: days_between(since, as_of),
-                escalate: false,
-                urgent_window: false,
-                deferred: false,
-                deferrals: None,
-                next_hearing: None,
                 never: !observed,
-                measure: None,
-                detail: None,
+                ..Alert::new(AlertKind::FacilityStale, since, as_of)
             });
         }
     }
@@ -249,14 +243,8 @@ pub fn alerts(
         let Some(Record::Detention(d)) = found else {
             continue;
         };
-        if let Some(mut a) = alert(
-            ledger,
-            actor,
-            &d,
-            AlertKind::WhereaboutsUnknown,
-            since,
-            as_of,
-        )? {
+        let missing = Alert::new(AlertKind::WhereaboutsUnknown, since, as_of);
+        if let Some(mut a) = alert(ledger, actor, &d, missing)? {
             a.escalate = escalate_after.is_some_and(|after| a.days >= after);
             a.urgent_window = a.days <= URGENT_WINDOW_DAYS;
             out.push(a);
@@ -330,31 +318,6 @@ fn days_between(since: Day, as_of: Day) -> i64 {
         .unwrap_or(0)
 }
 
-/// An alert found on a detention, before the account's reach is checked.
-struct Due {
-    kind: AlertKind,
-    since: Day,
-    deferred: bool,
-    deferrals: Option<usize>,
-    next_hearing: Option<Day>,
-    measure: Option<vigilia_core::case::Measure>,
-    detail: Option<String>,
-}
-
-impl Due {
-    fn at(kind: AlertKind, since: Day) -> Due {
-        Due {
-            kind,
-            since,
-            deferred: false,
-            deferrals: None,
-            next_hearing: None,
-            measure: None,
-            detail: None,
-        }
-    }
-}
-
 /// A case's hearings set within `window` days ahead or deferred within `window` days back, and
 /// its next presentation under a measure within a week (measures go on after release).
 fn case_dues(
@@ -362,7 +325,7 @@ fn case_dues(
     as_of: Day,
     window: Option<i64>,
     measure_days: Option<u32>,
-) -> Vec<Due> {
+) -> Vec<Alert> {
     let relevant = d
         .steps
         .iter()
@@ -386,9 +349,9 @@ fn case_dues(
         for h in &ahead.hearings {
             let days = days_between(h.date.first_day(), as_of);
             if h.outcome == HearingOutcome::Scheduled && (-window..=0).contains(&days) {
-                out.push(Due {
+                out.push(Alert {
                     deferrals: Some(case.deferrals),
-                    ..Due::at(AlertKind::Hearing, h.date.first_day())
+                    ..Alert::new(AlertKind::Hearing, h.date.first_day(), as_of)
                 });
             }
         }
@@ -397,12 +360,12 @@ fn case_dues(
             h.outcome == HearingOutcome::Deferred
                 && (0..=window).contains(&days_between(h.date.first_day(), as_of))
         }) {
-            out.push(Due {
+            out.push(Alert {
                 deferred: true,
                 deferrals: Some(case.deferrals),
                 next_hearing: next,
                 detail: h.reason.clone(),
-                ..Due::at(AlertKind::Hearing, h.date.first_day())
+                ..Alert::new(AlertKind::Hearing, h.date.first_day(), as_of)
             });
         }
     }
@@ -410,27 +373,26 @@ fn case_dues(
         && let Some((on, m)) = case.next_presentation(as_of, days)
         && days_between(on, as_of) >= -7
     {
-        out.push(Due {
+        out.push(Alert {
             detail: Some(m.localize(Lang::Es)),
             measure: Some(m.clone()),
-            ..Due::at(AlertKind::MeasureDue, on)
+            ..Alert::new(AlertKind::MeasureDue, on, as_of)
         });
     }
     out
 }
 
-/// An alert for a detention the actor sees (none for one they do not).
+/// Alert `a` on detention `d`, with the detention's reference and the person's name, if the
+/// actor sees it (none when they do not).
 fn alert(
     ledger: &mut Ledger,
     actor: &Actor,
     d: &Detention,
-    kind: AlertKind,
-    since: Day,
-    as_of: Day,
+    a: Alert,
 ) -> Result<Option<Alert>, AppError> {
     // Who may see it is decided on the detention as it stands now (its state corrected since
     // is the one that counts), whatever day the alert is of.
-    if crate::actor::sees_now(ledger, actor, d.id)?.is_none() {
+    if !crate::actor::sees_now(ledger, actor, d.id)? {
         return Ok(None);
     }
     let name = match ledger.get(d.person.into())? {
@@ -438,22 +400,10 @@ fn alert(
         _ => None,
     };
     Ok(Some(Alert {
-        kind,
         detention: Some(d.id),
         detention_ref: Some(d.reference.clone().unwrap_or_else(|| d.id.0.to_string())),
-        place: None,
-        place_id: None,
         name,
-        since,
-        days: days_between(since, as_of),
-        escalate: false,
-        urgent_window: false,
-        deferred: false,
-        deferrals: None,
-        next_hearing: None,
-        never: false,
-        measure: None,
-        detail: None,
+        ..a
     }))
 }
 

@@ -14,7 +14,7 @@ use vigilia_core::date::Day;
 use vigilia_core::fact::{Certification, CertifiedFile, Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, Subject};
-use vigilia_core::model::{Custody, Detention, Disclosure, Role, Service, Sex, Step};
+use vigilia_core::model::{Custody, Detention, Disclosure, Role, Service, Sex};
 use vigilia_count::Index;
 use vigilia_count::list::{Figure, Selector, behind};
 use vigilia_ledger::Ledger;
@@ -94,17 +94,7 @@ fn sex(s: Option<Sex>) -> &'static str {
 
 /// What the list says of a person held: held, at home, in hospital, whereabouts unknown.
 fn status(d: &Detention, as_of: Day) -> &'static str {
-    let last = d
-        .steps
-        .iter()
-        .filter(|s| s.date.is_none_or(|x| x.first_day() <= as_of))
-        .filter_map(|s| match &s.what {
-            Step::Custody(c) => Some((s.date.map(|x| x.first_day()), c)),
-            _ => None,
-        })
-        .max_by_key(|(on, _)| *on)
-        .map(|(_, c)| c);
-    match last {
+    match d.custody_on(as_of) {
         Some(Custody::WhereaboutsUnknown) => "whereabouts_unknown",
         Some(Custody::HouseArrest) => "house_arrest",
         Some(Custody::Hospital { .. }) => "hospital",
@@ -294,12 +284,7 @@ fn references(ledger: &mut Ledger, c: &Certification) -> Result<Vec<(String, Str
     else {
         return Ok(Vec::new());
     };
-    let Some((_, bytes)) = ledger.file(&file.sha256)? else {
-        return Err(AppError::Output {
-            path: file.name.clone(),
-            detail: "missing from the registry's files".into(),
-        });
-    };
+    let bytes = kept(ledger, file)?;
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let mut out = Vec::new();
     for r in reader.records() {
@@ -321,6 +306,36 @@ fn references(ledger: &mut Ledger, c: &Certification) -> Result<Vec<(String, Str
         }
     }
     Ok(out)
+}
+
+/// Version `version`, as its fact says.
+fn certification(ledger: &mut Ledger, version: u64) -> Result<Certification, AppError> {
+    certifications(ledger)?
+        .into_iter()
+        .find(|c| c.version == version)
+        .ok_or(AppError::NoCertifiedList(version))
+}
+
+/// A file of a certified list as kept; `file` checks its bytes against their hash, so a changed
+/// file is an error, never served.
+fn kept(ledger: &mut Ledger, f: &CertifiedFile) -> Result<Vec<u8>, AppError> {
+    match ledger.file(&f.sha256)? {
+        Some((_, bytes)) => Ok(bytes),
+        None => Err(AppError::Output {
+            path: f.name.clone(),
+            detail: "missing from the registry's files".into(),
+        }),
+    }
+}
+
+/// One file of version `version` by its name (`manifest-3.json`), as [`reproduce`] gives it;
+/// none when the version has no such file.
+pub fn file(ledger: &mut Ledger, version: u64, name: &str) -> Result<Option<Vec<u8>>, AppError> {
+    let c = certification(ledger, version)?;
+    match c.files.iter().find(|f| f.name == name) {
+        Some(f) => kept(ledger, f).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// The certifications made so far, in order.
@@ -450,6 +465,7 @@ pub fn certify(
             change: Change::ListCertified(Certification {
                 version,
                 as_of,
+                made_on: Some(recorded_on),
                 ledger_seq: head.facts,
                 ledger_head: head.hash.to_string(),
                 files: kept,
@@ -469,20 +485,10 @@ pub fn certify(
 /// Version `version` of the certified list, byte for byte as made, each file checked against
 /// the SHA-256 its fact carries.
 pub fn reproduce(ledger: &mut Ledger, version: u64) -> Result<Files, AppError> {
-    let all = certifications(ledger)?;
-    let Some(c) = all.iter().find(|c| c.version == version) else {
-        return Err(AppError::NoCertifiedList(version));
-    };
+    let c = certification(ledger, version)?;
     let mut files = Vec::new();
     for f in &c.files {
-        // `file` checks the bytes against their hash: a changed file is an error, never served.
-        let Some((_, bytes)) = ledger.file(&f.sha256)? else {
-            return Err(AppError::Output {
-                path: f.name.clone(),
-                detail: "missing from the registry's files".into(),
-            });
-        };
-        files.push((f.name.clone(), bytes));
+        files.push((f.name.clone(), kept(ledger, f)?));
     }
     Ok(Files {
         version,

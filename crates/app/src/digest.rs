@@ -159,7 +159,9 @@ pub fn send(mail: &Mail, digest: &Digest) -> Result<(), AppError> {
     if let Some(password) = &mail.password
         && !url.username().is_empty()
     {
-        let user = percent_decoded(url.username());
+        let user = percent_encoding::percent_decode_str(url.username())
+            .decode_utf8_lossy()
+            .into_owned();
         builder = builder.credentials(Credentials::new(user, password.clone()));
     }
     let transport = builder.build();
@@ -181,12 +183,4 @@ pub fn send(mail: &Mail, digest: &Digest) -> Result<(), AppError> {
             .map_err(|e| bad(format!("{host}: {e}")))?;
     }
     Ok(())
-}
-
-/// A user name as the address writes it (`vigilia%40org.example` is `vigilia@org.example`).
-fn percent_decoded(text: &str) -> String {
-    url::form_urlencoded::parse(format!("u={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| text.to_string())
 }

@@ -94,6 +94,9 @@ pub enum Problem {
     WriteObservation,
     /// A hearing deferred without saying why.
     SayWhyDeferred,
+    /// A consent that publishes more than the one in force, typed by someone who is not a
+    /// coordinator.
+    RaiseByCoordinator,
     /// Not a whole number from `min` to `max`.
     OutOfRange {
         min: u64,

@@ -621,6 +621,12 @@ impl Localize for Problem {
                     "Type or tick what is to be recorded: the form is empty.",
                 )
                 .into(),
+            Problem::RaiseByCoordinator => lang
+                .pick(
+                    "Publicar más de lo consentido hasta ahora lo registra coordinación; usted puede registrar que se retira o se reduce.",
+                    "Publishing more than consented so far is recorded by a coordinator; you may record that it is withdrawn or reduced.",
+                )
+                .into(),
             Problem::OutOfRange { min, max } => match lang {
                 Lang::Es => format!("Escriba un número entero entre {min} y {max}."),
                 Lang::En => format!("Type a whole number from {min} to {max}."),

@@ -436,6 +436,16 @@ pub fn add_alias(
     )
 }
 
+/// Who records on place `id` (a coordinator or a lawyer, as their account stands in this
+/// write), refused when there is no such place; and today.
+fn on_place(tx: &mut Tx<'_>, actor: &Actor, id: FacilityId) -> Result<(Actor, Day), AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
+    if !matches!(tx.get(id.into())?, Some(Record::Facility(_))) {
+        return Err(AppError::NotFound(id.into()));
+    }
+    Ok((actor, tx.today()?))
+}
+
 /// A population count as typed.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -451,11 +461,7 @@ pub fn count(
     id: FacilityId,
     f: &CountForm,
 ) -> Result<(), AppError> {
-    let actor = acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
-    if !matches!(tx.get(id.into())?, Some(Record::Facility(_))) {
-        return Err(AppError::NotFound(id.into()));
-    }
-    let today = tx.today()?;
+    let (actor, today) = on_place(tx, actor, id)?;
     let mut e = FieldErrors::default();
     let on = e.required_date("date", &f.date, today);
     let count = number(&mut e, "count", &f.count);
@@ -533,16 +539,11 @@ pub fn observe(
     id: FacilityId,
     f: &ObservationForm,
 ) -> Result<(), AppError> {
-    let actor = acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
-    if !matches!(tx.get(id.into())?, Some(Record::Facility(_))) {
-        return Err(AppError::NotFound(id.into()));
-    }
-    let today = tx.today()?;
+    let (actor, today) = on_place(tx, actor, id)?;
     let mut e = FieldErrors::default();
-    let o = f.check(&mut e, today);
-    e.check()?;
-    let Some(o) = o else {
-        return Err(AppError::Forbidden(id.into()));
+    let observed = f.check(&mut e, today);
+    let Some(o) = observed.filter(|_| e.is_empty()) else {
+        return Err(e.into());
     };
     record(tx, &actor, id, Change::FacilityObserved(o))
 }
@@ -584,18 +585,10 @@ pub fn seed(tx: &mut Tx<'_>, actor: &Actor) -> Result<usize, AppError> {
 /// Where a detention held the person on `as_of`, as written: the last custody step with a
 /// place dated by then (undated ones count: the registry cannot place them).
 pub fn held_at(d: &Detention, as_of: Day) -> Option<&str> {
-    d.steps
-        .iter()
-        .filter(|s| s.date.is_none_or(|x| x.first_day() <= as_of))
-        .filter_map(|s| match &s.what {
-            Step::Custody(Custody::Held { facility } | Custody::Hospital { facility }) => {
-                Some((s.date.map(|x| x.first_day()), facility.as_deref()))
-            }
-            Step::Custody(_) => Some((s.date.map(|x| x.first_day()), None)),
-            _ => None,
-        })
-        .max_by_key(|(on, _)| *on)
-        .and_then(|(_, f)| f)
+    match d.custody_on(as_of)? {
+        Custody::Held { facility } | Custody::Hospital { facility } => facility.as_deref(),
+        _ => None,
+    }
 }
 
 /// Every place a detention was written as held at by `as_of` (undated steps count).
@@ -713,7 +706,7 @@ pub fn page(
         let here_now = held_at(&d, as_of).is_some_and(&mut is_here);
         let ever = every_place(&d, as_of).any(&mut is_here);
         // Who may see it is decided on the detention as it stands now, whatever the day.
-        if !ever || sees_now(ledger, actor, d.id)?.is_none() {
+        if !ever || !sees_now(ledger, actor, d.id)? {
             continue;
         }
         let name = name_of(ledger, &d, known_on)?;
@@ -791,6 +784,24 @@ pub fn places(
     as_of: Day,
     known_on: KnownOn,
 ) -> Result<Places, AppError> {
+    register_on(
+        ledger,
+        actor,
+        as_of,
+        known_on,
+        actor.role == Role::Coordinator,
+    )
+}
+
+/// The register on a day, with the places written that it does not resolve when `unresolved`
+/// (a coordinator's list; "Para hoy" needs only the people held).
+fn register_on(
+    ledger: &mut Ledger,
+    actor: &Actor,
+    as_of: Day,
+    known_on: KnownOn,
+    unresolved: bool,
+) -> Result<Places, AppError> {
     may_see_places(actor)?;
     let register = Register::load(ledger)?;
     let mut held: HashMap<FacilityId, usize> = HashMap::new();
@@ -803,11 +814,11 @@ pub fn places(
         }
     })?;
     for d in all {
-        if sees_now(ledger, actor, d.id)?.is_none() {
+        if !sees_now(ledger, actor, d.id)? {
             continue;
         }
         let mut seen_here: Vec<String> = Vec::new();
-        for text in every_place(&d, as_of) {
+        for text in every_place(&d, as_of).filter(|_| unresolved) {
             let key = fold(text);
             if seen_here.contains(&key) {
                 continue;
@@ -829,7 +840,7 @@ pub fn places(
             *held.entry(*p).or_default() += 1;
         }
     }
-    if actor.role == Role::Coordinator {
+    if unresolved {
         let mut reports = Vec::new();
         ledger.fold_all(Kind::Report, known_on, &mut |r| {
             if let Record::Report(r) = r
@@ -848,7 +859,7 @@ pub fn places(
             }
         }
     }
-    let mut unresolved: Vec<Unresolved> = if actor.role == Role::Coordinator {
+    let mut unresolved: Vec<Unresolved> = if unresolved {
         written
             .into_iter()
             .map(|(key, (text, detentions, reports))| {
@@ -891,7 +902,7 @@ pub fn stale(
     known_on: KnownOn,
     days: u32,
 ) -> Result<Vec<(Facility, Day, bool)>, AppError> {
-    let list = places(ledger, actor, as_of, known_on)?;
+    let list = register_on(ledger, actor, as_of, known_on, false)?;
     let mut out = Vec::new();
     for row in list.rows {
         if row.held == 0 {

@@ -78,6 +78,17 @@ pub fn set_consent(
     if p.disclosure == level && p.consent_by == Some(given_by) {
         return Ok(());
     }
+    // A withdrawal holds at once, whoever records it. Publishing more (a name where there were
+    // initials or a count) shows on pages already published, so it takes a coordinator: one
+    // lawyer's account alone cannot name anyone.
+    if level != p.disclosure
+        && stricter(level, p.disclosure) == p.disclosure
+        && actor.role != Role::Coordinator
+    {
+        let mut e = FieldErrors::default();
+        e.add("level", Problem::RaiseByCoordinator);
+        return Err(e.into());
+    }
     record(
         tx,
         &actor,
@@ -99,23 +110,14 @@ pub struct PublicRow {
     /// The state of the arrest, by name.
     pub state: Option<String>,
     /// The arrest's date, for those named only.
-    #[serde(serialize_with = "iso_opt")]
     pub arrested: Option<PartialDate>,
-}
-
-fn iso_opt<S: serde::Serializer>(d: &Option<PartialDate>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.serialize_str(&d.to_string()),
-        None => s.serialize_none(),
-    }
 }
 
 /// The public list of a day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PublicList {
-    #[serde(serialize_with = "iso")]
     pub as_of: Day,
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "iso_known")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub known_on: Option<Day>,
     /// The figure the list stands for: political prisoners that day.
     pub political_prisoners: usize,
@@ -123,17 +125,6 @@ pub struct PublicList {
     pub listed: Vec<PublicRow>,
     /// Counted, never named.
     pub counted_only: usize,
-}
-
-fn iso<S: serde::Serializer>(d: &Day, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.to_string())
-}
-
-fn iso_known<S: serde::Serializer>(d: &Option<Day>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.serialize_str(&d.to_string()),
-        None => s.serialize_none(),
-    }
 }
 
 /// `J. G. P. R.`: the first letter of each given name and surname.

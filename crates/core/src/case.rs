@@ -230,9 +230,8 @@ impl Measure {
             text: Some(t.trim().to_string()),
         };
         let folded = crate::text::fold(text);
-        if let Some(rest) = folded.strip_prefix("otra medida") {
+        if folded.starts_with("otra medida") {
             // Written by Vigilia: the words after the colon, exactly.
-            let _ = rest;
             return other(text.split_once(':').map_or(text, |(_, t)| t));
         }
         let has = |w: &str| folded.contains(w);

@@ -350,6 +350,9 @@ pub fn is_audit(change_json: &str) -> bool {
 pub struct Certification {
     pub version: u64,
     pub as_of: Day,
+    /// The day it was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_on: Option<Day>,
     pub ledger_seq: u64,
     pub ledger_head: String,
     pub files: Vec<CertifiedFile>,

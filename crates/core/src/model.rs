@@ -440,6 +440,20 @@ impl Detention {
         })
     }
 
+    /// The custody the person was in on `as_of`: the last custody step dated by then (undated
+    /// ones count, as the oldest: the registry cannot place them).
+    pub fn custody_on(&self, as_of: Day) -> Option<&Custody> {
+        self.steps
+            .iter()
+            .filter(|s| s.date.is_none_or(|x| x.first_day() <= as_of))
+            .filter_map(|s| match &s.what {
+                Step::Custody(c) => Some((s.date.map(|x| x.first_day()), c)),
+                _ => None,
+            })
+            .max_by_key(|(on, _)| *on)
+            .map(|(_, c)| c)
+    }
+
     /// The date of the last step matching `pred`.
     pub fn last_step_date(&self, pred: impl Fn(&Step) -> bool) -> Option<PartialDate> {
         self.steps

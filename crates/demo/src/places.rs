@@ -11,21 +11,14 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::LAST_DAY;
 
-/// The places given a count and observations, with their register names.
-const PLACES: &[&str] = &[
-    "El Helicoide",
-    "Rodeo I",
-    "Tocorón",
-    "Tocuyito",
-    "Yare I",
-    "Zona 7 Boleíta",
-    "INOF",
-    "La Pica",
-    "Fénix Lara",
-    "Centro Penitenciario de Occidente",
-    "Ramo Verde",
-    "DGCIM Boleíta",
-];
+/// The places given a count and observations: those the demo's detentions are held at, and
+/// the military's.
+fn places() -> impl Iterator<Item = &'static str> {
+    crate::names::FACILITIES
+        .iter()
+        .chain(&["Ramo Verde", "DGCIM Boleíta"])
+        .copied()
+}
 
 /// What observations say, by aspect: a note, and for family visits a cost.
 const NOTES: &[(&str, &str)] = &[
@@ -63,7 +56,7 @@ const NOTES: &[(&str, &str)] = &[
 pub fn places_csv(seed: u64) -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x504c_4143);
     let mut out = String::from("name,capacity,population,population_on\n");
-    for name in PLACES {
+    for name in places() {
         let capacity: u32 = rng.random_range(80..1500);
         // Overcrowded as a rule: 90 % to 250 % of capacity.
         let population = capacity * rng.random_range(90..250) / 100;
@@ -80,7 +73,7 @@ pub fn places_csv(seed: u64) -> String {
 pub fn observations_csv(seed: u64) -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x4f42_5345);
     let mut out = String::from("place,date,aspect,note,cost,reported_by,may_pass_on,follow_up\n");
-    for name in PLACES {
+    for name in places() {
         for _ in 0..rng.random_range(1..4) {
             let Some(&(aspect, note)) = NOTES.get(rng.random_range(0..NOTES.len())) else {
                 continue;

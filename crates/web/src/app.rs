@@ -72,6 +72,9 @@ pub struct App {
     matching: Warm<vigilia_matching::index::Index>,
     /// Balance pages computed since the head last moved.
     pub balances: Warm<crate::balance::Kept>,
+    /// The public names of each published balance, made since persons or detentions last
+    /// changed (an anonymous page: not made again on every request).
+    pub names: Warm<crate::balance::Names>,
     /// The active accounts and their API tokens.
     pub accounts: Warm<Accounts>,
 }
@@ -105,6 +108,7 @@ impl App {
             counting: Warm::of(COUNTED),
             matching: Warm::of(&[Kind::Person]),
             balances: Warm::of(COUNTED),
+            names: Warm::of(COUNTED),
             accounts: Warm::of(&[Kind::Account]),
         }))
     }

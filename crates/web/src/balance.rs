@@ -808,12 +808,16 @@ pub async fn public_one(
     }))
 }
 
+/// The public names of each published balance (by its number), made since persons or
+/// detentions last changed.
+pub type Names = Mutex<HashMap<u64, Arc<vigilia_app::public::PublicList>>>;
+
 #[derive(Template)]
 #[template(path = "public_names.html")]
 struct PublicNames {
     p: Chrome,
     pb: PublishedBalance,
-    list: vigilia_app::public::PublicList,
+    list: Arc<vigilia_app::public::PublicList>,
     /// The page of names shown, of `pages`.
     shown: Vec<vigilia_app::public::PublicRow>,
     page: usize,
@@ -846,9 +850,13 @@ pub async fn public_names(
             let Some(Record::Publication(pb)) = ledger.get(PublicationId(id).into())? else {
                 return Err(WebError::NotFound);
             };
+            let names = app.names.get(ledger, |_| Ok(Names::default()))?;
+            if let Some(list) = lock(&names).get(&id).cloned() {
+                return Ok((pb, list));
+            }
             let known_on = KnownOn(Some(pb.publication.known_on.unwrap_or(pb.published_on)));
             let index = app.counting(ledger)?;
-            let list = vigilia_app::public::public_list(
+            let list = Arc::new(vigilia_app::public::public_list(
                 ledger,
                 &index,
                 pb.publication.as_of,
@@ -857,7 +865,8 @@ pub async fn public_names(
                 pb.publication
                     .withheld_below
                     .unwrap_or(vigilia_count::disclosure::SMALLEST_SHOWN),
-            )?;
+            )?);
+            lock(&names).insert(id, list.clone());
             Ok((pb, list))
         })
         .await?;
@@ -920,9 +929,11 @@ pub async fn feed(State(app): State<Arc<App>>) -> Result<Response, WebError> {
             c.version,
             vigilia_core::date::short_day(c.as_of, Lang::En)
         ));
-        e.set_updated(feed_date(c.as_of));
+        // Dated the day it was made (a list of a past day is news the day it is made).
+        let made = c.made_on.unwrap_or(c.as_of);
+        e.set_updated(feed_date(made));
         e.set_links(vec![link(href)]);
-        entries.push((c.as_of, c.version, e));
+        entries.push((made, c.version, e));
     }
     entries.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
     let mut feed = Feed::default();
@@ -955,19 +966,17 @@ pub async fn certified_manifest(
         "manifest.json.sig" => format!("manifest-{version}.json.sig"),
         _ => return Err(WebError::NotFound),
     };
-    let files = app
+    let name = wanted.clone();
+    let bytes = app
         .read(
-            move |_, l| match vigilia_app::certify::reproduce(l, version) {
-                Ok(f) => Ok(Some(f)),
+            move |_, l| match vigilia_app::certify::file(l, version, &name) {
+                Ok(b) => Ok(b),
                 Err(vigilia_app::AppError::NoCertifiedList(_)) => Ok(None),
                 Err(e) => Err(e.into()),
             },
         )
         .await?;
-    let Some(bytes) = files
-        .and_then(|f| f.files.into_iter().find(|(name, _)| *name == wanted))
-        .map(|(_, b)| b)
-    else {
+    let Some(bytes) = bytes else {
         return Err(WebError::NotFound);
     };
     let kind = if wanted.ends_with(".json") {

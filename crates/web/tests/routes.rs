@@ -1008,7 +1008,38 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         "{}",
         wrong.body
     );
-    let r = send(&w, consent("named", "family")).await;
+    // Publishing more than before takes a coordinator: one lawyer's account cannot name anyone.
+    let raised = send(&w, consent("named", "family")).await;
+    assert_eq!(
+        raised.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        raised.body
+    );
+    assert!(
+        raised.body.contains("id=\"consent-level-error\""),
+        "{}",
+        raised.body
+    );
+    assert!(
+        !send(&w, get("/public/1/names", None))
+            .await
+            .body
+            .contains("Gregorio")
+    );
+    let r = send(
+        &w,
+        post(
+            "/persons/1/consent",
+            Some(&c),
+            &[
+                ("csrf", ct.as_str()),
+                ("level", "named"),
+                ("given_by", "family"),
+            ],
+        ),
+    )
+    .await;
     assert_eq!(r.location, "/persons/1?done=consent", "{}", r.body);
     let named = send(&w, get("/public/1/names", None)).await;
     assert!(named.body.contains("José Gregorio Pérez"), "{}", named.body);
