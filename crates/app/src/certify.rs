@@ -9,17 +9,16 @@
 //! whatever was corrected since, and checks them against the hashes the chain vouches for.
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use vigilia_core::date::Day;
-use vigilia_core::fact::{Certification, CertifiedFile, Change, Draft};
+use vigilia_core::fact::{Change, SignedFiles};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, Subject};
-use vigilia_core::model::{Custody, Detention, Disclosure, Role, Service, Sex};
+use vigilia_core::model::{Custody, Detention, Disclosure, Service, Sex};
 use vigilia_count::Index;
 use vigilia_count::list::{Figure, Selector, behind};
 use vigilia_ledger::Ledger;
 
-use crate::actor::{Actor, acting_as};
+use crate::actor::Actor;
 use crate::error::AppError;
 
 /// The columns of the certified list.
@@ -41,14 +40,7 @@ pub const COLUMNS: [&str; 15] = [
     "person_reference",
 ];
 
-/// One version's files: name and bytes, in the order the manifest lists them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Files {
-    pub version: u64,
-    pub files: Vec<(String, Vec<u8>)>,
-    /// The hex public key that verifies `manifest-N.json.sig`.
-    pub public_key: String,
-}
+pub use crate::signed::Files;
 
 /// The manifest: what the list is of, where it came from, and each file's fingerprint.
 #[derive(Serialize)]
@@ -65,15 +57,8 @@ struct Manifest<'a> {
     counted_only: usize,
     entered: usize,
     left: usize,
-    files: Vec<ManifestFile>,
+    files: Vec<crate::signed::ManifestFile>,
     public_key: &'a str,
-}
-
-#[derive(Serialize)]
-struct ManifestFile {
-    name: String,
-    sha256: String,
-    bytes: usize,
 }
 
 /// One row of the list.
@@ -276,7 +261,7 @@ fn changes(
 }
 
 /// The references of a version's list, with their detention's number (from its stored CSV).
-fn references(ledger: &mut Ledger, c: &Certification) -> Result<Vec<(String, String)>, AppError> {
+fn references(ledger: &mut Ledger, c: &SignedFiles) -> Result<Vec<(String, String)>, AppError> {
     let Some(file) = c
         .files
         .iter()
@@ -284,7 +269,7 @@ fn references(ledger: &mut Ledger, c: &Certification) -> Result<Vec<(String, Str
     else {
         return Ok(Vec::new());
     };
-    let bytes = kept(ledger, file)?;
+    let bytes = crate::signed::kept(ledger, file)?;
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let mut out = Vec::new();
     for r in reader.records() {
@@ -309,23 +294,11 @@ fn references(ledger: &mut Ledger, c: &Certification) -> Result<Vec<(String, Str
 }
 
 /// Version `version`, as its fact says.
-fn certification(ledger: &mut Ledger, version: u64) -> Result<Certification, AppError> {
+fn certification(ledger: &mut Ledger, version: u64) -> Result<SignedFiles, AppError> {
     certifications(ledger)?
         .into_iter()
         .find(|c| c.version == version)
         .ok_or(AppError::NoCertifiedList(version))
-}
-
-/// A file of a certified list as kept; `file` checks its bytes against their hash, so a changed
-/// file is an error, never served.
-fn kept(ledger: &mut Ledger, f: &CertifiedFile) -> Result<Vec<u8>, AppError> {
-    match ledger.file(&f.sha256)? {
-        Some((_, bytes)) => Ok(bytes),
-        None => Err(AppError::Output {
-            path: f.name.clone(),
-            detail: "missing from the registry's files".into(),
-        }),
-    }
 }
 
 /// One file of version `version` by its name (`manifest-3.json`), as [`reproduce`] gives it;
@@ -333,17 +306,14 @@ fn kept(ledger: &mut Ledger, f: &CertifiedFile) -> Result<Vec<u8>, AppError> {
 pub fn file(ledger: &mut Ledger, version: u64, name: &str) -> Result<Option<Vec<u8>>, AppError> {
     let c = certification(ledger, version)?;
     match c.files.iter().find(|f| f.name == name) {
-        Some(f) => kept(ledger, f).map(Some),
+        Some(f) => crate::signed::kept(ledger, f).map(Some),
         None => Ok(None),
     }
 }
 
 /// The certifications made so far, in order.
-pub fn certifications(ledger: &mut Ledger) -> Result<Vec<Certification>, AppError> {
-    Ok(match ledger.get(Subject::REGISTRY)? {
-        Some(Record::Registry(r)) => r.certified,
-        _ => Vec::new(),
-    })
+pub fn certifications(ledger: &mut Ledger) -> Result<Vec<SignedFiles>, AppError> {
+    Ok(crate::signed::made(ledger)?.0)
 }
 
 /// Makes the next certified list of the political prisoners of `as_of`, signed with `key`;
@@ -357,22 +327,14 @@ pub fn certify(
     key: &ed25519_dalek::SigningKey,
     new_key: bool,
 ) -> Result<Files, AppError> {
-    use ed25519_dalek::Signer;
     let today = ledger.today()?;
     if as_of > today {
         return Err(AppError::AfterToday { day: as_of, today });
     }
     let head = ledger.content()?;
     let before = certifications(ledger)?;
-    let public_key = hex::encode(key.verifying_key().as_bytes());
-    // One key signs every version, so that a recipient checks each against the first: another
-    // key (a typo in its path makes a new one) only when the organisation says it changed it.
-    if let Some(last) = before.last()
-        && last.public_key != public_key
-        && !new_key
-    {
-        return Err(AppError::OtherSigningKey(last.public_key.clone()));
-    }
+    let public_key = crate::signed::public_key(key);
+    crate::signed::same_key(ledger, &public_key, new_key)?;
     let version = before.last().map_or(1, |c| c.version + 1);
     // What changed is said against the last version of a day not after this one.
     let previous = match before.iter().rev().find(|c| c.as_of <= as_of) {
@@ -412,87 +374,38 @@ pub fn certify(
             .iter()
             .filter(|c| c.first().is_some_and(|k| k == "left"))
             .count(),
-        files: files
-            .iter()
-            .map(|(name, bytes)| ManifestFile {
-                name: name.clone(),
-                sha256: hex::encode(Sha256::digest(bytes)),
-                bytes: bytes.len(),
-            })
-            .collect(),
+        files: crate::signed::fingerprints(&files),
         public_key: &public_key,
     };
-    let mut manifest_bytes =
-        serde_json::to_vec_pretty(&manifest).map_err(|e| AppError::Output {
-            path: "manifest".into(),
-            detail: e.to_string(),
-        })?;
-    manifest_bytes.push(b'\n');
-    let signature = format!("{}\n", hex::encode(key.sign(&manifest_bytes).to_bytes()));
     let mut files = files;
-    files.push((format!("manifest-{version}.json"), manifest_bytes));
-    files.push((
-        format!("manifest-{version}.json.sig"),
-        signature.into_bytes(),
-    ));
-    let stored = files.clone();
-    crate::write(ledger, |tx| {
-        let actor = acting_as(tx, actor, &[Role::Coordinator])?;
-        // Nothing written between the count and now: the list is the ledger head it names.
-        if tx.content()?.hash != head.hash {
-            return Err(AppError::CountedBeforeAChange);
-        }
-        let mut kept = Vec::new();
-        for (name, bytes) in &stored {
-            let media = if name.ends_with(".xlsx") {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            } else if name.ends_with(".json") {
-                "application/json"
-            } else {
-                "text/plain"
-            };
-            let a = tx.keep_file(media, bytes.clone())?;
-            kept.push(CertifiedFile {
-                name: name.clone(),
-                sha256: a.sha256,
-            });
-        }
-        let recorded_on = tx.today()?;
-        tx.append(Draft {
-            recorded_on,
-            actor: actor.name.clone(),
-            subject: Subject::REGISTRY,
-            change: Change::ListCertified(Certification {
-                version,
-                as_of,
-                made_on: Some(recorded_on),
-                ledger_seq: head.facts,
-                ledger_head: head.hash.to_string(),
-                files: kept,
-                public_key: public_key.clone(),
-            }),
-            sources: Vec::new(),
-        })?;
-        Ok(())
-    })?;
-    Ok(Files {
-        version,
+    crate::signed::sign(
+        &mut files,
+        &format!("manifest-{version}.json"),
+        &manifest,
+        key,
+    )?;
+    crate::signed::record(
+        ledger,
+        actor,
+        head,
+        SignedFiles {
+            version,
+            as_of,
+            known_on: None,
+            made_on: None,
+            ledger_seq: head.facts,
+            ledger_head: head.hash.to_string(),
+            files: Vec::new(),
+            public_key,
+        },
         files,
-        public_key,
-    })
+        Change::ListCertified,
+    )
 }
 
 /// Version `version` of the certified list, byte for byte as made, each file checked against
 /// the SHA-256 its fact carries.
 pub fn reproduce(ledger: &mut Ledger, version: u64) -> Result<Files, AppError> {
     let c = certification(ledger, version)?;
-    let mut files = Vec::new();
-    for f in &c.files {
-        files.push((f.name.clone(), kept(ledger, f)?));
-    }
-    Ok(Files {
-        version,
-        files,
-        public_key: c.public_key.clone(),
-    })
+    crate::signed::reproduce(ledger, &c)
 }

@@ -130,6 +130,14 @@ pub enum AppError {
     OtherSigningKey(String),
     #[error("there is no certified list number {0}")]
     NoCertifiedList(u64),
+    #[error("there is no open-data release number {0}")]
+    NoRelease(u64),
+    /// A signed folder that does not verify: the first file that differs, and how.
+    #[error("{file} differs: {how:?}")]
+    Differs {
+        file: String,
+        how: crate::signed::Differs,
+    },
     #[error("the digest was not sent: {0}")]
     Mail(String),
     #[error("lines of the file cannot be read: {0:?}")]

@@ -34,8 +34,10 @@ pub mod public;
 pub mod publication;
 pub mod records;
 pub mod registry;
+pub mod release;
 pub mod reports;
 pub mod sessions;
+pub mod signed;
 pub mod triage;
 
 pub use actor::Actor;

@@ -361,6 +361,52 @@ impl Localize for AppError {
                 Lang::Es => format!("No hay lista certificada n.º {n}."),
                 Lang::En => format!("There is no certified list number {n}."),
             },
+            AppError::NoRelease(n) => match lang {
+                Lang::Es => format!("No hay publicación de datos abiertos n.º {n}."),
+                Lang::En => format!("There is no open-data release number {n}."),
+            },
+            AppError::Differs { file, how } => {
+                use crate::signed::Differs;
+                let how = match (how, lang) {
+                    (Differs::Missing, Lang::Es) => "falta".to_string(),
+                    (Differs::Missing, Lang::En) => "is missing".to_string(),
+                    (Differs::Changed { stated, found }, Lang::Es) => format!(
+                        "cambió: el manifiesto dice SHA-256 {stated}, el archivo da {found}"
+                    ),
+                    (Differs::Changed { stated, found }, Lang::En) => format!(
+                        "was changed: the manifest says SHA-256 {stated}, the file gives {found}"
+                    ),
+                    (Differs::NotListed, Lang::Es) => {
+                        "no está en el manifiesto: alguien lo añadió".to_string()
+                    }
+                    (Differs::NotListed, Lang::En) => {
+                        "is not in the manifest: someone added it".to_string()
+                    }
+                    (Differs::Unreadable(e), Lang::Es) => format!("no se puede leer: {e}"),
+                    (Differs::Unreadable(e), Lang::En) => format!("cannot be read: {e}"),
+                    (Differs::BadSignature, Lang::Es) => {
+                        "la firma no corresponde: el manifiesto cambió o no lo firmó esa clave"
+                            .to_string()
+                    }
+                    (Differs::BadSignature, Lang::En) => {
+                        "the signature does not match: the manifest was changed or that key did not sign it"
+                            .to_string()
+                    }
+                    (Differs::OtherKey { signed_by, trusted }, Lang::Es) => format!(
+                        "lo firmó la clave {signed_by}, no la clave de confianza {trusted}"
+                    ),
+                    (Differs::OtherKey { signed_by, trusted }, Lang::En) => format!(
+                        "was signed by the key {signed_by}, not the trusted key {trusted}"
+                    ),
+                    (Differs::Count { what, stated, found }, Lang::Es) => format!(
+                        "da {found} para {what}; el manifiesto dice {stated}"
+                    ),
+                    (Differs::Count { what, stated, found }, Lang::En) => format!(
+                        "gives {found} for {what}; the manifest says {stated}"
+                    ),
+                };
+                format!("{file}: {how}")
+            }
             AppError::Mail(detail) => match lang {
                 Lang::Es => format!("El resumen no se envió: {detail}"),
                 Lang::En => format!("The digest was not sent: {detail}"),

@@ -127,6 +127,24 @@ pub struct PublicList {
     pub counted_only: usize,
 }
 
+/// The public list as CSV: `name,listed_as,state,arrest_date`, one row per person listed (the
+/// counted only are a count, never a row).
+pub fn list_csv(list: &PublicList) -> String {
+    let rows: Vec<[String; 4]> = list
+        .listed
+        .iter()
+        .map(|r| {
+            [
+                r.name.clone(),
+                if r.named { "named" } else { "initials" }.to_string(),
+                r.state.clone().unwrap_or_default(),
+                r.arrested.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::counting::csv_table(&["name", "listed_as", "state", "arrest_date"], &rows)
+}
+
 /// `J. G. P. R.`: the first letter of each given name and surname.
 pub fn initials(identity: &Identity) -> String {
     let words = [

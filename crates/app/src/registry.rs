@@ -35,7 +35,9 @@ const BATCH: usize = 512;
 pub struct Registry {
     readers: Mutex<Vec<Ledger>>,
     returned: Condvar,
-    jobs: Mutex<Sender<Box<dyn Job>>>,
+    /// `None` once the registry is dropped: the writer then finishes what it was given.
+    jobs: Mutex<Option<Sender<Box<dyn Job>>>>,
+    writer: Option<std::thread::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -57,14 +59,15 @@ impl Registry {
             .map(|_| writer.another())
             .collect::<Result<Vec<_>, _>>()?;
         let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
-        std::thread::Builder::new()
+        let writer = std::thread::Builder::new()
             .name("vigilia-writer".into())
             .spawn(move || writer_loop(writer, queue))
             .map_err(|e| AppError::Ledger(LedgerError::Stopped(e.to_string())))?;
         Ok(Registry {
             readers: Mutex::new(pool),
             returned: Condvar::new(),
-            jobs: Mutex::new(jobs),
+            jobs: Mutex::new(Some(jobs)),
+            writer: Some(writer),
         })
     }
 
@@ -121,7 +124,23 @@ impl Registry {
             out: None,
             done,
         });
-        let _ = lock(&self.jobs).send(job);
+        if let Some(jobs) = lock(&self.jobs).as_ref() {
+            let _ = jobs.send(job);
+        }
+    }
+}
+
+/// Dropping the registry waits for its writer to commit what it was given and close its
+/// connection. A writer left running could still be inside SQLCipher when the process exits,
+/// and SQLCipher frees its memory at exit: the process would crash instead of ending.
+impl Drop for Registry {
+    fn drop(&mut self) {
+        lock(&self.jobs).take();
+        if let Some(writer) = self.writer.take()
+            && writer.thread().id() != std::thread::current().id()
+        {
+            let _ = writer.join();
+        }
     }
 }
 

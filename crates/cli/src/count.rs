@@ -532,23 +532,7 @@ pub fn public_list_command(env: &Env, req: &PublicListArgs) -> Result<(), Failur
             serde_json::to_string_pretty(&list).unwrap_or_default()
         ),
         _ => {
-            let mut w = csv::Writer::from_writer(std::io::stdout().lock());
-            let row = |w: &mut csv::Writer<_>, cells: [&str; 3]| {
-                w.write_record(
-                    cells.map(|c| vigilia_core::exchange::for_spreadsheet(c).into_owned()),
-                )
-                .map_err(|e| Failure::io(std::path::Path::new("-"), &e))
-            };
-            row(&mut w, ["name", "state", "arrest_date"])?;
-            for r in &list.listed {
-                let arrested = r.arrested.map(|d| d.to_string()).unwrap_or_default();
-                row(
-                    &mut w,
-                    [&r.name, r.state.as_deref().unwrap_or(""), &arrested],
-                )?;
-            }
-            w.flush()
-                .map_err(|e| Failure::io(std::path::Path::new("-"), &e))?;
+            crate::say!("{}", vigilia_app::public::list_csv(&list));
             let n = |x: usize| env.lang.number(x as u64);
             crate::registry::tell(
                 env,

@@ -83,15 +83,7 @@ pub fn certify(env: &Env, args: &CertifyArgs) -> Result<(), Failure> {
     let files = match (args.reproduce, &args.signing_key) {
         (Some(n), _) => vigilia_app::certify::reproduce(&mut ledger, n)?,
         (None, Some(key_path)) => {
-            let (key, new) = vigilia_app::anchors::signing(key_path)?;
-            if new {
-                let path = key_path.display();
-                crate::registry::tell(
-                    env,
-                    format!("Clave de firma nueva en {path}: guárdela aparte del registro."),
-                    format!("New signing key in {path}: keep it apart from the registry."),
-                );
-            }
+            let key = signing_key(env, key_path)?;
             let today = ledger.today()?;
             let as_of = match args.as_of.as_deref() {
                 Some(d) => vigilia_core::date::typed_day(d, today).map_err(|e| {
@@ -108,15 +100,7 @@ pub fn certify(env: &Env, args: &CertifyArgs) -> Result<(), Failure> {
         }
         (None, None) => unreachable_args()?,
     };
-    std::fs::create_dir_all(&args.out).map_err(|e| Failure::io(&args.out, &e))?;
-    for (name, bytes) in &files.files {
-        let path = args.out.join(name);
-        let mut out = Output::create(env.keys.output(&path)?)?;
-        out.writer()
-            .write_all(bytes)
-            .map_err(|e| Failure::io(&path, &e))?;
-        out.finish()?;
-    }
+    write_files(env, &args.out, &files)?;
     let (n, dir) = (files.version, args.out.display());
     crate::registry::say(
         env,
@@ -127,6 +111,121 @@ pub fn certify(env: &Env, args: &CertifyArgs) -> Result<(), Failure> {
         format!(
             "Certified list no. {n} written to {dir}; the signature's public key: {}",
             files.public_key
+        ),
+    );
+    Ok(())
+}
+
+/// Writes signed files into `dir` (made if missing), each file whole or not at all.
+fn write_files(env: &Env, dir: &Path, files: &vigilia_app::signed::Files) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir).map_err(|e| Failure::io(dir, &e))?;
+    for (name, bytes) in &files.files {
+        let path = dir.join(name);
+        let mut out = Output::create(env.keys.output(&path)?)?;
+        out.writer()
+            .write_all(bytes)
+            .map_err(|e| Failure::io(&path, &e))?;
+        out.finish()?;
+    }
+    Ok(())
+}
+
+/// The signing key at `path`, made (and said so) if there is none yet.
+fn signing_key(env: &Env, path: &Path) -> Result<vigilia_app::signed::SigningKey, Failure> {
+    let (key, new) = vigilia_app::anchors::signing(path)?;
+    if new {
+        let path = path.display();
+        crate::registry::tell(
+            env,
+            format!("Clave de firma nueva en {path}: guárdela aparte del registro."),
+            format!("New signing key in {path}: keep it apart from the registry."),
+        );
+    }
+    Ok(key)
+}
+
+/// What `vigilia release` is asked.
+#[derive(Debug, clap::Args)]
+pub struct ReleaseArgs {
+    /// The day the figures are of (today by default).
+    #[arg(long, conflicts_with = "reproduce")]
+    as_of: Option<String>,
+    /// Count what was known on this day (today by default).
+    #[arg(long, conflicts_with = "reproduce")]
+    known_on: Option<String>,
+    /// The folder the files are written to (made if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// The ed25519 signing key (the one the certified lists are signed with).
+    #[arg(long, required_unless_present = "reproduce")]
+    signing_key: Option<PathBuf>,
+    /// Write release N again, byte for byte as made.
+    #[arg(long)]
+    reproduce: Option<u64>,
+    /// Sign with another key than the outputs before (the organisation changed it).
+    #[arg(long)]
+    new_key: bool,
+}
+
+/// `vigilia release`: the next open-data release (or `--reproduce N`), written to `--out`.
+pub fn release(env: &Env, args: &ReleaseArgs) -> Result<(), Failure> {
+    let mut ledger = env.open()?;
+    let files = match (args.reproduce, &args.signing_key) {
+        (Some(n), _) => vigilia_app::release::reproduce(&mut ledger, n)?,
+        (None, Some(key_path)) => {
+            let key = signing_key(env, key_path)?;
+            let when = vigilia_count::when::When::parse(
+                ledger.today()?,
+                args.as_of.as_deref(),
+                args.known_on.as_deref(),
+                None,
+            )
+            .map_err(vigilia_app::AppError::from)?;
+            let index = vigilia_count::stored::current_index(&mut ledger)?;
+            let actor = vigilia_app::Actor::operator(&env.actor);
+            vigilia_app::release::release(&mut ledger, &actor, &index, &when, &key, args.new_key)?
+        }
+        (None, None) => unreachable_args()?,
+    };
+    write_files(env, &args.out, &files)?;
+    let (n, dir) = (files.version, args.out.display());
+    crate::registry::say(
+        env,
+        format!(
+            "Datos abiertos n.º {n} escritos en {dir}; clave pública de la firma: {}",
+            files.public_key
+        ),
+        format!(
+            "Open data no. {n} written to {dir}; the signature's public key: {}",
+            files.public_key
+        ),
+    );
+    Ok(())
+}
+
+/// `vigilia verify-release`: checks a release's or a certified list's folder as its recipient
+/// would; exit code 3 and the first file that differs when anything was changed.
+pub fn verify_release(env: &Env, dir: &Path, trusted: Option<&str>) -> Result<(), Failure> {
+    let v = vigilia_app::signed::verify(dir, trusted)?;
+    let counts: Vec<String> = v.counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let counts = counts.join(", ");
+    let (files, key) = (v.files, &v.public_key);
+    let (trust_es, trust_en) = match v.trusted {
+        Some(_) => ("la clave de confianza", "the trusted key"),
+        None => (
+            "una clave que no se comparó con ninguna de confianza (diga --trusted-key)",
+            "a key not compared with any you trust (say --trusted-key)",
+        ),
+    };
+    crate::registry::say(
+        env,
+        format!(
+            "{} verificado: {files} archivos con su huella, firmado por {trust_es} {key}; totales recalculados: {counts}",
+            v.manifest
+        ),
+        format!(
+            "{} verified: {files} files match their fingerprints, signed by {trust_en} {key}; totals recomputed: {counts}",
+            v.manifest
         ),
     );
     Ok(())

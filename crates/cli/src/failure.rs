@@ -1,7 +1,7 @@
 //! The one boundary error of the command: what went wrong, in Spanish and English, and the exit
 //! code a script can rely on — 1 when the registry or the machine failed, 2 for bad input
 //! (a wrong option, a bad file, rows that could not be read), 3 when `verify` finds the ledger
-//! broken.
+//! broken or `verify-release` a file that differs from what was signed.
 
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_ledger::LedgerError;
@@ -15,6 +15,11 @@ pub enum Failure {
     },
     /// The ledger's chain is broken: exit code 3.
     Broken(LedgerError),
+    /// A signed folder differs from what was signed: exit code 3.
+    Differs {
+        es: String,
+        en: String,
+    },
     /// Storage or the system failed: exit code 1.
     Ledger(LedgerError),
     Io {
@@ -40,7 +45,9 @@ impl Failure {
 
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            Failure::BadInput { es, en } | Failure::Io { es, en } => lang.pick(es, en).to_string(),
+            Failure::BadInput { es, en } | Failure::Io { es, en } | Failure::Differs { es, en } => {
+                lang.pick(es, en).to_string()
+            }
             Failure::Broken(e) | Failure::Ledger(e) => e.localize(lang),
         }
     }
@@ -48,7 +55,7 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::BadInput { .. } => 2,
-            Failure::Broken(_) => 3,
+            Failure::Broken(_) | Failure::Differs { .. } => 3,
             Failure::Ledger(
                 LedgerError::Url(_)
                 | LedgerError::NotFound(_)
@@ -71,6 +78,10 @@ impl From<vigilia_app::AppError> for Failure {
         use vigilia_app::import::InputError;
         match e {
             vigilia_app::AppError::Ledger(e) => Failure::Ledger(e),
+            differs @ vigilia_app::AppError::Differs { .. } => Failure::Differs {
+                es: differs.localize(Lang::Es),
+                en: differs.localize(Lang::En),
+            },
             unreadable @ (vigilia_app::AppError::Input(InputError::Unreadable { .. })
             | vigilia_app::AppError::Output { .. }) => Failure::Io {
                 es: unreadable.localize(Lang::Es),

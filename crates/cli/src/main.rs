@@ -154,6 +154,18 @@ enum Command {
     /// The certified list for international bodies: CSV and XLSX, what changed since the last
     /// one, a manifest with each file's SHA-256 and the ledger head, signed (ed25519).
     Certify(export::CertifyArgs),
+    /// Open data: a Frictionless Data Package (the weekly series, the balance with its small
+    /// cells gathered, the public list, a README), with a signed manifest.
+    Release(export::ReleaseArgs),
+    /// Check a release's or a certified list's folder: signature, fingerprints, totals. Exit
+    /// code 3, and the first file that differs, when anything was changed.
+    VerifyRelease {
+        /// The folder, as received.
+        dir: PathBuf,
+        /// The organisation's public key (hex), as it published it.
+        #[arg(long = "trusted-key", value_name = "HEX")]
+        trusted_key: Option<String>,
+    },
     /// The organisation's settings: the smallest group public breakdowns name.
     Settings {
         /// Public breakdowns name no value of fewer people than this (2 to 50; 3 by default).
@@ -345,6 +357,10 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Digest(args) => digest::run(&env, &args),
         Command::PublicList(args) => count::public_list_command(&env, &args),
         Command::Certify(args) => export::certify(&env, &args),
+        Command::Release(args) => export::release(&env, &args),
+        Command::VerifyRelease { dir, trusted_key } => {
+            export::verify_release(&env, &dir, trusted_key.as_deref())
+        }
         Command::Settings { small_cells } => registry::small_cells(&env, small_cells),
         Command::Consent { person, level, by } => persons::consent(&env, person, &level, &by),
         Command::Series(args) => count::series_command(&env, &args),

@@ -57,7 +57,7 @@ fn the_public_list_shows_each_person_as_consented_and_adds_up() {
     // CSV: the rows, guarded for spreadsheets; what they add up to on standard error.
     let out = r.run(&["public-list", "--as-of", "2026-11-15"]);
     let csv = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(csv, "name,state,arrest_date\nM. S.,,\n");
+    assert_eq!(csv, "name,listed_as,state,arrest_date\nM. S.,initials,,\n");
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
         said.contains("3 political prisoners: 1 by name or initials, 2 counted only"),
@@ -241,4 +241,238 @@ fn a_certified_list_is_signed_numbered_and_reproduced_byte_for_byte() {
         key.to_str().unwrap(),
     ]);
     assert_eq!(future.status.code(), Some(2));
+}
+
+/// The open-data release: a Frictionless Data Package that the `frictionless` validator (the
+/// Python package, as its users run it) accepts; `verify-release` checks it as someone who does
+/// not trust the organisation, and names the first file of a tampered copy with exit code 3;
+/// `--reproduce N` gives the same bytes after later corrections.
+#[test]
+fn an_open_data_release_validates_verifies_and_refuses_a_tampered_copy() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let file = r.write(
+        "d.csv",
+        "detention_ref,person_ref,given_names,paternal_surname,sex,arrest_date,arrest_state,recognition,disclosure,end_date,end_type\n\
+         D-1,P-1,José,Pérez,M,2026-08-01,Zulia,recognised,named,,\n\
+         D-2,P-2,María,Salas,F,2026-08-20,Zulia,recognised,initials,,\n\
+         D-3,P-3,Ana,Ruiz,F,2026-09-03,Zulia,recognised,count_only,,\n\
+         D-4,P-4,Luis,Mora,M,2026-09-10,Zulia,recognised,named,,\n\
+         D-5,P-5,Rosa,Díaz,F,2026-10-01,Lara,recognised,named,2026-11-10,released_under_measures\n",
+    );
+    r.ok(&["import", "detentions", file.to_str().unwrap()]);
+    let key = r.path("firma.key");
+    let out = r.path("release");
+    let said = r.ok(&[
+        "release",
+        "--as-of",
+        "2026-11-15",
+        "--out",
+        out.to_str().unwrap(),
+        "--signing-key",
+        key.to_str().unwrap(),
+    ]);
+    let read = |p: &std::path::Path| std::fs::read(p).unwrap();
+    let text = |p: &std::path::Path| String::from_utf8(read(p)).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&out.join("manifest.json"))).unwrap();
+    let public_key = manifest["public_key"].as_str().unwrap().to_string();
+    assert!(said.contains(&public_key), "{said}");
+    assert_eq!(manifest["political_prisoners"], 4, "{manifest}");
+    assert_eq!(manifest["by_name"], 2);
+    assert_eq!(manifest["by_initials"], 1);
+    assert_eq!(manifest["counted_only"], 1);
+    // The series: one row a week from the week of the first arrest to the day released; its
+    // last row is the balance's figure.
+    let series = text(&out.join("series.csv"));
+    let rows: Vec<&str> = series.lines().collect();
+    // José, arrested on 1 August, is held that week, and a political prisoner only once past
+    // the 48 hours before a judge.
+    assert!(rows[1].starts_with("2026-08-02,0,0,0,1,1,"), "{series}");
+    assert!(
+        rows.last().unwrap().starts_with("2026-11-15,4,"),
+        "{series}"
+    );
+    assert_eq!(rows.len() - 1, manifest["weeks"].as_u64().unwrap() as usize);
+    // The balance: small cells gathered (one person from Lara was held, now released; 3 women
+    // and 1 man): no cell of fewer than 3 is named.
+    let balance = text(&out.join("balance.csv"));
+    assert!(
+        balance.contains("political_prisoners,total,,4\n"),
+        "{balance}"
+    );
+    assert!(
+        balance.contains("political_prisoners,sex,others,4\n")
+            || !balance.contains("political_prisoners,sex,"),
+        "{balance}"
+    );
+    for line in balance.lines().filter(|l| {
+        l.starts_with("political_prisoners,")
+            && !l.contains(",total,")
+            && !l.contains(",lower,")
+            && !l.contains(",upper,")
+    }) {
+        let n: u64 = line.rsplit(',').next().unwrap().parse().unwrap();
+        assert!(n == 0 || n >= 3, "a small cell named: {line}");
+    }
+    // The public list: as consented; Ana counted only, not listed.
+    let list = text(&out.join("public-list.csv"));
+    assert!(
+        list.starts_with("name,listed_as,state,arrest_date\n"),
+        "{list}"
+    );
+    assert!(list.contains("José Pérez,named,"), "{list}");
+    assert!(list.contains("M. S.,initials,"), "{list}");
+    assert!(!list.contains("Ruiz") && !list.contains("Rosa"), "{list}");
+    let readme = text(&out.join("README.md"));
+    assert!(readme.contains("## Español") && readme.contains("## English"));
+    // The validator the recipients use accepts it, hashes included.
+    let validated = std::process::Command::new("frictionless")
+        .args(["validate", "--json"])
+        .arg(out.join("datapackage.json"))
+        .output()
+        .expect("the Python package frictionless (pip install 'frictionless>=5,<6'; scripts/test installs it)");
+    let report: serde_json::Value = serde_json::from_slice(&validated.stdout).unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["tasks"].as_array().unwrap().len(), 4, "{report}");
+    // The recipient checks it with the key the organisation published.
+    let verified = r.run(&[
+        "verify-release",
+        out.to_str().unwrap(),
+        "--trusted-key",
+        &public_key,
+    ]);
+    assert_eq!(verified.status.code(), Some(0), "{verified:?}");
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("political_prisoners 4"));
+    // Tampered copies: each refused with exit code 3 and the file that differs named.
+    let tampered = |name: &str, change: &dyn Fn(&std::path::Path)| {
+        let copy = r.path(&format!("copy-{name}"));
+        std::fs::create_dir_all(&copy).unwrap();
+        for e in std::fs::read_dir(&out).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+        }
+        change(&copy);
+        let refused = r.run(&[
+            "verify-release",
+            copy.to_str().unwrap(),
+            "--trusted-key",
+            &public_key,
+        ]);
+        assert_eq!(refused.status.code(), Some(3), "{name}: {refused:?}");
+        String::from_utf8_lossy(&refused.stderr).into_owned()
+    };
+    let said = tampered("cell", &|d| {
+        let f = d.join("balance.csv");
+        let b = text(&f).replace(
+            "political_prisoners,total,,4",
+            "political_prisoners,total,,3",
+        );
+        std::fs::write(&f, b).unwrap();
+    });
+    assert!(said.contains("balance.csv"), "{said}");
+    let said = tampered("gone", &|d| {
+        std::fs::remove_file(d.join("series.csv")).unwrap()
+    });
+    assert!(said.contains("series.csv"), "{said}");
+    let said = tampered("added", &|d| {
+        std::fs::write(d.join("names.csv"), "x\n").unwrap()
+    });
+    assert!(said.contains("names.csv"), "{said}");
+    // Changing a file and its fingerprint in the manifest breaks the signature.
+    let said = tampered("manifest", &|d| {
+        let f = d.join("manifest.json");
+        let m = text(&f).replace("\"political_prisoners\": 4", "\"political_prisoners\": 3");
+        std::fs::write(&f, m).unwrap();
+    });
+    assert!(said.contains("manifest.json"), "{said}");
+    // Signed by another key than the one trusted.
+    let other = r.run(&[
+        "verify-release",
+        out.to_str().unwrap(),
+        "--trusted-key",
+        &"0".repeat(64),
+    ]);
+    assert_eq!(other.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("manifest.json.sig"));
+    // A certified list's folder verifies the same way.
+    let certified = r.path("certified");
+    r.ok(&[
+        "certify",
+        "--as-of",
+        "2026-11-15",
+        "--out",
+        certified.to_str().unwrap(),
+        "--signing-key",
+        key.to_str().unwrap(),
+    ]);
+    let v = r.ok(&[
+        "verify-release",
+        certified.to_str().unwrap(),
+        "--trusted-key",
+        &public_key,
+    ]);
+    assert!(
+        v.contains("manifest-1.json") && v.contains("counted_only 1"),
+        "{v}"
+    );
+    // What was known on an earlier day: nothing had been recorded yet.
+    let before = r.path("before");
+    r.ok(&[
+        "release",
+        "--as-of",
+        "2026-11-15",
+        "--known-on",
+        "2026-11-01",
+        "--out",
+        before.to_str().unwrap(),
+        "--signing-key",
+        key.to_str().unwrap(),
+    ]);
+    let m: serde_json::Value =
+        serde_json::from_slice(&read(&before.join("manifest.json"))).unwrap();
+    assert_eq!(
+        (m["version"].as_u64(), m["political_prisoners"].as_u64()),
+        (Some(2), Some(0)),
+        "{m}"
+    );
+    // A correction later: release 1 comes back byte for byte.
+    let later = r.write(
+        "later.csv",
+        "detention_ref,person_ref,given_names,paternal_surname,arrest_date,end_date,end_type\n\
+         D-1,P-1,José Luis,Pérez,2026-08-01,2026-11-01,released\n",
+    );
+    r.ok(&["import", "detentions", later.to_str().unwrap()]);
+    let again = r.path("again");
+    r.ok(&[
+        "release",
+        "--reproduce",
+        "1",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    for e in std::fs::read_dir(&out).unwrap() {
+        let name = e.unwrap().file_name();
+        assert_eq!(read(&out.join(&name)), read(&again.join(&name)), "{name:?}");
+    }
+    // The public page offers the latest release for download.
+    let (mut server, base) = common::serve(&r);
+    let agent = common::agent();
+    let fetch = |path: &str| -> Vec<u8> {
+        let mut answer = agent.get(&format!("{base}{path}")).call().unwrap();
+        answer.body_mut().read_to_vec().unwrap()
+    };
+    let page = String::from_utf8(fetch("/public")).unwrap();
+    assert!(
+        page.contains("/public/releases/2/datapackage.json"),
+        "{page}"
+    );
+    assert_eq!(
+        fetch("/public/releases/1/public-list.csv"),
+        read(&out.join("public-list.csv"))
+    );
+    let feed = String::from_utf8(fetch("/public/feed.atom")).unwrap();
+    assert!(feed.contains("Datos abiertos n.º 2"), "{feed}");
+    server.kill().unwrap();
+    server.wait().unwrap();
 }

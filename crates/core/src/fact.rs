@@ -282,7 +282,9 @@ pub enum Change {
     /// A balance as published: what it was computed from and the figures exactly as shown.
     BalancePublished(Publication),
     /// A certified list made (its files kept by their hashes; see `vigilia_app::certify`).
-    ListCertified(Certification),
+    ListCertified(SignedFiles),
+    /// An open-data release made (its files kept by their hashes; see `vigilia_app::release`).
+    DataReleased(SignedFiles),
 }
 
 /// What an audit fact records.
@@ -344,24 +346,29 @@ pub fn is_audit(change_json: &str) -> bool {
     change_json.starts_with(r#"{"type":"audited""#)
 }
 
-/// A version of the certified list: the day it is of, the ledger head it came from, its files
-/// by name and SHA-256 (kept in the ledger's file store), and the public key of its signature.
+/// Files the organisation signs for those who do not trust it (a version of the certified
+/// list, an open-data release): the day they are of, the ledger head they came from, the files
+/// by name and SHA-256 (kept in the ledger's file store), and the public key of the signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Certification {
+pub struct SignedFiles {
+    /// Numbered from 1, each kind on its own.
     pub version: u64,
     pub as_of: Day,
+    /// The day the figures are as known on, where it is not the day they were made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_on: Option<Day>,
     /// The day it was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub made_on: Option<Day>,
     pub ledger_seq: u64,
     pub ledger_head: String,
-    pub files: Vec<CertifiedFile>,
+    pub files: Vec<KeptFile>,
     pub public_key: String,
 }
 
-/// One file of a certified list.
+/// One file of signed files, by its SHA-256 in the ledger's file store.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CertifiedFile {
+pub struct KeptFile {
     pub name: String,
     pub sha256: String,
 }

@@ -40,7 +40,10 @@ pub struct RegistryRecord {
     pub small_cells: Option<u64>,
     /// The certified lists made, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub certified: Vec<crate::fact::Certification>,
+    pub certified: Vec<crate::fact::SignedFiles>,
+    /// The open-data releases made, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub released: Vec<crate::fact::SignedFiles>,
 }
 
 /// Any record the ledger holds.
@@ -355,6 +358,10 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
             r.certified.push(c);
             Record::Registry(r)
         }
+        (Record::Registry(mut r), Change::DataReleased(c)) => {
+            r.released.push(c);
+            Record::Registry(r)
+        }
         (Record::Registry(mut r), Change::BackupRecipientSet { recipient }) => {
             r.backup_recipient = Some(recipient);
             Record::Registry(r)
@@ -418,6 +425,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 backup_recipient: None,
                 small_cells: None,
                 certified: Vec::new(),
+                released: Vec::new(),
             })
         }
         Change::PersonStated {

@@ -467,6 +467,18 @@ impl Localize for crate::fact::Change {
                     crate::date::short_day(c.as_of, lang)
                 ),
             },
+            C::DataReleased(c) => match lang {
+                Lang::Es => format!(
+                    "publicación de datos abiertos n.º {} (al {})",
+                    c.version,
+                    crate::date::short_day(c.as_of, lang)
+                ),
+                Lang::En => format!(
+                    "open-data release no. {} (as of {})",
+                    c.version,
+                    crate::date::short_day(c.as_of, lang)
+                ),
+            },
             C::SmallCellsSet { below } => match lang {
                 Lang::Es => {
                     format!("las cifras públicas no muestran grupos de menos de {below} personas")

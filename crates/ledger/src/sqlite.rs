@@ -133,7 +133,20 @@ impl Drop for Sqlite {
     }
 }
 
+/// Initializes SQLite once, on one thread, before any registry is opened. SQLite marks itself
+/// initialized before it runs SQLCipher's own initialization, so a second thread opening a
+/// database at that moment would find SQLCipher not ready and fail to set the key ("An error
+/// occurred with PRAGMA key"). Opening a database here runs both to the end while any other
+/// thread waits.
+fn initialized() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = Connection::open_in_memory();
+    });
+}
+
 fn open_reader(path: &Path, key: Option<&Secret>) -> Result<Connection, LedgerError> {
+    initialized();
     let reader = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -172,6 +185,7 @@ const CACHE_KIB: i64 = -65_536;
 const BULK_CACHE_KIB: i64 = -262_144;
 
 fn connect(path: &Path, key: Option<&Secret>, create: bool) -> Result<Connection, LedgerError> {
+    initialized();
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;

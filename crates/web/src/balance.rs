@@ -670,12 +670,14 @@ struct Public {
     p: Chrome,
     list: Vec<PublishedBalance>,
     /// The certified lists, newest first: each manifest's fingerprint is in its fact.
-    certified: Vec<vigilia_core::fact::Certification>,
+    certified: Vec<vigilia_core::fact::SignedFiles>,
+    /// The latest open-data release.
+    release: Option<vigilia_core::fact::SignedFiles>,
 }
 
 impl Public {
     /// A certified list's manifest fingerprint (its SHA-256).
-    fn fingerprint(&self, c: &vigilia_core::fact::Certification) -> String {
+    fn fingerprint(&self, c: &vigilia_core::fact::SignedFiles) -> String {
         c.files
             .iter()
             .find(|f| f.name.ends_with(".json"))
@@ -688,11 +690,11 @@ pub async fn public_list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let (list, mut certified) = app
+    let (list, (mut certified, mut released)) = app
         .read(|_, l| {
             Ok((
                 vigilia_app::counting::publications(l)?,
-                vigilia_app::certify::certifications(l)?,
+                vigilia_app::signed::made(l)?,
             ))
         })
         .await?;
@@ -701,6 +703,7 @@ pub async fn public_list(
         p: Chrome::of(&ctx),
         list,
         certified,
+        release: released.pop(),
     }))
 }
 
@@ -892,11 +895,11 @@ fn feed_date(day: Day) -> atom_syndication::FixedDateTime {
 /// each certified list (its manifest, which names no one), for the press to follow.
 pub async fn feed(State(app): State<Arc<App>>) -> Result<Response, WebError> {
     use atom_syndication::{Entry, Feed, Link};
-    let (balances, lists) = app
+    let (balances, (lists, releases)) = app
         .read(|_, l| {
             Ok((
                 vigilia_app::counting::publications(l)?,
-                vigilia_app::certify::certifications(l)?,
+                vigilia_app::signed::made(l)?,
             ))
         })
         .await?;
@@ -918,18 +921,39 @@ pub async fn feed(State(app): State<Arc<App>>) -> Result<Response, WebError> {
         e.set_links(vec![link(format!("{base}/public/{}", b.id))]);
         entries.push((b.published_on, b.id, e));
     }
-    for c in &lists {
+    // Each certified list (its manifest) and each release (its data package), dated the day it
+    // was made: a list of a past day is news the day it is made.
+    let signed = lists
+        .iter()
+        .map(|c| {
+            (
+                c,
+                "Lista certificada",
+                "Certified list",
+                "certified",
+                "manifest.json",
+            )
+        })
+        .chain(releases.iter().map(|r| {
+            (
+                r,
+                "Datos abiertos",
+                "Open data",
+                "releases",
+                "datapackage.json",
+            )
+        }));
+    for (c, es, en, path, file) in signed {
         let mut e = Entry::default();
-        let href = format!("{base}/public/certified/{}/manifest.json", c.version);
+        let href = format!("{base}/public/{path}/{}/{file}", c.version);
         e.set_id(href.clone());
         e.set_title(format!(
-            "Lista certificada n.º {} (al {}) / Certified list no. {} (as of {})",
+            "{es} n.º {} (al {}) / {en} no. {} (as of {})",
             c.version,
             vigilia_core::date::short_day(c.as_of, Lang::Es),
             c.version,
             vigilia_core::date::short_day(c.as_of, Lang::En)
         ));
-        // Dated the day it was made (a list of a past day is news the day it is made).
         let made = c.made_on.unwrap_or(c.as_of);
         e.set_updated(feed_date(made));
         e.set_links(vec![link(href)]);
@@ -952,6 +976,34 @@ pub async fn feed(State(app): State<Arc<App>>) -> Result<Response, WebError> {
         feed.to_string(),
     )
         .into_response())
+}
+
+/// A file of an open-data release, as made (the public list in it names only those whose
+/// consent allows it, as the public page does).
+pub async fn released_file(
+    State(app): State<Arc<App>>,
+    Path((version, file)): Path<(u64, String)>,
+) -> Result<Response, WebError> {
+    let name = file.clone();
+    let bytes = app
+        .read(
+            move |_, l| match vigilia_app::release::file(l, version, &name) {
+                Ok(b) => Ok(b),
+                Err(vigilia_app::AppError::NoRelease(_)) => Ok(None),
+                Err(e) => Err(e.into()),
+            },
+        )
+        .await?;
+    let Some(bytes) = bytes else {
+        return Err(WebError::NotFound);
+    };
+    let kind = match file.rsplit('.').next() {
+        Some("json") => "application/json",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("md") => "text/markdown; charset=utf-8",
+        _ => "text/plain; charset=utf-8",
+    };
+    Ok(attachment(bytes, kind, &file))
 }
 
 /// A certified list's manifest or its signature (`manifest.json`, `manifest.json.sig`): the

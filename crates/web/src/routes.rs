@@ -108,6 +108,7 @@ routes! {
     GET "/public/method" Access::Public, false, "Definiciones y método", "Definitions and method" => home::method;
     GET "/public/feed.atom" Access::Public, false, "Lo publicado, como canal Atom", "What is published, as an Atom feed" => balance::feed;
     GET "/public/certified/{id}/{file}" Access::Public, false, "El manifiesto firmado de una lista certificada", "A certified list's signed manifest" => balance::certified_manifest;
+    GET "/public/releases/{id}/{file}" Access::Public, false, "Un archivo de los datos abiertos", "A file of the open data" => balance::released_file;
     GET "/public/{id}" Access::Public, false, "Un balance publicado", "A published balance" => balance::public_one;
     GET "/public/{id}/names" Access::Public, false, "Los nombres detrás de un balance publicado, según el consentimiento", "The names behind a published balance, as consented" => balance::public_names;
     GET "/login" Access::Public, false, "Entrar", "Sign in" => accounts::login_form;
