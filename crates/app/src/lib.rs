@@ -38,6 +38,7 @@ pub mod release;
 pub mod reports;
 pub mod sessions;
 pub mod signed;
+pub mod submissions;
 pub mod triage;
 
 pub use actor::Actor;

@@ -314,6 +314,10 @@ pub enum Audit {
     ConfirmationRefused,
     /// A list of detentions was downloaded as a file (the records it held are in the fact).
     Downloaded,
+    /// A person's case file was made to print or hand over.
+    Dossier,
+    /// A draft for a court or an international body was made from this detention.
+    Drafted,
 }
 
 impl Audit {
@@ -337,6 +341,14 @@ impl Audit {
                 "password confirmation refused",
             ),
             Audit::Downloaded => ("descargó una lista", "downloaded a list"),
+            Audit::Dossier => (
+                "preparó la ficha para imprimir",
+                "made the printable case file",
+            ),
+            Audit::Drafted => (
+                "preparó un borrador para un tribunal u organismo",
+                "drafted a filing for a court or a body",
+            ),
         }
     }
 }

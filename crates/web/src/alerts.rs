@@ -10,9 +10,10 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use vigilia_app::alerts::{self, Alert, AlertKind};
+use vigilia_app::submissions::Element;
 use vigilia_core::fact::Audit;
 use vigilia_core::ids::Subject;
-use vigilia_core::lang::Localize;
+use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::profile::Deadline;
 use vigilia_count::when::When;
 
@@ -216,7 +217,7 @@ struct UrgentPage {
 }
 
 /// The person a detention is of, if the account sees it.
-async fn whom(app: &Arc<App>, ctx: &Ctx, id: u64) -> Result<String, WebError> {
+pub(crate) async fn whom(app: &Arc<App>, ctx: &Ctx, id: u64) -> Result<String, WebError> {
     let actor = ctx.viewer()?.actor();
     app.read(move |_, l| {
         let d = vigilia_app::records::in_scope(l, &actor, vigilia_core::ids::DetentionId(id))?;
@@ -270,35 +271,31 @@ pub async fn urgent(
     let made = app
         .read(move |_, l| {
             let id = vigilia_core::ids::DetentionId(id);
-            Ok(alerts::urgent_action(l, &actor, id, &steps, &by)?)
+            Ok(vigilia_app::submissions::urgent_action(
+                l, &actor, id, &steps, &by,
+            )?)
         })
         .await?;
-    app.audit(
-        &v.name,
-        vigilia_core::ids::DetentionId(id).into(),
-        Audit::Viewed,
-    )
-    .await?;
-    let (mut drafts, mut missing, mut errors) = (None, Vec::new(), crate::page::Errors::default());
-    match made {
-        Ok(d) => drafts = Some(d),
+    // The drafts carry the person's name: made, they are an audited export; refused, the
+    // page still showed the name.
+    let what = if made.is_ok() {
+        Audit::Drafted
+    } else {
+        Audit::Viewed
+    };
+    app.audit(&v.name, vigilia_core::ids::DetentionId(id).into(), what)
+        .await?;
+    let (drafts, missing, errors) = match made {
+        Ok(d) => (Some(d), Vec::new(), crate::page::Errors::default()),
         Err(m) => {
-            for e in &m {
-                let field = match e {
-                    alerts::Element::FamilySteps => "family_steps",
-                    alerts::Element::Submitter => "submitter",
-                    _ => continue,
-                };
-                let said = |l| format!("{} {}", l_pick(l), e.localize(l));
-                errors.add(
-                    field,
-                    said(vigilia_core::lang::Lang::Es),
-                    said(vigilia_core::lang::Lang::En),
-                );
-            }
-            missing = m.iter().map(|e| e.localize(ctx.lang)).collect();
+            let (missing, errors) = missing_elements(&m, ctx.lang, |e| match e {
+                Element::FamilySteps => Some("family_steps"),
+                Element::Submitter => Some("submitter"),
+                _ => None,
+            });
+            (None, missing, errors)
         }
-    }
+    };
     let page = UrgentPage {
         p: Chrome::of(&ctx),
         id,
@@ -315,7 +312,19 @@ pub async fn urgent(
     })
 }
 
-/// "Missing:", in a language.
-fn l_pick(l: vigilia_core::lang::Lang) -> &'static str {
-    l.pick("Falta:", "Missing:")
+/// The elements a draft lacks, in words (in `lang`, for the list atop the form), and each
+/// beside the field it is typed in (`field`: none for what comes from the record).
+pub(crate) fn missing_elements(
+    m: &[Element],
+    lang: Lang,
+    field: impl Fn(Element) -> Option<&'static str>,
+) -> (Vec<String>, crate::page::Errors) {
+    let mut errors = crate::page::Errors::default();
+    for e in m {
+        if let Some(name) = field(*e) {
+            let said = |l: Lang| format!("{} {}", l.pick("Falta:", "Missing:"), e.localize(l));
+            errors.add(name, said(Lang::Es), said(Lang::En));
+        }
+    }
+    (m.iter().map(|e| e.localize(lang)).collect(), errors)
 }

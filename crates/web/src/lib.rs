@@ -29,6 +29,7 @@ mod records;
 #[allow(clippy::cmp_owned)]
 mod reports;
 mod routes;
+mod submissions;
 mod team;
 mod triage;
 

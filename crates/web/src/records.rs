@@ -607,24 +607,75 @@ struct CaseFile {
     p: Chrome,
     person: Person,
     files: Vec<Full>,
+    /// Made to hand over: the person shown as their consent allows.
+    handover: bool,
+    made_on: vigilia_core::date::Day,
+}
+
+impl CaseFile {
+    /// Who the file is about: the full name inside the organisation; handed over, as consent
+    /// allows (the name, the initials, or only the organisation's reference).
+    fn shown_name(&self) -> String {
+        use vigilia_core::model::Disclosure;
+        if !self.handover || self.person.disclosure == Disclosure::Named {
+            return self.person.identity.full_name();
+        }
+        match self.person.disclosure {
+            Disclosure::Initials => vigilia_app::public::initials(&self.person.identity),
+            _ => self
+                .person
+                .reference
+                .clone()
+                .unwrap_or_else(|| format!("P-{}", self.person.id.0)),
+        }
+    }
+
+    /// Whether the cédula and birth date are given: inside, or handed over with the name.
+    fn identified(&self) -> bool {
+        !self.handover || self.person.disclosure == vigilia_core::model::Disclosure::Named
+    }
+
+    /// The day a source was first cited in the detention's history.
+    fn cited_on(&self, f: &Full, source: &vigilia_core::ids::SourceId) -> String {
+        f.history
+            .iter()
+            .filter(|x| x.sources.contains(source))
+            .map(|x| x.recorded_on)
+            .min()
+            .map(|d| self.p.day(&d))
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CaseFileQuery {
+    /// `1`: the version to hand over (identity as consented).
+    handover: String,
 }
 
 /// A person's case file, made to be printed (or saved as PDF from the browser): identity as the
-/// account sees it, every detention it sees with timeline, steps and sources; no forms, no
-/// history of who looked. Its view is recorded like the person's page.
+/// account sees it (or, to hand over, as consented), every detention it sees with its case,
+/// timeline and sources as numbered citations; no forms, no history of who looked. Making it
+/// is recorded (an audited export), before it is sent.
 pub async fn case_file(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
+    Query(q): Query<CaseFileQuery>,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
-    let (person, files) = viewed(&app, &v, PersonId(id).into(), move |l, v| {
-        Ok(records::case_file(l, &v.actor(), PersonId(id))?)
-    })
-    .await?;
+    let actor = v.actor();
+    let ((person, files), made_on) = app
+        .read(move |_, l| Ok((records::case_file(l, &actor, PersonId(id))?, l.today()?)))
+        .await?;
+    app.audit(&v.name, PersonId(id).into(), Audit::Dossier)
+        .await?;
     Ok(ok(&CaseFile {
         p: Chrome::of(&ctx),
         person,
         files,
+        handover: q.handover == "1",
+        made_on,
     }))
 }

@@ -12,8 +12,8 @@ use vigilia_core::model::Role;
 
 use crate::app::App;
 use crate::{
-    accounts, alerts, api, balance, groups, home, intake, merges, places, records, reports, team,
-    triage,
+    accounts, alerts, api, balance, groups, home, intake, merges, places, records, reports,
+    submissions, team, triage,
 };
 
 /// Who may use a route.
@@ -148,6 +148,8 @@ routes! {
     GET "/cases" Access::Roles(CASES), false, "Mis casos", "My cases" => records::cases;
     GET "/detentions/{id}/urgent" Access::Roles(CASES), false, "Preparar borradores de hábeas corpus y acción urgente ante la ONU", "Prepare habeas corpus and UN urgent action drafts" => alerts::urgent_form;
     POST "/detentions/{id}/urgent" Access::Roles(CASES), false, "Borradores de hábeas corpus y acción urgente ante la ONU", "Habeas corpus and UN urgent action drafts" => alerts::urgent;
+    GET "/detentions/{id}/drafts/{body}" Access::Roles(CASES), false, "Preparar un borrador para el Grupo de Trabajo sobre la Detención Arbitraria o la CIDH", "Prepare a draft for the Working Group on Arbitrary Detention or the IACHR" => submissions::form;
+    POST "/detentions/{id}/drafts/{body}" Access::Roles(CASES), false, "Un borrador para el Grupo de Trabajo sobre la Detención Arbitraria o la CIDH", "A draft for the Working Group on Arbitrary Detention or the IACHR" => submissions::draft;
     GET "/alerts" Access::Roles(CASES), false, "Para hoy: plazos vencidos y paraderos desconocidos", "To do today: deadlines passed and whereabouts unknown" => alerts::show;
     GET "/places" Access::Roles(CASES), false, "Centros de reclusión", "Places of detention" => places::list;
     POST "/places" Access::Roles(TRIAGE), false, "Agregar un centro de reclusión", "Add a place of detention" => places::add;

@@ -466,6 +466,7 @@ fn path_for(route: &str) -> String {
         .replace("{id}", id)
         .replace("{token}", "0000")
         .replace("{code}", "en")
+        .replace("{body}", "wgad")
 }
 
 #[tokio::test]
@@ -3576,5 +3577,186 @@ async fn a_case_is_followed_on_its_page_and_a_place_on_its_own() {
         zona.body.contains("Estuvieron aquí (1)"),
         "moved: {}",
         zona.body
+    );
+}
+
+/// The drafts for the UN Working Group on Arbitrary Detention and the IACHR: refused while an
+/// element its recipient requires is missing, naming each beside its field; made, with the
+/// record's facts and what the lawyer wrote, and recorded as drafted. The case file to hand over
+/// shows the person as their consent allows, and making it is recorded.
+#[tokio::test]
+async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
+    use vigilia_core::fact::{Audit, Change};
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    let r = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("given_names", "Luisa Elena"),
+                ("paternal_surname", "Mora"),
+                ("maternal_surname", "Quintero"),
+                ("arrest_date", "14/11/2026"),
+                ("consent", "initials"),
+                ("state", "VE-V"),
+                ("place", "Plaza de la República, Maracaibo"),
+                ("agency", "DGCIM"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, post("/triage/1/new", Some(&c), &[("csrf", &ct)])).await;
+    assert_eq!(r.location, "/detentions/1?done=accepted", "{}", r.body);
+    let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
+    let audits = |w: &World, what: Audit| {
+        let app = w.app.clone();
+        async move {
+            app.read(move |_, l| {
+                let mut n = 0;
+                l.for_each_history(None, None, &mut |_, facts| {
+                    n += facts
+                        .iter()
+                        .filter(
+                            |f| matches!(&f.change, Change::Audited { what: x, .. } if *x == what),
+                        )
+                        .count();
+                    Ok(())
+                })?;
+                Ok(n)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let page = send(&w, get("/detentions/1", Some(&lawyer))).await;
+    assert!(
+        page.body.contains("/detentions/1/drafts/wgad"),
+        "{}",
+        page.body
+    );
+    let form = send(&w, get("/detentions/1/drafts/wgad", Some(&lawyer))).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("Categoría II"), "{}", form.body);
+    // Nothing typed: every element the Working Group needs and the record lacks is named.
+    let r = send(
+        &w,
+        post("/detentions/1/drafts/wgad", Some(&lawyer), &[("csrf", &lt)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let missing = &r.body[r.body.find("id=\"missing\"").expect("what is missing")..];
+    let missing = &missing[..missing.find("</div>").unwrap()];
+    for said in [
+        "al menos una categoría",
+        "las circunstancias",
+        "los recursos intentados",
+        "el consentimiento de la persona o su familia",
+        "quién presenta",
+    ] {
+        assert!(missing.contains(said), "{said}: {missing}");
+    }
+    assert!(!missing.contains("el nombre") && !r.body.contains("id=\"draft\""));
+    assert!(r.body.contains("id=\"circumstances-error\""), "{}", r.body);
+    assert_eq!(audits(&w, Audit::Drafted).await, 0);
+    let typed = [
+        ("csrf", lt.as_str()),
+        (
+            "circumstances",
+            "Detenida en una protesta pacífica por el salario.",
+        ),
+        ("cat_ii", "yes"),
+        ("cat_iii", "yes"),
+        (
+            "domestic_steps",
+            "Hábeas corpus ante el tribunal de control, sin respuesta.",
+        ),
+        ("consent", "yes"),
+        ("submitter", "Foro de prueba, Caracas"),
+    ];
+    let r = send(&w, post("/detentions/1/drafts/wgad", Some(&lawyer), &typed)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let draft = &r.body[r.body.find("id=\"draft\"").expect("the draft")..];
+    for said in [
+        "Apellidos: Mora Quintero",
+        "Nombres: Luisa Elena",
+        "DGCIM",
+        "Plaza de la República",
+        "14/11/2026",
+        "Categoría II",
+        "Categoría III",
+        "protesta pacífica",
+        "Hábeas corpus ante el tribunal",
+    ] {
+        assert!(draft.contains(said), "{said}: {draft}");
+    }
+    assert!(
+        !draft.contains("Categoría I:"),
+        "only those selected: {draft}"
+    );
+    assert_eq!(audits(&w, Audit::Drafted).await, 1, "the draft is recorded");
+    // The IACHR: without consent, a reason why it could not be had is needed.
+    let iachr = [
+        ("csrf", lt.as_str()),
+        ("circumstances", "Incomunicada desde su detención."),
+        ("gravity", "Riesgo para su vida e integridad."),
+        ("urgency", "Lleva tres semanas sin contacto."),
+        ("harm", "Tortura o desaparición."),
+        ("measures", "Informar su paradero y permitir visitas."),
+        ("submitter", "Foro de prueba, Caracas"),
+    ];
+    let r = send(
+        &w,
+        post("/detentions/1/drafts/iachr", Some(&lawyer), &iachr),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"consent-error\""), "{}", r.body);
+    let mut with_reason = iachr.to_vec();
+    with_reason.push((
+        "no_consent_reason",
+        "Está incomunicada; la familia no pudo verla.",
+    ));
+    let r = send(
+        &w,
+        post("/detentions/1/drafts/iachr", Some(&lawyer), &with_reason),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains(
+            "No se pudo obtener el consentimiento de la persona beneficiaria: Está incomunicada"
+        ),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("Gravedad: Riesgo para su vida"),
+        "{}",
+        r.body
+    );
+    assert_eq!(audits(&w, Audit::Drafted).await, 2);
+    let unknown = send(&w, get("/detentions/1/drafts/oas", Some(&lawyer))).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // The case file: inside, the full name; to hand over, the initials the family consented to.
+    let inside = send(&w, get("/persons/1/file", Some(&lawyer))).await;
+    assert!(
+        inside.body.contains("Luisa Elena Mora Quintero"),
+        "{}",
+        inside.body
+    );
+    assert!(inside.body.contains("Caso judicial"), "{}", inside.body);
+    let out = send(&w, get("/persons/1/file?handover=1", Some(&lawyer))).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    assert!(out.body.contains("<h1>L. E. M. Q.</h1>"), "{}", out.body);
+    assert!(!out.body.contains("Luisa"), "{}", out.body);
+    assert_eq!(
+        audits(&w, Audit::Dossier).await,
+        2,
+        "each case file made is recorded"
     );
 }
