@@ -1,0 +1,269 @@
+//! Estimating the undocumented: multiple systems estimation.
+//!
+//! When several independent lists (families, volunteers, lawyers, the press, another
+//! organisation) document the same people, how much they overlap says how many were documented
+//! by none of them. [`table`] holds the capture histories; [`loglinear`] and [`lcmcr`] are the
+//! two estimators; [`estimate`] checks the guard rails first and refuses, with the reason, a
+//! table that cannot bear an estimate, and always says what the estimate assumes.
+
+pub mod lcmcr;
+pub mod loglinear;
+pub mod table;
+
+use serde::Serialize;
+use vigilia_core::lang::{Lang, Localize};
+
+use crate::table::{ListSize, Overlap, Table};
+
+/// Which estimator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    Lcmcr,
+    Loglinear,
+}
+
+impl Method {
+    pub fn from_name(name: &str) -> Option<Method> {
+        match name.trim().to_lowercase().as_str() {
+            "lcmcr" => Some(Method::Lcmcr),
+            "loglinear" | "log-linear" => Some(Method::Loglinear),
+            _ => None,
+        }
+    }
+}
+
+/// The guard rails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Rules {
+    /// The fewest lists an estimate takes (3: with two, no dependence between them can be seen).
+    pub min_lists: usize,
+    /// The fewest people a list must have documented.
+    pub min_list_size: u64,
+    /// The fewest people documented in all (in each stratum).
+    pub min_observed: u64,
+    /// How the log-linear model is chosen.
+    pub criterion: loglinear::Criterion,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            min_lists: 3,
+            min_list_size: 20,
+            min_observed: 50,
+            criterion: loglinear::Criterion::Aic,
+        }
+    }
+}
+
+/// Why no estimate is given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "refused", rename_all = "snake_case")]
+pub enum Refusal {
+    TooFewLists {
+        found: usize,
+        min: usize,
+    },
+    SmallList {
+        list: String,
+        size: u64,
+        min: u64,
+    },
+    TooFewObserved {
+        observed: u64,
+        min: u64,
+    },
+    /// Two lists document (almost) the same people: one source under two names.
+    SameSource {
+        lists: [String; 2],
+        both: u64,
+        either: u64,
+    },
+    /// No model could be fitted (a table too sparse).
+    NoFit,
+}
+
+impl Localize for Refusal {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Refusal::TooFewLists { found, min }, Lang::Es) => format!(
+                "No se estima con {found} listas: hacen falta al menos {min} (con dos no se puede ver si dependen una de otra)."
+            ),
+            (Refusal::TooFewLists { found, min }, Lang::En) => format!(
+                "No estimate from {found} lists: at least {min} are needed (with two, whether they depend on each other cannot be seen)."
+            ),
+            (Refusal::SmallList { list, size, min }, Lang::Es) => format!(
+                "La lista «{list}» documentó a {size} personas; hacen falta al menos {min} para que su cruce con las otras diga algo."
+            ),
+            (Refusal::SmallList { list, size, min }, Lang::En) => format!(
+                "The list “{list}” documented {size} people; at least {min} are needed for its overlap with the others to mean anything."
+            ),
+            (Refusal::TooFewObserved { observed, min }, Lang::Es) => format!(
+                "Solo {observed} personas documentadas (en este estrato); hacen falta al menos {min}."
+            ),
+            (Refusal::TooFewObserved { observed, min }, Lang::En) => format!(
+                "Only {observed} people documented (in this stratum); at least {min} are needed."
+            ),
+            (
+                Refusal::SameSource {
+                    lists,
+                    both,
+                    either,
+                },
+                Lang::Es,
+            ) => format!(
+                "Las listas «{}» y «{}» documentan casi a las mismas personas ({both} de {either}): parecen una misma fuente con dos nombres, y contarlas como dos inventaría independencia. Únalas o quite una.",
+                lists[0], lists[1]
+            ),
+            (
+                Refusal::SameSource {
+                    lists,
+                    both,
+                    either,
+                },
+                Lang::En,
+            ) => format!(
+                "The lists “{}” and “{}” document almost the same people ({both} of {either}): they look like one source under two names, and counting them as two would invent independence. Merge them or leave one out.",
+                lists[0], lists[1]
+            ),
+            (Refusal::NoFit, Lang::Es) => {
+                "Ningún modelo se ajusta a esta tabla: tiene demasiadas celdas vacías.".into()
+            }
+            (Refusal::NoFit, Lang::En) => {
+                "No model fits this table: too many of its cells are empty.".into()
+            }
+        }
+    }
+}
+
+/// An estimate, with what it rests on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Documented by at least one list.
+    pub observed: u64,
+    /// The posterior median (LCMCR) or the model's point estimate (log-linear).
+    pub estimate: f64,
+    /// The 95% interval.
+    pub lower: f64,
+    pub upper: f64,
+    pub method: Method,
+    /// The model, in words (`independence`, `EXH×OSCE + ABA×HRW`, `latent classes, K = 10`).
+    pub model: String,
+    pub lists: Vec<ListSize>,
+    pub overlaps: Vec<Overlap>,
+    /// What the estimate assumes, in Spanish and English.
+    pub assumption_es: String,
+    pub assumption_en: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<lcmcr::Posterior>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loglinear: Option<loglinear::Fit>,
+}
+
+/// Why a table cannot bear an estimate, if it cannot.
+pub fn check(t: &Table, rules: &Rules) -> Result<(), Refusal> {
+    if t.width() < rules.min_lists {
+        return Err(Refusal::TooFewLists {
+            found: t.width(),
+            min: rules.min_lists,
+        });
+    }
+    if let Some(small) = t.sizes().into_iter().find(|l| l.size < rules.min_list_size) {
+        return Err(Refusal::SmallList {
+            list: small.name,
+            size: small.size,
+            min: rules.min_list_size,
+        });
+    }
+    if t.observed() < rules.min_observed {
+        return Err(Refusal::TooFewObserved {
+            observed: t.observed(),
+            min: rules.min_observed,
+        });
+    }
+    let sizes = t.sizes();
+    let size = |name: &str| sizes.iter().find(|s| s.name == name).map_or(0, |s| s.size);
+    for o in t.overlaps() {
+        let either = size(&o.lists[0]) + size(&o.lists[1]) - o.both;
+        // Nine in ten of those on either list on both: independent lists never overlap so.
+        if either > 0 && o.both * 10 >= either * 9 {
+            return Err(Refusal::SameSource {
+                lists: o.lists,
+                both: o.both,
+                either,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The estimate of the total by `method`, or why none is given.
+pub fn estimate(
+    t: &Table,
+    method: Method,
+    rules: &Rules,
+    settings: &lcmcr::Settings,
+) -> Result<Estimate, Refusal> {
+    check(t, rules)?;
+    let names = t.lists();
+    let name = |j: usize| names.get(j).cloned().unwrap_or_default();
+    let base = |estimate, lower, upper, model: String, es: String, en: String| Estimate {
+        observed: t.observed(),
+        estimate,
+        lower,
+        upper,
+        method,
+        model,
+        lists: t.sizes(),
+        overlaps: t.overlaps(),
+        assumption_es: es,
+        assumption_en: en,
+        posterior: None,
+        loglinear: None,
+    };
+    match method {
+        Method::Loglinear => {
+            let fit = loglinear::best(t, rules.criterion).ok_or(Refusal::NoFit)?;
+            let pairs: Vec<String> = fit
+                .pairs
+                .iter()
+                .map(|&(a, b)| format!("{}×{}", name(a), name(b)))
+                .collect();
+            let (model, es, en) = if pairs.is_empty() {
+                (
+                    "independence".to_string(),
+                    "Supone que cada lista documenta a las personas sin depender de las otras, y que todas tienen la misma probabilidad de estar en cada lista. Casi nunca es así: quien es visible para una lista suele serlo para las demás, y la estimación queda entonces corta.".to_string(),
+                    "It assumes each list documents people without depending on the others, and that everyone is equally likely to be on each list. That is almost never so: whoever is visible to one list tends to be visible to the others, and the estimate then falls short.".to_string(),
+                )
+            } else {
+                let p = pairs.join(" + ");
+                (
+                    p.clone(),
+                    format!(
+                        "Supone que las únicas dependencias entre listas son las de los pares {p}, y que dentro de cada celda todas las personas tienen la misma probabilidad de ser documentadas. Otras dependencias, o personas que ninguna lista podía alcanzar, la dejan corta."
+                    ),
+                    format!(
+                        "It assumes the only dependences between lists are those of the pairs {p}, and that within each cell everyone is equally likely to be documented. Other dependences, or people no list could reach, leave it short."
+                    ),
+                )
+            };
+            let mut e = base(fit.total, fit.lower, fit.upper, model, es, en);
+            e.loglinear = Some(fit);
+            Ok(e)
+        }
+        Method::Lcmcr => {
+            let p = lcmcr::estimate(t, settings);
+            let mut e = base(
+                p.median,
+                p.lower,
+                p.upper,
+                format!("latent classes, K = {}", settings.classes),
+                "Supone que la población no cambió en el periodo, que las listas se cruzaron sin errores (cada persona una sola vez), y que las diferencias entre personas en su probabilidad de ser documentadas se explican por grupos latentes. No puede ver a quienes ninguna lista podía alcanzar: si hay detenciones que nadie se atrevió a denunciar por ningún canal, también faltan aquí.".to_string(),
+                "It assumes the population did not change over the period, that the lists were matched without errors (each person once), and that people's differences in how likely they are to be documented are explained by latent groups. It cannot see those no list could reach: if some detentions were reported through no channel at all, they are missing here too.".to_string(),
+            );
+            e.posterior = Some(p);
+            Ok(e)
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! A capture-history table: for each pattern of lists (which of them documented a person), how
+//! many people have it. The pattern "on no list" is what estimation is for, so it is never in
+//! the table.
+
+use std::io::Read;
+
+use serde::Serialize;
+
+/// The most lists a table may have (the log-linear design and the sampler's tables grow as
+/// 2^lists).
+pub const MAX_LISTS: usize = 12;
+
+/// Counts by pattern: bit `j` of a pattern is list `j`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    lists: Vec<String>,
+    /// `counts[pattern]`, for every pattern from 0 to 2^lists - 1 (0 is always 0).
+    counts: Vec<u64>,
+}
+
+/// One list, with how many it documented.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ListSize {
+    pub name: String,
+    pub size: u64,
+}
+
+/// How many two lists documented in common.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Overlap {
+    pub lists: [String; 2],
+    pub both: u64,
+}
+
+/// Why a capture-history file cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    #[error("the file cannot be read: {0}")]
+    Unreadable(String),
+    #[error("the header must name the lists, then `count` (found {0:?})")]
+    NoCount(String),
+    #[error("{found} lists: at most {max}")]
+    TooManyLists { found: usize, max: usize },
+    #[error("line {line}, column {column:?}: {value:?} is not 0 or 1")]
+    NotZeroOne {
+        line: u64,
+        column: String,
+        value: String,
+    },
+    #[error("line {line}: {value:?} is not a count (a whole number, 0 or more)")]
+    BadCount { line: u64, value: String },
+    #[error("line {line}: a person on no list cannot be counted (that is what is estimated)")]
+    OnNoList { line: u64 },
+    #[error("line {line}: the pattern was given on line {first} already")]
+    Repeated { line: u64, first: u64 },
+    #[error("line {line}: {found} cells, the header has {expected}")]
+    Width {
+        line: u64,
+        found: usize,
+        expected: usize,
+    },
+}
+
+impl Table {
+    /// An empty table of `lists`.
+    pub fn new(lists: Vec<String>) -> Result<Table, TableError> {
+        if lists.len() > MAX_LISTS {
+            return Err(TableError::TooManyLists {
+                found: lists.len(),
+                max: MAX_LISTS,
+            });
+        }
+        let cells = 1usize << lists.len();
+        Ok(Table {
+            lists,
+            counts: vec![0; cells],
+        })
+    }
+
+    /// Adds `n` people documented by the lists of `pattern` (ignored for the empty pattern).
+    pub fn add(&mut self, pattern: usize, n: u64) {
+        if pattern == 0 {
+            return;
+        }
+        if let Some(c) = self.counts.get_mut(pattern) {
+            *c += n;
+        }
+    }
+
+    /// Reads the CSV form: one 0/1 column per list, then `count`; one row per pattern.
+    pub fn from_csv(input: impl Read) -> Result<Table, TableError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(input);
+        let headers = reader
+            .headers()
+            .map_err(|e| TableError::Unreadable(e.to_string()))?
+            .clone();
+        let names: Vec<String> = headers.iter().map(str::to_string).collect();
+        let Some((last, lists)) = names.split_last() else {
+            return Err(TableError::NoCount(String::new()));
+        };
+        if !last.eq_ignore_ascii_case("count") || lists.is_empty() {
+            return Err(TableError::NoCount(names.join(",")));
+        }
+        let mut table = Table::new(lists.to_vec())?;
+        let mut seen: Vec<Option<u64>> = vec![None; table.counts.len()];
+        for record in reader.records() {
+            let record = record.map_err(|e| TableError::Unreadable(e.to_string()))?;
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != names.len() {
+                return Err(TableError::Width {
+                    line,
+                    found: record.len(),
+                    expected: names.len(),
+                });
+            }
+            let mut pattern = 0usize;
+            for (j, (value, column)) in record.iter().zip(lists).enumerate() {
+                match value {
+                    "1" => pattern |= 1 << j,
+                    "0" => {}
+                    other => {
+                        return Err(TableError::NotZeroOne {
+                            line,
+                            column: column.clone(),
+                            value: other.to_string(),
+                        });
+                    }
+                }
+            }
+            let raw = record.get(lists.len()).unwrap_or_default();
+            let n: u64 = raw.parse().map_err(|_| TableError::BadCount {
+                line,
+                value: raw.to_string(),
+            })?;
+            if pattern == 0 {
+                if n == 0 {
+                    continue;
+                }
+                return Err(TableError::OnNoList { line });
+            }
+            match seen.get_mut(pattern) {
+                Some(Some(first)) => {
+                    return Err(TableError::Repeated {
+                        line,
+                        first: *first,
+                    });
+                }
+                Some(slot) => *slot = Some(line),
+                None => {}
+            }
+            table.add(pattern, n);
+        }
+        Ok(table)
+    }
+
+    /// The table as CSV (the form `from_csv` reads), every pattern but the empty one.
+    pub fn to_csv(&self) -> String {
+        let mut out = self.lists.join(",");
+        out.push_str(",count\n");
+        for (pattern, n) in self.cells() {
+            for j in 0..self.lists.len() {
+                out.push_str(if pattern & (1 << j) != 0 { "1," } else { "0," });
+            }
+            out.push_str(&format!("{n}\n"));
+        }
+        out
+    }
+
+    pub fn lists(&self) -> &[String] {
+        &self.lists
+    }
+
+    /// How many lists.
+    pub fn width(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// Each observable pattern (1 to 2^lists - 1) with its count.
+    pub fn cells(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.counts.iter().copied().enumerate().skip(1)
+    }
+
+    /// The count of `pattern`.
+    pub fn count(&self, pattern: usize) -> u64 {
+        self.counts.get(pattern).copied().unwrap_or(0)
+    }
+
+    /// Everyone documented by at least one list.
+    pub fn observed(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    /// How many each list documented.
+    pub fn sizes(&self) -> Vec<ListSize> {
+        self.lists
+            .iter()
+            .enumerate()
+            .map(|(j, name)| ListSize {
+                name: name.clone(),
+                size: self
+                    .cells()
+                    .filter(|(p, _)| p & (1 << j) != 0)
+                    .map(|(_, n)| n)
+                    .sum(),
+            })
+            .collect()
+    }
+
+    /// How many each pair of lists documented in common.
+    pub fn overlaps(&self) -> Vec<Overlap> {
+        let mut out = Vec::new();
+        for a in 0..self.lists.len() {
+            for b in a + 1..self.lists.len() {
+                let both = self
+                    .cells()
+                    .filter(|(p, _)| p & (1 << a) != 0 && p & (1 << b) != 0)
+                    .map(|(_, n)| n)
+                    .sum();
+                out.push(Overlap {
+                    lists: [
+                        self.lists.get(a).cloned().unwrap_or_default(),
+                        self.lists.get(b).cloned().unwrap_or_default(),
+                    ],
+                    both,
+                });
+            }
+        }
+        out
+    }
+
+    /// The table of the lists `keep` only (by position), people on none of them left out.
+    pub fn only(&self, keep: &[usize]) -> Table {
+        let lists = keep
+            .iter()
+            .filter_map(|&j| self.lists.get(j).cloned())
+            .collect();
+        let mut out = Table {
+            lists,
+            counts: vec![0; 1 << keep.len()],
+        };
+        for (pattern, n) in self.cells() {
+            let mut p = 0;
+            for (to, &from) in keep.iter().enumerate() {
+                if pattern & (1 << from) != 0 {
+                    p |= 1 << to;
+                }
+            }
+            out.add(p, n);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_reads_back_what_it_writes_and_says_which_line_is_wrong() {
+        let csv = "A,B,C,count\n1,0,0,10\n0,1,0,7\n1,1,0,3\n0,0,1,4\n1,1,1,1\n";
+        let t = Table::from_csv(csv.as_bytes()).unwrap();
+        assert_eq!(t.observed(), 25);
+        assert_eq!(
+            t.sizes().iter().map(|s| s.size).collect::<Vec<_>>(),
+            [14, 11, 5]
+        );
+        assert_eq!(t.overlaps().first().map(|o| o.both), Some(4));
+        let again = Table::from_csv(t.to_csv().as_bytes()).unwrap();
+        assert_eq!(again, t);
+        let only = t.only(&[0, 2]);
+        assert_eq!(only.observed(), 10 + 3 + 4 + 1);
+        for (bad, want) in [
+            ("A,B,count\n1,2,3\n", "line 2, column \"B\""),
+            ("A,B,count\n1,0,x\n", "line 2: \"x\" is not a count"),
+            ("A,B,count\n0,0,3\n", "line 2: a person on no list"),
+            (
+                "A,B,count\n1,0,3\n1,0,2\n",
+                "line 3: the pattern was given on line 2",
+            ),
+            ("A,B\n1,0\n", "the header must name the lists"),
+        ] {
+            let e = Table::from_csv(bad.as_bytes()).err().map(|e| e.to_string());
+            assert!(
+                e.as_deref().is_some_and(|e| e.contains(want)),
+                "{bad}: {e:?}"
+            );
+        }
+    }
+}
