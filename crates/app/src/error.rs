@@ -130,6 +130,10 @@ pub enum AppError {
     OtherSigningKey(String),
     #[error("there is no certified list number {0}")]
     NoCertifiedList(u64),
+    #[error("there is no list {0:?}: the lists are family, volunteer, lawyer, press, social_media and official")]
+    UnknownList(String),
+    #[error(transparent)]
+    Histories(#[from] vigilia_estimate::table::TableError),
     #[error("there is no open-data release number {0}")]
     NoRelease(u64),
     /// A signed folder that does not verify: the first file that differs, and how.

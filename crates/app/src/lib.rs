@@ -20,6 +20,7 @@ pub mod credentials;
 pub mod dedupe;
 pub mod digest;
 pub mod error;
+pub mod estimates;
 pub mod export;
 pub mod fields;
 pub mod import;

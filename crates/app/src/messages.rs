@@ -361,6 +361,13 @@ impl Localize for AppError {
                 Lang::Es => format!("No hay lista certificada n.º {n}."),
                 Lang::En => format!("There is no certified list number {n}."),
             },
+            AppError::UnknownList(n) => match lang {
+                Lang::Es => format!(
+                    "No hay una lista «{n}»: las listas son family (familias), volunteer (voluntariado), lawyer (abogados), press (prensa), social_media (redes) y official (fuentes oficiales)."
+                ),
+                Lang::En => self.to_string(),
+            },
+            AppError::Histories(e) => e.localize(lang),
             AppError::NoRelease(n) => match lang {
                 Lang::Es => format!("No hay publicación de datos abiertos n.º {n}."),
                 Lang::En => format!("There is no open-data release number {n}."),

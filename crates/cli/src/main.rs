@@ -16,6 +16,7 @@ mod clock;
 mod count;
 mod demo;
 mod digest;
+mod estimate;
 mod export;
 mod failure;
 mod import;
@@ -157,6 +158,10 @@ enum Command {
     /// Open data: a Frictionless Data Package (the weekly series, the balance with its small
     /// cells gathered, the public list, a README), with a signed manifest.
     Release(export::ReleaseArgs),
+    /// How many detentions no list documented: multiple systems estimation (latent classes or
+    /// log-linear), from a capture-history file or the registry's channels, with its interval
+    /// and assumption, or a refusal that says why.
+    Estimate(estimate::EstimateArgs),
     /// Check a release's or a certified list's folder: signature, fingerprints, totals. Exit
     /// code 3, and the first file that differs, when anything was changed.
     VerifyRelease {
@@ -358,6 +363,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::PublicList(args) => count::public_list_command(&env, &args),
         Command::Certify(args) => export::certify(&env, &args),
         Command::Release(args) => export::release(&env, &args),
+        Command::Estimate(args) => estimate::estimate(&env, &args),
         Command::VerifyRelease { dir, trusted_key } => {
             export::verify_release(&env, &dir, trusted_key.as_deref())
         }

@@ -13,22 +13,35 @@ fn kosovo() -> Table {
 #[test]
 fn the_latent_class_posterior_contains_the_memory_books_count() {
     let t = kosovo();
-    // LCMCR's priors; four chains of 10,000 draws kept one in ten after 10,000 sweeps.
-    let s = Settings::default();
+    // LCMCR's priors, and the run R's figures came from: four chains of 5,000 draws kept one
+    // in a hundred after 20,000 sweeps. (The sampler's path depends on the last bits of ln and
+    // exp, which differ between builds: the same seed gives the same draws in one build, and
+    // the same distribution in any.)
+    let s = Settings {
+        burn_in: 20_000,
+        thin: 100,
+        draws: 5_000,
+        ..Settings::default()
+    };
     let e = estimate(&t, Method::Lcmcr, &Rules::default(), &s).unwrap();
     let p = e.posterior.clone().unwrap();
     assert_eq!(e.observed, 4400);
     // R (LCMCR 0.4.14): median 10,435, 95% [9,001, 13,854]; the truth: 10,401.
     assert!(e.lower < 10_401.0 && 10_401.0 < e.upper, "{p:?}");
-    // Within Monte Carlo noise of R's: the median to 3%, the interval's ends to 10%.
+    // Within Monte Carlo noise of R's: the median to 3%, the interval's ends to 6%.
     assert!((e.estimate - 10_435.0).abs() / 10_435.0 < 0.03, "{p:?}");
-    assert!((e.lower - 9_001.0).abs() / 9_001.0 < 0.10, "{p:?}");
-    assert!((e.upper - 13_854.0).abs() / 13_854.0 < 0.10, "{p:?}");
+    assert!((e.lower - 9_001.0).abs() / 9_001.0 < 0.06, "{p:?}");
+    assert!((e.upper - 13_854.0).abs() / 13_854.0 < 0.06, "{p:?}");
     assert!(p.r_hat < 1.1, "the chains agree: {p:?}");
     assert!(e.assumption_es.contains("grupos latentes"));
     // The same seed gives the same draws.
-    let again = estimate(&t, Method::Lcmcr, &Rules::default(), &s).unwrap();
-    assert_eq!(again.estimate, e.estimate);
+    let short = Settings {
+        burn_in: 100,
+        draws: 200,
+        ..Settings::default()
+    };
+    let once = vigilia_estimate::lcmcr::sample(&t, &short);
+    assert_eq!(once, vigilia_estimate::lcmcr::sample(&t, &short));
 }
 
 #[test]

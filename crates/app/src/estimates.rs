@@ -1,0 +1,141 @@
+//! Estimating how many detentions no one reported, from the registry's own lists.
+//!
+//! After deduplication every detention has the reports matched to it, and each report came by a
+//! channel (the family's public form, a volunteer, a lawyer, the press, social media, an
+//! official source): each channel is a list, and the detention's capture history is the set of
+//! channels that documented it. A detention no report documented (entered by an import or by
+//! hand) is on none of these lists and cannot be in the table: how many were left out is said
+//! next to the estimate (an imported list enters as a table of its own, `--histories`, after
+//! matching it to the registry).
+
+use std::collections::BTreeMap;
+
+use vigilia_core::date::Day;
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::Kind;
+use vigilia_core::model::Channel;
+use vigilia_estimate::table::Table;
+use vigilia_ledger::Ledger;
+
+use crate::error::AppError;
+
+/// The channels, in the order of the table's columns, by name.
+pub const CHANNELS: [(Channel, &str); 6] = [
+    (Channel::Family, "family"),
+    (Channel::Volunteer, "volunteer"),
+    (Channel::Lawyer, "lawyer"),
+    (Channel::Press, "press"),
+    (Channel::SocialMedia, "social_media"),
+    (Channel::Official, "official"),
+];
+
+/// How the detentions are split before estimating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strata {
+    /// The state of the arrest.
+    State,
+    /// The year of the arrest.
+    Year,
+}
+
+impl Strata {
+    pub fn from_name(name: &str) -> Option<Strata> {
+        match name.trim() {
+            "state" | "estado" => Some(Strata::State),
+            "year" | "period" | "año" => Some(Strata::Year),
+            _ => None,
+        }
+    }
+}
+
+/// The registry's capture histories.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Histories {
+    /// One table per stratum (one, named "", without strata).
+    pub tables: Vec<(String, Table)>,
+    /// Detentions in the period documented by no report (imported or entered by hand).
+    pub without_report: u64,
+}
+
+/// The capture histories of the detentions arrested by `as_of`, from the reports received by
+/// `known_on` and matched to them, by the channels `lists` (all six when none), split by
+/// `strata`.
+pub fn histories(
+    ledger: &mut Ledger,
+    as_of: Day,
+    known_on: KnownOn,
+    lists: Option<&[String]>,
+    strata: Option<Strata>,
+) -> Result<Histories, AppError> {
+    let chosen: Vec<(Channel, &str)> = match lists {
+        None => CHANNELS.to_vec(),
+        Some(names) => {
+            let mut out = Vec::new();
+            for n in names {
+                let found = CHANNELS
+                    .iter()
+                    .find(|(_, name)| name.eq_ignore_ascii_case(n.trim()))
+                    .ok_or_else(|| AppError::UnknownList(n.clone()))?;
+                if !out.contains(found) {
+                    out.push(*found);
+                }
+            }
+            out
+        }
+    };
+    let day_ok = |d: Day| known_on.0.is_none_or(|k| d <= k);
+    // Each detention's channels, from the reports matched to it.
+    let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
+    ledger.fold_all(Kind::Report, known_on, &mut |r| {
+        if let Record::Report(r) = r
+            && r.rejected.is_none()
+            && day_ok(r.received_on)
+            && let Some(d) = r.matched_to
+            && let Some(j) = chosen.iter().position(|(c, _)| *c == r.channel)
+        {
+            *seen.entry(d.0).or_default() |= 1 << j;
+        }
+    })?;
+    let profile = ledger.profile()?.clone();
+    let names: Vec<String> = chosen.iter().map(|(_, n)| n.to_string()).collect();
+    let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+    let mut without_report = 0;
+    let mut detentions = Vec::new();
+    ledger.fold_all(Kind::Detention, known_on, &mut |r| {
+        if let Record::Detention(d) = r
+            && d.arrest.date.first_day() <= as_of
+        {
+            detentions.push(d);
+        }
+    })?;
+    for d in detentions {
+        let pattern = seen.get(&d.id.0).copied().unwrap_or(0);
+        if pattern == 0 {
+            without_report += 1;
+            continue;
+        }
+        let stratum = match strata {
+            None => String::new(),
+            Some(Strata::State) => d
+                .arrest
+                .state
+                .as_deref()
+                .map(|s| profile.state_name(s).unwrap_or(s).to_string())
+                .unwrap_or_else(|| "?".into()),
+            Some(Strata::Year) => d.arrest.date.first_day().year().to_string(),
+        };
+        if !tables.contains_key(&stratum) {
+            tables.insert(stratum.clone(), Table::new(names.clone())?);
+        }
+        if let Some(t) = tables.get_mut(&stratum) {
+            t.add(pattern, 1);
+        }
+    }
+    if tables.is_empty() {
+        tables.insert(String::new(), Table::new(names)?);
+    }
+    Ok(Histories {
+        tables: tables.into_iter().collect(),
+        without_report,
+    })
+}
