@@ -130,7 +130,9 @@ pub enum AppError {
     OtherSigningKey(String),
     #[error("there is no certified list number {0}")]
     NoCertifiedList(u64),
-    #[error("there is no list {0:?}: the lists are family, volunteer, lawyer, press, social_media and official")]
+    #[error(
+        "there is no list {0:?}: the lists are family, volunteer, lawyer, press, social_media and official"
+    )]
     UnknownList(String),
     #[error(transparent)]
     Histories(#[from] vigilia_estimate::table::TableError),

@@ -72,8 +72,8 @@ impl Localize for Element {
             ),
             Element::Submitter => ("quién presenta la comunicación", "who submits it"),
             Element::Consent => (
-                "el consentimiento de la familia para dar el nombre (la ficha dice «solo contar»)",
-                "the family's consent to give the name (the record says “count only”)",
+                "el consentimiento de la persona o su familia para dar su nombre fuera de la organización (la ficha dice «solo contar» o «solo iniciales»: si lo dieron, un coordinador lo registra en la ficha de la persona)",
+                "the consent of the person or their family to give their name outside the organisation (the record says “count only” or “initials only”: if they gave it, a coordinator records it on the person's page)",
             ),
             Element::Categories => (
                 "al menos una categoría de detención arbitraria",
@@ -166,7 +166,7 @@ pub fn urgent_action(
     if by.is_empty() {
         missing.push(Element::Submitter);
     }
-    let consented = person.disclosure != vigilia_core::model::Disclosure::CountOnly;
+    let consented = named(&person);
     if !missing.is_empty() {
         if !consented {
             missing.push(Element::Consent);
@@ -201,7 +201,8 @@ pub fn urgent_action(
         // A court filing names the person in any case; the UN is given a name only with the
         // family's consent.
         let refused = "La acción urgente ante la ONU no se prepara: la familia no consintió en \
-                       que se dé el nombre (la ficha dice «solo contar»)."
+                       que se dé el nombre fuera de la organización (la ficha dice «solo contar» \
+                       o «solo iniciales»)."
             .to_string();
         return Ok(Ok((habeas, refused)));
     }
@@ -387,9 +388,19 @@ fn cedula(person: &Person) -> String {
         .unwrap_or_default()
 }
 
+/// Whether the person's name may leave the organisation: only with the consent to be named.
+/// A body the draft goes to passes it to the government concerned, the state the family hid
+/// the name from.
+fn named(p: &Person) -> bool {
+    p.disclosure == vigilia_core::model::Disclosure::Named
+}
+
 /// The elements every communication needs from the record and the form.
 fn common_missing(f: &Facts, form: &SubmissionForm) -> Vec<Element> {
     let mut missing = Vec::new();
+    if !named(&f.person) {
+        missing.push(Element::Consent);
+    }
     if f.name.trim().is_empty() {
         missing.push(Element::Name);
     }

@@ -209,8 +209,12 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
         let n = env.lang.number(n);
         crate::registry::tell(
             env,
-            format!("{n} detenciones sin ningún reporte (importadas o anotadas a mano) no están en la tabla: no son de ninguna de estas listas."),
-            format!("{n} detentions with no report (imported or entered by hand) are not in the table: they are on none of these lists."),
+            format!(
+                "{n} detenciones sin ningún reporte (importadas o anotadas a mano) no están en la tabla: no son de ninguna de estas listas."
+            ),
+            format!(
+                "{n} detentions with no report (imported or entered by hand) are not in the table: they are on none of these lists."
+            ),
         );
     }
     // Nothing estimated at all: a refusal, said with its reason, is the answer (exit code 2).
@@ -272,7 +276,10 @@ fn text(answers: &[Answer], lang: Lang) -> String {
         ));
         out.push_str(&format!(
             "{}: {} · {}: {}\n",
-            lang.pick("Documentadas por al menos una lista", "Documented by at least one list"),
+            lang.pick(
+                "Documentadas por al menos una lista",
+                "Documented by at least one list"
+            ),
             number(lang, e.observed as f64),
             lang.pick("sin documentar (estimado)", "undocumented (estimated)"),
             number(lang, e.estimate - e.observed as f64),
@@ -282,7 +289,11 @@ fn text(answers: &[Answer], lang: Lang) -> String {
             .iter()
             .map(|l| format!("{} {}", l.name, lang.number(l.size)))
             .collect();
-        out.push_str(&format!("{}: {}\n", lang.pick("Listas", "Lists"), lists.join(" · ")));
+        out.push_str(&format!(
+            "{}: {}\n",
+            lang.pick("Listas", "Lists"),
+            lists.join(" · ")
+        ));
         if let Some(p) = &e.posterior {
             let medians: Vec<String> = p.chain_medians.iter().map(|m| number(lang, *m)).collect();
             out.push_str(&format!(

@@ -314,10 +314,16 @@ pub enum Audit {
     ConfirmationRefused,
     /// A list of detentions was downloaded as a file (the records it held are in the fact).
     Downloaded,
-    /// A person's case file was made to print or hand over.
+    /// A person's case file was made, for use inside the organisation (full identity).
     Dossier,
-    /// A draft for a court or an international body was made from this detention.
-    Drafted,
+    /// A person's case file was made to hand over (identity as consented).
+    DossierHandover,
+    /// Drafts of a habeas corpus and a UN urgent action (WGEID) were made from this detention.
+    DraftedUrgentAction,
+    /// A communication to the UN Working Group on Arbitrary Detention was drafted.
+    DraftedWgad,
+    /// A request for IACHR precautionary measures was drafted.
+    DraftedIachr,
 }
 
 impl Audit {
@@ -342,12 +348,24 @@ impl Audit {
             ),
             Audit::Downloaded => ("descargó una lista", "downloaded a list"),
             Audit::Dossier => (
-                "preparó la ficha para imprimir",
-                "made the printable case file",
+                "preparó la ficha interna para imprimir",
+                "made the internal case file to print",
             ),
-            Audit::Drafted => (
-                "preparó un borrador para un tribunal u organismo",
-                "drafted a filing for a court or a body",
+            Audit::DossierHandover => (
+                "preparó la ficha para entregar",
+                "made the case file to hand over",
+            ),
+            Audit::DraftedUrgentAction => (
+                "preparó el hábeas corpus y la acción urgente ante la ONU",
+                "drafted the habeas corpus and the UN urgent action",
+            ),
+            Audit::DraftedWgad => (
+                "preparó una comunicación al Grupo de Trabajo sobre la Detención Arbitraria",
+                "drafted a communication to the Working Group on Arbitrary Detention",
+            ),
+            Audit::DraftedIachr => (
+                "preparó una solicitud de medidas cautelares a la CIDH",
+                "drafted a request for IACHR precautionary measures",
             ),
         }
     }

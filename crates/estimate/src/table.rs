@@ -67,27 +67,37 @@ impl vigilia_core::lang::Localize for TableError {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
             (TableError::Unreadable(e), Lang::Es) => format!("El archivo no se puede leer: {e}"),
-            (TableError::NoCount(h), Lang::Es) => format!(
-                "La cabecera debe nombrar las listas y después `count` (dice {h:?})"
-            ),
+            (TableError::NoCount(h), Lang::Es) => {
+                format!("La cabecera debe nombrar las listas y después `count` (dice {h:?})")
+            }
             (TableError::TooManyLists { found, max }, Lang::Es) => {
                 format!("{found} listas: como mucho {max}")
             }
-            (TableError::NotZeroOne { line, column, value }, Lang::Es) => format!(
-                "Línea {line}, columna {column:?}: {value:?} no es 0 ni 1"
-            ),
-            (TableError::BadCount { line, value }, Lang::Es) => format!(
-                "Línea {line}: {value:?} no es un número de personas (entero, 0 o más)"
-            ),
+            (
+                TableError::NotZeroOne {
+                    line,
+                    column,
+                    value,
+                },
+                Lang::Es,
+            ) => format!("Línea {line}, columna {column:?}: {value:?} no es 0 ni 1"),
+            (TableError::BadCount { line, value }, Lang::Es) => {
+                format!("Línea {line}: {value:?} no es un número de personas (entero, 0 o más)")
+            }
             (TableError::OnNoList { line }, Lang::Es) => format!(
                 "Línea {line}: no se puede contar a quien no está en ninguna lista (es lo que se estima)"
             ),
             (TableError::Repeated { line, first }, Lang::Es) => {
                 format!("Línea {line}: esa combinación ya se dio en la línea {first}")
             }
-            (TableError::Width { line, found, expected }, Lang::Es) => format!(
-                "Línea {line}: {found} celdas; la cabecera tiene {expected}"
-            ),
+            (
+                TableError::Width {
+                    line,
+                    found,
+                    expected,
+                },
+                Lang::Es,
+            ) => format!("Línea {line}: {found} celdas; la cabecera tiene {expected}"),
         }
     }
 }

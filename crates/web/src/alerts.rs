@@ -279,7 +279,7 @@ pub async fn urgent(
     // The drafts carry the person's name: made, they are an audited export; refused, the
     // page still showed the name.
     let what = if made.is_ok() {
-        Audit::Drafted
+        Audit::DraftedUrgentAction
     } else {
         Audit::Viewed
     };

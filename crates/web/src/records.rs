@@ -669,13 +669,17 @@ pub async fn case_file(
     let ((person, files), made_on) = app
         .read(move |_, l| Ok((records::case_file(l, &actor, PersonId(id))?, l.today()?)))
         .await?;
-    app.audit(&v.name, PersonId(id).into(), Audit::Dossier)
-        .await?;
+    let handover = q.handover == "1";
+    let what = match handover {
+        true => Audit::DossierHandover,
+        false => Audit::Dossier,
+    };
+    app.audit(&v.name, PersonId(id).into(), what).await?;
     Ok(ok(&CaseFile {
         p: Chrome::of(&ctx),
         person,
         files,
-        handover: q.handover == "1",
+        handover,
         made_on,
     }))
 }

@@ -185,10 +185,10 @@ pub async fn draft(
             })
         })
         .await?;
-    let what = if made.is_ok() {
-        Audit::Drafted
-    } else {
-        Audit::Viewed
+    let what = match (&made, body) {
+        (Ok(_), Body::Wgad) => Audit::DraftedWgad,
+        (Ok(_), Body::Iachr) => Audit::DraftedIachr,
+        (Err(_), _) => Audit::Viewed,
     };
     app.audit(&v.name, DetentionId(id).into(), what).await?;
     let (draft, missing, errors) = match made {

@@ -3581,8 +3581,9 @@ async fn a_case_is_followed_on_its_page_and_a_place_on_its_own() {
 }
 
 /// The drafts for the UN Working Group on Arbitrary Detention and the IACHR: refused while an
-/// element its recipient requires is missing, naming each beside its field; made, with the
-/// record's facts and what the lawyer wrote, and recorded as drafted. The case file to hand over
+/// element its recipient requires is missing, naming each beside its field, and always while the
+/// family has not consented to the name leaving the organisation; made, with the record's facts
+/// and what the lawyer wrote, and recorded as drafted for that body. The case file to hand over
 /// shows the person as their consent allows, and making it is recorded.
 #[tokio::test]
 async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
@@ -3642,7 +3643,7 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
     let form = send(&w, get("/detentions/1/drafts/wgad", Some(&lawyer))).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     assert!(form.body.contains("Categoría II"), "{}", form.body);
-    // Nothing typed: every element the Working Group needs and the record lacks is named.
+    // Nothing typed: every element the Working Group needs is named.
     let r = send(
         &w,
         post("/detentions/1/drafts/wgad", Some(&lawyer), &[("csrf", &lt)]),
@@ -3655,14 +3656,15 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
         "al menos una categoría",
         "las circunstancias",
         "los recursos intentados",
-        "el consentimiento de la persona o su familia",
+        "el consentimiento de la persona o su familia para esta comunicación",
         "quién presenta",
+        // The family consented to initials only: the name may not leave the organisation.
+        "para dar su nombre fuera de la organización",
     ] {
         assert!(missing.contains(said), "{said}: {missing}");
     }
-    assert!(!missing.contains("el nombre") && !r.body.contains("id=\"draft\""));
+    assert!(!r.body.contains("id=\"draft\""));
     assert!(r.body.contains("id=\"circumstances-error\""), "{}", r.body);
-    assert_eq!(audits(&w, Audit::Drafted).await, 0);
     let typed = [
         ("csrf", lt.as_str()),
         (
@@ -3678,6 +3680,58 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
         ("consent", "yes"),
         ("submitter", "Foro de prueba, Caracas"),
     ];
+    let r = send(&w, post("/detentions/1/drafts/wgad", Some(&lawyer), &typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        !r.body.contains("id=\"draft\"") && r.body.contains("para dar su nombre fuera"),
+        "{}",
+        r.body
+    );
+    // The case file: inside, the full name; to hand over, the initials and nothing that would
+    // identify her (no court, no dates to the day, no place of detention, no sources).
+    let inside = send(&w, get("/persons/1/file", Some(&lawyer))).await;
+    assert!(
+        inside.body.contains("Luisa Elena Mora Quintero"),
+        "{}",
+        inside.body
+    );
+    assert!(inside.body.contains("Caso judicial"), "{}", inside.body);
+    let out = send(&w, get("/persons/1/file?handover=1", Some(&lawyer))).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    assert!(out.body.contains("<h1>L. E. M. Q.</h1>"), "{}", out.body);
+    for hidden in [
+        "Luisa",
+        "14/11/2026",
+        "DGCIM",
+        "Plaza de la República",
+        "Caso judicial",
+        "Fuentes",
+    ] {
+        assert!(!out.body.contains(hidden), "{hidden}: {}", out.body);
+    }
+    assert!(
+        out.body.contains("2026") && out.body.contains("Zulia"),
+        "{}",
+        out.body
+    );
+    assert_eq!(audits(&w, Audit::Dossier).await, 1);
+    assert_eq!(audits(&w, Audit::DossierHandover).await, 1);
+    // The family consents to the name: a coordinator records it, and the draft is made.
+    let r = send(
+        &w,
+        post(
+            "/persons/1/consent",
+            Some(&c),
+            &[
+                ("csrf", ct.as_str()),
+                ("level", "named"),
+                ("given_by", "family"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(audits(&w, Audit::DraftedWgad).await, 0);
     let r = send(&w, post("/detentions/1/drafts/wgad", Some(&lawyer), &typed)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let draft = &r.body[r.body.find("id=\"draft\"").expect("the draft")..];
@@ -3698,8 +3752,12 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
         !draft.contains("Categoría I:"),
         "only those selected: {draft}"
     );
-    assert_eq!(audits(&w, Audit::Drafted).await, 1, "the draft is recorded");
-    // The IACHR: without consent, a reason why it could not be had is needed.
+    assert_eq!(
+        audits(&w, Audit::DraftedWgad).await,
+        1,
+        "the draft is recorded"
+    );
+    // The IACHR: without the person's consent to the request, a reason why it could not be had.
     let iachr = [
         ("csrf", lt.as_str()),
         ("circumstances", "Incomunicada desde su detención."),
@@ -3739,24 +3797,7 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
         "{}",
         r.body
     );
-    assert_eq!(audits(&w, Audit::Drafted).await, 2);
+    assert_eq!(audits(&w, Audit::DraftedIachr).await, 1);
     let unknown = send(&w, get("/detentions/1/drafts/oas", Some(&lawyer))).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    // The case file: inside, the full name; to hand over, the initials the family consented to.
-    let inside = send(&w, get("/persons/1/file", Some(&lawyer))).await;
-    assert!(
-        inside.body.contains("Luisa Elena Mora Quintero"),
-        "{}",
-        inside.body
-    );
-    assert!(inside.body.contains("Caso judicial"), "{}", inside.body);
-    let out = send(&w, get("/persons/1/file?handover=1", Some(&lawyer))).await;
-    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
-    assert!(out.body.contains("<h1>L. E. M. Q.</h1>"), "{}", out.body);
-    assert!(!out.body.contains("Luisa"), "{}", out.body);
-    assert_eq!(
-        audits(&w, Audit::Dossier).await,
-        2,
-        "each case file made is recorded"
-    );
 }
