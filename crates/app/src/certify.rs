@@ -63,6 +63,8 @@ struct Manifest<'a> {
 
 /// One row of the list.
 struct Row {
+    /// Who, when shown by name or initials.
+    person: Option<vigilia_core::ids::PersonId>,
     reference: String,
     consent: Disclosure,
     cells: Vec<String>,
@@ -118,6 +120,7 @@ fn rows(ledger: &mut Ledger, index: &Index, as_of: Day) -> Result<Vec<Row>, AppE
             // Counted, and nothing else: not even the reference, which an earlier version may
             // have given with a name since withdrawn.
             out.push(Row {
+                person: None,
                 reference: String::new(),
                 consent,
                 cells: COLUMNS
@@ -192,6 +195,7 @@ fn rows(ledger: &mut Ledger, index: &Index, as_of: Day) -> Result<Vec<Row>, AppE
             })
             .collect();
         out.push(Row {
+            person: Some(p.id),
             reference,
             consent,
             cells,
@@ -323,6 +327,7 @@ pub fn certify(
     ledger: &mut Ledger,
     actor: &Actor,
     index: &Index,
+    head: vigilia_ledger::Head,
     as_of: Day,
     key: &ed25519_dalek::SigningKey,
     new_key: bool,
@@ -331,7 +336,6 @@ pub fn certify(
     if as_of > today {
         return Err(AppError::AfterToday { day: as_of, today });
     }
-    let head = ledger.content()?;
     let before = certifications(ledger)?;
     let public_key = crate::signed::public_key(key);
     crate::signed::same_key(ledger, &public_key, new_key)?;
@@ -397,6 +401,15 @@ pub fn certify(
             ledger_head: head.hash.to_string(),
             files: Vec::new(),
             public_key,
+            shown: rows
+                .iter()
+                .filter_map(|r| {
+                    r.person.map(|person| vigilia_core::fact::Shown {
+                        person,
+                        named: r.consent == Disclosure::Named,
+                    })
+                })
+                .collect(),
         },
         files,
         Change::ListCertified,

@@ -125,7 +125,7 @@ pub enum AppError {
     #[error("{day} is after today ({today})")]
     AfterToday { day: Day, today: Day },
     #[error(
-        "the certified lists so far were signed with the key {0}; say --new-key to sign with another"
+        "the outputs signed so far (certified lists, releases) were signed with the key {0}; say --new-key to sign with another"
     )]
     OtherSigningKey(String),
     #[error("there is no certified list number {0}")]
@@ -136,8 +136,16 @@ pub enum AppError {
     UnknownList(String),
     #[error(transparent)]
     Histories(#[from] vigilia_estimate::table::TableError),
+    #[error(
+        "{people} people shown in version {version} have since withdrawn their consent: its files with names are not given again"
+    )]
+    ConsentWithdrawn { version: u64, people: usize },
+    #[error("a release as of {as_of} cannot be as known on {known_on}, an earlier day")]
+    KnownBeforeAsOf { as_of: Day, known_on: Day },
     #[error("there is no open-data release number {0}")]
     NoRelease(u64),
+    #[error("{}: not a certified list nor a release ({why})", dir.display())]
+    NotSignedFiles { dir: PathBuf, why: String },
     /// A signed folder that does not verify: the first file that differs, and how.
     #[error("{file} differs: {how:?}")]
     Differs {

@@ -351,15 +351,31 @@ impl Localize for AppError {
             },
             AppError::OtherSigningKey(key) => match lang {
                 Lang::Es => format!(
-                    "Las listas certificadas hasta ahora se firmaron con la clave {key}: use esa clave, o diga --new-key si la organización la cambió (quien recibe las listas debe saberlo)."
+                    "Lo firmado hasta ahora (listas certificadas, datos abiertos) se firmó con la clave {key}: use esa clave, o diga --new-key si la organización la cambió (quien recibe lo firmado debe saberlo)."
                 ),
                 Lang::En => format!(
-                    "The certified lists so far were signed with the key {key}: use that key, or say --new-key if the organisation changed it (whoever receives the lists must know)."
+                    "What was signed so far (certified lists, open data) was signed with the key {key}: use that key, or say --new-key if the organisation changed it (whoever receives what is signed must know)."
                 ),
             },
             AppError::NoCertifiedList(n) => match lang {
                 Lang::Es => format!("No hay lista certificada n.º {n}."),
                 Lang::En => format!("There is no certified list number {n}."),
+            },
+            AppError::ConsentWithdrawn { version, people } => match lang {
+                Lang::Es => format!(
+                    "{people} personas que la versión {version} muestra retiraron después su consentimiento: sus archivos con nombres ya no se entregan (haga una versión nueva)."
+                ),
+                Lang::En => format!(
+                    "{people} people shown in version {version} have since withdrawn their consent: its files with names are no longer given (make a new version)."
+                ),
+            },
+            AppError::KnownBeforeAsOf { as_of, known_on } => match lang {
+                Lang::Es => format!(
+                    "Una publicación al {} no puede ser como se sabía el {}, un día anterior.",
+                    vigilia_core::date::short_day(*as_of, lang),
+                    vigilia_core::date::short_day(*known_on, lang)
+                ),
+                Lang::En => self.to_string(),
             },
             AppError::UnknownList(n) => match lang {
                 Lang::Es => format!(
@@ -372,9 +388,33 @@ impl Localize for AppError {
                 Lang::Es => format!("No hay publicación de datos abiertos n.º {n}."),
                 Lang::En => format!("There is no open-data release number {n}."),
             },
+            AppError::NotSignedFiles { dir, why } => match lang {
+                Lang::Es => format!(
+                    "{}: no es una lista certificada ni una publicación de datos abiertos ({}).",
+                    dir.display(),
+                    match why.as_str() {
+                        "no manifest" => "no tiene manifiesto",
+                        "several manifests" => "tiene varios manifiestos",
+                        other => other,
+                    }
+                ),
+                Lang::En => format!("{}.", self),
+            },
             AppError::Differs { file, how } => {
                 use crate::signed::Differs;
                 let how = match (how, lang) {
+                    (Differs::NotAFile, Lang::Es) => {
+                        "no es un archivo (es un enlace, un dispositivo o una tubería)".to_string()
+                    }
+                    (Differs::NotAFile, Lang::En) => {
+                        "is not a file (it is a link, a device or a pipe)".to_string()
+                    }
+                    (Differs::Larger { limit }, Lang::Es) => {
+                        format!("tiene más de los {limit} bytes que dice el manifiesto")
+                    }
+                    (Differs::Larger { limit }, Lang::En) => {
+                        format!("has more than the {limit} bytes the manifest says")
+                    }
                     (Differs::Missing, Lang::Es) => "falta".to_string(),
                     (Differs::Missing, Lang::En) => "is missing".to_string(),
                     (Differs::Changed { stated, found }, Lang::Es) => format!(

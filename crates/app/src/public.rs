@@ -111,6 +111,9 @@ pub struct PublicRow {
     pub state: Option<String>,
     /// The arrest's date, for those named only.
     pub arrested: Option<PartialDate>,
+    /// Who it is (never published: what a withdrawal of consent is checked against).
+    #[serde(skip)]
+    pub person: vigilia_core::ids::PersonId,
 }
 
 /// The public list of a day.
@@ -271,6 +274,7 @@ pub fn public_list(
                     named: true,
                     state,
                     arrested: Some(d.arrest.date),
+                    person: p.id,
                 });
             }
             Disclosure::Initials if !initials(&p.identity).is_empty() => {
@@ -280,6 +284,7 @@ pub fn public_list(
                     named: false,
                     state,
                     arrested: None,
+                    person: p.id,
                 });
             }
             _ => {
@@ -288,14 +293,35 @@ pub fn public_list(
             }
         }
     }
-    // A state's published figure minus the names listed there would give the people counted
-    // only there: where they are fewer than the smallest group shown, the listed of that state
-    // are listed without it.
+    // A state's published figure minus the names listed there gives the people counted only
+    // there. Where they are fewer than the smallest group shown, the listed of that state are
+    // listed without it; and the states left out together must hide at least that many, or
+    // the published figures minus the rows left without a state would still count them: more
+    // states are left out (those hiding the fewest first), and if that is not enough, none is
+    // given.
+    let mut small: Vec<(u64, Option<String>)> = hidden_by_state
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(state, n)| (*n, state.clone()))
+        .collect();
+    small.sort();
+    let mut left_out: std::collections::HashSet<Option<String>> = small
+        .iter()
+        .filter(|(n, _)| *n < below)
+        .map(|(_, state)| state.clone())
+        .collect();
+    let hidden = |out: &std::collections::HashSet<Option<String>>| -> u64 {
+        out.iter().filter_map(|s| hidden_by_state.get(s)).sum()
+    };
+    for (_, state) in &small {
+        if left_out.is_empty() || hidden(&left_out) >= below {
+            break;
+        }
+        left_out.insert(state.clone());
+    }
+    let none = !left_out.is_empty() && hidden(&left_out) < below;
     for row in &mut listed {
-        if hidden_by_state
-            .get(&row.state)
-            .is_some_and(|n| *n > 0 && *n < below)
-        {
+        if none || left_out.contains(&row.state) {
             row.state = None;
         }
     }

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use vigilia_core::fact::{Change, SignedFiles};
 use vigilia_core::fold::KnownOn;
 use vigilia_count::Index;
-use vigilia_count::when::When;
+use vigilia_count::when::{When, week_before};
 use vigilia_ledger::Ledger;
 
 use crate::actor::Actor;
@@ -66,6 +66,11 @@ pub fn file(ledger: &mut Ledger, version: u64, name: &str) -> Result<Option<Vec<
         .find(|r| r.version == version)
         .ok_or(AppError::NoRelease(version))?;
     match r.files.iter().find(|f| f.name == name) {
+        // The public list names people: not given once one of them withdrew.
+        Some(f) if f.name == "public-list.csv" => {
+            crate::signed::still_consented(ledger, &r)?;
+            crate::signed::kept(ledger, f).map(Some)
+        }
         Some(f) => crate::signed::kept(ledger, f).map(Some),
         None => Ok(None),
     }
@@ -78,6 +83,7 @@ pub fn release(
     ledger: &mut Ledger,
     actor: &Actor,
     index: &Index,
+    head: vigilia_ledger::Head,
     when: &When,
     key: &ed25519_dalek::SigningKey,
     new_key: bool,
@@ -89,9 +95,16 @@ pub fn release(
             today,
         });
     }
+    if let Some(k) = when.known_on.0
+        && k < when.as_of
+    {
+        return Err(AppError::KnownBeforeAsOf {
+            as_of: when.as_of,
+            known_on: k,
+        });
+    }
     let public_key = crate::signed::public_key(key);
     crate::signed::same_key(ledger, &public_key, new_key)?;
-    let head = ledger.content()?;
     let version = releases(ledger)?.last().map_or(1, |r| r.version + 1);
     let below = crate::publication::small_cells(ledger)?;
     let (as_of, known_on) = (when.as_of, when.known_on);
@@ -99,12 +112,31 @@ pub fn release(
     let weeks = weekly(index, as_of, known_on);
     let series = crate::counting::series_csv(&weeks, &[]);
     let balance = vigilia_count::balance(index, as_of, known_on, when.since);
-    let public = vigilia_count::disclosure::for_the_public(
+    let mut public = vigilia_count::disclosure::for_the_public(
         &serde_json::from_str(&balance.to_json()).unwrap_or_default(),
         below,
     );
+    // The movements of the last whole week, as in the series (not of the seven days before
+    // the release's day, which would move with it).
+    let end = last_sunday(as_of);
+    let week = vigilia_count::balance(index, end, known_on, week_before(end));
+    let week = vigilia_count::disclosure::for_the_public(
+        &serde_json::from_str(&week.to_json()).unwrap_or_default(),
+        below,
+    );
+    if let (Some(o), Some(p)) = (public.as_object_mut(), week.get("period")) {
+        o.insert("period".into(), p.clone());
+    }
     let list = crate::public::public_list(ledger, index, as_of, known_on, None, below)?;
     let named = list.listed.iter().filter(|r| r.named).count();
+    let shown = list
+        .listed
+        .iter()
+        .map(|r| vigilia_core::fact::Shown {
+            person: r.person,
+            named: r.named,
+        })
+        .collect();
     let profile = ledger.profile()?.clone();
     let known_on_day = known_on.0.unwrap_or(today);
 
@@ -118,9 +150,9 @@ pub fn release(
     ];
     let readme = readme(&Readme {
         country: &profile.name,
-        as_of: &as_of.to_string(),
-        known_on: &known_on_day.to_string(),
-        since: &when.since.to_string(),
+        as_of,
+        known_on: known_on_day,
+        week_end: end,
         below,
         version,
         ledger_head: &head.hash.to_string(),
@@ -168,21 +200,31 @@ pub fn release(
             ledger_head: head.hash.to_string(),
             files: Vec::new(),
             public_key,
+            shown,
         },
         files,
         Change::DataReleased,
     )
 }
 
-/// The weeks from the first recorded arrest to `as_of`, each ending seven days after the one
-/// before and the last on `as_of`.
+/// The last Sunday on or before `day`: the end of the last whole week (Monday to Sunday).
+fn last_sunday(day: vigilia_core::date::Day) -> vigilia_core::date::Day {
+    let back = (i64::from(day.weekday().to_monday_zero_offset()) + 1) % 7;
+    day.checked_sub(jiff::Span::new().days(back)).unwrap_or(day)
+}
+
+/// The whole weeks, Monday to Sunday, from the one of the first recorded arrest to the last one
+/// ended by `as_of`. Weeks are the calendar's, whatever the day of the release: releases of
+/// days close together give the same weeks, and cannot be subtracted from one another into
+/// the movements of a single day.
 fn weekly(
     index: &Index,
     as_of: vigilia_core::date::Day,
     known_on: KnownOn,
 ) -> Vec<vigilia_count::series::Step> {
     use vigilia_count::index::{day_no, day_of};
-    let last = day_no(as_of);
+    let end = last_sunday(as_of);
+    let last = day_no(end);
     let first = index
         .cols
         .a_first
@@ -197,7 +239,7 @@ fn weekly(
     vigilia_count::series::series(
         index,
         from,
-        as_of,
+        end,
         vigilia_count::series::Every::Week,
         &[],
         known_on,
@@ -359,7 +401,7 @@ fn package(
         "vigilia": {
             "as_of": when.as_of.to_string(),
             "known_on": known_on.to_string(),
-            "since": when.since.to_string(),
+            "last_week_ends": last_sunday(when.as_of).to_string(),
             "ledger_seq": head.facts,
             "ledger_head": head.hash.to_string(),
             "withheld_below": below,
@@ -373,9 +415,10 @@ fn package(
 
 struct Readme<'a> {
     country: &'a str,
-    as_of: &'a str,
-    known_on: &'a str,
-    since: &'a str,
+    as_of: vigilia_core::date::Day,
+    known_on: vigilia_core::date::Day,
+    /// The Sunday the last whole week ends on.
+    week_end: vigilia_core::date::Day,
     below: u64,
     version: u64,
     ledger_head: &'a str,
@@ -383,15 +426,32 @@ struct Readme<'a> {
 
 /// What each file and figure means, in Spanish and English.
 fn readme(r: &Readme<'_>) -> String {
+    use vigilia_core::date::short_day;
+    use vigilia_core::lang::Lang;
     let Readme {
         country,
-        as_of,
-        known_on,
-        since,
         below,
         version,
         ledger_head,
+        ..
     } = r;
+    let monday = r
+        .week_end
+        .checked_sub(jiff::Span::new().days(6))
+        .unwrap_or(r.week_end);
+    let day = |d, l| short_day(d, l);
+    let (as_of, known_on, monday_es, sunday_es) = (
+        day(r.as_of, Lang::Es),
+        day(r.known_on, Lang::Es),
+        day(monday, Lang::Es),
+        day(r.week_end, Lang::Es),
+    );
+    let (as_of_en, known_on_en, monday_en, sunday_en) = (
+        day(r.as_of, Lang::En),
+        day(r.known_on, Lang::En),
+        day(monday, Lang::En),
+        day(r.week_end, Lang::En),
+    );
     format!(
         "# {country}: datos abiertos n.º {version} / open data no. {version}
 
@@ -400,12 +460,14 @@ fn readme(r: &Readme<'_>) -> String {
 Cifras al {as_of}, tal como se conocían el {known_on}, contadas del registro en la posición
 cuyo hash es `{ledger_head}`.
 
-- `series.csv`: una fila por semana desde la primera detención registrada; cada fila termina
-  en su `date`, la última el {as_of}. `political_prisoners` es el número de presos políticos
+- `series.csv`: una fila por semana, de lunes a domingo, desde la semana de la primera
+  detención registrada hasta la última semana completa (la que terminó el {sunday_es}); cada
+  fila termina en su `date`. `political_prisoners` es el número de presos políticos
   ese día (con sus cotas `_lower` y `_upper` cuando una fecha se conoce solo por su mes o año);
   `held`, las personas detenidas ese día por motivos políticos, reconocidas o no todavía como
   presos políticos; las demás columnas cuentan lo ocurrido en la semana.
-- `balance.csv`: el balance del día: los totales, el periodo del {since} al {as_of}, y los
+- `balance.csv`: el balance del día: los totales al {as_of}, los movimientos de la última
+  semana completa (del lunes {monday_es} al domingo {sunday_es}), y los
   desgloses de los presos políticos. Ningún desglose nombra un grupo de menos de {below}
   personas: esos grupos se suman en `others` (y con ellos los más pequeños hasta llegar a
   {below}), para que ninguna cifra señale a una persona.
@@ -425,15 +487,17 @@ eso cada publicación dice cuándo se conocía lo que cuenta.
 
 ## English
 
-Figures as of {as_of}, as known on {known_on}, counted from the registry at the position whose
+Figures as of {as_of_en}, as known on {known_on_en}, counted from the registry at the position whose
 hash is `{ledger_head}`.
 
-- `series.csv`: one row per week since the first detention recorded; each row ends on its
-  `date`, the last on {as_of}. `political_prisoners` is the number of political prisoners that
+- `series.csv`: one row per week, Monday to Sunday, from the week of the first detention
+  recorded to the last whole week (the one that ended on {sunday_en}); each row ends on its
+  `date`. `political_prisoners` is the number of political prisoners that
   day (with bounds `_lower` and `_upper` where a date is known only by its month or year);
   `held`, the people held that day for political reasons, recognised as political prisoners or
   not yet; the other columns count what happened during the week.
-- `balance.csv`: the day's balance: the totals, the period from {since} to {as_of}, and the
+- `balance.csv`: the day's balance: the totals as of {as_of_en}, the movements of the last
+  whole week (Monday {monday_en} to Sunday {sunday_en}), and the
   breakdowns of political prisoners. No breakdown names a group of fewer than {below} people:
   those groups are added into `others` (with the smallest named ones until it reaches {below}),
   so that no figure points at a person.

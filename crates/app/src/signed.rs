@@ -96,6 +96,23 @@ pub fn same_key(ledger: &mut Ledger, public_key: &str, new_key: bool) -> Result<
     }
 }
 
+/// Refuses to make a new signing key at `path` (a mistyped path would) once outputs were signed,
+/// unless the organisation says it changed its key: checked before the key file is written.
+pub fn new_key_allowed(ledger: &mut Ledger, path: &Path, new_key: bool) -> Result<(), AppError> {
+    if path.exists() || new_key {
+        return Ok(());
+    }
+    let (certified, released) = made(ledger)?;
+    match certified
+        .iter()
+        .chain(released.iter())
+        .max_by_key(|s| s.ledger_seq)
+    {
+        Some(last) => Err(AppError::OtherSigningKey(last.public_key.clone())),
+        None => Ok(()),
+    }
+}
+
 /// The certified lists and the releases made so far, each in order.
 pub fn made(ledger: &mut Ledger) -> Result<(Vec<SignedFiles>, Vec<SignedFiles>), AppError> {
     Ok(match ledger.get(vigilia_core::ids::Subject::REGISTRY)? {
@@ -176,8 +193,40 @@ pub fn kept(ledger: &mut Ledger, f: &KeptFile) -> Result<Vec<u8>, AppError> {
     }
 }
 
-/// The files of `signed`, byte for byte as made.
+/// How many of the persons `signed` shows have since withdrawn their consent (now stricter
+/// than what the files show), or were merged into a person whose consent is.
+pub fn withdrawn(ledger: &mut Ledger, signed: &SignedFiles) -> Result<usize, AppError> {
+    use vigilia_core::model::Disclosure;
+    let mut n = 0;
+    for s in &signed.shown {
+        let now = crate::public::published_person(ledger, s.person)?.map(|p| p.disclosure);
+        let allowed = match now {
+            Some(Disclosure::Named) => true,
+            Some(Disclosure::Initials) => !s.named,
+            _ => false,
+        };
+        if !allowed {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Refused when someone `signed` shows has since withdrawn their consent.
+pub fn still_consented(ledger: &mut Ledger, signed: &SignedFiles) -> Result<(), AppError> {
+    match withdrawn(ledger, signed)? {
+        0 => Ok(()),
+        people => Err(AppError::ConsentWithdrawn {
+            version: signed.version,
+            people,
+        }),
+    }
+}
+
+/// The files of `signed`, byte for byte as made; refused once someone it shows has withdrawn
+/// their consent (a withdrawal applies to every output after it).
 pub fn reproduce(ledger: &mut Ledger, signed: &SignedFiles) -> Result<Files, AppError> {
+    still_consented(ledger, signed)?;
     let mut files = Vec::new();
     for f in &signed.files {
         files.push((f.name.clone(), kept(ledger, f)?));
@@ -215,12 +264,24 @@ struct Stated {
     by_initials: Option<u64>,
     #[serde(default)]
     counted_only: Option<u64>,
+    #[serde(default)]
+    weeks: Option<u64>,
+    #[serde(default)]
+    version: u64,
+    #[serde(default)]
+    as_of: String,
+    #[serde(default)]
+    known_on: String,
 }
 
 /// What a folder that verified is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
     pub manifest: String,
+    pub version: u64,
+    /// The day the figures are of, and as known on (as the manifest writes them, ISO).
+    pub as_of: String,
+    pub known_on: String,
     pub format: String,
     pub files: usize,
     pub public_key: String,
@@ -234,6 +295,12 @@ pub struct Verified {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Differs {
     Missing,
+    /// A link, a device or a pipe where a file should be.
+    NotAFile,
+    /// More bytes than the manifest says.
+    Larger {
+        limit: u64,
+    },
     Changed {
         stated: String,
         found: String,
@@ -261,14 +328,15 @@ pub fn verify(dir: &Path, trusted: Option<&str>) -> Result<Verified, AppError> {
         how,
     };
     let manifest = find_manifest(dir)?;
-    let manifest_bytes = std::fs::read(dir.join(&manifest))
-        .map_err(|e| differs(&manifest, Differs::Unreadable(e.to_string())))?;
+    let manifest_bytes =
+        read_regular(&dir.join(&manifest), MANIFEST_MAX).map_err(|how| differs(&manifest, how))?;
     let stated: Stated = serde_json::from_slice(&manifest_bytes)
         .map_err(|e| differs(&manifest, Differs::Unreadable(e.to_string())))?;
     // The signature first: nothing the manifest says counts before it is known to be signed.
     let sig_name = format!("{manifest}.sig");
-    let sig_text = std::fs::read_to_string(dir.join(&sig_name))
-        .map_err(|_| differs(&sig_name, Differs::Missing))?;
+    let sig_text = read_regular(&dir.join(&sig_name), 1_024)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(|how| differs(&sig_name, how))?;
     let key = hex::decode(&stated.public_key)
         .ok()
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
@@ -302,8 +370,10 @@ pub fn verify(dir: &Path, trusted: Option<&str>) -> Result<Verified, AppError> {
                 Differs::Unreadable("not a file name".into()),
             ));
         }
-        let bytes =
-            std::fs::read(dir.join(&f.name)).map_err(|_| differs(&f.name, Differs::Missing))?;
+        // No more than the manifest says the file has: a file grown (or a device that never
+        // ends) differs without being read whole.
+        let bytes = read_regular(&dir.join(&f.name), f.bytes as u64)
+            .map_err(|how| differs(&f.name, how))?;
         let found = sha256(&bytes);
         if !found.eq_ignore_ascii_case(&f.sha256) {
             return Err(differs(
@@ -331,6 +401,9 @@ pub fn verify(dir: &Path, trusted: Option<&str>) -> Result<Verified, AppError> {
     let counts = recount(&stated, &contents)?;
     Ok(Verified {
         manifest,
+        version: stated.version,
+        as_of: stated.as_of,
+        known_on: stated.known_on,
         format: stated.format,
         files: stated.files.len(),
         public_key: stated.public_key,
@@ -339,26 +412,65 @@ pub fn verify(dir: &Path, trusted: Option<&str>) -> Result<Verified, AppError> {
     })
 }
 
-/// The manifest of the folder: `manifest.json`, or the one `manifest-N.json` of a certified list.
+/// The largest manifest read.
+const MANIFEST_MAX: u64 = 1 << 20;
+
+/// A file's bytes, when it is a regular file (not a link, a device or a pipe) of at most
+/// `limit` bytes.
+fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, Differs> {
+    use std::io::Read;
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Differs::Missing),
+        Err(e) => return Err(Differs::Unreadable(e.to_string())),
+    };
+    if !meta.file_type().is_file() {
+        return Err(Differs::NotAFile);
+    }
+    let file = std::fs::File::open(path).map_err(|e| Differs::Unreadable(e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Differs::Unreadable(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(Differs::Larger { limit });
+    }
+    Ok(bytes)
+}
+
+/// The manifest of the folder: `manifest.json`, or the one `manifest-N.json` of a certified
+/// list. A folder with a signature but not its manifest lost it (it differs); one with neither,
+/// or with several manifests, is not a signed output at all.
 fn find_manifest(dir: &Path) -> Result<String, AppError> {
-    let missing = || AppError::Differs {
-        file: "manifest.json".into(),
-        how: Differs::Missing,
+    let not_one = |why: &str| AppError::NotSignedFiles {
+        dir: dir.to_path_buf(),
+        why: why.to_string(),
     };
     let names: Vec<String> = std::fs::read_dir(dir)
-        .map_err(|e| crate::export::output(dir, &e))?
+        .map_err(|e| not_one(&e.to_string()))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            n == "manifest.json"
-                || n.strip_prefix("manifest-")
-                    .and_then(|r| r.strip_suffix(".json"))
-                    .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
-        })
         .collect();
-    match names.as_slice() {
-        [one] => Ok(one.clone()),
-        _ => Err(missing()),
+    let manifest = |n: &str| {
+        n == "manifest.json"
+            || n.strip_prefix("manifest-")
+                .and_then(|r| r.strip_suffix(".json"))
+                .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let found: Vec<&String> = names.iter().filter(|n| manifest(n)).collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => match names
+            .iter()
+            .find_map(|n| n.strip_suffix(".sig").filter(|m| manifest(m)))
+        {
+            Some(lost) => Err(AppError::Differs {
+                file: lost.to_string(),
+                how: Differs::Missing,
+            }),
+            None => Err(not_one("no manifest")),
+        },
+        _ => Err(not_one("several manifests")),
     }
 }
 
@@ -424,7 +536,7 @@ fn recount(
             )?;
         }
     }
-    // The release's balance and the last week of its series give the same figure.
+    // The release's balance gives the same figure; its series the weeks stated.
     if let Some(bytes) = contents.get("balance.csv") {
         let rows = csv_rows("balance.csv", bytes)?;
         let total = rows
@@ -444,16 +556,7 @@ fn recount(
     }
     if let Some(bytes) = contents.get("series.csv") {
         let rows = csv_rows("series.csv", bytes)?;
-        let last = rows
-            .last()
-            .and_then(|r| r.get("political_prisoners")?.parse().ok())
-            .unwrap_or(0);
-        check(
-            "series.csv",
-            "political_prisoners",
-            stated.political_prisoners,
-            last,
-        )?;
+        check("series.csv", "weeks", stated.weeks, rows.len() as u64)?;
     }
     // The data package names each file with the same fingerprint as the manifest.
     if let Some(bytes) = contents.get("datapackage.json") {

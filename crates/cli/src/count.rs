@@ -268,7 +268,7 @@ pub fn balance_command(env: &Env, req: &BalanceArgs) -> Result<(), Failure> {
         req.since.as_deref(),
     );
     let when = When::parse(ledger.today()?, as_of, known_on, since)?;
-    let index = current_index(&mut ledger)?;
+    let (index, head) = vigilia_count::stored::index_and_head(&mut ledger)?;
     if let Some(selector) = req.list.as_deref() {
         let s = Selector::parse(selector).map_err(|e| {
             Failure::bad(
@@ -283,7 +283,7 @@ pub fn balance_command(env: &Env, req: &BalanceArgs) -> Result<(), Failure> {
         eprintln!("{n} {}", env.lang.pick("detenciones", "detentions"));
         return Ok(());
     }
-    let b = compute(&mut ledger, &index, &when)?;
+    let b = compute(&index, &when, &head);
     print(env.lang, &b, req.format);
     if req.publish {
         let id = vigilia_app::write(&mut ledger, |tx| {

@@ -83,6 +83,7 @@ pub fn certify(env: &Env, args: &CertifyArgs) -> Result<(), Failure> {
     let files = match (args.reproduce, &args.signing_key) {
         (Some(n), _) => vigilia_app::certify::reproduce(&mut ledger, n)?,
         (None, Some(key_path)) => {
+            vigilia_app::signed::new_key_allowed(&mut ledger, key_path, args.new_key)?;
             let key = signing_key(env, key_path)?;
             let today = ledger.today()?;
             let as_of = match args.as_of.as_deref() {
@@ -94,9 +95,17 @@ pub fn certify(env: &Env, args: &CertifyArgs) -> Result<(), Failure> {
                 })?,
                 None => today,
             };
-            let index = vigilia_count::stored::current_index(&mut ledger)?;
+            let (index, head) = vigilia_count::stored::index_and_head(&mut ledger)?;
             let actor = vigilia_app::Actor::operator(&env.actor);
-            vigilia_app::certify::certify(&mut ledger, &actor, &index, as_of, &key, args.new_key)?
+            vigilia_app::certify::certify(
+                &mut ledger,
+                &actor,
+                &index,
+                head,
+                as_of,
+                &key,
+                args.new_key,
+            )?
         }
         (None, None) => unreachable_args()?,
     };
@@ -173,6 +182,7 @@ pub fn release(env: &Env, args: &ReleaseArgs) -> Result<(), Failure> {
     let files = match (args.reproduce, &args.signing_key) {
         (Some(n), _) => vigilia_app::release::reproduce(&mut ledger, n)?,
         (None, Some(key_path)) => {
+            vigilia_app::signed::new_key_allowed(&mut ledger, key_path, args.new_key)?;
             let key = signing_key(env, key_path)?;
             let when = vigilia_count::when::When::parse(
                 ledger.today()?,
@@ -181,9 +191,17 @@ pub fn release(env: &Env, args: &ReleaseArgs) -> Result<(), Failure> {
                 None,
             )
             .map_err(vigilia_app::AppError::from)?;
-            let index = vigilia_count::stored::current_index(&mut ledger)?;
+            let (index, head) = vigilia_count::stored::index_and_head(&mut ledger)?;
             let actor = vigilia_app::Actor::operator(&env.actor);
-            vigilia_app::release::release(&mut ledger, &actor, &index, &when, &key, args.new_key)?
+            vigilia_app::release::release(
+                &mut ledger,
+                &actor,
+                &index,
+                head,
+                &when,
+                &key,
+                args.new_key,
+            )?
         }
         (None, None) => unreachable_args()?,
     };
@@ -204,31 +222,66 @@ pub fn release(env: &Env, args: &ReleaseArgs) -> Result<(), Failure> {
 }
 
 /// `vigilia verify-release`: checks a release's or a certified list's folder as its recipient
-/// would; exit code 3 and the first file that differs when anything was changed.
+/// would; exit code 3 and the first file that differs when anything was changed; 4 when all
+/// agrees but no trusted key was given to check the signer against (a forger signs with a key
+/// of their own: only the organisation's published key tells them apart).
 pub fn verify_release(env: &Env, dir: &Path, trusted: Option<&str>) -> Result<(), Failure> {
     let v = vigilia_app::signed::verify(dir, trusted)?;
-    let counts: Vec<String> = v.counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    let counts = counts.join(", ");
-    let (files, key) = (v.files, &v.public_key);
-    let (trust_es, trust_en) = match v.trusted {
-        Some(_) => ("la clave de confianza", "the trusted key"),
-        None => (
-            "una clave que no se comparó con ninguna de confianza (diga --trusted-key)",
-            "a key not compared with any you trust (say --trusted-key)",
-        ),
+    let counts = |l: Lang| {
+        v.counts
+            .iter()
+            .map(|(k, n)| {
+                let what = match (*k, l) {
+                    ("political_prisoners", Lang::Es) => "presos políticos",
+                    ("political_prisoners", Lang::En) => "political prisoners",
+                    ("by_name", Lang::Es) => "con nombre",
+                    ("by_name", Lang::En) => "by name",
+                    ("by_initials", Lang::Es) => "con iniciales",
+                    ("by_initials", Lang::En) => "by initials",
+                    ("counted_only", Lang::Es) => "solo contados",
+                    ("counted_only", Lang::En) => "counted only",
+                    ("weeks", Lang::Es) => "semanas",
+                    ("weeks", Lang::En) => "weeks",
+                    (other, _) => other,
+                };
+                format!("{} {what}", l.number(*n))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     };
+    let day = |text: &str, l: Lang| match text.parse::<vigilia_core::date::Day>() {
+        Ok(d) => vigilia_core::date::short_day(d, l),
+        Err(_) => text.to_string(),
+    };
+    let (n, files, key) = (v.version, v.files, &v.public_key);
     crate::registry::say(
         env,
         format!(
-            "{} verificado: {files} archivos con su huella, firmado por {trust_es} {key}; totales recalculados: {counts}",
-            v.manifest
+            "{}, versión {n}, al {} (como se sabía el {}): sus {files} archivos coinciden con sus huellas y con la firma de la clave {key}. Totales recalculados de los archivos: {}.",
+            v.manifest,
+            day(&v.as_of, Lang::Es),
+            day(&v.known_on, Lang::Es),
+            counts(Lang::Es)
         ),
         format!(
-            "{} verified: {files} files match their fingerprints, signed by {trust_en} {key}; totals recomputed: {counts}",
-            v.manifest
+            "{}, version {n}, as of {} (as known on {}): its {files} files match their fingerprints and the signature of the key {key}. Totals recomputed from the files: {}.",
+            v.manifest,
+            day(&v.as_of, Lang::En),
+            day(&v.known_on, Lang::En),
+            counts(Lang::En)
         ),
     );
-    Ok(())
+    match v.trusted {
+        Some(_) => Ok(()),
+        None => Err(Failure::Unchecked {
+            es: format!(
+                "No se comparó la clave {key} con la que publica la organización: quien falsifica firma con una clave propia. Repita con --trusted-key y la clave pública que la organización da en su página."
+            ),
+            en: format!(
+                "The key {key} was not compared with the one the organisation publishes: a forger signs with a key of their own. Run again with --trusted-key and the public key the organisation gives on its page."
+            ),
+        }),
+    }
 }
 
 fn unreachable_args() -> Result<vigilia_app::certify::Files, Failure> {

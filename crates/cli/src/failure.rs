@@ -1,7 +1,8 @@
 //! The one boundary error of the command: what went wrong, in Spanish and English, and the exit
 //! code a script can rely on — 1 when the registry or the machine failed, 2 for bad input
 //! (a wrong option, a bad file, rows that could not be read), 3 when `verify` finds the ledger
-//! broken or `verify-release` a file that differs from what was signed.
+//! broken or `verify-release` a file that differs from what was signed, 4 when `verify-release`
+//! found everything in agreement but was given no trusted key to check the signer.
 
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_ledger::LedgerError;
@@ -17,6 +18,12 @@ pub enum Failure {
     Broken(LedgerError),
     /// A signed folder differs from what was signed: exit code 3.
     Differs {
+        es: String,
+        en: String,
+    },
+    /// A signed folder agrees with itself, but its key was not checked against a trusted one:
+    /// exit code 4.
+    Unchecked {
         es: String,
         en: String,
     },
@@ -45,9 +52,10 @@ impl Failure {
 
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            Failure::BadInput { es, en } | Failure::Io { es, en } | Failure::Differs { es, en } => {
-                lang.pick(es, en).to_string()
-            }
+            Failure::BadInput { es, en }
+            | Failure::Io { es, en }
+            | Failure::Differs { es, en }
+            | Failure::Unchecked { es, en } => lang.pick(es, en).to_string(),
             Failure::Broken(e) | Failure::Ledger(e) => e.localize(lang),
         }
     }
@@ -56,6 +64,7 @@ impl Failure {
         match self {
             Failure::BadInput { .. } => 2,
             Failure::Broken(_) | Failure::Differs { .. } => 3,
+            Failure::Unchecked { .. } => 4,
             Failure::Ledger(
                 LedgerError::Url(_)
                 | LedgerError::NotFound(_)

@@ -255,8 +255,8 @@ pub fn print_summary(
     let head = ledger.head()?;
     let persons = ledger.count(Kind::Person)?;
     let detentions = ledger.count(Kind::Detention)?;
-    let index = vigilia_count::stored::current_index(ledger)?;
-    let balance = crate::count::compute(ledger, &index, &when)?;
+    let (index, content) = vigilia_count::stored::index_and_head(ledger)?;
+    let balance = crate::count::compute(&index, &when, &content);
     let n = |x: u64| lang.number(x);
     let (engine, url) = (ledger.engine_name(), &env.keys.url);
     let profile = &ledger.profile()?.name;

@@ -39,12 +39,14 @@ fn the_public_list_shows_each_person_as_consented_and_adds_up() {
         "the listed and the counted add up to the figure"
     );
     assert_eq!(rows[0]["name"], "José Gregorio Pérez Rodríguez");
-    assert_eq!(rows[0]["state"], "Zulia");
     assert_eq!(rows[0]["arrested"], "2026-08-01");
     assert_eq!(rows[1]["name"], "M. S.");
     // Lara's published figure (2) minus the names listed there would give the one person
-    // counted only there: no state is given for Lara's listed.
+    // counted only there: no state is given for Lara's listed. Left out alone, Lara would
+    // still hide only one person, and no other state hides anyone to join it: no state is
+    // given at all (Zulia's figure minus its rows would otherwise say the rest are Lara's).
     assert!(rows[1]["state"].is_null(), "{l}");
+    assert!(rows[0]["state"].is_null(), "{l}");
     assert!(rows[1]["arrested"].is_null(), "initials carry no date");
     let text = serde_json::to_string(&l).unwrap();
     assert!(!text.contains("Ruiz") && !text.contains("Mora"), "{text}");
@@ -343,7 +345,20 @@ fn an_open_data_release_validates_verifies_and_refuses_a_tampered_copy() {
         &public_key,
     ]);
     assert_eq!(verified.status.code(), Some(0), "{verified:?}");
-    assert!(String::from_utf8_lossy(&verified.stdout).contains("political_prisoners 4"));
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(
+        said.contains("4 political prisoners") && said.contains("version 1"),
+        "{said}"
+    );
+    // Without a key to trust, everything agrees but nothing says who signed: exit code 4.
+    let unchecked = r.run(&["verify-release", out.to_str().unwrap()]);
+    assert_eq!(unchecked.status.code(), Some(4), "{unchecked:?}");
+    assert!(String::from_utf8_lossy(&unchecked.stderr).contains("--trusted-key"));
+    // A folder that is no release at all is bad input, not tampering.
+    let empty = r.path("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let none = r.run(&["verify-release", empty.to_str().unwrap()]);
+    assert_eq!(none.status.code(), Some(2), "{none:?}");
     // Tampered copies: each refused with exit code 3 and the file that differs named.
     let tampered = |name: &str, change: &dyn Fn(&std::path::Path)| {
         let copy = r.path(&format!("copy-{name}"));
@@ -413,7 +428,7 @@ fn an_open_data_release_validates_verifies_and_refuses_a_tampered_copy() {
         &public_key,
     ]);
     assert!(
-        v.contains("manifest-1.json") && v.contains("counted_only 1"),
+        v.contains("manifest-1.json") && v.contains("1 counted only"),
         "{v}"
     );
     // What was known on an earlier day: nothing had been recorded yet.
@@ -421,7 +436,7 @@ fn an_open_data_release_validates_verifies_and_refuses_a_tampered_copy() {
     r.ok(&[
         "release",
         "--as-of",
-        "2026-11-15",
+        "2026-10-31",
         "--known-on",
         "2026-11-01",
         "--out",
@@ -473,6 +488,27 @@ fn an_open_data_release_validates_verifies_and_refuses_a_tampered_copy() {
     );
     let feed = String::from_utf8(fetch("/public/feed.atom")).unwrap();
     assert!(feed.contains("Datos abiertos n.º 2"), "{feed}");
+    // José's family withdraws its consent: release 1's list, which names him, is given no
+    // more, on the page or again from the registry; what names no one still is.
+    r.ok(&["consent", "1", "--level", "count_only", "--by", "family"]);
+    let gone = agent
+        .get(&format!("{base}/public/releases/1/public-list.csv"))
+        .call()
+        .unwrap();
+    assert_eq!(gone.status(), 410);
+    assert_eq!(
+        fetch("/public/releases/1/balance.csv"),
+        read(&out.join("balance.csv"))
+    );
     server.kill().unwrap();
     server.wait().unwrap();
+    let refused = r.run(&[
+        "release",
+        "--reproduce",
+        "1",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("withdrawn"));
 }

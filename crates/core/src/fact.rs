@@ -394,6 +394,17 @@ pub struct SignedFiles {
     pub ledger_head: String,
     pub files: Vec<KeptFile>,
     pub public_key: String,
+    /// The persons the files show by name or initials, and whether by name: a later
+    /// withdrawal of their consent stops the files being given again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shown: Vec<Shown>,
+}
+
+/// A person shown in signed files, and how.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shown {
+    pub person: crate::ids::PersonId,
+    pub named: bool,
 }
 
 /// One file of signed files, by its SHA-256 in the ledger's file store.

@@ -24,6 +24,16 @@ pub fn current_index(ledger: &mut Ledger) -> Result<Index, LedgerError> {
     Ok(index)
 }
 
+/// The counting index and the ledger's content head read just before it was built. A write
+/// landing while it is built makes the index newer than the head, never older: whatever is
+/// published or signed from it names that head, and is refused when the head has moved (the
+/// check every publication makes), never published with figures of another position.
+pub fn index_and_head(ledger: &mut Ledger) -> Result<(Index, Head), LedgerError> {
+    let head = ledger.content()?;
+    let index = current_index(ledger)?;
+    Ok((index, head))
+}
+
 /// An index worth saving, and the head it reflects.
 #[derive(Debug)]
 pub struct Unsaved {
@@ -132,9 +142,10 @@ pub fn build_index(ledger: &mut Ledger, up_to: Option<u64>) -> Result<Index, Led
 }
 
 /// The balance as known on `when`, with the head of the ledger it was computed from (its
-/// last fact that was not an audit fact: audit facts change no figure).
-pub fn compute(ledger: &mut Ledger, index: &Index, when: &When) -> Result<Balance, LedgerError> {
+/// last fact that was not an audit fact: audit facts change no figure), as read before the
+/// index was built ([`index_and_head`]).
+pub fn compute(index: &Index, when: &When, head: &Head) -> Balance {
     let mut b = crate::balance(index, when.as_of, when.known_on, when.since);
-    b.ledger_head = ledger.content()?.hash.to_string();
-    Ok(b)
+    b.ledger_head = head.hash.to_string();
+    b
 }

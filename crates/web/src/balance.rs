@@ -58,8 +58,11 @@ pub fn compute(
         Some(&asked.known_on),
         Some(&asked.since),
     )?;
+    // The head first: a write while the index is built makes the figures newer than the head
+    // they name, and publishing them is then refused, never wrong.
+    let head = ledger.content()?;
     let index = app.counting(ledger)?;
-    let b = stored::compute(ledger, &index, &when)?;
+    let b = stored::compute(&index, &when, &head);
     Ok((b, when, index))
 }
 
@@ -192,7 +195,10 @@ pub async fn current(
             let found = lock(&kept).get(&(when, l)).cloned();
             let found = match found {
                 Some(shown) => Found::Kept(shown),
-                None => Found::ToCount(app.counting(ledger)?, ledger.content()?.hash.to_string()),
+                None => {
+                    let head = ledger.content()?.hash.to_string();
+                    Found::ToCount(app.counting(ledger)?, head)
+                }
             };
             Ok((when, kept, found))
         })

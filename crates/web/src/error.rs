@@ -63,6 +63,7 @@ impl WebError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             WebError::App(AppError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::App(AppError::ConsentWithdrawn { .. }) => StatusCode::GONE,
             WebError::App(e) if e.is_conflict() => StatusCode::CONFLICT,
             WebError::App(e) if e.is_failure() => StatusCode::INTERNAL_SERVER_ERROR,
             WebError::App(_) => StatusCode::BAD_REQUEST,
