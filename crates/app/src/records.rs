@@ -209,6 +209,10 @@ pub struct Full {
     /// the register cannot place it).
     #[serde(skip)]
     pub place: Option<(Option<vigilia_core::ids::FacilityId>, String)>,
+    /// Whether the person's whereabouts are unknown today (a habeas corpus and the UN's
+    /// urgent action apply).
+    #[serde(skip)]
+    pub whereabouts_unknown: bool,
 }
 
 /// How many of the latest views of a record a coordinator is shown.
@@ -312,7 +316,12 @@ pub fn detention(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<
         }
         None => None,
     };
+    let whereabouts_unknown = matches!(
+        d.custody_on(today),
+        Some(vigilia_core::model::Custody::WhereaboutsUnknown)
+    );
     Ok(Full {
+        whereabouts_unknown,
         detention: d,
         person,
         additions,

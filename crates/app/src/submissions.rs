@@ -51,9 +51,10 @@ pub enum Element {
     Harm,
     /// The measures asked of the State (IACHR).
     Measures,
-    /// The consent of the person or their family to this communication, or (IACHR) why it
-    /// could not be had.
+    /// The consent of the person or their family to this communication.
     SubmissionConsent,
+    /// (IACHR) The beneficiary's consent to the request, or why it could not be had.
+    ConsentOrReason,
 }
 
 impl Localize for Element {
@@ -98,8 +99,12 @@ impl Localize for Element {
                 "the measures asked of the State",
             ),
             Element::SubmissionConsent => (
-                "el consentimiento de la persona o su familia para esta comunicación (o, ante la CIDH, por qué no se pudo obtener)",
-                "the consent of the person or their family to this communication (or, before the IACHR, why it could not be had)",
+                "el consentimiento de la persona o su familia para esta comunicación",
+                "the consent of the person or their family to this communication",
+            ),
+            Element::ConsentOrReason => (
+                "el consentimiento de la persona beneficiaria o su familia para esta solicitud, o por qué no se pudo obtener",
+                "the consent of the beneficiary or their family to this request, or why it could not be had",
             ),
             Element::NotMissing => (
                 "que el paradero siga desconocido: el registro no lo tiene así",
@@ -109,6 +114,10 @@ impl Localize for Element {
         lang.pick(es, en).to_string()
     }
 }
+
+/// The habeas corpus, and the UN urgent action (none when the name may not leave the
+/// organisation).
+pub type UrgentDrafts = (String, Option<String>);
 
 /// Drafts of a habeas corpus request and of an urgent action to the UN Working Group on
 /// Enforced or Involuntary Disappearances for a person whose whereabouts are unknown, in
@@ -122,7 +131,7 @@ pub fn urgent_action(
     id: DetentionId,
     family_steps: &str,
     submitter: &str,
-) -> Result<Result<(String, String), Vec<Element>>, AppError> {
+) -> Result<Result<UrgentDrafts, Vec<Element>>, AppError> {
     let Facts {
         person,
         d,
@@ -173,11 +182,14 @@ pub fn urgent_action(
         }
         return Ok(Err(missing));
     }
-    let arrested = d.arrest.date.short(Lang::Es);
-    let unknown_since = since
-        .flatten()
-        .map(|on| on.short(Lang::Es))
-        .unwrap_or_else(|| arrested.clone());
+    let arrested = on(d.arrest.date);
+    let unknown_since = since.flatten().map(on).unwrap_or_else(|| arrested.clone());
+    // Caracas's courts are those of its metropolitan area, not of a "state".
+    let circuit = match state.as_str() {
+        "Distrito Capital" => "del Área Metropolitana de Caracas".to_string(),
+        "" => "competente".to_string(),
+        s => format!("del estado {s}"),
+    };
     let (detained, presented) = match person.identity.sex {
         Some(vigilia_core::model::Sex::F) => ("detenida", "presentada"),
         Some(vigilia_core::model::Sex::M) => ("detenido", "presentado"),
@@ -185,11 +197,11 @@ pub fn urgent_action(
     };
     let habeas = format!(
         "SOLICITUD DE HÁBEAS CORPUS (borrador)\n\n\
-         A: Juez o Jueza de Control del Circuito Judicial Penal del estado {state} (verifique el \
+         A: Juez o Jueza de Control del Circuito Judicial Penal {circuit} (verifique el \
          tribunal competente y la norma: acción de amparo a la libertad y seguridad personales, \
          Constitución, art. 27; cita sin verificar por un abogado de la organización).\n\n\
          Quien suscribe, {by}, solicita mandamiento de hábeas corpus a favor de {name}{id_line}, \
-         {detained} el {arrested} en {place} por {forces}, cuyo paradero se desconoce desde el \
+         {detained} {arrested} en {place} por {forces}, cuyo paradero se desconoce desde \
          {unknown_since}: ni su familia ni su defensa saben dónde se encuentra.\n\n\
          Gestiones de la familia: {steps}\n\n\
          Se pide que la autoridad informe de inmediato dónde se encuentra, por orden de quién y \
@@ -200,24 +212,20 @@ pub fn urgent_action(
     if !consented {
         // A court filing names the person in any case; the UN is given a name only with the
         // family's consent.
-        let refused = "La acción urgente ante la ONU no se prepara: la familia no consintió en \
-                       que se dé el nombre fuera de la organización (la ficha dice «solo contar» \
-                       o «solo iniciales»)."
-            .to_string();
-        return Ok(Ok((habeas, refused)));
+        return Ok(Ok((habeas, None)));
     }
     let appeal = format!(
         "ACCIÓN URGENTE – Grupo de Trabajo de la ONU sobre Desapariciones Forzadas o \
          Involuntarias (borrador)\n\n\
          1. Persona desaparecida: {name}{id_line}.\n\
-         2. Fecha: {detained} el {arrested}; paradero desconocido desde el {unknown_since}.\n\
+         2. Fecha: {detained} {arrested}; paradero desconocido desde {unknown_since}.\n\
          3. Lugar: {place}.\n\
          4. Fuerzas que se cree responsables: {forces}.\n\
          5. Gestiones de la familia: {steps}\n\
          6. Presenta: {by}.\n\n\
          La familia consintió en que se dé el nombre.\n"
     );
-    Ok(Ok((habeas, appeal)))
+    Ok(Ok((habeas, Some(appeal))))
 }
 
 /// A category of arbitrary detention, as the WGAD defines them (Methods of work, para. 8).
@@ -316,8 +324,15 @@ struct Facts {
     place: String,
     forces: String,
     held_at: Option<String>,
+    /// Whether, today, the person's whereabouts are unknown, and since when.
+    missing_since: Option<Option<vigilia_core::date::PartialDate>>,
+    /// The charges as written, and with the law and article each cites, where the profile has it.
     charges: Vec<String>,
+    laws: Vec<String>,
     court: Option<String>,
+    case_number: Option<String>,
+    /// The State the body is asked about (the country profile's name).
+    country: String,
 }
 
 fn facts(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<Facts, AppError> {
@@ -344,13 +359,13 @@ fn facts(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<Facts, A
     .join(", ");
     let today = ledger.today()?;
     let case = vigilia_core::case::Case::of(&d, today);
-    let charges = case
+    let laws = case
         .charges
         .iter()
         .map(
             |c| match profile.charges.find(c, &[]).and_then(|n| n.law.clone()) {
-                Some(law) => format!("{c} ({law})"),
-                None => c.clone(),
+                Some(law) => format!("{c}: {law}"),
+                None => format!("{c}: norma no identificada en el registro"),
             },
         )
         .collect();
@@ -359,9 +374,20 @@ fn facts(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<Facts, A
         .name
         .clone()
         .map(|n| match case.court.jurisdiction {
-            Some(j) => format!("{n} ({})", j.localize(Lang::Es)),
+            Some(j) => format!("{n}, jurisdicción {}", j.localize(Lang::Es)),
             None => n,
         });
+    use vigilia_core::model::Custody;
+    let missing_since = match d.custody_on(today) {
+        Some(Custody::WhereaboutsUnknown) => Some(
+            d.steps
+                .iter()
+                .rev()
+                .find(|s| matches!(s.what, Step::Custody(Custody::WhereaboutsUnknown)))
+                .and_then(|s| s.date),
+        ),
+        _ => None,
+    };
     Ok(Facts {
         name: person.identity.full_name(),
         id_line: cedula(&person),
@@ -369,8 +395,12 @@ fn facts(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<Facts, A
         place,
         forces: d.arrest.agency.clone().unwrap_or_default(),
         held_at: crate::places::held_at(&d, today).map(str::to_string),
-        charges,
+        missing_since,
+        charges: case.charges.clone(),
+        laws,
         court,
+        case_number: case.court.case_number.clone(),
+        country: profile.name.clone(),
         person,
         d,
     })
@@ -417,6 +447,24 @@ fn common_missing(f: &Facts, form: &SubmissionForm) -> Vec<Element> {
         missing.push(Element::Submitter);
     }
     missing
+}
+
+/// A date in a sentence: «el 14/11/2026» for a day, «en 11/2026» or «en 2026» for less.
+fn on(date: vigilia_core::date::PartialDate) -> String {
+    if date.is_exact() {
+        format!("el {}", date.short(Lang::Es))
+    } else {
+        format!("en {}", date.short(Lang::Es))
+    }
+}
+
+/// «detenida», «detenido», or both where the record does not say.
+fn detained(p: &Person) -> &'static str {
+    match p.identity.sex {
+        Some(vigilia_core::model::Sex::F) => "detenida",
+        Some(vigilia_core::model::Sex::M) => "detenido",
+        _ => "detenida o detenido",
+    }
 }
 
 fn or_unknown(text: &str) -> &str {
@@ -473,15 +521,21 @@ pub fn wgad(
     let d = &f.d;
     let sex = i.sex.map(|s| s.localize(Lang::Es)).unwrap_or_default();
     let born = i.birth_date.map(|b| b.short(Lang::Es)).unwrap_or_default();
-    let until = d.end.as_ref().map(|e| e.date.first_day()).unwrap_or(today);
-    let days = (until - d.arrest.date.first_day()).get_days().max(0);
-    let held = match d.end.as_ref() {
-        Some(e) => format!(
-            "{days} días, hasta el {} ({})",
-            e.date.short(Lang::Es),
+    let held = match (d.end.as_ref(), d.arrest.date.is_exact()) {
+        (Some(e), _) => format!(
+            "desde {} hasta {} ({})",
+            on(d.arrest.date),
+            on(e.date),
             e.kind.localize(Lang::Es)
         ),
-        None => format!("{days} días a la fecha; sigue privada de libertad"),
+        (None, true) => {
+            let days = (today - d.arrest.date.first_day()).get_days().max(0);
+            format!("{days} días a la fecha; sigue privada de libertad")
+        }
+        (None, false) => format!(
+            "desde {} (el día no consta); sigue privada de libertad",
+            on(d.arrest.date)
+        ),
     };
     let categories = form
         .categories
@@ -489,22 +543,35 @@ pub fn wgad(
         .map(|c| format!("- {}", c.localize(Lang::Es)))
         .collect::<Vec<_>>()
         .join("\n");
-    let charges = if f.charges.is_empty() {
-        "no constan en el registro".to_string()
+    let (charges, laws) = if f.charges.is_empty() {
+        (
+            "no constan en el registro".to_string(),
+            "no consta en el registro".to_string(),
+        )
     } else {
-        f.charges.join("; ")
+        (f.charges.join("; "), f.laws.join("; "))
     };
     let places = places_held(d);
-    let now_at = f.held_at.clone().unwrap_or_default();
+    let now_at = match (&f.missing_since, &f.held_at) {
+        (Some(Some(since)), _) => format!("paradero desconocido desde {}", on(*since)),
+        (Some(None), _) => "paradero desconocido".to_string(),
+        (None, Some(at)) => at.clone(),
+        (None, None) => "no consta en el registro".to_string(),
+    };
+    let court = match (&f.court, &f.case_number) {
+        (Some(c), Some(n)) => format!("{c}, expediente {n}"),
+        (Some(c), None) => c.clone(),
+        _ => "no consta en el registro".to_string(),
+    };
     Ok(Ok(format!(
-        "COMUNICACIÓN AL GRUPO DE TRABAJO DE LA ONU SOBRE LA DETENCIÓN ARBITRARIA (borrador, \
-         según su cuestionario modelo)\n\n\
+        "COMUNICACIÓN AL GRUPO DE TRABAJO DE LA ONU SOBRE LA DETENCIÓN ARBITRARIA\n\
+         Borrador según su cuestionario modelo. Estado: {country}.\n\n\
          I. IDENTIDAD\n\
          1. Apellidos: {surnames}\n\
          2. Nombres: {given}\n\
          3. Sexo: {sex}\n\
          4. Fecha de nacimiento o edad: {born}\n\
-         5. Nacionalidad: venezolana (verifique)\n\
+         5. Nacionalidad: ______\n\
          6. Documento de identidad: {id_line}\n\
          7. Profesión o actividad: ______\n\
          8. Domicilio habitual: ______\n\n\
@@ -512,24 +579,24 @@ pub fn wgad(
          1. Fecha: {arrested}\n\
          2. Lugar: {place}\n\
          3. Fuerzas que lo practicaron: {forces}\n\
-         4. ¿Se mostró una orden? ______\n\
-         5. Autoridad que la dictó: {court}\n\
+         4. ¿Se mostró una orden de detención u otra decisión de una autoridad? ______\n\
+         5. Autoridad que la dictó: ______\n\
          6. Motivos imputados por las autoridades: {charges}\n\
-         7. Base legal invocada: {charges}\n\n\
+         7. Base legal invocada: {laws}\n\n\
          III. DETENCIÓN\n\
          1. Fecha: {arrested}\n\
          2. Duración: {held}\n\
-         3. Fuerzas que la custodian: {forces}\n\
-         4. Lugares de detención (traslados incluidos): {places}; lugar actual: {now_at}\n\
+         3. Fuerzas que la custodian: ______\n\
+         4. Lugares de detención (traslados incluidos): {places}. Lugar actual: {now_at}.\n\
          5. Autoridades que la ordenaron: {court}\n\
-         6. Motivos imputados: {charges}\n\
-         7. Base legal: {charges}\n\n\
+         6 y 7. Motivos y base legal: véanse II.6 y II.7.\n\n\
          IV. CIRCUNSTANCIAS Y POR QUÉ LA DETENCIÓN ES ARBITRARIA\n{circumstances}\n\n\
          Categorías invocadas:\n{categories}\n\n\
          V. RECURSOS INTERNOS INTENTADOS\n{steps}\n\n\
-         VI. QUIEN PRESENTA\n{submitter}\n\
+         VI. QUIÉN PRESENTA\n{submitter}\n\
          La persona detenida o su familia consintió en esta comunicación.\n\n\
          Fecha: {today}          Firma: ______\n",
+        country = f.country,
         surnames = or_unknown(&i.surnames()),
         given = or_unknown(i.given_names.as_deref().unwrap_or_default()),
         sex = or_unknown(&sex),
@@ -538,9 +605,7 @@ pub fn wgad(
         arrested = d.arrest.date.short(Lang::Es),
         place = f.place,
         forces = f.forces,
-        court = or_unknown(f.court.as_deref().unwrap_or_default()),
         places = or_unknown(&places),
-        now_at = or_unknown(&now_at),
         circumstances = form.circumstances.trim(),
         steps = form.domestic_steps.trim(),
         submitter = form.submitter.trim(),
@@ -570,7 +635,7 @@ pub fn iachr(
         }
     }
     if !form.consent && form.no_consent_reason.trim().is_empty() {
-        missing.push(Element::SubmissionConsent);
+        missing.push(Element::ConsentOrReason);
     }
     if !missing.is_empty() {
         return Ok(Err(missing));
@@ -585,26 +650,31 @@ pub fn iachr(
             form.no_consent_reason.trim()
         )
     };
+    // Left blank for the lawyer: article 25 asks why, when none was made.
     let steps = if form.domestic_steps.trim().is_empty() {
-        "Ninguna todavía.".to_string()
+        "______".to_string()
     } else {
         form.domestic_steps.trim().to_string()
     };
-    let custody = match d.custody_on(today) {
-        Some(vigilia_core::model::Custody::WhereaboutsUnknown) => {
-            "paradero desconocido".to_string()
-        }
-        _ => f
-            .held_at
-            .clone()
-            .unwrap_or_else(|| "lugar no confirmado".into()),
+    let custody = match (&f.missing_since, &f.held_at) {
+        (Some(Some(since)), _) => format!("paradero desconocido desde {}", on(*since)),
+        (Some(None), _) => "paradero desconocido".to_string(),
+        (None, Some(at)) => format!("recluida o recluido en {at}"),
+        (None, None) => "lugar de reclusión no confirmado".to_string(),
+    };
+    let court = match (&f.court, &f.case_number) {
+        (Some(c), Some(n)) => format!(" Tribunal: {c}, expediente {n}."),
+        (Some(c), None) => format!(" Tribunal: {c}."),
+        _ => String::new(),
     };
     Ok(Ok(format!(
-        "SOLICITUD DE MEDIDAS CAUTELARES – Comisión Interamericana de Derechos Humanos \
-         (Reglamento, art. 25) (borrador)\n\n\
-         1. Persona propuesta como beneficiaria: {name}{id_line}.\n\
-         2. Hechos: {detained} el {arrested} en {place} por {forces}; situación actual: \
-         {custody}. Cargos: {charges}.\n{circumstances}\n\n\
+        "SOLICITUD DE MEDIDAS CAUTELARES – Comisión Interamericana de Derechos Humanos, \
+         Reglamento, art. 25 (borrador)\n\
+         Estado: {country}.\n\n\
+         1. Persona propuesta como beneficiaria: {name}{id_line}. ¿Pide que su identidad se \
+         mantenga en reserva ante el Estado? ______\n\
+         2. Hechos: {detained} {arrested} en {place} por {forces}; situación actual: \
+         {custody}. Cargos: {charges}.{court}\n{circumstances}\n\n\
          3. Gravedad: {gravity}\n\n\
          4. Urgencia: {urgency}\n\n\
          5. Daño irreparable: {harm}\n\n\
@@ -615,12 +685,9 @@ pub fn iachr(
          Fecha: {today}          Firma: ______\n",
         name = f.name,
         id_line = f.id_line,
-        detained = match f.person.identity.sex {
-            Some(vigilia_core::model::Sex::F) => "detenida",
-            Some(vigilia_core::model::Sex::M) => "detenido",
-            _ => "detenida o detenido",
-        },
-        arrested = d.arrest.date.short(Lang::Es),
+        country = f.country,
+        detained = detained(&f.person),
+        arrested = on(d.arrest.date),
         place = f.place,
         forces = f.forces,
         charges = if f.charges.is_empty() {

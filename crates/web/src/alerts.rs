@@ -210,7 +210,7 @@ struct UrgentPage {
     name: String,
     f: Drafting,
     /// The drafts (habeas corpus, urgent action), or what is missing, once asked.
-    drafts: Option<(String, String)>,
+    drafts: Option<(String, Option<String>)>,
     missing: Vec<String>,
     /// The fields the lawyer must fill, when they were left empty.
     errors: crate::page::Errors,

@@ -969,7 +969,15 @@ pub async fn feed(State(app): State<Arc<App>>) -> Result<Response, WebError> {
     let mut feed = Feed::default();
     feed.set_id(format!("{base}/public"));
     feed.set_title("Vigilia: cifras publicadas / published figures");
-    feed.set_links(vec![link(format!("{base}/public"))]);
+    let mut own = link(format!("{base}/public/feed.atom"));
+    own.set_rel("self");
+    feed.set_links(vec![link(format!("{base}/public")), own]);
+    // Atom requires an author: the registry that publishes.
+    feed.set_authors(vec![atom_syndication::Person {
+        name: "Vigilia".into(),
+        uri: Some(format!("{base}/public")),
+        ..atom_syndication::Person::default()
+    }]);
     if let Some((day, _, _)) = entries.first() {
         feed.set_updated(feed_date(*day));
     }

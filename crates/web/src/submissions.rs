@@ -161,6 +161,7 @@ fn field(e: Element) -> Option<&'static str> {
         Element::Harm => "harm",
         Element::Measures => "measures",
         Element::SubmissionConsent => "consent",
+        Element::ConsentOrReason => "no_consent_reason",
         _ => return None,
     })
 }

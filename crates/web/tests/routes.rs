@@ -3773,7 +3773,11 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.body.contains("id=\"consent-error\""), "{}", r.body);
+    assert!(
+        r.body.contains("id=\"no_consent_reason-error\""),
+        "{}",
+        r.body
+    );
     let mut with_reason = iachr.to_vec();
     with_reason.push((
         "no_consent_reason",
