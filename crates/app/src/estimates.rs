@@ -132,10 +132,24 @@ pub fn histories(
         }
     }
     if tables.is_empty() {
-        tables.insert(String::new(), Table::new(names)?);
+        tables.insert(String::new(), Table::new(names.clone())?);
+    }
+    // Asked for no list in particular: the channels that documented someone.
+    let mut tables: Vec<(String, Table)> = tables.into_iter().collect();
+    if lists.is_none() {
+        let used: Vec<usize> = (0..names.len())
+            .filter(|&j| {
+                tables
+                    .iter()
+                    .any(|(_, t)| t.sizes().get(j).is_some_and(|s| s.size > 0))
+            })
+            .collect();
+        for (_, t) in &mut tables {
+            *t = t.only(&used);
+        }
     }
     Ok(Histories {
-        tables: tables.into_iter().collect(),
+        tables,
         without_report,
     })
 }

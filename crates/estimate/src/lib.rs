@@ -8,6 +8,7 @@
 
 pub mod lcmcr;
 pub mod loglinear;
+pub mod synthetic;
 pub mod table;
 
 use serde::Serialize;

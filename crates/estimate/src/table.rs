@@ -271,6 +271,14 @@ impl Table {
         out
     }
 
+    /// The same table with its lists called `names` (as many as it has; the rest kept).
+    pub fn named(mut self, names: &[String]) -> Table {
+        for (list, name) in self.lists.iter_mut().zip(names) {
+            *list = name.clone();
+        }
+        self
+    }
+
     /// The table of the lists `keep` only (by position), people on none of them left out.
     pub fn only(&self, keep: &[usize]) -> Table {
         let lists = keep

@@ -15,6 +15,7 @@ mod auth;
 mod balance;
 mod ctx;
 mod error;
+mod estimates;
 mod forms;
 mod groups;
 mod home;

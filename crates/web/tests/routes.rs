@@ -3805,3 +3805,32 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
     let unknown = send(&w, get("/detentions/1/drafts/oas", Some(&lawyer))).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+/// The analysts' estimate: the form, and on a registry whose reports came by one channel, a
+/// refusal that says why (too few lists), never a number; lawyers and volunteers do not see it.
+#[tokio::test]
+async fn an_analyst_asks_for_an_estimate_and_is_told_why_there_is_none() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &me).await;
+    let (analyst, _) = sign_in(&w, Role::Analyst).await;
+    let form = send(&w, get("/estimate", Some(&analyst))).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("id=\"ch-family\""), "{}", form.body);
+    assert!(!form.body.contains("id=\"refused\""));
+    let asked = send(
+        &w,
+        get(
+            "/estimate?as_of=20%2F11%2F2026&method=lcmcr",
+            Some(&analyst),
+        ),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let refused = &asked.body[asked.body.find("id=\"refused\"").expect("a refusal")..];
+    assert!(refused.contains("hacen falta al menos 3"), "{refused}");
+    assert!(!asked.body.contains("id=\"estimate\""));
+    let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
+    let no = send(&w, get("/estimate", Some(&lawyer))).await;
+    assert_eq!(no.status, StatusCode::FORBIDDEN);
+}
