@@ -450,7 +450,9 @@ impl Localize for crate::fact::Change {
         use crate::fact::Change as C;
         let es = lang == Lang::Es;
         let on = |d: &Option<PartialDate>| match d {
-            Some(d) => format!("{} {}", pick(lang, "el", "on"), d.short(lang)),
+            // «el 14/11/2026» for a day; «en 11/2026», «en 2026» for less.
+            Some(d) if d.is_exact() => format!("{} {}", pick(lang, "el", "on"), d.short(lang)),
+            Some(d) => format!("{} {}", pick(lang, "en", "in"), d.short(lang)),
             None => pick(lang, "sin fecha", "undated"),
         };
         match self {
@@ -769,11 +771,11 @@ mod tests {
         };
         assert_eq!(
             ended.localize(Lang::Es),
-            "excarcelación con medidas cautelares el 09/2024"
+            "excarcelación con medidas cautelares en 09/2024"
         );
         assert_eq!(
             ended.localize(Lang::En),
-            "released under restrictions on September 2024"
+            "released under restrictions in September 2024"
         );
         assert_eq!(
             RecognitionStatus::UnderStudy.localize(Lang::Es),
