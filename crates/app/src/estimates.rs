@@ -153,3 +153,104 @@ pub fn histories(
         without_report,
     })
 }
+
+// --- publishing an estimate, and computing it again
+
+/// How a published estimate was computed: the sampler's settings and the guard rails.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct How {
+    settings: vigilia_estimate::lcmcr::Settings,
+    rules: vigilia_estimate::Rules,
+}
+
+fn json_error(e: serde_json::Error) -> AppError {
+    AppError::BadFile(e.to_string())
+}
+
+/// The estimates published so far, in order.
+pub fn published(
+    ledger: &mut Ledger,
+) -> Result<Vec<vigilia_core::fact::EstimatePublication>, AppError> {
+    Ok(match ledger.get(vigilia_core::ids::Subject::REGISTRY)? {
+        Some(Record::Registry(r)) => r.estimates,
+        _ => Vec::new(),
+    })
+}
+
+/// Publishes `estimate` of `table`, computed as `settings` and `rules` say from the registry at
+/// `head` (read before the table was built: a write since refuses it). Coordinators only: no
+/// estimate reaches the public unless one of them publishes it as such.
+#[allow(clippy::too_many_arguments)]
+pub fn publish(
+    ledger: &mut Ledger,
+    actor: &crate::actor::Actor,
+    head: vigilia_ledger::Head,
+    table: &Table,
+    as_of: Day,
+    known_on: KnownOn,
+    method: vigilia_estimate::Method,
+    settings: &vigilia_estimate::lcmcr::Settings,
+    rules: &vigilia_estimate::Rules,
+    estimate: &vigilia_estimate::Estimate,
+) -> Result<u64, AppError> {
+    let version = published(ledger)?.last().map_or(1, |e| e.version + 1);
+    let how = serde_json::to_string(&How {
+        settings: *settings,
+        rules: *rules,
+    })
+    .map_err(json_error)?;
+    let result = serde_json::to_string(estimate).map_err(json_error)?;
+    let histories = table.to_csv();
+    crate::write(ledger, |tx| {
+        let actor = crate::actor::acting_as(tx, actor, &[vigilia_core::model::Role::Coordinator])?;
+        if tx.content()?.hash != head.hash {
+            return Err(AppError::CountedBeforeAChange);
+        }
+        let recorded_on = tx.today()?;
+        tx.append(vigilia_core::fact::Draft {
+            recorded_on,
+            actor: actor.name.clone(),
+            subject: vigilia_core::ids::Subject::REGISTRY,
+            change: vigilia_core::fact::Change::EstimatePublished(
+                vigilia_core::fact::EstimatePublication {
+                    version,
+                    as_of,
+                    known_on: known_on.0,
+                    histories: histories.clone(),
+                    method: match method {
+                        vigilia_estimate::Method::Lcmcr => "lcmcr".into(),
+                        vigilia_estimate::Method::Loglinear => "loglinear".into(),
+                    },
+                    settings: how.clone(),
+                    result: result.clone(),
+                    ledger_seq: head.facts,
+                    ledger_head: head.hash.to_string(),
+                    made_on: Some(recorded_on),
+                },
+            ),
+            sources: Vec::new(),
+        })?;
+        Ok(())
+    })?;
+    Ok(version)
+}
+
+/// Published estimate `version` computed again from its table and settings, and whether it
+/// gave the same figures as published.
+pub fn reproduce(
+    ledger: &mut Ledger,
+    version: u64,
+) -> Result<(vigilia_estimate::Estimate, bool), AppError> {
+    let p = published(ledger)?
+        .into_iter()
+        .find(|e| e.version == version)
+        .ok_or(AppError::NoEstimate(version))?;
+    let table = Table::from_csv(p.histories.as_bytes())?;
+    let how: How = serde_json::from_str(&p.settings).map_err(json_error)?;
+    let method = vigilia_estimate::Method::from_name(&p.method)
+        .ok_or_else(|| AppError::BadFile(p.method.clone()))?;
+    let again = vigilia_estimate::estimate(&table, method, &how.rules, &how.settings)
+        .map_err(|r| AppError::BadFile(format!("{r:?}")))?;
+    let same = serde_json::to_string(&again).map_err(json_error)? == p.result;
+    Ok((again, same))
+}

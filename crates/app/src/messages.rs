@@ -377,6 +377,10 @@ impl Localize for AppError {
                 ),
                 Lang::En => self.to_string(),
             },
+            AppError::NoEstimate(n) => match lang {
+                Lang::Es => format!("No hay estimación publicada n.º {n}."),
+                Lang::En => format!("There is no published estimate number {n}."),
+            },
             AppError::UnknownList(n) => match lang {
                 Lang::Es => format!(
                     "No hay una lista «{n}»: las listas son family (familias), volunteer (voluntariado), lawyer (abogados), press (prensa), social_media (redes) y official (fuentes oficiales)."

@@ -91,7 +91,68 @@ pub fn generate(env: &Env, seed: u64, detentions: u64, csv: Option<&Path>) -> Re
         )
     })?;
     hearings(&mut ledger, &actor)?;
+    channel_reports(&mut ledger, &env.actor, seed)?;
     crate::registry::print_summary(env, &mut ledger, Some(&LAST_DAY.to_string()), None)
+}
+
+/// Reports by channel for every detention (see
+/// `vigilia_demo::channels`), each matched to its detention.
+fn channel_reports(
+    ledger: &mut vigilia_ledger::Ledger,
+    actor: &str,
+    seed: u64,
+) -> Result<(), Failure> {
+    use vigilia_core::fact::{Change, Draft};
+    use vigilia_core::fold::{KnownOn, Record};
+    use vigilia_core::ids::{Kind, ReportId};
+    let today = ledger.today()?;
+    let mut recent = Vec::new();
+    ledger.fold_all(Kind::Detention, KnownOn::NOW, &mut |r| {
+        if let Record::Detention(d) = r {
+            recent.push((d.id, d.arrest.date.last_day()));
+        }
+    })?;
+    recent.sort();
+    let drawn = vigilia_demo::channels::reported_by(seed, recent.len());
+    let mut reports = Vec::new();
+    for ((id, arrested), channels) in recent.into_iter().zip(drawn) {
+        for channel in channels {
+            reports.push((id, channel, arrested.min(today)));
+        }
+    }
+    for chunk in reports.chunks(2_000) {
+        vigilia_app::write(ledger, |tx| {
+            for (detention, channel, on) in chunk {
+                let report = ReportId(tx.new_id(Kind::Report));
+                tx.append(Draft {
+                    recorded_on: *on,
+                    actor: actor.to_string(),
+                    subject: report.into(),
+                    change: Change::ReportReceived {
+                        channel: *channel,
+                        text: "(demostración)".into(),
+                        contact: None,
+                        consent: vigilia_core::model::Disclosure::CountOnly,
+                        details: None,
+                        reporter: None,
+                        receipt: None,
+                    },
+                    sources: Vec::new(),
+                })?;
+                tx.append(Draft {
+                    recorded_on: *on,
+                    actor: actor.to_string(),
+                    subject: report.into(),
+                    change: Change::ReportMatched {
+                        detention: *detention,
+                    },
+                    sources: Vec::new(),
+                })?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 /// Why the demo's hearings were deferred: the reasons lawyers report most.

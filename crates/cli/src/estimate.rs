@@ -66,6 +66,14 @@ pub struct EstimateArgs {
     /// text, json or csv.
     #[arg(long, default_value = "text")]
     format: String,
+    /// Publish the estimate as such (registry, no strata): a fact, shown on the public page with
+    /// its interval and assumption, computed again by --reproduce.
+    #[arg(long, requires = "registry", conflicts_with = "strata")]
+    publish: bool,
+    /// Compute published estimate N again from its table and settings, and say whether it
+    /// gives the same figures.
+    #[arg(long, conflicts_with_all = ["histories", "registry"])]
+    reproduce: Option<u64>,
 }
 
 /// One table's answer.
@@ -98,6 +106,36 @@ impl Answer {
 
 pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
     let bad = |es: String, en: String| Failure::bad(es, en);
+    if let Some(n) = args.reproduce {
+        let mut ledger = env.open()?;
+        let (e, same) = vigilia_app::estimates::reproduce(&mut ledger, n)?;
+        let answers = [Answer {
+            stratum: String::new(),
+            result: Ok(e),
+        }];
+        crate::say!("{}", text(&answers, env.lang));
+        return if same {
+            crate::registry::tell(
+                env,
+                format!(
+                    "La estimación publicada n.º {n} se calculó de nuevo: da las mismas cifras."
+                ),
+                format!(
+                    "Published estimate no. {n} was computed again: it gives the same figures."
+                ),
+            );
+            Ok(())
+        } else {
+            Err(Failure::Differs {
+                es: format!(
+                    "La estimación publicada n.º {n}, calculada de nuevo, NO da las mismas cifras."
+                ),
+                en: format!(
+                    "Published estimate no. {n}, computed again, does NOT give the same figures."
+                ),
+            })
+        };
+    }
     let method = Method::from_name(&args.method).ok_or_else(|| {
         bad(
             format!("--method {}: diga lcmcr o loglinear", args.method),
@@ -141,6 +179,7 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
         seed: args.seed,
         ..Settings::default()
     };
+    let mut publishing = None;
     let (tables, without_report) = match (&args.histories, args.registry) {
         (Some(path), _) => {
             let file = std::fs::File::open(path).map_err(|e| Failure::io(path, &e))?;
@@ -154,6 +193,8 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
         }
         (None, true) => {
             let mut ledger = env.open()?;
+            // The head before the table: a write while it is built refuses the publication.
+            let head = ledger.content()?;
             let today = ledger.today()?;
             let day = |name: &str, text: Option<&str>| {
                 day_option(name, text, today).map_err(vigilia_app::AppError::from)
@@ -176,6 +217,9 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
                 args.lists.as_deref(),
                 strata,
             )?;
+            if args.publish {
+                publishing = Some((ledger, head, as_of, known_on));
+            }
             (h.tables, Some(h.without_report))
         }
         (None, false) => {
@@ -214,6 +258,32 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
             ),
             format!(
                 "{n} detentions with no report (imported or entered by hand) are not in the table: they are on none of these lists."
+            ),
+        );
+    }
+    if let (Some((mut ledger, head, as_of, known_on)), [only]) = (publishing, answers.as_slice())
+        && let (Ok(e), Some((_, table))) = (&only.result, tables.first())
+    {
+        let actor = vigilia_app::Actor::operator(&env.actor);
+        let n = vigilia_app::estimates::publish(
+            &mut ledger,
+            &actor,
+            head,
+            table,
+            as_of,
+            known_on,
+            method,
+            &settings,
+            &rules,
+            e,
+        )?;
+        crate::registry::tell(
+            env,
+            format!(
+                "Publicada como estimación n.º {n}: la página pública la muestra con su intervalo y lo que supone."
+            ),
+            format!(
+                "Published as estimate no. {n}: the public page shows it with its interval and what it assumes."
             ),
         );
     }

@@ -285,6 +285,32 @@ pub enum Change {
     ListCertified(SignedFiles),
     /// An open-data release made (its files kept by their hashes; see `vigilia_app::release`).
     DataReleased(SignedFiles),
+    /// An estimate of the undocumented published as such by a coordinator (see
+    /// `vigilia_app::estimates`).
+    EstimatePublished(EstimatePublication),
+}
+
+/// An estimate of how many detentions no list documented, as published: the capture-history
+/// table it came from, how it was computed (the seed included), and what it gave, so that it is
+/// computed again to the same figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EstimatePublication {
+    pub version: u64,
+    pub as_of: Day,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_on: Option<Day>,
+    /// The table, as CSV (counts by pattern of lists: no person).
+    pub histories: String,
+    /// `lcmcr` or `loglinear`.
+    pub method: String,
+    /// The sampler's settings and the guard rails, as JSON.
+    pub settings: String,
+    /// The estimate as computed, as JSON (figures, interval, model, assumption).
+    pub result: String,
+    pub ledger_seq: u64,
+    pub ledger_head: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_on: Option<Day>,
 }
 
 /// What an audit fact records.

@@ -44,6 +44,9 @@ pub struct RegistryRecord {
     /// The open-data releases made, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub released: Vec<crate::fact::SignedFiles>,
+    /// The estimates of the undocumented published, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub estimates: Vec<crate::fact::EstimatePublication>,
 }
 
 /// Any record the ledger holds.
@@ -362,6 +365,10 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
             r.released.push(c);
             Record::Registry(r)
         }
+        (Record::Registry(mut r), Change::EstimatePublished(e)) => {
+            r.estimates.push(e);
+            Record::Registry(r)
+        }
         (Record::Registry(mut r), Change::BackupRecipientSet { recipient }) => {
             r.backup_recipient = Some(recipient);
             Record::Registry(r)
@@ -426,6 +433,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 small_cells: None,
                 certified: Vec::new(),
                 released: Vec::new(),
+                estimates: Vec::new(),
             })
         }
         Change::PersonStated {

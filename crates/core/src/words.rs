@@ -469,6 +469,18 @@ impl Localize for crate::fact::Change {
                     crate::date::short_day(c.as_of, lang)
                 ),
             },
+            C::EstimatePublished(e) => match lang {
+                Lang::Es => format!(
+                    "estimación de lo no documentado n.º {} publicada (al {})",
+                    e.version,
+                    crate::date::short_day(e.as_of, lang)
+                ),
+                Lang::En => format!(
+                    "estimate of the undocumented no. {} published (as of {})",
+                    e.version,
+                    crate::date::short_day(e.as_of, lang)
+                ),
+            },
             C::DataReleased(c) => match lang {
                 Lang::Es => format!(
                     "publicación de datos abiertos n.º {} (al {})",

@@ -7,6 +7,7 @@
 //! The same seed gives the same rows, on any machine. Nothing here prints, reads the
 //! environment or opens a file: the command line does, and calls these.
 
+pub mod channels;
 pub mod detentions;
 pub mod names;
 pub mod places;

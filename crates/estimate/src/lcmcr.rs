@@ -32,7 +32,7 @@ use serde::Serialize;
 use crate::table::Table;
 
 /// How the sampler runs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Settings {
     /// Latent classes (the truncation of the Dirichlet process).
     pub classes: usize,

@@ -35,7 +35,7 @@ impl Method {
 }
 
 /// The guard rails.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Rules {
     /// The fewest lists an estimate takes (3: with two, no dependence between them can be seen).
     pub min_lists: usize,

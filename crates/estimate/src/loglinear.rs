@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::table::Table;
 
 /// How the model is chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Criterion {
     Aic,

@@ -679,6 +679,49 @@ struct Public {
     certified: Vec<vigilia_core::fact::SignedFiles>,
     /// The latest open-data release.
     release: Option<vigilia_core::fact::SignedFiles>,
+    /// The estimates of the undocumented a coordinator published, newest first.
+    estimates: Vec<PublishedEstimate>,
+}
+
+/// A published estimate, as the public page shows it.
+struct PublishedEstimate {
+    version: u64,
+    as_of: Day,
+    estimate: u64,
+    lower: u64,
+    upper: u64,
+    observed: u64,
+    assumption_es: String,
+    assumption_en: String,
+}
+
+impl PublishedEstimate {
+    fn of(p: &vigilia_core::fact::EstimatePublication) -> PublishedEstimate {
+        let v: serde_json::Value = serde_json::from_str(&p.result).unwrap_or_default();
+        let n = |k: &str| {
+            v.get(k)
+                .and_then(|x| x.as_f64())
+                .unwrap_or(0.0)
+                .round()
+                .max(0.0) as u64
+        };
+        let t = |k: &str| {
+            v.get(k)
+                .and_then(|x| x.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        PublishedEstimate {
+            version: p.version,
+            as_of: p.as_of,
+            estimate: n("estimate"),
+            lower: n("lower"),
+            upper: n("upper"),
+            observed: n("observed"),
+            assumption_es: t("assumption_es"),
+            assumption_en: t("assumption_en"),
+        }
+    }
 }
 
 impl Public {
@@ -696,11 +739,12 @@ pub async fn public_list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let (list, (mut certified, mut released)) = app
+    let (list, (mut certified, mut released), estimates) = app
         .read(|_, l| {
             Ok((
                 vigilia_app::counting::publications(l)?,
                 vigilia_app::signed::made(l)?,
+                vigilia_app::estimates::published(l)?,
             ))
         })
         .await?;
@@ -710,6 +754,7 @@ pub async fn public_list(
         list,
         certified,
         release: released.pop(),
+        estimates: estimates.iter().rev().map(PublishedEstimate::of).collect(),
     }))
 }
 
