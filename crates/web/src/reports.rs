@@ -54,16 +54,57 @@ pub fn one(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Report, WebError>
 struct Mine {
     p: Chrome,
     reports: Vec<Report>,
+    page: usize,
+    pages: usize,
+    total: usize,
 }
 
+impl Mine {
+    fn page_link(&self, page: usize) -> String {
+        format!("/reports?page={page}")
+    }
+
+    fn total_u64(&self) -> u64 {
+        self.total as u64
+    }
+}
+
+/// Reports a page lists.
+const PAGE: usize = 50;
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct Paged {
+    page: usize,
+}
+
+/// `GET /reports`: the reports this account may see, newest first, 50 a page; only the page
+/// shown is recorded as seen.
 pub async fn mine(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<Paged>,
 ) -> Result<Response, WebError> {
-    let reports = listed(&app, ctx.viewer()?).await?;
+    let v = ctx.viewer()?;
+    let actor = v.actor();
+    let all = app
+        .read(move |_, l| Ok(reports::visible(l, &actor)?))
+        .await?;
+    let total = all.len();
+    let pages = total.div_ceil(PAGE).max(1);
+    let page = q.page.clamp(1, pages);
+    let reports: Vec<Report> = all
+        .into_iter()
+        .skip((page - 1) * PAGE)
+        .take(PAGE)
+        .collect();
+    shown(&app, v, &reports).await?;
     Ok(ok(&Mine {
         p: Chrome::of(&ctx),
         reports,
+        page,
+        pages,
+        total,
     }))
 }
 
