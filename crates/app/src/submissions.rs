@@ -374,7 +374,7 @@ fn facts(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<Facts, A
         .name
         .clone()
         .map(|n| match case.court.jurisdiction {
-            Some(j) => format!("{n}, jurisdicción {}", j.localize(Lang::Es)),
+            Some(j) => format!("{n}, {}", j.localize(Lang::Es)),
             None => n,
         });
     use vigilia_core::model::Custody;
@@ -467,6 +467,15 @@ fn detained(p: &Person) -> &'static str {
     }
 }
 
+/// «sigue privada de libertad», by sex.
+fn still_held(p: &Person) -> &'static str {
+    match p.identity.sex {
+        Some(vigilia_core::model::Sex::F) => "sigue privada de libertad",
+        Some(vigilia_core::model::Sex::M) => "sigue privado de libertad",
+        _ => "sigue privada o privado de libertad",
+    }
+}
+
 fn or_unknown(text: &str) -> &str {
     if text.trim().is_empty() {
         "no consta en el registro"
@@ -507,9 +516,6 @@ pub fn wgad(
     if form.categories.is_empty() {
         missing.push(Element::Categories);
     }
-    if form.domestic_steps.trim().is_empty() {
-        missing.push(Element::DomesticSteps);
-    }
     if !form.consent {
         missing.push(Element::SubmissionConsent);
     }
@@ -530,11 +536,12 @@ pub fn wgad(
         ),
         (None, true) => {
             let days = (today - d.arrest.date.first_day()).get_days().max(0);
-            format!("{days} días a la fecha; sigue privada de libertad")
+            format!("{days} días a la fecha; {}", still_held(&f.person))
         }
         (None, false) => format!(
-            "desde {} (el día no consta); sigue privada de libertad",
-            on(d.arrest.date)
+            "desde {} (el día no consta); {}",
+            on(d.arrest.date),
+            still_held(&f.person)
         ),
     };
     let categories = form
@@ -607,10 +614,16 @@ pub fn wgad(
         forces = f.forces,
         places = or_unknown(&places),
         circumstances = form.circumstances.trim(),
-        steps = form.domestic_steps.trim(),
+        // The Working Group does not require remedies exhausted: left for the lawyer if none.
+        steps = or_blank(form.domestic_steps.trim()),
         submitter = form.submitter.trim(),
         today = vigilia_core::date::short_day(today, Lang::Es),
     )))
+}
+
+/// The text, or a blank for the lawyer to fill.
+fn or_blank(text: &str) -> &str {
+    if text.is_empty() { "______" } else { text }
 }
 
 /// A request for precautionary measures to the Inter-American Commission on Human Rights
@@ -673,7 +686,8 @@ pub fn iachr(
          Estado: {country}.\n\n\
          1. Persona propuesta como beneficiaria: {name}{id_line}. ¿Pide que su identidad se \
          mantenga en reserva ante el Estado? ______\n\
-         2. Hechos: {detained} {arrested} en {place} por {forces}; situación actual: \
+         2. Hechos: {detained} {arrested} en {place} por funcionarios de {forces}; situación \
+         actual: \
          {custody}. Cargos: {charges}.{court}\n{circumstances}\n\n\
          3. Gravedad: {gravity}\n\n\
          4. Urgencia: {urgency}\n\n\

@@ -696,6 +696,10 @@ struct PublishedEstimate {
 }
 
 impl PublishedEstimate {
+    fn undocumented(&self) -> u64 {
+        self.estimate.saturating_sub(self.observed)
+    }
+
     fn of(p: &vigilia_core::fact::EstimatePublication) -> PublishedEstimate {
         let v: serde_json::Value = serde_json::from_str(&p.result).unwrap_or_default();
         let n = |k: &str| {

@@ -61,21 +61,92 @@ struct EstimatePage {
     /// Whether the form was sent (an estimate is computed only when asked).
     sent: bool,
     result: Option<Result<Estimate, Refusal>>,
-    /// Detentions no report documented, left out of the table.
+    /// Detentions on none of the lists chosen, left out of the table.
     without_report: u64,
+    /// How many detentions each channel documented (all six), for the checkboxes.
+    sizes: Vec<u64>,
+    /// A date that could not be read, in words.
+    problem: Option<String>,
 }
 
 impl EstimatePage {
-    /// The channels with their words and whether each is ticked (all when none is).
-    fn channels(&self) -> Vec<(&'static str, &'static str, bool)> {
+    /// The channels with their words, how many each documented, and whether each is ticked
+    /// (when none is: those that documented someone).
+    fn channels(&self) -> Vec<(&'static str, &'static str, String, bool)> {
         let none = CHANNELS.iter().all(|(_, n)| !self.asked.ticked(n));
         CHANNELS
             .iter()
-            .map(|(c, n)| {
+            .enumerate()
+            .map(|(i, (c, n))| {
                 let (es, en) = c.words();
-                (*n, self.p.t(es, en), none || self.asked.ticked(n))
+                let size = self.sizes.get(i).copied().unwrap_or(0);
+                let ticked = if none { size > 0 } else { self.asked.ticked(n) };
+                (*n, self.p.t(es, en), self.p.n(&size), ticked)
             })
             .collect()
+    }
+
+    /// Whether the chains agree, in words.
+    fn convergence(&self, r_hat: &f64) -> String {
+        let value = format!("{r_hat:.2}");
+        let value = match self.p.l {
+            Lang::Es => value.replace('.', ","),
+            Lang::En => value,
+        };
+        let words = if *r_hat <= 1.05 {
+            self.p
+                .t("buena: las cadenas coinciden", "good: the chains agree")
+        } else if *r_hat <= 1.1 {
+            self.p.t(
+                "dudosa: las cadenas casi coinciden",
+                "doubtful: the chains nearly agree",
+            )
+        } else {
+            self.p.t(
+                "mala: las cadenas no coinciden; no use este resultado",
+                "bad: the chains disagree; do not use this result",
+            )
+        };
+        format!("{words} (R-hat {value})")
+    }
+
+    /// The log-linear model's dependences, in words.
+    fn model_words(&self, e: &Estimate) -> String {
+        let Some(fit) = &e.loglinear else {
+            return String::new();
+        };
+        if fit.pairs.is_empty() {
+            return self
+                .p
+                .t(
+                    "Modelo elegido: las listas no dependen unas de otras.",
+                    "Model chosen: the lists do not depend on each other.",
+                )
+                .to_string();
+        }
+        let name = |j: usize| e.lists.get(j).map(|l| l.name.clone()).unwrap_or_default();
+        let pairs: Vec<String> = fit
+            .pairs
+            .iter()
+            .map(|&(a, b)| format!("{} {} {}", name(a), self.p.t("y", "and"), name(b)))
+            .collect();
+        format!(
+            "{} {}.",
+            self.p.t(
+                "Modelo elegido: dependen entre sí",
+                "Model chosen: these depend on each other:"
+            ),
+            pairs.join("; ")
+        )
+    }
+
+    /// Detentions the registry holds in the period: on a list, or on none of those chosen.
+    fn known(&self, e: &Estimate) -> u64 {
+        e.observed + self.without_report
+    }
+
+    fn undocumented(&self, e: &Estimate) -> String {
+        self.num(&(e.estimate - e.observed as f64))
     }
 
     fn refusal(&self, r: &Refusal) -> String {
@@ -125,30 +196,82 @@ pub async fn page(
     Query(asked): Query<Asked>,
 ) -> Result<Response, WebError> {
     let sent = !asked.as_of.is_empty() || !asked.method.is_empty();
+    let q = asked.clone();
+    // The days asked, read as people type them; a wrong one keeps the form, with why.
+    let read = app
+        .read(move |_, l| {
+            let today = l.today()?;
+            let day = |label: (&'static str, &'static str), text: &str| {
+                day_option("day", Some(text), today).map_err(|e| (label, e))
+            };
+            let days =
+                day(("Detenciones hasta el", "Detentions up to"), &q.as_of).and_then(|as_of| {
+                    Ok((
+                        as_of.unwrap_or(today),
+                        KnownOn(day(("Según lo sabido el", "As known on"), &q.known_on)?),
+                    ))
+                });
+            let all: Vec<String> = CHANNELS.iter().map(|(_, n)| n.to_string()).collect();
+            let (as_of, known_on) = match &days {
+                Ok(d) => *d,
+                Err(_) => (today, KnownOn::NOW),
+            };
+            let every = vigilia_app::estimates::histories(l, as_of, known_on, Some(&all), None)?;
+            Ok((days, every))
+        })
+        .await?;
+    let (days, every) = read;
+    let sizes = every
+        .tables
+        .first()
+        .map(|(_, t)| t.sizes().iter().map(|s| s.size).collect())
+        .unwrap_or_default();
     let mut page = EstimatePage {
         p: Chrome::of(&ctx),
         asked: asked.clone(),
         sent,
         result: None,
         without_report: 0,
+        sizes,
+        problem: None,
+    };
+    let (as_of, known_on) = match days {
+        Ok(d) => d,
+        Err(((es, en), e)) => {
+            use vigilia_count::when::WhenError;
+            let l = ctx.lang;
+            let why = match &e {
+                WhenError::Date { error, .. } => error.localize(l),
+                WhenError::AfterToday { day, today, .. } => format!(
+                    "{} {} ({})",
+                    vigilia_core::date::short_day(*day, l),
+                    l.pick("es posterior a hoy", "is after today"),
+                    vigilia_core::date::short_day(*today, l)
+                ),
+                other => other.localize(l),
+            };
+            page.sent = false;
+            page.problem = Some(format!("{}: {why}", l.pick(es, en)));
+            return Ok(crate::page::invalid(&page));
+        }
     };
     if !sent {
         return Ok(ok(&page));
     }
-    let chosen: Vec<String> = CHANNELS
-        .iter()
-        .filter(|(_, n)| asked.ticked(n))
-        .map(|(_, n)| n.to_string())
+    let chosen: Vec<String> = page
+        .channels()
+        .into_iter()
+        .filter(|c| c.3)
+        .map(|c| c.0.to_string())
         .collect();
-    let q = asked.clone();
     let histories = app
         .read(move |_, l| {
-            let today = l.today()?;
-            let as_of = day_option("as-of", Some(&q.as_of), today)?.unwrap_or(today);
-            let known_on = KnownOn(day_option("known-on", Some(&q.known_on), today)?);
-            let lists = (!chosen.is_empty()).then_some(chosen.as_slice());
             Ok(vigilia_app::estimates::histories(
-                l, as_of, known_on, lists, None,
+                l,
+                as_of,
+                known_on,
+                Some(&chosen),
+                None,
             )?)
         })
         .await?;

@@ -622,11 +622,11 @@ impl CaseFile {
         }
         match self.person.disclosure {
             Disclosure::Initials => vigilia_app::public::initials(&self.person.identity),
+            // Not even the organisation's number, which would tie two files handed over.
             _ => self
-                .person
-                .reference
-                .clone()
-                .unwrap_or_else(|| format!("P-{}", self.person.id.0)),
+                .p
+                .t("Persona (solo se cuenta)", "Person (counted only)")
+                .to_string(),
         }
     }
 

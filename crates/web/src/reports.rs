@@ -93,11 +93,7 @@ pub async fn mine(
     let total = all.len();
     let pages = total.div_ceil(PAGE).max(1);
     let page = q.page.clamp(1, pages);
-    let reports: Vec<Report> = all
-        .into_iter()
-        .skip((page - 1) * PAGE)
-        .take(PAGE)
-        .collect();
+    let reports: Vec<Report> = all.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
     shown(&app, v, &reports).await?;
     Ok(ok(&Mine {
         p: Chrome::of(&ctx),

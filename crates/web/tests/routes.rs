@@ -3655,7 +3655,6 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
     for said in [
         "al menos una categoría",
         "las circunstancias",
-        "los recursos intentados",
         "el consentimiento de la persona o su familia para esta comunicación",
         "quién presenta",
         // The family consented to initials only: the name may not leave the organisation.
