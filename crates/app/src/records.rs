@@ -1003,7 +1003,12 @@ pub fn case_file(
     actor: &Actor,
     id: PersonId,
 ) -> Result<(Person, Vec<Full>), AppError> {
-    let (person, detentions) = self::person(ledger, actor, id)?;
+    let (mut person, detentions) = self::person(ledger, actor, id)?;
+    // Consent as in force for whatever leaves the organisation: the strictest of the records
+    // merged (the file's version to hand over follows it).
+    if let Some(published) = crate::public::published_person(ledger, id)? {
+        person.disclosure = published.disclosure;
+    }
     let mut files = Vec::new();
     for d in detentions {
         files.push(detention(ledger, actor, d.id)?);

@@ -8,7 +8,6 @@
 //! every missing element named. The drafts are in Spanish, which both bodies accept; a lawyer
 //! reviews and signs them. Each draft made is recorded (an audit fact on the detention).
 
-use vigilia_core::fold::Record;
 use vigilia_core::ids::DetentionId;
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::{Detention, Person, Step};
@@ -337,10 +336,10 @@ struct Facts {
 
 fn facts(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<Facts, AppError> {
     let d = crate::records::in_scope(ledger, actor, id)?;
-    let person = match ledger.get(d.person.into())? {
-        Some(Record::Person(p)) => p,
-        _ => return Err(AppError::NotFound(d.person.into())),
-    };
+    // The person as the outside may know them: the one merged into, with the strictest
+    // consent of the records merged (what every output that leaves the organisation uses).
+    let person = crate::public::published_person(ledger, d.person)?
+        .ok_or(AppError::NotFound(d.person.into()))?;
     let profile = ledger.profile()?.clone();
     let state = d
         .arrest
