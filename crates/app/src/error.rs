@@ -142,6 +142,8 @@ pub enum AppError {
     ConsentWithdrawn { version: u64, people: usize },
     #[error("a release as of {as_of} cannot be as known on {known_on}, an earlier day")]
     KnownBeforeAsOf { as_of: Day, known_on: Day },
+    #[error("the estimate is not published: {0:?}")]
+    Unpublishable(crate::estimates::Unpublishable),
     #[error("there is no published estimate number {0}")]
     NoEstimate(u64),
     #[error("there is no open-data release number {0}")]

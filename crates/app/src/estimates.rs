@@ -177,9 +177,27 @@ pub fn published(
     })
 }
 
+/// Why an estimate is not published.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unpublishable {
+    /// Run lighter than the default, or with the guard rails lowered: a figure shopped for by
+    /// trying settings until one pleases would then be published and "reproduced".
+    NotTheDefaults,
+    /// The chains do not agree well enough.
+    NotConverged { r_hat: f64, ess: f64 },
+    /// Its interval's top is below what the registry already holds: it falls short.
+    BelowKnown { upper: f64, known: u64 },
+}
+
+/// The effective sample size a published latent-class estimate must reach, and its R-hat.
+pub const PUBLISHED_ESS: f64 = 200.0;
+pub const PUBLISHED_R_HAT: f64 = 1.05;
+
 /// Publishes `estimate` of `table`, computed as `settings` and `rules` say from the registry at
 /// `head` (read before the table was built: a write since refuses it). Coordinators only: no
-/// estimate reaches the public unless one of them publishes it as such.
+/// estimate reaches the public unless one of them publishes it as such; and only as computed by
+/// default (the default run and seed, the default guard rails), converged, and not below the
+/// `known` detentions the registry already holds in the period.
 #[allow(clippy::too_many_arguments)]
 pub fn publish(
     ledger: &mut Ledger,
@@ -192,7 +210,28 @@ pub fn publish(
     settings: &vigilia_estimate::lcmcr::Settings,
     rules: &vigilia_estimate::Rules,
     estimate: &vigilia_estimate::Estimate,
+    known: u64,
 ) -> Result<u64, AppError> {
+    if *settings != vigilia_estimate::lcmcr::Settings::default()
+        || *rules != vigilia_estimate::Rules::default()
+    {
+        return Err(AppError::Unpublishable(Unpublishable::NotTheDefaults));
+    }
+    if let Some(p) = &estimate.posterior
+        && !(p.r_hat <= PUBLISHED_R_HAT && p.ess >= PUBLISHED_ESS)
+    {
+        return Err(AppError::Unpublishable(Unpublishable::NotConverged {
+            r_hat: p.r_hat,
+            ess: p.ess,
+        }));
+    }
+    if estimate.upper < known as f64 {
+        return Err(AppError::Unpublishable(Unpublishable::BelowKnown {
+            upper: estimate.upper,
+            known,
+        }));
+    }
+    let known_on = KnownOn(Some(known_on.0.unwrap_or(ledger.today()?)));
     let version = published(ledger)?.last().map_or(1, |e| e.version + 1);
     let how = serde_json::to_string(&How {
         settings: *settings,

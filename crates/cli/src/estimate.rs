@@ -158,10 +158,15 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
             format!("--format {}: say text, json or csv", args.format),
         ));
     }
-    if args.chains == 0 || args.draws < 10 || args.classes == 0 || args.thin == 0 {
+    if !(1..=16).contains(&args.chains)
+        || !(10..=1_000_000).contains(&args.draws)
+        || !(1..=50).contains(&args.classes)
+        || !(1..=1_000).contains(&args.thin)
+        || args.burn_in > 10_000_000
+    {
         return Err(bad(
-            "--chains, --classes y --thin deben ser al menos 1, y --draws al menos 10".into(),
-            "--chains, --classes and --thin must be at least 1, and --draws at least 10".into(),
+            "--chains de 1 a 16, --classes de 1 a 50, --thin de 1 a 1.000, --draws de 10 a 1.000.000 y --burn-in hasta 10.000.000".into(),
+            "--chains from 1 to 16, --classes from 1 to 50, --thin from 1 to 1,000, --draws from 10 to 1,000,000 and --burn-in up to 10,000,000".into(),
         ));
     }
     let rules = Rules {
@@ -265,6 +270,8 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
         && let (Ok(e), Some((_, table))) = (&only.result, tables.first())
     {
         let actor = vigilia_app::Actor::operator(&env.actor);
+        // What the registry already holds in the period: on a list, or on none.
+        let known = e.observed + without_report.unwrap_or(0);
         let n = vigilia_app::estimates::publish(
             &mut ledger,
             &actor,
@@ -276,6 +283,7 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
             &settings,
             &rules,
             e,
+            known,
         )?;
         crate::registry::tell(
             env,

@@ -91,7 +91,12 @@ pub fn sample(t: &Table, s: &Settings) -> Vec<Vec<f64>> {
             .iter()
             .map(|&c| scope.spawn(move || Chain::new(t, s, c).run(s)))
             .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        // A chain that failed leaves no draws: its median is then not a number, and the
+        // estimate is refused.
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
     })
 }
 

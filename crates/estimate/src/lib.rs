@@ -83,7 +83,24 @@ pub enum Refusal {
     },
     /// No model could be fitted (a table too sparse).
     NoFit,
+    /// Too few people on two lists or more: the overlap, which is all the estimate rests on,
+    /// is not there.
+    TooLittleOverlap {
+        both: u64,
+        min: u64,
+    },
+    /// More lists than the latent-class sampler takes in reasonable time.
+    TooManyLists {
+        found: usize,
+        max: usize,
+    },
 }
+
+/// The most lists the latent-class model is run with (its time grows with 2^lists).
+pub const LCMCR_MAX_LISTS: usize = 8;
+
+/// The fewest people on two lists or more an estimate takes.
+pub const MIN_OVERLAP: u64 = 10;
 
 impl Localize for Refusal {
     fn localize(&self, lang: Lang) -> String {
@@ -127,6 +144,18 @@ impl Localize for Refusal {
             ) => format!(
                 "The lists “{}” and “{}” document almost the same people ({both} of {either}): they look like one source under two names, and counting them as two would invent independence. Merge them or leave one out.",
                 lists[0], lists[1]
+            ),
+            (Refusal::TooLittleOverlap { both, min }, Lang::Es) => format!(
+                "Solo {both} personas están en dos listas o más; hacen falta al menos {min}: sin solapamiento entre listas no hay nada en que apoyar una estimación."
+            ),
+            (Refusal::TooLittleOverlap { both, min }, Lang::En) => format!(
+                "Only {both} people are on two lists or more; at least {min} are needed: without overlap between lists there is nothing to rest an estimate on."
+            ),
+            (Refusal::TooManyLists { found, max }, Lang::Es) => format!(
+                "{found} listas: el modelo de clases latentes se corre con {max} como mucho (elija las listas, o use el log-lineal)."
+            ),
+            (Refusal::TooManyLists { found, max }, Lang::En) => format!(
+                "{found} lists: the latent-class model runs with at most {max} (choose the lists, or use the log-linear model)."
             ),
             (Refusal::NoFit, Lang::Es) => {
                 "Ningún modelo se ajusta a esta tabla: tiene demasiadas celdas vacías.".into()
@@ -183,17 +212,38 @@ pub fn check(t: &Table, rules: &Rules) -> Result<(), Refusal> {
             min: rules.min_observed,
         });
     }
+    let several: u64 = t
+        .cells()
+        .filter(|(p, _)| p.count_ones() >= 2)
+        .map(|(_, n)| n)
+        .sum();
+    if several < MIN_OVERLAP {
+        return Err(Refusal::TooLittleOverlap {
+            both: several,
+            min: MIN_OVERLAP,
+        });
+    }
+    // Each pair of lists by position (names may look alike).
     let sizes = t.sizes();
-    let size = |name: &str| sizes.iter().find(|s| s.name == name).map_or(0, |s| s.size);
-    for o in t.overlaps() {
-        let either = size(&o.lists[0]) + size(&o.lists[1]) - o.both;
-        // Nine in ten of those on either list on both: independent lists never overlap so.
-        if either > 0 && o.both * 10 >= either * 9 {
-            return Err(Refusal::SameSource {
-                lists: o.lists,
-                both: o.both,
-                either,
-            });
+    let width = t.width();
+    for a in 0..width {
+        for b in a + 1..width {
+            let both: u64 = t
+                .cells()
+                .filter(|(p, _)| p & (1 << a) != 0 && p & (1 << b) != 0)
+                .map(|(_, n)| n)
+                .sum();
+            let size = |j: usize| sizes.get(j).map_or(0, |s| s.size);
+            let either = size(a) + size(b) - both;
+            // Nine in ten of those on either list on both: independent lists never overlap so.
+            if either > 0 && both * 10 >= either * 9 {
+                let name = |j: usize| sizes.get(j).map(|s| s.name.clone()).unwrap_or_default();
+                return Err(Refusal::SameSource {
+                    lists: [name(a), name(b)],
+                    both,
+                    either,
+                });
+            }
         }
     }
     Ok(())
@@ -254,7 +304,16 @@ pub fn estimate(
             Ok(e)
         }
         Method::Lcmcr => {
+            if t.width() > LCMCR_MAX_LISTS {
+                return Err(Refusal::TooManyLists {
+                    found: t.width(),
+                    max: LCMCR_MAX_LISTS,
+                });
+            }
             let p = lcmcr::estimate(t, settings);
+            if p.chain_medians.iter().any(|m| !m.is_finite()) || !p.median.is_finite() {
+                return Err(Refusal::NoFit);
+            }
             let mut e = base(
                 p.median,
                 p.lower,

@@ -10,6 +10,9 @@ use serde::Serialize;
 /// 2^lists).
 pub const MAX_LISTS: usize = 12;
 
+/// The most people a table may count (far beyond any registry; sums stay exact).
+pub const MAX_PEOPLE: u64 = 100_000_000;
+
 /// Counts by pattern: bit `j` of a pattern is list `j`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
@@ -53,6 +56,10 @@ pub enum TableError {
     OnNoList { line: u64 },
     #[error("line {line}: the pattern was given on line {first} already")]
     Repeated { line: u64, first: u64 },
+    #[error("the list {0:?} is named twice")]
+    RepeatedList(String),
+    #[error("more than {max} people in the table: not a table of people")]
+    TooLarge { max: u64 },
     #[error("line {line}: {found} cells, the header has {expected}")]
     Width {
         line: u64,
@@ -89,6 +96,12 @@ impl vigilia_core::lang::Localize for TableError {
             ),
             (TableError::Repeated { line, first }, Lang::Es) => {
                 format!("Línea {line}: esa combinación ya se dio en la línea {first}")
+            }
+            (TableError::RepeatedList(name), Lang::Es) => {
+                format!("La lista {name:?} aparece dos veces")
+            }
+            (TableError::TooLarge { max }, Lang::Es) => {
+                format!("Más de {max} personas en la tabla: no es una tabla de personas")
             }
             (
                 TableError::Width {
@@ -144,7 +157,17 @@ impl Table {
         if !last.eq_ignore_ascii_case("count") || lists.is_empty() {
             return Err(TableError::NoCount(names.join(",")));
         }
+        // One name, one list: names compared as people read them (case and accents aside).
+        let mut seen_names: Vec<String> = Vec::new();
+        for name in lists {
+            let key = vigilia_core::text::fold(name.trim());
+            if seen_names.contains(&key) {
+                return Err(TableError::RepeatedList(name.clone()));
+            }
+            seen_names.push(key);
+        }
         let mut table = Table::new(lists.to_vec())?;
+        let mut total: u64 = 0;
         let mut seen: Vec<Option<u64>> = vec![None; table.counts.len()];
         for record in reader.records() {
             let record = record.map_err(|e| TableError::Unreadable(e.to_string()))?;
@@ -180,6 +203,10 @@ impl Table {
                     continue;
                 }
                 return Err(TableError::OnNoList { line });
+            }
+            total = total.saturating_add(n);
+            if total > MAX_PEOPLE {
+                return Err(TableError::TooLarge { max: MAX_PEOPLE });
             }
             match seen.get_mut(pattern) {
                 Some(Some(first)) => {

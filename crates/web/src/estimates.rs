@@ -22,6 +22,17 @@ use crate::ctx::Ctx;
 use crate::error::WebError;
 use crate::page::{Chrome, ok};
 
+/// One estimate at a time.
+static BUSY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// The last question asked (with the registry's head) and its answer.
+type Answer = Option<Result<Estimate, Refusal>>;
+static LAST: std::sync::Mutex<Option<(String, Answer)>> = std::sync::Mutex::new(None);
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// What the form asks (in the address: no name, only days and channels).
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -264,17 +275,17 @@ pub async fn page(
         .filter(|c| c.3)
         .map(|c| c.0.to_string())
         .collect();
+    let lists = chosen.join(",");
     let histories = app
         .read(move |_, l| {
-            Ok(vigilia_app::estimates::histories(
-                l,
-                as_of,
-                known_on,
-                Some(&chosen),
-                None,
-            )?)
+            let head = l.content()?.hash.to_string();
+            Ok((
+                head,
+                vigilia_app::estimates::histories(l, as_of, known_on, Some(&chosen), None)?,
+            ))
         })
         .await?;
+    let (head, histories) = histories;
     let method = match asked.method.as_str() {
         "loglinear" => Method::Loglinear,
         _ => Method::Lcmcr,
@@ -294,13 +305,41 @@ pub async fn page(
         let names: Vec<String> = t.lists().iter().map(|c| words(c)).collect();
         t.named(&names)
     });
-    let result = tokio::task::spawn_blocking(move || {
-        table.map(|t| {
-            vigilia_estimate::estimate(&t, method, &Rules::default(), &Settings::default())
-        })
-    })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    // The same question on the same registry is answered from the last answer; one estimate
+    // is computed at a time (each takes seconds of both cores): a second asked meanwhile is
+    // told to wait, and no one can keep the server busy by asking again and again.
+    let key = format!(
+        "{head}|{as_of}|{:?}|{lists}|{:?}|{}",
+        known_on.0,
+        method,
+        ctx.lang.pick("es", "en")
+    );
+    let cached = lock(&LAST)
+        .as_ref()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, r)| r.clone());
+    let result = match cached {
+        Some(r) => r,
+        None => {
+            let Ok(permit) = BUSY.try_acquire() else {
+                return Err(WebError::TooMany {
+                    es: "Otra estimación se está calculando; vuelva a pedirla en unos segundos."
+                        .into(),
+                    en: "Another estimate is being computed; ask again in a few seconds.".into(),
+                });
+            };
+            let r = tokio::task::spawn_blocking(move || {
+                table.map(|t| {
+                    vigilia_estimate::estimate(&t, method, &Rules::default(), &Settings::default())
+                })
+            })
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+            drop(permit);
+            *lock(&LAST) = Some((key, r.clone()));
+            r
+        }
+    };
     page.result = result;
     page.without_report = histories.without_report;
     Ok(ok(&page))
