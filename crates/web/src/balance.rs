@@ -693,11 +693,46 @@ struct PublishedEstimate {
     observed: u64,
     assumption_es: String,
     assumption_en: String,
+    /// The lists (channels) it came from, by their codes.
+    lists: Vec<String>,
+    /// `lcmcr` or `loglinear`.
+    method: String,
 }
 
 impl PublishedEstimate {
     fn undocumented(&self) -> u64 {
         self.estimate.saturating_sub(self.observed)
+    }
+
+    /// How it was estimated and from which channels, in words.
+    fn how(&self, lang: &Lang) -> String {
+        let lang = *lang;
+        let lists: Vec<String> = self
+            .lists
+            .iter()
+            .map(|code| {
+                vigilia_app::estimates::CHANNELS
+                    .iter()
+                    .find(|(_, n)| n == code)
+                    .map(|(c, _)| {
+                        let (es, en) = c.words();
+                        lang.pick(es, en).to_string()
+                    })
+                    .unwrap_or_else(|| code.clone())
+            })
+            .collect();
+        let method = match (self.method.as_str(), lang) {
+            ("loglinear", Lang::Es) => "modelo log-lineal",
+            ("loglinear", Lang::En) => "log-linear model",
+            (_, Lang::Es) => "modelo de clases latentes",
+            (_, Lang::En) => "latent-class model",
+        };
+        format!(
+            "{} {method}; {}: {}.",
+            lang.pick("Estimado con el", "Estimated with the"),
+            lang.pick("canales", "channels"),
+            lists.join(", ")
+        )
     }
 
     fn of(p: &vigilia_core::fact::EstimatePublication) -> PublishedEstimate {
@@ -724,6 +759,14 @@ impl PublishedEstimate {
             observed: n("observed"),
             assumption_es: t("assumption_es"),
             assumption_en: t("assumption_en"),
+            lists: v
+                .get("lists")
+                .and_then(|l| l.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|l| l.get("name")?.as_str().map(str::to_string))
+                .collect(),
+            method: p.method.clone(),
         }
     }
 }
