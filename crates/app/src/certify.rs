@@ -8,7 +8,6 @@
 //! file store, by their SHA-256, which the fact carries): `reproduce` gives the same bytes
 //! whatever was corrected since, and checks them against the hashes the chain vouches for.
 
-use serde::Serialize;
 use vigilia_core::date::Day;
 use vigilia_core::fact::{Change, SignedFiles};
 use vigilia_core::fold::{KnownOn, Record};
@@ -41,25 +40,6 @@ pub const COLUMNS: [&str; 15] = [
 ];
 
 pub use crate::signed::Files;
-
-/// The manifest: what the list is of, where it came from, and each file's fingerprint.
-#[derive(Serialize)]
-struct Manifest<'a> {
-    format: &'static str,
-    version: u64,
-    as_of: String,
-    known_on: String,
-    ledger_seq: u64,
-    ledger_head: &'a str,
-    political_prisoners: usize,
-    by_name: usize,
-    by_initials: usize,
-    counted_only: usize,
-    entered: usize,
-    left: usize,
-    files: Vec<crate::signed::ManifestFile>,
-    public_key: &'a str,
-}
 
 /// One row of the list.
 struct Row {
@@ -357,29 +337,31 @@ pub fn certify(
         (format!("list-{version}.xlsx"), list_xlsx),
         (format!("changes-{version}.csv"), changes_csv),
     ];
-    let count = |d: Disclosure| rows.iter().filter(|r| r.consent == d).count();
-    let head_hash = head.hash.to_string();
-    let manifest = Manifest {
-        format: "vigilia-certified-list 1",
+    let count = |d: Disclosure| Some(rows.iter().filter(|r| r.consent == d).count() as u64);
+    let changes = |kind: &str| {
+        Some(
+            changed
+                .iter()
+                .filter(|c| c.first().is_some_and(|k| k == kind))
+                .count() as u64,
+        )
+    };
+    let manifest = crate::signed::Manifest {
+        format: "vigilia-certified-list 1".into(),
         version,
         as_of: as_of.to_string(),
         known_on: today.to_string(),
         ledger_seq: head.facts,
-        ledger_head: &head_hash,
-        political_prisoners: rows.len(),
+        ledger_head: head.hash.to_string(),
+        political_prisoners: Some(rows.len() as u64),
         by_name: count(Disclosure::Named),
         by_initials: count(Disclosure::Initials),
         counted_only: count(Disclosure::CountOnly),
-        entered: changed
-            .iter()
-            .filter(|c| c.first().is_some_and(|k| k == "entered"))
-            .count(),
-        left: changed
-            .iter()
-            .filter(|c| c.first().is_some_and(|k| k == "left"))
-            .count(),
+        entered: changes("entered"),
+        left: changes("left"),
         files: crate::signed::fingerprints(&files),
-        public_key: &public_key,
+        public_key: public_key.clone(),
+        ..Default::default()
     };
     let mut files = files;
     crate::signed::sign(

@@ -14,7 +14,6 @@
 //!
 //! Releases are numbered and kept like the certified list: `reproduce` gives the same bytes.
 
-use serde::Serialize;
 use serde_json::{Value, json};
 use vigilia_core::fact::{Change, SignedFiles};
 use vigilia_core::fold::KnownOn;
@@ -24,26 +23,7 @@ use vigilia_ledger::Ledger;
 
 use crate::actor::Actor;
 use crate::error::AppError;
-use crate::signed::{Files, ManifestFile};
-
-/// What the manifest of a release states.
-#[derive(Serialize)]
-struct Manifest<'a> {
-    format: &'static str,
-    version: u64,
-    as_of: String,
-    known_on: String,
-    ledger_seq: u64,
-    ledger_head: &'a str,
-    political_prisoners: usize,
-    by_name: usize,
-    by_initials: usize,
-    counted_only: usize,
-    withheld_below: u64,
-    weeks: usize,
-    files: Vec<ManifestFile>,
-    public_key: &'a str,
-}
+use crate::signed::Files;
 
 /// The releases made so far, in order.
 pub fn releases(ledger: &mut Ledger) -> Result<Vec<SignedFiles>, AppError> {
@@ -169,22 +149,22 @@ pub fn release(
     );
     let mut files = vec![("datapackage.json".to_string(), package)];
     files.extend(data);
-    let head_hash = head.hash.to_string();
-    let manifest = Manifest {
-        format: "vigilia-release 1",
+    let manifest = crate::signed::Manifest {
+        format: "vigilia-release 1".into(),
         version,
         as_of: as_of.to_string(),
         known_on: known_on_day.to_string(),
         ledger_seq: head.facts,
-        ledger_head: &head_hash,
-        political_prisoners: list.political_prisoners,
-        by_name: named,
-        by_initials: list.listed.len() - named,
-        counted_only: list.counted_only,
-        withheld_below: below,
-        weeks: weeks.len(),
+        ledger_head: head.hash.to_string(),
+        political_prisoners: Some(list.political_prisoners as u64),
+        by_name: Some(named as u64),
+        by_initials: Some((list.listed.len() - named) as u64),
+        counted_only: Some(list.counted_only as u64),
+        withheld_below: Some(below),
+        weeks: Some(weeks.len() as u64),
         files: crate::signed::fingerprints(&files),
-        public_key: &public_key,
+        public_key: public_key.clone(),
+        ..Default::default()
     };
     crate::signed::sign(&mut files, "manifest.json", &manifest, key)?;
     crate::signed::record(

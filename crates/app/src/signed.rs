@@ -250,28 +250,42 @@ pub fn write_all(dir: &Path, files: &Files) -> Result<(), AppError> {
 
 // --- verifying a folder, as its recipient does
 
-/// What a manifest says, as far as checking it goes (both kinds of output).
-#[derive(Deserialize)]
-struct Stated {
-    format: String,
-    files: Vec<ManifestFile>,
-    public_key: String,
+/// A manifest, as signed outputs write it and `verify` reads it: what the files are of, the
+/// ledger position they came from, the counts they must agree with, and each file's
+/// fingerprint. The counts a kind of output does not have are left out.
+#[derive(Debug, Serialize, Deserialize, Default)]
+pub struct Manifest {
+    pub format: String,
     #[serde(default)]
-    political_prisoners: Option<u64>,
+    pub version: u64,
     #[serde(default)]
-    by_name: Option<u64>,
+    pub as_of: String,
     #[serde(default)]
-    by_initials: Option<u64>,
+    pub known_on: String,
     #[serde(default)]
-    counted_only: Option<u64>,
+    pub ledger_seq: u64,
     #[serde(default)]
-    weeks: Option<u64>,
-    #[serde(default)]
-    version: u64,
-    #[serde(default)]
-    as_of: String,
-    #[serde(default)]
-    known_on: String,
+    pub ledger_head: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub political_prisoners: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_name: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_initials: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted_only: Option<u64>,
+    /// Certified lists: who entered and who left since the version before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entered: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<u64>,
+    /// Releases: the smallest group named, and the weeks of the series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld_below: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<u64>,
+    pub files: Vec<ManifestFile>,
+    pub public_key: String,
 }
 
 /// What a folder that verified is.
@@ -330,7 +344,7 @@ pub fn verify(dir: &Path, trusted: Option<&str>) -> Result<Verified, AppError> {
     let manifest = find_manifest(dir)?;
     let manifest_bytes =
         read_regular(&dir.join(&manifest), MANIFEST_MAX).map_err(|how| differs(&manifest, how))?;
-    let stated: Stated = serde_json::from_slice(&manifest_bytes)
+    let stated: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|e| differs(&manifest, Differs::Unreadable(e.to_string())))?;
     // The signature first: nothing the manifest says counts before it is known to be signed.
     let sig_name = format!("{manifest}.sig");
@@ -476,7 +490,7 @@ fn find_manifest(dir: &Path) -> Result<String, AppError> {
 
 /// The counts the files give, each checked against the manifest's.
 fn recount(
-    stated: &Stated,
+    stated: &Manifest,
     contents: &BTreeMap<String, Vec<u8>>,
 ) -> Result<BTreeMap<&'static str, u64>, AppError> {
     let mut counts = BTreeMap::new();

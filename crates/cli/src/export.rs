@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use vigilia_app::export::Output;
-use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::lang::Lang;
+use vigilia_ledger::Ledger;
 
 use crate::Env;
 use crate::failure::Failure;
@@ -55,74 +56,141 @@ pub fn detentions(env: &Env, out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What `vigilia certify` and `vigilia release` share: where the files go, the key that signs
+/// them, or the version to give again.
+#[derive(Debug, clap::Args)]
+pub struct Signing {
+    /// The folder the files are written to (made if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// The ed25519 signing key: one for every signed output (made on first use; keep it apart
+    /// from the registry).
+    #[arg(long, required_unless_present = "reproduce")]
+    signing_key: Option<PathBuf>,
+    /// Write version N again, byte for byte as made.
+    #[arg(long)]
+    reproduce: Option<u64>,
+    /// Sign with another key than the outputs before (the organisation changed it).
+    #[arg(long)]
+    new_key: bool,
+}
+
 /// What `vigilia certify` is asked.
 #[derive(Debug, clap::Args)]
 pub struct CertifyArgs {
     /// The day the list is of (today by default).
     #[arg(long, conflicts_with = "reproduce")]
     as_of: Option<String>,
-    /// The folder the files are written to (made if missing).
-    #[arg(long)]
-    out: PathBuf,
-    /// The ed25519 signing key (made on first use; keep it apart from the registry).
-    #[arg(long, required_unless_present = "reproduce")]
-    signing_key: Option<PathBuf>,
-    /// Write version N again, byte for byte as made.
-    #[arg(long)]
-    reproduce: Option<u64>,
-    /// Sign with another key than the versions before (the organisation changed it).
-    #[arg(long)]
+    #[command(flatten)]
+    signing: Signing,
+}
+
+/// What `vigilia release` is asked.
+#[derive(Debug, clap::Args)]
+pub struct ReleaseArgs {
+    /// The day the figures are of (today by default).
+    #[arg(long, conflicts_with = "reproduce")]
+    as_of: Option<String>,
+    /// Count what was known on this day (today by default).
+    #[arg(long, conflicts_with = "reproduce")]
+    known_on: Option<String>,
+    #[command(flatten)]
+    signing: Signing,
+}
+
+/// What a signed output is made from: the days asked, the counting index and the ledger head
+/// read before it, the key, and whether it is a new one.
+struct Making {
+    when: vigilia_count::when::When,
+    index: vigilia_count::Index,
+    head: vigilia_ledger::Head,
+    key: vigilia_app::signed::SigningKey,
+    actor: vigilia_app::Actor,
     new_key: bool,
 }
 
-/// `vigilia certify`: the next certified list (or `--reproduce N`), its files written to
-/// `--out`: the list as CSV and XLSX, what changed since the previous one, the manifest and
-/// its signature.
-pub fn certify(env: &Env, args: &CertifyArgs) -> Result<(), Failure> {
+/// Makes a signed output (or gives version N again), writes its files to `--out`, and says so.
+fn signed_output(
+    env: &Env,
+    s: &Signing,
+    (as_of, known_on): (Option<&str>, Option<&str>),
+    reproduce: fn(&mut Ledger, u64) -> Result<vigilia_app::signed::Files, vigilia_app::AppError>,
+    make: impl FnOnce(&mut Ledger, Making) -> Result<vigilia_app::signed::Files, vigilia_app::AppError>,
+    (es, en): (&str, &str),
+) -> Result<(), Failure> {
     let mut ledger = env.open()?;
-    let files = match (args.reproduce, &args.signing_key) {
-        (Some(n), _) => vigilia_app::certify::reproduce(&mut ledger, n)?,
+    let files = match (s.reproduce, &s.signing_key) {
+        (Some(n), _) => reproduce(&mut ledger, n)?,
         (None, Some(key_path)) => {
-            vigilia_app::signed::new_key_allowed(&mut ledger, key_path, args.new_key)?;
+            vigilia_app::signed::new_key_allowed(&mut ledger, key_path, s.new_key)?;
             let key = signing_key(env, key_path)?;
-            let today = ledger.today()?;
-            let as_of = match args.as_of.as_deref() {
-                Some(d) => vigilia_core::date::typed_day(d, today).map_err(|e| {
-                    Failure::bad(
-                        format!("--as-of: {}", e.localize(Lang::Es)),
-                        format!("--as-of: {}", e.localize(Lang::En)),
-                    )
-                })?,
-                None => today,
-            };
+            let when = vigilia_count::when::When::parse(ledger.today()?, as_of, known_on, None)
+                .map_err(vigilia_app::AppError::from)?;
             let (index, head) = vigilia_count::stored::index_and_head(&mut ledger)?;
-            let actor = vigilia_app::Actor::operator(&env.actor);
-            vigilia_app::certify::certify(
-                &mut ledger,
-                &actor,
-                &index,
+            let making = Making {
+                when,
+                index,
                 head,
-                as_of,
-                &key,
-                args.new_key,
-            )?
+                key,
+                actor: vigilia_app::Actor::operator(&env.actor),
+                new_key: s.new_key,
+            };
+            make(&mut ledger, making)?
         }
-        (None, None) => unreachable_args()?,
+        (None, None) => {
+            return Err(Failure::bad(
+                "nombre --signing-key (o --reproduce N)",
+                "name --signing-key (or --reproduce N)",
+            ));
+        }
     };
-    write_files(env, &args.out, &files)?;
-    let (n, dir) = (files.version, args.out.display());
+    write_files(env, &s.out, &files)?;
+    let (n, dir, key) = (files.version, s.out.display(), &files.public_key);
     crate::registry::say(
         env,
-        format!(
-            "Lista certificada n.º {n} escrita en {dir}; clave pública de la firma: {}",
-            files.public_key
-        ),
-        format!(
-            "Certified list no. {n} written to {dir}; the signature's public key: {}",
-            files.public_key
-        ),
+        format!("{es} n.º {n} escrita en {dir}; clave pública de la firma: {key}"),
+        format!("{en} no. {n} written to {dir}; the signature's public key: {key}"),
     );
     Ok(())
+}
+
+/// `vigilia certify`: the next certified list (or `--reproduce N`): the list as CSV and XLSX,
+/// what changed since the previous one, the manifest and its signature.
+pub fn certify(env: &Env, args: &CertifyArgs) -> Result<(), Failure> {
+    signed_output(
+        env,
+        &args.signing,
+        (args.as_of.as_deref(), None),
+        vigilia_app::certify::reproduce,
+        |ledger, m| {
+            vigilia_app::certify::certify(
+                ledger,
+                &m.actor,
+                &m.index,
+                m.head,
+                m.when.as_of,
+                &m.key,
+                m.new_key,
+            )
+        },
+        ("Lista certificada", "Certified list"),
+    )
+}
+
+/// `vigilia release`: the next open-data release (or `--reproduce N`).
+pub fn release(env: &Env, args: &ReleaseArgs) -> Result<(), Failure> {
+    signed_output(
+        env,
+        &args.signing,
+        (args.as_of.as_deref(), args.known_on.as_deref()),
+        vigilia_app::release::reproduce,
+        |ledger, m| {
+            vigilia_app::release::release(
+                ledger, &m.actor, &m.index, m.head, &m.when, &m.key, m.new_key,
+            )
+        },
+        ("Publicación de datos abiertos", "Open-data release"),
+    )
 }
 
 /// Writes signed files into `dir` (made if missing), each file whole or not at all.
@@ -151,74 +219,6 @@ fn signing_key(env: &Env, path: &Path) -> Result<vigilia_app::signed::SigningKey
         );
     }
     Ok(key)
-}
-
-/// What `vigilia release` is asked.
-#[derive(Debug, clap::Args)]
-pub struct ReleaseArgs {
-    /// The day the figures are of (today by default).
-    #[arg(long, conflicts_with = "reproduce")]
-    as_of: Option<String>,
-    /// Count what was known on this day (today by default).
-    #[arg(long, conflicts_with = "reproduce")]
-    known_on: Option<String>,
-    /// The folder the files are written to (made if missing).
-    #[arg(long)]
-    out: PathBuf,
-    /// The ed25519 signing key (the one the certified lists are signed with).
-    #[arg(long, required_unless_present = "reproduce")]
-    signing_key: Option<PathBuf>,
-    /// Write release N again, byte for byte as made.
-    #[arg(long)]
-    reproduce: Option<u64>,
-    /// Sign with another key than the outputs before (the organisation changed it).
-    #[arg(long)]
-    new_key: bool,
-}
-
-/// `vigilia release`: the next open-data release (or `--reproduce N`), written to `--out`.
-pub fn release(env: &Env, args: &ReleaseArgs) -> Result<(), Failure> {
-    let mut ledger = env.open()?;
-    let files = match (args.reproduce, &args.signing_key) {
-        (Some(n), _) => vigilia_app::release::reproduce(&mut ledger, n)?,
-        (None, Some(key_path)) => {
-            vigilia_app::signed::new_key_allowed(&mut ledger, key_path, args.new_key)?;
-            let key = signing_key(env, key_path)?;
-            let when = vigilia_count::when::When::parse(
-                ledger.today()?,
-                args.as_of.as_deref(),
-                args.known_on.as_deref(),
-                None,
-            )
-            .map_err(vigilia_app::AppError::from)?;
-            let (index, head) = vigilia_count::stored::index_and_head(&mut ledger)?;
-            let actor = vigilia_app::Actor::operator(&env.actor);
-            vigilia_app::release::release(
-                &mut ledger,
-                &actor,
-                &index,
-                head,
-                &when,
-                &key,
-                args.new_key,
-            )?
-        }
-        (None, None) => unreachable_args()?,
-    };
-    write_files(env, &args.out, &files)?;
-    let (n, dir) = (files.version, args.out.display());
-    crate::registry::say(
-        env,
-        format!(
-            "Datos abiertos n.º {n} escritos en {dir}; clave pública de la firma: {}",
-            files.public_key
-        ),
-        format!(
-            "Open data no. {n} written to {dir}; the signature's public key: {}",
-            files.public_key
-        ),
-    );
-    Ok(())
 }
 
 /// `vigilia verify-release`: checks a release's or a certified list's folder as its recipient
@@ -282,11 +282,4 @@ pub fn verify_release(env: &Env, dir: &Path, trusted: Option<&str>) -> Result<()
             ),
         }),
     }
-}
-
-fn unreachable_args() -> Result<vigilia_app::certify::Files, Failure> {
-    Err(Failure::bad(
-        "nombre --signing-key (o --reproduce N)",
-        "name --signing-key (or --reproduce N)",
-    ))
 }
