@@ -227,15 +227,20 @@ pub async fn page(
                 Ok(d) => *d,
                 Err(_) => (today, KnownOn::NOW),
             };
+            // One read: every channel's table (the chosen lists are some of its columns), and
+            // the head it was read at.
+            let head = l.content()?.hash.to_string();
             let every = vigilia_app::estimates::histories(l, as_of, known_on, Some(&all), None)?;
-            Ok((days, every))
+            Ok((days, every, head))
         })
         .await?;
-    let (days, every) = read;
-    let sizes = every
-        .tables
-        .first()
-        .map(|(_, t)| t.sizes().iter().map(|s| s.size).collect())
+    let (days, every, head) = read;
+    let all_channels = every.tables.into_iter().next().map(|(_, t)| t);
+    // Every detention of the period: on a channel, or on none.
+    let held = all_channels.as_ref().map_or(0, |t| t.observed()) + every.without_report;
+    let sizes = all_channels
+        .as_ref()
+        .map(|t| t.sizes().iter().map(|s| s.size).collect())
         .unwrap_or_default();
     let mut page = EstimatePage {
         p: Chrome::of(&ctx),
@@ -269,23 +274,14 @@ pub async fn page(
     if !sent {
         return Ok(ok(&page));
     }
-    let chosen: Vec<String> = page
+    let chosen: Vec<usize> = page
         .channels()
-        .into_iter()
-        .filter(|c| c.3)
-        .map(|c| c.0.to_string())
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.3)
+        .map(|(i, _)| i)
         .collect();
-    let lists = chosen.join(",");
-    let histories = app
-        .read(move |_, l| {
-            let head = l.content()?.hash.to_string();
-            Ok((
-                head,
-                vigilia_app::estimates::histories(l, as_of, known_on, Some(&chosen), None)?,
-            ))
-        })
-        .await?;
-    let (head, histories) = histories;
+    let lists = format!("{chosen:?}");
     let method = match asked.method.as_str() {
         "loglinear" => Method::Loglinear,
         _ => Method::Lcmcr,
@@ -301,10 +297,12 @@ pub async fn page(
             })
             .unwrap_or_else(|| code.to_string())
     };
-    let table = histories.tables.into_iter().next().map(|(_, t)| {
+    let table = all_channels.map(|t| {
+        let t = t.only(&chosen);
         let names: Vec<String> = t.lists().iter().map(|c| words(c)).collect();
         t.named(&names)
     });
+    page.without_report = held - table.as_ref().map_or(0, |t| t.observed());
     // The same question on the same registry is answered from the last answer; one estimate
     // is computed at a time (each takes seconds of both cores): a second asked meanwhile is
     // told to wait, and no one can keep the server busy by asking again and again.
@@ -341,6 +339,5 @@ pub async fn page(
         }
     };
     page.result = result;
-    page.without_report = histories.without_report;
     Ok(ok(&page))
 }
