@@ -13,7 +13,7 @@ use vigilia_app::alerts::{self, Alert, AlertKind};
 use vigilia_app::submissions::Element;
 use vigilia_core::fact::Audit;
 use vigilia_core::ids::Subject;
-use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::lang::Localize;
 use vigilia_core::profile::Deadline;
 use vigilia_count::when::When;
 
@@ -265,37 +265,27 @@ pub async fn urgent(
     axum::extract::Path(id): axum::extract::Path<u64>,
     axum::Form(f): axum::Form<Drafting>,
 ) -> Result<Response, WebError> {
-    let v = ctx.viewer()?.clone();
-    let name = whom(&app, &ctx, id).await?;
-    let (actor, steps, by) = (v.actor(), f.family_steps.clone(), f.submitter.clone());
-    let made = app
-        .read(move |_, l| {
-            let id = vigilia_core::ids::DetentionId(id);
-            Ok(vigilia_app::submissions::urgent_action(
-                l, &actor, id, &steps, &by,
-            )?)
-        })
-        .await?;
-    // The drafts carry the person's name: made, they are an audited export; refused, the
-    // page still showed the name.
-    let what = if made.is_ok() {
-        Audit::DraftedUrgentAction
-    } else {
-        Audit::Viewed
+    let (steps, by) = (f.family_steps.clone(), f.submitter.clone());
+    let field = |e| match e {
+        Element::FamilySteps => Some("family_steps"),
+        Element::Submitter => Some("submitter"),
+        _ => None,
     };
-    app.audit(&v.name, vigilia_core::ids::DetentionId(id).into(), what)
-        .await?;
-    let (drafts, missing, errors) = match made {
-        Ok(d) => (Some(d), Vec::new(), crate::page::Errors::default()),
-        Err(m) => {
-            let (missing, errors) = missing_elements(&m, ctx.lang, |e| match e {
-                Element::FamilySteps => Some("family_steps"),
-                Element::Submitter => Some("submitter"),
-                _ => None,
-            });
-            (None, missing, errors)
-        }
-    };
+    let d = crate::submissions::drafted(
+        &app,
+        &ctx,
+        id,
+        Audit::DraftedUrgentAction,
+        field,
+        move |l, actor, id| vigilia_app::submissions::urgent_action(l, actor, id, &steps, &by),
+    )
+    .await?;
+    let crate::submissions::Drafted {
+        name,
+        made: drafts,
+        missing,
+        errors,
+    } = d;
     let page = UrgentPage {
         p: Chrome::of(&ctx),
         id,
@@ -310,21 +300,4 @@ pub async fn urgent(
     } else {
         crate::page::invalid(&page)
     })
-}
-
-/// The elements a draft lacks, in words (in `lang`, for the list atop the form), and each
-/// beside the field it is typed in (`field`: none for what comes from the record).
-pub(crate) fn missing_elements(
-    m: &[Element],
-    lang: Lang,
-    field: impl Fn(Element) -> Option<&'static str>,
-) -> (Vec<String>, crate::page::Errors) {
-    let mut errors = crate::page::Errors::default();
-    for e in m {
-        if let Some(name) = field(*e) {
-            let said = |l: Lang| format!("{} {}", l.pick("Falta:", "Missing:"), e.localize(l));
-            errors.add(name, said(Lang::Es), said(Lang::En));
-        }
-    }
-    (m.iter().map(|e| e.localize(lang)).collect(), errors)
 }

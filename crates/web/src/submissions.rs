@@ -14,7 +14,7 @@ use serde::Deserialize;
 use vigilia_app::submissions::{Category, Element, SubmissionForm};
 use vigilia_core::fact::Audit;
 use vigilia_core::ids::DetentionId;
-use vigilia_core::lang::Localize;
+use vigilia_core::lang::{Lang, Localize};
 
 use crate::app::App;
 use crate::ctx::Ctx;
@@ -166,6 +166,67 @@ fn field(e: Element) -> Option<&'static str> {
     })
 }
 
+/// A draft asked for: whom it is about, and the draft or what it lacks.
+pub(crate) struct Drafted<T> {
+    pub name: String,
+    pub made: Option<T>,
+    /// The elements missing, in words, for the list atop the form…
+    pub missing: Vec<String>,
+    /// …and each beside its field.
+    pub errors: Errors,
+}
+
+/// Makes a draft for detention `id` with `make`; records it as `made_as` (an audited export),
+/// or, refused, as a view (the page still shows the person's name), before the page is sent;
+/// places each missing element beside the form's `field` for it.
+pub(crate) async fn drafted<T: Send + 'static>(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    id: u64,
+    made_as: Audit,
+    field: impl Fn(Element) -> Option<&'static str>,
+    make: impl FnOnce(
+        &mut vigilia_ledger::Ledger,
+        &vigilia_app::Actor,
+        DetentionId,
+    ) -> Result<Result<T, Vec<Element>>, vigilia_app::AppError>
+    + Send
+    + 'static,
+) -> Result<Drafted<T>, WebError> {
+    let v = ctx.viewer()?.clone();
+    let name = crate::alerts::whom(app, ctx, id).await?;
+    let actor = v.actor();
+    let made = app
+        .read(move |_, l| Ok(make(l, &actor, DetentionId(id))?))
+        .await?;
+    let what = if made.is_ok() { made_as } else { Audit::Viewed };
+    app.audit(&v.name, DetentionId(id).into(), what).await?;
+    Ok(match made {
+        Ok(d) => Drafted {
+            name,
+            made: Some(d),
+            missing: Vec::new(),
+            errors: Errors::default(),
+        },
+        Err(m) => {
+            let mut errors = Errors::default();
+            for e in &m {
+                if let Some(name) = field(*e) {
+                    let said =
+                        |l: Lang| format!("{} {}", l.pick("Falta:", "Missing:"), e.localize(l));
+                    errors.add(name, said(Lang::Es), said(Lang::En));
+                }
+            }
+            Drafted {
+                name,
+                made: None,
+                missing: m.iter().map(|e| e.localize(ctx.lang)).collect(),
+                errors,
+            }
+        }
+    })
+}
+
 /// `POST /detentions/{id}/drafts/{body}`: the draft, or every missing element named.
 pub async fn draft(
     State(app): State<Arc<App>>,
@@ -174,31 +235,29 @@ pub async fn draft(
     axum::Form(f): axum::Form<Typed>,
 ) -> Result<Response, WebError> {
     let body = Body::from_path(&body)?;
-    let v = ctx.viewer()?.clone();
-    let name = crate::alerts::whom(&app, &ctx, id).await?;
-    let (actor, form) = (v.actor(), f.form());
-    let made = app
-        .read(move |_, l| {
-            let id = DetentionId(id);
-            Ok(match body {
-                Body::Wgad => vigilia_app::submissions::wgad(l, &actor, id, &form)?,
-                Body::Iachr => vigilia_app::submissions::iachr(l, &actor, id, &form)?,
-            })
-        })
-        .await?;
-    let what = match (&made, body) {
-        (Ok(_), Body::Wgad) => Audit::DraftedWgad,
-        (Ok(_), Body::Iachr) => Audit::DraftedIachr,
-        (Err(_), _) => Audit::Viewed,
+    let form = f.form();
+    let made_as = match body {
+        Body::Wgad => Audit::DraftedWgad,
+        Body::Iachr => Audit::DraftedIachr,
     };
-    app.audit(&v.name, DetentionId(id).into(), what).await?;
-    let (draft, missing, errors) = match made {
-        Ok(text) => (Some(text), Vec::new(), Errors::default()),
-        Err(m) => {
-            let (missing, errors) = crate::alerts::missing_elements(&m, ctx.lang, field);
-            (None, missing, errors)
-        }
-    };
+    let d = drafted(
+        &app,
+        &ctx,
+        id,
+        made_as,
+        field,
+        move |l, actor, id| match body {
+            Body::Wgad => vigilia_app::submissions::wgad(l, actor, id, &form),
+            Body::Iachr => vigilia_app::submissions::iachr(l, actor, id, &form),
+        },
+    )
+    .await?;
+    let Drafted {
+        name,
+        made: draft,
+        missing,
+        errors,
+    } = d;
     let page = DraftPage {
         p: Chrome::of(&ctx),
         id,
