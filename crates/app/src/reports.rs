@@ -29,7 +29,7 @@ pub fn visible(ledger: &mut Ledger, actor: &Actor) -> Result<Vec<Report>, AppErr
             out.push(r);
         }
     })?;
-    out.reverse();
+    out.sort_by_key(|r| std::cmp::Reverse((r.received_on, r.id)));
     Ok(out)
 }
 

@@ -38,8 +38,10 @@ pub enum Element {
     NotMissing,
     /// At least one category of arbitrary detention (WGAD).
     Categories,
-    /// The circumstances of the arrest and detention, and why they are arbitrary.
+    /// The circumstances of the arrest and detention, and why they are arbitrary (WGAD).
     Circumstances,
+    /// What happened and what is happening now (IACHR).
+    Facts,
     /// The remedies sought before the country's courts and authorities.
     DomesticSteps,
     /// The gravity of the situation (IACHR).
@@ -72,12 +74,16 @@ impl Localize for Element {
             ),
             Element::Submitter => ("quién presenta la comunicación", "who submits it"),
             Element::Consent => (
-                "el consentimiento de la persona o su familia para dar su nombre fuera de la organización (la ficha dice «solo contar» o «solo iniciales»: si lo dieron, un coordinador lo registra en la ficha de la persona)",
-                "the consent of the person or their family to give their name outside the organisation (the record says “count only” or “initials only”: if they gave it, a coordinator records it on the person's page)",
+                "el consentimiento de la persona o su familia para dar su nombre fuera de la organización (si lo dieron, un coordinador lo registra en la ficha de la persona)",
+                "the consent of the person or their family to give their name outside the organisation (if they gave it, a coordinator records it on the person's page)",
             ),
             Element::Categories => (
                 "al menos una categoría de detención arbitraria",
                 "at least one category of arbitrary detention",
+            ),
+            Element::Facts => (
+                "los hechos: qué pasó y qué pasa ahora",
+                "the facts: what happened and what is happening now",
             ),
             Element::Circumstances => (
                 "las circunstancias y por qué la detención es arbitraria",
@@ -200,7 +206,8 @@ pub fn urgent_action(
          tribunal competente y la norma: acción de amparo a la libertad y seguridad personales, \
          Constitución, art. 27; cita sin verificar por un abogado de la organización).\n\n\
          Quien suscribe, {by}, solicita mandamiento de hábeas corpus a favor de {name}{id_line}, \
-         {detained} {arrested} en {place} por {forces}, cuyo paradero se desconoce desde \
+         {detained} {arrested} en {place} por funcionarios de {forces}, cuyo paradero se \
+         desconoce desde \
          {unknown_since}: ni su familia ni su defensa saben dónde se encuentra.\n\n\
          Gestiones de la familia: {steps}\n\n\
          Se pide que la autoridad informe de inmediato dónde se encuentra, por orden de quién y \
@@ -405,6 +412,35 @@ fn facts(ledger: &mut Ledger, actor: &Actor, id: DetentionId) -> Result<Facts, A
     })
 }
 
+impl Facts {
+    /// Where the person is now, in words: in freedom since the end, whereabouts unknown since,
+    /// the place held at, or that the record does not say.
+    fn now(&self) -> String {
+        if let Some(e) = &self.d.end {
+            return format!(
+                "en libertad desde {} ({})",
+                on(e.date),
+                e.kind.localize(Lang::Es)
+            );
+        }
+        match (&self.missing_since, &self.held_at) {
+            (Some(Some(since)), _) => format!("paradero desconocido desde {}", on(*since)),
+            (Some(None), _) => "paradero desconocido".to_string(),
+            (None, Some(at)) => format!("en {at}"),
+            (None, None) => "lugar de reclusión no consta en el registro".to_string(),
+        }
+    }
+
+    /// The court and the case number, as far as the record has them.
+    fn court_and_case(&self) -> Option<String> {
+        match (&self.court, &self.case_number) {
+            (Some(c), Some(n)) => Some(format!("{c}, expediente {n}")),
+            (Some(c), None) => Some(c.clone()),
+            _ => None,
+        }
+    }
+}
+
 /// The cédula as Venezuelans write it: `, cédula V-12.345.678` (nothing without one).
 fn cedula(person: &Person) -> String {
     person
@@ -425,7 +461,8 @@ fn named(p: &Person) -> bool {
 }
 
 /// The elements every communication needs from the record and the form.
-fn common_missing(f: &Facts, form: &SubmissionForm) -> Vec<Element> {
+/// `told`: what the lawyer's account of the events is called for this body.
+fn common_missing(f: &Facts, form: &SubmissionForm, told: Element) -> Vec<Element> {
     let mut missing = Vec::new();
     if !named(&f.person) {
         missing.push(Element::Consent);
@@ -440,7 +477,7 @@ fn common_missing(f: &Facts, form: &SubmissionForm) -> Vec<Element> {
         missing.push(Element::Place);
     }
     if form.circumstances.trim().is_empty() {
-        missing.push(Element::Circumstances);
+        missing.push(told);
     }
     if form.submitter.trim().is_empty() {
         missing.push(Element::Submitter);
@@ -511,7 +548,7 @@ pub fn wgad(
     form: &SubmissionForm,
 ) -> Result<Result<String, Vec<Element>>, AppError> {
     let f = facts(ledger, actor, id)?;
-    let mut missing = common_missing(&f, form);
+    let mut missing = common_missing(&f, form, Element::Circumstances);
     if form.categories.is_empty() {
         missing.push(Element::Categories);
     }
@@ -558,17 +595,10 @@ pub fn wgad(
         (f.charges.join("; "), f.laws.join("; "))
     };
     let places = places_held(d);
-    let now_at = match (&f.missing_since, &f.held_at) {
-        (Some(Some(since)), _) => format!("paradero desconocido desde {}", on(*since)),
-        (Some(None), _) => "paradero desconocido".to_string(),
-        (None, Some(at)) => at.clone(),
-        (None, None) => "no consta en el registro".to_string(),
-    };
-    let court = match (&f.court, &f.case_number) {
-        (Some(c), Some(n)) => format!("{c}, expediente {n}"),
-        (Some(c), None) => c.clone(),
-        _ => "no consta en el registro".to_string(),
-    };
+    let now_at = f.now();
+    let court = f
+        .court_and_case()
+        .unwrap_or_else(|| "no consta en el registro".to_string());
     Ok(Ok(format!(
         "COMUNICACIÓN AL GRUPO DE TRABAJO DE LA ONU SOBRE LA DETENCIÓN ARBITRARIA\n\
          Borrador según su cuestionario modelo. Estado: {country}.\n\n\
@@ -593,7 +623,7 @@ pub fn wgad(
          1. Fecha: {arrested}\n\
          2. Duración: {held}\n\
          3. Fuerzas que la custodian: ______\n\
-         4. Lugares de detención (traslados incluidos): {places}. Lugar actual: {now_at}.\n\
+         4. Lugares de detención (traslados incluidos): {places}. Situación actual: {now_at}.\n\
          5. Autoridades que la ordenaron: {court}\n\
          6 y 7. Motivos y base legal: véanse II.6 y II.7.\n\n\
          IV. CIRCUNSTANCIAS Y POR QUÉ LA DETENCIÓN ES ARBITRARIA\n{circumstances}\n\n\
@@ -635,7 +665,7 @@ pub fn iachr(
     form: &SubmissionForm,
 ) -> Result<Result<String, Vec<Element>>, AppError> {
     let f = facts(ledger, actor, id)?;
-    let mut missing = common_missing(&f, form);
+    let mut missing = common_missing(&f, form, Element::Facts);
     for (text, element) in [
         (&form.gravity, Element::Gravity),
         (&form.urgency, Element::Urgency),
@@ -668,17 +698,11 @@ pub fn iachr(
     } else {
         form.domestic_steps.trim().to_string()
     };
-    let custody = match (&f.missing_since, &f.held_at) {
-        (Some(Some(since)), _) => format!("paradero desconocido desde {}", on(*since)),
-        (Some(None), _) => "paradero desconocido".to_string(),
-        (None, Some(at)) => format!("recluida o recluido en {at}"),
-        (None, None) => "lugar de reclusión no confirmado".to_string(),
-    };
-    let court = match (&f.court, &f.case_number) {
-        (Some(c), Some(n)) => format!(" Tribunal: {c}, expediente {n}."),
-        (Some(c), None) => format!(" Tribunal: {c}."),
-        _ => String::new(),
-    };
+    let custody = f.now();
+    let court = f
+        .court_and_case()
+        .map(|c| format!(" Tribunal: {c}."))
+        .unwrap_or_default();
     Ok(Ok(format!(
         "SOLICITUD DE MEDIDAS CAUTELARES – Comisión Interamericana de Derechos Humanos, \
          Reglamento, art. 25 (borrador)\n\

@@ -105,20 +105,22 @@ impl EstimatePage {
             Lang::En => value,
         };
         let words = if *r_hat <= 1.05 {
-            self.p
-                .t("buena: las cadenas coinciden", "good: the chains agree")
+            self.p.t(
+                "El cálculo es estable (sus cadenas coinciden",
+                "The computation is stable (its chains agree",
+            )
         } else if *r_hat <= 1.1 {
             self.p.t(
-                "dudosa: las cadenas casi coinciden",
-                "doubtful: the chains nearly agree",
+                "El cálculo es dudoso (sus cadenas casi coinciden",
+                "The computation is doubtful (its chains nearly agree",
             )
         } else {
             self.p.t(
-                "mala: las cadenas no coinciden; no use este resultado",
-                "bad: the chains disagree; do not use this result",
+                "El cálculo no es estable: no use este resultado (sus cadenas no coinciden",
+                "The computation is not stable: do not use this result (its chains disagree",
             )
         };
-        format!("{words} (R-hat {value})")
+        format!("{words}; R-hat {value}).")
     }
 
     /// The log-linear model's dependences, in words.
@@ -219,7 +221,7 @@ pub async fn page(
                 day(("Detenciones hasta el", "Detentions up to"), &q.as_of).and_then(|as_of| {
                     Ok((
                         as_of.unwrap_or(today),
-                        KnownOn(day(("Según lo sabido el", "As known on"), &q.known_on)?),
+                        KnownOn(day(("Con lo que se sabía al", "As known on"), &q.known_on)?),
                     ))
                 });
             let all: Vec<String> = CHANNELS.iter().map(|(_, n)| n.to_string()).collect();

@@ -153,7 +153,7 @@ pub async fn form(
 fn field(e: Element) -> Option<&'static str> {
     Some(match e {
         Element::Submitter => "submitter",
-        Element::Circumstances => "circumstances",
+        Element::Circumstances | Element::Facts => "circumstances",
         Element::DomesticSteps => "domestic_steps",
         Element::Categories => "cat_i",
         Element::Gravity => "gravity",
