@@ -30,25 +30,44 @@ pub fn releases(ledger: &mut Ledger) -> Result<Vec<SignedFiles>, AppError> {
     Ok(crate::signed::made(ledger)?.1)
 }
 
-/// Release `version`, byte for byte as made.
-pub fn reproduce(ledger: &mut Ledger, version: u64) -> Result<Files, AppError> {
-    let r = releases(ledger)?
+/// Release `version`, as its fact says.
+fn release_of(ledger: &mut Ledger, version: u64) -> Result<SignedFiles, AppError> {
+    releases(ledger)?
         .into_iter()
         .find(|r| r.version == version)
-        .ok_or(AppError::NoRelease(version))?;
+        .ok_or(AppError::NoRelease(version))
+}
+
+/// Release `version`, byte for byte as made.
+pub fn reproduce(ledger: &mut Ledger, version: u64) -> Result<Files, AppError> {
+    let r = release_of(ledger, version)?;
     crate::signed::reproduce(ledger, &r)
 }
 
+/// Whether everyone release `r` shows by name or initials still consents to it.
+pub fn consent_holds(ledger: &mut Ledger, r: &SignedFiles) -> Result<bool, AppError> {
+    Ok(crate::signed::withdrawn(ledger, r)? == 0)
+}
+
 /// One file of release `version` by its name; none when it has no such file.
-pub fn file(ledger: &mut Ledger, version: u64, name: &str) -> Result<Option<Vec<u8>>, AppError> {
-    let r = releases(ledger)?
-        .into_iter()
-        .find(|r| r.version == version)
-        .ok_or(AppError::NoRelease(version))?;
+/// `consent_holds`: whether everyone the release shows still consents ([`consent_holds`]),
+/// which a caller serving many requests may keep until a person changes.
+pub fn file(
+    ledger: &mut Ledger,
+    version: u64,
+    name: &str,
+    consent_holds: impl FnOnce(&mut Ledger, &SignedFiles) -> Result<bool, AppError>,
+) -> Result<Option<Vec<u8>>, AppError> {
+    let r = release_of(ledger, version)?;
     match r.files.iter().find(|f| f.name == name) {
         // The public list names people: not given once one of them withdrew.
         Some(f) if f.name == "public-list.csv" => {
-            crate::signed::still_consented(ledger, &r)?;
+            if !consent_holds(ledger, &r)? {
+                return Err(AppError::ConsentWithdrawn {
+                    version,
+                    people: crate::signed::withdrawn(ledger, &r)?,
+                });
+            }
             crate::signed::kept(ledger, f).map(Some)
         }
         Some(f) => crate::signed::kept(ledger, f).map(Some),

@@ -75,6 +75,9 @@ pub struct App {
     /// The public names of each published balance, made since persons or detentions last
     /// changed (an anonymous page: not made again on every request).
     pub names: Warm<crate::balance::Names>,
+    /// Whether each release's persons still consent, until a person changes: anyone may ask
+    /// for a release's public list, and checking it reads every person it shows.
+    pub consent_holds: Warm<Mutex<HashMap<u64, bool>>>,
     /// The active accounts and their API tokens.
     pub accounts: Warm<Accounts>,
 }
@@ -109,6 +112,7 @@ impl App {
             matching: Warm::of(&[Kind::Person]),
             balances: Warm::of(COUNTED),
             names: Warm::of(COUNTED),
+            consent_holds: Warm::of(&[Kind::Person]),
             accounts: Warm::of(&[Kind::Account]),
         }))
     }

@@ -1092,13 +1092,22 @@ pub async fn released_file(
 ) -> Result<Response, WebError> {
     let name = file.clone();
     let bytes = app
-        .read(
-            move |_, l| match vigilia_app::release::file(l, version, &name) {
+        .read(move |app, l| {
+            let cache = app.consent_holds.get(l, |_| Ok(Mutex::default()))?;
+            let holds = |l: &mut Ledger, r: &vigilia_core::fact::SignedFiles| {
+                if let Some(h) = lock(&cache).get(&r.version) {
+                    return Ok(*h);
+                }
+                let h = vigilia_app::release::consent_holds(l, r)?;
+                lock(&cache).insert(r.version, h);
+                Ok(h)
+            };
+            match vigilia_app::release::file(l, version, &name, holds) {
                 Ok(b) => Ok(b),
                 Err(vigilia_app::AppError::NoRelease(_)) => Ok(None),
                 Err(e) => Err(e.into()),
-            },
-        )
+            }
+        })
         .await?;
     let Some(bytes) = bytes else {
         return Err(WebError::NotFound);

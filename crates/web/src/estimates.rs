@@ -3,6 +3,7 @@
 //! count, what it assumes, and what can make it wrong; or the reason none is given. Nothing
 //! here reaches a public page.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
@@ -23,11 +24,16 @@ use crate::error::WebError;
 use crate::page::{Chrome, ok};
 
 /// One estimate at a time.
-static BUSY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+static BUSY: std::sync::LazyLock<Arc<tokio::sync::Semaphore>> =
+    std::sync::LazyLock::new(|| Arc::new(tokio::sync::Semaphore::new(1)));
 
-/// The last question asked (with the registry's head) and its answer.
+/// The answers kept: the last questions asked on the registry as it stands.
+const KEPT: usize = 16;
+
+/// The questions asked (with the registry's head) and their answers, at most [`KEPT`].
 type Answer = Option<Result<Estimate, Refusal>>;
-static LAST: std::sync::Mutex<Option<(String, Answer)>> = std::sync::Mutex::new(None);
+static LAST: std::sync::LazyLock<std::sync::Mutex<HashMap<String, Answer>>> =
+    std::sync::LazyLock::new(Default::default);
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -209,6 +215,23 @@ pub async fn page(
     Query(asked): Query<Asked>,
 ) -> Result<Response, WebError> {
     let sent = !asked.as_of.is_empty() || !asked.method.is_empty();
+    // One request at a time reads the channels and estimates: the form waits its turn (reading
+    // takes a fraction of a second); an estimate asked while another is computed is told to
+    // wait, so that no one keeps both cores busy by asking again and again. The permit goes
+    // with the computation: a client that hangs up does not free it early.
+    let permit = if sent {
+        BUSY.clone()
+            .try_acquire_owned()
+            .map_err(|_| WebError::TooMany {
+                es: "Otra estimación se está calculando; vuelva a pedirla en unos segundos.".into(),
+                en: "Another estimate is being computed; ask again in a few seconds.".into(),
+            })?
+    } else {
+        BUSY.clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?
+    };
     let q = asked.clone();
     // The days asked, read as people type them; a wrong one keeps the form, with why.
     let read = app
@@ -314,29 +337,24 @@ pub async fn page(
         method,
         ctx.lang.pick("es", "en")
     );
-    let cached = lock(&LAST)
-        .as_ref()
-        .filter(|(k, _)| *k == key)
-        .map(|(_, r)| r.clone());
+    let cached = lock(&LAST).get(&key).cloned();
     let result = match cached {
         Some(r) => r,
         None => {
-            let Ok(permit) = BUSY.try_acquire() else {
-                return Err(WebError::TooMany {
-                    es: "Otra estimación se está calculando; vuelva a pedirla en unos segundos."
-                        .into(),
-                    en: "Another estimate is being computed; ask again in a few seconds.".into(),
-                });
-            };
             let r = tokio::task::spawn_blocking(move || {
+                let _held = permit;
                 table.map(|t| {
                     vigilia_estimate::estimate(&t, method, &Rules::default(), &Settings::default())
                 })
             })
             .await
             .map_err(|e| WebError::Internal(e.to_string()))?;
-            drop(permit);
-            *lock(&LAST) = Some((key, r.clone()));
+            let mut kept = lock(&LAST);
+            // Answers of a registry that has changed since are of no use: kept few.
+            if kept.len() >= KEPT {
+                kept.clear();
+            }
+            kept.insert(key, r.clone());
             r
         }
     };

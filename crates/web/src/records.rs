@@ -669,7 +669,16 @@ pub async fn case_file(
     let ((person, files), made_on) = app
         .read(move |_, l| Ok((records::case_file(l, &actor, PersonId(id))?, l.today()?)))
         .await?;
-    let handover = q.handover == "1";
+    let handover = match q.handover.as_str() {
+        "" => false,
+        "1" => true,
+        _ => {
+            return Err(WebError::bad(
+                "handover: 1 para la versión para entregar",
+                "handover: 1 for the version to hand over",
+            ));
+        }
+    };
     let what = match handover {
         true => Audit::DossierHandover,
         false => Audit::Dossier,

@@ -3713,6 +3713,12 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
         "{}",
         out.body
     );
+    let unclear = send(&w, get("/persons/1/file?handover=true", Some(&lawyer))).await;
+    assert_eq!(
+        unclear.status,
+        StatusCode::BAD_REQUEST,
+        "never the full file by mistake"
+    );
     assert_eq!(audits(&w, Audit::Dossier).await, 1);
     assert_eq!(audits(&w, Audit::DossierHandover).await, 1);
     // The family consents to the name: a coordinator records it, and the draft is made.
