@@ -9,6 +9,15 @@ use crate::model::{
     Custody, Disclosure, EndType, RecognitionStatus, Reliability, ReportStatus, Service, Sex, Step,
 };
 
+/// «lista certificada n.º 3 (al 15/11/2026)»: a numbered output of a day.
+fn numbered(lang: Lang, (es, en): (&str, &str), version: u64, as_of: crate::date::Day) -> String {
+    let day = crate::date::short_day(as_of, lang);
+    match lang {
+        Lang::Es => format!("{es} n.º {version} (al {day})"),
+        Lang::En => format!("{en} no. {version} (as of {day})"),
+    }
+}
+
 fn pick(lang: Lang, es: &str, en: &str) -> String {
     match lang {
         Lang::Es => es.to_string(),
@@ -457,42 +466,27 @@ impl Localize for crate::fact::Change {
         };
         match self {
             C::RegistryCreated { .. } => pick(lang, "registro creado", "registry created"),
-            C::ListCertified(c) => match lang {
-                Lang::Es => format!(
-                    "lista certificada n.º {} (al {})",
-                    c.version,
-                    crate::date::short_day(c.as_of, lang)
+            C::ListCertified(c) => numbered(
+                lang,
+                ("lista certificada", "certified list"),
+                c.version,
+                c.as_of,
+            ),
+            C::EstimatePublished(e) => numbered(
+                lang,
+                (
+                    "estimación de lo no documentado publicada,",
+                    "estimate of the undocumented published,",
                 ),
-                Lang::En => format!(
-                    "certified list no. {} (as of {})",
-                    c.version,
-                    crate::date::short_day(c.as_of, lang)
-                ),
-            },
-            C::EstimatePublished(e) => match lang {
-                Lang::Es => format!(
-                    "estimación de lo no documentado n.º {} publicada (al {})",
-                    e.version,
-                    crate::date::short_day(e.as_of, lang)
-                ),
-                Lang::En => format!(
-                    "estimate of the undocumented no. {} published (as of {})",
-                    e.version,
-                    crate::date::short_day(e.as_of, lang)
-                ),
-            },
-            C::DataReleased(c) => match lang {
-                Lang::Es => format!(
-                    "publicación de datos abiertos n.º {} (al {})",
-                    c.version,
-                    crate::date::short_day(c.as_of, lang)
-                ),
-                Lang::En => format!(
-                    "open-data release no. {} (as of {})",
-                    c.version,
-                    crate::date::short_day(c.as_of, lang)
-                ),
-            },
+                e.version,
+                e.as_of,
+            ),
+            C::DataReleased(c) => numbered(
+                lang,
+                ("publicación de datos abiertos", "open-data release"),
+                c.version,
+                c.as_of,
+            ),
             C::SmallCellsSet { below } => match lang {
                 Lang::Es => {
                     format!("las cifras públicas no muestran grupos de menos de {below} personas")
