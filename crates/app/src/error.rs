@@ -131,9 +131,17 @@ pub enum AppError {
     #[error("there is no certified list number {0}")]
     NoCertifiedList(u64),
     #[error(
-        "there is no list {0:?}: the lists are family, volunteer, lawyer, press, social_media and official"
+        "there is no list {0:?}: the lists are family, volunteer, lawyer, press, social_media, official and the lists imported by name"
     )]
     UnknownList(String),
+    #[error(
+        "{0:?} cannot name a list: give a name of at most 60 characters (letters, digits, spaces and .-_()/'º°, starting with a letter or digit) that is not one of the channels (family, volunteer, lawyer, press, social_media, official)"
+    )]
+    ListName(String),
+    #[error("the list {name:?} was already imported on {on}: a list is imported once")]
+    ListImported { name: String, on: Day },
+    #[error("the period starts on {from}, after its end ({to})")]
+    PeriodBackwards { from: Day, to: Day },
     #[error(transparent)]
     Histories(#[from] vigilia_estimate::table::TableError),
     #[error(

@@ -5,8 +5,8 @@
 //! official source): each channel is a list, and the detention's capture history is the set of
 //! channels that documented it. A detention no report documented (entered by an import or by
 //! hand) is on none of these lists and cannot be in the table: how many were left out is said
-//! next to the estimate (an imported list enters as a table of its own, `--histories`, after
-//! matching it to the registry).
+//! next to the estimate. Another organisation's list, imported by name (`import::list`), is a
+//! list of its own: its rows are reports matched to the registry's detentions like any other.
 
 use std::collections::BTreeMap;
 
@@ -48,73 +48,207 @@ impl Strata {
     }
 }
 
+/// What the histories are asked of: the detentions arrested from `from` (the start of the
+/// registry when none) to `as_of`, in `state` only when one is given, as known on `known_on`;
+/// by the lists `lists` (when none: every list that documented someone), split by `strata`.
+#[derive(Clone, Debug)]
+pub struct Question {
+    pub as_of: Day,
+    pub from: Option<Day>,
+    pub known_on: KnownOn,
+    /// A state by its profile code or name.
+    pub state: Option<String>,
+    /// Channels (`family`, …) and imported lists, by name.
+    pub lists: Option<Vec<String>>,
+    pub strata: Option<Strata>,
+}
+
+impl Question {
+    /// Every detention arrested by `as_of`, as known on `known_on`, by every list.
+    pub fn by(as_of: Day, known_on: KnownOn) -> Question {
+        Question {
+            as_of,
+            from: None,
+            known_on,
+            state: None,
+            lists: None,
+            strata: None,
+        }
+    }
+}
+
+/// A list a detention may be on: a channel of the registry's own reports, or an imported list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum List {
+    Channel(Channel),
+    Imported(String),
+}
+
+impl List {
+    /// The list a table's column names: a channel by its name, or an imported list.
+    pub fn named(name: &str) -> List {
+        CHANNELS
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map_or_else(|| List::Imported(name.to_string()), |(c, _)| List::Channel(*c))
+    }
+
+    /// Its name in tables and options: `family`, …, or the imported list's own.
+    pub fn name(&self) -> &str {
+        match self {
+            List::Channel(c) => CHANNELS.iter().find(|(x, _)| x == c).map_or("", |(_, n)| n),
+            List::Imported(n) => n,
+        }
+    }
+
+    /// In words, for a person: Spanish, English.
+    pub fn words(&self) -> (String, String) {
+        match self {
+            List::Channel(c) => {
+                let (es, en) = c.words();
+                (es.to_string(), en.to_string())
+            }
+            List::Imported(n) => (format!("lista «{n}»"), format!("list «{n}»")),
+        }
+    }
+}
+
 /// The registry's capture histories.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Histories {
     /// One table per stratum (one, named "", without strata).
     pub tables: Vec<(String, Table)>,
-    /// Detentions in the period documented by no report (imported or entered by hand).
+    /// Detentions in the period documented by none of the lists used (imported or entered by
+    /// hand, or documented only by lists left out).
     pub without_report: u64,
+    /// Every list of the registry (the channels, then the imported lists by name), with how
+    /// many detentions of the period it documented: what an analyst chooses from.
+    pub every: Vec<(List, u64)>,
+    /// Reports still waiting in triage (neither joined to a detention nor rejected): they count
+    /// for no list until someone decides, so the estimate may change once they are.
+    pub waiting: u64,
 }
 
-/// The capture histories of the detentions arrested by `as_of`, from the reports received by
-/// `known_on` and matched to them, by the channels `lists` (all six when none), split by
-/// `strata`.
-pub fn histories(
-    ledger: &mut Ledger,
-    as_of: Day,
-    known_on: KnownOn,
-    lists: Option<&[String]>,
-    strata: Option<Strata>,
-) -> Result<Histories, AppError> {
-    let chosen: Vec<(Channel, &str)> = match lists {
-        None => CHANNELS.to_vec(),
+/// The capture histories `q` asks for: each detention's lists are those of the reports
+/// received by `known_on` and matched to it (a report of an imported list counts for that list,
+/// not for its channel: the list was made apart from ours).
+pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppError> {
+    if let Some(from) = q.from.filter(|f| *f > q.as_of) {
+        return Err(AppError::PeriodBackwards { from, to: q.as_of });
+    }
+    let known_on = q.known_on;
+    let day_ok = |d: Day| known_on.0.is_none_or(|k| d <= k);
+    let mut every: Vec<List> = CHANNELS.iter().map(|(c, _)| List::Channel(*c)).collect();
+    // Each detention's lists (bit `j`: `every[j]`), from the reports matched to it.
+    let mut seen: BTreeMap<u64, u128> = BTreeMap::new();
+    let mut waiting = 0;
+    ledger.fold_all(Kind::Report, known_on, &mut |r| {
+        let Record::Report(r) = r else { return };
+        if r.rejected.is_some() || !day_ok(r.received_on) {
+            return;
+        }
+        if r.status() == vigilia_core::model::ReportStatus::New {
+            waiting += 1;
+        }
+        let Some(d) = r.matched_to else { return };
+        let list = match r.list {
+            Some(name) => List::Imported(name),
+            None => List::Channel(r.channel),
+        };
+        let j = match every.iter().position(|l| *l == list) {
+            Some(j) => j,
+            None => {
+                every.push(list);
+                every.len() - 1
+            }
+        };
+        if j < 128 {
+            *seen.entry(d.0).or_default() |= 1 << j;
+        }
+    })?;
+    // The imported lists in the order of their names, after the channels.
+    let mut order: Vec<usize> = (0..every.len()).collect();
+    order[CHANNELS.len()..].sort_by(|&a, &b| every[a].name().cmp(every[b].name()));
+    let profile = ledger.profile()?.clone();
+    let state = match &q.state {
+        None => None,
+        Some(s) => Some(
+            profile
+                .state(s)
+                .and_then(|n| n.code.clone())
+                .ok_or_else(|| AppError::NotAState {
+                    typed: s.clone(),
+                    known: profile
+                        .states
+                        .entries()
+                        .iter()
+                        .map(|s| s.name.clone())
+                        .collect(),
+                })?,
+        ),
+    };
+    let mut detentions = Vec::new();
+    ledger.fold_all(Kind::Detention, known_on, &mut |r| {
+        if let Record::Detention(d) = r
+            && d.arrest.date.first_day() <= q.as_of
+            && q.from.is_none_or(|f| d.arrest.date.first_day() >= f)
+            && state
+                .as_ref()
+                .is_none_or(|s| d.arrest.state.as_ref() == Some(s))
+        {
+            detentions.push(d);
+        }
+    })?;
+    let sizes: Vec<u64> = order
+        .iter()
+        .map(|&j| {
+            detentions
+                .iter()
+                .filter(|d| seen.get(&d.id.0).is_some_and(|p| p & (1 << j) != 0))
+                .count() as u64
+        })
+        .collect();
+    // The lists used, as positions in `every`.
+    let chosen: Vec<usize> = match &q.lists {
+        None => order
+            .iter()
+            .zip(&sizes)
+            .filter(|(_, s)| **s > 0)
+            .map(|(j, _)| *j)
+            .collect(),
         Some(names) => {
             let mut out = Vec::new();
             for n in names {
-                let found = CHANNELS
+                let n = n.trim();
+                let j = every
                     .iter()
-                    .find(|(_, name)| name.eq_ignore_ascii_case(n.trim()))
-                    .ok_or_else(|| AppError::UnknownList(n.clone()))?;
-                if !out.contains(found) {
-                    out.push(*found);
+                    .position(|l| l.name().eq_ignore_ascii_case(n))
+                    .ok_or_else(|| AppError::UnknownList(n.to_string()))?;
+                if !out.contains(&j) {
+                    out.push(j);
                 }
             }
             out
         }
     };
-    let day_ok = |d: Day| known_on.0.is_none_or(|k| d <= k);
-    // Each detention's channels, from the reports matched to it.
-    let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
-    ledger.fold_all(Kind::Report, known_on, &mut |r| {
-        if let Record::Report(r) = r
-            && r.rejected.is_none()
-            && day_ok(r.received_on)
-            && let Some(d) = r.matched_to
-            && let Some(j) = chosen.iter().position(|(c, _)| *c == r.channel)
-        {
-            *seen.entry(d.0).or_default() |= 1 << j;
-        }
-    })?;
-    let profile = ledger.profile()?.clone();
-    let names: Vec<String> = chosen.iter().map(|(_, n)| n.to_string()).collect();
+    let names: Vec<String> = chosen
+        .iter()
+        .map(|&j| every[j].name().to_string())
+        .collect();
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();
     let mut without_report = 0;
-    let mut detentions = Vec::new();
-    ledger.fold_all(Kind::Detention, known_on, &mut |r| {
-        if let Record::Detention(d) = r
-            && d.arrest.date.first_day() <= as_of
-        {
-            detentions.push(d);
-        }
-    })?;
-    for d in detentions {
-        let pattern = seen.get(&d.id.0).copied().unwrap_or(0);
+    for d in &detentions {
+        let all = seen.get(&d.id.0).copied().unwrap_or(0);
+        let pattern = chosen
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| all & (1 << **j) != 0)
+            .fold(0usize, |p, (k, _)| p | 1 << k);
         if pattern == 0 {
             without_report += 1;
             continue;
         }
-        let stratum = match strata {
+        let stratum = match q.strata {
             None => String::new(),
             Some(Strata::State) => d
                 .arrest
@@ -134,23 +268,16 @@ pub fn histories(
     if tables.is_empty() {
         tables.insert(String::new(), Table::new(names.clone())?);
     }
-    // Asked for no list in particular: the channels that documented someone.
-    let mut tables: Vec<(String, Table)> = tables.into_iter().collect();
-    if lists.is_none() {
-        let used: Vec<usize> = (0..names.len())
-            .filter(|&j| {
-                tables
-                    .iter()
-                    .any(|(_, t)| t.sizes().get(j).is_some_and(|s| s.size > 0))
-            })
-            .collect();
-        for (_, t) in &mut tables {
-            *t = t.only(&used);
-        }
-    }
+    let every = order
+        .iter()
+        .zip(sizes)
+        .map(|(&j, s)| (every[j].clone(), s))
+        .collect();
     Ok(Histories {
-        tables,
+        tables: tables.into_iter().collect(),
         without_report,
+        every,
+        waiting,
     })
 }
 

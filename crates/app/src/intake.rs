@@ -371,6 +371,7 @@ fn append(tx: &mut Tx<'_>, today: Day, r: &Incoming, valid: Valid) -> Result<Rep
             details: Some(valid.details),
             reporter: r.reporter.clone(),
             receipt: r.receipt.clone(),
+            list: None,
         },
         sources: vec![],
     })?;
@@ -395,6 +396,7 @@ fn append(tx: &mut Tx<'_>, today: Day, r: &Incoming, valid: Valid) -> Result<Rep
                 }),
                 reporter: r.reporter.clone(),
                 receipt: None,
+                list: None,
             },
             sources: vec![],
         })?;

@@ -394,9 +394,32 @@ impl Localize for AppError {
             },
             AppError::UnknownList(n) => match lang {
                 Lang::Es => format!(
-                    "No hay una lista «{n}»: las listas son family (familias), volunteer (voluntariado), lawyer (abogados), press (prensa), social_media (redes) y official (fuentes oficiales)."
+                    "No hay una lista «{n}»: las listas son family (familias), volunteer (voluntariado), lawyer (abogados), press (prensa), social_media (redes), official (fuentes oficiales) y las importadas por su nombre."
                 ),
                 Lang::En => self.to_string(),
+            },
+            AppError::PeriodBackwards { from, to } => format!(
+                "{} {} {} ({})",
+                lang.pick("El periodo empieza el", "The period starts on"),
+                vigilia_core::date::short_day(*from, lang),
+                lang.pick("después de su final", "after its end"),
+                vigilia_core::date::short_day(*to, lang)
+            ),
+            AppError::ListName(n) => match lang {
+                Lang::Es => format!(
+                    "«{n}» no sirve como nombre de lista: use un nombre de hasta 60 caracteres (letras, cifras, espacios y .-_()/'º°, empezando por letra o cifra) que no sea el de un canal (family, volunteer, lawyer, press, social_media, official)."
+                ),
+                Lang::En => self.to_string(),
+            },
+            AppError::ListImported { name, on } => match lang {
+                Lang::Es => format!(
+                    "La lista «{name}» ya se importó el {}: cada lista se importa una sola vez.",
+                    vigilia_core::date::short_day(*on, lang)
+                ),
+                Lang::En => format!(
+                    "The list «{name}» was already imported on {}: a list is imported once.",
+                    vigilia_core::date::short_day(*on, lang)
+                ),
             },
             AppError::Histories(e) => e.localize(lang),
             AppError::NoRelease(n) => match lang {

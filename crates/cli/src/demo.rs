@@ -136,6 +136,7 @@ fn channel_reports(
                         details: None,
                         reporter: None,
                         receipt: None,
+                        list: None,
                     },
                     sources: Vec::new(),
                 })?;

@@ -27,11 +27,17 @@ pub struct EstimateArgs {
     /// The detentions arrested by this day (registry; today by default).
     #[arg(long, requires = "registry")]
     as_of: Option<String>,
+    /// The detentions arrested from this day on (registry; from the first by default).
+    #[arg(long, requires = "registry", conflicts_with = "publish")]
+    from: Option<String>,
     /// What was known on this day (registry).
     #[arg(long, requires = "registry")]
     known_on: Option<String>,
-    /// The lists used, by name: family, volunteer, lawyer, press, social_media, official
-    /// (registry; all by default).
+    /// Only the detentions of this state (registry), by name or code.
+    #[arg(long, requires = "registry", conflicts_with = "publish")]
+    state: Option<String>,
+    /// The lists used, by name: family, volunteer, lawyer, press, social_media, official and
+    /// the lists imported with `vigilia import list` (registry; all by default).
     #[arg(long, value_delimiter = ',', requires = "registry")]
     lists: Option<Vec<String>>,
     /// One estimate per state or per year of arrest (registry).
@@ -185,6 +191,7 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
         ..Settings::default()
     };
     let mut publishing = None;
+    let mut waiting = 0;
     let (tables, without_report) = match (&args.histories, args.registry) {
         (Some(path), _) => {
             let file = std::fs::File::open(path).map_err(|e| Failure::io(path, &e))?;
@@ -205,6 +212,7 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
                 day_option(name, text, today).map_err(vigilia_app::AppError::from)
             };
             let as_of = day("as-of", args.as_of.as_deref())?.unwrap_or(today);
+            let from = day("from", args.from.as_deref())?;
             let known_on = KnownOn(day("known-on", args.known_on.as_deref())?);
             let strata = match args.strata.as_deref() {
                 None => None,
@@ -217,14 +225,18 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
             };
             let h = vigilia_app::estimates::histories(
                 &mut ledger,
-                as_of,
-                known_on,
-                args.lists.as_deref(),
-                strata,
+                &vigilia_app::estimates::Question {
+                    from,
+                    state: args.state.clone(),
+                    lists: args.lists.clone(),
+                    strata,
+                    ..vigilia_app::estimates::Question::by(as_of, known_on)
+                },
             )?;
             if args.publish {
                 publishing = Some((ledger, head, as_of, known_on));
             }
+            waiting = h.waiting;
             (h.tables, Some(h.without_report))
         }
         (None, false) => {
@@ -259,10 +271,22 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
         crate::registry::tell(
             env,
             format!(
-                "{n} detenciones sin ningún reporte (importadas o anotadas a mano) no están en la tabla: no son de ninguna de estas listas."
+                "{n} detenciones que ninguna de estas listas documentó (importadas o anotadas a mano, o solo en listas no usadas) no están en la tabla."
             ),
             format!(
-                "{n} detentions with no report (imported or entered by hand) are not in the table: they are on none of these lists."
+                "{n} detentions that none of these lists documented (imported or entered by hand, or only on lists not used) are not in the table."
+            ),
+        );
+    }
+    if waiting > 0 {
+        let n = env.lang.number(waiting);
+        crate::registry::tell(
+            env,
+            format!(
+                "{n} reportes esperan todavía en la bandeja: no cuentan para ninguna lista hasta que se unan a una detención, y la estimación puede cambiar cuando se decidan."
+            ),
+            format!(
+                "{n} reports still wait in the reports queue: they count for no list until joined to a detention, and the estimate may change once they are decided."
             ),
         );
     }

@@ -58,6 +58,89 @@ pub struct EventsArgs {
     rejects: Option<PathBuf>,
 }
 
+/// What `vigilia import list` is asked.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// A reports CSV (docs/formats/reports-csv.md), or an .xlsx with the same columns.
+    file: PathBuf,
+    /// The list's name, as it will be chosen in estimates ("Lista ONG Justicia 2024").
+    #[arg(long)]
+    name: String,
+    /// Where the list came from: volunteer (another organisation), press, lawyer, official,
+    /// social_media or family.
+    #[arg(long, value_enum, default_value_t = ListChannel::Volunteer)]
+    channel: ListChannel,
+    /// What may be published of the people on it: count_only (the default: they gave us no
+    /// consent), initials or named (only when the list's organisation had that consent).
+    #[arg(long, default_value = "count_only")]
+    consent: String,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ListChannel {
+    Volunteer,
+    Press,
+    Lawyer,
+    Official,
+    SocialMedia,
+    Family,
+}
+
+/// `vigilia import list FILE --name NAME`: every line checked first; nothing stored if one is
+/// wrong.
+pub fn list_file(env: &Env, args: &ListArgs) -> Result<(), Failure> {
+    use vigilia_core::model::{Channel, Disclosure};
+    let consent = Disclosure::from_name(args.consent.trim()).ok_or_else(|| {
+        Failure::bad(
+            format!(
+                "--consent {}: diga count_only, initials o named",
+                args.consent
+            ),
+            format!(
+                "--consent {}: say count_only, initials or named",
+                args.consent
+            ),
+        )
+    })?;
+    let channel = match args.channel {
+        ListChannel::Volunteer => Channel::Volunteer,
+        ListChannel::Press => Channel::Press,
+        ListChannel::Lawyer => Channel::Lawyer,
+        ListChannel::Official => Channel::Official,
+        ListChannel::SocialMedia => Channel::SocialMedia,
+        ListChannel::Family => Channel::Family,
+    };
+    vigilia_app::import::list::check_name(&args.name)?;
+    let mut ledger = env.open()?;
+    let profile = ledger.profile()?.clone();
+    let today = ledger.today()?;
+    let list = vigilia_app::import::list::read_file(&args.file, &profile, today)?;
+    let actor = vigilia_app::Actor::operator(&env.actor);
+    let done = vigilia_app::write(&mut ledger, |tx| {
+        vigilia_app::import::list::import(tx, &actor, &args.name, channel, consent, list)
+    })?;
+    let n = |x: usize| env.lang.number(x as u64);
+    let name = args.name.trim();
+    crate::say!(
+        "{}",
+        match env.lang {
+            Lang::Es => format!(
+                "Lista «{name}»: {} filas guardadas; {} ya estaban en el registro y quedaron unidas a su detención; {} esperan en la bandeja de reportes a que alguien decida.",
+                n(done.rows),
+                n(done.matched),
+                n(done.waiting)
+            ),
+            Lang::En => format!(
+                "List «{name}»: {} rows stored; {} were already in the registry and were joined to their detention; {} wait in the reports queue for someone to decide.",
+                n(done.rows),
+                n(done.matched),
+                n(done.waiting)
+            ),
+        }
+    );
+    Ok(())
+}
+
 /// `vigilia import detentions FILE [--mapping M.toml]`.
 pub fn detentions_file(env: &Env, args: &DetentionsArgs) -> Result<(), Failure> {
     env.keys.maybe_output(args.rejects.as_deref())?;

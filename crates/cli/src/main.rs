@@ -265,6 +265,10 @@ enum ImportWhat {
     /// The detentions CSV (or an .xlsx with the same columns; a CSV named .gz is read through
     /// gzip).
     Detentions(import::DetentionsArgs),
+    /// Another organisation's list of detained people (a reports CSV), by name: a list of its
+    /// own when estimating the undocumented; rows the registry surely holds are matched at
+    /// once, the others wait in triage.
+    List(import::ListArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -346,6 +350,9 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Import {
             what: ImportWhat::Events(args),
         } => import::events_file(&env, &args),
+        Command::Import {
+            what: ImportWhat::List(args),
+        } => import::list_file(&env, &args),
         Command::Export {
             what: ExportWhat::Detentions { out },
         } => export::detentions(&env, &out),

@@ -172,3 +172,184 @@ fn repeated_lists_and_lists_that_do_not_overlap_are_refused() {
         "{out:?}"
     );
 }
+
+/// Another organisation's list, written as such lists arrive (capitals, no accents, cédulas with
+/// dots, dates day first, sex in words), some of its people in the registry and some not: the
+/// ones the registry surely holds are joined to their detention, the others wait in triage, and
+/// the list is a list of its own in the estimate. A wrong cell stores nothing and is named; a
+/// list is imported once; a state and a period narrow the table.
+#[test]
+fn another_organisations_list_is_a_list_of_its_own() {
+    let r = Registry::sqlite();
+    r.ok(&["demo", "--detentions", "3000"]);
+    let export = r.path("export.csv");
+    r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
+    let mut reader = csv::Reader::from_path(&export).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let plain = |s: &str| {
+        s.to_uppercase()
+            .replace(['Á'], "A")
+            .replace('É', "E")
+            .replace('Í', "I")
+            .replace('Ó', "O")
+            .replace('Ú', "U")
+    };
+    let day_first = |iso: &str| match iso.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    };
+    let mut list = String::from(
+        "report_id,given_names,surnames,cedula,sex,birth_date,state,arrest_date,facility\n",
+    );
+    let mut sampled = 0;
+    for (i, row) in rows.iter().enumerate().filter(|(i, _)| i % 10 == 3) {
+        let cedula = row[col("national_id")].to_string();
+        let cedula = match cedula.strip_prefix("V-") {
+            Some(digits) if digits.len() == 8 => {
+                format!("V-{}.{}.{}", &digits[..2], &digits[2..5], &digits[5..])
+            }
+            _ => cedula,
+        };
+        let sex = match &row[col("sex")] {
+            "F" => "Femenino",
+            "M" => "Masculino",
+            _ => "",
+        };
+        list.push_str(&format!(
+            "J-{i},{},{} {},{cedula},{sex},{},{},{},\n",
+            plain(&row[col("given_names")]),
+            plain(&row[col("paternal_surname")]),
+            plain(&row[col("maternal_surname")]),
+            day_first(&row[col("birth_date")]),
+            &row[col("arrest_state")],
+            day_first(&row[col("arrest_date")]),
+        ));
+        sampled += 1;
+    }
+    // People the registry does not hold (names and cédulas no demo person has).
+    for k in 0..40u8 {
+        let letter = char::from(b'A' + k % 26);
+        list.push_str(&format!(
+            "N-{k},XIOMARA {letter},QWERTY ZZYZX{letter},V-{},Femenino,,Zulia,05/08/2024,\n",
+            40_000_000 + u32::from(k)
+        ));
+    }
+    let file = r.write("lista.csv", &list);
+    let out = r.ok(&[
+        "import",
+        "list",
+        file.to_str().unwrap(),
+        "--name",
+        "ONG Justicia",
+    ]);
+    let numbers: Vec<u64> = out
+        .split(|c: char| !c.is_ascii_digit() && c != ',')
+        .filter_map(|w| w.replace(',', "").parse().ok())
+        .collect();
+    let [stored, matched, waiting] = numbers[..] else {
+        panic!("{out}")
+    };
+    assert_eq!(stored, sampled + 40, "{out}");
+    assert_eq!(stored, matched + waiting, "{out}");
+    assert!(
+        matched * 10 >= sampled * 9 && matched <= sampled,
+        "{out}: {sampled} of the registry's"
+    );
+    // The list, by its name, beside the registry's channels.
+    let json = r.ok(&[
+        "estimate",
+        "--registry",
+        "--lists",
+        "volunteer,press,ONG Justicia",
+        "--method",
+        "loglinear",
+        "--format",
+        "json",
+    ]);
+    let e: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ours = e["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "ONG Justicia")
+        .unwrap_or_else(|| panic!("{e}"));
+    assert_eq!(ours["size"].as_u64(), Some(matched), "{e}");
+    // Imported once.
+    let again = r.run(&[
+        "import",
+        "list",
+        file.to_str().unwrap(),
+        "--name",
+        "ong justicia",
+    ]);
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already imported"),
+        "{again:?}"
+    );
+    // A wrong cell: named by line and column, nothing stored.
+    let bad = r.write(
+        "mala.csv",
+        "report_id,given_names,surnames,cedula,arrest_date,state\n\
+         1,ANA,PEREZ,V-12A,05/08/2024,Zulia\n\
+         2,LUIS,ROJAS,V-9876543,31/02/2024,Zulia\n\
+         3,,,,05/08/2024,Zulia\n\
+         4,EVA,DIAZ,,05/08/2024,Narnia\n",
+    );
+    let out = r.run(&["import", "list", bad.to_str().unwrap(), "--name", "Mala"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    for named in [
+        "line 2, column cedula",
+        "line 3, column arrest_date",
+        "line 4, column given_names",
+        "line 5, column state",
+    ] {
+        assert!(said.contains(named), "{named}: {said}");
+    }
+    let none = r.run(&["estimate", "--registry", "--lists", "volunteer,press,Mala"]);
+    assert!(
+        String::from_utf8_lossy(&none.stderr).contains("there is no list \"Mala\""),
+        "{none:?}"
+    );
+    // A state, and a period, narrow the table; a period that ends before it starts is said.
+    let observed = |args: &[&str]| {
+        let mut all = vec![
+            "estimate",
+            "--registry",
+            "--method",
+            "loglinear",
+            "--format",
+            "json",
+        ];
+        all.extend_from_slice(args);
+        let out = r.run(&all);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        v["observed"].as_u64().unwrap_or(0)
+    };
+    let country = observed(&[]);
+    let zulia = observed(&[
+        "--state",
+        "Zulia",
+        "--min-observed",
+        "1",
+        "--min-list-size",
+        "1",
+    ]);
+    assert!(zulia > 0 && zulia < country, "{zulia} of {country}");
+    let backwards = r.run(&[
+        "estimate",
+        "--registry",
+        "--from",
+        "2025-01-01",
+        "--as-of",
+        "2024-01-01",
+    ]);
+    assert_eq!(backwards.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&backwards.stderr).contains("after its end"),
+        "{backwards:?}"
+    );
+}

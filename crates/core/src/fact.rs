@@ -160,6 +160,10 @@ pub enum Change {
         /// SHA-256 (hex) of the receipt code given to the reporter.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         receipt: Option<String>,
+        /// The external list it is a row of (another organisation's list, imported by name):
+        /// estimating the undocumented counts each such list as a list of its own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        list: Option<String>,
     },
     /// The reporter added to their report.
     ReportAdded {

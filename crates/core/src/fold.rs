@@ -488,6 +488,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
             details,
             reporter,
             receipt,
+            list,
         } => {
             kind_matches(Kind::Report)?;
             Record::Report(Report {
@@ -501,6 +502,7 @@ fn create(fact: Fact) -> Result<Record, FoldError> {
                 reporter,
                 assigned_to: None,
                 receipt,
+                list,
                 received_on: fact.recorded_on,
                 additions: Vec::new(),
                 rejected: None,
@@ -853,6 +855,7 @@ mod tests {
                     details: None,
                     reporter: None,
                     receipt: None,
+                    list: None,
                 },
             ),
             fact(

@@ -530,6 +530,9 @@ pub struct Report {
     /// SHA-256 (hex) of the receipt code the reporter was given; the code itself is not kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt: Option<String>,
+    /// The external list it is a row of, imported by name (`vigilia import list`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
     /// The day it came in.
     pub received_on: Day,
     /// What the reporter added later, in order.

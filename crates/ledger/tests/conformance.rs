@@ -632,6 +632,7 @@ fn report_with_contact(ledger: &mut Ledger, contact: &str) -> ReportId {
             details: None,
             reporter: None,
             receipt: None,
+            list: None,
         },
         sources: vec![],
     })

@@ -693,7 +693,7 @@ struct PublishedEstimate {
     observed: u64,
     assumption_es: String,
     assumption_en: String,
-    /// The lists (channels) it came from, by their codes.
+    /// The lists it came from, by their names (channels and imported lists).
     lists: Vec<String>,
     /// `lcmcr` or `loglinear`.
     method: String,
@@ -704,21 +704,15 @@ impl PublishedEstimate {
         self.estimate.saturating_sub(self.observed)
     }
 
-    /// How it was estimated and from which channels, in words.
+    /// How it was estimated and from which lists, in words.
     fn how(&self, lang: &Lang) -> String {
         let lang = *lang;
         let lists: Vec<String> = self
             .lists
             .iter()
-            .map(|code| {
-                vigilia_app::estimates::CHANNELS
-                    .iter()
-                    .find(|(_, n)| n == code)
-                    .map(|(c, _)| {
-                        let (es, en) = c.words();
-                        lang.pick(es, en).to_string()
-                    })
-                    .unwrap_or_else(|| code.clone())
+            .map(|name| {
+                let (es, en) = vigilia_app::estimates::List::named(name).words();
+                lang.pick(&es, &en).to_string()
             })
             .collect();
         let method = match (self.method.as_str(), lang) {
@@ -730,7 +724,7 @@ impl PublishedEstimate {
         format!(
             "{} {method}; {}: {}.",
             lang.pick("Estimado con el", "Estimated with the"),
-            lang.pick("canales", "channels"),
+            lang.pick("listas", "lists"),
             lists.join(", ")
         )
     }

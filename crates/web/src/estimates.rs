@@ -8,10 +8,9 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
-use serde::Deserialize;
-use vigilia_app::estimates::CHANNELS;
+use vigilia_app::estimates::{self, List, Question};
 use vigilia_core::fold::KnownOn;
 use vigilia_core::lang::{Lang, Localize};
 use vigilia_count::when::day_option;
@@ -39,34 +38,42 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// What the form asks (in the address: no name, only days and channels).
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
+/// What the form asks (in the address: no name, only days, a state and lists).
+#[derive(Default, Clone)]
 pub struct Asked {
+    from: String,
     as_of: String,
     known_on: String,
+    /// A state's name; the whole country when empty.
+    state: String,
     /// `loglinear` for the log-linear model; the latent-class model otherwise.
     method: String,
-    family: String,
-    volunteer: String,
-    lawyer: String,
-    press: String,
-    social_media: String,
-    official: String,
+    /// The lists ticked, by name (`list=family&list=press&list=…`).
+    lists: Vec<String>,
 }
 
 impl Asked {
+    /// Reads the address's query; a key it does not know is left aside.
+    fn of(query: Option<&str>) -> Asked {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
+        let mut a = Asked::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "from" => a.from = v,
+                "as_of" => a.as_of = v,
+                "known_on" => a.known_on = v,
+                "state" => a.state = v,
+                "method" => a.method = v,
+                "list" if !a.lists.contains(&v) => a.lists.push(v),
+                _ => {}
+            }
+        }
+        a
+    }
+
     fn ticked(&self, name: &str) -> bool {
-        let v = match name {
-            "family" => &self.family,
-            "volunteer" => &self.volunteer,
-            "lawyer" => &self.lawyer,
-            "press" => &self.press,
-            "social_media" => &self.social_media,
-            "official" => &self.official,
-            _ => return false,
-        };
-        !v.is_empty()
+        self.lists.iter().any(|l| l == name)
     }
 }
 
@@ -80,25 +87,37 @@ struct EstimatePage {
     result: Option<Result<Estimate, Refusal>>,
     /// Detentions on none of the lists chosen, left out of the table.
     without_report: u64,
-    /// How many detentions each channel documented (all six), for the checkboxes.
-    sizes: Vec<u64>,
+    /// Reports still waiting in triage, on no list yet.
+    waiting: u64,
+    /// Every list (the channels, then the imported lists), with how many detentions of the
+    /// period and state each documented, for the checkboxes.
+    every: Vec<(List, u64)>,
+    /// The profile's states by name, for the state chosen.
+    states: Vec<String>,
     /// A date that could not be read, in words.
     problem: Option<String>,
 }
 
 impl EstimatePage {
-    /// The channels with their words, how many each documented, and whether each is ticked
+    /// The lists with their words, how many each documented, and whether each is ticked
     /// (when none is: those that documented someone).
-    fn channels(&self) -> Vec<(&'static str, &'static str, String, bool)> {
-        let none = CHANNELS.iter().all(|(_, n)| !self.asked.ticked(n));
-        CHANNELS
+    fn lists(&self) -> Vec<(String, String, String, bool)> {
+        let none = self.every.iter().all(|(l, _)| !self.asked.ticked(l.name()));
+        self.every
             .iter()
-            .enumerate()
-            .map(|(i, (c, n))| {
-                let (es, en) = c.words();
-                let size = self.sizes.get(i).copied().unwrap_or(0);
-                let ticked = if none { size > 0 } else { self.asked.ticked(n) };
-                (*n, self.p.t(es, en), self.p.n(&size), ticked)
+            .map(|(l, size)| {
+                let (es, en) = l.words();
+                let ticked = if none {
+                    *size > 0
+                } else {
+                    self.asked.ticked(l.name())
+                };
+                (
+                    l.name().to_string(),
+                    self.p.t(&es, &en).to_string(),
+                    self.p.n(size),
+                    ticked,
+                )
             })
             .collect()
     }
@@ -212,10 +231,11 @@ impl EstimatePage {
 pub async fn page(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
-    Query(asked): Query<Asked>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
+    let asked = Asked::of(query.as_deref());
     let sent = !asked.as_of.is_empty() || !asked.method.is_empty();
-    // One request at a time reads the channels and estimates: the form waits its turn (reading
+    // One request at a time reads the lists and estimates: the form waits its turn (reading
     // takes a fraction of a second); an estimate asked while another is computed is told to
     // wait, so that no one keeps both cores busy by asking again and again. The permit goes
     // with the computation: a client that hangs up does not free it early.
@@ -233,107 +253,143 @@ pub async fn page(
             .map_err(|e| WebError::Internal(e.to_string()))?
     };
     let q = asked.clone();
-    // The days asked, read as people type them; a wrong one keeps the form, with why.
+    let lang = ctx.lang;
+    // The days and the state asked, read as people type them; a wrong one keeps the form, with
+    // why.
     let read = app
         .read(move |_, l| {
             let today = l.today()?;
+            let states: Vec<String> = l
+                .profile()?
+                .states
+                .entries()
+                .iter()
+                .map(|s| s.name.clone())
+                .collect();
             let day = |label: (&'static str, &'static str), text: &str| {
-                day_option("day", Some(text), today).map_err(|e| (label, e))
+                day_option("day", Some(text), today).map_err(|e| {
+                    use vigilia_count::when::WhenError;
+                    let why = match &e {
+                        WhenError::Date { error, .. } => error.localize(lang),
+                        WhenError::AfterToday { day, today, .. } => format!(
+                            "{} {} ({})",
+                            vigilia_core::date::short_day(*day, lang),
+                            lang.pick("es posterior a hoy", "is after today"),
+                            vigilia_core::date::short_day(*today, lang)
+                        ),
+                        other => other.localize(lang),
+                    };
+                    format!("{}: {why}", lang.pick(label.0, label.1))
+                })
             };
-            let days =
-                day(("Detenciones hasta el", "Detentions up to"), &q.as_of).and_then(|as_of| {
-                    Ok((
-                        as_of.unwrap_or(today),
-                        KnownOn(day(("Con lo que se sabía al", "As known on"), &q.known_on)?),
-                    ))
-                });
-            let all: Vec<String> = CHANNELS.iter().map(|(_, n)| n.to_string()).collect();
-            let (as_of, known_on) = match &days {
-                Ok(d) => *d,
-                Err(_) => (today, KnownOn::NOW),
-            };
-            // One read: every channel's table (the chosen lists are some of its columns), and
-            // the head it was read at.
+            let question = (|| {
+                let as_of = day(("Detenciones hasta el", "Detentions up to"), &q.as_of)?;
+                let from = day(("Detenciones desde el", "Detentions from"), &q.from)?;
+                let known_on = day(("Con lo que se sabía al", "As known on"), &q.known_on)?;
+                let state = Some(q.state.trim().to_string()).filter(|s| !s.is_empty());
+                Ok::<_, String>(Question {
+                    from,
+                    state,
+                    ..Question::by(as_of.unwrap_or(today), KnownOn(known_on))
+                })
+            })();
+            // One read: every list's sizes, the table of the lists ticked, and the head it was
+            // read at.
             let head = l.content()?.hash.to_string();
-            let every = vigilia_app::estimates::histories(l, as_of, known_on, Some(&all), None)?;
-            Ok((days, every, head))
+            let answer = match &question {
+                Err(_) => None,
+                Ok(question) => {
+                    let every = match estimates::histories(l, question) {
+                        Ok(h) => h.every,
+                        Err(e) => {
+                            return Ok((
+                                Ok(question.clone()),
+                                Some((Vec::new(), Err(e))),
+                                String::new(),
+                                states,
+                            ));
+                        }
+                    };
+                    let none = every.iter().all(|(l, _)| !q.ticked(l.name()));
+                    let lists = every
+                        .iter()
+                        .filter(|(l, size)| if none { *size > 0 } else { q.ticked(l.name()) })
+                        .map(|(l, _)| l.name().to_string())
+                        .collect();
+                    let chosen = estimates::histories(
+                        l,
+                        &Question {
+                            lists: Some(lists),
+                            ..question.clone()
+                        },
+                    );
+                    Some((every, chosen))
+                }
+            };
+            Ok((question, answer, head, states))
         })
         .await?;
-    let (days, every, head) = read;
-    let all_channels = every.tables.into_iter().next().map(|(_, t)| t);
-    // Every detention of the period: on a channel, or on none.
-    let held = all_channels.as_ref().map_or(0, |t| t.observed()) + every.without_report;
-    let sizes = all_channels
-        .as_ref()
-        .map(|t| t.sizes().iter().map(|s| s.size).collect())
-        .unwrap_or_default();
+    let (question, answer, head, states) = read;
     let mut page = EstimatePage {
         p: Chrome::of(&ctx),
         asked: asked.clone(),
         sent,
         result: None,
         without_report: 0,
-        sizes,
+        waiting: 0,
+        every: Vec::new(),
+        states,
         problem: None,
     };
-    let (as_of, known_on) = match days {
-        Ok(d) => d,
-        Err(((es, en), e)) => {
-            use vigilia_count::when::WhenError;
-            let l = ctx.lang;
-            let why = match &e {
-                WhenError::Date { error, .. } => error.localize(l),
-                WhenError::AfterToday { day, today, .. } => format!(
-                    "{} {} ({})",
-                    vigilia_core::date::short_day(*day, l),
-                    l.pick("es posterior a hoy", "is after today"),
-                    vigilia_core::date::short_day(*today, l)
-                ),
-                other => other.localize(l),
-            };
+    let (question, (every, chosen)) = match (question, answer) {
+        (Ok(q), Some(a)) => (q, a),
+        (q, _) => {
             page.sent = false;
-            page.problem = Some(format!("{}: {why}", l.pick(es, en)));
+            page.problem = q.err();
             return Ok(crate::page::invalid(&page));
         }
+    };
+    page.every = every;
+    // A state or period the registry cannot read (a state it does not know, a period that
+    // ends before it starts) is said where the form is.
+    let chosen = match chosen {
+        Ok(c) => c,
+        Err(e) if !e.is_failure() => {
+            page.sent = false;
+            page.problem = Some(e.localize(ctx.lang));
+            return Ok(crate::page::invalid(&page));
+        }
+        Err(e) => return Err(e.into()),
     };
     if !sent {
         return Ok(ok(&page));
     }
-    let chosen: Vec<usize> = page
-        .channels()
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.3)
-        .map(|(i, _)| i)
-        .collect();
-    let lists = format!("{chosen:?}");
     let method = match asked.method.as_str() {
         "loglinear" => Method::Loglinear,
         _ => Method::Lcmcr,
     };
     // The lists by their words, in the page's language.
-    let words = |code: &str| {
-        CHANNELS
-            .iter()
-            .find(|(_, n)| *n == code)
-            .map(|(c, _)| {
-                let (es, en) = c.words();
-                ctx.lang.pick(es, en).to_string()
-            })
-            .unwrap_or_else(|| code.to_string())
+    let words = |name: &str| {
+        let (es, en) = List::named(name).words();
+        ctx.lang.pick(&es, &en).to_string()
     };
-    let table = all_channels.map(|t| {
-        let t = t.only(&chosen);
+    let table = chosen.tables.into_iter().next().map(|(_, t)| t);
+    let table = table.map(|t| {
         let names: Vec<String> = t.lists().iter().map(|c| words(c)).collect();
         t.named(&names)
     });
-    page.without_report = held - table.as_ref().map_or(0, |t| t.observed());
+    page.without_report = chosen.without_report;
+    page.waiting = chosen.waiting;
     // The same question on the same registry is answered from the last answer; one estimate
     // is computed at a time (each takes seconds of both cores): a second asked meanwhile is
     // told to wait, and no one can keep the server busy by asking again and again.
     let key = format!(
-        "{head}|{as_of}|{:?}|{lists}|{:?}|{}",
-        known_on.0,
+        "{head}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+        question.as_of,
+        question.from,
+        question.known_on.0,
+        question.state,
+        table.as_ref().map(|t| t.lists().to_vec()),
         method,
         ctx.lang.pick("es", "en")
     );

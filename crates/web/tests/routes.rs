@@ -3821,7 +3821,11 @@ async fn an_analyst_asks_for_an_estimate_and_is_told_why_there_is_none() {
     let (analyst, _) = sign_in(&w, Role::Analyst).await;
     let form = send(&w, get("/estimate", Some(&analyst))).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-    assert!(form.body.contains("id=\"ch-family\""), "{}", form.body);
+    assert!(
+        form.body.contains("name=\"list\" value=\"family\""),
+        "{}",
+        form.body
+    );
     assert!(!form.body.contains("id=\"refused\""));
     let asked = send(
         &w,

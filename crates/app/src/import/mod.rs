@@ -6,6 +6,7 @@
 
 pub mod detentions;
 pub mod events;
+pub mod list;
 pub mod mapped;
 pub mod rows;
 

@@ -1,0 +1,327 @@
+//! Another organisation's list of detained people (a press tally, a second NGO's list, a UN
+//! annex), imported by name as a list of its own: each row becomes a report of that list, and a
+//! row the registry surely already holds is matched to its detention at once. The others wait
+//! in triage, like any report, with their candidates. Estimating the undocumented then counts
+//! the list as one more list, beside the registry's own channels: what makes the estimate
+//! stronger is exactly a list made apart from ours.
+//!
+//! The file is a reports CSV (`docs/formats/reports-csv.md`). Every line is checked before
+//! anything is written: a wrong cell fails the import with every wrong line named, and nothing
+//! of the file is stored. A list is imported once: its name is its identity in the estimate.
+
+use std::path::Path;
+
+use vigilia_core::date::PartialDate;
+use vigilia_core::fact::{Change, Draft};
+use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::ids::{DetentionId, Kind, ReportId};
+use vigilia_core::model::{Channel, Disclosure, Reported, Role, Sex};
+use vigilia_core::national_id::NationalId;
+use vigilia_core::profile::Profile;
+use vigilia_core::text::non_empty;
+use vigilia_ledger::Tx;
+use vigilia_matching::index::Index;
+use vigilia_matching::report::{Columns, Report as Comparable, read};
+
+use crate::actor::{Actor, acting_as};
+use crate::error::AppError;
+use crate::fields::{FieldErrors, Problem};
+use crate::import::rows;
+use crate::places::LineErrors;
+use crate::triage::{AttachTo, attach};
+
+/// The longest name a list may have.
+pub const NAME_CHARS: usize = 60;
+
+/// A row of the list, read and checked.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub line: u64,
+    details: Reported,
+    /// The row as written, kept as the report's text.
+    text: String,
+    comparable: Comparable,
+}
+
+/// A list read from its file, every row good.
+#[derive(Clone, Debug)]
+pub struct List {
+    pub rows: Vec<Row>,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// Rows stored, one report each.
+    pub rows: usize,
+    /// Rows matched at once to a detention the registry holds.
+    pub matched: usize,
+    /// Rows left in triage: a person to decide whether the registry holds them.
+    pub waiting: usize,
+}
+
+/// Reads a list file (CSV or sheet) whole; `today` reads its dates. Every wrong cell is named
+/// ([`AppError::BadLines`]); a file with one stores nothing.
+pub fn read_file(
+    path: &Path,
+    profile: &Profile,
+    today: vigilia_core::date::Day,
+) -> Result<List, AppError> {
+    let mut src = rows::open(path)?;
+    let header: Vec<String> = src
+        .header()
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let columns = Columns::parse(&header).map_err(|error| AppError::Reports {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let at = |name: &str| header.iter().position(|h| h == name);
+    let mut raw = Vec::new();
+    while let Some(next) = src.next_row() {
+        let (line, record) = next.map_err(|row| AppError::BadRow {
+            path: path.to_path_buf(),
+            row,
+        })?;
+        raw.push((line, record.iter().map(str::to_string).collect::<Vec<_>>()));
+    }
+    let comparable =
+        read(&columns, raw.clone(), today.year(), profile).map_err(|error| AppError::Reports {
+            path: path.to_path_buf(),
+            error,
+        })?;
+    let mut bad = Vec::new();
+    let mut rows = Vec::new();
+    for ((line, cells), comparable) in raw.into_iter().zip(comparable) {
+        let cell = |name: &str| {
+            at(name)
+                .and_then(|i| cells.get(i))
+                .map(String::as_str)
+                .unwrap_or("")
+        };
+        let mut e = FieldErrors::default();
+        let national_id = non_empty(cell("cedula")).and_then(|t| match NationalId::parse(t) {
+            Ok(n) => Some(n),
+            Err(err) => {
+                e.add("cedula", Problem::BadNationalId(err));
+                None
+            }
+        });
+        let sex = match (non_empty(cell("sex")), comparable.sex) {
+            (None, _) => None,
+            (Some(_), Some('F')) => Some(Sex::F),
+            (Some(_), Some('M')) => Some(Sex::M),
+            (Some(_), _) => {
+                e.add("sex", Problem::ChooseAnOption);
+                None
+            }
+        };
+        let state = non_empty(cell("state")).and_then(|s| match profile.state(s) {
+            Some(n) => n.code.clone(),
+            None => {
+                e.add("state", Problem::NotAState(s.to_string()));
+                None
+            }
+        });
+        let date = |e: &mut FieldErrors, field: &'static str, read: Option<PartialDate>| {
+            let written = non_empty(cell(field))?;
+            match read {
+                Some(d) if d.first_day() > today => {
+                    e.add(field, Problem::DateAfterToday { date: d, today });
+                    None
+                }
+                Some(d) => Some(d),
+                // As people type them, when the reports' day-first reading does not apply.
+                None => e.date(field, written, today),
+            }
+        };
+        let birth_date = date(&mut e, "birth_date", comparable.birth);
+        let arrest_date = date(&mut e, "arrest_date", comparable.arrest);
+        let details = Reported {
+            given_names: e.name("given_names", cell("given_names")),
+            paternal_surname: e.name("surnames", cell("surnames")),
+            national_id,
+            sex,
+            birth_date,
+            arrest_date,
+            state,
+            facility: e.line("facility", cell("facility")),
+            ..Reported::default()
+        };
+        if details.given_names.is_none()
+            && details.paternal_surname.is_none()
+            && details.national_id.is_none()
+        {
+            e.add("given_names", Problem::NoOneNamed);
+        }
+        if e.is_empty() {
+            // Where the row is in its list, and what the details cannot hold (an age).
+            let mut text = format!("Fila {line} de la lista; su id en ella: {}", cell("report_id").trim());
+            if let Some(age) = non_empty(cell("age")) {
+                text.push_str(&format!("; edad: {age}"));
+            }
+            rows.push(Row {
+                line,
+                details,
+                text,
+                comparable,
+            });
+        } else {
+            bad.push(LineErrors { line, errors: e });
+        }
+    }
+    if !bad.is_empty() {
+        return Err(AppError::BadLines(bad));
+    }
+    Ok(List { rows })
+}
+
+/// A list's name, checked: not empty, not too long, not one of the registry's channels; letters,
+/// digits, spaces and `.-_()/'º°` only, starting with a letter or digit (it is a column of the
+/// capture-history CSV, an option's comma-separated value, and a spreadsheet's cell, where a
+/// leading `=` would be a formula).
+pub fn check_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    let channel = crate::estimates::CHANNELS
+        .iter()
+        .any(|(_, c)| c.eq_ignore_ascii_case(name))
+        || name.eq_ignore_ascii_case("count");
+    let allowed = |c: char| c.is_alphanumeric() || " .-_()/'º°".contains(c);
+    let starts = name.chars().next().is_some_and(char::is_alphanumeric);
+    if !starts || name.chars().count() > NAME_CHARS || !name.chars().all(allowed) || channel {
+        return Err(AppError::ListName(name.to_string()));
+    }
+    Ok(name.to_string())
+}
+
+/// Stores `list` as reports of the list `name`, by `channel`, with the consent to publish
+/// `consent` (the people on another organisation's list never gave us theirs: counted only,
+/// unless that organisation says otherwise). A row is matched at once only when the registry
+/// surely holds its person (the matching engine sure of one person and no other likely) and one
+/// detention of that person fits the row's arrest date; every other row waits in triage.
+pub fn import(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    name: &str,
+    channel: Channel,
+    consent: Disclosure,
+    list: List,
+) -> Result<Imported, AppError> {
+    let actor = acting_as(tx, actor, &[Role::Coordinator])?;
+    let name = check_name(name)?;
+    // A list is imported once: its name is a list of its own in every estimate.
+    let mut taken = None;
+    tx.fold_all(Kind::Report, KnownOn::NOW, &mut |r| {
+        if let Record::Report(r) = r
+            && taken.is_none()
+            && r.list
+                .as_deref()
+                .is_some_and(|l| l.eq_ignore_ascii_case(&name))
+        {
+            taken = Some(r.received_on);
+        }
+    })?;
+    if let Some(on) = taken {
+        return Err(AppError::ListImported { name, on });
+    }
+    let mut persons = Vec::new();
+    tx.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
+        if let Record::Person(p) = r
+            && p.merged_into.is_none()
+        {
+            persons.push((p.id.0, Comparable::of_identity(p.id.0, &p.identity)));
+        }
+    })?;
+    let index = Index::build(persons);
+    let today = tx.today()?;
+    let mut done = Imported::default();
+    for row in list.rows {
+        let id = ReportId(tx.new_id(Kind::Report));
+        tx.append(Draft {
+            recorded_on: today,
+            actor: actor.name.clone(),
+            subject: id.into(),
+            change: Change::ReportReceived {
+                channel,
+                text: row.text.clone(),
+                contact: None,
+                consent,
+                details: Some(row.details.clone()),
+                reporter: None,
+                receipt: None,
+                list: Some(name.clone()),
+            },
+            sources: vec![],
+        })?;
+        done.rows += 1;
+        match surely_held(tx, &index, &row)? {
+            Some(d) => {
+                attach(tx, &actor, id, AttachTo::Detention(d))?;
+                done.matched += 1;
+            }
+            None => done.waiting += 1,
+        }
+    }
+    Ok(done)
+}
+
+/// The detention a row surely is: the one person the matching engine is sure of (no other
+/// likely), and that person's one detention whose arrest date fits the row's.
+fn surely_held(tx: &mut Tx<'_>, index: &Index, row: &Row) -> Result<Option<DetentionId>, AppError> {
+    let found = index.candidates(row.comparable.clone(), 2, crate::dedupe::REVIEW);
+    let sure = match found.as_slice() {
+        [one] => one.probability >= crate::dedupe::SURE,
+        [one, two] => {
+            one.probability >= crate::dedupe::SURE && two.probability < crate::dedupe::REVIEW
+        }
+        _ => false,
+    };
+    let Some(best) = found.first().filter(|_| sure) else {
+        return Ok(None);
+    };
+    let fits = |d: PartialDate| {
+        row.details
+            .arrest_date
+            .is_none_or(|a| a.first_day() <= d.last_day() && d.first_day() <= a.last_day())
+    };
+    let detentions: Vec<DetentionId> = tx
+        .children(Kind::Detention, best.person)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Detention(d) if fits(d.arrest.date) => Some(d.id),
+            _ => None,
+        })
+        .collect();
+    Ok(match detentions.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_is_named_in_words_never_as_a_formula_a_channel_or_a_column() {
+        for good in ["ONG Justicia 2024", "Lista de Provea (junio)", "Prensa Zulia/Falcón"] {
+            assert_eq!(check_name(good).ok().as_deref(), Some(good));
+        }
+        for bad in [
+            "",
+            "  ",
+            "=HYPERLINK(\"x\")",
+            "+58 lista",
+            "a,b",
+            "comillas \"x\"",
+            "press",
+            "Family",
+            "count",
+            "línea\nnueva",
+            &"x".repeat(61),
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}
