@@ -87,10 +87,10 @@ pub enum List {
 impl List {
     /// The list a table's column names: a channel by its name, or an imported list.
     pub fn named(name: &str) -> List {
-        CHANNELS
-            .iter()
-            .find(|(_, n)| *n == name)
-            .map_or_else(|| List::Imported(name.to_string()), |(c, _)| List::Channel(*c))
+        CHANNELS.iter().find(|(_, n)| *n == name).map_or_else(
+            || List::Imported(name.to_string()),
+            |(c, _)| List::Channel(*c),
+        )
     }
 
     /// Its name in tables and options: `family`, …, or the imported list's own.
@@ -138,9 +138,8 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
     }
     let known_on = q.known_on;
     let day_ok = |d: Day| known_on.0.is_none_or(|k| d <= k);
-    let mut every: Vec<List> = CHANNELS.iter().map(|(c, _)| List::Channel(*c)).collect();
-    // Each detention's lists (bit `j`: `every[j]`), from the reports matched to it.
-    let mut seen: BTreeMap<u64, u128> = BTreeMap::new();
+    // Each report joined to a detention, by the list it counts for.
+    let mut documented: Vec<(u64, List)> = Vec::new();
     let mut waiting = 0;
     ledger.fold_all(Kind::Report, known_on, &mut |r| {
         let Record::Report(r) = r else { return };
@@ -155,20 +154,30 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
             Some(name) => List::Imported(name),
             None => List::Channel(r.channel),
         };
-        let j = match every.iter().position(|l| *l == list) {
-            Some(j) => j,
-            None => {
-                every.push(list);
-                every.len() - 1
-            }
-        };
-        if j < 128 {
-            *seen.entry(d.0).or_default() |= 1 << j;
-        }
+        documented.push((d.0, list));
     })?;
-    // The imported lists in the order of their names, after the channels.
-    let mut order: Vec<usize> = (0..every.len()).collect();
-    order[CHANNELS.len()..].sort_by(|&a, &b| every[a].name().cmp(every[b].name()));
+    // The channels, then the imported lists in the order of their names.
+    let mut imported: Vec<String> = documented
+        .iter()
+        .filter_map(|(_, l)| match l {
+            List::Imported(n) => Some(n.clone()),
+            List::Channel(_) => None,
+        })
+        .collect();
+    imported.sort();
+    imported.dedup();
+    let every: Vec<List> = CHANNELS
+        .iter()
+        .map(|(c, _)| List::Channel(*c))
+        .chain(imported.into_iter().map(List::Imported))
+        .collect();
+    // Each detention's lists (bit `j`: `every[j]`).
+    let mut seen: BTreeMap<u64, u128> = BTreeMap::new();
+    for (d, list) in documented {
+        if let Some(j) = every.iter().position(|l| *l == list).filter(|j| *j < 128) {
+            *seen.entry(d).or_default() |= 1 << j;
+        }
+    }
     let profile = ledger.profile()?.clone();
     let state = match &q.state {
         None => None,
@@ -199,9 +208,8 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
             detentions.push(d);
         }
     })?;
-    let sizes: Vec<u64> = order
-        .iter()
-        .map(|&j| {
+    let sizes: Vec<u64> = (0..every.len())
+        .map(|j| {
             detentions
                 .iter()
                 .filter(|d| seen.get(&d.id.0).is_some_and(|p| p & (1 << j) != 0))
@@ -210,11 +218,8 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
         .collect();
     // The lists used, as positions in `every`.
     let chosen: Vec<usize> = match &q.lists {
-        None => order
-            .iter()
-            .zip(&sizes)
-            .filter(|(_, s)| **s > 0)
-            .map(|(j, _)| *j)
+        None => (0..every.len())
+            .filter(|j| sizes.get(*j) > Some(&0))
             .collect(),
         Some(names) => {
             let mut out = Vec::new();
@@ -233,7 +238,8 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
     };
     let names: Vec<String> = chosen
         .iter()
-        .map(|&j| every[j].name().to_string())
+        .filter_map(|&j| every.get(j))
+        .map(|l| l.name().to_string())
         .collect();
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();
     let mut without_report = 0;
@@ -268,11 +274,7 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
     if tables.is_empty() {
         tables.insert(String::new(), Table::new(names.clone())?);
     }
-    let every = order
-        .iter()
-        .zip(sizes)
-        .map(|(&j, s)| (every[j].clone(), s))
-        .collect();
+    let every = every.into_iter().zip(sizes).collect();
     Ok(Histories {
         tables: tables.into_iter().collect(),
         without_report,

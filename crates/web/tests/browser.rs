@@ -550,6 +550,14 @@ async fn the_staffs_lists_read_on_a_phone_and_at_a_desk() {
         b.press("#case-forms + details > summary").await;
         assert!(b.text().await.contains("Caso judicial"));
         b.look("25h-detention-case").await;
+        // The analysts' estimate: its form (period, state, lists), and a state it does not know
+        // said where the form is.
+        b.go("/estimate").await;
+        b.choose("state", "Zulia").await;
+        b.look("25k-estimate-form").await;
+        b.go("/estimate?state=Narnia&method=lcmcr").await;
+        assert!(b.text_of("problem").await.contains("Narnia"));
+        b.look("25l-estimate-wrong-state").await;
         // Publishing a balance (once: the second width finds it published) and its public
         // pages, the names as consented.
         b.go("/balance/publish?as_of=2026-11-20").await;

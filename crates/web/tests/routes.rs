@@ -3839,6 +3839,21 @@ async fn an_analyst_asks_for_an_estimate_and_is_told_why_there_is_none() {
     let refused = &asked.body[asked.body.find("id=\"refused\"").expect("a refusal")..];
     assert!(refused.contains("hacen falta al menos 3"), "{refused}");
     assert!(!asked.body.contains("id=\"estimate\""));
+    // A state the registry does not know, or a period that ends before it starts: said where
+    // the form is, with what was typed kept.
+    for (query, said) in [
+        ("state=Narnia&method=lcmcr", "«Narnia»"),
+        (
+            "from=01%2F02%2F2026&as_of=01%2F01%2F2026&method=lcmcr",
+            "El periodo empieza el",
+        ),
+    ] {
+        let r = send(&w, get(&format!("/estimate?{query}"), Some(&analyst))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let problem = &r.body[r.body.find("id=\"problem\"").expect("the problem")..];
+        assert!(problem.contains(said), "{said}: {problem}");
+        assert!(!r.body.contains("id=\"refused\""));
+    }
     let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
     let no = send(&w, get("/estimate", Some(&lawyer))).await;
     assert_eq!(no.status, StatusCode::FORBIDDEN);

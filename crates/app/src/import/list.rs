@@ -157,7 +157,10 @@ pub fn read_file(
         }
         if e.is_empty() {
             // Where the row is in its list, and what the details cannot hold (an age).
-            let mut text = format!("Fila {line} de la lista; su id en ella: {}", cell("report_id").trim());
+            let mut text = format!(
+                "Fila {line} de la lista; su id en ella: {}",
+                cell("report_id").trim()
+            );
             if let Some(age) = non_empty(cell("age")) {
                 text.push_str(&format!("; edad: {age}"));
             }
@@ -305,7 +308,11 @@ mod tests {
 
     #[test]
     fn a_list_is_named_in_words_never_as_a_formula_a_channel_or_a_column() {
-        for good in ["ONG Justicia 2024", "Lista de Provea (junio)", "Prensa Zulia/Falcón"] {
+        for good in [
+            "ONG Justicia 2024",
+            "Lista de Provea (junio)",
+            "Prensa Zulia/Falcón",
+        ] {
             assert_eq!(check_name(good).ok().as_deref(), Some(good));
         }
         for bad in [
