@@ -1,8 +1,18 @@
 //! The PostgreSQL engine, for an organisation that outgrows one machine. Same tables and the same
-//! behaviour as SQLite (one conformance suite runs against both); writes go in multi-row
-//! statements, since every statement is a round trip to the server.
+//! behaviour as SQLite (one conformance suite runs against both).
+//!
+//! Like SQLite's, the connection lives on its own thread: reads wait for their answer, writes of
+//! facts and records are queued, and the caller goes on building the next ones, so an import
+//! seals and hashes while the server stores. Facts go by `COPY … FROM STDIN BINARY` (no SQL to
+//! parse, no parameter limit); large batches of records go the same way into a temporary table
+//! and from there into `records` in one statement, small ones in one multi-row `INSERT`. A
+//! queued write that fails makes the next call that waits (at the latest, the commit) fail.
 
-use postgres::types::ToSql;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls};
 use vigilia_core::fact::{FactRow, Hash};
 
@@ -26,12 +36,25 @@ const MIGRATIONS: &[&str] = &[
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
 const CHUNK: usize = 1000;
 
-/// A registry in a PostgreSQL database.
-pub struct Postgres {
+/// From this many records a batch goes by COPY through a temporary table.
+const COPY_RECORDS_FROM: usize = 256;
+
+/// The connection, on the engine's thread.
+struct Conn {
     client: Client,
     /// A data key was destroyed in the open transaction: once it commits, the keyring is
     /// vacuumed, so the deleted row's bytes do not stay in the table's pages.
     keys_destroyed: bool,
+    /// Whether this session's temporary table for records has been made.
+    records_in: bool,
+}
+
+type Job = Box<dyn FnOnce(&mut Conn, &mut Option<LedgerError>) + Send>;
+
+/// A registry in a PostgreSQL database.
+pub struct Postgres {
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -43,6 +66,80 @@ impl std::fmt::Debug for Postgres {
 impl Postgres {
     /// Connects; with `create` false a database without a ledger is an error.
     pub fn open(url: &str, create: bool) -> Result<Postgres, LedgerError> {
+        let conn = Conn::open(url, create)?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("vigilia-postgres".into())
+            .spawn(move || {
+                let mut conn = conn;
+                let mut failed = None;
+                for job in queue {
+                    job(&mut conn, &mut failed);
+                }
+            })
+            .map_err(|e| {
+                LedgerError::Stopped(format!("cannot start the PostgreSQL thread: {e}"))
+            })?;
+        Ok(Postgres {
+            jobs: Some(jobs),
+            thread: Some(thread),
+        })
+    }
+
+    /// Runs `f` on the connection and waits for its answer. A queued write that failed before
+    /// it is reported here instead.
+    fn call<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> Result<R, LedgerError> + Send + 'static,
+    ) -> Result<R, LedgerError> {
+        let (answer, reply) = mpsc::sync_channel(1);
+        self.send(Box::new(move |conn, failed| {
+            let result = match failed.take() {
+                Some(e) => Err(e),
+                None => f(conn),
+            };
+            let _ = answer.send(result);
+        }))?;
+        reply.recv().map_err(|_| gone())?
+    }
+
+    /// Queues `f` without waiting. If an earlier queued job failed, `f` is skipped.
+    fn stage(
+        &self,
+        f: impl FnOnce(&mut Conn) -> Result<(), LedgerError> + Send + 'static,
+    ) -> Result<(), LedgerError> {
+        self.send(Box::new(move |conn, failed| {
+            if failed.is_none()
+                && let Err(e) = f(conn)
+            {
+                *failed = Some(e);
+            }
+        }))
+    }
+
+    fn send(&self, job: Job) -> Result<(), LedgerError> {
+        match &self.jobs {
+            Some(jobs) => jobs.send(job).map_err(|_| gone()),
+            None => Err(gone()),
+        }
+    }
+}
+
+fn gone() -> LedgerError {
+    LedgerError::Stopped("the PostgreSQL thread has stopped".into())
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Conn {
+    fn open(url: &str, create: bool) -> Result<Conn, LedgerError> {
         let mut client = Client::connect(url, NoTls)?;
         client.batch_execute(
             "SET client_min_messages = warning; \
@@ -67,9 +164,10 @@ impl Postgres {
             )?;
             tx.commit()?;
         }
-        Ok(Postgres {
+        Ok(Conn {
             client,
             keys_destroyed: false,
+            records_in: false,
         })
     }
 }
@@ -104,9 +202,6 @@ fn record_row(r: &postgres::Row) -> RecordRow {
 const FACT_COLUMNS: &str = "seq, appended_at, recorded_on, actor, subject_kind || ':' || subject_id, \
      valid_on, sources, change, prev_hash, hash";
 
-/// A fact's values that are not text as stored: seq, subject kind and id, prev_hash, hash.
-type FactNumbers<'a> = (i64, &'a str, i64, Vec<u8>, Vec<u8>);
-
 /// `($1, $2, …), ($k+1, …)` for `rows` rows of `cols` columns.
 fn placeholders(rows: usize, cols: usize) -> String {
     (0..rows)
@@ -118,11 +213,7 @@ fn placeholders(rows: usize, cols: usize) -> String {
         .join(", ")
 }
 
-impl Engine for Postgres {
-    fn name(&self) -> &'static str {
-        "postgres"
-    }
-
+impl Conn {
     fn begin(&mut self) -> Result<(), LedgerError> {
         // One writer at a time extends the chain; readers are not blocked.
         self.client
@@ -159,41 +250,44 @@ impl Engine for Postgres {
     }
 
     fn insert_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError> {
-        for chunk in rows.chunks(CHUNK) {
-            let mut nums: Vec<FactNumbers<'_>> = Vec::with_capacity(chunk.len());
-            for f in chunk {
-                let (kind, id) = subject_columns(f);
-                nums.push((
-                    f.seq as i64,
-                    kind,
-                    id,
-                    f.prev_hash.0.to_vec(),
-                    f.hash.0.to_vec(),
-                ));
-            }
-            let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * 11);
-            for (f, (seq, kind, id, prev, hash)) in chunk.iter().zip(&nums) {
-                params.extend_from_slice(&[
-                    seq,
-                    &f.appended_at,
-                    &f.recorded_on,
-                    &f.actor,
-                    kind,
-                    id,
-                    &f.valid_on,
-                    &f.sources,
-                    &f.change,
-                    prev,
-                    hash,
-                ]);
-            }
-            let sql = format!(
-                "INSERT INTO facts (seq, appended_at, recorded_on, actor, subject_kind, subject_id, \
-                 valid_on, sources, change, prev_hash, hash) VALUES {}",
-                placeholders(chunk.len(), 11)
-            );
-            self.client.execute(&sql, &params)?;
+        let sink = self.client.copy_in(
+            "COPY facts (seq, appended_at, recorded_on, actor, subject_kind, subject_id, \
+             valid_on, sources, change, prev_hash, hash) FROM STDIN BINARY",
+        )?;
+        let mut w = BinaryCopyInWriter::new(
+            sink,
+            &[
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::BYTEA,
+                Type::BYTEA,
+            ],
+        );
+        for f in &rows {
+            let (kind, id) = subject_columns(f);
+            let seq = f.seq as i64;
+            w.write(&[
+                &seq,
+                &f.appended_at,
+                &f.recorded_on,
+                &f.actor,
+                &kind,
+                &id,
+                &f.valid_on,
+                &f.sources,
+                &f.change,
+                &&f.prev_hash.0[..],
+                &&f.hash.0[..],
+            ])?;
         }
+        w.finish()?;
         Ok(())
     }
 
@@ -263,6 +357,9 @@ impl Engine for Postgres {
     }
 
     fn put_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError> {
+        if rows.len() >= COPY_RECORDS_FROM {
+            return self.copy_records(rows);
+        }
         for chunk in rows.chunks(CHUNK) {
             let nums: Vec<(i64, Option<i64>)> = chunk
                 .iter()
@@ -280,6 +377,44 @@ impl Engine for Postgres {
             );
             self.client.execute(&sql, &params)?;
         }
+        Ok(())
+    }
+
+    /// A large batch of records: by COPY into a temporary table, then into `records` in one
+    /// statement (the last row of a record wins, as one `INSERT` after another would).
+    fn copy_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError> {
+        if !self.records_in {
+            self.client.batch_execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS records_in \
+                 (kind TEXT NOT NULL, id BIGINT NOT NULL, reference TEXT, parent BIGINT, state TEXT NOT NULL)",
+            )?;
+            self.records_in = true;
+        }
+        let mut seen = std::collections::HashSet::with_capacity(rows.len());
+        let last: Vec<&RecordRow> = rows
+            .iter()
+            .rev()
+            .filter(|r| seen.insert((r.kind.as_str(), r.id)))
+            .collect();
+        let sink = self
+            .client
+            .copy_in("COPY records_in (kind, id, reference, parent, state) FROM STDIN BINARY")?;
+        let mut w = BinaryCopyInWriter::new(
+            sink,
+            &[Type::TEXT, Type::INT8, Type::TEXT, Type::INT8, Type::TEXT],
+        );
+        for r in last.into_iter().rev() {
+            let (id, parent) = (r.id as i64, r.parent.map(|p| p as i64));
+            w.write(&[&r.kind, &id, &r.reference, &parent, &r.state])?;
+        }
+        w.finish()?;
+        self.client.batch_execute(
+            "INSERT INTO records (kind, id, reference, parent, state) \
+             SELECT kind, id, reference, parent, state FROM records_in \
+             ON CONFLICT (kind, id) DO UPDATE SET reference = excluded.reference, \
+             parent = excluded.parent, state = excluded.state; \
+             TRUNCATE records_in",
+        )?;
         Ok(())
     }
 
@@ -508,5 +643,155 @@ impl Engine for Postgres {
             .client
             .query("SELECT name, value FROM keyring ORDER BY name", &[])?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+}
+
+impl Engine for Postgres {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+    fn begin(&mut self) -> Result<(), LedgerError> {
+        self.call(Conn::begin)
+    }
+    fn commit(&mut self) -> Result<(), LedgerError> {
+        self.call(Conn::commit)
+    }
+    fn rollback(&mut self) -> Result<(), LedgerError> {
+        // Runs even after a failed queued write: that failure is what is being rolled back.
+        let (answer, reply) = mpsc::sync_channel(1);
+        self.send(Box::new(move |conn, failed| {
+            *failed = None;
+            let _ = answer.send(conn.rollback());
+        }))?;
+        reply.recv().map_err(|_| gone())?
+    }
+    fn head(&mut self) -> Result<Option<(u64, Hash)>, LedgerError> {
+        self.call(Conn::head)
+    }
+    fn insert_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError> {
+        self.stage(move |c| c.insert_facts(rows))
+    }
+    fn facts_after(&mut self, after: u64, limit: usize) -> Result<Vec<FactRow>, LedgerError> {
+        self.call(move |c| c.facts_after(after, limit))
+    }
+    fn facts_by_subject_after(
+        &mut self,
+        after: Option<(Subject, u64)>,
+        limit: usize,
+    ) -> Result<Vec<FactRow>, LedgerError> {
+        self.call(move |c| c.facts_by_subject_after(after, limit))
+    }
+    fn facts_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
+        self.call(move |c| c.facts_of(subject))
+    }
+    fn changes_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
+        self.call(move |c| c.changes_of(subject))
+    }
+    fn views_of(&mut self, subject: Subject, limit: usize) -> Result<Vec<FactRow>, LedgerError> {
+        self.call(move |c| c.views_of(subject, limit))
+    }
+    fn put_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError> {
+        self.stage(move |c| c.put_records(rows))
+    }
+    fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError> {
+        let kind = kind.to_string();
+        self.call(move |c| c.record(&kind, id))
+    }
+    fn records_after(
+        &mut self,
+        kind: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordRow>, LedgerError> {
+        let kind = kind.to_string();
+        self.call(move |c| c.records_after(&kind, after, limit))
+    }
+    fn by_reference(
+        &mut self,
+        kind: &str,
+        reference: &str,
+    ) -> Result<Option<RecordRow>, LedgerError> {
+        let (kind, reference) = (kind.to_string(), reference.to_string());
+        self.call(move |c| c.by_reference(&kind, &reference))
+    }
+    fn children(&mut self, kind: &str, parent: u64) -> Result<Vec<RecordRow>, LedgerError> {
+        let kind = kind.to_string();
+        self.call(move |c| c.children(&kind, parent))
+    }
+    fn references(&mut self, kind: &str) -> Result<Vec<(String, u64)>, LedgerError> {
+        let kind = kind.to_string();
+        self.call(move |c| c.references(&kind))
+    }
+    fn max_id(&mut self, kind: &str) -> Result<u64, LedgerError> {
+        let kind = kind.to_string();
+        self.call(move |c| c.max_id(&kind))
+    }
+    fn count_records(&mut self, kind: &str) -> Result<u64, LedgerError> {
+        let kind = kind.to_string();
+        self.call(move |c| c.count_records(&kind))
+    }
+    fn clear_records(&mut self) -> Result<(), LedgerError> {
+        self.call(Conn::clear_records)
+    }
+    fn changed(&mut self) -> Result<Vec<(Kind, u64)>, LedgerError> {
+        self.call(Conn::changed)
+    }
+    fn put_changed(&mut self, rows: Vec<(Kind, u64)>, replace: bool) -> Result<(), LedgerError> {
+        self.stage(move |c| c.put_changed(rows, replace))
+    }
+    fn snapshot(&mut self, name: &str) -> Result<Option<(u64, Hash, Vec<u8>)>, LedgerError> {
+        let name = name.to_string();
+        self.call(move |c| c.snapshot(&name))
+    }
+    fn put_snapshot(
+        &mut self,
+        name: &str,
+        seq: u64,
+        head: Hash,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError> {
+        let name = name.to_string();
+        self.call(move |c| c.put_snapshot(&name, seq, head, data))
+    }
+    fn put_file(
+        &mut self,
+        sha256: &str,
+        media_type: &str,
+        data: Vec<u8>,
+    ) -> Result<(), LedgerError> {
+        let (sha256, media_type) = (sha256.to_string(), media_type.to_string());
+        self.call(move |c| c.put_file(&sha256, &media_type, data))
+    }
+    fn file(&mut self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, LedgerError> {
+        let sha256 = sha256.to_string();
+        self.call(move |c| c.file(&sha256))
+    }
+    fn key_get(&mut self, name: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        let name = name.to_string();
+        self.call(move |c| c.key_get(&name))
+    }
+    fn key_put(&mut self, rows: Vec<(String, Vec<u8>)>, replace: bool) -> Result<(), LedgerError> {
+        self.call(move |c| c.key_put(rows, replace))
+    }
+    fn keys(&mut self) -> Result<Vec<(String, Vec<u8>)>, LedgerError> {
+        self.call(Conn::keys)
+    }
+    fn key_delete(&mut self, name: &str) -> Result<(), LedgerError> {
+        let name = name.to_string();
+        self.call(move |c| c.key_delete(&name))
+    }
+    fn state_get(&mut self, key: &str, now: i64) -> Result<Option<String>, LedgerError> {
+        let key = key.to_string();
+        self.call(move |c| c.state_get(&key, now))
+    }
+    fn state_put(
+        &mut self,
+        key: &str,
+        value: Option<(&str, i64)>,
+        now: i64,
+    ) -> Result<(), LedgerError> {
+        let key = key.to_string();
+        let value = value.map(|(v, e)| (v.to_string(), e));
+        self.call(move |c| c.state_put(&key, value.as_ref().map(|(v, e)| (v.as_str(), *e)), now))
     }
 }
