@@ -37,6 +37,7 @@ pub mod records;
 pub mod registry;
 pub mod release;
 pub mod reports;
+pub mod search;
 pub mod sessions;
 pub mod signed;
 pub mod submissions;

@@ -266,15 +266,19 @@ fn person_tx(tx: &mut Tx<'_>, id: PersonId) -> Result<Person, AppError> {
 }
 
 /// The persons merged into `id` (directly), by number.
-pub fn merged_into(ledger: &mut Ledger, id: PersonId) -> Result<Vec<Person>, AppError> {
+pub fn merged_into(
+    ledger: &mut Ledger,
+    id: PersonId,
+    index: &crate::search::SearchIndex,
+) -> Result<Vec<Person>, AppError> {
     let mut out = Vec::new();
-    ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
-        if let Record::Person(p) = r
+    for m in index.merged_into(id.0) {
+        if let Some(Record::Person(p)) = ledger.get(PersonId(*m).into())?
             && p.merged_into == Some(id)
         {
             out.push(p);
         }
-    })?;
+    }
     Ok(out)
 }
 
@@ -287,6 +291,7 @@ pub fn look_alikes(
     ledger: &mut Ledger,
     actor: &Actor,
     person: &Person,
+    index: &crate::search::SearchIndex,
 ) -> Result<Vec<Person>, AppError> {
     if actor.role != Role::Coordinator || person.merged_into.is_some() {
         return Ok(Vec::new());
@@ -305,7 +310,7 @@ pub fn look_alikes(
     }
     let mut out: Vec<Person> = Vec::new();
     for q in queries {
-        for p in crate::records::search(ledger, actor, &q, LOOK_ALIKES + 1)? {
+        for p in crate::records::search(ledger, actor, &q, LOOK_ALIKES + 1, index)? {
             if p.id != person.id && p.merged_into.is_none() && !out.iter().any(|o| o.id == p.id) {
                 out.push(p);
             }

@@ -20,6 +20,7 @@ use vigilia_ledger::{Ledger, Tx};
 use crate::actor::{Actor, acting_as, sees};
 use crate::error::AppError;
 use crate::fields::{FieldErrors, Problem};
+use crate::search::{BY_EAR_FROM, CEDULA_FROM, SearchIndex, by_ear, name_words};
 
 /// A person's detentions, by id.
 pub fn detentions_of(ledger: &mut Ledger, person: PersonId) -> Result<Vec<Detention>, AppError> {
@@ -90,26 +91,24 @@ fn seen_detentions(
 /// The most persons a search shows (the page says when there may be more).
 pub const SEARCH_LIMIT: usize = 100;
 
-/// How a name is searched by ear: the Venezuelan phonetic key (`González`, `Gonzales` →
-/// `gonsales`), with a j read as a y, as in `Jusmary`/`Yusmary` or `Jhonny`/`Yony`.
-fn by_ear(word: &str) -> String {
-    vigilia_matching::phonetic::key(word).replace('j', "y")
-}
-
 /// Whether a searched word matches a word of a name: the name's word begins with it (accents
-/// and case aside), or sounds the same (a whole word, of at least four letters).
+/// and case aside), or sounds the same (a whole word, of at least four letters). How a name is
+/// searched by ear: the Venezuelan phonetic key (`González`, `Gonzales` → `gonsales`), with a j
+/// read as a y, as in `Jusmary`/`Yusmary` or `Jhonny`/`Yony`.
 fn word_matches(searched: &str, searched_by_ear: &str, name_word: &str) -> bool {
     name_word.starts_with(searched)
-        || (searched.chars().count() >= 4 && by_ear(name_word) == searched_by_ear)
+        || (searched.chars().count() >= BY_EAR_FROM && by_ear(name_word) == searched_by_ear)
 }
 
 /// Persons whose name or cédula matches every word of `q`, accents and case aside, or as it
-/// sounds (`Gonzales` finds `González`), among those this account sees.
+/// sounds (`Gonzales` finds `González`), among those this account sees, at most `limit`, by
+/// id. `index` says who may match; each is read and checked as they now stand.
 pub fn search(
     ledger: &mut Ledger,
     actor: &Actor,
     q: &str,
     limit: usize,
+    index: &SearchIndex,
 ) -> Result<Vec<Person>, AppError> {
     let words: Vec<(String, String)> = fold(q)
         .split_whitespace()
@@ -121,38 +120,24 @@ pub fn search(
     }
     let everything = actor.sees_every_case();
     let mut out = Vec::new();
-    ledger.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
-        if everything && out.len() >= limit {
-            return;
+    for id in index.candidates(q) {
+        if out.len() >= limit {
+            break;
         }
-        if let Record::Person(p) = r {
-            let by_id = !digits.is_empty()
-                && digits.len() >= 5
-                && p.identity
-                    .national_id
-                    .is_some_and(|n| n.number.to_string() == digits);
-            let name = fold(&format!(
-                "{} {}",
-                p.identity.full_name(),
-                p.identity.aliases.join(" ")
-            ));
-            if by_id
-                || words
-                    .iter()
-                    .all(|(w, ear)| name.split_whitespace().any(|n| word_matches(w, ear, n)))
-            {
-                out.push(p);
-            }
+        let Some(Record::Person(p)) = ledger.get(PersonId(id).into())? else {
+            continue;
+        };
+        let by_id = digits.len() >= CEDULA_FROM
+            && p.identity
+                .national_id
+                .is_some_and(|n| n.number.to_string() == digits);
+        let name = name_words(&p.identity);
+        let named = words
+            .iter()
+            .all(|(w, ear)| name.iter().any(|n| word_matches(w, ear, n)));
+        if (by_id || named) && (everything || seen_detentions(ledger, actor, p.id, &[]).is_ok()) {
+            out.push(p);
         }
-    })?;
-    if !everything {
-        let mut seen = Vec::new();
-        for p in out {
-            if seen.len() < limit && seen_detentions(ledger, actor, p.id, &[]).is_ok() {
-                seen.push(p);
-            }
-        }
-        out = seen;
     }
     Ok(out)
 }
@@ -163,11 +148,12 @@ pub fn person(
     ledger: &mut Ledger,
     actor: &Actor,
     id: PersonId,
+    index: &SearchIndex,
 ) -> Result<(Person, Vec<Detention>), AppError> {
     let Some(Record::Person(p)) = ledger.get(id.into())? else {
         return Err(AppError::NotFound(id.into()));
     };
-    let merged: Vec<PersonId> = crate::merges::merged_into(ledger, id)?
+    let merged: Vec<PersonId> = crate::merges::merged_into(ledger, id, index)?
         .iter()
         .map(|m| m.id)
         .collect();
@@ -1002,8 +988,9 @@ pub fn case_file(
     ledger: &mut Ledger,
     actor: &Actor,
     id: PersonId,
+    index: &SearchIndex,
 ) -> Result<(Person, Vec<Full>), AppError> {
-    let (mut person, detentions) = self::person(ledger, actor, id)?;
+    let (mut person, detentions) = self::person(ledger, actor, id, index)?;
     // Consent as in force for whatever leaves the organisation: the strictest of the records
     // merged (the file's version to hand over follows it).
     if let Some(published) = crate::public::published_person(ledger, id)? {

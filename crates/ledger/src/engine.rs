@@ -53,6 +53,11 @@ pub trait Engine: Send {
     /// Inserts or replaces projection rows in the open transaction; may return before they are
     /// written, like [`Engine::insert_facts`].
     fn put_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError>;
+    /// Inserts projection rows of records made in the open transaction (none is in the
+    /// projection yet): an engine may store them faster than [`Engine::put_records`].
+    fn insert_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError> {
+        self.put_records(rows)
+    }
     /// A record as last committed (a transaction reads here only records it has not touched).
     fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError>;
     /// Records of a kind with id above `after`, by id, at most `limit`.

@@ -723,6 +723,14 @@ impl Ledger {
         if self.fact_hash(seq)? != Some(hash) {
             return Ok(None);
         }
+        Ok(Some(Behind {
+            data,
+            touched: self.touched_since(seq)?,
+        }))
+    }
+
+    /// The records some fact after position `seq` is about, each once, in order.
+    pub fn touched_since(&mut self, seq: u64) -> Result<Vec<Subject>, LedgerError> {
         let mut touched = std::collections::BTreeSet::new();
         let mut after = seq;
         loop {
@@ -735,10 +743,7 @@ impl Ledger {
                 }
             }
         }
-        Ok(Some(Behind {
-            data,
-            touched: touched.into_iter().collect(),
-        }))
+        Ok(touched.into_iter().collect())
     }
 
     /// Saves derived data that reflects the ledger as it stands at `head`.
@@ -1445,12 +1450,19 @@ impl Tx<'_> {
             self.ledger
                 .engine
                 .insert_facts(std::mem::take(&mut self.rows))?;
-            let rows: Vec<RecordRow> = self
+            // The records made in this transaction apart from those it changed.
+            type Rows = Vec<(Subject, RecordRow)>;
+            let (made, changed): (Rows, Rows) = self
                 .order
                 .iter()
-                .filter_map(|s| self.touched.get(s).map(|r| encode_record(*s, r)))
-                .collect();
-            self.ledger.engine.put_records(rows)?;
+                .filter_map(|s| self.touched.get(s).map(|r| (*s, encode_record(*s, r))))
+                .partition(|(s, _)| s.id > self.existing_max.get(&s.kind).copied().unwrap_or(0));
+            let made = made.into_iter().map(|(_, r)| r).collect();
+            let changed: Vec<RecordRow> = changed.into_iter().map(|(_, r)| r).collect();
+            if !changed.is_empty() {
+                self.ledger.engine.put_records(changed)?;
+            }
+            self.ledger.engine.insert_records(made)?;
             self.changed.store(self.ledger.engine.as_mut(), false)?;
             self.ledger.engine.commit()
         })();

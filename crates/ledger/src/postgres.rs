@@ -380,6 +380,23 @@ impl Conn {
         Ok(())
     }
 
+    /// Records by COPY into `table` (`records`, or the temporary `records_in`).
+    fn copy_into(&mut self, table: &str, rows: &[RecordRow]) -> Result<(), LedgerError> {
+        let sink = self.client.copy_in(&format!(
+            "COPY {table} (kind, id, reference, parent, state) FROM STDIN BINARY"
+        ))?;
+        let mut w = BinaryCopyInWriter::new(
+            sink,
+            &[Type::TEXT, Type::INT8, Type::TEXT, Type::INT8, Type::TEXT],
+        );
+        for r in rows {
+            let (id, parent) = (r.id as i64, r.parent.map(|p| p as i64));
+            w.write(&[&r.kind, &id, &r.reference, &parent, &r.state])?;
+        }
+        w.finish()?;
+        Ok(())
+    }
+
     /// A large batch of records: by COPY into a temporary table, then into `records` in one
     /// statement (the last row of a record wins, as one `INSERT` after another would).
     fn copy_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError> {
@@ -391,23 +408,13 @@ impl Conn {
             self.records_in = true;
         }
         let mut seen = std::collections::HashSet::with_capacity(rows.len());
-        let last: Vec<&RecordRow> = rows
-            .iter()
+        let mut last: Vec<RecordRow> = rows
+            .into_iter()
             .rev()
-            .filter(|r| seen.insert((r.kind.as_str(), r.id)))
+            .filter(|r| seen.insert((r.kind.clone(), r.id)))
             .collect();
-        let sink = self
-            .client
-            .copy_in("COPY records_in (kind, id, reference, parent, state) FROM STDIN BINARY")?;
-        let mut w = BinaryCopyInWriter::new(
-            sink,
-            &[Type::TEXT, Type::INT8, Type::TEXT, Type::INT8, Type::TEXT],
-        );
-        for r in last.into_iter().rev() {
-            let (id, parent) = (r.id as i64, r.parent.map(|p| p as i64));
-            w.write(&[&r.kind, &id, &r.reference, &parent, &r.state])?;
-        }
-        w.finish()?;
+        last.reverse();
+        self.copy_into("records_in", &last)?;
         self.client.batch_execute(
             "INSERT INTO records (kind, id, reference, parent, state) \
              SELECT kind, id, reference, parent, state FROM records_in \
@@ -692,6 +699,12 @@ impl Engine for Postgres {
     }
     fn put_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError> {
         self.stage(move |c| c.put_records(rows))
+    }
+    fn insert_records(&mut self, rows: Vec<RecordRow>) -> Result<(), LedgerError> {
+        if rows.len() < COPY_RECORDS_FROM {
+            return self.put_records(rows);
+        }
+        self.stage(move |c| c.copy_into("records", &rows))
     }
     fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError> {
         let kind = kind.to_string();

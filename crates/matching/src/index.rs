@@ -22,7 +22,7 @@ pub struct Candidate {
 }
 
 /// The persons, by their blocking keys.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Index {
     features: Vec<Option<Features>>,
     persons: Vec<u64>,

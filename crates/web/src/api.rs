@@ -152,8 +152,8 @@ pub async fn person(
         return error(WebError::Forbidden);
     };
     answer(
-        viewed(&app, &v, PersonId(id).into(), move |l, v| {
-            person_in(l, v, id)
+        viewed(&app, &v, PersonId(id).into(), move |a, l, v| {
+            person_in(a, l, v, id)
         })
         .await
         .map(|(p, d)| json!({"person": p, "detentions": d})),
@@ -169,7 +169,7 @@ pub async fn detention(
         return error(WebError::Forbidden);
     };
     answer(
-        viewed(&app, &v, DetentionId(id).into(), move |l, v| {
+        viewed(&app, &v, DetentionId(id).into(), move |_, l, v| {
             detention_in(l, v, id)
         })
         .await,

@@ -10,7 +10,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use vigilia_app::{AppError, Registry};
 use vigilia_core::clock::Clock;
-use vigilia_core::ids::Kind;
+use vigilia_core::fold::Record;
+use vigilia_core::ids::{Kind, Subject};
 use vigilia_ledger::{Ledger, Tx};
 
 use crate::error::WebError;
@@ -70,6 +71,7 @@ pub struct App {
     key: [u8; 32],
     counting: Warm<vigilia_count::Index>,
     matching: Warm<vigilia_matching::index::Index>,
+    search: Warm<vigilia_app::search::SearchIndex>,
     /// Balance pages computed since the head last moved.
     pub balances: Warm<crate::balance::Kept>,
     /// The public names of each published balance, made since persons or detentions last
@@ -110,6 +112,7 @@ impl App {
             key,
             counting: Warm::of(COUNTED),
             matching: Warm::of(&[Kind::Person]),
+            search: Warm::of(&[Kind::Person]),
             balances: Warm::of(COUNTED),
             names: Warm::of(COUNTED),
             consent_holds: Warm::of(&[Kind::Person]),
@@ -234,13 +237,43 @@ impl App {
         &self,
         ledger: &mut Ledger,
     ) -> Result<Arc<vigilia_matching::index::Index>, WebError> {
-        self.matching.get(ledger, |l| {
-            let persons = vigilia_app::persons::registered(l)?
-                .into_iter()
-                .map(|(id, r, _)| (id, r))
-                .collect();
-            Ok(vigilia_matching::index::Index::build(persons))
-        })
+        self.matching.get_updated(
+            ledger,
+            |l| {
+                let persons = vigilia_app::persons::registered(l)?
+                    .into_iter()
+                    .map(|(id, r, _)| (id, r))
+                    .collect();
+                Ok(vigilia_matching::index::Index::build(persons))
+            },
+            |index, l, touched| {
+                for s in touched {
+                    index.remove(s.id);
+                    if let Some(Record::Person(p)) = l.get(*s)?
+                        && p.merged_into.is_none()
+                    {
+                        index.put(
+                            p.id.0,
+                            vigilia_matching::report::Report::of_identity(p.id.0, &p.identity),
+                        );
+                    }
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// The persons by the words of their names, their cédulas and whom they were merged into,
+    /// kept between requests and brought up to date with the persons changed since.
+    pub fn search_index(
+        &self,
+        ledger: &mut Ledger,
+    ) -> Result<Arc<vigilia_app::search::SearchIndex>, WebError> {
+        self.search.get_updated(
+            ledger,
+            |l| Ok(vigilia_app::search::SearchIndex::of(l)?),
+            |index, l, touched| Ok(index.update(l, touched)?),
+        )
     }
 }
 
@@ -281,6 +314,46 @@ impl<T> Warm<T> {
             return Ok(value.clone());
         }
         let value = Arc::new(build(ledger)?);
+        *kept = Some((head, value.clone()));
+        Ok(value)
+    }
+}
+
+/// Beyond this many records changed, a warm value is built again rather than brought up to date.
+const UPDATE_AT_MOST: usize = 10_000;
+
+impl<T: Clone> Warm<T> {
+    /// The value, brought up to date with `update` from the records of its kinds changed since
+    /// it was kept (a few, as after a decision in triage); built whole the first time, and when
+    /// many changed.
+    pub fn get_updated(
+        &self,
+        ledger: &mut Ledger,
+        build: impl FnOnce(&mut Ledger) -> Result<T, WebError>,
+        update: impl FnOnce(&mut T, &mut Ledger, &[Subject]) -> Result<(), WebError>,
+    ) -> Result<Arc<T>, WebError> {
+        let head = ledger.changed(self.kinds)?;
+        let mut kept = lock(&self.kept);
+        let value = match kept.take() {
+            Some((at, value)) if at == head => {
+                *kept = Some((at, value.clone()));
+                return Ok(value);
+            }
+            Some((at, mut value)) if at < head => {
+                let touched: Vec<Subject> = ledger
+                    .touched_since(at)?
+                    .into_iter()
+                    .filter(|s| self.kinds.contains(&s.kind))
+                    .collect();
+                if touched.len() <= UPDATE_AT_MOST {
+                    update(Arc::make_mut(&mut value), ledger, &touched)?;
+                    value
+                } else {
+                    Arc::new(build(ledger)?)
+                }
+            }
+            _ => Arc::new(build(ledger)?),
+        };
         *kept = Some((head, value.clone()));
         Ok(value)
     }

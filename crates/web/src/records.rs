@@ -73,7 +73,16 @@ pub async fn search(
     let v = ctx.viewer()?;
     let (actor, text) = (v.actor(), q.q.clone());
     let mut persons = app
-        .read(move |_, l| Ok(records::search(l, &actor, &text, SEARCH_PAGES_LIMIT)?))
+        .read(move |a, l| {
+            let index = a.search_index(l)?;
+            Ok(records::search(
+                l,
+                &actor,
+                &text,
+                SEARCH_PAGES_LIMIT,
+                &index,
+            )?)
+        })
         .await?;
     let more = persons.len() >= SEARCH_PAGES_LIMIT;
     let found = persons.len();
@@ -119,7 +128,16 @@ async fn audit_search(
 pub async fn searched(app: &Arc<App>, v: &Viewer, q: String) -> Result<Vec<Person>, WebError> {
     let (actor, text) = (v.actor(), q.clone());
     let persons = app
-        .read(move |_, l| Ok(records::search(l, &actor, &text, records::SEARCH_LIMIT)?))
+        .read(move |a, l| {
+            let index = a.search_index(l)?;
+            Ok(records::search(
+                l,
+                &actor,
+                &text,
+                records::SEARCH_LIMIT,
+                &index,
+            )?)
+        })
         .await?;
     audit_search(app, v, &q, &persons).await?;
     Ok(persons)
@@ -127,11 +145,13 @@ pub async fn searched(app: &Arc<App>, v: &Viewer, q: String) -> Result<Vec<Perso
 
 /// A person and the detentions of theirs this account sees.
 pub fn person_in(
+    app: &App,
     ledger: &mut Ledger,
     v: &Viewer,
     id: u64,
 ) -> Result<(Person, Vec<Detention>), WebError> {
-    Ok(records::person(ledger, &v.actor(), PersonId(id))?)
+    let index = app.search_index(ledger)?;
+    Ok(records::person(ledger, &v.actor(), PersonId(id), &index)?)
 }
 
 /// A detention with what its page shows, if this account sees it.
@@ -145,10 +165,10 @@ pub async fn viewed<T: Send + 'static>(
     app: &Arc<App>,
     v: &Viewer,
     subject: Subject,
-    read: impl FnOnce(&mut Ledger, &Viewer) -> Result<T, WebError> + Send + 'static,
+    read: impl FnOnce(&App, &mut Ledger, &Viewer) -> Result<T, WebError> + Send + 'static,
 ) -> Result<T, WebError> {
     let reader = v.clone();
-    let out = app.read(move |_, l| read(l, &reader)).await?;
+    let out = app.read(move |a, l| read(a, l, &reader)).await?;
     app.audit(&v.name, subject, Audit::Viewed).await?;
     Ok(out)
 }
@@ -270,11 +290,12 @@ pub async fn person_page(
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
     let (person, detentions, (history, views), (look_alikes, merged)) =
-        viewed(app, &v, PersonId(id).into(), move |l, v| {
-            let (p, d) = person_in(l, v, id)?;
+        viewed(app, &v, PersonId(id).into(), move |a, l, v| {
+            let (p, d) = person_in(a, l, v, id)?;
             let h = records::changes_and_views(l, PersonId(id).into(), &v.actor())?;
-            let alike = vigilia_app::merges::look_alikes(l, &v.actor(), &p)?;
-            let merged = vigilia_app::merges::merged_into(l, PersonId(id))?;
+            let index = a.search_index(l)?;
+            let alike = vigilia_app::merges::look_alikes(l, &v.actor(), &p, &index)?;
+            let merged = vigilia_app::merges::merged_into(l, PersonId(id), &index)?;
             Ok((p, d, h, (alike, merged)))
         })
         .await?;
@@ -463,7 +484,7 @@ pub async fn detention(
 /// A detention's page as it stands (its view recorded).
 async fn detention_page(app: &Arc<App>, ctx: &Ctx, id: u64) -> Result<DetentionPage, WebError> {
     let v = ctx.viewer()?.clone();
-    let f = viewed(app, &v, DetentionId(id).into(), move |l, v| {
+    let f = viewed(app, &v, DetentionId(id).into(), move |_, l, v| {
         detention_in(l, v, id)
     })
     .await?;
@@ -667,7 +688,13 @@ pub async fn case_file(
     let v = ctx.viewer()?.clone();
     let actor = v.actor();
     let ((person, files), made_on) = app
-        .read(move |_, l| Ok((records::case_file(l, &actor, PersonId(id))?, l.today()?)))
+        .read(move |a, l| {
+            let index = a.search_index(l)?;
+            Ok((
+                records::case_file(l, &actor, PersonId(id), &index)?,
+                l.today()?,
+            ))
+        })
         .await?;
     let handover = match q.handover.as_str() {
         "" => false,

@@ -2086,6 +2086,10 @@ async fn search_finds_names_as_they_sound() {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    // Searched before she is registered (the server's index of names is made now), then
+    // after: the index is brought up to date with the person registered since.
+    let r = send(&w, get("/persons?q=jusmary", Some(&c))).await;
+    assert!(!r.body.contains("Jusmary González"), "{}", r.body);
     send(&w, post("/triage/1/new", Some(&c), &[("csrf", &ct)])).await;
     for q in ["yusmary gonzales", "Gonsalez", "jusmary", "gonz"] {
         let r = send(
