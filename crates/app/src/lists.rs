@@ -282,11 +282,8 @@ pub struct Page {
 }
 
 /// The rows that pass the filters, sorted as asked (every row, for a download).
-pub fn narrowed(rows: Vec<Row>, asked: &Asked, profile: &Profile) -> Vec<Row> {
-    let mut rows: Vec<Row> = rows
-        .into_iter()
-        .filter(|r| r.passes(&asked.filters))
-        .collect();
+pub fn narrowed<'a>(rows: &'a [Row], asked: &Asked, profile: &Profile) -> Vec<&'a Row> {
+    let mut rows: Vec<&Row> = rows.iter().filter(|r| r.passes(&asked.filters)).collect();
     let state_name = |r: &Row| {
         r.state
             .as_deref()
@@ -298,31 +295,31 @@ pub fn narrowed(rows: Vec<Row>, asked: &Asked, profile: &Profile) -> Vec<Row> {
         }),
         Sort::Oldest => rows.sort_by_key(|r| (r.arrested.first_day(), r.detention)),
         Sort::Name => rows.sort_by(|a, b| {
-            let key = |r: &Row| (r.sort_name.is_none(), r.sort_name.clone(), r.detention);
-            key(a).cmp(&key(b))
+            (a.sort_name.is_none(), a.sort_name.as_deref(), a.detention).cmp(&(
+                b.sort_name.is_none(),
+                b.sort_name.as_deref(),
+                b.detention,
+            ))
         }),
-        Sort::State => rows.sort_by(|a, b| {
+        Sort::State => rows.sort_by_cached_key(|r| {
+            let name = state_name(r);
             (
-                state_name(a).is_none(),
-                state_name(a),
-                b.arrested.first_day(),
+                name.is_none(),
+                name,
+                std::cmp::Reverse(r.arrested.first_day()),
             )
-                .cmp(&(
-                    state_name(b).is_none(),
-                    state_name(b),
-                    a.arrested.first_day(),
-                ))
         }),
     }
     rows
 }
 
 /// The page asked of the rows that pass the filters, sorted.
-pub fn page(rows: Vec<Row>, asked: &Asked, profile: &Profile) -> Page {
+pub fn page(rows: &[Row], asked: &Asked, profile: &Profile) -> Page {
     let all = rows.len();
     let rows = narrowed(rows, asked, profile);
     let total = rows.len();
     let (rows, page, pages) = paged(rows, asked.page);
+    let rows = rows.into_iter().cloned().collect();
     Page {
         rows,
         total,
@@ -348,7 +345,7 @@ pub fn paged<T>(items: Vec<T>, page: usize) -> (Vec<T>, usize, usize) {
 /// A list as a table in words: its headings and each row's cells, in `lang` (what a download
 /// holds: names only where the list shows them).
 pub fn table(
-    rows: &[Row],
+    rows: &[&Row],
     profile: &Profile,
     lang: Lang,
     sort: Sort,

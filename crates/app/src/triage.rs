@@ -6,7 +6,7 @@
 use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{DetentionId, GroupId, Kind, PersonId, ReportId, SourceId};
+use vigilia_core::ids::{DetentionId, GroupId, Kind, PersonId, ReportId, SourceId, Subject};
 use vigilia_core::model::{
     Account, Arrest, Channel, Custody, Dated, GroupDetention, Recognition, RecognitionStatus,
     Reliability, Report, ReportStatus, Role, Step,
@@ -29,20 +29,42 @@ pub fn waiting(ledger: &mut Ledger) -> Result<Vec<Report>, AppError> {
     Ok(out)
 }
 
-/// The other reports waiting for triage that name the same person as `r` (the same name,
-/// accents and case aside, or the same cédula): a family that sent its form twice, or two
-/// volunteers who heard of the same arrest. Decide one, then attach the others to it.
-pub fn same_person_waiting(ledger: &mut Ledger, r: &Report) -> Result<Vec<Report>, AppError> {
+/// Brings `waiting` (the reports waiting for triage, oldest first) up to date with the records
+/// changed since it was read, `touched`: a report decided leaves it, a new one enters it.
+pub fn update_waiting(
+    ledger: &mut Ledger,
+    waiting: &mut Vec<Report>,
+    touched: &[Subject],
+) -> Result<(), AppError> {
+    for s in touched.iter().filter(|s| s.kind == Kind::Report) {
+        let at = waiting.binary_search_by_key(&s.id, |r| r.id.0);
+        if let Ok(i) = at {
+            waiting.remove(i);
+        }
+        if let Some(Record::Report(r)) = ledger.get(*s)?
+            && r.status() == ReportStatus::New
+        {
+            let i = waiting.partition_point(|w| w.id.0 < s.id);
+            waiting.insert(i, r);
+        }
+    }
+    Ok(())
+}
+
+/// The other reports among `waiting` that name the same person as `r` (the same name, accents
+/// and case aside, or the same cédula): a family that sent its form twice, or two volunteers
+/// who heard of the same arrest. Decide one, then attach the others to it.
+pub fn same_person_waiting(waiting: &[Report], r: &Report) -> Vec<Report> {
     let Some(d) = &r.details else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     let name = vigilia_core::text::fold(&d.identity().full_name());
     let id = d.national_id;
     if name.is_empty() && id.is_none() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    Ok(waiting(ledger)?
-        .into_iter()
+    waiting
+        .iter()
         .filter(|o| o.id != r.id)
         .filter(|o| {
             o.details.as_ref().is_some_and(|od| {
@@ -51,7 +73,8 @@ pub fn same_person_waiting(ledger: &mut Ledger, r: &Report) -> Result<Vec<Report
                         && vigilia_core::text::fold(&od.identity().full_name()) == name)
             })
         })
-        .collect())
+        .cloned()
+        .collect()
 }
 
 /// The reports made for the other people report `r` named (none when it named nobody else).
@@ -307,27 +330,26 @@ impl AttachTo {
 /// same state when both say it; those of the same agency first, then the nearest in size. A
 /// second report of "47 detained at the rally" is offered the group the first one made, so
 /// that the 47 are counted once.
-pub fn group_candidates(ledger: &mut Ledger, r: &Report) -> Result<Vec<GroupDetention>, AppError> {
+pub fn group_candidates(groups: &[GroupDetention], r: &Report) -> Vec<GroupDetention> {
     let Some(d) = &r.details else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     let Some(date) = d.arrest_date else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
-    let mut found = Vec::new();
-    ledger.fold_all(Kind::Group, KnownOn::NOW, &mut |g| {
-        if let Record::Group(g) = g {
+    let mut found: Vec<GroupDetention> = groups
+        .iter()
+        .filter(|g| {
             let same_days = g.arrest.date.first_day() <= date.last_day()
                 && date.first_day() <= g.arrest.date.last_day();
             let same_state = match (&g.arrest.state, &d.state) {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
             };
-            if same_days && same_state && g.count > 0 {
-                found.push(g);
-            }
-        }
-    })?;
+            same_days && same_state && g.count > 0
+        })
+        .cloned()
+        .collect();
     let agency = |g: &GroupDetention| {
         let same = matches!((&g.arrest.agency, &d.agency), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
         !same
@@ -335,7 +357,18 @@ pub fn group_candidates(ledger: &mut Ledger, r: &Report) -> Result<Vec<GroupDete
     let size = |g: &GroupDetention| d.count.unwrap_or(1).abs_diff(g.count);
     found.sort_by_key(|g| (agency(g), size(g), g.id));
     found.truncate(5);
-    Ok(found)
+    found
+}
+
+/// Every group detention, as it stands (what [`group_candidates`] chooses from).
+pub fn groups(ledger: &mut Ledger) -> Result<Vec<GroupDetention>, AppError> {
+    let mut out = Vec::new();
+    ledger.fold_all(Kind::Group, KnownOn::NOW, &mut |g| {
+        if let Record::Group(g) = g {
+            out.push(g);
+        }
+    })?;
+    Ok(out)
 }
 
 /// Attaches a report to an existing detention, or opens a new detention of an existing person

@@ -245,7 +245,7 @@ pub async fn submit(
 
 pub async fn queue(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -> Response {
     match ctx.viewer() {
-        Ok(v) => answer(waiting(&app, v).await),
+        Ok(v) => answer(waiting(&app, v, None).await.map(|w| w.0)),
         Err(e) => error(e),
     }
 }

@@ -72,6 +72,8 @@ pub struct App {
     counting: Warm<vigilia_count::Index>,
     matching: Warm<vigilia_matching::index::Index>,
     search: Warm<vigilia_app::search::SearchIndex>,
+    waiting: Warm<Vec<vigilia_core::model::Report>>,
+    groups: Warm<Vec<vigilia_core::model::GroupDetention>>,
     /// Balance pages computed since the head last moved.
     pub balances: Warm<crate::balance::Kept>,
     /// The public names of each published balance, made since persons or detentions last
@@ -82,6 +84,8 @@ pub struct App {
     pub consent_holds: Warm<Mutex<HashMap<u64, bool>>>,
     /// The active accounts and their API tokens.
     pub accounts: Warm<Accounts>,
+    /// The rows behind the figures last listed (see [`Kept`]).
+    pub behind: Kept<Vec<vigilia_app::lists::Row>>,
 }
 
 impl std::fmt::Debug for App {
@@ -113,10 +117,13 @@ impl App {
             counting: Warm::of(COUNTED),
             matching: Warm::of(&[Kind::Person]),
             search: Warm::of(&[Kind::Person]),
+            waiting: Warm::of(&[Kind::Report]),
+            groups: Warm::of(&[Kind::Group]),
             balances: Warm::of(COUNTED),
             names: Warm::of(COUNTED),
             consent_holds: Warm::of(&[Kind::Person]),
             accounts: Warm::of(&[Kind::Account]),
+            behind: Kept::new(4),
         }))
     }
 
@@ -263,6 +270,50 @@ impl App {
         )
     }
 
+    /// Builds what the pages keep warm: the counting, matching and search indexes and the
+    /// triage queue (at a million detentions, seconds each). A request that needs one meanwhile
+    /// waits for it rather than building it twice; one that fails here is built again when
+    /// asked.
+    pub fn warm_up(&self) {
+        let started = std::time::Instant::now();
+        let warmed = self.registry.read(|l| -> Result<(), WebError> {
+            self.counting(l)?;
+            self.matching(l)?;
+            self.search_index(l)?;
+            self.waiting(l)?;
+            Ok(())
+        });
+        match warmed {
+            Ok(()) => eprintln!(
+                "vigilia serve: indexes warm in {:.1} s",
+                started.elapsed().as_secs_f64()
+            ),
+            Err(e) => eprintln!("vigilia serve: indexes not warmed (built when asked): {e:?}"),
+        }
+    }
+
+    /// The reports waiting for triage, oldest first, kept between requests and brought up to
+    /// date with the reports changed since.
+    pub fn waiting(
+        &self,
+        ledger: &mut Ledger,
+    ) -> Result<Arc<Vec<vigilia_core::model::Report>>, WebError> {
+        self.waiting.get_updated(
+            ledger,
+            |l| Ok(vigilia_app::triage::waiting(l)?),
+            |w, l, touched| Ok(vigilia_app::triage::update_waiting(l, w, touched)?),
+        )
+    }
+
+    /// The group detentions, kept while none changes.
+    pub fn groups(
+        &self,
+        ledger: &mut Ledger,
+    ) -> Result<Arc<Vec<vigilia_core::model::GroupDetention>>, WebError> {
+        self.groups
+            .get(ledger, |l| Ok(vigilia_app::triage::groups(l)?))
+    }
+
     /// The persons by the words of their names, their cédulas and whom they were merged into,
     /// kept between requests and brought up to date with the persons changed since.
     pub fn search_index(
@@ -355,6 +406,47 @@ impl<T: Clone> Warm<T> {
             _ => Arc::new(build(ledger)?),
         };
         *kept = Some((head, value.clone()));
+        Ok(value)
+    }
+}
+
+/// The last few values asked, by a key that names everything they depend on (the registry's
+/// head among it): building one reads many records; asking it again reads none. The rows
+/// behind a figure are read once for a list that is then paged, filtered and sorted.
+pub struct Kept<T> {
+    most: usize,
+    kept: Mutex<std::collections::VecDeque<(String, Arc<T>)>>,
+}
+
+impl<T> std::fmt::Debug for Kept<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kept")
+    }
+}
+
+impl<T> Kept<T> {
+    pub fn new(most: usize) -> Kept<T> {
+        Kept {
+            most,
+            kept: Mutex::new(std::collections::VecDeque::new()),
+        }
+    }
+
+    /// The value kept under `key`, or built now (and kept, the oldest let go).
+    pub fn get(
+        &self,
+        key: &str,
+        build: impl FnOnce() -> Result<T, WebError>,
+    ) -> Result<Arc<T>, WebError> {
+        if let Some((_, v)) = lock(&self.kept).iter().find(|(k, _)| k == key) {
+            return Ok(v.clone());
+        }
+        let value = Arc::new(build()?);
+        let mut kept = lock(&self.kept);
+        if kept.len() >= self.most {
+            kept.pop_front();
+        }
+        kept.push_back((key.to_string(), value.clone()));
         Ok(value)
     }
 }

@@ -284,17 +284,34 @@ async fn rows_behind(
     app: &Arc<App>,
     w: &Asked,
     viewer: &crate::ctx::Viewer,
-) -> Result<(Balance, Vec<lists::Row>, Day), WebError> {
+) -> Result<(Balance, Arc<Vec<lists::Row>>, Day), WebError> {
     let (w, actor) = (w.clone(), viewer.actor());
     app.read(move |app, ledger| {
         let selector = Selector::parse(w.list.trim())
             .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
         let (b, when, index) = compute(app, ledger, &w)?;
-        let ids = behind(&index, when.as_of, when.known_on, &selector);
-        let rows = vigilia_app::records::behind(ledger, &actor, &ids, when.known_on)?
-            .iter()
-            .map(|r| lists::Row::of(r, when.as_of))
-            .collect();
+        // What the account sees of a case is the same for all who see every case.
+        let scope = if actor.sees_every_case() {
+            String::new()
+        } else {
+            actor.name.clone()
+        };
+        let key = format!(
+            "{}|{}|{}|{:?}|{scope}",
+            b.ledger_head,
+            w.list.trim(),
+            when.as_of,
+            when.known_on.0
+        );
+        let rows = app.behind.get(&key, || {
+            let ids = behind(&index, when.as_of, when.known_on, &selector);
+            Ok(
+                vigilia_app::records::behind(ledger, &actor, &ids, when.known_on)?
+                    .iter()
+                    .map(|r| lists::Row::of(r, when.as_of))
+                    .collect(),
+            )
+        })?;
         Ok((b, rows, ledger.today()?))
     })
     .await
@@ -396,7 +413,7 @@ pub async fn list(
     let (b, rows, today) = rows_behind(&app, &q.w, &viewer).await?;
     let profile = &app.profile;
     let (shown, errors) = match q.t.read(profile, today) {
-        Ok(asked) => (Some(lists::page(rows, &asked, profile)), Errors::default()),
+        Ok(asked) => (Some(lists::page(&rows, &asked, profile)), Errors::default()),
         Err(e) => (None, crate::forms::mistake(&e, "state")),
     };
     if let Some(page) = &shown
@@ -457,7 +474,7 @@ pub async fn list_download(
     let asked =
         q.t.read(profile, today)
             .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
-    let rows = lists::narrowed(rows, &asked, profile);
+    let rows = lists::narrowed(&rows, &asked, profile);
     // Every download is recorded, names or not: numbers, states, places and dates together
     // can say who someone is.
     {

@@ -79,7 +79,11 @@ async fn request_id(req: Request, next: Next) -> Response {
 
 /// Serves until the process is stopped.
 pub async fn serve(app: Arc<App>, bind: SocketAddr) -> std::io::Result<()> {
-    serve_on(app, tokio::net::TcpListener::bind(bind).await?).await
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    // Listening: what the pages keep warm is built now, not when the first person asks.
+    let warming = app.clone();
+    tokio::task::spawn_blocking(move || warming.warm_up());
+    serve_on(app, listener).await
 }
 
 /// Serves on a socket already bound (tests bind port 0 and read which port they got).

@@ -57,11 +57,29 @@ pub fn candidates(app: &App, ledger: &mut Ledger, r: &Report) -> Result<Vec<Cand
     Ok(out)
 }
 
-/// The reports waiting for triage, oldest first; that the account was shown them is recorded.
-pub async fn waiting(app: &Arc<App>, v: &Viewer) -> Result<Vec<Report>, WebError> {
-    let reports = app.read(|_, l| Ok(triage::waiting(l)?)).await?;
+/// Page `page` of the reports waiting for triage (every one without a page), oldest first,
+/// with how many wait and how many pages they fill; that the account was shown them is
+/// recorded.
+pub async fn waiting(
+    app: &Arc<App>,
+    v: &Viewer,
+    page: Option<usize>,
+) -> Result<(Vec<Report>, usize, usize, usize), WebError> {
+    let (reports, total, page, pages) = app
+        .read(move |app, l| {
+            let all = app.waiting(l)?;
+            let total = all.len();
+            Ok(match page {
+                Some(page) => {
+                    let (shown, page, pages) = vigilia_app::lists::paged(all.to_vec(), page);
+                    (shown, total, page, pages)
+                }
+                None => (all.to_vec(), total, 1, 1),
+            })
+        })
+        .await?;
     crate::reports::shown(app, v, &reports).await?;
-    Ok(reports)
+    Ok((reports, total, page, pages))
 }
 
 /// A report waiting for triage with what it may be about: registered persons, and group
@@ -84,8 +102,8 @@ pub async fn compared(app: &Arc<App>, v: &Viewer, id: ReportId) -> Result<Compar
         .read(move |app, l| {
             let report = triage::report(l, id)?;
             let candidates = candidates(app, l, &report)?;
-            let groups = triage::group_candidates(l, &report)?;
-            let twins = triage::same_person_waiting(l, &report)?;
+            let groups = triage::group_candidates(&app.groups(l)?, &report);
+            let twins = triage::same_person_waiting(&app.waiting(l)?, &report);
             let named = triage::named_with(l, &report)?;
             Ok(Compared {
                 report,
@@ -106,11 +124,34 @@ pub async fn compared(app: &Arc<App>, v: &Viewer, id: ReportId) -> Result<Compar
     Ok(found)
 }
 
+/// The queue's address: a report just filed, and the page.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QueueQuery {
+    done: String,
+    page: usize,
+}
+
+impl Queue {
+    fn page_link(&self, page: usize) -> String {
+        format!("/triage?page={page}")
+    }
+
+    fn total_u64(&self) -> u64 {
+        self.total as u64
+    }
+}
+
 #[derive(Template)]
 #[template(path = "triage.html")]
 struct Queue {
     p: Chrome,
+    /// The page of the queue shown.
     reports: Vec<Report>,
+    /// How many reports wait, and the page shown of how many.
+    total: usize,
+    page: usize,
+    pages: usize,
     /// A report was just filed (one without a name, under its group).
     accepted: bool,
     /// Accounts made or given a role lately, for the coordinators to check.
@@ -121,9 +162,9 @@ struct Queue {
 pub async fn queue(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
-    axum::extract::Query(q): axum::extract::Query<crate::records::Done>,
+    axum::extract::Query(q): axum::extract::Query<QueueQuery>,
 ) -> Result<Response, WebError> {
-    let reports = waiting(&app, ctx.viewer()?).await?;
+    let (reports, total, page, pages) = waiting(&app, ctx.viewer()?, Some(q.page)).await?;
     let days = vigilia_app::accounts::NEW_ACCOUNT_DAYS;
     let new_accounts = app
         .read(move |_, l| Ok(vigilia_app::accounts::new_accounts(l, days)?))
@@ -131,6 +172,9 @@ pub async fn queue(
     Ok(ok(&Queue {
         p: Chrome::of(&ctx),
         reports,
+        total,
+        page,
+        pages,
         accepted: q.done == "accepted",
         new_accounts,
         days,
