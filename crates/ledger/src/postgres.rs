@@ -55,6 +55,10 @@ type Job = Box<dyn FnOnce(&mut Conn, &mut Option<LedgerError>) + Send>;
 pub struct Postgres {
     jobs: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
+    /// A second connection for point reads of committed records: a transaction reads a record
+    /// here only when it has not touched it, so committed state is the right one, and the read
+    /// need not wait behind the writes queued on the engine's thread (as SQLite's reader).
+    reader: Client,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -67,6 +71,8 @@ impl Postgres {
     /// Connects; with `create` false a database without a ledger is an error.
     pub fn open(url: &str, create: bool) -> Result<Postgres, LedgerError> {
         let conn = Conn::open(url, create)?;
+        let mut reader = Client::connect(url, NoTls)?;
+        reader.batch_execute("SET default_transaction_read_only = on")?;
         let (jobs, queue) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("vigilia-postgres".into())
@@ -83,6 +89,7 @@ impl Postgres {
         Ok(Postgres {
             jobs: Some(jobs),
             thread: Some(thread),
+            reader,
         })
     }
 
@@ -425,17 +432,6 @@ impl Conn {
         Ok(())
     }
 
-    fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError> {
-        Ok(self
-            .client
-            .query_opt(
-                "SELECT kind, id, reference, parent, state FROM records WHERE kind = $1 AND id = $2",
-                &[&kind, &(id as i64)],
-            )?
-            .as_ref()
-            .map(record_row))
-    }
-
     fn records_after(
         &mut self,
         kind: &str,
@@ -707,8 +703,14 @@ impl Engine for Postgres {
         self.stage(move |c| c.copy_into("records", &rows))
     }
     fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError> {
-        let kind = kind.to_string();
-        self.call(move |c| c.record(&kind, id))
+        Ok(self
+            .reader
+            .query_opt(
+                "SELECT kind, id, reference, parent, state FROM records WHERE kind = $1 AND id = $2",
+                &[&kind, &(id as i64)],
+            )?
+            .as_ref()
+            .map(record_row))
     }
     fn records_after(
         &mut self,
