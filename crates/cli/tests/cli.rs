@@ -2723,3 +2723,40 @@ fn a_registry_moved_to_postgresql_keeps_every_fact_and_record() {
     assert!(a.len() > 100_000, "{} bytes", a.len());
     assert!(a == b, "the exports differ");
 }
+
+/// More rows than a batch: alone on the registry, a batch is committed without waiting while
+/// the next is built (a person arrested again reads what the batch before wrote); with another
+/// session on the database, each waits. Either way, on either engine, the same facts and the
+/// same export, and importing again adds nothing.
+#[test]
+fn a_large_import_is_the_same_committed_batch_after_batch_or_waiting() {
+    let lite = Registry::sqlite();
+    lite.ok(&["init"]);
+    let csv = lite.demo_csv("d.csv", 5, 45_000);
+    let file = csv.to_str().unwrap();
+    // What the import said (rows and new facts), and the export.
+    let imported = |r: &Registry| {
+        let out = r.ok(&["import", "detentions", file]);
+        assert!(out.contains("45,000 rows read: 45,000 stored"), "{out}");
+        r.ok(&["verify"]);
+        let export = r.path("export.csv");
+        r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
+        let again = r.ok(&["import", "detentions", export.to_str().unwrap()]);
+        assert!(again.contains("45,000 unchanged"), "{again}");
+        (out.trim().to_string(), std::fs::read(export).unwrap())
+    };
+    let alone = imported(&lite);
+    let Some(pg) = Registry::postgres() else {
+        eprintln!("PostgreSQL half skipped: set VIGILIA_TEST_POSTGRES_URL");
+        return;
+    };
+    pg.ok(&["init"]);
+    // Another session on the database: the import waits for each batch.
+    let watched = Registry::postgres().unwrap();
+    watched.ok(&["init"]);
+    let _watcher = postgres::Client::connect(&watched.url, postgres::NoTls).unwrap();
+    for (said, export) in [imported(&pg), imported(&watched)] {
+        assert_eq!(said, alone.0);
+        assert!(export == alone.1, "the exports differ");
+    }
+}

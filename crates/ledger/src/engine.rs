@@ -25,6 +25,28 @@ pub trait Engine: Send {
     fn begin(&mut self) -> Result<(), LedgerError>;
     /// Makes the transaction durable: when it returns, the facts survive a crash.
     fn commit(&mut self) -> Result<(), LedgerError>;
+    /// Commits without waiting for it where the engine writes on a thread of its own: the
+    /// answer comes on the receiver once the transaction is durable, or failed. Others commit
+    /// here.
+    fn commit_later(&mut self) -> Result<Committed, LedgerError> {
+        let (answer, reply) = std::sync::mpsc::sync_channel(1);
+        let _ = answer.send(self.commit());
+        Ok(reply)
+    }
+    /// Begins a transaction that extends the chain from `head`, the end of the one just
+    /// committed, without waiting where the engine can: if another writer appended meanwhile,
+    /// the transaction fails (at the latest when it commits), and nothing is appended to a head
+    /// that is not the last.
+    fn begin_after(&mut self, head: Option<(u64, Hash)>) -> Result<(), LedgerError> {
+        self.begin()?;
+        match self.head() {
+            Ok(found) if found == head => Ok(()),
+            other => {
+                let _ = self.rollback();
+                other.and(Err(moved()))
+            }
+        }
+    }
     fn rollback(&mut self) -> Result<(), LedgerError>;
 
     /// The last fact's position and hash.
@@ -130,10 +152,40 @@ pub trait Engine: Send {
         Ok(())
     }
     /// Prepares for (or ends) a bulk load. Only an engine that can write faster that way does
-    /// anything, and only when nobody else has the database open.
-    fn bulk(&mut self, _on: bool) -> Result<(), LedgerError> {
-        Ok(())
+    /// anything, and only when nobody else has the database open. Whether nobody else had it
+    /// open (`false` when the engine cannot tell): a load may then commit without waiting
+    /// ([`Engine::commit_later`]).
+    fn bulk(&mut self, _on: bool) -> Result<bool, LedgerError> {
+        Ok(false)
     }
+}
+
+/// The answer of a commit made without waiting ([`Engine::commit_later`]).
+pub type Committed = std::sync::mpsc::Receiver<Result<(), LedgerError>>;
+
+/// A commit queued behind the writes of its transaction, on an engine's thread: `failed` is the
+/// first of those writes that failed, if one did (it stays there for the next call that waits,
+/// and a copy of it is the commit's answer).
+pub(crate) fn commit_queued(
+    failed: &mut Option<LedgerError>,
+    commit: impl FnOnce() -> Result<(), LedgerError>,
+) -> Result<(), LedgerError> {
+    if let Some(e) = failed {
+        return Err(LedgerError::Stopped(e.to_string()));
+    }
+    commit().map_err(|e| {
+        let copy = LedgerError::Stopped(e.to_string());
+        *failed = Some(e);
+        copy
+    })
+}
+
+/// Another writer appended between two transactions of one long write.
+pub(crate) fn moved() -> LedgerError {
+    LedgerError::Stopped(
+        "another writer appended to the registry between two batches of this write, which stopped there: run it again"
+            .into(),
+    )
 }
 
 /// The subject of a row about to be stored, as its two columns.

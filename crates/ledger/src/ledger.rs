@@ -66,6 +66,18 @@ pub struct Ledger {
     /// Where the registry is and the key it was opened with, to open more connections to it.
     url: DatabaseUrl,
     key: Option<Secret>,
+    /// After a commit made without waiting ([`Tx::commit_later`]), what the next transaction
+    /// goes on from without asking the engine.
+    after: Option<After>,
+}
+
+/// Where a transaction committed without waiting left the registry: the head, the last id of
+/// each kind, and the records it wrote (which may not be committed yet, so not yet readable
+/// on a reader's connection).
+struct After {
+    head: Head,
+    ids: HashMap<Kind, u64>,
+    records: FxHashMap<Subject, Record>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -103,6 +115,7 @@ fn connect(
             clock,
             profile: None,
             changes: None,
+            after: None,
             kek,
             state_names,
             url: url.clone(),
@@ -446,7 +459,7 @@ impl Ledger {
 
     /// Starts or ends a bulk load (an import of many rows). On SQLite with nobody else using
     /// the file, it writes each page once instead of twice; it changes nothing else.
-    pub fn bulk(&mut self, on: bool) -> Result<(), LedgerError> {
+    pub fn bulk(&mut self, on: bool) -> Result<bool, LedgerError> {
         self.engine.bulk(on)
     }
 
@@ -518,15 +531,27 @@ impl Ledger {
     /// Starts a write. Facts appended in it become visible, durable and part of the chain
     /// together at [`Tx::commit`], or not at all.
     pub fn begin(&mut self) -> Result<Tx<'_>, LedgerError> {
-        self.engine.begin()?;
-        let started = (|| {
-            let head = self.head()?;
-            let mut max_ids = HashMap::new();
-            for kind in Kind::ALL {
-                max_ids.insert(kind, self.engine.max_id(kind.name())?);
+        let mut carried = FxHashMap::default();
+        let started = match self.after.take() {
+            // Right after a commit made without waiting: from where it left the chain.
+            Some(after) => {
+                let at = (after.head.facts > 0).then_some((after.head.facts, after.head.hash));
+                self.engine.begin_after(at)?;
+                carried = after.records;
+                Ok((after.head, after.ids))
             }
-            Ok::<_, LedgerError>((head, max_ids))
-        })();
+            None => {
+                self.engine.begin()?;
+                (|| {
+                    let head = self.head()?;
+                    let mut max_ids = HashMap::new();
+                    for kind in Kind::ALL {
+                        max_ids.insert(kind, self.engine.max_id(kind.name())?);
+                    }
+                    Ok::<_, LedgerError>((head, max_ids))
+                })()
+            }
+        };
         let (head, max_ids) = match started {
             Ok(v) => v,
             Err(e) => {
@@ -545,6 +570,7 @@ impl Ledger {
             rows: Vec::new(),
             appended: 0,
             touched: FxHashMap::default(),
+            carried,
             order: Vec::new(),
             written: rustc_hash::FxHashSet::default(),
             data_keys: FxHashMap::default(),
@@ -1113,6 +1139,8 @@ pub struct Tx<'a> {
     head: Hash,
     next_ids: HashMap<Kind, u64>,
     existing_max: HashMap<Kind, u64>,
+    /// The records the transaction before wrote, when it was committed without waiting.
+    carried: FxHashMap<Subject, Record>,
     /// Sealed facts not yet handed to the engine.
     rows: Vec<FactRow>,
     /// Facts appended in this transaction.
@@ -1318,7 +1346,11 @@ impl Tx<'_> {
         if self.touched.contains_key(&subject) || subject.id > known {
             return Ok(());
         }
-        if let Some(record) = self.ledger.get(subject)? {
+        let record = match self.carried.remove(&subject) {
+            Some(r) => Some(r),
+            None => self.ledger.get(subject)?,
+        };
+        if let Some(record) = record {
             self.touched.insert(subject, record);
             self.order.push(subject);
         }
@@ -1443,10 +1475,56 @@ impl Tx<'_> {
 
     /// Stores the facts and the records they changed, durably, in one transaction.
     pub fn commit(mut self) -> Result<Head, LedgerError> {
+        let result = self.write_out().and_then(|()| self.ledger.engine.commit());
+        self.done = true;
+        if let Err(e) = result {
+            let _ = self.ledger.engine.rollback();
+            return Err(e);
+        }
+        Ok(Head {
+            facts: self.seq,
+            hash: self.head,
+        })
+    }
+
+    /// Commits without waiting for the engine (a long import goes on with its next batch while
+    /// this one is written): the head it will leave, and the answer once it is durable. The
+    /// next transaction begins from this head without asking the engine (and fails rather than
+    /// extend the chain if another writer appended meanwhile), reading the records this one
+    /// wrote from memory. Wait for the answer before committing the next one this way: the
+    /// records of only one transaction are carried. A failure comes on the answer and at the
+    /// next call that waits.
+    pub fn commit_later(mut self) -> Result<(Head, crate::engine::Committed), LedgerError> {
+        let result = self
+            .write_out()
+            .and_then(|()| self.ledger.engine.commit_later());
+        self.done = true;
+        let committed = match result {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = self.ledger.engine.rollback();
+                return Err(e);
+            }
+        };
+        let head = Head {
+            facts: self.seq,
+            hash: self.head,
+        };
+        self.ledger.after = Some(After {
+            head,
+            ids: std::mem::take(&mut self.next_ids),
+            records: std::mem::take(&mut self.touched),
+        });
+        Ok((head, committed))
+    }
+
+    /// Hands the engine what is left of the transaction: its last facts, and the records and
+    /// last changes they made.
+    fn write_out(&mut self) -> Result<(), LedgerError> {
         if let Some(why) = self.refused.take() {
             return Err(LedgerError::Refused(why));
         }
-        let result = (|| {
+        {
             self.ledger
                 .engine
                 .insert_facts(std::mem::take(&mut self.rows))?;
@@ -1463,18 +1541,8 @@ impl Tx<'_> {
                 self.ledger.engine.put_records(changed)?;
             }
             self.ledger.engine.insert_records(made)?;
-            self.changed.store(self.ledger.engine.as_mut(), false)?;
-            self.ledger.engine.commit()
-        })();
-        self.done = true;
-        if let Err(e) = result {
-            let _ = self.ledger.engine.rollback();
-            return Err(e);
+            self.changed.store(self.ledger.engine.as_mut(), false)
         }
-        Ok(Head {
-            facts: self.seq,
-            hash: self.head,
-        })
     }
 }
 

@@ -15,7 +15,7 @@ pub mod postgres;
 pub mod sqlite;
 mod url;
 
-pub use engine::{Engine, RecordRow};
+pub use engine::{Committed, Engine, RecordRow};
 pub use error::LedgerError;
 pub use key::{Secret, create_private};
 pub use ledger::{Behind, Head, Ledger, Rebuilt, Tx};

@@ -59,6 +59,8 @@ pub struct Postgres {
     /// here only when it has not touched it, so committed state is the right one, and the read
     /// need not wait behind the writes queued on the engine's thread (as SQLite's reader).
     reader: Client,
+    /// The server's process for the writing connection (to tell it from other sessions).
+    writer_pid: i32,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -70,7 +72,11 @@ impl std::fmt::Debug for Postgres {
 impl Postgres {
     /// Connects; with `create` false a database without a ledger is an error.
     pub fn open(url: &str, create: bool) -> Result<Postgres, LedgerError> {
-        let conn = Conn::open(url, create)?;
+        let mut conn = Conn::open(url, create)?;
+        let writer_pid: i32 = conn
+            .client
+            .query_one("SELECT pg_backend_pid()", &[])?
+            .get(0);
         let mut reader = Client::connect(url, NoTls)?;
         reader.batch_execute("SET default_transaction_read_only = on")?;
         let (jobs, queue) = mpsc::channel::<Job>();
@@ -90,6 +96,7 @@ impl Postgres {
             jobs: Some(jobs),
             thread: Some(thread),
             reader,
+            writer_pid,
         })
     }
 
@@ -659,6 +666,22 @@ impl Engine for Postgres {
     fn commit(&mut self) -> Result<(), LedgerError> {
         self.call(Conn::commit)
     }
+    fn commit_later(&mut self) -> Result<crate::engine::Committed, LedgerError> {
+        let (answer, reply) = mpsc::sync_channel(1);
+        self.send(Box::new(move |conn, failed| {
+            let _ = answer.send(crate::engine::commit_queued(failed, || conn.commit()));
+        }))?;
+        Ok(reply)
+    }
+    fn begin_after(&mut self, head: Option<(u64, Hash)>) -> Result<(), LedgerError> {
+        self.stage(move |c| {
+            c.begin()?;
+            if c.head()? != head {
+                return Err(crate::engine::moved());
+            }
+            Ok(())
+        })
+    }
     fn rollback(&mut self) -> Result<(), LedgerError> {
         // Runs even after a failed queued write: that failure is what is being rolled back.
         let (answer, reply) = mpsc::sync_channel(1);
@@ -798,6 +821,26 @@ impl Engine for Postgres {
     fn state_get(&mut self, key: &str, now: i64) -> Result<Option<String>, LedgerError> {
         let key = key.to_string();
         self.call(move |c| c.state_get(&key, now))
+    }
+    /// Whether no other session is connected to the database (this engine's two aside): a
+    /// bulk load may then commit without waiting.
+    fn bulk(&mut self, on: bool) -> Result<bool, LedgerError> {
+        if !on {
+            return Ok(false);
+        }
+        let reader = self
+            .reader
+            .query_one("SELECT pg_backend_pid()", &[])?
+            .get::<_, i32>(0);
+        let others: i64 = self
+            .reader
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND pid <> $1 AND pid <> $2",
+                &[&reader, &self.writer_pid],
+            )?
+            .get(0);
+        Ok(others == 0)
     }
     fn state_put(
         &mut self,

@@ -288,6 +288,30 @@ impl Engine for Sqlite {
         self.call(|c| Ok(c.execute_batch("COMMIT")?))
     }
 
+    fn begin_after(&mut self, head: Option<(u64, Hash)>) -> Result<(), LedgerError> {
+        self.stage(move |c| {
+            c.execute_batch("BEGIN IMMEDIATE")?;
+            let found = c
+                .prepare_cached("SELECT seq, hash FROM facts ORDER BY seq DESC LIMIT 1")?
+                .query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, blob_hash(r, 1)?)))
+                .optional()?;
+            if found != head {
+                return Err(crate::engine::moved());
+            }
+            Ok(())
+        })
+    }
+
+    fn commit_later(&mut self) -> Result<crate::engine::Committed, LedgerError> {
+        let (answer, reply) = mpsc::sync_channel(1);
+        self.send(Box::new(move |conn, failed| {
+            let _ = answer.send(crate::engine::commit_queued(failed, || {
+                Ok(conn.execute_batch("COMMIT")?)
+            }));
+        }))?;
+        Ok(reply)
+    }
+
     fn rollback(&mut self) -> Result<(), LedgerError> {
         // Runs even after a failed queued write: that failure is what is being rolled back.
         let (answer, reply) = mpsc::sync_channel(1);
@@ -713,8 +737,9 @@ impl Engine for Sqlite {
 
     /// A bulk load writes each new page once with a rollback journal, twice in WAL mode (WAL,
     /// then checkpoint). The switch is made only when no other connection has the file open
-    /// (SQLite refuses otherwise, and the load simply stays in WAL); every open sets WAL again.
-    fn bulk(&mut self, on: bool) -> Result<(), LedgerError> {
+    /// (SQLite refuses otherwise, and the load simply stays in WAL, not alone); every open sets
+    /// WAL again.
+    fn bulk(&mut self, on: bool) -> Result<bool, LedgerError> {
         let (mode, cache) = if on {
             ("DELETE", BULK_CACHE_KIB)
         } else {
@@ -730,13 +755,14 @@ impl Engine for Sqlite {
         });
         self.reader = Some(open_reader(&self.path, self.key.as_ref())?);
         match switched {
+            Ok(()) => Ok(on),
             // Someone else has the file open: the load goes on in WAL mode.
             Err(LedgerError::Sqlite(e))
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) =>
             {
-                Ok(())
+                Ok(false)
             }
-            other => other,
+            Err(e) => Err(e),
         }
     }
 }

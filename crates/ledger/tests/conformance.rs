@@ -861,6 +861,79 @@ fn shared_state_is_named_by_pseudonyms(b: &Backend) {
     }
 }
 
+/// A person stated as `given`, by reference P-1.
+fn stated(p: PersonId, given: &str) -> Draft {
+    Draft {
+        recorded_on: day("2024-08-01"),
+        actor: "importer".into(),
+        subject: p.into(),
+        change: Change::PersonStated {
+            reference: Some("P-1".into()),
+            identity: Identity {
+                given_names: Some(given.into()),
+                paternal_surname: Some("Rojas".into()),
+                ..Identity::default()
+            },
+            disclosure: None,
+            cleared: vec![],
+        },
+        sources: vec![],
+    }
+}
+
+/// A long import commits a batch without waiting while it builds the next: the next reads
+/// what the first wrote (not yet readable elsewhere) and extends the chain from it; once
+/// answered, the first is durable. If another writer appended in between, the next fails
+/// rather than fork the chain, and the registry holds what was committed, intact.
+fn a_commit_made_without_waiting_is_followed_or_refused_never_forked(b: &Backend) {
+    let mut ledger = create(b);
+    let mut tx = ledger.begin().unwrap();
+    let p = PersonId(tx.new_id(Kind::Person));
+    tx.append(stated(p, "Ana")).unwrap();
+    let (first, answer) = tx.commit_later().unwrap();
+    let mut tx = ledger.begin().unwrap();
+    match tx.get(p.into()).unwrap() {
+        Some(Record::Person(person)) => {
+            assert_eq!(person.identity.given_names.as_deref(), Some("Ana"))
+        }
+        other => panic!("the person written before: {other:?}"),
+    }
+    tx.append(stated(p, "Ana María")).unwrap();
+    answer.recv().unwrap().unwrap();
+    let second = tx.commit().unwrap();
+    assert_eq!(second.facts, first.facts + 1);
+    match ledger.get(p.into()).unwrap() {
+        Some(Record::Person(person)) => {
+            assert_eq!(person.identity.given_names.as_deref(), Some("Ana María"))
+        }
+        other => panic!("{other:?}"),
+    }
+    ledger.verify(&mut |_| {}).unwrap();
+    // Another writer between two batches.
+    let mut tx = ledger.begin().unwrap();
+    tx.append(stated(p, "Ana M.")).unwrap();
+    let (third, answer) = tx.commit_later().unwrap();
+    answer.recv().unwrap().unwrap();
+    let mut other = Ledger::open(&b.url, clock("2024-08-20T15:00:00Z")).unwrap();
+    let mut tx = other.begin().unwrap();
+    tx.append(stated(p, "Otra")).unwrap();
+    let theirs = tx.commit().unwrap();
+    assert_eq!(theirs.facts, third.facts + 1);
+    let refused = ledger.begin().and_then(|mut tx| {
+        tx.append(stated(p, "Bifurcada"))?;
+        tx.commit()
+    });
+    let e = refused.expect_err("a batch on a head that is no longer the last");
+    assert!(e.to_string().contains("another writer"), "{e}");
+    let head = other.verify(&mut |_| {}).unwrap();
+    assert_eq!(head.facts, theirs.facts);
+    // The writer that was refused goes on, from the registry as it now stands.
+    let mut tx = ledger.begin().unwrap();
+    tx.append(stated(p, "Ana")).unwrap();
+    assert_eq!(tx.commit().unwrap().facts, theirs.facts + 1);
+    ledger.verify(&mut |_| {}).unwrap();
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -892,4 +965,5 @@ conformance!(
     shared_state_is_named_by_pseudonyms,
     kinds_changed_are_kept_with_the_facts,
     a_registry_without_kinds_changed_migrates_forward,
+    a_commit_made_without_waiting_is_followed_or_refused_never_forked,
 );

@@ -196,7 +196,9 @@ pub fn detentions(
         today,
         actor,
     };
-    ledger.bulk(true)?;
+    // Alone on the registry, a batch is committed without waiting while the next is built;
+    // else each waits, so that a server writing meanwhile is never refused.
+    let alone = ledger.bulk(true)?;
     let result = std::thread::scope(|scope| {
         let (to, from) = std::sync::mpsc::sync_channel::<Chunk>(16);
         let (header, ctx) = (&header, &ctx);
@@ -205,31 +207,61 @@ pub fn detentions(
             .spawn_scoped(scope, move || read_rows(source, header, ctx, to))
             .map_err(|e| AppError::Ledger(vigilia_ledger::LedgerError::Stopped(e.to_string())))?;
         let mut in_batch = 0u64;
+        // A batch is committed without waiting while the next is built, and said stored once
+        // the engine answers that it is durable; one batch at most is in flight.
+        let mut committing: Option<(vigilia_ledger::Committed, u64, u64)> = None;
         let mut tx = ledger.begin()?;
         for chunk in from {
             for parsed in chunk.rows {
                 import.row(&mut tx, parsed)?;
                 in_batch += 1;
                 if in_batch >= BATCH && !options.all_or_nothing {
-                    tx.commit()?;
+                    confirm(committing.take(), progress)?;
+                    if alone {
+                        let (_, answer) = tx.commit_later()?;
+                        committing = Some((answer, chunk.position, import.outcome.rows));
+                    } else {
+                        tx.commit()?;
+                        progress.stored(chunk.position, import.outcome.rows);
+                    }
                     in_batch = 0;
-                    progress.stored(chunk.position, import.outcome.rows);
                     tx = ledger.begin()?;
                 }
             }
             progress.read(chunk.position, import.outcome.rows);
         }
-        progress.finish();
         if options.all_or_nothing && !import.outcome.rejected.is_empty() {
             drop(tx);
+            confirm(committing.take(), progress)?;
             import.outcome.stored = false;
         } else {
-            tx.commit()?;
+            // Waits for the batch before it too: if that one failed, this one fails.
+            let last = tx.commit();
+            confirm(committing.take(), progress)?;
+            last?;
         }
+        progress.finish();
         Ok(())
     });
     ledger.bulk(false)?;
     result.map(|()| import.outcome)
+}
+
+/// Waits for a batch committed without waiting, and says it stored; a batch that failed fails
+/// the import.
+fn confirm(
+    committing: Option<(vigilia_ledger::Committed, u64, u64)>,
+    progress: &mut dyn Progress,
+) -> Result<(), AppError> {
+    let Some((answer, position, rows)) = committing else {
+        return Ok(());
+    };
+    // No answer at all: the engine stopped before it committed.
+    answer.recv().map_err(|_| {
+        vigilia_ledger::LedgerError::Stopped("the registry stopped writing".into())
+    })??;
+    progress.stored(position, rows);
+    Ok(())
 }
 
 /// An import of detentions under way, on the writing thread.
