@@ -50,7 +50,8 @@ impl Strata {
 
 /// What the histories are asked of: the detentions arrested from `from` (the start of the
 /// registry when none) to `as_of`, in `state` only when one is given, as known on `known_on`;
-/// by the lists `lists` (when none: every list that documented someone), split by `strata`.
+/// by the lists `lists` (when none: every list that documented at least `least` of them), split
+/// by `strata`.
 #[derive(Clone, Debug)]
 pub struct Question {
     pub as_of: Day,
@@ -60,6 +61,8 @@ pub struct Question {
     pub state: Option<String>,
     /// Channels (`family`, …) and imported lists, by name.
     pub lists: Option<Vec<String>>,
+    /// With no lists named, the fewest detentions a list must have documented to be used.
+    pub least: u64,
     pub strata: Option<Strata>,
 }
 
@@ -72,6 +75,7 @@ impl Question {
             known_on,
             state: None,
             lists: None,
+            least: 1,
             strata: None,
         }
     }
@@ -98,6 +102,14 @@ impl List {
         match self {
             List::Channel(c) => CHANNELS.iter().find(|(x, _)| x == c).map_or("", |(_, n)| n),
             List::Imported(n) => n,
+        }
+    }
+
+    /// Its name in a table of the estimate: a channel in words, an imported list by its name.
+    pub fn column(&self) -> (String, String) {
+        match self {
+            List::Channel(_) => self.words(),
+            List::Imported(n) => (n.clone(), n.clone()),
         }
     }
 
@@ -138,12 +150,22 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
     }
     let known_on = q.known_on;
     let day_ok = |d: Day| known_on.0.is_none_or(|k| d <= k);
-    // Each report joined to a detention, by the list it counts for.
+    // Each report joined to a detention, by the list it counts for; every imported list, even
+    // one none of whose rows is joined yet.
     let mut documented: Vec<(u64, List)> = Vec::new();
+    let mut imported: Vec<String> = Vec::new();
     let mut waiting = 0;
     ledger.fold_all(Kind::Report, known_on, &mut |r| {
         let Record::Report(r) = r else { return };
-        if r.rejected.is_some() || !day_ok(r.received_on) {
+        if !day_ok(r.received_on) {
+            return;
+        }
+        if let Some(name) = &r.list
+            && imported.last() != Some(name)
+        {
+            imported.push(name.clone());
+        }
+        if r.rejected.is_some() {
             return;
         }
         if r.status() == vigilia_core::model::ReportStatus::New {
@@ -157,13 +179,6 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
         documented.push((d.0, list));
     })?;
     // The channels, then the imported lists in the order of their names.
-    let mut imported: Vec<String> = documented
-        .iter()
-        .filter_map(|(_, l)| match l {
-            List::Imported(n) => Some(n.clone()),
-            List::Channel(_) => None,
-        })
-        .collect();
     imported.sort();
     imported.dedup();
     let every: Vec<List> = CHANNELS
@@ -219,7 +234,7 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
     // The lists used, as positions in `every`.
     let chosen: Vec<usize> = match &q.lists {
         None => (0..every.len())
-            .filter(|j| sizes.get(*j) > Some(&0))
+            .filter(|j| sizes.get(*j).is_some_and(|s| *s >= q.least.max(1)))
             .collect(),
         Some(names) => {
             let mut out = Vec::new();
@@ -314,8 +329,8 @@ pub enum Unpublishable {
     NotTheDefaults,
     /// The chains do not agree well enough.
     NotConverged { r_hat: f64, ess: f64 },
-    /// Its interval's top is below what the registry already holds: it falls short.
-    BelowKnown { upper: f64, known: u64 },
+    /// It is below what the registry already holds: it falls short.
+    BelowKnown { estimate: f64, known: u64 },
 }
 
 /// The effective sample size a published latent-class estimate must reach, and its R-hat.
@@ -326,7 +341,8 @@ pub const PUBLISHED_R_HAT: f64 = 1.05;
 /// `head` (read before the table was built: a write since refuses it). Coordinators only: no
 /// estimate reaches the public unless one of them publishes it as such; and only as computed by
 /// default (the default run and seed, the default guard rails), converged, and not below the
-/// `known` detentions the registry already holds in the period.
+/// `known` detentions the registry already holds in the period (a total below what is already
+/// documented is not an estimate of anything).
 #[allow(clippy::too_many_arguments)]
 pub fn publish(
     ledger: &mut Ledger,
@@ -354,9 +370,9 @@ pub fn publish(
             ess: p.ess,
         }));
     }
-    if estimate.upper < known as f64 {
+    if estimate.estimate < known as f64 {
         return Err(AppError::Unpublishable(Unpublishable::BelowKnown {
-            upper: estimate.upper,
+            estimate: estimate.estimate,
             known,
         }));
     }

@@ -382,10 +382,10 @@ impl Localize for AppError {
                 match (why, lang) {
                     (Unpublishable::NotTheDefaults, Lang::Es) => "La estimación no se publica: solo se publica calculada como viene por defecto (cadenas, iteraciones, semilla y barandas), para que nadie elija entre varias corridas la que le convenga.".to_string(),
                     (Unpublishable::NotTheDefaults, Lang::En) => "The estimate is not published: only one computed as by default (chains, iterations, seed and guard rails) is, so that no one picks among several runs the one that suits them.".to_string(),
-                    (Unpublishable::NotConverged { r_hat, ess }, Lang::Es) => format!("La estimación no se publica: las cadenas no coinciden lo bastante (R-hat {r_hat:.3}, tamaño efectivo {ess:.0}; hace falta R-hat de 1,05 o menos y tamaño efectivo de 200 o más)."),
+                    (Unpublishable::NotConverged { r_hat, ess }, Lang::Es) => format!("La estimación no se publica: las cadenas no coinciden lo bastante (R-hat {}, tamaño efectivo {ess:.0}; hace falta R-hat de 1,05 o menos y tamaño efectivo de 200 o más).", format!("{r_hat:.3}").replace('.', ",")),
                     (Unpublishable::NotConverged { r_hat, ess }, Lang::En) => format!("The estimate is not published: the chains do not agree well enough (R-hat {r_hat:.3}, effective sample size {ess:.0}; R-hat of 1.05 or less and an effective sample size of 200 or more are needed)."),
-                    (Unpublishable::BelowKnown { upper, known }, Lang::Es) => format!("La estimación no se publica: su intervalo llega a {} y el registro ya tiene {} detenciones en el periodo; se queda corta (hay detenciones que estos canales casi nunca alcanzan).", lang.number(upper.round() as u64), lang.number(*known)),
-                    (Unpublishable::BelowKnown { upper, known }, Lang::En) => format!("The estimate is not published: its interval reaches {} and the registry already holds {} detentions in the period; it falls short (some detentions these channels almost never reach).", lang.number(upper.round() as u64), lang.number(*known)),
+                    (Unpublishable::BelowKnown { estimate, known }, Lang::Es) => format!("La estimación no se publica: estima {} en total y el registro ya tiene {} detenciones en el periodo; se queda corta (hay detenciones que estas listas casi nunca alcanzan).", lang.number(estimate.round() as u64), lang.number(*known)),
+                    (Unpublishable::BelowKnown { estimate, known }, Lang::En) => format!("The estimate is not published: it estimates {} in all and the registry already holds {} detentions in the period; it falls short (some detentions these lists almost never reach).", lang.number(estimate.round() as u64), lang.number(*known)),
                 }
             }
             AppError::NoEstimate(n) => match lang {
@@ -413,11 +413,11 @@ impl Localize for AppError {
             },
             AppError::ListImported { name, on } => match lang {
                 Lang::Es => format!(
-                    "La lista «{name}» ya se importó el {}: cada lista se importa una sola vez.",
+                    "La lista «{name}» ya se importó el {}: cada lista se importa una sola vez (sus filas se corrigen una a una en la bandeja de reportes).",
                     vigilia_core::date::short_day(*on, lang)
                 ),
                 Lang::En => format!(
-                    "The list «{name}» was already imported on {}: a list is imported once.",
+                    "The list «{name}» was already imported on {}: a list is imported once (its rows are corrected one by one in the reports queue).",
                     vigilia_core::date::short_day(*on, lang)
                 ),
             },

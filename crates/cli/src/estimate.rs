@@ -229,6 +229,7 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
                     from,
                     state: args.state.clone(),
                     lists: args.lists.clone(),
+                    least: args.min_list_size,
                     strata,
                     ..vigilia_app::estimates::Question::by(as_of, known_on)
                 },

@@ -276,6 +276,50 @@ fn another_organisations_list_is_a_list_of_its_own() {
         .find(|l| l["name"] == "ONG Justicia")
         .unwrap_or_else(|| panic!("{e}"));
     assert_eq!(ours["size"].as_u64(), Some(matched), "{e}");
+    // A list too small to say anything is left out when no list is named, and named, is
+    // refused with what to do; a list none of whose rows is joined yet is still a list.
+    let tiny = r.write(
+        "tiny.csv",
+        "report_id,given_names,surnames,arrest_date\n1,ZOILA,QUIJADA,05/08/2024\n",
+    );
+    r.ok(&[
+        "import",
+        "list",
+        tiny.to_str().unwrap(),
+        "--name",
+        "Diminuta",
+    ]);
+    let default = r.ok(&[
+        "estimate",
+        "--registry",
+        "--method",
+        "loglinear",
+        "--format",
+        "json",
+    ]);
+    let e: serde_json::Value = serde_json::from_str(&default).unwrap();
+    let names: Vec<&str> = e["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"ONG Justicia") && !names.contains(&"Diminuta"),
+        "{names:?}"
+    );
+    let named = r.run(&[
+        "estimate",
+        "--registry",
+        "--lists",
+        "volunteer,press,Diminuta",
+    ]);
+    assert_eq!(named.status.code(), Some(2), "{named:?}");
+    let said = String::from_utf8_lossy(&named.stderr);
+    assert!(
+        said.contains("documented 0 people") && said.contains("leave it out"),
+        "{said}"
+    );
     // Imported once.
     let again = r.run(&[
         "import",

@@ -47,11 +47,16 @@ pub struct Rules {
     pub criterion: loglinear::Criterion,
 }
 
+impl Rules {
+    /// The fewest people a list must have documented, by default.
+    pub const DEFAULT_MIN_LIST_SIZE: u64 = 20;
+}
+
 impl Default for Rules {
     fn default() -> Rules {
         Rules {
             min_lists: 3,
-            min_list_size: 20,
+            min_list_size: Rules::DEFAULT_MIN_LIST_SIZE,
             min_observed: 50,
             criterion: loglinear::Criterion::Aic,
         }
@@ -102,23 +107,33 @@ pub const LCMCR_MAX_LISTS: usize = 8;
 /// The fewest people on two lists or more an estimate takes.
 pub const MIN_OVERLAP: u64 = 10;
 
+/// `n` and the word for one or for many: "1 persona", "3 personas".
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 impl Localize for Refusal {
     fn localize(&self, lang: Lang) -> String {
         match (self, lang) {
             (Refusal::TooFewLists { found, min }, Lang::Es) => format!(
-                "No se estima con {found} listas: hacen falta al menos {min} (con dos no se puede ver si dependen una de otra)."
+                "No se estima con {}: hacen falta al menos {min} (con dos no se puede ver si dependen una de otra).",
+                count(*found as u64, "lista", "listas")
             ),
             (Refusal::TooFewLists { found, min }, Lang::En) => format!(
-                "No estimate from {found} lists: at least {min} are needed (with two, whether they depend on each other cannot be seen)."
+                "No estimate from {}: at least {min} are needed (with two, whether they depend on each other cannot be seen).",
+                count(*found as u64, "list", "lists")
             ),
             (Refusal::SmallList { list, size, min }, Lang::Es) => format!(
-                "La lista «{list}» documentó a {size} personas; hacen falta al menos {min} para que su cruce con las otras diga algo."
+                "La lista «{list}» documentó a {}; hacen falta al menos {min} para que su cruce con las otras diga algo: quítela de las listas usadas.",
+                count(*size, "persona", "personas")
             ),
             (Refusal::SmallList { list, size, min }, Lang::En) => format!(
-                "The list “{list}” documented {size} people; at least {min} are needed for its overlap with the others to mean anything."
+                "The list “{list}” documented {}; at least {min} are needed for its overlap with the others to mean anything: leave it out of the lists used.",
+                count(*size, "person", "people")
             ),
             (Refusal::TooFewObserved { observed, min }, Lang::Es) => format!(
-                "Solo {observed} personas documentadas (en este estrato); hacen falta al menos {min}."
+                "Solo {} (en este estrato); hacen falta al menos {min}.",
+                count(*observed, "persona documentada", "personas documentadas")
             ),
             (Refusal::TooFewObserved { observed, min }, Lang::En) => format!(
                 "Only {observed} people documented (in this stratum); at least {min} are needed."

@@ -728,7 +728,15 @@ impl PublishedEstimate {
             .lists
             .iter()
             .map(|name| {
-                let (es, en) = vigilia_app::estimates::List::named(name).words();
+                // Another organisation's list by what it is, not by its name: the page is
+                // public, and the partner may not want to be named.
+                let (es, en) = match vigilia_app::estimates::List::named(name) {
+                    vigilia_app::estimates::List::Imported(_) => (
+                        "una lista de otra organización".to_string(),
+                        "another organisation's list".to_string(),
+                    ),
+                    channel => channel.words(),
+                };
                 lang.pick(&es, &en).to_string()
             })
             .collect();

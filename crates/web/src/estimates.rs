@@ -26,6 +26,10 @@ use crate::page::{Chrome, ok};
 static BUSY: std::sync::LazyLock<Arc<tokio::sync::Semaphore>> =
     std::sync::LazyLock::new(|| Arc::new(tokio::sync::Semaphore::new(1)));
 
+/// The fewest detentions a list must have documented to be ticked when the analyst ticked none:
+/// the least the guard rails accept (a smaller list would only make the estimate refuse).
+const LEAST: u64 = Rules::DEFAULT_MIN_LIST_SIZE;
+
 /// The answers kept: the last questions asked on the registry as it stands.
 const KEPT: usize = 16;
 
@@ -294,42 +298,46 @@ pub async fn page(
                 })
             })();
             // One read: every list's sizes, the table of the lists ticked, and the head it was
-            // read at.
+            // read at. A question that cannot be read still shows the lists (of every
+            // detention), ticked as they were.
             let head = l.content()?.hash.to_string();
-            let answer = match &question {
-                Err(_) => None,
-                Ok(question) => {
-                    let every = match estimates::histories(l, question) {
-                        Ok(h) => h.every,
-                        Err(e) => {
-                            return Ok((
-                                Ok(question.clone()),
-                                Some((Vec::new(), Err(e))),
-                                String::new(),
-                                states,
-                            ));
-                        }
-                    };
+            let asked = question
+                .as_ref()
+                .ok()
+                .map(|question| estimates::histories(l, question));
+            let every = match &asked {
+                Some(Ok(h)) => h.every.clone(),
+                _ => estimates::histories(l, &Question::by(today, KnownOn::NOW))?.every,
+            };
+            let chosen = match (&question, asked) {
+                (Ok(question), Some(Ok(_))) => {
                     let none = every.iter().all(|(l, _)| !q.ticked(l.name()));
                     let lists = every
                         .iter()
-                        .filter(|(l, size)| if none { *size > 0 } else { q.ticked(l.name()) })
+                        .filter(|(l, size)| {
+                            if none {
+                                *size >= LEAST
+                            } else {
+                                q.ticked(l.name())
+                            }
+                        })
                         .map(|(l, _)| l.name().to_string())
                         .collect();
-                    let chosen = estimates::histories(
+                    Some(estimates::histories(
                         l,
                         &Question {
                             lists: Some(lists),
                             ..question.clone()
                         },
-                    );
-                    Some((every, chosen))
+                    ))
                 }
+                (_, Some(Err(e))) => Some(Err(e)),
+                _ => None,
             };
-            Ok((question, answer, head, states))
+            Ok((question, every, chosen, head, states))
         })
         .await?;
-    let (question, answer, head, states) = read;
+    let (question, every, chosen, head, states) = read;
     let mut page = EstimatePage {
         p: Chrome::of(&ctx),
         asked: asked.clone(),
@@ -337,19 +345,18 @@ pub async fn page(
         result: None,
         without_report: 0,
         waiting: 0,
-        every: Vec::new(),
+        every,
         states,
         problem: None,
     };
-    let (question, (every, chosen)) = match (question, answer) {
-        (Ok(q), Some(a)) => (q, a),
+    let (question, chosen) = match (question, chosen) {
+        (Ok(q), Some(c)) => (q, c),
         (q, _) => {
             page.sent = false;
             page.problem = q.err();
             return Ok(crate::page::invalid(&page));
         }
     };
-    page.every = every;
     // A state or period the registry cannot read (a state it does not know, a period that
     // ends before it starts) is said where the form is.
     let chosen = match chosen {
@@ -370,7 +377,7 @@ pub async fn page(
     };
     // The lists by their words, in the page's language.
     let words = |name: &str| {
-        let (es, en) = List::named(name).words();
+        let (es, en) = List::named(name).column();
         ctx.lang.pick(&es, &en).to_string()
     };
     let table = chosen.tables.into_iter().next().map(|(_, t)| t);

@@ -129,7 +129,8 @@ pub async fn compared(app: &Arc<App>, v: &Viewer, id: ReportId) -> Result<Compar
 #[serde(default)]
 pub struct QueueQuery {
     done: String,
-    page: usize,
+    /// As typed: a page that is not a number shows the first.
+    page: String,
 }
 
 impl Queue {
@@ -164,7 +165,12 @@ pub async fn queue(
     Extension(ctx): Extension<Ctx>,
     axum::extract::Query(q): axum::extract::Query<QueueQuery>,
 ) -> Result<Response, WebError> {
-    let (reports, total, page, pages) = waiting(&app, ctx.viewer()?, Some(q.page)).await?;
+    let (reports, total, page, pages) = waiting(
+        &app,
+        ctx.viewer()?,
+        Some(q.page.trim().parse().unwrap_or(1)),
+    )
+    .await?;
     let days = vigilia_app::accounts::NEW_ACCOUNT_DAYS;
     let new_accounts = app
         .read(move |_, l| Ok(vigilia_app::accounts::new_accounts(l, days)?))

@@ -3846,17 +3846,21 @@ async fn an_analyst_asks_for_an_estimate_and_is_told_why_there_is_none() {
     // A state the registry does not know, or a period that ends before it starts: said where
     // the form is, with what was typed kept.
     for (query, said) in [
-        ("state=Narnia&method=lcmcr", "«Narnia»"),
+        ("state=Narnia&method=lcmcr&list=press", "«Narnia»"),
         (
-            "from=01%2F02%2F2026&as_of=01%2F01%2F2026&method=lcmcr",
+            "from=01%2F02%2F2026&as_of=01%2F01%2F2026&method=lcmcr&list=press",
             "El periodo empieza el",
         ),
+        ("as_of=31%2F02%2F2026&method=lcmcr&list=press", "31/02/2026"),
     ] {
         let r = send(&w, get(&format!("/estimate?{query}"), Some(&analyst))).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         let problem = &r.body[r.body.find("id=\"problem\"").expect("the problem")..];
         assert!(problem.contains(said), "{said}: {problem}");
         assert!(!r.body.contains("id=\"refused\""));
+        // The lists stay as they were ticked.
+        assert!(r.body.contains("value=\"press\" checked"), "{}", r.body);
+        assert!(!r.body.contains("value=\"family\" checked"), "{}", r.body);
     }
     let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
     let no = send(&w, get("/estimate", Some(&lawyer))).await;

@@ -158,7 +158,7 @@ pub fn read_file(
         if e.is_empty() {
             // Where the row is in its list, and what the details cannot hold (an age).
             let mut text = format!(
-                "Fila {line} de la lista; su id en ella: {}",
+                "Fila {line} de la lista; su número en esa lista: {}",
                 cell("report_id").trim()
             );
             if let Some(age) = non_empty(cell("age")) {
