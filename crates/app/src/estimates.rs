@@ -189,8 +189,12 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
     // Each detention's lists (bit `j`: `every[j]`).
     let mut seen: BTreeMap<u64, u128> = BTreeMap::new();
     for (d, list) in documented {
-        if let Some(j) = every.iter().position(|l| *l == list).filter(|j| *j < 128) {
-            *seen.entry(d).or_default() |= 1 << j;
+        if let Some(bit) = every
+            .iter()
+            .position(|l| *l == list)
+            .and_then(|j| 1u128.checked_shl(j as u32))
+        {
+            *seen.entry(d).or_default() |= bit;
         }
     }
     let profile = ledger.profile()?.clone();
@@ -227,15 +231,13 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
         .map(|j| {
             detentions
                 .iter()
-                .filter(|d| seen.get(&d.id.0).is_some_and(|p| p & (1 << j) != 0))
+                .filter(|d| seen.get(&d.id.0).is_some_and(|p| on(*p, j)))
                 .count() as u64
         })
         .collect();
     // The lists used, as positions in `every`.
     let chosen: Vec<usize> = match &q.lists {
-        None => (0..every.len())
-            .filter(|j| sizes.get(*j).is_some_and(|s| *s >= q.least.max(1)))
-            .collect(),
+        None => by_default(&sizes, q.least),
         Some(names) => {
             let mut out = Vec::new();
             for n in names {
@@ -256,6 +258,10 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
         .filter_map(|&j| every.get(j))
         .map(|l| l.name().to_string())
         .collect();
+    // A table has at most so many lists: more is refused before any pattern is made.
+    if chosen.len() > vigilia_estimate::table::MAX_LISTS {
+        Table::new(names.clone())?;
+    }
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();
     let mut without_report = 0;
     for d in &detentions {
@@ -263,7 +269,7 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
         let pattern = chosen
             .iter()
             .enumerate()
-            .filter(|(_, j)| all & (1 << **j) != 0)
+            .filter(|(_, j)| on(all, **j))
             .fold(0usize, |p, (k, _)| p | 1 << k);
         if pattern == 0 {
             without_report += 1;
@@ -296,6 +302,28 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
         every,
         waiting,
     })
+}
+
+/// The lists used when none is named, by their places among `sizes` (how many each documented):
+/// those that documented at least `least`, at most as many as a table takes (the largest), in
+/// order.
+pub fn by_default(sizes: &[u64], least: u64) -> Vec<usize> {
+    let size = |j: &usize| sizes.get(*j).copied().unwrap_or(0);
+    let mut large: Vec<usize> = (0..sizes.len())
+        .filter(|j| size(j) >= least.max(1))
+        .collect();
+    large.sort_by_key(|j| std::cmp::Reverse(size(j)));
+    large.truncate(vigilia_estimate::table::MAX_LISTS);
+    large.sort_unstable();
+    large
+}
+
+/// Whether list `j` is in the lists of `pattern` (the first 128 lists are kept; a list beyond
+/// them documents no one).
+fn on(pattern: u128, j: usize) -> bool {
+    1u128
+        .checked_shl(j as u32)
+        .is_some_and(|bit| pattern & bit != 0)
 }
 
 // --- publishing an estimate, and computing it again

@@ -100,12 +100,11 @@ impl SearchIndex {
     pub fn add(&mut self, id: u64, identity: &Identity) {
         self.persons += 1;
         for w in name_words(identity) {
-            if w.chars().count() >= BY_EAR_FROM {
-                let ear = by_ear(&w);
-                let sounds = self.ears.entry(ear.into()).or_default();
-                if !sounds.contains(w.as_str()) {
-                    sounds.insert(w.clone().into());
-                }
+            // Every word of a name by how it sounds (a searched word of four letters or more
+            // finds a shorter one that sounds the same: Jhon finds Yon).
+            let sounds = self.ears.entry(by_ear(&w).into()).or_default();
+            if !sounds.contains(w.as_str()) {
+                sounds.insert(w.clone().into());
             }
             let ids = self.words.entry(w.into()).or_default();
             insert_sorted(ids, id);
@@ -213,6 +212,7 @@ mod tests {
             ),
             (2, named("Yusleidy", "Rodríguez", "Díaz", None)),
             (3, named("María", "González", "Ramírez", Some("V-9876543"))),
+            (4, named("Yon", "Quevedo", "", None)),
         ];
         let index = SearchIndex::build(people.iter().map(|(id, i)| (*id, i)));
         assert_eq!(index.candidates("gonz"), vec![1, 3]);
@@ -220,6 +220,8 @@ mod tests {
         // As it sounds: Gonzales, Jusleidy.
         assert_eq!(index.candidates("Gonzales"), vec![1, 3]);
         assert_eq!(index.candidates("jusleidy"), vec![2]);
+        // A short name, found by a longer spelling that sounds the same.
+        assert_eq!(index.candidates("Jhon Quevedo"), vec![4]);
         assert_eq!(index.candidates("12.345.678"), vec![1]);
         assert_eq!(index.candidates("V-9876543"), vec![3]);
         assert!(

@@ -397,3 +397,31 @@ fn another_organisations_list_is_a_list_of_its_own() {
         "{backwards:?}"
     );
 }
+
+/// A row of another organisation's list is joined at once only to the detention it surely is:
+/// never to a person whose cédula is another, and, without a date, only to a detention that
+/// goes on (a list of who is held now); the others wait in triage.
+#[test]
+fn a_list_row_is_joined_only_to_the_detention_it_surely_is() {
+    let r = Registry::sqlite();
+    r.ok(&["demo", "--detentions", "3000"]);
+    let ours = r.write(
+        "ours.csv",
+        "detention_ref,person_ref,given_names,paternal_surname,maternal_surname,national_id,sex,arrest_date,arrest_state,end_date,end_type\n\
+         X-1,XP-1,Rosalinda,Zerpa,Bellorín,V-19000005,F,2024-08-05,Zulia,,\n\
+         X-2,XP-2,Carmelo,Quijada,Sotillo,V-20000001,M,2014-02-19,Lara,2014-02-20,released\n",
+    );
+    r.ok(&["import", "detentions", ours.to_str().unwrap()]);
+    let list = r.write(
+        "lista.csv",
+        "report_id,given_names,surnames,cedula,sex,state,arrest_date\n\
+         1,ROSALINDA,ZERPA BELLORIN,V-27.777.777,F,Zulia,05/08/2024\n\
+         2,CARMELO,QUIJADA SOTILLO,V-20.000.001,M,Lara,\n\
+         3,ROSALINDA,ZERPA BELLORIN,V-19.000.005,F,Zulia,05/08/2024\n",
+    );
+    let out = r.ok(&["import", "list", list.to_str().unwrap(), "--name", "Prueba"]);
+    assert!(
+        out.contains("3 rows stored; 1 were already in the registry") && out.contains("2 wait"),
+        "{out}"
+    );
+}

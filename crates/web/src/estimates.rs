@@ -107,12 +107,15 @@ impl EstimatePage {
     /// (when none is: those that documented someone).
     fn lists(&self) -> Vec<(String, String, String, bool)> {
         let none = self.every.iter().all(|(l, _)| !self.asked.ticked(l.name()));
+        let sizes: Vec<u64> = self.every.iter().map(|(_, s)| *s).collect();
+        let by_default = estimates::by_default(&sizes, LEAST);
         self.every
             .iter()
-            .map(|(l, size)| {
+            .enumerate()
+            .map(|(i, (l, size))| {
                 let (es, en) = l.words();
                 let ticked = if none {
-                    *size > 0
+                    by_default.contains(&i)
                 } else {
                     self.asked.ticked(l.name())
                 };
@@ -301,32 +304,36 @@ pub async fn page(
             // read at. A question that cannot be read still shows the lists (of every
             // detention), ticked as they were.
             let head = l.content()?.hash.to_string();
+            // The sizes of every list, with no table made (a registry may have more lists
+            // than a table takes).
+            let sizes = |question: &Question| Question {
+                lists: Some(Vec::new()),
+                ..question.clone()
+            };
             let asked = question
                 .as_ref()
                 .ok()
-                .map(|question| estimates::histories(l, question));
+                .map(|question| estimates::histories(l, &sizes(question)));
             let every = match &asked {
                 Some(Ok(h)) => h.every.clone(),
-                _ => estimates::histories(l, &Question::by(today, KnownOn::NOW))?.every,
+                _ => estimates::histories(l, &sizes(&Question::by(today, KnownOn::NOW)))?.every,
             };
             let chosen = match (&question, asked) {
                 (Ok(question), Some(Ok(_))) => {
+                    // None ticked: the lists used by default.
                     let none = every.iter().all(|(l, _)| !q.ticked(l.name()));
-                    let lists = every
-                        .iter()
-                        .filter(|(l, size)| {
-                            if none {
-                                *size >= LEAST
-                            } else {
-                                q.ticked(l.name())
-                            }
-                        })
-                        .map(|(l, _)| l.name().to_string())
-                        .collect();
+                    let lists = (!none).then(|| {
+                        every
+                            .iter()
+                            .filter(|(l, _)| q.ticked(l.name()))
+                            .map(|(l, _)| l.name().to_string())
+                            .collect()
+                    });
                     Some(estimates::histories(
                         l,
                         &Question {
-                            lists: Some(lists),
+                            lists,
+                            least: LEAST,
                             ..question.clone()
                         },
                     ))

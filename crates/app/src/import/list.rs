@@ -14,7 +14,7 @@ use std::path::Path;
 use vigilia_core::date::PartialDate;
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{DetentionId, Kind, ReportId};
+use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId};
 use vigilia_core::model::{Channel, Disclosure, Reported, Role, Sex};
 use vigilia_core::national_id::NationalId;
 use vigilia_core::profile::Profile;
@@ -185,7 +185,8 @@ pub fn read_file(
 /// capture-history CSV, an option's comma-separated value, and a spreadsheet's cell, where a
 /// leading `=` would be a formula).
 pub fn check_name(name: &str) -> Result<String, AppError> {
-    let name = name.trim();
+    // Spaces as one: "ONG  Justicia" is "ONG Justicia".
+    let name = &name.split_whitespace().collect::<Vec<_>>().join(" ");
     let channel = crate::estimates::CHANNELS
         .iter()
         .any(|(_, c)| c.eq_ignore_ascii_case(name))
@@ -229,11 +230,13 @@ pub fn import(
         return Err(AppError::ListImported { name, on });
     }
     let mut persons = Vec::new();
+    let mut merged: std::collections::HashMap<u64, Vec<u64>> = Default::default();
     tx.fold_all(Kind::Person, KnownOn::NOW, &mut |r| {
-        if let Record::Person(p) = r
-            && p.merged_into.is_none()
-        {
-            persons.push((p.id.0, Comparable::of_identity(p.id.0, &p.identity)));
+        if let Record::Person(p) = r {
+            match p.merged_into {
+                None => persons.push((p.id.0, Comparable::of_identity(p.id.0, &p.identity))),
+                Some(into) => merged.entry(into.0).or_default().push(p.id.0),
+            }
         }
     })?;
     let index = Index::build(persons);
@@ -258,7 +261,7 @@ pub fn import(
             sources: vec![],
         })?;
         done.rows += 1;
-        match surely_held(tx, &index, &row)? {
+        match surely_held(tx, &index, &merged, &row)? {
             Some(d) => {
                 attach(tx, &actor, id, AttachTo::Detention(d))?;
                 done.matched += 1;
@@ -271,7 +274,12 @@ pub fn import(
 
 /// The detention a row surely is: the one person the matching engine is sure of (no other
 /// likely), and that person's one detention whose arrest date fits the row's.
-fn surely_held(tx: &mut Tx<'_>, index: &Index, row: &Row) -> Result<Option<DetentionId>, AppError> {
+fn surely_held(
+    tx: &mut Tx<'_>,
+    index: &Index,
+    merged: &std::collections::HashMap<u64, Vec<u64>>,
+    row: &Row,
+) -> Result<Option<DetentionId>, AppError> {
     let found = index.candidates(row.comparable.clone(), 2, crate::dedupe::REVIEW);
     let sure = match found.as_slice() {
         [one] => one.probability >= crate::dedupe::SURE,
@@ -283,21 +291,44 @@ fn surely_held(tx: &mut Tx<'_>, index: &Index, row: &Row) -> Result<Option<Deten
     let Some(best) = found.first().filter(|_| sure) else {
         return Ok(None);
     };
-    let fits = |d: PartialDate| {
-        row.details
-            .arrest_date
-            .is_none_or(|a| a.first_day() <= d.last_day() && d.first_day() <= a.last_day())
+    // Two cédulas that differ are two people, however alike their names.
+    if let (Some(Record::Person(p)), Some(theirs)) = (
+        tx.get(PersonId(best.person).into())?,
+        row.details.national_id,
+    ) && p
+        .identity
+        .national_id
+        .is_some_and(|ours| ours.number != theirs.number)
+    {
+        return Ok(None);
+    }
+    // A row dated fits the detentions its date may be; a row without a date only one that has
+    // not ended (a list of who is held now), never an old one.
+    let fits = |d: &vigilia_core::model::Detention| match row.details.arrest_date {
+        Some(a) => {
+            a.first_day() <= d.arrest.date.last_day() && d.arrest.date.first_day() <= a.last_day()
+        }
+        None => d.end.is_none(),
     };
-    let detentions: Vec<DetentionId> = tx
-        .children(Kind::Detention, best.person)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Detention(d) if fits(d.arrest.date) => Some(d.id),
-            _ => None,
-        })
+    // The person's detentions, with those of the persons merged into them.
+    let mut detentions = Vec::new();
+    let whose =
+        std::iter::once(best.person).chain(merged.get(&best.person).into_iter().flatten().copied());
+    for person in whose {
+        for r in tx.children(Kind::Detention, person)? {
+            if let Record::Detention(d) = r {
+                detentions.push(d);
+            }
+        }
+    }
+    let fitting: Vec<DetentionId> = detentions
+        .iter()
+        .filter(|d| fits(d))
+        .map(|d| d.id)
         .collect();
-    Ok(match detentions.as_slice() {
-        [one] => Some(*one),
+    Ok(match fitting.as_slice() {
+        // Undated: the only detention the person has, and it goes on.
+        [one] if row.details.arrest_date.is_some() || detentions.len() == 1 => Some(*one),
         _ => None,
     })
 }
