@@ -38,6 +38,40 @@ impl Localize for WhenError {
     }
 }
 
+impl WhenError {
+    /// The mistake as a page says it to a person: the field by its label, days as people write
+    /// them (the command line names its options instead).
+    pub fn for_people(&self, lang: Lang) -> String {
+        use vigilia_core::date::short_day;
+        let field = |option: &str| match option {
+            "as-of" => lang.pick("Fecha del balance", "Date of the balance"),
+            "known-on" => lang.pick("Con lo que se sabía al", "As known on"),
+            "since" => lang.pick("Movimientos desde", "Movements since"),
+            _ => lang.pick("Fecha", "Date"),
+        };
+        match self {
+            Self::Date { option, error } => format!("{}: {}", field(option), error.localize(lang)),
+            Self::AfterToday { option, day, today } => format!(
+                "{}: {} {} ({})",
+                field(option),
+                short_day(*day, lang),
+                lang.pick("es posterior a hoy", "is after today"),
+                short_day(*today, lang)
+            ),
+            Self::SinceNotBefore { since, as_of } => format!(
+                "{} {} {} {}.",
+                lang.pick(
+                    "Los movimientos se cuentan desde una fecha anterior al balance; se pidió desde el",
+                    "Movements are counted from a day before the balance; asked from"
+                ),
+                short_day(*since, lang),
+                lang.pick("para un balance al", "for a balance on"),
+                short_day(*as_of, lang)
+            ),
+        }
+    }
+}
+
 /// A date option (`YYYY-MM-DD`, or day first as people type it: `20/11/2026`), not after
 /// today; none when not given.
 pub fn day_option(option: &str, text: Option<&str>, today: Day) -> Result<Option<Day>, WhenError> {

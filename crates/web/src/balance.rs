@@ -42,7 +42,7 @@ pub struct Asked {
 
 impl From<WhenError> for WebError {
     fn from(e: WhenError) -> WebError {
-        WebError::bad(e.localize(Lang::Es), e.localize(Lang::En))
+        WebError::bad(e.for_people(Lang::Es), e.for_people(Lang::En))
     }
 }
 

@@ -3815,6 +3815,27 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
+/// A balance asked for a day that does not exist, or after today, is told in words: the field
+/// by its label and the days as people write them, never the command line's options.
+#[tokio::test]
+async fn a_wrong_day_on_the_balance_is_said_in_words() {
+    let w = world();
+    let (analyst, _) = sign_in(&w, Role::Analyst).await;
+    for (query, said) in [
+        ("as_of=31%2F02%2F2024", "Fecha del balance"),
+        ("known_on=31%2F12%2F2030", "es posterior a hoy"),
+        (
+            "as_of=2026-11-10&since=2026-11-15",
+            "se pidió desde el 15/11/2026",
+        ),
+    ] {
+        let r = send(&w, get(&format!("/balance?{query}"), Some(&analyst))).await;
+        assert!(r.status.is_client_error(), "{query}: {}", r.status);
+        assert!(r.body.contains(said), "{query}: {}", r.body);
+        assert!(!r.body.contains("--"), "{query}: {}", r.body);
+    }
+}
+
 /// The analysts' estimate: the form, and on a registry whose reports came by one channel, a
 /// refusal that says why (too few lists), never a number; lawyers and volunteers do not see it.
 #[tokio::test]
