@@ -185,15 +185,25 @@ pub fn read_file(
 /// capture-history CSV, an option's comma-separated value, and a spreadsheet's cell, where a
 /// leading `=` would be a formula).
 pub fn check_name(name: &str) -> Result<String, AppError> {
-    // Spaces as one: "ONG  Justicia" is "ONG Justicia".
-    let name = &name.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Spaces as one: "ONG  Justicia" is "ONG Justicia" (a line break or a tab is no space).
+    let control = name.chars().any(char::is_control);
+    let name = &name
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     let channel = crate::estimates::CHANNELS
         .iter()
         .any(|(_, c)| c.eq_ignore_ascii_case(name))
         || name.eq_ignore_ascii_case("count");
     let allowed = |c: char| c.is_alphanumeric() || " .-_()/'º°".contains(c);
     let starts = name.chars().next().is_some_and(char::is_alphanumeric);
-    if !starts || name.chars().count() > NAME_CHARS || !name.chars().all(allowed) || channel {
+    if control
+        || !starts
+        || name.chars().count() > NAME_CHARS
+        || !name.chars().all(allowed)
+        || channel
+    {
         return Err(AppError::ListName(name.to_string()));
     }
     Ok(name.to_string())
@@ -346,6 +356,10 @@ mod tests {
         ] {
             assert_eq!(check_name(good).ok().as_deref(), Some(good));
         }
+        assert_eq!(
+            check_name(" ONG  Justicia ").ok().as_deref(),
+            Some("ONG Justicia")
+        );
         for bad in [
             "",
             "  ",
