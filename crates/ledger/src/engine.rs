@@ -163,23 +163,6 @@ pub trait Engine: Send {
 /// The answer of a commit made without waiting ([`Engine::commit_later`]).
 pub type Committed = std::sync::mpsc::Receiver<Result<(), LedgerError>>;
 
-/// A commit queued behind the writes of its transaction, on an engine's thread: `failed` is the
-/// first of those writes that failed, if one did (it stays there for the next call that waits,
-/// and a copy of it is the commit's answer).
-pub(crate) fn commit_queued(
-    failed: &mut Option<LedgerError>,
-    commit: impl FnOnce() -> Result<(), LedgerError>,
-) -> Result<(), LedgerError> {
-    if let Some(e) = failed {
-        return Err(LedgerError::Stopped(e.to_string()));
-    }
-    commit().map_err(|e| {
-        let copy = LedgerError::Stopped(e.to_string());
-        *failed = Some(e);
-        copy
-    })
-}
-
 /// Another writer appended between two transactions of one long write.
 pub(crate) fn moved() -> LedgerError {
     LedgerError::Stopped(

@@ -14,6 +14,7 @@ mod ledger;
 pub mod postgres;
 pub mod sqlite;
 mod url;
+mod worker;
 
 pub use engine::{Committed, Engine, RecordRow};
 pub use error::LedgerError;

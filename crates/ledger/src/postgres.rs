@@ -8,15 +8,13 @@
 //! and from there into `records` in one statement, small ones in one multi-row `INSERT`. A
 //! queued write that fails makes the next call that waits (at the latest, the commit) fail.
 
-use std::sync::mpsc;
-use std::thread::JoinHandle;
-
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls};
 use vigilia_core::fact::{FactRow, Hash};
 
 use crate::LedgerError;
+use crate::worker::Worker;
 use vigilia_core::ids::{Kind, Subject};
 
 use crate::engine::{Engine, RecordRow, check_schema, stored_hash, subject_columns};
@@ -49,12 +47,9 @@ struct Conn {
     records_in: bool,
 }
 
-type Job = Box<dyn FnOnce(&mut Conn, &mut Option<LedgerError>) + Send>;
-
 /// A registry in a PostgreSQL database.
 pub struct Postgres {
-    jobs: Option<mpsc::Sender<Job>>,
-    thread: Option<JoinHandle<()>>,
+    worker: Worker<Conn>,
     /// A second connection for point reads of committed records: a transaction reads a record
     /// here only when it has not touched it, so committed state is the right one, and the read
     /// need not wait behind the writes queued on the engine's thread (as SQLite's reader).
@@ -79,76 +74,25 @@ impl Postgres {
             .get(0);
         let mut reader = Client::connect(url, NoTls)?;
         reader.batch_execute("SET default_transaction_read_only = on")?;
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let thread = std::thread::Builder::new()
-            .name("vigilia-postgres".into())
-            .spawn(move || {
-                let mut conn = conn;
-                let mut failed = None;
-                for job in queue {
-                    job(&mut conn, &mut failed);
-                }
-            })
-            .map_err(|e| {
-                LedgerError::Stopped(format!("cannot start the PostgreSQL thread: {e}"))
-            })?;
         Ok(Postgres {
-            jobs: Some(jobs),
-            thread: Some(thread),
+            worker: Worker::start(conn, "vigilia-postgres")?,
             reader,
             writer_pid,
         })
     }
 
-    /// Runs `f` on the connection and waits for its answer. A queued write that failed before
-    /// it is reported here instead.
     fn call<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Conn) -> Result<R, LedgerError> + Send + 'static,
     ) -> Result<R, LedgerError> {
-        let (answer, reply) = mpsc::sync_channel(1);
-        self.send(Box::new(move |conn, failed| {
-            let result = match failed.take() {
-                Some(e) => Err(e),
-                None => f(conn),
-            };
-            let _ = answer.send(result);
-        }))?;
-        reply.recv().map_err(|_| gone())?
+        self.worker.call(f)
     }
 
-    /// Queues `f` without waiting. If an earlier queued job failed, `f` is skipped.
     fn stage(
         &self,
         f: impl FnOnce(&mut Conn) -> Result<(), LedgerError> + Send + 'static,
     ) -> Result<(), LedgerError> {
-        self.send(Box::new(move |conn, failed| {
-            if failed.is_none()
-                && let Err(e) = f(conn)
-            {
-                *failed = Some(e);
-            }
-        }))
-    }
-
-    fn send(&self, job: Job) -> Result<(), LedgerError> {
-        match &self.jobs {
-            Some(jobs) => jobs.send(job).map_err(|_| gone()),
-            None => Err(gone()),
-        }
-    }
-}
-
-fn gone() -> LedgerError {
-    LedgerError::Stopped("the PostgreSQL thread has stopped".into())
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        self.jobs = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.worker.stage(f)
     }
 }
 
@@ -667,11 +611,7 @@ impl Engine for Postgres {
         self.call(Conn::commit)
     }
     fn commit_later(&mut self) -> Result<crate::engine::Committed, LedgerError> {
-        let (answer, reply) = mpsc::sync_channel(1);
-        self.send(Box::new(move |conn, failed| {
-            let _ = answer.send(crate::engine::commit_queued(failed, || conn.commit()));
-        }))?;
-        Ok(reply)
+        self.worker.commit_later(Conn::commit)
     }
     fn begin_after(&mut self, head: Option<(u64, Hash)>) -> Result<(), LedgerError> {
         self.stage(move |c| {
@@ -683,13 +623,7 @@ impl Engine for Postgres {
         })
     }
     fn rollback(&mut self) -> Result<(), LedgerError> {
-        // Runs even after a failed queued write: that failure is what is being rolled back.
-        let (answer, reply) = mpsc::sync_channel(1);
-        self.send(Box::new(move |conn, failed| {
-            *failed = None;
-            let _ = answer.send(conn.rollback());
-        }))?;
-        reply.recv().map_err(|_| gone())?
+        self.worker.roll_back(Conn::rollback)
     }
     fn head(&mut self) -> Result<Option<(u64, Hash)>, LedgerError> {
         self.call(Conn::head)

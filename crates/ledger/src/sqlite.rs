@@ -7,14 +7,13 @@
 //! next call that waits (at the latest, the commit) fail, and the transaction is rolled back.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use vigilia_core::fact::{FactRow, Hash};
 use vigilia_core::ids::{Kind, Subject};
 
 use crate::engine::{Engine, RecordRow, check_schema, subject_columns};
+use crate::worker::Worker;
 use crate::{LedgerError, Secret};
 
 const MIGRATIONS: &[&str] = &[
@@ -29,13 +28,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0009_state_expires.sql"),
 ];
 
-type Job = Box<dyn FnOnce(&mut Connection, &mut Option<LedgerError>) + Send>;
-
 /// A registry in one SQLite file.
 #[derive(Debug)]
 pub struct Sqlite {
-    jobs: Option<mpsc::Sender<Job>>,
-    thread: Option<JoinHandle<()>>,
+    worker: Worker<Connection>,
     /// A second, read-only connection for point reads of committed records: a transaction
     /// reads a record here only when it has not touched it, so committed state is the right
     /// one, and the read need not wait behind the writes queued on the writer's thread.
@@ -57,79 +53,26 @@ impl Sqlite {
         }
         let conn = connect(path, key, create)?;
         let reader = open_reader(path, key)?;
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let thread = std::thread::Builder::new()
-            .name("vigilia-sqlite".into())
-            .spawn(move || {
-                let mut conn = conn;
-                let mut failed = None;
-                for job in queue {
-                    job(&mut conn, &mut failed);
-                }
-            })
-            .map_err(|e| LedgerError::Stopped(format!("cannot start the SQLite thread: {e}")))?;
         Ok(Sqlite {
-            jobs: Some(jobs),
-            thread: Some(thread),
+            worker: Worker::start(conn, "vigilia-sqlite")?,
             reader: Some(reader),
             path: path.to_path_buf(),
             key: key.cloned(),
         })
     }
 
-    /// Runs `f` on the connection and waits for its answer. A queued write that failed before
-    /// it is reported here instead.
     fn call<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<R, LedgerError> + Send + 'static,
     ) -> Result<R, LedgerError> {
-        let (answer, reply) = mpsc::sync_channel(1);
-        let job: Job = Box::new(move |conn, failed| {
-            let result = match failed.take() {
-                Some(e) => Err(e),
-                None => f(conn),
-            };
-            let _ = answer.send(result);
-        });
-        self.send(job)?;
-        reply.recv().map_err(|_| self.gone())?
+        self.worker.call(f)
     }
 
-    /// Queues `f` without waiting. If an earlier queued job failed, `f` is skipped.
     fn stage(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<(), LedgerError> + Send + 'static,
     ) -> Result<(), LedgerError> {
-        self.send(Box::new(move |conn, failed| {
-            if failed.is_none()
-                && let Err(e) = f(conn)
-            {
-                *failed = Some(e);
-            }
-        }))
-    }
-
-    fn send(&self, job: Job) -> Result<(), LedgerError> {
-        match &self.jobs {
-            Some(jobs) => jobs.send(job).map_err(|_| self.gone()),
-            None => Err(self.gone()),
-        }
-    }
-
-    fn gone(&self) -> LedgerError {
-        LedgerError::Stopped(format!(
-            "the SQLite thread for {} has stopped",
-            self.path.display()
-        ))
-    }
-}
-
-impl Drop for Sqlite {
-    fn drop(&mut self) {
-        self.jobs = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.worker.stage(f)
     }
 }
 
@@ -303,28 +246,17 @@ impl Engine for Sqlite {
     }
 
     fn commit_later(&mut self) -> Result<crate::engine::Committed, LedgerError> {
-        let (answer, reply) = mpsc::sync_channel(1);
-        self.send(Box::new(move |conn, failed| {
-            let _ = answer.send(crate::engine::commit_queued(failed, || {
-                Ok(conn.execute_batch("COMMIT")?)
-            }));
-        }))?;
-        Ok(reply)
+        self.worker.commit_later(|c| Ok(c.execute_batch("COMMIT")?))
     }
 
     fn rollback(&mut self) -> Result<(), LedgerError> {
-        // Runs even after a failed queued write: that failure is what is being rolled back.
-        let (answer, reply) = mpsc::sync_channel(1);
-        self.send(Box::new(move |conn, failed| {
-            *failed = None;
-            let result = if conn.is_autocommit() {
+        self.worker.roll_back(|conn| {
+            if conn.is_autocommit() {
                 Ok(())
             } else {
-                conn.execute_batch("ROLLBACK").map_err(LedgerError::from)
-            };
-            let _ = answer.send(result);
-        }))?;
-        reply.recv().map_err(|_| self.gone())?
+                Ok(conn.execute_batch("ROLLBACK")?)
+            }
+        })
     }
 
     fn head(&mut self) -> Result<Option<(u64, Hash)>, LedgerError> {
@@ -451,7 +383,7 @@ impl Engine for Sqlite {
     }
 
     fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError> {
-        let reader = self.reader.as_ref().ok_or_else(|| self.gone())?;
+        let reader = self.reader.as_ref().ok_or_else(|| self.worker.gone())?;
         Ok(query_records(
             reader,
             "SELECT kind, id, reference, parent, state FROM records WHERE kind = ?1 AND id = ?2",
