@@ -10,6 +10,7 @@ use vigilia_core::model::EndType;
 use crate::index::{
     Case, DayNo, Dim, FALSE, GroupCase, Index, NO_END, Span, TRUE, UNKNOWN, day_no,
 };
+use crate::totals::{self, Layout};
 
 /// The name of the rule set these figures follow.
 pub const RULES: &str = "foro-penal-1";
@@ -330,7 +331,7 @@ fn add_by(
 
 /// Everything a balance counts, for part of the detentions; parts are merged.
 #[derive(Clone)]
-struct Acc {
+pub(crate) struct Acc {
     held: Count,
     prisoners: Count,
     under_study: Count,
@@ -398,6 +399,56 @@ impl Acc {
         self.held_tally.merge(o.held_tally);
         self.prisoner_tally.merge(o.prisoner_tally);
         self.period_tally.merge(o.period_tally);
+    }
+
+    /// The accumulated figures from running totals' figures (see `totals::Layout`).
+    fn from_figures(layout: &Layout, fig: &[i64], index: &Index) -> Acc {
+        let get = |col: usize| u64::try_from(fig.get(col).copied().unwrap_or(0)).unwrap_or(0);
+        let pair = |kind: u32| (get(layout.kind(kind)), get(layout.kind(kind) + 1));
+        let count = |c: u32, p: u32| Count {
+            total: get(c as usize),
+            lower: get(c as usize),
+            upper: get(p as usize),
+        };
+        let mut acc = Acc::new(index);
+        acc.held = count(totals::HELD_C, totals::HELD_P);
+        acc.prisoners = count(totals::PRIS_C, totals::PRIS_P);
+        acc.under_study = count(totals::STUDY_C, totals::STUDY_P);
+        acc.cumulative = (get(totals::CUM_C as usize), get(totals::CUM_P as usize));
+        acc.detentions = pair(totals::ARREST);
+        acc.new_prisoners = (
+            pair(totals::NEW_PRISONER_C).0,
+            pair(totals::NEW_PRISONER_P).1,
+        );
+        acc.releases = pair(totals::RELEASE);
+        acc.prisoner_releases = (
+            pair(totals::PRISONER_RELEASE_C).0,
+            pair(totals::PRISONER_RELEASE_P).1,
+        );
+        acc.deaths = pair(totals::DEATH);
+        for (k, e) in acc.ends.iter_mut().enumerate() {
+            *e = pair(totals::END + k as u32);
+        }
+        for dim in Dim::ALL {
+            let d = dim as usize;
+            let period = PERIOD_DIMS.contains(&dim);
+            for v in 0..index.names.count(dim) as u32 {
+                let set = |t: &mut Tally, n: u64| {
+                    if let Some(x) = t.counts.get_mut(d).and_then(|c| c.get_mut(v as usize)) {
+                        *x = n;
+                    }
+                };
+                set(&mut acc.held_tally, get(layout.held_tally(dim, v) as usize));
+                set(&mut acc.prisoner_tally, get(layout.prisoner_tally(dim, v) as usize));
+                if period {
+                    set(
+                        &mut acc.period_tally,
+                        pair(totals::BY_VALUE + layout.at(dim, v)).0,
+                    );
+                }
+            }
+        }
+        acc
     }
 
     /// Counts detentions `range` of the index from its columns; the full case is read only
@@ -499,7 +550,8 @@ const PARALLEL_FROM: usize = 50_000;
 pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Balance {
     let d = day_no(as_of);
     let p = day_no(since);
-    let acc = count_detentions(index, d, p, known_on.0.map(day_no));
+    let k = known_on.0.map(day_no);
+    let acc = from_totals(index, d, p, k).unwrap_or_else(|| count_detentions(index, d, p, k));
     let mut b = Balance {
         as_of: as_of.to_string(),
         known_on: known_on.0.map(|k| k.to_string()),
@@ -522,6 +574,29 @@ pub fn balance(index: &Index, as_of: Day, known_on: KnownOn, since: Day) -> Bala
     b.held = figure(acc.held, acc.held_tally, index);
     b.political_prisoners = figure(acc.prisoners, acc.prisoner_tally, index);
     b
+}
+
+/// The figures of (p, d] as known on `k` read from the index's running totals, when it keeps
+/// them and they apply: a period that ends after it starts, and the values they were laid
+/// out for. The changes the totals leave out (inside the block `k` falls in) are counted
+/// directly.
+pub(crate) fn from_totals(index: &Index, d: DayNo, p: DayNo, k: Option<DayNo>) -> Option<Acc> {
+    let t = index.totals.as_deref()?;
+    if p >= d || t.layout != Layout::of(index) {
+        return None;
+    }
+    let (mut fig, direct) = t.figures((p, d), k, u32::MAX);
+    for (id, at) in direct {
+        let versions = index.versions_of(id)?;
+        let at = at as usize;
+        if let Some((_, c)) = versions.get(at) {
+            totals::add_direct(&t.layout, c, (p, d), 1, &mut fig);
+        }
+        if let Some((_, c)) = at.checked_sub(1).and_then(|i| versions.get(i)) {
+            totals::add_direct(&t.layout, c, (p, d), -1, &mut fig);
+        }
+    }
+    Some(Acc::from_figures(&t.layout, &fig, index))
 }
 
 /// Counts every detention of the index at `d`, with movements in (p, d], as known on `k`;

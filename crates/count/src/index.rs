@@ -137,7 +137,7 @@ pub struct Names {
 }
 
 impl Names {
-    fn new() -> Names {
+    pub(crate) fn new() -> Names {
         let mut n = Names {
             values: vec![Vec::new(); Dim::ALL.len()],
             ids: vec![HashMap::new(); Dim::ALL.len()],
@@ -161,7 +161,7 @@ impl Names {
         n
     }
 
-    fn id(&mut self, dim: Dim, value: &str) -> u32 {
+    pub(crate) fn id(&mut self, dim: Dim, value: &str) -> u32 {
         let d = dim as usize;
         if let Some(&id) = self.ids.get(d).and_then(|m| m.get(value)) {
             return id;
@@ -283,6 +283,10 @@ pub struct Index {
     /// The hot fields of every version, as flat arrays (derived; rebuilt after load).
     #[serde(skip)]
     pub cols: Columns,
+    /// Every figure as running totals by day, for a process that counts often
+    /// ([`Index::precompute`]; kept current by [`Index::update`]).
+    #[serde(skip)]
+    pub totals: Option<Box<crate::totals::Totals>>,
 }
 
 /// No end, in the end columns.
@@ -307,7 +311,7 @@ pub struct Columns {
 }
 
 impl Columns {
-    fn of(detentions: &[Versions]) -> Columns {
+    pub(crate) fn of(detentions: &[Versions]) -> Columns {
         let rows: usize = detentions.iter().map(Vec::len).sum();
         let mut c = Columns {
             offsets: Vec::with_capacity(detentions.len() + 1),
@@ -457,6 +461,7 @@ impl Index {
                 _ => self.groups.insert(at, versions),
             }
         }
+        let mut changed: Vec<(u64, Versions)> = Vec::new();
         for (id, versions) in builder.detentions {
             let at = self
                 .detentions
@@ -466,15 +471,52 @@ impl Index {
                 .get(at)
                 .and_then(|v| v.first())
                 .is_some_and(|(_, c)| c.detention == id);
-            if found {
-                if let Some(slot) = self.detentions.get_mut(at) {
-                    *slot = versions;
-                }
+            let old = if found {
+                self.detentions
+                    .get_mut(at)
+                    .map(|slot| std::mem::replace(slot, versions))
+                    .unwrap_or_default()
             } else {
                 self.detentions.insert(at, versions);
+                Vec::new()
+            };
+            if self.totals.is_some() {
+                changed.push((id, old));
             }
         }
         self.cols = Columns::of(&self.detentions);
+        if let Some(mut totals) = self.totals.take() {
+            if totals.layout == crate::totals::Layout::of(self) {
+                let with_new: Vec<(u64, &[(DayNo, Case)], &[(DayNo, Case)])> = changed
+                    .iter()
+                    .map(|(id, old)| {
+                        (*id, old.as_slice(), self.versions_of(*id).unwrap_or_default())
+                    })
+                    .collect();
+                totals.update(&with_new);
+                self.totals = Some(totals);
+            } else {
+                // A value never seen before (a new facility, a new charge): a column more.
+                self.precompute();
+            }
+        }
+    }
+
+    /// Keeps every figure as running totals from now on: a balance then reads a few rows
+    /// rather than every detention (worth it in a process that counts more than once).
+    pub fn precompute(&mut self) {
+        self.totals = Some(Box::new(crate::totals::Totals::of(self)));
+    }
+
+    /// The versions of the detention `id`.
+    pub fn versions_of(&self, id: u64) -> Option<&[(DayNo, Case)]> {
+        let at = self
+            .detentions
+            .partition_point(|v| v.first().is_some_and(|(_, c)| c.detention < id));
+        self.detentions
+            .get(at)
+            .filter(|v| v.first().is_some_and(|(_, c)| c.detention == id))
+            .map(Vec::as_slice)
     }
 
     fn with_columns(mut self) -> Index {
@@ -668,6 +710,7 @@ impl IndexBuilder {
             detentions: self.detentions.into_iter().map(|(_, v)| v).collect(),
             groups: self.groups.into_iter().map(|(_, v)| v).collect(),
             cols: Columns::default(),
+            totals: None,
         }
         .with_columns()
     }

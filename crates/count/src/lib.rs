@@ -6,6 +6,7 @@
 //!   every figure is a pair of bounds (certain, possible).
 //! - `series`: the same figures at every step of a period, in one sweep.
 //! - `list`: the detentions behind a figure.
+//! - `totals`: every figure kept as running totals by day, so a balance reads a few rows.
 //! - `stored`: the index kept beside the ledger, so a balance needs no full fold.
 //! - `when`: the dates a figure is asked for, read and checked.
 //! - `chart`: the revolving-door chart and a balance's breakdowns, as SVG.
@@ -19,6 +20,7 @@ pub mod series;
 pub mod stored;
 pub mod text;
 pub mod timing;
+pub mod totals;
 pub mod when;
 pub mod words;
 

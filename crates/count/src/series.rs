@@ -265,17 +265,22 @@ fn combine(keys: &[Vec<u32>], values: &[u32]) -> Vec<Vec<u32>> {
 fn change_days(c: &crate::index::Case, by: &[Dim]) -> Vec<DayNo> {
     let mut cuts = Vec::new();
     for dim in by {
-        match dim {
-            Dim::Age => cuts.extend(c.adult_from.iter().flat_map(|a| [a.first, a.last])),
-            Dim::Convicted => cuts.extend(c.convicted.iter().flat_map(|s| [s.first, s.last])),
-            Dim::WhereaboutsUnknown => cuts.extend(c.whereabouts.iter().map(|(d, _)| *d)),
-            Dim::HouseArrest | Dim::Facility => cuts.extend(c.custody.iter().map(|s| s.from)),
-            _ => {}
-        }
+        change_days_into(&mut cuts, c, *dim);
     }
     cuts.sort_unstable();
     cuts.dedup();
     cuts
+}
+
+/// The days on which a detention's value of `dim` may change, added to `cuts` (unsorted).
+pub(crate) fn change_days_into(cuts: &mut Vec<DayNo>, c: &crate::index::Case, dim: Dim) {
+    match dim {
+        Dim::Age => cuts.extend(c.adult_from.iter().flat_map(|a| [a.first, a.last])),
+        Dim::Convicted => cuts.extend(c.convicted.iter().flat_map(|s| [s.first, s.last])),
+        Dim::WhereaboutsUnknown => cuts.extend(c.whereabouts.iter().map(|(d, _)| *d)),
+        Dim::HouseArrest | Dim::Facility => cuts.extend(c.custody.iter().map(|s| s.from)),
+        _ => {}
+    }
 }
 
 /// Below this many detentions one thread sweeps faster than two.

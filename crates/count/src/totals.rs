@@ -1,0 +1,987 @@
+//! Running totals: every figure of a balance kept as a running total by day, so that a balance
+//! reads a few rows of a table instead of counting every detention.
+//!
+//! Each version of a detention is turned into **items** ([`items`]): a *stock* is an interval
+//! of days during which it adds one to a figure (held for certain from its latest possible
+//! arrest to its earliest possible end; held under a facility from one custody step to the
+//! next, …); a *span* is an event whose day is known to lie between two days (the arrest, the
+//! end, becoming a prisoner), which adds one to the period's movements when it falls in the
+//! period. A [`Table`] keeps, for every day on which something changes, the running totals of
+//! every column: a stock's value on day `d` is its column on the row of `d`; for a span, the
+//! table keeps how many had begun (`first ≤ d`) and how many had ended (`last ≤ d`), and the
+//! period (p, d] holds for certain `ended(d) − begun(p) + covering(p, d)` of them and possibly
+//! `begun(d) − ended(p)`, where `covering` counts the uncertain spans that run over the whole
+//! period ([`Cover`]: only dates known to the month or the year can).
+//!
+//! "As known on K" is the bitemporal question: the versions in force on K are those recorded
+//! on or before K and not replaced by then. Every change of version (a new version in, the
+//! previous one out) is filed in a [`Block`] by the day it was recorded; a balance as known on
+//! K adds the tables of the blocks recorded before K and counts directly the few changes of
+//! the one block K falls in. Blocks are a few thousand changes each.
+//!
+//! The totals are derived from the index and kept current with it ([`Totals::update`]); the
+//! figures are those of the counting rules exactly — `balance::tests` and `tests/totals.rs`
+//! compare them with counting every detention, on data made to be hard.
+
+use std::collections::BTreeMap;
+
+use vigilia_core::model::{EndType, RecognitionStatus};
+
+use crate::balance::PRISONER_AFTER_DAYS;
+use crate::index::{Case, DayNo, Dim, Index, NO_END};
+
+/// Where each figure sits in a row of totals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// Where each dimension's values start in a tally (`[dim] + value`), and the tally's size.
+    pub offsets: [u32; 13],
+    pub tally: u32,
+}
+
+/// The stocks' columns (a stock is one column: its value on the day).
+pub(crate) const HELD_C: u32 = 0;
+pub(crate) const HELD_P: u32 = 1;
+pub(crate) const PRIS_C: u32 = 2;
+pub(crate) const PRIS_P: u32 = 3;
+pub(crate) const STUDY_C: u32 = 4;
+pub(crate) const STUDY_P: u32 = 5;
+pub(crate) const CUM_C: u32 = 6;
+pub(crate) const CUM_P: u32 = 7;
+const STOCKS: u32 = 8;
+
+/// The spans' kinds (a kind is two columns: begun and ended in a table; certain and possible
+/// once read for a period).
+pub(crate) const ARREST: u32 = 0;
+pub(crate) const NEW_PRISONER_C: u32 = 1;
+pub(crate) const NEW_PRISONER_P: u32 = 2;
+/// Ends by type: `END + position in EndType::ALL`.
+pub(crate) const END: u32 = 3;
+pub(crate) const RELEASE: u32 = 9;
+pub(crate) const PRISONER_RELEASE_C: u32 = 10;
+pub(crate) const PRISONER_RELEASE_P: u32 = 11;
+pub(crate) const DEATH: u32 = 12;
+/// The period's political detentions by value: `BY_VALUE + tally position`.
+pub(crate) const BY_VALUE: u32 = 13;
+
+impl Layout {
+    pub fn of(index: &Index) -> Layout {
+        let mut offsets = [0u32; 13];
+        let mut at = 0u32;
+        for dim in Dim::ALL {
+            if let Some(o) = offsets.get_mut(dim as usize) {
+                *o = at;
+            }
+            at += index.names.count(dim) as u32;
+        }
+        Layout { offsets, tally: at }
+    }
+
+    /// The tally position of a value of a dimension.
+    pub fn at(&self, dim: Dim, value: u32) -> u32 {
+        self.offsets.get(dim as usize).copied().unwrap_or(0) + value
+    }
+
+    pub fn held_tally(&self, dim: Dim, value: u32) -> u32 {
+        STOCKS + self.at(dim, value)
+    }
+
+    pub fn prisoner_tally(&self, dim: Dim, value: u32) -> u32 {
+        STOCKS + self.tally + self.at(dim, value)
+    }
+
+    /// How many stock columns.
+    pub fn stocks(&self) -> usize {
+        (STOCKS + 2 * self.tally) as usize
+    }
+
+    /// How many span kinds.
+    pub fn kinds(&self) -> usize {
+        (BY_VALUE + self.tally) as usize
+    }
+
+    pub fn width(&self) -> usize {
+        self.stocks() + 2 * self.kinds()
+    }
+
+    /// The column of a kind: its first (begun, certain) column; the next is (ended, possible).
+    pub fn kind(&self, kind: u32) -> usize {
+        self.stocks() + 2 * kind as usize
+    }
+}
+
+/// What one version of a detention adds to the figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Item {
+    /// One on every day of `from..to` (`to` = [`NO_END`]: from then on).
+    Stock { col: u32, from: DayNo, to: DayNo },
+    /// An event on one day of `first..=last`.
+    Span {
+        kind: u32,
+        first: DayNo,
+        last: DayNo,
+    },
+}
+
+/// Everything one version of a detention adds, by the rules of `balance` (see `Acc::count`,
+/// which counts the same detention directly: the two are compared in the tests).
+pub(crate) fn items(layout: &Layout, c: &Case, out: &mut impl FnMut(Item)) {
+    let (af, al) = (c.arrest.first, c.arrest.last);
+    let (ef, el) = c
+        .end
+        .as_ref()
+        .map_or((NO_END, NO_END), |(s, _)| (s.first, s.last));
+    let mut stock = |col: u32, from: DayNo, to: DayNo| {
+        if from < to {
+            out(Item::Stock { col, from, to });
+        }
+    };
+    match c.status {
+        Some(RecognitionStatus::UnderStudy) => {
+            stock(STUDY_C, al, ef);
+            stock(STUDY_P, af, el);
+            return;
+        }
+        Some(RecognitionStatus::Recognised) => {}
+        _ => return,
+    }
+    let after = |day: DayNo| day.saturating_add(PRISONER_AFTER_DAYS);
+    stock(HELD_C, al, ef);
+    stock(HELD_P, af, el);
+    stock(PRIS_C, after(al), ef);
+    stock(PRIS_P, after(af), el);
+    stock(CUM_C, al, NO_END);
+    stock(CUM_P, af, NO_END);
+    // The breakdowns of the held and the prisoners, for certain: each dimension's value over
+    // the pieces of the interval in which it does not change.
+    let mut cuts = Vec::new();
+    for dim in Dim::ALL {
+        if dim.is_multi() {
+            let values = c.values(dim);
+            for v in values.iter().copied().chain(values.is_empty().then_some(0)) {
+                stock(layout.held_tally(dim, v), al, ef);
+                stock(layout.prisoner_tally(dim, v), after(al), ef);
+            }
+            continue;
+        }
+        cuts.clear();
+        if !dim.is_static() {
+            crate::series::change_days_into(&mut cuts, c, dim);
+            cuts.sort_unstable();
+            cuts.dedup();
+        }
+        for (held, from, to) in [(true, al, ef), (false, after(al), ef)] {
+            let mut start = from;
+            for cut in cuts.iter().copied().filter(|x| *x > from && *x < to) {
+                let v = crate::balance::value(c, dim, start);
+                let col = if held {
+                    layout.held_tally(dim, v)
+                } else {
+                    layout.prisoner_tally(dim, v)
+                };
+                stock(col, start, cut);
+                start = cut;
+            }
+            let v = crate::balance::value(c, dim, start);
+            let col = if held {
+                layout.held_tally(dim, v)
+            } else {
+                layout.prisoner_tally(dim, v)
+            };
+            stock(col, start, to);
+        }
+    }
+    let mut span = |kind: u32, first: DayNo, last: DayNo| out(Item::Span { kind, first, last });
+    span(ARREST, af, al);
+    let (bf, bl) = (after(af), after(al));
+    if ef > bl {
+        span(NEW_PRISONER_C, bf, bl);
+    }
+    if el > bf {
+        span(NEW_PRISONER_P, bf, bl);
+    }
+    if let Some((_, kind)) = &c.end {
+        let at = EndType::ALL.iter().position(|k| k == kind).unwrap_or(5) as u32;
+        span(END + at, ef, el);
+        if matches!(kind, EndType::Released | EndType::ReleasedUnderMeasures) {
+            span(RELEASE, ef, el);
+            if ef - al > PRISONER_AFTER_DAYS {
+                span(PRISONER_RELEASE_C, ef, el);
+            }
+            if el - af > PRISONER_AFTER_DAYS {
+                span(PRISONER_RELEASE_P, ef, el);
+            }
+        }
+        if *kind == EndType::DiedInCustody {
+            span(DEATH, ef, el);
+        }
+    }
+    for dim in crate::balance::PERIOD_DIMS {
+        if dim.is_multi() {
+            let values = c.values(dim);
+            for v in values.iter().copied().chain(values.is_empty().then_some(0)) {
+                span(BY_VALUE + layout.at(dim, v), af, al);
+            }
+        } else {
+            span(BY_VALUE + layout.at(dim, c.fixed.get(dim)), af, al);
+        }
+    }
+}
+
+/// One day's change to a column of a table.
+type Event = (DayNo, u32, i32);
+
+/// The running totals of every column on every day something changes.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Table {
+    days: Vec<DayNo>,
+    width: usize,
+    cells: Vec<i32>,
+}
+
+impl Table {
+    fn new(width: usize) -> Table {
+        Table {
+            days: Vec::new(),
+            width,
+            cells: Vec::new(),
+        }
+    }
+
+    /// The totals on day `d`: the row of the last day on or before it (`None`: all zero).
+    pub fn row(&self, d: DayNo) -> Option<&[i32]> {
+        let at = self.days.partition_point(|x| *x <= d).checked_sub(1)?;
+        self.cells.get(at * self.width..(at + 1) * self.width)
+    }
+
+    /// Adds events: the days not yet in the table become rows (copies of the row before),
+    /// then each column is bumped from its event's day on.
+    fn add(&mut self, events: &mut [Event]) {
+        if events.is_empty() {
+            return;
+        }
+        events.sort_unstable_by_key(|e| e.0);
+        let mut new_days: Vec<DayNo> = events
+            .iter()
+            .map(|e| e.0)
+            .filter(|d| self.days.binary_search(d).is_err())
+            .collect();
+        new_days.dedup();
+        if !new_days.is_empty() {
+            let mut days = Vec::with_capacity(self.days.len() + new_days.len());
+            let mut cells = Vec::with_capacity((self.days.len() + new_days.len()) * self.width);
+            let (mut i, mut j) = (0, 0);
+            let zero = vec![0; self.width];
+            while i < self.days.len() || j < new_days.len() {
+                let old = self.days.get(i).copied();
+                let new = new_days.get(j).copied();
+                let take_old = match (old, new) {
+                    (Some(o), Some(n)) => o < n,
+                    (Some(_), None) => true,
+                    _ => false,
+                };
+                if take_old {
+                    days.push(old.unwrap_or_default());
+                    cells.extend_from_slice(
+                        self.cells
+                            .get(i * self.width..(i + 1) * self.width)
+                            .unwrap_or(&zero),
+                    );
+                    i += 1;
+                } else {
+                    days.push(new.unwrap_or_default());
+                    let before = cells.len().checked_sub(self.width);
+                    match before {
+                        Some(b) => cells.extend_from_within(b..b + self.width),
+                        None => cells.extend_from_slice(&zero),
+                    }
+                    j += 1;
+                }
+            }
+            self.days = days;
+            self.cells = cells;
+        }
+        // One pass from the first event's row: the running change of every touched column.
+        let start = self
+            .days
+            .partition_point(|x| *x < events.first().map_or(0, |e| e.0));
+        let mut running: BTreeMap<u32, i32> = BTreeMap::new();
+        let mut next = 0;
+        for (r, day) in self.days.iter().enumerate().skip(start) {
+            while let Some(&(d, col, w)) = events.get(next) {
+                if d > *day {
+                    break;
+                }
+                *running.entry(col).or_insert(0) += w;
+                next += 1;
+            }
+            let base = r * self.width;
+            for (col, w) in &running {
+                if let Some(x) = self.cells.get_mut(base + *col as usize) {
+                    *x += w;
+                }
+            }
+        }
+    }
+
+    /// A table of these events, built at once.
+    fn of(width: usize, events: &mut [Event]) -> Table {
+        events.sort_unstable_by_key(|e| e.0);
+        let mut t = Table::new(width);
+        let mut row = vec![0i32; width];
+        let mut i = 0;
+        while let Some(&(day, _, _)) = events.get(i) {
+            while let Some(&(d, col, w)) = events.get(i) {
+                if d != day {
+                    break;
+                }
+                if let Some(x) = row.get_mut(col as usize) {
+                    *x += w;
+                }
+                i += 1;
+            }
+            t.days.push(day);
+            t.cells.extend_from_slice(&row);
+        }
+        t
+    }
+
+    fn bytes(&self) -> usize {
+        self.cells.len() * 4 + self.days.len() * 4
+    }
+}
+
+/// The uncertain spans (first < last), counted by their days and kind: those that run over a
+/// whole period are possible in it but certain in none of its days, which the table's two
+/// columns cannot tell.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Cover {
+    spans: BTreeMap<(DayNo, DayNo), Vec<(u32, i32)>>,
+    longest: DayNo,
+}
+
+impl Cover {
+    fn add(&mut self, kind: u32, first: DayNo, last: DayNo, w: i32) {
+        // Only a span of three days or more can run over a period (p, d] with p < d.
+        if last - first < 2 {
+            return;
+        }
+        self.longest = self.longest.max(last - first);
+        let kinds = self.spans.entry((first, last)).or_default();
+        match kinds.binary_search_by_key(&kind, |(k, _)| *k) {
+            Ok(at) => {
+                if let Some(x) = kinds.get_mut(at) {
+                    x.1 += w;
+                    if x.1 == 0 {
+                        kinds.remove(at);
+                    }
+                }
+            }
+            Err(at) => kinds.insert(at, (kind, w)),
+        }
+        if kinds.is_empty() {
+            self.spans.remove(&(first, last));
+        }
+    }
+
+    /// Adds to each kind's certain figure the spans that run over all of (p, d]: begun on or
+    /// before `p`, ended after `d`. Kinds from `below` on are left out.
+    fn apply(&self, p: DayNo, d: DayNo, below: u32, layout: &Layout, out: &mut [i64]) {
+        let from = d.saturating_add(1).saturating_sub(self.longest);
+        if from > p {
+            return;
+        }
+        for ((_, last), kinds) in self.spans.range((from, DayNo::MIN)..=(p, DayNo::MAX)) {
+            if *last <= d {
+                continue;
+            }
+            for (kind, w) in kinds {
+                if *kind >= below {
+                    break;
+                }
+                if let Some(x) = out.get_mut(layout.kind(*kind)) {
+                    *x += i64::from(*w);
+                }
+            }
+        }
+    }
+}
+
+/// A table and its cover, for some of the versions.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Part {
+    table: Table,
+    cover: Cover,
+}
+
+impl Part {
+    fn new(width: usize) -> Part {
+        Part {
+            table: Table::new(width),
+            cover: Cover::default(),
+        }
+    }
+
+    /// Adds (w = 1) or takes away (w = -1) a version's items.
+    fn collect(layout: &Layout, c: &Case, w: i32, events: &mut Vec<Event>, cover: &mut Cover) {
+        items(layout, c, &mut |item| match item {
+            Item::Stock { col, from, to } => {
+                events.push((from, col, w));
+                if to != NO_END {
+                    events.push((to, col, -w));
+                }
+            }
+            Item::Span { kind, first, last } => {
+                let col = layout.kind(kind) as u32;
+                events.push((first, col, w));
+                events.push((last, col + 1, w));
+                cover.add(kind, first, last, w);
+            }
+        });
+    }
+
+    /// The raw rows on `d` and `p` added into `at_d` and `at_p`, and the cover of (p, d] into
+    /// `covered`.
+    fn read(
+        &self,
+        layout: &Layout,
+        (p, d): (DayNo, DayNo),
+        below: u32,
+        (at_d, at_p, covered): (&mut [i64], &mut [i64], &mut [i64]),
+    ) {
+        for (day, out) in [(d, at_d), (p, at_p)] {
+            if let Some(row) = self.table.row(day) {
+                for (x, v) in out.iter_mut().zip(row) {
+                    *x += i64::from(*v);
+                }
+            }
+        }
+        self.cover.apply(p, d, below, layout, covered);
+    }
+}
+
+/// The changes recorded on some days: a new version in, the one it replaces out.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Block {
+    /// The first and last day on which its changes were recorded.
+    first: DayNo,
+    last: DayNo,
+    part: Part,
+    /// Each change: the day it was recorded, its detention's id and the version's position.
+    changes: Vec<(DayNo, u64, u32)>,
+}
+
+/// About this many changes of version in a block: a balance as known on a day inside a block
+/// counts that many detentions directly at most.
+const BLOCK: usize = 4_096;
+
+/// Every figure as running totals, as known now and (by blocks) on any past day.
+#[derive(Clone, Debug, Default)]
+pub struct Totals {
+    pub(crate) layout: Layout,
+    now: Part,
+    blocks: Vec<Block>,
+}
+
+impl Default for Layout {
+    fn default() -> Layout {
+        Layout {
+            offsets: [0; 13],
+            tally: 0,
+        }
+    }
+}
+
+/// The figures of a balance as one vector: stocks, then for each kind its certain and
+/// possible count in the period.
+pub(crate) type Figures = Vec<i64>;
+
+impl Totals {
+    /// The totals of every version of every detention of `index`.
+    pub fn of(index: &Index) -> Totals {
+        Totals::in_blocks(index, BLOCK)
+    }
+
+    /// The same, with blocks of about `block` changes.
+    pub(crate) fn in_blocks(index: &Index, block: usize) -> Totals {
+        let layout = Layout::of(index);
+        let width = layout.width();
+        // Every change of version, by the day it was recorded.
+        let mut changes: Vec<(DayNo, u64, u32)> = Vec::new();
+        for versions in &index.detentions {
+            let Some((_, first)) = versions.first() else {
+                continue;
+            };
+            for (at, (since, _)) in versions.iter().enumerate() {
+                changes.push((*since, first.detention, at as u32));
+            }
+        }
+        changes.sort_unstable();
+        let mut blocks: Vec<Block> = Vec::new();
+        let mut now_events = Vec::new();
+        let mut now_cover = Cover::default();
+        let mut start = 0;
+        while start < changes.len() {
+            // A block ends on a day's last change once it holds BLOCK changes.
+            let mut end = (start + block.max(1)).min(changes.len());
+            let day = changes.get(end - 1).map_or(0, |c| c.0);
+            while changes.get(end).is_some_and(|c| c.0 == day) {
+                end += 1;
+            }
+            let slice = changes.get(start..end).unwrap_or_default();
+            let mut events = Vec::new();
+            let mut cover = Cover::default();
+            for (_, id, at) in slice {
+                change_events(index, &layout, *id, *at as usize, &mut events, &mut cover);
+            }
+            now_events.extend_from_slice(&events);
+            for ((f, l), kinds) in &cover.spans {
+                for (k, w) in kinds {
+                    now_cover.add(*k, *f, *l, *w);
+                }
+            }
+            blocks.push(Block {
+                first: slice.first().map_or(0, |c| c.0),
+                last: day,
+                part: Part {
+                    table: Table::of(width, &mut net(events)),
+                    cover,
+                },
+                changes: slice.to_vec(),
+            });
+            start = end;
+        }
+        Totals {
+            layout,
+            now: Part {
+                table: Table::of(width, &mut net(now_events)),
+                cover: now_cover,
+            },
+            blocks,
+        }
+    }
+
+    /// Memory held, in bytes (tables only).
+    pub fn bytes(&self) -> usize {
+        self.now.table.bytes() + self.blocks.iter().map(|b| b.part.table.bytes()).sum::<usize>()
+    }
+
+    /// The figures of (p, d] from the tables, as known on `k` (`None`: now), and the changes
+    /// recorded on or before `k` that the tables leave out: they are counted directly by the
+    /// caller (`(detention id, version position)` pairs, with +1 for the version in and -1
+    /// for the one it replaced).
+    pub(crate) fn figures(
+        &self,
+        (p, d): (DayNo, DayNo),
+        k: Option<DayNo>,
+        below: u32,
+    ) -> (Figures, Vec<(u64, u32)>) {
+        let width = self.layout.width();
+        let (mut at_d, mut at_p, mut covered) =
+            (vec![0i64; width], vec![0i64; width], vec![0i64; width]);
+        let mut direct = Vec::new();
+        let last = self.blocks.last().map_or(DayNo::MIN, |b| b.last);
+        match k {
+            Some(k) if k < last => {
+                let whole = self.blocks.partition_point(|b| b.last <= k);
+                for b in self.blocks.iter().take(whole) {
+                    b.part
+                        .read(&self.layout, (p, d), below, (&mut at_d, &mut at_p, &mut covered));
+                }
+                if let Some(b) = self.blocks.get(whole) {
+                    direct.extend(
+                        b.changes
+                            .iter()
+                            .filter(|c| c.0 <= k)
+                            .map(|(_, id, at)| (*id, *at)),
+                    );
+                }
+            }
+            _ => self
+                .now
+                .read(&self.layout, (p, d), below, (&mut at_d, &mut at_p, &mut covered)),
+        }
+        let stocks = self.layout.stocks();
+        let mut out = at_d.clone();
+        for kind in 0..self.layout.kinds() {
+            let col = self.layout.kind(kind as u32);
+            let get = |v: &[i64], c: usize| v.get(c).copied().unwrap_or(0);
+            let certain = get(&at_d, col + 1) - get(&at_p, col) + get(&covered, col);
+            let possible = get(&at_d, col) - get(&at_p, col + 1);
+            if let Some(x) = out.get_mut(col) {
+                *x = certain;
+            }
+            if let Some(x) = out.get_mut(col + 1) {
+                *x = possible;
+            }
+        }
+        out.truncate(stocks + 2 * self.layout.kinds());
+        (out, direct)
+    }
+
+    /// Brings the totals up to date with detentions whose versions changed: each
+    /// `(id, old, new)` (`old` empty for a detention that is new).
+    pub(crate) fn update(&mut self, changed: &[(u64, &[(DayNo, Case)], &[(DayNo, Case)])]) {
+        let layout = self.layout.clone();
+        let width = layout.width();
+        if self.blocks.is_empty() {
+            self.blocks.push(Block {
+                first: DayNo::MIN,
+                last: DayNo::MIN,
+                part: Part::new(width),
+                changes: Vec::new(),
+            });
+        }
+        let last_block = self.blocks.len() - 1;
+        let block_of = |blocks: &[Block], since: DayNo| {
+            blocks.partition_point(|b| b.last < since).min(last_block)
+        };
+        // Each change of version filed in its block: the old ones out, the new ones in.
+        let mut per_block: BTreeMap<usize, (Vec<Event>, Cover)> = BTreeMap::new();
+        for (_, old, new) in changed {
+            for (versions, w) in [(*old, -1), (*new, 1)] {
+                for (at, (since, case)) in versions.iter().enumerate() {
+                    let (events, cover) = per_block.entry(block_of(&self.blocks, *since)).or_default();
+                    Part::collect(&layout, case, w, events, cover);
+                    if let Some((_, prev)) = at.checked_sub(1).and_then(|i| versions.get(i)) {
+                        Part::collect(&layout, prev, -w, events, cover);
+                    }
+                }
+            }
+        }
+        let mut now_events = Vec::new();
+        for (b, (events, cover)) in per_block {
+            let Some(block) = self.blocks.get_mut(b) else {
+                continue;
+            };
+            now_events.extend_from_slice(&events);
+            block.part.table.add(&mut net(events));
+            for ((f, l), kinds) in &cover.spans {
+                for (k, w) in kinds {
+                    block.part.cover.add(*k, *f, *l, *w);
+                    self.now.cover.add(*k, *f, *l, *w);
+                }
+            }
+        }
+        self.now.table.add(&mut net(now_events));
+        let ids: std::collections::HashSet<u64> = changed.iter().map(|c| c.0).collect();
+        for block in &mut self.blocks {
+            block.changes.retain(|c| !ids.contains(&c.1));
+        }
+        for (id, _, new) in changed {
+            for (at, (since, _)) in new.iter().enumerate() {
+                let b = block_of(&self.blocks, *since);
+                if let Some(block) = self.blocks.get_mut(b) {
+                    let pos = block.changes.partition_point(|c| c.0 <= *since);
+                    block.changes.insert(pos, (*since, *id, at as u32));
+                    block.first = block.first.min(*since);
+                    if b == last_block {
+                        block.last = block.last.max(*since);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The events of one change of version: the version at `at` in, the one before it out.
+fn change_events(
+    index: &Index,
+    layout: &Layout,
+    id: u64,
+    at: usize,
+    events: &mut Vec<Event>,
+    cover: &mut Cover,
+) {
+    let Some(versions) = index.versions_of(id) else {
+        return;
+    };
+    if let Some((_, case)) = versions.get(at) {
+        Part::collect(layout, case, 1, events, cover);
+    }
+    if let Some((_, case)) = at.checked_sub(1).and_then(|i| versions.get(i)) {
+        Part::collect(layout, case, -1, events, cover);
+    }
+}
+
+/// Events added up by day and column, those that cancel left out.
+fn net(mut events: Vec<Event>) -> Vec<Event> {
+    events.sort_unstable_by_key(|e| (e.0, e.1));
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    for (d, c, w) in events {
+        match out.last_mut() {
+            Some(last) if last.0 == d && last.1 == c => last.2 += w,
+            _ => out.push((d, c, w)),
+        }
+    }
+    out.retain(|e| e.2 != 0);
+    out
+}
+
+/// Adds (w = 1) or takes away (w = -1) one version's figures of (p, d], counted directly.
+pub(crate) fn add_direct(layout: &Layout, c: &Case, (p, d): (DayNo, DayNo), w: i64, out: &mut [i64]) {
+    items(layout, c, &mut |item| match item {
+        Item::Stock { col, from, to } => {
+            if from <= d
+                && d < to
+                && let Some(x) = out.get_mut(col as usize)
+            {
+                *x += w;
+            }
+        }
+        Item::Span { kind, first, last } => {
+            let col = layout.kind(kind);
+            if first > p
+                && last <= d
+                && let Some(x) = out.get_mut(col)
+            {
+                *x += w;
+            }
+            if last > p
+                && first <= d
+                && let Some(x) = out.get_mut(col + 1)
+            {
+                *x += w;
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+mod tests {
+    //! The running totals against counting every detention, on registries made to be harder
+    //! than real ones: dates known to the day, the month, the year or any stretch; ends
+    //! before arrests; custody steps out of order and before the arrest; statuses that come
+    //! and go; several versions of a detention recorded on the same day or years apart.
+
+    use super::*;
+    use crate::index::{CustodyAt, Fixed, Names, Span, UNKNOWN};
+    use crate::{Balance, balance};
+    use vigilia_core::fold::KnownOn;
+
+    /// A small deterministic generator (xorshift), so that a failure is reproducible.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n.max(1)
+        }
+        fn chance(&mut self, percent: u64) -> bool {
+            self.below(100) < percent
+        }
+    }
+
+    const START: DayNo = 19_000; // 2022-01-08
+    const DAYS: u64 = 1_200;
+
+    fn span(rng: &mut Rng) -> Span {
+        let first = START + rng.below(DAYS) as DayNo;
+        let len = match rng.below(10) {
+            0..=5 => 0,
+            6 => 27 + rng.below(4) as DayNo,
+            7 => 364,
+            8 => 1 + rng.below(3) as DayNo,
+            _ => rng.below(200) as DayNo,
+        };
+        Span {
+            first,
+            last: first + len,
+        }
+    }
+
+    fn names() -> Names {
+        let mut n = Names::new();
+        for (dim, values) in [
+            (Dim::State, &["Zulia", "Lara", "Caracas"][..]),
+            (Dim::Facility, &["Rodeo I", "Helicoide", "Tocorón", "Yare"][..]),
+            (Dim::Agency, &["SEBIN", "DGCIM"][..]),
+            (Dim::Charge, &["terrorismo", "traición", "incitación"][..]),
+            (Dim::Context, &["protesta", "elecciones"][..]),
+        ] {
+            for v in values {
+                n.id(dim, v);
+            }
+        }
+        n
+    }
+
+    fn case(rng: &mut Rng, names: &Names, id: u64, person: u64) -> Case {
+        let arrest = span(rng);
+        let end = rng.chance(55).then(|| {
+            let mut e = span(rng);
+            if rng.chance(80) {
+                let shift = arrest.first - e.first + rng.below(400) as DayNo;
+                e.first += shift;
+                e.last += shift;
+            }
+            (e, EndType::ALL[rng.below(EndType::ALL.len() as u64) as usize])
+        });
+        let status = match rng.below(10) {
+            0 => None,
+            1 | 2 => Some(RecognitionStatus::UnderStudy),
+            3 => Some(RecognitionStatus::NotRecognised),
+            _ => Some(RecognitionStatus::Recognised),
+        };
+        let mut fixed = Fixed([UNKNOWN; 13]);
+        for dim in Dim::ALL {
+            if dim.is_static() {
+                fixed.0[dim as usize] = rng.below(names.count(dim) as u64) as u32;
+            }
+        }
+        let some = |rng: &mut Rng, dim: Dim| -> Vec<u32> {
+            (0..rng.below(3))
+                .map(|_| 1 + rng.below(names.count(dim) as u64 - 1) as u32)
+                .collect()
+        };
+        let near = |rng: &mut Rng| arrest.first - 30 + rng.below(500) as DayNo;
+        Case {
+            detention: id,
+            person,
+            arrest,
+            end,
+            status,
+            fixed,
+            adult_from: rng.chance(40).then(|| {
+                let s = span(rng);
+                Span {
+                    first: s.first - 200,
+                    last: s.last - 200,
+                }
+            }),
+            minor: [None, Some(true), Some(false)][rng.below(3) as usize],
+            charges: some(rng, Dim::Charge),
+            context: some(rng, Dim::Context),
+            custody: (0..rng.below(4))
+                .map(|_| CustodyAt {
+                    from: near(rng),
+                    facility: rng
+                        .chance(70)
+                        .then(|| rng.below(names.count(Dim::Facility) as u64) as u32),
+                    house_arrest: rng.chance(25),
+                })
+                .collect(),
+            whereabouts: (0..rng.below(3)).map(|_| (near(rng), rng.chance(50))).collect(),
+            convicted: rng.chance(20).then(|| {
+                let d = near(rng);
+                Span {
+                    first: d,
+                    last: d + rng.below(40) as DayNo,
+                }
+            }),
+        }
+    }
+
+    fn versions(rng: &mut Rng, names: &Names, id: u64) -> Vec<(DayNo, Case)> {
+        let mut since = START + rng.below(DAYS) as DayNo;
+        (0..1 + rng.below(4))
+            .map(|_| {
+                since += rng.below(120) as DayNo;
+                (since, case(rng, names, id, id))
+            })
+            .collect()
+    }
+
+    fn index(seed: u64, n: u64) -> Index {
+        let mut rng = Rng(seed);
+        let names = names();
+        let detentions = (1..=n).map(|id| versions(&mut rng, &names, id)).collect();
+        let mut index = Index {
+            names,
+            detentions,
+            ..Index::default()
+        };
+        index.cols = crate::index::Columns::of(&index.detentions);
+        index
+    }
+
+    fn asked(rng: &mut Rng) -> (DayNo, DayNo, Option<DayNo>) {
+        let d = START - 10 + rng.below(DAYS + 600) as DayNo;
+        let p = d - [1, 7, 7, 30, 365, 2, 0][rng.below(7) as usize];
+        let k = rng
+            .chance(60)
+            .then(|| START - 10 + rng.below(DAYS + 600) as DayNo);
+        (d, p, k)
+    }
+
+    fn both(scan: &Index, fast: &Index, (d, p, k): (DayNo, DayNo, Option<DayNo>)) -> (Balance, Balance) {
+        let day = crate::index::day_of;
+        let known = KnownOn(k.map(day));
+        // The totals are read whenever the period ends after it starts.
+        assert_eq!(
+            crate::balance::from_totals(fast, d, p, k).is_some(),
+            p < d,
+            "totals not read"
+        );
+        (
+            balance(scan, day(d), known, day(p)),
+            balance(fast, day(d), known, day(p)),
+        )
+    }
+
+    #[test]
+    fn running_totals_give_every_figure_of_counting_each_detention() {
+        for (seed, n, block) in [(7, 400, 16), (11, 2_000, 97), (13, 1_500, 4_096)] {
+            let scan = index(seed, n);
+            let mut fast = scan.clone();
+            fast.totals = Some(Box::new(Totals::in_blocks(&fast, block)));
+            let mut rng = Rng(seed * 31);
+            let mut seen = (0u64, 0u64, 0u64);
+            for _ in 0..300 {
+                let q = asked(&mut rng);
+                let (a, b) = both(&scan, &fast, q);
+                assert_eq!(a, b, "seed {seed}, day {}, from {}, known on {:?}", q.0, q.1, q.2);
+                seen.0 += a.held.total;
+                seen.1 += a.period.political_detentions;
+                seen.2 += a.held.upper - a.held.lower;
+            }
+            // Figures that were not all zero, uncertain ones among them.
+            assert!(seen.0 > 1_000 && seen.1 > 100 && seen.2 > 100, "{seen:?}");
+        }
+    }
+
+    #[test]
+    fn running_totals_kept_current_equal_totals_built_again() {
+        let mut rng = Rng(99);
+        let scan_before = index(5, 800);
+        let mut fast = scan_before.clone();
+        fast.totals = Some(Box::new(Totals::in_blocks(&fast, 40)));
+        // Change some detentions, add new ones: as `Index::update` does.
+        let names = fast.names.clone();
+        let mut changed = Vec::new();
+        for id in (1..=900u64).filter(|i| i % 7 == 0 || *i > 800) {
+            let new = versions(&mut rng, &names, id);
+            let old = match fast.versions_of(id) {
+                Some(_) => {
+                    let at = fast.detentions.partition_point(|v| v[0].1.detention < id);
+                    std::mem::replace(&mut fast.detentions[at], new)
+                }
+                None => {
+                    fast.detentions.push(new);
+                    Vec::new()
+                }
+            };
+            changed.push((id, old));
+        }
+        fast.cols = crate::index::Columns::of(&fast.detentions);
+        let mut totals = fast.totals.take().unwrap();
+        let with_new: Vec<(u64, &[(DayNo, Case)], &[(DayNo, Case)])> = changed
+            .iter()
+            .map(|(id, old)| (*id, old.as_slice(), fast.versions_of(*id).unwrap()))
+            .collect();
+        totals.update(&with_new);
+        fast.totals = Some(totals);
+        let mut scan = fast.clone();
+        scan.totals = None;
+        for _ in 0..300 {
+            let q = asked(&mut rng);
+            let (a, b) = both(&scan, &fast, q);
+            assert_eq!(a, b, "day {}, from {}, known on {:?}", q.0, q.1, q.2);
+        }
+    }
+}
