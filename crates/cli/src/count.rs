@@ -494,9 +494,9 @@ pub fn bench_command(env: &Env, args: &BenchArgs) -> Result<(), Failure> {
     let (as_of, known_on) = (day("as-of", as_of)?, day("known-on", known_on)?);
     let (from, to) = (day("from", from)?, day("to", to)?);
     let load = std::time::Instant::now();
-    let index = current_index(&mut ledger)?;
+    let mut index = current_index(&mut ledger)?;
     let load_ms = load.elapsed().as_secs_f64() * 1000.0;
-    let out = vigilia_count::timing::run(&index, load_ms, as_of, known_on, (from, to), *repeat);
+    let out = vigilia_count::timing::run(&mut index, load_ms, as_of, known_on, (from, to), *repeat);
     crate::say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())
 }

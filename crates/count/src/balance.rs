@@ -439,7 +439,10 @@ impl Acc {
                     }
                 };
                 set(&mut acc.held_tally, get(layout.held_tally(dim, v) as usize));
-                set(&mut acc.prisoner_tally, get(layout.prisoner_tally(dim, v) as usize));
+                set(
+                    &mut acc.prisoner_tally,
+                    get(layout.prisoner_tally(dim, v) as usize),
+                );
                 if period {
                     set(
                         &mut acc.period_tally,
@@ -449,6 +452,61 @@ impl Acc {
             }
         }
         acc
+    }
+
+    /// The inverse of [`Acc::from_figures`].
+    fn to_figures(&self, layout: &Layout) -> Vec<i64> {
+        let mut fig = vec![0i64; layout.width()];
+        let mut set = |col: usize, n: u64| {
+            if let Some(x) = fig.get_mut(col) {
+                *x = i64::try_from(n).unwrap_or(i64::MAX);
+            }
+        };
+        let pairs = [
+            (totals::ARREST, self.detentions),
+            (totals::NEW_PRISONER_C, self.new_prisoners),
+            (totals::NEW_PRISONER_P, self.new_prisoners),
+            (totals::RELEASE, self.releases),
+            (totals::PRISONER_RELEASE_C, self.prisoner_releases),
+            (totals::PRISONER_RELEASE_P, self.prisoner_releases),
+            (totals::DEATH, self.deaths),
+        ];
+        for (kind, (c, p)) in pairs.into_iter().chain(
+            self.ends
+                .iter()
+                .enumerate()
+                .map(|(k, e)| (totals::END + k as u32, *e)),
+        ) {
+            set(layout.kind(kind), c);
+            set(layout.kind(kind) + 1, p);
+        }
+        for (col, n) in [
+            (totals::HELD_C, self.held.lower),
+            (totals::HELD_P, self.held.upper),
+            (totals::PRIS_C, self.prisoners.lower),
+            (totals::PRIS_P, self.prisoners.upper),
+            (totals::STUDY_C, self.under_study.lower),
+            (totals::STUDY_P, self.under_study.upper),
+            (totals::CUM_C, self.cumulative.0),
+            (totals::CUM_P, self.cumulative.1),
+        ] {
+            set(col as usize, n);
+        }
+        for dim in Dim::ALL {
+            let counts = |t: &Tally| t.counts.get(dim as usize).cloned().unwrap_or_default();
+            for (v, n) in counts(&self.held_tally).into_iter().enumerate() {
+                set(layout.held_tally(dim, v as u32) as usize, n);
+            }
+            for (v, n) in counts(&self.prisoner_tally).into_iter().enumerate() {
+                set(layout.prisoner_tally(dim, v as u32) as usize, n);
+            }
+            if PERIOD_DIMS.contains(&dim) {
+                for (v, n) in counts(&self.period_tally).into_iter().enumerate() {
+                    set(layout.kind(totals::BY_VALUE + layout.at(dim, v as u32)), n);
+                }
+            }
+        }
+        fig
     }
 
     /// Counts detentions `range` of the index from its columns; the full case is read only
@@ -461,20 +519,28 @@ impl Acc {
         p: DayNo,
         k: Option<DayNo>,
     ) {
+        for i in range {
+            if let Some(r) = index.cols.row(i, k) {
+                self.count_row(index, i, r, d, p);
+            }
+        }
+    }
+
+    /// Counts the version at row `r` of the columns, of detention `i`.
+    fn count_row(&mut self, index: &Index, i: usize, r: usize, d: DayNo, p: DayNo) {
         let cols = &index.cols;
         let get = |v: &[DayNo], r: usize| v.get(r).copied().unwrap_or(NO_END);
-        for i in range {
-            let Some(r) = cols.row(i, k) else { continue };
+        {
             let status = cols.status.get(r).copied().unwrap_or(0);
             if status != 1 && status != 2 {
-                continue;
+                return;
             }
             let (af, al) = (get(&cols.a_first, r), get(&cols.a_last, r));
             let (ef, el) = (get(&cols.e_first, r), get(&cols.e_last, r));
             let held = (al <= d && ef > d, af <= d && el > d);
             if status == 2 {
                 add2_count(&mut self.under_study, held);
-                continue;
+                return;
             }
             add2_count(&mut self.held, held);
             let prisoner = (
@@ -512,7 +578,7 @@ impl Acc {
             }
             if held.0 || prisoner.0 || arrested_in.0 {
                 let Some(c) = index.case_at(i, r) else {
-                    continue;
+                    return;
                 };
                 if held.0 {
                     // Every value once, for both the held and the prisoners' breakdowns.
@@ -586,15 +652,28 @@ pub(crate) fn from_totals(index: &Index, d: DayNo, p: DayNo, k: Option<DayNo>) -
         return None;
     }
     let (mut fig, direct) = t.figures((p, d), k, u32::MAX);
-    for (id, at) in direct {
-        let versions = index.versions_of(id)?;
-        let at = at as usize;
-        if let Some((_, c)) = versions.get(at) {
-            totals::add_direct(&t.layout, c, (p, d), 1, &mut fig);
+    // The changes left out, counted directly: a version in, the one it replaced out (or the
+    // other way round for changes the tables hold but `k` does not).
+    let (mut plus, mut minus) = (Acc::new(index), Acc::new(index));
+    for (id, at, sign) in direct {
+        let i = index.position_of(id)?;
+        let first = *index.cols.offsets.get(i)? as usize;
+        let (added, taken) = if sign > 0 {
+            (&mut plus, &mut minus)
+        } else {
+            (&mut minus, &mut plus)
+        };
+        added.count_row(index, i, first + at as usize, d, p);
+        if at > 0 {
+            taken.count_row(index, i, first + at as usize - 1, d, p);
         }
-        if let Some((_, c)) = at.checked_sub(1).and_then(|i| versions.get(i)) {
-            totals::add_direct(&t.layout, c, (p, d), -1, &mut fig);
-        }
+    }
+    for ((x, a), b) in fig
+        .iter_mut()
+        .zip(plus.to_figures(&t.layout))
+        .zip(minus.to_figures(&t.layout))
+    {
+        *x += a - b;
     }
     Some(Acc::from_figures(&t.layout, &fig, index))
 }

@@ -490,7 +490,11 @@ impl Index {
                 let with_new: Vec<(u64, &[(DayNo, Case)], &[(DayNo, Case)])> = changed
                     .iter()
                     .map(|(id, old)| {
-                        (*id, old.as_slice(), self.versions_of(*id).unwrap_or_default())
+                        (
+                            *id,
+                            old.as_slice(),
+                            self.versions_of(*id).unwrap_or_default(),
+                        )
                     })
                     .collect();
                 totals.update(&with_new);
@@ -510,13 +514,20 @@ impl Index {
 
     /// The versions of the detention `id`.
     pub fn versions_of(&self, id: u64) -> Option<&[(DayNo, Case)]> {
+        self.detentions
+            .get(self.position_of(id)?)
+            .map(Vec::as_slice)
+    }
+
+    /// Where the detention `id` is in the index (its row in [`Columns::offsets`]).
+    pub fn position_of(&self, id: u64) -> Option<usize> {
         let at = self
             .detentions
             .partition_point(|v| v.first().is_some_and(|(_, c)| c.detention < id));
         self.detentions
             .get(at)
             .filter(|v| v.first().is_some_and(|(_, c)| c.detention == id))
-            .map(Vec::as_slice)
+            .map(|_| at)
     }
 
     fn with_columns(mut self) -> Index {

@@ -299,6 +299,20 @@ pub fn series(
 ) -> Vec<Step> {
     let dates = steps(from, to, every);
     let ends: Vec<DayNo> = dates.iter().map(|d| day_no(*d)).collect();
+    if let Some(totals) = index.totals.as_deref()
+        && known_on.0.is_none()
+    {
+        let steps = Steps {
+            ends: &ends,
+            first_from: first_from(from, every),
+            stride: match every {
+                Every::Day => Some(1),
+                Every::Week => Some(7),
+                Every::Month => None,
+            },
+        };
+        return from_totals(index, totals, by, &dates, &steps);
+    }
     let frame = Frame::new(index, from, every, &ends);
     let sweeper = Sweeper {
         index,
@@ -316,6 +330,97 @@ pub fn series(
     rows(&groups, index, by, &dates, &frame)
 }
 
+/// The day before the first step's period.
+fn first_from(from: Day, every: Every) -> DayNo {
+    match every {
+        Every::Day => day_no(from) - 1,
+        Every::Week => day_no(from) - 7,
+        Every::Month => from
+            .checked_sub(jiff::Span::new().months(1))
+            .map(day_no)
+            .unwrap_or(0),
+    }
+}
+
+/// The series read from the index's running totals (as known now): each step's figures are
+/// two rows of the totals by `by`, and the unidentified members of group detentions are added
+/// to the step of their arrest as the sweep does.
+fn from_totals(
+    index: &Index,
+    totals: &crate::totals::Totals,
+    by: &[Dim],
+    dates: &[Day],
+    steps: &Steps<'_>,
+) -> Vec<Step> {
+    let table = totals.by(index, by);
+    let mut keys: BTreeMap<Vec<u32>, (Option<usize>, Vec<i64>)> = BTreeMap::new();
+    for (n, key) in table.keys.iter().enumerate() {
+        if table.uses.get(n).is_some_and(|u| *u > 0) {
+            keys.insert(key.clone(), (Some(n), vec![0; dates.len()]));
+        }
+    }
+    for g in index.groups(KnownOn::NOW) {
+        let mut group_keys: Vec<Vec<u32>> = vec![Vec::new()];
+        for dim in by {
+            let values = match dim {
+                Dim::Context if !g.context.is_empty() => g.context.clone(),
+                _ => vec![g.fixed.get(*dim)],
+            };
+            group_keys = combine(&group_keys, &values);
+        }
+        for key in group_keys {
+            let (_, extra) = keys
+                .entry(key)
+                .or_insert_with(|| (None, vec![0; dates.len()]));
+            add_events(extra, steps, g.arrest, g.unidentified as i64);
+        }
+    }
+    if keys.is_empty() {
+        keys.insert(vec![UNKNOWN; by.len()], (None, vec![0; dates.len()]));
+    }
+    let figures: Vec<Vec<crate::totals::StepFigures>> = steps
+        .ends
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let p = match i.checked_sub(1) {
+                Some(j) => steps.ends.get(j).copied().unwrap_or(steps.first_from),
+                None => steps.first_from,
+            };
+            table.step(p, *d)
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(dates.len() * keys.len());
+    for (key, (number, extra)) in &keys {
+        let by_names: BTreeMap<&'static str, String> = by
+            .iter()
+            .zip(key)
+            .map(|(d, v)| (d.name(), index.names.name(*d, *v).to_string()))
+            .collect();
+        for (i, date) in dates.iter().enumerate() {
+            let f = number
+                .and_then(|n| figures.get(i).and_then(|f| f.get(n)))
+                .copied()
+                .unwrap_or_default();
+            let n = |x: i64| x.max(0) as u64;
+            rows.push(Step {
+                date: date.to_string(),
+                by: by_names.clone(),
+                political_prisoners: n(f[1]),
+                political_prisoners_lower: n(f[1]),
+                political_prisoners_upper: n(f[2]),
+                held: n(f[0]),
+                political_detentions: n(f[3] + extra.get(i).copied().unwrap_or(0)),
+                releases: n(f[4]),
+                prisoner_releases: n(f[5]),
+                deaths: n(f[6]),
+            });
+        }
+    }
+    rows.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.by.cmp(&b.by)));
+    rows
+}
+
 /// Each group's difference arrays, by the group's values of the `--by` dimensions.
 type Groups = BTreeMap<Vec<u32>, Sweep>;
 
@@ -331,14 +436,7 @@ struct Frame<'a> {
 impl<'a> Frame<'a> {
     /// The frame of steps ending on `ends`, the first ending on `from`, every `every`.
     fn new(index: &Index, from: Day, every: Every, ends: &'a [DayNo]) -> Frame<'a> {
-        let first_from = match every {
-            Every::Day => day_no(from) - 1,
-            Every::Week => day_no(from) - 7,
-            Every::Month => from
-                .checked_sub(jiff::Span::new().months(1))
-                .map(day_no)
-                .unwrap_or(0),
-        };
+        let first_from = first_from(from, every);
         // The earliest arrest of any version: the day arrays start there (or at the first step).
         let base = index
             .cols
@@ -486,7 +584,7 @@ impl Sweeper<'_> {
 
 /// Every combination of a detention's values of `by` in a segment starting on `from`, into
 /// `keys` (a multi-valued dimension adds one per value, or unknown without any).
-fn segment_keys(keys: &mut Vec<Vec<u32>>, case: &Case, by: &[Dim], from: DayNo) {
+pub(crate) fn segment_keys(keys: &mut Vec<Vec<u32>>, case: &Case, by: &[Dim], from: DayNo) {
     keys.clear();
     keys.push(Vec::new());
     for dim in by {

@@ -77,9 +77,9 @@ pub fn index_of(ledger: &mut Ledger) -> Result<(Index, Option<Unsaved>), LedgerE
 /// Beyond this many changed records a full rebuild is as fast as an update.
 const UPDATE_AT_MOST: usize = 50_000;
 
-/// Refolds the records changed since the index was saved: touched detentions, and every
-/// detention of a touched person.
-fn update_index(
+/// Refolds the records changed since the index was saved (or kept): touched detentions, and
+/// every detention of a touched person.
+pub fn update_index(
     ledger: &mut Ledger,
     index: &mut Index,
     touched: &[Subject],

@@ -12,9 +12,10 @@ use crate::series::{Every, Step, series};
 use crate::when::week_before;
 use crate::{Balance, Dim, Index};
 
-/// Times the balance (as known now and on `known_on`) and the weekly series over `period`.
+/// Times the balance (as known now and on `known_on`) and the weekly series over `period`,
+/// counting every detention, then from running totals (built once, timed too).
 pub fn run(
-    index: &Index,
+    index: &mut Index,
     load_ms: f64,
     as_of: Day,
     known_on: Day,
@@ -58,12 +59,33 @@ pub fn run(
         })
     };
     let by = [Dim::Sex, Dim::CivilianMilitary];
-    json!({
-        "detentions": index.detentions.len(),
-        "index_load_ms": load_ms,
-        "balance": time(&|| balance_figures(crate::balance(index, as_of, KnownOn::NOW, since))),
-        "balance_known_on": time(&|| balance_figures(crate::balance(index, as_of, KnownOn(Some(known_on)), since))),
-        "series_weekly": time(&|| series_figures(series(index, from, to, Every::Week, &[], KnownOn::NOW))),
-        "series_weekly_by_sex_civilian_military": time(&|| series_figures(series(index, from, to, Every::Week, &by, KnownOn::NOW))),
-    })
+    let figures = |index: &Index| {
+        json!({
+            "balance": time(&|| balance_figures(crate::balance(index, as_of, KnownOn::NOW, since))),
+            "balance_known_on": time(&|| balance_figures(crate::balance(index, as_of, KnownOn(Some(known_on)), since))),
+            "series_weekly": time(&|| series_figures(series(index, from, to, Every::Week, &[], KnownOn::NOW))),
+            "series_weekly_by_sex_civilian_military": time(&|| series_figures(series(index, from, to, Every::Week, &by, KnownOn::NOW))),
+        })
+    };
+    index.totals = None;
+    let scan = figures(index);
+    let start = Instant::now();
+    index.precompute();
+    let build_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let mut out = figures(index);
+    if let Some(o) = out.as_object_mut() {
+        o.insert("detentions".into(), json!(index.detentions.len()));
+        o.insert("index_load_ms".into(), json!(load_ms));
+        o.insert("totals_build_ms".into(), json!(build_ms));
+        o.insert(
+            "totals_mib".into(),
+            json!(index.totals.as_ref().map_or(0, |t| t.bytes()) as f64 / 1_048_576.0),
+        );
+        o.insert(
+            "totals_shape".into(),
+            json!(index.totals.as_ref().map(|t| t.shape())),
+        );
+        o.insert("scan".into(), scan);
+    }
+    out
 }

@@ -323,23 +323,65 @@ impl Table {
         }
     }
 
-    /// A table of these events, built at once.
-    fn of(width: usize, events: &mut [Event]) -> Table {
-        events.sort_unstable_by_key(|e| e.0);
+    /// A table of these events, built at once: the days they fall on numbered in order (a
+    /// bitmap and its ranks), their changes added into one dense row per day, then each row
+    /// added to the next. Days on which everything cancels out are left out.
+    fn of(width: usize, events: &[Event]) -> Table {
+        let Some(lo) = events.iter().map(|e| e.0).min() else {
+            return Table::new(width);
+        };
+        let hi = events.iter().map(|e| e.0).max().unwrap_or(lo);
+        let words = ((i64::from(hi) - i64::from(lo)) / 64 + 1) as usize;
+        let mut bits = vec![0u64; words];
+        let bit = |day: DayNo| {
+            let off = (i64::from(day) - i64::from(lo)) as usize;
+            (off / 64, off % 64)
+        };
+        for e in events {
+            let (w, b) = bit(e.0);
+            if let Some(x) = bits.get_mut(w) {
+                *x |= 1 << b;
+            }
+        }
+        let mut ranks = Vec::with_capacity(words);
+        let mut n = 0usize;
+        for w in &bits {
+            ranks.push(n);
+            n += w.count_ones() as usize;
+        }
+        let rank = |day: DayNo| {
+            let (w, b) = bit(day);
+            let below = bits
+                .get(w)
+                .map_or(0, |x| (x & ((1u64 << b) - 1)).count_ones());
+            ranks.get(w).copied().unwrap_or(0) + below as usize
+        };
+        let mut cells = vec![0i32; n * width];
+        for e in events {
+            if let Some(x) = cells.get_mut(rank(e.0) * width + e.1 as usize) {
+                *x += e.2;
+            }
+        }
+        let mut days = Vec::with_capacity(n);
+        for (w, word) in bits.iter().enumerate() {
+            let mut word = *word;
+            while word != 0 {
+                let b = word.trailing_zeros() as i64;
+                days.push((i64::from(lo) + w as i64 * 64 + b) as DayNo);
+                word &= word - 1;
+            }
+        }
+        // Running totals, keeping only the days on which something changed.
         let mut t = Table::new(width);
         let mut row = vec![0i32; width];
-        let mut i = 0;
-        while let Some(&(day, _, _)) = events.get(i) {
-            while let Some(&(d, col, w)) = events.get(i) {
-                if d != day {
-                    break;
-                }
-                if let Some(x) = row.get_mut(col as usize) {
-                    *x += w;
-                }
-                i += 1;
+        for (day, diff) in days.iter().zip(cells.chunks_exact(width)) {
+            if diff.iter().all(|x| *x == 0) {
+                continue;
             }
-            t.days.push(day);
+            for (x, y) in row.iter_mut().zip(diff) {
+                *x += y;
+            }
+            t.days.push(*day);
             t.cells.extend_from_slice(&row);
         }
         t
@@ -360,6 +402,14 @@ pub(crate) struct Cover {
 }
 
 impl Cover {
+    fn merge(&mut self, other: &Cover) {
+        for ((f, l), kinds) in &other.spans {
+            for (k, w) in kinds {
+                self.add(*k, *f, *l, *w);
+            }
+        }
+    }
+
     fn add(&mut self, kind: u32, first: DayNo, last: DayNo, w: i32) {
         // Only a span of three days or more can run over a period (p, d] with p < d.
         if last - first < 2 {
@@ -385,7 +435,14 @@ impl Cover {
 
     /// Adds to each kind's certain figure the spans that run over all of (p, d]: begun on or
     /// before `p`, ended after `d`. Kinds from `below` on are left out.
-    fn apply(&self, p: DayNo, d: DayNo, below: u32, layout: &Layout, out: &mut [i64]) {
+    fn apply(
+        &self,
+        p: DayNo,
+        d: DayNo,
+        (below, sign): (u32, i64),
+        column: &dyn Fn(u32) -> usize,
+        out: &mut [i64],
+    ) {
         let from = d.saturating_add(1).saturating_sub(self.longest);
         if from > p {
             return;
@@ -398,8 +455,8 @@ impl Cover {
                 if *kind >= below {
                     break;
                 }
-                if let Some(x) = out.get_mut(layout.kind(*kind)) {
-                    *x += i64::from(*w);
+                if let Some(x) = out.get_mut(column(*kind)) {
+                    *x += sign * i64::from(*w);
                 }
             }
         }
@@ -439,23 +496,24 @@ impl Part {
         });
     }
 
-    /// The raw rows on `d` and `p` added into `at_d` and `at_p`, and the cover of (p, d] into
-    /// `covered`.
+    /// The raw rows on `d` and `p` added into `at_d` and `at_p` (or taken away: `sign`), and
+    /// the cover of (p, d] into `covered`, for the kinds below `below`.
     fn read(
         &self,
         layout: &Layout,
         (p, d): (DayNo, DayNo),
-        below: u32,
+        (below, sign): (u32, i64),
         (at_d, at_p, covered): (&mut [i64], &mut [i64], &mut [i64]),
     ) {
         for (day, out) in [(d, at_d), (p, at_p)] {
             if let Some(row) = self.table.row(day) {
                 for (x, v) in out.iter_mut().zip(row) {
-                    *x += i64::from(*v);
+                    *x += sign * i64::from(*v);
                 }
             }
         }
-        self.cover.apply(p, d, below, layout, covered);
+        self.cover
+            .apply(p, d, (below, sign), &|k| layout.kind(k), covered);
     }
 }
 
@@ -480,6 +538,8 @@ pub struct Totals {
     pub(crate) layout: Layout,
     now: Part,
     blocks: Vec<Block>,
+    /// The totals of the series asked by some dimensions, built when first asked.
+    by: ByCache,
 }
 
 impl Default for Layout {
@@ -498,7 +558,13 @@ pub(crate) type Figures = Vec<i64>;
 impl Totals {
     /// The totals of every version of every detention of `index`.
     pub fn of(index: &Index) -> Totals {
-        Totals::in_blocks(index, BLOCK)
+        Totals::in_blocks(
+            index,
+            std::env::var("VB")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(BLOCK),
+        )
     }
 
     /// The same, with blocks of about `block` changes.
@@ -517,35 +583,39 @@ impl Totals {
         }
         changes.sort_unstable();
         let mut blocks: Vec<Block> = Vec::new();
-        let mut now_events = Vec::new();
         let mut now_cover = Cover::default();
+        let mut now_events: Vec<Event> = Vec::new();
+        let mut events = Vec::new();
         let mut start = 0;
         while start < changes.len() {
-            // A block ends on a day's last change once it holds BLOCK changes.
+            // A block ends on a day's last change once it holds `block` changes.
             let mut end = (start + block.max(1)).min(changes.len());
             let day = changes.get(end - 1).map_or(0, |c| c.0);
             while changes.get(end).is_some_and(|c| c.0 == day) {
                 end += 1;
             }
             let slice = changes.get(start..end).unwrap_or_default();
-            let mut events = Vec::new();
+            events.clear();
             let mut cover = Cover::default();
             for (_, id, at) in slice {
                 change_events(index, &layout, *id, *at as usize, &mut events, &mut cover);
             }
-            now_events.extend_from_slice(&events);
-            for ((f, l), kinds) in &cover.spans {
-                for (k, w) in kinds {
-                    now_cover.add(*k, *f, *l, *w);
+            let table = Table::of(width, &events);
+            // What the block adds on each of its days, for the table of every change.
+            let mut before = vec![0i32; width];
+            for (day, row) in table.days.iter().zip(table.cells.chunks_exact(width)) {
+                for (col, (x, b)) in row.iter().zip(&before).enumerate() {
+                    if x != b {
+                        now_events.push((*day, col as u32, x - b));
+                    }
                 }
+                before.copy_from_slice(row);
             }
+            now_cover.merge(&cover);
             blocks.push(Block {
                 first: slice.first().map_or(0, |c| c.0),
                 last: day,
-                part: Part {
-                    table: Table::of(width, &mut net(events)),
-                    cover,
-                },
+                part: Part { table, cover },
                 changes: slice.to_vec(),
             });
             start = end;
@@ -553,16 +623,38 @@ impl Totals {
         Totals {
             layout,
             now: Part {
-                table: Table::of(width, &mut net(now_events)),
+                table: Table::of(width, &now_events),
                 cover: now_cover,
             },
             blocks,
+            by: ByCache::default(),
         }
     }
 
     /// Memory held, in bytes (tables only).
     pub fn bytes(&self) -> usize {
-        self.now.table.bytes() + self.blocks.iter().map(|b| b.part.table.bytes()).sum::<usize>()
+        self.now.table.bytes()
+            + self
+                .blocks
+                .iter()
+                .map(|b| b.part.table.bytes())
+                .sum::<usize>()
+    }
+
+    /// Their shape, for `bench/`: columns, days of the table of every change, blocks and the
+    /// days of all their tables, uncertain spans kept.
+    pub fn shape(&self) -> String {
+        format!(
+            "{} columns, {} days now, {} blocks of {} days in all, {} uncertain spans",
+            self.layout.width(),
+            self.now.table.days.len(),
+            self.blocks.len(),
+            self.blocks
+                .iter()
+                .map(|b| b.part.table.days.len())
+                .sum::<usize>(),
+            self.now.cover.spans.len()
+        )
     }
 
     /// The figures of (p, d] from the tables, as known on `k` (`None`: now), and the changes
@@ -574,31 +666,55 @@ impl Totals {
         (p, d): (DayNo, DayNo),
         k: Option<DayNo>,
         below: u32,
-    ) -> (Figures, Vec<(u64, u32)>) {
+    ) -> (Figures, Vec<(u64, u32, i8)>) {
         let width = self.layout.width();
         let (mut at_d, mut at_p, mut covered) =
             (vec![0i64; width], vec![0i64; width], vec![0i64; width]);
         let mut direct = Vec::new();
         let last = self.blocks.last().map_or(DayNo::MIN, |b| b.last);
+        let mut read = |part: &Part, sign: i64| {
+            part.read(
+                &self.layout,
+                (p, d),
+                (below, sign),
+                (&mut at_d, &mut at_p, &mut covered),
+            );
+        };
         match k {
             Some(k) if k < last => {
+                // The blocks recorded by `k`: added up, or taken from every change when fewer
+                // blocks come after.
                 let whole = self.blocks.partition_point(|b| b.last <= k);
-                for b in self.blocks.iter().take(whole) {
-                    b.part
-                        .read(&self.layout, (p, d), below, (&mut at_d, &mut at_p, &mut covered));
+                let partial = self.blocks.get(whole);
+                let in_k = partial.map_or(0, |b| b.changes.partition_point(|c| c.0 <= k));
+                // The block `k` falls in: its changes up to `k` counted directly, or the block
+                // read whole and its changes after `k` taken away, whichever is fewer.
+                let whole_partial = partial.is_some_and(|b| in_k * 2 > b.changes.len());
+                let upto = whole + usize::from(whole_partial);
+                if upto * 2 <= self.blocks.len() {
+                    for b in self.blocks.iter().take(upto) {
+                        read(&b.part, 1);
+                    }
+                } else {
+                    read(&self.now, 1);
+                    for b in self.blocks.iter().skip(upto) {
+                        read(&b.part, -1);
+                    }
                 }
-                if let Some(b) = self.blocks.get(whole) {
+                if let Some(b) = partial {
+                    let (part, sign) = if whole_partial {
+                        (b.changes.get(in_k..), -1)
+                    } else {
+                        (b.changes.get(..in_k), 1)
+                    };
                     direct.extend(
-                        b.changes
+                        part.unwrap_or_default()
                             .iter()
-                            .filter(|c| c.0 <= k)
-                            .map(|(_, id, at)| (*id, *at)),
+                            .map(|(_, id, at)| (*id, *at, sign)),
                     );
                 }
             }
-            _ => self
-                .now
-                .read(&self.layout, (p, d), below, (&mut at_d, &mut at_p, &mut covered)),
+            _ => read(&self.now, 1),
         }
         let stocks = self.layout.stocks();
         let mut out = at_d.clone();
@@ -640,7 +756,8 @@ impl Totals {
         for (_, old, new) in changed {
             for (versions, w) in [(*old, -1), (*new, 1)] {
                 for (at, (since, case)) in versions.iter().enumerate() {
-                    let (events, cover) = per_block.entry(block_of(&self.blocks, *since)).or_default();
+                    let (events, cover) =
+                        per_block.entry(block_of(&self.blocks, *since)).or_default();
                     Part::collect(&layout, case, w, events, cover);
                     if let Some((_, prev)) = at.checked_sub(1).and_then(|i| versions.get(i)) {
                         Part::collect(&layout, prev, -w, events, cover);
@@ -663,6 +780,7 @@ impl Totals {
             }
         }
         self.now.table.add(&mut net(now_events));
+        self.by.update(changed);
         let ids: std::collections::HashSet<u64> = changed.iter().map(|c| c.0).collect();
         for block in &mut self.blocks {
             block.changes.retain(|c| !ids.contains(&c.1));
@@ -680,6 +798,257 @@ impl Totals {
                 }
             }
         }
+    }
+}
+
+/// The series' totals already built, by the dimensions they break down by.
+#[derive(Debug, Default)]
+struct ByCache(std::sync::Mutex<Vec<std::sync::Arc<ByTable>>>);
+
+impl Clone for ByCache {
+    fn clone(&self) -> ByCache {
+        ByCache(std::sync::Mutex::new(self.lock().clone()))
+    }
+}
+
+impl ByCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<std::sync::Arc<ByTable>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Brings every table up to date with changed detentions (their latest version out, the
+    /// new one in); a table that would need a combination it lacks is dropped (built again
+    /// when asked).
+    fn update(&self, changed: &[(u64, &[(DayNo, Case)], &[(DayNo, Case)])]) {
+        let mut tables = self.lock();
+        tables.retain_mut(|t| {
+            let t = std::sync::Arc::make_mut(t);
+            let mut events = Vec::new();
+            let mut cover = Cover::default();
+            for (_, old, new) in changed {
+                for (versions, w) in [(*old, -1), (*new, 1)] {
+                    if let Some((_, c)) = versions.last()
+                        && !t.collect(c, w, &mut events, &mut cover, false)
+                    {
+                        return false;
+                    }
+                }
+            }
+            t.part.table.add(&mut net(events));
+            t.part.cover.merge(&cover);
+            true
+        });
+    }
+}
+
+impl Totals {
+    /// The running totals of the series by `by` (as known now), built the first time.
+    pub(crate) fn by(&self, index: &Index, by: &[Dim]) -> std::sync::Arc<ByTable> {
+        if let Some(t) = self.by.lock().iter().find(|t| t.by == by) {
+            return t.clone();
+        }
+        let t = std::sync::Arc::new(ByTable::of(index, by));
+        let mut tables = self.by.lock();
+        // A few at most: each is one series' breakdown.
+        if tables.len() >= 8 {
+            tables.remove(0);
+        }
+        tables.push(t.clone());
+        t
+    }
+}
+
+/// A series' running totals by some dimensions, as known now: for each combination of their
+/// values (a key), the held, the political prisoners certain and possible, and the arrests,
+/// releases, releases of prisoners and deaths, as spans (see the module's documentation).
+#[derive(Clone, Debug)]
+pub(crate) struct ByTable {
+    pub by: Vec<Dim>,
+    /// The combinations met, numbered in the order met.
+    pub keys: Vec<Vec<u32>>,
+    numbers: std::collections::HashMap<Vec<u32>, u32>,
+    /// How many detention pieces each combination has (a combination with none is no row).
+    pub uses: Vec<i64>,
+    part: Part,
+}
+
+/// Columns of a key: held, prisoners certain, prisoners possible; then arrests, releases,
+/// prisoner releases and deaths as (begun, ended).
+pub(crate) const BY_COLUMNS: usize = 11;
+pub(crate) const BY_HELD: usize = 0;
+pub(crate) const BY_PRIS_C: usize = 1;
+pub(crate) const BY_PRIS_P: usize = 2;
+pub(crate) const BY_ARREST: u32 = 0;
+pub(crate) const BY_RELEASE: u32 = 1;
+pub(crate) const BY_PRISONER_RELEASE: u32 = 2;
+pub(crate) const BY_DEATH: u32 = 3;
+
+/// A step's figures of one key: held, prisoners certain and possible, then arrests,
+/// releases, prisoner releases and deaths certainly in the step.
+pub(crate) type StepFigures = [i64; 7];
+
+impl ByTable {
+    fn of(index: &Index, by: &[Dim]) -> ByTable {
+        let mut t = ByTable {
+            by: by.to_vec(),
+            keys: Vec::new(),
+            numbers: std::collections::HashMap::new(),
+            uses: Vec::new(),
+            part: Part::default(),
+        };
+        let mut events = Vec::new();
+        let mut cover = Cover::default();
+        for versions in &index.detentions {
+            if let Some((_, c)) = versions.last() {
+                t.collect(c, 1, &mut events, &mut cover, true);
+            }
+        }
+        t.part = Part {
+            table: Table::of(t.keys.len() * BY_COLUMNS, &events),
+            cover,
+        };
+        t
+    }
+
+    fn column(key: u32, col: usize) -> usize {
+        key as usize * BY_COLUMNS + col
+    }
+
+    fn kind_column(kind: u32) -> usize {
+        (kind / 4) as usize * BY_COLUMNS + 3 + 2 * (kind % 4) as usize
+    }
+
+    /// A detention's latest version in (w = 1) or out (w = -1): the same pieces, stocks and
+    /// events as `series` sweeps. A combination not met before is numbered when `grow`,
+    /// otherwise it makes this return false.
+    fn collect(
+        &mut self,
+        c: &Case,
+        w: i32,
+        events: &mut Vec<Event>,
+        cover: &mut Cover,
+        grow: bool,
+    ) -> bool {
+        if c.status != Some(RecognitionStatus::Recognised) {
+            return true;
+        }
+        let (af, al) = (c.arrest.first, c.arrest.last);
+        let (ef, el) = c
+            .end
+            .as_ref()
+            .map_or((NO_END, NO_END), |(s, _)| (s.first, s.last));
+        let mut edges = vec![DayNo::MIN];
+        if self.by.iter().any(|d| !d.is_static() && !d.is_multi()) {
+            let mut cuts = Vec::new();
+            for dim in &self.by {
+                crate::series::change_days_into(&mut cuts, c, *dim);
+            }
+            cuts.sort_unstable();
+            cuts.dedup();
+            edges.extend(cuts);
+        }
+        edges.push(NO_END);
+        let mut keys = Vec::new();
+        for seg in edges.windows(2) {
+            let (Some(&from), Some(&to)) = (seg.first(), seg.get(1)) else {
+                continue;
+            };
+            crate::series::segment_keys(&mut keys, c, &self.by, from);
+            for key in &keys {
+                let number = match self.numbers.get(key) {
+                    Some(n) => *n,
+                    None if grow => {
+                        let n = self.keys.len() as u32;
+                        self.keys.push(key.clone());
+                        self.numbers.insert(key.clone(), n);
+                        self.uses.push(0);
+                        n
+                    }
+                    None => return false,
+                };
+                if let Some(u) = self.uses.get_mut(number as usize) {
+                    *u += i64::from(w);
+                }
+                let after = |day: DayNo| day.saturating_add(PRISONER_AFTER_DAYS);
+                for (col, start, end) in [
+                    (BY_HELD, al, ef),
+                    (BY_PRIS_C, after(al), ef),
+                    (BY_PRIS_P, after(af), el),
+                ] {
+                    let (a, b) = (start.max(from), end.min(to));
+                    if a < b {
+                        let col = Self::column(number, col) as u32;
+                        events.push((a, col, w));
+                        if b != NO_END {
+                            events.push((b, col, -w));
+                        }
+                    }
+                }
+                let inside = |day: DayNo| from <= day && day < to;
+                let mut span = |kind: u32, first: DayNo, last: DayNo| {
+                    let kind = number * 4 + kind;
+                    let col = Self::kind_column(kind) as u32;
+                    events.push((first, col, w));
+                    events.push((last, col + 1, w));
+                    cover.add(kind, first, last, w);
+                };
+                if inside(af) {
+                    span(BY_ARREST, af, al);
+                }
+                if let Some((_, kind)) = &c.end
+                    && inside(ef)
+                {
+                    if matches!(kind, EndType::Released | EndType::ReleasedUnderMeasures) {
+                        span(BY_RELEASE, ef, el);
+                        if ef - al > PRISONER_AFTER_DAYS {
+                            span(BY_PRISONER_RELEASE, ef, el);
+                        }
+                    }
+                    if *kind == EndType::DiedInCustody {
+                        span(BY_DEATH, ef, el);
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Every key's figures for the step (p, d].
+    pub fn step(&self, p: DayNo, d: DayNo) -> Vec<StepFigures> {
+        let width = self.keys.len() * BY_COLUMNS;
+        let (mut at_d, mut at_p, mut covered) =
+            (vec![0i64; width], vec![0i64; width], vec![0i64; width]);
+        for (day, out) in [(d, &mut at_d), (p, &mut at_p)] {
+            if let Some(row) = self.part.table.row(day) {
+                for (x, v) in out.iter_mut().zip(row) {
+                    *x += i64::from(*v);
+                }
+            }
+        }
+        self.part
+            .cover
+            .apply(p, d, (u32::MAX, 1), &Self::kind_column, &mut covered);
+        let get = |v: &[i64], c: usize| v.get(c).copied().unwrap_or(0);
+        (0..self.keys.len() as u32)
+            .map(|key| {
+                let stock = |col: usize| get(&at_d, Self::column(key, col));
+                let certain = |kind: u32| {
+                    let col = Self::kind_column(key * 4 + kind);
+                    get(&at_d, col + 1) - get(&at_p, col) + get(&covered, col)
+                };
+                [
+                    stock(BY_HELD),
+                    stock(BY_PRIS_C),
+                    stock(BY_PRIS_P),
+                    certain(BY_ARREST),
+                    certain(BY_RELEASE),
+                    certain(BY_PRISONER_RELEASE),
+                    certain(BY_DEATH),
+                ]
+            })
+            .collect()
     }
 }
 
@@ -715,35 +1084,6 @@ fn net(mut events: Vec<Event>) -> Vec<Event> {
     }
     out.retain(|e| e.2 != 0);
     out
-}
-
-/// Adds (w = 1) or takes away (w = -1) one version's figures of (p, d], counted directly.
-pub(crate) fn add_direct(layout: &Layout, c: &Case, (p, d): (DayNo, DayNo), w: i64, out: &mut [i64]) {
-    items(layout, c, &mut |item| match item {
-        Item::Stock { col, from, to } => {
-            if from <= d
-                && d < to
-                && let Some(x) = out.get_mut(col as usize)
-            {
-                *x += w;
-            }
-        }
-        Item::Span { kind, first, last } => {
-            let col = layout.kind(kind);
-            if first > p
-                && last <= d
-                && let Some(x) = out.get_mut(col)
-            {
-                *x += w;
-            }
-            if last > p
-                && first <= d
-                && let Some(x) = out.get_mut(col + 1)
-            {
-                *x += w;
-            }
-        }
-    });
 }
 
 #[cfg(test)]
@@ -799,7 +1139,10 @@ mod tests {
         let mut n = Names::new();
         for (dim, values) in [
             (Dim::State, &["Zulia", "Lara", "Caracas"][..]),
-            (Dim::Facility, &["Rodeo I", "Helicoide", "Tocorón", "Yare"][..]),
+            (
+                Dim::Facility,
+                &["Rodeo I", "Helicoide", "Tocorón", "Yare"][..],
+            ),
             (Dim::Agency, &["SEBIN", "DGCIM"][..]),
             (Dim::Charge, &["terrorismo", "traición", "incitación"][..]),
             (Dim::Context, &["protesta", "elecciones"][..]),
@@ -820,7 +1163,10 @@ mod tests {
                 e.first += shift;
                 e.last += shift;
             }
-            (e, EndType::ALL[rng.below(EndType::ALL.len() as u64) as usize])
+            (
+                e,
+                EndType::ALL[rng.below(EndType::ALL.len() as u64) as usize],
+            )
         });
         let status = match rng.below(10) {
             0 => None,
@@ -866,7 +1212,9 @@ mod tests {
                     house_arrest: rng.chance(25),
                 })
                 .collect(),
-            whereabouts: (0..rng.below(3)).map(|_| (near(rng), rng.chance(50))).collect(),
+            whereabouts: (0..rng.below(3))
+                .map(|_| (near(rng), rng.chance(50)))
+                .collect(),
             convicted: rng.chance(20).then(|| {
                 let d = near(rng);
                 Span {
@@ -891,9 +1239,29 @@ mod tests {
         let mut rng = Rng(seed);
         let names = names();
         let detentions = (1..=n).map(|id| versions(&mut rng, &names, id)).collect();
+        // Group detentions, some of whose members nobody identified.
+        let groups = (1..=n / 50)
+            .map(|id| {
+                let mut fixed = Fixed([UNKNOWN; 13]);
+                fixed.0[Dim::State as usize] = rng.below(4) as u32;
+                let count = rng.below(30) as u32;
+                vec![(
+                    START + rng.below(DAYS) as DayNo,
+                    crate::index::GroupCase {
+                        group: id,
+                        arrest: span(&mut rng),
+                        count,
+                        unidentified: rng.below(u64::from(count) + 1),
+                        fixed,
+                        context: (0..rng.below(2)).map(|_| 1 + rng.below(2) as u32).collect(),
+                    },
+                )]
+            })
+            .collect();
         let mut index = Index {
             names,
             detentions,
+            groups,
             ..Index::default()
         };
         index.cols = crate::index::Columns::of(&index.detentions);
@@ -909,7 +1277,11 @@ mod tests {
         (d, p, k)
     }
 
-    fn both(scan: &Index, fast: &Index, (d, p, k): (DayNo, DayNo, Option<DayNo>)) -> (Balance, Balance) {
+    fn both(
+        scan: &Index,
+        fast: &Index,
+        (d, p, k): (DayNo, DayNo, Option<DayNo>),
+    ) -> (Balance, Balance) {
         let day = crate::index::day_of;
         let known = KnownOn(k.map(day));
         // The totals are read whenever the period ends after it starts.
@@ -935,7 +1307,11 @@ mod tests {
             for _ in 0..300 {
                 let q = asked(&mut rng);
                 let (a, b) = both(&scan, &fast, q);
-                assert_eq!(a, b, "seed {seed}, day {}, from {}, known on {:?}", q.0, q.1, q.2);
+                assert_eq!(
+                    a, b,
+                    "seed {seed}, day {}, from {}, known on {:?}",
+                    q.0, q.1, q.2
+                );
                 seen.0 += a.held.total;
                 seen.1 += a.period.political_detentions;
                 seen.2 += a.held.upper - a.held.lower;
@@ -945,12 +1321,54 @@ mod tests {
         }
     }
 
+    /// A series counted by sweeping every detention and read from running totals.
+    fn same_series(scan: &Index, fast: &Index, rng: &mut Rng) {
+        use crate::series::{Every, series};
+        let dims = [
+            &[][..],
+            &[Dim::Sex],
+            &[Dim::Sex, Dim::CivilianMilitary],
+            &[Dim::Facility],
+            &[Dim::Charge, Dim::Age],
+            &[Dim::HouseArrest, Dim::State],
+            &[Dim::Context],
+            &[Dim::WhereaboutsUnknown, Dim::Convicted],
+        ];
+        for by in dims {
+            let every = [Every::Day, Every::Week, Every::Month][rng.below(3) as usize];
+            let from = START - 30 + rng.below(DAYS) as DayNo;
+            let to = from + rng.below(700) as DayNo;
+            let day = crate::index::day_of;
+            let a = series(scan, day(from), day(to), every, by, KnownOn::NOW);
+            let b = series(fast, day(from), day(to), every, by, KnownOn::NOW);
+            assert_eq!(a.len(), b.len(), "{by:?} {every:?} {from} {to}");
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!(x, y, "{by:?} {every:?} {from} {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn series_from_running_totals_equal_series_swept() {
+        for seed in [3, 17] {
+            let scan = index(seed, 1_500);
+            let mut fast = scan.clone();
+            fast.precompute();
+            let mut rng = Rng(seed + 1);
+            for _ in 0..6 {
+                same_series(&scan, &fast, &mut rng);
+            }
+        }
+    }
+
     #[test]
     fn running_totals_kept_current_equal_totals_built_again() {
         let mut rng = Rng(99);
         let scan_before = index(5, 800);
         let mut fast = scan_before.clone();
         fast.totals = Some(Box::new(Totals::in_blocks(&fast, 40)));
+        // Series tables built before the change, to be kept current with it.
+        same_series(&scan_before, &fast, &mut rng);
         // Change some detentions, add new ones: as `Index::update` does.
         let names = fast.names.clone();
         let mut changed = Vec::new();
@@ -983,5 +1401,6 @@ mod tests {
             let (a, b) = both(&scan, &fast, q);
             assert_eq!(a, b, "day {}, from {}, known on {:?}", q.0, q.1, q.2);
         }
+        same_series(&scan, &fast, &mut rng);
     }
 }

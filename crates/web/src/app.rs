@@ -224,19 +224,25 @@ impl App {
         hex::encode(mac.finalize().into_bytes())
     }
 
-    /// The counting index of the ledger as it stands, kept between requests (rebuilt only when
-    /// persons, detentions or groups change: reports, accounts and views count for nothing).
+    /// The counting index of the ledger as it stands, with its running totals, kept between
+    /// requests and brought up to date with the persons, detentions and groups changed since
+    /// (reports, accounts and views count for nothing).
     pub fn counting(&self, ledger: &mut Ledger) -> Result<Arc<vigilia_count::Index>, WebError> {
-        self.counting.get(ledger, |l| {
-            let (index, unsaved) = vigilia_count::stored::index_of(l)?;
-            // Saved for the next start through the writer (a reader writes nothing), and
-            // waited for: a save still running when the process ends would be cut short.
-            if let Some(u) = unsaved {
-                self.registry
-                    .write(move |tx| Ok(vigilia_count::stored::save(tx, &u)?))?;
-            }
-            Ok(index)
-        })
+        self.counting.get_updated(
+            ledger,
+            |l| {
+                let (mut index, unsaved) = vigilia_count::stored::index_of(l)?;
+                // Saved for the next start through the writer (a reader writes nothing), and
+                // waited for: a save still running when the process ends would be cut short.
+                if let Some(u) = unsaved {
+                    self.registry
+                        .write(move |tx| Ok(vigilia_count::stored::save(tx, &u)?))?;
+                }
+                index.precompute();
+                Ok(index)
+            },
+            |index, l, touched| Ok(vigilia_count::stored::update_index(l, index, touched)?),
+        )
     }
 
     /// The matching index of the registry's persons (not merged into another).
