@@ -655,8 +655,8 @@ pub(crate) fn from_totals(index: &Index, d: DayNo, p: DayNo, k: Option<DayNo>) -
     // The changes left out, counted directly: a version in, the one it replaced out (or the
     // other way round for changes the tables hold but `k` does not).
     let (mut plus, mut minus) = (Acc::new(index), Acc::new(index));
-    for (id, at, sign) in direct {
-        let i = index.position_of(id)?;
+    for (i, at, sign) in direct {
+        let i = i as usize;
         let first = *index.cols.offsets.get(i)? as usize;
         let (added, taken) = if sign > 0 {
             (&mut plus, &mut minus)

@@ -477,6 +477,11 @@ impl Index {
                     .map(|slot| std::mem::replace(slot, versions))
                     .unwrap_or_default()
             } else {
+                if let Some(t) = self.totals.as_mut()
+                    && at < self.detentions.len()
+                {
+                    t.inserted(at);
+                }
                 self.detentions.insert(at, versions);
                 Vec::new()
             };
@@ -487,14 +492,11 @@ impl Index {
         self.cols = Columns::of(&self.detentions);
         if let Some(mut totals) = self.totals.take() {
             if totals.layout == crate::totals::Layout::of(self) {
-                let with_new: Vec<(u64, &[(DayNo, Case)], &[(DayNo, Case)])> = changed
+                let with_new: Vec<(u32, &[(DayNo, Case)], &[(DayNo, Case)])> = changed
                     .iter()
-                    .map(|(id, old)| {
-                        (
-                            *id,
-                            old.as_slice(),
-                            self.versions_of(*id).unwrap_or_default(),
-                        )
+                    .filter_map(|(id, old)| {
+                        let at = self.position_of(*id)?;
+                        Some((at as u32, old.as_slice(), self.detentions.get(at)?.as_slice()))
                     })
                     .collect();
                 totals.update(&with_new);

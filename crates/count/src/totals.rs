@@ -235,6 +235,9 @@ type Event = (DayNo, u32, i32);
 pub(crate) struct Table {
     days: Vec<DayNo>,
     width: usize,
+    /// The columns kept, when not all of them (a block touches few): cell `j` of a row is
+    /// column `columns[j]`.
+    columns: Option<Vec<u32>>,
     cells: Vec<i32>,
 }
 
@@ -243,14 +246,82 @@ impl Table {
         Table {
             days: Vec::new(),
             width,
+            columns: None,
             cells: Vec::new(),
         }
     }
 
-    /// The totals on day `d`: the row of the last day on or before it (`None`: all zero).
-    pub fn row(&self, d: DayNo) -> Option<&[i32]> {
-        let at = self.days.partition_point(|x| *x <= d).checked_sub(1)?;
-        self.cells.get(at * self.width..(at + 1) * self.width)
+    /// How many cells a row holds.
+    fn stride(&self) -> usize {
+        self.columns.as_ref().map_or(self.width, Vec::len)
+    }
+
+    /// Adds the totals on day `d` (`sign` = -1: takes them away) into `out`, by column.
+    fn add_into(&self, d: DayNo, sign: i64, out: &mut [i64]) {
+        let Some(at) = self.days.partition_point(|x| *x <= d).checked_sub(1) else {
+            return;
+        };
+        let stride = self.stride();
+        let Some(row) = self.cells.get(at * stride..(at + 1) * stride) else {
+            return;
+        };
+        match &self.columns {
+            None => {
+                for (x, v) in out.iter_mut().zip(row) {
+                    *x += sign * i64::from(*v);
+                }
+            }
+            Some(columns) => {
+                for (c, v) in columns.iter().zip(row) {
+                    if let Some(x) = out.get_mut(*c as usize) {
+                        *x += sign * i64::from(*v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keeps only the columns that are ever other than zero, when that saves a quarter.
+    fn compact(&mut self) {
+        let used: Vec<u32> = (0..self.width)
+            .filter(|c| {
+                self.cells
+                    .iter()
+                    .skip(*c)
+                    .step_by(self.width.max(1))
+                    .any(|v| *v != 0)
+            })
+            .map(|c| c as u32)
+            .collect();
+        if self.columns.is_some() || used.len() * 4 > self.width * 3 {
+            return;
+        }
+        let mut cells = Vec::with_capacity(self.days.len() * used.len());
+        for row in self.cells.chunks_exact(self.width.max(1)) {
+            cells.extend(used.iter().map(|c| row.get(*c as usize).copied().unwrap_or(0)));
+        }
+        self.cells = cells;
+        self.columns = Some(used);
+    }
+
+    /// Every column again (before adding to a column it left out).
+    fn widen(&mut self) {
+        let Some(columns) = self.columns.take() else {
+            return;
+        };
+        let mut cells = vec![0i32; self.days.len() * self.width];
+        for (row, out) in self
+            .cells
+            .chunks_exact(columns.len().max(1))
+            .zip(cells.chunks_exact_mut(self.width.max(1)))
+        {
+            for (c, v) in columns.iter().zip(row) {
+                if let Some(x) = out.get_mut(*c as usize) {
+                    *x = *v;
+                }
+            }
+        }
+        self.cells = cells;
     }
 
     /// Adds events: the days not yet in the table become rows (copies of the row before),
@@ -259,6 +330,7 @@ impl Table {
         if events.is_empty() {
             return;
         }
+        self.widen();
         events.sort_unstable_by_key(|e| e.0);
         let mut new_days: Vec<DayNo> = events
             .iter()
@@ -388,7 +460,7 @@ impl Table {
     }
 
     fn bytes(&self) -> usize {
-        self.cells.len() * 4 + self.days.len() * 4
+        self.cells.len() * 4 + self.days.len() * 4 + self.columns.as_ref().map_or(0, Vec::len) * 4
     }
 }
 
@@ -505,13 +577,8 @@ impl Part {
         (below, sign): (u32, i64),
         (at_d, at_p, covered): (&mut [i64], &mut [i64], &mut [i64]),
     ) {
-        for (day, out) in [(d, at_d), (p, at_p)] {
-            if let Some(row) = self.table.row(day) {
-                for (x, v) in out.iter_mut().zip(row) {
-                    *x += sign * i64::from(*v);
-                }
-            }
-        }
+        self.table.add_into(d, sign, at_d);
+        self.table.add_into(p, sign, at_p);
         self.cover
             .apply(p, d, (below, sign), &|k| layout.kind(k), covered);
     }
@@ -524,8 +591,9 @@ pub(crate) struct Block {
     first: DayNo,
     last: DayNo,
     part: Part,
-    /// Each change: the day it was recorded, its detention's id and the version's position.
-    changes: Vec<(DayNo, u64, u32)>,
+    /// Each change: the day it was recorded, where its detention is in the index and which
+    /// of its versions came in.
+    changes: Vec<(DayNo, u32, u32)>,
 }
 
 /// About this many changes of version in a block: a balance as known on a day inside a block
@@ -572,13 +640,10 @@ impl Totals {
         let layout = Layout::of(index);
         let width = layout.width();
         // Every change of version, by the day it was recorded.
-        let mut changes: Vec<(DayNo, u64, u32)> = Vec::new();
-        for versions in &index.detentions {
-            let Some((_, first)) = versions.first() else {
-                continue;
-            };
+        let mut changes: Vec<(DayNo, u32, u32)> = Vec::new();
+        for (i, versions) in index.detentions.iter().enumerate() {
             for (at, (since, _)) in versions.iter().enumerate() {
-                changes.push((*since, first.detention, at as u32));
+                changes.push((*since, i as u32, at as u32));
             }
         }
         changes.sort_unstable();
@@ -597,10 +662,10 @@ impl Totals {
             let slice = changes.get(start..end).unwrap_or_default();
             events.clear();
             let mut cover = Cover::default();
-            for (_, id, at) in slice {
-                change_events(index, &layout, *id, *at as usize, &mut events, &mut cover);
+            for (_, i, at) in slice {
+                change_events(index, &layout, *i as usize, *at as usize, &mut events, &mut cover);
             }
-            let table = Table::of(width, &events);
+            let mut table = Table::of(width, &events);
             // What the block adds on each of its days, for the table of every change.
             let mut before = vec![0i32; width];
             for (day, row) in table.days.iter().zip(table.cells.chunks_exact(width)) {
@@ -611,6 +676,7 @@ impl Totals {
                 }
                 before.copy_from_slice(row);
             }
+            table.compact();
             now_cover.merge(&cover);
             blocks.push(Block {
                 first: slice.first().map_or(0, |c| c.0),
@@ -666,7 +732,7 @@ impl Totals {
         (p, d): (DayNo, DayNo),
         k: Option<DayNo>,
         below: u32,
-    ) -> (Figures, Vec<(u64, u32, i8)>) {
+    ) -> (Figures, Vec<(u32, u32, i8)>) {
         let width = self.layout.width();
         let (mut at_d, mut at_p, mut covered) =
             (vec![0i64; width], vec![0i64; width], vec![0i64; width]);
@@ -734,9 +800,20 @@ impl Totals {
         (out, direct)
     }
 
+    /// A detention was inserted at position `at` of the index: those after it move up one.
+    pub(crate) fn inserted(&mut self, at: usize) {
+        for block in &mut self.blocks {
+            for c in &mut block.changes {
+                if c.1 as usize >= at {
+                    c.1 += 1;
+                }
+            }
+        }
+    }
+
     /// Brings the totals up to date with detentions whose versions changed: each
-    /// `(id, old, new)` (`old` empty for a detention that is new).
-    pub(crate) fn update(&mut self, changed: &[(u64, &[(DayNo, Case)], &[(DayNo, Case)])]) {
+    /// `(position in the index, old, new)` (`old` empty for a detention that is new).
+    pub(crate) fn update(&mut self, changed: &[(u32, &[(DayNo, Case)], &[(DayNo, Case)])]) {
         let layout = self.layout.clone();
         let width = layout.width();
         if self.blocks.is_empty() {
@@ -781,7 +858,7 @@ impl Totals {
         }
         self.now.table.add(&mut net(now_events));
         self.by.update(changed);
-        let ids: std::collections::HashSet<u64> = changed.iter().map(|c| c.0).collect();
+        let ids: std::collections::HashSet<u32> = changed.iter().map(|c| c.0).collect();
         for block in &mut self.blocks {
             block.changes.retain(|c| !ids.contains(&c.1));
         }
@@ -821,7 +898,7 @@ impl ByCache {
     /// Brings every table up to date with changed detentions (their latest version out, the
     /// new one in); a table that would need a combination it lacks is dropped (built again
     /// when asked).
-    fn update(&self, changed: &[(u64, &[(DayNo, Case)], &[(DayNo, Case)])]) {
+    fn update(&self, changed: &[(u32, &[(DayNo, Case)], &[(DayNo, Case)])]) {
         let mut tables = self.lock();
         tables.retain_mut(|t| {
             let t = std::sync::Arc::make_mut(t);
@@ -1020,13 +1097,8 @@ impl ByTable {
         let width = self.keys.len() * BY_COLUMNS;
         let (mut at_d, mut at_p, mut covered) =
             (vec![0i64; width], vec![0i64; width], vec![0i64; width]);
-        for (day, out) in [(d, &mut at_d), (p, &mut at_p)] {
-            if let Some(row) = self.part.table.row(day) {
-                for (x, v) in out.iter_mut().zip(row) {
-                    *x += i64::from(*v);
-                }
-            }
-        }
+        self.part.table.add_into(d, 1, &mut at_d);
+        self.part.table.add_into(p, 1, &mut at_p);
         self.part
             .cover
             .apply(p, d, (u32::MAX, 1), &Self::kind_column, &mut covered);
@@ -1056,12 +1128,12 @@ impl ByTable {
 fn change_events(
     index: &Index,
     layout: &Layout,
-    id: u64,
+    i: usize,
     at: usize,
     events: &mut Vec<Event>,
     cover: &mut Cover,
 ) {
-    let Some(versions) = index.versions_of(id) else {
+    let Some(versions) = index.detentions.get(i) else {
         return;
     };
     if let Some((_, case)) = versions.get(at) {
@@ -1388,9 +1460,12 @@ mod tests {
         }
         fast.cols = crate::index::Columns::of(&fast.detentions);
         let mut totals = fast.totals.take().unwrap();
-        let with_new: Vec<(u64, &[(DayNo, Case)], &[(DayNo, Case)])> = changed
+        let with_new: Vec<(u32, &[(DayNo, Case)], &[(DayNo, Case)])> = changed
             .iter()
-            .map(|(id, old)| (*id, old.as_slice(), fast.versions_of(*id).unwrap()))
+            .map(|(id, old)| {
+                let at = fast.position_of(*id).unwrap();
+                (at as u32, old.as_slice(), fast.detentions[at].as_slice())
+            })
             .collect();
         totals.update(&with_new);
         fast.totals = Some(totals);
