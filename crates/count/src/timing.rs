@@ -67,6 +67,25 @@ pub fn run(
             "series_weekly_by_sex_civilian_military": time(&|| series_figures(series(index, from, to, Every::Week, &by, KnownOn::NOW))),
         })
     };
+    // As known on each of 60 days spread over the period: the block a day falls in is counted
+    // directly, so the time depends on the day; the slowest is what a user may wait.
+    let spread = |index: &Index| {
+        let (a, b) = (crate::index::day_no(from), crate::index::day_no(to));
+        let mut times: Vec<f64> = (0..60)
+            .map(|i| {
+                let k = crate::index::day_of(a + (b - a) * i / 59);
+                let d = as_of.max(k);
+                let start = Instant::now();
+                let _ = crate::balance(index, d, KnownOn(Some(k)), week_before(d));
+                start.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        json!({
+            "median_ms": times.get(30).copied().unwrap_or(0.0),
+            "max_ms": times.last().copied().unwrap_or(0.0),
+        })
+    };
     index.totals = None;
     let scan = figures(index);
     let start = Instant::now();
@@ -74,6 +93,7 @@ pub fn run(
     let build_ms = start.elapsed().as_secs_f64() * 1000.0;
     let mut out = figures(index);
     if let Some(o) = out.as_object_mut() {
+        o.insert("balance_known_on_60_days".into(), spread(index));
         o.insert("detentions".into(), json!(index.detentions.len()));
         o.insert("index_load_ms".into(), json!(load_ms));
         o.insert("totals_build_ms".into(), json!(build_ms));

@@ -235,10 +235,10 @@ type Event = (DayNo, u32, i32);
 pub(crate) struct Table {
     days: Vec<DayNo>,
     width: usize,
-    /// The columns kept, when not all of them (a block touches few): cell `j` of a row is
-    /// column `columns[j]`.
-    columns: Option<Vec<u32>>,
     cells: Vec<i32>,
+    /// The same cells in two bytes each, when they fit (a block's totals are small): the
+    /// blocks are most of the memory the totals take.
+    narrow: Option<Vec<i16>>,
 }
 
 impl Table {
@@ -246,14 +246,9 @@ impl Table {
         Table {
             days: Vec::new(),
             width,
-            columns: None,
             cells: Vec::new(),
+            narrow: None,
         }
-    }
-
-    /// How many cells a row holds.
-    fn stride(&self) -> usize {
-        self.columns.as_ref().map_or(self.width, Vec::len)
     }
 
     /// Adds the totals on day `d` (`sign` = -1: takes them away) into `out`, by column.
@@ -261,67 +256,34 @@ impl Table {
         let Some(at) = self.days.partition_point(|x| *x <= d).checked_sub(1) else {
             return;
         };
-        let stride = self.stride();
-        let Some(row) = self.cells.get(at * stride..(at + 1) * stride) else {
-            return;
-        };
-        match &self.columns {
-            None => {
-                for (x, v) in out.iter_mut().zip(row) {
+        let cells = at * self.width..(at + 1) * self.width;
+        match &self.narrow {
+            Some(narrow) => {
+                for (x, v) in out.iter_mut().zip(narrow.get(cells).unwrap_or_default()) {
                     *x += sign * i64::from(*v);
                 }
             }
-            Some(columns) => {
-                for (c, v) in columns.iter().zip(row) {
-                    if let Some(x) = out.get_mut(*c as usize) {
-                        *x += sign * i64::from(*v);
-                    }
+            None => {
+                for (x, v) in out.iter_mut().zip(self.cells.get(cells).unwrap_or_default()) {
+                    *x += sign * i64::from(*v);
                 }
             }
         }
     }
 
-    /// Keeps only the columns that are ever other than zero, when that saves a quarter.
-    fn compact(&mut self) {
-        let used: Vec<u32> = (0..self.width)
-            .filter(|c| {
-                self.cells
-                    .iter()
-                    .skip(*c)
-                    .step_by(self.width.max(1))
-                    .any(|v| *v != 0)
-            })
-            .map(|c| c as u32)
-            .collect();
-        if self.columns.is_some() || used.len() * 4 > self.width * 3 {
-            return;
+    /// Keeps the cells in two bytes each when they all fit.
+    fn narrow(&mut self) {
+        if self.narrow.is_none() && self.cells.iter().all(|v| i16::try_from(*v).is_ok()) {
+            self.narrow = Some(self.cells.iter().map(|v| *v as i16).collect());
+            self.cells = Vec::new();
         }
-        let mut cells = Vec::with_capacity(self.days.len() * used.len());
-        for row in self.cells.chunks_exact(self.width.max(1)) {
-            cells.extend(used.iter().map(|c| row.get(*c as usize).copied().unwrap_or(0)));
-        }
-        self.cells = cells;
-        self.columns = Some(used);
     }
 
-    /// Every column again (before adding to a column it left out).
+    /// Four bytes a cell again (before adding to it).
     fn widen(&mut self) {
-        let Some(columns) = self.columns.take() else {
-            return;
-        };
-        let mut cells = vec![0i32; self.days.len() * self.width];
-        for (row, out) in self
-            .cells
-            .chunks_exact(columns.len().max(1))
-            .zip(cells.chunks_exact_mut(self.width.max(1)))
-        {
-            for (c, v) in columns.iter().zip(row) {
-                if let Some(x) = out.get_mut(*c as usize) {
-                    *x = *v;
-                }
-            }
+        if let Some(narrow) = self.narrow.take() {
+            self.cells = narrow.into_iter().map(i32::from).collect();
         }
-        self.cells = cells;
     }
 
     /// Adds events: the days not yet in the table become rows (copies of the row before),
@@ -460,7 +422,7 @@ impl Table {
     }
 
     fn bytes(&self) -> usize {
-        self.cells.len() * 4 + self.days.len() * 4 + self.columns.as_ref().map_or(0, Vec::len) * 4
+        self.cells.len() * 4 + self.days.len() * 4 + self.narrow.as_ref().map_or(0, Vec::len) * 2
     }
 }
 
@@ -626,13 +588,7 @@ pub(crate) type Figures = Vec<i64>;
 impl Totals {
     /// The totals of every version of every detention of `index`.
     pub fn of(index: &Index) -> Totals {
-        Totals::in_blocks(
-            index,
-            std::env::var("VB")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(BLOCK),
-        )
+        Totals::in_blocks(index, BLOCK)
     }
 
     /// The same, with blocks of about `block` changes.
@@ -676,7 +632,7 @@ impl Totals {
                 }
                 before.copy_from_slice(row);
             }
-            table.compact();
+            table.narrow();
             now_cover.merge(&cover);
             blocks.push(Block {
                 first: slice.first().map_or(0, |c| c.0),
