@@ -31,10 +31,11 @@ pub fn run(
             result = f();
             times.push(start.elapsed().as_secs_f64() * 1000.0);
         }
+        let first = times.first().copied().unwrap_or(0.0);
         times.sort_by(f64::total_cmp);
         let best = times.first().copied().unwrap_or(0.0);
         let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
-        json!({ "best_ms": best, "median_ms": median, "figures": result })
+        json!({ "first_ms": first, "best_ms": best, "median_ms": median, "figures": result })
     };
     let series_figures = |rows: Vec<Step>| {
         let sum = |f: fn(&Step) -> u64| rows.iter().map(f).sum::<u64>();
