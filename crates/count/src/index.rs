@@ -492,11 +492,15 @@ impl Index {
         self.cols = Columns::of(&self.detentions);
         if let Some(mut totals) = self.totals.take() {
             if totals.layout == crate::totals::Layout::of(self) {
-                let with_new: Vec<(u32, &[(DayNo, Case)], &[(DayNo, Case)])> = changed
+                let with_new: Vec<crate::totals::Changed<'_>> = changed
                     .iter()
                     .filter_map(|(id, old)| {
                         let at = self.position_of(*id)?;
-                        Some((at as u32, old.as_slice(), self.detentions.get(at)?.as_slice()))
+                        Some((
+                            at as u32,
+                            old.as_slice(),
+                            self.detentions.get(at)?.as_slice(),
+                        ))
                     })
                     .collect();
                 totals.update(&with_new);

@@ -31,7 +31,7 @@ use crate::balance::PRISONER_AFTER_DAYS;
 use crate::index::{Case, DayNo, Dim, Index, NO_END};
 
 /// Where each figure sits in a row of totals.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Layout {
     /// Where each dimension's values start in a tally (`[dim] + value`), and the tally's size.
     pub offsets: [u32; 13],
@@ -108,6 +108,10 @@ impl Layout {
         self.stocks() + 2 * kind as usize
     }
 }
+
+/// A detention whose versions changed: its place in the index, its old versions (none for a
+/// detention that is new) and its new ones.
+pub(crate) type Changed<'a> = (u32, &'a [(DayNo, Case)], &'a [(DayNo, Case)]);
 
 /// What one version of a detention adds to the figures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -264,7 +268,10 @@ impl Table {
                 }
             }
             None => {
-                for (x, v) in out.iter_mut().zip(self.cells.get(cells).unwrap_or_default()) {
+                for (x, v) in out
+                    .iter_mut()
+                    .zip(self.cells.get(cells).unwrap_or_default())
+                {
                     *x += sign * i64::from(*v);
                 }
             }
@@ -572,15 +579,6 @@ pub struct Totals {
     by: ByCache,
 }
 
-impl Default for Layout {
-    fn default() -> Layout {
-        Layout {
-            offsets: [0; 13],
-            tally: 0,
-        }
-    }
-}
-
 /// The figures of a balance as one vector: stocks, then for each kind its certain and
 /// possible count in the period.
 pub(crate) type Figures = Vec<i64>;
@@ -619,7 +617,14 @@ impl Totals {
             events.clear();
             let mut cover = Cover::default();
             for (_, i, at) in slice {
-                change_events(index, &layout, *i as usize, *at as usize, &mut events, &mut cover);
+                change_events(
+                    index,
+                    &layout,
+                    *i as usize,
+                    *at as usize,
+                    &mut events,
+                    &mut cover,
+                );
             }
             let mut table = Table::of(width, &events);
             // What the block adds on each of its days, for the table of every change.
@@ -769,7 +774,7 @@ impl Totals {
 
     /// Brings the totals up to date with detentions whose versions changed: each
     /// `(position in the index, old, new)` (`old` empty for a detention that is new).
-    pub(crate) fn update(&mut self, changed: &[(u32, &[(DayNo, Case)], &[(DayNo, Case)])]) {
+    pub(crate) fn update(&mut self, changed: &[Changed<'_>]) {
         let layout = self.layout.clone();
         let width = layout.width();
         if self.blocks.is_empty() {
@@ -854,7 +859,7 @@ impl ByCache {
     /// Brings every table up to date with changed detentions (their latest version out, the
     /// new one in); a table that would need a combination it lacks is dropped (built again
     /// when asked).
-    fn update(&self, changed: &[(u32, &[(DayNo, Case)], &[(DayNo, Case)])]) {
+    fn update(&self, changed: &[Changed<'_>]) {
         let mut tables = self.lock();
         tables.retain_mut(|t| {
             let t = std::sync::Arc::make_mut(t);
@@ -1416,7 +1421,7 @@ mod tests {
         }
         fast.cols = crate::index::Columns::of(&fast.detentions);
         let mut totals = fast.totals.take().unwrap();
-        let with_new: Vec<(u32, &[(DayNo, Case)], &[(DayNo, Case)])> = changed
+        let with_new: Vec<Changed<'_>> = changed
             .iter()
             .map(|(id, old)| {
                 let at = fast.position_of(*id).unwrap();
