@@ -257,7 +257,7 @@ pub type Versions = Vec<(DayNo, Case)>;
 
 /// The saved index's format: changed whenever [`Index`] or the rules change, so that an old
 /// snapshot is rebuilt rather than misread.
-const FORMAT: &[u8] = b"vigilia-count-index/6\n";
+const FORMAT: &[u8] = b"vigilia-count-index/7\n";
 
 /// A group detention as counting sees it: people detained together, not all identified.
 /// Its unidentified members count as political detentions on its date; the identified ones are
@@ -284,8 +284,7 @@ pub struct Index {
     #[serde(skip)]
     pub cols: Columns,
     /// Every figure as running totals by day, for a process that counts often
-    /// ([`Index::precompute`]; kept current by [`Index::update`]).
-    #[serde(skip)]
+    /// ([`Index::precompute`]; kept current by [`Index::update`]; saved with the index).
     pub totals: Option<Box<crate::totals::Totals>>,
 }
 

@@ -17,7 +17,7 @@ const SNAPSHOT: &str = "count-index";
 /// head, otherwise brought up to date or folded from the facts, and saved for next time when
 /// that was much work.
 pub fn current_index(ledger: &mut Ledger) -> Result<Index, LedgerError> {
-    let (index, unsaved) = index_of(ledger)?;
+    let (index, unsaved) = index_of(ledger, false)?;
     if let Some(u) = unsaved {
         ledger.save_snapshot(SNAPSHOT, &u.head, u.data)?;
     }
@@ -51,23 +51,32 @@ pub fn save(tx: &mut Tx<'_>, unsaved: &Unsaved) -> Result<(), LedgerError> {
 const SAVE_FROM: usize = 1_000;
 
 /// The counting index of the ledger as it stands, and, when it cost much work (folded from
-/// every fact, or many records changed), the index to save: [`current_index`] without the
-/// write.
-pub fn index_of(ledger: &mut Ledger) -> Result<(Index, Option<Unsaved>), LedgerError> {
+/// every fact, many records changed, or its running totals built), the index to save:
+/// [`current_index`] without the write. With `totals`, the index keeps its running totals
+/// (`Index::precompute`), built if the saved one had none: a server counts often, and loads
+/// them with the index next time rather than building them again.
+pub fn index_of(
+    ledger: &mut Ledger,
+    totals: bool,
+) -> Result<(Index, Option<Unsaved>), LedgerError> {
     let head = ledger.head()?;
     let saved = ledger.snapshot(SNAPSHOT)?;
     let loaded = saved
         .as_ref()
         .and_then(|s| Index::from_bytes(&s.data).map(|i| (i, &s.touched)));
-    let (index, changed) = match loaded {
-        Some((index, touched)) if touched.is_empty() => return Ok((index, None)),
+    let (mut index, changed) = match loaded {
+        Some((index, touched)) if touched.is_empty() => (index, 0),
         Some((mut index, touched)) if touched.len() <= UPDATE_AT_MOST => {
             update_index(ledger, &mut index, touched)?;
             (index, touched.len())
         }
         _ => (build_index(ledger, None)?, usize::MAX),
     };
-    let unsaved = (changed >= SAVE_FROM).then(|| Unsaved {
+    let built = totals && index.totals.is_none();
+    if built {
+        index.precompute();
+    }
+    let unsaved = (changed >= SAVE_FROM || built).then(|| Unsaved {
         head,
         data: index.to_bytes(),
     });

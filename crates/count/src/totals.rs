@@ -25,13 +25,14 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
 use vigilia_core::model::{EndType, RecognitionStatus};
 
 use crate::balance::PRISONER_AFTER_DAYS;
 use crate::index::{Case, DayNo, Dim, Index, NO_END};
 
 /// Where each figure sits in a row of totals.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Layout {
     /// Where each dimension's values start in a tally (`[dim] + value`), and the tally's size.
     pub offsets: [u32; 13],
@@ -235,7 +236,7 @@ pub(crate) fn items(layout: &Layout, c: &Case, out: &mut impl FnMut(Item)) {
 type Event = (DayNo, u32, i32);
 
 /// The running totals of every column on every day something changes.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Table {
     days: Vec<DayNo>,
     width: usize,
@@ -436,7 +437,7 @@ impl Table {
 /// The uncertain spans (first < last), counted by their days and kind: those that run over a
 /// whole period are possible in it but certain in none of its days, which the table's two
 /// columns cannot tell.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Cover {
     spans: BTreeMap<(DayNo, DayNo), Vec<(u32, i32)>>,
     longest: DayNo,
@@ -505,7 +506,7 @@ impl Cover {
 }
 
 /// A table and its cover, for some of the versions.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Part {
     table: Table,
     cover: Cover,
@@ -554,7 +555,7 @@ impl Part {
 }
 
 /// The changes recorded on some days: a new version in, the one it replaces out.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Block {
     /// The first and last day on which its changes were recorded.
     first: DayNo,
@@ -570,12 +571,13 @@ pub(crate) struct Block {
 const BLOCK: usize = 4_096;
 
 /// Every figure as running totals, as known now and (by blocks) on any past day.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Totals {
     pub(crate) layout: Layout,
     now: Part,
     blocks: Vec<Block>,
     /// The totals of the series asked by some dimensions, built when first asked.
+    #[serde(skip)]
     by: ByCache,
 }
 
@@ -1379,6 +1381,28 @@ mod tests {
                 assert_eq!(x, y, "{by:?} {every:?} {from} {to}");
             }
         }
+    }
+
+    #[test]
+    fn an_index_saved_with_its_totals_loads_them_and_counts_the_same() {
+        let scan = index(23, 600);
+        let mut fast = scan.clone();
+        fast.totals = Some(Box::new(Totals::in_blocks(&fast, 50)));
+        let loaded = Index::from_bytes(&fast.to_bytes()).unwrap();
+        assert!(loaded.totals.is_some(), "the totals were not saved");
+        let mut rng = Rng(29);
+        for _ in 0..100 {
+            let q = asked(&mut rng);
+            let (a, b) = both(&scan, &loaded, q);
+            assert_eq!(a, b, "day {}, from {}, known on {:?}", q.0, q.1, q.2);
+        }
+        // Saved without totals, loaded without.
+        assert!(
+            Index::from_bytes(&scan.to_bytes())
+                .unwrap()
+                .totals
+                .is_none()
+        );
     }
 
     #[test]

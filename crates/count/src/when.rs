@@ -21,6 +21,20 @@ pub enum WhenError {
     SinceNotBefore { since: Day, as_of: Day },
 }
 
+impl WhenError {
+    /// The form field it is about (`as_of`, `known_on`, `since`).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Date { option, .. } | Self::AfterToday { option, .. } => match option.as_str() {
+                "known-on" => "known_on",
+                "since" => "since",
+                _ => "as_of",
+            },
+            Self::SinceNotBefore { .. } => "since",
+        }
+    }
+}
+
 impl Localize for WhenError {
     fn localize(&self, lang: Lang) -> String {
         match (self, lang) {
@@ -45,12 +59,28 @@ impl WhenError {
         use vigilia_core::date::short_day;
         let field = |option: &str| match option {
             "as-of" => lang.pick("Fecha del balance", "Date of the balance"),
-            "known-on" => lang.pick("Con lo que se sabía al", "As known on"),
+            "known-on" => lang.pick("Según lo sabido el", "As known on"),
             "since" => lang.pick("Movimientos desde", "Movements since"),
             _ => lang.pick("Fecha", "Date"),
         };
         match self {
-            Self::Date { option, error } => format!("{}: {}", field(option), error.localize(lang)),
+            Self::Date { option, error } => {
+                let what = match error {
+                    DateError::Malformed(text) => format!(
+                        "«{text}» {}",
+                        lang.pick(
+                            "no es una fecha: escríbala como 15/08/2024 (o solo el mes, 08/2024, o el año)",
+                            "is not a date: write it as 15/08/2024 (or only the month, 08/2024, or the year)"
+                        )
+                    ),
+                    DateError::Impossible(text) => format!(
+                        "«{text}» {}",
+                        lang.pick("no existe en el calendario", "does not exist in the calendar")
+                    ),
+                    other => other.localize(lang),
+                };
+                format!("{}: {what}", field(option))
+            }
             Self::AfterToday { option, day, today } => format!(
                 "{}: {} {} ({})",
                 field(option),

@@ -231,14 +231,13 @@ impl App {
         self.counting.get_updated(
             ledger,
             |l| {
-                let (mut index, unsaved) = vigilia_count::stored::index_of(l)?;
+                let (index, unsaved) = vigilia_count::stored::index_of(l, true)?;
                 // Saved for the next start through the writer (a reader writes nothing), and
                 // waited for: a save still running when the process ends would be cut short.
                 if let Some(u) = unsaved {
                     self.registry
                         .write(move |tx| Ok(vigilia_count::stored::save(tx, &u)?))?;
                 }
-                index.precompute();
                 Ok(index)
             },
             |index, l, touched| Ok(vigilia_count::stored::update_index(l, index, touched)?),

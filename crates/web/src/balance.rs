@@ -132,9 +132,12 @@ fn breakdowns(l: Lang, b: &Balance) -> Vec<Breakdown> {
 struct BalancePage {
     p: Chrome,
     w: Asked,
-    b: Balance,
+    /// The balance, unless the dates asked could not be read.
+    b: Option<Balance>,
     breakdowns: Vec<Breakdown>,
     chart: String,
+    /// What was wrong with the dates asked, beside their fields.
+    errors: crate::page::Errors,
 }
 
 /// A balance's dates as a link carries them: a list, a download or the way back is of that
@@ -150,7 +153,88 @@ impl BalancePage {
     /// The dates of the balance shown, as a list's link carries them: a figure's list is that
     /// figure (the same as-of and known-on), so its rows are as many as the figure says.
     fn dates(&self) -> String {
-        dates_of(&self.b)
+        self.b.as_ref().map(dates_of).unwrap_or_default()
+    }
+
+    /// The date fields: name, label, value as typed, and what is wrong with it.
+    fn fields(&self) -> Vec<(&'static str, &'static str, String, Option<String>)> {
+        let l = &self.p.l;
+        [
+            (
+                "as_of",
+                l.pick("Fecha del balance", "Date of the balance"),
+                &self.w.as_of,
+            ),
+            (
+                "known_on",
+                l.pick("Según lo sabido el (opcional)", "As known on (optional)"),
+                &self.w.known_on,
+            ),
+        ]
+        .into_iter()
+        .map(|(name, label, value)| {
+            let error = self.errors.get(name, l).map(str::to_string);
+            (name, label, value.clone(), error)
+        })
+        .collect()
+    }
+
+    /// The period's movements: id, label, certain count and the count with imprecise dates.
+    fn movements(&self) -> Vec<(&'static str, &'static str, u64, u64)> {
+        let l = &self.p.l;
+        let Some(b) = &self.b else {
+            return Vec::new();
+        };
+        let (c, u) = (&b.period, &b.period.upper);
+        vec![
+            (
+                "period-detentions",
+                l.pick("Detenciones políticas", "Political detentions"),
+                c.political_detentions,
+                u.political_detentions,
+            ),
+            (
+                "period-new-prisoners",
+                l.pick(
+                    "Nuevos presos políticos (48 horas detenidos)",
+                    "New political prisoners (held 48 hours)",
+                ),
+                c.new_prisoners,
+                u.new_prisoners,
+            ),
+            (
+                "period-releases",
+                l.pick("Excarcelaciones", "Releases"),
+                c.releases,
+                u.releases,
+            ),
+            (
+                "period-prisoner-releases",
+                l.pick(
+                    "…de ellas, de presos políticos",
+                    "…of which, of political prisoners",
+                ),
+                c.prisoner_releases,
+                u.prisoner_releases,
+            ),
+            (
+                "period-deaths",
+                l.pick("Muertes bajo custodia", "Deaths in custody"),
+                c.deaths,
+                u.deaths,
+            ),
+        ]
+    }
+
+    /// The first day of the period's movements, as people write it (the period runs from the
+    /// day after `since`).
+    fn period_first(&self) -> String {
+        self.b
+            .as_ref()
+            .and_then(|b| b.period.from.parse::<Day>().ok())
+            .and_then(|d| d.tomorrow().ok())
+            .map(|d| self.p.iso(&d.to_string()))
+            .unwrap_or_default()
     }
 }
 
@@ -183,14 +267,17 @@ pub async fn current(
     let asked = w.clone();
     // Under the registry's lock only what must read it; the counting is done outside. A page
     // already kept needs nothing more from the registry.
-    let (when, kept, found) = app
+    let read = app
         .read(move |app, ledger| {
-            let when = When::parse(
+            let when = match When::parse(
                 ledger.today()?,
                 Some(&asked.as_of),
                 Some(&asked.known_on),
                 Some(&asked.since),
-            )?;
+            ) {
+                Ok(when) => when,
+                Err(e) => return Ok(Err(e)),
+            };
             let kept = app.balances.get(ledger, |_| Ok(Kept::default()))?;
             let found = lock(&kept).get(&(when, l)).cloned();
             let found = match found {
@@ -200,9 +287,25 @@ pub async fn current(
                     Found::ToCount(app.counting(ledger)?, head)
                 }
             };
-            Ok((when, kept, found))
+            Ok(Ok((when, kept, found)))
         })
         .await?;
+    // Dates that cannot be read: the form again, as typed, with what is wrong beside the field.
+    let (when, kept, found) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            let mut errors = crate::page::Errors::default();
+            errors.add(e.field(), e.for_people(Lang::Es), e.for_people(Lang::En));
+            return Ok(crate::page::invalid(&BalancePage {
+                p: Chrome::of(&ctx),
+                w,
+                b: None,
+                breakdowns: Vec::new(),
+                chart: String::new(),
+                errors,
+            }));
+        }
+    };
     let shown = match found {
         Found::Kept(s) => s,
         Found::ToCount(index, head) => {
@@ -231,8 +334,9 @@ pub async fn current(
         p: Chrome::of(&ctx),
         breakdowns: shown.breakdowns.clone(),
         w,
-        b: shown.b.clone(),
+        b: Some(shown.b.clone()),
         chart: shown.chart.clone(),
+        errors: crate::page::Errors::default(),
     }))
 }
 

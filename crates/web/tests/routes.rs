@@ -3821,19 +3821,52 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
 async fn a_wrong_day_on_the_balance_is_said_in_words() {
     let w = world();
     let (analyst, _) = sign_in(&w, Role::Analyst).await;
-    for (query, said) in [
-        ("as_of=31%2F02%2F2024", "Fecha del balance"),
-        ("known_on=31%2F12%2F2030", "es posterior a hoy"),
+    for (query, said, field) in [
+        (
+            "as_of=31%2F02%2F2024",
+            "«31/02/2024» no existe en el calendario",
+            "as_of",
+        ),
+        (
+            "as_of=ayer",
+            "«ayer» no es una fecha: escríbala como 15/08/2024",
+            "as_of",
+        ),
+        ("known_on=31%2F12%2F2030", "es posterior a hoy", "known_on"),
         (
             "as_of=2026-11-10&since=2026-11-15",
             "se pidió desde el 15/11/2026",
+            "since",
         ),
     ] {
         let r = send(&w, get(&format!("/balance?{query}"), Some(&analyst))).await;
         assert!(r.status.is_client_error(), "{query}: {}", r.status);
         assert!(r.body.contains(said), "{query}: {}", r.body);
         assert!(!r.body.contains("--"), "{query}: {}", r.body);
+        // The form again, with the mistake beside its field, not an error page.
+        assert!(
+            r.body.contains("action=\"/balance\""),
+            "{query}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains(&format!("id=\"{field}-error\"")),
+            "{query}: {}",
+            r.body
+        );
+        assert!(!r.body.contains("AAAA-MM-DD"), "{query}: {}", r.body);
     }
+    // A balance says every movement of its period, from its first day.
+    let r = send(&w, get("/balance?as_of=15%2F08%2F2024", Some(&analyst))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for id in [
+        "period-new-prisoners",
+        "period-prisoner-releases",
+        "period-deaths",
+    ] {
+        assert!(r.body.contains(&format!("id=\"{id}\"")), "{id}: {}", r.body);
+    }
+    assert!(r.body.contains("09/08/2024 – 15/08/2024"), "{}", r.body);
 }
 
 /// The analysts' estimate: the form, and on a registry whose reports came by one channel, a
