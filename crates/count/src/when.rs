@@ -69,15 +69,21 @@ impl WhenError {
                     DateError::Malformed(text) => format!(
                         "«{text}» {}",
                         lang.pick(
-                            "no es una fecha: escríbala como 15/08/2024 (o solo el mes, 08/2024, o el año)",
-                            "is not a date: write it as 15/08/2024 (or only the month, 08/2024, or the year)"
+                            "no es un día: escríbalo como 15/08/2024",
+                            "is not a day: write it as 15/08/2024"
                         )
                     ),
                     DateError::Impossible(text) => format!(
                         "«{text}» {}",
                         lang.pick("no existe en el calendario", "does not exist in the calendar")
                     ),
-                    other => other.localize(lang),
+                    DateError::OutOfRange(text) => format!(
+                        "«{text}» {}",
+                        lang.pick(
+                            "está fuera de los años que el registro cuenta",
+                            "is outside the years the registry counts"
+                        )
+                    ),
                 };
                 format!("{}: {what}", field(option))
             }

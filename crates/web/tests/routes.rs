@@ -3829,7 +3829,7 @@ async fn a_wrong_day_on_the_balance_is_said_in_words() {
         ),
         (
             "as_of=ayer",
-            "«ayer» no es una fecha: escríbala como 15/08/2024",
+            "«ayer» no es un día: escríbalo como 15/08/2024",
             "as_of",
         ),
         ("known_on=31%2F12%2F2030", "es posterior a hoy", "known_on"),
