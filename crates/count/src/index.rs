@@ -517,13 +517,6 @@ impl Index {
         self.totals = Some(Box::new(crate::totals::Totals::of(self)));
     }
 
-    /// The versions of the detention `id`.
-    pub fn versions_of(&self, id: u64) -> Option<&[(DayNo, Case)]> {
-        self.detentions
-            .get(self.position_of(id)?)
-            .map(Vec::as_slice)
-    }
-
     /// Where the detention `id` is in the index (its row in [`Columns::offsets`]).
     pub fn position_of(&self, id: u64) -> Option<usize> {
         let at = self

@@ -360,15 +360,7 @@ fn from_totals(
         }
     }
     for g in index.groups(KnownOn::NOW) {
-        let mut group_keys: Vec<Vec<u32>> = vec![Vec::new()];
-        for dim in by {
-            let values = match dim {
-                Dim::Context if !g.context.is_empty() => g.context.clone(),
-                _ => vec![g.fixed.get(*dim)],
-            };
-            group_keys = combine(&group_keys, &values);
-        }
-        for key in group_keys {
+        for key in group_keys(g, by) {
             let (_, extra) = keys
                 .entry(key)
                 .or_insert_with(|| (None, vec![0; dates.len()]));
@@ -600,6 +592,20 @@ pub(crate) fn segment_keys(keys: &mut Vec<Vec<u32>>, case: &Case, by: &[Dim], fr
     }
 }
 
+/// Every combination of a group detention's values of `by`: its state and agency, each of its
+/// contexts (or unknown without any), the other dimensions unknown.
+fn group_keys(g: &crate::index::GroupCase, by: &[Dim]) -> Vec<Vec<u32>> {
+    let mut keys: Vec<Vec<u32>> = vec![Vec::new()];
+    for dim in by {
+        let values = match dim {
+            Dim::Context if !g.context.is_empty() => g.context.clone(),
+            _ => vec![g.fixed.get(*dim)],
+        };
+        keys = combine(&keys, &values);
+    }
+    keys
+}
+
 /// Unidentified members of group detentions are political detentions of their step, under
 /// their group's values (state, agency, context; the others unknown).
 fn add_unidentified(
@@ -610,15 +616,7 @@ fn add_unidentified(
     frame: &Frame<'_>,
 ) {
     for g in index.groups(known_on) {
-        let mut keys: Vec<Vec<u32>> = vec![Vec::new()];
-        for dim in by {
-            let values = match dim {
-                Dim::Context if !g.context.is_empty() => g.context.clone(),
-                _ => vec![g.fixed.get(*dim)],
-            };
-            keys = combine(&keys, &values);
-        }
-        for key in keys {
+        for key in group_keys(g, by) {
             let sweep = groups.entry(key).or_insert_with(|| frame.sweep());
             add_events(
                 &mut sweep.detentions,

@@ -17,11 +17,11 @@
 //! on or before K and not replaced by then. Every change of version (a new version in, the
 //! previous one out) is filed in a [`Block`] by the day it was recorded; a balance as known on
 //! K adds the tables of the blocks recorded before K and counts directly the few changes of
-//! the one block K falls in. Blocks are a few thousand changes each.
+//! the one block K falls in, from its nearer end. Blocks are a few thousand changes each.
 //!
 //! The totals are derived from the index and kept current with it ([`Totals::update`]); the
-//! figures are those of the counting rules exactly — `balance::tests` and `tests/totals.rs`
-//! compare them with counting every detention, on data made to be hard.
+//! figures are those of the counting rules exactly — `totals::tests` compares them with
+//! counting every detention, on data made to be hard.
 
 use std::collections::BTreeMap;
 
@@ -175,24 +175,24 @@ pub(crate) fn items(layout: &Layout, c: &Case, out: &mut impl FnMut(Item)) {
             cuts.dedup();
         }
         for (held, from, to) in [(true, al, ef), (false, after(al), ef)] {
-            let mut start = from;
-            for cut in cuts.iter().copied().filter(|x| *x > from && *x < to) {
+            // The pieces between the days the value may change, each under its value then.
+            let inside = cuts.iter().copied().filter(|x| *x > from && *x < to);
+            let bounds: Vec<DayNo> = std::iter::once(from)
+                .chain(inside)
+                .chain(std::iter::once(to))
+                .collect();
+            for piece in bounds.windows(2) {
+                let (Some(&start), Some(&end)) = (piece.first(), piece.get(1)) else {
+                    continue;
+                };
                 let v = crate::balance::value(c, dim, start);
                 let col = if held {
                     layout.held_tally(dim, v)
                 } else {
                     layout.prisoner_tally(dim, v)
                 };
-                stock(col, start, cut);
-                start = cut;
+                stock(col, start, end);
             }
-            let v = crate::balance::value(c, dim, start);
-            let col = if held {
-                layout.held_tally(dim, v)
-            } else {
-                layout.prisoner_tally(dim, v)
-            };
-            stock(col, start, to);
         }
     }
     let mut span = |kind: u32, first: DayNo, last: DayNo| out(Item::Span { kind, first, last });
@@ -557,8 +557,7 @@ impl Part {
 /// The changes recorded on some days: a new version in, the one it replaces out.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Block {
-    /// The first and last day on which its changes were recorded.
-    first: DayNo,
+    /// The last day on which its changes were recorded.
     last: DayNo,
     part: Part,
     /// Each change: the day it was recorded, where its detention is in the index and which
@@ -642,7 +641,6 @@ impl Totals {
             table.narrow();
             now_cover.merge(&cover);
             blocks.push(Block {
-                first: slice.first().map_or(0, |c| c.0),
                 last: day,
                 part: Part { table, cover },
                 changes: slice.to_vec(),
@@ -781,7 +779,6 @@ impl Totals {
         let width = layout.width();
         if self.blocks.is_empty() {
             self.blocks.push(Block {
-                first: DayNo::MIN,
                 last: DayNo::MIN,
                 part: Part::new(width),
                 changes: Vec::new(),
@@ -831,7 +828,6 @@ impl Totals {
                 if let Some(block) = self.blocks.get_mut(b) {
                     let pos = block.changes.partition_point(|c| c.0 <= *since);
                     block.changes.insert(pos, (*since, *id, at as u32));
-                    block.first = block.first.min(*since);
                     if b == last_block {
                         block.last = block.last.max(*since);
                     }
@@ -1431,7 +1427,7 @@ mod tests {
         let mut changed = Vec::new();
         for id in (1..=900u64).filter(|i| i % 7 == 0 || *i > 800) {
             let new = versions(&mut rng, &names, id);
-            let old = match fast.versions_of(id) {
+            let old = match fast.position_of(id) {
                 Some(_) => {
                     let at = fast.detentions.partition_point(|v| v[0].1.detention < id);
                     std::mem::replace(&mut fast.detentions[at], new)
