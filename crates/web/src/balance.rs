@@ -141,12 +141,14 @@ struct BalancePage {
 }
 
 /// A balance's dates as a link carries them: a list, a download or the way back is of that
-/// same balance (as of, and as known on).
+/// same balance (as of, as known on, and the period its movements are counted in).
 fn dates_of(b: &Balance) -> String {
-    match &b.known_on {
-        Some(k) => format!("as_of={}&known_on={k}", b.as_of),
-        None => format!("as_of={}", b.as_of),
-    }
+    let known_on = b
+        .known_on
+        .as_ref()
+        .map(|k| format!("&known_on={k}"))
+        .unwrap_or_default();
+    format!("as_of={}{known_on}&since={}", b.as_of, b.period.from)
 }
 
 impl BalancePage {
@@ -362,6 +364,7 @@ impl ListQuery {
             ("list", self.w.list.clone()),
             ("as_of", self.w.as_of.clone()),
             ("known_on", self.w.known_on.clone()),
+            ("since", self.w.since.clone()),
             ("state", t.state.clone()),
             ("facility", t.facility.clone()),
             ("situation", t.situation.clone()),

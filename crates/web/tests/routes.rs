@@ -2268,6 +2268,38 @@ async fn the_balance_downloads_as_csv_and_json() {
     .await;
     let figures: serde_json::Value = serde_json::from_str(&json.body).unwrap();
     assert_eq!(figures["as_of"], "2026-11-20");
+    assert_eq!(figures["period"]["from"], "2026-11-13", "a week by default");
+    // A period asked on the page is the period its download and its lists count.
+    let links = |body: &str| body.replace("&amp;", "&").replace("&#38;", "&");
+    let page = send(
+        &w,
+        get("/balance?as_of=20/11/2026&since=01/10/2026", Some(&analyst)),
+    )
+    .await;
+    let link = "/balance/download?format=json&as_of=2026-11-20&since=2026-10-01";
+    assert!(links(&page.body).contains(link), "{}", page.body);
+    assert!(
+        links(&page.body).contains("list=held&as_of=2026-11-20&since=2026-10-01"),
+        "{}",
+        page.body
+    );
+    let json = send(&w, get(link, Some(&analyst))).await;
+    let figures: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(figures["period"]["from"], "2026-10-01");
+    // ...and the list's way back to the balance keeps it too.
+    let list = send(
+        &w,
+        get(
+            "/balance/list?list=held&as_of=2026-11-20&since=2026-10-01",
+            Some(&analyst),
+        ),
+    )
+    .await;
+    assert!(
+        links(&list.body).contains("/balance?as_of=2026-11-20&since=2026-10-01"),
+        "{}",
+        list.body
+    );
     let (volunteer, _) = sign_in(&w, Role::Volunteer).await;
     let r = send(&w, get("/balance/download?format=csv", Some(&volunteer))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
