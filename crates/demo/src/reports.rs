@@ -44,6 +44,15 @@ const NICKNAMES: &[(&str, &str)] = &[
     ("Luis", "Lucho"),
     ("Antonio", "Toño"),
     ("Alejandro", "Alex"),
+    ("Manuel", "Manolo"),
+    ("Eduardo", "Lalo"),
+    ("Enrique", "Kike"),
+    ("Ricardo", "Richard"),
+    ("Rosa", "Rosita"),
+    ("Carmen", "Carmencita"),
+    ("Milagros", "Mila"),
+    ("Gabriela", "Gaby"),
+    ("Alejandra", "Ale"),
 ];
 const SOURCES: &[&str] = &["familia", "ong", "abogado", "prensa", "redes"];
 
@@ -78,6 +87,8 @@ pub struct Reports {
     persons: usize,
     /// The person being reported, and how many of their reports are still to come.
     current: Option<(Person, usize)>,
+    /// The person reported before, whose relative the next one may be.
+    last: Option<Person>,
 }
 
 impl Reports {
@@ -90,6 +101,7 @@ impl Reports {
             written: 0,
             persons: 0,
             current: None,
+            last: None,
         }
     }
 
@@ -132,7 +144,14 @@ impl Iterator for Reports {
         let (person, left) = match self.current.take() {
             Some((person, left)) if left > 0 => (person, left),
             _ => {
-                let person = self.g.person();
+                // One family reports several relatives, arrested together: brothers and
+                // sisters share both surnames, a father and his son the first and often the
+                // given name. They are different persons a matcher must keep apart.
+                let person = match self.last.take() {
+                    Some(last) if self.g.chance(0.12) => self.g.relative(&last),
+                    _ => self.g.person(),
+                };
+                self.last = Some(person.clone());
                 self.persons += 1;
                 let left = reports_per_person(&mut self.g.rng).min(self.count - self.written);
                 (person, left)
@@ -171,10 +190,12 @@ fn capitalised(s: String) -> String {
         .unwrap_or(s)
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Person {
     given: Vec<&'static str>,
     surnames: [String; 2],
+    /// A married woman's husband's surname, which some reports write (`de Martínez`).
+    married: Option<String>,
     female: bool,
     cedula: Option<(char, u32)>,
     birth: jiff::civil::Date,
@@ -235,9 +256,11 @@ impl Generator {
             None
         };
         let states: Vec<&str> = STATES.iter().map(|(s, _)| *s).collect();
+        let married = (female && birth.year() < 1996 && self.chance(0.5)).then(|| self.surname());
         Person {
             given,
             surnames: [self.surname(), self.surname()],
+            married,
             female,
             cedula,
             birth,
@@ -247,7 +270,44 @@ impl Generator {
         }
     }
 
-    /// A word spelled as heard: one of the confusions of Venezuelan Spanish.
+    /// A relative of `p`, reported by the same family: a brother or sister (both surnames, born
+    /// within ten years) or a son or daughter (the first surname; a son often has his father's
+    /// given name), in the same state, most arrested the same day in the same place.
+    fn relative(&mut self, p: &Person) -> Person {
+        let mut r = self.person();
+        let sibling = self.chance(0.6);
+        let years = if sibling {
+            self.rng.random_range(-10..=10)
+        } else {
+            self.rng.random_range(20..36)
+        };
+        r.birth = p
+            .birth
+            .checked_add(jiff::Span::new().days(years * 365 + self.rng.random_range(-180..180)))
+            .unwrap_or(p.birth);
+        if sibling {
+            r.surnames = p.surnames.clone();
+        } else {
+            let ([first, _], [father, _]) = (&mut r.surnames, &p.surnames);
+            first.clone_from(father);
+            if !r.female && !p.female && self.chance(0.4) {
+                r.given = p.given.clone();
+            }
+        }
+        if r.married.is_some() && r.birth.year() >= 1996 {
+            r.married = None;
+        }
+        r.state = p.state;
+        if self.chance(0.7) {
+            r.arrest = p.arrest;
+            r.facility = p.facility;
+        }
+        r
+    }
+
+    /// A word spelled as heard over a telephone, or typed in a hurry: one or two of the
+    /// confusions of Venezuelan Spanish (b/v, s/z/c, ll/y, silent h, j/g/x, a final s or a d
+    /// between vowels swallowed, r/l), or a letter dropped, doubled or two swapped.
     fn as_heard(&mut self, word: &str) -> String {
         const SWAPS: &[(&str, &str)] = &[
             ("v", "b"),
@@ -259,22 +319,72 @@ impl Generator {
             ("h", ""),
             ("ce", "se"),
             ("ci", "si"),
+            ("ge", "je"),
+            ("gi", "ji"),
+            ("j", "g"),
+            ("x", "j"),
+            ("qu", "k"),
+            ("rr", "r"),
+            ("ñ", "ni"),
+            ("ado", "ao"),
+            ("ez", "e"),
+            ("es", "e"),
+            ("rl", "l"),
+            ("rt", "lt"),
+            ("cc", "c"),
         ];
-        let lower = word.to_lowercase();
-        let found: Vec<&(&str, &str)> = SWAPS.iter().filter(|(a, _)| lower.contains(a)).collect();
-        match self.pick(&found) {
-            Some((a, b)) => capitalised(lower.replacen(a, b, 1)),
-            None => word.to_string(),
+        let mut lower = word.to_lowercase();
+        for _ in 0..self.rng.random_range(1..3) {
+            let found: Vec<&(&str, &str)> =
+                SWAPS.iter().filter(|(a, _)| lower.contains(a)).collect();
+            lower = match self.pick(&found) {
+                Some((a, b)) if self.chance(0.75) => lower.replacen(a, b, 1),
+                _ => self.typo(&lower),
+            };
         }
+        capitalised(lower)
     }
 
+    /// A letter dropped, doubled, or swapped with the next (never the first letter).
+    fn typo(&mut self, word: &str) -> String {
+        let mut c: Vec<char> = word.chars().collect();
+        if c.len() < 4 {
+            return word.to_string();
+        }
+        let i = self.rng.random_range(1..c.len() - 1);
+        match self.rng.random_range(0..3) {
+            0 => {
+                c.remove(i);
+            }
+            1 => {
+                let x = c.get(i).copied().unwrap_or('a');
+                c.insert(i, x);
+            }
+            _ => c.swap(i, i + 1),
+        }
+        c.into_iter().collect()
+    }
+
+    /// A date as a source writes it: day first or ISO, sometimes only the month or the year
+    /// (5% each), day and month swapped (3%), the year one off or a digit of the day wrong
+    /// (3% each).
     fn date(&mut self, d: jiff::civil::Date) -> String {
-        let (y, m, day) = (d.year(), d.month(), d.day());
+        let (mut y, m, mut day) = (d.year(), d.month(), d.day());
         let (m, day) = if self.chance(0.03) && day <= 12 {
             (day, m)
         } else {
+            if self.chance(0.03) {
+                y += if self.chance(0.5) { 1 } else { -1 };
+            } else if self.chance(0.03) {
+                day = if day > 10 { day - 10 } else { day + 10 }.min(28);
+            }
             (m, day)
         };
+        match self.rng.random_range(0..100) {
+            0..5 => return format!("{y:04}"),
+            5..10 => return format!("{m:02}/{y:04}"),
+            _ => {}
+        }
         match self.rng.random_range(0..4) {
             0 => format!("{y:04}-{m:02}-{day:02}"),
             1 => format!("{day:02}-{m:02}-{:02}", y % 100),
@@ -309,16 +419,34 @@ impl Generator {
     fn name(&mut self, p: &Person) -> (String, String) {
         let given = self.given_names(p);
         let mut surnames: Vec<String> = p.surnames.to_vec();
-        if self.chance(0.03) {
+        if self.chance(0.05) {
             surnames.reverse();
         }
-        if self.chance(0.25) {
-            surnames.truncate(1);
+        match self.rng.random_range(0..100) {
+            0..25 => surnames.truncate(1),
+            // Known by the mother's surname alone.
+            25..28 => {
+                surnames.remove(0);
+            }
+            _ => {}
         }
-        if self.chance(0.04)
-            && let Some(s) = surnames.first_mut()
-        {
-            *s = self.as_heard(s);
+        for s in surnames.iter_mut() {
+            if self.chance(0.08) {
+                *s = self.as_heard(s);
+            }
+        }
+        // A married woman: `García de Martínez`, `García Flores de Martínez`, or her husband's
+        // surname alone.
+        if let Some(husband) = &p.married {
+            match self.rng.random_range(0..100) {
+                0..25 => {
+                    surnames.truncate(1);
+                    surnames.push(format!("de {husband}"));
+                }
+                25..35 => surnames.push(format!("de {husband}")),
+                35..40 => surnames = vec![husband.clone()],
+                _ => {}
+            }
         }
         let (mut given, mut surnames) = (given.join(" "), surnames.join(" "));
         if self.chance(0.08) {
@@ -342,13 +470,18 @@ impl Generator {
         if given.len() > 1 && self.chance(0.2) {
             given.truncate(1);
         }
-        if let Some(first) = given.first_mut() {
-            if let Some((_, nick)) = NICKNAMES.iter().find(|(n, _)| n == first)
-                && self.chance(0.05)
+        // Known by the second given name alone.
+        if given.len() > 1 && self.chance(0.05) {
+            given.remove(0);
+        }
+        for (n, name) in given.iter_mut().enumerate() {
+            if let Some((_, nick)) = NICKNAMES.iter().find(|(g, _)| g == name)
+                && n == 0
+                && self.chance(0.1)
             {
-                *first = nick.to_string();
-            } else if self.chance(0.04) {
-                *first = self.as_heard(first);
+                *name = nick.to_string();
+            } else if self.chance(0.08) {
+                *name = self.as_heard(name);
             }
         }
         if self.chance(0.05)
@@ -359,12 +492,16 @@ impl Generator {
         given
     }
 
-    /// The cédula, missing in 30%, in one of four ways of writing it, with a typo in 3%.
+    /// The cédula, missing in 30%, in one of four ways of writing it, with a typo in 8% (a digit
+    /// wrong, two next to each other swapped, one dropped or added) and `E` for `V` in 1%.
     fn cedula(&mut self, p: &Person) -> String {
         match p.cedula {
-            Some((letter, mut n)) if !self.chance(0.3) => {
-                if self.chance(0.03) {
-                    n ^= 1 << self.rng.random_range(0..3);
+            Some((mut letter, mut n)) if !self.chance(0.3) => {
+                if self.chance(0.08) {
+                    n = self.cedula_typo(n);
+                }
+                if self.chance(0.01) {
+                    letter = if letter == 'V' { 'E' } else { 'V' };
                 }
                 let dotted = format!(
                     "{}.{:03}.{:03}",
@@ -383,12 +520,36 @@ impl Generator {
         }
     }
 
-    /// The birth date, or the age at arrest instead, or neither.
+    fn cedula_typo(&mut self, n: u32) -> u32 {
+        let mut d: Vec<u8> = n.to_string().bytes().collect();
+        let i = self.rng.random_range(0..d.len());
+        match self.rng.random_range(0..4) {
+            0 => {
+                if let Some(x) = d.get_mut(i) {
+                    *x = b'0' + (*x - b'0' + self.rng.random_range(1..10)) % 10;
+                }
+            }
+            1 if i + 1 < d.len() => d.swap(i, i + 1),
+            2 if d.len() > 6 => {
+                d.remove(i);
+            }
+            _ => d.insert(i, b'0' + self.rng.random_range(0..10)),
+        }
+        std::str::from_utf8(&d)
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .filter(|x| *x > 0)
+            .unwrap_or(n)
+    }
+
+    /// The birth date, or an age instead (at the arrest, or a year off: the age at the report,
+    /// or counted from the years alone), or neither.
     fn birth_or_age(&mut self, p: &Person) -> (String, String) {
         match self.rng.random_range(0..100) {
             0..40 => (String::new(), String::new()),
             40..55 => {
-                let age = p.arrest.year() - p.birth.year();
+                let off = if self.chance(0.3) { 1 } else { 0 };
+                let age = p.arrest.year() - p.birth.year() - off;
                 (String::new(), age.to_string())
             }
             _ => (self.date(p.birth), String::new()),
@@ -421,10 +582,11 @@ impl Generator {
         if self.chance(0.1) {
             return String::new();
         }
-        let off = if self.chance(0.15) {
-            self.rng.random_range(-2..=2)
-        } else {
-            0
+        let off = match self.rng.random_range(0..100) {
+            0..15 => self.rng.random_range(-2..=2),
+            // The day the family learned of it, or a month off.
+            15..18 => self.rng.random_range(-31..=31),
+            _ => 0,
         };
         let d = p
             .arrest

@@ -18,17 +18,16 @@ const TRAINING_PAIRS: usize = 200_000;
 /// Blocks larger than this are too common to pair within (the hundreds of José González); the
 /// other rules still find their pairs.
 pub const BLOCK_LIMIT: usize = 500;
-/// The block limit of rules on one field alone.
-pub const SINGLE_FIELD_LIMIT: usize = 50;
+/// The block limit of rules on one field alone, and of a surname and a given name: a common
+/// pair of them (José González) makes blocks of hundreds of different people, whose pairs
+/// would be most of the work and almost none of the matches; the rules that add the state, the
+/// arrest's month or the second surname split those blocks.
+pub const SMALL_BLOCK_LIMIT: usize = 50;
 
 impl Rule {
     /// The largest block this rule pairs within.
     pub fn limit(&self) -> usize {
-        if self.train {
-            BLOCK_LIMIT
-        } else {
-            SINGLE_FIELD_LIMIT
-        }
+        self.limit
     }
 }
 
@@ -40,8 +39,10 @@ pub struct Rule {
     pub fields: &'static [usize],
     /// Whether the model learns from the rule's pairs: rules on one field alone find many
     /// pairs of different people (all the Pérez), which mislead EM; they are there for recall,
-    /// and pair only within blocks up to [`SINGLE_FIELD_LIMIT`] (where the value is rare).
+    /// and pair only within small blocks (where the value is rare).
     pub train: bool,
+    /// The largest block the rule pairs within.
+    limit: usize,
     key: fn(&Features) -> Option<u64>,
 }
 
@@ -66,11 +67,20 @@ fn date(d: Option<vigilia_core::date::PartialDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
+/// The month of a date known to the day or the month (`2024-08`).
+fn month(d: Option<vigilia_core::date::PartialDate>) -> Option<String> {
+    let d = d?;
+    let first = d.first_day();
+    (first.month() == d.last_day().month() && first.year() == d.last_day().year())
+        .then(|| format!("{:04}-{:02}", first.year(), first.month()))
+}
+
 /// The blocking rules, each a different way two reports of one person can be found together.
 pub const RULES: &[Rule] = &[
     Rule {
         name: "cedula",
         train: true,
+        limit: BLOCK_LIMIT,
         fields: &[CEDULA],
         key: |f| {
             f.report
@@ -81,12 +91,54 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "surname+given",
         train: true,
+        limit: SMALL_BLOCK_LIMIT,
         fields: &[SURNAMES, GIVEN],
         key: |f| Some(hash(1, [first(&f.surname_keys)?, first(&f.given_keys)?])),
     },
     Rule {
+        name: "surname+given+state",
+        train: true,
+        limit: BLOCK_LIMIT,
+        fields: &[SURNAMES, GIVEN, STATE],
+        key: |f| {
+            Some(hash(
+                10,
+                [
+                    first(&f.surname_keys)?,
+                    first(&f.given_keys)?,
+                    f.report.state.as_deref()?,
+                ],
+            ))
+        },
+    },
+    Rule {
+        name: "surname+given+arrest month",
+        train: true,
+        limit: BLOCK_LIMIT,
+        fields: &[SURNAMES, GIVEN, ARREST],
+        key: |f| {
+            Some(hash(
+                11,
+                [
+                    first(&f.surname_keys)?,
+                    first(&f.given_keys)?,
+                    &month(f.report.arrest)?,
+                ],
+            ))
+        },
+    },
+    Rule {
+        // Known by the mother's surname alone (`Luisa González` for Luisa Pevino González).
+        name: "given+last surname",
+        train: false,
+        limit: SMALL_BLOCK_LIMIT,
+        fields: &[GIVEN],
+        key: |f| Some(hash(12, [first(&f.given_keys)?, f.surname_keys.last()?])),
+    },
+    Rule {
         name: "surnames",
         train: false,
+        limit: SMALL_BLOCK_LIMIT,
         fields: &[SURNAMES],
         key: |f| match f.surname_keys.as_slice() {
             [a, b] => Some(hash(2, [a.as_str(), b.as_str()])),
@@ -96,42 +148,49 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "surname",
         train: false,
+        limit: SMALL_BLOCK_LIMIT,
         fields: &[SURNAMES],
         key: |f| Some(hash(7, [first(&f.surname_keys)?])),
     },
     Rule {
         name: "given",
         train: false,
+        limit: SMALL_BLOCK_LIMIT,
         fields: &[GIVEN],
         key: |f| Some(hash(8, [first(&f.given_keys)?])),
     },
     Rule {
         name: "birth",
         train: false,
+        limit: SMALL_BLOCK_LIMIT,
         fields: &[BIRTH],
         key: |f| Some(hash(9, [date(f.report.birth)?.as_str()])),
     },
     Rule {
         name: "surname+birth",
         train: true,
+        limit: BLOCK_LIMIT,
         fields: &[SURNAMES, BIRTH],
         key: |f| Some(hash(3, [first(&f.surname_keys)?, &date(f.report.birth)?])),
     },
     Rule {
         name: "given+birth",
         train: true,
+        limit: BLOCK_LIMIT,
         fields: &[GIVEN, BIRTH],
         key: |f| Some(hash(4, [first(&f.given_keys)?, &date(f.report.birth)?])),
     },
     Rule {
         name: "surname+arrest",
         train: true,
+        limit: BLOCK_LIMIT,
         fields: &[SURNAMES, ARREST],
         key: |f| Some(hash(5, [first(&f.surname_keys)?, &date(f.report.arrest)?])),
     },
     Rule {
         name: "given+arrest+state",
         train: true,
+        limit: BLOCK_LIMIT,
         fields: &[GIVEN, ARREST, STATE],
         key: |f| {
             Some(hash(
@@ -154,26 +213,30 @@ pub fn keys(f: &Features) -> impl Iterator<Item = (usize, u64)> + '_ {
         .filter_map(|(r, rule)| (rule.key)(f).map(|k| (r, k)))
 }
 
-/// A candidate pair, packed in 64 bits: the two reports (indexes, smaller first, 27 bits each)
-/// and the rules that found it (a bit per rule). Packing keeps a million reports' hundred
-/// million candidate pairs in memory.
+/// A candidate pair, packed in 64 bits: the two reports (indexes, smaller first, 25 bits each)
+/// and the rules that found it (a bit per rule). Packing keeps a million reports' millions of
+/// candidate pairs in little memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Candidate(u64);
 
-/// The most reports one run can pair (indexes have 27 bits).
-pub const MAX_REPORTS: usize = 1 << 27;
-const RULE_BITS: u32 = 10;
-const _: () = assert!(RULES.len() <= RULE_BITS as usize);
+/// Bits of a report's index in a candidate.
+const INDEX_BITS: u32 = 25;
+/// The most reports one run can pair (33 million).
+pub const MAX_REPORTS: usize = 1 << INDEX_BITS;
+const RULE_BITS: u32 = 14;
+const _: () = assert!(RULES.len() <= RULE_BITS as usize && 2 * INDEX_BITS + RULE_BITS <= 64);
 
 impl Candidate {
     fn new(left: u32, right: u32, rules: u64) -> Candidate {
-        Candidate((u64::from(left) << (27 + RULE_BITS)) | (u64::from(right) << RULE_BITS) | rules)
+        Candidate(
+            (u64::from(left) << (INDEX_BITS + RULE_BITS)) | (u64::from(right) << RULE_BITS) | rules,
+        )
     }
     pub fn left(self) -> u32 {
-        (self.0 >> (27 + RULE_BITS)) as u32
+        (self.0 >> (INDEX_BITS + RULE_BITS)) as u32
     }
     pub fn right(self) -> u32 {
-        ((self.0 >> RULE_BITS) & ((1 << 27) - 1)) as u32
+        ((self.0 >> RULE_BITS) & ((1 << INDEX_BITS) - 1)) as u32
     }
     /// Whether rule number `r` found the pair.
     pub fn found_by(self, r: usize) -> bool {

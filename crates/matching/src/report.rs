@@ -132,35 +132,39 @@ fn sex(text: &str) -> Option<char> {
     }
 }
 
-/// How alike two cédulas are, digit by digit: 1 equal; 0.8 one digit wrong or two swapped
-/// (a typo); 0 otherwise. Different letters (V/E) with equal digits still count as 0.8.
+/// How alike two cédulas are, digit by digit: 1 equal; 0.8 one typo away (a digit wrong, two
+/// next to each other swapped, one left out or one added); 0 otherwise. Different letters (V/E)
+/// with equal digits still count as 0.8.
 pub fn cedula_similarity(a: &NationalId, b: &NationalId) -> f64 {
     if a == b {
         return 1.0;
     }
     let (x, y) = (a.number.to_string(), b.number.to_string());
-    if x == y {
-        return 0.8;
+    if x == y || one_typo(x.as_bytes(), y.as_bytes()) {
+        0.8
+    } else {
+        0.0
     }
-    if x.len() != y.len() {
-        return 0.0;
-    }
-    let diff: Vec<usize> = x
-        .bytes()
-        .zip(y.bytes())
-        .enumerate()
-        .filter(|(_, (p, q))| p != q)
-        .map(|(i, _)| i)
-        .collect();
-    let typo = match diff.as_slice() {
-        [_] => true,
-        [i, j] if *j == i + 1 => {
-            x.as_bytes().get(*i) == y.as_bytes().get(*j)
-                && x.as_bytes().get(*j) == y.as_bytes().get(*i)
+}
+
+/// Whether two different strings are one keystroke apart: a character wrong, two next to each
+/// other swapped, or one left out (either way).
+fn one_typo(x: &[u8], y: &[u8]) -> bool {
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    // The first place they differ; after it, the rest must agree as the typo leaves it.
+    let i = short.iter().zip(long).take_while(|(p, q)| p == q).count();
+    let (s, l) = (short.get(i..).unwrap_or(&[]), long.get(i..).unwrap_or(&[]));
+    match long.len() - short.len() {
+        0 => {
+            s.get(1..) == l.get(1..)
+                || (s.len() >= 2
+                    && s.first() == l.get(1)
+                    && s.get(1) == l.first()
+                    && s.get(2..) == l.get(2..))
         }
+        1 => Some(s) == l.get(1..),
         _ => false,
-    };
-    if typo { 0.8 } else { 0.0 }
+    }
 }
 
 /// Reads the rows of a reports file. `rows` yields each row's line and cells. States and
@@ -270,8 +274,19 @@ mod tests {
             0.8,
             "two swapped"
         );
+        assert_eq!(
+            cedula_similarity(&c("V-1234567"), &c("V-12345678")),
+            0.8,
+            "one left out"
+        );
+        assert_eq!(
+            cedula_similarity(&c("V-12345678"), &c("V-123445678")),
+            0.8,
+            "one added"
+        );
         assert_eq!(cedula_similarity(&c("V-12345678"), &c("V-87654321")), 0.0);
-        assert_eq!(cedula_similarity(&c("V-1234567"), &c("V-12345678")), 0.0);
+        assert_eq!(cedula_similarity(&c("V-12345678"), &c("V-12346687")), 0.0);
+        assert_eq!(cedula_similarity(&c("V-1234567"), &c("V-12354687")), 0.0);
     }
 
     #[test]
