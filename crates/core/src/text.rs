@@ -6,6 +6,23 @@ use unicode_normalization::UnicodeNormalization;
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = true;
+    // Most cells are plain ASCII: no accents to take apart (the same result, without the
+    // Unicode decomposition).
+    if text.is_ascii() {
+        for b in text.bytes() {
+            if b.is_ascii_alphanumeric() {
+                out.push(char::from(b.to_ascii_lowercase()));
+                space = false;
+            } else if !space {
+                out.push(' ');
+                space = true;
+            }
+        }
+        if out.ends_with(' ') {
+            out.pop();
+        }
+        return out;
+    }
     for c in text.nfd() {
         if unicode_normalization::char::is_combining_mark(c) {
             continue;

@@ -47,7 +47,8 @@ pub struct Features {
 /// How often each interned name happens, as a share of the reports that have one.
 #[derive(Clone, Debug, Default)]
 pub struct Frequencies {
-    ids: HashMap<String, u32>,
+    /// Each kind's names and their ids.
+    ids: [HashMap<String, u32>; 4],
     counts: Vec<u32>,
     totals: [u32; 4],
 }
@@ -57,11 +58,18 @@ impl Frequencies {
         if let Some(t) = self.totals.get_mut(kind) {
             *t += 1;
         }
-        let next = self.counts.len() as u32;
-        let id = *self.ids.entry(format!("{kind}:{value}")).or_insert(next);
-        if id == next {
-            self.counts.push(0);
-        }
+        let Some(ids) = self.ids.get_mut(kind) else {
+            return 0;
+        };
+        let id = match ids.get(&value) {
+            Some(id) => *id,
+            None => {
+                let next = self.counts.len() as u32;
+                ids.insert(value, next);
+                self.counts.push(0);
+                next
+            }
+        };
         if let Some(c) = self.counts.get_mut(id as usize) {
             *c += 1;
         }
@@ -117,7 +125,7 @@ impl Frequencies {
     pub fn look_up(&self, r: Report) -> Features {
         let mut names = [None; 4];
         for (kind, (slot, v)) in names.iter_mut().zip(name_values(&r.name)).enumerate() {
-            *slot = v.and_then(|v| self.ids.get(&format!("{kind}:{v}")).copied());
+            *slot = v.and_then(|v| self.ids.get(kind)?.get(&v).copied());
         }
         Features::new(r, names)
     }
@@ -159,7 +167,32 @@ pub struct Comparison {
     pub shares: [f32; FIELDS],
 }
 
+/// Whether two names are spelled closely (Jaro–Winkler at least 0.88).
 fn close(a: &str, b: &str) -> bool {
+    // Most names compared are far apart; a bound rules them out before the whole measure.
+    // Jaro–Winkler adds at most 0.4 × (1 − Jaro), so 0.88 needs Jaro ≥ 0.8, and Jaro is at most
+    // (c/|a| + c/|b| + 1) / 3 with c the letters the two have in common, wherever they are.
+    if a.is_ascii() && b.is_ascii() && !a.is_empty() && !b.is_empty() {
+        let mut counts = [0u8; 32];
+        for x in a.bytes() {
+            if let Some(n) = counts.get_mut(usize::from(x & 31)) {
+                *n = n.saturating_add(1);
+            }
+        }
+        let mut common = 0usize;
+        for y in b.bytes() {
+            if let Some(n) = counts.get_mut(usize::from(y & 31))
+                && *n > 0
+            {
+                *n -= 1;
+                common += 1;
+            }
+        }
+        let c = common as f64;
+        if c / (a.len() as f64) + c / (b.len() as f64) < 1.4 - 1e-9 {
+            return false;
+        }
+    }
     strsim::jaro_winkler(a, b) >= 0.88
 }
 
@@ -279,6 +312,17 @@ fn birth(a: &Report, b: &Report) -> u8 {
     }
 }
 
+/// Days since 1 March of year 0, by arithmetic (H. Hinnant's `days_from_civil`): the distance
+/// between two days without building a calendar span, for millions of pairs.
+fn day_number(d: vigilia_core::date::Day) -> i32 {
+    let (m, day) = (i32::from(d.month()), i32::from(d.day()));
+    let y = i32::from(d.year()) - i32::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy
+}
+
 fn overlaps(x: &PartialDate, y: &PartialDate) -> bool {
     x.first_day() <= y.last_day() && y.first_day() <= x.last_day()
 }
@@ -292,11 +336,11 @@ fn arrest(a: &Report, b: &Report) -> u8 {
     if x == y && x.is_exact() {
         return 4;
     }
-    if x.is_exact() && y.is_exact() {
-        let days = (x.first_day() - y.first_day()).get_days().abs();
-        if days <= 7 {
-            return 3;
-        }
+    if x.is_exact()
+        && y.is_exact()
+        && day_number(x.first_day()).abs_diff(day_number(y.first_day())) <= 7
+    {
+        return 3;
     }
     if overlaps(&x, &y) { 2 } else { 1 }
 }
@@ -340,5 +384,65 @@ pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
             equal(&ra.facility, &rb.facility),
         ],
         shares,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{close, day_number};
+
+    #[test]
+    fn the_bound_rules_out_only_names_that_are_not_close() {
+        let words = [
+            "gonzalez",
+            "gonsales",
+            "rodriguez",
+            "rodrigues",
+            "perez",
+            "peres",
+            "pena",
+            "marcano",
+            "marcnao",
+            "quintero",
+            "quintreo",
+            "escalona",
+            "ana",
+            "nana",
+            "an",
+            "a",
+            "jose",
+            "josue",
+            "migguel",
+            "miguel",
+            "de la cruz",
+            "delacruz",
+            "x",
+            "zz",
+            "aa",
+            "yanotar",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(close(a, b), strsim::jaro_winkler(a, b) >= 0.88, "{a} / {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn day_numbers_count_the_days_between_dates() {
+        let d = |y, m, day| jiff::civil::date(y, m, day);
+        for (a, b) in [
+            (d(2024, 2, 28), d(2024, 3, 1)),
+            (d(2023, 12, 29), d(2024, 1, 4)),
+            (d(1999, 12, 31), d(2000, 3, 1)),
+            (d(1900, 2, 28), d(1900, 3, 1)),
+            (d(2014, 1, 1), d(2026, 12, 6)),
+        ] {
+            assert_eq!(
+                i64::from(day_number(b) - day_number(a)),
+                i64::from((b - a).get_days()),
+                "{a} {b}"
+            );
+        }
     }
 }

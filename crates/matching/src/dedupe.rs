@@ -6,6 +6,7 @@ use crate::compare::{
     ARREST, BIRTH, CEDULA, Comparison, Features, Frequencies, GIVEN, STATE, SURNAMES, compare,
     prepare,
 };
+use crate::in_parallel;
 use crate::model::{Model, Training};
 use crate::report::Report;
 
@@ -47,11 +48,11 @@ pub struct Rule {
 }
 
 /// A 64-bit FNV-1a hash of a rule's parts.
-fn hash<'a>(rule: u8, parts: impl IntoIterator<Item = &'a str>) -> u64 {
+fn hash<'a>(rule: u8, parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(rule);
     h = h.wrapping_mul(0x0100_0000_01b3);
     for p in parts {
-        for b in p.bytes().chain([0xff]) {
+        for &b in p.iter().chain(&[0xff]) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
@@ -59,20 +60,36 @@ fn hash<'a>(rule: u8, parts: impl IntoIterator<Item = &'a str>) -> u64 {
     h
 }
 
-fn first(v: &[String]) -> Option<&str> {
-    v.first().map(String::as_str)
+fn first(v: &[String]) -> Option<&[u8]> {
+    v.first().map(|s| s.as_bytes())
 }
 
-fn date(d: Option<vigilia_core::date::PartialDate>) -> Option<String> {
-    d.map(|d| d.to_string())
-}
-
-/// The month of a date known to the day or the month (`2024-08`).
-fn month(d: Option<vigilia_core::date::PartialDate>) -> Option<String> {
+/// A date as a key: its first and last days (two dates are the same key when they are the same
+/// date, to the day, the month or the year). Written without allocating: keys are made for
+/// every report by every rule.
+fn date(d: Option<vigilia_core::date::PartialDate>) -> Option<[u8; 8]> {
     let d = d?;
-    let first = d.first_day();
-    (first.month() == d.last_day().month() && first.year() == d.last_day().year())
-        .then(|| format!("{:04}-{:02}", first.year(), first.month()))
+    let (a, b) = (d.first_day(), d.last_day());
+    let [y0, y1] = a.year().to_le_bytes();
+    let [z0, z1] = b.year().to_le_bytes();
+    Some([
+        y0,
+        y1,
+        a.month() as u8,
+        a.day() as u8,
+        z0,
+        z1,
+        b.month() as u8,
+        b.day() as u8,
+    ])
+}
+
+/// The month of a date known to the day or the month.
+fn month(d: Option<vigilia_core::date::PartialDate>) -> Option<[u8; 3]> {
+    let d = d?;
+    let (a, b) = (d.first_day(), d.last_day());
+    let [y0, y1] = a.year().to_le_bytes();
+    (a.month() == b.month() && a.year() == b.year()).then_some([y0, y1, a.month() as u8])
 }
 
 /// The blocking rules, each a different way two reports of one person can be found together.
@@ -85,7 +102,7 @@ pub const RULES: &[Rule] = &[
         key: |f| {
             f.report
                 .cedula
-                .map(|c| hash(0, [c.number.to_string().as_str()]))
+                .map(|c| hash(0, [c.number.to_le_bytes().as_slice()]))
         },
     },
     Rule {
@@ -106,7 +123,7 @@ pub const RULES: &[Rule] = &[
                 [
                     first(&f.surname_keys)?,
                     first(&f.given_keys)?,
-                    f.report.state.as_deref()?,
+                    f.report.state.as_deref()?.as_bytes(),
                 ],
             ))
         },
@@ -122,7 +139,7 @@ pub const RULES: &[Rule] = &[
                 [
                     first(&f.surname_keys)?,
                     first(&f.given_keys)?,
-                    &month(f.report.arrest)?,
+                    &month(f.report.arrest)?[..],
                 ],
             ))
         },
@@ -133,7 +150,12 @@ pub const RULES: &[Rule] = &[
         train: false,
         limit: SMALL_BLOCK_LIMIT,
         fields: &[GIVEN],
-        key: |f| Some(hash(12, [first(&f.given_keys)?, f.surname_keys.last()?])),
+        key: |f| {
+            Some(hash(
+                12,
+                [first(&f.given_keys)?, f.surname_keys.last()?.as_bytes()],
+            ))
+        },
     },
     Rule {
         name: "surnames",
@@ -141,7 +163,7 @@ pub const RULES: &[Rule] = &[
         limit: SMALL_BLOCK_LIMIT,
         fields: &[SURNAMES],
         key: |f| match f.surname_keys.as_slice() {
-            [a, b] => Some(hash(2, [a.as_str(), b.as_str()])),
+            [a, b] => Some(hash(2, [a.as_bytes(), b.as_bytes()])),
             _ => None,
         },
     },
@@ -164,28 +186,38 @@ pub const RULES: &[Rule] = &[
         train: false,
         limit: SMALL_BLOCK_LIMIT,
         fields: &[BIRTH],
-        key: |f| Some(hash(9, [date(f.report.birth)?.as_str()])),
+        key: |f| Some(hash(9, [&date(f.report.birth)?[..]])),
     },
     Rule {
         name: "surname+birth",
         train: true,
         limit: BLOCK_LIMIT,
         fields: &[SURNAMES, BIRTH],
-        key: |f| Some(hash(3, [first(&f.surname_keys)?, &date(f.report.birth)?])),
+        key: |f| {
+            Some(hash(
+                3,
+                [first(&f.surname_keys)?, &date(f.report.birth)?[..]],
+            ))
+        },
     },
     Rule {
         name: "given+birth",
         train: true,
         limit: BLOCK_LIMIT,
         fields: &[GIVEN, BIRTH],
-        key: |f| Some(hash(4, [first(&f.given_keys)?, &date(f.report.birth)?])),
+        key: |f| Some(hash(4, [first(&f.given_keys)?, &date(f.report.birth)?[..]])),
     },
     Rule {
         name: "surname+arrest",
         train: true,
         limit: BLOCK_LIMIT,
         fields: &[SURNAMES, ARREST],
-        key: |f| Some(hash(5, [first(&f.surname_keys)?, &date(f.report.arrest)?])),
+        key: |f| {
+            Some(hash(
+                5,
+                [first(&f.surname_keys)?, &date(f.report.arrest)?[..]],
+            ))
+        },
     },
     Rule {
         name: "given+arrest+state",
@@ -197,8 +229,8 @@ pub const RULES: &[Rule] = &[
                 6,
                 [
                     first(&f.given_keys)?,
-                    &date(f.report.arrest)?,
-                    f.report.state.as_deref()?,
+                    &date(f.report.arrest)?[..],
+                    f.report.state.as_deref()?.as_bytes(),
                 ],
             ))
         },
@@ -283,23 +315,6 @@ pub fn candidates(features: &[Features]) -> Vec<Candidate> {
     out
 }
 
-/// Maps `f` over `items` on all cores, keeping the order.
-fn in_parallel<I: Sync, O: Send>(items: &[I], f: impl Fn(&I) -> O + Sync) -> Vec<O> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = items.len().div_ceil(threads).max(1);
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<O>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
-}
-
 fn compare_at(features: &[Features], freq: &Frequencies, i: u32, j: u32) -> Comparison {
     match (features.get(i as usize), features.get(j as usize)) {
         (Some(a), Some(b)) => compare(a, b, freq),
@@ -381,9 +396,12 @@ pub fn weigh(
     freq: &Frequencies,
     candidates: &[Candidate],
 ) -> Vec<f32> {
-    let weights = in_parallel(candidates, |c| {
-        model.weight(&compare_at(features, freq, c.left(), c.right())) as f32
-    });
+    let weights = {
+        let weight = model.weigher();
+        in_parallel(candidates, |c| {
+            weight(&compare_at(features, freq, c.left(), c.right())) as f32
+        })
+    };
     let n = features.len() as f64;
     model.lambda = model.fixed_point_lambda(&weights, (n * (n - 1.0) / 2.0).max(1.0));
     weights

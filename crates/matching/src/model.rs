@@ -187,6 +187,37 @@ impl Model {
         (0..FIELDS).map(|f| self.field_weight(c, f)).sum()
     }
 
+    /// [`Model::weight`] for many comparisons: `log2 m` and `log2 (m / u)` of each level taken
+    /// once, not a logarithm per field per pair.
+    pub fn weigher(&self) -> impl Fn(&Comparison) -> f64 + Sync + '_ {
+        let mut log_m = [[0.0; LEVELS]; FIELDS];
+        let mut log_mu = [[0.0; LEVELS]; FIELDS];
+        for f in 0..FIELDS {
+            for l in 1..LEVELS {
+                let (m, u) = (at(&self.m, f, l as u8), at(&self.u, f, l as u8));
+                if let (Some(a), Some(b)) = (
+                    log_m.get_mut(f).and_then(|r| r.get_mut(l)),
+                    log_mu.get_mut(f).and_then(|r| r.get_mut(l)),
+                ) {
+                    *a = m.log2();
+                    *b = (m / u).log2();
+                }
+            }
+        }
+        move |c: &Comparison| {
+            let mut w = 0.0;
+            for (f, (&l, &share)) in c.levels.iter().zip(&c.shares).enumerate() {
+                let at = |t: &Table| t.get(f).and_then(|r| r.get(usize::from(l))).copied();
+                w += match (l, share > 0.0) {
+                    (0, _) => 0.0,
+                    (_, true) => at(&log_m).unwrap_or(0.0) - f64::from(share).log2(),
+                    (_, false) => at(&log_mu).unwrap_or(0.0),
+                };
+            }
+            w
+        }
+    }
+
     /// The probability that two reports with this comparison are the same person.
     pub fn probability(&self, c: &Comparison) -> f64 {
         self.probability_of_weight(self.weight(c))
@@ -210,20 +241,29 @@ const STARTS: [f64; 3] = [0.5, 0.05, 0.005];
 /// Expectation–maximisation on the pairs of one blocking rule: `u` fixed, the fields in `fixed`
 /// left out; returns `m`.
 fn em(start: &Table, u: &Table, fixed: &[usize], vectors: &[[u8; FIELDS]]) -> Table {
+    // Pairs with the same levels get the same posterior: EM runs on each distinct vector once,
+    // counted as many times as it happens (a few thousand instead of hundreds of thousands).
+    let mut sorted = vectors.to_vec();
+    sorted.sort_unstable();
+    let counted: Vec<([u8; FIELDS], f64)> = sorted
+        .chunk_by(|a, b| a == b)
+        .filter_map(|same| Some((*same.first()?, same.len() as f64)))
+        .collect();
     STARTS
         .iter()
-        .map(|&share| em_from(start, share, u, fixed, vectors))
+        .map(|&share| em_from(start, share, u, fixed, &counted))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map_or(*start, |(m, _)| m)
 }
 
-/// One EM run from a starting share of matches; returns `m` and the log-likelihood.
+/// One EM run from a starting share of matches, on distinct vectors and how many pairs have
+/// each; returns `m` and the log-likelihood.
 fn em_from(
     start: &Table,
     mut share: f64,
     u: &Table,
     fixed: &[usize],
-    vectors: &[[u8; FIELDS]],
+    counted: &[([u8; FIELDS], f64)],
 ) -> (Table, f64) {
     let mut m = *start;
     let probabilities = |m: &Table, v: &[u8; FIELDS]| -> (f64, f64) {
@@ -237,28 +277,33 @@ fn em_from(
         }
         (pm, pu)
     };
+    let pairs: f64 = counted.iter().map(|(_, n)| n).sum::<f64>().max(1.0);
     for _ in 0..ROUNDS {
-        let posterior: Vec<f64> = vectors
+        let posterior: Vec<f64> = counted
             .iter()
-            .map(|v| {
+            .map(|(v, _)| {
                 let (pm, pu) = probabilities(&m, v);
                 let (a, b) = (share * pm, (1.0 - share) * pu);
                 if a + b > 0.0 { a / (a + b) } else { 0.0 }
             })
             .collect();
         m = frequencies(
-            vectors.iter().zip(posterior.iter().copied()),
+            counted.iter().zip(&posterior).map(|((v, n), p)| (v, n * p)),
             &PRIOR_M,
             PRIOR_M_PAIRS,
         );
-        share =
-            (posterior.iter().sum::<f64>() / vectors.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
+        let matches: f64 = counted
+            .iter()
+            .zip(&posterior)
+            .map(|((_, n), p)| n * p)
+            .sum();
+        share = (matches / pairs).clamp(1e-6, 1.0 - 1e-6);
     }
-    let likelihood = vectors
+    let likelihood = counted
         .iter()
-        .map(|v| {
+        .map(|(v, n)| {
             let (pm, pu) = probabilities(&m, v);
-            (share * pm + (1.0 - share) * pu)
+            n * (share * pm + (1.0 - share) * pu)
                 .max(f64::MIN_POSITIVE)
                 .ln()
         })

@@ -139,11 +139,34 @@ pub fn cedula_similarity(a: &NationalId, b: &NationalId) -> f64 {
     if a == b {
         return 1.0;
     }
-    let (x, y) = (a.number.to_string(), b.number.to_string());
-    if x == y || one_typo(x.as_bytes(), y.as_bytes()) {
+    let (x, y) = (digits(a.number), digits(b.number));
+    if a.number == b.number || one_typo(x.digits(), y.digits()) {
         0.8
     } else {
         0.0
+    }
+}
+
+/// A number's decimal digits, written without allocating (cédulas are compared by the million).
+struct Digits([u8; 10], usize);
+
+impl Digits {
+    fn digits(&self) -> &[u8] {
+        self.0.get(10 - self.1..).unwrap_or(&[])
+    }
+}
+
+fn digits(mut n: u32) -> Digits {
+    let mut d = Digits([0; 10], 0);
+    loop {
+        d.1 += 1;
+        if let Some(x) = d.0.get_mut(10 - d.1) {
+            *x = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            return d;
+        }
     }
 }
 
@@ -170,57 +193,64 @@ fn one_typo(x: &[u8], y: &[u8]) -> bool {
 /// Reads the rows of a reports file. `rows` yields each row's line and cells. States and
 /// facilities are read through the country profile's names and aliases (`Edo. Zulia`,
 /// `Maracaibo` → `VE-V`); places it does not know are compared as written, folded.
-pub fn read<S: AsRef<str>>(
+pub fn read<S: AsRef<str> + Sync>(
     columns: &Columns,
     rows: impl IntoIterator<Item = (u64, Vec<S>)>,
     this_year: i16,
     profile: &Profile,
 ) -> Result<Vec<Report>, ReportError> {
-    let mut seen = std::collections::HashMap::new();
-    let mut out = Vec::new();
-    for (line, cells) in rows {
-        let cell = |i: Option<usize>| {
-            i.and_then(|i| cells.get(i))
-                .and_then(|c| non_empty(c.as_ref()))
+    let rows: Vec<(u64, Vec<S>)> = rows.into_iter().collect();
+    // Every id first, in order, so that the first mistake in the file is the one told...
+    let mut seen = std::collections::HashMap::with_capacity(rows.len());
+    for (line, cells) in &rows {
+        let Some(id) = cells.get(columns.id).and_then(|c| non_empty(c.as_ref())) else {
+            return Err(ReportError::EmptyId { line: *line });
         };
-        let Some(id) = cell(Some(columns.id)) else {
-            return Err(ReportError::EmptyId { line });
-        };
-        if let Some(first) = seen.insert(id.to_string(), line) {
+        if let Some(first) = seen.insert(id, *line) {
             return Err(ReportError::DuplicateId {
-                line,
+                line: *line,
                 id: id.to_string(),
                 first,
             });
         }
-        let (given, surnames) = (
-            cell(columns.given).unwrap_or(""),
-            cell(columns.surnames).unwrap_or(""),
-        );
-        let name = if surnames.is_empty() {
-            parse_whole(given)
-        } else {
-            parse(given, surnames)
-        };
-        out.push(Report {
-            id: id.to_string(),
-            name,
-            cedula: cell(columns.cedula).and_then(|c| NationalId::parse(c).ok()),
-            birth: cell(columns.birth).and_then(|d| day_first(d, this_year)),
-            age: cell(columns.age).and_then(|a| a.parse().ok()),
-            sex: cell(columns.sex).and_then(sex),
-            state: cell(columns.state).map(|s| {
-                profile
-                    .state(s)
-                    .and_then(|n| n.code.clone())
-                    .unwrap_or_else(|| fold(s))
-            }),
-            arrest: cell(columns.arrest).and_then(|d| day_first(d, this_year)),
-            facility: cell(columns.facility)
-                .map(|f| fold(&Profile::canonical(&profile.facilities, f))),
-        });
     }
-    Ok(out)
+    // ...then the values, read on every core.
+    Ok(crate::in_parallel(&rows, |(_, cells)| {
+        one(columns, cells, this_year, profile)
+    }))
+}
+
+/// One row's values (its id already checked).
+fn one<S: AsRef<str>>(columns: &Columns, cells: &[S], this_year: i16, profile: &Profile) -> Report {
+    let cell = |i: Option<usize>| {
+        i.and_then(|i| cells.get(i))
+            .and_then(|c| non_empty(c.as_ref()))
+    };
+    let (given, surnames) = (
+        cell(columns.given).unwrap_or(""),
+        cell(columns.surnames).unwrap_or(""),
+    );
+    let name = if surnames.is_empty() {
+        parse_whole(given)
+    } else {
+        parse(given, surnames)
+    };
+    Report {
+        id: cell(Some(columns.id)).unwrap_or_default().to_string(),
+        name,
+        cedula: cell(columns.cedula).and_then(|c| NationalId::parse(c).ok()),
+        birth: cell(columns.birth).and_then(|d| day_first(d, this_year)),
+        age: cell(columns.age).and_then(|a| a.parse().ok()),
+        sex: cell(columns.sex).and_then(sex),
+        state: cell(columns.state).map(|s| {
+            profile
+                .state(s)
+                .and_then(|n| n.code.clone())
+                .unwrap_or_else(|| fold(s))
+        }),
+        arrest: cell(columns.arrest).and_then(|d| day_first(d, this_year)),
+        facility: cell(columns.facility).map(|f| fold(&Profile::canonical(&profile.facilities, f))),
+    }
 }
 
 #[cfg(test)]
