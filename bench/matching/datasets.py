@@ -7,6 +7,7 @@ Splink's fake_1000 loses its e-mail, febrl its street address; both tools see th
 
 import csv
 import os
+import subprocess
 import sys
 
 SHARED = os.environ.get(
@@ -73,7 +74,32 @@ def catalonia(out):
     _write(out, "catalonia", rows, None)
 
 
-ALL = {"fake_1000": fake_1000, "febrl": febrl, "catalonia": catalonia}
+def historical(out, python=sys.executable):
+    """Splink's 50,000 historical figures with errors (5,156 real people, Wikidata): first name,
+    surname, birth date, sex and birth place (as the state). Read from Parquet with DuckDB, which
+    the benchmark's virtualenv has (`python` is its interpreter)."""
+    path = os.path.join(REAL, "record-linkage-benchmarks",
+                        "splink_historical_figures_with_errors_50k.parquet")
+    script = f"""
+import csv, duckdb, sys
+rows = duckdb.sql("select unique_id, first_name, surname, dob, gender, birth_place, cluster "
+                  "from read_parquet('{path}') order by unique_id").fetchall()
+w = csv.writer(sys.stdout)
+for r in rows:
+    w.writerow(["" if v is None else v for v in r])
+"""
+    run = subprocess.run([python, "-c", script], check=True, capture_output=True, text=True)
+    rows, truth = [], []
+    for r in csv.reader(run.stdout.splitlines()):
+        uid, first, surname, dob, gender, place, cluster = r
+        rows.append({"report_id": uid, "given_names": first, "surnames": surname,
+                     "birth_date": dob, "sex": {"male": "M", "female": "F"}.get(gender, ""),
+                     "state": place})
+        truth.append((uid, cluster))
+    _write(out, "historical_50k", rows, truth)
+
+
+ALL = {"fake_1000": fake_1000, "febrl": febrl, "catalonia": catalonia, "historical": historical}
 
 if __name__ == "__main__":
     out = sys.argv[1]

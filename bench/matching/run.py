@@ -68,7 +68,8 @@ def main():
     datasets.fake_1000(OUT)
     datasets.febrl(OUT)
     datasets.catalonia(OUT)
-    files = ["fake_1000", "febrl1", "febrl2", "febrl3", "febrl4", "catalonia"]
+    datasets.historical(OUT, python)
+    files = ["fake_1000", "febrl1", "febrl2", "febrl3", "febrl4", "catalonia", "historical_50k"]
     for n in [int(x) for x in args.sizes.split(",") if x]:
         name = f"venezuela_{n}"
         if not os.path.exists(os.path.join(OUT, name + ".csv")):

@@ -12,7 +12,7 @@ use vigilia_matching::compare::{Comparison, FIELD_NAMES};
 use vigilia_matching::dedupe::{Outcome, dedupe};
 use vigilia_matching::index::Index;
 use vigilia_matching::model::Model;
-use vigilia_matching::report::{Columns, Report, read};
+use vigilia_matching::report::{Cells, Columns, Report, read};
 
 use crate::error::AppError;
 use crate::import::rows;
@@ -41,9 +41,19 @@ pub fn read_reports(
             path: path.to_path_buf(),
             row,
         })?;
-        rows.push((line, record.iter().map(str::to_string).collect::<Vec<_>>()));
+        rows.push((line, Row(record)));
     }
     read(&columns, rows, this_year, profile).map_err(bad)
+}
+
+/// A row as the CSV reader gives it: its cells in one buffer (a million rows of eleven cells
+/// each in their own string took hundreds of megabytes more).
+struct Row(csv::StringRecord);
+
+impl Cells for Row {
+    fn cell(&self, i: usize) -> Option<&str> {
+        self.0.get(i)
+    }
 }
 
 /// What each known field added to a pair's weight, for the person reviewing it:
@@ -61,47 +71,75 @@ pub fn evidence(model: &Model, c: &Comparison) -> String {
 /// Reports grouped into persons.
 #[derive(Debug)]
 pub struct Grouped {
-    /// Each report's id with the id of the first report of its group.
-    pub clusters: Vec<[String; 2]>,
-    /// Pairs likely to be one person: both ids, probability, "match" or "review", evidence.
-    pub pairs: Vec<[String; 5]>,
+    /// The reports' ids, in the order they were read.
+    ids: Vec<String>,
+    outcome: Outcome,
     pub persons: usize,
     pub to_review: usize,
     pub compared: u64,
 }
 
+impl Grouped {
+    /// How many reports were grouped.
+    pub fn reports(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn id(&self, i: usize) -> String {
+        self.ids.get(i).cloned().unwrap_or_default()
+    }
+
+    /// Each report's id with the id of the first report of its group.
+    pub fn clusters(&self) -> Vec<[String; 2]> {
+        (self.outcome.clusters.iter().enumerate())
+            .map(|(i, c)| [self.id(i), self.id(*c)])
+            .collect()
+    }
+
+    /// Pairs likely to be one person: both ids, probability, "match" or "review", evidence.
+    /// Written only when asked for: at a million reports they are a million and a half.
+    pub fn pairs(&self) -> Vec<[String; 5]> {
+        self.outcome
+            .pairs
+            .iter()
+            .map(|p| {
+                let status = if p.probability >= SURE {
+                    "match"
+                } else {
+                    "review"
+                };
+                [
+                    self.id(p.left),
+                    self.id(p.right),
+                    format!("{:.4}", p.probability),
+                    status.to_string(),
+                    evidence(&self.outcome.model, &p.comparison),
+                ]
+            })
+            .collect()
+    }
+}
+
 /// Groups `reports` into persons.
-pub fn group(reports: Vec<Report>) -> Grouped {
-    let ids: Vec<String> = reports.iter().map(|r| r.id.clone()).collect();
-    let outcome: Outcome = dedupe(reports, SURE, REVIEW);
-    let id = |i: usize| ids.get(i).cloned().unwrap_or_default();
-    let pairs: Vec<[String; 5]> = outcome
-        .pairs
-        .iter()
-        .map(|p| {
-            let status = if p.probability >= SURE {
-                "match"
-            } else {
-                "review"
-            };
-            [
-                id(p.left),
-                id(p.right),
-                format!("{:.4}", p.probability),
-                status.to_string(),
-                evidence(&outcome.model, &p.comparison),
-            ]
-        })
+pub fn group(mut reports: Vec<Report>) -> Grouped {
+    let ids: Vec<String> = reports
+        .iter_mut()
+        .map(|r| std::mem::take(&mut r.id))
         .collect();
-    let persons: std::collections::HashSet<usize> = outcome.clusters.iter().copied().collect();
+    let outcome: Outcome = dedupe(reports, SURE, REVIEW);
+    let mut firsts = outcome.clusters.clone();
+    firsts.sort_unstable();
+    firsts.dedup();
     Grouped {
-        clusters: (outcome.clusters.iter().enumerate())
-            .map(|(i, c)| [id(i), id(*c)])
-            .collect(),
-        to_review: pairs.iter().filter(|p| p[3] == "review").count(),
-        pairs,
-        persons: persons.len(),
+        ids,
+        persons: firsts.len(),
+        to_review: outcome
+            .pairs
+            .iter()
+            .filter(|p| p.probability < SURE)
+            .count(),
         compared: outcome.compared as u64,
+        outcome,
     }
 }
 

@@ -35,15 +35,15 @@ pub fn dedupe(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Resul
             "status",
             "evidence",
         ];
-        write_csv(env.keys.output(p)?, &header, &g.pairs)?;
+        write_csv(env.keys.output(p)?, &header, &g.pairs())?;
     }
     write_csv(
         env.keys.output(out)?,
         &["report_id", "cluster_id"],
-        &g.clusters,
+        &g.clusters(),
     )?;
     let n = |x: usize| env.lang.number(x as u64);
-    let (r, p, v) = (n(g.clusters.len()), n(g.persons), n(g.to_review));
+    let (r, p, v) = (n(g.reports()), n(g.persons), n(g.to_review));
     let c = env.lang.number(g.compared);
     say(
         env,

@@ -303,16 +303,19 @@ pub fn candidates(features: &[Features]) -> Vec<Candidate> {
             }
         }
     }
+    drop(entries);
     pairs.sort_unstable();
-    // The same pair found by several rules: one candidate with all their bits.
-    let mut out: Vec<Candidate> = Vec::with_capacity(pairs.len());
-    for c in pairs {
-        match out.last_mut() {
-            Some(last) if last.0 >> RULE_BITS == c.0 >> RULE_BITS => last.0 |= c.0,
-            _ => out.push(c),
+    // The same pair found by several rules: one candidate with all their bits (in place: at a
+    // million reports there are tens of millions).
+    pairs.dedup_by(|later, kept| {
+        let same = later.0 >> RULE_BITS == kept.0 >> RULE_BITS;
+        if same {
+            kept.0 |= later.0;
         }
-    }
-    out
+        same
+    });
+    pairs.shrink_to_fit();
+    pairs
 }
 
 fn compare_at(features: &[Features], freq: &Frequencies, i: u32, j: u32) -> Comparison {

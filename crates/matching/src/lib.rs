@@ -24,19 +24,26 @@ pub mod name;
 pub mod phonetic;
 pub mod report;
 
-/// Maps `f` over `items` on all cores, keeping the order.
-pub(crate) fn in_parallel<I: Sync, O: Send>(items: &[I], f: impl Fn(&I) -> O + Sync) -> Vec<O> {
+/// Maps `f` over `items` on all cores, keeping the order. Each core fills its own part of the
+/// one output (no second copy to join: at a million reports that copy was the peak of memory).
+pub(crate) fn in_parallel<I: Sync, O: Default + Send>(
+    items: &[I],
+    f: impl Fn(&I) -> O + Sync,
+) -> Vec<O> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = items.len().div_ceil(threads).max(1);
+    let mut out: Vec<O> = std::iter::repeat_with(O::default)
+        .take(items.len())
+        .collect();
     let f = &f;
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<O>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+        for (part, into) in items.chunks(chunk).zip(out.chunks_mut(chunk)) {
+            s.spawn(move || {
+                for (item, slot) in part.iter().zip(into) {
+                    *slot = f(item);
+                }
+            });
+        }
+    });
+    out
 }

@@ -193,17 +193,17 @@ fn one_typo(x: &[u8], y: &[u8]) -> bool {
 /// Reads the rows of a reports file. `rows` yields each row's line and cells. States and
 /// facilities are read through the country profile's names and aliases (`Edo. Zulia`,
 /// `Maracaibo` → `VE-V`); places it does not know are compared as written, folded.
-pub fn read<S: AsRef<str> + Sync>(
+pub fn read<R: Cells + Sync>(
     columns: &Columns,
-    rows: impl IntoIterator<Item = (u64, Vec<S>)>,
+    rows: impl IntoIterator<Item = (u64, R)>,
     this_year: i16,
     profile: &Profile,
 ) -> Result<Vec<Report>, ReportError> {
-    let rows: Vec<(u64, Vec<S>)> = rows.into_iter().collect();
+    let rows: Vec<(u64, R)> = rows.into_iter().collect();
     // Every id first, in order, so that the first mistake in the file is the one told...
     let mut seen = std::collections::HashMap::with_capacity(rows.len());
     for (line, cells) in &rows {
-        let Some(id) = cells.get(columns.id).and_then(|c| non_empty(c.as_ref())) else {
+        let Some(id) = cells.cell(columns.id).and_then(non_empty) else {
             return Err(ReportError::EmptyId { line: *line });
         };
         if let Some(first) = seen.insert(id, *line) {
@@ -220,12 +220,20 @@ pub fn read<S: AsRef<str> + Sync>(
     }))
 }
 
+/// A row's cells, by column.
+pub trait Cells {
+    fn cell(&self, i: usize) -> Option<&str>;
+}
+
+impl<S: AsRef<str>> Cells for Vec<S> {
+    fn cell(&self, i: usize) -> Option<&str> {
+        self.get(i).map(AsRef::as_ref)
+    }
+}
+
 /// One row's values (its id already checked).
-fn one<S: AsRef<str>>(columns: &Columns, cells: &[S], this_year: i16, profile: &Profile) -> Report {
-    let cell = |i: Option<usize>| {
-        i.and_then(|i| cells.get(i))
-            .and_then(|c| non_empty(c.as_ref()))
-    };
+fn one(columns: &Columns, cells: &impl Cells, this_year: i16, profile: &Profile) -> Report {
+    let cell = |i: Option<usize>| cells.cell(i?).and_then(non_empty);
     let (given, surnames) = (
         cell(columns.given).unwrap_or(""),
         cell(columns.surnames).unwrap_or(""),
