@@ -103,11 +103,7 @@ impl Grouped {
             .pairs
             .iter()
             .map(|p| {
-                let status = if p.probability >= SURE {
-                    "match"
-                } else {
-                    "review"
-                };
+                let status = if p.merged { "match" } else { "review" };
                 [
                     self.id(p.left),
                     self.id(p.right),
@@ -133,11 +129,7 @@ pub fn group(mut reports: Vec<Report>) -> Grouped {
     Grouped {
         ids,
         persons: firsts.len(),
-        to_review: outcome
-            .pairs
-            .iter()
-            .filter(|p| p.probability < SURE)
-            .count(),
+        to_review: outcome.pairs.iter().filter(|p| !p.merged).count(),
         compared: outcome.compared as u64,
         outcome,
     }

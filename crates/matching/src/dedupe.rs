@@ -417,6 +417,9 @@ pub struct Pair {
     pub right: usize,
     pub probability: f64,
     pub comparison: Comparison,
+    /// Whether the pair was merged (sure enough, and not contradicted); otherwise it is to
+    /// review.
+    pub merged: bool,
 }
 
 /// What deduplication found.
@@ -446,8 +449,19 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
     i
 }
 
-/// Clusters reports: pairs with probability ≥ `sure` are the same person; pairs ≥ `review`
-/// are returned for a person to decide.
+/// Whether two reports contradict each other on what identifies a person: two cédulas that are
+/// not one typo apart, and given names that do not match in any way. The model weighs fields as
+/// if they were independent, and for the relatives of one family arrested together they are
+/// not: brothers share both surnames, the state, the day and the place of arrest, which outweigh
+/// their different cédulas and names. Merging two brothers takes a political prisoner out of the
+/// count, so such a pair is never merged on its own: it is left for a person to review, however
+/// probable. (A cédula mistyped twice, with the name the same, is still merged.)
+pub fn contradicted(c: &Comparison) -> bool {
+    c.levels.get(CEDULA) == Some(&1) && c.levels.get(GIVEN) == Some(&1)
+}
+
+/// Clusters reports: pairs with probability ≥ `sure` are the same person (unless they
+/// [contradict](contradicted) each other); pairs ≥ `review` are returned for a person to decide.
 pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
     let (features, freq) = prepare(reports);
     let found = candidates(&features);
@@ -458,7 +472,12 @@ pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
     for (c, w) in found.iter().zip(&weights) {
         let (i, j) = (c.left() as usize, c.right() as usize);
         let probability = model.probability_of_weight(f64::from(*w));
-        if probability >= sure {
+        if probability < review.min(sure) {
+            continue;
+        }
+        let comparison = compare_at(&features, &freq, c.left(), c.right());
+        let merged = probability >= sure && !contradicted(&comparison);
+        if merged {
             let (a, b) = (find(&mut parent, i), find(&mut parent, j));
             if let Some(x) = parent.get_mut(a.max(b)) {
                 *x = a.min(b);
@@ -469,7 +488,8 @@ pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
                 left: i,
                 right: j,
                 probability,
-                comparison: compare_at(&features, &freq, c.left(), c.right()),
+                comparison,
+                merged,
             });
         }
     }
