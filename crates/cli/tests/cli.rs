@@ -1708,9 +1708,10 @@ fn dedupe_quality_on_the_hardest_generated_reports() {
 }
 
 /// Reports a matcher tuned on easy data gets wrong: two brothers of one family arrested together
-/// (both surnames, the day, the place; different given names and cédulas) are two persons; a
-/// woman reported by her mother's surname alone, or with her husband's (`de Martínez`), and a
-/// cédula with a digit left out are one.
+/// (both surnames, the day, the place; different given names and cédulas) are two persons, even
+/// with a report between them that fits both; a woman reported by her mother's surname alone, or
+/// with her husband's (`de Martínez`), and a cédula with a digit left out are one; names written
+/// as `-` are unknown, not equal.
 #[test]
 fn dedupe_keeps_brothers_apart_and_finds_married_and_maternal_names() {
     let r = Registry::sqlite();
@@ -1723,7 +1724,10 @@ fn dedupe_keeps_brothers_apart_and_finds_married_and_maternal_names() {
          b4,Rafael Antonio,Urdaneta Quintero,16555777,21/11/1984,Edo. Zulia,12/03/2024,El Helicoide\n\
          m1,Yusmary,Colmenares Arocha,V-18.444.999,02/02/1986,Lara,05/06/2023,INOF\n\
          m2,Yusmary,Colmenares de Briceño,1844999,02/02/1986,Lara,05/06/2023,INOF\n\
-         m3,Yusmary,Arocha,V-18.444.999,,Lara,06/06/2023,INOF\n",
+         m3,Yusmary,Arocha,V-18.444.999,,Lara,06/06/2023,INOF\n\
+         x1,,Urdaneta Quintero,,,Zulia,12/03/2024,El Helicoide\n\
+         u1,-,?,V-5.111.222,,Táchira,01/02/2025,Rodeo I\n\
+         u2,?,-,V-9.888.777,,Táchira,01/02/2025,Rodeo I\n",
     );
     let out = r.path("clusters.csv");
     r.ok(&[
@@ -1743,6 +1747,11 @@ fn dedupe_keeps_brothers_apart_and_finds_married_and_maternal_names() {
     assert_eq!(c["b1"], c["b2"]);
     assert_eq!(c["b3"], c["b4"]);
     assert_ne!(c["b1"], c["b3"], "brothers arrested together");
+    // A report with neither given name nor cédula fits both brothers: it joins one of them,
+    // never both into one.
+    assert!(c["x1"] == c["b1"] || c["x1"] == c["b3"], "{c:?}");
+    // Names written as `-` or `?` are unknown, not the same name.
+    assert_ne!(c["u1"], c["u2"], "two unknown names, two cédulas");
     assert_eq!(c["m1"], c["m2"], "her husband's surname, a digit left out");
     assert_eq!(c["m1"], c["m3"], "her mother's surname alone");
 }

@@ -173,7 +173,7 @@ fn close(a: &str, b: &str) -> bool {
     // Jaro–Winkler adds at most 0.4 × (1 − Jaro), so 0.88 needs Jaro ≥ 0.8, and Jaro is at most
     // (c/|a| + c/|b| + 1) / 3 with c the letters the two have in common, wherever they are.
     if a.is_ascii() && b.is_ascii() && !a.is_empty() && !b.is_empty() {
-        let mut counts = [0u8; 32];
+        let mut counts = [0u32; 32];
         for x in a.bytes() {
             if let Some(n) = counts.get_mut(usize::from(x & 31)) {
                 *n = n.saturating_add(1);

@@ -334,14 +334,44 @@ pub fn compare_all(
     in_parallel(pairs, |&(i, j)| compare_at(features, freq, i, j))
 }
 
-/// Reports taken at random, in pairs, from a fixed seed (the same file gives the same model).
-fn random_pairs(n: usize, count: usize) -> Vec<(u32, u32)> {
+/// A report's fingerprint: a hash of what it says (not of where it stands in the file), so that
+/// what is drawn at random is the same whatever the order of the rows.
+fn fingerprint(f: &Features) -> u64 {
+    let r = &f.report;
+    let keys = f
+        .surname_keys
+        .iter()
+        .chain(&f.given_keys)
+        .map(|k| k.as_bytes());
+    let cedula = r.cedula.map(|c| c.number.to_le_bytes()).unwrap_or_default();
+    let dates = [date(r.birth), date(r.arrest)].map(Option::unwrap_or_default);
+    let rest = [
+        r.state.as_deref().unwrap_or("").as_bytes(),
+        r.facility.as_deref().unwrap_or("").as_bytes(),
+    ];
+    let small = [r.age.unwrap_or(u8::MAX), r.sex.map_or(0, |c| c as u8)];
+    hash(
+        255,
+        keys.chain([cedula.as_slice(), &dates[0][..], &dates[1][..], &small[..]])
+            .chain(rest),
+    )
+}
+
+/// Reports taken at random, in pairs, from a fixed seed (the same reports give the same model,
+/// in any order: they are drawn from the reports ordered by their fingerprints).
+fn random_pairs(fingerprints: &[u64], count: usize) -> Vec<(u32, u32)> {
+    let mut order: Vec<(u64, u32)> = (fingerprints.iter().enumerate())
+        .map(|(i, f)| (*f, i as u32))
+        .collect();
+    order.sort_unstable_by_key(|(f, _)| *f);
+    let n = order.len();
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        (state % n.max(1) as u64) as u32
+        let at = (state % n.max(1) as u64) as usize;
+        order.get(at).map_or(0, |(_, i)| *i)
     };
     (0..count)
         .map(|_| (next(), next()))
@@ -354,10 +384,11 @@ fn random_pairs(n: usize, count: usize) -> Vec<(u32, u32)> {
 /// index sets its own.
 pub fn learn(features: &[Features], freq: &Frequencies, candidates: &[Candidate]) -> Model {
     let n = features.len();
+    let fingerprints = in_parallel(features, fingerprint);
     let random = compare_all(
         features,
         freq,
-        &random_pairs(n, RANDOM_PAIRS.min(n * n.saturating_sub(1) / 2)),
+        &random_pairs(&fingerprints, RANDOM_PAIRS.min(n * n.saturating_sub(1) / 2)),
     );
     let mut found = [0usize; RULE_BITS as usize];
     for c in candidates {
@@ -365,6 +396,8 @@ pub fn learn(features: &[Features], freq: &Frequencies, candidates: &[Candidate]
             *count += usize::from(c.found_by(r));
         }
     }
+    // A pair is in a rule's sample by what its two reports say, not by where they stand.
+    let fp = |i: u32| fingerprints.get(i as usize).copied().unwrap_or(0);
     let rules: Vec<Training> = RULES
         .iter()
         .enumerate()
@@ -372,11 +405,14 @@ pub fn learn(features: &[Features], freq: &Frequencies, candidates: &[Candidate]
         .map(|(r, rule)| {
             let step = found
                 .get(r)
-                .map_or(1, |f| f.div_ceil(TRAINING_PAIRS).max(1));
+                .map_or(1, |f| f.div_ceil(TRAINING_PAIRS).max(1)) as u64;
             let sample: Vec<(u32, u32)> = candidates
                 .iter()
                 .filter(|c| c.found_by(r))
-                .step_by(step)
+                .filter(|c| {
+                    let h = (fp(c.left()) ^ fp(c.right())).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    (h >> 32) % step == 0
+                })
                 .map(|c| (c.left(), c.right()))
                 .collect();
             Training {
@@ -417,8 +453,8 @@ pub struct Pair {
     pub right: usize,
     pub probability: f64,
     pub comparison: Comparison,
-    /// Whether the pair was merged (sure enough, and not contradicted); otherwise it is to
-    /// review.
+    /// Whether the two reports ended in one cluster (directly or through others); otherwise the
+    /// pair is to review.
     pub merged: bool,
 }
 
@@ -467,8 +503,10 @@ pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
     let found = candidates(&features);
     let mut model = learn(&features, &freq, &found);
     let weights = weigh(&mut model, &features, &freq, &found);
-    let mut parent: Vec<usize> = (0..features.len()).collect();
     let mut scored = Vec::new();
+    // Pairs sure enough, and pairs that must never end in one cluster.
+    let mut merges: Vec<(f32, u32, u32)> = Vec::new();
+    let mut apart: std::collections::HashMap<usize, Vec<usize>> = Default::default();
     for (c, w) in found.iter().zip(&weights) {
         let (i, j) = (c.left() as usize, c.right() as usize);
         let probability = model.probability_of_weight(f64::from(*w));
@@ -476,12 +514,11 @@ pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
             continue;
         }
         let comparison = compare_at(&features, &freq, c.left(), c.right());
-        let merged = probability >= sure && !contradicted(&comparison);
-        if merged {
-            let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-            if let Some(x) = parent.get_mut(a.max(b)) {
-                *x = a.min(b);
-            }
+        if contradicted(&comparison) {
+            apart.entry(i).or_default().push(j);
+            apart.entry(j).or_default().push(i);
+        } else if probability >= sure {
+            merges.push((*w, c.left(), c.right()));
         }
         if probability >= review {
             scored.push(Pair {
@@ -489,9 +526,43 @@ pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
                 right: j,
                 probability,
                 comparison,
-                merged,
+                merged: false,
             });
         }
+    }
+    // The surest first; a merge that would put two contradicting reports in one cluster (through
+    // others: a report without a cédula between two brothers) is not made.
+    merges.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+    let mut parent: Vec<usize> = (0..features.len()).collect();
+    for (_, i, j) in merges {
+        let (a, b) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
+        if a == b {
+            continue;
+        }
+        let (small, large) = {
+            let (la, lb) = (
+                apart.get(&a).map_or(0, Vec::len),
+                apart.get(&b).map_or(0, Vec::len),
+            );
+            if la <= lb { (a, b) } else { (b, a) }
+        };
+        let conflict = apart
+            .get(&small)
+            .is_some_and(|others| others.iter().any(|&o| find(&mut parent, o) == large));
+        if conflict {
+            continue;
+        }
+        let (root, child) = (a.min(b), a.max(b));
+        if let Some(x) = parent.get_mut(child) {
+            *x = root;
+        }
+        // The cluster keeps what its parts must stay apart from.
+        if let Some(moved) = apart.remove(&child) {
+            apart.entry(root).or_default().extend(moved);
+        }
+    }
+    for p in &mut scored {
+        p.merged = find(&mut parent, p.left) == find(&mut parent, p.right);
     }
     scored.sort_by(|a, b| b.probability.total_cmp(&a.probability));
     let clusters = (0..features.len()).map(|i| find(&mut parent, i)).collect();

@@ -100,7 +100,8 @@ fn words(text: &str) -> Vec<String> {
             let f = fold(&w.replace('ª', "a"));
             if abbreviated { format!("{f}.") } else { f }
         })
-        .filter(|w| w != ".")
+        // A word with no letter or digit (`-`, `?`, an emoji) says nothing: an unknown name.
+        .filter(|w| !w.is_empty() && w != ".")
         .collect()
 }
 
