@@ -279,25 +279,26 @@ impl Candidate {
 /// The candidate pairs: every two reports sharing a key, in blocks no larger than the rule's
 /// limit. At most [`MAX_REPORTS`] reports.
 pub fn candidates(features: &[Features]) -> Vec<Candidate> {
-    let mut entries: Vec<(u64, u8, u32)> = Vec::with_capacity(features.len() * RULES.len());
-    for (i, f) in features.iter().enumerate().take(MAX_REPORTS) {
-        for (r, k) in keys(f) {
-            entries.push((k, r as u8, i as u32));
-        }
-    }
-    entries.sort_unstable();
     let mut pairs: Vec<Candidate> = Vec::new();
-    for block in entries.chunk_by(|a, b| a.0 == b.0) {
-        let Some(&(_, r, _)) = block.first() else {
-            continue;
-        };
-        let limit = RULES.get(usize::from(r)).map_or(BLOCK_LIMIT, Rule::limit);
-        if block.len() < 2 || block.len() > limit {
-            continue;
+    // One rule at a time: a million reports' keys for every rule at once were the peak of memory.
+    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(features.len().min(MAX_REPORTS));
+    for (r, rule) in RULES.iter().enumerate() {
+        entries.clear();
+        for (i, f) in features.iter().enumerate().take(MAX_REPORTS) {
+            if let Some(k) = (rule.key)(f) {
+                entries.push((k, i as u32));
+            }
         }
-        for (n, &(_, _, i)) in block.iter().enumerate() {
-            for &(_, _, j) in block.iter().skip(n + 1) {
-                if i != j {
+        entries.sort_unstable();
+        let blocks = || {
+            entries
+                .chunk_by(|a, b| a.0 == b.0)
+                .filter(|b| (2..=rule.limit).contains(&b.len()))
+        };
+        pairs.reserve(blocks().map(|b| b.len() * (b.len() - 1) / 2).sum());
+        for block in blocks() {
+            for (n, &(_, i)) in block.iter().enumerate() {
+                for &(_, j) in block.iter().skip(n + 1) {
                     pairs.push(Candidate::new(i.min(j), i.max(j), 1 << r));
                 }
             }

@@ -172,6 +172,14 @@ impl BalancePage {
                 l.pick("Según lo sabido el (opcional)", "As known on (optional)"),
                 &self.w.known_on,
             ),
+            (
+                "since",
+                l.pick(
+                    "Movimientos posteriores al (opcional; una semana si se deja vacío)",
+                    "Movements after (optional; a week if left empty)",
+                ),
+                &self.w.since,
+            ),
         ]
         .into_iter()
         .map(|(name, label, value)| {

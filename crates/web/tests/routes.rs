@@ -951,6 +951,14 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         "{}",
         preview.body
     );
+    // What is previewed is what is published: the period goes with the form.
+    assert!(
+        preview
+            .body
+            .contains("<input type=\"hidden\" name=\"since\" value=\"2026-11-13\">"),
+        "{}",
+        preview.body
+    );
     assert!(
         preview.body.contains("id=\"preview-prisoners\">1 presos"),
         "{}",
@@ -2299,6 +2307,32 @@ async fn the_balance_downloads_as_csv_and_json() {
         links(&list.body).contains("/balance?as_of=2026-11-20&since=2026-10-01"),
         "{}",
         list.body
+    );
+    // Filtering the list keeps the period: its form carries it.
+    assert!(
+        list.body
+            .contains("<input type=\"hidden\" name=\"since\" value=\"2026-10-01\">"),
+        "{}",
+        list.body
+    );
+    // The period is a field of the balance's form, and a wrong one is told beside it.
+    assert!(
+        page.body.contains("id=\"since\" name=\"since\""),
+        "{}",
+        page.body
+    );
+    let wrong = send(
+        &w,
+        get("/balance?as_of=20/11/2026&since=ayer", Some(&analyst)),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.body.contains("aria-describedby=\"since-error\"")
+            && wrong.body.contains("id=\"since-error\"")
+            && wrong.body.contains("value=\"ayer\""),
+        "{}",
+        wrong.body
     );
     let (volunteer, _) = sign_in(&w, Role::Volunteer).await;
     let r = send(&w, get("/balance/download?format=csv", Some(&volunteer))).await;
