@@ -123,12 +123,13 @@ pub fn group(mut reports: Vec<Report>) -> Grouped {
         .map(|r| std::mem::take(&mut r.id))
         .collect();
     let outcome: Outcome = dedupe(reports, SURE, REVIEW);
-    let mut firsts = outcome.clusters.clone();
-    firsts.sort_unstable();
-    firsts.dedup();
+    // Each cluster is named by its first report, which is its own cluster.
+    let persons = (outcome.clusters.iter().enumerate())
+        .filter(|(i, c)| i == *c)
+        .count();
     Grouped {
         ids,
-        persons: firsts.len(),
+        persons,
         to_review: outcome.pairs.iter().filter(|p| !p.merged).count(),
         compared: outcome.compared as u64,
         outcome,

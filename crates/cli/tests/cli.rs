@@ -1622,14 +1622,7 @@ fn dedupe_finds_one_person_in_many_reports_and_refuses_bad_files() {
         out.to_str().unwrap(),
     ]);
     assert!(said.contains("7 reports: 4 persons"), "{said}");
-    let clusters: std::collections::HashMap<String, String> = csv::Reader::from_path(&out)
-        .unwrap()
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            (r[0].to_string(), r[1].to_string())
-        })
-        .collect();
+    let clusters = pairs_of_csv(&out);
     assert_eq!(
         clusters["r2"], clusters["r1"],
         "initial and no maternal surname"
@@ -1691,17 +1684,7 @@ fn dedupe_quality_on_the_hardest_generated_reports() {
         &path(&truth_file),
     ]);
     r.ok(&["dedupe", &path(&file), "--out", &path(&out)]);
-    let read = |p: &std::path::Path| -> std::collections::HashMap<String, String> {
-        csv::Reader::from_path(p)
-            .unwrap()
-            .records()
-            .map(|x| {
-                let x = x.unwrap();
-                (x[0].to_string(), x[1].to_string())
-            })
-            .collect()
-    };
-    let s = score(&read(&truth_file), &read(&out));
+    let s = score(&pairs_of_csv(&truth_file), &pairs_of_csv(&out));
     eprintln!("hardest generated: {s:?}");
     assert!(s.precision >= 0.85 && s.recall >= 0.95, "{s:?}");
     assert!(s.f1 >= 0.9 && s.bcubed_f1 >= 0.95, "{s:?}");
@@ -1714,36 +1697,32 @@ fn dedupe_quality_on_the_hardest_generated_reports() {
 /// as `-` are unknown, not equal.
 #[test]
 fn dedupe_keeps_brothers_apart_and_finds_married_and_maternal_names() {
-    let r = Registry::sqlite();
-    let file = r.write(
-        "reports.csv",
-        "report_id,given_names,surnames,cedula,birth_date,state,arrest_date,facility\n\
-         b1,Carlos Alberto,Urdaneta Quintero,V-14.222.333,03/05/1980,Zulia,12/03/2024,El Helicoide\n\
-         b2,Carlos,Urdaneta Quintero,14222333,,Zulia,12/03/2024,El Helicoide\n\
-         b3,Rafael,Urdaneta Quintero,V-16.555.777,,Zulia,12/03/2024,El Helicoide\n\
-         b4,Rafael Antonio,Urdaneta Quintero,16555777,21/11/1984,Edo. Zulia,12/03/2024,El Helicoide\n\
-         m1,Yusmary,Colmenares Arocha,V-18.444.999,02/02/1986,Lara,05/06/2023,INOF\n\
-         m2,Yusmary,Colmenares de Briceño,1844999,02/02/1986,Lara,05/06/2023,INOF\n\
-         m3,Yusmary,Arocha,V-18.444.999,,Lara,06/06/2023,INOF\n\
-         x1,,Urdaneta Quintero,,,Zulia,12/03/2024,El Helicoide\n\
-         u1,-,?,V-5.111.222,,Táchira,01/02/2025,Rodeo I\n\
-         u2,?,-,V-9.888.777,,Táchira,01/02/2025,Rodeo I\n",
-    );
-    let out = r.path("clusters.csv");
-    r.ok(&[
-        "dedupe",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let c: std::collections::HashMap<String, String> = csv::Reader::from_path(&out)
-        .unwrap()
-        .records()
-        .map(|x| {
-            let x = x.unwrap();
-            (x[0].to_string(), x[1].to_string())
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = [
+        "b1,Carlos Alberto,Urdaneta Quintero,V-14.222.333,03/05/1980,Zulia,12/03/2024,El Helicoide",
+        "b2,Carlos,Urdaneta Quintero,14222333,,Zulia,12/03/2024,El Helicoide",
+        "b3,Rafael,Urdaneta Quintero,V-16.555.777,,Zulia,12/03/2024,El Helicoide",
+        "b4,Rafael Antonio,Urdaneta Quintero,16555777,21/11/1984,Edo. Zulia,12/03/2024,El Helicoide",
+        "m1,Yusmary,Colmenares Arocha,V-18.444.999,02/02/1986,Lara,05/06/2023,INOF",
+        "m2,Yusmary,Colmenares de Briceño,1844999,02/02/1986,Lara,05/06/2023,INOF",
+        "m3,Yusmary,Arocha,V-18.444.999,,Lara,06/06/2023,INOF",
+        "x1,,Urdaneta Quintero,,,Zulia,12/03/2024,El Helicoide",
+        "u1,-,?,V-5.111.222,,Táchira,01/02/2025,Rodeo I",
+        "u2,?,-,V-9.888.777,,Táchira,01/02/2025,Rodeo I",
+    ]
+    .iter()
+    .map(|l| l.split(',').map(str::to_string).collect())
+    .collect();
+    let header = [
+        "report_id",
+        "given_names",
+        "surnames",
+        "cedula",
+        "birth_date",
+        "state",
+        "arrest_date",
+        "facility",
+    ];
+    let c = dedupe_rows(&Registry::sqlite(), &header, &rows);
     assert_eq!(c["b1"], c["b2"]);
     assert_eq!(c["b3"], c["b4"]);
     assert_ne!(c["b1"], c["b3"], "brothers arrested together");
@@ -1819,7 +1798,12 @@ fn dedupe_rows(
         "--out",
         out.to_str().unwrap(),
     ]);
-    csv::Reader::from_path(&out)
+    pairs_of_csv(&out)
+}
+
+/// A two-column CSV (clusters, or the truth) as a map from its first column to its second.
+fn pairs_of_csv(path: &std::path::Path) -> std::collections::HashMap<String, String> {
+    csv::Reader::from_path(path)
         .unwrap()
         .records()
         .map(|x| {

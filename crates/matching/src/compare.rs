@@ -312,17 +312,6 @@ fn birth(a: &Report, b: &Report) -> u8 {
     }
 }
 
-/// Days since 1 March of year 0, by arithmetic (H. Hinnant's `days_from_civil`): the distance
-/// between two days without building a calendar span, for millions of pairs.
-fn day_number(d: vigilia_core::date::Day) -> i32 {
-    let (m, day) = (i32::from(d.month()), i32::from(d.day()));
-    let y = i32::from(d.year()) - i32::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy
-}
-
 fn overlaps(x: &PartialDate, y: &PartialDate) -> bool {
     x.first_day() <= y.last_day() && y.first_day() <= x.last_day()
 }
@@ -338,7 +327,7 @@ fn arrest(a: &Report, b: &Report) -> u8 {
     }
     if x.is_exact()
         && y.is_exact()
-        && day_number(x.first_day()).abs_diff(day_number(y.first_day())) <= 7
+        && (x.first_day().duration_since(y.first_day()).as_hours().abs() <= 7 * 24)
     {
         return 3;
     }
@@ -389,7 +378,9 @@ pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
 
 #[cfg(test)]
 mod tests {
-    use super::{close, day_number};
+    use super::{arrest, close};
+    use crate::report::Report;
+    use vigilia_core::date::PartialDate;
 
     #[test]
     fn the_bound_rules_out_only_names_that_are_not_close() {
@@ -429,20 +420,27 @@ mod tests {
     }
 
     #[test]
-    fn day_numbers_count_the_days_between_dates() {
-        let d = |y, m, day| jiff::civil::date(y, m, day);
-        for (a, b) in [
-            (d(2024, 2, 28), d(2024, 3, 1)),
-            (d(2023, 12, 29), d(2024, 1, 4)),
-            (d(1999, 12, 31), d(2000, 3, 1)),
-            (d(1900, 2, 28), d(1900, 3, 1)),
-            (d(2014, 1, 1), d(2026, 12, 6)),
-        ] {
-            assert_eq!(
-                i64::from(day_number(b) - day_number(a)),
-                i64::from((b - a).get_days()),
-                "{a} {b}"
-            );
-        }
+    fn arrests_a_week_apart_are_near_across_months_and_leap_days() {
+        let on = |d: &str| Report {
+            arrest: Some(PartialDate::parse(d).unwrap()),
+            ..Report::default()
+        };
+        assert_eq!(arrest(&on("2024-02-27"), &on("2024-03-04")), 3, "six days");
+        assert_eq!(
+            arrest(&on("2024-03-04"), &on("2024-02-27")),
+            3,
+            "either way"
+        );
+        assert_eq!(
+            arrest(&on("2023-12-29"), &on("2024-01-05")),
+            3,
+            "seven days"
+        );
+        assert_eq!(
+            arrest(&on("2024-02-20"), &on("2024-02-28")),
+            1,
+            "eight days"
+        );
+        assert_eq!(arrest(&on("2024-02-20"), &on("2024-02")), 2, "a month");
     }
 }

@@ -118,12 +118,13 @@ impl Index {
         }
         seen.sort_unstable();
         seen.dedup();
+        let weight = self.model.weigher();
         let mut out: Vec<Candidate> = seen
             .into_iter()
             .filter_map(|slot| {
                 let person = self.features.get(slot as usize)?.as_ref()?;
                 let comparison = compare(person, &query, &self.freq);
-                let probability = self.model.probability(&comparison);
+                let probability = self.model.probability_of_weight(weight(&comparison));
                 (probability >= at_least).then(|| Candidate {
                     person: self.persons.get(slot as usize).copied().unwrap_or(0),
                     probability,
