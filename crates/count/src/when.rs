@@ -60,7 +60,7 @@ impl WhenError {
         let field = |option: &str| match option {
             "as-of" => lang.pick("Fecha del balance", "Date of the balance"),
             "known-on" => lang.pick("Según lo sabido el", "As known on"),
-            "since" => lang.pick("Movimientos desde", "Movements since"),
+            "since" => lang.pick("Movimientos posteriores al", "Movements after"),
             _ => lang.pick("Fecha", "Date"),
         };
         match self {

@@ -141,14 +141,26 @@ struct BalancePage {
 }
 
 /// A balance's dates as a link carries them: a list, a download or the way back is of that
-/// same balance (as of, as known on, and the period its movements are counted in).
+/// same balance (as of, as known on, and the period its movements are counted in when one was
+/// chosen), written as people write them, since the balance's form shows them again.
 fn dates_of(b: &Balance) -> String {
-    let known_on = b
-        .known_on
-        .as_ref()
-        .map(|k| format!("&known_on={k}"))
-        .unwrap_or_default();
-    format!("as_of={}{known_on}&since={}", b.as_of, b.period.from)
+    let typed = |iso: &str| {
+        vigilia_core::date::parse_day(iso)
+            .map(|d| vigilia_core::date::short_day(d, Lang::Es))
+            .unwrap_or_else(|_| iso.to_string())
+    };
+    let mut link = format!("as_of={}", typed(&b.as_of));
+    if let Some(k) = &b.known_on {
+        link.push_str(&format!("&known_on={}", typed(k)));
+    }
+    // The week before is the default: left out, so that a new date brings its own week.
+    let default = vigilia_core::date::parse_day(&b.as_of)
+        .map(|d| vigilia_count::when::week_before(d).to_string())
+        .ok();
+    if default.as_deref() != Some(b.period.from.as_str()) {
+        link.push_str(&format!("&since={}", typed(&b.period.from)));
+    }
+    link
 }
 
 impl BalancePage {
@@ -718,6 +730,15 @@ impl Preview {
         self.p.iso(&self.b.as_of)
     }
 
+    /// The week whose movements are published with the balance, from its first day.
+    fn week(&self) -> (String, String) {
+        let first = (self.b.period.from.parse::<Day>().ok())
+            .and_then(|d| d.tomorrow().ok())
+            .map(|d| self.p.iso(&d.to_string()))
+            .unwrap_or_default();
+        (first, self.p.iso(&self.b.period.to))
+    }
+
     /// The balance's dates, as a link back carries them.
     fn dates(&self) -> String {
         dates_of(&self.b)
@@ -726,6 +747,14 @@ impl Preview {
 
 /// The preview of a publication: what the public will see, a note to go with it, and the
 /// button that publishes (nothing is public before it is pressed).
+/// The dates a publication is of: the balance's, with the movements of the week before it,
+/// whatever period the page showed (the organisation publishes every week, and a period of a
+/// day would tell the day of a single release or death).
+fn weekly(mut w: Asked) -> Asked {
+    w.since.clear();
+    w
+}
+
 async fn preview(
     app: &Arc<App>,
     ctx: &Ctx,
@@ -733,6 +762,7 @@ async fn preview(
     note: String,
     errors: crate::page::Errors,
 ) -> Result<Preview, WebError> {
+    let w = weekly(w);
     let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
     let already = app
         .read(move |_, l| {
@@ -786,7 +816,7 @@ pub async fn publish(
     Form(f): Form<Publish>,
 ) -> Result<Response, WebError> {
     let me = ctx.viewer()?.actor();
-    let w = f.w.clone();
+    let w = weekly(f.w.clone());
     let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
     let note = f.note.clone();
     let done = app

@@ -951,14 +951,24 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         "{}",
         preview.body
     );
-    // What is previewed is what is published: the period goes with the form.
+    // A publication is of the week before its date, whatever period the balance showed, and
+    // its preview says which week.
+    let asked = send(
+        &w,
+        get(
+            "/balance/publish?as_of=2026-11-20&since=01/01/1990",
+            Some(&c),
+        ),
+    )
+    .await;
     assert!(
-        preview
+        asked
             .body
-            .contains("<input type=\"hidden\" name=\"since\" value=\"2026-11-13\">"),
+            .contains("Con los movimientos de la semana, del 14/11/2026 al 20/11/2026"),
         "{}",
-        preview.body
+        asked.body
     );
+    assert!(!asked.body.contains("name=\"since\""), "{}", asked.body);
     assert!(
         preview.body.contains("id=\"preview-prisoners\">1 presos"),
         "{}",
@@ -974,12 +984,20 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
             &[
                 ("csrf", &ct),
                 ("as_of", "2026-11-20"),
+                // A period slipped into the form is not published: the week is.
+                ("since", "19/11/2026"),
                 ("note", "Cifras al cierre de la semana."),
             ],
         ),
     )
     .await;
     assert_eq!(r.location, "/public/1", "{}", r.body);
+    let published = send(&w, get("/api/publications", None)).await;
+    assert!(
+        published.body.contains("\"from\":\"2026-11-13\""),
+        "{}",
+        published.body
+    );
     let r = send(&w, get("/public/1", None)).await;
     assert!(
         r.body.contains("Cifras al cierre de la semana."),
@@ -2252,6 +2270,13 @@ async fn the_balance_downloads_as_csv_and_json() {
         "{}",
         page.body
     );
+    // The default week is not carried: a new date brings its own week.
+    let plain = page.body.replace("&amp;", "&").replace("&#38;", "&");
+    assert!(
+        plain.contains("/balance/download?format=csv&as_of=20/11/2026\""),
+        "{}",
+        page.body
+    );
     let csv = send(
         &w,
         get(
@@ -2284,10 +2309,11 @@ async fn the_balance_downloads_as_csv_and_json() {
         get("/balance?as_of=20/11/2026&since=01/10/2026", Some(&analyst)),
     )
     .await;
-    let link = "/balance/download?format=json&as_of=2026-11-20&since=2026-10-01";
+    // Written as people write dates: the balance's form shows them again on the way back.
+    let link = "/balance/download?format=json&as_of=20/11/2026&since=01/10/2026";
     assert!(links(&page.body).contains(link), "{}", page.body);
     assert!(
-        links(&page.body).contains("list=held&as_of=2026-11-20&since=2026-10-01"),
+        links(&page.body).contains("list=held&as_of=20/11/2026&since=01/10/2026"),
         "{}",
         page.body
     );
@@ -2304,7 +2330,7 @@ async fn the_balance_downloads_as_csv_and_json() {
     )
     .await;
     assert!(
-        links(&list.body).contains("/balance?as_of=2026-11-20&since=2026-10-01"),
+        links(&list.body).contains("/balance?as_of=20/11/2026&since=01/10/2026"),
         "{}",
         list.body
     );
