@@ -272,6 +272,20 @@ fn change_days(c: &crate::index::Case, by: &[Dim]) -> Vec<DayNo> {
     cuts
 }
 
+/// `[from, to)` cut into pieces at the days of `cuts` (sorted) that fall inside it: within a
+/// piece, a detention's values do not change.
+pub(crate) fn pieces(from: DayNo, to: DayNo, cuts: &[DayNo]) -> Vec<(DayNo, DayNo)> {
+    let inside = cuts.iter().copied().filter(|x| *x > from && *x < to);
+    let bounds: Vec<DayNo> = std::iter::once(from)
+        .chain(inside)
+        .chain(std::iter::once(to))
+        .collect();
+    bounds
+        .windows(2)
+        .filter_map(|w| Some((*w.first()?, *w.get(1)?)))
+        .collect()
+}
+
 /// The days on which a detention's value of `dim` may change, added to `cuts` (unsorted).
 pub(crate) fn change_days_into(cuts: &mut Vec<DayNo>, c: &crate::index::Case, dim: Dim) {
     match dim {
@@ -555,14 +569,7 @@ impl Sweeper<'_> {
         } else {
             Vec::new()
         };
-        let edges: Vec<DayNo> = std::iter::once(EARLIEST)
-            .chain(cuts)
-            .chain(std::iter::once(LATEST))
-            .collect();
-        for segment in edges.windows(2) {
-            let (Some(&from), Some(&to)) = (segment.first(), segment.get(1)) else {
-                continue;
-            };
+        for (from, to) in pieces(EARLIEST, LATEST, &cuts) {
             segment_keys(keys, case, self.by, from);
             for key in keys.iter() {
                 let sweep = groups

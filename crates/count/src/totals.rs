@@ -176,15 +176,7 @@ pub(crate) fn items(layout: &Layout, c: &Case, out: &mut impl FnMut(Item)) {
         }
         for (held, from, to) in [(true, al, ef), (false, after(al), ef)] {
             // The pieces between the days the value may change, each under its value then.
-            let inside = cuts.iter().copied().filter(|x| *x > from && *x < to);
-            let bounds: Vec<DayNo> = std::iter::once(from)
-                .chain(inside)
-                .chain(std::iter::once(to))
-                .collect();
-            for piece in bounds.windows(2) {
-                let (Some(&start), Some(&end)) = (piece.first(), piece.get(1)) else {
-                    continue;
-                };
+            for (start, end) in crate::series::pieces(from, to, &cuts) {
                 let v = crate::balance::value(c, dim, start);
                 let col = if held {
                     layout.held_tally(dim, v)
