@@ -35,6 +35,9 @@ pub enum Problem {
     NotAState(String),
     /// Not a whole number of people (1 or more).
     NotACount,
+    /// A published balance's movements over less than a week: a release or a death alone in a
+    /// short period is dated by it.
+    PeriodUnderAWeek,
     /// Fewer people than a group already has identified.
     CountTooSmall {
         at_least: u32,

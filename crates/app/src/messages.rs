@@ -687,6 +687,12 @@ impl Localize for Problem {
                 Lang::Es => format!("{s:?} no es un estado de la lista."),
                 Lang::En => format!("{s:?} is not a state on the list."),
             },
+            Problem::PeriodUnderAWeek => lang
+                .pick(
+                    "Se publican los movimientos de una semana o más: un período más corto fecharía una excarcelación o una muerte sola.",
+                    "The movements published cover a week or more: a shorter period would date a single release or death.",
+                )
+                .into(),
             Problem::CountTooSmall { at_least } => match lang {
                 Lang::Es => format!(
                     "Escriba un número entero de personas, al menos {} (las ya identificadas en el grupo).",

@@ -25,9 +25,15 @@ pub fn publish(
     let actor =
         &crate::actor::acting_as(tx, actor, &[vigilia_core::model::Role::Coordinator])?.name;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
+    let mut errors = crate::fields::FieldErrors::default();
     if note.is_some_and(|n| n.chars().count() > NOTE_MAX) {
-        let mut errors = crate::fields::FieldErrors::default();
         errors.add("note", crate::fields::Problem::TooLong { max: NOTE_MAX });
+    }
+    // The public sees the period's movements: over a day, one release or death would be dated.
+    if when.since > vigilia_count::when::week_before(when.as_of) {
+        errors.add("since", crate::fields::Problem::PeriodUnderAWeek);
+    }
+    if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
     let head = tx.content()?;

@@ -249,10 +249,7 @@ pub fn verify_release(env: &Env, dir: &Path, trusted: Option<&str>) -> Result<()
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let day = |text: &str, l: Lang| match text.parse::<vigilia_core::date::Day>() {
-        Ok(d) => vigilia_core::date::short_day(d, l),
-        Err(_) => text.to_string(),
-    };
+    let day = vigilia_core::date::short_iso;
     let (n, files, key) = (v.version, v.files, &v.public_key);
     crate::registry::say(
         env,

@@ -889,6 +889,31 @@ fn the_balance_counts_by_the_rules_and_its_json_is_stable() {
     );
 }
 
+/// A balance is published with the movements of a week or more: a period of a day or two would
+/// date a single release or death. Refused, nothing stored; the default week is published.
+#[test]
+fn a_balance_is_not_published_with_a_period_under_a_week() {
+    let r = counted_registry();
+    let before = r.facts();
+    let short = r.run(&[
+        "balance",
+        "--as-of",
+        "2024-08-11",
+        "--since",
+        "2024-08-09",
+        "--publish",
+    ]);
+    assert_eq!(short.status.code(), Some(2), "{}", stderr(&short));
+    assert!(
+        stderr(&short).contains("a week or more") || stderr(&short).contains("una semana o más"),
+        "{}",
+        stderr(&short)
+    );
+    assert_eq!(r.facts(), before, "nothing stored");
+    r.ok(&["balance", "--as-of", "2024-08-11", "--publish"]);
+    assert_eq!(r.facts(), before + 1);
+}
+
 #[test]
 fn a_published_balance_reproduces_identically_after_corrections() {
     let r = counted_registry();

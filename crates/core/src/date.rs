@@ -121,6 +121,15 @@ pub fn short_day(day: Day, lang: Lang) -> String {
     }
 }
 
+/// A day the counting wrote `AAAA-MM-DD`, as a table shows it (any year: the week before a
+/// balance in January 1900 began in 1899); text that is not such a day is left as it is.
+pub fn short_iso(iso: &str, lang: Lang) -> String {
+    match iso.parse::<Day>() {
+        Ok(day) => short_day(day, lang),
+        Err(_) => iso.to_string(),
+    }
+}
+
 impl PartialDate {
     /// The date as a table shows it, to its precision: "05/08/2024", "08/2024", "2024",
     /// "entre 01/03/2004 y 27/07/2020".

@@ -61,10 +61,7 @@ pub fn revolving_door(rows: &[Step], lang: Lang) -> Result<String, String> {
         let label_of = |i: &usize| {
             points
                 .get(*i)
-                .map(|(d, _)| match vigilia_core::date::parse_day(d) {
-                    Ok(day) => vigilia_core::date::short_day(day, lang),
-                    Err(_) => d.to_string(),
-                })
+                .map(|(d, _)| vigilia_core::date::short_iso(d, lang))
                 .unwrap_or_default()
         };
         let number_of = |n: &u64| lang.number(*n);

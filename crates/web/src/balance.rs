@@ -144,23 +144,27 @@ struct BalancePage {
 /// same balance (as of, as known on, and the period its movements are counted in when one was
 /// chosen), written as people write them, since the balance's form shows them again.
 fn dates_of(b: &Balance) -> String {
-    let typed = |iso: &str| {
-        vigilia_core::date::parse_day(iso)
-            .map(|d| vigilia_core::date::short_day(d, Lang::Es))
-            .unwrap_or_else(|_| iso.to_string())
-    };
-    let mut link = format!("as_of={}", typed(&b.as_of));
+    let fields = date_fields(b).into_iter();
+    let pairs: Vec<String> = fields.map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.join("&")
+}
+
+/// The balance's dates as a person types them (day first), field by field: as-of, known-on if
+/// asked, and the period's first day only when it is not the default week (so that a new date
+/// brings its own week). Links and the forms that lead on from the balance carry these.
+fn date_fields(b: &Balance) -> Vec<(&'static str, String)> {
+    let typed = |iso: &str| vigilia_core::date::short_iso(iso, Lang::Es);
+    let mut fields = vec![("as_of", typed(&b.as_of))];
     if let Some(k) = &b.known_on {
-        link.push_str(&format!("&known_on={}", typed(k)));
+        fields.push(("known_on", typed(k)));
     }
-    // The week before is the default: left out, so that a new date brings its own week.
-    let default = vigilia_core::date::parse_day(&b.as_of)
+    let default = (b.as_of.parse::<Day>())
         .map(|d| vigilia_count::when::week_before(d).to_string())
         .ok();
     if default.as_deref() != Some(b.period.from.as_str()) {
-        link.push_str(&format!("&since={}", typed(&b.period.from)));
+        fields.push(("since", typed(&b.period.from)));
     }
-    link
+    fields
 }
 
 impl BalancePage {
@@ -168,6 +172,11 @@ impl BalancePage {
     /// figure (the same as-of and known-on), so its rows are as many as the figure says.
     fn dates(&self) -> String {
         self.b.as_ref().map(dates_of).unwrap_or_default()
+    }
+
+    /// The same dates as hidden fields, for the form that prepares the publication.
+    fn carried(&self) -> Vec<(&'static str, String)> {
+        self.b.as_ref().map(date_fields).unwrap_or_default()
     }
 
     /// The date fields: name, label, value as typed, and what is wrong with it.
@@ -669,11 +678,20 @@ pub async fn download(
         ),
         _ => (b.to_json(), "application/json", "json"),
     };
-    Ok(attachment(
-        body.into_bytes(),
-        kind,
-        &format!("balance-{}.{ext}", b.as_of),
-    ))
+    Ok(attachment(body.into_bytes(), kind, &file_name(&b, ext)))
+}
+
+/// A download's name says every date its figures depend on, as the command's options name
+/// them: two balances of one day, one with a chosen period, are not saved over each other.
+fn file_name(b: &Balance, ext: &str) -> String {
+    let mut name = format!("balance-{}", b.as_of);
+    if let Some(k) = &b.known_on {
+        name.push_str(&format!("-known-on-{k}"));
+    }
+    if date_fields(b).iter().any(|(k, _)| *k == "since") {
+        name.push_str(&format!("-since-{}", b.period.from));
+    }
+    format!("{name}.{ext}")
 }
 
 /// What the public sees of a balance's figures: its two headline totals and the breakdowns of
@@ -722,6 +740,9 @@ struct Preview {
     already: Vec<(u64, Day)>,
     /// The smallest count a public breakdown names.
     below: u64,
+    /// The period the balance page showed, as typed, when one was chosen: the way back keeps it,
+    /// and the page says that the week is what is published.
+    shown_since: String,
 }
 
 impl Preview {
@@ -739,22 +760,31 @@ impl Preview {
         (first, self.p.iso(&self.b.period.to))
     }
 
-    /// The balance's dates, as a link back carries them.
+    /// The balance's dates, as a link back carries them (the template adds the period shown).
     fn dates(&self) -> String {
         dates_of(&self.b)
     }
+
+    /// The dates the publish form sends, as typed (the period shown too, for the way back).
+    fn carried(&self) -> Vec<(&'static str, String)> {
+        let mut fields = date_fields(&self.b);
+        if !self.shown_since.is_empty() {
+            fields.push(("since", self.shown_since.clone()));
+        }
+        fields
+    }
 }
 
-/// The preview of a publication: what the public will see, a note to go with it, and the
-/// button that publishes (nothing is public before it is pressed).
-/// The dates a publication is of: the balance's, with the movements of the week before it,
-/// whatever period the page showed (the organisation publishes every week, and a period of a
-/// day would tell the day of a single release or death).
+/// The dates a publication is of from the web: the balance's, with the movements of the week
+/// before it, whatever period the page showed (the organisation publishes every week; the
+/// application refuses any period under a week, which would date a single release or death).
 fn weekly(mut w: Asked) -> Asked {
     w.since.clear();
     w
 }
 
+/// The preview of a publication: what the public will see, a note to go with it, and the
+/// button that publishes (nothing is public before it is pressed).
 async fn preview(
     app: &Arc<App>,
     ctx: &Ctx,
@@ -762,6 +792,7 @@ async fn preview(
     note: String,
     errors: crate::page::Errors,
 ) -> Result<Preview, WebError> {
+    let shown_since = w.since.trim().to_string();
     let w = weekly(w);
     let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
     let already = app
@@ -787,6 +818,7 @@ async fn preview(
         note,
         errors,
         below,
+        shown_since,
     })
 }
 

@@ -63,10 +63,7 @@ impl Chrome {
 
     /// A day written `AAAA-MM-DD` (a balance's dates), as a table shows it.
     pub fn iso(&self, day: &str) -> String {
-        match vigilia_core::date::parse_day(day) {
-            Ok(d) => self.day(&d),
-            Err(_) => day.to_string(),
-        }
+        vigilia_core::date::short_iso(day, self.l)
     }
 
     /// Where a report came from, in words.

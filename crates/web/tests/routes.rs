@@ -24,6 +24,8 @@ struct Reply {
     status: StatusCode,
     location: String,
     cookie: Option<String>,
+    /// The name a download is saved under.
+    disposition: String,
     body: String,
     bytes: Vec<u8>,
 }
@@ -43,6 +45,11 @@ async fn send(w: &World, req: Request<Body>) -> Reply {
         .headers()
         .get(header::SET_COOKIE)
         .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
+    let disposition = res
+        .headers()
+        .get(header::CONTENT_DISPOSITION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
     let bytes = axum::body::to_bytes(res.into_body(), 10_000_000)
         .await
         .unwrap();
@@ -50,6 +57,7 @@ async fn send(w: &World, req: Request<Body>) -> Reply {
         status,
         location,
         cookie,
+        disposition,
         body: String::from_utf8_lossy(&bytes).to_string(),
         bytes: bytes.to_vec(),
     }
@@ -964,11 +972,29 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     assert!(
         asked
             .body
-            .contains("Con los movimientos de la semana, del 14/11/2026 al 20/11/2026"),
+            .contains("movimientos de la semana del 14/11/2026 al 20/11/2026"),
         "{}",
         asked.body
     );
-    assert!(!asked.body.contains("name=\"since\""), "{}", asked.body);
+    // It says that the period shown is not what is published, and the way back keeps it.
+    assert!(
+        asked
+            .body
+            .contains("contaba los movimientos desde el 01/01/1990"),
+        "{}",
+        asked.body
+    );
+    let back = asked.body.replace("&amp;", "&").replace("&#38;", "&");
+    assert!(
+        back.contains("href=\"/balance?as_of=20/11/2026&since=01/01/1990\""),
+        "{}",
+        asked.body
+    );
+    assert!(
+        !preview.body.contains("contaba los movimientos desde"),
+        "{}",
+        preview.body
+    );
     assert!(
         preview.body.contains("id=\"preview-prisoners\">1 presos"),
         "{}",
@@ -2320,6 +2346,26 @@ async fn the_balance_downloads_as_csv_and_json() {
     let json = send(&w, get(link, Some(&analyst))).await;
     let figures: serde_json::Value = serde_json::from_str(&json.body).unwrap();
     assert_eq!(figures["period"]["from"], "2026-10-01");
+    // Saved under a name of its own, beside the week's balance of the same day.
+    assert!(
+        json.disposition
+            .contains("balance-2026-11-20-since-2026-10-01.json"),
+        "{}",
+        json.disposition
+    );
+    let week = send(
+        &w,
+        get(
+            "/balance/download?format=csv&as_of=20/11/2026",
+            Some(&analyst),
+        ),
+    )
+    .await;
+    assert!(
+        week.disposition.contains("\"balance-2026-11-20.csv\""),
+        "{}",
+        week.disposition
+    );
     // ...and the list's way back to the balance keeps it too.
     let list = send(
         &w,
@@ -2334,12 +2380,43 @@ async fn the_balance_downloads_as_csv_and_json() {
         "{}",
         list.body
     );
+    // Preparing the publication from it starts from the same dates, as people write them.
+    let (coordinator, _) = sign_in(&w, Role::Coordinator).await;
+    let page = send(
+        &w,
+        get(
+            "/balance?as_of=20/11/2026&since=01/10/2026",
+            Some(&coordinator),
+        ),
+    )
+    .await;
+    assert!(
+        page.body.contains(
+            "<input type=\"hidden\" name=\"as_of\" value=\"20/11/2026\"><input type=\"hidden\" name=\"since\" value=\"01/10/2026\">"
+        ),
+        "{}",
+        page.body
+    );
     // Filtering the list keeps the period: its form carries it.
     assert!(
         list.body
             .contains("<input type=\"hidden\" name=\"since\" value=\"2026-10-01\">"),
         "{}",
         list.body
+    );
+    // A balance in the first days of 1900 counts a week that began in 1899: written as
+    // people write dates too, and its links carry no period (the week is the default).
+    let early = send(&w, get("/balance?as_of=02/01/1900", Some(&analyst))).await;
+    assert_eq!(early.status, StatusCode::OK, "{}", early.body);
+    assert!(
+        early.body.contains("27/12/1899") && !early.body.contains("1899-"),
+        "{}",
+        early.body
+    );
+    assert!(
+        links(&early.body).contains("format=csv&as_of=02/01/1900\""),
+        "{}",
+        early.body
     );
     // The period is a field of the balance's form, and a wrong one is told beside it.
     assert!(
