@@ -249,21 +249,32 @@ impl PartialDate {
     }
 
     /// Parses `YYYY-MM-DD`, `YYYY-MM`, `YYYY`, or a range `FROM/TO` of two such dates
-    /// (surrounding blanks ignored).
+    /// (surrounding blanks ignored), in the years a registry's dates fall in
+    /// ([`MIN_YEAR`]–[`MAX_YEAR`]).
     pub fn parse(text: &str) -> Result<Self, DateError> {
+        Self::parse_within(text, MIN_YEAR..=MAX_YEAR)
+    }
+
+    /// The same, in the years given: a list to be matched may hold the births of people long
+    /// dead (an archive's, the historical figures of a linkage benchmark), and a birth date
+    /// read as missing is evidence lost.
+    pub fn parse_within(
+        text: &str,
+        years: std::ops::RangeInclusive<i16>,
+    ) -> Result<Self, DateError> {
         let s = text.trim();
         if let Some((from, to)) = s.split_once('/') {
             let malformed = |_| DateError::Malformed(s.to_string());
             let (from, to) = (
-                Self::parse_one(from).map_err(malformed)?,
-                Self::parse_one(to).map_err(malformed)?,
+                Self::parse_one(from, &years).map_err(malformed)?,
+                Self::parse_one(to, &years).map_err(malformed)?,
             );
             if to.last_day() < from.first_day() {
                 return Err(DateError::Malformed(s.to_string()));
             }
             return Ok(Self::between(from.first_day(), to.last_day()));
         }
-        Self::parse_one(s)
+        Self::parse_one(s, &years)
     }
 
     /// Somewhere from `first` to `last` (an exact day when they are equal).
@@ -280,7 +291,7 @@ impl PartialDate {
         }
     }
 
-    fn parse_one(text: &str) -> Result<Self, DateError> {
+    fn parse_one(text: &str, years: &std::ops::RangeInclusive<i16>) -> Result<Self, DateError> {
         let s = text.trim();
         let malformed = || DateError::Malformed(s.to_string());
         let parts: Vec<&str> = s.split('-').collect();
@@ -296,7 +307,7 @@ impl PartialDate {
             [y, m, d] => (number(y, 4)?, number(m, 2)?, number(d, 2)?, Precision::Day),
             _ => return Err(malformed()),
         };
-        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+        if !years.contains(&year) {
             return Err(DateError::OutOfRange(s.to_string()));
         }
         let first = Day::new(year, month as i8, day as i8)

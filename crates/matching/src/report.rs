@@ -96,10 +96,12 @@ impl Columns {
 
 /// A date as reporters write it: day first (`15/03/1985`, `15-03-85`, `15.03.1985`), or ISO
 /// (`1985-03-15`), or a month or year alone. A two-digit year is 20xx when that is not after
-/// `this_year`, else 19xx (`85` → 1985, `24` → 2024).
+/// `this_year`, else 19xx (`85` → 1985, `24` → 2024). Any four-digit year is read: a list
+/// may be an archive's, and a birth in 1854 is evidence as much as one in 1985.
 pub fn day_first(text: &str, this_year: i16) -> Option<PartialDate> {
     let t = text.trim();
-    if let Ok(d) = PartialDate::parse(t) {
+    let parse = |t: &str| PartialDate::parse_within(t, 1..=9999).ok();
+    if let Some(d) = parse(t) {
         return Some(d);
     }
     let parts: Vec<&str> = t.split(['/', '-', '.']).map(str::trim).collect();
@@ -121,7 +123,7 @@ pub fn day_first(text: &str, this_year: i16) -> Option<PartialDate> {
         [m, y] => format!("{:04}-{:02}", year(y)?, num(m)?),
         _ => return None,
     };
-    PartialDate::parse(&iso).ok()
+    parse(&iso)
 }
 
 fn sex(text: &str) -> Option<char> {
@@ -293,6 +295,13 @@ mod tests {
                 .map(|d| d.to_string())
                 .as_deref(),
             Some("2024-03-15")
+        );
+        // An archive's births are read like any other.
+        assert_eq!(
+            day_first("28/07/1774", 2026)
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("1774-07-28")
         );
         assert_eq!(day_first("31/02/2024", 2026), None);
         assert_eq!(day_first("ayer", 2026), None);
