@@ -35,9 +35,23 @@ pub enum Problem {
     NotAState(String),
     /// Not a whole number of people (1 or more).
     NotACount,
-    /// A published balance's movements over less than a week: a release or a death alone in a
-    /// short period is dated by it.
-    PeriodUnderAWeek,
+    /// A publication's movements not of the week before its date: a shorter period, or one a
+    /// day longer than another's, dates a single release or death.
+    NotTheWeek {
+        first: Day,
+    },
+    /// A publication "as known on" a past day: the public is told what is known when it is
+    /// published.
+    PublishedAsKnownNow,
+    /// A publication dated a few days from another: subtracting the two dates a release.
+    TooCloseToPublished {
+        number: u64,
+        as_of: Day,
+    },
+    /// The same figures for the same day already published, with another note.
+    AlreadyPublished {
+        number: u64,
+    },
     /// Fewer people than a group already has identified.
     CountTooSmall {
         at_least: u32,

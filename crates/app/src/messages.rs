@@ -687,12 +687,40 @@ impl Localize for Problem {
                 Lang::Es => format!("{s:?} no es un estado de la lista."),
                 Lang::En => format!("{s:?} is not a state on the list."),
             },
-            Problem::PeriodUnderAWeek => lang
+            Problem::NotTheWeek { first } => match lang {
+                Lang::Es => format!(
+                    "Se publican los movimientos de la semana anterior a la fecha del balance (desde el {}): otro período, aunque sea un día más corto o más largo que el de otra publicación, fecharía una excarcelación o una muerte.",
+                    vigilia_core::date::short_day(*first, lang)
+                ),
+                Lang::En => format!(
+                    "The movements published are those of the week before the balance's date (from {}): another period, even a day shorter or longer than another publication's, would date a release or a death.",
+                    vigilia_core::date::short_day(*first, lang)
+                ),
+            },
+            Problem::PublishedAsKnownNow => lang
                 .pick(
-                    "Se publican los movimientos de una semana o más: un período más corto fecharía una excarcelación o una muerte sola.",
-                    "The movements published cover a week or more: a shorter period would date a single release or death.",
+                    "Se publica lo que se sabe hoy: un balance «según lo conocido» en otra fecha se consulta, no se publica.",
+                    "What is published is what is known today: a balance \"as known on\" another day is for looking at, not for publishing.",
                 )
                 .into(),
+            Problem::TooCloseToPublished { number, as_of } => match lang {
+                Lang::Es => format!(
+                    "Ya se publicó el balance al {} (n.º {number}): entre dos publicaciones van al menos 7 días, porque restar dos balances de días cercanos fecharía una excarcelación o una muerte.",
+                    vigilia_core::date::short_day(*as_of, lang)
+                ),
+                Lang::En => format!(
+                    "The balance as of {} is already published (no. {number}): publications are at least 7 days apart, because subtracting two balances of nearby days would date a release or a death.",
+                    vigilia_core::date::short_day(*as_of, lang)
+                ),
+            },
+            Problem::AlreadyPublished { number } => match lang {
+                Lang::Es => format!(
+                    "Estas mismas cifras ya están publicadas (n.º {number}); no se publican otra vez. Para corregirlas, corrija primero el registro."
+                ),
+                Lang::En => format!(
+                    "These same figures are already published (no. {number}); they are not published again. To correct them, correct the registry first."
+                ),
+            },
             Problem::CountTooSmall { at_least } => match lang {
                 Lang::Es => format!(
                     "Escriba un número entero de personas, al menos {} (las ya identificadas en el grupo).",

@@ -9,12 +9,16 @@ use vigilia_count::when::When;
 use vigilia_ledger::Tx;
 
 use crate::error::AppError;
+use crate::fields::Problem;
 
-/// Publishes `b`, computed for `when`. Refused when the registry changed between the count and
-/// this transaction (the figures would not be those of the position recorded): count again.
 /// The longest note a publication carries.
 pub const NOTE_MAX: usize = 2_000;
 
+/// Publishes `b`, computed for `when`: a balance as of a day not after today, as known now,
+/// with the movements of the week before it, at least 7 days from any other publication's
+/// date (or on the same date, correcting it). Refused when the registry changed between the
+/// count and this transaction (the figures would not be those of the position recorded):
+/// count again. Every check runs in the write's transaction.
 pub fn publish(
     tx: &mut Tx<'_>,
     actor: &crate::actor::Actor,
@@ -27,17 +31,25 @@ pub fn publish(
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     let mut errors = crate::fields::FieldErrors::default();
     if note.is_some_and(|n| n.chars().count() > NOTE_MAX) {
-        errors.add("note", crate::fields::Problem::TooLong { max: NOTE_MAX });
+        errors.add("note", Problem::TooLong { max: NOTE_MAX });
     }
-    // The public sees the period's movements: over a day, one release or death would be dated.
-    if when.since > vigilia_count::when::week_before(when.as_of) {
-        errors.add("since", crate::fields::Problem::PeriodUnderAWeek);
+    let today = tx.today()?;
+    if when.as_of > today {
+        let date = vigilia_core::date::PartialDate::day(when.as_of);
+        errors.add("as_of", Problem::DateAfterToday { date, today });
     }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
+    // The public sees the week's movements: a shorter period, or two periods a day apart,
+    // would date a single release or death.
+    let week = vigilia_count::when::week_before(when.as_of);
+    if when.since != week {
+        let first = week.tomorrow().unwrap_or(week);
+        errors.add("since", Problem::NotTheWeek { first });
+    }
+    if when.known_on != KnownOn::NOW {
+        errors.add("known_on", Problem::PublishedAsKnownNow);
     }
     let head = tx.content()?;
-    if head.hash.to_string() != b.ledger_head {
+    if errors.is_empty() && head.hash.to_string() != b.ledger_head {
         return Err(AppError::CountedBeforeAChange);
     }
     let publication = Publication {
@@ -51,9 +63,6 @@ pub fn publish(
         note: note.map(str::to_string),
         withheld_below: Some(small_cells_tx(tx)?),
     };
-    // The same figures for the same dates published again (a second click, the page sent
-    // again) are the publication already made, not a second one.
-    let mut already = None;
     // The figures, without the ledger head they were counted at (which a publication moves).
     let figures = |json: &str| {
         let mut v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
@@ -63,9 +72,18 @@ pub fn publish(
         v
     };
     let these = figures(&publication.figures);
+    // The same figures for the same dates published again (a second click, the page sent
+    // again) are the publication already made; with another note, they are refused rather
+    // than the note lost. A publication a few days from another is refused: subtracting the
+    // two would date a release or a death (the same day again is a correction, and says so).
+    let (mut already, mut same_figures, mut close) = (None, None, None);
     tx.fold_all(Kind::Publication, KnownOn::NOW, &mut |r| {
         if let Record::Publication(p) = r {
             let q = &p.publication;
+            let apart = (q.as_of.since(when.as_of).map(|s| s.get_days().abs())).unwrap_or(0);
+            if (1..7).contains(&apart) {
+                close = Some((p.id, q.as_of));
+            }
             if (q.as_of, q.known_on, q.since, &q.rules, q.withheld_below)
                 == (
                     publication.as_of,
@@ -76,12 +94,24 @@ pub fn publish(
                 )
                 && figures(&q.figures) == these
             {
-                already = Some(PublicationId(p.id));
+                match q.note == publication.note {
+                    true => already = Some(PublicationId(p.id)),
+                    false => same_figures = Some(p.id),
+                }
             }
         }
     })?;
-    if let Some(id) = already {
+    if let Some(id) = already.filter(|_| errors.is_empty()) {
         return Ok(id);
+    }
+    if let Some(number) = same_figures {
+        errors.add("note", Problem::AlreadyPublished { number });
+    }
+    if let Some((number, as_of)) = close {
+        errors.add("as_of", Problem::TooCloseToPublished { number, as_of });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
     }
     let id = PublicationId(tx.new_id(Kind::Publication));
     let recorded_on = tx.today()?;

@@ -101,3 +101,91 @@ fn publishing_the_same_balance_again_is_the_same_publication() {
         "nothing written the second time"
     );
 }
+
+/// Publishes a (blank) balance as of `as_of` with these dates and note, as the CLI and the web
+/// both do: counted at the registry's head, then written.
+fn try_publish(
+    l: &mut Ledger,
+    as_of: jiff::civil::Date,
+    since: jiff::civil::Date,
+    known_on: KnownOn,
+    note: &str,
+) -> Result<vigilia_core::ids::PublicationId, AppError> {
+    let b = Balance {
+        as_of: as_of.to_string(),
+        ledger_head: l.content().unwrap().hash.to_string(),
+        ..Balance::default()
+    };
+    let when = When {
+        as_of,
+        known_on,
+        since,
+    };
+    vigilia_app::write(l, |tx| {
+        Ok(vigilia_app::publication::publish(
+            tx,
+            &vigilia_app::Actor::operator("a"),
+            &b,
+            &when,
+            Some(note),
+        ))
+    })
+    .unwrap()
+}
+
+/// The field a refused publication names, with its problem.
+fn refused(r: Result<vigilia_core::ids::PublicationId, AppError>) -> Vec<(String, String)> {
+    match r {
+        Err(AppError::Invalid(fields)) => fields
+            .iter()
+            .map(|(f, p)| (f.to_string(), format!("{p:?}")))
+            .collect(),
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+/// What the public can subtract is what the organisation publishes anyway: the week's
+/// movements. A period a day shorter or longer, two publications a few days apart, a balance
+/// "as known on" a past day or dated after today are refused, in the write's transaction;
+/// the same figures with another note are refused rather than the note lost.
+#[test]
+fn a_publication_dates_no_single_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let url =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
+    let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
+    let mut l = Ledger::create(&url, clock, Profile::venezuela().unwrap(), "test").unwrap();
+    let d = |day| jiff::civil::date(2026, 11, day);
+    let now = KnownOn::NOW;
+    try_publish(&mut l, d(20), d(13), now, "Semana del 14 al 20").unwrap();
+    let facts = l.head().unwrap().facts;
+    let problems = |r| refused(r).into_iter().map(|(f, p)| format!("{f}: {p}"));
+    let all: Vec<Vec<String>> = vec![
+        // A day longer than the week, and a day shorter.
+        problems(try_publish(&mut l, d(13), d(5), now, "")).collect(),
+        problems(try_publish(&mut l, d(13), d(7), now, "")).collect(),
+        // Two days before the one published.
+        problems(try_publish(&mut l, d(18), d(11), now, "")).collect(),
+        // As known on a day before.
+        problems(try_publish(&mut l, d(13), d(6), KnownOn(Some(d(14))), "")).collect(),
+        // Tomorrow.
+        problems(try_publish(&mut l, d(21), d(14), now, "")).collect(),
+        // The same again with another note.
+        problems(try_publish(&mut l, d(20), d(13), now, "Otra nota")).collect(),
+    ];
+    let expected = [
+        "since: NotTheWeek",
+        "since: NotTheWeek",
+        "as_of: TooCloseToPublished { number: 1, as_of: 2026-11-20 }",
+        "known_on: PublishedAsKnownNow",
+        "as_of: DateAfterToday",
+        "note: AlreadyPublished { number: 1 }",
+    ];
+    for (got, want) in all.iter().zip(expected) {
+        assert!(got.iter().any(|g| g.starts_with(want)), "{want}: {got:?}");
+    }
+    assert_eq!(l.head().unwrap().facts, facts, "nothing written");
+    // A week before: published.
+    let earlier = try_publish(&mut l, d(13), d(6), now, "").unwrap();
+    assert_eq!(earlier.0, 2);
+}

@@ -227,7 +227,7 @@ impl BalancePage {
             (
                 "period-new-prisoners",
                 l.pick(
-                    "Nuevos presos políticos (48 horas detenidos)",
+                    "Nuevos presos políticos (tras 48 horas detenidos)",
                     "New political prisoners (held 48 hours)",
                 ),
                 c.new_prisoners,
@@ -734,15 +734,18 @@ struct Preview {
     prisoners: String,
     held: String,
     breakdowns: Vec<Breakdown>,
+    /// The week's movements published with it, in words.
+    week: String,
     note: String,
     errors: crate::page::Errors,
     /// Balances already published as of the same date: (number, day published).
     already: Vec<(u64, Day)>,
     /// The smallest count a public breakdown names.
     below: u64,
-    /// The period the balance page showed, as typed, when one was chosen: the way back keeps it,
-    /// and the page says that the week is what is published.
-    shown_since: String,
+    /// The balance page's own period and "as known on", when they were not what is published:
+    /// the page says so, and the way back keeps them.
+    page_since: Option<Day>,
+    page_known_on: Option<Day>,
 }
 
 impl Preview {
@@ -751,35 +754,62 @@ impl Preview {
         self.p.iso(&self.b.as_of)
     }
 
-    /// The week whose movements are published with the balance, from its first day.
-    fn week(&self) -> (String, String) {
-        let first = (self.b.period.from.parse::<Day>().ok())
-            .and_then(|d| d.tomorrow().ok())
-            .map(|d| self.p.iso(&d.to_string()))
-            .unwrap_or_default();
-        (first, self.p.iso(&self.b.period.to))
-    }
-
-    /// The balance's dates, as a link back carries them (the template adds the period shown).
-    fn dates(&self) -> String {
-        dates_of(&self.b)
-    }
-
-    /// The dates the publish form sends, as typed (the period shown too, for the way back).
+    /// The dates the publish form sends and the way back carries, as people type them: the
+    /// publication's, with the balance page's own period and "as known on".
     fn carried(&self) -> Vec<(&'static str, String)> {
+        let typed = |d: Day| vigilia_core::date::short_day(d, Lang::Es);
         let mut fields = date_fields(&self.b);
-        if !self.shown_since.is_empty() {
-            fields.push(("since", self.shown_since.clone()));
-        }
+        fields.extend(self.page_known_on.map(|k| ("known_on", typed(k))));
+        fields.extend(self.page_since.map(|s| ("since", typed(s))));
         fields
+    }
+
+    /// The way back to the balance page as it was.
+    fn back(&self) -> String {
+        let fields = self.carried().into_iter();
+        let pairs: Vec<String> = fields.map(|(k, v)| format!("{k}={v}")).collect();
+        pairs.join("&")
+    }
+
+    /// The first day of the balance page's own period, as shown.
+    fn page_period_first(&self) -> Option<String> {
+        let first = self.page_since?.tomorrow().ok()?;
+        Some(self.p.day(&first))
     }
 }
 
-/// The dates a publication is of from the web: the balance's, with the movements of the week
-/// before it, whatever period the page showed (the organisation publishes every week; the
-/// application refuses any period under a week, which would date a single release or death).
+/// The week's movements a balance's figures carry, in words: what a publication says of the
+/// arrests, releases and deaths of its week.
+fn week_in_words(figures: &serde_json::Value, l: Lang) -> Option<String> {
+    let p = figures.get("period")?;
+    let n = |k: &str| l.number(p.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0));
+    let from = p
+        .get("from")?
+        .as_str()?
+        .parse::<Day>()
+        .ok()?
+        .tomorrow()
+        .ok()?;
+    let from = vigilia_core::date::short_day(from, l);
+    let to = vigilia_core::date::short_iso(p.get("to")?.as_str()?, l);
+    let (arrests, releases, deaths) = (n("political_detentions"), n("releases"), n("deaths"));
+    Some(match l {
+        Lang::Es => format!(
+            "En la semana del {from} al {to}: {arrests} detenciones políticas, {releases} excarcelaciones y {deaths} muertes bajo custodia."
+        ),
+        Lang::En => format!(
+            "In the week from {from} to {to}: {arrests} political detentions, {releases} releases and {deaths} deaths in custody."
+        ),
+    })
+}
+
+/// The dates a publication is of from the web: the balance's date, as known now, with the
+/// movements of the week before it, whatever period or "as known on" the page showed (the
+/// application refuses any other: a period of a day, or "as known on" a past day, published,
+/// would date a release or show figures nobody has today).
 fn weekly(mut w: Asked) -> Asked {
     w.since.clear();
+    w.known_on.clear();
     w
 }
 
@@ -792,9 +822,22 @@ async fn preview(
     note: String,
     errors: crate::page::Errors,
 ) -> Result<Preview, WebError> {
-    let shown_since = w.since.trim().to_string();
-    let w = weekly(w);
-    let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
+    let (b, when, page) = app
+        .read(move |app, l| {
+            // The balance page's own dates, when they read (a wrong one is not repeated).
+            let page = When::parse(
+                l.today()?,
+                Some(&w.as_of),
+                Some(&w.known_on),
+                Some(&w.since),
+            )
+            .ok();
+            let (b, when, _) = compute(app, l, &weekly(w))?;
+            Ok((b, when, page))
+        })
+        .await?;
+    let page_since = page.map(|p| p.since).filter(|s| *s != when.since);
+    let page_known_on = page.and_then(|p| p.known_on.0);
     let already = app
         .read(move |_, l| {
             Ok(vigilia_app::counting::publications(l)?
@@ -807,7 +850,10 @@ async fn preview(
     let below = app
         .read(|_, l| Ok(vigilia_app::publication::small_cells(l)?))
         .await?;
-    let (prisoners, held, breakdowns) = public_view(&b.to_json(), below, ctx.lang);
+    let figures = b.to_json();
+    let (prisoners, held, breakdowns) = public_view(&figures, below, ctx.lang);
+    let week = serde_json::from_str(&figures).ok();
+    let week = week.and_then(|f| week_in_words(&f, ctx.lang));
     Ok(Preview {
         already,
         p: Chrome::of(ctx),
@@ -815,10 +861,12 @@ async fn preview(
         prisoners,
         held,
         breakdowns,
+        week: week.unwrap_or_default(),
         note,
         errors,
         below,
-        shown_since,
+        page_since,
+        page_known_on,
     })
 }
 
@@ -857,7 +905,8 @@ pub async fn publish(
     match done {
         Ok(id) => Ok(see(&format!("/public/{}", id.0))),
         Err(e) => {
-            let errors = crate::forms::mistake(&e, "note");
+            // A mistake of the note is told beside it; any other above the button.
+            let errors = crate::forms::mistake(&e, "publish");
             let page = preview(&app, &ctx, f.w, f.note, errors).await?;
             Ok(crate::page::invalid(&page))
         }
@@ -1010,6 +1059,8 @@ struct PublicOne {
     held: String,
     /// The change since the balance published before it (as of an earlier date), in words.
     change: Option<String>,
+    /// The movements of its week, in words.
+    week: Option<String>,
     breakdowns: Vec<Breakdown>,
     chart: String,
     /// The smallest count its breakdowns name.
@@ -1093,10 +1144,13 @@ pub async fn public_one(
         .withheld_below
         .unwrap_or(vigilia_count::disclosure::SMALLEST_SHOWN);
     let (prisoners, held, breakdowns) = public_view(&pb.publication.figures, below, l);
+    let week = serde_json::from_str(&pb.publication.figures).ok();
+    let week = week.and_then(|f| week_in_words(&f, l));
     Ok(ok(&PublicOne {
         p: Chrome::of(&ctx),
         prisoners,
         held,
+        week,
         change,
         breakdowns,
         chart: svg,

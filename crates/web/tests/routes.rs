@@ -972,7 +972,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     assert!(
         asked
             .body
-            .contains("movimientos de la semana del 14/11/2026 al 20/11/2026"),
+            .contains("En la semana del 14/11/2026 al 20/11/2026: 0 detenciones políticas"),
         "{}",
         asked.body
     );
@@ -980,7 +980,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     assert!(
         asked
             .body
-            .contains("contaba los movimientos desde el 01/01/1990"),
+            .contains("contaba los movimientos desde el 02/01/1990"),
         "{}",
         asked.body
     );
@@ -1010,8 +1010,10 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
             &[
                 ("csrf", &ct),
                 ("as_of", "2026-11-20"),
-                // A period slipped into the form is not published: the week is.
+                // A period or a past "as known on" slipped into the form is not published:
+                // the week, as known now, is.
                 ("since", "19/11/2026"),
+                ("known_on", "15/11/2026"),
                 ("note", "Cifras al cierre de la semana."),
             ],
         ),
@@ -1023,6 +1025,24 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         published.body.contains("\"from\":\"2026-11-13\""),
         "{}",
         published.body
+    );
+    let list: serde_json::Value = serde_json::from_str(&published.body).unwrap();
+    assert_eq!(list[0]["figures"]["known_on"], serde_json::Value::Null);
+    // The preview of a balance seen as known on a past day says what is published instead.
+    let known = send(
+        &w,
+        get(
+            "/balance/publish?as_of=20/11/2026&known_on=15/11/2026",
+            Some(&c),
+        ),
+    )
+    .await;
+    assert!(
+        known
+            .body
+            .contains("era según lo conocido el 15/11/2026; se publica lo que se sabe hoy"),
+        "{}",
+        known.body
     );
     let r = send(&w, get("/public/1", None)).await;
     assert!(
@@ -1183,6 +1203,39 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         "{}",
         r.body
     );
+    // Its week's movements are on the public page.
+    assert!(
+        r.body
+            .contains("En la semana del 14/11/2026 al 20/11/2026:"),
+        "{}",
+        r.body
+    );
+    // A balance two days from one published is refused, said above the button: subtracting
+    // the two would date a release. Nothing is published.
+    let close = send(
+        &w,
+        post(
+            "/balance/publish",
+            Some(&c),
+            &[("csrf", &ct), ("as_of", "18/11/2026")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        close.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        close.body
+    );
+    assert!(
+        close
+            .body
+            .contains("Ya se publicó el balance al 20/11/2026 (n.º 1)"),
+        "{}",
+        close.body
+    );
+    let api = send(&w, get("/api/publications", None)).await;
+    assert_eq!(api.body.matches("\"id\":").count(), 2, "{}", api.body);
     // The press follows what is published: both balances in the feed, newest first; no
     // certified list yet, and none to fetch.
     let feed = send(&w, get("/public/feed.atom", None)).await;
