@@ -13,13 +13,18 @@ use vigilia_count::Balance;
 use vigilia_count::when::When;
 use vigilia_ledger::{DatabaseUrl, Ledger};
 
-#[test]
-fn a_second_publication_in_the_same_batch_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
+/// A new registry whose today is 20/11/2026.
+fn registry(dir: &tempfile::TempDir) -> Ledger {
     let url =
         DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
     let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
-    let mut l = Ledger::create(&url, clock, Profile::venezuela().unwrap(), "test").unwrap();
+    Ledger::create(&url, clock, Profile::venezuela().unwrap(), "test").unwrap()
+}
+
+#[test]
+fn a_second_publication_in_the_same_batch_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = registry(&dir);
     let head = l.content().unwrap();
     let b = Balance {
         as_of: "2026-11-20".into(),
@@ -64,10 +69,7 @@ fn a_second_publication_in_the_same_batch_is_refused() {
 #[test]
 fn publishing_the_same_balance_again_is_the_same_publication() {
     let dir = tempfile::tempdir().unwrap();
-    let url =
-        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
-    let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
-    let mut l = Ledger::create(&url, clock, Profile::venezuela().unwrap(), "test").unwrap();
+    let mut l = registry(&dir);
     let day = jiff::civil::date(2026, 11, 20);
     let when = When {
         as_of: day,
@@ -151,10 +153,7 @@ fn refused(r: Result<vigilia_core::ids::PublicationId, AppError>) -> Vec<(String
 #[test]
 fn a_publication_dates_no_single_release() {
     let dir = tempfile::tempdir().unwrap();
-    let url =
-        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
-    let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
-    let mut l = Ledger::create(&url, clock, Profile::venezuela().unwrap(), "test").unwrap();
+    let mut l = registry(&dir);
     let d = |day| jiff::civil::date(2026, 11, day);
     let now = KnownOn::NOW;
     try_publish(&mut l, d(20), d(13), now, "Semana del 14 al 20").unwrap();
