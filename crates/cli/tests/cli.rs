@@ -1761,6 +1761,53 @@ fn dedupe_keeps_brothers_apart_and_finds_married_and_maternal_names() {
     assert_eq!(c["m1"], c["m3"], "her mother's surname alone");
 }
 
+/// A report copied hundreds of times (passed on from chat to chat, sent again and again) is one
+/// person, not hundreds: its blocks are over every rule's limit, and the copies are still
+/// compared with each other. Other people beside it stay themselves.
+#[test]
+fn a_report_copied_hundreds_of_times_is_one_person() {
+    let copy =
+        "Carlos Alberto,Urdaneta Quintero,V-14.222.333,03/05/1980,Zulia,12/03/2024,El Helicoide";
+    let mut rows: Vec<Vec<String>> = (0..600)
+        .map(|n| format!("c{n},{copy}"))
+        .chain((0..40).map(|n| {
+            let given = [
+                "Ana", "Luis", "Marta", "Pedro", "Rosa", "Jorge", "Elena", "Simón",
+            ];
+            let surname = ["Pérez", "Rojas", "Mora", "Díaz", "Silva"];
+            format!(
+                "o{n},{},{} Gil,V-{},01/01/19{},Lara,0{}/02/2024,INOF",
+                given[n % 8],
+                surname[n / 8],
+                20_000_000 + n * 7919,
+                50 + n,
+                1 + n % 9
+            )
+        }))
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    // The same copies, in another order, are still one person.
+    rows.rotate_left(17);
+    let header = [
+        "report_id",
+        "given_names",
+        "surnames",
+        "cedula",
+        "birth_date",
+        "state",
+        "arrest_date",
+        "facility",
+    ];
+    let c = dedupe_rows(&Registry::sqlite(), &header, &rows);
+    let copies: std::collections::HashSet<&String> =
+        (0..600).map(|n| &c[format!("c{n}").as_str()]).collect();
+    assert_eq!(copies.len(), 1, "600 copies, one person");
+    let others: std::collections::HashSet<&String> =
+        (0..40).map(|n| &c[format!("o{n}").as_str()]).collect();
+    assert_eq!(others.len(), 40, "forty other people");
+    assert!(!others.contains(copies.iter().next().unwrap()));
+}
+
 /// Pairwise and B-cubed scores of a clustering (report → cluster) against the truth.
 #[derive(Debug)]
 struct Scores {

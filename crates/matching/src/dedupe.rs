@@ -277,9 +277,14 @@ impl Candidate {
 }
 
 /// The candidate pairs: every two reports sharing a key, in blocks no larger than the rule's
-/// limit. At most [`MAX_REPORTS`] reports.
+/// limit; in a larger block, each report with its copies (the same fingerprint), so that a
+/// report copied hundreds of times — passed on by many, or sent again and again — is still
+/// compared with its copies rather than counted as hundreds of persons. At most
+/// [`MAX_REPORTS`] reports.
 pub fn candidates(features: &[Features]) -> Vec<Candidate> {
     let mut pairs: Vec<Candidate> = Vec::new();
+    let prints = in_parallel(features, fingerprint);
+    let mut copies: Vec<(u64, u32)> = Vec::new();
     // One rule at a time: a million reports' keys for every rule at once were the peak of memory.
     let mut entries: Vec<(u64, u32)> = Vec::with_capacity(features.len().min(MAX_REPORTS));
     for (r, rule) in RULES.iter().enumerate() {
@@ -290,6 +295,22 @@ pub fn candidates(features: &[Features]) -> Vec<Candidate> {
             }
         }
         entries.sort_unstable();
+        for block in entries.chunk_by(|a, b| a.0 == b.0) {
+            if block.len() <= rule.limit {
+                continue;
+            }
+            copies.clear();
+            let print = |i: u32| prints.get(i as usize).copied().unwrap_or_default();
+            copies.extend(block.iter().map(|&(_, i)| (print(i), i)));
+            copies.sort_unstable();
+            for same in copies.chunk_by(|a, b| a.0 == b.0) {
+                for w in same.windows(2) {
+                    if let [(_, i), (_, j)] = *w {
+                        pairs.push(Candidate::new(i.min(j), i.max(j), 1 << r));
+                    }
+                }
+            }
+        }
         let blocks = || {
             entries
                 .chunk_by(|a, b| a.0 == b.0)
@@ -359,12 +380,15 @@ fn fingerprint(f: &Features) -> u64 {
 }
 
 /// Reports taken at random, in pairs, from a fixed seed (the same reports give the same model,
-/// in any order: they are drawn from the reports ordered by their fingerprints).
+/// in any order: they are drawn from the reports ordered by their fingerprints). Copies of one
+/// report count once: a report sent six hundred times would otherwise make two reports taken
+/// at random agree on everything, and agreement worth nothing.
 fn random_pairs(fingerprints: &[u64], count: usize) -> Vec<(u32, u32)> {
     let mut order: Vec<(u64, u32)> = (fingerprints.iter().enumerate())
         .map(|(i, f)| (*f, i as u32))
         .collect();
-    order.sort_unstable_by_key(|(f, _)| *f);
+    order.sort_unstable();
+    order.dedup_by_key(|(f, _)| *f);
     let n = order.len();
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
