@@ -617,8 +617,8 @@ impl Localize for Problem {
                 ),
             },
             Problem::TooLong { max } => match lang {
-                Lang::Es => format!("Máximo {max} caracteres."),
-                Lang::En => format!("At most {max} characters."),
+                Lang::Es => format!("Máximo {} caracteres.", lang.number(*max as u64)),
+                Lang::En => format!("At most {} characters.", lang.number(*max as u64)),
             },
             Problem::ChooseWhatHappened => {
                 lang.pick("Elija qué pasó.", "Choose what happened.").into()

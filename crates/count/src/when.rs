@@ -59,7 +59,7 @@ impl WhenError {
         use vigilia_core::date::short_day;
         let field = |option: &str| match option {
             "as-of" => lang.pick("Fecha del balance", "Date of the balance"),
-            "known-on" => lang.pick("Según lo sabido el", "As known on"),
+            "known-on" => lang.pick("Según lo conocido el", "As known on"),
             "since" => lang.pick("Movimientos posteriores al", "Movements after"),
             _ => lang.pick("Fecha", "Date"),
         };
@@ -75,7 +75,10 @@ impl WhenError {
                     ),
                     DateError::Impossible(text) => format!(
                         "«{text}» {}",
-                        lang.pick("no existe en el calendario", "does not exist in the calendar")
+                        lang.pick(
+                            "no existe en el calendario",
+                            "does not exist in the calendar"
+                        )
                     ),
                     DateError::OutOfRange(text) => format!(
                         "«{text}» {}",
@@ -95,14 +98,12 @@ impl WhenError {
                 short_day(*today, lang)
             ),
             Self::SinceNotBefore { since, as_of } => format!(
-                "{} {} {} {}.",
-                lang.pick(
-                    "Los movimientos se cuentan desde una fecha anterior al balance; se pidió desde el",
-                    "Movements are counted from a day before the balance; asked from"
-                ),
+                "{}: {} {} ({} {}).",
+                field("since"),
+                lang.pick("debe ser anterior al", "must be before"),
+                short_day(*as_of, lang),
+                lang.pick("se escribió el", "it says"),
                 short_day(*since, lang),
-                lang.pick("para un balance al", "for a balance on"),
-                short_day(*as_of, lang)
             ),
         }
     }

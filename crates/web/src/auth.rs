@@ -192,8 +192,13 @@ impl App {
     }
 }
 
-/// The language a request asks for: its cookie's, or Spanish.
+/// The language a request asks for: its address's (`?lang=en`, so that a link shared in
+/// English opens in English), its cookie's, or Spanish.
 pub(crate) fn language(req: &Request) -> Lang {
+    let query = req.uri().query().unwrap_or("").split('&');
+    if let Some(l) = query.filter_map(|kv| kv.strip_prefix("lang=")).next_back() {
+        return Lang::from_tag(l);
+    }
     if let Some(l) = cookie(req.headers(), "lang") {
         return Lang::from_tag(&l);
     }

@@ -190,7 +190,7 @@ impl BalancePage {
             ),
             (
                 "known_on",
-                l.pick("Según lo sabido el (opcional)", "As known on (optional)"),
+                l.pick("Según lo conocido el (opcional)", "As known on (optional)"),
                 &self.w.known_on,
             ),
             (

@@ -62,7 +62,22 @@ pub struct Back {
 /// Remembers the language in a cookie and goes back (only to a path of this site).
 pub async fn language(Path(code): Path<String>, Query(q): Query<Back>) -> Response {
     let lang = if code == "en" { "en" } else { "es" };
-    let mut res = see(&crate::page::local(&q.back));
+    // Back to the same page, without a `?lang=` that would keep the language switched from.
+    let back = crate::page::local(&q.back);
+    let back = match back.split_once('?') {
+        Some((path, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|kv| !kv.starts_with("lang="))
+                .collect();
+            match kept.is_empty() {
+                true => path.to_string(),
+                false => format!("{path}?{}", kept.join("&")),
+            }
+        }
+        None => back.to_string(),
+    };
+    let mut res = see(&back);
     if let Ok(v) = HeaderValue::from_str(&format!(
         "lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"
     )) {

@@ -1256,6 +1256,20 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         "{}",
         method.body
     );
+    // A link shared in English opens in English, with no cookie.
+    let english = send(&w, get("/public/method?lang=en", None)).await;
+    assert!(
+        english.body.contains("What we count and how") && english.body.contains("lang=\"en\""),
+        "{}",
+        english.body
+    );
+    // Switching back to Spanish from it comes back without the address's language.
+    let back = send(
+        &w,
+        get("/lang/es?back=%2Fpublic%2Fmethod%3Flang%3Den%26x%3D1", None),
+    )
+    .await;
+    assert_eq!(back.location, "/public/method?x=1");
 }
 
 #[tokio::test]
@@ -4057,7 +4071,7 @@ async fn a_wrong_day_on_the_balance_is_said_in_words() {
         ("known_on=31%2F12%2F2030", "es posterior a hoy", "known_on"),
         (
             "as_of=2026-11-10&since=2026-11-15",
-            "se pidió desde el 15/11/2026",
+            "Movimientos posteriores al: debe ser anterior al 10/11/2026 (se escribió el 15/11/2026).",
             "since",
         ),
     ] {
