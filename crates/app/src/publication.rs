@@ -63,25 +63,15 @@ pub fn publish(
         note: note.map(str::to_string),
         withheld_below: Some(small_cells_tx(tx)?),
     };
-    // The figures, without the ledger head they were counted at (which a publication moves).
-    let figures = |json: &str| {
-        let mut v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
-        if let Some(o) = v.as_object_mut() {
-            o.remove("ledger_head");
-        }
-        v
-    };
-    let these = figures(&publication.figures);
     // The same figures for the same dates published again (a second click, the page sent
     // again) are the publication already made; with another note, they are refused rather
     // than the note lost. A publication a few days from another is refused: subtracting the
     // two would date a release or a death (the same day again is a correction, and says so).
-    let (mut already, mut same_figures, mut close) = (None, None, None);
+    let (mut already, mut republished, mut close) = (None, None, None);
     tx.fold_all(Kind::Publication, KnownOn::NOW, &mut |r| {
         if let Record::Publication(p) = r {
             let q = &p.publication;
-            let apart = (q.as_of.since(when.as_of).map(|s| s.get_days().abs())).unwrap_or(0);
-            if (1..7).contains(&apart) {
+            if too_close(q.as_of, when.as_of) {
                 close = Some((p.id, q.as_of));
             }
             if (q.as_of, q.known_on, q.since, &q.rules, q.withheld_below)
@@ -92,11 +82,11 @@ pub fn publish(
                     &publication.rules,
                     publication.withheld_below,
                 )
-                && figures(&q.figures) == these
+                && same_figures(&q.figures, &publication.figures)
             {
                 match q.note == publication.note {
                     true => already = Some(PublicationId(p.id)),
-                    false => same_figures = Some(p.id),
+                    false => republished = Some(p.id),
                 }
             }
         }
@@ -104,7 +94,7 @@ pub fn publish(
     if let Some(id) = already.filter(|_| errors.is_empty()) {
         return Ok(id);
     }
-    if let Some(number) = same_figures {
+    if let Some(number) = republished {
         errors.add("note", Problem::AlreadyPublished { number });
     }
     if let Some((number, as_of)) = close {
@@ -123,6 +113,26 @@ pub fn publish(
         sources: vec![],
     })?;
     Ok(id)
+}
+
+/// Whether two publications' dates are too close: 1 to 6 days apart, subtracting the two
+/// would date a release or a death (the same date again is a correction).
+pub fn too_close(a: vigilia_core::date::Day, b: vigilia_core::date::Day) -> bool {
+    let apart = (a.since(b).map(|s| s.get_days().abs())).unwrap_or(0);
+    (1..7).contains(&apart)
+}
+
+/// Whether two balances' figures say the same, leaving aside the ledger head they were counted
+/// at (which a publication moves).
+pub fn same_figures(a: &str, b: &str) -> bool {
+    let figures = |json: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("ledger_head");
+        }
+        v
+    };
+    figures(a) == figures(b)
 }
 
 /// The smallest count the public breakdowns name: the organisation's setting, or 3.

@@ -746,6 +746,10 @@ struct Preview {
     /// the page says so, and the way back keeps them.
     page_since: Option<Day>,
     page_known_on: Option<Day>,
+    /// A publication 1–6 days from this date (its number and date): this one cannot be made.
+    close: Option<(u64, Day)>,
+    /// A publication of this date with these same figures: nothing new to publish.
+    unchanged: Option<u64>,
 }
 
 impl Preview {
@@ -769,6 +773,12 @@ impl Preview {
         let fields = self.carried().into_iter();
         let pairs: Vec<String> = fields.map(|(k, v)| format!("{k}={v}")).collect();
         pairs.join("&")
+    }
+
+    /// The first day a balance may be published after a publication of `day`.
+    fn week_after(&self, day: &Day) -> String {
+        let next = day.checked_add(jiff::Span::new().days(7)).unwrap_or(*day);
+        self.p.day(&next)
     }
 
     /// The first day of the balance page's own period, as shown.
@@ -838,19 +848,33 @@ async fn preview(
         .await?;
     let page_since = page.map(|p| p.since).filter(|s| *s != when.since);
     let page_known_on = page.and_then(|p| p.known_on.0);
-    let already = app
+    let figures = b.to_json();
+    let these = figures.clone();
+    // What the application would refuse, said before a note is written: a publication a few
+    // days from this date, or the same figures already published.
+    let (already, close, unchanged) = app
         .read(move |_, l| {
-            Ok(vigilia_app::counting::publications(l)?
-                .into_iter()
+            use vigilia_app::publication::{same_figures, too_close};
+            let all = vigilia_app::counting::publications(l)?;
+            let already = (all.iter())
                 .filter(|x| x.publication.as_of == when.as_of)
                 .map(|x| (x.id, x.published_on))
-                .collect::<Vec<_>>())
+                .collect::<Vec<_>>();
+            let close = (all.iter())
+                .find(|x| too_close(x.publication.as_of, when.as_of))
+                .map(|x| (x.id, x.publication.as_of));
+            let unchanged = (all.iter())
+                .find(|x| {
+                    x.publication.as_of == when.as_of
+                        && same_figures(&x.publication.figures, &these)
+                })
+                .map(|x| x.id);
+            Ok((already, close, unchanged))
         })
         .await?;
     let below = app
         .read(|_, l| Ok(vigilia_app::publication::small_cells(l)?))
         .await?;
-    let figures = b.to_json();
     let (prisoners, held, breakdowns) = public_view(&figures, below, ctx.lang);
     let week = serde_json::from_str(&figures).ok();
     let week = week.and_then(|f| week_in_words(&f, ctx.lang));
@@ -867,6 +891,8 @@ async fn preview(
         below,
         page_since,
         page_known_on,
+        close,
+        unchanged,
     })
 }
 

@@ -1236,6 +1236,18 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     );
     let api = send(&w, get("/api/publications", None)).await;
     assert_eq!(api.body.matches("\"id\":").count(), 2, "{}", api.body);
+    // Its preview says so before a note is written, with the first day that can be published,
+    // and offers no button.
+    let preview = send(&w, get("/balance/publish?as_of=18/11/2026", Some(&c))).await;
+    assert!(
+        preview.body.contains("id=\"too-close\"")
+            && preview
+                .body
+                .contains("Puede publicar al 27/11/2026 o después")
+            && !preview.body.contains("id=\"publish\""),
+        "{}",
+        preview.body
+    );
     // The press follows what is published: both balances in the feed, newest first; no
     // certified list yet, and none to fetch.
     let feed = send(&w, get("/public/feed.atom", None)).await;
