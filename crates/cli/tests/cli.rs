@@ -1743,17 +1743,7 @@ fn dedupe_keeps_brothers_apart_and_finds_married_and_maternal_names() {
     .iter()
     .map(|l| l.split(',').map(str::to_string).collect())
     .collect();
-    let header = [
-        "report_id",
-        "given_names",
-        "surnames",
-        "cedula",
-        "birth_date",
-        "state",
-        "arrest_date",
-        "facility",
-    ];
-    let c = dedupe_rows(&Registry::sqlite(), &header, &rows);
+    let c = dedupe_rows(&Registry::sqlite(), &REPORT_COLUMNS, &rows);
     assert_eq!(c["b1"], c["b2"]);
     assert_eq!(c["b3"], c["b4"]);
     assert_ne!(c["b1"], c["b3"], "brothers arrested together");
@@ -1765,6 +1755,18 @@ fn dedupe_keeps_brothers_apart_and_finds_married_and_maternal_names() {
     assert_eq!(c["m1"], c["m2"], "her husband's surname, a digit left out");
     assert_eq!(c["m1"], c["m3"], "her mother's surname alone");
 }
+
+/// The columns of the hand-written reports of the matching tests below.
+const REPORT_COLUMNS: [&str; 8] = [
+    "report_id",
+    "given_names",
+    "surnames",
+    "cedula",
+    "birth_date",
+    "state",
+    "arrest_date",
+    "facility",
+];
 
 /// A report copied hundreds of times (passed on from chat to chat, sent again and again) is one
 /// person, not hundreds: its blocks are over every rule's limit, and the copies are still
@@ -1793,17 +1795,7 @@ fn a_report_copied_hundreds_of_times_is_one_person() {
         .collect();
     // The same copies, in another order, are still one person.
     rows.rotate_left(17);
-    let header = [
-        "report_id",
-        "given_names",
-        "surnames",
-        "cedula",
-        "birth_date",
-        "state",
-        "arrest_date",
-        "facility",
-    ];
-    let c = dedupe_rows(&Registry::sqlite(), &header, &rows);
+    let c = dedupe_rows(&Registry::sqlite(), &REPORT_COLUMNS, &rows);
     let copies: std::collections::HashSet<&String> =
         (0..600).map(|n| &c[format!("c{n}").as_str()]).collect();
     assert_eq!(copies.len(), 1, "600 copies, one person");

@@ -144,8 +144,12 @@ struct BalancePage {
 /// same balance (as of, as known on, and the period its movements are counted in when one was
 /// chosen), written as people write them, since the balance's form shows them again.
 fn dates_of(b: &Balance) -> String {
-    let fields = date_fields(b).into_iter();
-    let pairs: Vec<String> = fields.map(|(k, v)| format!("{k}={v}")).collect();
+    query(&date_fields(b))
+}
+
+/// Fields as an address's query (`as_of=20/11/2026&since=01/10/2026`).
+fn query(fields: &[(&'static str, String)]) -> String {
+    let pairs: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
     pairs.join("&")
 }
 
@@ -694,9 +698,12 @@ fn file_name(b: &Balance, ext: &str) -> String {
     format!("{name}.{ext}")
 }
 
-/// What the public sees of a balance's figures: its two headline totals and the breakdowns of
-/// political prisoners without small cells (`vigilia_count::disclosure`).
-fn public_view(figures_json: &str, below: u64, l: Lang) -> (String, String, Vec<Breakdown>) {
+/// What the public sees of a balance's figures: its two headline totals, the breakdowns of
+/// political prisoners without small cells (`vigilia_count::disclosure`), and its week's
+/// movements in words.
+type PublicView = (String, String, Vec<Breakdown>, Option<String>);
+
+fn public_view(figures_json: &str, below: u64, l: Lang) -> PublicView {
     let figures = vigilia_count::disclosure::for_the_public(
         &serde_json::from_str(figures_json).unwrap_or_default(),
         below,
@@ -723,7 +730,8 @@ fn public_view(figures_json: &str, below: u64, l: Lang) -> (String, String, Vec<
                 .collect()
         })
         .unwrap_or_default();
-    (at("political_prisoners"), at("held"), breakdowns)
+    let week = week_in_words(&figures, l);
+    (at("political_prisoners"), at("held"), breakdowns, week)
 }
 
 #[derive(Template)]
@@ -770,9 +778,7 @@ impl Preview {
 
     /// The way back to the balance page as it was.
     fn back(&self) -> String {
-        let fields = self.carried().into_iter();
-        let pairs: Vec<String> = fields.map(|(k, v)| format!("{k}={v}")).collect();
-        pairs.join("&")
+        query(&self.carried())
     }
 
     /// The first day a balance may be published after a publication of `day`.
@@ -875,9 +881,7 @@ async fn preview(
     let below = app
         .read(|_, l| Ok(vigilia_app::publication::small_cells(l)?))
         .await?;
-    let (prisoners, held, breakdowns) = public_view(&figures, below, ctx.lang);
-    let week = serde_json::from_str(&figures).ok();
-    let week = week.and_then(|f| week_in_words(&f, ctx.lang));
+    let (prisoners, held, breakdowns, week) = public_view(&figures, below, ctx.lang);
     Ok(Preview {
         already,
         p: Chrome::of(ctx),
@@ -1169,9 +1173,7 @@ pub async fn public_one(
         .publication
         .withheld_below
         .unwrap_or(vigilia_count::disclosure::SMALLEST_SHOWN);
-    let (prisoners, held, breakdowns) = public_view(&pb.publication.figures, below, l);
-    let week = serde_json::from_str(&pb.publication.figures).ok();
-    let week = week.and_then(|f| week_in_words(&f, l));
+    let (prisoners, held, breakdowns, week) = public_view(&pb.publication.figures, below, l);
     Ok(ok(&PublicOne {
         p: Chrome::of(&ctx),
         prisoners,
