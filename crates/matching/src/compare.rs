@@ -2,11 +2,20 @@
 //! it, 1 when they disagree, higher the more they agree. The levels are what the model weighs;
 //! where two reports agree exactly on a name, how common that name is (its term frequency)
 //! decides how much the agreement is worth: two `González` say less than two `Arocha`.
+//!
+//! Words are numbered once, as reports are prepared ([`Frequencies`]): a report's names, their
+//! phonetic keys, its state and its facility are numbers held in the report itself ([`Words`]),
+//! so that comparing tens of millions of pairs compares numbers rather than strings scattered
+//! over the memory (reading those strings was most of the time of deduplicating a million
+//! reports). A name's letters are read from the one table of words, which stays in the cache.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use vigilia_core::date::PartialDate;
 
+use crate::in_parallel;
+use crate::name::Name;
 use crate::phonetic::key;
 use crate::report::{Report, cedula_similarity};
 
@@ -32,91 +41,247 @@ pub const NAME_SHARE: f64 = 0.01;
 /// ...and how many reports that assumption counts for.
 pub const NAME_REPORTS: f64 = 100.0;
 
-/// A report prepared for many comparisons: phonetic keys computed once, names interned so
-/// that their frequencies can be looked up.
+/// A word's number among the words a [`Frequencies`] has seen: equal words, equal numbers.
+pub type Word = u32;
+/// In [`Words`]: no such word in the report.
+pub const ABSENT: Word = Word::MAX;
+/// In [`Words`]: a word of a report looked up (not counted) that no counted report has.
+pub const UNKNOWN: Word = Word::MAX - 1;
+
+/// How many surnames, and how many given names, a report's [`Words`] holds; a name with more
+/// (rare, and mostly text put in the wrong column) is compared through its letters.
+const HELD: usize = 4;
+
+/// A report's words as numbers, in the report: its surnames and their phonetic keys, its given
+/// names and theirs, its state and facility.
+#[derive(Clone, Copy, Debug)]
+pub struct Words {
+    pub surnames: [Word; HELD],
+    pub surname_keys: [Word; HELD],
+    pub given: [Word; HELD],
+    pub given_keys: [Word; HELD],
+    /// The last surname's key (the last held, unless there are more).
+    pub last_surname_key: Word,
+    pub state: Word,
+    pub facility: Word,
+    surnames_len: u8,
+    given_len: u8,
+    /// Whether every word is held and known: only then are two reports compared by numbers.
+    complete: bool,
+}
+
+impl Default for Words {
+    fn default() -> Words {
+        Words {
+            surnames: [ABSENT; HELD],
+            surname_keys: [ABSENT; HELD],
+            given: [ABSENT; HELD],
+            given_keys: [ABSENT; HELD],
+            last_surname_key: ABSENT,
+            state: ABSENT,
+            facility: ABSENT,
+            surnames_len: 0,
+            given_len: 0,
+            complete: true,
+        }
+    }
+}
+
+impl Words {
+    /// Numbers a report's words with `number` (`None`: a word not known).
+    fn of(r: &Report, keys: &Keys, mut number: impl FnMut(&str) -> Option<Word>) -> Words {
+        let mut w = Words::default();
+        let mut fill = |into: &mut [Word; HELD], from: &[String]| {
+            for (slot, word) in into.iter_mut().zip(from) {
+                *slot = number(word).unwrap_or(UNKNOWN);
+            }
+            from.len().min(HELD) as u8
+        };
+        w.surnames_len = fill(&mut w.surnames, &r.name.surnames);
+        fill(&mut w.surname_keys, &keys.surnames);
+        w.given_len = fill(&mut w.given, &r.name.given);
+        fill(&mut w.given_keys, &keys.given);
+        let mut one = |v: Option<&str>| v.map_or(ABSENT, |s| number(s).unwrap_or(UNKNOWN));
+        w.last_surname_key = one(keys.surnames.last().map(String::as_str));
+        w.state = one(r.state.as_deref());
+        w.facility = one(r.facility.as_deref());
+        let all = (w.surnames.iter().chain(&w.surname_keys).chain(&w.given))
+            .chain(&w.given_keys)
+            .chain([&w.state, &w.facility]);
+        w.complete = Words::hold(&r.name) && all.into_iter().all(|n| *n != UNKNOWN);
+        w
+    }
+
+    /// Whether the words of a name are all held.
+    pub fn hold(n: &Name) -> bool {
+        n.surnames.len() <= HELD && n.given.len() <= HELD
+    }
+
+    /// The first surname's key, the first given name's, the last surname's: `None` when the
+    /// report has none, or it is a word no counted report has (for blocking).
+    pub fn first_surname_key(&self) -> Option<Word> {
+        known(self.surname_keys.first().copied())
+    }
+    pub fn second_surname_key(&self) -> Option<Word> {
+        known(self.surname_keys.get(1).copied())
+    }
+    pub fn last_surname_key(&self) -> Option<Word> {
+        known(Some(self.last_surname_key))
+    }
+    pub fn first_given_key(&self) -> Option<Word> {
+        known(self.given_keys.first().copied())
+    }
+    pub fn state(&self) -> Option<Word> {
+        known(Some(self.state))
+    }
+    pub fn surnames_len(&self) -> usize {
+        usize::from(self.surnames_len)
+    }
+
+    fn parts(&self) -> Parts<'_, Word> {
+        let (s, g) = (usize::from(self.surnames_len), usize::from(self.given_len));
+        Parts {
+            surnames: self.surnames.get(..s).unwrap_or(&[]),
+            surname_keys: self.surname_keys.get(..s).unwrap_or(&[]),
+            given: self.given.get(..g).unwrap_or(&[]),
+            given_keys: self.given_keys.get(..g).unwrap_or(&[]),
+        }
+    }
+}
+
+fn known(w: Option<Word>) -> Option<Word> {
+    w.filter(|w| *w != ABSENT && *w != UNKNOWN)
+}
+
+/// The phonetic keys of a name's surnames and given names, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Keys {
+    pub surnames: Vec<String>,
+    pub given: Vec<String>,
+}
+
+impl Keys {
+    pub fn of(n: &Name) -> Keys {
+        Keys {
+            surnames: n.surnames.iter().map(|s| key(s)).collect(),
+            given: n.given.iter().map(|s| key(s)).collect(),
+        }
+    }
+}
+
+/// A report prepared for many comparisons: its words numbered, its names' numbers counted for
+/// their frequencies.
 #[derive(Clone, Debug, Default)]
 pub struct Features {
-    /// The phonetic keys of the surnames and given names, in order.
-    pub surname_keys: Vec<String>,
-    pub given_keys: Vec<String>,
-    /// Interned ids of the first surname, the second, all given names, the first given name.
-    pub names: [Option<u32>; 4],
+    pub words: Words,
+    /// The numbers of the first surname, the second, all given names, the first given name, as
+    /// counted (`None`: none, or not counted).
+    pub names: [Option<Word>; 4],
     pub report: Report,
 }
 
-/// How often each interned name happens, as a share of the reports that have one.
+/// The numbered words of the reports, and how often each name happens, as a share of the
+/// reports that have one.
 #[derive(Clone, Debug, Default)]
 pub struct Frequencies {
-    /// Each kind's names and their ids.
-    ids: [HashMap<String, u32>; 4],
-    counts: Vec<u32>,
+    numbers: HashMap<String, Word>,
+    words: Vec<String>,
+    /// By kind of name, how many reports have each word ([`NEVER`]: no report ever had).
+    counts: [Vec<u32>; 4],
     totals: [u32; 4],
 }
 
-impl Frequencies {
-    fn intern(&mut self, kind: usize, value: String) -> u32 {
-        if let Some(t) = self.totals.get_mut(kind) {
-            *t += 1;
-        }
-        let Some(ids) = self.ids.get_mut(kind) else {
-            return 0;
-        };
-        let id = match ids.get(&value) {
-            Some(id) => *id,
-            None => {
-                let next = self.counts.len() as u32;
-                ids.insert(value, next);
-                self.counts.push(0);
-                next
-            }
-        };
-        if let Some(c) = self.counts.get_mut(id as usize) {
-            *c += 1;
-        }
-        id
-    }
-
-    /// The share of reports (with a value of that kind) that have the name `id`. A few reports
-    /// say little about how common a name is: until there are many, the share leans towards
-    /// one in a hundred ([`NAME_SHARE`] counted as [`NAME_REPORTS`] reports).
-    pub fn share(&self, kind: usize, id: u32) -> f64 {
-        let count = self.counts.get(id as usize).copied().unwrap_or(1);
-        let total = self.totals.get(kind).copied().unwrap_or(1);
-        (f64::from(count) + NAME_REPORTS * NAME_SHARE) / (f64::from(total) + NAME_REPORTS)
-    }
-}
+/// In [`Frequencies`]' counts: a word never counted as that kind of name.
+const NEVER: u32 = u32::MAX;
 
 /// The name values counted, by kind: first surname, second surname, all given names, the
 /// first given name.
-fn name_values(n: &crate::name::Name) -> [Option<String>; 4] {
+fn name_values(n: &Name) -> [Option<Cow<'_, str>>; 4] {
     [
-        n.surnames.first().cloned(),
-        n.surnames.get(1).cloned(),
-        (!n.given.is_empty()).then(|| n.given.join(" ")),
-        n.given.first().cloned(),
+        n.surnames.first().map(|s| Cow::Borrowed(s.as_str())),
+        n.surnames.get(1).map(|s| Cow::Borrowed(s.as_str())),
+        (!n.given.is_empty()).then(|| Cow::Owned(n.given.join(" "))),
+        n.given.first().map(|s| Cow::Borrowed(s.as_str())),
     ]
 }
 
 impl Frequencies {
-    /// Prepares a report for comparison and counts its names.
-    pub fn add(&mut self, r: Report) -> Features {
-        let mut names = [None; 4];
-        for (kind, (slot, v)) in names.iter_mut().zip(name_values(&r.name)).enumerate() {
-            *slot = v.map(|v| self.intern(kind, v));
+    fn number(&mut self, word: &str) -> Word {
+        if let Some(n) = self.numbers.get(word) {
+            return *n;
         }
-        Features::new(r, names)
+        let n = self.words.len() as Word;
+        self.words.push(word.to_string());
+        self.numbers.insert(word.to_string(), n);
+        n
     }
 
-    /// No longer counts the names of a report prepared by [`Frequencies::add`].
+    /// The word numbered `n`.
+    pub fn word(&self, n: Word) -> &str {
+        self.words.get(n as usize).map_or("", String::as_str)
+    }
+
+    fn counted(&self, kind: usize, n: Word) -> Option<u32> {
+        let c = *self.counts.get(kind)?.get(n as usize)?;
+        (c != NEVER).then_some(c)
+    }
+
+    /// The share of reports (with a value of that kind) that have the name `n`. A few reports
+    /// say little about how common a name is: until there are many, the share leans towards
+    /// one in a hundred ([`NAME_SHARE`] counted as [`NAME_REPORTS`] reports).
+    pub fn share(&self, kind: usize, n: Word) -> f64 {
+        let count = self.counted(kind, n).unwrap_or(0);
+        let total = self.totals.get(kind).copied().unwrap_or(1);
+        (f64::from(count) + NAME_REPORTS * NAME_SHARE) / (f64::from(total) + NAME_REPORTS)
+    }
+
+    /// Prepares a report for comparison and counts its names.
+    pub fn add(&mut self, r: Report) -> Features {
+        let keys = Keys::of(&r.name);
+        self.add_keyed(r, &keys)
+    }
+
+    fn add_keyed(&mut self, r: Report, keys: &Keys) -> Features {
+        let mut names = [None; 4];
+        for (kind, (slot, v)) in names.iter_mut().zip(name_values(&r.name)).enumerate() {
+            let Some(v) = v else { continue };
+            let n = self.number(&v);
+            if let Some(counts) = self.counts.get_mut(kind) {
+                if counts.len() <= n as usize {
+                    counts.resize(n as usize + 1, NEVER);
+                }
+                if let Some(c) = counts.get_mut(n as usize) {
+                    *c = if *c == NEVER { 1 } else { *c + 1 };
+                }
+            }
+            if let Some(t) = self.totals.get_mut(kind) {
+                *t += 1;
+            }
+            *slot = Some(n);
+        }
+        let words = Words::of(&r, keys, |w| Some(self.number(w)));
+        Features {
+            words,
+            names,
+            report: r,
+        }
+    }
+
+    /// No longer counts the names of a report prepared by [`Frequencies::add`] (its words keep
+    /// their numbers).
     pub fn remove(&mut self, f: &Features) {
-        for (kind, id) in f.names.iter().enumerate() {
-            if let Some(id) = id {
-                if let Some(c) = self.counts.get_mut(*id as usize) {
-                    *c = c.saturating_sub(1);
-                }
-                if let Some(t) = self.totals.get_mut(kind) {
-                    *t = t.saturating_sub(1);
-                }
+        for (kind, n) in f.names.iter().enumerate() {
+            let Some(n) = n else { continue };
+            if let Some(c) = self
+                .counts
+                .get_mut(kind)
+                .and_then(|c| c.get_mut(*n as usize))
+                && *c != NEVER
+            {
+                *c = c.saturating_sub(1);
+            }
+            if let Some(t) = self.totals.get_mut(kind) {
+                *t = t.saturating_sub(1);
             }
         }
     }
@@ -125,37 +290,38 @@ impl Frequencies {
     pub fn look_up(&self, r: Report) -> Features {
         let mut names = [None; 4];
         for (kind, (slot, v)) in names.iter_mut().zip(name_values(&r.name)).enumerate() {
-            *slot = v.and_then(|v| self.ids.get(kind)?.get(&v).copied());
+            *slot = v
+                .and_then(|v| self.numbers.get(v.as_ref()).copied())
+                .filter(|n| self.counted(kind, *n).is_some());
         }
-        Features::new(r, names)
-    }
-}
-
-impl Features {
-    fn new(r: Report, names: [Option<u32>; 4]) -> Features {
-        let n = &r.name;
+        let words = Words::of(&r, &Keys::of(&r.name), |w| self.numbers.get(w).copied());
         Features {
-            surname_keys: n.surnames.iter().map(|s| key(s)).collect(),
-            given_keys: n.given.iter().map(|s| key(s)).collect(),
+            words,
             names,
             report: r,
         }
     }
+}
 
+impl Features {
     /// The share of reports with this report's name of `kind` (0 when unknown).
     fn share(&self, freq: &Frequencies, kind: usize) -> f32 {
         self.names
             .get(kind)
             .copied()
             .flatten()
-            .map_or(0.0, |id| freq.share(kind, id) as f32)
+            .map_or(0.0, |n| freq.share(kind, n) as f32)
     }
 }
 
-/// Prepares reports for comparison and counts how often each name happens among them.
+/// Prepares reports for comparison and counts how often each name happens among them (the
+/// phonetic keys on every core, the numbering in order).
 pub fn prepare(reports: Vec<Report>) -> (Vec<Features>, Frequencies) {
+    let keys = in_parallel(&reports, |r| Keys::of(&r.name));
     let mut freq = Frequencies::default();
-    let features = reports.into_iter().map(|r| freq.add(r)).collect();
+    let features = (reports.into_iter().zip(&keys))
+        .map(|(r, k)| freq.add_keyed(r, k))
+        .collect();
     (features, freq)
 }
 
@@ -196,72 +362,127 @@ fn close(a: &str, b: &str) -> bool {
     strsim::jaro_winkler(a, b) >= 0.88
 }
 
+/// A report's names as the comparisons read them: as words, or as their numbers.
+struct Parts<'a, W> {
+    surnames: &'a [W],
+    surname_keys: &'a [W],
+    given: &'a [W],
+    given_keys: &'a [W],
+}
+
+/// How a word of a name is spelled: a string is its spelling, a number is looked up.
+trait Spelled: PartialEq {
+    fn spelled<'a>(&'a self, freq: &'a Frequencies) -> &'a str;
+}
+
+impl Spelled for String {
+    fn spelled<'a>(&'a self, _: &'a Frequencies) -> &'a str {
+        self
+    }
+}
+
+impl Spelled for Word {
+    fn spelled<'a>(&'a self, freq: &'a Frequencies) -> &'a str {
+        freq.word(*self)
+    }
+}
+
+impl<'a> Parts<'a, String> {
+    fn of(n: &'a Name, k: &'a Keys) -> Parts<'a, String> {
+        Parts {
+            surnames: &n.surnames,
+            surname_keys: &k.surnames,
+            given: &n.given,
+            given_keys: &k.given,
+        }
+    }
+}
+
+/// Which names two reports agree on exactly, for the term frequency of the agreement.
+#[derive(Clone, Copy, PartialEq)]
+enum Agreed {
+    Not,
+    All,
+    First,
+}
+
 /// Surnames: 5 all equal (or the two swapped), 4 the first equal, 3 one surname in common or
 /// sounding the same, 2 spelled closely, 1 different.
-fn surnames(fa: &Features, fb: &Features, freq: &Frequencies) -> (u8, f32) {
-    let (a, b) = (&fa.report.name, &fb.report.name);
+fn surnames<W: Spelled>(a: &Parts<W>, b: &Parts<W>, freq: &Frequencies) -> (u8, Agreed) {
     let (Some(x), Some(y)) = (a.surnames.first(), b.surnames.first()) else {
-        return (0, 0.0);
+        return (0, Agreed::Not);
     };
-    let share = |kind: usize| fa.share(freq, kind);
-    let swapped = a.surnames.len() == 2
-        && b.surnames.len() == 2
-        && a.surnames.first() == b.surnames.get(1)
-        && a.surnames.get(1) == b.surnames.first();
     // Paternal and maternal surnames come down two different families: the chance that two
     // people share both is the product of their shares. (Brothers and sisters share both;
     // their given names tell them apart.)
     if a.surnames == b.surnames {
-        let second = if a.surnames.len() > 1 { share(1) } else { 1.0 };
-        return (5, share(0) * second);
+        return (5, Agreed::All);
     }
+    let swapped = a.surnames.len() == 2
+        && b.surnames.len() == 2
+        && a.surnames.first() == b.surnames.get(1)
+        && a.surnames.get(1) == b.surnames.first();
     if swapped {
-        return (5, 0.0);
+        return (5, Agreed::Not);
     }
     if x == y {
         // The second surname missing on one side counts as agreeing on what is known.
         if a.surnames.len() == 1 || b.surnames.len() == 1 {
-            return (4, share(0));
+            return (4, Agreed::First);
         }
-        let second = (a.surnames.get(1), b.surnames.get(1));
-        let near = match second {
-            (Some(p), Some(q)) => fa.surname_keys.get(1) == fb.surname_keys.get(1) || close(p, q),
+        let near = match (a.surnames.get(1), b.surnames.get(1)) {
+            (Some(p), Some(q)) => {
+                a.surname_keys.get(1) == b.surname_keys.get(1)
+                    || close(p.spelled(freq), q.spelled(freq))
+            }
             _ => false,
         };
-        return if near { (4, 0.0) } else { (3, 0.0) };
+        return (if near { 4 } else { 3 }, Agreed::Not);
     }
-    let sounds = fa.surname_keys.first() == fb.surname_keys.first()
+    let first_sounds = a.surname_keys.first() == b.surname_keys.first();
+    let sounds = first_sounds
         && (a.surnames.len() == 1
             || b.surnames.len() == 1
-            || fa.surname_keys.get(1) == fb.surname_keys.get(1));
+            || a.surname_keys.get(1) == b.surname_keys.get(1));
     if sounds {
-        return (4, 0.0);
+        return (4, Agreed::Not);
     }
-    if a.surnames.iter().any(|s| b.surnames.contains(s))
-        || fa.surname_keys.first() == fb.surname_keys.first()
-    {
-        return (3, 0.0);
+    if first_sounds || a.surnames.iter().any(|s| b.surnames.contains(s)) {
+        return (3, Agreed::Not);
     }
-    if close(x, y) {
-        return (2, 0.0);
+    if close(x.spelled(freq), y.spelled(freq)) {
+        return (2, Agreed::Not);
     }
-    (1, 0.0)
+    (1, Agreed::Not)
 }
 
 /// Given names: 5 all equal, 4 the first equal, 3 sounding the same, 2 close or an initial
 /// that fits, 1 different.
-fn given(fa: &Features, fb: &Features, freq: &Frequencies) -> (u8, f32) {
-    let (a, b) = (&fa.report.name, &fb.report.name);
-    let share = |kind: usize| fa.share(freq, kind);
+fn given<W: Spelled>(
+    (a, a_initial): (&Parts<W>, Option<&char>),
+    (b, b_initial): (&Parts<W>, Option<&char>),
+    freq: &Frequencies,
+) -> (u8, Agreed) {
+    let initial = |w: &W| w.spelled(freq).chars().next();
     match (a.given.first(), b.given.first()) {
-        (Some(_), Some(_)) if a.given == b.given => (5, share(2)),
-        (Some(x), Some(y)) if x == y => (4, share(3)),
-        (Some(_), Some(_)) if fa.given_keys.first() == fb.given_keys.first() => (3, 0.0),
-        (Some(x), Some(y)) if close(x, y) || a.given.contains(y) || b.given.contains(x) => (2, 0.0),
-        (Some(x), None) if b.initials.first() == x.chars().next().as_ref() => (2, 0.0),
-        (None, Some(y)) if a.initials.first() == y.chars().next().as_ref() => (2, 0.0),
-        (Some(_), Some(_)) => (1, 0.0),
-        _ => (0, 0.0),
+        (Some(_), Some(_)) if a.given == b.given => (5, Agreed::All),
+        (Some(x), Some(y)) if x == y => (4, Agreed::First),
+        (Some(_), Some(_)) if a.given_keys.first() == b.given_keys.first() => (3, Agreed::Not),
+        (Some(x), Some(y))
+            if close(x.spelled(freq), y.spelled(freq))
+                || a.given.contains(y)
+                || b.given.contains(x) =>
+        {
+            (2, Agreed::Not)
+        }
+        (Some(x), None) if b_initial.is_some() && b_initial.copied() == initial(x) => {
+            (2, Agreed::Not)
+        }
+        (None, Some(y)) if a_initial.is_some() && a_initial.copied() == initial(y) => {
+            (2, Agreed::Not)
+        }
+        (Some(_), Some(_)) => (1, Agreed::Not),
+        _ => (0, Agreed::Not),
     }
 }
 
@@ -345,21 +566,51 @@ pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
         },
         _ => 0,
     };
-    let (surname, surname_share) = surnames(a, b, freq);
-    let (given, given_share) = given(a, b, freq);
-    fn equal<T: PartialEq>(x: &Option<T>, y: &Option<T>) -> u8 {
+    fn equal<T: PartialEq>(x: Option<T>, y: Option<T>) -> u8 {
         match (x, y) {
             (Some(p), Some(q)) if p == q => 2,
             (Some(_), Some(_)) => 1,
             _ => 0,
         }
     }
+    let initials = (ra.name.initials.first(), rb.name.initials.first());
+    let (wa, wb) = (&a.words, &b.words);
+    let ((surname, by_surname), (given, by_given), state, facility) = if wa.complete && wb.complete
+    {
+        let (pa, pb) = (wa.parts(), wb.parts());
+        let place = |w: Word| (w != ABSENT).then_some(w);
+        (
+            surnames(&pa, &pb, freq),
+            given((&pa, initials.0), (&pb, initials.1), freq),
+            equal(place(wa.state), place(wb.state)),
+            equal(place(wa.facility), place(wb.facility)),
+        )
+    } else {
+        // A name too long to hold, or a word no counted report has: by its letters.
+        let (ka, kb) = (Keys::of(&ra.name), Keys::of(&rb.name));
+        let (pa, pb) = (Parts::of(&ra.name, &ka), Parts::of(&rb.name, &kb));
+        (
+            surnames(&pa, &pb, freq),
+            given((&pa, initials.0), (&pb, initials.1), freq),
+            equal(ra.state.as_ref(), rb.state.as_ref()),
+            equal(ra.facility.as_ref(), rb.facility.as_ref()),
+        )
+    };
+    let share = |kind: usize| a.share(freq, kind);
     let mut shares = [0.0; FIELDS];
     if let Some(s) = shares.get_mut(SURNAMES) {
-        *s = surname_share;
+        *s = match by_surname {
+            Agreed::All if ra.name.surnames.len() > 1 => share(0) * share(1),
+            Agreed::All | Agreed::First => share(0),
+            Agreed::Not => 0.0,
+        };
     }
     if let Some(s) = shares.get_mut(GIVEN) {
-        *s = given_share;
+        *s = match by_given {
+            Agreed::All => share(2),
+            Agreed::First => share(3),
+            Agreed::Not => 0.0,
+        };
     }
     Comparison {
         levels: [
@@ -367,10 +618,10 @@ pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
             surname,
             given,
             birth(ra, rb),
-            equal(&ra.sex, &rb.sex),
-            equal(&ra.state, &rb.state),
+            equal(ra.sex, rb.sex),
+            state,
             arrest(ra, rb),
-            equal(&ra.facility, &rb.facility),
+            facility,
         ],
         shares,
     }
@@ -378,9 +629,84 @@ pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
 
 #[cfg(test)]
 mod tests {
-    use super::{arrest, close};
+    use super::{Features, Frequencies, arrest, close, compare, prepare};
+    use crate::name::{parse, parse_whole};
     use crate::report::Report;
     use vigilia_core::date::PartialDate;
+
+    /// The same report, compared through the letters of its words rather than their numbers.
+    fn by_letters(f: &Features) -> Features {
+        let mut f = f.clone();
+        f.words.complete = false;
+        f
+    }
+
+    #[test]
+    fn numbers_and_letters_compare_alike() {
+        let names = [
+            ("José Gregorio", "Pérez Rodríguez"),
+            ("Jose G.", "Perez"),
+            ("Goyo", "PEREZ RODRIGUEZ"),
+            ("José", "Rodríguez Pérez"),
+            ("Jhon", "Gonzales"),
+            ("Yon", "González de la Cruz"),
+            ("María de los Ángeles", "De Freitas"),
+            ("Ma. de los Angeles", "de freitas"),
+            ("Mafe", "Gómez"),
+            ("María Fernanda", "Gómez Gómez"),
+            ("Luis Alberto José Miguel Ángel", "Sosa"),
+            ("Luis", "Sosa Pérez Gil Rojas Mora"),
+            ("", "Carmen Rosa Díaz de Martínez"),
+            ("A.", "Díaz"),
+            ("Ana", ""),
+            ("", ""),
+        ];
+        let places = [(Some("VE-V"), Some("el helicoide")), (None, None)];
+        let reports: Vec<Report> = (names.iter().enumerate())
+            .map(|(i, (given, surnames))| {
+                let (state, facility) = places[i % 2];
+                Report {
+                    name: if surnames.is_empty() {
+                        parse_whole(given)
+                    } else {
+                        parse(given, surnames)
+                    },
+                    state: state.map(String::from),
+                    facility: facility.map(String::from),
+                    ..Report::default()
+                }
+            })
+            .collect();
+        let (features, freq) = prepare(reports.clone());
+        assert!(
+            features.iter().filter(|f| !f.words.complete).count() == 2,
+            "the two names too long to hold are compared by their letters"
+        );
+        for a in &features {
+            for b in &features {
+                let numbers = compare(a, b, &freq);
+                assert_eq!(numbers, compare(&by_letters(a), b, &freq), "{a:?}\n{b:?}");
+                assert_eq!(numbers, compare(a, &by_letters(b), &freq), "{a:?}\n{b:?}");
+            }
+        }
+        // A report looked up, with words no counted report has, against the counted ones.
+        let mut counted = Frequencies::default();
+        let persons: Vec<Features> = reports.iter().map(|r| counted.add(r.clone())).collect();
+        let query = counted.look_up(Report {
+            name: parse("Gregorio José", "Peres Rodrigues"),
+            state: Some("VE-X".into()),
+            ..Report::default()
+        });
+        assert!(!query.words.complete);
+        for p in &persons {
+            let mut known = p.clone();
+            known.words.complete = true;
+            assert_eq!(
+                compare(&known, &query, &counted),
+                compare(&by_letters(p), &by_letters(&query), &counted)
+            );
+        }
+    }
 
     #[test]
     fn the_bound_rules_out_only_names_that_are_not_close() {

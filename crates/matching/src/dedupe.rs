@@ -3,12 +3,12 @@
 //! clusters: pairs sure enough are merged, pairs in between are kept for a person to review.
 
 use crate::compare::{
-    ARREST, BIRTH, CEDULA, Comparison, Features, Frequencies, GIVEN, STATE, SURNAMES, compare,
-    prepare,
+    ARREST, BIRTH, CEDULA, Comparison, Features, Frequencies, GIVEN, Keys, STATE, SURNAMES, Word,
+    Words, compare, prepare,
 };
-use crate::in_parallel;
 use crate::model::{Model, Training};
 use crate::report::Report;
+use crate::{in_parallel, sort_in_parallel};
 
 /// Random pairs compared to learn how often fields agree by chance.
 const RANDOM_PAIRS: usize = 200_000;
@@ -60,8 +60,9 @@ fn hash<'a>(rule: u8, parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
     h
 }
 
-fn first(v: &[String]) -> Option<&[u8]> {
-    v.first().map(|s| s.as_bytes())
+/// A word's number as a key's part.
+fn w(n: Word) -> [u8; 4] {
+    n.to_le_bytes()
 }
 
 /// A date as a key: its first and last days (two dates are the same key when they are the same
@@ -110,7 +111,10 @@ pub const RULES: &[Rule] = &[
         train: true,
         limit: SMALL_BLOCK_LIMIT,
         fields: &[SURNAMES, GIVEN],
-        key: |f| Some(hash(1, [first(&f.surname_keys)?, first(&f.given_keys)?])),
+        key: |f| {
+            let (s, g) = (f.words.first_surname_key()?, f.words.first_given_key()?);
+            Some(hash(1, [&w(s)[..], &w(g)[..]]))
+        },
     },
     Rule {
         name: "surname+given+state",
@@ -118,14 +122,8 @@ pub const RULES: &[Rule] = &[
         limit: BLOCK_LIMIT,
         fields: &[SURNAMES, GIVEN, STATE],
         key: |f| {
-            Some(hash(
-                10,
-                [
-                    first(&f.surname_keys)?,
-                    first(&f.given_keys)?,
-                    f.report.state.as_deref()?.as_bytes(),
-                ],
-            ))
+            let (s, g) = (f.words.first_surname_key()?, f.words.first_given_key()?);
+            Some(hash(10, [&w(s)[..], &w(g)[..], &w(f.words.state()?)[..]]))
         },
     },
     Rule {
@@ -134,13 +132,10 @@ pub const RULES: &[Rule] = &[
         limit: BLOCK_LIMIT,
         fields: &[SURNAMES, GIVEN, ARREST],
         key: |f| {
+            let (s, g) = (f.words.first_surname_key()?, f.words.first_given_key()?);
             Some(hash(
                 11,
-                [
-                    first(&f.surname_keys)?,
-                    first(&f.given_keys)?,
-                    &month(f.report.arrest)?[..],
-                ],
+                [&w(s)[..], &w(g)[..], &month(f.report.arrest)?[..]],
             ))
         },
     },
@@ -151,10 +146,8 @@ pub const RULES: &[Rule] = &[
         limit: SMALL_BLOCK_LIMIT,
         fields: &[GIVEN],
         key: |f| {
-            Some(hash(
-                12,
-                [first(&f.given_keys)?, f.surname_keys.last()?.as_bytes()],
-            ))
+            let (g, s) = (f.words.first_given_key()?, f.words.last_surname_key()?);
+            Some(hash(12, [&w(g)[..], &w(s)[..]]))
         },
     },
     Rule {
@@ -162,9 +155,9 @@ pub const RULES: &[Rule] = &[
         train: false,
         limit: SMALL_BLOCK_LIMIT,
         fields: &[SURNAMES],
-        key: |f| match f.surname_keys.as_slice() {
-            [a, b] => Some(hash(2, [a.as_bytes(), b.as_bytes()])),
-            _ => None,
+        key: |f| {
+            let (a, b) = (f.words.first_surname_key()?, f.words.second_surname_key()?);
+            (f.words.surnames_len() == 2).then(|| hash(2, [&w(a)[..], &w(b)[..]]))
         },
     },
     Rule {
@@ -172,14 +165,14 @@ pub const RULES: &[Rule] = &[
         train: false,
         limit: SMALL_BLOCK_LIMIT,
         fields: &[SURNAMES],
-        key: |f| Some(hash(7, [first(&f.surname_keys)?])),
+        key: |f| Some(hash(7, [&w(f.words.first_surname_key()?)[..]])),
     },
     Rule {
         name: "given",
         train: false,
         limit: SMALL_BLOCK_LIMIT,
         fields: &[GIVEN],
-        key: |f| Some(hash(8, [first(&f.given_keys)?])),
+        key: |f| Some(hash(8, [&w(f.words.first_given_key()?)[..]])),
     },
     Rule {
         name: "birth",
@@ -194,10 +187,8 @@ pub const RULES: &[Rule] = &[
         limit: BLOCK_LIMIT,
         fields: &[SURNAMES, BIRTH],
         key: |f| {
-            Some(hash(
-                3,
-                [first(&f.surname_keys)?, &date(f.report.birth)?[..]],
-            ))
+            let s = f.words.first_surname_key()?;
+            Some(hash(3, [&w(s)[..], &date(f.report.birth)?[..]]))
         },
     },
     Rule {
@@ -205,7 +196,10 @@ pub const RULES: &[Rule] = &[
         train: true,
         limit: BLOCK_LIMIT,
         fields: &[GIVEN, BIRTH],
-        key: |f| Some(hash(4, [first(&f.given_keys)?, &date(f.report.birth)?[..]])),
+        key: |f| {
+            let g = f.words.first_given_key()?;
+            Some(hash(4, [&w(g)[..], &date(f.report.birth)?[..]]))
+        },
     },
     Rule {
         name: "surname+arrest",
@@ -213,10 +207,8 @@ pub const RULES: &[Rule] = &[
         limit: BLOCK_LIMIT,
         fields: &[SURNAMES, ARREST],
         key: |f| {
-            Some(hash(
-                5,
-                [first(&f.surname_keys)?, &date(f.report.arrest)?[..]],
-            ))
+            let s = f.words.first_surname_key()?;
+            Some(hash(5, [&w(s)[..], &date(f.report.arrest)?[..]]))
         },
     },
     Rule {
@@ -225,13 +217,10 @@ pub const RULES: &[Rule] = &[
         limit: BLOCK_LIMIT,
         fields: &[GIVEN, ARREST, STATE],
         key: |f| {
+            let (g, state) = (f.words.first_given_key()?, f.words.state()?);
             Some(hash(
                 6,
-                [
-                    first(&f.given_keys)?,
-                    &date(f.report.arrest)?[..],
-                    f.report.state.as_deref()?.as_bytes(),
-                ],
+                [&w(g)[..], &date(f.report.arrest)?[..], &w(state)[..]],
             ))
         },
     },
@@ -270,9 +259,14 @@ impl Candidate {
     pub fn right(self) -> u32 {
         ((self.0 >> RULE_BITS) & ((1 << INDEX_BITS) - 1)) as u32
     }
-    /// Whether rule number `r` found the pair.
-    pub fn found_by(self, r: usize) -> bool {
-        self.0 & (1 << r) != 0
+    /// The numbers of the rules that found the pair.
+    pub fn rules(self) -> impl Iterator<Item = usize> {
+        let mut bits = self.0 & ((1 << RULE_BITS) - 1);
+        std::iter::from_fn(move || {
+            let r = bits.trailing_zeros() as usize;
+            bits &= bits.wrapping_sub(1);
+            (r < RULE_BITS as usize).then_some(r)
+        })
     }
 }
 
@@ -281,9 +275,9 @@ impl Candidate {
 /// report copied hundreds of times — passed on by many, or sent again and again — is still
 /// compared with its copies rather than counted as hundreds of persons. At most
 /// [`MAX_REPORTS`] reports.
-pub fn candidates(features: &[Features]) -> Vec<Candidate> {
+pub fn candidates(features: &[Features], freq: &Frequencies) -> Vec<Candidate> {
     let mut pairs: Vec<Candidate> = Vec::new();
-    let prints = in_parallel(features, fingerprint);
+    let prints = in_parallel(features, |f| fingerprint(f, freq));
     let mut copies: Vec<(u64, u32)> = Vec::new();
     // One rule at a time: a million reports' keys for every rule at once were the peak of memory.
     let mut entries: Vec<(u64, u32)> = Vec::with_capacity(features.len().min(MAX_REPORTS));
@@ -294,7 +288,7 @@ pub fn candidates(features: &[Features]) -> Vec<Candidate> {
                 entries.push((k, i as u32));
             }
         }
-        entries.sort_unstable();
+        sort_in_parallel(&mut entries);
         for block in entries.chunk_by(|a, b| a.0 == b.0) {
             if block.len() <= rule.limit {
                 continue;
@@ -326,7 +320,7 @@ pub fn candidates(features: &[Features]) -> Vec<Candidate> {
         }
     }
     drop(entries);
-    pairs.sort_unstable();
+    sort_in_parallel(&mut pairs);
     // The same pair found by several rules: one candidate with all their bits (in place: at a
     // million reports there are tens of millions).
     pairs.dedup_by(|later, kept| {
@@ -358,13 +352,21 @@ pub fn compare_all(
 
 /// A report's fingerprint: a hash of what it says (not of where it stands in the file), so that
 /// what is drawn at random is the same whatever the order of the rows.
-fn fingerprint(f: &Features) -> u64 {
+pub fn fingerprint(f: &Features, freq: &Frequencies) -> u64 {
     let r = &f.report;
-    let keys = f
-        .surname_keys
-        .iter()
-        .chain(&f.given_keys)
-        .map(|k| k.as_bytes());
+    let (s, g) = (r.name.surnames.len(), r.name.given.len());
+    let spelled;
+    let keys: Vec<&[u8]> = if Words::hold(&r.name) {
+        (f.words.surname_keys.iter().take(s))
+            .chain(f.words.given_keys.iter().take(g))
+            .map(|k| freq.word(*k).as_bytes())
+            .collect()
+    } else {
+        spelled = Keys::of(&r.name);
+        (spelled.surnames.iter().chain(&spelled.given))
+            .map(|k| k.as_bytes())
+            .collect()
+    };
     let cedula = r.cedula.map(|c| c.number.to_le_bytes()).unwrap_or_default();
     let dates = [date(r.birth), date(r.arrest)].map(Option::unwrap_or_default);
     let rest = [
@@ -374,7 +376,8 @@ fn fingerprint(f: &Features) -> u64 {
     let small = [r.age.unwrap_or(u8::MAX), r.sex.map_or(0, |c| c as u8)];
     hash(
         255,
-        keys.chain([cedula.as_slice(), &dates[0][..], &dates[1][..], &small[..]])
+        keys.into_iter()
+            .chain([cedula.as_slice(), &dates[0][..], &dates[1][..], &small[..]])
             .chain(rest),
     )
 }
@@ -409,7 +412,7 @@ fn random_pairs(fingerprints: &[u64], count: usize) -> Vec<(u32, u32)> {
 /// index sets its own.
 pub fn learn(features: &[Features], freq: &Frequencies, candidates: &[Candidate]) -> Model {
     let n = features.len();
-    let fingerprints = in_parallel(features, fingerprint);
+    let fingerprints = in_parallel(features, |f| fingerprint(f, freq));
     let random = compare_all(
         features,
         freq,
@@ -417,36 +420,36 @@ pub fn learn(features: &[Features], freq: &Frequencies, candidates: &[Candidate]
     );
     let mut found = [0usize; RULE_BITS as usize];
     for c in candidates {
-        for (r, count) in found.iter_mut().enumerate() {
-            *count += usize::from(c.found_by(r));
+        for r in c.rules() {
+            if let Some(n) = found.get_mut(r) {
+                *n += 1;
+            }
         }
     }
-    // A pair is in a rule's sample by what its two reports say, not by where they stand.
+    // Each training rule's sample, taken in one pass: a pair is in it by what its two reports
+    // say, not by where they stand.
+    let step = found.map(|f| f.div_ceil(TRAINING_PAIRS).max(1) as u64);
     let fp = |i: u32| fingerprints.get(i as usize).copied().unwrap_or(0);
-    let rules: Vec<Training> = RULES
-        .iter()
-        .enumerate()
-        .filter(|(_, rule)| rule.train)
-        .map(|(r, rule)| {
-            let step = found
-                .get(r)
-                .map_or(1, |f| f.div_ceil(TRAINING_PAIRS).max(1)) as u64;
-            let sample: Vec<(u32, u32)> = candidates
-                .iter()
-                .filter(|c| c.found_by(r))
-                .filter(|c| {
-                    let h = (fp(c.left()) ^ fp(c.right())).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                    (h >> 32) % step == 0
-                })
-                .map(|c| (c.left(), c.right()))
-                .collect();
-            Training {
-                fixed: rule.fields,
-                vectors: compare_all(features, freq, &sample)
-                    .into_iter()
-                    .map(|c| c.levels)
-                    .collect(),
+    let mut samples: Vec<Vec<(u32, u32)>> = vec![Vec::new(); RULES.len()];
+    for c in candidates {
+        let h = (fp(c.left()) ^ fp(c.right())).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+        for r in c.rules() {
+            if RULES.get(r).is_some_and(|rule| rule.train)
+                && step.get(r).is_some_and(|s| h % s == 0)
+                && let Some(sample) = samples.get_mut(r)
+            {
+                sample.push((c.left(), c.right()));
             }
+        }
+    }
+    let rules: Vec<Training> = (RULES.iter().zip(&samples))
+        .filter(|(rule, _)| rule.train)
+        .map(|(rule, sample)| Training {
+            fixed: rule.fields,
+            vectors: compare_all(features, freq, sample)
+                .into_iter()
+                .map(|c| c.levels)
+                .collect(),
         })
         .collect();
     Model::learn(&random, &rules)
@@ -525,17 +528,25 @@ pub fn contradicted(c: &Comparison) -> bool {
 /// [contradict](contradicted) each other); pairs ≥ `review` are returned for a person to decide.
 pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
     let (features, freq) = prepare(reports);
-    let found = candidates(&features);
+    let found = candidates(&features, &freq);
     let mut model = learn(&features, &freq, &found);
     let weights = weigh(&mut model, &features, &freq, &found);
     let mut scored = Vec::new();
     // Pairs sure enough, and pairs that must never end in one cluster.
     let mut merges: Vec<(f32, u32, u32)> = Vec::new();
     let mut apart: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+    // The weight under which a pair cannot reach `review` (less a margin for rounding), so that
+    // the probability is computed only for the pairs that may.
+    let lowest = review.min(sure);
+    let odds = |p: f64| (p / (1.0 - p)).log2();
+    let under = odds(lowest) - odds(model.lambda) - 1e-6;
     for (c, w) in found.iter().zip(&weights) {
+        if f64::from(*w) < under {
+            continue;
+        }
         let (i, j) = (c.left() as usize, c.right() as usize);
         let probability = model.probability_of_weight(f64::from(*w));
-        if probability < review.min(sure) {
+        if probability < lowest {
             continue;
         }
         let comparison = compare_at(&features, &freq, c.left(), c.right());
