@@ -97,7 +97,7 @@ pub fn reports_csv(data: &[u8]) {
     let numbered = rows
         .enumerate()
         .take(10_000)
-        .map(|(i, r)| (i as u64 + 2, r));
+        .map(|(i, r)| Ok::<_, std::convert::Infallible>((i as u64 + 2, r)));
     let _ = vigilia_matching::report::read(&columns, numbered, 2026, profile());
 }
 

@@ -12,7 +12,7 @@ use vigilia_matching::compare::{Comparison, FIELD_NAMES};
 use vigilia_matching::dedupe::{Outcome, dedupe};
 use vigilia_matching::index::Index;
 use vigilia_matching::model::Model;
-use vigilia_matching::report::{Cells, Columns, Report, read};
+use vigilia_matching::report::{Cells, Columns, Report, Stopped, read};
 
 use crate::error::AppError;
 use crate::import::rows;
@@ -35,15 +35,14 @@ pub fn read_reports(
         error,
     };
     let columns = Columns::parse(src.header()).map_err(bad)?;
-    let mut rows = Vec::new();
-    while let Some(next) = src.next_row() {
-        let (line, record) = next.map_err(|row| AppError::BadRow {
+    let rows = std::iter::from_fn(|| src.next_row()).map(|row| row.map(|(l, r)| (l, Row(r))));
+    read(&columns, rows, this_year, profile).map_err(|stopped| match stopped {
+        Stopped::Source(row) => AppError::BadRow {
             path: path.to_path_buf(),
             row,
-        })?;
-        rows.push((line, Row(record)));
-    }
-    read(&columns, rows, this_year, profile).map_err(bad)
+        },
+        Stopped::Report(error) => bad(error),
+    })
 }
 
 /// A row as the CSV reader gives it: its cells in one buffer (a million rows of eleven cells

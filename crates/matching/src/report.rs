@@ -192,34 +192,77 @@ fn one_typo(x: &[u8], y: &[u8]) -> bool {
     }
 }
 
-/// Reads the rows of a reports file. `rows` yields each row's line and cells. States and
-/// facilities are read through the country profile's names and aliases (`Edo. Zulia`,
-/// `Maracaibo` → `VE-V`); places it does not know are compared as written, folded.
-pub fn read<R: Cells + Sync>(
+/// Why reading reports stopped: a row its source could not give, or a report that is wrong.
+#[derive(Debug)]
+pub enum Stopped<E> {
+    Source(E),
+    Report(ReportError),
+}
+
+/// Rows read and checked before they are read into values, on every core while the next rows
+/// are read: a million rows held whole as text, beside their values, were the peak of memory.
+const CHUNK: usize = 1 << 14;
+
+/// Reads the rows of a reports file. `rows` yields each row's line and cells, or why the row
+/// could not be read; the first mistake in the file is the one told, and nothing is returned
+/// with it. States and facilities are read through the country profile's names and aliases
+/// (`Edo. Zulia`, `Maracaibo` → `VE-V`); places it does not know are compared as written,
+/// folded.
+pub fn read<R: Cells + Send + Sync, E>(
     columns: &Columns,
-    rows: impl IntoIterator<Item = (u64, R)>,
+    rows: impl IntoIterator<Item = Result<(u64, R), E>>,
     this_year: i16,
     profile: &Profile,
-) -> Result<Vec<Report>, ReportError> {
-    let rows: Vec<(u64, R)> = rows.into_iter().collect();
-    // Every id first, in order, so that the first mistake in the file is the one told...
-    let mut seen = std::collections::HashMap::with_capacity(rows.len());
-    for (line, cells) in &rows {
-        let Some(id) = cells.cell(columns.id).and_then(non_empty) else {
-            return Err(ReportError::EmptyId { line: *line });
-        };
-        if let Some(first) = seen.insert(id, *line) {
-            return Err(ReportError::DuplicateId {
-                line: *line,
-                id: id.to_string(),
-                first,
-            });
+) -> Result<Vec<Report>, Stopped<E>> {
+    let mut rows = rows.into_iter();
+    let mut reports = Vec::new();
+    let mut seen: std::collections::HashMap<String, u64> = Default::default();
+    std::thread::scope(|s| {
+        let mut reading: Option<std::thread::ScopedJoinHandle<'_, Vec<Report>>> = None;
+        loop {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut unreadable = None;
+            for row in rows.by_ref() {
+                match row {
+                    Ok(row) => chunk.push(row),
+                    Err(e) => {
+                        unreadable = Some(e);
+                        break;
+                    }
+                }
+                if chunk.len() == CHUNK {
+                    break;
+                }
+            }
+            // Every id first, in order...
+            for (line, cells) in &chunk {
+                let Some(id) = cells.cell(columns.id).and_then(non_empty) else {
+                    return Err(Stopped::Report(ReportError::EmptyId { line: *line }));
+                };
+                if let Some(first) = seen.insert(id.to_string(), *line) {
+                    return Err(Stopped::Report(ReportError::DuplicateId {
+                        line: *line,
+                        id: id.to_string(),
+                        first,
+                    }));
+                }
+            }
+            if let Some(e) = unreadable {
+                return Err(Stopped::Source(e));
+            }
+            if let Some(done) = reading.take() {
+                reports.extend(done.join().unwrap_or_default());
+            }
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            // ...then the values, on every core, while the next rows are read.
+            reading = Some(s.spawn(move || {
+                crate::in_parallel(&chunk, |(_, cells)| one(columns, cells, this_year, profile))
+            }));
         }
-    }
-    // ...then the values, read on every core.
-    Ok(crate::in_parallel(&rows, |(_, cells)| {
-        one(columns, cells, this_year, profile)
-    }))
+    })?;
+    Ok(reports)
 }
 
 /// A row's cells, by column.
@@ -230,6 +273,12 @@ pub trait Cells {
 impl<S: AsRef<str>> Cells for Vec<S> {
     fn cell(&self, i: usize) -> Option<&str> {
         self.get(i).map(AsRef::as_ref)
+    }
+}
+
+impl<C: Cells> Cells for &C {
+    fn cell(&self, i: usize) -> Option<&str> {
+        (*self).cell(i)
     }
 }
 
@@ -269,6 +318,42 @@ mod tests {
 
     fn ve() -> Profile {
         Profile::venezuela().unwrap()
+    }
+
+    fn read_all(cols: &Columns, rows: Vec<(u64, Vec<&str>)>) -> Result<Vec<Report>, ReportError> {
+        let rows = rows.into_iter().map(Ok::<_, std::convert::Infallible>);
+        read(cols, rows, 2026, &ve()).map_err(|stopped| match stopped {
+            Stopped::Report(e) => e,
+            Stopped::Source(never) => match never {},
+        })
+    }
+
+    #[test]
+    fn the_first_mistake_in_the_file_is_the_one_told() {
+        let cols = Columns::parse(&["report_id", "given_names"]).unwrap();
+        // Thousands of good rows, a row read twice, then a row that cannot be read: the twice
+        // is told; without it, the unreadable row is, and no report is returned with either.
+        let rows = |twice: bool| {
+            (0..40_000u64).map(move |i| match i {
+                30_000 if twice => Ok((i + 2, vec!["7".to_string(), "Ana".into()])),
+                35_000 => Err(format!("line {}: not UTF-8", i + 2)),
+                _ => Ok((i + 2, vec![i.to_string(), "Ana".into()])),
+            })
+        };
+        match read(&cols, rows(true), 2026, &ve()) {
+            Err(Stopped::Report(ReportError::DuplicateId { line, first, .. })) => {
+                assert_eq!((line, first), (30_002, 9))
+            }
+            other => panic!("{:?}", other.map(|r| r.len())),
+        }
+        match read(&cols, rows(false), 2026, &ve()) {
+            Err(Stopped::Source(e)) => assert_eq!(e, "line 35002: not UTF-8"),
+            other => panic!("{:?}", other.map(|r| r.len())),
+        }
+        let all = (0..40_000u64).map(|i| Ok::<_, String>((i + 2, vec![i.to_string()])));
+        let reports = read(&cols, all, 2026, &ve()).unwrap();
+        assert_eq!(reports.len(), 40_000, "every chunk, in order");
+        assert_eq!(reports.last().map(|r| r.id.as_str()), Some("39999"));
     }
 
     #[test]
@@ -375,7 +460,7 @@ mod tests {
                 ],
             ),
         ];
-        let reports = read(&cols, rows, 2026, &ve()).unwrap();
+        let reports = read_all(&cols, rows).unwrap();
         assert_eq!(reports[0].cedula, reports[1].cedula);
         assert_eq!(reports[0].birth, reports[1].birth);
         assert_eq!(
@@ -387,7 +472,7 @@ mod tests {
             (3, vec!["r1", "", "", "", "", ""]),
         ];
         assert_eq!(
-            read(&cols, dup, 2026, &ve()).unwrap_err(),
+            read_all(&cols, dup).unwrap_err(),
             ReportError::DuplicateId {
                 line: 3,
                 id: "r1".into(),
@@ -396,7 +481,7 @@ mod tests {
         );
         let empty = vec![(2, vec!["", "", "", "", "", ""])];
         assert_eq!(
-            read(&cols, empty, 2026, &ve()).unwrap_err(),
+            read_all(&cols, empty).unwrap_err(),
             ReportError::EmptyId { line: 2 }
         );
     }

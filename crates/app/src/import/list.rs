@@ -21,7 +21,7 @@ use vigilia_core::profile::Profile;
 use vigilia_core::text::non_empty;
 use vigilia_ledger::Tx;
 use vigilia_matching::index::Index;
-use vigilia_matching::report::{Columns, Report as Comparable, read};
+use vigilia_matching::report::{Columns, Report as Comparable, Stopped, read};
 
 use crate::actor::{Actor, acting_as};
 use crate::error::AppError;
@@ -86,10 +86,16 @@ pub fn read_file(
         })?;
         raw.push((line, record.iter().map(str::to_string).collect::<Vec<_>>()));
     }
+    let all = raw
+        .iter()
+        .map(|(line, cells)| Ok::<_, std::convert::Infallible>((*line, cells)));
     let comparable =
-        read(&columns, raw.clone(), today.year(), profile).map_err(|error| AppError::Reports {
-            path: path.to_path_buf(),
-            error,
+        read(&columns, all, today.year(), profile).map_err(|stopped| match stopped {
+            Stopped::Report(error) => AppError::Reports {
+                path: path.to_path_buf(),
+                error,
+            },
+            Stopped::Source(never) => match never {},
         })?;
     let mut bad = Vec::new();
     let mut rows = Vec::new();
