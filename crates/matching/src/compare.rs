@@ -9,14 +9,16 @@
 //! over the memory (reading those strings was most of the time of deduplicating a million
 //! reports). A name's letters are read from the one table of words, which stays in the cache.
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use vigilia_core::date::PartialDate;
 
 use crate::in_parallel;
 use crate::name::Name;
 use crate::phonetic::key;
+use vigilia_core::national_id::NationalId;
+
 use crate::report::{Report, cedula_similarity};
 
 /// The fields compared, in this order.
@@ -169,22 +171,59 @@ impl Keys {
     }
 }
 
+/// What a report says besides its names and places, as it is compared.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Facts {
+    pub cedula: Option<NationalId>,
+    pub birth: Option<PartialDate>,
+    pub age: Option<u8>,
+    pub sex: Option<char>,
+    pub arrest: Option<PartialDate>,
+    /// The first initial written instead of a given name (`José G.` → `g`).
+    pub initial: Option<char>,
+}
+
+impl Facts {
+    fn of(r: &Report) -> Facts {
+        Facts {
+            cedula: r.cedula,
+            birth: r.birth,
+            age: r.age,
+            sex: r.sex,
+            arrest: r.arrest,
+            initial: r.name.initials.first().copied(),
+        }
+    }
+}
+
+/// A report's names and places as written, with its names' phonetic keys.
+#[derive(Clone, Debug, Default)]
+pub struct Spelled {
+    pub name: Name,
+    pub keys: Keys,
+    pub state: Option<String>,
+    pub facility: Option<String>,
+}
+
 /// A report prepared for many comparisons: its words numbered, its names' numbers counted for
-/// their frequencies.
+/// their frequencies, what else it says. The report's text is not kept (at a million reports
+/// it was half the memory), unless its words are not all held as numbers.
 #[derive(Clone, Debug, Default)]
 pub struct Features {
     pub words: Words,
     /// The numbers of the first surname, the second, all given names, the first given name, as
     /// counted (`None`: none, or not counted).
     pub names: [Option<Word>; 4],
-    pub report: Report,
+    pub facts: Facts,
+    /// The report's text, kept when its words are compared by their letters.
+    spelled: Option<Box<Spelled>>,
 }
 
 /// The numbered words of the reports, and how often each name happens, as a share of the
 /// reports that have one.
 #[derive(Clone, Debug, Default)]
 pub struct Frequencies {
-    numbers: HashMap<String, Word>,
+    numbers: FxHashMap<String, Word>,
     words: Vec<String>,
     /// By kind of name, how many reports have each word ([`NEVER`]: no report ever had).
     counts: [Vec<u32>; 4],
@@ -260,11 +299,7 @@ impl Frequencies {
             *slot = Some(n);
         }
         let words = Words::of(&r, keys, |w| Some(self.number(w)));
-        Features {
-            words,
-            names,
-            report: r,
-        }
+        Features::new(words, names, r, keys)
     }
 
     /// No longer counts the names of a report prepared by [`Frequencies::add`] (its words keep
@@ -294,16 +329,83 @@ impl Frequencies {
                 .and_then(|v| self.numbers.get(v.as_ref()).copied())
                 .filter(|n| self.counted(kind, *n).is_some());
         }
-        let words = Words::of(&r, &Keys::of(&r.name), |w| self.numbers.get(w).copied());
-        Features {
-            words,
-            names,
-            report: r,
-        }
+        let keys = Keys::of(&r.name);
+        let words = Words::of(&r, &keys, |w| self.numbers.get(w).copied());
+        Features::new(words, names, r, &keys)
     }
 }
 
 impl Features {
+    fn new(words: Words, names: [Option<Word>; 4], r: Report, keys: &Keys) -> Features {
+        let facts = Facts::of(&r);
+        let spelled = (!words.complete).then(|| {
+            Box::new(Spelled {
+                keys: keys.clone(),
+                state: r.state,
+                facility: r.facility,
+                name: r.name,
+            })
+        });
+        Features {
+            words,
+            names,
+            facts,
+            spelled,
+        }
+    }
+
+    /// The report's names, keys and places as written: kept, or spelled again from the words'
+    /// numbers.
+    pub fn spelled(&self, freq: &Frequencies) -> Cow<'_, Spelled> {
+        if let Some(s) = &self.spelled {
+            return Cow::Borrowed(s);
+        }
+        let spell = |numbers: &[Word]| -> Vec<String> {
+            numbers.iter().map(|n| freq.word(*n).to_string()).collect()
+        };
+        let parts = self.words.parts();
+        let [state, facility] = self.places(freq).map(|p| p.map(String::from));
+        Cow::Owned(Spelled {
+            name: Name {
+                surnames: spell(parts.surnames),
+                given: spell(parts.given),
+                initials: self.facts.initial.into_iter().collect(),
+                married: None,
+            },
+            keys: Keys {
+                surnames: spell(parts.surname_keys),
+                given: spell(parts.given_keys),
+            },
+            state,
+            facility,
+        })
+    }
+
+    /// The phonetic keys of the names, surnames first.
+    pub fn keys<'a>(&'a self, freq: &'a Frequencies) -> Vec<&'a str> {
+        match &self.spelled {
+            Some(s) => (s.keys.surnames.iter().chain(&s.keys.given))
+                .map(String::as_str)
+                .collect(),
+            None => {
+                let parts = self.words.parts();
+                (parts.surname_keys.iter().chain(parts.given_keys))
+                    .map(|n| freq.word(*n))
+                    .collect()
+            }
+        }
+    }
+
+    /// The state and the facility, as written (folded).
+    pub fn places<'a>(&'a self, freq: &'a Frequencies) -> [Option<&'a str>; 2] {
+        match &self.spelled {
+            Some(s) => [s.state.as_deref(), s.facility.as_deref()],
+            None => {
+                [self.words.state, self.words.facility].map(|n| (n != ABSENT).then(|| freq.word(n)))
+            }
+        }
+    }
+
     /// The share of reports with this report's name of `kind` (0 when unknown).
     fn share(&self, freq: &Frequencies, kind: usize) -> f32 {
         self.names
@@ -315,13 +417,19 @@ impl Features {
 }
 
 /// Prepares reports for comparison and counts how often each name happens among them (the
-/// phonetic keys on every core, the numbering in order).
+/// phonetic keys on every core, a part of the reports at a time; the numbering in order).
 pub fn prepare(reports: Vec<Report>) -> (Vec<Features>, Frequencies) {
-    let keys = in_parallel(&reports, |r| Keys::of(&r.name));
     let mut freq = Frequencies::default();
-    let features = (reports.into_iter().zip(&keys))
-        .map(|(r, k)| freq.add_keyed(r, k))
-        .collect();
+    let mut features = Vec::with_capacity(reports.len());
+    let mut reports = reports.into_iter();
+    loop {
+        let part: Vec<Report> = reports.by_ref().take(1 << 16).collect();
+        if part.is_empty() {
+            break;
+        }
+        let keys = in_parallel(&part, |r| Keys::of(&r.name));
+        features.extend((part.into_iter().zip(&keys)).map(|(r, k)| freq.add_keyed(r, k)));
+    }
     (features, freq)
 }
 
@@ -371,17 +479,17 @@ struct Parts<'a, W> {
 }
 
 /// How a word of a name is spelled: a string is its spelling, a number is looked up.
-trait Spelled: PartialEq {
+trait Spelling: PartialEq {
     fn spelled<'a>(&'a self, freq: &'a Frequencies) -> &'a str;
 }
 
-impl Spelled for String {
+impl Spelling for String {
     fn spelled<'a>(&'a self, _: &'a Frequencies) -> &'a str {
         self
     }
 }
 
-impl Spelled for Word {
+impl Spelling for Word {
     fn spelled<'a>(&'a self, freq: &'a Frequencies) -> &'a str {
         freq.word(*self)
     }
@@ -408,7 +516,7 @@ enum Agreed {
 
 /// Surnames: 5 all equal (or the two swapped), 4 the first equal, 3 one surname in common or
 /// sounding the same, 2 spelled closely, 1 different.
-fn surnames<W: Spelled>(a: &Parts<W>, b: &Parts<W>, freq: &Frequencies) -> (u8, Agreed) {
+fn surnames<W: Spelling>(a: &Parts<W>, b: &Parts<W>, freq: &Frequencies) -> (u8, Agreed) {
     let (Some(x), Some(y)) = (a.surnames.first(), b.surnames.first()) else {
         return (0, Agreed::Not);
     };
@@ -458,7 +566,7 @@ fn surnames<W: Spelled>(a: &Parts<W>, b: &Parts<W>, freq: &Frequencies) -> (u8, 
 
 /// Given names: 5 all equal, 4 the first equal, 3 sounding the same, 2 close or an initial
 /// that fits, 1 different.
-fn given<W: Spelled>(
+fn given<W: Spelling>(
     (a, a_initial): (&Parts<W>, Option<&char>),
     (b, b_initial): (&Parts<W>, Option<&char>),
     freq: &Frequencies,
@@ -488,7 +596,7 @@ fn given<W: Spelled>(
 
 /// The year a report implies its person was born: from the birth date, or from the age at
 /// arrest.
-fn birth_year(r: &Report) -> Option<i16> {
+fn birth_year(r: &Facts) -> Option<i16> {
     match (r.birth, r.age, r.arrest) {
         (Some(b), _, _) => Some(b.first_day().year()),
         (None, Some(age), Some(arrest)) => Some(arrest.first_day().year() - i16::from(age)),
@@ -498,7 +606,7 @@ fn birth_year(r: &Report) -> Option<i16> {
 
 /// Birth: 5 the same day, 4 day and month swapped, 3 two of year, month and day equal, 2 the
 /// same year (or an age that fits), 1 different.
-fn birth(a: &Report, b: &Report) -> u8 {
+fn birth(a: &Facts, b: &Facts) -> u8 {
     if let (Some(x), Some(y)) = (a.birth, b.birth) {
         if x == y {
             return if x.is_exact() { 5 } else { 2 };
@@ -539,7 +647,7 @@ fn overlaps(x: &PartialDate, y: &PartialDate) -> bool {
 
 /// Arrest: 4 the same day, 3 within a week, 2 dates that may be the same (a month written for a
 /// day), 1 different.
-fn arrest(a: &Report, b: &Report) -> u8 {
+fn arrest(a: &Facts, b: &Facts) -> u8 {
     let (Some(x), Some(y)) = (a.arrest, b.arrest) else {
         return 0;
     };
@@ -557,7 +665,7 @@ fn arrest(a: &Report, b: &Report) -> u8 {
 
 /// Compares two prepared reports.
 pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
-    let (ra, rb) = (&a.report, &b.report);
+    let (ra, rb) = (&a.facts, &b.facts);
     let cedula = match (&ra.cedula, &rb.cedula) {
         (Some(x), Some(y)) => match cedula_similarity(x, y) {
             s if s >= 1.0 => 3,
@@ -573,7 +681,7 @@ pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
             _ => 0,
         }
     }
-    let initials = (ra.name.initials.first(), rb.name.initials.first());
+    let initials = (ra.initial.as_ref(), rb.initial.as_ref());
     let (wa, wb) = (&a.words, &b.words);
     let ((surname, by_surname), (given, by_given), state, facility) = if wa.complete && wb.complete
     {
@@ -587,20 +695,20 @@ pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
         )
     } else {
         // A name too long to hold, or a word no counted report has: by its letters.
-        let (ka, kb) = (Keys::of(&ra.name), Keys::of(&rb.name));
-        let (pa, pb) = (Parts::of(&ra.name, &ka), Parts::of(&rb.name, &kb));
+        let (sa, sb) = (a.spelled(freq), b.spelled(freq));
+        let (pa, pb) = (Parts::of(&sa.name, &sa.keys), Parts::of(&sb.name, &sb.keys));
         (
             surnames(&pa, &pb, freq),
             given((&pa, initials.0), (&pb, initials.1), freq),
-            equal(ra.state.as_ref(), rb.state.as_ref()),
-            equal(ra.facility.as_ref(), rb.facility.as_ref()),
+            equal(sa.state.as_ref(), sb.state.as_ref()),
+            equal(sa.facility.as_ref(), sb.facility.as_ref()),
         )
     };
     let share = |kind: usize| a.share(freq, kind);
     let mut shares = [0.0; FIELDS];
     if let Some(s) = shares.get_mut(SURNAMES) {
         *s = match by_surname {
-            Agreed::All if ra.name.surnames.len() > 1 => share(0) * share(1),
+            Agreed::All if a.words.surnames_len() > 1 => share(0) * share(1),
             Agreed::All | Agreed::First => share(0),
             Agreed::Not => 0.0,
         };
@@ -629,7 +737,7 @@ pub fn compare(a: &Features, b: &Features, freq: &Frequencies) -> Comparison {
 
 #[cfg(test)]
 mod tests {
-    use super::{Features, Frequencies, arrest, close, compare, prepare};
+    use super::{Facts, Features, Frequencies, arrest, close, compare, prepare};
     use crate::name::{parse, parse_whole};
     use crate::report::Report;
     use vigilia_core::date::PartialDate;
@@ -689,21 +797,25 @@ mod tests {
                 assert_eq!(numbers, compare(a, &by_letters(b), &freq), "{a:?}\n{b:?}");
             }
         }
-        // A report looked up, with words no counted report has, against the counted ones.
+        // A report looked up, with words no counted report has, against the counted ones: the
+        // same levels as when it is counted too (then by numbers).
         let mut counted = Frequencies::default();
         let persons: Vec<Features> = reports.iter().map(|r| counted.add(r.clone())).collect();
-        let query = counted.look_up(Report {
+        let asked = Report {
             name: parse("Gregorio José", "Peres Rodrigues"),
             state: Some("VE-X".into()),
             ..Report::default()
-        });
+        };
+        let query = counted.look_up(asked.clone());
         assert!(!query.words.complete);
-        for p in &persons {
-            let mut known = p.clone();
-            known.words.complete = true;
+        let mut with_query = counted.clone();
+        let added = with_query.add(asked);
+        assert!(added.words.complete);
+        for p in persons.iter().filter(|p| p.words.complete) {
             assert_eq!(
-                compare(&known, &query, &counted),
-                compare(&by_letters(p), &by_letters(&query), &counted)
+                compare(p, &query, &counted).levels,
+                compare(p, &added, &with_query).levels,
+                "{p:?}"
             );
         }
     }
@@ -747,9 +859,9 @@ mod tests {
 
     #[test]
     fn arrests_a_week_apart_are_near_across_months_and_leap_days() {
-        let on = |d: &str| Report {
+        let on = |d: &str| Facts {
             arrest: Some(PartialDate::parse(d).unwrap()),
-            ..Report::default()
+            ..Facts::default()
         };
         assert_eq!(arrest(&on("2024-02-27"), &on("2024-03-04")), 3, "six days");
         assert_eq!(

@@ -3,8 +3,8 @@
 //! clusters: pairs sure enough are merged, pairs in between are kept for a person to review.
 
 use crate::compare::{
-    ARREST, BIRTH, CEDULA, Comparison, Features, Frequencies, GIVEN, Keys, STATE, SURNAMES, Word,
-    Words, compare, prepare,
+    ARREST, BIRTH, CEDULA, Comparison, Features, Frequencies, GIVEN, STATE, SURNAMES, Word,
+    compare, prepare,
 };
 use crate::model::{Model, Training};
 use crate::report::Report;
@@ -101,7 +101,7 @@ pub const RULES: &[Rule] = &[
         limit: BLOCK_LIMIT,
         fields: &[CEDULA],
         key: |f| {
-            f.report
+            f.facts
                 .cedula
                 .map(|c| hash(0, [c.number.to_le_bytes().as_slice()]))
         },
@@ -135,7 +135,7 @@ pub const RULES: &[Rule] = &[
             let (s, g) = (f.words.first_surname_key()?, f.words.first_given_key()?);
             Some(hash(
                 11,
-                [&w(s)[..], &w(g)[..], &month(f.report.arrest)?[..]],
+                [&w(s)[..], &w(g)[..], &month(f.facts.arrest)?[..]],
             ))
         },
     },
@@ -179,7 +179,7 @@ pub const RULES: &[Rule] = &[
         train: false,
         limit: SMALL_BLOCK_LIMIT,
         fields: &[BIRTH],
-        key: |f| Some(hash(9, [&date(f.report.birth)?[..]])),
+        key: |f| Some(hash(9, [&date(f.facts.birth)?[..]])),
     },
     Rule {
         name: "surname+birth",
@@ -188,7 +188,7 @@ pub const RULES: &[Rule] = &[
         fields: &[SURNAMES, BIRTH],
         key: |f| {
             let s = f.words.first_surname_key()?;
-            Some(hash(3, [&w(s)[..], &date(f.report.birth)?[..]]))
+            Some(hash(3, [&w(s)[..], &date(f.facts.birth)?[..]]))
         },
     },
     Rule {
@@ -198,7 +198,7 @@ pub const RULES: &[Rule] = &[
         fields: &[GIVEN, BIRTH],
         key: |f| {
             let g = f.words.first_given_key()?;
-            Some(hash(4, [&w(g)[..], &date(f.report.birth)?[..]]))
+            Some(hash(4, [&w(g)[..], &date(f.facts.birth)?[..]]))
         },
     },
     Rule {
@@ -208,7 +208,7 @@ pub const RULES: &[Rule] = &[
         fields: &[SURNAMES, ARREST],
         key: |f| {
             let s = f.words.first_surname_key()?;
-            Some(hash(5, [&w(s)[..], &date(f.report.arrest)?[..]]))
+            Some(hash(5, [&w(s)[..], &date(f.facts.arrest)?[..]]))
         },
     },
     Rule {
@@ -220,7 +220,7 @@ pub const RULES: &[Rule] = &[
             let (g, state) = (f.words.first_given_key()?, f.words.state()?);
             Some(hash(
                 6,
-                [&w(g)[..], &date(f.report.arrest)?[..], &w(state)[..]],
+                [&w(g)[..], &date(f.facts.arrest)?[..], &w(state)[..]],
             ))
         },
     },
@@ -352,31 +352,16 @@ pub fn compare_all(
 
 /// A report's fingerprint: a hash of what it says (not of where it stands in the file), so that
 /// what is drawn at random is the same whatever the order of the rows.
-pub fn fingerprint(f: &Features, freq: &Frequencies) -> u64 {
-    let r = &f.report;
-    let (s, g) = (r.name.surnames.len(), r.name.given.len());
-    let spelled;
-    let keys: Vec<&[u8]> = if Words::hold(&r.name) {
-        (f.words.surname_keys.iter().take(s))
-            .chain(f.words.given_keys.iter().take(g))
-            .map(|k| freq.word(*k).as_bytes())
-            .collect()
-    } else {
-        spelled = Keys::of(&r.name);
-        (spelled.surnames.iter().chain(&spelled.given))
-            .map(|k| k.as_bytes())
-            .collect()
-    };
+fn fingerprint(f: &Features, freq: &Frequencies) -> u64 {
+    let r = &f.facts;
+    let keys = f.keys(freq);
     let cedula = r.cedula.map(|c| c.number.to_le_bytes()).unwrap_or_default();
     let dates = [date(r.birth), date(r.arrest)].map(Option::unwrap_or_default);
-    let rest = [
-        r.state.as_deref().unwrap_or("").as_bytes(),
-        r.facility.as_deref().unwrap_or("").as_bytes(),
-    ];
+    let rest = f.places(freq).map(|p| p.unwrap_or("").as_bytes());
     let small = [r.age.unwrap_or(u8::MAX), r.sex.map_or(0, |c| c as u8)];
     hash(
         255,
-        keys.into_iter()
+        (keys.iter().map(|k| k.as_bytes()))
             .chain([cedula.as_slice(), &dates[0][..], &dates[1][..], &small[..]])
             .chain(rest),
     )
