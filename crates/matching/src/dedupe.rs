@@ -276,50 +276,15 @@ impl Candidate {
 /// compared with its copies rather than counted as hundreds of persons. At most
 /// [`MAX_REPORTS`] reports.
 pub fn candidates(features: &[Features], freq: &Frequencies) -> Vec<Candidate> {
-    let mut pairs: Vec<Candidate> = Vec::new();
     let prints = in_parallel(features, |f| fingerprint(f, freq));
-    let mut copies: Vec<(u64, u32)> = Vec::new();
-    // One rule at a time: a million reports' keys for every rule at once were the peak of memory.
-    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(features.len().min(MAX_REPORTS));
-    for (r, rule) in RULES.iter().enumerate() {
-        entries.clear();
-        for (i, f) in features.iter().enumerate().take(MAX_REPORTS) {
-            if let Some(k) = (rule.key)(f) {
-                entries.push((k, i as u32));
-            }
-        }
-        sort_in_parallel(&mut entries);
-        for block in entries.chunk_by(|a, b| a.0 == b.0) {
-            if block.len() <= rule.limit {
-                continue;
-            }
-            copies.clear();
-            let print = |i: u32| prints.get(i as usize).copied().unwrap_or_default();
-            copies.extend(block.iter().map(|&(_, i)| (print(i), i)));
-            copies.sort_unstable();
-            for same in copies.chunk_by(|a, b| a.0 == b.0) {
-                for w in same.windows(2) {
-                    if let [(_, i), (_, j)] = *w {
-                        pairs.push(Candidate::new(i.min(j), i.max(j), 1 << r));
-                    }
-                }
-            }
-        }
-        let blocks = || {
-            entries
-                .chunk_by(|a, b| a.0 == b.0)
-                .filter(|b| (2..=rule.limit).contains(&b.len()))
-        };
-        pairs.reserve(blocks().map(|b| b.len() * (b.len() - 1) / 2).sum());
-        for block in blocks() {
-            for (n, &(_, i)) in block.iter().enumerate() {
-                for &(_, j) in block.iter().skip(n + 1) {
-                    pairs.push(Candidate::new(i.min(j), i.max(j), 1 << r));
-                }
-            }
-        }
+    // The rules on all cores, each rule's keys made and sorted one rule at a time (a million
+    // reports' keys for every rule at once were the peak of memory).
+    let rules: Vec<usize> = (0..RULES.len()).collect();
+    let found = in_parallel(&rules, |r| found_by(*r, features, &prints));
+    let mut pairs: Vec<Candidate> = Vec::with_capacity(found.iter().map(Vec::len).sum());
+    for f in found {
+        pairs.extend(f);
     }
-    drop(entries);
     sort_in_parallel(&mut pairs);
     // The same pair found by several rules: one candidate with all their bits (in place: at a
     // million reports there are tens of millions).
@@ -331,6 +296,49 @@ pub fn candidates(features: &[Features], freq: &Frequencies) -> Vec<Candidate> {
         same
     });
     pairs.shrink_to_fit();
+    pairs
+}
+
+/// The pairs rule number `r` finds.
+fn found_by(r: usize, features: &[Features], prints: &[u64]) -> Vec<Candidate> {
+    let Some(rule) = RULES.get(r) else {
+        return Vec::new();
+    };
+    let mut entries: Vec<(u64, u32)> = (features.iter().enumerate().take(MAX_REPORTS))
+        .filter_map(|(i, f)| Some(((rule.key)(f)?, i as u32)))
+        .collect();
+    entries.sort_unstable();
+    let mut pairs = Vec::new();
+    let mut copies: Vec<(u64, u32)> = Vec::new();
+    for block in entries.chunk_by(|a, b| a.0 == b.0) {
+        if block.len() <= rule.limit {
+            continue;
+        }
+        copies.clear();
+        let print = |i: u32| prints.get(i as usize).copied().unwrap_or_default();
+        copies.extend(block.iter().map(|&(_, i)| (print(i), i)));
+        copies.sort_unstable();
+        for same in copies.chunk_by(|a, b| a.0 == b.0) {
+            for w in same.windows(2) {
+                if let [(_, i), (_, j)] = *w {
+                    pairs.push(Candidate::new(i.min(j), i.max(j), 1 << r));
+                }
+            }
+        }
+    }
+    let blocks = || {
+        entries
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|b| (2..=rule.limit).contains(&b.len()))
+    };
+    pairs.reserve(blocks().map(|b| b.len() * (b.len() - 1) / 2).sum());
+    for block in blocks() {
+        for (n, &(_, i)) in block.iter().enumerate() {
+            for &(_, j) in block.iter().skip(n + 1) {
+                pairs.push(Candidate::new(i.min(j), i.max(j), 1 << r));
+            }
+        }
+    }
     pairs
 }
 

@@ -30,17 +30,27 @@ pub(crate) fn in_parallel<I: Sync, O: Default + Send>(
     items: &[I],
     f: impl Fn(&I) -> O + Sync,
 ) -> Vec<O> {
+    in_parallel_with(items, || (), |_, item| f(item))
+}
+
+/// [`in_parallel`], each core with its own `state` (what it has already worked out).
+pub(crate) fn in_parallel_with<I: Sync, O: Default + Send, S>(
+    items: &[I],
+    state: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &I) -> O + Sync,
+) -> Vec<O> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = items.len().div_ceil(threads).max(1);
     let mut out: Vec<O> = std::iter::repeat_with(O::default)
         .take(items.len())
         .collect();
-    let f = &f;
+    let (f, state) = (&f, &state);
     std::thread::scope(|s| {
         for (part, into) in items.chunks(chunk).zip(out.chunks_mut(chunk)) {
             s.spawn(move || {
+                let mut own = state();
                 for (item, slot) in part.iter().zip(into) {
-                    *slot = f(item);
+                    *slot = f(&mut own, item);
                 }
             });
         }
