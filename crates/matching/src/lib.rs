@@ -24,33 +24,37 @@ pub mod name;
 pub mod phonetic;
 pub mod report;
 
+/// How many cores this machine has.
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Maps `f` over `items` on all cores, keeping the order. Each core fills its own part of the
 /// one output (no second copy to join: at a million reports that copy was the peak of memory).
 pub(crate) fn in_parallel<I: Sync, O: Default + Send>(
     items: &[I],
     f: impl Fn(&I) -> O + Sync,
 ) -> Vec<O> {
-    in_parallel_with(items, || (), |_, item| f(item))
+    in_parallel_with(items, &mut vec![(); cores()], |_, item| f(item))
 }
 
-/// [`in_parallel`], each core with its own `state` (what it has already worked out).
-pub(crate) fn in_parallel_with<I: Sync, O: Default + Send, S>(
+/// [`in_parallel`] in as many parts as `states`, each part with its own state (what its core
+/// has already worked out).
+pub(crate) fn in_parallel_with<I: Sync, O: Default + Send, S: Send>(
     items: &[I],
-    state: impl Fn() -> S + Sync,
+    states: &mut [S],
     f: impl Fn(&mut S, &I) -> O + Sync,
 ) -> Vec<O> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = items.len().div_ceil(threads).max(1);
+    let chunk = items.len().div_ceil(states.len().max(1)).max(1);
     let mut out: Vec<O> = std::iter::repeat_with(O::default)
         .take(items.len())
         .collect();
-    let (f, state) = (&f, &state);
+    let f = &f;
     std::thread::scope(|s| {
-        for (part, into) in items.chunks(chunk).zip(out.chunks_mut(chunk)) {
+        for ((part, into), own) in items.chunks(chunk).zip(out.chunks_mut(chunk)).zip(states) {
             s.spawn(move || {
-                let mut own = state();
                 for (item, slot) in part.iter().zip(into) {
-                    *slot = f(&mut own, item);
+                    *slot = f(own, item);
                 }
             });
         }
@@ -63,8 +67,7 @@ pub(crate) fn in_parallel_with<I: Sync, O: Default + Send, S>(
 /// there are cores. At a million reports the tens of millions of candidate pairs took a second
 /// to sort on one core.
 pub(crate) fn sort_in_parallel<T: Ord + Send>(items: &mut [T]) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    sort_on(items, threads);
+    sort_on(items, cores());
 }
 
 fn sort_on<T: Ord + Send>(items: &mut [T], threads: usize) {

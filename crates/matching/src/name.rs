@@ -174,7 +174,8 @@ fn surnames(text: &str, name: &mut Name) {
         .collect();
 }
 
-/// Reads given names and surnames from their own fields.
+/// Reads given names and surnames from their own fields, each apart from the other (a reader
+/// may keep what each field gave).
 pub fn parse(given: &str, surname: &str) -> Name {
     let mut name = Name::default();
     given_names(given, &mut name);

@@ -217,9 +217,13 @@ pub fn read<R: Cells + Send + Sync, E>(
 ) -> Result<Vec<Report>, Stopped<E>> {
     let mut rows = rows.into_iter();
     let mut reports = Vec::new();
-    let mut seen: std::collections::HashMap<String, u64> = Default::default();
+    let mut seen: FxHashMap<String, u64> = Default::default();
+    let mut repeated: Vec<Repeated> = std::iter::repeat_with(Repeated::default)
+        .take(crate::cores())
+        .collect();
     std::thread::scope(|s| {
-        let mut reading: Option<std::thread::ScopedJoinHandle<'_, Vec<Report>>> = None;
+        type Read = (Vec<Report>, Vec<Repeated>);
+        let mut reading: Option<std::thread::ScopedJoinHandle<'_, Read>> = None;
         loop {
             let mut chunk = Vec::with_capacity(CHUNK);
             let mut unreadable = None;
@@ -252,16 +256,20 @@ pub fn read<R: Cells + Send + Sync, E>(
                 return Err(Stopped::Source(e));
             }
             if let Some(done) = reading.take() {
-                reports.extend(done.join().unwrap_or_default());
+                let (done, kept) = done.join().unwrap_or_default();
+                reports.extend(done);
+                repeated = kept;
             }
             if chunk.is_empty() {
                 return Ok(());
             }
             // ...then the values, on every core, while the next rows are read.
+            let mut repeated = std::mem::take(&mut repeated);
             reading = Some(s.spawn(move || {
-                crate::in_parallel_with(&chunk, Repeated::default, |seen, (_, cells)| {
+                let read = crate::in_parallel_with(&chunk, &mut repeated, |seen, (_, cells)| {
                     one(columns, cells, this_year, profile, seen)
-                })
+                });
+                (read, repeated)
             }));
         }
     })?;
@@ -286,19 +294,28 @@ impl<C: Cells> Cells for &C {
 }
 
 /// One row's values (its id already checked).
-/// Values that many rows repeat as written (a state, a facility, the day of a mass arrest),
-/// each read once by each core: reading them was a third of the time of reading a row.
+/// Values that many rows repeat as written (given names, surnames, a state, a facility, the
+/// day of a mass arrest), each read once by each core: reading them was most of the time of
+/// reading a row.
 #[derive(Default)]
 struct Repeated {
+    given: FxHashMap<String, Name>,
+    surnames: FxHashMap<String, Name>,
     states: FxHashMap<String, String>,
     facilities: FxHashMap<String, String>,
     arrests: FxHashMap<String, Option<PartialDate>>,
 }
 
+/// The most values of one kind kept as read, per core.
+const REPEATED: usize = 1 << 16;
+
 /// `read(text)`, or what it gave for the same text before.
 fn once<T: Clone>(seen: &mut FxHashMap<String, T>, text: &str, read: impl FnOnce(&str) -> T) -> T {
     if let Some(v) = seen.get(text) {
         return v.clone();
+    }
+    if seen.len() >= REPEATED {
+        seen.clear();
     }
     let v = read(text);
     seen.insert(text.to_string(), v.clone());
@@ -318,10 +335,18 @@ fn one(
         cell(columns.given).unwrap_or(""),
         cell(columns.surnames).unwrap_or(""),
     );
+    // Given names and surnames are read apart (see `name::parse`).
     let name = if surnames.is_empty() {
         parse_whole(given)
     } else {
-        parse(given, surnames)
+        let g = once(&mut seen.given, given, |g| parse(g, ""));
+        let s = once(&mut seen.surnames, surnames, |s| parse("", s));
+        Name {
+            given: g.given,
+            initials: g.initials,
+            surnames: s.surnames,
+            married: s.married,
+        }
     };
     let state = |s: &str| {
         (profile.state(s))
