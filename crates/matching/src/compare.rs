@@ -11,6 +11,7 @@
 
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use vigilia_core::date::PartialDate;
 
@@ -225,8 +226,9 @@ pub struct Features {
 /// reports that have one.
 #[derive(Clone, Debug, Default)]
 pub struct Frequencies {
-    numbers: FxHashMap<String, Word>,
-    words: Vec<String>,
+    /// Each word once, shared by its number and the table of numbers.
+    numbers: FxHashMap<Arc<str>, Word>,
+    words: Vec<Arc<str>>,
     /// By kind of name, how many reports have each word ([`NEVER`]: no report ever had).
     counts: [Vec<u32>; 4],
     totals: [u32; 4],
@@ -252,14 +254,15 @@ impl Frequencies {
             return *n;
         }
         let n = self.words.len() as Word;
-        self.words.push(word.to_string());
-        self.numbers.insert(word.to_string(), n);
+        let word: Arc<str> = Arc::from(word);
+        self.words.push(Arc::clone(&word));
+        self.numbers.insert(word, n);
         n
     }
 
     /// The word numbered `n`.
     pub fn word(&self, n: Word) -> &str {
-        self.words.get(n as usize).map_or("", String::as_str)
+        self.words.get(n as usize).map_or("", |w| w)
     }
 
     fn counted(&self, kind: usize, n: Word) -> Option<u32> {
