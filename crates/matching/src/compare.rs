@@ -116,7 +116,7 @@ impl Words {
     }
 
     /// Whether the words of a name are all held.
-    pub fn hold(n: &Name) -> bool {
+    fn hold(n: &Name) -> bool {
         n.surnames.len() <= HELD && n.given.len() <= HELD
     }
 

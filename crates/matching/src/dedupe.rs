@@ -275,12 +275,11 @@ impl Candidate {
 /// report copied hundreds of times — passed on by many, or sent again and again — is still
 /// compared with its copies rather than counted as hundreds of persons. At most
 /// [`MAX_REPORTS`] reports.
-pub fn candidates(features: &[Features], freq: &Frequencies) -> Vec<Candidate> {
-    let prints = in_parallel(features, |f| fingerprint(f, freq));
+pub fn candidates(features: &[Features], prints: &[u64]) -> Vec<Candidate> {
     // The rules on all cores, each rule's keys made and sorted one rule at a time (a million
     // reports' keys for every rule at once were the peak of memory).
     let rules: Vec<usize> = (0..RULES.len()).collect();
-    let found = in_parallel(&rules, |r| found_by(*r, features, &prints));
+    let found = in_parallel(&rules, |r| found_by(*r, features, prints));
     let mut pairs: Vec<Candidate> = Vec::with_capacity(found.iter().map(Vec::len).sum());
     for f in found {
         pairs.extend(f);
@@ -358,6 +357,11 @@ pub fn compare_all(
     in_parallel(pairs, |&(i, j)| compare_at(features, freq, i, j))
 }
 
+/// Every report's [fingerprint], on all cores.
+pub fn fingerprints(features: &[Features], freq: &Frequencies) -> Vec<u64> {
+    in_parallel(features, |f| fingerprint(f, freq))
+}
+
 /// A report's fingerprint: a hash of what it says (not of where it stands in the file), so that
 /// what is drawn at random is the same whatever the order of the rows.
 fn fingerprint(f: &Features, freq: &Frequencies) -> u64 {
@@ -403,13 +407,17 @@ fn random_pairs(fingerprints: &[u64], count: usize) -> Vec<(u32, u32)> {
 /// Learns `m` and `u` from the reports and their candidate pairs (with no candidates, `m` is the
 /// prior). `lambda` is left for the caller: [`weigh`] finds it for deduplication, the online
 /// index sets its own.
-pub fn learn(features: &[Features], freq: &Frequencies, candidates: &[Candidate]) -> Model {
+pub fn learn(
+    features: &[Features],
+    freq: &Frequencies,
+    candidates: &[Candidate],
+    fingerprints: &[u64],
+) -> Model {
     let n = features.len();
-    let fingerprints = in_parallel(features, |f| fingerprint(f, freq));
     let random = compare_all(
         features,
         freq,
-        &random_pairs(&fingerprints, RANDOM_PAIRS.min(n * n.saturating_sub(1) / 2)),
+        &random_pairs(fingerprints, RANDOM_PAIRS.min(n * n.saturating_sub(1) / 2)),
     );
     let mut found = [0usize; RULE_BITS as usize];
     for c in candidates {
@@ -521,8 +529,9 @@ pub fn contradicted(c: &Comparison) -> bool {
 /// [contradict](contradicted) each other); pairs ≥ `review` are returned for a person to decide.
 pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
     let (features, freq) = prepare(reports);
-    let found = candidates(&features, &freq);
-    let mut model = learn(&features, &freq, &found);
+    let prints = fingerprints(&features, &freq);
+    let found = candidates(&features, &prints);
+    let mut model = learn(&features, &freq, &found, &prints);
     let weights = weigh(&mut model, &features, &freq, &found);
     let mut scored = Vec::new();
     // Pairs sure enough, and pairs that must never end in one cluster.

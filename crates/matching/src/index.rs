@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::compare::{Comparison, Features, Frequencies, compare};
-use crate::dedupe::{BLOCK_LIMIT, RULES, Rule, keys, learn};
+use crate::dedupe::{BLOCK_LIMIT, RULES, Rule, fingerprints, keys, learn};
 use crate::model::Model;
 use crate::report::Report;
 
@@ -41,7 +41,7 @@ impl Index {
         // u and the names' shares are learned from the persons; m is not: a registry holds each
         // person once (merges take the others out), so its pairs have no matches to learn from,
         // and EM on them would learn the shape of namesakes. m stays the stated prior.
-        let mut model = learn(&features, &freq, &[]);
+        let mut model = learn(&features, &freq, &[], &fingerprints(&features, &freq));
         // A new report is as likely as not about someone already registered, and then about any
         // one of them: that is the chance it is about a given person before its values are seen.
         model.lambda = 0.5 / features.len().max(1) as f64;
