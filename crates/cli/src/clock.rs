@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use vigilia_core::clock::{Clock, FixedClock};
+use vigilia_core::date::spoken_instant;
+use vigilia_core::lang::Lang;
 
 use crate::failure::Failure;
 
@@ -17,7 +19,11 @@ impl Clock for SystemClock {
     }
 }
 
-/// The system clock, or the instant given by `--now` / `VIGILIA_NOW`.
+/// The system clock, or the instant given by `--now` / `VIGILIA_NOW`: never after the system
+/// clock (a run dated in the future would write facts recorded on days not yet come, and the
+/// ledger, which writes nothing before its last fact, would then refuse every true clock until
+/// that day). An instant in the past is for reproducible runs; the ledger refuses it for a
+/// write once the registry holds later facts.
 pub fn from_option(now: Option<&str>) -> Result<Arc<dyn Clock>, Failure> {
     match now {
         None => Ok(Arc::new(SystemClock)),
@@ -28,6 +34,19 @@ pub fn from_option(now: Option<&str>) -> Result<Arc<dyn Clock>, Failure> {
                     es: format!("--now {text:?} no es un instante RFC 3339 (2024-08-20T12:00:00Z)"),
                     en: format!("--now {text:?} is not an RFC 3339 instant (2024-08-20T12:00:00Z)"),
                 })?;
+            let system = SystemClock.now();
+            if at.duration_since(system) > jiff::SignedDuration::from_secs(300) {
+                return Err(Failure::BadInput {
+                    es: format!(
+                        "--now {text:?} es posterior al reloj de esta máquina ({}): Vigilia no fecha nada en el futuro",
+                        spoken_instant(system, Lang::Es)
+                    ),
+                    en: format!(
+                        "--now {text:?} is later than this machine's clock ({}): Vigilia dates nothing in the future",
+                        spoken_instant(system, Lang::En)
+                    ),
+                });
+            }
             Ok(Arc::new(FixedClock(at)))
         }
     }

@@ -80,6 +80,50 @@ fn a_registry_is_never_created_by_accident() {
     );
 }
 
+/// A `--now` (or `VIGILIA_NOW`) left set cannot back-date facts: once the registry holds facts
+/// written later, a write dated before them is refused and stores nothing; a `--now` after the
+/// machine's clock is refused for any command.
+#[test]
+fn a_run_dated_before_the_registry_or_in_the_future_writes_nothing() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let file = r.demo_csv("demo.csv", 3, 20);
+    r.ok(&["import", "detentions", file.to_str().unwrap()]);
+    let facts = r.facts();
+    let dated = |now: &str, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vigilia"))
+            .args(["--database", &r.url, "--now", now, "--lang", "es"])
+            .args(args)
+            .current_dir(r.dir.path())
+            .env_remove("VIGILIA_NOW")
+            .output()
+            .unwrap()
+    };
+    let other = r.demo_csv("other.csv", 4, 20);
+    let out = dated(
+        "2026-11-19T15:00:00Z",
+        &["import", "detentions", other.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("19 de noviembre de 2026, 15:00 UTC")
+            && err.contains("20 de noviembre de 2026, 15:00 UTC")
+            && err.contains("VIGILIA_NOW"),
+        "{err}"
+    );
+    assert_eq!(r.facts(), facts, "nothing of the refused import was stored");
+    let out = dated("2099-01-01T00:00:00Z", &["summary"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("posterior al reloj de esta máquina"),
+        "{}",
+        stderr(&out)
+    );
+    // Reading as of a past instant stays possible: it writes nothing.
+    assert!(dated("2026-11-19T15:00:00Z", &["summary"]).status.success());
+}
+
 #[test]
 fn bad_rows_are_reported_with_line_column_and_reason_and_good_rows_are_kept() {
     both_engines(|r| {

@@ -107,6 +107,17 @@ pub fn spoken_day(day: Day, lang: Lang) -> String {
     }
 }
 
+/// An instant as a person says it, in UTC: "20 de noviembre de 2026, 15:00 UTC".
+pub fn spoken_instant(at: jiff::Timestamp, lang: Lang) -> String {
+    let utc = at.to_zoned(jiff::tz::TimeZone::UTC);
+    format!(
+        "{}, {:02}:{:02} UTC",
+        spoken_day(utc.date(), lang),
+        utc.hour(),
+        utc.minute()
+    )
+}
+
 /// A day as a table shows it: "05/08/2024" in Spanish (day first, as Venezuelans write it),
 /// "5 Aug 2024" in English (unambiguous).
 pub fn short_day(day: Day, lang: Lang) -> String {

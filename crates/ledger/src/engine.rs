@@ -51,6 +51,8 @@ pub trait Engine: Send {
 
     /// The last fact's position and hash.
     fn head(&mut self) -> Result<Option<(u64, Hash)>, LedgerError>;
+    /// When the last fact was appended (its `appended_at`, as stored).
+    fn last_appended_at(&mut self) -> Result<Option<String>, LedgerError>;
     /// Adds facts to the open transaction. An engine may return before they are written (the
     /// SQLite engine writes on its own thread while the caller builds the next ones); a failure
     /// then surfaces at the latest at [`Engine::commit`], which never succeeds after one.

@@ -90,6 +90,13 @@ pub enum LedgerError {
         subject: String,
         field: &'static str,
     },
+    #[error(
+        "this clock says it is {now}, but the registry's last fact was written at {last}: a fact is never written before those already in the registry (is --now or VIGILIA_NOW left set? is this machine's clock right?)"
+    )]
+    ClockBehind {
+        now: jiff::Timestamp,
+        last: jiff::Timestamp,
+    },
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {0}")]
@@ -98,6 +105,13 @@ pub enum LedgerError {
 
 impl Localize for LedgerError {
     fn localize(&self, lang: Lang) -> String {
+        if let (Lang::En, Self::ClockBehind { now, last }) = (lang, self) {
+            return format!(
+                "this clock says it is {}, but the registry's last fact was written at {}: a fact is never written before those already in the registry (is --now or VIGILIA_NOW left set? is this machine's clock right?)",
+                vigilia_core::date::spoken_instant(*now, lang),
+                vigilia_core::date::spoken_instant(*last, lang)
+            );
+        }
         if lang == Lang::En {
             return self.to_string();
         }
@@ -160,6 +174,11 @@ impl Localize for LedgerError {
             ),
             Self::Unreadable { subject, field } => format!(
                 "no se puede descifrar el campo {field} de {subject}: su clave fue borrada, el registro se abrió sin su clave, o el valor guardado fue modificado"
+            ),
+            Self::ClockBehind { now, last } => format!(
+                "este reloj dice que son las {}, pero el último hecho del registro se escribió a las {}: nunca se escribe un hecho antes de los que ya están en el registro (¿quedó puesto --now o VIGILIA_NOW? ¿está bien el reloj de esta máquina?)",
+                vigilia_core::date::spoken_instant(*now, lang),
+                vigilia_core::date::spoken_instant(*last, lang)
             ),
             Self::Sqlite(e) => format!("SQLite: {e}"),
             Self::Postgres(e) => format!("PostgreSQL: {e}"),

@@ -25,6 +25,9 @@ use crate::{DatabaseUrl, LedgerError, Secret};
 
 /// Facts read per page while walking the whole ledger.
 const PAGE: usize = 20_000;
+/// How far behind the registry's last fact a clock may be and still write (see
+/// [`Ledger::appended_at`]).
+const CLOCK_SLACK: jiff::SignedDuration = jiff::SignedDuration::from_secs(300);
 
 /// Facts a transaction gathers before handing them to the engine.
 const STAGE: usize = 4096;
@@ -76,6 +79,8 @@ pub struct Ledger {
 /// on a reader's connection).
 struct After {
     head: Head,
+    /// When its facts were appended (if it appended any; otherwise the last before it).
+    last: Option<jiff::Timestamp>,
     ids: HashMap<Kind, u64>,
     records: FxHashMap<Subject, Record>,
 }
@@ -538,7 +543,7 @@ impl Ledger {
                 let at = (after.head.facts > 0).then_some((after.head.facts, after.head.hash));
                 self.engine.begin_after(at)?;
                 carried = after.records;
-                Ok((after.head, after.ids))
+                Ok((after.head, after.ids, after.last))
             }
             None => {
                 self.engine.begin()?;
@@ -548,20 +553,29 @@ impl Ledger {
                     for kind in Kind::ALL {
                         max_ids.insert(kind, self.engine.max_id(kind.name())?);
                     }
-                    Ok::<_, LedgerError>((head, max_ids))
+                    let last = match self.engine.last_appended_at()? {
+                        Some(text) => Some(text.parse().map_err(|_| {
+                            LedgerError::Stopped(format!("the last fact's time {text:?}"))
+                        })?),
+                        None => None,
+                    };
+                    Ok::<_, LedgerError>((head, max_ids, last))
                 })()
             }
         };
-        let (head, max_ids) = match started {
+        let started =
+            started.and_then(|(head, ids, last)| Ok((head, ids, last, self.appended_at(last)?)));
+        let (head, max_ids, last_before, now) = match started {
             Ok(v) => v,
             Err(e) => {
                 let _ = self.engine.rollback();
                 return Err(e);
             }
         };
-        let appended_at = AppendedAt::new(self.clock.now());
+        let appended_at = AppendedAt::new(now);
         Ok(Tx {
             appended_at,
+            last_before,
             refused: None,
             seq: head.facts,
             head: head.hash,
@@ -581,6 +595,25 @@ impl Ledger {
             done: false,
             ledger: self,
         })
+    }
+
+    /// When a transaction beginning now appends its facts, given when the last fact was appended:
+    /// never before it. A clock a little behind (two servers' clocks differ by seconds) writes
+    /// at the last fact's instant; one further behind (a `--now` or `VIGILIA_NOW` left set, a
+    /// machine's clock gone wrong) is refused, for a fact recorded in the past would change what
+    /// the registry said it knew on days already counted and published.
+    fn appended_at(&self, last: Option<jiff::Timestamp>) -> Result<jiff::Timestamp, LedgerError> {
+        let now = self.clock.now();
+        match last {
+            Some(last) if now < last => {
+                if last.duration_since(now) > CLOCK_SLACK {
+                    Err(LedgerError::ClockBehind { now, last })
+                } else {
+                    Ok(last)
+                }
+            }
+            _ => Ok(now),
+        }
     }
 
     /// Appends one fact about an existing record, recorded today, in a transaction of its own.
@@ -1133,6 +1166,8 @@ fn decode_record(row: &RecordRow) -> Result<Record, LedgerError> {
 pub struct Tx<'a> {
     ledger: &'a mut Ledger,
     appended_at: AppendedAt,
+    /// When the last fact before this transaction was appended.
+    last_before: Option<jiff::Timestamp>,
     /// Set when a fact was refused: the transaction can then only be dropped.
     refused: Option<String>,
     seq: u64,
@@ -1510,8 +1545,14 @@ impl Tx<'_> {
             facts: self.seq,
             hash: self.head,
         };
+        let last = if self.appended > 0 {
+            Some(self.appended_at.timestamp())
+        } else {
+            self.last_before
+        };
         self.ledger.after = Some(After {
             head,
+            last,
             ids: std::mem::take(&mut self.next_ids),
             records: std::mem::take(&mut self.touched),
         });

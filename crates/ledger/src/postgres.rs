@@ -207,6 +207,14 @@ impl Conn {
         .transpose()
     }
 
+    fn last_appended_at(&mut self) -> Result<Option<String>, LedgerError> {
+        let row = self.client.query_opt(
+            "SELECT appended_at FROM facts ORDER BY seq DESC LIMIT 1",
+            &[],
+        )?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
     fn insert_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError> {
         let sink = self.client.copy_in(
             "COPY facts (seq, appended_at, recorded_on, actor, subject_kind, subject_id, \
@@ -627,6 +635,9 @@ impl Engine for Postgres {
     }
     fn head(&mut self) -> Result<Option<(u64, Hash)>, LedgerError> {
         self.call(Conn::head)
+    }
+    fn last_appended_at(&mut self) -> Result<Option<String>, LedgerError> {
+        self.call(Conn::last_appended_at)
     }
     fn insert_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError> {
         self.stage(move |c| c.insert_facts(rows))

@@ -269,6 +269,16 @@ impl Engine for Sqlite {
         })
     }
 
+    fn last_appended_at(&mut self) -> Result<Option<String>, LedgerError> {
+        self.call(|c| {
+            Ok(
+                c.prepare_cached("SELECT appended_at FROM facts ORDER BY seq DESC LIMIT 1")?
+                    .query_row([], |r| r.get(0))
+                    .optional()?,
+            )
+        })
+    }
+
     fn insert_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError> {
         self.stage(move |c| {
             let mut stmt = c.prepare_cached(

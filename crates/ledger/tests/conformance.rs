@@ -19,6 +19,7 @@ use vigilia_core::date::PartialDate;
 use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId, Subject};
+use vigilia_core::lang::{Lang, Localize};
 use vigilia_core::model::{Arrest, Channel, Disclosure, End, EndType, Identity};
 use vigilia_core::profile::Profile;
 use vigilia_ledger::{DatabaseUrl, Ledger, LedgerError, Secret};
@@ -934,6 +935,55 @@ fn a_commit_made_without_waiting_is_followed_or_refused_never_forked(b: &Backend
     ledger.verify(&mut |_| {}).unwrap();
 }
 
+/// A fact is never appended before the last one, for a fact recorded in the past would change
+/// what the registry said it knew on days already counted: a clock a few minutes behind
+/// (another server's) writes at the last fact's instant; a clock a day behind (a `--now` left
+/// set) is refused, says both instants, and writes nothing.
+fn a_fact_is_never_appended_before_the_last_one(b: &Backend) {
+    let mut ledger = create(b);
+    let (p, _) = record_detention(&mut ledger);
+    let head = ledger.head().unwrap();
+    let mut behind = Ledger::open(&b.url, clock("2024-08-19T15:00:00Z")).unwrap();
+    let refused = match behind.begin() {
+        Err(e @ LedgerError::ClockBehind { .. }) => e,
+        Err(e) => panic!("refused for another reason: {e}"),
+        Ok(_) => panic!("a clock a day behind the last fact began a write"),
+    };
+    assert!(
+        refused
+            .localize(Lang::Es)
+            .contains("19 de agosto de 2024, 15:00 UTC")
+            && refused
+                .localize(Lang::Es)
+                .contains("20 de agosto de 2024, 15:00 UTC"),
+        "{}",
+        refused.localize(Lang::Es)
+    );
+    assert!(matches!(
+        behind.record("late", p.into(), seen()),
+        Err(LedgerError::ClockBehind { .. })
+    ));
+    assert_eq!(behind.head().unwrap(), head);
+
+    let mut slow = Ledger::open(&b.url, clock("2024-08-20T14:58:00Z")).unwrap();
+    slow.record("slow", p.into(), seen()).unwrap();
+    let mut ahead = Ledger::open(&b.url, clock("2024-08-21T09:00:00Z")).unwrap();
+    ahead.record("ahead", p.into(), seen()).unwrap();
+    let at: Vec<String> = (ahead.raw_facts(0, 100).unwrap().into_iter())
+        .map(|f| f.appended_at)
+        .collect();
+    assert_eq!(at.len(), 5);
+    assert!(
+        at.get(1..4)
+            .unwrap()
+            .iter()
+            .all(|t| t == "2024-08-20T15:00:00Z"),
+        "the slow clock's facts are appended at the last fact's instant: {at:?}"
+    );
+    assert_eq!(at.last().unwrap(), "2024-08-21T09:00:00Z");
+    assert_eq!(ahead.verify(&mut |_| {}).unwrap(), ahead.head().unwrap());
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -966,4 +1016,5 @@ conformance!(
     kinds_changed_are_kept_with_the_facts,
     a_registry_without_kinds_changed_migrates_forward,
     a_commit_made_without_waiting_is_followed_or_refused_never_forked,
+    a_fact_is_never_appended_before_the_last_one,
 );
