@@ -542,6 +542,11 @@ pub fn dedupe(reports: Vec<Report>, sure: f64, review: f64) -> Outcome {
     let lowest = review.min(sure);
     let odds = |p: f64| (p / (1.0 - p)).log2();
     let under = odds(lowest) - odds(model.lambda) - 1e-6;
+    // Room for every pair that may reach review, at once (grown step by step, a million and a
+    // half pairs were copied again and again).
+    let above = weights.iter().filter(|w| f64::from(**w) >= under).count();
+    scored.reserve(above);
+    merges.reserve(above);
     for (c, w) in found.iter().zip(&weights) {
         if f64::from(*w) < under {
             continue;
