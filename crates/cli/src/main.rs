@@ -333,7 +333,8 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
     };
     let env = Env {
         keys: KeySource::new(DatabaseUrl::parse(&database)?, key_file, passphrase),
-        clock: clock::from_option(cli.now.as_deref())?,
+        // An empty VIGILIA_NOW is no instant: the machine's clock.
+        clock: clock::from_option(cli.now.as_deref().filter(|t| !t.trim().is_empty()))?,
         lang,
         actor: cli.actor.unwrap_or_else(clock::login_name),
     };

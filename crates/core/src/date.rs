@@ -107,11 +107,13 @@ pub fn spoken_day(day: Day, lang: Lang) -> String {
     }
 }
 
-/// An instant as a person says it, in UTC: "20 de noviembre de 2026, 15:00 UTC".
+/// An instant as a person says it, in UTC: "el 20 de noviembre de 2026 a las 15:00 UTC",
+/// "on 20 November 2026 at 15:00 UTC".
 pub fn spoken_instant(at: jiff::Timestamp, lang: Lang) -> String {
     let utc = at.to_zoned(jiff::tz::TimeZone::UTC);
+    let &(on, at) = lang.pick_static(&("el", "a las"), &("on", "at"));
     format!(
-        "{}, {:02}:{:02} UTC",
+        "{on} {} {at} {:02}:{:02} UTC",
         spoken_day(utc.date(), lang),
         utc.hour(),
         utc.minute()

@@ -91,7 +91,7 @@ pub enum LedgerError {
         field: &'static str,
     },
     #[error(
-        "this clock says it is {now}, but the registry's last fact was written at {last}: a fact is never written before those already in the registry (is --now or VIGILIA_NOW left set? is this machine's clock right?)"
+        "this clock reads {now}, but the registry's last fact was written at {last}: nothing is written with an earlier time than what the registry already holds"
     )]
     ClockBehind {
         now: jiff::Timestamp,
@@ -107,7 +107,7 @@ impl Localize for LedgerError {
     fn localize(&self, lang: Lang) -> String {
         if let (Lang::En, Self::ClockBehind { now, last }) = (lang, self) {
             return format!(
-                "this clock says it is {}, but the registry's last fact was written at {}: a fact is never written before those already in the registry (is --now or VIGILIA_NOW left set? is this machine's clock right?)",
+                "this clock reads {}, but the registry's last fact was written {}: nothing is written with an earlier time than what the registry already holds, not even the record of who looked at what (is --now or VIGILIA_NOW left set? is this machine's clock right? to look at the past, use --as-of and --known-on)",
                 vigilia_core::date::spoken_instant(*now, lang),
                 vigilia_core::date::spoken_instant(*last, lang)
             );
@@ -176,7 +176,7 @@ impl Localize for LedgerError {
                 "no se puede descifrar el campo {field} de {subject}: su clave fue borrada, el registro se abrió sin su clave, o el valor guardado fue modificado"
             ),
             Self::ClockBehind { now, last } => format!(
-                "este reloj dice que son las {}, pero el último hecho del registro se escribió a las {}: nunca se escribe un hecho antes de los que ya están en el registro (¿quedó puesto --now o VIGILIA_NOW? ¿está bien el reloj de esta máquina?)",
+                "este reloj marca {}, pero el último hecho del registro se escribió {}: no se escribe nada con una hora anterior a lo que el registro ya tiene, tampoco el registro de quién consultó qué (¿quedó puesto --now o VIGILIA_NOW? ¿está bien el reloj de esta máquina? para mirar el pasado, use --as-of y --known-on)",
                 vigilia_core::date::spoken_instant(*now, lang),
                 vigilia_core::date::spoken_instant(*last, lang)
             ),

@@ -491,9 +491,24 @@ impl Ledger {
     }
 
     /// The organisation's calendar day now, by its profile's time zone.
+    /// The organisation's calendar day now: on the day a write beginning now would be dated
+    /// (a clock a little behind the last fact writes at its instant, see
+    /// [`Ledger::appended_at`], so a fact written just after midnight by a slow clock is not
+    /// recorded on the day before).
     pub fn today(&mut self) -> Result<Day, LedgerError> {
-        let now = self.clock.now();
+        let last = self.last_appended_at()?;
+        let now = self.appended_at(last).unwrap_or_else(|_| self.clock.now());
         Ok(self.profile()?.day_at(now))
+    }
+
+    /// When the last fact was appended.
+    fn last_appended_at(&mut self) -> Result<Option<jiff::Timestamp>, LedgerError> {
+        match self.engine.last_appended_at()? {
+            Some(text) => Ok(Some(text.parse().map_err(|_| {
+                LedgerError::Stopped(format!("the last fact's time {text:?}"))
+            })?)),
+            None => Ok(None),
+        }
     }
 
     pub fn head(&mut self) -> Result<Head, LedgerError> {
@@ -553,12 +568,7 @@ impl Ledger {
                     for kind in Kind::ALL {
                         max_ids.insert(kind, self.engine.max_id(kind.name())?);
                     }
-                    let last = match self.engine.last_appended_at()? {
-                        Some(text) => Some(text.parse().map_err(|_| {
-                            LedgerError::Stopped(format!("the last fact's time {text:?}"))
-                        })?),
-                        None => None,
-                    };
+                    let last = self.last_appended_at()?;
                     Ok::<_, LedgerError>((head, max_ids, last))
                 })()
             }

@@ -952,10 +952,10 @@ fn a_fact_is_never_appended_before_the_last_one(b: &Backend) {
     assert!(
         refused
             .localize(Lang::Es)
-            .contains("19 de agosto de 2024, 15:00 UTC")
+            .contains("el 19 de agosto de 2024 a las 15:00 UTC")
             && refused
                 .localize(Lang::Es)
-                .contains("20 de agosto de 2024, 15:00 UTC"),
+                .contains("el 20 de agosto de 2024 a las 15:00 UTC"),
         "{}",
         refused.localize(Lang::Es)
     );
@@ -982,6 +982,20 @@ fn a_fact_is_never_appended_before_the_last_one(b: &Backend) {
     );
     assert_eq!(at.last().unwrap(), "2024-08-21T09:00:00Z");
     assert_eq!(ahead.verify(&mut |_| {}).unwrap(), ahead.head().unwrap());
+
+    // Just after midnight in Caracas (−04:00), a clock two minutes slow still says it is the
+    // day the registry's last fact was written on: what it records is not dated the day before.
+    let other = b.another();
+    let created = Ledger::create(
+        &other.url,
+        clock("2024-08-20T04:01:00Z"),
+        Profile::venezuela().unwrap(),
+        "test",
+    )
+    .unwrap();
+    drop(created);
+    let mut slow = Ledger::open(&other.url, clock("2024-08-20T03:59:00Z")).unwrap();
+    assert_eq!(slow.today().unwrap(), day("2024-08-20"));
 }
 
 macro_rules! conformance {

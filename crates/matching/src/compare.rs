@@ -252,12 +252,15 @@ fn name_values(n: &Name) -> [Option<Cow<'_, str>>; 4] {
 
 impl Frequencies {
     fn number(&mut self, word: &str) -> Word {
-        if let Some(n) = self.numbers.get(word) {
-            return *n;
+        match self.numbers.get(word) {
+            Some(n) => *n,
+            None => self.add_word(Arc::from(word), Letters::of(word)),
         }
+    }
+
+    fn add_word(&mut self, word: Arc<str>, letters: Letters) -> Word {
         let n = self.words.len() as Word;
-        self.letters.push(Letters::of(word));
-        let word: Arc<str> = Arc::from(word);
+        self.letters.push(letters);
         self.words.push(Arc::clone(&word));
         self.numbers.insert(word, n);
         n
@@ -331,7 +334,14 @@ impl Frequencies {
     /// Takes in the words and counts of `other`: returns, for each number `other` gave, this
     /// table's number for the same word.
     fn absorb(&mut self, other: Frequencies) -> Vec<Word> {
-        let remap: Vec<Word> = other.words.iter().map(|w| self.number(w)).collect();
+        // Its words are moved, not copied (a file of distinct names would hold each twice).
+        drop(other.numbers);
+        let remap: Vec<Word> = (other.words.into_iter().zip(other.letters))
+            .map(|(w, letters)| match self.numbers.get(&*w) {
+                Some(n) => *n,
+                None => self.add_word(w, letters),
+            })
+            .collect();
         for (kind, counts) in other.counts.iter().enumerate() {
             let Some(into) = self.counts.get_mut(kind) else {
                 continue;
