@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use vigilia_core::clock::{Clock, FixedClock};
-use vigilia_core::date::spoken_instant;
+use vigilia_core::date::moment;
 use vigilia_core::lang::Lang;
 
 use crate::failure::Failure;
@@ -38,12 +38,12 @@ pub fn from_option(now: Option<&str>) -> Result<Arc<dyn Clock>, Failure> {
             if at.duration_since(system) > jiff::SignedDuration::from_secs(300) {
                 return Err(Failure::BadInput {
                     es: format!(
-                        "--now {text:?} es posterior al reloj de esta máquina ({}): Vigilia no fecha nada en el futuro",
-                        spoken_instant(system, Lang::Es)
+                        "--now {text:?} es posterior al reloj de esta máquina ({} UTC): Vigilia no fecha nada en el futuro",
+                        moment(system, jiff::tz::Offset::UTC, Lang::Es)
                     ),
                     en: format!(
-                        "--now {text:?} is later than this machine's clock ({}): Vigilia dates nothing in the future",
-                        spoken_instant(system, Lang::En)
+                        "--now {text:?} is later than this machine's clock ({} UTC): Vigilia dates nothing in the future",
+                        moment(system, jiff::tz::Offset::UTC, Lang::En)
                     ),
                 });
             }

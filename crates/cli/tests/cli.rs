@@ -107,8 +107,8 @@ fn a_run_dated_before_the_registry_or_in_the_future_writes_nothing() {
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
-        err.contains("el 19 de noviembre de 2026 a las 15:00 UTC")
-            && err.contains("el 20 de noviembre de 2026 a las 15:00 UTC")
+        err.contains("este reloj marca el 19/11/2026, 11:00")
+            && err.contains("se escribió el 20/11/2026, 11:00 (hora de la organización)")
             && err.contains("VIGILIA_NOW"),
         "{err}"
     );

@@ -107,16 +107,14 @@ pub fn spoken_day(day: Day, lang: Lang) -> String {
     }
 }
 
-/// An instant as a person says it, in UTC: "el 20 de noviembre de 2026 a las 15:00 UTC",
-/// "on 20 November 2026 at 15:00 UTC".
-pub fn spoken_instant(at: jiff::Timestamp, lang: Lang) -> String {
-    let utc = at.to_zoned(jiff::tz::TimeZone::UTC);
-    let &(on, at) = lang.pick_static(&("el", "a las"), &("on", "at"));
+/// An instant as people say it, at a UTC offset (the organisation's): "05/12/2026, 14:03".
+pub fn moment(at: jiff::Timestamp, offset: jiff::tz::Offset, lang: Lang) -> String {
+    let local = offset.to_datetime(at);
     format!(
-        "{on} {} {at} {:02}:{:02} UTC",
-        spoken_day(utc.date(), lang),
-        utc.hour(),
-        utc.minute()
+        "{}, {:02}:{:02}",
+        short_day(local.date(), lang),
+        local.hour(),
+        local.minute()
     )
 }
 

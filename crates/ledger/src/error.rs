@@ -1,5 +1,6 @@
 use std::path::PathBuf;
 
+use vigilia_core::date::moment;
 use vigilia_core::fact::ChainError;
 use vigilia_core::fold::FoldError;
 use vigilia_core::lang::{Lang, Localize};
@@ -91,11 +92,15 @@ pub enum LedgerError {
         field: &'static str,
     },
     #[error(
-        "this clock reads {now}, but the registry's last fact was written at {last}: nothing is written with an earlier time than what the registry already holds"
+        "this clock reads {}, but the registry's last fact was written on {} (the organisation's time): nothing is written with an earlier time than what the registry already holds, not even the record of who looked at what (is --now or VIGILIA_NOW left set? is this machine's clock right? to look at the past, use --as-of and --known-on)",
+        moment(*.now, *.offset, Lang::En),
+        moment(*.last, *.offset, Lang::En)
     )]
     ClockBehind {
         now: jiff::Timestamp,
         last: jiff::Timestamp,
+        /// The organisation's UTC offset, to say both in its time.
+        offset: jiff::tz::Offset,
     },
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -105,13 +110,6 @@ pub enum LedgerError {
 
 impl Localize for LedgerError {
     fn localize(&self, lang: Lang) -> String {
-        if let (Lang::En, Self::ClockBehind { now, last }) = (lang, self) {
-            return format!(
-                "this clock reads {}, but the registry's last fact was written {}: nothing is written with an earlier time than what the registry already holds, not even the record of who looked at what (is --now or VIGILIA_NOW left set? is this machine's clock right? to look at the past, use --as-of and --known-on)",
-                vigilia_core::date::spoken_instant(*now, lang),
-                vigilia_core::date::spoken_instant(*last, lang)
-            );
-        }
         if lang == Lang::En {
             return self.to_string();
         }
@@ -175,10 +173,10 @@ impl Localize for LedgerError {
             Self::Unreadable { subject, field } => format!(
                 "no se puede descifrar el campo {field} de {subject}: su clave fue borrada, el registro se abrió sin su clave, o el valor guardado fue modificado"
             ),
-            Self::ClockBehind { now, last } => format!(
-                "este reloj marca {}, pero el último hecho del registro se escribió {}: no se escribe nada con una hora anterior a lo que el registro ya tiene, tampoco el registro de quién consultó qué (¿quedó puesto --now o VIGILIA_NOW? ¿está bien el reloj de esta máquina? para mirar el pasado, use --as-of y --known-on)",
-                vigilia_core::date::spoken_instant(*now, lang),
-                vigilia_core::date::spoken_instant(*last, lang)
+            Self::ClockBehind { now, last, offset } => format!(
+                "este reloj marca el {}, pero el último hecho del registro se escribió el {} (hora de la organización): no se escribe nada con una hora anterior a lo que el registro ya tiene, tampoco el registro de quién consultó qué (¿quedó puesto --now o VIGILIA_NOW? ¿está bien el reloj de esta máquina? para mirar el pasado, use --as-of y --known-on)",
+                moment(*now, *offset, lang),
+                moment(*last, *offset, lang)
             ),
             Self::Sqlite(e) => format!("SQLite: {e}"),
             Self::Postgres(e) => format!("PostgreSQL: {e}"),

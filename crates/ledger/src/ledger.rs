@@ -79,8 +79,9 @@ pub struct Ledger {
 /// on a reader's connection).
 struct After {
     head: Head,
-    /// When its facts were appended (if it appended any; otherwise the last before it).
-    last: Option<jiff::Timestamp>,
+    /// When it began: never before the registry's last fact (see [`Ledger::appended_at`]), so
+    /// the next transaction is dated from it.
+    appended_at: jiff::Timestamp,
     ids: HashMap<Kind, u64>,
     records: FxHashMap<Subject, Record>,
 }
@@ -490,15 +491,23 @@ impl Ledger {
             .ok_or_else(|| LedgerError::NotARegistry("registry:0".into()))
     }
 
-    /// The organisation's calendar day now, by its profile's time zone.
-    /// The organisation's calendar day now: on the day a write beginning now would be dated
-    /// (a clock a little behind the last fact writes at its instant, see
-    /// [`Ledger::appended_at`], so a fact written just after midnight by a slow clock is not
-    /// recorded on the day before).
+    /// The organisation's calendar day now, by its profile's time zone: the day a write
+    /// beginning now would be dated. A clock a little behind the last fact writes at its
+    /// instant (see [`Ledger::appended_at`]), which is another day only in the last minutes
+    /// before midnight: only then is the last fact read.
     pub fn today(&mut self) -> Result<Day, LedgerError> {
+        let now = self.clock.now();
+        let profile = self.profile()?;
+        let day = profile.day_at(now);
+        if now
+            .checked_add(CLOCK_SLACK)
+            .is_ok_and(|later| profile.day_at(later) == day)
+        {
+            return Ok(day);
+        }
         let last = self.last_appended_at()?;
-        let now = self.appended_at(last).unwrap_or_else(|_| self.clock.now());
-        Ok(self.profile()?.day_at(now))
+        let at = self.appended_at(last).unwrap_or(now);
+        Ok(self.profile()?.day_at(at))
     }
 
     /// When the last fact was appended.
@@ -558,7 +567,7 @@ impl Ledger {
                 let at = (after.head.facts > 0).then_some((after.head.facts, after.head.hash));
                 self.engine.begin_after(at)?;
                 carried = after.records;
-                Ok((after.head, after.ids, after.last))
+                Ok((after.head, after.ids, Some(after.appended_at)))
             }
             None => {
                 self.engine.begin()?;
@@ -574,8 +583,8 @@ impl Ledger {
             }
         };
         let started =
-            started.and_then(|(head, ids, last)| Ok((head, ids, last, self.appended_at(last)?)));
-        let (head, max_ids, last_before, now) = match started {
+            started.and_then(|(head, ids, last)| Ok((head, ids, self.appended_at(last)?)));
+        let (head, max_ids, now) = match started {
             Ok(v) => v,
             Err(e) => {
                 let _ = self.engine.rollback();
@@ -585,7 +594,6 @@ impl Ledger {
         let appended_at = AppendedAt::new(now);
         Ok(Tx {
             appended_at,
-            last_before,
             refused: None,
             seq: head.facts,
             head: head.hash,
@@ -612,17 +620,19 @@ impl Ledger {
     /// at the last fact's instant; one further behind (a `--now` or `VIGILIA_NOW` left set, a
     /// machine's clock gone wrong) is refused, for a fact recorded in the past would change what
     /// the registry said it knew on days already counted and published.
-    fn appended_at(&self, last: Option<jiff::Timestamp>) -> Result<jiff::Timestamp, LedgerError> {
+    fn appended_at(
+        &mut self,
+        last: Option<jiff::Timestamp>,
+    ) -> Result<jiff::Timestamp, LedgerError> {
         let now = self.clock.now();
         match last {
-            Some(last) if now < last => {
-                if last.duration_since(now) > CLOCK_SLACK {
-                    Err(LedgerError::ClockBehind { now, last })
-                } else {
-                    Ok(last)
-                }
-            }
-            _ => Ok(now),
+            Some(last) if last.duration_since(now) > CLOCK_SLACK => Err(LedgerError::ClockBehind {
+                now,
+                last,
+                offset: self.profile()?.utc_offset,
+            }),
+            Some(last) => Ok(now.max(last)),
+            None => Ok(now),
         }
     }
 
@@ -1176,8 +1186,6 @@ fn decode_record(row: &RecordRow) -> Result<Record, LedgerError> {
 pub struct Tx<'a> {
     ledger: &'a mut Ledger,
     appended_at: AppendedAt,
-    /// When the last fact before this transaction was appended.
-    last_before: Option<jiff::Timestamp>,
     /// Set when a fact was refused: the transaction can then only be dropped.
     refused: Option<String>,
     seq: u64,
@@ -1555,14 +1563,9 @@ impl Tx<'_> {
             facts: self.seq,
             hash: self.head,
         };
-        let last = if self.appended > 0 {
-            Some(self.appended_at.timestamp())
-        } else {
-            self.last_before
-        };
         self.ledger.after = Some(After {
             head,
-            last,
+            appended_at: self.appended_at.timestamp(),
             ids: std::mem::take(&mut self.next_ids),
             records: std::mem::take(&mut self.touched),
         });

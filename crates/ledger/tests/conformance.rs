@@ -952,10 +952,10 @@ fn a_fact_is_never_appended_before_the_last_one(b: &Backend) {
     assert!(
         refused
             .localize(Lang::Es)
-            .contains("el 19 de agosto de 2024 a las 15:00 UTC")
+            .contains("este reloj marca el 19/08/2024, 11:00")
             && refused
                 .localize(Lang::Es)
-                .contains("el 20 de agosto de 2024 a las 15:00 UTC"),
+                .contains("se escribió el 20/08/2024, 11:00 (hora de la organización)"),
         "{}",
         refused.localize(Lang::Es)
     );

@@ -288,10 +288,6 @@ impl Frequencies {
     /// Prepares a report for comparison and counts its names.
     pub fn add(&mut self, r: Report) -> Features {
         let keys = Keys::of(&r.name);
-        self.add_keyed(r, &keys)
-    }
-
-    fn add_keyed(&mut self, r: Report, keys: &Keys) -> Features {
         let mut names = [None; 4];
         for (kind, (slot, v)) in names.iter_mut().zip(name_values(&r.name)).enumerate() {
             let Some(v) = v else { continue };
@@ -309,8 +305,8 @@ impl Frequencies {
             }
             *slot = Some(n);
         }
-        let words = Words::of(&r, keys, |w| Some(self.number(w)));
-        Features::new(words, names, r, keys)
+        let words = Words::of(&r, &keys, |w| Some(self.number(w)));
+        Features::new(words, names, r, &keys)
     }
 
     /// No longer counts the names of a report prepared by [`Frequencies::add`] (its words keep
@@ -541,7 +537,7 @@ fn close<W: Spelling>(x: &W, y: &W, freq: &Frequencies) -> bool {
 
 /// How many times a word has each letter (by its five low bits), and its length: what bounds
 /// how closely two words can be spelled without reading them. Kept for each numbered word
-/// (counting them at each comparison was a tenth of deduplicating a million reports).
+/// (counting them at each comparison was 8% of deduplicating a million reports).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Letters {
     counts: [u8; 32],
@@ -968,13 +964,12 @@ mod tests {
             "munoz",
         ];
         let mut freq = Frequencies::default();
-        let numbered = |freq: &mut Frequencies, w: &str| -> Word { freq.number(w) };
         for a in words {
             for b in words {
                 let exact = strsim::jaro_winkler(a, b) >= 0.88;
                 let (x, y) = (a.to_string(), b.to_string());
                 assert_eq!(close(&x, &y, &freq), exact, "{a} / {b}");
-                let (x, y) = (numbered(&mut freq, a), numbered(&mut freq, b));
+                let (x, y): (Word, Word) = (freq.number(a), freq.number(b));
                 assert_eq!(close(&x, &y, &freq), exact, "{a} / {b}, numbered");
             }
         }

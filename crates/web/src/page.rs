@@ -172,9 +172,7 @@ impl Chrome {
 
     /// An instant as people say it, in the organisation's time: "5 de diciembre de 2026, 14:03".
     pub fn moment(&self, at: &jiff::Timestamp) -> String {
-        let local = self.profile.utc_offset.to_datetime(*at);
-        let day = vigilia_core::date::short_day(local.date(), self.l);
-        format!("{day}, {:02}:{:02}", local.hour(), local.minute())
+        vigilia_core::date::moment(*at, self.profile.utc_offset, self.l)
     }
 
     /// A file's size in kilobytes, rounded up (`1.234 kB`).
