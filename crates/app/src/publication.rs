@@ -2,7 +2,7 @@
 //! and its figures byte for byte, so that it can be reproduced and compared later.
 
 use vigilia_core::fact::{Change, Draft, Publication};
-use vigilia_core::fold::{KnownOn, Record};
+use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
 use vigilia_core::ids::{Kind, PublicationId};
 use vigilia_count::Balance;
 use vigilia_count::when::When;
@@ -52,6 +52,26 @@ pub fn publish(
     if errors.is_empty() && head.hash.to_string() != b.ledger_head {
         return Err(AppError::CountedBeforeAChange);
     }
+    let withheld_below = small_cells_tx(tx)?;
+    let mut published = Vec::new();
+    tx.fold_all(Kind::Publication, KnownOn::NOW, &mut |r| {
+        if let Record::Publication(p) = r {
+            published.push(p);
+        }
+    })?;
+    let standing = standing(&published, b, when, note, withheld_below);
+    if let Some(id) = standing.already.filter(|_| errors.is_empty()) {
+        return Ok(PublicationId(id));
+    }
+    if let Some(number) = standing.republished {
+        errors.add("note", Problem::AlreadyPublished { number });
+    }
+    if let Some((number, as_of)) = standing.close {
+        errors.add("as_of", Problem::TooCloseToPublished { number, as_of });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
     let publication = Publication {
         rules: b.rules.to_string(),
         as_of: when.as_of,
@@ -61,48 +81,8 @@ pub fn publish(
         ledger_head: head.hash.to_string(),
         figures: b.to_json(),
         note: note.map(str::to_string),
-        withheld_below: Some(small_cells_tx(tx)?),
+        withheld_below: Some(withheld_below),
     };
-    // The same figures for the same dates published again (a second click, the page sent
-    // again) are the publication already made; with another note, they are refused rather
-    // than the note lost. A publication a few days from another is refused: subtracting the
-    // two would date a release or a death (the same day again is a correction, and says so).
-    let (mut already, mut republished, mut close) = (None, None, None);
-    tx.fold_all(Kind::Publication, KnownOn::NOW, &mut |r| {
-        if let Record::Publication(p) = r {
-            let q = &p.publication;
-            if too_close(q.as_of, when.as_of) {
-                close = Some((p.id, q.as_of));
-            }
-            if (q.as_of, q.known_on, q.since, &q.rules, q.withheld_below)
-                == (
-                    publication.as_of,
-                    publication.known_on,
-                    publication.since,
-                    &publication.rules,
-                    publication.withheld_below,
-                )
-                && same_figures(&q.figures, &publication.figures)
-            {
-                match q.note == publication.note {
-                    true => already = Some(PublicationId(p.id)),
-                    false => republished = Some(p.id),
-                }
-            }
-        }
-    })?;
-    if let Some(id) = already.filter(|_| errors.is_empty()) {
-        return Ok(id);
-    }
-    if let Some(number) = republished {
-        errors.add("note", Problem::AlreadyPublished { number });
-    }
-    if let Some((number, as_of)) = close {
-        errors.add("as_of", Problem::TooCloseToPublished { number, as_of });
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
     let id = PublicationId(tx.new_id(Kind::Publication));
     let recorded_on = tx.today()?;
     tx.append(Draft {
@@ -113,6 +93,62 @@ pub fn publish(
         sources: vec![],
     })?;
     Ok(id)
+}
+
+/// How a balance about to be published stands beside the publications already made.
+#[derive(Debug, Default, PartialEq)]
+pub struct Standing {
+    /// A publication of the same figures, dates, rules and note: publishing again (a second
+    /// click, the page sent again) is that publication.
+    pub already: Option<u64>,
+    /// A publication of the same figures, dates and rules with another note: refused rather
+    /// than the note lost.
+    pub republished: Option<u64>,
+    /// A publication a few days from this date, and its date: refused, for subtracting the two
+    /// would date a release or a death (the same date again is a correction, and says so).
+    pub close: Option<(u64, vigilia_core::date::Day)>,
+}
+
+/// How `b`, counted for `when`, stands beside `published` (the latest publication wherever
+/// several apply): what [`publish`] checks in its transaction, and what the preview says
+/// before a note is written.
+pub fn standing(
+    published: &[PublishedBalance],
+    b: &Balance,
+    when: &When,
+    note: Option<&str>,
+    withheld_below: u64,
+) -> Standing {
+    let figures = b.to_json();
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    let mut s = Standing::default();
+    let latest = |kept: Option<u64>, id: u64| kept.is_none_or(|k| id > k);
+    for p in published {
+        let q = &p.publication;
+        if too_close(q.as_of, when.as_of) && latest(s.close.map(|(k, _)| k), p.id) {
+            s.close = Some((p.id, q.as_of));
+        }
+        let same = (q.as_of, q.known_on, q.since, q.withheld_below)
+            == (
+                when.as_of,
+                when.known_on.0,
+                when.since,
+                Some(withheld_below),
+            )
+            && q.rules == b.rules
+            && same_figures(&q.figures, &figures);
+        if !same {
+            continue;
+        }
+        let kept = match q.note.as_deref() == note {
+            true => &mut s.already,
+            false => &mut s.republished,
+        };
+        if latest(*kept, p.id) {
+            *kept = Some(p.id);
+        }
+    }
+    s
 }
 
 /// Whether two publications' dates are too close: 1 to 6 days apart, subtracting the two

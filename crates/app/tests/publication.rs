@@ -188,3 +188,59 @@ fn a_publication_dates_no_single_release() {
     let earlier = try_publish(&mut l, d(13), d(6), now, "").unwrap();
     assert_eq!(earlier.0, 2);
 }
+
+/// The preview says what publishing would: `standing` is what `publish` checks in its
+/// transaction. The same balance with its note is the publication made, with another note it
+/// is refused, a date two days off is too close, and the same figures counted with another
+/// threshold for small cells are a new publication (the preview once called them unchanged).
+#[test]
+fn the_preview_stands_where_publishing_would() {
+    use vigilia_app::publication::{Standing, standing};
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = registry(&dir);
+    let d = |day| jiff::civil::date(2026, 11, day);
+    try_publish(&mut l, d(20), d(13), KnownOn::NOW, "Semana del 14 al 20").unwrap();
+    let published = vigilia_app::counting::publications(&mut l).unwrap();
+    let below = vigilia_app::publication::small_cells(&mut l).unwrap();
+    let head = l.content().unwrap().hash.to_string();
+    let at = |as_of: jiff::civil::Date| {
+        let b = Balance {
+            as_of: as_of.to_string(),
+            ledger_head: head.clone(),
+            ..Balance::default()
+        };
+        let when = When {
+            as_of,
+            known_on: KnownOn::NOW,
+            since: as_of.checked_sub(jiff::Span::new().days(7)).unwrap(),
+        };
+        (b, when)
+    };
+    let (b, when) = at(d(20));
+    assert_eq!(
+        standing(&published, &b, &when, Some(" Semana del 14 al 20 "), below),
+        Standing {
+            already: Some(1),
+            ..Standing::default()
+        }
+    );
+    assert_eq!(
+        standing(&published, &b, &when, None, below),
+        Standing {
+            republished: Some(1),
+            ..Standing::default()
+        }
+    );
+    assert_eq!(
+        standing(&published, &b, &when, None, below + 2),
+        Standing::default()
+    );
+    let (b, when) = at(d(18));
+    assert_eq!(
+        standing(&published, &b, &when, None, below),
+        Standing {
+            close: Some((1, d(20))),
+            ..Standing::default()
+        }
+    );
+}

@@ -838,7 +838,9 @@ async fn preview(
     note: String,
     errors: crate::page::Errors,
 ) -> Result<Preview, WebError> {
-    let (b, when, page) = app
+    // The balance, and what the application would refuse, said before a note is written: a
+    // publication a few days from this date, or the same figures already published.
+    let (b, when, page, all, below) = app
         .read(move |app, l| {
             // The balance page's own dates, when they read (a wrong one is not repeated).
             let page = When::parse(
@@ -849,38 +851,21 @@ async fn preview(
             )
             .ok();
             let (b, when, _) = compute(app, l, &weekly(w))?;
-            Ok((b, when, page))
+            let all = vigilia_app::counting::publications(l)?;
+            let below = vigilia_app::publication::small_cells(l)?;
+            Ok((b, when, page, all, below))
         })
         .await?;
     let page_since = page.map(|p| p.since).filter(|s| *s != when.since);
     let page_known_on = page.and_then(|p| p.known_on.0);
+    let standing = vigilia_app::publication::standing(&all, &b, &when, None, below);
+    let close = standing.close;
+    let unchanged = standing.already.or(standing.republished);
+    let already = (all.iter())
+        .filter(|x| x.publication.as_of == when.as_of)
+        .map(|x| (x.id, x.published_on))
+        .collect::<Vec<_>>();
     let figures = b.to_json();
-    let these = figures.clone();
-    // What the application would refuse, said before a note is written: a publication a few
-    // days from this date, or the same figures already published.
-    let (already, close, unchanged) = app
-        .read(move |_, l| {
-            use vigilia_app::publication::{same_figures, too_close};
-            let all = vigilia_app::counting::publications(l)?;
-            let already = (all.iter())
-                .filter(|x| x.publication.as_of == when.as_of)
-                .map(|x| (x.id, x.published_on))
-                .collect::<Vec<_>>();
-            let close = (all.iter())
-                .find(|x| too_close(x.publication.as_of, when.as_of))
-                .map(|x| (x.id, x.publication.as_of));
-            let unchanged = (all.iter())
-                .find(|x| {
-                    x.publication.as_of == when.as_of
-                        && same_figures(&x.publication.figures, &these)
-                })
-                .map(|x| x.id);
-            Ok((already, close, unchanged))
-        })
-        .await?;
-    let below = app
-        .read(|_, l| Ok(vigilia_app::publication::small_cells(l)?))
-        .await?;
     let (prisoners, held, breakdowns, week) = public_view(&figures, below, ctx.lang);
     Ok(Preview {
         already,

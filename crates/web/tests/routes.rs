@@ -1049,6 +1049,16 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     );
     let list: serde_json::Value = serde_json::from_str(&published.body).unwrap();
     assert_eq!(list[0]["figures"]["known_on"], serde_json::Value::Null);
+    // Previewed again, the same figures say they are published, in place of the button.
+    let again = send(&w, get("/balance/publish?as_of=20/11/2026", Some(&c))).await;
+    assert!(
+        again.body.contains("id=\"unchanged\"")
+            && again.body.contains("no hay nada nuevo que publicar")
+            && !again.body.contains("id=\"publish\"")
+            && !again.body.contains("pulse «Publicar»"),
+        "{}",
+        again.body
+    );
     let r = send(&w, get("/public/1", None)).await;
     assert!(
         r.body.contains("Cifras al cierre de la semana."),
