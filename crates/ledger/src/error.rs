@@ -104,8 +104,18 @@ pub enum LedgerError {
     },
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("PostgreSQL: {0}")]
+    #[error("PostgreSQL: {}", server_says(.0))]
     Postgres(#[from] postgres::Error),
+}
+
+/// What the server said, where it said something: the driver's own text for an error the
+/// server sent is only "db error" (a full disk looked like that). The server's detail is left
+/// out: it can quote the values of a row.
+fn server_says(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
 }
 
 impl Localize for LedgerError {
@@ -179,7 +189,7 @@ impl Localize for LedgerError {
                 moment(*last, *offset, lang)
             ),
             Self::Sqlite(e) => format!("SQLite: {e}"),
-            Self::Postgres(e) => format!("PostgreSQL: {e}"),
+            Self::Postgres(e) => format!("PostgreSQL: {}", server_says(e)),
         }
     }
 }
