@@ -48,8 +48,17 @@ pub enum Problem {
         number: u64,
         as_of: Day,
     },
+    /// A publication or release dated a few days from an open-data release.
+    TooCloseToReleased {
+        version: u64,
+        as_of: Day,
+    },
     /// The same figures for the same day already published, with another note.
     AlreadyPublished {
+        number: u64,
+    },
+    /// A second publication of one date, with no note saying what it corrects.
+    CorrectionWithoutNote {
         number: u64,
     },
     /// Fewer people than a group already has identified.

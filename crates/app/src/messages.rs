@@ -713,12 +713,30 @@ impl Localize for Problem {
                     vigilia_core::date::short_day(*as_of, lang)
                 ),
             },
+            Problem::TooCloseToReleased { version, as_of } => match lang {
+                Lang::Es => format!(
+                    "Ya se publicaron los datos abiertos al {} (versión {version}): entre dos publicaciones van al menos 7 días, porque restar las cifras de días cercanos fecharía una excarcelación o una muerte.",
+                    vigilia_core::date::short_day(*as_of, lang)
+                ),
+                Lang::En => format!(
+                    "The open data as of {} are already released (version {version}): publications are at least 7 days apart, because subtracting the figures of nearby days would date a release or a death.",
+                    vigilia_core::date::short_day(*as_of, lang)
+                ),
+            },
             Problem::AlreadyPublished { number } => match lang {
                 Lang::Es => format!(
                     "Estas mismas cifras ya están publicadas (n.º {number}); no se publican otra vez. Para corregirlas, corrija primero el registro."
                 ),
                 Lang::En => format!(
                     "These same figures are already published (no. {number}); they are not published again. To correct them, correct the registry first."
+                ),
+            },
+            Problem::CorrectionWithoutNote { number } => match lang {
+                Lang::Es => format!(
+                    "Ya se publicó un balance a esta fecha (n.º {number}): escriba en la nota qué corrige este, porque los dos quedan en la lista pública."
+                ),
+                Lang::En => format!(
+                    "A balance as of this date is already published (no. {number}): say in the note what this one corrects, for both stay in the public list."
                 ),
             },
             Problem::CountTooSmall { at_least } => match lang {

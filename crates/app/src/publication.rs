@@ -28,7 +28,8 @@ pub fn publish(
 ) -> Result<PublicationId, AppError> {
     let actor =
         &crate::actor::acting_as(tx, actor, &[vigilia_core::model::Role::Coordinator])?.name;
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    let note = public_note(note);
+    let note = note.as_deref();
     let mut errors = crate::fields::FieldErrors::default();
     if note.is_some_and(|n| n.chars().count() > NOTE_MAX) {
         errors.add("note", Problem::TooLong { max: NOTE_MAX });
@@ -48,10 +49,6 @@ pub fn publish(
     if when.known_on != KnownOn::NOW {
         errors.add("known_on", Problem::PublishedAsKnownNow);
     }
-    let head = tx.content()?;
-    if errors.is_empty() && head.hash.to_string() != b.ledger_head {
-        return Err(AppError::CountedBeforeAChange);
-    }
     let withheld_below = small_cells_tx(tx)?;
     let mut published = Vec::new();
     tx.fold_all(Kind::Publication, KnownOn::NOW, &mut |r| {
@@ -59,15 +56,28 @@ pub fn publish(
             published.push(p);
         }
     })?;
-    let standing = standing(&published, b, when, note, withheld_below);
+    let released = match tx.get(vigilia_core::ids::Subject::REGISTRY)? {
+        Some(Record::Registry(r)) => r.released.clone(),
+        _ => Vec::new(),
+    };
+    let standing = standing(&published, &released, b, when, note, withheld_below);
+    // Before the registry's position is compared: the publication a second click made moved
+    // it, and the second click is that publication.
     if let Some(id) = standing.already.filter(|_| errors.is_empty()) {
         return Ok(PublicationId(id));
+    }
+    let head = tx.content()?;
+    if errors.is_empty() && head.hash.to_string() != b.ledger_head {
+        return Err(AppError::CountedBeforeAChange);
     }
     if let Some(number) = standing.republished {
         errors.add("note", Problem::AlreadyPublished { number });
     }
-    if let Some((number, as_of)) = standing.close {
-        errors.add("as_of", Problem::TooCloseToPublished { number, as_of });
+    if let Some((made, as_of)) = standing.close {
+        errors.add("as_of", made.too_close(as_of));
+    }
+    if let Some(number) = standing.corrects.filter(|_| note.is_none()) {
+        errors.add("note", Problem::CorrectionWithoutNote { number });
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -104,29 +114,92 @@ pub struct Standing {
     /// A publication of the same figures, dates and rules with another note: refused rather
     /// than the note lost.
     pub republished: Option<u64>,
-    /// A publication a few days from this date, and its date: refused, for subtracting the two
-    /// would date a release or a death (the same date again is a correction, and says so).
-    pub close: Option<(u64, vigilia_core::date::Day)>,
+    /// A publication or an open-data release a few days from this date, and its date: refused,
+    /// for subtracting the two would date a release or a death.
+    pub close: Option<(Made, vigilia_core::date::Day)>,
+    /// A publication of the same date with other figures: this one corrects it, and says in
+    /// its note what it corrects (both stay in the public list).
+    pub corrects: Option<u64>,
 }
 
-/// How `b`, counted for `when`, stands beside `published` (the latest publication wherever
-/// several apply): what [`publish`] checks in its transaction, and what the preview says
-/// before a note is written.
+/// A publication's note as the public reads it: trimmed, without the invisible characters that
+/// would change how it reads (control characters other than line breaks and tabs, and the
+/// marks that reverse or isolate the direction of text); none when nothing is left.
+fn public_note(note: Option<&str>) -> Option<String> {
+    let hidden = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    let note: String = note?.chars().filter(|c| !hidden(*c)).collect();
+    let note = note.trim();
+    (!note.is_empty()).then(|| note.to_string())
+}
+
+/// What made a day's figures public: a published balance (its number) or an open-data release
+/// (its version). Either, subtracted from another a few days away, would date a release or a
+/// death.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Made {
+    Balance(u64),
+    Release(u64),
+}
+
+impl Made {
+    /// The problem of a date too close to this one, `as_of`.
+    pub fn too_close(self, as_of: vigilia_core::date::Day) -> Problem {
+        match self {
+            Made::Balance(number) => Problem::TooCloseToPublished { number, as_of },
+            Made::Release(version) => Problem::TooCloseToReleased { version, as_of },
+        }
+    }
+}
+
+/// Every day made public: the publications' and the open-data releases'.
+fn public_days<'a>(
+    published: &'a [PublishedBalance],
+    released: &'a [vigilia_core::fact::SignedFiles],
+) -> impl Iterator<Item = (Made, vigilia_core::date::Day)> + 'a {
+    (published.iter())
+        .map(|p| (Made::Balance(p.id), p.publication.as_of))
+        .chain(released.iter().map(|r| (Made::Release(r.version), r.as_of)))
+}
+
+/// The latest publication or release a few days from `as_of`, if any: what [`publish`] and
+/// [`crate::release::release`] refuse.
+pub fn too_close_to(
+    published: &[PublishedBalance],
+    released: &[vigilia_core::fact::SignedFiles],
+    as_of: vigilia_core::date::Day,
+) -> Option<(Made, vigilia_core::date::Day)> {
+    public_days(published, released)
+        .filter(|(_, day)| too_close(*day, as_of))
+        .max_by_key(|(_, day)| *day)
+}
+
+/// How `b`, counted for `when`, stands beside `published` and `released` (the latest
+/// publication wherever several apply): what [`publish`] checks in its transaction, and what
+/// the preview says before a note is written.
 pub fn standing(
     published: &[PublishedBalance],
+    released: &[vigilia_core::fact::SignedFiles],
     b: &Balance,
     when: &When,
     note: Option<&str>,
     withheld_below: u64,
 ) -> Standing {
     let figures = b.to_json();
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    let mut s = Standing::default();
+    let note = public_note(note);
+    let note = note.as_deref();
+    let mut s = Standing {
+        close: too_close_to(published, released, when.as_of),
+        ..Standing::default()
+    };
     let latest = |kept: Option<u64>, id: u64| kept.is_none_or(|k| id > k);
     for p in published {
         let q = &p.publication;
-        if too_close(q.as_of, when.as_of) && latest(s.close.map(|(k, _)| k), p.id) {
-            s.close = Some((p.id, q.as_of));
+        if q.as_of == when.as_of && latest(s.corrects, p.id) {
+            s.corrects = Some(p.id);
         }
         let same = (q.as_of, q.known_on, q.since, q.withheld_below)
             == (
@@ -148,7 +221,32 @@ pub fn standing(
             *kept = Some(p.id);
         }
     }
+    if s.already.or(s.republished).is_some() {
+        s.corrects = None;
+    }
     s
+}
+
+/// The dates nearest `as_of` that a publication may have, one before it and one after: no
+/// publication or release on them nor fewer than 7 days from them (the preview offers them when
+/// a date is refused). At most a year each way.
+pub fn free_dates(
+    published: &[PublishedBalance],
+    released: &[vigilia_core::fact::SignedFiles],
+    as_of: vigilia_core::date::Day,
+) -> (
+    Option<vigilia_core::date::Day>,
+    Option<vigilia_core::date::Day>,
+) {
+    let free = |d: &vigilia_core::date::Day| {
+        !public_days(published, released).any(|(_, day)| day == *d || too_close(day, *d))
+    };
+    let step = |days: i64| {
+        (1..=366)
+            .filter_map(move |n| as_of.checked_add(jiff::Span::new().days(n * days)).ok())
+            .find(free)
+    };
+    (step(-1), step(1))
 }
 
 /// Whether two publications' dates are too close: 1 to 6 days apart, subtracting the two

@@ -45,14 +45,23 @@ fn a_second_publication_in_the_same_batch_is_refused() {
             &when,
             None,
         )?;
+        // Other figures, counted at the same position (another server's, a moment apart).
+        let other = Balance {
+            under_study: vigilia_count::balance::Count {
+                total: 1,
+                lower: 1,
+                upper: 1,
+            },
+            ..b.clone()
+        };
         Ok((
             first,
             vigilia_app::publication::publish(
                 tx,
                 &vigilia_app::Actor::operator("b"),
-                &b,
+                &other,
                 &when,
-                None,
+                Some("Otra cuenta"),
             ),
         ))
     })
@@ -65,7 +74,7 @@ fn a_second_publication_in_the_same_batch_is_refused() {
 }
 
 /// The same figures for the same dates, published again (the page sent twice), are the
-/// publication already made: one publication, no second fact.
+/// publication already made: one publication, no second fact, no "the registry changed".
 #[test]
 fn publishing_the_same_balance_again_is_the_same_publication() {
     let dir = tempfile::tempdir().unwrap();
@@ -76,12 +85,14 @@ fn publishing_the_same_balance_again_is_the_same_publication() {
         known_on: KnownOn::NOW,
         since: jiff::civil::date(2026, 11, 13),
     };
+    // Both sends carry the balance as counted before the first: the publication the first
+    // made moved the registry's position, and the second is still that publication.
+    let b = Balance {
+        as_of: "2026-11-20".into(),
+        ledger_head: l.content().unwrap().hash.to_string(),
+        ..Balance::default()
+    };
     let publish = |l: &mut Ledger| {
-        let b = Balance {
-            as_of: "2026-11-20".into(),
-            ledger_head: l.content().unwrap().hash.to_string(),
-            ..Balance::default()
-        };
         vigilia_app::write(l, |tx| {
             vigilia_app::publication::publish(
                 tx,
@@ -115,7 +126,6 @@ fn try_publish(
 ) -> Result<vigilia_core::ids::PublicationId, AppError> {
     let b = Balance {
         as_of: as_of.to_string(),
-        ledger_head: l.content().unwrap().hash.to_string(),
         ..Balance::default()
     };
     let when = When {
@@ -123,12 +133,26 @@ fn try_publish(
         known_on,
         since,
     };
+    publish_counted(l, b, &when, note)
+}
+
+/// Publishes `b` as counted at the registry's head.
+fn publish_counted(
+    l: &mut Ledger,
+    b: Balance,
+    when: &When,
+    note: &str,
+) -> Result<vigilia_core::ids::PublicationId, AppError> {
+    let b = Balance {
+        ledger_head: l.content().unwrap().hash.to_string(),
+        ..b
+    };
     vigilia_app::write(l, |tx| {
         Ok(vigilia_app::publication::publish(
             tx,
             &vigilia_app::Actor::operator("a"),
             &b,
-            &when,
+            when,
             Some(note),
         ))
     })
@@ -192,7 +216,7 @@ fn a_publication_dates_no_single_release() {
 /// The preview says what publishing would: `standing` is what `publish` checks in its
 /// transaction. The same balance with its note is the publication made, with another note it
 /// is refused, a date two days off is too close, and the same figures counted with another
-/// threshold for small cells are a new publication (the preview once called them unchanged).
+/// threshold for small cells correct the publication (the preview once called them unchanged).
 #[test]
 fn the_preview_stands_where_publishing_would() {
     use vigilia_app::publication::{Standing, standing};
@@ -218,29 +242,112 @@ fn the_preview_stands_where_publishing_would() {
     };
     let (b, when) = at(d(20));
     assert_eq!(
-        standing(&published, &b, &when, Some(" Semana del 14 al 20 "), below),
+        standing(
+            &published,
+            &[],
+            &b,
+            &when,
+            Some(" Semana del 14 al 20 "),
+            below
+        ),
         Standing {
             already: Some(1),
             ..Standing::default()
         }
     );
     assert_eq!(
-        standing(&published, &b, &when, None, below),
+        standing(&published, &[], &b, &when, None, below),
         Standing {
             republished: Some(1),
             ..Standing::default()
         }
     );
     assert_eq!(
-        standing(&published, &b, &when, None, below + 2),
-        Standing::default()
-    );
-    let (b, when) = at(d(18));
-    assert_eq!(
-        standing(&published, &b, &when, None, below),
+        standing(&published, &[], &b, &when, None, below + 2),
         Standing {
-            close: Some((1, d(20))),
+            corrects: Some(1),
             ..Standing::default()
         }
     );
+    let (b, when) = at(d(18));
+    assert_eq!(
+        standing(&published, &[], &b, &when, None, below),
+        Standing {
+            close: Some((vigilia_app::publication::Made::Balance(1), d(20))),
+            ..Standing::default()
+        }
+    );
+}
+
+/// A second publication of one date with other figures corrects the first, and both stay in
+/// the public list: it is refused without a note saying what it corrects, published with one.
+/// The dates offered instead of a refused one are free on both sides of every publication.
+#[test]
+fn a_correction_says_what_it_corrects_and_free_dates_are_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = registry(&dir);
+    let d = |day| jiff::civil::date(2026, 11, day);
+    try_publish(&mut l, d(20), d(13), KnownOn::NOW, "").unwrap();
+    try_publish(&mut l, d(11), d(4), KnownOn::NOW, "").unwrap();
+    let corrected = |l: &mut Ledger, note: &str| {
+        let b = Balance {
+            as_of: d(20).to_string(),
+            under_study: vigilia_count::balance::Count {
+                total: 1,
+                lower: 1,
+                upper: 1,
+            },
+            ..Balance::default()
+        };
+        let when = When {
+            as_of: d(20),
+            known_on: KnownOn::NOW,
+            since: d(13),
+        };
+        publish_counted(l, b, &when, note)
+    };
+    assert_eq!(
+        refused(corrected(&mut l, "  ")),
+        [(
+            "note".to_string(),
+            "CorrectionWithoutNote { number: 1 }".to_string()
+        )]
+    );
+    assert_eq!(
+        corrected(&mut l, "Una excarcelación del 18/11 llegó tarde")
+            .unwrap()
+            .0,
+        3
+    );
+    let published = vigilia_app::counting::publications(&mut l).unwrap();
+    // 18/11 is too close to both: the nearest free days are a week before 11/11 and a week
+    // after 20/11.
+    assert_eq!(
+        vigilia_app::publication::free_dates(&published, &[], d(18)),
+        (Some(d(4)), Some(d(27)))
+    );
+}
+
+/// A note is published as written, less what a reader would not see but that changes how it
+/// reads: control characters and the marks that reverse the direction of text (a note can be
+/// made to read backwards on the public page and in the feed).
+#[test]
+fn a_notes_hidden_characters_are_not_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = registry(&dir);
+    let d = |day| jiff::civil::date(2026, 11, day);
+    let note = "  \u{202E}Semana\u{0007} del 14\u{2066} al 20\u{0000}\nCorrige la n.\u{00BA} 1\t ";
+    try_publish(&mut l, d(20), d(13), KnownOn::NOW, note).unwrap();
+    let note_of = |l: &mut Ledger, id: u64| {
+        let published = vigilia_app::counting::publications(l).unwrap();
+        let p = published.into_iter().find(|p| p.id == id).unwrap();
+        p.publication.note
+    };
+    assert_eq!(
+        note_of(&mut l, 1).as_deref(),
+        Some("Semana del 14 al 20\nCorrige la n.\u{00BA} 1")
+    );
+    // Nothing but such characters is no note.
+    try_publish(&mut l, d(13), d(6), KnownOn::NOW, "\u{202E}\u{0007} ").unwrap();
+    assert_eq!(note_of(&mut l, 2), None);
 }

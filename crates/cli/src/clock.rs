@@ -21,8 +21,8 @@ impl Clock for SystemClock {
 
 /// The system clock, or the instant given by `--now` / `VIGILIA_NOW`: never after the system
 /// clock (a run dated in the future would write facts recorded on days not yet come, and the
-/// ledger, which writes nothing before its last fact, would then refuse every true clock until
-/// that day). An instant in the past is for reproducible runs; the ledger refuses it for a
+/// ledger, which dates nothing before its last fact, would then date every later write on that
+/// day). An instant in the past is for reproducible runs; the ledger refuses it for a
 /// write once the registry holds later facts.
 pub fn from_option(now: Option<&str>) -> Result<Arc<dyn Clock>, Failure> {
     match now {

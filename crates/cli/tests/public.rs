@@ -448,6 +448,32 @@ fn an_open_data_release_validates_verifies_and_refuses_a_tampered_copy() {
         (Some(2), Some(0)),
         "{m}"
     );
+    // A release or a balance a few days from release 1 would date a release or a death when
+    // the two are subtracted: refused, saying which, and nothing is stored.
+    let facts = r.facts();
+    let close = r.path("close");
+    for args in [
+        vec![
+            "release",
+            "--as-of",
+            "2026-11-12",
+            "--out",
+            close.to_str().unwrap(),
+            "--signing-key",
+            key.to_str().unwrap(),
+        ],
+        vec!["balance", "--as-of", "2026-11-18", "--publish"],
+    ] {
+        let refused = r.run(&args);
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{args:?}: {said}");
+        assert!(
+            said.contains("as of 15 Nov 2026 are already released (version 1)"),
+            "{args:?}: {said}"
+        );
+    }
+    assert_eq!(r.facts(), facts);
+    assert!(!close.join("manifest.json").exists());
     // A correction later: release 1 comes back byte for byte.
     let later = r.write(
         "later.csv",

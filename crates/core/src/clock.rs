@@ -4,6 +4,11 @@
 /// Where "now" comes from.
 pub trait Clock: std::fmt::Debug + Send + Sync {
     fn now(&self) -> jiff::Timestamp;
+    /// Whether a person set this clock (`--now`): one left set is refused a write dated before
+    /// the registry's last fact, where a machine's running clock writes at that fact's instant.
+    fn set_by_hand(&self) -> bool {
+        false
+    }
 }
 
 /// A clock stopped at one instant: for tests, and for `--now` when a run must be reproducible.
@@ -13,5 +18,8 @@ pub struct FixedClock(pub jiff::Timestamp);
 impl Clock for FixedClock {
     fn now(&self) -> jiff::Timestamp {
         self.0
+    }
+    fn set_by_hand(&self) -> bool {
+        true
     }
 }

@@ -494,7 +494,9 @@ impl Ledger {
     /// The organisation's calendar day now, by its profile's time zone: the day a write
     /// beginning now would be dated. A clock a little behind the last fact writes at its
     /// instant (see [`Ledger::appended_at`]), which is another day only in the last minutes
-    /// before midnight: only then is the last fact read.
+    /// before midnight: only then is the last fact read. (A machine's clock further behind,
+    /// after one that ran fast wrote, says its own day here; its writes are dated by their
+    /// transaction, [`Tx::today`].)
     pub fn today(&mut self) -> Result<Day, LedgerError> {
         let now = self.clock.now();
         let profile = self.profile()?;
@@ -616,21 +618,24 @@ impl Ledger {
     }
 
     /// When a transaction beginning now appends its facts, given when the last fact was appended:
-    /// never before it. A clock a little behind (two servers' clocks differ by seconds) writes
-    /// at the last fact's instant; one further behind (a `--now` or `VIGILIA_NOW` left set, a
-    /// machine's clock gone wrong) is refused, for a fact recorded in the past would change what
-    /// the registry said it knew on days already counted and published.
+    /// never before it, for a fact recorded in the past would change what the registry said it
+    /// knew on days already counted and published. A machine's clock behind it (two servers'
+    /// clocks differ by seconds; a machine whose clock ran fast wrote before) writes at the last
+    /// fact's instant, so that the registry goes on working; a clock set by hand (`--now` or
+    /// `VIGILIA_NOW`, perhaps left set) more than five minutes behind is refused.
     fn appended_at(
         &mut self,
         last: Option<jiff::Timestamp>,
     ) -> Result<jiff::Timestamp, LedgerError> {
         let now = self.clock.now();
         match last {
-            Some(last) if last.duration_since(now) > CLOCK_SLACK => Err(LedgerError::ClockBehind {
-                now,
-                last,
-                offset: self.profile()?.utc_offset,
-            }),
+            Some(last) if self.clock.set_by_hand() && last.duration_since(now) > CLOCK_SLACK => {
+                Err(LedgerError::ClockBehind {
+                    now,
+                    last,
+                    offset: self.profile()?.utc_offset,
+                })
+            }
             Some(last) => Ok(now.max(last)),
             None => Ok(now),
         }

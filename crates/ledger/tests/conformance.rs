@@ -996,6 +996,36 @@ fn a_fact_is_never_appended_before_the_last_one(b: &Backend) {
     drop(created);
     let mut slow = Ledger::open(&other.url, clock("2024-08-20T03:59:00Z")).unwrap();
     assert_eq!(slow.today().unwrap(), day("2024-08-20"));
+
+    // A machine's running clock a day behind (after a machine whose clock ran fast wrote) is
+    // not refused: the registry would stay locked until that day came. It writes at the last
+    // fact's instant, on that fact's day.
+    let mut machine = Ledger::open(
+        &b.url,
+        Arc::new(Running("2024-08-20T09:00:00Z".parse().unwrap())),
+    )
+    .unwrap();
+    machine.record("machine", p.into(), seen()).unwrap();
+    let last = machine.raw_facts(5, 100).unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0].appended_at, "2024-08-21T09:00:00Z");
+    let mut tx = machine.begin().unwrap();
+    assert_eq!(tx.today().unwrap(), day("2024-08-21"));
+    drop(tx);
+    assert_eq!(
+        machine.verify(&mut |_| {}).unwrap(),
+        machine.head().unwrap()
+    );
+}
+
+/// A machine's clock, as `serve` has it (not set by hand), stopped for the test.
+#[derive(Debug)]
+struct Running(jiff::Timestamp);
+
+impl vigilia_core::clock::Clock for Running {
+    fn now(&self) -> jiff::Timestamp {
+        self.0
+    }
 }
 
 macro_rules! conformance {

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 use vigilia_app::lists;
+use vigilia_app::publication::Made;
 use vigilia_core::date::Day;
 use vigilia_core::fact::Audit;
 use vigilia_core::fold::{KnownOn, PublishedBalance, Record};
@@ -754,10 +755,14 @@ struct Preview {
     /// the page says so, and the way back keeps them.
     page_since: Option<Day>,
     page_known_on: Option<Day>,
-    /// A publication 1–6 days from this date (its number and date): this one cannot be made.
-    close: Option<(u64, Day)>,
+    /// A publication or release 1–6 days from this date (which, and its date): this one cannot
+    /// be made.
+    close: Option<(Made, Day)>,
     /// A publication of this date with these same figures: nothing new to publish.
     unchanged: Option<u64>,
+    /// The nearest dates before and after this one that may be published.
+    free: (Option<Day>, Option<Day>),
+    today: Day,
 }
 
 impl Preview {
@@ -781,10 +786,19 @@ impl Preview {
         query(&self.carried())
     }
 
-    /// The first day a balance may be published after a publication of `day`.
-    fn week_after(&self, day: &Day) -> String {
-        let next = day.checked_add(jiff::Span::new().days(7)).unwrap_or(*day);
-        self.p.day(&next)
+    /// The nearest dates that may be published, as shown, each with the way to its preview
+    /// (none for a day still to come).
+    fn free_dates(&self) -> Vec<(String, Option<String>)> {
+        let (before, after) = self.free;
+        (before.into_iter().chain(after))
+            .map(|d| {
+                let link = (d <= self.today).then(|| {
+                    let typed = vigilia_core::date::short_day(d, Lang::Es);
+                    format!("/balance/publish?as_of={typed}")
+                });
+                (self.p.day(&d), link)
+            })
+            .collect()
     }
 
     /// The first day of the balance page's own period, as shown.
@@ -798,7 +812,6 @@ impl Preview {
 /// arrests, releases and deaths of its week.
 fn week_in_words(figures: &serde_json::Value, l: Lang) -> Option<String> {
     let p = figures.get("period")?;
-    let n = |k: &str| l.number(p.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0));
     let from = p
         .get("from")?
         .as_str()?
@@ -808,14 +821,30 @@ fn week_in_words(figures: &serde_json::Value, l: Lang) -> Option<String> {
         .ok()?;
     let from = vigilia_core::date::short_day(from, l);
     let to = vigilia_core::date::short_iso(p.get("to")?.as_str()?, l);
-    let (arrests, releases, deaths) = (n("political_detentions"), n("releases"), n("deaths"));
+    // "1 excarcelación", "2 excarcelaciones".
+    let count = |k: &str, one: (&str, &str), many: (&str, &str)| {
+        let x = p.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+        let (es, en) = if x == 1 { one } else { many };
+        format!("{} {}", l.number(x), l.pick(es, en))
+    };
+    let arrests = count(
+        "political_detentions",
+        ("detención política", "political detention"),
+        ("detenciones políticas", "political detentions"),
+    );
+    let releases = count(
+        "releases",
+        ("excarcelación", "release"),
+        ("excarcelaciones", "releases"),
+    );
+    let deaths = count(
+        "deaths",
+        ("muerte bajo custodia", "death in custody"),
+        ("muertes bajo custodia", "deaths in custody"),
+    );
     Some(match l {
-        Lang::Es => format!(
-            "En la semana del {from} al {to}: {arrests} detenciones políticas, {releases} excarcelaciones y {deaths} muertes bajo custodia."
-        ),
-        Lang::En => format!(
-            "In the week from {from} to {to}: {arrests} political detentions, {releases} releases and {deaths} deaths in custody."
-        ),
+        Lang::Es => format!("En la semana del {from} al {to}: {arrests}, {releases} y {deaths}."),
+        Lang::En => format!("In the week from {from} to {to}: {arrests}, {releases} and {deaths}."),
     })
 }
 
@@ -840,27 +869,24 @@ async fn preview(
 ) -> Result<Preview, WebError> {
     // The balance, and what the application would refuse, said before a note is written: a
     // publication a few days from this date, or the same figures already published.
-    let (b, when, page, all, below) = app
+    let (b, when, page, (all, released), below, today) = app
         .read(move |app, l| {
             // The balance page's own dates, when they read (a wrong one is not repeated).
-            let page = When::parse(
-                l.today()?,
-                Some(&w.as_of),
-                Some(&w.known_on),
-                Some(&w.since),
-            )
-            .ok();
+            let today = l.today()?;
+            let page = When::parse(today, Some(&w.as_of), Some(&w.known_on), Some(&w.since)).ok();
             let (b, when, _) = compute(app, l, &weekly(w))?;
             let all = vigilia_app::counting::publications(l)?;
+            let released = vigilia_app::release::releases(l)?;
             let below = vigilia_app::publication::small_cells(l)?;
-            Ok((b, when, page, all, below))
+            Ok((b, when, page, (all, released), below, today))
         })
         .await?;
     let page_since = page.map(|p| p.since).filter(|s| *s != when.since);
     let page_known_on = page.and_then(|p| p.known_on.0);
-    let standing = vigilia_app::publication::standing(&all, &b, &when, None, below);
+    let standing = vigilia_app::publication::standing(&all, &released, &b, &when, None, below);
     let close = standing.close;
     let unchanged = standing.already.or(standing.republished);
+    let free = vigilia_app::publication::free_dates(&all, &released, when.as_of);
     let already = (all.iter())
         .filter(|x| x.publication.as_of == when.as_of)
         .map(|x| (x.id, x.published_on))
@@ -882,6 +908,8 @@ async fn preview(
         page_known_on,
         close,
         unchanged,
+        free,
+        today,
     })
 }
 

@@ -960,7 +960,9 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     // Publishing shows first what the public will see; nothing is public until confirmed.
     let preview = send(&w, get("/balance/publish?as_of=2026-11-20", Some(&c))).await;
     assert!(
-        preview.body.contains("Todavía no se publicó nada"),
+        preview
+            .body
+            .contains("Todavía no se publicó: revise las cifras"),
         "{}",
         preview.body
     );
@@ -1251,14 +1253,15 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     );
     let api = send(&w, get("/api/publications", None)).await;
     assert_eq!(api.body.matches("\"id\":").count(), 2, "{}", api.body);
-    // Its preview says so before a note is written, with the first day that can be published,
-    // and offers no button.
+    // Its preview says so before a note is written, with the nearest days that can be
+    // published on either side of both publications (the earlier one, to look at, linked), and
+    // offers no button.
     let preview = send(&w, get("/balance/publish?as_of=18/11/2026", Some(&c))).await;
     assert!(
         preview.body.contains("id=\"too-close\"")
-            && preview
-                .body
-                .contains("Puede publicar al 27/11/2026 o después")
+            && unescaped(&preview.body).contains(
+                "se pueden publicar son el <a href=\"/balance/publish?as_of=04/11/2026\">04/11/2026</a> y el 27/11/2026 (cuando llegue)."
+            )
             && !preview.body.contains("id=\"publish\"")
             && !preview.body.contains("pulse «Publicar»"),
         "{}",
