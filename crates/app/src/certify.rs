@@ -316,6 +316,7 @@ pub fn certify(
     if as_of > today {
         return Err(AppError::AfterToday { day: as_of, today });
     }
+    crate::publication::far_enough(ledger, as_of)?;
     let before = certifications(ledger)?;
     let public_key = crate::signed::public_key(key);
     crate::signed::same_key(ledger, &public_key, new_key)?;

@@ -67,6 +67,9 @@ pub enum AppError {
     FormAlreadySent,
     #[error("the registry changed after the balance was counted")]
     CountedBeforeAChange,
+    /// The figures counted now are not those the person saw and asked to publish.
+    #[error("the figures changed after they were shown")]
+    FiguresChanged,
     #[error("credentials could not be made: {0}")]
     Credential(String),
     #[error(transparent)]
@@ -201,6 +204,7 @@ impl AppError {
                 | AppError::NotMerged(_)
                 | AppError::AccountExists(_)
                 | AppError::CountedBeforeAChange
+                | AppError::FiguresChanged
                 | AppError::FormAlreadySent
                 | AppError::Ledger(LedgerError::Refused(_) | LedgerError::Fold(_))
         )

@@ -48,7 +48,12 @@ pub enum Problem {
         number: u64,
         as_of: Day,
     },
-    /// A publication or release dated a few days from an open-data release.
+    /// A publication, list or release dated a few days from a certified list.
+    TooCloseToCertified {
+        version: u64,
+        as_of: Day,
+    },
+    /// A publication, list or release dated a few days from an open-data release.
     TooCloseToReleased {
         version: u64,
         as_of: Day,

@@ -225,6 +225,12 @@ impl Localize for AppError {
                     "This form was already sent and its report is stored: keep the code you received. To report another detention, open the form again.",
                 )
                 .into(),
+            AppError::FiguresChanged => lang
+                .pick(
+                    "Las cifras cambiaron desde que abrió esta página (se registró algo mientras tanto): no se publicó. Las de abajo son las de ahora; revíselas y vuelva a pulsar «Publicar».",
+                    "The figures changed since this page was opened (something was recorded meanwhile): nothing was published. Those below are today's; check them and press “Publish” again.",
+                )
+                .into(),
             AppError::CountedBeforeAChange => lang
                 .pick(
                     "El registro cambió mientras se contaba el balance; no se publicó. Vuelva a calcularlo y publíquelo.",
@@ -710,6 +716,16 @@ impl Localize for Problem {
                 ),
                 Lang::En => format!(
                     "The balance as of {} is already published (no. {number}): publications are at least 7 days apart, because subtracting two balances of nearby days would date a release or a death.",
+                    vigilia_core::date::short_day(*as_of, lang)
+                ),
+            },
+            Problem::TooCloseToCertified { version, as_of } => match lang {
+                Lang::Es => format!(
+                    "Ya se certificó la lista al {} (versión {version}), y su total es público: entre dos publicaciones van al menos 7 días, porque restar las cifras de días cercanos fecharía una excarcelación o una muerte.",
+                    vigilia_core::date::short_day(*as_of, lang)
+                ),
+                Lang::En => format!(
+                    "The list as of {} is already certified (version {version}), and its total is public: publications are at least 7 days apart, because subtracting the figures of nearby days would date a release or a death.",
                     vigilia_core::date::short_day(*as_of, lang)
                 ),
             },

@@ -56,11 +56,11 @@ pub fn publish(
             published.push(p);
         }
     })?;
-    let released = match tx.get(vigilia_core::ids::Subject::REGISTRY)? {
-        Some(Record::Registry(r)) => r.released.clone(),
+    let signed = match tx.get(vigilia_core::ids::Subject::REGISTRY)? {
+        Some(Record::Registry(r)) => signed_days(&r.certified, &r.released),
         _ => Vec::new(),
     };
-    let standing = standing(&published, &released, b, when, note, withheld_below);
+    let standing = standing(&published, &signed, b, when, note, withheld_below);
     // Before the registry's position is compared: the publication a second click made moved
     // it, and the second click is that publication.
     if let Some(id) = standing.already.filter(|_| errors.is_empty()) {
@@ -76,7 +76,13 @@ pub fn publish(
     if let Some((made, as_of)) = standing.close {
         errors.add("as_of", made.too_close(as_of));
     }
-    if let Some(number) = standing.corrects.filter(|_| note.is_none()) {
+    // A note already published with this date (the form of the first sent again after the
+    // registry changed) does not say what this one corrects.
+    let said_before = |n: &str| {
+        (published.iter())
+            .any(|p| p.publication.as_of == when.as_of && p.publication.note.as_deref() == Some(n))
+    };
+    if let Some(number) = standing.corrects.filter(|_| note.is_none_or(said_before)) {
         errors.add("note", Problem::CorrectionWithoutNote { number });
     }
     if !errors.is_empty() {
@@ -122,26 +128,44 @@ pub struct Standing {
     pub corrects: Option<u64>,
 }
 
-/// A publication's note as the public reads it: trimmed, without the invisible characters that
-/// would change how it reads (control characters other than line breaks and tabs, and the
-/// marks that reverse or isolate the direction of text); none when nothing is left.
+/// A publication's note as the public reads it: trimmed, without the characters a reader does
+/// not see but that change how it reads or make an empty note look written (control and format
+/// characters, direction marks among them, other than line breaks and tabs; line and paragraph
+/// separators; the other characters Unicode says to ignore when not supported: fillers and
+/// variation selectors); none when nothing is left.
 fn public_note(note: Option<&str>) -> Option<String> {
-    let hidden = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || ('\u{202A}'..='\u{202E}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let hidden = |c: char| match c.general_category() {
+        GeneralCategory::Control => c != '\n' && c != '\t',
+        GeneralCategory::Format
+        | GeneralCategory::LineSeparator
+        | GeneralCategory::ParagraphSeparator => true,
+        _ => matches!(
+            c,
+            '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FFA0}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        ),
     };
     let note: String = note?.chars().filter(|c| !hidden(*c)).collect();
     let note = note.trim();
     (!note.is_empty()).then(|| note.to_string())
 }
 
-/// What made a day's figures public: a published balance (its number) or an open-data release
-/// (its version). Either, subtracted from another a few days away, would date a release or a
-/// death.
+/// What made a day's figures public: a published balance (its number), a certified list or an
+/// open-data release (its version). Any, subtracted from another a few days away, would date a
+/// release or a death.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Made {
     Balance(u64),
+    Certified(u64),
     Release(u64),
 }
 
@@ -150,39 +174,72 @@ impl Made {
     pub fn too_close(self, as_of: vigilia_core::date::Day) -> Problem {
         match self {
             Made::Balance(number) => Problem::TooCloseToPublished { number, as_of },
+            Made::Certified(version) => Problem::TooCloseToCertified { version, as_of },
             Made::Release(version) => Problem::TooCloseToReleased { version, as_of },
         }
     }
 }
 
-/// Every day made public: the publications' and the open-data releases'.
+/// The days of the certified lists and the open-data releases made, as [`Made`].
+pub fn signed_days(
+    certified: &[vigilia_core::fact::SignedFiles],
+    released: &[vigilia_core::fact::SignedFiles],
+) -> Vec<(Made, vigilia_core::date::Day)> {
+    (certified
+        .iter()
+        .map(|c| (Made::Certified(c.version), c.as_of)))
+    .chain(released.iter().map(|r| (Made::Release(r.version), r.as_of)))
+    .collect()
+}
+
+/// Every day made public: the publications', and the certified lists' and releases' (`signed`).
 fn public_days<'a>(
     published: &'a [PublishedBalance],
-    released: &'a [vigilia_core::fact::SignedFiles],
+    signed: &'a [(Made, vigilia_core::date::Day)],
 ) -> impl Iterator<Item = (Made, vigilia_core::date::Day)> + 'a {
     (published.iter())
         .map(|p| (Made::Balance(p.id), p.publication.as_of))
-        .chain(released.iter().map(|r| (Made::Release(r.version), r.as_of)))
+        .chain(signed.iter().copied())
 }
 
-/// The latest publication or release a few days from `as_of`, if any: what [`publish`] and
-/// [`crate::release::release`] refuse.
+/// The latest publication, certified list or release a few days from `as_of`, if any: what
+/// [`publish`], [`crate::certify::certify`] and [`crate::release::release`] refuse.
 pub fn too_close_to(
     published: &[PublishedBalance],
-    released: &[vigilia_core::fact::SignedFiles],
+    signed: &[(Made, vigilia_core::date::Day)],
     as_of: vigilia_core::date::Day,
 ) -> Option<(Made, vigilia_core::date::Day)> {
-    public_days(published, released)
+    public_days(published, signed)
         .filter(|(_, day)| too_close(*day, as_of))
         .max_by_key(|(_, day)| *day)
 }
 
-/// How `b`, counted for `when`, stands beside `published` and `released` (the latest
+/// Refuses a certified list or a release of `as_of` fewer than 7 days from anything made
+/// public. (Read before the files are made; the registry's position is checked again when
+/// they are written, so anything made public meanwhile refuses them.)
+pub fn far_enough(
+    ledger: &mut vigilia_ledger::Ledger,
+    as_of: vigilia_core::date::Day,
+) -> Result<(), AppError> {
+    let published = crate::counting::publications(ledger)?;
+    let (certified, released) = crate::signed::made(ledger)?;
+    let signed = signed_days(&certified, &released);
+    match too_close_to(&published, &signed, as_of) {
+        Some((made, day)) => {
+            let mut errors = crate::fields::FieldErrors::default();
+            errors.add("as_of", made.too_close(day));
+            Err(AppError::Invalid(errors))
+        }
+        None => Ok(()),
+    }
+}
+
+/// How `b`, counted for `when`, stands beside `published` and `signed` (the latest
 /// publication wherever several apply): what [`publish`] checks in its transaction, and what
 /// the preview says before a note is written.
 pub fn standing(
     published: &[PublishedBalance],
-    released: &[vigilia_core::fact::SignedFiles],
+    signed: &[(Made, vigilia_core::date::Day)],
     b: &Balance,
     when: &When,
     note: Option<&str>,
@@ -192,7 +249,7 @@ pub fn standing(
     let note = public_note(note);
     let note = note.as_deref();
     let mut s = Standing {
-        close: too_close_to(published, released, when.as_of),
+        close: too_close_to(published, signed, when.as_of),
         ..Standing::default()
     };
     let latest = |kept: Option<u64>, id: u64| kept.is_none_or(|k| id > k);
@@ -232,14 +289,14 @@ pub fn standing(
 /// a date is refused). At most a year each way.
 pub fn free_dates(
     published: &[PublishedBalance],
-    released: &[vigilia_core::fact::SignedFiles],
+    signed: &[(Made, vigilia_core::date::Day)],
     as_of: vigilia_core::date::Day,
 ) -> (
     Option<vigilia_core::date::Day>,
     Option<vigilia_core::date::Day>,
 ) {
     let free = |d: &vigilia_core::date::Day| {
-        !public_days(published, released).any(|(_, day)| day == *d || too_close(day, *d))
+        !public_days(published, signed).any(|(_, day)| day == *d || too_close(day, *d))
     };
     let step = |days: i64| {
         (1..=366)

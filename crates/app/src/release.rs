@@ -104,15 +104,8 @@ pub fn release(
     }
     let public_key = crate::signed::public_key(key);
     crate::signed::same_key(ledger, &public_key, new_key)?;
+    crate::publication::far_enough(ledger, when.as_of)?;
     let released = releases(ledger)?;
-    // At least 7 days from any publication or release (the registry's position is checked
-    // again when the release is written: anything made public meanwhile refuses it).
-    let published = crate::counting::publications(ledger)?;
-    if let Some((made, day)) = crate::publication::too_close_to(&published, &released, when.as_of) {
-        let mut errors = crate::fields::FieldErrors::default();
-        errors.add("as_of", made.too_close(day));
-        return Err(AppError::Invalid(errors));
-    }
     let version = released.last().map_or(1, |r| r.version + 1);
     let below = crate::publication::small_cells(ledger)?;
     let (as_of, known_on) = (when.as_of, when.known_on);

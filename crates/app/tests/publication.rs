@@ -287,7 +287,7 @@ fn a_correction_says_what_it_corrects_and_free_dates_are_offered() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = registry(&dir);
     let d = |day| jiff::civil::date(2026, 11, day);
-    try_publish(&mut l, d(20), d(13), KnownOn::NOW, "").unwrap();
+    try_publish(&mut l, d(20), d(13), KnownOn::NOW, "Semana del 14 al 20").unwrap();
     try_publish(&mut l, d(11), d(4), KnownOn::NOW, "").unwrap();
     let corrected = |l: &mut Ledger, note: &str| {
         let b = Balance {
@@ -306,13 +306,22 @@ fn a_correction_says_what_it_corrects_and_free_dates_are_offered() {
         };
         publish_counted(l, b, &when, note)
     };
-    assert_eq!(
-        refused(corrected(&mut l, "  ")),
-        [(
-            "note".to_string(),
-            "CorrectionWithoutNote { number: 1 }".to_string()
-        )]
-    );
+    // No note, a note nobody sees, and the first one's note again (its form sent after the
+    // registry changed) say nothing of what is corrected.
+    for note in [
+        "  ",
+        "\u{200B}\u{200F}\u{FEFF}\u{2060}",
+        " Semana del 14 al 20",
+    ] {
+        assert_eq!(
+            refused(corrected(&mut l, note)),
+            [(
+                "note".to_string(),
+                "CorrectionWithoutNote { number: 1 }".to_string()
+            )],
+            "{note:?}"
+        );
+    }
     assert_eq!(
         corrected(&mut l, "Una excarcelación del 18/11 llegó tarde")
             .unwrap()
@@ -336,7 +345,7 @@ fn a_notes_hidden_characters_are_not_published() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = registry(&dir);
     let d = |day| jiff::civil::date(2026, 11, day);
-    let note = "  \u{202E}Semana\u{0007} del 14\u{2066} al 20\u{0000}\nCorrige la n.\u{00BA} 1\t ";
+    let note = "  \u{202E}Semana\u{0007} del\u{200B} 14\u{2066} al\u{200F} 20\u{0000}\u{FE0F}\nCorrige la n.\u{00BA}\u{E0041} 1\t\u{2028}";
     try_publish(&mut l, d(20), d(13), KnownOn::NOW, note).unwrap();
     let note_of = |l: &mut Ledger, id: u64| {
         let published = vigilia_app::counting::publications(l).unwrap();
@@ -348,6 +357,13 @@ fn a_notes_hidden_characters_are_not_published() {
         Some("Semana del 14 al 20\nCorrige la n.\u{00BA} 1")
     );
     // Nothing but such characters is no note.
-    try_publish(&mut l, d(13), d(6), KnownOn::NOW, "\u{202E}\u{0007} ").unwrap();
+    try_publish(
+        &mut l,
+        d(13),
+        d(6),
+        KnownOn::NOW,
+        "\u{202E}\u{0007} \u{200E}\u{3164}",
+    )
+    .unwrap();
     assert_eq!(note_of(&mut l, 2), None);
 }

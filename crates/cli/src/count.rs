@@ -43,6 +43,10 @@ pub struct BalanceArgs {
     /// Store this balance as a published one (a fact in the ledger).
     #[arg(long)]
     publish: bool,
+    /// With --publish: the public note that goes with the figures (required for a second
+    /// balance of one date: what it corrects).
+    #[arg(long, requires = "publish")]
+    note: Option<String>,
     /// Recompute published balance ID from the ledger as it was; it must be identical.
     #[arg(long, conflicts_with_all = ["as_of", "known_on", "since", "publish", "list"])]
     reproduce: Option<u64>,
@@ -292,7 +296,7 @@ pub fn balance_command(env: &Env, req: &BalanceArgs) -> Result<(), Failure> {
                 &vigilia_app::Actor::operator(&env.actor),
                 &b,
                 &when,
-                None,
+                req.note.as_deref(),
             )
         })?;
         let (id, h) = (id.0, ledger.head()?.hash);

@@ -996,6 +996,28 @@ fn a_published_balance_reproduces_identically_after_corrections() {
             == ["-1", "1", "2"],
         "{now}"
     );
+    // The corrected figures published for the same date: only with a note saying what changed.
+    let bare = r.run(&["balance", "--as-of", "2024-08-11", "--publish"]);
+    assert_eq!(bare.status.code(), Some(2), "{}", stderr(&bare));
+    assert!(
+        stderr(&bare).contains("say in the note what this one corrects"),
+        "{}",
+        stderr(&bare)
+    );
+    let said = r.run(&[
+        "balance",
+        "--as-of",
+        "2024-08-11",
+        "--publish",
+        "--note",
+        "Corrige la n.º 1: Ana fue excarcelada el 5 de agosto",
+    ]);
+    assert!(said.status.success(), "{}", stderr(&said));
+    assert!(
+        stderr(&said).contains("published as number 2"),
+        "{}",
+        stderr(&said)
+    );
     let out = r.run(&["balance", "--reproduce", "9"]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -111,7 +111,7 @@ fn a_certified_list_is_signed_numbered_and_reproduced_byte_for_byte() {
     r.ok(&[
         "certify",
         "--as-of",
-        "2026-11-15",
+        "2026-11-12",
         "--out",
         first.to_str().unwrap(),
         "--signing-key",

@@ -492,18 +492,20 @@ impl Ledger {
     }
 
     /// The organisation's calendar day now, by its profile's time zone: the day a write
-    /// beginning now would be dated. A clock a little behind the last fact writes at its
-    /// instant (see [`Ledger::appended_at`]), which is another day only in the last minutes
-    /// before midnight: only then is the last fact read. (A machine's clock further behind,
-    /// after one that ran fast wrote, says its own day here; its writes are dated by their
-    /// transaction, [`Tx::today`].)
+    /// beginning now would be dated (see [`Ledger::appended_at`]). A clock set by hand is
+    /// refused more than five minutes behind the last fact, which is another day only in the
+    /// last minutes before midnight: only then is the last fact read for it. A machine's
+    /// running clock may be any way behind (after one that ran fast wrote): the last fact is
+    /// always read (one indexed row).
     pub fn today(&mut self) -> Result<Day, LedgerError> {
         let now = self.clock.now();
+        let by_hand = self.clock.set_by_hand();
         let profile = self.profile()?;
         let day = profile.day_at(now);
-        if now
-            .checked_add(CLOCK_SLACK)
-            .is_ok_and(|later| profile.day_at(later) == day)
+        if by_hand
+            && now
+                .checked_add(CLOCK_SLACK)
+                .is_ok_and(|later| profile.day_at(later) == day)
         {
             return Ok(day);
         }
@@ -659,8 +661,8 @@ impl Ledger {
         change: Change,
         also: impl FnOnce(&mut Tx<'_>) -> Result<(), LedgerError>,
     ) -> Result<Head, LedgerError> {
-        let recorded_on = self.today()?;
         let mut tx = self.begin()?;
+        let recorded_on = tx.today()?;
         tx.append(Draft {
             recorded_on,
             actor: actor.to_string(),

@@ -999,12 +999,14 @@ fn a_fact_is_never_appended_before_the_last_one(b: &Backend) {
 
     // A machine's running clock a day behind (after a machine whose clock ran fast wrote) is
     // not refused: the registry would stay locked until that day came. It writes at the last
-    // fact's instant, on that fact's day.
+    // fact's instant, on that fact's day, and says that day is today (an import dates the
+    // facts it records by it).
     let mut machine = Ledger::open(
         &b.url,
         Arc::new(Running("2024-08-20T09:00:00Z".parse().unwrap())),
     )
     .unwrap();
+    assert_eq!(machine.today().unwrap(), day("2024-08-21"));
     machine.record("machine", p.into(), seen()).unwrap();
     let last = machine.raw_facts(5, 100).unwrap();
     assert_eq!(last.len(), 1);

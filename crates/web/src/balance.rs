@@ -781,6 +781,11 @@ impl Preview {
         fields
     }
 
+    /// The fingerprint of the figures shown, sent with the form.
+    fn shown(&self) -> String {
+        shown(&self.b)
+    }
+
     /// The way back to the balance page as it was.
     fn back(&self) -> String {
         query(&self.carried())
@@ -869,24 +874,25 @@ async fn preview(
 ) -> Result<Preview, WebError> {
     // The balance, and what the application would refuse, said before a note is written: a
     // publication a few days from this date, or the same figures already published.
-    let (b, when, page, (all, released), below, today) = app
+    let (b, when, page, (all, signed), below, today) = app
         .read(move |app, l| {
             // The balance page's own dates, when they read (a wrong one is not repeated).
             let today = l.today()?;
             let page = When::parse(today, Some(&w.as_of), Some(&w.known_on), Some(&w.since)).ok();
             let (b, when, _) = compute(app, l, &weekly(w))?;
             let all = vigilia_app::counting::publications(l)?;
-            let released = vigilia_app::release::releases(l)?;
+            let (certified, released) = vigilia_app::signed::made(l)?;
+            let signed = vigilia_app::publication::signed_days(&certified, &released);
             let below = vigilia_app::publication::small_cells(l)?;
-            Ok((b, when, page, (all, released), below, today))
+            Ok((b, when, page, (all, signed), below, today))
         })
         .await?;
     let page_since = page.map(|p| p.since).filter(|s| *s != when.since);
     let page_known_on = page.and_then(|p| p.known_on.0);
-    let standing = vigilia_app::publication::standing(&all, &released, &b, &when, None, below);
+    let standing = vigilia_app::publication::standing(&all, &signed, &b, &when, None, below);
     let close = standing.close;
     let unchanged = standing.already.or(standing.republished);
-    let free = vigilia_app::publication::free_dates(&all, &released, when.as_of);
+    let free = vigilia_app::publication::free_dates(&all, &signed, when.as_of);
     let already = (all.iter())
         .filter(|x| x.publication.as_of == when.as_of)
         .map(|x| (x.id, x.published_on))
@@ -928,6 +934,20 @@ pub struct Publish {
     #[serde(flatten)]
     w: Asked,
     note: String,
+    /// The figures the preview showed ([`shown`]): others are not published unseen.
+    #[serde(default)]
+    shown: String,
+}
+
+/// A fingerprint of a balance's figures, whatever the registry's position they were counted
+/// at: the preview sends it with the form, and publishing compares it with the figures then.
+fn shown(b: &Balance) -> String {
+    use sha2::Digest;
+    let figures = Balance {
+        ledger_head: String::new(),
+        ..b.clone()
+    };
+    hex::encode(sha2::Sha256::digest(figures.to_json().as_bytes()))
 }
 
 /// Publishes the balance for these dates, from its preview: a fact holding its figures exactly
@@ -942,9 +962,35 @@ pub async fn publish(
     let w = weekly(f.w.clone());
     let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
     let note = f.note.clone();
-    let done = app
-        .attempt(move |tx| vigilia_app::publication::publish(tx, &me, &b, &when, Some(&note)))
-        .await?;
+    let done = if f.shown.is_empty() || f.shown == shown(&b) {
+        app.attempt(move |tx| vigilia_app::publication::publish(tx, &me, &b, &when, Some(&note)))
+            .await?
+    } else {
+        // Other figures than those shown: the publication of a second click (already made,
+        // it moved the registry), or something recorded meanwhile, which the person sees
+        // before anything is published.
+        let already = app
+            .read(move |_, l| {
+                let all = vigilia_app::counting::publications(l)?;
+                let (certified, released) = vigilia_app::signed::made(l)?;
+                let signed = vigilia_app::publication::signed_days(&certified, &released);
+                let below = vigilia_app::publication::small_cells(l)?;
+                let s = vigilia_app::publication::standing(
+                    &all,
+                    &signed,
+                    &b,
+                    &when,
+                    Some(&note),
+                    below,
+                );
+                Ok(s.already)
+            })
+            .await?;
+        match already {
+            Some(id) => Ok(vigilia_core::ids::PublicationId(id)),
+            None => Err(vigilia_app::AppError::FiguresChanged),
+        }
+    };
     match done {
         Ok(id) => Ok(see(&format!("/public/{}", id.0))),
         Err(e) => {

@@ -1025,6 +1025,39 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     );
     let none = send(&w, get("/api/publications", None)).await;
     assert_eq!(none.body.trim(), "[]");
+    // The form carries the figures it showed: other figures (something recorded since the
+    // page was opened) are shown, not published.
+    let shown = preview
+        .body
+        .split("name=\"shown\" value=\"")
+        .nth(1)
+        .and_then(|v| v.get(..64))
+        .unwrap()
+        .to_string();
+    let stale = send(
+        &w,
+        post(
+            "/balance/publish",
+            Some(&c),
+            &[
+                ("csrf", &ct),
+                ("as_of", "2026-11-20"),
+                ("note", "Cifras al cierre de la semana."),
+                ("shown", &"0".repeat(64)),
+            ],
+        ),
+    )
+    .await;
+    assert!(
+        stale
+            .body
+            .contains("Las cifras cambiaron desde que abrió esta página")
+            && stale.body.contains("id=\"publish\""),
+        "{}",
+        stale.body
+    );
+    let none = send(&w, get("/api/publications", None)).await;
+    assert_eq!(none.body.trim(), "[]");
     let r = send(
         &w,
         post(
@@ -1032,6 +1065,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
             Some(&c),
             &[
                 ("csrf", &ct),
+                ("shown", &shown),
                 ("as_of", "2026-11-20"),
                 // A period or a past "as known on" slipped into the form is not published:
                 // the week, as known now, is.
