@@ -709,36 +709,36 @@ impl Localize for Problem {
                     "What is published is what is known today: a balance \"as known on\" another day is for looking at, not for publishing.",
                 )
                 .into(),
-            Problem::TooCloseToPublished { number, as_of } => match lang {
-                Lang::Es => format!(
-                    "Ya se publicó el balance al {} (n.º {number}): entre dos publicaciones van al menos 7 días, porque restar dos balances de días cercanos fecharía una excarcelación o una muerte.",
-                    vigilia_core::date::short_day(*as_of, lang)
+            Problem::TooCloseToPublished { number, as_of } => off_the_week(
+                lang,
+                *as_of,
+                ("Ya se publicó el balance al", &format!("(n.º {number})")),
+                ("The balance as of", &format!("(no. {number}) is already published")),
+            ),
+            Problem::TooCloseToCertified { version, as_of } => off_the_week(
+                lang,
+                *as_of,
+                (
+                    "Ya se certificó la lista al",
+                    &format!("(versión {version}), y su total es público"),
                 ),
-                Lang::En => format!(
-                    "The balance as of {} is already published (no. {number}): publications are at least 7 days apart, because subtracting two balances of nearby days would date a release or a death.",
-                    vigilia_core::date::short_day(*as_of, lang)
+                (
+                    "The list as of",
+                    &format!("(version {version}) is already certified, and its total is public"),
                 ),
-            },
-            Problem::TooCloseToCertified { version, as_of } => match lang {
-                Lang::Es => format!(
-                    "Ya se certificó la lista al {} (versión {version}), y su total es público: entre dos publicaciones van al menos 7 días, porque restar las cifras de días cercanos fecharía una excarcelación o una muerte.",
-                    vigilia_core::date::short_day(*as_of, lang)
+            ),
+            Problem::TooCloseToReleased { version, as_of } => off_the_week(
+                lang,
+                *as_of,
+                (
+                    "Ya se publicaron los datos abiertos al",
+                    &format!("(versión {version})"),
                 ),
-                Lang::En => format!(
-                    "The list as of {} is already certified (version {version}), and its total is public: publications are at least 7 days apart, because subtracting the figures of nearby days would date a release or a death.",
-                    vigilia_core::date::short_day(*as_of, lang)
+                (
+                    "The open data as of",
+                    &format!("(version {version}) are already released"),
                 ),
-            },
-            Problem::TooCloseToReleased { version, as_of } => match lang {
-                Lang::Es => format!(
-                    "Ya se publicaron los datos abiertos al {} (versión {version}): entre dos publicaciones van al menos 7 días, porque restar las cifras de días cercanos fecharía una excarcelación o una muerte.",
-                    vigilia_core::date::short_day(*as_of, lang)
-                ),
-                Lang::En => format!(
-                    "The open data as of {} are already released (version {version}): publications are at least 7 days apart, because subtracting the figures of nearby days would date a release or a death.",
-                    vigilia_core::date::short_day(*as_of, lang)
-                ),
-            },
+            ),
             Problem::AlreadyPublished { number } => match lang {
                 Lang::Es => format!(
                     "Estas mismas cifras ya están publicadas (n.º {number}); no se publican otra vez. Para corregirlas, corrija primero el registro."
@@ -1091,5 +1091,29 @@ impl Localize for EventProblem {
                 format!("{v:?} is not a state of the country profile")
             }
         }
+    }
+}
+
+/// Why a date is refused beside what was made public on `day` (`what`: the words before and
+/// after the day, in Spanish and English): everything public falls on one day of the week.
+fn off_the_week(
+    lang: Lang,
+    day: vigilia_core::date::Day,
+    es: (&str, &str),
+    en: (&str, &str),
+) -> String {
+    let (before, after) = match lang {
+        Lang::Es => es,
+        Lang::En => en,
+    };
+    let weekday = vigilia_core::date::weekday(day, lang);
+    let day = vigilia_core::date::short_day(day, lang);
+    match lang {
+        Lang::Es => format!(
+            "{before} {weekday} {day} {after}: lo que se publica cae el mismo día de la semana que lo ya publicado, a semanas enteras, porque restar las cifras de días más cercanos fecharía una excarcelación o una muerte."
+        ),
+        Lang::En => format!(
+            "{before} {weekday} {day} {after}: what is published falls on the same day of the week as what already is, whole weeks apart, because subtracting the figures of closer days would date a release or a death."
+        ),
     }
 }

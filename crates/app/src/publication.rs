@@ -15,8 +15,8 @@ use crate::fields::Problem;
 pub const NOTE_MAX: usize = 2_000;
 
 /// Publishes `b`, computed for `when`: a balance as of a day not after today, as known now,
-/// with the movements of the week before it, at least 7 days from any other publication's
-/// date (or on the same date, correcting it). Refused when the registry changed between the
+/// with the movements of the week before it, on the day of the week of what is already public
+/// (see [`too_close_to`]; or on the same date, correcting it, with a note that says how). Refused when the registry changed between the
 /// count and this transaction (the figures would not be those of the position recorded):
 /// count again. Every check runs in the write's transaction.
 pub fn publish(
@@ -202,20 +202,31 @@ fn public_days<'a>(
         .chain(signed.iter().copied())
 }
 
-/// The latest publication, certified list or release a few days from `as_of`, if any: what
-/// [`publish`], [`crate::certify::certify`] and [`crate::release::release`] refuse.
+/// What made public a day that `as_of` is off the week of, if any: what [`publish`],
+/// [`crate::certify::certify`] and [`crate::release::release`] refuse. Two public figures
+/// subtracted give the movements between their days, and each comes with its weeks back from
+/// its day (the public page's chart, a release's series): unless both days fall on the same
+/// day of the week, some two of those are fewer than 7 days apart and would date a release or
+/// a death. So a date is refused unless it is whole weeks from the latest day made public
+/// (the same day is a correction) and from every other day within a week of it (a registry
+/// whose earlier publications fell on other days of the week is not locked by them).
 pub fn too_close_to(
     published: &[PublishedBalance],
     signed: &[(Made, vigilia_core::date::Day)],
     as_of: vigilia_core::date::Day,
 ) -> Option<(Made, vigilia_core::date::Day)> {
-    public_days(published, signed)
-        .filter(|(_, day)| too_close(*day, as_of))
-        .max_by_key(|(_, day)| *day)
+    let latest = public_days(published, signed).max_by_key(|(_, day)| *day);
+    latest
+        .filter(|(_, day)| !whole_weeks(*day, as_of))
+        .or_else(|| {
+            public_days(published, signed)
+                .filter(|(_, day)| too_close(*day, as_of))
+                .max_by_key(|(_, day)| *day)
+        })
 }
 
-/// Refuses a certified list or a release of `as_of` fewer than 7 days from anything made
-/// public. (Read before the files are made; the registry's position is checked again when
+/// Refuses a certified list or a release of `as_of` off the week of what is already public
+/// ([`too_close_to`]). (Read before the files are made; the registry's position is checked again when
 /// they are written, so anything made public meanwhile refuses them.)
 pub fn far_enough(
     ledger: &mut vigilia_ledger::Ledger,
@@ -284,9 +295,9 @@ pub fn standing(
     s
 }
 
-/// The dates nearest `as_of` that a publication may have, one before it and one after: no
-/// publication or release on them nor fewer than 7 days from them (the preview offers them when
-/// a date is refused). At most a year each way.
+/// The dates nearest `as_of` that a publication may have, one before it and one after: nothing
+/// public on them yet, and not refused by [`too_close_to`] (the preview offers them when a date
+/// is refused). At most a year each way.
 pub fn free_dates(
     published: &[PublishedBalance],
     signed: &[(Made, vigilia_core::date::Day)],
@@ -296,7 +307,8 @@ pub fn free_dates(
     Option<vigilia_core::date::Day>,
 ) {
     let free = |d: &vigilia_core::date::Day| {
-        !public_days(published, signed).any(|(_, day)| day == *d || too_close(day, *d))
+        !public_days(published, signed).any(|(_, day)| day == *d)
+            && too_close_to(published, signed, *d).is_none()
     };
     let step = |days: i64| {
         (1..=366)
@@ -309,8 +321,16 @@ pub fn free_dates(
 /// Whether two publications' dates are too close: 1 to 6 days apart, subtracting the two
 /// would date a release or a death (the same date again is a correction).
 pub fn too_close(a: vigilia_core::date::Day, b: vigilia_core::date::Day) -> bool {
-    let apart = (a.since(b).map(|s| s.get_days().abs())).unwrap_or(0);
-    (1..7).contains(&apart)
+    (1..7).contains(&days_apart(a, b))
+}
+
+/// Whether two days are the same day of the week (or the same day).
+fn whole_weeks(a: vigilia_core::date::Day, b: vigilia_core::date::Day) -> bool {
+    days_apart(a, b) % 7 == 0
+}
+
+fn days_apart(a: vigilia_core::date::Day, b: vigilia_core::date::Day) -> i32 {
+    (a.since(b).map(|s| s.get_days().abs())).unwrap_or(0)
 }
 
 /// Whether two balances' figures say the same, leaving aside the ledger head they were counted

@@ -117,9 +117,8 @@ pub fn release(
         &serde_json::from_str(&balance.to_json()).unwrap_or_default(),
         below,
     );
-    // The movements of the last whole week, as in the series (not of the seven days before
-    // the release's day, which would move with it).
-    let end = last_sunday(as_of);
+    // The movements of the week ending on the release's day, as in the series.
+    let end = as_of;
     let week = vigilia_count::balance(index, end, known_on, week_before(end));
     let week = vigilia_count::disclosure::for_the_public(
         &serde_json::from_str(&week.to_json()).unwrap_or_default(),
@@ -208,23 +207,17 @@ pub fn release(
     )
 }
 
-/// The last Sunday on or before `day`: the end of the last whole week (Monday to Sunday).
-fn last_sunday(day: vigilia_core::date::Day) -> vigilia_core::date::Day {
-    let back = (i64::from(day.weekday().to_monday_zero_offset()) + 1) % 7;
-    day.checked_sub(jiff::Span::new().days(back)).unwrap_or(day)
-}
-
-/// The whole weeks, Monday to Sunday, from the one of the first recorded arrest to the last one
-/// ended by `as_of`. Weeks are the calendar's, whatever the day of the release: releases of
-/// days close together give the same weeks, and cannot be subtracted from one another into
-/// the movements of a single day.
+/// The weeks of seven days ending on `as_of`'s day of the week, from the one of the first
+/// recorded arrest to the one ending on `as_of`: every row falls on the day of the week that
+/// everything public falls on ([`crate::publication::too_close_to`]), so no two rows, nor a row
+/// and another publication, are fewer than 7 days apart.
 fn weekly(
     index: &Index,
     as_of: vigilia_core::date::Day,
     known_on: KnownOn,
 ) -> Vec<vigilia_count::series::Step> {
     use vigilia_count::index::{day_no, day_of};
-    let end = last_sunday(as_of);
+    let end = as_of;
     let last = day_no(end);
     let first = index
         .cols
@@ -402,7 +395,7 @@ fn package(
         "vigilia": {
             "as_of": when.as_of.to_string(),
             "known_on": known_on.to_string(),
-            "last_week_ends": last_sunday(when.as_of).to_string(),
+            "last_week_ends": when.as_of.to_string(),
             "ledger_seq": head.facts,
             "ledger_head": head.hash.to_string(),
             "withheld_below": below,
@@ -418,7 +411,7 @@ struct Readme<'a> {
     country: &'a str,
     as_of: vigilia_core::date::Day,
     known_on: vigilia_core::date::Day,
-    /// The Sunday the last whole week ends on.
+    /// The day the last week ends on: the release's.
     week_end: vigilia_core::date::Day,
     below: u64,
     version: u64,
@@ -441,6 +434,8 @@ fn readme(r: &Readme<'_>) -> String {
         .checked_sub(jiff::Span::new().days(6))
         .unwrap_or(r.week_end);
     let day = |d, l| short_day(d, l);
+    let weekday_es = vigilia_core::date::weekday(r.week_end, Lang::Es);
+    let weekday_en = vigilia_core::date::weekday(r.week_end, Lang::En);
     let (as_of, known_on, monday_es, sunday_es) = (
         day(r.as_of, Lang::Es),
         day(r.known_on, Lang::Es),
@@ -461,14 +456,16 @@ fn readme(r: &Readme<'_>) -> String {
 Cifras al {as_of}, tal como se conocían el {known_on}, contadas del registro en la posición
 cuyo hash es `{ledger_head}`.
 
-- `series.csv`: una fila por semana, de lunes a domingo, desde la semana de la primera
-  detención registrada hasta la última semana completa (la que terminó el {sunday_es}); cada
+- `series.csv`: una fila por semana, de siete días que terminan en {weekday_es} como el día
+  de estos datos (todo lo que la organización publica cae el mismo día de la semana, para que
+  restar dos cifras no feche una excarcelación o una muerte), desde la semana de la primera
+  detención registrada hasta la que termina el {sunday_es}; cada
   fila termina en su `date`. `political_prisoners` es el número de presos políticos
   ese día (con sus cotas `_lower` y `_upper` cuando una fecha se conoce solo por su mes o año);
   `held`, las personas detenidas ese día por motivos políticos, reconocidas o no todavía como
   presos políticos; las demás columnas cuentan lo ocurrido en la semana.
 - `balance.csv`: el balance del día: los totales al {as_of}, los movimientos de la última
-  semana completa (del lunes {monday_es} al domingo {sunday_es}), y los
+  semana (del {monday_es} al {sunday_es}), y los
   desgloses de los presos políticos. Ningún desglose nombra un grupo de menos de {below}
   personas: esos grupos se suman en `others` (y con ellos los más pequeños hasta llegar a
   {below}), para que ninguna cifra señale a una persona.
@@ -491,14 +488,16 @@ eso cada publicación dice cuándo se conocía lo que cuenta.
 Figures as of {as_of_en}, as known on {known_on_en}, counted from the registry at the position whose
 hash is `{ledger_head}`.
 
-- `series.csv`: one row per week, Monday to Sunday, from the week of the first detention
-  recorded to the last whole week (the one that ended on {sunday_en}); each row ends on its
+- `series.csv`: one row per week, of seven days ending on a {weekday_en} as the day of these
+  data does (everything the organisation publishes falls on the same day of the week, so that
+  subtracting two figures dates no release or death), from the week of the first detention
+  recorded to the one ending on {sunday_en}; each row ends on its
   `date`. `political_prisoners` is the number of political prisoners that
   day (with bounds `_lower` and `_upper` where a date is known only by its month or year);
   `held`, the people held that day for political reasons, recognised as political prisoners or
   not yet; the other columns count what happened during the week.
 - `balance.csv`: the day's balance: the totals as of {as_of_en}, the movements of the last
-  whole week (Monday {monday_en} to Sunday {sunday_en}), and the
+  week ({monday_en} to {sunday_en}), and the
   breakdowns of political prisoners. No breakdown names a group of fewer than {below} people:
   those groups are added into `others` (with the smallest named ones until it reaches {below}),
   so that no figure points at a person.

@@ -189,6 +189,8 @@ fn a_publication_dates_no_single_release() {
         problems(try_publish(&mut l, d(13), d(7), now, "")).collect(),
         // Two days before the one published.
         problems(try_publish(&mut l, d(18), d(11), now, "")).collect(),
+        // Ten days before: its chart's weekly points would fall 3 days after the 20th's week.
+        problems(try_publish(&mut l, d(10), d(3), now, "")).collect(),
         // As known on a day before.
         problems(try_publish(&mut l, d(13), d(6), KnownOn(Some(d(14))), "")).collect(),
         // Tomorrow.
@@ -199,6 +201,7 @@ fn a_publication_dates_no_single_release() {
     let expected = [
         "since: NotTheWeek",
         "since: NotTheWeek",
+        "as_of: TooCloseToPublished { number: 1, as_of: 2026-11-20 }",
         "as_of: TooCloseToPublished { number: 1, as_of: 2026-11-20 }",
         "known_on: PublishedAsKnownNow",
         "as_of: DateAfterToday",
@@ -288,7 +291,14 @@ fn a_correction_says_what_it_corrects_and_free_dates_are_offered() {
     let mut l = registry(&dir);
     let d = |day| jiff::civil::date(2026, 11, day);
     try_publish(&mut l, d(20), d(13), KnownOn::NOW, "Semana del 14 al 20").unwrap();
-    try_publish(&mut l, d(11), d(4), KnownOn::NOW, "").unwrap();
+    try_publish(
+        &mut l,
+        d(6),
+        jiff::civil::date(2026, 10, 30),
+        KnownOn::NOW,
+        "",
+    )
+    .unwrap();
     let corrected = |l: &mut Ledger, note: &str| {
         let b = Balance {
             as_of: d(20).to_string(),
@@ -329,11 +339,18 @@ fn a_correction_says_what_it_corrects_and_free_dates_are_offered() {
         3
     );
     let published = vigilia_app::counting::publications(&mut l).unwrap();
-    // 18/11 is too close to both: the nearest free days are a week before 11/11 and a week
-    // after 20/11.
+    // 18/11 is off the week of both (Fridays): the nearest free days are the Fridays between
+    // and after them.
     assert_eq!(
         vigilia_app::publication::free_dates(&published, &[], d(18)),
-        (Some(d(4)), Some(d(27)))
+        (Some(d(13)), Some(d(27)))
+    );
+    // Whatever else was made public counts the same: a release on the 13th leaves the 6th
+    // and the 27th.
+    let released = [(vigilia_app::publication::Made::Release(1), d(13))];
+    assert_eq!(
+        vigilia_app::publication::free_dates(&published, &released, d(18)),
+        (Some(jiff::civil::date(2026, 10, 30)), Some(d(27)))
     );
 }
 

@@ -433,7 +433,7 @@ fn an_open_data_release_validates_verifies_and_refuses_a_tampered_copy() {
     r.ok(&[
         "release",
         "--as-of",
-        "2026-10-31",
+        "2026-11-01",
         "--known-on",
         "2026-11-01",
         "--out",
@@ -448,8 +448,9 @@ fn an_open_data_release_validates_verifies_and_refuses_a_tampered_copy() {
         (Some(2), Some(0)),
         "{m}"
     );
-    // A release or a balance a few days from release 1 would date a release or a death when
-    // the two are subtracted: refused, saying which, and nothing is stored.
+    // A release or a balance a few days from release 1, or on another day of the week than
+    // its Sundays, would date a release or a death when subtracted from it or from a row of
+    // its series: refused, saying which, and nothing is stored.
     let facts = r.facts();
     let close = r.path("close");
     for args in [
@@ -463,12 +464,13 @@ fn an_open_data_release_validates_verifies_and_refuses_a_tampered_copy() {
             key.to_str().unwrap(),
         ],
         vec!["balance", "--as-of", "2026-11-18", "--publish"],
+        vec!["balance", "--as-of", "2026-10-21", "--publish"],
     ] {
         let refused = r.run(&args);
         let said = String::from_utf8_lossy(&refused.stderr);
         assert_eq!(refused.status.code(), Some(2), "{args:?}: {said}");
         assert!(
-            said.contains("as of 15 Nov 2026 are already released (version 1)"),
+            said.contains("as of Sunday 15 Nov 2026 (version 1) are already released"),
             "{args:?}: {said}"
         );
     }

@@ -118,6 +118,21 @@ pub fn moment(at: jiff::Timestamp, offset: jiff::tz::Offset, lang: Lang) -> Stri
     )
 }
 
+/// The day of the week of `day`, as a sentence says it: "viernes", "Friday".
+pub fn weekday(day: Day, lang: Lang) -> &'static str {
+    use jiff::civil::Weekday::*;
+    let (es, en) = match day.weekday() {
+        Monday => ("lunes", "Monday"),
+        Tuesday => ("martes", "Tuesday"),
+        Wednesday => ("miércoles", "Wednesday"),
+        Thursday => ("jueves", "Thursday"),
+        Friday => ("viernes", "Friday"),
+        Saturday => ("sábado", "Saturday"),
+        Sunday => ("domingo", "Sunday"),
+    };
+    lang.pick(es, en)
+}
+
 /// A day as a table shows it: "05/08/2024" in Spanish (day first, as Venezuelans write it),
 /// "5 Aug 2024" in English (unambiguous).
 pub fn short_day(day: Day, lang: Lang) -> String {

@@ -781,6 +781,11 @@ impl Preview {
         fields
     }
 
+    /// The day of the week of `day`, in words.
+    fn weekday(&self, day: &Day) -> &'static str {
+        vigilia_core::date::weekday(*day, self.p.l)
+    }
+
     /// The fingerprint of the figures shown, sent with the form.
     fn shown(&self) -> String {
         shown(&self.b)

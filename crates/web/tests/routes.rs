@@ -1227,7 +1227,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         post(
             "/balance/publish",
             Some(&c),
-            &[("csrf", &ct), ("as_of", "2026-11-11")],
+            &[("csrf", &ct), ("as_of", "2026-11-06")],
         ),
     )
     .await;
@@ -1250,7 +1250,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     let r = send(&w, get("/public/1", None)).await;
     assert!(
         r.body
-            .contains("1 más que en el balance al 11/11/2026 (0)."),
+            .contains("1 más que en el balance al 06/11/2026 (0)."),
         "{}",
         r.body
     );
@@ -1281,7 +1281,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     assert!(
         close
             .body
-            .contains("Ya se publicó el balance al 20/11/2026 (n.º 1)"),
+            .contains("Ya se publicó el balance al viernes 20/11/2026 (n.º 1)"),
         "{}",
         close.body
     );
@@ -1294,7 +1294,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     assert!(
         preview.body.contains("id=\"too-close\"")
             && unescaped(&preview.body).contains(
-                "se pueden publicar son el <a href=\"/balance/publish?as_of=04/11/2026\">04/11/2026</a> y el 27/11/2026 (cuando llegue)."
+                "se pueden publicar son el <a href=\"/balance/publish?as_of=13/11/2026\">13/11/2026</a> y el 27/11/2026 (cuando llegue)."
             )
             && !preview.body.contains("id=\"publish\"")
             && !preview.body.contains("pulse «Publicar»"),
