@@ -67,8 +67,9 @@ pub enum AppError {
     FormAlreadySent,
     #[error("the registry changed after the balance was counted")]
     CountedBeforeAChange,
-    /// The figures counted now are not those the person saw and asked to publish.
-    #[error("the figures changed after they were shown")]
+    /// The figures counted now are not those the person saw and asked to publish, or another
+    /// write came between the count and the publication.
+    #[error("something was recorded after the figures were shown")]
     FiguresChanged,
     #[error("credentials could not be made: {0}")]
     Credential(String),

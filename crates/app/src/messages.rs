@@ -227,8 +227,8 @@ impl Localize for AppError {
                 .into(),
             AppError::FiguresChanged => lang
                 .pick(
-                    "Las cifras cambiaron desde que abrió esta página (se registró algo mientras tanto): no se publicó. Las de abajo son las de ahora; revíselas y vuelva a pulsar «Publicar».",
-                    "The figures changed since this page was opened (something was recorded meanwhile): nothing was published. Those below are today's; check them and press “Publish” again.",
+                    "Algo se registró desde que abrió esta página (las cifras, o lo ya publicado, pueden haber cambiado): no se publicó. Lo de abajo está contado de nuevo; revíselo y, si se puede, vuelva a pulsar «Publicar».",
+                    "Something was recorded since this page was opened (the figures, or what is already published, may have changed): nothing was published. What follows is counted again; check it and, if it can be, press “Publish” again.",
                 )
                 .into(),
             AppError::CountedBeforeAChange => lang

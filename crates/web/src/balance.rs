@@ -929,8 +929,22 @@ pub async fn publish_form(
     Extension(ctx): Extension<Ctx>,
     Query(w): Query<Asked>,
 ) -> Result<Response, WebError> {
-    let page = preview(&app, &ctx, w, String::new(), crate::page::Errors::default()).await?;
-    Ok(ok(&page))
+    let typed = [
+        ("as_of", w.as_of.clone()),
+        ("known_on", w.known_on.clone()),
+        ("since", w.since.clone()),
+    ];
+    match preview(&app, &ctx, w, String::new(), crate::page::Errors::default()).await {
+        Ok(page) => Ok(ok(&page)),
+        // A date that does not read (a link typed by hand): the balance page says what is
+        // wrong beside its field, with what was typed, and leads on from there.
+        Err(WebError::Bad { .. }) => {
+            let typed: Vec<_> = typed.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+            let query = serde_urlencoded::to_string(typed).unwrap_or_default();
+            Ok(see(&format!("/balance?{query}")))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -968,8 +982,18 @@ pub async fn publish(
     let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
     let note = f.note.clone();
     let done = if f.shown.is_empty() || f.shown == shown(&b) {
-        app.attempt(move |tx| vigilia_app::publication::publish(tx, &me, &b, &when, Some(&note)))
-            .await?
+        match app
+            .attempt(move |tx| vigilia_app::publication::publish(tx, &me, &b, &when, Some(&note)))
+            .await
+        {
+            // Something was written between the count and the write (another publication a
+            // moment before, perhaps of a nearby date): the preview, counted again, says where
+            // this one now stands.
+            Err(WebError::App(vigilia_app::AppError::CountedBeforeAChange)) => {
+                Ok(Err(vigilia_app::AppError::FiguresChanged))
+            }
+            other => other,
+        }?
     } else {
         // Other figures than those shown: the publication of a second click (already made,
         // it moved the registry), or something recorded meanwhile, which the person sees
@@ -1111,6 +1135,11 @@ impl PublishedEstimate {
 }
 
 impl Public {
+    /// The publication of `x`'s date it corrects, and the one that corrects it.
+    fn same_day(&self, x: &PublishedBalance) -> (Option<u64>, Option<u64>) {
+        same_day(&self.list, x)
+    }
+
     /// A certified list's manifest fingerprint (its SHA-256).
     fn fingerprint(&self, c: &vigilia_core::fact::SignedFiles) -> String {
         c.files
@@ -1135,6 +1164,9 @@ pub async fn public_list(
         })
         .await?;
     certified.reverse();
+    let mut list = list;
+    // Newest date first; a correction above what it corrects.
+    list.sort_by_key(|x| std::cmp::Reverse((x.publication.as_of, x.id)));
     Ok(ok(&Public {
         p: Chrome::of(&ctx),
         list,
@@ -1142,6 +1174,17 @@ pub async fn public_list(
         release: released.pop(),
         estimates: estimates.iter().rev().map(PublishedEstimate::of).collect(),
     }))
+}
+
+/// The publications of `x`'s date just before and just after it: the one it corrects, and the
+/// one that corrects it.
+fn same_day(all: &[PublishedBalance], x: &PublishedBalance) -> (Option<u64>, Option<u64>) {
+    let same = all
+        .iter()
+        .filter(|y| y.publication.as_of == x.publication.as_of);
+    let before = same.clone().map(|y| y.id).filter(|id| *id < x.id).max();
+    let after = same.map(|y| y.id).filter(|id| *id > x.id).min();
+    (before, after)
 }
 
 #[derive(Template)]
@@ -1159,6 +1202,9 @@ struct PublicOne {
     chart: String,
     /// The smallest count its breakdowns name.
     below: u64,
+    /// The publication of the same date it corrects, and the one that corrects it.
+    corrects: Option<u64>,
+    corrected_by: Option<u64>,
 }
 
 /// How many political prisoners more or fewer than in the balance published before, in words.
@@ -1212,13 +1258,15 @@ pub async fn public_one(
     Path(id): Path<u64>,
 ) -> Result<Response, WebError> {
     let l = ctx.lang;
-    let (pb, svg, before) = app
+    let (pb, svg, before, (corrects, corrected_by)) = app
         .read(move |app, ledger| {
             let Some(Record::Publication(pb)) = ledger.get(PublicationId(id).into())? else {
                 return Err(WebError::NotFound);
             };
+            let all = vigilia_app::counting::publications(ledger)?;
+            let neighbours = same_day(&all, &pb);
             // The last balance published as of an earlier date.
-            let before = vigilia_app::counting::publications(ledger)?
+            let before = all
                 .into_iter()
                 .filter(|x| x.publication.as_of < pb.publication.as_of)
                 .max_by_key(|x| (x.publication.as_of, x.id));
@@ -1229,7 +1277,7 @@ pub async fn public_one(
                 KnownOn(Some(pb.published_on)),
                 l,
             )?;
-            Ok((pb, svg, before))
+            Ok((pb, svg, before, neighbours))
         })
         .await?;
     let change = before.map(|b| change_since(&b, &pb, l));
@@ -1248,6 +1296,8 @@ pub async fn public_one(
         chart: svg,
         pb,
         below,
+        corrects,
+        corrected_by,
     }))
 }
 

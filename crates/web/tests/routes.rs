@@ -1023,6 +1023,20 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         "{}",
         preview.body
     );
+    // A link to the preview with a date that does not read leads to the balance page, which
+    // says what is wrong beside the field, with what was typed.
+    let bad = send(&w, get("/balance/publish?as_of=31/02/2026", Some(&c))).await;
+    assert_eq!(
+        bad.location, "/balance?as_of=31%2F02%2F2026",
+        "{}",
+        bad.body
+    );
+    let there = send(&w, get(&bad.location, Some(&c))).await;
+    assert!(
+        there.body.contains("no existe en el calendario") && there.body.contains("31/02/2026"),
+        "{}",
+        there.body
+    );
     let none = send(&w, get("/api/publications", None)).await;
     assert_eq!(none.body.trim(), "[]");
     // The form carries the figures it showed: other figures (something recorded since the
@@ -1051,7 +1065,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     assert!(
         stale
             .body
-            .contains("Las cifras cambiaron desde que abrió esta página")
+            .contains("Algo se registró desde que abrió esta página")
             && stale.body.contains("id=\"publish\""),
         "{}",
         stale.body
@@ -1335,6 +1349,48 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     )
     .await;
     assert_eq!(back.location, "/public/method?x=1");
+    // The figures of the 20th, counted with the threshold since raised, correct publication 1:
+    // both stay public, each saying which stands, and the list shows the newest date first.
+    let r = send(
+        &w,
+        post(
+            "/balance/publish",
+            Some(&c),
+            &[
+                ("csrf", &ct),
+                ("as_of", "20/11/2026"),
+                ("note", "Corrige la n.º 1: desgloses con el umbral de 5"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.location, "/public/3", "{}", r.body);
+    let first = send(&w, get("/public/1", None)).await;
+    assert!(
+        first.body.contains("id=\"corrected-by\"")
+            && first
+                .body
+                .contains("corregido por el <a href=\"/public/3\">n.º 3</a>"),
+        "{}",
+        first.body
+    );
+    let third = send(&w, get("/public/3", None)).await;
+    assert!(
+        third
+            .body
+            .contains("Corrige el balance <a href=\"/public/1\">n.º 1</a>"),
+        "{}",
+        third.body
+    );
+    let list = send(&w, get("/public", None)).await;
+    let at = |s: &str| list.body.find(s).unwrap();
+    assert!(
+        at("href=\"/public/3\"") < at("href=\"/public/1\"")
+            && at("href=\"/public/1\"") < at("href=\"/public/2\"")
+            && list.body.contains("corregido por el n.º 3"),
+        "{}",
+        list.body
+    );
 }
 
 #[tokio::test]
