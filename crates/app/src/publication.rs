@@ -225,6 +225,20 @@ pub fn too_close_to(
         })
 }
 
+/// The last day figures were made public: a balance published, a list certified, data
+/// released. What the registry knew before it is public: an import may not record anything
+/// as known on an earlier day.
+pub fn last_public_day(
+    ledger: &mut vigilia_ledger::Ledger,
+) -> Result<Option<vigilia_core::date::Day>, AppError> {
+    let published = crate::counting::publications(ledger)?;
+    let (certified, released) = crate::signed::made(ledger)?;
+    let signed = certified.iter().chain(&released);
+    Ok((published.iter().map(|p| p.published_on))
+        .chain(signed.map(|s| s.made_on.unwrap_or(s.as_of)))
+        .max())
+}
+
 /// Refuses a certified list or a release of `as_of` off the week of what is already public
 /// ([`too_close_to`]). (Read before the files are made; the registry's position is checked again when
 /// they are written, so anything made public meanwhile refuses them.)

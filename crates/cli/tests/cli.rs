@@ -1018,6 +1018,35 @@ fn a_published_balance_reproduces_identically_after_corrections() {
         "{}",
         stderr(&said)
     );
+    // What the registry knew before the day figures were last published is public: a new
+    // row dated as recorded before it is refused (a balance "as known on" such a day would
+    // change); without the date it is recorded today; the export imported again is unchanged.
+    let late = r.write(
+        "late.csv",
+        &format!(
+            "{HEADER}\n\
+             D6,P6,Eva,Luna,,,F,,2024-08-12,Zulia,SEBIN,,,,recognised,1,2024-08-13,\n\
+             D7,P7,Ivo,Sol,,,M,,2024-08-12,Zulia,SEBIN,,,,recognised,1,,\n"
+        ),
+    );
+    let out = r.run(&["import", "detentions", late.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "line 2, column recorded_on: 2024-08-13 is before 2026-11-20, the last day figures were made public"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2 rows read: 1 stored"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let export = r.path("all.csv");
+    r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
+    let again = r.ok(&["import", "detentions", export.to_str().unwrap()]);
+    assert!(again.contains("6 unchanged"), "{again}");
     let out = r.run(&["balance", "--reproduce", "9"]);
     assert_eq!(out.status.code(), Some(2));
 }

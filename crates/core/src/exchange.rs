@@ -260,6 +260,11 @@ pub enum Reason {
     RecordedAfterToday {
         today: Day,
     },
+    /// A change dated before the last day figures were made public: what the registry knew
+    /// then is public.
+    RecordedBeforePublished {
+        published: Day,
+    },
     EndRecordedBeforeRecorded {
         recorded_on: Day,
     },
@@ -313,6 +318,7 @@ impl Localize for RowError {
             Reason::Jurisdiction => if es { format!("{v:?} no es civilian ni military (civil, militar)") } else { format!("{v:?} is neither civilian nor military") },
             Reason::Category => if es { format!("{v:?} no es una categoría (1, 2 o 3)") } else { format!("{v:?} is not a category (1, 2 or 3)") },
             Reason::RecordedAfterToday { today } => if es { format!("{v} es posterior a hoy ({today})") } else { format!("{v} is after today ({today})") },
+            Reason::RecordedBeforePublished { published } => if es { format!("{v} es anterior al {published}, último día en que se publicaron cifras: lo que el registro sabía entonces ya es público y no cambia (deje la celda vacía y se registra hoy)") } else { format!("{v} is before {published}, the last day figures were made public: what the registry knew then is public and does not change (leave the cell empty and it is recorded today)") },
             Reason::EndRecordedBeforeRecorded { recorded_on } => if es { format!("{v} es anterior a recorded_on ({recorded_on})") } else { format!("{v} is before recorded_on ({recorded_on})") },
             Reason::Disclosure => if es { format!("{v:?} no es named, initials ni count_only") } else { format!("{v:?} is not named, initials or count_only") },
             Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },

@@ -194,6 +194,7 @@ pub fn detentions(
         width: header.width(),
         recognition: options.recognition,
         today,
+        published: crate::publication::last_public_day(ledger)?,
         actor,
     };
     // Alone on the registry, a batch is committed without waiting while the next is built;
@@ -211,6 +212,9 @@ pub fn detentions(
         // the engine answers that it is durable; one batch at most is in flight.
         let mut committing: Option<(vigilia_ledger::Committed, u64, u64)> = None;
         let mut tx = ledger.begin()?;
+        // What a row does not date is recorded on its batch's day (an import that runs past
+        // midnight records its later batches on the next day, as their facts are dated).
+        import.today = tx.today()?;
         for chunk in from {
             for parsed in chunk.rows {
                 import.row(&mut tx, parsed)?;
@@ -226,6 +230,7 @@ pub fn detentions(
                     }
                     in_batch = 0;
                     tx = ledger.begin()?;
+                    import.today = tx.today()?;
                 }
             }
             progress.read(chunk.position, import.outcome.rows);
@@ -272,6 +277,10 @@ struct Import<'a> {
     width: usize,
     recognition: RecognitionStatus,
     today: Day,
+    /// The last day figures were made public, if any: a change the file dates before it is
+    /// refused, for what the registry knew on the days before is public (a balance "as known
+    /// on" one of them would change). A row restating what is stored dates nothing.
+    published: Option<Day>,
     actor: &'a str,
 }
 
@@ -405,6 +414,23 @@ impl Import<'_> {
                 .into_iter()
                 .map(|p| (Subject::from(detention), p)),
             );
+        let planned: Vec<_> = planned.collect();
+        let early = (planned.iter().map(|(_, p)| p.recorded_on))
+            .filter(|d| self.published.is_some_and(|p| *d < p))
+            .min();
+        if let (Some(day), Some(published)) = (early, self.published) {
+            let column = if row.end_recorded_on == Some(day) {
+                "end_recorded_on"
+            } else {
+                "recorded_on"
+            };
+            return Err(Refused::Row(RowError {
+                line: row.line,
+                column,
+                value: day.to_string(),
+                reason: Reason::RecordedBeforePublished { published },
+            }));
+        }
         let mut count = 0;
         for (subject, p) in planned {
             tx.append(Draft {
