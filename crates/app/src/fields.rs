@@ -66,6 +66,10 @@ pub enum Problem {
     CorrectionWithoutNote {
         number: u64,
     },
+    /// A second publication of one date, with the note of publication `number` of that date.
+    CorrectionSameNote {
+        number: u64,
+    },
     /// Fewer people than a group already has identified.
     CountTooSmall {
         at_least: u32,

@@ -755,6 +755,14 @@ impl Localize for Problem {
                     "A balance as of this date is already published (no. {number}): say in the note what this one corrects, for both stay in the public list."
                 ),
             },
+            Problem::CorrectionSameNote { number } => match lang {
+                Lang::Es => format!(
+                    "Esa es la nota del balance n.º {number}, de esta misma fecha: escriba qué corrige este, porque los dos quedan en la lista pública."
+                ),
+                Lang::En => format!(
+                    "That is the note of balance no. {number}, of this same date: say what this one corrects, for both stay in the public list."
+                ),
+            },
             Problem::CountTooSmall { at_least } => match lang {
                 Lang::Es => format!(
                     "Escriba un número entero de personas, al menos {} (las ya identificadas en el grupo).",
@@ -1034,6 +1042,26 @@ impl Localize for InputError {
 impl Localize for MappingProblem {
     fn localize(&self, lang: Lang) -> String {
         match (self, lang) {
+            (
+                MappingProblem::RecordedBeforePublished {
+                    recorded_on,
+                    published,
+                },
+                lang,
+            ) => {
+                let (r, p) = (
+                    vigilia_core::date::short_day(*recorded_on, lang),
+                    vigilia_core::date::short_day(*published, lang),
+                );
+                match lang {
+                    Lang::Es => format!(
+                        "recorded_on = {r} no es posterior al {p}, último día en que se publicaron cifras: lo que el registro sabía entonces ya es público y no cambia (quite recorded_on y la lista se registra hoy)"
+                    ),
+                    Lang::En => format!(
+                        "recorded_on = {r} is not after {p}, the last day figures were made public: what the registry knew then is public and does not change (leave recorded_on out and the list is recorded today)"
+                    ),
+                }
+            }
             (MappingProblem::Invalid(e), Lang::Es) => format!("el mapeo no es válido: {e}"),
             (MappingProblem::Invalid(e), Lang::En) => format!("the mapping is not valid: {e}"),
             (MappingProblem::UnknownVersion(v), Lang::Es) => {

@@ -77,13 +77,24 @@ pub fn publish(
         errors.add("as_of", made.too_close(as_of));
     }
     // A note already published with this date (the form of the first sent again after the
-    // registry changed) does not say what this one corrects.
+    // registry changed) does not say what this one corrects; nor does one that reads the same
+    // (the page shows runs of spaces as one).
+    let words = |n: &str| n.split_whitespace().collect::<Vec<_>>().join(" ");
     let said_before = |n: &str| {
         (published.iter())
-            .any(|p| p.publication.as_of == when.as_of && p.publication.note.as_deref() == Some(n))
+            .filter(|p| p.publication.as_of == when.as_of)
+            .find(|p| p.publication.note.as_deref().map(words) == Some(words(n)))
+            .map(|p| p.id)
     };
-    if let Some(number) = standing.corrects.filter(|_| note.is_none_or(said_before)) {
-        errors.add("note", Problem::CorrectionWithoutNote { number });
+    if let Some(number) = standing.corrects {
+        match note {
+            None => errors.add("note", Problem::CorrectionWithoutNote { number }),
+            Some(n) => {
+                if let Some(earlier) = said_before(n) {
+                    errors.add("note", Problem::CorrectionSameNote { number: earlier });
+                }
+            }
+        }
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -132,7 +143,8 @@ pub struct Standing {
 /// not see but that change how it reads or make an empty note look written (control and format
 /// characters, direction marks among them, other than line breaks and tabs; line and paragraph
 /// separators; the other characters Unicode says to ignore when not supported: fillers and
-/// variation selectors); none when nothing is left.
+/// variation selectors; the blank Braille pattern and noncharacters); none when nothing is
+/// left.
 fn public_note(note: Option<&str>) -> Option<String> {
     use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
     let hidden = |c: char| match c.general_category() {
@@ -140,19 +152,23 @@ fn public_note(note: Option<&str>) -> Option<String> {
         GeneralCategory::Format
         | GeneralCategory::LineSeparator
         | GeneralCategory::ParagraphSeparator => true,
-        _ => matches!(
-            c,
-            '\u{034F}'
-                | '\u{115F}'
-                | '\u{1160}'
-                | '\u{17B4}'
-                | '\u{17B5}'
-                | '\u{180B}'..='\u{180F}'
-                | '\u{3164}'
-                | '\u{FE00}'..='\u{FE0F}'
-                | '\u{FFA0}'
-                | '\u{E0000}'..='\u{E0FFF}'
-        ),
+        _ => {
+            matches!(
+                c,
+                '\u{034F}'
+                    | '\u{115F}'
+                    | '\u{1160}'
+                    | '\u{17B4}'
+                    | '\u{17B5}'
+                    | '\u{180B}'..='\u{180F}'
+                    | '\u{3164}'
+                    | '\u{FE00}'..='\u{FE0F}'
+                    | '\u{FFA0}'
+                    | '\u{2800}'
+                    | '\u{FDD0}'..='\u{FDEF}'
+                    | '\u{E0000}'..='\u{E0FFF}'
+            ) || (c as u32) & 0xFFFE == 0xFFFE
+        }
     };
     let note: String = note?.chars().filter(|c| !hidden(*c)).collect();
     let note = note.trim();
@@ -237,6 +253,17 @@ pub fn last_public_day(
     Ok((published.iter().map(|p| p.published_on))
         .chain(signed.map(|s| s.made_on.unwrap_or(s.as_of)))
         .max())
+}
+
+/// Whether a fact dated as recorded on `day` would change what the registry said it knew on a
+/// day already made public (`published`, the last): any day before it, or that day itself once
+/// it has ended (`today` is later).
+pub fn recorded_too_early(
+    day: vigilia_core::date::Day,
+    published: vigilia_core::date::Day,
+    today: vigilia_core::date::Day,
+) -> bool {
+    day < published || (day == published && day < today)
 }
 
 /// Refuses a certified list or a release of `as_of` off the week of what is already public

@@ -318,17 +318,17 @@ fn a_correction_says_what_it_corrects_and_free_dates_are_offered() {
     };
     // No note, a note nobody sees, and the first one's note again (its form sent after the
     // registry changed) say nothing of what is corrected.
-    for note in [
-        "  ",
-        "\u{200B}\u{200F}\u{FEFF}\u{2060}",
-        " Semana del 14 al 20",
+    for (note, problem) in [
+        ("  ", "CorrectionWithoutNote"),
+        (
+            "\u{200B}\u{200F}\u{FEFF}\u{2060}\u{2800}\u{FFFF}",
+            "CorrectionWithoutNote",
+        ),
+        (" Semana  del\t14 al 20", "CorrectionSameNote"),
     ] {
         assert_eq!(
             refused(corrected(&mut l, note)),
-            [(
-                "note".to_string(),
-                "CorrectionWithoutNote { number: 1 }".to_string()
-            )],
+            [("note".to_string(), format!("{problem} {{ number: 1 }}"))],
             "{note:?}"
         );
     }

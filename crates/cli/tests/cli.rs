@@ -1033,7 +1033,7 @@ fn a_published_balance_reproduces_identically_after_corrections() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
-            "line 2, column recorded_on: 2024-08-13 is before 2026-11-20, the last day figures were made public"
+            "line 2, column recorded_on: 2024-08-13 is not after 2026-11-20, the last day figures were made public"
         ),
         "{}",
         stderr(&out)
@@ -1047,6 +1047,34 @@ fn a_published_balance_reproduces_identically_after_corrections() {
     r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
     let again = r.ok(&["import", "detentions", export.to_str().unwrap()]);
     assert!(again.contains("6 unchanged"), "{again}");
+    // A list of events said to be recorded before then is refused whole, nothing stored.
+    let facts = r.facts();
+    let events = r.write(
+        "ev.csv",
+        "Id,date,region,number_of_detentions\ne1,10.08.2024,Distrito Capital,40\n",
+    );
+    let mapping = r.write(
+        "ev.toml",
+        "version = 1\nstate = { column = \"region\" }\nreference = { column = \"Id\", prefix = \"ev-\" }\n\
+         date = { column = \"date\", format = \"DD.MM.YYYY\" }\ncount = { column = \"number_of_detentions\" }\n\
+         recorded_on = \"2024-08-15\"\n",
+    );
+    let out = r.run(&[
+        "import",
+        "events",
+        events.to_str().unwrap(),
+        "--mapping",
+        mapping.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "recorded_on = 15 Aug 2024 is not after 20 Nov 2026, the last day figures were made public"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(r.facts(), facts);
     let out = r.run(&["balance", "--reproduce", "9"]);
     assert_eq!(out.status.code(), Some(2));
 }

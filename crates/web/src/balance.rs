@@ -763,6 +763,8 @@ struct Preview {
     /// The nearest dates before and after this one that may be published.
     free: (Option<Day>, Option<Day>),
     today: Day,
+    /// Nothing is public yet: this date sets the day of the week of everything public.
+    first: bool,
 }
 
 impl Preview {
@@ -781,6 +783,11 @@ impl Preview {
         fields
     }
 
+    /// The day of the week of the balance's date, in words (for a plural: "los viernes").
+    fn as_of_weekday(&self) -> &'static str {
+        (self.b.as_of.parse::<Day>()).map_or("", |d| vigilia_core::date::weekday(d, self.p.l))
+    }
+
     /// The day of the week of `day`, in words.
     fn weekday(&self, day: &Day) -> &'static str {
         vigilia_core::date::weekday(*day, self.p.l)
@@ -788,7 +795,7 @@ impl Preview {
 
     /// The fingerprint of the figures shown, sent with the form.
     fn shown(&self) -> String {
-        shown(&self.b)
+        shown(&self.b, self.below)
     }
 
     /// The way back to the balance page as it was.
@@ -898,6 +905,7 @@ async fn preview(
     let close = standing.close;
     let unchanged = standing.already.or(standing.republished);
     let free = vigilia_app::publication::free_dates(&all, &signed, when.as_of);
+    let first = all.is_empty() && signed.is_empty();
     let already = (all.iter())
         .filter(|x| x.publication.as_of == when.as_of)
         .map(|x| (x.id, x.published_on))
@@ -921,6 +929,7 @@ async fn preview(
         unchanged,
         free,
         today,
+        first,
     })
 }
 
@@ -958,15 +967,17 @@ pub struct Publish {
     shown: String,
 }
 
-/// A fingerprint of a balance's figures, whatever the registry's position they were counted
-/// at: the preview sends it with the form, and publishing compares it with the figures then.
-fn shown(b: &Balance) -> String {
+/// A fingerprint of a balance's figures and of the smallest count its breakdowns name (what
+/// the public will see), whatever the registry's position they were counted at: the preview
+/// sends it with the form, and publishing compares it with what it would publish.
+fn shown(b: &Balance, below: u64) -> String {
     use sha2::Digest;
     let figures = Balance {
         ledger_head: String::new(),
         ..b.clone()
     };
-    hex::encode(sha2::Sha256::digest(figures.to_json().as_bytes()))
+    let seen = format!("{}\n{below}", figures.to_json());
+    hex::encode(sha2::Sha256::digest(seen.as_bytes()))
 }
 
 /// Publishes the balance for these dates, from its preview: a fact holding its figures exactly
@@ -979,9 +990,16 @@ pub async fn publish(
 ) -> Result<Response, WebError> {
     let me = ctx.viewer()?.actor();
     let w = weekly(f.w.clone());
-    let (b, when, _) = app.read(move |app, l| compute(app, l, &w)).await?;
+    let (b, when, below) = app
+        .read(move |app, l| {
+            let (b, when, _) = compute(app, l, &w)?;
+            Ok((b, when, vigilia_app::publication::small_cells(l)?))
+        })
+        .await?;
     let note = f.note.clone();
-    let done = if f.shown.is_empty() || f.shown == shown(&b) {
+    // Only what the person was shown is published (a form without the fingerprint was not
+    // made by the preview).
+    let done = if f.shown == shown(&b, below) {
         match app
             .attempt(move |tx| vigilia_app::publication::publish(tx, &me, &b, &when, Some(&note)))
             .await

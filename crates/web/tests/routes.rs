@@ -64,6 +64,19 @@ async fn send(w: &World, req: Request<Body>) -> Reply {
 }
 
 /// A page's links as an address bar shows them (`&amp;` and `&#38;` read as `&`).
+/// The fingerprint of the figures a publish preview shows, which its form sends.
+async fn shown(w: &World, cookie: &str, as_of: &str) -> String {
+    let preview = send(
+        w,
+        get(&format!("/balance/publish?as_of={as_of}"), Some(cookie)),
+    )
+    .await;
+    (preview.body.split("name=\"shown\" value=\"").nth(1))
+        .and_then(|v| v.get(..64))
+        .unwrap_or_else(|| panic!("no publish form in {}", preview.body))
+        .to_string()
+}
+
 fn unescaped(body: &str) -> String {
     body.replace("&amp;", "&").replace("&#38;", "&")
 }
@@ -1023,6 +1036,12 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         "{}",
         preview.body
     );
+    // Nothing is public yet: the preview says this date sets the day of the week for good.
+    assert!(
+        preview.body.contains("id=\"first-weekday\"") && preview.body.contains("caerá en viernes"),
+        "{}",
+        preview.body
+    );
     // A link to the preview with a date that does not read leads to the balance page, which
     // says what is wrong beside the field, with what was typed.
     let bad = send(&w, get("/balance/publish?as_of=31/02/2026", Some(&c))).await;
@@ -1041,13 +1060,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     assert_eq!(none.body.trim(), "[]");
     // The form carries the figures it showed: other figures (something recorded since the
     // page was opened) are shown, not published.
-    let shown = preview
-        .body
-        .split("name=\"shown\" value=\"")
-        .nth(1)
-        .and_then(|v| v.get(..64))
-        .unwrap()
-        .to_string();
+    let seen = shown(&w, &c, "2026-11-20").await;
     let stale = send(
         &w,
         post(
@@ -1079,7 +1092,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
             Some(&c),
             &[
                 ("csrf", &ct),
-                ("shown", &shown),
+                ("shown", &seen),
                 ("as_of", "2026-11-20"),
                 // A period or a past "as known on" slipped into the form is not published:
                 // the week, as known now, is.
@@ -1241,7 +1254,11 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         post(
             "/balance/publish",
             Some(&c),
-            &[("csrf", &ct), ("as_of", "2026-11-06")],
+            &[
+                ("csrf", &ct),
+                ("as_of", "2026-11-06"),
+                ("shown", &shown(&w, &c, "2026-11-06").await),
+            ],
         ),
     )
     .await;
@@ -1293,9 +1310,10 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         close.body
     );
     assert!(
-        close
-            .body
-            .contains("Ya se publicó el balance al viernes 20/11/2026 (n.º 1)"),
+        close.body.contains("id=\"too-close\"")
+            && close
+                .body
+                .contains("Ya se publicó el balance al viernes 20/11/2026"),
         "{}",
         close.body
     );
@@ -1359,6 +1377,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
             &[
                 ("csrf", &ct),
                 ("as_of", "20/11/2026"),
+                ("shown", &shown(&w, &c, "20/11/2026").await),
                 ("note", "Corrige la n.º 1: desgloses con el umbral de 5"),
             ],
         ),

@@ -416,7 +416,10 @@ impl Import<'_> {
             );
         let planned: Vec<_> = planned.collect();
         let early = (planned.iter().map(|(_, p)| p.recorded_on))
-            .filter(|d| self.published.is_some_and(|p| *d < p))
+            .filter(|d| {
+                (self.published)
+                    .is_some_and(|p| crate::publication::recorded_too_early(*d, p, self.today))
+            })
             .min();
         if let (Some(day), Some(published)) = (early, self.published) {
             let column = if row.end_recorded_on == Some(day) {

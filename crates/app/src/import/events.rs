@@ -328,7 +328,12 @@ pub fn events(
     let refs = ledger.references(Kind::Group)?;
     let earlier = earlier_events(ledger, &refs, &mapping)?;
     let mut import = Import {
-        recorded_on: recorded_on(&mapping, mapping_path, ledger.today()?)?,
+        recorded_on: recorded_on(
+            &mapping,
+            mapping_path,
+            ledger.today()?,
+            crate::publication::last_public_day(ledger)?,
+        )?,
         profile: ledger.profile()?.clone(),
         actor,
         mapping: &mapping,
@@ -358,18 +363,34 @@ pub fn events(
 }
 
 /// The day the facts are recorded on: the mapping's `recorded_on` (when the list was
-/// published), else today.
-fn recorded_on(mapping: &Mapping, mapping_path: &Path, today: Day) -> Result<Day, AppError> {
+/// published), else today; never a day already made public (`published`, see
+/// [`crate::publication::recorded_too_early`]).
+fn recorded_on(
+    mapping: &Mapping,
+    mapping_path: &Path,
+    today: Day,
+    published: Option<Day>,
+) -> Result<Day, AppError> {
     let Some(text) = &mapping.recorded_on else {
         return Ok(today);
     };
-    let day = vigilia_count::when::day_option("recorded_on", Some(text), today).map_err(|e| {
-        InputError::Mapping {
-            path: mapping_path.to_path_buf(),
-            problem: MappingProblem::Invalid(e.to_string()),
-        }
-    })?;
-    Ok(day.unwrap_or(today))
+    let bad = |problem| InputError::Mapping {
+        path: mapping_path.to_path_buf(),
+        problem,
+    };
+    let day = vigilia_count::when::day_option("recorded_on", Some(text), today)
+        .map_err(|e| bad(MappingProblem::Invalid(e.to_string())))?
+        .unwrap_or(today);
+    if let Some(published) =
+        published.filter(|p| crate::publication::recorded_too_early(day, *p, today))
+    {
+        return Err(bad(MappingProblem::RecordedBeforePublished {
+            recorded_on: day,
+            published,
+        })
+        .into());
+    }
+    Ok(day)
 }
 
 /// An import of a list of events under way.

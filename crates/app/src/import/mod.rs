@@ -108,6 +108,11 @@ pub enum MappingProblem {
     NotAColumn(String),
     DateFormat(String),
     StateColumnOrValue,
+    /// `recorded_on` on or before the last day figures were made public (that day ended).
+    RecordedBeforePublished {
+        recorded_on: vigilia_core::date::Day,
+        published: vigilia_core::date::Day,
+    },
 }
 
 /// A text file given on the command line (a mapping, a profile, an anchor, a key), whole.
