@@ -404,6 +404,7 @@ pub fn publish(
             known,
         }));
     }
+    crate::publication::far_enough(ledger, as_of)?;
     let known_on = KnownOn(Some(known_on.0.unwrap_or(ledger.today()?)));
     let version = published(ledger)?.last().map_or(1, |e| e.version + 1);
     let how = serde_json::to_string(&How {

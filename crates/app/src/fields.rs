@@ -53,6 +53,11 @@ pub enum Problem {
         version: u64,
         as_of: Day,
     },
+    /// A publication, list, release or estimate off the week of a published estimate.
+    TooCloseToEstimate {
+        version: u64,
+        as_of: Day,
+    },
     /// A publication, list or release dated a few days from an open-data release.
     TooCloseToReleased {
         version: u64,

@@ -727,6 +727,18 @@ impl Localize for Problem {
                     &format!("(version {version}) is already certified, and its total is public"),
                 ),
             ),
+            Problem::TooCloseToEstimate { version, as_of } => off_the_week(
+                lang,
+                *as_of,
+                (
+                    "Ya se publicó la estimación al",
+                    &format!("(versión {version})"),
+                ),
+                (
+                    "The estimate as of",
+                    &format!("(version {version}) is already published"),
+                ),
+            ),
             Problem::TooCloseToReleased { version, as_of } => off_the_week(
                 lang,
                 *as_of,

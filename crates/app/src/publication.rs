@@ -57,7 +57,7 @@ pub fn publish(
         }
     })?;
     let signed = match tx.get(vigilia_core::ids::Subject::REGISTRY)? {
-        Some(Record::Registry(r)) => signed_days(&r.certified, &r.released),
+        Some(Record::Registry(r)) => signed_days(r),
         _ => Vec::new(),
     };
     let standing = standing(&published, &signed, b, when, note, withheld_below);
@@ -175,14 +175,15 @@ fn public_note(note: Option<&str>) -> Option<String> {
     (!note.is_empty()).then(|| note.to_string())
 }
 
-/// What made a day's figures public: a published balance (its number), a certified list or an
-/// open-data release (its version). Any, subtracted from another a few days away, would date a
-/// release or a death.
+/// What made a day's figures public: a published balance (its number), a certified list, an
+/// open-data release or an estimate (its version). Any, subtracted from another a few days
+/// away, would date a release, a death or an arrest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Made {
     Balance(u64),
     Certified(u64),
     Release(u64),
+    Estimate(u64),
 }
 
 impl Made {
@@ -192,20 +193,38 @@ impl Made {
             Made::Balance(number) => Problem::TooCloseToPublished { number, as_of },
             Made::Certified(version) => Problem::TooCloseToCertified { version, as_of },
             Made::Release(version) => Problem::TooCloseToReleased { version, as_of },
+            Made::Estimate(version) => Problem::TooCloseToEstimate { version, as_of },
         }
     }
 }
 
-/// The days of the certified lists and the open-data releases made, as [`Made`].
-pub fn signed_days(
-    certified: &[vigilia_core::fact::SignedFiles],
-    released: &[vigilia_core::fact::SignedFiles],
-) -> Vec<(Made, vigilia_core::date::Day)> {
-    (certified
+/// The days of the certified lists, open-data releases and estimates made, as [`Made`], from
+/// the registry's record.
+pub fn signed_days(r: &vigilia_core::fold::RegistryRecord) -> Vec<(Made, vigilia_core::date::Day)> {
+    (r.certified
         .iter()
         .map(|c| (Made::Certified(c.version), c.as_of)))
-    .chain(released.iter().map(|r| (Made::Release(r.version), r.as_of)))
+    .chain(
+        r.released
+            .iter()
+            .map(|x| (Made::Release(x.version), x.as_of)),
+    )
+    .chain(
+        r.estimates
+            .iter()
+            .map(|e| (Made::Estimate(e.version), e.as_of)),
+    )
     .collect()
+}
+
+/// [`signed_days`] of the registry as committed.
+pub fn signed_days_of(
+    ledger: &mut vigilia_ledger::Ledger,
+) -> Result<Vec<(Made, vigilia_core::date::Day)>, AppError> {
+    Ok(match ledger.get(vigilia_core::ids::Subject::REGISTRY)? {
+        Some(Record::Registry(r)) => signed_days(&r),
+        _ => Vec::new(),
+    })
 }
 
 /// Every day made public: the publications', and the certified lists' and releases' (`signed`).
@@ -250,8 +269,11 @@ pub fn last_public_day(
     let published = crate::counting::publications(ledger)?;
     let (certified, released) = crate::signed::made(ledger)?;
     let signed = certified.iter().chain(&released);
+    // An estimate is as known on the day it was published unless it says another.
+    let estimates = crate::estimates::published(ledger)?;
     Ok((published.iter().map(|p| p.published_on))
         .chain(signed.map(|s| s.made_on.unwrap_or(s.as_of)))
+        .chain(estimates.iter().map(|e| e.known_on.unwrap_or(e.as_of)))
         .max())
 }
 
@@ -266,16 +288,15 @@ pub fn recorded_too_early(
     day < published || (day == published && day < today)
 }
 
-/// Refuses a certified list or a release of `as_of` off the week of what is already public
-/// ([`too_close_to`]). (Read before the files are made; the registry's position is checked again when
-/// they are written, so anything made public meanwhile refuses them.)
+/// Refuses a certified list, a release or an estimate of `as_of` off the week of what is
+/// already public ([`too_close_to`]). (Read before the files are made; the registry's position
+/// is checked again when they are written, so anything made public meanwhile refuses them.)
 pub fn far_enough(
     ledger: &mut vigilia_ledger::Ledger,
     as_of: vigilia_core::date::Day,
 ) -> Result<(), AppError> {
     let published = crate::counting::publications(ledger)?;
-    let (certified, released) = crate::signed::made(ledger)?;
-    let signed = signed_days(&certified, &released);
+    let signed = signed_days_of(ledger)?;
     match too_close_to(&published, &signed, as_of) {
         Some((made, day)) => {
             let mut errors = crate::fields::FieldErrors::default();

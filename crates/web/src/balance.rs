@@ -893,8 +893,7 @@ async fn preview(
             let page = When::parse(today, Some(&w.as_of), Some(&w.known_on), Some(&w.since)).ok();
             let (b, when, _) = compute(app, l, &weekly(w))?;
             let all = vigilia_app::counting::publications(l)?;
-            let (certified, released) = vigilia_app::signed::made(l)?;
-            let signed = vigilia_app::publication::signed_days(&certified, &released);
+            let signed = vigilia_app::publication::signed_days_of(l)?;
             let below = vigilia_app::publication::small_cells(l)?;
             Ok((b, when, page, (all, signed), below, today))
         })
@@ -1019,8 +1018,7 @@ pub async fn publish(
         let already = app
             .read(move |_, l| {
                 let all = vigilia_app::counting::publications(l)?;
-                let (certified, released) = vigilia_app::signed::made(l)?;
-                let signed = vigilia_app::publication::signed_days(&certified, &released);
+                let signed = vigilia_app::publication::signed_days_of(l)?;
                 let below = vigilia_app::publication::small_cells(l)?;
                 let s = vigilia_app::publication::standing(
                     &all,
