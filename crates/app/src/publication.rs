@@ -261,20 +261,22 @@ pub fn too_close_to(
 }
 
 /// The last day figures were made public: a balance published, a list certified, data
-/// released. What the registry knew before it is public: an import may not record anything
-/// as known on an earlier day.
-pub fn last_public_day(
-    ledger: &mut vigilia_ledger::Ledger,
-) -> Result<Option<vigilia_core::date::Day>, AppError> {
-    let published = crate::counting::publications(ledger)?;
-    let (certified, released) = crate::signed::made(ledger)?;
-    let signed = certified.iter().chain(&released);
-    // An estimate is as known on the day it was published unless it says another.
-    let estimates = crate::estimates::published(ledger)?;
-    Ok((published.iter().map(|p| p.published_on))
-        .chain(signed.map(|s| s.made_on.unwrap_or(s.as_of)))
-        .chain(estimates.iter().map(|e| e.known_on.unwrap_or(e.as_of)))
-        .max())
+/// released, an estimate (as known on the day it was published unless it says another). What
+/// the registry knew before it is public: an import may not record anything as known on an
+/// earlier day. Read in the import's transaction, so that a publication made meanwhile counts.
+pub fn last_public_day(tx: &mut Tx<'_>) -> Result<Option<vigilia_core::date::Day>, AppError> {
+    let mut days = Vec::new();
+    tx.fold_all(Kind::Publication, KnownOn::NOW, &mut |r| {
+        if let Record::Publication(p) = r {
+            days.push(p.published_on);
+        }
+    })?;
+    if let Some(Record::Registry(r)) = tx.get(vigilia_core::ids::Subject::REGISTRY)? {
+        let signed = r.certified.iter().chain(&r.released);
+        days.extend(signed.map(|s| s.made_on.unwrap_or(s.as_of)));
+        days.extend(r.estimates.iter().map(|e| e.known_on.unwrap_or(e.as_of)));
+    }
+    Ok(days.into_iter().max())
 }
 
 /// Whether a fact dated as recorded on `day` would change what the registry said it knew on a

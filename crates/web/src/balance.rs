@@ -1012,29 +1012,10 @@ pub async fn publish(
             other => other,
         }?
     } else {
-        // Other figures than those shown: the publication of a second click (already made,
-        // it moved the registry), or something recorded meanwhile, which the person sees
-        // before anything is published.
-        let already = app
-            .read(move |_, l| {
-                let all = vigilia_app::counting::publications(l)?;
-                let signed = vigilia_app::publication::signed_days_of(l)?;
-                let below = vigilia_app::publication::small_cells(l)?;
-                let s = vigilia_app::publication::standing(
-                    &all,
-                    &signed,
-                    &b,
-                    &when,
-                    Some(&note),
-                    below,
-                );
-                Ok(s.already)
-            })
-            .await?;
-        match already {
-            Some(id) => Ok(vigilia_core::ids::PublicationId(id)),
-            None => Err(vigilia_app::AppError::FiguresChanged),
-        }
+        // Other figures than those shown (something recorded meanwhile, or a form the preview
+        // did not make): the person sees them before anything is published. A second click
+        // carries the same figures, and publishing says it is the publication already made.
+        Err(vigilia_app::AppError::FiguresChanged)
     };
     match done {
         Ok(id) => Ok(see(&format!("/public/{}", id.0))),

@@ -194,7 +194,7 @@ pub fn detentions(
         width: header.width(),
         recognition: options.recognition,
         today,
-        published: crate::publication::last_public_day(ledger)?,
+        published: None,
         actor,
     };
     // Alone on the registry, a batch is committed without waiting while the next is built;
@@ -215,6 +215,7 @@ pub fn detentions(
         // What a row does not date is recorded on its batch's day (an import that runs past
         // midnight records its later batches on the next day, as their facts are dated).
         import.today = tx.today()?;
+        import.published = crate::publication::last_public_day(&mut tx)?;
         for chunk in from {
             for parsed in chunk.rows {
                 import.row(&mut tx, parsed)?;
@@ -231,6 +232,7 @@ pub fn detentions(
                     in_batch = 0;
                     tx = ledger.begin()?;
                     import.today = tx.today()?;
+                    import.published = crate::publication::last_public_day(&mut tx)?;
                 }
             }
             progress.read(chunk.position, import.outcome.rows);
@@ -277,8 +279,8 @@ struct Import<'a> {
     width: usize,
     recognition: RecognitionStatus,
     today: Day,
-    /// The last day figures were made public, if any: a change the file dates before it is
-    /// refused, for what the registry knew on the days before is public (a balance "as known
+    /// The last day figures were made public, if any (read in each batch's transaction): a
+    /// change the file dates before it is refused, for what the registry knew on the days before is public (a balance "as known
     /// on" one of them would change). A row restating what is stored dates nothing.
     published: Option<Day>,
     actor: &'a str,

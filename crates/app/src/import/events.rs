@@ -327,14 +327,13 @@ pub fn events(
     let columns = Columns::find(&mapping, &header, table, mapping_path)?;
     let refs = ledger.references(Kind::Group)?;
     let earlier = earlier_events(ledger, &refs, &mapping)?;
+    let profile = ledger.profile()?.clone();
+    let mut tx = ledger.begin()?;
+    let today = tx.today()?;
+    let published = crate::publication::last_public_day(&mut tx)?;
     let mut import = Import {
-        recorded_on: recorded_on(
-            &mapping,
-            mapping_path,
-            ledger.today()?,
-            crate::publication::last_public_day(ledger)?,
-        )?,
-        profile: ledger.profile()?.clone(),
+        recorded_on: recorded_on(&mapping, mapping_path, today, published)?,
+        profile,
         actor,
         mapping: &mapping,
         columns: &columns,
@@ -353,7 +352,6 @@ pub fn events(
             ..Outcome::default()
         },
     };
-    let mut tx = ledger.begin()?;
     while let Some(next) = source.next_row() {
         import.row(&mut tx, next)?;
     }
