@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use vigilia_app::dedupe;
-use vigilia_app::export::write_csv;
+use vigilia_app::export::{write_csv, write_csv_rows};
 use vigilia_app::{Actor, merges, write};
 use vigilia_core::ids::PersonId;
 use vigilia_core::model::Disclosure;
@@ -35,13 +35,12 @@ pub fn dedupe(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Resul
             "status",
             "evidence",
         ];
-        write_csv(env.keys.output(p)?, &header, &g.pairs())?;
+        let path = env.keys.output(p)?;
+        write_csv_rows(path, &header, g.pairs(), |i| g.pair(i))?;
     }
-    write_csv(
-        env.keys.output(out)?,
-        &["report_id", "cluster_id"],
-        &g.clusters(),
-    )?;
+    let header = ["report_id", "cluster_id"];
+    let path = env.keys.output(out)?;
+    write_csv_rows(path, &header, g.reports(), |i| g.cluster(i))?;
     let n = |x: usize| env.lang.number(x as u64);
     let (r, p, v) = (n(g.reports()), n(g.persons), n(g.to_review));
     let c = env.lang.number(g.compared);

@@ -303,9 +303,11 @@ fn found_by(r: usize, features: &[Features], prints: &[u64]) -> Vec<Candidate> {
     let Some(rule) = RULES.get(r) else {
         return Vec::new();
     };
-    let mut entries: Vec<(u64, u32)> = (features.iter().enumerate().take(MAX_REPORTS))
-        .filter_map(|(i, f)| Some(((rule.key)(f)?, i as u32)))
-        .collect();
+    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(features.len().min(MAX_REPORTS));
+    entries.extend(
+        (features.iter().enumerate().take(MAX_REPORTS))
+            .filter_map(|(i, f)| Some(((rule.key)(f)?, i as u32))),
+    );
     entries.sort_unstable();
     let mut pairs = Vec::new();
     let mut copies: Vec<(u64, u32)> = Vec::new();
@@ -431,7 +433,12 @@ pub fn learn(
     // say, not by where they stand.
     let step = found.map(|f| f.div_ceil(TRAINING_PAIRS).max(1) as u64);
     let fp = |i: u32| fingerprints.get(i as usize).copied().unwrap_or(0);
-    let mut samples: Vec<Vec<(u32, u32)>> = vec![Vec::new(); RULES.len()];
+    let mut samples: Vec<Vec<(u32, u32)>> = (RULES.iter().zip(found.iter().zip(&step)))
+        .map(|(rule, (f, s))| match rule.train {
+            true => Vec::with_capacity((*f as u64).div_ceil(*s) as usize),
+            false => Vec::new(),
+        })
+        .collect();
     for c in candidates {
         let h = (fp(c.left()) ^ fp(c.right())).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
         for r in c.rules() {
