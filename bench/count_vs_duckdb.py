@@ -37,19 +37,33 @@ def ensure_duckdb():
     return py
 
 
-def vigilia(*args):
+def vigilia(*args, peak=None):
+    """Runs the release binary; with `peak`, under /usr/bin/time, which writes its peak resident
+    memory (KiB) there."""
     exe = ROOT / "target" / "release" / "vigilia"
-    return subprocess.run([str(exe), "--now", NOW, *args], check=True, capture_output=True, text=True).stdout
+    timed = ["/usr/bin/time", "-f", "%M", "-o", str(peak)] if peak else []
+    return subprocess.run([*timed, str(exe), "--now", NOW, *args], check=True, capture_output=True, text=True).stdout
+
+
+def step(what, run):
+    start = time.perf_counter()
+    run()
+    print(f"{what}: {time.perf_counter() - start:.1f} s", flush=True)
 
 
 def registry(n):
-    db = OUT / f"registry-{n}.db"
-    if not db.exists():
+    """The demo registry of `n` detentions, made once (a run stopped before its import finished
+    makes it again); prints how long each step took."""
+    db, done = OUT / f"registry-{n}.db", OUT / f"registry-{n}.done"
+    if not done.exists():
         csv = OUT / f"detentions-{n}.csv"
         if not csv.exists():
-            vigilia("demo", "--seed", "1", "--detentions", str(n), "--csv", str(csv))
+            step(f"demo {n:,}", lambda: vigilia("demo", "--seed", "1", "--detentions", str(n), "--csv", str(csv)))
+        for old in OUT.glob(f"registry-{n}.*"):
+            old.unlink()
         vigilia("--database", f"sqlite://{db}", "init")
-        vigilia("--database", f"sqlite://{db}", "import", "detentions", str(csv))
+        step(f"import {n:,}", lambda: vigilia("--database", f"sqlite://{db}", "import", "detentions", str(csv)))
+        done.touch()
     export = OUT / f"export-{n}.csv"
     vigilia("--database", f"sqlite://{db}", "export", "detentions", "--out", str(export))
     return db, export
@@ -69,8 +83,10 @@ def main():
     lines = ["| size | figure | Vigilia, running totals: best / median (ms) | Vigilia, counting every detention | DuckDB best / median (ms) | DuckDB ÷ Vigilia (totals) | same figures |", "|---|---|---:|---:|---:|---:|---|"]
     for n in [int(s) for s in a.sizes.split(",")]:
         db, export = registry(n)
+        peak = OUT / f"bench-count-peak-{n}.txt"
         v = json.loads(vigilia("--database", f"sqlite://{db}", "bench-count", "--as-of", AS_OF, "--known-on", KNOWN_ON,
-                               "--from", FROM, "--to", TO, "--repeat", str(a.repeat)))
+                               "--from", FROM, "--to", TO, "--repeat", str(a.repeat), peak=peak))
+        v["peak_mib"] = int(peak.read_text().split()[-1]) / 1024
         side = ROOT / "bench" / "duckdb_side.py"
         d = json.loads(subprocess.run([str(py), str(side), str(export), AS_OF, KNOWN_ON, FROM, TO, str(a.repeat)],
                                       check=True, stdout=subprocess.PIPE, text=True).stdout)
@@ -84,8 +100,9 @@ def main():
             lines.append(f"| {n:,} | {figure} | {vf['best_ms']:.3f} / {vf['median_ms']:.3f} | {sf['best_ms']:.2f} / {sf['median_ms']:.2f} | {df['best_ms']:.2f} / {df['median_ms']:.2f} | {ratio:.0f}× | {detail} |")
         spread = v["balance_known_on_60_days"]
         lines.append(f"| {n:,} | balance as known on 60 days over the period | median {spread['median_ms']:.2f}, slowest {spread['max_ms']:.2f} | | | | |")
-        lines.append(f"| {n:,} | (index load, cold; running totals built once) | {v['index_load_ms']:.0f}; {v['totals_build_ms']:.0f} ({v['totals_mib']:.0f} MiB) | | | | |")
+        lines.append(f"| {n:,} | (index load, cold; running totals built once; the process's peak memory) | {v['index_load_ms']:.0f}; {v['totals_build_ms']:.0f} ({v['totals_mib']:.0f} MiB); {v['peak_mib']:,.0f} MiB | | | | |")
         print("\n".join(lines[-7:]), flush=True)
+        (OUT / "count_vs_duckdb.md").write_text("\n".join(lines) + "\n")
     text = "\n".join(lines) + "\n"
     (OUT / "count_vs_duckdb.md").write_text(text)
     print("\n" + text)

@@ -81,6 +81,10 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("{}: it is one of the registry's own files (the database, its key or the backup identity); write elsewhere", .0.display())]
     OwnFile(PathBuf),
+    #[error("{}: named twice, as what is read and what is written or as two files written; write each to a file of its own", .0.display())]
+    SameFile(PathBuf),
+    #[error("{}: not a plain file (a device or a folder); write to a file", .0.display())]
+    NotAFile(PathBuf),
     #[error(
         "this registry has the demo accounts ({0}, …), whose passwords were printed on screen: serve it with --demo, or revoke them first (vigilia user revoke {0})"
     )]

@@ -85,11 +85,12 @@ pub struct Output {
 
 impl Output {
     pub fn create(path: &Path) -> Result<Output, AppError> {
+        writable(path)?;
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let random = crate::credentials::new_token()?.0;
         let tag = random.get(..12).unwrap_or(&random);
         let partial = path.with_file_name(format!(".{name}.{tag}.partial"));
-        let file = vigilia_ledger::create_private(&partial).map_err(|e| output(&partial, &e))?;
+        let file = vigilia_ledger::create_private(&partial).map_err(|e| output(path, &e))?;
         Ok(Output {
             path: path.to_path_buf(),
             partial,
@@ -109,7 +110,7 @@ impl Output {
             .file
             .flush()
             .and_then(|()| self.file.get_ref().sync_all());
-        written.map_err(|e| output(&self.partial, &e))?;
+        written.map_err(|e| output(&self.path, &e))?;
         std::fs::rename(&self.partial, &self.path).map_err(|e| output(&self.path, &e))?;
         self.done = true;
         Ok(())
@@ -121,6 +122,17 @@ impl Drop for Output {
         if !self.done {
             let _ = std::fs::remove_file(&self.partial);
         }
+    }
+}
+
+/// Refuses to write `path` when something other than a file or a link is there. What is there
+/// is replaced when the new file is complete (a link too: it is never written through); a
+/// device would be replaced by a file of names and cédulas, and a folder could not be.
+pub fn writable(path: &Path) -> Result<(), AppError> {
+    let special = |m: std::fs::Metadata| !m.is_file() && !m.file_type().is_symlink();
+    match std::fs::symlink_metadata(path).is_ok_and(special) {
+        true => Err(AppError::NotAFile(path.to_path_buf())),
+        false => Ok(()),
     }
 }
 
@@ -189,6 +201,7 @@ pub fn write_csv_rows<S: AsRef<str>, R: AsRef<[S]>>(
             out.writer().write_all(&part?).map_err(|e| fail(&e))?;
         }
     }
+    out.writer().flush().map_err(|e| fail(&e))?;
     out.finish()
 }
 

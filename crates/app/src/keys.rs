@@ -47,11 +47,6 @@ impl KeySource {
         }
     }
 
-    /// [`KeySource::output`] for a file that may not be asked for (`--rejects`).
-    pub fn maybe_output(&self, path: Option<&Path>) -> Result<(), AppError> {
-        path.map_or(Ok(()), |p| self.output(p).map(|_| ()))
-    }
-
     /// Whether `path` is one of the registry's own files: the SQLite database and its journal,
     /// the key file, the backup identity beside it.
     pub fn is_own_file(&self, path: &Path) -> bool {
@@ -60,15 +55,27 @@ impl KeySource {
         if let DatabaseUrl::Sqlite(db) = &self.url {
             own.extend(sqlite_files(db));
         }
-        let canonical = |p: &Path| -> Option<PathBuf> {
-            let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
-            let dir = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
-            Some(dir.join(p.file_name()?))
-        };
-        let Some(target) = canonical(path) else {
-            return false;
-        };
-        own.iter().any(|o| canonical(o).as_ref() == Some(&target))
+        own.iter().any(|o| same_file(o, path))
+    }
+
+    /// The files a command writes, refused before it starts when one is the registry's own
+    /// ([`KeySource::output`]), the file it reads, another it writes, or not a file
+    /// ([`crate::export::writable`]): `--out` and `--pairs` given the same name kept only the
+    /// second, and `--out` given the input replaced it.
+    pub fn outputs(&self, inputs: &[&Path], outputs: &[&Path]) -> Result<(), AppError> {
+        for (n, out) in outputs.iter().enumerate() {
+            self.output(out)?;
+            crate::export::writable(out)?;
+            let earlier = outputs.get(..n).unwrap_or_default();
+            if inputs
+                .iter()
+                .chain(earlier)
+                .any(|other| same_file(other, out))
+            {
+                return Err(AppError::SameFile(out.to_path_buf()));
+            }
+        }
+        Ok(())
     }
 
     /// Opens the registry.
@@ -210,4 +217,15 @@ pub fn rotate(ledger: &mut Ledger, new_key_file: &Path) -> Result<Head, AppError
         return Err(e.into());
     }
     Ok(ledger.verify(&mut |_| {})?)
+}
+
+/// Whether two paths name the same file: the same name in the same folder, the folders' links
+/// followed.
+fn same_file(a: &Path, b: &Path) -> bool {
+    let canonical = |p: &Path| -> Option<PathBuf> {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
+        Some(dir.join(p.file_name()?))
+    };
+    matches!((canonical(a), canonical(b)), (Some(x), Some(y)) if x == y)
 }

@@ -299,6 +299,14 @@ impl Localize for AppError {
                 "{}: es un archivo del propio registro (la base de datos, su clave o la identidad de las copias); escriba en otro",
                 path.display()
             ),
+            AppError::SameFile(path) if es => format!(
+                "{}: se indicó dos veces, como lo que se lee y lo que se escribe o como dos archivos que se escriben; escriba cada uno en un archivo distinto",
+                path.display()
+            ),
+            AppError::NotAFile(path) if es => format!(
+                "{}: no es un archivo común (un dispositivo o una carpeta); escriba en un archivo",
+                path.display()
+            ),
             AppError::NotABackup { path, detail } if es => {
                 format!("{}: no es una copia cifrada de Vigilia ({detail})", path.display())
             }
@@ -337,6 +345,8 @@ impl Localize for AppError {
             }
             AppError::NotABackup { .. }
             | AppError::OwnFile(_)
+            | AppError::SameFile(_)
+            | AppError::NotAFile(_)
             | AppError::DemoAccountsLeft(_)
             | AppError::BackupNotOpened { .. }
             | AppError::NoIdentity(_)

@@ -384,3 +384,75 @@ fn a_notes_hidden_characters_are_not_published() {
     .unwrap();
     assert_eq!(note_of(&mut l, 2), None);
 }
+
+/// A published estimate is made public like a balance: it falls on the day of the week of what
+/// is public already, and what follows falls on its day. (Its figure is given: what is tested
+/// is where it may be dated, not the estimate.)
+#[test]
+fn an_estimate_is_dated_on_the_weekday_of_everything_public() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = registry(&dir);
+    let d = |day| jiff::civil::date(2026, 11, day);
+    let table = vigilia_estimate::table::Table::from_csv(
+        include_str!("../../estimate/tests/kosovo.csv").as_bytes(),
+    )
+    .unwrap();
+    let estimate = vigilia_estimate::Estimate {
+        observed: 4400,
+        estimate: 10_000.0,
+        lower: 9_000.0,
+        upper: 12_000.0,
+        method: vigilia_estimate::Method::Lcmcr,
+        model: "latent classes".into(),
+        lists: Vec::new(),
+        overlaps: Vec::new(),
+        assumption_es: String::new(),
+        assumption_en: String::new(),
+        posterior: None,
+        loglinear: None,
+    };
+    let publish = |l: &mut Ledger, as_of| {
+        let head = l.content().unwrap();
+        vigilia_app::estimates::publish(
+            l,
+            &vigilia_app::Actor::operator("a"),
+            head,
+            &table,
+            as_of,
+            KnownOn::NOW,
+            vigilia_estimate::Method::Lcmcr,
+            &vigilia_estimate::lcmcr::Settings::default(),
+            &vigilia_estimate::Rules::default(),
+            &estimate,
+            0,
+        )
+    };
+    // The first thing made public sets the day: a Friday.
+    assert_eq!(publish(&mut l, d(13)).unwrap(), 1);
+    let facts = l.head().unwrap().facts;
+    // A balance three days after it, and another estimate two days after, are refused, naming
+    // the estimate; nothing is written.
+    let balance = refused(try_publish(&mut l, d(16), d(9), KnownOn::NOW, ""));
+    assert!(
+        balance.contains(&(
+            "as_of".into(),
+            format!("TooCloseToEstimate {{ version: 1, as_of: {} }}", d(13))
+        )),
+        "{balance:?}"
+    );
+    match publish(&mut l, d(15)) {
+        Err(AppError::Invalid(fields)) => {
+            let named: Vec<String> = fields.iter().map(|(_, p)| format!("{p:?}")).collect();
+            assert!(
+                named.iter().any(|p| p.starts_with("TooCloseToEstimate")),
+                "{named:?}"
+            );
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+    assert_eq!(l.head().unwrap().facts, facts, "nothing written");
+    // A week after it, a balance is published; an estimate then falls on the balance's day.
+    try_publish(&mut l, d(20), d(13), KnownOn::NOW, "").unwrap();
+    assert!(matches!(publish(&mut l, d(18)), Err(AppError::Invalid(_))));
+    assert_eq!(publish(&mut l, d(20)).unwrap(), 2);
+}

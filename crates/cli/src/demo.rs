@@ -253,8 +253,9 @@ pub fn reports(env: &Env, args: &ReportsArgs) -> Result<(), Failure> {
         truth,
     } = args;
     let (seed, count) = (*seed, *count);
-    let mut out_file = Output::create(env.keys.output(out)?)?;
-    let mut truth_file = Output::create(env.keys.output(truth)?)?;
+    env.keys.outputs(&[], &[out, truth])?;
+    let mut out_file = Output::create(out)?;
+    let mut truth_file = Output::create(truth)?;
     let written = Reports::new(seed, count)
         .write_csv(out_file.writer(), truth_file.writer())
         .map_err(|e| match e {

@@ -9,7 +9,7 @@
 //! (`exchange::Row::settle_person`), so that rows that disagree do not overwrite each other on
 //! every import.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use vigilia_app::import::detentions::Options;
 use vigilia_app::import::detentions::{self, Outcome};
@@ -143,7 +143,11 @@ pub fn list_file(env: &Env, args: &ListArgs) -> Result<(), Failure> {
 
 /// `vigilia import detentions FILE [--mapping M.toml]`.
 pub fn detentions_file(env: &Env, args: &DetentionsArgs) -> Result<(), Failure> {
-    env.keys.maybe_output(args.rejects.as_deref())?;
+    let read: Vec<&Path> = std::iter::once(args.file.as_path())
+        .chain(args.mapping.as_deref())
+        .collect();
+    env.keys
+        .outputs(&read, args.rejects.as_deref().as_slice())?;
     let options = Options {
         recognition: match args.recognition {
             DefaultRecognition::Recognised => RecognitionStatus::Recognised,
@@ -172,7 +176,9 @@ pub fn detentions_file(env: &Env, args: &DetentionsArgs) -> Result<(), Failure> 
 
 /// `vigilia import events FILE --mapping M.toml`: a list of events as group detentions.
 pub fn events_file(env: &Env, args: &EventsArgs) -> Result<(), Failure> {
-    env.keys.maybe_output(args.rejects.as_deref())?;
+    let read = [args.file.as_path(), args.mapping.as_path()];
+    env.keys
+        .outputs(&read, args.rejects.as_deref().as_slice())?;
     let (path, mapping) = (&args.file, &args.mapping);
     let mut source = rows::open(path)?;
     let mut ledger = env.open()?;

@@ -26,6 +26,8 @@ fn reports(env: &Env, file: &Path, profile: &Profile) -> Result<Vec<Report>, Fai
 /// `vigilia dedupe FILE --out clusters.csv [--pairs pairs.csv]`.
 pub fn dedupe(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Result<(), Failure> {
     let profile = Profile::venezuela().map_err(|e| Failure::bad(e.to_string(), e.to_string()))?;
+    let written: Vec<&Path> = std::iter::once(out).chain(pairs).collect();
+    env.keys.outputs(&[file], &written)?;
     let g = dedupe::group(reports(env, file, &profile)?);
     if let Some(p) = pairs {
         let header = [
@@ -35,12 +37,10 @@ pub fn dedupe(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Resul
             "status",
             "evidence",
         ];
-        let path = env.keys.output(p)?;
-        write_csv_rows(path, &header, g.pairs(), |i| g.pair(i))?;
+        write_csv_rows(p, &header, g.pairs(), |i| g.pair(i))?;
     }
     let header = ["report_id", "cluster_id"];
-    let path = env.keys.output(out)?;
-    write_csv_rows(path, &header, g.reports(), |i| g.cluster(i))?;
+    write_csv_rows(out, &header, g.reports(), |i| g.cluster(i))?;
     let n = |x: usize| env.lang.number(x as u64);
     let (r, p, v) = (n(g.reports()), n(g.persons), n(g.to_review));
     let c = env.lang.number(g.compared);
@@ -118,6 +118,7 @@ pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
 /// `vigilia candidates FILE --out FILE`: for each report, the registered persons it may be
 /// about, best first, with how long each search took.
 pub fn candidates(env: &Env, file: &Path, out: &Path, limit: usize) -> Result<(), Failure> {
+    env.keys.outputs(&[file], &[out])?;
     let mut ledger = env.open()?;
     let profile = ledger.profile()?.clone();
     let reports = reports(env, file, &profile)?;
@@ -130,7 +131,7 @@ pub fn candidates(env: &Env, file: &Path, out: &Path, limit: usize) -> Result<()
         "probability",
         "evidence",
     ];
-    write_csv(env.keys.output(out)?, &header, &c.rows)?;
+    write_csv(out, &header, &c.rows)?;
     c.searches.sort_unstable();
     let at = |q: f64| {
         let i = ((c.searches.len() as f64 * q) as usize).min(c.searches.len().saturating_sub(1));

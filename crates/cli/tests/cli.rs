@@ -1810,6 +1810,35 @@ fn dedupe_finds_one_person_in_many_reports_and_refuses_bad_files() {
         assert!(stderr(&run).contains(expected), "{}", stderr(&run));
         assert!(!out.exists(), "nothing partial written");
     }
+
+    // Files written must be files of their own: not the file read (it was replaced by the
+    // clusters), not both the same (the pairs were replaced by the clusters), not a folder (the
+    // work was done, then lost). Nothing is read or written then.
+    let original = std::fs::read(&file).unwrap();
+    let folder = r.path("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let pairs = r.path("pairs.csv");
+    for (out, pairs, named) in [
+        (&file, None, "reports.csv: named twice"),
+        (&out, Some(&out), "clusters.csv: named twice"),
+        (&folder, None, "folder: not a plain file"),
+        (&out, Some(&folder), "folder: not a plain file"),
+    ] {
+        let mut args = vec![
+            "dedupe",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(pairs.iter().flat_map(|p| ["--pairs", p.to_str().unwrap()]));
+        let before = std::fs::read(out).ok();
+        let run = r.run(&args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&run).contains(named), "{args:?}: {}", stderr(&run));
+        assert_eq!(std::fs::read(out).ok(), before, "{args:?}");
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), original);
+    assert!(folder.is_dir() && !pairs.exists());
 }
 
 /// The hardest reports the generator writes (as heard over a phone, the mother's surname alone,
