@@ -232,7 +232,14 @@ pub fn detentions(
                     in_batch = 0;
                     tx = ledger.begin()?;
                     import.today = tx.today()?;
-                    import.published = crate::publication::last_public_day(&mut tx)?;
+                    // Alone, the next batch continues the chain where this one left it, and
+                    // fails if anyone wrote in between (a publication too): what was public
+                    // stays as read. Reading it here would wait for this batch to be written,
+                    // and the import would build and write by turns (a million rows into
+                    // PostgreSQL took 72 s instead of 47).
+                    if !alone {
+                        import.published = crate::publication::last_public_day(&mut tx)?;
+                    }
                 }
             }
             progress.read(chunk.position, import.outcome.rows);
