@@ -206,19 +206,12 @@ pub fn write_csv_rows<S: AsRef<str>, R: AsRef<[S]>>(
 }
 
 /// Writes a CSV whole or not at all ([`Output`]).
-pub fn write_csv<R: AsRef<[String]>>(
+pub fn write_csv<R: AsRef<[String]> + Sync>(
     path: &Path,
     header: &[&str],
     rows: &[R],
 ) -> Result<(), AppError> {
-    let mut out = Output::create(path)?;
-    {
-        let mut w = csv::Writer::from_writer(out.writer());
-        w.write_record(header).map_err(|e| output(path, &e))?;
-        for r in rows {
-            write_row(&mut w, r.as_ref()).map_err(|e| output(path, &e))?;
-        }
-        w.flush().map_err(|e| output(path, &e))?;
-    }
-    out.finish()
+    write_csv_rows(path, header, rows.len(), |i| {
+        rows.get(i).map_or(&[][..], |r| r.as_ref())
+    })
 }

@@ -67,11 +67,12 @@ impl KeySource {
             self.output(out)?;
             crate::export::writable(out)?;
             let earlier = outputs.get(..n).unwrap_or_default();
-            if inputs
-                .iter()
-                .chain(earlier)
-                .any(|other| same_file(other, out))
-            {
+            // An input is where its name leads (a link to the file read is the file read); an
+            // output is the name it is given, which is what the finished file replaces.
+            let target = named(out);
+            let read = inputs.iter().map(|i| std::fs::canonicalize(i).ok());
+            let written = earlier.iter().map(|o| named(o));
+            if target.is_some() && read.chain(written).any(|other| other == target) {
                 return Err(AppError::SameFile(out.to_path_buf()));
             }
         }
@@ -219,13 +220,15 @@ pub fn rotate(ledger: &mut Ledger, new_key_file: &Path) -> Result<Head, AppError
     Ok(ledger.verify(&mut |_| {})?)
 }
 
-/// Whether two paths name the same file: the same name in the same folder, the folders' links
-/// followed.
+/// Whether two paths name the same file: the same name in the same folder ([`named`]).
 fn same_file(a: &Path, b: &Path) -> bool {
-    let canonical = |p: &Path| -> Option<PathBuf> {
-        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
-        let dir = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
-        Some(dir.join(p.file_name()?))
-    };
-    matches!((canonical(a), canonical(b)), (Some(x), Some(y)) if x == y)
+    matches!((named(a), named(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// A file's name in its folder, the folder's links followed (not a link the name itself is:
+/// what is written replaces the name, never what it links to).
+fn named(p: &Path) -> Option<PathBuf> {
+    let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+    let dir = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
+    Some(dir.join(p.file_name()?))
 }

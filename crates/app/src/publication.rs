@@ -227,7 +227,8 @@ pub fn signed_days_of(
     })
 }
 
-/// Every day made public: the publications', and the certified lists' and releases' (`signed`).
+/// Every day made public: the publications', and the certified lists', releases' and estimates'
+/// (`signed`).
 fn public_days<'a>(
     published: &'a [PublishedBalance],
     signed: &'a [(Made, vigilia_core::date::Day)],

@@ -1818,15 +1818,19 @@ fn dedupe_finds_one_person_in_many_reports_and_refuses_bad_files() {
     let folder = r.path("folder");
     std::fs::create_dir(&folder).unwrap();
     let pairs = r.path("pairs.csv");
-    for (out, pairs, named) in [
-        (&file, None, "reports.csv: named twice"),
-        (&out, Some(&out), "clusters.csv: named twice"),
-        (&folder, None, "folder: not a plain file"),
-        (&out, Some(&folder), "folder: not a plain file"),
+    // The input read through a link to it, the output given its real name.
+    let link = r.path("link.csv");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    for (input, out, pairs, named) in [
+        (&file, &file, None, "reports.csv: named twice"),
+        (&link, &file, None, "reports.csv: named twice"),
+        (&file, &out, Some(&out), "clusters.csv: named twice"),
+        (&file, &folder, None, "folder: not a plain file"),
+        (&file, &out, Some(&folder), "folder: not a plain file"),
     ] {
         let mut args = vec![
             "dedupe",
-            file.to_str().unwrap(),
+            input.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
         ];

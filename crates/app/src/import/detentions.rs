@@ -286,8 +286,9 @@ struct Import<'a> {
     width: usize,
     recognition: RecognitionStatus,
     today: Day,
-    /// The last day figures were made public, if any (read in each batch's transaction): a
-    /// change the file dates before it is refused, for what the registry knew on the days before is public (a balance "as known
+    /// The last day figures were made public, if any (read in the first batch's transaction,
+    /// and in each when the import is not alone): a change the file dates before it is
+    /// refused, for what the registry knew on the days before is public (a balance "as known
     /// on" one of them would change). A row restating what is stored dates nothing.
     published: Option<Day>,
     actor: &'a str,
