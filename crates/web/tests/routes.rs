@@ -1313,6 +1313,9 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         close.body.contains("id=\"too-close\"")
             && close
                 .body
+                .contains("No se puede publicar el balance al miércoles 18/11/2026")
+            && close
+                .body
                 .contains("Ya se publicó el balance al viernes 20/11/2026"),
         "{}",
         close.body
