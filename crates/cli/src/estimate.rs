@@ -400,9 +400,9 @@ fn text(answers: &[Answer], lang: Lang) -> String {
         if let Some(p) = &e.posterior {
             let medians: Vec<String> = p.chain_medians.iter().map(|m| number(lang, *m)).collect();
             out.push_str(&format!(
-                "{}: R-hat {:.3}, {} {}; {} {}\n",
+                "{}: R-hat {}, {} {}; {} {}\n",
                 lang.pick("Convergencia", "Convergence"),
-                p.r_hat,
+                lang.decimal(p.r_hat, 3),
                 lang.pick("tamaño efectivo", "effective sample size"),
                 number(lang, p.ess),
                 lang.pick("medianas por cadena", "each chain's median"),

@@ -35,6 +35,16 @@ impl Lang {
         out
     }
 
+    /// A fraction with `places` decimals, as this language writes it: `1,022` in Spanish,
+    /// `1.022` in English (for figures that are never in the thousands, as an R-hat).
+    pub fn decimal(self, x: f64, places: usize) -> String {
+        let text = format!("{x:.places$}");
+        match self {
+            Lang::Es => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
     /// Picks the text in this language.
     pub fn pick<'a>(self, es: &'a str, en: &'a str) -> &'a str {
         match self {
@@ -60,5 +70,21 @@ pub trait Localize {
 impl<T: Localize + ?Sized> Localize for &T {
     fn localize(&self, lang: Lang) -> String {
         (**self).localize(lang)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn numbers_are_written_as_each_language_writes_them() {
+        assert_eq!(Lang::Es.number(1_234_567), "1.234.567");
+        assert_eq!(Lang::En.number(1_234_567), "1,234,567");
+        assert_eq!(Lang::Es.number(999), "999");
+        // An R-hat as the CLI and the pages show it: one decimal mark, the language's.
+        assert_eq!(Lang::Es.decimal(1.02249, 3), "1,022");
+        assert_eq!(Lang::En.decimal(1.02249, 3), "1.022");
+        assert_eq!(Lang::Es.decimal(1.1, 2), "1,10");
     }
 }

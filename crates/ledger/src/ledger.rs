@@ -596,6 +596,10 @@ impl Ledger {
             }
         };
         let appended_at = AppendedAt::new(now);
+        // After a commit made without waiting (a long import), this batch is likely the size
+        // of the last: its records are kept in a table made that size at once, not grown
+        // (and moved) by doubling.
+        let touched = FxHashMap::with_capacity_and_hasher(carried.len(), rustc_hash::FxBuildHasher);
         Ok(Tx {
             appended_at,
             refused: None,
@@ -605,7 +609,7 @@ impl Ledger {
             existing_max: max_ids,
             rows: Vec::new(),
             appended: 0,
-            touched: FxHashMap::default(),
+            touched,
             carried,
             order: Vec::new(),
             written: rustc_hash::FxHashSet::default(),

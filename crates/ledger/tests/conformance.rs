@@ -475,6 +475,21 @@ fn changes_and_views_are_read_apart(b: &Backend) {
         .collect();
     assert_eq!(changes.iter().map(|f| f.seq).collect::<Vec<_>>(), expected);
     assert!(expected.len() >= 2, "opened and ended: {expected:?}");
+    // The whole history has the views among the changes, in ledger order (PostgreSQL keeps
+    // the two in separate indexes), and so has the walk through every history.
+    let seqs: Vec<u64> = history.iter().map(|f| f.seq).collect();
+    assert_eq!(history.len(), expected.len() + 31);
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    let mut walked = Vec::new();
+    ledger
+        .for_each_history(None, None, &mut |subject, facts| {
+            if subject == Subject::from(detention) {
+                walked = facts.iter().map(|f| f.seq).collect();
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(walked, seqs);
     assert_eq!(
         vigilia_core::fold::fold(&changes, KnownOn::NOW).unwrap(),
         ledger.get(detention.into()).unwrap()

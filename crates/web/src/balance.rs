@@ -118,14 +118,28 @@ impl Breakdown {
 }
 
 fn breakdowns(l: Lang, b: &Balance) -> Vec<Breakdown> {
-    b.political_prisoners
-        .by
-        .iter()
-        .map(|(dim, values)| {
-            let cells = values.iter().map(|(v, n)| (v.clone(), l.number(*n)));
-            Breakdown::of(dim, cells, l)
-        })
-        .collect()
+    in_order(
+        b.political_prisoners
+            .by
+            .iter()
+            .map(|(dim, values)| {
+                let cells = values.iter().map(|(v, n)| (v.clone(), l.number(*n)));
+                Breakdown::of(dim, cells, l)
+            })
+            .collect(),
+    )
+}
+
+/// The breakdowns in the order the balance is read (who: sex, civilian or military, age,
+/// nationality; their situation; where; by whom; why), not in their keys' alphabetical order.
+fn in_order(mut breakdowns: Vec<Breakdown>) -> Vec<Breakdown> {
+    breakdowns.sort_by_key(|b| {
+        vigilia_count::index::Dim::ALL
+            .iter()
+            .position(|d| d.name() == b.dim)
+            .unwrap_or(usize::MAX)
+    });
+    breakdowns
 }
 
 #[derive(Template)]
@@ -730,6 +744,7 @@ fn public_view(figures_json: &str, below: u64, l: Lang) -> PublicView {
                 })
                 .collect()
         })
+        .map(in_order)
         .unwrap_or_default();
     let week = week_in_words(&figures, l);
     (at("political_prisoners"), at("held"), breakdowns, week)

@@ -131,11 +131,7 @@ impl EstimatePage {
 
     /// Whether the chains agree, in words.
     fn convergence(&self, r_hat: &f64) -> String {
-        let value = format!("{r_hat:.2}");
-        let value = match self.p.l {
-            Lang::Es => value.replace('.', ","),
-            Lang::En => value,
-        };
+        let value = self.p.l.decimal(*r_hat, 2);
         let words = if *r_hat <= 1.05 {
             self.p.t(
                 "El cálculo es estable (sus cadenas coinciden",

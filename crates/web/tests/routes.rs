@@ -858,6 +858,24 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
         "{}",
         r.body
     );
+    // Its breakdowns go in the order a balance is read (sex first, context last), not in the
+    // alphabetical order of their keys (agency, category, charge, …).
+    let titles = [
+        "Sexo",
+        "Civiles y militares",
+        "Edad",
+        "Estado",
+        "Cuerpo que detuvo",
+        "Contexto",
+    ];
+    let places: Vec<Option<usize>> = (titles.iter())
+        .map(|t| r.body.find(&format!("<h3>{t}</h3>")))
+        .collect();
+    assert!(
+        places.iter().all(Option::is_some) && places.windows(2).all(|w| w[0] < w[1]),
+        "{titles:?} at {places:?}: {}",
+        r.body
+    );
     // The analyst sees the list behind the number, without names; the lawyer with them.
     let r = send(
         &w,
@@ -1033,6 +1051,14 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     );
     assert!(
         preview.body.contains("id=\"preview-prisoners\">1 presos"),
+        "{}",
+        preview.body
+    );
+    // The «Publicar» button is after the tables of every breakdown: the notice leads to it.
+    assert!(
+        preview
+            .body
+            .contains("<a href=\"#note\" id=\"to-publish\">al final de la página</a>"),
         "{}",
         preview.body
     );
