@@ -365,6 +365,28 @@ pub enum Unpublishable {
 pub const PUBLISHED_ESS: f64 = 200.0;
 pub const PUBLISHED_R_HAT: f64 = 1.05;
 
+/// How far a latent-class estimate's chains agree, by the rule a published one must meet: the
+/// page that shows an estimate and the publication judge it alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Convergence {
+    /// R-hat at most 1.05 and an effective sample size of 200 or more: it can be published.
+    Stable,
+    /// R-hat at most 1.1, or short chains: not published.
+    Doubtful,
+    /// R-hat above 1.1: not to be used.
+    Unstable,
+}
+
+pub fn convergence(p: &vigilia_estimate::lcmcr::Posterior) -> Convergence {
+    if p.r_hat <= PUBLISHED_R_HAT && p.ess >= PUBLISHED_ESS {
+        Convergence::Stable
+    } else if p.r_hat <= 1.1 {
+        Convergence::Doubtful
+    } else {
+        Convergence::Unstable
+    }
+}
+
 /// Publishes `estimate` of `table`, computed as `settings` and `rules` say from the registry at
 /// `head` (read before the table was built: a write since refuses it). Coordinators only: no
 /// estimate reaches the public unless one of them publishes it as such; and only as computed by
@@ -391,7 +413,7 @@ pub fn publish(
         return Err(AppError::Unpublishable(Unpublishable::NotTheDefaults));
     }
     if let Some(p) = &estimate.posterior
-        && !(p.r_hat <= PUBLISHED_R_HAT && p.ess >= PUBLISHED_ESS)
+        && convergence(p) != Convergence::Stable
     {
         return Err(AppError::Unpublishable(Unpublishable::NotConverged {
             r_hat: p.r_hat,
@@ -466,4 +488,33 @@ pub fn reproduce(
         .map_err(|r| AppError::BadFile(format!("{r:?}")))?;
     let same = serde_json::to_string(&again).map_err(json_error)? == p.result;
     Ok((again, same))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Convergence, convergence};
+
+    fn posterior(r_hat: f64, ess: f64) -> vigilia_estimate::lcmcr::Posterior {
+        vigilia_estimate::lcmcr::Posterior {
+            median: 1000.0,
+            mean: 1000.0,
+            lower: 900.0,
+            upper: 1100.0,
+            r_hat,
+            ess,
+            chain_medians: vec![1000.0; 4],
+            settings: vigilia_estimate::lcmcr::Settings::default(),
+        }
+    }
+
+    #[test]
+    fn an_estimate_is_called_stable_only_when_it_could_be_published() {
+        assert_eq!(convergence(&posterior(1.02, 450.0)), Convergence::Stable);
+        assert_eq!(convergence(&posterior(1.05, 200.0)), Convergence::Stable);
+        // Chains that agree but are short: what the walk saw called stable and then refused.
+        assert_eq!(convergence(&posterior(1.022, 132.0)), Convergence::Doubtful);
+        assert_eq!(convergence(&posterior(1.052, 900.0)), Convergence::Doubtful);
+        assert_eq!(convergence(&posterior(1.1, 900.0)), Convergence::Doubtful);
+        assert_eq!(convergence(&posterior(1.3, 900.0)), Convergence::Unstable);
+    }
 }

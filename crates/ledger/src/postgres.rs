@@ -31,6 +31,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0010_one_index_per_fact.sql"),
 ];
 
+/// The advisory lock a migration of the schema holds ("vigilia" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0076_6967_696c_6961;
+
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
 const CHUNK: usize = 1000;
 
@@ -123,6 +126,19 @@ impl Conn {
         check_schema(version, MIGRATIONS.len() as i64)?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let mut tx = client.transaction()?;
+            // Processes of a new version started together on an older registry (several
+            // servers) migrate it one at a time: each waits for this lock, then reads the
+            // version again, and the others find the step done. Without it, two took each
+            // other's locks on `facts` (one migration builds an index and drops another) and
+            // one of them failed to start.
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+            let now: i64 = tx
+                .query_one("SELECT coalesce(max(version), 0) FROM vigilia_schema", &[])?
+                .get(0);
+            if now > i as i64 {
+                tx.commit()?;
+                continue;
+            }
             tx.batch_execute(sql)?;
             tx.execute(
                 "INSERT INTO vigilia_schema (version) VALUES ($1)",

@@ -152,7 +152,16 @@ fn connect(path: &Path, key: Option<&Secret>, create: bool) -> Result<Connection
     }
     check_schema(version, MIGRATIONS.len() as i64)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.unchecked_transaction()?;
+        // Processes of a new version started together on an older registry migrate it one at
+        // a time: each takes the write lock first, then reads the version again, and the
+        // others find the step done.
+        let tx =
+            rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Immediate)?;
+        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now > i as i64 {
+            tx.commit()?;
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;

@@ -633,6 +633,37 @@ fn a_registry_without_kinds_changed_migrates_forward(b: &Backend) {
 }
 
 /// A report with a reporter's contact, in its own transaction.
+/// Servers of a new version started together on an older registry: each opens it, one of them
+/// migrates it, and none fails for the others (two used to take each other's locks).
+fn processes_started_together_migrate_a_registry_once(b: &Backend) {
+    let mut ledger = create(b);
+    record_detention(&mut ledger);
+    let head = ledger.head().unwrap();
+    drop(ledger);
+    b.tamper("DROP TABLE kinds_changed");
+    match &b.url {
+        DatabaseUrl::Sqlite(_) => b.tamper("PRAGMA user_version = 6"),
+        DatabaseUrl::Postgres(_) => b.tamper(
+            "DELETE FROM vigilia_schema WHERE version > 6; \
+             DROP INDEX facts_views_by_subject; \
+             CREATE INDEX facts_by_subject ON facts (subject_kind COLLATE \"C\", subject_id, seq)",
+        ),
+    }
+    let opened: Vec<_> = std::thread::scope(|scope| {
+        let started: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| Ledger::open(&b.url, clock("2024-09-01T00:00:00Z"))))
+            .collect();
+        started.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    for ledger in opened {
+        let mut ledger = ledger.expect("every process opens the registry");
+        assert_eq!(ledger.head().unwrap(), head);
+    }
+    let mut ledger = Ledger::open(&b.url, clock("2024-09-01T00:00:00Z")).unwrap();
+    assert_kinds_changed(b, &mut ledger, "migrated by one of four");
+    ledger.verify(&mut |_| {}).unwrap();
+}
+
 fn report_with_contact(ledger: &mut Ledger, contact: &str) -> ReportId {
     let mut tx = ledger.begin().unwrap();
     let r = ReportId(tx.new_id(Kind::Report));
@@ -1076,6 +1107,7 @@ conformance!(
     shared_state_is_named_by_pseudonyms,
     kinds_changed_are_kept_with_the_facts,
     a_registry_without_kinds_changed_migrates_forward,
+    processes_started_together_migrate_a_registry_once,
     a_commit_made_without_waiting_is_followed_or_refused_never_forked,
     a_fact_is_never_appended_before_the_last_one,
 );

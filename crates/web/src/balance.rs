@@ -103,17 +103,38 @@ impl Breakdown {
                 n,
             })
             .collect();
-        // In the alphabet's order, accents aside (Mérida between Lara and Monagas), with what
-        // is not known and the values gathered last.
+        // A fixed set of values in the order they are read (men, women; true, false), the same
+        // in both languages; names in the alphabet's order, accents aside (Mérida between Lara
+        // and Monagas); what is not known and the values gathered last.
+        let fixed = fixed_order(dim);
         cells.sort_by_key(|c| {
             let last = matches!(c.code.as_str(), "unknown" | "others");
-            (last, vigilia_core::text::fold(&c.name))
+            let place = fixed.iter().position(|v| *v == c.code);
+            (
+                last,
+                place.unwrap_or(usize::MAX),
+                vigilia_core::text::fold(&c.name),
+            )
         });
         Breakdown {
             dim: dim.to_string(),
             title: words::dimension(dim, l),
             cells,
         }
+    }
+}
+
+/// The values of a breakdown that has a fixed set of them, in the order they are read; the
+/// others (states, places, agencies, charges, contexts) are names.
+fn fixed_order(dim: &str) -> &'static [&'static str] {
+    match dim {
+        "sex" => &["M", "F", "X"],
+        "civilian_military" => &["civilian", "military"],
+        "age" => &["adult", "adolescent"],
+        "nationality" => &["national", "dual", "foreign"],
+        "convicted" | "whereabouts_unknown" | "house_arrest" => &["true", "false"],
+        "category" => &["1", "2", "3"],
+        _ => &[],
     }
 }
 
@@ -1556,4 +1577,48 @@ pub async fn certified_manifest(
         "text/plain; charset=utf-8"
     };
     Ok(attachment(bytes, kind, &wanted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Breakdown;
+    use vigilia_core::lang::Lang;
+
+    fn names(dim: &str, codes: &[&str], l: Lang) -> Vec<String> {
+        let cells = codes.iter().map(|c| (c.to_string(), "1".to_string()));
+        Breakdown::of(dim, cells, l)
+            .cells
+            .into_iter()
+            .map(|c| c.name)
+            .collect()
+    }
+
+    #[test]
+    fn a_breakdowns_values_go_in_the_same_order_in_both_languages() {
+        // A fixed set of values: read in its own order, whatever the alphabet of the language.
+        let sex = ["unknown", "X", "F", "M"];
+        assert_eq!(
+            names("sex", &sex, Lang::Es),
+            ["hombres", "mujeres", "otro", "sin dato"]
+        );
+        assert_eq!(
+            names("sex", &sex, Lang::En),
+            ["men", "women", "other", "not known"]
+        );
+        let house = ["false", "true"];
+        assert_eq!(
+            names("house_arrest", &house, Lang::Es),
+            ["en arresto domiciliario", "en un centro de reclusión"]
+        );
+        assert_eq!(
+            names("house_arrest", &house, Lang::En),
+            ["under house arrest", "in a place of detention"]
+        );
+        // Names: the alphabet, accents aside, with the values gathered last.
+        let states = ["others", "Monagas", "Mérida", "Lara"];
+        assert_eq!(
+            names("state", &states, Lang::Es)[..3],
+            ["Lara", "Mérida", "Monagas"]
+        );
+    }
 }

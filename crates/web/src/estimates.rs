@@ -129,26 +129,29 @@ impl EstimatePage {
             .collect()
     }
 
-    /// Whether the chains agree, in words.
-    fn convergence(&self, r_hat: &f64) -> String {
-        let value = self.p.l.decimal(*r_hat, 2);
-        let words = if *r_hat <= 1.05 {
-            self.p.t(
+    /// Whether the chains agree, in words, by the rule a published estimate must meet (the
+    /// same R-hat and effective sample size, written as the CLI and the refusal write them).
+    /// "R‑hat" has a non-breaking hyphen: a phone's line does not split it.
+    fn convergence(&self, post: &vigilia_estimate::lcmcr::Posterior) -> String {
+        use vigilia_app::estimates::{Convergence, convergence};
+        let value = self.p.l.decimal(post.r_hat, 3);
+        let ess = self.p.l.number(post.ess.round().max(0.0) as u64);
+        let words = match convergence(post) {
+            Convergence::Stable => self.p.t(
                 "El cálculo es estable (sus cadenas coinciden",
                 "The computation is stable (its chains agree",
-            )
-        } else if *r_hat <= 1.1 {
-            self.p.t(
-                "El cálculo es dudoso (sus cadenas casi coinciden",
-                "The computation is doubtful (its chains nearly agree",
-            )
-        } else {
-            self.p.t(
+            ),
+            Convergence::Doubtful => self.p.t(
+                "El cálculo es dudoso y no se puede publicar (sus cadenas casi coinciden, o son cortas",
+                "The computation is doubtful and cannot be published (its chains nearly agree, or are short",
+            ),
+            Convergence::Unstable => self.p.t(
                 "El cálculo no es estable: no use este resultado (sus cadenas no coinciden",
                 "The computation is not stable: do not use this result (its chains disagree",
-            )
+            ),
         };
-        format!("{words}; R-hat {value}).")
+        let size = self.p.t("tamaño efectivo", "effective sample size");
+        format!("{words}; R\u{2011}hat {value}, {size} {ess}).")
     }
 
     /// The log-linear model's dependences, in words.
