@@ -250,6 +250,10 @@ pub fn histories(ledger: &mut Ledger, q: &Question) -> Result<Histories, AppErro
                     out.push(j);
                 }
             }
+            // In the registry's order of its lists, not the order they were named in: the
+            // sampler's draws follow the columns' order, and the same lists must give the same
+            // figures whether typed in the CLI or ticked on the page, in any order.
+            out.sort_unstable();
             out
         }
     };
