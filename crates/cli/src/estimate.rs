@@ -408,7 +408,9 @@ fn text(answers: &[Answer], lang: Lang) -> String {
                 lang.pick("medianas por cadena", "each chain's median"),
                 medians.join(" · "),
             ));
-            if p.r_hat > 1.1 {
+            if vigilia_app::estimates::convergence(p)
+                == vigilia_app::estimates::Convergence::Unstable
+            {
                 out.push_str(lang.pick(
                     "Atención: las cadenas no coinciden (R-hat > 1,1); no use este resultado, corra más iteraciones (--burn-in, --draws).\n",
                     "Warning: the chains disagree (R-hat > 1.1); do not use this result, run more iterations (--burn-in, --draws).\n",

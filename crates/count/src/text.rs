@@ -126,30 +126,25 @@ fn movements(b: &Balance, lang: Lang) -> Vec<String> {
     .collect()
 }
 
-/// Every breakdown of the political prisoners; states and facilities by their six largest.
+/// The breakdowns of the political prisoners, in the pages' order (`Dim::ALL`): states and
+/// facilities by their six largest; agencies, charges and contexts are left to the pages and
+/// the JSON.
 fn breakdowns(b: &Balance, lang: Lang) -> Vec<String> {
-    let all = [
-        Dim::Sex,
-        Dim::CivilianMilitary,
-        Dim::Age,
-        Dim::Nationality,
-        Dim::Convicted,
-        Dim::WhereaboutsUnknown,
-        Dim::HouseArrest,
-        Dim::Category,
-    ];
     let mut out = Vec::new();
-    for (dim, top) in all
-        .map(|d| (d, None))
-        .into_iter()
-        .chain([(Dim::State, Some(6)), (Dim::Facility, Some(6))])
-    {
+    for dim in Dim::ALL {
+        let top = match dim {
+            Dim::State | Dim::Facility => Some(6),
+            Dim::Agency | Dim::Charge | Dim::Context => continue,
+            _ => None,
+        };
         let Some(values) = b.political_prisoners.by.get(dim.name()) else {
             continue;
         };
         let mut values: Vec<(&String, &u64)> = values.iter().collect();
         if top.is_some() {
             values.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        } else {
+            values.sort_by_key(|(v, _)| crate::words::value_place(dim.name(), v));
         }
         let shown = top.unwrap_or(values.len());
         let parts: Vec<String> = values

@@ -59,6 +59,30 @@ pub fn value(dimension: &str, value: &str, lang: Lang) -> String {
     pick(lang, es, en)
 }
 
+/// Where a value goes among its breakdown's, before names are compared: a breakdown with a
+/// fixed set of values reads them in their own order (men, women; true, false), the same in
+/// every language; names (states, places, agencies, charges, contexts) after them, in the
+/// alphabet's order; then what is not known, and last the values gathered.
+pub fn value_place(dimension: &str, value: &str) -> (u8, usize) {
+    let fixed: &[&str] = match dimension {
+        "sex" => &["M", "F", "X"],
+        "civilian_military" => &["civilian", "military"],
+        "age" => &["adult", "adolescent"],
+        "nationality" => &["national", "dual", "foreign"],
+        "convicted" | "whereabouts_unknown" | "house_arrest" => &["true", "false"],
+        "category" => &["1", "2", "3"],
+        _ => &[],
+    };
+    match value {
+        "unknown" => (1, 0),
+        "others" => (2, 0),
+        _ => (
+            0,
+            fixed.iter().position(|v| *v == value).unwrap_or(usize::MAX),
+        ),
+    }
+}
+
 /// A figure's name ("held" → "Detenidos").
 pub fn figure(name: &str, lang: Lang) -> String {
     let (es, en) = match name {

@@ -103,16 +103,11 @@ impl Breakdown {
                 n,
             })
             .collect();
-        // A fixed set of values in the order they are read (men, women; true, false), the same
-        // in both languages; names in the alphabet's order, accents aside (Mérida between Lara
-        // and Monagas); what is not known and the values gathered last.
-        let fixed = fixed_order(dim);
+        // In the order `words::value_place` gives, names in the alphabet's order, accents
+        // aside (Mérida between Lara and Monagas).
         cells.sort_by_key(|c| {
-            let last = matches!(c.code.as_str(), "unknown" | "others");
-            let place = fixed.iter().position(|v| *v == c.code);
             (
-                last,
-                place.unwrap_or(usize::MAX),
+                words::value_place(dim, &c.code),
                 vigilia_core::text::fold(&c.name),
             )
         });
@@ -121,20 +116,6 @@ impl Breakdown {
             title: words::dimension(dim, l),
             cells,
         }
-    }
-}
-
-/// The values of a breakdown that has a fixed set of them, in the order they are read; the
-/// others (states, places, agencies, charges, contexts) are names.
-fn fixed_order(dim: &str) -> &'static [&'static str] {
-    match dim {
-        "sex" => &["M", "F", "X"],
-        "civilian_military" => &["civilian", "military"],
-        "age" => &["adult", "adolescent"],
-        "nationality" => &["national", "dual", "foreign"],
-        "convicted" | "whereabouts_unknown" | "house_arrest" => &["true", "false"],
-        "category" => &["1", "2", "3"],
-        _ => &[],
     }
 }
 
@@ -1614,11 +1595,17 @@ mod tests {
             names("house_arrest", &house, Lang::En),
             ["under house arrest", "in a place of detention"]
         );
-        // Names: the alphabet, accents aside, with the values gathered last.
-        let states = ["others", "Monagas", "Mérida", "Lara"];
+        // Names: the alphabet, accents aside; then what is not known, and the values gathered
+        // last, in both languages.
+        let states = ["others", "unknown", "Monagas", "Mérida", "Lara"];
         assert_eq!(
-            names("state", &states, Lang::Es)[..3],
-            ["Lara", "Mérida", "Monagas"]
+            names("state", &states, Lang::Es)[..4],
+            ["Lara", "Mérida", "Monagas", "sin dato"]
+        );
+        assert_eq!(
+            names("state", &states, Lang::En)[3],
+            "not known",
+            "before the values gathered"
         );
     }
 }
