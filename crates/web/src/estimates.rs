@@ -133,25 +133,30 @@ impl EstimatePage {
     /// same R-hat and effective sample size, written as the CLI and the refusal write them).
     /// "R‑hat" has a non-breaking hyphen: a phone's line does not split it.
     fn convergence(&self, post: &vigilia_estimate::lcmcr::Posterior) -> String {
-        use vigilia_app::estimates::{Convergence, convergence};
+        use vigilia_app::estimates::{Convergence, PUBLISHED_R_HAT, convergence};
         let value = self.p.l.decimal(post.r_hat, 3);
         let ess = self.p.l.number(post.ess.round().max(0.0) as u64);
-        let words = match convergence(post) {
-            Convergence::Stable => self.p.t(
+        let (es, en) = match convergence(post) {
+            Convergence::Stable => (
                 "El cálculo es estable (sus cadenas coinciden",
                 "The computation is stable (its chains agree",
             ),
-            Convergence::Doubtful => self.p.t(
-                "El cálculo es dudoso y no se puede publicar (sus cadenas casi coinciden, o son cortas",
-                "The computation is doubtful and cannot be published (its chains nearly agree, or are short",
+            // Say which of the two rules it misses.
+            Convergence::Doubtful if post.r_hat <= PUBLISHED_R_HAT => (
+                "El cálculo no se puede publicar: sus cadenas coinciden, pero son cortas (hace falta un tamaño efectivo de 200 o más",
+                "The computation cannot be published: its chains agree, but they are short (an effective sample size of 200 or more is needed",
             ),
-            Convergence::Unstable => self.p.t(
+            Convergence::Doubtful => (
+                "El cálculo no se puede publicar: sus cadenas no coinciden lo bastante (hace falta R\u{2011}hat de 1,05 o menos",
+                "The computation cannot be published: its chains do not agree well enough (R\u{2011}hat of 1.05 or less is needed",
+            ),
+            Convergence::Unstable => (
                 "El cálculo no es estable: no use este resultado (sus cadenas no coinciden",
                 "The computation is not stable: do not use this result (its chains disagree",
             ),
         };
         let size = self.p.t("tamaño efectivo", "effective sample size");
-        format!("{words}; R\u{2011}hat {value}, {size} {ess}).")
+        format!("{}; R\u{2011}hat {value}, {size} {ess}).", self.p.t(es, en))
     }
 
     /// The log-linear model's dependences, in words.
