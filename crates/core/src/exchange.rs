@@ -273,6 +273,11 @@ pub enum Reason {
         expected: usize,
         found: usize,
     },
+    /// A character that is not text (a NUL byte, an escape): a damaged or wrongly exported
+    /// file, and what no registry stores the same on every engine.
+    Control {
+        code: u32,
+    },
     DuplicateRef {
         first_line: u64,
     },
@@ -322,6 +327,7 @@ impl Localize for RowError {
             Reason::EndRecordedBeforeRecorded { recorded_on } => if es { format!("{v} es anterior a recorded_on ({recorded_on})") } else { format!("{v} is before recorded_on ({recorded_on})") },
             Reason::Disclosure => if es { format!("{v:?} no es named, initials ni count_only") } else { format!("{v:?} is not named, initials or count_only") },
             Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
+            Reason::Control { code } => if es { format!("contiene un carácter invisible que no es texto (U+{code:04X}): el archivo puede estar dañado o mal exportado") } else { format!("contains an invisible character that is not text (U+{code:04X}): the file may be damaged or wrongly exported") },
             Reason::DuplicateRef { first_line } => if es { format!("{v:?} ya aparece en la línea {first_line}") } else { format!("{v:?} already appears on line {first_line}") },
             Reason::OtherPerson { person_ref } => if es { format!("la detención {v:?} pertenece a la persona {person_ref:?} en el registro") } else { format!("detention {v:?} belongs to person {person_ref:?} in the registry") },
             Reason::PersonConflict { person_ref, kept, kept_line } => if es { format!("{v:?} contradice {kept:?} de la línea {kept_line} para la persona {person_ref:?}; queda {kept:?}") } else { format!("{v:?} contradicts {kept:?} on line {kept_line} for person {person_ref:?}; {kept:?} is kept") },
@@ -446,6 +452,17 @@ impl<'a, S: AsRef<str>> Cells<'a, S> {
                     found: cells.len(),
                 },
             });
+        }
+        for column in Column::ALL {
+            let cell = header.cell(cells, *column);
+            if let Some(c) = cell.chars().find(|&c| crate::text::not_text(c)) {
+                return Err(RowError {
+                    line,
+                    column: column.name(),
+                    value: cell.to_string(),
+                    reason: Reason::Control { code: c as u32 },
+                });
+            }
         }
         Ok(Cells {
             header,
@@ -1254,6 +1271,10 @@ mod tests {
             ),
             (",P1,,,2024-08-01,,,,,", "detention_ref"),
             ("D1,P1,,,,,,,,", "arrest_date"),
+            // What is not text, wherever it is: PostgreSQL would refuse the whole batch.
+            ("D\u{0}1,P1,,,2024-08-01,,,,,", "detention_ref"),
+            ("D1,P1\u{1b}[31m,,,2024-08-01,,,,,", "person_ref"),
+            ("D1,P1,,,2024-08-01,,,released\u{0},,", "end_type"),
         ];
         for (row, column) in cases {
             let e = parse(h, row).unwrap_err();

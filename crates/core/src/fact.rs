@@ -467,6 +467,16 @@ pub struct Publication {
 }
 
 impl Change {
+    /// The organisation's reference this change gives its record, if it gives one.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            Change::PersonStated { reference, .. }
+            | Change::DetentionOpened { reference, .. }
+            | Change::GroupRecorded { reference, .. } => reference.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The change's confidential field, if it has one: the ledger encrypts it before the fact
     /// is hashed into the chain.
     pub fn confidential_mut(&mut self) -> Option<(Field, &mut Confidential)> {

@@ -41,6 +41,13 @@ pub fn non_empty(text: &str) -> Option<&str> {
     (!t.is_empty()).then_some(t)
 }
 
+/// A character that is not text: a control character other than a tab or a line break (a NUL
+/// byte, an escape), found in damaged or wrongly exported files. PostgreSQL refuses NUL in text
+/// where SQLite stores it, so no cell that holds one is stored on either.
+pub fn not_text(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 /// The text with its accents composed (NFC): `é` typed as `e` and a combining accent is the
 /// same `é` as typed at once.
 pub fn composed(text: &str) -> String {

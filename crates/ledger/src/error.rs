@@ -31,6 +31,14 @@ pub enum LedgerError {
     Fold(#[from] FoldError),
     #[error("the transaction was abandoned after a refused fact ({0}); nothing of it was written")]
     Refused(String),
+    #[error(
+        "the {what} {value:?} holds a character that is not text (U+{code:04X}): it is not stored"
+    )]
+    NotText {
+        what: &'static str,
+        value: String,
+        code: u32,
+    },
     #[error("the registry's storage stopped working: {0}")]
     Stopped(String),
     #[error("the registry's country profile cannot be read: {0}")]
@@ -145,6 +153,16 @@ impl Localize for LedgerError {
             Self::Refused(e) => format!(
                 "la transacción se abandonó tras un hecho rechazado ({e}); no se escribió nada de ella"
             ),
+            Self::NotText { what, value, code } => {
+                let what = if *what == "actor" {
+                    "el usuario"
+                } else {
+                    "la referencia"
+                };
+                format!(
+                    "{what} {value:?} contiene un carácter que no es texto (U+{code:04X}): no se guarda"
+                )
+            }
             Self::Stopped(e) => format!("el almacenamiento del registro dejó de funcionar: {e}"),
             Self::Profile(e) => format!("no se puede leer el perfil de país del registro: {e}"),
             Self::Projection { kind, id, detail } => format!(

@@ -1445,6 +1445,22 @@ impl Tx<'_> {
         if let Some(why) = &self.refused {
             return Err(LedgerError::Refused(why.clone()));
         }
+        // Stored in columns of their own, where one engine would keep what the other refuses.
+        for (what, value) in [
+            ("actor", Some(draft.actor.as_str())),
+            ("reference", draft.change.reference()),
+        ] {
+            if let Some(c) =
+                value.and_then(|v| v.chars().find(|&c| vigilia_core::text::not_text(c)))
+            {
+                let value = value.unwrap_or_default().to_string();
+                return Err(LedgerError::NotText {
+                    what,
+                    value,
+                    code: c as u32,
+                });
+            }
+        }
         let subject = draft.subject;
         self.encrypt(subject, &mut draft.change)?;
         self.load(subject)?;

@@ -338,6 +338,49 @@ fn a_fact_that_does_not_fit_is_refused_and_nothing_is_written(b: &Backend) {
     assert_eq!(ledger.count(Kind::Person).unwrap(), 0);
 }
 
+/// A NUL byte in a reference or an actor: SQLite would store it and PostgreSQL refuse the whole
+/// batch without saying which row, so both refuse that fact and say what and where.
+fn what_is_not_text_is_refused_alike_on_every_engine(b: &Backend) {
+    let mut ledger = create(b);
+    let mut tx = ledger.begin().unwrap();
+    for (actor, reference) in [("t", "P\u{0}9"), ("t\u{0}", "P-9"), ("t", "P\u{1b}[2J")] {
+        let p = PersonId(tx.new_id(Kind::Person));
+        let err = tx
+            .append(Draft {
+                recorded_on: day("2024-08-01"),
+                actor: actor.into(),
+                subject: p.into(),
+                change: Change::PersonStated {
+                    reference: Some(reference.into()),
+                    identity: Identity::default(),
+                    disclosure: None,
+                    cleared: vec![],
+                },
+                sources: vec![],
+            })
+            .unwrap_err();
+        assert!(matches!(err, LedgerError::NotText { .. }), "{err}");
+    }
+    // The transaction goes on: what was refused was never in it.
+    let p = PersonId(tx.new_id(Kind::Person));
+    tx.append(Draft {
+        recorded_on: day("2024-08-01"),
+        actor: "t".into(),
+        subject: p.into(),
+        change: Change::PersonStated {
+            reference: Some("P-9\tbis".into()),
+            identity: Identity::default(),
+            disclosure: None,
+            cleared: vec![],
+        },
+        sources: vec![],
+    })
+    .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(ledger.count(Kind::Person).unwrap(), 1);
+    ledger.verify(&mut |_| {}).unwrap();
+}
+
 fn changing_any_stored_byte_breaks_verify_at_that_fact(b: &Backend) {
     let mut ledger = create(b);
     let (_, d) = record_detention(&mut ledger);
@@ -1098,6 +1141,7 @@ conformance!(
     as_known_on_sees_only_what_was_recorded_by_then,
     a_correction_is_a_new_fact_and_the_old_state_stays_reachable,
     a_fact_that_does_not_fit_is_refused_and_nothing_is_written,
+    what_is_not_text_is_refused_alike_on_every_engine,
     changing_any_stored_byte_breaks_verify_at_that_fact,
     rebuild_recreates_the_projection_identically,
     ids_continue_after_reopening,
