@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0008_changes_by_subject.sql"),
     include_str!("../migrations/postgres/0009_state_expires.sql"),
     include_str!("../migrations/postgres/0010_one_index_per_fact.sql"),
+    include_str!("../migrations/postgres/0011_records_by_number_first.sql"),
 ];
 
 /// The advisory lock a migration of the schema holds ("vigilia" in ASCII).
