@@ -400,7 +400,7 @@ impl Localize for AppError {
                     (Unpublishable::NotTheDefaults, Lang::En) => "The estimate is not published: only one computed as by default (chains, iterations, seed and guard rails) is, so that no one picks among several runs the one that suits them.".to_string(),
                     (Unpublishable::NotConverged { r_hat, ess }, Lang::Es) => format!("La estimación no se publica: las cadenas no coinciden lo bastante (R-hat {}, tamaño efectivo {ess:.0}; hace falta R-hat de 1,05 o menos y tamaño efectivo de 200 o más).", Lang::Es.decimal(*r_hat, 3)),
                     (Unpublishable::NotConverged { r_hat, ess }, Lang::En) => format!("The estimate is not published: the chains do not agree well enough (R-hat {r_hat:.3}, effective sample size {ess:.0}; R-hat of 1.05 or less and an effective sample size of 200 or more are needed)."),
-                    (Unpublishable::BelowKnown { estimate, known }, Lang::Es) => format!("La estimación no se publica: estima {} en total y el registro ya tiene {} detenciones en el periodo; se queda corta (hay detenciones que estas listas casi nunca alcanzan).", lang.number(estimate.round() as u64), lang.number(*known)),
+                    (Unpublishable::BelowKnown { estimate, known }, Lang::Es) => format!("La estimación no se publica: estima {} en total y el registro ya tiene {} detenciones en el período; se queda corta (hay detenciones que estas listas casi nunca alcanzan).", lang.number(estimate.round() as u64), lang.number(*known)),
                     (Unpublishable::BelowKnown { estimate, known }, Lang::En) => format!("The estimate is not published: it estimates {} in all and the registry already holds {} detentions in the period; it falls short (some detentions these lists almost never reach).", lang.number(estimate.round() as u64), lang.number(*known)),
                 }
             }
@@ -416,7 +416,7 @@ impl Localize for AppError {
             },
             AppError::PeriodBackwards { from, to } => format!(
                 "{} {} {} ({})",
-                lang.pick("El periodo empieza el", "The period starts on"),
+                lang.pick("El período empieza el", "The period starts on"),
                 vigilia_core::date::short_day(*from, lang),
                 lang.pick("después de su final", "after its end"),
                 vigilia_core::date::short_day(*to, lang)
@@ -730,11 +730,11 @@ impl Localize for Problem {
                 *as_of,
                 (
                     "Ya se certificó la lista al",
-                    &format!("(versión {version}), y su total es público"),
+                    &format!("(n.º {version}), y su total es público"),
                 ),
                 (
                     "The list as of",
-                    &format!("(version {version}) is already certified, and its total is public"),
+                    &format!("(no. {version}) is already certified, and its total is public"),
                 ),
             ),
             Problem::TooCloseToEstimate { version, as_of } => off_the_week(
@@ -742,11 +742,11 @@ impl Localize for Problem {
                 *as_of,
                 (
                     "Ya se publicó la estimación al",
-                    &format!("(versión {version})"),
+                    &format!("(n.º {version})"),
                 ),
                 (
                     "The estimate as of",
-                    &format!("(version {version}) is already published"),
+                    &format!("(no. {version}) is already published"),
                 ),
             ),
             Problem::TooCloseToReleased { version, as_of } => off_the_week(
@@ -754,11 +754,11 @@ impl Localize for Problem {
                 *as_of,
                 (
                     "Ya se publicaron los datos abiertos al",
-                    &format!("(versión {version})"),
+                    &format!("(n.º {version})"),
                 ),
                 (
                     "The open data as of",
-                    &format!("(version {version}) are already released"),
+                    &format!("(no. {version}) are already released"),
                 ),
             ),
             Problem::AlreadyPublished { number } => match lang {

@@ -251,7 +251,7 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
         .iter()
         .map(|(stratum, t)| Answer {
             stratum: stratum.clone(),
-            result: vigilia_estimate::estimate(t, method, &rules, &settings),
+            result: vigilia_app::estimates::estimate(t, method, &rules, &settings),
         })
         .collect();
     match args.format.as_str() {
@@ -356,19 +356,24 @@ fn text(answers: &[Answer], lang: Lang) -> String {
                 continue;
             }
         };
-        let how = match e.method {
-            Method::Lcmcr => lang.pick(
-                "modelo de clases latentes (LCMCR), mediana a posteriori",
-                "latent-class model (LCMCR), posterior median",
+        // The model in words: its pairs of lists are said in the assumption, below.
+        let how = match (&e.posterior, lang) {
+            (Some(p), Lang::Es) => format!(
+                "modelo de {} clases latentes (LCMCR), mediana a posteriori",
+                p.settings.classes
             ),
-            Method::Loglinear => lang.pick("modelo log-lineal", "log-linear model"),
+            (Some(p), Lang::En) => format!(
+                "model of {} latent classes (LCMCR), posterior median",
+                p.settings.classes
+            ),
+            (None, _) => lang
+                .pick("modelo log-lineal", "log-linear model")
+                .to_string(),
         };
         out.push_str(&format!(
-            "{}: {} ({how}; {}: {})\n",
+            "{}: {} ({how})\n",
             lang.pick("Total estimado", "Estimated total"),
             number(lang, e.estimate),
-            lang.pick("modelo", "model"),
-            e.model,
         ));
         out.push_str(&format!(
             "{}: {} {} {}\n",
@@ -390,7 +395,10 @@ fn text(answers: &[Answer], lang: Lang) -> String {
         let lists: Vec<String> = e
             .lists
             .iter()
-            .map(|l| format!("{} {}", l.name, lang.number(l.size)))
+            .map(|l| {
+                let (es, en) = vigilia_app::estimates::List::named(&l.name).column();
+                format!("{} {}", lang.pick(&es, &en), lang.number(l.size))
+            })
             .collect();
         out.push_str(&format!(
             "{}: {}\n",

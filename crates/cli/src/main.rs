@@ -292,7 +292,10 @@ enum ExportWhat {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return misunderstood(e),
+    };
     let lang = Lang::from_tag(&cli.lang);
     match run(cli, lang) {
         Ok(()) => ExitCode::SUCCESS,
@@ -300,6 +303,61 @@ fn main() -> ExitCode {
             eprintln!("vigilia: {}", failure.message(lang));
             ExitCode::from(failure.exit_code())
         }
+    }
+}
+
+/// A command line that cannot be read, said in the language asked (`--lang`, else
+/// `VIGILIA_LANG`, else Spanish): clap says it in English, its help and version as they are.
+fn misunderstood(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let args: Vec<String> = std::env::args().collect();
+    let tag = (args.iter().position(|a| a == "--lang"))
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix("--lang=").map(str::to_string))
+        })
+        .or_else(|| std::env::var("VIGILIA_LANG").ok())
+        .unwrap_or_else(|| "es".into());
+    let said = |kind: ContextKind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let (arg, value) = (
+        said(ContextKind::InvalidArg),
+        said(ContextKind::InvalidValue),
+    );
+    let what = match e.kind() {
+        _ if Lang::from_tag(&tag) != Lang::Es => None,
+        ErrorKind::UnknownArgument => Some(format!("no se conoce la opción {arg}")),
+        ErrorKind::InvalidSubcommand => Some(format!(
+            "no existe la orden {}",
+            said(ContextKind::InvalidSubcommand)
+        )),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation if value.is_empty() => {
+            Some(format!("falta el valor de {arg}"))
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            Some(format!("{value:?} no vale para {arg}"))
+        }
+        ErrorKind::MissingRequiredArgument => Some(format!("falta {arg}")),
+        ErrorKind::ArgumentConflict => Some(format!(
+            "{arg} no se puede usar junto con {}",
+            said(ContextKind::PriorArg)
+        )),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            Some(format!("demasiados valores para {arg}"))
+        }
+        _ => None,
+    };
+    match what {
+        Some(what) => {
+            eprintln!("vigilia: {what}. Vea las opciones con «vigilia --help».");
+            ExitCode::from(2)
+        }
+        None => e.exit(),
     }
 }
 

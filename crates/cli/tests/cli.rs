@@ -51,6 +51,46 @@ fn both_engines(test: impl Fn(&Registry)) {
     }
 }
 
+/// A command line that cannot be read is said in the language asked, with the option or value
+/// at fault; in English, as clap says it.
+#[test]
+fn a_mistyped_command_line_is_said_in_spanish() {
+    let r = Registry::sqlite();
+    for (args, said) in [
+        (
+            &["--lang", "es", "summary", "--nope"][..],
+            "no se conoce la opción --nope",
+        ),
+        (&["--lang", "es", "sumary"], "no existe la orden sumary"),
+        (
+            &["--lang", "es", "estimate", "--chains", "cuatro"],
+            "\"cuatro\" no vale para --chains",
+        ),
+        (
+            &[
+                "--lang=es",
+                "estimate",
+                "--histories",
+                "x.csv",
+                "--registry",
+            ],
+            "no se puede usar junto con",
+        ),
+    ] {
+        let out = r.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(said), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("vigilia --help"), "{}", stderr(&out));
+    }
+    let out = r.run(&["summary", "--nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unexpected argument '--nope'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn a_registry_is_never_created_by_accident() {
     let r = Registry::sqlite();
@@ -187,6 +227,35 @@ fn bad_rows_are_reported_with_line_column_and_reason_and_good_rows_are_kept() {
         let fixed_path = r.write("fixed.csv", &fixed);
         let out = r.ok(&["import", "detentions", fixed_path.to_str().unwrap()]);
         assert!(out.contains("5 rows read: 5 stored"), "{out}");
+    });
+}
+
+/// A NUL byte or an escape in a cell: PostgreSQL refused the whole batch without saying which
+/// row, where SQLite stored it. Both now reject that row, by its line and column, and keep the
+/// others.
+#[test]
+fn a_cell_that_is_not_text_is_rejected_by_line_on_both_engines() {
+    both_engines(|r| {
+        r.ok(&["init"]);
+        let rows = [
+            "D1,P1,Ana,Gómez,,,F,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,",
+            "D\u{0}2,P2,Luis,Díaz,,,M,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,",
+            "D3,P3,Eva,Ruiz\u{1b}[2J,,,F,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,",
+            "D4,P4,Juan,Mora,,,M,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,",
+        ];
+        let file = r.write("in.csv", &format!("{HEADER}\n{}\n", rows.join("\n")));
+        let out = r.run(&["import", "detentions", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "rows were rejected");
+        let err = stderr(&out);
+        for expected in [
+            "line 3, column detention_ref: contains an invisible character that is not text (U+0000)",
+            "line 4, column paternal_surname: contains an invisible character that is not text (U+001B)",
+        ] {
+            assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("4 rows read: 2 stored"), "{stdout}");
+        r.ok(&["verify"]);
     });
 }
 

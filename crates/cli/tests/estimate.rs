@@ -321,6 +321,24 @@ fn another_organisations_list_is_a_list_of_its_own() {
         names.contains(&"ONG Justicia") && !names.contains(&"Diminuta"),
         "{names:?}"
     );
+    // Read by a person, the lists and the pairs the model keeps are words, not the table's
+    // column names.
+    let text = r.ok(&[
+        "--lang",
+        "es",
+        "estimate",
+        "--registry",
+        "--method",
+        "loglinear",
+    ]);
+    assert!(
+        text.contains("Listas: ") && text.contains("prensa "),
+        "{text}"
+    );
+    assert!(text.contains("(modelo log-lineal)"), "{text}");
+    for code in ["press", "volunteer", "family", "latent"] {
+        assert!(!text.contains(code), "{code}: {text}");
+    }
     let named = r.run(&[
         "estimate",
         "--registry",

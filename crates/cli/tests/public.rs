@@ -470,7 +470,7 @@ fn an_open_data_release_validates_verifies_and_refuses_a_tampered_copy() {
         let said = String::from_utf8_lossy(&refused.stderr);
         assert_eq!(refused.status.code(), Some(2), "{args:?}: {said}");
         assert!(
-            said.contains("as of Sunday 15 Nov 2026 (version 1) are already released"),
+            said.contains("as of Sunday 15 Nov 2026 (no. 1) are already released"),
             "{args:?}: {said}"
         );
     }

@@ -296,24 +296,12 @@ pub fn estimate(
                 .iter()
                 .map(|&(a, b)| format!("{}×{}", name(a), name(b)))
                 .collect();
-            let (model, es, en) = if pairs.is_empty() {
-                (
-                    "independence".to_string(),
-                    "Supone que cada lista documenta a las personas sin depender de las otras, y que todas tienen la misma probabilidad de estar en cada lista. Casi nunca es así: quien es visible para una lista suele serlo para las demás, y la estimación queda entonces corta.".to_string(),
-                    "It assumes each list documents people without depending on the others, and that everyone is equally likely to be on each list. That is almost never so: whoever is visible to one list tends to be visible to the others, and the estimate then falls short.".to_string(),
-                )
+            let model = if pairs.is_empty() {
+                "independence".to_string()
             } else {
-                let p = pairs.join(" + ");
-                (
-                    p.clone(),
-                    format!(
-                        "Supone que las únicas dependencias entre listas son las de los pares {p}, y que dentro de cada celda todas las personas tienen la misma probabilidad de ser documentadas. Otras dependencias, o personas que ninguna lista podía alcanzar, la dejan corta."
-                    ),
-                    format!(
-                        "It assumes the only dependences between lists are those of the pairs {p}, and that within each cell everyone is equally likely to be documented. Other dependences, or people no list could reach, leave it short."
-                    ),
-                )
+                pairs.join(" + ")
             };
+            let (es, en) = loglinear_assumption(&pairs, &pairs);
             let mut e = base(fit.total, fit.lower, fit.upper, model, es, en);
             e.loglinear = Some(fit);
             Ok(e)
@@ -334,11 +322,49 @@ pub fn estimate(
                 p.lower,
                 p.upper,
                 format!("latent classes, K = {}", settings.classes),
-                "Supone que la población no cambió en el periodo, que las listas se cruzaron sin errores (cada persona una sola vez), y que las diferencias entre personas en su probabilidad de ser documentadas se explican por grupos latentes. No puede ver a quienes ninguna lista podía alcanzar: si hay detenciones que nadie se atrevió a denunciar por ningún canal, también faltan aquí.".to_string(),
+                "Supone que la población no cambió en el período, que las listas se cruzaron sin errores (cada persona una sola vez), y que las diferencias entre personas en su probabilidad de ser documentadas se explican por grupos latentes. No puede ver a quienes ninguna lista podía alcanzar: si hay detenciones que nadie se atrevió a denunciar por ningún canal, también faltan aquí.".to_string(),
                 "It assumes the population did not change over the period, that the lists were matched without errors (each person once), and that people's differences in how likely they are to be documented are explained by latent groups. It cannot see those no list could reach: if some detentions were reported through no channel at all, they are missing here too.".to_string(),
             );
             e.posterior = Some(p);
             Ok(e)
         }
+    }
+}
+
+/// What a log-linear model assumes, with the pairs of lists it keeps (`a×b`, in Spanish and in
+/// English).
+fn loglinear_assumption(pairs_es: &[String], pairs_en: &[String]) -> (String, String) {
+    if pairs_es.is_empty() {
+        return (
+            "Supone que cada lista documenta a las personas sin depender de las otras, y que todas tienen la misma probabilidad de estar en cada lista. Casi nunca es así: quien es visible para una lista suele serlo para las demás, y la estimación queda entonces corta.".to_string(),
+            "It assumes each list documents people without depending on the others, and that everyone is equally likely to be on each list. That is almost never so: whoever is visible to one list tends to be visible to the others, and the estimate then falls short.".to_string(),
+        );
+    }
+    let (es, en) = (pairs_es.join(" + "), pairs_en.join(" + "));
+    (
+        format!(
+            "Supone que las únicas dependencias entre listas son las de los pares {es}, y que dentro de cada celda todas las personas tienen la misma probabilidad de ser documentadas. Otras dependencias, o personas que ninguna lista podía alcanzar, la dejan corta."
+        ),
+        format!(
+            "It assumes the only dependences between lists are those of the pairs {en}, and that within each cell everyone is equally likely to be documented. Other dependences, or people no list could reach, leave it short."
+        ),
+    )
+}
+
+impl Estimate {
+    /// Says the lists of its assumption in `words` (Spanish, English) rather than by their
+    /// names in the table (`family×press` is a registry's column, not what a reader says).
+    pub fn say_lists(&mut self, words: impl Fn(&str) -> (String, String)) {
+        let Some(fit) = &self.loglinear else { return };
+        let name = |j: usize| words(self.lists.get(j).map_or("", |l| l.name.as_str()));
+        let (es, en): (Vec<String>, Vec<String>) = fit
+            .pairs
+            .iter()
+            .map(|&(a, b)| {
+                let ((a_es, a_en), (b_es, b_en)) = (name(a), name(b));
+                (format!("{a_es}×{b_es}"), format!("{a_en}×{b_en}"))
+            })
+            .unzip();
+        (self.assumption_es, self.assumption_en) = loglinear_assumption(&es, &en);
     }
 }

@@ -1072,6 +1072,8 @@ struct PublishedEstimate {
     lists: Vec<String>,
     /// `lcmcr` or `loglinear`.
     method: String,
+    /// How far its chains agree, and their effective size (latent classes only).
+    chains: Option<(f64, f64)>,
 }
 
 impl PublishedEstimate {
@@ -1082,34 +1084,66 @@ impl PublishedEstimate {
     /// How it was estimated and from which lists, in words.
     fn how(&self, lang: &Lang) -> String {
         let lang = *lang;
-        let lists: Vec<String> = self
-            .lists
-            .iter()
-            .map(|name| {
-                // Another organisation's list by what it is, not by its name: the page is
-                // public, and the partner may not want to be named.
-                let (es, en) = match vigilia_app::estimates::List::named(name) {
-                    vigilia_app::estimates::List::Imported(_) => (
-                        "una lista de otra organización".to_string(),
-                        "another organisation's list".to_string(),
-                    ),
-                    channel => channel.words(),
-                };
-                lang.pick(&es, &en).to_string()
-            })
-            .collect();
+        // Another organisation's list by what it is, not by its name: the page is public, and
+        // the partner may not want to be named. Several are said once, with how many.
+        let mut lists: Vec<String> = Vec::new();
+        let mut others = 0;
+        for name in &self.lists {
+            match vigilia_app::estimates::List::named(name) {
+                vigilia_app::estimates::List::Imported(_) => others += 1,
+                channel => {
+                    let (es, en) = channel.words();
+                    lists.push(lang.pick(&es, &en).to_string());
+                }
+            }
+        }
+        match others {
+            0 => {}
+            1 => lists.push(
+                lang.pick(
+                    "una lista de otra organización",
+                    "another organisation's list",
+                )
+                .to_string(),
+            ),
+            n => lists.push(format!(
+                "{} {}",
+                lang.number(n),
+                lang.pick(
+                    "listas de otras organizaciones",
+                    "lists of other organisations"
+                )
+            )),
+        }
         let method = match (self.method.as_str(), lang) {
             ("loglinear", Lang::Es) => "modelo log-lineal",
             ("loglinear", Lang::En) => "log-linear model",
             (_, Lang::Es) => "modelo de clases latentes",
             (_, Lang::En) => "latent-class model",
         };
-        format!(
+        let how = format!(
             "{} {method}; {}: {}.",
             lang.pick("Estimado con el", "Estimated with the"),
             lang.pick("listas", "lists"),
             lists.join(", ")
-        )
+        );
+        // How sure the computation is of itself: a reader can check it was converged.
+        let Some((r_hat, ess)) = self.chains else {
+            return how;
+        };
+        let (most, least) = (
+            lang.decimal(vigilia_app::estimates::PUBLISHED_R_HAT, 2),
+            lang.number(vigilia_app::estimates::PUBLISHED_ESS as u64),
+        );
+        let (r_hat, ess) = (lang.decimal(r_hat, 3), lang.number(ess.round() as u64));
+        match lang {
+            Lang::Es => format!(
+                "{how} Sus cadenas de cálculo coinciden: R-hat {r_hat}, tamaño efectivo {ess} (se publica solo con R-hat hasta {most} y tamaño efectivo desde {least})."
+            ),
+            Lang::En => format!(
+                "{how} Its computation's chains agree: R-hat {r_hat}, effective size {ess} (published only with R-hat up to {most} and effective size from {least})."
+            ),
+        }
     }
 
     fn of(p: &vigilia_core::fact::EstimatePublication) -> PublishedEstimate {
@@ -1144,6 +1178,9 @@ impl PublishedEstimate {
                 .filter_map(|l| l.get("name")?.as_str().map(str::to_string))
                 .collect(),
             method: p.method.clone(),
+            chains: v
+                .get("posterior")
+                .and_then(|p| Some((p.get("r_hat")?.as_f64()?, p.get("ess")?.as_f64()?))),
         }
     }
 }
@@ -1562,8 +1599,45 @@ pub async fn certified_manifest(
 
 #[cfg(test)]
 mod tests {
-    use super::Breakdown;
+    use super::{Breakdown, PublishedEstimate};
     use vigilia_core::lang::Lang;
+
+    #[test]
+    fn a_public_estimate_says_other_organisations_lists_once_and_names_none() {
+        let e = PublishedEstimate {
+            version: 1,
+            as_of: "2026-11-20".parse().unwrap(),
+            estimate: 100,
+            lower: 90,
+            upper: 120,
+            observed: 80,
+            assumption_es: String::new(),
+            assumption_en: String::new(),
+            lists: ["family", "Provea 2024", "ONG Zulia"]
+                .map(String::from)
+                .to_vec(),
+            method: "lcmcr".into(),
+            chains: Some((1.0123, 456.4)),
+        };
+        let es = e.how(&Lang::Es);
+        assert!(es.contains("R-hat 1,012, tamaño efectivo 456"), "{es}");
+        assert!(
+            es.contains("hasta 1,05 y tamaño efectivo desde 200"),
+            "{es}"
+        );
+        assert!(es.contains("2 listas de otras organizaciones"), "{es}");
+        assert!(!es.contains("Provea") && !es.contains("Zulia"), "{es}");
+        let en = e.how(&Lang::En);
+        assert!(en.contains("2 lists of other organisations"), "{en}");
+        let one = PublishedEstimate {
+            lists: vec!["family".into(), "Provea 2024".into()],
+            ..e
+        };
+        assert!(
+            one.how(&Lang::Es)
+                .contains("una lista de otra organización")
+        );
+    }
 
     fn names(dim: &str, codes: &[&str], l: Lang) -> Vec<String> {
         let cells = codes.iter().map(|c| (c.to_string(), "1".to_string()));

@@ -165,3 +165,40 @@ impl IntoResponse for WebError {
         crate::page::render(self.status(), &page)
     }
 }
+
+/// What the web framework refuses before a page is made (a number in the address that is not a
+/// number, a query or a form it cannot read) it answers in English plain text: a person gets
+/// this site's error page in their language instead, with the same status, and an address that
+/// names nothing is a page that does not exist. Pages never answer a refusal in plain text
+/// themselves, so only the framework's are replaced.
+pub async fn words_for_refusals(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    let status = res.status();
+    if !status.is_client_error() || !plain {
+        return res;
+    }
+    let said = axum::body::to_bytes(res.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let error = if said.starts_with(b"Invalid URL") {
+        WebError::NotFound
+    } else {
+        WebError::bad(
+            "No se pudo leer lo enviado: vuelva a la página anterior e inténtelo otra vez.",
+            "What was sent could not be read: go back to the page before and try again.",
+        )
+    };
+    let keep = !matches!(error, WebError::NotFound);
+    let mut page = error.into_response();
+    if keep {
+        *page.status_mut() = status;
+    }
+    page
+}

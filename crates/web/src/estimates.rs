@@ -418,7 +418,12 @@ pub async fn page(
             let r = tokio::task::spawn_blocking(move || {
                 let _held = permit;
                 table.map(|t| {
-                    vigilia_estimate::estimate(&t, method, &Rules::default(), &Settings::default())
+                    vigilia_app::estimates::estimate(
+                        &t,
+                        method,
+                        &Rules::default(),
+                        &Settings::default(),
+                    )
                 })
             })
             .await

@@ -48,8 +48,8 @@ pub use ctx::COOKIE;
 pub use error::WebError;
 pub use routes::{Access, ROUTES, Route};
 
-/// The whole application: every route of the table behind the authorisation check, and the
-/// security headers on every response.
+/// The whole application: every route of the table behind the authorisation check, the
+/// framework's own refusals in words, and the security headers on every response.
 pub fn router(app: Arc<App>) -> Router {
     let mut router = Router::new();
     for r in ROUTES {
@@ -57,6 +57,7 @@ pub fn router(app: Arc<App>) -> Router {
     }
     router
         .layer(from_fn_with_state(app.clone(), auth::authorize))
+        .layer(from_fn(error::words_for_refusals))
         .layer(from_fn(security_headers))
         .layer(from_fn(request_id))
         .with_state(app)

@@ -4307,7 +4307,7 @@ async fn an_analyst_asks_for_an_estimate_and_is_told_why_there_is_none() {
         ("state=Narnia&method=lcmcr&list=press", "«Narnia»"),
         (
             "from=01%2F02%2F2026&as_of=01%2F01%2F2026&method=lcmcr&list=press",
-            "El periodo empieza el",
+            "El período empieza el",
         ),
         ("as_of=31%2F02%2F2026&method=lcmcr&list=press", "31/02/2026"),
     ] {
@@ -4323,4 +4323,25 @@ async fn an_analyst_asks_for_an_estimate_and_is_told_why_there_is_none() {
     let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
     let no = send(&w, get("/estimate", Some(&lawyer))).await;
     assert_eq!(no.status, StatusCode::FORBIDDEN);
+}
+
+/// An address whose number is not a number is a page that does not exist, said in the person's
+/// words on this site's page: never the framework's English plain text.
+#[tokio::test]
+async fn an_address_that_names_nothing_is_said_in_words() {
+    let w = world();
+    let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
+    for (path, cookie) in [
+        ("/public/abc", None),
+        ("/public/abc/names", None),
+        ("/public/99999999999999999999999", None),
+        ("/detentions/uno", Some(lawyer.as_str())),
+        ("/persons/-1", Some(lawyer.as_str())),
+    ] {
+        let r = send(&w, get(path, cookie)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+        assert!(r.body.contains("No existe."), "{path}: {}", r.body);
+        assert!(r.body.contains("<html"), "{path}: {}", r.body);
+        assert!(!r.body.contains("Invalid URL"), "{path}: {}", r.body);
+    }
 }
