@@ -74,7 +74,9 @@ pub fn detentions(
 /// A file being written for `path`, whole or not at all: a new file beside it, readable by its
 /// owner only (what Vigilia writes holds names and cédulas), created where nothing was (never
 /// through a link another user left), and moved to `path` only when complete. Dropped before
-/// [`Output::finish`], it leaves nothing behind.
+/// [`Output::finish`], it leaves nothing behind; a run killed while writing leaves its partial
+/// file, locked while it was written, and the next one for the same `path` removes what no
+/// live writer still holds.
 #[derive(Debug)]
 pub struct Output {
     path: std::path::PathBuf,
@@ -89,8 +91,12 @@ impl Output {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let random = crate::credentials::new_token()?.0;
         let tag = random.get(..12).unwrap_or(&random);
+        remove_abandoned(path, &name);
         let partial = path.with_file_name(format!(".{name}.{tag}.partial"));
         let file = vigilia_ledger::create_private(&partial).map_err(|e| output(path, &e))?;
+        // Held until the file is moved or removed: the mark of a writer still alive.
+        file.try_lock()
+            .map_err(|e| output(path, &std::io::Error::other(e)))?;
         Ok(Output {
             path: path.to_path_buf(),
             partial,
@@ -114,6 +120,39 @@ impl Output {
         std::fs::rename(&self.partial, &self.path).map_err(|e| output(&self.path, &e))?;
         self.done = true;
         Ok(())
+    }
+}
+
+/// Removes the partial files of `path` (`.NAME.TAG.partial` beside it) that no writer holds any
+/// more: left by a run that was killed, they hold names and cédulas nobody will finish.
+fn remove_abandoned(path: &Path, name: &str) {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(tag) = (file_name.to_str())
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|n| n.strip_suffix(".partial"))
+        else {
+            continue;
+        };
+        // Only our own names, and only files: never a link or a folder someone put there.
+        let ours = tag.len() == 12 && tag.bytes().all(|b| b.is_ascii_hexdigit());
+        let file = entry.file_type().is_ok_and(|t| t.is_file());
+        if !ours || !file {
+            continue;
+        }
+        if let Ok(f) = std::fs::OpenOptions::new().write(true).open(entry.path())
+            && f.try_lock().is_ok()
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -156,18 +195,20 @@ pub fn output(path: &Path, e: &dyn std::fmt::Display) -> AppError {
 /// Rows of a large CSV made and written a chunk at a time.
 const CHUNK: usize = 1 << 16;
 
-/// Writes a CSV whole or not at all ([`Output`]), its `count` rows made by `row(i)` on every
-/// core, a chunk at a time, in order. Deduplicating a million reports writes a million and a
-/// half rows of pairs: made on one core, and held as strings before the first was written, they
-/// took two seconds and two hundred megabytes.
-pub fn write_csv_rows<S: AsRef<str>, R: AsRef<[S]>>(
-    path: &Path,
+/// Writes a CSV (`header`, then `row(i)` for each of `count` rows) into `out`, not yet in its
+/// place: files that go together are all written before any is put in place
+/// ([`Output::finish`]). The rows are made on every core, a chunk at a time, in order.
+/// Deduplicating a million reports writes a million and a half rows of pairs: made on one core,
+/// and held as strings before the first was written, they took two seconds and two hundred
+/// megabytes.
+pub fn fill_csv_rows<S: AsRef<str>, R: AsRef<[S]>>(
+    out: &mut Output,
     header: &[&str],
     count: usize,
     row: impl Fn(usize) -> R + Sync,
 ) -> Result<(), AppError> {
-    let mut out = Output::create(path)?;
-    let fail = |e: &dyn std::fmt::Display| output(path, e);
+    let path = out.path.clone();
+    let fail = |e: &dyn std::fmt::Display| output(&path, e);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut w = csv::Writer::from_writer(out.writer());
     w.write_record(header).map_err(|e| fail(&e))?;
@@ -201,8 +242,7 @@ pub fn write_csv_rows<S: AsRef<str>, R: AsRef<[S]>>(
             out.writer().write_all(&part?).map_err(|e| fail(&e))?;
         }
     }
-    out.writer().flush().map_err(|e| fail(&e))?;
-    out.finish()
+    out.writer().flush().map_err(|e| fail(&e))
 }
 
 /// Writes a CSV whole or not at all ([`Output`]).
@@ -211,7 +251,39 @@ pub fn write_csv<R: AsRef<[String]> + Sync>(
     header: &[&str],
     rows: &[R],
 ) -> Result<(), AppError> {
-    write_csv_rows(path, header, rows.len(), |i| {
+    let mut out = Output::create(path)?;
+    fill_csv_rows(&mut out, header, rows.len(), |i| {
         rows.get(i).map_or(&[][..], |r| r.as_ref())
-    })
+    })?;
+    out.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Output;
+    use std::io::Write;
+
+    #[test]
+    fn a_killed_runs_partial_file_is_removed_by_the_next_and_a_live_ones_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let abandoned = dir.path().join(".out.csv.0123456789ab.partial");
+        std::fs::write(&abandoned, "Ana Gómez,V-12345678\n").unwrap();
+        let live = dir.path().join(".out.csv.ba9876543210.partial");
+        let held = std::fs::File::create(&live).unwrap();
+        held.lock().unwrap();
+        let stranger = dir.path().join(".out.csv.not-ours.partial");
+        std::fs::write(&stranger, "x").unwrap();
+        let mut out = Output::create(&path).unwrap();
+        writeln!(out.writer(), "a,b").unwrap();
+        out.finish().unwrap();
+        assert!(!abandoned.exists(), "what a killed run left is removed");
+        assert!(live.exists(), "a writer still alive keeps its file");
+        assert!(
+            stranger.exists(),
+            "a name Vigilia does not make is left alone"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n");
+        drop(held);
+    }
 }

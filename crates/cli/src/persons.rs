@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use vigilia_app::dedupe;
-use vigilia_app::export::{write_csv, write_csv_rows};
+use vigilia_app::export::{Output, fill_csv_rows, write_csv};
 use vigilia_app::{Actor, merges, write};
 use vigilia_core::ids::PersonId;
 use vigilia_core::model::Disclosure;
@@ -29,18 +29,29 @@ pub fn dedupe(env: &Env, file: &Path, out: &Path, pairs: Option<&Path>) -> Resul
     let written: Vec<&Path> = std::iter::once(out).chain(pairs).collect();
     env.keys.outputs(&[file], &written)?;
     let g = dedupe::group(reports(env, file, &profile)?);
-    if let Some(p) = pairs {
-        let header = [
-            "report_id_left",
-            "report_id_right",
-            "probability",
-            "status",
-            "evidence",
-        ];
-        write_csv_rows(p, &header, g.pairs(), |i| g.pair(i))?;
-    }
+    // Both files are written before either is put in place: a failure leaves neither new.
+    let mut clusters = Output::create(out)?;
     let header = ["report_id", "cluster_id"];
-    write_csv_rows(out, &header, g.reports(), |i| g.cluster(i))?;
+    fill_csv_rows(&mut clusters, &header, g.reports(), |i| g.cluster(i))?;
+    let pairs = match pairs {
+        Some(p) => {
+            let mut file = Output::create(p)?;
+            let header = [
+                "report_id_left",
+                "report_id_right",
+                "probability",
+                "status",
+                "evidence",
+            ];
+            fill_csv_rows(&mut file, &header, g.pairs(), |i| g.pair(i))?;
+            Some(file)
+        }
+        None => None,
+    };
+    clusters.finish()?;
+    if let Some(file) = pairs {
+        file.finish()?;
+    }
     let n = |x: usize| env.lang.number(x as u64);
     let (r, p, v) = (n(g.reports()), n(g.persons), n(g.to_review));
     let c = env.lang.number(g.compared);
