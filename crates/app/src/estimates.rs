@@ -476,7 +476,9 @@ pub fn publish(
 
 /// An estimate from a table of the registry's lists (or of a capture-history file): the pairs
 /// of lists a log-linear model keeps are said in its assumption as a reader says them
-/// (`familias×prensa`), not by the table's column names.
+/// (`prensa×voluntariado`), not by the table's column names; another organisation's list is
+/// never named there, for the assumption is published: it is «otra organización A», B, … in
+/// the table's order, as [`other_organisation`] says it beside the list's name for staff.
 pub fn estimate(
     table: &Table,
     method: vigilia_estimate::Method,
@@ -484,8 +486,26 @@ pub fn estimate(
     settings: &vigilia_estimate::lcmcr::Settings,
 ) -> Result<vigilia_estimate::Estimate, vigilia_estimate::Refusal> {
     let mut e = vigilia_estimate::estimate(table, method, rules, settings)?;
-    e.say_lists(|name| List::named(name).column());
+    let names = table.lists().to_vec();
+    e.say_lists(|name| match List::named(name) {
+        List::Imported(_) => other_organisation(&names, name).unwrap_or_default(),
+        channel => channel.words(),
+    });
     Ok(e)
+}
+
+/// How a published text calls the imported list `name` of a table of `lists`: «otra
+/// organización A» for the first imported list, B for the second, … (Spanish, English).
+pub fn other_organisation(lists: &[String], name: &str) -> Option<(String, String)> {
+    let imported = lists
+        .iter()
+        .filter(|l| matches!(List::named(l), List::Imported(_)));
+    let place = imported.take(26).position(|l| l == name)?;
+    let letter = char::from(b'A' + place as u8);
+    Some((
+        format!("otra organización {letter}"),
+        format!("another organisation {letter}"),
+    ))
 }
 
 /// Published estimate `version` computed again from its table and settings, and whether it
@@ -522,6 +542,43 @@ pub fn reproduce(
 #[cfg(test)]
 mod tests {
     use super::{Convergence, convergence};
+
+    /// The Kosovo table's lists taken as two of the registry's channels and two other
+    /// organisations' lists, whose log-linear model keeps pairs of both.
+    #[test]
+    fn a_published_assumption_says_the_pairs_in_words_and_names_no_partner() {
+        let kosovo = include_str!("../../estimate/tests/kosovo.csv").replacen(
+            "EXH,ABA,OSCE,HRW",
+            "press,ONG Justicia Zulia,volunteer,Provea Caracas",
+            1,
+        );
+        let table = vigilia_estimate::table::Table::from_csv(kosovo.as_bytes()).unwrap();
+        let e = super::estimate(
+            &table,
+            vigilia_estimate::Method::Loglinear,
+            &vigilia_estimate::Rules::default(),
+            &vigilia_estimate::lcmcr::Settings::default(),
+        )
+        .unwrap();
+        for text in [&e.assumption_es, &e.assumption_en] {
+            assert!(
+                !text.contains("Justicia") && !text.contains("Provea"),
+                "{text}"
+            );
+        }
+        assert!(
+            e.assumption_es.contains("prensa×voluntariado")
+                && e.assumption_es.contains("otra organización A")
+                && e.assumption_es.contains("otra organización B"),
+            "{}",
+            e.assumption_es
+        );
+        assert!(
+            e.assumption_en.contains("press×volunteer"),
+            "{}",
+            e.assumption_en
+        );
+    }
 
     fn posterior(r_hat: f64, ess: f64) -> vigilia_estimate::lcmcr::Posterior {
         vigilia_estimate::lcmcr::Posterior {

@@ -4,6 +4,7 @@
 use vigilia_core::date::spoken_day;
 use vigilia_core::ids::{Kind, Subject};
 use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::text::{REFERENCE_CHARS, ReferenceFault};
 
 use crate::accounts::{Reach, Why};
 use crate::error::AppError;
@@ -398,6 +399,8 @@ impl Localize for AppError {
                 match (why, lang) {
                     (Unpublishable::NotTheDefaults, Lang::Es) => "La estimación no se publica: solo se publica calculada como viene por defecto (cadenas, iteraciones, semilla y barandas), para que nadie elija entre varias corridas la que le convenga.".to_string(),
                     (Unpublishable::NotTheDefaults, Lang::En) => "The estimate is not published: only one computed as by default (chains, iterations, seed and guard rails) is, so that no one picks among several runs the one that suits them.".to_string(),
+                    (Unpublishable::NotConverged { r_hat, ess }, Lang::Es) if *r_hat <= crate::estimates::PUBLISHED_R_HAT => format!("La estimación no se publica: sus cadenas coinciden (R-hat {}), pero son cortas (tamaño efectivo {ess:.0}; hace falta 200 o más). Se publica solo la corrida por defecto: vuelva a calcularla más adelante, con más listas o más personas documentadas.", Lang::Es.decimal(*r_hat, 3)),
+                    (Unpublishable::NotConverged { r_hat, ess }, Lang::En) if *r_hat <= crate::estimates::PUBLISHED_R_HAT => format!("The estimate is not published: its chains agree (R-hat {r_hat:.3}) but are short (effective sample size {ess:.0}; 200 or more is needed). Only the default run is published: compute it again later, with more lists or more people documented."),
                     (Unpublishable::NotConverged { r_hat, ess }, Lang::Es) => format!("La estimación no se publica: las cadenas no coinciden lo bastante (R-hat {}, tamaño efectivo {ess:.0}; hace falta R-hat de 1,05 o menos y tamaño efectivo de 200 o más).", Lang::Es.decimal(*r_hat, 3)),
                     (Unpublishable::NotConverged { r_hat, ess }, Lang::En) => format!("The estimate is not published: the chains do not agree well enough (R-hat {r_hat:.3}, effective sample size {ess:.0}; R-hat of 1.05 or less and an effective sample size of 200 or more are needed)."),
                     (Unpublishable::BelowKnown { estimate, known }, Lang::Es) => format!("La estimación no se publica: estima {} en total y el registro ya tiene {} detenciones en el período; se queda corta (hay detenciones que estas listas casi nunca alcanzan).", lang.number(estimate.round() as u64), lang.number(*known)),
@@ -1139,6 +1142,18 @@ impl Localize for EventProblem {
             }
             (EventProblem::NotAState(v), Lang::En) => {
                 format!("{v:?} is not a state of the country profile")
+            }
+            (EventProblem::BadReference(ReferenceFault::NotText(code)), Lang::Es) => format!(
+                "contiene un carácter invisible que no es texto (U+{code:04X}): el archivo puede estar dañado o mal exportado"
+            ),
+            (EventProblem::BadReference(ReferenceFault::NotText(code)), Lang::En) => format!(
+                "contains an invisible character that is not text (U+{code:04X}): the file may be damaged or wrongly exported"
+            ),
+            (EventProblem::BadReference(ReferenceFault::TooLong), Lang::Es) => {
+                format!("tiene más de {REFERENCE_CHARS} caracteres: una referencia es corta")
+            }
+            (EventProblem::BadReference(ReferenceFault::TooLong), Lang::En) => {
+                format!("has more than {REFERENCE_CHARS} characters: a reference is short")
             }
         }
     }

@@ -119,7 +119,7 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
             stratum: String::new(),
             result: Ok(e),
         }];
-        crate::say!("{}", text(&answers, env.lang));
+        crate::say!("{}", text(&answers, env.lang, true));
         return if same {
             crate::registry::tell(
                 env,
@@ -251,7 +251,12 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
         .iter()
         .map(|(stratum, t)| Answer {
             stratum: stratum.clone(),
-            result: vigilia_app::estimates::estimate(t, method, &rules, &settings),
+            // A file's columns are its author's own names; the registry's lists are said in
+            // words, and another organisation's never named.
+            result: match args.registry {
+                true => vigilia_app::estimates::estimate(t, method, &rules, &settings),
+                false => vigilia_estimate::estimate(t, method, &rules, &settings),
+            },
         })
         .collect();
     match args.format.as_str() {
@@ -265,7 +270,7 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
             crate::say!("{}", out.unwrap_or_default());
         }
         "csv" => crate::say!("{}", csv(&answers, env.lang)),
-        _ => crate::say!("{}", text(&answers, env.lang)),
+        _ => crate::say!("{}", text(&answers, env.lang, args.registry)),
     }
     if let Some(n) = without_report.filter(|n| *n > 0) {
         let n = env.lang.number(n);
@@ -339,7 +344,9 @@ fn number(lang: Lang, x: f64) -> String {
 }
 
 /// The answers as a person reads them.
-fn text(answers: &[Answer], lang: Lang) -> String {
+/// The answers for a person; `registry`: the lists are the registry's (in words, another
+/// organisation's with the letter its published assumption gives it).
+fn text(answers: &[Answer], lang: Lang, registry: bool) -> String {
     let mut out = String::new();
     for a in answers {
         if !a.stratum.is_empty() {
@@ -397,7 +404,13 @@ fn text(answers: &[Answer], lang: Lang) -> String {
             .iter()
             .map(|l| {
                 let (es, en) = vigilia_app::estimates::List::named(&l.name).column();
-                format!("{} {}", lang.pick(&es, &en), lang.number(l.size))
+                // The letter its assumption calls another organisation's list by.
+                let names: Vec<String> = e.lists.iter().map(|l| l.name.clone()).collect();
+                let called = (vigilia_app::estimates::other_organisation(&names, &l.name))
+                    .filter(|_| registry)
+                    .map(|(es, en)| format!(" ({})", lang.pick(&es, &en)))
+                    .unwrap_or_default();
+                format!("{}{called} {}", lang.pick(&es, &en), lang.number(l.size))
             })
             .collect();
         out.push_str(&format!(

@@ -310,7 +310,9 @@ fn main() -> ExitCode {
 /// `VIGILIA_LANG`, else Spanish): clap says it in English, its help and version as they are.
 fn misunderstood(e: clap::Error) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let args: Vec<String> = std::env::args().collect();
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let tag = (args.iter().position(|a| a == "--lang"))
         .and_then(|i| args.get(i + 1).cloned())
         .or_else(|| {
@@ -319,19 +321,34 @@ fn misunderstood(e: clap::Error) -> ExitCode {
         })
         .or_else(|| std::env::var("VIGILIA_LANG").ok())
         .unwrap_or_else(|| "es".into());
-    let said = |kind: ContextKind| match e.get(kind) {
-        Some(ContextValue::String(s)) => s.clone(),
-        Some(ContextValue::Strings(v)) => v.join(", "),
-        Some(other) => other.to_string(),
-        None => String::new(),
+    // An option as typed, without clap's English placeholder (`--chains <CHAINS>`).
+    let bare = |s: &str| s.split(' ').next().unwrap_or_default().to_string();
+    let raw = |kind: ContextKind| match e.get(kind) {
+        Some(ContextValue::String(s)) => vec![s.clone()],
+        Some(ContextValue::Strings(v)) => v.clone(),
+        Some(other) => vec![other.to_string()],
+        None => Vec::new(),
+    };
+    let said = |kind: ContextKind| {
+        raw(kind)
+            .iter()
+            .map(|s| bare(s))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let (arg, value) = (
         said(ContextKind::InvalidArg),
-        said(ContextKind::InvalidValue),
+        raw(ContextKind::InvalidValue).join(", "),
     );
     let what = match e.kind() {
         _ if Lang::from_tag(&tag) != Lang::Es => None,
-        ErrorKind::UnknownArgument => Some(format!("no se conoce la opción {arg}")),
+        ErrorKind::UnknownArgument if arg.starts_with('-') => {
+            Some(format!("no se conoce la opción {arg}"))
+        }
+        ErrorKind::UnknownArgument => Some(format!(
+            "sobra {:?}",
+            raw(ContextKind::InvalidArg).join(" ")
+        )),
         ErrorKind::InvalidSubcommand => Some(format!(
             "no existe la orden {}",
             said(ContextKind::InvalidSubcommand)
@@ -347,8 +364,9 @@ fn misunderstood(e: clap::Error) -> ExitCode {
             "{arg} no se puede usar junto con {}",
             said(ContextKind::PriorArg)
         )),
-        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
-            Some(format!("demasiados valores para {arg}"))
+        ErrorKind::TooManyValues => Some(format!("demasiados valores para {arg}")),
+        ErrorKind::WrongNumberOfValues => {
+            Some(format!("no es el número de valores que lleva {arg}"))
         }
         _ => None,
     };

@@ -64,7 +64,7 @@ fn a_mistyped_command_line_is_said_in_spanish() {
         (&["--lang", "es", "sumary"], "no existe la orden sumary"),
         (
             &["--lang", "es", "estimate", "--chains", "cuatro"],
-            "\"cuatro\" no vale para --chains",
+            "\"cuatro\" no vale para --chains.",
         ),
         (
             &[
@@ -89,6 +89,14 @@ fn a_mistyped_command_line_is_said_in_spanish() {
         "{}",
         stderr(&out)
     );
+    // A file name in another encoding is still said, never a crash.
+    use std::os::unix::ffi::OsStrExt;
+    let out = (r.command(&["--lang", "es", "summary"]))
+        .arg(std::ffi::OsStr::from_bytes(b"lista-\xf1.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("sobra"), "{}", stderr(&out));
 }
 
 #[test]

@@ -278,6 +278,10 @@ pub enum Reason {
     Control {
         code: u32,
     },
+    /// A reference longer than any index holds alike on every engine.
+    TooLong {
+        max: usize,
+    },
     DuplicateRef {
         first_line: u64,
     },
@@ -327,6 +331,7 @@ impl Localize for RowError {
             Reason::EndRecordedBeforeRecorded { recorded_on } => if es { format!("{v} es anterior a recorded_on ({recorded_on})") } else { format!("{v} is before recorded_on ({recorded_on})") },
             Reason::Disclosure => if es { format!("{v:?} no es named, initials ni count_only") } else { format!("{v:?} is not named, initials or count_only") },
             Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
+            Reason::TooLong { max } => if es { format!("tiene más de {max} caracteres: una referencia es corta (D-2024-000123)") } else { format!("has more than {max} characters: a reference is short (D-2024-000123)") },
             Reason::Control { code } => if es { format!("contiene un carácter invisible que no es texto (U+{code:04X}): el archivo puede estar dañado o mal exportado") } else { format!("contains an invisible character that is not text (U+{code:04X}): the file may be damaged or wrongly exported") },
             Reason::DuplicateRef { first_line } => if es { format!("{v:?} ya aparece en la línea {first_line}") } else { format!("{v:?} already appears on line {first_line}") },
             Reason::OtherPerson { person_ref } => if es { format!("la detención {v:?} pertenece a la persona {person_ref:?} en el registro") } else { format!("detention {v:?} belongs to person {person_ref:?} in the registry") },
@@ -453,16 +458,28 @@ impl<'a, S: AsRef<str>> Cells<'a, S> {
                 },
             });
         }
+        use crate::text::{ReferenceFault, not_text, reference_fault};
         for column in Column::ALL {
             let cell = header.cell(cells, *column);
-            if let Some(c) = cell.chars().find(|&c| crate::text::not_text(c)) {
-                return Err(RowError {
-                    line,
-                    column: column.name(),
-                    value: cell.to_string(),
-                    reason: Reason::Control { code: c as u32 },
-                });
-            }
+            let reference = matches!(column, Column::DetentionRef | Column::PersonRef);
+            let fault = match cell.chars().find(|&c| not_text(c)) {
+                Some(c) => Some(ReferenceFault::NotText(c as u32)),
+                None if reference => reference_fault(cell.trim()),
+                None => None,
+            };
+            let reason = match fault {
+                None => continue,
+                Some(ReferenceFault::NotText(code)) => Reason::Control { code },
+                Some(ReferenceFault::TooLong) => Reason::TooLong {
+                    max: crate::text::REFERENCE_CHARS,
+                },
+            };
+            return Err(RowError {
+                line,
+                column: column.name(),
+                value: cell.to_string(),
+                reason,
+            });
         }
         Ok(Cells {
             header,
@@ -1275,6 +1292,9 @@ mod tests {
             ("D\u{0}1,P1,,,2024-08-01,,,,,", "detention_ref"),
             ("D1,P1\u{1b}[31m,,,2024-08-01,,,,,", "person_ref"),
             ("D1,P1,,,2024-08-01,,,released\u{0},,", "end_type"),
+            // Invisible in a reference: it would make `D1` a second record.
+            ("D1\u{200b},P1,,,2024-08-01,,,,,", "detention_ref"),
+            ("D1,\u{feff}P1,,,2024-08-01,,,,,", "person_ref"),
         ];
         for (row, column) in cases {
             let e = parse(h, row).unwrap_err();
@@ -1285,6 +1305,20 @@ mod tests {
                 e.localize(Lang::Es)
             );
         }
+    }
+
+    #[test]
+    fn a_reference_longer_than_an_index_holds_is_refused_by_its_line() {
+        let h = "detention_ref,person_ref,arrest_date";
+        let long = format!(
+            "{},P1,2024-08-01",
+            "Ñ".repeat(crate::text::REFERENCE_CHARS + 1)
+        );
+        let e = parse(h, &long).unwrap_err();
+        assert_eq!(e.column, "detention_ref");
+        assert!(e.localize(Lang::Es).contains("más de 100 caracteres"));
+        let fits = format!("{},P1,2024-08-01", "Ñ".repeat(crate::text::REFERENCE_CHARS));
+        assert!(parse(h, &fits).is_ok());
     }
 
     fn person_and_detention(row: &Row) -> (Person, Detention) {

@@ -48,6 +48,36 @@ pub fn not_text(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
+/// A character that shows nothing and changes nothing a person reads (a zero-width space, a
+/// byte-order mark, a direction override, a soft hyphen): in a reference it would make `D1` and
+/// `D1` two records.
+pub fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// The longest reference (a person's, a detention's, a group's), in characters: far under what
+/// an index of PostgreSQL holds (2,704 bytes), far over what an organisation writes (`D-2024-000123`).
+pub const REFERENCE_CHARS: usize = 100;
+
+/// What makes a reference unfit to identify a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReferenceFault {
+    /// A character that is not text, or does not show ([`not_text`], [`invisible`]).
+    NotText(u32),
+    /// Longer than [`REFERENCE_CHARS`].
+    TooLong,
+}
+
+/// Whether `reference` can identify a record, alike on every engine.
+pub fn reference_fault(reference: &str) -> Option<ReferenceFault> {
+    if let Some(c) = reference.chars().find(|&c| not_text(c) || invisible(c)) {
+        return Some(ReferenceFault::NotText(c as u32));
+    }
+    (reference.chars().count() > REFERENCE_CHARS).then_some(ReferenceFault::TooLong)
+}
+
 /// The text with its accents composed (NFC): `é` typed as `e` and a combining accent is the
 /// same `é` as typed at once.
 pub fn composed(text: &str) -> String {

@@ -39,6 +39,11 @@ pub enum LedgerError {
         value: String,
         code: u32,
     },
+    #[error(
+        "the {what} {value:?} is longer than {} characters: it is not stored",
+        vigilia_core::text::REFERENCE_CHARS
+    )]
+    TooLong { what: &'static str, value: String },
     #[error("the registry's storage stopped working: {0}")]
     Stopped(String),
     #[error("the registry's country profile cannot be read: {0}")]
@@ -161,6 +166,17 @@ impl Localize for LedgerError {
                 };
                 format!(
                     "{what} {value:?} contiene un carácter que no es texto (U+{code:04X}): no se guarda"
+                )
+            }
+            Self::TooLong { what, value } => {
+                let what = if *what == "actor" {
+                    "el usuario"
+                } else {
+                    "la referencia"
+                };
+                format!(
+                    "{what} {value:?} tiene más de {} caracteres: no se guarda",
+                    vigilia_core::text::REFERENCE_CHARS
                 )
             }
             Self::Stopped(e) => format!("el almacenamiento del registro dejó de funcionar: {e}"),

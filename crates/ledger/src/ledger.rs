@@ -1445,20 +1445,32 @@ impl Tx<'_> {
         if let Some(why) = &self.refused {
             return Err(LedgerError::Refused(why.clone()));
         }
-        // Stored in columns of their own, where one engine would keep what the other refuses.
-        for (what, value) in [
-            ("actor", Some(draft.actor.as_str())),
-            ("reference", draft.change.reference()),
-        ] {
-            if let Some(c) =
-                value.and_then(|v| v.chars().find(|&c| vigilia_core::text::not_text(c)))
-            {
-                let value = value.unwrap_or_default().to_string();
-                return Err(LedgerError::NotText {
-                    what,
-                    value,
-                    code: c as u32,
-                });
+        // Stored in columns of their own (a reference also in a unique index), where one engine
+        // would keep what the other refuses.
+        use vigilia_core::text::{ReferenceFault, not_text, reference_fault};
+        let actor = draft.actor.chars().find(|&c| not_text(c));
+        let faults = [
+            (
+                "actor",
+                draft.actor.as_str(),
+                actor.map(|c| ReferenceFault::NotText(c as u32)),
+            ),
+            (
+                "reference",
+                draft.change.reference().unwrap_or_default(),
+                draft.change.reference().and_then(reference_fault),
+            ),
+        ];
+        for (what, value, fault) in faults {
+            let value = value.to_string();
+            match fault {
+                None => {}
+                Some(ReferenceFault::NotText(code)) => {
+                    return Err(LedgerError::NotText { what, value, code });
+                }
+                Some(ReferenceFault::TooLong) => {
+                    return Err(LedgerError::TooLong { what, value });
+                }
             }
         }
         let subject = draft.subject;

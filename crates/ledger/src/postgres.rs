@@ -526,6 +526,11 @@ impl Conn {
         kind: &str,
         reference: &str,
     ) -> Result<Option<RecordRow>, LedgerError> {
+        // No reference holds a NUL (the ledger refuses one), and the server refuses it as a
+        // parameter: a name typed with one is simply no one, as on SQLite.
+        if reference.contains('\0') {
+            return Ok(None);
+        }
         Ok(self
             .client
             .query_opt(

@@ -376,9 +376,40 @@ fn what_is_not_text_is_refused_alike_on_every_engine(b: &Backend) {
         sources: vec![],
     })
     .unwrap();
+    // Too long for an index to hold alike on every engine.
+    let long = "Ñ".repeat(vigilia_core::text::REFERENCE_CHARS + 1);
+    let p = PersonId(tx.new_id(Kind::Person));
+    let err = tx
+        .append(Draft {
+            recorded_on: day("2024-08-01"),
+            actor: "t".into(),
+            subject: p.into(),
+            change: Change::PersonStated {
+                reference: Some(long),
+                identity: Identity::default(),
+                disclosure: None,
+                cleared: vec![],
+            },
+            sources: vec![],
+        })
+        .unwrap_err();
+    assert!(matches!(err, LedgerError::TooLong { .. }), "{err}");
     tx.commit().unwrap();
     assert_eq!(ledger.count(Kind::Person).unwrap(), 1);
     ledger.verify(&mut |_| {}).unwrap();
+    // Looked up with what no reference holds, it is no one (PostgreSQL refused the parameter).
+    assert!(
+        ledger
+            .by_reference(Kind::Person, "P-9\u{0}")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        ledger
+            .by_reference(Kind::Person, "P-9\tbis")
+            .unwrap()
+            .is_some()
+    );
 }
 
 fn changing_any_stored_byte_breaks_verify_at_that_fact(b: &Backend) {

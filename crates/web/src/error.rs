@@ -166,29 +166,40 @@ impl IntoResponse for WebError {
     }
 }
 
-/// What the web framework refuses before a page is made (a number in the address that is not a
-/// number, a query or a form it cannot read) it answers in English plain text: a person gets
-/// this site's error page in their language instead, with the same status, and an address that
-/// names nothing is a page that does not exist. Pages never answer a refusal in plain text
-/// themselves, so only the framework's are replaced.
+/// What the web framework refuses before a page is made (an address no route answers, a number
+/// in the address that is not a number, a query or a form it cannot read) it answers in English
+/// plain text, or with nothing at all: a person gets this site's error page in their language
+/// instead, with the same status, and an address that names nothing is a page that does not
+/// exist. Pages never answer a refusal so themselves, so only the framework's are replaced; the
+/// API's are left as they are.
 pub async fn words_for_refusals(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    // The API answers its own errors as JSON, and its clients read them so.
+    let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
-    let plain = res
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
-    let status = res.status();
-    if !status.is_client_error() || !plain {
+    if api {
         return res;
     }
-    let said = axum::body::to_bytes(res.into_body(), 4096)
+    // Plain text, or nothing at all (an address no route answers: a browser would show its
+    // own English page).
+    let framework = match res.headers().get(axum::http::header::CONTENT_TYPE) {
+        Some(v) => v.as_bytes().starts_with(b"text/plain"),
+        None => true,
+    };
+    let status = res.status();
+    if !status.is_client_error() || !framework {
+        return res;
+    }
+    // The framework's words, whose first say which refusal it is (the address is in them).
+    let said = axum::body::to_bytes(res.into_body(), 1 << 20)
         .await
         .unwrap_or_default();
-    let error = if said.starts_with(b"Invalid URL") {
+    let error = if status == StatusCode::NOT_FOUND || said.starts_with(b"Invalid URL") {
         WebError::NotFound
+    } else if status == StatusCode::METHOD_NOT_ALLOWED {
+        WebError::MethodNotAllowed
     } else {
         WebError::bad(
             "No se pudo leer lo enviado: vuelva a la página anterior e inténtelo otra vez.",

@@ -4337,6 +4337,10 @@ async fn an_address_that_names_nothing_is_said_in_words() {
         ("/public/99999999999999999999999", None),
         ("/detentions/uno", Some(lawyer.as_str())),
         ("/persons/-1", Some(lawyer.as_str())),
+        // No route at all: the framework answered an empty 404, and the browser its own page.
+        ("/nope", None),
+        ("/report/abc", None),
+        ("/detentions/1/nope", Some(lawyer.as_str())),
     ] {
         let r = send(&w, get(path, cookie)).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);

@@ -119,6 +119,8 @@ pub enum EventProblem {
     },
     NotACount(String),
     NotAState(String),
+    /// An id no registry stores alike on every engine (see `vigilia_core::text::reference_fault`).
+    BadReference(vigilia_core::text::ReferenceFault),
 }
 
 fn parse_date(text: &str, format: &str) -> Option<PartialDate> {
@@ -248,6 +250,10 @@ fn read_event(
     let reference = non_empty(cell(columns.reference))
         .map(|r| format!("{}{r}", mapping.reference.prefix))
         .ok_or_else(|| (mapping.reference.column.clone(), EventProblem::NoReference))?;
+    if let Some(fault) = vigilia_core::text::reference_fault(&reference) {
+        let problem = EventProblem::BadReference(fault);
+        return Err((mapping.reference.column.clone(), problem));
+    }
     let date = parse_date(cell(columns.date), &mapping.date.format).ok_or_else(|| {
         let problem = EventProblem::NotADate {
             value: cell(columns.date).to_string(),

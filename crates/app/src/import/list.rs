@@ -198,10 +198,14 @@ pub fn check_name(name: &str) -> Result<String, AppError> {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    let channel = crate::estimates::CHANNELS
-        .iter()
-        .any(|(_, c)| c.eq_ignore_ascii_case(name))
-        || name.eq_ignore_ascii_case("count");
+    // Nor a channel by its words (`Prensa`, `abogado o abogada`): a list would pass for one.
+    let folded = vigilia_core::text::fold(name);
+    let channel = crate::estimates::CHANNELS.iter().any(|(c, n)| {
+        let (es, en) = c.words();
+        [*n, es, en]
+            .iter()
+            .any(|w| vigilia_core::text::fold(w) == folded)
+    }) || name.eq_ignore_ascii_case("count");
     let allowed = |c: char| c.is_alphanumeric() || " .-_()/'º°".contains(c);
     let starts = name.chars().next().is_some_and(char::is_alphanumeric);
     if control
@@ -375,6 +379,9 @@ mod tests {
             "comillas \"x\"",
             "press",
             "Family",
+            "Prensa",
+            "Abogado o abogada",
+            "voluntariado",
             "count",
             "línea\nnueva",
             &"x".repeat(61),
