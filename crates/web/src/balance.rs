@@ -1127,7 +1127,8 @@ impl PublishedEstimate {
             lang.pick("listas", "lists"),
             lists.join(", ")
         );
-        // How sure the computation is of itself: a reader can check it was converged.
+        // How sure the computation is of itself: a reader can check it was converged ("R‑hat"
+        // with a non-breaking hyphen, as on the staff page: a phone's line does not split it).
         let Some((r_hat, ess)) = self.chains else {
             return how;
         };
@@ -1138,10 +1139,10 @@ impl PublishedEstimate {
         let (r_hat, ess) = (lang.decimal(r_hat, 3), lang.number(ess.round() as u64));
         match lang {
             Lang::Es => format!(
-                "{how} Sus cadenas de cálculo coinciden: R-hat {r_hat}, tamaño efectivo {ess} (se publica solo con R-hat hasta {most} y tamaño efectivo desde {least})."
+                "{how} Sus cadenas de cálculo coinciden: R‑hat {r_hat}, tamaño efectivo {ess} (se publica solo con R‑hat hasta {most} y tamaño efectivo desde {least})."
             ),
             Lang::En => format!(
-                "{how} Its computation's chains agree: R-hat {r_hat}, effective size {ess} (published only with R-hat up to {most} and effective size from {least})."
+                "{how} Its computation's chains agree: R‑hat {r_hat}, effective sample size {ess} (published only with R‑hat up to {most} and an effective sample size from {least})."
             ),
         }
     }
@@ -1620,7 +1621,7 @@ mod tests {
             chains: Some((1.0123, 456.4)),
         };
         let es = e.how(&Lang::Es);
-        assert!(es.contains("R-hat 1,012, tamaño efectivo 456"), "{es}");
+        assert!(es.contains("R‑hat 1,012, tamaño efectivo 456"), "{es}");
         assert!(
             es.contains("hasta 1,05 y tamaño efectivo desde 200"),
             "{es}"
