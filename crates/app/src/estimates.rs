@@ -486,9 +486,8 @@ pub fn estimate(
     settings: &vigilia_estimate::lcmcr::Settings,
 ) -> Result<vigilia_estimate::Estimate, vigilia_estimate::Refusal> {
     let mut e = vigilia_estimate::estimate(table, method, rules, settings)?;
-    let names = table.lists().to_vec();
     e.say_lists(|name| match List::named(name) {
-        List::Imported(_) => other_organisation(&names, name).unwrap_or_default(),
+        List::Imported(_) => other_organisation(table.lists(), name).unwrap_or_default(),
         channel => channel.words(),
     });
     Ok(e)

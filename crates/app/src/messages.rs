@@ -4,7 +4,6 @@
 use vigilia_core::date::spoken_day;
 use vigilia_core::ids::{Kind, Subject};
 use vigilia_core::lang::{Lang, Localize};
-use vigilia_core::text::{REFERENCE_CHARS, ReferenceFault};
 
 use crate::accounts::{Reach, Why};
 use crate::error::AppError;
@@ -1143,18 +1142,7 @@ impl Localize for EventProblem {
             (EventProblem::NotAState(v), Lang::En) => {
                 format!("{v:?} is not a state of the country profile")
             }
-            (EventProblem::BadReference(ReferenceFault::NotText(code)), Lang::Es) => format!(
-                "contiene un carácter invisible que no es texto (U+{code:04X}): el archivo puede estar dañado o mal exportado"
-            ),
-            (EventProblem::BadReference(ReferenceFault::NotText(code)), Lang::En) => format!(
-                "contains an invisible character that is not text (U+{code:04X}): the file may be damaged or wrongly exported"
-            ),
-            (EventProblem::BadReference(ReferenceFault::TooLong), Lang::Es) => {
-                format!("tiene más de {REFERENCE_CHARS} caracteres: una referencia es corta")
-            }
-            (EventProblem::BadReference(ReferenceFault::TooLong), Lang::En) => {
-                format!("has more than {REFERENCE_CHARS} characters: a reference is short")
-            }
+            (EventProblem::BadReference(fault), _) => fault.localize(lang),
         }
     }
 }

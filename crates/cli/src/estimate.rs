@@ -399,13 +399,13 @@ fn text(answers: &[Answer], lang: Lang, registry: bool) -> String {
             lang.pick("sin documentar (estimado)", "undocumented (estimated)"),
             number(lang, e.estimate - e.observed as f64),
         ));
+        let names: Vec<String> = e.lists.iter().map(|l| l.name.clone()).collect();
         let lists: Vec<String> = e
             .lists
             .iter()
             .map(|l| {
                 let (es, en) = vigilia_app::estimates::List::named(&l.name).column();
                 // The letter its assumption calls another organisation's list by.
-                let names: Vec<String> = e.lists.iter().map(|l| l.name.clone()).collect();
                 let called = (vigilia_app::estimates::other_organisation(&names, &l.name))
                     .filter(|_| registry)
                     .map(|(es, en)| format!(" ({})", lang.pick(&es, &en)))

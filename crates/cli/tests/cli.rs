@@ -256,14 +256,48 @@ fn a_cell_that_is_not_text_is_rejected_by_line_on_both_engines() {
         assert_eq!(out.status.code(), Some(2), "rows were rejected");
         let err = stderr(&out);
         for expected in [
-            "line 3, column detention_ref: contains an invisible character that is not text (U+0000)",
-            "line 4, column paternal_surname: contains an invisible character that is not text (U+001B)",
+            "line 3, column detention_ref: contains a character that is not text or does not show (U+0000)",
+            "line 4, column paternal_surname: contains a character that is not text or does not show (U+001B)",
         ] {
             assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
         }
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains("4 rows read: 2 stored"), "{stdout}");
         r.ok(&["verify"]);
+    });
+}
+
+/// The same in a list of events: its id was stopped only by the ledger, which failed the whole
+/// file without a line.
+#[test]
+fn an_event_id_that_is_not_text_is_rejected_by_line() {
+    both_engines(|r| {
+        r.ok(&["init"]);
+        let events = r.write(
+            "ev.csv",
+            "Id,date,region,number_of_detentions\ne1,10.08.2024,Distrito Capital,40\ne\u{1b}2,11.08.2024,Lara,5\n",
+        );
+        let mapping = r.write(
+            "ev.toml",
+            "version = 1\nstate = { column = \"region\" }\nreference = { column = \"Id\", prefix = \"ev-\" }\n\
+             date = { column = \"date\", format = \"DD.MM.YYYY\" }\ncount = { column = \"number_of_detentions\" }\n",
+        );
+        let out = r.run(&[
+            "import",
+            "events",
+            events.to_str().unwrap(),
+            "--mapping",
+            mapping.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(
+                "line 3, column Id: contains a character that is not text or does not show (U+001B)"
+            ),
+            "{}",
+            stderr(&out)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("2 rows read: 1 stored"));
     });
 }
 

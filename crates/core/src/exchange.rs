@@ -273,15 +273,9 @@ pub enum Reason {
         expected: usize,
         found: usize,
     },
-    /// A character that is not text (a NUL byte, an escape): a damaged or wrongly exported
-    /// file, and what no registry stores the same on every engine.
-    Control {
-        code: u32,
-    },
-    /// A reference longer than any index holds alike on every engine.
-    TooLong {
-        max: usize,
-    },
+    /// A character that is not text (a NUL byte, an escape) in any cell, or a reference that
+    /// no registry stores alike on every engine.
+    Unstorable(crate::text::ReferenceFault),
     DuplicateRef {
         first_line: u64,
     },
@@ -331,8 +325,7 @@ impl Localize for RowError {
             Reason::EndRecordedBeforeRecorded { recorded_on } => if es { format!("{v} es anterior a recorded_on ({recorded_on})") } else { format!("{v} is before recorded_on ({recorded_on})") },
             Reason::Disclosure => if es { format!("{v:?} no es named, initials ni count_only") } else { format!("{v:?} is not named, initials or count_only") },
             Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
-            Reason::TooLong { max } => if es { format!("tiene más de {max} caracteres: una referencia es corta (D-2024-000123)") } else { format!("has more than {max} characters: a reference is short (D-2024-000123)") },
-            Reason::Control { code } => if es { format!("contiene un carácter invisible que no es texto (U+{code:04X}): el archivo puede estar dañado o mal exportado") } else { format!("contains an invisible character that is not text (U+{code:04X}): the file may be damaged or wrongly exported") },
+            Reason::Unstorable(fault) => fault.localize(lang),
             Reason::DuplicateRef { first_line } => if es { format!("{v:?} ya aparece en la línea {first_line}") } else { format!("{v:?} already appears on line {first_line}") },
             Reason::OtherPerson { person_ref } => if es { format!("la detención {v:?} pertenece a la persona {person_ref:?} en el registro") } else { format!("detention {v:?} belongs to person {person_ref:?} in the registry") },
             Reason::PersonConflict { person_ref, kept, kept_line } => if es { format!("{v:?} contradice {kept:?} de la línea {kept_line} para la persona {person_ref:?}; queda {kept:?}") } else { format!("{v:?} contradicts {kept:?} on line {kept_line} for person {person_ref:?}; {kept:?} is kept") },
@@ -467,19 +460,14 @@ impl<'a, S: AsRef<str>> Cells<'a, S> {
                 None if reference => reference_fault(cell.trim()),
                 None => None,
             };
-            let reason = match fault {
-                None => continue,
-                Some(ReferenceFault::NotText(code)) => Reason::Control { code },
-                Some(ReferenceFault::TooLong) => Reason::TooLong {
-                    max: crate::text::REFERENCE_CHARS,
-                },
-            };
-            return Err(RowError {
-                line,
-                column: column.name(),
-                value: cell.to_string(),
-                reason,
-            });
+            if let Some(fault) = fault {
+                return Err(RowError {
+                    line,
+                    column: column.name(),
+                    value: cell.to_string(),
+                    reason: Reason::Unstorable(fault),
+                });
+            }
         }
         Ok(Cells {
             header,
@@ -1316,7 +1304,10 @@ mod tests {
         );
         let e = parse(h, &long).unwrap_err();
         assert_eq!(e.column, "detention_ref");
-        assert!(e.localize(Lang::Es).contains("más de 100 caracteres"));
+        assert!(
+            e.localize(Lang::Es).contains("más de 100 caracteres"),
+            "{e:?}"
+        );
         let fits = format!("{},P1,2024-08-01", "Ñ".repeat(crate::text::REFERENCE_CHARS));
         assert!(parse(h, &fits).is_ok());
     }

@@ -61,13 +61,34 @@ pub fn invisible(c: char) -> bool {
 /// an index of PostgreSQL holds (2,704 bytes), far over what an organisation writes (`D-2024-000123`).
 pub const REFERENCE_CHARS: usize = 100;
 
-/// What makes a reference unfit to identify a record.
+/// What makes a reference unfit to identify a record (and, [`ReferenceFault::NotText`], any
+/// cell unfit to store).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReferenceFault {
     /// A character that is not text, or does not show ([`not_text`], [`invisible`]).
     NotText(u32),
     /// Longer than [`REFERENCE_CHARS`].
     TooLong,
+}
+
+/// Said once for every place that refuses one: a row of a file, the ledger.
+impl crate::lang::Localize for ReferenceFault {
+    fn localize(&self, lang: crate::lang::Lang) -> String {
+        match (self, lang) {
+            (ReferenceFault::NotText(code), crate::lang::Lang::Es) => format!(
+                "contiene un carácter que no es texto o no se ve (U+{code:04X}), como los que deja un archivo dañado o mal exportado"
+            ),
+            (ReferenceFault::NotText(code), crate::lang::Lang::En) => format!(
+                "contains a character that is not text or does not show (U+{code:04X}), as a damaged or wrongly exported file leaves"
+            ),
+            (ReferenceFault::TooLong, crate::lang::Lang::Es) => format!(
+                "tiene más de {REFERENCE_CHARS} caracteres: una referencia es corta (D-2024-000123)"
+            ),
+            (ReferenceFault::TooLong, crate::lang::Lang::En) => format!(
+                "has more than {REFERENCE_CHARS} characters: a reference is short (D-2024-000123)"
+            ),
+        }
+    }
 }
 
 /// Whether `reference` can identify a record, alike on every engine.

@@ -31,19 +31,13 @@ pub enum LedgerError {
     Fold(#[from] FoldError),
     #[error("the transaction was abandoned after a refused fact ({0}); nothing of it was written")]
     Refused(String),
-    #[error(
-        "the {what} {value:?} holds a character that is not text (U+{code:04X}): it is not stored"
-    )]
-    NotText {
+    /// An actor or a reference that one engine would store and another refuse.
+    #[error("the {what} {value:?} {}: it is not stored", fault.localize(Lang::En))]
+    Unstorable {
         what: &'static str,
         value: String,
-        code: u32,
+        fault: vigilia_core::text::ReferenceFault,
     },
-    #[error(
-        "the {what} {value:?} is longer than {} characters: it is not stored",
-        vigilia_core::text::REFERENCE_CHARS
-    )]
-    TooLong { what: &'static str, value: String },
     #[error("the registry's storage stopped working: {0}")]
     Stopped(String),
     #[error("the registry's country profile cannot be read: {0}")]
@@ -158,26 +152,13 @@ impl Localize for LedgerError {
             Self::Refused(e) => format!(
                 "la transacción se abandonó tras un hecho rechazado ({e}); no se escribió nada de ella"
             ),
-            Self::NotText { what, value, code } => {
+            Self::Unstorable { what, value, fault } => {
                 let what = if *what == "actor" {
                     "el usuario"
                 } else {
                     "la referencia"
                 };
-                format!(
-                    "{what} {value:?} contiene un carácter que no es texto (U+{code:04X}): no se guarda"
-                )
-            }
-            Self::TooLong { what, value } => {
-                let what = if *what == "actor" {
-                    "el usuario"
-                } else {
-                    "la referencia"
-                };
-                format!(
-                    "{what} {value:?} tiene más de {} caracteres: no se guarda",
-                    vigilia_core::text::REFERENCE_CHARS
-                )
+                format!("{what} {value:?} {}: no se guarda", fault.localize(lang))
             }
             Self::Stopped(e) => format!("el almacenamiento del registro dejó de funcionar: {e}"),
             Self::Profile(e) => format!("no se puede leer el perfil de país del registro: {e}"),

@@ -1448,30 +1448,18 @@ impl Tx<'_> {
         // Stored in columns of their own (a reference also in a unique index), where one engine
         // would keep what the other refuses.
         use vigilia_core::text::{ReferenceFault, not_text, reference_fault};
-        let actor = draft.actor.chars().find(|&c| not_text(c));
-        let faults = [
+        let actor = (draft.actor.chars().find(|&c| not_text(c))).map(|c| {
             (
                 "actor",
                 draft.actor.as_str(),
-                actor.map(|c| ReferenceFault::NotText(c as u32)),
-            ),
-            (
-                "reference",
-                draft.change.reference().unwrap_or_default(),
-                draft.change.reference().and_then(reference_fault),
-            ),
-        ];
-        for (what, value, fault) in faults {
+                ReferenceFault::NotText(c as u32),
+            )
+        });
+        let reference =
+            (draft.change.reference()).and_then(|r| Some(("reference", r, reference_fault(r)?)));
+        if let Some((what, value, fault)) = actor.or(reference) {
             let value = value.to_string();
-            match fault {
-                None => {}
-                Some(ReferenceFault::NotText(code)) => {
-                    return Err(LedgerError::NotText { what, value, code });
-                }
-                Some(ReferenceFault::TooLong) => {
-                    return Err(LedgerError::TooLong { what, value });
-                }
-            }
+            return Err(LedgerError::Unstorable { what, value, fault });
         }
         let subject = draft.subject;
         self.encrypt(subject, &mut draft.change)?;
