@@ -267,28 +267,35 @@ fn a_cell_that_is_not_text_is_rejected_by_line_on_both_engines() {
     });
 }
 
+/// Imports a list of events (`rows` under its header) with the mapping of a simple one, and
+/// `extra` lines of mapping.
+fn import_events(r: &Registry, rows: &str, extra: &str) -> Output {
+    let events = r.write(
+        "ev.csv",
+        &format!("Id,date,region,number_of_detentions\n{rows}"),
+    );
+    let mapping = r.write(
+        "ev.toml",
+        &format!(
+            "version = 1\nstate = {{ column = \"region\" }}\nreference = {{ column = \"Id\", prefix = \"ev-\" }}\n\
+             date = {{ column = \"date\", format = \"DD.MM.YYYY\" }}\ncount = {{ column = \"number_of_detentions\" }}\n{extra}"
+        ),
+    );
+    let (events, mapping) = (events.to_str().unwrap(), mapping.to_str().unwrap());
+    r.run(&["import", "events", events, "--mapping", mapping])
+}
+
 /// The same in a list of events: its id was stopped only by the ledger, which failed the whole
 /// file without a line.
 #[test]
 fn an_event_id_that_is_not_text_is_rejected_by_line() {
     both_engines(|r| {
         r.ok(&["init"]);
-        let events = r.write(
-            "ev.csv",
-            "Id,date,region,number_of_detentions\ne1,10.08.2024,Distrito Capital,40\ne\u{1b}2,11.08.2024,Lara,5\n",
+        let out = import_events(
+            r,
+            "e1,10.08.2024,Distrito Capital,40\ne\u{1b}2,11.08.2024,Lara,5\n",
+            "",
         );
-        let mapping = r.write(
-            "ev.toml",
-            "version = 1\nstate = { column = \"region\" }\nreference = { column = \"Id\", prefix = \"ev-\" }\n\
-             date = { column = \"date\", format = \"DD.MM.YYYY\" }\ncount = { column = \"number_of_detentions\" }\n",
-        );
-        let out = r.run(&[
-            "import",
-            "events",
-            events.to_str().unwrap(),
-            "--mapping",
-            mapping.to_str().unwrap(),
-        ]);
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(
             stderr(&out).contains(
@@ -1160,23 +1167,11 @@ fn a_published_balance_reproduces_identically_after_corrections() {
     assert!(again.contains("6 unchanged"), "{again}");
     // A list of events said to be recorded before then is refused whole, nothing stored.
     let facts = r.facts();
-    let events = r.write(
-        "ev.csv",
-        "Id,date,region,number_of_detentions\ne1,10.08.2024,Distrito Capital,40\n",
+    let out = import_events(
+        &r,
+        "e1,10.08.2024,Distrito Capital,40\n",
+        "recorded_on = \"2024-08-15\"\n",
     );
-    let mapping = r.write(
-        "ev.toml",
-        "version = 1\nstate = { column = \"region\" }\nreference = { column = \"Id\", prefix = \"ev-\" }\n\
-         date = { column = \"date\", format = \"DD.MM.YYYY\" }\ncount = { column = \"number_of_detentions\" }\n\
-         recorded_on = \"2024-08-15\"\n",
-    );
-    let out = r.run(&[
-        "import",
-        "events",
-        events.to_str().unwrap(),
-        "--mapping",
-        mapping.to_str().unwrap(),
-    ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
