@@ -89,9 +89,15 @@ pub enum List {
 }
 
 impl List {
-    /// The list a table's column names: a channel by its name, or an imported list.
+    /// The list a table's column names: a channel by its name or by its words in either
+    /// language (the staff page's table is in words; no imported list may be named so, see
+    /// `import::list::check_name`), or an imported list.
     pub fn named(name: &str) -> List {
-        CHANNELS.iter().find(|(_, n)| *n == name).map_or_else(
+        let channel = |(c, n): &&(Channel, &str)| {
+            let (es, en) = c.words();
+            *n == name || es == name || en == name
+        };
+        CHANNELS.iter().find(channel).map_or_else(
             || List::Imported(name.to_string()),
             |(c, _)| List::Channel(*c),
         )
@@ -544,6 +550,42 @@ mod tests {
 
     /// The Kosovo table's lists taken as two of the registry's channels and two other
     /// organisations' lists, whose log-linear model keeps pairs of both.
+    #[test]
+    fn a_channel_is_known_by_its_words_too_and_a_partner_list_is_not_one() {
+        use super::List;
+        use vigilia_core::model::Channel;
+        for name in ["press", "prensa"] {
+            assert_eq!(List::named(name), List::Channel(Channel::Press));
+        }
+        assert_eq!(
+            List::named("familia (formulario público)"),
+            List::Channel(Channel::Family)
+        );
+        assert_eq!(
+            List::named("ONG Justicia Zulia"),
+            List::Imported("ONG Justicia Zulia".into())
+        );
+        // The staff page's table, in words: its partner lists get the letters the public page
+        // gives them, and no channel is taken for a partner.
+        let words = [
+            "prensa",
+            "ONG Justicia Zulia",
+            "voluntariado",
+            "Provea Caracas",
+        ]
+        .map(String::from);
+        let letter = |n: &str| super::other_organisation(&words, n).map(|(es, _)| es);
+        assert_eq!(
+            letter("ONG Justicia Zulia").as_deref(),
+            Some("otra organización A")
+        );
+        assert_eq!(
+            letter("Provea Caracas").as_deref(),
+            Some("otra organización B")
+        );
+        assert_eq!(letter("prensa"), None);
+    }
+
     #[test]
     fn a_published_assumption_says_the_pairs_in_words_and_names_no_partner() {
         let kosovo = include_str!("../../estimate/tests/kosovo.csv").replacen(

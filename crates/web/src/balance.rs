@@ -1128,7 +1128,8 @@ impl PublishedEstimate {
             lists.join(", ")
         );
         // How sure the computation is of itself: a reader can check it was converged ("R‑hat"
-        // with a non-breaking hyphen, as on the staff page: a phone's line does not split it).
+        // with a non-breaking hyphen, as on the staff page, and held to its value by a
+        // non-breaking space: a phone's line splits neither).
         let Some((r_hat, ess)) = self.chains else {
             return how;
         };
@@ -1139,10 +1140,10 @@ impl PublishedEstimate {
         let (r_hat, ess) = (lang.decimal(r_hat, 3), lang.number(ess.round() as u64));
         match lang {
             Lang::Es => format!(
-                "{how} Sus cadenas de cálculo coinciden: R‑hat {r_hat}, tamaño efectivo {ess} (se publica solo con R‑hat hasta {most} y tamaño efectivo desde {least})."
+                "{how} Sus cadenas de cálculo coinciden: R‑hat\u{a0}{r_hat}, tamaño efectivo\u{a0}{ess} (se publica solo con R‑hat hasta {most} y tamaño efectivo desde {least})."
             ),
             Lang::En => format!(
-                "{how} Its computation's chains agree: R‑hat {r_hat}, effective sample size {ess} (published only with R‑hat up to {most} and an effective sample size from {least})."
+                "{how} Its computation's chains agree: R‑hat\u{a0}{r_hat}, effective sample size\u{a0}{ess} (published only with R‑hat up to {most} and an effective sample size from {least})."
             ),
         }
     }
@@ -1621,7 +1622,10 @@ mod tests {
             chains: Some((1.0123, 456.4)),
         };
         let es = e.how(&Lang::Es);
-        assert!(es.contains("R‑hat 1,012, tamaño efectivo 456"), "{es}");
+        assert!(
+            es.contains("R‑hat\u{a0}1,012, tamaño efectivo\u{a0}456"),
+            "{es}"
+        );
         assert!(
             es.contains("hasta 1,05 y tamaño efectivo desde 200"),
             "{es}"
