@@ -369,6 +369,10 @@ pub enum Unpublishable {
     NotConverged { r_hat: f64, ess: f64 },
     /// It is below what the registry already holds: it falls short.
     BelowKnown { estimate: f64, known: u64 },
+    /// Publication `version` is this very estimate: the same period, as known on the same day,
+    /// from the same table by the same method and settings, so the same figures (a second
+    /// click, a second tab, the page computed again after publishing).
+    AlreadyPublished { version: u64 },
 }
 
 /// The effective sample size a published latent-class estimate must reach, and its R-hat.
@@ -438,7 +442,6 @@ pub fn publish(
     }
     crate::publication::far_enough(ledger, as_of)?;
     let known_on = KnownOn(Some(known_on.0.unwrap_or(ledger.today()?)));
-    let version = published(ledger)?.last().map_or(1, |e| e.version + 1);
     let how = serde_json::to_string(&How {
         settings: *settings,
         rules: *rules,
@@ -446,12 +449,33 @@ pub fn publish(
     .map_err(json_error)?;
     let result = serde_json::to_string(estimate).map_err(json_error)?;
     let histories = table.to_csv();
+    let mut version = 0;
     crate::write(ledger, |tx| {
         let actor = crate::actor::acting_as(tx, actor, &[vigilia_core::model::Role::Coordinator])?;
         if tx.content()?.hash != head.hash {
             return Err(AppError::CountedBeforeAChange);
         }
         let recorded_on = tx.today()?;
+        let before = match tx.get(vigilia_core::ids::Subject::REGISTRY)? {
+            Some(Record::Registry(r)) => r.estimates.as_slice(),
+            _ => &[],
+        };
+        let method = match method {
+            vigilia_estimate::Method::Lcmcr => "lcmcr",
+            vigilia_estimate::Method::Loglinear => "loglinear",
+        };
+        if let Some(same) = before.iter().find(|e| {
+            e.as_of == as_of
+                && e.known_on == known_on.0
+                && e.method == method
+                && e.histories == histories
+                && e.settings == how
+        }) {
+            return Err(AppError::Unpublishable(Unpublishable::AlreadyPublished {
+                version: same.version,
+            }));
+        }
+        version = before.last().map_or(1, |e| e.version + 1);
         tx.append(vigilia_core::fact::Draft {
             recorded_on,
             actor: actor.name.clone(),
@@ -462,10 +486,7 @@ pub fn publish(
                     as_of,
                     known_on: known_on.0,
                     histories: histories.clone(),
-                    method: match method {
-                        vigilia_estimate::Method::Lcmcr => "lcmcr".into(),
-                        vigilia_estimate::Method::Loglinear => "loglinear".into(),
-                    },
+                    method: method.into(),
                     settings: how.clone(),
                     result: result.clone(),
                     ledger_seq: head.facts,

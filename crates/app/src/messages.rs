@@ -404,6 +404,8 @@ impl Localize for AppError {
                     (Unpublishable::NotConverged { r_hat, ess }, Lang::En) => format!("The estimate is not published: the chains do not agree well enough (R-hat {r_hat:.3}, effective sample size {ess:.0}; R-hat of 1.05 or less and an effective sample size of 200 or more are needed)."),
                     (Unpublishable::BelowKnown { estimate, known }, Lang::Es) => format!("La estimación no se publica: estima {} en total y el registro ya tiene {} detenciones en el período; se queda corta (hay detenciones que estas listas casi nunca alcanzan).", lang.number(estimate.round() as u64), lang.number(*known)),
                     (Unpublishable::BelowKnown { estimate, known }, Lang::En) => format!("The estimate is not published: it estimates {} in all and the registry already holds {} detentions in the period; it falls short (some detentions these lists almost never reach).", lang.number(estimate.round() as u64), lang.number(*known)),
+                    (Unpublishable::AlreadyPublished { version }, Lang::Es) => format!("Esta estimación ya está publicada: es la n.º {version}, del mismo período, con las mismas listas y calculada igual, así que da las mismas cifras. No se publica dos veces."),
+                    (Unpublishable::AlreadyPublished { version }, Lang::En) => format!("This estimate is already published: it is no. {version}, for the same period, from the same lists and computed alike, so it gives the same figures. It is not published twice."),
                 }
             }
             AppError::NoEstimate(n) => match lang {

@@ -430,6 +430,18 @@ fn an_estimate_is_dated_on_the_weekday_of_everything_public() {
     // The first thing made public sets the day: a Friday.
     assert_eq!(publish(&mut l, d(13)).unwrap(), 1);
     let facts = l.head().unwrap().facts;
+    // The same estimate again (a second click, the page computed again after publishing) is
+    // refused, naming the publication it would repeat; nothing is written.
+    assert!(
+        matches!(
+            publish(&mut l, d(13)),
+            Err(AppError::Unpublishable(
+                vigilia_app::estimates::Unpublishable::AlreadyPublished { version: 1 }
+            ))
+        ),
+        "published twice"
+    );
+    assert_eq!(l.head().unwrap().facts, facts, "nothing written");
     // A balance three days after it, and another estimate two days after, are refused, naming
     // the estimate; nothing is written.
     let balance = refused(try_publish(&mut l, d(16), d(9), KnownOn::NOW, ""));

@@ -64,39 +64,9 @@ impl WhenError {
             _ => lang.pick("Fecha", "Date"),
         };
         match self {
-            Self::Date { option, error } => {
-                let what = match error {
-                    DateError::Malformed(text) => format!(
-                        "«{text}» {}",
-                        lang.pick(
-                            "no es un día: escríbalo como 15/08/2024",
-                            "is not a day: write it as 15/08/2024"
-                        )
-                    ),
-                    DateError::Impossible(text) => format!(
-                        "«{text}» {}",
-                        lang.pick(
-                            "no existe en el calendario",
-                            "does not exist in the calendar"
-                        )
-                    ),
-                    DateError::OutOfRange(text) => format!(
-                        "«{text}» {}",
-                        lang.pick(
-                            "está fuera de los años que el registro cuenta",
-                            "is outside the years the registry counts"
-                        )
-                    ),
-                };
-                format!("{}: {what}", field(option))
+            Self::Date { option, .. } | Self::AfterToday { option, .. } => {
+                format!("{}: {}", field(option), self.wrong_day(lang))
             }
-            Self::AfterToday { option, day, today } => format!(
-                "{}: {} {} ({})",
-                field(option),
-                short_day(*day, lang),
-                lang.pick("es posterior a hoy", "is after today"),
-                short_day(*today, lang)
-            ),
             Self::SinceNotBefore { since, as_of } => format!(
                 "{}: {} {} ({} {}).",
                 field("since"),
@@ -105,6 +75,44 @@ impl WhenError {
                 lang.pick("se escribió el", "it says"),
                 short_day(*since, lang),
             ),
+        }
+    }
+
+    /// What is wrong with a day typed in a form, without the field's label (a page that labels
+    /// its fields otherwise puts its own before it).
+    pub fn wrong_day(&self, lang: Lang) -> String {
+        use vigilia_core::date::short_day;
+        match self {
+            Self::Date { error, .. } => match error {
+                DateError::Malformed(text) => format!(
+                    "«{text}» {}",
+                    lang.pick(
+                        "no es un día: escríbalo como 15/08/2024",
+                        "is not a day: write it as 15/08/2024"
+                    )
+                ),
+                DateError::Impossible(text) => format!(
+                    "«{text}» {}",
+                    lang.pick(
+                        "no existe en el calendario",
+                        "does not exist in the calendar"
+                    )
+                ),
+                DateError::OutOfRange(text) => format!(
+                    "«{text}» {}",
+                    lang.pick(
+                        "está fuera de los años que el registro cuenta",
+                        "is outside the years the registry counts"
+                    )
+                ),
+            },
+            Self::AfterToday { day, today, .. } => format!(
+                "{} {} ({})",
+                short_day(*day, lang),
+                lang.pick("es posterior a hoy", "is after today"),
+                short_day(*today, lang)
+            ),
+            Self::SinceNotBefore { .. } => self.localize(lang),
         }
     }
 }

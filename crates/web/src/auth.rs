@@ -266,11 +266,12 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
     let ip = client_ip(peer, req.headers(), &app.config.trusted_proxies)
         .ok_or_else(|| fail(WebError::Forbidden))?;
-    let here = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_default();
+    let here = route.page_for(
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or_default(),
+    );
     let viewer = viewer(app, req.headers(), api, &here).await.map_err(fail)?;
     match (&route.access, &viewer) {
         (Access::Public, _) => {}

@@ -278,20 +278,8 @@ pub async fn page(
                 .map(|s| s.name.clone())
                 .collect();
             let day = |label: (&'static str, &'static str), text: &str| {
-                day_option("day", Some(text), today).map_err(|e| {
-                    use vigilia_count::when::WhenError;
-                    let why = match &e {
-                        WhenError::Date { error, .. } => error.localize(lang),
-                        WhenError::AfterToday { day, today, .. } => format!(
-                            "{} {} ({})",
-                            vigilia_core::date::short_day(*day, lang),
-                            lang.pick("es posterior a hoy", "is after today"),
-                            vigilia_core::date::short_day(*today, lang)
-                        ),
-                        other => other.localize(lang),
-                    };
-                    format!("{}: {why}", lang.pick(label.0, label.1))
-                })
+                day_option("day", Some(text), today)
+                    .map_err(|e| format!("{}: {}", lang.pick(label.0, label.1), e.wrong_day(lang)))
             };
             let question = (|| {
                 let as_of = day(("Detenciones hasta el", "Detentions up to"), &q.as_of)?;

@@ -51,6 +51,34 @@ impl Route {
         };
         ROUTES.iter().find(|r| r.path == path && r.method == method)
     }
+
+    /// The page a request to `address` (matched by this route) belongs to, to come back to
+    /// after switching language: the address itself when it answers `GET`, else the nearest
+    /// address above it that does (`/detentions/7/step` → `/detentions/7`, `/logout` → `/`).
+    /// A form answered with its errors is shown at its action's address, which may take only
+    /// `POST`; coming back there by a link would be refused.
+    pub fn page_for(&self, address: &str) -> String {
+        let mut pattern = self.path;
+        let (mut path, query) = match address.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (address, None),
+        };
+        while Route::find(&Method::GET, pattern).is_none() {
+            let (Some((up, _)), Some((above, _))) =
+                (pattern.rsplit_once('/'), path.rsplit_once('/'))
+            else {
+                return "/".into();
+            };
+            if up.is_empty() {
+                return "/".into();
+            }
+            (pattern, path) = (up, above);
+        }
+        match query {
+            Some(q) if pattern == self.path => format!("{path}?{q}"),
+            _ => path.to_string(),
+        }
+    }
 }
 
 /// The most a form body may be.

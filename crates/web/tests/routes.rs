@@ -831,6 +831,19 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("anterior a la detención"));
+    // The refusal is shown at the form's action, which takes only POST: switching language
+    // there goes back to the detention's page in English, not to a refusal of the method.
+    assert!(
+        r.body.contains("href=\"/lang/en?back=/detentions/1\""),
+        "{}",
+        r.body
+    );
+    let switched = send(&w, get("/lang/en?back=/detentions/1", Some(&lawyer))).await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    let english = format!("{lawyer}; lang=en");
+    let r = send(&w, get("/detentions/1", Some(&english))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("<html lang=\"en\">"), "{}", r.body);
     let r = send(
         &w,
         post(
@@ -4309,7 +4322,15 @@ async fn an_analyst_asks_for_an_estimate_and_is_told_why_there_is_none() {
             "from=01%2F02%2F2026&as_of=01%2F01%2F2026&method=lcmcr&list=press",
             "El período empieza el",
         ),
-        ("as_of=31%2F02%2F2026&method=lcmcr&list=press", "31/02/2026"),
+        (
+            "as_of=31%2F02%2F2026&method=lcmcr&list=press",
+            "«31/02/2026» no existe en el calendario",
+        ),
+        // Said as a form says it, not as the command line writes days.
+        (
+            "as_of=zzz&method=lcmcr&list=press",
+            "«zzz» no es un día: escríbalo como 15/08/2024",
+        ),
     ] {
         let r = send(&w, get(&format!("/estimate?{query}"), Some(&analyst))).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
