@@ -234,11 +234,13 @@ pub fn merge(
 /// Undoes a merge: the person is separate again.
 pub fn unmerge(tx: &mut Tx<'_>, actor: &Actor, id: PersonId, reason: &str) -> Result<(), AppError> {
     let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
-    let reason = reason_needed(reason)?;
+    // Whether there is anything to undo comes first: a page shown after another coordinator
+    // undid the merge has no field for the reason to stand by.
     let p = person_tx(tx, id)?;
     let Some(into) = p.merged_into else {
         return Err(AppError::NotMerged(id));
     };
+    let reason = reason_needed(reason)?;
     record(tx, actor, id, Change::MergeUndone { reason })?;
     // The consent the merge chose goes back to what it was, unless changed since.
     if let Some([before, after]) = p.merge_consent

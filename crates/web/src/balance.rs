@@ -407,6 +407,15 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// The list asked for; none named is the list behind the first figure, the political
+    /// prisoners (an address typed by hand, or cut short).
+    fn named(mut self) -> ListQuery {
+        if self.w.list.trim().is_empty() {
+            self.w.list = "political_prisoners".into();
+        }
+        self
+    }
+
     /// This list's address with `changes` made to it (a page, a format): every filter kept.
     fn link(&self, path: &str, changes: &[(&str, String)]) -> String {
         let t = &self.t;
@@ -444,8 +453,14 @@ async fn rows_behind(
 ) -> Result<(Balance, Arc<Vec<lists::Row>>, Day), WebError> {
     let (w, actor) = (w.clone(), viewer.actor());
     app.read(move |app, ledger| {
-        let selector = Selector::parse(w.list.trim())
-            .map_err(|e| WebError::bad(e.localize(Lang::Es), e.localize(Lang::En)))?;
+        // A figure that is not one (an address changed by hand) is said in words, not in the
+        // command line's syntax.
+        let selector = Selector::parse(w.list.trim()).map_err(|_| {
+            WebError::bad(
+                "Esa lista no existe: abra la lista de una cifra desde el balance.",
+                "There is no such list: open a figure's list from the balance.",
+            )
+        })?;
         let (b, when, index) = compute(app, ledger, &w)?;
         // What the account sees of a case is the same for all who see every case.
         let scope = if actor.sees_every_case() {
@@ -565,6 +580,7 @@ pub async fn list(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
+    let q = q.named();
     let l = ctx.lang;
     let viewer = ctx.viewer()?.clone();
     let (b, rows, today) = rows_behind(&app, &q.w, &viewer).await?;
@@ -624,6 +640,7 @@ pub async fn list_download(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
+    let q = q.named();
     let l = ctx.lang;
     let viewer = ctx.viewer()?.clone();
     let (b, rows, today) = rows_behind(&app, &q.w, &viewer).await?;

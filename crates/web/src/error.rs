@@ -13,6 +13,9 @@ tokio::task_local! {
     pub static REQUEST: String;
     /// The language of the person asking, for an error page (see [`crate::request_id`]).
     pub static LANGUAGE: Lang;
+    /// The address asked for, for an error page's switch of language to come back to: a page
+    /// asked with `GET`, else the home page (see [`crate::request_id`]).
+    pub static ADDRESS: String;
 }
 
 /// The id of the request being answered, when there is one.
@@ -158,8 +161,23 @@ impl IntoResponse for WebError {
         }
         self.log();
         let l = LANGUAGE.try_with(|l| *l).unwrap_or(Lang::Es);
+        let title = match self.status() {
+            StatusCode::NOT_FOUND => ("No existe", "Not found"),
+            StatusCode::FORBIDDEN => ("Sin acceso", "No access"),
+            StatusCode::TOO_MANY_REQUESTS => ("Demasiadas peticiones", "Too many requests"),
+            _ => ("No se pudo", "Could not be done"),
+        };
+        let back = ADDRESS
+            .try_with(Clone::clone)
+            .unwrap_or_else(|_| "/".into());
         let page = crate::page::ErrorPage {
             message: self.message(l),
+            title: l.pick(title.0, title.1),
+            switch: format!(
+                "/lang/{}?back={}",
+                l.pick("en", "es"),
+                crate::page::url_encode(&back)
+            ),
             l,
         };
         crate::page::render(self.status(), &page)

@@ -254,8 +254,8 @@ pub async fn page(
         BUSY.clone()
             .try_acquire_owned()
             .map_err(|_| WebError::TooMany {
-                es: "Otra estimación se está calculando; vuelva a pedirla en unos segundos.".into(),
-                en: "Another estimate is being computed; ask again in a few seconds.".into(),
+                es: "Otra estimación se está calculando (puede tardar un minuto); vuelva a pedirla después.".into(),
+                en: "Another estimate is being computed (it may take a minute); ask again afterwards.".into(),
             })?
     } else {
         BUSY.clone()

@@ -70,7 +70,14 @@ async fn request_id(req: Request, next: Next) -> Response {
         .map(hex::encode)
         .unwrap_or_else(|_| "-".into());
     let lang = auth::language(&req);
-    let answer = error::LANGUAGE.scope(lang, next.run(req));
+    let address = match *req.method() {
+        axum::http::Method::GET | axum::http::Method::HEAD => req
+            .uri()
+            .path_and_query()
+            .map_or("/".into(), |p| p.as_str().to_string()),
+        _ => "/".into(),
+    };
+    let answer = error::ADDRESS.scope(address, error::LANGUAGE.scope(lang, next.run(req)));
     let mut res = error::REQUEST.scope(id.clone(), answer).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);

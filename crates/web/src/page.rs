@@ -303,6 +303,10 @@ pub fn see(path: &str) -> Response {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub message: String,
+    /// What went wrong, in a few words (the page's title).
+    pub title: &'static str,
+    /// The link to the same address in the other language.
+    pub switch: String,
     pub l: Lang,
 }
 

@@ -3132,6 +3132,19 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
     )
     .await;
     assert_eq!(r.location, "/persons/2?done=split");
+    // A second split, from a page shown before the first (no reason typed): said in words,
+    // not a page whose reason field is gone.
+    let r = send(
+        &w,
+        post(
+            "/persons/2/unmerge",
+            Some(&c.0),
+            &[("csrf", &c.1), ("reason", "")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("no está fusionada con nadie"), "{}", r.body);
     // The consent the merge chose goes back: the family of person 1 allowed the name.
     let r = send(&w, get("/persons/1", Some(&c.0))).await;
     assert!(
@@ -4368,5 +4381,23 @@ async fn an_address_that_names_nothing_is_said_in_words() {
         assert!(r.body.contains("No existe."), "{path}: {}", r.body);
         assert!(r.body.contains("<html"), "{path}: {}", r.body);
         assert!(!r.body.contains("Invalid URL"), "{path}: {}", r.body);
+        // Titled by what happened, with a way to read it in English that comes back here.
+        assert!(
+            r.body.contains("<title>No existe — Vigilia</title>"),
+            "{path}: {}",
+            r.body
+        );
+        let back = format!("href=\"/lang/en?back={path}\"");
+        assert!(r.body.contains(&back), "{path}: {}", r.body);
     }
+    // A figure's list asked without its figure is the first figure's (an address cut short);
+    // one that names no figure is said in words, not in the command line's syntax.
+    let (analyst, _) = sign_in(&w, Role::Analyst).await;
+    let r = send(&w, get("/balance/list", Some(&analyst))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Presos políticos"), "{}", r.body);
+    let r = send(&w, get("/balance/list?list=zzz", Some(&analyst))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("Esa lista no existe"), "{}", r.body);
+    assert!(!r.body.contains("political_prisoners"), "{}", r.body);
 }
