@@ -523,11 +523,17 @@ pub fn estimate(
 /// How a published text calls the imported list `name` of a table of `lists`: «otra
 /// organización A» for the first imported list, B for the second, … (Spanish, English).
 pub fn other_organisation(lists: &[String], name: &str) -> Option<(String, String)> {
-    let imported = lists
+    let mut imported = lists
         .iter()
         .filter(|l| matches!(List::named(l), List::Imported(_)));
-    let place = imported.take(26).position(|l| l == name)?;
-    let letter = char::from(b'A' + place as u8);
+    let place = imported.position(|l| l == name)?;
+    // A, B, … Z, then AA, AB, … as a spreadsheet names its columns.
+    let mut letter = String::new();
+    let mut n = place + 1;
+    while n > 0 {
+        letter.insert(0, char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
     Some((
         format!("otra organización {letter}"),
         format!("another organisation {letter}"),
@@ -605,6 +611,12 @@ mod tests {
             Some("otra organización B")
         );
         assert_eq!(letter("prensa"), None);
+        // Past the alphabet, letters go on as a spreadsheet's columns: none is left unnamed.
+        let many: Vec<String> = (1..=28).map(|n| format!("ONG {n}")).collect();
+        let letter = |n: &str| super::other_organisation(&many, n).map(|(es, _)| es);
+        assert_eq!(letter("ONG 26").as_deref(), Some("otra organización Z"));
+        assert_eq!(letter("ONG 27").as_deref(), Some("otra organización AA"));
+        assert_eq!(letter("ONG 28").as_deref(), Some("otra organización AB"));
     }
 
     #[test]

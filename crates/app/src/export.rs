@@ -143,7 +143,7 @@ fn remove_abandoned(path: &Path, name: &str) {
             continue;
         };
         // Only our own names, and only files: never a link or a folder someone put there.
-        let ours = tag.len() == 12 && tag.bytes().all(|b| b.is_ascii_hexdigit());
+        let ours = tag.len() == 12 && tag.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         let file = entry.file_type().is_ok_and(|t| t.is_file());
         if !ours || !file {
             continue;
@@ -274,6 +274,9 @@ mod tests {
         held.lock().unwrap();
         let stranger = dir.path().join(".out.csv.not-ours.partial");
         std::fs::write(&stranger, "x").unwrap();
+        // Vigilia's tags are in small letters: one in capitals is someone else's file.
+        let capitals = dir.path().join(".out.csv.DEADBEEFCAFE.partial");
+        std::fs::write(&capitals, "x").unwrap();
         let mut out = Output::create(&path).unwrap();
         writeln!(out.writer(), "a,b").unwrap();
         out.finish().unwrap();
@@ -282,6 +285,10 @@ mod tests {
         assert!(
             stranger.exists(),
             "a name Vigilia does not make is left alone"
+        );
+        assert!(
+            capitals.exists(),
+            "a tag Vigilia does not make is left alone"
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n");
         drop(held);

@@ -1144,7 +1144,7 @@ impl Localize for EventProblem {
             (EventProblem::NotAState(v), Lang::En) => {
                 format!("{v:?} is not a state of the country profile")
             }
-            (EventProblem::BadReference(fault), _) => fault.localize(lang),
+            (EventProblem::Unstorable(fault), _) => fault.localize(lang),
         }
     }
 }

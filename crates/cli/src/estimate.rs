@@ -296,6 +296,28 @@ pub fn estimate(env: &Env, args: &EstimateArgs) -> Result<(), Failure> {
             ),
         );
     }
+    // An estimate below what the registry already holds falls short: said as the page says it
+    // (and it is not published).
+    for a in answers.iter().filter(|_| args.registry) {
+        let Ok(e) = &a.result else { continue };
+        let known = e.observed + without_report.unwrap_or(0);
+        if e.estimate < known as f64 {
+            let (n, stratum) = (env.lang.number(known), &a.stratum);
+            let of = match stratum.is_empty() {
+                true => String::new(),
+                false => format!(" ({stratum})"),
+            };
+            crate::registry::tell(
+                env,
+                format!(
+                    "Esta estimación se queda corta{of}: el registro ya tiene {n} detenciones en ese período, más que lo que estima. Hay detenciones que estas listas casi nunca alcanzan, y ningún método las ve."
+                ),
+                format!(
+                    "This estimate falls short{of}: the registry already holds {n} detentions in that period, more than it estimates. Some detentions these lists almost never reach, and no method sees them."
+                ),
+            );
+        }
+    }
     if let (Some((mut ledger, head, as_of, known_on)), [only]) = (publishing, answers.as_slice())
         && let (Ok(e), Some((_, table))) = (&only.result, tables.first())
     {

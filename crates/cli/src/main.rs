@@ -321,8 +321,18 @@ fn misunderstood(e: clap::Error) -> ExitCode {
         })
         .or_else(|| std::env::var("VIGILIA_LANG").ok())
         .unwrap_or_else(|| "es".into());
-    // An option as typed, without clap's English placeholder (`--chains <CHAINS>`).
-    let bare = |s: &str| s.split(' ').next().unwrap_or_default().to_string();
+    // An option as typed, without clap's English placeholder (`--chains <CHAINS>`), and with
+    // any control character written out (`\u{1b}`), not sent to the terminal.
+    let bare = |s: &str| {
+        let typed = s.split(' ').next().unwrap_or_default();
+        typed
+            .chars()
+            .map(|c| match c.is_control() {
+                true => c.escape_default().to_string(),
+                false => c.to_string(),
+            })
+            .collect::<String>()
+    };
     let raw = |kind: ContextKind| match e.get(kind) {
         Some(ContextValue::String(s)) => vec![s.clone()],
         Some(ContextValue::Strings(v)) => v.clone(),
@@ -360,6 +370,10 @@ fn misunderstood(e: clap::Error) -> ExitCode {
             Some(format!("{value:?} no vale para {arg}"))
         }
         ErrorKind::MissingRequiredArgument => Some(format!("falta {arg}")),
+        ErrorKind::InvalidUtf8 if arg.is_empty() => {
+            Some("un valor de la línea de órdenes no es texto (UTF-8)".into())
+        }
+        ErrorKind::InvalidUtf8 => Some(format!("el valor de {arg} no es texto (UTF-8)")),
         ErrorKind::ArgumentConflict => Some(format!(
             "{arg} no se puede usar junto con {}",
             said(ContextKind::PriorArg)

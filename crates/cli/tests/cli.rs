@@ -62,6 +62,11 @@ fn a_mistyped_command_line_is_said_in_spanish() {
             "no se conoce la opción --nope",
         ),
         (&["--lang", "es", "sumary"], "no existe la orden sumary"),
+        // A control character typed is written out, not sent to the terminal.
+        (
+            &["--lang", "es", "\u{1b}[31mrojo"],
+            "no existe la orden \\u{1b}[31mrojo",
+        ),
         (
             &["--lang", "es", "estimate", "--chains", "cuatro"],
             "\"cuatro\" no vale para --chains.",
@@ -97,6 +102,17 @@ fn a_mistyped_command_line_is_said_in_spanish() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("sobra"), "{}", stderr(&out));
+    // An option's value that is not text is said, in Spanish.
+    let out = (r.command(&["--lang", "es", "estimate", "--method"]))
+        .arg(std::ffi::OsStr::from_bytes(b"\xff"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no es texto (UTF-8)"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -264,6 +280,41 @@ fn a_cell_that_is_not_text_is_rejected_by_line_on_both_engines() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains("4 rows read: 2 stored"), "{stdout}");
         r.ok(&["verify"]);
+        // The same detentions again, their references as another program writes them: `ñ` as
+        // `n` and a combining tilde is the same reference, and one with a character that shows
+        // nothing (a variation selector, a tag character, a Hangul filler, a no-break space)
+        // is refused; no detention is counted twice.
+        let again = [
+            "D5,Pen\u{303}a,Ana,Peña,,,F,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,",
+            "D4\u{FE0F},P4,Juan,Mora,,,M,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,",
+            "D4\u{E0020},P4,Juan,Mora,,,M,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,",
+            "D4,P\u{3164}4,Juan,Mora,,,M,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,",
+            "D\u{A0}4,P4,Juan,Mora,,,M,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,",
+        ];
+        let peña = again[0].replacen("Pen\u{303}a", "Peña", 1);
+        let first = r.write("first.csv", &format!("{HEADER}\n{peña}\n"));
+        let out = r.run(&["import", "detentions", first.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let facts = r.facts();
+        let file = r.write("again.csv", &format!("{HEADER}\n{}\n", again.join("\n")));
+        let out = r.run(&["import", "detentions", file.to_str().unwrap()]);
+        let err = stderr(&out);
+        for (line, column, code) in [
+            (3, "detention_ref", "FE0F"),
+            (4, "detention_ref", "E0020"),
+            (5, "person_ref", "3164"),
+            (6, "detention_ref", "00A0"),
+        ] {
+            let expected = format!(
+                "line {line}, column {column}: contains a character that is not text or does not show (U+{code})"
+            );
+            assert!(err.contains(&expected), "missing {expected:?} in:\n{err}");
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("5 rows read: 0 stored"), "{stdout}");
+        assert!(stdout.contains("1 unchanged"), "{stdout}");
+        assert_eq!(r.facts(), facts, "nothing stored twice");
+        r.ok(&["verify"]);
     });
 }
 
@@ -305,6 +356,20 @@ fn an_event_id_that_is_not_text_is_rejected_by_line() {
             stderr(&out)
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains("2 rows read: 1 stored"));
+        // A place is stored as it is: an escape in it is refused by its line and column too.
+        let out = import_events(
+            r,
+            "e4,12.08.2024,Lara\u{1b}[31m,7\n",
+            "place = { column = \"region\" }\n",
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(
+                "line 2, column region: contains a character that is not text or does not show (U+001B)"
+            ),
+            "{}",
+            stderr(&out)
+        );
     });
 }
 

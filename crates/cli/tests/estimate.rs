@@ -140,6 +140,14 @@ fn an_estimate_below_what_the_registry_holds_is_not_published() {
     assert!(upper < 3000.0, "{e}");
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(said.contains("falls short"), "{said}");
+    // Not asked to publish, it is told so too, as the page tells it.
+    let out = r.run(&["estimate", "--registry"]);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("This estimate falls short: the registry already holds 3,000 detentions"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -358,8 +358,9 @@ impl Row {
         ctx: &Context<'_>,
     ) -> Result<Row, RowError> {
         let row = Cells::new(header, cells, line)?;
-        let detention_ref = row.required(Column::DetentionRef)?;
-        let person_ref = row.required(Column::PersonRef)?;
+        // Composed (NFC), as `Cells::new` checked them: `Peña` is one reference however typed.
+        let detention_ref = crate::text::composed(&row.required(Column::DetentionRef)?);
+        let person_ref = crate::text::composed(&row.required(Column::PersonRef)?);
         let (identity, minor) = row.identity()?;
         let arrest = row.arrest(ctx, minor)?;
         let whereabouts_unknown_since =
@@ -451,13 +452,13 @@ impl<'a, S: AsRef<str>> Cells<'a, S> {
                 },
             });
         }
-        use crate::text::{ReferenceFault, not_text, reference_fault};
+        use crate::text::{ReferenceFault, not_text};
         for column in Column::ALL {
             let cell = header.cell(cells, *column);
             let reference = matches!(column, Column::DetentionRef | Column::PersonRef);
             let fault = match cell.chars().find(|&c| not_text(c)) {
                 Some(c) => Some(ReferenceFault::NotText(c as u32)),
-                None if reference => reference_fault(cell.trim()),
+                None if reference => crate::text::reference(cell).err(),
                 None => None,
             };
             if let Some(fault) = fault {

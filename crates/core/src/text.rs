@@ -48,13 +48,19 @@ pub fn not_text(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// A character that shows nothing and changes nothing a person reads (a zero-width space, a
-/// byte-order mark, a direction override, a soft hyphen): in a reference it would make `D1` and
-/// `D1` two records.
+/// A character that shows nothing and changes nothing a person reads: in a reference it would
+/// make `D1` and `D1` two records. These are Unicode's default-ignorable code points (a
+/// zero-width space or joiner, a byte-order mark, a direction mark or override, a soft hyphen,
+/// a variation selector, a tag character, a Hangul filler, …: the `Default_Ignorable_Code_Point`
+/// property of Unicode's DerivedCoreProperties), the line and paragraph separators, the
+/// interlinear annotation marks, and the blank Braille pattern, which shows as a space.
 pub fn invisible(c: char) -> bool {
     matches!(c,
-        '\u{AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+        '\u{AD}' | '\u{34F}' | '\u{61C}' | '\u{115F}'..='\u{1160}' | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 /// The longest reference (a person's, a detention's, a group's), in characters: far under what
@@ -69,6 +75,10 @@ pub enum ReferenceFault {
     NotText(u32),
     /// Longer than [`REFERENCE_CHARS`].
     TooLong,
+    /// Not in composed form (NFC): `Peña` with its `ñ` written as `n` and a combining tilde
+    /// would be another record than `Peña` typed at once. Files are composed as they are read
+    /// ([`reference`]); the ledger refuses what was not.
+    NotComposed,
 }
 
 /// Said once for every place that refuses one: a row of a file, the ledger.
@@ -87,16 +97,38 @@ impl crate::lang::Localize for ReferenceFault {
             (ReferenceFault::TooLong, crate::lang::Lang::En) => format!(
                 "has more than {REFERENCE_CHARS} characters: a reference is short (D-2024-000123)"
             ),
+            (ReferenceFault::NotComposed, crate::lang::Lang::Es) => {
+                "tiene letras y acentos escritos por separado (no compuestos, NFC)".into()
+            }
+            (ReferenceFault::NotComposed, crate::lang::Lang::En) => {
+                "has letters and accents written apart (not composed, NFC)".into()
+            }
         }
     }
 }
 
-/// Whether `reference` can identify a record, alike on every engine.
+/// Whether `reference` can identify a record, alike on every engine: no character that is not
+/// text or does not show, no space but the plain one (a no-break space, a tab, an ideographic
+/// space look like it and would make another record), composed, and short.
 pub fn reference_fault(reference: &str) -> Option<ReferenceFault> {
-    if let Some(c) = reference.chars().find(|&c| not_text(c) || invisible(c)) {
+    let unfit = |c: char| not_text(c) || invisible(c) || (c.is_whitespace() && c != ' ');
+    if let Some(c) = reference.chars().find(|&c| unfit(c)) {
         return Some(ReferenceFault::NotText(c as u32));
     }
+    if !unicode_normalization::is_nfc(reference) {
+        return Some(ReferenceFault::NotComposed);
+    }
     (reference.chars().count() > REFERENCE_CHARS).then_some(ReferenceFault::TooLong)
+}
+
+/// A reference as read from a file or typed: trimmed and composed (NFC), then checked as
+/// [`reference_fault`] does.
+pub fn reference(text: &str) -> Result<String, ReferenceFault> {
+    let reference = composed(text.trim());
+    match reference_fault(&reference) {
+        Some(fault) => Err(fault),
+        None => Ok(reference),
+    }
 }
 
 /// The text with its accents composed (NFC): `é` typed as `e` and a combining accent is the
@@ -108,6 +140,52 @@ pub fn composed(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::fold;
+
+    /// Two references that read alike are one reference, or one of them is refused: never two
+    /// records for one detention.
+    #[test]
+    fn references_that_read_alike_are_one_or_refused() {
+        use super::{ReferenceFault, reference, reference_fault};
+        assert_eq!(reference(" D-Pen\u{303}a-7 ").as_deref(), Ok("D-Peña-7"));
+        assert_eq!(
+            reference_fault("D-Pen\u{303}a-7"),
+            Some(ReferenceFault::NotComposed)
+        );
+        for hidden in [
+            '\u{34F}',
+            '\u{61C}',
+            '\u{115F}',
+            '\u{3164}',
+            '\u{FFA0}',
+            '\u{FE0F}',
+            '\u{E0020}',
+            '\u{E0100}',
+            '\u{1D173}',
+            '\u{180B}',
+            '\u{1BCA0}',
+            '\u{FFF0}',
+            '\u{2800}',
+            '\u{A0}',
+            '\u{3000}',
+            '\u{2007}',
+            '\t',
+            '\u{200D}',
+            '\u{2060}',
+            '\u{FEFF}',
+        ] {
+            let typed = format!("D-{hidden}8");
+            assert_eq!(
+                reference(&typed),
+                Err(ReferenceFault::NotText(hidden as u32)),
+                "U+{:04X}",
+                hidden as u32
+            );
+        }
+        // What shows is kept: letters of any script, a plain space, an emoji.
+        for shown in ["D 2024 8", "Д-8", "ד-8", "D-٨", "D-😀"] {
+            assert_eq!(reference(shown).as_deref(), Ok(shown));
+        }
+    }
 
     #[test]
     fn folds_accents_case_and_punctuation() {

@@ -119,8 +119,9 @@ pub enum EventProblem {
     },
     NotACount(String),
     NotAState(String),
-    /// An id no registry stores alike on every engine (see `vigilia_core::text::reference_fault`).
-    BadReference(vigilia_core::text::ReferenceFault),
+    /// An id, or a cell that is stored (its place, a context), that no registry stores alike on
+    /// every engine (see `vigilia_core::text::reference_fault`).
+    Unstorable(vigilia_core::text::ReferenceFault),
 }
 
 fn parse_date(text: &str, format: &str) -> Option<PartialDate> {
@@ -247,13 +248,28 @@ fn read_event(
     profile: &vigilia_core::profile::Profile,
 ) -> Result<Event, (String, EventProblem)> {
     let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+    // The cells stored as they are, the place and the contexts, hold text only: a NUL or an
+    // escape would be stored by one engine and refused by the other, or reach a terminal.
+    let place = mapping
+        .place
+        .as_ref()
+        .map(|p| p.column.as_str())
+        .zip(columns.place);
+    let contexts = (columns.context.iter())
+        .filter_map(|(name, i)| Some((mapping.context.get(name)?.as_str(), *i)));
+    for (column, i) in place.into_iter().chain(contexts) {
+        if let Some(c) = cell(i).chars().find(|&c| vigilia_core::text::not_text(c)) {
+            let fault = vigilia_core::text::ReferenceFault::NotText(c as u32);
+            return Err((column.to_string(), EventProblem::Unstorable(fault)));
+        }
+    }
     let reference = non_empty(cell(columns.reference))
         .map(|r| format!("{}{r}", mapping.reference.prefix))
         .ok_or_else(|| (mapping.reference.column.clone(), EventProblem::NoReference))?;
-    if let Some(fault) = vigilia_core::text::reference_fault(&reference) {
-        let problem = EventProblem::BadReference(fault);
-        return Err((mapping.reference.column.clone(), problem));
-    }
+    let reference = vigilia_core::text::reference(&reference).map_err(|fault| {
+        let problem = EventProblem::Unstorable(fault);
+        (mapping.reference.column.clone(), problem)
+    })?;
     let date = parse_date(cell(columns.date), &mapping.date.format).ok_or_else(|| {
         let problem = EventProblem::NotADate {
             value: cell(columns.date).to_string(),

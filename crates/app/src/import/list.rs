@@ -205,7 +205,23 @@ pub fn check_name(name: &str) -> Result<String, AppError> {
         [*n, es, en]
             .iter()
             .any(|w| vigilia_core::text::fold(w) == folded)
-    }) || name.eq_ignore_ascii_case("count");
+    }) || name.eq_ignore_ascii_case("count")
+        // Nor what a published text calls another organisation's list («otra organización A»).
+        || ["otra organizacion", "another organisation", "another organization"]
+            .iter()
+            .any(|p| folded.starts_with(p));
+    // Nor letters of two alphabets that look alike (`prеnsa` with a Cyrillic `е`): a list would
+    // pass for another, or for a channel.
+    let alphabet = |c: char| match c as u32 {
+        0x370..=0x3FF | 0x1F00..=0x1FFF => Some("greek"),
+        0x400..=0x52F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Some("cyrillic"),
+        _ if c.is_ascii_alphabetic() => Some("latin"),
+        0xC0..=0x24F | 0x1E00..=0x1EFF => Some("latin"),
+        _ => None,
+    };
+    let mut alphabets = name.chars().filter_map(alphabet);
+    let first = alphabets.next();
+    let mixed = alphabets.any(|a| Some(a) != first);
     let allowed = |c: char| c.is_alphanumeric() || " .-_()/'º°".contains(c);
     let starts = name.chars().next().is_some_and(char::is_alphanumeric);
     if control
@@ -213,6 +229,7 @@ pub fn check_name(name: &str) -> Result<String, AppError> {
         || name.chars().count() > NAME_CHARS
         || !name.chars().all(allowed)
         || channel
+        || mixed
     {
         return Err(AppError::ListName(name.to_string()));
     }
@@ -363,6 +380,8 @@ mod tests {
             "ONG Justicia 2024",
             "Lista de Provea (junio)",
             "Prensa Zulia/Falcón",
+            "Правозащитный центр",
+            "Otra lista de organizaciones",
         ] {
             assert_eq!(check_name(good).ok().as_deref(), Some(good));
         }
@@ -384,6 +403,11 @@ mod tests {
             "voluntariado",
             "count",
             "línea\nnueva",
+            // What a published text calls a partner's list, or a channel in another alphabet.
+            "otra organización A",
+            "Another organisation B",
+            "pr\u{435}nsa",
+            "Foro Pen\u{430}l",
             &"x".repeat(61),
         ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
