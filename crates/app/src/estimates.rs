@@ -15,7 +15,7 @@ use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::Kind;
 use vigilia_core::model::Channel;
 use vigilia_estimate::table::Table;
-use vigilia_ledger::Ledger;
+use vigilia_ledger::{Ledger, Tx};
 
 use crate::error::AppError;
 
@@ -369,6 +369,8 @@ pub enum Unpublishable {
     NotConverged { r_hat: f64, ess: f64 },
     /// It is below what the registry already holds: it falls short.
     BelowKnown { estimate: f64, known: u64 },
+    /// The registry changed since the estimate was computed: it is to be looked at again.
+    RegistryChanged,
     /// Publication `version` is this very estimate: the same period, as known on the same day,
     /// from the same table by the same method and settings, so the same figures (a second
     /// click, a second tab, the page computed again after publishing).
@@ -421,6 +423,27 @@ pub fn publish(
     estimate: &vigilia_estimate::Estimate,
     known: u64,
 ) -> Result<u64, AppError> {
+    publishable(settings, rules, estimate, known)?;
+    crate::publication::far_enough(ledger, as_of)?;
+    let known_on = known_on.0.unwrap_or(ledger.today()?);
+    let mut version = 0;
+    crate::write(ledger, |tx| {
+        version = record(
+            tx, actor, head, table, as_of, known_on, method, settings, rules, estimate,
+        )?;
+        Ok(())
+    })?;
+    Ok(version)
+}
+
+/// Whether an estimate may be published at all, whatever the registry holds since: computed as
+/// by default, converged, and not below the `known` detentions of its period (see [`publish`]).
+pub fn publishable(
+    settings: &vigilia_estimate::lcmcr::Settings,
+    rules: &vigilia_estimate::Rules,
+    estimate: &vigilia_estimate::Estimate,
+    known: u64,
+) -> Result<(), AppError> {
     if *settings != vigilia_estimate::lcmcr::Settings::default()
         || *rules != vigilia_estimate::Rules::default()
     {
@@ -440,8 +463,25 @@ pub fn publish(
             known,
         }));
     }
-    crate::publication::far_enough(ledger, as_of)?;
-    let known_on = KnownOn(Some(known_on.0.unwrap_or(ledger.today()?)));
+    Ok(())
+}
+
+/// Writes the publication of an estimate found [`publishable`], in the write's transaction: by a
+/// coordinator, only if the registry is still at `head`, and only once (the same estimate again
+/// is refused, naming its number). Its number is the next one.
+#[allow(clippy::too_many_arguments)]
+pub fn record(
+    tx: &mut Tx<'_>,
+    actor: &crate::actor::Actor,
+    head: vigilia_ledger::Head,
+    table: &Table,
+    as_of: Day,
+    known_on: Day,
+    method: vigilia_estimate::Method,
+    settings: &vigilia_estimate::lcmcr::Settings,
+    rules: &vigilia_estimate::Rules,
+    estimate: &vigilia_estimate::Estimate,
+) -> Result<u64, AppError> {
     let how = serde_json::to_string(&How {
         settings: *settings,
         rules: *rules,
@@ -449,54 +489,50 @@ pub fn publish(
     .map_err(json_error)?;
     let result = serde_json::to_string(estimate).map_err(json_error)?;
     let histories = table.to_csv();
-    let mut version = 0;
-    crate::write(ledger, |tx| {
-        let actor = crate::actor::acting_as(tx, actor, &[vigilia_core::model::Role::Coordinator])?;
-        if tx.content()?.hash != head.hash {
-            return Err(AppError::CountedBeforeAChange);
-        }
-        let recorded_on = tx.today()?;
-        let before = match tx.get(vigilia_core::ids::Subject::REGISTRY)? {
-            Some(Record::Registry(r)) => r.estimates.as_slice(),
-            _ => &[],
-        };
-        let method = match method {
-            vigilia_estimate::Method::Lcmcr => "lcmcr",
-            vigilia_estimate::Method::Loglinear => "loglinear",
-        };
-        if let Some(same) = before.iter().find(|e| {
-            e.as_of == as_of
-                && e.known_on == known_on.0
-                && e.method == method
-                && e.histories == histories
-                && e.settings == how
-        }) {
-            return Err(AppError::Unpublishable(Unpublishable::AlreadyPublished {
-                version: same.version,
-            }));
-        }
-        version = before.last().map_or(1, |e| e.version + 1);
-        tx.append(vigilia_core::fact::Draft {
-            recorded_on,
-            actor: actor.name.clone(),
-            subject: vigilia_core::ids::Subject::REGISTRY,
-            change: vigilia_core::fact::Change::EstimatePublished(
-                vigilia_core::fact::EstimatePublication {
-                    version,
-                    as_of,
-                    known_on: known_on.0,
-                    histories: histories.clone(),
-                    method: method.into(),
-                    settings: how.clone(),
-                    result: result.clone(),
-                    ledger_seq: head.facts,
-                    ledger_head: head.hash.to_string(),
-                    made_on: Some(recorded_on),
-                },
-            ),
-            sources: Vec::new(),
-        })?;
-        Ok(())
+    let actor = crate::actor::acting_as(tx, actor, &[vigilia_core::model::Role::Coordinator])?;
+    if tx.content()?.hash != head.hash {
+        return Err(AppError::Unpublishable(Unpublishable::RegistryChanged));
+    }
+    let recorded_on = tx.today()?;
+    let before = match tx.get(vigilia_core::ids::Subject::REGISTRY)? {
+        Some(Record::Registry(r)) => r.estimates.as_slice(),
+        _ => &[],
+    };
+    let method = match method {
+        vigilia_estimate::Method::Lcmcr => "lcmcr",
+        vigilia_estimate::Method::Loglinear => "loglinear",
+    };
+    if let Some(same) = before.iter().find(|e| {
+        e.as_of == as_of
+            && e.known_on == Some(known_on)
+            && e.method == method
+            && e.histories == histories
+            && e.settings == how
+    }) {
+        return Err(AppError::Unpublishable(Unpublishable::AlreadyPublished {
+            version: same.version,
+        }));
+    }
+    let version = before.last().map_or(1, |e| e.version + 1);
+    tx.append(vigilia_core::fact::Draft {
+        recorded_on,
+        actor: actor.name.clone(),
+        subject: vigilia_core::ids::Subject::REGISTRY,
+        change: vigilia_core::fact::Change::EstimatePublished(
+            vigilia_core::fact::EstimatePublication {
+                version,
+                as_of,
+                known_on: Some(known_on),
+                histories,
+                method: method.into(),
+                settings: how,
+                result,
+                ledger_seq: head.facts,
+                ledger_head: head.hash.to_string(),
+                made_on: Some(recorded_on),
+            },
+        ),
+        sources: Vec::new(),
     })?;
     Ok(version)
 }

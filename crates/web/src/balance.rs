@@ -1455,11 +1455,12 @@ fn feed_date(day: Day) -> atom_syndication::FixedDateTime {
 /// each certified list (its manifest, which names no one), for the press to follow.
 pub async fn feed(State(app): State<Arc<App>>) -> Result<Response, WebError> {
     use atom_syndication::{Entry, Feed, Link};
-    let (balances, (lists, releases)) = app
+    let (balances, (lists, releases), estimates) = app
         .read(|_, l| {
             Ok((
                 vigilia_app::counting::publications(l)?,
                 vigilia_app::signed::made(l)?,
+                vigilia_app::estimates::published(l)?,
             ))
         })
         .await?;
@@ -1518,6 +1519,24 @@ pub async fn feed(State(app): State<Arc<App>>) -> Result<Response, WebError> {
         e.set_updated(feed_date(made));
         e.set_links(vec![link(href)]);
         entries.push((made, c.version, e));
+    }
+    // Each estimate of the undocumented, dated the day it was published, at its place on the
+    // public page.
+    for x in &estimates {
+        let mut e = Entry::default();
+        let href = format!("{base}/public#estimate-{}", x.version);
+        e.set_id(href.clone());
+        e.set_title(format!(
+            "Estimación n.º {} (al {}) / Estimate no. {} (as of {})",
+            x.version,
+            vigilia_core::date::short_day(x.as_of, Lang::Es),
+            x.version,
+            vigilia_core::date::short_day(x.as_of, Lang::En)
+        ));
+        let made = x.made_on.unwrap_or(x.as_of);
+        e.set_updated(feed_date(made));
+        e.set_links(vec![link(href)]);
+        entries.push((made, x.version, e));
     }
     entries.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
     let mut feed = Feed::default();

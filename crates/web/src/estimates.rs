@@ -100,6 +100,9 @@ struct EstimatePage {
     states: Vec<String>,
     /// A date that could not be read, in words.
     problem: Option<String>,
+    /// What a coordinator's button publishes: the question as read (days as Vigilia writes
+    /// them, the lists of the table by name) and the registry's head it was answered at.
+    publishing: Vec<(&'static str, String)>,
 }
 
 impl EstimatePage {
@@ -187,6 +190,20 @@ impl EstimatePage {
             ),
             pairs.join("; ")
         )
+    }
+
+    /// Whether a coordinator may publish this estimate from here: as by default (always, on
+    /// this page), converged, and not short of what the registry holds.
+    fn publishable(&self, e: &Estimate) -> bool {
+        self.p.is("coordinator")
+            && !self.publishing.is_empty()
+            && vigilia_app::estimates::publishable(
+                &Settings::default(),
+                &Rules::default(),
+                e,
+                self.known(e),
+            )
+            .is_ok()
     }
 
     /// Detentions the registry holds in the period: on a list, or on none of those chosen.
@@ -347,6 +364,7 @@ pub async fn page(
         every,
         states,
         problem: None,
+        publishing: Vec::new(),
     };
     let (question, chosen) = match (question, chosen) {
         (Ok(q), Some(c)) => (q, c),
@@ -380,6 +398,19 @@ pub async fn page(
         ctx.lang.pick(&es, &en).to_string()
     };
     let table = chosen.tables.into_iter().next().map(|(_, t)| t);
+    if let Some(t) = &table {
+        let day = |d: Option<vigilia_core::date::Day>| d.map(|d| d.to_string()).unwrap_or_default();
+        page.publishing = vec![
+            ("head", head.clone()),
+            ("as_of", question.as_of.to_string()),
+            ("from", day(question.from)),
+            ("known_on", day(question.known_on.0)),
+            ("state", question.state.clone().unwrap_or_default()),
+            ("method", asked.method.clone()),
+        ];
+        page.publishing
+            .extend(t.lists().iter().map(|l| ("list", l.clone())));
+    }
     let table = table.map(|t| {
         let names: Vec<String> = t.lists().iter().map(|c| words(c)).collect();
         t.named(&names)
@@ -427,4 +458,86 @@ pub async fn page(
     };
     page.result = result;
     Ok(ok(&page))
+}
+
+/// A coordinator publishes the estimate the page showed: the same question (as the page read
+/// it), computed again as by default, published if the registry is still as it was when the
+/// page answered it (else it is to be looked at again). Then the public page, where it is.
+pub async fn publish(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    body: String,
+) -> Result<Response, WebError> {
+    let asked = Asked::of(Some(&body));
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let seen = (pairs.iter())
+        .find(|(k, _)| k == "head")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let actor = ctx.viewer()?.actor();
+    let permit = BUSY
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| WebError::TooMany {
+            es: "Otra estimación se está calculando (puede tardar un minuto); vuelva a publicarla después.".into(),
+            en: "Another estimate is being computed (it may take a minute); publish it afterwards.".into(),
+        })?;
+    let method = match asked.method.as_str() {
+        "loglinear" => Method::Loglinear,
+        _ => Method::Lcmcr,
+    };
+    // The question as the page read it; the registry as the page saw it.
+    let read = app
+        .read(move |_, l| {
+            let head = l.content()?;
+            if head.hash.to_string() != seen {
+                let changed = vigilia_app::estimates::Unpublishable::RegistryChanged;
+                return Err(vigilia_app::AppError::Unpublishable(changed).into());
+            }
+            let today = l.today()?;
+            let day = |text: &str| {
+                day_option("day", Some(text), today)
+                    .map_err(|e| WebError::bad(e.wrong_day(Lang::Es), e.wrong_day(Lang::En)))
+            };
+            let question = Question {
+                from: day(&asked.from)?,
+                state: Some(asked.state.clone()).filter(|s| !s.is_empty()),
+                lists: Some(asked.lists.clone()),
+                least: LEAST,
+                ..Question::by(
+                    day(&asked.as_of)?.unwrap_or(today),
+                    KnownOn(day(&asked.known_on)?),
+                )
+            };
+            let histories = estimates::histories(l, &question)?;
+            vigilia_app::publication::far_enough(l, question.as_of)?;
+            let known_on = question.known_on.0.unwrap_or(today);
+            Ok((head, question.as_of, known_on, histories))
+        })
+        .await?;
+    let (head, as_of, known_on, histories) = read;
+    let Some((_, table)) = histories.tables.into_iter().next() else {
+        return Err(WebError::bad(
+            "No hay detenciones documentadas por estas listas en ese período: no hay nada que publicar.",
+            "No detentions documented by these lists in that period: there is nothing to publish.",
+        ));
+    };
+    let (settings, rules) = (Settings::default(), Rules::default());
+    let computed = table.clone();
+    let estimate = tokio::task::spawn_blocking(move || {
+        let _held = permit;
+        vigilia_app::estimates::estimate(&computed, method, &rules, &settings)
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?
+    .map_err(|r| WebError::bad(r.localize(Lang::Es), r.localize(Lang::En)))?;
+    let known = estimate.observed + histories.without_report;
+    vigilia_app::estimates::publishable(&settings, &rules, &estimate, known)?;
+    app.write(move |tx| {
+        vigilia_app::estimates::record(
+            tx, &actor, head, &table, as_of, known_on, method, &settings, &rules, &estimate,
+        )
+    })
+    .await?;
+    Ok(crate::page::see("/public#estimates"))
 }

@@ -193,6 +193,7 @@ routes! {
     POST "/detentions/{id}/recognition" Access::Roles(CASES), false, "Decidir el reconocimiento", "Decide recognition" => records::recognition;
     GET "/balance" Access::Roles(FIGURES), false, "Balance", "Balance" => balance::current;
     GET "/estimate" Access::Roles(&[Coordinator, Analyst]), false, "Estimación de lo no documentado", "Estimating the undocumented" => estimates::page;
+    POST "/estimate/publish" Access::Roles(TRIAGE), false, "Publicar la estimación", "Publish the estimate" => estimates::publish;
     GET "/balance/download" Access::Roles(FIGURES), false, "Descargar el balance (CSV o JSON)", "Download the balance (CSV or JSON)" => balance::download;
     GET "/balance/list" Access::Roles(FIGURES), false, "La lista detrás de una cifra", "The list behind a figure" => balance::list;
     GET "/balance/list/download" Access::Roles(FIGURES), false, "Descargar la lista detrás de una cifra (CSV o XLSX)", "Download the list behind a figure (CSV or XLSX)" => balance::list_download;

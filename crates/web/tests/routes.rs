@@ -4401,3 +4401,123 @@ async fn an_address_that_names_nothing_is_said_in_words() {
     assert!(r.body.contains("Esa lista no existe"), "{}", r.body);
     assert!(!r.body.contains("political_prisoners"), "{}", r.body);
 }
+
+/// A coordinator publishes the estimate the page shows, from the page: it goes to the public
+/// page, where other organisations' lists are not named; the same estimate again is refused,
+/// naming its number; an analyst sees no button, and a page shown before the registry changed
+/// publishes nothing.
+#[tokio::test]
+async fn a_coordinator_publishes_the_estimate_the_page_shows() {
+    let w = common::world_with_lists(400);
+    let ask = "/estimate?method=loglinear&list=ONG+Justicia+Zulia&list=Provea+Caracas&list=Observatorio+Lara";
+    let (analyst, _) = sign_in(&w, Role::Analyst).await;
+    let r = send(&w, get(ask, Some(&analyst))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"estimate\""), "{}", r.body);
+    assert!(
+        !r.body.contains("action=\"/estimate/publish\""),
+        "{}",
+        r.body
+    );
+    let (coordinator, token) = sign_in(&w, Role::Coordinator).await;
+    let page = send(&w, get(ask, Some(&coordinator))).await;
+    let at = page
+        .body
+        .find("action=\"/estimate/publish\"")
+        .unwrap_or_else(|| panic!("no publish form: {}", page.body));
+    let form = &page.body[at..page.body[at..].find("</form>").unwrap() + at];
+    // The form carries the question as read: its hidden fields, with this session's token.
+    let fields: Vec<(String, String)> = form
+        .split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|f| {
+            let (name, rest) = f.split_once('"').unwrap();
+            let value = rest
+                .split("value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            (
+                name.to_string(),
+                value.replace("&#x20;", " ").replace("&#32;", " "),
+            )
+        })
+        .collect();
+    assert!(
+        fields
+            .iter()
+            .any(|(k, v)| k == "list" && v == "Provea Caracas"),
+        "{fields:?}"
+    );
+    assert!(
+        fields.iter().any(|(k, v)| k == "csrf" && *v == token),
+        "{fields:?}"
+    );
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = send(&w, post("/estimate/publish", Some(&coordinator), &pairs)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location, "/public#estimates");
+    let public = send(&w, get("/public", None)).await;
+    assert!(public.body.contains("Estimación n.º 1"), "{}", public.body);
+    assert!(public.body.contains("id=\"estimate-1\""), "{}", public.body);
+    // The feed says it too, with where it is.
+    let feed = send(&w, get("/public/feed.atom", None)).await;
+    assert!(
+        feed.body.contains("Estimación n.º 1 (al 20/11/2026)"),
+        "{}",
+        feed.body
+    );
+    assert!(feed.body.contains("/public#estimate-1"), "{}", feed.body);
+    for partner in ["ONG Justicia Zulia", "Provea Caracas", "Observatorio Lara"] {
+        assert!(!public.body.contains(partner), "{partner}: {}", public.body);
+    }
+    // The same form again (a second click, from a page shown before the publication changed
+    // the registry): refused, to be looked at again.
+    let again = send(&w, post("/estimate/publish", Some(&coordinator), &pairs)).await;
+    assert!(
+        again
+            .body
+            .contains("el registro cambió desde que se calculó"),
+        "{}",
+        again.body
+    );
+    // The page shown again offers the same estimate; publishing it is refused, naming it.
+    let page = send(&w, get(ask, Some(&coordinator))).await;
+    let head = |body: &str| {
+        let at = body.find("name=\"head\" value=\"").expect("a head") + 19;
+        body[at..at + 64].to_string()
+    };
+    let now = head(&page.body);
+    let fresh: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|&(k, v)| {
+            if k == "head" {
+                (k, now.as_str())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let again = send(&w, post("/estimate/publish", Some(&coordinator), &fresh)).await;
+    assert!(
+        again
+            .body
+            .contains("Esta estimación ya está publicada: es la n.º 1"),
+        "{}",
+        again.body
+    );
+    let public = send(&w, get("/public", None)).await;
+    assert!(!public.body.contains("Estimación n.º 2"), "{}", public.body);
+    // Analysts may look but not publish.
+    let (analyst, analyst_token) = sign_in(&w, Role::Analyst).await;
+    let mut theirs = pairs.clone();
+    theirs.retain(|(k, _)| *k != "csrf");
+    theirs.push(("csrf", &analyst_token));
+    let r = send(&w, post("/estimate/publish", Some(&analyst), &theirs)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

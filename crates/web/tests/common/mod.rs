@@ -57,6 +57,11 @@ pub fn world_with(config: Config) -> World {
 /// A world whose registry also holds `n` detentions of the demo's generator (seed 7), recognised
 /// as political, imported before it is served.
 pub fn world_with_detentions(n: u64) -> World {
+    world_with_detentions_prepared(n, |_| {})
+}
+
+/// As [`world_with_detentions`], then `more` on the registry before it is served.
+fn world_with_detentions_prepared(n: u64, more: impl FnOnce(&mut Ledger)) -> World {
     world_prepared(
         Config {
             intake_delay: 3,
@@ -82,8 +87,92 @@ pub fn world_with_detentions(n: u64) -> World {
             )
             .unwrap();
             assert_eq!(out.changed, n);
+            more(ledger);
         },
     )
+}
+
+/// A world whose registry holds `n` detentions of the demo's generator and three other
+/// organisations' lists of them, which overlap little (each detention is on one list, a few on
+/// two or three): an estimate from them is well above what the registry holds, and may be
+/// published.
+#[allow(dead_code)]
+pub fn world_with_lists(n: u64) -> World {
+    world_with_detentions_prepared(n, |ledger| {
+        use vigilia_core::fold::{KnownOn, Record};
+        let profile = Profile::venezuela().unwrap();
+        let mut rows = Vec::new();
+        ledger
+            .fold_all(vigilia_core::ids::Kind::Detention, KnownOn::NOW, &mut |r| {
+                if let Record::Detention(d) = r {
+                    rows.push((d.id.0, d.person, d.arrest.date, d.arrest.state.clone()));
+                }
+            })
+            .unwrap();
+        rows.sort_by_key(|r| r.0);
+        let line = |i: usize| {
+            let (id, person, arrest, state) = &rows[i];
+            let Some(Record::Person(p)) = ledger.get((*person).into()).unwrap() else {
+                panic!("no person {person:?}");
+            };
+            let id_ = &p.identity;
+            let state = state
+                .as_deref()
+                .and_then(|c| profile.state_name(c))
+                .unwrap_or("");
+            let field = |v: Option<String>| v.unwrap_or_default().replace(',', " ");
+            format!(
+                "r{id},{},{} {},{},{},{},{state},{arrest}",
+                field(id_.given_names.clone()),
+                field(id_.paternal_surname.clone()),
+                field(id_.maternal_surname.clone()),
+                field(id_.national_id.as_ref().map(|c| c.to_string())),
+                field(id_.birth_date.map(|d| d.to_string())),
+                field(
+                    id_.sex
+                        .map(|s| format!("{s:?}").chars().next().unwrap().to_string())
+                ),
+            )
+        };
+        let lines: Vec<String> = (0..rows.len()).map(line).collect();
+        let total = lines.len();
+        // Of each 16 detentions, 4 on the first list alone, 4 on the second, 4 on the third,
+        // one on each pair and one on all three.
+        let on = |places: &[usize]| -> Vec<usize> {
+            (0..total).filter(|i| places.contains(&(i % 16))).collect()
+        };
+        let lists: [(&str, Vec<usize>); 3] = [
+            ("ONG Justicia Zulia", on(&[0, 1, 2, 3, 12, 13, 15])),
+            ("Provea Caracas", on(&[4, 5, 6, 7, 12, 14, 15])),
+            ("Observatorio Lara", on(&[8, 9, 10, 11, 13, 14, 15])),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let today = ledger.today().unwrap();
+        for (name, chosen) in lists {
+            let path = dir.path().join(format!("{name}.csv"));
+            let body: Vec<&str> = chosen.into_iter().map(|i| lines[i].as_str()).collect();
+            std::fs::write(
+                &path,
+                format!(
+                    "report_id,given_names,surnames,cedula,birth_date,sex,state,arrest_date\n{}\n",
+                    body.join("\n")
+                ),
+            )
+            .unwrap();
+            let list = vigilia_app::import::list::read_file(&path, &profile, today).unwrap();
+            write(ledger, |tx| {
+                vigilia_app::import::list::import(
+                    tx,
+                    &vigilia_app::Actor::operator("test"),
+                    name,
+                    vigilia_core::model::Channel::Press,
+                    vigilia_core::model::Disclosure::CountOnly,
+                    list.clone(),
+                )
+            })
+            .unwrap();
+        }
+    })
 }
 
 fn world_prepared(config: Config, prepare: impl FnOnce(&mut Ledger)) -> World {
