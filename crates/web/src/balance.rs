@@ -1482,61 +1482,60 @@ pub async fn feed(State(app): State<Arc<App>>) -> Result<Response, WebError> {
         e.set_links(vec![link(format!("{base}/public/{}", b.id))]);
         entries.push((b.published_on, b.id, e));
     }
-    // Each certified list (its manifest) and each release (its data package), dated the day it
-    // was made: a list of a past day is news the day it is made.
-    let signed = lists
-        .iter()
+    // Each certified list (its manifest), each release (its data package) and each estimate of
+    // the undocumented (its place on the public page), dated the day it was made: a list of a
+    // past day is news the day it is made.
+    let made = (lists.iter())
         .map(|c| {
             (
-                c,
                 "Lista certificada",
                 "Certified list",
-                "certified",
-                "manifest.json",
+                c.version,
+                c.as_of,
+                c.made_on,
             )
         })
+        .map(|(es, en, v, as_of, on)| {
+            (es, en, v, as_of, on, format!("certified/{v}/manifest.json"))
+        })
         .chain(releases.iter().map(|r| {
+            let v = r.version;
             (
-                r,
                 "Datos abiertos",
                 "Open data",
-                "releases",
-                "datapackage.json",
+                v,
+                r.as_of,
+                r.made_on,
+                format!("releases/{v}/datapackage.json"),
+            )
+        }))
+        .chain(estimates.iter().map(|x| {
+            let v = x.version;
+            (
+                "Estimación",
+                "Estimate",
+                v,
+                x.as_of,
+                x.made_on,
+                format!("#estimate-{v}"),
             )
         }));
-    for (c, es, en, path, file) in signed {
+    for (es, en, version, as_of, made_on, at) in made {
         let mut e = Entry::default();
-        let href = format!("{base}/public/{path}/{}/{file}", c.version);
+        let href = match at.starts_with('#') {
+            true => format!("{base}/public{at}"),
+            false => format!("{base}/public/{at}"),
+        };
         e.set_id(href.clone());
         e.set_title(format!(
-            "{es} n.º {} (al {}) / {en} no. {} (as of {})",
-            c.version,
-            vigilia_core::date::short_day(c.as_of, Lang::Es),
-            c.version,
-            vigilia_core::date::short_day(c.as_of, Lang::En)
+            "{es} n.º {version} (al {}) / {en} no. {version} (as of {})",
+            vigilia_core::date::short_day(as_of, Lang::Es),
+            vigilia_core::date::short_day(as_of, Lang::En)
         ));
-        let made = c.made_on.unwrap_or(c.as_of);
+        let made = made_on.unwrap_or(as_of);
         e.set_updated(feed_date(made));
         e.set_links(vec![link(href)]);
-        entries.push((made, c.version, e));
-    }
-    // Each estimate of the undocumented, dated the day it was published, at its place on the
-    // public page.
-    for x in &estimates {
-        let mut e = Entry::default();
-        let href = format!("{base}/public#estimate-{}", x.version);
-        e.set_id(href.clone());
-        e.set_title(format!(
-            "Estimación n.º {} (al {}) / Estimate no. {} (as of {})",
-            x.version,
-            vigilia_core::date::short_day(x.as_of, Lang::Es),
-            x.version,
-            vigilia_core::date::short_day(x.as_of, Lang::En)
-        ));
-        let made = x.made_on.unwrap_or(x.as_of);
-        e.set_updated(feed_date(made));
-        e.set_links(vec![link(href)]);
-        entries.push((made, x.version, e));
+        entries.push((made, version, e));
     }
     entries.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
     let mut feed = Feed::default();
