@@ -206,6 +206,16 @@ impl EstimatePage {
             .is_ok()
     }
 
+    /// A list of the table by its name, and for another organisation's list the letter its
+    /// published assumption calls it by («ONG Justicia (otra organización A)»).
+    fn list_name(&self, e: &Estimate, name: &str) -> String {
+        let names: Vec<String> = e.lists.iter().map(|l| l.name.clone()).collect();
+        match estimates::other_organisation(&names, name) {
+            Some((es, en)) => format!("{name} ({})", self.p.t(&es, &en)),
+            None => name.to_string(),
+        }
+    }
+
     /// Detentions the registry holds in the period: on a list, or on none of those chosen.
     fn known(&self, e: &Estimate) -> u64 {
         e.observed + self.without_report

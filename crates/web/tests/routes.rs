@@ -4419,6 +4419,12 @@ async fn a_coordinator_publishes_the_estimate_the_page_shows() {
         "{}",
         r.body
     );
+    // Staff read each partner list's name with the letter the published assumption uses.
+    assert!(
+        r.body.contains("Provea Caracas (otra organización C)"),
+        "{}",
+        r.body
+    );
     let (coordinator, token) = sign_in(&w, Role::Coordinator).await;
     let page = send(&w, get(ask, Some(&coordinator))).await;
     let at = page
