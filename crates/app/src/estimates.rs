@@ -371,9 +371,9 @@ pub enum Unpublishable {
     BelowKnown { estimate: f64, known: u64 },
     /// The registry changed since the estimate was computed: it is to be looked at again.
     RegistryChanged,
-    /// Publication `version` is this very estimate: the same period, as known on the same day,
-    /// from the same table by the same method and settings, so the same figures (a second
-    /// click, a second tab, the page computed again after publishing).
+    /// Publication `version` is this very estimate: the same period, from the same table by the
+    /// same method and settings, so the same figures (a second click, a second tab, the page
+    /// computed again after publishing, or on a later day with nothing new for the period).
     AlreadyPublished { version: u64 },
 }
 
@@ -503,11 +503,7 @@ pub fn record(
         vigilia_estimate::Method::Loglinear => "loglinear",
     };
     if let Some(same) = before.iter().find(|e| {
-        e.as_of == as_of
-            && e.known_on == Some(known_on)
-            && e.method == method
-            && e.histories == histories
-            && e.settings == how
+        e.as_of == as_of && e.method == method && e.histories == histories && e.settings == how
     }) {
         return Err(AppError::Unpublishable(Unpublishable::AlreadyPublished {
             version: same.version,
@@ -539,7 +535,7 @@ pub fn record(
 
 /// An estimate from a table of the registry's lists (or of a capture-history file): the pairs
 /// of lists a log-linear model keeps are said in its assumption as a reader says them
-/// (`prensa×voluntariado`), not by the table's column names; another organisation's list is
+/// (`prensa con voluntariado`), not by the table's column names; another organisation's list is
 /// never named there, for the assumption is published: it is «otra organización A», B, … in
 /// the table's order, as [`other_organisation`] says it beside the list's name for staff.
 pub fn estimate(
@@ -677,14 +673,14 @@ mod tests {
             );
         }
         assert!(
-            e.assumption_es.contains("prensa×voluntariado")
+            e.assumption_es.contains("prensa con voluntariado")
                 && e.assumption_es.contains("otra organización A")
                 && e.assumption_es.contains("otra organización B"),
             "{}",
             e.assumption_es
         );
         assert!(
-            e.assumption_en.contains("press×volunteer"),
+            e.assumption_en.contains("press with volunteer"),
             "{}",
             e.assumption_en
         );

@@ -26,7 +26,7 @@ fn the_kosovo_table_is_estimated_from_a_file_as_text_and_json() {
     ]);
     assert!(text.contains("Estimated total: 14,342"), "{text}");
     assert!(
-        text.contains("Assumption: It assumes the only dependences"),
+        text.contains("Assumption: It assumes the lists depend on one another only in pairs"),
         "{text}"
     );
     assert!(

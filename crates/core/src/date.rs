@@ -48,11 +48,11 @@ impl Localize for DateError {
     fn localize(&self, lang: Lang) -> String {
         match (self, lang) {
             (Self::Malformed(s), Lang::Es) => {
-                format!("{s:?} no es una fecha (se espera AAAA-MM-DD, AAAA-MM, AAAA o DESDE/HASTA)")
+                format!("«{s}» no es una fecha (se espera AAAA-MM-DD, AAAA-MM, AAAA o DESDE/HASTA)")
             }
-            (Self::Impossible(s), Lang::Es) => format!("{s:?} no existe en el calendario"),
+            (Self::Impossible(s), Lang::Es) => format!("«{s}» no existe en el calendario."),
             (Self::OutOfRange(s), Lang::Es) => {
-                format!("{s:?} está fuera de los años {MIN_YEAR}–{MAX_YEAR}")
+                format!("«{s}» está fuera de los años {MIN_YEAR}–{MAX_YEAR}.")
             }
             (_, Lang::En) => self.to_string(),
         }

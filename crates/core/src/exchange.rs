@@ -358,9 +358,10 @@ impl Row {
         ctx: &Context<'_>,
     ) -> Result<Row, RowError> {
         let row = Cells::new(header, cells, line)?;
-        // Composed (NFC), as `Cells::new` checked them: `Peña` is one reference however typed.
-        let detention_ref = crate::text::composed(&row.required(Column::DetentionRef)?);
-        let person_ref = crate::text::composed(&row.required(Column::PersonRef)?);
+        // In their normal form, as `Cells::new` checked them: `Peña` or `D–1` is one reference
+        // however a program wrote it.
+        let detention_ref = crate::text::normal_reference(&row.required(Column::DetentionRef)?);
+        let person_ref = crate::text::normal_reference(&row.required(Column::PersonRef)?);
         let (identity, minor) = row.identity()?;
         let arrest = row.arrest(ctx, minor)?;
         let whereabouts_unknown_since =

@@ -60,7 +60,11 @@ pub fn invisible(c: char) -> bool {
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
         | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1BCA0}'..='\u{1BCA3}'
-        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}'
+        // Format characters that show nothing in running text (number signs, an Egyptian
+        // joiner) and a blank notehead.
+        | '\u{600}'..='\u{605}' | '\u{6DD}' | '\u{70F}' | '\u{890}'..='\u{891}' | '\u{8E2}'
+        | '\u{110BD}' | '\u{110CD}' | '\u{13430}'..='\u{1343F}' | '\u{1D159}')
 }
 
 /// The longest reference (a person's, a detention's, a group's), in characters: far under what
@@ -75,10 +79,12 @@ pub enum ReferenceFault {
     NotText(u32),
     /// Longer than [`REFERENCE_CHARS`].
     TooLong,
-    /// Not in composed form (NFC): `Peña` with its `ñ` written as `n` and a combining tilde
-    /// would be another record than `Peña` typed at once. Files are composed as they are read
-    /// ([`reference`]); the ledger refuses what was not.
-    NotComposed,
+    /// Not in the one form references are kept in ([`normal_reference`]): `Peña` with its `ñ`
+    /// written as `n` and a combining tilde, `Ｄ１` in full-width letters, `D–1` with an en dash
+    /// or `D  1` with two spaces would each be another record than the reference as usually
+    /// typed. Files are put in that form as they are read ([`reference`]); the ledger refuses
+    /// what was not.
+    NotNormal,
 }
 
 /// Said once for every place that refuses one: a row of a file, the ledger.
@@ -97,11 +103,11 @@ impl crate::lang::Localize for ReferenceFault {
             (ReferenceFault::TooLong, crate::lang::Lang::En) => format!(
                 "has more than {REFERENCE_CHARS} characters: a reference is short (D-2024-000123)"
             ),
-            (ReferenceFault::NotComposed, crate::lang::Lang::Es) => {
-                "tiene letras y acentos escritos por separado (no compuestos, NFC)".into()
+            (ReferenceFault::NotNormal, crate::lang::Lang::Es) => {
+                "tiene letras, guiones o espacios escritos de otra forma que la habitual (sin normalizar)".into()
             }
-            (ReferenceFault::NotComposed, crate::lang::Lang::En) => {
-                "has letters and accents written apart (not composed, NFC)".into()
+            (ReferenceFault::NotNormal, crate::lang::Lang::En) => {
+                "has letters, dashes or spaces written otherwise than usual (not normalised)".into()
             }
         }
     }
@@ -115,16 +121,50 @@ pub fn reference_fault(reference: &str) -> Option<ReferenceFault> {
     if let Some(c) = reference.chars().find(|&c| unfit(c)) {
         return Some(ReferenceFault::NotText(c as u32));
     }
-    if !unicode_normalization::is_nfc(reference) {
-        return Some(ReferenceFault::NotComposed);
+    if normal_reference(reference) != reference {
+        return Some(ReferenceFault::NotNormal);
     }
     (reference.chars().count() > REFERENCE_CHARS).then_some(ReferenceFault::TooLong)
 }
 
-/// A reference as read from a file or typed: trimmed and composed (NFC), then checked as
-/// [`reference_fault`] does.
+/// The text with its compatibility forms folded (NFKC): full-width letters, mathematical
+/// letters, ligatures and superscripts as the letters and digits they are.
+pub fn compatible(text: &str) -> String {
+    text.nfkc().collect()
+}
+
+/// A reference in the one form it is kept and looked up in, whatever program wrote it: its
+/// compatibility forms folded (NFKC: full-width letters and digits, ligatures, superscripts,
+/// a no-break space), every dash and minus sign written `-`, runs of spaces as one, trimmed.
+/// References already stored are looked up in this form too, so a file written otherwise finds
+/// them.
+pub fn normal_reference(text: &str) -> String {
+    let folded: String = compatible(text)
+        .chars()
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2043}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => '-',
+            c => c,
+        })
+        .collect();
+    let mut out = String::with_capacity(folded.len());
+    for word in folded.split(' ').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// A reference as read from a file or typed: in its normal form ([`normal_reference`]), then
+/// checked as [`reference_fault`] does.
 pub fn reference(text: &str) -> Result<String, ReferenceFault> {
-    let reference = composed(text.trim());
+    // A character that shows nothing is named as it was written (its normal form may be another
+    // such character: a Hangul filler becomes another).
+    if let Some(c) = text.chars().find(|&c| not_text(c) || invisible(c)) {
+        return Err(ReferenceFault::NotText(c as u32));
+    }
+    let reference = normal_reference(text.trim());
     match reference_fault(&reference) {
         Some(fault) => Err(fault),
         None => Ok(reference),
@@ -149,8 +189,28 @@ mod tests {
         assert_eq!(reference(" D-Pen\u{303}a-7 ").as_deref(), Ok("D-Peña-7"));
         assert_eq!(
             reference_fault("D-Pen\u{303}a-7"),
-            Some(ReferenceFault::NotComposed)
+            Some(ReferenceFault::NotNormal)
         );
+        // Written by another program, read alike: one reference.
+        for typed in [
+            "D\u{2011}1",
+            "D\u{2010}1",
+            "D\u{2013}1",
+            "D\u{2212}1",
+            "Ｄ－１",
+            "D-１",
+            "𝐃-1",
+            "  D-1 ",
+            "D\u{FE63}1",
+            "D-¹",
+        ] {
+            assert_eq!(reference(typed).as_deref(), Ok("D-1"), "{typed:?}");
+        }
+        for typed in ["D  1", "D\u{A0}1", "D\u{3000}1", "D \u{2007} 1"] {
+            assert_eq!(reference(typed).as_deref(), Ok("D 1"), "{typed:?}");
+        }
+        assert_eq!(reference("Dﬁ1").as_deref(), Ok("Dfi1"));
+        assert_eq!(reference_fault("D  1"), Some(ReferenceFault::NotNormal));
         for hidden in [
             '\u{34F}',
             '\u{61C}',
@@ -165,13 +225,15 @@ mod tests {
             '\u{1BCA0}',
             '\u{FFF0}',
             '\u{2800}',
-            '\u{A0}',
-            '\u{3000}',
-            '\u{2007}',
             '\t',
             '\u{200D}',
             '\u{2060}',
             '\u{FEFF}',
+            '\u{600}',
+            '\u{110BD}',
+            '\u{13430}',
+            '\u{1D159}',
+            '\u{202E}',
         ] {
             let typed = format!("D-{hidden}8");
             assert_eq!(

@@ -301,7 +301,12 @@ pub fn estimate(
             } else {
                 pairs.join(" + ")
             };
-            let (es, en) = loglinear_assumption(&pairs, &pairs);
+            let said = |with: &str| -> Vec<String> {
+                (fit.pairs.iter())
+                    .map(|&(a, b)| format!("{} {with} {}", name(a), name(b)))
+                    .collect()
+            };
+            let (es, en) = loglinear_assumption(&said("con"), &said("with"));
             let mut e = base(fit.total, fit.lower, fit.upper, model, es, en);
             e.loglinear = Some(fit);
             Ok(e)
@@ -331,7 +336,7 @@ pub fn estimate(
     }
 }
 
-/// What a log-linear model assumes, with the pairs of lists it keeps (`a×b`, in Spanish and in
+/// What a log-linear model assumes, with the pairs of lists it keeps (`a con b`, in Spanish and in
 /// English).
 fn loglinear_assumption(pairs_es: &[String], pairs_en: &[String]) -> (String, String) {
     if pairs_es.is_empty() {
@@ -340,20 +345,20 @@ fn loglinear_assumption(pairs_es: &[String], pairs_en: &[String]) -> (String, St
             "It assumes each list documents people without depending on the others, and that everyone is equally likely to be on each list. That is almost never so: whoever is visible to one list tends to be visible to the others, and the estimate then falls short.".to_string(),
         );
     }
-    let (es, en) = (pairs_es.join(" + "), pairs_en.join(" + "));
+    let (es, en) = (pairs_es.join("; "), pairs_en.join("; "));
     (
         format!(
-            "Supone que las únicas dependencias entre listas son las de los pares {es}, y que dentro de cada celda todas las personas tienen la misma probabilidad de ser documentadas. Otras dependencias, o personas que ninguna lista podía alcanzar, la dejan corta."
+            "Supone que las listas dependen unas de otras solo de a pares ({es}), y que las personas que aparecen en las mismas listas tenían todas la misma probabilidad de ser documentadas. Otras dependencias, o personas que ninguna lista podía alcanzar, la dejan corta."
         ),
         format!(
-            "It assumes the only dependences between lists are those of the pairs {en}, and that within each cell everyone is equally likely to be documented. Other dependences, or people no list could reach, leave it short."
+            "It assumes the lists depend on one another only in pairs ({en}), and that the people found on the same lists were all equally likely to be documented. Other dependencies, or people no list could reach, leave it short."
         ),
     )
 }
 
 impl Estimate {
     /// Says the lists of its assumption in `words` (Spanish, English) rather than by their
-    /// names in the table (`family×press` is a registry's column, not what a reader says).
+    /// names in the table (`family with press` is a registry's column, not what a reader says).
     pub fn say_lists(&mut self, words: impl Fn(&str) -> (String, String)) {
         let Some(fit) = &self.loglinear else { return };
         let name = |j: usize| words(self.lists.get(j).map_or("", |l| l.name.as_str()));
@@ -362,7 +367,7 @@ impl Estimate {
             .iter()
             .map(|&(a, b)| {
                 let ((a_es, a_en), (b_es, b_en)) = (name(a), name(b));
-                (format!("{a_es}×{b_es}"), format!("{a_en}×{b_en}"))
+                (format!("{a_es} con {b_es}"), format!("{a_en} with {b_en}"))
             })
             .unzip();
         (self.assumption_es, self.assumption_en) = loglinear_assumption(&es, &en);

@@ -67,7 +67,7 @@ fn the_log_linear_models_fall_short_of_the_truth_and_say_why() {
         e.model
     );
     assert!(
-        e.assumption_en.contains("only dependences"),
+        e.assumption_en.contains("only in pairs"),
         "{}",
         e.assumption_en
     );

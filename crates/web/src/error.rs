@@ -155,6 +155,13 @@ impl From<askama::Error> for WebError {
 /// An error page says it in the language of the person asking (Spanish when it is not known).
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        self.page(None)
+    }
+}
+
+impl WebError {
+    /// The error's page, with a link `back` to the page a refused form came from.
+    pub fn page(self, back: Option<String>) -> Response {
         if let WebError::SignIn(next) = &self {
             return Redirect::to(&format!("/login?next={}", crate::page::url_encode(next)))
                 .into_response();
@@ -167,17 +174,19 @@ impl IntoResponse for WebError {
             StatusCode::TOO_MANY_REQUESTS => ("Demasiadas peticiones", "Too many requests"),
             _ => ("No se pudo", "Could not be done"),
         };
-        let back = ADDRESS
-            .try_with(Clone::clone)
-            .unwrap_or_else(|_| "/".into());
+        // In the other language: this address, or the page a refused form came from.
+        let address = (back.clone())
+            .or_else(|| ADDRESS.try_with(Clone::clone).ok())
+            .unwrap_or_else(|| "/".into());
         let page = crate::page::ErrorPage {
             message: self.message(l),
             title: l.pick(title.0, title.1),
             switch: format!(
                 "/lang/{}?back={}",
                 l.pick("en", "es"),
-                crate::page::url_encode(&back)
+                crate::page::url_encode(&address)
             ),
+            back,
             l,
         };
         crate::page::render(self.status(), &page)

@@ -30,6 +30,19 @@ static BUSY: std::sync::LazyLock<Arc<tokio::sync::Semaphore>> =
 /// the least the guard rails accept (a smaller list would only make the estimate refuse).
 const LEAST: u64 = Rules::DEFAULT_MIN_LIST_SIZE;
 
+/// Why an estimate of one state, or from a day on, is not published: a publication names
+/// neither, and would be read as the country's since the first detention.
+const PART_ES: &str = "No se puede publicar: se publica solo la estimación de todo el país desde la primera detención (una publicación no dice estado ni fecha de inicio, y se leería como la del país). Quite el estado y la fecha «Desde el» para publicarla.";
+const PART_EN: &str = "It cannot be published: only the estimate of the whole country since the first detention is (a publication says no state and no start, and would be read as the country's). Leave out the state and the «From» date to publish it.";
+
+/// A fingerprint of an estimate's table (how many detentions each pattern of lists holds: no
+/// person): the page sends it with its publish form, and publishing compares it with the table
+/// it would publish.
+fn shown(table: &vigilia_estimate::table::Table) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(table.to_csv().as_bytes()))
+}
+
 /// The answers kept: the last questions asked on the registry as it stands.
 const KEPT: usize = 16;
 
@@ -195,15 +208,23 @@ impl EstimatePage {
     /// Whether a coordinator may publish this estimate from here: as by default (always, on
     /// this page), converged, and not short of what the registry holds.
     fn publishable(&self, e: &Estimate) -> bool {
-        self.p.is("coordinator")
-            && !self.publishing.is_empty()
-            && vigilia_app::estimates::publishable(
-                &Settings::default(),
-                &Rules::default(),
-                e,
-                self.known(e),
-            )
-            .is_ok()
+        self.p.is("coordinator") && !self.publishing.is_empty() && self.why_not(e).is_none()
+    }
+
+    /// Why a coordinator cannot publish this estimate, in words: it is of one state or from a
+    /// day on (a publication says neither, and would pass for the country's), or it falls
+    /// short, or its chains do not agree.
+    fn why_not(&self, e: &Estimate) -> Option<String> {
+        if !self.p.is("coordinator") {
+            return None;
+        }
+        if !self.asked.state.trim().is_empty() || !self.asked.from.trim().is_empty() {
+            return Some(self.p.t(PART_ES, PART_EN).to_string());
+        }
+        let known = self.known(e);
+        (vigilia_app::estimates::publishable(&Settings::default(), &Rules::default(), e, known))
+            .err()
+            .map(|why| why.localize(self.p.l))
     }
 
     /// A list of the table by its name, and for another organisation's list the letter its
@@ -234,7 +255,8 @@ impl EstimatePage {
     }
 
     /// The documented count and the interval on one scale, as SVG: a bar for what was
-    /// documented, a line for the 95% interval, a mark for the estimate.
+    /// documented, a line for the 95% interval, a mark for the estimate. Its words are the
+    /// page's own text under it, not the drawing's, so they read at a phone's width too.
     fn chart(&self, e: &Estimate) -> String {
         let top = e.upper.max(e.observed as f64).max(1.0) * 1.05;
         let x = |v: f64| 10.0 + 580.0 * v / top;
@@ -244,15 +266,15 @@ impl EstimatePage {
             "estimate and 95% interval",
         );
         format!(
-            "<svg viewBox=\"0 0 600 110\" role=\"img\" aria-labelledby=\"chart-title\" class=\"estimate-chart\">\
+            "<svg viewBox=\"0 0 600 70\" role=\"img\" aria-labelledby=\"chart-title\" class=\"estimate-chart\">\
              <title id=\"chart-title\">{documented}: {obs}; {estimated}: {est} ({lo} – {hi})</title>\
-             <rect x=\"10\" y=\"15\" width=\"{wo:.1}\" height=\"24\" fill=\"#5b6b7a\"/>\
-             <text x=\"10\" y=\"55\" font-size=\"13\">{documented}: {obs}</text>\
-             <line x1=\"{xl:.1}\" y1=\"80\" x2=\"{xh:.1}\" y2=\"80\" stroke=\"#8a1c1c\" stroke-width=\"4\"/>\
-             <line x1=\"{xl:.1}\" y1=\"72\" x2=\"{xl:.1}\" y2=\"88\" stroke=\"#8a1c1c\" stroke-width=\"2\"/>\
-             <line x1=\"{xh:.1}\" y1=\"72\" x2=\"{xh:.1}\" y2=\"88\" stroke=\"#8a1c1c\" stroke-width=\"2\"/>\
-             <circle cx=\"{xe:.1}\" cy=\"80\" r=\"6\" fill=\"#8a1c1c\"/>\
-             <text x=\"10\" y=\"106\" font-size=\"13\">{estimated}: {est} ({lo} – {hi})</text></svg>",
+             <rect x=\"10\" y=\"5\" width=\"{wo:.1}\" height=\"24\" fill=\"#5b6b7a\"/>\
+             <line x1=\"{xl:.1}\" y1=\"50\" x2=\"{xh:.1}\" y2=\"50\" stroke=\"#8a1c1c\" stroke-width=\"4\"/>\
+             <line x1=\"{xl:.1}\" y1=\"42\" x2=\"{xl:.1}\" y2=\"58\" stroke=\"#8a1c1c\" stroke-width=\"2\"/>\
+             <line x1=\"{xh:.1}\" y1=\"42\" x2=\"{xh:.1}\" y2=\"58\" stroke=\"#8a1c1c\" stroke-width=\"2\"/>\
+             <circle cx=\"{xe:.1}\" cy=\"50\" r=\"6\" fill=\"#8a1c1c\"/></svg>\
+             <p class=\"legend\" aria-hidden=\"true\"><span class=\"swatch documented\"></span> {documented}: {obs} · \
+             <span class=\"swatch estimated\"></span> {estimated}: {est} ({lo} – {hi})</p>",
             obs = self.p.n(&e.observed),
             est = self.num(&e.estimate),
             lo = self.num(&e.lower),
@@ -411,7 +433,7 @@ pub async fn page(
     if let Some(t) = &table {
         let day = |d: Option<vigilia_core::date::Day>| d.map(|d| d.to_string()).unwrap_or_default();
         page.publishing = vec![
-            ("head", head.clone()),
+            ("shown", shown(t)),
             ("as_of", question.as_of.to_string()),
             ("from", day(question.from)),
             ("known_on", day(question.known_on.0)),
@@ -478,76 +500,116 @@ pub async fn publish(
     Extension(ctx): Extension<Ctx>,
     body: String,
 ) -> Result<Response, WebError> {
-    let asked = Asked::of(Some(&body));
+    // A refusal leads back to the estimate, its question kept.
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let question: Vec<&(String, String)> = (pairs.iter())
+        .filter(|(k, _)| k != "csrf" && k != "shown")
+        .collect();
+    let back = format!(
+        "/estimate?{}",
+        serde_urlencoded::to_string(question).unwrap_or_default()
+    );
+    match publish_asked(app, ctx, &body).await {
+        Err(e) => Ok(e.page(Some(back))),
+        done => done,
+    }
+}
+
+async fn publish_asked(app: Arc<App>, ctx: Ctx, body: &str) -> Result<Response, WebError> {
+    let asked = Asked::of(Some(body));
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
     let seen = (pairs.iter())
-        .find(|(k, _)| k == "head")
+        .find(|(k, _)| k == "shown")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let actor = ctx.viewer()?.actor();
+    if !asked.state.trim().is_empty() || !asked.from.trim().is_empty() {
+        return Err(WebError::bad(PART_ES, PART_EN));
+    }
+    // Waits its turn behind an estimate being computed (one at a time, in the order asked):
+    // analysts asking estimate after estimate do not keep a coordinator from publishing.
     let permit = BUSY
         .clone()
-        .try_acquire_owned()
-        .map_err(|_| WebError::TooMany {
-            es: "Otra estimación se está calculando (puede tardar un minuto); vuelva a publicarla después.".into(),
-            en: "Another estimate is being computed (it may take a minute); publish it afterwards.".into(),
-        })?;
+        .acquire_owned()
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     let method = match asked.method.as_str() {
         "loglinear" => Method::Loglinear,
         _ => Method::Lcmcr,
     };
-    // The question as the page read it; the registry as the page saw it.
-    let read = app
-        .read(move |_, l| {
-            let head = l.content()?;
-            if head.hash.to_string() != seen {
-                let changed = vigilia_app::estimates::Unpublishable::RegistryChanged;
-                return Err(vigilia_app::AppError::Unpublishable(changed).into());
-            }
-            let today = l.today()?;
-            let day = |text: &str| {
-                day_option("day", Some(text), today)
-                    .map_err(|e| WebError::bad(e.wrong_day(Lang::Es), e.wrong_day(Lang::En)))
-            };
-            let question = Question {
-                from: day(&asked.from)?,
-                state: Some(asked.state.clone()).filter(|s| !s.is_empty()),
-                lists: Some(asked.lists.clone()),
-                least: LEAST,
-                ..Question::by(
-                    day(&asked.as_of)?.unwrap_or(today),
-                    KnownOn(day(&asked.known_on)?),
-                )
-            };
-            let histories = estimates::histories(l, &question)?;
-            vigilia_app::publication::far_enough(l, question.as_of)?;
-            let known_on = question.known_on.0.unwrap_or(today);
-            Ok((head, question.as_of, known_on, histories))
-        })
-        .await?;
-    let (head, as_of, known_on, histories) = read;
-    let Some((_, table)) = histories.tables.into_iter().next() else {
-        return Err(WebError::bad(
-            "No hay detenciones documentadas por estas listas en ese período: no hay nada que publicar.",
-            "No detentions documented by these lists in that period: there is nothing to publish.",
-        ));
+    // The question as the page read it, and its table now: the same as the page showed, or
+    // the estimate is to be looked at again. Any other write since (a lawyer's step on another
+    // case) changes nothing the estimate is made of, and does not stop it.
+    let table_now = move |l: &mut vigilia_ledger::Ledger| {
+        let today = l.today()?;
+        let day = |text: &str| {
+            day_option("day", Some(text), today)
+                .map_err(|e| WebError::bad(e.wrong_day(Lang::Es), e.wrong_day(Lang::En)))
+        };
+        let question = Question {
+            lists: Some(asked.lists.clone()),
+            least: LEAST,
+            ..Question::by(
+                day(&asked.as_of)?.unwrap_or(today),
+                KnownOn(day(&asked.known_on)?),
+            )
+        };
+        let head = l.content()?;
+        let histories = estimates::histories(l, &question)?;
+        vigilia_app::publication::far_enough(l, question.as_of)?;
+        let Some((_, table)) = histories.tables.into_iter().next() else {
+            return Err(WebError::bad(
+                "No hay detenciones documentadas por estas listas en ese período: no hay nada que publicar.",
+                "No detentions documented by these lists in that period: there is nothing to publish.",
+            ));
+        };
+        if shown(&table) != seen {
+            let changed = vigilia_app::estimates::Unpublishable::RegistryChanged;
+            return Err(vigilia_app::AppError::Unpublishable(changed).into());
+        }
+        let known_on = question.known_on.0.unwrap_or(today);
+        Ok((
+            head,
+            question.as_of,
+            known_on,
+            table,
+            histories.without_report,
+        ))
     };
+    let read = table_now.clone();
+    let (_, _, _, table, _) = app.read(move |_, l| read(l)).await?;
     let (settings, rules) = (Settings::default(), Rules::default());
-    let computed = table.clone();
     let estimate = tokio::task::spawn_blocking(move || {
         let _held = permit;
-        vigilia_app::estimates::estimate(&computed, method, &rules, &settings)
+        vigilia_app::estimates::estimate(&table, method, &rules, &settings)
     })
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?
     .map_err(|r| WebError::bad(r.localize(Lang::Es), r.localize(Lang::En)))?;
-    let known = estimate.observed + histories.without_report;
-    vigilia_app::estimates::publishable(&settings, &rules, &estimate, known)?;
-    app.write(move |tx| {
-        vigilia_app::estimates::record(
-            tx, &actor, head, &table, as_of, known_on, method, &settings, &rules, &estimate,
-        )
-    })
-    .await?;
+    // Written at the registry's head as read just before; a write in between (the estimate
+    // took its time) is read past, as long as the table is still the one shown.
+    let mut tries = 0;
+    loop {
+        let read = table_now.clone();
+        let (head, as_of, known_on, table, without_report) = app.read(move |_, l| read(l)).await?;
+        let known = estimate.observed + without_report;
+        vigilia_app::estimates::publishable(&settings, &rules, &estimate, known)?;
+        let (actor, estimate) = (actor.clone(), estimate.clone());
+        let written = app
+            .write(move |tx| {
+                vigilia_app::estimates::record(
+                    tx, &actor, head, &table, as_of, known_on, method, &settings, &rules, &estimate,
+                )
+            })
+            .await;
+        tries += 1;
+        match written {
+            Err(WebError::App(vigilia_app::AppError::Unpublishable(
+                vigilia_app::estimates::Unpublishable::RegistryChanged,
+            ))) if tries < 3 => continue,
+            other => other?,
+        };
+        break;
+    }
     Ok(crate::page::see("/public#estimates"))
 }

@@ -307,6 +307,8 @@ pub struct ErrorPage {
     pub title: &'static str,
     /// The link to the same address in the other language.
     pub switch: String,
+    /// The page to go back to, when the refusal comes from a form (its question kept).
+    pub back: Option<String>,
     pub l: Lang,
 }
 

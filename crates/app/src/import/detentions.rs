@@ -169,12 +169,15 @@ pub fn detentions(
         profile: &profile,
         today,
     };
+    // Looked up in their normal form, as the file's are read: a reference stored before
+    // references were normalised (`D–1`, `Pen\u{303}a`) is found by the same file read again.
+    let normal = vigilia_core::text::normal_reference;
     let refs = Refs {
-        persons: ledger.references(Kind::Person)?.into_iter().collect(),
-        detentions: ledger
-            .references(Kind::Detention)?
-            .into_iter()
-            .map(|(r, id)| (r, (id, 0)))
+        persons: (ledger.references(Kind::Person)?.into_iter())
+            .map(|(r, id)| (normal(&r), id))
+            .collect(),
+        detentions: (ledger.references(Kind::Detention)?.into_iter())
+            .map(|(r, id)| (normal(&r), (id, 0)))
             .collect(),
         stated: FxHashMap::default(),
     };

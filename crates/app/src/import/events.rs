@@ -249,7 +249,9 @@ fn read_event(
 ) -> Result<Event, (String, EventProblem)> {
     let cell = |i: usize| cells.get(i).copied().unwrap_or("");
     // The cells stored as they are, the place and the contexts, hold text only: a NUL or an
-    // escape would be stored by one engine and refused by the other, or reach a terminal.
+    // escape would be stored by one engine and refused by the other, or reach a terminal; a
+    // direction override or a zero-width space would show another place than the one stored,
+    // and keep a revised list from finding its events by place.
     let place = mapping
         .place
         .as_ref()
@@ -258,7 +260,8 @@ fn read_event(
     let contexts = (columns.context.iter())
         .filter_map(|(name, i)| Some((mapping.context.get(name)?.as_str(), *i)));
     for (column, i) in place.into_iter().chain(contexts) {
-        if let Some(c) = cell(i).chars().find(|&c| vigilia_core::text::not_text(c)) {
+        let unfit = |c: char| vigilia_core::text::not_text(c) || vigilia_core::text::invisible(c);
+        if let Some(c) = cell(i).chars().find(|&c| unfit(c)) {
             let fault = vigilia_core::text::ReferenceFault::NotText(c as u32);
             return Err((column.to_string(), EventProblem::Unstorable(fault)));
         }
@@ -347,7 +350,10 @@ pub fn events(
     let mapping = read_mapping(mapping_path)?;
     let header: Vec<String> = source.header().to_vec();
     let columns = Columns::find(&mapping, &header, table, mapping_path)?;
-    let refs = ledger.references(Kind::Group)?;
+    // In their normal form, as the file's ids are read (see `text::normal_reference`).
+    let refs = (ledger.references(Kind::Group)?.into_iter())
+        .map(|(r, id)| (vigilia_core::text::normal_reference(&r), id))
+        .collect();
     let earlier = earlier_events(ledger, &refs, &mapping)?;
     let profile = ledger.profile()?.clone();
     let mut tx = ledger.begin()?;

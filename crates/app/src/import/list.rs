@@ -193,6 +193,8 @@ pub fn read_file(
 pub fn check_name(name: &str) -> Result<String, AppError> {
     // Spaces as one: "ONG  Justicia" is "ONG Justicia" (a line break or a tab is no space).
     let control = name.chars().any(char::is_control);
+    // Compatibility forms folded (full-width, mathematical letters): `Ｐrensa` is `Prensa`.
+    let name = vigilia_core::text::compatible(name);
     let name = &name
         .split(' ')
         .filter(|w| !w.is_empty())
@@ -207,17 +209,25 @@ pub fn check_name(name: &str) -> Result<String, AppError> {
             .any(|w| vigilia_core::text::fold(w) == folded)
     }) || name.eq_ignore_ascii_case("count")
         // Nor what a published text calls another organisation's list («otra organización A»).
-        || ["otra organizacion", "another organisation", "another organization"]
-            .iter()
-            .any(|p| folded.starts_with(p));
+        || {
+            // Read as a person reads it: a zero for an `o`, the words run together.
+            let read: String = (folded.chars())
+                .filter(|c| *c != ' ')
+                .map(|c| if c == '0' { 'o' } else { c })
+                .collect();
+            ["otraorganizacion", "anotherorganisation", "anotherorganization"]
+                .iter()
+                .any(|p| read.starts_with(p))
+        };
     // Nor letters of two alphabets that look alike (`prеnsa` with a Cyrillic `е`): a list would
     // pass for another, or for a channel.
+    // Latin letters are Latin's blocks; any other letter counts by its block (Greek, Cyrillic,
+    // Armenian, the phonetic small capitals, …), so a name is of one alphabet.
     let alphabet = |c: char| match c as u32 {
-        0x370..=0x3FF | 0x1F00..=0x1FFF => Some("greek"),
-        0x400..=0x52F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Some("cyrillic"),
-        _ if c.is_ascii_alphabetic() => Some("latin"),
-        0xC0..=0x24F | 0x1E00..=0x1EFF => Some("latin"),
-        _ => None,
+        _ if !c.is_alphabetic() => None,
+        0..=0x24F | 0x1E00..=0x1EFF => Some(0),
+        0x400..=0x52F => Some(0x400),
+        code => Some(code >> 7),
     };
     let mut alphabets = name.chars().filter_map(alphabet);
     let first = alphabets.next();
@@ -408,6 +418,14 @@ mod tests {
             "Another organisation B",
             "pr\u{435}nsa",
             "Foro Pen\u{430}l",
+            "0tra organización A",
+            "Otra organizaci0n B",
+            "ｏtra organización C",
+            "ᴏtra organización D",
+            "𝗈tra organización E",
+            "otraorganización A",
+            "F\u{585}ro Penal",
+            "Ｐrensa",
             &"x".repeat(61),
         ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
