@@ -50,13 +50,17 @@ async fn other(app: &Arc<App>, typed: &str) -> Result<Option<u64>, WebError> {
     if typed.is_empty() {
         return Ok(None);
     }
+    // As typed, or in the normal form references are kept in (`P‑12` with another dash).
+    let normal = vigilia_core::text::normal_reference(&typed);
     app.read(move |_, l| {
-        Ok(
-            match l.by_reference(vigilia_core::ids::Kind::Person, &typed)? {
-                Some(vigilia_core::fold::Record::Person(p)) => Some(p.id.0),
-                _ => None,
-            },
-        )
+        for reference in [&typed, &normal] {
+            if let Some(vigilia_core::fold::Record::Person(p)) =
+                l.by_reference(vigilia_core::ids::Kind::Person, reference)?
+            {
+                return Ok(Some(p.id.0));
+            }
+        }
+        Ok(None)
     })
     .await
 }
