@@ -139,6 +139,13 @@ pub fn compatible(text: &str) -> String {
 /// References already stored are looked up in this form too, so a file written otherwise finds
 /// them.
 pub fn normal_reference(text: &str) -> String {
+    // Almost every reference is plain ASCII with single spaces, already normal: every import
+    // puts each stored reference through here (two million in a registry of a million), so
+    // those are copied as they are, without the Unicode tables.
+    let plain = text.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+    if plain && !text.contains("  ") && !text.starts_with(' ') && !text.ends_with(' ') {
+        return text.to_string();
+    }
     let folded: String = compatible(text)
         .chars()
         .map(|c| match c {
@@ -210,6 +217,9 @@ mod tests {
             assert_eq!(reference(typed).as_deref(), Ok("D 1"), "{typed:?}");
         }
         assert_eq!(reference("Dﬁ1").as_deref(), Ok("Dfi1"));
+        // Plain ASCII is kept as it is, and its spaces still folded.
+        assert_eq!(reference("D-2024-000123").as_deref(), Ok("D-2024-000123"));
+        assert_eq!(super::normal_reference(" D  1 "), "D 1");
         assert_eq!(reference_fault("D  1"), Some(ReferenceFault::NotNormal));
         for hidden in [
             '\u{34F}',
