@@ -129,6 +129,13 @@ fn create(b: &Backend) -> Ledger {
 /// One person with one detention, arrested 2024-07-29, recorded on 2024-07-30.
 fn record_detention(ledger: &mut Ledger) -> (PersonId, DetentionId) {
     let mut tx = ledger.begin().unwrap();
+    let made = new_detention(&mut tx, 1);
+    tx.commit().unwrap();
+    made
+}
+
+/// A person and their detention, referenced `P-n` and `D-n`, in an open transaction.
+fn new_detention(tx: &mut vigilia_ledger::Tx<'_>, n: usize) -> (PersonId, DetentionId) {
     let p = PersonId(tx.new_id(Kind::Person));
     let d = DetentionId(tx.new_id(Kind::Detention));
     tx.append(Draft {
@@ -136,7 +143,7 @@ fn record_detention(ledger: &mut Ledger) -> (PersonId, DetentionId) {
         actor: "volunteer-7".into(),
         subject: p.into(),
         change: Change::PersonStated {
-            reference: Some("P-1".into()),
+            reference: Some(format!("P-{n}")),
             identity: Identity {
                 given_names: Some("José Gregorio".into()),
                 paternal_surname: Some("Pérez".into()),
@@ -154,7 +161,7 @@ fn record_detention(ledger: &mut Ledger) -> (PersonId, DetentionId) {
         subject: d.into(),
         change: Change::DetentionOpened {
             person: p,
-            reference: Some("D-1".into()),
+            reference: Some(format!("D-{n}")),
             arrest: Arrest {
                 date: PartialDate::parse("2024-07-29").unwrap(),
                 state: Some("VE-V".into()),
@@ -173,7 +180,6 @@ fn record_detention(ledger: &mut Ledger) -> (PersonId, DetentionId) {
         sources: vec![],
     })
     .unwrap();
-    tx.commit().unwrap();
     (p, d)
 }
 
@@ -595,6 +601,106 @@ fn seen() -> Change {
         records: Vec::new(),
         query: None,
     }
+}
+
+/// The walk through every history (what a rebuild and the counting index read) gives each
+/// record once with its whole history, changes and views merged in ledger order, kind by kind
+/// in the order of their names and by number within a kind, also where a record's facts run
+/// over a page of the walk; one kind alone, or up to a position, gives the same part of it.
+fn the_walk_through_every_history_is_whole_and_in_order(b: &Backend) {
+    let mut ledger = create(b);
+    // More facts about detentions than a page of the walk (20,000), numbered like the persons.
+    const N: usize = 7_000;
+    let mut tx = ledger.begin().unwrap();
+    let detentions: Vec<DetentionId> = (0..N).map(|i| new_detention(&mut tx, i).1).collect();
+    let opened = tx.commit().unwrap().facts;
+    let mut tx = ledger.begin().unwrap();
+    for d in &detentions {
+        for change in [
+            seen(),
+            Change::Ended {
+                end: End {
+                    date: PartialDate::parse("2024-08-15").unwrap(),
+                    kind: EndType::ReleasedUnderMeasures,
+                },
+            },
+        ] {
+            tx.append(Draft {
+                recorded_on: day("2024-08-20"),
+                actor: "lawyer-2".into(),
+                subject: (*d).into(),
+                change,
+                sources: vec![],
+            })
+            .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+
+    let mut walked: Vec<(Subject, Vec<u64>)> = Vec::new();
+    (ledger.for_each_history(None, None, &mut |subject, facts| {
+        walked.push((subject, facts.iter().map(|f| f.seq).collect()));
+        Ok(())
+    }))
+    .unwrap();
+    let subjects: Vec<Subject> = walked.iter().map(|(s, _)| *s).collect();
+    let mut sorted = subjects.clone();
+    sorted.sort_by_key(|s| (s.kind.name(), s.id));
+    sorted.dedup();
+    assert_eq!(
+        subjects, sorted,
+        "each record once, by kind's name, then number"
+    );
+    assert_eq!(
+        (subjects.iter())
+            .filter(|s| s.kind == Kind::Detention)
+            .count(),
+        N
+    );
+    // Every fact in ledger order, grouped by its record: the histories the walk must give.
+    let mut histories: BTreeMap<(&str, u64), Vec<u64>> = BTreeMap::new();
+    let mut after = 0;
+    loop {
+        let rows = ledger.raw_facts(after, 5_000).unwrap();
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        for row in &rows {
+            let s = Subject::parse(&row.subject).unwrap();
+            histories
+                .entry((s.kind.name(), s.id))
+                .or_default()
+                .push(row.seq);
+        }
+    }
+    let expected: Vec<(Subject, Vec<u64>)> = (histories.into_iter())
+        .map(|((kind, id), seqs)| (Subject::parse(&format!("{kind}:{id}")).unwrap(), seqs))
+        .collect();
+    assert_eq!(walked, expected);
+    let in_walk: Vec<(Subject, Vec<u64>)> = (walked.iter())
+        .filter(|(s, _)| s.kind == Kind::Detention)
+        .cloned()
+        .collect();
+    let mut alone = Vec::new();
+    (ledger.for_each_history(Some(Kind::Detention), None, &mut |subject, facts| {
+        alone.push((subject, facts.iter().map(|f| f.seq).collect::<Vec<u64>>()));
+        Ok(())
+    }))
+    .unwrap();
+    assert_eq!(alone, in_walk);
+    let mut then = Vec::new();
+    (ledger.for_each_history(
+        Some(Kind::Detention),
+        Some(opened),
+        &mut |subject, facts| {
+            then.push((subject, facts.iter().map(|f| f.seq).collect::<Vec<u64>>()));
+            Ok(())
+        },
+    ))
+    .unwrap();
+    let first: Vec<(Subject, Vec<u64>)> = (in_walk.iter())
+        .map(|(s, seqs)| (*s, seqs[..1].to_vec()))
+        .collect();
+    assert_eq!(then, first, "up to a position: each detention as opened");
 }
 
 /// The last change of each kind is kept in the registry with the facts, so that a process
@@ -1152,6 +1258,7 @@ conformance!(
     ids_continue_after_reopening,
     audit_facts_join_the_chain_but_leave_the_content_head_where_it_was,
     changes_and_views_are_read_apart,
+    the_walk_through_every_history_is_whole_and_in_order,
     confidential_fields_are_encrypted_per_record,
     shared_state_is_named_by_pseudonyms,
     kinds_changed_are_kept_with_the_facts,
