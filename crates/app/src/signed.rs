@@ -238,16 +238,6 @@ pub fn reproduce(ledger: &mut Ledger, signed: &SignedFiles) -> Result<Files, App
     })
 }
 
-/// Writes `files` into the folder `dir` (made if missing).
-pub fn write_all(dir: &Path, files: &Files) -> Result<(), AppError> {
-    std::fs::create_dir_all(dir).map_err(|e| crate::export::output(dir, &e))?;
-    for (name, bytes) in &files.files {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).map_err(|e| crate::export::output(&path, &e))?;
-    }
-    Ok(())
-}
-
 // --- verifying a folder, as its recipient does
 
 /// A manifest, as signed outputs write it and `verify` reads it: what the files are of, the

@@ -301,7 +301,7 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
         // The route table's limit holds for the API too (not the JSON extractor's 2 MB).
         let bytes = axum::body::to_bytes(body, route.body_limit)
             .await
-            .map_err(|_| fail(too_large()))?;
+            .map_err(|_| fail(too_large(route.body_limit)))?;
         return Ok(Request::from_parts(parts, Body::from(bytes)));
     }
     let public = matches!(route.access, Access::Public);
@@ -339,12 +339,22 @@ async fn viewer(
     }
 }
 
-/// A body over its route's limit.
-fn too_large() -> WebError {
-    WebError::bad(
-        "El formulario es demasiado grande (un archivo puede pesar hasta 10 MB).",
-        "The form is too large (a file may be up to 10 MB).",
-    )
+/// A body over its route's limit (`limit`): a form with a file is told the file's limit, any
+/// other form how much text it takes.
+fn too_large(limit: usize) -> WebError {
+    if limit > crate::routes::FORM_LIMIT {
+        WebError::bad(
+            "El formulario es demasiado grande: un archivo puede pesar hasta 10 MB.",
+            "The form is too large: a file may be up to 10 MB.",
+        )
+    } else {
+        WebError::bad(
+            "El formulario es demasiado grande: lo escrito en él puede ocupar hasta 256 KB \
+             (unas cien páginas de texto). Nada se guardó.",
+            "The form is too large: what is written in it may take up to 256 KB (about a \
+             hundred pages of text). Nothing was saved.",
+        )
+    }
 }
 
 /// A form's body, read whole (up to `limit`), once it is known to carry this session's CSRF
@@ -359,7 +369,7 @@ async fn genuine_form(
 ) -> Result<Body, WebError> {
     let bytes = axum::body::to_bytes(body, limit)
         .await
-        .map_err(|_| too_large())?;
+        .map_err(|_| too_large(limit))?;
     let sent = if limit > crate::routes::FORM_LIMIT {
         multipart_field(&parts.headers, bytes.clone(), "csrf").await
     } else {

@@ -1885,7 +1885,7 @@ async fn a_public_form_sends_one_report_and_without_javascript_waits_longer() {
 }
 
 /// The API's bodies are held to the route table's limit, as forms are (the JSON extractor alone
-/// read up to 2 MB of whatever a token holder sent).
+/// read up to 2 MB of whatever a token holder sent), and told that limit.
 #[tokio::test]
 async fn an_api_body_over_its_limit_is_refused_before_it_is_read() {
     let w = world();
@@ -1906,6 +1906,9 @@ async fn an_api_body_over_its_limit_is_refused_before_it_is_read() {
         "{}",
         r.body
     );
+    // It is told the limit of what it sent, not a file's (a form without a file said 10 MB).
+    assert!(r.body.contains("256 KB"), "{}", r.body);
+    assert!(!r.body.contains("10 MB"), "{}", r.body);
 }
 
 /// Coordinators are told of every account made or given a role in the last 30 days, on their
