@@ -85,6 +85,16 @@ pub trait Engine: Send {
     }
     /// A record as last committed (a transaction reads here only records it has not touched).
     fn record(&mut self, kind: &str, id: u64) -> Result<Option<RecordRow>, LedgerError>;
+    /// The records of a kind with these numbers, as last committed, those that exist, in no
+    /// order: one read for many, where an engine across a network answers each read in a round
+    /// trip.
+    fn records(&mut self, kind: &str, ids: &[u64]) -> Result<Vec<RecordRow>, LedgerError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for &id in ids {
+            found.extend(self.record(kind, id)?);
+        }
+        Ok(found)
+    }
     /// Records of a kind with id above `after`, by id, at most `limit`.
     fn records_after(
         &mut self,

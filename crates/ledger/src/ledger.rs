@@ -1202,7 +1202,8 @@ pub struct Tx<'a> {
     head: Hash,
     next_ids: HashMap<Kind, u64>,
     existing_max: HashMap<Kind, u64>,
-    /// The records the transaction before wrote, when it was committed without waiting.
+    /// Records read before they are asked for: those the transaction before wrote, when it
+    /// was committed without waiting, and those [`Tx::preload`] read.
     carried: FxHashMap<Subject, Record>,
     /// Sealed facts not yet handed to the engine.
     rows: Vec<FactRow>,
@@ -1402,6 +1403,29 @@ impl Tx<'_> {
     pub fn get(&mut self, subject: Subject) -> Result<Option<&Record>, LedgerError> {
         self.load(subject)?;
         Ok(self.touched.get(&subject))
+    }
+
+    /// Reads in one go those of `subjects` stored before this transaction that it has not read
+    /// yet, for the appends and gets that will ask for them: an import reads the persons and
+    /// detentions of its next thousand rows so, where one read each cost a round trip to the
+    /// database. Those it does not ask for are forgotten with the transaction.
+    pub fn preload(&mut self, subjects: &[Subject]) -> Result<(), LedgerError> {
+        let mut wanted: FxHashMap<Kind, Vec<u64>> = FxHashMap::default();
+        for s in subjects {
+            let known = self.existing_max.get(&s.kind).copied().unwrap_or(0);
+            if s.id <= known && !self.touched.contains_key(s) && !self.carried.contains_key(s) {
+                wanted.entry(s.kind).or_default().push(s.id);
+            }
+        }
+        for (kind, mut ids) in wanted {
+            ids.sort_unstable();
+            ids.dedup();
+            for row in self.ledger.engine.records(kind.name(), &ids)? {
+                let record = decode_record(&row)?;
+                self.carried.insert(Subject { kind, id: row.id }, record);
+            }
+        }
+        Ok(())
     }
 
     fn load(&mut self, subject: Subject) -> Result<(), LedgerError> {

@@ -800,6 +800,14 @@ impl Engine for Postgres {
             .as_ref()
             .map(record_row))
     }
+    fn records(&mut self, kind: &str, ids: &[u64]) -> Result<Vec<RecordRow>, LedgerError> {
+        let ids: Vec<i64> = ids.iter().map(|&id| id as i64).collect();
+        let rows = self.reader.query(
+            "SELECT kind, id, reference, parent, state FROM records WHERE kind = $1 AND id = ANY($2)",
+            &[&kind, &ids],
+        )?;
+        Ok(rows.iter().map(record_row).collect())
+    }
     fn records_after(
         &mut self,
         kind: &str,

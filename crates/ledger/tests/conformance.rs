@@ -703,6 +703,59 @@ fn the_walk_through_every_history_is_whole_and_in_order(b: &Backend) {
     assert_eq!(then, first, "up to a position: each detention as opened");
 }
 
+/// Records read ahead in one go (as an import reads the persons and detentions of its next
+/// rows) are the records as committed when the transaction began, another process's last
+/// write included; numbers not stored, or made in the transaction, are passed over; a record
+/// read ahead and not used is left as it was.
+fn records_read_ahead_are_the_committed_ones(b: &Backend) {
+    let mut ledger = create(b);
+    let (p, d) = record_detention(&mut ledger);
+    let person = ledger.get(p.into()).unwrap();
+    // Another process ends the detention after this one read it.
+    let mut other = Ledger::open(&b.url, clock("2024-08-20T15:00:00Z")).unwrap();
+    end(&mut other, d, "2024-08-15", "2024-08-20");
+    let ended = other.get(d.into()).unwrap();
+    let mut tx = ledger.begin().unwrap();
+    let made = PersonId(tx.new_id(Kind::Person));
+    tx.preload(&[
+        p.into(),
+        d.into(),
+        made.into(),
+        PersonId(999).into(),
+        DetentionId(d.0).into(),
+    ])
+    .unwrap();
+    assert_eq!(tx.get(d.into()).unwrap().cloned(), ended);
+    assert!(tx.get(PersonId(999).into()).unwrap().is_none());
+    assert!(tx.get(made.into()).unwrap().is_none());
+    tx.append(Draft {
+        recorded_on: day("2024-08-20"),
+        actor: "lawyer-2".into(),
+        subject: d.into(),
+        change: Change::Ended {
+            end: End {
+                date: PartialDate::parse("2024-08-16").unwrap(),
+                kind: EndType::ReleasedUnderMeasures,
+            },
+        },
+        sources: vec![],
+    })
+    .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(ledger.get(p.into()).unwrap(), person);
+    let changes = ledger.changes(d.into()).unwrap();
+    assert_eq!(
+        changes.len(),
+        3,
+        "opened, ended by the other, corrected here"
+    );
+    assert_eq!(
+        vigilia_core::fold::fold(&changes, KnownOn::NOW).unwrap(),
+        ledger.get(d.into()).unwrap()
+    );
+    ledger.verify(&mut |_| {}).unwrap();
+}
+
 /// The last change of each kind is kept in the registry with the facts, so that a process
 /// starts without reading them all: it stays equal to a scan of the facts through audit facts,
 /// writes by another process, a rebuild, and a backup restored.
@@ -1259,6 +1312,7 @@ conformance!(
     audit_facts_join_the_chain_but_leave_the_content_head_where_it_was,
     changes_and_views_are_read_apart,
     the_walk_through_every_history_is_whole_and_in_order,
+    records_read_ahead_are_the_committed_ones,
     confidential_fields_are_encrypted_per_record,
     shared_state_is_named_by_pseudonyms,
     kinds_changed_are_kept_with_the_facts,

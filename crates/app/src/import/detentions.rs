@@ -220,6 +220,7 @@ pub fn detentions(
         import.today = tx.today()?;
         import.published = crate::publication::last_public_day(&mut tx)?;
         for chunk in from {
+            tx.preload(&import.refs.stored(&chunk.rows))?;
             for parsed in chunk.rows {
                 import.row(&mut tx, parsed)?;
                 in_batch += 1;
@@ -349,6 +350,27 @@ struct Refs {
     persons: FxHashMap<String, u64>,
     detentions: FxHashMap<String, (u64, u64)>,
     stated: FxHashMap<u64, Stated>,
+}
+
+impl Refs {
+    /// The stored persons and detentions that these rows name by reference (read together
+    /// before the rows are applied).
+    fn stored(&self, rows: &[Parsed]) -> Vec<Subject> {
+        let mut subjects = Vec::new();
+        for parsed in rows {
+            let Parsed::Row { row, .. } = parsed else {
+                continue;
+            };
+            let Ok(row) = row.as_ref() else { continue };
+            if let Some(&id) = self.persons.get(&row.person_ref) {
+                subjects.push(PersonId(id).into());
+            }
+            if let Some(&(id, _)) = self.detentions.get(&row.detention_ref) {
+                subjects.push(DetentionId(id).into());
+            }
+        }
+        subjects
+    }
 }
 
 /// Why a row was not applied: its own fault, or the registry's (which stops the import).
