@@ -42,12 +42,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// `MIMALLOC_PURGE_DELAY` there wins.
 const PURGE_DELAY_MS: std::ffi::c_long = 10_000;
 
-/// Sets [`PURGE_DELAY_MS`], unless the environment set it. The one `unsafe` of the workspace:
-/// a call into mimalloc with two integers, no pointer, safe from any thread at any time
-/// (mimalloc.h: `mi_option_set`).
+/// Sets [`PURGE_DELAY_MS`], unless the environment set it (mimalloc reads its variables in
+/// any case, and the delay also by its old name). The one `unsafe` of the workspace: a call
+/// into mimalloc with two integers, no pointer, safe from any thread at any time (mimalloc.h:
+/// `mi_option_set`).
 #[allow(unsafe_code)]
 fn keep_freed_memory() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+    let set_by_operator = std::env::vars_os().any(|(name, _)| {
+        let name = name.to_string_lossy().to_ascii_uppercase();
+        name == "MIMALLOC_PURGE_DELAY" || name == "MIMALLOC_RESET_DELAY"
+    });
+    if !set_by_operator {
         // SAFETY: `mi_option_set` takes an option's number and a value; it reads and writes
         // only mimalloc's table of options.
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
@@ -538,7 +543,8 @@ mod tests {
     #[test]
     #[allow(unsafe_code)]
     fn the_purge_delay_is_the_option_set() {
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        let set = |n: &str| std::env::var_os(n).is_some();
+        if set("MIMALLOC_PURGE_DELAY") || set("MIMALLOC_RESET_DELAY") {
             return;
         }
         // SAFETY: as in `keep_freed_memory`: integers in and out of mimalloc's options.

@@ -59,12 +59,11 @@ pub trait Engine: Send {
     fn insert_facts(&mut self, rows: Vec<FactRow>) -> Result<(), LedgerError>;
     /// Facts after position `after`, in order, at most `limit`.
     fn facts_after(&mut self, after: u64, limit: usize) -> Result<Vec<FactRow>, LedgerError>;
-    /// Facts about records of one kind in (id, seq) order after the given (id, seq), at most
-    /// `limit`: one record's facts come together, which is how a rebuild folds them.
+    /// Facts in (subject, seq) order after the given key, at most `limit`: one record's facts
+    /// come together, which is how a rebuild folds them.
     fn facts_by_subject_after(
         &mut self,
-        kind: Kind,
-        after: (u64, u64),
+        after: Option<(Subject, u64)>,
         limit: usize,
     ) -> Result<Vec<FactRow>, LedgerError>;
     /// One record's facts in ledger order.

@@ -1080,9 +1080,8 @@ impl Ledger {
     }
 
     /// The loop behind [`Ledger::for_each_history`] and [`Ledger::rebuild`]: pages through the
-    /// facts in (subject, seq) order, kind by kind (by their names, as the subject's text sorts);
-    /// a record's facts may run over a page and are carried on. After each page `page_done` may
-    /// write to the engine.
+    /// facts in (subject, seq) order; a record's facts may run over a page and are carried on.
+    /// After each page `page_done` may write to the engine.
     fn histories(
         &mut self,
         only: Option<Kind>,
@@ -1091,43 +1090,45 @@ impl Ledger {
         f: &mut dyn FnMut(Subject, Vec<Fact>) -> Result<(), LedgerError>,
         page_done: &mut dyn FnMut(&mut dyn Engine) -> Result<(), LedgerError>,
     ) -> Result<(), LedgerError> {
-        let mut kinds = only.map_or(Kind::ALL.to_vec(), |k| vec![k]);
-        kinds.sort_by_key(|k| k.name());
+        let mut after = only.map(|kind| (Subject { kind, id: 0 }, 0));
+        let mut current: Option<(Subject, Vec<Fact>)> = None;
         let mut read = 0u64;
-        for kind in kinds {
-            let mut after = (0, 0);
-            let mut current: Option<(Subject, Vec<Fact>)> = None;
-            loop {
-                let rows = self.engine.facts_by_subject_after(kind, after, PAGE)?;
-                let Some(last) = rows.last() else { break };
-                let last_subject = Subject::parse(&last.subject)
-                    .ok_or_else(|| LedgerError::NotARegistry(last.subject.clone()))?;
-                after = (last_subject.id, last.seq);
-                for row in &rows {
-                    if up_to.is_some_and(|s| row.seq > s) {
-                        continue;
-                    }
-                    let fact = row.decode().map_err(|e| LedgerError::Chain(e.into()))?;
-                    match &mut current {
-                        Some((subject, facts)) if *subject == fact.subject => facts.push(fact),
-                        _ => {
-                            if let Some((subject, facts)) = current.take() {
-                                f(subject, facts)?;
-                            }
-                            current = Some((fact.subject, vec![fact]));
-                        }
-                    }
+        loop {
+            let rows = self.engine.facts_by_subject_after(after, PAGE)?;
+            let Some(last) = rows.last() else { break };
+            let last_subject = Subject::parse(&last.subject)
+                .ok_or_else(|| LedgerError::NotARegistry(last.subject.clone()))?;
+            after = Some((last_subject, last.seq));
+            let full = rows.len() == PAGE;
+            let mut past_kind = false;
+            for row in &rows {
+                if up_to.is_some_and(|s| row.seq > s) {
+                    continue;
                 }
-                read += rows.len() as u64;
-                progress(read);
-                page_done(self.engine.as_mut())?;
-                if rows.len() < PAGE {
+                let fact = row.decode().map_err(|e| LedgerError::Chain(e.into()))?;
+                if only.is_some_and(|k| fact.subject.kind != k) {
+                    past_kind = true;
                     break;
                 }
+                match &mut current {
+                    Some((subject, facts)) if *subject == fact.subject => facts.push(fact),
+                    _ => {
+                        if let Some((subject, facts)) = current.take() {
+                            f(subject, facts)?;
+                        }
+                        current = Some((fact.subject, vec![fact]));
+                    }
+                }
             }
-            if let Some((subject, facts)) = current {
-                f(subject, facts)?;
+            read += rows.len() as u64;
+            progress(read);
+            page_done(self.engine.as_mut())?;
+            if past_kind || !full {
+                break;
             }
+        }
+        if let Some((subject, facts)) = current {
+            f(subject, facts)?;
         }
         Ok(())
     }

@@ -30,7 +30,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0009_state_expires.sql"),
     include_str!("../migrations/postgres/0010_one_index_per_fact.sql"),
     include_str!("../migrations/postgres/0011_records_by_number_first.sql"),
-    include_str!("../migrations/postgres/0012_facts_by_number_first.sql"),
 ];
 
 /// The advisory lock a migration of the schema holds ("vigilia" in ASCII).
@@ -371,28 +370,28 @@ impl Conn {
 
     fn facts_by_subject_after(
         &mut self,
-        kind: Kind,
-        (id, seq): (u64, u64),
+        after: Option<(Subject, u64)>,
         limit: usize,
     ) -> Result<Vec<FactRow>, LedgerError> {
-        // A fact is in one of the two indexes by subject, a change or an audit fact: each gives
-        // its next page, in order, and the two are merged. The indexes begin with the number
-        // (0012): the kind is compared too, so that the range is one of the index's.
+        // "" sorts before every kind: no `after` is the very beginning. A fact is in one of
+        // the two indexes by subject, a change or an audit fact: each gives its next page, in
+        // order, and the two are merged.
+        let (kind, id, seq) =
+            after.map_or(("", 0, 0), |(s, q)| (s.kind.name(), s.id as i64, q as i64));
         let page = |condition: &str| {
             format!(
-                "(SELECT {FACT_COLUMNS}, subject_id AS i FROM facts \
-                 WHERE (subject_id, subject_kind COLLATE \"C\", seq) > ($2, $1 COLLATE \"C\", $3) \
-                 AND subject_kind COLLATE \"C\" = $1 AND {condition} \
-                 ORDER BY subject_id, subject_kind COLLATE \"C\", seq LIMIT $4)"
+                "(SELECT {FACT_COLUMNS}, subject_kind COLLATE \"C\" AS k, subject_id AS i FROM facts \
+                 WHERE (subject_kind COLLATE \"C\", subject_id, seq) > ($1 COLLATE \"C\", $2, $3) \
+                 AND {condition} ORDER BY subject_kind COLLATE \"C\", subject_id, seq LIMIT $4)"
             )
         };
         let rows = self.client.query(
             &format!(
-                "SELECT * FROM ({} UNION ALL {}) AS page ORDER BY i, seq LIMIT $4",
+                "SELECT * FROM ({} UNION ALL {}) AS page ORDER BY k, i, seq LIMIT $4",
                 page(A_CHANGE),
                 page(AN_AUDIT)
             ),
-            &[&kind.name(), &(id as i64), &(seq as i64), &(limit as i64)],
+            &[&kind, &id, &seq, &(limit as i64)],
         )?;
         rows.iter().map(fact_row).collect()
     }
@@ -769,11 +768,10 @@ impl Engine for Postgres {
     }
     fn facts_by_subject_after(
         &mut self,
-        kind: Kind,
-        after: (u64, u64),
+        after: Option<(Subject, u64)>,
         limit: usize,
     ) -> Result<Vec<FactRow>, LedgerError> {
-        self.call(move |c| c.facts_by_subject_after(kind, after, limit))
+        self.call(move |c| c.facts_by_subject_after(after, limit))
     }
     fn facts_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
         self.call(move |c| c.facts_of(subject))

@@ -327,19 +327,21 @@ impl Engine for Sqlite {
 
     fn facts_by_subject_after(
         &mut self,
-        kind: Kind,
-        (id, seq): (u64, u64),
+        after: Option<(Subject, u64)>,
         limit: usize,
     ) -> Result<Vec<FactRow>, LedgerError> {
+        // "" sorts before every kind: no `after` is the very beginning.
+        let (kind, id, seq) =
+            after.map_or(("", 0, 0), |(s, q)| (s.kind.name(), s.id as i64, q as i64));
         self.call(move |c| {
             query_facts(
                 c,
                 &format!(
                     "SELECT {FACT_COLUMNS} FROM facts \
-                     WHERE (subject_kind, subject_id, seq) > (?1, ?2, ?3) AND subject_kind = ?1 \
+                     WHERE (subject_kind, subject_id, seq) > (?1, ?2, ?3) \
                      ORDER BY subject_kind, subject_id, seq LIMIT ?4"
                 ),
-                params![kind.name(), id as i64, seq as i64, limit as i64],
+                params![kind, id, seq, limit as i64],
             )
         })
     }
