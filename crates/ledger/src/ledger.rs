@@ -772,6 +772,11 @@ impl Ledger {
             .collect()
     }
 
+    /// The highest number of a kind stored (0 when there is none).
+    pub fn last_id(&mut self, kind: Kind) -> Result<u64, LedgerError> {
+        self.engine.max_id(kind.name())
+    }
+
     /// The record of a kind with this reference (an account by name, a report by receipt).
     pub fn by_reference(
         &mut self,
@@ -1252,6 +1257,22 @@ impl Tx<'_> {
         let next = self.next_ids.entry(kind).or_insert(0);
         *next += 1;
         *next
+    }
+
+    /// The highest number of a kind: stored when this transaction began, or made in it since.
+    pub fn last_id(&self, kind: Kind) -> u64 {
+        self.next_ids.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// Up to `limit` stored records of a kind with ids above `after`, by id, as this
+    /// transaction reads them (it holds the writer's lock: no other writer adds to them).
+    pub fn page(
+        &mut self,
+        kind: Kind,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Record>, LedgerError> {
+        self.ledger.page(kind, after, limit)
     }
 
     /// The registry's country profile.

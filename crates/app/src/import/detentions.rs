@@ -172,6 +172,11 @@ pub fn detentions(
     // Looked up in their normal form, as the file's are read: a reference stored before
     // references were normalised (`D–1`, `Pen\u{303}a`) is found by the same file read again.
     let normal = vigilia_core::text::normal_reference;
+    // Read before the references: what is stored in between is read again by `catch_up`.
+    let known = (
+        ledger.last_id(Kind::Person)?,
+        ledger.last_id(Kind::Detention)?,
+    );
     let refs = Refs {
         persons: (ledger.references(Kind::Person)?.into_iter())
             .map(|(r, id)| (normal(&r), id))
@@ -180,6 +185,7 @@ pub fn detentions(
             .map(|(r, id)| (normal(&r), (id, 0)))
             .collect(),
         stated: FxHashMap::default(),
+        known,
     };
     let reject_header: Vec<String> = source
         .header()
@@ -215,6 +221,7 @@ pub fn detentions(
         // the engine answers that it is durable; one batch at most is in flight.
         let mut committing: Option<(vigilia_ledger::Committed, u64, u64)> = None;
         let mut tx = ledger.begin()?;
+        import.refs.catch_up(&mut tx)?;
         // What a row does not date is recorded on its batch's day (an import that runs past
         // midnight records its later batches on the next day, as their facts are dated).
         import.today = tx.today()?;
@@ -225,6 +232,7 @@ pub fn detentions(
                 import.row(&mut tx, parsed)?;
                 in_batch += 1;
                 if in_batch >= BATCH && !options.all_or_nothing {
+                    import.refs.known = (tx.last_id(Kind::Person), tx.last_id(Kind::Detention));
                     confirm(committing.take(), progress)?;
                     if alone {
                         let (_, answer) = tx.commit_later()?;
@@ -235,6 +243,7 @@ pub fn detentions(
                     }
                     in_batch = 0;
                     tx = ledger.begin()?;
+                    import.refs.catch_up(&mut tx)?;
                     import.today = tx.today()?;
                     // Alone, the next batch continues the chain where this one left it, and
                     // fails if anyone wrote in between (a publication too): what was public
@@ -350,9 +359,51 @@ struct Refs {
     persons: FxHashMap<String, u64>,
     detentions: FxHashMap<String, (u64, u64)>,
     stated: FxHashMap<u64, Stated>,
+    /// The highest person and detention numbers whose references are in the maps above (or
+    /// that have none).
+    known: (u64, u64),
 }
 
 impl Refs {
+    /// Learns the references that other writers stored since these were read (a second import
+    /// of the same file, a report made meanwhile), in the batch's transaction: it holds the
+    /// writer's lock, so that a row names the person and the detention they made instead of
+    /// making others under the same references (which the registry refuses, stopping the
+    /// import). Records this import made are known already and not read again.
+    fn catch_up(&mut self, tx: &mut Tx<'_>) -> Result<(), AppError> {
+        let normal = vigilia_core::text::normal_reference;
+        for kind in [Kind::Person, Kind::Detention] {
+            let (known, stored) = match kind {
+                Kind::Person => (self.known.0, tx.last_id(kind)),
+                _ => (self.known.1, tx.last_id(kind)),
+            };
+            let mut after = known;
+            while after < stored {
+                let page = tx.page(kind, after, 5_000)?;
+                let Some(last) = page.last() else { break };
+                after = last.subject().id;
+                for record in &page {
+                    let (Some(reference), id) = (record.reference(), record.subject().id) else {
+                        continue;
+                    };
+                    match kind {
+                        Kind::Person => {
+                            self.persons.entry(normal(reference)).or_insert(id);
+                        }
+                        _ => {
+                            self.detentions.entry(normal(reference)).or_insert((id, 0));
+                        }
+                    }
+                }
+            }
+            match kind {
+                Kind::Person => self.known.0 = stored.max(known),
+                _ => self.known.1 = stored.max(known),
+            }
+        }
+        Ok(())
+    }
+
     /// The stored persons and detentions that these rows name by reference (read together
     /// before the rows are applied).
     fn stored(&self, rows: &[Parsed]) -> Vec<Subject> {
