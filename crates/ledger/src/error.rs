@@ -109,7 +109,7 @@ pub enum LedgerError {
         /// The organisation's UTC offset, to say both in its time.
         offset: jiff::tz::Offset,
     },
-    #[error("SQLite: {0}")]
+    #[error("SQLite: {}", sqlite_says(.0, Lang::En))]
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {}", server_says(.0))]
     Postgres(#[from] postgres::Error),
@@ -123,6 +123,22 @@ fn server_says(e: &postgres::Error) -> String {
         Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
         None => e.to_string(),
     }
+}
+
+/// What SQLite said, in words where it is a state a person can act on: the file held by another
+/// process (an import that has it to itself, a restore) beyond the time a connection waits.
+fn sqlite_says(e: &rusqlite::Error, lang: Lang) -> String {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+        return match lang {
+            Lang::Es => "el registro está ocupado por otro proceso (una importación que lo \
+                         tiene para sí, una restauración): vuelva a intentarlo cuando termine"
+                .to_string(),
+            Lang::En => "the registry is busy with another process (an import that has it to \
+                         itself, a restore): try again when it ends"
+                .to_string(),
+        };
+    }
+    e.to_string()
 }
 
 impl Localize for LedgerError {
@@ -203,8 +219,29 @@ impl Localize for LedgerError {
                 moment(*now, *offset, lang),
                 moment(*last, *offset, lang)
             ),
-            Self::Sqlite(e) => format!("SQLite: {e}"),
+            Self::Sqlite(e) => format!("SQLite: {}", sqlite_says(e, lang)),
             Self::Postgres(e) => format!("PostgreSQL: {}", server_says(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A registry held by another process is said in words a coordinator can act on, in both
+    /// languages, not as SQLite's «database is locked».
+    #[test]
+    fn a_busy_registry_is_said_in_words() {
+        let busy = LedgerError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        ));
+        assert!(busy.localize(Lang::Es).contains("ocupado por otro proceso"));
+        assert!(
+            busy.localize(Lang::En)
+                .contains("busy with another process")
+        );
+        assert!(!busy.localize(Lang::En).contains("locked"));
     }
 }

@@ -94,8 +94,10 @@ fn open_reader(path: &Path, key: Option<&Secret>) -> Result<Connection, LedgerEr
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    unlock(&reader, path, key)?;
+    // Before the first read: another process switching the file's journal for a bulk load
+    // holds it for a moment, and the read waits instead of failing at once.
     reader.busy_timeout(std::time::Duration::from_secs(10))?;
+    unlock(&reader, path, key)?;
     Ok(reader)
 }
 
@@ -134,8 +136,8 @@ fn connect(path: &Path, key: Option<&Secret>, create: bool) -> Result<Connection
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
-    unlock(&conn, path, key)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    unlock(&conn, path, key)?;
     // Facts and records are rows of half a kilobyte: larger pages split less. Only a new,
     // empty file takes a page size, and only before WAL mode (SQLCipher keeps its own page
     // size, 4 KiB, which every opening must repeat: an encrypted file keeps that).
