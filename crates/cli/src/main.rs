@@ -36,7 +36,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// How long mimalloc keeps memory freed before it gives it back to the system. Its default, one
 /// second, is about the time an import takes to write a batch: the batch's memory went back to
 /// the system just before the next batch asked for it again, and the system zeroed it anew
-/// each time (a sixth of the importer's time in a profile). Ten seconds keeps it through an
+/// each time (13.7% of the importer's samples in a profile). Ten seconds keeps it through an
 /// import, and still gives it back when the program sits idle (`serve` between imports).
 /// mimalloc reads its options from the environment when it starts, before `main`: a
 /// `MIMALLOC_PURGE_DELAY` there wins.

@@ -1434,8 +1434,10 @@ impl Tx<'_> {
     pub fn preload(&mut self, subjects: &[Subject]) -> Result<(), LedgerError> {
         let mut wanted: FxHashMap<Kind, Vec<u64>> = FxHashMap::default();
         for s in subjects {
-            let known = self.existing_max.get(&s.kind).copied().unwrap_or(0);
-            if s.id <= known && !self.touched.contains_key(s) && !self.carried.contains_key(s) {
+            if self.stored_before(s)
+                && !self.touched.contains_key(s)
+                && !self.carried.contains_key(s)
+            {
                 wanted.entry(s.kind).or_default().push(s.id);
             }
         }
@@ -1450,9 +1452,13 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Whether a record may be stored from before this transaction (not made in it).
+    fn stored_before(&self, subject: &Subject) -> bool {
+        subject.id <= self.existing_max.get(&subject.kind).copied().unwrap_or(0)
+    }
+
     fn load(&mut self, subject: Subject) -> Result<(), LedgerError> {
-        let known = self.existing_max.get(&subject.kind).copied().unwrap_or(0);
-        if self.touched.contains_key(&subject) || subject.id > known {
+        if self.touched.contains_key(&subject) || !self.stored_before(&subject) {
             return Ok(());
         }
         let record = match self.carried.remove(&subject) {

@@ -94,8 +94,8 @@ fn open_reader(path: &Path, key: Option<&Secret>) -> Result<Connection, LedgerEr
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    // Before the first read: another process switching the file's journal for a bulk load
-    // holds it for a moment, and the read waits instead of failing at once.
+    // Set before the first read, so that every read waits (up to ten seconds) for a file
+    // another process holds instead of failing at once.
     reader.busy_timeout(std::time::Duration::from_secs(10))?;
     unlock(&reader, path, key)?;
     Ok(reader)

@@ -725,6 +725,12 @@ fn records_read_ahead_are_the_committed_ones(b: &Backend) {
         DetentionId(d.0).into(),
     ])
     .unwrap();
+    if matches!(b.url, DatabaseUrl::Postgres(_)) {
+        // The stored row spoilt behind the transaction's back after it was read ahead (on
+        // PostgreSQL the writer's lock leaves the records table writable by hand): what the
+        // transaction uses is what it read ahead, not a second read.
+        b.tamper("UPDATE records SET state = 'spoilt' WHERE kind = 'detention'");
+    }
     assert_eq!(tx.get(d.into()).unwrap().cloned(), ended);
     assert!(tx.get(PersonId(999).into()).unwrap().is_none());
     assert!(tx.get(made.into()).unwrap().is_none());
