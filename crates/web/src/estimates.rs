@@ -35,12 +35,16 @@ const LEAST: u64 = Rules::DEFAULT_MIN_LIST_SIZE;
 const PART_ES: &str = "No se puede publicar: se publica solo la estimación de todo el país desde la primera detención (una publicación no dice estado ni fecha de inicio, y se leería como la del país). Quite el estado y la fecha «Desde el» para publicarla.";
 const PART_EN: &str = "It cannot be published: only the estimate of the whole country since the first detention is (a publication says no state and no start, and would be read as the country's). Leave out the state and the «From» date to publish it.";
 
-/// A fingerprint of an estimate's table (how many detentions each pattern of lists holds: no
-/// person): the page sends it with its publish form, and publishing compares it with the table
-/// it would publish.
-fn shown(table: &vigilia_estimate::table::Table) -> String {
+/// A fingerprint of an estimate as shown: its method and its table (how many detentions each
+/// pattern of lists holds: no person). The page sends it with its publish form, and publishing
+/// compares it with the method and table it would publish: a form that names another method
+/// than the page showed does not publish figures no one saw.
+fn shown(table: &vigilia_estimate::table::Table, method: Method) -> String {
     use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(table.to_csv().as_bytes()))
+    let mut h = sha2::Sha256::new();
+    h.update(format!("{method:?}\n").as_bytes());
+    h.update(table.to_csv().as_bytes());
+    hex::encode(h.finalize())
 }
 
 /// The answers kept: the last questions asked on the registry as it stands.
@@ -433,7 +437,7 @@ pub async fn page(
     if let Some(t) = &table {
         let day = |d: Option<vigilia_core::date::Day>| d.map(|d| d.to_string()).unwrap_or_default();
         page.publishing = vec![
-            ("shown", shown(t)),
+            ("shown", shown(t, method)),
             ("as_of", question.as_of.to_string()),
             ("from", day(question.from)),
             ("known_on", day(question.known_on.0)),
@@ -563,7 +567,7 @@ async fn publish_asked(app: Arc<App>, ctx: Ctx, body: &str) -> Result<Response, 
                 "No detentions documented by these lists in that period: there is nothing to publish.",
             ));
         };
-        if shown(&table) != seen {
+        if shown(&table, method) != seen {
             let changed = vigilia_app::estimates::Unpublishable::RegistryChanged;
             return Err(vigilia_app::AppError::Unpublishable(changed).into());
         }

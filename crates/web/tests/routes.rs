@@ -4468,6 +4468,29 @@ async fn a_coordinator_publishes_the_estimate_the_page_shows() {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
+    // The same form naming another method than the page showed: figures no one saw are not
+    // published.
+    let method = (pairs.iter().find(|(k, _)| *k == "method"))
+        .map(|(_, v)| *v)
+        .unwrap_or_else(|| panic!("no method in {pairs:?}"));
+    let other_method = if method == "loglinear" {
+        "lcmcr"
+    } else {
+        "loglinear"
+    };
+    let switched: Vec<(&str, &str)> = (pairs.iter())
+        .map(|&(k, v)| {
+            if k == "method" {
+                (k, other_method)
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let r = send(&w, post("/estimate/publish", Some(&coordinator), &switched)).await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let public = send(&w, get("/public", None)).await;
+    assert!(!public.body.contains("Estimación n.º 1"), "{}", public.body);
     // A report arrives meanwhile: the registry changed, not the estimate's table, and the
     // estimate is published all the same.
     let volunteer = sign_in(&w, Role::Volunteer).await;
