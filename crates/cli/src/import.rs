@@ -236,16 +236,23 @@ pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure>
         }
         None => String::new(),
     };
-    let count = n(lang, o.rejected.len() as u64);
+    let count = o.rejected.len() as u64;
+    let (es, en) = match count {
+        1 => ("1 fila rechazada".to_string(), "1 row rejected".to_string()),
+        _ => (
+            format!("{} filas rechazadas", n(lang, count)),
+            format!("{} rows rejected", n(lang, count)),
+        ),
+    };
     Err(if o.stored {
         Failure::bad(
-            format!("{count} filas rechazadas{written}; las demás quedaron guardadas"),
-            format!("{count} rows rejected{written}; the others were stored"),
+            format!("{es}{written}; las demás quedaron guardadas"),
+            format!("{en}{written}; the others were stored"),
         )
     } else {
         Failure::bad(
-            format!("{count} filas rechazadas{written}; con --all-or-nothing no se guardó nada"),
-            format!("{count} rows rejected{written}; with --all-or-nothing nothing was stored"),
+            format!("{es}{written}; con --all-or-nothing no se guardó nada"),
+            format!("{en}{written}; with --all-or-nothing nothing was stored"),
         )
     })
 }

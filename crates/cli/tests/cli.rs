@@ -254,6 +254,46 @@ fn bad_rows_are_reported_with_line_column_and_reason_and_good_rows_are_kept() {
     });
 }
 
+/// A quote left open at the start of a cell (`"Ana` typed for `Ana`) makes CSV read the rows
+/// after it, up to the next quote, as that one cell. The row is refused naming the lines it took,
+/// rather than the rows inside it vanishing from the count; the rows around it are stored, a note
+/// that breaks its line is not taken for swallowed rows, and the file mended imports the rest.
+#[test]
+fn a_quote_left_open_is_said_with_the_lines_it_swallowed() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let row = |d: u32, name: &str| {
+        format!("D{d},P{d},{name},Gómez,,,F,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,")
+    };
+    let rows = [
+        row(1, "Ana"),
+        row(2, "\"Eva"),
+        row(3, "Luis"),
+        row(4, "Rosa"),
+        row(5, "Juan\""),
+        row(6, "Pedro"),
+    ];
+    let file = r.write("in.csv", &format!("{HEADER}\n{}\n", rows.join("\n")));
+    let out = r.run(&["import", "detentions", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "a row was rejected");
+    let err = stderr(&out);
+    for said in [
+        "lines 3 to 6 were read as one row: the cell of \"given_names\" begins with a quote that \
+         is not closed until line 6",
+        "1 row rejected; the others were stored",
+    ] {
+        assert!(err.contains(said), "missing {said:?} in:\n{err}");
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("3 rows read: 2 stored"), "{stdout}");
+    let mended = r.write(
+        "mended.csv",
+        &format!("{HEADER}\n{}\n", rows.join("\n").replace('"', "")),
+    );
+    let out = r.ok(&["import", "detentions", mended.to_str().unwrap()]);
+    assert!(out.contains("6 rows read: 4 stored"), "{out}");
+}
+
 /// A NUL byte or an escape in a cell: PostgreSQL refused the whole batch without saying which
 /// row, where SQLite stored it. Both now reject that row, by its line and column, and keep the
 /// others.

@@ -203,6 +203,41 @@ fn from_spreadsheet(record: csv::StringRecord) -> csv::StringRecord {
         .collect()
 }
 
+/// A row that holds the rows after it: a cell that begins with a quote never closed (`"Ana`
+/// for `Ana`) is read, by CSV's rules, up to the next quote in the file, rows and all. Such a row
+/// is refused with the lines it took, so that the rows it swallowed are not lost without a word.
+/// A cell with line breaks is ordinary (notes); a line in it with as many cells as the header is
+/// taken for a swallowed row.
+fn swallowed_rows(record: &csv::StringRecord, header: &[String], line: u64) -> Option<Unreadable> {
+    let width = header.len();
+    if width < 4 {
+        return None;
+    }
+    let is_row = |l: &str| l.split(',').count() >= width;
+    let at = (record.iter()).position(|cell| cell.split('\n').skip(1).any(is_row))?;
+    let column = header
+        .get(at)
+        .cloned()
+        .unwrap_or_else(|| (at + 1).to_string());
+    let breaks: usize = record.iter().map(|c| c.matches('\n').count()).sum();
+    let last = line + breaks as u64;
+    Some(Unreadable {
+        line,
+        es: format!(
+            "las líneas {line} a {last} se leyeron como una sola fila: la celda de «{column}» \
+             empieza con comillas que no se cierran hasta la línea {last}, y las filas de en \
+             medio quedaron dentro de ella. Quite esa comilla (o ciérrela) y vuelva a importar \
+             el archivo"
+        ),
+        en: format!(
+            "lines {line} to {last} were read as one row: the cell of \"{column}\" begins with a \
+             quote that is not closed until line {last}, and the rows in between ended up inside \
+             it. Remove that quote (or close it) and import the file again"
+        ),
+        column,
+    })
+}
+
 impl RowSource for Csv {
     fn header(&self) -> &[String] {
         &self.header
@@ -217,6 +252,9 @@ impl RowSource for Csv {
                     self.record.as_slice().len(),
                     self.record.len(),
                 );
+                if let Some(swallowed) = swallowed_rows(&self.record, &self.header, line) {
+                    return Some(Err(swallowed));
+                }
                 let record = std::mem::replace(&mut self.record, next);
                 Some(Ok((line, from_spreadsheet(record))))
             }
@@ -417,4 +455,33 @@ fn cell_text(cell: &Data) -> Result<String, String> {
         Data::DurationIso(s) => s.clone(),
         Data::Error(e) => return Err(e.to_string()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("c{i}")).collect()
+    }
+
+    #[test]
+    fn a_note_that_breaks_its_line_is_not_taken_for_swallowed_rows() {
+        let note = "detenido en Caracas, trasladado a Rodeo I,\nsin abogado, sin visitas";
+        let record = csv::StringRecord::from(vec!["D1", "P1", "Ana", note, "", ""]);
+        assert!(swallowed_rows(&record, &header(6), 2).is_none());
+    }
+
+    #[test]
+    fn a_cell_holding_whole_rows_names_its_column_and_lines() {
+        let cell = "Eva,Gómez,,,F\nD3,P3,Luis,Díaz,,,M\nD4,P4,Rosa,Blanco,,,F\nD5,P5,Juan";
+        let record = csv::StringRecord::from(vec!["D2", "P2", cell]);
+        let u = swallowed_rows(&record, &header(7), 3).expect("swallowed rows");
+        assert_eq!((u.line, u.column.as_str()), (3, "c2"));
+        assert!(
+            u.es.starts_with("las líneas 3 a 6 se leyeron como una sola fila"),
+            "{}",
+            u.es
+        );
+    }
 }
