@@ -135,9 +135,10 @@ pub fn compatible(text: &str) -> String {
 
 /// A reference in the one form it is kept and looked up in, whatever program wrote it: its
 /// compatibility forms folded (NFKC: full-width letters and digits, ligatures, superscripts,
-/// a no-break space), every dash and minus sign written `-`, runs of spaces as one, trimmed.
-/// References already stored are looked up in this form too, so a file written otherwise finds
-/// them.
+/// a no-break space), every dash and minus sign written `-`, a Cyrillic or Greek letter drawn
+/// as a Latin one written as that Latin letter ([`latin_lookalike`]), runs of spaces as one,
+/// trimmed. References already stored are looked up in this form too, so a file written
+/// otherwise finds them.
 pub fn normal_reference(text: &str) -> String {
     // Almost every reference is plain ASCII with single spaces, already normal: every import
     // puts each stored reference through here (two million in a registry of a million), so
@@ -150,7 +151,7 @@ pub fn normal_reference(text: &str) -> String {
         .chars()
         .map(|c| match c {
             '\u{2010}'..='\u{2015}' | '\u{2043}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => '-',
-            c => c,
+            c => latin_lookalike(c).unwrap_or(c),
         })
         .collect();
     let mut out = String::with_capacity(folded.len());
@@ -161,6 +162,68 @@ pub fn normal_reference(text: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// The Latin letter a Cyrillic or Greek letter is drawn as, in the fonts a reference is read in
+/// (after Unicode's list of confusable characters, UTS #39): `Р-1` typed on a Russian keyboard
+/// and `P-1` are one reference to whoever reads them, so they are one reference to the registry,
+/// and a file cannot make a second record by changing a letter's script. Letters drawn otherwise
+/// (`Д`, `Ж`, `λ`) have none and are kept.
+pub fn latin_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        // Cyrillic capitals, then small letters.
+        'А' => 'A',
+        'В' => 'B',
+        'Е' => 'E',
+        'Ѕ' => 'S',
+        'І' => 'I',
+        'Ӏ' => 'I',
+        'Ј' => 'J',
+        'К' => 'K',
+        'М' => 'M',
+        'Н' => 'H',
+        'О' => 'O',
+        'Р' => 'P',
+        'С' => 'C',
+        'Т' => 'T',
+        'Ү' => 'Y',
+        'Х' => 'X',
+        'Ԛ' => 'Q',
+        'Ԝ' => 'W',
+        'а' => 'a',
+        'ԁ' => 'd',
+        'е' => 'e',
+        'һ' => 'h',
+        'і' => 'i',
+        'ј' => 'j',
+        'ӏ' => 'l',
+        'о' => 'o',
+        'р' => 'p',
+        'ԛ' => 'q',
+        'ѕ' => 's',
+        'с' => 'c',
+        'у' => 'y',
+        'ԝ' => 'w',
+        'х' => 'x',
+        // Greek capitals, then small letters.
+        'Α' => 'A',
+        'Β' => 'B',
+        'Ε' => 'E',
+        'Ζ' => 'Z',
+        'Η' => 'H',
+        'Ι' => 'I',
+        'Κ' => 'K',
+        'Μ' => 'M',
+        'Ν' => 'N',
+        'Ο' => 'O',
+        'Ρ' => 'P',
+        'Τ' => 'T',
+        'Υ' => 'Y',
+        'Χ' => 'X',
+        'ο' => 'o',
+        'ν' => 'v',
+        _ => return None,
+    })
 }
 
 /// A reference as read from a file or typed: in its normal form ([`normal_reference`]), then
@@ -253,6 +316,14 @@ mod tests {
                 hidden as u32
             );
         }
+        // Cyrillic and Greek letters drawn as Latin ones are those Latin letters, alone or
+        // among others of their script; a letter drawn otherwise is kept.
+        for typed in ["Р-1", "Ρ-1", "\u{420}-1"] {
+            assert_eq!(reference(typed).as_deref(), Ok("P-1"), "{typed:?}");
+        }
+        assert_eq!(reference("АВС-12").as_deref(), Ok("ABC-12"));
+        assert_eq!(reference("Дело-7").as_deref(), Ok("Дeлo-7"));
+        assert_eq!(reference_fault("Р-1"), Some(ReferenceFault::NotNormal));
         // What shows is kept: letters of any script, a plain space, an emoji.
         for shown in ["D 2024 8", "Д-8", "ד-8", "D-٨", "D-😀"] {
             assert_eq!(reference(shown).as_deref(), Ok(shown));
