@@ -97,8 +97,10 @@ fn lines(survivor: &Person, other: &Person) -> Vec<Line> {
         .into_iter()
         .map(|(label, of)| {
             let (s, o) = (of(survivor), of(other));
-            // Each record has its own reference: that they differ says nothing.
-            let differs = s != o && label.0 != "Referencia";
+            // Each record has its own reference: that they differ says nothing. A value one
+            // side lacks is not a disagreement (the table says it is not known there).
+            let known = !s.0.is_empty() && !o.0.is_empty();
+            let differs = known && s != o && label.0 != "Referencia";
             Line {
                 label,
                 differs,

@@ -342,19 +342,26 @@ async fn viewer(
 /// A body over its route's limit (`limit`): a form with a file is told the file's limit, any
 /// other form how much text it takes.
 fn too_large(limit: usize) -> WebError {
-    if limit > crate::routes::FORM_LIMIT {
-        WebError::bad(
-            "El formulario es demasiado grande: un archivo puede pesar hasta 10 MB.",
-            "The form is too large: a file may be up to 10 MB.",
+    let (es, en) = if limit > crate::routes::FORM_LIMIT {
+        let mb = vigilia_core::attachment::MAX_BYTES >> 20;
+        (
+            format!("El formulario es demasiado grande: un archivo puede pesar hasta {mb} MB."),
+            format!("The form is too large: a file may be up to {mb} MB."),
         )
     } else {
-        WebError::bad(
-            "El formulario es demasiado grande: lo escrito en él puede ocupar hasta 256 KB \
-             (unas cien páginas de texto). Nada se guardó.",
-            "The form is too large: what is written in it may take up to 256 KB (about a \
-             hundred pages of text). Nothing was saved.",
+        let kb = crate::routes::FORM_LIMIT >> 10;
+        (
+            format!(
+                "El formulario es demasiado grande: lo escrito en él puede ocupar hasta {kb} KB \
+                 (unas cien páginas de texto). Nada se guardó."
+            ),
+            format!(
+                "The form is too large: what is written in it may take up to {kb} KB (about a \
+                 hundred pages of text). Nothing was saved."
+            ),
         )
-    }
+    };
+    WebError::TooLarge { es, en }
 }
 
 /// A form's body, read whole (up to `limit`), once it is known to carry this session's CSRF

@@ -1073,6 +1073,8 @@ struct Public {
     release: Option<vigilia_core::fact::SignedFiles>,
     /// The estimates of the undocumented a coordinator published, newest first.
     estimates: Vec<PublishedEstimate>,
+    /// The estimate a coordinator has just published (from its form), said at the top.
+    just_published: Option<u64>,
 }
 
 /// A published estimate, as the public page shows it.
@@ -1220,9 +1222,17 @@ impl Public {
     }
 }
 
+/// What the public page was asked: `estimate`, an estimate just published (it says so).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PublicAsked {
+    estimate: String,
+}
+
 pub async fn public_list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
+    Query(asked): Query<PublicAsked>,
 ) -> Result<Response, WebError> {
     let (list, (mut certified, mut released), estimates) = app
         .read(|_, l| {
@@ -1237,12 +1247,18 @@ pub async fn public_list(
     let mut list = list;
     // Newest date first; a correction above what it corrects.
     list.sort_by_key(|x| std::cmp::Reverse((x.publication.as_of, x.id)));
+    let estimates: Vec<PublishedEstimate> =
+        estimates.iter().rev().map(PublishedEstimate::of).collect();
+    // Only an estimate that is there is said published (the address is anyone's to type).
+    let just_published = (asked.estimate.trim().parse::<u64>().ok())
+        .filter(|v| estimates.iter().any(|e| e.version == *v));
     Ok(ok(&Public {
         p: Chrome::of(&ctx),
         list,
         certified,
         release: released.pop(),
-        estimates: estimates.iter().rev().map(PublishedEstimate::of).collect(),
+        estimates,
+        just_published,
     }))
 }
 

@@ -37,6 +37,11 @@ pub enum WebError {
         es: String,
         en: String,
     },
+    /// A body over its route's limit (413): said with the limit.
+    TooLarge {
+        es: String,
+        en: String,
+    },
     /// Too many requests from this address or for this account.
     TooMany {
         es: String,
@@ -62,6 +67,7 @@ impl WebError {
             WebError::Forbidden | WebError::App(AppError::Forbidden(_)) => StatusCode::FORBIDDEN,
             WebError::SignIn(_) => StatusCode::UNAUTHORIZED,
             WebError::Bad { .. } => StatusCode::BAD_REQUEST,
+            WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::TooMany { .. } | WebError::App(AppError::TooManyReports) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -97,7 +103,9 @@ impl WebError {
             WebError::SignIn(_) => lang
                 .pick("Inicie sesión para continuar.", "Sign in to continue.")
                 .into(),
-            WebError::Bad { es, en } | WebError::TooMany { es, en } => lang.pick(es, en).into(),
+            WebError::Bad { es, en }
+            | WebError::TooLarge { es, en }
+            | WebError::TooMany { es, en } => lang.pick(es, en).into(),
             WebError::App(e) if e.is_failure() => lang
                 .pick(
                     "El registro no pudo completar esta operación; no se guardó nada a medias.",
@@ -172,7 +180,8 @@ impl WebError {
             StatusCode::NOT_FOUND => ("No existe", "Not found"),
             StatusCode::FORBIDDEN => ("Sin acceso", "No access"),
             StatusCode::TOO_MANY_REQUESTS => ("Demasiadas peticiones", "Too many requests"),
-            _ => ("No se pudo", "Could not be done"),
+            StatusCode::PAYLOAD_TOO_LARGE => ("Demasiado grande", "Too large"),
+            _ => ("No se pudo hacer", "Could not be done"),
         };
         // In the other language: this address, or the page a refused form came from.
         let address = (back.clone())

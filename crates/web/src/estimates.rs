@@ -593,7 +593,7 @@ async fn publish_asked(app: Arc<App>, ctx: Ctx, body: &str) -> Result<Response, 
     // Written at the registry's head as read just before; a write in between (the estimate
     // took its time) is read past, as long as the table is still the one shown.
     let mut tries = 0;
-    loop {
+    let version = loop {
         let read = table_now.clone();
         let (head, as_of, known_on, table, without_report) = app.read(move |_, l| read(l)).await?;
         let known = estimate.observed + without_report;
@@ -611,9 +611,11 @@ async fn publish_asked(app: Arc<App>, ctx: Ctx, body: &str) -> Result<Response, 
             Err(WebError::App(vigilia_app::AppError::Unpublishable(
                 vigilia_app::estimates::Unpublishable::RegistryChanged,
             ))) if tries < 3 => continue,
-            other => other?,
+            other => break other?,
         };
-        break;
-    }
-    Ok(crate::page::see("/public#estimates"))
+    };
+    // The public page, saying it is published, at the estimate as the public reads it.
+    Ok(crate::page::see(&format!(
+        "/public?estimate={version}#estimate-{version}"
+    )))
 }

@@ -185,6 +185,8 @@ struct PersonPage {
     look_alikes: Vec<Person>,
     /// The persons merged into this one: their names and numbers.
     merged: Vec<Person>,
+    /// The person this one was merged into, when this account may see them.
+    survivor: Option<Person>,
     /// What was just done (`?done=merged`), in words.
     done: Option<Words>,
     /// The split or compare form sent back with its problem, and what was typed.
@@ -289,14 +291,21 @@ pub async fn person_page(
     typed: PersonTyped,
 ) -> Result<Response, WebError> {
     let v = ctx.viewer()?.clone();
-    let (person, detentions, (history, views), (look_alikes, merged)) =
+    let (person, detentions, (history, views), (look_alikes, merged, survivor)) =
         viewed(app, &v, PersonId(id).into(), move |a, l, v| {
             let (p, d) = person_in(a, l, v, id)?;
             let h = records::changes_and_views(l, PersonId(id).into(), &v.actor())?;
             let index = a.search_index(l)?;
             let alike = vigilia_app::merges::look_alikes(l, &v.actor(), &p, &index)?;
             let merged = vigilia_app::merges::merged_into(l, PersonId(id), &index)?;
-            Ok((p, d, h, (alike, merged)))
+            // The person this one was merged into, by name when this account may see it.
+            let survivor = match p.merged_into {
+                Some(into) => records::person(l, &v.actor(), into, &index)
+                    .ok()
+                    .map(|(s, _)| s),
+                None => None,
+            };
+            Ok((p, d, h, (alike, merged, survivor)))
         })
         .await?;
     let failed = !errors.is_empty();
@@ -308,6 +317,7 @@ pub async fn person_page(
         views,
         look_alikes,
         merged,
+        survivor,
         done,
         errors,
         typed,

@@ -1900,7 +1900,7 @@ async fn an_api_body_over_its_limit_is_refused_before_it_is_read() {
         .body(Body::from(huge))
         .unwrap();
     let r = send(&w, r).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
     assert!(
         r.body.contains("too large") || r.body.contains("demasiado grande"),
         "{}",
@@ -1909,6 +1909,23 @@ async fn an_api_body_over_its_limit_is_refused_before_it_is_read() {
     // It is told the limit of what it sent, not a file's (a form without a file said 10 MB).
     assert!(r.body.contains("256 KB"), "{}", r.body);
     assert!(!r.body.contains("10 MB"), "{}", r.body);
+    // A person's form is answered with a page: a short heading, then what to do, in a
+    // paragraph (the whole sentence was the heading, a screen high on a telephone).
+    let form = format!("given_names={}", "a".repeat(300 * 1024));
+    let r = Request::post("/report")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    let r = send(&w, r).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert!(r.body.contains("<h1>Demasiado grande</h1>"), "{}", r.body);
+    assert!(
+        r.body.contains(
+            "<p>El formulario es demasiado grande: lo escrito en él puede ocupar hasta 256 KB"
+        ),
+        "{}",
+        r.body
+    );
 }
 
 /// Coordinators are told of every account made or given a role in the last 30 days, on their
@@ -3046,6 +3063,10 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
         "{}",
         r.body
     );
+    // What differs is the given names' accent and the consent; a value only one side has (the
+    // second surname, the cédula) is not known on the other, not a disagreement.
+    assert_eq!(r.body.matches("≠ distinto").count(), 2, "{}", r.body);
+    assert_eq!(r.body.matches("no consta").count(), 2, "{}", r.body);
     // No consent chosen: sent back, nothing merged.
     let merge = |consent: &'static str| {
         post(
@@ -3106,6 +3127,14 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
     );
     assert!(
         r.body.contains("solo se cuenta, nunca se nombra"),
+        "{}",
+        r.body
+    );
+    // The record merged away names, by name, the person it was merged into.
+    let r = send(&w, get("/persons/2", Some(&c.0))).await;
+    assert!(
+        r.body
+            .contains("href=\"/persons/1\">José Gregorio Pérez (ficha 1)</a>"),
         "{}",
         r.body
     );
@@ -4497,7 +4526,20 @@ async fn a_coordinator_publishes_the_estimate_the_page_shows() {
     report_perez(&w, &volunteer, "Mario").await;
     let r = send(&w, post("/estimate/publish", Some(&coordinator), &pairs)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.location, "/public#estimates");
+    assert_eq!(r.location, "/public?estimate=1#estimate-1");
+    // The coordinator is told it is published, where the public reads it; no one else is, and
+    // an estimate that is not there is not said published.
+    let told = send(&w, get(&r.location, Some(&coordinator))).await;
+    assert!(
+        told.body
+            .contains("Estimación n.º 1 publicada. Así la ve el público"),
+        "{}",
+        told.body
+    );
+    for address in ["/public", "/public?estimate=2", "/public?estimate=x"] {
+        let page = send(&w, get(address, None)).await;
+        assert!(!page.body.contains("publicada. Así la ve"), "{address}");
+    }
     let public = send(&w, get("/public", None)).await;
     assert!(public.body.contains("Estimación n.º 1"), "{}", public.body);
     assert!(public.body.contains("id=\"estimate-1\""), "{}", public.body);
@@ -4563,4 +4605,36 @@ async fn a_coordinator_publishes_the_estimate_the_page_shows() {
     theirs.push(("csrf", &analyst_token));
     let r = send(&w, post("/estimate/publish", Some(&analyst), &theirs)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// The home page (where an error page's «Ir al inicio» leads) gives a signed-in account the way
+/// to its own work, by its role; the public sees only the public's.
+#[tokio::test]
+async fn the_home_page_leads_each_account_to_its_work() {
+    let w = world();
+    let public = send(&w, get("/", None)).await;
+    assert!(!public.body.contains("Su trabajo"), "{}", public.body);
+    for (role, has, lacks) in [
+        (
+            Role::Coordinator,
+            "href=\"/triage\">Triaje",
+            "href=\"/cases\">",
+        ),
+        (
+            Role::Lawyer,
+            "href=\"/cases\">Mis casos",
+            "href=\"/triage\">Triaje",
+        ),
+        (
+            Role::Volunteer,
+            "href=\"/reports\">Reportes",
+            "href=\"/balance\">Balance:",
+        ),
+    ] {
+        let (cookie, _) = sign_in(&w, role).await;
+        let r = send(&w, get("/", Some(&cookie))).await;
+        assert!(r.body.contains("Su trabajo"), "{role:?}: {}", r.body);
+        assert!(r.body.contains(has), "{role:?}: {}", r.body);
+        assert!(!r.body.contains(lacks), "{role:?}: {}", r.body);
+    }
 }
