@@ -48,6 +48,16 @@ pub fn not_text(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
+/// The text without its characters that are not text ([`not_text`]): a form's fields and the
+/// API's are kept so, where a file's cell holding one is refused by its line.
+pub fn only_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(not_text) {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| !not_text(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// A character that shows nothing and changes nothing a person reads: in a reference it would
 /// make `D1` and `D1` two records. These are Unicode's default-ignorable code points (a
 /// zero-width space or joiner, a byte-order mark, a direction mark or override, a soft hyphen,

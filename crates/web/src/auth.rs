@@ -302,7 +302,10 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
         let bytes = axum::body::to_bytes(body, route.body_limit)
             .await
             .map_err(|_| fail(too_large(route.body_limit)))?;
-        return Ok(Request::from_parts(parts, Body::from(bytes)));
+        return Ok(Request::from_parts(
+            parts,
+            Body::from(json_text_only(bytes)),
+        ));
     }
     let public = matches!(route.access, Access::Public);
     let body = genuine_form(app, &parts, body, route.body_limit, viewer.as_ref(), public)
@@ -397,7 +400,56 @@ async fn genuine_form(
             "The form expired or did not come from this page. Go back, reload the page and send it again.",
         ));
     }
-    Ok(Body::from(bytes))
+    if limit > crate::routes::FORM_LIMIT {
+        return Ok(Body::from(bytes));
+    }
+    Ok(Body::from(form_text_only(bytes)))
+}
+
+/// A URL-encoded form with its fields' characters that are not text removed (a NUL, an escape:
+/// pasted from a damaged file, or sent to trouble whoever reads an export in a terminal), for
+/// every form at once, here. A form sent with a file says its few text fields itself.
+fn form_text_only(bytes: axum::body::Bytes) -> axum::body::Bytes {
+    use vigilia_core::text::not_text;
+    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
+        return bytes;
+    };
+    if !(pairs.iter()).any(|(k, v)| k.chars().chain(v.chars()).any(not_text)) {
+        return bytes;
+    }
+    let clean: Vec<(String, String)> = (pairs.iter())
+        .map(|(k, v)| {
+            let only = vigilia_core::text::only_text;
+            (only(k).into_owned(), only(v).into_owned())
+        })
+        .collect();
+    serde_urlencoded::to_string(&clean).map_or(bytes, axum::body::Bytes::from)
+}
+
+/// The API's JSON body with its strings' characters that are not text removed, as a form's
+/// ([`form_text_only`]); a body that is not JSON is left to be refused by its reader.
+fn json_text_only(bytes: axum::body::Bytes) -> axum::body::Bytes {
+    fn clean(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(o) = vigilia_core::text::only_text(s) {
+                    *s = o;
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(clean),
+            serde_json::Value::Object(o) => o.values_mut().for_each(clean),
+            _ => {}
+        }
+    }
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return bytes;
+    };
+    let before = value.clone();
+    clean(&mut value);
+    if value == before {
+        return bytes;
+    }
+    serde_json::to_vec(&value).map_or(bytes, axum::body::Bytes::from)
 }
 
 /// One field of a URL-encoded form.

@@ -239,6 +239,12 @@ pub struct SourceForm {
 }
 
 /// Reads the source form, sent with or without a file.
+/// A field of a form sent with a file, without characters that are not text (as every other
+/// form's, see `auth`).
+fn text_only(text: String) -> String {
+    vigilia_core::text::only_text(&text).into_owned()
+}
+
 async fn read_source(mut form: Multipart) -> Result<(SourceForm, Option<Vec<u8>>), WebError> {
     let unreadable = |_| {
         WebError::bad(
@@ -250,8 +256,8 @@ async fn read_source(mut form: Multipart) -> Result<(SourceForm, Option<Vec<u8>>
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         match field.name().unwrap_or_default() {
-            "title" => f.title = field.text().await.map_err(unreadable)?,
-            "link" => f.link = field.text().await.map_err(unreadable)?,
+            "title" => f.title = text_only(field.text().await.map_err(unreadable)?),
+            "link" => f.link = text_only(field.text().await.map_err(unreadable)?),
             "file" => {
                 let bytes = field.bytes().await.map_err(unreadable)?;
                 if !bytes.is_empty() {

@@ -4638,3 +4638,60 @@ async fn the_home_page_leads_each_account_to_its_work() {
         assert!(!r.body.contains(lacks), "{role:?}: {}", r.body);
     }
 }
+
+/// A character that is not text (a NUL, an escape that clears a terminal) typed or pasted into
+/// a form, or sent in the API's JSON, is not stored: the report keeps the rest of what was
+/// written, so nothing in it can trouble whoever reads an export in a terminal.
+#[tokio::test]
+async fn characters_that_are_not_text_are_kept_out_of_forms_and_the_api() {
+    let w = world();
+    let v = sign_in(&w, Role::Volunteer).await;
+    let r = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&v.0),
+            &[
+                ("csrf", &v.1),
+                ("given_names", "Ana\u{1b}"),
+                ("paternal_surname", "Gó\u{0}mez"),
+                ("text", "Se la llevaron\u{1b}[2J de su casa"),
+                ("arrest_date", "2026-11-10"),
+                ("consent", "named"),
+                ("state", "VE-V"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (_, _, _, token) = w.secrets.iter().find(|s| s.0 == Role::Volunteer).unwrap();
+    let json = "{\"given_names\":\"Luis\\u001b\",\"text\":\"en la plaza]0;x\\u0007\",\"paternal_surname\":\"Díaz\",\
+                \"arrest_date\":\"2026-11-10\",\"consent\":\"named\",\"state\":\"VE-V\"}";
+    let r = Request::post("/api/reports")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json))
+        .unwrap();
+    let r = send(&w, r).await;
+    assert!(r.status.is_success(), "{}: {}", r.status, r.body);
+    let names = w
+        .app
+        .read(|_, l| {
+            let mut names = Vec::new();
+            l.fold_all(
+                vigilia_core::ids::Kind::Report,
+                vigilia_core::fold::KnownOn::NOW,
+                &mut |r| names.push(format!("{r:?}")),
+            )?;
+            Ok(names)
+        })
+        .await
+        .unwrap();
+    let all = names.join("\n");
+    assert!(all.contains("Se la llevaron[2J de su casa"), "{all}");
+    assert!(
+        all.contains("Gómez") && all.contains("en la plaza]0;x"),
+        "{all}"
+    );
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{0}') && !all.contains('\u{7}'));
+}
