@@ -1249,9 +1249,12 @@ pub async fn public_list(
     list.sort_by_key(|x| std::cmp::Reverse((x.publication.as_of, x.id)));
     let estimates: Vec<PublishedEstimate> =
         estimates.iter().rev().map(PublishedEstimate::of).collect();
-    // Only an estimate that is there is said published (the address is anyone's to type).
+    // Said to a coordinator, who publishes, and only of an estimate that is there (the
+    // address is anyone's to type).
+    let coordinator =
+        (ctx.viewer.as_ref()).is_some_and(|v| v.role == vigilia_core::model::Role::Coordinator);
     let just_published = (asked.estimate.trim().parse::<u64>().ok())
-        .filter(|v| estimates.iter().any(|e| e.version == *v));
+        .filter(|v| coordinator && estimates.iter().any(|e| e.version == *v));
     Ok(ok(&Public {
         p: Chrome::of(&ctx),
         list,

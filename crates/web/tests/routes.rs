@@ -4536,8 +4536,13 @@ async fn a_coordinator_publishes_the_estimate_the_page_shows() {
         "{}",
         told.body
     );
-    for address in ["/public", "/public?estimate=2", "/public?estimate=x"] {
-        let page = send(&w, get(address, None)).await;
+    for (address, who) in [
+        ("/public?estimate=1", None),
+        ("/public", Some(&coordinator)),
+        ("/public?estimate=2", Some(&coordinator)),
+        ("/public?estimate=x", Some(&coordinator)),
+    ] {
+        let page = send(&w, get(address, who.map(|c| c.as_str()))).await;
         assert!(!page.body.contains("publicada. Así la ve"), "{address}");
     }
     let public = send(&w, get("/public", None)).await;
