@@ -100,6 +100,8 @@ pub enum Problem {
     /// The report does not say when the arrest was.
     WhenArrested,
     ChooseConsent,
+    /// Two records merged had different consents: which one stands.
+    ChooseWhichConsent,
     /// A decision recorded without saying why.
     SayWhy,
     /// "Only these states" with none ticked.
@@ -231,7 +233,7 @@ impl FieldErrors {
     /// A person's name or surname: a line of letters (any accent), spaces, apostrophes, dots
     /// and hyphens (`María José`, `D'Amico`, `Pérez-Rojas`); `None` when empty.
     pub fn name(&mut self, field: &'static str, text: &str) -> Option<String> {
-        let name = self.line(field, text)?;
+        let name = self.line(field, &pasted_name(text))?;
         if !is_name(&name) {
             self.add(field, Problem::NotAName);
         }
@@ -252,6 +254,25 @@ impl FieldErrors {
 pub fn non_empty(text: &str) -> Option<&str> {
     let t = text.trim();
     (!t.is_empty()).then_some(t)
+}
+
+/// A name as pasted from a messaging app or a word processor, as it shows: its other spaces
+/// (no-break, thin, a tab, a line break) as plain spaces, a run of them as one, and the
+/// characters that show nothing (a zero-width space, a soft hyphen, a byte-order mark) left out.
+/// Refusing them said «letters and spaces only» of what shows as letters and spaces.
+pub fn pasted_name(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if vigilia_core::text::invisible(c) {
+            continue;
+        }
+        let c = if c.is_whitespace() { ' ' } else { c };
+        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        out.push(c);
+    }
+    out.trim_end().to_string()
 }
 
 /// Whether text reads as a name: letters (with their accents), spaces, apostrophes, dots and

@@ -192,7 +192,7 @@ pub fn merge(
         _ if p.disclosure == target.disclosure => target.disclosure,
         Some(c) if c == p.disclosure || c == target.disclosure => c,
         _ => {
-            errors.add("consent", Problem::ChooseConsent);
+            errors.add("consent", Problem::ChooseWhichConsent);
             target.disclosure
         }
     };

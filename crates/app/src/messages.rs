@@ -65,8 +65,10 @@ impl Localize for AppError {
             }),
             AppError::Forbidden(_) => lang
                 .pick(
-                    "Su cuenta no tiene acceso a esto.",
-                    "Your account has no access to this.",
+                    "Su cuenta no tiene acceso a esto. Si lo necesita para su trabajo, pídalo a \
+                     quien coordina.",
+                    "Your account has no access to this. If your work needs it, ask whoever \
+                     coordinates.",
                 )
                 .into(),
             AppError::AlreadyReviewed(r) => capitalised(if es {
@@ -823,6 +825,12 @@ impl Localize for Problem {
                 .pick(
                     "Elija qué podemos publicar sobre la persona detenida.",
                     "Choose what we may publish about the person detained.",
+                )
+                .into(),
+            Problem::ChooseWhichConsent => lang
+                .pick(
+                    "Elija cuál de los dos consentimientos vale para la persona que queda.",
+                    "Choose which of the two consents stands for the person who stays.",
                 )
                 .into(),
             Problem::NotALink => lang

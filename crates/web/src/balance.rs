@@ -1207,6 +1207,11 @@ impl PublishedEstimate {
 }
 
 impl Public {
+    /// Whether `e` is the estimate a coordinator has just published.
+    fn is_just_published(&self, e: &PublishedEstimate) -> bool {
+        self.just_published == Some(e.version)
+    }
+
     /// The publication of `x`'s date it corrects, and the one that corrects it.
     fn same_day(&self, x: &PublishedBalance) -> (Option<u64>, Option<u64>) {
         same_day(&self.list, x)

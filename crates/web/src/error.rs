@@ -87,7 +87,14 @@ impl WebError {
 
     pub fn message(&self, lang: Lang) -> String {
         let text = match self {
-            WebError::NotFound => lang.pick("No existe.", "Not found.").into(),
+            WebError::NotFound => lang
+                .pick(
+                    "Esta dirección no lleva a ninguna página ni a ningún registro: puede que el \
+                     enlace esté incompleto o mal copiado.",
+                    "This address leads to no page and no record: the link may be incomplete or \
+                     mistyped.",
+                )
+                .into(),
             WebError::MethodNotAllowed => lang
                 .pick(
                     "Esta dirección no acepta ese tipo de petición.",
@@ -96,8 +103,10 @@ impl WebError {
                 .into(),
             WebError::Forbidden => lang
                 .pick(
-                    "Su cuenta no tiene acceso a esto.",
-                    "Your account has no access to this.",
+                    "Su cuenta no tiene acceso a esto. Si lo necesita para su trabajo, pídalo a \
+                     quien coordina.",
+                    "Your account has no access to this. If your work needs it, ask whoever \
+                     coordinates.",
                 )
                 .into(),
             WebError::SignIn(_) => lang

@@ -614,8 +614,6 @@ async fn publish_asked(app: Arc<App>, ctx: Ctx, body: &str) -> Result<Response, 
             other => break other?,
         };
     };
-    // The public page, saying it is published, at the estimate as the public reads it.
-    Ok(crate::page::see(&format!(
-        "/public?estimate={version}#estimate-{version}"
-    )))
+    // The public page, saying at its top that it is published (a link leads to it below).
+    Ok(crate::page::see(&format!("/public?estimate={version}")))
 }

@@ -3154,6 +3154,24 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("id=\"reason-error\""), "{}", r.body);
+    // Said at the top too, and the problem above its field (which takes the focus), so that
+    // on a telephone neither is below the screen's edge.
+    assert!(
+        r.body.contains("No se hizo: revise lo marcado"),
+        "{}",
+        r.body
+    );
+    let (said, field) = (
+        r.body.find("id=\"reason-error\"").unwrap(),
+        r.body.find("<input id=\"reason\"").unwrap(),
+    );
+    assert!(said < field, "{}", r.body);
+    assert!(
+        r.body
+            .contains("aria-describedby=\"reason-error\" autofocus"),
+        "{}",
+        r.body
+    );
     let r = send(
         &w,
         post(
@@ -4410,7 +4428,13 @@ async fn an_address_that_names_nothing_is_said_in_words() {
     ] {
         let r = send(&w, get(path, cookie)).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
-        assert!(r.body.contains("No existe."), "{path}: {}", r.body);
+        assert!(r.body.contains("<h1>No existe</h1>"), "{path}: {}", r.body);
+        assert!(
+            r.body
+                .contains("no lleva a ninguna página ni a ningún registro"),
+            "{path}: {}",
+            r.body
+        );
         assert!(r.body.contains("<html"), "{path}: {}", r.body);
         assert!(!r.body.contains("Invalid URL"), "{path}: {}", r.body);
         // Titled by what happened, with a way to read it in English that comes back here.
@@ -4526,7 +4550,7 @@ async fn a_coordinator_publishes_the_estimate_the_page_shows() {
     report_perez(&w, &volunteer, "Mario").await;
     let r = send(&w, post("/estimate/publish", Some(&coordinator), &pairs)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.location, "/public?estimate=1#estimate-1");
+    assert_eq!(r.location, "/public?estimate=1");
     // The coordinator is told it is published, where the public reads it; no one else is, and
     // an estimate that is not there is not said published.
     let told = send(&w, get(&r.location, Some(&coordinator))).await;
@@ -4646,7 +4670,8 @@ async fn the_home_page_leads_each_account_to_its_work() {
 
 /// A character that is not text (a NUL, an escape that clears a terminal) typed or pasted into
 /// a form, or sent in the API's JSON, is not stored: the report keeps the rest of what was
-/// written, so nothing in it can trouble whoever reads an export in a terminal.
+/// written, so nothing in it can trouble whoever reads an export in a terminal. A name's odd
+/// spaces and characters that show nothing are read as the name shows.
 #[tokio::test]
 async fn characters_that_are_not_text_are_kept_out_of_forms_and_the_api() {
     let w = world();
@@ -4658,8 +4683,8 @@ async fn characters_that_are_not_text_are_kept_out_of_forms_and_the_api() {
             Some(&v.0),
             &[
                 ("csrf", &v.1),
-                ("given_names", "Ana\u{1b}"),
-                ("paternal_surname", "Gó\u{0}mez"),
+                ("given_names", "Ana\u{1b}\u{a0}Mar\u{ad}ía\u{200b}"),
+                ("paternal_surname", "Gó\u{0}mez\t"),
                 ("text", "Se la llevaron\u{1b}[2J de su casa"),
                 ("arrest_date", "2026-11-10"),
                 ("consent", "named"),
@@ -4694,6 +4719,9 @@ async fn characters_that_are_not_text_are_kept_out_of_forms_and_the_api() {
         .unwrap();
     let all = names.join("\n");
     assert!(all.contains("Se la llevaron[2J de su casa"), "{all}");
+    // A name pasted with a no-break space, a soft hyphen and a zero-width space is the name
+    // it shows as, not refused for holding what does not show.
+    assert!(all.contains("\"Ana María\""), "{all}");
     assert!(
         all.contains("Gómez") && all.contains("en la plaza]0;x"),
         "{all}"
