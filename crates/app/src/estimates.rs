@@ -466,6 +466,38 @@ pub fn publishable(
     Ok(())
 }
 
+/// A method as its publication names it.
+fn method_name(method: vigilia_estimate::Method) -> &'static str {
+    match method {
+        vigilia_estimate::Method::Lcmcr => "lcmcr",
+        vigilia_estimate::Method::Loglinear => "loglinear",
+    }
+}
+
+/// The number of the estimate among `before` that is this one: the same table of lists, day,
+/// method and settings (published again it would be the same figures twice).
+pub fn same_as(
+    before: &[vigilia_core::fact::EstimatePublication],
+    table: &Table,
+    as_of: Day,
+    method: vigilia_estimate::Method,
+    settings: &vigilia_estimate::lcmcr::Settings,
+    rules: &vigilia_estimate::Rules,
+) -> Result<Option<u64>, AppError> {
+    let how = serde_json::to_string(&How {
+        settings: *settings,
+        rules: *rules,
+    })
+    .map_err(json_error)?;
+    let (histories, method) = (table.to_csv(), method_name(method));
+    Ok(before
+        .iter()
+        .find(|e| {
+            e.as_of == as_of && e.method == method && e.histories == histories && e.settings == how
+        })
+        .map(|e| e.version))
+}
+
 /// Writes the publication of an estimate found [`publishable`], in the write's transaction: by a
 /// coordinator, only if the registry is still at `head`, and only once (the same estimate again
 /// is refused, naming its number). Its number is the next one.
@@ -498,17 +530,12 @@ pub fn record(
         Some(Record::Registry(r)) => r.estimates.as_slice(),
         _ => &[],
     };
-    let method = match method {
-        vigilia_estimate::Method::Lcmcr => "lcmcr",
-        vigilia_estimate::Method::Loglinear => "loglinear",
-    };
-    if let Some(same) = before.iter().find(|e| {
-        e.as_of == as_of && e.method == method && e.histories == histories && e.settings == how
-    }) {
+    if let Some(version) = same_as(before, table, as_of, method, settings, rules)? {
         return Err(AppError::Unpublishable(Unpublishable::AlreadyPublished {
-            version: same.version,
+            version,
         }));
     }
+    let method = method_name(method);
     let version = before.last().map_or(1, |e| e.version + 1);
     tx.append(vigilia_core::fact::Draft {
         recorded_on,

@@ -120,6 +120,8 @@ struct EstimatePage {
     /// What a coordinator's button publishes: the question as read (days as Vigilia writes
     /// them, the lists of the table by name) and the registry's head it was answered at.
     publishing: Vec<(&'static str, String)>,
+    /// The number of this same estimate, when it is already published.
+    already: Option<u64>,
 }
 
 impl EstimatePage {
@@ -212,7 +214,10 @@ impl EstimatePage {
     /// Whether a coordinator may publish this estimate from here: as by default (always, on
     /// this page), converged, and not short of what the registry holds.
     fn publishable(&self, e: &Estimate) -> bool {
-        self.p.is("coordinator") && !self.publishing.is_empty() && self.why_not(e).is_none()
+        self.p.is("coordinator")
+            && !self.publishing.is_empty()
+            && self.already.is_none()
+            && self.why_not(e).is_none()
     }
 
     /// Why a coordinator cannot publish this estimate, in words: it is of one state or from a
@@ -386,10 +391,11 @@ pub async fn page(
                 (_, Some(Err(e))) => Some(Err(e)),
                 _ => None,
             };
-            Ok((question, every, chosen, head, states))
+            let published = estimates::published(l)?;
+            Ok((question, every, chosen, head, states, published))
         })
         .await?;
-    let (question, every, chosen, head, states) = read;
+    let (question, every, chosen, head, states, published) = read;
     let mut page = EstimatePage {
         p: Chrome::of(&ctx),
         asked: asked.clone(),
@@ -401,6 +407,7 @@ pub async fn page(
         states,
         problem: None,
         publishing: Vec::new(),
+        already: None,
     };
     let (question, chosen) = match (question, chosen) {
         (Ok(q), Some(c)) => (q, c),
@@ -446,6 +453,9 @@ pub async fn page(
         ];
         page.publishing
             .extend(t.lists().iter().map(|l| ("list", l.clone())));
+        let (settings, rules) = (Settings::default(), Rules::default());
+        page.already =
+            estimates::same_as(&published, t, question.as_of, method, &settings, &rules)?;
     }
     let table = table.map(|t| {
         let names: Vec<String> = t.lists().iter().map(|c| words(c)).collect();

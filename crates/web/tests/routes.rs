@@ -4583,6 +4583,20 @@ async fn a_coordinator_publishes_the_estimate_the_page_shows() {
     for partner in ["ONG Justicia Zulia", "Provea Caracas", "Observatorio Lara"] {
         assert!(!public.body.contains(partner), "{partner}: {}", public.body);
     }
+    // The page asked again says it is published, with no button to publish it twice.
+    let again = send(&w, get(ask, Some(&coordinator))).await;
+    assert!(
+        again.body.contains(
+            "Esta estimación ya está publicada: es la <a href=\"/public#estimate-1\">n.º 1</a>"
+        ),
+        "{}",
+        again.body
+    );
+    assert!(
+        !again.body.contains("action=\"/estimate/publish\""),
+        "{}",
+        again.body
+    );
     // The same form again (a second click, a second tab): refused, naming the estimate.
     let again = send(&w, post("/estimate/publish", Some(&coordinator), &pairs)).await;
     assert!(
