@@ -233,16 +233,18 @@ impl FieldErrors {
     /// A person's name or surname: a line of letters (any accent), spaces, apostrophes, dots
     /// and hyphens (`María José`, `D'Amico`, `Pérez-Rojas`); `None` when empty.
     pub fn name(&mut self, field: &'static str, text: &str) -> Option<String> {
-        let name = self.line(field, &pasted_name(text))?;
+        let name = self.line(field, text)?;
         if !is_name(&name) {
             self.add(field, Problem::NotAName);
         }
         Some(name)
     }
 
-    /// A one-line field of at most [`LINE`] characters; `None` when empty.
+    /// A one-line field of at most [`LINE`] characters, as it shows ([`one_line`]); `None`
+    /// when empty.
     pub fn line(&mut self, field: &'static str, text: &str) -> Option<String> {
-        let t = non_empty(text)?;
+        let line = one_line(text);
+        let t = non_empty(&line)?;
         if t.chars().count() > LINE {
             self.add(field, Problem::TooLong { max: LINE });
         }
@@ -256,14 +258,17 @@ pub fn non_empty(text: &str) -> Option<&str> {
     (!t.is_empty()).then_some(t)
 }
 
-/// A name as pasted from a messaging app or a word processor, as it shows: its other spaces
-/// (no-break, thin, a tab, a line break) as plain spaces, a run of them as one, and the
-/// characters that show nothing (a zero-width space, a soft hyphen, a byte-order mark) left out.
-/// Refusing them said «letters and spaces only» of what shows as letters and spaces.
-pub fn pasted_name(text: &str) -> String {
+/// A one-line field (a name, a place, a court) as pasted from a messaging app or a word
+/// processor, as it shows: its other spaces (no-break, thin, a tab, a line break) as plain
+/// spaces, a run of them as one, and the characters that show nothing or are not text left out
+/// (a zero-width space, a soft hyphen, a byte-order mark, a direction override that would show
+/// `El Helicoide` for what is stored backwards, an escape). A name refused for them was told
+/// «letters and spaces only» of what shows as letters and spaces; a line break in a field of
+/// one line made the registry's own export a file it refused.
+pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if vigilia_core::text::invisible(c) {
+        if vigilia_core::text::invisible(c) || vigilia_core::text::not_text(c) {
             continue;
         }
         let c = if c.is_whitespace() { ' ' } else { c };
@@ -279,7 +284,20 @@ pub fn pasted_name(text: &str) -> String {
 /// hyphens, with at least one letter.
 pub fn is_name(text: &str) -> bool {
     let signs = |c: char| matches!(c, '-' | '\'' | '’');
-    text.chars().any(char::is_alphabetic)
+    // An accent or two over a letter (`ế`), not a stack of them that runs over the lines
+    // around it, nor a line struck through it.
+    let mut accents = 0;
+    let marks_fit = text.chars().all(|c| {
+        if ('\u{300}'..='\u{36f}').contains(&c) {
+            accents += 1;
+            accents <= 2 && !('\u{334}'..='\u{338}').contains(&c)
+        } else {
+            accents = 0;
+            true
+        }
+    });
+    marks_fit
+        && text.chars().any(char::is_alphabetic)
         && text
             .split(' ')
             .all(|w| !w.starts_with(signs) && !w.ends_with(signs))
@@ -288,4 +306,22 @@ pub fn is_name(text: &str) -> bool {
                 || ('\u{300}'..='\u{36f}').contains(&c)
                 || matches!(c, ' ' | '\'' | '’' | '.' | '-')
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_name, one_line};
+
+    #[test]
+    fn a_name_is_what_shows_and_carries_its_accents_not_a_stack_of_them() {
+        assert!(
+            is_name("María José") && is_name("Pe\u{301}rez") && is_name("Nguyê\u{302}\u{301}n")
+        );
+        assert!(!is_name(&format!("Ana{}", "\u{301}".repeat(150))));
+        assert!(!is_name("A\u{336}n\u{336}a\u{336}"));
+        assert_eq!(
+            one_line("Ana\u{a0}\u{a0}Mar\u{ad}ía\u{200b}\u{3164}\t\u{202e}Gómez\n"),
+            "Ana María Gómez"
+        );
+    }
 }

@@ -276,6 +276,13 @@ pub enum Reason {
     /// A character that is not text (a NUL byte, an escape) in any cell, or a reference that
     /// no registry stores alike on every engine.
     Unstorable(crate::text::ReferenceFault),
+    /// Two stored records (of the kind of this column) have references that are one in their
+    /// normal form, written with letters of different scripts before references were folded:
+    /// which one the row means is not known.
+    AmbiguousRef {
+        first: u64,
+        second: u64,
+    },
     DuplicateRef {
         first_line: u64,
     },
@@ -326,6 +333,7 @@ impl Localize for RowError {
             Reason::Disclosure => if es { format!("{v:?} no es named, initials ni count_only") } else { format!("{v:?} is not named, initials or count_only") },
             Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
             Reason::Unstorable(fault) => fault.localize(lang),
+            Reason::AmbiguousRef { first, second } => if es { format!("{v:?} es la referencia de dos registros (números {first} y {second}) cuyas referencias se leen igual, escritas con letras de alfabetos distintos: corrija o fusione uno de los dos antes de importar esta fila") } else { format!("{v:?} is the reference of two records (numbers {first} and {second}) whose references read alike, written in letters of different scripts: correct or merge one of them before importing this row") },
             Reason::DuplicateRef { first_line } => if es { format!("{v:?} ya aparece en la línea {first_line}") } else { format!("{v:?} already appears on line {first_line}") },
             Reason::OtherPerson { person_ref } => if es { format!("la detención {v:?} pertenece a la persona {person_ref:?} en el registro") } else { format!("detention {v:?} belongs to person {person_ref:?} in the registry") },
             Reason::PersonConflict { person_ref, kept, kept_line } => if es { format!("{v:?} contradice {kept:?} de la línea {kept_line} para la persona {person_ref:?}; queda {kept:?}") } else { format!("{v:?} contradicts {kept:?} on line {kept_line} for person {person_ref:?}; {kept:?} is kept") },
@@ -453,11 +461,13 @@ impl<'a, S: AsRef<str>> Cells<'a, S> {
                 },
             });
         }
-        use crate::text::{ReferenceFault, not_text};
+        use crate::text::{ReferenceFault, not_text, reorders};
         for column in Column::ALL {
             let cell = header.cell(cells, *column);
             let reference = matches!(column, Column::DetentionRef | Column::PersonRef);
-            let fault = match cell.chars().find(|&c| not_text(c)) {
+            // A direction override would show a page or a spreadsheet something else than
+            // what is stored (`El Helicoide` for the text stored backwards).
+            let fault = match cell.chars().find(|&c| not_text(c) || reorders(c)) {
                 Some(c) => Some(ReferenceFault::NotText(c as u32)),
                 None if reference => crate::text::reference(cell).err(),
                 None => None,

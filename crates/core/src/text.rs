@@ -2,17 +2,24 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// Lower case, accents removed, punctuation turned into spaces, blanks collapsed.
+/// Lower case, accents removed, punctuation turned into spaces, blanks collapsed; a letter of
+/// another script drawn as a Latin one ([`ascii_lookalike`]) is that letter, so that `Hеctor`
+/// typed with a Cyrillic `е` is found, matched and compared as `Hector`.
 pub fn fold(text: &str) -> String {
     // Most cells are plain ASCII: nothing to take apart, so the Unicode decomposition (most of
     // the time of reading a million reports' names) is skipped.
     if text.is_ascii() {
         folded(text.chars(), text.len())
     } else {
-        let bare = text
-            .nfd()
-            .filter(|c| !unicode_normalization::char::is_combining_mark(*c));
-        folded(bare, text.len())
+        let mut bare = String::with_capacity(text.len());
+        let marks = unicode_normalization::char::is_combining_mark;
+        for c in text.nfd().filter(|c| !marks(*c)) {
+            match ascii_lookalike(c) {
+                Some(ascii) => bare.push_str(&ascii),
+                None => bare.push(c),
+            }
+        }
+        folded(bare.chars(), text.len())
     }
 }
 
@@ -48,11 +55,20 @@ pub fn not_text(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// The text without its characters that are not text ([`not_text`]): a form's fields and the
-/// API's are kept so, where a file's cell holding one is refused by its line.
+/// A character that changes the direction of the text after it (an embedding, an override, an
+/// isolate): `U+202E` before `ediocileH lE` shows `El Helicoide`, and turns the page's own words
+/// after it around too.
+pub fn reorders(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The text without its characters that are not text ([`not_text`]) or that reorder what
+/// follows ([`reorders`]): a form's fields and the API's are kept so, where a file's cell
+/// holding one is refused by its line.
 pub fn only_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(not_text) {
-        std::borrow::Cow::Owned(text.chars().filter(|&c| !not_text(c)).collect())
+    let unfit = |c: char| not_text(c) || reorders(c);
+    if text.chars().any(unfit) {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| !unfit(c)).collect())
     } else {
         std::borrow::Cow::Borrowed(text)
     }
@@ -145,9 +161,8 @@ pub fn compatible(text: &str) -> String {
 
 /// A reference in the one form it is kept and looked up in, whatever program wrote it: its
 /// compatibility forms folded (NFKC: full-width letters and digits, ligatures, superscripts,
-/// a no-break space), every dash and minus sign written `-`, a Cyrillic or Greek letter drawn
-/// as a Latin one written as that Latin letter ([`latin_lookalike`]), runs of spaces as one,
-/// trimmed. References already stored are looked up in this form too, so a file written
+/// a no-break space), every dash and minus sign written `-`, a character drawn as ASCII written
+/// as that ASCII ([`ascii_lookalike`]), runs of spaces as one, trimmed. References already stored are looked up in this form too, so a file written
 /// otherwise finds them.
 pub fn normal_reference(text: &str) -> String {
     // Almost every reference is plain ASCII with single spaces, already normal: every import
@@ -157,13 +172,18 @@ pub fn normal_reference(text: &str) -> String {
     if plain && !text.contains("  ") && !text.starts_with(' ') && !text.ends_with(' ') {
         return text.to_string();
     }
-    let folded: String = compatible(text)
-        .chars()
-        .map(|c| match c {
-            '\u{2010}'..='\u{2015}' | '\u{2043}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => '-',
-            c => latin_lookalike(c).unwrap_or(c),
-        })
-        .collect();
+    let mut folded = String::with_capacity(text.len());
+    for c in compatible(text).chars() {
+        match c {
+            '\u{2010}'..='\u{2015}' | '\u{2043}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => {
+                folded.push('-')
+            }
+            c => match ascii_lookalike(c) {
+                Some(ascii) => folded.push_str(&ascii),
+                None => folded.push(c),
+            },
+        }
+    }
     let mut out = String::with_capacity(folded.len());
     for word in folded.split(' ').filter(|w| !w.is_empty()) {
         if !out.is_empty() {
@@ -174,66 +194,20 @@ pub fn normal_reference(text: &str) -> String {
     out
 }
 
-/// The Latin letter a Cyrillic or Greek letter is drawn as, in the fonts a reference is read in
-/// (after Unicode's list of confusable characters, UTS #39): `Р-1` typed on a Russian keyboard
-/// and `P-1` are one reference to whoever reads them, so they are one reference to the registry,
-/// and a file cannot make a second record by changing a letter's script. Letters drawn otherwise
-/// (`Д`, `Ж`, `λ`) have none and are kept.
-pub fn latin_lookalike(c: char) -> Option<char> {
-    Some(match c {
-        // Cyrillic capitals, then small letters.
-        'А' => 'A',
-        'В' => 'B',
-        'Е' => 'E',
-        'Ѕ' => 'S',
-        'І' => 'I',
-        'Ӏ' => 'I',
-        'Ј' => 'J',
-        'К' => 'K',
-        'М' => 'M',
-        'Н' => 'H',
-        'О' => 'O',
-        'Р' => 'P',
-        'С' => 'C',
-        'Т' => 'T',
-        'Ү' => 'Y',
-        'Х' => 'X',
-        'Ԛ' => 'Q',
-        'Ԝ' => 'W',
-        'а' => 'a',
-        'ԁ' => 'd',
-        'е' => 'e',
-        'һ' => 'h',
-        'і' => 'i',
-        'ј' => 'j',
-        'ӏ' => 'l',
-        'о' => 'o',
-        'р' => 'p',
-        'ԛ' => 'q',
-        'ѕ' => 's',
-        'с' => 'c',
-        'у' => 'y',
-        'ԝ' => 'w',
-        'х' => 'x',
-        // Greek capitals, then small letters.
-        'Α' => 'A',
-        'Β' => 'B',
-        'Ε' => 'E',
-        'Ζ' => 'Z',
-        'Η' => 'H',
-        'Ι' => 'I',
-        'Κ' => 'K',
-        'Μ' => 'M',
-        'Ν' => 'N',
-        'Ο' => 'O',
-        'Ρ' => 'P',
-        'Τ' => 'T',
-        'Υ' => 'Y',
-        'Χ' => 'X',
-        'ο' => 'o',
-        'ν' => 'v',
-        _ => return None,
-    })
+/// What a character that is not ASCII is drawn as in ASCII, when it is drawn as ASCII: its
+/// skeleton by Unicode's list of confusable characters (UTS #39, through `unicode-security`).
+/// `Р-1` typed on a Russian keyboard, `ꓓ-1` in Lisu, `ᴅ-1` in small capitals and `D-1` are one
+/// reference to whoever reads them, so they are one reference to the registry, and a file
+/// cannot make a second record by changing a letter's script. A letter drawn otherwise (`Д`,
+/// `Ж`, `λ`, `é`) has none and is kept.
+pub fn ascii_lookalike(c: char) -> Option<String> {
+    if c.is_ascii() {
+        return None;
+    }
+    let mut buf = [0u8; 4];
+    let skeleton: String =
+        unicode_security::confusable_detection::skeleton(c.encode_utf8(&mut buf)).collect();
+    (!skeleton.is_empty() && skeleton.is_ascii()).then_some(skeleton)
 }
 
 /// A reference as read from a file or typed: in its normal form ([`normal_reference`]), then
@@ -260,6 +234,15 @@ pub fn composed(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::fold;
+
+    /// A name typed with letters of another script that look Latin is folded as the Latin name.
+    #[test]
+    fn names_in_lookalike_letters_fold_as_the_latin_name() {
+        assert_eq!(fold("Hеctor Mеdina"), fold("Héctor Medina"));
+        assert_eq!(fold("НЕСТОR"), "hector");
+        // A name in another script keeps its letters that do not look Latin.
+        assert!(fold("Дмитрий").starts_with("дмит"), "{}", fold("Дмитрий"));
+    }
 
     /// Two references that read alike are one reference, or one of them is refused: never two
     /// records for one detention.
@@ -326,11 +309,13 @@ mod tests {
                 hidden as u32
             );
         }
-        // Cyrillic and Greek letters drawn as Latin ones are those Latin letters, alone or
-        // among others of their script; a letter drawn otherwise is kept.
-        for typed in ["Р-1", "Ρ-1", "\u{420}-1"] {
+        // Letters of other scripts drawn as Latin ones are those Latin letters, alone or among
+        // others of their script; a letter drawn otherwise is kept.
+        for typed in ["Р-1", "Ρ-1", "\u{420}-1", "ꓑ-1", "Ꮲ-1", "Ⲣ-1"] {
             assert_eq!(reference(typed).as_deref(), Ok("P-1"), "{typed:?}");
         }
+        assert_eq!(reference("D˗1").as_deref(), Ok("D-1"));
+        assert_eq!(reference("Dı-1").as_deref(), Ok("Di-1"));
         assert_eq!(reference("АВС-12").as_deref(), Ok("ABC-12"));
         assert_eq!(reference("Дело-7").as_deref(), Ok("Дeлo-7"));
         assert_eq!(reference_fault("Р-1"), Some(ReferenceFault::NotNormal));

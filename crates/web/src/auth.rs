@@ -302,10 +302,8 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
         let bytes = axum::body::to_bytes(body, route.body_limit)
             .await
             .map_err(|_| fail(too_large(route.body_limit)))?;
-        return Ok(Request::from_parts(
-            parts,
-            Body::from(json_text_only(bytes)),
-        ));
+        let body = json_text_only(bytes).map_err(fail)?;
+        return Ok(Request::from_parts(parts, Body::from(body)));
     }
     let public = matches!(route.access, Access::Public);
     let body = genuine_form(app, &parts, body, route.body_limit, viewer.as_ref(), public)
@@ -410,11 +408,12 @@ async fn genuine_form(
 /// pasted from a damaged file, or sent to trouble whoever reads an export in a terminal), for
 /// every form at once, here. A form sent with a file says its few text fields itself.
 fn form_text_only(bytes: axum::body::Bytes) -> axum::body::Bytes {
-    use vigilia_core::text::not_text;
+    use vigilia_core::text::{not_text, reorders};
     let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
         return bytes;
     };
-    if !(pairs.iter()).any(|(k, v)| k.chars().chain(v.chars()).any(not_text)) {
+    let unfit = |c: char| not_text(c) || reorders(c);
+    if !(pairs.iter()).any(|(k, v)| k.chars().chain(v.chars()).any(unfit)) {
         return bytes;
     }
     let clean: Vec<(String, String)> = (pairs.iter())
@@ -427,8 +426,11 @@ fn form_text_only(bytes: axum::body::Bytes) -> axum::body::Bytes {
 }
 
 /// The API's JSON body with its strings' characters that are not text removed, as a form's
-/// ([`form_text_only`]); a body that is not JSON is left to be refused by its reader.
-fn json_text_only(bytes: axum::body::Bytes) -> axum::body::Bytes {
+/// ([`form_text_only`]). A body that is not JSON as the standard has it (a number out of range,
+/// a lone surrogate, nesting past 128) is refused here: the handlers' readers skip fields they do
+/// not know without reading them, and what they keep would not have been cleaned. An empty body
+/// (an action that takes none) passes.
+fn json_text_only(bytes: axum::body::Bytes) -> Result<axum::body::Bytes, WebError> {
     fn clean(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::String(s) => {
@@ -441,15 +443,21 @@ fn json_text_only(bytes: axum::body::Bytes) -> axum::body::Bytes {
             _ => {}
         }
     }
-    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return bytes;
-    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(bytes);
+    }
+    let mut value = serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| {
+        WebError::bad(
+            format!("El cuerpo de la petición no es JSON válido: {e}."),
+            format!("The request's body is not valid JSON: {e}."),
+        )
+    })?;
     let before = value.clone();
     clean(&mut value);
     if value == before {
-        return bytes;
+        return Ok(bytes);
     }
-    serde_json::to_vec(&value).map_or(bytes, axum::body::Bytes::from)
+    Ok(serde_json::to_vec(&value).map_or(bytes, axum::body::Bytes::from))
 }
 
 /// One field of a URL-encoded form.

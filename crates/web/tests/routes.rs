@@ -4718,6 +4718,23 @@ async fn characters_that_are_not_text_are_kept_out_of_forms_and_the_api() {
         .unwrap();
     let r = send(&w, r).await;
     assert!(r.status.is_success(), "{}: {}", r.status, r.body);
+    // A body the standard does not call JSON (here a number out of range, beside the fields) is
+    // refused whole: its readers skipped the field they did not know, and kept the rest
+    // uncleaned.
+    for junk in ["1e400", "\"\\ud800\"", &"[".repeat(200)] {
+        let body = format!(
+            "{{\"junk\":{junk},\"given_names\":\"Eva\",\"paternal_surname\":\"Ruiz\",\
+             \"text\":\"x\\u001b[2J\",\"arrest_date\":\"2026-11-10\",\"consent\":\"named\"}}"
+        );
+        let r = Request::post("/api/reports")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let r = send(&w, r).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{junk}: {}", r.body);
+        assert!(r.body.contains("no es JSON válido") || r.body.contains("not valid JSON"));
+    }
     let names = w
         .app
         .read(|_, l| {
@@ -4741,4 +4758,5 @@ async fn characters_that_are_not_text_are_kept_out_of_forms_and_the_api() {
         "{all}"
     );
     assert!(!all.contains('\u{1b}') && !all.contains('\u{0}') && !all.contains('\u{7}'));
+    assert!(!all.contains("Eva"), "{all}");
 }

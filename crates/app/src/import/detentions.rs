@@ -177,16 +177,18 @@ pub fn detentions(
         ledger.last_id(Kind::Person)?,
         ledger.last_id(Kind::Detention)?,
     );
-    let refs = Refs {
-        persons: (ledger.references(Kind::Person)?.into_iter())
-            .map(|(r, id)| (normal(&r), id))
-            .collect(),
-        detentions: (ledger.references(Kind::Detention)?.into_iter())
-            .map(|(r, id)| (normal(&r), (id, 0)))
-            .collect(),
+    let mut refs = Refs {
+        persons: FxHashMap::default(),
+        detentions: FxHashMap::default(),
+        ambiguous: FxHashMap::default(),
         stated: FxHashMap::default(),
         known,
     };
+    for kind in [Kind::Person, Kind::Detention] {
+        for (reference, id) in ledger.references(kind)? {
+            refs.learn(kind, normal(&reference), id);
+        }
+    }
     let reject_header: Vec<String> = source
         .header()
         .iter()
@@ -358,6 +360,10 @@ impl Import<'_> {
 struct Refs {
     persons: FxHashMap<String, u64>,
     detentions: FxHashMap<String, (u64, u64)>,
+    /// References that two stored records of a kind share in their normal form (stored before
+    /// references were folded, `Р-1` in Cyrillic and `P-1`): a row naming one is refused, not
+    /// given to whichever was read last.
+    ambiguous: FxHashMap<(Kind, String), (u64, u64)>,
     stated: FxHashMap<u64, Stated>,
     /// The highest person and detention numbers whose references are in the maps above (or
     /// that have none).
@@ -365,6 +371,22 @@ struct Refs {
 }
 
 impl Refs {
+    /// A stored record's reference, in its normal form.
+    fn learn(&mut self, kind: Kind, reference: String, id: u64) {
+        let before = match kind {
+            Kind::Person => *self.persons.entry(reference.clone()).or_insert(id),
+            _ => {
+                self.detentions
+                    .entry(reference.clone())
+                    .or_insert((id, 0))
+                    .0
+            }
+        };
+        if before != id {
+            self.ambiguous.insert((kind, reference), (before, id));
+        }
+    }
+
     /// Learns the references that other writers stored since these were read (a second import
     /// of the same file, a report made meanwhile), in the batch's transaction: it holds the
     /// writer's lock, so that a row names the person and the detention they made instead of
@@ -386,14 +408,7 @@ impl Refs {
                     let (Some(reference), id) = (record.reference(), record.subject().id) else {
                         continue;
                     };
-                    match kind {
-                        Kind::Person => {
-                            self.persons.entry(normal(reference)).or_insert(id);
-                        }
-                        _ => {
-                            self.detentions.entry(normal(reference)).or_insert((id, 0));
-                        }
-                    }
+                    self.learn(kind, normal(reference), id);
                 }
             }
             match kind {
@@ -446,6 +461,19 @@ impl Import<'_> {
         conflicts: &mut Vec<RowError>,
     ) -> Result<usize, Refused> {
         let refs = &mut self.refs;
+        for (kind, column, reference) in [
+            (Kind::Detention, "detention_ref", &row.detention_ref),
+            (Kind::Person, "person_ref", &row.person_ref),
+        ] {
+            if let Some(&(first, second)) = refs.ambiguous.get(&(kind, reference.clone())) {
+                return Err(Refused::Row(RowError {
+                    line: row.line,
+                    column,
+                    value: reference.clone(),
+                    reason: Reason::AmbiguousRef { first, second },
+                }));
+            }
+        }
         let known = refs.detentions.get(&row.detention_ref).copied();
         if let Some((_, first_line)) = known.filter(|(_, line)| *line > 0) {
             return Err(Refused::Row(RowError {
@@ -589,4 +617,33 @@ pub fn write_rejects(
         .collect();
     let header: Vec<&str> = o.rejects_header.iter().map(String::as_str).collect();
     crate::export::write_csv(path, &header, &rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two stored persons whose references are one in the normal form (`Р-1` in Cyrillic and
+    /// `P-1`, stored before references were folded) make that reference ambiguous, whichever
+    /// order they are read in; a reference of one record is not.
+    #[test]
+    fn a_reference_two_stored_records_share_is_ambiguous() {
+        let mut refs = Refs {
+            persons: FxHashMap::default(),
+            detentions: FxHashMap::default(),
+            ambiguous: FxHashMap::default(),
+            stated: FxHashMap::default(),
+            known: (0, 0),
+        };
+        let normal = vigilia_core::text::normal_reference;
+        refs.learn(Kind::Person, normal("Р-1"), 1);
+        refs.learn(Kind::Person, normal("P-1"), 2);
+        refs.learn(Kind::Person, normal("P-2"), 3);
+        refs.learn(Kind::Detention, normal("P-1"), 4);
+        assert_eq!(
+            refs.ambiguous.get(&(Kind::Person, "P-1".to_string())),
+            Some(&(1, 2))
+        );
+        assert_eq!(refs.ambiguous.len(), 1, "{:?}", refs.ambiguous);
+    }
 }

@@ -161,13 +161,14 @@ pub fn read_file(
         {
             e.add("given_names", Problem::NoOneNamed);
         }
+        // Kept in the report's text as they show (no character that is not text or shows
+        // nothing), as every other cell is.
+        let number = e.line("report_id", cell("report_id")).unwrap_or_default();
+        let age = e.line("age", cell("age"));
         if e.is_empty() {
             // Where the row is in its list, and what the details cannot hold (an age).
-            let mut text = format!(
-                "Fila {line} de la lista; su número en esa lista: {}",
-                cell("report_id").trim()
-            );
-            if let Some(age) = non_empty(cell("age")) {
+            let mut text = format!("Fila {line} de la lista; su número en esa lista: {number}");
+            if let Some(age) = age {
                 text.push_str(&format!("; edad: {age}"));
             }
             rows.push(Row {

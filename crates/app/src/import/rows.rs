@@ -206,20 +206,34 @@ fn from_spreadsheet(record: csv::StringRecord) -> csv::StringRecord {
 /// A row that holds the rows after it: a cell that begins with a quote never closed (`"Ana`
 /// for `Ana`) is read, by CSV's rules, up to the next quote in the file, rows and all. Such a row
 /// is refused with the lines it took, so that the rows it swallowed are not lost without a word.
-/// A cell with line breaks is ordinary (notes); a line in it with as many cells as the header is
-/// taken for a swallowed row.
+/// A cell with line breaks is ordinary (notes); it is taken for swallowed rows when the row then
+/// has another number of cells than the header (the rest of a swallowed row spilt into it), or
+/// when a line in it holds as many separators as there are cells before it (the start of a
+/// swallowed row, `D5,P5,…,`, up to the cell where the next quote closed it), or as a whole row.
+/// A note of a narrow file with a line of as many commas is refused too: its row then says why.
+/// Line breaks are `\n`, `\r\n` or, from old Macs, a lone `\r`.
 fn swallowed_rows(record: &csv::StringRecord, header: &[String], line: u64) -> Option<Unreadable> {
     let width = header.len();
-    if width < 4 {
+    let broken = |cell: &str| cell.contains(['\n', '\r']);
+    let at = (record.iter()).position(broken)?;
+    if width < 2 {
         return None;
     }
-    let is_row = |l: &str| l.split(',').count() >= width;
-    let at = (record.iter()).position(|cell| cell.split('\n').skip(1).any(is_row))?;
+    // The start of a swallowed row has a separator for each cell before the one its quote
+    // closed: the same cell as this one's, else the row's cells would not add up.
+    let looks_like_a_row = |i: usize, l: &str| l.matches(',').count() >= i.max(1).min(width - 1);
+    let spilt = record.len() != width;
+    let cells_with_rows = (record.iter().enumerate())
+        .position(|(i, cell)| (cell.split(['\n', '\r']).skip(1)).any(|l| looks_like_a_row(i, l)));
+    let at = if spilt { at } else { cells_with_rows? };
     let column = header
         .get(at)
         .cloned()
         .unwrap_or_else(|| (at + 1).to_string());
-    let breaks: usize = record.iter().map(|c| c.matches('\n').count()).sum();
+    let breaks: usize = record
+        .iter()
+        .map(|c| c.matches('\n').count() + c.matches('\r').count() - c.matches("\r\n").count())
+        .sum();
     let last = line + breaks as u64;
     Some(Unreadable {
         line,
@@ -470,6 +484,28 @@ mod tests {
         let note = "detenido en Caracas, trasladado a Rodeo I,\nsin abogado, sin visitas";
         let record = csv::StringRecord::from(vec!["D1", "P1", "Ana", note, "", ""]);
         assert!(swallowed_rows(&record, &header(6), 2).is_none());
+    }
+
+    #[test]
+    fn the_start_of_one_swallowed_row_or_its_spilt_cells_are_found() {
+        // A stray quote in the notes (cell 3) closed by the quote of the next row's notes.
+        let record = csv::StringRecord::from(vec![
+            "D4",
+            "P4",
+            "Ana",
+            "Trasladado a Rodeo I\nD5,P5,Luis,Dijo no",
+            "",
+        ]);
+        let u = swallowed_rows(&record, &header(5), 5).expect("one row swallowed");
+        assert_eq!((u.line, u.column.as_str()), (5, "c3"));
+        // Closed by a quote in an earlier cell: the rest of that row spilt over.
+        let record = csv::StringRecord::from(vec!["D4", "P4", "Ana\r", "x", "y", "z"]);
+        assert!(swallowed_rows(&record, &header(5), 5).is_some());
+        // Old Mac line ends (a lone CR) are line breaks too, and counted as lines.
+        let record =
+            csv::StringRecord::from(vec!["D4", "P4", "Ana\rD5,P5,Luis\rD6,P6,Eva", "", ""]);
+        let u = swallowed_rows(&record, &header(5), 2).expect("CR rows");
+        assert!(u.es.starts_with("las líneas 2 a 4"), "{}", u.es);
     }
 
     #[test]
