@@ -284,13 +284,15 @@ pub fn one_line(text: &str) -> String {
 /// hyphens, with at least one letter.
 pub fn is_name(text: &str) -> bool {
     let signs = |c: char| matches!(c, '-' | '\'' | '’');
-    // An accent or two over a letter (`ế`), not a stack of them that runs over the lines
-    // around it, nor a line struck through it.
+    // An accent or two over a letter (`ế`, a Hebrew point and a dagesh), not a stack of them
+    // that runs over the lines around it, nor a line struck through it; every kind of mark
+    // (Unicode's general category M) counts, not only the Latin accents.
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
     let mut accents = 0;
     let marks_fit = text.chars().all(|c| {
-        if ('\u{300}'..='\u{36f}').contains(&c) {
+        if c.general_category_group() == GeneralCategoryGroup::Mark {
             accents += 1;
-            accents <= 2 && !('\u{334}'..='\u{338}').contains(&c)
+            accents <= 3 && !('\u{334}'..='\u{338}').contains(&c)
         } else {
             accents = 0;
             true
@@ -318,6 +320,7 @@ mod tests {
             is_name("María José") && is_name("Pe\u{301}rez") && is_name("Nguyê\u{302}\u{301}n")
         );
         assert!(!is_name(&format!("Ana{}", "\u{301}".repeat(150))));
+        assert!(!is_name(&format!("Ana{}", "\u{1dda}".repeat(20))));
         assert!(!is_name("A\u{336}n\u{336}a\u{336}"));
         assert_eq!(
             one_line("Ana\u{a0}\u{a0}Mar\u{ad}ía\u{200b}\u{3164}\t\u{202e}Gómez\n"),

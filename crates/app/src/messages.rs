@@ -1155,6 +1155,16 @@ impl Localize for EventProblem {
                 format!("{v:?} is not a state of the country profile")
             }
             (EventProblem::Unstorable(fault), _) => fault.localize(lang),
+            (EventProblem::Ambiguous { first, second }, Lang::Es) => format!(
+                "es el id de dos detenciones colectivas (números {first} y {second}) cuyos ids se \
+                 leen igual, escritos con letras de alfabetos distintos: corrija una de las dos antes \
+                 de importar esta fila"
+            ),
+            (EventProblem::Ambiguous { first, second }, Lang::En) => format!(
+                "is the id of two group detentions (numbers {first} and {second}) whose ids read \
+                 alike, written in letters of different scripts: correct one of them before \
+                 importing this row"
+            ),
         }
     }
 }

@@ -466,8 +466,14 @@ impl<'a, S: AsRef<str>> Cells<'a, S> {
             let cell = header.cell(cells, *column);
             let reference = matches!(column, Column::DetentionRef | Column::PersonRef);
             // A direction override would show a page or a spreadsheet something else than
-            // what is stored (`El Helicoide` for the text stored backwards).
-            let fault = match cell.chars().find(|&c| not_text(c) || reorders(c)) {
+            // what is stored (`El Helicoide` for the text stored backwards); a character that
+            // shows nothing would make two names or places that read alike differ (the notes,
+            // free text, may hold one: an emoji's joiner).
+            let hidden = |c: char| *column != Column::Notes && crate::text::invisible(c);
+            let fault = match cell
+                .chars()
+                .find(|&c| not_text(c) || reorders(c) || hidden(c))
+            {
                 Some(c) => Some(ReferenceFault::NotText(c as u32)),
                 None if reference => crate::text::reference(cell).err(),
                 None => None,

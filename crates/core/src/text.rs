@@ -11,9 +11,15 @@ pub fn fold(text: &str) -> String {
     if text.is_ascii() {
         folded(text.chars(), text.len())
     } else {
+        // Lower case first: Unicode's look-alikes are not the same in both cases (`В` is drawn
+        // as `B`, `в` as nothing Latin), and `ВЕРА` and `вера` must stay one name.
         let mut bare = String::with_capacity(text.len());
         let marks = unicode_normalization::char::is_combining_mark;
-        for c in text.nfd().filter(|c| !marks(*c)) {
+        for c in text
+            .nfd()
+            .filter(|c| !marks(*c))
+            .flat_map(char::to_lowercase)
+        {
             match ascii_lookalike(c) {
                 Some(ascii) => bare.push_str(&ascii),
                 None => bare.push(c),
@@ -55,11 +61,15 @@ pub fn not_text(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// A character that changes the direction of the text after it (an embedding, an override, an
-/// isolate): `U+202E` before `ediocileH lE` shows `El Helicoide`, and turns the page's own words
-/// after it around too.
+/// A character that changes the direction of the text around it (an embedding, an override,
+/// an isolate, a direction mark): `U+202E` before `ediocileH lE` shows `El Helicoide` and turns
+/// the page's own words after it around too; an Arabic letter mark in `123؜-456` shows
+/// `456-123`.
 pub fn reorders(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
 }
 
 /// The text without its characters that are not text ([`not_text`]) or that reorder what
@@ -175,9 +185,20 @@ pub fn normal_reference(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     for c in compatible(text).chars() {
         match c {
-            '\u{2010}'..='\u{2015}' | '\u{2043}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => {
-                folded.push('-')
-            }
+            // Dashes, minus signs, and the marks and box lines drawn as one.
+            '\u{2010}'..='\u{2015}'
+            | '\u{2043}'
+            | '\u{2212}'
+            | '\u{FE58}'
+            | '\u{FE63}'
+            | '\u{2E3A}'
+            | '\u{2E3B}'
+            | '\u{2500}'
+            | '\u{2501}'
+            | '\u{2796}'
+            | '\u{30FC}'
+            | '\u{FF70}'
+            | '\u{1806}' => folded.push('-'),
             c => match ascii_lookalike(c) {
                 Some(ascii) => folded.push_str(&ascii),
                 None => folded.push(c),
@@ -196,18 +217,63 @@ pub fn normal_reference(text: &str) -> String {
 
 /// What a character that is not ASCII is drawn as in ASCII, when it is drawn as ASCII: its
 /// skeleton by Unicode's list of confusable characters (UTS #39, through `unicode-security`).
-/// `Р-1` typed on a Russian keyboard, `ꓓ-1` in Lisu, `ᴅ-1` in small capitals and `D-1` are one
+/// `Р-1` typed on a Russian keyboard, `ꓓ-1` in Lisu, `Ꭰ-1` in Cherokee and `D-1` are one
 /// reference to whoever reads them, so they are one reference to the registry, and a file
-/// cannot make a second record by changing a letter's script. A letter drawn otherwise (`Д`,
-/// `Ж`, `λ`, `é`) has none and is kept.
+/// cannot make a second record by changing a letter's script. A letter the list does not draw
+/// as ASCII (`Д`, `Ж`, `λ`, `é`, the small capital `ᴅ`) is kept.
 pub fn ascii_lookalike(c: char) -> Option<String> {
     if c.is_ascii() {
         return None;
     }
+    let skeleton = skeleton_of(c);
+    if skeleton.is_empty() || !skeleton.is_ascii() {
+        return None;
+    }
+    // The skeleton of `I`, `l`, `1` and `|` is `l` for them all: the ASCII character is the
+    // one of those of the same kind (a capital for `І`, a digit for `١`).
+    let mut one = skeleton.chars();
+    let (Some(first), None) = (one.next(), one.next()) else {
+        return Some(skeleton);
+    };
+    let kind = |a: &&char| {
+        (c.is_uppercase() && a.is_ascii_uppercase())
+            || (c.is_lowercase() && a.is_ascii_lowercase())
+            || (c.is_numeric() && a.is_ascii_digit())
+    };
+    let alike = ascii_by_skeleton()
+        .get(&first)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    Some(
+        alike
+            .iter()
+            .find(kind)
+            .copied()
+            .unwrap_or(first)
+            .to_string(),
+    )
+}
+
+/// The printable ASCII characters by their one-character skeleton (`l`: `1`, `I`, `l`, `|`).
+fn ascii_by_skeleton() -> &'static std::collections::HashMap<char, Vec<char>> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<char, Vec<char>>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table: std::collections::HashMap<char, Vec<char>> = Default::default();
+        for a in ' '..='~' {
+            let mut one = skeleton_of(a).chars().collect::<Vec<_>>();
+            if let (Some(s), 1) = (one.pop(), one.len() + 1) {
+                table.entry(s).or_default().push(a);
+            }
+        }
+        table
+    })
+}
+
+/// A character's skeleton by Unicode's confusables (UTS #39).
+fn skeleton_of(c: char) -> String {
     let mut buf = [0u8; 4];
-    let skeleton: String =
-        unicode_security::confusable_detection::skeleton(c.encode_utf8(&mut buf)).collect();
-    (!skeleton.is_empty() && skeleton.is_ascii()).then_some(skeleton)
+    unicode_security::confusable_detection::skeleton(c.encode_utf8(&mut buf)).collect()
 }
 
 /// A reference as read from a file or typed: in its normal form ([`normal_reference`]), then
@@ -239,7 +305,10 @@ mod tests {
     #[test]
     fn names_in_lookalike_letters_fold_as_the_latin_name() {
         assert_eq!(fold("Hеctor Mеdina"), fold("Héctor Medina"));
-        assert_eq!(fold("НЕСТОR"), "hector");
+        assert_eq!(fold("Іvan"), "ivan");
+        // A name in another script is one name in either case.
+        assert_eq!(fold("ВЕРА ПЕТРОВА"), fold("вера петрова"));
+        assert_eq!(fold("МАРИЯ"), fold("мария"));
         // A name in another script keeps its letters that do not look Latin.
         assert!(fold("Дмитрий").starts_with("дмит"), "{}", fold("Дмитрий"));
     }
@@ -314,8 +383,15 @@ mod tests {
         for typed in ["Р-1", "Ρ-1", "\u{420}-1", "ꓑ-1", "Ꮲ-1", "Ⲣ-1"] {
             assert_eq!(reference(typed).as_deref(), Ok("P-1"), "{typed:?}");
         }
-        assert_eq!(reference("D˗1").as_deref(), Ok("D-1"));
+        for typed in ["D˗1", "D─1", "Dー1", "D⸺1", "D᠆1"] {
+            assert_eq!(reference(typed).as_deref(), Ok("D-1"), "{typed:?}");
+        }
         assert_eq!(reference("Dı-1").as_deref(), Ok("Di-1"));
+        // `I`, `l` and `1` share a skeleton: a capital stays a capital, a digit a digit.
+        for typed in ["І-7", "Ι-7", "Ӏ-7"] {
+            assert_eq!(reference(typed).as_deref(), Ok("I-7"), "{typed:?}");
+        }
+        assert_eq!(reference("P-١").as_deref(), Ok("P-1"));
         assert_eq!(reference("АВС-12").as_deref(), Ok("ABC-12"));
         assert_eq!(reference("Дело-7").as_deref(), Ok("Дeлo-7"));
         assert_eq!(reference_fault("Р-1"), Some(ReferenceFault::NotNormal));

@@ -122,6 +122,12 @@ pub enum EventProblem {
     /// An id, or a cell that is stored (its place, a context), that no registry stores alike on
     /// every engine (see `vigilia_core::text::reference_fault`).
     Unstorable(vigilia_core::text::ReferenceFault),
+    /// Two stored group detentions have ids that read alike (written in different scripts
+    /// before ids were folded): which one the row means is not known.
+    Ambiguous {
+        first: u64,
+        second: u64,
+    },
 }
 
 fn parse_date(text: &str, format: &str) -> Option<PartialDate> {
@@ -351,9 +357,15 @@ pub fn events(
     let header: Vec<String> = source.header().to_vec();
     let columns = Columns::find(&mapping, &header, table, mapping_path)?;
     // In their normal form, as the file's ids are read (see `text::normal_reference`).
-    let refs = (ledger.references(Kind::Group)?.into_iter())
-        .map(|(r, id)| (vigilia_core::text::normal_reference(&r), id))
-        .collect();
+    let mut refs = std::collections::HashMap::new();
+    let mut ambiguous = std::collections::HashMap::new();
+    for (reference, id) in ledger.references(Kind::Group)? {
+        let normal = vigilia_core::text::normal_reference(&reference);
+        let before = *refs.entry(normal.clone()).or_insert(id);
+        if before != id {
+            ambiguous.insert(normal, (before, id));
+        }
+    }
     let earlier = earlier_events(ledger, &refs, &mapping)?;
     let profile = ledger.profile()?.clone();
     let mut tx = ledger.begin()?;
@@ -367,6 +379,7 @@ pub fn events(
         columns: &columns,
         width: header.len(),
         refs,
+        ambiguous,
         earlier,
         revised: BTreeSet::new(),
         dates: None,
@@ -430,6 +443,9 @@ struct Import<'a> {
     width: usize,
     /// Group detentions by reference.
     refs: std::collections::HashMap<String, u64>,
+    /// References two stored group detentions share in their normal form, with their numbers:
+    /// a row naming one is refused, not given to either.
+    ambiguous: std::collections::HashMap<String, (u64, u64)>,
     /// The earlier list's events a revision may replace, and those it did.
     earlier: Earlier,
     revised: BTreeSet<u64>,
@@ -465,7 +481,18 @@ impl Import<'_> {
             return Ok(());
         }
         self.outcome.rows += 1;
-        match read_event(&cells, self.columns, self.mapping, &self.profile) {
+        let read =
+            read_event(&cells, self.columns, self.mapping, &self.profile).and_then(|e| match self
+                .ambiguous
+                .get(&e.reference)
+            {
+                Some(&(first, second)) => Err((
+                    self.mapping.reference.column.clone(),
+                    EventProblem::Ambiguous { first, second },
+                )),
+                None => Ok(e),
+            });
+        match read {
             Ok(event) => self.store(tx, event),
             Err((column, problem)) => {
                 let mut row: Vec<String> = cells.iter().map(|c| c.to_string()).collect();

@@ -219,12 +219,31 @@ fn swallowed_rows(record: &csv::StringRecord, header: &[String], line: u64) -> O
     if width < 2 {
         return None;
     }
-    // The start of a swallowed row has a separator for each cell before the one its quote
-    // closed: the same cell as this one's, else the row's cells would not add up.
-    let looks_like_a_row = |i: usize, l: &str| l.matches(',').count() >= i.max(1).min(width - 1);
+    // The cell of a quote left open holds the rest of its own row on its first line (a
+    // separator for each cell after it); each line after holds the start of a swallowed row,
+    // which begins as this row does (`D-0000005` after `D-0000004`) and has a separator for
+    // each cell before the one whose quote closed it: the same cell as this one's, else the
+    // row's cells would not add up.
+    let commas = |l: &str| l.matches(',').count();
+    let first = record.get(0).unwrap_or("");
+    let starts_a_row = |l: &str| shape(l.split(',').next().unwrap_or("")) == shape(first);
     let spilt = record.len() != width;
-    let cells_with_rows = (record.iter().enumerate())
-        .position(|(i, cell)| (cell.split(['\n', '\r']).skip(1)).any(|l| looks_like_a_row(i, l)));
+    // The rest of its own row ends the first line: its last cells are shaped as the cells
+    // after this one (which came from the row that closed the quote), where prose with commas
+    // is not (`a worker at the factory` where a date is).
+    let holds_its_row = |i: usize, own: &str| {
+        let after = width - 1 - i.min(width - 1);
+        let pieces: Vec<&str> = own.rsplit(',').take(after).collect();
+        let alike = (pieces.iter().rev().enumerate())
+            .filter(|(k, piece)| shape(piece) == shape(record.get(i + 1 + k).unwrap_or("")))
+            .count();
+        after >= 3 && pieces.len() == after && commas(own) >= after && alike * 3 >= after * 2
+    };
+    let cells_with_rows = (record.iter().enumerate()).position(|(i, cell)| {
+        let mut lines = cell.split(['\n', '\r']);
+        holds_its_row(i, lines.next().unwrap_or(""))
+            || lines.any(|l| commas(l) >= i.max(1).min(width - 1) && starts_a_row(l))
+    });
     let at = if spilt { at } else { cells_with_rows? };
     let column = header
         .get(at)
@@ -250,6 +269,25 @@ fn swallowed_rows(record: &csv::StringRecord, header: &[String], line: u64) -> O
         ),
         column,
     })
+}
+
+/// The shape of a cell, to tell the first cell of a row from prose: each run of digits a `9`,
+/// each run of letters an `a`, anything else as it is (`D-0000004` and `D-12` are `a-9`).
+fn shape(cell: &str) -> String {
+    let mut out = String::new();
+    for c in cell.trim().chars() {
+        let k = if c.is_numeric() {
+            '9'
+        } else if c.is_alphabetic() {
+            'a'
+        } else {
+            c
+        };
+        if !(matches!(k, '9' | 'a') && out.ends_with(k)) {
+            out.push(k);
+        }
+    }
+    out
 }
 
 impl RowSource for Csv {
@@ -484,6 +522,19 @@ mod tests {
         let note = "detenido en Caracas, trasladado a Rodeo I,\nsin abogado, sin visitas";
         let record = csv::StringRecord::from(vec!["D1", "P1", "Ana", note, "", ""]);
         assert!(swallowed_rows(&record, &header(6), 2).is_none());
+        // Thirty people detained with them, named on the note's second line.
+        let names = vec!["Pedro Pérez"; 30].join(", ");
+        let note = format!("Detenidos juntos:\n{names}");
+        let record = csv::StringRecord::from(vec!["D-0000001", "P-1", "Ana", &note, "", ""]);
+        assert!(swallowed_rows(&record, &header(6), 2).is_none());
+    }
+
+    #[test]
+    fn a_quote_left_open_in_the_first_cell_is_found_by_the_rest_of_its_row() {
+        let cell = "Trasladado a Rodeo I,Q-1,Ana,Gómez,,F\nVisto en El Helicoide";
+        let record = csv::StringRecord::from(vec![cell, "Q-3", "Luis", "Díaz", "", "M"]);
+        let u = swallowed_rows(&record, &header(6), 2).expect("first cell");
+        assert_eq!(u.column, "c0");
     }
 
     #[test]
@@ -493,7 +544,7 @@ mod tests {
             "D4",
             "P4",
             "Ana",
-            "Trasladado a Rodeo I\nD5,P5,Luis,Dijo no",
+            "Trasladado a Rodeo I\nD5,P5,Luis,",
             "",
         ]);
         let u = swallowed_rows(&record, &header(5), 5).expect("one row swallowed");
