@@ -192,6 +192,11 @@ pub fn events_file(env: &Env, args: &EventsArgs) -> Result<(), Failure> {
 }
 
 /// Prints what an import did, writes the rejects file, and fails (exit code 2) if rows were rejected.
+/// A count's noun, in the singular for one.
+fn one(count: u64, singular: &'static str, plural: &'static str) -> &'static str {
+    if count == 1 { singular } else { plural }
+}
+
 pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure> {
     for r in &o.rejected {
         eprintln!("{}", r.problem.localize(lang));
@@ -218,10 +223,14 @@ pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure>
             "{}",
             match lang {
                 Lang::Es => format!(
-                    "{rows} filas leídas: {changed} guardadas ({facts} hechos nuevos), {unchanged} sin cambios, {rejected} rechazadas{conflicts}"
+                    "{rows} {}: {changed} guardadas ({facts} {}), {unchanged} sin cambios, {rejected} rechazadas{conflicts}",
+                    one(o.rows, "fila leída", "filas leídas"),
+                    one(o.facts, "hecho nuevo", "hechos nuevos"),
                 ),
                 Lang::En => format!(
-                    "{rows} rows read: {changed} stored ({facts} new facts), {unchanged} unchanged, {rejected} rejected{conflicts}"
+                    "{rows} {}: {changed} stored ({facts} {}), {unchanged} unchanged, {rejected} rejected{conflicts}",
+                    one(o.rows, "row read", "rows read"),
+                    one(o.facts, "new fact", "new facts"),
                 ),
             }
         );

@@ -286,6 +286,10 @@ fn a_quote_left_open_is_said_with_the_lines_it_swallowed() {
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("3 rows read: 2 stored"), "{stdout}");
+    // One row is said in the singular.
+    let one = r.write("one.csv", &format!("{HEADER}\n{}\n", row(7, "Rosa")));
+    let out = r.ok(&["import", "detentions", one.to_str().unwrap()]);
+    assert!(out.contains("1 row read: 1 stored"), "{out}");
     let mended = r.write(
         "mended.csv",
         &format!("{HEADER}\n{}\n", rows.join("\n").replace('"', "")),
@@ -636,7 +640,7 @@ fn minor_is_a_fact_of_each_detention_and_reimporting_adds_nothing() {
             &MINOR_ROWS.replace("D3,P2,Ana,Gómez,F,true", "D3,P2,Ana,Gómez,F,false"),
         );
         let out = r.ok(&["import", "detentions", fixed.to_str().unwrap()]);
-        assert!(out.contains("1 stored (1 new facts)"), "{out}");
+        assert!(out.contains("1 stored (1 new fact)"), "{out}");
         assert_eq!(ages(r, &["--as-of", "2024-08-11"]), (0, 2, 0));
     });
 }
