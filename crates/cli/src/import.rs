@@ -191,12 +191,12 @@ pub fn events_file(env: &Env, args: &EventsArgs) -> Result<(), Failure> {
     report(env.lang, &outcome, &options)
 }
 
-/// Prints what an import did, writes the rejects file, and fails (exit code 2) if rows were rejected.
 /// A count's noun, in the singular for one.
 fn one(count: u64, singular: &'static str, plural: &'static str) -> &'static str {
     if count == 1 { singular } else { plural }
 }
 
+/// Prints what an import did, writes the rejects file, and fails (exit code 2) if rows were rejected.
 pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure> {
     for r in &o.rejected {
         eprintln!("{}", r.problem.localize(lang));

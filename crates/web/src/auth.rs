@@ -366,7 +366,8 @@ fn too_large(limit: usize) -> WebError {
 }
 
 /// A form's body, read whole (up to `limit`), once it is known to carry this session's CSRF
-/// token (or, with no session, a genuine anonymous form token).
+/// token (or, with no session, a genuine anonymous form token); a URL-encoded one without its
+/// characters that are not text ([`form_text_only`]), read once for both.
 async fn genuine_form(
     app: &Arc<App>,
     parts: &axum::http::request::Parts,
@@ -378,12 +379,18 @@ async fn genuine_form(
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| too_large(limit))?;
-    let sent = if limit > crate::routes::FORM_LIMIT {
-        multipart_field(&parts.headers, bytes.clone(), "csrf").await
+    let (sent, body) = if limit > crate::routes::FORM_LIMIT {
+        let sent = multipart_field(&parts.headers, bytes.clone(), "csrf").await;
+        (sent, bytes)
     } else {
-        form_field(&bytes, "csrf")
-    }
-    .unwrap_or_default();
+        let pairs =
+            serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
+        let sent = (pairs.iter())
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.clone());
+        (sent, form_text_only(bytes, &pairs))
+    };
+    let sent = sent.unwrap_or_default();
     let genuine = match viewer {
         // A public form (the family's, say) carries a form token even for someone signed in.
         Some(v) => {
@@ -398,20 +405,15 @@ async fn genuine_form(
             "The form expired or did not come from this page. Go back, reload the page and send it again.",
         ));
     }
-    if limit > crate::routes::FORM_LIMIT {
-        return Ok(Body::from(bytes));
-    }
-    Ok(Body::from(form_text_only(bytes)))
+    Ok(Body::from(body))
 }
 
 /// A URL-encoded form with its fields' characters that are not text removed (a NUL, an escape:
 /// pasted from a damaged file, or sent to trouble whoever reads an export in a terminal), for
 /// every form at once, here. A form sent with a file says its few text fields itself.
-fn form_text_only(bytes: axum::body::Bytes) -> axum::body::Bytes {
+/// `pairs` are the body's fields as read (none when it could not be read: it is left as it is).
+fn form_text_only(bytes: axum::body::Bytes, pairs: &[(String, String)]) -> axum::body::Bytes {
     use vigilia_core::text::{not_text, reorders};
-    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
-        return bytes;
-    };
     let unfit = |c: char| not_text(c) || reorders(c);
     if !(pairs.iter()).any(|(k, v)| k.chars().chain(v.chars()).any(unfit)) {
         return bytes;
@@ -431,16 +433,19 @@ fn form_text_only(bytes: axum::body::Bytes) -> axum::body::Bytes {
 /// not know without reading them, and what they keep would not have been cleaned. An empty body
 /// (an action that takes none) passes.
 fn json_text_only(bytes: axum::body::Bytes) -> Result<axum::body::Bytes, WebError> {
-    fn clean(v: &mut serde_json::Value) {
+    /// Whether anything was removed.
+    fn clean(v: &mut serde_json::Value) -> bool {
         match v {
-            serde_json::Value::String(s) => {
-                if let std::borrow::Cow::Owned(o) = vigilia_core::text::only_text(s) {
+            serde_json::Value::String(s) => match vigilia_core::text::only_text(s) {
+                std::borrow::Cow::Owned(o) => {
                     *s = o;
+                    true
                 }
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(clean),
-            serde_json::Value::Object(o) => o.values_mut().for_each(clean),
-            _ => {}
+                std::borrow::Cow::Borrowed(_) => false,
+            },
+            serde_json::Value::Array(a) => a.iter_mut().map(clean).fold(false, |a, b| a | b),
+            serde_json::Value::Object(o) => o.values_mut().map(clean).fold(false, |a, b| a | b),
+            _ => false,
         }
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -452,21 +457,10 @@ fn json_text_only(bytes: axum::body::Bytes) -> Result<axum::body::Bytes, WebErro
             format!("The request's body is not valid JSON: {e}."),
         )
     })?;
-    let before = value.clone();
-    clean(&mut value);
-    if value == before {
+    if !clean(&mut value) {
         return Ok(bytes);
     }
     Ok(serde_json::to_vec(&value).map_or(bytes, axum::body::Bytes::from))
-}
-
-/// One field of a URL-encoded form.
-pub fn form_field(body: &[u8], name: &str) -> Option<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
 }
 
 /// One text field of a form sent with a file (`multipart/form-data`).

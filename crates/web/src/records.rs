@@ -298,12 +298,15 @@ pub async fn person_page(
             let index = a.search_index(l)?;
             let alike = vigilia_app::merges::look_alikes(l, &v.actor(), &p, &index)?;
             let merged = vigilia_app::merges::merged_into(l, PersonId(id), &index)?;
-            // The person this one was merged into, by name when this account may see it.
-            let survivor = match p.merged_into {
-                Some(into) => records::person(l, &v.actor(), into, &index)
-                    .ok()
-                    .map(|(s, _)| s),
-                None => None,
+            // The person this one was merged into, by name when this account may see it (by
+            // number when not); a registry that fails to answer fails the page.
+            let survivor = match p
+                .merged_into
+                .map(|into| records::person(l, &v.actor(), into, &index))
+            {
+                Some(Ok((s, _))) => Some(s),
+                Some(Err(AppError::Forbidden(_) | AppError::NotFound(_))) | None => None,
+                Some(Err(e)) => return Err(e.into()),
             };
             Ok((p, d, h, (alike, merged, survivor)))
         })

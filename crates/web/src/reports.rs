@@ -238,13 +238,13 @@ pub struct SourceForm {
     link: String,
 }
 
-/// Reads the source form, sent with or without a file.
 /// A field of a form sent with a file, without characters that are not text (as every other
 /// form's, see `auth`).
 fn text_only(text: String) -> String {
     vigilia_core::text::only_text(&text).into_owned()
 }
 
+/// Reads the source form, sent with or without a file.
 async fn read_source(mut form: Multipart) -> Result<(SourceForm, Option<Vec<u8>>), WebError> {
     let unreadable = |_| {
         WebError::bad(

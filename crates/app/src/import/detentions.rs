@@ -371,19 +371,21 @@ struct Refs {
 }
 
 impl Refs {
-    /// A stored record's reference, in its normal form.
+    /// A stored record's reference, in its normal form ([`super::learn_reference`]).
     fn learn(&mut self, kind: Kind, reference: String, id: u64) {
-        let before = match kind {
-            Kind::Person => *self.persons.entry(reference.clone()).or_insert(id),
-            _ => {
-                self.detentions
-                    .entry(reference.clone())
-                    .or_insert((id, 0))
-                    .0
-            }
+        use super::learn_reference as learn;
+        let second = match kind {
+            Kind::Person => learn(&mut self.persons, reference, id, || id, |&id| id),
+            _ => learn(
+                &mut self.detentions,
+                reference,
+                id,
+                || (id, 0),
+                |&(id, _)| id,
+            ),
         };
-        if before != id {
-            self.ambiguous.insert((kind, reference), (before, id));
+        if let Some((reference, ids)) = second {
+            self.ambiguous.insert((kind, reference), ids);
         }
     }
 
@@ -461,10 +463,16 @@ impl Import<'_> {
         conflicts: &mut Vec<RowError>,
     ) -> Result<usize, Refused> {
         let refs = &mut self.refs;
-        for (kind, column, reference) in [
-            (Kind::Detention, "detention_ref", &row.detention_ref),
-            (Kind::Person, "person_ref", &row.person_ref),
-        ] {
+        // Almost always none: no key is made for the rows of a registry without them.
+        let ambiguous = if refs.ambiguous.is_empty() {
+            Vec::new()
+        } else {
+            vec![
+                (Kind::Detention, "detention_ref", &row.detention_ref),
+                (Kind::Person, "person_ref", &row.person_ref),
+            ]
+        };
+        for (kind, column, reference) in ambiguous {
             if let Some(&(first, second)) = refs.ambiguous.get(&(kind, reference.clone())) {
                 return Err(Refused::Row(RowError {
                     line: row.line,

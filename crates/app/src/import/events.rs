@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::{Change, Draft};
@@ -214,7 +215,7 @@ type Earlier = BTreeMap<String, Vec<(u64, String, u32)>>;
 /// its prefix).
 fn earlier_events(
     ledger: &mut Ledger,
-    refs: &std::collections::HashMap<String, u64>,
+    refs: &FxHashMap<String, u64>,
     mapping: &Mapping,
 ) -> Result<Earlier, AppError> {
     let mut earlier = Earlier::new();
@@ -357,13 +358,12 @@ pub fn events(
     let header: Vec<String> = source.header().to_vec();
     let columns = Columns::find(&mapping, &header, table, mapping_path)?;
     // In their normal form, as the file's ids are read (see `text::normal_reference`).
-    let mut refs = std::collections::HashMap::new();
-    let mut ambiguous = std::collections::HashMap::new();
+    let (mut refs, mut ambiguous) = (FxHashMap::default(), FxHashMap::default());
     for (reference, id) in ledger.references(Kind::Group)? {
         let normal = vigilia_core::text::normal_reference(&reference);
-        let before = *refs.entry(normal.clone()).or_insert(id);
-        if before != id {
-            ambiguous.insert(normal, (before, id));
+        if let Some((normal, ids)) = super::learn_reference(&mut refs, normal, id, || id, |&id| id)
+        {
+            ambiguous.insert(normal, ids);
         }
     }
     let earlier = earlier_events(ledger, &refs, &mapping)?;
@@ -442,10 +442,10 @@ struct Import<'a> {
     /// Cells in the header (a rejected row is padded to it).
     width: usize,
     /// Group detentions by reference.
-    refs: std::collections::HashMap<String, u64>,
+    refs: FxHashMap<String, u64>,
     /// References two stored group detentions share in their normal form, with their numbers:
     /// a row naming one is refused, not given to either.
-    ambiguous: std::collections::HashMap<String, (u64, u64)>,
+    ambiguous: FxHashMap<String, (u64, u64)>,
     /// The earlier list's events a revision may replace, and those it did.
     earlier: Earlier,
     revised: BTreeSet<u64>,

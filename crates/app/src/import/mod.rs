@@ -14,6 +14,30 @@ use std::path::{Path, PathBuf};
 
 use vigilia_core::exchange::HeaderError;
 
+/// A stored record's reference put in a map by its normal form (`value` for it): the first
+/// record under that form stays there. A second one, whose reference reads alike (two stored
+/// before references were folded, `Р-1` in Cyrillic and `P-1`), is answered with the form and
+/// both numbers, for a row naming it to be refused rather than given to either.
+pub(crate) fn learn_reference<V>(
+    by_reference: &mut rustc_hash::FxHashMap<String, V>,
+    normal: String,
+    id: u64,
+    value: impl FnOnce() -> V,
+    id_of: impl Fn(&V) -> u64,
+) -> Option<(String, (u64, u64))> {
+    use std::collections::hash_map::Entry;
+    match by_reference.entry(normal) {
+        Entry::Vacant(slot) => {
+            slot.insert(value());
+            None
+        }
+        Entry::Occupied(first) => {
+            let first_id = id_of(first.get());
+            (first_id != id).then(|| (first.key().clone(), (first_id, id)))
+        }
+    }
+}
+
 /// Where a long import tells how far it is, in its source's units (bytes of a file, rows).
 pub trait Progress {
     /// `rows` rows read, `position` of the source's total.
