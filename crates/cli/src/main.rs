@@ -69,7 +69,11 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        // What the registry stores (a name, a search someone typed) is printed without the
+        // characters a terminal obeys: an escape that erases the lines above, a direction
+        // override that turns them round.
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stdout(), "{}", vigilia_core::text::only_text(&line));
     }};
 }
 

@@ -71,7 +71,8 @@ pub fn say(env: &Env, es: impl AsRef<str>, en: impl AsRef<str>) {
 
 /// Tells the user something on standard error (beside what is printed), in their language.
 pub fn tell(env: &Env, es: impl AsRef<str>, en: impl AsRef<str>) {
-    eprintln!("{}", env.lang.pick(es.as_ref(), en.as_ref()));
+    let line = env.lang.pick(es.as_ref(), en.as_ref());
+    eprintln!("{}", vigilia_core::text::only_text(line));
 }
 
 /// Creates the registry (refusing an existing one), with a new key, and its register of places

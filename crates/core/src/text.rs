@@ -2,31 +2,45 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// Lower case, accents removed, punctuation turned into spaces, blanks collapsed; a letter of
-/// another script drawn as a Latin one ([`ascii_lookalike`]) is that letter, so that `Hеctor`
-/// typed with a Cyrillic `е` is found, matched and compared as `Hector`.
+/// Lower case, accents removed, punctuation turned into spaces, blanks collapsed; in a word that
+/// mixes Latin letters with letters of another script, a letter drawn as a Latin one
+/// ([`ascii_lookalike`]) is that letter, so that `Hеctor` typed with a Cyrillic `е` and `Ζoraida`
+/// with a Greek `Ζ` are found, matched and compared as `Hector` and `Zoraida`. A word wholly in
+/// another script is left as it is (`ВЕРА` and `вера` stay one name: the capital `В` is drawn as
+/// `B`, the small `в` as nothing Latin).
 pub fn fold(text: &str) -> String {
     // Most cells are plain ASCII: nothing to take apart, so the Unicode decomposition (most of
     // the time of reading a million reports' names) is skipped.
     if text.is_ascii() {
-        folded(text.chars(), text.len())
-    } else {
-        // Lower case first: Unicode's look-alikes are not the same in both cases (`В` is drawn
-        // as `B`, `в` as nothing Latin), and `ВЕРА` and `вера` must stay one name.
-        let mut bare = String::with_capacity(text.len());
-        let marks = unicode_normalization::char::is_combining_mark;
-        for c in text
-            .nfd()
-            .filter(|c| !marks(*c))
-            .flat_map(char::to_lowercase)
-        {
-            match ascii_lookalike(c) {
-                Some(ascii) => bare.push_str(&ascii),
-                None => bare.push(c),
-            }
-        }
-        folded(bare.chars(), text.len())
+        return folded(text.chars(), text.len());
     }
+    let marks = unicode_normalization::char::is_combining_mark;
+    let mut plain = String::with_capacity(text.len());
+    let mut word = Vec::new();
+    for c in text.nfd().filter(|c| !marks(*c)) {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else {
+            latin_word(&mut word, &mut plain);
+            plain.push(c);
+        }
+    }
+    latin_word(&mut word, &mut plain);
+    folded(plain.chars(), text.len())
+}
+
+/// A word of [`fold`], written to `out` (and emptied): its look-alike letters as Latin ones when
+/// it mixes Latin letters with others.
+fn latin_word(word: &mut Vec<char>, out: &mut String) {
+    let latin = word.iter().any(|c| c.is_ascii_alphabetic());
+    let other = word.iter().any(|c| !c.is_ascii() && c.is_alphabetic());
+    for &c in word.iter() {
+        match (latin && other).then(|| ascii_lookalike(c)).flatten() {
+            Some(ascii) => out.push_str(&ascii),
+            None => out.push(c),
+        }
+    }
+    word.clear();
 }
 
 /// Letters and digits in lower case, a space for each run of anything else, none at the ends.
@@ -235,23 +249,17 @@ pub fn ascii_lookalike(c: char) -> Option<String> {
     let (Some(first), None) = (one.next(), one.next()) else {
         return Some(skeleton);
     };
-    let kind = |a: &&char| {
-        (c.is_uppercase() && a.is_ascii_uppercase())
-            || (c.is_lowercase() && a.is_ascii_lowercase())
-            || (c.is_numeric() && a.is_ascii_digit())
+    // The case first: `ⅼ` (a small Roman numeral) is a small letter before it is a number.
+    let case = |a: &&char| {
+        (c.is_uppercase() && a.is_ascii_uppercase()) || (c.is_lowercase() && a.is_ascii_lowercase())
     };
+    let digit = |a: &&char| c.is_numeric() && a.is_ascii_digit();
     let alike = ascii_by_skeleton()
         .get(&first)
         .map(Vec::as_slice)
         .unwrap_or(&[]);
-    Some(
-        alike
-            .iter()
-            .find(kind)
-            .copied()
-            .unwrap_or(first)
-            .to_string(),
-    )
+    let chosen = alike.iter().find(case).or_else(|| alike.iter().find(digit));
+    Some(chosen.copied().unwrap_or(first).to_string())
 }
 
 /// The printable ASCII characters by their one-character skeleton (`l`: `1`, `I`, `l`, `|`).
@@ -309,6 +317,10 @@ mod tests {
         // A name in another script is one name in either case.
         assert_eq!(fold("ВЕРА ПЕТРОВА"), fold("вера петрова"));
         assert_eq!(fold("МАРИЯ"), fold("мария"));
+        // A capital of another script at the head of a Latin name is the Latin capital.
+        assert_eq!(fold("Ζoraida Quevedo"), "zoraida quevedo");
+        assert_eq!(fold("Мiguel Villegas"), "miguel villegas");
+        assert_eq!(super::ascii_lookalike('ⅼ').as_deref(), Some("l"));
         // A name in another script keeps its letters that do not look Latin.
         assert!(fold("Дмитрий").starts_with("дмит"), "{}", fold("Дмитрий"));
     }

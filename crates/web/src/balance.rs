@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
@@ -1227,18 +1227,18 @@ impl Public {
     }
 }
 
-/// What the public page was asked: `estimate`, an estimate just published (it says so).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PublicAsked {
-    estimate: String,
-}
-
 pub async fn public_list(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
-    Query(asked): Query<PublicAsked>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
+    // `estimate`: an estimate just published (it says so); read leniently, as an address
+    // anyone may type (a second `estimate`, or anything else, changes nothing).
+    let asked = (query.as_deref())
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "estimate"))
+        .map(|(_, v)| v)
+        .unwrap_or_default();
     let (list, (mut certified, mut released), estimates) = app
         .read(|_, l| {
             Ok((
@@ -1258,7 +1258,7 @@ pub async fn public_list(
     // address is anyone's to type).
     let coordinator =
         (ctx.viewer.as_ref()).is_some_and(|v| v.role == vigilia_core::model::Role::Coordinator);
-    let just_published = (asked.estimate.trim().parse::<u64>().ok())
+    let just_published = (asked.trim().parse::<u64>().ok())
         .filter(|v| coordinator && estimates.iter().any(|e| e.version == *v));
     Ok(ok(&Public {
         p: Chrome::of(&ctx),

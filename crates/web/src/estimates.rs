@@ -122,6 +122,8 @@ struct EstimatePage {
     publishing: Vec<(&'static str, String)>,
     /// The number of this same estimate, when it is already published.
     already: Option<u64>,
+    /// Why its day cannot be published (off the week of what is already public), in words.
+    too_close: Option<String>,
 }
 
 impl EstimatePage {
@@ -229,6 +231,9 @@ impl EstimatePage {
         }
         if !self.asked.state.trim().is_empty() || !self.asked.from.trim().is_empty() {
             return Some(self.p.t(PART_ES, PART_EN).to_string());
+        }
+        if let Some(why) = &self.too_close {
+            return Some(why.clone());
         }
         let known = self.known(e);
         (vigilia_app::estimates::publishable(&Settings::default(), &Rules::default(), e, known))
@@ -392,10 +397,26 @@ pub async fn page(
                 _ => None,
             };
             let published = estimates::published(l)?;
-            Ok((question, every, chosen, head, states, published))
+            // Off the week of what is already public: said on the page, not only when the
+            // button is pressed (the write refuses it again, if anything was made public since).
+            let too_close = match &question {
+                Ok(q) => match vigilia_app::publication::far_enough(l, q.as_of) {
+                    Err(e) if e.is_mistake() => Some(e.localize(lang)),
+                    other => other.map(|()| None)?,
+                },
+                Err(_) => None,
+            };
+            Ok((
+                question,
+                every,
+                chosen,
+                head,
+                states,
+                (published, too_close),
+            ))
         })
         .await?;
-    let (question, every, chosen, head, states, published) = read;
+    let (question, every, chosen, head, states, (published, too_close)) = read;
     let mut page = EstimatePage {
         p: Chrome::of(&ctx),
         asked: asked.clone(),
@@ -408,6 +429,7 @@ pub async fn page(
         problem: None,
         publishing: Vec::new(),
         already: None,
+        too_close,
     };
     let (question, chosen) = match (question, chosen) {
         (Ok(q), Some(c)) => (q, c),

@@ -117,7 +117,8 @@ async fn audit_search(
         Audit::Searched,
         Subject::REGISTRY,
         returned,
-        Some(q.to_string()),
+        // Kept as every form's text is (see `auth`): a query string does not pass that gate.
+        Some(vigilia_core::text::only_text(q).into_owned()),
     )
     .await
 }

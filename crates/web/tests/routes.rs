@@ -4565,8 +4565,10 @@ async fn a_coordinator_publishes_the_estimate_the_page_shows() {
         ("/public", Some(&coordinator)),
         ("/public?estimate=2", Some(&coordinator)),
         ("/public?estimate=x", Some(&coordinator)),
+        ("/public?estimate=2&estimate=1", Some(&coordinator)),
     ] {
         let page = send(&w, get(address, who.map(|c| c.as_str()))).await;
+        assert_eq!(page.status, StatusCode::OK, "{address}");
         assert!(!page.body.contains("publicada. Así la ve"), "{address}");
     }
     let public = send(&w, get("/public", None)).await;
@@ -4596,6 +4598,24 @@ async fn a_coordinator_publishes_the_estimate_the_page_shows() {
         !again.body.contains("action=\"/estimate/publish\""),
         "{}",
         again.body
+    );
+    // A day off the week of what is now public: said on the page, with no button the write
+    // would refuse.
+    let near = send(
+        &w,
+        get(&format!("{ask}&as_of=19/11/2026"), Some(&coordinator)),
+    )
+    .await;
+    assert!(near.body.contains("id=\"not-published\""), "{}", near.body);
+    assert!(
+        near.body.contains("mismo día de la semana"),
+        "{}",
+        near.body
+    );
+    assert!(
+        !near.body.contains("action=\"/estimate/publish\""),
+        "{}",
+        near.body
     );
     // The same form again (a second click, a second tab): refused, naming the estimate.
     let again = send(&w, post("/estimate/publish", Some(&coordinator), &pairs)).await;
@@ -4759,4 +4779,20 @@ async fn characters_that_are_not_text_are_kept_out_of_forms_and_the_api() {
     );
     assert!(!all.contains('\u{1b}') && !all.contains('\u{0}') && !all.contains('\u{7}'));
     assert!(!all.contains("Eva"), "{all}");
+    // A search is kept in the audit as the forms' text is: what a lawyer's seized telephone
+    // typed cannot erase the lines of `vigilia user revoke` above it.
+    let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
+    let r = send(
+        &w,
+        get("/persons?q=Ana%1B%5B1A%1B%5B2K%E2%80%AE", Some(&lawyer)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let searches = w
+        .app
+        .read(|_, l| Ok(vigilia_app::accounts::exposure(l, "t-lawyer", 30)?.searches))
+        .await
+        .unwrap();
+    let typed: Vec<&str> = searches.iter().map(|s| s.query.as_str()).collect();
+    assert_eq!(typed, ["Ana[1A[2K"], "{typed:?}");
 }
