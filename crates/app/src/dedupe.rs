@@ -41,7 +41,7 @@ pub fn read_reports(
     read(&columns, rows, this_year, profile).map_err(|stopped| match stopped {
         Stopped::Source(row) => AppError::BadRow {
             path: path.to_path_buf(),
-            row,
+            row: Box::new(row),
         },
         Stopped::Report(error) => bad(error),
     })

@@ -125,7 +125,7 @@ pub enum AppError {
     #[error("{}: {error}", path.display())]
     Reports { path: PathBuf, error: ReportError },
     #[error("{}: line {}: {}", path.display(), row.line, row.en)]
-    BadRow { path: PathBuf, row: Unreadable },
+    BadRow { path: PathBuf, row: Box<Unreadable> },
     #[error("the file cannot be read: {0}")]
     BadFile(String),
     #[error("the file has no column {0:?}")]

@@ -81,6 +81,12 @@ pub enum Problem {
     },
     /// Neither a name, a surname nor a cédula of the person detained.
     NoOneNamed,
+    /// A row of a file with another number of cells than its header: a comma too many or too
+    /// few moves every cell after it into the next column.
+    Width {
+        expected: usize,
+        found: usize,
+    },
     /// A name with characters no name has (digits, signs): letters, spaces, apostrophes, dots
     /// and hyphens only.
     NotAName,
@@ -284,21 +290,7 @@ pub fn one_line(text: &str) -> String {
 /// hyphens, with at least one letter.
 pub fn is_name(text: &str) -> bool {
     let signs = |c: char| matches!(c, '-' | '\'' | '’');
-    // An accent or two over a letter (`ế`, a Hebrew point and a dagesh), not a stack of them
-    // that runs over the lines around it, nor a line struck through it; every kind of mark
-    // (Unicode's general category M) counts, not only the Latin accents.
-    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
-    let mut accents = 0;
-    let marks_fit = text.chars().all(|c| {
-        if c.general_category_group() == GeneralCategoryGroup::Mark {
-            accents += 1;
-            accents <= 3 && !('\u{334}'..='\u{338}').contains(&c)
-        } else {
-            accents = 0;
-            true
-        }
-    });
-    marks_fit
+    vigilia_core::text::marks_fit(text)
         && text.chars().any(char::is_alphabetic)
         && text
             .split(' ')

@@ -815,6 +815,16 @@ impl Localize for Problem {
                     "Write at least a given name, a surname or the ID number of the person detained.",
                 )
                 .into(),
+            Problem::Width { expected, found } => match lang {
+                Lang::Es => format!(
+                    "La fila tiene {found} celdas y el encabezado {expected}: una coma de más o \
+                     de menos corre las celdas de columna."
+                ),
+                Lang::En => format!(
+                    "The row has {found} cells and the header {expected}: a comma too many or \
+                     too few moves the cells into other columns."
+                ),
+            },
             Problem::WhenArrested => lang
                 .pick(
                     "¿Cuándo fue la detención? Escríbala como 12/03/2024; si no sabe el día, el mes (03/2024) o el año.",
@@ -1164,6 +1174,14 @@ impl Localize for EventProblem {
                 "is the id of two group detentions (numbers {first} and {second}) whose ids read \
                  alike, written in letters of different scripts: correct one of them before \
                  importing this row"
+            ),
+            (EventProblem::Width { expected, found }, Lang::Es) => format!(
+                "la fila tiene {found} celdas y el encabezado {expected}: una coma de más o de \
+                 menos corre las celdas de columna"
+            ),
+            (EventProblem::Width { expected, found }, Lang::En) => format!(
+                "the row has {found} cells and the header {expected}: a comma too many or too \
+                 few moves the cells into other columns"
             ),
         }
     }

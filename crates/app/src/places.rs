@@ -1092,7 +1092,8 @@ pub fn import_observations(
 type Line = (u64, HashMap<String, String>);
 
 fn read_csv(text: &[u8], needed: &[&'static str]) -> Result<Vec<Line>, AppError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
+    use vigilia_core::csv_lines::{Lines, line_of};
+    let mut reader = (csv::ReaderBuilder::new().flexible(true)).from_reader(Lines::new(text));
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| AppError::BadFile(e.to_string()))?
@@ -1105,9 +1106,9 @@ fn read_csv(text: &[u8], needed: &[&'static str]) -> Result<Vec<Line>, AppError>
         }
     }
     let mut out = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| AppError::BadFile(e.to_string()))?;
-        let line = record.position().map_or(0, |p| p.line());
+    let mut record = csv::StringRecord::new();
+    while (reader.read_record(&mut record)).map_err(|e| AppError::BadFile(e.to_string()))? {
+        let line = line_of(&mut reader, record.position());
         let row = header
             .iter()
             .cloned()

@@ -503,13 +503,8 @@ fn detained(p: &Person) -> &'static str {
     }
 }
 
-/// «sigue privada de libertad», by sex.
 fn still_held(p: &Person) -> &'static str {
-    match p.identity.sex {
-        Some(vigilia_core::model::Sex::F) => "sigue privada de libertad",
-        Some(vigilia_core::model::Sex::M) => "sigue privado de libertad",
-        _ => "sigue privada o privado de libertad",
-    }
+    vigilia_core::words::still_held(p.identity.sex, Lang::Es)
 }
 
 fn or_unknown(text: &str) -> &str {

@@ -273,19 +273,40 @@ fn a_quote_left_open_is_said_with_the_lines_it_swallowed() {
         row(5, "Juan\""),
         row(6, "Pedro"),
     ];
-    let file = r.write("in.csv", &format!("{HEADER}\n{}\n", rows.join("\n")));
-    let out = r.run(&["import", "detentions", file.to_str().unwrap()]);
+    // Saved on Windows (CR LF), with a blank line before the stray quote (line 3).
+    let text = format!("{HEADER}\n{}\n\n{}\n", rows[0], rows[1..].join("\n"));
+    let file = r.write("in.csv", &text.replace('\n', "\r\n"));
+    let rejects = r.path("rejects.csv");
+    let out = r.run(&[
+        "import",
+        "detentions",
+        file.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2), "a row was rejected");
     let err = stderr(&out);
     for said in [
-        "lines 3 to 6 were read as one row: the cell of \"given_names\" begins with a quote that \
-         is not closed until line 6",
-        "1 row rejected; the others were stored",
+        "lines 4 to 7 were read as one row: the cell of \"given_names\" begins with a quote that \
+         is not closed until line 7",
+        "1 row rejected →",
+        "; the others were stored",
     ] {
         assert!(err.contains(said), "missing {said:?} in:\n{err}");
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("3 rows read: 2 stored"), "{stdout}");
+    // The rejects file holds the row as it was read, the rows it swallowed in the cell where
+    // the quote opened, to be mended there.
+    let mut rd = csv::Reader::from_path(&rejects).unwrap();
+    let rejected: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(&rejected[0][0], "D2");
+    let cell = &rejected[0][2];
+    for swallowed in ["Eva", "D3,P3,Luis", "D4,P4,Rosa", "D5,P5,Juan"] {
+        assert!(cell.contains(swallowed), "{swallowed:?} not in {cell:?}");
+    }
+    assert_eq!(&rejected[0][rejected[0].len() - 3], "4");
     // One row is said in the singular.
     let one = r.write("one.csv", &format!("{HEADER}\n{}\n", row(7, "Rosa")));
     let out = r.ok(&["import", "detentions", one.to_str().unwrap()]);
@@ -434,6 +455,16 @@ fn an_event_id_that_is_not_text_is_rejected_by_line() {
             stderr(&out)
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains("2 rows read: 1 stored"));
+        // A comma too many in a place moves the count into another column: the row is
+        // refused by its line (after a blank line), not stored with its cells moved.
+        let out = import_events(
+            r,
+            "e5,12.08.2024,Lara\n\ne6,13.08.2024,Barquisimeto, Lara,9\n",
+            "",
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let said = "line 4, column *: the row has 5 cells and the header 4";
+        assert!(stderr(&out).contains(said), "{}", stderr(&out));
         // A place is stored as it is: an escape in it is refused by its line and column too.
         let out = import_events(
             r,

@@ -276,6 +276,9 @@ pub enum Reason {
     /// A character that is not text (a NUL byte, an escape) in any cell, or a reference that
     /// no registry stores alike on every engine.
     Unstorable(crate::text::ReferenceFault),
+    /// More marks over one letter than accents make, or a letter struck through
+    /// ([`crate::text::marks_fit`]).
+    Marks,
     /// Two stored records (of the kind of this column) have references that are one in their
     /// normal form, written with letters of different scripts before references were folded:
     /// which one the row means is not known.
@@ -333,6 +336,7 @@ impl Localize for RowError {
             Reason::Disclosure => if es { format!("{v:?} no es named, initials ni count_only") } else { format!("{v:?} is not named, initials or count_only") },
             Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
             Reason::Unstorable(fault) => fault.localize(lang),
+            Reason::Marks => lang.pick("tiene más de tres acentos o marcas sobre una letra, o una letra tachada: se vería encima de las líneas de al lado", "has more than three accents or marks over one letter, or a letter struck through: it would show over the lines beside it").to_string(),
             Reason::AmbiguousRef { first, second } => if es { format!("{v:?} es la referencia de dos registros (números {first} y {second}) cuyas referencias se leen igual, escritas con letras de alfabetos distintos: corrija o fusione uno de los dos antes de importar esta fila") } else { format!("{v:?} is the reference of two records (numbers {first} and {second}) whose references read alike, written in letters of different scripts: correct or merge one of them before importing this row") },
             Reason::DuplicateRef { first_line } => if es { format!("{v:?} ya aparece en la línea {first_line}") } else { format!("{v:?} already appears on line {first_line}") },
             Reason::OtherPerson { person_ref } => if es { format!("la detención {v:?} pertenece a la persona {person_ref:?} en el registro") } else { format!("detention {v:?} belongs to person {person_ref:?} in the registry") },
@@ -478,14 +482,17 @@ impl<'a, S: AsRef<str>> Cells<'a, S> {
                 None if reference => crate::text::reference(cell).err(),
                 None => None,
             };
-            if let Some(fault) = fault {
-                return Err(RowError {
-                    line,
-                    column: column.name(),
-                    value: cell.to_string(),
-                    reason: Reason::Unstorable(fault),
-                });
-            }
+            let reason = match fault {
+                Some(fault) => Reason::Unstorable(fault),
+                None if !crate::text::marks_fit(cell) => Reason::Marks,
+                None => continue,
+            };
+            return Err(RowError {
+                line,
+                column: column.name(),
+                value: cell.to_string(),
+                reason,
+            });
         }
         Ok(Cells {
             header,
@@ -1307,6 +1314,32 @@ mod tests {
             assert_eq!(e.column, column, "{row}: {}", e.localize(Lang::En));
             assert!(
                 e.localize(Lang::Es).starts_with("línea 2, columna "),
+                "{}",
+                e.localize(Lang::Es)
+            );
+        }
+    }
+
+    #[test]
+    fn a_stack_of_marks_or_a_struck_letter_is_refused_where_accents_pass() {
+        let h = "detention_ref,person_ref,given_names,paternal_surname,arrest_date,notes";
+        // Accents, decomposed as a Mac writes them: Nguyễn, Peña.
+        let ok = "D1,P1,Nguye\u{302}\u{303}n,Pen\u{303}a,2024-08-01,Ana\u{301}lisis";
+        assert!(parse(h, ok).is_ok());
+        let zalgo = format!("Ana{}", "\u{301}\u{316}\u{35c}".repeat(20));
+        for (row, column) in [
+            (format!("D1,P1,{zalgo},Pérez,2024-08-01,"), "given_names"),
+            (
+                "D1,P1,Ana,P\u{336}e\u{336}rez,2024-08-01,".to_string(),
+                "paternal_surname",
+            ),
+            (format!("D1,P1,Ana,Pérez,2024-08-01,{zalgo}"), "notes"),
+        ] {
+            let e = parse(h, &row).unwrap_err();
+            assert_eq!(e.column, column, "{row}");
+            assert!(
+                e.localize(Lang::Es)
+                    .contains("más de tres acentos o marcas"),
                 "{}",
                 e.localize(Lang::Es)
             );

@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod case;
 pub mod clock;
 pub mod confidential;
+pub mod csv_lines;
 pub mod date;
 pub mod exchange;
 pub mod fact;

@@ -86,6 +86,24 @@ pub fn reorders(c: char) -> bool {
     )
 }
 
+/// Whether a text's marks sit as accents do: at most three over one character (`ế`, a Hebrew
+/// point and a dagesh), none of them a line struck through it (U+0334–U+0338). Every kind of
+/// mark counts (Unicode's general category M), not only the Latin accents. A stack of marks
+/// runs over the lines above and below it on a page and in a spreadsheet, and a struck letter
+/// reads as crossed out.
+pub fn marks_fit(text: &str) -> bool {
+    let mut on_one = 0;
+    text.chars().all(|c| {
+        if unicode_normalization::char::is_combining_mark(c) {
+            on_one += 1;
+            on_one <= 3 && !('\u{334}'..='\u{338}').contains(&c)
+        } else {
+            on_one = 0;
+            true
+        }
+    })
+}
+
 /// The text without its characters that are not text ([`not_text`]) or that reorder what
 /// follows ([`reorders`]): a form's fields and the API's are kept so, where a file's cell
 /// holding one is refused by its line.

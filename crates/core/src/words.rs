@@ -18,6 +18,16 @@ fn numbered(lang: Lang, (es, en): (&str, &str), version: u64, as_of: crate::date
     }
 }
 
+/// «sigue privada de libertad», agreeing with the person's sex when it is known.
+pub fn still_held(sex: Option<Sex>, lang: Lang) -> &'static str {
+    match (lang, sex) {
+        (Lang::Es, Some(Sex::F)) => "sigue privada de libertad",
+        (Lang::Es, Some(Sex::M)) => "sigue privado de libertad",
+        (Lang::Es, _) => "sigue privada o privado de libertad",
+        (Lang::En, _) => "still held",
+    }
+}
+
 fn pick(lang: Lang, es: &str, en: &str) -> String {
     match lang {
         Lang::Es => es.to_string(),

@@ -143,9 +143,10 @@ impl Table {
 
     /// Reads the CSV form: one 0/1 column per list, then `count`; one row per pattern.
     pub fn from_csv(input: impl Read) -> Result<Table, TableError> {
+        use vigilia_core::csv_lines::{Lines, line_of};
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .from_reader(input);
+            .from_reader(Lines::new(input));
         let headers = reader
             .headers()
             .map_err(|e| TableError::Unreadable(e.to_string()))?
@@ -169,9 +170,11 @@ impl Table {
         let mut table = Table::new(lists.to_vec())?;
         let mut total: u64 = 0;
         let mut seen: Vec<Option<u64>> = vec![None; table.counts.len()];
-        for record in reader.records() {
-            let record = record.map_err(|e| TableError::Unreadable(e.to_string()))?;
-            let line = record.position().map_or(0, |p| p.line());
+        let mut record = csv::StringRecord::new();
+        while (reader.read_record(&mut record))
+            .map_err(|e| TableError::Unreadable(e.to_string()))?
+        {
+            let line = line_of(&mut reader, record.position());
             if record.len() != names.len() {
                 return Err(TableError::Width {
                     line,

@@ -21,6 +21,7 @@ use crate::app::Accounts;
 use crate::app::{App, sha256};
 use crate::ctx::{COOKIE, Ctx, Viewer, cookie, limit_key};
 use crate::error::WebError;
+use crate::page::Chrome;
 use crate::routes::{Access, Route};
 
 /// An Argon2id hash of a password nobody has (made once, with the same parameters as every
@@ -235,15 +236,28 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> Optio
 
 /// Checks every request against the route table: who may use the route, and that a form carries
 /// this session's CSRF token (or, with no session, a genuine anonymous form token).
+/// A signed-in account's errors, from here on, are shown in the frame of its pages.
 pub async fn authorize(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
-    match check(&app, req).await {
-        Ok(req) => next.run(req).await,
-        Err((e, api)) if api => crate::api::error(e),
-        Err((e, _)) => e.into_response(),
+    let mut chrome = None;
+    let checked = check(&app, req, &mut chrome).await;
+    let answer = async move {
+        match checked {
+            Ok(req) => next.run(req).await,
+            Err((e, api)) if api => crate::api::error(e),
+            Err((e, _)) => e.into_response(),
+        }
+    };
+    match chrome {
+        Some(chrome) => crate::error::CHROME.scope(chrome, answer).await,
+        None => answer.await,
     }
 }
 
-async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)> {
+async fn check(
+    app: &Arc<App>,
+    req: Request,
+    chrome: &mut Option<Chrome>,
+) -> Result<Request, (WebError, bool)> {
     let path = req
         .extensions()
         .get::<MatchedPath>()
@@ -273,13 +287,6 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
             .unwrap_or_default(),
     );
     let viewer = viewer(app, req.headers(), api, &here).await.map_err(fail)?;
-    match (&route.access, &viewer) {
-        (Access::Public, _) => {}
-        (Access::Signed, Some(_)) => {}
-        (Access::Roles(roles), Some(v)) if roles.contains(&v.role) => {}
-        (_, Some(_)) => return Err(fail(WebError::Forbidden)),
-        (_, None) => return Err(fail(WebError::SignIn(here))),
-    }
     let csrf = match &viewer {
         Some(v) if !api => v.csrf.clone(),
         _ => app.form_token(),
@@ -289,9 +296,19 @@ async fn check(app: &Arc<App>, req: Request) -> Result<Request, (WebError, bool)
         viewer: viewer.clone(),
         ip,
         csrf,
-        path: here,
+        path: here.clone(),
         profile: app.profile.clone(),
     };
+    if viewer.is_some() && !api {
+        *chrome = Some(Chrome::of(&ctx));
+    }
+    match (&route.access, &viewer) {
+        (Access::Public, _) => {}
+        (Access::Signed, Some(_)) => {}
+        (Access::Roles(roles), Some(v)) if roles.contains(&v.role) => {}
+        (_, Some(_)) => return Err(fail(WebError::Forbidden)),
+        (_, None) => return Err(fail(WebError::SignIn(here))),
+    }
     let (mut parts, body) = req.into_parts();
     parts.extensions.insert(ctx);
     if parts.method != Method::POST {

@@ -16,6 +16,10 @@ tokio::task_local! {
     /// The address asked for, for an error page's switch of language to come back to: a page
     /// asked with `GET`, else the home page (see [`crate::request_id`]).
     pub static ADDRESS: String;
+    /// The frame of the page of the account asking, once it is known (see
+    /// [`crate::auth::authorize`]): an error page shows a signed-in person their own menu, not
+    /// a header that looks signed out.
+    pub static CHROME: crate::page::Chrome;
 }
 
 /// The id of the request being answered, when there is one.
@@ -206,6 +210,7 @@ impl WebError {
             ),
             back,
             l,
+            chrome: CHROME.try_with(Clone::clone).ok(),
         };
         crate::page::render(self.status(), &page)
     }

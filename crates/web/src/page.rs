@@ -109,6 +109,12 @@ impl Chrome {
         value.localize(self.l)
     }
 
+    /// «sigue privada de libertad» of a person, or of one not known (a detention without its
+    /// person), agreeing with their sex.
+    pub fn still_held(&self, person: Option<&vigilia_core::model::Person>) -> &'static str {
+        vigilia_core::words::still_held(person.and_then(|x| x.identity.sex), self.l)
+    }
+
     /// The text with its first letter in capitals and the rest as written (a court's name
     /// keeps its capitals: askama's `capitalize` lowers them).
     pub fn cap<T: AsRef<str>>(&self, text: T) -> String {
@@ -310,6 +316,9 @@ pub struct ErrorPage {
     /// The page to go back to, when the refusal comes from a form (its question kept).
     pub back: Option<String>,
     pub l: Lang,
+    /// The frame of a signed-in account's pages (its menu), when the error comes after it was
+    /// known.
+    pub chrome: Option<Chrome>,
 }
 
 /// A path of this site to go back to, or `/`: one `/` followed by neither `/` nor `\\` (which

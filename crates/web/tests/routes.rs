@@ -810,6 +810,9 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Still held, and no sex was reported: the page says it of a woman and of a man.
+    let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
+    assert!(r.body.contains("sigue privada o privado de libertad"));
     let (analyst, _) = sign_in(&w, Role::Analyst).await;
     let before = send(&w, get("/api/balance", None)).await;
     assert_eq!(before.status, StatusCode::UNAUTHORIZED);
@@ -4456,6 +4459,18 @@ async fn an_address_that_names_nothing_is_said_in_words() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("Esa lista no existe"), "{}", r.body);
     assert!(!r.body.contains("political_prisoners"), "{}", r.body);
+    // The refusal is shown in the analyst's own frame, not in a header that looks signed out;
+    // a record that does not exist too, and a page of another role.
+    let menu = ["href=\"/estimate\"", "Salir", "name=\"csrf\""];
+    for page in [&r, &send(&w, get("/detentions/999", Some(&analyst))).await] {
+        for said in menu {
+            assert!(page.body.contains(said), "{said}: {}", page.body);
+        }
+        assert!(!page.body.contains("href=\"/login\""), "{}", page.body);
+    }
+    let r = send(&w, get("/triage", Some(&analyst))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("Salir"), "{}", r.body);
 }
 
 /// A coordinator publishes the estimate the page shows, from the page: it goes to the public

@@ -316,9 +316,10 @@ impl Import<'_> {
         self.outcome.rows += 1;
         let (cells, row) = match parsed {
             Parsed::Row { cells, row } => (cells, row),
-            Parsed::Unreadable(u) => {
-                let (line, column) = (u.line, u.column.clone());
-                self.reject(line, &column, RowProblem::Unreadable(u), Vec::new());
+            Parsed::Unreadable(mut u) => {
+                let (line, column, cells) =
+                    (u.line, u.column.clone(), std::mem::take(&mut u.cells));
+                self.reject(line, &column, RowProblem::Unreadable(u), cells);
                 return Ok(());
             }
         };

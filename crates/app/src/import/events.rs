@@ -129,6 +129,12 @@ pub enum EventProblem {
         first: u64,
         second: u64,
     },
+    /// Another number of cells than the header's: a comma too many or too few moves every
+    /// cell after it into the next column.
+    Width {
+        expected: usize,
+        found: usize,
+    },
 }
 
 fn parse_date(text: &str, format: &str) -> Option<PartialDate> {
@@ -463,12 +469,14 @@ impl Import<'_> {
     ) -> Result<(), AppError> {
         let (line, record) = match next {
             Ok(row) => row,
-            Err(u) => {
+            Err(mut u) => {
                 self.outcome.rows += 1;
+                let mut cells = std::mem::take(&mut u.cells);
+                cells.resize(self.width, String::new());
                 self.outcome.rejected.push(Rejected {
                     line: u.line,
                     column: u.column.clone(),
-                    cells: vec![String::new(); self.width],
+                    cells,
                     problem: RowProblem::Unreadable(u),
                 });
                 return Ok(());
@@ -481,17 +489,20 @@ impl Import<'_> {
             return Ok(());
         }
         self.outcome.rows += 1;
-        let read =
-            read_event(&cells, self.columns, self.mapping, &self.profile).and_then(|e| match self
-                .ambiguous
-                .get(&e.reference)
-            {
-                Some(&(first, second)) => Err((
-                    self.mapping.reference.column.clone(),
-                    EventProblem::Ambiguous { first, second },
-                )),
-                None => Ok(e),
-            });
+        let (expected, found) = (self.width, cells.len());
+        let read = (if found == expected {
+            Ok(())
+        } else {
+            Err(("*".to_string(), EventProblem::Width { expected, found }))
+        })
+        .and_then(|()| read_event(&cells, self.columns, self.mapping, &self.profile))
+        .and_then(|e| match self.ambiguous.get(&e.reference) {
+            Some(&(first, second)) => Err((
+                self.mapping.reference.column.clone(),
+                EventProblem::Ambiguous { first, second },
+            )),
+            None => Ok(e),
+        });
         match read {
             Ok(event) => self.store(tx, event),
             Err((column, problem)) => {

@@ -82,7 +82,7 @@ pub fn read_file(
     while let Some(next) = src.next_row() {
         let (line, record) = next.map_err(|row| AppError::BadRow {
             path: path.to_path_buf(),
-            row,
+            row: Box::new(row),
         })?;
         raw.push((line, record.iter().map(str::to_string).collect::<Vec<_>>()));
     }
@@ -107,6 +107,12 @@ pub fn read_file(
                 .unwrap_or("")
         };
         let mut e = FieldErrors::default();
+        if cells.len() != header.len() {
+            let (expected, found) = (header.len(), cells.len());
+            e.add("*", Problem::Width { expected, found });
+            bad.push(LineErrors { line, errors: e });
+            continue;
+        }
         let national_id = non_empty(cell("cedula")).and_then(|t| match NationalId::parse(t) {
             Ok(n) => Some(n),
             Err(err) => {

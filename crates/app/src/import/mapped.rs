@@ -249,7 +249,16 @@ impl RowSource for Mapped {
 
     fn next_row(&mut self) -> Option<Result<(u64, csv::StringRecord), Unreadable>> {
         let next = self.inner.next_row()?;
-        Some(next.map(|(line, cells)| (line, self.convert(&cells))))
+        Some(match next {
+            Ok((line, cells)) => Ok((line, self.convert(&cells))),
+            Err(mut u) => {
+                if !u.cells.is_empty() {
+                    let read = csv::StringRecord::from(std::mem::take(&mut u.cells));
+                    u.cells = self.convert(&read).iter().map(str::to_string).collect();
+                }
+                Err(u)
+            }
+        })
     }
 
     fn position(&self) -> (u64, u64) {

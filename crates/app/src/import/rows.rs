@@ -8,6 +8,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader};
 use flate2::read::MultiGzDecoder;
+use vigilia_core::csv_lines::{Lines, line_of};
 
 use super::{InputError, SheetLimit};
 use crate::error::AppError;
@@ -17,6 +18,10 @@ use crate::error::AppError;
 pub struct Unreadable {
     pub line: u64,
     pub column: String,
+    /// Its cells as far as they were read (for the rejects file, to be mended there): a row
+    /// that swallowed others holds them in the cell where the quote opened; a spreadsheet's
+    /// error cell is written as the sheet shows it. Empty when the row could not be split.
+    pub cells: Vec<String>,
     pub es: String,
     pub en: String,
 }
@@ -164,16 +169,18 @@ pub fn open_input(path: &Path) -> Result<Input, AppError> {
     })
 }
 
-struct Csv {
-    reader: csv::Reader<Input>,
+struct Csv<R> {
+    reader: csv::Reader<Lines<R>>,
     header: Vec<String>,
     record: csv::StringRecord,
 }
 
-impl Csv {
-    fn open(path: &Path) -> Result<Csv, AppError> {
+impl Csv<Input> {
+    fn open(path: &Path) -> Result<Csv<Input>, AppError> {
         let input = open_input(path)?;
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(Lines::new(input));
         let header = reader
             .headers()
             .map_err(|e| InputError::Header {
@@ -256,6 +263,7 @@ fn swallowed_rows(record: &csv::StringRecord, header: &[String], line: u64) -> O
     let last = line + breaks as u64;
     Some(Unreadable {
         line,
+        cells: record.iter().map(str::to_string).collect(),
         es: format!(
             "las líneas {line} a {last} se leyeron como una sola fila: la celda de «{column}» \
              empieza con comillas que no se cierran hasta la línea {last}, y las filas de en \
@@ -290,16 +298,26 @@ fn shape(cell: &str) -> String {
     out
 }
 
-impl RowSource for Csv {
+impl RowSource for Csv<Input> {
     fn header(&self) -> &[String] {
         &self.header
     }
 
     fn next_row(&mut self) -> Option<Result<(u64, csv::StringRecord), Unreadable>> {
+        self.read_row()
+    }
+
+    fn position(&self) -> (u64, u64) {
+        self.reader.get_ref().get_ref().progress()
+    }
+}
+
+impl<R: Read> Csv<R> {
+    fn read_row(&mut self) -> Option<Result<(u64, csv::StringRecord), Unreadable>> {
         match self.reader.read_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
-                let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+                let line = self.line(self.record.position().cloned());
                 let next = csv::StringRecord::with_capacity(
                     self.record.as_slice().len(),
                     self.record.len(),
@@ -311,25 +329,38 @@ impl RowSource for Csv {
                 Some(Ok((line, from_spreadsheet(record))))
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                let detail = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => {
-                        ("no es texto UTF-8 válido", "is not valid UTF-8 text")
+                let line = self.line(e.position().cloned());
+                // The csv crate's own words would name its own count of lines.
+                let (es, en) = match e.kind() {
+                    csv::ErrorKind::Utf8 { err, .. } => {
+                        let cell = err.field() + 1;
+                        (
+                            format!("la celda {cell} no es texto UTF-8 válido"),
+                            format!("cell {cell} is not valid UTF-8 text"),
+                        )
                     }
-                    _ => ("no se puede leer como CSV", "cannot be read as CSV"),
+                    csv::ErrorKind::Io(err) => (
+                        format!("no se pudo leer ({err})"),
+                        format!("could not be read ({err})"),
+                    ),
+                    _ => (
+                        format!("no se puede leer como CSV ({e})"),
+                        format!("cannot be read as CSV ({e})"),
+                    ),
                 };
                 Some(Err(Unreadable {
                     line,
                     column: "*".into(),
-                    es: format!("línea {line}: la fila {} ({e})", detail.0),
-                    en: format!("line {line}: the row {} ({e})", detail.1),
+                    cells: Vec::new(),
+                    es: format!("línea {line}: {es}"),
+                    en: format!("line {line}: {en}"),
                 }))
             }
         }
     }
 
-    fn position(&self) -> (u64, u64) {
-        self.reader.get_ref().progress()
+    fn line(&mut self, position: Option<csv::Position>) -> u64 {
+        line_of(&mut self.reader, position.as_ref())
     }
 }
 
@@ -461,6 +492,9 @@ impl RowSource for Sheet {
                         .unwrap_or_else(|| format!("#{}", i + 1));
                     return Some(Err(Unreadable {
                         line,
+                        cells: (cells.iter())
+                            .map(|c| cell_text(c).unwrap_or_else(|e| e))
+                            .collect(),
                         es: format!(
                             "línea {line}, columna {column}: la celda tiene un error de la hoja de cálculo ({err})"
                         ),
@@ -515,6 +549,53 @@ mod tests {
 
     fn header(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("c{i}")).collect()
+    }
+
+    /// A reader that hands out one byte at a time, so that a `\r\n` is split between reads.
+    struct Dribble<'a>(&'a [u8]);
+
+    impl Read for Dribble<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some((first, rest)) = self.0.split_first() else {
+                return Ok(0);
+            };
+            buf[0] = *first;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn each_row_is_said_on_the_line_its_text_starts_whatever_ends_the_lines() {
+        // Line 3 is blank, line 4's note breaks onto line 5, lines 7 and 8 are blank.
+        let file = "id,note\nD1,x\n\nD2,\"dos\nlíneas\"\nD3,y\n\n\nD4,z\n";
+        for ending in ["\n", "\r\n", "\r"] {
+            let text = file.replace('\n', ending);
+            for whole in [true, false] {
+                let input: Box<dyn Read> = if whole {
+                    Box::new(text.as_bytes())
+                } else {
+                    Box::new(Dribble(text.as_bytes()))
+                };
+                let mut csv = Csv {
+                    reader: (csv::ReaderBuilder::new().flexible(true))
+                        .from_reader(Lines::new(input)),
+                    header: header(2),
+                    record: csv::StringRecord::new(),
+                };
+                let mut rows = vec![];
+                while let Some(row) = csv.read_row() {
+                    let (line, record) = row.expect("a readable row");
+                    rows.push((line, record[0].to_string()));
+                }
+                let rows: Vec<(u64, &str)> = rows.iter().map(|(l, id)| (*l, id.as_str())).collect();
+                assert_eq!(
+                    rows,
+                    [(2, "D1"), (4, "D2"), (6, "D3"), (9, "D4")],
+                    "lines ended by {ending:?}"
+                );
+            }
+        }
     }
 
     #[test]
