@@ -29,6 +29,28 @@ struct Backend {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// A test's PostgreSQL database is dropped when the test ends (passed or failed): a run of
+/// the suite left hundreds of them behind.
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let DatabaseUrl::Postgres(url) = &self.url else {
+            return;
+        };
+        let (Some((_, name)), Ok(admin)) = (
+            url.rsplit_once('/'),
+            std::env::var("VIGILIA_TEST_POSTGRES_URL"),
+        ) else {
+            return;
+        };
+        let dropped = ::postgres::Client::connect(&admin, ::postgres::NoTls).and_then(|mut c| {
+            c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        });
+        if let Err(e) = dropped {
+            eprintln!("test database {name} left behind: {e}");
+        }
+    }
+}
+
 impl Backend {
     fn sqlite() -> Backend {
         let dir = tempfile::tempdir().unwrap();
