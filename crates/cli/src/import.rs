@@ -192,7 +192,7 @@ pub fn events_file(env: &Env, args: &EventsArgs) -> Result<(), Failure> {
 }
 
 /// A count's noun, in the singular for one.
-fn one(count: u64, singular: &'static str, plural: &'static str) -> &'static str {
+pub fn one(count: u64, singular: &'static str, plural: &'static str) -> &'static str {
     if count == 1 { singular } else { plural }
 }
 
@@ -231,6 +231,32 @@ pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure>
                     "{rows} {}: {changed} stored ({facts} {}), {unchanged} unchanged, {rejected} rejected{conflicts}",
                     one(o.rows, "row read", "rows read"),
                     one(o.facts, "new fact", "new facts"),
+                ),
+            }
+        );
+    }
+    if o.not_retracted > 0 {
+        let count = n(lang, o.not_retracted);
+        crate::say!(
+            "{}",
+            match lang {
+                Lang::Es => format!(
+                    "{count} {} de la lista anterior que este archivo no trae, en sus días, no se \
+                     {} en 0: eso se hace solo con la lista entera, sin filas rechazadas. Corrija \
+                     las filas en el archivo original e impórtelo entero otra vez",
+                    one(
+                        o.not_retracted,
+                        "detención colectiva",
+                        "detenciones colectivas"
+                    ),
+                    one(o.not_retracted, "puso", "pusieron"),
+                ),
+                Lang::En => format!(
+                    "{count} group {} of the earlier list that this file does not bring, on its \
+                     days, {} not set to 0: that is done only with the whole list, with no row \
+                     rejected. Mend the rows in the original file and import it whole again",
+                    one(o.not_retracted, "detention", "detentions"),
+                    one(o.not_retracted, "was", "were"),
                 ),
             }
         );

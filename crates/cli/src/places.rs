@@ -151,21 +151,29 @@ fn import(env: &Env, file: &Path, observations: bool) -> Result<(), Failure> {
 
 fn report(env: &Env, d: &Imported) {
     let n = |x: usize| env.lang.number(x as u64);
+    let one = |x: usize, singular, plural| crate::import::one(x as u64, singular, plural);
     say(
         env,
         format!(
-            "{} centros nuevos, {} completados, {} conteos de población, {} observaciones",
+            "{} {}, {} {}, {} {}, {} {}",
             n(d.added),
+            one(d.added, "centro nuevo", "centros nuevos"),
             n(d.updated),
+            one(d.updated, "completado", "completados"),
             n(d.counts),
-            n(d.observations)
+            one(d.counts, "conteo de población", "conteos de población"),
+            n(d.observations),
+            one(d.observations, "observación", "observaciones"),
         ),
         format!(
-            "{} new places, {} added to, {} population counts, {} observations",
+            "{} {}, {} added to, {} {}, {} {}",
             n(d.added),
+            one(d.added, "new place", "new places"),
             n(d.updated),
             n(d.counts),
-            n(d.observations)
+            one(d.counts, "population count", "population counts"),
+            n(d.observations),
+            one(d.observations, "observation", "observations"),
         ),
     );
 }

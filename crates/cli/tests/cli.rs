@@ -319,6 +319,30 @@ fn a_quote_left_open_is_said_with_the_lines_it_swallowed() {
     assert!(out.contains("6 rows read: 4 stored"), "{out}");
 }
 
+/// A comma too many in a name moves every cell after it: the row is refused, and the rejects
+/// file keeps all of its cells (those beyond the header after the reject columns), so that the
+/// last one, a note, is not lost there.
+#[test]
+fn a_row_with_a_cell_too_many_keeps_every_cell_in_the_rejects_file() {
+    let r = Registry::sqlite();
+    r.ok(&["init"]);
+    let row = "D1,P1,Ana, María,Gómez,,,F,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,,torturada en DGCIM";
+    let file = r.write("in.csv", &format!("{HEADER},notes\n{row}\n"));
+    let rejects = r.path("rejects.csv");
+    let out = r.run(&[
+        "import",
+        "detentions",
+        file.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 2, column *: the row has 20 cells and the header 19"));
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    let last = written.lines().nth(1).unwrap();
+    assert!(last.ends_with(",torturada en DGCIM"), "{written}");
+}
+
 /// A NUL byte or an escape in a cell: PostgreSQL refused the whole batch without saying which
 /// row, where SQLite stored it. Both now reject that row, by its line and column, and keep the
 /// others.
@@ -465,6 +489,12 @@ fn an_event_id_that_is_not_text_is_rejected_by_line() {
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         let said = "line 4, column *: the row has 5 cells and the header 4";
         assert!(stderr(&out).contains(said), "{}", stderr(&out));
+        // Also when only one region is imported: the moved row is refused, not left out
+        // because another cell stands where its region was.
+        let lara = "filter = { column = \"region\", equals = \"Lara\" }\n";
+        let out = import_events(r, "e7,12.08.2024,Lara\ne8,13.08.2024,Ba, Lara,9\n", lara);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("line 3, column *: the row has 5 cells"));
         // A place is stored as it is: an escape in it is refused by its line and column too.
         let out = import_events(
             r,
@@ -1673,12 +1703,70 @@ fn ovdinfo_revision_as_known_then_and_as_known_now() {
         "--mapping",
         &repo_file("examples/ovdinfo/events-snapshot-2012-11.toml"),
     ]);
+    let mapping = repo_file("examples/ovdinfo/events-2011-12_to_2012-12-revision.toml");
+    // First with a comma too many on line 43 (event 42, 25 people): that row is refused, and
+    // the two events the final list dropped are not set to 0, since this is not the whole
+    // list; nor by its rejects file imported after.
+    let whole = std::fs::read_to_string(list("events_2011-12_to_2012-12.csv")).unwrap();
+    let mut lines: Vec<String> = whole.lines().map(str::to_string).collect();
+    lines[42].push(',');
+    let damaged = r.write("damaged.csv", &lines.join("\n"));
+    let rejects = r.path("rejects.csv");
+    let as_known_now = || {
+        let args = [
+            "balance",
+            "--as-of",
+            "2012-09-29",
+            "--since",
+            "2011-12-03",
+            "--format",
+            "json",
+        ];
+        let b: serde_json::Value = serde_json::from_str(&r.ok(&args)).unwrap();
+        b["period"]["political_detentions"].as_i64().unwrap()
+    };
+    let rejects_again = r.path("rejects-again.csv");
+    for (file, rejects) in [(&damaged, &rejects), (&rejects, &rejects_again)] {
+        let out = r.run(&[
+            "import",
+            "events",
+            file.to_str().unwrap(),
+            "--mapping",
+            &mapping,
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(", column *: the row has"));
+    }
+    // The rejects file, mended (its extra cell, after the reject columns, taken out): one row
+    // of one day, which sets nothing else of that day to 0.
+    let mended: String = std::fs::read_to_string(&rejects)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim_end_matches(',').to_string() + "\n")
+        .collect();
+    let mended = r.write("mended.csv", &mended);
+    let out = r.ok(&[
+        "import",
+        "events",
+        mended.to_str().unwrap(),
+        "--mapping",
+        &mapping,
+    ]);
+    assert!(out.contains("1 row read: 1 stored"), "{out}");
+    assert!(out.contains("were not set to 0"), "{out}");
+    // The events the whole list drops still count (4,852 once it is imported, below).
+    assert!(
+        as_known_now() > 4852,
+        "nothing set to 0 by a part of the list"
+    );
     let revision = [
         "import",
         "events",
         &list("events_2011-12_to_2012-12.csv"),
         "--mapping",
-        &repo_file("examples/ovdinfo/events-2011-12_to_2012-12-revision.toml"),
+        &mapping,
     ];
     r.ok(&revision);
     let period = |known_on: Option<&str>| -> (i64, i64) {

@@ -336,7 +336,7 @@ impl Localize for RowError {
             Reason::Disclosure => if es { format!("{v:?} no es named, initials ni count_only") } else { format!("{v:?} is not named, initials or count_only") },
             Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
             Reason::Unstorable(fault) => fault.localize(lang),
-            Reason::Marks => lang.pick("tiene más de tres acentos o marcas sobre una letra, o una letra tachada: se vería encima de las líneas de al lado", "has more than three accents or marks over one letter, or a letter struck through: it would show over the lines beside it").to_string(),
+            Reason::Marks => lang.pick("tiene más de cuatro acentos o marcas sobre una letra, o una letra tachada: se vería encima de las líneas de al lado", "has more than four accents or marks over one letter, or a letter struck through: it would show over the lines beside it").to_string(),
             Reason::AmbiguousRef { first, second } => if es { format!("{v:?} es la referencia de dos registros (números {first} y {second}) cuyas referencias se leen igual, escritas con letras de alfabetos distintos: corrija o fusione uno de los dos antes de importar esta fila") } else { format!("{v:?} is the reference of two records (numbers {first} and {second}) whose references read alike, written in letters of different scripts: correct or merge one of them before importing this row") },
             Reason::DuplicateRef { first_line } => if es { format!("{v:?} ya aparece en la línea {first_line}") } else { format!("{v:?} already appears on line {first_line}") },
             Reason::OtherPerson { person_ref } => if es { format!("la detención {v:?} pertenece a la persona {person_ref:?} en el registro") } else { format!("detention {v:?} belongs to person {person_ref:?} in the registry") },
@@ -1323,23 +1323,31 @@ mod tests {
     #[test]
     fn a_stack_of_marks_or_a_struck_letter_is_refused_where_accents_pass() {
         let h = "detention_ref,person_ref,given_names,paternal_surname,arrest_date,notes";
-        // Accents, decomposed as a Mac writes them: Nguyễn, Peña.
-        let ok = "D1,P1,Nguye\u{302}\u{303}n,Pen\u{303}a,2024-08-01,Ana\u{301}lisis";
-        assert!(parse(h, ok).is_ok());
+        // Accents, decomposed as a Mac writes them (Nguyễn, Peña); a pointed Hebrew letter
+        // with four marks; Burmese names, whose vowel signs stand beside the letter.
+        for ok in [
+            "D1,P1,Nguye\u{302}\u{303}n,Pen\u{303}a,2024-08-01,Ana\u{301}lisis",
+            "D1,P1,\u{5e9}\u{5b8}\u{5bc}\u{5bd}\u{5c1}לום,Kyaw,2024-08-01,",
+            "D1,P1,ကျော် ဖြိုး,မျိုး,2024-08-01,",
+        ] {
+            assert!(parse(h, ok).is_ok(), "{ok}");
+        }
         let zalgo = format!("Ana{}", "\u{301}\u{316}\u{35c}".repeat(20));
+        // Three marks at a time, parted by joiners, stack on one letter all the same.
+        let joined = format!("Ana{}", "\u{301}\u{316}\u{35c}\u{200d}".repeat(5));
+        let struck = |mark: char| format!("D1,P1,Ana,P{mark}e{mark}rez,2024-08-01,");
         for (row, column) in [
             (format!("D1,P1,{zalgo},Pérez,2024-08-01,"), "given_names"),
-            (
-                "D1,P1,Ana,P\u{336}e\u{336}rez,2024-08-01,".to_string(),
-                "paternal_surname",
-            ),
+            (struck('\u{336}'), "paternal_surname"),
+            (struck('\u{20eb}'), "paternal_surname"),
             (format!("D1,P1,Ana,Pérez,2024-08-01,{zalgo}"), "notes"),
+            (format!("D1,P1,Ana,Pérez,2024-08-01,{joined}"), "notes"),
         ] {
             let e = parse(h, &row).unwrap_err();
             assert_eq!(e.column, column, "{row}");
             assert!(
                 e.localize(Lang::Es)
-                    .contains("más de tres acentos o marcas"),
+                    .contains("más de cuatro acentos o marcas"),
                 "{}",
                 e.localize(Lang::Es)
             );

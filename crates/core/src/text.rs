@@ -86,21 +86,31 @@ pub fn reorders(c: char) -> bool {
     )
 }
 
-/// Whether a text's marks sit as accents do: at most three over one character (`ế`, a Hebrew
-/// point and a dagesh), none of them a line struck through it (U+0334–U+0338). Every kind of
-/// mark counts (Unicode's general category M), not only the Latin accents. A stack of marks
-/// runs over the lines above and below it on a page and in a spreadsheet, and a struck letter
-/// reads as crossed out.
+/// The most marks drawn over or under one character: a pointed Hebrew letter carries four
+/// (`שָּֽׁ`: a vowel, a dagesh, a meteg and the shin's dot), Vietnamese two (`ễ`).
+pub const MARKS_ON_ONE: usize = 4;
+
+/// Whether a text's marks sit as accents do: at most [`MARKS_ON_ONE`] drawn over or under one
+/// character (Unicode's nonspacing and enclosing marks, of every script; a character that shows
+/// nothing between them, a joiner, does not part them), and none that strikes through it (an
+/// overlay: `P̶` or `P⃫`). A stack of marks runs over the lines above and below it on a page and
+/// in a spreadsheet, and a struck letter reads as crossed out. Marks that take their own space
+/// beside a letter (Burmese `ကျော်`, Devanagari vowel signs) do not stack and are not counted.
 pub fn marks_fit(text: &str) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
     let mut on_one = 0;
     text.chars().all(|c| {
-        if unicode_normalization::char::is_combining_mark(c) {
-            on_one += 1;
-            on_one <= 3 && !('\u{334}'..='\u{338}').contains(&c)
-        } else {
-            on_one = 0;
-            true
+        match c.general_category() {
+            GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark => {
+                on_one += 1;
+                let overlay = unicode_normalization::char::canonical_combining_class(c) == 1;
+                return on_one <= MARKS_ON_ONE && !overlay;
+            }
+            GeneralCategory::SpacingMark => {}
+            _ if invisible(c) => {}
+            _ => on_one = 0,
         }
+        true
     })
 }
 

@@ -60,6 +60,8 @@ pub enum TableError {
     RepeatedList(String),
     #[error("more than {max} people in the table: not a table of people")]
     TooLarge { max: u64 },
+    #[error("line {line}: the row is not UTF-8 text")]
+    NotText { line: u64 },
     #[error("line {line}: {found} cells, the header has {expected}")]
     Width {
         line: u64,
@@ -74,6 +76,9 @@ impl vigilia_core::lang::Localize for TableError {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
             (TableError::Unreadable(e), Lang::Es) => format!("El archivo no se puede leer: {e}"),
+            (TableError::NotText { line }, Lang::Es) => {
+                format!("Línea {line}: la fila no es texto UTF-8")
+            }
             (TableError::NoCount(h), Lang::Es) => {
                 format!("La cabecera debe nombrar las listas y después `count` (dice {h:?})")
             }
@@ -144,8 +149,11 @@ impl Table {
     /// Reads the CSV form: one 0/1 column per list, then `count`; one row per pattern.
     pub fn from_csv(input: impl Read) -> Result<Table, TableError> {
         use vigilia_core::csv_lines::{Lines, line_of};
+        // Flexible: a row of another width is said by its line (`TableError::Width`), not by
+        // the csv crate's count of lines.
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
+            .flexible(true)
             .from_reader(Lines::new(input));
         let headers = reader
             .headers()
@@ -171,9 +179,18 @@ impl Table {
         let mut total: u64 = 0;
         let mut seen: Vec<Option<u64>> = vec![None; table.counts.len()];
         let mut record = csv::StringRecord::new();
-        while (reader.read_record(&mut record))
-            .map_err(|e| TableError::Unreadable(e.to_string()))?
-        {
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = line_of(&mut reader, e.position());
+                    return Err(match e.kind() {
+                        csv::ErrorKind::Utf8 { .. } => TableError::NotText { line },
+                        _ => TableError::Unreadable(e.to_string()),
+                    });
+                }
+            }
             let line = line_of(&mut reader, record.position());
             if record.len() != names.len() {
                 return Err(TableError::Width {
@@ -359,6 +376,11 @@ mod tests {
                 "line 3: the pattern was given on line 2",
             ),
             ("A,B\n1,0\n", "the header must name the lists"),
+            // Saved on Windows, with a blank line: the line as an editor shows it.
+            (
+                "A,B,count\r\n1,0,3\r\n\r\n0,1\r\n",
+                "line 4: 2 cells, the header has 3",
+            ),
         ] {
             let e = Table::from_csv(bad.as_bytes()).err().map(|e| e.to_string());
             assert!(
@@ -366,5 +388,10 @@ mod tests {
                 "{bad}: {e:?}"
             );
         }
+        let e = Table::from_csv(&b"A,B,count\r1,0,3\r0,1,\xff\r"[..]).err();
+        assert_eq!(
+            e.map(|e| e.to_string()).as_deref(),
+            Some("line 3: the row is not UTF-8 text")
+        );
     }
 }

@@ -247,10 +247,13 @@ pub async fn authorize(State(app): State<Arc<App>>, req: Request, next: Next) ->
             Err((e, _)) => e.into_response(),
         }
     };
-    match chrome {
-        Some(chrome) => crate::error::CHROME.scope(chrome, answer).await,
-        None => answer.await,
-    }
+    let Some(chrome) = chrome else {
+        return answer.await;
+    };
+    let mut res = crate::error::CHROME.scope(chrome.clone(), answer).await;
+    // For the framework's refusals, which become pages after this (`words_for_refusals`).
+    res.extensions_mut().insert(chrome);
+    res
 }
 
 async fn check(
@@ -262,8 +265,17 @@ async fn check(
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string());
-    // No path of the table matched: the router answers 404 by itself.
+    // No path of the table matched: the router answers 404 by itself, in the frame of a
+    // signed-in person's pages.
     let Some(path) = path else {
+        let here = req.uri().path().to_string();
+        if !here.starts_with("/api/")
+            && let Ok(Some(viewer)) = viewer(app, req.headers(), false, &here).await
+        {
+            let csrf = viewer.csrf.clone();
+            let ctx = context(app, &req, Some(viewer), csrf, here);
+            *chrome = Some(Chrome::of(&ctx));
+        }
         return Ok(req);
     };
     // A path of the table with a method it does not list is refused here, before any handler
@@ -291,14 +303,8 @@ async fn check(
         Some(v) if !api => v.csrf.clone(),
         _ => app.form_token(),
     };
-    let ctx = Ctx {
-        lang: language(&req),
-        viewer: viewer.clone(),
-        ip,
-        csrf,
-        path: here.clone(),
-        profile: app.profile.clone(),
-    };
+    let mut ctx = context(app, &req, viewer.clone(), csrf, here.clone());
+    ctx.ip = ip;
     if viewer.is_some() && !api {
         *chrome = Some(Chrome::of(&ctx));
     }
@@ -327,6 +333,22 @@ async fn check(
         .await
         .map_err(fail)?;
     Ok(Request::from_parts(parts, body))
+}
+
+/// A request's context: its language, who asks, the form token and the page (the address is
+/// the peer's until the route's check finds the client's).
+fn context(app: &App, req: &Request, viewer: Option<Viewer>, csrf: String, here: String) -> Ctx {
+    let ip = (req.extensions().get::<ConnectInfo<SocketAddr>>())
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    Ctx {
+        lang: language(req),
+        viewer,
+        ip,
+        csrf,
+        path: here,
+        profile: app.profile.clone(),
+    }
 }
 
 /// Who is asking: the API token's account, or the session's (none when neither is valid).

@@ -108,9 +108,9 @@ impl WebError {
             WebError::Forbidden => lang
                 .pick(
                     "Su cuenta no tiene acceso a esto. Si lo necesita para su trabajo, pídalo a \
-                     quien coordina.",
+                     quien coordina el equipo o administra las cuentas de la organización.",
                     "Your account has no access to this. If your work needs it, ask whoever \
-                     coordinates.",
+                     coordinates the team or administers the organisation's accounts.",
                 )
                 .into(),
             WebError::SignIn(_) => lang
@@ -200,6 +200,11 @@ impl WebError {
         let address = (back.clone())
             .or_else(|| ADDRESS.try_with(Clone::clone).ok())
             .unwrap_or_else(|| "/".into());
+        // The menu's switch of language comes back to the same address.
+        let chrome = CHROME.try_with(Clone::clone).ok().map(|mut chrome| {
+            chrome.here = address.clone();
+            chrome
+        });
         let page = crate::page::ErrorPage {
             message: self.message(l),
             title: l.pick(title.0, title.1),
@@ -210,7 +215,7 @@ impl WebError {
             ),
             back,
             l,
-            chrome: CHROME.try_with(Clone::clone).ok(),
+            chrome,
         };
         crate::page::render(self.status(), &page)
     }
@@ -242,6 +247,7 @@ pub async fn words_for_refusals(
     if !status.is_client_error() || !framework {
         return res;
     }
+    let chrome = res.extensions().get::<crate::page::Chrome>().cloned();
     // The framework's words, whose first say which refusal it is (the address is in them).
     let said = axum::body::to_bytes(res.into_body(), 1 << 20)
         .await
@@ -257,7 +263,11 @@ pub async fn words_for_refusals(
         )
     };
     let keep = !matches!(error, WebError::NotFound);
-    let mut page = error.into_response();
+    // In the frame of the account asking, which the check of the route left on the answer.
+    let mut page = match chrome {
+        Some(chrome) => CHROME.sync_scope(chrome, || error.into_response()),
+        None => error.into_response(),
+    };
     if keep {
         *page.status_mut() = status;
     }

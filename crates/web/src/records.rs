@@ -715,8 +715,10 @@ pub async fn case_file(
         "1" => true,
         _ => {
             return Err(WebError::bad(
-                "handover: 1 para la versión para entregar",
-                "handover: 1 for the version to hand over",
+                "Esa dirección no lleva a ninguna versión de la ficha: ábrala desde la página de \
+                 la persona («Ficha para imprimir»).",
+                "That address leads to no version of the case file: open it from the person's \
+                 page (“Case file to print”).",
             ));
         }
     };

@@ -4471,6 +4471,17 @@ async fn an_address_that_names_nothing_is_said_in_words() {
     let r = send(&w, get("/triage", Some(&analyst))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.body.contains("Salir"), "{}", r.body);
+    // An address no route answers, and one whose number is not a number (refused by the
+    // framework before any page is made).
+    let (lawyer, _) = sign_in(&w, Role::Lawyer).await;
+    for (path, who) in [("/nope", &analyst), ("/detentions/abc", &lawyer)] {
+        let r = send(&w, get(path, Some(who))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(r.body.contains("Salir"), "{path}: {}", r.body);
+    }
+    // Signed out, an error page offers to sign in, as every public page does.
+    let r = send(&w, get("/nope", None)).await;
+    assert!(r.body.contains("href=\"/login\""), "{}", r.body);
 }
 
 /// A coordinator publishes the estimate the page shows, from the page: it goes to the public
@@ -4676,6 +4687,13 @@ async fn a_coordinator_publishes_the_estimate_the_page_shows() {
     );
     assert!(r.body.contains("href=\"/estimate?"), "{}", r.body);
     assert!(r.body.contains("Volver a la página anterior"), "{}", r.body);
+    // In the coordinator's own menu, whose English comes back to the page with its question.
+    assert!(r.body.contains("Salir"), "{}", r.body);
+    assert!(
+        r.body.contains("href=\"/lang/en?back=/estimate%3F"),
+        "{}",
+        r.body
+    );
     // Analysts may look but not publish.
     let (analyst, analyst_token) = sign_in(&w, Role::Analyst).await;
     let mut theirs = pairs.clone();

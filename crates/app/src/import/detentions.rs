@@ -55,6 +55,10 @@ pub struct Outcome {
     pub rejects_header: Vec<String>,
     /// False when `--all-or-nothing` refused the file.
     pub stored: bool,
+    /// A revision of a list of events: the earlier list's events of its days that it does not
+    /// bring, which were left as they were because it is not the whole list (rows were
+    /// rejected, or it is a rejects file).
+    pub not_retracted: u64,
 }
 
 /// A row that was not stored: where, why, and its cells as read (for the rejects file).
@@ -63,7 +67,7 @@ pub struct Rejected {
     pub line: u64,
     pub column: String,
     pub problem: RowProblem,
-    /// The row's cells, as many as the header has.
+    /// The row's cells as read (the rejects file pads a short row to the header).
     pub cells: Vec<String>,
 }
 
@@ -202,7 +206,6 @@ pub fn detentions(
             rejects_header: reject_header,
             ..Outcome::default()
         },
-        width: header.width(),
         recognition: options.recognition,
         today,
         published: None,
@@ -297,8 +300,6 @@ fn confirm(
 struct Import<'a> {
     refs: Refs,
     outcome: Outcome,
-    /// Cells in the header (a rejected row is padded to it).
-    width: usize,
     recognition: RecognitionStatus,
     today: Day,
     /// The last day figures were made public, if any (read in the first batch's transaction,
@@ -344,8 +345,7 @@ impl Import<'_> {
         Ok(())
     }
 
-    fn reject(&mut self, line: u64, column: &str, problem: RowProblem, mut cells: Vec<String>) {
-        cells.resize(self.width, String::new());
+    fn reject(&mut self, line: u64, column: &str, problem: RowProblem, cells: Vec<String>) {
         self.outcome.rejected.push(Rejected {
             line,
             column: column.to_string(),
@@ -612,20 +612,32 @@ pub fn write_rejects(
     o: &Outcome,
     lang: vigilia_core::lang::Lang,
 ) -> Result<(), AppError> {
+    use crate::export::{Output, output, write_row};
     use vigilia_core::lang::Localize;
-    let rows: Vec<Vec<String>> = (o.rejected.iter())
-        .map(|r| {
-            let mut cells = r.cells.clone();
-            cells.extend([
-                r.line.to_string(),
-                r.column.clone(),
-                r.problem.localize(lang),
-            ]);
-            cells
-        })
-        .collect();
-    let header: Vec<&str> = o.rejects_header.iter().map(String::as_str).collect();
-    crate::export::write_csv(path, &header, &rows)
+    let width = o.rejects_header.len().saturating_sub(3);
+    let mut out = Output::create(path)?;
+    let fail = |e: &dyn std::fmt::Display| output(path, e);
+    // Flexible: a row with more cells than the header (a comma too many) keeps them all,
+    // those beyond the header's after the three reject columns, so that nothing of it is lost.
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(out.writer());
+    write_row(&mut w, &o.rejects_header).map_err(|e| fail(&e))?;
+    for r in &o.rejected {
+        let mut cells = r.cells.clone();
+        let beyond = cells.split_off(width.min(cells.len()));
+        cells.resize(width, String::new());
+        cells.extend([
+            r.line.to_string(),
+            r.column.clone(),
+            r.problem.localize(lang),
+        ]);
+        cells.extend(beyond);
+        write_row(&mut w, &cells).map_err(|e| fail(&e))?;
+    }
+    w.flush().map_err(|e| fail(&e))?;
+    drop(w);
+    out.finish()
 }
 
 #[cfg(test)]

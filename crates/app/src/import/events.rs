@@ -445,7 +445,7 @@ struct Import<'a> {
     actor: &'a str,
     mapping: &'a Mapping,
     columns: &'a Columns,
-    /// Cells in the header (a rejected row is padded to it).
+    /// Cells in the header (a row with another number is refused).
     width: usize,
     /// Group detentions by reference.
     refs: FxHashMap<String, u64>,
@@ -471,8 +471,7 @@ impl Import<'_> {
             Ok(row) => row,
             Err(mut u) => {
                 self.outcome.rows += 1;
-                let mut cells = std::mem::take(&mut u.cells);
-                cells.resize(self.width, String::new());
+                let cells = std::mem::take(&mut u.cells);
                 self.outcome.rejected.push(Rejected {
                     line: u.line,
                     column: u.column.clone(),
@@ -483,17 +482,21 @@ impl Import<'_> {
             }
         };
         let cells: Vec<&str> = record.iter().collect();
+        // A row whose cells moved is refused before the filter reads its column (where another
+        // cell now stands: a row of the region filtered would be left out without a word).
+        let (expected, found) = (self.width, cells.len());
+        let moved = found != expected;
         if let Some((i, equals)) = &self.columns.filter
+            && !moved
             && cells.get(*i).copied().unwrap_or("").trim() != equals
         {
             return Ok(());
         }
         self.outcome.rows += 1;
-        let (expected, found) = (self.width, cells.len());
-        let read = (if found == expected {
-            Ok(())
-        } else {
+        let read = (if moved {
             Err(("*".to_string(), EventProblem::Width { expected, found }))
+        } else {
+            Ok(())
         })
         .and_then(|()| read_event(&cells, self.columns, self.mapping, &self.profile))
         .and_then(|e| match self.ambiguous.get(&e.reference) {
@@ -506,8 +509,7 @@ impl Import<'_> {
         match read {
             Ok(event) => self.store(tx, event),
             Err((column, problem)) => {
-                let mut row: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
-                row.resize(self.width, String::new());
+                let row: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
                 self.outcome.rejected.push(Rejected {
                     line,
                     column: column.clone(),
@@ -602,6 +604,16 @@ impl Import<'_> {
                     .filter(|(id, _, count)| !self.revised.contains(id) && *count > 0)
                     .map(|(id, _, _)| *id),
             );
+        }
+        // Only the whole list says what it no longer holds: a row rejected, or a rejects file
+        // imported once mended, would set events of its days to 0 that the list still has.
+        let rejects_file = (self.outcome.rejects_header.iter())
+            .filter(|h| *h == "reject_line")
+            .count()
+            > 1;
+        if !self.outcome.rejected.is_empty() || rejects_file {
+            self.outcome.not_retracted = retracted.len() as u64;
+            return Ok(());
         }
         for id in retracted {
             let change = Change::GroupCountCorrected {

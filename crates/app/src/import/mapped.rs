@@ -249,7 +249,25 @@ impl RowSource for Mapped {
 
     fn next_row(&mut self) -> Option<Result<(u64, csv::StringRecord), Unreadable>> {
         let next = self.inner.next_row()?;
+        let width = self.inner.header().len();
         Some(match next {
+            // The file's own cells moved (a comma too many in a name): refused by the source's
+            // width, which the converted row, always as wide as the detentions' columns, hides.
+            Ok((line, cells)) if cells.len() != width => Err(Unreadable {
+                line,
+                column: "*".into(),
+                es: format!(
+                    "línea {line}: la fila tiene {} celdas y el encabezado {width}: una coma de \
+                     más o de menos corre las celdas de columna",
+                    cells.len()
+                ),
+                en: format!(
+                    "line {line}: the row has {} cells and the header {width}: a comma too many \
+                     or too few moves the cells into other columns",
+                    cells.len()
+                ),
+                cells: self.convert(&cells).iter().map(str::to_string).collect(),
+            }),
             Ok((line, cells)) => Ok((line, self.convert(&cells))),
             Err(mut u) => {
                 if !u.cells.is_empty() {
