@@ -340,10 +340,9 @@ impl Localize for AppError {
             AppError::Reports { path, error } if es => {
                 format!("{}: {}", path.display(), report_error(error))
             }
+            // The row's own words name its line (and column).
             AppError::BadRow { path, row } => {
-                let what = lang.pick(&row.es, &row.en);
-                let line = lang.pick("línea", "line");
-                format!("{}: {line} {}, {}: {what}", path.display(), row.line, row.column)
+                format!("{}: {}", path.display(), lang.pick(&row.es, &row.en))
             }
             AppError::NotABackup { .. }
             | AppError::OwnFile(_)

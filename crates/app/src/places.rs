@@ -8,6 +8,7 @@
 //! for a coordinator instead of being guessed.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use vigilia_core::date::Day;
@@ -947,7 +948,7 @@ pub struct LineErrors {
     pub errors: FieldErrors,
 }
 
-/// Reads a places CSV (`docs/formats/facilities.md`): `name` and optionally `aliases`,
+/// Reads a places CSV (`docs/formats/facilities.md`; `source` names it in messages): `name` and optionally `aliases`,
 /// `type`, `authority`, `state`, `capacity`, `population`, `population_on`. A row whose name
 /// resolves to a place adds to it; any other is a new place. Every line is checked before
 /// anything is written: a wrong line fails the import ([`AppError::BadLines`], every wrong line
@@ -955,11 +956,12 @@ pub struct LineErrors {
 pub fn import_places(
     tx: &mut Tx<'_>,
     actor: &Actor,
+    source: &Path,
     csv_text: &[u8],
 ) -> Result<Imported, AppError> {
     let actor = acting_as(tx, actor, &[Role::Coordinator])?;
     let today = tx.today()?;
-    let rows = read_csv(csv_text, &["name"])?;
+    let rows = read_csv(source, csv_text, &["name"])?;
     let mut bad = Vec::new();
     let mut done = Imported::default();
     for (line, row) in rows {
@@ -1042,11 +1044,12 @@ pub fn import_places(
 pub fn import_observations(
     tx: &mut Tx<'_>,
     actor: &Actor,
+    source: &Path,
     csv_text: &[u8],
 ) -> Result<Imported, AppError> {
     let actor = acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
     let today = tx.today()?;
-    let rows = read_csv(csv_text, &["place", "date", "aspect", "note"])?;
+    let rows = read_csv(source, csv_text, &["place", "date", "aspect", "note"])?;
     let register = Register::load_tx(tx)?;
     let mut bad = Vec::new();
     let mut done = Imported::default();
@@ -1091,13 +1094,10 @@ pub fn import_observations(
 /// A line of a file: its number, and its cells by column name.
 type Line = (u64, HashMap<String, String>);
 
-fn read_csv(text: &[u8], needed: &[&'static str]) -> Result<Vec<Line>, AppError> {
-    use vigilia_core::csv_lines::{Lines, line_of};
-    let mut reader = (csv::ReaderBuilder::new().flexible(true)).from_reader(Lines::new(text));
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| AppError::BadFile(e.to_string()))?
-        .iter()
+fn read_csv(source: &Path, text: &[u8], needed: &[&'static str]) -> Result<Vec<Line>, AppError> {
+    let mut csv =
+        crate::import::rows::Csv::new(text).map_err(|e| AppError::BadFile(e.to_string()))?;
+    let header: Vec<String> = (csv.header().iter())
         .map(|h| fold(h).replace(' ', "_"))
         .collect();
     for n in needed {
@@ -1106,15 +1106,28 @@ fn read_csv(text: &[u8], needed: &[&'static str]) -> Result<Vec<Line>, AppError>
         }
     }
     let mut out = Vec::new();
-    let mut record = csv::StringRecord::new();
-    while (reader.read_record(&mut record)).map_err(|e| AppError::BadFile(e.to_string()))? {
-        let line = line_of(&mut reader, record.position());
+    let mut moved = Vec::new();
+    while let Some(row) = csv.read_row() {
+        let (line, record) = row.map_err(|row| AppError::BadRow {
+            path: source.to_path_buf(),
+            row: Box::new(row),
+        })?;
+        // A comma too many or too few moves the cells after it into other columns.
+        if record.len() != header.len() {
+            let mut errors = FieldErrors::default();
+            let (expected, found) = (header.len(), record.len());
+            errors.add("*", Problem::Width { expected, found });
+            moved.push(LineErrors { line, errors });
+        }
         let row = header
             .iter()
             .cloned()
             .zip(record.iter().map(str::to_string))
             .collect();
         out.push((line, row));
+    }
+    if !moved.is_empty() {
+        return Err(AppError::BadLines(moved));
     }
     Ok(out)
 }

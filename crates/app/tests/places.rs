@@ -282,6 +282,7 @@ fn an_alias_is_taken_whole_and_a_file_adds_only_to_the_place_it_names() {
         places::import_places(
             tx,
             &c,
+            std::path::Path::new("lugares.csv"),
             b"name,state,capacity,population,population_on\nYare II,Miranda,750,1200,2026-11-01\n",
         )
     })

@@ -82,11 +82,13 @@ pub fn generate(env: &Env, seed: u64, detentions: u64, csv: Option<&Path>) -> Re
         vigilia_app::places::import_places(
             tx,
             &actor,
+            std::path::Path::new("demo"),
             vigilia_demo::places::places_csv(seed).as_bytes(),
         )?;
         vigilia_app::places::import_observations(
             tx,
             &actor,
+            std::path::Path::new("demo"),
             vigilia_demo::places::observations_csv(seed).as_bytes(),
         )
     })?;

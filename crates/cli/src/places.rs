@@ -130,9 +130,9 @@ fn import(env: &Env, file: &Path, observations: bool) -> Result<(), Failure> {
     let actor = Actor::operator(&env.actor);
     let done = write(&mut ledger, |tx| {
         if observations {
-            places::import_observations(tx, &actor, &text)
+            places::import_observations(tx, &actor, file, &text)
         } else {
-            places::import_places(tx, &actor, &text)
+            places::import_places(tx, &actor, file, &text)
         }
     })
     .map_err(|e| match e {

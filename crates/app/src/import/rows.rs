@@ -169,7 +169,10 @@ pub fn open_input(path: &Path) -> Result<Input, AppError> {
     })
 }
 
-struct Csv<R> {
+/// A CSV's rows, each with the line a person finds it on, a row that swallowed others (a quote
+/// left open) refused with the lines it took.
+#[derive(Debug)]
+pub struct Csv<R> {
     reader: csv::Reader<Lines<R>>,
     header: Vec<String>,
     record: csv::StringRecord,
@@ -177,24 +180,32 @@ struct Csv<R> {
 
 impl Csv<Input> {
     fn open(path: &Path) -> Result<Csv<Input>, AppError> {
-        let input = open_input(path)?;
+        Csv::new(open_input(path)?).map_err(|e| {
+            AppError::from(InputError::Header {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })
+        })
+    }
+}
+
+impl<R: Read> Csv<R> {
+    /// The rows of a CSV read from `input` (a file, or one held in memory), after its header.
+    pub fn new(input: R) -> Result<Csv<R>, csv::Error> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(Lines::new(input));
-        let header = reader
-            .headers()
-            .map_err(|e| InputError::Header {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            })?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let header = reader.headers()?.iter().map(str::to_string).collect();
         Ok(Csv {
             reader,
             header,
             record: csv::StringRecord::new(),
         })
+    }
+
+    /// Its header's cells.
+    pub fn header(&self) -> &[String] {
+        &self.header
     }
 }
 
@@ -313,7 +324,8 @@ impl RowSource for Csv<Input> {
 }
 
 impl<R: Read> Csv<R> {
-    fn read_row(&mut self) -> Option<Result<(u64, csv::StringRecord), Unreadable>> {
+    /// The next row and its line, or why it cannot be read; `None` at the end.
+    pub fn read_row(&mut self) -> Option<Result<(u64, csv::StringRecord), Unreadable>> {
         match self.reader.read_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
