@@ -31,6 +31,11 @@ pub enum Problem {
     ExplainDecision,
     BadNationalId(vigilia_core::national_id::NationalIdError),
     ChooseAnOption,
+    /// More marks over one letter than accents make, or a letter struck through
+    /// (`vigilia_core::text::marks_fit`).
+    Marks,
+    /// Not one of the values a form's list offers (as a file writes them).
+    OneOf(Vec<&'static str>),
     /// Not a state of the registry's country profile.
     NotAState(String),
     /// Not a whole number of people (1 or more).
@@ -253,6 +258,8 @@ impl FieldErrors {
         let t = non_empty(&line)?;
         if t.chars().count() > LINE {
             self.add(field, Problem::TooLong { max: LINE });
+        } else if !vigilia_core::text::marks_fit(t) {
+            self.add(field, Problem::Marks);
         }
         Some(t.to_string())
     }
@@ -314,6 +321,11 @@ mod tests {
         assert!(!is_name(&format!("Ana{}", "\u{301}".repeat(150))));
         assert!(!is_name(&format!("Ana{}", "\u{1dda}".repeat(20))));
         assert!(!is_name("A\u{336}n\u{336}a\u{336}"));
+        // Any one-line field (a place's name, a court), not only names.
+        let mut e = super::FieldErrors::default();
+        assert!(e.line("facility", "Rodeo I").is_some() && e.is_empty());
+        e.line("facility", "R\u{336}o\u{336}d\u{336}e\u{336}o\u{336} I");
+        assert!(!e.is_empty());
         assert_eq!(
             one_line("Ana\u{a0}\u{a0}Mar\u{ad}ía\u{200b}\u{3164}\t\u{202e}Gómez\n"),
             "Ana María Gómez"

@@ -808,6 +808,18 @@ impl Localize for Problem {
                     "Write a whole number of people (1 or more).",
                 )
                 .into(),
+            Problem::Marks => lang
+                .pick(
+                    "Tiene más de cuatro acentos o marcas sobre una letra, o una letra tachada: \
+                     se vería encima de las líneas de al lado.",
+                    "It has more than four accents or marks over one letter, or a letter struck \
+                     through: it would show over the lines beside it.",
+                )
+                .into(),
+            Problem::OneOf(values) => match lang {
+                Lang::Es => format!("Elija una opción (en un archivo: {}).", values.join(", ")),
+                Lang::En => format!("Choose an option (in a file: {}).", values.join(", ")),
+            },
             Problem::NoOneNamed => lang
                 .pick(
                     "Escriba al menos un nombre, un apellido o la cédula de la persona detenida.",
@@ -1174,6 +1186,13 @@ impl Localize for EventProblem {
                  alike, written in letters of different scripts: correct one of them before \
                  importing this row"
             ),
+            (EventProblem::Marks, _) => lang
+                .pick(
+                    "tiene más de cuatro acentos o marcas sobre una letra, o una letra tachada",
+                    "has more than four accents or marks over one letter, or a letter struck \
+                     through",
+                )
+                .to_string(),
             (EventProblem::Width { expected, found }, Lang::Es) => format!(
                 "la fila tiene {found} celdas y el encabezado {expected}: una coma de más o de \
                  menos corre las celdas de columna"

@@ -297,7 +297,8 @@ impl PlaceForm {
             k => {
                 let t = FacilityType::from_name(k);
                 if t.is_none() {
-                    e.add("type", Problem::ChooseAnOption);
+                    let names = FacilityType::ALL.map(FacilityType::name).to_vec();
+                    e.add("type", Problem::OneOf(names));
                 }
                 t
             }
@@ -504,7 +505,7 @@ impl ObservationForm {
         let date = e.required_date("date", &self.date, today);
         let aspect = self.aspect.trim().to_string();
         if !Observation::ASPECTS.contains(&aspect.as_str()) {
-            e.add("aspect", Problem::ChooseAnOption);
+            e.add("aspect", Problem::OneOf(Observation::ASPECTS.to_vec()));
         }
         let note = self.note.trim().to_string();
         if note.is_empty() {
@@ -517,7 +518,7 @@ impl ObservationForm {
             "yes" | "si" | "true" | "1" => Some(true),
             "no" | "false" | "0" => Some(false),
             _ => {
-                e.add("may_pass_on", Problem::ChooseAnOption);
+                e.add("may_pass_on", Problem::OneOf(vec!["yes", "no"]));
                 None
             }
         };

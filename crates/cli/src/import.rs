@@ -56,6 +56,11 @@ pub struct EventsArgs {
     /// Write the bad rows, with line, column and reason, to this CSV.
     #[arg(long)]
     rejects: Option<PathBuf>,
+    /// The file is the whole list: a revision (the mapping's `retract_unmatched`) then sets the
+    /// earlier list's events of its days that it no longer has to nobody. Without it, or when
+    /// a row is rejected, they are left as they are, and counted.
+    #[arg(long)]
+    whole_list: bool,
 }
 
 /// What `vigilia import list` is asked.
@@ -182,7 +187,14 @@ pub fn events_file(env: &Env, args: &EventsArgs) -> Result<(), Failure> {
     let (path, mapping) = (&args.file, &args.mapping);
     let mut source = rows::open(path)?;
     let mut ledger = env.open()?;
-    let outcome = events::events(&mut ledger, &env.actor, source.as_mut(), path, mapping)?;
+    let outcome = events::events(
+        &mut ledger,
+        &env.actor,
+        source.as_mut(),
+        path,
+        mapping,
+        args.whole_list,
+    )?;
     let options = Options {
         recognition: RecognitionStatus::Recognised,
         all_or_nothing: false,
@@ -235,28 +247,39 @@ pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure>
             }
         );
     }
-    if o.not_retracted > 0 {
-        let count = n(lang, o.not_retracted);
+    if let Some((count, partial)) = o.not_retracted {
+        use vigilia_app::import::events::Partial;
+        let n = n(lang, count);
+        let (es, en) = match partial {
+            Partial::NotSaidWhole => (
+                "si este archivo es la lista entera, impórtelo con --whole-list",
+                "if this file is the whole list, import it with --whole-list",
+            ),
+            Partial::RowsRejected => (
+                "eso se hace solo con la lista entera, sin filas rechazadas: corrija las filas en \
+                 el archivo original e impórtelo entero otra vez",
+                "that is done only with the whole list, with no row rejected: mend the rows in \
+                 the original file and import it whole again",
+            ),
+            Partial::Filtered => (
+                "el filtro de la correspondencia deja filas fuera: no es la lista entera",
+                "the mapping's filter leaves rows out: it is not the whole list",
+            ),
+        };
         crate::say!(
             "{}",
             match lang {
                 Lang::Es => format!(
-                    "{count} {} de la lista anterior que este archivo no trae, en sus días, no se \
-                     {} en 0: eso se hace solo con la lista entera, sin filas rechazadas. Corrija \
-                     las filas en el archivo original e impórtelo entero otra vez",
-                    one(
-                        o.not_retracted,
-                        "detención colectiva",
-                        "detenciones colectivas"
-                    ),
-                    one(o.not_retracted, "puso", "pusieron"),
+                    "{n} {} de la lista anterior que este archivo no trae, en sus días, no se \
+                     {} en 0: {es}",
+                    one(count, "detención colectiva", "detenciones colectivas"),
+                    one(count, "puso", "pusieron"),
                 ),
                 Lang::En => format!(
-                    "{count} group {} of the earlier list that this file does not bring, on its \
-                     days, {} not set to 0: that is done only with the whole list, with no row \
-                     rejected. Mend the rows in the original file and import it whole again",
-                    one(o.not_retracted, "detention", "detentions"),
-                    one(o.not_retracted, "was", "were"),
+                    "{n} group {} of the earlier list that this file does not bring, on its \
+                     days, {} not set to 0: {en}",
+                    one(count, "detention", "detentions"),
+                    one(count, "was", "were"),
                 ),
             }
         );

@@ -219,15 +219,16 @@ fn bad_rows_are_reported_with_line_column_and_reason_and_good_rows_are_kept() {
         // The rejects file holds the bad rows, each with its line, column and reason.
         let mut rd = csv::Reader::from_path(&rejects).unwrap();
         let headers = rd.headers().unwrap().clone();
+        // The reject columns first, where mending a row cannot move them into its own.
         assert_eq!(
-            headers.iter().skip(headers.len() - 3).collect::<Vec<_>>(),
+            headers.iter().take(3).collect::<Vec<_>>(),
             ["reject_line", "reject_column", "reject_reason"]
         );
         let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 5);
-        assert_eq!(&rows[0][0], "D2");
-        assert_eq!(&rows[0][headers.len() - 3], "3");
-        assert_eq!(&rows[0][headers.len() - 2], "arrest_date");
+        assert_eq!(&rows[0][3], "D2");
+        assert_eq!(&rows[0][0], "3");
+        assert_eq!(&rows[0][1], "arrest_date");
 
         // The good rows are there: one person with two detentions (cédula written two ways).
         let export = r.path("out.csv");
@@ -301,12 +302,12 @@ fn a_quote_left_open_is_said_with_the_lines_it_swallowed() {
     let mut rd = csv::Reader::from_path(&rejects).unwrap();
     let rejected: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
     assert_eq!(rejected.len(), 1);
-    assert_eq!(&rejected[0][0], "D2");
-    let cell = &rejected[0][2];
+    assert_eq!(&rejected[0][3], "D2");
+    let cell = &rejected[0][5];
     for swallowed in ["Eva", "D3,P3,Luis", "D4,P4,Rosa", "D5,P5,Juan"] {
         assert!(cell.contains(swallowed), "{swallowed:?} not in {cell:?}");
     }
-    assert_eq!(&rejected[0][rejected[0].len() - 3], "4");
+    assert_eq!(&rejected[0][0], "4");
     // One row is said in the singular.
     let one = r.write("one.csv", &format!("{HEADER}\n{}\n", row(7, "Rosa")));
     let out = r.ok(&["import", "detentions", one.to_str().unwrap()]);
@@ -341,6 +342,20 @@ fn a_row_with_a_cell_too_many_keeps_every_cell_in_the_rejects_file() {
     let written = std::fs::read_to_string(&rejects).unwrap();
     let last = written.lines().nth(1).unwrap();
     assert!(last.ends_with(",torturada en DGCIM"), "{written}");
+    // Mended as a person would, the name's two cells joined again: every cell falls back in
+    // its column, the reject columns (first) do not move into the row's, and the note is the
+    // note.
+    let mended = r.write(
+        "mended.csv",
+        &written.replacen("Ana, María", "\"Ana, María\"", 1),
+    );
+    let out = r.ok(&["import", "detentions", mended.to_str().unwrap()]);
+    assert!(out.contains("1 row read: 1 stored"), "{out}");
+    let export = r.path("out.csv");
+    r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&export).unwrap();
+    assert!(text.contains("Ana, María"), "{text}");
+    assert!(text.contains("torturada en DGCIM"), "{text}");
 }
 
 /// A NUL byte or an escape in a cell: PostgreSQL refused the whole batch without saying which
@@ -492,9 +507,22 @@ fn an_event_id_that_is_not_text_is_rejected_by_line() {
         // Also when only one region is imported: the moved row is refused, not left out
         // because another cell stands where its region was.
         let lara = "filter = { column = \"region\", equals = \"Lara\" }\n";
-        let out = import_events(r, "e7,12.08.2024,Lara\ne8,13.08.2024,Ba, Lara,9\n", lara);
+        // The filter reads the region as people write it: `LARA` and `Lаra` with a Cyrillic
+        // `а` are Lara, not left out without a word.
+        let rows = "e7,12.08.2024,Lara,2\ne8,13.08.2024,Ba, Lara,9\ne9,14.08.2024,LARA,3\n\
+                    e10,15.08.2024,L\u{430}ra,4\ne11,15.08.2024,Zulia,5\n";
+        let out = import_events(r, rows, lara);
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(stderr(&out).contains("line 3, column *: the row has 5 cells"));
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains("4 rows read: 3 stored"), "{said}");
+        // A place struck through, or a stack of marks on it, is refused by its line.
+        let out = import_events(
+            r,
+            "e12,16.08.2024,L\u{336}a\u{336}r\u{336}a\u{336},7\n",
+            "place = { column = \"region\" }\n",
+        );
+        assert!(stderr(&out).contains("line 2, column region: has more than four accents"));
         // A place is stored as it is: an escape in it is refused by its line and column too.
         let out = import_events(
             r,
@@ -1725,28 +1753,39 @@ fn ovdinfo_revision_as_known_then_and_as_known_now() {
         let b: serde_json::Value = serde_json::from_str(&r.ok(&args)).unwrap();
         b["period"]["political_detentions"].as_i64().unwrap()
     };
-    let rejects_again = r.path("rejects-again.csv");
-    for (file, rejects) in [(&damaged, &rejects), (&rejects, &rejects_again)] {
-        let out = r.run(&[
-            "import",
-            "events",
-            file.to_str().unwrap(),
-            "--mapping",
-            &mapping,
-            "--rejects",
-            rejects.to_str().unwrap(),
-        ]);
-        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-        assert!(stderr(&out).contains(", column *: the row has"));
-    }
-    // The rejects file, mended (its extra cell, after the reject columns, taken out): one row
-    // of one day, which sets nothing else of that day to 0.
-    let mended: String = std::fs::read_to_string(&rejects)
-        .unwrap()
-        .lines()
-        .map(|l| l.trim_end_matches(',').to_string() + "\n")
-        .collect();
-    let mended = r.write("mended.csv", &mended);
+    let out = r.run(&[
+        "import",
+        "events",
+        damaged.to_str().unwrap(),
+        "--mapping",
+        &mapping,
+        "--rejects",
+        rejects.to_str().unwrap(),
+        "--whole-list",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 43, column *: the row has 16 cells and the header 15"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("not set to 0: that is done only with the whole list, with no row rejected"),
+        "{said}"
+    );
+    // The rejects file (the reject columns first, the extra cell last), mended by taking the
+    // extra cell out: one row of one day, not said to be the whole list, which sets nothing
+    // else of that day to 0.
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    let mut rows = written.lines();
+    let header = rows.next().unwrap();
+    assert!(
+        header.starts_with("reject_line,reject_column,reject_reason,Id,"),
+        "{header}"
+    );
+    let row = rows.next().unwrap();
+    assert!(row.starts_with("43,*,"), "{row}");
+    let mended = r.write(
+        "mended.csv",
+        &format!("{header}\n{}\n", row.strip_suffix(',').unwrap()),
+    );
     let out = r.ok(&[
         "import",
         "events",
@@ -1755,7 +1794,10 @@ fn ovdinfo_revision_as_known_then_and_as_known_now() {
         &mapping,
     ]);
     assert!(out.contains("1 row read: 1 stored"), "{out}");
-    assert!(out.contains("were not set to 0"), "{out}");
+    assert!(
+        out.contains("if this file is the whole list, import it with --whole-list"),
+        "{out}"
+    );
     // The events the whole list drops still count (4,852 once it is imported, below).
     assert!(
         as_known_now() > 4852,
@@ -1767,6 +1809,7 @@ fn ovdinfo_revision_as_known_then_and_as_known_now() {
         &list("events_2011-12_to_2012-12.csv"),
         "--mapping",
         &mapping,
+        "--whole-list",
     ];
     r.ok(&revision);
     let period = |known_on: Option<&str>| -> (i64, i64) {

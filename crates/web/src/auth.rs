@@ -440,8 +440,8 @@ async fn genuine_form(
     };
     if !genuine {
         return Err(WebError::bad(
-            "El formulario caducó o no vino de esta página. Vuelva atrás, recargue la página y envíelo de nuevo.",
-            "The form expired or did not come from this page. Go back, reload the page and send it again.",
+            "El formulario caducó o no vino de esta página. Vuelva a él con la flecha «atrás» del navegador, recargue la página y envíelo de nuevo.",
+            "The form expired or did not come from this page. Go back to it with the browser's back arrow, reload the page and send it again.",
         ));
     }
     Ok(Body::from(body))

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use vigilia_app::AppError;
 use vigilia_core::lang::{Lang, Localize};
+use vigilia_core::model::Role;
 use vigilia_ledger::LedgerError;
 
 tokio::task_local! {
@@ -107,7 +108,7 @@ impl WebError {
                 .into(),
             WebError::Forbidden => lang
                 .pick(
-                    "Su cuenta no tiene acceso a esto. Si lo necesita para su trabajo, pídalo a \
+                    "Su cuenta no tiene acceso a esto. Si lo necesita para su trabajo, pídaselo a \
                      quien coordina el equipo o administra las cuentas de la organización.",
                     "Your account has no access to this. If your work needs it, ask whoever \
                      coordinates the team or administers the organisation's accounts.",
@@ -205,8 +206,30 @@ impl WebError {
             chrome.here = address.clone();
             chrome
         });
+        // Who to ask for access: not oneself.
+        let message = match (&self, chrome.as_ref().and_then(|c| c.role)) {
+            (WebError::Forbidden, Some(role @ (Role::Coordinator | Role::Admin))) => {
+                let other = match role {
+                    Role::Coordinator => ("administra las cuentas", "administers the accounts"),
+                    _ => ("coordina el equipo", "coordinates the team"),
+                };
+                match l {
+                    Lang::Es => format!(
+                        "Su cuenta no tiene acceso a esto. Si lo necesita para su trabajo, \
+                         pídaselo a quien {} de la organización.",
+                        other.0
+                    ),
+                    Lang::En => format!(
+                        "Your account has no access to this. If your work needs it, ask whoever \
+                         {} of the organisation.",
+                        other.1
+                    ),
+                }
+            }
+            _ => self.message(l),
+        };
         let page = crate::page::ErrorPage {
-            message: self.message(l),
+            message,
             title: l.pick(title.0, title.1),
             switch: format!(
                 "/lang/{}?back={}",

@@ -714,12 +714,13 @@ pub async fn case_file(
         "" => false,
         "1" => true,
         _ => {
-            return Err(WebError::bad(
+            let wrong = WebError::bad(
                 "Esa dirección no lleva a ninguna versión de la ficha: ábrala desde la página de \
                  la persona («Ficha para imprimir»).",
                 "That address leads to no version of the case file: open it from the person's \
                  page (“Case file to print”).",
-            ));
+            );
+            return Ok(wrong.page(Some(format!("/persons/{id}"))));
         }
     };
     let what = match handover {

@@ -810,9 +810,24 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    // Still held, and no sex was reported: the page says it of a woman and of a man.
+    // Still held, and no sex was reported: the page says it of a woman and of a man, and the
+    // person's page says the sex is not recorded.
     let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
     assert!(r.body.contains("sigue privada o privado de libertad"));
+    let r = send(&w, get("/persons/1", Some(&lawyer))).await;
+    assert!(
+        r.body.contains("<th>Sexo</th><td>no consta</td>"),
+        "{}",
+        r.body
+    );
+    // A case file's address with a wrong version says so, and leads back to the person.
+    let r = send(&w, get("/persons/1/file?handover=2", Some(&lawyer))).await;
+    assert!(
+        r.body.contains("no lleva a ninguna versión de la ficha"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("href=\"/persons/1\""), "{}", r.body);
     let (analyst, _) = sign_in(&w, Role::Analyst).await;
     let before = send(&w, get("/api/balance", None)).await;
     assert_eq!(before.status, StatusCode::UNAUTHORIZED);
@@ -4471,6 +4486,18 @@ async fn an_address_that_names_nothing_is_said_in_words() {
     let r = send(&w, get("/triage", Some(&analyst))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.body.contains("Salir"), "{}", r.body);
+    // Told whom to ask, and a coordinator is not told to ask the coordinator.
+    assert!(
+        r.body
+            .contains("pídaselo a quien coordina el equipo o administra")
+    );
+    let (coordinator, _) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, get("/accounts", Some(&coordinator))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(
+        r.body
+            .contains("pídaselo a quien administra las cuentas de la organización")
+    );
     // An address no route answers, and one whose number is not a number (refused by the
     // framework before any page is made).
     let (lawyer, _) = sign_in(&w, Role::Lawyer).await;

@@ -51,14 +51,13 @@ pub struct Outcome {
     /// Each person cell that contradicts an earlier row of the same person (the row was stored
     /// without it), with both lines.
     pub conflicts: Vec<RowError>,
-    /// The header of the rejects file: the source's own, then the three reject columns.
-    pub rejects_header: Vec<String>,
+    /// The header of the file read (the rejects file puts the three reject columns first).
+    pub header: Vec<String>,
     /// False when `--all-or-nothing` refused the file.
     pub stored: bool,
-    /// A revision of a list of events: the earlier list's events of its days that it does not
-    /// bring, which were left as they were because it is not the whole list (rows were
-    /// rejected, or it is a rejects file).
-    pub not_retracted: u64,
+    /// A revision of a list of events: how many of the earlier list's events of its days it
+    /// does not bring were left as they were, and why (it is not known to be the whole list).
+    pub not_retracted: Option<(u64, super::events::Partial)>,
 }
 
 /// A row that was not stored: where, why, and its cells as read (for the rejects file).
@@ -193,17 +192,12 @@ pub fn detentions(
             refs.learn(kind, normal(&reference), id);
         }
     }
-    let reject_header: Vec<String> = source
-        .header()
-        .iter()
-        .cloned()
-        .chain(exchange::REJECT_COLUMNS.iter().map(|c| c.to_string()))
-        .collect();
+    let header_read = source.header().to_vec();
     let mut import = Import {
         refs,
         outcome: Outcome {
             stored: true,
-            rejects_header: reject_header,
+            header: header_read,
             ..Outcome::default()
         },
         recognition: options.recognition,
@@ -614,25 +608,32 @@ pub fn write_rejects(
 ) -> Result<(), AppError> {
     use crate::export::{Output, output, write_row};
     use vigilia_core::lang::Localize;
-    let width = o.rejects_header.len().saturating_sub(3);
+    // The reject columns come first, where mending a row (a name's two cells joined again)
+    // cannot move them into the row's own columns; those of a rejects file read again are not
+    // repeated.
+    let kept: Vec<(usize, &String)> = (o.header.iter().enumerate())
+        .filter(|(_, name)| !exchange::REJECT_COLUMNS.contains(&name.as_str()))
+        .collect();
+    let header = (exchange::REJECT_COLUMNS.iter().map(|c| c.to_string()))
+        .chain(kept.iter().map(|(_, name)| name.to_string()));
+    let header: Vec<String> = header.collect();
     let mut out = Output::create(path)?;
     let fail = |e: &dyn std::fmt::Display| output(path, e);
-    // Flexible: a row with more cells than the header (a comma too many) keeps them all,
-    // those beyond the header's after the three reject columns, so that nothing of it is lost.
+    // Flexible: a row with more cells than the header (a comma too many) keeps them all, those
+    // beyond the header's at the end, so that nothing of it is lost.
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .from_writer(out.writer());
-    write_row(&mut w, &o.rejects_header).map_err(|e| fail(&e))?;
+    write_row(&mut w, &header).map_err(|e| fail(&e))?;
     for r in &o.rejected {
-        let mut cells = r.cells.clone();
-        let beyond = cells.split_off(width.min(cells.len()));
-        cells.resize(width, String::new());
-        cells.extend([
+        let cell = |i: usize| r.cells.get(i).cloned().unwrap_or_default();
+        let mut cells = vec![
             r.line.to_string(),
             r.column.clone(),
             r.problem.localize(lang),
-        ]);
-        cells.extend(beyond);
+        ];
+        cells.extend(kept.iter().map(|&(i, _)| cell(i)));
+        cells.extend(r.cells.iter().skip(o.header.len()).cloned());
         write_row(&mut w, &cells).map_err(|e| fail(&e))?;
     }
     w.flush().map_err(|e| fail(&e))?;

@@ -14,7 +14,7 @@ use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::Record;
 use vigilia_core::ids::{GroupId, Kind, Subject};
 use vigilia_core::model::Arrest;
-use vigilia_core::text::non_empty;
+use vigilia_core::text::{fold, non_empty};
 use vigilia_ledger::{Ledger, Tx};
 
 use super::detentions::{Outcome, Rejected, RowProblem};
@@ -135,6 +135,21 @@ pub enum EventProblem {
         expected: usize,
         found: usize,
     },
+    /// A stack of marks over a letter, or a letter struck through
+    /// (`vigilia_core::text::marks_fit`).
+    Marks,
+}
+
+/// Why a revision set none of the earlier list's events to 0: the file is not known to be the
+/// whole list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Partial {
+    /// The person importing did not say it is (`--whole-list`).
+    NotSaidWhole,
+    /// A row was rejected.
+    RowsRejected,
+    /// The mapping's filter leaves rows out.
+    Filtered,
 }
 
 fn parse_date(text: &str, format: &str) -> Option<PartialDate> {
@@ -278,6 +293,9 @@ fn read_event(
             let fault = vigilia_core::text::ReferenceFault::NotText(c as u32);
             return Err((column.to_string(), EventProblem::Unstorable(fault)));
         }
+        if !vigilia_core::text::marks_fit(cell(i)) {
+            return Err((column.to_string(), EventProblem::Marks));
+        }
     }
     let reference = non_empty(cell(columns.reference))
         .map(|r| format!("{}{r}", mapping.reference.prefix))
@@ -359,6 +377,7 @@ pub fn events(
     source: &mut dyn RowSource,
     table: &Path,
     mapping_path: &Path,
+    whole_list: bool,
 ) -> Result<Outcome, AppError> {
     let mapping = read_mapping(mapping_path)?;
     let header: Vec<String> = source.header().to_vec();
@@ -389,13 +408,10 @@ pub fn events(
         earlier,
         revised: BTreeSet::new(),
         dates: None,
+        whole_list,
         outcome: Outcome {
             stored: true,
-            rejects_header: header
-                .iter()
-                .cloned()
-                .chain(["reject_line", "reject_column", "reject_reason"].map(String::from))
-                .collect(),
+            header: header.to_vec(),
             ..Outcome::default()
         },
     };
@@ -457,6 +473,8 @@ struct Import<'a> {
     revised: BTreeSet<u64>,
     /// The first and last day of the events read.
     dates: Option<(Day, Day)>,
+    /// The person importing says the file is the whole list (`--whole-list`).
+    whole_list: bool,
     outcome: Outcome,
 }
 
@@ -488,7 +506,7 @@ impl Import<'_> {
         let moved = found != expected;
         if let Some((i, equals)) = &self.columns.filter
             && !moved
-            && cells.get(*i).copied().unwrap_or("").trim() != equals
+            && fold(cells.get(*i).copied().unwrap_or("")) != fold(equals)
         {
             return Ok(());
         }
@@ -605,14 +623,23 @@ impl Import<'_> {
                     .map(|(id, _, _)| *id),
             );
         }
-        // Only the whole list says what it no longer holds: a row rejected, or a rejects file
-        // imported once mended, would set events of its days to 0 that the list still has.
-        let rejects_file = (self.outcome.rejects_header.iter())
-            .filter(|h| *h == "reject_line")
-            .count()
-            > 1;
-        if !self.outcome.rejected.is_empty() || rejects_file {
-            self.outcome.not_retracted = retracted.len() as u64;
+        // Only the whole list says what it no longer holds, and a file cannot show that it is:
+        // a rejects file mended, rows kept in a spreadsheet, a list cut short would set events
+        // of its days to 0 that the list still has. The person importing says so, no row is
+        // rejected, and no filter leaves rows out.
+        let partial = if !self.whole_list {
+            Some(Partial::NotSaidWhole)
+        } else if !self.outcome.rejected.is_empty() {
+            Some(Partial::RowsRejected)
+        } else if self.columns.filter.is_some() {
+            Some(Partial::Filtered)
+        } else {
+            None
+        };
+        if let Some(partial) = partial {
+            if !retracted.is_empty() {
+                self.outcome.not_retracted = Some((retracted.len() as u64, partial));
+            }
             return Ok(());
         }
         for id in retracted {

@@ -266,7 +266,9 @@ impl RowSource for Mapped {
                      or too few moves the cells into other columns",
                     cells.len()
                 ),
-                cells: self.convert(&cells).iter().map(str::to_string).collect(),
+                // Nothing converted from cells that moved: a value read from the wrong column
+                // (a sentence's end read as a release) would be given back to be imported.
+                cells: Vec::new(),
             }),
             Ok((line, cells)) => Ok((line, self.convert(&cells))),
             Err(mut u) => {
