@@ -293,10 +293,12 @@ pub fn one_line(text: &str) -> String {
     out.trim_end().to_string()
 }
 
-/// Whether text reads as a name: letters (with their accents), spaces, apostrophes, dots and
-/// hyphens, with at least one letter.
+/// Whether text reads as a name: letters with their marks, of any script (the vowel signs of
+/// `श्रीमती` or `ကျော်` are marks, not letters), spaces, apostrophes, dots, hyphens and the
+/// Catalan middle dot (`Marinel·lo`), with at least one letter.
 pub fn is_name(text: &str) -> bool {
-    let signs = |c: char| matches!(c, '-' | '\'' | '’');
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    let signs = |c: char| matches!(c, '-' | '\'' | '’' | '·');
     vigilia_core::text::marks_fit(text)
         && text.chars().any(char::is_alphabetic)
         && text
@@ -304,8 +306,8 @@ pub fn is_name(text: &str) -> bool {
             .all(|w| !w.starts_with(signs) && !w.ends_with(signs))
         && text.chars().all(|c| {
             c.is_alphabetic()
-                || ('\u{300}'..='\u{36f}').contains(&c)
-                || matches!(c, ' ' | '\'' | '’' | '.' | '-')
+                || c.general_category_group() == GeneralCategoryGroup::Mark
+                || matches!(c, ' ' | '\'' | '’' | '.' | '-' | '·')
         })
 }
 
@@ -318,6 +320,12 @@ mod tests {
         assert!(
             is_name("María José") && is_name("Pe\u{301}rez") && is_name("Nguyê\u{302}\u{301}n")
         );
+        // Names of every script, and the Catalan middle dot (the real Catalonia list).
+        for name in ["श्रीमती", "ကျော် ဖြိုး", "தமிழ்செல்வி", "Marinel·lo", "NEL·LO"]
+        {
+            assert!(is_name(name), "{name}");
+        }
+        assert!(!is_name("·Ana") && !is_name("Ana 123"));
         assert!(!is_name(&format!("Ana{}", "\u{301}".repeat(150))));
         assert!(!is_name(&format!("Ana{}", "\u{1dda}".repeat(20))));
         assert!(!is_name("A\u{336}n\u{336}a\u{336}"));

@@ -261,6 +261,10 @@ pub fn report(lang: Lang, o: &Outcome, options: &Options) -> Result<(), Failure>
                 "that is done only with the whole list, with no row rejected: mend the rows in \
                  the original file and import it whole again",
             ),
+            Partial::RejectsFile => (
+                "es un archivo de filas rechazadas, no la lista entera",
+                "it is a rejects file, not the whole list",
+            ),
             Partial::Filtered => (
                 "el filtro de la correspondencia deja filas fuera: no es la lista entera",
                 "the mapping's filter leaves rows out: it is not the whole list",

@@ -303,6 +303,9 @@ fn a_quote_left_open_is_said_with_the_lines_it_swallowed() {
     let rejected: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
     assert_eq!(rejected.len(), 1);
     assert_eq!(&rejected[0][3], "D2");
+    // The cells after it came from the last row swallowed (D5's): left empty, not given back
+    // as D2's.
+    assert_eq!(&rejected[0][6], "", "{:?}", rejected[0]);
     let cell = &rejected[0][5];
     for swallowed in ["Eva", "D3,P3,Luis", "D4,P4,Rosa", "D5,P5,Juan"] {
         assert!(cell.contains(swallowed), "{swallowed:?} not in {cell:?}");
@@ -328,7 +331,10 @@ fn a_row_with_a_cell_too_many_keeps_every_cell_in_the_rejects_file() {
     let r = Registry::sqlite();
     r.ok(&["init"]);
     let row = "D1,P1,Ana, María,Gómez,,,F,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,,torturada en DGCIM";
-    let file = r.write("in.csv", &format!("{HEADER},notes\n{row}\n"));
+    // And a row with a comma missing, which must not be padded: its note would fall under
+    // another column once imported again.
+    let short = "D2,P2,Eva Rojas,,F,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,,golpeada";
+    let file = r.write("in.csv", &format!("{HEADER},notes\n{row}\n{short}\n"));
     let rejects = r.path("rejects.csv");
     let out = r.run(&[
         "import",
@@ -342,6 +348,12 @@ fn a_row_with_a_cell_too_many_keeps_every_cell_in_the_rejects_file() {
     let written = std::fs::read_to_string(&rejects).unwrap();
     let last = written.lines().nth(1).unwrap();
     assert!(last.ends_with(",torturada en DGCIM"), "{written}");
+    let short_written = written.lines().nth(2).unwrap();
+    assert!(
+        short_written.ends_with(",2024-08-02,,golpeada"),
+        "{written}"
+    );
+    let written = written.replacen(short_written, "", 1);
     // Mended as a person would, the name's two cells joined again: every cell falls back in
     // its column, the reject columns (first) do not move into the row's, and the note is the
     // note.
@@ -1753,16 +1765,22 @@ fn ovdinfo_revision_as_known_then_and_as_known_now() {
         let b: serde_json::Value = serde_json::from_str(&r.ok(&args)).unwrap();
         b["period"]["political_detentions"].as_i64().unwrap()
     };
-    let out = r.run(&[
-        "import",
-        "events",
-        damaged.to_str().unwrap(),
-        "--mapping",
-        &mapping,
-        "--rejects",
-        rejects.to_str().unwrap(),
-        "--whole-list",
-    ]);
+    // The revision's mapping on `file`, with `more` options.
+    let revise = |file: &Path, more: &[&str]| {
+        let mut args = vec![
+            "import",
+            "events",
+            file.to_str().unwrap(),
+            "--mapping",
+            &mapping,
+        ];
+        args.extend_from_slice(more);
+        r.run(&args)
+    };
+    let out = revise(
+        &damaged,
+        &["--rejects", rejects.to_str().unwrap(), "--whole-list"],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("line 43, column *: the row has 16 cells and the header 15"));
     let said = String::from_utf8_lossy(&out.stdout);
@@ -1786,18 +1804,16 @@ fn ovdinfo_revision_as_known_then_and_as_known_now() {
         "mended.csv",
         &format!("{header}\n{}\n", row.strip_suffix(',').unwrap()),
     );
-    let out = r.ok(&[
-        "import",
-        "events",
-        mended.to_str().unwrap(),
-        "--mapping",
-        &mapping,
-    ]);
+    let out = String::from_utf8_lossy(&revise(&mended, &[]).stdout).to_string();
     assert!(out.contains("1 row read: 1 stored"), "{out}");
     assert!(
         out.contains("if this file is the whole list, import it with --whole-list"),
         "{out}"
     );
+    // Said to be the whole list by mistake (the command of a revision reused), a rejects file
+    // is still not one.
+    let out = String::from_utf8_lossy(&revise(&mended, &["--whole-list"]).stdout).to_string();
+    assert!(out.contains("not set to 0: it is a rejects file"), "{out}");
     // The events the whole list drops still count (4,852 once it is imported, below).
     assert!(
         as_known_now() > 4852,

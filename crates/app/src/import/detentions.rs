@@ -626,13 +626,14 @@ pub fn write_rejects(
         .from_writer(out.writer());
     write_row(&mut w, &header).map_err(|e| fail(&e))?;
     for r in &o.rejected {
-        let cell = |i: usize| r.cells.get(i).cloned().unwrap_or_default();
+        // As many cells as the row had: a short row (a comma missing) padded here would put
+        // its last cell under another column once imported again.
         let mut cells = vec![
             r.line.to_string(),
             r.column.clone(),
             r.problem.localize(lang),
         ];
-        cells.extend(kept.iter().map(|&(i, _)| cell(i)));
+        cells.extend((kept.iter()).filter_map(|&(i, _)| r.cells.get(i).cloned()));
         cells.extend(r.cells.iter().skip(o.header.len()).cloned());
         write_row(&mut w, &cells).map_err(|e| fail(&e))?;
     }

@@ -148,6 +148,8 @@ pub enum Partial {
     NotSaidWhole,
     /// A row was rejected.
     RowsRejected,
+    /// The file is a rejects file (its rows are the ones a list's import refused).
+    RejectsFile,
     /// The mapping's filter leaves rows out.
     Filtered,
 }
@@ -506,7 +508,7 @@ impl Import<'_> {
         let moved = found != expected;
         if let Some((i, equals)) = &self.columns.filter
             && !moved
-            && fold(cells.get(*i).copied().unwrap_or("")) != fold(equals)
+            && as_read(cells.get(*i).copied().unwrap_or("")) != as_read(equals)
         {
             return Ok(());
         }
@@ -627,8 +629,12 @@ impl Import<'_> {
         // a rejects file mended, rows kept in a spreadsheet, a list cut short would set events
         // of its days to 0 that the list still has. The person importing says so, no row is
         // rejected, and no filter leaves rows out.
+        let rejects_file = (self.outcome.header.iter())
+            .any(|h| vigilia_core::exchange::REJECT_COLUMNS.contains(&h.as_str()));
         let partial = if !self.whole_list {
             Some(Partial::NotSaidWhole)
+        } else if rejects_file {
+            Some(Partial::RejectsFile)
         } else if !self.outcome.rejected.is_empty() {
             Some(Partial::RowsRejected)
         } else if self.columns.filter.is_some() {
@@ -653,6 +659,16 @@ impl Import<'_> {
     }
 }
 
+/// A filter's value as a person reads it: case, accents and letters of another script drawn
+/// alike set aside (`МОСКВА`, `москва`, and `Мocква` typed with a Latin `o` and `c`, are
+/// `Москва`). Compared in capitals, where more letters of two scripts are drawn alike.
+fn as_read(text: &str) -> String {
+    let capitals: String = (text.trim().to_uppercase().chars())
+        .map(|c| vigilia_core::text::ascii_lookalike(c).unwrap_or_else(|| c.to_string()))
+        .collect();
+    fold(&capitals)
+}
+
 /// A place as compared between versions of a list: folded, without "square" (площадь).
 fn place_key(place: &str) -> String {
     vigilia_core::text::fold(place)
@@ -664,4 +680,20 @@ fn place_key(place: &str) -> String {
 /// The first letters of a place: enough to tell "Пушкинская" from "Красная".
 fn prefix(key: &str) -> String {
     key.chars().take(6).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_read;
+
+    #[test]
+    fn a_filter_reads_a_region_as_people_write_it_and_no_other() {
+        let moscow = as_read("Москва");
+        for same in ["москва", "МОСКВА", "Мocква", "Moсква", " Москва "] {
+            assert_eq!(as_read(same), moscow, "{same}");
+        }
+        for other in ["Московская область", "Москва-Сити", "Moscow"] {
+            assert_ne!(as_read(other), moscow, "{other}");
+        }
+    }
 }

@@ -272,9 +272,20 @@ fn swallowed_rows(record: &csv::StringRecord, header: &[String], line: u64) -> O
         .map(|c| c.matches('\n').count() + c.matches('\r').count() - c.matches("\r\n").count())
         .sum();
     let last = line + breaks as u64;
+    // The cells after the one where the quote opened are the last swallowed row's: given
+    // back, a row mended in that cell alone would be stored with another person's data.
+    let cells = (record.iter().enumerate())
+        .map(|(i, c)| {
+            if i <= at {
+                c.to_string()
+            } else {
+                String::new()
+            }
+        })
+        .collect();
     Some(Unreadable {
         line,
-        cells: record.iter().map(str::to_string).collect(),
+        cells,
         es: format!(
             "las líneas {line} a {last} se leyeron como una sola fila: la celda de «{column}» \
              empieza con comillas que no se cierran hasta la línea {last}, y las filas de en \
