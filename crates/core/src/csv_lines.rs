@@ -36,6 +36,11 @@ impl<R> Lines<R> {
         }
     }
 
+    /// The reader it reads through.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
     /// The line of the row that the csv crate says starts at byte `at` (right after the line
     /// break of the row before; the row's own first character is the next one that is not a
     /// line break). Rows are asked for in order, so the lines before are forgotten.
@@ -82,13 +87,6 @@ impl<R: Read> Read for Lines<R> {
         let n = self.inner.read(buf)?;
         self.scan(buf.get(..n).unwrap_or_default());
         Ok(n)
-    }
-}
-
-impl<R> Lines<R> {
-    /// The reader it reads through.
-    pub fn get_ref(&self) -> &R {
-        &self.inner
     }
 }
 

@@ -118,6 +118,8 @@ const REQUIRED: [Column; 3] = [Column::DetentionRef, Column::PersonRef, Column::
 pub struct Header {
     positions: Vec<Option<usize>>,
     width: usize,
+    /// Where a rejects file's `reject_line` stands (the first of them, when it holds two).
+    reject_line: Option<usize>,
 }
 
 /// A header that cannot be used.
@@ -159,9 +161,13 @@ impl Header {
     /// Reads the header row. Columns may come in any order; unknown ones are an error.
     pub fn parse<S: AsRef<str>>(names: &[S]) -> Result<Header, HeaderError> {
         let mut positions = vec![None; Column::ALL.len()];
+        let mut reject_line = None;
         for (i, raw) in names.iter().enumerate() {
             let name = raw.as_ref().trim_start_matches('\u{feff}').trim();
             if REJECT_COLUMNS.contains(&name) {
+                if name == "reject_line" && reject_line.is_none() {
+                    reject_line = Some(i);
+                }
                 continue;
             }
             let Some(col) = Column::ALL.iter().position(|c| c.name() == name) else {
@@ -183,6 +189,7 @@ impl Header {
         Ok(Header {
             positions,
             width: names.len(),
+            reject_line,
         })
     }
 
@@ -279,6 +286,8 @@ pub enum Reason {
     /// More marks over one letter than accents make, or a letter struck through
     /// ([`crate::text::marks_fit`]).
     Marks,
+    /// A rejects file's `reject_line` that holds no line number: the row's cells moved.
+    RejectLineMoved,
     /// Two stored records (of the kind of this column) have references that are one in their
     /// normal form, written with letters of different scripts before references were folded:
     /// which one the row means is not known.
@@ -336,6 +345,7 @@ impl Localize for RowError {
             Reason::Disclosure => if es { format!("{v:?} no es named, initials ni count_only") } else { format!("{v:?} is not named, initials or count_only") },
             Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
             Reason::Unstorable(fault) => fault.localize(lang),
+            Reason::RejectLineMoved => if es { format!("{v:?} no es un número de línea: las celdas de esta fila se corrieron de columna (dos celdas unidas o una borrada antes de las columnas reject_*); vuelva a ponerlas cada una bajo su columna") } else { format!("{v:?} is not a line number: the cells of this row moved into other columns (two cells joined, or one deleted, before the reject_* columns); put each back under its column") },
             Reason::Marks => lang.pick("tiene más de cuatro acentos o marcas sobre una letra, o una letra tachada: se vería encima de las líneas de al lado", "has more than four accents or marks over one letter, or a letter struck through: it would show over the lines beside it").to_string(),
             Reason::AmbiguousRef { first, second } => if es { format!("{v:?} es la referencia de dos registros (números {first} y {second}) cuyas referencias se leen igual, escritas con letras de alfabetos distintos: corrija o fusione uno de los dos antes de importar esta fila") } else { format!("{v:?} is the reference of two records (numbers {first} and {second}) whose references read alike, written in letters of different scripts: correct or merge one of them before importing this row") },
             Reason::DuplicateRef { first_line } => if es { format!("{v:?} ya aparece en la línea {first_line}") } else { format!("{v:?} already appears on line {first_line}") },
@@ -464,6 +474,20 @@ impl<'a, S: AsRef<str>> Cells<'a, S> {
                     found: cells.len(),
                 },
             });
+        }
+        // A rejects file's row mended by joining two of its cells, when the reject columns
+        // came after the row's own (as rejects files did before): every cell after the join
+        // moved one column left, and the line number stood in the last of the row's own.
+        if let Some(at) = header.reject_line {
+            let cell = cells.get(at).map(|c| c.as_ref().trim()).unwrap_or("");
+            if !cell.chars().all(|c| c.is_ascii_digit()) {
+                return Err(RowError {
+                    line,
+                    column: "reject_line",
+                    value: cell.to_string(),
+                    reason: Reason::RejectLineMoved,
+                });
+            }
         }
         use crate::text::{ReferenceFault, not_text, reorders};
         for column in Column::ALL {
@@ -1352,6 +1376,23 @@ mod tests {
                 e.localize(Lang::Es)
             );
         }
+    }
+
+    /// A rejects file of the layout before (its reject columns after the row's own), mended by
+    /// joining a name's two cells: the line number moved into the notes, and the column's name
+    /// into `reject_line`. The row is refused, not stored with «2» for its note.
+    #[test]
+    fn a_rejects_row_whose_cells_moved_is_refused_by_its_reject_line() {
+        let h =
+            "detention_ref,person_ref,arrest_date,notes,reject_line,reject_column,reject_reason";
+        assert!(parse(h, "D1,P1,2024-08-01,torturada,2,*,la fila tiene 8 celdas").is_ok());
+        assert!(parse(h, "D1,P1,2024-08-01,torturada,,,").is_ok());
+        let e = parse(h, "D1,P1,2024-08-01,2,*,la fila tiene 8 celdas,torturada").unwrap_err();
+        assert_eq!(e.column, "reject_line");
+        assert!(
+            e.localize(Lang::Es).contains("no es un número de línea"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -39,6 +39,11 @@ impl Chrome {
         self.l.pick(es, en)
     }
 
+    /// Whether this page is the one at `path` (its query aside): the menu marks it.
+    pub fn current(&self, path: &str) -> bool {
+        self.here.split('?').next() == Some(path)
+    }
+
     /// Whether the signed-in account has one of these roles (by name: `coordinator,lawyer`).
     pub fn is(&self, roles: &str) -> bool {
         self.role

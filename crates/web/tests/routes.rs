@@ -4470,6 +4470,14 @@ async fn an_address_that_names_nothing_is_said_in_words() {
     let r = send(&w, get("/balance/list", Some(&analyst))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Presos políticos"), "{}", r.body);
+    // The menu marks the page one is on, and only that one.
+    let r = send(&w, get("/balance?as_of=2026-11-18", Some(&analyst))).await;
+    assert!(
+        r.body.contains("href=\"/balance\" aria-current=\"page\""),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.body.matches("aria-current").count(), 1, "{}", r.body);
     let r = send(&w, get("/balance/list?list=zzz", Some(&analyst))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("Esa lista no existe"), "{}", r.body);
