@@ -826,16 +826,10 @@ impl Localize for Problem {
                     "Write at least a given name, a surname or the ID number of the person detained.",
                 )
                 .into(),
-            Problem::Width { expected, found } => match lang {
-                Lang::Es => format!(
-                    "La fila tiene {found} celdas y el encabezado {expected}: una coma de más o \
-                     de menos corre las celdas de columna."
-                ),
-                Lang::En => format!(
-                    "The row has {found} cells and the header {expected}: a comma too many or \
-                     too few moves the cells into other columns."
-                ),
-            },
+            Problem::Width { expected, found } => {
+                let said = vigilia_core::exchange::cells_moved(lang, *found, *expected);
+                format!("{}.", capitalised(said))
+            }
             Problem::WhenArrested => lang
                 .pick(
                     "¿Cuándo fue la detención? Escríbala como 12/03/2024; si no sabe el día, el mes (03/2024) o el año.",
@@ -1193,14 +1187,9 @@ impl Localize for EventProblem {
                      through",
                 )
                 .to_string(),
-            (EventProblem::Width { expected, found }, Lang::Es) => format!(
-                "la fila tiene {found} celdas y el encabezado {expected}: una coma de más o de \
-                 menos corre las celdas de columna"
-            ),
-            (EventProblem::Width { expected, found }, Lang::En) => format!(
-                "the row has {found} cells and the header {expected}: a comma too many or too \
-                 few moves the cells into other columns"
-            ),
+            (EventProblem::Width { expected, found }, _) => {
+                vigilia_core::exchange::cells_moved(lang, *found, *expected)
+            }
         }
     }
 }

@@ -194,13 +194,7 @@ fn bad_rows_are_reported_with_line_column_and_reason_and_good_rows_are_kept() {
         r.ok(&["init"]);
         let file = r.write("in.csv", &format!("{HEADER}\n{SEVEN_ROWS_FIVE_BAD}"));
         let rejects = r.path("rejects.csv");
-        let out = r.run(&[
-            "import",
-            "detentions",
-            file.to_str().unwrap(),
-            "--rejects",
-            rejects.to_str().unwrap(),
-        ]);
+        let out = import_rejecting(r, &file, &rejects);
         assert_eq!(out.status.code(), Some(2), "rows were rejected");
         let err = stderr(&out);
         for expected in [
@@ -278,13 +272,7 @@ fn a_quote_left_open_is_said_with_the_lines_it_swallowed() {
     let text = format!("{HEADER}\n{}\n\n{}\n", rows[0], rows[1..].join("\n"));
     let file = r.write("in.csv", &text.replace('\n', "\r\n"));
     let rejects = r.path("rejects.csv");
-    let out = r.run(&[
-        "import",
-        "detentions",
-        file.to_str().unwrap(),
-        "--rejects",
-        rejects.to_str().unwrap(),
-    ]);
+    let out = import_rejecting(&r, &file, &rejects);
     assert_eq!(out.status.code(), Some(2), "a row was rejected");
     let err = stderr(&out);
     for said in [
@@ -336,13 +324,7 @@ fn a_row_with_a_cell_too_many_keeps_every_cell_in_the_rejects_file() {
     let short = "D2,P2,Eva Rojas,,F,,2024-08-01,Lara,GNB,,,,recognised,,2024-08-02,,golpeada";
     let file = r.write("in.csv", &format!("{HEADER},notes\n{row}\n{short}\n"));
     let rejects = r.path("rejects.csv");
-    let out = r.run(&[
-        "import",
-        "detentions",
-        file.to_str().unwrap(),
-        "--rejects",
-        rejects.to_str().unwrap(),
-    ]);
+    let out = import_rejecting(&r, &file, &rejects);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("line 2, column *: the row has 20 cells and the header 19"));
     let written = std::fs::read_to_string(&rejects).unwrap();
@@ -466,6 +448,12 @@ fn a_cell_that_is_not_text_is_rejected_by_line_on_both_engines() {
         assert_eq!(r.facts(), facts, "nothing stored twice");
         r.ok(&["verify"]);
     });
+}
+
+/// Imports the detentions of `file`, writing the rows refused to `rejects`.
+fn import_rejecting(r: &Registry, file: &Path, rejects: &Path) -> Output {
+    let (file, rejects) = (file.to_str().unwrap(), rejects.to_str().unwrap());
+    r.run(&["import", "detentions", file, "--rejects", rejects])
 }
 
 /// Imports a list of events (`rows` under its header) with the mapping of a simple one, and
@@ -1954,13 +1942,7 @@ fn a_gzip_file_is_read_exactly_as_the_plain_one() {
         let file = r.path(&format!("in.csv{suffix}"));
         std::fs::write(&file, detentions).unwrap();
         let (rejects, export) = (r.path("rejects.csv"), r.path("out.csv"));
-        let out = r.run(&[
-            "import",
-            "detentions",
-            file.to_str().unwrap(),
-            "--rejects",
-            rejects.to_str().unwrap(),
-        ]);
+        let out = import_rejecting(&r, &file, &rejects);
         r.ok(&["export", "detentions", "--out", export.to_str().unwrap()]);
         let read = |p: &Path| std::fs::read_to_string(p).unwrap();
         let detentions = (

@@ -113,6 +113,21 @@ pub const REJECT_COLUMNS: [&str; 3] = ["reject_line", "reject_column", "reject_r
 
 const REQUIRED: [Column; 3] = [Column::DetentionRef, Column::PersonRef, Column::ArrestDate];
 
+/// A row of a file with another number of cells than its header, said the same by every
+/// import: a comma too many or too few moves every cell after it into another column.
+pub fn cells_moved(lang: Lang, found: usize, expected: usize) -> String {
+    match lang {
+        Lang::Es => format!(
+            "la fila tiene {found} celdas y el encabezado {expected}: una coma de más o de menos \
+             corre las celdas de columna"
+        ),
+        Lang::En => format!(
+            "the row has {found} cells and the header {expected}: a comma too many or too few \
+             moves the cells into other columns"
+        ),
+    }
+}
+
 /// Where each column stands in a file.
 #[derive(Clone, Debug)]
 pub struct Header {
@@ -343,7 +358,7 @@ impl Localize for RowError {
             Reason::RecordedBeforePublished { published } => if es { format!("{v} no es posterior al {published}, último día en que se publicaron cifras: lo que el registro sabía entonces ya es público y no cambia (deje la celda vacía y se registra hoy)") } else { format!("{v} is not after {published}, the last day figures were made public: what the registry knew then is public and does not change (leave the cell empty and it is recorded today)") },
             Reason::EndRecordedBeforeRecorded { recorded_on } => if es { format!("{v} es anterior a recorded_on ({recorded_on})") } else { format!("{v} is before recorded_on ({recorded_on})") },
             Reason::Disclosure => if es { format!("{v:?} no es named, initials ni count_only") } else { format!("{v:?} is not named, initials or count_only") },
-            Reason::Width { expected, found } => if es { format!("la fila tiene {found} celdas y el encabezado {expected}") } else { format!("the row has {found} cells and the header {expected}") },
+            Reason::Width { expected, found } => cells_moved(lang, *found, *expected),
             Reason::Unstorable(fault) => fault.localize(lang),
             Reason::RejectLineMoved => if es { format!("{v:?} no es un número de línea: las celdas de esta fila se corrieron de columna (dos celdas unidas o una borrada antes de las columnas reject_*); vuelva a ponerlas cada una bajo su columna") } else { format!("{v:?} is not a line number: the cells of this row moved into other columns (two cells joined, or one deleted, before the reject_* columns); put each back under its column") },
             Reason::Marks => lang.pick("tiene más de cuatro acentos o marcas sobre una letra, o una letra tachada: se vería encima de las líneas de al lado", "has more than four accents or marks over one letter, or a letter struck through: it would show over the lines beside it").to_string(),

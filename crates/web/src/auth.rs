@@ -273,7 +273,7 @@ async fn check(
             && let Ok(Some(viewer)) = viewer(app, req.headers(), false, &here).await
         {
             let csrf = viewer.csrf.clone();
-            let ctx = context(app, &req, Some(viewer), csrf, here);
+            let ctx = context(&req, app, (Some(viewer), peer_ip(&req)), csrf, here);
             *chrome = Some(Chrome::of(&ctx));
         }
         return Ok(req);
@@ -285,12 +285,7 @@ async fn check(
     };
     let api = route.api;
     let fail = |e| (e, api);
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    let ip = client_ip(peer, req.headers(), &app.config.trusted_proxies)
+    let ip = client_ip(peer_ip(&req), req.headers(), &app.config.trusted_proxies)
         .ok_or_else(|| fail(WebError::Forbidden))?;
     let here = route.page_for(
         req.uri()
@@ -303,8 +298,7 @@ async fn check(
         Some(v) if !api => v.csrf.clone(),
         _ => app.form_token(),
     };
-    let mut ctx = context(app, &req, viewer.clone(), csrf, here.clone());
-    ctx.ip = ip;
+    let ctx = context(&req, app, (viewer.clone(), ip), csrf, here.clone());
     if viewer.is_some() && !api {
         *chrome = Some(Chrome::of(&ctx));
     }
@@ -335,12 +329,22 @@ async fn check(
     Ok(Request::from_parts(parts, body))
 }
 
-/// A request's context: its language, who asks, the form token and the page (the address is
-/// the peer's until the route's check finds the client's).
-fn context(app: &App, req: &Request, viewer: Option<Viewer>, csrf: String, here: String) -> Ctx {
-    let ip = (req.extensions().get::<ConnectInfo<SocketAddr>>())
+/// The address the connection comes from (loopback when not known).
+fn peer_ip(req: &Request) -> IpAddr {
+    (req.extensions().get::<ConnectInfo<SocketAddr>>())
         .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+/// A request's context: its language, who asks from where, the form token and the page.
+fn context(
+    req: &Request,
+    app: &App,
+    who: (Option<Viewer>, IpAddr),
+    csrf: String,
+    here: String,
+) -> Ctx {
+    let (viewer, ip) = who;
     Ctx {
         lang: language(req),
         viewer,

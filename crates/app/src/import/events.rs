@@ -220,7 +220,7 @@ impl Columns {
             filter: mapping
                 .filter
                 .as_ref()
-                .map(|f| col(&f.column, "filter.column").map(|i| (i, f.equals.clone())))
+                .map(|f| col(&f.column, "filter.column").map(|i| (i, as_read(&f.equals))))
                 .transpose()?,
             context: mapping
                 .context
@@ -508,7 +508,7 @@ impl Import<'_> {
         let moved = found != expected;
         if let Some((i, equals)) = &self.columns.filter
             && !moved
-            && as_read(cells.get(*i).copied().unwrap_or("")) != as_read(equals)
+            && as_read(cells.get(*i).copied().unwrap_or("")) != *equals
         {
             return Ok(());
         }

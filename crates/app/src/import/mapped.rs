@@ -13,6 +13,8 @@ use vigilia_core::exchange::Column;
 use super::rows::{RowSource, Unreadable};
 use super::{InputError, MappingProblem};
 use crate::error::AppError;
+use vigilia_core::exchange::cells_moved;
+use vigilia_core::lang::Lang;
 
 /// Where one column of the detentions CSV comes from.
 #[derive(Debug, Default, Deserialize)]
@@ -257,15 +259,10 @@ impl RowSource for Mapped {
                 line,
                 column: "*".into(),
                 es: format!(
-                    "línea {line}: la fila tiene {} celdas y el encabezado {width}: una coma de \
-                     más o de menos corre las celdas de columna",
-                    cells.len()
+                    "línea {line}: {}",
+                    cells_moved(Lang::Es, cells.len(), width)
                 ),
-                en: format!(
-                    "line {line}: the row has {} cells and the header {width}: a comma too many \
-                     or too few moves the cells into other columns",
-                    cells.len()
-                ),
+                en: format!("line {line}: {}", cells_moved(Lang::En, cells.len(), width)),
                 // Nothing converted from cells that moved: a value read from the wrong column
                 // (a sentence's end read as a release) would be given back to be imported.
                 cells: Vec::new(),
