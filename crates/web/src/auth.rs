@@ -269,11 +269,14 @@ async fn check(
     // signed-in person's pages.
     let Some(path) = path else {
         let here = req.uri().path().to_string();
+        // Through a trusted proxy only, as every routed page.
+        let ip = client_ip(peer_ip(&req), req.headers(), &app.config.trusted_proxies);
         if !here.starts_with("/api/")
+            && let Some(ip) = ip
             && let Ok(Some(viewer)) = viewer(app, req.headers(), false, &here).await
         {
             let csrf = viewer.csrf.clone();
-            let ctx = context(&req, app, (Some(viewer), peer_ip(&req)), csrf, here);
+            let ctx = context(&req, app, (Some(viewer), ip), csrf, here);
             *chrome = Some(Chrome::of(&ctx));
         }
         return Ok(req);

@@ -106,8 +106,12 @@ pub async fn serve_on(app: Arc<App>, listener: tokio::net::TcpListener) -> std::
 /// Scripts and styles only from Vigilia's own files (no inline ones), no framing, no sniffing,
 /// no referrer; nothing private is cached.
 async fn security_headers(req: Request, next: Next) -> Response {
-    let cacheable = req.uri().path().starts_with("/static/");
+    let under_static = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
+    // Only the files themselves: an error page under /static/ (an address no file answers)
+    // carries a signed-in person's menu, name and form token, which a shared computer's
+    // browser or a proxy would otherwise keep for a day.
+    let cacheable = under_static && res.status().is_success();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -26,6 +26,8 @@ struct Reply {
     cookie: Option<String>,
     /// The name a download is saved under.
     disposition: String,
+    /// Who may keep the answer, and how long.
+    cache: String,
     body: String,
     bytes: Vec<u8>,
 }
@@ -50,6 +52,11 @@ async fn send(w: &World, req: Request<Body>) -> Reply {
         .get(header::CONTENT_DISPOSITION)
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
+    let cache = res
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
     let bytes = axum::body::to_bytes(res.into_body(), 10_000_000)
         .await
         .unwrap();
@@ -58,6 +65,7 @@ async fn send(w: &World, req: Request<Body>) -> Reply {
         location,
         cookie,
         disposition,
+        cache,
         body: String::from_utf8_lossy(&bytes).to_string(),
         bytes: bytes.to_vec(),
     }
@@ -4514,6 +4522,14 @@ async fn an_address_that_names_nothing_is_said_in_words() {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert!(r.body.contains("Salir"), "{path}: {}", r.body);
     }
+    // An address under /static/ that no file answers is an error page in the person's frame:
+    // kept by no cache, as every page is; the files themselves are.
+    let r = send(&w, get("/static/probe.css", Some(&analyst))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("Salir"), "{}", r.body);
+    assert_eq!(r.cache, "no-store");
+    let r = send(&w, get("/static/style.css", None)).await;
+    assert_eq!(r.cache, "public, max-age=86400");
     // Signed out, an error page offers to sign in, as every public page does.
     let r = send(&w, get("/nope", None)).await;
     assert!(r.body.contains("href=\"/login\""), "{}", r.body);
