@@ -30,7 +30,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0009_state_expires.sql"),
     include_str!("../migrations/postgres/0010_one_index_per_fact.sql"),
     include_str!("../migrations/postgres/0011_records_by_number_first.sql"),
-    include_str!("../migrations/postgres/0012_changes_by_kind.sql"),
 ];
 
 /// The advisory lock a migration of the schema holds ("vigilia" in ASCII).
@@ -274,74 +273,30 @@ fn copy_failed(e: std::io::Error) -> LedgerError {
     }
 }
 
-/// Whether a fact is a change or an audit fact (its change starts with {"type":"audited", as
-/// `vigilia_core::fact::is_audit` reads it), as the partial indexes by subject say it
-/// (migrations 0010 and 0012): a query uses such an index only when it says its condition
-/// word for word.
+/// The conditions of the two indexes by subject (migrations 0008 and 0010): a fact that is
+/// not an audit fact, and one that is (its change starts with {"type":"audited", as
+/// `vigilia_core::fact::is_audit` reads it). A query uses an index only when it says its
+/// condition word for word.
 const A_CHANGE: &str = r#"substr(change, 1, 17) <> '{"type":"audited"'"#;
 const AN_AUDIT: &str = r#"substr(change, 1, 17) = '{"type":"audited"'"#;
 
-/// The kinds of record an import writes by the hundred thousand. Each has the index of its
-/// changes to itself, by number and position (migration 0012): the facts of a record just made
-/// go at its end. In one index for every kind, by kind first, the facts of new detentions went
-/// into its middle, before the persons'.
-const KINDS_OF_THEIR_OWN: [Kind; 2] = [Kind::Detention, Kind::Person];
-
-/// The facts of one kind of record in the index that holds them, a kind's changes or its audit
-/// facts, as the index's own condition says it; the index's order then is `subject_id, seq`.
-/// The kind's name is written into the statement (one of [`Kind`]'s names, never a user's
-/// text): PostgreSQL can tell that a partial index answers a query only from its words.
-fn of_kind(kind: Kind, audits: bool) -> String {
-    let name = kind.name();
-    if audits {
-        format!("subject_kind COLLATE \"C\" = '{name}' AND {AN_AUDIT}")
-    } else if KINDS_OF_THEIR_OWN.contains(&kind) {
-        format!("subject_kind = '{name}' AND {A_CHANGE}")
-    } else {
+/// A page of the walk through every history: the facts after a subject's kind (`$1`), number
+/// (`$2`) and position (`$3`), at most `$4`, in (kind, number, position) order. A fact is in one
+/// of the two indexes by subject, a change or an audit fact: each gives its next page in its
+/// order, and the two are merged.
+fn walk_sql() -> String {
+    let page = |condition: &str| {
         format!(
-            "subject_kind NOT IN ('detention', 'person') AND subject_kind COLLATE \"C\" = '{name}' \
-             AND {A_CHANGE}"
-        )
-    }
-}
-
-/// The kinds in the order the walk through every history gives them: by name, byte by byte.
-fn kinds_by_name() -> Vec<Kind> {
-    let mut kinds = Kind::ALL.to_vec();
-    kinds.sort_by_key(|k| k.name());
-    kinds
-}
-
-/// One page of one kind's facts after a record's number and a position, in (number, position)
-/// order: its changes and its audit facts, each through its index, merged.
-fn walk_sql(kind: Kind) -> String {
-    let part = |audits: bool| {
-        format!(
-            "(SELECT {FACT_COLUMNS}, subject_id AS i FROM facts WHERE {} \
-             AND (subject_id, seq) > ($1, $2) ORDER BY subject_id, seq LIMIT $3)",
-            of_kind(kind, audits)
+            "(SELECT {FACT_COLUMNS}, subject_kind COLLATE \"C\" AS k, subject_id AS i FROM facts \
+             WHERE (subject_kind COLLATE \"C\", subject_id, seq) > ($1 COLLATE \"C\", $2, $3) \
+             AND {condition} ORDER BY subject_kind COLLATE \"C\", subject_id, seq LIMIT $4)"
         )
     };
     format!(
-        "SELECT * FROM ({} UNION ALL {}) AS page ORDER BY i, seq LIMIT $3",
-        part(false),
-        part(true)
+        "SELECT * FROM ({} UNION ALL {}) AS page ORDER BY k, i, seq LIMIT $4",
+        page(A_CHANGE),
+        page(AN_AUDIT)
     )
-}
-
-/// One record's changes, or its changes and audit facts, in ledger order.
-fn history_sql(kind: Kind, audits: bool) -> String {
-    let part = |audits: bool| {
-        format!(
-            "SELECT {FACT_COLUMNS} FROM facts WHERE {} AND subject_id = $1",
-            of_kind(kind, audits)
-        )
-    };
-    if audits {
-        format!("{} UNION ALL {} ORDER BY seq", part(false), part(true))
-    } else {
-        format!("{} ORDER BY seq", part(false))
-    }
 }
 
 /// `($1, $2, …), ($k+1, …)` for `rows` rows of `cols` columns.
@@ -437,35 +392,20 @@ impl Conn {
         after: Option<(Subject, u64)>,
         limit: usize,
     ) -> Result<Vec<FactRow>, LedgerError> {
-        // Kind by kind, each through its own indexes, until the page is full. (A fact of a kind
-        // this version does not know could not be read as a fact anyway; a registry written by
-        // a newer version is refused when opened.)
-        let mut page: Vec<FactRow> = Vec::with_capacity(limit.min(4096));
-        for kind in kinds_by_name() {
-            let (from_id, from_seq) = match after {
-                Some((s, _)) if kind.name() < s.kind.name() => continue,
-                Some((s, seq)) if s.kind == kind => (s.id as i64, seq as i64),
-                _ => (i64::MIN, i64::MIN),
-            };
-            let left = (limit - page.len()) as i64;
-            let rows =
-                self.in_index_order(|c| c.query(&walk_sql(kind), &[&from_id, &from_seq, &left]))?;
-            for row in &rows {
-                page.push(fact_row(row)?);
-            }
-            if page.len() >= limit {
-                break;
-            }
-        }
-        Ok(page)
+        // "" sorts before every kind: no `after` is the very beginning.
+        let (kind, id, seq) =
+            after.map_or(("", 0, 0), |(s, q)| (s.kind.name(), s.id as i64, q as i64));
+        let limit = limit as i64;
+        let rows = self.in_index_order(|c| c.query(&walk_sql(), &[&kind, &id, &seq, &limit]))?;
+        rows.iter().map(fact_row).collect()
     }
 
-    /// Runs a page of a walk with the planner told to read in the index's order. Without the
+    /// Runs a page of a walk with the planner told to read in the indexes' order. Without the
     /// table's statistics (after a restore, or a rebuild just after an import, before
-    /// autovacuum has read it), or with statistics taken before a kind had many records,
-    /// PostgreSQL guessed a kind's facts to be a few dozen, read all of them and sorted them
-    /// for each page: a walk grew with the square of the registry. Sorting and reading the
-    /// whole table are then only a last resort, for this statement alone.
+    /// autovacuum has read it), PostgreSQL read every fact after the page's start and sorted
+    /// them, for each page of a few thousand: a walk grew with the square of the registry.
+    /// Sorting and reading the whole table are then only a last resort, for this statement
+    /// alone.
     fn in_index_order<R>(
         &mut self,
         read: impl FnOnce(&mut Client) -> Result<R, postgres::Error>,
@@ -484,16 +424,31 @@ impl Conn {
     }
 
     fn facts_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
-        let rows = self
-            .client
-            .query(&history_sql(subject.kind, true), &[&(subject.id as i64)])?;
+        // The indexes' kind is in the "C" collation: a comparison in the database's own
+        // collation cannot use them, and would read the whole index. A record's changes and
+        // its audit facts are in two indexes, read together.
+        let rows = self.client.query(
+            &format!(
+                "SELECT {FACT_COLUMNS} FROM facts \
+                 WHERE subject_kind COLLATE \"C\" = $1 AND subject_id = $2 AND {A_CHANGE} \
+                 UNION ALL SELECT {FACT_COLUMNS} FROM facts \
+                 WHERE subject_kind COLLATE \"C\" = $1 AND subject_id = $2 AND {AN_AUDIT} \
+                 ORDER BY seq"
+            ),
+            &[&subject.kind.name(), &(subject.id as i64)],
+        )?;
         rows.iter().map(fact_row).collect()
     }
 
     fn changes_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
-        let rows = self
-            .client
-            .query(&history_sql(subject.kind, false), &[&(subject.id as i64)])?;
+        let rows = self.client.query(
+            &format!(
+                "SELECT {FACT_COLUMNS} FROM facts \
+                 WHERE subject_kind COLLATE \"C\" = $1 AND subject_id = $2 AND {A_CHANGE} \
+                 ORDER BY seq"
+            ),
+            &[&subject.kind.name(), &(subject.id as i64)],
+        )?;
         rows.iter().map(fact_row).collect()
     }
 
@@ -1054,7 +1009,7 @@ mod tests {
         assert!(scans > 0, "{when}: {plan:#?}");
     }
 
-    fn plans_are_through_the_indexes(url: &str) {
+    fn the_walk_is_through_the_indexes(url: &str) {
         let mut conn = Conn::open(url, true).unwrap();
         conn.client
             .batch_execute("ALTER TABLE facts SET (autovacuum_enabled = off)")
@@ -1077,26 +1032,19 @@ mod tests {
             }
         }
         conn.insert_facts(rows).unwrap();
+        let both = ["facts_changes_by_subject", "facts_views_by_subject"];
         for when in ["before statistics", "after ANALYZE"] {
-            for kind in [Kind::Detention, Kind::Person, Kind::Facility] {
-                let changes = match kind {
-                    Kind::Detention => "facts_changes_of_detentions",
-                    Kind::Person => "facts_changes_of_persons",
-                    _ => "facts_changes_of_other_kinds",
-                };
-                let both = [changes, "facts_views_by_subject"];
-                for (from, seq) in [(i64::MIN, i64::MIN), (0, 0), (9_000, 0)] {
-                    let walk = format!("EXPLAIN {}", walk_sql(kind));
-                    let limit = 20_000i64;
-                    let plan = conn.in_index_order(|c| c.query(&walk, &[&from, &seq, &limit]));
-                    assert_read_through(plan, &both, true, when);
-                }
-                let id = 7i64;
-                for (audits, indexes) in [(true, &both[..]), (false, &both[..1])] {
-                    let history = format!("EXPLAIN {}", history_sql(kind, audits));
-                    let plan = conn.client.query(&history, &[&id]);
-                    assert_read_through(plan, indexes, false, when);
-                }
+            for (kind, id, seq) in [
+                ("", 0i64, 0i64),
+                ("detention", 0, 0),
+                ("detention", 9_000, 0),
+                ("facility", 0, 0),
+                ("person", 500, 0),
+            ] {
+                let walk = format!("EXPLAIN {}", walk_sql());
+                let limit = 20_000i64;
+                let plan = conn.in_index_order(|c| c.query(&walk, &[&kind, &id, &seq, &limit]));
+                assert_read_through(plan, &both, true, when);
             }
             conn.client.batch_execute("ANALYZE facts").unwrap();
         }
@@ -1120,13 +1068,13 @@ mod tests {
         assert_eq!(walked, expected);
     }
 
-    /// The walk through every history (a rebuild, the counting index) and a record's history
-    /// read the facts through the indexes in their order, also before PostgreSQL has statistics
-    /// of the table (after a restore, or a rebuild just after an import): a plan that reads and
-    /// sorts every fact of a kind for each page makes a rebuild grow with the square of the
+    /// The walk through every history (a rebuild, the counting index, an export) reads the
+    /// facts through the indexes in their order, also before PostgreSQL has statistics of the
+    /// table (after a restore, or a rebuild just after an import): a plan that reads and sorts
+    /// every remaining fact for each page makes a rebuild grow with the square of the
     /// registry, with the writer's lock held.
     #[test]
-    fn histories_are_read_through_their_indexes_with_or_without_statistics() {
+    fn the_walk_reads_through_its_indexes_with_or_without_statistics() {
         let Ok(admin) = std::env::var("VIGILIA_TEST_POSTGRES_URL") else {
             eprintln!("skipped: set VIGILIA_TEST_POSTGRES_URL to run it");
             return;
@@ -1140,7 +1088,7 @@ mod tests {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap();
         let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        let checked = std::panic::catch_unwind(|| plans_are_through_the_indexes(&url));
+        let checked = std::panic::catch_unwind(|| the_walk_is_through_the_indexes(&url));
         server
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .unwrap();
