@@ -30,6 +30,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0009_state_expires.sql"),
     include_str!("../migrations/postgres/0010_one_index_per_fact.sql"),
     include_str!("../migrations/postgres/0011_records_by_number_first.sql"),
+    include_str!("../migrations/postgres/0012_number_kept.sql"),
+    include_str!("../migrations/postgres/0013_changes_by_subject_again.sql"),
 ];
 
 /// The advisory lock a migration of the schema holds ("vigilia" in ASCII).
@@ -49,6 +51,8 @@ struct Conn {
     keys_destroyed: bool,
     /// Whether this session's temporary table for records has been made.
     records_in: bool,
+    /// Whether a transaction is open (between [`Conn::begin`] and its commit or rollback).
+    in_transaction: bool,
 }
 
 /// A registry in a PostgreSQL database.
@@ -151,6 +155,7 @@ impl Conn {
             client,
             keys_destroyed: false,
             records_in: false,
+            in_transaction: false,
         })
     }
 }
@@ -313,12 +318,14 @@ fn placeholders(rows: usize, cols: usize) -> String {
 impl Conn {
     fn begin(&mut self) -> Result<(), LedgerError> {
         // One writer at a time extends the chain; readers are not blocked.
+        self.in_transaction = true;
         self.client
             .batch_execute("BEGIN; LOCK TABLE facts IN EXCLUSIVE MODE")?;
         Ok(())
     }
 
     fn commit(&mut self) -> Result<(), LedgerError> {
+        self.in_transaction = false;
         self.client.batch_execute("COMMIT")?;
         if std::mem::take(&mut self.keys_destroyed) {
             // Outside any transaction, as VACUUM must be. A snapshot still open elsewhere can
@@ -331,6 +338,7 @@ impl Conn {
 
     fn rollback(&mut self) -> Result<(), LedgerError> {
         self.keys_destroyed = false;
+        self.in_transaction = false;
         self.client.batch_execute("ROLLBACK")?;
         Ok(())
     }
@@ -405,22 +413,37 @@ impl Conn {
     /// autovacuum has read it), PostgreSQL read every fact after the page's start and sorted
     /// them, for each page of a few thousand: a walk grew with the square of the registry.
     /// Sorting and reading the whole table are then only a last resort, for this statement
-    /// alone.
+    /// alone: the settings are the transaction's own (`SET LOCAL`), in a transaction of its
+    /// own when none is open, so that no failure leaves them on the session (a server's
+    /// connection serves every later page), nor on another client behind a pooler.
     fn in_index_order<R>(
         &mut self,
         read: impl FnOnce(&mut Client) -> Result<R, postgres::Error>,
     ) -> Result<R, LedgerError> {
-        self.client.batch_execute(
-            "SET enable_sort = off; SET enable_bitmapscan = off; SET enable_seqscan = off",
-        )?;
-        let read = read(&mut self.client);
-        // In a transaction that the read failed, the settings go with its rollback.
-        let reset = self
-            .client
-            .batch_execute("RESET enable_sort; RESET enable_bitmapscan; RESET enable_seqscan");
-        let value = read?;
-        reset?;
-        Ok(value)
+        const LAST_RESORT: &str = "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off; \
+             SET LOCAL enable_seqscan = off";
+        if self.in_transaction {
+            self.client.batch_execute(LAST_RESORT)?;
+            let read = read(&mut self.client);
+            // A read that failed aborts the transaction, and its rollback takes the settings.
+            let value = read?;
+            self.client.batch_execute(
+                "RESET enable_sort; RESET enable_bitmapscan; RESET enable_seqscan",
+            )?;
+            return Ok(value);
+        }
+        self.client
+            .batch_execute(&format!("BEGIN; {LAST_RESORT}"))?;
+        match read(&mut self.client) {
+            Ok(value) => {
+                self.client.batch_execute("COMMIT")?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.client.batch_execute("ROLLBACK");
+                Err(e.into())
+            }
+        }
     }
 
     fn facts_of(&mut self, subject: Subject) -> Result<Vec<FactRow>, LedgerError> {
@@ -1075,11 +1098,54 @@ mod tests {
     /// registry, with the writer's lock held.
     #[test]
     fn the_walk_reads_through_its_indexes_with_or_without_statistics() {
+        in_a_database("walk", the_walk_is_through_the_indexes);
+    }
+
+    /// A registry opened by a build of aac298a (schema 12 then: indexes of each kind's changes,
+    /// no facts_changes_by_subject) is opened by this one, and gets the index it reads by.
+    #[test]
+    fn a_registry_left_with_indexes_per_kind_gets_its_index_of_changes_back() {
+        in_a_database("schema12", |url| {
+            let indexes = |conn: &mut Conn| -> Vec<String> {
+                (conn.client)
+                    .query(
+                        "SELECT indexname::text FROM pg_indexes WHERE tablename = 'facts' \
+                         ORDER BY 1",
+                        &[],
+                    )
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect()
+            };
+            let mut conn = Conn::open(url, true).unwrap();
+            let made = indexes(&mut conn);
+            conn.client
+                .batch_execute(
+                    "CREATE INDEX facts_changes_of_detentions ON facts (subject_id, seq) \
+                     WHERE subject_kind = 'detention'; \
+                     CREATE INDEX facts_changes_of_persons ON facts (subject_id, seq) \
+                     WHERE subject_kind = 'person'; \
+                     CREATE INDEX facts_changes_of_other_kinds ON facts (subject_kind, subject_id, seq); \
+                     DROP INDEX facts_changes_by_subject; \
+                     DELETE FROM vigilia_schema WHERE version > 12",
+                )
+                .unwrap();
+            drop(conn);
+            let mut conn = Conn::open(url, false).unwrap();
+            assert_eq!(indexes(&mut conn), made);
+            assert!(made.contains(&"facts_changes_by_subject".to_string()));
+        });
+    }
+
+    /// Runs `check` on a fresh database of the test server, dropped afterwards whatever
+    /// happens.
+    fn in_a_database(name: &str, check: impl FnOnce(&str) + std::panic::UnwindSafe) {
         let Ok(admin) = std::env::var("VIGILIA_TEST_POSTGRES_URL") else {
             eprintln!("skipped: set VIGILIA_TEST_POSTGRES_URL to run it");
             return;
         };
-        let name = format!("plans_{}", std::process::id());
+        let name = format!("{name}_{}", std::process::id());
         let mut server = Client::connect(&admin, NoTls).unwrap();
         server
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -1088,7 +1154,7 @@ mod tests {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap();
         let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        let checked = std::panic::catch_unwind(|| the_walk_is_through_the_indexes(&url));
+        let checked = std::panic::catch_unwind(|| check(&url));
         server
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .unwrap();
