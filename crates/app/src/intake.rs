@@ -82,6 +82,7 @@ impl ReportForm {
         let sex = match self.sex.as_str() {
             "F" => Some(Sex::F),
             "M" => Some(Sex::M),
+            "X" => Some(Sex::X),
             "" => None,
             _ => {
                 e.add("sex", Problem::ChooseAnOption);

@@ -667,11 +667,18 @@ async fn a_family_reports_gets_a_code_and_follows_its_report_only() {
             ("given_names", "María José"),
             ("paternal_surname", "Rodríguez"),
             ("national_id", "V-12.345.678"),
+            // Neither a woman nor a man: the form offers it, as a file can say it (`X`).
+            ("sex", "X"),
             ("arrest_date", date),
             ("consent", "initials"),
             ("contact", "+58 414 000 0000"),
         ]
     };
+    assert!(
+        page.body.contains("<option value=\"X\">Otro</option>"),
+        "{}",
+        page.body
+    );
     // Sent at once without the page's script (no proof of work): asked to wait half a minute,
     // and nothing typed is lost; the page keeps the form's token, so the wait counts from
     // when the form was opened.
@@ -681,6 +688,10 @@ async fn a_family_reports_gets_a_code_and_follows_its_report_only() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("espere 30 segundos"), "{}", r.body);
     assert!(r.body.contains("value=\"María José\""));
+    assert!(
+        r.body
+            .contains("<option value=\"X\" selected>Otro</option>")
+    );
     assert_eq!(csrf(&r.body), token);
     w.clock.advance(5);
     let r = send(&w, post("/report", None, &f)).await;
