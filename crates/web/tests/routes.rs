@@ -3082,9 +3082,15 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     }
-    // The first person's page offers the second to compare.
+    // The first person's page offers the second to compare. Its cédula is never broken at its
+    // hyphen on a phone's narrow screen.
     let r = send(&w, get("/persons/1", Some(&c.0))).await;
     assert!(r.body.contains("/persons/1/merge?into=2"), "{}", r.body);
+    assert!(
+        r.body.contains("<td class=\"nowrap\">V-12345678</td>"),
+        "{}",
+        r.body
+    );
     // A number that is no one's: said beside the field, on the person's page, as typed.
     let r = send(&w, get("/persons/2/merge?into=P-99", Some(&c.0))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
