@@ -166,7 +166,7 @@ pub fn initials(identity: &Identity) -> String {
 }
 
 /// The stricter of two consents (counted only, then initials, then named).
-fn stricter(a: Disclosure, b: Disclosure) -> Disclosure {
+pub(crate) fn stricter(a: Disclosure, b: Disclosure) -> Disclosure {
     let rank = |d: Disclosure| match d {
         Disclosure::CountOnly => 2,
         Disclosure::Initials => 1,

@@ -8,8 +8,8 @@ use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, GroupId, Kind, PersonId, ReportId, SourceId, Subject};
 use vigilia_core::model::{
-    Account, Arrest, Channel, Custody, Dated, GroupDetention, Recognition, RecognitionStatus,
-    Reliability, Report, ReportStatus, Role, Step,
+    Account, Arrest, Channel, ConsentGiver, Custody, Dated, GroupDetention, Recognition,
+    RecognitionStatus, Reliability, Report, ReportStatus, Role, Step,
 };
 use vigilia_ledger::{Ledger, Tx};
 
@@ -231,6 +231,38 @@ impl Writer<'_> {
         self.append(tx, r.id, Change::ReportMatched { detention: d }, vec![s])?;
         Ok(())
     }
+
+    /// The person of `d` takes the report's consent when it is stricter: a family that asks
+    /// for initials, or to be counted only, is not overridden by an earlier report's consent to
+    /// a name (as the strictest consent of merged records is the one published,
+    /// [`crate::public::published_person`]). A wider consent takes a coordinator's decision
+    /// on the person's page.
+    fn narrow_consent(
+        &self,
+        tx: &mut Tx<'_>,
+        r: &Report,
+        d: DetentionId,
+        s: SourceId,
+    ) -> Result<(), AppError> {
+        let Some(Record::Detention(detention)) = tx.get(d.into())?.cloned() else {
+            return Ok(());
+        };
+        let Some(Record::Person(p)) = tx.get(detention.person.into())?.cloned() else {
+            return Ok(());
+        };
+        if r.consent == p.disclosure
+            || crate::public::stricter(r.consent, p.disclosure) != r.consent
+        {
+            return Ok(());
+        }
+        let given_by = matches!(r.channel, Channel::Family).then_some(ConsentGiver::Family);
+        let change = Change::DisclosureSet {
+            level: r.consent,
+            given_by,
+        };
+        self.append(tx, p.id, change, vec![s])?;
+        Ok(())
+    }
 }
 
 /// The arrest a report states; its date must be known at least to the year.
@@ -418,6 +450,7 @@ pub fn attach(
                 add_member(tx, &w, &r, g, d, s)?;
             }
             w.matched(tx, &r, d, s)?;
+            w.narrow_consent(tx, &r, d, s)?;
             Ok(Some(d))
         }
         AttachTo::Group(g) => {
@@ -461,6 +494,7 @@ pub fn attach(
                 }
                 None => w.matched(tx, &r, d, s)?,
             }
+            w.narrow_consent(tx, &r, d, s)?;
             Ok(Some(d))
         }
     }

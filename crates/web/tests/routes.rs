@@ -976,7 +976,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
                 ("given_names", "Jose Gregorio"),
                 ("paternal_surname", "Perez"),
                 ("arrest_date", "2026-11-10"),
-                ("consent", "initials"),
+                ("consent", "count_only"),
                 ("state", "Zulia"),
                 ("source_title", "Foto del acta"),
                 ("source_link", "https://example.org/acta"),
@@ -1003,6 +1003,15 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
     )
     .await;
     assert_eq!(r.location, "/detentions/1?done=accepted");
+    // The first report let his initials be published; this one asks that he be counted only:
+    // the stricter stands for him, as his family asked, until a coordinator records otherwise.
+    let r = send(&w, get("/persons/1", Some(&c))).await;
+    assert!(
+        r.body
+            .contains("<td id=\"consent\">solo se cuenta, nunca se nombra"),
+        "{}",
+        r.body
+    );
     // Reviewed once: a second decision is refused; the detention now rests on both reports.
     let r = send(
         &w,
