@@ -235,8 +235,11 @@ impl Writer<'_> {
     /// The person of `d` takes the report's consent when it is stricter: a family that asks
     /// for initials, or to be counted only, is not overridden by an earlier report's consent to
     /// a name (as the strictest consent of merged records is the one published,
-    /// [`crate::public::published_person`]). A wider consent takes a coordinator's decision
-    /// on the person's page.
+    /// [`crate::public::published_person`]). Only a report from those who speak for the person
+    /// does so (the family on the public form or on the phone, their lawyer): the consent of a
+    /// press or official report is the recorder's caution, and a partner's list gives none
+    /// (counted only, `import list`), and neither withdraws what the family gave. A wider
+    /// consent takes a coordinator's decision on the person's page.
     fn narrow_consent(
         &self,
         tx: &mut Tx<'_>,
@@ -244,6 +247,13 @@ impl Writer<'_> {
         d: DetentionId,
         s: SourceId,
     ) -> Result<(), AppError> {
+        let given_by = match r.channel {
+            _ if r.list.is_some() => return Ok(()),
+            Channel::Family => Some(ConsentGiver::Family),
+            Channel::Lawyer => Some(ConsentGiver::Lawyer),
+            Channel::Volunteer => None,
+            Channel::Press | Channel::SocialMedia | Channel::Official => return Ok(()),
+        };
         let Some(Record::Detention(detention)) = tx.get(d.into())?.cloned() else {
             return Ok(());
         };
@@ -255,7 +265,6 @@ impl Writer<'_> {
         {
             return Ok(());
         }
-        let given_by = matches!(r.channel, Channel::Family).then_some(ConsentGiver::Family);
         let change = Change::DisclosureSet {
             level: r.consent,
             given_by,

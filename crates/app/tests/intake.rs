@@ -244,3 +244,85 @@ fn every_order_of_triage_of_a_family_counts_each_person_once() {
         }
     }
 }
+
+/// A report attached to a registered person's detention withdraws a wider consent to publish
+/// only when it comes from those who speak for the person (the family, on the phone or the
+/// public form; their lawyer): not a press report's caution, nor a partner's list, whose
+/// people never gave it theirs.
+#[test]
+fn only_those_who_speak_for_a_person_narrow_their_consent_by_a_report() {
+    use vigilia_app::triage::{self, AttachTo};
+    use vigilia_core::fact::{Change, Draft};
+    use vigilia_core::fold::Record;
+    use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId};
+    use vigilia_core::model::Disclosure;
+    let dir = tempfile::tempdir().unwrap();
+    let url =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
+    let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
+    let profile = Profile::venezuela().unwrap();
+    let mut l = Ledger::create(&url, clock, profile.clone(), "test").unwrap();
+    let form = |consent: &str| ReportForm {
+        given_names: "Ana".into(),
+        paternal_surname: "Pérez".into(),
+        arrest_date: "15/11/2026".into(),
+        consent: consent.into(),
+        ..ReportForm::default()
+    };
+    let incoming = Incoming {
+        form: form("named"),
+        channel: Channel::Volunteer,
+        reporter: Some("t-volunteer".into()),
+        receipt: None,
+    };
+    write(&mut l, |tx| intake::receive(tx, &incoming, &profile))
+        .unwrap()
+        .unwrap();
+    let operator = vigilia_app::Actor::operator("clave");
+    write(&mut l, |tx| triage::accept_new(tx, &operator, ReportId(1))).unwrap();
+    let disclosure = |l: &mut Ledger| match l.get(PersonId(1).into()).unwrap() {
+        Some(Record::Person(p)) => p.disclosure,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(disclosure(&mut l), Disclosure::Named);
+    // A press report and a partner's list, each counted only: the family's consent stands.
+    for (channel, list) in [(Channel::Press, None), (Channel::Official, Some("Lista X"))] {
+        write(&mut l, |tx| {
+            let id = ReportId(tx.new_id(Kind::Report));
+            let today = tx.today()?;
+            tx.append(Draft {
+                recorded_on: today,
+                actor: "clave".into(),
+                subject: id.into(),
+                change: Change::ReportReceived {
+                    channel,
+                    text: "Ana Pérez".into(),
+                    contact: None,
+                    consent: Disclosure::CountOnly,
+                    details: None,
+                    reporter: None,
+                    receipt: None,
+                    list: list.map(String::from),
+                },
+                sources: vec![],
+            })?;
+            triage::attach(tx, &operator, id, AttachTo::Detention(DetentionId(1)))
+        })
+        .unwrap();
+        assert_eq!(disclosure(&mut l), Disclosure::Named, "{channel:?}");
+    }
+    // Her family calls again and asks for initials only: that stands now.
+    let incoming = Incoming {
+        form: form("initials"),
+        ..incoming
+    };
+    write(&mut l, |tx| intake::receive(tx, &incoming, &profile))
+        .unwrap()
+        .unwrap();
+    let last = ReportId(4);
+    write(&mut l, |tx| {
+        triage::attach(tx, &operator, last, AttachTo::Detention(DetentionId(1)))
+    })
+    .unwrap();
+    assert_eq!(disclosure(&mut l), Disclosure::Initials);
+}
