@@ -9,9 +9,9 @@
 //! - the breakdowns of political prisoners only (none of `held`, of the period, of the ends):
 //!   no two overlapping tables to take one from the other;
 //! - in each breakdown, every value of fewer than [`SMALLEST_SHOWN`] people is not named: all
-//!   such values are added into one `others` cell, with the smallest named values as well
-//!   until `others` has at least [`SMALLEST_SHOWN`]; a breakdown left with no named value is
-//!   not published at all.
+//!   such values are added into one `others` cell, with the people whose value is not known
+//!   and then the smallest named values as well until `others` has at least
+//!   [`SMALLEST_SHOWN`]; a breakdown left with no named value is not published at all.
 //!
 //! Staff and the stored publication keep the exact figures; only what leaves for the public
 //! passes through here.
@@ -104,8 +104,10 @@ fn gathered(cells: &Map<String, Value>, below: u64) -> Option<Map<String, Value>
             others += n;
         }
     }
-    // Too few in `others` would name its people again: the smallest named go in too.
-    named.sort_by_key(|(value, n)| (*n, (*value).clone()));
+    // Too few in `others` would name its people again: what is not known goes in first (it
+    // names no value, and a breakdown's values are what readers look for: a single «otro»
+    // must not hide how many women are held), then the smallest named.
+    named.sort_by_key(|(value, n)| (value.as_str() != "unknown", *n, (*value).clone()));
     let mut from = 0;
     while others > 0 && others < below {
         let Some((_, n)) = named.get(from).copied() else {
@@ -169,5 +171,18 @@ mod tests {
         assert_eq!(public["period"]["new_prisoners"], 1);
         assert_eq!(public["as_of"], "2026-11-20");
         assert_eq!(public["withheld_below"], 3);
+    }
+
+    #[test]
+    fn those_whose_value_is_not_known_join_a_small_value_before_any_named_one() {
+        let figures = json!({"political_prisoners": {"total": 226, "by": {
+            "sex": {"F": 20, "M": 200, "X": 1, "unknown": 5},
+            "facility": {"El Helicoide": 1, "Rodeo I": 40, "Tocorón": 79, "unknown": 0}
+        }}});
+        let by = &for_the_public(&figures, SMALLEST_SHOWN)["political_prisoners"]["by"];
+        // A single «otro» does not hide how many women are held: the five not known join it.
+        assert_eq!(by["sex"], json!({"M": 200, "F": 20, "others": 6}));
+        // None not known: the smallest named value joins, as before.
+        assert_eq!(by["facility"], json!({"Tocorón": 79, "others": 41}));
     }
 }

@@ -960,6 +960,51 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
     );
 }
 
+/// Whoever decides whether a report is a registered person sees the report's sex and birth
+/// date beside each candidate's: two people of one name, or one report with the sex mistaken,
+/// are told apart on the page, not by opening every candidate.
+#[tokio::test]
+async fn a_report_and_its_candidates_show_sex_and_birth_date_side_by_side() {
+    let w = world();
+    let me = sign_in(&w, Role::Volunteer).await;
+    let report = |given: &'static str, sex: &'static str, born: &'static str| {
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("given_names", given),
+                ("paternal_surname", "Pérez"),
+                ("sex", sex),
+                ("birth_date", born),
+                ("arrest_date", "2026-11-10"),
+                ("consent", "initials"),
+                ("state", "Zulia"),
+            ],
+        )
+    };
+    let r = send(&w, report("María José", "F", "04/03/1990")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    let r = send(&w, post("/triage/1/new", Some(&c), &[("csrf", &ct)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = send(&w, report("Maria Jose", "M", "1991")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&w, get("/triage/2", Some(&c))).await;
+    assert!(
+        page.body.contains("<td id=\"reported-sex\">hombre</td>")
+            && page.body.contains("<th>Nacimiento</th><td>1991</td>"),
+        "the report's sex and birth: {}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("María José Pérez</a> · mujer · nacimiento: 04/03/1990 · parecido"),
+        "the candidate's: {}",
+        page.body
+    );
+}
+
 #[tokio::test]
 async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balance_is_public() {
     let w = world();
