@@ -29,8 +29,9 @@ pub fn dimension(name: &str, lang: Lang) -> String {
 pub fn value(dimension: &str, value: &str, lang: Lang) -> String {
     let (es, en) = match (dimension, value) {
         (_, "unknown") => ("sin dato", "not known"),
-        // Values of too few people, and when needed the next smallest with them (so that
-        // none can be found by subtraction), at whatever threshold the organisation set.
+        // Values of too few people, and when needed those not known and the next smallest with
+        // them (so that none can be found by subtraction), at whatever threshold the
+        // organisation set.
         (_, "others") => (
             "otros (sumados para que nadie sea reconocible)",
             "others (added together so that no one can be recognised)",
