@@ -210,6 +210,16 @@ impl One {
     fn is_new(&self) -> bool {
         self.r.status() == vigilia_core::model::ReportStatus::New
     }
+
+    /// The report's sex, when it says another than a candidate's: shown beside the
+    /// candidate's, so that a namesake (or a mistaken report) is seen before deciding.
+    fn other_sex(
+        &self,
+        candidate: &Option<vigilia_core::model::Sex>,
+    ) -> Option<vigilia_core::model::Sex> {
+        let reported = self.r.details.as_ref()?.sex?;
+        (Some(reported) != *candidate && candidate.is_some()).then_some(reported)
+    }
 }
 
 /// A report's triage page, with its forms as typed.

@@ -999,8 +999,19 @@ async fn a_report_and_its_candidates_show_sex_and_birth_date_side_by_side() {
     );
     assert!(
         page.body
-            .contains("María José Pérez</a> · mujer · nacimiento: 04/03/1990 · parecido"),
+            .contains("María José Pérez</a> · mujer <strong class=\"differs\">(el reporte dice hombre)</strong> · nacimiento: 04/03/1990 · parecido"),
         "the candidate's: {}",
+        page.body
+    );
+    // The same sex: nothing to draw the eye.
+    let r = send(&w, report("Maria", "F", "1990")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&w, get("/triage/3", Some(&c))).await;
+    assert!(
+        page.body
+            .contains("María José Pérez</a> · mujer · nacimiento")
+            && !page.body.contains("class=\"differs\""),
+        "{}",
         page.body
     );
 }
