@@ -11,7 +11,10 @@
 //! - in each breakdown, every value of fewer than [`SMALLEST_SHOWN`] people is not named: all
 //!   such values are added into one `others` cell, with the people whose value is not known
 //!   and then the smallest named values as well until `others` has at least
-//!   [`SMALLEST_SHOWN`]; a breakdown left with no named value is not published at all.
+//!   [`SMALLEST_SHOWN`] and does not hold each of its values at the most a small value can be
+//!   (two values, four people: two each); zeros are then left out too (a breakdown of fixed
+//!   values shows every value, so a zero beside `others` would say which are in it); a
+//!   breakdown left with no named value is not published at all.
 //!
 //! Staff and the stored publication keep the exact figures; only what leaves for the public
 //! passes through here.
@@ -104,12 +107,24 @@ fn gathered(cells: &Map<String, Value>, below: u64) -> Option<Map<String, Value>
             others += n;
         }
     }
+    // A zero left beside `others` would say which values are in it (sex lists all its values:
+    // "X: 0" beside "others" tells that the women are the one or two gathered).
+    if others > 0 {
+        named.retain(|(_, n)| *n > 0);
+    }
     // Too few in `others` would name its people again: what is not known goes in first (it
     // names no value, and a breakdown's values are what readers look for: a single «otro»
-    // must not hide how many women are held), then the smallest named.
+    // must not hide how many women are held when some people's sex is not recorded), then
+    // the smallest named.
     named.sort_by_key(|(value, n)| (value.as_str() != "unknown", *n, (*value).clone()));
+    // So would `others` holding each of its values at the most a small value can be (two
+    // values gathered, 4 people: two each).
+    let gathered_values = (cells.len() - named.len()) as u64;
+    let each_at_most = |others: u64, from: usize| {
+        from == 0 && others == gathered_values * below.saturating_sub(1)
+    };
     let mut from = 0;
-    while others > 0 && others < below {
+    while others > 0 && (others < below || each_at_most(others, from)) {
         let Some((_, n)) = named.get(from).copied() else {
             break;
         };
@@ -182,7 +197,28 @@ mod tests {
         let by = &for_the_public(&figures, SMALLEST_SHOWN)["political_prisoners"]["by"];
         // A single «otro» does not hide how many women are held: the five not known join it.
         assert_eq!(by["sex"], json!({"M": 200, "F": 20, "others": 6}));
-        // None not known: the smallest named value joins, as before.
+        // None not known (a zero, left out beside `others`): the smallest named value joins.
         assert_eq!(by["facility"], json!({"Tocorón": 79, "others": 41}));
+    }
+
+    /// The adversary knows the rule and every value a breakdown of fixed values has: what is
+    /// published must leave each gathered value's count open.
+    #[test]
+    fn what_is_gathered_cannot_be_told_apart_by_the_values_left_beside_it() {
+        let figures = json!({"political_prisoners": {"total": 0, "by": {
+            // "X: 0" beside "others: 4" would say the one gathered with the unknown is a woman.
+            "sex": {"F": 1, "M": 3, "X": 0, "unknown": 3},
+            // Two values of two each: "others: 4" of two values would give both.
+            "facility": {"A": 2, "B": 2, "C": 50, "D": 90},
+            // Three values and what is not known, all at two: nothing can be named.
+            "age": {"adult": 2, "adolescent": 2, "unknown": 2},
+            // Nothing small: every value as counted, zeros too.
+            "nationality": {"national": 40, "dual": 0, "foreign": 3}
+        }}});
+        let by = &for_the_public(&figures, SMALLEST_SHOWN)["political_prisoners"]["by"];
+        assert_eq!(by["sex"], json!({"M": 3, "others": 4}));
+        assert_eq!(by["facility"], json!({"D": 90, "others": 54}));
+        assert!(by.get("age").is_none(), "{by}");
+        assert_eq!(by["nationality"], json!({"national": 40, "dual": 0, "foreign": 3}));
     }
 }
