@@ -8,7 +8,7 @@ use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, GroupId, Kind, PersonId, ReportId, SourceId, Subject};
 use vigilia_core::model::{
-    Account, Arrest, Channel, ConsentGiver, Custody, Dated, GroupDetention, Recognition,
+    Account, Arrest, Channel, ConsentGiver, Custody, Dated, GroupDetention, Person, Recognition,
     RecognitionStatus, Reliability, Report, ReportStatus, Role, Step,
 };
 use vigilia_ledger::{Ledger, Tx};
@@ -232,14 +232,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// The person of `d` takes the report's consent when it is stricter: a family that asks
-    /// for initials, or to be counted only, is not overridden by an earlier report's consent to
-    /// a name (as the strictest consent of merged records is the one published,
-    /// [`crate::public::published_person`]). Only a report from those who speak for the person
-    /// does so (the family on the public form or on the phone, their lawyer): the consent of a
-    /// press or official report is the recorder's caution, and a partner's list gives none
-    /// (counted only, `import list`), and neither withdraws what the family gave. A wider
-    /// consent takes a coordinator's decision on the person's page.
+    /// The person of `d` takes the report's consent when it is stricter ([`narrows`]).
     fn narrow_consent(
         &self,
         tx: &mut Tx<'_>,
@@ -247,24 +240,20 @@ impl Writer<'_> {
         d: DetentionId,
         s: SourceId,
     ) -> Result<(), AppError> {
-        let given_by = match r.channel {
-            _ if r.list.is_some() => return Ok(()),
-            Channel::Family => Some(ConsentGiver::Family),
-            Channel::Lawyer => Some(ConsentGiver::Lawyer),
-            Channel::Volunteer => None,
-            Channel::Press | Channel::SocialMedia | Channel::Official => return Ok(()),
-        };
         let Some(Record::Detention(detention)) = tx.get(d.into())?.cloned() else {
             return Ok(());
         };
         let Some(Record::Person(p)) = tx.get(detention.person.into())?.cloned() else {
             return Ok(());
         };
-        if r.consent == p.disclosure
-            || crate::public::stricter(r.consent, p.disclosure) != r.consent
-        {
+        if !narrows(r, &p) {
             return Ok(());
         }
+        let given_by = match r.channel {
+            Channel::Family => Some(ConsentGiver::Family),
+            Channel::Lawyer => Some(ConsentGiver::Lawyer),
+            _ => None,
+        };
         let change = Change::DisclosureSet {
             level: r.consent,
             given_by,
@@ -272,6 +261,35 @@ impl Writer<'_> {
         self.append(tx, p.id, change, vec![s])?;
         Ok(())
     }
+}
+
+/// Whether attaching report `r` to person `p` narrows what may be published of `p` to the
+/// report's consent: a family that asks for initials, or to be counted only, is not overridden
+/// by an earlier report's consent to a name (as the strictest consent of merged records is the
+/// one published, [`crate::public::published_person`]). Only a report that names the person
+/// as its own and comes from those who speak for them does so: the family (on the public form
+/// or on the phone), their lawyer, a volunteer who took the family's word. Not a report with no
+/// name (a group's count), nor a person named among others in someone else's report (the
+/// reporter speaks for their own relative, not for the others), nor a partner's list (counted
+/// only, `import list`), nor the press, social media or an official source (the recorder's
+/// caution): none of them withdraws what the family gave. A wider consent takes a
+/// coordinator's decision on the person's page. The triage page says it before the attach.
+pub fn narrows(r: &Report, p: &Person) -> bool {
+    let speaks_for_them = matches!(
+        r.channel,
+        Channel::Family | Channel::Lawyer | Channel::Volunteer
+    ) && r.list.is_none();
+    let names_them_as_its_own = r.details.as_ref().is_some_and(|d| {
+        d.named_with.is_none()
+            && (d.given_names.is_some()
+                || d.paternal_surname.is_some()
+                || d.maternal_surname.is_some()
+                || d.national_id.is_some())
+    });
+    speaks_for_them
+        && names_them_as_its_own
+        && r.consent != p.disclosure
+        && crate::public::stricter(r.consent, p.disclosure) == r.consent
 }
 
 /// The arrest a report states; its date must be known at least to the year.

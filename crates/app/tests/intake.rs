@@ -247,8 +247,9 @@ fn every_order_of_triage_of_a_family_counts_each_person_once() {
 
 /// A report attached to a registered person's detention withdraws a wider consent to publish
 /// only when it comes from those who speak for the person (the family, on the phone or the
-/// public form; their lawyer): not a press report's caution, nor a partner's list, whose
-/// people never gave it theirs.
+/// public form; their lawyer) and names the person as its own: not a press report's caution,
+/// nor a partner's list, whose people never gave it theirs, nor another family's report that
+/// names the person among others, nor a report that names nobody.
 #[test]
 fn only_those_who_speak_for_a_person_narrow_their_consent_by_a_report() {
     use vigilia_app::triage::{self, AttachTo};
@@ -311,6 +312,61 @@ fn only_those_who_speak_for_a_person_narrow_their_consent_by_a_report() {
         .unwrap();
         assert_eq!(disclosure(&mut l), Disclosure::Named, "{channel:?}");
     }
+    // A volunteer's report of Berta, which names Ana among those detained with her and asks
+    // that all be counted only: Berta's family, whose word it took, does not speak for Ana.
+    let berta = Incoming {
+        form: ReportForm {
+            given_names: "Berta".into(),
+            paternal_surname: "Rojas".into(),
+            others: "Ana Pérez".into(),
+            ..form("count_only")
+        },
+        channel: Channel::Volunteer,
+        reporter: Some("t-volunteer".into()),
+        receipt: None,
+    };
+    write(&mut l, |tx| intake::receive(tx, &berta, &profile))
+        .unwrap()
+        .unwrap();
+    let ana_named_by_berta = ReportId(5);
+    write(&mut l, |tx| {
+        triage::attach(
+            tx,
+            &operator,
+            ana_named_by_berta,
+            AttachTo::Detention(DetentionId(1)),
+        )
+    })
+    .unwrap();
+    assert_eq!(disclosure(&mut l), Disclosure::Named, "named among others");
+    // A report that names nobody (a count, a text) does not say whom it speaks for.
+    write(&mut l, |tx| {
+        let id = ReportId(tx.new_id(Kind::Report));
+        let today = tx.today()?;
+        tx.append(Draft {
+            recorded_on: today,
+            actor: "clave".into(),
+            subject: id.into(),
+            change: Change::ReportReceived {
+                channel: Channel::Family,
+                text: "se llevaron a varios".into(),
+                contact: None,
+                consent: Disclosure::CountOnly,
+                details: None,
+                reporter: None,
+                receipt: None,
+                list: None,
+            },
+            sources: vec![],
+        })?;
+        triage::attach(tx, &operator, id, AttachTo::Detention(DetentionId(1)))
+    })
+    .unwrap();
+    assert_eq!(
+        disclosure(&mut l),
+        Disclosure::Named,
+        "a report without a name"
+    );
     // Her family calls again and asks for initials only: that stands now.
     let incoming = Incoming {
         form: form("initials"),
@@ -319,7 +375,7 @@ fn only_those_who_speak_for_a_person_narrow_their_consent_by_a_report() {
     write(&mut l, |tx| intake::receive(tx, &incoming, &profile))
         .unwrap()
         .unwrap();
-    let last = ReportId(4);
+    let last = ReportId(7);
     write(&mut l, |tx| {
         triage::attach(tx, &operator, last, AttachTo::Detention(DetentionId(1)))
     })

@@ -18,12 +18,14 @@ fn numbered(lang: Lang, (es, en): (&str, &str), version: u64, as_of: crate::date
     }
 }
 
-/// «sigue privada de libertad», agreeing with the person's sex when it is known.
+/// «sigue privada de libertad», agreeing with the person's sex when it is a woman's or a
+/// man's; otherwise said without a gender («en privación de libertad»), never «privada o
+/// privado» of a person who is neither.
 pub fn still_held(sex: Option<Sex>, lang: Lang) -> &'static str {
     match (lang, sex) {
         (Lang::Es, Some(Sex::F)) => "sigue privada de libertad",
         (Lang::Es, Some(Sex::M)) => "sigue privado de libertad",
-        (Lang::Es, _) => "sigue privada o privado de libertad",
+        (Lang::Es, _) => "sigue en privación de libertad",
         (Lang::En, _) => "still held",
     }
 }

@@ -120,9 +120,8 @@ fn gathered(cells: &Map<String, Value>, below: u64) -> Option<Map<String, Value>
     // So would `others` holding each of its values at the most a small value can be (two
     // values gathered, 4 people: two each).
     let gathered_values = (cells.len() - named.len()) as u64;
-    let each_at_most = |others: u64, from: usize| {
-        from == 0 && others == gathered_values * below.saturating_sub(1)
-    };
+    let each_at_most =
+        |others: u64, from: usize| from == 0 && others == gathered_values * below.saturating_sub(1);
     let mut from = 0;
     while others > 0 && (others < below || each_at_most(others, from)) {
         let Some((_, n)) = named.get(from).copied() else {
@@ -219,6 +218,9 @@ mod tests {
         assert_eq!(by["sex"], json!({"M": 3, "others": 4}));
         assert_eq!(by["facility"], json!({"D": 90, "others": 54}));
         assert!(by.get("age").is_none(), "{by}");
-        assert_eq!(by["nationality"], json!({"national": 40, "dual": 0, "foreign": 3}));
+        assert_eq!(
+            by["nationality"],
+            json!({"national": 40, "dual": 0, "foreign": 3})
+        );
     }
 }

@@ -211,6 +211,11 @@ impl One {
         self.r.status() == vigilia_core::model::ReportStatus::New
     }
 
+    /// Whether attaching the report to `person` narrows what may be published of them.
+    fn narrows(&self, person: &vigilia_core::model::Person) -> bool {
+        vigilia_app::triage::narrows(&self.r, person)
+    }
+
     /// The report's sex, when it says another than a candidate's: shown beside the
     /// candidate's, so that a namesake (or a mistaken report) is seen before deciding.
     fn other_sex(

@@ -829,10 +829,14 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    // Still held, and no sex was reported: the page says it of a woman and of a man, and the
+    // Still held, and no sex was reported: the page says it without a gender, and the
     // person's page says the sex is not recorded.
     let r = send(&w, get("/detentions/1", Some(&lawyer))).await;
-    assert!(r.body.contains("sigue privada o privado de libertad"));
+    assert!(
+        r.body.contains("sigue en privación de libertad"),
+        "{}",
+        r.body
+    );
     let r = send(&w, get("/persons/1", Some(&lawyer))).await;
     assert!(
         r.body.contains("<th>Sexo</th><td>no consta</td>"),
@@ -999,7 +1003,7 @@ async fn a_report_and_its_candidates_show_sex_and_birth_date_side_by_side() {
     );
     assert!(
         page.body
-            .contains("María José Pérez</a> · mujer <strong class=\"differs\">(el reporte dice hombre)</strong> · nacimiento: 04/03/1990 · parecido"),
+            .contains("María José Pérez</a> · sexo: mujer <strong class=\"differs\">(el reporte dice hombre)</strong> · <span class=\"nowrap\">nacimiento: 04/03/1990</span> · <span class=\"nowrap\">parecido"),
         "the candidate's: {}",
         page.body
     );
@@ -1009,8 +1013,9 @@ async fn a_report_and_its_candidates_show_sex_and_birth_date_side_by_side() {
     let page = send(&w, get("/triage/3", Some(&c))).await;
     assert!(
         page.body
-            .contains("María José Pérez</a> · mujer · nacimiento")
-            && !page.body.contains("class=\"differs\""),
+            .contains("María José Pérez</a> · sexo: mujer · <span class=\"nowrap\">nacimiento")
+            && !page.body.contains("class=\"differs\"")
+            && !page.body.contains("notice narrows"),
         "{}",
         page.body
     );
@@ -1047,6 +1052,13 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         r.body
             .contains("href=\"/persons/1\">José Gregorio Pérez</a>"),
         "the registered person is a candidate: {}",
+        r.body
+    );
+    // Before attaching, the coordinator is told the report narrows what is published of him.
+    assert!(
+        r.body.contains("<p class=\"notice narrows\">")
+            && r.body.contains("Después: solo se cuenta, nunca se nombra."),
+        "{}",
         r.body
     );
     let r = send(
