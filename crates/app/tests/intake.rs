@@ -286,9 +286,13 @@ fn only_those_who_speak_for_a_person_narrow_their_consent_by_a_report() {
         other => panic!("{other:?}"),
     };
     assert_eq!(disclosure(&mut l), Disclosure::Named);
-    // A press report and a partner's list, each counted only: the family's consent stands.
-    for (channel, list) in [(Channel::Press, None), (Channel::Official, Some("Lista X"))] {
-        write(&mut l, |tx| {
+    // A report as a channel other than the forms stores it, counted only, attached to her
+    // detention.
+    let counted_only = |l: &mut Ledger,
+                        channel: Channel,
+                        list: Option<&str>,
+                        details: Option<vigilia_core::model::Reported>| {
+        write(l, |tx| {
             let id = ReportId(tx.new_id(Kind::Report));
             let today = tx.today()?;
             tx.append(Draft {
@@ -297,10 +301,10 @@ fn only_those_who_speak_for_a_person_narrow_their_consent_by_a_report() {
                 subject: id.into(),
                 change: Change::ReportReceived {
                     channel,
-                    text: "Ana Pérez".into(),
+                    text: "se llevaron a varios".into(),
                     contact: None,
                     consent: Disclosure::CountOnly,
-                    details: None,
+                    details,
                     reporter: None,
                     receipt: None,
                     list: list.map(String::from),
@@ -310,6 +314,15 @@ fn only_those_who_speak_for_a_person_narrow_their_consent_by_a_report() {
             triage::attach(tx, &operator, id, AttachTo::Detention(DetentionId(1)))
         })
         .unwrap();
+    };
+    let ana = vigilia_core::model::Reported {
+        given_names: Some("Ana".into()),
+        paternal_surname: Some("Pérez".into()),
+        ..Default::default()
+    };
+    // A press report and a partner's list naming her: the family's consent stands.
+    for (channel, list) in [(Channel::Press, None), (Channel::Official, Some("Lista X"))] {
+        counted_only(&mut l, channel, list, Some(ana.clone()));
         assert_eq!(disclosure(&mut l), Disclosure::Named, "{channel:?}");
     }
     // A volunteer's report of Berta, which names Ana among those detained with her and asks
@@ -340,28 +353,7 @@ fn only_those_who_speak_for_a_person_narrow_their_consent_by_a_report() {
     .unwrap();
     assert_eq!(disclosure(&mut l), Disclosure::Named, "named among others");
     // A report that names nobody (a count, a text) does not say whom it speaks for.
-    write(&mut l, |tx| {
-        let id = ReportId(tx.new_id(Kind::Report));
-        let today = tx.today()?;
-        tx.append(Draft {
-            recorded_on: today,
-            actor: "clave".into(),
-            subject: id.into(),
-            change: Change::ReportReceived {
-                channel: Channel::Family,
-                text: "se llevaron a varios".into(),
-                contact: None,
-                consent: Disclosure::CountOnly,
-                details: None,
-                reporter: None,
-                receipt: None,
-                list: None,
-            },
-            sources: vec![],
-        })?;
-        triage::attach(tx, &operator, id, AttachTo::Detention(DetentionId(1)))
-    })
-    .unwrap();
+    counted_only(&mut l, Channel::Family, None, None);
     assert_eq!(
         disclosure(&mut l),
         Disclosure::Named,
