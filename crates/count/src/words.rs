@@ -33,8 +33,8 @@ pub fn value(dimension: &str, value: &str, lang: Lang) -> String {
         // them (so that none can be found by subtraction), at whatever threshold the
         // organisation set.
         (_, "others") => (
-            "otros (sumados para que nadie sea reconocible)",
-            "others (added together so that no one can be recognised)",
+            "otros valores, sumados para que nadie sea reconocible",
+            "other values, added together so that no one can be recognised",
         ),
         ("sex", "F") => ("mujeres", "women"),
         ("sex", "M") => ("hombres", "men"),

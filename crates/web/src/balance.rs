@@ -2,7 +2,7 @@
 //! known-on dates; the list behind a figure; publishing; and the public page of published
 //! balances (aggregate figures only: no names, whatever their disclosure level).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use askama::Template;
@@ -769,6 +769,36 @@ fn public_view(figures_json: &str, below: u64, l: Lang) -> PublicView {
     (at("political_prisoners"), at("held"), breakdowns, week)
 }
 
+/// What the public will not see of each breakdown, for whoever publishes: the values each
+/// «otros» holds (a single «otro» can hide the women, and the one who publishes should know
+/// before the public does), and the breakdowns left out whole.
+fn gathered_for_staff(
+    by: &BTreeMap<&'static str, BTreeMap<String, u64>>,
+    public: &[Breakdown],
+    l: Lang,
+) -> (BTreeMap<String, Breakdown>, Vec<String>) {
+    let mut gathered = BTreeMap::new();
+    let mut withheld = Vec::new();
+    for (dim, values) in by {
+        let Some(shown) = public.iter().find(|x| x.dim == *dim) else {
+            if values.values().any(|n| *n > 0) {
+                withheld.push(words::dimension(dim, l));
+            }
+            continue;
+        };
+        let inside = values
+            .iter()
+            .filter(|(v, n)| **n > 0 && !shown.cells.iter().any(|c| c.code == **v))
+            .map(|(v, n)| (v.clone(), l.number(*n)));
+        let inside = Breakdown::of(dim, inside, l);
+        if !inside.cells.is_empty() {
+            gathered.insert(dim.to_string(), inside);
+        }
+    }
+    withheld.sort_by_key(|t| vigilia_core::text::fold(t));
+    (gathered, withheld)
+}
+
 #[derive(Template)]
 #[template(path = "publish.html")]
 struct Preview {
@@ -799,6 +829,10 @@ struct Preview {
     today: Day,
     /// Nothing is public yet: this date sets the day of the week of everything public.
     first: bool,
+    /// For the staff only: what each public breakdown's «otros» holds, by breakdown.
+    gathered: BTreeMap<String, Breakdown>,
+    /// For the staff only: the breakdowns not published at all (every value too small).
+    withheld: Vec<String>,
 }
 
 impl Preview {
@@ -945,7 +979,10 @@ async fn preview(
         .collect::<Vec<_>>();
     let figures = b.to_json();
     let (prisoners, held, breakdowns, week) = public_view(&figures, below, ctx.lang);
+    let (gathered, withheld) = gathered_for_staff(&b.political_prisoners.by, &breakdowns, ctx.lang);
     Ok(Preview {
+        gathered,
+        withheld,
         already,
         p: Chrome::of(ctx),
         b,
@@ -1660,8 +1697,37 @@ pub async fn certified_manifest(
 
 #[cfg(test)]
 mod tests {
-    use super::{Breakdown, PublishedEstimate};
+    use super::{Breakdown, PublishedEstimate, gathered_for_staff, public_view};
+    use std::collections::BTreeMap;
     use vigilia_core::lang::Lang;
+
+    /// One person of sex «otro» and none whose sex is not known: the women are gathered with
+    /// them (so that nobody is found by subtraction), and whoever publishes is told so, in
+    /// words, before the public sees «otros 168» where the women were.
+    #[test]
+    fn the_one_who_publishes_is_told_what_each_others_holds_and_what_is_left_out() {
+        let sex = [("F", 167), ("M", 1491), ("X", 1), ("unknown", 0)];
+        let age = [("adult", 1), ("adolescent", 1)];
+        let by: BTreeMap<&'static str, BTreeMap<String, u64>> = [
+            (
+                "sex",
+                sex.iter().map(|(v, n)| (v.to_string(), *n)).collect(),
+            ),
+            (
+                "age",
+                age.iter().map(|(v, n)| (v.to_string(), *n)).collect(),
+            ),
+        ]
+        .into();
+        let figures = serde_json::json!({"political_prisoners": {"total": 1659, "by": by}});
+        let (_, _, public, _) = public_view(&figures.to_string(), 3, Lang::Es);
+        let (gathered, withheld) = gathered_for_staff(&by, &public, Lang::Es);
+        let sex: Vec<_> = (gathered["sex"].cells.iter())
+            .map(|c| format!("{} ({})", c.name, c.n))
+            .collect();
+        assert_eq!(sex, ["mujeres (167)", "otro (1)"]);
+        assert_eq!(withheld, ["Edad"]);
+    }
 
     #[test]
     fn a_public_estimate_says_other_organisations_lists_once_and_names_none() {

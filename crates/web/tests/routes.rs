@@ -1181,6 +1181,19 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         "{}",
         preview.body
     );
+    // One prisoner: every breakdown would be all «otros valores»; the one who publishes is told which
+    // are left out (the public is told only that some are).
+    let withheld = preview
+        .body
+        .split("id=\"withheld\">")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        withheld.starts_with("Solo para el equipo: no se publican")
+            && withheld.split("</p>").next().unwrap().contains("Sexo"),
+        "{}",
+        preview.body
+    );
     // The «Publicar» button is after the tables of every breakdown: the notice leads to it.
     assert!(
         preview
