@@ -233,8 +233,17 @@ pub fn merge(
     Ok(())
 }
 
-/// Undoes a merge: the person is separate again.
-pub fn unmerge(tx: &mut Tx<'_>, actor: &Actor, id: PersonId, reason: &str) -> Result<(), AppError> {
+/// Undoes a merge: the person is separate again. The consent the merge chose for the one it was
+/// merged into goes back to what it was when that is as strict or stricter; a wider one is not
+/// given back on its own (a family may have asked for the stricter since, by a report that
+/// changed nothing then): `Ok(Some(into))` says the stricter stays on `into`, for a coordinator
+/// to widen on the person's page when the family agrees.
+pub fn unmerge(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: PersonId,
+    reason: &str,
+) -> Result<Option<PersonId>, AppError> {
     let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
     // Whether there is anything to undo comes first: a page shown after another coordinator
     // undid the merge has no field for the reason to stand by.
@@ -244,21 +253,26 @@ pub fn unmerge(tx: &mut Tx<'_>, actor: &Actor, id: PersonId, reason: &str) -> Re
     };
     let reason = reason_needed(reason)?;
     record(tx, actor, id, Change::MergeUndone { reason })?;
-    // The consent the merge chose goes back to what it was, unless changed since.
-    if let Some([before, after]) = p.merge_consent
-        && person_tx(tx, into)?.disclosure == after
-    {
-        record(
-            tx,
-            actor,
-            into,
-            Change::DisclosureSet {
-                level: before,
-                given_by: None,
-            },
-        )?;
+    // The consent the merge chose goes back to what it was, unless changed since or wider.
+    let Some([before, after]) = p.merge_consent else {
+        return Ok(None);
+    };
+    if person_tx(tx, into)?.disclosure != after {
+        return Ok(None);
     }
-    Ok(())
+    if crate::public::stricter(before, after) != before {
+        return Ok(Some(into));
+    }
+    record(
+        tx,
+        actor,
+        into,
+        Change::DisclosureSet {
+            level: before,
+            given_by: None,
+        },
+    )?;
+    Ok(None)
 }
 
 /// A person as it stands in this transaction.

@@ -115,7 +115,7 @@ pub fn merge(
 pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
     let mut ledger = env.open()?;
     let actor = Actor::operator(&env.actor);
-    write(&mut ledger, |tx| {
+    let stricter_stays = write(&mut ledger, |tx| {
         merges::unmerge(tx, &actor, PersonId(id), reason)
     })?;
     say(
@@ -123,6 +123,19 @@ pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
         format!("persona {id} separada de nuevo"),
         format!("person {id} is separate again"),
     );
+    if let Some(into) = stricter_stays {
+        say(
+            env,
+            format!(
+                "la persona {} sigue publicándose como pidió la más estricta de las dos familias; si la suya permite más: vigilia consent {} --level … --by family",
+                into.0, into.0
+            ),
+            format!(
+                "person {} is still published as the stricter of the two families asked; if theirs allows more: vigilia consent {} --level … --by family",
+                into.0, into.0
+            ),
+        );
+    }
     Ok(())
 }
 

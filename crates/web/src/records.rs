@@ -466,6 +466,10 @@ fn done(what: &str) -> Option<Words> {
             "Separación registrada: son de nuevo dos personas.",
             "Split recorded: they are two persons again.",
         ),
+        "split_stricter" => (
+            "Separación registrada: son de nuevo dos personas. La otra persona sigue publicándose como pidió la más estricta de las dos familias; si la suya permite más, cámbielo en su ficha.",
+            "Split recorded: they are two persons again. The other person is still published as the stricter of the two families asked; if theirs allows more, change it on their page.",
+        ),
         _ => return None,
     };
     Some((es.to_string(), en.to_string()))

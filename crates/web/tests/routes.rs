@@ -3314,7 +3314,14 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
         ),
     )
     .await;
-    assert_eq!(r.location, "/persons/2?done=split");
+    assert_eq!(r.location, "/persons/2?done=split_stricter");
+    let page = send(&w, get(&r.location, Some(&c.0))).await;
+    assert!(
+        page.body
+            .contains("sigue publicándose como pidió la más estricta de las dos familias"),
+        "{}",
+        page.body
+    );
     // A second split, from a page shown before the first (no reason typed): said in words,
     // not a page whose reason field is gone.
     let r = send(
@@ -3328,10 +3335,11 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(r.body.contains("no está fusionada con nadie"), "{}", r.body);
-    // The consent the merge chose goes back: the family of person 1 allowed the name.
+    // The family of person 1 allowed the name, but a wider consent is not given back on its
+    // own: the family may have asked for the stricter since; a coordinator widens it.
     let r = send(&w, get("/persons/1", Some(&c.0))).await;
     assert!(
-        r.body.contains("se publica su nombre completo"),
+        r.body.contains("solo se cuenta, nunca se nombra"),
         "{}",
         r.body
     );
@@ -3361,7 +3369,12 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
         post(
             "/persons/1/merge",
             Some(&c.0),
-            &[("csrf", &c.1), ("into", "3"), ("reason", "la misma")],
+            &[
+                ("csrf", &c.1),
+                ("into", "3"),
+                ("reason", "la misma"),
+                ("consent", "named"),
+            ],
         ),
     )
     .await;
