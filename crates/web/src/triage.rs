@@ -216,6 +216,18 @@ impl One {
         vigilia_app::triage::narrows(&self.r, person)
     }
 
+    /// The report's birth date, when it cannot be a candidate's (no day in common: 1991
+    /// against 04/03/1990; 1990 against 04/03/1990 can be).
+    fn other_birth(
+        &self,
+        candidate: &Option<vigilia_core::date::PartialDate>,
+    ) -> Option<vigilia_core::date::PartialDate> {
+        let reported = self.r.details.as_ref()?.birth_date?;
+        let theirs = (*candidate)?;
+        (reported.certainly_before(&theirs) || theirs.certainly_before(&reported))
+            .then_some(reported)
+    }
+
     /// The report's sex, when it says another than a candidate's: shown beside the
     /// candidate's, so that a namesake (or a mistaken report) is seen before deciding.
     fn other_sex(

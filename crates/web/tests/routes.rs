@@ -965,8 +965,9 @@ async fn a_lawyer_records_the_release_and_the_balance_changes() {
 }
 
 /// Whoever decides whether a report is a registered person sees the report's sex and birth
-/// date beside each candidate's: two people of one name, or one report with the sex mistaken,
-/// are told apart on the page, not by opening every candidate.
+/// date beside each candidate's, marked where they cannot be the same: two people of one name,
+/// or one report with the sex mistaken, are told apart on the page, not by opening every
+/// candidate.
 #[tokio::test]
 async fn a_report_and_its_candidates_show_sex_and_birth_date_side_by_side() {
     let w = world();
@@ -1003,11 +1004,11 @@ async fn a_report_and_its_candidates_show_sex_and_birth_date_side_by_side() {
     );
     assert!(
         page.body
-            .contains("María José Pérez</a> · sexo: mujer <strong class=\"differs\">(el reporte dice hombre)</strong> · <span class=\"nowrap\">nacimiento: 04/03/1990</span> · <span class=\"nowrap\">parecido"),
+            .contains("María José Pérez</a> · sexo: mujer <strong class=\"differs\">(el reporte dice hombre)</strong> · <span class=\"nowrap\">nacimiento: 04/03/1990</span> <strong class=\"differs\">(el reporte dice <span class=\"nowrap\">1991</span>)</strong> · <span class=\"nowrap\">parecido"),
         "the candidate's: {}",
         page.body
     );
-    // The same sex: nothing to draw the eye.
+    // The same sex, and a year of birth that fits the date: nothing to draw the eye.
     let r = send(&w, report("Maria", "F", "1990")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = send(&w, get("/triage/3", Some(&c))).await;
