@@ -233,17 +233,19 @@ pub fn merge(
     Ok(())
 }
 
-/// Undoes a merge: the person is separate again. The consent the merge chose for the one it was
-/// merged into goes back to what it was when that is as strict or stricter; a wider one is not
-/// given back on its own (a family may have asked for the stricter since, by a report that
-/// changed nothing then): `Ok(Some(into))` says the stricter stays on `into`, for a coordinator
-/// to widen on the person's page when the family agrees.
+/// Undoes a merge: the person is separate again, and neither is published more than while
+/// they were one. The consent the merge chose for the one it was merged into goes back to what
+/// it was only when that is as strict or stricter, and the one merged away takes the merged
+/// consent when that is stricter than its own: a family may have asked for the stricter while
+/// they were one, by a report that changed nothing then (it was already the one published), and
+/// that request is not lost by the split. `Ok(true)` says a stricter consent than a family's
+/// own stays, for a coordinator to widen on the person's page when the family agrees.
 pub fn unmerge(
     tx: &mut Tx<'_>,
     actor: &Actor,
     id: PersonId,
     reason: &str,
-) -> Result<Option<PersonId>, AppError> {
+) -> Result<bool, AppError> {
     let actor = &acting_as(tx, actor, &[Role::Coordinator])?;
     // Whether there is anything to undo comes first: a page shown after another coordinator
     // undid the merge has no field for the reason to stand by.
@@ -253,26 +255,30 @@ pub fn unmerge(
     };
     let reason = reason_needed(reason)?;
     record(tx, actor, id, Change::MergeUndone { reason })?;
-    // The consent the merge chose goes back to what it was, unless changed since or wider.
-    let Some([before, after]) = p.merge_consent else {
-        return Ok(None);
-    };
-    if person_tx(tx, into)?.disclosure != after {
-        return Ok(None);
-    }
-    if crate::public::stricter(before, after) != before {
-        return Ok(Some(into));
-    }
-    record(
-        tx,
-        actor,
-        into,
-        Change::DisclosureSet {
-            level: before,
+    let merged = person_tx(tx, into)?.disclosure;
+    let set = |tx: &mut Tx<'_>, who: PersonId, level: Disclosure| {
+        let change = Change::DisclosureSet {
+            level,
             given_by: None,
-        },
-    )?;
-    Ok(None)
+        };
+        record(tx, actor, who, change)
+    };
+    let mut stricter_stays = false;
+    if crate::public::stricter(merged, p.disclosure) != p.disclosure {
+        set(tx, id, merged)?;
+        stricter_stays = true;
+    }
+    // The consent the merge chose goes back to what it was, unless changed since or wider.
+    if let Some([before, after]) = p.merge_consent
+        && merged == after
+    {
+        if crate::public::stricter(before, after) == before {
+            set(tx, into, before)?;
+        } else {
+            stricter_stays = true;
+        }
+    }
+    Ok(stricter_stays)
 }
 
 /// A person as it stands in this transaction.

@@ -11,14 +11,20 @@ use vigilia_core::model::Channel;
 use vigilia_core::profile::Profile;
 use vigilia_ledger::{DatabaseUrl, Ledger};
 
-#[test]
-fn a_report_takes_bounded_additions_and_says_so() {
-    let dir = tempfile::tempdir().unwrap();
+/// A new registry in `dir`, on 20 November 2026, with Venezuela's profile.
+fn ledger(dir: &tempfile::TempDir) -> (Ledger, Profile) {
     let url =
         DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
     let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
     let profile = Profile::venezuela().unwrap();
-    let mut l = Ledger::create(&url, clock, profile.clone(), "test").unwrap();
+    let l = Ledger::create(&url, clock, profile.clone(), "test").unwrap();
+    (l, profile)
+}
+
+#[test]
+fn a_report_takes_bounded_additions_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut l, profile) = ledger(&dir);
     let incoming = Incoming {
         form: ReportForm {
             given_names: "María José".into(),
@@ -76,11 +82,7 @@ fn people_named_together_and_accepted_in_one_transaction_make_one_group() {
     use vigilia_core::fold::{KnownOn, Record};
     use vigilia_core::ids::{Kind, ReportId};
     let dir = tempfile::tempdir().unwrap();
-    let url =
-        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
-    let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
-    let profile = Profile::venezuela().unwrap();
-    let mut l = Ledger::create(&url, clock, profile.clone(), "test").unwrap();
+    let (mut l, profile) = ledger(&dir);
     let incoming = Incoming {
         form: ReportForm {
             given_names: "Ana".into(),
@@ -258,11 +260,7 @@ fn only_those_who_speak_for_a_person_narrow_their_consent_by_a_report() {
     use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId};
     use vigilia_core::model::Disclosure;
     let dir = tempfile::tempdir().unwrap();
-    let url =
-        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("r.db").display())).unwrap();
-    let clock = Arc::new(FixedClock("2026-11-20T15:00:00Z".parse().unwrap()));
-    let profile = Profile::venezuela().unwrap();
-    let mut l = Ledger::create(&url, clock, profile.clone(), "test").unwrap();
+    let (mut l, profile) = ledger(&dir);
     let form = |consent: &str| ReportForm {
         given_names: "Ana".into(),
         paternal_surname: "Pérez".into(),
@@ -373,4 +371,67 @@ fn only_those_who_speak_for_a_person_narrow_their_consent_by_a_report() {
     })
     .unwrap();
     assert_eq!(disclosure(&mut l), Disclosure::Initials);
+}
+
+/// Two records merged by mistake, the stricter consent published for both while they were one:
+/// split again, neither is published more than while merged (a family that asked for the
+/// stricter meanwhile, by a report that changed nothing then, is not undone by the split).
+#[test]
+fn a_split_publishes_neither_person_more_than_while_they_were_merged() {
+    use vigilia_app::{merges, triage};
+    use vigilia_core::fold::Record;
+    use vigilia_core::ids::{PersonId, ReportId};
+    use vigilia_core::model::Disclosure;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut l, profile) = ledger(&dir);
+    let operator = vigilia_app::Actor::operator("clave");
+    for (n, (given, consent)) in [("Ángel", "named"), ("Ana", "count_only")]
+        .iter()
+        .enumerate()
+    {
+        let incoming = Incoming {
+            form: ReportForm {
+                given_names: (*given).into(),
+                paternal_surname: "Bracho".into(),
+                arrest_date: "15/11/2026".into(),
+                consent: (*consent).into(),
+                ..ReportForm::default()
+            },
+            channel: Channel::Volunteer,
+            reporter: Some("t-volunteer".into()),
+            receipt: None,
+        };
+        write(&mut l, |tx| intake::receive(tx, &incoming, &profile))
+            .unwrap()
+            .unwrap();
+        let id = ReportId(n as u64 + 1);
+        write(&mut l, |tx| triage::accept_new(tx, &operator, id)).unwrap();
+    }
+    let disclosure = |l: &mut Ledger, id: u64| match l.get(PersonId(id).into()).unwrap() {
+        Some(Record::Person(p)) => p.disclosure,
+        other => panic!("{other:?}"),
+    };
+    write(&mut l, |tx| {
+        let count_only = Some(Disclosure::CountOnly);
+        merges::merge(
+            tx,
+            &operator,
+            PersonId(1),
+            PersonId(2),
+            "la misma",
+            count_only,
+        )
+    })
+    .unwrap();
+    let stricter_stays = write(&mut l, |tx| {
+        merges::unmerge(tx, &operator, PersonId(1), "eran primos")
+    })
+    .unwrap();
+    assert!(stricter_stays);
+    assert_eq!(
+        disclosure(&mut l, 1),
+        Disclosure::CountOnly,
+        "the one merged away"
+    );
+    assert_eq!(disclosure(&mut l, 2), Disclosure::CountOnly, "the one kept");
 }

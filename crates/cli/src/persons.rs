@@ -123,17 +123,11 @@ pub fn unmerge(env: &Env, id: u64, reason: &str) -> Result<(), Failure> {
         format!("persona {id} separada de nuevo"),
         format!("person {id} is separate again"),
     );
-    if let Some(into) = stricter_stays {
+    if stricter_stays {
         say(
             env,
-            format!(
-                "la persona {} sigue publicándose como pidió la más estricta de las dos familias; si la suya permite más: vigilia consent {} --level … --by family",
-                into.0, into.0
-            ),
-            format!(
-                "person {} is still published as the stricter of the two families asked; if theirs allows more: vigilia consent {} --level … --by family",
-                into.0, into.0
-            ),
+            "ninguna se publica más que mientras estaban fusionadas; si la familia de una permite más: vigilia consent PERSONA --level … --by family",
+            "neither is published more than while they were merged; if a family allows more: vigilia consent PERSON --level … --by family",
         );
     }
     Ok(())

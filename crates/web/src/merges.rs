@@ -176,8 +176,8 @@ pub async fn unmerge(
         .attempt(move |tx| merges::unmerge(tx, &actor, PersonId(id), &reason))
         .await?;
     match done {
-        Ok(None) => Ok(see(&format!("/persons/{id}?done=split"))),
-        Ok(Some(_)) => Ok(see(&format!("/persons/{id}?done=split_stricter"))),
+        Ok(false) => Ok(see(&format!("/persons/{id}?done=split"))),
+        Ok(true) => Ok(see(&format!("/persons/{id}?done=split_stricter"))),
         Err(e) => {
             let errors = crate::forms::mistake(&e, "reason");
             let typed = crate::records::PersonTyped {

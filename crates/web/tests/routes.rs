@@ -3319,7 +3319,7 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
     let page = send(&w, get(&r.location, Some(&c.0))).await;
     assert!(
         page.body
-            .contains("sigue publicándose como pidió la más estricta de las dos familias"),
+            .contains("Ninguna se publica más que mientras estaban fusionadas"),
         "{}",
         page.body
     );
