@@ -198,7 +198,8 @@ pub fn urgent_action(
     let (detained, presented) = match person.identity.sex {
         Some(vigilia_core::model::Sex::F) => ("detenida", "presentada"),
         Some(vigilia_core::model::Sex::M) => ("detenido", "presentado"),
-        _ => ("detenida o detenido", "presentada o presentado"),
+        // Neither a woman nor a man, or not recorded: said of «la persona», never «o».
+        _ => ("persona detenida", "presentada la persona"),
     };
     let habeas = format!(
         "SOLICITUD DE HÁBEAS CORPUS (borrador)\n\n\
@@ -494,12 +495,12 @@ fn on(date: vigilia_core::date::PartialDate) -> String {
     }
 }
 
-/// «detenida», «detenido», or both where the record does not say.
+/// «detenida», «detenido», or «persona detenida» of one who is neither or not recorded.
 fn detained(p: &Person) -> &'static str {
     match p.identity.sex {
         Some(vigilia_core::model::Sex::F) => "detenida",
         Some(vigilia_core::model::Sex::M) => "detenido",
-        _ => "detenida o detenido",
+        _ => "persona detenida",
     }
 }
 

@@ -8,13 +8,14 @@
 //! - the totals and the period's movements, as counted;
 //! - the breakdowns of political prisoners only (none of `held`, of the period, of the ends):
 //!   no two overlapping tables to take one from the other;
-//! - in each breakdown, every value of fewer than [`SMALLEST_SHOWN`] people is not named: all
-//!   such values are added into one `others` cell, with the people whose value is not known
+//! - in each breakdown, every value of fewer than [`SMALLEST_SHOWN`] people is not named (what
+//!   is not known is no one's value, and is named however few): all such values are added
+//!   into one `others` cell, with the people whose value is not known
 //!   and then the smallest named values as well until `others` has at least
 //!   [`SMALLEST_SHOWN`] and does not hold each of its values at the most a small value can be
 //!   (two values, four people: two each); zeros are then left out too (a breakdown of fixed
 //!   values shows every value, so a zero beside `others` would say which are in it); a
-//!   breakdown left with no named value is not published at all.
+//!   breakdown left with no named value but what is not known is not published at all.
 //!
 //! Staff and the stored publication keep the exact figures; only what leaves for the public
 //! passes through here.
@@ -26,6 +27,9 @@ pub const SMALLEST_SHOWN: u64 = 3;
 
 /// The key of the cell that gathers the values not named.
 pub const OTHERS: &str = "others";
+
+/// The key of the people whose value is not known.
+const UNKNOWN: &str = "unknown";
 
 /// The figures kept for the public, by their path (`docs/balance.md`); the rest is left out.
 const TOTALS: [&str; 4] = ["total", "lower", "upper", "by"];
@@ -101,7 +105,9 @@ fn gathered(cells: &Map<String, Value>, below: u64) -> Option<Map<String, Value>
     let mut others = 0;
     for (value, n) in cells {
         let n = n.as_u64().unwrap_or(0);
-        if n >= below || n == 0 {
+        // What is not known is no value of anyone's: named however few (one person accepted
+        // from a form that does not ask it must not hide the military).
+        if n >= below || n == 0 || value == UNKNOWN {
             named.push((value, n));
         } else {
             others += n;
@@ -116,7 +122,7 @@ fn gathered(cells: &Map<String, Value>, below: u64) -> Option<Map<String, Value>
     // names no value, and a breakdown's values are what readers look for: a single «otro»
     // must not hide how many women are held when some people's sex is not recorded), then
     // the smallest named.
-    named.sort_by_key(|(value, n)| (value.as_str() != "unknown", *n, (*value).clone()));
+    named.sort_by_key(|(value, n)| (value.as_str() != UNKNOWN, *n, (*value).clone()));
     // So would `others` holding each of its values at the most a small value can be (two
     // values gathered, 4 people: two each).
     let gathered_values = (cells.len() - named.len()) as u64;
@@ -131,7 +137,7 @@ fn gathered(cells: &Map<String, Value>, below: u64) -> Option<Map<String, Value>
         from += 1;
     }
     let named = named.get(from..).unwrap_or_default();
-    if !named.iter().any(|(_, n)| *n > 0) {
+    if !named.iter().any(|(v, n)| *n > 0 && v.as_str() != UNKNOWN) {
         return None;
     }
     let mut out: Map<String, Value> = named
@@ -222,5 +228,22 @@ mod tests {
             by["nationality"],
             json!({"national": 40, "dual": 0, "foreign": 3})
         );
+    }
+
+    /// People accepted from a form that does not ask whether they are military are not known
+    /// there: one or two of them are named as such, and do not pull the military into
+    /// `others`; a breakdown that could name only them is not published.
+    #[test]
+    fn a_few_whose_value_is_not_known_are_named_and_hide_nothing() {
+        let figures = json!({"political_prisoners": {"total": 0, "by": {
+            "civilian_military": {"civilian": 500, "military": 109, "unknown": 1},
+            "sex": {"F": 1, "M": 2, "X": 0, "unknown": 1}
+        }}});
+        let by = &for_the_public(&figures, SMALLEST_SHOWN)["political_prisoners"]["by"];
+        assert_eq!(
+            by["civilian_military"],
+            json!({"civilian": 500, "military": 109, "unknown": 1})
+        );
+        assert!(by.get("sex").is_none(), "{by}");
     }
 }
