@@ -9,7 +9,8 @@
 //! - the breakdowns of political prisoners only (none of `held`, of the period, of the ends):
 //!   no two overlapping tables to take one from the other;
 //! - in each breakdown, every value of fewer than [`SMALLEST_SHOWN`] people is not named (what
-//!   is not known is no one's value, and is named however few): all such values are added
+//!   is not known is no one's value, and is named however few, but for age and conviction,
+//!   where it is a person's state): all such values are added
 //!   into one `others` cell, with the people whose value is not known
 //!   and then the smallest named values as well until `others` has at least
 //!   [`SMALLEST_SHOWN`] and does not hold each of its values at the most a small value can be
@@ -93,21 +94,29 @@ fn keep(value: &Value, keys: &[&str]) -> Option<Value> {
 fn public_breakdowns(by: &Map<String, Value>, below: u64) -> Map<String, Value> {
     by.iter()
         .filter_map(|(dim, cells)| {
-            let cells = gathered(cells.as_object()?, below)?;
+            // Not known is no one's value where it means not recorded; of age and conviction it
+            // is also a person's state (an 18th birthday or a sentence around this day, its
+            // date imprecise), a value like any other.
+            let unknown_is_no_ones = !matches!(dim.as_str(), "age" | "convicted");
+            let cells = gathered(cells.as_object()?, below, unknown_is_no_ones)?;
             Some((dim.clone(), Value::Object(cells)))
         })
         .collect()
 }
 
 /// One breakdown as the public sees it, or none when nothing in it could be named.
-fn gathered(cells: &Map<String, Value>, below: u64) -> Option<Map<String, Value>> {
+fn gathered(
+    cells: &Map<String, Value>,
+    below: u64,
+    unknown_is_no_ones: bool,
+) -> Option<Map<String, Value>> {
     let mut named: Vec<(&String, u64)> = Vec::new();
     let mut others = 0;
     for (value, n) in cells {
         let n = n.as_u64().unwrap_or(0);
         // What is not known is no value of anyone's: named however few (one person accepted
         // from a form that does not ask it must not hide the military).
-        if n >= below || n == 0 || value == UNKNOWN {
+        if n >= below || n == 0 || (unknown_is_no_ones && value == UNKNOWN) {
             named.push((value, n));
         } else {
             others += n;
@@ -237,7 +246,9 @@ mod tests {
     fn a_few_whose_value_is_not_known_are_named_and_hide_nothing() {
         let figures = json!({"political_prisoners": {"total": 0, "by": {
             "civilian_military": {"civilian": 500, "military": 109, "unknown": 1},
-            "sex": {"F": 1, "M": 2, "X": 0, "unknown": 1}
+            "sex": {"F": 1, "M": 2, "X": 0, "unknown": 1},
+            // Of a conviction, not known is someone sentenced around this day: gathered.
+            "convicted": {"false": 480, "true": 40, "unknown": 1}
         }}});
         let by = &for_the_public(&figures, SMALLEST_SHOWN)["political_prisoners"]["by"];
         assert_eq!(
@@ -245,5 +256,6 @@ mod tests {
             json!({"civilian": 500, "military": 109, "unknown": 1})
         );
         assert!(by.get("sex").is_none(), "{by}");
+        assert_eq!(by["convicted"], json!({"false": 480, "others": 41}));
     }
 }
