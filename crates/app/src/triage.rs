@@ -286,10 +286,13 @@ pub fn narrows(r: &Report, p: &Person) -> bool {
                 || d.maternal_surname.is_some()
                 || d.national_id.is_some())
     });
-    speaks_for_them
-        && names_them_as_its_own
-        && r.consent != p.disclosure
-        && crate::public::stricter(r.consent, p.disclosure) == r.consent
+    speaks_for_them && names_them_as_its_own && asks_stricter(r, p)
+}
+
+/// Whether report `r` asks that less be published of person `p` than is now, whether or not
+/// it [`narrows`] it: the triage page says which.
+pub fn asks_stricter(r: &Report, p: &Person) -> bool {
+    r.consent != p.disclosure && crate::public::stricter(r.consent, p.disclosure) == r.consent
 }
 
 /// The arrest a report states; its date must be known at least to the year.

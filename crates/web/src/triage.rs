@@ -216,6 +216,12 @@ impl One {
         vigilia_app::triage::narrows(&self.r, person)
     }
 
+    /// Whether the report asks that less be published of `person` but, not speaking for them,
+    /// does not change it.
+    fn asks_but_keeps(&self, person: &vigilia_core::model::Person) -> bool {
+        vigilia_app::triage::asks_stricter(&self.r, person) && !self.narrows(person)
+    }
+
     /// The report's birth date, when it cannot be a candidate's (no day in common: 1991
     /// against 04/03/1990; 1990 against 04/03/1990 can be).
     fn other_birth(

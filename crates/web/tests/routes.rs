@@ -1016,6 +1016,35 @@ async fn a_report_and_its_candidates_show_sex_and_birth_date_side_by_side() {
         page.body
             .contains("María José Pérez</a> · sexo: mujer · <span class=\"nowrap\">nacimiento")
             && !page.body.contains("class=\"differs\"")
+            && !page.body.contains("notice narrows")
+            && !page.body.contains("class=\"muted keeps\""),
+        "{}",
+        page.body
+    );
+    // Named among others in a report about someone else, asking to be counted only: the page
+    // says that this report does not change what is published of her.
+    let r = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("given_names", "Rosa"),
+                ("paternal_surname", "Díaz"),
+                ("arrest_date", "2026-11-10"),
+                ("consent", "count_only"),
+                ("state", "Zulia"),
+                ("others", "María José Pérez"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&w, get("/triage/5", Some(&c))).await;
+    assert!(
+        page.body
+            .contains("<p class=\"muted keeps\">El reporte pide que se publique menos")
             && !page.body.contains("notice narrows"),
         "{}",
         page.body
