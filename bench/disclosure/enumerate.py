@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """What an adversary who knows the rule learns from a public breakdown of sex.
 
-Models three versions of `gathered` (crates/count/src/disclosure.rs), runs every breakdown of
+Models four versions of `gathered` (crates/count/src/disclosure.rs), runs every breakdown of
 sex (F, M, X, unknown; all four always listed, zeros too) of a regime, groups the inputs by
 what the public sees, and counts, over all inputs:
 - pinned: a value not named whose count (1 or 2) every input giving that output agrees on;
 - proven: a value not named that is 1 or 2 in every such input (someone is there, not how many);
 - women hidden: inputs with at least 5 women where women are not named.
-Usage: python3 bench/disclosure/enumerate.py   (about a minute)
+Usage: python3 bench/disclosure/enumerate.py   (about 15 s)
 """
 import collections
 import itertools

@@ -130,9 +130,7 @@ impl ReportForm {
             names_others: !others.is_empty(),
             ..details
         };
-        let named = details.given_names.is_some()
-            || details.paternal_surname.is_some()
-            || details.national_id.is_some();
+        let named = details.names_someone();
         // Without a count, the group counts the people identified (triage adds each once).
         if !others.is_empty() {
             let named = others.len() as u32 + u32::from(named);

@@ -202,13 +202,11 @@ impl Writer<'_> {
         r: &Report,
         s: SourceId,
     ) -> Result<Option<PersonId>, AppError> {
-        let identity = r.details.clone().unwrap_or_default().identity();
-        let named = identity.given_names.is_some()
-            || identity.paternal_surname.is_some()
-            || identity.national_id.is_some();
-        if !named {
+        let details = r.details.clone().unwrap_or_default();
+        if !details.names_someone() {
             return Ok(None);
         }
+        let identity = details.identity();
         let p = PersonId(tx.new_id(Kind::Person));
         let change = Change::PersonStated {
             reference: None,
@@ -279,13 +277,8 @@ pub fn narrows(r: &Report, p: &Person) -> bool {
         r.channel,
         Channel::Family | Channel::Lawyer | Channel::Volunteer
     ) && r.list.is_none();
-    let names_them_as_its_own = r.details.as_ref().is_some_and(|d| {
-        d.named_with.is_none()
-            && (d.given_names.is_some()
-                || d.paternal_surname.is_some()
-                || d.maternal_surname.is_some()
-                || d.national_id.is_some())
-    });
+    let names_them_as_its_own =
+        (r.details.as_ref()).is_some_and(|d| d.named_with.is_none() && d.names_someone());
     speaks_for_them && names_them_as_its_own && asks_stricter(r, p)
 }
 

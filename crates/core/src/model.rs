@@ -618,6 +618,12 @@ pub struct Reported {
 }
 
 impl Reported {
+    /// Whether the report names someone (by a given name, a surname or a cédula), not only
+    /// a group's count: whom triage makes a person of, and for whom it speaks.
+    pub fn names_someone(&self) -> bool {
+        self.given_names.is_some() || self.paternal_surname.is_some() || self.national_id.is_some()
+    }
+
     /// The identity the report states, as a person's identity.
     pub fn identity(&self) -> Identity {
         Identity {

@@ -831,7 +831,7 @@ struct Preview {
     first: bool,
     /// For the staff only: what each public breakdown's «otros» holds, by breakdown.
     gathered: BTreeMap<String, Breakdown>,
-    /// For the staff only: the breakdowns not published at all (every value too small).
+    /// For the staff only: the breakdowns not published at all (they could name no value).
     withheld: Vec<String>,
 }
 

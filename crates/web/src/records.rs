@@ -467,8 +467,8 @@ fn done(what: &str) -> Option<Words> {
             "Split recorded: they are two persons again.",
         ),
         "split_stricter" => (
-            "Separación registrada: son de nuevo dos personas. Ninguna se publica más que mientras estaban fusionadas: sigue valiendo lo que pidió la familia más estricta. Si la familia de una permite más, cámbielo en su ficha.",
-            "Split recorded: they are two persons again. Neither is published more than while they were merged: what the stricter family asked still stands. If a family allows more, change it on that person's page.",
+            "Separación registrada: son de nuevo dos personas. Ninguna se publica más que mientras estaban fusionadas: sigue valiendo el consentimiento más reservado de los dos. Si la familia de una permite más, cámbielo en su ficha.",
+            "Split recorded: they are two persons again. Neither is published more than while they were merged: the stricter of the two consents still stands. If a family allows more, change it on that person's page.",
         ),
         _ => return None,
     };
