@@ -125,6 +125,8 @@ pub enum Problem {
     NoSource,
     /// A form that says nothing to record (no charge, no court, no measure ticked).
     NothingToRecord,
+    /// A correction that changes nothing of what is recorded.
+    NothingChanged,
     /// Not a whole number of days between 1 and `max`.
     NotADayCount {
         max: u32,
@@ -229,6 +231,38 @@ impl FieldErrors {
             self.add(field, Problem::WhenMissing);
         }
         date
+    }
+
+    /// A cédula as people write it (`V-12.345.678`, `v12345678`); `None` when empty or wrong
+    /// (and then the problem is noted).
+    pub fn national_id(
+        &mut self,
+        field: &'static str,
+        text: &str,
+    ) -> Option<vigilia_core::national_id::NationalId> {
+        let t = non_empty(text)?;
+        match vigilia_core::national_id::NationalId::parse(t) {
+            Ok(n) => Some(n),
+            Err(err) => {
+                self.add(field, Problem::BadNationalId(err));
+                None
+            }
+        }
+    }
+
+    /// A sex as a form's list sends it: `F`, `M`, `X`, or empty when not known.
+    pub fn sex(&mut self, field: &'static str, text: &str) -> Option<vigilia_core::model::Sex> {
+        use vigilia_core::model::Sex;
+        match text.trim() {
+            "F" => Some(Sex::F),
+            "M" => Some(Sex::M),
+            "X" => Some(Sex::X),
+            "" => None,
+            _ => {
+                self.add(field, Problem::ChooseAnOption);
+                None
+            }
+        }
     }
 
     /// A link typed in a form: a web address (`https://`, `http://`), nothing else; `None`

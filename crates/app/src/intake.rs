@@ -10,7 +10,7 @@ use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::Record;
 use vigilia_core::ids::{Kind, ReportId, SourceId};
 use vigilia_core::lang::Localize;
-use vigilia_core::model::{Channel, Disclosure, Reliability, Report, Reported, Role, Sex};
+use vigilia_core::model::{Channel, Disclosure, Reliability, Report, Reported, Role};
 use vigilia_core::national_id::NationalId;
 use vigilia_core::profile::Profile;
 use vigilia_core::text::non_empty;
@@ -72,23 +72,8 @@ impl ReportForm {
         volunteer: bool,
     ) -> Result<Valid, FieldErrors> {
         let mut e = FieldErrors::default();
-        let national_id = non_empty(&self.national_id).and_then(|t| match NationalId::parse(t) {
-            Ok(n) => Some(n),
-            Err(err) => {
-                e.add("national_id", Problem::BadNationalId(err));
-                None
-            }
-        });
-        let sex = match self.sex.as_str() {
-            "F" => Some(Sex::F),
-            "M" => Some(Sex::M),
-            "X" => Some(Sex::X),
-            "" => None,
-            _ => {
-                e.add("sex", Problem::ChooseAnOption);
-                None
-            }
-        };
+        let national_id = e.national_id("national_id", &self.national_id);
+        let sex = e.sex("sex", &self.sex);
         let state = non_empty(&self.state).and_then(|s| match profile.state(s) {
             Some(n) => n.code.clone(),
             None => {

@@ -23,6 +23,7 @@ pub mod error;
 pub mod estimates;
 pub mod export;
 pub mod fields;
+pub mod identity;
 pub mod import;
 pub mod intake;
 pub mod keys;

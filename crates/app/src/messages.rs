@@ -873,6 +873,12 @@ impl Localize for Problem {
                     "Explain the decision: it stays on the record.",
                 )
                 .into(),
+            Problem::NothingChanged => lang
+                .pick(
+                    "No se cambió ningún dato: corrija el que esté mal y vuelva a registrar.",
+                    "No data was changed: correct what is wrong and record again.",
+                )
+                .to_string(),
             Problem::NothingToRecord => lang
                 .pick(
                     "Escriba o marque lo que hay que registrar: el formulario está vacío.",

@@ -13,13 +13,13 @@ use serde::{Deserialize, Serialize};
 use vigilia_core::date::{Day, PartialDate};
 use vigilia_core::fact::Change;
 use vigilia_core::fold::{KnownOn, Record};
-use vigilia_core::ids::{DetentionId, Kind, PersonId};
+use vigilia_core::ids::{DetentionId, PersonId};
 use vigilia_core::model::{ConsentGiver, Disclosure, Identity, Role};
 use vigilia_count::Index;
 use vigilia_count::list::{Figure, Selector, behind};
 use vigilia_ledger::{Ledger, Tx};
 
-use crate::actor::{Actor, acting_as, sees};
+use crate::actor::Actor;
 use crate::error::AppError;
 use crate::fields::{FieldErrors, Problem};
 use crate::records::record;
@@ -42,27 +42,7 @@ pub fn set_consent(
     person: PersonId,
     f: &ConsentForm,
 ) -> Result<(), AppError> {
-    let actor = acting_as(tx, actor, &[Role::Coordinator, Role::Lawyer])?;
-    let Some(Record::Person(p)) = tx.get(person.into())?.cloned() else {
-        return Err(AppError::NotFound(person.into()));
-    };
-    // A person merged into another is published as that one: the consent is recorded there.
-    if let Some(into) = p.merged_into {
-        return Err(AppError::AlreadyMerged { person, into });
-    }
-    if !actor.sees_every_case() {
-        let mut seen = false;
-        for r in tx.children(Kind::Detention, person.0)? {
-            if let Record::Detention(d) = r
-                && sees(tx, &actor, &d)?
-            {
-                seen = true;
-            }
-        }
-        if !seen {
-            return Err(AppError::Forbidden(person.into()));
-        }
-    }
+    let (actor, p) = crate::identity::person_to_change(tx, actor, person)?;
     let mut e = FieldErrors::default();
     let level = Disclosure::from_name(f.level.trim());
     if level.is_none() {

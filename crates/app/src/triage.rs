@@ -213,6 +213,7 @@ impl Writer<'_> {
             identity,
             disclosure: Some(r.consent),
             cleared: vec![],
+            reason: None,
         };
         self.append(tx, p, change, vec![s])?;
         Ok(Some(p))

@@ -88,6 +88,7 @@ fn detention(l: &mut Ledger, n: u64, name: &str, on: &str, state: &str, place: &
             },
             disclosure: None,
             cleared: Vec::new(),
+            reason: None,
         },
     );
     fact(
@@ -202,6 +203,7 @@ fn a_place_on_a_past_day_is_as_it_was_then() {
             },
             disclosure: None,
             cleared: Vec::new(),
+            reason: None,
         },
     );
     let rodeo = match Register::load(&mut w.ledger).unwrap().resolve("Rodeo II") {

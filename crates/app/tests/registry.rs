@@ -37,6 +37,7 @@ fn person(tx: &mut Tx<'_>, name: &str) -> Result<u64, AppError> {
             },
             disclosure: None,
             cleared: vec![],
+            reason: None,
         },
         sources: vec![],
     })?;

@@ -885,6 +885,7 @@ pub fn person_changes(row: &Row, existing: Option<&Person>, today: Day) -> Vec<P
                 identity: row.identity.clone(),
                 disclosure: row.disclosure.filter(|d| *d != Disclosure::default()),
                 cleared: Vec::new(),
+                reason: None,
             },
             recorded_on: row.recorded_on.unwrap_or(today),
         }];
@@ -897,6 +898,7 @@ pub fn person_changes(row: &Row, existing: Option<&Person>, today: Day) -> Vec<P
             identity: stated,
             disclosure: None,
             cleared: Vec::new(),
+            reason: None,
         });
     }
     if let Some(level) = row.disclosure.filter(|level| *level != p.disclosure) {

@@ -84,6 +84,9 @@ pub enum Change {
         /// Fields found to be wrong and now unknown (`national_id`, `birth_date`, …).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         cleared: Vec<String>,
+        /// Why the person's data were corrected (a coordinator's or lawyer's correction).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// The consent to publish, given or withdrawn (a lower level), and by whom; every output
     /// made after it follows it.

@@ -184,6 +184,7 @@ pub fn apply(record: Option<Record>, fact: Fact) -> Result<Record, FoldError> {
                 identity,
                 disclosure,
                 cleared,
+                ..
             },
         ) => {
             if let Some(level) = disclosure {
@@ -878,6 +879,7 @@ mod tests {
             identity: Identity::default(),
             disclosure: None,
             cleared: vec![],
+            reason: None,
         };
         let merged = [
             fact(1, p, "2024-08-03", stated),

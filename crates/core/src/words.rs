@@ -280,6 +280,82 @@ impl Localize for Service {
     }
 }
 
+/// «datos de la persona: María Pérez, cédula V-12345678» when a person is first stated; a
+/// correction says what it set and what it left unknown, and why: «datos corregidos: sexo:
+/// mujer; nacimiento: 04/03/1990; sin dato: cédula (verificado con la partida)».
+fn stated(
+    i: &crate::model::Identity,
+    cleared: &[String],
+    reason: Option<&str>,
+    lang: Lang,
+) -> String {
+    let mut said = Vec::new();
+    let name = i.full_name();
+    if !name.is_empty() {
+        said.push(name);
+    }
+    if let Some(n) = &i.national_id {
+        said.push(format!("{} {n}", pick(lang, "cédula", "ID")));
+    }
+    if let Some(s) = i.sex {
+        said.push(format!(
+            "{}: {}",
+            pick(lang, "sexo", "sex"),
+            s.localize(lang)
+        ));
+    }
+    if let Some(b) = i.birth_date {
+        said.push(format!(
+            "{}: {}",
+            pick(lang, "nacimiento", "born"),
+            b.short(lang)
+        ));
+    }
+    if let Some(s) = i.service {
+        said.push(s.localize(lang));
+    }
+    if let Some(r) = &i.rank {
+        said.push(format!("{}: {r}", pick(lang, "grado", "rank")));
+    }
+    if !cleared.is_empty() {
+        let fields: Vec<String> = cleared.iter().map(|f| field_name(f, lang)).collect();
+        said.push(format!(
+            "{}: {}",
+            pick(lang, "sin dato", "not known"),
+            fields.join(", ")
+        ));
+    }
+    let mut out = match reason {
+        Some(_) => pick(lang, "datos corregidos", "data corrected"),
+        None => pick(lang, "datos de la persona", "who the person is"),
+    };
+    if !said.is_empty() {
+        out.push_str(": ");
+        out.push_str(&said.join(if reason.is_some() { "; " } else { ", " }));
+    }
+    if let Some(r) = reason {
+        out.push_str(&format!(" ({r})"));
+    }
+    out
+}
+
+/// A person's field as a form labels it (`national_id`: «cédula»).
+pub fn field_name(field: &str, lang: Lang) -> String {
+    let (es, en) = match field {
+        "given_names" => ("nombres", "given names"),
+        "paternal_surname" => ("primer apellido", "first surname"),
+        "maternal_surname" => ("segundo apellido", "second surname"),
+        "national_id" => ("cédula", "ID number"),
+        "sex" => ("sexo", "sex"),
+        "birth_date" => ("fecha de nacimiento", "birth date"),
+        "service" => ("civil o militar", "civilian or military"),
+        "rank" => ("grado", "rank"),
+        "nationalities" => ("nacionalidad", "nationality"),
+        other => (other, other),
+    };
+    pick(lang, es, en)
+}
+
 /// Where a place is said, or "a place not known" when it is not.
 fn place(facility: &Option<String>, lang: Lang) -> String {
     match facility {
@@ -510,18 +586,12 @@ impl Localize for crate::fact::Change {
                 "nueva clave de las copias de respaldo",
                 "new backup recipient",
             ),
-            C::PersonStated { identity, .. } => {
-                let name = identity.full_name();
-                let id = identity
-                    .national_id
-                    .as_ref()
-                    .map(|n| format!(", {} {n}", pick(lang, "cédula", "ID")))
-                    .unwrap_or_default();
-                format!(
-                    "{}: {name}{id}",
-                    pick(lang, "datos de la persona", "who the person is")
-                )
-            }
+            C::PersonStated {
+                identity,
+                cleared,
+                reason,
+                ..
+            } => stated(identity, cleared, reason.as_deref(), lang),
             C::DisclosureSet { level, given_by } => {
                 let mut out = format!(
                     "{}: {}",

@@ -173,6 +173,7 @@ fn new_detention(tx: &mut vigilia_ledger::Tx<'_>, n: usize) -> (PersonId, Detent
             },
             disclosure: None,
             cleared: vec![],
+            reason: None,
         },
         sources: vec![],
     })
@@ -343,6 +344,7 @@ fn a_fact_that_does_not_fit_is_refused_and_nothing_is_written(b: &Backend) {
                 identity: Identity::default(),
                 disclosure: None,
                 cleared: vec![],
+                reason: None,
             },
             sources: vec![],
         })
@@ -383,6 +385,7 @@ fn what_is_not_text_is_refused_alike_on_every_engine(b: &Backend) {
                 identity: Identity::default(),
                 disclosure: None,
                 cleared: vec![],
+                reason: None,
             },
             sources: vec![],
         })
@@ -1158,6 +1161,7 @@ fn stated(p: PersonId, given: &str) -> Draft {
             },
             disclosure: None,
             cleared: vec![],
+            reason: None,
         },
         sources: vec![],
     }

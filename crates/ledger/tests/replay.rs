@@ -46,6 +46,7 @@ fn groups(persons: &[(String, Vec<Case>)]) -> Vec<Vec<(Subject, Change)>> {
                 },
                 disclosure: None,
                 cleared: vec![],
+                reason: None,
             },
         )];
         for (arrest, steps, end) in cases {

@@ -224,6 +224,17 @@ impl App {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// Whether `seal` is [`App::sign`] of `message`, compared in constant time.
+    pub fn sealed(&self, message: &str, seal: &str) -> bool {
+        let Ok(seal) = hex::decode(seal) else {
+            return false;
+        };
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable_key());
+        mac.update(message.as_bytes());
+        mac.verify_slice(&seal).is_ok()
+    }
+
     /// The counting index of the ledger as it stands, with its running totals, kept between
     /// requests and brought up to date with the persons, detentions and groups changed since
     /// (reports, accounts and views count for nothing).

@@ -18,7 +18,7 @@ use vigilia_core::model::Disclosure;
 use crate::app::App;
 use crate::ctx::Ctx;
 use crate::error::WebError;
-use crate::page::{Chrome, Errors, invalid, ok, see};
+use crate::page::{Chrome, Errors, back_saying, invalid, ok};
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -157,7 +157,15 @@ pub async fn merge(
         })
         .await?;
     let errors = match done {
-        Ok(()) => return Ok(see(&format!("/persons/{into}?done=merged"))),
+        Ok(()) => {
+            return Ok(back_saying(
+                &app,
+                &ctx,
+                &format!("/persons/{into}"),
+                "merged",
+                "",
+            ));
+        }
         Err(e) => crate::forms::mistake(&e, "reason"),
     };
     Ok(invalid(&page(&app, &ctx, id, f, errors).await?))
@@ -176,8 +184,20 @@ pub async fn unmerge(
         .attempt(move |tx| merges::unmerge(tx, &actor, PersonId(id), &reason))
         .await?;
     match done {
-        Ok(false) => Ok(see(&format!("/persons/{id}?done=split"))),
-        Ok(true) => Ok(see(&format!("/persons/{id}?done=split_stricter"))),
+        Ok(false) => Ok(back_saying(
+            &app,
+            &ctx,
+            &format!("/persons/{id}"),
+            "split",
+            "",
+        )),
+        Ok(true) => Ok(back_saying(
+            &app,
+            &ctx,
+            &format!("/persons/{id}"),
+            "split_stricter",
+            "",
+        )),
         Err(e) => {
             let errors = crate::forms::mistake(&e, "reason");
             let typed = crate::records::PersonTyped {

@@ -302,6 +302,61 @@ pub fn invalid(page: &impl Template) -> Response {
 }
 
 /// After a successful POST: see the result (303, so a reload does not send it again).
+/// What a form just did, as the address it goes back to says it (`?done=merged&seal=…`). The
+/// seal binds the confirmation to the account that sent the form and to the page: a link anyone
+/// else made (to show «Fusión registrada» on a person never merged, or «Consentimiento
+/// registrado» where none was) shows nothing.
+#[derive(serde::Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct Done {
+    pub done: String,
+    pub seal: String,
+}
+
+impl Done {
+    /// What was done, when this account's own form sent it to the page at `path`; empty
+    /// otherwise.
+    pub fn said(&self, app: &crate::app::App, ctx: &Ctx, path: &str) -> &str {
+        sealed(app, ctx, path, &self.done, &self.seal)
+    }
+}
+
+/// `what` (a page's `done`), when `seal` is this account's for the page at `path`; empty
+/// otherwise.
+pub fn sealed<'a>(
+    app: &crate::app::App,
+    ctx: &Ctx,
+    path: &str,
+    what: &'a str,
+    seal: &str,
+) -> &'a str {
+    match &ctx.viewer {
+        Some(v) if !what.is_empty() && app.sealed(&seal_of(v.account, path, what), seal) => what,
+        _ => "",
+    }
+}
+
+fn seal_of(account: u64, path: &str, what: &str) -> String {
+    format!("done\u{1f}{account}\u{1f}{path}\u{1f}{what}")
+}
+
+/// Back to the page at `path` after its form did `what` (then to `#fragment`, when not empty),
+/// sealed for the account that sent the form ([`Done`]).
+pub fn back_saying(
+    app: &crate::app::App,
+    ctx: &Ctx,
+    path: &str,
+    what: &str,
+    fragment: &str,
+) -> Response {
+    let account = ctx.viewer.as_ref().map_or(0, |v| v.account);
+    let seal = app.sign(&seal_of(account, path, what));
+    see(&format!(
+        "{path}?done={}&seal={seal}{fragment}",
+        url_encode(what)
+    ))
+}
+
 pub fn see(path: &str) -> Response {
     (
         StatusCode::SEE_OTHER,

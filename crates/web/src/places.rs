@@ -21,7 +21,7 @@ use vigilia_count::when::When;
 use crate::app::App;
 use crate::ctx::Ctx;
 use crate::error::WebError;
-use crate::page::{Chrome, Errors, invalid, ok, see};
+use crate::page::{Chrome, Errors, back_saying, invalid, ok};
 
 /// The day asked for.
 #[derive(Deserialize, Default, Clone)]
@@ -30,9 +30,17 @@ pub struct Asked {
     as_of: String,
     known_on: String,
     done: String,
+    seal: String,
     /// One list of a place's people, read a page at a time: `now`, `before`, `died`.
     section: String,
     page: String,
+}
+
+impl Asked {
+    /// What a form just did on the page at `path` ([`crate::page::Done`]).
+    fn said(&self, app: &App, ctx: &Ctx, path: &str) -> &str {
+        crate::page::sealed(app, ctx, path, &self.done, &self.seal)
+    }
 }
 
 /// How many people of each list a place's page shows before "see them all".
@@ -91,7 +99,7 @@ async fn list_page(
         types: types(&p, p.t("sin decir", "not said")),
         p,
         when,
-        done: asked.done == "alias",
+        done: asked.said(app, ctx, "/places") == "alias",
         asked,
         places,
         states,
@@ -134,7 +142,13 @@ pub async fn add(
         .attempt(move |tx| places::add_place(tx, &actor, &f))
         .await?;
     match done {
-        Ok(id) => Ok(see(&format!("/places/{}?done=added", id.0))),
+        Ok(id) => Ok(back_saying(
+            &app,
+            &ctx,
+            &format!("/places/{}", id.0),
+            "added",
+            "",
+        )),
         Err(e) => {
             let errors = crate::forms::mistake(&e, "name");
             let page = list_page(&app, &ctx, Asked::default(), "add".into(), typed, errors).await?;
@@ -288,7 +302,7 @@ async fn place_page(
         .iter()
         .map(|a| (a.to_string(), vigilia_core::words::aspect(a, p.l)))
         .collect();
-    let done = match asked.done.as_str() {
+    let done = match asked.said(app, ctx, &format!("/places/{id}")) {
         "added" => Some((
             "Centro agregado al registro.",
             "Place added to the register.",
@@ -341,7 +355,7 @@ async fn on_place(
     work: impl FnMut(&mut vigilia_ledger::Tx<'_>) -> Result<(), AppError> + Send + 'static,
 ) -> Result<Response, WebError> {
     match app.attempt(work).await? {
-        Ok(()) => Ok(see(&format!("/places/{id}?done={which}"))),
+        Ok(()) => Ok(back_saying(&app, &ctx, &format!("/places/{id}"), which, "")),
         Err(e) => {
             let sent = Sent {
                 which,
@@ -437,7 +451,7 @@ pub async fn alias(
         .attempt(move |tx| places::add_alias(tx, &actor, FacilityId(id), &alias))
         .await?;
     match done {
-        Ok(()) => Ok(see("/places?done=alias#unresolved")),
+        Ok(()) => Ok(back_saying(&app, &ctx, "/places", "alias", "#unresolved")),
         Err(e) => {
             let errors = crate::forms::mistake(&e, "aliases");
             let page =

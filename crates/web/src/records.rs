@@ -22,7 +22,7 @@ use vigilia_ledger::{Ledger, Tx};
 use crate::app::App;
 use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
-use crate::page::{Chrome, Errors, invalid, ok, see};
+use crate::page::{Chrome, Done, Errors, back_saying, invalid, ok};
 
 /// A detention this account may work on, or why not.
 pub fn in_scope(ledger: &mut Ledger, v: &Viewer, id: u64) -> Result<Detention, WebError> {
@@ -196,6 +196,38 @@ struct PersonPage {
 }
 
 impl PersonPage {
+    /// The correction form's values: as typed when it came back with a problem, else what is
+    /// recorded.
+    fn identity_form(&self) -> vigilia_app::identity::IdentityForm {
+        self.typed
+            .identity
+            .clone()
+            .unwrap_or_else(|| vigilia_app::identity::IdentityForm::of(&self.person.identity))
+    }
+
+    fn sexes(&self) -> Vec<(String, String)> {
+        [
+            ("", self.p.t("sin dato", "not known")),
+            ("F", self.p.t("mujer", "woman")),
+            ("M", self.p.t("hombre", "man")),
+            ("X", self.p.t("otro", "other")),
+        ]
+        .into_iter()
+        .map(|(v, shown)| (v.to_string(), shown.to_string()))
+        .collect()
+    }
+
+    fn services(&self) -> Vec<(String, String)> {
+        [
+            ("", self.p.t("sin dato", "not known")),
+            ("civilian", self.p.t("civil", "civilian")),
+            ("military", self.p.t("militar", "military")),
+        ]
+        .into_iter()
+        .map(|(v, shown)| (v.to_string(), shown.to_string()))
+        .collect()
+    }
+
     fn levels(&self) -> Vec<(String, String)> {
         let mut out = vec![(
             String::new(),
@@ -236,6 +268,40 @@ pub struct PersonTyped {
     /// The consent form, as typed.
     pub level: String,
     pub given_by: String,
+    /// The correction of who the person is, as typed (none: the form shows what is recorded).
+    pub identity: Option<vigilia_app::identity::IdentityForm>,
+}
+
+/// A coordinator or a lawyer corrects who a person is: a name, the cédula, sex, birth date,
+/// civilian or military.
+pub async fn identity(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Form(f): Form<vigilia_app::identity::IdentityForm>,
+) -> Result<Response, WebError> {
+    let actor = ctx.viewer()?.actor();
+    let form = f.clone();
+    let done = app
+        .attempt(move |tx| vigilia_app::identity::correct(tx, &actor, PersonId(id), &form))
+        .await?;
+    match done {
+        Ok(_) => Ok(back_saying(
+            &app,
+            &ctx,
+            &format!("/persons/{id}"),
+            "identity",
+            "",
+        )),
+        Err(e) => {
+            let errors = crate::forms::mistake(&e, "reason");
+            let typed = PersonTyped {
+                identity: Some(f),
+                ..Default::default()
+            };
+            person_page(&app, &ctx, id, None, errors, typed).await
+        }
+    }
 }
 
 /// A coordinator or a lawyer records a person's consent to publish, or its withdrawal.
@@ -251,7 +317,13 @@ pub async fn consent(
         .attempt(move |tx| vigilia_app::public::set_consent(tx, &actor, PersonId(id), &form))
         .await?;
     match done {
-        Ok(()) => Ok(see(&format!("/persons/{id}?done=consent"))),
+        Ok(()) => Ok(back_saying(
+            &app,
+            &ctx,
+            &format!("/persons/{id}"),
+            "consent",
+            "",
+        )),
         Err(e) => {
             let errors = crate::forms::mistake(&e, "level");
             let typed = PersonTyped {
@@ -270,11 +342,12 @@ pub async fn person(
     Path(id): Path<u64>,
     Query(d): Query<Done>,
 ) -> Result<Response, WebError> {
+    let what = d.said(&app, &ctx, &format!("/persons/{id}"));
     person_page(
         &app,
         &ctx,
         id,
-        done(&d.done),
+        confirmation(what),
         Errors::default(),
         PersonTyped::default(),
     )
@@ -434,8 +507,8 @@ impl From<&DecisionForm> for Typed {
     }
 }
 
-/// What was just recorded, said at the top of the page (`?done=step`).
-fn done(what: &str) -> Option<Words> {
+/// What was just recorded, said at the top of the page (`?done=step`, sealed: [`Done`]).
+fn confirmation(what: &str) -> Option<Words> {
     let (es, en) = match what {
         "step" => (
             "Paso registrado: está en la cronología.",
@@ -462,6 +535,10 @@ fn done(what: &str) -> Option<Words> {
             "Consentimiento registrado: toda lista que se publique desde ahora lo sigue.",
             "Consent recorded: every list published from now on follows it.",
         ),
+        "identity" => (
+            "Datos corregidos: la historia guarda lo que decían antes, quién los corrigió y por qué.",
+            "Data corrected: the history keeps what they said before, who corrected them and why.",
+        ),
         "split" => (
             "Separación registrada: son de nuevo dos personas.",
             "Split recorded: they are two persons again.",
@@ -473,12 +550,6 @@ fn done(what: &str) -> Option<Words> {
         _ => return None,
     };
     Some((es.to_string(), en.to_string()))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    pub done: String,
 }
 
 /// A text in Spanish and in English.
@@ -495,7 +566,7 @@ pub async fn detention(
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
     let mut page = detention_page(&app, &ctx, id).await?;
-    page.done = done(&q.done);
+    page.done = confirmation(q.said(&app, &ctx, &format!("/detentions/{id}")));
     Ok(ok(&page))
 }
 
@@ -547,7 +618,15 @@ where
         .attempt(move |tx| work(tx, &actor, DetentionId(id), &f))
         .await?;
     let errors = match done {
-        Ok(()) => return Ok(see(&format!("/detentions/{id}?done={which}"))),
+        Ok(()) => {
+            return Ok(back_saying(
+                &app,
+                &ctx,
+                &format!("/detentions/{id}"),
+                which,
+                "",
+            ));
+        }
         Err(e) => crate::forms::mistake(&e, "reason"),
     };
     let mut page = detention_page(&app, &ctx, id).await?;

@@ -171,6 +171,7 @@ routes! {
     POST "/persons/{id}/merge" Access::Roles(TRIAGE), false, "Fusionar personas", "Merge persons" => merges::merge;
     POST "/persons/{id}/unmerge" Access::Roles(TRIAGE), false, "Separar personas", "Split persons" => merges::unmerge;
     POST "/persons/{id}/consent" Access::Roles(CASES), false, "Registrar el consentimiento para publicar", "Record the consent to publish" => records::consent;
+    POST "/persons/{id}/identity" Access::Roles(CASES), false, "Corregir los datos de una persona", "Correct who a person is" => records::identity;
     GET "/groups/{id}" Access::Roles(CASES), false, "Una detención colectiva", "A group detention" => groups::show;
     POST "/groups/{id}/count" Access::Roles(TRIAGE), false, "Corregir el número de una detención colectiva", "Correct a group detention's number" => groups::correct;
     GET "/cases" Access::Roles(CASES), false, "Mis casos", "My cases" => records::cases;

@@ -8,7 +8,6 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::response::Response;
-use serde::Deserialize;
 use vigilia_app::accounts;
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{AccountId, Kind};
@@ -17,7 +16,7 @@ use vigilia_core::model::{Account, Role};
 use crate::app::App;
 use crate::ctx::Ctx;
 use crate::error::WebError;
-use crate::page::{Chrome, Errors, invalid, ok, see};
+use crate::page::{Chrome, Errors, invalid, ok};
 
 #[derive(Template)]
 #[template(path = "team.html")]
@@ -43,12 +42,6 @@ impl TeamPage {
     fn saved_here(&self, a: &Account) -> bool {
         self.saved == Some(a.id.0)
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    saved: String,
 }
 
 async fn page(
@@ -94,9 +87,10 @@ async fn page(
 pub async fn show(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
-    Query(d): Query<Done>,
+    Query(d): Query<crate::page::Done>,
 ) -> Result<Response, WebError> {
-    page(&app, &ctx, d.saved.parse().ok(), Errors::default(), None).await
+    let saved = d.said(&app, &ctx, "/team").parse().ok();
+    page(&app, &ctx, saved, Errors::default(), None).await
 }
 
 /// Sets the states whose cases a lawyer sees: the boxes ticked (`state`, repeated), or, with
@@ -120,7 +114,13 @@ pub async fn states(
         .attempt(move |tx| accounts::set_lawyer_states(tx, &me, AccountId(id), every, &chosen))
         .await?;
     match done {
-        Ok(_) => Ok(see(&format!("/team?saved={id}#member-{id}"))),
+        Ok(_) => Ok(crate::page::back_saying(
+            &app,
+            &ctx,
+            "/team",
+            &id.to_string(),
+            &format!("#member-{id}"),
+        )),
         Err(e) => {
             let errors = crate::forms::mistake(&e, "state");
             page(&app, &ctx, None, errors, Some(id)).await

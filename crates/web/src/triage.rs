@@ -20,7 +20,7 @@ use vigilia_ledger::Ledger;
 use crate::app::App;
 use crate::ctx::{Ctx, Viewer};
 use crate::error::WebError;
-use crate::page::{Chrome, Errors, invalid, ok, see};
+use crate::page::{Chrome, Errors, back_saying, invalid, ok, see};
 
 /// Candidates shown per report, and the least score worth showing.
 const CANDIDATES: usize = 5;
@@ -129,6 +129,7 @@ pub async fn compared(app: &Arc<App>, v: &Viewer, id: ReportId) -> Result<Compar
 #[serde(default)]
 pub struct QueueQuery {
     done: String,
+    seal: String,
     /// As typed: a page that is not a number shows the first.
     page: String,
 }
@@ -181,7 +182,7 @@ pub async fn queue(
         total,
         page,
         pages,
-        accepted: q.done == "accepted",
+        accepted: crate::page::sealed(&app, &ctx, "/triage", &q.done, &q.seal) == "accepted",
         new_accounts,
         days,
     }))
@@ -317,10 +318,10 @@ pub async fn show(
 }
 
 /// Where to go after accepting: the detention, or (a group without names) the queue.
-fn after(d: Option<DetentionId>) -> Response {
+fn after(app: &App, ctx: &Ctx, d: Option<DetentionId>) -> Response {
     match d {
-        Some(d) => see(&format!("/detentions/{}?done=accepted", d.0)),
-        None => see("/triage?done=accepted"),
+        Some(d) => back_saying(app, ctx, &format!("/detentions/{}", d.0), "accepted", ""),
+        None => back_saying(app, ctx, "/triage", "accepted", ""),
     }
 }
 
@@ -333,7 +334,7 @@ pub async fn accept_new(
     let d = app
         .write(move |tx| triage::accept_new(tx, &actor, ReportId(id)))
         .await?;
-    Ok(after(d))
+    Ok(after(&app, &ctx, d))
 }
 
 #[derive(Deserialize, Default, Serialize)]
@@ -356,7 +357,7 @@ pub async fn attach(
     let d = app
         .write(move |tx| triage::attach(tx, &actor, ReportId(id), to))
         .await?;
-    Ok(after(d))
+    Ok(after(&app, &ctx, d))
 }
 
 #[derive(Deserialize, Default, Serialize)]

@@ -89,6 +89,11 @@ fn unescaped(body: &str) -> String {
     body.replace("&amp;", "&").replace("&#38;", "&")
 }
 
+/// Where a form went back to, without the seal of its confirmation (`crate::page::Done`).
+fn unsealed(location: &str) -> &str {
+    location.split("&seal=").next().unwrap_or(location)
+}
+
 #[tokio::test]
 async fn an_admin_revokes_a_volunteer_and_sees_what_was_exposed_without_names() {
     let w = world();
@@ -484,7 +489,7 @@ async fn seed(w: &World, volunteer: &(String, String)) {
     let c = sign_in(w, Role::Coordinator).await;
     let r = send(w, post("/triage/1/new", Some(&c.0), &[("csrf", &c.1)])).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.location, "/detentions/1?done=accepted");
+    assert_eq!(unsealed(&r.location), "/detentions/1?done=accepted");
 }
 
 fn path_for(route: &str) -> String {
@@ -1100,7 +1105,7 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         ),
     )
     .await;
-    assert_eq!(r.location, "/detentions/1?done=accepted");
+    assert_eq!(unsealed(&r.location), "/detentions/1?done=accepted");
     // The first report let his initials be published; this one asks that he be counted only:
     // the stricter stands for him, as his family asked, until a coordinator records otherwise.
     let r = send(&w, get("/persons/1", Some(&c))).await;
@@ -1387,7 +1392,12 @@ async fn a_second_report_is_triaged_against_its_candidate_and_a_published_balanc
         ),
     )
     .await;
-    assert_eq!(r.location, "/persons/1?done=consent", "{}", r.body);
+    assert_eq!(
+        unsealed(&r.location),
+        "/persons/1?done=consent",
+        "{}",
+        r.body
+    );
     let named = send(&w, get("/public/1/names", None)).await;
     assert!(named.body.contains("José Gregorio Pérez"), "{}", named.body);
     assert!(
@@ -1652,7 +1662,10 @@ async fn a_lawyer_of_one_state_sees_its_cases_and_those_assigned_only() {
             post(&format!("/triage/{n}/new"), Some(&c), &[("csrf", &ct)]),
         )
         .await;
-        assert_eq!(r.location, format!("/detentions/{n}?done=accepted"));
+        assert_eq!(
+            unsealed(&r.location),
+            format!("/detentions/{n}?done=accepted")
+        );
     }
     // The lawyer works in Miranda. A state the profile lacks is refused, naming the states.
     let wrong = w
@@ -2437,7 +2450,12 @@ async fn a_family_learns_what_happened_in_plain_words() {
     let code = r.body[at..at + 14].to_string();
     let (c, ct) = sign_in(&w, Role::Coordinator).await;
     let r = send(&w, post("/triage/1/new", Some(&c), &[("csrf", &ct)])).await;
-    assert_eq!(r.location, "/detentions/1?done=accepted", "{}", r.body);
+    assert_eq!(
+        unsealed(&r.location),
+        "/detentions/1?done=accepted",
+        "{}",
+        r.body
+    );
     let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
     for (kind, date, detail) in [
         ("held", "12/11/2026", "El Helicoide (SEBIN)"),
@@ -2644,7 +2662,12 @@ async fn a_detention_form_keeps_what_was_typed_and_confirms_what_was_recorded() 
         r.body
     );
     let r = send(&w, step("13/11/2026")).await;
-    assert_eq!(r.location, "/detentions/1?done=step", "{}", r.body);
+    assert_eq!(
+        unsealed(&r.location),
+        "/detentions/1?done=step",
+        "{}",
+        r.body
+    );
     let page = send(&w, get(&r.location, Some(&lawyer))).await;
     assert!(page.body.contains("Paso registrado"), "{}", page.body);
     assert!(
@@ -3275,9 +3298,27 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
     assert!(r.body.contains("id=\"consent-error\""), "{}", r.body);
     let r = send(&w, merge("count_only")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.location, "/persons/1?done=merged");
-    let r = send(&w, get("/persons/1?done=merged", Some(&c.0))).await;
+    assert_eq!(unsealed(&r.location), "/persons/1?done=merged");
+    let sealed = r.location.clone();
+    let r = send(&w, get(&sealed, Some(&c.0))).await;
     assert!(r.body.contains("Fusión registrada"), "{}", r.body);
+    // A confirmation is the form's own: a link anyone made, or one sealed for another page,
+    // says nothing.
+    let crafted = [
+        "/persons/1?done=merged".to_string(),
+        "/persons/1?done=split&seal=00".to_string(),
+        sealed.replace("done=merged", "done=split"),
+        sealed.replace("/persons/1?", "/persons/2?"),
+    ];
+    for link in crafted {
+        let r = send(&w, get(&link, Some(&c.0))).await;
+        assert_eq!(r.status, StatusCode::OK, "{link}");
+        assert!(
+            !r.body.contains("class=\"notice\" role=\"status\""),
+            "{link}: {}",
+            r.body
+        );
+    }
     assert!(
         r.body.contains("/detentions/1\"") && r.body.contains("/detentions/2\""),
         "{}",
@@ -3344,7 +3385,7 @@ async fn a_merge_compares_side_by_side_and_asks_which_consent_stands() {
         ),
     )
     .await;
-    assert_eq!(r.location, "/persons/2?done=split_stricter");
+    assert_eq!(unsealed(&r.location), "/persons/2?done=split_stricter");
     let page = send(&w, get(&r.location, Some(&c.0))).await;
     assert!(
         page.body
@@ -3434,11 +3475,12 @@ async fn a_coordinator_sets_a_lawyers_states_and_restores_a_lost_second_factor()
     };
     let r = send(&w, states(&[("state", "VE-V"), ("state", "VE-A")])).await;
     assert!(
-        r.location.starts_with(&format!("/team?saved={lawyer_id}")),
+        r.location
+            .starts_with(&format!("/team?done={lawyer_id}&seal=")),
         "{}",
         r.location
     );
-    let r = send(&w, get(&format!("/team?saved={lawyer_id}"), Some(&c.0))).await;
+    let r = send(&w, get(&r.location, Some(&c.0))).await;
     assert!(
         r.body.contains("Estados guardados") && r.body.contains("Zulia"),
         "{}",
@@ -3905,7 +3947,12 @@ async fn alerts_say_who_is_past_a_deadline_and_who_is_missing() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let (c, ct) = sign_in(&w, Role::Coordinator).await;
     let r = send(&w, post("/triage/2/new", Some(&c), &[("csrf", &ct)])).await;
-    assert_eq!(r.location, "/detentions/2?done=accepted", "{}", r.body);
+    assert_eq!(
+        unsealed(&r.location),
+        "/detentions/2?done=accepted",
+        "{}",
+        r.body
+    );
     let r = send(
         &w,
         post(
@@ -4272,7 +4319,12 @@ async fn a_lawyer_drafts_for_the_un_and_the_iachr_and_hands_over_a_case_file() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let (c, ct) = sign_in(&w, Role::Coordinator).await;
     let r = send(&w, post("/triage/1/new", Some(&c), &[("csrf", &ct)])).await;
-    assert_eq!(r.location, "/detentions/1?done=accepted", "{}", r.body);
+    assert_eq!(
+        unsealed(&r.location),
+        "/detentions/1?done=accepted",
+        "{}",
+        r.body
+    );
     let (lawyer, lt) = sign_in(&w, Role::Lawyer).await;
     let audits = |w: &World, what: Audit| {
         let app = w.app.clone();
@@ -5029,4 +5081,84 @@ async fn characters_that_are_not_text_are_kept_out_of_forms_and_the_api() {
         .unwrap();
     let typed: Vec<&str> = searches.iter().map(|s| s.query.as_str()).collect();
     assert_eq!(typed, ["Ana[1A[2K"], "{typed:?}");
+}
+
+#[tokio::test]
+async fn a_coordinator_corrects_who_a_person_is_on_their_page() {
+    let w = world();
+    let v = sign_in(&w, Role::Volunteer).await;
+    seed(&w, &v).await;
+    let (c, ct) = sign_in(&w, Role::Coordinator).await;
+    // The form shows what is recorded; a volunteer's report said neither sex nor service.
+    let page = send(&w, get("/persons/1", Some(&c))).await;
+    assert!(
+        page.body.contains("Corregir los datos de la persona")
+            && page.body.contains(
+                "id=\"identity-given_names\" name=\"given_names\" value=\"José Gregorio\""
+            ),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<th>Civil o militar</th><td>no consta</td>"),
+        "{}",
+        page.body
+    );
+    let correction = |birth: &str, reason: &str| {
+        post(
+            "/persons/1/identity",
+            Some(&c),
+            &[
+                ("csrf", ct.as_str()),
+                ("given_names", "José Gregorio"),
+                ("paternal_surname", "Pérez"),
+                ("national_id", "V-14.567.890"),
+                ("sex", "M"),
+                ("birth_date", birth),
+                ("service", "military"),
+                ("rank", "sargento primero"),
+                ("reason", reason),
+            ],
+        )
+    };
+    // Wrong: the problems beside their fields, what was typed kept, nothing recorded.
+    let r = send(&w, correction("31/02/1990", " ")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for shown in [
+        "id=\"identity-birth_date-error\"",
+        "id=\"identity-reason-error\"",
+        "value=\"31/02/1990\"",
+        "value=\"sargento primero\"",
+        "<details id=\"identity\" open>",
+    ] {
+        assert!(r.body.contains(shown), "{shown}: {}", r.body);
+    }
+    let page = send(&w, get("/persons/1", Some(&c))).await;
+    assert!(!page.body.contains("V-14567890"), "{}", page.body);
+    // Right: recorded, said, and in the history with who and why.
+    let r = send(&w, correction("04/03/1990", "cédula vista por la abogada")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(unsealed(&r.location), "/persons/1?done=identity");
+    let page = send(&w, get(&r.location, Some(&c))).await;
+    for shown in [
+        "Datos corregidos: la historia guarda lo que decían antes",
+        "<td class=\"nowrap\">V-14567890</td>",
+        "<th>Sexo</th><td>hombre</td>",
+        "<th>Civil o militar</th><td>militar (sargento primero)</td>",
+        "datos corregidos: cédula V-14567890; sexo: hombre; nacimiento: 04/03/1990; militar; grado: sargento primero (cédula vista por la abogada)",
+    ] {
+        assert!(page.body.contains(shown), "{shown}: {}", page.body);
+    }
+    // A volunteer cannot correct anyone.
+    let r = send(
+        &w,
+        post(
+            "/persons/1/identity",
+            Some(&v.0),
+            &[("csrf", v.1.as_str()), ("sex", "F"), ("reason", "x")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }

@@ -16,7 +16,6 @@ use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, Kind, PersonId, ReportId};
 use vigilia_core::model::{Channel, Disclosure, Reported, Role, Sex};
-use vigilia_core::national_id::NationalId;
 use vigilia_core::profile::Profile;
 use vigilia_core::text::non_empty;
 use vigilia_ledger::Tx;
@@ -113,13 +112,7 @@ pub fn read_file(
             bad.push(LineErrors { line, errors: e });
             continue;
         }
-        let national_id = non_empty(cell("cedula")).and_then(|t| match NationalId::parse(t) {
-            Ok(n) => Some(n),
-            Err(err) => {
-                e.add("cedula", Problem::BadNationalId(err));
-                None
-            }
-        });
+        let national_id = e.national_id("cedula", cell("cedula"));
         let sex = match (non_empty(cell("sex")), comparable.sex) {
             (None, _) => None,
             (Some(_), Some('F')) => Some(Sex::F),

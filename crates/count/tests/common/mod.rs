@@ -79,6 +79,7 @@ impl Registry {
                 identity,
                 disclosure: None,
                 cleared: vec![],
+                reason: None,
             },
         );
         self.persons.push(vec![pf]);
