@@ -8,8 +8,8 @@ use vigilia_core::fact::{Change, Draft};
 use vigilia_core::fold::{KnownOn, Record};
 use vigilia_core::ids::{DetentionId, GroupId, Kind, PersonId, ReportId, SourceId, Subject};
 use vigilia_core::model::{
-    Account, Arrest, Channel, ConsentGiver, Custody, Dated, GroupDetention, Person, Recognition,
-    RecognitionStatus, Reliability, Report, ReportStatus, Role, Step,
+    Account, Arrest, Channel, ConsentGiver, Custody, Dated, GroupDetention, Identity, Person,
+    Recognition, RecognitionStatus, Reliability, Report, ReportStatus, Role, Step,
 };
 use vigilia_ledger::{Ledger, Tx};
 
@@ -231,6 +231,33 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// The person of `d` takes what the report says of them that their record does not
+    /// ([`fills`]).
+    fn fill(
+        &self,
+        tx: &mut Tx<'_>,
+        r: &Report,
+        d: DetentionId,
+        s: SourceId,
+    ) -> Result<(), AppError> {
+        let Some(p) = person_of(tx, d)? else {
+            return Ok(());
+        };
+        let identity = fills(r, &p);
+        if identity == Identity::default() {
+            return Ok(());
+        }
+        let change = Change::PersonStated {
+            reference: None,
+            identity,
+            disclosure: None,
+            cleared: vec![],
+            reason: None,
+        };
+        self.append(tx, p.id, change, vec![s])?;
+        Ok(())
+    }
+
     /// The person of `d` takes the report's consent when it is stricter ([`narrows`]).
     fn narrow_consent(
         &self,
@@ -239,10 +266,7 @@ impl Writer<'_> {
         d: DetentionId,
         s: SourceId,
     ) -> Result<(), AppError> {
-        let Some(Record::Detention(detention)) = tx.get(d.into())?.cloned() else {
-            return Ok(());
-        };
-        let Some(Record::Person(p)) = tx.get(detention.person.into())?.cloned() else {
+        let Some(p) = person_of(tx, d)? else {
             return Ok(());
         };
         if !narrows(r, &p) {
@@ -283,10 +307,43 @@ pub fn narrows(r: &Report, p: &Person) -> bool {
     speaks_for_them && names_them_as_its_own && asks_stricter(r, p)
 }
 
+/// What report `r` says of person `p` that `p`'s record does not: a cédula, sex, birth date.
+/// Attaching the report records them on the person, citing it (never changing what is
+/// recorded: a coordinator corrects that on the person's page); the triage page says it first.
+pub fn fills(r: &Report, p: &Person) -> Identity {
+    let Some(d) = &r.details else {
+        return Identity::default();
+    };
+    let was = &p.identity;
+    Identity {
+        national_id: d.national_id.filter(|_| was.national_id.is_none()),
+        sex: d.sex.filter(|_| was.sex.is_none()),
+        birth_date: d.birth_date.filter(|_| was.birth_date.is_none()),
+        ..Identity::default()
+    }
+}
+
 /// Whether report `r` asks that less be published of person `p` than is now, whether or not
 /// it [`narrows`] it: the triage page says which.
 pub fn asks_stricter(r: &Report, p: &Person) -> bool {
     r.consent != p.disclosure && crate::public::stricter(r.consent, p.disclosure) == r.consent
+}
+
+/// The person detention `d` is of, as published: the one they were merged into, if they were.
+fn person_of(tx: &mut Tx<'_>, d: DetentionId) -> Result<Option<Person>, AppError> {
+    let Some(Record::Detention(detention)) = tx.get(d.into())?.cloned() else {
+        return Ok(None);
+    };
+    let Some(Record::Person(p)) = tx.get(detention.person.into())?.cloned() else {
+        return Ok(None);
+    };
+    let Some(into) = p.merged_into else {
+        return Ok(Some(p));
+    };
+    Ok(match tx.get(into.into())? {
+        Some(Record::Person(survivor)) => Some(survivor.clone()),
+        _ => Some(p),
+    })
 }
 
 /// The arrest a report states; its date must be known at least to the year.
@@ -475,6 +532,7 @@ pub fn attach(
             }
             w.matched(tx, &r, d, s)?;
             w.narrow_consent(tx, &r, d, s)?;
+            w.fill(tx, &r, d, s)?;
             Ok(Some(d))
         }
         AttachTo::Group(g) => {

@@ -289,6 +289,32 @@ fn stated(
     reason: Option<&str>,
     lang: Lang,
 ) -> String {
+    let mut said = identity_said(i, lang);
+    if !cleared.is_empty() {
+        let fields: Vec<String> = cleared.iter().map(|f| field_name(f, lang)).collect();
+        said.push(format!(
+            "{}: {}",
+            pick(lang, "sin dato", "not known"),
+            fields.join(", ")
+        ));
+    }
+    let mut out = match reason {
+        Some(_) => pick(lang, "datos corregidos", "data corrected"),
+        None => pick(lang, "datos de la persona", "who the person is"),
+    };
+    if !said.is_empty() {
+        out.push_str(": ");
+        out.push_str(&said.join(if reason.is_some() { "; " } else { ", " }));
+    }
+    if let Some(r) = reason {
+        out.push_str(&format!(" ({r})"));
+    }
+    out
+}
+
+/// What an identity says, each field in words: «María Pérez», «cédula V-12345678», «sexo:
+/// mujer», «nacimiento: 04/03/1990», «militar», «grado: sargento».
+pub fn identity_said(i: &crate::model::Identity, lang: Lang) -> Vec<String> {
     let mut said = Vec::new();
     let name = i.full_name();
     if !name.is_empty() {
@@ -317,26 +343,7 @@ fn stated(
     if let Some(r) = &i.rank {
         said.push(format!("{}: {r}", pick(lang, "grado", "rank")));
     }
-    if !cleared.is_empty() {
-        let fields: Vec<String> = cleared.iter().map(|f| field_name(f, lang)).collect();
-        said.push(format!(
-            "{}: {}",
-            pick(lang, "sin dato", "not known"),
-            fields.join(", ")
-        ));
-    }
-    let mut out = match reason {
-        Some(_) => pick(lang, "datos corregidos", "data corrected"),
-        None => pick(lang, "datos de la persona", "who the person is"),
-    };
-    if !said.is_empty() {
-        out.push_str(": ");
-        out.push_str(&said.join(if reason.is_some() { "; " } else { ", " }));
-    }
-    if let Some(r) = reason {
-        out.push_str(&format!(" ({r})"));
-    }
-    out
+    said
 }
 
 /// A person's field as a form labels it (`national_id`: «cédula»).

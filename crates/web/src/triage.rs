@@ -212,6 +212,39 @@ impl One {
         self.r.status() == vigilia_core::model::ReportStatus::New
     }
 
+    /// What accepting the report as new records, on its button: a new person, or (a report
+    /// that names nobody, only how many were detained) a group detention without names.
+    fn accept_words(&self) -> String {
+        let details = self.r.details.clone().unwrap_or_default();
+        match details.count {
+            Some(n) if !details.names_someone() => match self.p.l {
+                vigilia_core::lang::Lang::Es => {
+                    format!(
+                        "Registrar la detención de {} personas, sin nombres",
+                        self.p.n(&u64::from(n))
+                    )
+                }
+                vigilia_core::lang::Lang::En => {
+                    format!(
+                        "Record the detention of {} people, without names",
+                        self.p.n(&u64::from(n))
+                    )
+                }
+            },
+            _ => self
+                .p
+                .t("Aceptar como persona nueva", "Accept as a new person")
+                .to_string(),
+        }
+    }
+
+    /// What attaching the report adds to `person`'s record, in words (none: nothing).
+    fn fills(&self, person: &vigilia_core::model::Person) -> Option<String> {
+        let filled = vigilia_app::triage::fills(&self.r, person);
+        let said = vigilia_core::words::identity_said(&filled, self.p.l);
+        (!said.is_empty()).then(|| said.join(", "))
+    }
+
     /// Whether attaching the report to `person` narrows what may be published of them.
     fn narrows(&self, person: &vigilia_core::model::Person) -> bool {
         vigilia_app::triage::narrows(&self.r, person)

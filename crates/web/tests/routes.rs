@@ -1054,6 +1054,54 @@ async fn a_report_and_its_candidates_show_sex_and_birth_date_side_by_side() {
         "{}",
         page.body
     );
+    // Her cédula, which her record lacks: the page says the record takes it, and attaching
+    // records it, citing the report, without changing her sex or birth date.
+    let r = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("given_names", "María José"),
+                ("paternal_surname", "Pérez"),
+                ("national_id", "V-20.111.222"),
+                ("sex", "M"),
+                ("birth_date", "1991"),
+                ("arrest_date", "2026-11-10"),
+                ("consent", "initials"),
+                ("state", "Zulia"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&w, get("/triage/6", Some(&c))).await;
+    assert!(
+        page.body.contains(
+            "<p class=\"muted fills\">Si adjunta el reporte a esta persona, su ficha toma del reporte lo que no tiene: cédula V-20111222.</p>"
+        ),
+        "{}",
+        page.body
+    );
+    let r = send(
+        &w,
+        post(
+            "/triage/6/attach",
+            Some(&c),
+            &[("csrf", &ct), ("detention", "1")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let person = send(&w, get("/persons/1", Some(&c))).await;
+    for shown in [
+        "<td class=\"nowrap\">V-20111222</td>",
+        "<th>Sexo</th><td>mujer</td>",
+        "datos de la persona: cédula V-20111222",
+    ] {
+        assert!(person.body.contains(shown), "{shown}: {}", person.body);
+    }
 }
 
 #[tokio::test]
@@ -2366,6 +2414,45 @@ async fn a_second_report_of_a_group_arrest_joins_its_group_and_counts_once() {
         balance.body.contains("id=\"cumulative\">61<"),
         "{}",
         balance.body
+    );
+    // A report of an arrest of 30 that names nobody: accepting it records a group without
+    // names, and its button says so, not «persona nueva».
+    let r = send(
+        &w,
+        post(
+            "/reports/new",
+            Some(&me.0),
+            &[
+                ("csrf", &me.1),
+                ("arrest_date", "2026-11-16"),
+                ("consent", "count_only"),
+                ("state", "VE-V"),
+                ("count", "30"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = r.location.trim_start_matches("/reports/").to_string();
+    let page = send(&w, get(&format!("/triage/{id}"), Some(&c))).await;
+    assert!(
+        page.body
+            .contains(">Registrar la detención de 30 personas, sin nombres</button>")
+            && !page.body.contains("persona nueva"),
+        "{}",
+        page.body
+    );
+    let r = send(
+        &w,
+        post(&format!("/triage/{id}/new"), Some(&c), &[("csrf", &ct)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let report = send(&w, get(&format!("/reports/{id}"), Some(&c))).await;
+    assert!(
+        report.body.contains(&format!("<li>Reporte {id}")) && !report.body.contains("report:"),
+        "{}",
+        report.body
     );
 }
 
