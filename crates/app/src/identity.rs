@@ -133,15 +133,17 @@ pub fn correct(
             None
         }
     };
+    // «Desconocido» typed where a value goes is no value: the field becomes «sin dato».
+    let known = |v: Option<String>| v.filter(|v| !vigilia_core::text::says_unknown(v));
     let typed = Identity {
-        given_names: e.name("given_names", &f.given_names),
-        paternal_surname: e.name("paternal_surname", &f.paternal_surname),
-        maternal_surname: e.name("maternal_surname", &f.maternal_surname),
+        given_names: known(e.name("given_names", &f.given_names)),
+        paternal_surname: known(e.name("paternal_surname", &f.paternal_surname)),
+        maternal_surname: known(e.name("maternal_surname", &f.maternal_surname)),
         national_id,
         sex,
         birth_date: e.date("birth_date", &f.birth_date, today),
         service,
-        rank: e.line("rank", &f.rank),
+        rank: known(e.line("rank", &f.rank)),
         ..Identity::default()
     };
     if typed.given_names.is_none()

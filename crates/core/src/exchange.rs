@@ -1327,6 +1327,22 @@ mod tests {
         );
     }
 
+    /// «N/D», «Desconocido», «-» are what a spreadsheet says of a value not known: read as no
+    /// value, not as a place or an agency called so, nor as a cédula or a sex that is wrong.
+    #[test]
+    fn a_cell_that_says_it_is_not_known_is_no_value() {
+        let h = "detention_ref,person_ref,national_id,sex,arrest_date,arrest_state,agency,facility";
+        let row = parse(h, "D1,P1,N/D,-,2024-08-01,Desconocido,S/I,Desconocido").unwrap();
+        assert_eq!(row.identity.national_id, None);
+        assert_eq!(row.identity.sex, None);
+        assert_eq!(row.arrest.state, None);
+        assert_eq!(row.arrest.agency, None);
+        assert_eq!(row.facility, None);
+        // The arrest's date stays required: «desconocida» is said missing, not malformed.
+        let e = parse(h, "D1,P1,,,desconocida,,,").unwrap_err();
+        assert_eq!((e.column, e.reason), ("arrest_date", Reason::Required));
+    }
+
     #[test]
     fn names_the_column_and_reason_of_each_mistake() {
         let h = "detention_ref,person_ref,sex,nationality,arrest_date,category,end_date,end_type,recorded_on,end_recorded_on";

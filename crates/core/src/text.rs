@@ -62,10 +62,49 @@ fn folded(chars: impl Iterator<Item = char>, len: usize) -> String {
     out
 }
 
-/// Trims a cell; an empty or blank cell is unknown (`None`).
+/// Trims a cell; an empty or blank cell is unknown (`None`), and so is one that only says the
+/// value is not known, as registries' spreadsheets write it ([`says_unknown`]).
 pub fn non_empty(text: &str) -> Option<&str> {
     let t = text.trim();
-    (!t.is_empty()).then_some(t)
+    (!t.is_empty() && !says_unknown(t)).then_some(t)
+}
+
+/// What spreadsheets of detentions write for a value not known: `N/D`, `S/I`, `N/A`,
+/// `Desconocido`, `Sin dato`, `Sin información`, `No se sabe`, or only signs (`-`,
+/// `?`, `—`). Read as a value, `Desconocido` became a place of detention of its own in every
+/// breakdown, beside «sin dato».
+pub fn says_unknown(text: &str) -> bool {
+    // Not `unknown`: the files' own word for an end whose kind is not known (`end_type`).
+    const ASCII: [&str; 15] = [
+        "n/d",
+        "nd",
+        "s/d",
+        "sd",
+        "s/i",
+        "n/a",
+        "desconocido",
+        "desconocida",
+        "no se sabe",
+        "sin dato",
+        "sin datos",
+        "sin informacion",
+        "no disponible",
+        "no consta",
+        "se desconoce",
+    ];
+    let t = text.trim().trim_end_matches('.');
+    // Most cells are names, dates and numbers: longer, or begun by a letter or digit and not
+    // one of these; each is decided by its first bytes.
+    if t.len() > 16 {
+        return false;
+    }
+    if t.chars().all(|c| !c.is_alphanumeric()) {
+        return true;
+    }
+    if t.is_ascii() {
+        return ASCII.iter().any(|u| u.eq_ignore_ascii_case(t));
+    }
+    t.to_lowercase() == "sin información"
 }
 
 /// A character that is not text: a control character other than a tab or a line break (a NUL
@@ -345,6 +384,43 @@ pub fn composed(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::fold;
+
+    #[test]
+    fn a_cell_that_says_it_is_not_known_is_read_as_unknown() {
+        for unknown in [
+            "N/D",
+            " n/d ",
+            "S/I",
+            "Desconocido",
+            "DESCONOCIDA",
+            "Sin información",
+            "SIN INFORMACIÓN",
+            "sin informacion",
+            "No se sabe.",
+            "-",
+            "—",
+            "?",
+            "??",
+        ] {
+            assert_eq!(super::non_empty(unknown), None, "{unknown:?}");
+        }
+        // Values, however short or alike.
+        for value in [
+            "Sí",
+            "NE",
+            "Nadia",
+            "Desconocidos de Catia",
+            "SEBIN",
+            "El Rodeo I",
+            "V-12345678",
+            "2024",
+            "José",
+            "D'Amico",
+            "unknown",
+        ] {
+            assert_eq!(super::non_empty(value), Some(value), "{value:?}");
+        }
+    }
 
     /// Every character before the first block of marks parts two stacks of them, as any
     /// letter does, except the soft hyphen, which shows nothing: what the lookup of each

@@ -116,7 +116,11 @@ fn gathered(
         let n = n.as_u64().unwrap_or(0);
         // What is not known is no value of anyone's: named however few (one person accepted
         // from a form that does not ask it must not hide the military).
-        if n >= below || n == 0 || (unknown_is_no_ones && value == UNKNOWN) {
+        if value == OTHERS && n > 0 {
+            // A value written `others` (a place so named) is gathered whatever its count:
+            // named, its key would be the gathered cell's, and its people would vanish.
+            others += n;
+        } else if n >= below || n == 0 || (unknown_is_no_ones && value == UNKNOWN) {
             named.push((value, n));
         } else {
             others += n;
@@ -163,6 +167,16 @@ fn gathered(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_value_written_others_is_gathered_and_nobody_vanishes() {
+        let figures = json!({"political_prisoners": {"total": 130, "by": {
+            "facility": {"Tocorón": 79, "others": 50, "El Rodeo I": 1}
+        }}});
+        let public = for_the_public(&figures, 3);
+        let facility = &public["political_prisoners"]["by"]["facility"];
+        assert_eq!(facility, &json!({"Tocorón": 79, "others": 51}));
+    }
 
     #[test]
     fn small_values_are_gathered_unnamed_and_overlapping_tables_left_out() {
