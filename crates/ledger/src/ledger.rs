@@ -600,6 +600,9 @@ impl Ledger {
         // of the last: its records are kept in a table made that size at once, not grown
         // (and moved) by doubling.
         let touched = FxHashMap::with_capacity_and_hasher(carried.len(), rustc_hash::FxBuildHasher);
+        let order = Vec::with_capacity(carried.len());
+        // About three facts for every two records in an import's batch.
+        let rows = Vec::with_capacity(carried.len() * 3 / 2);
         Ok(Tx {
             appended_at,
             refused: None,
@@ -607,11 +610,11 @@ impl Ledger {
             head: head.hash,
             next_ids: max_ids.clone(),
             existing_max: max_ids,
-            rows: Vec::new(),
+            rows,
             appended: 0,
             touched,
             carried,
-            order: Vec::new(),
+            order,
             written: rustc_hash::FxHashSet::default(),
             data_keys: FxHashMap::default(),
             state_changed: false,
@@ -1660,15 +1663,21 @@ impl Tx<'_> {
             self.ledger
                 .engine
                 .insert_facts(std::mem::take(&mut self.rows))?;
-            // The records made in this transaction apart from those it changed.
-            type Rows = Vec<(Subject, RecordRow)>;
-            let (made, changed): (Rows, Rows) = self
-                .order
-                .iter()
-                .filter_map(|s| self.touched.get(s).map(|r| (*s, encode_record(*s, r))))
-                .partition(|(s, _)| s.id > self.existing_max.get(&s.kind).copied().unwrap_or(0));
-            let made = made.into_iter().map(|(_, r)| r).collect();
-            let changed: Vec<RecordRow> = changed.into_iter().map(|(_, r)| r).collect();
+            // The records made in this transaction apart from those it changed, each list
+            // made its largest size at once (an import's batch has tens of thousands).
+            let mut made = Vec::with_capacity(self.order.len());
+            let mut changed = Vec::new();
+            for s in &self.order {
+                let Some(r) = self.touched.get(s) else {
+                    continue;
+                };
+                let row = encode_record(*s, r);
+                if s.id > self.existing_max.get(&s.kind).copied().unwrap_or(0) {
+                    made.push(row);
+                } else {
+                    changed.push(row);
+                }
+            }
             if !changed.is_empty() {
                 self.ledger.engine.put_records(changed)?;
             }

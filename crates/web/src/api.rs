@@ -221,6 +221,25 @@ pub async fn recognition(
     on_detention(app, ctx, id, f, records::decide).await
 }
 
+/// Corrects who a person is (`vigilia_app::identity::IdentityForm`): the fields it changed.
+pub async fn identity(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<u64>,
+    Json(f): Json<vigilia_app::identity::IdentityForm>,
+) -> Response {
+    let Ok(actor) = ctx.viewer().map(Viewer::actor) else {
+        return error(WebError::Forbidden);
+    };
+    answer(
+        app.write(move |tx| {
+            vigilia_app::identity::correct(tx, &actor, vigilia_core::ids::PersonId(id), &f)
+        })
+        .await
+        .map(|changed| json!({"recorded": true, "changed": changed})),
+    )
+}
+
 pub async fn reports(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -> Response {
     match ctx.viewer() {
         Ok(v) => answer(reports::listed(&app, v).await),

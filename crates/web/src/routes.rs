@@ -205,6 +205,7 @@ routes! {
     GET "/api/balance" Access::Roles(FIGURES), true, "Balance a una fecha", "Balance at a date" => api::balance;
     GET "/api/persons" Access::Roles(CASES), true, "Buscar personas (q)", "Search persons (q)" => api::search;
     GET "/api/persons/{id}" Access::Roles(CASES), true, "Una persona con sus detenciones", "A person with their detentions" => api::person;
+    POST "/api/persons/{id}/identity" Access::Roles(CASES), true, "Corregir los datos de una persona", "Correct who a person is" => api::identity;
     GET "/api/detentions/{id}" Access::Roles(CASES), true, "Una detención con su historia", "A detention with its history" => api::detention;
     POST "/api/detentions/{id}/steps" Access::Roles(CASES), true, "Registrar un paso", "Record a step" => api::step;
     POST "/api/detentions/{id}/end" Access::Roles(CASES), true, "Registrar el fin", "Record the end" => api::end;

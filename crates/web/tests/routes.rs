@@ -1758,6 +1758,36 @@ async fn a_lawyer_of_one_state_sees_its_cases_and_those_assigned_only() {
         .body(Body::empty())
         .unwrap();
     assert_eq!(send(&w, api).await.status, StatusCode::FORBIDDEN);
+    // Who a person is: corrected by the lawyer of her case, not of another's, on the page or
+    // through the API.
+    let r = send(
+        &w,
+        post(
+            "/persons/2/identity",
+            Some(&lawyer),
+            &[
+                ("csrf", lt.as_str()),
+                ("given_names", "Berta"),
+                ("sex", "F"),
+                ("reason", "x"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let correct = |person: u64| {
+        Request::post(format!("/api/persons/{person}/identity"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                r#"{"given_names": "Ana", "paternal_surname": "Zambrano", "sex": "F", "reason": "la vi en la audiencia"}"#,
+            ))
+            .unwrap()
+    };
+    assert_eq!(send(&w, correct(2)).await.status, StatusCode::FORBIDDEN);
+    let r = send(&w, correct(1)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body, r#"{"changed":["sex"],"recorded":true}"#);
     let r = send(
         &w,
         get(
