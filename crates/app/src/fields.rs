@@ -127,6 +127,19 @@ pub enum Problem {
     NothingToRecord,
     /// A correction that changes nothing of what is recorded.
     NothingChanged,
+    /// A correction of a person's data sent from a form opened before another correction.
+    ChangedMeanwhile,
+    /// A rank for a person recorded as a civilian.
+    RankOfCivilian,
+    /// A cédula already another person's: that person, when the account may see them all.
+    NationalIdTaken {
+        person: Option<u64>,
+    },
+    /// A birth date that makes a person `years` old at an arrest (under 10, over 110).
+    AgeAtArrest {
+        arrested: PartialDate,
+        years: i16,
+    },
     /// Not a whole number of days between 1 and `max`.
     NotADayCount {
         max: u32,
@@ -190,7 +203,7 @@ impl FieldErrors {
     /// or `1985-03-12`), not after today; `None` when empty or wrong (and then the problem is
     /// noted).
     pub fn date(&mut self, field: &'static str, text: &str, today: Day) -> Option<PartialDate> {
-        let t = non_empty(text)?;
+        let t = vigilia_core::text::known(text)?;
         match PartialDate::typed(t, today) {
             Ok(date) if date.first_day() > today => {
                 self.add(field, Problem::DateAfterToday { date, today });
@@ -240,7 +253,7 @@ impl FieldErrors {
         field: &'static str,
         text: &str,
     ) -> Option<vigilia_core::national_id::NationalId> {
-        let t = non_empty(text)?;
+        let t = vigilia_core::text::known(text)?;
         match vigilia_core::national_id::NationalId::parse(t) {
             Ok(n) => Some(n),
             Err(err) => {
@@ -286,10 +299,11 @@ impl FieldErrors {
     }
 
     /// A one-line field of at most [`LINE`] characters, as it shows ([`one_line`]); `None`
-    /// when empty.
+    /// when empty or when it only says that the value is not known («No se sabe», «N/D»:
+    /// [`vigilia_core::text::says_unknown`]), so that no place, agency or name is called so.
     pub fn line(&mut self, field: &'static str, text: &str) -> Option<String> {
         let line = one_line(text);
-        let t = non_empty(&line)?;
+        let t = vigilia_core::text::known(&line)?;
         if t.chars().count() > LINE {
             self.add(field, Problem::TooLong { max: LINE });
         } else if !vigilia_core::text::marks_fit(t) {

@@ -11,6 +11,7 @@ use vigilia_core::fold::Record;
 use vigilia_core::ids::{Kind, PersonId};
 use vigilia_core::lang::Lang;
 use vigilia_core::model::{Identity, Person, Role, Service, Sex};
+use vigilia_core::national_id::NationalId;
 use vigilia_ledger::Tx;
 
 use crate::actor::{Actor, acting_as, sees};
@@ -18,42 +19,79 @@ use crate::error::AppError;
 use crate::fields::{FieldErrors, Problem};
 use crate::records::record;
 
-/// Who a person is, as typed: every field a string, so nothing typed is lost when one is wrong.
+/// Who a person is, as typed. A field left out (`None`: the API's body does not name it) is
+/// left as it is; a field sent empty becomes «sin dato». The page's form sends every field,
+/// with `shown`: what it showed, so that a correction made meanwhile by someone else is not
+/// undone by a form opened before it.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct IdentityForm {
-    pub given_names: String,
-    pub paternal_surname: String,
-    pub maternal_surname: String,
-    pub national_id: String,
+    pub given_names: Option<String>,
+    pub paternal_surname: Option<String>,
+    pub maternal_surname: Option<String>,
+    pub national_id: Option<String>,
     /// `F`, `M`, `X`, or empty for «sin dato».
-    pub sex: String,
-    pub birth_date: String,
+    pub sex: Option<String>,
+    pub birth_date: Option<String>,
     /// `civilian`, `military`, or empty for «sin dato».
-    pub service: String,
-    pub rank: String,
+    pub service: Option<String>,
+    pub rank: Option<String>,
     pub reason: String,
+    /// [`shown`] of the person's data as the form showed them (the page's form; empty from the
+    /// API, which sends only what it changes).
+    pub shown: String,
 }
 
 impl IdentityForm {
     /// The form as the person's page first shows it: what is recorded.
     pub fn of(i: &Identity) -> IdentityForm {
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let text = |v: &Option<String>| Some(v.clone().unwrap_or_default());
         IdentityForm {
             given_names: text(&i.given_names),
             paternal_surname: text(&i.paternal_surname),
             maternal_surname: text(&i.maternal_surname),
-            national_id: i.national_id.map(|n| n.to_string()).unwrap_or_default(),
-            sex: i.sex.map(|s| sex_code(s).to_string()).unwrap_or_default(),
-            birth_date: i.birth_date.map(typed_date).unwrap_or_default(),
-            service: i
-                .service
-                .map(|s| service_code(s).to_string())
-                .unwrap_or_default(),
+            national_id: Some(i.national_id.map(|n| n.to_string()).unwrap_or_default()),
+            sex: Some(i.sex.map(|s| sex_code(s).to_string()).unwrap_or_default()),
+            birth_date: Some(i.birth_date.map(typed_date).unwrap_or_default()),
+            service: Some(
+                i.service
+                    .map(|s| service_code(s).to_string())
+                    .unwrap_or_default(),
+            ),
             rank: text(&i.rank),
             reason: String::new(),
+            shown: shown(i),
         }
     }
+
+    /// A field's text as the form shows it.
+    pub fn text(field: &Option<String>) -> &str {
+        field.as_deref().unwrap_or_default()
+    }
+
+    /// The text of the field named `field` (`given_names`, …, `reason`).
+    pub fn shows(&self, field: &str) -> &str {
+        match field {
+            "given_names" => Self::text(&self.given_names),
+            "paternal_surname" => Self::text(&self.paternal_surname),
+            "maternal_surname" => Self::text(&self.maternal_surname),
+            "national_id" => Self::text(&self.national_id),
+            "sex" => Self::text(&self.sex),
+            "birth_date" => Self::text(&self.birth_date),
+            "service" => Self::text(&self.service),
+            "rank" => Self::text(&self.rank),
+            "reason" => &self.reason,
+            _ => "",
+        }
+    }
+}
+
+/// A fingerprint of a person's data as a form shows them: the same when nothing changed.
+pub fn shown(i: &Identity) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(i).unwrap_or_default();
+    let digest = Sha256::digest(&json);
+    digest.get(..12).map(hex::encode).unwrap_or_default()
 }
 
 /// A date as the form takes it back: «04/03/1990», «03/1990», «1990»; a range as Vigilia
@@ -111,41 +149,101 @@ pub(crate) fn person_to_change(
 }
 
 /// Records what the form changes of who `person` is, with its reason; the fields it changed,
-/// by name (`national_id`, `sex`, …). Every problem of the form comes back at once, and a form
-/// that changes nothing is refused, so that no history line says a correction that was not.
+/// by name (`national_id`, `sex`, …). Only the fields sent and not as the form showed them are
+/// read: a name stored with two spaces, or one the form would refuse («Luis (Cheo)»), is left
+/// as it is when another field is corrected. Every problem comes back at once, a form that
+/// changes nothing is refused (no history line says a correction that was not), and so is one
+/// opened before another correction of the same person, which it would undo.
+/// `holders` are the persons who carry a cédula, as the caller's index knows them (read again
+/// here, inside the transaction): a cédula already another person's is refused, naming that
+/// person to a coordinator, who sees every record and can compare and merge the two; a lawyer
+/// is asked to have a coordinator look.
 pub fn correct(
     tx: &mut Tx<'_>,
     actor: &Actor,
     person: PersonId,
     f: &IdentityForm,
+    holders: &dyn Fn(&NationalId) -> Vec<u64>,
 ) -> Result<Vec<&'static str>, AppError> {
     let (actor, p) = person_to_change(tx, actor, person)?;
     let today = tx.today()?;
+    let was = &p.identity;
+    if !f.shown.is_empty() && f.shown != shown(was) {
+        let mut e = FieldErrors::default();
+        e.add("reason", Problem::ChangedMeanwhile);
+        return Err(e.into());
+    }
+    let before = IdentityForm::of(was);
+    let touched = |typed: &Option<String>, showed: &Option<String>| -> Option<String> {
+        let t = typed.as_deref()?;
+        (t.trim() != IdentityForm::text(showed).trim()).then(|| t.to_string())
+    };
     let mut e = FieldErrors::default();
-    let national_id = e.national_id("national_id", &f.national_id);
-    let sex = e.sex("sex", &f.sex);
-    let service = match f.service.trim() {
-        "civilian" => Some(Service::Civilian),
-        "military" => Some(Service::Military),
-        "" => None,
-        _ => {
-            e.add("service", Problem::ChooseAnOption);
-            None
+    let mut typed = was.clone();
+    if let Some(t) = touched(&f.given_names, &before.given_names) {
+        typed.given_names = e.name("given_names", &t);
+    }
+    if let Some(t) = touched(&f.paternal_surname, &before.paternal_surname) {
+        typed.paternal_surname = e.name("paternal_surname", &t);
+    }
+    if let Some(t) = touched(&f.maternal_surname, &before.maternal_surname) {
+        typed.maternal_surname = e.name("maternal_surname", &t);
+    }
+    if let Some(t) = touched(&f.national_id, &before.national_id) {
+        typed.national_id = e.national_id("national_id", &t);
+        if let Some(n) = typed.national_id {
+            for other in holders(&n).into_iter().filter(|h| *h != person.0) {
+                if let Some(Record::Person(o)) = tx.get(PersonId(other).into())?
+                    && o.merged_into.is_none_or(|into| into != person)
+                    && o.identity
+                        .national_id
+                        .is_some_and(|theirs| theirs.number == n.number)
+                {
+                    let named = actor.sees_every_case().then_some(other);
+                    e.add("national_id", Problem::NationalIdTaken { person: named });
+                    break;
+                }
+            }
         }
-    };
-    // «Desconocido» typed where a value goes is no value: the field becomes «sin dato».
-    let known = |v: Option<String>| v.filter(|v| !vigilia_core::text::says_unknown(v));
-    let typed = Identity {
-        given_names: known(e.name("given_names", &f.given_names)),
-        paternal_surname: known(e.name("paternal_surname", &f.paternal_surname)),
-        maternal_surname: known(e.name("maternal_surname", &f.maternal_surname)),
-        national_id,
-        sex,
-        birth_date: e.date("birth_date", &f.birth_date, today),
-        service,
-        rank: known(e.line("rank", &f.rank)),
-        ..Identity::default()
-    };
+    }
+    if let Some(t) = touched(&f.sex, &before.sex) {
+        typed.sex = e.sex("sex", &t);
+    }
+    if let Some(t) = touched(&f.birth_date, &before.birth_date) {
+        typed.birth_date = e.date("birth_date", &t, today);
+        if let Some(born) = typed.birth_date {
+            for r in tx.children(Kind::Detention, person.0)? {
+                if let Record::Detention(d) = r
+                    && let Some(problem) = age_at_arrest(born, d.arrest.date)
+                {
+                    e.add("birth_date", problem);
+                }
+            }
+        }
+    }
+    if let Some(t) = touched(&f.service, &before.service) {
+        typed.service = match t.trim() {
+            "civilian" => Some(Service::Civilian),
+            "military" => Some(Service::Military),
+            "" => None,
+            _ => {
+                e.add("service", Problem::ChooseAnOption);
+                None
+            }
+        };
+    }
+    if let Some(t) = touched(&f.rank, &before.rank) {
+        typed.rank = e.line("rank", &t);
+    }
+    // A rank is a soldier's: a civilian with one says two things at once.
+    let soldiering = typed.service != was.service || typed.rank != was.rank;
+    if soldiering
+        && typed.service == Some(Service::Civilian)
+        && typed.rank.is_some()
+        && !e.has("rank")
+    {
+        e.add("rank", Problem::RankOfCivilian);
+    }
     if typed.given_names.is_none()
         && typed.paternal_surname.is_none()
         && typed.maternal_surname.is_none()
@@ -162,7 +260,6 @@ pub fn correct(
     e.check()?;
 
     // What differs from what is recorded: set when typed, cleared when emptied.
-    let was = &p.identity;
     let mut stated = Identity::default();
     let mut changed = Vec::new();
     let mut cleared = Vec::new();
@@ -205,4 +302,15 @@ pub fn correct(
         },
     )?;
     Ok(changed)
+}
+
+/// A birth date that cannot be right for an arrest: under 10 years old then (a year typed
+/// `24` read as 2024), or over 110.
+fn age_at_arrest(born: PartialDate, arrested: PartialDate) -> Option<Problem> {
+    let youngest = arrested.first_day().year() - born.last_day().year();
+    let oldest = arrested.last_day().year() - born.first_day().year();
+    (youngest < 10 || oldest > 110).then_some(Problem::AgeAtArrest {
+        arrested,
+        years: if youngest < 10 { youngest } else { oldest },
+    })
 }

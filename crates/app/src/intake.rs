@@ -90,20 +90,18 @@ impl ReportForm {
                 None
             }
         });
-        // «No se sabe» typed where a value goes is no value: not a place called so.
-        let known = |v: Option<String>| v.filter(|v| !vigilia_core::text::says_unknown(v));
         let details = Reported {
-            given_names: known(e.name("given_names", &self.given_names)),
-            paternal_surname: known(e.name("paternal_surname", &self.paternal_surname)),
-            maternal_surname: known(e.name("maternal_surname", &self.maternal_surname)),
+            given_names: e.name("given_names", &self.given_names),
+            paternal_surname: e.name("paternal_surname", &self.paternal_surname),
+            maternal_surname: e.name("maternal_surname", &self.maternal_surname),
             national_id,
             sex,
             birth_date: e.date("birth_date", &self.birth_date, today),
             arrest_date: e.date("arrest_date", &self.arrest_date, today),
             state,
-            place: known(e.line("place", &self.place)),
-            agency: known(e.line("agency", &self.agency)),
-            facility: known(e.line("facility", &self.facility)),
+            place: e.line("place", &self.place),
+            agency: e.line("agency", &self.agency),
+            facility: e.line("facility", &self.facility),
             count: if volunteer { count } else { None },
             named_with: None,
             names_others: false,
@@ -262,6 +260,11 @@ fn others_named(text: &str, first: &Reported, e: &mut FieldErrors) -> Vec<Report
     }
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
+        // A line that only says in words that who it was is not known («desconocido») names
+        // nobody: the count says how many were there.
+        if line.chars().any(char::is_alphabetic) && vigilia_core::text::says_unknown(line) {
+            continue;
+        }
         // A word with a digit is a cédula (and must read as one); any other, a name's.
         let (mut id, mut words, mut wrong) = (None, Vec::new(), false);
         let (names, surnames) = match line.split_once(',') {

@@ -879,6 +879,37 @@ impl Localize for Problem {
                     "No data was changed: correct what is wrong and record again.",
                 )
                 .to_string(),
+            Problem::NationalIdTaken { person: Some(n) } => match lang {
+                Lang::Es => format!("Esa cédula ya es de la ficha n.º {n}: si son la misma persona, compárelas y fusiónelas en «¿Es la misma persona que otra ficha?»."),
+                Lang::En => format!("That ID number is already record no. {n}'s: if they are the same person, compare and merge them under «Is this the same person as another record?»."),
+            },
+            Problem::NationalIdTaken { person: None } => lang
+                .pick(
+                    "Esa cédula ya está en otra ficha del registro: pida a coordinación que revise si son la misma persona.",
+                    "That ID number is already on another record: ask a coordinator to check whether they are the same person.",
+                )
+                .to_string(),
+            Problem::RankOfCivilian => lang
+                .pick(
+                    "Un grado es de un militar: bórrelo, o marque «militar».",
+                    "A rank is a soldier's: delete it, or choose «military».",
+                )
+                .to_string(),
+            Problem::ChangedMeanwhile => lang
+                .pick(
+                    "Alguien corrigió los datos de esta persona mientras usted tenía abierto el formulario: ahora muestra lo que quedó registrado. Vuelva a hacer su corrección sobre eso.",
+                    "Someone corrected this person's data while you had the form open: it now shows what was recorded. Make your correction again on that.",
+                )
+                .to_string(),
+            Problem::AgeAtArrest { arrested, years } => {
+                let on = arrested.short(lang);
+                match lang {
+                    Lang::Es if *years < 0 => format!("Con esa fecha habría nacido después de su detención del {on}: revise el año (con sus cuatro cifras, como 1990)."),
+                    Lang::Es => format!("Con esa fecha tendría {years} años en su detención del {on}: revise el año (con sus cuatro cifras, como 1990)."),
+                    Lang::En if *years < 0 => format!("With that date they would be born after their arrest of {on}: check the year (all four digits, as 1990)."),
+                    Lang::En => format!("With that date they would be {years} at their arrest of {on}: check the year (all four digits, as 1990)."),
+                }
+            }
             Problem::NothingToRecord => lang
                 .pick(
                     "Escriba o marque lo que hay que registrar: el formulario está vacío.",

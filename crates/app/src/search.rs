@@ -123,6 +123,13 @@ impl SearchIndex {
         self.persons == 0
     }
 
+    /// The persons whose cédula is `n`'s number, ascending.
+    pub fn with_national_id(&self, n: &vigilia_core::national_id::NationalId) -> &[u64] {
+        self.cedulas
+            .get(&n.number.to_string())
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The persons who may match `q` (every word of it begins a word of their name, or sounds
     /// like one; or its digits are their cédula), ascending: a superset, to be checked.
     pub fn candidates(&self, q: &str) -> Vec<u64> {

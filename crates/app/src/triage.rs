@@ -240,7 +240,10 @@ impl Writer<'_> {
         d: DetentionId,
         s: SourceId,
     ) -> Result<(), AppError> {
-        let Some(p) = person_of(tx, d)? else {
+        let Some(Record::Detention(detention)) = tx.get(d.into())?.cloned() else {
+            return Ok(());
+        };
+        let Some(Record::Person(p)) = tx.get(detention.person.into())?.cloned() else {
             return Ok(());
         };
         let identity = fills(r, &p);
@@ -307,20 +310,39 @@ pub fn narrows(r: &Report, p: &Person) -> bool {
     speaks_for_them && names_them_as_its_own && asks_stricter(r, p)
 }
 
-/// What report `r` says of person `p` that `p`'s record does not: a cédula, sex, birth date.
-/// Attaching the report records them on the person, citing it (never changing what is
-/// recorded: a coordinator corrects that on the person's page); the triage page says it first.
+/// What report `r` says of person `p` that `p`'s record does not: sex, birth date. A
+/// coordinator's attach records them on the person, citing the report; the triage page says it
+/// first. Nothing is filled from a report that contradicts the record (another sex, a birth
+/// date or a cédula that cannot be theirs: then it may be someone else), from a partner's list
+/// (attached without anyone looking), or into a person merged into another (a split must give
+/// each record back as it was). A cédula is never filled: it identifies, and goes in by the
+/// correction on the person's page, by someone who saw it ([`offers_national_id`]).
 pub fn fills(r: &Report, p: &Person) -> Identity {
     let Some(d) = &r.details else {
         return Identity::default();
     };
     let was = &p.identity;
+    let disjoint = |a: PartialDate, b: PartialDate| {
+        a.last_day() < b.first_day() || b.last_day() < a.first_day()
+    };
+    let contradicts = d.sex.zip(was.sex).is_some_and(|(a, b)| a != b)
+        || (d.national_id.zip(was.national_id)).is_some_and(|(a, b)| a.number != b.number)
+        || (d.birth_date.zip(was.birth_date)).is_some_and(|(a, b)| disjoint(a, b));
+    if contradicts || r.list.is_some() || p.merged_into.is_some() {
+        return Identity::default();
+    }
     Identity {
-        national_id: d.national_id.filter(|_| was.national_id.is_none()),
         sex: d.sex.filter(|_| was.sex.is_none()),
         birth_date: d.birth_date.filter(|_| was.birth_date.is_none()),
         ..Identity::default()
     }
+}
+
+/// The cédula report `r` gives for person `p`, whose record has none: the triage page points
+/// to the person's page to add it, once someone has seen it.
+pub fn offers_national_id(r: &Report, p: &Person) -> Option<vigilia_core::national_id::NationalId> {
+    let reported = r.details.as_ref()?.national_id?;
+    (p.identity.national_id.is_none() && r.list.is_none()).then_some(reported)
 }
 
 /// Whether report `r` asks that less be published of person `p` than is now, whether or not
@@ -577,6 +599,7 @@ pub fn attach(
                 None => w.matched(tx, &r, d, s)?,
             }
             w.narrow_consent(tx, &r, d, s)?;
+            w.fill(tx, &r, d, s)?;
             Ok(Some(d))
         }
     }

@@ -33,6 +33,24 @@ macro_rules! columns {
             pub fn name(self) -> &'static str {
                 match self { $(Column::$variant => $name),* }
             }
+
+            /// A column of codes (`end_type`, `nationality`, references): each word is a
+            /// value, `SD` (Sudan) or `unknown` (an end of a kind not known) too.
+            pub fn is_code(self) -> bool {
+                matches!(
+                    self,
+                    Column::DetentionRef
+                        | Column::PersonRef
+                        | Column::Minor
+                        | Column::CivilianMilitary
+                        | Column::Nationality
+                        | Column::EndType
+                        | Column::Recognition
+                        | Column::Category
+                        | Column::Disclosure
+                        | Column::Jurisdiction
+                )
+            }
         }
     };
 }
@@ -550,9 +568,20 @@ impl<'a, S: AsRef<str>> Cells<'a, S> {
         }
     }
 
-    /// A column's cell, trimmed; `None` when it is empty (unknown) or the file lacks it.
+    /// A column's cell, trimmed; `None` when it is empty (unknown) or the file lacks it, and,
+    /// in a column of free text, when it only says the value is not known (`N/D`,
+    /// `Desconocido`: [`crate::text::known`]).
     fn cell(&self, c: Column) -> Option<&'a str> {
-        non_empty(self.header.cell(self.cells, c))
+        self.item(c, self.header.cell(self.cells, c))
+    }
+
+    /// One value of column `c`, read as [`Cells::cell`] reads a cell.
+    fn item(&self, c: Column, text: &'a str) -> Option<&'a str> {
+        if c.is_code() {
+            non_empty(text)
+        } else {
+            crate::text::known(text)
+        }
     }
 
     /// A free-text cell.
@@ -590,7 +619,7 @@ impl<'a, S: AsRef<str>> Cells<'a, S> {
         self.cell(c)
             .map(|v| {
                 v.split(';')
-                    .filter_map(non_empty)
+                    .filter_map(|item| self.item(c, item))
                     .map(str::to_string)
                     .collect()
             })

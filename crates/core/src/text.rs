@@ -62,11 +62,17 @@ fn folded(chars: impl Iterator<Item = char>, len: usize) -> String {
     out
 }
 
-/// Trims a cell; an empty or blank cell is unknown (`None`), and so is one that only says the
-/// value is not known, as registries' spreadsheets write it ([`says_unknown`]).
+/// Trims a cell; an empty or blank cell is unknown (`None`).
 pub fn non_empty(text: &str) -> Option<&str> {
     let t = text.trim();
-    (!t.is_empty() && !says_unknown(t)).then_some(t)
+    (!t.is_empty()).then_some(t)
+}
+
+/// A free-text cell or field (a name, a place, an agency), trimmed; `None` when it is empty or
+/// only says the value is not known ([`says_unknown`]). Codes (a nationality, an `end_type`)
+/// are read with [`non_empty`]: `SD` is Sudan.
+pub fn known(text: &str) -> Option<&str> {
+    non_empty(text).filter(|t| !says_unknown(t))
 }
 
 /// What spreadsheets of detentions write for a value not known: `N/D`, `S/I`, `N/A`,
@@ -74,12 +80,11 @@ pub fn non_empty(text: &str) -> Option<&str> {
 /// `?`, `—`). Read as a value, `Desconocido` became a place of detention of its own in every
 /// breakdown, beside «sin dato».
 pub fn says_unknown(text: &str) -> bool {
-    // Not `unknown`: the files' own word for an end whose kind is not known (`end_type`).
-    const ASCII: [&str; 15] = [
+    // Not `unknown`: the files' own word for an end whose kind is not known (`end_type`); nor
+    // two letters without their slash (`SD` is Sudan, `Nd` a surname).
+    const ASCII: [&str; 25] = [
         "n/d",
-        "nd",
         "s/d",
-        "sd",
         "s/i",
         "n/a",
         "desconocido",
@@ -91,6 +96,18 @@ pub fn says_unknown(text: &str) -> bool {
         "no disponible",
         "no consta",
         "se desconoce",
+        "desconocidos",
+        "desconocidas",
+        "no se",
+        "no lo se",
+        "no sabemos",
+        "no sabe",
+        "no se conoce",
+        "se ignora",
+        "ignorado",
+        "ignorada",
+        "no hay dato",
+        "no hay datos",
     ];
     let t = text.trim().trim_end_matches('.');
     // Most cells are names, dates and numbers: longer, or begun by a letter or digit and not
@@ -104,7 +121,10 @@ pub fn says_unknown(text: &str) -> bool {
     if t.is_ascii() {
         return ASCII.iter().any(|u| u.eq_ignore_ascii_case(t));
     }
-    t.to_lowercase() == "sin información"
+    matches!(
+        t.to_lowercase().as_str(),
+        "sin información" | "no sé" | "no lo sé"
+    )
 }
 
 /// A character that is not text: a control character other than a tab or a line break (a NUL
@@ -397,12 +417,15 @@ mod tests {
             "SIN INFORMACIÓN",
             "sin informacion",
             "No se sabe.",
+            "No sé",
+            "no sabemos",
+            "Se ignora",
             "-",
             "—",
             "?",
             "??",
         ] {
-            assert_eq!(super::non_empty(unknown), None, "{unknown:?}");
+            assert_eq!(super::known(unknown), None, "{unknown:?}");
         }
         // Values, however short or alike.
         for value in [
@@ -417,8 +440,10 @@ mod tests {
             "José",
             "D'Amico",
             "unknown",
+            "SD",
+            "Nd",
         ] {
-            assert_eq!(super::non_empty(value), Some(value), "{value:?}");
+            assert_eq!(super::known(value), Some(value), "{value:?}");
         }
     }
 

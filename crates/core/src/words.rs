@@ -289,7 +289,29 @@ fn stated(
     reason: Option<&str>,
     lang: Lang,
 ) -> String {
-    let mut said = identity_said(i, lang);
+    let mut said = match reason {
+        // A correction names each part of the name it set («segundo apellido: Rojas»).
+        Some(_) => {
+            let parts = [
+                (&i.given_names, "given_names"),
+                (&i.paternal_surname, "paternal_surname"),
+                (&i.maternal_surname, "maternal_surname"),
+            ];
+            let mut said: Vec<String> = parts
+                .iter()
+                .filter_map(|(v, f)| v.as_ref().map(|v| format!("{}: {v}", field_name(f, lang))))
+                .collect();
+            let rest = crate::model::Identity {
+                given_names: None,
+                paternal_surname: None,
+                maternal_surname: None,
+                ..i.clone()
+            };
+            said.extend(identity_said(&rest, lang));
+            said
+        }
+        None => identity_said(i, lang),
+    };
     if !cleared.is_empty() {
         let fields: Vec<String> = cleared.iter().map(|f| field_name(f, lang)).collect();
         said.push(format!(

@@ -231,9 +231,16 @@ pub async fn identity(
     let Ok(actor) = ctx.viewer().map(Viewer::actor) else {
         return error(WebError::Forbidden);
     };
+    let index = match app.read(|a, l| a.search_index(l)).await {
+        Ok(index) => index,
+        Err(e) => return error(e),
+    };
+    let holders =
+        move |n: &vigilia_core::national_id::NationalId| index.with_national_id(n).to_vec();
     answer(
         app.write(move |tx| {
-            vigilia_app::identity::correct(tx, &actor, vigilia_core::ids::PersonId(id), &f)
+            let person = vigilia_core::ids::PersonId(id);
+            vigilia_app::identity::correct(tx, &actor, person, &f, &holders)
         })
         .await
         .map(|changed| json!({"recorded": true, "changed": changed})),

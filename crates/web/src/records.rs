@@ -197,12 +197,19 @@ struct PersonPage {
 
 impl PersonPage {
     /// The correction form's values: as typed when it came back with a problem, else what is
-    /// recorded.
+    /// recorded; and what is recorded, with the reason typed, when someone else corrected the
+    /// person meanwhile (the form must show what it would change).
     fn identity_form(&self) -> vigilia_app::identity::IdentityForm {
-        self.typed
-            .identity
-            .clone()
-            .unwrap_or_else(|| vigilia_app::identity::IdentityForm::of(&self.person.identity))
+        use vigilia_app::identity::{IdentityForm, shown};
+        let now = IdentityForm::of(&self.person.identity);
+        match &self.typed.identity {
+            Some(f) if f.shown.is_empty() || f.shown == shown(&self.person.identity) => f.clone(),
+            Some(f) => IdentityForm {
+                reason: f.reason.clone(),
+                ..now
+            },
+            None => now,
+        }
     }
 
     fn sexes(&self) -> Vec<(String, String)> {
@@ -282,8 +289,13 @@ pub async fn identity(
 ) -> Result<Response, WebError> {
     let actor = ctx.viewer()?.actor();
     let form = f.clone();
+    let index = app.read(|a, l| a.search_index(l)).await?;
+    let holders =
+        move |n: &vigilia_core::national_id::NationalId| index.with_national_id(n).to_vec();
     let done = app
-        .attempt(move |tx| vigilia_app::identity::correct(tx, &actor, PersonId(id), &form))
+        .attempt(move |tx| {
+            vigilia_app::identity::correct(tx, &actor, PersonId(id), &form, &holders)
+        })
         .await?;
     match done {
         Ok(_) => Ok(back_saying(

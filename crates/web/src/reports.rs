@@ -202,7 +202,10 @@ async fn report_page(
                 Some(c) => Some(l.reveal(r.id.into(), Field::Contact, c)?),
                 None => None,
             };
-            let s = vigilia_app::records::sources_of(l, r.id)?;
+            // Not the report itself, which triage made a source of what it recorded.
+            let itself = format!("report:{}", r.id.0);
+            let mut s = vigilia_app::records::sources_of(l, r.id)?;
+            s.retain(|s| s.title != itself);
             Ok((r, contact, s))
         })
         .await?;

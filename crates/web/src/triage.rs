@@ -217,6 +217,13 @@ impl One {
     fn accept_words(&self) -> String {
         let details = self.r.details.clone().unwrap_or_default();
         match details.count {
+            Some(1) if !details.names_someone() => self
+                .p
+                .t(
+                    "Registrar la detención de una persona, sin su nombre",
+                    "Record the detention of one person, without their name",
+                )
+                .to_string(),
             Some(n) if !details.names_someone() => match self.p.l {
                 vigilia_core::lang::Lang::Es => {
                     format!(
@@ -243,6 +250,11 @@ impl One {
         let filled = vigilia_app::triage::fills(&self.r, person);
         let said = vigilia_core::words::identity_said(&filled, self.p.l);
         (!said.is_empty()).then(|| said.join(", "))
+    }
+
+    /// The cédula the report gives that `person`'s record lacks, to add on their page.
+    fn offers_national_id(&self, person: &vigilia_core::model::Person) -> Option<String> {
+        vigilia_app::triage::offers_national_id(&self.r, person).map(|n| n.to_string())
     }
 
     /// Whether attaching the report to `person` narrows what may be published of them.

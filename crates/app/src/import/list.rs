@@ -122,7 +122,7 @@ pub fn read_file(
                 None
             }
         };
-        let state = non_empty(cell("state")).and_then(|s| match profile.state(s) {
+        let state = vigilia_core::text::known(cell("state")).and_then(|s| match profile.state(s) {
             Some(n) => n.code.clone(),
             None => {
                 e.add("state", Problem::NotAState(s.to_string()));
