@@ -600,9 +600,6 @@ impl Ledger {
         // of the last: its records are kept in a table made that size at once, not grown
         // (and moved) by doubling.
         let touched = FxHashMap::with_capacity_and_hasher(carried.len(), rustc_hash::FxBuildHasher);
-        let order = Vec::with_capacity(carried.len());
-        // About three facts for every two records in an import's batch.
-        let rows = Vec::with_capacity(carried.len() * 3 / 2);
         Ok(Tx {
             appended_at,
             refused: None,
@@ -610,11 +607,11 @@ impl Ledger {
             head: head.hash,
             next_ids: max_ids.clone(),
             existing_max: max_ids,
-            rows,
+            rows: Vec::new(),
             appended: 0,
             touched,
             carried,
-            order,
+            order: Vec::new(),
             written: rustc_hash::FxHashSet::default(),
             data_keys: FxHashMap::default(),
             state_changed: false,
@@ -1663,8 +1660,7 @@ impl Tx<'_> {
             self.ledger
                 .engine
                 .insert_facts(std::mem::take(&mut self.rows))?;
-            // The records made in this transaction apart from those it changed, each list
-            // made its largest size at once (an import's batch has tens of thousands).
+            // The records made in this transaction apart from those it changed.
             let mut made = Vec::with_capacity(self.order.len());
             let mut changed = Vec::new();
             for s in &self.order {
