@@ -26,6 +26,8 @@ struct Group {
     count: String,
     reason: String,
     errors: Errors,
+    /// A report was just filed under it (`?done=accepted`, sealed).
+    accepted: bool,
 }
 
 /// The group's page as it stands, with the correction form as typed.
@@ -47,6 +49,7 @@ async fn page(
     app.audit_read(&v.name, Audit::Viewed, GroupId(id).into(), shown, None)
         .await?;
     Ok(Group {
+        accepted: false,
         p: Chrome::of(ctx),
         g,
         count,
@@ -59,8 +62,9 @@ pub async fn show(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<u64>,
+    axum::extract::Query(d): axum::extract::Query<crate::page::Done>,
 ) -> Result<Response, WebError> {
-    let group = page(
+    let mut group = page(
         &app,
         &ctx,
         id,
@@ -69,6 +73,7 @@ pub async fn show(
         Errors::default(),
     )
     .await?;
+    group.accepted = d.said(&app, &ctx, &format!("/groups/{id}")) == "accepted";
     Ok(ok(&group))
 }
 

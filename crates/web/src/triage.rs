@@ -362,12 +362,33 @@ pub async fn show(
     Ok(ok(&page))
 }
 
-/// Where to go after accepting: the detention, or (a group without names) the queue.
-fn after(app: &App, ctx: &Ctx, d: Option<DetentionId>) -> Response {
-    match d {
-        Some(d) => back_saying(app, ctx, &format!("/detentions/{}", d.0), "accepted", ""),
-        None => back_saying(app, ctx, "/triage", "accepted", ""),
+/// Where to go after accepting: the detention, or (a group without names) the group detention
+/// report `id` was filed under.
+async fn after(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    id: ReportId,
+    d: Option<DetentionId>,
+) -> Result<Response, WebError> {
+    if let Some(d) = d {
+        return Ok(back_saying(
+            app,
+            ctx,
+            &format!("/detentions/{}", d.0),
+            "accepted",
+            "",
+        ));
     }
+    let group = app
+        .read(move |_, l| match l.get(id.into())? {
+            Some(vigilia_core::fold::Record::Report(r)) => Ok(r.group),
+            _ => Ok(None),
+        })
+        .await?;
+    Ok(match group {
+        Some(g) => back_saying(app, ctx, &format!("/groups/{}", g.0), "accepted", ""),
+        None => back_saying(app, ctx, "/triage", "accepted", ""),
+    })
 }
 
 pub async fn accept_new(
@@ -379,7 +400,7 @@ pub async fn accept_new(
     let d = app
         .write(move |tx| triage::accept_new(tx, &actor, ReportId(id)))
         .await?;
-    Ok(after(&app, &ctx, d))
+    after(&app, &ctx, ReportId(id), d).await
 }
 
 #[derive(Deserialize, Default, Serialize)]
@@ -402,7 +423,7 @@ pub async fn attach(
     let d = app
         .write(move |tx| triage::attach(tx, &actor, ReportId(id), to))
         .await?;
-    Ok(after(&app, &ctx, d))
+    after(&app, &ctx, ReportId(id), d).await
 }
 
 #[derive(Deserialize, Default, Serialize)]

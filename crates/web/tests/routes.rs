@@ -2477,6 +2477,21 @@ async fn a_second_report_of_a_group_arrest_joins_its_group_and_counts_once() {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Back on the group it made, which says so.
+    assert!(
+        unsealed(&r.location).starts_with("/groups/") && r.location.contains("done=accepted"),
+        "{}",
+        r.location
+    );
+    let group = send(&w, get(&r.location, Some(&c))).await;
+    assert!(
+        group
+            .body
+            .contains("Reporte archivado en esta detención colectiva")
+            && group.body.contains(">30 personas detenidas<"),
+        "{}",
+        group.body
+    );
     let report = send(&w, get(&format!("/reports/{id}"), Some(&c))).await;
     assert!(
         !report.body.contains(&format!("<li>Reporte {id}"))
