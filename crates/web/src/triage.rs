@@ -154,8 +154,9 @@ struct Queue {
     total: usize,
     page: usize,
     pages: usize,
-    /// A report was just filed (one without a name, under its group).
-    accepted: bool,
+    /// What was just done from a report's page: `accepted` (filed, with nowhere else to go
+    /// back to) or `rejected`; sealed ([`crate::page::Done`]).
+    done: String,
     /// Accounts made or given a role lately, for the coordinators to check.
     new_accounts: Vec<vigilia_app::accounts::NewAccount>,
     days: i64,
@@ -182,7 +183,7 @@ pub async fn queue(
         total,
         page,
         pages,
-        accepted: crate::page::sealed(&app, &ctx, "/triage", &q.done, &q.seal) == "accepted",
+        done: crate::page::sealed(&app, &ctx, "/triage", &q.done, &q.seal).to_string(),
         new_accounts,
         days,
     }))
@@ -448,7 +449,7 @@ pub async fn reject(
         let page = one(&app, &ctx, id, f.reason, String::new(), errors).await?;
         return Ok(invalid(&page));
     }
-    Ok(see("/triage"))
+    Ok(back_saying(&app, &ctx, "/triage", "rejected", ""))
 }
 
 #[derive(Deserialize, Default)]

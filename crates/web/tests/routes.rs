@@ -2841,6 +2841,25 @@ async fn triage_forms_keep_what_was_typed() {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("id=\"reason-error\""), "{}", r.body);
+    // Rejected with its reason: back on the queue, which says so.
+    let r = send(
+        &w,
+        post(
+            "/triage/2/reject",
+            Some(&c),
+            &[("csrf", &ct), ("reason", "el mismo reporte dos veces")],
+        ),
+    )
+    .await;
+    assert_eq!(unsealed(&r.location), "/triage?done=rejected", "{}", r.body);
+    let queue = send(&w, get(&r.location, Some(&c))).await;
+    assert!(
+        queue
+            .body
+            .contains("Reporte rechazado: queda en el registro con su motivo"),
+        "{}",
+        queue.body
+    );
     let r = send(
         &w,
         post(
