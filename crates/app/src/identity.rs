@@ -129,9 +129,7 @@ pub(crate) fn person_to_change(
     let Some(Record::Person(p)) = tx.get(person.into())?.cloned() else {
         return Err(AppError::NotFound(person.into()));
     };
-    if let Some(into) = p.merged_into {
-        return Err(AppError::AlreadyMerged { person, into });
-    }
+    // Scope first: whether a person is merged is not told to who may not see them.
     if !actor.sees_every_case() {
         let mut seen = false;
         for r in tx.children(Kind::Detention, person.0)? {
@@ -144,6 +142,9 @@ pub(crate) fn person_to_change(
         if !seen {
             return Err(AppError::Forbidden(person.into()));
         }
+    }
+    if let Some(into) = p.merged_into {
+        return Err(AppError::AlreadyMerged { person, into });
     }
     Ok((actor, p))
 }
@@ -193,13 +194,18 @@ pub fn correct(
         typed.national_id = e.national_id("national_id", &t);
         if let Some(n) = typed.national_id {
             for other in holders(&n).into_iter().filter(|h| *h != person.0) {
-                if let Some(Record::Person(o)) = tx.get(PersonId(other).into())?
+                // Only persons this account may see answer: a lawyer must not learn from a
+                // refusal whether a cédula is anywhere in the registry. A coordinator is told
+                // the record to compare with: the one a merged holder was merged into.
+                if let Some(Record::Person(o)) = tx.get(PersonId(other).into())?.cloned()
                     && o.merged_into.is_none_or(|into| into != person)
                     && o.identity
                         .national_id
                         .is_some_and(|theirs| theirs.number == n.number)
+                    && sees_person(tx, &actor, PersonId(other))?
                 {
-                    let named = actor.sees_every_case().then_some(other);
+                    let shown = o.merged_into.map_or(other, |into| into.0);
+                    let named = actor.sees_every_case().then_some(shown);
                     e.add("national_id", Problem::NationalIdTaken { person: named });
                     break;
                 }
@@ -213,7 +219,9 @@ pub fn correct(
         typed.birth_date = e.date("birth_date", &t, today);
         if let Some(born) = typed.birth_date {
             for r in tx.children(Kind::Detention, person.0)? {
+                // Only detentions this account sees are checked: the message dates them.
                 if let Record::Detention(d) = r
+                    && sees(tx, &actor, &d)?
                     && let Some(problem) = age_at_arrest(born, d.arrest.date)
                 {
                     e.add("birth_date", problem);
@@ -304,9 +312,24 @@ pub fn correct(
     Ok(changed)
 }
 
+/// Whether `actor` sees one of person `p`'s detentions (a coordinator sees all).
+fn sees_person(tx: &mut Tx<'_>, actor: &Actor, p: PersonId) -> Result<bool, AppError> {
+    if actor.sees_every_case() {
+        return Ok(true);
+    }
+    for r in tx.children(Kind::Detention, p.0)? {
+        if let Record::Detention(d) = r
+            && sees(tx, actor, &d)?
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// A birth date that cannot be right for an arrest: under 10 years old then (a year typed
 /// `24` read as 2024), or over 110.
-fn age_at_arrest(born: PartialDate, arrested: PartialDate) -> Option<Problem> {
+pub(crate) fn age_at_arrest(born: PartialDate, arrested: PartialDate) -> Option<Problem> {
     let youngest = arrested.first_day().year() - born.last_day().year();
     let oldest = arrested.last_day().year() - born.first_day().year();
     (youngest < 10 || oldest > 110).then_some(Problem::AgeAtArrest {

@@ -333,7 +333,12 @@ pub fn fills(r: &Report, p: &Person) -> Identity {
     }
     Identity {
         sex: d.sex.filter(|_| was.sex.is_none()),
-        birth_date: d.birth_date.filter(|_| was.birth_date.is_none()),
+        // Not one that makes a child or a centenarian of the one arrested (a year typed `20`).
+        birth_date: d.birth_date.filter(|b| {
+            was.birth_date.is_none()
+                && d.arrest_date
+                    .is_none_or(|a| crate::identity::age_at_arrest(*b, a).is_none())
+        }),
         ..Identity::default()
     }
 }
