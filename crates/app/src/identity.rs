@@ -130,18 +130,8 @@ pub(crate) fn person_to_change(
         return Err(AppError::NotFound(person.into()));
     };
     // Scope first: whether a person is merged is not told to who may not see them.
-    if !actor.sees_every_case() {
-        let mut seen = false;
-        for r in tx.children(Kind::Detention, person.0)? {
-            if let Record::Detention(d) = r
-                && sees(tx, &actor, &d)?
-            {
-                seen = true;
-            }
-        }
-        if !seen {
-            return Err(AppError::Forbidden(person.into()));
-        }
+    if !sees_person(tx, &actor, person)? {
+        return Err(AppError::Forbidden(person.into()));
     }
     if let Some(into) = p.merged_into {
         return Err(AppError::AlreadyMerged { person, into });

@@ -213,26 +213,31 @@ impl PersonPage {
     }
 
     fn sexes(&self) -> Vec<(String, String)> {
-        [
-            ("", self.p.t("sin dato", "not known")),
-            ("F", self.p.t("mujer", "woman")),
-            ("M", self.p.t("hombre", "man")),
-            ("X", self.p.t("otro", "other")),
-        ]
-        .into_iter()
-        .map(|(v, shown)| (v.to_string(), shown.to_string()))
-        .collect()
+        use vigilia_core::model::Sex;
+        self.known_or_not([("F", Sex::F), ("M", Sex::M), ("X", Sex::X)])
     }
 
     fn services(&self) -> Vec<(String, String)> {
-        [
-            ("", self.p.t("sin dato", "not known")),
-            ("civilian", self.p.t("civil", "civilian")),
-            ("military", self.p.t("militar", "military")),
-        ]
-        .into_iter()
-        .map(|(v, shown)| (v.to_string(), shown.to_string()))
-        .collect()
+        use vigilia_core::model::Service;
+        self.known_or_not([
+            ("civilian", Service::Civilian),
+            ("military", Service::Military),
+        ])
+    }
+
+    /// A list's choices: «sin dato», then each value by its code, in words.
+    fn known_or_not<T: vigilia_core::lang::Localize, const N: usize>(
+        &self,
+        values: [(&str, T); N],
+    ) -> Vec<(String, String)> {
+        let unknown = (String::new(), self.p.t("sin dato", "not known").to_string());
+        std::iter::once(unknown)
+            .chain(
+                values
+                    .iter()
+                    .map(|(code, v)| (code.to_string(), self.p.w(v))),
+            )
+            .collect()
     }
 
     fn levels(&self) -> Vec<(String, String)> {
